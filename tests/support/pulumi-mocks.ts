@@ -1,0 +1,84 @@
+// Loaded once by mocha (--require) before any test file imports the Pulumi program:
+// setMocks is process-global, and a program module imported before it would register
+// its resources against the real engine and resolve every output to undefined.
+import * as pulumi from "@pulumi/pulumi";
+
+export const TEST_ACCOUNT_ID = "123456789012";
+export const TEST_REGION = "us-east-1";
+
+/** Every resource the program registered under mocks, in registration order. */
+export interface RegisteredResource {
+    readonly type: string;
+    readonly name: string;
+    readonly inputs: Record<string, any>;
+    readonly id: string;
+    readonly state: Record<string, any>;
+}
+
+export const registeredResources: RegisteredResource[] = [];
+
+/** Outputs AWS would compute that the program reads back; keyed by resource type. */
+function computedOutputs(type: string, name: string, inputs: Record<string, any>): Record<string, any> {
+    const arnTail = inputs.name ?? name;
+    switch (type) {
+        case "aws:s3/bucket:Bucket": {
+            const bucket = inputs.bucket ?? `${inputs.bucketPrefix ?? name}-0a1b2c3d`;
+            return { bucket, arn: `arn:aws:s3:::${bucket}` };
+        }
+        case "aws:iam/role:Role":
+            return { arn: `arn:aws:iam::${TEST_ACCOUNT_ID}:role/${arnTail}`, name: arnTail };
+        case "aws:codecommit/repository:Repository":
+            return {
+                arn: `arn:aws:codecommit:${TEST_REGION}:${TEST_ACCOUNT_ID}:${inputs.repositoryName}`,
+                cloneUrlHttp: `https://git-codecommit.${TEST_REGION}.amazonaws.com/v1/repos/${inputs.repositoryName}`,
+                cloneUrlSsh: `ssh://git-codecommit.${TEST_REGION}.amazonaws.com/v1/repos/${inputs.repositoryName}`,
+                repositoryId: "7d5c0d2e-0000-4000-8000-000000000001",
+            };
+        case "aws:codebuild/project:Project":
+            return { arn: `arn:aws:codebuild:${TEST_REGION}:${TEST_ACCOUNT_ID}:project/${arnTail}`, name: arnTail };
+        case "aws:codepipeline/pipeline:Pipeline":
+            return { arn: `arn:aws:codepipeline:${TEST_REGION}:${TEST_ACCOUNT_ID}:${arnTail}`, name: arnTail };
+        case "aws:cloudwatch/eventRule:EventRule":
+            return { arn: `arn:aws:events:${TEST_REGION}:${TEST_ACCOUNT_ID}:rule/${arnTail}`, name: arnTail };
+        case "aws:serverlessrepository/cloudFormationStack:CloudFormationStack":
+            return {
+                outputs: {
+                    StateMachineARN: `arn:aws:states:${TEST_REGION}:${TEST_ACCOUNT_ID}:stateMachine:powerTuningStateMachine-0a1b2c3d`,
+                },
+            };
+        default:
+            return {};
+    }
+}
+
+pulumi.runtime.setMocks(
+    {
+        newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, any> } {
+            const id = `${args.name}-id`;
+            const state = { ...args.inputs, ...computedOutputs(args.type, args.name, args.inputs) };
+            registeredResources.push({ type: args.type, name: args.name, inputs: args.inputs, id, state });
+            return { id, state };
+        },
+        call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
+            switch (args.token) {
+                case "aws:index/getCallerIdentity:getCallerIdentity":
+                    return {
+                        accountId: TEST_ACCOUNT_ID,
+                        arn: `arn:aws:iam::${TEST_ACCOUNT_ID}:user/test`,
+                        userId: "AIDATEST",
+                        id: TEST_ACCOUNT_ID,
+                    };
+                case "aws:index/getRegion:getRegion":
+                    return { name: TEST_REGION, region: TEST_REGION, id: TEST_REGION, description: "US East (N. Virginia)" };
+                case "aws:index/getPartition:getPartition":
+                    return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
+                default:
+                    // A missing mock must be loud: an undefined invoke result turns into silently wrong resources.
+                    throw new Error(`no mock for invoke ${args.token}`);
+            }
+        },
+    },
+    "lambda-power-tuned",
+    "test",
+    false, // preview = false: with true, unknown outputs never resolve and tests hang
+);

@@ -1,0 +1,155 @@
+// The data the runner's functional core and its shell exchange. Types only: no I/O, no SDK.
+
+export const STRATEGIES = ["cost", "speed", "balanced"] as const;
+export type Strategy = (typeof STRATEGIES)[number];
+
+/**
+ * The power-tuning execution input as the user writes it (power-tuning-input.json),
+ * without `lambdaARN`: the runner adds that per function. Unknown keys are passed through
+ * to the state machine untouched.
+ */
+export interface PowerTuningInput {
+    readonly num: number;
+    readonly powerValues?: readonly number[] | "ALL";
+    readonly payload?: unknown;
+    readonly payloadS3?: string;
+    readonly parallelInvocation?: boolean;
+    readonly strategy?: Strategy;
+    readonly balancedWeight?: number;
+    readonly [key: string]: unknown;
+}
+
+/** One Lambda function to tune: a display name and its unqualified function ARN. */
+export interface TargetFunction {
+    readonly name: string;
+    readonly arn: string;
+}
+
+/** Where comments go. All four values are required to post. */
+export interface PullRequestContext {
+    readonly repositoryName: string;
+    readonly pullRequestId: string;
+    /** The PR's source branch tip: CodeCommit's `afterCommitId`. */
+    readonly sourceCommit: string;
+    /** The destination branch commit: CodeCommit's `beforeCommitId`. */
+    readonly destinationCommit: string;
+}
+
+/** A validated `tune` invocation: everything checked before the first AWS call. */
+export interface TuningRequest {
+    readonly stateMachineArn: string;
+    readonly input: PowerTuningInput;
+    readonly functions: readonly TargetFunction[];
+    readonly pullRequest?: PullRequestContext;
+    readonly resultsFile: string;
+    readonly timeoutSeconds: number;
+    readonly concurrency: number;
+    /** CODEBUILD_BUILD_URL, linked from the comment when set. */
+    readonly buildUrl?: string;
+}
+
+/** Measured figures for one memory size, as the tool's `stats` report them. */
+export interface PowerStat {
+    readonly memoryMB: number;
+    /** Average duration in milliseconds (the tool's trimmed mean). */
+    readonly averageDurationMs: number;
+    /** Average duration cost of one invocation in USD, without the request charge. */
+    readonly averageCostUsd: number;
+}
+
+/** The Step Functions execution statuses DescribeExecution reports. */
+export type ExecutionStatus = "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "ABORTED" | "PENDING_REDRIVE";
+
+/** What the shell read from DescribeExecution, reduced to what classification needs. */
+export interface ExecutionDescription {
+    readonly status: ExecutionStatus;
+    /** The raw JSON output string (SUCCEEDED only). */
+    readonly output?: string;
+    readonly error?: string;
+    readonly cause?: string;
+}
+
+/** One GetExecutionHistory event, reduced to the fields classification reads. */
+export interface HistoryEvent {
+    readonly id: number;
+    readonly type: string;
+    readonly stateEnteredEventDetails?: { readonly name?: string; readonly input?: string };
+}
+
+/** Why a tuning did not produce a result. `cause` is human-readable (`errorType: errorMessage`). */
+export interface TuningError {
+    readonly error: string;
+    readonly cause: string;
+}
+
+/** The state machine's analysis of a successful run. */
+export interface TuningAnalysis {
+    readonly power: number;
+    readonly cost: number;
+    readonly duration: number;
+    readonly stats: readonly PowerStat[];
+    readonly visualization?: string;
+    readonly stateMachineCostUsd?: number;
+    readonly lambdaCostUsd?: number;
+}
+
+/**
+ * The verdict on an execution. `needs-history` means SUCCEEDED with `{}`: a failure whose
+ * reason is only in the execution history, which the shell must fetch and classify again.
+ */
+export type ExecutionOutcome =
+    | { readonly kind: "running" }
+    | { readonly kind: "succeeded"; readonly analysis: TuningAnalysis }
+    | { readonly kind: "dry-run" }
+    | { readonly kind: "needs-history" }
+    | { readonly kind: "failed" | "timed-out" | "aborted"; readonly error: TuningError };
+
+export type TuningStatus = "succeeded" | "failed" | "timed-out" | "aborted" | "dry-run";
+
+/** One function's entry in the results file and in the comment. */
+export interface TuningResult {
+    readonly name: string;
+    readonly arn: string;
+    readonly executionArn?: string;
+    readonly status: TuningStatus;
+    readonly strategy: Strategy;
+    /** Recommended memory (MB), cost (USD per invocation) and duration (ms); succeeded only. */
+    readonly power?: number;
+    readonly cost?: number;
+    readonly duration?: number;
+    readonly stats: readonly PowerStat[];
+    readonly visualization?: string;
+    readonly stateMachineCostUsd?: number;
+    readonly lambdaCostUsd?: number;
+    readonly error?: TuningError;
+    /** ISO-8601 timestamps. */
+    readonly startedAt?: string;
+    readonly stoppedAt?: string;
+}
+
+/** The machine-readable results file written by `tune` (always, before any comment). */
+export interface ResultsFile {
+    readonly version: 1;
+    readonly generatedAt: string;
+    readonly stateMachineArn?: string;
+    readonly pullRequest?: PullRequestContext;
+    readonly buildUrl?: string;
+    readonly functions: readonly TuningResult[];
+}
+
+/** One resource's planned change, from `terraform show -json`'s `resource_changes`. */
+export type PlanAction = "create" | "update" | "replace" | "delete" | "read";
+
+export interface PlannedChange {
+    readonly address: string;
+    readonly action: PlanAction;
+}
+
+export interface PlanSummary {
+    readonly toAdd: number;
+    readonly toChange: number;
+    readonly toReplace: number;
+    readonly toDestroy: number;
+    /** No-ops are left out. */
+    readonly changes: readonly PlannedChange[];
+}

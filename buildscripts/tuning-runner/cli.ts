@@ -1,0 +1,294 @@
+// Command line → validated command objects. Pure: it sees argv, the environment and file
+// contents handed to it, never the file system or AWS, so every usage error is a unit test.
+import type { PullRequestContext } from "./types";
+
+/** A mistake in how the runner was invoked. Exit code 2; nothing was started. */
+export class UsageError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "UsageError";
+    }
+}
+
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+export const DEFAULT_INPUT_FILE = "power-tuning-input.json";
+export const DEFAULT_RESULTS_FILE = "power-tuning-results.json";
+export const DEFAULT_TIMEOUT_SECONDS = 900;
+export const DEFAULT_CONCURRENCY = 4;
+const MAX_TIMEOUT_SECONDS = 86_400;
+// Each execution already runs `num` invocations per power value, in parallel when asked to:
+// beyond this the account's Lambda concurrency, not the runner, is the bottleneck.
+const MAX_CONCURRENCY = 32;
+
+export const USAGE = `Usage: tuning-runner <command> [options]
+
+Commands:
+  tune           run AWS Lambda Power Tuning for each function, write the results file,
+                 comment on the pull request (or print the Markdown)
+  plan-comment   summarise a Terraform JSON plan on the pull request (or print it)
+  report         render Markdown offline from a results file, a state machine output or a URL
+
+tune:
+  --state-machine-arn ARN    power-tuning state machine (env STATE_MACHINE_ARN)
+  --input FILE               tuning input without lambdaARN (default ${DEFAULT_INPUT_FILE})
+  --lambda-arn [NAME=]ARN    a function to tune, unqualified ARN; repeatable
+  --terraform-outputs FILE   \`terraform output -json\`: every Lambda function ARN in it is tuned
+  --results FILE             machine-readable results (default ${DEFAULT_RESULTS_FILE})
+  --timeout SECONDS          per execution, then StopExecution (default ${DEFAULT_TIMEOUT_SECONDS})
+  --concurrency N            executions at once, 1-${MAX_CONCURRENCY} (default ${DEFAULT_CONCURRENCY})
+
+plan-comment:
+  --plan FILE                \`terraform show -json\` output
+
+report (exactly one):
+  --results FILE             a results file written by tune
+  --output FILE              a raw state machine output
+  --url URL                  a lambda-power-tuning.show link
+
+Pull request (tune, plan-comment); without them nothing is posted and the Markdown goes to stdout:
+  --repository NAME          (env REPOSITORY_NAME)
+  --pull-request-id ID       (env PULL_REQUEST_ID)
+  --source-commit SHA        (env SOURCE_COMMIT)
+  --destination-commit SHA   (env DESTINATION_COMMIT)
+
+  --help, --version
+
+Region, credentials and endpoints come from the AWS SDK's standard configuration
+(AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL_SFN, AWS_ENDPOINT_URL_CODECOMMIT, ...).
+
+Exit codes: 0 all tuned; 1 a tuning failed, timed out or was aborted, or an AWS call failed;
+2 usage or input error (nothing was started).
+`;
+
+/** `tune` as typed on the command line: file names not yet read, ARNs not yet validated. */
+export interface TuneArguments {
+    readonly stateMachineArn?: string;
+    readonly inputFile: string;
+    readonly lambdaArnSpecs: readonly string[];
+    readonly terraformOutputsFile?: string;
+    readonly pullRequest?: PullRequestContext;
+    readonly resultsFile: string;
+    readonly timeoutSeconds: number;
+    readonly concurrency: number;
+    readonly build: BuildContext;
+}
+
+export interface PlanCommentArguments {
+    readonly planFile: string;
+    readonly pullRequest?: PullRequestContext;
+    readonly build: BuildContext;
+}
+
+export type ReportSource =
+    | { readonly kind: "results"; readonly file: string }
+    | { readonly kind: "output"; readonly file: string }
+    | { readonly kind: "url"; readonly url: string };
+
+/** What CodeBuild tells us about the build we run in (both absent outside CodeBuild). */
+export interface BuildContext {
+    readonly buildId?: string;
+    readonly buildUrl?: string;
+}
+
+export type Command =
+    | { readonly kind: "help" }
+    | { readonly kind: "version" }
+    | { readonly kind: "tune"; readonly args: TuneArguments }
+    | { readonly kind: "plan-comment"; readonly args: PlanCommentArguments }
+    | { readonly kind: "report"; readonly source: ReportSource };
+
+interface OptionSpec {
+    readonly flag: string;
+    readonly repeatable?: boolean;
+}
+
+const PULL_REQUEST_OPTIONS: readonly OptionSpec[] = [
+    { flag: "--repository" },
+    { flag: "--pull-request-id" },
+    { flag: "--source-commit" },
+    { flag: "--destination-commit" },
+];
+
+const COMMAND_OPTIONS = {
+    tune: [
+        { flag: "--state-machine-arn" },
+        { flag: "--input" },
+        { flag: "--lambda-arn", repeatable: true },
+        { flag: "--terraform-outputs" },
+        { flag: "--results" },
+        { flag: "--timeout" },
+        { flag: "--concurrency" },
+        ...PULL_REQUEST_OPTIONS,
+    ],
+    "plan-comment": [{ flag: "--plan" }, ...PULL_REQUEST_OPTIONS],
+    report: [{ flag: "--results" }, { flag: "--output" }, { flag: "--url" }],
+} satisfies Record<string, readonly OptionSpec[]>;
+
+type CommandName = keyof typeof COMMAND_OPTIONS;
+const COMMAND_NAMES = Object.keys(COMMAND_OPTIONS) as CommandName[];
+
+/** The option values of one command: flag → the values given, in order. */
+type ParsedOptions = ReadonlyMap<string, readonly string[]>;
+
+/** Reads argv (without `node script`) and the environment into a command. Throws UsageError. */
+export function parseCommandLine(argv: readonly string[], env: Environment): Command {
+    if (argv.includes("--help") || argv.includes("-h")) return { kind: "help" };
+    if (argv.includes("--version")) return { kind: "version" };
+    const [commandName, ...rest] = argv;
+    if (commandName === undefined) {
+        throw new UsageError(`a command is required: ${COMMAND_NAMES.join(", ")}`);
+    }
+    if (!isCommandName(commandName)) {
+        throw new UsageError(`unknown command "${commandName}"; expected one of ${COMMAND_NAMES.join(", ")}`);
+    }
+    const options = parseOptions(commandName, rest);
+    const build = buildContextFrom(env);
+    switch (commandName) {
+        case "tune":
+            return { kind: "tune", args: tuneArgumentsFrom(options, env, build) };
+        case "plan-comment":
+            return {
+                kind: "plan-comment",
+                args: {
+                    planFile: required(options, "--plan"),
+                    pullRequest: pullRequestFrom(options, env),
+                    build,
+                },
+            };
+        case "report":
+            return { kind: "report", source: reportSourceFrom(options) };
+    }
+}
+
+function isCommandName(name: string): name is CommandName {
+    return (COMMAND_NAMES as string[]).includes(name);
+}
+
+function parseOptions(command: CommandName, argv: readonly string[]): ParsedOptions {
+    const specs: readonly OptionSpec[] = COMMAND_OPTIONS[command];
+    const values = new Map<string, string[]>();
+    for (let index = 0; index < argv.length; index++) {
+        const argument = argv[index];
+        if (!argument.startsWith("--")) {
+            throw new UsageError(`unexpected argument "${argument}" for ${command}; options start with --`);
+        }
+        const equals = argument.indexOf("=");
+        const flag = equals === -1 ? argument : argument.slice(0, equals);
+        const spec = specs.find((candidate) => candidate.flag === flag);
+        if (spec === undefined) {
+            const known = specs.map((candidate) => candidate.flag).join(", ");
+            throw new UsageError(`unknown option ${flag} for ${command}; ${command} accepts ${known}`);
+        }
+        let value: string | undefined;
+        if (equals !== -1) {
+            value = argument.slice(equals + 1);
+        } else if (index + 1 < argv.length && !argv[index + 1].startsWith("--")) {
+            value = argv[++index];
+        }
+        if (value === undefined || value === "") throw new UsageError(`${flag} needs a value`);
+        const previous = values.get(flag);
+        if (previous !== undefined && !spec.repeatable) {
+            throw new UsageError(`${flag} was given twice ("${previous[0]}" and "${value}"); give it once`);
+        }
+        values.set(flag, [...(previous ?? []), value]);
+    }
+    return values;
+}
+
+/** A flag's value, else the environment variable's; empty environment values count as unset. */
+function optionOrEnv(options: ParsedOptions, flag: string, env: Environment, variable: string): string | undefined {
+    return options.get(flag)?.[0] ?? nonEmpty(env[variable]);
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+    return value === undefined || value === "" ? undefined : value;
+}
+
+function required(options: ParsedOptions, flag: string): string {
+    const value = options.get(flag)?.[0];
+    if (value === undefined) throw new UsageError(`${flag} is required`);
+    return value;
+}
+
+function wholeNumber(options: ParsedOptions, flag: string, fallback: number, min: number, max: number, unit: string): number {
+    const text = options.get(flag)?.[0];
+    if (text === undefined) return fallback;
+    const value = /^\d+$/.test(text) ? Number(text) : NaN;
+    if (!(value >= min && value <= max)) {
+        throw new UsageError(`${flag} must be a whole number of ${unit} from ${min} to ${max}; got "${text}"`);
+    }
+    return value;
+}
+
+function tuneArgumentsFrom(options: ParsedOptions, env: Environment, build: BuildContext): TuneArguments {
+    return {
+        stateMachineArn: optionOrEnv(options, "--state-machine-arn", env, "STATE_MACHINE_ARN"),
+        inputFile: options.get("--input")?.[0] ?? DEFAULT_INPUT_FILE,
+        lambdaArnSpecs: options.get("--lambda-arn") ?? [],
+        terraformOutputsFile: options.get("--terraform-outputs")?.[0],
+        pullRequest: pullRequestFrom(options, env),
+        resultsFile: options.get("--results")?.[0] ?? DEFAULT_RESULTS_FILE,
+        timeoutSeconds: wholeNumber(options, "--timeout", DEFAULT_TIMEOUT_SECONDS, 1, MAX_TIMEOUT_SECONDS, "seconds"),
+        concurrency: wholeNumber(options, "--concurrency", DEFAULT_CONCURRENCY, 1, MAX_CONCURRENCY, "executions"),
+        build,
+    };
+}
+
+function reportSourceFrom(options: ParsedOptions): ReportSource {
+    const given = [...options.keys()];
+    if (given.length !== 1) {
+        const what = given.length === 0 ? "none was given" : `got ${given.join(" and ")}`;
+        throw new UsageError(`report needs exactly one of --results FILE, --output FILE or --url URL; ${what}`);
+    }
+    const value = options.get(given[0])![0];
+    switch (given[0]) {
+        case "--results":
+            return { kind: "results", file: value };
+        case "--output":
+            return { kind: "output", file: value };
+        default:
+            return { kind: "url", url: value };
+    }
+}
+
+function buildContextFrom(env: Environment): BuildContext {
+    return { buildId: nonEmpty(env.CODEBUILD_BUILD_ID), buildUrl: nonEmpty(env.CODEBUILD_BUILD_URL) };
+}
+
+const PULL_REQUEST_FIELDS = [
+    { key: "repositoryName", flag: "--repository", variable: "REPOSITORY_NAME", pattern: /^[\w.-]{1,100}$/, allowed: "1-100 letters, digits, '.', '_' or '-'" },
+    { key: "pullRequestId", flag: "--pull-request-id", variable: "PULL_REQUEST_ID", pattern: /^[1-9]\d{0,18}$/, allowed: "a positive whole number" },
+    { key: "sourceCommit", flag: "--source-commit", variable: "SOURCE_COMMIT", pattern: /^[0-9a-f]{40}$/, allowed: "a full 40-character lowercase commit id" },
+    { key: "destinationCommit", flag: "--destination-commit", variable: "DESTINATION_COMMIT", pattern: /^[0-9a-f]{40}$/, allowed: "a full 40-character lowercase commit id" },
+] as const;
+
+/**
+ * The pull request to comment on, or undefined when none is named. A repository alone
+ * (REPOSITORY_NAME is set on every build of the PR project) does not name a pull request;
+ * a PR id or either commit does, and then all four values are required.
+ */
+function pullRequestFrom(options: ParsedOptions, env: Environment): PullRequestContext | undefined {
+    const values = PULL_REQUEST_FIELDS.map((field) => optionOrEnv(options, field.flag, env, field.variable));
+    const [, pullRequestId, sourceCommit, destinationCommit] = values;
+    if (pullRequestId === undefined && sourceCommit === undefined && destinationCommit === undefined) return undefined;
+    const missing = PULL_REQUEST_FIELDS.filter((_, index) => values[index] === undefined);
+    if (missing.length > 0) {
+        const names = missing.map((field) => `${field.flag} (env ${field.variable})`).join(", ");
+        throw new UsageError(`a pull request needs all four of --repository, --pull-request-id, --source-commit and --destination-commit; missing ${names}`);
+    }
+    PULL_REQUEST_FIELDS.forEach((field, index) => {
+        if (!field.pattern.test(values[index]!)) {
+            throw new UsageError(`${field.flag} must be ${field.allowed}; got "${values[index]}"`);
+        }
+    });
+    if (sourceCommit === destinationCommit) {
+        throw new UsageError(`--source-commit and --destination-commit are the same commit (${sourceCommit}); a pull request compares two different commits`);
+    }
+    return {
+        repositoryName: values[0]!,
+        pullRequestId: pullRequestId!,
+        sourceCommit: sourceCommit!,
+        destinationCommit: destinationCommit!,
+    };
+}

@@ -1,0 +1,279 @@
+// Proves FakeAws speaks the wire protocols: every request here goes through a real SDK v3
+// client configured only by the environment FakeAws.env() provides, exactly as the runner is.
+import {
+    CodeCommitClient,
+    CreateCommitCommand,
+    GetBranchCommand,
+    GetPullRequestCommand,
+    paginateGetCommentsForPullRequest,
+    PostCommentForPullRequestCommand,
+    PostCommentForPullRequestCommandInput,
+    UpdateCommentCommand,
+    UpdatePullRequestApprovalStateCommand,
+} from "@aws-sdk/client-codecommit";
+import { GetFunctionConfigurationCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { GetObjectCommand, HeadObjectCommand, paginateListObjectsV2, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import {
+    DescribeExecutionCommand,
+    paginateGetExecutionHistory,
+    SFNClient,
+    StartExecutionCommand,
+    StopExecutionCommand,
+} from "@aws-sdk/client-sfn";
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { executionFromFixture, FakeAws } from "./fake-aws";
+
+const FIXTURES = path.join(__dirname, "..", "..", "..", "shared", "fixtures");
+const fixture = (name: string) => JSON.parse(fs.readFileSync(path.join(FIXTURES, name), "utf8"));
+
+const STATE_MACHINE = "arn:aws:states:us-east-1:123456789012:stateMachine:powerTuningStateMachine-1a2b3c4d";
+const FUNCTION_A = "arn:aws:lambda:us-east-1:123456789012:function:power-tuned-a";
+const FUNCTION_B = "arn:aws:lambda:us-east-1:123456789012:function:power-tuned-b";
+
+/** Asserts the SDK call fails with the given AWS error name (what callers branch on). */
+async function rejectsWith(call: Promise<unknown>, name: string): Promise<void> {
+    await assert.rejects(call, (error: Error) => {
+        assert.equal(error.name, name, error.message);
+        return true;
+    });
+}
+
+describe("FakeAws, driven by the real AWS SDK v3 clients", () => {
+    let fake: FakeAws;
+    let savedEnv: NodeJS.ProcessEnv;
+
+    before(async () => {
+        fake = await FakeAws.start();
+        savedEnv = process.env;
+        process.env = fake.env();
+    });
+    after(async () => {
+        process.env = savedEnv;
+        await fake.stop();
+    });
+
+    describe("Step Functions (JSON 1.0)", () => {
+        const sfn = () => new SFNClient({});
+        const start = (lambdaArn: string, name: string) =>
+            sfn().send(new StartExecutionCommand({ stateMachineArn: STATE_MACHINE, name, input: JSON.stringify({ lambdaARN: lambdaArn, num: 5 }) }));
+
+        it("runs the execution scripted for the input's lambdaARN, with dates the SDK parses", async () => {
+            const output = fs.readFileSync(path.join(FIXTURES, "output-cost-x86-4-powers.json"), "utf8");
+            fake.scriptExecution(FUNCTION_A, { status: "SUCCEEDED", output });
+            const { executionArn } = await start(FUNCTION_A, "pr-7-abc1234-a");
+            assert.equal(executionArn, "arn:aws:states:us-east-1:123456789012:execution:powerTuningStateMachine-1a2b3c4d:pr-7-abc1234-a");
+
+            const described = await sfn().send(new DescribeExecutionCommand({ executionArn }));
+            assert.equal(described.status, "SUCCEEDED");
+            assert.equal(described.output, output);
+            assert.ok(described.startDate instanceof Date && described.stopDate instanceof Date);
+            assert.equal(JSON.parse(fake.calls("StartExecution").at(-1).input).lambdaARN, FUNCTION_A);
+        });
+
+        it("keeps an execution RUNNING until stopped, then reports it ABORTED with the stop's cause", async () => {
+            fake.scriptExecution(FUNCTION_B, { status: "SUCCEEDED", runningMs: 3_600_000, output: "{}" });
+            const { executionArn } = await start(FUNCTION_B, "long-running-b");
+            assert.equal((await sfn().send(new DescribeExecutionCommand({ executionArn }))).status, "RUNNING");
+
+            await sfn().send(new StopExecutionCommand({ executionArn, error: "Timeout", cause: "runner --timeout 900" }));
+            const stopped = await sfn().send(new DescribeExecutionCommand({ executionArn }));
+            assert.equal(stopped.status, "ABORTED");
+            assert.equal(stopped.cause, "runner --timeout 900");
+            assert.deepEqual(fake.calls("StopExecution").at(-1), { executionArn, error: "Timeout", cause: "runner --timeout 900" });
+        });
+
+        it("counts executions that were RUNNING at the same time, per function and overall", async () => {
+            const concurrency = await FakeAws.start();
+            try {
+                const client = new SFNClient({ endpoint: concurrency.endpoint });
+                const startOn = (arn: string, name: string) =>
+                    client.send(new StartExecutionCommand({ stateMachineArn: STATE_MACHINE, name, input: JSON.stringify({ lambdaARN: arn }) }));
+                concurrency.scriptExecution(/power-tuned/, { status: "SUCCEEDED", runningMs: 3_600_000, output: "{}" });
+                await startOn(FUNCTION_A, "a-1");
+                const { executionArn } = await startOn(FUNCTION_B, "b-1");
+                await client.send(new StopExecutionCommand({ executionArn }));
+                await startOn(FUNCTION_B, "b-2");
+                assert.equal(concurrency.peakConcurrentExecutions(), 2);
+                assert.equal(concurrency.peakConcurrentExecutions(FUNCTION_B), 1);
+            } finally {
+                await concurrency.stop();
+            }
+        });
+
+        it("rejects a reused name, an invalid name and an input no script covers", async () => {
+            fake.scriptExecution(FUNCTION_A, { status: "SUCCEEDED", output: "{}" });
+            await start(FUNCTION_A, "once-only");
+            await rejectsWith(start(FUNCTION_A, "once-only"), "ExecutionAlreadyExists");
+            await rejectsWith(start(FUNCTION_A, "has spaces"), "InvalidName");
+            await rejectsWith(start(FUNCTION_A, "x".repeat(81)), "InvalidName");
+            await rejectsWith(start("arn:aws:lambda:us-east-1:123456789012:function:unscripted", "u"), "FakeAwsNoScriptedExecution");
+        });
+
+        it("pages a fixture's history forwards and in reverse", async () => {
+            const replay = fixture("execution-succeeded-empty-output.json");
+            fake.scriptExecution(/-history$/, executionFromFixture(replay));
+            const { executionArn } = await start("arn:aws:lambda:us-east-1:123456789012:function:fn-history", "history");
+
+            const read = async (reverseOrder: boolean) => {
+                const ids: number[] = [];
+                for await (const page of paginateGetExecutionHistory({ client: sfn() }, { executionArn, maxResults: 3, reverseOrder })) {
+                    assert.ok(page.events!.length <= 3);
+                    ids.push(...page.events!.map((event) => event.id!));
+                }
+                return ids;
+            };
+            const expected = replay.GetExecutionHistory.events.map((event: { id: number }) => event.id);
+            assert.deepEqual(await read(false), expected);
+            assert.deepEqual(await read(true), [...expected].reverse());
+            assert.ok(fake.calls("GetExecutionHistory").some((body) => body.nextToken !== undefined));
+        });
+
+        it("injects throttling that the SDK retries, and fails once retries are exhausted", async () => {
+            fake.scriptExecution(FUNCTION_A, { status: "FAILED", error: "States.TaskFailed", cause: "boom" });
+            const { executionArn } = await start(FUNCTION_A, "throttled");
+            const before = fake.calls("DescribeExecution").length;
+
+            fake.failNext("DescribeExecution", 2, { status: 400, type: "ThrottlingException", message: "Rate exceeded" });
+            assert.equal((await sfn().send(new DescribeExecutionCommand({ executionArn }))).error, "States.TaskFailed");
+            assert.equal(fake.calls("DescribeExecution").length - before, 3);
+
+            fake.failNext("DescribeExecution", 3, { status: 500, type: "InternalServerError" });
+            await rejectsWith(sfn().send(new DescribeExecutionCommand({ executionArn })), "InternalServerError");
+        });
+    });
+
+    describe("CodeCommit (JSON 1.1)", () => {
+        const codecommit = () => new CodeCommitClient({});
+        const comment = (extra: Partial<PostCommentForPullRequestCommandInput>): PostCommentForPullRequestCommandInput => ({
+            repositoryName: "power-tuned",
+            pullRequestId: "7",
+            beforeCommitId: "d".repeat(40),
+            afterCommitId: "5".repeat(40),
+            content: "tuning results",
+            ...extra,
+        });
+
+        it("posts a comment once per clientRequestToken and rejects the token with other content", async () => {
+            const first = await codecommit().send(new PostCommentForPullRequestCommand(comment({ clientRequestToken: "build-1-abc" })));
+            const retry = await codecommit().send(new PostCommentForPullRequestCommand(comment({ clientRequestToken: "build-1-abc" })));
+            assert.equal(retry.comment!.commentId, first.comment!.commentId);
+            assert.ok(first.comment!.creationDate instanceof Date);
+            assert.equal(fake.comments.filter((c) => c.clientRequestToken === "build-1-abc").length, 1);
+            await rejectsWith(
+                codecommit().send(new PostCommentForPullRequestCommand(comment({ clientRequestToken: "build-1-abc", content: "other" }))),
+                "IdempotencyParameterMismatchException",
+            );
+        });
+
+        it("rejects a comment over 10,240 characters and accepts one at the limit", async () => {
+            await rejectsWith(
+                codecommit().send(new PostCommentForPullRequestCommand(comment({ content: "x".repeat(10_241) }))),
+                "CommentContentSizeLimitExceededException",
+            );
+            await codecommit().send(new PostCommentForPullRequestCommand(comment({ content: "y".repeat(10_240) })));
+            assert.equal(fake.comments.at(-1)!.content.length, 10_240);
+        });
+
+        it("updates a comment and lists the pull request's comments across pages", async () => {
+            const posted = await codecommit().send(new PostCommentForPullRequestCommand(comment({ pullRequestId: "8", content: "v1" })));
+            await codecommit().send(new PostCommentForPullRequestCommand(comment({ pullRequestId: "8", content: "other" })));
+            await codecommit().send(new UpdateCommentCommand({ commentId: posted.comment!.commentId, content: "v2" }));
+
+            const contents: string[] = [];
+            for await (const page of paginateGetCommentsForPullRequest({ client: codecommit() }, { pullRequestId: "8", maxResults: 1 })) {
+                for (const data of page.commentsForPullRequestData!) contents.push(...data.comments!.map((c) => c.content!));
+            }
+            assert.deepEqual(contents, ["v2", "other"]);
+            await rejectsWith(codecommit().send(new UpdateCommentCommand({ commentId: "missing", content: "x" })), "CommentDoesNotExistException");
+        });
+
+        it("returns the pull request's targets and approves only its current revision", async () => {
+            fake.setPullRequest({ pullRequestId: "9", repositoryName: "power-tuned", sourceCommit: "s1", destinationCommit: "d1", revisionId: "rev-2" });
+            const { pullRequest } = await codecommit().send(new GetPullRequestCommand({ pullRequestId: "9" }));
+            assert.equal(pullRequest!.revisionId, "rev-2");
+            assert.deepEqual(
+                pullRequest!.pullRequestTargets!.map((t) => [t.sourceCommit, t.destinationCommit, t.destinationReference]),
+                [["s1", "d1", "refs/heads/main"]],
+            );
+
+            await codecommit().send(new UpdatePullRequestApprovalStateCommand({ pullRequestId: "9", revisionId: "rev-2", approvalState: "APPROVE" }));
+            await rejectsWith(
+                codecommit().send(new UpdatePullRequestApprovalStateCommand({ pullRequestId: "9", revisionId: "rev-1", approvalState: "REVOKE" })),
+                "RevisionNotCurrentException",
+            );
+            assert.deepEqual(fake.approvals, [{ pullRequestId: "9", revisionId: "rev-2", approvalState: "APPROVE" }]);
+            await rejectsWith(codecommit().send(new GetPullRequestCommand({ pullRequestId: "404" })), "PullRequestDoesNotExistException");
+        });
+
+        it("seeds a branch with a first commit and then requires the parent commit", async () => {
+            const seed = { repositoryName: "seeded", branchName: "main", commitMessage: "Seed" };
+            await rejectsWith(codecommit().send(new GetBranchCommand(seed)), "BranchDoesNotExistException");
+            const first = await codecommit().send(
+                new CreateCommitCommand({ ...seed, putFiles: [{ filePath: "terraform-lambda/main.tf", fileContent: Buffer.from('memory_size = 128\n') }] }),
+            );
+            const { branch } = await codecommit().send(new GetBranchCommand(seed));
+            assert.equal(branch!.commitId, first.commitId);
+            assert.deepEqual(first.filesAdded!.map((f) => f.absolutePath), ["terraform-lambda/main.tf"]);
+
+            const again = new CreateCommitCommand({ ...seed, putFiles: [{ filePath: "README.md", fileContent: Buffer.from("x") }] });
+            await rejectsWith(codecommit().send(again), "ParentCommitIdRequiredException");
+            await codecommit().send(
+                new CreateCommitCommand({ ...seed, parentCommitId: first.commitId, putFiles: [{ filePath: "README.md", fileContent: Buffer.from("# hi") }] }),
+            );
+            assert.deepEqual(
+                fake.files("seeded", "main"),
+                new Map([
+                    ["terraform-lambda/main.tf", "memory_size = 128\n"],
+                    ["README.md", "# hi"],
+                ]),
+            );
+        });
+    });
+
+    describe("Lambda (REST-JSON)", () => {
+        it("returns the configuration set for a function, by ARN or name, and 404s others", async () => {
+            fake.setFunctionConfiguration(FUNCTION_A, { CodeSha256: "abc=", Runtime: "nodejs20.x", Architectures: ["arm64"], MemorySize: 256 });
+            const lambda = new LambdaClient({});
+            const byArn = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: FUNCTION_A }));
+            assert.deepEqual([byArn.FunctionArn, byArn.CodeSha256, byArn.MemorySize, byArn.Architectures], [FUNCTION_A, "abc=", 256, ["arm64"]]);
+            const byName = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: "power-tuned-a" }));
+            assert.equal(byName.CodeSha256, "abc=");
+            await rejectsWith(lambda.send(new GetFunctionConfigurationCommand({ FunctionName: "power-tuned-zzz" })), "ResourceNotFoundException");
+            assert.deepEqual(fake.calls("GetFunctionConfiguration").at(-1), { FunctionName: "power-tuned-zzz" });
+        });
+    });
+
+    describe("S3 (REST-XML, path-style)", () => {
+        const s3 = () => new S3Client({});
+
+        it("round-trips an object and answers NoSuchKey for a missing one", async () => {
+            const Body = JSON.stringify({ power: 256 });
+            await s3().send(new PutObjectCommand({ Bucket: "artifacts", Key: "tuning-history/abc/def.json", Body, ContentType: "application/json" }));
+            assert.equal(fake.objects.get("artifacts/tuning-history/abc/def.json")?.toString(), Body);
+            assert.equal(fake.calls("PutObject").at(-1).ContentType, "application/json");
+
+            const got = await s3().send(new GetObjectCommand({ Bucket: "artifacts", Key: "tuning-history/abc/def.json" }));
+            assert.equal(await got.Body!.transformToString(), Body);
+            assert.equal((await s3().send(new HeadObjectCommand({ Bucket: "artifacts", Key: "tuning-history/abc/def.json" }))).ContentLength, Body.length);
+            await rejectsWith(s3().send(new GetObjectCommand({ Bucket: "artifacts", Key: "nothing-here" })), "NoSuchKey");
+        });
+
+        it("lists keys under a prefix across pages", async () => {
+            for (const key of ["p/1", "p/2", "p/3", "q/1"]) fake.objects.set(`listing/${key}`, Buffer.from(key));
+            const keys: string[] = [];
+            for await (const page of paginateListObjectsV2({ client: s3() }, { Bucket: "listing", Prefix: "p/", MaxKeys: 2 })) {
+                keys.push(...(page.Contents ?? []).map((object) => object.Key!));
+            }
+            assert.deepEqual(keys, ["p/1", "p/2", "p/3"]);
+        });
+
+        it("injects an AccessDenied as S3's XML error", async () => {
+            fake.objects.set("locked/key", Buffer.from("secret"));
+            fake.failNext("GetObject", 1, { status: 403, type: "AccessDenied", message: "Access Denied" });
+            await rejectsWith(s3().send(new GetObjectCommand({ Bucket: "locked", Key: "key" })), "AccessDenied");
+            assert.equal(await (await s3().send(new GetObjectCommand({ Bucket: "locked", Key: "key" }))).Body!.transformToString(), "secret");
+        });
+    });
+});

@@ -1,0 +1,857 @@
+// A local stand-in for the AWS APIs the tuning runner and the stack's seeding code call.
+// It speaks the real wire protocols (Step Functions JSON 1.0, CodeCommit JSON 1.1, Lambda
+// REST-JSON, S3 REST-XML path-style), so the real SDK v3 clients — in-process or inside the
+// bundled runner run as a child process — talk to it unchanged via AWS_ENDPOINT_URL_<SERVICE>.
+// Behaviour is scripted per test; every request is recorded so tests can assert what was sent.
+import { createHash, randomUUID } from "node:crypto";
+import { createServer, IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from "node:http";
+import { AddressInfo } from "node:net";
+
+/** How a scripted execution behaves. */
+export interface ScriptedExecution {
+    /** How long it stays RUNNING, in simulated milliseconds (real time = runningMs / timeScale). Default 0. */
+    runningMs?: number;
+    status: "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "ABORTED";
+    /** DescribeExecution fields once terminal. */
+    output?: string;
+    error?: string;
+    cause?: string;
+    /** GetExecutionHistory events in wire format, oldest first. Without it a minimal history is synthesised. */
+    history?: unknown[];
+}
+
+export interface RecordedRequest {
+    service: "sfn" | "codecommit" | "lambda" | "s3";
+    operation: string;
+    /** Parsed JSON body (sfn, codecommit); the SDK's input member names for the REST services. */
+    body: any;
+    /** Real time of arrival, epoch milliseconds. */
+    at: number;
+    /** Set when failNext answered this request with an injected error. */
+    injectedError?: string;
+}
+
+export interface InjectedError {
+    status: number;
+    type: string;
+    message?: string;
+}
+
+export interface StoredComment {
+    commentId: string;
+    repositoryName: string;
+    pullRequestId: string;
+    beforeCommitId: string;
+    afterCommitId: string;
+    content: string;
+    clientRequestToken?: string;
+    /** Epoch seconds (simulated clock). */
+    creationDate: number;
+    lastModifiedDate: number;
+}
+
+export interface FakePullRequest {
+    pullRequestId: string;
+    repositoryName: string;
+    sourceCommit: string;
+    destinationCommit: string;
+    revisionId: string;
+    sourceReference?: string;
+    destinationReference?: string;
+    mergeBase?: string;
+    title?: string;
+    pullRequestStatus?: "OPEN" | "CLOSED";
+}
+
+export interface RecordedApproval {
+    pullRequestId: string;
+    revisionId: string;
+    approvalState: "APPROVE" | "REVOKE";
+}
+
+export interface RecordedCommit {
+    repositoryName: string;
+    branchName: string;
+    commitId: string;
+    parentCommitId?: string;
+    commitMessage?: string;
+    /** The whole tree after this commit: path → content. */
+    tree: ReadonlyMap<string, Buffer>;
+}
+
+const ACCOUNT_ID = "123456789012";
+const REGION = "us-east-1";
+const COMMENT_SIZE_LIMIT = 10_240;
+const EXECUTION_NAME = /^[A-Za-z0-9_-]{1,80}$/;
+const STATE_MACHINE_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:([A-Za-z0-9_-]{1,80})$/;
+const TERMINAL_HISTORY_EVENTS = new Set(["ExecutionSucceeded", "ExecutionFailed", "ExecutionTimedOut", "ExecutionAborted"]);
+
+/** An AWS error answer; each protocol renders it in its own format. */
+class AwsError extends Error {
+    constructor(readonly type: string, message: string, readonly status = 400) {
+        super(message);
+    }
+}
+
+interface Execution {
+    readonly executionArn: string;
+    readonly stateMachineArn: string;
+    readonly name: string;
+    readonly input: string;
+    readonly lambdaArn: string;
+    readonly script: ScriptedExecution;
+    /** Simulated epoch ms. */
+    readonly startedAt: number;
+    stopped?: { at: number; error?: string; cause?: string };
+}
+
+interface Operation {
+    readonly service: RecordedRequest["service"];
+    readonly operation: string;
+    readonly body: any;
+}
+
+interface S3Reply {
+    readonly status?: number;
+    readonly headers?: Record<string, string>;
+    readonly body?: Buffer | string;
+}
+
+/** x-amz-target prefix → service. */
+const JSON_TARGETS: Record<string, "sfn" | "codecommit"> = { AWSStepFunctions: "sfn", CodeCommit_20150413: "codecommit" };
+
+const CONTENT_TYPES: Record<RecordedRequest["service"], string> = {
+    sfn: "application/x-amz-json-1.0",
+    codecommit: "application/x-amz-json-1.1",
+    lambda: "application/json",
+    s3: "application/xml",
+};
+
+export class FakeAws {
+    readonly endpoint: string;
+    readonly requests: RecordedRequest[] = [];
+    readonly comments: StoredComment[] = [];
+    readonly approvals: RecordedApproval[] = [];
+    readonly commits: RecordedCommit[] = [];
+    /** "bucket/key" → body. */
+    readonly objects = new Map<string, Buffer>();
+
+    private readonly scripts: Array<{ match: string | RegExp; script: ScriptedExecution }> = [];
+    private readonly executions = new Map<string, Execution>();
+    private readonly failures = new Map<string, Array<InjectedError>>();
+    private readonly pullRequests = new Map<string, FakePullRequest>();
+    private readonly functions = new Map<string, Record<string, unknown>>();
+    /** "repository/branch" → commit id. */
+    private readonly branches = new Map<string, string>();
+    private readonly realStart = Date.now();
+
+    private readonly jsonOperations: Record<string, (input: any) => object> = {
+        StartExecution: (input) => this.startExecution(input),
+        DescribeExecution: (input) => this.describeExecution(input),
+        StopExecution: (input) => this.stopExecution(input),
+        GetExecutionHistory: (input) => this.getExecutionHistory(input),
+        PostCommentForPullRequest: (input) => this.postComment(input),
+        UpdateComment: (input) => this.updateComment(input),
+        GetCommentsForPullRequest: (input) => this.getComments(input),
+        GetPullRequest: (input) => ({ pullRequest: this.wirePullRequest(this.pullRequest(input.pullRequestId)) }),
+        UpdatePullRequestApprovalState: (input) => this.updateApprovalState(input),
+        GetBranch: (input) => this.getBranch(input),
+        CreateCommit: (input) => this.createCommit(input),
+    };
+
+    private constructor(private readonly server: Server, private readonly timeScale: number) {
+        const { port } = server.address() as AddressInfo;
+        this.endpoint = `http://127.0.0.1:${port}`;
+    }
+
+    /** Starts a server on 127.0.0.1 at a random port. `timeScale` > 1 makes scripted executions finish sooner. */
+    static async start(options: { timeScale?: number } = {}): Promise<FakeAws> {
+        const timeScale = options.timeScale ?? 1;
+        if (!(timeScale > 0)) throw new Error(`FakeAws timeScale must be > 0, got ${timeScale}`);
+        const server = createServer();
+        await new Promise<void>((resolve, reject) => {
+            server.once("error", reject);
+            server.listen(0, "127.0.0.1", resolve);
+        });
+        const fake = new FakeAws(server, timeScale);
+        server.on("request", (req, res) => void fake.handle(req, res));
+        return fake;
+    }
+
+    async stop(): Promise<void> {
+        this.server.closeAllConnections();
+        await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    }
+
+    /** The environment a child process (or the in-process SDK) needs to reach this server and nothing else. */
+    env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+        const env: NodeJS.ProcessEnv = { ...process.env };
+        // Inherited profiles or session tokens would make the SDK look for real credentials.
+        for (const name of ["AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_DEFAULT_PROFILE"]) delete env[name];
+        return {
+            ...env,
+            AWS_ENDPOINT_URL_SFN: this.endpoint,
+            AWS_ENDPOINT_URL_CODECOMMIT: this.endpoint,
+            AWS_ENDPOINT_URL_LAMBDA: this.endpoint,
+            AWS_ENDPOINT_URL_S3: this.endpoint,
+            AWS_ACCESS_KEY_ID: "test",
+            AWS_SECRET_ACCESS_KEY: "test",
+            AWS_REGION: REGION,
+            AWS_EC2_METADATA_DISABLED: "true",
+            AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+            ...extra,
+        };
+    }
+
+    /** Executions whose input.lambdaARN matches follow this script. The latest matching registration wins. */
+    scriptExecution(lambdaArn: string | RegExp, script: ScriptedExecution): void {
+        this.scripts.unshift({ match: lambdaArn, script });
+    }
+
+    /** The next `count` requests of `operation` (e.g. "DescribeExecution", "GetObject") fail with `error`. */
+    failNext(operation: string, count: number, error: InjectedError): void {
+        const queue = this.failures.get(operation) ?? [];
+        for (let i = 0; i < count; i++) queue.push(error);
+        this.failures.set(operation, queue);
+    }
+
+    /** Parsed request bodies of one operation, including requests answered with an injected error. */
+    calls(operation: string): any[] {
+        return this.requests.filter((request) => request.operation === operation).map((request) => request.body);
+    }
+
+    /** The most executions RUNNING at the same moment, for one function (input.lambdaARN) or overall. */
+    peakConcurrentExecutions(lambdaArn?: string): number {
+        const edges: Array<[time: number, delta: number]> = [];
+        for (const execution of this.executions.values()) {
+            if (lambdaArn !== undefined && execution.lambdaArn !== lambdaArn) continue;
+            const end = this.runningUntil(execution);
+            if (end > execution.startedAt) edges.push([execution.startedAt, +1], [end, -1]);
+        }
+        // An execution ending at the instant another starts does not overlap it.
+        edges.sort(([a, da], [b, db]) => a - b || da - db);
+        let running = 0;
+        let peak = 0;
+        for (const [, delta] of edges) {
+            running += delta;
+            peak = Math.max(peak, running);
+        }
+        return peak;
+    }
+
+    setPullRequest(pr: FakePullRequest): void {
+        this.pullRequests.set(pr.pullRequestId, { ...pr });
+    }
+
+    setFunctionConfiguration(functionArn: string, configuration: Record<string, unknown>): void {
+        this.functions.set(functionArn, configuration);
+    }
+
+    /** Points a branch at a commit, as if someone had pushed it (e.g. a user's own commit after seeding). */
+    setBranch(repositoryName: string, branchName: string, commitId: string): void {
+        this.branches.set(`${repositoryName}/${branchName}`, commitId);
+    }
+
+    /** The files at a branch's tip, as UTF-8 text; undefined when the branch does not exist. */
+    files(repositoryName: string, branchName: string): Map<string, string> | undefined {
+        const tip = this.branches.get(`${repositoryName}/${branchName}`);
+        const commit = this.commits.find((c) => c.commitId === tip);
+        if (tip === undefined) return undefined;
+        return new Map([...(commit?.tree ?? [])].map(([path, content]) => [path, content.toString("utf8")]));
+    }
+
+    // ---------------------------------------------------------------- HTTP plumbing
+
+    private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+        const raw = await readBody(req);
+        let operation: Operation | undefined;
+        try {
+            operation = this.identify(req, raw);
+            const injected = this.failures.get(operation.operation)?.shift();
+            this.requests.push({ ...operation, at: Date.now(), ...(injected ? { injectedError: injected.type } : {}) });
+            if (injected) throw new AwsError(injected.type, injected.message ?? `Injected ${injected.type}`, injected.status);
+            this.reply(req, res, operation, raw);
+        } catch (error) {
+            const awsError =
+                error instanceof AwsError
+                    ? error
+                    : new AwsError("InternalFailure", `FakeAws handler crashed: ${(error as Error).stack ?? error}`, 500);
+            if (!(error instanceof AwsError)) console.error(awsError.message);
+            sendError(req, res, operation?.service ?? serviceOf(req), awsError);
+        }
+    }
+
+    /** Works out service, operation and input from the request, without acting on it. */
+    private identify(req: IncomingMessage, raw: Buffer): Operation {
+        const target = req.headers["x-amz-target"];
+        if (typeof target === "string") {
+            const [prefix, operation] = target.split(".");
+            const service = JSON_TARGETS[prefix];
+            if (!service || !operation) throw new AwsError("UnknownOperationException", `Unknown x-amz-target ${target}`);
+            let body: any;
+            try {
+                body = raw.length === 0 ? {} : JSON.parse(raw.toString("utf8"));
+            } catch {
+                throw new AwsError("SerializationException", "Request body is not valid JSON");
+            }
+            return { service, operation, body };
+        }
+        const url = new URL(req.url ?? "/", "http://fake");
+        if (serviceOf(req) === "lambda") {
+            const match = /^\/2015-03-31\/functions\/([^/]+)\/configuration$/.exec(url.pathname);
+            if (req.method !== "GET" || !match) {
+                throw new AwsError("UnknownOperationException", `FakeAws does not implement Lambda ${req.method} ${url.pathname}`, 404);
+            }
+            const qualifier = url.searchParams.get("Qualifier");
+            const body = { FunctionName: decodeURIComponent(match[1]), ...(qualifier ? { Qualifier: qualifier } : {}) };
+            return { service: "lambda", operation: "GetFunctionConfiguration", body };
+        }
+        return { service: "s3", ...s3Operation(req, url, raw) };
+    }
+
+    private reply(req: IncomingMessage, res: ServerResponse, operation: Operation, raw: Buffer): void {
+        if (operation.service === "s3") return sendS3(req, res, this.s3(operation, req.headers, raw));
+        let result: object;
+        if (operation.service === "lambda") {
+            result = this.getFunctionConfiguration(operation.body.FunctionName);
+        } else {
+            const handler = this.jsonOperations[operation.operation];
+            if (!handler) throw new AwsError("UnknownOperationException", `FakeAws does not implement ${operation.operation}`);
+            result = handler(operation.body);
+        }
+        res.writeHead(200, { "content-type": CONTENT_TYPES[operation.service], "x-amzn-requestid": randomUUID() });
+        res.end(JSON.stringify(result));
+    }
+
+    // ---------------------------------------------------------------- Step Functions
+
+    /** Simulated clock, epoch ms: runs timeScale times faster than real time. */
+    private now(): number {
+        return this.realStart + (Date.now() - this.realStart) * this.timeScale;
+    }
+
+    private runningUntil(execution: Execution): number {
+        const natural = execution.startedAt + (execution.script.runningMs ?? 0);
+        return execution.stopped ? Math.min(execution.stopped.at, natural) : natural;
+    }
+
+    private statusOf(execution: Execution): string {
+        // Only a RUNNING execution can be stopped, so a stop always ends it early.
+        if (execution.stopped) return "ABORTED";
+        return this.now() < this.runningUntil(execution) ? "RUNNING" : execution.script.status;
+    }
+
+    private startExecution(input: any): object {
+        const stateMachine = STATE_MACHINE_ARN.exec(requireString(input, "stateMachineArn"));
+        if (!stateMachine) throw new AwsError("InvalidArn", `Invalid Arn: '${input.stateMachineArn}'`);
+        const name: string = input.name ?? randomUUID();
+        if (!EXECUTION_NAME.test(name)) {
+            throw new AwsError("InvalidName", `Invalid Name: '${name}' (1-80 characters of A-Z, a-z, 0-9, - and _)`);
+        }
+        const executionInput: string = input.input ?? "{}";
+        let lambdaArn: unknown;
+        try {
+            lambdaArn = JSON.parse(executionInput).lambdaARN;
+        } catch {
+            throw new AwsError("InvalidExecutionInput", `Invalid State Machine Execution Input: '${executionInput}'`);
+        }
+        const executionArn = `${input.stateMachineArn.replace(":stateMachine:", ":execution:")}:${name}`;
+        const existing = this.executions.get(executionArn);
+        if (existing) {
+            // Step Functions treats a repeated start of a RUNNING execution with the same input as idempotent.
+            if (existing.input === executionInput && this.statusOf(existing) === "RUNNING") {
+                return { executionArn, startDate: existing.startedAt / 1000 };
+            }
+            throw new AwsError("ExecutionAlreadyExists", `Execution Already Exists: '${executionArn}'`);
+        }
+        const script = this.scripts.find(({ match }) =>
+            typeof match === "string" ? match === lambdaArn : typeof lambdaArn === "string" && match.test(lambdaArn),
+        )?.script;
+        if (!script) {
+            throw new AwsError(
+                "FakeAwsNoScriptedExecution",
+                `FakeAws has no scripted execution for input.lambdaARN ${JSON.stringify(lambdaArn)}; call scriptExecution() for it`,
+            );
+        }
+        const startedAt = this.now();
+        this.executions.set(executionArn, {
+            executionArn,
+            stateMachineArn: input.stateMachineArn,
+            name,
+            input: executionInput,
+            lambdaArn: lambdaArn as string,
+            script,
+            startedAt,
+        });
+        return { executionArn, startDate: startedAt / 1000 };
+    }
+
+    private execution(input: any): Execution {
+        const executionArn = requireString(input, "executionArn");
+        const execution = this.executions.get(executionArn);
+        if (!execution) throw new AwsError("ExecutionDoesNotExist", `Execution Does Not Exist: '${executionArn}'`);
+        return execution;
+    }
+
+    private describeExecution(input: any): object {
+        const execution = this.execution(input);
+        const status = this.statusOf(execution);
+        const base = {
+            executionArn: execution.executionArn,
+            stateMachineArn: execution.stateMachineArn,
+            name: execution.name,
+            status,
+            startDate: execution.startedAt / 1000,
+            input: execution.input,
+        };
+        if (status === "RUNNING") return base;
+        const stopDate = this.runningUntil(execution) / 1000;
+        if (status === "ABORTED" && execution.stopped) {
+            return { ...base, stopDate, ...definedOnly({ error: execution.stopped.error, cause: execution.stopped.cause }) };
+        }
+        const { output, error, cause } = execution.script;
+        return { ...base, stopDate, ...definedOnly({ output: status === "SUCCEEDED" ? output : undefined, error, cause }) };
+    }
+
+    private stopExecution(input: any): object {
+        const execution = this.execution(input);
+        if (this.statusOf(execution) === "RUNNING") {
+            execution.stopped = { at: this.now(), error: input.error, cause: input.cause };
+        }
+        return { stopDate: this.runningUntil(execution) / 1000 };
+    }
+
+    private getExecutionHistory(input: any): object {
+        const execution = this.execution(input);
+        const status = this.statusOf(execution);
+        let events = (execution.script.history ?? this.synthesisedHistory(execution, status)) as Array<{ type?: string }>;
+        if (status === "RUNNING") events = events.filter((event) => !TERMINAL_HISTORY_EVENTS.has(event.type ?? ""));
+        if (status === "ABORTED" && execution.script.history) {
+            events = [...events.filter((event) => !TERMINAL_HISTORY_EVENTS.has(event.type ?? "")), this.abortedEvent(execution, events.length + 1)];
+        }
+        const ordered = input.reverseOrder ? [...events].reverse() : events;
+        const page = paginate(ordered, input.maxResults, input.nextToken, "GetExecutionHistory", 100, "InvalidToken");
+        return { events: page.items, ...definedOnly({ nextToken: page.nextToken }) };
+    }
+
+    private synthesisedHistory(execution: Execution, status: string): unknown[] {
+        const started = {
+            timestamp: execution.startedAt / 1000,
+            type: "ExecutionStarted",
+            id: 1,
+            previousEventId: 0,
+            executionStartedEventDetails: { input: execution.input, roleArn: `arn:aws:iam::${ACCOUNT_ID}:role/fake-state-machine-role` },
+        };
+        if (status === "RUNNING") return [started];
+        if (status === "ABORTED") return [started, this.abortedEvent(execution, 2)];
+        const { output, error, cause } = execution.script;
+        const terminal: Record<string, [string, object]> = {
+            SUCCEEDED: ["ExecutionSucceeded", { executionSucceededEventDetails: definedOnly({ output }) }],
+            FAILED: ["ExecutionFailed", { executionFailedEventDetails: definedOnly({ error, cause }) }],
+            TIMED_OUT: ["ExecutionTimedOut", { executionTimedOutEventDetails: definedOnly({ error, cause }) }],
+            ABORTED: ["ExecutionAborted", { executionAbortedEventDetails: definedOnly({ error, cause }) }],
+        };
+        const [type, details] = terminal[status];
+        return [started, { timestamp: this.runningUntil(execution) / 1000, type, id: 2, previousEventId: 1, ...details }];
+    }
+
+    private abortedEvent(execution: Execution, id: number): object {
+        return {
+            timestamp: this.runningUntil(execution) / 1000,
+            type: "ExecutionAborted",
+            id,
+            previousEventId: id - 1,
+            executionAbortedEventDetails: definedOnly({ error: execution.stopped?.error, cause: execution.stopped?.cause }),
+        };
+    }
+
+    // ---------------------------------------------------------------- CodeCommit
+
+    private checkCommentContent(content: unknown): string {
+        if (typeof content !== "string" || content.length === 0) {
+            throw new AwsError("CommentContentRequiredException", "The comment is empty. You must provide some content for a comment.");
+        }
+        if (content.length > COMMENT_SIZE_LIMIT) {
+            throw new AwsError(
+                "CommentContentSizeLimitExceededException",
+                `The comment is too large (${content.length} characters). Comments are limited to ${COMMENT_SIZE_LIMIT} characters.`,
+            );
+        }
+        return content;
+    }
+
+    private postComment(input: any): object {
+        const fields = {
+            repositoryName: requireString(input, "repositoryName"),
+            pullRequestId: requireString(input, "pullRequestId"),
+            beforeCommitId: requireString(input, "beforeCommitId"),
+            afterCommitId: requireString(input, "afterCommitId"),
+            content: this.checkCommentContent(input.content),
+        };
+        const token: string | undefined = input.clientRequestToken;
+        const earlier = token === undefined ? undefined : this.comments.find((c) => c.clientRequestToken === token);
+        if (earlier) {
+            const same = (Object.keys(fields) as Array<keyof typeof fields>).every((key) => earlier[key] === fields[key]);
+            if (!same) {
+                throw new AwsError(
+                    "IdempotencyParameterMismatchException",
+                    "The client request token is not valid. Either the token is not in a valid format, or the token has been used in a previous request and cannot be reused.",
+                );
+            }
+            return this.wireCommentResponse(earlier);
+        }
+        const date = this.now() / 1000;
+        const comment: StoredComment = {
+            commentId: randomUUID(),
+            ...fields,
+            ...definedOnly({ clientRequestToken: token }),
+            creationDate: date,
+            lastModifiedDate: date,
+        };
+        this.comments.push(comment);
+        return this.wireCommentResponse(comment);
+    }
+
+    private wireCommentResponse(comment: StoredComment): object {
+        const { repositoryName, pullRequestId, beforeCommitId, afterCommitId } = comment;
+        return { repositoryName, pullRequestId, beforeCommitId, afterCommitId, comment: wireComment(comment) };
+    }
+
+    private updateComment(input: any): object {
+        const commentId = requireString(input, "commentId");
+        const comment = this.comments.find((c) => c.commentId === commentId);
+        if (!comment) throw new AwsError("CommentDoesNotExistException", `No comment exists with the provided ID ${commentId}.`);
+        comment.content = this.checkCommentContent(input.content);
+        comment.lastModifiedDate = this.now() / 1000;
+        return { comment: wireComment(comment) };
+    }
+
+    private getComments(input: any): object {
+        const pullRequestId = requireString(input, "pullRequestId");
+        const matching = this.comments.filter(
+            (c) =>
+                c.pullRequestId === pullRequestId &&
+                (input.repositoryName === undefined || c.repositoryName === input.repositoryName) &&
+                (input.beforeCommitId === undefined || c.beforeCommitId === input.beforeCommitId) &&
+                (input.afterCommitId === undefined || c.afterCommitId === input.afterCommitId),
+        );
+        const page = paginate(matching, input.maxResults, input.nextToken, "GetCommentsForPullRequest", 100, "InvalidContinuationTokenException");
+        // CodeCommit groups comments by the commit pair they were made on.
+        const groups: Array<{ key: string; comments: StoredComment[] }> = [];
+        for (const comment of page.items) {
+            const key = `${comment.repositoryName}\n${comment.beforeCommitId}\n${comment.afterCommitId}`;
+            const last = groups[groups.length - 1];
+            if (last?.key === key) last.comments.push(comment);
+            else groups.push({ key, comments: [comment] });
+        }
+        const commentsForPullRequestData = groups.map(({ comments: [first, ...rest] }) => ({
+            pullRequestId,
+            repositoryName: first.repositoryName,
+            beforeCommitId: first.beforeCommitId,
+            afterCommitId: first.afterCommitId,
+            comments: [first, ...rest].map(wireComment),
+        }));
+        return { commentsForPullRequestData, ...definedOnly({ nextToken: page.nextToken }) };
+    }
+
+    private pullRequest(pullRequestId: unknown): FakePullRequest {
+        const pr = typeof pullRequestId === "string" ? this.pullRequests.get(pullRequestId) : undefined;
+        if (!pr) throw new AwsError("PullRequestDoesNotExistException", `The pull request ID ${pullRequestId} could not be found.`);
+        return pr;
+    }
+
+    private wirePullRequest(pr: FakePullRequest): object {
+        return {
+            pullRequestId: pr.pullRequestId,
+            title: pr.title ?? `Pull request ${pr.pullRequestId}`,
+            pullRequestStatus: pr.pullRequestStatus ?? "OPEN",
+            creationDate: this.realStart / 1000,
+            lastActivityDate: this.now() / 1000,
+            authorArn: `arn:aws:iam::${ACCOUNT_ID}:user/developer`,
+            revisionId: pr.revisionId,
+            approvalRules: [],
+            pullRequestTargets: [
+                {
+                    repositoryName: pr.repositoryName,
+                    sourceReference: pr.sourceReference ?? "refs/heads/feature",
+                    destinationReference: pr.destinationReference ?? "refs/heads/main",
+                    sourceCommit: pr.sourceCommit,
+                    destinationCommit: pr.destinationCommit,
+                    mergeBase: pr.mergeBase ?? pr.destinationCommit,
+                    mergeMetadata: { isMerged: false },
+                },
+            ],
+        };
+    }
+
+    private updateApprovalState(input: any): object {
+        const pr = this.pullRequest(input.pullRequestId);
+        const revisionId = requireString(input, "revisionId");
+        if (revisionId !== pr.revisionId) {
+            throw new AwsError("RevisionNotCurrentException", `The revision ID ${revisionId} is not the most recent revision of the pull request.`);
+        }
+        if (input.approvalState !== "APPROVE" && input.approvalState !== "REVOKE") {
+            throw new AwsError("InvalidApprovalStateException", `approvalState must be APPROVE or REVOKE, got ${JSON.stringify(input.approvalState)}.`);
+        }
+        this.approvals.push({ pullRequestId: pr.pullRequestId, revisionId, approvalState: input.approvalState });
+        return {};
+    }
+
+    private getBranch(input: any): object {
+        const repositoryName = requireString(input, "repositoryName");
+        const branchName = requireString(input, "branchName");
+        const commitId = this.branches.get(`${repositoryName}/${branchName}`);
+        if (commitId === undefined) throw new AwsError("BranchDoesNotExistException", `Branch ${branchName} does not exist in ${repositoryName}.`);
+        return { branch: { branchName, commitId } };
+    }
+
+    private createCommit(input: any): object {
+        const repositoryName = requireString(input, "repositoryName");
+        const branchName = requireString(input, "branchName");
+        const branchKey = `${repositoryName}/${branchName}`;
+        const tip = this.branches.get(branchKey);
+        const parentCommitId: string | undefined = input.parentCommitId;
+        if (parentCommitId === undefined && tip !== undefined) {
+            throw new AwsError("ParentCommitIdRequiredException", `Branch ${branchName} already exists: a parent commit ID is required.`);
+        }
+        if (parentCommitId !== undefined && parentCommitId !== tip) {
+            throw tip === undefined
+                ? new AwsError("ParentCommitDoesNotExistException", `The parent commit ID ${parentCommitId} does not exist.`)
+                : new AwsError("ParentCommitIdOutdatedException", `The parent commit ID ${parentCommitId} is not the tip of ${branchName} (${tip}).`);
+        }
+        if ((input.setFileModes ?? []).length > 0 || (input.putFiles ?? []).some((file: any) => file.sourceFile)) {
+            throw new AwsError("FakeAwsUnsupported", "FakeAws CreateCommit supports putFiles with fileContent and deleteFiles only.");
+        }
+        const putFiles: Array<{ filePath: string; fileContent?: string; fileMode?: string }> = input.putFiles ?? [];
+        const deleteFiles: Array<{ filePath: string }> = input.deleteFiles ?? [];
+        if (putFiles.length === 0 && deleteFiles.length === 0) {
+            throw new AwsError("NoChangeException", "The commit cannot be created because no changes will be made to the repository.");
+        }
+        const tree = new Map(this.commits.find((c) => c.commitId === tip)?.tree ?? []);
+        const filesAdded: object[] = [];
+        const filesUpdated: object[] = [];
+        for (const file of putFiles) {
+            const content = Buffer.from(file.fileContent ?? "", "base64");
+            const entry = { absolutePath: file.filePath, blobId: gitObjectId("blob", content), fileMode: file.fileMode ?? "NORMAL" };
+            (tree.has(file.filePath) ? filesUpdated : filesAdded).push(entry);
+            tree.set(file.filePath, content);
+        }
+        const filesDeleted = deleteFiles.map(({ filePath }) => {
+            if (!tree.delete(filePath)) throw new AwsError("FileDoesNotExistException", `The file ${filePath} does not exist.`);
+            return { absolutePath: filePath, blobId: "", fileMode: "NORMAL" };
+        });
+        const treeId = gitObjectId("tree", Buffer.from(JSON.stringify([...tree].map(([path, content]) => [path, content.toString("base64")]))));
+        const commitId = gitObjectId("commit", Buffer.from(`${treeId}\n${tip ?? ""}\n${input.commitMessage ?? ""}\n${this.commits.length}`));
+        this.commits.push({ repositoryName, branchName, commitId, ...definedOnly({ parentCommitId, commitMessage: input.commitMessage }), tree });
+        this.branches.set(branchKey, commitId);
+        return { commitId, treeId, filesAdded, filesUpdated, filesDeleted };
+    }
+
+    // ---------------------------------------------------------------- Lambda
+
+    private getFunctionConfiguration(functionName: string): object {
+        // FunctionName may be a name, a partial ARN or a full (possibly qualified) ARN.
+        const nameOf = (value: string) => (value.includes(":function:") ? value.split(":function:")[1].split(":")[0] : value);
+        const wanted = nameOf(functionName);
+        const entry = [...this.functions].find(([arn]) => nameOf(arn) === wanted);
+        if (!entry) {
+            throw new AwsError("ResourceNotFoundException", `Function not found: arn:aws:lambda:${REGION}:${ACCOUNT_ID}:function:${wanted}`, 404);
+        }
+        const [functionArn, configuration] = entry;
+        return { FunctionName: wanted, FunctionArn: functionArn, ...configuration };
+    }
+
+    // ---------------------------------------------------------------- S3
+
+    private s3(operation: Operation, headers: IncomingHttpHeaders, raw: Buffer): S3Reply {
+        const { Bucket, Key } = operation.body;
+        const objectKey = `${Bucket}/${Key}`;
+        const noSuchKey = () => new AwsError("NoSuchKey", "The specified key does not exist.", 404);
+        switch (operation.operation) {
+            case "PutObject": {
+                const content = decodeS3Payload(headers, raw);
+                this.objects.set(objectKey, content);
+                return { headers: { etag: etagOf(content) } };
+            }
+            case "GetObject":
+            case "HeadObject": {
+                const content = this.objects.get(objectKey);
+                if (!content) throw noSuchKey();
+                return {
+                    headers: { "content-type": "application/octet-stream", "content-length": String(content.length), etag: etagOf(content) },
+                    body: content,
+                };
+            }
+            case "ListObjectsV2":
+                return { headers: { "content-type": CONTENT_TYPES.s3 }, body: this.listObjects(operation.body) };
+            default:
+                throw new AwsError("NotImplemented", `FakeAws does not implement S3 ${operation.operation}`, 501);
+        }
+    }
+
+    private listObjects(input: { Bucket: string; Prefix: string; MaxKeys?: string; ContinuationToken?: string }): string {
+        const keys = [...this.objects.keys()]
+            .filter((key) => key.startsWith(`${input.Bucket}/${input.Prefix}`))
+            .map((key) => key.slice(input.Bucket.length + 1))
+            .sort();
+        const page = paginate(keys, input.MaxKeys === undefined ? undefined : Number(input.MaxKeys), input.ContinuationToken, "ListObjectsV2", 1000, "InvalidArgument");
+        const contents = page.items
+            .map((key) => {
+                const content = this.objects.get(`${input.Bucket}/${key}`)!;
+                return `<Contents><Key>${xmlEscape(key)}</Key><Size>${content.length}</Size><ETag>${xmlEscape(etagOf(content))}</ETag><StorageClass>STANDARD</StorageClass></Contents>`;
+            })
+            .join("");
+        const continuation = page.nextToken ? `<NextContinuationToken>${page.nextToken}</NextContinuationToken>` : "";
+        return (
+            `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">` +
+            `<Name>${xmlEscape(input.Bucket)}</Name><Prefix>${xmlEscape(input.Prefix)}</Prefix><KeyCount>${page.items.length}</KeyCount>` +
+            `<IsTruncated>${page.nextToken !== undefined}</IsTruncated>${continuation}${contents}</ListBucketResult>`
+        );
+    }
+}
+
+/** Turns a DescribeExecution (+ GetExecutionHistory) fixture into a script that replays it. */
+export function executionFromFixture(fixture: { DescribeExecution: any; GetExecutionHistory?: { events: unknown[] } }): ScriptedExecution {
+    const { status, output, error, cause } = fixture.DescribeExecution;
+    if (!["SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"].includes(status)) {
+        throw new Error(`executionFromFixture needs a terminal DescribeExecution status, got ${JSON.stringify(status)}`);
+    }
+    return { status, ...definedOnly({ output, error, cause, history: fixture.GetExecutionHistory?.events }) };
+}
+
+// ---------------------------------------------------------------- helpers
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+    return new Promise((resolve, reject) => {
+        const chunks: Buffer[] = [];
+        req.on("data", (chunk: Buffer) => chunks.push(chunk));
+        req.on("end", () => resolve(Buffer.concat(chunks)));
+        req.on("error", reject);
+    });
+}
+
+/** The signing service in the SigV4 credential scope; REST requests carry no operation header. */
+function serviceOf(req: IncomingMessage): RecordedRequest["service"] {
+    const target = req.headers["x-amz-target"];
+    if (typeof target === "string") return JSON_TARGETS[target.split(".")[0]] ?? "sfn";
+    const scope = /Credential=[^/]+\/\d{8}\/[^/]+\/([^/]+)\/aws4_request/.exec(req.headers.authorization ?? "")?.[1];
+    if (scope === "lambda" || (scope === undefined && req.url?.startsWith("/2015-03-31/functions/"))) return "lambda";
+    return "s3";
+}
+
+/** Path-style S3: /<bucket>/<key>. */
+function s3Operation(req: IncomingMessage, url: URL, raw: Buffer): Omit<Operation, "service"> {
+    const [, bucket = "", ...keyParts] = url.pathname.split("/");
+    const Bucket = decodeURIComponent(bucket);
+    const Key = decodeURIComponent(keyParts.join("/"));
+    if (Key !== "") {
+        const byMethod: Record<string, string> = { GET: "GetObject", PUT: "PutObject", HEAD: "HeadObject" };
+        const operation = byMethod[req.method ?? ""] ?? `${req.method} object`;
+        if (operation !== "PutObject") return { operation, body: { Bucket, Key } };
+        const contentType = req.headers["content-type"];
+        const body = decodeS3Payload(req.headers, raw).toString("utf8");
+        return { operation, body: { Bucket, Key, Body: body, ...definedOnly({ ContentType: contentType }) } };
+    }
+    if (req.method === "GET" && url.searchParams.get("list-type") === "2") {
+        if (url.searchParams.has("delimiter")) throw new AwsError("NotImplemented", "FakeAws ListObjectsV2 does not implement delimiter", 501);
+        const body = {
+            Bucket,
+            Prefix: url.searchParams.get("prefix") ?? "",
+            ...definedOnly({ MaxKeys: url.searchParams.get("max-keys") ?? undefined, ContinuationToken: url.searchParams.get("continuation-token") ?? undefined }),
+        };
+        return { operation: "ListObjectsV2", body };
+    }
+    return { operation: `${req.method} bucket`, body: { Bucket } };
+}
+
+/** Undoes aws-chunked transfer encoding, which the SDK uses for streamed bodies with trailing checksums. */
+function decodeS3Payload(headers: IncomingHttpHeaders, raw: Buffer): Buffer {
+    const chunked = String(headers["content-encoding"] ?? "").includes("aws-chunked") || String(headers["x-amz-content-sha256"] ?? "").startsWith("STREAMING-");
+    if (!chunked) return raw;
+    const parts: Buffer[] = [];
+    let offset = 0;
+    for (;;) {
+        const lineEnd = raw.indexOf("\r\n", offset);
+        const size = parseInt(raw.subarray(offset, lineEnd).toString("latin1").split(";")[0], 16);
+        if (!(size > 0)) break;
+        parts.push(raw.subarray(lineEnd + 2, lineEnd + 2 + size));
+        offset = lineEnd + 2 + size + 2;
+    }
+    return Buffer.concat(parts);
+}
+
+function sendS3(req: IncomingMessage, res: ServerResponse, reply: S3Reply): void {
+    res.writeHead(reply.status ?? 200, { "x-amz-request-id": randomUUID(), ...reply.headers });
+    res.end(req.method === "HEAD" ? undefined : reply.body);
+}
+
+function sendError(req: IncomingMessage, res: ServerResponse, service: RecordedRequest["service"], error: AwsError): void {
+    if (res.headersSent) return void res.end();
+    if (service === "s3") {
+        const xml = `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${xmlEscape(error.type)}</Code><Message>${xmlEscape(error.message)}</Message><RequestId>fake</RequestId></Error>`;
+        return sendS3(req, res, { status: error.status, headers: { "content-type": CONTENT_TYPES.s3 }, body: xml });
+    }
+    res.writeHead(error.status, { "content-type": CONTENT_TYPES[service], "x-amzn-errortype": error.type, "x-amzn-requestid": randomUUID() });
+    res.end(JSON.stringify({ __type: error.type, message: error.message }));
+}
+
+/** Offset pagination with opaque tokens bound to the operation, as AWS rejects foreign tokens. */
+function paginate<T>(
+    items: readonly T[],
+    maxResults: number | undefined,
+    nextToken: string | undefined,
+    operation: string,
+    defaultPageSize: number,
+    invalidTokenType: string,
+): { items: T[]; nextToken?: string } {
+    let start = 0;
+    if (nextToken !== undefined) {
+        const [tokenOperation, offset] = Buffer.from(nextToken, "base64").toString("utf8").split(":");
+        start = Number(offset);
+        if (tokenOperation !== operation || !Number.isInteger(start) || start < 0 || start > items.length) {
+            throw new AwsError(invalidTokenType, `Invalid pagination token: ${nextToken}`);
+        }
+    }
+    const size = maxResults && maxResults > 0 ? maxResults : defaultPageSize;
+    const end = start + size;
+    return {
+        items: items.slice(start, end),
+        ...definedOnly({ nextToken: end < items.length ? Buffer.from(`${operation}:${end}`).toString("base64") : undefined }),
+    };
+}
+
+function wireComment(comment: StoredComment): object {
+    return {
+        commentId: comment.commentId,
+        content: comment.content,
+        authorArn: `arn:aws:sts::${ACCOUNT_ID}:assumed-role/pull-request-build/fake`,
+        creationDate: comment.creationDate,
+        lastModifiedDate: comment.lastModifiedDate,
+        deleted: false,
+        callerReactions: [],
+        reactionCounts: {},
+        ...definedOnly({ clientRequestToken: comment.clientRequestToken }),
+    };
+}
+
+function requireString(input: any, field: string): string {
+    const value = input?.[field];
+    if (typeof value !== "string" || value === "") throw new AwsError("ValidationException", `${field} is required (got ${JSON.stringify(value)})`);
+    return value;
+}
+
+function definedOnly<T extends Record<string, unknown>>(fields: T): Partial<T> {
+    return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
+
+function gitObjectId(kind: string, content: Buffer): string {
+    return createHash("sha1").update(`${kind} ${content.length}\0`).update(content).digest("hex");
+}
+
+function etagOf(content: Buffer): string {
+    return `"${createHash("md5").update(content).digest("hex")}"`;
+}
+
+function xmlEscape(text: string): string {
+    return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}

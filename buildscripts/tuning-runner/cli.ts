@@ -1,6 +1,14 @@
 // Command line → validated command objects. Pure: it sees argv, the environment and file
 // contents handed to it, never the file system or AWS, so every usage error is a unit test.
-import type { PullRequestContext } from "./types";
+import {
+    functionsFromTerraformOutputs,
+    InputError,
+    mergeTargetFunctions,
+    parseLambdaArnSpec,
+    parseTuningInput,
+    validateStateMachineArn,
+} from "./input";
+import type { PullRequestContext, TargetFunction, TuningRequest } from "./types";
 
 /** A mistake in how the runner was invoked. Exit code 2; nothing was started. */
 export class UsageError extends Error {
@@ -291,4 +299,46 @@ function pullRequestFrom(options: ParsedOptions, env: Environment): PullRequestC
         sourceCommit: sourceCommit!,
         destinationCommit: destinationCommit!,
     };
+}
+
+/** The files `tune` names, read by the shell: the input file always, the Terraform outputs when given. */
+export interface TuneFiles {
+    readonly input: string;
+    readonly terraformOutputs?: string;
+}
+
+/**
+ * Validates a `tune` invocation into the request the shell runs: the state machine ARN, the
+ * input file and every function ARN, each error naming its flag or field (InputError, exit 2).
+ */
+export function tuningRequestFrom(args: TuneArguments, files: TuneFiles): TuningRequest {
+    const stateMachineArn = validateStateMachineArn(args.stateMachineArn, "--state-machine-arn (env STATE_MACHINE_ARN)");
+    const input = parseTuningInput(files.input, args.inputFile);
+    const fromFlags = args.lambdaArnSpecs.map(parseLambdaArnSpec);
+    const fromTerraform: TargetFunction[] =
+        args.terraformOutputsFile === undefined || files.terraformOutputs === undefined
+            ? []
+            : functionsFromTerraformOutputs(parseJsonFile(files.terraformOutputs, args.terraformOutputsFile), args.terraformOutputsFile);
+    const functions = mergeTargetFunctions(fromFlags, fromTerraform);
+    if (functions.length === 0) {
+        throw new UsageError("nothing to tune: name the functions with --lambda-arn [NAME=]ARN or --terraform-outputs FILE");
+    }
+    return {
+        stateMachineArn,
+        input,
+        functions,
+        pullRequest: args.pullRequest,
+        resultsFile: args.resultsFile,
+        timeoutSeconds: args.timeoutSeconds,
+        concurrency: args.concurrency,
+        buildUrl: args.build.buildUrl,
+    };
+}
+
+function parseJsonFile(text: string, fileName: string): unknown {
+    try {
+        return JSON.parse(text);
+    } catch (error) {
+        throw new InputError(`${fileName}: invalid JSON: ${(error as Error).message}`);
+    }
 }

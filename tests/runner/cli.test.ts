@@ -1,0 +1,185 @@
+import * as assert from "node:assert/strict";
+import {
+    DEFAULT_CONCURRENCY,
+    DEFAULT_INPUT_FILE,
+    DEFAULT_RESULTS_FILE,
+    DEFAULT_TIMEOUT_SECONDS,
+    parseCommandLine,
+    tuningRequestFrom,
+    UsageError,
+    type Command,
+    type TuneArguments,
+} from "../../buildscripts/tuning-runner/cli";
+import { InputError } from "../../buildscripts/tuning-runner/input";
+
+const STATE_MACHINE = "arn:aws:states:us-east-1:123456789012:stateMachine:powerTuningStateMachine-1a2b3c4d";
+const FUNCTION_A = "arn:aws:lambda:us-east-1:123456789012:function:power-tuned-a";
+const FUNCTION_B = "arn:aws:lambda:us-east-1:123456789012:function:power-tuned-b";
+const SOURCE = "3f2a9c1b7e6d5c4b3a291807f6e5d4c3b2a19080";
+const DESTINATION = "9c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d";
+const INPUT = JSON.stringify({ num: 10, powerValues: [128, 256] });
+
+function tuneArgs(argv: string[], env: Record<string, string> = {}): TuneArguments {
+    const command = parseCommandLine(["tune", ...argv], env);
+    assert.equal(command.kind, "tune");
+    return (command as Extract<Command, { kind: "tune" }>).args;
+}
+
+function usageError(argv: string[], pattern: RegExp, env: Record<string, string> = {}): void {
+    assert.throws(() => parseCommandLine(argv, env), (error: Error) => {
+        assert.ok(error instanceof UsageError, `expected a UsageError, got ${error.name}: ${error.message}`);
+        assert.match(error.message, pattern);
+        return true;
+    });
+}
+
+describe("runner command line", () => {
+    describe("commands", () => {
+        it("answers --help and --version before looking at anything else", () => {
+            assert.equal(parseCommandLine(["tune", "--bogus", "--help"], {}).kind, "help");
+            assert.equal(parseCommandLine(["--version"], {}).kind, "version");
+        });
+
+        it("requires a known command", () => {
+            usageError([], /a command is required: tune, plan-comment, report/);
+            usageError(["tuen"], /unknown command "tuen"; expected one of tune, plan-comment, report/);
+        });
+    });
+
+    describe("tune options", () => {
+        it("applies the documented defaults", () => {
+            const args = tuneArgs([]);
+            assert.equal(args.inputFile, DEFAULT_INPUT_FILE);
+            assert.equal(args.resultsFile, DEFAULT_RESULTS_FILE);
+            assert.equal(args.timeoutSeconds, DEFAULT_TIMEOUT_SECONDS);
+            assert.equal(args.concurrency, DEFAULT_CONCURRENCY);
+            assert.deepEqual(args.lambdaArnSpecs, []);
+            assert.equal(args.pullRequest, undefined);
+        });
+
+        it("reads --flag value and --flag=value alike, and collects repeated --lambda-arn", () => {
+            const args = tuneArgs(["--timeout=60", "--concurrency", "2", "--lambda-arn", `a=${FUNCTION_A}`, `--lambda-arn=${FUNCTION_B}`]);
+            assert.equal(args.timeoutSeconds, 60);
+            assert.equal(args.concurrency, 2);
+            assert.deepEqual(args.lambdaArnSpecs, [`a=${FUNCTION_A}`, FUNCTION_B]);
+        });
+
+        it("lets flags win over environment variables, and falls back to them", () => {
+            const env = { STATE_MACHINE_ARN: "from-env", REPOSITORY_NAME: "repo-env" };
+            assert.equal(tuneArgs([], env).stateMachineArn, "from-env");
+            assert.equal(tuneArgs(["--state-machine-arn", STATE_MACHINE], env).stateMachineArn, STATE_MACHINE);
+            assert.equal(tuneArgs([], { STATE_MACHINE_ARN: "" }).stateMachineArn, undefined);
+        });
+
+        it("names an unknown flag and lists the accepted ones", () => {
+            usageError(["tune", "--endpoint", "http://x"], /unknown option --endpoint for tune; tune accepts --state-machine-arn, --input/);
+        });
+
+        it("names a flag given without its value", () => {
+            usageError(["tune", "--input"], /^--input needs a value$/);
+            usageError(["tune", "--input", "--timeout", "5"], /^--input needs a value$/);
+            usageError(["tune", "--results="], /^--results needs a value$/);
+        });
+
+        it("rejects numbers that are not whole or out of range, naming the flag, the range and the value", () => {
+            usageError(["tune", "--timeout", "1.5"], /--timeout must be a whole number of seconds from 1 to 86400; got "1.5"/);
+            usageError(["tune", "--timeout", "0"], /--timeout .* got "0"/);
+            usageError(["tune", "--concurrency", "33"], /--concurrency must be a whole number of executions from 1 to 32; got "33"/);
+            usageError(["tune", "--concurrency", "four"], /--concurrency .* got "four"/);
+        });
+
+        it("rejects a single-valued flag given twice and stray positional arguments", () => {
+            usageError(["tune", "--input", "a.json", "--input", "b.json"], /--input was given twice \("a.json" and "b.json"\)/);
+            usageError(["tune", "input.json"], /unexpected argument "input.json" for tune/);
+        });
+    });
+
+    describe("pull request", () => {
+        const prEnv = { REPOSITORY_NAME: "repo", PULL_REQUEST_ID: "7", SOURCE_COMMIT: SOURCE, DESTINATION_COMMIT: DESTINATION };
+
+        it("takes all four values from the CodeBuild environment", () => {
+            assert.deepEqual(tuneArgs([], prEnv).pullRequest, {
+                repositoryName: "repo",
+                pullRequestId: "7",
+                sourceCommit: SOURCE,
+                destinationCommit: DESTINATION,
+            });
+        });
+
+        it("names no pull request when only the repository is known", () => {
+            assert.equal(tuneArgs([], { REPOSITORY_NAME: "repo" }).pullRequest, undefined);
+        });
+
+        it("lists every missing value once a pull request is named", () => {
+            usageError(["tune", "--pull-request-id", "7"], /missing --repository \(env REPOSITORY_NAME\), --source-commit \(env SOURCE_COMMIT\), --destination-commit \(env DESTINATION_COMMIT\)/);
+        });
+
+        it("rejects abbreviated commits, non-numeric ids and identical commits", () => {
+            usageError(["tune", "--source-commit", "3f2a9c1"], /--source-commit must be a full 40-character lowercase commit id; got "3f2a9c1"/, prEnv);
+            usageError(["plan-comment", "--plan", "p.json", "--pull-request-id", "seven"], /--pull-request-id must be a positive whole number; got "seven"/, prEnv);
+            usageError(["tune", "--destination-commit", SOURCE], /are the same commit/, prEnv);
+        });
+    });
+
+    describe("plan-comment and report", () => {
+        it("requires --plan", () => {
+            usageError(["plan-comment"], /^--plan is required$/);
+        });
+
+        it("reads exactly one report source", () => {
+            assert.deepEqual(parseCommandLine(["report", "--url", "https://lambda-power-tuning.show/#a;b;c"], {}), {
+                kind: "report",
+                source: { kind: "url", url: "https://lambda-power-tuning.show/#a;b;c" },
+            });
+            assert.deepEqual(parseCommandLine(["report", "--output", "out.json"], {}), { kind: "report", source: { kind: "output", file: "out.json" } });
+            usageError(["report"], /exactly one of --results FILE, --output FILE or --url URL; none was given/);
+            usageError(["report", "--results", "r.json", "--url", "u"], /got --results and --url/);
+        });
+    });
+
+    describe("tuning request", () => {
+        const withArgs = (argv: string[], env: Record<string, string> = {}) => tuneArgs(["--state-machine-arn", STATE_MACHINE, ...argv], env);
+
+        it("joins --lambda-arn and Terraform outputs, tuning a function named twice once", () => {
+            const outputs = JSON.stringify({
+                arn: { sensitive: false, type: "string", value: FUNCTION_A },
+                functions: { sensitive: false, type: ["map", "string"], value: { a: FUNCTION_A, b: FUNCTION_B } },
+            });
+            const request = tuningRequestFrom(withArgs(["--lambda-arn", `first=${FUNCTION_A}`, "--terraform-outputs", "outputs.json"]), {
+                input: INPUT,
+                terraformOutputs: outputs,
+            });
+            assert.deepEqual(request.functions, [
+                { name: "first", arn: FUNCTION_A },
+                { name: "b", arn: FUNCTION_B },
+            ]);
+            assert.equal(request.stateMachineArn, STATE_MACHINE);
+            assert.deepEqual(request.input, { num: 10, powerValues: [128, 256] });
+        });
+
+        it("requires a state machine ARN, naming the flag and its variable", () => {
+            assert.throws(
+                () => tuningRequestFrom(tuneArgs(["--lambda-arn", FUNCTION_A]), { input: INPUT }),
+                (error: Error) => error instanceof InputError && /--state-machine-arn \(env STATE_MACHINE_ARN\) is missing/.test(error.message),
+            );
+        });
+
+        it("requires at least one function", () => {
+            assert.throws(() => tuningRequestFrom(withArgs([]), { input: INPUT }), /nothing to tune: name the functions with --lambda-arn/);
+        });
+
+        it("reports unreadable Terraform outputs with the file name", () => {
+            assert.throws(
+                () => tuningRequestFrom(withArgs(["--terraform-outputs", "outputs.json"]), { input: INPUT, terraformOutputs: "{oops" }),
+                (error: Error) => error instanceof InputError && /^outputs.json: invalid JSON/.test(error.message),
+            );
+        });
+
+        it("carries the build URL for the comment's log link", () => {
+            const request = tuningRequestFrom(withArgs(["--lambda-arn", FUNCTION_A], { CODEBUILD_BUILD_URL: "https://console.aws.amazon.com/codebuild/build/1" }), {
+                input: INPUT,
+            });
+            assert.equal(request.buildUrl, "https://console.aws.amazon.com/codebuild/build/1");
+        });
+    });
+});

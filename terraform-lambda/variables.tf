@@ -1,0 +1,32 @@
+variable "name_prefix" {
+  description = "Start of every resource name. The CodeBuild projects set it (TF_VAR_name_prefix) to the stack's namePrefix, which is what their IAM policies allow Terraform to manage."
+  type        = string
+  default     = "power-tuned"
+
+  validation {
+    condition     = can(regex("^[a-zA-Z][a-zA-Z0-9-]{0,19}$", var.name_prefix))
+    error_message = "name_prefix must be 1-20 characters: a letter, then letters, digits or hyphens (it starts Lambda function and IAM role names, which allow 64 characters); got \"${var.name_prefix}\"."
+  }
+}
+
+variable "name_suffix" {
+  description = "Empty for production. The pull-request build passes pr-<id>-<short commit>, so its throw-away copy never collides with production or with another pull request."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.name_suffix == "" || can(regex("^[a-z0-9][a-z0-9-]{0,23}$", var.name_suffix))
+    error_message = "name_suffix must be empty or 1-24 characters of lowercase letters, digits and hyphens, not starting with a hyphen; got \"${var.name_suffix}\"."
+  }
+}
+
+variable "memory_size" {
+  description = "Memory of the digest function in MB; Lambda gives CPU in proportion to it. The pull-request comment recommends a value: change it here."
+  type        = number
+  default     = 128
+
+  validation {
+    condition     = var.memory_size >= 128 && var.memory_size <= 10240 && floor(var.memory_size) == var.memory_size
+    error_message = "memory_size must be a whole number of MB from 128 to 10240; got ${var.memory_size}."
+  }
+}

@@ -1,0 +1,83 @@
+// The lambda-power-tuning.show link (functional core): `#<powers>;<durations>;<costs>`, each part
+// standard base64 of a little-endian typed array sorted by ascending power — powers int16,
+// durations (ms) and costs (USD) float32. A comparison link appends a second series and two
+// URI-encoded legends (`#p1;d1;c1;p2;d2;c2;legend1;legend2`), which is why a series is
+// encoded and decoded on its own.
+
+import { InputError } from "./input";
+import type { PowerStat } from "./types";
+
+export const VISUALIZATION_BASE_URL = "https://lambda-power-tuning.show/";
+
+const FIELD = "visualization URL";
+const SERIES_FORM = "https://lambda-power-tuning.show/#<powers>;<durations>;<costs>, each standard base64";
+
+/** The stats a visualization link carries, by ascending power (durations and costs at float32 precision). */
+export function decodeVisualizationUrl(url: string): PowerStat[] {
+    const hashAt = url.indexOf("#");
+    if (hashAt < 0) throw InputError.invalid(FIELD, url, SERIES_FORM, "no #fragment");
+    const parts = url.slice(hashAt + 1).split(";");
+    if (parts.length !== 3) throw InputError.invalid(FIELD, url, SERIES_FORM, `${parts.length} ;-separated parts instead of 3`);
+    return decodeSeries(parts[0], parts[1], parts[2]);
+}
+
+/** The lambda-power-tuning.show link that charts `stats`. */
+export function encodeVisualizationUrl(stats: readonly PowerStat[]): string {
+    return `${VISUALIZATION_BASE_URL}#${encodeSeries(stats).join(";")}`;
+}
+
+function encodeSeries(stats: readonly PowerStat[]): [string, string, string] {
+    const sorted = [...stats].sort((a, b) => a.memoryMB - b.memoryMB);
+    const powers = new DataView(new ArrayBuffer(2 * sorted.length));
+    const durations = new DataView(new ArrayBuffer(4 * sorted.length));
+    const costs = new DataView(new ArrayBuffer(4 * sorted.length));
+    sorted.forEach((stat, index) => {
+        powers.setInt16(2 * index, stat.memoryMB, true);
+        durations.setFloat32(4 * index, stat.averageDurationMs, true);
+        costs.setFloat32(4 * index, stat.averageCostUsd, true);
+    });
+    return [toBase64(powers), toBase64(durations), toBase64(costs)];
+}
+
+function decodeSeries(powersPart: string, durationsPart: string, costsPart: string): PowerStat[] {
+    const powers = fromBase64(powersPart, "powers");
+    const durations = fromBase64(durationsPart, "durations");
+    const costs = fromBase64(costsPart, "costs");
+    const count = powers.byteLength / 2;
+    if (count === 0 || !Number.isInteger(count) || durations.byteLength !== 4 * count || costs.byteLength !== 4 * count) {
+        throw InputError.invalid(
+            FIELD,
+            `#${powersPart};${durationsPart};${costsPart}`,
+            "as many int16 powers as float32 durations and costs (2, 4 and 4 bytes each), at least one",
+            `${powers.byteLength} bytes of powers, ${durations.byteLength} of durations, ${costs.byteLength} of costs`,
+        );
+    }
+    return Array.from({ length: count }, (_, index) => ({
+        memoryMB: powers.getInt16(2 * index, true),
+        averageDurationMs: durations.getFloat32(4 * index, true),
+        averageCostUsd: costs.getFloat32(4 * index, true),
+    })).sort((a, b) => a.memoryMB - b.memoryMB);
+}
+
+function toBase64(view: DataView): string {
+    return Buffer.from(view.buffer).toString("base64");
+}
+
+// Buffer's base64 decoder skips characters it does not know, so the alphabet is checked first;
+// `%2B`-style escapes appear when a link went through a URL encoder.
+function fromBase64(part: string, name: string): DataView {
+    const text = decodeURIComponentOrSelf(part);
+    if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(text)) {
+        throw InputError.invalid(`${FIELD} ${name}`, part, "standard base64 (A–Z, a–z, 0–9, +, /, = padding)");
+    }
+    const bytes = Buffer.from(text, "base64");
+    return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function decodeURIComponentOrSelf(text: string): string {
+    try {
+        return decodeURIComponent(text);
+    } catch {
+        return text;
+    }
+}

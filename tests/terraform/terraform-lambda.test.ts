@@ -1,0 +1,321 @@
+// terraform-lambda/ is what the stack seeds into CodeCommit and what users grow. Its HCL is
+// read with @cdktf/hcl2json (offline), its variable rules and names are evaluated by a real
+// `terraform` when one is on PATH (no providers needed), and its sample function runs here.
+import { parse } from "@cdktf/hcl2json";
+import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import { createHash } from "crypto";
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "fs";
+import type { Context } from "mocha";
+import { tmpdir } from "os";
+import * as path from "path";
+import { functionsFromTerraformOutputs, parseTuningInput } from "../../buildscripts/tuning-runner/input";
+
+const MODULE_DIR = path.join(__dirname, "..", "..", "terraform-lambda");
+const INPUT_FILE = path.join(MODULE_DIR, "power-tuning-input.json");
+
+interface DigestResult {
+    readonly documentKb: number;
+    readonly rounds: number;
+    readonly sha256: string;
+    readonly bytesHashed: number;
+    readonly documentBytes: number;
+    readonly compressedBytes: number;
+}
+
+interface DigestModule {
+    handler(event: unknown): Promise<DigestResult>;
+    buildDocument(kb: number): Buffer;
+}
+
+// Plain JavaScript, loaded the way the Lambda runtime loads it.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const digest: DigestModule = require(path.join(MODULE_DIR, "functions", "digest", "index.js"));
+
+function tfFiles(directory: string): string[] {
+    return readdirSync(directory, { withFileTypes: true }).flatMap((entry) => {
+        const full = path.join(directory, entry.name);
+        if (entry.isDirectory()) return entry.name === ".terraform" || entry.name === "build" ? [] : tfFiles(full);
+        return entry.name.endsWith(".tf") ? [full] : [];
+    });
+}
+
+/** Merges hcl2json's per-file objects into one view of the module (arrays concatenate). */
+function merge(target: Record<string, any>, source: Record<string, any>): Record<string, any> {
+    for (const [key, value] of Object.entries(source)) {
+        if (Array.isArray(value)) target[key] = [...(target[key] ?? []), ...value];
+        else if (value !== null && typeof value === "object") target[key] = merge(target[key] ?? {}, value);
+        else target[key] = value;
+    }
+    return target;
+}
+
+let moduleConfig: Record<string, any> | undefined;
+async function terraformModule(): Promise<Record<string, any>> {
+    if (moduleConfig === undefined) {
+        const parsed = await Promise.all(tfFiles(MODULE_DIR).map((file) => parse(path.basename(file), readFileSync(file, "utf8"))));
+        moduleConfig = parsed.reduce((all, one) => merge(all, one), {});
+    }
+    return moduleConfig;
+}
+
+const block = (config: Record<string, any>, ...names: string[]): Record<string, any> => {
+    const found = names.reduce((node, name) => node?.[name], config);
+    assert.ok(Array.isArray(found) && found.length === 1, `expected exactly one block ${names.join(".")}`);
+    return found[0];
+};
+
+const locals = (config: Record<string, any>): Record<string, any> => Object.assign({}, ...config.locals);
+
+// ---------------------------------------------------------------------------------------
+// A real terraform, when there is one. Only variables and locals are copied into a scratch
+// directory: no provider, no backend, so nothing is downloaded.
+
+const terraformOnPath = spawnSync("terraform", ["version"], { encoding: "utf8" }).error === undefined;
+
+function requireTerraform(context: Context): void {
+    if (terraformOnPath) return;
+    context.test!.title += " (skipped: no terraform binary on PATH)";
+    context.skip();
+}
+
+function terraform(directory: string, args: readonly string[], input?: string) {
+    const result = spawnSync("terraform", ["-chdir=" + directory, ...args], {
+        encoding: "utf8",
+        input,
+        env: { ...process.env, TF_IN_AUTOMATION: "true", TF_INPUT: "false", CHECKPOINT_DISABLE: "1" },
+    });
+    return { status: result.status, output: `${result.stdout}${result.stderr}`.replace(/\s+/g, " ") };
+}
+
+/** A scratch module holding copies of `files` from terraform-lambda/. */
+function scratchModule(files: readonly string[]): string {
+    const directory = mkdtempSync(path.join(tmpdir(), "terraform-lambda-"));
+    for (const file of files) copyFileSync(path.join(MODULE_DIR, file), path.join(directory, file));
+    return directory;
+}
+
+function varArgs(vars: Record<string, string>): string[] {
+    return Object.entries(vars).map(([name, value]) => `-var=${name}=${value}`);
+}
+
+// ---------------------------------------------------------------------------------------
+
+describe("terraform-lambda", () => {
+    describe("configuration", () => {
+        it("parses every .tf file", async () => {
+            const files = tfFiles(MODULE_DIR).map((file) => path.relative(MODULE_DIR, file));
+            assert.deepEqual(files.sort(), ["functions.tf", "main.tf", "names.tf", "outputs.tf", "variables.tf", "versions.tf"]);
+            await terraformModule();
+        });
+
+        it("keeps state in S3 with S3's own lock file, leaving bucket, key and region to each build", async () => {
+            const settings = block(await terraformModule(), "terraform");
+            const backends = Object.keys(settings.backend);
+            assert.deepEqual(backends, ["s3"]);
+            const s3 = settings.backend.s3[0];
+            assert.equal(s3.use_lockfile, true);
+            for (const perBuild of ["bucket", "key", "region", "dynamodb_table"]) {
+                assert.equal(s3[perBuild], undefined, `${perBuild} must come from -backend-config, not the code`);
+            }
+        });
+
+        it("requires Terraform 1.11 or newer (use_lockfile is generally available from 1.11) and pins the providers' major versions", async () => {
+            const settings = block(await terraformModule(), "terraform");
+            assert.match(settings.required_version, /^>= 1\.11\.\d+, < 2\.0\.0$/);
+            const providers = Object.assign({}, ...settings.required_providers);
+            assert.deepEqual(Object.keys(providers).sort(), ["archive", "aws"]);
+            assert.deepEqual(providers.aws, { source: "hashicorp/aws", version: "~> 6.0" });
+            assert.deepEqual(providers.archive, { source: "hashicorp/archive", version: "~> 2.7" });
+        });
+
+        it("declares name_prefix, name_suffix and memory_size with production defaults", async () => {
+            const config = await terraformModule();
+            assert.equal(block(config, "variable", "name_prefix").default, "power-tuned");
+            assert.equal(block(config, "variable", "name_suffix").default, "");
+            assert.equal(block(config, "variable", "memory_size").default, 128);
+            for (const name of ["name_prefix", "name_suffix", "memory_size"]) {
+                assert.ok(block(config, "variable", name).validation?.length === 1, `variable ${name} has a validation rule`);
+            }
+        });
+
+        it("outputs arn (the digest function) and functions (every function by logical name)", async () => {
+            const config = await terraformModule();
+            assert.equal(block(config, "output", "arn").value, '${aws_lambda_function.function["digest"].arn}');
+            assert.equal(
+                block(config, "output", "functions").value,
+                "${{ for key, function in aws_lambda_function.function : key => function.arn }}",
+            );
+            assert.ok("digest" in locals(config).functions, "the digest function is in local.functions");
+        });
+
+        it("deploys every function on nodejs22.x and arm64 from its deterministic package", async () => {
+            const config = await terraformModule();
+            const lambda = block(config, "resource", "aws_lambda_function", "function");
+            assert.equal(lambda.for_each, "${local.functions}");
+            assert.equal(lambda.runtime, "nodejs22.x");
+            assert.deepEqual(lambda.architectures, ["arm64"]);
+            assert.equal(lambda.filename, "${data.archive_file.package[each.key].output_path}");
+            assert.equal(lambda.source_code_hash, "${data.archive_file.package[each.key].output_base64sha256}");
+            const archive = block(config, "data", "archive_file", "package");
+            assert.equal(archive.type, "zip");
+            // The provider zeroes timestamps itself; the file mode is what differs between machines.
+            assert.equal(archive.output_file_mode, "0644");
+        });
+
+        it("names every function, role and log group <name_prefix>-<what>[-<name_suffix>]", async () => {
+            const config = await terraformModule();
+            const names = locals(config);
+            assert.equal(names.name_suffix, '${var.name_suffix == "" ? "" : "-${var.name_suffix}"}');
+            assert.match(names.function_names, /=> "\$\{var\.name_prefix\}-\$\{key\}\$\{local\.name_suffix\}"/);
+            assert.match(names.role_names, /=> "\$\{var\.name_prefix\}-\$\{key\}-role\$\{local\.name_suffix\}"/);
+            assert.equal(block(config, "resource", "aws_lambda_function", "function").function_name, "${local.function_names[each.key]}");
+            assert.equal(block(config, "resource", "aws_iam_role", "function").name, "${local.role_names[each.key]}");
+            assert.equal(block(config, "resource", "aws_cloudwatch_log_group", "function").name, "/aws/lambda/${local.function_names[each.key]}");
+        });
+
+        it("lets each function's role do nothing but write to its own log group, kept for a bounded time", async () => {
+            const config = await terraformModule();
+            assert.equal(config.resource.aws_iam_role_policy_attachment, undefined, "no managed policy is attached");
+            const assume = block(config, "data", "aws_iam_policy_document", "lambda_assume_role").statement[0];
+            assert.deepEqual(assume.actions, ["sts:AssumeRole"]);
+            assert.deepEqual(assume.principals, [{ type: "Service", identifiers: ["lambda.amazonaws.com"] }]);
+            const statements = block(config, "data", "aws_iam_policy_document", "write_own_logs").statement;
+            assert.deepEqual(statements, [
+                {
+                    actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
+                    resources: ["${aws_cloudwatch_log_group.function[each.key].arn}:*"],
+                },
+            ]);
+            const policy = block(config, "resource", "aws_iam_role_policy", "write_own_logs");
+            assert.equal(policy.role, "${aws_iam_role.function[each.key].id}");
+            const retention = block(config, "resource", "aws_cloudwatch_log_group", "function").retention_in_days;
+            assert.ok(Number.isInteger(retention) && retention > 0, `retention_in_days ${retention}`);
+        });
+    });
+
+    describe("checked by terraform itself", () => {
+        const scratch: string[] = [];
+        after(() => scratch.forEach((directory) => rmSync(directory, { recursive: true, force: true })));
+
+        it("is formatted (terraform fmt -check -recursive)", function () {
+            requireTerraform(this);
+            const result = terraform(MODULE_DIR, ["fmt", "-check", "-recursive", "-no-color"]);
+            assert.equal(result.status, 0, `files need terraform fmt: ${result.output}`);
+        });
+
+        it("rejects variables AWS or the IAM scope would refuse, naming the value", function () {
+            requireTerraform(this);
+            const directory = scratchModule(["variables.tf"]);
+            scratch.push(directory);
+            assert.equal(terraform(directory, ["init", "-no-color"]).status, 0);
+            const rejected: Array<[Record<string, string>, string]> = [
+                [{ memory_size: "127" }, "memory_size must be a whole number of MB from 128 to 10240; got 127."],
+                [{ memory_size: "10241" }, "got 10241."],
+                [{ memory_size: "256.5" }, "got 256.5."],
+                [{ name_prefix: "9lives" }, 'name_prefix must be 1-20 characters: a letter, then letters, digits or hyphens'],
+                [{ name_prefix: "a-prefix-longer-than-20" }, 'got "a-prefix-longer-than-20".'],
+                [{ name_suffix: "PR-42" }, 'name_suffix must be empty or 1-24 characters of lowercase letters, digits and hyphens'],
+                [{ name_suffix: "pr-12345678901234-0123abc" }, 'got "pr-12345678901234-0123abc".'],
+            ];
+            for (const [vars, message] of rejected) {
+                const result = terraform(directory, ["plan", "-no-color", ...varArgs(vars)]);
+                assert.notEqual(result.status, 0, `${JSON.stringify(vars)} was accepted`);
+                assert.ok(result.output.includes(message), `${JSON.stringify(vars)}: expected "${message}" in: ${result.output}`);
+            }
+            for (const vars of [{}, { name_suffix: "pr-42-0123abc", memory_size: "1769", name_prefix: "a-twenty-char-prefix" }]) {
+                const result = terraform(directory, ["plan", "-no-color", ...varArgs(vars)]);
+                assert.equal(result.status, 0, `${JSON.stringify(vars)} was rejected: ${result.output}`);
+            }
+        });
+
+        it("names a pull request's copy apart from production, within AWS's 64-character names", function () {
+            requireTerraform(this);
+            const directory = scratchModule(["variables.tf", "functions.tf", "names.tf"]);
+            scratch.push(directory);
+            const names = (vars: Record<string, string>) => {
+                const result = spawnSync("terraform", ["console", ...varArgs(vars)], {
+                    cwd: directory,
+                    encoding: "utf8",
+                    input: "jsonencode({ functions = local.function_names, roles = local.role_names })\n",
+                });
+                assert.equal(result.status, 0, result.stderr);
+                return JSON.parse(JSON.parse(result.stdout.trim()));
+            };
+            assert.deepEqual(names({}), {
+                functions: { digest: "power-tuned-digest" },
+                roles: { digest: "power-tuned-digest-role" },
+            });
+            assert.deepEqual(names({ name_suffix: "pr-42-0123abc" }), {
+                functions: { digest: "power-tuned-digest-pr-42-0123abc" },
+                roles: { digest: "power-tuned-digest-role-pr-42-0123abc" },
+            });
+            const longest = names({ name_prefix: "a-twenty-char-prefix", name_suffix: "pr-1234567890123-0123abc" });
+            for (const name of [...Object.values(longest.functions), ...Object.values(longest.roles)] as string[]) {
+                assert.ok(name.length <= 64, `${name} is ${name.length} characters`);
+            }
+        });
+    });
+
+    describe("the digest function", () => {
+        const payload = JSON.parse(readFileSync(INPUT_FILE, "utf8")).payload;
+
+        it("fingerprints and compresses the document that power-tuning-input.json's payload asks for", async () => {
+            const result = await digest.handler(payload);
+            const document = digest.buildDocument(payload.documentKb);
+            assert.equal(document.length, payload.documentKb * 1024);
+            let expected = Buffer.alloc(0);
+            for (let round = 0; round < payload.rounds; round++) {
+                expected = createHash("sha256").update(expected).update(document).digest();
+            }
+            assert.equal(result.sha256, expected.toString("hex"));
+            assert.equal(result.documentBytes, document.length);
+            assert.ok(result.compressedBytes > 0 && result.compressedBytes < document.length / 2, `compressed to ${result.compressedBytes} bytes`);
+        });
+
+        it("does work that grows with the document size and with the rounds", async () => {
+            const base = await digest.handler({ documentKb: 64, rounds: 10 });
+            const moreRounds = await digest.handler({ documentKb: 64, rounds: 20 });
+            const largerDocument = await digest.handler({ documentKb: 128, rounds: 10 });
+            assert.ok(moreRounds.bytesHashed > 1.9 * base.bytesHashed, `${moreRounds.bytesHashed} vs ${base.bytesHashed}`);
+            assert.ok(largerDocument.bytesHashed > 1.9 * base.bytesHashed, `${largerDocument.bytesHashed} vs ${base.bytesHashed}`);
+            assert.ok(largerDocument.compressedBytes > base.compressedBytes);
+            assert.equal(new Set([base.sha256, moreRounds.sha256, largerDocument.sha256]).size, 3);
+            assert.deepEqual(await digest.handler({ documentKb: 64, rounds: 10 }), base, "the same event does the same work");
+        });
+
+        it("rejects an event outside its limits, naming the field, the value and the range", async () => {
+            await assert.rejects(digest.handler({ documentKb: 0, rounds: 1 }), {
+                name: "RangeError",
+                message: "documentKb must be a whole number from 1 to 4096; got 0",
+            });
+            await assert.rejects(digest.handler({ documentKb: 1, rounds: "3" }), {
+                message: 'rounds must be a whole number from 1 to 1000; got "3"',
+            });
+            await assert.rejects(digest.handler(null), { message: "documentKb must be a whole number from 1 to 4096; got undefined" });
+        });
+    });
+
+    describe("power-tuning-input.json", () => {
+        it("is an input the tuning runner accepts: parallel, at least 10 invocations per size, cost strategy, no lambdaARN", () => {
+            const input = parseTuningInput(readFileSync(INPUT_FILE, "utf8"), "power-tuning-input.json");
+            assert.equal(input.parallelInvocation, true);
+            assert.ok(input.num >= 10, `num ${input.num}`);
+            assert.equal(input.strategy, "cost");
+            assert.ok(Array.isArray(input.powerValues) && input.powerValues.length >= 4, "several memory sizes");
+            assert.equal("lambdaARN" in input, false);
+        });
+
+        it("gets each function tuned once although both outputs name the digest function", async () => {
+            const config = await terraformModule();
+            assert.deepEqual(Object.keys(config.output).sort(), ["arn", "functions"]);
+            const arn = "arn:aws:lambda:us-east-1:123456789012:function:power-tuned-digest-pr-42-0123abc";
+            // `terraform output -json` as these two outputs print it.
+            const outputs = {
+                arn: { sensitive: false, type: "string", value: arn },
+                functions: { sensitive: false, type: ["object", { digest: "string" }], value: { digest: arn } },
+            };
+            assert.deepEqual(functionsFromTerraformOutputs(outputs, "outputs.json"), [{ name: "digest", arn }]);
+        });
+    });
+});

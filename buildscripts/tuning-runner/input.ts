@@ -34,7 +34,7 @@ const MIN_NUM = 5;
 
 /** Parses and validates power-tuning-input.json (the tool's own input format, without lambdaARN). */
 export function parseTuningInput(text: string, fileName: string): PowerTuningInput {
-    const value = parseJson(text, fileName);
+    const value = parseJsonFile(text, fileName);
     if (!isRecord(value)) {
         throw new InputError(
             `${fileName}: the file holds ${describeJsonType(value)}; allowed: a JSON object such as {"num": 10, "powerValues": [128, 256, 512]}`,
@@ -75,7 +75,8 @@ export function strategyOf(input: PowerTuningInput): Strategy {
     return input.strategy ?? "cost";
 }
 
-function parseJson(text: string, fileName: string): unknown {
+/** JSON.parse for a user's file: a syntax error becomes an InputError with line and column. */
+export function parseJsonFile(text: string, fileName: string): unknown {
     // Editors on Windows like to start files with a byte-order mark, which JSON.parse rejects.
     const json = text.replace(/^\uFEFF/, "");
     try {

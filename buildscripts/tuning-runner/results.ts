@@ -1,0 +1,181 @@
+// Tuning results as data (functional core): one entry per function from its execution's outcome,
+// the results file `tune` always writes, and the same entries rebuilt for `report` from a results
+// file, a raw state machine output or a visualization link.
+
+import { analysisFromOutput } from "./execution";
+import { InputError, describeInvalid, parseJsonFile } from "./input";
+import { isFiniteNumber, isRecord } from "./json";
+import {
+    STRATEGIES,
+    type ExecutionOutcome,
+    type PowerStat,
+    type PullRequestContext,
+    type ResultsFile,
+    type Strategy,
+    type TargetFunction,
+    type TuningAnalysis,
+    type TuningResult,
+    type TuningStatus,
+} from "./types";
+import { decodeVisualizationUrl } from "./visualization";
+
+/** The results entry for a finished execution. `running` and `needs-history` are not finished. */
+export function tuningResultFromOutcome(
+    fn: TargetFunction,
+    outcome: ExecutionOutcome,
+    meta: { strategy: Strategy; executionArn?: string; startedAt?: string; stoppedAt?: string },
+): TuningResult {
+    const common = { name: fn.name, arn: fn.arn, executionArn: meta.executionArn, strategy: meta.strategy, startedAt: meta.startedAt, stoppedAt: meta.stoppedAt };
+    switch (outcome.kind) {
+        case "succeeded":
+            return withoutUndefined({ ...common, status: "succeeded", ...outcome.analysis });
+        case "dry-run":
+            return withoutUndefined({ ...common, status: "dry-run", stats: [] });
+        case "failed":
+        case "timed-out":
+        case "aborted":
+            return withoutUndefined({ ...common, status: outcome.kind, stats: [], error: outcome.error });
+        case "running":
+        case "needs-history":
+            throw new Error(`${fn.name}: an execution that is ${outcome.kind} has no result yet`);
+    }
+}
+
+/** The results file's content; `generatedAt` comes from the shell (the core reads no clock). */
+export function buildResultsFile(
+    results: readonly TuningResult[],
+    meta: { generatedAt: string; stateMachineArn?: string; pullRequest?: PullRequestContext; buildUrl?: string },
+): ResultsFile {
+    return withoutUndefined({ version: 1, ...meta, functions: results });
+}
+
+/**
+ * Exit code of `tune`: 1 when any tuning failed, timed out or was aborted, or nothing was tuned
+ * at all. A dry run (`dryRun: true` in the input) is a deliberate check of the setup that
+ * measures nothing; it succeeded, so it counts as 0 — the comment says nothing was measured.
+ */
+export function exitCodeFor(results: readonly TuningResult[]): 0 | 1 {
+    const failed = results.some((result) => result.status === "failed" || result.status === "timed-out" || result.status === "aborted");
+    return results.length === 0 || failed ? 1 : 0;
+}
+
+/** A results file read back for `report`, its shape checked so rendering never meets a surprise. */
+export function parseResultsFile(text: string, fileName: string): ResultsFile {
+    const file = parseJsonFile(text, fileName);
+    const check = new ShapeCheck(fileName);
+    if (!isRecord(file)) throw check.fail("the file", file, "a results file written by `tune` (a JSON object with version 1)");
+    if (file.version !== 1) throw check.fail(`"version"`, file.version, "1 (written by this runner)");
+    check.field(file, "generatedAt", "", isString, "an ISO-8601 timestamp");
+    check.optional(file, "stateMachineArn", "", isString, "a state machine ARN");
+    check.optional(file, "buildUrl", "", isString, "a URL");
+    check.optional(file, "pullRequest", "", isPullRequest, "{repositoryName, pullRequestId, sourceCommit, destinationCommit} (strings)");
+    check.field(file, "functions", "", Array.isArray, "a list of function results");
+    (file.functions as unknown[]).forEach((entry, index) => checkResult(check, entry, `functions[${index}]`));
+    return file as unknown as ResultsFile;
+}
+
+const TUNING_STATUSES: readonly TuningStatus[] = ["succeeded", "failed", "timed-out", "aborted", "dry-run"];
+
+function checkResult(check: ShapeCheck, entry: unknown, at: string): void {
+    if (!isRecord(entry)) throw check.fail(`"${at}"`, entry, "an object with name, arn, status, strategy and stats");
+    check.field(entry, "name", at, isString, "a string");
+    check.field(entry, "arn", at, isString, "a string");
+    check.field(entry, "status", at, (v) => (TUNING_STATUSES as readonly unknown[]).includes(v), TUNING_STATUSES.join(", "));
+    check.field(entry, "strategy", at, (v) => (STRATEGIES as readonly unknown[]).includes(v), STRATEGIES.join(", "));
+    check.field(entry, "stats", at, isPowerStatList, "a list of {memoryMB, averageDurationMs, averageCostUsd} (numbers)");
+    for (const key of ["power", "cost", "duration", "stateMachineCostUsd", "lambdaCostUsd"]) check.optional(entry, key, at, isFiniteNumber, "a number");
+    for (const key of ["executionArn", "visualization", "startedAt", "stoppedAt"]) check.optional(entry, key, at, isString, "a string");
+    check.optional(entry, "error", at, (v) => isRecord(v) && isString(v.error) && isString(v.cause), "{error, cause} (strings)");
+    if (entry.status === "succeeded") {
+        for (const key of ["power", "cost", "duration"]) check.field(entry, key, at, isFiniteNumber, "a number (the entry succeeded)");
+    }
+}
+
+/** Checks fields of a parsed file, naming `"<path>.<field>"` in the InputError. */
+class ShapeCheck {
+    constructor(private readonly fileName: string) {}
+
+    fail(field: string, value: unknown, allowed: string): InputError {
+        return new InputError(`${this.fileName}: ${describeInvalid(field, value, allowed)}`);
+    }
+
+    field(record: Record<string, unknown>, key: string, at: string, isValid: (value: unknown) => boolean, allowed: string): void {
+        if (!isValid(record[key])) throw this.fail(`"${at ? `${at}.` : ""}${key}"`, record[key], allowed);
+    }
+
+    optional(record: Record<string, unknown>, key: string, at: string, isValid: (value: unknown) => boolean, allowed: string): void {
+        if (record[key] !== undefined) this.field(record, key, at, isValid, allowed);
+    }
+}
+
+function isString(value: unknown): value is string {
+    return typeof value === "string";
+}
+
+function isPowerStatList(value: unknown): value is PowerStat[] {
+    return (
+        Array.isArray(value) &&
+        value.every((stat) => isRecord(stat) && isFiniteNumber(stat.memoryMB) && isFiniteNumber(stat.averageDurationMs) && isFiniteNumber(stat.averageCostUsd))
+    );
+}
+
+function isPullRequest(value: unknown): value is PullRequestContext {
+    return isRecord(value) && ["repositoryName", "pullRequestId", "sourceCommit", "destinationCommit"].every((key) => isString(value[key]));
+}
+
+/**
+ * A result from a raw state machine output (`report --output`). The output names neither the
+ * function (its `arn` stays empty) nor the strategy, which is inferred from the row the tool chose.
+ */
+export function resultFromStateMachineOutput(output: unknown, name = "function"): TuningResult {
+    const allowed = 'the output of a successful tuning execution, with a numeric "power"';
+    if (output === null) throw InputError.invalid("state machine output", output, allowed, "a dry run's output: nothing was measured");
+    const analysis = analysisFromOutput(output);
+    if (analysis === undefined) {
+        const reason = isRecord(output) && Object.keys(output).length === 0 ? "the tuning failed; its reason is in the execution history (CleanUpOnError)" : undefined;
+        throw InputError.invalid("state machine output", output, allowed, reason);
+    }
+    return withoutUndefined({ name, arn: "", status: "succeeded", strategy: inferStrategy(analysis), ...analysis });
+}
+
+/**
+ * A result from a visualization link (`report --url`): the link carries only the measurements,
+ * so the recommendation is the tool's default, the cheapest memory size.
+ */
+export function resultFromVisualizationUrl(url: string, name = "function"): TuningResult {
+    const stats = decodeVisualizationUrl(url);
+    const cheapest = cheapestStat(stats);
+    return {
+        name,
+        arn: "",
+        status: "succeeded",
+        strategy: "cost",
+        power: cheapest.memoryMB,
+        cost: cheapest.averageCostUsd,
+        duration: cheapest.averageDurationMs,
+        stats,
+        visualization: url,
+    };
+}
+
+const byCost = (stat: PowerStat) => stat.averageCostUsd;
+const byDuration = (stat: PowerStat) => stat.averageDurationMs;
+
+/** The lowest by `first`, then by `then`: the tool's `cost` choice is (cost, duration), `speed` (duration, cost). */
+function bestStat(stats: readonly PowerStat[], first: (stat: PowerStat) => number, then: (stat: PowerStat) => number): PowerStat {
+    return stats.reduce((best, stat) => (first(stat) < first(best) || (first(stat) === first(best) && then(stat) < then(best)) ? stat : best));
+}
+
+function cheapestStat(stats: readonly PowerStat[]): PowerStat {
+    return bestStat(stats, byCost, byDuration);
+}
+
+function inferStrategy(analysis: TuningAnalysis): Strategy {
+    if (analysis.stats.length === 0 || cheapestStat(analysis.stats).memoryMB === analysis.power) return "cost";
+    return bestStat(analysis.stats, byDuration, byCost).memoryMB === analysis.power ? "speed" : "balanced";
+}
+
+/** Drops keys whose value is undefined, so results compare and serialise without empty fields. */
+function withoutUndefined<T extends object>(value: T): T {
+    return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T;
+}

@@ -223,7 +223,8 @@ describe("terraform-lambda", () => {
                 assert.notEqual(result.status, 0, `${JSON.stringify(vars)} was accepted`);
                 assert.ok(result.output.includes(message), `${JSON.stringify(vars)}: expected "${message}" in: ${result.output}`);
             }
-            for (const vars of [{}, { name_suffix: "pr-42-0123abc", memory_size: "1769", name_prefix: "a-twenty-char-prefix" }]) {
+            const accepted: Array<Record<string, string>> = [{}, { name_suffix: "pr-42-0123abc", memory_size: "1769", name_prefix: "a-twenty-char-prefix" }];
+            for (const vars of accepted) {
                 const result = terraform(directory, ["plan", "-no-color", ...varArgs(vars)]);
                 assert.equal(result.status, 0, `${JSON.stringify(vars)} was rejected: ${result.output}`);
             }

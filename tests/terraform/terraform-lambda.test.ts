@@ -29,7 +29,6 @@ interface DigestModule {
 }
 
 // Plain JavaScript, loaded the way the Lambda runtime loads it.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const digest: DigestModule = require(path.join(MODULE_DIR, "functions", "digest", "index.js"));
 
 function tfFiles(directory: string): string[] {
@@ -79,10 +78,9 @@ function requireTerraform(context: Context): void {
     context.skip();
 }
 
-function terraform(directory: string, args: readonly string[], input?: string) {
+function terraform(directory: string, args: readonly string[]) {
     const result = spawnSync("terraform", ["-chdir=" + directory, ...args], {
         encoding: "utf8",
-        input,
         env: { ...process.env, TF_IN_AUTOMATION: "true", TF_INPUT: "false", CHECKPOINT_DISABLE: "1" },
     });
     return { status: result.status, output: `${result.stdout}${result.stderr}`.replace(/\s+/g, " ") };

@@ -197,6 +197,8 @@ export class FakeAws {
             AWS_ACCESS_KEY_ID: "test",
             AWS_SECRET_ACCESS_KEY: "test",
             AWS_REGION: REGION,
+            // The AWS CLI (botocore) reads this one, not AWS_REGION.
+            AWS_DEFAULT_REGION: REGION,
             AWS_EC2_METADATA_DISABLED: "true",
             AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
             ...extra,

@@ -1,0 +1,275 @@
+// The one place stack configuration is read and validated. Everything downstream gets a
+// typed, already-checked StackConfig, so a bad value fails `pulumi preview` with one clear
+// message before any resource is registered.
+import * as pulumi from "@pulumi/pulumi";
+import { STRATEGIES, Strategy } from "../buildscripts/tuning-runner/types";
+import { MINIMUM_TERRAFORM_VERSION, TerraformRelease } from "./buildspecs";
+import { STACK_OWNED_NAME_PATTERNS } from "./policies";
+
+/** Pulumi project name: the namespace of every project config key. */
+export const PROJECT = "lambda-power-tuned";
+
+/**
+ * Terraform 1.11.4 for linux_arm64, as published by HashiCorp (terraform_1.11.4_SHA256SUMS;
+ * the same value is pinned in hashicorp/homebrew-tap Formula/terraform.rb for 1.11.4).
+ */
+export const DEFAULT_TERRAFORM: TerraformRelease = {
+    version: "1.11.4",
+    sha256Arm64: "a43d1d0da9b9bab214a8305a39db0e40869572594ccf50c416a7756499143633",
+};
+
+/** The SAR application's own default for its PowerValues parameter (template.yml). */
+export const SAR_DEFAULT_POWER_VALUES: readonly number[] = [128, 256, 512, 1024, 1536, 3008];
+
+/** Tuning settings written into the seeded repository's power-tuning-input.json. */
+export interface TuningDefaults {
+    readonly num: number;
+    readonly strategy: Strategy;
+    readonly balancedWeight: number;
+}
+
+export interface StackConfig {
+    /** `aws:region`: where everything is deployed; also used in the ARNs of IAM scopes. */
+    readonly region: string;
+    /** CodeCommit repository holding the Terraform-managed functions. */
+    readonly repositoryName: string;
+    /** Branch that pull requests target and the pipeline deploys. */
+    readonly mainBranch: string;
+    /** Prefix of every function, role and log group Terraform creates; the IAM scope of the builds. */
+    readonly namePrefix: string;
+    readonly terraform: TerraformRelease;
+    /** Pinned semantic version of the aws-lambda-power-tuning SAR application. */
+    readonly powerTuningVersion: string;
+    readonly powerValues: readonly number[];
+    readonly tuningDefaults: TuningDefaults;
+    /** Keep buckets and the repository on `pulumi destroy` (and never force-empty buckets). */
+    readonly retainData: boolean;
+    /** Applied to every taggable resource. */
+    readonly tags: Readonly<Record<string, string>>;
+}
+
+/** Config as read, before validation: anything may be missing or of the wrong type. */
+export type RawStackConfig = { readonly [K in keyof typeof KEYS]?: unknown };
+
+/** How each setting is spelled in Pulumi.<stack>.yaml and `pulumi config set`. */
+const KEYS = {
+    region: "aws:region",
+    repositoryName: `${PROJECT}:repositoryName`,
+    mainBranch: `${PROJECT}:mainBranch`,
+    namePrefix: `${PROJECT}:namePrefix`,
+    terraformVersion: `${PROJECT}:terraformVersion`,
+    terraformSha256Arm64: `${PROJECT}:terraformSha256Arm64`,
+    powerTuningVersion: `${PROJECT}:powerTuningVersion`,
+    powerValues: `${PROJECT}:powerValues`,
+    tuningDefaults: `${PROJECT}:tuningDefaults`,
+    retainData: `${PROJECT}:retainData`,
+    tags: `${PROJECT}:tags`,
+} as const;
+
+const DEFAULTS = {
+    repositoryName: "power-tuned-functions",
+    mainBranch: "main",
+    namePrefix: "power-tuned",
+    powerTuningVersion: "4.4.0",
+    tuningDefaults: { num: 10, strategy: "cost", balancedWeight: 0.5 } as TuningDefaults,
+    retainData: false,
+} as const;
+
+const MIN_POWER_MB = 128;
+const MAX_POWER_MB = 10240;
+// S3 objects (the uploaded runner bundle) accept at most 10 tags; every other resource 50.
+const MAX_TAGS = 10;
+
+/** Thrown with every problem found, one per line, so a user fixes them in one go. */
+export class StackConfigError extends Error {
+    constructor(readonly problems: readonly string[]) {
+        super(`Invalid stack configuration:\n  - ${problems.join("\n  - ")}`);
+        this.name = "StackConfigError";
+    }
+}
+
+/** Validates raw config values and applies defaults. Pure: tests call it with bad values. */
+export function parseStackConfig(raw: RawStackConfig): StackConfig {
+    const problems: string[] = [];
+    const invalid = (key: keyof typeof KEYS, value: unknown, allowed: string): undefined => {
+        problems.push(`${KEYS[key]} = ${JSON.stringify(value)} is invalid: ${allowed}`);
+        return undefined;
+    };
+    const text = (key: keyof typeof KEYS, pattern: RegExp, allowed: string, fallback?: string): string => {
+        const value = raw[key] ?? fallback;
+        if (value === undefined) {
+            problems.push(`${KEYS[key]} is not set: ${allowed}`);
+            return "";
+        }
+        if (typeof value !== "string" || !pattern.test(value)) invalid(key, value, allowed);
+        return String(value);
+    };
+
+    const region = text("region", /^[a-z]{2}(-[a-z]+)+-\d+$/, "an AWS region name such as us-east-1 (pulumi config set aws:region …)");
+    const repositoryName = text(
+        "repositoryName",
+        /^(?!.*\.git$)[A-Za-z0-9._-]{1,100}$/,
+        "1–100 letters, digits, '.', '_' or '-', not ending in .git (CodeCommit repository name rules)",
+        DEFAULTS.repositoryName,
+    );
+    const mainBranch = text(
+        "mainBranch",
+        /^(?![-./])(?!.*(\.\.|\/\/|@\{|\.lock$|[./]$))[A-Za-z0-9._/-]{1,100}$/,
+        "a git branch name such as main (letters, digits, '.', '_', '-', '/'; no '..', no leading '-' or '.', no trailing '/', '.' or '.lock')",
+        DEFAULTS.mainBranch,
+    );
+    const namePrefix = text(
+        "namePrefix",
+        /^[A-Za-z](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/,
+        "1–32 letters, digits or '-', starting with a letter and not ending with '-' (it prefixes Lambda function and IAM role names, with room for a PR suffix)",
+        DEFAULTS.namePrefix,
+    );
+    const overlapping = STACK_OWNED_NAME_PATTERNS.find((owned) => globsOverlap(`${namePrefix}-*`, owned));
+    if (namePrefix !== "" && overlapping !== undefined) {
+        invalid(
+            "namePrefix",
+            namePrefix,
+            `the builds' IAM scope '${namePrefix}-*' would also cover names this stack owns ('${overlapping}'); choose a prefix that does not`,
+        );
+    }
+
+    const terraformVersion = text(
+        "terraformVersion",
+        /^\d+\.\d+\.\d+$/,
+        "a released Terraform version such as 1.11.4",
+        DEFAULT_TERRAFORM.version,
+    );
+    if (olderVersion(terraformVersion, MINIMUM_TERRAFORM_VERSION)) {
+        invalid("terraformVersion", terraformVersion, `${MINIMUM_TERRAFORM_VERSION} or later (terraform-lambda's S3 backend uses its lock file, use_lockfile)`);
+    }
+    if (raw.terraformSha256Arm64 === undefined && terraformVersion !== DEFAULT_TERRAFORM.version) {
+        problems.push(
+            `${KEYS.terraformSha256Arm64} is not set: it is required when ${KEYS.terraformVersion} (${terraformVersion}) differs from the default ${DEFAULT_TERRAFORM.version}; ` +
+                `copy the linux_arm64 line of terraform_${terraformVersion}_SHA256SUMS`,
+        );
+    }
+    const terraformSha256Arm64 = text(
+        "terraformSha256Arm64",
+        /^[0-9a-fA-F]{64}$/,
+        "the 64 hex characters of the SHA-256 of terraform_<version>_linux_arm64.zip",
+        DEFAULT_TERRAFORM.sha256Arm64,
+    ).toLowerCase();
+
+    const powerTuningVersion = text(
+        "powerTuningVersion",
+        /^\d+\.\d+\.\d+$/,
+        "a semantic version of the aws-lambda-power-tuning SAR application such as 4.4.0",
+        DEFAULTS.powerTuningVersion,
+    );
+
+    const powerValues = parsePowerValues(raw.powerValues, invalid) ?? SAR_DEFAULT_POWER_VALUES;
+    const tuningDefaults = parseTuningDefaults(raw.tuningDefaults, invalid, problems);
+    const retainData = parseRetainData(raw.retainData, invalid);
+    const tags = parseTags(raw.tags, invalid) ?? {};
+    if (problems.length > 0) throw new StackConfigError(problems);
+
+    return {
+        region,
+        repositoryName,
+        mainBranch,
+        namePrefix,
+        terraform: { version: terraformVersion, sha256Arm64: terraformSha256Arm64 },
+        powerTuningVersion,
+        powerValues,
+        tuningDefaults,
+        retainData,
+        tags,
+    };
+}
+
+type Invalid = (key: keyof typeof KEYS, value: unknown, allowed: string) => undefined;
+
+function parsePowerValues(value: unknown, invalid: Invalid): readonly number[] | undefined {
+    if (value === undefined) return undefined;
+    const allowed = `a non-empty list of distinct integers from ${MIN_POWER_MB} to ${MAX_POWER_MB} (MB), e.g. [128, 256, 512, 1024]`;
+    if (!Array.isArray(value) || value.length === 0) return invalid("powerValues", value, allowed);
+    const bad = value.find((v) => !Number.isInteger(v) || v < MIN_POWER_MB || v > MAX_POWER_MB);
+    if (bad !== undefined) return invalid("powerValues", value, `${allowed}; ${JSON.stringify(bad)} is not`);
+    if (new Set(value).size !== value.length) return invalid("powerValues", value, `${allowed}; it repeats a value`);
+    return [...(value as number[])].sort((a, b) => a - b);
+}
+
+function parseTuningDefaults(value: unknown, invalid: Invalid, problems: string[]): TuningDefaults {
+    if (value === undefined) return DEFAULTS.tuningDefaults;
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+        invalid("tuningDefaults", value, "an object { num, strategy, balancedWeight }");
+        return DEFAULTS.tuningDefaults;
+    }
+    const fields = value as Record<string, unknown>;
+    const merged = { ...DEFAULTS.tuningDefaults, ...fields };
+    const field = (name: string, fieldValue: unknown, allowed: string) =>
+        problems.push(`${KEYS.tuningDefaults}.${name} = ${JSON.stringify(fieldValue)} is invalid: ${allowed}`);
+    const unknownKeys = Object.keys(fields).filter((k) => !(k in DEFAULTS.tuningDefaults));
+    if (unknownKeys.length > 0) {
+        invalid("tuningDefaults", value, `unknown key(s) ${unknownKeys.join(", ")}; allowed keys are num, strategy, balancedWeight`);
+    }
+    if (!Number.isInteger(merged.num) || (merged.num as number) < 5) {
+        field("num", merged.num, "an integer of at least 5 (the power-tuning state machine rejects fewer invocations)");
+    }
+    if (!STRATEGIES.includes(merged.strategy as Strategy)) {
+        field("strategy", merged.strategy, `one of ${STRATEGIES.join(", ")}`);
+    }
+    if (typeof merged.balancedWeight !== "number" || merged.balancedWeight < 0 || merged.balancedWeight > 1) {
+        field("balancedWeight", merged.balancedWeight, "a number from 0 (speed) to 1 (cost)");
+    }
+    return merged as TuningDefaults;
+}
+
+function parseRetainData(value: unknown, invalid: Invalid): boolean {
+    if (value === undefined) return DEFAULTS.retainData;
+    if (typeof value !== "boolean") return invalid("retainData", value, "true or false") ?? DEFAULTS.retainData;
+    return value;
+}
+
+function parseTags(value: unknown, invalid: Invalid): Record<string, string> | undefined {
+    if (value === undefined) return undefined;
+    const allowed = `a map of at most ${MAX_TAGS} string keys (1–128 characters, not starting with "aws:") to string values (at most 256 characters)`;
+    if (typeof value !== "object" || value === null || Array.isArray(value)) return invalid("tags", value, allowed);
+    const entries = Object.entries(value as Record<string, unknown>);
+    if (entries.length > MAX_TAGS) return invalid("tags", value, `${allowed}; S3 objects accept no more than ${MAX_TAGS}`);
+    const bad = entries.find(
+        ([k, v]) => k.length < 1 || k.length > 128 || k.toLowerCase().startsWith("aws:") || typeof v !== "string" || v.length > 256,
+    );
+    if (bad !== undefined) return invalid("tags", value, `${allowed}; ${JSON.stringify(bad[0])} is not`);
+    return Object.fromEntries(entries) as Record<string, string>;
+}
+
+function olderVersion(version: string, minimum: string): boolean {
+    const [a, b] = [version, minimum].map((v) => v.split(".").map(Number));
+    const index = a.findIndex((part, i) => part !== b[i]);
+    return index >= 0 && a[index] < b[index];
+}
+
+/**
+ * Whether two trailing-`*` patterns can match a common name: exactly when the literal part of
+ * one is a prefix of the literal part of the other.
+ */
+export function globsOverlap(a: string, b: string): boolean {
+    const literal = (glob: string) => (glob.endsWith("*") ? glob.slice(0, -1) : glob);
+    const [x, y] = [literal(a), literal(b)];
+    return x.startsWith(y) || y.startsWith(x);
+}
+
+/** Reads the stack's Pulumi config and validates it. The only caller of pulumi.Config. */
+export function loadStackConfig(): StackConfig {
+    const project = new pulumi.Config(PROJECT);
+    return parseStackConfig({
+        region: new pulumi.Config("aws").get("region"),
+        repositoryName: project.get("repositoryName"),
+        mainBranch: project.get("mainBranch"),
+        namePrefix: project.get("namePrefix"),
+        terraformVersion: project.get("terraformVersion"),
+        terraformSha256Arm64: project.get("terraformSha256Arm64"),
+        powerTuningVersion: project.get("powerTuningVersion"),
+        // Structured values arrive as JSON text; getObject parses them (scalars included).
+        powerValues: project.getObject("powerValues"),
+        tuningDefaults: project.getObject("tuningDefaults"),
+        retainData: project.getObject("retainData"),
+        tags: project.getObject("tags"),
+    });
+}

@@ -1,0 +1,130 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { denyInsecureTransportStatement, policyDocument } from "./policies";
+
+export interface ArtifactStorageArgs {
+    /**
+     * Keep both buckets, their contents and their security settings on `pulumi destroy`, and
+     * never force-empty them. Default false: destroy empties and deletes them.
+     */
+    readonly retainData?: boolean;
+    /**
+     * The only key prefix of the artifact bucket whose objects expire: the pipeline's artifact
+     * folder. The runner bundles (`tuning-runner/`) and the tuning history (`tuning-history/`)
+     * must persist, and S3 lifecycle filters cannot exclude a prefix, so expiry is opt-in.
+     */
+    readonly expiringArtifactPrefix: string;
+    /** Days before a pipeline artifact expires. Default 30. */
+    readonly artifactExpirationDays?: number;
+    /** Days an overwritten Terraform state version is kept (for recovery). Default 90. */
+    readonly noncurrentStateRetentionDays?: number;
+    readonly tags: Readonly<Record<string, string>>;
+}
+
+/** A bucket's name and ARN. */
+export interface BucketRef {
+    readonly name: pulumi.Output<string>;
+    readonly arn: pulumi.Output<string>;
+}
+
+/**
+ * The Terraform state bucket (versioned) and the artifact bucket (pipeline artifacts, runner
+ * bundles, tuning history). Both: SSE-S3, all public access blocked, ACLs disabled, TLS only.
+ */
+export class ArtifactStorage extends pulumi.ComponentResource {
+    public readonly stateBucket: BucketRef;
+    public readonly artifactBucket: BucketRef;
+
+    constructor(name: string, args: ArtifactStorageArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("lambda-power-tuned:index:ArtifactStorage", name, {}, opts);
+        const retainData = args.retainData ?? false;
+        const artifactExpirationDays = args.artifactExpirationDays ?? 30;
+        const noncurrentStateRetentionDays = args.noncurrentStateRetentionDays ?? 90;
+        // Retaining only the bucket would still delete its policy and public access block on
+        // destroy, leaving a kept bucket unprotected: every bucket resource shares the option.
+        const childOpts: pulumi.CustomResourceOptions = { parent: this, retainOnDelete: retainData };
+
+        const state = this.secureBucket(`${name}-state`, retainData, args.tags, childOpts);
+        const versioning = new aws.s3.BucketVersioning(
+            `${name}-state-versioning`,
+            { bucket: state.id, versioningConfiguration: { status: "Enabled" } },
+            childOpts,
+        );
+        new aws.s3.BucketLifecycleConfiguration(
+            `${name}-state-lifecycle`,
+            {
+                bucket: state.id,
+                rules: [
+                    {
+                        id: "expire-old-state-versions",
+                        status: "Enabled",
+                        filter: {},
+                        noncurrentVersionExpiration: { noncurrentDays: noncurrentStateRetentionDays },
+                        abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+                    },
+                    {
+                        id: "remove-expired-delete-markers",
+                        status: "Enabled",
+                        filter: {},
+                        expiration: { expiredObjectDeleteMarker: true },
+                    },
+                ],
+            },
+            { ...childOpts, dependsOn: [versioning] },
+        );
+
+        const artifacts = this.secureBucket(`${name}-artifacts`, retainData, args.tags, childOpts);
+        new aws.s3.BucketLifecycleConfiguration(
+            `${name}-artifacts-lifecycle`,
+            {
+                bucket: artifacts.id,
+                rules: [
+                    {
+                        id: "expire-pipeline-artifacts",
+                        status: "Enabled",
+                        filter: { prefix: args.expiringArtifactPrefix },
+                        expiration: { days: artifactExpirationDays },
+                    },
+                    {
+                        id: "abort-incomplete-uploads",
+                        status: "Enabled",
+                        filter: {},
+                        abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+                    },
+                ],
+            },
+            childOpts,
+        );
+
+        this.stateBucket = { name: state.bucket, arn: state.arn };
+        this.artifactBucket = { name: artifacts.bucket, arn: artifacts.arn };
+        this.registerOutputs({ stateBucket: this.stateBucket, artifactBucket: this.artifactBucket });
+    }
+
+    private secureBucket(
+        name: string,
+        retainData: boolean,
+        tags: Readonly<Record<string, string>>,
+        childOpts: pulumi.CustomResourceOptions,
+    ): aws.s3.Bucket {
+        // forceDestroy must already be in state when `pulumi destroy` runs, so it is set at creation.
+        const bucket = new aws.s3.Bucket(name, { forceDestroy: !retainData, tags }, childOpts);
+        new aws.s3.BucketServerSideEncryptionConfiguration(
+            `${name}-encryption`,
+            { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
+            childOpts,
+        );
+        new aws.s3.BucketOwnershipControls(`${name}-ownership`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, childOpts);
+        const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
+            `${name}-public-access-block`,
+            { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+            childOpts,
+        );
+        new aws.s3.BucketPolicy(
+            `${name}-policy`,
+            { bucket: bucket.id, policy: policyDocument([denyInsecureTransportStatement(bucket.arn)]) },
+            { ...childOpts, dependsOn: [publicAccessBlock] },
+        );
+        return bucket;
+    }
+}

@@ -1,0 +1,213 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { BucketRef } from "./artifactStorage";
+import { BuildProject, BuildProjectArgs } from "./buildProject";
+import { terraformApplyBuildspec, terraformDestroyBuildspec, terraformPlanBuildspec, TerraformRelease } from "./buildspecs";
+import {
+    gitPullStatements,
+    pipelineArtifactStatements,
+    pipelineSourceStatements,
+    startBuildStatements,
+    startPipelineStatements,
+    terraformManagedResourcesStatements,
+    TerraformScope,
+    terraformStateStatements,
+    tuningArtifactStatements,
+} from "./policies";
+import { ServiceRole } from "./serviceRole";
+
+/**
+ * The key prefix under which CodePipeline stores a pipeline's artifacts: the first 20
+ * characters of the pipeline's name. Known in advance because the name is fixed, so the
+ * artifact bucket can expire exactly this folder and the roles can be limited to it.
+ */
+export function pipelineArtifactFolder(pipelineName: string): string {
+    return `${pipelineName.slice(0, 20)}/`;
+}
+
+export interface DeploymentPipelineArgs {
+    /** Physical pipeline name (its artifact folder is derived from it, see pipelineArtifactFolder). */
+    readonly pipelineName: string;
+    readonly repository: {
+        readonly name: pulumi.Input<string>;
+        readonly arn: pulumi.Input<string>;
+        readonly cloneUrlHttp: pulumi.Input<string>;
+    };
+    /** Pushes to this branch start the pipeline; the destroy project works on it too. */
+    readonly mainBranch: string;
+    readonly stateBucket: BucketRef;
+    readonly artifactBucket: BucketRef;
+    /** Where the Deploy build downloads the runner from, to record production's fingerprints. */
+    readonly runnerS3Uri: pulumi.Input<string>;
+    readonly tuningHistoryUri: pulumi.Input<string>;
+    readonly terraform: TerraformRelease;
+    readonly scope: TerraformScope;
+    readonly tags: Readonly<Record<string, string>>;
+}
+
+/**
+ * Source (main) → ApproveBuild → Build (terraform plan) → ApproveDeploy → Deploy (apply of
+ * exactly that plan), plus a DestroyTerraform project run by hand before tearing the stack down.
+ */
+export class DeploymentPipeline extends pulumi.ComponentResource {
+    public readonly pipelineName: pulumi.Output<string>;
+    public readonly pipelineArn: pulumi.Output<string>;
+    public readonly planProjectName: pulumi.Output<string>;
+    public readonly applyProjectName: pulumi.Output<string>;
+    public readonly destroyProjectName: pulumi.Output<string>;
+
+    constructor(name: string, args: DeploymentPipelineArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("lambda-power-tuned:index:DeploymentPipeline", name, {}, opts);
+        const { scope, repository, stateBucket, artifactBucket, terraform, tags } = args;
+        const artifactFolder = pipelineArtifactFolder(args.pipelineName);
+        const terraformEnvironment = { TF_STATE_BUCKET: stateBucket.name, TF_VAR_name_prefix: scope.namePrefix };
+        const pipelineArtifacts = pipelineArtifactStatements(artifactBucket.arn, artifactFolder);
+        const project = (suffix: string, spec: Omit<BuildProjectArgs, "accountId" | "tags">) =>
+            new BuildProject(`${name}-${suffix}`, { ...spec, accountId: scope.accountId, tags }, { parent: this });
+
+        const plan = project("plan", {
+            description: "terraform plan of main; the saved plan, lock file and sources become the Deploy input.",
+            buildspec: terraformPlanBuildspec(terraform),
+            source: { type: "CODEPIPELINE" },
+            environmentVariables: terraformEnvironment,
+            statements: [
+                ...terraformManagedResourcesStatements(scope, "plan"),
+                ...terraformStateStatements(stateBucket.arn, "*.tflock"),
+                ...pipelineArtifacts,
+            ],
+        });
+        const apply = project("apply", {
+            description: "terraform apply of exactly the approved plan, then records production's tuning fingerprints.",
+            buildspec: terraformApplyBuildspec(terraform),
+            source: { type: "CODEPIPELINE" },
+            environmentVariables: { ...terraformEnvironment, TUNING_RUNNER_S3_URI: args.runnerS3Uri, TUNING_HISTORY_URI: args.tuningHistoryUri },
+            statements: [
+                ...terraformManagedResourcesStatements(scope, "apply"),
+                ...terraformStateStatements(stateBucket.arn, "*"),
+                ...pipelineArtifacts,
+                ...tuningArtifactStatements(artifactBucket.arn),
+            ],
+        });
+        const destroy = project("destroy", {
+            description: "DestroyTerraform: run by hand to destroy what main's Terraform deployed, before pulumi destroy.",
+            buildspec: terraformDestroyBuildspec(terraform),
+            source: { type: "CODECOMMIT", cloneUrlHttp: repository.cloneUrlHttp, sourceVersion: `refs/heads/${args.mainBranch}` },
+            environmentVariables: terraformEnvironment,
+            statements: [
+                ...gitPullStatements(repository.arn),
+                ...terraformManagedResourcesStatements(scope, "apply"),
+                ...terraformStateStatements(stateBucket.arn, "*"),
+            ],
+        });
+
+        const pipelineRole = new ServiceRole(
+            `${name}-pipeline-role`,
+            {
+                service: "codepipeline.amazonaws.com",
+                accountId: scope.accountId,
+                statements: [
+                    ...pipelineSourceStatements(repository.arn),
+                    ...startBuildStatements([plan.projectArn, apply.projectArn], true),
+                    ...pipelineArtifacts,
+                ],
+                tags,
+            },
+            { parent: this },
+        );
+        const manualApproval = (actionName: string, customData: string) => ({
+            name: actionName,
+            category: "Approval",
+            owner: "AWS",
+            provider: "Manual",
+            version: "1",
+            configuration: { CustomData: customData },
+        });
+        const codeBuild = (actionName: string, projectName: pulumi.Input<string>, input: string, output?: string) => ({
+            name: actionName,
+            category: "Build",
+            owner: "AWS",
+            provider: "CodeBuild",
+            version: "1",
+            inputArtifacts: [input],
+            outputArtifacts: output ? [output] : [],
+            configuration: { ProjectName: projectName },
+        });
+        const pipeline = new aws.codepipeline.Pipeline(
+            name,
+            {
+                name: args.pipelineName,
+                pipelineType: "V2",
+                // A newer commit replaces an older one still waiting for approval: stale plans are never applied.
+                executionMode: "SUPERSEDED",
+                roleArn: pipelineRole.arn,
+                artifactStores: [{ type: "S3", location: artifactBucket.name }],
+                stages: [
+                    {
+                        name: "Source",
+                        actions: [
+                            {
+                                name: "Source",
+                                category: "Source",
+                                owner: "AWS",
+                                provider: "CodeCommit",
+                                version: "1",
+                                outputArtifacts: ["source"],
+                                // Started by the EventBridge rule below instead of polling.
+                                configuration: { RepositoryName: repository.name, BranchName: args.mainBranch, PollForSourceChanges: "false", OutputArtifactFormat: "CODE_ZIP" },
+                            },
+                        ],
+                    },
+                    { name: "ApproveBuild", actions: [manualApproval("ApproveBuild", "Approve to run terraform plan for this commit of main.")] },
+                    { name: "Build", actions: [codeBuild("TerraformPlan", plan.projectName, "source", "plan")] },
+                    {
+                        name: "ApproveDeploy",
+                        actions: [manualApproval("ApproveDeploy", "Read the plan in the TerraformPlan build log; approving applies exactly that plan.")],
+                    },
+                    { name: "Deploy", actions: [codeBuild("TerraformApply", apply.projectName, "plan")] },
+                ],
+                tags,
+            },
+            // The role's policy must exist before the pipeline's first (automatic) run.
+            { parent: this, dependsOn: [pipelineRole] },
+        );
+
+        const onPush = new aws.cloudwatch.EventRule(
+            `${name}-on-push`,
+            {
+                description: `Commits to ${args.mainBranch}: start the deployment pipeline.`,
+                eventPattern: pulumi.jsonStringify({
+                    source: ["aws.codecommit"],
+                    "detail-type": ["CodeCommit Repository State Change"],
+                    resources: [repository.arn],
+                    detail: { event: ["referenceCreated", "referenceUpdated"], referenceType: ["branch"], referenceName: [args.mainBranch] },
+                }),
+                state: "ENABLED",
+                tags,
+            },
+            { parent: this },
+        );
+        const onPushRole = new ServiceRole(
+            `${name}-on-push-role`,
+            { service: "events.amazonaws.com", accountId: scope.accountId, statements: startPipelineStatements(pipeline.arn), tags },
+            { parent: this },
+        );
+        new aws.cloudwatch.EventTarget(
+            `${name}-on-push-target`,
+            { rule: onPush.name, arn: pipeline.arn, roleArn: onPushRole.arn },
+            { parent: this, dependsOn: [onPushRole] },
+        );
+
+        this.pipelineName = pipeline.name;
+        this.pipelineArn = pipeline.arn;
+        this.planProjectName = plan.projectName;
+        this.applyProjectName = apply.projectName;
+        this.destroyProjectName = destroy.projectName;
+        this.registerOutputs({
+            pipelineName: this.pipelineName,
+            pipelineArn: this.pipelineArn,
+            planProjectName: this.planProjectName,
+            applyProjectName: this.applyProjectName,
+            destroyProjectName: this.destroyProjectName,
+        });
+    }
+}

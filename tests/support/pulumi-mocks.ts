@@ -26,7 +26,14 @@ function computedOutputs(type: string, name: string, inputs: Record<string, any>
             return { bucket, arn: `arn:aws:s3:::${bucket}` };
         }
         case "aws:iam/role:Role":
-            return { arn: `arn:aws:iam::${TEST_ACCOUNT_ID}:role/${arnTail}`, name: arnTail };
+            // IAM puts a role's path into its ARN (but not into assumed-role session ARNs).
+            return { arn: `arn:aws:iam::${TEST_ACCOUNT_ID}:role${inputs.path ?? "/"}${arnTail}`, name: arnTail };
+        case "aws:cloudwatch/logGroup:LogGroup": {
+            const logGroupName = inputs.name ?? `${inputs.namePrefix ?? `${name}-`}0a1b2c3d`;
+            return { arn: `arn:aws:logs:${TEST_REGION}:${TEST_ACCOUNT_ID}:log-group:${logGroupName}`, name: logGroupName };
+        }
+        case "aws:codecommit/approvalRuleTemplate:ApprovalRuleTemplate":
+            return { name: arnTail, approvalRuleTemplateId: "0a1b2c3d-0000-4000-8000-000000000002" };
         case "aws:codecommit/repository:Repository":
             return {
                 arn: `arn:aws:codecommit:${TEST_REGION}:${TEST_ACCOUNT_ID}:${inputs.repositoryName}`,

@@ -1,0 +1,173 @@
+import * as assert from "assert";
+import { DEFAULT_TERRAFORM, globsOverlap, parseStackConfig, RawStackConfig, SAR_DEFAULT_POWER_VALUES, StackConfigError } from "../../components/config";
+
+const VALID: RawStackConfig = { region: "eu-west-1" };
+
+/** parseStackConfig's error for one bad value, on top of an otherwise valid config. */
+function problemsWith(overrides: RawStackConfig): string[] {
+    try {
+        parseStackConfig({ ...VALID, ...overrides });
+    } catch (error) {
+        assert.ok(error instanceof StackConfigError, `expected a StackConfigError, got ${error}`);
+        return [...error.problems];
+    }
+    assert.fail(`accepted ${JSON.stringify(overrides)}`);
+}
+
+/** Asserts exactly one problem, mentioning every fragment (key, value, what is allowed). */
+function assertRejected(overrides: RawStackConfig, ...fragments: string[]): void {
+    const problems = problemsWith(overrides);
+    assert.strictEqual(problems.length, 1, problems.join("\n"));
+    for (const fragment of fragments) assert.ok(problems[0].includes(fragment), `"${problems[0]}" should mention ${fragment}`);
+}
+
+describe("stack configuration", () => {
+    describe("defaults", () => {
+        it("needs only aws:region; everything else has a documented default", () => {
+            const config = parseStackConfig({ region: "eu-west-1" });
+            assert.deepStrictEqual(config, {
+                region: "eu-west-1",
+                repositoryName: "power-tuned-functions",
+                mainBranch: "main",
+                namePrefix: "power-tuned",
+                terraform: DEFAULT_TERRAFORM,
+                powerTuningVersion: "4.4.0",
+                powerValues: SAR_DEFAULT_POWER_VALUES,
+                tuningDefaults: { num: 10, strategy: "cost", balancedWeight: 0.5 },
+                retainData: false,
+                tags: {},
+            });
+        });
+
+        it("pins Terraform 1.11.4 with the SHA-256 HashiCorp publishes for terraform_1.11.4_linux_arm64.zip", () => {
+            assert.deepStrictEqual(DEFAULT_TERRAFORM, {
+                version: "1.11.4",
+                sha256Arm64: "a43d1d0da9b9bab214a8305a39db0e40869572594ccf50c416a7756499143633",
+            });
+        });
+
+        it("takes every set value, sorting power values and lower-casing the checksum", () => {
+            const config = parseStackConfig({
+                region: "us-west-2",
+                repositoryName: "team.functions_1",
+                mainBranch: "release/2026",
+                namePrefix: "Team-A1",
+                terraformVersion: "1.12.0",
+                terraformSha256Arm64: "AB".repeat(32),
+                powerTuningVersion: "4.3.6",
+                powerValues: [1024, 128],
+                tuningDefaults: { strategy: "balanced", balancedWeight: 0 },
+                retainData: true,
+                tags: { team: "perf" },
+            });
+            assert.deepStrictEqual(config.powerValues, [128, 1024]);
+            assert.deepStrictEqual(config.terraform, { version: "1.12.0", sha256Arm64: "ab".repeat(32) });
+            assert.deepStrictEqual(config.tuningDefaults, { num: 10, strategy: "balanced", balancedWeight: 0 });
+            assert.strictEqual(config.retainData, true);
+            assert.strictEqual(config.namePrefix, "Team-A1");
+        });
+    });
+
+    describe("rejects, naming the key, the value and what is allowed", () => {
+        it("a missing aws:region", () => {
+            const problems = problemsWith({ region: undefined });
+            assert.deepStrictEqual(problems.length, 1);
+            assert.match(problems[0], /^aws:region is not set: an AWS region name such as us-east-1/);
+        });
+
+        it("an aws:region that is not a region name", () => {
+            assertRejected({ region: "Frankfurt" }, 'aws:region = "Frankfurt" is invalid', "such as us-east-1");
+        });
+
+        it("a repositoryName CodeCommit would refuse", () => {
+            assertRejected({ repositoryName: "my repo" }, 'lambda-power-tuned:repositoryName = "my repo" is invalid', "1–100 letters, digits");
+            assertRejected({ repositoryName: "functions.git" }, '"functions.git"', "not ending in .git");
+        });
+
+        it("a mainBranch that is not a valid branch name", () => {
+            assertRejected({ mainBranch: "feature..x" }, 'lambda-power-tuned:mainBranch = "feature..x" is invalid', "no '..'");
+            assertRejected({ mainBranch: "-main" }, '"-main"', "no leading '-'");
+        });
+
+        it("a namePrefix that cannot prefix Lambda function and IAM role names", () => {
+            assertRejected({ namePrefix: "power_tuned" }, 'lambda-power-tuned:namePrefix = "power_tuned" is invalid', "letters, digits or '-'");
+            assertRejected({ namePrefix: "a".repeat(33) }, "1–32");
+        });
+
+        it("a namePrefix whose IAM scope would cover the stack's own roles or the SAR application", () => {
+            assertRejected({ namePrefix: "lambda" }, '"lambda"', "'lambda-*' would also cover names this stack owns ('lambda-power-tuned/*')");
+            assertRejected({ namePrefix: "serverlessrepo" }, "'serverlessrepo-*'");
+        });
+
+        it("a terraformVersion that is not a release version", () => {
+            assertRejected({ terraformVersion: "latest", terraformSha256Arm64: "0".repeat(64) }, 'lambda-power-tuned:terraformVersion = "latest"', "such as 1.11.4");
+        });
+
+        it("a terraformVersion older than the S3 lock file needs", () => {
+            assertRejected({ terraformVersion: "1.9.8", terraformSha256Arm64: "0".repeat(64) }, '"1.9.8" is invalid', "1.11.0 or later");
+        });
+
+        it("a terraformSha256Arm64 that is not 64 hex characters", () => {
+            assertRejected({ terraformSha256Arm64: "a43d1d0d" }, 'lambda-power-tuned:terraformSha256Arm64 = "a43d1d0d"', "64 hex characters");
+        });
+
+        it("a terraformVersion changed without its checksum (the default checksum would fail the build)", () => {
+            assertRejected({ terraformVersion: "1.12.0" }, "terraformSha256Arm64 is not set", "differs from the default 1.11.4", "terraform_1.12.0_SHA256SUMS");
+        });
+
+        it("a powerTuningVersion that is not a semantic version", () => {
+            assertRejected({ powerTuningVersion: "v4" }, 'lambda-power-tuned:powerTuningVersion = "v4"', "such as 4.4.0");
+        });
+
+        it("powerValues outside 128–10240, not integers, repeated, empty or not a list", () => {
+            assertRejected({ powerValues: [64, 256] }, "lambda-power-tuned:powerValues = [64,256]", "128 to 10240", "64 is not");
+            assertRejected({ powerValues: [128, 10241] }, "10241 is not");
+            assertRejected({ powerValues: [128, 256.5] }, "256.5 is not");
+            assertRejected({ powerValues: [128, 128] }, "repeats a value");
+            assertRejected({ powerValues: [] }, "a non-empty list");
+            assertRejected({ powerValues: "128,256" }, '"128,256"', "a non-empty list");
+        });
+
+        it("tuningDefaults.num below 5", () => {
+            assertRejected({ tuningDefaults: { num: 4 } }, "lambda-power-tuned:tuningDefaults.num = 4 is invalid", "at least 5");
+        });
+
+        it("an unknown tuningDefaults.strategy", () => {
+            assertRejected({ tuningDefaults: { strategy: "cheap" } }, 'tuningDefaults.strategy = "cheap"', "one of cost, speed, balanced");
+        });
+
+        it("tuningDefaults.balancedWeight outside 0–1", () => {
+            assertRejected({ tuningDefaults: { balancedWeight: 1.5 } }, "tuningDefaults.balancedWeight = 1.5", "from 0 (speed) to 1 (cost)");
+        });
+
+        it("unknown tuningDefaults keys (a typo would silently do nothing)", () => {
+            assertRejected({ tuningDefaults: { nums: 10 } }, "unknown key(s) nums", "allowed keys are num, strategy, balancedWeight");
+        });
+
+        it("a retainData that is not a boolean", () => {
+            assertRejected({ retainData: "yes" }, 'lambda-power-tuned:retainData = "yes"', "true or false");
+        });
+
+        it("tags AWS would refuse: too many, reserved aws: keys, non-string values", () => {
+            const eleven = Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`k${i}`, "v"]));
+            assertRejected({ tags: eleven }, "lambda-power-tuned:tags", "S3 objects accept no more than 10");
+            assertRejected({ tags: { "aws:owner": "me" } }, 'not starting with "aws:"', '"aws:owner" is not');
+            assertRejected({ tags: { cost: 5 } }, '"cost" is not');
+        });
+
+        it("reports every problem at once", () => {
+            const problems = problemsWith({ region: "nowhere", powerValues: [1], tuningDefaults: { num: 1, strategy: "x" } });
+            assert.strictEqual(problems.length, 4, problems.join("\n"));
+            assert.throws(() => parseStackConfig({ region: "nowhere", retainData: 1 }), /Invalid stack configuration:\n {2}- aws:region = "nowhere"[^]*\n {2}- lambda-power-tuned:retainData = 1/);
+        });
+    });
+
+    describe("IAM scope overlap", () => {
+        it("holds exactly when one pattern's literal part starts the other's", () => {
+            assert.strictEqual(globsOverlap("lambda-*", "lambda-power-tuned/*"), true);
+            assert.strictEqual(globsOverlap("serverlessrepo-x-*", "serverlessrepo-*"), true);
+            assert.strictEqual(globsOverlap("power-tuned-*", "lambda-power-tuned/*"), false);
+            assert.strictEqual(globsOverlap("lambda-power-tuned-*", "lambda-power-tuned/*"), false);
+        });
+    });
+});

@@ -222,56 +222,18 @@ function pullRequestBuildspecObject(terraform: TerraformRelease): Buildspec {
 // ---------------------------------------------------------------------------------------
 // Pipeline builds (production state)
 
-function terraformPlanBuildspecObject(terraform: TerraformRelease): Buildspec {
+/** A pipeline build on production's state: the verified Terraform install, then `commands`. */
+function productionBuildspec(
+    terraform: TerraformRelease,
+    summary: string,
+    commands: readonly BuildCommand[],
+    artifacts?: Buildspec["artifacts"],
+): Buildspec {
     return {
-        summary: "Pipeline plan: the plan the approver reviews. The output artifact carries tfplan, .terraform.lock.hcl and the sources to the apply build.",
+        summary,
         variables: TERRAFORM_VARIABLES,
-        phases: {
-            install: { commands: installTerraform(terraform) },
-            build: {
-                commands: [{ run: terraformInit(PRODUCTION_STATE_KEY) }, { run: "terraform plan -out=tfplan" }],
-            },
-        },
-        artifacts: {
-            files: ["**/*"],
-            // Providers are downloaded again by the apply build, verified against the lock file.
-            excludePaths: [".terraform/**/*"],
-        },
-    };
-}
-
-function terraformApplyBuildspecObject(terraform: TerraformRelease): Buildspec {
-    return {
-        summary: "Pipeline apply: exactly the approved plan (tfplan from the plan build's artifact), with the provider versions it was made with.",
-        variables: TERRAFORM_VARIABLES,
-        phases: {
-            install: { commands: installTerraform(terraform) },
-            build: {
-                commands: [
-                    {
-                        run: terraformInit(PRODUCTION_STATE_KEY, { readonlyLockfile: true }),
-                        why: "The artifact's .terraform.lock.hcl decides the providers; init fails rather than change it",
-                    },
-                    {
-                        run: "terraform apply tfplan",
-                        why: "The approved plan file: Terraform refuses it if production's state changed since the plan",
-                    },
-                ],
-            },
-        },
-    };
-}
-
-function terraformDestroyBuildspecObject(terraform: TerraformRelease): Buildspec {
-    return {
-        summary: "DestroyTerraform (started by hand): destroys everything in production's Terraform state.",
-        variables: TERRAFORM_VARIABLES,
-        phases: {
-            install: { commands: installTerraform(terraform) },
-            build: {
-                commands: [{ run: terraformInit(PRODUCTION_STATE_KEY) }, { run: "terraform destroy -auto-approve" }],
-            },
-        },
+        phases: { install: { commands: installTerraform(terraform) }, build: { commands } },
+        ...(artifacts ? { artifacts } : {}),
     };
 }
 
@@ -279,16 +241,48 @@ export function pullRequestBuildspec(terraform: TerraformRelease): string {
     return renderBuildspec(pullRequestBuildspecObject(terraform));
 }
 
+/** Pipeline Build stage: the plan the approver reviews, handed on with its lock file and sources. */
 export function terraformPlanBuildspec(terraform: TerraformRelease): string {
-    return renderBuildspec(terraformPlanBuildspecObject(terraform));
+    return renderBuildspec(
+        productionBuildspec(
+            terraform,
+            "Pipeline plan: the plan the approver reviews. The output artifact carries tfplan, .terraform.lock.hcl and the sources to the apply build.",
+            [{ run: terraformInit(PRODUCTION_STATE_KEY) }, { run: "terraform plan -out=tfplan" }],
+            // Providers are downloaded again by the apply build, verified against the lock file.
+            { files: ["**/*"], excludePaths: [".terraform/**/*"] },
+        ),
+    );
 }
 
+/** Pipeline Deploy stage: exactly the approved plan, with the providers it was made with. */
 export function terraformApplyBuildspec(terraform: TerraformRelease): string {
-    return renderBuildspec(terraformApplyBuildspecObject(terraform));
+    return renderBuildspec(
+        productionBuildspec(
+            terraform,
+            "Pipeline apply: exactly the approved plan (tfplan from the plan build's artifact), with the provider versions it was made with.",
+            [
+                {
+                    run: terraformInit(PRODUCTION_STATE_KEY, { readonlyLockfile: true }),
+                    why: "The artifact's .terraform.lock.hcl decides the providers; init fails rather than change it",
+                },
+                {
+                    run: "terraform apply tfplan",
+                    why: "The approved plan file: Terraform refuses it if production's state changed since the plan",
+                },
+            ],
+        ),
+    );
 }
 
+/** DestroyTerraform project, started by hand: removes everything production's state holds. */
 export function terraformDestroyBuildspec(terraform: TerraformRelease): string {
-    return renderBuildspec(terraformDestroyBuildspecObject(terraform));
+    return renderBuildspec(
+        productionBuildspec(
+            terraform,
+            "DestroyTerraform (started by hand): destroys everything in production's Terraform state.",
+            [{ run: terraformInit(PRODUCTION_STATE_KEY) }, { run: "terraform destroy -auto-approve" }],
+        ),
+    );
 }
 
 // ---------------------------------------------------------------------------------------

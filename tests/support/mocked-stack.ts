@@ -55,3 +55,17 @@ async function load(): Promise<MockedStack> {
     await settled();
     return { resources: registeredResources.slice(first), outputs, config };
 }
+
+/** The registered resources of one type, e.g. `aws:s3/bucket:Bucket`. */
+export function ofType(stack: MockedStack, type: string): RegisteredResource[] {
+    return stack.resources.filter((resource) => resource.type === type);
+}
+
+/** The one resource of a type with this logical name. */
+export function named(stack: MockedStack, type: string, name: string): RegisteredResource {
+    const matches = ofType(stack, type).filter((resource) => resource.name === name);
+    if (matches.length !== 1) {
+        throw new Error(`expected one ${type} named ${name}, found ${matches.length} among ${ofType(stack, type).map((r) => r.name).join(", ")}`);
+    }
+    return matches[0];
+}

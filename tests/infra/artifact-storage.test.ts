@@ -1,0 +1,141 @@
+import * as assert from "assert";
+import * as pulumi from "@pulumi/pulumi";
+import { ArtifactStorage } from "../../components/artifactStorage";
+import { pipelineArtifactFolder } from "../../components/deploymentPipeline";
+import { LambdaRepository } from "../../components/lambdaRepository";
+import { MockedStack, mockedStack, named, ofType, settled } from "../support/mocked-stack";
+import { registeredResources } from "../support/pulumi-mocks";
+
+/** The resources configuring one bucket (all take the bucket's id as `bucket`). */
+function bucketSettings(stack: MockedStack, bucketName: string) {
+    const bucket = named(stack, "aws:s3/bucket:Bucket", bucketName);
+    const of = (type: string) => ofType(stack, type).filter((resource) => resource.inputs.bucket === bucket.id);
+    return {
+        bucket,
+        encryption: of("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"),
+        ownership: of("aws:s3/bucketOwnershipControls:BucketOwnershipControls"),
+        publicAccessBlock: of("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"),
+        policy: of("aws:s3/bucketPolicy:BucketPolicy"),
+        versioning: of("aws:s3/bucketVersioning:BucketVersioning"),
+        lifecycle: of("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"),
+    };
+}
+
+/** Creates a component outside the program and records the options each of its resources got. */
+async function optionsOfChildren(create: (opts: pulumi.ComponentResourceOptions) => void) {
+    const seen: Array<{ type: string; name: string; retainOnDelete?: boolean }> = [];
+    const first = registeredResources.length;
+    // Legacy transformations run in the SDK itself, so unlike transforms they also run under mocks.
+    create({ transformations: [({ type, name, opts }) => (seen.push({ type, name, retainOnDelete: opts.retainOnDelete }), undefined)] });
+    await settled();
+    return { seen, registered: registeredResources.slice(first) };
+}
+
+describe("artifact storage", () => {
+    let stack: MockedStack;
+    before(async () => {
+        stack = await mockedStack();
+    });
+
+    for (const bucketName of ["storage-state", "storage-artifacts"]) {
+        describe(`the ${bucketName} bucket`, () => {
+            it("is encrypted at rest (SSE-S3)", () => {
+                const { encryption } = bucketSettings(stack, bucketName);
+                assert.deepStrictEqual(
+                    encryption.map((resource) => resource.inputs.rules),
+                    [[{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }]],
+                );
+            });
+
+            it("blocks all public access and disables ACLs", () => {
+                const { publicAccessBlock, ownership } = bucketSettings(stack, bucketName);
+                assert.strictEqual(publicAccessBlock.length, 1);
+                const { blockPublicAcls, blockPublicPolicy, ignorePublicAcls, restrictPublicBuckets } = publicAccessBlock[0].inputs;
+                assert.deepStrictEqual([blockPublicAcls, blockPublicPolicy, ignorePublicAcls, restrictPublicBuckets], [true, true, true, true]);
+                assert.deepStrictEqual(ownership.map((resource) => resource.inputs.rule), [{ objectOwnership: "BucketOwnerEnforced" }]);
+            });
+
+            it("refuses every request not made over TLS", () => {
+                const { bucket, policy } = bucketSettings(stack, bucketName);
+                assert.strictEqual(policy.length, 1);
+                const arn = bucket.state.arn;
+                assert.deepStrictEqual(JSON.parse(policy[0].inputs.policy).Statement, [
+                    {
+                        Sid: "DenyInsecureTransport",
+                        Effect: "Deny",
+                        Principal: "*",
+                        Action: "s3:*",
+                        Resource: [arn, `${arn}/*`],
+                        Condition: { Bool: { "aws:SecureTransport": "false" } },
+                    },
+                ]);
+            });
+
+            it("is emptied and deleted by pulumi destroy in dev (retainData false)", () => {
+                assert.strictEqual(bucketSettings(stack, bucketName).bucket.inputs.forceDestroy, true);
+            });
+        });
+    }
+
+    it("versions Terraform state and expires overwritten versions after 90 days", () => {
+        const { versioning, lifecycle } = bucketSettings(stack, "storage-state");
+        assert.deepStrictEqual(versioning.map((resource) => resource.inputs.versioningConfiguration), [{ status: "Enabled" }]);
+        assert.strictEqual(lifecycle.length, 1);
+        const rule = lifecycle[0].inputs.rules.find((r: { id: string }) => r.id === "expire-old-state-versions");
+        assert.deepStrictEqual(rule.noncurrentVersionExpiration, { noncurrentDays: 90 });
+        assert.deepStrictEqual(rule.filter, {});
+        assert.ok(!lifecycle[0].inputs.rules.some((r: { expiration?: { days?: number } }) => r.expiration?.days), "current state never expires");
+    });
+
+    it("expires only the pipeline's artifact folder, so runner bundles and tuning history persist", () => {
+        const { versioning, lifecycle } = bucketSettings(stack, "storage-artifacts");
+        assert.deepStrictEqual(versioning, []);
+        const expiring = lifecycle[0].inputs.rules.filter((r: { expiration?: { days?: number } }) => r.expiration?.days !== undefined);
+        assert.strictEqual(expiring.length, 1);
+        const pipeline = named(stack, "aws:codepipeline/pipeline:Pipeline", "deployment");
+        assert.deepStrictEqual(expiring[0].filter, { prefix: pipelineArtifactFolder(pipeline.inputs.name) });
+        assert.strictEqual(expiring[0].filter.prefix, "power-tuned-deployme/", "CodePipeline keeps artifacts under the first 20 characters of the pipeline name");
+        for (const persistent of ["tuning-history/", "tuning-runner/"]) assert.ok(!persistent.startsWith(expiring[0].filter.prefix));
+        assert.deepStrictEqual(pipeline.inputs.artifactStores, [{ type: "S3", location: named(stack, "aws:s3/bucket:Bucket", "storage-artifacts").state.bucket }]);
+    });
+
+    describe("retainData", () => {
+        it("true keeps both buckets and every resource securing them on destroy, and never force-empties them", async () => {
+            const { seen, registered } = await optionsOfChildren((opts) => {
+                new ArtifactStorage("kept", { retainData: true, expiringArtifactPrefix: "pipeline/", tags: {} }, opts);
+            });
+            const children = seen.filter((child) => child.type.startsWith("aws:s3/"));
+            assert.strictEqual(children.length, 13);
+            assert.deepStrictEqual(children.filter((child) => child.retainOnDelete !== true), []);
+            const buckets = registered.filter((resource) => resource.type === "aws:s3/bucket:Bucket");
+            assert.deepStrictEqual(buckets.map((bucket) => bucket.inputs.forceDestroy), [false, false]);
+        });
+
+        it("false lets pulumi destroy delete them", async () => {
+            const { seen } = await optionsOfChildren((opts) => {
+                new ArtifactStorage("dropped", { retainData: false, expiringArtifactPrefix: "pipeline/", tags: {} }, opts);
+            });
+            assert.strictEqual(seen.filter((child) => child.type.startsWith("aws:s3/")).length, 13);
+            assert.deepStrictEqual(seen.filter((child) => child.retainOnDelete === true), []);
+        });
+
+        it("true keeps the repository on destroy", async () => {
+            const { seen } = await optionsOfChildren((opts) => {
+                new LambdaRepository(
+                    "kept-functions",
+                    {
+                        repositoryName: "kept",
+                        mainBranch: "main",
+                        region: "us-east-1",
+                        tuning: { powerValues: [128, 256], defaults: { num: 5, strategy: "cost", balancedWeight: 0.5 } },
+                        retainData: true,
+                        tags: {},
+                    },
+                    opts,
+                );
+            });
+            const repository = seen.filter((child) => child.type === "aws:codecommit/repository:Repository");
+            assert.deepStrictEqual(repository.map((child) => child.retainOnDelete), [true]);
+        });
+    });
+});

@@ -2,8 +2,8 @@
 // contents handed to it, never the file system or AWS, so every usage error is a unit test.
 import {
     functionsFromTerraformOutputs,
-    InputError,
     mergeTargetFunctions,
+    parseJsonFile,
     parseLambdaArnSpec,
     parseTuningInput,
     validateStateMachineArn,
@@ -17,6 +17,11 @@ export class UsageError extends Error {
         this.name = "UsageError";
     }
 }
+
+/** Exit codes of the CLI contract. */
+export const EXIT_OK = 0;
+export const EXIT_TUNING_FAILED = 1;
+export const EXIT_USAGE = 2;
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -333,12 +338,4 @@ export function tuningRequestFrom(args: TuneArguments, files: TuneFiles): Tuning
         concurrency: args.concurrency,
         buildUrl: args.build.buildUrl,
     };
-}
-
-function parseJsonFile(text: string, fileName: string): unknown {
-    try {
-        return JSON.parse(text);
-    } catch (error) {
-        throw new InputError(`${fileName}: invalid JSON: ${(error as Error).message}`);
-    }
 }

@@ -1,15 +1,12 @@
-// Entry point of dist/tuning-runner.js: argv → command → exit code. Commands that talk to AWS
-// are loaded only when run, so `--help`, `--version` and `report` start without the SDK.
+// Entry point of dist/tuning-runner.js: argv → command → exit code. Modules that load the AWS
+// SDK are imported only by the commands that call AWS, so `--help`, `--version` and `report`
+// start without it.
 import { version } from "../../package.json";
-import { parseCommandLine, UsageError, USAGE } from "./cli";
+import { EXIT_OK, EXIT_TUNING_FAILED, EXIT_USAGE, parseCommandLine, tuningRequestFrom, UsageError, USAGE, type Command } from "./cli";
+import { InputError } from "./input";
+import { readNamedFile } from "./io";
 
-/** Exit codes of the CLI contract (issue 3). */
-export const EXIT_OK = 0;
-export const EXIT_TUNING_FAILED = 1;
-export const EXIT_USAGE = 2;
-
-async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
-    const command = parseCommandLine(argv, env);
+async function run(command: Command): Promise<number> {
     switch (command.kind) {
         case "help":
             process.stdout.write(USAGE);
@@ -17,14 +14,31 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
         case "version":
             process.stdout.write(`${version}\n`);
             return EXIT_OK;
-        default:
-            process.stderr.write(`${command.kind} is not available in this build yet\n`);
-            return EXIT_TUNING_FAILED;
+        case "tune": {
+            const { args } = command;
+            // Everything is read and validated here, before the first AWS call.
+            const request = tuningRequestFrom(args, {
+                input: readNamedFile(args.inputFile, "--input"),
+                terraformOutputs: args.terraformOutputsFile === undefined ? undefined : readNamedFile(args.terraformOutputsFile, "--terraform-outputs"),
+            });
+            const { runTune } = await import("./tune");
+            return runTune(request, args.build);
+        }
+        case "plan-comment": {
+            const { runPlanComment } = await import("./planComment");
+            await runPlanComment(command.args);
+            return EXIT_OK;
+        }
+        case "report": {
+            const { reportMarkdown } = await import("./report");
+            process.stdout.write(`${reportMarkdown(command.source).trimEnd()}\n`);
+            return EXIT_OK;
+        }
     }
 }
 
 function exitCodeForError(error: unknown): number {
-    if (error instanceof UsageError) {
+    if (error instanceof UsageError || error instanceof InputError) {
         process.stderr.write(`error: ${error.message}\nRun with --help for usage.\n`);
         return EXIT_USAGE;
     }
@@ -32,7 +46,9 @@ function exitCodeForError(error: unknown): number {
     return EXIT_TUNING_FAILED;
 }
 
-main(process.argv.slice(2), process.env).then(
-    (code) => (process.exitCode = code),
-    (error: unknown) => (process.exitCode = exitCodeForError(error)),
-);
+Promise.resolve()
+    .then(() => run(parseCommandLine(process.argv.slice(2), process.env)))
+    .then(
+        (code) => (process.exitCode = code),
+        (error: unknown) => (process.exitCode = exitCodeForError(error)),
+    );

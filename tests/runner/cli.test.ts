@@ -171,7 +171,7 @@ describe("runner command line", () => {
         it("reports unreadable Terraform outputs with the file name", () => {
             assert.throws(
                 () => tuningRequestFrom(withArgs(["--terraform-outputs", "outputs.json"]), { input: INPUT, terraformOutputs: "{oops" }),
-                (error: Error) => error instanceof InputError && /^outputs.json: invalid JSON/.test(error.message),
+                (error: Error) => error instanceof InputError && /^outputs.json: invalid JSON at line 1, column 2/.test(error.message),
             );
         });
 

@@ -1,0 +1,42 @@
+// The few process-level effects the shell shares: the build log, files, abortable waits.
+import { readFileSync, renameSync, writeFileSync } from "fs";
+import { UsageError } from "./cli";
+
+/** One line in the build log (stderr, so stdout stays clean Markdown). */
+export type Log = (message: string) => void;
+
+export const buildLog: Log = (message) => process.stderr.write(`${new Date().toISOString()} ${message}\n`);
+
+/**
+ * Reads a file the user named with `flag`. A missing or unreadable file is a usage error
+ * (exit 2) that names the flag, so the user knows which option to fix.
+ */
+export function readNamedFile(path: string, flag: string): string {
+    try {
+        return readFileSync(path, "utf8");
+    } catch (error) {
+        const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message;
+        throw new UsageError(`${flag}: cannot read "${path}": ${reason}`);
+    }
+}
+
+/** Writes via a temporary file and a rename, so a killed build never leaves half a file. */
+export function writeFileAtomically(path: string, content: string): void {
+    const temporary = `${path}.${process.pid}.tmp`;
+    writeFileSync(temporary, content);
+    renameSync(temporary, path);
+}
+
+/** Resolves after `ms`, or as soon as `signal` aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+        if (signal?.aborted) return resolve();
+        const timer = setTimeout(done, ms);
+        signal?.addEventListener("abort", done, { once: true });
+        function done(): void {
+            clearTimeout(timer);
+            signal?.removeEventListener("abort", done);
+            resolve();
+        }
+    });
+}

@@ -1,0 +1,218 @@
+// `tune`: one power-tuning execution per function, followed to its end. The shell part of
+// the runner: it starts, polls, stops and pages through AWS, and leaves every judgement
+// (what an execution's end means, when to poll, what to name it, what to write) to the core.
+import { randomBytes } from "crypto";
+import { pullRequestCommentsClient, stepFunctionsClient, withThrottlingBackoff, type StartedExecution, type StepFunctions } from "./aws";
+import { EXIT_TUNING_FAILED, type BuildContext } from "./cli";
+import { publishMarkdown } from "./comment";
+import { classifyExecution, executionName, pollDelayMs } from "./execution";
+import { strategyOf } from "./input";
+import { buildLog, sleep, writeFileAtomically, type Log } from "./io";
+import { renderTuningComment } from "./render";
+import { buildResultsFile, exitCodeFor, tuningResultFromOutcome } from "./results";
+import type { ExecutionOutcome, HistoryEvent, TargetFunction, TuningRequest, TuningResult } from "./types";
+
+export interface TuningSession {
+    readonly stepFunctions: StepFunctions;
+    readonly log: Log;
+    /** Aborted when the build is stopped (SIGTERM/SIGINT): running executions are stopped, no new ones start. */
+    readonly signal: AbortSignal;
+}
+
+/**
+ * Tunes every function, at most `concurrency` at a time, and returns one result per function
+ * in request order. Functions are unique by ARN (tuningRequestFrom merges duplicates), so no
+ * function ever has two executions at once: the tool mutates $LATEST and its aliases.
+ */
+export async function tuneFunctions(request: TuningRequest, session: TuningSession): Promise<TuningResult[]> {
+    const results: TuningResult[] = [];
+    let next = 0;
+    const worker = async (): Promise<void> => {
+        while (next < request.functions.length) {
+            const index = next++;
+            results[index] = await tuneFunction(request, request.functions[index], session);
+        }
+    };
+    const workers = Math.min(request.concurrency, request.functions.length);
+    await Promise.all(Array.from({ length: workers }, worker));
+    return results;
+}
+
+async function tuneFunction(request: TuningRequest, fn: TargetFunction, session: TuningSession): Promise<TuningResult> {
+    const { stepFunctions, log, signal } = session;
+    const strategy = strategyOf(request.input);
+    if (signal.aborted) {
+        return tuningResultFromOutcome(fn, { kind: "aborted", error: { error: "NotStarted", cause: "the build was stopped before this function's turn" } }, { strategy });
+    }
+    const name = executionName({
+        pullRequestId: request.pullRequest?.pullRequestId,
+        sourceCommit: request.pullRequest?.sourceCommit,
+        functionName: fn.name,
+        // Per execution, not per run: long function names sharing a prefix are cut to the same
+        // text, and the suffix is what keeps their names apart (and apart from earlier builds).
+        uniqueSuffix: randomBytes(4).toString("hex"),
+    });
+    const input = JSON.stringify({ ...request.input, lambdaARN: fn.arn, includeOutputResults: true });
+    let started: StartedExecution;
+    try {
+        started = await withThrottlingBackoff(
+            `StartExecution for ${fn.name}`,
+            () => stepFunctions.startExecution(request.stateMachineArn, name, input),
+            log,
+            signal,
+        );
+    } catch (error) {
+        const failure = awsFailure("StartExecution", error);
+        log(`${fn.name}: could not start: ${failure.error}: ${failure.cause}`);
+        return tuningResultFromOutcome(fn, { kind: "failed", error: failure }, { strategy });
+    }
+    log(`${fn.name}: started ${started.executionArn}`);
+    const { outcome, stoppedAt } = await followExecution(fn, started, request.timeoutSeconds, session);
+    log(`${fn.name}: ${describeOutcome(outcome)}`);
+    return tuningResultFromOutcome(fn, outcome, {
+        strategy,
+        executionArn: started.executionArn,
+        startedAt: started.startDate.toISOString(),
+        stoppedAt: stoppedAt.toISOString(),
+    });
+}
+
+/** Polls until the execution ends, the timeout passes or the build is stopped. */
+async function followExecution(
+    fn: TargetFunction,
+    started: StartedExecution,
+    timeoutSeconds: number,
+    session: TuningSession,
+): Promise<{ outcome: ExecutionOutcome; stoppedAt: Date }> {
+    const { stepFunctions, log, signal } = session;
+    // Our own clock, not the service's startDate: a skewed build host must not cut runs short.
+    const startedAt = Date.now();
+    const deadline = startedAt + timeoutSeconds * 1000;
+    let lastStatus = "RUNNING";
+    for (;;) {
+        await sleep(Math.max(0, Math.min(pollDelayMs(Date.now() - startedAt), deadline - Date.now())), signal);
+        if (signal.aborted) {
+            return stopExecution(started, "TuningRunnerInterrupted", "the build was stopped (SIGTERM/SIGINT) while the tuning ran", "aborted", session);
+        }
+        let description;
+        try {
+            description = await withThrottlingBackoff(
+                `DescribeExecution for ${fn.name}`,
+                () => stepFunctions.describeExecution(started.executionArn),
+                log,
+                signal,
+            );
+        } catch (error) {
+            if (signal.aborted) continue;
+            const failure = awsFailure("DescribeExecution", error);
+            log(`${fn.name}: lost track of ${started.executionArn}: ${failure.error}: ${failure.cause}`);
+            return stopExecution(started, failure.error, `the tuning runner could not follow the execution: ${failure.cause}`, "failed", session);
+        }
+        if (description.status !== lastStatus) {
+            log(`${fn.name}: ${description.status}`);
+            lastStatus = description.status;
+        }
+        let outcome = classifyExecution(description);
+        if (outcome.kind === "needs-history") {
+            log(`${fn.name}: SUCCEEDED without a result; reading the execution history for the reason`);
+            outcome = classifyExecution(description, await historyUntilCleanUp(started.executionArn, session));
+        }
+        if (outcome.kind !== "running") return { outcome, stoppedAt: description.stopDate ?? new Date() };
+        if (Date.now() >= deadline) {
+            return stopExecution(started, "TuningRunnerTimeout", `still running after --timeout ${timeoutSeconds} s`, "timed-out", session);
+        }
+    }
+}
+
+/**
+ * Reads the history newest first until the CleanUpOnError state's entry is in hand: the
+ * reason a "successful" execution produced no result is recorded there, near the end.
+ */
+async function historyUntilCleanUp(executionArn: string, session: TuningSession): Promise<HistoryEvent[]> {
+    const events: HistoryEvent[] = [];
+    let nextToken: string | undefined;
+    do {
+        const page = await withThrottlingBackoff(
+            "GetExecutionHistory",
+            () => session.stepFunctions.historyPageNewestFirst(executionArn, nextToken),
+            session.log,
+        );
+        events.push(...page.events);
+        if (page.events.some((event) => event.type === "TaskStateEntered" && event.stateEnteredEventDetails?.name === "CleanUpOnError")) break;
+        nextToken = page.nextToken;
+    } while (nextToken !== undefined);
+    return events;
+}
+
+async function stopExecution(
+    started: StartedExecution,
+    error: string,
+    cause: string,
+    kind: "timed-out" | "aborted" | "failed",
+    session: TuningSession,
+): Promise<{ outcome: ExecutionOutcome; stoppedAt: Date }> {
+    let reported = `${cause}; stopped with StopExecution`;
+    try {
+        await withThrottlingBackoff("StopExecution", () => session.stepFunctions.stopExecution(started.executionArn, error, cause), session.log);
+    } catch (stopError) {
+        const failure = awsFailure("StopExecution", stopError);
+        reported = `${cause}; StopExecution failed (${failure.error}: ${failure.cause}), so it may still be running`;
+    }
+    return { outcome: { kind, error: { error, cause: reported } }, stoppedAt: new Date() };
+}
+
+function awsFailure(operation: string, error: unknown): { error: string; cause: string } {
+    const { name, message } = error as Error;
+    return { error: name || "Error", cause: `${operation} failed: ${message}` };
+}
+
+function describeOutcome(outcome: ExecutionOutcome): string {
+    switch (outcome.kind) {
+        case "succeeded":
+            return `tuned: ${outcome.analysis.power} MB recommended`;
+        case "dry-run":
+            return "dry run: no result";
+        case "running":
+        case "needs-history":
+            return outcome.kind;
+        default:
+            return `${outcome.kind}: ${outcome.error.error}: ${outcome.error.cause}`;
+    }
+}
+
+/**
+ * Runs a validated `tune`: executions, then the results file (always, first), then the comment.
+ * SIGTERM/SIGINT (CodeBuild stopping the build) stops the running executions and still writes
+ * the results; a second signal exits at once.
+ */
+export async function runTune(request: TuningRequest, build: BuildContext): Promise<number> {
+    const interrupted = new AbortController();
+    const onSignal = (signal: NodeJS.Signals): void => {
+        if (interrupted.signal.aborted) process.exit(EXIT_TUNING_FAILED);
+        buildLog(`${signal}: stopping running executions, then writing ${request.resultsFile}`);
+        interrupted.abort();
+    };
+    process.on("SIGTERM", onSignal);
+    process.on("SIGINT", onSignal);
+    try {
+        const results = await tuneFunctions(request, { stepFunctions: stepFunctionsClient(), log: buildLog, signal: interrupted.signal });
+        const file = buildResultsFile(results, {
+            generatedAt: new Date().toISOString(),
+            stateMachineArn: request.stateMachineArn,
+            pullRequest: request.pullRequest,
+            buildUrl: request.buildUrl,
+        });
+        writeFileAtomically(request.resultsFile, `${JSON.stringify(file, null, 2)}\n`);
+        buildLog(`results written to ${request.resultsFile}`);
+        if (interrupted.signal.aborted) {
+            buildLog("interrupted: no comment posted");
+            return EXIT_TUNING_FAILED;
+        }
+        const markdown = renderTuningComment(results, { buildUrl: request.buildUrl });
+        await publishMarkdown({ markdown, pullRequest: request.pullRequest, build }, pullRequestCommentsClient, buildLog);
+        return exitCodeFor(results);
+    } finally {
+        process.off("SIGTERM", onSignal);
+        process.off("SIGINT", onSignal);
+    }
+}

@@ -1,0 +1,336 @@
+// `tune` end to end: the built bundle as a child process, the real SDK v3 clients inside it,
+// FakeAws answering on the wire. Each test asserts what the server received and what the
+// runner left behind (exit code, results file, comment).
+import * as assert from "node:assert/strict";
+import { commentRequestToken } from "../../buildscripts/tuning-runner/comment";
+import { executionFromFixture, FakeAws, type ScriptedExecution } from "../support/fake-aws";
+import { RunnerWorkspace, runnerBundle, waitFor } from "../support/runner-process";
+import { loadFixture, readFixtureText } from "../fixtures";
+
+const STATE_MACHINE = "arn:aws:states:us-east-1:123456789012:stateMachine:powerTuningStateMachine-1a2b3c4d";
+const functionArn = (name: string) => `arn:aws:lambda:us-east-1:123456789012:function:${name}`;
+const FUNCTION_A = functionArn("power-tuned-digest");
+const FUNCTION_B = functionArn("power-tuned-resize");
+const FUNCTION_C = functionArn("power-tuned-thumbnail");
+const PULL_REQUEST = {
+    repositoryName: "TargetLambdaFunctionRepository",
+    pullRequestId: "7",
+    sourceCommit: "3f2a9c1b7e6d5c4b3a291807f6e5d4c3b2a19080",
+    destinationCommit: "9c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d",
+};
+const BUILD_ID = "power-tuned-pull-request:0b5c4f3e-2d1a-4c7b-9e8f-1a2b3c4d5e6f";
+const INPUT = { powerValues: [128, 256, 512, 1024], num: 50, payload: { documentKb: 512 }, parallelInvocation: true, strategy: "cost" };
+
+const costOutput = readFixtureText("power-tuning/output-cost-x86-4-powers.json");
+const succeeded = (runningMs = 0): ScriptedExecution => ({ status: "SUCCEEDED", output: costOutput, runningMs });
+const stillRunning: ScriptedExecution = { status: "SUCCEEDED", output: costOutput, runningMs: 10 * 60_000 };
+
+/** PR context the way CodeBuild passes it: environment variables set by the EventBridge target. */
+function codeBuildEnv(fake: FakeAws, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+    return fake.env({
+        STATE_MACHINE_ARN: STATE_MACHINE,
+        REPOSITORY_NAME: PULL_REQUEST.repositoryName,
+        PULL_REQUEST_ID: PULL_REQUEST.pullRequestId,
+        SOURCE_COMMIT: PULL_REQUEST.sourceCommit,
+        DESTINATION_COMMIT: PULL_REQUEST.destinationCommit,
+        CODEBUILD_BUILD_ID: BUILD_ID,
+        CODEBUILD_BUILD_URL: "https://us-east-1.console.aws.amazon.com/codesuite/codebuild/projects/power-tuned-pull-request/build/1",
+        ...extra,
+    });
+}
+
+/** No pull request: outside CodeBuild, or a build started by hand. */
+function localEnv(fake: FakeAws, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+    return fake.env({
+        STATE_MACHINE_ARN: STATE_MACHINE,
+        REPOSITORY_NAME: "",
+        PULL_REQUEST_ID: "",
+        SOURCE_COMMIT: "",
+        DESTINATION_COMMIT: "",
+        CODEBUILD_BUILD_ID: "",
+        CODEBUILD_BUILD_URL: "",
+        ...extra,
+    });
+}
+
+const workspace = () => new RunnerWorkspace({ "power-tuning-input.json": JSON.stringify(INPUT, null, 2) });
+
+describe("tune, run as the bundled CLI against the AWS wire protocols", function () {
+    this.timeout(60_000);
+    let fake: FakeAws;
+
+    before(() => runnerBundle());
+    beforeEach(async () => {
+        fake = await FakeAws.start();
+    });
+    afterEach(async () => {
+        await fake.stop();
+    });
+
+    describe("successful tuning", () => {
+        it("tunes functions in parallel up to --concurrency, never one function twice at once", async () => {
+            for (const arn of [FUNCTION_A, FUNCTION_B, FUNCTION_C]) fake.scriptExecution(arn, succeeded(1000));
+            const run = await workspace().run(["tune", "--lambda-arn", FUNCTION_A, "--lambda-arn", FUNCTION_B, "--lambda-arn", FUNCTION_C, "--concurrency", "2"], codeBuildEnv(fake));
+            assert.equal(run.code, 0, run.stderr);
+            assert.equal(fake.calls("StartExecution").length, 3);
+            assert.equal(fake.peakConcurrentExecutions(), 2);
+            for (const arn of [FUNCTION_A, FUNCTION_B, FUNCTION_C]) assert.equal(fake.peakConcurrentExecutions(arn), 1);
+        });
+
+        it("sends the input file plus lambdaARN and includeOutputResults, under a valid name from PR, commit and function", async () => {
+            fake.scriptExecution(FUNCTION_A, succeeded());
+            const run = await workspace().run(["tune", "--lambda-arn", `digest=${FUNCTION_A}`], codeBuildEnv(fake));
+            assert.equal(run.code, 0, run.stderr);
+            const [start] = fake.calls("StartExecution");
+            assert.equal(start.stateMachineArn, STATE_MACHINE);
+            assert.deepEqual(JSON.parse(start.input), { ...INPUT, lambdaARN: FUNCTION_A, includeOutputResults: true });
+            assert.match(start.name, /^pr-7-3f2a9c1-digest-[A-Za-z0-9_-]+$/);
+            assert.ok(start.name.length <= 80);
+        });
+
+        it("writes the results file, then posts one comment: destination commit before, source commit after, idempotency token", async () => {
+            fake.scriptExecution(FUNCTION_A, succeeded(500));
+            fake.scriptExecution(FUNCTION_B, succeeded(500));
+            const work = workspace();
+            const run = await work.run(["tune", "--lambda-arn", FUNCTION_A, "--lambda-arn", FUNCTION_B, "--results", "out.json"], codeBuildEnv(fake));
+            assert.equal(run.code, 0, run.stderr);
+
+            const results = work.readJson("out.json");
+            assert.equal(results.version, 1);
+            assert.equal(results.stateMachineArn, STATE_MACHINE);
+            assert.deepEqual(results.pullRequest, PULL_REQUEST);
+            assert.deepEqual(
+                results.functions.map((f: any) => [f.name, f.arn, f.status, f.power, f.stats.length]),
+                [
+                    ["power-tuned-digest", FUNCTION_A, "succeeded", 256, 4],
+                    ["power-tuned-resize", FUNCTION_B, "succeeded", 256, 4],
+                ],
+            );
+            const executionArns = fake.requests.filter((r) => r.operation === "DescribeExecution").map((r) => r.body.executionArn);
+            assert.deepEqual(results.functions.map((f: any) => executionArns.includes(f.executionArn)), [true, true]);
+
+            assert.equal(fake.comments.length, 1);
+            const [comment] = fake.comments;
+            assert.equal(comment.repositoryName, PULL_REQUEST.repositoryName);
+            assert.equal(comment.pullRequestId, "7");
+            assert.equal(comment.beforeCommitId, PULL_REQUEST.destinationCommit);
+            assert.equal(comment.afterCommitId, PULL_REQUEST.sourceCommit);
+            assert.equal(comment.clientRequestToken, commentRequestToken(PULL_REQUEST, { buildId: BUILD_ID }, comment.content));
+            assert.match(comment.content, /power-tuned-digest/);
+            assert.match(comment.content, /power-tuned-resize/);
+            assert.equal(run.stdout, "", "the Markdown went to the PR, not stdout");
+            const requestOrder = fake.requests.map((r) => r.operation);
+            assert.equal(requestOrder[requestOrder.length - 1], "PostCommentForPullRequest");
+        });
+
+        it("prints the Markdown and posts nothing without a pull request", async () => {
+            fake.scriptExecution(FUNCTION_A, succeeded());
+            const run = await workspace().run(["tune", "--lambda-arn", FUNCTION_A], localEnv(fake));
+            assert.equal(run.code, 0, run.stderr);
+            assert.match(run.stdout, /power-tuned-digest/);
+            assert.match(run.stdout, /256/);
+            assert.equal(fake.requests.filter((r) => r.service === "codecommit").length, 0);
+        });
+
+        it("tunes every function of `terraform output -json` once, named by the functions map", async () => {
+            fake.scriptExecution(/function:power-tuned-/, succeeded());
+            const outputs = {
+                arn: { sensitive: false, type: "string", value: FUNCTION_A },
+                functions: { sensitive: false, type: ["object", { digest: "string", resize: "string" }], value: { digest: FUNCTION_A, resize: FUNCTION_B } },
+            };
+            const work = workspace();
+            work.write("outputs.json", JSON.stringify(outputs));
+            const run = await work.run(["tune", "--terraform-outputs", "outputs.json"], localEnv(fake));
+            assert.equal(run.code, 0, run.stderr);
+            const tuned = fake.calls("StartExecution").map((call) => JSON.parse(call.input).lambdaARN);
+            assert.deepEqual(tuned.sort(), [FUNCTION_A, FUNCTION_B]);
+            assert.deepEqual(work.readJson("power-tuning-results.json").functions.map((f: any) => f.name), ["digest", "resize"]);
+        });
+
+        it("backs off and retries when Step Functions still throttles after the SDK's own retries", async () => {
+            fake.scriptExecution(FUNCTION_A, succeeded());
+            fake.failNext("StartExecution", 1, { status: 400, type: "ThrottlingException", message: "Rate exceeded" });
+            fake.failNext("DescribeExecution", 1, { status: 400, type: "ThrottlingException", message: "Rate exceeded" });
+            const run = await workspace().run(["tune", "--lambda-arn", FUNCTION_A], localEnv(fake, { AWS_MAX_ATTEMPTS: "1" }));
+            assert.equal(run.code, 0, run.stderr);
+            assert.equal(fake.calls("StartExecution").length, 2, "one throttled start, one real");
+            assert.equal(fake.requests.filter((r) => r.operation === "StartExecution" && !r.injectedError).length, 1);
+            assert.ok(fake.calls("DescribeExecution").length >= 2);
+            assert.match(run.stderr, /StartExecution for power-tuned-digest throttled \(ThrottlingException\); retrying in \d+ ms/);
+            assert.match(run.stderr, /DescribeExecution for power-tuned-digest throttled/);
+        });
+    });
+
+    describe("failed tuning", () => {
+        it("treats SUCCEEDED with output {} as a failure, with the reason from CleanUpOnError in the history", async () => {
+            fake.scriptExecution(FUNCTION_A, executionFromFixture(loadFixture("power-tuning/execution-succeeded-empty-output.json")));
+            const work = workspace();
+            const run = await work.run(["tune", "--lambda-arn", FUNCTION_A], codeBuildEnv(fake));
+            assert.equal(run.code, 1, run.stderr);
+            const history = fake.calls("GetExecutionHistory");
+            assert.equal(history.length, 1, "CleanUpOnError is on the first page when read newest first");
+            assert.equal(history[0].reverseOrder, true);
+            const [result] = work.readJson("power-tuning-results.json").functions;
+            assert.equal(result.status, "failed");
+            assert.match(result.error.cause, /Runtime exited with error: signal: killed/);
+            assert.match(fake.comments[0].content, /Runtime exited with error: signal: killed/);
+        });
+
+        it("pages through the whole history when no CleanUpOnError state is found", async () => {
+            const filler = Array.from({ length: 150 }, (_, index) => ({
+                timestamp: 1764160000 + index,
+                type: "LambdaFunctionSucceeded",
+                id: index + 2,
+                previousEventId: index + 1,
+                lambdaFunctionSucceededEventDetails: { output: "{}" },
+            }));
+            fake.scriptExecution(FUNCTION_A, { status: "SUCCEEDED", output: "{}", history: filler });
+            const work = workspace();
+            const run = await work.run(["tune", "--lambda-arn", FUNCTION_A], localEnv(fake));
+            assert.equal(run.code, 1, run.stderr);
+            const pages = fake.calls("GetExecutionHistory");
+            assert.equal(pages.length, 2);
+            assert.equal(pages[0].nextToken, undefined);
+            assert.equal(typeof pages[1].nextToken, "string");
+            assert.ok(pages.every((page) => page.reverseOrder === true));
+            assert.equal(work.readJson("power-tuning-results.json").functions[0].error.error, "NoResult");
+        });
+
+        it("reports FAILED with the error and the parsed JSON cause", async () => {
+            fake.scriptExecution(FUNCTION_A, executionFromFixture(loadFixture("power-tuning/execution-failed.json")));
+            const work = workspace();
+            const run = await work.run(["tune", "--lambda-arn", FUNCTION_A], codeBuildEnv(fake));
+            assert.equal(run.code, 1, run.stderr);
+            const [result] = work.readJson("power-tuning-results.json").functions;
+            assert.equal(result.status, "failed");
+            assert.deepEqual(result.error, {
+                error: "ResourceNotFoundException",
+                cause: "ResourceNotFoundException: Function not found: arn:aws:lambda:us-east-1:123456789012:function:target-fn-pr-7",
+            });
+            assert.match(fake.comments[0].content, /Function not found/);
+        });
+
+        it("reports an execution that TIMED_OUT in the state machine as timed out", async () => {
+            fake.scriptExecution(FUNCTION_A, { status: "TIMED_OUT", error: "States.Timeout", cause: "The execution timed out." });
+            const work = workspace();
+            const run = await work.run(["tune", "--lambda-arn", FUNCTION_A], localEnv(fake));
+            assert.equal(run.code, 1, run.stderr);
+            const [result] = work.readJson("power-tuning-results.json").functions;
+            assert.equal(result.status, "timed-out");
+            assert.equal(result.error.error, "States.Timeout");
+        });
+
+        it("stops an execution that outlives --timeout and reports it as timed out", async () => {
+            fake.scriptExecution(FUNCTION_A, stillRunning);
+            const work = workspace();
+            const run = await work.run(["tune", "--lambda-arn", FUNCTION_A, "--timeout", "2"], localEnv(fake));
+            assert.equal(run.code, 1, run.stderr);
+            const [start] = fake.requests.filter((r) => r.operation === "StartExecution");
+            const stops = fake.calls("StopExecution");
+            assert.equal(stops.length, 1);
+            assert.match(stops[0].executionArn, new RegExp(`:execution:powerTuningStateMachine-1a2b3c4d:${start.body.name}$`));
+            assert.equal(stops[0].error, "TuningRunnerTimeout");
+            const [result] = work.readJson("power-tuning-results.json").functions;
+            assert.equal(result.status, "timed-out");
+            assert.match(result.error.cause, /--timeout 2 s; stopped with StopExecution/);
+        });
+
+        it("keeps going when one of several functions fails, and still exits 1", async () => {
+            fake.scriptExecution(FUNCTION_A, succeeded());
+            fake.scriptExecution(FUNCTION_B, executionFromFixture(loadFixture("power-tuning/execution-failed.json")));
+            const work = workspace();
+            const run = await work.run(["tune", "--lambda-arn", FUNCTION_A, "--lambda-arn", FUNCTION_B], localEnv(fake));
+            assert.equal(run.code, 1, run.stderr);
+            assert.deepEqual(work.readJson("power-tuning-results.json").functions.map((f: any) => f.status), ["succeeded", "failed"]);
+        });
+    });
+
+    describe("the comment", () => {
+        it("fits many long-named functions into 10,240 characters and says what was left out", async () => {
+            const names = Array.from({ length: 40 }, (_, index) => `power-tuned-${"very-long-function-name-".repeat(2)}${String(index).padStart(2, "0")}`);
+            fake.scriptExecution(/function:power-tuned-very-long/, succeeded());
+            const work = workspace();
+            const run = await work.run(["tune", ...names.flatMap((name) => ["--lambda-arn", functionArn(name)]), "--concurrency", "32"], codeBuildEnv(fake));
+            assert.equal(run.code, 0, run.stderr);
+            assert.equal(work.readJson("power-tuning-results.json").functions.length, 40, "the results file keeps everything");
+            assert.equal(fake.comments.length, 1);
+            const { content } = fake.comments[0];
+            assert.ok(content.length <= 10_240, `comment has ${content.length} characters`);
+            assert.ok(!names.every((name) => content.includes(name)), "something had to be cut");
+            assert.match(content, /omitted|left out|truncated|not shown/i);
+        });
+
+        it("still writes the results file when posting fails, prints the Markdown and exits 1", async () => {
+            fake.scriptExecution(FUNCTION_A, succeeded());
+            fake.failNext("PostCommentForPullRequest", 1, { status: 400, type: "EncryptionKeyAccessDeniedException", message: "no access to the key" });
+            const work = workspace();
+            const run = await work.run(["tune", "--lambda-arn", FUNCTION_A], codeBuildEnv(fake));
+            assert.equal(run.code, 1);
+            assert.equal(work.readJson("power-tuning-results.json").functions[0].status, "succeeded");
+            assert.match(run.stderr, /EncryptionKeyAccessDeniedException: no access to the key/);
+            assert.match(run.stdout, /power-tuned-digest/, "the comment is in the build log");
+            assert.equal(fake.comments.length, 0);
+        });
+
+        it("posts a rerun of the same build's identical comment only once", async () => {
+            fake.scriptExecution(FUNCTION_A, succeeded());
+            const work = workspace();
+            const first = await work.run(["tune", "--lambda-arn", FUNCTION_A], codeBuildEnv(fake));
+            const second = await work.run(["tune", "--lambda-arn", FUNCTION_A], codeBuildEnv(fake));
+            assert.deepEqual([first.code, second.code], [0, 0], second.stderr);
+            assert.equal(fake.calls("PostCommentForPullRequest").length, 2);
+            assert.equal(fake.comments.length, 1);
+        });
+    });
+
+    describe("interruption", () => {
+        it("on SIGTERM stops the running executions, writes the results and exits 1 without commenting", async () => {
+            fake.scriptExecution(FUNCTION_A, stillRunning);
+            fake.scriptExecution(FUNCTION_B, stillRunning);
+            const work = workspace();
+            const run = await work.run(["tune", "--lambda-arn", FUNCTION_A, "--lambda-arn", FUNCTION_B], codeBuildEnv(fake), async (child) => {
+                await waitFor(() => fake.calls("StartExecution").length === 2, "both executions to start");
+                child.kill("SIGTERM");
+            });
+            assert.equal(run.code, 1, run.stderr);
+            const started = fake.requests.filter((r) => r.operation === "StartExecution").map((r) => r.body.name);
+            const stopped = fake.calls("StopExecution").map((call) => call.executionArn.split(":").pop());
+            assert.deepEqual(stopped.sort(), started.sort());
+            const results = work.readJson("power-tuning-results.json").functions;
+            assert.deepEqual(results.map((f: any) => f.status), ["aborted", "aborted"]);
+            assert.equal(fake.comments.length, 0);
+        });
+    });
+
+    describe("invalid input: exit 2 before any AWS request", () => {
+        const cases: Array<{ what: string; args: string[]; input?: unknown; env?: Record<string, string>; files?: Record<string, string>; message: RegExp }> = [
+            { what: "unparseable input file", args: ["--lambda-arn", FUNCTION_A], input: '{\n  "num": 50,\n  "powerValues": [128,]\n}', message: /power-tuning-input.json: invalid JSON at line 3, column 23/ },
+            { what: "num below 5", args: ["--lambda-arn", FUNCTION_A], input: { ...INPUT, num: 3 }, message: /"num" is 3; allowed: an integer ≥ 5/ },
+            { what: "memory size out of range", args: ["--lambda-arn", FUNCTION_A], input: { ...INPUT, powerValues: [64, 128] }, message: /"powerValues\[0\]" is 64/ },
+            { what: "unknown strategy", args: ["--lambda-arn", FUNCTION_A], input: { ...INPUT, strategy: "cheapest" }, message: /"strategy" is "cheapest"; allowed: cost, speed, balanced/ },
+            { what: "balancedWeight above 1", args: ["--lambda-arn", FUNCTION_A], input: { ...INPUT, strategy: "balanced", balancedWeight: 2 }, message: /"balancedWeight" is 2/ },
+            { what: "qualified function ARN", args: ["--lambda-arn", `${FUNCTION_A}:live`], message: /--lambda-arn is ".*:live" \(qualified with the version or alias "live"/ },
+            { what: "function name instead of ARN", args: ["--lambda-arn", "power-tuned-digest"], message: /--lambda-arn is "power-tuned-digest" \(a function name, not an ARN\)/ },
+            { what: "missing state machine ARN", args: ["--lambda-arn", FUNCTION_A], env: { STATE_MACHINE_ARN: "" }, message: /--state-machine-arn \(env STATE_MACHINE_ARN\) is missing/ },
+            { what: "missing input file", args: ["--lambda-arn", FUNCTION_A, "--input", "nope.json"], message: /--input: cannot read "nope.json": no such file/ },
+            { what: "no function to tune", args: [], message: /nothing to tune/ },
+            { what: "Terraform outputs without a function ARN", args: ["--terraform-outputs", "outputs.json"], files: { "outputs.json": '{"bucket": {"sensitive": false, "type": "string", "value": "my-bucket"}}' }, message: /outputs.json: no output holds a Lambda function ARN \(outputs seen: "bucket"\)/ },
+            { what: "unknown flag", args: ["--lambda-arn", FUNCTION_A, "--endpoint-url", "http://localhost"], message: /unknown option --endpoint-url for tune/ },
+            { what: "bad --concurrency", args: ["--lambda-arn", FUNCTION_A, "--concurrency", "0"], message: /--concurrency must be a whole number of executions from 1 to 32; got "0"/ },
+            { what: "half a pull request", args: ["--lambda-arn", FUNCTION_A], env: { PULL_REQUEST_ID: "7" }, message: /missing --repository \(env REPOSITORY_NAME\), --source-commit/ },
+        ];
+        for (const scenario of cases) {
+            it(`rejects ${scenario.what}`, async () => {
+                const work = workspace();
+                if (scenario.input !== undefined) {
+                    work.write("power-tuning-input.json", typeof scenario.input === "string" ? scenario.input : JSON.stringify(scenario.input));
+                }
+                for (const [name, content] of Object.entries(scenario.files ?? {})) work.write(name, content);
+                const run = await work.run(["tune", ...scenario.args], localEnv(fake, scenario.env));
+                assert.equal(run.code, 2, run.stderr);
+                assert.match(run.stderr, scenario.message);
+                assert.equal(fake.requests.length, 0);
+            });
+        }
+    });
+});

@@ -1,0 +1,70 @@
+// Runs the BUILT runner bundle as a child process, the way CodeBuild runs it: plain `node`,
+// a working directory holding the input files, AWS configuration from the environment only.
+// The bundle is built once per test process into a temporary directory with no node_modules
+// anywhere above it, so a test also proves the file is self-contained.
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { bundleTuningRunner } from "../../buildscripts/bundle";
+
+let bundlePath: string | undefined;
+
+/** Path of the runner bundle, built on first use. */
+export function runnerBundle(): string {
+    bundlePath ??= bundleTuningRunner(join(mkdtempSync(join(tmpdir(), "tuning-runner-bundle-")), "tuning-runner.js")).path;
+    return bundlePath;
+}
+
+export interface RunnerRun {
+    readonly code: number | null;
+    readonly signal: NodeJS.Signals | null;
+    readonly stdout: string;
+    readonly stderr: string;
+}
+
+/** A scratch working directory for one run, with `files` (name → content) written into it. */
+export class RunnerWorkspace {
+    readonly directory = mkdtempSync(join(tmpdir(), "tuning-runner-run-"));
+
+    constructor(files: Record<string, string> = {}) {
+        for (const [name, content] of Object.entries(files)) this.write(name, content);
+    }
+
+    write(name: string, content: string): void {
+        writeFileSync(join(this.directory, name), content);
+    }
+
+    read(name: string): string {
+        return readFileSync(join(this.directory, name), "utf8");
+    }
+
+    readJson(name: string): any {
+        return JSON.parse(this.read(name));
+    }
+
+    /** Starts the runner; `whileRunning` may act on the live process (e.g. send SIGTERM). */
+    async run(args: readonly string[], env: NodeJS.ProcessEnv, whileRunning?: (child: ChildProcess) => Promise<void>): Promise<RunnerRun> {
+        const child = spawn(process.execPath, [runnerBundle(), ...args], { cwd: this.directory, env, stdio: ["ignore", "pipe", "pipe"] });
+        let stdout = "";
+        let stderr = "";
+        child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+        child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+        const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
+            child.once("error", reject);
+            child.once("close", (code, signal) => resolve({ code, signal }));
+        });
+        await whileRunning?.(child);
+        const { code, signal } = await exited;
+        return { code, signal, stdout, stderr };
+    }
+}
+
+/** Resolves once `condition` holds, checking every 20 ms; fails after `timeoutMs`. */
+export async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!condition()) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+}

@@ -1,0 +1,23 @@
+// `report`: the tuning Markdown rendered offline from what a run left behind — a results file,
+// a raw state machine output or a lambda-power-tuning.show link. No AWS, no credentials, and no
+// size limit: stdout is not a comment.
+import type { ReportSource } from "./cli";
+import { parseJsonFile } from "./input";
+import { readNamedFile } from "./io";
+import { renderReport } from "./render";
+import { parseResultsFile, resultFromStateMachineOutput, resultFromVisualizationUrl } from "./results";
+
+export function reportMarkdown(source: ReportSource): string {
+    switch (source.kind) {
+        case "results": {
+            const file = parseResultsFile(readNamedFile(source.file, "--results"), source.file);
+            return renderReport(file.functions, { buildUrl: file.buildUrl });
+        }
+        case "output": {
+            const output = parseJsonFile(readNamedFile(source.file, "--output"), source.file);
+            return renderReport([resultFromStateMachineOutput(output)], {});
+        }
+        case "url":
+            return renderReport([resultFromVisualizationUrl(source.url)], {});
+    }
+}

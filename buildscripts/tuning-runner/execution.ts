@@ -54,19 +54,20 @@ function classifySucceeded(outputText: string | undefined, history: readonly His
 
 /**
  * The analysis in a state machine output (`{power, cost, duration, stateMachine, stats}`), or
- * undefined when the output holds no numeric `power` — i.e. it is not a tuning result.
+ * undefined when the output is not a tuning result: no numeric `power` (the tool's analyzer
+ * always writes `cost` and `duration` with it, so an output without them is not one either).
  */
 export function analysisFromOutput(output: unknown): TuningAnalysis | undefined {
-    if (!isRecord(output) || !isFiniteNumber(output.power)) return undefined;
+    if (!isRecord(output) || !isFiniteNumber(output.power) || !isFiniteNumber(output.cost) || !isFiniteNumber(output.duration)) return undefined;
     const stateMachine = isRecord(output.stateMachine) ? output.stateMachine : {};
     return {
         power: output.power,
-        cost: numberOr(output.cost, Number.NaN),
-        duration: numberOr(output.duration, Number.NaN),
+        cost: output.cost,
+        duration: output.duration,
         stats: statsFromOutput(output.stats),
         visualization: typeof stateMachine.visualization === "string" ? stateMachine.visualization : undefined,
-        stateMachineCostUsd: numberOr(stateMachine.executionCost, undefined),
-        lambdaCostUsd: numberOr(stateMachine.lambdaCost, undefined),
+        stateMachineCostUsd: numberOrUndefined(stateMachine.executionCost),
+        lambdaCostUsd: numberOrUndefined(stateMachine.lambdaCost),
     };
 }
 
@@ -163,8 +164,8 @@ function safeName(text: string): string {
     return text.replace(/[^A-Za-z0-9_-]/g, "-");
 }
 
-function numberOr<T>(value: unknown, fallback: T): number | T {
-    return isFiniteNumber(value) ? value : fallback;
+function numberOrUndefined(value: unknown): number | undefined {
+    return isFiniteNumber(value) ? value : undefined;
 }
 
 function stringOr(value: unknown): string | undefined {

@@ -183,7 +183,7 @@ function functionArnProblem(value: string): string | undefined {
     if (resourceType !== "function") return `a Lambda ${resourceType} ARN, not a function ARN`;
     if (parts.length === 8) return `qualified with the version or alias "${qualifier}"; the tuner creates its own aliases`;
     if (parts.length !== 7) return `${parts.length} colon-separated parts instead of 7`;
-    if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) return `"${region}" is not a region`;
+    if (!/^[a-z]{2,4}(-[a-z]+)+-\d+$/.test(region)) return `"${region}" is not a region`;
     if (!/^\d{12}$/.test(account)) return `the account "${account}" is not 12 digits`;
     if (!FUNCTION_NAME.test(name)) return `the function name "${name}" is not 1–64 letters, digits, "-" or "_"`;
     return undefined;
@@ -221,7 +221,7 @@ const STATE_MACHINE_ARN_FORM = "a Step Functions state machine ARN, arn:<partiti
 /** Returns `value` if it is a state machine ARN, else throws naming `field` (e.g. "--state-machine-arn (env STATE_MACHINE_ARN)"). */
 export function validateStateMachineArn(value: string | undefined, field: string): string {
     if (value === undefined || value === "") throw InputError.invalid(field, undefined, STATE_MACHINE_ARN_FORM);
-    if (!/^arn:aws(-[a-z]+)*:states:[a-z]{2}(-[a-z]+)+-\d+:\d{12}:stateMachine:[A-Za-z0-9_-]{1,80}$/.test(value)) {
+    if (!/^arn:aws(-[a-z]+)*:states:[a-z]{2,4}(-[a-z]+)+-\d+:\d{12}:stateMachine:[A-Za-z0-9_-]{1,80}$/.test(value)) {
         throw InputError.invalid(field, value, STATE_MACHINE_ARN_FORM);
     }
     return value;

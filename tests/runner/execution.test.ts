@@ -56,9 +56,10 @@ describe("outcome classification", () => {
         assert.deepEqual(classifyExecution(succeeded("null")), { kind: "dry-run" });
     });
 
-    it("asks for the history when SUCCEEDED has no numeric power", () => {
+    it("asks for the history when SUCCEEDED holds no analysis (numeric power, cost and duration)", () => {
         assert.deepEqual(classifyExecution(emptyOutputFixture.DescribeExecution), { kind: "needs-history" });
-        assert.deepEqual(classifyExecution(succeeded('{"power": "256"}')), { kind: "needs-history" });
+        assert.deepEqual(classifyExecution(succeeded('{"power": "256", "cost": 1e-6, "duration": 402}')), { kind: "needs-history" });
+        assert.deepEqual(classifyExecution(succeeded('{"power": 256}')), { kind: "needs-history" });
     });
 
     it("treats SUCCEEDED with {} as a failure and reads the reason from CleanUpOnError", () => {

@@ -155,8 +155,13 @@ describe("strategy", () => {
 describe("Lambda function ARNs", () => {
     it("accepts an unqualified function ARN in any partition", () => {
         assert.equal(validateLambdaFunctionArn(FUNCTION_ARN, "--lambda-arn"), FUNCTION_ARN);
-        const govCloud = "arn:aws-us-gov:lambda:us-gov-west-1:123456789012:function:fn_1";
-        assert.equal(validateLambdaFunctionArn(govCloud, "--lambda-arn"), govCloud);
+        for (const arn of [
+            "arn:aws-us-gov:lambda:us-gov-west-1:123456789012:function:fn_1",
+            "arn:aws-cn:lambda:cn-north-1:123456789012:function:fn",
+            "arn:aws-eusc:lambda:eusc-de-east-1:123456789012:function:fn",
+        ]) {
+            assert.equal(validateLambdaFunctionArn(arn, "--lambda-arn"), arn);
+        }
     });
 
     it("rejects aliases and versions, which the tool refuses", () => {

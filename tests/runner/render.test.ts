@@ -152,24 +152,30 @@ describe("tuning comment", () => {
 
 describe("numbers for people", () => {
     it("writes durations with three significant digits, in seconds from one second on", () => {
-        assert.equal(formatDurationMs(402), "402 ms");
-        assert.equal(formatDurationMs(109.68333333333334), "110 ms");
-        assert.equal(formatDurationMs(2), "2.00 ms");
-        assert.equal(formatDurationMs(999.4), "999 ms");
-        assert.equal(formatDurationMs(999.7), "1.00 s");
-        assert.equal(formatDurationMs(3536.5958809486438), "3.54 s");
-        assert.equal(formatDurationMs(Number.NaN), "—");
+        const expected: Array<[number, string]> = [
+            [402, "402 ms"],
+            [109.68333333333334, "110 ms"],
+            [2, "2.00 ms"],
+            [999.4, "999 ms"],
+            [999.7, "1.00 s"],
+            [3536.5958809486438, "3.54 s"],
+            [Number.NaN, "—"],
+        ];
+        for (const [milliseconds, text] of expected) assert.equal(formatDurationMs(milliseconds), text);
     });
 
     it("writes dollars with three significant digits and no scientific notation", () => {
-        assert.equal(formatUsd(0.0000016926000000000001), "$0.00000169");
-        assert.equal(formatUsd(1.8926), "$1.89");
-        assert.equal(formatUsd(0.0005250855), "$0.000525");
-        assert.equal(formatUsd(9.996), "$10.0");
-        assert.equal(formatUsd(1234.5), "$1,230");
-        assert.equal(formatUsd(150_123), "$150,000");
-        assert.equal(formatUsd(0), "$0");
-        assert.equal(formatUsd(Number.POSITIVE_INFINITY), "—");
+        const expected: Array<[number, string]> = [
+            [0.0000016926000000000001, "$0.00000169"],
+            [1.8926, "$1.89"],
+            [0.0005250855, "$0.000525"],
+            [9.996, "$10.0"],
+            [1234.5, "$1,230"],
+            [150_123, "$150,000"],
+            [0, "$0"],
+            [Number.POSITIVE_INFINITY, "—"],
+        ];
+        for (const [usd, text] of expected) assert.equal(formatUsd(usd), text);
     });
 });
 

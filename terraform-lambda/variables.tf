@@ -4,8 +4,8 @@ variable "name_prefix" {
   default     = "power-tuned"
 
   validation {
-    condition     = can(regex("^[a-zA-Z][a-zA-Z0-9-]{0,19}$", var.name_prefix))
-    error_message = "name_prefix must be 1-20 characters: a letter, then letters, digits or hyphens (it starts Lambda function and IAM role names, which allow 64 characters); got \"${var.name_prefix}\"."
+    condition     = can(regex("^[A-Za-z]([A-Za-z0-9-]{0,30}[A-Za-z0-9])?$", var.name_prefix))
+    error_message = "name_prefix must be 1-32 letters, digits or hyphens, starting with a letter and not ending with a hyphen (the stack's namePrefix rule); got \"${var.name_prefix}\"."
   }
 }
 

@@ -172,6 +172,19 @@ describe("terraform-lambda", () => {
             assert.equal(block(config, "resource", "aws_cloudwatch_log_group", "function").name, "/aws/lambda/${local.function_names[each.key]}");
         });
 
+        it("stops at plan time, with the name, when a function or role name would exceed AWS's 64 characters", async () => {
+            const config = await terraformModule();
+            const limits: Array<[string, string]> = [
+                ["aws_lambda_function", "${length(local.function_names[each.key]) <= 64}"],
+                ["aws_iam_role", "${length(local.role_names[each.key]) <= 64}"],
+            ];
+            for (const [type, condition] of limits) {
+                const [precondition] = block(config, "resource", type, "function").lifecycle[0].precondition;
+                assert.equal(precondition.condition, condition, type);
+                assert.match(precondition.error_message, /is longer than 64 characters/, type);
+            }
+        });
+
         it("lets each function's role do nothing but write to its own log group, kept for a bounded time", async () => {
             const config = await terraformModule();
             assert.equal(config.resource.aws_iam_role_policy_attachment, undefined, "no managed policy is attached");
@@ -211,8 +224,9 @@ describe("terraform-lambda", () => {
                 [{ memory_size: "127" }, "memory_size must be a whole number of MB from 128 to 10240; got 127."],
                 [{ memory_size: "10241" }, "got 10241."],
                 [{ memory_size: "256.5" }, "got 256.5."],
-                [{ name_prefix: "9lives" }, 'name_prefix must be 1-20 characters: a letter, then letters, digits or hyphens'],
-                [{ name_prefix: "a-prefix-longer-than-20" }, 'got "a-prefix-longer-than-20".'],
+                [{ name_prefix: "9lives" }, "name_prefix must be 1-32 letters, digits or hyphens, starting with a letter and not ending with a hyphen"],
+                [{ name_prefix: "trailing-" }, 'got "trailing-".'],
+                [{ name_prefix: "a-prefix-of-thirty-three-letters1" }, 'got "a-prefix-of-thirty-three-letters1".'],
                 [{ name_suffix: "PR-42" }, 'name_suffix must be empty or 1-24 characters of lowercase letters, digits and hyphens'],
                 [{ name_suffix: "pr-12345678901234-0123abc" }, 'got "pr-12345678901234-0123abc".'],
             ];
@@ -221,14 +235,14 @@ describe("terraform-lambda", () => {
                 assert.notEqual(result.status, 0, `${JSON.stringify(vars)} was accepted`);
                 assert.ok(result.output.includes(message), `${JSON.stringify(vars)}: expected "${message}" in: ${result.output}`);
             }
-            const accepted: Array<Record<string, string>> = [{}, { name_suffix: "pr-42-0123abc", memory_size: "1769", name_prefix: "a-twenty-char-prefix" }];
+            const accepted: Array<Record<string, string>> = [{}, { name_suffix: "pr-42-0123abc", memory_size: "1769", name_prefix: "a-prefix-of-thirty-two-letters-1" }];
             for (const vars of accepted) {
                 const result = terraform(directory, ["plan", "-no-color", ...varArgs(vars)]);
                 assert.equal(result.status, 0, `${JSON.stringify(vars)} was rejected: ${result.output}`);
             }
         });
 
-        it("names a pull request's copy apart from production, within AWS's 64-character names", function () {
+        it("names a pull request's copy apart from production, within AWS's 64-character names for the default prefix", function () {
             requireTerraform(this);
             const directory = scratchModule(["variables.tf", "functions.tf", "names.tf"]);
             scratch.push(directory);
@@ -249,8 +263,8 @@ describe("terraform-lambda", () => {
                 functions: { digest: "power-tuned-digest-pr-42-0123abc" },
                 roles: { digest: "power-tuned-digest-role-pr-42-0123abc" },
             });
-            const longest = names({ name_prefix: "a-twenty-char-prefix", name_suffix: "pr-1234567890123-0123abc" });
-            for (const name of [...Object.values(longest.functions), ...Object.values(longest.roles)] as string[]) {
+            const longestSuffix = names({ name_suffix: "pr-1234567890123-0123abc" });
+            for (const name of [...Object.values(longestSuffix.functions), ...Object.values(longestSuffix.roles)] as string[]) {
                 assert.ok(name.length <= 64, `${name} is ${name.length} characters`);
             }
         });

@@ -1,0 +1,180 @@
+// plan-comment, report, --help and --version end to end: the built bundle as a child process.
+import * as assert from "node:assert/strict";
+import { commentRequestToken } from "../../buildscripts/tuning-runner/comment";
+import { FakeAws } from "../support/fake-aws";
+import { RunnerWorkspace, runnerBundle } from "../support/runner-process";
+import { loadFixture, readFixtureText } from "../fixtures";
+
+const SEED_URL = "https://lambda-power-tuning.show/#gAAAAQACAAQ=;AAAAQAAAAEAAAABAAAAAQA==;b6VpMW+l6TFvpWkyb6XpMg==";
+const PLAN = readFixtureText("terraform/plan-add-update-replace-delete.json");
+const PULL_REQUEST = {
+    repositoryName: "TargetLambdaFunctionRepository",
+    pullRequestId: "7",
+    sourceCommit: "3f2a9c1b7e6d5c4b3a291807f6e5d4c3b2a19080",
+    destinationCommit: "9c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d",
+};
+const PULL_REQUEST_FLAGS = [
+    "--repository", PULL_REQUEST.repositoryName,
+    "--pull-request-id", PULL_REQUEST.pullRequestId,
+    "--source-commit", PULL_REQUEST.sourceCommit,
+    "--destination-commit", PULL_REQUEST.destinationCommit,
+];
+
+/** Nothing AWS at all: no region, no credentials, no endpoints, no config files. */
+const OFFLINE_ENV: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: "/nonexistent" };
+
+/** The Markdown table rows of a rendered report, as cell lists (header and separator left out). */
+function tableRows(markdown: string): string[][] {
+    return markdown
+        .split("\n")
+        .filter((line) => /^\| (\*\*)?\d/.test(line))
+        .map((line) => line.split("|").slice(1, -1).map((cell) => cell.trim()));
+}
+
+describe("runner commands besides tune, run as the bundled CLI", function () {
+    this.timeout(30_000);
+    before(() => runnerBundle());
+
+    describe("plan-comment", () => {
+        let fake: FakeAws;
+        beforeEach(async () => {
+            fake = await FakeAws.start();
+        });
+        afterEach(async () => {
+            await fake.stop();
+        });
+
+        it("posts the plan summary on the pull request with the commits in CodeCommit's order", async () => {
+            const work = new RunnerWorkspace({ "plan.json": PLAN });
+            const run = await work.run(["plan-comment", "--plan", "plan.json", ...PULL_REQUEST_FLAGS], fake.env({ CODEBUILD_BUILD_ID: "" }));
+            assert.equal(run.code, 0, run.stderr);
+            assert.equal(fake.comments.length, 1);
+            const [comment] = fake.comments;
+            assert.equal(comment.beforeCommitId, PULL_REQUEST.destinationCommit);
+            assert.equal(comment.afterCommitId, PULL_REQUEST.sourceCommit);
+            assert.equal(comment.clientRequestToken, commentRequestToken(PULL_REQUEST, {}, comment.content));
+            assert.match(comment.content, /Plan: 5 to add, 1 to change, 5 to destroy\./);
+            assert.match(comment.content, /replace \| `aws_iam_role_policy.write_own_logs\["digest"\]`/);
+            assert.match(comment.content, /destroy \| `aws_lambda_function.function\["resize"\]`/);
+            assert.doesNotMatch(comment.content, /aws_iam_role.function\["digest"\]/, "no-ops are left out");
+            assert.equal(fake.requests.filter((r) => r.service === "sfn").length, 0);
+        });
+
+        it("prints the summary, offline, when no pull request is named", async () => {
+            const work = new RunnerWorkspace({ "plan.json": PLAN });
+            const run = await work.run(["plan-comment", "--plan", "plan.json"], OFFLINE_ENV);
+            assert.equal(run.code, 0, run.stderr);
+            assert.match(run.stdout, /^## Terraform plan/);
+            assert.match(run.stdout, /create \| `aws_lambda_function.function\["thumbnail"\]`/);
+        });
+
+        it("exits 2 without posting when the plan file is not JSON", async () => {
+            const work = new RunnerWorkspace({ "plan.json": "Terraform will perform the following actions:" });
+            const run = await work.run(["plan-comment", "--plan", "plan.json", ...PULL_REQUEST_FLAGS], fake.env());
+            assert.equal(run.code, 2);
+            assert.match(run.stderr, /plan.json: invalid JSON at line 1, column 1/);
+            assert.equal(fake.requests.length, 0);
+        });
+
+        it("exits 1 and prints the summary when the comment cannot be posted", async () => {
+            fake.failNext("PostCommentForPullRequest", 1, { status: 400, type: "PullRequestDoesNotExistException", message: "pull request 7 does not exist" });
+            const work = new RunnerWorkspace({ "plan.json": PLAN });
+            const run = await work.run(["plan-comment", "--plan", "plan.json", ...PULL_REQUEST_FLAGS], fake.env());
+            assert.equal(run.code, 1);
+            assert.match(run.stderr, /PullRequestDoesNotExistException: pull request 7 does not exist/);
+            assert.match(run.stdout, /Plan: 5 to add/);
+        });
+    });
+
+    describe("report (offline)", () => {
+        it("renders the seed's visualization link: four sizes, 2 ms each, 128 MB cheapest", async () => {
+            const run = await new RunnerWorkspace().run(["report", "--url", SEED_URL], OFFLINE_ENV);
+            assert.equal(run.code, 0, run.stderr);
+            assert.deepEqual(tableRows(run.stdout), [
+                ["**128** ✅", "**2.00 ms**", "**$0.00000000340**", "**$0.203**"],
+                ["256", "2.00 ms", "$0.00000000680", "$0.207"],
+                ["512", "2.00 ms", "$0.0000000136", "$0.214"],
+                ["1024", "2.00 ms", "$0.0000000272", "$0.227"],
+            ]);
+            assert.match(run.stdout, /128 MB recommended/);
+        });
+
+        it("renders a raw state machine output", async () => {
+            const work = new RunnerWorkspace({ "output.json": readFixtureText("power-tuning/output-balanced-arm64-6-powers.json") });
+            const run = await work.run(["report", "--output", "output.json"], OFFLINE_ENV);
+            assert.equal(run.code, 0, run.stderr);
+            assert.deepEqual(tableRows(run.stdout).map((row) => row[0]), ["128", "256", "512", "1024", "**1536** ✅", "3008"]);
+            assert.match(run.stdout, /Strategy: balanced/);
+        });
+
+        it("renders a results file, failures included", async () => {
+            const output = loadFixture("power-tuning/output-cost-x86-4-powers.json");
+            const results = {
+                version: 1,
+                generatedAt: "2026-11-26T17:00:00.000Z",
+                buildUrl: "https://console.aws.amazon.com/codesuite/codebuild/build/1",
+                functions: [
+                    {
+                        name: "digest",
+                        arn: "arn:aws:lambda:us-east-1:123456789012:function:power-tuned-digest",
+                        status: "succeeded",
+                        strategy: "cost",
+                        power: output.power,
+                        cost: output.cost,
+                        duration: output.duration,
+                        stats: output.stats.map((s: any) => ({ memoryMB: s.value, averageDurationMs: s.averageDuration, averageCostUsd: s.averagePrice })),
+                    },
+                    {
+                        name: "resize",
+                        arn: "arn:aws:lambda:us-east-1:123456789012:function:power-tuned-resize",
+                        status: "timed-out",
+                        strategy: "cost",
+                        stats: [],
+                        error: { error: "TuningRunnerTimeout", cause: "still running after --timeout 900 s; stopped with StopExecution" },
+                    },
+                ],
+            };
+            const work = new RunnerWorkspace({ "results.json": JSON.stringify(results) });
+            const run = await work.run(["report", "--results", "results.json"], OFFLINE_ENV);
+            assert.equal(run.code, 0, run.stderr);
+            assert.match(run.stdout, /`resize`: tuning timed out/);
+            assert.match(run.stdout, /still running after --timeout 900 s/);
+            assert.match(run.stdout, /`digest`: 256 MB recommended/);
+            assert.match(run.stdout, /\[Build log\]\(https:\/\/console.aws.amazon.com\/codesuite\/codebuild\/build\/1\)/);
+        });
+
+        it("exits 2 naming the problem for a link that is not a visualization", async () => {
+            const run = await new RunnerWorkspace().run(["report", "--url", "https://lambda-power-tuning.show/#abc"], OFFLINE_ENV);
+            assert.equal(run.code, 2);
+            assert.match(run.stderr, /visualization URL is "https:\/\/lambda-power-tuning.show\/#abc"/);
+            assert.equal(run.stdout, "");
+        });
+
+        it("exits 2 for an output that is the tool's silent-failure {}", async () => {
+            const run = await new RunnerWorkspace({ "output.json": "{}" }).run(["report", "--output", "output.json"], OFFLINE_ENV);
+            assert.equal(run.code, 2);
+            assert.match(run.stderr, /the tuning failed; its reason is in the execution history/);
+        });
+    });
+
+    describe("--help and --version", () => {
+        it("prints the version from package.json", async () => {
+            const run = await new RunnerWorkspace().run(["--version"], OFFLINE_ENV);
+            assert.deepEqual([run.code, run.stdout], [0, `${require("../../package.json").version}\n`]);
+        });
+
+        it("prints usage naming every command and exit code", async () => {
+            const run = await new RunnerWorkspace().run(["--help"], OFFLINE_ENV);
+            assert.equal(run.code, 0);
+            for (const text of ["tune", "plan-comment", "report", "--terraform-outputs FILE", "--timeout SECONDS", "Exit codes: 0"]) {
+                assert.ok(run.stdout.includes(text), `usage mentions ${text}`);
+            }
+        });
+
+        it("exits 2 with a pointer to --help for a command it does not know", async () => {
+            const run = await new RunnerWorkspace().run(["deploy"], OFFLINE_ENV);
+            assert.equal(run.code, 2);
+            assert.match(run.stderr, /unknown command "deploy"[\s\S]*Run with --help/);
+        });
+    });
+});

@@ -1,0 +1,206 @@
+import * as assert from "assert";
+import { STACK_ROLE_PATH } from "../../components/policies";
+import {
+    broadGrantViolations,
+    findManagedPolicyArns,
+    findPolicyDocuments,
+    forbiddenManagedPolicyViolations,
+    FoundDocument,
+    publicGrantViolations,
+    scopeViolations,
+    StackScope,
+    trustPolicyViolations,
+} from "../support/iam-walker";
+import { MockedStack, mockedStack, ofType } from "../support/mocked-stack";
+import { RegisteredResource, TEST_ACCOUNT_ID, TEST_REGION } from "../support/pulumi-mocks";
+
+/** What the mocked stack may touch, read from the resources it registered. */
+function scopeOf(stack: MockedStack): StackScope {
+    const arns = (type: string) => ofType(stack, type).map((resource) => resource.state.arn as string);
+    return {
+        region: TEST_REGION,
+        accountId: TEST_ACCOUNT_ID,
+        namePrefix: "power-tuned",
+        repositoryArns: arns("aws:codecommit/repository:Repository"),
+        stateMachineArns: [stack.outputs.stateMachineArn as string],
+        bucketArns: arns("aws:s3/bucket:Bucket"),
+        logGroupArns: arns("aws:cloudwatch/logGroup:LogGroup"),
+        projectArns: arns("aws:codebuild/project:Project"),
+        pipelineArns: arns("aws:codepipeline/pipeline:Pipeline"),
+    };
+}
+
+function fakeResource(type: string, name: string, inputs: Record<string, unknown>): RegisteredResource {
+    return { type, name, inputs, id: `${name}-id`, state: inputs };
+}
+
+function policy(...statements: object[]): string {
+    return JSON.stringify({ Version: "2012-10-17", Statement: statements });
+}
+
+describe("IAM across the whole stack", () => {
+    let stack: MockedStack;
+    let documents: FoundDocument[];
+    before(async () => {
+        stack = await mockedStack();
+        documents = findPolicyDocuments(stack.resources);
+    });
+
+    it("finds a policy document in every role, role policy and bucket policy", () => {
+        const holders = stack.resources.filter((resource) =>
+            ["aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy", "aws:s3/bucketPolicy:BucketPolicy"].includes(resource.type),
+        );
+        assert.strictEqual(holders.length, 16);
+        for (const holder of holders) {
+            assert.ok(documents.some((document) => document.resource === `${holder.type} ${holder.name}`), `${holder.type} ${holder.name}`);
+        }
+        assert.strictEqual(documents.length, holders.length);
+    });
+
+    it("attaches no AdministratorAccess, ReadOnlyAccess or PowerUserAccess (in fact no managed policy at all)", () => {
+        assert.deepStrictEqual(forbiddenManagedPolicyViolations(stack.resources), []);
+        assert.deepStrictEqual(findManagedPolicyArns(stack.resources), []);
+    });
+
+    it("never allows Action * or <service>:* on Resource *", () => {
+        assert.deepStrictEqual(broadGrantViolations(documents), []);
+    });
+
+    it("grants only on the stack's own things: <namePrefix>-* for Terraform, this repository, state machine, buckets, projects, pipeline", () => {
+        assert.deepStrictEqual(scopeViolations(documents, scopeOf(stack)), []);
+    });
+
+    it("lets only AWS services of this account assume its roles, and no bucket policy allows anyone", () => {
+        assert.deepStrictEqual(trustPolicyViolations(documents, TEST_ACCOUNT_ID), []);
+        assert.deepStrictEqual(publicGrantViolations(documents), []);
+    });
+
+    it("puts every role under the stack's IAM path, out of Terraform's role/<namePrefix>-* reach", () => {
+        const roles = ofType(stack, "aws:iam/role:Role");
+        assert.deepStrictEqual(
+            roles.filter((role) => role.inputs.path !== STACK_ROLE_PATH).map((role) => role.name),
+            [],
+        );
+        for (const role of roles) assert.ok(!role.state.arn.includes(":role/power-tuned-"), role.state.arn);
+    });
+
+    it("lets Terraform pass its roles to Lambda only", () => {
+        const passRole = documents.flatMap((document) => document.statements).filter((statement) => [statement.Action].flat().includes("iam:PassRole"));
+        assert.strictEqual(passRole.length, 3, "the PR, apply and destroy builds");
+        for (const statement of passRole) assert.deepStrictEqual(statement.Condition, { StringEquals: { "iam:PassedToService": "lambda.amazonaws.com" } });
+    });
+
+    describe("the walker itself", () => {
+        const scope: StackScope = {
+            region: "us-east-1",
+            accountId: "123456789012",
+            namePrefix: "app",
+            repositoryArns: ["arn:aws:codecommit:us-east-1:123456789012:repo"],
+            stateMachineArns: ["arn:aws:states:us-east-1:123456789012:stateMachine:tuner"],
+            bucketArns: ["arn:aws:s3:::bucket"],
+            logGroupArns: [],
+            projectArns: [],
+            pipelineArns: [],
+        };
+
+        it("finds documents given as JSON text or objects, nested at any depth", () => {
+            const found = findPolicyDocuments([
+                fakeResource("aws:iam/role:Role", "r", {
+                    assumeRolePolicy: policy({ Effect: "Allow", Principal: { Service: "codebuild.amazonaws.com" }, Action: "sts:AssumeRole" }),
+                    inlinePolicies: [{ name: "x", policy: policy({ Sid: "Inline", Effect: "Allow", Action: "s3:GetObject", Resource: "*" }) }],
+                }),
+                fakeResource("aws:iam/policy:Policy", "p", { policy: { Version: "2012-10-17", Statement: { Effect: "Allow", Action: "*", Resource: "*" } } }),
+            ]);
+            assert.deepStrictEqual(
+                found.map((document) => [document.resource, document.field, document.statements.length]),
+                [
+                    ["aws:iam/role:Role r", "assumeRolePolicy", 1],
+                    ["aws:iam/role:Role r", "inlinePolicies[0].policy", 1],
+                    ["aws:iam/policy:Policy p", "policy", 1],
+                ],
+            );
+        });
+
+        it("names the resource and statement of a broad grant", () => {
+            const found = findPolicyDocuments([
+                fakeResource("aws:iam/rolePolicy:RolePolicy", "too-much", {
+                    policy: policy(
+                        { Sid: "Everything", Effect: "Allow", Action: "*", Resource: "arn:aws:s3:::bucket" },
+                        { Sid: "AllOfS3", Effect: "Allow", Action: ["s3:*"], Resource: ["*"] },
+                        { Sid: "Negated", Effect: "Allow", NotAction: "iam:*", Resource: "*" },
+                        { Sid: "DenyIsFine", Effect: "Deny", Action: "*", Resource: "*" },
+                        { Sid: "ScopedWildcardIsFine", Effect: "Allow", Action: "lambda:Get*", Resource: "arn:aws:lambda:us-east-1:123456789012:function:app-*" },
+                    ),
+                }),
+            ]);
+            assert.deepStrictEqual(broadGrantViolations(found), [
+                { resource: "aws:iam/rolePolicy:RolePolicy too-much (policy)", statement: "Everything", problem: "allows Action *" },
+                { resource: "aws:iam/rolePolicy:RolePolicy too-much (policy)", statement: "AllOfS3", problem: "allows s3:* on Resource *" },
+                { resource: "aws:iam/rolePolicy:RolePolicy too-much (policy)", statement: "Negated", problem: "allows by NotAction/NotResource" },
+            ]);
+        });
+
+        it("names AdministratorAccess, ReadOnlyAccess and PowerUserAccess attachments", () => {
+            const violations = forbiddenManagedPolicyViolations([
+                fakeResource("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "admin", { role: "r", policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" }),
+                fakeResource("aws:iam/role:Role", "reader", { managedPolicyArns: ["arn:aws:iam::aws:policy/job-function/ReadOnlyAccess"] }),
+                fakeResource("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "power", { role: "r", policyArn: "arn:aws:iam::aws:policy/PowerUserAccess" }),
+                fakeResource("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "fine", { role: "r", policyArn: "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole" }),
+            ]);
+            assert.deepStrictEqual(
+                violations.map((violation) => `${violation.resource} ${violation.statement}`),
+                [
+                    "aws:iam/rolePolicyAttachment:RolePolicyAttachment admin policyArn",
+                    "aws:iam/role:Role reader managedPolicyArns[0]",
+                    "aws:iam/rolePolicyAttachment:RolePolicyAttachment power policyArn",
+                ],
+            );
+        });
+
+        it("names grants outside the prefix, the repository, the state machine or the buckets, and unexpected services", () => {
+            const found = findPolicyDocuments([
+                fakeResource("aws:iam/rolePolicy:RolePolicy", "p", {
+                    policy: policy(
+                        { Sid: "OtherFunctions", Effect: "Allow", Action: "lambda:UpdateFunctionCode", Resource: "arn:aws:lambda:us-east-1:123456789012:function:*" },
+                        { Sid: "OtherRoles", Effect: "Allow", Action: "iam:PassRole", Resource: "arn:aws:iam::123456789012:role/admin" },
+                        { Sid: "OtherLogs", Effect: "Allow", Action: "logs:DeleteLogGroup", Resource: "arn:aws:logs:us-east-1:123456789012:log-group:*" },
+                        { Sid: "OtherRepo", Effect: "Allow", Action: "codecommit:GitPush", Resource: "arn:aws:codecommit:us-east-1:123456789012:other" },
+                        { Sid: "OtherMachine", Effect: "Allow", Action: "states:StartExecution", Resource: "arn:aws:states:us-east-1:123456789012:stateMachine:other" },
+                        { Sid: "OtherBucket", Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::bucket-two/*" },
+                        { Sid: "OtherService", Effect: "Allow", Action: "ec2:DescribeInstances", Resource: "*" },
+                        { Sid: "InScope", Effect: "Allow", Action: ["s3:GetObject", "states:DescribeExecution"], Resource: ["arn:aws:s3:::bucket/key", "arn:aws:states:us-east-1:123456789012:execution:tuner:*"] },
+                    ),
+                }),
+            ]);
+            assert.deepStrictEqual(
+                scopeViolations(found, scope).map((violation) => violation.statement),
+                ["OtherFunctions", "OtherRoles", "OtherLogs", "OtherRepo", "OtherMachine", "OtherBucket", "OtherService", "InScope"],
+            );
+            const mixed = scopeViolations(found, scope).find((violation) => violation.statement === "InScope");
+            assert.strictEqual(
+                mixed?.problem,
+                "outside the stack's scope: s3:GetObject on arn:aws:states:us-east-1:123456789012:execution:tuner:*; states:DescribeExecution on arn:aws:s3:::bucket/key",
+                "each action must fit each resource of its statement",
+            );
+        });
+
+        it("names trust policies open to other principals or missing the source-account condition, and public bucket grants", () => {
+            const found = findPolicyDocuments([
+                fakeResource("aws:iam/role:Role", "open", {
+                    assumeRolePolicy: policy(
+                        { Sid: "Anyone", Effect: "Allow", Principal: { AWS: "*" }, Action: "sts:AssumeRole" },
+                        { Sid: "NoCondition", Effect: "Allow", Principal: { Service: "codebuild.amazonaws.com" }, Action: "sts:AssumeRole" },
+                    ),
+                }),
+                fakeResource("aws:s3/bucketPolicy:BucketPolicy", "public", {
+                    policy: policy({ Sid: "PublicRead", Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "arn:aws:s3:::bucket/*" }),
+                }),
+            ]);
+            assert.deepStrictEqual(
+                trustPolicyViolations(found, "123456789012").map((violation) => violation.statement),
+                ["Anyone", "NoCondition"],
+            );
+            assert.deepStrictEqual(publicGrantViolations(found).map((violation) => violation.statement), ["PublicRead"]);
+        });
+    });
+});

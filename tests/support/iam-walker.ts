@@ -1,0 +1,206 @@
+// Finds every IAM policy document in what a mocked Pulumi program registered — wherever it
+// sits in a resource's inputs — and reports least-privilege violations, each naming the
+// resource and the statement. Independent of components/policies.ts on purpose: it checks
+// the documents AWS would receive, not the code that built them.
+import type { RegisteredResource } from "./pulumi-mocks";
+
+export interface PolicyStatement {
+    readonly Sid?: string;
+    readonly Effect: "Allow" | "Deny";
+    readonly Action?: string | string[];
+    readonly NotAction?: string | string[];
+    readonly Resource?: string | string[];
+    readonly NotResource?: string | string[];
+    readonly Principal?: unknown;
+    readonly Condition?: Record<string, Record<string, unknown>>;
+}
+
+export interface FoundDocument {
+    /** `<type> <name>` of the resource holding it. */
+    readonly resource: string;
+    /** Where in the inputs, e.g. `policy` or `assumeRolePolicy`. */
+    readonly field: string;
+    readonly statements: readonly PolicyStatement[];
+}
+
+export interface Violation {
+    readonly resource: string;
+    readonly statement: string;
+    readonly problem: string;
+}
+
+/** What this stack may touch; scope checks allow nothing else. */
+export interface StackScope {
+    readonly region: string;
+    readonly accountId: string;
+    readonly namePrefix: string;
+    readonly repositoryArns: readonly string[];
+    readonly stateMachineArns: readonly string[];
+    readonly bucketArns: readonly string[];
+    readonly logGroupArns: readonly string[];
+    readonly projectArns: readonly string[];
+    readonly pipelineArns: readonly string[];
+}
+
+const FORBIDDEN_MANAGED_POLICIES = ["AdministratorAccess", "ReadOnlyAccess", "PowerUserAccess"];
+
+/** Every policy document in the inputs of every resource (JSON text or objects, at any depth). */
+export function findPolicyDocuments(resources: readonly RegisteredResource[]): FoundDocument[] {
+    const found: FoundDocument[] = [];
+    for (const resource of resources) {
+        visit(resource.inputs, "", (value, field) => {
+            const document = asPolicyDocument(value);
+            if (document) found.push({ resource: label(resource), field, statements: document });
+            return document !== undefined;
+        });
+    }
+    return found;
+}
+
+/** Every AWS managed policy ARN referenced anywhere in the inputs (attachments, managedPolicyArns, …). */
+export function findManagedPolicyArns(resources: readonly RegisteredResource[]): Array<{ resource: string; field: string; arn: string }> {
+    const found: Array<{ resource: string; field: string; arn: string }> = [];
+    for (const resource of resources) {
+        visit(resource.inputs, "", (value, field) => {
+            if (typeof value === "string" && /^arn:aws[a-z-]*:iam::aws:policy\//.test(value)) found.push({ resource: label(resource), field, arn: value });
+            return false;
+        });
+    }
+    return found;
+}
+
+/** AdministratorAccess / ReadOnlyAccess / PowerUserAccess, whatever their managed-policy path. */
+export function forbiddenManagedPolicyViolations(resources: readonly RegisteredResource[]): Violation[] {
+    return findManagedPolicyArns(resources)
+        .filter(({ arn }) => FORBIDDEN_MANAGED_POLICIES.includes(arn.split("/").pop() ?? ""))
+        .map(({ resource, field, arn }) => ({ resource, statement: field, problem: `attaches ${arn}` }));
+}
+
+/** Action `*` anywhere, `<service>:*` on Resource `*`, and NotAction/NotResource allows. */
+export function broadGrantViolations(documents: readonly FoundDocument[]): Violation[] {
+    return eachAllow(documents, (statement) => {
+        if (statement.NotAction !== undefined || statement.NotResource !== undefined) return "allows by NotAction/NotResource";
+        const actions = list(statement.Action);
+        const resources = list(statement.Resource);
+        if (actions.includes("*")) return "allows Action *";
+        const wholeService = actions.find((action) => /^[a-z0-9-]+:\*$/.test(action));
+        if (wholeService && resources.includes("*")) return `allows ${wholeService} on Resource *`;
+        return undefined;
+    });
+}
+
+/**
+ * Identity-policy grants outside the stack's own things: Lambda and IAM only on `<prefix>-*`,
+ * logs only on `/aws/lambda/<prefix>-*` and the stack's own log groups, CodeCommit only on
+ * its repository, Step Functions only on its state machine and executions, S3 only on its
+ * buckets, CodeBuild/CodePipeline only on its projects and pipeline; no other service.
+ */
+export function scopeViolations(documents: readonly FoundDocument[], scope: StackScope): Violation[] {
+    const identityPolicies = documents.filter((document) => document.statements.every((statement) => statement.Principal === undefined));
+    return eachAllow(identityPolicies, (statement) => {
+        const outside = list(statement.Action).flatMap((action) =>
+            list(statement.Resource)
+                .filter((resource) => !withinScope(action, resource, scope))
+                .map((resource) => `${action} on ${resource}`),
+        );
+        return outside.length > 0 ? `outside the stack's scope: ${outside.join("; ")}` : undefined;
+    });
+}
+
+/** Resource policies (e.g. bucket policies) may only deny anonymous principals, never allow them. */
+export function publicGrantViolations(documents: readonly FoundDocument[]): Violation[] {
+    const resourcePolicies = documents.filter((document) => document.field !== "assumeRolePolicy");
+    return eachAllow(resourcePolicies, (statement) => {
+        const principal = JSON.stringify(statement.Principal ?? null);
+        return principal === '"*"' || principal === '{"AWS":"*"}' ? `allows the anonymous principal ${principal}` : undefined;
+    });
+}
+
+/** Trust policies: assumed by AWS services only, and only on behalf of this account. */
+export function trustPolicyViolations(documents: readonly FoundDocument[], accountId: string): Violation[] {
+    return eachAllow(
+        documents.filter((document) => document.field === "assumeRolePolicy"),
+        (statement) => {
+            const principal = statement.Principal as { Service?: unknown } | undefined;
+            const services = list(principal?.Service as string | string[] | undefined);
+            if (Object.keys(principal ?? {}).length !== 1 || services.length === 0 || !services.every((s) => /^[a-z0-9-]+\.amazonaws\.com$/.test(s))) {
+                return `trusts ${JSON.stringify(statement.Principal)}, not only AWS services`;
+            }
+            if (statement.Condition?.StringEquals?.["aws:SourceAccount"] !== accountId) return "lacks the aws:SourceAccount condition (confused deputy)";
+            return undefined;
+        },
+    );
+}
+
+function withinScope(action: string, resource: string, scope: StackScope): boolean {
+    const { region, accountId, namePrefix } = scope;
+    const service = action.split(":")[0];
+    switch (service) {
+        case "lambda":
+            return resource === `arn:aws:lambda:${region}:${accountId}:function:${namePrefix}-*`;
+        case "iam":
+            return resource === `arn:aws:iam::${accountId}:role/${namePrefix}-*`;
+        case "logs":
+            return (
+                resource === `arn:aws:logs:${region}:${accountId}:log-group:/aws/lambda/${namePrefix}-*` ||
+                scope.logGroupArns.some((group) => resource === group || resource === `${group}:*`) ||
+                // A list action: IAM authorizes it only against every log group of the account and region.
+                (action === "logs:DescribeLogGroups" && resource === `arn:aws:logs:${region}:${accountId}:log-group:*`)
+            );
+        case "codecommit":
+            return scope.repositoryArns.includes(resource);
+        case "states":
+            return scope.stateMachineArns.some(
+                (stateMachine) => resource === stateMachine || resource === `${stateMachine.replace(":stateMachine:", ":execution:")}:*`,
+            );
+        case "s3":
+            return scope.bucketArns.some((bucket) => resource === bucket || resource.startsWith(`${bucket}/`));
+        case "codebuild":
+            return scope.projectArns.includes(resource);
+        case "codepipeline":
+            return scope.pipelineArns.includes(resource);
+        default:
+            return false;
+    }
+}
+
+function eachAllow(documents: readonly FoundDocument[], check: (statement: PolicyStatement) => string | undefined): Violation[] {
+    return documents.flatMap((document) =>
+        document.statements.flatMap((statement, index) => {
+            if (statement.Effect !== "Allow") return [];
+            const problem = check(statement);
+            return problem ? [{ resource: `${document.resource} (${document.field})`, statement: statement.Sid ?? `#${index}`, problem }] : [];
+        }),
+    );
+}
+
+function asPolicyDocument(value: unknown): PolicyStatement[] | undefined {
+    let candidate = value;
+    if (typeof value === "string" && value.trimStart().startsWith("{")) {
+        try {
+            candidate = JSON.parse(value);
+        } catch {
+            return undefined;
+        }
+    }
+    if (typeof candidate !== "object" || candidate === null || !("Statement" in candidate)) return undefined;
+    const statements = (candidate as { Statement: PolicyStatement | PolicyStatement[] }).Statement;
+    return Array.isArray(statements) ? statements : [statements];
+}
+
+/** Depth-first over inputs; `found` returning true stops descending into that value. */
+function visit(value: unknown, field: string, found: (value: unknown, field: string) => boolean): void {
+    if (found(value, field)) return;
+    if (Array.isArray(value)) value.forEach((item, index) => visit(item, `${field}[${index}]`, found));
+    else if (typeof value === "object" && value !== null) {
+        for (const [key, item] of Object.entries(value)) visit(item, field === "" ? key : `${field}.${key}`, found);
+    }
+}
+
+function list(value: string | string[] | undefined): string[] {
+    return value === undefined ? [] : Array.isArray(value) ? value : [value];
+}
+
+function label(resource: RegisteredResource): string {
+    return `${resource.type} ${resource.name}`;
+}

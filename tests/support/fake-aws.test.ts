@@ -84,7 +84,7 @@ describe("FakeAws, driven by the real AWS SDK v3 clients", () => {
             assert.deepEqual(fake.calls("StopExecution").at(-1), { executionArn, error: "Timeout", cause: "runner --timeout 900" });
         });
 
-        it("counts executions that were RUNNING at the same time, per function and overall", async () => {
+        it("counts executions that were RUNNING at the same time, per function and overall, and lists their timeline", async () => {
             const concurrency = await FakeAws.start();
             try {
                 const client = new SFNClient({ endpoint: concurrency.endpoint });
@@ -97,6 +97,12 @@ describe("FakeAws, driven by the real AWS SDK v3 clients", () => {
                 await startOn(FUNCTION_B, "b-2");
                 assert.equal(concurrency.peakConcurrentExecutions(), 2);
                 assert.equal(concurrency.peakConcurrentExecutions(FUNCTION_B), 1);
+                const timeline = concurrency.executionTimeline();
+                assert.deepEqual(
+                    timeline.map((execution) => [execution.executionArn.split(":").pop(), execution.status]),
+                    [["a-1", "RUNNING"], ["b-1", "ABORTED"], ["b-2", "RUNNING"]],
+                );
+                assert.ok(timeline[1].endsAt < timeline[1].startedAt + 3_600_000, "a stopped execution ends when it was stopped");
             } finally {
                 await concurrency.stop();
             }

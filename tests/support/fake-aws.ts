@@ -241,6 +241,18 @@ export class FakeAws {
         return peak;
     }
 
+    /** Every execution started so far, with its start and (scripted or stopped) end on the real clock, epoch ms. */
+    executionTimeline(): Array<{ executionArn: string; lambdaArn: string; status: string; startedAt: number; endsAt: number }> {
+        const realTime = (simulated: number) => this.realStart + (simulated - this.realStart) / this.timeScale;
+        return [...this.executions.values()].map((execution) => ({
+            executionArn: execution.executionArn,
+            lambdaArn: execution.lambdaArn,
+            status: this.statusOf(execution),
+            startedAt: realTime(execution.startedAt),
+            endsAt: realTime(this.runningUntil(execution)),
+        }));
+    }
+
     setPullRequest(pr: FakePullRequest): void {
         this.pullRequests.set(pr.pullRequestId, { ...pr });
     }

@@ -1,0 +1,92 @@
+// `npm run bench`: runs the issue-7 benchmarks against FakeAws, prints a Markdown table of
+// targets vs measured values and, for a full run, writes it to bench/RESULTS.md with the
+// machine it ran on. `--only id,id` runs a subset (nothing written). Exits 1 if any run failed.
+import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { RUNNER_BUNDLE_PATH } from "../buildscripts/bundle";
+import { awsCliVersion, BENCHMARKS, type BenchRow, type Benchmark } from "./benchmarks";
+
+const RESULTS_PATH = path.join(__dirname, "RESULTS.md");
+
+function selectedBenchmarks(argv: readonly string[]): { benchmarks: readonly Benchmark[]; complete: boolean } {
+    const index = argv.indexOf("--only");
+    if (index === -1) return { benchmarks: BENCHMARKS, complete: true };
+    const ids = (argv[index + 1] ?? "").split(",").filter(Boolean);
+    const known = BENCHMARKS.map((benchmark) => benchmark.id);
+    const unknown = ids.filter((id) => !known.includes(id));
+    if (ids.length === 0 || unknown.length > 0) {
+        throw new Error(`--only: unknown benchmark(s) ${JSON.stringify(unknown)}; choose from ${known.join(", ")}`);
+    }
+    return { benchmarks: BENCHMARKS.filter((benchmark) => ids.includes(benchmark.id)), complete: false };
+}
+
+function markdownTable(rows: readonly BenchRow[]): string {
+    const cell = (text: string) => text.replace(/\|/g, "\\|");
+    return [
+        "| Benchmark | Target | Measured | Verdict | How it was measured |",
+        "|---|---|---|---|---|",
+        ...rows.map((row) => `| ${[row.benchmark, row.target, row.measured, row.verdict, row.method].map(cell).join(" | ")} |`),
+    ].join("\n");
+}
+
+function machineDescription(): string[] {
+    const cpus = os.cpus();
+    const runnerVersion = spawnSync(process.execPath, [RUNNER_BUNDLE_PATH, "--version"], { encoding: "utf8" }).stdout.trim();
+    return [
+        `- Date: ${new Date().toISOString()}`,
+        `- Machine: ${cpus.length} CPUs (\`nproc\`), ${cpus[0]?.model ?? "unknown CPU"}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${os.type()} ${os.release()}`,
+        `- Node: ${process.version}; runner bundle: ${runnerVersion}; AWS CLI: ${awsCliVersion()}`,
+        // Other work on a shared 2-core machine slows every row; the load says how much to trust it.
+        `- Load average when the run finished (1/5/15 min): ${os.loadavg().map((load) => load.toFixed(2)).join(" / ")}`,
+    ];
+}
+
+async function main(): Promise<number> {
+    const { benchmarks, complete } = selectedBenchmarks(process.argv.slice(2));
+    const rows: BenchRow[] = [];
+    const details: string[] = [];
+    let failed = false;
+    for (const benchmark of benchmarks) {
+        process.stderr.write(`bench: ${benchmark.id}…\n`);
+        try {
+            const result = await benchmark.run();
+            rows.push(...result.rows);
+            details.push(...result.details.map((line) => `- ${benchmark.id}: ${line}`));
+        } catch (error) {
+            failed = true;
+            process.stderr.write(`bench: ${benchmark.id} failed: ${(error as Error).message}\n`);
+            rows.push({ benchmark: benchmark.id, target: "", measured: `run failed: ${(error as Error).message.split("\n")[0]}`, verdict: "missed", method: "" });
+        }
+    }
+    const table = markdownTable(rows);
+    process.stdout.write(`${table}\n`);
+    if (complete) {
+        const report = [
+            "# Benchmark results",
+            "",
+            "Written by `npm run bench` (bench/run.ts); see the README's Benchmarks section for what each row means.",
+            "",
+            ...machineDescription(),
+            "",
+            table,
+            "",
+            "## Raw figures",
+            "",
+            ...details,
+            "",
+        ].join("\n");
+        writeFileSync(RESULTS_PATH, report);
+        process.stderr.write(`bench: wrote ${path.relative(process.cwd(), RESULTS_PATH)}\n`);
+    }
+    return failed ? 1 : 0;
+}
+
+main().then(
+    (code) => process.exit(code),
+    (error) => {
+        process.stderr.write(`bench: ${(error as Error).message}\n`);
+        process.exit(2);
+    },
+);

@@ -80,7 +80,11 @@ before(() => {
         chmodSync(path.join(fakeBin, tool), 0o755);
     }
 });
-after(() => rmSync(fakeBin, { recursive: true, force: true }));
+after(() => {
+    rmSync(fakeBin, { recursive: true, force: true });
+    // The install downloads to a fixed path, as it does in CodeBuild.
+    rmSync(`/tmp/terraform_${RELEASE.version}_linux_arm64.zip`, { force: true });
+});
 
 type PhaseName = "install" | "pre_build" | "build" | "post_build";
 

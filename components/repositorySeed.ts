@@ -66,7 +66,8 @@ interface SeedInputs extends SeedRequest {
     readonly region: string;
 }
 
-const seedProvider: pulumi.dynamic.ResourceProvider = {
+/** Creates the first commit once; never updates or deletes anything in the repository. */
+export const repositorySeedProvider: pulumi.dynamic.ResourceProvider = {
     async create(inputs: SeedInputs) {
         const { CodeCommitClient } = codeCommitSdk();
         const result = await seedRepository(new CodeCommitClient({ region: inputs.region }), inputs);
@@ -100,6 +101,6 @@ export class RepositorySeed extends pulumi.dynamic.Resource {
     public readonly created!: pulumi.Output<boolean>;
 
     constructor(name: string, args: RepositorySeedArgs, opts?: pulumi.CustomResourceOptions) {
-        super(seedProvider, name, { ...args, commitId: undefined, created: undefined }, opts);
+        super(repositorySeedProvider, name, { ...args, commitId: undefined, created: undefined }, opts);
     }
 }

@@ -1,5 +1,6 @@
 // The few process-level effects the shell shares: the build log, files, abortable waits.
-import { readFileSync, renameSync, writeFileSync } from "fs";
+import { accessSync, constants, readFileSync, renameSync, writeFileSync } from "fs";
+import { dirname } from "path";
 import { UsageError } from "./cli";
 
 /** One line in the build log (stderr, so stdout stays clean Markdown). */
@@ -17,6 +18,18 @@ export function readNamedFile(path: string, flag: string): string {
     } catch (error) {
         const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message;
         throw new UsageError(`${flag}: cannot read "${path}": ${reason}`);
+    }
+}
+
+/**
+ * Fails (usage error, exit 2) when `path` could not be written: checked before any execution
+ * starts, so a typo in --results never costs a tuning run whose results then have nowhere to go.
+ */
+export function checkWritable(path: string, flag: string): void {
+    try {
+        accessSync(dirname(path), constants.W_OK);
+    } catch (error) {
+        throw new UsageError(`${flag}: cannot write "${path}": ${(error as Error).message}`);
     }
 }
 

@@ -4,7 +4,7 @@
 import { version } from "../../package.json";
 import { EXIT_OK, EXIT_TUNING_FAILED, EXIT_USAGE, parseCommandLine, tuningRequestFrom, UsageError, USAGE, type Command } from "./cli";
 import { InputError } from "./input";
-import { readNamedFile } from "./io";
+import { checkWritable, readNamedFile } from "./io";
 
 async function run(command: Command): Promise<number> {
     switch (command.kind) {
@@ -21,6 +21,7 @@ async function run(command: Command): Promise<number> {
                 input: readNamedFile(args.inputFile, "--input"),
                 terraformOutputs: args.terraformOutputsFile === undefined ? undefined : readNamedFile(args.terraformOutputsFile, "--terraform-outputs"),
             });
+            checkWritable(request.resultsFile, "--results");
             const { runTune } = await import("./tune");
             return runTune(request, args.build);
         }

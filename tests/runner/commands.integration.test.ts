@@ -2,17 +2,11 @@
 import * as assert from "node:assert/strict";
 import { commentRequestToken } from "../../buildscripts/tuning-runner/comment";
 import { FakeAws } from "../support/fake-aws";
-import { RunnerWorkspace, runnerBundle } from "../support/runner-process";
+import { RunnerWorkspace, runnerBundle, TEST_PULL_REQUEST as PULL_REQUEST } from "../support/runner-process";
 import { loadFixture, readFixtureText } from "../fixtures";
 
 const SEED_URL = "https://lambda-power-tuning.show/#gAAAAQACAAQ=;AAAAQAAAAEAAAABAAAAAQA==;b6VpMW+l6TFvpWkyb6XpMg==";
 const PLAN = readFixtureText("terraform/plan-add-update-replace-delete.json");
-const PULL_REQUEST = {
-    repositoryName: "TargetLambdaFunctionRepository",
-    pullRequestId: "7",
-    sourceCommit: "3f2a9c1b7e6d5c4b3a291807f6e5d4c3b2a19080",
-    destinationCommit: "9c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d",
-};
 const PULL_REQUEST_FLAGS = [
     "--repository", PULL_REQUEST.repositoryName,
     "--pull-request-id", PULL_REQUEST.pullRequestId,

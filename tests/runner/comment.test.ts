@@ -1,12 +1,7 @@
 import * as assert from "node:assert/strict";
 import { commentRequestToken } from "../../buildscripts/tuning-runner/comment";
+import { TEST_PULL_REQUEST as PULL_REQUEST } from "../support/runner-process";
 
-const PULL_REQUEST = {
-    repositoryName: "TargetLambdaFunctionRepository",
-    pullRequestId: "7",
-    sourceCommit: "3f2a9c1b7e6d5c4b3a291807f6e5d4c3b2a19080",
-    destinationCommit: "9c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d",
-};
 const BUILD = { buildId: "power-tuned-pull-request:0b5c4f3e-2d1a-4c7b-9e8f-1a2b3c4d5e6f" };
 
 describe("comment idempotency token", () => {

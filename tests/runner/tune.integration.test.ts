@@ -4,7 +4,7 @@
 import * as assert from "node:assert/strict";
 import { commentRequestToken } from "../../buildscripts/tuning-runner/comment";
 import { executionFromFixture, FakeAws, type ScriptedExecution } from "../support/fake-aws";
-import { RunnerWorkspace, runnerBundle, waitFor } from "../support/runner-process";
+import { RunnerWorkspace, runnerBundle, TEST_PULL_REQUEST as PULL_REQUEST, waitFor } from "../support/runner-process";
 import { loadFixture, readFixtureText } from "../fixtures";
 
 const STATE_MACHINE = "arn:aws:states:us-east-1:123456789012:stateMachine:powerTuningStateMachine-1a2b3c4d";
@@ -12,12 +12,6 @@ const functionArn = (name: string) => `arn:aws:lambda:us-east-1:123456789012:fun
 const FUNCTION_A = functionArn("power-tuned-digest");
 const FUNCTION_B = functionArn("power-tuned-resize");
 const FUNCTION_C = functionArn("power-tuned-thumbnail");
-const PULL_REQUEST = {
-    repositoryName: "TargetLambdaFunctionRepository",
-    pullRequestId: "7",
-    sourceCommit: "3f2a9c1b7e6d5c4b3a291807f6e5d4c3b2a19080",
-    destinationCommit: "9c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d",
-};
 const BUILD_ID = "power-tuned-pull-request:0b5c4f3e-2d1a-4c7b-9e8f-1a2b3c4d5e6f";
 const INPUT = { powerValues: [128, 256, 512, 1024], num: 50, payload: { documentKb: 512 }, parallelInvocation: true, strategy: "cost" };
 
@@ -313,6 +307,7 @@ describe("tune, run as the bundled CLI against the AWS wire protocols", function
             { what: "function name instead of ARN", args: ["--lambda-arn", "power-tuned-digest"], message: /--lambda-arn is "power-tuned-digest" \(a function name, not an ARN\)/ },
             { what: "missing state machine ARN", args: ["--lambda-arn", FUNCTION_A], env: { STATE_MACHINE_ARN: "" }, message: /--state-machine-arn \(env STATE_MACHINE_ARN\) is missing/ },
             { what: "missing input file", args: ["--lambda-arn", FUNCTION_A, "--input", "nope.json"], message: /--input: cannot read "nope.json": no such file/ },
+            { what: "a results file in a missing directory", args: ["--lambda-arn", FUNCTION_A, "--results", "missing/results.json"], message: /--results: cannot write "missing\/results.json": ENOENT/ },
             { what: "no function to tune", args: [], message: /nothing to tune/ },
             { what: "Terraform outputs without a function ARN", args: ["--terraform-outputs", "outputs.json"], files: { "outputs.json": '{"bucket": {"sensitive": false, "type": "string", "value": "my-bucket"}}' }, message: /outputs.json: no output holds a Lambda function ARN \(outputs seen: "bucket"\)/ },
             { what: "unknown flag", args: ["--lambda-arn", FUNCTION_A, "--endpoint-url", "http://localhost"], message: /unknown option --endpoint-url for tune/ },

@@ -8,6 +8,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { bundleTuningRunner } from "../../buildscripts/bundle";
 
+/** The pull request of the fixtures' CodeCommit event: what the runner tests comment on. */
+export const TEST_PULL_REQUEST = {
+    repositoryName: "TargetLambdaFunctionRepository",
+    pullRequestId: "7",
+    sourceCommit: "3f2a9c1b7e6d5c4b3a291807f6e5d4c3b2a19080",
+    destinationCommit: "9c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d",
+} as const;
+
 let bundlePath: string | undefined;
 
 /** Path of the runner bundle, built on first use. */

@@ -46,6 +46,10 @@ export interface TuningRequest {
     readonly concurrency: number;
     /** CODEBUILD_BUILD_URL, linked from the comment when set. */
     readonly buildUrl?: string;
+    /** `--history`: reuse stored results, store new ones, compare with production's. */
+    readonly history?: HistoryLocation;
+    /** `--force`: tune even when the history holds a result for the same fingerprint. */
+    readonly force?: boolean;
 }
 
 /** Measured figures for one memory size, as the tool's `stats` report them. */
@@ -125,6 +129,77 @@ export interface TuningResult {
     /** ISO-8601 timestamps. */
     readonly startedAt?: string;
     readonly stoppedAt?: string;
+    /** With a tuning history: what the result is stored under (fingerprint.ts). */
+    readonly fingerprint?: string;
+    /** Set when the result was taken from the history instead of running the tuning again. */
+    readonly reused?: StoredResultOrigin;
+    /** With a tuning history: production's result to compare with, or why there is none. */
+    readonly baseline?: Baseline;
+    /** This result against `baseline` (a found baseline and a succeeded result only). */
+    readonly delta?: BaselineDelta;
+}
+
+/** The build that produced a stored result. */
+export interface StoredResultOrigin {
+    /** The PR's source commit (or the commit tuned outside a PR, when known). */
+    readonly commit?: string;
+    readonly pullRequestId?: string;
+    /** ISO-8601: when the result was stored. */
+    readonly recordedAt: string;
+    readonly executionArn?: string;
+}
+
+/**
+ * A function's baseline: the stored result for the fingerprint production runs (recorded by
+ * `record` after each deployment of main), or the reason there is none.
+ */
+export type Baseline =
+    | {
+          readonly status: "found";
+          readonly fingerprint: string;
+          /** The main commit production was deployed from, and when `record` saw it. */
+          readonly productionCommit?: string;
+          readonly productionRecordedAt: string;
+          /** Who tuned production's code. */
+          readonly tunedBy: StoredResultOrigin;
+          readonly strategy: Strategy;
+          readonly power: number;
+          readonly cost: number;
+          readonly duration: number;
+          readonly stats: readonly PowerStat[];
+      }
+    | { readonly status: "none"; readonly reason: string };
+
+/** One figure against the baseline. `percent` is undefined when the baseline is 0. */
+export interface FigureDelta {
+    readonly baseline: number;
+    readonly current: number;
+    readonly absolute: number;
+    readonly percent?: number;
+}
+
+/** The recommended memory size, and cost and duration at it, against the baseline's. */
+export interface BaselineDelta {
+    readonly memoryMB: FigureDelta;
+    /** Including the request charge (cost.ts). */
+    readonly costPerMillionUsd: FigureDelta;
+    readonly durationMs: FigureDelta;
+    /** lambda-power-tuning.show link charting the baseline against this result. */
+    readonly comparisonUrl: string;
+}
+
+/** `--history s3://bucket/prefix`: where stored results and production records live. */
+export interface HistoryLocation {
+    readonly bucket: string;
+    /** Without leading or trailing "/"; may be empty. */
+    readonly prefix: string;
+}
+
+/** How the history served a run (results file and comment). */
+export interface HistoryStatus {
+    readonly uri: string;
+    /** Read or write failures: the run went on without the history where they occurred. */
+    readonly problems: readonly string[];
 }
 
 /** The machine-readable results file written by `tune` (always, before any comment). */
@@ -135,6 +210,8 @@ export interface ResultsFile {
     readonly pullRequest?: PullRequestContext;
     readonly buildUrl?: string;
     readonly functions: readonly TuningResult[];
+    /** Present when `tune` ran with `--history`. */
+    readonly history?: HistoryStatus;
 }
 
 /** One resource's planned change, from `terraform show -json`'s `resource_changes`. */

@@ -137,6 +137,8 @@ export interface TuningResult {
     readonly baseline?: Baseline;
     /** This result against `baseline` (a found baseline and a succeeded result only). */
     readonly delta?: BaselineDelta;
+    /** The memory size the tuned copy was deployed with (MB), read before tuning; the quality gate compares it with `power`. */
+    readonly configuredMemoryMB?: number;
 }
 
 /** The build that produced a stored result. */

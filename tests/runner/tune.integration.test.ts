@@ -229,6 +229,17 @@ describe("tune, run as the bundled CLI against the AWS wire protocols", function
             assert.match(result.error.cause, /--timeout 2 s; stopped with StopExecution/);
         });
 
+        it("reports a function whose execution could not be started, with the AWS error", async () => {
+            fake.failNext("StartExecution", 1, { status: 400, type: "StateMachineDoesNotExist", message: "State Machine Does Not Exist" });
+            const work = workspace();
+            const run = await work.run(["tune", "--lambda-arn", FUNCTION_A], codeBuildEnv(fake));
+            assert.equal(run.code, 1, run.stderr);
+            const [result] = work.readJson("power-tuning-results.json").functions;
+            assert.equal(result.status, "failed");
+            assert.deepEqual(result.error, { error: "StateMachineDoesNotExist", cause: "StartExecution failed: State Machine Does Not Exist" });
+            assert.match(fake.comments[0].content, /StateMachineDoesNotExist/);
+        });
+
         it("keeps going when one of several functions fails, and still exits 1", async () => {
             fake.scriptExecution(FUNCTION_A, succeeded());
             fake.scriptExecution(FUNCTION_B, executionFromFixture(loadFixture("power-tuning/execution-failed.json")));
@@ -278,20 +289,25 @@ describe("tune, run as the bundled CLI against the AWS wire protocols", function
     });
 
     describe("interruption", () => {
-        it("on SIGTERM stops the running executions, writes the results and exits 1 without commenting", async () => {
-            fake.scriptExecution(FUNCTION_A, stillRunning);
-            fake.scriptExecution(FUNCTION_B, stillRunning);
+        it("on SIGTERM stops the running executions, starts no more, writes the results and exits 1 without commenting", async () => {
+            for (const arn of [FUNCTION_A, FUNCTION_B, FUNCTION_C]) fake.scriptExecution(arn, stillRunning);
             const work = workspace();
-            const run = await work.run(["tune", "--lambda-arn", FUNCTION_A, "--lambda-arn", FUNCTION_B], codeBuildEnv(fake), async (child) => {
-                await waitFor(() => fake.calls("StartExecution").length === 2, "both executions to start");
+            const args = ["tune", "--lambda-arn", FUNCTION_A, "--lambda-arn", FUNCTION_B, "--lambda-arn", FUNCTION_C, "--concurrency", "2"];
+            const run = await work.run(args, codeBuildEnv(fake), async (child) => {
+                await waitFor(() => fake.calls("StartExecution").length === 2, "the first two executions to start");
                 child.kill("SIGTERM");
             });
             assert.equal(run.code, 1, run.stderr);
-            const started = fake.requests.filter((r) => r.operation === "StartExecution").map((r) => r.body.name);
+            const started = fake.calls("StartExecution").map((call) => call.name);
+            assert.equal(started.length, 2, "the queued third function is not started");
             const stopped = fake.calls("StopExecution").map((call) => call.executionArn.split(":").pop());
             assert.deepEqual(stopped.sort(), started.sort());
             const results = work.readJson("power-tuning-results.json").functions;
-            assert.deepEqual(results.map((f: any) => f.status), ["aborted", "aborted"]);
+            assert.deepEqual(results.map((f: any) => [f.status, f.error.error]), [
+                ["aborted", "TuningRunnerInterrupted"],
+                ["aborted", "TuningRunnerInterrupted"],
+                ["aborted", "NotStarted"],
+            ]);
             assert.equal(fake.comments.length, 0);
         });
     });

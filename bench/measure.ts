@@ -8,6 +8,8 @@ import * as path from "node:path";
 
 export interface ProcessRun {
     readonly code: number | null;
+    /** When the process was spawned, epoch ms (comparable with FakeAws request times). */
+    readonly startedAt: number;
     readonly wallMs: number;
     /** User + system CPU of the process and its waited-for descendants. */
     readonly cpuMs: number;
@@ -54,6 +56,7 @@ export async function measureProcess(
     options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
 ): Promise<ProcessRun> {
     const cpuBefore = childrenCpuMs();
+    const startedAt = Date.now();
     const started = process.hrtime.bigint();
     const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
@@ -69,7 +72,7 @@ export async function measureProcess(
         child.once("close", resolve);
     }).finally(() => clearInterval(sampler));
     const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
-    return { code, wallMs, cpuMs: childrenCpuMs() - cpuBefore, peakRssMiB: peakRssKiB / 1024, stdout, stderr };
+    return { code, startedAt, wallMs, cpuMs: childrenCpuMs() - cpuBefore, peakRssMiB: peakRssKiB / 1024, stdout, stderr };
 }
 
 /** Runs and fails loudly on a non-zero exit: a benchmark of a broken run measures nothing. */

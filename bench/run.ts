@@ -62,6 +62,7 @@ async function main(): Promise<number> {
     }
     const table = markdownTable(rows);
     process.stdout.write(`${table}\n`);
+    process.stderr.write(`\nRaw figures:\n${details.join("\n")}\n`);
     if (complete) {
         const report = [
             "# Benchmark results",

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { RUNNER_BUNDLE_PATH } from "../buildscripts/bundle";
 import { FakeAws } from "../tests/support/fake-aws";
-import { measureSuccessfulProcess, type ProcessRun } from "./measure";
+import { formatMs, measureSuccessfulProcess, type ProcessRun } from "./measure";
 
 export type TuningClient = "runner" | "aws-cli-loop";
 
@@ -19,11 +19,16 @@ export interface TuningOptions {
 }
 
 export interface TuningRun {
+    readonly client: TuningClient;
     readonly process: ProcessRun;
     readonly apiCalls: number;
     readonly callsByOperation: Readonly<Record<string, number>>;
+    /** From spawning the client to its first API call (real ms): start-up, input reading, client set-up. */
+    readonly startupMs: number;
     /** Longest delay between an execution ending on the server and a DescribeExecution seeing it (real ms). */
     readonly detectionLatencyMs: number;
+    /** From the last execution's end being seen to the process exiting: results, comment, exit (real ms). */
+    readonly finishMs: number;
     readonly peakConcurrentExecutions: number;
 }
 
@@ -74,11 +79,15 @@ export async function runTuning(client: TuningClient, options: TuningOptions): P
         }
         const callsByOperation: Record<string, number> = {};
         for (const request of fake.requests) callsByOperation[request.operation] = (callsByOperation[request.operation] ?? 0) + 1;
+        const noticed = endsNoticed(fake);
         return {
+            client,
             process: run,
             apiCalls: fake.requests.length,
             callsByOperation,
-            detectionLatencyMs: detectionLatencyMs(fake),
+            startupMs: fake.requests[0].at - run.startedAt,
+            detectionLatencyMs: Math.max(...noticed.map(({ at, endsAt }) => at - endsAt)),
+            finishMs: run.startedAt + run.wallMs - Math.max(...noticed.map(({ at }) => at)),
             peakConcurrentExecutions: fake.peakConcurrentExecutions(),
         };
     } finally {
@@ -87,14 +96,14 @@ export async function runTuning(client: TuningClient, options: TuningOptions): P
     }
 }
 
-function detectionLatencyMs(fake: FakeAws): number {
+/** For each execution: when it ended on the server and when a DescribeExecution first saw that. */
+function endsNoticed(fake: FakeAws): Array<{ endsAt: number; at: number }> {
     const describes = fake.requests.filter((request) => request.operation === "DescribeExecution");
-    const latencies = fake.executionTimeline().map((execution) => {
+    return fake.executionTimeline().map((execution) => {
         const noticed = describes.find((request) => request.body.executionArn === execution.executionArn && request.at >= execution.endsAt);
         if (!noticed) throw new Error(`no DescribeExecution saw ${execution.executionArn} end`);
-        return noticed.at - execution.endsAt;
+        return { endsAt: execution.endsAt, at: noticed.at };
     });
-    return Math.max(...latencies);
 }
 
 /** "Start 1, Describe 6, Comment 1": the calls in a short human form. */
@@ -108,4 +117,14 @@ export function describeCalls(run: TuningRun): string {
     return Object.entries(run.callsByOperation)
         .map(([operation, count]) => `${short[operation] ?? operation} ${count}`)
         .join(", ");
+}
+
+/** One run's figures on one line, for RESULTS.md's raw section. */
+export function describeRun(run: TuningRun): string {
+    const { wallMs, cpuMs, peakRssMiB } = run.process;
+    return (
+        `wall ${formatMs(wallMs)} (start-up ${formatMs(run.startupMs)}, detection ${formatMs(run.detectionLatencyMs)}, finish ${formatMs(run.finishMs)}), ` +
+        // The loop's direct child is bash; its RSS says nothing about the AWS CLI processes.
+        `CPU ${formatMs(cpuMs)}, ${run.client === "runner" ? `peak RSS ${peakRssMiB.toFixed(0)} MiB, ` : ""}calls: ${describeCalls(run)}`
+    );
 }

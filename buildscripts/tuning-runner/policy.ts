@@ -1,0 +1,168 @@
+// The quality gate (functional core): power-tuning-policy.json validated like the input file,
+// every tuned function judged against it, and what that verdict means for the pull request's
+// approval. The shell reads the file, calls CodeCommit and sets the exit code; the rules live here.
+
+import { costPerMillionInvocations } from "./cost";
+import { InputError, describeInvalid, parseJsonFile } from "./input";
+import { isFiniteNumber, isRecord } from "./json";
+import type { TuningResult } from "./types";
+
+/** Where the PR buildspec looks for the policy: the repository root, next to power-tuning-input.json. */
+export const DEFAULT_POLICY_FILE = "power-tuning-policy.json";
+
+/** The rules a team can set. A rule left out is not checked. */
+export interface QualityPolicy {
+    /** Cost per 1M invocations at the recommended memory, at most this many % above the baseline's. */
+    readonly maxCostIncreasePercent?: number;
+    /** Average duration at the recommended memory, at most this many % above the baseline's. */
+    readonly maxDurationIncreasePercent?: number;
+    /** Cost per 1M invocations at the configured memory, at most this many % above the cost at the recommended memory. */
+    readonly requireConfiguredMemoryWithinPercent?: number;
+    /** A tuning that failed, timed out or was aborted fails the gate. */
+    readonly failOnTuningError?: boolean;
+}
+
+export type PolicyRule = keyof QualityPolicy;
+
+const PERCENT_RULES = ["maxCostIncreasePercent", "maxDurationIncreasePercent", "requireConfiguredMemoryWithinPercent"] as const;
+type PercentRule = (typeof PERCENT_RULES)[number];
+const POLICY_RULES: readonly PolicyRule[] = [...PERCENT_RULES, "failOnTuningError"];
+
+/** A rule a function broke. Percent rules carry numbers (%); failOnTuningError the status. */
+export interface PolicyViolation {
+    readonly function: string;
+    readonly rule: PolicyRule;
+    readonly value: number | string;
+    readonly limit: number | string;
+}
+
+/** A rule that could not be applied to a function, and why (no baseline, no measurement, ...). */
+export interface RuleNotEvaluated {
+    readonly function: string;
+    readonly rule: PolicyRule;
+    readonly reason: string;
+}
+
+export type GateVerdict = "pass" | "fail" | "no-policy";
+
+export interface GateEvaluation {
+    readonly verdict: GateVerdict;
+    readonly violations: readonly PolicyViolation[];
+    readonly notEvaluated: readonly RuleNotEvaluated[];
+}
+
+/**
+ * Parses and validates the policy file. Every problem is reported at once, each naming the
+ * field, the value and what is allowed; unknown keys are errors, so a typo never silently
+ * switches a rule off.
+ */
+export function parsePolicy(text: string, fileName: string): QualityPolicy {
+    const value = parseJsonFile(text, fileName);
+    if (!isRecord(value)) {
+        throw InputError.invalid(`${fileName}: the file`, value, `a JSON object with any of ${POLICY_RULES.join(", ")}, such as {"maxCostIncreasePercent": 10}`);
+    }
+    const problems: string[] = [];
+    for (const [key, field] of Object.entries(value)) {
+        if (!(POLICY_RULES as readonly string[]).includes(key)) {
+            problems.push(describeInvalid(`"${key}"`, field, `only the rules ${POLICY_RULES.join(", ")}`, "unknown rule"));
+        } else if (key === "failOnTuningError") {
+            if (typeof field !== "boolean") problems.push(describeInvalid(`"${key}"`, field, "true or false"));
+        } else if (!isFiniteNumber(field) || field < 0) {
+            problems.push(describeInvalid(`"${key}"`, field, "a number ≥ 0 (percent; 0 allows no increase at all)"));
+        }
+    }
+    if (problems.length > 0) throw new InputError(problems.map((problem) => `${fileName}: ${problem}`).join("\n"));
+    return value as QualityPolicy;
+}
+
+/**
+ * Judges every function against the policy. A value exactly at its limit passes. Without a
+ * policy the gate is off (`no-policy`); with one, any violation fails it.
+ */
+export function evaluatePolicy(policy: QualityPolicy | undefined, results: readonly TuningResult[]): GateEvaluation {
+    if (policy === undefined) return { verdict: "no-policy", violations: [], notEvaluated: [] };
+    const violations: PolicyViolation[] = [];
+    const notEvaluated: RuleNotEvaluated[] = [];
+    for (const result of results) {
+        const failed = result.status === "failed" || result.status === "timed-out" || result.status === "aborted";
+        if (policy.failOnTuningError === true && failed) {
+            violations.push({ function: result.name, rule: "failOnTuningError", value: result.status, limit: "succeeded" });
+        }
+        for (const rule of PERCENT_RULES) {
+            const limit = policy[rule];
+            if (limit === undefined) continue;
+            const measured = result.status === "succeeded" ? percentFor(rule, result) : { reason: `no measurement: the tuning ${describeStatus(result.status)}` };
+            if ("reason" in measured) notEvaluated.push({ function: result.name, rule, reason: measured.reason });
+            else if (exceeds(measured.percent, limit)) violations.push({ function: result.name, rule, value: measured.percent, limit });
+        }
+    }
+    return { verdict: violations.length > 0 ? "fail" : "pass", violations, notEvaluated };
+}
+
+function describeStatus(status: TuningResult["status"]): string {
+    return status === "dry-run" ? "was a dry run" : status;
+}
+
+/**
+ * Percentages are computed from floating-point costs, so a value meant to sit exactly on the
+ * limit (1.1e-6 against 1e-6 is "10%") can come out a few ulps above it; it still passes.
+ */
+function exceeds(percent: number, limit: number): boolean {
+    return percent > limit + 1e-9 * Math.max(1, Math.abs(limit));
+}
+
+function percentFor(rule: PercentRule, result: TuningResult): { percent: number } | { reason: string } {
+    if (rule === "requireConfiguredMemoryWithinPercent") return configuredMemoryExcess(result);
+    if (result.baseline === undefined) return { reason: "no baseline: tune ran without --history" };
+    if (result.baseline.status === "none") return { reason: `no baseline: ${result.baseline.reason}` };
+    const delta = rule === "maxCostIncreasePercent" ? result.delta?.costPerMillionUsd : result.delta?.durationMs;
+    if (delta?.percent === undefined) return { reason: "the baseline's figure is 0, so no percentage can be formed" };
+    return { percent: delta.percent };
+}
+
+/** How much more (%) a million invocations cost at the configured memory than at the recommended one. */
+function configuredMemoryExcess(result: TuningResult): { percent: number } | { reason: string } {
+    const configured = result.configuredMemoryMB;
+    if (configured === undefined) return { reason: "the configured memory size is unknown" };
+    const atConfigured = result.stats.find((stat) => stat.memoryMB === configured);
+    const atRecommended = result.stats.find((stat) => stat.memoryMB === result.power);
+    if (atConfigured === undefined) return { reason: `the configured ${configured} MB was not measured; add it to powerValues in the tuning input` };
+    if (atRecommended === undefined) return { reason: "the tuning reported no per-size figures (stats)" };
+    return { percent: percentIncrease(costPerMillionInvocations(atConfigured.averageCostUsd), costPerMillionInvocations(atRecommended.averageCostUsd)) };
+}
+
+function percentIncrease(current: number, reference: number): number {
+    return ((current - reference) / reference) * 100;
+}
+
+/** What the runner does to the pull request's approval, decided from the verdict and the PR as it is now. */
+export type ApprovalDecision =
+    | { readonly action: "APPROVE" | "REVOKE"; readonly revisionId: string }
+    | { readonly action: "none"; readonly reason: string };
+
+/** The pull request as GetPullRequest reports it when the gate is decided. */
+export interface PullRequestState {
+    readonly revisionId: string;
+    readonly sourceCommit: string;
+    readonly status: "OPEN" | "CLOSED";
+}
+
+/**
+ * APPROVE when the gate passed, REVOKE when it failed, on the PR's current revision. Nothing when
+ * there is no policy (approving would make the approval rule meaningless: a pull request could
+ * pass by deleting the policy file), when the PR is closed, or when the build is stale — the PR
+ * moved to a newer commit, whose own build decides.
+ */
+export function decideApproval(verdict: GateVerdict, pullRequest: PullRequestState, buildSourceCommit: string): ApprovalDecision {
+    if (verdict === "no-policy") {
+        return { action: "none", reason: `no ${DEFAULT_POLICY_FILE}: the quality gate is off, so this build does not approve the pull request` };
+    }
+    if (pullRequest.status !== "OPEN") return { action: "none", reason: "the pull request is closed" };
+    if (pullRequest.sourceCommit !== buildSourceCommit) {
+        return {
+            action: "none",
+            reason: `stale build: the pull request moved on to ${pullRequest.sourceCommit.slice(0, 7)}, whose build decides; this build tuned ${buildSourceCommit.slice(0, 7)}`,
+        };
+    }
+    return { action: verdict === "pass" ? "APPROVE" : "REVOKE", revisionId: pullRequest.revisionId };
+}

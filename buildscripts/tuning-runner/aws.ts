@@ -62,7 +62,8 @@ export function stepFunctionsClient(): StepFunctions {
         },
         async historyPageNewestFirst(executionArn, nextToken) {
             const response = await client.send(
-                new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, nextToken, includeExecutionData: true }),
+                // Newest first: the CleanUpOnError entry sits near the end of a failed run.
+                new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, nextToken }),
             );
             const events = (response.events ?? []).map(
                 (event): HistoryEvent => ({

@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { readFileSync } from "fs";
 import * as path from "path";
 import { parse } from "yaml";
+import type { RunnerBundle } from "../../buildscripts/bundle";
 import { registeredResources, RegisteredResource } from "./pulumi-mocks";
 
 export const DEV_STACK_FILE = path.join(__dirname, "..", "..", "Pulumi.dev.yaml");
@@ -15,6 +16,8 @@ export interface MockedStack {
     readonly outputs: Readonly<Record<string, unknown>>;
     /** Pulumi.dev.yaml's config section, as written. */
     readonly config: Readonly<Record<string, unknown>>;
+    /** What bundleTuningRunner() returned while the program ran. */
+    readonly runnerBundle: RunnerBundle;
 }
 
 let loading: Promise<MockedStack> | undefined;
@@ -46,6 +49,11 @@ async function load(): Promise<MockedStack> {
     pulumi.runtime.setAllConfig(
         Object.fromEntries(Object.entries(config).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)])),
     );
+    // Record the bundle the program builds, so tests can check what it uploads against it.
+    const bundler: { bundleTuningRunner(): RunnerBundle } = require("../../buildscripts/bundle");
+    const bundleTuningRunner = bundler.bundleTuningRunner;
+    let runnerBundle: RunnerBundle | undefined;
+    bundler.bundleTuningRunner = () => (runnerBundle = bundleTuningRunner());
     const first = registeredResources.length;
     const program: Record<string, unknown> = await import("../../index");
     const outputs: Record<string, unknown> = {};
@@ -53,7 +61,9 @@ async function load(): Promise<MockedStack> {
         outputs[name] = pulumi.Output.isInstance(value) ? await resolved(value) : value;
     }
     await settled();
-    return { resources: registeredResources.slice(first), outputs, config };
+    bundler.bundleTuningRunner = bundleTuningRunner;
+    if (runnerBundle === undefined) throw new Error("the program did not bundle the tuning runner");
+    return { resources: registeredResources.slice(first), outputs, config, runnerBundle };
 }
 
 /** The registered resources of one type, e.g. `aws:s3/bucket:Bucket`. */

@@ -177,7 +177,7 @@ export function tuningArtifactStatements(artifactBucketArn: pulumi.Input<string>
 /** Pipeline artifacts: only the pipeline's own folder of the artifact bucket. */
 export function pipelineArtifactStatements(artifactBucketArn: pulumi.Input<string>, artifactFolder: pulumi.Input<string>): Statement[] {
     return [
-        allow("LocateArtifactBucket", ["s3:GetBucketLocation", "s3:GetBucketVersioning"], artifactBucketArn),
+        allow("LocateArtifactBucket", ["s3:GetBucketAcl", "s3:GetBucketLocation", "s3:GetBucketVersioning"], artifactBucketArn),
         allow(
             "ReadWritePipelineArtifacts",
             ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"],

@@ -112,7 +112,9 @@ function isThrottling(error: unknown): boolean {
 
 /** Our own attempts after the SDK has spent its retries (AWS_MAX_ATTEMPTS, default 3). */
 const THROTTLED_ATTEMPTS = 6;
-const FIRST_BACKOFF_MS = 1_000;
+// Waits are jittered between half and all of 2, 4, 8, 16, 16 s: never sooner than 1 s, the
+// polling floor, and about 45 s at most before the call's failure is the function's result.
+const FIRST_BACKOFF_MS = 2_000;
 const MAX_BACKOFF_MS = 16_000;
 
 /**

@@ -27,3 +27,8 @@ export function significant(value: number, digits = 3): string {
 export function groupThousands(integer: string): string {
     return integer.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 }
+
+/** Inline code; a backtick inside would end it, so it is swapped for a look-alike. */
+export function code(text: string): string {
+    return `\`${text.replace(/`/g, "ˋ")}\``;
+}

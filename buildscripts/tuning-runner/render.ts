@@ -2,7 +2,7 @@
 // people: three significant digits, with units.
 
 import { costPerMillionInvocations, tuningRunCostUsd } from "./cost";
-import { formatDurationMs, formatUsd, groupThousands, plural } from "./format";
+import { code, formatDurationMs, formatUsd, groupThousands, plural } from "./format";
 import type { PlanAction, PlanSummary, PowerStat, Strategy, TuningResult, TuningStatus } from "./types";
 
 export { formatDurationMs, formatUsd };
@@ -170,11 +170,6 @@ function fenced(text: string): string[] {
     const longestRun = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
     const fence = "`".repeat(Math.max(3, longestRun + 1));
     return [`${fence}text`, text, fence];
-}
-
-/** Inline code; a backtick inside would end it, so it is swapped for a look-alike. */
-function code(text: string): string {
-    return `\`${text.replace(/`/g, "ˋ")}\``;
 }
 
 function shorten(text: string, maxCharacters: number): string {

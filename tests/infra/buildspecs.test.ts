@@ -5,7 +5,7 @@
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import { createHash } from "crypto";
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
@@ -80,11 +80,7 @@ before(() => {
         chmodSync(path.join(fakeBin, tool), 0o755);
     }
 });
-after(() => {
-    rmSync(fakeBin, { recursive: true, force: true });
-    // The install downloads to a fixed path, as it does in CodeBuild.
-    rmSync(`/tmp/terraform_${RELEASE.version}_linux_arm64.zip`, { force: true });
-});
+after(() => rmSync(fakeBin, { recursive: true, force: true }));
 
 type PhaseName = "install" | "pre_build" | "build" | "post_build";
 
@@ -103,13 +99,18 @@ interface BuildRun {
  * the `finally` commands run even when a command failed; the phase fails when any command
  * of either list failed; a failed install/pre_build/build phase ends the build. Each command
  * runs in its own bash (`env.shell: bash`), and exported variables carry over to later
- * commands, as buildspec 0.2 keeps them. runtime-versions is not simulated.
+ * commands, as buildspec 0.2 keeps them. Every build gets its own /tmp, as every CodeBuild
+ * container does (here: /tmp/ in commands is mapped into the run's workspace and back in the
+ * recorded calls, so concurrent test runs never share a download). runtime-versions is not
+ * simulated.
  */
 function runBuild(buildspec: string, env: Record<string, string>, options: { fail?: string[]; download?: string } = {}): BuildRun {
     const spec = parseYaml(buildspec);
     const workspace = mkdtempSync(path.join(tmpdir(), "buildspec-run-"));
     const envFile = path.join(workspace, ".exported-variables");
     const callsFile = path.join(workspace, ".calls");
+    const privateTmp = path.join(workspace, "tmp");
+    mkdirSync(privateTmp);
     writeFileSync(envFile, "");
     writeFileSync(callsFile, "");
     const processEnv = {
@@ -123,7 +124,7 @@ function runBuild(buildspec: string, env: Record<string, string>, options: { fai
         ...spec.env?.variables,
     };
     const succeeds = (command: string) =>
-        spawnSync("bash", ["-c", `source "$EXPORTED_VARIABLES"\ntrap 'export -p > "$EXPORTED_VARIABLES"' EXIT\n${command}`], {
+        spawnSync("bash", ["-c", `source "$EXPORTED_VARIABLES"\ntrap 'export -p > "$EXPORTED_VARIABLES"' EXIT\n${command.split("/tmp/").join(`${privateTmp}/`)}`], {
             cwd: workspace,
             env: processEnv,
             encoding: "utf8",
@@ -141,7 +142,7 @@ function runBuild(buildspec: string, env: Record<string, string>, options: { fai
         const argvs = readFileSync(callsFile, "utf8")
             .split("\n")
             .filter((line) => line !== "")
-            .map((line) => line.split("\x1f"));
+            .map((line) => line.split(`${privateTmp}/`).join("/tmp/").split("\x1f"));
         return {
             phases,
             succeeded: phases.every((phase) => phase.status === "SUCCEEDED"),

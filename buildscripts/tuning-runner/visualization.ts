@@ -11,19 +11,57 @@ export const VISUALIZATION_BASE_URL = "https://lambda-power-tuning.show/";
 
 const FIELD = "visualization URL";
 const SERIES_FORM = "https://lambda-power-tuning.show/#<powers>;<durations>;<costs>, each standard base64";
+const COMPARISON_FORM = "https://lambda-power-tuning.show/#<powers>;<durations>;<costs>;<powers>;<durations>;<costs>;<legend>;<legend>";
 
 /** The stats a visualization link carries, by ascending power (durations and costs at float32 precision). */
 export function decodeVisualizationUrl(url: string): PowerStat[] {
-    const hashAt = url.indexOf("#");
-    if (hashAt < 0) throw InputError.invalid(FIELD, url, SERIES_FORM, "no #fragment");
-    const parts = url.slice(hashAt + 1).split(";");
-    if (parts.length !== 3) throw InputError.invalid(FIELD, url, SERIES_FORM, `${parts.length} ;-separated parts instead of 3`);
+    const parts = fragmentParts(url, 3, SERIES_FORM);
     return decodeSeries(parts[0], parts[1], parts[2]);
 }
 
 /** The lambda-power-tuning.show link that charts `stats`. */
 export function encodeVisualizationUrl(stats: readonly PowerStat[]): string {
     return `${VISUALIZATION_BASE_URL}#${encodeSeries(stats).join(";")}`;
+}
+
+/** One result in a comparison chart, named by its legend (e.g. "main@abc1234"). */
+export interface ChartSeries {
+    readonly legend: string;
+    readonly stats: readonly PowerStat[];
+}
+
+/**
+ * The lambda-power-tuning.show link that charts two results on one set of axes, `first` in the
+ * site's first colours. The site reads the legends with decodeURIComponent, so a ";" in one
+ * cannot split the fragment.
+ */
+export function encodeComparisonUrl(first: ChartSeries, second: ChartSeries): string {
+    const parts = [...encodeSeries(first.stats), ...encodeSeries(second.stats), encodeURIComponent(first.legend), encodeURIComponent(second.legend)];
+    return `${VISUALIZATION_BASE_URL}#${parts.join(";")}`;
+}
+
+/** Both series of a comparison link, in the order they were encoded. */
+export function decodeComparisonUrl(url: string): [ChartSeries, ChartSeries] {
+    const parts = fragmentParts(url, 8, COMPARISON_FORM);
+    const legend = (part: string) => {
+        try {
+            return decodeURIComponent(part);
+        } catch {
+            throw InputError.invalid(`${FIELD} legend`, part, "URI-encoded text (encodeURIComponent)");
+        }
+    };
+    return [
+        { legend: legend(parts[6]), stats: decodeSeries(parts[0], parts[1], parts[2]) },
+        { legend: legend(parts[7]), stats: decodeSeries(parts[3], parts[4], parts[5]) },
+    ];
+}
+
+function fragmentParts(url: string, count: number, form: string): string[] {
+    const hashAt = url.indexOf("#");
+    if (hashAt < 0) throw InputError.invalid(FIELD, url, form, "no #fragment");
+    const parts = url.slice(hashAt + 1).split(";");
+    if (parts.length !== count) throw InputError.invalid(FIELD, url, form, `${parts.length} ;-separated parts instead of ${count}`);
+    return parts;
 }
 
 function encodeSeries(stats: readonly PowerStat[]): [string, string, string] {

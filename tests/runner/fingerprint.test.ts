@@ -1,0 +1,118 @@
+import * as assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+
+import {
+    canonicalJson,
+    functionFactsFrom,
+    MissingCodeHashError,
+    tuningFingerprint,
+    type FunctionConfigurationShape,
+} from "../../buildscripts/tuning-runner/fingerprint";
+import type { PowerTuningInput } from "../../buildscripts/tuning-runner/types";
+
+const FUNCTION_ARN = "arn:aws:lambda:us-east-1:123456789012:function:power-tuned-digest";
+/** What GetFunctionConfiguration answers for the seeded digest function (the fields that matter and some that do not). */
+const CONFIGURATION: FunctionConfigurationShape & Record<string, unknown> = {
+    FunctionName: "power-tuned-digest",
+    FunctionArn: FUNCTION_ARN,
+    CodeSha256: "kVm4cNfkuTHKtCZjHa7r2WrQ8cOZBj7U6aRGm8XrQFk=",
+    Runtime: "nodejs22.x",
+    Architectures: ["arm64"],
+    Handler: "index.handler",
+    PackageType: "Zip",
+    MemorySize: 128,
+    Timeout: 30,
+    LastModified: "2026-11-20T17:00:00.000+0000",
+    Environment: { Variables: { STAGE: "pr-7-3f2a9c1" } },
+};
+const INPUT: PowerTuningInput = { powerValues: [128, 256, 512, 1024], num: 50, payload: { documentKb: 512 }, parallelInvocation: true, strategy: "cost" };
+
+const fingerprintOf = (configuration: FunctionConfigurationShape, input: PowerTuningInput = INPUT) =>
+    tuningFingerprint(functionFactsFrom(configuration, FUNCTION_ARN), input);
+
+describe("tuning fingerprint", () => {
+    it("is the SHA-256 of the canonical JSON of the code, runtime, architectures, handler, package type, layers and input", () => {
+        const expected = createHash("sha256")
+            .update(
+                JSON.stringify({
+                    function: {
+                        architectures: ["arm64"],
+                        codeSha256: CONFIGURATION.CodeSha256,
+                        handler: "index.handler",
+                        layers: [],
+                        packageType: "Zip",
+                        runtime: "nodejs22.x",
+                    },
+                    input: { num: 50, parallelInvocation: true, payload: { documentKb: 512 }, powerValues: [128, 256, 512, 1024], strategy: "cost" },
+                    version: 1,
+                }),
+            )
+            .digest("hex");
+        assert.equal(fingerprintOf(CONFIGURATION), expected);
+        assert.match(expected, /^[0-9a-f]{64}$/);
+    });
+
+    it("is the same for a pull request's copy: name, ARN, memory size, environment and modification time are not part of it", () => {
+        const copy = {
+            ...CONFIGURATION,
+            FunctionName: "power-tuned-digest-pr-7-3f2a9c1",
+            FunctionArn: `${FUNCTION_ARN}-pr-7-3f2a9c1`,
+            MemorySize: 1024,
+            Timeout: 3,
+            LastModified: "2026-11-21T09:00:00.000+0000",
+            Environment: { Variables: { STAGE: "production" } },
+        };
+        assert.equal(tuningFingerprint(functionFactsFrom(copy, copy.FunctionArn), INPUT), fingerprintOf(CONFIGURATION));
+    });
+
+    it("does not depend on the order of keys in the input file", () => {
+        const reordered: PowerTuningInput = { strategy: "cost", parallelInvocation: true, payload: { documentKb: 512 }, num: 50, powerValues: [128, 256, 512, 1024] };
+        assert.equal(fingerprintOf(CONFIGURATION, reordered), fingerprintOf(CONFIGURATION));
+    });
+
+    it("ignores what the runner adds to every execution (lambdaARN, includeOutputResults)", () => {
+        assert.equal(fingerprintOf(CONFIGURATION, { ...INPUT, includeOutputResults: true }), fingerprintOf(CONFIGURATION));
+        assert.equal(fingerprintOf(CONFIGURATION, { ...INPUT, lambdaARN: FUNCTION_ARN }), fingerprintOf(CONFIGURATION));
+    });
+
+    const changes: Array<[string, FunctionConfigurationShape, PowerTuningInput]> = [
+        ["the code hash", { ...CONFIGURATION, CodeSha256: "Zm9vYmFyZm9vYmFyZm9vYmFyZm9vYmFyZm9vYmFyZm8=" }, INPUT],
+        ["the runtime", { ...CONFIGURATION, Runtime: "nodejs20.x" }, INPUT],
+        ["the architecture", { ...CONFIGURATION, Architectures: ["x86_64"] }, INPUT],
+        ["the handler", { ...CONFIGURATION, Handler: "other.handler" }, INPUT],
+        ["a layer", { ...CONFIGURATION, Layers: [{ Arn: "arn:aws:lambda:us-east-1:123456789012:layer:deps:3" }] }, INPUT],
+        ["the power values", CONFIGURATION, { ...INPUT, powerValues: [128, 256, 512] }],
+        ["num", CONFIGURATION, { ...INPUT, num: 100 }],
+        ["the payload", CONFIGURATION, { ...INPUT, payload: { documentKb: 1024 } }],
+        ["payloadS3", CONFIGURATION, { ...INPUT, payloadS3: "s3://payloads/digest.json" }],
+        ["the strategy", CONFIGURATION, { ...INPUT, strategy: "balanced" }],
+        ["the balanced weight", CONFIGURATION, { ...INPUT, strategy: "cost", balancedWeight: 0.3 }],
+        ["parallel invocation", CONFIGURATION, { ...INPUT, parallelInvocation: false }],
+        ["onlyColdStarts", CONFIGURATION, { ...INPUT, onlyColdStarts: true }],
+        ["discardTopBottom", CONFIGURATION, { ...INPUT, discardTopBottom: 0.1 }],
+    ];
+    for (const [what, configuration, input] of changes) {
+        it(`changes with ${what}`, () => {
+            assert.notEqual(fingerprintOf(configuration, input), fingerprintOf(CONFIGURATION));
+        });
+    }
+
+    it("keeps the order of layers: a later layer's files win", () => {
+        const layerA = { Arn: "arn:aws:lambda:us-east-1:123456789012:layer:a:1" };
+        const layerB = { Arn: "arn:aws:lambda:us-east-1:123456789012:layer:b:1" };
+        assert.notEqual(fingerprintOf({ ...CONFIGURATION, Layers: [layerA, layerB] }), fingerprintOf({ ...CONFIGURATION, Layers: [layerB, layerA] }));
+    });
+
+    it("refuses a configuration without a code hash, naming the function", () => {
+        assert.throws(
+            () => functionFactsFrom({ Runtime: "nodejs22.x" }, FUNCTION_ARN),
+            (error: unknown) => error instanceof MissingCodeHashError && error.message.includes(FUNCTION_ARN),
+        );
+    });
+});
+
+describe("canonical JSON", () => {
+    it("sorts keys at every depth, keeps array order and leaves undefined out", () => {
+        assert.equal(canonicalJson({ b: 1, a: { d: [3, 1], c: undefined, b: null } }), '{"a":{"b":null,"d":[3,1]},"b":1}');
+    });
+});

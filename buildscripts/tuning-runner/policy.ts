@@ -166,3 +166,9 @@ export function decideApproval(verdict: GateVerdict, pullRequest: PullRequestSta
     }
     return { action: verdict === "pass" ? "APPROVE" : "REVOKE", revisionId: pullRequest.revisionId };
 }
+
+/** What became of the approval, for the comment and the log. */
+export type ApprovalOutcome =
+    | { readonly kind: "approved" | "revoked" }
+    | { readonly kind: "skipped"; readonly reason: string }
+    | { readonly kind: "failed"; readonly action: "APPROVE" | "REVOKE"; readonly error: string };

@@ -1,0 +1,129 @@
+import * as assert from "node:assert/strict";
+
+import { gateHistoryNote, renderMemorySuggestions, renderQualityGate, type QualityGateReport } from "../../buildscripts/tuning-runner/gateReport";
+import type { GateEvaluation } from "../../buildscripts/tuning-runner/policy";
+import type { MemorySuggestion } from "../../buildscripts/tuning-runner/terraformMemory";
+
+const POLICY = { maxCostIncreasePercent: 10, requireConfiguredMemoryWithinPercent: 5, failOnTuningError: true };
+const PASSED: GateEvaluation = { verdict: "pass", violations: [], notEvaluated: [] };
+const FAILED: GateEvaluation = {
+    verdict: "fail",
+    violations: [
+        { function: "digest", rule: "requireConfiguredMemoryWithinPercent", value: 8.2109, limit: 5 },
+        { function: "resize", rule: "failOnTuningError", value: "timed-out", limit: "succeeded" },
+    ],
+    notEvaluated: [
+        { function: "digest", rule: "maxCostIncreasePercent", reason: "no baseline: production has not been recorded yet" },
+        { function: "resize", rule: "maxCostIncreasePercent", reason: "no measurement: the tuning timed-out" },
+        { function: "resize", rule: "requireConfiguredMemoryWithinPercent", reason: "no measurement: the tuning timed-out" },
+    ],
+};
+
+function gate(fields: Partial<QualityGateReport>): string {
+    return renderQualityGate({ policyFile: "power-tuning-policy.json", policy: POLICY, evaluation: PASSED, ...fields }).join("\n");
+}
+
+describe("quality gate in the comment", () => {
+    it("states a pass, the rules it applied and the approval", () => {
+        const markdown = gate({ approval: { kind: "approved" } });
+        assert.ok(markdown.startsWith("### ✅ Quality gate passed\n"));
+        assert.ok(
+            markdown.includes(
+                "Rules from `power-tuning-policy.json`: cost per 1M invocations at most +10 % over the baseline · the configured memory at most 5 % dearer than the recommended · a failed tuning fails the gate.",
+            ),
+        );
+        assert.ok(markdown.endsWith("The build approved this revision of the pull request."));
+    });
+
+    it("lists each violation with its rule, value and limit, and the revoked approval", () => {
+        const lines = gate({ evaluation: FAILED, approval: { kind: "revoked" } }).split("\n");
+        assert.equal(lines[0], "### ❌ Quality gate failed: 2 violations");
+        assert.ok(lines.includes("| `digest` | cost at the configured memory above the recommended (`requireConfiguredMemoryWithinPercent`) | +8.21 % | 5 % |"));
+        assert.ok(lines.includes("| `resize` | tuning error (`failOnTuningError`) | timed-out | succeeded |"));
+        assert.ok(lines.some((line) => line.startsWith("The build revoked its approval of this revision")));
+    });
+
+    it("says which rules it could not check for which function and why, one line per reason", () => {
+        const lines = gate({ evaluation: FAILED }).split("\n");
+        const notEvaluated = lines.slice(lines.indexOf("Not evaluated:") + 1);
+        assert.deepEqual(notEvaluated, [
+            "- `digest`: `maxCostIncreasePercent`: no baseline: production has not been recorded yet",
+            "- `resize`: `maxCostIncreasePercent`, `requireConfiguredMemoryWithinPercent`: no measurement: the tuning timed-out",
+        ]);
+    });
+
+    it("without a policy file says the gate is off, and on a pull request that the build does not approve it", () => {
+        const offline = gate({ policy: undefined, evaluation: { verdict: "no-policy", violations: [], notEvaluated: [] } });
+        assert.equal(offline, "### ⚪ Quality gate off\n\nNo `power-tuning-policy.json`, so nothing was checked.");
+        const onPullRequest = gate({ policy: undefined, evaluation: { verdict: "no-policy", violations: [], notEvaluated: [] }, approval: { kind: "skipped", reason: "gate off" } });
+        assert.match(onPullRequest, /The build does not approve the pull request either: the approval rule keeps it from merging until a policy file is added/);
+    });
+
+    it("explains an approval left alone (stale build) or one that failed", () => {
+        assert.ok(gate({ approval: { kind: "skipped", reason: "stale build: the pull request moved on to 8e1f0c2" } }).endsWith("Approval unchanged: stale build: the pull request moved on to 8e1f0c2."));
+        assert.ok(gate({ approval: { kind: "failed", action: "APPROVE", error: "RevisionNotCurrentException: the revision changed" } }).endsWith("⚠️ The build could not approve the pull request: RevisionNotCurrentException: the revision changed."));
+    });
+
+    it("sums the verdict up for the history line", () => {
+        const report = { policyFile: "power-tuning-policy.json", policy: POLICY };
+        assert.equal(gateHistoryNote({ ...report, evaluation: PASSED, approval: { kind: "approved" } }), "✅ gate passed, approved");
+        assert.equal(gateHistoryNote({ ...report, evaluation: FAILED, approval: { kind: "revoked" } }), "❌ gate failed (2 violations), approval revoked");
+        assert.equal(gateHistoryNote({ ...report, evaluation: PASSED, approval: { kind: "skipped", reason: "stale build: moved on" } }), "✅ gate passed, not applied: stale build");
+        assert.equal(gateHistoryNote({ ...report, evaluation: FAILED, approval: { kind: "failed", action: "REVOKE", error: "x" } }), "❌ gate failed (2 violations), REVOKE failed");
+        assert.equal(gateHistoryNote({ ...report, policy: undefined, evaluation: { verdict: "no-policy", violations: [], notEvaluated: [] }, approval: { kind: "skipped", reason: "no policy: off" } }), "⚪ gate off (no policy)");
+        assert.equal(gateHistoryNote({ ...report, evaluation: PASSED }), "✅ gate passed");
+    });
+});
+
+describe("suggested Terraform change in the comment", () => {
+    const SUGGESTION: MemorySuggestion = {
+        function: "digest",
+        recommendedMemoryMB: 256,
+        configuredMemoryMB: 128,
+        change: { file: "variables.tf", line: 26, oldLine: "  default     = 128", newLine: "  default     = 256", via: ["main.tf:84", "functions.tf:10"] },
+        costPerMillionUsd: { configured: 1.9262, recommended: 1.8926 },
+        durationMs: { configured: 821.28, recommended: 402 },
+        sharedWith: [],
+    };
+
+    it("shows the file, the line and the old and new line as a diff, and the projected saving per 1M invocations", () => {
+        assert.deepEqual(renderMemorySuggestions([SUGGESTION]), [
+            "### 🔧 Suggested change",
+            "",
+            "`digest` runs with 128 MB; 256 MB is recommended. Projected: $1.93 → $1.89 per 1M invocations including the request charge, so the change saves $0.0336 per 1M invocations (1.74 %); duration 821 ms → 402 ms.",
+            "",
+            "`variables.tf` line 26 (reached from `main.tf:84` → `functions.tf:10`):",
+            "```diff",
+            "-  default     = 128",
+            "+  default     = 256",
+            "```",
+        ]);
+    });
+
+    it("says what a faster but dearer recommendation (speed strategy) costs", () => {
+        const [, , line] = renderMemorySuggestions([{ ...SUGGESTION, recommendedMemoryMB: 1024, costPerMillionUsd: { configured: 1.9262, recommended: 2.048 }, durationMs: { configured: 821.28, recommended: 109.7 } }]);
+        assert.match(line, /so the change costs \$0\.122 more per 1M invocations \(\+6\.32 %\); duration 821 ms → 110 ms\.$/);
+    });
+
+    it("shows a line to add when memory_size is not set", () => {
+        const lines = renderMemorySuggestions([{ ...SUGGESTION, change: { file: "lambda.tf", line: 3, newLine: "  memory_size = 256", via: [] } }]);
+        assert.deepEqual(lines.slice(4), ["In `lambda.tf`, add after line 3:", "```diff", "+  memory_size = 256", "```"]);
+    });
+
+    it("says why there is no exact change, notes an override and a shared line", () => {
+        const unresolved = renderMemorySuggestions([{ ...SUGGESTION, change: undefined, unresolved: "main.tf line 2 sets it to `lookup(…)`", fileValueMB: 512 }]);
+        assert.ok(unresolved.includes("Note: the Terraform files set 512 MB, so a -var, .tfvars or TF_VAR_ value overrides them; change it there."));
+        assert.equal(unresolved[unresolved.length - 1], "No exact change to show: main.tf line 2 sets it to `lookup(…)`.");
+        const shared = renderMemorySuggestions([{ ...SUGGESTION, sharedWith: ["resize"] }]);
+        assert.equal(shared[shared.length - 1], "This line also sets the memory of `resize`; give `digest` its own setting to change it alone.");
+    });
+
+    it("cannot project a saving when the configured size was not measured", () => {
+        const [, , line] = renderMemorySuggestions([{ ...SUGGESTION, configuredMemoryMB: 384, costPerMillionUsd: undefined, durationMs: undefined }]);
+        assert.ok(line.endsWith("The configured size was not measured, so no saving can be projected (add 384 to powerValues)."));
+    });
+
+    it("renders nothing when nothing is to change", () => {
+        assert.deepEqual(renderMemorySuggestions([]), []);
+    });
+});

@@ -1,4 +1,6 @@
 import * as assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 
 import { InputError } from "../../buildscripts/tuning-runner/input";
 import { decideApproval, evaluatePolicy, parsePolicy, type PullRequestState } from "../../buildscripts/tuning-runner/policy";
@@ -85,6 +87,16 @@ describe("quality gate policy file", () => {
             () => parsePolicy('{"failOnTuningError": 1, "maxCostIncreasePercent": -1, "extra": true}', FILE),
             (error: Error) => error.message.split("\n").length === 3,
         );
+    });
+
+    it("seeded into the repository as terraform-lambda/power-tuning-policy.json, sets every rule", () => {
+        const seeded = readFileSync(join(__dirname, "..", "..", "terraform-lambda", FILE), "utf8");
+        assert.deepEqual(parsePolicy(seeded, FILE), {
+            maxCostIncreasePercent: 10,
+            maxDurationIncreasePercent: 20,
+            requireConfiguredMemoryWithinPercent: 10,
+            failOnTuningError: true,
+        });
     });
 
     it("reports invalid JSON with line and column, and a non-object file", () => {

@@ -4,6 +4,7 @@ import {
     CodeCommitClient,
     CreateCommitCommand,
     GetBranchCommand,
+    GetCommentsForPullRequestCommand,
     GetPullRequestCommand,
     paginateGetCommentsForPullRequest,
     PostCommentForPullRequestCommand,
@@ -193,6 +194,11 @@ describe("FakeAws, driven by the real AWS SDK v3 clients", () => {
             }
             assert.deepEqual(contents, ["v2", "other"]);
             await rejectsWith(codecommit().send(new UpdateCommentCommand({ commentId: "missing", content: "x" })), "CommentDoesNotExistException");
+        });
+
+        it("lists comments by pull request alone, or by repository and both commits, as the API reference requires", async () => {
+            await rejectsWith(codecommit().send(new GetCommentsForPullRequestCommand({ pullRequestId: "8", repositoryName: "power-tuned" })), "CommitIdRequiredException");
+            await rejectsWith(codecommit().send(new GetCommentsForPullRequestCommand({ pullRequestId: "8", afterCommitId: "a".repeat(40) })), "RepositoryNameRequiredException");
         });
 
         it("returns the pull request's targets and approves only its current revision", async () => {

@@ -542,6 +542,11 @@ export class FakeAws {
 
     private getComments(input: any): object {
         const pullRequestId = requireString(input, "pullRequestId");
+        // The API reference: with repositoryName, both commit IDs are required (and the reverse);
+        // only pullRequestId alone lists the comments of every revision.
+        const commits = [input.beforeCommitId, input.afterCommitId].filter((id) => id !== undefined).length;
+        if (input.repositoryName !== undefined && commits < 2) throw new AwsError("CommitIdRequiredException", "A commit ID is required, but no commit ID was specified.");
+        if (input.repositoryName === undefined && commits > 0) throw new AwsError("RepositoryNameRequiredException", "A repository name is required, but was not specified.");
         const matching = this.comments.filter(
             (c) =>
                 c.pullRequestId === pullRequestId &&

@@ -15,3 +15,8 @@ export function parseJsonOrUndefined(text: string): unknown {
         return undefined;
     }
 }
+
+/** Drops keys whose value is undefined, so values compare and serialise without empty fields. */
+export function withoutUndefined<T extends object>(value: T): T {
+    return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T;
+}

@@ -1,9 +1,10 @@
 // Markdown for pull request comments and `report` (functional core). Numbers are written for
 // people: three significant digits, with units.
 
+import { renderHistorySection, renderHistoryStatus } from "./baseline";
 import { costPerMillionInvocations, tuningRunCostUsd } from "./cost";
 import { code, formatDurationMs, formatUsd, groupThousands, plural } from "./format";
-import type { PlanAction, PlanSummary, PowerStat, Strategy, TuningResult, TuningStatus } from "./types";
+import type { HistoryStatus, PlanAction, PlanSummary, PowerStat, Strategy, TuningResult, TuningStatus } from "./types";
 
 export { formatDurationMs, formatUsd };
 
@@ -13,18 +14,19 @@ export const COMMENT_CHARACTER_LIMIT = 10240;
 const MAX_CAUSE_CHARACTERS = 1000;
 
 /** The tuning comment for a pull request, cut to CodeCommit's limit. */
-export function renderTuningComment(results: readonly TuningResult[], context: { buildUrl?: string }): string {
+export function renderTuningComment(results: readonly TuningResult[], context: { buildUrl?: string; history?: HistoryStatus }): string {
     return fitToCommentLimit(renderReport(results, context), COMMENT_CHARACTER_LIMIT, "the results file and the build log");
 }
 
 /** The same Markdown in full, for `report` (stdout has no size limit). */
-export function renderReport(results: readonly TuningResult[], context: { buildUrl?: string }): string {
+export function renderReport(results: readonly TuningResult[], context: { buildUrl?: string; history?: HistoryStatus }): string {
     // Failures first: if the comment has to be cut, what went wrong is never what is lost.
     const ordered = [...results].sort((a, b) => STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status));
     return [
         "## Lambda power tuning",
         "",
         withBuildLink(tuningSummary(results), context.buildUrl),
+        ...renderHistoryStatus(results, context.history),
         ...ordered.flatMap((result) => ["", ...resultSection(result)]),
         ...(results.some((result) => result.status === "succeeded") ? ["", "---", REQUEST_CHARGE_FOOTNOTE] : []),
         "",
@@ -73,7 +75,14 @@ function resultSection(result: TuningResult): string[] {
             : `this tuning run cost ${formatUsd(runCost)} (Step Functions ${formatUsd(result.stateMachineCostUsd ?? 0)} + Lambda ${formatUsd(result.lambdaCostUsd ?? 0)})`,
         result.visualization === undefined ? undefined : `[chart on lambda-power-tuning.show](${result.visualization})`,
     ].filter((detail) => detail !== undefined);
-    return [`### ${label.icon} ${code(result.name)}: ${result.power} MB recommended`, "", ...statsTable(result), "", `${details.join(" · ")}.`];
+    return [
+        `### ${label.icon} ${code(result.name)}: ${result.power} MB recommended`,
+        "",
+        ...statsTable(result),
+        "",
+        `${details.join(" · ")}.`,
+        ...renderHistorySection(result),
+    ];
 }
 
 function statsTable(result: TuningResult): string[] {

@@ -4,20 +4,24 @@
 
 import { analysisFromOutput } from "./execution";
 import { InputError, describeInvalid, parseJsonFile } from "./input";
-import { isFiniteNumber, isRecord } from "./json";
+import { isFiniteNumber, isRecord, withoutUndefined } from "./json";
 import {
     STRATEGIES,
+    type Baseline,
+    type BaselineDelta,
     type ExecutionOutcome,
+    type HistoryStatus,
     type PowerStat,
     type PullRequestContext,
     type ResultsFile,
+    type StoredResultOrigin,
     type Strategy,
     type TargetFunction,
     type TuningAnalysis,
     type TuningResult,
     type TuningStatus,
 } from "./types";
-import { decodeVisualizationUrl } from "./visualization";
+import { decodeComparisonUrl, decodeVisualizationUrl } from "./visualization";
 
 /** The results entry for a finished execution. `running` and `needs-history` are not finished. */
 export function tuningResultFromOutcome(
@@ -69,6 +73,7 @@ export function parseResultsFile(text: string, fileName: string): ResultsFile {
     check.optional(file, "stateMachineArn", "", isString, "a state machine ARN");
     check.optional(file, "buildUrl", "", isString, "a URL");
     check.optional(file, "pullRequest", "", isPullRequest, "{repositoryName, pullRequestId, sourceCommit, destinationCommit} (strings)");
+    check.optional(file, "history", "", isHistoryStatus, "{uri, problems} (a string and a list of strings)");
     check.field(file, "functions", "", Array.isArray, "a list of function results");
     (file.functions as unknown[]).forEach((entry, index) => checkResult(check, entry, `functions[${index}]`));
     return file as unknown as ResultsFile;
@@ -86,9 +91,72 @@ function checkResult(check: ShapeCheck, entry: unknown, at: string): void {
     for (const key of ["power", "cost", "duration", "stateMachineCostUsd", "lambdaCostUsd"]) check.optional(entry, key, at, isFiniteNumber, "a number");
     for (const key of ["executionArn", "visualization", "startedAt", "stoppedAt"]) check.optional(entry, key, at, isString, "a string");
     check.optional(entry, "error", at, (v) => isRecord(v) && isString(v.error) && isString(v.cause), "{error, cause} (strings)");
+    check.optional(entry, "fingerprint", at, isString, "a string");
+    check.optional(entry, "reused", at, isStoredResultOrigin, "{recordedAt, commit?, pullRequestId?, executionArn?} (strings)");
+    check.optional(entry, "baseline", at, isBaseline, BASELINE_FORM);
+    check.optional(entry, "delta", at, isBaselineDelta, DELTA_FORM);
     if (entry.status === "succeeded") {
         for (const key of ["power", "cost", "duration"]) check.field(entry, key, at, isFiniteNumber, "a number (the entry succeeded)");
     }
+}
+
+/** One results entry read from elsewhere (the tuning history), checked like a results file's. */
+export function parseTuningResult(value: unknown, fileName: string, at: string): TuningResult {
+    checkResult(new ShapeCheck(fileName), value, at);
+    return value as TuningResult;
+}
+
+const BASELINE_FORM =
+    '{status: "found", fingerprint, productionRecordedAt, tunedBy, strategy, power, cost, duration, stats} or {status: "none", reason}';
+const DELTA_FORM = "{memoryMB, costPerMillionUsd, durationMs: {baseline, current, absolute, percent?} (numbers), comparisonUrl: a comparison link}";
+
+function isStoredResultOrigin(value: unknown): value is StoredResultOrigin {
+    return (
+        isRecord(value) &&
+        isString(value.recordedAt) &&
+        ["commit", "pullRequestId", "executionArn"].every((key) => value[key] === undefined || isString(value[key]))
+    );
+}
+
+function isBaseline(value: unknown): value is Baseline {
+    if (!isRecord(value)) return false;
+    if (value.status === "none") return isString(value.reason);
+    return (
+        value.status === "found" &&
+        isString(value.fingerprint) &&
+        isString(value.productionRecordedAt) &&
+        (value.productionCommit === undefined || isString(value.productionCommit)) &&
+        isStoredResultOrigin(value.tunedBy) &&
+        (STRATEGIES as readonly unknown[]).includes(value.strategy) &&
+        ["power", "cost", "duration"].every((key) => isFiniteNumber(value[key])) &&
+        isPowerStatList(value.stats)
+    );
+}
+
+function isBaselineDelta(value: unknown): value is BaselineDelta {
+    const isFigure = (figure: unknown) =>
+        isRecord(figure) &&
+        ["baseline", "current", "absolute"].every((key) => isFiniteNumber(figure[key])) &&
+        (figure.percent === undefined || isFiniteNumber(figure.percent));
+    return (
+        isRecord(value) &&
+        ["memoryMB", "costPerMillionUsd", "durationMs"].every((key) => isFigure(value[key])) &&
+        isString(value.comparisonUrl) &&
+        isComparisonUrl(value.comparisonUrl)
+    );
+}
+
+function isComparisonUrl(url: string): boolean {
+    try {
+        decodeComparisonUrl(url);
+        return true;
+    } catch {
+        return false;
+    }
+}
+
+function isHistoryStatus(value: unknown): value is HistoryStatus {
+    return isRecord(value) && isString(value.uri) && Array.isArray(value.problems) && value.problems.every(isString);
 }
 
 /** Checks fields of a parsed file, naming `"<path>.<field>"` in the InputError. */
@@ -173,9 +241,4 @@ function cheapestStat(stats: readonly PowerStat[]): PowerStat {
 function inferStrategy(analysis: TuningAnalysis): Strategy {
     if (analysis.stats.length === 0 || cheapestStat(analysis.stats).memoryMB === analysis.power) return "cost";
     return bestStat(analysis.stats, byDuration, byCost).memoryMB === analysis.power ? "speed" : "balanced";
-}
-
-/** Drops keys whose value is undefined, so results compare and serialise without empty fields. */
-function withoutUndefined<T extends object>(value: T): T {
-    return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T;
 }

@@ -1,0 +1,130 @@
+// A pull request's result against production's (functional core): the recommended memory, and
+// cost per 1M invocations and duration at it, each with its change; the comparison chart link;
+// and the Markdown that says all this — or why there is nothing to compare with — in the comment.
+import { costPerMillionInvocations } from "./cost";
+import { formatDurationMs, formatUsd, plural, significant } from "./format";
+import type { Baseline, BaselineDelta, FigureDelta, HistoryStatus, PowerStat, PullRequestContext, StoredResultOrigin, TuningResult } from "./types";
+import { decodeComparisonUrl, encodeComparisonUrl } from "./visualization";
+
+export type FoundBaseline = Extract<Baseline, { status: "found" }>;
+
+/** The branch production is deployed from, as the baseline is named in legends. */
+const PRODUCTION_BRANCH = "main";
+
+export function figureDelta(baseline: number, current: number): FigureDelta {
+    const absolute = current - baseline;
+    return baseline === 0 ? { baseline, current, absolute } : { baseline, current, absolute, percent: (absolute / baseline) * 100 };
+}
+
+/** The chart legends: `main@abc1234` for the baseline, `PR 7@def5678` (or `this run`) for the result. */
+export function comparisonLegends(baseline: FoundBaseline, pullRequest: PullRequestContext | undefined): { baseline: string; current: string } {
+    return {
+        baseline: baseline.productionCommit === undefined ? PRODUCTION_BRANCH : `${PRODUCTION_BRANCH}@${shortCommit(baseline.productionCommit)}`,
+        current: pullRequest === undefined ? "this run" : `PR ${pullRequest.pullRequestId}@${shortCommit(pullRequest.sourceCommit)}`,
+    };
+}
+
+/**
+ * `result` with its baseline and, when both have a recommendation, the deltas. A result that did
+ * not succeed keeps the baseline (it says what production measured) but has nothing to compare.
+ */
+export function withBaseline(result: TuningResult, baseline: Baseline, pullRequest: PullRequestContext | undefined): TuningResult {
+    if (baseline.status !== "found" || result.status !== "succeeded" || result.power === undefined || result.cost === undefined || result.duration === undefined) {
+        return { ...result, baseline };
+    }
+    const legends = comparisonLegends(baseline, pullRequest);
+    const delta: BaselineDelta = {
+        memoryMB: figureDelta(baseline.power, result.power),
+        costPerMillionUsd: figureDelta(costPerMillionInvocations(baseline.cost), costPerMillionInvocations(result.cost)),
+        durationMs: figureDelta(baseline.duration, result.duration),
+        comparisonUrl: encodeComparisonUrl(
+            { legend: legends.baseline, stats: chartStats(baseline) },
+            { legend: legends.current, stats: chartStats(result) },
+        ),
+    };
+    return { ...result, baseline, delta };
+}
+
+/** What a chart can show: every measured memory size, or only the recommended one when that is all there is. */
+function chartStats(result: { stats: readonly PowerStat[]; power?: number; cost?: number; duration?: number }): readonly PowerStat[] {
+    if (result.stats.length > 0 || result.power === undefined) return result.stats;
+    return [{ memoryMB: result.power, averageDurationMs: result.duration ?? Number.NaN, averageCostUsd: result.cost ?? Number.NaN }];
+}
+
+// ------------------------------------------------------------------------------- Markdown
+
+/**
+ * Lines under the run's summary: problems with the history (the run went on without it where
+ * they occurred) and how many results were reused.
+ */
+export function renderHistoryStatus(results: readonly TuningResult[], history: HistoryStatus | undefined): string[] {
+    if (history === undefined) return [];
+    const reused = results.filter((result) => result.reused !== undefined).length;
+    const lines = reused === 0 ? [] : [`♻️ ${reused} of ${plural(results.length, "function")} unchanged: stored results reused, no tuning ran for them.`];
+    if (history.problems.length > 0) {
+        lines.push(
+            `⚠️ Tuning history unavailable in part (${history.uri}); the run went on without it there: nothing reused or compared where it could not be read, and results it could not store are only here and in the results file.`,
+            "",
+            ...history.problems.map((problem) => `- ${problem}`),
+        );
+    }
+    return lines.length === 0 ? [] : ["", ...lines];
+}
+
+/** Lines for one function's section: reuse, then the comparison with production (or why there is none). */
+export function renderHistorySection(result: TuningResult): string[] {
+    const lines: string[] = [];
+    if (result.reused !== undefined) lines.push("", `♻️ ${reusedSentence(result.reused)}`);
+    if (result.baseline?.status === "none") lines.push("", `No baseline: ${result.baseline.reason}.`);
+    if (result.baseline?.status === "found" && result.delta !== undefined) lines.push("", ...comparisonLines(result.baseline, result.delta));
+    return lines;
+}
+
+function reusedSentence(origin: StoredResultOrigin): string {
+    // The commit leads the sentence, so the parenthesis does not repeat it.
+    const since = origin.commit === undefined ? describeTime(origin.recordedAt) : `\`${shortCommit(origin.commit)}\``;
+    return `Unchanged since ${since}, result reused (${describeOrigin({ ...origin, commit: undefined })}): same code, configuration and tuning input, so nothing was run.`;
+}
+
+function comparisonLines(baseline: FoundBaseline, delta: BaselineDelta): string[] {
+    // The link is the one record of the legends; results files are checked to hold a valid one.
+    const [{ legend: baselineLegend }, { legend: currentLegend }] = decodeComparisonUrl(delta.comparisonUrl);
+    const row = (label: string, figure: FigureDelta, format: (value: number) => string) =>
+        `| ${label} | ${format(figure.baseline)} | ${format(figure.current)} | ${formatChange(figure, format)} |`;
+    const memory = (megabytes: number) => `${megabytes} MB`;
+    return [
+        `**Against production** (${baselineLegend}; its result ${describeOrigin(baseline.tunedBy)}):`,
+        "",
+        `| | ${baselineLegend} | ${currentLegend} | Change |`,
+        "|---|---:|---:|---:|",
+        row("Recommended memory", delta.memoryMB, memory),
+        row("Cost per 1M invocations\\*", delta.costPerMillionUsd, formatUsd),
+        row("Avg duration at that memory", delta.durationMs, formatDurationMs),
+        "",
+        `[Both charts on lambda-power-tuning.show](${delta.comparisonUrl}).`,
+    ];
+}
+
+/** `+256 MB (+100%)`, `−$0.0126 (−0.666%)`, `unchanged`. */
+function formatChange(figure: FigureDelta, format: (value: number) => string): string {
+    if (figure.absolute === 0) return "unchanged";
+    const sign = figure.absolute > 0 ? "+" : "−";
+    const percent = figure.percent === undefined ? "" : ` (${sign}${significant(Math.abs(figure.percent))}%)`;
+    return `${sign}${format(Math.abs(figure.absolute))}${percent}`;
+}
+
+function describeOrigin(origin: StoredResultOrigin): string {
+    const by = origin.pullRequestId === undefined ? "tuned" : `tuned for PR ${origin.pullRequestId}`;
+    const at = origin.commit === undefined ? "" : ` at \`${shortCommit(origin.commit)}\``;
+    return `${by}${at} on ${describeTime(origin.recordedAt)}`;
+}
+
+/** `2026-04-01 09:30 UTC` from an ISO-8601 timestamp; anything else as it is. */
+function describeTime(iso: string): string {
+    const match = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})/.exec(iso);
+    return match === null ? iso : `${match[1]} ${match[2]} UTC`;
+}
+
+function shortCommit(commit: string): string {
+    return commit.slice(0, 7);
+}

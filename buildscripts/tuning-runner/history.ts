@@ -1,0 +1,170 @@
+// The tuning history (functional core): where it lives in S3, what its two kinds of object hold,
+// and what a run makes of them. Layout under `s3://<bucket>/<prefix>/`:
+//   results/<fingerprint>.json         one succeeded tuning per fingerprint (StoredResultEntry),
+//                                      written by `tune`; read to reuse it and as a baseline
+//   production/<function name>.json    the fingerprint production runs (ProductionRecord),
+//                                      written by `record` after each deployment of main
+// `<function name>` is the name the runner shows (the Terraform output's map key, e.g. `digest`),
+// the same for production and for a pull request's copy, whose Lambda names carry a suffix.
+import type { FunctionFacts } from "./fingerprint";
+import { describeInvalid, InputError, parseJsonFile } from "./input";
+import { isRecord, withoutUndefined } from "./json";
+import { parseTuningResult } from "./results";
+import type { Baseline, HistoryLocation, PowerTuningInput, PullRequestContext, StoredResultOrigin, TargetFunction, TuningResult } from "./types";
+
+const HISTORY_URI_FORM = "s3://<bucket>/<prefix>, a bucket name of 3-63 lowercase letters, digits, '.' or '-' and an optional key prefix";
+
+/** `--history` / TUNING_HISTORY_URI. `field` names the flag in the error. */
+export function parseHistoryUri(value: string, field: string): HistoryLocation {
+    const match = /^s3:\/\/([^/]*)(?:\/(.*))?$/.exec(value);
+    if (match === null) throw InputError.invalid(field, value, HISTORY_URI_FORM, "not an s3:// URI");
+    const [, bucket, rawPrefix = ""] = match;
+    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket) || bucket.includes("..")) {
+        throw InputError.invalid(field, value, HISTORY_URI_FORM, `"${bucket}" is not an S3 bucket name`);
+    }
+    const prefix = rawPrefix.replace(/\/+$/, "");
+    if (prefix !== "" && prefix.split("/").some((segment) => segment === "" || segment === "." || segment === "..")) {
+        throw InputError.invalid(field, value, HISTORY_URI_FORM, `the prefix "${rawPrefix}" has an empty, "." or ".." segment`);
+    }
+    return { bucket, prefix };
+}
+
+export function historyUri(location: HistoryLocation): string {
+    return `s3://${location.bucket}/${location.prefix === "" ? "" : `${location.prefix}/`}`;
+}
+
+export function storedResultKey(location: HistoryLocation, fingerprint: string): string {
+    return keyUnder(location, `results/${fingerprint}.json`);
+}
+
+export function productionRecordKey(location: HistoryLocation, functionName: string): string {
+    return keyUnder(location, `production/${functionName}.json`);
+}
+
+function keyUnder(location: HistoryLocation, relative: string): string {
+    return location.prefix === "" ? relative : `${location.prefix}/${relative}`;
+}
+
+/** `results/<fingerprint>.json`: a succeeded tuning and what it measured. */
+export interface StoredResultEntry {
+    readonly version: 1;
+    readonly fingerprint: string;
+    /** As in the results file, without what only one run knows (reuse, baseline, deltas). */
+    readonly result: TuningResult;
+    readonly function: FunctionFacts;
+    readonly input: PowerTuningInput;
+    readonly commit?: string;
+    readonly pullRequestId?: string;
+    readonly recordedAt: string;
+}
+
+/** `production/<function name>.json`: what production ran after a deployment of main. */
+export interface ProductionRecord {
+    readonly version: 1;
+    readonly fingerprint: string;
+    readonly commit?: string;
+    readonly recordedAt: string;
+    readonly functionArn: string;
+}
+
+/** The entry to store for a tuning, or undefined when there is nothing worth reusing (it did not succeed). */
+export function storedResultEntry(
+    result: TuningResult,
+    measured: { fingerprint: string; facts: FunctionFacts; input: PowerTuningInput },
+    origin: { pullRequest?: PullRequestContext; commit?: string; recordedAt: string },
+): StoredResultEntry | undefined {
+    if (result.status !== "succeeded") return undefined;
+    const { reused: _reused, baseline: _baseline, delta: _delta, ...tuned } = result;
+    return withoutUndefined({
+        version: 1 as const,
+        fingerprint: measured.fingerprint,
+        result: { ...tuned, fingerprint: measured.fingerprint },
+        function: measured.facts,
+        input: measured.input,
+        commit: origin.pullRequest?.sourceCommit ?? origin.commit,
+        pullRequestId: origin.pullRequest?.pullRequestId,
+        recordedAt: origin.recordedAt,
+    });
+}
+
+export function productionRecord(fn: TargetFunction, fingerprint: string, origin: { commit?: string; recordedAt: string }): ProductionRecord {
+    return withoutUndefined({ version: 1 as const, fingerprint, commit: origin.commit, recordedAt: origin.recordedAt, functionArn: fn.arn });
+}
+
+/** A stored entry read back; `key` names it in errors. It must be the entry for `fingerprint`, and succeeded. */
+export function parseStoredResultEntry(text: string, key: string, fingerprint: string): StoredResultEntry {
+    const entry = parseJsonFile(text, key);
+    const fail = (field: string, value: unknown, allowed: string) => new InputError(`${key}: ${describeInvalid(field, value, allowed)}`);
+    if (!isRecord(entry) || entry.version !== 1) throw fail(`"version"`, isRecord(entry) ? entry.version : entry, "1 (a stored result written by this runner)");
+    if (entry.fingerprint !== fingerprint) throw fail(`"fingerprint"`, entry.fingerprint, `${fingerprint} (the key's own)`);
+    checkOrigin(entry, fail);
+    const result = parseTuningResult(entry.result, key, "result");
+    if (result.status !== "succeeded") throw fail(`"result.status"`, result.status, "succeeded (only results are stored)");
+    if (!isRecord(entry.function) || typeof entry.function.codeSha256 !== "string") throw fail(`"function.codeSha256"`, isRecord(entry.function) ? entry.function.codeSha256 : undefined, "a string");
+    if (!isRecord(entry.input)) throw fail(`"input"`, entry.input, "the tuning input object");
+    return entry as unknown as StoredResultEntry;
+}
+
+export function parseProductionRecord(text: string, key: string): ProductionRecord {
+    const record = parseJsonFile(text, key);
+    const fail = (field: string, value: unknown, allowed: string) => new InputError(`${key}: ${describeInvalid(field, value, allowed)}`);
+    if (!isRecord(record) || record.version !== 1) throw fail(`"version"`, isRecord(record) ? record.version : record, "1 (a production record written by `record`)");
+    if (typeof record.fingerprint !== "string" || !/^[0-9a-f]{64}$/.test(record.fingerprint)) throw fail(`"fingerprint"`, record.fingerprint, "64 hexadecimal characters");
+    if (typeof record.functionArn !== "string") throw fail(`"functionArn"`, record.functionArn, "a string");
+    checkOrigin(record, fail);
+    return record as unknown as ProductionRecord;
+}
+
+function checkOrigin(record: Record<string, unknown>, fail: (field: string, value: unknown, allowed: string) => Error): void {
+    if (typeof record.recordedAt !== "string") throw fail(`"recordedAt"`, record.recordedAt, "an ISO-8601 timestamp");
+    for (const key of ["commit", "pullRequestId"]) {
+        if (record[key] !== undefined && typeof record[key] !== "string") throw fail(`"${key}"`, record[key], "a string");
+    }
+}
+
+/**
+ * The stored result as this run's result for `fn`: under this run's name and ARN, marked reused,
+ * without what belonged to the run that measured it (its execution's times and cost).
+ */
+export function reusedResult(fn: TargetFunction, entry: StoredResultEntry): TuningResult {
+    const { executionArn, startedAt: _startedAt, stoppedAt: _stoppedAt, stateMachineCostUsd: _stateMachine, lambdaCostUsd: _lambda, ...measured } = entry.result;
+    return { ...measured, name: fn.name, arn: fn.arn, fingerprint: entry.fingerprint, reused: originOf(entry, executionArn) };
+}
+
+function originOf(entry: StoredResultEntry, executionArn?: string): StoredResultOrigin {
+    return withoutUndefined({ commit: entry.commit, pullRequestId: entry.pullRequestId, recordedAt: entry.recordedAt, executionArn });
+}
+
+/**
+ * The baseline from what the history holds for a function: production's record and, when it
+ * has one, the stored result for production's fingerprint.
+ */
+export function baselineFrom(functionName: string, record: ProductionRecord | undefined, entry: StoredResultEntry | undefined): Baseline {
+    if (record === undefined) {
+        return {
+            status: "none",
+            reason: `production has no recorded fingerprint for \`${functionName}\` (a new function, or \`record\` has not run after a deployment of main)`,
+        };
+    }
+    if (entry === undefined) {
+        const where = record.commit === undefined ? "" : ` at main@${record.commit.slice(0, 7)}`;
+        return {
+            status: "none",
+            reason: `production's code and input${where} (fingerprint ${record.fingerprint.slice(0, 12)}) were never tuned, so there is nothing to compare with`,
+        };
+    }
+    // parseStoredResultEntry admits succeeded results only, and those carry all three figures.
+    const { strategy, power, cost, duration, stats } = entry.result;
+    return withoutUndefined({
+        status: "found" as const,
+        fingerprint: record.fingerprint,
+        productionCommit: record.commit,
+        productionRecordedAt: record.recordedAt,
+        tunedBy: originOf(entry, entry.result.executionArn),
+        strategy,
+        power: power!,
+        cost: cost!,
+        duration: duration!,
+        stats,
+    });
+}

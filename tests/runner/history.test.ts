@@ -1,0 +1,184 @@
+import * as assert from "node:assert/strict";
+
+import { classifyExecution } from "../../buildscripts/tuning-runner/execution";
+import type { FunctionFacts } from "../../buildscripts/tuning-runner/fingerprint";
+import {
+    baselineFrom,
+    historyUri,
+    parseHistoryUri,
+    parseProductionRecord,
+    parseStoredResultEntry,
+    productionRecord,
+    productionRecordKey,
+    reusedResult,
+    storedResultEntry,
+    storedResultKey,
+} from "../../buildscripts/tuning-runner/history";
+import { InputError } from "../../buildscripts/tuning-runner/input";
+import { tuningResultFromOutcome } from "../../buildscripts/tuning-runner/results";
+import type { PowerTuningInput, TuningResult } from "../../buildscripts/tuning-runner/types";
+import { readFixtureText } from "../fixtures";
+
+const FINGERPRINT = "3c".repeat(32);
+const FACTS: FunctionFacts = { codeSha256: "kVm4cNfkuTHKtCZjHa7r2WrQ8cOZBj7U6aRGm8XrQFk=", runtime: "nodejs22.x", architectures: ["arm64"], handler: "index.handler", layers: [] };
+const INPUT: PowerTuningInput = { powerValues: [128, 256, 512, 1024], num: 50 };
+const PULL_REQUEST = {
+    repositoryName: "TargetLambdaFunctionRepository",
+    pullRequestId: "5",
+    sourceCommit: "0123456cccccccccccccccccccccccccccccccccc",
+    destinationCommit: "9c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d",
+};
+const PR_COPY = { name: "digest", arn: "arn:aws:lambda:us-east-1:123456789012:function:power-tuned-digest-pr-5-0123456" };
+const LATER_COPY = { name: "digest", arn: "arn:aws:lambda:us-east-1:123456789012:function:power-tuned-digest-pr-7-def5678" };
+
+function tunedResult(): TuningResult {
+    return tuningResultFromOutcome(PR_COPY, classifyExecution({ status: "SUCCEEDED", output: readFixtureText("power-tuning/output-cost-x86-4-powers.json") }), {
+        strategy: "cost",
+        executionArn: "arn:aws:states:us-east-1:123456789012:execution:tuner:pr-5-0123456-digest-1a2b3c4d",
+        startedAt: "2026-11-18T16:29:00.000Z",
+        stoppedAt: "2026-11-18T16:29:40.000Z",
+    });
+}
+
+const storedEntry = () => storedResultEntry(tunedResult(), { fingerprint: FINGERPRINT, facts: FACTS, input: INPUT }, { pullRequest: PULL_REQUEST, recordedAt: "2026-11-18T16:30:00.000Z" })!;
+
+function assertInputError(run: () => unknown, pattern: RegExp): void {
+    assert.throws(run, (error: unknown) => error instanceof InputError && pattern.test(error.message));
+}
+
+describe("tuning history location", () => {
+    it("reads s3://bucket/prefix with or without a trailing slash, and an empty prefix", () => {
+        assert.deepEqual(parseHistoryUri("s3://power-tuned-artifacts-1a2b/tuning-history/", "--history"), { bucket: "power-tuned-artifacts-1a2b", prefix: "tuning-history" });
+        assert.deepEqual(parseHistoryUri("s3://artifacts/a/b", "--history"), { bucket: "artifacts", prefix: "a/b" });
+        assert.deepEqual(parseHistoryUri("s3://artifacts", "--history"), { bucket: "artifacts", prefix: "" });
+    });
+
+    it("lays results out by fingerprint and production records by function name", () => {
+        const location = parseHistoryUri("s3://artifacts/tuning-history/", "--history");
+        assert.equal(storedResultKey(location, FINGERPRINT), `tuning-history/results/${FINGERPRINT}.json`);
+        assert.equal(productionRecordKey(location, "digest"), "tuning-history/production/digest.json");
+        assert.equal(storedResultKey({ bucket: "artifacts", prefix: "" }, FINGERPRINT), `results/${FINGERPRINT}.json`);
+        assert.equal(historyUri(location), "s3://artifacts/tuning-history/");
+    });
+
+    const invalid: Array<[string, RegExp]> = [
+        ["https://artifacts.s3.amazonaws.com/tuning-history/", /not an s3:\/\/ URI/],
+        ["artifacts/tuning-history", /not an s3:\/\/ URI/],
+        ["s3://Artifacts/tuning-history", /"Artifacts" is not an S3 bucket name/],
+        ["s3://ab/x", /"ab" is not an S3 bucket name/],
+        ["s3:///tuning-history", /"" is not an S3 bucket name/],
+        ["s3://artifacts/a//b", /empty, "\." or "\.\." segment/],
+        ["s3://artifacts/../b", /empty, "\." or "\.\." segment/],
+    ];
+    for (const [value, reason] of invalid) {
+        it(`refuses ${value}, naming the flag, the value and the form`, () => {
+            const field = "--history (env TUNING_HISTORY_URI)";
+            assert.throws(
+                () => parseHistoryUri(value, field),
+                (error: unknown) =>
+                    error instanceof InputError &&
+                    error.message.startsWith(`${field} is ${JSON.stringify(value)} (`) &&
+                    reason.test(error.message) &&
+                    error.message.includes("; allowed: s3://<bucket>/<prefix>"),
+            );
+        });
+    }
+});
+
+describe("stored results", () => {
+    it("store the succeeded result with the function facts, the input, the PR's source commit and the time", () => {
+        const entry = storedEntry();
+        assert.equal(entry.version, 1);
+        assert.equal(entry.fingerprint, FINGERPRINT);
+        assert.deepEqual(entry.function, FACTS);
+        assert.deepEqual(entry.input, INPUT);
+        assert.equal(entry.commit, PULL_REQUEST.sourceCommit);
+        assert.equal(entry.pullRequestId, "5");
+        assert.equal(entry.recordedAt, "2026-11-18T16:30:00.000Z");
+        assert.deepEqual(entry.result, { ...tunedResult(), fingerprint: FINGERPRINT });
+    });
+
+    it("leave out what belongs to one run (reuse, baseline, deltas), and are not made for failures or dry runs", () => {
+        const compared: TuningResult = { ...tunedResult(), reused: { recordedAt: "x" }, baseline: { status: "none", reason: "r" } };
+        const entry = storedResultEntry(compared, { fingerprint: FINGERPRINT, facts: FACTS, input: INPUT }, { recordedAt: "2026-11-18T16:30:00.000Z", commit: "f".repeat(40) })!;
+        assert.equal(entry.result.reused, undefined);
+        assert.equal(entry.result.baseline, undefined);
+        assert.equal(entry.commit, "f".repeat(40));
+        assert.equal(entry.pullRequestId, undefined);
+        for (const status of ["failed", "timed-out", "aborted", "dry-run"] as const) {
+            assert.equal(storedResultEntry({ ...tunedResult(), status }, { fingerprint: FINGERPRINT, facts: FACTS, input: INPUT }, { recordedAt: "t" }), undefined);
+        }
+    });
+
+    it("read back to the same entry", () => {
+        const entry = storedEntry();
+        assert.deepEqual(parseStoredResultEntry(JSON.stringify(entry), "results/x.json", FINGERPRINT), entry);
+    });
+
+    it("are refused when they are not the entry for the key's fingerprint, not a success, or malformed", () => {
+        const entry = storedEntry();
+        assertInputError(() => parseStoredResultEntry(JSON.stringify(entry), "results/x.json", "9".repeat(64)), /^results\/x\.json: "fingerprint" is "3c3c.*allowed: 9{64} \(the key's own\)/);
+        assertInputError(() => parseStoredResultEntry(JSON.stringify({ ...entry, result: { ...entry.result, status: "failed" } }), "k", FINGERPRINT), /"result\.status" is "failed"; allowed: succeeded/);
+        assertInputError(() => parseStoredResultEntry(JSON.stringify({ ...entry, version: 2 }), "k", FINGERPRINT), /"version" is 2; allowed: 1/);
+        assertInputError(() => parseStoredResultEntry(JSON.stringify({ ...entry, result: { ...entry.result, power: "256" } }), "k", FINGERPRINT), /"result\.power" is "256"/);
+        assertInputError(() => parseStoredResultEntry("{", "k", FINGERPRINT), /^k: invalid JSON/);
+    });
+
+    it("become this run's result when reused: this run's name and ARN, marked with where they came from, without the old run's times and cost", () => {
+        const reused = reusedResult(LATER_COPY, storedEntry());
+        const { executionArn, startedAt: _s, stoppedAt: _t, stateMachineCostUsd: _c, lambdaCostUsd: _l, ...measured } = tunedResult();
+        assert.deepEqual(reused, {
+            ...measured,
+            name: "digest",
+            arn: LATER_COPY.arn,
+            fingerprint: FINGERPRINT,
+            reused: { commit: PULL_REQUEST.sourceCommit, pullRequestId: "5", recordedAt: "2026-11-18T16:30:00.000Z", executionArn },
+        });
+    });
+});
+
+describe("production records and baselines", () => {
+    const record = productionRecord({ name: "digest", arn: "arn:aws:lambda:us-east-1:123456789012:function:power-tuned-digest" }, FINGERPRINT, {
+        commit: "abc1234bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+        recordedAt: "2026-11-19T08:00:00.000Z",
+    });
+
+    it("record the fingerprint production runs, the commit and the function", () => {
+        assert.deepEqual(record, {
+            version: 1,
+            fingerprint: FINGERPRINT,
+            commit: "abc1234bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+            recordedAt: "2026-11-19T08:00:00.000Z",
+            functionArn: "arn:aws:lambda:us-east-1:123456789012:function:power-tuned-digest",
+        });
+        assert.deepEqual(parseProductionRecord(JSON.stringify(record), "production/digest.json"), record);
+        assertInputError(() => parseProductionRecord(JSON.stringify({ ...record, fingerprint: "abc" }), "production/digest.json"), /^production\/digest\.json: "fingerprint" is "abc"; allowed: 64 hexadecimal/);
+    });
+
+    it("give the stored result for production's fingerprint as the baseline", () => {
+        const baseline = baselineFrom("digest", record, storedEntry());
+        assert.equal(baseline.status, "found");
+        if (baseline.status !== "found") return;
+        assert.equal(baseline.fingerprint, FINGERPRINT);
+        assert.equal(baseline.productionCommit, record.commit);
+        assert.deepEqual([baseline.power, baseline.cost, baseline.duration], [256, 0.0000016926000000000001, 402]);
+        assert.equal(baseline.stats.length, 4);
+        assert.deepEqual(baseline.tunedBy, {
+            commit: PULL_REQUEST.sourceCommit,
+            pullRequestId: "5",
+            recordedAt: "2026-11-18T16:30:00.000Z",
+            executionArn: tunedResult().executionArn,
+        });
+    });
+
+    it("say why there is none: no record for the function, or production's fingerprint never tuned", () => {
+        assert.deepEqual(baselineFrom("digest", undefined, undefined), {
+            status: "none",
+            reason: "production has no recorded fingerprint for `digest` (a new function, or `record` has not run after a deployment of main)",
+        });
+        assert.deepEqual(baselineFrom("digest", record, undefined), {
+            status: "none",
+            reason: "production's code and input at main@abc1234 (fingerprint 3c3c3c3c3c3c) were never tuned, so there is nothing to compare with",
+        });
+    });
+});

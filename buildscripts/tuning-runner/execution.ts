@@ -1,6 +1,7 @@
 // What a power-tuning execution's status, output and history mean (functional core), when to
 // look again, and what to call it.
 
+import { createHash } from "crypto";
 import { isFiniteNumber, isRecord, parseJsonOrUndefined } from "./json";
 import type { ExecutionDescription, ExecutionOutcome, HistoryEvent, PowerStat, TuningAnalysis, TuningError } from "./types";
 
@@ -83,10 +84,15 @@ function statsFromOutput(stats: unknown): PowerStat[] {
         .sort((a, b) => a.memoryMB - b.memoryMB);
 }
 
+/** The history event that holds the reason of a tuning that ended SUCCEEDED with `{}`. */
+export function isCleanUpOnErrorEntry(event: HistoryEvent): boolean {
+    return event.type === "TaskStateEntered" && event.stateEnteredEventDetails?.name === "CleanUpOnError";
+}
+
 /** The reason recorded by the latest CleanUpOnError state: its input carries `error: {Error, Cause}`. */
 function errorFromHistory(history: readonly HistoryEvent[]): TuningError {
     const cleanUp = history
-        .filter((event) => event.type === "TaskStateEntered" && event.stateEnteredEventDetails?.name === "CleanUpOnError")
+        .filter(isCleanUpOnErrorEntry)
         .reduce<HistoryEvent | undefined>((latest, event) => (latest === undefined || event.id > latest.id ? event : latest), undefined);
     if (cleanUp === undefined) {
         return {
@@ -138,6 +144,7 @@ const EXECUTION_NAME_LIMIT = 80;
 // name at least 12 characters however long the others are.
 const PULL_REQUEST_ID_LIMIT = 20;
 const SUFFIX_LIMIT = 36;
+const FUNCTION_HASH_LENGTH = 8;
 
 /**
  * A Step Functions execution name `pr-<id>-<short sha>-<function>-<suffix>`: only `[A-Za-z0-9-_]`,
@@ -157,7 +164,17 @@ export function executionName(parts: {
     const suffix = safeName(parts.uniqueSuffix).slice(-SUFFIX_LIMIT);
     const separators = prefix.length + 1;
     const room = EXECUTION_NAME_LIMIT - separators - suffix.length - prefix.reduce((sum, part) => sum + part.length, 0);
-    return [...prefix, safeName(parts.functionName).slice(0, room), suffix].join("-");
+    return [...prefix, shortenedFunctionPart(safeName(parts.functionName), room), suffix].join("-");
+}
+
+/**
+ * Cuts a function name to `room` characters. Cut names end in a hash of the whole name, so two
+ * long names that share a prefix still get different execution names within one build.
+ */
+function shortenedFunctionPart(name: string, room: number): string {
+    if (name.length <= room) return name;
+    const hash = createHash("sha256").update(name).digest("hex").slice(0, FUNCTION_HASH_LENGTH);
+    return `${name.slice(0, Math.max(0, room - FUNCTION_HASH_LENGTH - 1))}-${hash}`;
 }
 
 function safeName(text: string): string {

@@ -5,7 +5,7 @@ import { randomBytes } from "crypto";
 import { pullRequestCommentsClient, stepFunctionsClient, withThrottlingBackoff, type StartedExecution, type StepFunctions } from "./aws";
 import { EXIT_TUNING_FAILED, type BuildContext } from "./cli";
 import { publishMarkdown } from "./comment";
-import { classifyExecution, executionName, pollDelayMs } from "./execution";
+import { classifyExecution, executionName, isCleanUpOnErrorEntry, pollDelayMs } from "./execution";
 import { strategyOf } from "./input";
 import { buildLog, sleep, writeFileAtomically, type Log } from "./io";
 import { renderTuningComment } from "./render";
@@ -138,7 +138,7 @@ async function historyUntilCleanUp(executionArn: string, session: TuningSession)
             session.log,
         );
         events.push(...page.events);
-        if (page.events.some((event) => event.type === "TaskStateEntered" && event.stateEnteredEventDetails?.name === "CleanUpOnError")) break;
+        if (page.events.some(isCleanUpOnErrorEntry)) break;
         nextToken = page.nextToken;
     } while (nextToken !== undefined);
     return events;

@@ -220,4 +220,14 @@ describe("execution names", () => {
         assert.ok(first.length <= 80 && second.length <= 80);
         assert.notEqual(first, second);
     });
+
+    it("keeps long function names that share a prefix apart within one build", () => {
+        const common = { pullRequestId: "7", sourceCommit: "3f2a9c1b7e6d", uniqueSuffix: "0f9e8d7c-6b5a-4321-8fed-cba987654321" };
+        const prefix = "power-tuned-orders-service-".repeat(3);
+        const first = executionName({ ...common, functionName: `${prefix}create` });
+        const second = executionName({ ...common, functionName: `${prefix}cancel` });
+        assert.ok(first.length <= 80 && second.length <= 80);
+        assert.notEqual(first, second);
+        assert.match(first, /^[A-Za-z0-9_-]+$/);
+    });
 });

@@ -11,7 +11,7 @@ export function reportMarkdown(source: ReportSource): string {
     switch (source.kind) {
         case "results": {
             const file = parseResultsFile(readNamedFile(source.file, "--results"), source.file);
-            return renderReport(file.functions, { buildUrl: file.buildUrl });
+            return renderReport(file.functions, { buildUrl: file.buildUrl, history: file.history });
         }
         case "output": {
             const output = parseJsonFile(readNamedFile(source.file, "--output"), source.file);

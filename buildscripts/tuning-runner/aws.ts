@@ -1,8 +1,16 @@
-// The AWS calls the runner makes, behind two small interfaces. Clients take the SDK's
+// The AWS calls the runner makes, behind small interfaces. Clients take the SDK's
 // standard configuration only (AWS_REGION, credentials chain, AWS_ENDPOINT_URL_SFN /
 // _CODECOMMIT, AWS_MAX_ATTEMPTS): the same binary runs in CodeBuild and against the
 // local test server without a flag of its own.
-import { CodeCommitClient, PostCommentForPullRequestCommand } from "@aws-sdk/client-codecommit";
+import {
+    CodeCommitClient,
+    GetCommentsForPullRequestCommand,
+    GetPullRequestCommand,
+    PostCommentForPullRequestCommand,
+    UpdateCommentCommand,
+    UpdatePullRequestApprovalStateCommand,
+} from "@aws-sdk/client-codecommit";
+import { GetFunctionConfigurationCommand, LambdaClient, type FunctionConfiguration } from "@aws-sdk/client-lambda";
 import {
     DescribeExecutionCommand,
     GetExecutionHistoryCommand,
@@ -10,6 +18,7 @@ import {
     StartExecutionCommand,
     StopExecutionCommand,
 } from "@aws-sdk/client-sfn";
+import type { PullRequestState } from "./policy";
 import type { ExecutionDescription, ExecutionStatus, HistoryEvent, PullRequestContext } from "./types";
 import { sleep, type Log } from "./io";
 
@@ -38,6 +47,20 @@ export interface StepFunctions {
 export interface PullRequestComments {
     /** Posts `content` as a general PR comment; returns the comment id. */
     postComment(pullRequest: PullRequestContext, content: string, clientRequestToken: string): Promise<string>;
+    /** The newest comment on any revision of the pull request whose content `matches`, reading every page. */
+    findComment(pullRequest: PullRequestContext, matches: (content: string) => boolean): Promise<{ commentId: string; content: string } | undefined>;
+    updateComment(commentId: string, content: string): Promise<void>;
+}
+
+export interface PullRequestApprovals {
+    /** The pull request's current revision, source commit (of its target in this repository) and status. */
+    pullRequestState(pullRequest: PullRequestContext): Promise<PullRequestState>;
+    updateApprovalState(pullRequest: PullRequestContext, revisionId: string, approvalState: "APPROVE" | "REVOKE"): Promise<void>;
+}
+
+export interface LambdaFunctions {
+    /** GetFunctionConfiguration of $LATEST. */
+    functionConfiguration(functionArn: string): Promise<FunctionConfiguration>;
 }
 
 export function stepFunctionsClient(): StepFunctions {
@@ -93,6 +116,51 @@ export function pullRequestCommentsClient(): PullRequestComments {
                 }),
             );
             return response.comment?.commentId ?? "";
+        },
+        async findComment(pullRequest, matches) {
+            let newest: { commentId: string; content: string; created: number } | undefined;
+            let nextToken: string | undefined;
+            do {
+                // The pull request id alone lists the comments of every revision; with a repository
+                // name the API wants both commits and lists one revision's only.
+                const page = await client.send(new GetCommentsForPullRequestCommand({ pullRequestId: pullRequest.pullRequestId, nextToken }));
+                for (const comment of (page.commentsForPullRequestData ?? []).flatMap((data) => data.comments ?? [])) {
+                    if (comment.deleted || comment.commentId === undefined || comment.content === undefined || !matches(comment.content)) continue;
+                    const created = comment.creationDate?.getTime() ?? 0;
+                    if (newest === undefined || created >= newest.created) newest = { commentId: comment.commentId, content: comment.content, created };
+                }
+                nextToken = page.nextToken;
+            } while (nextToken !== undefined);
+            return newest && { commentId: newest.commentId, content: newest.content };
+        },
+        async updateComment(commentId, content) {
+            await client.send(new UpdateCommentCommand({ commentId, content }));
+        },
+    };
+}
+
+export function pullRequestApprovalsClient(): PullRequestApprovals {
+    const client = new CodeCommitClient({});
+    return {
+        async pullRequestState(pullRequest) {
+            const { pullRequest: found } = await client.send(new GetPullRequestCommand({ pullRequestId: pullRequest.pullRequestId }));
+            const target = found?.pullRequestTargets?.find((candidate) => candidate.repositoryName === pullRequest.repositoryName);
+            if (found?.revisionId === undefined || target?.sourceCommit === undefined) {
+                throw new Error(`GetPullRequest for pull request ${pullRequest.pullRequestId} named no revision or no source commit in ${pullRequest.repositoryName}`);
+            }
+            return { revisionId: found.revisionId, sourceCommit: target.sourceCommit, status: found.pullRequestStatus === "CLOSED" ? "CLOSED" : "OPEN" };
+        },
+        async updateApprovalState(pullRequest, revisionId, approvalState) {
+            await client.send(new UpdatePullRequestApprovalStateCommand({ pullRequestId: pullRequest.pullRequestId, revisionId, approvalState }));
+        },
+    };
+}
+
+export function lambdaFunctionsClient(): LambdaFunctions {
+    const client = new LambdaClient({});
+    return {
+        async functionConfiguration(functionArn) {
+            return client.send(new GetFunctionConfigurationCommand({ FunctionName: functionArn }));
         },
     };
 }

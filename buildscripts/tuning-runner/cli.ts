@@ -50,6 +50,9 @@ tune:
   --results FILE             machine-readable results (default ${DEFAULT_RESULTS_FILE})
   --timeout SECONDS          per execution, then StopExecution (default ${DEFAULT_TIMEOUT_SECONDS})
   --concurrency N            executions at once, 1-${MAX_CONCURRENCY} (default ${DEFAULT_CONCURRENCY})
+  --policy FILE              quality gate (power-tuning-policy.json): violations fail the run; on a
+                             pull request the build approves it when the gate passes, revokes when not
+  --terraform-dir DIR        where the *.tf files are, for the suggested memory_size change (default .)
 
 plan-comment:
   --plan FILE                \`terraform show -json\` output
@@ -84,6 +87,10 @@ export interface TuneArguments {
     readonly resultsFile: string;
     readonly timeoutSeconds: number;
     readonly concurrency: number;
+    /** `--policy`: the quality gate's policy file; without it the gate is off. */
+    readonly policyFile?: string;
+    /** `--terraform-dir`: where the suggested memory_size change is looked for. */
+    readonly terraformDirectory: string;
     readonly build: BuildContext;
 }
 
@@ -132,6 +139,8 @@ const COMMAND_OPTIONS = {
         { flag: "--results" },
         { flag: "--timeout" },
         { flag: "--concurrency" },
+        { flag: "--policy" },
+        { flag: "--terraform-dir" },
         ...PULL_REQUEST_OPTIONS,
     ],
     "plan-comment": [{ flag: "--plan" }, ...PULL_REQUEST_OPTIONS],
@@ -244,6 +253,8 @@ function tuneArgumentsFrom(options: ParsedOptions, env: Environment, build: Buil
         resultsFile: options.get("--results")?.[0] ?? DEFAULT_RESULTS_FILE,
         timeoutSeconds: wholeNumber(options, "--timeout", DEFAULT_TIMEOUT_SECONDS, 1, MAX_TIMEOUT_SECONDS, "seconds"),
         concurrency: wholeNumber(options, "--concurrency", DEFAULT_CONCURRENCY, 1, MAX_CONCURRENCY, "executions"),
+        policyFile: options.get("--policy")?.[0],
+        terraformDirectory: options.get("--terraform-dir")?.[0] ?? ".",
         build,
     };
 }

@@ -1,8 +1,9 @@
-// Publishing Markdown: a pull-request comment when a PR is named, stdout otherwise.
+// Publishing Markdown: the pull request's one living comment when a PR is named, stdout otherwise.
 import { createHash } from "crypto";
 import type { PullRequestComments } from "./aws";
 import type { BuildContext } from "./cli";
-import type { Log } from "./io";
+import { describeError, type Log } from "./io";
+import { composeLivingComment, isLivingComment, type SectionName } from "./livingComment";
 import type { PullRequestContext } from "./types";
 
 /**
@@ -25,29 +26,56 @@ export interface Publication {
     readonly markdown: string;
     readonly pullRequest?: PullRequestContext;
     readonly build: BuildContext;
+    /** Where the Markdown goes in the pull request's one living comment, and its history note. */
+    readonly section: SectionName;
+    readonly note: string;
+    /** The pull request has moved on: record the note only (livingComment.ts). */
+    readonly stale?: boolean;
 }
 
 /**
- * Posts the Markdown on the pull request, or prints it when no PR is named. When posting
- * fails the Markdown still goes to stdout (the build log) before the error is rethrown.
+ * Prints the Markdown when no PR is named. Otherwise puts it into the PR's living comment:
+ * finds the runner's earlier comment and updates it, or posts a new one when there is none or
+ * the update fails (the new one carries the old one's sections and history forward). When
+ * posting fails too, the Markdown still goes to stdout (the build log) before the error is rethrown.
  */
-export async function publishMarkdown(
-    publication: Publication,
-    comments: () => PullRequestComments,
-    log: Log,
-): Promise<void> {
+export async function publishMarkdown(publication: Publication, comments: () => PullRequestComments, log: Log): Promise<void> {
     const { markdown, pullRequest, build } = publication;
     if (pullRequest === undefined) {
         process.stdout.write(markdown.endsWith("\n") ? markdown : `${markdown}\n`);
         return;
     }
     const where = `${pullRequest.repositoryName} pull request ${pullRequest.pullRequestId}`;
+    const client = comments();
+    let earlier: { commentId: string; content: string } | undefined;
     try {
-        const commentId = await comments().postComment(pullRequest, markdown, commentRequestToken(pullRequest, build, markdown));
+        earlier = await client.findComment(pullRequest, isLivingComment);
+    } catch (error) {
+        log(`could not read the comments of ${where} (${describeError(error)}); posting a new comment`);
+    }
+    const content = composeLivingComment(earlier?.content, {
+        section: publication.section,
+        markdown,
+        commit: pullRequest.sourceCommit,
+        at: new Date().toISOString(),
+        note: publication.note,
+        stale: publication.stale,
+    });
+    if (earlier !== undefined) {
+        try {
+            await client.updateComment(earlier.commentId, content);
+            log(`updated comment ${earlier.commentId} on ${where}`);
+            return;
+        } catch (error) {
+            log(`could not update comment ${earlier.commentId} on ${where} (${describeError(error)}); posting a new comment`);
+        }
+    }
+    try {
+        const commentId = await client.postComment(pullRequest, content, commentRequestToken(pullRequest, build, content));
         log(`commented on ${where} (comment ${commentId})`);
     } catch (error) {
         log(`could not comment on ${where}; the comment follows on stdout`);
         process.stdout.write(`${markdown}\n`);
-        throw new Error(`PostCommentForPullRequest failed: ${(error as Error).name}: ${(error as Error).message}`);
+        throw new Error(`PostCommentForPullRequest failed: ${describeError(error)}`);
     }
 }

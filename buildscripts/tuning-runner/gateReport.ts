@@ -5,6 +5,7 @@
 import { code, formatDurationMs, formatUsd, plural, significant } from "./format";
 import type { ApprovalOutcome, GateEvaluation, PolicyRule, PolicyViolation, QualityPolicy } from "./policy";
 import type { MemorySuggestion } from "./terraformMemory";
+import type { TuningResult } from "./types";
 
 export interface QualityGateReport {
     readonly policyFile: string;
@@ -30,7 +31,7 @@ export function renderQualityGate(report: QualityGateReport): string[] {
             approval === undefined
                 ? ""
                 : " The build does not approve the pull request either: the approval rule keeps it from merging until a policy file is added or someone overrides the rule.";
-        return ["### ⚪ Quality gate off", "", `No ${code(policyFile)}, so nothing was checked.${consequence}`];
+        return ["### ⚪ Quality gate off", "", `No ${code(policyFile)} was given (--policy), so nothing was checked.${consequence}`];
     }
     const heading =
         evaluation.verdict === "fail" ? `### ❌ Quality gate failed: ${plural(evaluation.violations.length, "violation")}` : "### ✅ Quality gate passed";
@@ -102,6 +103,13 @@ function describeApproval(approval: ApprovalOutcome): string {
         case "failed":
             return `⚠️ The build could not ${approval.action === "APPROVE" ? "approve" : "revoke its approval of"} the pull request: ${approval.error}.`;
     }
+}
+
+/** The tuning section's history note: how many functions were tuned, and the gate's verdict. */
+export function tuningHistoryNote(results: readonly TuningResult[], report: QualityGateReport): string {
+    const tuned = results.filter((result) => result.status === "succeeded").length;
+    const failed = results.filter((result) => result.status === "failed" || result.status === "timed-out" || result.status === "aborted").length;
+    return `${plural(tuned, "function")} tuned${failed > 0 ? `, ${failed} failed` : ""}; ${gateHistoryNote(report)}`;
 }
 
 /** A short verdict for the comment's history line. */

@@ -1,6 +1,6 @@
 // The few process-level effects the shell shares: the build log, files, abortable waits.
-import { accessSync, constants, readFileSync, renameSync, writeFileSync } from "fs";
-import { dirname } from "path";
+import { accessSync, constants, readdirSync, readFileSync, renameSync, writeFileSync } from "fs";
+import { dirname, join } from "path";
 import { UsageError } from "./cli";
 
 /** One line in the build log (stderr, so stdout stays clean Markdown). */
@@ -19,6 +19,17 @@ export function readNamedFile(path: string, flag: string): string {
         const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message;
         throw new UsageError(`${flag}: cannot read "${path}": ${reason}`);
     }
+}
+
+/** The `*.tf` files directly in `directory` (modules in subdirectories are not read). An unreadable directory is a usage error naming `flag`. */
+export function readTerraformFiles(directory: string, flag: string): Array<{ path: string; text: string }> {
+    let names: string[];
+    try {
+        names = readdirSync(directory).filter((name) => name.endsWith(".tf")).sort();
+    } catch (error) {
+        throw new UsageError(`${flag}: cannot read directory "${directory}": ${(error as Error).message}`);
+    }
+    return names.map((name) => ({ path: name, text: readNamedFile(join(directory, name), flag) }));
 }
 
 /**
@@ -52,4 +63,9 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
             resolve();
         }
     });
+}
+
+/** `Name: message` of an error, for log lines and comments. */
+export function describeError(error: unknown): string {
+    return `${(error as Error).name}: ${(error as Error).message}`;
 }

@@ -4,7 +4,8 @@
 import { version } from "../../package.json";
 import { EXIT_OK, EXIT_TUNING_FAILED, EXIT_USAGE, parseCommandLine, tuningRequestFrom, UsageError, USAGE, type Command } from "./cli";
 import { InputError } from "./input";
-import { checkWritable, readNamedFile } from "./io";
+import { checkWritable, readNamedFile, readTerraformFiles } from "./io";
+import { parsePolicy } from "./policy";
 
 async function run(command: Command): Promise<number> {
     switch (command.kind) {
@@ -22,8 +23,13 @@ async function run(command: Command): Promise<number> {
                 terraformOutputs: args.terraformOutputsFile === undefined ? undefined : readNamedFile(args.terraformOutputsFile, "--terraform-outputs"),
             });
             checkWritable(request.resultsFile, "--results");
+            const gate = {
+                policyFile: args.policyFile,
+                policy: args.policyFile === undefined ? undefined : parsePolicy(readNamedFile(args.policyFile, "--policy"), args.policyFile),
+                terraformFiles: readTerraformFiles(args.terraformDirectory, "--terraform-dir"),
+            };
             const { runTune } = await import("./tune");
-            return runTune(request, args.build);
+            return runTune(request, args.build, gate);
         }
         case "plan-comment": {
             const { runPlanComment } = await import("./planComment");

@@ -56,3 +56,9 @@ function plannedChange(resourceChange: unknown, index: number): PlannedChange | 
     }
     return action === "no-op" ? undefined : { address: resourceChange.address, action };
 }
+
+/** The plan in a few words, for the pull request comment's history line. */
+export function planHistoryNote(summary: PlanSummary): string {
+    if (summary.changes.length === 0) return "no changes";
+    return `${summary.toAdd} to add, ${summary.toChange} to change, ${summary.toDestroy} to destroy`;
+}

@@ -1,14 +1,15 @@
-// `plan-comment`: a Terraform JSON plan summarised on the pull request (or printed).
+// `plan-comment`: a Terraform JSON plan summarised in the pull request's comment (or printed).
 import { pullRequestCommentsClient } from "./aws";
 import type { PlanCommentArguments } from "./cli";
 import { publishMarkdown } from "./comment";
 import { parseJsonFile } from "./input";
 import { buildLog, readNamedFile } from "./io";
-import { summarizeTerraformPlan } from "./plan";
+import { planHistoryNote, summarizeTerraformPlan } from "./plan";
 import { renderPlanComment } from "./render";
 
 export async function runPlanComment(args: PlanCommentArguments): Promise<void> {
-    const plan = parseJsonFile(readNamedFile(args.planFile, "--plan"), args.planFile);
-    const markdown = renderPlanComment(summarizeTerraformPlan(plan), { buildUrl: args.build.buildUrl });
-    await publishMarkdown({ markdown, pullRequest: args.pullRequest, build: args.build }, pullRequestCommentsClient, buildLog);
+    const summary = summarizeTerraformPlan(parseJsonFile(readNamedFile(args.planFile, "--plan"), args.planFile));
+    const markdown = renderPlanComment(summary, { buildUrl: args.build.buildUrl });
+    const publication = { markdown, pullRequest: args.pullRequest, build: args.build, section: "plan" as const, note: planHistoryNote(summary) };
+    await publishMarkdown(publication, pullRequestCommentsClient, buildLog);
 }

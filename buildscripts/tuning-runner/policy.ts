@@ -158,13 +158,18 @@ export function decideApproval(verdict: GateVerdict, pullRequest: PullRequestSta
         return { action: "none", reason: `no ${DEFAULT_POLICY_FILE}: the quality gate is off, so this build does not approve the pull request` };
     }
     if (pullRequest.status !== "OPEN") return { action: "none", reason: "the pull request is closed" };
-    if (pullRequest.sourceCommit !== buildSourceCommit) {
+    if (isStaleBuild(pullRequest, buildSourceCommit)) {
         return {
             action: "none",
             reason: `stale build: the pull request moved on to ${pullRequest.sourceCommit.slice(0, 7)}, whose build decides; this build tuned ${buildSourceCommit.slice(0, 7)}`,
         };
     }
     return { action: verdict === "pass" ? "APPROVE" : "REVOKE", revisionId: pullRequest.revisionId };
+}
+
+/** The pull request has moved on to another commit since this build started. */
+export function isStaleBuild(pullRequest: PullRequestState, buildSourceCommit: string): boolean {
+    return pullRequest.sourceCommit !== buildSourceCommit;
 }
 
 /** What became of the approval, for the comment and the log. */

@@ -13,19 +13,27 @@ export const COMMENT_CHARACTER_LIMIT = 10240;
 
 const MAX_CAUSE_CHARACTERS = 1000;
 
+export interface ReportContext {
+    readonly buildUrl?: string;
+    readonly history?: HistoryStatus;
+    /** The quality gate's verdict and suggested change (gateReport.ts), placed right under the summary. */
+    readonly gate?: readonly string[];
+}
+
 /** The tuning comment for a pull request, cut to CodeCommit's limit. */
-export function renderTuningComment(results: readonly TuningResult[], context: { buildUrl?: string; history?: HistoryStatus }): string {
+export function renderTuningComment(results: readonly TuningResult[], context: ReportContext): string {
     return fitToCommentLimit(renderReport(results, context), COMMENT_CHARACTER_LIMIT, "the results file and the build log");
 }
 
 /** The same Markdown in full, for `report` (stdout has no size limit). */
-export function renderReport(results: readonly TuningResult[], context: { buildUrl?: string; history?: HistoryStatus }): string {
+export function renderReport(results: readonly TuningResult[], context: ReportContext): string {
     // Failures first: if the comment has to be cut, what went wrong is never what is lost.
     const ordered = [...results].sort((a, b) => STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status));
     return [
         "## Lambda power tuning",
         "",
         withBuildLink(tuningSummary(results), context.buildUrl),
+        ...(context.gate === undefined || context.gate.length === 0 ? [] : ["", ...context.gate]),
         ...renderHistoryStatus(results, context.history),
         ...ordered.flatMap((result) => ["", ...resultSection(result)]),
         ...(results.some((result) => result.status === "succeeded") ? ["", "---", REQUEST_CHARGE_FOOTNOTE] : []),

@@ -2,12 +2,21 @@
 // the runner: it starts, polls, stops and pages through AWS, and leaves every judgement
 // (what an execution's end means, when to poll, what to name it, what to write) to the core.
 import { randomBytes } from "crypto";
-import { pullRequestCommentsClient, stepFunctionsClient, withThrottlingBackoff, type StartedExecution, type StepFunctions } from "./aws";
+import {
+    lambdaFunctionsClient,
+    pullRequestApprovalsClient,
+    pullRequestCommentsClient,
+    stepFunctionsClient,
+    withThrottlingBackoff,
+    type StartedExecution,
+    type StepFunctions,
+} from "./aws";
 import { EXIT_TUNING_FAILED, type BuildContext } from "./cli";
 import { publishMarkdown } from "./comment";
 import { classifyExecution, executionName, isCleanUpOnErrorEntry, pollDelayMs } from "./execution";
 import { strategyOf } from "./input";
 import { buildLog, sleep, writeFileAtomically, type Log } from "./io";
+import { applyQualityGate, configuredMemorySizes, type QualityGateSetup } from "./qualityGate";
 import { renderTuningComment } from "./render";
 import { buildResultsFile, exitCodeFor, tuningResultFromOutcome } from "./results";
 import type { ExecutionOutcome, HistoryEvent, TargetFunction, TuningRequest, TuningResult } from "./types";
@@ -181,11 +190,12 @@ function describeOutcome(outcome: ExecutionOutcome): string {
 }
 
 /**
- * Runs a validated `tune`: executions, then the results file (always, first), then the comment.
+ * Runs a validated `tune`: executions, then the results file (always, first), then the quality
+ * gate (verdict and approval), then the comment.
  * SIGTERM/SIGINT (CodeBuild stopping the build) stops the running executions and still writes
  * the results; a second signal exits at once.
  */
-export async function runTune(request: TuningRequest, build: BuildContext): Promise<number> {
+export async function runTune(request: TuningRequest, build: BuildContext, gate: QualityGateSetup): Promise<number> {
     const interrupted = new AbortController();
     const onSignal = (signal: NodeJS.Signals): void => {
         if (interrupted.signal.aborted) process.exit(EXIT_TUNING_FAILED);
@@ -195,7 +205,9 @@ export async function runTune(request: TuningRequest, build: BuildContext): Prom
     process.on("SIGTERM", onSignal);
     process.on("SIGINT", onSignal);
     try {
-        const results = await tuneFunctions(request, { stepFunctions: stepFunctionsClient(), log: buildLog, signal: interrupted.signal });
+        const configured = await configuredMemorySizes(request.functions, lambdaFunctionsClient, buildLog);
+        const tuned = await tuneFunctions(request, { stepFunctions: stepFunctionsClient(), log: buildLog, signal: interrupted.signal });
+        const results = tuned.map((result) => (configured.has(result.arn) ? { ...result, configuredMemoryMB: configured.get(result.arn) } : result));
         const file = buildResultsFile(results, {
             generatedAt: new Date().toISOString(),
             stateMachineArn: request.stateMachineArn,
@@ -208,9 +220,11 @@ export async function runTune(request: TuningRequest, build: BuildContext): Prom
             buildLog("interrupted: no comment posted");
             return EXIT_TUNING_FAILED;
         }
-        const markdown = renderTuningComment(results, { buildUrl: request.buildUrl });
-        await publishMarkdown({ markdown, pullRequest: request.pullRequest, build }, pullRequestCommentsClient, buildLog);
-        return exitCodeFor(results);
+        const verdict = await applyQualityGate(results, gate, request.pullRequest, pullRequestApprovalsClient, buildLog);
+        const markdown = renderTuningComment(results, { buildUrl: request.buildUrl, gate: verdict.markdown });
+        const publication = { markdown, pullRequest: request.pullRequest, build, section: "tuning" as const, note: verdict.historyNote, stale: verdict.stale };
+        await publishMarkdown(publication, pullRequestCommentsClient, buildLog);
+        return Math.max(exitCodeFor(results), verdict.exitCode);
     } finally {
         process.off("SIGTERM", onSignal);
         process.off("SIGINT", onSignal);

@@ -1,8 +1,9 @@
 import * as assert from "node:assert/strict";
 
-import { gateHistoryNote, renderMemorySuggestions, renderQualityGate, type QualityGateReport } from "../../buildscripts/tuning-runner/gateReport";
+import { gateHistoryNote, renderMemorySuggestions, renderQualityGate, tuningHistoryNote, type QualityGateReport } from "../../buildscripts/tuning-runner/gateReport";
 import type { GateEvaluation } from "../../buildscripts/tuning-runner/policy";
 import type { MemorySuggestion } from "../../buildscripts/tuning-runner/terraformMemory";
+import type { TuningResult } from "../../buildscripts/tuning-runner/types";
 
 const POLICY = { maxCostIncreasePercent: 10, requireConfiguredMemoryWithinPercent: 5, failOnTuningError: true };
 const PASSED: GateEvaluation = { verdict: "pass", violations: [], notEvaluated: [] };
@@ -54,7 +55,7 @@ describe("quality gate in the comment", () => {
 
     it("without a policy file says the gate is off, and on a pull request that the build does not approve it", () => {
         const offline = gate({ policy: undefined, evaluation: { verdict: "no-policy", violations: [], notEvaluated: [] } });
-        assert.equal(offline, "### ⚪ Quality gate off\n\nNo `power-tuning-policy.json`, so nothing was checked.");
+        assert.equal(offline, "### ⚪ Quality gate off\n\nNo `power-tuning-policy.json` was given (--policy), so nothing was checked.");
         const onPullRequest = gate({ policy: undefined, evaluation: { verdict: "no-policy", violations: [], notEvaluated: [] }, approval: { kind: "skipped", reason: "gate off" } });
         assert.match(onPullRequest, /The build does not approve the pull request either: the approval rule keeps it from merging until a policy file is added/);
     });
@@ -72,6 +73,13 @@ describe("quality gate in the comment", () => {
         assert.equal(gateHistoryNote({ ...report, evaluation: FAILED, approval: { kind: "failed", action: "REVOKE", error: "x" } }), "❌ gate failed (2 violations), REVOKE failed");
         assert.equal(gateHistoryNote({ ...report, policy: undefined, evaluation: { verdict: "no-policy", violations: [], notEvaluated: [] }, approval: { kind: "skipped", reason: "no policy: off" } }), "⚪ gate off (no policy)");
         assert.equal(gateHistoryNote({ ...report, evaluation: PASSED }), "✅ gate passed");
+    });
+
+    it("leads the tuning's history note with how many functions were tuned and failed", () => {
+        const report = { policyFile: "power-tuning-policy.json", policy: POLICY, evaluation: FAILED, approval: { kind: "revoked" as const } };
+        const results = [{ status: "succeeded" }, { status: "timed-out" }, { status: "dry-run" }] as TuningResult[];
+        assert.equal(tuningHistoryNote(results, report), "1 function tuned, 1 failed; ❌ gate failed (2 violations), approval revoked");
+        assert.equal(tuningHistoryNote(results.slice(0, 1).concat(results.slice(0, 1)), { ...report, evaluation: PASSED, approval: { kind: "approved" } }), "2 functions tuned; ✅ gate passed, approved");
     });
 });
 

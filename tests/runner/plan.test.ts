@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 
 import { InputError } from "../../buildscripts/tuning-runner/input";
-import { summarizeTerraformPlan } from "../../buildscripts/tuning-runner/plan";
+import { planHistoryNote, summarizeTerraformPlan } from "../../buildscripts/tuning-runner/plan";
 import { COMMENT_CHARACTER_LIMIT, renderPlanComment } from "../../buildscripts/tuning-runner/render";
 import { loadFixture } from "../fixtures";
 
@@ -69,6 +69,13 @@ describe("Terraform plan summary", () => {
             () => summarizeTerraformPlan(planWith([["create"], ["forget"]])),
             /resource_changes\[1\]\.change\.actions is \["forget"\] \(aws_sqs_queue\.q1\); allowed: \["create"\], \["update"\]/,
         );
+    });
+});
+
+describe("plan note in the comment's history", () => {
+    it("gives Terraform's counts, or says there are no changes", () => {
+        assert.equal(planHistoryNote(summarizeTerraformPlan(loadFixture(PLAN))), "5 to add, 1 to change, 5 to destroy");
+        assert.equal(planHistoryNote(summarizeTerraformPlan({ format_version: "1.2" })), "no changes");
     });
 });
 

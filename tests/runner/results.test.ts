@@ -128,6 +128,13 @@ describe("results file", () => {
         assert.deepEqual(parseResultsFile(JSON.stringify(file, null, 2), "power-tuning-results.json"), file);
     });
 
+    it("reads back the configured memory size the quality gate compared, and rejects one that is not a number", () => {
+        const file = buildResultsFile([{ ...succeededResult(), configuredMemoryMB: 128 }], meta);
+        assert.deepEqual(parseResultsFile(JSON.stringify(file), "results.json"), file);
+        const changed = { ...file, functions: [{ ...file.functions[0], configuredMemoryMB: "128" }] };
+        assertInputError(() => parseResultsFile(JSON.stringify(changed), "results.json"), /"functions\[0\]\.configuredMemoryMB" is "128"; allowed: a number/);
+    });
+
     it("leaves out context that is not known", () => {
         assert.deepEqual(Object.keys(buildResultsFile([], { generatedAt: meta.generatedAt })), ["version", "generatedAt", "functions"]);
     });

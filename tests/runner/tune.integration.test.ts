@@ -277,13 +277,14 @@ describe("tune, run as the bundled CLI against the AWS wire protocols", function
             assert.equal(fake.comments.length, 0);
         });
 
-        it("posts a rerun of the same build's identical comment only once", async () => {
+        it("updates its comment on a rerun of the same build instead of posting a second one", async () => {
             fake.scriptExecution(FUNCTION_A, succeeded());
             const work = workspace();
             const first = await work.run(["tune", "--lambda-arn", FUNCTION_A], codeBuildEnv(fake));
             const second = await work.run(["tune", "--lambda-arn", FUNCTION_A], codeBuildEnv(fake));
             assert.deepEqual([first.code, second.code], [0, 0], second.stderr);
-            assert.equal(fake.calls("PostCommentForPullRequest").length, 2);
+            assert.equal(fake.calls("PostCommentForPullRequest").length, 1);
+            assert.deepEqual(fake.calls("UpdateComment").map((call) => call.commentId), [fake.comments[0].commentId]);
             assert.equal(fake.comments.length, 1);
         });
     });

@@ -57,6 +57,13 @@ describe("runner command line", () => {
             assert.equal(args.pullRequest, undefined);
         });
 
+        it("has the quality gate off unless --policy names a file, and looks for .tf files in the working directory unless told", () => {
+            assert.deepEqual([tuneArgs([]).policyFile, tuneArgs([]).terraformDirectory], [undefined, "."]);
+            const args = tuneArgs(["--policy", "power-tuning-policy.json", "--terraform-dir=infra"]);
+            assert.deepEqual([args.policyFile, args.terraformDirectory], ["power-tuning-policy.json", "infra"]);
+            usageError(["tune", "--policy"], /--policy needs a value/);
+        });
+
         it("reads --flag value and --flag=value alike, and collects repeated --lambda-arn", () => {
             const args = tuneArgs(["--timeout=60", "--concurrency", "2", "--lambda-arn", `a=${FUNCTION_A}`, `--lambda-arn=${FUNCTION_B}`]);
             assert.equal(args.timeoutSeconds, 60);

@@ -2,6 +2,7 @@
 // after it the pull request's state and the approval. Verdicts, decisions and Markdown come
 // from the core (policy.ts, terraformMemory.ts, gateReport.ts).
 import type { LambdaFunctions, PullRequestApprovals } from "./aws";
+import { significant } from "./format";
 import { renderMemorySuggestions, renderQualityGate, tuningHistoryNote, type QualityGateReport } from "./gateReport";
 import { describeError, type Log } from "./io";
 import { decideApproval, DEFAULT_POLICY_FILE, evaluatePolicy, isStaleBuild, type ApprovalOutcome, type PullRequestState, type QualityPolicy } from "./policy";
@@ -61,7 +62,8 @@ export async function applyQualityGate(
     log: Log,
 ): Promise<GateOutcome> {
     const evaluation = evaluatePolicy(setup.policy, results);
-    log(`quality gate: ${evaluation.verdict}${evaluation.violations.map((v) => `; ${v.function} ${v.rule} ${v.value} (limit ${v.limit})`).join("")}`);
+    const shown = (value: number | string) => (typeof value === "number" ? `${significant(value)} %` : value);
+    log(`quality gate: ${evaluation.verdict}${evaluation.violations.map((v) => `; ${v.function} ${v.rule} ${shown(v.value)} (limit ${shown(v.limit)})`).join("")}`);
     let approval: ApprovalOutcome | undefined;
     let stale = false;
     if (pullRequest !== undefined) {

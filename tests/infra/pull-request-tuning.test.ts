@@ -149,6 +149,7 @@ describe("pull-request tuning", () => {
         it("requires one approval from the PR build's role for pull requests into main", () => {
             const template = named(stack, "aws:codecommit/approvalRuleTemplate:ApprovalRuleTemplate", "pr-tuning-approval");
             const buildRole = named(stack, "aws:iam/role:Role", "pr-tuning-build-role");
+            assert.strictEqual(named(stack, "aws:codebuild/project:Project", "pr-tuning-build").inputs.serviceRole, buildRole.state.arn, "the role the PR build runs as");
             assert.deepStrictEqual(JSON.parse(template.inputs.content), {
                 Version: "2018-11-08",
                 DestinationReferences: ["refs/heads/main"],

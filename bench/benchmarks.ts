@@ -170,9 +170,9 @@ const manyFunctions: Benchmark = {
                     target: "wall ≤ 1.3 × T",
                     measured:
                         `wall ${formatMs(run.process.wallMs)} = ${wallPerT.toFixed(2)} × T; peak RSS ${run.process.peakRssMiB.toFixed(0)} MiB; ` +
-                        `${run.peakConcurrentExecutions} executions at once; ${run.apiCalls} API calls`,
+                        `${run.peakConcurrentExecutions} running at once; ${run.apiCalls} API calls`,
                     verdict: verdict(wallPerT <= 1.3),
-                    method: `${count} functions × T = ${T_MS / 1000} s, \`tune --concurrency ${count}\`; RSS = runner's VmHWM sampled every ${RSS_SAMPLE_MS} ms; concurrency from the server`,
+                    method: `${count} × T = ${T_MS / 1000} s executions, \`tune --concurrency ${count}\`; RSS = runner's VmHWM sampled every ${RSS_SAMPLE_MS} ms; concurrency from the server`,
                 };
             }),
             details: runs.map(([count, run]) => `N = ${count}: ${describeRun(run)}`),

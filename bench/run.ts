@@ -31,6 +31,9 @@ function markdownTable(rows: readonly BenchRow[]): string {
     ].join("\n");
 }
 
+const formatLoad = (load: readonly number[]) => load.map((value) => value.toFixed(2)).join(" / ");
+const loadAtStart = os.loadavg();
+
 function machineDescription(): string[] {
     const cpus = os.cpus();
     const runnerVersion = spawnSync(process.execPath, [RUNNER_BUNDLE_PATH, "--version"], { encoding: "utf8" }).stdout.trim();
@@ -39,7 +42,7 @@ function machineDescription(): string[] {
         `- Machine: ${cpus.length} CPUs (\`nproc\`), ${cpus[0]?.model ?? "unknown CPU"}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${os.type()} ${os.release()}`,
         `- Node: ${process.version}; runner bundle: ${runnerVersion}; AWS CLI: ${awsCliVersion()}`,
         // Other work on a shared 2-core machine slows every row; the load says how much to trust it.
-        `- Load average when the run finished (1/5/15 min): ${os.loadavg().map((load) => load.toFixed(2)).join(" / ")}`,
+        `- Load average (1/5/15 min) at start: ${formatLoad(loadAtStart)}; at the end: ${formatLoad(os.loadavg())}`,
     ];
 }
 

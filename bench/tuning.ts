@@ -41,6 +41,13 @@ const PULL_REQUEST_ENV = {
 };
 /** The seed's power-tuning-input.json. */
 const TUNING_INPUT = { powerValues: [128, 256, 512, 1024], num: 50, payload: {}, parallelInvocation: true, strategy: "cost" };
+const FUNCTION_CONFIGURATION = {
+    CodeSha256: "a8c1YmVuY2gtZnVuY3Rpb24tY29kZS1oYXNoLTAwMDA=",
+    Runtime: "nodejs22.x",
+    Architectures: ["arm64"],
+    Handler: "index.handler",
+    MemorySize: 128,
+};
 const EXECUTION_OUTPUT = readFileSync(path.join(__dirname, "..", "tests", "fixtures", "power-tuning", "output-cost-x86-4-powers.json"), "utf8");
 const AWS_CLI_LOOP = path.join(__dirname, "aws-cli-loop.sh");
 const SCALED_CLOCK = path.join(__dirname, "scaled-clock.js");
@@ -58,6 +65,16 @@ export async function runTuning(client: TuningClient, options: TuningOptions): P
         fake.scriptExecution(/:function:power-tuned-bench-\d+$/, { status: "SUCCEEDED", runningMs: options.executionMs, output: EXECUTION_OUTPUT });
         writeFileSync(path.join(workspace, "power-tuning-input.json"), JSON.stringify(TUNING_INPUT, null, 2));
         const arns = Array.from({ length: options.functions }, (_, index) => functionArn(index + 1));
+        // What the runner may look up besides the tuning itself must exist, as it would in AWS:
+        // error paths would measure something else.
+        for (const arn of arns) fake.setFunctionConfiguration(arn, FUNCTION_CONFIGURATION);
+        fake.setPullRequest({
+            pullRequestId: PULL_REQUEST_ENV.PULL_REQUEST_ID,
+            repositoryName: PULL_REQUEST_ENV.REPOSITORY_NAME,
+            sourceCommit: PULL_REQUEST_ENV.SOURCE_COMMIT,
+            destinationCommit: PULL_REQUEST_ENV.DESTINATION_COMMIT,
+            revisionId: "bench-revision-1",
+        });
         const env = fake.env({ STATE_MACHINE_ARN, ...PULL_REQUEST_ENV, BENCH_CLOCK_FACTOR: String(clockFactor), LAMBDA_ARN: arns[0] });
         const [command, args] =
             client === "runner"

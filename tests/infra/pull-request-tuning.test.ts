@@ -1,14 +1,14 @@
 import * as assert from "assert";
-import { readFileSync } from "fs";
 import { parse } from "yaml";
 import { pullRequestBuildspec } from "../../components/buildspecs";
 import { DEFAULT_TERRAFORM } from "../../components/config";
 import { PULL_REQUEST_STATE_PREFIX } from "../../components/pullRequestTuning";
+import { loadFixture } from "../fixtures";
 import { matchesEventPattern, transformInput } from "../support/event-pattern";
 import { MockedStack, mockedStack, named } from "../support/mocked-stack";
 import { TEST_ACCOUNT_ID } from "../support/pulumi-mocks";
 
-const FIXTURE = "/work/shared/fixtures/codecommit-pull-request-created-event.json";
+const pullRequestCreatedEvent = () => loadFixture("codecommit/pull-request-created-event.json");
 
 /** The inline policy statements of one of the stack's roles. */
 function roleStatements(stack: MockedStack, roleName: string): Array<{ Sid: string; Action: string | string[]; Resource: string | string[]; Condition?: unknown }> {
@@ -85,7 +85,7 @@ describe("pull-request tuning", () => {
     describe("the trigger", () => {
         const pattern = () => JSON.parse(named(stack, "aws:cloudwatch/eventRule:EventRule", "pr-tuning-trigger").inputs.eventPattern);
         /** The fixture event, as if it came from this stack's repository. */
-        const createdEvent = () => ({ ...JSON.parse(readFileSync(FIXTURE, "utf8")), resources: [repositoryArn] });
+        const createdEvent = () => ({ ...pullRequestCreatedEvent(), resources: [repositoryArn] });
         const withDetail = (detail: Record<string, unknown>) => {
             const event = createdEvent();
             return { ...event, detail: { ...event.detail, ...detail } };
@@ -117,7 +117,7 @@ describe("pull-request tuning", () => {
 
         it("starts nothing for pull requests into another branch or in another repository", () => {
             assert.strictEqual(matchesEventPattern(pattern(), withDetail({ destinationReference: "refs/heads/develop" })), false);
-            assert.strictEqual(matchesEventPattern(pattern(), JSON.parse(readFileSync(FIXTURE, "utf8"))), false, "the fixture's own repository");
+            assert.strictEqual(matchesEventPattern(pattern(), pullRequestCreatedEvent()), false, "the fixture's own repository");
         });
 
         it("builds the PR's source commit and passes the PR id and both commits", () => {

@@ -22,12 +22,10 @@ import {
     StopExecutionCommand,
 } from "@aws-sdk/client-sfn";
 import * as assert from "node:assert/strict";
-import * as fs from "node:fs";
-import * as path from "node:path";
+import { loadFixture, readFixtureText } from "../fixtures";
 import { executionFromFixture, FakeAws } from "./fake-aws";
 
-const FIXTURES = path.join(__dirname, "..", "..", "..", "shared", "fixtures");
-const fixture = (name: string) => JSON.parse(fs.readFileSync(path.join(FIXTURES, name), "utf8"));
+const fixture = (name: string) => loadFixture(`power-tuning/${name}`);
 
 const STATE_MACHINE = "arn:aws:states:us-east-1:123456789012:stateMachine:powerTuningStateMachine-1a2b3c4d";
 const FUNCTION_A = "arn:aws:lambda:us-east-1:123456789012:function:power-tuned-a";
@@ -61,7 +59,7 @@ describe("FakeAws, driven by the real AWS SDK v3 clients", () => {
             sfn().send(new StartExecutionCommand({ stateMachineArn: STATE_MACHINE, name, input: JSON.stringify({ lambdaARN: lambdaArn, num: 5 }) }));
 
         it("runs the execution scripted for the input's lambdaARN, with dates the SDK parses", async () => {
-            const output = fs.readFileSync(path.join(FIXTURES, "output-cost-x86-4-powers.json"), "utf8");
+            const output = readFixtureText("power-tuning/output-cost-x86-4-powers.json");
             fake.scriptExecution(FUNCTION_A, { status: "SUCCEEDED", output });
             const { executionArn } = await start(FUNCTION_A, "pr-7-abc1234-a");
             assert.equal(executionArn, "arn:aws:states:us-east-1:123456789012:execution:powerTuningStateMachine-1a2b3c4d:pr-7-abc1234-a");

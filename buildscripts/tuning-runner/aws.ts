@@ -11,6 +11,7 @@ import {
     UpdatePullRequestApprovalStateCommand,
 } from "@aws-sdk/client-codecommit";
 import { GetFunctionConfigurationCommand, LambdaClient, type FunctionConfiguration } from "@aws-sdk/client-lambda";
+import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import {
     DescribeExecutionCommand,
     GetExecutionHistoryCommand,
@@ -61,6 +62,13 @@ export interface PullRequestApprovals {
 export interface LambdaFunctions {
     /** GetFunctionConfiguration of $LATEST. */
     functionConfiguration(functionArn: string): Promise<FunctionConfiguration>;
+}
+
+/** JSON documents in S3: the tuning history. */
+export interface HistoryObjects {
+    /** The object's text, or undefined when there is no such key. */
+    read(bucket: string, key: string): Promise<string | undefined>;
+    write(bucket: string, key: string, body: string): Promise<void>;
 }
 
 export function stepFunctionsClient(): StepFunctions {
@@ -156,11 +164,42 @@ export function pullRequestApprovalsClient(): PullRequestApprovals {
     };
 }
 
+/**
+ * Asks once per function: the quality gate (memory size) and the tuning history (fingerprint)
+ * read the same configuration before any tuning starts.
+ */
 export function lambdaFunctionsClient(): LambdaFunctions {
     const client = new LambdaClient({});
+    const answers = new Map<string, Promise<FunctionConfiguration>>();
     return {
-        async functionConfiguration(functionArn) {
-            return client.send(new GetFunctionConfigurationCommand({ FunctionName: functionArn }));
+        functionConfiguration(functionArn) {
+            let answer = answers.get(functionArn);
+            if (answer === undefined) {
+                answer = client.send(new GetFunctionConfigurationCommand({ FunctionName: functionArn }));
+                answers.set(functionArn, answer);
+            }
+            return answer;
+        },
+    };
+}
+
+// No forcePathStyle: on AWS, virtual-hosted addressing is the default, and with an endpoint
+// whose host is an IP address (AWS_ENDPOINT_URL_S3=http://127.0.0.1:…, the test server) the SDK
+// addresses buckets path-style by itself.
+export function historyObjectsClient(): HistoryObjects {
+    const client = new S3Client({});
+    return {
+        async read(bucket, key) {
+            try {
+                const response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+                return await response.Body!.transformToString("utf-8");
+            } catch (error) {
+                if (error instanceof NoSuchKey) return undefined;
+                throw error;
+            }
+        },
+        async write(bucket, key, body) {
+            await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: "application/json" }));
         },
     };
 }

@@ -1,14 +1,16 @@
 // Command line → validated command objects. Pure: it sees argv, the environment and file
 // contents handed to it, never the file system or AWS, so every usage error is a unit test.
+import { parseHistoryUri } from "./history";
 import {
     functionsFromTerraformOutputs,
+    InputError,
     mergeTargetFunctions,
     parseJsonFile,
     parseLambdaArnSpec,
     parseTuningInput,
     validateStateMachineArn,
 } from "./input";
-import type { PullRequestContext, TargetFunction, TuningRequest } from "./types";
+import type { HistoryLocation, PowerTuningInput, PullRequestContext, TargetFunction, TuningRequest } from "./types";
 
 /** A mistake in how the runner was invoked. Exit code 2; nothing was started. */
 export class UsageError extends Error {
@@ -41,6 +43,8 @@ Commands:
                  comment on the pull request (or print the Markdown)
   plan-comment   summarise a Terraform JSON plan on the pull request (or print it)
   report         render Markdown offline from a results file, a state machine output or a URL
+  record         after a deployment of main: store the tuning fingerprint production runs, per
+                 function, as the baseline pull requests are compared with
 
 tune:
   --state-machine-arn ARN    power-tuning state machine (env STATE_MACHINE_ARN)
@@ -53,9 +57,19 @@ tune:
   --policy FILE              quality gate (power-tuning-policy.json): violations fail the run; on a
                              pull request the build approves it when the gate passes, revokes when not
   --terraform-dir DIR        where the *.tf files are, for the suggested memory_size change (default .)
+  --history s3://BUCKET/PREFIX  tuning history (env TUNING_HISTORY_URI): reuse the stored result of
+                             a function whose code and input are unchanged, store new results,
+                             compare each with production's
+  --force                    with --history: tune every function, even when a result is stored
 
 plan-comment:
   --plan FILE                \`terraform show -json\` output
+
+record:
+  --terraform-outputs FILE   production's \`terraform output -json\`
+  --history s3://BUCKET/PREFIX  (env TUNING_HISTORY_URI)
+  --input FILE               the tuning input pull requests use (default ${DEFAULT_INPUT_FILE})
+  --source-commit SHA        the deployed commit of main (env CODEBUILD_RESOLVED_SOURCE_VERSION)
 
 report (exactly one):
   --results FILE             a results file written by tune
@@ -91,7 +105,18 @@ export interface TuneArguments {
     readonly policyFile?: string;
     /** `--terraform-dir`: where the suggested memory_size change is looked for. */
     readonly terraformDirectory: string;
+    readonly history?: HistoryLocation;
+    readonly force: boolean;
     readonly build: BuildContext;
+}
+
+/** `record` as typed on the command line. */
+export interface RecordArguments {
+    readonly terraformOutputsFile: string;
+    readonly inputFile: string;
+    readonly history: HistoryLocation;
+    /** The commit production was deployed from, when known. */
+    readonly commit?: string;
 }
 
 export interface PlanCommentArguments {
@@ -116,11 +141,14 @@ export type Command =
     | { readonly kind: "version" }
     | { readonly kind: "tune"; readonly args: TuneArguments }
     | { readonly kind: "plan-comment"; readonly args: PlanCommentArguments }
-    | { readonly kind: "report"; readonly source: ReportSource };
+    | { readonly kind: "report"; readonly source: ReportSource }
+    | { readonly kind: "record"; readonly args: RecordArguments };
 
 interface OptionSpec {
     readonly flag: string;
     readonly repeatable?: boolean;
+    /** Present or absent, without a value (`--force`). */
+    readonly switch?: boolean;
 }
 
 const PULL_REQUEST_OPTIONS: readonly OptionSpec[] = [
@@ -141,10 +169,13 @@ const COMMAND_OPTIONS = {
         { flag: "--concurrency" },
         { flag: "--policy" },
         { flag: "--terraform-dir" },
+        { flag: "--history" },
+        { flag: "--force", switch: true },
         ...PULL_REQUEST_OPTIONS,
     ],
     "plan-comment": [{ flag: "--plan" }, ...PULL_REQUEST_OPTIONS],
     report: [{ flag: "--results" }, { flag: "--output" }, { flag: "--url" }],
+    record: [{ flag: "--terraform-outputs" }, { flag: "--history" }, { flag: "--input" }, { flag: "--source-commit" }],
 } satisfies Record<string, readonly OptionSpec[]>;
 
 type CommandName = keyof typeof COMMAND_OPTIONS;
@@ -180,6 +211,8 @@ export function parseCommandLine(argv: readonly string[], env: Environment): Com
             };
         case "report":
             return { kind: "report", source: reportSourceFrom(options) };
+        case "record":
+            return { kind: "record", args: recordArgumentsFrom(options, env) };
     }
 }
 
@@ -201,6 +234,12 @@ function parseOptions(command: CommandName, argv: readonly string[]): ParsedOpti
         if (spec === undefined) {
             const known = specs.map((candidate) => candidate.flag).join(", ");
             throw new UsageError(`unknown option ${flag} for ${command}; ${command} accepts ${known}`);
+        }
+        if (spec.switch) {
+            if (equals !== -1) throw new UsageError(`${flag} takes no value; got "${argument}"`);
+            if (values.has(flag)) throw new UsageError(`${flag} was given twice; give it once`);
+            values.set(flag, []);
+            continue;
         }
         let value: string | undefined;
         if (equals !== -1) {
@@ -255,7 +294,34 @@ function tuneArgumentsFrom(options: ParsedOptions, env: Environment, build: Buil
         concurrency: wholeNumber(options, "--concurrency", DEFAULT_CONCURRENCY, 1, MAX_CONCURRENCY, "executions"),
         policyFile: options.get("--policy")?.[0],
         terraformDirectory: options.get("--terraform-dir")?.[0] ?? ".",
+        history: historyFrom(options, env),
+        force: options.has("--force"),
         build,
+    };
+}
+
+const HISTORY_FIELD = "--history (env TUNING_HISTORY_URI)";
+const COMMIT_ID = /^[0-9a-f]{40}$/;
+
+function historyFrom(options: ParsedOptions, env: Environment): HistoryLocation | undefined {
+    const uri = optionOrEnv(options, "--history", env, "TUNING_HISTORY_URI");
+    return uri === undefined ? undefined : parseHistoryUri(uri, HISTORY_FIELD);
+}
+
+function recordArgumentsFrom(options: ParsedOptions, env: Environment): RecordArguments {
+    const history = historyFrom(options, env);
+    if (history === undefined) throw InputError.invalid(HISTORY_FIELD, undefined, "s3://<bucket>/<prefix>, where pull requests find production's fingerprints");
+    const flagCommit = options.get("--source-commit")?.[0];
+    if (flagCommit !== undefined && !COMMIT_ID.test(flagCommit)) {
+        throw new UsageError(`--source-commit must be a full 40-character lowercase commit id; got "${flagCommit}"`);
+    }
+    // CodePipeline passes its source revision here; anything but a commit id is left out.
+    const revision = nonEmpty(env.CODEBUILD_RESOLVED_SOURCE_VERSION);
+    return {
+        terraformOutputsFile: required(options, "--terraform-outputs"),
+        inputFile: options.get("--input")?.[0] ?? DEFAULT_INPUT_FILE,
+        history,
+        commit: flagCommit ?? (revision !== undefined && COMMIT_ID.test(revision) ? revision : undefined),
     };
 }
 
@@ -348,5 +414,31 @@ export function tuningRequestFrom(args: TuneArguments, files: TuneFiles): Tuning
         timeoutSeconds: args.timeoutSeconds,
         concurrency: args.concurrency,
         buildUrl: args.build.buildUrl,
+        history: args.history,
+        force: args.force,
+    };
+}
+
+/** The files `record` names, read by the shell. */
+export interface RecordFiles {
+    readonly input: string;
+    readonly terraformOutputs: string;
+}
+
+/** A validated `record`: production's functions, the input their fingerprints include, where to write. */
+export interface RecordRequest {
+    readonly functions: readonly TargetFunction[];
+    readonly input: PowerTuningInput;
+    readonly history: HistoryLocation;
+    readonly commit?: string;
+}
+
+/** Validates a `record` invocation, each error naming its file and field (InputError, exit 2). */
+export function recordRequestFrom(args: RecordArguments, files: RecordFiles): RecordRequest {
+    return {
+        functions: functionsFromTerraformOutputs(parseJsonFile(files.terraformOutputs, args.terraformOutputsFile), args.terraformOutputsFile),
+        input: parseTuningInput(files.input, args.inputFile),
+        history: args.history,
+        commit: args.commit,
     };
 }

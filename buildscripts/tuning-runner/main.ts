@@ -2,7 +2,7 @@
 // SDK are imported only by the commands that call AWS, so `--help`, `--version` and `report`
 // start without it.
 import { version } from "../../package.json";
-import { EXIT_OK, EXIT_TUNING_FAILED, EXIT_USAGE, parseCommandLine, tuningRequestFrom, UsageError, USAGE, type Command } from "./cli";
+import { EXIT_OK, EXIT_TUNING_FAILED, EXIT_USAGE, parseCommandLine, recordRequestFrom, tuningRequestFrom, UsageError, USAGE, type Command } from "./cli";
 import { InputError } from "./input";
 import { checkWritable, readNamedFile, readTerraformFiles } from "./io";
 import { parsePolicy } from "./policy";
@@ -40,6 +40,15 @@ async function run(command: Command): Promise<number> {
             const { reportMarkdown } = await import("./report");
             process.stdout.write(`${reportMarkdown(command.source).trimEnd()}\n`);
             return EXIT_OK;
+        }
+        case "record": {
+            const { args } = command;
+            const request = recordRequestFrom(args, {
+                input: readNamedFile(args.inputFile, "--input"),
+                terraformOutputs: readNamedFile(args.terraformOutputsFile, "--terraform-outputs"),
+            });
+            const { runRecord } = await import("./tuningHistory");
+            return runRecord(request);
         }
     }
 }

@@ -48,7 +48,7 @@ export function tuningResultFromOutcome(
 /** The results file's content; `generatedAt` comes from the shell (the core reads no clock). */
 export function buildResultsFile(
     results: readonly TuningResult[],
-    meta: { generatedAt: string; stateMachineArn?: string; pullRequest?: PullRequestContext; buildUrl?: string },
+    meta: { generatedAt: string; stateMachineArn?: string; pullRequest?: PullRequestContext; buildUrl?: string; history?: HistoryStatus },
 ): ResultsFile {
     return withoutUndefined({ version: 1, ...meta, functions: results });
 }

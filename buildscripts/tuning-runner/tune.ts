@@ -3,6 +3,7 @@
 // (what an execution's end means, when to poll, what to name it, what to write) to the core.
 import { randomBytes } from "crypto";
 import {
+    historyObjectsClient,
     lambdaFunctionsClient,
     pullRequestApprovalsClient,
     pullRequestCommentsClient,
@@ -19,6 +20,7 @@ import { buildLog, sleep, writeFileAtomically, type Log } from "./io";
 import { applyQualityGate, configuredMemorySizes, type QualityGateSetup } from "./qualityGate";
 import { renderTuningComment } from "./render";
 import { buildResultsFile, exitCodeFor, tuningResultFromOutcome } from "./results";
+import { tuneWithHistory } from "./tuningHistory";
 import type { ExecutionOutcome, HistoryEvent, TargetFunction, TuningRequest, TuningResult } from "./types";
 
 export interface TuningSession {
@@ -190,8 +192,9 @@ function describeOutcome(outcome: ExecutionOutcome): string {
 }
 
 /**
- * Runs a validated `tune`: executions, then the results file (always, first), then the quality
- * gate (verdict and approval), then the comment.
+ * Runs a validated `tune`: executions (with `--history`, only for functions without a stored
+ * result, and new results stored after), then the results file (always, first), then the
+ * quality gate (verdict and approval), then the comment.
  * SIGTERM/SIGINT (CodeBuild stopping the build) stops the running executions and still writes
  * the results; a second signal exits at once.
  */
@@ -205,14 +208,21 @@ export async function runTune(request: TuningRequest, build: BuildContext, gate:
     process.on("SIGTERM", onSignal);
     process.on("SIGINT", onSignal);
     try {
-        const configured = await configuredMemorySizes(request.functions, lambdaFunctionsClient, buildLog);
-        const tuned = await tuneFunctions(request, { stepFunctions: stepFunctionsClient(), log: buildLog, signal: interrupted.signal });
+        const lambda = lambdaFunctionsClient();
+        const configured = await configuredMemorySizes(request.functions, () => lambda, buildLog);
+        const session = { stepFunctions: stepFunctionsClient(), log: buildLog, signal: interrupted.signal };
+        const tune = (functions: readonly TargetFunction[]) => tuneFunctions({ ...request, functions }, session);
+        const { results: tuned, history } =
+            request.history === undefined
+                ? { results: await tune(request.functions), history: undefined }
+                : await tuneWithHistory({ ...request, history: request.history }, tune, { objects: historyObjectsClient(), functions: lambda }, buildLog, interrupted.signal);
         const results = tuned.map((result) => (configured.has(result.arn) ? { ...result, configuredMemoryMB: configured.get(result.arn) } : result));
         const file = buildResultsFile(results, {
             generatedAt: new Date().toISOString(),
             stateMachineArn: request.stateMachineArn,
             pullRequest: request.pullRequest,
             buildUrl: request.buildUrl,
+            history,
         });
         writeFileAtomically(request.resultsFile, `${JSON.stringify(file, null, 2)}\n`);
         buildLog(`results written to ${request.resultsFile}`);
@@ -221,7 +231,7 @@ export async function runTune(request: TuningRequest, build: BuildContext, gate:
             return EXIT_TUNING_FAILED;
         }
         const verdict = await applyQualityGate(results, gate, request.pullRequest, pullRequestApprovalsClient, buildLog);
-        const markdown = renderTuningComment(results, { buildUrl: request.buildUrl, gate: verdict.markdown });
+        const markdown = renderTuningComment(results, { buildUrl: request.buildUrl, gate: verdict.markdown, history });
         const publication = { markdown, pullRequest: request.pullRequest, build, section: "tuning" as const, note: verdict.historyNote, stale: verdict.stale };
         await publishMarkdown(publication, pullRequestCommentsClient, buildLog);
         return Math.max(exitCodeFor(results), verdict.exitCode);

@@ -11,7 +11,7 @@ import { loadFixture } from "../fixtures";
 const PULL_REQUEST: PullRequestContext = {
     repositoryName: "TargetLambdaFunctionRepository",
     pullRequestId: "7",
-    sourceCommit: "def5678aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+    sourceCommit: `def5678${"a".repeat(33)}`,
     destinationCommit: "9c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d",
 };
 const costOutput = loadFixture("power-tuning/output-cost-x86-4-powers.json");
@@ -20,9 +20,9 @@ const costOutput = loadFixture("power-tuning/output-cost-x86-4-powers.json");
 const BASELINE: FoundBaseline = {
     status: "found",
     fingerprint: "a".repeat(64),
-    productionCommit: "abc1234bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+    productionCommit: `abc1234${"b".repeat(33)}`,
     productionRecordedAt: "2026-11-19T08:00:00.000Z",
-    tunedBy: { commit: "0123456cccccccccccccccccccccccccccccccccc", pullRequestId: "5", recordedAt: "2026-11-18T16:30:00.000Z" },
+    tunedBy: { commit: `0123456${"c".repeat(33)}`, pullRequestId: "5", recordedAt: "2026-11-18T16:30:00.000Z" },
     strategy: "cost",
     power: 256,
     cost: 0.0000016926000000000001,
@@ -126,7 +126,7 @@ describe("baseline and reuse in the comment", () => {
 
     it("marks a reused result as unchanged since the commit that was tuned, without a cost for this run", () => {
         const { stateMachineCostUsd: _sm, lambdaCostUsd: _lambda, ...measured } = pullRequestResult();
-        const reused: TuningResult = { ...measured, reused: { commit: "0123456cccccccccccccccccccccccccccccccccc", pullRequestId: "5", recordedAt: "2026-11-18T16:30:00.000Z" } };
+        const reused: TuningResult = { ...measured, reused: { commit: `0123456${"c".repeat(33)}`, pullRequestId: "5", recordedAt: "2026-11-18T16:30:00.000Z" } };
         const lines = section(reused);
         assert.ok(
             lines.includes("♻️ Unchanged since `0123456`, result reused (tuned for PR 5 on 2026-11-18 16:30 UTC): same code, configuration and tuning input, so nothing was run."),

@@ -25,7 +25,7 @@ const INPUT: PowerTuningInput = { powerValues: [128, 256, 512, 1024], num: 50 };
 const PULL_REQUEST = {
     repositoryName: "TargetLambdaFunctionRepository",
     pullRequestId: "5",
-    sourceCommit: "0123456cccccccccccccccccccccccccccccccccc",
+    sourceCommit: `0123456${"c".repeat(33)}`,
     destinationCommit: "9c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d",
 };
 const PR_COPY = { name: "digest", arn: "arn:aws:lambda:us-east-1:123456789012:function:power-tuned-digest-pr-5-0123456" };
@@ -139,7 +139,7 @@ describe("stored results", () => {
 
 describe("production records and baselines", () => {
     const record = productionRecord({ name: "digest", arn: "arn:aws:lambda:us-east-1:123456789012:function:power-tuned-digest" }, FINGERPRINT, {
-        commit: "abc1234bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+        commit: `abc1234${"b".repeat(33)}`,
         recordedAt: "2026-11-19T08:00:00.000Z",
     });
 
@@ -147,7 +147,7 @@ describe("production records and baselines", () => {
         assert.deepEqual(record, {
             version: 1,
             fingerprint: FINGERPRINT,
-            commit: "abc1234bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+            commit: `abc1234${"b".repeat(33)}`,
             recordedAt: "2026-11-19T08:00:00.000Z",
             functionArn: "arn:aws:lambda:us-east-1:123456789012:function:power-tuned-digest",
         });

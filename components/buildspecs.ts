@@ -1,9 +1,9 @@
 // The buildspecs of the CodeBuild projects, built from typed objects and emitted as YAML.
 // They depend only on plain config values (the Terraform release); everything that differs
 // per stack or per build reaches them through environment variables (see the team brief):
-// TF_STATE_BUCKET, TF_VAR_name_prefix, TUNING_RUNNER_S3_URI, STATE_MACHINE_ARN,
+// TF_STATE_BUCKET, TF_VAR_name_prefix, TUNING_RUNNER_S3_URI, TUNING_HISTORY_URI, STATE_MACHINE_ARN,
 // REPOSITORY_NAME, PULL_REQUEST_ID, SOURCE_COMMIT, DESTINATION_COMMIT, and CodeBuild's own
-// AWS_REGION and CODEBUILD_BUILD_NUMBER.
+// AWS_REGION, CODEBUILD_BUILD_NUMBER and CODEBUILD_RESOLVED_SOURCE_VERSION (read by the runner).
 import { Document, isMap, isScalar, isSeq } from "yaml";
 
 /** A Terraform release from releases.hashicorp.com and the SHA-256 of its linux_arm64 zip. */
@@ -18,8 +18,11 @@ export const PRODUCTION_STATE_KEY = "terraform-lambda/production.tfstate";
 /** terraform-lambda needs the S3 backend's use_lockfile, generally available since 1.11. */
 export const MINIMUM_TERRAFORM_VERSION = "1.11.0";
 
-/** Where the PR build puts the tuning runner bundle it downloads. */
+/** Where the PR and apply builds put the tuning runner bundle they download. */
 export const RUNNER_PATH = "/tmp/tuning-runner.js";
+
+/** The Node.js the runner bundle runs on (it needs 20 or newer). */
+const RUNNER_RUNTIME = { nodejs: "22" } as const;
 
 /** One shell command and, when it is not obvious, why it is there (a YAML comment above it). */
 export interface BuildCommand {
@@ -148,7 +151,7 @@ function pullRequestBuildspecObject(terraform: TerraformRelease): Buildspec {
         variables: TERRAFORM_VARIABLES,
         phases: {
             install: {
-                runtimeVersions: { nodejs: "22" },
+                runtimeVersions: RUNNER_RUNTIME,
                 commands: [
                     {
                         run: `[[ "$PULL_REQUEST_ID" =~ ^[1-9][0-9]*$ && "$SOURCE_COMMIT" =~ ^[0-9a-f]{40}$ ]] || { echo "PULL_REQUEST_ID (a number) and SOURCE_COMMIT (a 40-character commit id) are set by the pull-request trigger; got '$PULL_REQUEST_ID' and '$SOURCE_COMMIT'" >&2; exit 1; }`,
@@ -190,8 +193,11 @@ function pullRequestBuildspecObject(terraform: TerraformRelease): Buildspec {
                     { run: `terraform apply -auto-approve ${SUFFIX_VARIABLE}` },
                     { run: "terraform output -json > outputs.json" },
                     {
-                        run: `node ${RUNNER_PATH} tune --terraform-outputs outputs.json --input power-tuning-input.json --results power-tuning-results.json`,
-                        why: "Exits 1 when a tuning failed: CodeBuild then fails the phase and still runs `finally`",
+                        run: `node ${RUNNER_PATH} tune --terraform-outputs outputs.json --input power-tuning-input.json --results power-tuning-results.json --history "$TUNING_HISTORY_URI"`,
+                        why: [
+                            "Exits 1 when a tuning failed: CodeBuild then fails the phase and still runs `finally`.",
+                            "The history reuses results of unchanged functions and compares with production's.",
+                        ].join("\n"),
                     },
                 ],
                 finally: {
@@ -227,12 +233,13 @@ function productionBuildspec(
     terraform: TerraformRelease,
     summary: string,
     commands: readonly BuildCommand[],
-    artifacts?: Buildspec["artifacts"],
+    options: { readonly artifacts?: Buildspec["artifacts"]; readonly runtimeVersions?: BuildPhase["runtimeVersions"] } = {},
 ): Buildspec {
+    const { artifacts, runtimeVersions } = options;
     return {
         summary,
         variables: TERRAFORM_VARIABLES,
-        phases: { install: { commands: installTerraform(terraform) }, build: { commands } },
+        phases: { install: { ...(runtimeVersions ? { runtimeVersions } : {}), commands: installTerraform(terraform) }, build: { commands } },
         ...(artifacts ? { artifacts } : {}),
     };
 }
@@ -249,17 +256,33 @@ export function terraformPlanBuildspec(terraform: TerraformRelease): string {
             "Pipeline plan: the plan the approver reviews. The output artifact carries tfplan, .terraform.lock.hcl and the sources to the apply build.",
             [{ run: terraformInit(PRODUCTION_STATE_KEY) }, { run: "terraform plan -out=tfplan" }],
             // Providers are downloaded again by the apply build, verified against the lock file.
-            { files: ["**/*"], excludePaths: [".terraform/**/*"] },
+            { artifacts: { files: ["**/*"], excludePaths: [".terraform/**/*"] } },
         ),
     );
 }
 
-/** Pipeline Deploy stage: exactly the approved plan, with the providers it was made with. */
+/**
+ * After production's apply: the fingerprints production now runs, which pull requests compare
+ * against. A failure here must not fail the deployment — the approved plan cannot be applied a
+ * second time, and a missing record only costs pull requests their baseline (their comment says
+ * so) until the next deployment records again — so it is reported and the build goes on.
+ */
+const RECORD_PRODUCTION_FINGERPRINTS: BuildCommand = {
+    run: [
+        `{ aws s3 cp "$TUNING_RUNNER_S3_URI" ${RUNNER_PATH} &&`,
+        "terraform output -json > outputs.json &&",
+        `node ${RUNNER_PATH} record --terraform-outputs outputs.json --input power-tuning-input.json --history "$TUNING_HISTORY_URI"; } ||`,
+        `echo "WARNING: production's tuning fingerprints were not recorded; pull requests show no baseline until the next deployment records them" >&2`,
+    ].join("\n"),
+    why: "Record production's tuning fingerprints for pull-request baselines; a failure is reported, not fatal (see the log)",
+};
+
+/** Pipeline Deploy stage: exactly the approved plan, with the providers it was made with, then the fingerprints. */
 export function terraformApplyBuildspec(terraform: TerraformRelease): string {
     return renderBuildspec(
         productionBuildspec(
             terraform,
-            "Pipeline apply: exactly the approved plan (tfplan from the plan build's artifact), with the provider versions it was made with.",
+            "Pipeline apply: exactly the approved plan (tfplan from the plan build's artifact), with the provider versions it was made with; then the tuning fingerprints production runs.",
             [
                 {
                     run: terraformInit(PRODUCTION_STATE_KEY, { readonlyLockfile: true }),
@@ -269,7 +292,9 @@ export function terraformApplyBuildspec(terraform: TerraformRelease): string {
                     run: "terraform apply tfplan",
                     why: "The approved plan file: Terraform refuses it if production's state changed since the plan",
                 },
+                RECORD_PRODUCTION_FINGERPRINTS,
             ],
+            { runtimeVersions: RUNNER_RUNTIME },
         ),
     );
 }

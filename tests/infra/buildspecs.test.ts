@@ -50,6 +50,13 @@ const PR_BUILD_ENV = {
     SOURCE_COMMIT: "3f2a9c1b7e6d5c4b3a291807f6e5d4c3b2a19080",
     DESTINATION_COMMIT: "9c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d",
 };
+// The Deploy build: runner and history for `record`; CodePipeline's source revision.
+const APPLY_BUILD_ENV = {
+    ...PIPELINE_BUILD_ENV,
+    TUNING_RUNNER_S3_URI: PR_BUILD_ENV.TUNING_RUNNER_S3_URI,
+    TUNING_HISTORY_URI: PR_BUILD_ENV.TUNING_HISTORY_URI,
+    CODEBUILD_RESOLVED_SOURCE_VERSION: `abc1234${"b".repeat(33)}`,
+};
 const PR_STATE_KEY = "pull-requests/pr-7/build-7.tfstate";
 const PR_SUFFIX = "pr-7-3f2a9c1";
 
@@ -259,7 +266,7 @@ describe("buildspecs", () => {
                 `terraform init -reconfigure ${backend(PR_STATE_KEY)}`,
                 `terraform apply -auto-approve -var name_suffix=${PR_SUFFIX}`,
                 "terraform output -json",
-                `node ${RUNNER_PATH} tune --terraform-outputs outputs.json --input power-tuning-input.json --results power-tuning-results.json`,
+                `node ${RUNNER_PATH} tune --terraform-outputs outputs.json --input power-tuning-input.json --results power-tuning-results.json --history ${PR_BUILD_ENV.TUNING_HISTORY_URI}`,
                 `terraform init -reconfigure ${backend(PR_STATE_KEY)}`,
                 `terraform destroy -auto-approve -var name_suffix=${PR_SUFFIX}`,
                 `aws s3 rm s3://${STATE_BUCKET}/${PR_STATE_KEY}`,
@@ -292,7 +299,7 @@ describe("buildspecs", () => {
             const run = runBuild(buildspec(), PR_BUILD_ENV, { fail: ["tuning-runner.js tune"] });
             assert.deepEqual(phaseStatus(run), { install: "SUCCEEDED", pre_build: "SUCCEEDED", build: "FAILED" });
             assert.deepEqual(workCalls(run).slice(-4), [
-                `node ${RUNNER_PATH} tune --terraform-outputs outputs.json --input power-tuning-input.json --results power-tuning-results.json`,
+                `node ${RUNNER_PATH} tune --terraform-outputs outputs.json --input power-tuning-input.json --results power-tuning-results.json --history ${PR_BUILD_ENV.TUNING_HISTORY_URI}`,
                 `terraform init -reconfigure ${backend(PR_STATE_KEY)}`,
                 `terraform destroy -auto-approve -var name_suffix=${PR_SUFFIX}`,
                 `aws s3 rm s3://${STATE_BUCKET}/${PR_STATE_KEY}`,
@@ -371,6 +378,7 @@ describe("buildspecs", () => {
             assert.equal(tune.args.stateMachineArn, PR_BUILD_ENV.STATE_MACHINE_ARN);
             assert.deepEqual(tune.args.pullRequest, expectedPullRequest);
             assert.equal(tune.args.build.buildUrl, PR_BUILD_ENV.CODEBUILD_BUILD_URL);
+            assert.deepEqual(tune.args.history, { bucket: "lambda-power-tuned-artifacts-0a1b2c3d", prefix: "tuning-history" });
         });
 
         it("keeps plan.json and power-tuning-results.json as the build's artifacts", () => {
@@ -392,19 +400,50 @@ describe("buildspecs", () => {
             });
         });
 
-        it("apply: applies exactly the plan file from the artifact, with the artifact's lock file read-only", () => {
-            const run = runBuild(terraformApplyBuildspec(RELEASE), PIPELINE_BUILD_ENV);
+        const RECORD = `node ${RUNNER_PATH} record --terraform-outputs outputs.json --input power-tuning-input.json --history ${APPLY_BUILD_ENV.TUNING_HISTORY_URI}`;
+
+        it("apply: applies exactly the plan file from the artifact, with the artifact's lock file read-only, then records production's fingerprints", () => {
+            const run = runBuild(terraformApplyBuildspec(RELEASE), APPLY_BUILD_ENV);
             assert.equal(run.succeeded, true);
             assert.deepEqual(workCalls(run), [
                 `terraform init -lockfile=readonly ${backend(PRODUCTION_STATE_KEY)}`,
                 "terraform apply tfplan",
+                `aws s3 cp ${APPLY_BUILD_ENV.TUNING_RUNNER_S3_URI} ${RUNNER_PATH}`,
+                "terraform output -json",
+                RECORD,
             ]);
+            assert.deepEqual(parseYaml(terraformApplyBuildspec(RELEASE)).phases.install["runtime-versions"], { nodejs: "22" });
         });
 
-        it("apply: does not apply when init cannot honour the lock file", () => {
-            const run = runBuild(terraformApplyBuildspec(RELEASE), PIPELINE_BUILD_ENV, { fail: ["terraform init"] });
+        it("apply: calls record with flags its command line accepts, the commit read from CODEBUILD_RESOLVED_SOURCE_VERSION", () => {
+            const run = runBuild(terraformApplyBuildspec(RELEASE), APPLY_BUILD_ENV);
+            const [record] = run.argvs.filter((argv) => argv[0] === "node").map((argv) => parseCommandLine(argv.slice(2), APPLY_BUILD_ENV));
+            assert.ok(record.kind === "record");
+            assert.equal(record.args.terraformOutputsFile, "outputs.json");
+            assert.equal(record.args.inputFile, "power-tuning-input.json");
+            assert.deepEqual(record.args.history, { bucket: "lambda-power-tuned-artifacts-0a1b2c3d", prefix: "tuning-history" });
+            assert.equal(record.args.commit, APPLY_BUILD_ENV.CODEBUILD_RESOLVED_SOURCE_VERSION);
+        });
+
+        it("apply: a deployment whose fingerprints could not be recorded still succeeds (the approved plan cannot be applied twice)", () => {
+            for (const failing of ["aws s3 cp", "tuning-runner.js record"]) {
+                const run = runBuild(terraformApplyBuildspec(RELEASE), APPLY_BUILD_ENV, { fail: [failing] });
+                assert.equal(run.succeeded, true, failing);
+                assert.ok(run.calls.includes("terraform apply tfplan"), failing);
+                assert.equal(run.calls.includes(RECORD), failing !== "aws s3 cp", failing);
+            }
+        });
+
+        it("apply: does not apply when init cannot honour the lock file, and records nothing", () => {
+            const run = runBuild(terraformApplyBuildspec(RELEASE), APPLY_BUILD_ENV, { fail: ["terraform init"] });
             assert.equal(run.succeeded, false);
-            assert.ok(!run.calls.some((call) => call.startsWith("terraform apply")));
+            assert.ok(!run.calls.some((call) => call.startsWith("terraform apply") || call.startsWith("node")));
+        });
+
+        it("apply: records nothing when the apply fails", () => {
+            const run = runBuild(terraformApplyBuildspec(RELEASE), APPLY_BUILD_ENV, { fail: ["terraform apply"] });
+            assert.equal(run.succeeded, false);
+            assert.ok(!run.calls.some((call) => call.startsWith("node") || call.startsWith("aws")));
         });
 
         it("destroy: destroys what production's state holds, without a prompt", () => {

@@ -4,6 +4,7 @@ import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { RUNNER_BUNDLE_PATH } from "../buildscripts/bundle";
 import { findOnPath, formatMs, formatRatio, formatSpread, measureProcess, measureSuccessfulProcess, RSS_SAMPLE_MS, spread } from "./measure";
+import { historyBenchmark } from "./history";
 import { describeCalls, describeRun, runTuning, type TuningRun } from "./tuning";
 
 export type Verdict = "met" | "missed" | "n/a";
@@ -201,7 +202,7 @@ const testSuite: Benchmark = {
     },
 };
 
-export const BENCHMARKS: readonly Benchmark[] = [coldStart, endToEnd, longRun, manyFunctions, testSuite];
+export const BENCHMARKS: readonly Benchmark[] = [coldStart, endToEnd, longRun, manyFunctions, historyBenchmark, testSuite];
 
 /** `aws --version` output, or "not installed". */
 export function awsCliVersion(): string {

@@ -57,9 +57,9 @@ tune:
   --policy FILE              quality gate (power-tuning-policy.json): violations fail the run; on a
                              pull request the build approves it when the gate passes, revokes when not
   --terraform-dir DIR        where the *.tf files are, for the suggested memory_size change (default .)
-  --history s3://BUCKET/PREFIX  tuning history (env TUNING_HISTORY_URI): reuse the stored result of
-                             a function whose code and input are unchanged, store new results,
-                             compare each with production's
+  --history URI              tuning history s3://BUCKET/PREFIX (env TUNING_HISTORY_URI): reuse the
+                             stored result of a function whose code and input are unchanged, store
+                             new results, compare each with production's
   --force                    with --history: tune every function, even when a result is stored
 
 plan-comment:
@@ -67,7 +67,7 @@ plan-comment:
 
 record:
   --terraform-outputs FILE   production's \`terraform output -json\`
-  --history s3://BUCKET/PREFIX  (env TUNING_HISTORY_URI)
+  --history URI              tuning history s3://BUCKET/PREFIX (env TUNING_HISTORY_URI)
   --input FILE               the tuning input pull requests use (default ${DEFAULT_INPUT_FILE})
   --source-commit SHA        the deployed commit of main (env CODEBUILD_RESOLVED_SOURCE_VERSION)
 

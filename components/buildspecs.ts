@@ -5,6 +5,7 @@
 // REPOSITORY_NAME, PULL_REQUEST_ID, SOURCE_COMMIT, DESTINATION_COMMIT, and CodeBuild's own
 // AWS_REGION, CODEBUILD_BUILD_NUMBER and CODEBUILD_RESOLVED_SOURCE_VERSION (read by the runner).
 import { Document, isMap, isScalar, isSeq } from "yaml";
+import { DEFAULT_POLICY_FILE } from "../buildscripts/tuning-runner/policy";
 
 /** A Terraform release from releases.hashicorp.com and the SHA-256 of its linux_arm64 zip. */
 export interface TerraformRelease {
@@ -193,10 +194,12 @@ function pullRequestBuildspecObject(terraform: TerraformRelease): Buildspec {
                     { run: `terraform apply -auto-approve ${SUFFIX_VARIABLE}` },
                     { run: "terraform output -json > outputs.json" },
                     {
-                        run: `node ${RUNNER_PATH} tune --terraform-outputs outputs.json --input power-tuning-input.json --results power-tuning-results.json --history "$TUNING_HISTORY_URI"`,
+                        run: `node ${RUNNER_PATH} tune --terraform-outputs outputs.json --input power-tuning-input.json --results power-tuning-results.json --history "$TUNING_HISTORY_URI" $([[ -f ${DEFAULT_POLICY_FILE} ]] && echo "--policy ${DEFAULT_POLICY_FILE}")`,
                         why: [
                             "Exits 1 when a tuning failed: CodeBuild then fails the phase and still runs `finally`.",
                             "The history reuses results of unchanged functions and compares with production's.",
+                            `With ${DEFAULT_POLICY_FILE} in the repository, the quality gate approves or revokes the pull request`,
+                            "(and a violation exits 1); without it the gate is off and the comment says so.",
                         ].join("\n"),
                     },
                 ],

@@ -111,9 +111,11 @@ interface BuildRun {
  * recorded calls, so concurrent test runs never share a download). runtime-versions is not
  * simulated.
  */
-function runBuild(buildspec: string, env: Record<string, string>, options: { fail?: string[]; download?: string } = {}): BuildRun {
+function runBuild(buildspec: string, env: Record<string, string>, options: { fail?: string[]; download?: string; files?: Record<string, string> } = {}): BuildRun {
     const spec = parseYaml(buildspec);
     const workspace = mkdtempSync(path.join(tmpdir(), "buildspec-run-"));
+    // The checked-out repository's files the build looks at.
+    for (const [name, content] of Object.entries(options.files ?? {})) writeFileSync(path.join(workspace, name), content);
     const envFile = path.join(workspace, ".exported-variables");
     const callsFile = path.join(workspace, ".calls");
     const privateTmp = path.join(workspace, "tmp");
@@ -379,6 +381,20 @@ describe("buildspecs", () => {
             assert.deepEqual(tune.args.pullRequest, expectedPullRequest);
             assert.equal(tune.args.build.buildUrl, PR_BUILD_ENV.CODEBUILD_BUILD_URL);
             assert.deepEqual(tune.args.history, { bucket: "lambda-power-tuned-artifacts-0a1b2c3d", prefix: "tuning-history" });
+        });
+
+        it("passes --policy power-tuning-policy.json to tune exactly when the repository has that file", () => {
+            const tuneArgv = (files: Record<string, string>) => {
+                const argv = runBuild(buildspec(), PR_BUILD_ENV, { files }).argvs.find((call) => call[0] === "node" && call[2] === "tune");
+                assert.ok(argv, "tune ran");
+                return argv.slice(2);
+            };
+            const withPolicy = tuneArgv({ "power-tuning-policy.json": '{"failOnTuningError": true}' });
+            assert.deepEqual(withPolicy.slice(-2), ["--policy", "power-tuning-policy.json"]);
+            const command = parseCommandLine(withPolicy, PR_BUILD_ENV);
+            assert.ok(command.kind === "tune");
+            assert.equal(command.args.policyFile, "power-tuning-policy.json");
+            assert.ok(!tuneArgv({}).includes("--policy"), "no file, no flag: the runner states that the gate is off");
         });
 
         it("keeps plan.json and power-tuning-results.json as the build's artifacts", () => {

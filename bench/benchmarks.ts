@@ -38,10 +38,12 @@ const LONG_RUN_CLOCK_FACTOR = 10;
 const FUNCTION_COUNTS = [1, 4, 8];
 
 const verdict = (met: boolean): Verdict => (met ? "met" : "missed");
-const NOT_INSTALLED = "`aws` not installed: no comparison";
 
 /** The AWS CLI on PATH, or undefined (rows then say "not installed"). */
 export const awsCli = findOnPath("aws");
+/** The seed's loop needs jq as well as the AWS CLI. */
+const shellLoopMissing = [awsCli ? undefined : "`aws`", findOnPath("jq") ? undefined : "`jq`"].filter(Boolean).join(" and ");
+const notInstalled = (what: string) => `${what} not installed: no comparison`;
 
 /** Medians of the same figure over several runs. */
 const medianOf = <T>(runs: readonly T[], figure: (run: T) => number) => spread(runs.map(figure)).median;
@@ -70,7 +72,7 @@ const coldStart: Benchmark = {
                     target: "≤ 150 ms, and ≥ 2× faster than `aws --version`",
                     measured:
                         `runner ${formatSpread(runner)}; ` +
-                        (aws && speedup ? `aws ${formatSpread(aws)}; runner ${formatRatio(speedup)} faster` : NOT_INSTALLED) +
+                        (aws && speedup ? `aws ${formatSpread(aws)}; runner ${formatRatio(speedup)} faster` : notInstalled("`aws`")) +
                         `; bare \`node -e 0\` median ${formatMs(bareNode.median)}`,
                     verdict: verdict(runner.median <= 150 && (speedup === undefined || speedup >= 2)),
                     method: `wall time of \`node dist/tuning-runner.js --version\`, \`aws --version\` (${awsCli ?? "not on PATH"}) and bare node, ${COLD_START_RUNS} runs each after ${COLD_START_WARMUPS} warm-ups`,
@@ -87,7 +89,7 @@ const endToEnd: Benchmark = {
         const pairs: Array<{ runner: TuningRun; shell?: TuningRun }> = [];
         for (let i = 0; i < END_TO_END_PAIRS; i++) {
             const runner = await runTuning("runner", { functions: 1, executionMs: T_MS });
-            const shell = awsCli ? await runTuning("aws-cli-loop", { functions: 1, executionMs: T_MS }) : undefined;
+            const shell = shellLoopMissing ? undefined : await runTuning("aws-cli-loop", { functions: 1, executionMs: T_MS });
             pairs.push({ runner, shell });
         }
         const overhead = (run: TuningRun) => run.process.wallMs - T_MS;
@@ -98,7 +100,7 @@ const endToEnd: Benchmark = {
         const ratio = (figure: (run: TuningRun) => number) => medianOf(compared, (pair) => figure(pair.runner) / figure(pair.shell));
         const shells = compared.map((pair) => pair.shell);
         const against = (figure: (run: TuningRun) => number, format: (value: number) => string) =>
-            compared.length === 0 ? NOT_INSTALLED : `shell loop ${format(medianOf(shells, figure))}; runner/shell ${formatRatio(ratio(figure))}`;
+            compared.length === 0 ? notInstalled(shellLoopMissing) : `shell loop ${format(medianOf(shells, figure))}; runner/shell ${formatRatio(ratio(figure))}`;
         const method = `T = ${T_MS / 1000} s scripted execution on a fresh FakeAws; bundled runner (\`tune\`, PR env, comment posted) vs bench/aws-cli-loop.sh (AWS CLI, 1 s poll); ${END_TO_END_PAIRS} back-to-back pairs, medians`;
         return {
             rows: [

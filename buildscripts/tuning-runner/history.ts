@@ -131,6 +131,21 @@ export function reusedResult(fn: TargetFunction, entry: StoredResultEntry): Tuni
     return { ...measured, name: fn.name, arn: fn.arn, fingerprint: entry.fingerprint, reused: originOf(entry, executionArn) };
 }
 
+/**
+ * Per function, the stored result this run reuses instead of tuning it, or undefined to tune:
+ * every function with a stored result for its fingerprint, none with `--force`.
+ */
+export function reusedResults(
+    functions: readonly TargetFunction[],
+    stored: ReadonlyArray<StoredResultEntry | undefined>,
+    force: boolean,
+): Array<TuningResult | undefined> {
+    return functions.map((fn, index) => {
+        const entry = stored[index];
+        return force || entry === undefined ? undefined : reusedResult(fn, entry);
+    });
+}
+
 function originOf(entry: StoredResultEntry, executionArn?: string): StoredResultOrigin {
     return withoutUndefined({ commit: entry.commit, pullRequestId: entry.pullRequestId, recordedAt: entry.recordedAt, executionArn });
 }

@@ -11,7 +11,7 @@ import {
     parseStoredResultEntry,
     productionRecord,
     productionRecordKey,
-    reusedResult,
+    reusedResults,
     storedResultEntry,
     storedResultKey,
     type ProductionRecord,
@@ -62,15 +62,11 @@ export async function tuneWithHistory(
     const problems = new Problems(log);
     const store = new HistoryStore(request.history, clients.objects, problems);
     const histories = await Promise.all(request.functions.map((fn) => readFunctionHistory(fn, request.input, store, clients.functions, problems)));
-    const reuse = request.functions.map((fn, index) => {
+    const reuse = reusedResults(request.functions, histories.map((history) => history.stored), request.force === true);
+    request.functions.forEach((fn, index) => {
         const stored = histories[index].stored;
-        if (stored === undefined) return undefined;
-        if (request.force) {
-            log(`${fn.name}: unchanged since ${describeStored(stored)}, tuning again (--force)`);
-            return undefined;
-        }
-        log(`${fn.name}: unchanged since ${describeStored(stored)}: reusing its result, no execution`);
-        return reusedResult(fn, stored);
+        if (stored === undefined) return;
+        log(`${fn.name}: unchanged since ${describeStored(stored)}${reuse[index] === undefined ? ", tuning again (--force)" : ": reusing its result, no execution"}`);
     });
     const tuned = await tune(request.functions.filter((_, index) => reuse[index] === undefined));
     let next = 0;

@@ -11,6 +11,7 @@ import {
     productionRecord,
     productionRecordKey,
     reusedResult,
+    reusedResults,
     storedResultEntry,
     storedResultKey,
 } from "../../buildscripts/tuning-runner/history";
@@ -134,6 +135,15 @@ describe("stored results", () => {
             fingerprint: FINGERPRINT,
             reused: { commit: PULL_REQUEST.sourceCommit, pullRequestId: "5", recordedAt: "2026-11-18T16:30:00.000Z", executionArn },
         });
+    });
+});
+
+describe("reuse decision", () => {
+    it("reuses every function that has a stored result and tunes the rest; --force tunes all", () => {
+        const resize = { name: "resize", arn: "arn:aws:lambda:us-east-1:123456789012:function:power-tuned-resize-pr-7-def5678" };
+        const decided = reusedResults([LATER_COPY, resize], [storedEntry(), undefined], false);
+        assert.deepEqual(decided, [reusedResult(LATER_COPY, storedEntry()), undefined]);
+        assert.deepEqual(reusedResults([LATER_COPY, resize], [storedEntry(), undefined], true), [undefined, undefined]);
     });
 });
 

@@ -108,8 +108,8 @@ const endToEnd: Benchmark = {
                     benchmark: "End to end: time beyond T",
                     target: "≤ 1 s",
                     measured:
-                        `runner ${formatMs(runnerOverhead)} = start-up ${formatMs(medianOf(runners, (run) => run.startupMs))} + detection ` +
-                        `${formatMs(medianOf(runners, (run) => run.detectionLatencyMs))} + finish ${formatMs(medianOf(runners, (run) => run.finishMs))} (medians); ` +
+                        `runner ${formatMs(runnerOverhead)} (of it: start-up ${formatMs(medianOf(runners, (run) => run.startupMs))}, detection ` +
+                        `${formatMs(medianOf(runners, (run) => run.detectionLatencyMs))}, finish ${formatMs(medianOf(runners, (run) => run.finishMs))}); ` +
                         against(overhead, formatMs),
                     verdict: verdict(runnerOverhead <= 1_000),
                     method: `${method}; wall − T, split with the server log: spawn → first API call, scripted end → first DescribeExecution after it, that → exit`,

@@ -11,7 +11,7 @@ import { COMMENT_CHARACTER_LIMIT, fitToCommentLimit } from "./render";
 /** The first line of the comment: how the runner recognises its own comment. */
 export const LIVING_COMMENT_MARKER = "[//]: # (lambda-power-tuned)";
 
-export const SECTION_NAMES = ["plan", "tuning"] as const;
+const SECTION_NAMES = ["plan", "tuning"] as const;
 export type SectionName = (typeof SECTION_NAMES)[number];
 
 /** How many pushes the history keeps (the oldest go first). */
@@ -69,7 +69,7 @@ export function composeLivingComment(existing: string | undefined, update: Secti
  * than the commit the section already shows (builds of two pushes can finish in either order;
  * the history records pushes in the order they were first seen).
  */
-export function applySectionUpdate(comment: LivingComment, update: SectionUpdate): LivingComment {
+function applySectionUpdate(comment: LivingComment, update: SectionUpdate): LivingComment {
     const shortCommit = update.commit.slice(0, 7);
     const note = update.note.replace(/\s*\n\s*/g, " ").replace(/ · /g, ", ");
     const existing = comment.history.find((entry) => entry.commit === shortCommit);
@@ -132,7 +132,7 @@ function parseHistoryLine(line: string): HistoryEntry | undefined {
  * always stay; when the sections are too long together, each gets an equal share of the room
  * left (a short one gives what it does not need to the others) and is cut on whole lines.
  */
-export function renderLivingComment(comment: LivingComment, limit = COMMENT_CHARACTER_LIMIT): string {
+function renderLivingComment(comment: LivingComment, limit = COMMENT_CHARACTER_LIMIT): string {
     // Without bodies; each body adds its own length and one blank-line separator.
     const fixed = assemble(comment, comment.sections.map(() => "")).length + 2 * comment.sections.length;
     const budgets = shareRoom(comment.sections.map((section) => section.markdown.length), limit - fixed);

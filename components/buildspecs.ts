@@ -1,9 +1,9 @@
 // The buildspecs of the CodeBuild projects, built from typed objects and emitted as YAML.
 // They depend only on plain config values (the Terraform release); everything that differs
-// per stack or per build reaches them through environment variables (see the team brief):
+// per stack or per build reaches them through environment variables set by the components:
 // TF_STATE_BUCKET, TF_VAR_name_prefix, TUNING_RUNNER_S3_URI, TUNING_HISTORY_URI, STATE_MACHINE_ARN,
-// REPOSITORY_NAME, PULL_REQUEST_ID, SOURCE_COMMIT, DESTINATION_COMMIT, and CodeBuild's own
-// AWS_REGION, CODEBUILD_BUILD_NUMBER and CODEBUILD_RESOLVED_SOURCE_VERSION (read by the runner).
+// REPOSITORY_NAME, PULL_REQUEST_ID, SOURCE_COMMIT, DESTINATION_COMMIT, DEPLOYED_COMMIT, and
+// CodeBuild's own AWS_REGION and CODEBUILD_BUILD_NUMBER.
 import { Document, isMap, isScalar, isSeq } from "yaml";
 import { DEFAULT_POLICY_FILE } from "../buildscripts/tuning-runner/policy";
 
@@ -21,6 +21,13 @@ export const MINIMUM_TERRAFORM_VERSION = "1.11.0";
 
 /** Where the PR and apply builds put the tuning runner bundle they download. */
 export const RUNNER_PATH = "/tmp/tuning-runner.js";
+
+/**
+ * The Deploy build's environment variable holding the commit of main being deployed. The pipeline
+ * sets it from the Source action's output variables: the build's own source is the plan
+ * artifact, so CODEBUILD_RESOLVED_SOURCE_VERSION does not name a commit there.
+ */
+export const DEPLOYED_COMMIT_VARIABLE = "DEPLOYED_COMMIT";
 
 /** The Node.js the runner bundle runs on (it needs 20 or newer). */
 const RUNNER_RUNTIME = { nodejs: "22" } as const;
@@ -274,7 +281,7 @@ const RECORD_PRODUCTION_FINGERPRINTS: BuildCommand = {
     run: [
         `{ aws s3 cp "$TUNING_RUNNER_S3_URI" ${RUNNER_PATH} &&`,
         "terraform output -json > outputs.json &&",
-        `node ${RUNNER_PATH} record --terraform-outputs outputs.json --input power-tuning-input.json --history "$TUNING_HISTORY_URI"; } ||`,
+        `node ${RUNNER_PATH} record --terraform-outputs outputs.json --input power-tuning-input.json --history "$TUNING_HISTORY_URI" --source-commit "$${DEPLOYED_COMMIT_VARIABLE}"; } ||`,
         `echo "WARNING: production's tuning fingerprints were not recorded; pull requests show no baseline until the next deployment records them" >&2`,
     ].join("\n"),
     why: "Record production's tuning fingerprints for pull-request baselines; a failure is reported, not fatal (see the log)",

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { BucketRef } from "./artifactStorage";
 import { BuildProject, BuildProjectArgs } from "./buildProject";
-import { terraformApplyBuildspec, terraformDestroyBuildspec, terraformPlanBuildspec, TerraformRelease } from "./buildspecs";
+import { DEPLOYED_COMMIT_VARIABLE, terraformApplyBuildspec, terraformDestroyBuildspec, terraformPlanBuildspec, TerraformRelease } from "./buildspecs";
 import {
     gitPullStatements,
     pipelineArtifactStatements,
@@ -24,6 +24,9 @@ import { ServiceRole } from "./serviceRole";
 export function pipelineArtifactFolder(pipelineName: string): string {
     return `${pipelineName.slice(0, 20)}/`;
 }
+
+/** Namespace of the Source action's output variables (CommitId, BranchName, …). */
+export const SOURCE_VARIABLES_NAMESPACE = "SourceVariables";
 
 export interface DeploymentPipelineArgs {
     /** Physical pipeline name (its artifact folder is derived from it, see pipelineArtifactFolder). */
@@ -122,7 +125,7 @@ export class DeploymentPipeline extends pulumi.ComponentResource {
             version: "1",
             configuration: { CustomData: customData },
         });
-        const codeBuild = (actionName: string, projectName: pulumi.Input<string>, input: string, output?: string) => ({
+        const codeBuild = (actionName: string, projectName: pulumi.Input<string>, input: string, output?: string, environment?: Record<string, string>) => ({
             name: actionName,
             category: "Build",
             owner: "AWS",
@@ -130,7 +133,12 @@ export class DeploymentPipeline extends pulumi.ComponentResource {
             version: "1",
             inputArtifacts: [input],
             outputArtifacts: output ? [output] : [],
-            configuration: { ProjectName: projectName },
+            configuration: {
+                ProjectName: projectName,
+                ...(environment && {
+                    EnvironmentVariables: JSON.stringify(Object.entries(environment).map(([name, value]) => ({ name, value, type: "PLAINTEXT" }))),
+                }),
+            },
         });
         const pipeline = new aws.codepipeline.Pipeline(
             name,
@@ -152,6 +160,8 @@ export class DeploymentPipeline extends pulumi.ComponentResource {
                                 provider: "CodeCommit",
                                 version: "1",
                                 outputArtifacts: ["source"],
+                                // Its output variables (CommitId) reach later stages as #{SourceVariables.*}.
+                                namespace: SOURCE_VARIABLES_NAMESPACE,
                                 // Started by the EventBridge rule below instead of polling.
                                 configuration: { RepositoryName: repository.name, BranchName: args.mainBranch, PollForSourceChanges: "false", OutputArtifactFormat: "CODE_ZIP" },
                             },
@@ -163,7 +173,14 @@ export class DeploymentPipeline extends pulumi.ComponentResource {
                         name: "ApproveDeploy",
                         actions: [manualApproval("ApproveDeploy", "Read the plan in the TerraformPlan build log; approving applies exactly that plan.")],
                     },
-                    { name: "Deploy", actions: [codeBuild("TerraformApply", apply.projectName, "plan")] },
+                    {
+                        name: "Deploy",
+                        actions: [
+                            codeBuild("TerraformApply", apply.projectName, "plan", undefined, {
+                                [DEPLOYED_COMMIT_VARIABLE]: `#{${SOURCE_VARIABLES_NAMESPACE}.CommitId}`,
+                            }),
+                        ],
+                    },
                 ],
                 tags,
             },

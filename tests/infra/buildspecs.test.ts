@@ -55,7 +55,8 @@ const APPLY_BUILD_ENV = {
     ...PIPELINE_BUILD_ENV,
     TUNING_RUNNER_S3_URI: PR_BUILD_ENV.TUNING_RUNNER_S3_URI,
     TUNING_HISTORY_URI: PR_BUILD_ENV.TUNING_HISTORY_URI,
-    CODEBUILD_RESOLVED_SOURCE_VERSION: `abc1234${"b".repeat(33)}`,
+    // CodePipeline's Deploy action sets it from the Source action's CommitId.
+    DEPLOYED_COMMIT: `abc1234${"b".repeat(33)}`,
 };
 const PR_STATE_KEY = "pull-requests/pr-7/build-7.tfstate";
 const PR_SUFFIX = "pr-7-3f2a9c1";
@@ -416,7 +417,7 @@ describe("buildspecs", () => {
             });
         });
 
-        const RECORD = `node ${RUNNER_PATH} record --terraform-outputs outputs.json --input power-tuning-input.json --history ${APPLY_BUILD_ENV.TUNING_HISTORY_URI}`;
+        const RECORD = `node ${RUNNER_PATH} record --terraform-outputs outputs.json --input power-tuning-input.json --history ${APPLY_BUILD_ENV.TUNING_HISTORY_URI} --source-commit ${APPLY_BUILD_ENV.DEPLOYED_COMMIT}`;
 
         it("apply: applies exactly the plan file from the artifact, with the artifact's lock file read-only, then records production's fingerprints", () => {
             const run = runBuild(terraformApplyBuildspec(RELEASE), APPLY_BUILD_ENV);
@@ -431,14 +432,14 @@ describe("buildspecs", () => {
             assert.deepEqual(parseYaml(terraformApplyBuildspec(RELEASE)).phases.install["runtime-versions"], { nodejs: "22" });
         });
 
-        it("apply: calls record with flags its command line accepts, the commit read from CODEBUILD_RESOLVED_SOURCE_VERSION", () => {
+        it("apply: calls record with flags its command line accepts, the commit the pipeline passes as DEPLOYED_COMMIT", () => {
             const run = runBuild(terraformApplyBuildspec(RELEASE), APPLY_BUILD_ENV);
             const [record] = run.argvs.filter((argv) => argv[0] === "node").map((argv) => parseCommandLine(argv.slice(2), APPLY_BUILD_ENV));
             assert.ok(record.kind === "record");
             assert.equal(record.args.terraformOutputsFile, "outputs.json");
             assert.equal(record.args.inputFile, "power-tuning-input.json");
             assert.deepEqual(record.args.history, { bucket: "lambda-power-tuned-artifacts-0a1b2c3d", prefix: "tuning-history" });
-            assert.equal(record.args.commit, APPLY_BUILD_ENV.CODEBUILD_RESOLVED_SOURCE_VERSION);
+            assert.equal(record.args.commit, APPLY_BUILD_ENV.DEPLOYED_COMMIT);
         });
 
         it("apply: a deployment whose fingerprints could not be recorded still succeeds (the approved plan cannot be applied twice)", () => {

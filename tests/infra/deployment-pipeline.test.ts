@@ -12,6 +12,7 @@ interface Action {
     version: string;
     inputArtifacts?: string[];
     outputArtifacts?: string[];
+    namespace?: string;
     configuration: Record<string, string>;
 }
 
@@ -68,10 +69,17 @@ describe("deployment pipeline", () => {
         const plan = named(stack, "aws:codebuild/project:Project", "deployment-plan");
         const apply = named(stack, "aws:codebuild/project:Project", "deployment-apply");
         assert.deepStrictEqual(action("Build").configuration, { ProjectName: plan.state.name });
-        assert.deepStrictEqual(action("Deploy").configuration, { ProjectName: apply.state.name });
+        assert.strictEqual(action("Deploy").configuration.ProjectName, apply.state.name);
         assert.deepStrictEqual(action("Source").outputArtifacts, ["source"]);
         assert.deepStrictEqual([action("Build").inputArtifacts, action("Build").outputArtifacts], [["source"], ["plan"]]);
         assert.deepStrictEqual(action("Deploy").inputArtifacts, ["plan"]);
+    });
+
+    it("tells the Deploy build which commit of main it deploys, from the Source action's variables", () => {
+        assert.strictEqual(action("Source").namespace, "SourceVariables");
+        assert.deepStrictEqual(JSON.parse(action("Deploy").configuration.EnvironmentVariables), [
+            { name: "DEPLOYED_COMMIT", value: "#{SourceVariables.CommitId}", type: "PLAINTEXT" },
+        ]);
     });
 
     it("only consumes artifacts that an earlier stage produced", () => {

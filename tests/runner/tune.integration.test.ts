@@ -1,53 +1,14 @@
 // `tune` end to end: the built bundle as a child process, the real SDK v3 clients inside it,
 // FakeAws answering on the wire. Each test asserts what the server received and what the
-// runner left behind (exit code, results file, comment).
+// runner left behind (exit code, results file, comment). Tuning outcomes here; the comment,
+// interruption and input errors in tune-reporting.integration.test.ts (two files, so mocha's
+// parallel workers share the waiting).
 import * as assert from "node:assert/strict";
 import { commentRequestToken } from "../../buildscripts/tuning-runner/comment";
-import { executionFromFixture, FakeAws, type ScriptedExecution } from "../support/fake-aws";
-import { RunnerWorkspace, runnerBundle, TEST_PULL_REQUEST as PULL_REQUEST, waitFor } from "../support/runner-process";
-import { loadFixture, readFixtureText } from "../fixtures";
-
-const STATE_MACHINE = "arn:aws:states:us-east-1:123456789012:stateMachine:powerTuningStateMachine-1a2b3c4d";
-const functionArn = (name: string) => `arn:aws:lambda:us-east-1:123456789012:function:${name}`;
-const FUNCTION_A = functionArn("power-tuned-digest");
-const FUNCTION_B = functionArn("power-tuned-resize");
-const FUNCTION_C = functionArn("power-tuned-thumbnail");
-const BUILD_ID = "power-tuned-pull-request:0b5c4f3e-2d1a-4c7b-9e8f-1a2b3c4d5e6f";
-const INPUT = { powerValues: [128, 256, 512, 1024], num: 50, payload: { documentKb: 512 }, parallelInvocation: true, strategy: "cost" };
-
-const costOutput = readFixtureText("power-tuning/output-cost-x86-4-powers.json");
-const succeeded = (runningMs = 0): ScriptedExecution => ({ status: "SUCCEEDED", output: costOutput, runningMs });
-const stillRunning: ScriptedExecution = { status: "SUCCEEDED", output: costOutput, runningMs: 10 * 60_000 };
-
-/** PR context the way CodeBuild passes it: environment variables set by the EventBridge target. */
-function codeBuildEnv(fake: FakeAws, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-    return fake.env({
-        STATE_MACHINE_ARN: STATE_MACHINE,
-        REPOSITORY_NAME: PULL_REQUEST.repositoryName,
-        PULL_REQUEST_ID: PULL_REQUEST.pullRequestId,
-        SOURCE_COMMIT: PULL_REQUEST.sourceCommit,
-        DESTINATION_COMMIT: PULL_REQUEST.destinationCommit,
-        CODEBUILD_BUILD_ID: BUILD_ID,
-        CODEBUILD_BUILD_URL: "https://us-east-1.console.aws.amazon.com/codesuite/codebuild/projects/power-tuned-pull-request/build/1",
-        ...extra,
-    });
-}
-
-/** No pull request: outside CodeBuild, or a build started by hand. */
-function localEnv(fake: FakeAws, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-    return fake.env({
-        STATE_MACHINE_ARN: STATE_MACHINE,
-        REPOSITORY_NAME: "",
-        PULL_REQUEST_ID: "",
-        SOURCE_COMMIT: "",
-        DESTINATION_COMMIT: "",
-        CODEBUILD_BUILD_ID: "",
-        CODEBUILD_BUILD_URL: "",
-        ...extra,
-    });
-}
-
-const workspace = () => new RunnerWorkspace({ "power-tuning-input.json": JSON.stringify(INPUT, null, 2) });
+import { executionFromFixture, FakeAws } from "../support/fake-aws";
+import { runnerBundle, TEST_PULL_REQUEST as PULL_REQUEST } from "../support/runner-process";
+import { BUILD_ID, STATE_MACHINE, codeBuildEnv, FUNCTION_A, FUNCTION_B, FUNCTION_C, INPUT, localEnv, stillRunning, succeeded, workspace } from "../support/tune-scenario";
+import { loadFixture } from "../fixtures";
 
 describe("tune, run as the bundled CLI against the AWS wire protocols", function () {
     this.timeout(60_000);
@@ -248,101 +209,5 @@ describe("tune, run as the bundled CLI against the AWS wire protocols", function
             assert.equal(run.code, 1, run.stderr);
             assert.deepEqual(work.readJson("power-tuning-results.json").functions.map((f: any) => f.status), ["succeeded", "failed"]);
         });
-    });
-
-    describe("the comment", () => {
-        it("fits many long-named functions into 10,240 characters and says what was left out", async () => {
-            const names = Array.from({ length: 40 }, (_, index) => `power-tuned-${"very-long-function-name-".repeat(2)}${String(index).padStart(2, "0")}`);
-            fake.scriptExecution(/function:power-tuned-very-long/, succeeded());
-            const work = workspace();
-            const run = await work.run(["tune", ...names.flatMap((name) => ["--lambda-arn", functionArn(name)]), "--concurrency", "32"], codeBuildEnv(fake));
-            assert.equal(run.code, 0, run.stderr);
-            assert.equal(work.readJson("power-tuning-results.json").functions.length, 40, "the results file keeps everything");
-            assert.equal(fake.comments.length, 1);
-            const { content } = fake.comments[0];
-            assert.ok(content.length <= 10_240, `comment has ${content.length} characters`);
-            assert.ok(!names.every((name) => content.includes(name)), "something had to be cut");
-            assert.match(content, /omitted|left out|truncated|not shown/i);
-        });
-
-        it("still writes the results file when posting fails, prints the Markdown and exits 1", async () => {
-            fake.scriptExecution(FUNCTION_A, succeeded());
-            fake.failNext("PostCommentForPullRequest", 1, { status: 400, type: "EncryptionKeyAccessDeniedException", message: "no access to the key" });
-            const work = workspace();
-            const run = await work.run(["tune", "--lambda-arn", FUNCTION_A], codeBuildEnv(fake));
-            assert.equal(run.code, 1);
-            assert.equal(work.readJson("power-tuning-results.json").functions[0].status, "succeeded");
-            assert.match(run.stderr, /EncryptionKeyAccessDeniedException: no access to the key/);
-            assert.match(run.stdout, /power-tuned-digest/, "the comment is in the build log");
-            assert.equal(fake.comments.length, 0);
-        });
-
-        it("updates its comment on a rerun of the same build instead of posting a second one", async () => {
-            fake.scriptExecution(FUNCTION_A, succeeded());
-            const work = workspace();
-            const first = await work.run(["tune", "--lambda-arn", FUNCTION_A], codeBuildEnv(fake));
-            const second = await work.run(["tune", "--lambda-arn", FUNCTION_A], codeBuildEnv(fake));
-            assert.deepEqual([first.code, second.code], [0, 0], second.stderr);
-            assert.equal(fake.calls("PostCommentForPullRequest").length, 1);
-            assert.deepEqual(fake.calls("UpdateComment").map((call) => call.commentId), [fake.comments[0].commentId]);
-            assert.equal(fake.comments.length, 1);
-        });
-    });
-
-    describe("interruption", () => {
-        it("on SIGTERM stops the running executions, starts no more, writes the results and exits 1 without commenting", async () => {
-            for (const arn of [FUNCTION_A, FUNCTION_B, FUNCTION_C]) fake.scriptExecution(arn, stillRunning);
-            const work = workspace();
-            const args = ["tune", "--lambda-arn", FUNCTION_A, "--lambda-arn", FUNCTION_B, "--lambda-arn", FUNCTION_C, "--concurrency", "2"];
-            const run = await work.run(args, codeBuildEnv(fake), async (child) => {
-                await waitFor(() => fake.calls("StartExecution").length === 2, "the first two executions to start");
-                child.kill("SIGTERM");
-            });
-            assert.equal(run.code, 1, run.stderr);
-            const started = fake.calls("StartExecution").map((call) => call.name);
-            assert.equal(started.length, 2, "the queued third function is not started");
-            const stopped = fake.calls("StopExecution").map((call) => call.executionArn.split(":").pop());
-            assert.deepEqual(stopped.sort(), started.sort());
-            const results = work.readJson("power-tuning-results.json").functions;
-            assert.deepEqual(results.map((f: any) => [f.status, f.error.error]), [
-                ["aborted", "TuningRunnerInterrupted"],
-                ["aborted", "TuningRunnerInterrupted"],
-                ["aborted", "NotStarted"],
-            ]);
-            assert.equal(fake.comments.length, 0);
-        });
-    });
-
-    describe("invalid input: exit 2 before any AWS request", () => {
-        const cases: Array<{ what: string; args: string[]; input?: unknown; env?: Record<string, string>; files?: Record<string, string>; message: RegExp }> = [
-            { what: "unparseable input file", args: ["--lambda-arn", FUNCTION_A], input: '{\n  "num": 50,\n  "powerValues": [128,]\n}', message: /power-tuning-input.json: invalid JSON at line 3, column 23/ },
-            { what: "num below 5", args: ["--lambda-arn", FUNCTION_A], input: { ...INPUT, num: 3 }, message: /"num" is 3; allowed: an integer ≥ 5/ },
-            { what: "memory size out of range", args: ["--lambda-arn", FUNCTION_A], input: { ...INPUT, powerValues: [64, 128] }, message: /"powerValues\[0\]" is 64/ },
-            { what: "unknown strategy", args: ["--lambda-arn", FUNCTION_A], input: { ...INPUT, strategy: "cheapest" }, message: /"strategy" is "cheapest"; allowed: cost, speed, balanced/ },
-            { what: "balancedWeight above 1", args: ["--lambda-arn", FUNCTION_A], input: { ...INPUT, strategy: "balanced", balancedWeight: 2 }, message: /"balancedWeight" is 2/ },
-            { what: "qualified function ARN", args: ["--lambda-arn", `${FUNCTION_A}:live`], message: /--lambda-arn is ".*:live" \(qualified with the version or alias "live"/ },
-            { what: "function name instead of ARN", args: ["--lambda-arn", "power-tuned-digest"], message: /--lambda-arn is "power-tuned-digest" \(a function name, not an ARN\)/ },
-            { what: "missing state machine ARN", args: ["--lambda-arn", FUNCTION_A], env: { STATE_MACHINE_ARN: "" }, message: /--state-machine-arn \(env STATE_MACHINE_ARN\) is missing/ },
-            { what: "missing input file", args: ["--lambda-arn", FUNCTION_A, "--input", "nope.json"], message: /--input: cannot read "nope.json": no such file/ },
-            { what: "a results file in a missing directory", args: ["--lambda-arn", FUNCTION_A, "--results", "missing/results.json"], message: /--results: cannot write "missing\/results.json": ENOENT/ },
-            { what: "no function to tune", args: [], message: /nothing to tune/ },
-            { what: "Terraform outputs without a function ARN", args: ["--terraform-outputs", "outputs.json"], files: { "outputs.json": '{"bucket": {"sensitive": false, "type": "string", "value": "my-bucket"}}' }, message: /outputs.json: no output holds a Lambda function ARN \(outputs seen: "bucket"\)/ },
-            { what: "unknown flag", args: ["--lambda-arn", FUNCTION_A, "--endpoint-url", "http://localhost"], message: /unknown option --endpoint-url for tune/ },
-            { what: "bad --concurrency", args: ["--lambda-arn", FUNCTION_A, "--concurrency", "0"], message: /--concurrency must be a whole number of executions from 1 to 32; got "0"/ },
-            { what: "half a pull request", args: ["--lambda-arn", FUNCTION_A], env: { PULL_REQUEST_ID: "7" }, message: /missing --repository \(env REPOSITORY_NAME\), --source-commit/ },
-        ];
-        for (const scenario of cases) {
-            it(`rejects ${scenario.what}`, async () => {
-                const work = workspace();
-                if (scenario.input !== undefined) {
-                    work.write("power-tuning-input.json", typeof scenario.input === "string" ? scenario.input : JSON.stringify(scenario.input));
-                }
-                for (const [name, content] of Object.entries(scenario.files ?? {})) work.write(name, content);
-                const run = await work.run(["tune", ...scenario.args], localEnv(fake, scenario.env));
-                assert.equal(run.code, 2, run.stderr);
-                assert.match(run.stderr, scenario.message);
-                assert.equal(fake.requests.length, 0);
-            });
-        }
     });
 });

@@ -1,0 +1,47 @@
+// The setting shared by the `tune` integration specs: one state machine, three functions, the
+// tuning input the workspace holds, and the environment CodeBuild (or a developer) gives the runner.
+import { FakeAws, type ScriptedExecution } from "./fake-aws";
+import { RunnerWorkspace, TEST_PULL_REQUEST as PULL_REQUEST } from "./runner-process";
+import { readFixtureText } from "../fixtures";
+
+export const STATE_MACHINE = "arn:aws:states:us-east-1:123456789012:stateMachine:powerTuningStateMachine-1a2b3c4d";
+export const functionArn = (name: string) => `arn:aws:lambda:us-east-1:123456789012:function:${name}`;
+export const FUNCTION_A = functionArn("power-tuned-digest");
+export const FUNCTION_B = functionArn("power-tuned-resize");
+export const FUNCTION_C = functionArn("power-tuned-thumbnail");
+export const BUILD_ID = "power-tuned-pull-request:0b5c4f3e-2d1a-4c7b-9e8f-1a2b3c4d5e6f";
+export const INPUT = { powerValues: [128, 256, 512, 1024], num: 50, payload: { documentKb: 512 }, parallelInvocation: true, strategy: "cost" };
+
+export const costOutput = readFixtureText("power-tuning/output-cost-x86-4-powers.json");
+export const succeeded = (runningMs = 0): ScriptedExecution => ({ status: "SUCCEEDED", output: costOutput, runningMs });
+export const stillRunning: ScriptedExecution = { status: "SUCCEEDED", output: costOutput, runningMs: 10 * 60_000 };
+
+/** PR context the way CodeBuild passes it: environment variables set by the EventBridge target. */
+export function codeBuildEnv(fake: FakeAws, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+    return fake.env({
+        STATE_MACHINE_ARN: STATE_MACHINE,
+        REPOSITORY_NAME: PULL_REQUEST.repositoryName,
+        PULL_REQUEST_ID: PULL_REQUEST.pullRequestId,
+        SOURCE_COMMIT: PULL_REQUEST.sourceCommit,
+        DESTINATION_COMMIT: PULL_REQUEST.destinationCommit,
+        CODEBUILD_BUILD_ID: BUILD_ID,
+        CODEBUILD_BUILD_URL: "https://us-east-1.console.aws.amazon.com/codesuite/codebuild/projects/power-tuned-pull-request/build/1",
+        ...extra,
+    });
+}
+
+/** No pull request: outside CodeBuild, or a build started by hand. */
+export function localEnv(fake: FakeAws, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+    return fake.env({
+        STATE_MACHINE_ARN: STATE_MACHINE,
+        REPOSITORY_NAME: "",
+        PULL_REQUEST_ID: "",
+        SOURCE_COMMIT: "",
+        DESTINATION_COMMIT: "",
+        CODEBUILD_BUILD_ID: "",
+        CODEBUILD_BUILD_URL: "",
+        ...extra,
+    });
+}
+
+export const workspace = () => new RunnerWorkspace({ "power-tuning-input.json": JSON.stringify(INPUT, null, 2) });

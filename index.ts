@@ -5,6 +5,7 @@ import { ArtifactStorage } from "./components/artifactStorage";
 import { loadStackConfig } from "./components/config";
 import { DeploymentPipeline, pipelineArtifactFolder } from "./components/deploymentPipeline";
 import { LambdaRepository } from "./components/lambdaRepository";
+import { PULL_REQUEST_BUILD_OUTPUT_PREFIX } from "./components/policies";
 import { PowerTuningApp } from "./components/powerTuningApp";
 import { PullRequestTuning } from "./components/pullRequestTuning";
 
@@ -15,7 +16,7 @@ const deploymentPipelineName = `${config.namePrefix}-deployment`;
 
 const storage = new ArtifactStorage("storage", {
     retainData: config.retainData,
-    expiringArtifactPrefix: pipelineArtifactFolder(deploymentPipelineName),
+    expiringArtifactPrefixes: [pipelineArtifactFolder(deploymentPipelineName), PULL_REQUEST_BUILD_OUTPUT_PREFIX],
     tags,
 });
 

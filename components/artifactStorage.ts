@@ -9,12 +9,13 @@ export interface ArtifactStorageArgs {
      */
     readonly retainData?: boolean;
     /**
-     * The only key prefix of the artifact bucket whose objects expire: the pipeline's artifact
-     * folder. The runner bundles (`tuning-runner/`) and the tuning history (`tuning-history/`)
-     * must persist, and S3 lifecycle filters cannot exclude a prefix, so expiry is opt-in.
+     * The only key prefixes of the artifact bucket whose objects expire: the pipeline's artifact
+     * folder and the pull-request builds' output. The runner bundles (`tuning-runner/`) and the
+     * tuning history (`tuning-history/`) must persist, and S3 lifecycle filters cannot exclude
+     * a prefix, so expiry is opt-in.
      */
-    readonly expiringArtifactPrefix: string;
-    /** Days before a pipeline artifact expires. Default 30. */
+    readonly expiringArtifactPrefixes: readonly string[];
+    /** Days before an object under an expiring prefix expires. Default 30. */
     readonly artifactExpirationDays?: number;
     /** Days an overwritten Terraform state version is kept (for recovery). Default 90. */
     readonly noncurrentStateRetentionDays?: number;
@@ -79,12 +80,12 @@ export class ArtifactStorage extends pulumi.ComponentResource {
             {
                 bucket: artifacts.id,
                 rules: [
-                    {
-                        id: "expire-pipeline-artifacts",
+                    ...args.expiringArtifactPrefixes.map((prefix) => ({
+                        id: `expire-${prefix.replace(/[^A-Za-z0-9-]+/g, "-").replace(/-+$/, "")}`,
                         status: "Enabled",
-                        filter: { prefix: args.expiringArtifactPrefix },
+                        filter: { prefix },
                         expiration: { days: artifactExpirationDays },
-                    },
+                    })),
                     {
                         id: "abort-incomplete-uploads",
                         status: "Enabled",

@@ -24,6 +24,12 @@ export interface BuildProjectArgs {
     readonly source: BuildSource;
     /** Plain-text environment variables, in this order. */
     readonly environmentVariables: Readonly<Record<string, pulumi.Input<string>>>;
+    /**
+     * CODECOMMIT projects only: where the buildspec's `artifacts` go, as
+     * `s3://<bucket>/<path>/<build id>/`. Default: no artifacts (CODEPIPELINE projects always
+     * hand theirs to the pipeline). The statements must allow writing there.
+     */
+    readonly artifactsTo?: { readonly bucket: pulumi.Input<string>; readonly path: string };
     /** What the build may do besides writing its own logs. */
     readonly statements: readonly Statement[];
     readonly accountId: pulumi.Input<string>;
@@ -74,7 +80,7 @@ export class BuildProject extends pulumi.ComponentResource {
                         ? { type: "CODECOMMIT", location: source.cloneUrlHttp, buildspec: args.buildspec }
                         : { type: "CODEPIPELINE", buildspec: args.buildspec },
                 sourceVersion: source.type === "CODECOMMIT" ? source.sourceVersion : undefined,
-                artifacts: { type: source.type === "CODEPIPELINE" ? "CODEPIPELINE" : "NO_ARTIFACTS" },
+                artifacts: projectArtifacts(source, args.artifactsTo),
                 environment: {
                     ...BUILD_ENVIRONMENT,
                     environmentVariables: [
@@ -96,4 +102,11 @@ export class BuildProject extends pulumi.ComponentResource {
         this.roleName = role.name;
         this.registerOutputs({ projectName: this.projectName, projectArn: this.projectArn, roleName: this.roleName });
     }
+}
+
+function projectArtifacts(source: BuildSource, artifactsTo: BuildProjectArgs["artifactsTo"]): aws.types.input.codebuild.ProjectArtifacts {
+    if (source.type === "CODEPIPELINE") return { type: "CODEPIPELINE" };
+    if (artifactsTo === undefined) return { type: "NO_ARTIFACTS" };
+    // Files as they are (no zip), one folder per build, encrypted with the bucket's default key.
+    return { type: "S3", location: artifactsTo.bucket, path: artifactsTo.path, namespaceType: "BUILD_ID", packaging: "NONE", name: "output", encryptionDisabled: false };
 }

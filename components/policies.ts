@@ -19,6 +19,8 @@ export const STACK_OWNED_NAME_PATTERNS: readonly string[] = [`${STACK_ROLE_PATH.
 /** Where the tuning runner bundle and the tuning history live in the artifact bucket. */
 export const TUNING_RUNNER_PREFIX = "tuning-runner/";
 export const TUNING_HISTORY_PREFIX = "tuning-history/";
+/** Where each pull-request build leaves its plan and results files (they expire). */
+export const PULL_REQUEST_BUILD_OUTPUT_PREFIX = "pull-request-builds/";
 
 type Resources = pulumi.Input<string> | pulumi.Input<string>[];
 
@@ -175,6 +177,11 @@ export function tuningArtifactStatements(artifactBucketArn: pulumi.Input<string>
 }
 
 /** Pipeline artifacts: only the pipeline's own folder of the artifact bucket. */
+/** The PR build's own output (plan.json, power-tuning-results.json), written by CodeBuild as the build's artifacts. */
+export function pullRequestBuildOutputStatements(artifactBucketArn: pulumi.Input<string>): Statement[] {
+    return [allow("StorePullRequestBuildOutput", "s3:PutObject", pulumi.interpolate`${artifactBucketArn}/${PULL_REQUEST_BUILD_OUTPUT_PREFIX}*`)];
+}
+
 export function pipelineArtifactStatements(artifactBucketArn: pulumi.Input<string>, artifactFolder: pulumi.Input<string>): Statement[] {
     return [
         allow("LocateArtifactBucket", ["s3:GetBucketAcl", "s3:GetBucketLocation", "s3:GetBucketVersioning"], artifactBucketArn),

@@ -12,6 +12,8 @@ import {
     terraformStateStatements,
     tuningArtifactStatements,
     tuningExecutionStatements,
+    PULL_REQUEST_BUILD_OUTPUT_PREFIX,
+    pullRequestBuildOutputStatements,
     TUNING_HISTORY_PREFIX,
     TUNING_RUNNER_PREFIX,
 } from "./policies";
@@ -108,6 +110,8 @@ export class PullRequestTuning extends pulumi.ComponentResource {
                 description: "Plans, deploys a throw-away copy of, and power-tunes the Lambda functions of a pull request; comments the results.",
                 buildspec: pullRequestBuildspec(args.terraform),
                 source: { type: "CODECOMMIT", cloneUrlHttp: repository.cloneUrlHttp },
+                // The results file outlives the build container, whatever happened to the comment.
+                artifactsTo: { bucket: artifactBucket.name, path: PULL_REQUEST_BUILD_OUTPUT_PREFIX.replace(/\/$/, "") },
                 environmentVariables: {
                     STATE_MACHINE_ARN: args.stateMachineArn,
                     REPOSITORY_NAME: repository.name,
@@ -122,6 +126,7 @@ export class PullRequestTuning extends pulumi.ComponentResource {
                     ...terraformManagedResourcesStatements(scope, "apply"),
                     ...terraformStateStatements(args.stateBucket.arn, `${PULL_REQUEST_STATE_PREFIX}*`),
                     ...tuningArtifactStatements(artifactBucket.arn),
+                    ...pullRequestBuildOutputStatements(artifactBucket.arn),
                 ],
                 accountId: scope.accountId,
                 buildTimeoutMinutes,

@@ -87,22 +87,27 @@ describe("artifact storage", () => {
         assert.ok(!lifecycle[0].inputs.rules.some((r: { expiration?: { days?: number } }) => r.expiration?.days), "current state never expires");
     });
 
-    it("expires only the pipeline's artifact folder, so runner bundles and tuning history persist", () => {
+    it("expires only the pipeline's artifact folder and the PR builds' output, so runner bundles and tuning history persist", () => {
         const { versioning, lifecycle } = bucketSettings(stack, "storage-artifacts");
         assert.deepStrictEqual(versioning, []);
         const expiring = lifecycle[0].inputs.rules.filter((r: { expiration?: { days?: number } }) => r.expiration?.days !== undefined);
-        assert.strictEqual(expiring.length, 1);
         const pipeline = named(stack, "aws:codepipeline/pipeline:Pipeline", "deployment");
-        assert.deepStrictEqual(expiring[0].filter, { prefix: pipelineArtifactFolder(pipeline.inputs.name) });
+        assert.deepStrictEqual(
+            expiring.map((rule: { filter: { prefix: string } }) => rule.filter),
+            [{ prefix: pipelineArtifactFolder(pipeline.inputs.name) }, { prefix: "pull-request-builds/" }],
+        );
         assert.strictEqual(expiring[0].filter.prefix, "power-tuned-deployme/", "CodePipeline keeps artifacts under the first 20 characters of the pipeline name");
-        for (const persistent of ["tuning-history/", "tuning-runner/"]) assert.ok(!persistent.startsWith(expiring[0].filter.prefix));
+        assert.strictEqual(new Set(expiring.map((rule: { id: string }) => rule.id)).size, expiring.length, "rule ids are unique");
+        for (const persistent of ["tuning-history/", "tuning-runner/"]) {
+            for (const rule of expiring) assert.ok(!persistent.startsWith(rule.filter.prefix), `${persistent} must not expire`);
+        }
         assert.deepStrictEqual(pipeline.inputs.artifactStores, [{ type: "S3", location: named(stack, "aws:s3/bucket:Bucket", "storage-artifacts").state.bucket }]);
     });
 
     describe("retainData", () => {
         it("true keeps both buckets and every resource securing them on destroy, and never force-empties them", async () => {
             const { seen, registered } = await optionsOfChildren((opts) => {
-                new ArtifactStorage("kept", { retainData: true, expiringArtifactPrefix: "pipeline/", tags: {} }, opts);
+                new ArtifactStorage("kept", { retainData: true, expiringArtifactPrefixes: ["pipeline/"], tags: {} }, opts);
             });
             const children = seen.filter((child) => child.type.startsWith("aws:s3/"));
             assert.strictEqual(children.length, 13);
@@ -113,7 +118,7 @@ describe("artifact storage", () => {
 
         it("false lets pulumi destroy delete them", async () => {
             const { seen } = await optionsOfChildren((opts) => {
-                new ArtifactStorage("dropped", { retainData: false, expiringArtifactPrefix: "pipeline/", tags: {} }, opts);
+                new ArtifactStorage("dropped", { retainData: false, expiringArtifactPrefixes: ["pipeline/"], tags: {} }, opts);
             });
             assert.strictEqual(seen.filter((child) => child.type.startsWith("aws:s3/")).length, 13);
             assert.deepStrictEqual(seen.filter((child) => child.retainOnDelete === true), []);

@@ -36,12 +36,24 @@ describe("pull-request tuning", () => {
             });
         });
 
-        it("builds the repository's code with the generated PR buildspec, producing no artifacts", () => {
-            const { source, artifacts } = project().inputs;
+        it("builds the repository's code with the generated PR buildspec", () => {
+            const { source } = project().inputs;
             assert.strictEqual(source.type, "CODECOMMIT");
             assert.strictEqual(source.location, stack.outputs.repositoryCloneUrlHttp);
             assert.strictEqual(source.buildspec, pullRequestBuildspec(DEFAULT_TERRAFORM));
-            assert.deepStrictEqual(artifacts, { type: "NO_ARTIFACTS" });
+        });
+
+        it("keeps each build's plan and results files in the artifact bucket, unzipped, one folder per build", () => {
+            assert.deepStrictEqual(project().inputs.artifacts, {
+                type: "S3",
+                location: stack.outputs.artifactBucketName,
+                path: "pull-request-builds",
+                namespaceType: "BUILD_ID",
+                packaging: "NONE",
+                name: "output",
+                encryptionDisabled: false,
+            });
+            assert.deepStrictEqual(parse(project().inputs.source.buildspec).artifacts.files, ["plan.json", "power-tuning-results.json"]);
         });
 
         it("gets exactly the agreed environment variables", () => {
@@ -205,8 +217,10 @@ describe("pull-request tuning", () => {
             });
         });
 
-        it("may download the runner and read and write the tuning history, nothing else of the artifact bucket", () => {
+        it("may download the runner, read and write the tuning history and store its own output, nothing else of the artifact bucket", () => {
             const bucket = `arn:aws:s3:::${stack.outputs.artifactBucketName}`;
+            assert.deepStrictEqual(statement("StorePullRequestBuildOutput").Action, "s3:PutObject");
+            assert.deepStrictEqual(statement("StorePullRequestBuildOutput").Resource, `${bucket}/pull-request-builds/*`);
             assert.deepStrictEqual(statement("DownloadTuningRunner").Resource, `${bucket}/tuning-runner/*`);
             assert.deepStrictEqual(statement("ReadWriteTuningHistory").Action, ["s3:GetObject", "s3:PutObject"]);
             assert.deepStrictEqual(statement("ReadWriteTuningHistory").Resource, `${bucket}/tuning-history/*`);

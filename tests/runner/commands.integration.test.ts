@@ -2,7 +2,7 @@
 import * as assert from "node:assert/strict";
 import { commentRequestToken } from "../../buildscripts/tuning-runner/comment";
 import { FakeAws } from "../support/fake-aws";
-import { RunnerWorkspace, runnerBundle, TEST_PULL_REQUEST as PULL_REQUEST } from "../support/runner-process";
+import { freshFakeAwsForEachTest, RunnerWorkspace, runnerBundle, TEST_PULL_REQUEST as PULL_REQUEST } from "../support/runner-process";
 import { loadFixture, readFixtureText } from "../fixtures";
 
 const SEED_URL = "https://lambda-power-tuning.show/#gAAAAQACAAQ=;AAAAQAAAAEAAAABAAAAAQA==;b6VpMW+l6TFvpWkyb6XpMg==";
@@ -31,12 +31,7 @@ describe("runner commands besides tune, run as the bundled CLI", function () {
 
     describe("plan-comment", () => {
         let fake: FakeAws;
-        beforeEach(async () => {
-            fake = await FakeAws.start();
-        });
-        afterEach(async () => {
-            await fake.stop();
-        });
+        freshFakeAwsForEachTest((started) => (fake = started));
 
         it("posts the plan summary on the pull request with the commits in CodeCommit's order", async () => {
             const work = new RunnerWorkspace({ "plan.json": PLAN });

@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { LIVING_COMMENT_MARKER, parseLivingComment } from "../../buildscripts/tuning-runner/livingComment";
 import { FakeAws, type StoredComment } from "../support/fake-aws";
-import { RunnerWorkspace, runnerBundle, TEST_PULL_REQUEST as PULL_REQUEST } from "../support/runner-process";
+import { freshFakeAwsForEachTest, RunnerWorkspace, TEST_PULL_REQUEST as PULL_REQUEST } from "../support/runner-process";
 import { readFixtureText } from "../fixtures";
 
 const STATE_MACHINE = "arn:aws:states:us-east-1:123456789012:stateMachine:powerTuningStateMachine-1a2b3c4d";
@@ -44,15 +44,11 @@ describe("quality gate and living comment, run as the bundled CLI against the AW
     this.timeout(60_000);
     let fake: FakeAws;
 
-    before(() => runnerBundle());
-    beforeEach(async () => {
-        fake = await FakeAws.start();
+    freshFakeAwsForEachTest((started) => {
+        fake = started;
         fake.scriptExecution(DIGEST, { status: "SUCCEEDED", output: OUTPUT });
         fake.setPullRequest({ ...PULL_REQUEST, revisionId: REVISION });
         fake.setFunctionConfiguration(DIGEST, { MemorySize: 128, Runtime: "nodejs22.x", CodeSha256: "abc=" });
-    });
-    afterEach(async () => {
-        await fake.stop();
     });
 
     describe("merge gate", () => {

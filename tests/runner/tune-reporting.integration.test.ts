@@ -2,20 +2,14 @@
 // that must stop the runner before its first AWS request.
 import * as assert from "node:assert/strict";
 import { FakeAws } from "../support/fake-aws";
-import { runnerBundle, waitFor } from "../support/runner-process";
+import { freshFakeAwsForEachTest, waitFor } from "../support/runner-process";
 import { codeBuildEnv, FUNCTION_A, FUNCTION_B, FUNCTION_C, functionArn, INPUT, localEnv, stillRunning, succeeded, workspace } from "../support/tune-scenario";
 
 describe("tune, run as the bundled CLI: comment, interruption and input errors", function () {
     this.timeout(60_000);
     let fake: FakeAws;
 
-    before(() => runnerBundle());
-    beforeEach(async () => {
-        fake = await FakeAws.start();
-    });
-    afterEach(async () => {
-        await fake.stop();
-    });
+    freshFakeAwsForEachTest((started) => (fake = started));
 
     describe("the comment", () => {
         it("fits many long-named functions into 10,240 characters and says what was left out", async () => {

@@ -6,7 +6,7 @@
 import * as assert from "node:assert/strict";
 import { commentRequestToken } from "../../buildscripts/tuning-runner/comment";
 import { executionFromFixture, FakeAws } from "../support/fake-aws";
-import { runnerBundle, TEST_PULL_REQUEST as PULL_REQUEST } from "../support/runner-process";
+import { freshFakeAwsForEachTest, TEST_PULL_REQUEST as PULL_REQUEST } from "../support/runner-process";
 import { BUILD_ID, STATE_MACHINE, codeBuildEnv, FUNCTION_A, FUNCTION_B, FUNCTION_C, INPUT, localEnv, stillRunning, succeeded, workspace } from "../support/tune-scenario";
 import { loadFixture } from "../fixtures";
 
@@ -14,13 +14,7 @@ describe("tune, run as the bundled CLI against the AWS wire protocols", function
     this.timeout(60_000);
     let fake: FakeAws;
 
-    before(() => runnerBundle());
-    beforeEach(async () => {
-        fake = await FakeAws.start();
-    });
-    afterEach(async () => {
-        await fake.stop();
-    });
+    freshFakeAwsForEachTest((started) => (fake = started));
 
     describe("successful tuning", () => {
         it("tunes functions in parallel up to --concurrency, never one function twice at once", async () => {

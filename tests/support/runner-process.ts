@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { bundleTuningRunner } from "../../buildscripts/bundle";
+import { FakeAws } from "./fake-aws";
 
 /** The pull request of the fixtures' CodeCommit event: what the runner tests comment on. */
 export const TEST_PULL_REQUEST = {
@@ -22,6 +23,23 @@ let bundlePath: string | undefined;
 export function runnerBundle(): string {
     bundlePath ??= bundleTuningRunner(join(mkdtempSync(join(tmpdir(), "tuning-runner-bundle-")), "tuning-runner.js")).path;
     return bundlePath;
+}
+
+/**
+ * Registers the hooks every wire-level spec of the bundled runner needs: the bundle built once,
+ * and a fresh FakeAws for each test, handed to `use` (to keep and to script) and stopped after.
+ */
+export function freshFakeAwsForEachTest(use: (fake: FakeAws) => void): void {
+    let current: FakeAws | undefined;
+    before(() => runnerBundle());
+    beforeEach(async () => {
+        current = await FakeAws.start();
+        use(current);
+    });
+    afterEach(async () => {
+        await current?.stop();
+        current = undefined;
+    });
 }
 
 export interface RunnerRun {

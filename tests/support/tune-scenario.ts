@@ -12,7 +12,7 @@ export const FUNCTION_C = functionArn("power-tuned-thumbnail");
 export const BUILD_ID = "power-tuned-pull-request:0b5c4f3e-2d1a-4c7b-9e8f-1a2b3c4d5e6f";
 export const INPUT = { powerValues: [128, 256, 512, 1024], num: 50, payload: { documentKb: 512 }, parallelInvocation: true, strategy: "cost" };
 
-export const costOutput = readFixtureText("power-tuning/output-cost-x86-4-powers.json");
+const costOutput = readFixtureText("power-tuning/output-cost-x86-4-powers.json");
 export const succeeded = (runningMs = 0): ScriptedExecution => ({ status: "SUCCEEDED", output: costOutput, runningMs });
 export const stillRunning: ScriptedExecution = { status: "SUCCEEDED", output: costOutput, runningMs: 10 * 60_000 };
 

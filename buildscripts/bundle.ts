@@ -23,7 +23,7 @@ const AWS_SDK_CLIENTS = ["@aws-sdk/client-codecommit", "@aws-sdk/client-lambda",
 const COMMON_OPTIONS = {
     bundle: true,
     platform: "node",
-    target: "node20",
+    target: "node22",
     format: "cjs",
     minify: true,
     // Deterministic output: the same sources give the same bytes, hence the same S3 key.

@@ -29,7 +29,7 @@ export const RUNNER_PATH = "/tmp/tuning-runner.js";
  */
 export const DEPLOYED_COMMIT_VARIABLE = "DEPLOYED_COMMIT";
 
-/** The Node.js the runner bundle runs on (it needs 20 or newer). */
+/** The Node.js the runner bundle runs on (the bundle targets Node 22). */
 const RUNNER_RUNTIME = { nodejs: "22" } as const;
 
 /** One shell command and, when it is not obvious, why it is there (a YAML comment above it). */

@@ -3,7 +3,7 @@
 // waiting instead of adding to it.
 import * as assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 
 const ROOT = join(__dirname, "..");
@@ -27,6 +27,13 @@ describe("the project", () => {
             );
         });
         assert.equal(errors, "", `tsc reported:\n${errors}`);
+    });
+
+    it("runs on the Node.js that package.json's engines field requires (the CodeBuild runtime, 22)", () => {
+        const { engines } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { engines: { node: string } };
+        const required = Number(/^>=(\d+)$/.exec(engines.node)?.[1]);
+        assert.ok(required >= 22, `engines.node is ${engines.node}`);
+        assert.ok(Number(process.versions.node.split(".")[0]) >= required, `Node ${process.version} runs the suite; engines.node is ${engines.node}`);
     });
 
     // .mocharc.json lists the slow files first so parallel workers start them early; mocha neither

@@ -200,7 +200,6 @@ export class FakeAws {
             // The AWS CLI (botocore) reads this one, not AWS_REGION.
             AWS_DEFAULT_REGION: REGION,
             AWS_EC2_METADATA_DISABLED: "true",
-            AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
             ...extra,
         };
     }

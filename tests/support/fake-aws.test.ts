@@ -5,6 +5,8 @@ import {
     CreateCommitCommand,
     GetBranchCommand,
     GetCommentsForPullRequestCommand,
+    GetFileCommand,
+    GetFolderCommand,
     GetPullRequestCommand,
     paginateGetCommentsForPullRequest,
     PostCommentForPullRequestCommand,
@@ -21,15 +23,21 @@ import {
     StartExecutionCommand,
     StopExecutionCommand,
 } from "@aws-sdk/client-sfn";
+import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import * as assert from "node:assert/strict";
 import { loadFixture, readFixtureText } from "../fixtures";
-import { executionFromFixture, FakeAws } from "./fake-aws";
+import { BUILD_ACCESS_KEY_ID, BUILD_CALLER_ARN, executionFromFixture, FakeAws } from "./fake-aws";
 
 const fixture = (name: string) => loadFixture(`power-tuning/${name}`);
 
 const STATE_MACHINE = "arn:aws:states:us-east-1:123456789012:stateMachine:powerTuningStateMachine-1a2b3c4d";
 const FUNCTION_A = "arn:aws:lambda:us-east-1:123456789012:function:power-tuned-a";
 const FUNCTION_B = "arn:aws:lambda:us-east-1:123456789012:function:power-tuned-b";
+const BOT_ROLE = "arn:aws:iam::123456789012:role/lambda-power-tuned/power-tuned-pull-request-bot";
+const COMMIT = "c".repeat(40);
+
+/** Credentials from AssumeRole of `roleArn`, through the SDK's own provider and STS client. */
+const assumed = (roleArn: string, roleSessionName: string) => fromTemporaryCredentials({ params: { RoleArn: roleArn, RoleSessionName: roleSessionName } });
 
 /** Asserts the SDK call fails with the given AWS error name (what callers branch on). */
 async function rejectsWith(call: Promise<unknown>, name: string): Promise<void> {
@@ -239,6 +247,110 @@ describe("FakeAws, driven by the real AWS SDK v3 clients", () => {
                     ["README.md", "# hi"],
                 ]),
             );
+        });
+    });
+
+    describe("CodeCommit files (GetFile, GetFolder)", () => {
+        const codecommit = () => new CodeCommitClient({});
+        before(() =>
+            fake.setCommit("files", COMMIT, {
+                "power-tuning-input.json": '{"num": 10}',
+                "main.tf": "resource {}",
+                "modules/lambda/main.tf": "module {}",
+                "modules/README.md": "# modules",
+            }),
+        );
+
+        it("returns a file's bytes at a commit, found by commit id or by branch", async () => {
+            const file = await codecommit().send(new GetFileCommand({ repositoryName: "files", commitSpecifier: COMMIT, filePath: "power-tuning-input.json" }));
+            assert.equal(Buffer.from(file.fileContent!).toString("utf8"), '{"num": 10}');
+            assert.deepEqual([file.commitId, file.filePath, file.fileSize, file.fileMode], [COMMIT, "power-tuning-input.json", 11, "NORMAL"]);
+            const nested = await codecommit().send(new GetFileCommand({ repositoryName: "files", commitSpecifier: COMMIT, filePath: "/modules/lambda/main.tf" }));
+            assert.equal(Buffer.from(nested.fileContent!).toString("utf8"), "module {}");
+            fake.setBranch("files", "release", COMMIT);
+            const byBranch = await codecommit().send(new GetFileCommand({ repositoryName: "files", commitSpecifier: "release", filePath: "main.tf" }));
+            assert.equal(byBranch.commitId, COMMIT);
+        });
+
+        it("answers the API reference's errors for a missing file, commit or repository and an invalid path", async () => {
+            const get = (input: { repositoryName?: string; commitSpecifier?: string; filePath: string }) =>
+                codecommit().send(new GetFileCommand({ repositoryName: "files", commitSpecifier: COMMIT, ...input }));
+            await rejectsWith(get({ filePath: "power-tuning-policy.json" }), "FileDoesNotExistException");
+            await rejectsWith(get({ filePath: "modules" }), "FileDoesNotExistException");
+            await rejectsWith(get({ commitSpecifier: "d".repeat(40), filePath: "main.tf" }), "CommitDoesNotExistException");
+            await rejectsWith(get({ repositoryName: "elsewhere", filePath: "main.tf" }), "RepositoryDoesNotExistException");
+            await rejectsWith(get({ filePath: "../main.tf" }), "InvalidPathException");
+        });
+
+        it("lists a folder's own files and its subfolders, the root as / or an empty path", async () => {
+            const list = (folderPath: string) => codecommit().send(new GetFolderCommand({ repositoryName: "files", commitSpecifier: COMMIT, folderPath }));
+            for (const root of ["/", ""]) {
+                const folder = await list(root);
+                assert.deepEqual(folder.files!.map((file) => [file.absolutePath, file.relativePath]).sort(), [["main.tf", "main.tf"], ["power-tuning-input.json", "power-tuning-input.json"]]);
+                assert.deepEqual(folder.subFolders!.map((sub) => sub.absolutePath), ["modules"]);
+                assert.equal(folder.folderPath, "");
+            }
+            const modules = await list("/modules");
+            assert.deepEqual(modules.files!.map((file) => [file.absolutePath, file.relativePath]), [["modules/README.md", "README.md"]]);
+            assert.deepEqual(modules.subFolders!.map((sub) => [sub.absolutePath, sub.relativePath]), [["modules/lambda", "lambda"]]);
+            await rejectsWith(list("/infra"), "FolderDoesNotExistException");
+        });
+    });
+
+    describe("STS (query protocol, XML) and who made each request", () => {
+        const codecommit = (credentials?: ReturnType<typeof assumed>) => new CodeCommitClient(credentials === undefined ? {} : { credentials });
+        const post = (client: CodeCommitClient, content: string) =>
+            client.send(new PostCommentForPullRequestCommand({ repositoryName: "who", pullRequestId: "11", beforeCommitId: "d".repeat(40), afterCommitId: "5".repeat(40), content }));
+
+        it("hands out distinct temporary credentials for every AssumeRole and records role, session and caller", async () => {
+            const first = await assumed(BOT_ROLE, "lambda-power-tuned-bot")();
+            const second = await assumed(BOT_ROLE, "lambda-power-tuned-bot")();
+            assert.match(first.accessKeyId, /^ASIA[0-9A-F]{16}$/);
+            assert.notEqual(first.accessKeyId, second.accessKeyId);
+            assert.notEqual(first.sessionToken, second.sessionToken);
+            assert.ok(first.expiration instanceof Date && first.expiration.getTime() > Date.now());
+            assert.deepEqual(fake.assumedRoles.slice(-2), [
+                { roleArn: BOT_ROLE, roleSessionName: "lambda-power-tuned-bot", accessKeyId: first.accessKeyId, callerAccessKeyId: BUILD_ACCESS_KEY_ID },
+                { roleArn: BOT_ROLE, roleSessionName: "lambda-power-tuned-bot", accessKeyId: second.accessKeyId, callerAccessKeyId: BUILD_ACCESS_KEY_ID },
+            ]);
+            assert.deepEqual(fake.calls("AssumeRole").at(-1), { RoleArn: BOT_ROLE, RoleSessionName: "lambda-power-tuned-bot" });
+        });
+
+        it("refuses a malformed role ARN or session name, and renders injected errors as STS's XML", async () => {
+            await rejectsWith(assumed("arn:aws:iam::123456789012:user/someone", "valid-session")(), "ValidationError");
+            await rejectsWith(assumed(BOT_ROLE, "has spaces")(), "ValidationError");
+            fake.failNext("AssumeRole", 1, { status: 403, type: "AccessDenied", message: "not authorized to perform: sts:AssumeRole" });
+            await assert.rejects(assumed(BOT_ROLE, "lambda-power-tuned-bot")(), (error: Error) => {
+                assert.deepEqual([error.name, error.message], ["AccessDenied", "not authorized to perform: sts:AssumeRole"]);
+                return true;
+            });
+        });
+
+        it("records the access key that signed each request: the build's own or an assumed session's", async () => {
+            const bot = codecommit(assumed(BOT_ROLE, "lambda-power-tuned-bot"));
+            await post(bot, "as the bot");
+            await post(codecommit(), "as the build");
+            const session = fake.assumedRoles.at(-1)!;
+            const posts = fake.requests.filter((request) => request.operation === "PostCommentForPullRequest").slice(-2);
+            assert.deepEqual(posts.map((request) => request.accessKeyId), [session.accessKeyId, BUILD_ACCESS_KEY_ID]);
+            assert.equal(fake.callerArn(session.accessKeyId), "arn:aws:sts::123456789012:assumed-role/power-tuned-pull-request-bot/lambda-power-tuned-bot");
+            assert.equal(fake.callerArn(BUILD_ACCESS_KEY_ID), BUILD_CALLER_ARN);
+        });
+
+        it("refuses a session's access key signed with another session token", async () => {
+            const { accessKeyId, secretAccessKey } = await assumed(BOT_ROLE, "lambda-power-tuned-bot")();
+            const forged = new CodeCommitClient({ credentials: { accessKeyId, secretAccessKey, sessionToken: "not-the-issued-token" } });
+            await rejectsWith(post(forged, "forged"), "UnrecognizedClientException");
+        });
+
+        it("lets only a comment's author update it, and names the author when listing", async () => {
+            const byBuild = await post(codecommit(), "posted by the build");
+            const commentId = byBuild.comment!.commentId!;
+            await rejectsWith(codecommit(assumed(BOT_ROLE, "lambda-power-tuned-bot")).send(new UpdateCommentCommand({ commentId, content: "edited by the bot" })), "CommentNotCreatedByCallerException");
+            await codecommit().send(new UpdateCommentCommand({ commentId, content: "edited by the build" }));
+            const { commentsForPullRequestData } = await codecommit().send(new GetCommentsForPullRequestCommand({ pullRequestId: "11" }));
+            const listed = commentsForPullRequestData!.flatMap((data) => data.comments!).find((comment) => comment.commentId === commentId)!;
+            assert.deepEqual([listed.content, listed.authorArn], ["edited by the build", BUILD_CALLER_ARN]);
         });
     });
 

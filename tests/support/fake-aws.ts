@@ -1,9 +1,10 @@
 // A local stand-in for the AWS APIs the tuning runner and the stack's seeding code call.
 // It speaks the real wire protocols (Step Functions JSON 1.0, CodeCommit JSON 1.1, Lambda
-// REST-JSON, S3 REST-XML path-style), so the real SDK v3 clients — in-process or inside the
-// bundled runner run as a child process — talk to it unchanged via AWS_ENDPOINT_URL_<SERVICE>.
-// Behaviour is scripted per test; every request is recorded so tests can assert what was sent.
-import { createHash, randomUUID } from "node:crypto";
+// REST-JSON, S3 REST-XML path-style, STS query/XML), so the real SDK v3 clients — in-process or
+// inside the bundled runner run as a child process — talk to it unchanged via
+// AWS_ENDPOINT_URL_<SERVICE>. Behaviour is scripted per test; every request is recorded with the
+// access key that signed it, so tests can assert what was sent and by whom.
+import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { createServer, IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from "node:http";
 import { AddressInfo } from "node:net";
 
@@ -21,10 +22,12 @@ export interface ScriptedExecution {
 }
 
 export interface RecordedRequest {
-    service: "sfn" | "codecommit" | "lambda" | "s3";
+    service: "sfn" | "codecommit" | "lambda" | "s3" | "sts";
     operation: string;
-    /** Parsed JSON body (sfn, codecommit); the SDK's input member names for the REST services. */
+    /** Parsed JSON body (sfn, codecommit); the SDK's input member names for the REST services; the form parameters but Action and Version (sts). */
     body: any;
+    /** Who made the request: the access key id in the SigV4 Authorization header (undefined when unsigned). */
+    accessKeyId?: string;
     /** Real time of arrival, epoch milliseconds. */
     at: number;
     /** Set when failNext answered this request with an injected error. */
@@ -45,6 +48,8 @@ export interface StoredComment {
     afterCommitId: string;
     content: string;
     clientRequestToken?: string;
+    /** The caller who posted it (see FakeAws.callerArn); only that caller may update it. Unset: someone else, e.g. a reviewer. */
+    authorArn?: string;
     /** Epoch seconds (simulated clock). */
     creationDate: number;
     lastModifiedDate: number;
@@ -69,6 +74,15 @@ export interface RecordedApproval {
     approvalState: "APPROVE" | "REVOKE";
 }
 
+/** Temporary credentials handed out by AssumeRole. */
+export interface AssumedRoleSession {
+    roleArn: string;
+    roleSessionName: string;
+    accessKeyId: string;
+    /** The access key that called AssumeRole. */
+    callerAccessKeyId?: string;
+}
+
 export interface RecordedCommit {
     repositoryName: string;
     branchName: string;
@@ -81,7 +95,15 @@ export interface RecordedCommit {
 
 const ACCOUNT_ID = "123456789012";
 const REGION = "us-east-1";
+/** The access key env() gives the SDK: the build's own credentials. */
+export const BUILD_ACCESS_KEY_ID = "test";
+/** Who the build's own credentials are, as CodeCommit names a comment's author. */
+export const BUILD_CALLER_ARN = `arn:aws:sts::${ACCOUNT_ID}:assumed-role/pull-request-build/AWSCodeBuild-fake`;
 const COMMENT_SIZE_LIMIT = 10_240;
+// GetFile answers blobs up to 6 MB (CodeCommit quotas).
+const GET_FILE_LIMIT_BYTES = 6 * 1024 * 1024;
+const IAM_ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/(?:[\x21-\x7e]*\/)?([\w+=,.@-]{1,64})$/;
+const ROLE_SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 const EXECUTION_NAME = /^[A-Za-z0-9_-]{1,80}$/;
 const STATE_MACHINE_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:([A-Za-z0-9_-]{1,80})$/;
 const TERMINAL_HISTORY_EVENTS = new Set(["ExecutionSucceeded", "ExecutionFailed", "ExecutionTimedOut", "ExecutionAborted"]);
@@ -111,6 +133,11 @@ interface Operation {
     readonly body: any;
 }
 
+/** A session's secret parts, checked on every request signed with its access key. */
+interface IssuedSession extends AssumedRoleSession {
+    readonly sessionToken: string;
+}
+
 interface S3Reply {
     readonly status?: number;
     readonly headers?: Record<string, string>;
@@ -125,7 +152,10 @@ const CONTENT_TYPES: Record<RecordedRequest["service"], string> = {
     codecommit: "application/x-amz-json-1.1",
     lambda: "application/json",
     s3: "application/xml",
+    sts: "text/xml",
 };
+
+const STS_NAMESPACE = "https://sts.amazonaws.com/doc/2011-06-15/";
 
 export class FakeAws {
     readonly endpoint: string;
@@ -135,6 +165,8 @@ export class FakeAws {
     readonly commits: RecordedCommit[] = [];
     /** "bucket/key" → body. */
     readonly objects = new Map<string, Buffer>();
+    /** Every AssumeRole that handed out credentials, in order. */
+    readonly assumedRoles: AssumedRoleSession[] = [];
 
     private readonly scripts: Array<{ match: string | RegExp; script: ScriptedExecution }> = [];
     private readonly executions = new Map<string, Execution>();
@@ -143,20 +175,26 @@ export class FakeAws {
     private readonly functions = new Map<string, Record<string, unknown>>();
     /** "repository/branch" → commit id. */
     private readonly branches = new Map<string, string>();
+    /** "repository/commit id" → the whole tree at that commit: path → content. */
+    private readonly trees = new Map<string, ReadonlyMap<string, Buffer>>();
+    /** Access key id → the session AssumeRole issued it for. */
+    private readonly sessions = new Map<string, IssuedSession>();
     private readonly realStart = Date.now();
 
-    private readonly jsonOperations: Record<string, (input: any) => object> = {
+    private readonly jsonOperations: Record<string, (input: any, caller: string) => object> = {
         StartExecution: (input) => this.startExecution(input),
         DescribeExecution: (input) => this.describeExecution(input),
         StopExecution: (input) => this.stopExecution(input),
         GetExecutionHistory: (input) => this.getExecutionHistory(input),
-        PostCommentForPullRequest: (input) => this.postComment(input),
-        UpdateComment: (input) => this.updateComment(input),
+        PostCommentForPullRequest: (input, caller) => this.postComment(input, caller),
+        UpdateComment: (input, caller) => this.updateComment(input, caller),
         GetCommentsForPullRequest: (input) => this.getComments(input),
         GetPullRequest: (input) => ({ pullRequest: this.wirePullRequest(this.pullRequest(input.pullRequestId)) }),
         UpdatePullRequestApprovalState: (input) => this.updateApprovalState(input),
         GetBranch: (input) => this.getBranch(input),
         CreateCommit: (input) => this.createCommit(input),
+        GetFile: (input) => this.getFile(input),
+        GetFolder: (input) => this.getFolder(input),
     };
 
     private constructor(private readonly server: Server, private readonly timeScale: number) {
@@ -194,7 +232,8 @@ export class FakeAws {
             AWS_ENDPOINT_URL_CODECOMMIT: this.endpoint,
             AWS_ENDPOINT_URL_LAMBDA: this.endpoint,
             AWS_ENDPOINT_URL_S3: this.endpoint,
-            AWS_ACCESS_KEY_ID: "test",
+            AWS_ENDPOINT_URL_STS: this.endpoint,
+            AWS_ACCESS_KEY_ID: BUILD_ACCESS_KEY_ID,
             AWS_SECRET_ACCESS_KEY: "test",
             AWS_REGION: REGION,
             // The AWS CLI (botocore) reads this one, not AWS_REGION.
@@ -260,6 +299,22 @@ export class FakeAws {
         this.functions.set(functionArn, configuration);
     }
 
+    /** A commit whose tree is exactly `files` (path → content), for GetFile and GetFolder. */
+    setCommit(repositoryName: string, commitId: string, files: Record<string, string | Buffer>): void {
+        this.trees.set(`${repositoryName}/${commitId}`, new Map(Object.entries(files).map(([path, content]) => [path, Buffer.from(content)])));
+    }
+
+    /**
+     * Who signed with `accessKeyId`, the way CodeCommit names a comment's author: an AssumeRole
+     * session's assumed-role ARN, or for any other key the build's own role session.
+     */
+    callerArn(accessKeyId: string | undefined): string {
+        const session = accessKeyId === undefined ? undefined : this.sessions.get(accessKeyId);
+        if (session === undefined) return BUILD_CALLER_ARN;
+        const roleName = IAM_ROLE_ARN.exec(session.roleArn)![1];
+        return `arn:aws:sts::${ACCOUNT_ID}:assumed-role/${roleName}/${session.roleSessionName}`;
+    }
+
     /** Points a branch at a commit, as if someone had pushed it (e.g. a user's own commit after seeding). */
     setBranch(repositoryName: string, branchName: string, commitId: string): void {
         this.branches.set(`${repositoryName}/${branchName}`, commitId);
@@ -280,10 +335,12 @@ export class FakeAws {
         let operation: Operation | undefined;
         try {
             operation = this.identify(req, raw);
+            const accessKeyId = accessKeyIdOf(req);
             const injected = this.failures.get(operation.operation)?.shift();
-            this.requests.push({ ...operation, at: Date.now(), ...(injected ? { injectedError: injected.type } : {}) });
+            this.requests.push({ ...operation, ...definedOnly({ accessKeyId }), at: Date.now(), ...(injected ? { injectedError: injected.type } : {}) });
+            this.authenticate(req, operation.service, accessKeyId);
             if (injected) throw new AwsError(injected.type, injected.message ?? `Injected ${injected.type}`, injected.status);
-            this.reply(req, res, operation, raw);
+            this.reply(req, res, operation, raw, accessKeyId);
         } catch (error) {
             const awsError =
                 error instanceof AwsError
@@ -310,6 +367,14 @@ export class FakeAws {
             return { service, operation, body };
         }
         const url = new URL(req.url ?? "/", "http://fake");
+        if (serviceOf(req) === "sts") {
+            // The query protocol: a form-encoded POST naming the action and the API version.
+            const { Action, Version, ...body } = Object.fromEntries(new URLSearchParams(raw.toString("utf8")));
+            if (req.method !== "POST" || Version !== "2011-06-15" || !Action) {
+                throw new AwsError("InvalidAction", `FakeAws does not implement STS ${req.method} Action=${Action} Version=${Version}`);
+            }
+            return { service: "sts", operation: Action, body };
+        }
         if (serviceOf(req) === "lambda") {
             const match = /^\/2015-03-31\/functions\/([^/]+)\/configuration$/.exec(url.pathname);
             if (req.method !== "GET" || !match) {
@@ -322,15 +387,34 @@ export class FakeAws {
         return { service: "s3", ...s3Operation(req, url, raw) };
     }
 
-    private reply(req: IncomingMessage, res: ServerResponse, operation: Operation, raw: Buffer): void {
+    /**
+     * Temporary credentials are only valid with the session token they were issued with, as on
+     * AWS: a request signed with a session's key but another token (or none) is refused.
+     */
+    private authenticate(req: IncomingMessage, service: RecordedRequest["service"], accessKeyId: string | undefined): void {
+        const session = accessKeyId === undefined ? undefined : this.sessions.get(accessKeyId);
+        if (session === undefined || req.headers["x-amz-security-token"] === session.sessionToken) return;
+        const invalid: Record<RecordedRequest["service"], [string, number]> = {
+            sts: ["InvalidClientTokenId", 403],
+            s3: ["InvalidToken", 400],
+            sfn: ["UnrecognizedClientException", 400],
+            codecommit: ["UnrecognizedClientException", 400],
+            lambda: ["UnrecognizedClientException", 403],
+        };
+        const [type, status] = invalid[service];
+        throw new AwsError(type, "The security token included in the request is invalid.", status);
+    }
+
+    private reply(req: IncomingMessage, res: ServerResponse, operation: Operation, raw: Buffer, accessKeyId: string | undefined): void {
         if (operation.service === "s3") return sendS3(req, res, this.s3(operation, req.headers, raw));
+        if (operation.service === "sts") return sendXml(res, this.sts(operation, accessKeyId));
         let result: object;
         if (operation.service === "lambda") {
             result = this.getFunctionConfiguration(operation.body.FunctionName);
         } else {
             const handler = this.jsonOperations[operation.operation];
             if (!handler) throw new AwsError("UnknownOperationException", `FakeAws does not implement ${operation.operation}`);
-            result = handler(operation.body);
+            result = handler(operation.body, this.callerArn(accessKeyId));
         }
         res.writeHead(200, { "content-type": CONTENT_TYPES[operation.service], "x-amzn-requestid": randomUUID() });
         res.end(JSON.stringify(result));
@@ -493,7 +577,7 @@ export class FakeAws {
         return content;
     }
 
-    private postComment(input: any): object {
+    private postComment(input: any, caller: string): object {
         const fields = {
             repositoryName: requireString(input, "repositoryName"),
             pullRequestId: requireString(input, "pullRequestId"),
@@ -518,6 +602,7 @@ export class FakeAws {
             commentId: randomUUID(),
             ...fields,
             ...definedOnly({ clientRequestToken: token }),
+            authorArn: caller,
             creationDate: date,
             lastModifiedDate: date,
         };
@@ -530,10 +615,13 @@ export class FakeAws {
         return { repositoryName, pullRequestId, beforeCommitId, afterCommitId, comment: wireComment(comment) };
     }
 
-    private updateComment(input: any): object {
+    private updateComment(input: any, caller: string): object {
         const commentId = requireString(input, "commentId");
         const comment = this.comments.find((c) => c.commentId === commentId);
         if (!comment) throw new AwsError("CommentDoesNotExistException", `No comment exists with the provided ID ${commentId}.`);
+        if (comment.authorArn !== caller) {
+            throw new AwsError("CommentNotCreatedByCallerException", "You cannot modify or delete this comment. Only comment authors can modify or delete their comments.");
+        }
         comment.content = this.checkCommentContent(input.content);
         comment.lastModifiedDate = this.now() / 1000;
         return { comment: wireComment(comment) };
@@ -661,8 +749,104 @@ export class FakeAws {
         const treeId = gitObjectId("tree", Buffer.from(JSON.stringify([...tree].map(([path, content]) => [path, content.toString("base64")]))));
         const commitId = gitObjectId("commit", Buffer.from(`${treeId}\n${tip ?? ""}\n${input.commitMessage ?? ""}\n${this.commits.length}`));
         this.commits.push({ repositoryName, branchName, commitId, ...definedOnly({ parentCommitId, commitMessage: input.commitMessage }), tree });
+        this.trees.set(`${repositoryName}/${commitId}`, tree);
         this.branches.set(branchKey, commitId);
         return { commitId, treeId, filesAdded, filesUpdated, filesDeleted };
+    }
+
+    /** The tree a commit specifier (a commit id or a branch name) names. */
+    private treeAt(repositoryName: string, commitSpecifier: unknown): { commitId: string; tree: ReadonlyMap<string, Buffer> } {
+        // Without a specifier CodeCommit reads the default branch, which FakeAws takes to be main.
+        const specifier = typeof commitSpecifier === "string" && commitSpecifier !== "" ? commitSpecifier : "main";
+        const commitId = this.branches.get(`${repositoryName}/${specifier.replace(/^refs\/heads\//, "")}`) ?? specifier;
+        const tree = this.trees.get(`${repositoryName}/${commitId}`);
+        if (tree !== undefined) return { commitId, tree };
+        const known = [...this.trees.keys(), ...this.branches.keys()].some((key) => key.startsWith(`${repositoryName}/`));
+        if (!known) throw new AwsError("RepositoryDoesNotExistException", `${repositoryName} does not exist`);
+        throw new AwsError("CommitDoesNotExistException", `The specified commit (${specifier}) does not exist or no commit was specified, and the specified repository has no default branch.`);
+    }
+
+    private getFile(input: any): object {
+        const repositoryName = requireString(input, "repositoryName", "RepositoryNameRequiredException");
+        const filePath = repositoryPath(requireString(input, "filePath", "PathRequiredException"));
+        const { commitId, tree } = this.treeAt(repositoryName, input.commitSpecifier);
+        const content = tree.get(filePath);
+        if (content === undefined) {
+            throw new AwsError("FileDoesNotExistException", `The specified file ${filePath} does not exist. Verify that you have used the correct file name, full path, and extension.`);
+        }
+        if (content.length > GET_FILE_LIMIT_BYTES) throw new AwsError("FileTooLargeException", `The specified file ${filePath} exceeds the file size limit for CodeCommit.`);
+        return {
+            commitId,
+            blobId: gitObjectId("blob", content),
+            filePath,
+            fileMode: "NORMAL",
+            fileSize: content.length,
+            fileContent: content.toString("base64"),
+        };
+    }
+
+    /** The files and subfolders directly in a folder ("" or "/" is the root), as GetFolder lists them. */
+    private getFolder(input: any): object {
+        const repositoryName = requireString(input, "repositoryName", "RepositoryNameRequiredException");
+        if (typeof input.folderPath !== "string") throw new AwsError("PathRequiredException", "The folderPath for a location cannot be null.");
+        const folderPath = input.folderPath.replace(/^\/+|\/+$/g, "") === "" ? "" : repositoryPath(input.folderPath.replace(/\/+$/, ""));
+        const { commitId, tree } = this.treeAt(repositoryName, input.commitSpecifier);
+        const prefix = folderPath === "" ? "" : `${folderPath}/`;
+        const inside = [...tree].filter(([path]) => path.startsWith(prefix)).map(([path, content]) => ({ relativePath: path.slice(prefix.length), content }));
+        if (inside.length === 0 && folderPath !== "") {
+            throw new AwsError("FolderDoesNotExistException", `The specified folder ${folderPath} does not exist. Verify that you have used the correct folder name and full path.`);
+        }
+        const files = inside
+            .filter(({ relativePath }) => !relativePath.includes("/"))
+            .map(({ relativePath, content }) => ({ absolutePath: `${prefix}${relativePath}`, blobId: gitObjectId("blob", content), fileMode: "NORMAL", relativePath }));
+        const subFolderNames = [...new Set(inside.filter(({ relativePath }) => relativePath.includes("/")).map(({ relativePath }) => relativePath.split("/")[0]))];
+        const subFolders = subFolderNames.map((name) => ({
+            absolutePath: `${prefix}${name}`,
+            relativePath: name,
+            treeId: gitObjectId("tree", Buffer.from(`${commitId}:${prefix}${name}`)),
+        }));
+        return {
+            commitId,
+            folderPath,
+            treeId: gitObjectId("tree", Buffer.from(`${commitId}:${folderPath}`)),
+            files,
+            subFolders,
+            symbolicLinks: [],
+            subModules: [],
+        };
+    }
+
+    // ---------------------------------------------------------------- STS
+
+    private sts(operation: Operation, callerAccessKeyId: string | undefined): string {
+        if (operation.operation !== "AssumeRole") throw new AwsError("InvalidAction", `FakeAws does not implement STS ${operation.operation}`);
+        const { RoleArn, RoleSessionName, DurationSeconds } = operation.body;
+        const validation = (message: string) => new AwsError("ValidationError", message);
+        if (typeof RoleArn !== "string" || !IAM_ROLE_ARN.test(RoleArn)) throw validation(`${JSON.stringify(RoleArn)} is invalid for RoleArn: an IAM role ARN is required`);
+        if (typeof RoleSessionName !== "string" || !ROLE_SESSION_NAME.test(RoleSessionName)) {
+            throw validation(`1 validation error detected: Value '${RoleSessionName}' at 'roleSessionName' failed to satisfy constraint: 2-64 characters of [\\w+=,.@-]`);
+        }
+        const seconds = DurationSeconds === undefined ? 3600 : Number(DurationSeconds);
+        if (!(Number.isInteger(seconds) && seconds >= 900 && seconds <= 43_200)) throw validation(`DurationSeconds ${DurationSeconds} is outside 900-43200`);
+        const session: IssuedSession = {
+            roleArn: RoleArn,
+            roleSessionName: RoleSessionName,
+            // Every AssumeRole hands out new credentials, as AWS does.
+            accessKeyId: `ASIA${randomBytes(8).toString("hex").toUpperCase()}`,
+            ...definedOnly({ callerAccessKeyId }),
+            sessionToken: randomBytes(32).toString("base64"),
+        };
+        this.sessions.set(session.accessKeyId, session);
+        this.assumedRoles.push({ roleArn: RoleArn, roleSessionName: RoleSessionName, accessKeyId: session.accessKeyId, ...definedOnly({ callerAccessKeyId }) });
+        const roleName = IAM_ROLE_ARN.exec(RoleArn)![1];
+        const expiration = new Date(Date.now() + seconds * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+        return (
+            `<AssumeRoleResponse xmlns="${STS_NAMESPACE}"><AssumeRoleResult>` +
+            `<AssumedRoleUser><Arn>${xmlEscape(this.callerArn(session.accessKeyId))}</Arn><AssumedRoleId>AROAFAKE${roleName.length}:${xmlEscape(RoleSessionName)}</AssumedRoleId></AssumedRoleUser>` +
+            `<Credentials><AccessKeyId>${session.accessKeyId}</AccessKeyId><SecretAccessKey>${randomBytes(30).toString("base64")}</SecretAccessKey>` +
+            `<SessionToken>${xmlEscape(session.sessionToken)}</SessionToken><Expiration>${expiration}</Expiration></Credentials>` +
+            `<PackedPolicySize>0</PackedPolicySize></AssumeRoleResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></AssumeRoleResponse>`
+        );
     }
 
     // ---------------------------------------------------------------- Lambda
@@ -748,13 +932,28 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
     });
 }
 
-/** The signing service in the SigV4 credential scope; REST requests carry no operation header. */
+/** The signing service in the SigV4 credential scope; REST and query requests carry no operation header. */
 function serviceOf(req: IncomingMessage): RecordedRequest["service"] {
     const target = req.headers["x-amz-target"];
     if (typeof target === "string") return JSON_TARGETS[target.split(".")[0]] ?? "sfn";
     const scope = /Credential=[^/]+\/\d{8}\/[^/]+\/([^/]+)\/aws4_request/.exec(req.headers.authorization ?? "")?.[1];
+    if (scope === "sts") return "sts";
     if (scope === "lambda" || (scope === undefined && req.url?.startsWith("/2015-03-31/functions/"))) return "lambda";
     return "s3";
+}
+
+/** The access key id of the SigV4 `Authorization: AWS4-HMAC-SHA256 Credential=<key>/<scope>, …` header. */
+function accessKeyIdOf(req: IncomingMessage): string | undefined {
+    return /Credential=([^/,\s]+)\//.exec(req.headers.authorization ?? "")?.[1];
+}
+
+/** A repository path as CodeCommit stores it: no leading "/", no empty, "." or ".." segments. */
+function repositoryPath(path: string): string {
+    const relative = path.replace(/^\/+/, "");
+    if (relative.split("/").some((segment) => segment === "" || segment === "." || segment === "..")) {
+        throw new AwsError("InvalidPathException", `The specified path ${path} is not valid.`);
+    }
+    return relative;
 }
 
 /** Path-style S3: /<bucket>/<key>. */
@@ -803,8 +1002,21 @@ function sendS3(req: IncomingMessage, res: ServerResponse, reply: S3Reply): void
     res.end(req.method === "HEAD" ? undefined : reply.body);
 }
 
+function sendXml(res: ServerResponse, xml: string, status = 200): void {
+    res.writeHead(status, { "content-type": CONTENT_TYPES.sts, "x-amzn-requestid": randomUUID() });
+    res.end(`<?xml version="1.0" encoding="UTF-8"?>${xml}`);
+}
+
 function sendError(req: IncomingMessage, res: ServerResponse, service: RecordedRequest["service"], error: AwsError): void {
     if (res.headersSent) return void res.end();
+    if (service === "sts") {
+        const type = error.status >= 500 ? "Receiver" : "Sender";
+        return sendXml(
+            res,
+            `<ErrorResponse xmlns="${STS_NAMESPACE}"><Error><Type>${type}</Type><Code>${xmlEscape(error.type)}</Code><Message>${xmlEscape(error.message)}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`,
+            error.status,
+        );
+    }
     if (service === "s3") {
         const xml = `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${xmlEscape(error.type)}</Code><Message>${xmlEscape(error.message)}</Message><RequestId>fake</RequestId></Error>`;
         return sendS3(req, res, { status: error.status, headers: { "content-type": CONTENT_TYPES.s3 }, body: xml });
@@ -842,7 +1054,7 @@ function wireComment(comment: StoredComment): object {
     return {
         commentId: comment.commentId,
         content: comment.content,
-        authorArn: `arn:aws:sts::${ACCOUNT_ID}:assumed-role/pull-request-build/fake`,
+        authorArn: comment.authorArn ?? `arn:aws:iam::${ACCOUNT_ID}:user/reviewer`,
         creationDate: comment.creationDate,
         lastModifiedDate: comment.lastModifiedDate,
         deleted: false,
@@ -852,9 +1064,9 @@ function wireComment(comment: StoredComment): object {
     };
 }
 
-function requireString(input: any, field: string): string {
+function requireString(input: any, field: string, errorType = "ValidationException"): string {
     const value = input?.[field];
-    if (typeof value !== "string" || value === "") throw new AwsError("ValidationException", `${field} is required (got ${JSON.stringify(value)})`);
+    if (typeof value !== "string" || value === "") throw new AwsError(errorType, `${field} is required (got ${JSON.stringify(value)})`);
     return value;
 }
 

@@ -17,8 +17,8 @@ export interface RunnerBundle {
     readonly sha256: string;
 }
 
-/** The SDK clients the runner uses; buildscripts/tuning-runner/aws.ts is the only importer. */
-const AWS_SDK_CLIENTS = ["@aws-sdk/client-codecommit", "@aws-sdk/client-lambda", "@aws-sdk/client-s3", "@aws-sdk/client-sfn"];
+/** The SDK packages the runner uses; buildscripts/tuning-runner/aws.ts is the only importer. */
+const AWS_SDK_CLIENTS = ["@aws-sdk/client-codecommit", "@aws-sdk/client-lambda", "@aws-sdk/client-s3", "@aws-sdk/client-sfn", "@aws-sdk/credential-providers"];
 
 const COMMON_OPTIONS = {
     bundle: true,

@@ -17,3 +17,13 @@ export const RUNNER_ENVIRONMENT = {
     /** The role comments and approvals are made with, assumed as PULL_REQUEST_BOT_SESSION_NAME. */
     pullRequestBotRoleArn: "PULL_REQUEST_BOT_ROLE_ARN",
 } as const;
+
+/**
+ * What a name prefix may be: the stack's namePrefix and pullRequestNamePrefix, and the prefix the
+ * runner confines a pull request's tuning to. Functions, roles and log groups are named
+ * `<prefix>-…`, so it must leave room for a suffix within AWS's 64-character names.
+ */
+export const NAME_PREFIX_RULE = {
+    pattern: /^[A-Za-z](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/,
+    allowed: "1–32 letters, digits or '-', starting with a letter and not ending with '-'",
+} as const;

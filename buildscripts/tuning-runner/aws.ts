@@ -1,15 +1,20 @@
 // The AWS calls the runner makes, behind small interfaces. Clients take the SDK's
 // standard configuration only (AWS_REGION, credentials chain, AWS_ENDPOINT_URL_SFN /
-// _CODECOMMIT, AWS_MAX_ATTEMPTS): the same binary runs in CodeBuild and against the
-// local test server without a flag of its own.
+// _CODECOMMIT / _STS, AWS_MAX_ATTEMPTS): the same binary runs in CodeBuild and against the
+// local test server without a flag of its own. The one exception is the pull request's voice:
+// comments and approvals may be made as the pull-request bot role instead of the build.
 import {
     CodeCommitClient,
+    FileDoesNotExistException,
     GetCommentsForPullRequestCommand,
+    GetFileCommand,
+    GetFolderCommand,
     GetPullRequestCommand,
     PostCommentForPullRequestCommand,
     UpdateCommentCommand,
     UpdatePullRequestApprovalStateCommand,
 } from "@aws-sdk/client-codecommit";
+import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import { GetFunctionConfigurationCommand, LambdaClient, type FunctionConfiguration } from "@aws-sdk/client-lambda";
 import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import {
@@ -19,9 +24,10 @@ import {
     StartExecutionCommand,
     StopExecutionCommand,
 } from "@aws-sdk/client-sfn";
+import { PULL_REQUEST_BOT_SESSION_NAME } from "../contract";
 import type { PullRequestState } from "./policy";
 import type { ExecutionDescription, ExecutionStatus, HistoryEvent, PullRequestContext } from "./types";
-import { sleep, type Log } from "./io";
+import { describeError, sleep, type Log } from "./io";
 
 export interface StartedExecution {
     readonly executionArn: string;
@@ -62,6 +68,22 @@ export interface PullRequestApprovals {
 export interface LambdaFunctions {
     /** GetFunctionConfiguration of $LATEST. */
     functionConfiguration(functionArn: string): Promise<FunctionConfiguration>;
+}
+
+/** A file of a repository directly in the folder read. */
+export interface RepositoryFile {
+    /** The path inside the repository, as GetFile takes it. */
+    readonly absolutePath: string;
+    /** The path inside the folder read. */
+    readonly relativePath: string;
+}
+
+/** Files of the CodeCommit repository at a given commit, read as data. */
+export interface RepositoryFiles {
+    /** The file's bytes at `commit`, or undefined when that commit has no such file. */
+    file(repositoryName: string, commit: string, path: string): Promise<Uint8Array | undefined>;
+    /** The files directly in `folder` at `commit` ("" is the root); subfolders and symbolic links are left out. */
+    filesIn(repositoryName: string, commit: string, folder: string): Promise<RepositoryFile[]>;
 }
 
 /** JSON documents in S3: the tuning history. */
@@ -108,8 +130,35 @@ export function stepFunctionsClient(): StepFunctions {
     };
 }
 
-export function pullRequestCommentsClient(): PullRequestComments {
-    const client = new CodeCommitClient({});
+/**
+ * CodeCommit as the pull request's commenter and approver. With `botRoleArn`, that role assumed
+ * under the fixed session name PULL_REQUEST_BOT_SESSION_NAME: CodeCommit lets only a comment's
+ * author update it, and the approval rule's pool names this one session, while the build's own
+ * session name changes with every build. The SDK's provider assumes the role on the first call
+ * and the client renews the credentials before they expire. Without it, the build's credentials.
+ */
+export function pullRequestCodeCommit(botRoleArn: string | undefined): CodeCommitClient {
+    if (botRoleArn === undefined) return new CodeCommitClient({});
+    const assume = fromTemporaryCredentials({ params: { RoleArn: botRoleArn, RoleSessionName: PULL_REQUEST_BOT_SESSION_NAME } });
+    const credentials: typeof assume = async (properties) => {
+        try {
+            return await assume(properties);
+        } catch (error) {
+            throw new AssumeRoleError(`AssumeRole of ${botRoleArn} as session ${PULL_REQUEST_BOT_SESSION_NAME} failed: ${describeError(error)}`);
+        }
+    };
+    return new CodeCommitClient({ credentials });
+}
+
+/** The pull-request bot role could not be assumed: every comment and approval call fails with this. */
+class AssumeRoleError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "AssumeRoleError";
+    }
+}
+
+export function pullRequestCommentsClient(client: CodeCommitClient): PullRequestComments {
     return {
         async postComment(pullRequest, content, clientRequestToken) {
             const response = await client.send(
@@ -147,8 +196,7 @@ export function pullRequestCommentsClient(): PullRequestComments {
     };
 }
 
-export function pullRequestApprovalsClient(): PullRequestApprovals {
-    const client = new CodeCommitClient({});
+export function pullRequestApprovalsClient(client: CodeCommitClient): PullRequestApprovals {
     return {
         async pullRequestState(pullRequest) {
             const { pullRequest: found } = await client.send(new GetPullRequestCommand({ pullRequestId: pullRequest.pullRequestId }));
@@ -160,6 +208,26 @@ export function pullRequestApprovalsClient(): PullRequestApprovals {
         },
         async updateApprovalState(pullRequest, revisionId, approvalState) {
             await client.send(new UpdatePullRequestApprovalStateCommand({ pullRequestId: pullRequest.pullRequestId, revisionId, approvalState }));
+        },
+    };
+}
+
+/** Repository files with the build's own credentials (GetFile, GetFolder). */
+export function repositoryFilesClient(): RepositoryFiles {
+    const client = new CodeCommitClient({});
+    return {
+        async file(repositoryName, commit, path) {
+            try {
+                const response = await client.send(new GetFileCommand({ repositoryName, commitSpecifier: commit, filePath: path }));
+                return response.fileContent ?? new Uint8Array();
+            } catch (error) {
+                if (error instanceof FileDoesNotExistException) return undefined;
+                throw error;
+            }
+        },
+        async filesIn(repositoryName, commit, folder) {
+            const response = await client.send(new GetFolderCommand({ repositoryName, commitSpecifier: commit, folderPath: `/${folder}` }));
+            return (response.files ?? []).map((file) => ({ absolutePath: file.absolutePath!, relativePath: file.relativePath! }));
         },
     };
 }

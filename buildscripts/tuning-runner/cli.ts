@@ -1,5 +1,7 @@
 // Command line → validated command objects. Pure: it sees argv, the environment and file
 // contents handed to it, never the file system or AWS, so every usage error is a unit test.
+import { PULL_REQUEST_BOT_SESSION_NAME, RUNNER_ENVIRONMENT } from "../contract";
+import { ALLOWED_NAME_PREFIX_FIELD, checkFunctionInScope, validateNamePrefix, type FunctionScope } from "./functionScope";
 import { parseHistoryUri } from "./history";
 import {
     functionsFromTerraformOutputs,
@@ -8,9 +10,10 @@ import {
     parseJsonFile,
     parseLambdaArnSpec,
     parseTuningInput,
+    validateRoleArn,
     validateStateMachineArn,
 } from "./input";
-import type { HistoryLocation, PowerTuningInput, PullRequestContext, TargetFunction, TuningRequest } from "./types";
+import type { HistoryLocation, NamedText, PowerTuningInput, PullRequestContext, TargetFunction, TuningRequest } from "./types";
 
 /** A mistake in how the runner was invoked. Exit code 2; nothing was started. */
 export class UsageError extends Error {
@@ -61,6 +64,14 @@ tune:
                              stored result of a function whose code and input are unchanged, store
                              new results, compare each with production's
   --force                    with --history: tune every function, even when a result is stored
+  --allowed-name-prefix PREFIX
+                             tune only functions named PREFIX-… (env ${RUNNER_ENVIRONMENT.pullRequestNamePrefix}); any other
+                             ARN is refused before any AWS call (so is one outside the state machine's
+                             account and region, always)
+  --settings-from-repository read --input and --policy from the pull request's destination commit and
+                             the *.tf files of --terraform-dir from its source commit, in CodeCommit,
+                             not from local files: a pull request cannot loosen its own quality gate
+                             (no policy at the destination commit: the gate is off)
 
 plan-comment:
   --plan FILE                \`terraform show -json\` output
@@ -81,6 +92,9 @@ Pull request (tune, plan-comment); without them nothing is posted and the Markdo
   --pull-request-id ID       (env PULL_REQUEST_ID)
   --source-commit SHA        (env SOURCE_COMMIT)
   --destination-commit SHA   (env DESTINATION_COMMIT)
+  --comment-role-arn ARN     comment and approve as this IAM role, assumed with the fixed session name
+                             ${PULL_REQUEST_BOT_SESSION_NAME} (env ${RUNNER_ENVIRONMENT.pullRequestBotRoleArn}); everything else keeps
+                             the build's own credentials
 
   --help, --version
 
@@ -107,6 +121,12 @@ export interface TuneArguments {
     readonly terraformDirectory: string;
     readonly history?: HistoryLocation;
     readonly force: boolean;
+    /** `--allowed-name-prefix`: only functions named `<prefix>-…` may be tuned; undefined: any. */
+    readonly allowedNamePrefix?: string;
+    /** `--settings-from-repository`: input, policy and *.tf files from the pull request's commits (the CLI guarantees a pull request). */
+    readonly settingsFromRepository: boolean;
+    /** `--comment-role-arn`: the role comments and approvals are made as. */
+    readonly commentRoleArn?: string;
     readonly build: BuildContext;
 }
 
@@ -122,6 +142,8 @@ export interface RecordArguments {
 export interface PlanCommentArguments {
     readonly planFile: string;
     readonly pullRequest?: PullRequestContext;
+    /** `--comment-role-arn`: the role the comment is made as. */
+    readonly commentRoleArn?: string;
     readonly build: BuildContext;
 }
 
@@ -156,6 +178,7 @@ const PULL_REQUEST_OPTIONS: readonly OptionSpec[] = [
     { flag: "--pull-request-id" },
     { flag: "--source-commit" },
     { flag: "--destination-commit" },
+    { flag: "--comment-role-arn" },
 ];
 
 const COMMAND_OPTIONS = {
@@ -171,6 +194,8 @@ const COMMAND_OPTIONS = {
         { flag: "--terraform-dir" },
         { flag: "--history" },
         { flag: "--force", switch: true },
+        { flag: "--allowed-name-prefix" },
+        { flag: "--settings-from-repository", switch: true },
         ...PULL_REQUEST_OPTIONS,
     ],
     "plan-comment": [{ flag: "--plan" }, ...PULL_REQUEST_OPTIONS],
@@ -206,6 +231,7 @@ export function parseCommandLine(argv: readonly string[], env: Environment): Com
                 args: {
                     planFile: required(options, "--plan"),
                     pullRequest: pullRequestFrom(options, env),
+                    commentRoleArn: commentRoleArnFrom(options, env),
                     build,
                 },
             };
@@ -283,12 +309,14 @@ function wholeNumber(options: ParsedOptions, flag: string, fallback: number, min
 }
 
 function tuneArgumentsFrom(options: ParsedOptions, env: Environment, build: BuildContext): TuneArguments {
+    const settingsFromRepository = options.has("--settings-from-repository");
+    const allowedNamePrefix = optionOrEnv(options, "--allowed-name-prefix", env, RUNNER_ENVIRONMENT.pullRequestNamePrefix);
     return {
         stateMachineArn: optionOrEnv(options, "--state-machine-arn", env, "STATE_MACHINE_ARN"),
         inputFile: options.get("--input")?.[0] ?? DEFAULT_INPUT_FILE,
         lambdaArnSpecs: options.get("--lambda-arn") ?? [],
         terraformOutputsFile: options.get("--terraform-outputs")?.[0],
-        pullRequest: pullRequestFrom(options, env),
+        pullRequest: pullRequestFrom(options, env, settingsFromRepository ? "--settings-from-repository" : undefined),
         resultsFile: options.get("--results")?.[0] ?? DEFAULT_RESULTS_FILE,
         timeoutSeconds: wholeNumber(options, "--timeout", DEFAULT_TIMEOUT_SECONDS, 1, MAX_TIMEOUT_SECONDS, "seconds"),
         concurrency: wholeNumber(options, "--concurrency", DEFAULT_CONCURRENCY, 1, MAX_CONCURRENCY, "executions"),
@@ -296,8 +324,18 @@ function tuneArgumentsFrom(options: ParsedOptions, env: Environment, build: Buil
         terraformDirectory: options.get("--terraform-dir")?.[0] ?? ".",
         history: historyFrom(options, env),
         force: options.has("--force"),
+        allowedNamePrefix: allowedNamePrefix === undefined ? undefined : validateNamePrefix(allowedNamePrefix, ALLOWED_NAME_PREFIX_FIELD),
+        settingsFromRepository,
+        commentRoleArn: commentRoleArnFrom(options, env),
         build,
     };
+}
+
+const COMMENT_ROLE_FIELD = `--comment-role-arn (env ${RUNNER_ENVIRONMENT.pullRequestBotRoleArn})`;
+
+function commentRoleArnFrom(options: ParsedOptions, env: Environment): string | undefined {
+    const arn = optionOrEnv(options, "--comment-role-arn", env, RUNNER_ENVIRONMENT.pullRequestBotRoleArn);
+    return arn === undefined ? undefined : validateRoleArn(arn, COMMENT_ROLE_FIELD);
 }
 
 const HISTORY_FIELD = "--history (env TUNING_HISTORY_URI)";
@@ -356,16 +394,19 @@ const PULL_REQUEST_FIELDS = [
 /**
  * The pull request to comment on, or undefined when none is named. A repository alone
  * (REPOSITORY_NAME is set on every build of the PR project) does not name a pull request;
- * a PR id or either commit does, and then all four values are required.
+ * a PR id or either commit does, and then all four values are required. `requiredBy` names the
+ * flag that cannot work without a pull request: then all four are required in any case.
  */
-function pullRequestFrom(options: ParsedOptions, env: Environment): PullRequestContext | undefined {
+function pullRequestFrom(options: ParsedOptions, env: Environment, requiredBy?: string): PullRequestContext | undefined {
     const values = PULL_REQUEST_FIELDS.map((field) => optionOrEnv(options, field.flag, env, field.variable));
     const [, pullRequestId, sourceCommit, destinationCommit] = values;
-    if (pullRequestId === undefined && sourceCommit === undefined && destinationCommit === undefined) return undefined;
+    const named = pullRequestId !== undefined || sourceCommit !== undefined || destinationCommit !== undefined;
+    if (!named && requiredBy === undefined) return undefined;
     const missing = PULL_REQUEST_FIELDS.filter((_, index) => values[index] === undefined);
     if (missing.length > 0) {
         const names = missing.map((field) => `${field.flag} (env ${field.variable})`).join(", ");
-        throw new UsageError(`a pull request needs all four of --repository, --pull-request-id, --source-commit and --destination-commit; missing ${names}`);
+        const who = named ? "a pull request" : `${requiredBy} reads the pull request's commits, so it`;
+        throw new UsageError(`${who} needs all four of --repository, --pull-request-id, --source-commit and --destination-commit; missing ${names}`);
     }
     PULL_REQUEST_FIELDS.forEach((field, index) => {
         if (!field.pattern.test(values[index]!)) {
@@ -383,32 +424,44 @@ function pullRequestFrom(options: ParsedOptions, env: Environment): PullRequestC
     };
 }
 
-/** The files `tune` names, read by the shell: the input file always, the Terraform outputs when given. */
-export interface TuneFiles {
-    readonly input: string;
-    readonly terraformOutputs?: string;
+/** What `tune` tunes, with what: validated from the command line and the Terraform outputs alone. */
+export interface TuneTargets {
+    readonly stateMachineArn: string;
+    readonly functions: readonly TargetFunction[];
 }
 
 /**
- * Validates a `tune` invocation into the request the shell runs: the state machine ARN, the
- * input file and every function ARN, each error naming its flag or field (InputError, exit 2).
+ * Validates the state machine ARN and every function ARN (`--lambda-arn`, and the Terraform outputs'
+ * text when given), each error naming its flag or output (InputError, exit 2). It needs no AWS call,
+ * so a function outside the allowed namespace is refused before the settings are read from CodeCommit.
  */
-export function tuningRequestFrom(args: TuneArguments, files: TuneFiles): TuningRequest {
+export function tuneTargetsFrom(args: TuneArguments, terraformOutputs: string | undefined): TuneTargets {
     const stateMachineArn = validateStateMachineArn(args.stateMachineArn, "--state-machine-arn (env STATE_MACHINE_ARN)");
-    const input = parseTuningInput(files.input, args.inputFile);
+    const scope: FunctionScope = { stateMachineArn, allowedNamePrefix: args.allowedNamePrefix };
     const fromFlags = args.lambdaArnSpecs.map(parseLambdaArnSpec);
+    for (const fn of fromFlags) checkFunctionInScope(scope, fn.arn, "--lambda-arn");
     const fromTerraform: TargetFunction[] =
-        args.terraformOutputsFile === undefined || files.terraformOutputs === undefined
+        args.terraformOutputsFile === undefined || terraformOutputs === undefined
             ? []
-            : functionsFromTerraformOutputs(parseJsonFile(files.terraformOutputs, args.terraformOutputsFile), args.terraformOutputsFile);
+            : functionsFromTerraformOutputs(parseJsonFile(terraformOutputs, args.terraformOutputsFile), args.terraformOutputsFile, (arn, origin) =>
+                  checkFunctionInScope(scope, arn, origin),
+              );
     const functions = mergeTargetFunctions(fromFlags, fromTerraform);
     if (functions.length === 0) {
         throw new UsageError("nothing to tune: name the functions with --lambda-arn [NAME=]ARN or --terraform-outputs FILE");
     }
+    return { stateMachineArn, functions };
+}
+
+/**
+ * The request the shell runs: the validated targets and the tuning input, whose errors name it as
+ * `input.name` (the file, or `<commit>:<path>` in the repository) (InputError, exit 2).
+ */
+export function tuningRequestFrom(args: TuneArguments, targets: TuneTargets, input: NamedText): TuningRequest {
     return {
-        stateMachineArn,
-        input,
-        functions,
+        stateMachineArn: targets.stateMachineArn,
+        input: parseTuningInput(input.text, input.name),
+        functions: targets.functions,
         pullRequest: args.pullRequest,
         resultsFile: args.resultsFile,
         timeoutSeconds: args.timeoutSeconds,
@@ -416,6 +469,7 @@ export function tuningRequestFrom(args: TuneArguments, files: TuneFiles): Tuning
         buildUrl: args.build.buildUrl,
         history: args.history,
         force: args.force,
+        commentRoleArn: args.commentRoleArn,
     };
 }
 

@@ -11,6 +11,8 @@ export interface QualityGateReport {
     readonly policyFile: string;
     /** Undefined when there is no policy file: the gate is off. */
     readonly policy?: QualityPolicy;
+    /** The destination commit the policy was looked for at; undefined for a local file. */
+    readonly policyCommit?: string;
     readonly evaluation: GateEvaluation;
     /** Undefined without a pull request (nothing to approve). */
     readonly approval?: ApprovalOutcome;
@@ -25,20 +27,24 @@ const RULE_LABELS: Record<PolicyRule, string> = {
 
 /** The gate's verdict, its violations (rule, value, limit), what it could not check, and what happened to the approval. */
 export function renderQualityGate(report: QualityGateReport): string[] {
-    const { policyFile, policy, evaluation, approval } = report;
+    const { policyFile, policy, policyCommit, evaluation, approval } = report;
     if (policy === undefined) {
         const consequence =
             approval === undefined
                 ? ""
                 : " The build does not approve the pull request either: the approval rule keeps it from merging until a policy file is added or someone overrides the rule.";
-        return ["### ⚪ Quality gate off", "", `No ${code(policyFile)} was given (--policy), so nothing was checked.${consequence}`];
+        const missing =
+            policyCommit === undefined
+                ? `No ${code(policyFile)} was given (--policy)`
+                : `The destination branch has no ${code(policyFile)} (at ${code(policyCommit.slice(0, 7))}; the pull request's own copy is not used)`;
+        return ["### ⚪ Quality gate off", "", `${missing}, so nothing was checked.${consequence}`];
     }
     const heading =
         evaluation.verdict === "fail" ? `### ❌ Quality gate failed: ${plural(evaluation.violations.length, "violation")}` : "### ✅ Quality gate passed";
     return [
         heading,
         "",
-        `Rules from ${code(policyFile)}: ${describePolicy(policy)}.`,
+        `Rules from ${code(policyFile)}${policyCommit === undefined ? "" : ` on the destination branch (${code(policyCommit.slice(0, 7))})`}: ${describePolicy(policy)}.`,
         ...violationTable(evaluation.violations),
         ...notEvaluatedList(evaluation),
         ...(approval === undefined ? [] : ["", describeApproval(approval)]),

@@ -216,6 +216,14 @@ export function parseLambdaArnSpec(spec: string): TargetFunction {
     return { name, arn };
 }
 
+const ROLE_ARN_FORM = "an IAM role ARN, arn:<partition>:iam::<12-digit account>:role/[<path>/]<name>";
+
+/** Returns `value` if it is an IAM role ARN (a path allowed), else throws naming `field`. */
+export function validateRoleArn(value: string, field: string): string {
+    if (!/^arn:aws(-[a-z]+)*:iam::\d{12}:role\/(?:[\x21-\x7e]{0,510}\/)?[\w+=,.@-]{1,64}$/.test(value)) throw InputError.invalid(field, value, ROLE_ARN_FORM);
+    return value;
+}
+
 const STATE_MACHINE_ARN_FORM = "a Step Functions state machine ARN, arn:<partition>:states:<region>:<12-digit account>:stateMachine:<name>";
 
 /** Returns `value` if it is a state machine ARN, else throws naming `field` (e.g. "--state-machine-arn (env STATE_MACHINE_ARN)"). */
@@ -231,9 +239,14 @@ export function validateStateMachineArn(value: string | undefined, field: string
  * The functions named by `terraform output -json` (`{name: {value, type, sensitive}}`): every output
  * whose value is a Lambda function ARN (named after the output), a map of them (named by key) or a
  * list of them (`<output>-<index>`). Outputs naming the same function collapse to one, preferring a
- * map key's name, which is usually the more specific one.
+ * map key's name, which is usually the more specific one. `admit` sees every ARN found, with where
+ * in the file it stands (`<file>: output "functions" key "digest"`), and may refuse it by throwing.
  */
-export function functionsFromTerraformOutputs(outputs: unknown, fileName: string): TargetFunction[] {
+export function functionsFromTerraformOutputs(
+    outputs: unknown,
+    fileName: string,
+    admit: (arn: string, origin: string) => void = () => undefined,
+): TargetFunction[] {
     if (!isRecord(outputs)) {
         throw new InputError(`${fileName}: the file holds ${describeJsonType(outputs)}; allowed: the JSON object printed by \`terraform output -json\``);
     }
@@ -243,12 +256,20 @@ export function functionsFromTerraformOutputs(outputs: unknown, fileName: string
             throw InputError.invalid(`${fileName}: output "${outputName}"`, output, "an object {value, type, sensitive} as printed by `terraform output -json`");
         }
         const value = output.value;
+        const origin = `${fileName}: output "${outputName}"`;
         if (isLambdaFunctionArn(value)) {
+            admit(value, origin);
             found.push({ name: outputName, arn: value, fromMapKey: false });
         } else if (Array.isArray(value) && value.length > 0 && value.every(isLambdaFunctionArn)) {
-            value.forEach((arn, index) => found.push({ name: `${outputName}-${index}`, arn, fromMapKey: false }));
+            value.forEach((arn, index) => {
+                admit(arn, `${origin}[${index}]`);
+                found.push({ name: `${outputName}-${index}`, arn, fromMapKey: false });
+            });
         } else if (isRecord(value) && Object.keys(value).length > 0 && Object.values(value).every(isLambdaFunctionArn)) {
-            for (const [key, arn] of Object.entries(value)) found.push({ name: key, arn: arn as string, fromMapKey: true });
+            for (const [key, arn] of Object.entries(value)) {
+                admit(arn as string, `${origin} key "${key}"`);
+                found.push({ name: key, arn: arn as string, fromMapKey: true });
+            }
         }
     }
     if (found.length === 0) {

@@ -2,10 +2,11 @@
 // SDK are imported only by the commands that call AWS, so `--help`, `--version` and `report`
 // start without it.
 import { version } from "../../package.json";
-import { EXIT_OK, EXIT_TUNING_FAILED, EXIT_USAGE, parseCommandLine, recordRequestFrom, tuningRequestFrom, UsageError, USAGE, type Command } from "./cli";
+import { EXIT_OK, EXIT_TUNING_FAILED, EXIT_USAGE, parseCommandLine, recordRequestFrom, tuneTargetsFrom, tuningRequestFrom, UsageError, USAGE, type Command } from "./cli";
 import { InputError } from "./input";
-import { checkWritable, readNamedFile, readTerraformFiles } from "./io";
+import { checkWritable, readNamedFile } from "./io";
 import { parsePolicy } from "./policy";
+import { settingsFromFiles, settingsFromRepository } from "./tuneSettings";
 
 async function run(command: Command): Promise<number> {
     switch (command.kind) {
@@ -17,16 +18,22 @@ async function run(command: Command): Promise<number> {
             return EXIT_OK;
         case "tune": {
             const { args } = command;
-            // Everything is read and validated here, before the first AWS call.
-            const request = tuningRequestFrom(args, {
-                input: readNamedFile(args.inputFile, "--input"),
-                terraformOutputs: args.terraformOutputsFile === undefined ? undefined : readNamedFile(args.terraformOutputsFile, "--terraform-outputs"),
-            });
-            checkWritable(request.resultsFile, "--results");
+            // Everything is read and validated here, before the first tuning starts; the functions
+            // before any AWS call at all, since the settings may come from CodeCommit.
+            const terraformOutputs = args.terraformOutputsFile === undefined ? undefined : readNamedFile(args.terraformOutputsFile, "--terraform-outputs");
+            const targets = tuneTargetsFrom(args, terraformOutputs);
+            checkWritable(args.resultsFile, "--results");
+            // The command line refuses --settings-from-repository without a pull request.
+            const settings =
+                args.settingsFromRepository && args.pullRequest !== undefined
+                    ? await settingsFromRepository(args, args.pullRequest, (await import("./aws")).repositoryFilesClient())
+                    : settingsFromFiles(args);
+            const request = tuningRequestFrom(args, targets, settings.input);
             const gate = {
-                policyFile: args.policyFile,
-                policy: args.policyFile === undefined ? undefined : parsePolicy(readNamedFile(args.policyFile, "--policy"), args.policyFile),
-                terraformFiles: readTerraformFiles(args.terraformDirectory, "--terraform-dir"),
+                policyFile: settings.policyFile,
+                policy: settings.policy === undefined ? undefined : parsePolicy(settings.policy.text, settings.policy.name),
+                policyCommit: settings.commit,
+                terraformFiles: settings.terraformFiles,
             };
             const { runTune } = await import("./tune");
             return runTune(request, args.build, gate);

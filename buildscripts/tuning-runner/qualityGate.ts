@@ -14,6 +14,8 @@ export interface QualityGateSetup {
     /** `--policy`; without it the gate is off. */
     readonly policyFile?: string;
     readonly policy?: QualityPolicy;
+    /** The destination commit the policy was looked for at (--settings-from-repository); undefined for a local file. */
+    readonly policyCommit?: string;
     /** The `*.tf` files of `--terraform-dir`, for the suggested memory_size change. */
     readonly terraformFiles: readonly TerraformFile[];
 }
@@ -84,7 +86,7 @@ export async function applyQualityGate(
         }
         log(`approval: ${approval.kind}${approval.kind === "skipped" ? `: ${approval.reason}` : approval.kind === "failed" ? `: ${approval.error}` : ""}`);
     }
-    const report: QualityGateReport = { policyFile: setup.policyFile ?? DEFAULT_POLICY_FILE, policy: setup.policy, evaluation, approval };
+    const report: QualityGateReport = { policyFile: setup.policyFile ?? DEFAULT_POLICY_FILE, policy: setup.policy, policyCommit: setup.policyCommit, evaluation, approval };
     const suggestions = suggestMemoryChanges(setup.terraformFiles, results);
     const fix = renderMemorySuggestions(suggestions);
     return {

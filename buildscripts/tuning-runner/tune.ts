@@ -6,6 +6,7 @@ import {
     historyObjectsClient,
     lambdaFunctionsClient,
     pullRequestApprovalsClient,
+    pullRequestCodeCommit,
     pullRequestCommentsClient,
     stepFunctionsClient,
     withThrottlingBackoff,
@@ -230,10 +231,11 @@ export async function runTune(request: TuningRequest, build: BuildContext, gate:
             buildLog("interrupted: no comment posted");
             return EXIT_TUNING_FAILED;
         }
-        const verdict = await applyQualityGate(results, gate, request.pullRequest, pullRequestApprovalsClient, buildLog);
+        const codeCommit = pullRequestCodeCommit(request.commentRoleArn);
+        const verdict = await applyQualityGate(results, gate, request.pullRequest, () => pullRequestApprovalsClient(codeCommit), buildLog);
         const markdown = renderTuningComment(results, { buildUrl: request.buildUrl, gate: verdict.markdown, history });
         const publication = { markdown, pullRequest: request.pullRequest, build, section: "tuning" as const, note: verdict.historyNote, stale: verdict.stale };
-        await publishMarkdown(publication, pullRequestCommentsClient, buildLog);
+        await publishMarkdown(publication, () => pullRequestCommentsClient(codeCommit), buildLog);
         return Math.max(exitCodeFor(results), verdict.exitCode);
     } finally {
         process.off("SIGTERM", onSignal);

@@ -50,6 +50,14 @@ export interface TuningRequest {
     readonly history?: HistoryLocation;
     /** `--force`: tune even when the history holds a result for the same fingerprint. */
     readonly force?: boolean;
+    /** `--comment-role-arn`: comments and approvals are made as this role's fixed session. */
+    readonly commentRoleArn?: string;
+}
+
+/** A text and the name errors about it give: a file name, or `<commit>:<path>` in the repository. */
+export interface NamedText {
+    readonly name: string;
+    readonly text: string;
 }
 
 /** Measured figures for one memory size, as the tool's `stats` report them. */

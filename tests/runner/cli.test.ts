@@ -5,6 +5,7 @@ import {
     DEFAULT_RESULTS_FILE,
     DEFAULT_TIMEOUT_SECONDS,
     parseCommandLine,
+    tuneTargetsFrom,
     tuningRequestFrom,
     UsageError,
     type Command,
@@ -146,13 +147,16 @@ describe("runner command line", () => {
 
     describe("tuning request", () => {
         const withArgs = (argv: string[], env: Record<string, string> = {}) => tuneArgs(["--state-machine-arn", STATE_MACHINE, ...argv], env);
+        /** The request as main.ts builds it: targets from the command line and the outputs, then the input. */
+        const requestFrom = (args: TuneArguments, files: { input: string; terraformOutputs?: string }) =>
+            tuningRequestFrom(args, tuneTargetsFrom(args, files.terraformOutputs), { name: args.inputFile, text: files.input });
 
         it("joins --lambda-arn and Terraform outputs, tuning a function named twice once", () => {
             const outputs = JSON.stringify({
                 arn: { sensitive: false, type: "string", value: FUNCTION_A },
                 functions: { sensitive: false, type: ["map", "string"], value: { a: FUNCTION_A, b: FUNCTION_B } },
             });
-            const request = tuningRequestFrom(withArgs(["--lambda-arn", `first=${FUNCTION_A}`, "--terraform-outputs", "outputs.json"]), {
+            const request = requestFrom(withArgs(["--lambda-arn", `first=${FUNCTION_A}`, "--terraform-outputs", "outputs.json"]), {
                 input: INPUT,
                 terraformOutputs: outputs,
             });
@@ -166,24 +170,24 @@ describe("runner command line", () => {
 
         it("requires a state machine ARN, naming the flag and its variable", () => {
             assert.throws(
-                () => tuningRequestFrom(tuneArgs(["--lambda-arn", FUNCTION_A]), { input: INPUT }),
+                () => requestFrom(tuneArgs(["--lambda-arn", FUNCTION_A]), { input: INPUT }),
                 (error: Error) => error instanceof InputError && /--state-machine-arn \(env STATE_MACHINE_ARN\) is missing/.test(error.message),
             );
         });
 
         it("requires at least one function", () => {
-            assert.throws(() => tuningRequestFrom(withArgs([]), { input: INPUT }), /nothing to tune: name the functions with --lambda-arn/);
+            assert.throws(() => requestFrom(withArgs([]), { input: INPUT }), /nothing to tune: name the functions with --lambda-arn/);
         });
 
         it("reports unreadable Terraform outputs with the file name", () => {
             assert.throws(
-                () => tuningRequestFrom(withArgs(["--terraform-outputs", "outputs.json"]), { input: INPUT, terraformOutputs: "{oops" }),
+                () => requestFrom(withArgs(["--terraform-outputs", "outputs.json"]), { input: INPUT, terraformOutputs: "{oops" }),
                 (error: Error) => error instanceof InputError && /^outputs.json: invalid JSON at line 1, column 2/.test(error.message),
             );
         });
 
         it("carries the build URL for the comment's log link", () => {
-            const request = tuningRequestFrom(withArgs(["--lambda-arn", FUNCTION_A], { CODEBUILD_BUILD_URL: "https://console.aws.amazon.com/codebuild/build/1" }), {
+            const request = requestFrom(withArgs(["--lambda-arn", FUNCTION_A], { CODEBUILD_BUILD_URL: "https://console.aws.amazon.com/codebuild/build/1" }), {
                 input: INPUT,
             });
             assert.equal(request.buildUrl, "https://console.aws.amazon.com/codebuild/build/1");

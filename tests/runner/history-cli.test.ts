@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { parseCommandLine, recordRequestFrom, tuningRequestFrom, UsageError, type Command } from "../../buildscripts/tuning-runner/cli";
+import { parseCommandLine, recordRequestFrom, tuneTargetsFrom, tuningRequestFrom, UsageError, type Command } from "../../buildscripts/tuning-runner/cli";
 import { InputError } from "../../buildscripts/tuning-runner/input";
 
 const STATE_MACHINE = "arn:aws:states:us-east-1:123456789012:stateMachine:powerTuningStateMachine-1a2b3c4d";
@@ -28,7 +28,8 @@ describe("command line of the tuning history", () => {
             assert.deepEqual(fromEnv.history, { bucket: "artifacts", prefix: "tuning-history" });
             const fromFlag = parsed("tune", ["tune", "--history", "s3://other/h"], { TUNING_HISTORY_URI: "s3://artifacts/tuning-history/" }).args;
             assert.deepEqual(fromFlag.history, { bucket: "other", prefix: "h" });
-            const request = tuningRequestFrom({ ...fromEnv, stateMachineArn: STATE_MACHINE }, { input: INPUT });
+            const args = { ...fromEnv, stateMachineArn: STATE_MACHINE };
+            const request = tuningRequestFrom(args, tuneTargetsFrom(args, undefined), { name: "power-tuning-input.json", text: INPUT });
             assert.deepEqual([request.history, request.force], [{ bucket: "artifacts", prefix: "tuning-history" }, false]);
         });
 

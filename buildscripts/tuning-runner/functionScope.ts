@@ -38,6 +38,6 @@ export function checkFunctionInScope(scope: FunctionScope, arn: string, origin: 
     }
     const prefix = scope.allowedNamePrefix;
     if (prefix !== undefined && !name.startsWith(`${prefix}-`)) {
-        throw InputError.invalid(origin, arn, `functions named ${prefix}-… (${ALLOWED_NAME_PREFIX_FIELD})`, `the function "${name}" is outside the pull-request namespace`);
+        throw InputError.invalid(origin, arn, `functions named ${prefix}-…, the prefix given by ${ALLOWED_NAME_PREFIX_FIELD}`, `the function "${name}" is outside the pull-request namespace`);
     }
 }

@@ -7,6 +7,7 @@ import {
     parseCommandLine,
     tuneTargetsFrom,
     tuningRequestFrom,
+    USAGE,
     UsageError,
     type Command,
     type TuneArguments,
@@ -19,6 +20,7 @@ const FUNCTION_B = "arn:aws:lambda:us-east-1:123456789012:function:power-tuned-b
 const SOURCE = "3f2a9c1b7e6d5c4b3a291807f6e5d4c3b2a19080";
 const DESTINATION = "9c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d";
 const INPUT = JSON.stringify({ num: 10, powerValues: [128, 256] });
+const BOT_ROLE = "arn:aws:iam::123456789012:role/lambda-power-tuned/power-tuned-pull-request-bot";
 
 function tuneArgs(argv: string[], env: Record<string, string> = {}): TuneArguments {
     const command = parseCommandLine(["tune", ...argv], env);
@@ -44,6 +46,20 @@ describe("runner command line", () => {
         it("requires a known command", () => {
             usageError([], /a command is required: tune, plan-comment, report/);
             usageError(["tuen"], /unknown command "tuen"; expected one of tune, plan-comment, report/);
+        });
+
+        it("documents in --help every option each command accepts", () => {
+            for (const command of ["tune", "plan-comment", "report", "record"]) {
+                // The parser's own list: what it names when refusing an unknown option.
+                let accepted: string[] = [];
+                try {
+                    parseCommandLine([command, "--no-such-option"], {});
+                } catch (error) {
+                    accepted = (error as Error).message.split(`${command} accepts `)[1].split(", ");
+                }
+                assert.ok(accepted.length > 0, command);
+                for (const flag of accepted) assert.match(USAGE, new RegExp(`^  ${flag}( |$)`, "m"), `${command} ${flag} is not in --help`);
+            }
         });
     });
 
@@ -120,6 +136,40 @@ describe("runner command line", () => {
 
         it("lists every missing value once a pull request is named", () => {
             usageError(["tune", "--pull-request-id", "7"], /missing --repository \(env REPOSITORY_NAME\), --source-commit \(env SOURCE_COMMIT\), --destination-commit \(env DESTINATION_COMMIT\)/);
+        });
+
+        it("makes comments and approvals as --comment-role-arn, else PULL_REQUEST_BOT_ROLE_ARN, for tune and plan-comment", () => {
+            assert.equal(tuneArgs([], { ...prEnv, PULL_REQUEST_BOT_ROLE_ARN: BOT_ROLE }).commentRoleArn, BOT_ROLE);
+            const other = "arn:aws:iam::123456789012:role/other-bot";
+            assert.equal(tuneArgs(["--comment-role-arn", other], { ...prEnv, PULL_REQUEST_BOT_ROLE_ARN: BOT_ROLE }).commentRoleArn, other);
+            assert.equal(tuneArgs([], { ...prEnv, PULL_REQUEST_BOT_ROLE_ARN: "" }).commentRoleArn, undefined);
+            const planComment = parseCommandLine(["plan-comment", "--plan", "plan.json"], { ...prEnv, PULL_REQUEST_BOT_ROLE_ARN: BOT_ROLE });
+            assert.equal((planComment as Extract<Command, { kind: "plan-comment" }>).args.commentRoleArn, BOT_ROLE);
+            const args = tuneArgs(["--state-machine-arn", STATE_MACHINE, "--lambda-arn", FUNCTION_A, "--comment-role-arn", BOT_ROLE]);
+            assert.equal(tuningRequestFrom(args, tuneTargetsFrom(args, undefined), { name: "power-tuning-input.json", text: INPUT }).commentRoleArn, BOT_ROLE);
+        });
+
+        it("refuses a --comment-role-arn that is not an IAM role ARN, naming the field, the value and the form", () => {
+            for (const value of ["power-tuned-pull-request-bot", "arn:aws:iam::123456789012:user/bot", "arn:aws:sts::123456789012:assumed-role/bot/session", "arn:aws:iam::12345:role/bot"]) {
+                assert.throws(
+                    () => parseCommandLine(["plan-comment", "--plan", "plan.json", "--comment-role-arn", value], prEnv),
+                    (error: Error) =>
+                        error instanceof InputError &&
+                        error.message === `--comment-role-arn (env PULL_REQUEST_BOT_ROLE_ARN) is ${JSON.stringify(value)}; allowed: an IAM role ARN, arn:<partition>:iam::<12-digit account>:role/[<path>/]<name>`,
+                );
+            }
+        });
+
+        it("reads the settings from the repository only with --settings-from-repository, a switch that needs the pull request", () => {
+            assert.equal(tuneArgs([], prEnv).settingsFromRepository, false);
+            assert.equal(tuneArgs(["--settings-from-repository"], prEnv).settingsFromRepository, true);
+            usageError(["tune", "--settings-from-repository=yes"], /--settings-from-repository takes no value/, prEnv);
+            usageError(
+                ["tune", "--settings-from-repository"],
+                /^--settings-from-repository reads the pull request's commits, so it needs all four of --repository, --pull-request-id, --source-commit and --destination-commit; missing --pull-request-id \(env PULL_REQUEST_ID\), --source-commit \(env SOURCE_COMMIT\), --destination-commit \(env DESTINATION_COMMIT\)$/,
+                { REPOSITORY_NAME: "repo" },
+            );
+            usageError(["tune", "--settings-from-repository"], /missing --repository \(env REPOSITORY_NAME\), --pull-request-id/);
         });
 
         it("rejects abbreviated commits, non-numeric ids and identical commits", () => {

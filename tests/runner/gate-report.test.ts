@@ -53,6 +53,24 @@ describe("quality gate in the comment", () => {
         ]);
     });
 
+    it("names the destination branch as the policy's source when the settings come from the repository", () => {
+        const markdown = gate({ policyCommit: "9c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d", approval: { kind: "approved" } });
+        assert.ok(markdown.includes("Rules from `power-tuning-policy.json` on the destination branch (`9c1d2e3`): cost per 1M invocations at most +10 % over the baseline"));
+    });
+
+    it("without a policy at the destination commit says the destination branch has none and that the pull request's own copy does not count", () => {
+        const offBranch = gate({
+            policy: undefined,
+            policyCommit: "9c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d",
+            evaluation: { verdict: "no-policy", violations: [], notEvaluated: [] },
+            approval: { kind: "skipped", reason: "gate off" },
+        });
+        assert.match(
+            offBranch,
+            /^### ⚪ Quality gate off\n\nThe destination branch has no `power-tuning-policy\.json` \(at `9c1d2e3`; the pull request's own copy is not used\), so nothing was checked\. The build does not approve the pull request either/,
+        );
+    });
+
     it("without a policy file says the gate is off, and on a pull request that the build does not approve it", () => {
         const offline = gate({ policy: undefined, evaluation: { verdict: "no-policy", violations: [], notEvaluated: [] } });
         assert.equal(offline, "### ⚪ Quality gate off\n\nNo `power-tuning-policy.json` was given (--policy), so nothing was checked.");

@@ -5,16 +5,14 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { LIVING_COMMENT_MARKER, parseLivingComment } from "../../buildscripts/tuning-runner/livingComment";
 import { FakeAws, type StoredComment } from "../support/fake-aws";
-import { freshFakeAwsForEachTest, RunnerWorkspace, TEST_PULL_REQUEST as PULL_REQUEST } from "../support/runner-process";
+import { RunnerWorkspace, TEST_PULL_REQUEST as PULL_REQUEST } from "../support/runner-process";
+import { freshPullRequestForEachTest, PULL_REQUEST_REVISION as REVISION } from "../support/tune-scenario";
 import { readFixtureText } from "../fixtures";
 
 const STATE_MACHINE = "arn:aws:states:us-east-1:123456789012:stateMachine:powerTuningStateMachine-1a2b3c4d";
 const DIGEST = "arn:aws:lambda:us-east-1:123456789012:function:power-tuned-digest-pr-7-3f2a9c1";
 const NEXT_PUSH = "8e1f0c2d3b4a59687766554433221100ffeeddcc";
-const REVISION = "4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c";
 const INPUT = { powerValues: [128, 256, 512, 1024], num: 10, strategy: "cost" };
-// The x86 fixture: 256 MB recommended; 1M invocations cost $1.9262 at 128 MB, $1.8926 at 256 MB.
-const OUTPUT = readFixtureText("power-tuning/output-cost-x86-4-powers.json");
 const TERRAFORM_DIR = join(__dirname, "..", "..", "terraform-lambda");
 
 /** A PR build's working directory: the seeded repository's Terraform files, input and (optionally) policy. */
@@ -44,12 +42,8 @@ describe("quality gate and living comment, run as the bundled CLI against the AW
     this.timeout(60_000);
     let fake: FakeAws;
 
-    freshFakeAwsForEachTest((started) => {
-        fake = started;
-        fake.scriptExecution(DIGEST, { status: "SUCCEEDED", output: OUTPUT });
-        fake.setPullRequest({ ...PULL_REQUEST, revisionId: REVISION });
-        fake.setFunctionConfiguration(DIGEST, { MemorySize: 128, Runtime: "nodejs22.x", CodeSha256: "abc=" });
-    });
+    // The digest copy tunes to the cost fixture: 1M invocations cost $1.9262 at 128 MB, $1.8926 at 256 MB.
+    freshPullRequestForEachTest(DIGEST, (started) => (fake = started));
 
     describe("merge gate", () => {
         it("approves the pull request's current revision when every function passes the policy", async () => {

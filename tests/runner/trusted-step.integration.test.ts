@@ -8,7 +8,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { PULL_REQUEST_BOT_SESSION_NAME, RUNNER_ENVIRONMENT } from "../../buildscripts/contract";
 import { BUILD_ACCESS_KEY_ID, FakeAws } from "../support/fake-aws";
-import { freshFakeAwsForEachTest, RunnerWorkspace, TEST_PULL_REQUEST as PULL_REQUEST } from "../support/runner-process";
+import { RunnerWorkspace, TEST_PULL_REQUEST as PULL_REQUEST } from "../support/runner-process";
+import { freshPullRequestForEachTest, PULL_REQUEST_REVISION as REVISION } from "../support/tune-scenario";
 import { readFixtureText } from "../fixtures";
 
 const STATE_MACHINE = "arn:aws:states:us-east-1:123456789012:stateMachine:powerTuningStateMachine-1a2b3c4d";
@@ -17,12 +18,9 @@ const DIGEST = `arn:aws:lambda:us-east-1:123456789012:function:${NAME_PREFIX}-di
 const PRODUCTION_BILLING = "arn:aws:lambda:us-east-1:123456789012:function:power-tuned-billing";
 const BOT_ROLE = "arn:aws:iam::123456789012:role/lambda-power-tuned/power-tuned-pull-request-bot";
 const BOT_AUTHOR = `arn:aws:sts::123456789012:assumed-role/power-tuned-pull-request-bot/${PULL_REQUEST_BOT_SESSION_NAME}`;
-const REVISION = "4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c";
 const HISTORY_URI = "s3://power-tuned-artifacts-1a2b/tuning-history/";
 const SOURCE = PULL_REQUEST.sourceCommit;
 const DESTINATION = PULL_REQUEST.destinationCommit;
-// The x86 fixture: 256 MB recommended; at the configured 128 MB 1M invocations cost 1.78 % more.
-const OUTPUT = readFixtureText("power-tuning/output-cost-x86-4-powers.json");
 const PLAN = readFixtureText("terraform/plan-add-update-replace-delete.json");
 const TERRAFORM_DIR = join(__dirname, "..", "..", "terraform-lambda");
 
@@ -82,11 +80,9 @@ describe("the trusted pull-request step, run as the bundled CLI against the AWS 
     this.timeout(60_000);
     let fake: FakeAws;
 
-    freshFakeAwsForEachTest((started) => {
+    // The digest copy tunes to the cost fixture: 256 MB recommended, 1.78 % dearer at its 128 MB.
+    freshPullRequestForEachTest(DIGEST, (started) => {
         fake = started;
-        fake.scriptExecution(DIGEST, { status: "SUCCEEDED", output: OUTPUT });
-        fake.setPullRequest({ ...PULL_REQUEST, revisionId: REVISION });
-        fake.setFunctionConfiguration(DIGEST, { MemorySize: 128, Runtime: "nodejs22.x", Architectures: ["arm64"], CodeSha256: "abc=" });
         fake.setCommit(PULL_REQUEST.repositoryName, DESTINATION, tree(128, { input: MAIN_INPUT, policy: PASSING_POLICY }));
         fake.setCommit(PULL_REQUEST.repositoryName, SOURCE, tree(128, { input: PR_INPUT, policy: {} }));
     });

@@ -65,9 +65,9 @@ tune:
                              new results, compare each with production's
   --force                    with --history: tune every function, even when a result is stored
   --allowed-name-prefix PREFIX
-                             tune only functions named PREFIX-… (env ${RUNNER_ENVIRONMENT.pullRequestNamePrefix}); any other
-                             ARN is refused before any AWS call (so is one outside the state machine's
-                             account and region, always)
+                             tune only functions named PREFIX-… (env ${RUNNER_ENVIRONMENT.pullRequestNamePrefix});
+                             any other ARN is refused before any AWS call. A function outside the
+                             state machine's account and region is always refused.
   --settings-from-repository read --input and --policy from the pull request's destination commit and
                              the *.tf files of --terraform-dir from its source commit, in CodeCommit,
                              not from local files: a pull request cannot loosen its own quality gate
@@ -92,14 +92,14 @@ Pull request (tune, plan-comment); without them nothing is posted and the Markdo
   --pull-request-id ID       (env PULL_REQUEST_ID)
   --source-commit SHA        (env SOURCE_COMMIT)
   --destination-commit SHA   (env DESTINATION_COMMIT)
-  --comment-role-arn ARN     comment and approve as this IAM role, assumed with the fixed session name
-                             ${PULL_REQUEST_BOT_SESSION_NAME} (env ${RUNNER_ENVIRONMENT.pullRequestBotRoleArn}); everything else keeps
-                             the build's own credentials
+  --comment-role-arn ARN     comment and approve as this IAM role, assumed with the fixed session
+                             name ${PULL_REQUEST_BOT_SESSION_NAME} (env ${RUNNER_ENVIRONMENT.pullRequestBotRoleArn});
+                             everything else keeps the build's own credentials
 
   --help, --version
 
 Region, credentials and endpoints come from the AWS SDK's standard configuration
-(AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL_SFN, AWS_ENDPOINT_URL_CODECOMMIT, ...).
+(AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL_SFN, AWS_ENDPOINT_URL_CODECOMMIT, AWS_ENDPOINT_URL_STS, ...).
 
 Exit codes: 0 all tuned; 1 a tuning failed, timed out or was aborted, or an AWS call failed;
 2 usage or input error (nothing was started).

@@ -190,6 +190,20 @@ function requireVariables(rules: readonly string[], description: string): BuildC
     };
 }
 
+/**
+ * The install phase of a build on a pull request's copy: check the workflow's values, name the
+ * copy and this build's own state object, then the verified Terraform.
+ */
+function copyBuildInstall(terraform: TerraformRelease, check: BuildCommand, ...exports: BuildCommand[]): BuildCommand[] {
+    return [
+        check,
+        { run: `export TRANSIENT_NAME_SUFFIX=${TRANSIENT_NAME_SUFFIX}` },
+        { run: `export OWN_STATE_KEY=${OWN_STATE_KEY}` },
+        ...exports,
+        ...installTerraform(terraform),
+    ];
+}
+
 function pullRequestDeployBuildspecObject(terraform: TerraformRelease): Buildspec {
     return {
         summary: [
@@ -201,16 +215,14 @@ function pullRequestDeployBuildspecObject(terraform: TerraformRelease): Buildspe
         variables: TERRAFORM_VARIABLES,
         phases: {
             install: {
-                commands: [
+                commands: copyBuildInstall(
+                    terraform,
                     requireVariables(
                         [PULL_REQUEST_ID_RULE, commitRule("SOURCE_COMMIT"), commitRule("DESTINATION_COMMIT")],
                         "PULL_REQUEST_ID (a number), SOURCE_COMMIT and DESTINATION_COMMIT (40-character commit ids) are set by the pull-request workflow",
                     ),
-                    { run: `export TRANSIENT_NAME_SUFFIX=${TRANSIENT_NAME_SUFFIX}` },
-                    { run: `export OWN_STATE_KEY=${OWN_STATE_KEY}` },
                     { run: `export OWN_OUTPUT_URI=${OWN_OUTPUT_URI}` },
-                    ...installTerraform(terraform),
-                ],
+                ),
             },
             pre_build: {
                 commands: [
@@ -257,15 +269,13 @@ function pullRequestDestroyBuildspecObject(terraform: TerraformRelease): Buildsp
         variables: TERRAFORM_VARIABLES,
         phases: {
             install: {
-                commands: [
+                commands: copyBuildInstall(
+                    terraform,
                     requireVariables(
                         [PULL_REQUEST_ID_RULE, commitRule("SOURCE_COMMIT"), `"$${deployBuildArn}" =~ ${BUILD_ARN_PATTERN}`],
                         `PULL_REQUEST_ID (a number), SOURCE_COMMIT (a 40-character commit id) and ${deployBuildArn} (a CodeBuild build ARN) are set by the pull-request workflow`,
                     ),
-                    { run: `export TRANSIENT_NAME_SUFFIX=${TRANSIENT_NAME_SUFFIX}` },
-                    { run: `export OWN_STATE_KEY=${OWN_STATE_KEY}` },
-                    ...installTerraform(terraform),
-                ],
+                ),
             },
             build: {
                 commands: [

@@ -3,7 +3,7 @@
 // way a failed `startBuild.sync` does (States.TaskFailed, the build as JSON in the Cause), or
 // never return (a timeout).
 import * as assert from "assert";
-import { StateMachine } from "aws-local-stepfunctions";
+import { StateMachine, type StateMachineDefinition } from "aws-local-stepfunctions";
 import { PullRequestWorkflowInput, pullRequestWorkflowDefinition, WORKFLOW_FAILURES } from "../../components/pullRequestWorkflowDefinition";
 
 // asl-validator is a CommonJS function export.
@@ -15,11 +15,11 @@ const STEPS = {
     destroyProject: "pr-destroy",
     timeoutSeconds: { deploy: 3600, feedback: 5400, destroy: 3600 },
 };
-const INPUT: PullRequestWorkflowInput = {
+const INPUT = {
     pullRequestId: "7",
     sourceCommit: "3f2a9c1b7e6d5c4b3a291807f6e5d4c3b2a19080",
     destinationCommit: "9c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d",
-};
+} satisfies PullRequestWorkflowInput;
 const EXECUTION_ARN = "arn:aws:states:us-east-1:123456789012:execution:pr-workflow:7-3f2a9c1";
 const buildArn = (project: string) => `arn:aws:codebuild:us-east-1:123456789012:build/${project}:6c1f3f0e-5d4c-4b3a-9a8f-7e6d5c4b3a29`;
 
@@ -44,7 +44,9 @@ const taskFailure = (name: string, cause: string) => Object.assign(new Error(cau
 /** Runs the workflow with each CodeBuild task answered by a local handler. */
 async function runWorkflow(behaviour: Partial<Record<Step, Behaviour>>, definition = pullRequestWorkflowDefinition(STEPS)): Promise<Run> {
     const builds: Array<Run["builds"][number]> = [];
-    const handler = (step: Step) => async (request: StartBuild) => {
+    // The task's resolved Parameters are a StartBuild request; the handler answers like startBuild.sync.
+    const handler = (step: Step) => async (input: unknown): Promise<{ Build: { Arn: string; BuildStatus: string } }> => {
+        const request = input as StartBuild;
         builds.push({
             step,
             project: request.ProjectName,
@@ -60,10 +62,11 @@ async function runWorkflow(behaviour: Partial<Record<Step, Behaviour>>, definiti
             case "refused":
                 throw taskFailure("CodeBuild.AccessDeniedException", "User is not authorized to perform: codebuild:StartBuild");
             case "hangs":
-                return new Promise(() => undefined);
+                return new Promise<never>(() => undefined);
         }
     };
-    const machine = new StateMachine(definition, { validationOptions: { checkArn: true, checkPaths: true } });
+    // The library's own definition type is stricter than the plain object the stack serializes.
+    const machine = new StateMachine(definition as unknown as StateMachineDefinition, { validationOptions: { checkArn: true, checkPaths: true } });
     const execution = machine.run(INPUT, {
         overrides: { taskResourceLocalHandlers: { DeployCopy: handler("DeployCopy"), Feedback: handler("Feedback"), DestroyCopy: handler("DestroyCopy") } },
         context: { Execution: { Id: EXECUTION_ARN, Input: INPUT } },

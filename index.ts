@@ -4,25 +4,37 @@ import { bundleTuningRunner } from "./buildscripts/bundle";
 import { ArtifactStorage } from "./components/artifactStorage";
 import { loadStackConfig } from "./components/config";
 import { DeploymentPipeline, pipelineArtifactFolder } from "./components/deploymentPipeline";
+import { FunctionBoundary } from "./components/functionBoundary";
 import { LambdaRepository } from "./components/lambdaRepository";
-import { PULL_REQUEST_BUILD_OUTPUT_PREFIX } from "./components/policies";
 import { PowerTuningApp } from "./components/powerTuningApp";
-import { PullRequestTuning } from "./components/pullRequestTuning";
+import { PullRequestWorkflow } from "./components/pullRequestWorkflow";
+import { StorageAccess } from "./components/storageAccess";
 
 const config = loadStackConfig();
 const { tags } = config;
-const scope = { namePrefix: config.namePrefix, region: config.region, accountId: aws.getCallerIdentityOutput().accountId };
+const caller = aws.getCallerIdentityOutput();
+const production = { namePrefix: config.namePrefix, region: config.region, accountId: caller.accountId };
+const pullRequests = { ...production, namePrefix: config.pullRequestNamePrefix };
+// Bucket policies match aws:PrincipalArn, which for a role session is the role's ARN (with its path), not the session's.
+const deployer = aws.iam.getSessionContextOutput({ arn: caller.arn }).issuerArn;
 const deploymentPipelineName = `${config.namePrefix}-deployment`;
 
 const storage = new ArtifactStorage("storage", {
     retainData: config.retainData,
-    expiringArtifactPrefixes: [pipelineArtifactFolder(deploymentPipelineName), PULL_REQUEST_BUILD_OUTPUT_PREFIX],
+    pipelineArtifactFolder: pipelineArtifactFolder(deploymentPipelineName),
+    tags,
+});
+
+const boundary = new FunctionBoundary("function-boundary", {
+    production,
+    pullRequests,
+    functionPermissions: config.functionPermissions,
     tags,
 });
 
 const powerTuning = new PowerTuningApp("power-tuning", {
     semanticVersion: config.powerTuningVersion,
-    scope,
+    scope: pullRequests,
     powerValues: config.powerValues,
     tags,
 });
@@ -37,16 +49,19 @@ const functions = new LambdaRepository("functions", {
 });
 const repository = { name: functions.repositoryName, arn: functions.arn, cloneUrlHttp: functions.cloneUrlHttp };
 
-const pullRequests = new PullRequestTuning("pr-tuning", {
+// Built from the working tree on every run, so `pulumi up` ships the current runner.
+const runnerBundle = bundleTuningRunner();
+const pullRequestWorkflow = new PullRequestWorkflow("pr", {
     repository,
     mainBranch: config.mainBranch,
     stateMachineArn: powerTuning.stateMachineArn,
     stateBucket: storage.stateBucket,
     artifactBucket: storage.artifactBucket,
-    // Built from the working tree on every run, so `pulumi up` ships the current runner.
-    runnerBundle: bundleTuningRunner(),
+    runnerBundle,
     terraform: config.terraform,
-    scope,
+    production,
+    pullRequests,
+    functionBoundaryArn: boundary.arn,
     tags,
 });
 
@@ -56,18 +71,30 @@ const deployment = new DeploymentPipeline("deployment", {
     mainBranch: config.mainBranch,
     stateBucket: storage.stateBucket,
     artifactBucket: storage.artifactBucket,
-    runnerS3Uri: pullRequests.runnerS3Uri,
-    tuningHistoryUri: pullRequests.tuningHistoryUri,
+    runner: { s3Uri: pullRequestWorkflow.runnerS3Uri, sha256: runnerBundle.sha256 },
+    tuningHistoryUri: pullRequestWorkflow.tuningHistoryUri,
     terraform: config.terraform,
-    scope,
+    scope: production,
+    functionBoundaryArn: boundary.arn,
     tags,
+});
+
+new StorageAccess("storage-access", {
+    stateBucket: storage.stateBucket,
+    artifactBucket: storage.artifactBucket,
+    deployer,
+    tuningResultWriters: [pullRequestWorkflow.feedbackRoleArn],
+    productionRecordWriters: [deployment.applyRoleArn],
+    productionStateWriters: deployment.stateWriterRoleArns,
+    retainData: config.retainData,
 });
 
 export const repositoryCloneUrlHttp = functions.cloneUrlHttp;
 export const repositoryCloneUrlSsh = functions.cloneUrlSsh;
 export const stateMachineArn = powerTuning.stateMachineArn;
 export const pipelineName = deployment.pipelineName;
-export const pullRequestProjectName = pullRequests.projectName;
+export const pullRequestWorkflowArn = pullRequestWorkflow.stateMachineArn;
+export const pullRequestDestroyProjectName = pullRequestWorkflow.destroyProjectName;
 export const destroyProjectName = deployment.destroyProjectName;
 export const stateBucketName = storage.stateBucket.name;
 export const artifactBucketName = storage.artifactBucket.name;

@@ -27,3 +27,30 @@ export const NAME_PREFIX_RULE = {
     pattern: /^[A-Za-z](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/,
     allowed: "1–32 letters, digits or '-', starting with a letter and not ending with '-'",
 } as const;
+
+/**
+ * The artifact bucket's layout. The stack grants and protects these prefixes; the runner reads
+ * and writes the tuning history under them.
+ */
+export const ARTIFACT_LAYOUT = {
+    /** `tuning-runner/<sha256>.js`: runner bundles, written only by the deploying principal. */
+    tuningRunnerPrefix: "tuning-runner/",
+    /** The tuning history (`--history s3://<bucket>/tuning-history/`). */
+    tuningHistoryPrefix: "tuning-history/",
+    /** Stored tuning results, written only by the trusted pull-request step. */
+    tuningResultsPrefix: "tuning-history/results/",
+    /** Production's fingerprints, written only by the pipeline's apply build (`record`). */
+    productionRecordsPrefix: "tuning-history/production/",
+    /** `pull-request-builds/<build ARN>/…`: what each pull-request build hands on; expires. */
+    pullRequestBuildsPrefix: "pull-request-builds/",
+} as const;
+
+/** Files the untrusted deploy build hands to the trusted step, as data. */
+export const PULL_REQUEST_BUILD_FILES = {
+    /** `terraform show -json` of the plan against production. */
+    plan: "plan.json",
+    /** `terraform output -json` of the deployed copy: the functions to tune. */
+    terraformOutputs: "outputs.json",
+    /** What `tune --results` writes. */
+    tuningResults: "power-tuning-results.json",
+} as const;

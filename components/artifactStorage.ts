@@ -1,6 +1,14 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { denyInsecureTransportStatement, policyDocument } from "./policies";
+import { ARTIFACT_LAYOUT } from "../buildscripts/contract";
+
+/** The state bucket's layout. */
+export const STATE_LAYOUT = {
+    /** Production's Terraform state, written only by the pipeline's builds. */
+    productionStateKey: "terraform-lambda/production.tfstate",
+    /** `pull-requests/<build ARN>/terraform.tfstate`: each pull-request build's own state; expires. */
+    pullRequestStatePrefix: "pull-requests/",
+} as const;
 
 export interface ArtifactStorageArgs {
     /**
@@ -9,14 +17,20 @@ export interface ArtifactStorageArgs {
      */
     readonly retainData?: boolean;
     /**
-     * The only key prefixes of the artifact bucket whose objects expire: the pipeline's artifact
-     * folder and the pull-request builds' output. The runner bundles (`tuning-runner/`) and the
-     * tuning history (`tuning-history/`) must persist, and S3 lifecycle filters cannot exclude
-     * a prefix, so expiry is opt-in.
+     * The pipeline's artifact folder: it expires, like the pull-request builds' output
+     * (`pull-request-builds/`). The runner bundles (`tuning-runner/`) and the tuning history
+     * (`tuning-history/`) must persist, and S3 lifecycle filters cannot exclude a prefix, so
+     * expiry is opt-in per prefix.
      */
-    readonly expiringArtifactPrefixes: readonly string[];
-    /** Days before an object under an expiring prefix expires. Default 30. */
+    readonly pipelineArtifactFolder: string;
+    /** Days before an object under an expiring artifact prefix expires. Default 30. */
     readonly artifactExpirationDays?: number;
+    /**
+     * Days before a pull-request build's Terraform state (`pull-requests/`) expires. Every build
+     * writes its own object; a destroy deletes its own, and the deploy's copy is left to expire.
+     * Default 3.
+     */
+    readonly transientStateExpirationDays?: number;
     /** Days an overwritten Terraform state version is kept (for recovery). Default 90. */
     readonly noncurrentStateRetentionDays?: number;
     readonly tags: Readonly<Record<string, string>>;
@@ -30,7 +44,9 @@ export interface BucketRef {
 
 /**
  * The Terraform state bucket (versioned) and the artifact bucket (pipeline artifacts, runner
- * bundles, tuning history). Both: SSE-S3, all public access blocked, ACLs disabled, TLS only.
+ * bundles, tuning history), and what expires in them. Both: SSE-S3, all public access blocked,
+ * ACLs disabled. Their bucket policies (TLS only, who may write the protected prefixes) are
+ * StorageAccess's: they name roles that are created after the buckets.
  */
 export class ArtifactStorage extends pulumi.ComponentResource {
     public readonly stateBucket: BucketRef;
@@ -40,6 +56,7 @@ export class ArtifactStorage extends pulumi.ComponentResource {
         super("lambda-power-tuned:index:ArtifactStorage", name, {}, opts);
         const retainData = args.retainData ?? false;
         const artifactExpirationDays = args.artifactExpirationDays ?? 30;
+        const transientStateExpirationDays = args.transientStateExpirationDays ?? 3;
         const noncurrentStateRetentionDays = args.noncurrentStateRetentionDays ?? 90;
         // Retaining only the bucket would still delete its policy and public access block on
         // destroy, leaving a kept bucket unprotected: every bucket resource shares the option.
@@ -64,6 +81,13 @@ export class ArtifactStorage extends pulumi.ComponentResource {
                         abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
                     },
                     {
+                        id: "expire-pull-request-states",
+                        status: "Enabled",
+                        filter: { prefix: STATE_LAYOUT.pullRequestStatePrefix },
+                        expiration: { days: transientStateExpirationDays },
+                        noncurrentVersionExpiration: { noncurrentDays: 1 },
+                    },
+                    {
                         id: "remove-expired-delete-markers",
                         status: "Enabled",
                         filter: {},
@@ -80,7 +104,7 @@ export class ArtifactStorage extends pulumi.ComponentResource {
             {
                 bucket: artifacts.id,
                 rules: [
-                    ...args.expiringArtifactPrefixes.map((prefix) => ({
+                    ...[args.pipelineArtifactFolder, ARTIFACT_LAYOUT.pullRequestBuildsPrefix].map((prefix) => ({
                         id: `expire-${prefix.replace(/[^A-Za-z0-9-]+/g, "-").replace(/-+$/, "")}`,
                         status: "Enabled",
                         filter: { prefix },
@@ -116,15 +140,10 @@ export class ArtifactStorage extends pulumi.ComponentResource {
             childOpts,
         );
         new aws.s3.BucketOwnershipControls(`${name}-ownership`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, childOpts);
-        const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
+        new aws.s3.BucketPublicAccessBlock(
             `${name}-public-access-block`,
             { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
             childOpts,
-        );
-        new aws.s3.BucketPolicy(
-            `${name}-policy`,
-            { bucket: bucket.id, policy: policyDocument([denyInsecureTransportStatement(bucket.arn)]) },
-            { ...childOpts, dependsOn: [publicAccessBlock] },
         );
         return bucket;
     }

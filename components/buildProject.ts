@@ -15,7 +15,9 @@ export const BUILD_ENVIRONMENT = {
 /** Where a project's source comes from. */
 export type BuildSource =
     | { readonly type: "CODECOMMIT"; readonly cloneUrlHttp: pulumi.Input<string>; readonly sourceVersion?: string }
-    | { readonly type: "CODEPIPELINE" };
+    | { readonly type: "CODEPIPELINE" }
+    /** No checkout at all: the build runs only its buildspec (and what it downloads itself). */
+    | { readonly type: "NO_SOURCE" };
 
 export interface BuildProjectArgs {
     readonly description: string;
@@ -24,12 +26,6 @@ export interface BuildProjectArgs {
     readonly source: BuildSource;
     /** Plain-text environment variables, in this order. */
     readonly environmentVariables: Readonly<Record<string, pulumi.Input<string>>>;
-    /**
-     * CODECOMMIT projects only: where the buildspec's `artifacts` go, as
-     * `s3://<bucket>/<path>/<build id>/`. Default: no artifacts (CODEPIPELINE projects always
-     * hand theirs to the pipeline). The statements must allow writing there.
-     */
-    readonly artifactsTo?: { readonly bucket: pulumi.Input<string>; readonly path: string };
     /** What the build may do besides writing its own logs. */
     readonly statements: readonly Statement[];
     readonly accountId: pulumi.Input<string>;
@@ -45,6 +41,7 @@ export class BuildProject extends pulumi.ComponentResource {
     public readonly projectName: pulumi.Output<string>;
     public readonly projectArn: pulumi.Output<string>;
     public readonly roleName: pulumi.Output<string>;
+    public readonly roleArn: pulumi.Output<string>;
 
     constructor(name: string, args: BuildProjectArgs, opts?: pulumi.ComponentResourceOptions) {
         super("lambda-power-tuned:index:BuildProject", name, {}, opts);
@@ -61,8 +58,7 @@ export class BuildProject extends pulumi.ComponentResource {
         const role = new ServiceRole(
             `${name}-role`,
             {
-                service: "codebuild.amazonaws.com",
-                accountId: args.accountId,
+                trust: { service: "codebuild.amazonaws.com", accountId: args.accountId },
                 statements: [...buildLogStatements(logGroup.arn), ...args.statements],
                 tags: args.tags,
             },
@@ -78,9 +74,10 @@ export class BuildProject extends pulumi.ComponentResource {
                 source:
                     source.type === "CODECOMMIT"
                         ? { type: "CODECOMMIT", location: source.cloneUrlHttp, buildspec: args.buildspec }
-                        : { type: "CODEPIPELINE", buildspec: args.buildspec },
+                        : { type: source.type, buildspec: args.buildspec },
                 sourceVersion: source.type === "CODECOMMIT" ? source.sourceVersion : undefined,
-                artifacts: projectArtifacts(source, args.artifactsTo),
+                // Builds upload what they hand on themselves (aws s3 cp), each to its own prefix.
+                artifacts: { type: source.type === "CODEPIPELINE" ? "CODEPIPELINE" : "NO_ARTIFACTS" },
                 environment: {
                     ...BUILD_ENVIRONMENT,
                     environmentVariables: [
@@ -100,13 +97,7 @@ export class BuildProject extends pulumi.ComponentResource {
         this.projectName = project.name;
         this.projectArn = project.arn;
         this.roleName = role.name;
-        this.registerOutputs({ projectName: this.projectName, projectArn: this.projectArn, roleName: this.roleName });
+        this.roleArn = role.arn;
+        this.registerOutputs({ projectName: this.projectName, projectArn: this.projectArn, roleName: this.roleName, roleArn: this.roleArn });
     }
-}
-
-function projectArtifacts(source: BuildSource, artifactsTo: BuildProjectArgs["artifactsTo"]): aws.types.input.codebuild.ProjectArtifacts {
-    if (source.type === "CODEPIPELINE") return { type: "CODEPIPELINE" };
-    if (artifactsTo === undefined) return { type: "NO_ARTIFACTS" };
-    // Files as they are (no zip), one folder per build, encrypted with the bucket's default key.
-    return { type: "S3", location: artifactsTo.bucket, path: artifactsTo.path, namespaceType: "BUILD_ID", packaging: "NONE", name: "output", encryptionDisabled: false };
 }

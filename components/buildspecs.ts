@@ -1,11 +1,13 @@
 // The buildspecs of the CodeBuild projects, built from typed objects and emitted as YAML.
 // They depend only on plain config values (the Terraform release); everything that differs
-// per stack or per build reaches them through environment variables set by the components:
-// TF_STATE_BUCKET, TF_VAR_name_prefix, TUNING_RUNNER_S3_URI, TUNING_HISTORY_URI, STATE_MACHINE_ARN,
-// REPOSITORY_NAME, PULL_REQUEST_ID, SOURCE_COMMIT, DESTINATION_COMMIT, DEPLOYED_COMMIT, and
-// CodeBuild's own AWS_REGION and CODEBUILD_BUILD_NUMBER.
+// per stack or per build reaches them through environment variables set by the components
+// (BUILD_VARIABLES, the runner's RUNNER_ENVIRONMENT, REPOSITORY_NAME, STATE_MACHINE_ARN,
+// TF_VAR_name_prefix, TF_VAR_permissions_boundary_arn, …), by the pull-request workflow
+// (PULL_REQUEST_ID, SOURCE_COMMIT, DESTINATION_COMMIT, WORKFLOW_VARIABLES) or by CodeBuild
+// itself (AWS_REGION, CODEBUILD_BUILD_ARN).
 import { Document, isMap, isScalar, isSeq } from "yaml";
-import { DEFAULT_POLICY_FILE } from "../buildscripts/tuning-runner/policy";
+import { ARTIFACT_LAYOUT, PULL_REQUEST_BUILD_FILES, RUNNER_ENVIRONMENT } from "../buildscripts/contract";
+import { STATE_LAYOUT } from "./artifactStorage";
 
 /** A Terraform release from releases.hashicorp.com and the SHA-256 of its linux_arm64 zip. */
 export interface TerraformRelease {
@@ -13,14 +15,33 @@ export interface TerraformRelease {
     readonly sha256Arm64: string;
 }
 
-/** S3 key of production's Terraform state in the state bucket. */
-export const PRODUCTION_STATE_KEY = "terraform-lambda/production.tfstate";
-
 /** terraform-lambda needs the S3 backend's use_lockfile, generally available since 1.11. */
 export const MINIMUM_TERRAFORM_VERSION = "1.11.0";
 
-/** Where the PR and apply builds put the tuning runner bundle they download. */
+/** Where the trusted builds put the tuning runner bundle they download and verify. */
 export const RUNNER_PATH = "/tmp/tuning-runner.js";
+
+/** Environment variables the stack sets on the projects, by what they hold. */
+export const BUILD_VARIABLES = {
+    stateBucket: "TF_STATE_BUCKET",
+    artifactBucket: "ARTIFACT_BUCKET",
+    /** Production's namePrefix: the untrusted deploy plans against production under these names. */
+    productionNamePrefix: "PRODUCTION_NAME_PREFIX",
+    runnerS3Uri: "TUNING_RUNNER_S3_URI",
+    /** The runner bundle's SHA-256, checked before `node` runs it. */
+    runnerSha256: "TUNING_RUNNER_SHA256",
+    tuningHistoryUri: "TUNING_HISTORY_URI",
+} as const;
+
+/** Environment variables the pull-request workflow adds to a build, besides the PR's id and commits. */
+export const WORKFLOW_VARIABLES = {
+    /** The deploy build whose state the destroy undoes and whose files the feedback reads ("" when none ran). */
+    deployBuildArn: "DEPLOY_BUILD_ARN",
+    /** SUCCEEDED or FAILED: whether the copy was deployed. */
+    deployOutcome: "DEPLOY_OUTCOME",
+    /** The workflow execution, linked from the comment when the copy could not be deployed. */
+    executionArn: "WORKFLOW_EXECUTION_ARN",
+} as const;
 
 /**
  * The Deploy build's environment variable holding the commit of main being deployed. The pipeline
@@ -134,105 +155,239 @@ function terraformInit(stateKey: string, options: { reconfigure?: boolean; reado
         "terraform init",
         ...(options.reconfigure ? ["-reconfigure"] : []),
         ...(options.readonlyLockfile ? ["-lockfile=readonly"] : []),
-        `-backend-config="bucket=$TF_STATE_BUCKET"`,
+        `-backend-config="bucket=$${BUILD_VARIABLES.stateBucket}"`,
         `-backend-config="key=${stateKey}"`,
         `-backend-config="region=$AWS_REGION"`,
     ].join(" ");
 }
 
 // ---------------------------------------------------------------------------------------
-// Pull-request build
+// Pull-request builds: deploy and destroy run the pull request's files (untrusted); the
+// feedback build never sees them (trusted).
 
-/** The PR's throw-away copy: names end in this suffix (terraform-lambda's name_suffix). */
+const { stateBucket, artifactBucket, productionNamePrefix, runnerS3Uri, runnerSha256, tuningHistoryUri } = BUILD_VARIABLES;
+const { deployBuildArn, deployOutcome, executionArn } = WORKFLOW_VARIABLES;
+const PULL_REQUEST_NAME_PREFIX = RUNNER_ENVIRONMENT.pullRequestNamePrefix;
+
+/** A pull-request copy's names end in this suffix (terraform-lambda's name_suffix). */
 const TRANSIENT_NAME_SUFFIX = '"pr-${PULL_REQUEST_ID}-${SOURCE_COMMIT:0:7}"';
-/** ... and its state is this object, one per build (CODEBUILD_BUILD_NUMBER counts up per project). */
-const TRANSIENT_STATE_KEY = '"pull-requests/pr-${PULL_REQUEST_ID}/build-${CODEBUILD_BUILD_NUMBER}.tfstate"';
-const SUFFIX_VARIABLE = '-var "name_suffix=$TRANSIENT_NAME_SUFFIX"';
+/** Every pull-request build's own Terraform state: the only state object its role may write. */
+const OWN_STATE_KEY = `"${STATE_LAYOUT.pullRequestStatePrefix}$CODEBUILD_BUILD_ARN/terraform.tfstate"`;
+/** Where a pull-request build leaves what it hands on: the only such prefix its role may write. */
+const OWN_OUTPUT_URI = `"s3://$${artifactBucket}/${ARTIFACT_LAYOUT.pullRequestBuildsPrefix}$CODEBUILD_BUILD_ARN/"`;
+const COPY_VARIABLES = `-var "name_prefix=$${PULL_REQUEST_NAME_PREFIX}" -var "name_suffix=$TRANSIENT_NAME_SUFFIX"`;
 
-function pullRequestBuildspecObject(terraform: TerraformRelease): Buildspec {
+const PULL_REQUEST_ID_RULE = '"$PULL_REQUEST_ID" =~ ^[1-9][0-9]*$';
+const commitRule = (variable: string) => `"$${variable}" =~ ^[0-9a-f]{40}$`;
+const BUILD_ARN_PATTERN = "^arn:aws[a-z-]*:codebuild:[a-z0-9-]+:[0-9]{12}:build/[A-Za-z0-9_-]+:[0-9a-f-]+$";
+
+/** Refuses to start unless each `[[ rule ]]` holds: the workflow's values name keys and resources. */
+function requireVariables(rules: readonly string[], description: string): BuildCommand {
+    const names = [...new Set(rules.flatMap((rule) => [...rule.matchAll(/\$(?:\{)?([A-Z_]+)/g)].map((match) => match[1])))];
+    return {
+        run: `[[ ${rules.join(" && ")} ]] || { echo "${description}; got ${names.map((name) => `${name}='$${name}'`).join(", ")}" >&2; exit 1; }`,
+        why: "The workflow's values name the copy, its state and its files: refuse anything else before doing anything",
+    };
+}
+
+/**
+ * The install phase of a build on a pull request's copy: check the workflow's values, name the
+ * copy and this build's own state object, then the verified Terraform.
+ */
+function copyBuildInstall(terraform: TerraformRelease, check: BuildCommand, ...exports: BuildCommand[]): BuildCommand[] {
+    return [
+        check,
+        { run: `export TRANSIENT_NAME_SUFFIX=${TRANSIENT_NAME_SUFFIX}` },
+        { run: `export OWN_STATE_KEY=${OWN_STATE_KEY}` },
+        ...exports,
+        ...installTerraform(terraform),
+    ];
+}
+
+function pullRequestDeployBuildspecObject(terraform: TerraformRelease): Buildspec {
     return {
         summary: [
-            "Pull-request build: plan against production and comment the plan, deploy a throw-away",
-            "copy of the branch under its own state, tune its functions and comment the results, and",
-            "destroy the copy in `finally`, which CodeBuild runs even when apply or tuning failed.",
+            "Pull-request deploy (runs the pull request's files, under the untrusted role): plan the branch",
+            "against production's state without refreshing or locking it, then deploy a throw-away copy named",
+            `<${PULL_REQUEST_NAME_PREFIX}>-…-pr-<id>-<commit> under this build's own state object, and hand`,
+            `${PULL_REQUEST_BUILD_FILES.plan} and ${PULL_REQUEST_BUILD_FILES.terraformOutputs} on, as data, under this build's own prefix. The workflow destroys the copy.`,
         ].join("\n"),
         variables: TERRAFORM_VARIABLES,
         phases: {
             install: {
-                runtimeVersions: RUNNER_RUNTIME,
-                commands: [
-                    {
-                        run: `[[ "$PULL_REQUEST_ID" =~ ^[1-9][0-9]*$ && "$SOURCE_COMMIT" =~ ^[0-9a-f]{40}$ ]] || { echo "PULL_REQUEST_ID (a number) and SOURCE_COMMIT (a 40-character commit id) are set by the pull-request trigger; got '$PULL_REQUEST_ID' and '$SOURCE_COMMIT'" >&2; exit 1; }`,
-                        why: "The trigger's values name the throw-away copy and its state object: refuse anything else",
-                    },
-                    { run: `export TRANSIENT_NAME_SUFFIX=${TRANSIENT_NAME_SUFFIX}` },
-                    { run: `export TRANSIENT_STATE_KEY=${TRANSIENT_STATE_KEY}` },
-                    ...installTerraform(terraform),
-                    {
-                        run: `aws s3 cp "$TUNING_RUNNER_S3_URI" ${RUNNER_PATH}`,
-                        why: "The tuning runner bundle the stack uploaded (its key is its SHA-256)",
-                    },
-                    { run: `node ${RUNNER_PATH} --version` },
-                ],
+                commands: copyBuildInstall(
+                    terraform,
+                    requireVariables(
+                        [PULL_REQUEST_ID_RULE, commitRule("SOURCE_COMMIT"), commitRule("DESTINATION_COMMIT")],
+                        "PULL_REQUEST_ID (a number), SOURCE_COMMIT and DESTINATION_COMMIT (40-character commit ids) are set by the pull-request workflow",
+                    ),
+                    { run: `export OWN_OUTPUT_URI=${OWN_OUTPUT_URI}` },
+                ),
             },
             pre_build: {
                 commands: [
                     {
-                        run: terraformInit(PRODUCTION_STATE_KEY),
-                        why: "What would merging change in production? Plan against production's state",
+                        run: terraformInit(STATE_LAYOUT.productionStateKey),
+                        why: "What would merging change in production? Plan against production's state (this role may read it, never write it)",
                     },
                     {
-                        run: "terraform plan -lock=false -out=production.tfplan",
-                        why: "Read-only: no lock taken, nothing written to production's state",
+                        run: `terraform plan -refresh=false -lock=false -var "name_prefix=$${productionNamePrefix}" -out=production.tfplan`,
+                        why: [
+                            "No lock (it would write production's state) and no refresh: this role may not read production's",
+                            "resources, so the plan compares the branch with production as last applied",
+                        ].join("\n"),
                     },
-                    { run: "terraform show -json production.tfplan > plan.json" },
+                    { run: `terraform show -json production.tfplan > ${PULL_REQUEST_BUILD_FILES.plan}` },
                     {
-                        run: `node ${RUNNER_PATH} plan-comment --plan plan.json`,
-                        why: "Comments the plan on the PR (PR and build come from the environment)",
+                        run: `aws s3 cp ${PULL_REQUEST_BUILD_FILES.plan} "\${OWN_OUTPUT_URI}${PULL_REQUEST_BUILD_FILES.plan}"`,
+                        why: "Handed on before the copy is deployed, so the comment can show the plan even when the deploy fails",
                     },
                 ],
             },
             build: {
                 commands: [
                     {
-                        run: terraformInit("$TRANSIENT_STATE_KEY", { reconfigure: true }),
+                        run: terraformInit("$OWN_STATE_KEY", { reconfigure: true }),
                         why: "From here on Terraform works on this build's own state object, never production's",
                     },
-                    { run: `terraform apply -auto-approve ${SUFFIX_VARIABLE}` },
-                    { run: "terraform output -json > outputs.json" },
+                    { run: `terraform apply -auto-approve ${COPY_VARIABLES}` },
+                    { run: `terraform output -json > ${PULL_REQUEST_BUILD_FILES.terraformOutputs}` },
+                    { run: `aws s3 cp ${PULL_REQUEST_BUILD_FILES.terraformOutputs} "\${OWN_OUTPUT_URI}${PULL_REQUEST_BUILD_FILES.terraformOutputs}"` },
+                ],
+            },
+        },
+    };
+}
+
+function pullRequestDestroyBuildspecObject(terraform: TerraformRelease): Buildspec {
+    return {
+        summary: [
+            "Pull-request destroy (runs the pull request's files, under the untrusted role): copy the deploy",
+            "build's state to this build's own state object, destroy everything in it, then delete that object.",
+            "A failed destroy fails the build and keeps the object for a retry (the sweeper removes what is left).",
+        ].join("\n"),
+        variables: TERRAFORM_VARIABLES,
+        phases: {
+            install: {
+                commands: copyBuildInstall(
+                    terraform,
+                    requireVariables(
+                        [PULL_REQUEST_ID_RULE, commitRule("SOURCE_COMMIT"), `"$${deployBuildArn}" =~ ${BUILD_ARN_PATTERN}`],
+                        `PULL_REQUEST_ID (a number), SOURCE_COMMIT (a 40-character commit id) and ${deployBuildArn} (a CodeBuild build ARN) are set by the pull-request workflow`,
+                    ),
+                ),
+            },
+            build: {
+                commands: [
                     {
-                        run: `node ${RUNNER_PATH} tune --terraform-outputs outputs.json --input power-tuning-input.json --results power-tuning-results.json --history "$TUNING_HISTORY_URI" $([[ -f ${DEFAULT_POLICY_FILE} ]] && echo "--policy ${DEFAULT_POLICY_FILE}")`,
+                        run: `aws s3 cp --recursive "s3://$${stateBucket}/${STATE_LAYOUT.pullRequestStatePrefix}$${deployBuildArn}/" "s3://$${stateBucket}/${STATE_LAYOUT.pullRequestStatePrefix}$CODEBUILD_BUILD_ARN/" --exclude "*" --include terraform.tfstate`,
                         why: [
-                            "Exits 1 when a tuning failed: CodeBuild then fails the phase and still runs `finally`.",
-                            "The history reuses results of unchanged functions and compares with production's.",
-                            `With ${DEFAULT_POLICY_FILE} in the repository, the quality gate approves or revokes the pull request`,
-                            "(and a violation exits 1); without it the gate is off and the comment says so.",
+                            "This role writes only its own build's state: take over the deploy's state by copying it.",
+                            "A deploy that failed before applying left none, and the destroy below then has nothing to do",
+                        ].join("\n"),
+                    },
+                    { run: terraformInit("$OWN_STATE_KEY", { reconfigure: true }) },
+                    { run: `terraform destroy -auto-approve ${COPY_VARIABLES}` },
+                    {
+                        run: `aws s3 rm "s3://$${stateBucket}/$OWN_STATE_KEY"`,
+                        why: "Only after a successful destroy; the deploy's own copy expires with the pull-requests/ prefix",
+                    },
+                ],
+            },
+        },
+    };
+}
+
+/** The trusted build's working directory for downloaded files: it has no checkout to mix them with. */
+const DEPLOY_FILES = "/tmp/deploy-build";
+const RESULTS_FILE = `/tmp/${PULL_REQUEST_BUILD_FILES.tuningResults}`;
+const EXECUTION_URL = `"https://$AWS_REGION.console.aws.amazon.com/states/home?region=$AWS_REGION#/v2/executions/details/$${executionArn}"`;
+
+function pullRequestFeedbackBuildspecObject(): Buildspec {
+    const plan = `${DEPLOY_FILES}/${PULL_REQUEST_BUILD_FILES.plan}`;
+    const outputs = `${DEPLOY_FILES}/${PULL_REQUEST_BUILD_FILES.terraformOutputs}`;
+    return {
+        summary: [
+            "Pull-request feedback (trusted: no source, never runs a file of the pull request): verify the",
+            "runner bundle's SHA-256, read the deploy build's plan and outputs as data, comment the plan and",
+            "tune the copy's functions as the pull-request bot (settings from the destination commit), and keep",
+            "the results file under this build's own prefix even when tuning fails.",
+        ].join("\n"),
+        variables: {},
+        phases: {
+            install: {
+                runtimeVersions: RUNNER_RUNTIME,
+                commands: [
+                    requireVariables(
+                        [
+                            PULL_REQUEST_ID_RULE,
+                            commitRule("SOURCE_COMMIT"),
+                            commitRule("DESTINATION_COMMIT"),
+                            `"$${deployOutcome}" =~ ^(SUCCEEDED|FAILED)$`,
+                            `( "$${deployBuildArn}" =~ ${BUILD_ARN_PATTERN} || ( -z "$${deployBuildArn}" && "$${deployOutcome}" == FAILED ) )`,
+                        ],
+                        `PULL_REQUEST_ID, SOURCE_COMMIT, DESTINATION_COMMIT, ${deployOutcome} (SUCCEEDED or FAILED) and ${deployBuildArn} (a CodeBuild build ARN, empty only when no deploy build ran) are set by the pull-request workflow`,
+                    ),
+                    ...verifiedRunnerDownload(),
+                ],
+            },
+            pre_build: {
+                commands: [
+                    {
+                        run: `[[ -z "$${deployBuildArn}" ]] || aws s3 cp --recursive "s3://$${artifactBucket}/${ARTIFACT_LAYOUT.pullRequestBuildsPrefix}$${deployBuildArn}/" ${DEPLOY_FILES}/ --exclude "*" --include ${PULL_REQUEST_BUILD_FILES.plan} --include ${PULL_REQUEST_BUILD_FILES.terraformOutputs}`,
+                        why: "The deploy build's plan and outputs, as data; a deploy that failed early handed on less or nothing",
+                    },
+                ],
+            },
+            build: {
+                commands: [
+                    {
+                        run: `node ${RUNNER_PATH} plan-comment $([[ -f ${plan} ]] && echo "--plan ${plan}") $([[ "$${deployOutcome}" == FAILED ]] && echo "--deploy-failed ${EXECUTION_URL}")`,
+                        why: "Comments the plan on the pull request; when the copy could not be deployed, the comment says so and links the workflow",
+                    },
+                    {
+                        run: `[[ "$${deployOutcome}" != SUCCEEDED ]] || node ${RUNNER_PATH} tune --terraform-outputs ${outputs} --settings-from-repository --results ${RESULTS_FILE} --history "$${tuningHistoryUri}"`,
+                        why: [
+                            "Only a deployed copy is tuned. The runner refuses any ARN outside the pull-request namespace, reads",
+                            "power-tuning-input.json and power-tuning-policy.json from the destination commit (GetFile), approves or",
+                            "revokes as the bot, and exits 1 when a tuning failed or the quality gate did not pass",
                         ].join("\n"),
                     },
                 ],
                 finally: {
-                    why: [
-                        "Runs even when apply or tuning failed. Re-initialising first means destroy can only",
-                        "reach this build's state; the state object is deleted only after a successful destroy,",
-                        "so a failed destroy fails the build and leaves what is needed to retry it.",
-                    ].join("\n"),
-                    commands: [
-                        {
-                            run: [
-                                `${terraformInit("$TRANSIENT_STATE_KEY", { reconfigure: true })} &&`,
-                                `terraform destroy -auto-approve ${SUFFIX_VARIABLE} &&`,
-                                `aws s3 rm "s3://$TF_STATE_BUCKET/$TRANSIENT_STATE_KEY"`,
-                            ].join("\n"),
-                        },
-                    ],
+                    why: "Runs even when tuning failed: the results file outlives the build container",
+                    commands: [{ run: `[[ ! -f ${RESULTS_FILE} ]] || aws s3 cp ${RESULTS_FILE} ${OWN_OUTPUT_URI}` }],
                 },
             },
         },
-        artifacts: {
-            files: ["plan.json", "power-tuning-results.json"],
-            discardPaths: true,
-        },
     };
+}
+
+/**
+ * The runner bundle the stack uploaded, checked against the SHA-256 the stack set before `node`
+ * ever runs it: CodeBuild stops the phase at the first failing command.
+ */
+function verifiedRunnerDownload(): BuildCommand[] {
+    return [
+        { run: `aws s3 cp "$${runnerS3Uri}" ${RUNNER_PATH}`, why: "The tuning runner bundle the stack uploaded" },
+        {
+            run: `echo "$${runnerSha256}  ${RUNNER_PATH}" | sha256sum --check --strict -`,
+            why: "Run only the bundle the stack built: its SHA-256 was set by `pulumi up`",
+        },
+        { run: `node ${RUNNER_PATH} --version` },
+    ];
+}
+
+export function pullRequestDeployBuildspec(terraform: TerraformRelease): string {
+    return renderBuildspec(pullRequestDeployBuildspecObject(terraform));
+}
+
+export function pullRequestDestroyBuildspec(terraform: TerraformRelease): string {
+    return renderBuildspec(pullRequestDestroyBuildspecObject(terraform));
+}
+
+export function pullRequestFeedbackBuildspec(): string {
+    return renderBuildspec(pullRequestFeedbackBuildspecObject());
 }
 
 // ---------------------------------------------------------------------------------------
@@ -254,17 +409,13 @@ function productionBuildspec(
     };
 }
 
-export function pullRequestBuildspec(terraform: TerraformRelease): string {
-    return renderBuildspec(pullRequestBuildspecObject(terraform));
-}
-
 /** Pipeline Build stage: the plan the approver reviews, handed on with its lock file and sources. */
 export function terraformPlanBuildspec(terraform: TerraformRelease): string {
     return renderBuildspec(
         productionBuildspec(
             terraform,
             "Pipeline plan: the plan the approver reviews. The output artifact carries tfplan, .terraform.lock.hcl and the sources to the apply build.",
-            [{ run: terraformInit(PRODUCTION_STATE_KEY) }, { run: "terraform plan -out=tfplan" }],
+            [{ run: terraformInit(STATE_LAYOUT.productionStateKey) }, { run: "terraform plan -out=tfplan" }],
             // Providers are downloaded again by the apply build, verified against the lock file.
             { artifacts: { files: ["**/*"], excludePaths: [".terraform/**/*"] } },
         ),
@@ -279,12 +430,15 @@ export function terraformPlanBuildspec(terraform: TerraformRelease): string {
  */
 const RECORD_PRODUCTION_FINGERPRINTS: BuildCommand = {
     run: [
-        `{ aws s3 cp "$TUNING_RUNNER_S3_URI" ${RUNNER_PATH} &&`,
-        "terraform output -json > outputs.json &&",
-        `node ${RUNNER_PATH} record --terraform-outputs outputs.json --input power-tuning-input.json --history "$TUNING_HISTORY_URI" --source-commit "$${DEPLOYED_COMMIT_VARIABLE}"; } ||`,
+        `{ ${verifiedRunnerDownload()
+            .slice(0, 2)
+            .map((command) => command.run)
+            .join(" &&\n")} &&`,
+        `terraform output -json > ${PULL_REQUEST_BUILD_FILES.terraformOutputs} &&`,
+        `node ${RUNNER_PATH} record --terraform-outputs ${PULL_REQUEST_BUILD_FILES.terraformOutputs} --input power-tuning-input.json --history "$${tuningHistoryUri}" --source-commit "$${DEPLOYED_COMMIT_VARIABLE}"; } ||`,
         `echo "WARNING: production's tuning fingerprints were not recorded; pull requests show no baseline until the next deployment records them" >&2`,
     ].join("\n"),
-    why: "Record production's tuning fingerprints for pull-request baselines; a failure is reported, not fatal (see the log)",
+    why: "Record production's tuning fingerprints for pull-request baselines with the verified runner; a failure is reported, not fatal (see the log)",
 };
 
 /** Pipeline Deploy stage: exactly the approved plan, with the providers it was made with, then the fingerprints. */
@@ -295,7 +449,7 @@ export function terraformApplyBuildspec(terraform: TerraformRelease): string {
             "Pipeline apply: exactly the approved plan (tfplan from the plan build's artifact), with the provider versions it was made with; then the tuning fingerprints production runs.",
             [
                 {
-                    run: terraformInit(PRODUCTION_STATE_KEY, { readonlyLockfile: true }),
+                    run: terraformInit(STATE_LAYOUT.productionStateKey, { readonlyLockfile: true }),
                     why: "The artifact's .terraform.lock.hcl decides the providers; init fails rather than change it",
                 },
                 {
@@ -315,7 +469,7 @@ export function terraformDestroyBuildspec(terraform: TerraformRelease): string {
         productionBuildspec(
             terraform,
             "DestroyTerraform (started by hand): destroys everything in production's Terraform state.",
-            [{ run: terraformInit(PRODUCTION_STATE_KEY) }, { run: "terraform destroy -auto-approve" }],
+            [{ run: terraformInit(STATE_LAYOUT.productionStateKey) }, { run: "terraform destroy -auto-approve" }],
         ),
     );
 }

@@ -35,8 +35,15 @@ export interface StackConfig {
     readonly repositoryName: string;
     /** Branch that pull requests target and the pipeline deploys. */
     readonly mainBranch: string;
-    /** Prefix of every function, role and log group Terraform creates; the IAM scope of the builds. */
+    /** Prefix of every function, role and log group production's Terraform creates: the pipeline's IAM scope. */
     readonly namePrefix: string;
+    /**
+     * Prefix of every function, role and log group of a pull request's throw-away copy: the only
+     * names pull-request code and the power-tuning state machine may touch. Disjoint from namePrefix.
+     */
+    readonly pullRequestNamePrefix: string;
+    /** Extra statements every role Terraform creates may use (added to its permissions boundary). */
+    readonly functionPermissions: readonly FunctionPermission[];
     readonly terraform: TerraformRelease;
     /** Pinned semantic version of the aws-lambda-power-tuning SAR application. */
     readonly powerTuningVersion: string;
@@ -48,6 +55,15 @@ export interface StackConfig {
     readonly tags: Readonly<Record<string, string>>;
 }
 
+/** One IAM statement a function's role may use, as written in config (validated). */
+export interface FunctionPermission {
+    readonly Sid?: string;
+    readonly Effect: "Allow";
+    readonly Action: string | readonly string[];
+    readonly Resource: string | readonly string[];
+    readonly Condition?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+}
+
 /** Config as read, before validation: anything may be missing or of the wrong type. */
 export type RawStackConfig = { readonly [K in keyof typeof KEYS]?: unknown };
 
@@ -57,6 +73,8 @@ const KEYS = {
     repositoryName: `${PROJECT}:repositoryName`,
     mainBranch: `${PROJECT}:mainBranch`,
     namePrefix: `${PROJECT}:namePrefix`,
+    pullRequestNamePrefix: `${PROJECT}:pullRequestNamePrefix`,
+    functionPermissions: `${PROJECT}:functionPermissions`,
     terraformVersion: `${PROJECT}:terraformVersion`,
     terraformSha256Arm64: `${PROJECT}:terraformSha256Arm64`,
     powerTuningVersion: `${PROJECT}:powerTuningVersion`,
@@ -74,6 +92,9 @@ const DEFAULTS = {
     tuningDefaults: { num: 10, strategy: "cost", balancedWeight: 0.5 } as TuningDefaults,
     retainData: false,
 } as const;
+
+/** Services a function's role may never be granted: identities, credentials and the reviewed repository. */
+const FORBIDDEN_FUNCTION_SERVICES = ["iam", "sts", "codecommit"] as const;
 
 const MIN_POWER_MB = 128;
 const MAX_POWER_MB = 10240;
@@ -118,18 +139,27 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
         "a git branch name such as main (letters, digits, '.', '_', '-', '/'; no '..', no leading '-' or '.', no trailing '/', '.' or '.lock')",
         DEFAULTS.mainBranch,
     );
-    const namePrefix = text(
-        "namePrefix",
-        /^[A-Za-z](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/,
-        "1–32 letters, digits or '-', starting with a letter and not ending with '-' (it prefixes Lambda function and IAM role names, with room for a PR suffix)",
-        DEFAULTS.namePrefix,
-    );
-    const overlapping = STACK_OWNED_NAME_PATTERNS.find((owned) => globsOverlap(`${namePrefix}-*`, owned));
-    if (namePrefix !== "" && overlapping !== undefined) {
-        invalid(
-            "namePrefix",
-            namePrefix,
-            `the builds' IAM scope '${namePrefix}-*' would also cover names this stack owns ('${overlapping}'); choose a prefix that does not`,
+    const namePrefixRule = /^[A-Za-z](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/;
+    const namePrefixAllowed =
+        "1–32 letters, digits or '-', starting with a letter and not ending with '-' (it prefixes Lambda function and IAM role names, with room for a PR suffix)";
+    const namePrefix = text("namePrefix", namePrefixRule, namePrefixAllowed, DEFAULTS.namePrefix);
+    // The default is derived only from a valid namePrefix: a bad namePrefix is reported once, under its own key.
+    const pullRequestNamePrefix =
+        raw.pullRequestNamePrefix === undefined && !namePrefixRule.test(namePrefix)
+            ? ""
+            : text("pullRequestNamePrefix", namePrefixRule, namePrefixAllowed, `pr-${namePrefix}`);
+    for (const key of ["namePrefix", "pullRequestNamePrefix"] as const) {
+        const prefix = key === "namePrefix" ? namePrefix : pullRequestNamePrefix;
+        const overlapping = STACK_OWNED_NAME_PATTERNS.find((owned) => globsOverlap(`${prefix}-*`, owned));
+        if (prefix !== "" && overlapping !== undefined) {
+            invalid(key, prefix, `the builds' IAM scope '${prefix}-*' would also cover names this stack owns ('${overlapping}'); choose a prefix that does not`);
+        }
+    }
+    if (namePrefix !== "" && pullRequestNamePrefix !== "" && globsOverlap(`${namePrefix}-*`, `${pullRequestNamePrefix}-*`)) {
+        problems.push(
+            `${KEYS.namePrefix} = ${JSON.stringify(namePrefix)} and ${KEYS.pullRequestNamePrefix} = ${JSON.stringify(pullRequestNamePrefix)} overlap: ` +
+                `'${namePrefix}-*' and '${pullRequestNamePrefix}-*' can name the same function or role, so pull-request code could reach production; ` +
+                `choose prefixes neither of which starts with the other's '<prefix>-'`,
         );
     }
 
@@ -166,6 +196,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     const tuningDefaults = parseTuningDefaults(raw.tuningDefaults, invalid, problems);
     const retainData = parseRetainData(raw.retainData, invalid);
     const tags = parseTags(raw.tags, invalid) ?? {};
+    const functionPermissions = parseFunctionPermissions(raw.functionPermissions, problems);
     if (problems.length > 0) throw new StackConfigError(problems);
 
     return {
@@ -173,6 +204,8 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
         repositoryName,
         mainBranch,
         namePrefix,
+        pullRequestNamePrefix,
+        functionPermissions,
         terraform: { version: terraformVersion, sha256Arm64: terraformSha256Arm64 },
         powerTuningVersion,
         powerValues,
@@ -239,6 +272,87 @@ function parseTags(value: unknown, invalid: Invalid): Record<string, string> | u
     return Object.fromEntries(entries) as Record<string, string>;
 }
 
+const FUNCTION_PERMISSION_KEYS = ["Sid", "Effect", "Action", "Resource", "Condition"];
+
+/**
+ * `functionPermissions`: IAM statements added to the permissions boundary of every role
+ * Terraform creates. User input that ends up in IAM, so every field is checked for type, and
+ * nothing that would let a function reach identities, credentials or the repository passes.
+ */
+function parseFunctionPermissions(value: unknown, problems: string[]): readonly FunctionPermission[] {
+    if (value === undefined) return [];
+    if (!Array.isArray(value)) {
+        problems.push(`${KEYS.functionPermissions} = ${JSON.stringify(value)} is invalid: a list of IAM statements { Sid?, Effect: "Allow", Action, Resource, Condition? }`);
+        return [];
+    }
+    const before = problems.length;
+    value.forEach((statement: unknown, index) => {
+        const field = (name: string, fieldValue: unknown, allowed: string) =>
+            problems.push(`${KEYS.functionPermissions}[${index}].${name} = ${JSON.stringify(fieldValue)} is invalid: ${allowed}`);
+        if (typeof statement !== "object" || statement === null || Array.isArray(statement)) {
+            problems.push(`${KEYS.functionPermissions}[${index}] = ${JSON.stringify(statement)} is invalid: an object { Sid?, Effect: "Allow", Action, Resource, Condition? }`);
+            return;
+        }
+        const fields = statement as Record<string, unknown>;
+        const unknownKeys = Object.keys(fields).filter((key) => !FUNCTION_PERMISSION_KEYS.includes(key));
+        if (unknownKeys.length > 0) {
+            problems.push(`${KEYS.functionPermissions}[${index}] has unknown key(s) ${unknownKeys.join(", ")}: allowed keys are ${FUNCTION_PERMISSION_KEYS.join(", ")}`);
+        }
+        if (fields.Sid !== undefined && (typeof fields.Sid !== "string" || !/^[A-Za-z0-9]{1,100}$/.test(fields.Sid))) {
+            field("Sid", fields.Sid, "letters and digits only (IAM statement id)");
+        }
+        if (fields.Effect !== "Allow") field("Effect", fields.Effect, '"Allow" (the boundary only ever allows)');
+        const actions = stringList(fields.Action);
+        if (actions === undefined) {
+            field("Action", fields.Action, 'an action such as "s3:GetObject", or a non-empty list of them');
+        }
+        const resources = stringList(fields.Resource);
+        if (resources === undefined || resources.some((resource) => resource !== "*" && !resource.startsWith("arn:"))) {
+            field("Resource", fields.Resource, 'an ARN (wildcards allowed) or "*", or a non-empty list of them');
+        }
+        for (const action of actions ?? []) {
+            const [service, name] = action.split(":");
+            if (action === "*") {
+                field("Action", action, "a service's action such as s3:GetObject; '*' would grant every action of every service");
+            } else if (name === undefined || !/^[A-Za-z0-9*?-]+$/.test(service) || !/^[A-Za-z0-9*?]+$/.test(name)) {
+                field("Action", action, "<service>:<action>, e.g. s3:GetObject (wildcards * and ? allowed)");
+            } else if (FORBIDDEN_FUNCTION_SERVICES.some((forbidden) => globMatches(service.toLowerCase(), forbidden))) {
+                field("Action", action, `no action of ${FORBIDDEN_FUNCTION_SERVICES.join(", ")}: a function's role may not manage identities, obtain credentials or touch the repository`);
+            } else if (name === "*" && (resources ?? []).includes("*")) {
+                field("Action", action, `${service}:* only on specific resources: on Resource "*" it would grant the whole service`);
+            }
+        }
+        if (fields.Condition !== undefined && !isConditionBlock(fields.Condition)) {
+            field("Condition", fields.Condition, 'an IAM condition block { "<operator>": { "<key>": value or list of values } }');
+        }
+    });
+    return problems.length === before ? (value as FunctionPermission[]) : [];
+}
+
+/** A string, or a non-empty list of strings; undefined for anything else. */
+function stringList(value: unknown): readonly string[] | undefined {
+    if (typeof value === "string" && value !== "") return [value];
+    if (Array.isArray(value) && value.length > 0 && value.every((item) => typeof item === "string" && item !== "")) return value;
+    return undefined;
+}
+
+function isConditionBlock(value: unknown): boolean {
+    const isObject = (candidate: unknown): candidate is Record<string, unknown> =>
+        typeof candidate === "object" && candidate !== null && !Array.isArray(candidate) && Object.keys(candidate).length > 0;
+    const isScalar = (candidate: unknown) => ["string", "number", "boolean"].includes(typeof candidate);
+    return (
+        isObject(value) &&
+        Object.values(value).every(
+            (keys) => isObject(keys) && Object.values(keys).every((v) => isScalar(v) || (Array.isArray(v) && v.length > 0 && v.every(isScalar))),
+        )
+    );
+}
+
+/** Whether a service pattern (letters, digits, '-', with IAM's `*` and `?` wildcards) matches a service name. */
+function globMatches(pattern: string, name: string): boolean {
+    return new RegExp(`^${pattern.replace(/\*/g, ".*").replace(/\?/g, ".")}$`).test(name);
+}
+
 function olderVersion(version: string, minimum: string): boolean {
     const [a, b] = [version, minimum].map((v) => v.split(".").map(Number));
     const index = a.findIndex((part, i) => part !== b[i]);
@@ -263,6 +377,7 @@ export function loadStackConfig(): StackConfig {
         repositoryName: project.get("repositoryName"),
         mainBranch: project.get("mainBranch"),
         namePrefix: project.get("namePrefix"),
+        pullRequestNamePrefix: project.get("pullRequestNamePrefix"),
         terraformVersion: project.get("terraformVersion"),
         terraformSha256Arm64: project.get("terraformSha256Arm64"),
         powerTuningVersion: project.get("powerTuningVersion"),
@@ -271,5 +386,6 @@ export function loadStackConfig(): StackConfig {
         tuningDefaults: project.getObject("tuningDefaults"),
         retainData: project.getObject("retainData"),
         tags: project.getObject("tags"),
+        functionPermissions: project.getObject("functionPermissions"),
     });
 }

@@ -1,18 +1,26 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { BucketRef } from "./artifactStorage";
+import { BucketRef, STATE_LAYOUT } from "./artifactStorage";
 import { BuildProject, BuildProjectArgs } from "./buildProject";
-import { DEPLOYED_COMMIT_VARIABLE, terraformApplyBuildspec, terraformDestroyBuildspec, terraformPlanBuildspec, TerraformRelease } from "./buildspecs";
+import {
+    BUILD_VARIABLES,
+    DEPLOYED_COMMIT_VARIABLE,
+    terraformApplyBuildspec,
+    terraformDestroyBuildspec,
+    terraformPlanBuildspec,
+    TerraformRelease,
+} from "./buildspecs";
 import {
     gitPullStatements,
     pipelineArtifactStatements,
     pipelineSourceStatements,
-    startBuildStatements,
+    productionRecordStatements,
+    runBuildStatements,
+    runnerDownloadStatements,
     startPipelineStatements,
     terraformManagedResourcesStatements,
     TerraformScope,
     terraformStateStatements,
-    tuningArtifactStatements,
 } from "./policies";
 import { ServiceRole } from "./serviceRole";
 
@@ -40,11 +48,14 @@ export interface DeploymentPipelineArgs {
     readonly mainBranch: string;
     readonly stateBucket: BucketRef;
     readonly artifactBucket: BucketRef;
-    /** Where the Deploy build downloads the runner from, to record production's fingerprints. */
-    readonly runnerS3Uri: pulumi.Input<string>;
+    /** The runner the Deploy build downloads, verifies and runs to record production's fingerprints. */
+    readonly runner: { readonly s3Uri: pulumi.Input<string>; readonly sha256: string };
     readonly tuningHistoryUri: pulumi.Input<string>;
     readonly terraform: TerraformRelease;
+    /** Production's names, account and region. */
     readonly scope: TerraformScope;
+    /** The permissions boundary every role Terraform creates must carry. */
+    readonly functionBoundaryArn: pulumi.Input<string>;
     readonly tags: Readonly<Record<string, string>>;
 }
 
@@ -58,12 +69,21 @@ export class DeploymentPipeline extends pulumi.ComponentResource {
     public readonly planProjectName: pulumi.Output<string>;
     public readonly applyProjectName: pulumi.Output<string>;
     public readonly destroyProjectName: pulumi.Output<string>;
+    /** The roles that may write production's state (the plan only its lock file). */
+    public readonly stateWriterRoleArns: pulumi.Output<string>[];
+    /** The role that records production's fingerprints in the tuning history. */
+    public readonly applyRoleArn: pulumi.Output<string>;
 
     constructor(name: string, args: DeploymentPipelineArgs, opts?: pulumi.ComponentResourceOptions) {
         super("lambda-power-tuned:index:DeploymentPipeline", name, {}, opts);
         const { scope, repository, stateBucket, artifactBucket, terraform, tags } = args;
         const artifactFolder = pipelineArtifactFolder(args.pipelineName);
-        const terraformEnvironment = { TF_STATE_BUCKET: stateBucket.name, TF_VAR_name_prefix: scope.namePrefix };
+        const terraformEnvironment = {
+            [BUILD_VARIABLES.stateBucket]: stateBucket.name,
+            TF_VAR_name_prefix: scope.namePrefix,
+            TF_VAR_permissions_boundary_arn: args.functionBoundaryArn,
+        };
+        const productionState = STATE_LAYOUT.productionStateKey;
         const pipelineArtifacts = pipelineArtifactStatements(artifactBucket.arn, artifactFolder);
         const project = (suffix: string, spec: Omit<BuildProjectArgs, "accountId" | "tags">) =>
             new BuildProject(`${name}-${suffix}`, { ...spec, accountId: scope.accountId, tags }, { parent: this });
@@ -75,7 +95,8 @@ export class DeploymentPipeline extends pulumi.ComponentResource {
             environmentVariables: terraformEnvironment,
             statements: [
                 ...terraformManagedResourcesStatements(scope, "plan"),
-                ...terraformStateStatements(stateBucket.arn, "*.tflock"),
+                // The plan takes the state's S3 lock, so it may write the lock file and nothing else.
+                ...terraformStateStatements(stateBucket.arn, { readable: [productionState], writable: [`${productionState}.tflock`] }),
                 ...pipelineArtifacts,
             ],
         });
@@ -83,12 +104,18 @@ export class DeploymentPipeline extends pulumi.ComponentResource {
             description: "terraform apply of exactly the approved plan, then records production's tuning fingerprints.",
             buildspec: terraformApplyBuildspec(terraform),
             source: { type: "CODEPIPELINE" },
-            environmentVariables: { ...terraformEnvironment, TUNING_RUNNER_S3_URI: args.runnerS3Uri, TUNING_HISTORY_URI: args.tuningHistoryUri },
+            environmentVariables: {
+                ...terraformEnvironment,
+                [BUILD_VARIABLES.runnerS3Uri]: args.runner.s3Uri,
+                [BUILD_VARIABLES.runnerSha256]: args.runner.sha256,
+                [BUILD_VARIABLES.tuningHistoryUri]: args.tuningHistoryUri,
+            },
             statements: [
-                ...terraformManagedResourcesStatements(scope, "apply"),
-                ...terraformStateStatements(stateBucket.arn, "*"),
+                ...terraformManagedResourcesStatements(scope, "apply", args.functionBoundaryArn),
+                ...terraformStateStatements(stateBucket.arn, { readable: [], writable: [`${productionState}*`] }),
                 ...pipelineArtifacts,
-                ...tuningArtifactStatements(artifactBucket.arn),
+                ...runnerDownloadStatements(artifactBucket.arn),
+                ...productionRecordStatements(artifactBucket.arn),
             ],
         });
         const destroy = project("destroy", {
@@ -98,19 +125,18 @@ export class DeploymentPipeline extends pulumi.ComponentResource {
             environmentVariables: terraformEnvironment,
             statements: [
                 ...gitPullStatements(repository.arn),
-                ...terraformManagedResourcesStatements(scope, "apply"),
-                ...terraformStateStatements(stateBucket.arn, "*"),
+                ...terraformManagedResourcesStatements(scope, "apply", args.functionBoundaryArn),
+                ...terraformStateStatements(stateBucket.arn, { readable: [], writable: [`${productionState}*`] }),
             ],
         });
 
         const pipelineRole = new ServiceRole(
             `${name}-pipeline-role`,
             {
-                service: "codepipeline.amazonaws.com",
-                accountId: scope.accountId,
+                trust: { service: "codepipeline.amazonaws.com", accountId: scope.accountId },
                 statements: [
                     ...pipelineSourceStatements(repository.arn),
-                    ...startBuildStatements([plan.projectArn, apply.projectArn], true),
+                    ...runBuildStatements([plan.projectArn, apply.projectArn], { stop: false }),
                     ...pipelineArtifacts,
                 ],
                 tags,
@@ -205,7 +231,7 @@ export class DeploymentPipeline extends pulumi.ComponentResource {
         );
         const onPushRole = new ServiceRole(
             `${name}-on-push-role`,
-            { service: "events.amazonaws.com", accountId: scope.accountId, statements: startPipelineStatements(pipeline.arn), tags },
+            { trust: { service: "events.amazonaws.com", accountId: scope.accountId }, statements: startPipelineStatements(pipeline.arn), tags },
             { parent: this },
         );
         new aws.cloudwatch.EventTarget(
@@ -219,12 +245,16 @@ export class DeploymentPipeline extends pulumi.ComponentResource {
         this.planProjectName = plan.projectName;
         this.applyProjectName = apply.projectName;
         this.destroyProjectName = destroy.projectName;
+        this.stateWriterRoleArns = [plan.roleArn, apply.roleArn, destroy.roleArn];
+        this.applyRoleArn = apply.roleArn;
         this.registerOutputs({
             pipelineName: this.pipelineName,
             pipelineArn: this.pipelineArn,
             planProjectName: this.planProjectName,
             applyProjectName: this.applyProjectName,
             destroyProjectName: this.destroyProjectName,
+            stateWriterRoleArns: this.stateWriterRoleArns,
+            applyRoleArn: this.applyRoleArn,
         });
     }
 }

@@ -1,28 +1,33 @@
 // Every IAM permission the stack grants, written once. Components compose these builders
 // instead of writing statements inline, so a reviewer reads the whole attack surface here.
 import * as pulumi from "@pulumi/pulumi";
+import { ARTIFACT_LAYOUT } from "../buildscripts/contract";
+import type { FunctionPermission } from "./config";
 
 /**
- * IAM path of every role this stack creates. Role ARNs then read `role/lambda-power-tuned/…`,
- * which the Terraform scope `role/<namePrefix>-*` cannot reach (config.ts rejects prefixes
- * that would), so a pull request's Terraform can never modify the roles that run it.
+ * IAM path of every role and policy this stack creates. Role ARNs then read
+ * `role/lambda-power-tuned/…`, which the Terraform scopes `role/<prefix>-*` cannot reach
+ * (config.ts rejects prefixes that would), so Terraform can never modify the roles that run it.
  */
 export const STACK_ROLE_PATH = "/lambda-power-tuned/";
 
 /**
- * Names the stack owns, as seen from the builds' `<namePrefix>-*` scopes: its roles (by path)
+ * Names the stack owns, as seen from the builds' `<prefix>-*` scopes: its roles (by path)
  * and the SAR application's functions, roles and log groups (CloudFormation names them
  * `serverlessrepo-<stack>-…`).
  */
 export const STACK_OWNED_NAME_PATTERNS: readonly string[] = [`${STACK_ROLE_PATH.slice(1)}*`, "serverlessrepo-*"];
 
-/** Where the tuning runner bundle and the tuning history live in the artifact bucket. */
-export const TUNING_RUNNER_PREFIX = "tuning-runner/";
-export const TUNING_HISTORY_PREFIX = "tuning-history/";
-/** Where each pull-request build leaves its plan and results files (they expire). */
-export const PULL_REQUEST_BUILD_OUTPUT_PREFIX = "pull-request-builds/";
+/**
+ * The IAM policy variable CodeBuild resolves to the ARN of the build making the request
+ * (CodeBuild user guide: "Use CodeBuild condition keys as IAM service role variables"). A
+ * resource ending in `${OWN_BUILD}/*` lets each build write only its own objects, although
+ * every build of a project shares one role.
+ */
+export const OWN_BUILD = "${codebuild:buildArn}";
 
 type Resources = pulumi.Input<string> | pulumi.Input<string>[];
+type Conditions = Record<string, Record<string, pulumi.Input<string> | pulumi.Input<string>[]>>;
 
 export interface Statement {
     readonly Sid: string;
@@ -31,11 +36,20 @@ export interface Statement {
     /** Absent only in trust policies, whose resource is the role itself. */
     readonly Resource?: Resources;
     readonly Principal?: unknown;
-    readonly Condition?: Record<string, Record<string, pulumi.Input<string> | pulumi.Input<string>[]>>;
+    readonly Condition?: Conditions;
 }
 
-function allow(Sid: string, Action: string | string[], Resource: Resources, Condition?: Statement["Condition"]): Statement {
+function allow(Sid: string, Action: string | string[], Resource: Resources, Condition?: Conditions): Statement {
     return { Sid, Effect: "Allow", Action, Resource, ...(Condition ? { Condition } : {}) };
+}
+
+function deny(Sid: string, Action: string | string[], Resource: Resources): Statement {
+    return { Sid, Effect: "Deny", Action, Resource };
+}
+
+/** The ARN of one of the stack's roles, by its name (for roles that must be named before they exist). */
+export function stackRoleArn(accountId: pulumi.Input<string>, roleName: string): pulumi.Output<string> {
+    return pulumi.interpolate`arn:aws:iam::${accountId}:role${STACK_ROLE_PATH}${roleName}`;
 }
 
 /** A policy document as JSON text; Outputs anywhere inside are resolved first. */
@@ -43,30 +57,53 @@ export function policyDocument(statements: readonly Statement[]): pulumi.Output<
     return pulumi.jsonStringify({ Version: "2012-10-17", Statement: statements });
 }
 
+/** Who may assume one of the stack's roles. */
+export type RoleTrust =
+    /** An AWS service, on behalf of this account only. */
+    | { readonly service: string; readonly accountId: pulumi.Input<string> }
+    /** One role of this stack, and only under one fixed session name. */
+    | { readonly role: pulumi.Input<string>; readonly sessionName: string };
+
 /**
- * Trust policy for an AWS service. `aws:SourceAccount` stops another account from making the
- * service act with this role (the confused-deputy problem).
+ * A role's trust policy. For a service, `aws:SourceAccount` stops another account from making
+ * the service act with this role (the confused-deputy problem). For a role, the fixed session
+ * name makes every session one stable identity (CodeCommit lets only a comment's author edit it,
+ * and an approval pool can name exactly that session).
  */
-export function serviceTrustPolicy(service: string, accountId: pulumi.Input<string>): pulumi.Output<string> {
+export function trustPolicy(trust: RoleTrust): pulumi.Output<string> {
+    if ("service" in trust) {
+        return policyDocument([
+            {
+                Sid: "AssumedByService",
+                Effect: "Allow",
+                Principal: { Service: trust.service },
+                Action: "sts:AssumeRole",
+                Condition: { StringEquals: { "aws:SourceAccount": trust.accountId } },
+            },
+        ]);
+    }
     return policyDocument([
         {
-            Sid: "AssumedByService",
+            Sid: "AssumedByRoleSession",
             Effect: "Allow",
-            Principal: { Service: service },
+            Principal: { AWS: trust.role },
             Action: "sts:AssumeRole",
-            Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+            Condition: { StringEquals: { "sts:RoleSessionName": trust.sessionName } },
         },
     ]);
 }
 
-/** Where Terraform's resources may live: `<namePrefix>-*` in this account and region. */
+// ---------------------------------------------------------------------------------------
+// Terraform's resources
+
+/** Where one Terraform deployment's resources live: `<namePrefix>-*` in this account and region. */
 export interface TerraformScope {
     readonly namePrefix: string;
     readonly region: string;
     readonly accountId: pulumi.Input<string>;
 }
 
-/** ARN patterns of what Terraform manages; the IAM walker test checks against the same values. */
+/** ARN patterns of what Terraform manages in a scope; the IAM tests check against the same values. */
 export function terraformScopeArns(scope: TerraformScope) {
     const { namePrefix, region, accountId } = scope;
     return {
@@ -79,12 +116,33 @@ export function terraformScopeArns(scope: TerraformScope) {
 }
 
 /**
- * What a role running Terraform on terraform-lambda/ needs: Lambda functions, their IAM roles
- * and log groups named `<namePrefix>-*`. `plan` reads them (refresh); `apply` also creates,
- * changes and deletes them. Those roles may be passed to Lambda only; no managed policy may be
- * attached to them (terraform-lambda/ gives each function an inline policy for its own log group).
+ * Actions that write a role's permissions or boundary. Allowed only when the request names the
+ * stack's function boundary (`iam:PermissionsBoundary`): a role Terraform creates or changes
+ * can never hold more than the boundary allows, whatever its own policies say.
  */
-export function terraformManagedResourcesStatements(scope: TerraformScope, access: "plan" | "apply"): Statement[] {
+const ROLE_PERMISSION_WRITES = [
+    "iam:CreateRole",
+    "iam:PutRolePolicy",
+    "iam:AttachRolePolicy",
+    "iam:DetachRolePolicy",
+    "iam:DeleteRolePolicy",
+    "iam:PutRolePermissionsBoundary",
+];
+
+/**
+ * What a role running Terraform on terraform-lambda/ needs in one scope: Lambda functions,
+ * their IAM roles and log groups named `<prefix>-*`. `plan` reads them (refresh); `apply` also
+ * creates, changes and deletes them, and then:
+ * - writes role permissions only with the boundary attached (ROLE_PERMISSION_WRITES);
+ * - may never remove a boundary, rewrite a trust policy (a boundary does not limit who may
+ *   assume a role), or change or delete the boundary policy itself;
+ * - passes its roles to Lambda only.
+ */
+export function terraformManagedResourcesStatements(
+    scope: TerraformScope,
+    access: "plan" | "apply",
+    boundaryArn?: pulumi.Input<string>,
+): Statement[] {
     const arns = terraformScopeArns(scope);
     const read = [
         allow("ReadPrefixedFunctions", ["lambda:Get*", "lambda:List*"], arns.functions),
@@ -97,6 +155,7 @@ export function terraformManagedResourcesStatements(scope: TerraformScope, acces
         allow("FindLogGroups", "logs:DescribeLogGroups", arns.anyLogGroup),
     ];
     if (access === "plan") return read;
+    if (boundaryArn === undefined) throw new Error("terraformManagedResourcesStatements: apply access needs the function boundary's ARN");
     return [
         ...read,
         allow(
@@ -114,21 +173,10 @@ export function terraformManagedResourcesStatements(scope: TerraformScope, acces
             ],
             arns.functions,
         ),
-        allow(
-            "ManagePrefixedRoles",
-            [
-                "iam:CreateRole",
-                "iam:DeleteRole",
-                "iam:UpdateRole",
-                "iam:UpdateRoleDescription",
-                "iam:UpdateAssumeRolePolicy",
-                "iam:PutRolePolicy",
-                "iam:DeleteRolePolicy",
-                "iam:TagRole",
-                "iam:UntagRole",
-            ],
-            arns.roles,
-        ),
+        allow("WritePrefixedRolesWithBoundary", ROLE_PERMISSION_WRITES, arns.roles, { StringEquals: { "iam:PermissionsBoundary": boundaryArn } }),
+        allow("ManagePrefixedRoles", ["iam:DeleteRole", "iam:UpdateRole", "iam:UpdateRoleDescription", "iam:TagRole", "iam:UntagRole"], arns.roles),
+        deny("NeverRemoveBoundariesOrRewriteTrust", ["iam:DeleteRolePermissionsBoundary", "iam:UpdateAssumeRolePolicy"], "*"),
+        deny("NeverChangeTheBoundary", ["iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion"], boundaryArn),
         allow("PassPrefixedRolesToLambdaOnly", "iam:PassRole", arns.roles, {
             StringEquals: { "iam:PassedToService": "lambda.amazonaws.com" },
         }),
@@ -150,38 +198,89 @@ export function terraformManagedResourcesStatements(scope: TerraformScope, acces
 }
 
 /**
- * Terraform state in the state bucket: read every state, write only the keys matching
- * `writableKeys` (e.g. `*.tflock` for a plan that only takes the S3 lock, `*` for production's
- * apply, `pull-requests/*` for a pull request's throw-away copies).
+ * The permissions boundary of every role Terraform creates: a function may write its log
+ * streams in `/aws/lambda/<prefix>-*` of the given scopes, plus whatever the stack's
+ * `functionPermissions` add (validated in config.ts: no iam, sts or codecommit).
  */
-export function terraformStateStatements(stateBucketArn: pulumi.Input<string>, writableKeys: string): Statement[] {
+export function functionBoundaryStatements(scopes: readonly TerraformScope[], functionPermissions: readonly FunctionPermission[]): Statement[] {
+    return [
+        allow(
+            "WriteOwnLogStreams",
+            ["logs:CreateLogStream", "logs:PutLogEvents"],
+            scopes.map((scope) => terraformScopeArns(scope).logGroups),
+        ),
+        ...functionPermissions.map(
+            (permission, index): Statement => ({
+                Sid: permission.Sid ?? `FunctionPermission${index}`,
+                Effect: "Allow",
+                Action: [permission.Action].flat(),
+                Resource: [permission.Resource].flat(),
+                ...(permission.Condition ? { Condition: permission.Condition as Conditions } : {}),
+            }),
+        ),
+    ];
+}
+
+/** Read the functions of a scope as data (the tuning history's fingerprints). */
+export function functionConfigurationStatements(scope: TerraformScope): Statement[] {
+    return [allow("ReadFunctionConfigurations", "lambda:GetFunctionConfiguration", terraformScopeArns(scope).functions)];
+}
+
+// ---------------------------------------------------------------------------------------
+// Terraform state
+
+/**
+ * Terraform state in the state bucket: read the keys matching `readable`, write (and delete)
+ * those matching `writable`. Keys are patterns below the bucket, e.g.
+ * `terraform-lambda/production.tfstate` or `pull-requests/${OWN_BUILD}/*`.
+ */
+export function terraformStateStatements(stateBucketArn: pulumi.Input<string>, access: { readable: string[]; writable: string[] }): Statement[] {
+    const objects = (keys: string[]) => keys.map((key) => pulumi.interpolate`${stateBucketArn}/${key}`);
     return [
         allow("ListStateBucket", "s3:ListBucket", stateBucketArn),
-        allow("ReadState", "s3:GetObject", pulumi.interpolate`${stateBucketArn}/*`),
-        allow("WriteState", ["s3:PutObject", "s3:DeleteObject"], pulumi.interpolate`${stateBucketArn}/${writableKeys}`),
+        allow("ReadState", "s3:GetObject", objects([...access.readable, ...access.writable])),
+        allow("WriteState", ["s3:PutObject", "s3:DeleteObject"], objects(access.writable)),
     ];
+}
+
+// ---------------------------------------------------------------------------------------
+// The artifact bucket
+
+/** Download the runner bundle the stack uploaded. */
+export function runnerDownloadStatements(artifactBucketArn: pulumi.Input<string>): Statement[] {
+    return [allow("DownloadTuningRunner", "s3:GetObject", pulumi.interpolate`${artifactBucketArn}/${ARTIFACT_LAYOUT.tuningRunnerPrefix}*`)];
 }
 
 /**
- * The runner bundle (read) and the tuning history (read and write) in the artifact bucket.
- * Listing is limited to the history prefix so a missing entry reads as 404, not 403.
+ * The tuning history as the trusted pull-request step uses it: read everything, write only
+ * stored results. `s3:ListBucket` carries no `s3:prefix` condition on purpose: S3 answers a
+ * GetObject of a missing key with 404 only when the caller may list the bucket, and that check
+ * has no prefix; with a condition a missing entry reads as AccessDenied.
  */
-export function tuningArtifactStatements(artifactBucketArn: pulumi.Input<string>): Statement[] {
+export function tuningHistoryStatements(artifactBucketArn: pulumi.Input<string>): Statement[] {
     return [
-        allow("DownloadTuningRunner", "s3:GetObject", pulumi.interpolate`${artifactBucketArn}/${TUNING_RUNNER_PREFIX}*`),
-        allow("ReadWriteTuningHistory", ["s3:GetObject", "s3:PutObject"], pulumi.interpolate`${artifactBucketArn}/${TUNING_HISTORY_PREFIX}*`),
-        allow("ListTuningHistory", "s3:ListBucket", artifactBucketArn, {
-            StringLike: { "s3:prefix": `${TUNING_HISTORY_PREFIX}*` },
-        }),
+        allow("ReadTuningHistory", "s3:GetObject", pulumi.interpolate`${artifactBucketArn}/${ARTIFACT_LAYOUT.tuningHistoryPrefix}*`),
+        allow("StoreTuningResults", "s3:PutObject", pulumi.interpolate`${artifactBucketArn}/${ARTIFACT_LAYOUT.tuningResultsPrefix}*`),
+        allow("ListArtifactBucket", "s3:ListBucket", artifactBucketArn),
     ];
 }
 
-/** Pipeline artifacts: only the pipeline's own folder of the artifact bucket. */
-/** The PR build's own output (plan.json, power-tuning-results.json), written by CodeBuild as the build's artifacts. */
-export function pullRequestBuildOutputStatements(artifactBucketArn: pulumi.Input<string>): Statement[] {
-    return [allow("StorePullRequestBuildOutput", "s3:PutObject", pulumi.interpolate`${artifactBucketArn}/${PULL_REQUEST_BUILD_OUTPUT_PREFIX}*`)];
+/** Production's fingerprints, written by the pipeline's apply build after a deployment (`record`). */
+export function productionRecordStatements(artifactBucketArn: pulumi.Input<string>): Statement[] {
+    return [allow("RecordProduction", "s3:PutObject", pulumi.interpolate`${artifactBucketArn}/${ARTIFACT_LAYOUT.productionRecordsPrefix}*`)];
 }
 
+/** What a pull-request build hands on: only under `pull-request-builds/<its own build ARN>/`. */
+export function pullRequestBuildOutputStatements(artifactBucketArn: pulumi.Input<string>): Statement[] {
+    return [allow("StoreOwnBuildOutput", "s3:PutObject", pulumi.interpolate`${artifactBucketArn}/${ARTIFACT_LAYOUT.pullRequestBuildsPrefix}${OWN_BUILD}/*`)];
+}
+
+/** The trusted step reads what the untrusted deploy build handed on (as data). */
+export function pullRequestBuildInputStatements(artifactBucketArn: pulumi.Input<string>): Statement[] {
+    return [allow("ReadPullRequestBuildOutput", "s3:GetObject", pulumi.interpolate`${artifactBucketArn}/${ARTIFACT_LAYOUT.pullRequestBuildsPrefix}*`)];
+}
+
+/** Pipeline artifacts: only the pipeline's own folder of the artifact bucket. */
 export function pipelineArtifactStatements(artifactBucketArn: pulumi.Input<string>, artifactFolder: pulumi.Input<string>): Statement[] {
     return [
         allow("LocateArtifactBucket", ["s3:GetBucketAcl", "s3:GetBucketLocation", "s3:GetBucketVersioning"], artifactBucketArn),
@@ -193,18 +292,39 @@ export function pipelineArtifactStatements(artifactBucketArn: pulumi.Input<strin
     ];
 }
 
+// ---------------------------------------------------------------------------------------
+// Builds, the repository, the state machines
+
 /** A CodeBuild project writing its log streams into its own log group. */
 export function buildLogStatements(logGroupArn: pulumi.Input<string>): Statement[] {
     return [allow("WriteBuildLogs", ["logs:CreateLogStream", "logs:PutLogEvents"], pulumi.interpolate`${logGroupArn}:*`)];
 }
 
-/** What the PR build does on its repository: clone, read the PR, comment, approve or revoke. */
-export function pullRequestFeedbackStatements(repositoryArn: pulumi.Input<string>): Statement[] {
+/** Clone the repository (CODECOMMIT source of a CodeBuild project). */
+export function gitPullStatements(repositoryArn: pulumi.Input<string>): Statement[] {
+    return [allow("CloneRepository", "codecommit:GitPull", repositoryArn)];
+}
+
+/**
+ * The trusted step reads the repository as data, never by checking it out: the settings from
+ * the destination commit, the `*.tf` files of the source commit, the pull request itself.
+ */
+export function repositoryReadStatements(repositoryArn: pulumi.Input<string>): Statement[] {
+    return [
+        allow(
+            "ReadRepositoryAsData",
+            ["codecommit:GetFile", "codecommit:GetFolder", "codecommit:GetBlob", "codecommit:GetDifferences", "codecommit:GetPullRequest"],
+            repositoryArn,
+        ),
+    ];
+}
+
+/** What the pull-request bot does on the repository: read the PR, comment, edit its comment, approve or revoke. */
+export function pullRequestBotStatements(repositoryArn: pulumi.Input<string>): Statement[] {
     return [
         allow(
             "PullRequestFeedback",
             [
-                "codecommit:GitPull",
                 "codecommit:GetPullRequest",
                 "codecommit:GetCommentsForPullRequest",
                 "codecommit:PostCommentForPullRequest",
@@ -216,9 +336,9 @@ export function pullRequestFeedbackStatements(repositoryArn: pulumi.Input<string
     ];
 }
 
-/** Clone the repository (CODECOMMIT source of a CodeBuild project). */
-export function gitPullStatements(repositoryArn: pulumi.Input<string>): Statement[] {
-    return [allow("CloneRepository", "codecommit:GitPull", repositoryArn)];
+/** Become the pull-request bot (its trust policy also requires the fixed session name). */
+export function assumeBotStatements(botRoleArn: pulumi.Input<string>): Statement[] {
+    return [allow("ActAsPullRequestBot", "sts:AssumeRole", botRoleArn)];
 }
 
 /** A CodePipeline CodeCommit source action: archive a branch's commit. */
@@ -251,15 +371,41 @@ export function tuningExecutionStatements(stateMachineArn: pulumi.Input<string>)
     ];
 }
 
-/** Start builds of the given projects (and, for CodePipeline, follow them). */
-export function startBuildStatements(projectArns: pulumi.Input<string>[], follow: boolean): Statement[] {
-    return [allow("StartBuilds", follow ? ["codebuild:StartBuild", "codebuild:BatchGetBuilds"] : "codebuild:StartBuild", projectArns)];
+/** Start one state machine (the EventBridge target of pull-request events). */
+export function startExecutionStatements(stateMachineArn: pulumi.Input<string>): Statement[] {
+    return [allow("StartWorkflow", "states:StartExecution", stateMachineArn)];
+}
+
+/**
+ * Run builds of the given projects and follow them to the end; `stop` also lets the caller
+ * stop them (Step Functions stops a `.sync` build whose task times out).
+ */
+export function runBuildStatements(projectArns: pulumi.Input<string>[], options: { stop: boolean }): Statement[] {
+    const actions = ["codebuild:StartBuild", ...(options.stop ? ["codebuild:StopBuild"] : []), "codebuild:BatchGetBuilds"];
+    return [allow("RunBuilds", actions, projectArns)];
+}
+
+/**
+ * Step Functions' `codebuild:startBuild.sync` learns that a build ended through an EventBridge
+ * rule it manages in the account, under this fixed name.
+ */
+export function codeBuildSyncRuleStatements(region: string, accountId: pulumi.Input<string>): Statement[] {
+    return [
+        allow(
+            "ManageCodeBuildSyncRule",
+            ["events:PutTargets", "events:PutRule", "events:DescribeRule"],
+            pulumi.interpolate`arn:aws:events:${region}:${accountId}:rule/StepFunctionsGetEventForCodeBuildStartBuildRule`,
+        ),
+    ];
 }
 
 /** Start one pipeline. */
 export function startPipelineStatements(pipelineArn: pulumi.Input<string>): Statement[] {
     return [allow("StartPipeline", "codepipeline:StartPipelineExecution", pipelineArn)];
 }
+
+// ---------------------------------------------------------------------------------------
+// Bucket policies
 
 /** Bucket policy statement refusing any request not made over TLS. */
 export function denyInsecureTransportStatement(bucketArn: pulumi.Input<string>): Statement {
@@ -270,5 +416,21 @@ export function denyInsecureTransportStatement(bucketArn: pulumi.Input<string>):
         Action: "s3:*",
         Resource: [bucketArn, pulumi.interpolate`${bucketArn}/*`],
         Condition: { Bool: { "aws:SecureTransport": "false" } },
+    };
+}
+
+/**
+ * Bucket policy statement: nobody but `writers` may write or delete objects matching `keys`,
+ * whatever their identity policies say. `aws:PrincipalArn` of a role session is the role's
+ * ARN (with its path), so writers are roles or users, never session ARNs.
+ */
+export function onlyWritersStatement(sid: string, bucketArn: pulumi.Input<string>, keys: string, writers: pulumi.Input<string>[]): Statement {
+    return {
+        Sid: sid,
+        Effect: "Deny",
+        Principal: "*",
+        Action: ["s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"],
+        Resource: pulumi.interpolate`${bucketArn}/${keys}`,
+        Condition: { ArnNotLike: { "aws:PrincipalArn": writers } },
     };
 }

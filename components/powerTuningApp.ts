@@ -9,7 +9,10 @@ export const POWER_TUNING_APPLICATION_ID = "arn:aws:serverlessrepo:us-east-1:451
 export interface PowerTuningAppArgs {
     /** Pinned application version; SAR otherwise deploys whatever is latest. */
     readonly semanticVersion: string;
-    /** The functions the state machine may tune: `<namePrefix>-*` in this account and region. */
+    /**
+     * The only functions the state machine may configure and invoke: the pull-request copies'
+     * `<pullRequestNamePrefix>-*` in this account and region, never production's.
+     */
     readonly scope: TerraformScope;
     /** Default power values of the state machine. Passed only when they differ from the app's own default. */
     readonly powerValues?: readonly number[];

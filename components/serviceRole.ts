@@ -1,18 +1,21 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { policyDocument, serviceTrustPolicy, Statement, STACK_ROLE_PATH } from "./policies";
+import { policyDocument, RoleTrust, Statement, STACK_ROLE_PATH, trustPolicy } from "./policies";
 
 export interface ServiceRoleArgs {
-    /** Service principal that assumes the role, e.g. `codebuild.amazonaws.com`. */
-    readonly service: string;
-    /** The stack's account: only this account's service calls may assume the role. */
-    readonly accountId: pulumi.Input<string>;
+    /** Who may assume the role: an AWS service of this account, or one role's fixed session. */
+    readonly trust: RoleTrust;
+    /**
+     * A fixed role name, for a role others must name before it exists (a trust policy, an
+     * approval pool). Default: Pulumi's auto-name.
+     */
+    readonly roleName?: string;
     /** Everything the role may do (built in policies.ts). */
     readonly statements: readonly Statement[];
     readonly tags: Readonly<Record<string, string>>;
 }
 
-/** An IAM role for one AWS service with exactly one inline policy, under the stack's role path. */
+/** An IAM role with exactly one inline policy, under the stack's role path. */
 export class ServiceRole extends pulumi.ComponentResource {
     public readonly arn: pulumi.Output<string>;
     public readonly name: pulumi.Output<string>;
@@ -23,8 +26,9 @@ export class ServiceRole extends pulumi.ComponentResource {
         const role = new aws.iam.Role(
             name,
             {
+                name: args.roleName,
                 path: STACK_ROLE_PATH,
-                assumeRolePolicy: serviceTrustPolicy(args.service, args.accountId),
+                assumeRolePolicy: trustPolicy(args.trust),
                 tags: args.tags,
             },
             { parent: this },

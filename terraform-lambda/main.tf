@@ -37,6 +37,9 @@ resource "aws_iam_role" "function" {
 
   name               = local.role_names[each.key]
   assume_role_policy = data.aws_iam_policy_document.lambda_assume_role.json
+  # Whatever policies the role gets, it can do no more than the stack's boundary allows
+  # (its function's logs); the builds may create or change roles only with it attached.
+  permissions_boundary = var.permissions_boundary_arn
 
   lifecycle {
     precondition {

@@ -30,3 +30,13 @@ variable "memory_size" {
     error_message = "memory_size must be a whole number of MB from 128 to 10240; got ${var.memory_size}."
   }
 }
+
+variable "permissions_boundary_arn" {
+  description = "The stack's function boundary (<namePrefix>-function-boundary): every role this module creates carries it. The builds set it (TF_VAR_permissions_boundary_arn); their IAM policies let them create or change a role only with it attached."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:policy/([A-Za-z0-9+=,.@_-]+/)*[A-Za-z0-9+=,.@_-]{1,128}$", var.permissions_boundary_arn))
+    error_message = "permissions_boundary_arn must be the ARN of an IAM managed policy, arn:aws:iam::<account>:policy/<path><name>; got \"${var.permissions_boundary_arn}\"."
+  }
+}

@@ -3,8 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { ArtifactStorage } from "../../components/artifactStorage";
 import { pipelineArtifactFolder } from "../../components/deploymentPipeline";
 import { LambdaRepository } from "../../components/lambdaRepository";
+import { StorageAccess } from "../../components/storageAccess";
 import { MockedStack, mockedStack, named, ofType, settled } from "../support/mocked-stack";
-import { registeredResources } from "../support/pulumi-mocks";
+import { registeredResources, TEST_DEPLOYER_ROLE_ARN } from "../support/pulumi-mocks";
 
 /** The resources configuring one bucket (all take the bucket's id as `bucket`). */
 function bucketSettings(stack: MockedStack, bucketName: string) {
@@ -15,7 +16,7 @@ function bucketSettings(stack: MockedStack, bucketName: string) {
         encryption: of("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"),
         ownership: of("aws:s3/bucketOwnershipControls:BucketOwnershipControls"),
         publicAccessBlock: of("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"),
-        policy: of("aws:s3/bucketPolicy:BucketPolicy"),
+        policy: ofType(stack, "aws:s3/bucketPolicy:BucketPolicy").filter((resource) => resource.inputs.bucket === bucket.state.bucket),
         versioning: of("aws:s3/bucketVersioning:BucketVersioning"),
         lifecycle: of("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"),
     };
@@ -59,7 +60,7 @@ describe("artifact storage", () => {
                 const { bucket, policy } = bucketSettings(stack, bucketName);
                 assert.strictEqual(policy.length, 1);
                 const arn = bucket.state.arn;
-                assert.deepStrictEqual(JSON.parse(policy[0].inputs.policy).Statement, [
+                assert.deepStrictEqual(JSON.parse(policy[0].inputs.policy).Statement[0], 
                     {
                         Sid: "DenyInsecureTransport",
                         Effect: "Deny",
@@ -68,7 +69,7 @@ describe("artifact storage", () => {
                         Resource: [arn, `${arn}/*`],
                         Condition: { Bool: { "aws:SecureTransport": "false" } },
                     },
-                ]);
+                );
             });
 
             it("is emptied and deleted by pulumi destroy in dev (retainData false)", () => {
@@ -84,7 +85,48 @@ describe("artifact storage", () => {
         const rule = lifecycle[0].inputs.rules.find((r: { id: string }) => r.id === "expire-old-state-versions");
         assert.deepStrictEqual(rule.noncurrentVersionExpiration, { noncurrentDays: 90 });
         assert.deepStrictEqual(rule.filter, {});
-        assert.ok(!lifecycle[0].inputs.rules.some((r: { expiration?: { days?: number } }) => r.expiration?.days), "current state never expires");
+        const expiring = lifecycle[0].inputs.rules.filter((r: { expiration?: { days?: number } }) => r.expiration?.days);
+        for (const rule of expiring) assert.ok(!"terraform-lambda/production.tfstate".startsWith(rule.filter.prefix ?? ""), `production's current state never expires (${rule.id})`);
+    });
+
+    it("expires each pull-request build's state after 3 days (a destroy deletes its own; the deploy's copy is left to expire)", () => {
+        const { lifecycle } = bucketSettings(stack, "storage-state");
+        const rule = lifecycle[0].inputs.rules.find((r: { id: string }) => r.id === "expire-pull-request-states");
+        assert.deepStrictEqual(rule.filter, { prefix: "pull-requests/" });
+        assert.deepStrictEqual(rule.expiration, { days: 3 });
+        assert.ok(!"terraform-lambda/production.tfstate".startsWith(rule.filter.prefix), "production's state never expires");
+    });
+
+    describe("who may write what (bucket policies)", () => {
+        const writers = (bucketName: string, sid: string) => {
+            const statement = JSON.parse(bucketSettings(stack, bucketName).policy[0].inputs.policy).Statement.find((s: { Sid: string }) => s.Sid === sid);
+            assert.ok(statement, sid);
+            assert.deepStrictEqual([statement.Effect, statement.Principal, statement.Action], ["Deny", "*", ["s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"]]);
+            return { keys: statement.Resource.replace(/^arn:aws:s3:::[^/]+\//, ""), except: statement.Condition.ArnNotLike["aws:PrincipalArn"] };
+        };
+        const role = (name: string) => named(stack, "aws:iam/role:Role", name).state.arn;
+
+        it("the runner bundles: only the deploying principal, as its role's ARN with its path (not the session's)", () => {
+            assert.deepStrictEqual(writers("storage-artifacts", "OnlyDeployerWritesRunner"), { keys: "tuning-runner/*", except: [TEST_DEPLOYER_ROLE_ARN] });
+        });
+
+        it("stored tuning results: only the trusted pull-request step (and the deployer)", () => {
+            assert.deepStrictEqual(writers("storage-artifacts", "OnlyTrustedStepStoresResults"), { keys: "tuning-history/results/*", except: [role("pr-feedback-role"), TEST_DEPLOYER_ROLE_ARN] });
+        });
+
+        it("production's fingerprints: only the pipeline's apply (and the deployer)", () => {
+            assert.deepStrictEqual(writers("storage-artifacts", "OnlyApplyRecordsProduction"), {
+                keys: "tuning-history/production/*",
+                except: [role("deployment-apply-role"), TEST_DEPLOYER_ROLE_ARN],
+            });
+        });
+
+        it("production's state and its lock: only the pipeline's plan, apply and destroy (and the deployer)", () => {
+            assert.deepStrictEqual(writers("storage-state", "OnlyPipelineWritesProductionState"), {
+                keys: "terraform-lambda/production.tfstate*",
+                except: [role("deployment-plan-role"), role("deployment-apply-role"), role("deployment-destroy-role"), TEST_DEPLOYER_ROLE_ARN],
+            });
+        });
     });
 
     it("expires only the pipeline's artifact folder and the PR builds' output, so runner bundles and tuning history persist", () => {
@@ -107,7 +149,8 @@ describe("artifact storage", () => {
     describe("retainData", () => {
         it("true keeps both buckets and every resource securing them on destroy, and never force-empties them", async () => {
             const { seen, registered } = await optionsOfChildren((opts) => {
-                new ArtifactStorage("kept", { retainData: true, expiringArtifactPrefixes: ["pipeline/"], tags: {} }, opts);
+                const storage = new ArtifactStorage("kept", { retainData: true, pipelineArtifactFolder: "pipeline/", tags: {} }, opts);
+                new StorageAccess("kept-access", { ...storage, deployer: "arn:aws:iam::123456789012:user/ops", tuningResultWriters: [], productionRecordWriters: [], productionStateWriters: [], retainData: true }, opts);
             });
             const children = seen.filter((child) => child.type.startsWith("aws:s3/"));
             assert.strictEqual(children.length, 13);
@@ -118,7 +161,8 @@ describe("artifact storage", () => {
 
         it("false lets pulumi destroy delete them", async () => {
             const { seen } = await optionsOfChildren((opts) => {
-                new ArtifactStorage("dropped", { retainData: false, expiringArtifactPrefixes: ["pipeline/"], tags: {} }, opts);
+                const storage = new ArtifactStorage("dropped", { retainData: false, pipelineArtifactFolder: "pipeline/", tags: {} }, opts);
+                new StorageAccess("dropped-access", { ...storage, deployer: "arn:aws:iam::123456789012:user/ops", tuningResultWriters: [], productionRecordWriters: [], productionStateWriters: [] }, opts);
             });
             assert.strictEqual(seen.filter((child) => child.type.startsWith("aws:s3/")).length, 13);
             assert.deepStrictEqual(seen.filter((child) => child.retainOnDelete === true), []);

@@ -10,16 +10,20 @@ import { tmpdir } from "os";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import { parseCommandLine } from "../../buildscripts/tuning-runner/cli";
+import { STATE_LAYOUT } from "../../components/artifactStorage";
 import {
     installTerraform,
-    PRODUCTION_STATE_KEY,
-    pullRequestBuildspec,
+    pullRequestDeployBuildspec,
+    pullRequestDestroyBuildspec,
+    pullRequestFeedbackBuildspec,
     RUNNER_PATH,
     terraformApplyBuildspec,
     terraformDestroyBuildspec,
     terraformPlanBuildspec,
     type TerraformRelease,
 } from "../../components/buildspecs";
+
+const PRODUCTION_STATE_KEY = STATE_LAYOUT.productionStateKey;
 
 /** What the fake curl "downloads"; RELEASE carries its real SHA-256. */
 const GENUINE_ZIP = "terraform 1.11.4 linux_arm64 (test stand-in)";
@@ -29,37 +33,78 @@ const RELEASE: TerraformRelease = {
 };
 
 const STATE_BUCKET = "lambda-power-tuned-state-0a1b2c3d";
+/** What the fake aws "downloads" as the runner bundle; RUNNER_SHA256 is its real SHA-256. */
+const GENUINE_RUNNER = "tuning runner bundle (test stand-in)";
+const RUNNER_SHA256 = createHash("sha256").update(GENUINE_RUNNER).digest("hex");
+const BOUNDARY_ARN = "arn:aws:iam::123456789012:policy/lambda-power-tuned/power-tuned-function-boundary";
+const ARTIFACT_BUCKET = "lambda-power-tuned-artifacts-0a1b2c3d";
+const RUNNER_S3_URI = `s3://${ARTIFACT_BUCKET}/tuning-runner/${RUNNER_SHA256}.js`;
+const HISTORY_URI = `s3://${ARTIFACT_BUCKET}/tuning-history/`;
+
 const PIPELINE_BUILD_ENV = {
     AWS_REGION: "us-east-1",
     TF_STATE_BUCKET: STATE_BUCKET,
     TF_VAR_name_prefix: "power-tuned",
+    TF_VAR_permissions_boundary_arn: BOUNDARY_ARN,
     CODEBUILD_CONFIG_AUTO_DISCOVER: "false",
     CODEBUILD_BUILD_NUMBER: "12",
 };
-// Values as the EventBridge input transformer sets them (shared/fixtures PR-created event).
-const PR_BUILD_ENV = {
-    ...PIPELINE_BUILD_ENV,
-    CODEBUILD_BUILD_NUMBER: "7",
-    CODEBUILD_BUILD_ID: "power-tuned-pull-requests:6c1f3f0e-5d4c-4b3a-9a8f-7e6d5c4b3a29",
-    CODEBUILD_BUILD_URL: "https://us-east-1.console.aws.amazon.com/codesuite/codebuild/projects/power-tuned-pull-requests/build/7",
-    STATE_MACHINE_ARN: "arn:aws:states:us-east-1:123456789012:stateMachine:powerTuningStateMachine-0a1b2c3d",
-    REPOSITORY_NAME: "TargetLambdaFunctionRepository",
-    TUNING_RUNNER_S3_URI: `s3://lambda-power-tuned-artifacts-0a1b2c3d/tuning-runner/${"ab".repeat(32)}.js`,
-    TUNING_HISTORY_URI: "s3://lambda-power-tuned-artifacts-0a1b2c3d/tuning-history/",
+const DEPLOY_BUILD_ARN = "arn:aws:codebuild:us-east-1:123456789012:build/pr-deploy:6c1f3f0e-5d4c-4b3a-9a8f-7e6d5c4b3a29";
+const DESTROY_BUILD_ARN = "arn:aws:codebuild:us-east-1:123456789012:build/pr-destroy:0b0b0b0b-1111-4222-8333-944444444444";
+const FEEDBACK_BUILD_ARN = "arn:aws:codebuild:us-east-1:123456789012:build/pr-feedback:7d7d7d7d-1111-4222-8333-944444444444";
+// Values as the pull-request workflow sets them (the shared/fixtures PR-created event).
+const PULL_REQUEST = {
+    AWS_REGION: "us-east-1",
+    CODEBUILD_CONFIG_AUTO_DISCOVER: "false",
     PULL_REQUEST_ID: "7",
     SOURCE_COMMIT: "3f2a9c1b7e6d5c4b3a291807f6e5d4c3b2a19080",
     DESTINATION_COMMIT: "9c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d",
 };
+const DEPLOY_BUILD_ENV = {
+    ...PULL_REQUEST,
+    TF_STATE_BUCKET: STATE_BUCKET,
+    ARTIFACT_BUCKET,
+    PRODUCTION_NAME_PREFIX: "power-tuned",
+    PULL_REQUEST_NAME_PREFIX: "pr-power-tuned",
+    TF_VAR_permissions_boundary_arn: BOUNDARY_ARN,
+    CODEBUILD_BUILD_ARN: DEPLOY_BUILD_ARN,
+};
+const DESTROY_BUILD_ENV = {
+    ...PULL_REQUEST,
+    TF_STATE_BUCKET: STATE_BUCKET,
+    PULL_REQUEST_NAME_PREFIX: "pr-power-tuned",
+    TF_VAR_permissions_boundary_arn: BOUNDARY_ARN,
+    CODEBUILD_BUILD_ARN: DESTROY_BUILD_ARN,
+    DEPLOY_BUILD_ARN,
+};
+const EXECUTION_ARN = "arn:aws:states:us-east-1:123456789012:execution:pr-workflow:7-3f2a9c1";
+const FEEDBACK_BUILD_ENV = {
+    ...PULL_REQUEST,
+    CODEBUILD_BUILD_ARN: FEEDBACK_BUILD_ARN,
+    CODEBUILD_BUILD_URL: "https://us-east-1.console.aws.amazon.com/codesuite/codebuild/projects/pr-feedback/build/pr-feedback:7d7d7d7d/",
+    REPOSITORY_NAME: "TargetLambdaFunctionRepository",
+    STATE_MACHINE_ARN: "arn:aws:states:us-east-1:123456789012:stateMachine:powerTuningStateMachine-0a1b2c3d",
+    ARTIFACT_BUCKET,
+    TUNING_RUNNER_S3_URI: RUNNER_S3_URI,
+    TUNING_RUNNER_SHA256: RUNNER_SHA256,
+    TUNING_HISTORY_URI: HISTORY_URI,
+    PULL_REQUEST_NAME_PREFIX: "pr-power-tuned",
+    PULL_REQUEST_BOT_ROLE_ARN: "arn:aws:iam::123456789012:role/lambda-power-tuned/power-tuned-pull-request-bot",
+    DEPLOY_BUILD_ARN,
+    DEPLOY_OUTCOME: "SUCCEEDED",
+    WORKFLOW_EXECUTION_ARN: EXECUTION_ARN,
+};
 // The Deploy build: runner and history for `record`; CodePipeline's source revision.
 const APPLY_BUILD_ENV = {
     ...PIPELINE_BUILD_ENV,
-    TUNING_RUNNER_S3_URI: PR_BUILD_ENV.TUNING_RUNNER_S3_URI,
-    TUNING_HISTORY_URI: PR_BUILD_ENV.TUNING_HISTORY_URI,
+    TUNING_RUNNER_S3_URI: RUNNER_S3_URI,
+    TUNING_RUNNER_SHA256: RUNNER_SHA256,
+    TUNING_HISTORY_URI: HISTORY_URI,
     // CodePipeline's Deploy action sets it from the Source action's CommitId.
     DEPLOYED_COMMIT: `abc1234${"b".repeat(33)}`,
 };
-const PR_STATE_KEY = "pull-requests/pr-7/build-7.tfstate";
 const PR_SUFFIX = "pr-7-3f2a9c1";
+const OWN_STATE_KEY = (buildArn: string) => `pull-requests/${buildArn}/terraform.tfstate`;
 
 const backend = (key: string) =>
     `-backend-config=bucket=${STATE_BUCKET} -backend-config=key=${key} -backend-config=region=us-east-1`;
@@ -71,12 +116,20 @@ const FAKE_TOOL = `#!/bin/bash
 # Records its argv (unit-separated) and fails when its command line contains a FAKE_FAIL line.
 tool=$(basename "$0")
 { printf '%s' "$tool"; printf '\\x1f%s' "$@"; printf '\\n'; } >> "$FAKE_CALLS"
+# The runner writes its results file first, whatever happens next.
+if [[ $tool == node ]]; then previous=; for argument in "$@"; do [[ $previous == --results ]] && echo '{}' > "$argument"; previous=$argument; done; fi
 while IFS= read -r pattern; do
   if [[ -n "$pattern" && "$tool $*" == *"$pattern"* ]]; then echo "fake $tool fails: $pattern" >&2; exit 1; fi
 done <<< "$FAKE_FAIL"
 case "$tool $1" in
   "terraform output" | "terraform show") echo '{}' ;;
   "curl "*) while (( $# )); do if [[ $1 == -o ]]; then printf '%s' "$FAKE_DOWNLOAD" > "$2"; fi; shift; done ;;
+  "aws s3")
+    # A download of the runner gets FAKE_RUNNER; a recursive download of a build's prefix gets FAKE_S3_FILES.
+    if [[ $2 == cp && $3 == s3://*.js ]]; then printf '%s' "$FAKE_RUNNER" > "$4"; fi
+    if [[ $2 == cp && $3 == --recursive && $4 == s3://* && $5 != s3://* ]]; then
+      mkdir -p "$5"; for file in $FAKE_S3_FILES; do echo '{}' > "$5/$file"; done
+    fi ;;
 esac
 `;
 
@@ -112,7 +165,11 @@ interface BuildRun {
  * recorded calls, so concurrent test runs never share a download). runtime-versions is not
  * simulated.
  */
-function runBuild(buildspec: string, env: Record<string, string>, options: { fail?: string[]; download?: string; files?: Record<string, string> } = {}): BuildRun {
+function runBuild(
+    buildspec: string,
+    env: Record<string, string>,
+    options: { fail?: string[]; download?: string; runner?: string; s3Files?: string[]; files?: Record<string, string> } = {},
+): BuildRun {
     const spec = parseYaml(buildspec);
     const workspace = mkdtempSync(path.join(tmpdir(), "buildspec-run-"));
     // The checked-out repository's files the build looks at.
@@ -131,6 +188,8 @@ function runBuild(buildspec: string, env: Record<string, string>, options: { fai
         FAKE_CALLS: callsFile,
         FAKE_FAIL: (options.fail ?? []).join("\n"),
         FAKE_DOWNLOAD: options.download ?? GENUINE_ZIP,
+        FAKE_RUNNER: options.runner ?? GENUINE_RUNNER,
+        FAKE_S3_FILES: (options.s3Files ?? ["plan.json", "outputs.json"]).join(" "),
         ...spec.env?.variables,
     };
     const succeeds = (command: string) =>
@@ -169,11 +228,13 @@ const workCalls = (run: BuildRun) => run.calls.filter((call) => /^(terraform|aws
 
 const phaseStatus = (run: BuildRun) => Object.fromEntries(run.phases.map((phase) => [phase.name, phase.status]));
 
+/** The buildspecs that install Terraform, with the environment their project gives them. */
 const BUILDSPECS = {
-    "pull-request": pullRequestBuildspec,
-    plan: terraformPlanBuildspec,
-    apply: terraformApplyBuildspec,
-    destroy: terraformDestroyBuildspec,
+    "pull-request deploy": [pullRequestDeployBuildspec, DEPLOY_BUILD_ENV],
+    "pull-request destroy": [pullRequestDestroyBuildspec, DESTROY_BUILD_ENV],
+    plan: [terraformPlanBuildspec, PIPELINE_BUILD_ENV],
+    apply: [terraformApplyBuildspec, APPLY_BUILD_ENV],
+    destroy: [terraformDestroyBuildspec, PIPELINE_BUILD_ENV],
 } as const;
 
 // ---------------------------------------------------------------------------------------
@@ -199,9 +260,9 @@ describe("buildspecs", () => {
             assert.equal(commands[unzip], "unzip -o -d /usr/local/bin /tmp/terraform_1.11.4_linux_arm64.zip terraform");
         });
 
-        for (const [name, buildspec] of Object.entries(BUILDSPECS)) {
+        for (const [name, [buildspec, env]] of Object.entries(BUILDSPECS)) {
             it(`stops the ${name} build before unzip when the download does not match the checksum`, () => {
-                const run = runBuild(buildspec(RELEASE), PR_BUILD_ENV, { download: "tampered" });
+                const run = runBuild(buildspec(RELEASE), env, { download: "tampered" });
                 assert.deepEqual(run.phases, [{ name: "install", status: "FAILED" }]);
                 assert.deepEqual(
                     run.calls.map((call) => call.split(" ")[0]),
@@ -211,9 +272,9 @@ describe("buildspecs", () => {
             });
         }
 
-        it("is one command block, the same in the pull-request, plan, apply and destroy buildspecs", () => {
+        it("is one command block, the same in every buildspec that runs Terraform", () => {
             const install = installTerraform(RELEASE).map((command) => command.run);
-            for (const [name, buildspec] of Object.entries(BUILDSPECS)) {
+            for (const [name, [buildspec]] of Object.entries(BUILDSPECS)) {
                 const commands: string[] = parseYaml(buildspec(RELEASE)).phases.install.commands;
                 const start = commands.indexOf(install[0]);
                 assert.ok(start >= 0, `${name} installs Terraform`);
@@ -231,7 +292,7 @@ describe("buildspecs", () => {
                 [{ ...RELEASE, sha256Arm64: "g".repeat(64) }, /TerraformRelease\.sha256Arm64 must be .*; got "g{64}"/],
             ];
             for (const [release, message] of rejected) {
-                for (const buildspec of Object.values(BUILDSPECS)) {
+                for (const [buildspec] of Object.values(BUILDSPECS)) {
                     assert.throws(() => buildspec(release), { message });
                 }
             }
@@ -245,164 +306,175 @@ describe("buildspecs", () => {
         });
     });
 
-    describe("pull-request build", () => {
-        const buildspec = () => pullRequestBuildspec(RELEASE);
+    describe("pull-request deploy (untrusted)", () => {
+        const buildspec = () => pullRequestDeployBuildspec(RELEASE);
 
-        it("runs in bash with Node 22 from the image and the runner bundle from TUNING_RUNNER_S3_URI", () => {
-            const spec = parseYaml(buildspec());
-            assert.equal(spec.version, 0.2);
-            assert.equal(spec.env.shell, "bash");
-            assert.deepEqual(spec.phases.install["runtime-versions"], { nodejs: "22" });
-            assert.ok(spec.phases.install.commands.includes(`aws s3 cp "$TUNING_RUNNER_S3_URI" ${RUNNER_PATH}`));
-        });
-
-        it("plans against production's state without locking it and comments the plan, then tunes a per-build copy and destroys it", () => {
-            const run = runBuild(buildspec(), PR_BUILD_ENV);
+        it("plans against production's state without refreshing or locking it, hands the plan on, then deploys a copy under its own state and hands the outputs on", () => {
+            const run = runBuild(buildspec(), DEPLOY_BUILD_ENV);
             assert.deepEqual(phaseStatus(run), { install: "SUCCEEDED", pre_build: "SUCCEEDED", build: "SUCCEEDED" });
+            const output = `s3://${ARTIFACT_BUCKET}/pull-request-builds/${DEPLOY_BUILD_ARN}/`;
             assert.deepEqual(workCalls(run), [
-                `aws s3 cp ${PR_BUILD_ENV.TUNING_RUNNER_S3_URI} ${RUNNER_PATH}`,
-                `node ${RUNNER_PATH} --version`,
                 `terraform init ${backend(PRODUCTION_STATE_KEY)}`,
-                "terraform plan -lock=false -out=production.tfplan",
+                "terraform plan -refresh=false -lock=false -var name_prefix=power-tuned -out=production.tfplan",
                 "terraform show -json production.tfplan",
-                `node ${RUNNER_PATH} plan-comment --plan plan.json`,
-                `terraform init -reconfigure ${backend(PR_STATE_KEY)}`,
-                `terraform apply -auto-approve -var name_suffix=${PR_SUFFIX}`,
+                `aws s3 cp plan.json ${output}plan.json`,
+                `terraform init -reconfigure ${backend(OWN_STATE_KEY(DEPLOY_BUILD_ARN))}`,
+                `terraform apply -auto-approve -var name_prefix=pr-power-tuned -var name_suffix=${PR_SUFFIX}`,
                 "terraform output -json",
-                `node ${RUNNER_PATH} tune --terraform-outputs outputs.json --input power-tuning-input.json --results power-tuning-results.json --history ${PR_BUILD_ENV.TUNING_HISTORY_URI}`,
-                `terraform init -reconfigure ${backend(PR_STATE_KEY)}`,
-                `terraform destroy -auto-approve -var name_suffix=${PR_SUFFIX}`,
-                `aws s3 rm s3://${STATE_BUCKET}/${PR_STATE_KEY}`,
+                `aws s3 cp outputs.json ${output}outputs.json`,
             ]);
         });
 
-        it("gives every build its own state key and never production's", () => {
-            const stateKeys = ["7", "8"].map((buildNumber) =>
-                runBuild(buildspec(), { ...PR_BUILD_ENV, CODEBUILD_BUILD_NUMBER: buildNumber })
-                    .calls.filter((call) => call.startsWith("terraform init -reconfigure"))
-                    .map((call) => /key=(\S+)/.exec(call)![1]),
-            );
-            assert.deepEqual(stateKeys, [
-                ["pull-requests/pr-7/build-7.tfstate", "pull-requests/pr-7/build-7.tfstate"],
-                ["pull-requests/pr-7/build-8.tfstate", "pull-requests/pr-7/build-8.tfstate"],
-            ]);
-        });
-
-        it("destroys in the finally block of the phase that applies", () => {
-            const build = parseYaml(buildspec()).phases.build;
-            assert.ok(build.commands.some((command: string) => command.startsWith("terraform apply ")));
-            assert.ok(!build.commands.some((command: string) => command.includes("terraform destroy")));
-            assert.equal(build.finally.length, 1);
-            assert.match(build.finally[0], /terraform init -reconfigure .* &&\nterraform destroy -auto-approve .* &&\naws s3 rm /);
+        it("never runs the runner, comments, or destroys: the workflow's other steps do", () => {
             const yaml = buildspec();
-            assert.match(yaml, /# Runs even when apply or tuning failed[^\n]*\n(\s+#[^\n]*\n)*\s+finally:/, "the YAML says why, above finally:");
+            assert.ok(!yaml.includes(RUNNER_PATH) && !yaml.includes("tuning-runner"), "no runner");
+            assert.ok(!/terraform destroy/.test(yaml), "no destroy");
+            assert.strictEqual(parseYaml(yaml).artifacts, undefined, "hands files on itself, under its own build ARN");
         });
 
-        it("still destroys the copy, and fails the build, when tuning fails", () => {
-            const run = runBuild(buildspec(), PR_BUILD_ENV, { fail: ["tuning-runner.js tune"] });
-            assert.deepEqual(phaseStatus(run), { install: "SUCCEEDED", pre_build: "SUCCEEDED", build: "FAILED" });
-            assert.deepEqual(workCalls(run).slice(-4), [
-                `node ${RUNNER_PATH} tune --terraform-outputs outputs.json --input power-tuning-input.json --results power-tuning-results.json --history ${PR_BUILD_ENV.TUNING_HISTORY_URI}`,
-                `terraform init -reconfigure ${backend(PR_STATE_KEY)}`,
-                `terraform destroy -auto-approve -var name_suffix=${PR_SUFFIX}`,
-                `aws s3 rm s3://${STATE_BUCKET}/${PR_STATE_KEY}`,
-            ]);
-        });
-
-        it("still destroys what a failed apply created, and does not tune", () => {
-            const run = runBuild(buildspec(), PR_BUILD_ENV, { fail: ["terraform apply"] });
+        it("has the plan handed on even when the deploy then fails", () => {
+            const run = runBuild(buildspec(), DEPLOY_BUILD_ENV, { fail: ["terraform apply"] });
             assert.equal(run.succeeded, false);
-            assert.ok(!run.calls.some((call) => call.includes(" tune ")));
-            assert.deepEqual(workCalls(run).slice(-3), [
-                `terraform init -reconfigure ${backend(PR_STATE_KEY)}`,
-                `terraform destroy -auto-approve -var name_suffix=${PR_SUFFIX}`,
-                `aws s3 rm s3://${STATE_BUCKET}/${PR_STATE_KEY}`,
-            ]);
+            assert.ok(run.calls.some((call) => call.startsWith("aws s3 cp plan.json ")));
+            assert.ok(!run.calls.some((call) => call.startsWith("aws s3 cp outputs.json ")), "no outputs of a failed deploy");
         });
 
-        it("fails the build and keeps the state object when destroy fails, even after a successful tuning", () => {
-            const run = runBuild(buildspec(), PR_BUILD_ENV, { fail: ["terraform destroy"] });
-            assert.deepEqual(phaseStatus(run), { install: "SUCCEEDED", pre_build: "SUCCEEDED", build: "FAILED" });
-            assert.ok(run.calls.some((call) => call.includes(" tune ")));
-            assert.equal(workCalls(run).at(-1), `terraform destroy -auto-approve -var name_suffix=${PR_SUFFIX}`);
-            assert.ok(!run.calls.some((call) => call.startsWith("aws s3 rm")));
+        it("creates nothing when the plan fails", () => {
+            const run = runBuild(buildspec(), DEPLOY_BUILD_ENV, { fail: ["terraform plan"] });
+            assert.deepEqual(phaseStatus(run), { install: "SUCCEEDED", pre_build: "FAILED" });
+            assert.ok(!run.calls.some((call) => call.startsWith("terraform apply")));
         });
 
-        it("never destroys unless it could switch to this build's own state first", () => {
-            const run = runBuild(buildspec(), PR_BUILD_ENV, { fail: ["terraform init -reconfigure"] });
-            assert.equal(run.succeeded, false);
-            const calls = workCalls(run);
-            assert.equal(calls.filter((call) => call.startsWith("terraform init -reconfigure")).length, 2, "tried in commands and in finally");
-            assert.ok(!calls.some((call) => /^terraform (apply|destroy)/.test(call)), calls.join("\n"));
-        });
-
-        it("creates nothing when planning or the plan comment fails", () => {
-            for (const failing of ["terraform plan", "tuning-runner.js plan-comment"]) {
-                const run = runBuild(buildspec(), PR_BUILD_ENV, { fail: [failing] });
-                assert.deepEqual(phaseStatus(run), { install: "SUCCEEDED", pre_build: "FAILED" }, failing);
-                assert.ok(!run.calls.some((call) => /^terraform (apply|destroy)/.test(call)), failing);
-            }
-        });
-
-        it("refuses to start without the trigger's pull request id and source commit", () => {
-            const missing: Array<Record<string, string>> = [
-                { PULL_REQUEST_ID: "" },
-                { PULL_REQUEST_ID: "7; rm -rf /" },
-                { SOURCE_COMMIT: "main" },
-            ];
-            for (const override of missing) {
-                const run = runBuild(buildspec(), { ...PR_BUILD_ENV, ...override });
+        it("refuses to start without the workflow's pull request id and commits", () => {
+            for (const override of [{ PULL_REQUEST_ID: "" }, { PULL_REQUEST_ID: "7; rm -rf /" }, { SOURCE_COMMIT: "main" }, { DESTINATION_COMMIT: "" }]) {
+                const run = runBuild(buildspec(), { ...DEPLOY_BUILD_ENV, ...override });
                 assert.deepEqual(run.phases, [{ name: "install", status: "FAILED" }], JSON.stringify(override));
                 assert.deepEqual(run.calls, [], JSON.stringify(override));
             }
         });
+    });
 
-        it("calls the runner only with commands and flags its command line accepts", () => {
-            const run = runBuild(buildspec(), PR_BUILD_ENV);
-            const invocations = run.argvs.filter((argv) => argv[0] === "node" && argv[1] === RUNNER_PATH).map((argv) => argv.slice(2));
-            const commands = invocations.map((argv) => parseCommandLine(argv, PR_BUILD_ENV));
-            assert.deepEqual(
-                commands.map((command) => command.kind),
-                ["version", "plan-comment", "tune"],
-            );
-            const expectedPullRequest = {
-                repositoryName: PR_BUILD_ENV.REPOSITORY_NAME,
-                pullRequestId: PR_BUILD_ENV.PULL_REQUEST_ID,
-                sourceCommit: PR_BUILD_ENV.SOURCE_COMMIT,
-                destinationCommit: PR_BUILD_ENV.DESTINATION_COMMIT,
-            };
-            const [, planComment, tune] = commands;
-            assert.ok(planComment.kind === "plan-comment" && tune.kind === "tune");
-            assert.equal(planComment.args.planFile, "plan.json");
-            assert.deepEqual(planComment.args.pullRequest, expectedPullRequest);
-            assert.equal(tune.args.terraformOutputsFile, "outputs.json");
-            assert.equal(tune.args.inputFile, "power-tuning-input.json");
-            assert.equal(tune.args.resultsFile, "power-tuning-results.json");
-            assert.equal(tune.args.stateMachineArn, PR_BUILD_ENV.STATE_MACHINE_ARN);
-            assert.deepEqual(tune.args.pullRequest, expectedPullRequest);
-            assert.equal(tune.args.build.buildUrl, PR_BUILD_ENV.CODEBUILD_BUILD_URL);
-            assert.deepEqual(tune.args.history, { bucket: "lambda-power-tuned-artifacts-0a1b2c3d", prefix: "tuning-history" });
+    describe("pull-request destroy (untrusted)", () => {
+        const buildspec = () => pullRequestDestroyBuildspec(RELEASE);
+        const takeOver = `aws s3 cp --recursive s3://${STATE_BUCKET}/pull-requests/${DEPLOY_BUILD_ARN}/ s3://${STATE_BUCKET}/pull-requests/${DESTROY_BUILD_ARN}/ --exclude * --include terraform.tfstate`;
+
+        it("copies the deploy's state to its own, destroys the copy from there, then deletes its own state object", () => {
+            const run = runBuild(buildspec(), DESTROY_BUILD_ENV);
+            assert.equal(run.succeeded, true);
+            assert.deepEqual(workCalls(run), [
+                takeOver,
+                `terraform init -reconfigure ${backend(OWN_STATE_KEY(DESTROY_BUILD_ARN))}`,
+                `terraform destroy -auto-approve -var name_prefix=pr-power-tuned -var name_suffix=${PR_SUFFIX}`,
+                `aws s3 rm s3://${STATE_BUCKET}/${OWN_STATE_KEY(DESTROY_BUILD_ARN)}`,
+            ]);
         });
 
-        it("passes --policy power-tuning-policy.json to tune exactly when the repository has that file", () => {
-            const tuneArgv = (files: Record<string, string>) => {
-                const argv = runBuild(buildspec(), PR_BUILD_ENV, { files }).argvs.find((call) => call[0] === "node" && call[2] === "tune");
-                assert.ok(argv, "tune ran");
-                return argv.slice(2);
-            };
-            const withPolicy = tuneArgv({ "power-tuning-policy.json": '{"failOnTuningError": true}' });
-            assert.deepEqual(withPolicy.slice(-2), ["--policy", "power-tuning-policy.json"]);
-            const command = parseCommandLine(withPolicy, PR_BUILD_ENV);
-            assert.ok(command.kind === "tune");
-            assert.equal(command.args.policyFile, "power-tuning-policy.json");
-            assert.ok(!tuneArgv({}).includes("--policy"), "no file, no flag: the runner states that the gate is off");
+        it("fails and keeps its state object when the destroy fails", () => {
+            const run = runBuild(buildspec(), DESTROY_BUILD_ENV, { fail: ["terraform destroy"] });
+            assert.equal(run.succeeded, false);
+            assert.ok(!run.calls.some((call) => call.startsWith("aws s3 rm")));
         });
 
-        it("keeps plan.json and power-tuning-results.json as the build's artifacts", () => {
-            assert.deepEqual(parseYaml(buildspec()).artifacts, {
-                files: ["plan.json", "power-tuning-results.json"],
-                "discard-paths": "yes",
+        it("never destroys unless it could take over the deploy's state first", () => {
+            const run = runBuild(buildspec(), DESTROY_BUILD_ENV, { fail: ["aws s3 cp --recursive"] });
+            assert.equal(run.succeeded, false);
+            assert.ok(!run.calls.some((call) => call.startsWith("terraform destroy")));
+        });
+
+        it("refuses to start without a deploy build ARN from the workflow", () => {
+            for (const override of [{ DEPLOY_BUILD_ARN: "" }, { DEPLOY_BUILD_ARN: "pull-requests/../terraform-lambda" }, { SOURCE_COMMIT: "main" }]) {
+                const run = runBuild(buildspec(), { ...DESTROY_BUILD_ENV, ...override });
+                assert.deepEqual(run.phases, [{ name: "install", status: "FAILED" }], JSON.stringify(override));
+                assert.deepEqual(run.calls, [], JSON.stringify(override));
+            }
+        });
+    });
+
+    describe("pull-request feedback (trusted)", () => {
+        const buildspec = pullRequestFeedbackBuildspec;
+        const runnerCalls = (run: BuildRun) => run.argvs.filter((argv) => argv[0] === "node" && argv[1] === RUNNER_PATH).map((argv) => argv.slice(2));
+        const download = `aws s3 cp --recursive s3://${ARTIFACT_BUCKET}/pull-request-builds/${DEPLOY_BUILD_ARN}/ /tmp/deploy-build/ --exclude * --include plan.json --include outputs.json`;
+        // The contract with the runner: these command lines are asserted as text (their flags are new to the runner's parser).
+        const TUNE = `node ${RUNNER_PATH} tune --terraform-outputs /tmp/deploy-build/outputs.json --settings-from-repository --results /tmp/power-tuning-results.json --history ${HISTORY_URI}`;
+        const EXECUTION_URL = `https://us-east-1.console.aws.amazon.com/states/home?region=us-east-1#/v2/executions/details/${EXECUTION_ARN}`;
+
+        it("runs in bash with Node 22, without source: it has no checkout", () => {
+            const spec = parseYaml(buildspec());
+            assert.equal(spec.env.shell, "bash");
+            assert.deepEqual(spec.phases.install["runtime-versions"], { nodejs: "22" });
+        });
+
+        it("verifies the runner's SHA-256, reads the deploy's plan and outputs as data, comments the plan, tunes, and keeps the results under its own prefix", () => {
+            const run = runBuild(buildspec(), FEEDBACK_BUILD_ENV);
+            assert.equal(run.succeeded, true);
+            assert.deepEqual(workCalls(run), [
+                `aws s3 cp ${RUNNER_S3_URI} ${RUNNER_PATH}`,
+                `node ${RUNNER_PATH} --version`,
+                download,
+                `node ${RUNNER_PATH} plan-comment --plan /tmp/deploy-build/plan.json`,
+                TUNE,
+                `aws s3 cp /tmp/power-tuning-results.json s3://${ARTIFACT_BUCKET}/pull-request-builds/${FEEDBACK_BUILD_ARN}/`,
+            ]);
+        });
+
+        it("stops before node ever runs when the downloaded runner does not match its SHA-256", () => {
+            const run = runBuild(buildspec(), FEEDBACK_BUILD_ENV, { runner: "tampered runner" });
+            assert.deepEqual(run.phases, [{ name: "install", status: "FAILED" }]);
+            assert.ok(!run.calls.some((call) => call.startsWith("node ")), run.calls.join("\n"));
+        });
+
+        it("never reads a file of a checkout: repository files in its working directory change nothing", () => {
+            const poisoned = { "power-tuning-policy.json": "{}", "power-tuning-input.json": '{"num": 5}', "plan.json": "{}", "outputs.json": "{}", "main.tf": "" };
+            const clean = runBuild(buildspec(), FEEDBACK_BUILD_ENV);
+            const withFiles = runBuild(buildspec(), FEEDBACK_BUILD_ENV, { files: poisoned });
+            assert.deepEqual(withFiles.calls, clean.calls);
+            for (const argv of runnerCalls(withFiles)) {
+                for (const argument of argv) assert.ok(!Object.keys(poisoned).includes(argument), `the runner got ${argument}`);
+                assert.ok(!argv.includes("--policy") && !argv.includes("--input") && !argv.includes("--terraform-dir"), argv.join(" "));
+            }
+        });
+
+        it("still keeps the results file, and fails, when tuning fails", () => {
+            const run = runBuild(buildspec(), FEEDBACK_BUILD_ENV, { fail: ["tuning-runner.js tune"] });
+            assert.deepEqual(phaseStatus(run), { install: "SUCCEEDED", pre_build: "SUCCEEDED", build: "FAILED" });
+            assert.equal(run.calls.at(-1), `aws s3 cp /tmp/power-tuning-results.json s3://${ARTIFACT_BUCKET}/pull-request-builds/${FEEDBACK_BUILD_ARN}/`);
+        });
+
+        it("after a failed deploy: comments the plan it has, says the copy was not deployed, and tunes nothing", () => {
+            const run = runBuild(buildspec(), { ...FEEDBACK_BUILD_ENV, DEPLOY_OUTCOME: "FAILED" }, { s3Files: ["plan.json"] });
+            assert.equal(run.succeeded, true);
+            assert.deepEqual(runnerCalls(run).slice(1), [["plan-comment", "--plan", "/tmp/deploy-build/plan.json", "--deploy-failed", EXECUTION_URL]]);
+        });
+
+        it("after a deploy that failed before planning, or never started: comments only that the copy was not deployed", () => {
+            for (const env of [{ DEPLOY_OUTCOME: "FAILED" }, { DEPLOY_OUTCOME: "FAILED", DEPLOY_BUILD_ARN: "" }]) {
+                const run = runBuild(buildspec(), { ...FEEDBACK_BUILD_ENV, ...env }, { s3Files: [] });
+                assert.equal(run.succeeded, true, JSON.stringify(env));
+                assert.deepEqual(runnerCalls(run).slice(1), [["plan-comment", "--deploy-failed", EXECUTION_URL]], JSON.stringify(env));
+            }
+        });
+
+        it("sets the runner's pull-request namespace and bot from its project, and passes the PR through the environment", () => {
+            const run = runBuild(buildspec(), FEEDBACK_BUILD_ENV);
+            const [, planComment] = runnerCalls(run);
+            // The PR context and the two trust settings reach the runner as environment variables, not flags.
+            assert.deepEqual(planComment, ["plan-comment", "--plan", "/tmp/deploy-build/plan.json"]);
+            const command = parseCommandLine(planComment, FEEDBACK_BUILD_ENV);
+            assert.ok(command.kind === "plan-comment");
+            assert.deepEqual(command.args.pullRequest, {
+                repositoryName: FEEDBACK_BUILD_ENV.REPOSITORY_NAME,
+                pullRequestId: "7",
+                sourceCommit: PULL_REQUEST.SOURCE_COMMIT,
+                destinationCommit: PULL_REQUEST.DESTINATION_COMMIT,
             });
+        });
+
+        it("refuses to start on values the workflow would never send", () => {
+            for (const override of [{ DEPLOY_OUTCOME: "MAYBE" }, { DEPLOY_BUILD_ARN: "" }, { DEPLOY_BUILD_ARN: "x; rm -rf /" }, { DESTINATION_COMMIT: "main" }]) {
+                const run = runBuild(buildspec(), { ...FEEDBACK_BUILD_ENV, ...override });
+                assert.deepEqual(run.phases, [{ name: "install", status: "FAILED" }], JSON.stringify(override));
+                assert.deepEqual(run.calls, [], JSON.stringify(override));
+            }
         });
     });
 
@@ -418,6 +490,13 @@ describe("buildspecs", () => {
         });
 
         const RECORD = `node ${RUNNER_PATH} record --terraform-outputs outputs.json --input power-tuning-input.json --history ${APPLY_BUILD_ENV.TUNING_HISTORY_URI} --source-commit ${APPLY_BUILD_ENV.DEPLOYED_COMMIT}`;
+
+        it("apply: records nothing with a runner whose SHA-256 does not match, and the deployment still succeeds", () => {
+            const run = runBuild(terraformApplyBuildspec(RELEASE), APPLY_BUILD_ENV, { runner: "tampered runner" });
+            assert.equal(run.succeeded, true);
+            assert.ok(run.calls.includes("terraform apply tfplan"));
+            assert.ok(!run.calls.some((call) => call.startsWith("node ")), run.calls.join("\n"));
+        });
 
         it("apply: applies exactly the plan file from the artifact, with the artifact's lock file read-only, then records production's fingerprints", () => {
             const run = runBuild(terraformApplyBuildspec(RELEASE), APPLY_BUILD_ENV);
@@ -470,7 +549,7 @@ describe("buildspecs", () => {
         });
 
         it("run Terraform without prompts, in automation mode", () => {
-            for (const buildspec of Object.values(BUILDSPECS)) {
+            for (const [buildspec] of Object.values(BUILDSPECS)) {
                 assert.deepEqual(parseYaml(buildspec(RELEASE)).env.variables, { TF_INPUT: "false", TF_IN_AUTOMATION: "true" });
             }
         });

@@ -30,6 +30,8 @@ describe("stack configuration", () => {
                 repositoryName: "power-tuned-functions",
                 mainBranch: "main",
                 namePrefix: "power-tuned",
+                pullRequestNamePrefix: "pr-power-tuned",
+                functionPermissions: [],
                 terraform: DEFAULT_TERRAFORM,
                 powerTuningVersion: "4.4.0",
                 powerValues: SAR_DEFAULT_POWER_VALUES,
@@ -52,6 +54,8 @@ describe("stack configuration", () => {
                 repositoryName: "team.functions_1",
                 mainBranch: "release/2026",
                 namePrefix: "Team-A1",
+                pullRequestNamePrefix: "review",
+                functionPermissions: [{ Sid: "ReadDocuments", Effect: "Allow", Action: ["s3:GetObject"], Resource: "arn:aws:s3:::documents/*" }],
                 terraformVersion: "1.12.0",
                 terraformSha256Arm64: "AB".repeat(32),
                 powerTuningVersion: "4.3.6",
@@ -65,6 +69,14 @@ describe("stack configuration", () => {
             assert.deepStrictEqual(config.tuningDefaults, { num: 10, strategy: "balanced", balancedWeight: 0 });
             assert.strictEqual(config.retainData, true);
             assert.strictEqual(config.namePrefix, "Team-A1");
+            assert.strictEqual(config.pullRequestNamePrefix, "review");
+            assert.deepStrictEqual(config.functionPermissions, [
+                { Sid: "ReadDocuments", Effect: "Allow", Action: ["s3:GetObject"], Resource: "arn:aws:s3:::documents/*" },
+            ]);
+        });
+
+        it("derives the pull-request prefix from namePrefix: pr-<namePrefix>", () => {
+            assert.strictEqual(parseStackConfig({ ...VALID, namePrefix: "team" }).pullRequestNamePrefix, "pr-team");
         });
     });
 
@@ -97,6 +109,94 @@ describe("stack configuration", () => {
         it("a namePrefix whose IAM scope would cover the stack's own roles or the SAR application", () => {
             assertRejected({ namePrefix: "lambda" }, '"lambda"', "'lambda-*' would also cover names this stack owns ('lambda-power-tuned/*')");
             assertRejected({ namePrefix: "serverlessrepo" }, "'serverlessrepo-*'");
+        });
+
+        it("a pullRequestNamePrefix that cannot prefix Lambda function and IAM role names", () => {
+            assertRejected({ pullRequestNamePrefix: "pr_" }, 'lambda-power-tuned:pullRequestNamePrefix = "pr_" is invalid', "letters, digits or '-'");
+        });
+
+        it("a pullRequestNamePrefix whose IAM scope would cover the stack's own roles or the SAR application", () => {
+            assertRejected({ pullRequestNamePrefix: "serverlessrepo" }, "lambda-power-tuned:pullRequestNamePrefix", "'serverlessrepo-*'");
+        });
+
+        it("prefixes whose <prefix>-* patterns can name the same function, either way round, naming both keys and values", () => {
+            for (const [namePrefix, pullRequestNamePrefix] of [
+                ["app", "app-pr"],
+                ["pr-app", "pr"],
+                ["same", "same"],
+            ]) {
+                assertRejected(
+                    { namePrefix, pullRequestNamePrefix },
+                    `lambda-power-tuned:namePrefix = "${namePrefix}"`,
+                    `lambda-power-tuned:pullRequestNamePrefix = "${pullRequestNamePrefix}"`,
+                    `'${namePrefix}-*' and '${pullRequestNamePrefix}-*' can name the same function or role`,
+                );
+            }
+            assert.doesNotThrow(() => parseStackConfig({ ...VALID, namePrefix: "app", pullRequestNamePrefix: "apppr" }), "app-* and apppr-* never meet");
+        });
+
+        it("functionPermissions that is not a list of statement objects", () => {
+            assertRejected({ functionPermissions: { Effect: "Allow" } }, "lambda-power-tuned:functionPermissions = {", "a list of IAM statements");
+            assertRejected({ functionPermissions: ["s3:GetObject"] }, 'lambda-power-tuned:functionPermissions[0] = "s3:GetObject" is invalid', "an object");
+        });
+
+        it("functionPermissions with unknown keys (NotAction, Principal, …)", () => {
+            assertRejected(
+                { functionPermissions: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*", NotResource: "arn:aws:s3:::private/*", Principal: "*" }] },
+                "functionPermissions[0] has unknown key(s) NotResource, Principal",
+                "allowed keys are Sid, Effect, Action, Resource, Condition",
+            );
+        });
+
+        it("a functionPermissions statement that is not an Allow", () => {
+            assertRejected({ functionPermissions: [{ Effect: "Deny", Action: "s3:GetObject", Resource: "*" }] }, 'functionPermissions[0].Effect = "Deny" is invalid', '"Allow"');
+        });
+
+        it("a functionPermissions Sid IAM would refuse", () => {
+            assertRejected({ functionPermissions: [{ Sid: "read docs", Effect: "Allow", Action: "s3:GetObject", Resource: "*" }] }, 'functionPermissions[0].Sid = "read docs"', "letters and digits");
+        });
+
+        it("functionPermissions actions that are missing, not strings or not <service>:<action>", () => {
+            assertRejected({ functionPermissions: [{ Effect: "Allow", Resource: "*" }] }, "functionPermissions[0].Action = undefined", 'an action such as "s3:GetObject"');
+            assertRejected({ functionPermissions: [{ Effect: "Allow", Action: [], Resource: "*" }] }, "functionPermissions[0].Action = []");
+            assertRejected({ functionPermissions: [{ Effect: "Allow", Action: ["s3:GetObject", 5], Resource: "*" }] }, 'functionPermissions[0].Action = ["s3:GetObject",5]');
+            assertRejected({ functionPermissions: [{ Effect: "Allow", Action: "GetObject", Resource: "*" }] }, 'functionPermissions[0].Action = "GetObject"', "<service>:<action>");
+        });
+
+        it("a functionPermissions action of *", () => {
+            assertRejected({ functionPermissions: [{ Effect: "Allow", Action: "*", Resource: "arn:aws:s3:::docs/*" }] }, 'functionPermissions[0].Action = "*" is invalid', "every action of every service");
+        });
+
+        it("functionPermissions actions of iam, sts or codecommit, in any case and through wildcards", () => {
+            for (const action of ["iam:PassRole", "IAM:CreateRole", "sts:AssumeRole", "sts:*", "codecommit:GitPush", "CodeCommit:Get*", "i*:*", "*:GetObject", "st?:AssumeRole"]) {
+                assertRejected({ functionPermissions: [{ Effect: "Allow", Action: action, Resource: "arn:aws:s3:::docs/*" }] }, `functionPermissions[0].Action = ${JSON.stringify(action)}`, "no action of iam, sts, codecommit");
+            }
+        });
+
+        it("a functionPermissions <service>:* on Resource *", () => {
+            assertRejected({ functionPermissions: [{ Effect: "Allow", Action: "dynamodb:*", Resource: ["*"] }] }, 'functionPermissions[0].Action = "dynamodb:*"', 'on Resource "*" it would grant the whole service');
+            assert.doesNotThrow(() =>
+                parseStackConfig({ ...VALID, functionPermissions: [{ Effect: "Allow", Action: "dynamodb:*", Resource: "arn:aws:dynamodb:us-east-1:123456789012:table/docs" }] }),
+            );
+        });
+
+        it("functionPermissions resources that are not ARNs or *", () => {
+            assertRejected({ functionPermissions: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "docs/*" }] }, 'functionPermissions[0].Resource = "docs/*"', "an ARN");
+            assertRejected({ functionPermissions: [{ Effect: "Allow", Action: "s3:GetObject" }] }, "functionPermissions[0].Resource = undefined");
+        });
+
+        it("a functionPermissions Condition that is not an IAM condition block", () => {
+            assertRejected(
+                { functionPermissions: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*", Condition: { StringEquals: "x" } }] },
+                'functionPermissions[0].Condition = {"StringEquals":"x"}',
+                "an IAM condition block",
+            );
+            assert.doesNotThrow(() =>
+                parseStackConfig({
+                    ...VALID,
+                    functionPermissions: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*", Condition: { StringEquals: { "s3:ExistingObjectTag/team": ["a", "b"] }, Bool: { "aws:SecureTransport": true } } }],
+                }),
+            );
         });
 
         it("a terraformVersion that is not a release version", () => {

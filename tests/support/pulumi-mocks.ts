@@ -5,6 +5,9 @@ import * as pulumi from "@pulumi/pulumi";
 
 export const TEST_ACCOUNT_ID = "123456789012";
 export const TEST_REGION = "us-east-1";
+/** Who runs `pulumi up` in the tests: an SSO session, whose role has a path (as AWS IAM Identity Center's roles do). */
+export const TEST_DEPLOYER_SESSION_ARN = `arn:aws:sts::${TEST_ACCOUNT_ID}:assumed-role/AWSReservedSSO_Admin_0a1b2c3d/deployer@example.com`;
+export const TEST_DEPLOYER_ROLE_ARN = `arn:aws:iam::${TEST_ACCOUNT_ID}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_0a1b2c3d`;
 
 /** Every resource the program registered under mocks, in registration order. */
 export interface RegisteredResource {
@@ -25,6 +28,10 @@ function computedOutputs(type: string, name: string, inputs: Record<string, any>
             const bucket = inputs.bucket ?? `${inputs.bucketPrefix ?? name}-0a1b2c3d`;
             return { bucket, arn: `arn:aws:s3:::${bucket}` };
         }
+        case "aws:iam/policy:Policy":
+            return { arn: `arn:aws:iam::${TEST_ACCOUNT_ID}:policy${inputs.path ?? "/"}${arnTail}`, name: arnTail };
+        case "aws:sfn/stateMachine:StateMachine":
+            return { arn: `arn:aws:states:${TEST_REGION}:${TEST_ACCOUNT_ID}:stateMachine:${arnTail}`, name: arnTail };
         case "aws:iam/role:Role":
             // IAM puts a role's path into its ARN (but not into assumed-role session ARNs).
             return { arn: `arn:aws:iam::${TEST_ACCOUNT_ID}:role${inputs.path ?? "/"}${arnTail}`, name: arnTail };
@@ -71,9 +78,20 @@ pulumi.runtime.setMocks(
                 case "aws:index/getCallerIdentity:getCallerIdentity":
                     return {
                         accountId: TEST_ACCOUNT_ID,
-                        arn: `arn:aws:iam::${TEST_ACCOUNT_ID}:user/test`,
-                        userId: "AIDATEST",
+                        arn: TEST_DEPLOYER_SESSION_ARN,
+                        userId: "AROATEST:deployer@example.com",
                         id: TEST_ACCOUNT_ID,
+                    };
+                case "aws:iam/getSessionContext:getSessionContext":
+                    // As IAM answers: a session's issuer is its role, with the role's path; any other ARN is its own issuer.
+                    if (args.inputs.arn !== TEST_DEPLOYER_SESSION_ARN) return { arn: args.inputs.arn, issuerArn: args.inputs.arn, id: args.inputs.arn };
+                    return {
+                        arn: args.inputs.arn,
+                        issuerArn: TEST_DEPLOYER_ROLE_ARN,
+                        issuerId: "AROATEST",
+                        issuerName: "AWSReservedSSO_Admin_0a1b2c3d",
+                        sessionName: "deployer@example.com",
+                        id: args.inputs.arn,
                     };
                 case "aws:index/getRegion:getRegion":
                     return { name: TEST_REGION, region: TEST_REGION, id: TEST_REGION, description: "US East (N. Virginia)" };

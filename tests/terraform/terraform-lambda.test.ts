@@ -127,12 +127,13 @@ describe("terraform-lambda", () => {
             assert.deepEqual(providers.archive, { source: "hashicorp/archive", version: "~> 2.7" });
         });
 
-        it("declares name_prefix, name_suffix and memory_size with production defaults", async () => {
+        it("declares name_prefix, name_suffix and memory_size with production defaults, and permissions_boundary_arn without one", async () => {
             const config = await terraformModule();
             assert.equal(block(config, "variable", "name_prefix").default, "power-tuned");
             assert.equal(block(config, "variable", "name_suffix").default, "");
             assert.equal(block(config, "variable", "memory_size").default, 128);
-            for (const name of ["name_prefix", "name_suffix", "memory_size"]) {
+            assert.ok(!("default" in block(config, "variable", "permissions_boundary_arn")), "every build must pass the boundary (TF_VAR_permissions_boundary_arn)");
+            for (const name of ["name_prefix", "name_suffix", "memory_size", "permissions_boundary_arn"]) {
                 assert.ok(block(config, "variable", name).validation?.length === 1, `variable ${name} has a validation rule`);
             }
         });
@@ -185,6 +186,13 @@ describe("terraform-lambda", () => {
             }
         });
 
+        it("puts the stack's permissions boundary on every role it creates", async () => {
+            const config = await terraformModule();
+            const roles = Object.entries(config.resource.aws_iam_role as Record<string, Array<Record<string, unknown>>>);
+            assert.ok(roles.length > 0);
+            for (const [name, [role]] of roles) assert.equal(role.permissions_boundary, "${var.permissions_boundary_arn}", `aws_iam_role.${name}`);
+        });
+
         it("lets each function's role do nothing but write to its own log group, kept for a bounded time", async () => {
             const config = await terraformModule();
             assert.equal(config.resource.aws_iam_role_policy_attachment, undefined, "no managed policy is attached");
@@ -220,7 +228,10 @@ describe("terraform-lambda", () => {
             const directory = scratchModule(["variables.tf"]);
             scratch.push(directory);
             assert.equal(terraform(directory, ["init", "-no-color"]).status, 0);
+            const boundary = { permissions_boundary_arn: "arn:aws:iam::123456789012:policy/lambda-power-tuned/power-tuned-function-boundary" };
             const rejected: Array<[Record<string, string>, string]> = [
+                [{ permissions_boundary_arn: "arn:aws:iam::123456789012:role/admin" }, "permissions_boundary_arn must be the ARN of an IAM managed policy"],
+                [{ permissions_boundary_arn: "" }, 'got "".'],
                 [{ memory_size: "127" }, "memory_size must be a whole number of MB from 128 to 10240; got 127."],
                 [{ memory_size: "10241" }, "got 10241."],
                 [{ memory_size: "256.5" }, "got 256.5."],
@@ -231,23 +242,23 @@ describe("terraform-lambda", () => {
                 [{ name_suffix: "pr-12345678901234-0123abc" }, 'got "pr-12345678901234-0123abc".'],
             ];
             for (const [vars, message] of rejected) {
-                const result = terraform(directory, ["plan", "-no-color", ...varArgs(vars)]);
+                const result = terraform(directory, ["plan", "-no-color", ...varArgs({ ...boundary, ...vars })]);
                 assert.notEqual(result.status, 0, `${JSON.stringify(vars)} was accepted`);
                 assert.ok(result.output.includes(message), `${JSON.stringify(vars)}: expected "${message}" in: ${result.output}`);
             }
             const accepted: Array<Record<string, string>> = [{}, { name_suffix: "pr-42-0123abc", memory_size: "1769", name_prefix: "a-prefix-of-thirty-two-letters-1" }];
             for (const vars of accepted) {
-                const result = terraform(directory, ["plan", "-no-color", ...varArgs(vars)]);
+                const result = terraform(directory, ["plan", "-no-color", ...varArgs({ ...boundary, ...vars })]);
                 assert.equal(result.status, 0, `${JSON.stringify(vars)} was rejected: ${result.output}`);
             }
         });
 
-        it("names a pull request's copy apart from production, within AWS's 64-character names for the default prefix", function () {
+        it("names a pull request's copy apart from production, within AWS's 64-character names for the default prefixes", function () {
             requireTerraform(this);
             const directory = scratchModule(["variables.tf", "functions.tf", "names.tf"]);
             scratch.push(directory);
             const names = (vars: Record<string, string>) => {
-                const result = spawnSync("terraform", ["console", ...varArgs(vars)], {
+                const result = spawnSync("terraform", ["console", ...varArgs({ permissions_boundary_arn: "arn:aws:iam::123456789012:policy/b", ...vars })], {
                     cwd: directory,
                     encoding: "utf8",
                     input: "jsonencode({ functions = local.function_names, roles = local.role_names })\n",
@@ -259,11 +270,12 @@ describe("terraform-lambda", () => {
                 functions: { digest: "power-tuned-digest" },
                 roles: { digest: "power-tuned-digest-role" },
             });
-            assert.deepEqual(names({ name_suffix: "pr-42-0123abc" }), {
-                functions: { digest: "power-tuned-digest-pr-42-0123abc" },
-                roles: { digest: "power-tuned-digest-role-pr-42-0123abc" },
+            // A pull request's copy: the pull-request namespace (pr-<namePrefix>) and the per-build suffix.
+            assert.deepEqual(names({ name_prefix: "pr-power-tuned", name_suffix: "pr-42-0123abc" }), {
+                functions: { digest: "pr-power-tuned-digest-pr-42-0123abc" },
+                roles: { digest: "pr-power-tuned-digest-role-pr-42-0123abc" },
             });
-            const longestSuffix = names({ name_suffix: "pr-1234567890123-0123abc" });
+            const longestSuffix = names({ name_prefix: "pr-power-tuned", name_suffix: "pr-1234567890123-0123abc" });
             for (const name of [...Object.values(longestSuffix.functions), ...Object.values(longestSuffix.roles)] as string[]) {
                 assert.ok(name.length <= 64, `${name} is ${name.length} characters`);
             }

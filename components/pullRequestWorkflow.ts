@@ -1,0 +1,316 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { RunnerBundle } from "../buildscripts/bundle";
+import { ARTIFACT_LAYOUT, PULL_REQUEST_BOT_SESSION_NAME, RUNNER_ENVIRONMENT } from "../buildscripts/contract";
+import { BucketRef, STATE_LAYOUT } from "./artifactStorage";
+import { BuildProject, BuildProjectArgs } from "./buildProject";
+import { BUILD_VARIABLES, pullRequestDeployBuildspec, pullRequestDestroyBuildspec, pullRequestFeedbackBuildspec, TerraformRelease } from "./buildspecs";
+import {
+    assumeBotStatements,
+    codeBuildSyncRuleStatements,
+    functionConfigurationStatements,
+    gitPullStatements,
+    OWN_BUILD,
+    pullRequestBotStatements,
+    pullRequestBuildInputStatements,
+    pullRequestBuildOutputStatements,
+    repositoryReadStatements,
+    runBuildStatements,
+    runnerDownloadStatements,
+    stackRoleArn,
+    startExecutionStatements,
+    terraformManagedResourcesStatements,
+    TerraformScope,
+    terraformStateStatements,
+    tuningExecutionStatements,
+    tuningHistoryStatements,
+} from "./policies";
+import { pullRequestWorkflowDefinition } from "./pullRequestWorkflowDefinition";
+import { ServiceRole } from "./serviceRole";
+
+export interface PullRequestWorkflowArgs {
+    readonly repository: {
+        readonly name: pulumi.Input<string>;
+        readonly arn: pulumi.Input<string>;
+        readonly cloneUrlHttp: pulumi.Input<string>;
+    };
+    /** Pull requests into this branch are tuned, and need the bot's approval to merge. */
+    readonly mainBranch: string;
+    /** The power-tuning state machine (it may touch only the pull-request namespace). */
+    readonly stateMachineArn: pulumi.Input<string>;
+    readonly stateBucket: BucketRef;
+    /** Receives the runner bundle; holds the tuning history and what each build hands on. */
+    readonly artifactBucket: BucketRef;
+    /** The bundled tuning runner (`bundleTuningRunner()`), uploaded under its SHA-256. */
+    readonly runnerBundle: RunnerBundle;
+    readonly terraform: TerraformRelease;
+    /** Production's names: the deploy plans against production's state under them (read-only). */
+    readonly production: TerraformScope;
+    /** The copies' names: all that pull-request code may create, change or delete. */
+    readonly pullRequests: TerraformScope;
+    /** The permissions boundary every role Terraform creates must carry. */
+    readonly functionBoundaryArn: pulumi.Input<string>;
+    /** Build timeouts in minutes. Default: deploy 30, feedback 60 (tuning takes a while), destroy 30. */
+    readonly buildTimeoutMinutes?: { readonly deploy?: number; readonly feedback?: number; readonly destroy?: number };
+    readonly tags: Readonly<Record<string, string>>;
+}
+
+/** EventBridge fields the workflow needs, by input-transformer placeholder. */
+const EVENT_FIELDS = {
+    pullRequestId: "$.detail.pullRequestId",
+    sourceCommit: "$.detail.sourceCommit",
+    destinationCommit: "$.detail.destinationCommit",
+} as const;
+
+/**
+ * The workflow's input for each event (PullRequestWorkflowInput). Placeholders stay unquoted:
+ * EventBridge substitutes string values as quoted JSON strings.
+ */
+export const WORKFLOW_INPUT_TEMPLATE = JSON.stringify(Object.fromEntries(Object.keys(EVENT_FIELDS).map((field) => [field, `<${field}>`]))).replace(
+    /"(<\w+>)"/g,
+    "$1",
+);
+
+/** Step Functions gives a queued or slow-starting build this long beyond its own timeout. */
+const TASK_TIMEOUT_MARGIN_MINUTES = 30;
+
+/**
+ * Every pull request opened or pushed to against the main branch starts one execution of a
+ * Step Functions workflow: an untrusted build deploys a throw-away copy of the branch under the
+ * pull-request namespace, a trusted build (no checkout, verified runner) comments, tunes and
+ * approves or revokes as the pull-request bot, and an untrusted build destroys the copy, after
+ * any failure too.
+ */
+export class PullRequestWorkflow extends pulumi.ComponentResource {
+    public readonly stateMachineArn: pulumi.Output<string>;
+    public readonly deployProjectName: pulumi.Output<string>;
+    public readonly feedbackProjectName: pulumi.Output<string>;
+    public readonly destroyProjectName: pulumi.Output<string>;
+    /** The trusted step's role: the only writer of stored tuning results. */
+    public readonly feedbackRoleArn: pulumi.Output<string>;
+    /** The identity comments and approvals come from (assumed as PULL_REQUEST_BOT_SESSION_NAME). */
+    public readonly botRoleName: pulumi.Output<string>;
+    /** `s3://<artifact bucket>/tuning-runner/<sha256>.js` */
+    public readonly runnerS3Uri: pulumi.Output<string>;
+    /** `s3://<artifact bucket>/tuning-history/` */
+    public readonly tuningHistoryUri: pulumi.Output<string>;
+    public readonly approvalRuleTemplateName: pulumi.Output<string>;
+
+    constructor(name: string, args: PullRequestWorkflowArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("lambda-power-tuned:index:PullRequestWorkflow", name, {}, opts);
+        const timeouts = { deploy: 30, feedback: 60, destroy: 30, ...args.buildTimeoutMinutes };
+        const { repository, production, pullRequests, artifactBucket, stateBucket, tags } = args;
+        const accountId = production.accountId;
+
+        // A content-hash key: a changed runner is a new object, and a running build keeps the one it started with.
+        const runner = new aws.s3.BucketObjectv2(
+            `${name}-runner`,
+            {
+                bucket: artifactBucket.name,
+                key: `${ARTIFACT_LAYOUT.tuningRunnerPrefix}${args.runnerBundle.sha256}.js`,
+                source: new pulumi.asset.FileAsset(args.runnerBundle.path),
+                contentType: "application/javascript",
+                tags,
+            },
+            { parent: this },
+        );
+        this.runnerS3Uri = pulumi.interpolate`s3://${runner.bucket}/${runner.key}`;
+        this.tuningHistoryUri = pulumi.interpolate`s3://${artifactBucket.name}/${ARTIFACT_LAYOUT.tuningHistoryPrefix}`;
+
+        const project = (suffix: string, spec: Omit<BuildProjectArgs, "accountId" | "tags">) =>
+            new BuildProject(`${name}-${suffix}`, { ...spec, accountId, tags }, { parent: this });
+        const copyEnvironment = {
+            [BUILD_VARIABLES.stateBucket]: stateBucket.name,
+            [RUNNER_ENVIRONMENT.pullRequestNamePrefix]: pullRequests.namePrefix,
+            TF_VAR_permissions_boundary_arn: args.functionBoundaryArn,
+        };
+        const ownState = `${STATE_LAYOUT.pullRequestStatePrefix}${OWN_BUILD}/*`;
+        const source = { type: "CODECOMMIT", cloneUrlHttp: repository.cloneUrlHttp } as const;
+
+        const deploy = project("deploy", {
+            description: "Untrusted (runs the pull request's files): plans the branch against production, deploys its throw-away copy, hands plan and outputs on.",
+            buildspec: pullRequestDeployBuildspec(args.terraform),
+            source,
+            environmentVariables: {
+                ...copyEnvironment,
+                [BUILD_VARIABLES.artifactBucket]: artifactBucket.name,
+                [BUILD_VARIABLES.productionNamePrefix]: production.namePrefix,
+            },
+            statements: [
+                ...gitPullStatements(repository.arn),
+                ...terraformManagedResourcesStatements(pullRequests, "apply", args.functionBoundaryArn),
+                ...terraformStateStatements(stateBucket.arn, { readable: [STATE_LAYOUT.productionStateKey], writable: [ownState] }),
+                ...pullRequestBuildOutputStatements(artifactBucket.arn),
+            ],
+            buildTimeoutMinutes: timeouts.deploy,
+        });
+        const destroy = project("destroy", {
+            description: "Untrusted (runs the pull request's files): destroys the throw-away copy a deploy build made.",
+            buildspec: pullRequestDestroyBuildspec(args.terraform),
+            source,
+            environmentVariables: copyEnvironment,
+            statements: [
+                ...gitPullStatements(repository.arn),
+                ...terraformManagedResourcesStatements(pullRequests, "apply", args.functionBoundaryArn),
+                ...terraformStateStatements(stateBucket.arn, { readable: [`${STATE_LAYOUT.pullRequestStatePrefix}*`], writable: [ownState] }),
+            ],
+            buildTimeoutMinutes: timeouts.destroy,
+        });
+
+        // Named in advance: the trusted role may assume it, and only the trusted role is trusted by it.
+        const botRoleName = `${production.namePrefix}-pull-request-bot`;
+        const botRoleArn = stackRoleArn(accountId, botRoleName);
+        const feedback = project("feedback", {
+            description: "Trusted (no source, verified runner): comments the plan, tunes the copy, approves or revokes as the pull-request bot.",
+            buildspec: pullRequestFeedbackBuildspec(),
+            source: { type: "NO_SOURCE" },
+            environmentVariables: {
+                REPOSITORY_NAME: repository.name,
+                STATE_MACHINE_ARN: args.stateMachineArn,
+                [BUILD_VARIABLES.artifactBucket]: artifactBucket.name,
+                [BUILD_VARIABLES.runnerS3Uri]: this.runnerS3Uri,
+                [BUILD_VARIABLES.runnerSha256]: args.runnerBundle.sha256,
+                [BUILD_VARIABLES.tuningHistoryUri]: this.tuningHistoryUri,
+                [RUNNER_ENVIRONMENT.pullRequestNamePrefix]: pullRequests.namePrefix,
+                [RUNNER_ENVIRONMENT.pullRequestBotRoleArn]: botRoleArn,
+            },
+            statements: [
+                ...runnerDownloadStatements(artifactBucket.arn),
+                ...pullRequestBuildInputStatements(artifactBucket.arn),
+                ...pullRequestBuildOutputStatements(artifactBucket.arn),
+                ...tuningHistoryStatements(artifactBucket.arn),
+                ...tuningExecutionStatements(args.stateMachineArn),
+                ...functionConfigurationStatements(pullRequests),
+                ...repositoryReadStatements(repository.arn),
+                ...assumeBotStatements(botRoleArn),
+            ],
+            buildTimeoutMinutes: timeouts.feedback,
+        });
+        const bot = new ServiceRole(
+            `${name}-bot-role`,
+            {
+                roleName: botRoleName,
+                trust: { role: feedback.roleArn, sessionName: PULL_REQUEST_BOT_SESSION_NAME },
+                statements: pullRequestBotStatements(repository.arn),
+                tags,
+            },
+            { parent: this },
+        );
+
+        const workflowRole = new ServiceRole(
+            `${name}-workflow-role`,
+            {
+                trust: { service: "states.amazonaws.com", accountId },
+                statements: [
+                    ...runBuildStatements([deploy.projectArn, feedback.projectArn, destroy.projectArn], { stop: true }),
+                    ...codeBuildSyncRuleStatements(production.region, accountId),
+                ],
+                tags,
+            },
+            { parent: this },
+        );
+        const taskTimeout = (minutes: number) => (minutes + TASK_TIMEOUT_MARGIN_MINUTES) * 60;
+        const workflow = new aws.sfn.StateMachine(
+            `${name}-workflow`,
+            {
+                type: "STANDARD",
+                roleArn: workflowRole.arn,
+                definition: pulumi.all([deploy.projectName, feedback.projectName, destroy.projectName]).apply(([deployProject, feedbackProject, destroyProject]) =>
+                    JSON.stringify(
+                        pullRequestWorkflowDefinition({
+                            deployProject,
+                            feedbackProject,
+                            destroyProject,
+                            timeoutSeconds: { deploy: taskTimeout(timeouts.deploy), feedback: taskTimeout(timeouts.feedback), destroy: taskTimeout(timeouts.destroy) },
+                        }),
+                    ),
+                ),
+                tags,
+            },
+            // The role's policy must exist before the first execution.
+            { parent: this, dependsOn: [workflowRole] },
+        );
+
+        const trigger = new aws.cloudwatch.EventRule(
+            `${name}-trigger`,
+            {
+                description: `Pull requests into ${args.mainBranch} opened or updated: start the pull-request workflow.`,
+                // Created and source-updated only: merges, approvals and comments change a PR's
+                // state too and must not start anything.
+                eventPattern: pulumi.jsonStringify({
+                    source: ["aws.codecommit"],
+                    "detail-type": ["CodeCommit Pull Request State Change"],
+                    resources: [repository.arn],
+                    detail: {
+                        event: ["pullRequestCreated", "pullRequestSourceBranchUpdated"],
+                        destinationReference: [`refs/heads/${args.mainBranch}`],
+                    },
+                }),
+                state: "ENABLED",
+                tags,
+            },
+            { parent: this },
+        );
+        const triggerRole = new ServiceRole(
+            `${name}-trigger-role`,
+            { trust: { service: "events.amazonaws.com", accountId }, statements: startExecutionStatements(workflow.arn), tags },
+            { parent: this },
+        );
+        new aws.cloudwatch.EventTarget(
+            `${name}-trigger-target`,
+            {
+                rule: trigger.name,
+                arn: workflow.arn,
+                roleArn: triggerRole.arn,
+                inputTransformer: { inputPaths: EVENT_FIELDS, inputTemplate: WORKFLOW_INPUT_TEMPLATE },
+            },
+            { parent: this, dependsOn: [triggerRole] },
+        );
+
+        // The merge gate: a PR into main needs one approval, and only the bot's fixed session can
+        // give it (the trusted step approves when the tuning policy passes and revokes when it
+        // fails). Assumed-role ARNs carry the role name without its path.
+        const approvalRule = new aws.codecommit.ApprovalRuleTemplate(
+            `${name}-approval`,
+            {
+                description: "Requires the pull-request bot's approval: it approves only when the tuning policy passes.",
+                content: pulumi.jsonStringify({
+                    Version: "2018-11-08",
+                    DestinationReferences: [`refs/heads/${args.mainBranch}`],
+                    Statements: [
+                        {
+                            Type: "Approvers",
+                            NumberOfApprovalsNeeded: 1,
+                            ApprovalPoolMembers: [pulumi.interpolate`arn:aws:sts::${accountId}:assumed-role/${bot.name}/${PULL_REQUEST_BOT_SESSION_NAME}`],
+                        },
+                    ],
+                }),
+            },
+            { parent: this },
+        );
+        new aws.codecommit.ApprovalRuleTemplateAssociation(
+            `${name}-approval-association`,
+            { approvalRuleTemplateName: approvalRule.name, repositoryName: repository.name },
+            { parent: this },
+        );
+
+        this.stateMachineArn = workflow.arn;
+        this.deployProjectName = deploy.projectName;
+        this.feedbackProjectName = feedback.projectName;
+        this.destroyProjectName = destroy.projectName;
+        this.feedbackRoleArn = feedback.roleArn;
+        this.botRoleName = bot.name;
+        this.approvalRuleTemplateName = approvalRule.name;
+        this.registerOutputs({
+            stateMachineArn: this.stateMachineArn,
+            deployProjectName: this.deployProjectName,
+            feedbackProjectName: this.feedbackProjectName,
+            destroyProjectName: this.destroyProjectName,
+            feedbackRoleArn: this.feedbackRoleArn,
+            botRoleName: this.botRoleName,
+            runnerS3Uri: this.runnerS3Uri,
+            tuningHistoryUri: this.tuningHistoryUri,
+            approvalRuleTemplateName: this.approvalRuleTemplateName,
+        });
+    }
+}

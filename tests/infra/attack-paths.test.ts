@@ -1,0 +1,291 @@
+// What a pull-request author can and cannot do, decided by an IAM policy simulator over the
+// policy documents the mocked stack registers (not over the builders that wrote them). Each
+// attack row names the chain it stops; each workload row is something a build must be able to do.
+import * as assert from "assert";
+import { PULL_REQUEST_BOT_SESSION_NAME } from "../../buildscripts/contract";
+import { Decision, Request, SimulatedRole, StackIam } from "../support/iam-simulator";
+import { mockedStack } from "../support/mocked-stack";
+import { TEST_ACCOUNT_ID as ACCOUNT, TEST_DEPLOYER_ROLE_ARN, TEST_REGION as REGION } from "../support/pulumi-mocks";
+
+/** The chains of attack a pull request author has against a stack that trusts PR code. */
+const CHAINS = {
+    admin: "become account admin (a role with more than the boundary, or one that trusts anyone)",
+    production: "change production without review",
+    approval: "approve its own pull request",
+    baselines: "poison tuning baselines",
+    runner: "replace the code the trusted steps run",
+    otherCopies: "tamper with another build's copy or state",
+} as const;
+
+const STATE = "arn:aws:s3:::storage-state-0a1b2c3d";
+const ARTIFACTS = "arn:aws:s3:::storage-artifacts-0a1b2c3d";
+const REPOSITORY = `arn:aws:codecommit:${REGION}:${ACCOUNT}:power-tuned-functions`;
+const OWN_BUILD = `arn:aws:codebuild:${REGION}:${ACCOUNT}:build/pr-deploy:6c1f3f0e-5d4c-4b3a-9a8f-7e6d5c4b3a29`;
+const OTHER_BUILD = `arn:aws:codebuild:${REGION}:${ACCOUNT}:build/pr-deploy:0b0b0b0b-1111-4222-8333-944444444444`;
+const PR_ROLE = `arn:aws:iam::${ACCOUNT}:role/pr-power-tuned-digest-role-pr-7-3f2a9c1`;
+const PR_FUNCTION = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:pr-power-tuned-digest-pr-7-3f2a9c1`;
+const PRODUCTION_ROLE = `arn:aws:iam::${ACCOUNT}:role/power-tuned-digest-role`;
+const PRODUCTION_FUNCTION = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:power-tuned-digest`;
+const POWER_TUNING = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:powerTuningStateMachine-0a1b2c3d`;
+const ADMINISTRATOR_ACCESS = "arn:aws:iam::aws:policy/AdministratorAccess";
+
+interface Row {
+    readonly as: string;
+    readonly does: string;
+    readonly request: (iam: StackIam) => Request;
+    readonly expect: Decision | "denied";
+    readonly chain?: keyof typeof CHAINS;
+}
+
+const withBoundary = (iam: StackIam, extra: Record<string, string> = {}) => ({ "iam:PermissionsBoundary": iam.boundaryArn, ...extra });
+const ownBuild = { "codebuild:buildArn": OWN_BUILD };
+
+/** Attacks open to code running in the untrusted deploy or destroy build. */
+const untrustedAttacks = (role: string): Row[] => [
+    { as: role, does: "create a PR-namespace role without the boundary", chain: "admin", expect: "denied", request: () => ({ action: "iam:CreateRole", resource: PR_ROLE }) },
+    {
+        as: role,
+        does: "create a PR-namespace role with another boundary (AdministratorAccess)",
+        chain: "admin",
+        expect: "denied",
+        request: () => ({ action: "iam:CreateRole", resource: PR_ROLE, context: { "iam:PermissionsBoundary": ADMINISTRATOR_ACCESS } }),
+    },
+    { as: role, does: "put an inline policy on a role without the boundary", chain: "admin", expect: "denied", request: () => ({ action: "iam:PutRolePolicy", resource: PR_ROLE }) },
+    {
+        as: role,
+        does: "attach a managed policy to a role without the boundary",
+        chain: "admin",
+        expect: "denied",
+        request: () => ({ action: "iam:AttachRolePolicy", resource: PR_ROLE, context: { "iam:PolicyARN": ADMINISTRATOR_ACCESS } }),
+    },
+    { as: role, does: "rewrite a role's trust policy (UpdateAssumeRolePolicy)", chain: "admin", expect: "ExplicitlyDenied", request: () => ({ action: "iam:UpdateAssumeRolePolicy", resource: PR_ROLE }) },
+    {
+        as: role,
+        does: "remove a role's boundary (DeleteRolePermissionsBoundary)",
+        chain: "admin",
+        expect: "ExplicitlyDenied",
+        request: (iam) => ({ action: "iam:DeleteRolePermissionsBoundary", resource: PR_ROLE, context: withBoundary(iam) }),
+    },
+    { as: role, does: "rewrite the boundary policy (CreatePolicyVersion)", chain: "admin", expect: "ExplicitlyDenied", request: (iam) => ({ action: "iam:CreatePolicyVersion", resource: iam.boundaryArn }) },
+    { as: role, does: "delete the boundary policy", chain: "admin", expect: "ExplicitlyDenied", request: (iam) => ({ action: "iam:DeletePolicy", resource: iam.boundaryArn }) },
+    {
+        as: role,
+        does: "pass a PR role to a service other than Lambda",
+        chain: "admin",
+        expect: "denied",
+        request: () => ({ action: "iam:PassRole", resource: PR_ROLE, context: { "iam:PassedToService": "ec2.amazonaws.com" } }),
+    },
+    { as: role, does: "assume the pull-request bot", chain: "approval", expect: "denied", request: (iam) => ({ action: "sts:AssumeRole", resource: iam.roleArn("pr-bot-role"), context: { "sts:RoleSessionName": PULL_REQUEST_BOT_SESSION_NAME } }) },
+    { as: role, does: "update a production function's code", chain: "production", expect: "denied", request: () => ({ action: "lambda:UpdateFunctionCode", resource: PRODUCTION_FUNCTION }) },
+    { as: role, does: "delete a production function", chain: "production", expect: "denied", request: () => ({ action: "lambda:DeleteFunction", resource: PRODUCTION_FUNCTION }) },
+    { as: role, does: "read a production function (import it into its state)", chain: "production", expect: "denied", request: () => ({ action: "lambda:GetFunction", resource: PRODUCTION_FUNCTION }) },
+    {
+        as: role,
+        does: "write a production role's policy, even with the boundary",
+        chain: "production",
+        expect: "denied",
+        request: (iam) => ({ action: "iam:PutRolePolicy", resource: PRODUCTION_ROLE, context: withBoundary(iam) }),
+    },
+    { as: role, does: "delete a production role", chain: "production", expect: "denied", request: () => ({ action: "iam:DeleteRole", resource: PRODUCTION_ROLE }) },
+    {
+        as: role,
+        does: "pass a production role to Lambda",
+        chain: "production",
+        expect: "denied",
+        request: () => ({ action: "iam:PassRole", resource: PRODUCTION_ROLE, context: { "iam:PassedToService": "lambda.amazonaws.com" } }),
+    },
+    {
+        as: role,
+        does: "delete a production log group",
+        chain: "production",
+        expect: "denied",
+        request: () => ({ action: "logs:DeleteLogGroup", resource: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/power-tuned-digest` }),
+    },
+    { as: role, does: "write production's state", chain: "production", expect: "denied", request: () => ({ action: "s3:PutObject", resource: `${STATE}/terraform-lambda/production.tfstate`, context: ownBuild }) },
+    { as: role, does: "take production's state lock", chain: "production", expect: "denied", request: () => ({ action: "s3:PutObject", resource: `${STATE}/terraform-lambda/production.tfstate.tflock`, context: ownBuild }) },
+    {
+        as: role,
+        does: "overwrite another build's state object",
+        chain: "otherCopies",
+        expect: "denied",
+        request: () => ({ action: "s3:PutObject", resource: `${STATE}/pull-requests/${OTHER_BUILD}/terraform.tfstate`, context: ownBuild }),
+    },
+    {
+        as: role,
+        does: "replace another build's outputs for the trusted step",
+        chain: "otherCopies",
+        expect: "denied",
+        request: () => ({ action: "s3:PutObject", resource: `${ARTIFACTS}/pull-request-builds/${OTHER_BUILD}/outputs.json`, context: ownBuild }),
+    },
+    { as: role, does: "post a comment on the pull request", chain: "approval", expect: "denied", request: () => ({ action: "codecommit:PostCommentForPullRequest", resource: REPOSITORY }) },
+    { as: role, does: "approve the pull request", chain: "approval", expect: "denied", request: () => ({ action: "codecommit:UpdatePullRequestApprovalState", resource: REPOSITORY }) },
+    { as: role, does: "read the history of comments", chain: "approval", expect: "denied", request: () => ({ action: "codecommit:GetCommentsForPullRequest", resource: REPOSITORY }) },
+    { as: role, does: "store a tuning result (results/)", chain: "baselines", expect: "denied", request: () => ({ action: "s3:PutObject", resource: `${ARTIFACTS}/tuning-history/results/0a1b.json`, context: ownBuild }) },
+    {
+        as: role,
+        does: "record production's fingerprint (production/)",
+        chain: "baselines",
+        expect: "denied",
+        request: () => ({ action: "s3:PutObject", resource: `${ARTIFACTS}/tuning-history/production/digest.json`, context: ownBuild }),
+    },
+    { as: role, does: "upload a runner bundle", chain: "runner", expect: "denied", request: () => ({ action: "s3:PutObject", resource: `${ARTIFACTS}/tuning-runner/${"ab".repeat(32)}.js`, context: ownBuild }) },
+    { as: role, does: "start a power-tuning execution (it invokes functions)", chain: "production", expect: "denied", request: () => ({ action: "states:StartExecution", resource: POWER_TUNING }) },
+];
+
+const ROWS: Row[] = [
+    ...untrustedAttacks("pr-deploy-role"),
+    ...untrustedAttacks("pr-destroy-role"),
+    // The untrusted deploy's work.
+    { as: "pr-deploy-role", does: "create a PR-namespace role with the boundary", expect: "Allowed", request: (iam) => ({ action: "iam:CreateRole", resource: PR_ROLE, context: withBoundary(iam) }) },
+    { as: "pr-deploy-role", does: "put a PR role's inline policy, with the boundary", expect: "Allowed", request: (iam) => ({ action: "iam:PutRolePolicy", resource: PR_ROLE, context: withBoundary(iam) }) },
+    { as: "pr-deploy-role", does: "create a PR function", expect: "Allowed", request: () => ({ action: "lambda:CreateFunction", resource: PR_FUNCTION }) },
+    { as: "pr-deploy-role", does: "update a PR function's configuration", expect: "Allowed", request: () => ({ action: "lambda:UpdateFunctionConfiguration", resource: PR_FUNCTION }) },
+    {
+        as: "pr-deploy-role",
+        does: "pass a PR role to Lambda",
+        expect: "Allowed",
+        request: () => ({ action: "iam:PassRole", resource: PR_ROLE, context: { "iam:PassedToService": "lambda.amazonaws.com" } }),
+    },
+    { as: "pr-deploy-role", does: "read production's state for the plan", expect: "Allowed", request: () => ({ action: "s3:GetObject", resource: `${STATE}/terraform-lambda/production.tfstate` }) },
+    { as: "pr-deploy-role", does: "write its own state", expect: "Allowed", request: () => ({ action: "s3:PutObject", resource: `${STATE}/pull-requests/${OWN_BUILD}/terraform.tfstate`, context: ownBuild }) },
+    { as: "pr-deploy-role", does: "take its own state's lock", expect: "Allowed", request: () => ({ action: "s3:PutObject", resource: `${STATE}/pull-requests/${OWN_BUILD}/terraform.tfstate.tflock`, context: ownBuild }) },
+    { as: "pr-deploy-role", does: "hand its plan on", expect: "Allowed", request: () => ({ action: "s3:PutObject", resource: `${ARTIFACTS}/pull-request-builds/${OWN_BUILD}/plan.json`, context: ownBuild }) },
+    // The untrusted destroy's work.
+    { as: "pr-destroy-role", does: "read the deploy's state", expect: "Allowed", request: () => ({ action: "s3:GetObject", resource: `${STATE}/pull-requests/${OTHER_BUILD}/terraform.tfstate` }) },
+    { as: "pr-destroy-role", does: "delete a PR role's inline policy (the role has the boundary)", expect: "Allowed", request: (iam) => ({ action: "iam:DeleteRolePolicy", resource: PR_ROLE, context: withBoundary(iam) }) },
+    { as: "pr-destroy-role", does: "delete a PR role", expect: "Allowed", request: () => ({ action: "iam:DeleteRole", resource: PR_ROLE }) },
+    { as: "pr-destroy-role", does: "delete a PR function", expect: "Allowed", request: () => ({ action: "lambda:DeleteFunction", resource: PR_FUNCTION }) },
+    { as: "pr-destroy-role", does: "delete its own state object", expect: "Allowed", request: () => ({ action: "s3:DeleteObject", resource: `${STATE}/pull-requests/${OWN_BUILD}/terraform.tfstate`, context: ownBuild }) },
+    // The trusted step.
+    { as: "pr-feedback-role", does: "start a tuning execution", expect: "Allowed", request: () => ({ action: "states:StartExecution", resource: POWER_TUNING }) },
+    {
+        as: "pr-feedback-role",
+        does: "follow its tuning execution",
+        expect: "Allowed",
+        request: () => ({ action: "states:DescribeExecution", resource: `arn:aws:states:${REGION}:${ACCOUNT}:execution:powerTuningStateMachine-0a1b2c3d:pr-7-3f2a9c1-digest` }),
+    },
+    { as: "pr-feedback-role", does: "read a PR function's configuration", expect: "Allowed", request: () => ({ action: "lambda:GetFunctionConfiguration", resource: PR_FUNCTION }) },
+    { as: "pr-feedback-role", does: "read the settings from the destination commit", expect: "Allowed", request: () => ({ action: "codecommit:GetFile", resource: REPOSITORY }) },
+    { as: "pr-feedback-role", does: "download the runner", expect: "Allowed", request: () => ({ action: "s3:GetObject", resource: `${ARTIFACTS}/tuning-runner/${"ab".repeat(32)}.js` }) },
+    { as: "pr-feedback-role", does: "read the deploy's outputs", expect: "Allowed", request: () => ({ action: "s3:GetObject", resource: `${ARTIFACTS}/pull-request-builds/${OWN_BUILD}/outputs.json` }) },
+    { as: "pr-feedback-role", does: "store a tuning result", expect: "Allowed", request: () => ({ action: "s3:PutObject", resource: `${ARTIFACTS}/tuning-history/results/0a1b.json` }) },
+    { as: "pr-feedback-role", does: "list the artifact bucket, so a missing history entry reads as 404", expect: "Allowed", request: () => ({ action: "s3:ListBucket", resource: ARTIFACTS }) },
+    {
+        as: "pr-feedback-role",
+        does: "become the pull-request bot under its fixed session name",
+        expect: "Allowed",
+        request: (iam) => ({ action: "sts:AssumeRole", resource: iam.roleArn("pr-bot-role"), context: { "sts:RoleSessionName": PULL_REQUEST_BOT_SESSION_NAME } }),
+    },
+    {
+        as: "pr-feedback-role",
+        does: "become the bot under another session name",
+        chain: "approval",
+        expect: "denied",
+        request: (iam) => ({ action: "sts:AssumeRole", resource: iam.roleArn("pr-bot-role"), context: { "sts:RoleSessionName": "AWSCodeBuild-6c1f3f0e" } }),
+    },
+    { as: "pr-feedback-role", does: "comment without being the bot", chain: "approval", expect: "denied", request: () => ({ action: "codecommit:PostCommentForPullRequest", resource: REPOSITORY }) },
+    { as: "pr-feedback-role", does: "record production's fingerprint", chain: "baselines", expect: "denied", request: () => ({ action: "s3:PutObject", resource: `${ARTIFACTS}/tuning-history/production/digest.json` }) },
+    { as: "pr-feedback-role", does: "read a production function", chain: "production", expect: "denied", request: () => ({ action: "lambda:GetFunctionConfiguration", resource: PRODUCTION_FUNCTION }) },
+    // The bot.
+    { as: "pr-bot-role", does: "comment on the pull request", expect: "Allowed", request: () => ({ action: "codecommit:PostCommentForPullRequest", resource: REPOSITORY }) },
+    { as: "pr-bot-role", does: "edit its comment", expect: "Allowed", request: () => ({ action: "codecommit:UpdateComment", resource: REPOSITORY }) },
+    { as: "pr-bot-role", does: "approve or revoke", expect: "Allowed", request: () => ({ action: "codecommit:UpdatePullRequestApprovalState", resource: REPOSITORY }) },
+    { as: "pr-bot-role", does: "push to the repository", chain: "production", expect: "denied", request: () => ({ action: "codecommit:GitPush", resource: REPOSITORY }) },
+    // Production.
+    { as: "deployment-apply-role", does: "create a production role with the boundary", expect: "Allowed", request: (iam) => ({ action: "iam:CreateRole", resource: PRODUCTION_ROLE, context: withBoundary(iam) }) },
+    { as: "deployment-apply-role", does: "create a production role without the boundary", chain: "admin", expect: "denied", request: () => ({ action: "iam:CreateRole", resource: PRODUCTION_ROLE }) },
+    { as: "deployment-apply-role", does: "rewrite a production role's trust policy", chain: "admin", expect: "ExplicitlyDenied", request: () => ({ action: "iam:UpdateAssumeRolePolicy", resource: PRODUCTION_ROLE }) },
+    { as: "deployment-apply-role", does: "update a production function", expect: "Allowed", request: () => ({ action: "lambda:UpdateFunctionCode", resource: PRODUCTION_FUNCTION }) },
+    { as: "deployment-apply-role", does: "write production's state", expect: "Allowed", request: () => ({ action: "s3:PutObject", resource: `${STATE}/terraform-lambda/production.tfstate` }) },
+    { as: "deployment-apply-role", does: "record production's fingerprints", expect: "Allowed", request: () => ({ action: "s3:PutObject", resource: `${ARTIFACTS}/tuning-history/production/digest.json` }) },
+    { as: "deployment-apply-role", does: "store a tuning result", chain: "baselines", expect: "denied", request: () => ({ action: "s3:PutObject", resource: `${ARTIFACTS}/tuning-history/results/0a1b.json` }) },
+    { as: "deployment-apply-role", does: "download the runner to record with", expect: "Allowed", request: () => ({ action: "s3:GetObject", resource: `${ARTIFACTS}/tuning-runner/${"ab".repeat(32)}.js` }) },
+    { as: "deployment-plan-role", does: "take production's state lock", expect: "Allowed", request: () => ({ action: "s3:PutObject", resource: `${STATE}/terraform-lambda/production.tfstate.tflock` }) },
+    { as: "deployment-plan-role", does: "write production's state itself", chain: "production", expect: "denied", request: () => ({ action: "s3:PutObject", resource: `${STATE}/terraform-lambda/production.tfstate` }) },
+    // The workflow and its trigger.
+    { as: "pr-workflow-role", does: "start the deploy build", expect: "Allowed", request: () => ({ action: "codebuild:StartBuild", resource: `arn:aws:codebuild:${REGION}:${ACCOUNT}:project/pr-deploy` }) },
+    { as: "pr-workflow-role", does: "start the pipeline's apply build", chain: "production", expect: "denied", request: () => ({ action: "codebuild:StartBuild", resource: `arn:aws:codebuild:${REGION}:${ACCOUNT}:project/deployment-apply` }) },
+    { as: "pr-trigger-role", does: "start the pull-request workflow", expect: "Allowed", request: () => ({ action: "states:StartExecution", resource: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:pr-workflow` }) },
+    { as: "pr-trigger-role", does: "start the power-tuning state machine", chain: "production", expect: "denied", request: () => ({ action: "states:StartExecution", resource: POWER_TUNING }) },
+];
+
+describe("attack paths, decided by an IAM policy simulator over the stack's own documents", () => {
+    let iam: StackIam;
+    before(async () => {
+        iam = new StackIam(await mockedStack());
+    });
+
+    const matches = (decision: Decision, expected: Row["expect"]) => (expected === "denied" ? decision !== "Allowed" : decision === expected);
+
+    for (const row of ROWS) {
+        const verdict = row.expect === "Allowed" ? "may" : "may not";
+        const title = `${row.as} ${verdict} ${row.does}${row.chain ? ` — stops: ${CHAINS[row.chain]}` : ""}`;
+        it(title, async () => {
+            const decision = await iam.decide(iam.role(row.as), row.request(iam));
+            assert.ok(matches(decision, row.expect), `${row.as}: ${JSON.stringify(row.request(iam))} was ${decision}, expected ${row.expect}`);
+        });
+    }
+
+    describe("a role Terraform created with Action * under the boundary (chain: become account admin)", () => {
+        const everything = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] };
+        let functionRole: SimulatedRole;
+        before(() => {
+            functionRole = iam.terraformRole("pr-power-tuned-x-role-pr-7-3f2a9c1", everything);
+        });
+
+        const denied: Array<[string, (iam: StackIam) => Request]> = [
+            ["create a role", () => ({ action: "iam:CreateRole", resource: `arn:aws:iam::${ACCOUNT}:role/anything` })],
+            ["attach AdministratorAccess to itself", () => ({ action: "iam:AttachRolePolicy", resource: `arn:aws:iam::${ACCOUNT}:role/pr-power-tuned-x-role-pr-7-3f2a9c1` })],
+            ["assume the bot", (stackIam) => ({ action: "sts:AssumeRole", resource: stackIam.roleArn("pr-bot-role"), context: { "sts:RoleSessionName": PULL_REQUEST_BOT_SESSION_NAME } })],
+            ["approve a pull request", () => ({ action: "codecommit:UpdatePullRequestApprovalState", resource: REPOSITORY })],
+            ["write production's state", () => ({ action: "s3:PutObject", resource: `${STATE}/terraform-lambda/production.tfstate` })],
+            ["write a pull request's state", () => ({ action: "s3:PutObject", resource: `${STATE}/pull-requests/${OWN_BUILD}/terraform.tfstate` })],
+            ["update a production function", () => ({ action: "lambda:UpdateFunctionCode", resource: PRODUCTION_FUNCTION })],
+        ];
+        for (const [what, request] of denied) {
+            it(`may not ${what}`, async () => {
+                assert.notStrictEqual(await iam.decide(functionRole, request(iam)), "Allowed");
+            });
+        }
+
+        it("may still write its function's log streams, which is all the boundary grants", async () => {
+            const logStream = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/pr-power-tuned-x-pr-7-3f2a9c1:log-stream:2026/11/26/[$LATEST]0a1b`;
+            assert.strictEqual(await iam.decide(functionRole, { action: "logs:PutLogEvents", resource: logStream }), "Allowed");
+        });
+    });
+
+    describe("the bucket policies on their own (chains: poison baselines, replace the runner, change production)", () => {
+        // Any principal of the account whose identity policies allow every S3 write, e.g. an administrator.
+        const administrator = (name: string, arn = `arn:aws:iam::${ACCOUNT}:role/${name}`): SimulatedRole => ({
+            arn,
+            name,
+            identityPolicies: [{ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:*", Resource: "*" }] }],
+        });
+        const protectedKeys = [
+            `${ARTIFACTS}/tuning-runner/${"ab".repeat(32)}.js`,
+            `${ARTIFACTS}/tuning-history/results/0a1b.json`,
+            `${ARTIFACTS}/tuning-history/production/digest.json`,
+            `${STATE}/terraform-lambda/production.tfstate`,
+        ];
+
+        it("deny every other principal, even one allowed s3:* on everything", async () => {
+            for (const key of protectedKeys) {
+                for (const action of ["s3:PutObject", "s3:DeleteObject"]) {
+                    assert.strictEqual(await iam.decide(administrator("team-admin"), { action, resource: key }), "ExplicitlyDenied", `${action} ${key}`);
+                }
+            }
+        });
+
+        it("let the deploying principal (the role of its SSO session, with its path) write everything, so pulumi up and destroy work", async () => {
+            for (const key of protectedKeys) {
+                assert.strictEqual(await iam.decide(administrator("AWSReservedSSO_Admin_0a1b2c3d", TEST_DEPLOYER_ROLE_ARN), { action: "s3:DeleteObject", resource: key }), "Allowed", key);
+            }
+        });
+
+        it("refuse a request not made over TLS, from anyone", async () => {
+            const deployer = administrator("AWSReservedSSO_Admin_0a1b2c3d", TEST_DEPLOYER_ROLE_ARN);
+            const request = { action: "s3:GetObject", resource: `${ARTIFACTS}/tuning-history/results/0a1b.json`, context: { "aws:SecureTransport": "false" } };
+            assert.strictEqual(await iam.decide(deployer, request), "ExplicitlyDenied");
+        });
+    });
+});

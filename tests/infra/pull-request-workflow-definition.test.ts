@@ -1,0 +1,167 @@
+// The pull-request workflow's definition, validated with asl-validator and executed locally
+// with aws-local-stepfunctions: the CodeBuild tasks run local handlers that succeed, fail the
+// way a failed `startBuild.sync` does (States.TaskFailed, the build as JSON in the Cause), or
+// never return (a timeout).
+import * as assert from "assert";
+import { StateMachine, type StateMachineDefinition } from "aws-local-stepfunctions";
+import { PullRequestWorkflowInput, pullRequestWorkflowDefinition, WORKFLOW_FAILURES } from "../../components/pullRequestWorkflowDefinition";
+
+// asl-validator is a CommonJS function export.
+const aslValidator: (definition: object) => { isValid: boolean; errorsText: (separator?: string) => string } = require("asl-validator");
+
+const STEPS = {
+    deployProject: "pr-deploy",
+    feedbackProject: "pr-feedback",
+    destroyProject: "pr-destroy",
+    timeoutSeconds: { deploy: 3600, feedback: 5400, destroy: 3600 },
+};
+const INPUT = {
+    pullRequestId: "7",
+    sourceCommit: "3f2a9c1b7e6d5c4b3a291807f6e5d4c3b2a19080",
+    destinationCommit: "9c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d",
+} satisfies PullRequestWorkflowInput;
+const EXECUTION_ARN = "arn:aws:states:us-east-1:123456789012:execution:pr-workflow:7-3f2a9c1";
+const buildArn = (project: string) => `arn:aws:codebuild:us-east-1:123456789012:build/${project}:6c1f3f0e-5d4c-4b3a-9a8f-7e6d5c4b3a29`;
+
+type Step = "DeployCopy" | "Feedback" | "DestroyCopy";
+type Behaviour = "succeeds" | "fails" | "refused" | "hangs";
+
+interface StartBuild {
+    readonly ProjectName: string;
+    readonly SourceVersion?: string;
+    readonly EnvironmentVariablesOverride: ReadonlyArray<{ Name: string; Type: string; Value: string }>;
+}
+
+interface Run {
+    /** Each build started, in order, with its variables by name. */
+    readonly builds: ReadonlyArray<{ step: Step; project: string; sourceVersion?: string; variables: Record<string, string> }>;
+    /** The Fail state's Error, or undefined when the execution succeeded. */
+    readonly failedWith?: string;
+}
+
+const taskFailure = (name: string, cause: string) => Object.assign(new Error(cause), { name });
+
+/** Runs the workflow with each CodeBuild task answered by a local handler. */
+async function runWorkflow(behaviour: Partial<Record<Step, Behaviour>>, definition = pullRequestWorkflowDefinition(STEPS)): Promise<Run> {
+    const builds: Array<Run["builds"][number]> = [];
+    // The task's resolved Parameters are a StartBuild request; the handler answers like startBuild.sync.
+    const handler = (step: Step) => async (input: unknown): Promise<{ Build: { Arn: string; BuildStatus: string } }> => {
+        const request = input as StartBuild;
+        builds.push({
+            step,
+            project: request.ProjectName,
+            sourceVersion: request.SourceVersion,
+            variables: Object.fromEntries(request.EnvironmentVariablesOverride.map((variable) => [variable.Name, variable.Value])),
+        });
+        const build = { Arn: buildArn(request.ProjectName), BuildStatus: "SUCCEEDED" };
+        switch (behaviour[step] ?? "succeeds") {
+            case "succeeds":
+                return { Build: build };
+            case "fails":
+                throw taskFailure("States.TaskFailed", JSON.stringify({ Build: { ...build, BuildStatus: "FAILED" } }));
+            case "refused":
+                throw taskFailure("CodeBuild.AccessDeniedException", "User is not authorized to perform: codebuild:StartBuild");
+            case "hangs":
+                return new Promise<never>(() => undefined);
+        }
+    };
+    // The library's own definition type is stricter than the plain object the stack serializes.
+    const machine = new StateMachine(definition as unknown as StateMachineDefinition, { validationOptions: { checkArn: true, checkPaths: true } });
+    const execution = machine.run(INPUT, {
+        overrides: { taskResourceLocalHandlers: { DeployCopy: handler("DeployCopy"), Feedback: handler("Feedback"), DestroyCopy: handler("DestroyCopy") } },
+        context: { Execution: { Id: EXECUTION_ARN, Input: INPUT } },
+    });
+    try {
+        await execution.result;
+        return { builds };
+    } catch (error) {
+        const failure = (error as { cause?: { name?: string } }).cause;
+        assert.ok(failure?.name, `the execution failed without a Fail state: ${error}`);
+        return { builds, failedWith: failure.name };
+    }
+}
+
+const steps = (run: Run) => run.builds.map((build) => build.step);
+const PULL_REQUEST_VARIABLES = { PULL_REQUEST_ID: INPUT.pullRequestId, SOURCE_COMMIT: INPUT.sourceCommit, DESTINATION_COMMIT: INPUT.destinationCommit };
+
+describe("pull-request workflow definition", () => {
+    it("is valid Amazon States Language (asl-validator, paths and ARNs checked)", () => {
+        const { isValid, errorsText } = aslValidator(pullRequestWorkflowDefinition(STEPS));
+        assert.ok(isValid, errorsText("\n"));
+    });
+
+    it("runs every CodeBuild step synchronously, each with a timeout beyond its build's own", () => {
+        const states = pullRequestWorkflowDefinition(STEPS).States as Record<string, { Type: string; Resource?: string; TimeoutSeconds?: number; Catch?: unknown[] }>;
+        const tasks = Object.entries(states).filter(([, state]) => state.Type === "Task");
+        assert.deepStrictEqual(
+            tasks.map(([name, state]) => [name, state.Resource, state.TimeoutSeconds]),
+            [
+                ["DeployCopy", "arn:aws:states:::codebuild:startBuild.sync", 3600],
+                ["Feedback", "arn:aws:states:::codebuild:startBuild.sync", 5400],
+                ["DestroyCopy", "arn:aws:states:::codebuild:startBuild.sync", 3600],
+            ],
+        );
+        for (const [name, state] of tasks) assert.deepStrictEqual((state.Catch as Array<{ ErrorEquals: string[] }>)[0].ErrorEquals, ["States.ALL"], name);
+    });
+
+    it("happy path: deploys the source commit, hands the deploy's build ARN to feedback and destroy, and succeeds", async () => {
+        const run = await runWorkflow({});
+        assert.strictEqual(run.failedWith, undefined);
+        assert.deepStrictEqual(run.builds, [
+            { step: "DeployCopy", project: "pr-deploy", sourceVersion: INPUT.sourceCommit, variables: PULL_REQUEST_VARIABLES },
+            {
+                step: "Feedback",
+                project: "pr-feedback",
+                sourceVersion: undefined,
+                variables: { ...PULL_REQUEST_VARIABLES, DEPLOY_BUILD_ARN: buildArn("pr-deploy"), DEPLOY_OUTCOME: "SUCCEEDED", WORKFLOW_EXECUTION_ARN: EXECUTION_ARN },
+            },
+            { step: "DestroyCopy", project: "pr-destroy", sourceVersion: INPUT.sourceCommit, variables: { ...PULL_REQUEST_VARIABLES, DEPLOY_BUILD_ARN: buildArn("pr-deploy") } },
+        ]);
+    });
+
+    it("a failed deploy still gets feedback (outcome FAILED, with its build) and is destroyed; the execution fails naming DeployCopy", async () => {
+        const run = await runWorkflow({ DeployCopy: "fails" });
+        assert.deepStrictEqual(steps(run), ["DeployCopy", "Feedback", "DestroyCopy"]);
+        assert.strictEqual(run.builds[1].variables.DEPLOY_OUTCOME, "FAILED");
+        assert.strictEqual(run.builds[1].variables.DEPLOY_BUILD_ARN, buildArn("pr-deploy"));
+        assert.strictEqual(run.builds[2].variables.DEPLOY_BUILD_ARN, buildArn("pr-deploy"));
+        assert.strictEqual(run.failedWith, WORKFLOW_FAILURES.deploy);
+    });
+
+    it("a deploy whose build never started gets feedback, has nothing to destroy, and fails naming DeployCopy", async () => {
+        const run = await runWorkflow({ DeployCopy: "refused" });
+        assert.deepStrictEqual(steps(run), ["DeployCopy", "Feedback"]);
+        assert.deepStrictEqual([run.builds[1].variables.DEPLOY_OUTCOME, run.builds[1].variables.DEPLOY_BUILD_ARN], ["FAILED", ""]);
+        assert.strictEqual(run.failedWith, WORKFLOW_FAILURES.deploy);
+    });
+
+    it("a failed feedback (tuning failed, gate not passed) still destroys the copy, and the execution fails naming Feedback", async () => {
+        const run = await runWorkflow({ Feedback: "fails" });
+        assert.deepStrictEqual(steps(run), ["DeployCopy", "Feedback", "DestroyCopy"]);
+        assert.strictEqual(run.failedWith, WORKFLOW_FAILURES.feedback);
+    });
+
+    it("a timed-out feedback (States.Timeout) still destroys the copy, and the execution fails naming Feedback", async () => {
+        const definition = pullRequestWorkflowDefinition({ ...STEPS, timeoutSeconds: { ...STEPS.timeoutSeconds, feedback: 1 } });
+        const run = await runWorkflow({ Feedback: "hangs" }, definition);
+        assert.deepStrictEqual(steps(run), ["DeployCopy", "Feedback", "DestroyCopy"]);
+        assert.strictEqual(run.builds[2].variables.DEPLOY_BUILD_ARN, buildArn("pr-deploy"));
+        assert.strictEqual(run.failedWith, WORKFLOW_FAILURES.feedback);
+    });
+
+    it("fails, saying the destroy failed, when the destroy fails, even after everything else succeeded", async () => {
+        assert.strictEqual((await runWorkflow({ DestroyCopy: "fails" })).failedWith, WORKFLOW_FAILURES.destroy);
+    });
+
+    it("reports the failed destroy, not the earlier failure, when both the deploy and the destroy failed", async () => {
+        const run = await runWorkflow({ DeployCopy: "fails", DestroyCopy: "fails" });
+        assert.deepStrictEqual(steps(run), ["DeployCopy", "Feedback", "DestroyCopy"]);
+        assert.strictEqual(run.failedWith, WORKFLOW_FAILURES.destroy);
+    });
+
+    it("destroys even when both the deploy and the feedback failed", async () => {
+        const run = await runWorkflow({ DeployCopy: "fails", Feedback: "fails" });
+        assert.deepStrictEqual(steps(run), ["DeployCopy", "Feedback", "DestroyCopy"]);
+        assert.strictEqual(run.failedWith, WORKFLOW_FAILURES.deploy);
+    });
+});

@@ -1,0 +1,269 @@
+import * as assert from "assert";
+import { PULL_REQUEST_BOT_SESSION_NAME } from "../../buildscripts/contract";
+import { pullRequestDeployBuildspec, pullRequestDestroyBuildspec, pullRequestFeedbackBuildspec } from "../../components/buildspecs";
+import { DEFAULT_TERRAFORM } from "../../components/config";
+import { pullRequestWorkflowDefinition } from "../../components/pullRequestWorkflowDefinition";
+import { loadFixture } from "../fixtures";
+import { matchesEventPattern, transformInput } from "../support/event-pattern";
+import { MockedStack, mockedStack, named } from "../support/mocked-stack";
+import { TEST_ACCOUNT_ID } from "../support/pulumi-mocks";
+
+const pullRequestCreatedEvent = () => loadFixture("codecommit/pull-request-created-event.json");
+
+/** The inline policy statements of one of the stack's roles. */
+function roleStatements(stack: MockedStack, roleName: string): Array<{ Sid: string; Action: string | string[]; Resource: string | string[]; Condition?: unknown }> {
+    return JSON.parse(named(stack, "aws:iam/rolePolicy:RolePolicy", `${roleName}-policy`).inputs.policy).Statement;
+}
+
+function environment(stack: MockedStack, project: string): Record<string, string> {
+    const variables = named(stack, "aws:codebuild/project:Project", project).inputs.environment.environmentVariables;
+    assert.ok(variables.every((variable: { type: string }) => variable.type === "PLAINTEXT"));
+    return Object.fromEntries(variables.map((variable: { name: string; value: string }) => [variable.name, variable.value]));
+}
+
+describe("pull-request workflow", () => {
+    let stack: MockedStack;
+    let repositoryArn: string;
+    const project = (name: string) => named(stack, "aws:codebuild/project:Project", name);
+    const boundaryArn = () => named(stack, "aws:iam/policy:Policy", "function-boundary-policy").state.arn;
+    before(async () => {
+        stack = await mockedStack();
+        repositoryArn = named(stack, "aws:codecommit/repository:Repository", "functions-repository").state.arn;
+    });
+
+    describe("the three builds", () => {
+        it("run on Graviton: ARM_CONTAINER, amazonlinux-aarch64-standard:3.0, small, not privileged", () => {
+            for (const name of ["pr-deploy", "pr-feedback", "pr-destroy"]) {
+                const { type, image, computeType, privilegedMode } = project(name).inputs.environment;
+                assert.deepStrictEqual([type, image, computeType, privilegedMode], ["ARM_CONTAINER", "aws/codebuild/amazonlinux-aarch64-standard:3.0", "BUILD_GENERAL1_SMALL", false], name);
+            }
+        });
+
+        it("deploy and destroy check out the repository (the PR's files); feedback has no source at all", () => {
+            const source = (name: string) => ({ type: project(name).inputs.source.type, location: project(name).inputs.source.location, artifacts: project(name).inputs.artifacts.type });
+            assert.deepStrictEqual(source("pr-deploy"), { type: "CODECOMMIT", location: stack.outputs.repositoryCloneUrlHttp, artifacts: "NO_ARTIFACTS" });
+            assert.deepStrictEqual(source("pr-destroy"), { type: "CODECOMMIT", location: stack.outputs.repositoryCloneUrlHttp, artifacts: "NO_ARTIFACTS" });
+            assert.deepStrictEqual(source("pr-feedback"), { type: "NO_SOURCE", location: undefined, artifacts: "NO_ARTIFACTS" });
+        });
+
+        it("use the generated buildspecs", () => {
+            assert.strictEqual(project("pr-deploy").inputs.source.buildspec, pullRequestDeployBuildspec(DEFAULT_TERRAFORM));
+            assert.strictEqual(project("pr-destroy").inputs.source.buildspec, pullRequestDestroyBuildspec(DEFAULT_TERRAFORM));
+            assert.strictEqual(project("pr-feedback").inputs.source.buildspec, pullRequestFeedbackBuildspec());
+        });
+
+        it("the untrusted builds get the two namespaces and the boundary, nothing of the runner", () => {
+            const copy = {
+                TF_STATE_BUCKET: stack.outputs.stateBucketName,
+                PULL_REQUEST_NAME_PREFIX: "pr-power-tuned",
+                TF_VAR_permissions_boundary_arn: boundaryArn(),
+                CODEBUILD_CONFIG_AUTO_DISCOVER: "false",
+            };
+            assert.deepStrictEqual(environment(stack, "pr-deploy"), { ...copy, ARTIFACT_BUCKET: stack.outputs.artifactBucketName, PRODUCTION_NAME_PREFIX: "power-tuned" });
+            assert.deepStrictEqual(environment(stack, "pr-destroy"), copy);
+        });
+
+        it("the trusted build gets the runner with its SHA-256, the namespace the runner enforces and the bot it acts as", () => {
+            const runner = named(stack, "aws:s3/bucketObjectv2:BucketObjectv2", "pr-runner");
+            assert.deepStrictEqual(environment(stack, "pr-feedback"), {
+                REPOSITORY_NAME: "power-tuned-functions",
+                STATE_MACHINE_ARN: stack.outputs.stateMachineArn,
+                ARTIFACT_BUCKET: stack.outputs.artifactBucketName,
+                TUNING_RUNNER_S3_URI: `s3://${stack.outputs.artifactBucketName}/${runner.inputs.key}`,
+                TUNING_RUNNER_SHA256: stack.runnerBundle.sha256,
+                TUNING_HISTORY_URI: `s3://${stack.outputs.artifactBucketName}/tuning-history/`,
+                PULL_REQUEST_NAME_PREFIX: "pr-power-tuned",
+                PULL_REQUEST_BOT_ROLE_ARN: named(stack, "aws:iam/role:Role", "pr-bot-role").state.arn,
+                CODEBUILD_CONFIG_AUTO_DISCOVER: "false",
+            });
+        });
+
+        it("each writes its logs to its own log group", () => {
+            for (const name of ["pr-deploy", "pr-feedback", "pr-destroy"]) {
+                const logGroup = named(stack, "aws:cloudwatch/logGroup:LogGroup", `${name}-logs`);
+                assert.deepStrictEqual(project(name).inputs.logsConfig, { cloudwatchLogs: { groupName: logGroup.state.name, status: "ENABLED" } });
+            }
+        });
+    });
+
+    describe("the tuning runner upload", () => {
+        it("uploads the bundle the program just built to tuning-runner/<its sha256>.js", async () => {
+            const runner = named(stack, "aws:s3/bucketObjectv2:BucketObjectv2", "pr-runner");
+            assert.strictEqual(runner.inputs.bucket, stack.outputs.artifactBucketName);
+            assert.strictEqual(await runner.inputs.source.path, stack.runnerBundle.path);
+            assert.strictEqual(runner.inputs.key, `tuning-runner/${stack.runnerBundle.sha256}.js`);
+            assert.strictEqual(runner.inputs.contentType, "application/javascript");
+        });
+    });
+
+    describe("the state machine", () => {
+        it("is a standard workflow running the three projects, with the definition the pure function gives", () => {
+            const workflow = named(stack, "aws:sfn/stateMachine:StateMachine", "pr-workflow");
+            assert.strictEqual(workflow.inputs.type, "STANDARD");
+            assert.strictEqual(workflow.inputs.roleArn, named(stack, "aws:iam/role:Role", "pr-workflow-role").state.arn);
+            assert.deepStrictEqual(
+                JSON.parse(workflow.inputs.definition),
+                pullRequestWorkflowDefinition({
+                    deployProject: "pr-deploy",
+                    feedbackProject: "pr-feedback",
+                    destroyProject: "pr-destroy",
+                    // Each build's own timeout plus half an hour for queueing.
+                    timeoutSeconds: { deploy: 3600, feedback: 5400, destroy: 3600 },
+                }),
+            );
+            assert.strictEqual(stack.outputs.pullRequestWorkflowArn, workflow.state.arn);
+        });
+
+        it("may run, follow and stop only the three builds, and manage only Step Functions' CodeBuild rule", () => {
+            const projects = ["pr-deploy", "pr-feedback", "pr-destroy"].map((name) => project(name).state.arn);
+            assert.deepStrictEqual(roleStatements(stack, "pr-workflow-role"), [
+                { Sid: "RunBuilds", Effect: "Allow", Action: ["codebuild:StartBuild", "codebuild:StopBuild", "codebuild:BatchGetBuilds"], Resource: projects },
+                {
+                    Sid: "ManageCodeBuildSyncRule",
+                    Effect: "Allow",
+                    Action: ["events:PutTargets", "events:PutRule", "events:DescribeRule"],
+                    Resource: `arn:aws:events:us-east-1:${TEST_ACCOUNT_ID}:rule/StepFunctionsGetEventForCodeBuildStartBuildRule`,
+                },
+            ]);
+            assert.strictEqual(JSON.parse(named(stack, "aws:iam/role:Role", "pr-workflow-role").inputs.assumeRolePolicy).Statement[0].Principal.Service, "states.amazonaws.com");
+        });
+    });
+
+    describe("the trigger", () => {
+        const pattern = () => JSON.parse(named(stack, "aws:cloudwatch/eventRule:EventRule", "pr-trigger").inputs.eventPattern);
+        /** The fixture event, as if it came from this stack's repository. */
+        const createdEvent = () => ({ ...pullRequestCreatedEvent(), resources: [repositoryArn] });
+        const withDetail = (detail: Record<string, unknown>) => {
+            const event = createdEvent();
+            return { ...event, detail: { ...event.detail, ...detail } };
+        };
+
+        it("listens to CodeCommit pull request state changes of this repository, created or source-updated, into main", () => {
+            assert.deepStrictEqual(pattern(), {
+                source: ["aws.codecommit"],
+                "detail-type": ["CodeCommit Pull Request State Change"],
+                resources: [repositoryArn],
+                detail: { event: ["pullRequestCreated", "pullRequestSourceBranchUpdated"], destinationReference: ["refs/heads/main"] },
+            });
+            assert.strictEqual(named(stack, "aws:cloudwatch/eventRule:EventRule", "pr-trigger").inputs.state, "ENABLED");
+        });
+
+        it("starts the workflow for a pull request created or updated into main", () => {
+            assert.strictEqual(matchesEventPattern(pattern(), createdEvent()), true);
+            assert.strictEqual(matchesEventPattern(pattern(), withDetail({ event: "pullRequestSourceBranchUpdated" })), true);
+        });
+
+        it("starts nothing on merges, status changes, approvals or comments", () => {
+            for (const event of ["pullRequestMergeStatusUpdated", "pullRequestStatusChanged", "pullRequestApprovalStateChanged", "commentOnPullRequestCreated"]) {
+                assert.strictEqual(matchesEventPattern(pattern(), withDetail({ event })), false, event);
+            }
+        });
+
+        it("starts nothing for pull requests into another branch or in another repository", () => {
+            assert.strictEqual(matchesEventPattern(pattern(), withDetail({ destinationReference: "refs/heads/develop" })), false);
+            assert.strictEqual(matchesEventPattern(pattern(), pullRequestCreatedEvent()), false, "the fixture's own repository");
+        });
+
+        it("gives one execution the PR id and both commits", () => {
+            const target = named(stack, "aws:cloudwatch/eventTarget:EventTarget", "pr-trigger-target");
+            const fixture = createdEvent();
+            assert.deepStrictEqual(transformInput(target.inputs.inputTransformer, fixture), {
+                pullRequestId: "7",
+                sourceCommit: fixture.detail.sourceCommit,
+                destinationCommit: fixture.detail.destinationCommit,
+            });
+        });
+
+        it("targets the workflow through a role that may only start it", () => {
+            const target = named(stack, "aws:cloudwatch/eventTarget:EventTarget", "pr-trigger-target");
+            const workflow = named(stack, "aws:sfn/stateMachine:StateMachine", "pr-workflow");
+            assert.strictEqual(target.inputs.arn, workflow.state.arn);
+            assert.strictEqual(target.inputs.roleArn, named(stack, "aws:iam/role:Role", "pr-trigger-role").state.arn);
+            assert.deepStrictEqual(roleStatements(stack, "pr-trigger-role"), [{ Sid: "StartWorkflow", Effect: "Allow", Action: "states:StartExecution", Resource: workflow.state.arn }]);
+        });
+    });
+
+    describe("the pull-request bot and the merge gate", () => {
+        it("the bot is trusted only by the trusted build's role, and only under the fixed session name", () => {
+            const bot = named(stack, "aws:iam/role:Role", "pr-bot-role");
+            assert.strictEqual(bot.state.name, "power-tuned-pull-request-bot");
+            assert.deepStrictEqual(JSON.parse(bot.inputs.assumeRolePolicy).Statement, [
+                {
+                    Sid: "AssumedByRoleSession",
+                    Effect: "Allow",
+                    Principal: { AWS: named(stack, "aws:iam/role:Role", "pr-feedback-role").state.arn },
+                    Action: "sts:AssumeRole",
+                    Condition: { StringEquals: { "sts:RoleSessionName": PULL_REQUEST_BOT_SESSION_NAME } },
+                },
+            ]);
+        });
+
+        it("the bot may read the PR, comment, edit its comment and approve or revoke, on this repository only", () => {
+            assert.deepStrictEqual(roleStatements(stack, "pr-bot-role"), [
+                {
+                    Sid: "PullRequestFeedback",
+                    Effect: "Allow",
+                    Action: [
+                        "codecommit:GetPullRequest",
+                        "codecommit:GetCommentsForPullRequest",
+                        "codecommit:PostCommentForPullRequest",
+                        "codecommit:UpdateComment",
+                        "codecommit:UpdatePullRequestApprovalState",
+                    ],
+                    Resource: repositoryArn,
+                },
+            ]);
+        });
+
+        it("requires one approval from exactly the bot's fixed session for pull requests into main", () => {
+            const template = named(stack, "aws:codecommit/approvalRuleTemplate:ApprovalRuleTemplate", "pr-approval");
+            assert.deepStrictEqual(JSON.parse(template.inputs.content), {
+                Version: "2018-11-08",
+                DestinationReferences: ["refs/heads/main"],
+                Statements: [
+                    {
+                        Type: "Approvers",
+                        NumberOfApprovalsNeeded: 1,
+                        // Session ARNs carry the role name without its IAM path.
+                        ApprovalPoolMembers: [`arn:aws:sts::${TEST_ACCOUNT_ID}:assumed-role/power-tuned-pull-request-bot/${PULL_REQUEST_BOT_SESSION_NAME}`],
+                    },
+                ],
+            });
+            const association = named(stack, "aws:codecommit/approvalRuleTemplateAssociation:ApprovalRuleTemplateAssociation", "pr-approval-association");
+            assert.deepStrictEqual(association.inputs, { approvalRuleTemplateName: template.state.name, repositoryName: "power-tuned-functions" });
+        });
+    });
+
+    describe("what each build may do (the attack paths are decided in attack-paths.test.ts)", () => {
+        const statement = (role: string, sid: string) => {
+            const found = roleStatements(stack, role).find((s) => s.Sid === sid);
+            assert.ok(found, `${role}: statement ${sid}`);
+            return found;
+        };
+
+        it("the untrusted builds write only their own build's state, by the CodeBuild build-ARN variable", () => {
+            const bucket = `arn:aws:s3:::${stack.outputs.stateBucketName}`;
+            for (const role of ["pr-deploy-role", "pr-destroy-role"]) {
+                assert.deepStrictEqual(statement(role, "WriteState").Resource, [`${bucket}/pull-requests/\${codebuild:buildArn}/*`], role);
+            }
+            assert.deepStrictEqual(statement("pr-deploy-role", "ReadState").Resource, [`${bucket}/terraform-lambda/production.tfstate`, `${bucket}/pull-requests/\${codebuild:buildArn}/*`]);
+            assert.deepStrictEqual(statement("pr-destroy-role", "ReadState").Resource, [`${bucket}/pull-requests/*`, `${bucket}/pull-requests/\${codebuild:buildArn}/*`]);
+        });
+
+        it("the untrusted builds write role permissions only with the function boundary", () => {
+            for (const role of ["pr-deploy-role", "pr-destroy-role"]) {
+                assert.deepStrictEqual(statement(role, "WritePrefixedRolesWithBoundary").Condition, { StringEquals: { "iam:PermissionsBoundary": boundaryArn() } }, role);
+                assert.strictEqual(statement(role, "WritePrefixedRolesWithBoundary").Resource, `arn:aws:iam::${TEST_ACCOUNT_ID}:role/pr-power-tuned-*`, role);
+            }
+        });
+
+        it("the trusted build lists the artifact bucket without a prefix condition, so a missing history entry reads as 404", () => {
+            assert.deepStrictEqual(statement("pr-feedback-role", "ListArtifactBucket"), {
+                Sid: "ListArtifactBucket",
+                Effect: "Allow",
+                Action: "s3:ListBucket",
+                Resource: `arn:aws:s3:::${stack.outputs.artifactBucketName}`,
+            });
+        });
+    });
+});

@@ -1,0 +1,124 @@
+// Evaluates requests against the policy documents the mocked stack registered — role inline
+// policies, trust policies, the function boundary, bucket policies — with an IAM policy
+// simulator (@cloud-copilot/iam-simulate, test-only), so "denied" means what IAM would decide,
+// not what a string match suggests.
+import { runSimulation, runUnsafeSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
+import type { MockedStack } from "./mocked-stack";
+import { ofType } from "./mocked-stack";
+import { TEST_ACCOUNT_ID } from "./pulumi-mocks";
+
+export type Decision = "Allowed" | "ExplicitlyDenied" | "ImplicitlyDenied";
+
+interface PolicyDocument {
+    readonly Version: string;
+    readonly Statement: unknown[];
+}
+
+/** A principal: a role of the stack, or one made up for a test (a role Terraform created). */
+export interface SimulatedRole {
+    readonly arn: string;
+    readonly name: string;
+    readonly identityPolicies: readonly PolicyDocument[];
+    readonly boundary?: PolicyDocument;
+}
+
+export interface Request {
+    readonly action: string;
+    readonly resource: string;
+    /** Request context beyond the principal's own keys (iam:PermissionsBoundary, codebuild:buildArn, …). */
+    readonly context?: Record<string, string>;
+}
+
+/**
+ * Keys CodeBuild adds to every request its service role makes (CodeBuild user guide, "Use
+ * CodeBuild condition keys as IAM service role variables"). The Service Authorization Reference
+ * lists them for CodeBuild's own actions only, so the validated simulation drops them from an
+ * S3 request; such a request is evaluated once more, unvalidated, with them.
+ */
+const CODEBUILD_REQUEST_KEYS = ["codebuild:buildArn", "codebuild:projectArn"];
+
+/** The IAM documents of the mocked stack, by the logical names the program gave them. */
+export class StackIam {
+    private readonly roles = new Map<string, { arn: string; name: string; trust: PolicyDocument; inline: PolicyDocument[] }>();
+    private readonly bucketPolicies = new Map<string, PolicyDocument>();
+    readonly boundaryArn: string;
+    readonly boundary: PolicyDocument;
+
+    constructor(stack: MockedStack) {
+        const parse = (json: string): PolicyDocument => JSON.parse(json);
+        const inlineByRoleId = new Map<string, PolicyDocument[]>();
+        for (const policy of ofType(stack, "aws:iam/rolePolicy:RolePolicy")) {
+            inlineByRoleId.set(policy.inputs.role, [...(inlineByRoleId.get(policy.inputs.role) ?? []), parse(policy.inputs.policy)]);
+        }
+        for (const role of ofType(stack, "aws:iam/role:Role")) {
+            this.roles.set(role.name, { arn: role.state.arn, name: role.state.name, trust: parse(role.inputs.assumeRolePolicy), inline: inlineByRoleId.get(role.id) ?? [] });
+        }
+        const buckets = new Map(ofType(stack, "aws:s3/bucket:Bucket").map((bucket) => [bucket.state.bucket, bucket.state.arn as string]));
+        for (const policy of ofType(stack, "aws:s3/bucketPolicy:BucketPolicy")) {
+            const arn = buckets.get(policy.inputs.bucket);
+            if (arn === undefined) throw new Error(`bucket policy ${policy.name} names an unknown bucket ${policy.inputs.bucket}`);
+            this.bucketPolicies.set(arn, parse(policy.inputs.policy));
+        }
+        const [boundary] = ofType(stack, "aws:iam/policy:Policy");
+        this.boundaryArn = boundary.state.arn;
+        this.boundary = parse(boundary.inputs.policy);
+    }
+
+    /** One of the stack's roles, by logical name (e.g. `pr-deploy-role`). */
+    role(logicalName: string): SimulatedRole {
+        const role = this.roles.get(logicalName);
+        if (role === undefined) throw new Error(`no role ${logicalName} among ${[...this.roles.keys()].join(", ")}`);
+        return { arn: role.arn, name: role.name, identityPolicies: role.inline };
+    }
+
+    roleArn(logicalName: string): string {
+        return this.role(logicalName).arn;
+    }
+
+    /** A role as Terraform would create it under the stack's boundary, with these inline policies. */
+    terraformRole(name: string, ...identityPolicies: PolicyDocument[]): SimulatedRole {
+        return { arn: `arn:aws:iam::${TEST_ACCOUNT_ID}:role/${name}`, name, identityPolicies, boundary: this.boundary };
+    }
+
+    /** What IAM decides when `principal` (in a session) makes `request`. */
+    async decide(principal: SimulatedRole, request: Request, sessionName = "AWSCodeBuild-6c1f3f0e"): Promise<Decision> {
+        const simulation: Simulation = {
+            request: {
+                principal: `arn:aws:sts::${TEST_ACCOUNT_ID}:assumed-role/${principal.name}/${sessionName}`,
+                action: request.action,
+                resource: { resource: request.resource, accountId: TEST_ACCOUNT_ID },
+                contextVariables: { "aws:PrincipalArn": principal.arn, "aws:SecureTransport": "true", ...request.context },
+            },
+            identityPolicies: principal.identityPolicies.map((policy, index) => ({ name: `${principal.name}-inline-${index}`, policy })),
+            serviceControlPolicies: [],
+            resourceControlPolicies: [],
+            ...(principal.boundary ? { permissionBoundaryPolicies: [{ name: "function-boundary", policy: principal.boundary }] } : {}),
+            ...this.resourcePolicy(request),
+        };
+        const validated = await runSimulation(simulation, {});
+        if (validated.resultType === "error") throw new Error(`invalid simulation of ${request.action} on ${request.resource}: ${JSON.stringify(validated.errors)}`);
+        const ignored = validated.resultType === "single" ? (validated.result.ignoredContextKeys ?? []) : [];
+        if (ignored.length === 0) return validated.overallResult as Decision;
+        const unknown = ignored.filter((key) => !CODEBUILD_REQUEST_KEYS.includes(key));
+        if (unknown.length > 0) throw new Error(`${request.action} does not take the context key(s) ${unknown.join(", ")}: the request is wrong`);
+        const resourcePolicy = simulation.resourcePolicy && named(simulation.resourcePolicy, "resource policy");
+        return runUnsafeSimulation({ ...simulation, resourcePolicy }, {}) as Decision;
+    }
+
+    /** The bucket policy of an S3 request's bucket, or the trust policy of an AssumeRole's role. */
+    private resourcePolicy(request: Request): Pick<Simulation, "resourcePolicy"> {
+        if (request.action.toLowerCase() === "sts:assumerole") {
+            const target = [...this.roles.values()].find((role) => role.arn === request.resource);
+            if (target === undefined) throw new Error(`AssumeRole of ${request.resource}, which is not a role of the stack`);
+            return { resourcePolicy: target.trust };
+        }
+        const bucket = /^(arn:aws:s3:::[^/]+)/.exec(request.resource)?.[1];
+        const policy = bucket === undefined ? undefined : this.bucketPolicies.get(bucket);
+        return policy === undefined ? {} : { resourcePolicy: policy };
+    }
+}
+
+/** A resource policy as iam-policy's already-validated form: the unvalidated simulation needs its name. */
+function named(policyDocument: PolicyDocument, name: string) {
+    return { __validated: true, policyDocument, metadata: { name }, errors: [] };
+}

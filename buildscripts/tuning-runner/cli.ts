@@ -73,8 +73,10 @@ tune:
                              not from local files: a pull request cannot loosen its own quality gate
                              (no policy at the destination commit: the gate is off)
 
-plan-comment:
+plan-comment (one or both):
   --plan FILE                \`terraform show -json\` output
+  --deploy-failed URL        the pull request's copy could not be deployed: the comment says nothing
+                             was tuned for this push and links URL (the workflow execution)
 
 record:
   --terraform-outputs FILE   production's \`terraform output -json\`
@@ -140,7 +142,10 @@ export interface RecordArguments {
 }
 
 export interface PlanCommentArguments {
-    readonly planFile: string;
+    /** Absent only when the deploy failed before Terraform could plan. */
+    readonly planFile?: string;
+    /** `--deploy-failed`: where to read why the pull request's copy could not be deployed. */
+    readonly deployFailedUrl?: string;
     readonly pullRequest?: PullRequestContext;
     /** `--comment-role-arn`: the role the comment is made as. */
     readonly commentRoleArn?: string;
@@ -198,7 +203,7 @@ const COMMAND_OPTIONS = {
         { flag: "--settings-from-repository", switch: true },
         ...PULL_REQUEST_OPTIONS,
     ],
-    "plan-comment": [{ flag: "--plan" }, ...PULL_REQUEST_OPTIONS],
+    "plan-comment": [{ flag: "--plan" }, { flag: "--deploy-failed" }, ...PULL_REQUEST_OPTIONS],
     report: [{ flag: "--results" }, { flag: "--output" }, { flag: "--url" }],
     record: [{ flag: "--terraform-outputs" }, { flag: "--history" }, { flag: "--input" }, { flag: "--source-commit" }],
 } satisfies Record<string, readonly OptionSpec[]>;
@@ -229,7 +234,7 @@ export function parseCommandLine(argv: readonly string[], env: Environment): Com
             return {
                 kind: "plan-comment",
                 args: {
-                    planFile: required(options, "--plan"),
+                    ...planCommentInputsFrom(options),
                     pullRequest: pullRequestFrom(options, env),
                     commentRoleArn: commentRoleArnFrom(options, env),
                     build,
@@ -361,6 +366,18 @@ function recordArgumentsFrom(options: ParsedOptions, env: Environment): RecordAr
         history,
         commit: flagCommit ?? (revision !== undefined && COMMIT_ID.test(revision) ? revision : undefined),
     };
+}
+
+function planCommentInputsFrom(options: ParsedOptions): Pick<PlanCommentArguments, "planFile" | "deployFailedUrl"> {
+    const planFile = options.get("--plan")?.[0];
+    const deployFailedUrl = options.get("--deploy-failed")?.[0];
+    if (planFile === undefined && deployFailedUrl === undefined) {
+        throw new UsageError("plan-comment needs --plan FILE, --deploy-failed URL, or both");
+    }
+    if (deployFailedUrl !== undefined && !/^https:\/\/[^\s()<>]+$/.test(deployFailedUrl)) {
+        throw new UsageError(`--deploy-failed must be an https:// URL without spaces, parentheses or angle brackets (it becomes a Markdown link); got "${deployFailedUrl}"`);
+    }
+    return { planFile, deployFailedUrl };
 }
 
 function reportSourceFrom(options: ParsedOptions): ReportSource {

@@ -1,15 +1,24 @@
-// `plan-comment`: a Terraform JSON plan summarised in the pull request's comment (or printed).
+// `plan-comment`: a Terraform JSON plan summarised in the pull request's comment (or printed), and,
+// when the pull request's copy could not be deployed, a tuning section saying so.
 import { pullRequestCodeCommit, pullRequestCommentsClient } from "./aws";
 import type { PlanCommentArguments } from "./cli";
 import { publishMarkdown } from "./comment";
 import { parseJsonFile } from "./input";
 import { buildLog, readNamedFile } from "./io";
 import { planHistoryNote, summarizeTerraformPlan } from "./plan";
-import { renderPlanComment } from "./render";
+import { DEPLOY_FAILED_NOTE, renderDeployFailedComment, renderPlanComment } from "./render";
 
 export async function runPlanComment(args: PlanCommentArguments): Promise<void> {
-    const summary = summarizeTerraformPlan(parseJsonFile(readNamedFile(args.planFile, "--plan"), args.planFile));
-    const markdown = renderPlanComment(summary, { buildUrl: args.build.buildUrl });
-    const publication = { markdown, pullRequest: args.pullRequest, build: args.build, section: "plan" as const, note: planHistoryNote(summary) };
-    await publishMarkdown(publication, () => pullRequestCommentsClient(pullRequestCodeCommit(args.commentRoleArn)), buildLog);
+    // Read and validated before anything is posted: a bad plan file posts nothing.
+    const summary = args.planFile === undefined ? undefined : summarizeTerraformPlan(parseJsonFile(readNamedFile(args.planFile, "--plan"), args.planFile));
+    const comments = () => pullRequestCommentsClient(pullRequestCodeCommit(args.commentRoleArn));
+    const target = { pullRequest: args.pullRequest, build: args.build };
+    if (summary !== undefined) {
+        const markdown = renderPlanComment(summary, { buildUrl: args.build.buildUrl });
+        await publishMarkdown({ ...target, markdown, section: "plan", note: planHistoryNote(summary) }, comments, buildLog);
+    }
+    if (args.deployFailedUrl !== undefined) {
+        const markdown = renderDeployFailedComment(args.deployFailedUrl, args.pullRequest?.sourceCommit);
+        await publishMarkdown({ ...target, markdown, section: "tuning", note: DEPLOY_FAILED_NOTE }, comments, buildLog);
+    }
 }

@@ -132,6 +132,23 @@ export function renderPlanComment(summary: PlanSummary, context: { buildUrl?: st
     return fitToCommentLimit(markdown, COMMENT_CHARACTER_LIMIT, "the plan in the build log");
 }
 
+/**
+ * The tuning section when the pull request's copy could not be deployed: it replaces the previous
+ * push's results, which would otherwise read as this push's.
+ */
+export function renderDeployFailedComment(detailsUrl: string, sourceCommit?: string): string {
+    const copy = sourceCommit === undefined ? "the throw-away copy" : `the throw-away copy of ${code(sourceCommit.slice(0, 7))}`;
+    return [
+        "## Lambda power tuning",
+        "",
+        `❌ **Not tuned:** ${copy} could not be deployed, so nothing was measured for this push. [Workflow execution](${detailsUrl})`,
+        "",
+    ].join("\n");
+}
+
+/** The tuning section's history note for a push whose copy could not be deployed. */
+export const DEPLOY_FAILED_NOTE = "not tuned: the copy could not be deployed";
+
 const PLAN_ACTION_ORDER: readonly PlanAction[] = ["replace", "delete", "update", "create", "read"];
 
 const PLAN_ACTION_LABELS: Record<PlanAction, string> = {

@@ -394,7 +394,6 @@ describe("buildspecs", () => {
         const buildspec = pullRequestFeedbackBuildspec;
         const runnerCalls = (run: BuildRun) => run.argvs.filter((argv) => argv[0] === "node" && argv[1] === RUNNER_PATH).map((argv) => argv.slice(2));
         const download = `aws s3 cp --recursive s3://${ARTIFACT_BUCKET}/pull-request-builds/${DEPLOY_BUILD_ARN}/ /tmp/deploy-build/ --exclude * --include plan.json --include outputs.json`;
-        // The contract with the runner: these command lines are asserted as text (their flags are new to the runner's parser).
         const TUNE = `node ${RUNNER_PATH} tune --terraform-outputs /tmp/deploy-build/outputs.json --settings-from-repository --results /tmp/power-tuning-results.json --history ${HISTORY_URI}`;
         const EXECUTION_URL = `https://us-east-1.console.aws.amazon.com/states/home?region=us-east-1#/v2/executions/details/${EXECUTION_ARN}`;
 
@@ -456,17 +455,33 @@ describe("buildspecs", () => {
 
         it("sets the runner's pull-request namespace and bot from its project, and passes the PR through the environment", () => {
             const run = runBuild(buildspec(), FEEDBACK_BUILD_ENV);
-            const [, planComment] = runnerCalls(run);
-            // The PR context and the two trust settings reach the runner as environment variables, not flags.
-            assert.deepEqual(planComment, ["plan-comment", "--plan", "/tmp/deploy-build/plan.json"]);
-            const command = parseCommandLine(planComment, FEEDBACK_BUILD_ENV);
-            assert.ok(command.kind === "plan-comment");
-            assert.deepEqual(command.args.pullRequest, {
+            const [, planComment, tune] = runnerCalls(run).map((argv) => parseCommandLine(argv, FEEDBACK_BUILD_ENV));
+            const pullRequest = {
                 repositoryName: FEEDBACK_BUILD_ENV.REPOSITORY_NAME,
                 pullRequestId: "7",
                 sourceCommit: PULL_REQUEST.SOURCE_COMMIT,
                 destinationCommit: PULL_REQUEST.DESTINATION_COMMIT,
-            });
+            };
+            assert.ok(planComment.kind === "plan-comment");
+            assert.deepEqual(planComment.args.pullRequest, pullRequest);
+            assert.equal(planComment.args.commentRoleArn, FEEDBACK_BUILD_ENV.PULL_REQUEST_BOT_ROLE_ARN);
+            assert.ok(tune.kind === "tune");
+            assert.deepEqual(tune.args.pullRequest, pullRequest);
+            assert.equal(tune.args.settingsFromRepository, true);
+            assert.equal(tune.args.allowedNamePrefix, FEEDBACK_BUILD_ENV.PULL_REQUEST_NAME_PREFIX);
+            assert.equal(tune.args.commentRoleArn, FEEDBACK_BUILD_ENV.PULL_REQUEST_BOT_ROLE_ARN);
+            assert.equal(tune.args.stateMachineArn, FEEDBACK_BUILD_ENV.STATE_MACHINE_ARN);
+            assert.deepEqual(tune.args.history, { bucket: ARTIFACT_BUCKET, prefix: "tuning-history" });
+        });
+
+        it("calls plan-comment after a failed deploy with flags the runner's parser accepts", () => {
+            for (const s3Files of [["plan.json"], []]) {
+                const run = runBuild(buildspec(), { ...FEEDBACK_BUILD_ENV, DEPLOY_OUTCOME: "FAILED" }, { s3Files });
+                const [, planComment] = runnerCalls(run).map((argv) => parseCommandLine(argv, FEEDBACK_BUILD_ENV));
+                assert.ok(planComment.kind === "plan-comment");
+                assert.equal(planComment.args.deployFailedUrl, EXECUTION_URL);
+                assert.equal(planComment.args.planFile, s3Files.length === 0 ? undefined : "/tmp/deploy-build/plan.json");
+            }
         });
 
         it("refuses to start on values the workflow would never send", () => {

@@ -180,8 +180,22 @@ describe("runner command line", () => {
     });
 
     describe("plan-comment and report", () => {
-        it("requires --plan", () => {
-            usageError(["plan-comment"], /^--plan is required$/);
+        it("needs a plan, a failed deploy to report, or both", () => {
+            usageError(["plan-comment"], /^plan-comment needs --plan FILE, --deploy-failed URL, or both$/);
+            const url = "https://us-east-1.console.aws.amazon.com/states/home#/v2/executions/details/arn:aws:states:us-east-1:1:execution:w:e";
+            const both = parseCommandLine(["plan-comment", "--plan", "plan.json", "--deploy-failed", url], {});
+            assert.ok(both.kind === "plan-comment");
+            assert.equal(both.args.planFile, "plan.json");
+            assert.equal(both.args.deployFailedUrl, url);
+            const alone = parseCommandLine(["plan-comment", "--deploy-failed", url], {});
+            assert.ok(alone.kind === "plan-comment");
+            assert.equal(alone.args.planFile, undefined);
+        });
+
+        it("takes only an https link for --deploy-failed, which becomes a Markdown link", () => {
+            for (const bad of ["http://example.com/x", "https://example.com/a b", "https://example.com/x)[y](z", "javascript:alert(1)"]) {
+                usageError(["plan-comment", "--deploy-failed", bad], /--deploy-failed must be an https:\/\/ URL without spaces, parentheses or angle brackets/);
+            }
         });
 
         it("reads exactly one report source", () => {

@@ -65,6 +65,28 @@ describe("runner commands besides tune, run as the bundled CLI", function () {
             assert.equal(fake.requests.length, 0);
         });
 
+        it("after a failed deploy, replaces the tuning section with 'not tuned' and a link, next to the plan", async () => {
+            const url = "https://us-east-1.console.aws.amazon.com/states/home?region=us-east-1#/v2/executions/details/arn:aws:states:us-east-1:123456789012:execution:pr:7";
+            const work = new RunnerWorkspace({ "plan.json": PLAN });
+            const run = await work.run(["plan-comment", "--plan", "plan.json", "--deploy-failed", url, ...PULL_REQUEST_FLAGS], fake.env());
+            assert.equal(run.code, 0, run.stderr);
+            assert.equal(fake.comments.length, 1, "one living comment, updated for the second section");
+            const content = fake.comments[0].content;
+            assert.match(content, /Plan: 5 to add, 1 to change, 5 to destroy\./);
+            assert.match(content, new RegExp(`Not tuned:\\*\\* the throw-away copy of \`${PULL_REQUEST.sourceCommit.slice(0, 7)}\` could not be deployed`));
+            assert.ok(content.includes(`[Workflow execution](${url})`), content);
+            assert.match(content, /tuning: not tuned: the copy could not be deployed/);
+        });
+
+        it("says the copy could not be deployed even without a plan", async () => {
+            const url = "https://example.com/execution";
+            const run = await new RunnerWorkspace().run(["plan-comment", "--deploy-failed", url, ...PULL_REQUEST_FLAGS], fake.env());
+            assert.equal(run.code, 0, run.stderr);
+            assert.equal(fake.comments.length, 1);
+            assert.doesNotMatch(fake.comments[0].content, /Terraform plan/);
+            assert.match(fake.comments[0].content, /could not be deployed/);
+        });
+
         it("exits 1 and prints the summary when the comment cannot be posted", async () => {
             fake.failNext("PostCommentForPullRequest", 1, { status: 400, type: "PullRequestDoesNotExistException", message: "pull request 7 does not exist" });
             const work = new RunnerWorkspace({ "plan.json": PLAN });

@@ -19,6 +19,8 @@ import {
     StartExecutionCommand,
     StopExecutionCommand,
 } from "@aws-sdk/client-sfn";
+import { UsageError } from "./cli";
+import { regionSharedByArns } from "./input";
 import type { PullRequestState } from "./policy";
 import type { ExecutionDescription, ExecutionStatus, HistoryEvent, PullRequestContext } from "./types";
 import { sleep, type Log } from "./io";
@@ -69,6 +71,25 @@ export interface HistoryObjects {
     /** The object's text, or undefined when there is no such key. */
     read(bucket: string, key: string): Promise<string | undefined>;
     write(bucket: string, key: string, body: string): Promise<void>;
+}
+
+/**
+ * Makes sure the SDK has a region before the first AWS call. The SDK's own configuration
+ * (AWS_REGION, the profile's region) wins; without one, the region `arns` share becomes
+ * AWS_REGION for every client of this run, as if the user had set it. With neither, nothing
+ * can be called: a usage error (exit 2) says what to set.
+ */
+export async function ensureRegion(arns: readonly string[], from: string, log: Log): Promise<void> {
+    // A client resolves the region exactly as every other client of the run will.
+    const configured = await new SFNClient({}).config.region().catch(() => undefined);
+    if (configured !== undefined) return;
+    const region = regionSharedByArns(arns);
+    if (region === undefined) {
+        const why = arns.length === 0 ? "" : `; the ARNs of ${from} name different regions`;
+        throw new UsageError(`no AWS region: set AWS_REGION (e.g. AWS_REGION=us-east-1) or a region in your AWS profile${why}`);
+    }
+    process.env.AWS_REGION = region;
+    log(`region ${region}, from ${from} (neither AWS_REGION nor the AWS profile names one)`);
 }
 
 export function stepFunctionsClient(): StepFunctions {

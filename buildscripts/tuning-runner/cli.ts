@@ -283,6 +283,10 @@ function wholeNumber(options: ParsedOptions, flag: string, fallback: number, min
 }
 
 function tuneArgumentsFrom(options: ParsedOptions, env: Environment, build: BuildContext): TuneArguments {
+    const history = historyFrom(options, env);
+    if (options.has("--force") && history === undefined) {
+        throw new UsageError(`--force needs --history (env TUNING_HISTORY_URI): it tunes functions whose result the history holds; without a history every function is tuned anyway`);
+    }
     return {
         stateMachineArn: optionOrEnv(options, "--state-machine-arn", env, "STATE_MACHINE_ARN"),
         inputFile: options.get("--input")?.[0] ?? DEFAULT_INPUT_FILE,
@@ -294,7 +298,7 @@ function tuneArgumentsFrom(options: ParsedOptions, env: Environment, build: Buil
         concurrency: wholeNumber(options, "--concurrency", DEFAULT_CONCURRENCY, 1, MAX_CONCURRENCY, "executions"),
         policyFile: options.get("--policy")?.[0],
         terraformDirectory: options.get("--terraform-dir")?.[0] ?? ".",
-        history: historyFrom(options, env),
+        history,
         force: options.has("--force"),
         build,
     };

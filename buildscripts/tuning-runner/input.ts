@@ -216,6 +216,15 @@ export function parseLambdaArnSpec(spec: string): TargetFunction {
     return { name, arn };
 }
 
+/**
+ * The region every ARN in `arns` names (an ARN's fourth part), or undefined when they name
+ * none or differ: a state machine or function can only be called in its own region.
+ */
+export function regionSharedByArns(arns: readonly string[]): string | undefined {
+    const regions = new Set(arns.map((arn) => arn.split(":")[3]));
+    return regions.size === 1 ? [...regions][0] : undefined;
+}
+
 const STATE_MACHINE_ARN_FORM = "a Step Functions state machine ARN, arn:<partition>:states:<region>:<12-digit account>:stateMachine:<name>";
 
 /** Returns `value` if it is a state machine ARN, else throws naming `field` (e.g. "--state-machine-arn (env STATE_MACHINE_ARN)"). */

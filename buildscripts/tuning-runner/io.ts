@@ -1,6 +1,6 @@
 // The few process-level effects the shell shares: the build log, files, abortable waits.
-import { accessSync, constants, readdirSync, readFileSync, renameSync, writeFileSync } from "fs";
-import { dirname, join } from "path";
+import { readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "fs";
+import { join } from "path";
 import { UsageError } from "./cli";
 
 /** One line in the build log (stderr, so stdout stays clean Markdown). */
@@ -16,7 +16,9 @@ export function readNamedFile(path: string, flag: string): string {
     try {
         return readFileSync(path, "utf8");
     } catch (error) {
-        const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message;
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === "EISDIR") throw new UsageError(`${flag}: "${path}" is a directory; name a file`);
+        const reason = code === "ENOENT" ? "no such file" : (error as Error).message;
         throw new UsageError(`${flag}: cannot read "${path}": ${reason}`);
     }
 }
@@ -35,20 +37,48 @@ export function readTerraformFiles(directory: string, flag: string): Array<{ pat
 /**
  * Fails (usage error, exit 2) when `path` could not be written: checked before any execution
  * starts, so a typo in --results never costs a tuning run whose results then have nowhere to go.
+ * It tries what writeFileAtomically will do (create the temporary file next to `path`), because
+ * permission bits alone do not say it: root passes every access() check, yet cannot create a
+ * file in /sys or on a read-only mount.
  */
 export function checkWritable(path: string, flag: string): void {
+    if (isDirectory(path)) {
+        throw new UsageError(`${flag}: "${path}" is a directory; name a file`);
+    }
+    const temporary = temporaryPathFor(path);
     try {
-        accessSync(dirname(path), constants.W_OK);
+        writeFileSync(temporary, "");
     } catch (error) {
         throw new UsageError(`${flag}: cannot write "${path}": ${(error as Error).message}`);
     }
+    rmSync(temporary, { force: true });
 }
 
-/** Writes via a temporary file and a rename, so a killed build never leaves half a file. */
+function isDirectory(path: string): boolean {
+    try {
+        return statSync(path).isDirectory();
+    } catch {
+        return false;
+    }
+}
+
+function temporaryPathFor(path: string): string {
+    return `${path}.${process.pid}.tmp`;
+}
+
+/**
+ * Writes via a temporary file and a rename, so a killed build never leaves half a file; when
+ * either step fails the temporary file is removed, so a failed write leaves nothing behind.
+ */
 export function writeFileAtomically(path: string, content: string): void {
-    const temporary = `${path}.${process.pid}.tmp`;
-    writeFileSync(temporary, content);
-    renameSync(temporary, path);
+    const temporary = temporaryPathFor(path);
+    try {
+        writeFileSync(temporary, content);
+        renameSync(temporary, path);
+    } catch (error) {
+        rmSync(temporary, { force: true });
+        throw error;
+    }
 }
 
 /** Resolves after `ms`, or as soon as `signal` aborts. */

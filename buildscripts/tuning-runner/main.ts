@@ -4,7 +4,7 @@
 import { version } from "../../package.json";
 import { EXIT_OK, EXIT_TUNING_FAILED, EXIT_USAGE, parseCommandLine, recordRequestFrom, tuningRequestFrom, UsageError, USAGE, type Command } from "./cli";
 import { InputError } from "./input";
-import { checkWritable, readNamedFile, readTerraformFiles } from "./io";
+import { buildLog, checkWritable, readNamedFile, readTerraformFiles } from "./io";
 import { parsePolicy } from "./policy";
 
 async function run(command: Command): Promise<number> {
@@ -28,10 +28,16 @@ async function run(command: Command): Promise<number> {
                 policy: args.policyFile === undefined ? undefined : parsePolicy(readNamedFile(args.policyFile, "--policy"), args.policyFile),
                 terraformFiles: readTerraformFiles(args.terraformDirectory, "--terraform-dir"),
             };
+            const { ensureRegion } = await import("./aws");
+            await ensureRegion([request.stateMachineArn], "--state-machine-arn", buildLog);
             const { runTune } = await import("./tune");
             return runTune(request, args.build, gate);
         }
         case "plan-comment": {
+            if (command.args.pullRequest !== undefined) {
+                const { ensureRegion } = await import("./aws");
+                await ensureRegion([], "the pull request", buildLog);
+            }
             const { runPlanComment } = await import("./planComment");
             await runPlanComment(command.args);
             return EXIT_OK;
@@ -47,6 +53,8 @@ async function run(command: Command): Promise<number> {
                 input: readNamedFile(args.inputFile, "--input"),
                 terraformOutputs: readNamedFile(args.terraformOutputsFile, "--terraform-outputs"),
             });
+            const { ensureRegion } = await import("./aws");
+            await ensureRegion(request.functions.map((fn) => fn.arn), "--terraform-outputs", buildLog);
             const { runRecord } = await import("./tuningHistory");
             return runRecord(request);
         }

@@ -68,6 +68,9 @@ export function parseResultsFile(text: string, fileName: string): ResultsFile {
     const file = parseJsonFile(text, fileName);
     const check = new ShapeCheck(fileName);
     if (!isRecord(file)) throw check.fail("the file", file, "a results file written by `tune` (a JSON object with version 1)");
+    if (file.version === undefined && analysisFromOutput(file) !== undefined) {
+        throw new InputError(`${fileName} is a state machine output, not a results file written by \`tune\`; render it with \`report --output ${fileName}\``);
+    }
     if (file.version !== 1) throw check.fail(`"version"`, file.version, "1 (written by this runner)");
     check.field(file, "generatedAt", "", isString, "an ISO-8601 timestamp");
     check.optional(file, "stateMachineArn", "", isString, "a state machine ARN");
@@ -77,6 +80,11 @@ export function parseResultsFile(text: string, fileName: string): ResultsFile {
     check.field(file, "functions", "", Array.isArray, "a list of function results");
     (file.functions as unknown[]).forEach((entry, index) => checkResult(check, entry, `functions[${index}]`));
     return file as unknown as ResultsFile;
+}
+
+/** Whether a parsed file is a results file written by `tune` (version 1 and a function list), whatever else it holds. */
+export function looksLikeResultsFile(value: unknown): boolean {
+    return isRecord(value) && value.version === 1 && Array.isArray(value.functions);
 }
 
 const TUNING_STATUSES: readonly TuningStatus[] = ["succeeded", "failed", "timed-out", "aborted", "dry-run"];

@@ -65,6 +65,14 @@ describe("runner commands besides tune, run as the bundled CLI", function () {
             assert.equal(fake.requests.length, 0);
         });
 
+        it("exits 2 before any request when no region is configured: a pull request names none", async () => {
+            const work = new RunnerWorkspace({ "plan.json": PLAN });
+            const run = await work.run(["plan-comment", "--plan", "plan.json", ...PULL_REQUEST_FLAGS], fake.env({ AWS_REGION: "", AWS_CONFIG_FILE: "/nonexistent/aws-config" }));
+            assert.equal(run.code, 2);
+            assert.match(run.stderr, /no AWS region: set AWS_REGION \(e\.g\. AWS_REGION=us-east-1\) or a region in your AWS profile\n/);
+            assert.equal(fake.requests.length, 0);
+        });
+
         it("exits 1 and prints the summary when the comment cannot be posted", async () => {
             fake.failNext("PostCommentForPullRequest", 1, { status: 400, type: "PullRequestDoesNotExistException", message: "pull request 7 does not exist" });
             const work = new RunnerWorkspace({ "plan.json": PLAN });
@@ -137,6 +145,30 @@ describe("runner commands besides tune, run as the bundled CLI", function () {
             assert.equal(run.code, 2);
             assert.match(run.stderr, /visualization URL is "https:\/\/lambda-power-tuning.show\/#abc"/);
             assert.equal(run.stdout, "");
+        });
+
+        it("exits 2 pointing to --output when --results names a raw state machine output", async () => {
+            const work = new RunnerWorkspace({ "output.json": readFixtureText("power-tuning/output-cost-x86-4-powers.json") });
+            const run = await work.run(["report", "--results", "output.json"], OFFLINE_ENV);
+            assert.equal(run.code, 2);
+            assert.match(run.stderr, /output\.json is a state machine output, not a results file written by `tune`; render it with `report --output output\.json`/);
+            assert.equal(run.stdout, "");
+        });
+
+        it("exits 2 pointing to --results when --output names a results file", async () => {
+            const results = { version: 1, generatedAt: "2026-11-26T17:00:00.000Z", functions: [] };
+            const run = await new RunnerWorkspace({ "results.json": JSON.stringify(results) }).run(["report", "--output", "results.json"], OFFLINE_ENV);
+            assert.equal(run.code, 2);
+            assert.match(run.stderr, /results\.json is a results file written by `tune`, not a state machine output; render it with `report --results results\.json`/);
+        });
+
+        it("exits 2 naming the flag when given a directory instead of a file", async () => {
+            const work = new RunnerWorkspace();
+            for (const flag of ["--results", "--output"]) {
+                const run = await work.run(["report", flag, "."], OFFLINE_ENV);
+                assert.equal(run.code, 2);
+                assert.match(run.stderr, new RegExp(`^error: ${flag}: "\\." is a directory; name a file\n`));
+            }
         });
 
         it("exits 2 for an output that is the tool's silent-failure {}", async () => {

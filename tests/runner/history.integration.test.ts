@@ -95,7 +95,7 @@ class Builds {
     }
 
     /** The main pipeline after `terraform apply`: production's functions (name → code version), then `record`. */
-    recordProduction(functions: Record<string, string>, extraArgs: string[] = []) {
+    recordProduction(functions: Record<string, string>, extraArgs: string[] = [], env: Record<string, string> = {}) {
         const outputs: Record<string, string> = {};
         for (const [name, code] of Object.entries(functions)) {
             this.fake.setFunctionConfiguration(functionArn(`power-tuned-${name}`), configuration(name, code));
@@ -107,7 +107,7 @@ class Builds {
         });
         return work.run(
             ["record", "--terraform-outputs", "outputs.json", "--history", HISTORY_URI, ...extraArgs],
-            this.fake.env({ CODEBUILD_RESOLVED_SOURCE_VERSION: MAIN_COMMIT }),
+            this.fake.env({ CODEBUILD_RESOLVED_SOURCE_VERSION: MAIN_COMMIT, ...env }),
         );
     }
 
@@ -391,6 +391,19 @@ describe("tuning history, run as the bundled CLI against the AWS wire protocols"
     });
 
     describe("record", () => {
+        it("takes the region from the functions' ARNs when neither AWS_REGION nor the AWS profile names one", async () => {
+            const builds = await Builds.start();
+            try {
+                const run = await builds.recordProduction({ digest: "v1" }, [], { AWS_REGION: "", AWS_CONFIG_FILE: "/nonexistent/aws-config" });
+                assert.equal(run.code, 0, run.stderr);
+                assert.match(run.stderr, /region us-east-1, from --terraform-outputs/);
+                assert.deepEqual([...new Set(builds.fake.requests.map((request) => request.signingRegion))], ["us-east-1"]);
+                assert.equal(builds.fake.calls("PutObject").length, 1);
+            } finally {
+                await builds.stop();
+            }
+        });
+
         it("exits 1 naming the function when its record cannot be written, after trying every function", async () => {
             const builds = await Builds.start();
             try {

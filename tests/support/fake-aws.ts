@@ -29,6 +29,8 @@ export interface RecordedRequest {
     at: number;
     /** Set when failNext answered this request with an injected error. */
     injectedError?: string;
+    /** The region the request was signed for (SigV4 credential scope), i.e. the region the client was configured with. */
+    signingRegion?: string;
 }
 
 export interface InjectedError {
@@ -281,7 +283,8 @@ export class FakeAws {
         try {
             operation = this.identify(req, raw);
             const injected = this.failures.get(operation.operation)?.shift();
-            this.requests.push({ ...operation, at: Date.now(), ...(injected ? { injectedError: injected.type } : {}) });
+            const signingRegion = /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(String(req.headers.authorization))?.[1];
+            this.requests.push({ ...operation, at: Date.now(), signingRegion, ...(injected ? { injectedError: injected.type } : {}) });
             if (injected) throw new AwsError(injected.type, injected.message ?? `Injected ${injected.type}`, injected.status);
             this.reply(req, res, operation, raw);
         } catch (error) {

@@ -22,8 +22,9 @@ import {
 import { UsageError } from "./cli";
 import { regionSharedByArns } from "./input";
 import type { PullRequestState } from "./policy";
+import { Readable } from "stream";
 import type { ExecutionDescription, ExecutionStatus, HistoryEvent, PullRequestContext } from "./types";
-import { sleep, type Log } from "./io";
+import { rememberUnexpectedResponse, sleep, type Log } from "./io";
 
 export interface StartedExecution {
     readonly executionArn: string;
@@ -92,8 +93,62 @@ export async function ensureRegion(arns: readonly string[], from: string, log: L
     log(`region ${region}, from ${from} (neither AWS_REGION nor the AWS profile names one)`);
 }
 
+/** The HTTP response as the deserialize step sees it (Node's http handler). */
+interface RawResponse {
+    statusCode?: number;
+    headers?: Record<string, string | undefined>;
+    body?: unknown;
+}
+
+/**
+ * Whether a response can be an AWS API answer: every protocol the runner speaks answers errors
+ * in JSON or XML. An HTML page, or an error in any other type, came from something in between.
+ */
+function isAwsAnswer(response: RawResponse): boolean {
+    const contentType = response.headers?.["content-type"] ?? "";
+    return /json|xml/i.test(contentType) || ((response.statusCode ?? 0) < 300 && !/html/i.test(contentType));
+}
+
+/** What keepingUnexpectedBodies needs of an SDK client: its deserialize step. */
+interface ClientWithMiddleware {
+    readonly middlewareStack: {
+        add(
+            middleware: <Args, Result extends { response: unknown }>(next: (args: Args) => Promise<Result>) => (args: Args) => Promise<Result>,
+            options: { step: "deserialize"; priority: "low"; name: string },
+        ): void;
+    };
+}
+
+/**
+ * Reads the body of every response that cannot be an AWS answer before the SDK's parser fails
+ * on it, and hands the parser the same bytes again, so describeError can say what answered.
+ * Runs innermost in the deserialize step, next to the HTTP call.
+ */
+function keepingUnexpectedBodies<Client extends ClientWithMiddleware>(client: Client): Client {
+    client.middlewareStack.add(
+        (next) => async (args) => {
+            const result = await next(args);
+            const response = result.response as RawResponse;
+            if (!isAwsAnswer(response) && response.body instanceof Readable) {
+                const chunks: Buffer[] = [];
+                for await (const chunk of response.body) chunks.push(Buffer.from(chunk));
+                const bytes = Buffer.concat(chunks);
+                response.body = Readable.from([bytes]);
+                rememberUnexpectedResponse(response, {
+                    statusCode: response.statusCode ?? 0,
+                    contentType: response.headers?.["content-type"] ?? "",
+                    body: bytes.toString("utf8"),
+                });
+            }
+            return result;
+        },
+        { step: "deserialize", priority: "low", name: "keepUnexpectedResponseBodies" },
+    );
+    return client;
+}
+
 export function stepFunctionsClient(): StepFunctions {
-    const client = new SFNClient({});
+    const client = keepingUnexpectedBodies(new SFNClient({}));
     return {
         async startExecution(stateMachineArn, name, input) {
             const response = await client.send(new StartExecutionCommand({ stateMachineArn, name, input }));
@@ -130,7 +185,7 @@ export function stepFunctionsClient(): StepFunctions {
 }
 
 export function pullRequestCommentsClient(): PullRequestComments {
-    const client = new CodeCommitClient({});
+    const client = keepingUnexpectedBodies(new CodeCommitClient({}));
     return {
         async postComment(pullRequest, content, clientRequestToken) {
             const response = await client.send(
@@ -169,7 +224,7 @@ export function pullRequestCommentsClient(): PullRequestComments {
 }
 
 export function pullRequestApprovalsClient(): PullRequestApprovals {
-    const client = new CodeCommitClient({});
+    const client = keepingUnexpectedBodies(new CodeCommitClient({}));
     return {
         async pullRequestState(pullRequest) {
             const { pullRequest: found } = await client.send(new GetPullRequestCommand({ pullRequestId: pullRequest.pullRequestId }));
@@ -190,7 +245,7 @@ export function pullRequestApprovalsClient(): PullRequestApprovals {
  * read the same configuration before any tuning starts.
  */
 export function lambdaFunctionsClient(): LambdaFunctions {
-    const client = new LambdaClient({});
+    const client = keepingUnexpectedBodies(new LambdaClient({}));
     const answers = new Map<string, Promise<FunctionConfiguration>>();
     return {
         functionConfiguration(functionArn) {
@@ -208,7 +263,7 @@ export function lambdaFunctionsClient(): LambdaFunctions {
 // whose host is an IP address (AWS_ENDPOINT_URL_S3=http://127.0.0.1:…, the test server) the SDK
 // addresses buckets path-style by itself.
 export function historyObjectsClient(): HistoryObjects {
-    const client = new S3Client({});
+    const client = keepingUnexpectedBodies(new S3Client({}));
     return {
         async read(bucket, key) {
             try {

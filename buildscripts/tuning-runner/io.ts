@@ -95,7 +95,45 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     });
 }
 
-/** `Name: message` of an error, for log lines and comments. */
+/** What an HTTP response said that was not an AWS API answer. */
+export interface UnexpectedResponse {
+    readonly statusCode: number;
+    readonly contentType: string;
+    readonly body: string;
+}
+
+// Kept per response object by the AWS clients (aws.ts), which see the body before the SDK fails
+// to parse it; the SDK's error then carries the same object as its hidden `$response`.
+const unexpectedResponses = new WeakMap<object, UnexpectedResponse>();
+
+export function rememberUnexpectedResponse(response: object, seen: UnexpectedResponse): void {
+    unexpectedResponses.set(response, seen);
+}
+
+const BODY_START_CHARACTERS = 200;
+
+/**
+ * An error as a name and a detail, for log lines, comments and the results file. When the SDK
+ * failed because the answer was not from AWS at all (an HTML page from a proxy or a firewall,
+ * or a wrong endpoint), the detail gives the HTTP status and the start of the body instead of
+ * the SDK's "inspect the hidden field $response".
+ */
+export function explainError(error: unknown): { name: string; detail: string } {
+    const { name, message, $response } = (error ?? {}) as { name?: string; message?: string; $response?: unknown };
+    const seen = typeof $response === "object" && $response !== null ? unexpectedResponses.get($response) : undefined;
+    if (seen === undefined) return { name: name || "Error", detail: message ?? String(error) };
+    const text = seen.body.replace(/\s+/g, " ").trim();
+    const start = text === "" ? "an empty body" : `a body starting ${JSON.stringify(text.length > BODY_START_CHARACTERS ? `${text.slice(0, BODY_START_CHARACTERS)}…` : text)}`;
+    return {
+        name: "NotAnAwsResponse",
+        detail:
+            `HTTP ${seen.statusCode} (${seen.contentType || "no content type"}) with ${start}: not an answer from the AWS API; ` +
+            "a proxy or firewall in between, or a wrong endpoint (check HTTPS_PROXY and AWS_ENDPOINT_URL_*)",
+    };
+}
+
+/** `Name: detail` of an error (see explainError). */
 export function describeError(error: unknown): string {
-    return `${(error as Error).name}: ${(error as Error).message}`;
+    const { name, detail } = explainError(error);
+    return `${name}: ${detail}`;
 }

@@ -4,7 +4,7 @@
 import { version } from "../../package.json";
 import { EXIT_OK, EXIT_TUNING_FAILED, EXIT_USAGE, parseCommandLine, recordRequestFrom, tuningRequestFrom, UsageError, USAGE, type Command } from "./cli";
 import { InputError } from "./input";
-import { buildLog, checkWritable, readNamedFile, readTerraformFiles } from "./io";
+import { buildLog, checkWritable, explainError, readNamedFile, readTerraformFiles } from "./io";
 import { parsePolicy } from "./policy";
 
 async function run(command: Command): Promise<number> {
@@ -66,7 +66,7 @@ function exitCodeForError(error: unknown): number {
         process.stderr.write(`error: ${error.message}\nRun with --help for usage.\n`);
         return EXIT_USAGE;
     }
-    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`error: ${explainError(error).detail}\n`);
     return EXIT_TUNING_FAILED;
 }
 

@@ -18,7 +18,7 @@ import {
     type StoredResultEntry,
 } from "./history";
 import { EXIT_OK, EXIT_TUNING_FAILED, type RecordRequest } from "./cli";
-import { buildLog, type Log } from "./io";
+import { buildLog, describeError, type Log } from "./io";
 import type { Baseline, HistoryLocation, HistoryStatus, PowerTuningInput, TargetFunction, TuningRequest, TuningResult } from "./types";
 
 export interface HistoryClients {
@@ -221,7 +221,3 @@ function describeStored(entry: StoredResultEntry): string {
     return entry.pullRequestId === undefined ? commit : `${commit} (PR ${entry.pullRequestId})`;
 }
 
-function describeError(error: unknown): string {
-    const { name, message } = error as Error;
-    return `${name || "Error"}: ${message}`;
-}

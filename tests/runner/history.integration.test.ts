@@ -7,6 +7,7 @@ import * as assert from "node:assert/strict";
 import { functionFactsFrom, tuningFingerprint } from "../../buildscripts/tuning-runner/fingerprint";
 import { decodeComparisonUrl } from "../../buildscripts/tuning-runner/visualization";
 import { FakeAws, type ScriptedExecution } from "../support/fake-aws";
+import { startHtmlServer } from "../support/html-server";
 import { RunnerWorkspace, runnerBundle, TEST_PULL_REQUEST } from "../support/runner-process";
 import { loadFixture, readFixtureText } from "../fixtures";
 
@@ -335,6 +336,19 @@ describe("tuning history, run as the bundled CLI against the AWS wire protocols"
                 assert.ok(builds.fake.objects.has(`${BUCKET}/tuning-history/results/${fingerprintOf("digest", "v1")}.json`));
             });
         }
+
+        it("says what answered when the S3 endpoint is not AWS: the HTTP status and the start of the page", async () => {
+            const proxy = await startHtmlServer(403, "<!DOCTYPE html><html><title>Access blocked by policy</title><body>Request blocked.</body></html>");
+            try {
+                const { run, results } = await builds.tunePullRequest(PR_7, { digest: "v1" }, { env: { AWS_ENDPOINT_URL_S3: proxy.url, AWS_MAX_ATTEMPTS: "1" } });
+                assert.equal(run.code, 0, run.stderr);
+                const problem = results.history.problems[0];
+                assert.match(problem, /failed \(NotAnAwsResponse: HTTP 403 \(text\/html; charset=utf-8\) with a body starting "<!DOCTYPE html><html><title>Access blocked by policy<\/title>/);
+                assert.doesNotMatch(problem, /UnknownError/);
+            } finally {
+                await proxy.stop();
+            }
+        });
 
         it("still tunes when the function's configuration cannot be read, and stores nothing for it", async () => {
             builds.fake.failNext("GetFunctionConfiguration", 1, { status: 403, type: "AccessDeniedException", message: "not authorized to perform: lambda:GetFunctionConfiguration" });

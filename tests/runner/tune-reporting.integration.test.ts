@@ -4,6 +4,7 @@ import * as assert from "node:assert/strict";
 import { mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { FakeAws } from "../support/fake-aws";
+import { startHtmlServer, type HtmlServer } from "../support/html-server";
 import { freshFakeAwsForEachTest, waitFor } from "../support/runner-process";
 import { codeBuildEnv, FUNCTION_A, FUNCTION_B, FUNCTION_C, functionArn, INPUT, localEnv, stillRunning, succeeded, workspace } from "../support/tune-scenario";
 
@@ -73,6 +74,28 @@ describe("tune, run as the bundled CLI: comment, interruption and input errors",
                 ["aborted", "NotStarted"],
             ]);
             assert.equal(fake.comments.length, 0);
+        });
+    });
+
+    describe("an endpoint that does not answer like AWS", () => {
+        const PAGE = "<html>\n<head><title>502 Bad Gateway</title></head>\n<body><h1>Bad Gateway</h1><p>The proxy could not reach the upstream server.</p></body>\n</html>\n";
+        let proxy: HtmlServer;
+        beforeEach(async () => (proxy = await startHtmlServer(502, PAGE)));
+        afterEach(() => proxy.stop());
+
+        it("is reported with the HTTP status and the start of its page, in the log and the results file", async () => {
+            const work = workspace();
+            const env = localEnv(fake, { AWS_ENDPOINT_URL_SFN: proxy.url, AWS_ENDPOINT_URL_LAMBDA: proxy.url, AWS_MAX_ATTEMPTS: "1" });
+            const run = await work.run(["tune", "--lambda-arn", FUNCTION_A], env);
+            assert.equal(run.code, 1, run.stderr);
+            assert.ok(proxy.requests() >= 2, "both the memory size and the start went to the proxy");
+            const explained = 'HTTP 502 (text/html; charset=utf-8) with a body starting "<html> <head><title>502 Bad Gateway</title></head> <body><h1>Bad Gateway</h1>';
+            assert.ok(run.stderr.includes(`power-tuned-digest: could not start: NotAnAwsResponse: StartExecution failed: ${explained}`), run.stderr);
+            assert.match(run.stderr, /not an answer from the AWS API; a proxy or firewall in between, or a wrong endpoint \(check HTTPS_PROXY and AWS_ENDPOINT_URL_\*\)/);
+            assert.doesNotMatch(run.stderr, /\$response|Deserialization error/);
+            const [result] = work.readJson("power-tuning-results.json").functions;
+            assert.equal(result.error.error, "NotAnAwsResponse");
+            assert.ok(result.error.cause.startsWith(`StartExecution failed: ${explained}`), result.error.cause);
         });
     });
 

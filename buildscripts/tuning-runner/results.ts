@@ -100,7 +100,7 @@ function checkResult(check: ShapeCheck, entry: unknown, at: string): void {
     for (const key of ["executionArn", "visualization", "startedAt", "stoppedAt"]) check.optional(entry, key, at, isString, "a string");
     check.optional(entry, "error", at, (v) => isRecord(v) && isString(v.error) && isString(v.cause), "{error, cause} (strings)");
     check.optional(entry, "fingerprint", at, isString, "a string");
-    check.optional(entry, "reused", at, isStoredResultOrigin, "{recordedAt, commit?, pullRequestId?, executionArn?} (strings)");
+    check.optional(entry, "reused", at, isStoredResultOrigin, "{recordedAt, commit?, pullRequestId?, executionArn?, functionName?} (strings)");
     check.optional(entry, "baseline", at, isBaseline, BASELINE_FORM);
     check.optional(entry, "delta", at, isBaselineDelta, DELTA_FORM);
     if (entry.status === "succeeded") {
@@ -122,7 +122,7 @@ function isStoredResultOrigin(value: unknown): value is StoredResultOrigin {
     return (
         isRecord(value) &&
         isString(value.recordedAt) &&
-        ["commit", "pullRequestId", "executionArn"].every((key) => value[key] === undefined || isString(value[key]))
+        ["commit", "pullRequestId", "executionArn", "functionName"].every((key) => value[key] === undefined || isString(value[key]))
     );
 }
 

@@ -66,7 +66,9 @@ export async function tuneWithHistory(
     request.functions.forEach((fn, index) => {
         const stored = histories[index].stored;
         if (stored === undefined) return;
-        log(`${fn.name}: unchanged since ${describeStored(stored)}${reuse[index] === undefined ? ", tuning again (--force)" : ": reusing its result, no execution"}`);
+        const outcome = reuse[index] === undefined ? ", tuning again (--force)" : `: ${stored.result.name === fn.name ? "reusing" : "borrowing"} its result, no execution`;
+        const same = stored.result.name === fn.name ? "unchanged since" : `same code and input as ${stored.result.name}, tuned at`;
+        log(`${fn.name}: ${same} ${describeStored(stored)}${outcome}`);
     });
     const tuned = await tune(request.functions.filter((_, index) => reuse[index] === undefined));
     let next = 0;

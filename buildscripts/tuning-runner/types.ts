@@ -149,6 +149,11 @@ export interface StoredResultOrigin {
     /** ISO-8601: when the result was stored. */
     readonly recordedAt: string;
     readonly executionArn?: string;
+    /**
+     * The function the result was measured on, when it is not the one using it: functions with the
+     * same code, configuration and tuning input have one fingerprint, so they share one stored result.
+     */
+    readonly functionName?: string;
 }
 
 /**

@@ -181,6 +181,35 @@ describe("tuning history, run as the bundled CLI against the AWS wire protocols"
         });
     });
 
+    describe("two functions with the same code", () => {
+        let builds: Builds;
+        let later: Build;
+        before(async () => {
+            builds = await Builds.start();
+            // One package deployed twice (e.g. two handlers in one bundle): one fingerprint.
+            const shared = configuration("shared", "v1");
+            builds.fake.setFunctionConfiguration(copyArn("thumbnail", PR_5), shared);
+            const first = await builds.tunePullRequest(PR_5, {}, { args: ["--lambda-arn", `thumbnail=${copyArn("thumbnail", PR_5)}`] });
+            assert.equal(first.run.code, 0, first.run.stderr);
+            builds.fake.setFunctionConfiguration(copyArn("preview", PR_7), shared);
+            later = await builds.tunePullRequest(PR_7, {}, { args: ["--lambda-arn", `preview=${copyArn("preview", PR_7)}`] });
+            assert.equal(later.run.code, 0, later.run.stderr);
+        });
+        after(() => builds.stop());
+
+        it("share one stored result: the second is not tuned", () => {
+            assert.deepEqual(later.started, []);
+            assert.equal(later.results.functions[0].power, 256);
+        });
+
+        it("say the result was borrowed from the other function, naming it, in the results file, the comment and the log", () => {
+            assert.equal(later.results.functions[0].reused.functionName, "thumbnail");
+            assert.match(later.comment, /Same code, configuration and tuning input as `thumbnail`, so its result is borrowed \(tuned for PR 5 at `0123456`/);
+            assert.doesNotMatch(later.comment, /Unchanged since/);
+            assert.match(later.run.stderr, /preview: same code and input as thumbnail, tuned at 0123456 \(PR 5\): borrowing its result, no execution/);
+        });
+    });
+
     describe("tuning again", () => {
         let builds: Builds;
         before(async () => {

@@ -98,6 +98,7 @@ function checkResult(check: ShapeCheck, entry: unknown, at: string): void {
     check.field(entry, "stats", at, isPowerStatList, "a list of {memoryMB, averageDurationMs, averageCostUsd} (numbers)");
     for (const key of ["power", "cost", "duration", "stateMachineCostUsd", "lambdaCostUsd", "configuredMemoryMB"]) check.optional(entry, key, at, isFiniteNumber, "a number");
     for (const key of ["executionArn", "visualization", "startedAt", "stoppedAt"]) check.optional(entry, key, at, isString, "a string");
+    check.optional(entry, "statsSource", at, (v) => v === "visualization", '"visualization" (stats decoded from the link)');
     check.optional(entry, "error", at, (v) => isRecord(v) && isString(v.error) && isString(v.cause), "{error, cause} (strings)");
     check.optional(entry, "fingerprint", at, isString, "a string");
     check.optional(entry, "reused", at, isStoredResultOrigin, "{recordedAt, commit?, pullRequestId?, executionArn?, functionName?} (strings)");

@@ -92,6 +92,11 @@ export interface TuningAnalysis {
     readonly cost: number;
     readonly duration: number;
     readonly stats: readonly PowerStat[];
+    /**
+     * `"visualization"` when the output had no `stats` (`includeOutputResults` not set) and
+     * they were decoded from the visualization link, at its float32 precision.
+     */
+    readonly statsSource?: "visualization";
     readonly visualization?: string;
     readonly stateMachineCostUsd?: number;
     readonly lambdaCostUsd?: number;
@@ -122,6 +127,8 @@ export interface TuningResult {
     readonly cost?: number;
     readonly duration?: number;
     readonly stats: readonly PowerStat[];
+    /** As in TuningAnalysis: set when the stats were decoded from the visualization link. */
+    readonly statsSource?: "visualization";
     readonly visualization?: string;
     readonly stateMachineCostUsd?: number;
     readonly lambdaCostUsd?: number;

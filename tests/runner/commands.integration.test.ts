@@ -104,6 +104,14 @@ describe("runner commands besides tune, run as the bundled CLI", function () {
             assert.match(run.stdout, /Strategy: balanced/);
         });
 
+        it("renders the full table of an output without stats from its visualization link, saying so", async () => {
+            const { stats: _omitted, ...output } = loadFixture("power-tuning/output-cost-x86-4-powers.json");
+            const run = await new RunnerWorkspace({ "output.json": JSON.stringify(output) }).run(["report", "--output", "output.json"], OFFLINE_ENV);
+            assert.equal(run.code, 0, run.stderr);
+            assert.deepEqual(tableRows(run.stdout).map((row) => row[0]), ["128", "**256** ✅", "512", "1024"]);
+            assert.match(run.stdout, /Figures decoded from the lambda-power-tuning\.show link: the state machine output had no `stats`.*float32 precision/);
+        });
+
         it("renders a results file, failures included", async () => {
             const output = loadFixture("power-tuning/output-cost-x86-4-powers.json");
             const results = {

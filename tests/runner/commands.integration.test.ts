@@ -1,10 +1,16 @@
 // plan-comment, report, --help and --version end to end: the built bundle as a child process.
 import * as assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { RUNNER_BUNDLE_PATH } from "../../buildscripts/bundle";
 import { commentRequestToken } from "../../buildscripts/tuning-runner/comment";
 import { FakeAws } from "../support/fake-aws";
 import { freshFakeAwsForEachTest, RunnerWorkspace, runnerBundle, TEST_PULL_REQUEST as PULL_REQUEST } from "../support/runner-process";
 import { loadFixture, readFixtureText } from "../fixtures";
 
+const ROOT = join(__dirname, "..", "..");
 const SEED_URL = "https://lambda-power-tuning.show/#gAAAAQACAAQ=;AAAAQAAAAEAAAABAAAAAQA==;b6VpMW+l6TFvpWkyb6XpMg==";
 const PLAN = readFixtureText("terraform/plan-add-update-replace-delete.json");
 const PULL_REQUEST_FLAGS = [
@@ -183,6 +189,27 @@ describe("runner commands besides tune, run as the bundled CLI", function () {
             const run = await new RunnerWorkspace({ "output.json": "{}" }).run(["report", "--output", "output.json"], OFFLINE_ENV);
             assert.equal(run.code, 2);
             assert.match(run.stderr, /the tuning failed; its reason is in the execution history/);
+        });
+    });
+
+    describe("as a command installed by npm", () => {
+        it("is package.json's bin `tuning-runner`: npm links it onto PATH and it runs as a program of its own", async () => {
+            const manifest = require("../../package.json");
+            assert.deepEqual(manifest.bin, { "tuning-runner": relative(ROOT, RUNNER_BUNDLE_PATH) });
+            const bundle = runnerBundle();
+            assert.equal(readFileSync(bundle, "utf8").split("\n", 1)[0], "#!/usr/bin/env node");
+            assert.equal(statSync(bundle).mode & 0o111, 0o111, "executable");
+            // The package as a user has it after `npm ci` (the prepare script built the bundle),
+            // installed the way `npm install -g .` does, into a prefix of its own.
+            const project = mkdtempSync(join(tmpdir(), "tuning-runner-package-"));
+            writeFileSync(join(project, "package.json"), JSON.stringify(manifest));
+            mkdirSync(join(project, "dist"));
+            copyFileSync(bundle, join(project, manifest.bin["tuning-runner"]));
+            chmodSync(join(project, manifest.bin["tuning-runner"]), statSync(bundle).mode);
+            const prefix = mkdtempSync(join(tmpdir(), "tuning-runner-prefix-"));
+            execFileSync("npm", ["install", "--global", "--prefix", prefix, "--offline", "--ignore-scripts", "--no-audit", "--no-fund", project], { stdio: "pipe" });
+            const run = await new RunnerWorkspace().run(["--version"], { ...OFFLINE_ENV, PATH: `${join(prefix, "bin")}:${process.env.PATH}` }, undefined, "tuning-runner");
+            assert.deepEqual([run.code, run.stdout, run.stderr], [0, `${manifest.version}\n`, ""]);
         });
     });
 

@@ -21,11 +21,23 @@ export const DEFAULT_TERRAFORM: TerraformRelease = {
 /** The SAR application's own default for its PowerValues parameter (template.yml). */
 export const SAR_DEFAULT_POWER_VALUES: readonly number[] = [128, 256, 512, 1024, 1536, 3008];
 
+/**
+ * The stack's default memory sizes: five, because a tuning keeps two invocations in flight per
+ * size (the tool's Executor and the function it invokes), and five times two is the Lambda
+ * concurrency a new account often gets (10).
+ */
+export const DEFAULT_POWER_VALUES: readonly number[] = [128, 256, 512, 1024, 2048];
+
 /** Tuning settings written into the seeded repository's power-tuning-input.json. */
 export interface TuningDefaults {
     readonly num: number;
     readonly strategy: Strategy;
     readonly balancedWeight: number;
+    /**
+     * Invoke `num` times at once per memory size (faster, but needs that much more Lambda
+     * concurrency) instead of one after another.
+     */
+    readonly parallelInvocation: boolean;
 }
 
 export interface StackConfig {
@@ -71,7 +83,7 @@ const DEFAULTS = {
     mainBranch: "main",
     namePrefix: "power-tuned",
     powerTuningVersion: "4.4.0",
-    tuningDefaults: { num: 10, strategy: "cost", balancedWeight: 0.5 } as TuningDefaults,
+    tuningDefaults: { num: 10, strategy: "cost", balancedWeight: 0.5, parallelInvocation: false } as TuningDefaults,
     retainData: false,
 } as const;
 
@@ -162,7 +174,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
         DEFAULTS.powerTuningVersion,
     );
 
-    const powerValues = parsePowerValues(raw.powerValues, invalid) ?? SAR_DEFAULT_POWER_VALUES;
+    const powerValues = parsePowerValues(raw.powerValues, invalid) ?? DEFAULT_POWER_VALUES;
     const tuningDefaults = parseTuningDefaults(raw.tuningDefaults, invalid, problems);
     const retainData = parseRetainData(raw.retainData, invalid);
     const tags = parseTags(raw.tags, invalid) ?? {};
@@ -197,7 +209,7 @@ function parsePowerValues(value: unknown, invalid: Invalid): readonly number[] |
 function parseTuningDefaults(value: unknown, invalid: Invalid, problems: string[]): TuningDefaults {
     if (value === undefined) return DEFAULTS.tuningDefaults;
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
-        invalid("tuningDefaults", value, "an object { num, strategy, balancedWeight }");
+        invalid("tuningDefaults", value, "an object { num, strategy, balancedWeight, parallelInvocation }");
         return DEFAULTS.tuningDefaults;
     }
     const fields = value as Record<string, unknown>;
@@ -206,7 +218,7 @@ function parseTuningDefaults(value: unknown, invalid: Invalid, problems: string[
         problems.push(`${KEYS.tuningDefaults}.${name} = ${JSON.stringify(fieldValue)} is invalid: ${allowed}`);
     const unknownKeys = Object.keys(fields).filter((k) => !(k in DEFAULTS.tuningDefaults));
     if (unknownKeys.length > 0) {
-        invalid("tuningDefaults", value, `unknown key(s) ${unknownKeys.join(", ")}; allowed keys are num, strategy, balancedWeight`);
+        invalid("tuningDefaults", value, `unknown key(s) ${unknownKeys.join(", ")}; allowed keys are num, strategy, balancedWeight, parallelInvocation`);
     }
     if (!Number.isInteger(merged.num) || (merged.num as number) < 5) {
         field("num", merged.num, "an integer of at least 5 (the power-tuning state machine rejects fewer invocations)");
@@ -216,6 +228,9 @@ function parseTuningDefaults(value: unknown, invalid: Invalid, problems: string[
     }
     if (typeof merged.balancedWeight !== "number" || merged.balancedWeight < 0 || merged.balancedWeight > 1) {
         field("balancedWeight", merged.balancedWeight, "a number from 0 (speed) to 1 (cost)");
+    }
+    if (typeof merged.parallelInvocation !== "boolean") {
+        field("parallelInvocation", merged.parallelInvocation, "true (num invocations at once per memory size) or false (one at a time)");
     }
     return merged as TuningDefaults;
 }

@@ -147,7 +147,7 @@ function escapeRegExp(text: string): string {
 
 /**
  * Writes the stack's tuning settings into the seeded power-tuning-input.json, keeping its other
- * fields (payload, parallelInvocation, …) and their order.
+ * fields (payload, …) and their order.
  */
 export function withTuningSettings(files: readonly SeedFile[], tuning: LambdaRepositoryArgs["tuning"]): SeedFile[] {
     const input = files.find((file) => file.path === TUNING_INPUT_FILE);
@@ -161,6 +161,7 @@ export function withTuningSettings(files: readonly SeedFile[], tuning: LambdaRep
         num: tuning.defaults.num,
         strategy: tuning.defaults.strategy,
         balancedWeight: tuning.defaults.balancedWeight,
+        parallelInvocation: tuning.defaults.parallelInvocation,
     };
     const contentBase64 = Buffer.from(`${JSON.stringify(tuned, null, 2)}\n`, "utf8").toString("base64");
     return files.map((file) => (file === input ? { ...file, contentBase64 } : file));

@@ -3,7 +3,7 @@
 // start without it.
 import { version } from "../../package.json";
 import { EXIT_OK, EXIT_TUNING_FAILED, EXIT_USAGE, parseCommandLine, recordRequestFrom, tuningRequestFrom, UsageError, USAGE, type Command } from "./cli";
-import { InputError } from "./input";
+import { describeLambdaConcurrency, InputError } from "./input";
 import { buildLog, checkWritable, explainError, readNamedFile, readTerraformFiles } from "./io";
 import { parsePolicy } from "./policy";
 
@@ -30,6 +30,8 @@ async function run(command: Command): Promise<number> {
             };
             const { ensureRegion } = await import("./aws");
             await ensureRegion([request.stateMachineArn], "--state-machine-arn", buildLog);
+            const concurrency = describeLambdaConcurrency(request.input, Math.min(request.concurrency, request.functions.length));
+            if (concurrency !== undefined) buildLog(concurrency);
             const { runTune } = await import("./tune");
             return runTune(request, args.build, gate);
         }

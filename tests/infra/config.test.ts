@@ -1,5 +1,6 @@
 import * as assert from "assert";
-import { DEFAULT_TERRAFORM, globsOverlap, parseStackConfig, RawStackConfig, SAR_DEFAULT_POWER_VALUES, StackConfigError } from "../../components/config";
+import { peakLambdaConcurrency } from "../../buildscripts/tuning-runner/input";
+import { DEFAULT_POWER_VALUES, DEFAULT_TERRAFORM, globsOverlap, parseStackConfig, RawStackConfig, SAR_DEFAULT_POWER_VALUES, StackConfigError } from "../../components/config";
 
 const VALID: RawStackConfig = { region: "eu-west-1" };
 
@@ -32,11 +33,17 @@ describe("stack configuration", () => {
                 namePrefix: "power-tuned",
                 terraform: DEFAULT_TERRAFORM,
                 powerTuningVersion: "4.4.0",
-                powerValues: SAR_DEFAULT_POWER_VALUES,
-                tuningDefaults: { num: 10, strategy: "cost", balancedWeight: 0.5 },
+                powerValues: DEFAULT_POWER_VALUES,
+                tuningDefaults: { num: 10, strategy: "cost", balancedWeight: 0.5, parallelInvocation: false },
                 retainData: false,
                 tags: {},
             });
+        });
+
+        it("tunes within the Lambda concurrency a new account often has (10): five memory sizes, one invocation at a time", () => {
+            const { powerValues, tuningDefaults } = parseStackConfig({ region: "eu-west-1" });
+            assert.strictEqual(peakLambdaConcurrency({ powerValueCount: powerValues.length, ...tuningDefaults }, 1), 10);
+            assert.notDeepStrictEqual(powerValues, SAR_DEFAULT_POWER_VALUES, "the SAR default's six sizes would need 12");
         });
 
         it("pins Terraform 1.11.4 with the SHA-256 HashiCorp publishes for terraform_1.11.4_linux_arm64.zip", () => {
@@ -62,7 +69,7 @@ describe("stack configuration", () => {
             });
             assert.deepStrictEqual(config.powerValues, [128, 1024]);
             assert.deepStrictEqual(config.terraform, { version: "1.12.0", sha256Arm64: "ab".repeat(32) });
-            assert.deepStrictEqual(config.tuningDefaults, { num: 10, strategy: "balanced", balancedWeight: 0 });
+            assert.deepStrictEqual(config.tuningDefaults, { num: 10, strategy: "balanced", balancedWeight: 0, parallelInvocation: false });
             assert.strictEqual(config.retainData, true);
             assert.strictEqual(config.namePrefix, "Team-A1");
         });
@@ -140,8 +147,12 @@ describe("stack configuration", () => {
             assertRejected({ tuningDefaults: { balancedWeight: 1.5 } }, "tuningDefaults.balancedWeight = 1.5", "from 0 (speed) to 1 (cost)");
         });
 
+        it("a tuningDefaults.parallelInvocation that is not a boolean", () => {
+            assertRejected({ tuningDefaults: { parallelInvocation: "yes" } }, 'tuningDefaults.parallelInvocation = "yes"', "true (num invocations at once per memory size) or false");
+        });
+
         it("unknown tuningDefaults keys (a typo would silently do nothing)", () => {
-            assertRejected({ tuningDefaults: { nums: 10 } }, "unknown key(s) nums", "allowed keys are num, strategy, balancedWeight");
+            assertRejected({ tuningDefaults: { nums: 10 } }, "unknown key(s) nums", "allowed keys are num, strategy, balancedWeight, parallelInvocation");
         });
 
         it("a retainData that is not a boolean", () => {

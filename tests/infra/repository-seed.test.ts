@@ -6,12 +6,13 @@ import { tmpdir } from "os";
 import * as path from "path";
 import { readSeedFiles, SEED_DIRECTORY, TUNING_INPUT_FILE, withTuningSettings } from "../../components/lambdaRepository";
 import { repositorySeedProvider, SeedFile, seedRepository, SeedRequest } from "../../components/repositorySeed";
+import { peakLambdaConcurrency } from "../../buildscripts/tuning-runner/input";
 import { FakeAws } from "../support/fake-aws";
 import { mockedStack, ofType } from "../support/mocked-stack";
 
 const REPOSITORY_ROOT = path.join(__dirname, "..", "..");
 const text = (file: SeedFile) => Buffer.from(file.contentBase64, "base64").toString("utf8");
-const DEFAULT_TUNING = { powerValues: [128, 256], defaults: { num: 5, strategy: "speed", balancedWeight: 0.5 } } as const;
+const DEFAULT_TUNING = { powerValues: [128, 256], defaults: { num: 5, strategy: "speed", balancedWeight: 0.5, parallelInvocation: true } } as const;
 
 /** A scratch seed directory with the given files (relative path → content). */
 function scratchDirectory(files: Record<string, string | Buffer>): string {
@@ -56,7 +57,18 @@ describe("repository seed", () => {
             }
             const input = JSON.parse(text(seeded.find((file) => file.path === TUNING_INPUT_FILE)!));
             const original = JSON.parse(readFileSync(path.join(SEED_DIRECTORY, TUNING_INPUT_FILE), "utf8"));
-            assert.deepStrictEqual(input, { ...original, powerValues: [128, 256, 512, 1024, 1536, 2048], num: 20, strategy: "cost", balancedWeight: 0.5 });
+            assert.deepStrictEqual(input, { ...original, powerValues: [128, 256, 512, 1024, 2048], num: 20, strategy: "cost", balancedWeight: 0.5, parallelInvocation: false });
+        });
+
+        it("tunes within the Lambda concurrency a new account often has (10), one function at a time, with the dev stack's settings", async () => {
+            const [seed] = ofType(await mockedStack(), "pulumi-nodejs:dynamic:Resource");
+            const input = JSON.parse(text((seed.inputs.files as SeedFile[]).find((file) => file.path === TUNING_INPUT_FILE)!));
+            assert.strictEqual(peakLambdaConcurrency({ powerValueCount: input.powerValues.length, num: input.num, parallelInvocation: input.parallelInvocation }, 1), 10);
+        });
+
+        it("writes every tuning setting of the stack into the input, parallelInvocation included", () => {
+            const [file] = withTuningSettings([{ path: TUNING_INPUT_FILE, contentBase64: Buffer.from('{"num": 50, "payload": {"a": 1}}').toString("base64"), executable: false }], DEFAULT_TUNING);
+            assert.deepStrictEqual(JSON.parse(text(file)), { num: 5, payload: { a: 1 }, powerValues: [128, 256], strategy: "speed", balancedWeight: 0.5, parallelInvocation: true });
         });
 
         it("leaves out what the directory's .gitignore excludes (Terraform's working files, build output)", () => {

@@ -24,6 +24,7 @@ describe("tune, run as the bundled CLI against the AWS wire protocols", function
             assert.equal(fake.calls("StartExecution").length, 3);
             assert.equal(fake.peakConcurrentExecutions(), 2);
             for (const arn of [FUNCTION_A, FUNCTION_B, FUNCTION_C]) assert.equal(fake.peakConcurrentExecutions(arn), 1);
+            assert.match(run.stderr, /up to 408 Lambda invocations at once \(2 × 4 power values × \(1 Executor \+ 50 parallel invocations\)\)/);
         });
 
         it("sends the input file plus lambdaARN and includeOutputResults, under a valid name from PR, commit and function", async () => {

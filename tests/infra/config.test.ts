@@ -1,4 +1,6 @@
+import * as pulumi from "@pulumi/pulumi";
 import * as assert from "assert";
+import { resolved } from "../support/mocked-stack";
 import { peakLambdaConcurrency } from "../../buildscripts/tuning-runner/input";
 import { DEFAULT_POWER_VALUES, DEFAULT_TERRAFORM, globsOverlap, parseStackConfig, RawStackConfig, SAR_DEFAULT_POWER_VALUES, StackConfigError } from "../../components/config";
 
@@ -28,6 +30,7 @@ describe("stack configuration", () => {
             const config = parseStackConfig({ region: "eu-west-1" });
             assert.deepStrictEqual(config, {
                 region: "eu-west-1",
+                awsAccess: { assumeRoles: [] },
                 repositoryName: "power-tuned-functions",
                 mainBranch: "main",
                 namePrefix: "power-tuned",
@@ -170,6 +173,58 @@ describe("stack configuration", () => {
             const problems = problemsWith({ region: "nowhere", powerValues: [1], tuningDefaults: { num: 1, strategy: "x" } });
             assert.strictEqual(problems.length, 4, problems.join("\n"));
             assert.throws(() => parseStackConfig({ region: "nowhere", retainData: 1 }), /Invalid stack configuration:\n {2}- aws:region = "nowhere"[^]*\n {2}- lambda-power-tuned:retainData = 1/);
+        });
+    });
+
+    describe("the AWS provider's access, which the repository seeding follows", () => {
+        it("takes aws:profile, one shared config and credentials file, aws:stsRegion and aws:assumeRoles with their durations in seconds", () => {
+            const { awsAccess } = parseStackConfig({
+                ...VALID,
+                profile: "deploy",
+                sharedConfigFiles: ["/home/me/.aws/config"],
+                sharedCredentialsFiles: ["/home/me/.aws/credentials"],
+                stsRegion: "eu-central-1",
+                assumeRoles: [
+                    { roleArn: "arn:aws:iam::210987654321:role/deployer", sessionName: "pulumi", externalId: "x", duration: "1h30m" },
+                    { roleArn: "arn:aws:iam::210987654321:role/path/seeder", policyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"], tags: { team: "perf" }, transitiveTagKeys: ["team"] },
+                ],
+            });
+            assert.deepStrictEqual(awsAccess, {
+                profile: "deploy",
+                sharedConfigFile: "/home/me/.aws/config",
+                sharedCredentialsFile: "/home/me/.aws/credentials",
+                stsRegion: "eu-central-1",
+                assumeRoles: [
+                    { roleArn: "arn:aws:iam::210987654321:role/deployer", sessionName: "pulumi", externalId: "x", durationSeconds: 5400 },
+                    { roleArn: "arn:aws:iam::210987654321:role/path/seeder", policyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"], tags: { team: "perf" }, transitiveTagKeys: ["team"] },
+                ],
+            });
+        });
+
+        it("keeps aws:accessKey, aws:secretKey and aws:token together, as a secret", async () => {
+            const { awsAccess } = parseStackConfig({ ...VALID, accessKey: pulumi.secret("AKIAEXAMPLE"), secretKey: pulumi.secret("s3cr3t"), token: pulumi.secret("session") });
+            assert.strictEqual(await pulumi.isSecret(awsAccess.staticCredentials!), true);
+            assert.deepStrictEqual(await resolved(awsAccess.staticCredentials!), { accessKeyId: "AKIAEXAMPLE", secretAccessKey: "s3cr3t", sessionToken: "session" });
+        });
+
+        it("rejects an access key without its secret key", () => {
+            const problems = problemsWith({ accessKey: pulumi.secret("AKIAEXAMPLE") });
+            assert.deepStrictEqual(problems, ["aws:accessKey and aws:secretKey must be set together (pulumi config set --secret …); only aws:accessKey is"]);
+        });
+
+        it("rejects an assumed role that is not an IAM role ARN, an unknown key or a duration outside 15m–12h", () => {
+            assertRejected({ assumeRoles: [{ roleArn: "deployer" }] }, "aws:assumeRoles", 'roleArn "deployer" is not an IAM role ARN');
+            assertRejected({ assumeRoles: [{ roleArn: "arn:aws:iam::210987654321:role/deployer", role_arn: "x" }] }, "unknown key(s) role_arn");
+            assertRejected({ assumeRoles: [{ roleArn: "arn:aws:iam::210987654321:role/deployer", duration: "13h" }] }, 'duration "13h" is not from 15m to 12h');
+            assertRejected({ assumeRoles: [{ roleArn: "arn:aws:iam::210987654321:role/deployer", duration: "an hour" }] }, 'duration "an hour"');
+        });
+
+        it("refuses what the seeding could not follow, saying what to set instead", () => {
+            assertRejected({ assumeRoleWithWebIdentity: { roleArn: "arn:aws:iam::210987654321:role/ci" } }, "aws:assumeRoleWithWebIdentity", "not supported by the repository seeding", "AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE");
+            assertRejected({ endpoints: [{ codecommit: "https://codecommit.internal" }] }, "aws:endpoints", "AWS_ENDPOINT_URL_CODECOMMIT");
+            assertRejected({ endpoints: [{ sts: "https://sts.internal" }] }, "AWS_ENDPOINT_URL_STS");
+            assertRejected({ sharedCredentialsFiles: ["/a", "/b"] }, "aws:sharedCredentialsFiles", "a list of one file path");
+            assert.deepStrictEqual(parseStackConfig({ ...VALID, endpoints: [{ s3: "https://s3.internal" }] }).awsAccess, { assumeRoles: [] }, "other services' endpoints do not concern the seeding");
         });
     });
 

@@ -31,6 +31,8 @@ export interface RecordedRequest {
     injectedError?: string;
     /** The region the request was signed for (SigV4 credential scope), i.e. the region the client was configured with. */
     signingRegion?: string;
+    /** The access key id that signed the request: whose credentials the client used. */
+    signedBy?: string;
 }
 
 export interface InjectedError {
@@ -283,8 +285,8 @@ export class FakeAws {
         try {
             operation = this.identify(req, raw);
             const injected = this.failures.get(operation.operation)?.shift();
-            const signingRegion = /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(String(req.headers.authorization))?.[1];
-            this.requests.push({ ...operation, at: Date.now(), signingRegion, ...(injected ? { injectedError: injected.type } : {}) });
+            const [, signedBy, signingRegion] = /Credential=([^/]+)\/\d{8}\/([^/]+)\//.exec(String(req.headers.authorization)) ?? [];
+            this.requests.push({ ...operation, at: Date.now(), signingRegion, signedBy, ...(injected ? { injectedError: injected.type } : {}) });
             if (injected) throw new AwsError(injected.type, injected.message ?? `Injected ${injected.type}`, injected.status);
             this.reply(req, res, operation, raw);
         } catch (error) {

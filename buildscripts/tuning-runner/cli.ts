@@ -85,7 +85,8 @@ Pull request (tune, plan-comment); without them nothing is posted and the Markdo
   --help, --version
 
 Region, credentials and endpoints come from the AWS SDK's standard configuration
-(AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL_SFN, AWS_ENDPOINT_URL_CODECOMMIT, ...).
+(AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL_SFN, AWS_ENDPOINT_URL_CODECOMMIT, ...); without a
+region, tune and record take it from the state machine's or the functions' ARNs.
 
 Exit codes: 0 all tuned; 1 a tuning failed, timed out or was aborted, or an AWS call failed;
 2 usage or input error (nothing was started).

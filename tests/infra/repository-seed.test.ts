@@ -174,7 +174,7 @@ describe("repository seed", () => {
         });
 
         /** The access key ids that signed each request of `operation`. */
-        const signers = (operation: string) => fake.requests.filter((r) => r.operation === operation).map((r) => r.signedBy);
+        const signers = (operation: string) => fake.requests.filter((r) => r.operation === operation).map((r) => r.accessKeyId);
 
         beforeEach(async () => {
             fake = await FakeAws.start();
@@ -256,7 +256,7 @@ describe("repository seed", () => {
                 ];
                 await repositorySeedProvider.create!({ ...request("assumed"), access: { region: "us-east-1", profile: "deploy", sharedCredentialsFile: credentialsFile(), assumeRoles } });
                 assert.deepStrictEqual(
-                    sts.calls.map((call) => [call.signedBy, call.parameters.RoleArn]),
+                    sts.calls.map((call) => [call.callerAccessKeyId, call.parameters.RoleArn]),
                     [
                         [DEPLOY_KEY, "arn:aws:iam::210987654321:role/deployer"],
                         [accessKeyIdFor("deployer"), "arn:aws:iam::210987654321:role/seeder"],

@@ -25,14 +25,14 @@ export interface RecordedRequest {
     operation: string;
     /** Parsed JSON body (sfn, codecommit); the SDK's input member names for the REST services. */
     body: any;
+    /** Who made the request: the access key id in the SigV4 Authorization header (undefined when unsigned). */
+    accessKeyId?: string;
+    /** The region the request was signed for (SigV4 credential scope), i.e. the region the client was configured with. */
+    signingRegion?: string;
     /** Real time of arrival, epoch milliseconds. */
     at: number;
     /** Set when failNext answered this request with an injected error. */
     injectedError?: string;
-    /** The region the request was signed for (SigV4 credential scope), i.e. the region the client was configured with. */
-    signingRegion?: string;
-    /** The access key id that signed the request: whose credentials the client used. */
-    signedBy?: string;
 }
 
 export interface InjectedError {
@@ -285,8 +285,8 @@ export class FakeAws {
         try {
             operation = this.identify(req, raw);
             const injected = this.failures.get(operation.operation)?.shift();
-            const [, signedBy, signingRegion] = /Credential=([^/]+)\/\d{8}\/([^/]+)\//.exec(String(req.headers.authorization)) ?? [];
-            this.requests.push({ ...operation, at: Date.now(), signingRegion, signedBy, ...(injected ? { injectedError: injected.type } : {}) });
+            const [, accessKeyId, signingRegion] = /Credential=([^/]+)\/\d{8}\/([^/]+)\//.exec(String(req.headers.authorization)) ?? [];
+            this.requests.push({ ...operation, at: Date.now(), signingRegion, accessKeyId, ...(injected ? { injectedError: injected.type } : {}) });
             if (injected) throw new AwsError(injected.type, injected.message ?? `Injected ${injected.type}`, injected.status);
             this.reply(req, res, operation, raw);
         } catch (error) {

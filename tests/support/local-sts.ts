@@ -7,7 +7,7 @@ export interface AssumeRoleCall {
     /** The form parameters sent (RoleArn, RoleSessionName, ExternalId, DurationSeconds, …). */
     readonly parameters: Record<string, string>;
     /** The access key id that signed the call. */
-    readonly signedBy?: string;
+    readonly callerAccessKeyId?: string;
 }
 
 export interface LocalSts {
@@ -28,8 +28,8 @@ export async function startLocalSts(): Promise<LocalSts> {
         request.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
         request.on("end", () => {
             const parameters = Object.fromEntries(new URLSearchParams(body));
-            const signedBy = /Credential=([^/]+)\//.exec(String(request.headers.authorization))?.[1];
-            calls.push({ parameters, signedBy });
+            const callerAccessKeyId = /Credential=([^/]+)\//.exec(String(request.headers.authorization))?.[1];
+            calls.push({ parameters, callerAccessKeyId });
             const accessKeyId = accessKeyIdFor(parameters.RoleArn ?? "");
             response.writeHead(200, { "content-type": "text/xml" });
             response.end(

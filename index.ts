@@ -43,6 +43,7 @@ const functions = new LambdaRepository("functions", {
     repositoryName: config.repositoryName,
     mainBranch: config.mainBranch,
     region: config.region,
+    awsAccess: config.awsAccess,
     tuning: { powerValues: config.powerValues, defaults: config.tuningDefaults },
     retainData: config.retainData,
     tags,

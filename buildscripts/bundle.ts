@@ -1,9 +1,10 @@
 // Bundles the tuning runner into one self-contained file that CodeBuild runs with plain
-// `node` (no npm install inside the build). Used by `npm run build` and by the Pulumi
-// program, so `pulumi up` always ships the runner that is in the working tree.
+// `node` (no npm install inside the build). Used by `npm run build` (which `npm ci` runs as
+// the prepare script, so the `tuning-runner` command works right after installing) and by the
+// Pulumi program, so `pulumi up` always ships the runner that is in the working tree.
 import { createHash } from "crypto";
 import * as esbuild from "esbuild";
-import { mkdirSync, readFileSync, writeFileSync } from "fs";
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "fs";
 import * as path from "path";
 import { brotliCompressSync, constants as zlibConstants } from "zlib";
 
@@ -37,8 +38,12 @@ export function bundleTuningRunner(outFile: string = RUNNER_BUNDLE_PATH): Runner
         ...COMMON_OPTIONS,
         entryPoints: [RUNNER_ENTRY_POINT],
         outfile: outFile,
+        // package.json's bin points here: with the banner and the mode below, npm links it as
+        // the `tuning-runner` command, and it runs on its own as ./tuning-runner.js.
+        banner: { js: "#!/usr/bin/env node" },
         alias: deferredAwsSdk(bundleAwsSdk(), path.join(path.dirname(outFile), ".deferred-aws-sdk")),
     });
+    chmodSync(outFile, 0o755);
     const sha256 = createHash("sha256").update(readFileSync(outFile)).digest("hex");
     return { path: outFile, sha256 };
 }

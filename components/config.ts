@@ -2,6 +2,7 @@
 // typed, already-checked StackConfig, so a bad value fails `pulumi preview` with one clear
 // message before any resource is registered.
 import * as pulumi from "@pulumi/pulumi";
+import { isRecord, withoutUndefined } from "../buildscripts/tuning-runner/json";
 import { STRATEGIES, Strategy } from "../buildscripts/tuning-runner/types";
 import { MINIMUM_TERRAFORM_VERSION, TerraformRelease } from "./buildspecs";
 import { STACK_OWNED_NAME_PATTERNS } from "./policies";
@@ -21,16 +22,68 @@ export const DEFAULT_TERRAFORM: TerraformRelease = {
 /** The SAR application's own default for its PowerValues parameter (template.yml). */
 export const SAR_DEFAULT_POWER_VALUES: readonly number[] = [128, 256, 512, 1024, 1536, 3008];
 
+/**
+ * The stack's default memory sizes: five, because a tuning keeps two invocations in flight per
+ * size (the tool's Executor and the function it invokes), and five times two is the Lambda
+ * concurrency a new account often gets (10).
+ */
+export const DEFAULT_POWER_VALUES: readonly number[] = [128, 256, 512, 1024, 2048];
+
 /** Tuning settings written into the seeded repository's power-tuning-input.json. */
 export interface TuningDefaults {
     readonly num: number;
     readonly strategy: Strategy;
     readonly balancedWeight: number;
+    /**
+     * Invoke `num` times at once per memory size (faster, but needs that much more Lambda
+     * concurrency) instead of one after another.
+     */
+    readonly parallelInvocation: boolean;
+}
+
+/** One entry of `aws:assumeRoles`, as the AWS provider assumes it. */
+export interface AssumedRole {
+    readonly roleArn: string;
+    readonly sessionName?: string;
+    readonly externalId?: string;
+    readonly durationSeconds?: number;
+    readonly policy?: string;
+    readonly policyArns?: readonly string[];
+    readonly sourceIdentity?: string;
+    readonly tags?: Readonly<Record<string, string>>;
+    readonly transitiveTagKeys?: readonly string[];
+}
+
+/**
+ * How the stack's AWS provider reaches AWS, beyond its region: what the repository seeding, which
+ * calls CodeCommit with the AWS SDK outside the provider, must do the same way to act in the same
+ * account as the same principal. Without any of it both use the SDK's default credential chain.
+ */
+export interface AwsAccess {
+    /** `aws:profile`. */
+    readonly profile?: string;
+    /** `aws:sharedConfigFiles` / `aws:sharedCredentialsFiles` (one each). */
+    readonly sharedConfigFile?: string;
+    readonly sharedCredentialsFile?: string;
+    /** `aws:assumeRoles`, assumed in order, each with the credentials of the one before. */
+    readonly assumeRoles: readonly AssumedRole[];
+    /** `aws:stsRegion`: where roles are assumed; default the stack's region. */
+    readonly stsRegion?: string;
+    /** `aws:accessKey`, `aws:secretKey`, `aws:token`: secret, so only ever an Output marked secret. */
+    readonly staticCredentials?: pulumi.Output<StaticCredentials>;
+}
+
+export interface StaticCredentials {
+    readonly accessKeyId: string;
+    readonly secretAccessKey: string;
+    readonly sessionToken?: string;
 }
 
 export interface StackConfig {
     /** `aws:region`: where everything is deployed; also used in the ARNs of IAM scopes. */
     readonly region: string;
+    /** The rest of the AWS provider's configuration that calls outside the provider must follow. */
+    readonly awsAccess: AwsAccess;
     /** CodeCommit repository holding the Terraform-managed functions. */
     readonly repositoryName: string;
     /** Branch that pull requests target and the pipeline deploys. */
@@ -70,6 +123,16 @@ export type RawStackConfig = { readonly [K in keyof typeof KEYS]?: unknown };
 /** How each setting is spelled in Pulumi.<stack>.yaml and `pulumi config set`. */
 const KEYS = {
     region: "aws:region",
+    profile: "aws:profile",
+    sharedConfigFiles: "aws:sharedConfigFiles",
+    sharedCredentialsFiles: "aws:sharedCredentialsFiles",
+    assumeRoles: "aws:assumeRoles",
+    stsRegion: "aws:stsRegion",
+    accessKey: "aws:accessKey",
+    secretKey: "aws:secretKey",
+    token: "aws:token",
+    assumeRoleWithWebIdentity: "aws:assumeRoleWithWebIdentity",
+    endpoints: "aws:endpoints",
     repositoryName: `${PROJECT}:repositoryName`,
     mainBranch: `${PROJECT}:mainBranch`,
     namePrefix: `${PROJECT}:namePrefix`,
@@ -89,7 +152,7 @@ const DEFAULTS = {
     mainBranch: "main",
     namePrefix: "power-tuned",
     powerTuningVersion: "4.4.0",
-    tuningDefaults: { num: 10, strategy: "cost", balancedWeight: 0.5 } as TuningDefaults,
+    tuningDefaults: { num: 10, strategy: "cost", balancedWeight: 0.5, parallelInvocation: false } as TuningDefaults,
     retainData: false,
 } as const;
 
@@ -126,7 +189,8 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
         return String(value);
     };
 
-    const region = text("region", /^[a-z]{2}(-[a-z]+)+-\d+$/, "an AWS region name such as us-east-1 (pulumi config set aws:region …)");
+    const region = text("region", REGION_NAME, "an AWS region name such as us-east-1 (pulumi config set aws:region …)");
+    const awsAccess = parseAwsAccess(raw, invalid, problems);
     const repositoryName = text(
         "repositoryName",
         /^(?!.*\.git$)[A-Za-z0-9._-]{1,100}$/,
@@ -192,7 +256,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
         DEFAULTS.powerTuningVersion,
     );
 
-    const powerValues = parsePowerValues(raw.powerValues, invalid) ?? SAR_DEFAULT_POWER_VALUES;
+    const powerValues = parsePowerValues(raw.powerValues, invalid) ?? DEFAULT_POWER_VALUES;
     const tuningDefaults = parseTuningDefaults(raw.tuningDefaults, invalid, problems);
     const retainData = parseRetainData(raw.retainData, invalid);
     const tags = parseTags(raw.tags, invalid) ?? {};
@@ -201,6 +265,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
 
     return {
         region,
+        awsAccess,
         repositoryName,
         mainBranch,
         namePrefix,
@@ -217,6 +282,101 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
 
 type Invalid = (key: keyof typeof KEYS, value: unknown, allowed: string) => undefined;
 
+const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]+$/;
+// Go duration units, as the AWS provider reads `duration` ("1h", "90m", "1h30m").
+const DURATION_UNIT_SECONDS: Record<string, number> = { ns: 1e-9, us: 1e-6, "µs": 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
+const ASSUME_ROLE_KEYS = ["roleArn", "sessionName", "externalId", "duration", "policy", "policyArns", "sourceIdentity", "tags", "transitiveTagKeys"];
+
+/**
+ * The AWS provider settings the repository seeding follows, and a refusal for those it cannot:
+ * seeding into another account, or as another principal, than the one the stack deploys with
+ * would be worse than not seeding.
+ */
+function parseAwsAccess(raw: RawStackConfig, invalid: Invalid, problems: string[]): AwsAccess {
+    const cannot = (key: keyof typeof KEYS, value: unknown, instead: string) =>
+        invalid(key, value, `not supported by the repository seeding, which calls CodeCommit through the AWS SDK outside the provider; ${instead}`);
+    if (raw.assumeRoleWithWebIdentity !== undefined) {
+        cannot("assumeRoleWithWebIdentity", raw.assumeRoleWithWebIdentity, "set AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE in the environment instead, which the provider and the seeding both read");
+    }
+    const endpoints = Array.isArray(raw.endpoints) ? raw.endpoints : [];
+    const redirected = endpoints.flatMap((entry) => Object.keys(isRecord(entry) ? entry : {})).filter((service) => service === "codecommit" || service === "sts");
+    if (redirected.length > 0) {
+        cannot("endpoints", raw.endpoints, `set AWS_ENDPOINT_URL_${redirected[0].toUpperCase()} in the environment instead, which the provider and the seeding both read`);
+    }
+    const oneFile = (key: "sharedConfigFiles" | "sharedCredentialsFiles"): string | undefined => {
+        const value = raw[key];
+        if (value === undefined) return undefined;
+        if (!Array.isArray(value) || value.length > 1 || value.some((file) => typeof file !== "string" || file === "")) {
+            return invalid(key, value, "a list of one file path (the repository seeding's AWS SDK reads a single file)");
+        }
+        return value[0];
+    };
+    const optionalText = (key: "profile" | "stsRegion", pattern: RegExp, allowed: string): string | undefined => {
+        const value = raw[key];
+        if (value === undefined) return undefined;
+        return typeof value === "string" && pattern.test(value) ? value : invalid(key, value, allowed);
+    };
+    if ((raw.accessKey === undefined) !== (raw.secretKey === undefined)) {
+        problems.push(`${KEYS.accessKey} and ${KEYS.secretKey} must be set together (pulumi config set --secret …); only ${raw.accessKey === undefined ? KEYS.secretKey : KEYS.accessKey} is`);
+    }
+    return withoutUndefined({
+        profile: optionalText("profile", /^\S+$/, "a profile name from your AWS config or credentials file"),
+        sharedConfigFile: oneFile("sharedConfigFiles"),
+        sharedCredentialsFile: oneFile("sharedCredentialsFiles"),
+        assumeRoles: parseAssumeRoles(raw.assumeRoles, invalid),
+        stsRegion: optionalText("stsRegion", REGION_NAME, "an AWS region name such as us-east-1"),
+        staticCredentials:
+            raw.accessKey === undefined || raw.secretKey === undefined
+                ? undefined
+                : pulumi.secret(
+                      pulumi.all([raw.accessKey as pulumi.Input<string>, raw.secretKey as pulumi.Input<string>, raw.token as pulumi.Input<string> | undefined]).apply(
+                          ([accessKeyId, secretAccessKey, sessionToken]): StaticCredentials =>
+                              sessionToken === undefined ? { accessKeyId, secretAccessKey } : { accessKeyId, secretAccessKey, sessionToken },
+                      ),
+                  ),
+    });
+}
+
+function parseAssumeRoles(value: unknown, invalid: Invalid): AssumedRole[] {
+    if (value === undefined) return [];
+    const allowed = `a list of {roleArn, sessionName?, externalId?, duration? (15m-12h, e.g. "1h"), policy?, policyArns?, sourceIdentity?, tags?, transitiveTagKeys?}`;
+    if (!Array.isArray(value)) return invalid("assumeRoles", value, allowed) ?? [];
+    const problem = value.map(assumeRoleProblem).find((found) => found !== undefined);
+    if (problem !== undefined) return invalid("assumeRoles", value, `${allowed}; ${problem}`) ?? [];
+    return (value as Array<Record<string, unknown>>).map((role) =>
+        withoutUndefined({
+            roleArn: role.roleArn as string,
+            sessionName: role.sessionName as string | undefined,
+            externalId: role.externalId as string | undefined,
+            // STS takes whole seconds.
+            durationSeconds: role.duration === undefined ? undefined : Math.floor(goDurationSeconds(role.duration)!),
+            policy: role.policy as string | undefined,
+            policyArns: role.policyArns as string[] | undefined,
+            sourceIdentity: role.sourceIdentity as string | undefined,
+            tags: role.tags as Record<string, string> | undefined,
+            transitiveTagKeys: role.transitiveTagKeys as string[] | undefined,
+        }),
+    );
+}
+
+function assumeRoleProblem(entry: unknown): string | undefined {
+    if (!isRecord(entry)) return "an entry is not an object";
+    if (typeof entry.roleArn !== "string" || !ROLE_ARN.test(entry.roleArn)) return `roleArn ${JSON.stringify(entry.roleArn)} is not an IAM role ARN`;
+    const unknownKeys = Object.keys(entry).filter((key) => !ASSUME_ROLE_KEYS.includes(key));
+    if (unknownKeys.length > 0) return `unknown key(s) ${unknownKeys.join(", ")}`;
+    const seconds = entry.duration === undefined ? undefined : goDurationSeconds(entry.duration);
+    if (entry.duration !== undefined && (seconds === undefined || seconds < 900 || seconds > 43200)) return `duration ${JSON.stringify(entry.duration)} is not from 15m to 12h`;
+    return undefined;
+}
+
+/** Seconds in a Go duration string such as "1h30m"; undefined when it is not one. */
+function goDurationSeconds(value: unknown): number | undefined {
+    if (typeof value !== "string" || !/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(value)) return undefined;
+    return [...value.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)].reduce((sum, [, amount, unit]) => sum + Number(amount) * DURATION_UNIT_SECONDS[unit], 0);
+}
+
+
 function parsePowerValues(value: unknown, invalid: Invalid): readonly number[] | undefined {
     if (value === undefined) return undefined;
     const allowed = `a non-empty list of distinct integers from ${MIN_POWER_MB} to ${MAX_POWER_MB} (MB), e.g. [128, 256, 512, 1024]`;
@@ -230,7 +390,7 @@ function parsePowerValues(value: unknown, invalid: Invalid): readonly number[] |
 function parseTuningDefaults(value: unknown, invalid: Invalid, problems: string[]): TuningDefaults {
     if (value === undefined) return DEFAULTS.tuningDefaults;
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
-        invalid("tuningDefaults", value, "an object { num, strategy, balancedWeight }");
+        invalid("tuningDefaults", value, "an object { num, strategy, balancedWeight, parallelInvocation }");
         return DEFAULTS.tuningDefaults;
     }
     const fields = value as Record<string, unknown>;
@@ -239,7 +399,7 @@ function parseTuningDefaults(value: unknown, invalid: Invalid, problems: string[
         problems.push(`${KEYS.tuningDefaults}.${name} = ${JSON.stringify(fieldValue)} is invalid: ${allowed}`);
     const unknownKeys = Object.keys(fields).filter((k) => !(k in DEFAULTS.tuningDefaults));
     if (unknownKeys.length > 0) {
-        invalid("tuningDefaults", value, `unknown key(s) ${unknownKeys.join(", ")}; allowed keys are num, strategy, balancedWeight`);
+        invalid("tuningDefaults", value, `unknown key(s) ${unknownKeys.join(", ")}; allowed keys are num, strategy, balancedWeight, parallelInvocation`);
     }
     if (!Number.isInteger(merged.num) || (merged.num as number) < 5) {
         field("num", merged.num, "an integer of at least 5 (the power-tuning state machine rejects fewer invocations)");
@@ -249,6 +409,9 @@ function parseTuningDefaults(value: unknown, invalid: Invalid, problems: string[
     }
     if (typeof merged.balancedWeight !== "number" || merged.balancedWeight < 0 || merged.balancedWeight > 1) {
         field("balancedWeight", merged.balancedWeight, "a number from 0 (speed) to 1 (cost)");
+    }
+    if (typeof merged.parallelInvocation !== "boolean") {
+        field("parallelInvocation", merged.parallelInvocation, "true (num invocations at once per memory size) or false (one at a time)");
     }
     return merged as TuningDefaults;
 }
@@ -372,8 +535,20 @@ export function globsOverlap(a: string, b: string): boolean {
 /** Reads the stack's Pulumi config and validates it. The only caller of pulumi.Config. */
 export function loadStackConfig(): StackConfig {
     const project = new pulumi.Config(PROJECT);
+    const aws = new pulumi.Config("aws");
     return parseStackConfig({
-        region: new pulumi.Config("aws").get("region"),
+        region: aws.get("region"),
+        profile: aws.get("profile"),
+        sharedConfigFiles: aws.getObject("sharedConfigFiles"),
+        sharedCredentialsFiles: aws.getObject("sharedCredentialsFiles"),
+        assumeRoles: aws.getObject("assumeRoles"),
+        stsRegion: aws.get("stsRegion"),
+        // Secrets stay Outputs marked secret from here to the seeding's state.
+        accessKey: aws.getSecret("accessKey"),
+        secretKey: aws.getSecret("secretKey"),
+        token: aws.getSecret("token"),
+        assumeRoleWithWebIdentity: aws.getObject("assumeRoleWithWebIdentity"),
+        endpoints: aws.getObject("endpoints"),
         repositoryName: project.get("repositoryName"),
         mainBranch: project.get("mainBranch"),
         namePrefix: project.get("namePrefix"),

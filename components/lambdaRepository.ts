@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { readdirSync, readFileSync, statSync } from "fs";
 import * as path from "path";
-import type { TuningDefaults } from "./config";
+import type { AwsAccess, TuningDefaults } from "./config";
 import { RepositorySeed, SeedFile } from "./repositorySeed";
 
 /** What a new repository is seeded with. */
@@ -18,6 +18,8 @@ export interface LambdaRepositoryArgs {
     readonly mainBranch: string;
     /** Region of the repository (the seeding call is made outside the AWS provider). */
     readonly region: string;
+    /** How the stack's AWS provider reaches AWS, which the seeding follows. Default: the SDK's default chain. */
+    readonly awsAccess?: AwsAccess;
     /** Tuning settings the seeded power-tuning-input.json starts with. */
     readonly tuning: { readonly powerValues: readonly number[]; readonly defaults: TuningDefaults };
     /** Directory whose files become the first commit. Default: terraform-lambda/. */
@@ -55,7 +57,8 @@ export class LambdaRepository extends pulumi.ComponentResource {
             {
                 repositoryName: repository.repositoryName,
                 branchName: args.mainBranch,
-                region: args.region,
+                access: { ...withoutStaticCredentials(args.awsAccess), region: args.region },
+                staticCredentials: args.awsAccess?.staticCredentials,
                 files: withTuningSettings(readSeedFiles(seedDirectory), args.tuning),
                 authorName: "lambda-power-tuned",
                 commitMessage: "Initial Terraform-managed Lambda functions (seeded by the lambda-power-tuned stack)",
@@ -76,6 +79,12 @@ export class LambdaRepository extends pulumi.ComponentResource {
             seedCommitId: this.seedCommitId,
         });
     }
+}
+
+function withoutStaticCredentials(access: AwsAccess | undefined): Omit<AwsAccess, "staticCredentials"> {
+    if (access === undefined) return { assumeRoles: [] };
+    const { staticCredentials: _secret, ...rest } = access;
+    return rest;
 }
 
 /**
@@ -147,7 +156,7 @@ function escapeRegExp(text: string): string {
 
 /**
  * Writes the stack's tuning settings into the seeded power-tuning-input.json, keeping its other
- * fields (payload, parallelInvocation, …) and their order.
+ * fields (payload, …) and their order.
  */
 export function withTuningSettings(files: readonly SeedFile[], tuning: LambdaRepositoryArgs["tuning"]): SeedFile[] {
     const input = files.find((file) => file.path === TUNING_INPUT_FILE);
@@ -161,6 +170,7 @@ export function withTuningSettings(files: readonly SeedFile[], tuning: LambdaRep
         num: tuning.defaults.num,
         strategy: tuning.defaults.strategy,
         balancedWeight: tuning.defaults.balancedWeight,
+        parallelInvocation: tuning.defaults.parallelInvocation,
     };
     const contentBase64 = Buffer.from(`${JSON.stringify(tuned, null, 2)}\n`, "utf8").toString("base64");
     return files.map((file) => (file === input ? { ...file, contentBase64 } : file));

@@ -1,7 +1,8 @@
 // Seeds a new CodeCommit repository with its first commit, exactly once. CodeCommit has no
 // "initial content" option, so a dynamic resource calls CreateCommit itself.
-import type { CodeCommitClient } from "@aws-sdk/client-codecommit";
+import type { CodeCommitClient, CodeCommitClientConfig } from "@aws-sdk/client-codecommit";
 import * as pulumi from "@pulumi/pulumi";
+import type { AwsAccess, StaticCredentials } from "./config";
 
 /** One file of the first commit. */
 export interface SeedFile {
@@ -62,15 +63,54 @@ function codeCommitSdk(): typeof import("@aws-sdk/client-codecommit") {
     return require("@aws-sdk/client-codecommit");
 }
 
+/** Where and as whom the seeding calls CodeCommit: the stack's region and its AWS provider's access, secrets left out. */
+export type SeedingAccess = Omit<AwsAccess, "staticCredentials"> & { readonly region: string };
+
+/**
+ * The CodeCommit client configuration that acts like the stack's AWS provider: static keys, else
+ * the profile (and shared files) named in the stack config, else the SDK's default chain; then
+ * each `aws:assumeRoles` entry assumed in turn with the credentials before it.
+ */
+export function seedingClientConfig(access: SeedingAccess, staticCredentials?: StaticCredentials): CodeCommitClientConfig {
+    // Required here for the same reason as codeCommitSdk: this runs inside the serialized provider.
+    const { fromIni, fromTemporaryCredentials }: typeof import("@aws-sdk/credential-providers") = require("@aws-sdk/credential-providers");
+    let credentials: CodeCommitClientConfig["credentials"] =
+        staticCredentials !== undefined
+            ? staticCredentials
+            : access.profile !== undefined || access.sharedConfigFile !== undefined || access.sharedCredentialsFile !== undefined
+              ? fromIni({ profile: access.profile, configFilepath: access.sharedConfigFile, filepath: access.sharedCredentialsFile })
+              : undefined;
+    for (const role of access.assumeRoles) {
+        credentials = fromTemporaryCredentials({
+            masterCredentials: credentials,
+            clientConfig: { region: access.stsRegion ?? access.region },
+            params: {
+                RoleArn: role.roleArn,
+                RoleSessionName: role.sessionName,
+                ExternalId: role.externalId,
+                DurationSeconds: role.durationSeconds,
+                Policy: role.policy,
+                PolicyArns: role.policyArns?.map((arn) => ({ arn })),
+                SourceIdentity: role.sourceIdentity,
+                Tags: role.tags === undefined ? undefined : Object.entries(role.tags).map(([Key, Value]) => ({ Key, Value })),
+                TransitiveTagKeys: role.transitiveTagKeys === undefined ? undefined : [...role.transitiveTagKeys],
+            },
+        });
+    }
+    return { region: access.region, credentials };
+}
+
 interface SeedInputs extends SeedRequest {
-    readonly region: string;
+    readonly access: SeedingAccess;
+    /** Stored in the state as a secret (RepositorySeed wraps it). */
+    readonly staticCredentials?: StaticCredentials;
 }
 
 /** Creates the first commit once; never updates or deletes anything in the repository. */
 export const repositorySeedProvider: pulumi.dynamic.ResourceProvider = {
     async create(inputs: SeedInputs) {
         const { CodeCommitClient } = codeCommitSdk();
-        const result = await seedRepository(new CodeCommitClient({ region: inputs.region }), inputs);
+        const result = await seedRepository(new CodeCommitClient(seedingClientConfig(inputs.access, inputs.staticCredentials)), inputs);
         return {
             id: `${inputs.repositoryName}/${inputs.branchName}`,
             outs: { repositoryName: inputs.repositoryName, branchName: inputs.branchName, commitId: result.commitId, created: result.created },
@@ -89,7 +129,9 @@ export const repositorySeedProvider: pulumi.dynamic.ResourceProvider = {
 export interface RepositorySeedArgs {
     readonly repositoryName: pulumi.Input<string>;
     readonly branchName: string;
-    readonly region: string;
+    readonly access: SeedingAccess;
+    /** The provider's `aws:accessKey`/`aws:secretKey`/`aws:token`, when set. */
+    readonly staticCredentials?: pulumi.Output<StaticCredentials>;
     readonly files: readonly SeedFile[];
     readonly authorName: string;
     readonly commitMessage: string;
@@ -101,6 +143,8 @@ export class RepositorySeed extends pulumi.dynamic.Resource {
     public readonly created!: pulumi.Output<boolean>;
 
     constructor(name: string, args: RepositorySeedArgs, opts?: pulumi.CustomResourceOptions) {
-        super(repositorySeedProvider, name, { ...args, commitId: undefined, created: undefined }, opts);
+        // Dynamic resources keep their inputs in the state: keys must stay encrypted there.
+        const staticCredentials = args.staticCredentials === undefined ? undefined : pulumi.secret(args.staticCredentials);
+        super(repositorySeedProvider, name, { ...args, staticCredentials, commitId: undefined, created: undefined }, opts);
     }
 }

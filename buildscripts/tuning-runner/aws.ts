@@ -25,9 +25,12 @@ import {
     StopExecutionCommand,
 } from "@aws-sdk/client-sfn";
 import { PULL_REQUEST_BOT_SESSION_NAME } from "../contract";
+import { UsageError } from "./cli";
+import { regionSharedByArns } from "./input";
 import type { PullRequestState } from "./policy";
+import { Readable } from "stream";
 import type { ExecutionDescription, ExecutionStatus, HistoryEvent, PullRequestContext } from "./types";
-import { describeError, sleep, type Log } from "./io";
+import { describeError, rememberUnexpectedResponse, sleep, type Log } from "./io";
 
 export interface StartedExecution {
     readonly executionArn: string;
@@ -93,8 +96,81 @@ export interface HistoryObjects {
     write(bucket: string, key: string, body: string): Promise<void>;
 }
 
+/**
+ * Makes sure the SDK has a region before the first AWS call. The SDK's own configuration
+ * (AWS_REGION, the profile's region) wins; without one, the region `arns` share becomes
+ * AWS_REGION for every client of this run, as if the user had set it. With neither, nothing
+ * can be called: a usage error (exit 2) says what to set.
+ */
+export async function ensureRegion(arns: readonly string[], from: string, log: Log): Promise<void> {
+    // A client resolves the region exactly as every other client of the run will.
+    const configured = await new SFNClient({}).config.region().catch(() => undefined);
+    if (configured !== undefined) return;
+    const region = regionSharedByArns(arns);
+    if (region === undefined) {
+        const why = arns.length === 0 ? "" : `; the ARNs of ${from} name different regions`;
+        throw new UsageError(`no AWS region: set AWS_REGION (e.g. AWS_REGION=us-east-1) or a region in your AWS profile${why}`);
+    }
+    process.env.AWS_REGION = region;
+    log(`region ${region}, from ${from} (neither AWS_REGION nor the AWS profile names one)`);
+}
+
+/** The HTTP response as the deserialize step sees it (Node's http handler). */
+interface RawResponse {
+    statusCode?: number;
+    headers?: Record<string, string | undefined>;
+    body?: unknown;
+}
+
+/**
+ * Whether a response can be an AWS API answer: every protocol the runner speaks answers errors
+ * in JSON or XML. An HTML page, or an error in any other type, came from something in between.
+ */
+function isAwsAnswer(response: RawResponse): boolean {
+    const contentType = response.headers?.["content-type"] ?? "";
+    return /json|xml/i.test(contentType) || ((response.statusCode ?? 0) < 300 && !/html/i.test(contentType));
+}
+
+/** What keepingUnexpectedBodies needs of an SDK client: its deserialize step. */
+interface ClientWithMiddleware {
+    readonly middlewareStack: {
+        add(
+            middleware: <Args, Result extends { response: unknown }>(next: (args: Args) => Promise<Result>) => (args: Args) => Promise<Result>,
+            options: { step: "deserialize"; priority: "low"; name: string },
+        ): void;
+    };
+}
+
+/**
+ * Reads the body of every response that cannot be an AWS answer before the SDK's parser fails
+ * on it, and hands the parser the same bytes again, so describeError can say what answered.
+ * Runs innermost in the deserialize step, next to the HTTP call.
+ */
+function keepingUnexpectedBodies<Client extends ClientWithMiddleware>(client: Client): Client {
+    client.middlewareStack.add(
+        (next) => async (args) => {
+            const result = await next(args);
+            const response = result.response as RawResponse;
+            if (!isAwsAnswer(response) && response.body instanceof Readable) {
+                const chunks: Buffer[] = [];
+                for await (const chunk of response.body) chunks.push(Buffer.from(chunk));
+                const bytes = Buffer.concat(chunks);
+                response.body = Readable.from([bytes]);
+                rememberUnexpectedResponse(response, {
+                    statusCode: response.statusCode ?? 0,
+                    contentType: response.headers?.["content-type"] ?? "",
+                    body: bytes.toString("utf8"),
+                });
+            }
+            return result;
+        },
+        { step: "deserialize", priority: "low", name: "keepUnexpectedResponseBodies" },
+    );
+    return client;
+}
+
 export function stepFunctionsClient(): StepFunctions {
-    const client = new SFNClient({});
+    const client = keepingUnexpectedBodies(new SFNClient({}));
     return {
         async startExecution(stateMachineArn, name, input) {
             const response = await client.send(new StartExecutionCommand({ stateMachineArn, name, input }));
@@ -138,7 +214,7 @@ export function stepFunctionsClient(): StepFunctions {
  * and the client renews the credentials before they expire. Without it, the build's credentials.
  */
 export function pullRequestCodeCommit(botRoleArn: string | undefined): CodeCommitClient {
-    if (botRoleArn === undefined) return new CodeCommitClient({});
+    if (botRoleArn === undefined) return keepingUnexpectedBodies(new CodeCommitClient({}));
     const assume = fromTemporaryCredentials({ params: { RoleArn: botRoleArn, RoleSessionName: PULL_REQUEST_BOT_SESSION_NAME } });
     const credentials: typeof assume = async (properties) => {
         try {
@@ -147,7 +223,7 @@ export function pullRequestCodeCommit(botRoleArn: string | undefined): CodeCommi
             throw new AssumeRoleError(`AssumeRole of ${botRoleArn} as session ${PULL_REQUEST_BOT_SESSION_NAME} failed: ${describeError(error)}`);
         }
     };
-    return new CodeCommitClient({ credentials });
+    return keepingUnexpectedBodies(new CodeCommitClient({ credentials }));
 }
 
 /** The pull-request bot role could not be assumed: every comment and approval call fails with this. */
@@ -214,7 +290,7 @@ export function pullRequestApprovalsClient(client: CodeCommitClient): PullReques
 
 /** Repository files with the build's own credentials (GetFile, GetFolder). */
 export function repositoryFilesClient(): RepositoryFiles {
-    const client = new CodeCommitClient({});
+    const client = keepingUnexpectedBodies(new CodeCommitClient({}));
     return {
         async file(repositoryName, commit, path) {
             try {
@@ -237,7 +313,7 @@ export function repositoryFilesClient(): RepositoryFiles {
  * read the same configuration before any tuning starts.
  */
 export function lambdaFunctionsClient(): LambdaFunctions {
-    const client = new LambdaClient({});
+    const client = keepingUnexpectedBodies(new LambdaClient({}));
     const answers = new Map<string, Promise<FunctionConfiguration>>();
     return {
         functionConfiguration(functionArn) {
@@ -255,7 +331,7 @@ export function lambdaFunctionsClient(): LambdaFunctions {
 // whose host is an IP address (AWS_ENDPOINT_URL_S3=http://127.0.0.1:…, the test server) the SDK
 // addresses buckets path-style by itself.
 export function historyObjectsClient(): HistoryObjects {
-    const client = new S3Client({});
+    const client = keepingUnexpectedBodies(new S3Client({}));
     return {
         async read(bucket, key) {
             try {

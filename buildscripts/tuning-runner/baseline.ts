@@ -2,7 +2,7 @@
 // cost per 1M invocations and duration at it, each with its change; the comparison chart link;
 // and the Markdown that says all this — or why there is nothing to compare with — in the comment.
 import { costPerMillionInvocations } from "./cost";
-import { formatDurationMs, formatUsd, plural, significant } from "./format";
+import { code, formatDurationMs, formatUsd, plural, significant } from "./format";
 import type { Baseline, BaselineDelta, FigureDelta, HistoryStatus, PowerStat, PullRequestContext, StoredResultOrigin, TuningResult } from "./types";
 import { decodeComparisonUrl, encodeComparisonUrl } from "./visualization";
 
@@ -59,8 +59,14 @@ function chartStats(result: { stats: readonly PowerStat[]; power?: number; cost?
  */
 export function renderHistoryStatus(results: readonly TuningResult[], history: HistoryStatus | undefined): string[] {
     if (history === undefined) return [];
-    const reused = results.filter((result) => result.reused !== undefined).length;
-    const lines = reused === 0 ? [] : [`♻️ ${reused} of ${plural(results.length, "function")} unchanged: stored results reused, no tuning ran for them.`];
+    const reused = results.filter((result) => result.reused !== undefined);
+    const borrowed = reused.filter((result) => result.reused?.functionName !== undefined).length;
+    const of = `${reused.length} of ${plural(results.length, "function")}`;
+    const summary =
+        borrowed === 0
+            ? `♻️ ${of} unchanged: stored results reused, no tuning ran for them.`
+            : `♻️ ${of} with a stored result for the same code and input (${borrowed} measured on another function): reused, no tuning ran for them.`;
+    const lines = reused.length === 0 ? [] : [summary];
     if (history.problems.length > 0) {
         lines.push(
             `⚠️ Tuning history unavailable in part (${history.uri}); the run went on without it there: nothing reused or compared where it could not be read, and results it could not store are only here and in the results file.`,
@@ -81,6 +87,12 @@ export function renderHistorySection(result: TuningResult): string[] {
 }
 
 function reusedSentence(origin: StoredResultOrigin): string {
+    if (origin.functionName !== undefined) {
+        return (
+            `Same code, configuration and tuning input as ${code(origin.functionName)}, so its result is borrowed ` +
+            `(${describeOrigin(origin)}): nothing was run for this function.`
+        );
+    }
     // The commit leads the sentence, so the parenthesis does not repeat it.
     const since = origin.commit === undefined ? describeTime(origin.recordedAt) : `\`${shortCommit(origin.commit)}\``;
     return `Unchanged since ${since}, result reused (${describeOrigin({ ...origin, commit: undefined })}): same code, configuration and tuning input, so nothing was run.`;

@@ -101,7 +101,8 @@ Pull request (tune, plan-comment); without them nothing is posted and the Markdo
   --help, --version
 
 Region, credentials and endpoints come from the AWS SDK's standard configuration
-(AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL_SFN, AWS_ENDPOINT_URL_CODECOMMIT, AWS_ENDPOINT_URL_STS, ...).
+(AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL_SFN, AWS_ENDPOINT_URL_CODECOMMIT, AWS_ENDPOINT_URL_STS, ...);
+without a region, tune and record take it from the state machine's or the functions' ARNs.
 
 Exit codes: 0 all tuned; 1 a tuning failed, timed out or was aborted, or an AWS call failed;
 2 usage or input error (nothing was started).
@@ -316,6 +317,10 @@ function wholeNumber(options: ParsedOptions, flag: string, fallback: number, min
 function tuneArgumentsFrom(options: ParsedOptions, env: Environment, build: BuildContext): TuneArguments {
     const settingsFromRepository = options.has("--settings-from-repository");
     const allowedNamePrefix = optionOrEnv(options, "--allowed-name-prefix", env, RUNNER_ENVIRONMENT.pullRequestNamePrefix);
+    const history = historyFrom(options, env);
+    if (options.has("--force") && history === undefined) {
+        throw new UsageError(`--force needs --history (env TUNING_HISTORY_URI): it tunes functions whose result the history holds; without a history every function is tuned anyway`);
+    }
     return {
         stateMachineArn: optionOrEnv(options, "--state-machine-arn", env, "STATE_MACHINE_ARN"),
         inputFile: options.get("--input")?.[0] ?? DEFAULT_INPUT_FILE,
@@ -327,7 +332,7 @@ function tuneArgumentsFrom(options: ParsedOptions, env: Environment, build: Buil
         concurrency: wholeNumber(options, "--concurrency", DEFAULT_CONCURRENCY, 1, MAX_CONCURRENCY, "executions"),
         policyFile: options.get("--policy")?.[0],
         terraformDirectory: options.get("--terraform-dir")?.[0] ?? ".",
-        history: historyFrom(options, env),
+        history,
         force: options.has("--force"),
         allowedNamePrefix: allowedNamePrefix === undefined ? undefined : validateNamePrefix(allowedNamePrefix, ALLOWED_NAME_PREFIX_FIELD),
         settingsFromRepository,

@@ -2,8 +2,9 @@
 // look again, and what to call it.
 
 import { createHash } from "crypto";
-import { isFiniteNumber, isRecord, parseJsonOrUndefined } from "./json";
+import { isFiniteNumber, isRecord, parseJsonOrUndefined, withoutUndefined } from "./json";
 import type { ExecutionDescription, ExecutionOutcome, HistoryEvent, PowerStat, TuningAnalysis, TuningError } from "./types";
+import { decodeVisualizationUrl } from "./visualization";
 
 /**
  * Classifies a DescribeExecution result. The tool ends many failures *successfully* with output
@@ -61,15 +62,29 @@ function classifySucceeded(outputText: string | undefined, history: readonly His
 export function analysisFromOutput(output: unknown): TuningAnalysis | undefined {
     if (!isRecord(output) || !isFiniteNumber(output.power) || !isFiniteNumber(output.cost) || !isFiniteNumber(output.duration)) return undefined;
     const stateMachine = isRecord(output.stateMachine) ? output.stateMachine : {};
-    return {
+    const visualization = typeof stateMachine.visualization === "string" ? stateMachine.visualization : undefined;
+    const stats = statsFromOutput(output.stats);
+    // Without includeOutputResults the output has no stats, but its link still carries them all.
+    const decoded = stats.length === 0 && visualization !== undefined ? statsFromVisualization(visualization) : undefined;
+    return withoutUndefined({
         power: output.power,
         cost: output.cost,
         duration: output.duration,
-        stats: statsFromOutput(output.stats),
-        visualization: typeof stateMachine.visualization === "string" ? stateMachine.visualization : undefined,
+        stats: decoded ?? stats,
+        statsSource: decoded === undefined ? undefined : ("visualization" as const),
+        visualization,
         stateMachineCostUsd: numberOrUndefined(stateMachine.executionCost),
         lambdaCostUsd: numberOrUndefined(stateMachine.lambdaCost),
-    };
+    });
+}
+
+/** The stats a visualization link carries, or undefined when it is not one this runner can read. */
+function statsFromVisualization(url: string): PowerStat[] | undefined {
+    try {
+        return decodeVisualizationUrl(url);
+    } catch {
+        return undefined;
+    }
 }
 
 /** `stats[]` (`{value, averagePrice, averageDuration}`, with includeOutputResults) sorted by memory. */

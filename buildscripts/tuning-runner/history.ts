@@ -123,12 +123,15 @@ function checkOrigin(record: Record<string, unknown>, fail: (field: string, valu
 }
 
 /**
- * The stored result as this run's result for `fn`: under this run's name and ARN, marked reused,
- * without what belonged to the run that measured it (its execution's times and cost).
+ * The stored result as this run's result for `fn`: under this run's name and ARN, marked reused
+ * (and naming the function it was measured on, when that is another one), without what belonged
+ * to the run that measured it (its execution's times and cost).
  */
 export function reusedResult(fn: TargetFunction, entry: StoredResultEntry): TuningResult {
     const { executionArn, startedAt: _startedAt, stoppedAt: _stoppedAt, stateMachineCostUsd: _stateMachine, lambdaCostUsd: _lambda, ...measured } = entry.result;
-    return { ...measured, name: fn.name, arn: fn.arn, fingerprint: entry.fingerprint, reused: originOf(entry, executionArn) };
+    const origin = originOf(entry, executionArn);
+    const reused = measured.name === fn.name ? origin : { ...origin, functionName: measured.name };
+    return { ...measured, name: fn.name, arn: fn.arn, fingerprint: entry.fingerprint, reused };
 }
 
 /**

@@ -70,6 +70,43 @@ export function parseTuningInput(text: string, fileName: string): PowerTuningInp
     return input as PowerTuningInput;
 }
 
+// "ALL" is every size from 128 MB to 3008 MB in steps of 64 MB.
+const ALL_POWER_VALUES_COUNT = (3008 - 128) / 64 + 1;
+
+/** How one tuning execution loads the account's Lambda concurrency. */
+export interface TuningLoad {
+    readonly powerValueCount: number;
+    readonly num: number;
+    readonly parallelInvocation?: boolean;
+}
+
+/**
+ * The most Lambda invocations in flight at once, all counted against the account's concurrency
+ * quota (often 10 on a new account): each execution runs one Executor function per power value at
+ * once, and each Executor keeps `num` invocations of the tuned function in flight with
+ * `parallelInvocation`, else one. `executions` run at once (the runner's --concurrency, at most
+ * the number of functions).
+ */
+export function peakLambdaConcurrency(load: TuningLoad, executions: number): number {
+    return executions * load.powerValueCount * (1 + (load.parallelInvocation === true ? load.num : 1));
+}
+
+/**
+ * A line for the build log saying how much Lambda concurrency a run needs, or undefined when the
+ * input leaves the power values to the state machine's own default.
+ */
+export function describeLambdaConcurrency(input: PowerTuningInput, functionsAtOnce: number): string | undefined {
+    if (input.powerValues === undefined) return undefined;
+    const powerValueCount = input.powerValues === "ALL" ? ALL_POWER_VALUES_COUNT : input.powerValues.length;
+    const load = { powerValueCount, num: input.num, parallelInvocation: input.parallelInvocation };
+    const perExecutor = load.parallelInvocation === true ? `${input.num} parallel invocations` : "1 invocation";
+    return (
+        `up to ${peakLambdaConcurrency(load, functionsAtOnce)} Lambda invocations at once ` +
+        `(${functionsAtOnce} × ${powerValueCount} power values × (1 Executor + ${perExecutor})); ` +
+        "an account concurrency quota below that throttles the tuning"
+    );
+}
+
 /** The tool's default strategy is `cost`. */
 export function strategyOf(input: PowerTuningInput): Strategy {
     return input.strategy ?? "cost";
@@ -222,6 +259,15 @@ const ROLE_ARN_FORM = "an IAM role ARN, arn:<partition>:iam::<12-digit account>:
 export function validateRoleArn(value: string, field: string): string {
     if (!/^arn:aws(-[a-z]+)*:iam::\d{12}:role\/(?:[\x21-\x7e]{0,510}\/)?[\w+=,.@-]{1,64}$/.test(value)) throw InputError.invalid(field, value, ROLE_ARN_FORM);
     return value;
+}
+
+/**
+ * The region every ARN in `arns` names (an ARN's fourth part), or undefined when they name
+ * none or differ: a state machine or function can only be called in its own region.
+ */
+export function regionSharedByArns(arns: readonly string[]): string | undefined {
+    const regions = new Set(arns.map((arn) => arn.split(":")[3]));
+    return regions.size === 1 ? [...regions][0] : undefined;
 }
 
 const STATE_MACHINE_ARN_FORM = "a Step Functions state machine ARN, arn:<partition>:states:<region>:<12-digit account>:stateMachine:<name>";

@@ -3,8 +3,8 @@
 // start without it.
 import { version } from "../../package.json";
 import { EXIT_OK, EXIT_TUNING_FAILED, EXIT_USAGE, parseCommandLine, recordRequestFrom, tuneTargetsFrom, tuningRequestFrom, UsageError, USAGE, type Command } from "./cli";
-import { InputError } from "./input";
-import { checkWritable, readNamedFile } from "./io";
+import { describeLambdaConcurrency, InputError } from "./input";
+import { buildLog, checkWritable, explainError, readNamedFile } from "./io";
 import { parsePolicy } from "./policy";
 import { settingsFromFiles, settingsFromRepository } from "./tuneSettings";
 
@@ -23,6 +23,8 @@ async function run(command: Command): Promise<number> {
             const terraformOutputs = args.terraformOutputsFile === undefined ? undefined : readNamedFile(args.terraformOutputsFile, "--terraform-outputs");
             const targets = tuneTargetsFrom(args, terraformOutputs);
             checkWritable(args.resultsFile, "--results");
+            const { ensureRegion } = await import("./aws");
+            await ensureRegion([targets.stateMachineArn], "--state-machine-arn", buildLog);
             // The command line refuses --settings-from-repository without a pull request.
             const settings =
                 args.settingsFromRepository && args.pullRequest !== undefined
@@ -35,10 +37,16 @@ async function run(command: Command): Promise<number> {
                 policyCommit: settings.commit,
                 terraformFiles: settings.terraformFiles,
             };
+            const concurrency = describeLambdaConcurrency(request.input, Math.min(request.concurrency, request.functions.length));
+            if (concurrency !== undefined) buildLog(concurrency);
             const { runTune } = await import("./tune");
             return runTune(request, args.build, gate);
         }
         case "plan-comment": {
+            if (command.args.pullRequest !== undefined) {
+                const { ensureRegion } = await import("./aws");
+                await ensureRegion([], "the pull request", buildLog);
+            }
             const { runPlanComment } = await import("./planComment");
             await runPlanComment(command.args);
             return EXIT_OK;
@@ -54,6 +62,8 @@ async function run(command: Command): Promise<number> {
                 input: readNamedFile(args.inputFile, "--input"),
                 terraformOutputs: readNamedFile(args.terraformOutputsFile, "--terraform-outputs"),
             });
+            const { ensureRegion } = await import("./aws");
+            await ensureRegion(request.functions.map((fn) => fn.arn), "--terraform-outputs", buildLog);
             const { runRecord } = await import("./tuningHistory");
             return runRecord(request);
         }
@@ -65,7 +75,7 @@ function exitCodeForError(error: unknown): number {
         process.stderr.write(`error: ${error.message}\nRun with --help for usage.\n`);
         return EXIT_USAGE;
     }
-    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`error: ${explainError(error).detail}\n`);
     return EXIT_TUNING_FAILED;
 }
 

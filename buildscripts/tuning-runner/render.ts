@@ -87,11 +87,16 @@ function resultSection(result: TuningResult): string[] {
         `### ${label.icon} ${code(result.name)}: ${result.power} MB recommended`,
         "",
         ...statsTable(result),
+        ...(result.statsSource === "visualization" ? ["", STATS_FROM_VISUALIZATION_NOTE] : []),
         "",
         `${details.join(" · ")}.`,
         ...renderHistorySection(result),
     ];
 }
+
+const STATS_FROM_VISUALIZATION_NOTE =
+    "Figures decoded from the lambda-power-tuning.show link: the state machine output had no `stats` " +
+    "(its input did not set `includeOutputResults`), and the link keeps durations and costs at float32 precision.";
 
 function statsTable(result: TuningResult): string[] {
     // Without includeOutputResults the tool reports only the recommended row.

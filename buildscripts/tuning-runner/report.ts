@@ -2,10 +2,10 @@
 // a raw state machine output or a lambda-power-tuning.show link. No AWS, no credentials, and no
 // size limit: stdout is not a comment.
 import type { ReportSource } from "./cli";
-import { parseJsonFile } from "./input";
+import { InputError, parseJsonFile } from "./input";
 import { readNamedFile } from "./io";
 import { renderReport } from "./render";
-import { parseResultsFile, resultFromStateMachineOutput, resultFromVisualizationUrl } from "./results";
+import { looksLikeResultsFile, parseResultsFile, resultFromStateMachineOutput, resultFromVisualizationUrl } from "./results";
 
 export function reportMarkdown(source: ReportSource): string {
     switch (source.kind) {
@@ -15,6 +15,9 @@ export function reportMarkdown(source: ReportSource): string {
         }
         case "output": {
             const output = parseJsonFile(readNamedFile(source.file, "--output"), source.file);
+            if (looksLikeResultsFile(output)) {
+                throw new InputError(`${source.file} is a results file written by \`tune\`, not a state machine output; render it with \`report --results ${source.file}\``);
+            }
             return renderReport([resultFromStateMachineOutput(output)], {});
         }
         case "url":

@@ -68,6 +68,9 @@ export function parseResultsFile(text: string, fileName: string): ResultsFile {
     const file = parseJsonFile(text, fileName);
     const check = new ShapeCheck(fileName);
     if (!isRecord(file)) throw check.fail("the file", file, "a results file written by `tune` (a JSON object with version 1)");
+    if (file.version === undefined && analysisFromOutput(file) !== undefined) {
+        throw new InputError(`${fileName} is a state machine output, not a results file written by \`tune\`; render it with \`report --output ${fileName}\``);
+    }
     if (file.version !== 1) throw check.fail(`"version"`, file.version, "1 (written by this runner)");
     check.field(file, "generatedAt", "", isString, "an ISO-8601 timestamp");
     check.optional(file, "stateMachineArn", "", isString, "a state machine ARN");
@@ -77,6 +80,11 @@ export function parseResultsFile(text: string, fileName: string): ResultsFile {
     check.field(file, "functions", "", Array.isArray, "a list of function results");
     (file.functions as unknown[]).forEach((entry, index) => checkResult(check, entry, `functions[${index}]`));
     return file as unknown as ResultsFile;
+}
+
+/** Whether a parsed file is a results file written by `tune` (version 1 and a function list), whatever else it holds. */
+export function looksLikeResultsFile(value: unknown): boolean {
+    return isRecord(value) && value.version === 1 && Array.isArray(value.functions);
 }
 
 const TUNING_STATUSES: readonly TuningStatus[] = ["succeeded", "failed", "timed-out", "aborted", "dry-run"];
@@ -90,9 +98,10 @@ function checkResult(check: ShapeCheck, entry: unknown, at: string): void {
     check.field(entry, "stats", at, isPowerStatList, "a list of {memoryMB, averageDurationMs, averageCostUsd} (numbers)");
     for (const key of ["power", "cost", "duration", "stateMachineCostUsd", "lambdaCostUsd", "configuredMemoryMB"]) check.optional(entry, key, at, isFiniteNumber, "a number");
     for (const key of ["executionArn", "visualization", "startedAt", "stoppedAt"]) check.optional(entry, key, at, isString, "a string");
+    check.optional(entry, "statsSource", at, (v) => v === "visualization", '"visualization" (stats decoded from the link)');
     check.optional(entry, "error", at, (v) => isRecord(v) && isString(v.error) && isString(v.cause), "{error, cause} (strings)");
     check.optional(entry, "fingerprint", at, isString, "a string");
-    check.optional(entry, "reused", at, isStoredResultOrigin, "{recordedAt, commit?, pullRequestId?, executionArn?} (strings)");
+    check.optional(entry, "reused", at, isStoredResultOrigin, "{recordedAt, commit?, pullRequestId?, executionArn?, functionName?} (strings)");
     check.optional(entry, "baseline", at, isBaseline, BASELINE_FORM);
     check.optional(entry, "delta", at, isBaselineDelta, DELTA_FORM);
     if (entry.status === "succeeded") {
@@ -114,7 +123,7 @@ function isStoredResultOrigin(value: unknown): value is StoredResultOrigin {
     return (
         isRecord(value) &&
         isString(value.recordedAt) &&
-        ["commit", "pullRequestId", "executionArn"].every((key) => value[key] === undefined || isString(value[key]))
+        ["commit", "pullRequestId", "executionArn", "functionName"].every((key) => value[key] === undefined || isString(value[key]))
     );
 }
 

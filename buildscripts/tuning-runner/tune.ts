@@ -17,7 +17,7 @@ import { EXIT_TUNING_FAILED, type BuildContext } from "./cli";
 import { publishMarkdown } from "./comment";
 import { classifyExecution, executionName, isCleanUpOnErrorEntry, pollDelayMs } from "./execution";
 import { strategyOf } from "./input";
-import { buildLog, sleep, writeFileAtomically, type Log } from "./io";
+import { buildLog, explainError, sleep, writeFileAtomically, type Log } from "./io";
 import { applyQualityGate, configuredMemorySizes, type QualityGateSetup } from "./qualityGate";
 import { renderTuningComment } from "./render";
 import { buildResultsFile, exitCodeFor, tuningResultFromOutcome } from "./results";
@@ -174,8 +174,8 @@ async function stopExecution(
 }
 
 function awsFailure(operation: string, error: unknown): { error: string; cause: string } {
-    const { name, message } = error as Error;
-    return { error: name || "Error", cause: `${operation} failed: ${message}` };
+    const { name, detail } = explainError(error);
+    return { error: name, cause: `${operation} failed: ${detail}` };
 }
 
 function describeOutcome(outcome: ExecutionOutcome): string {

@@ -18,7 +18,7 @@ import {
     type StoredResultEntry,
 } from "./history";
 import { EXIT_OK, EXIT_TUNING_FAILED, type RecordRequest } from "./cli";
-import { buildLog, type Log } from "./io";
+import { buildLog, describeError, type Log } from "./io";
 import type { Baseline, HistoryLocation, HistoryStatus, PowerTuningInput, TargetFunction, TuningRequest, TuningResult } from "./types";
 
 export interface HistoryClients {
@@ -66,7 +66,9 @@ export async function tuneWithHistory(
     request.functions.forEach((fn, index) => {
         const stored = histories[index].stored;
         if (stored === undefined) return;
-        log(`${fn.name}: unchanged since ${describeStored(stored)}${reuse[index] === undefined ? ", tuning again (--force)" : ": reusing its result, no execution"}`);
+        const outcome = reuse[index] === undefined ? ", tuning again (--force)" : `: ${stored.result.name === fn.name ? "reusing" : "borrowing"} its result, no execution`;
+        const same = stored.result.name === fn.name ? "unchanged since" : `same code and input as ${stored.result.name}, tuned at`;
+        log(`${fn.name}: ${same} ${describeStored(stored)}${outcome}`);
     });
     const tuned = await tune(request.functions.filter((_, index) => reuse[index] === undefined));
     let next = 0;
@@ -221,7 +223,3 @@ function describeStored(entry: StoredResultEntry): string {
     return entry.pullRequestId === undefined ? commit : `${commit} (PR ${entry.pullRequestId})`;
 }
 
-function describeError(error: unknown): string {
-    const { name, message } = error as Error;
-    return `${name || "Error"}: ${message}`;
-}

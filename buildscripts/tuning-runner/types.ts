@@ -100,6 +100,11 @@ export interface TuningAnalysis {
     readonly cost: number;
     readonly duration: number;
     readonly stats: readonly PowerStat[];
+    /**
+     * `"visualization"` when the output had no `stats` (`includeOutputResults` not set) and
+     * they were decoded from the visualization link, at its float32 precision.
+     */
+    readonly statsSource?: "visualization";
     readonly visualization?: string;
     readonly stateMachineCostUsd?: number;
     readonly lambdaCostUsd?: number;
@@ -130,6 +135,8 @@ export interface TuningResult {
     readonly cost?: number;
     readonly duration?: number;
     readonly stats: readonly PowerStat[];
+    /** As in TuningAnalysis: set when the stats were decoded from the visualization link. */
+    readonly statsSource?: "visualization";
     readonly visualization?: string;
     readonly stateMachineCostUsd?: number;
     readonly lambdaCostUsd?: number;
@@ -157,6 +164,11 @@ export interface StoredResultOrigin {
     /** ISO-8601: when the result was stored. */
     readonly recordedAt: string;
     readonly executionArn?: string;
+    /**
+     * The function the result was measured on, when it is not the one using it: functions with the
+     * same code, configuration and tuning input have one fingerprint, so they share one stored result.
+     */
+    readonly functionName?: string;
 }
 
 /**

@@ -176,7 +176,7 @@ describe("artifact storage", () => {
                         repositoryName: "kept",
                         mainBranch: "main",
                         region: "us-east-1",
-                        tuning: { powerValues: [128, 256], defaults: { num: 5, strategy: "cost", balancedWeight: 0.5 } },
+                        tuning: { powerValues: [128, 256], defaults: { num: 5, strategy: "cost", balancedWeight: 0.5, parallelInvocation: false } },
                         retainData: true,
                         tags: {},
                     },

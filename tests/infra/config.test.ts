@@ -1,5 +1,8 @@
+import * as pulumi from "@pulumi/pulumi";
 import * as assert from "assert";
-import { DEFAULT_TERRAFORM, globsOverlap, parseStackConfig, RawStackConfig, SAR_DEFAULT_POWER_VALUES, StackConfigError } from "../../components/config";
+import { resolved } from "../support/mocked-stack";
+import { peakLambdaConcurrency } from "../../buildscripts/tuning-runner/input";
+import { DEFAULT_POWER_VALUES, DEFAULT_TERRAFORM, globsOverlap, parseStackConfig, RawStackConfig, SAR_DEFAULT_POWER_VALUES, StackConfigError } from "../../components/config";
 
 const VALID: RawStackConfig = { region: "eu-west-1" };
 
@@ -27,6 +30,7 @@ describe("stack configuration", () => {
             const config = parseStackConfig({ region: "eu-west-1" });
             assert.deepStrictEqual(config, {
                 region: "eu-west-1",
+                awsAccess: { assumeRoles: [] },
                 repositoryName: "power-tuned-functions",
                 mainBranch: "main",
                 namePrefix: "power-tuned",
@@ -34,11 +38,17 @@ describe("stack configuration", () => {
                 functionPermissions: [],
                 terraform: DEFAULT_TERRAFORM,
                 powerTuningVersion: "4.4.0",
-                powerValues: SAR_DEFAULT_POWER_VALUES,
-                tuningDefaults: { num: 10, strategy: "cost", balancedWeight: 0.5 },
+                powerValues: DEFAULT_POWER_VALUES,
+                tuningDefaults: { num: 10, strategy: "cost", balancedWeight: 0.5, parallelInvocation: false },
                 retainData: false,
                 tags: {},
             });
+        });
+
+        it("tunes within the Lambda concurrency a new account often has (10): five memory sizes, one invocation at a time", () => {
+            const { powerValues, tuningDefaults } = parseStackConfig({ region: "eu-west-1" });
+            assert.strictEqual(peakLambdaConcurrency({ powerValueCount: powerValues.length, ...tuningDefaults }, 1), 10);
+            assert.notDeepStrictEqual(powerValues, SAR_DEFAULT_POWER_VALUES, "the SAR default's six sizes would need 12");
         });
 
         it("pins Terraform 1.11.4 with the SHA-256 HashiCorp publishes for terraform_1.11.4_linux_arm64.zip", () => {
@@ -66,7 +76,7 @@ describe("stack configuration", () => {
             });
             assert.deepStrictEqual(config.powerValues, [128, 1024]);
             assert.deepStrictEqual(config.terraform, { version: "1.12.0", sha256Arm64: "ab".repeat(32) });
-            assert.deepStrictEqual(config.tuningDefaults, { num: 10, strategy: "balanced", balancedWeight: 0 });
+            assert.deepStrictEqual(config.tuningDefaults, { num: 10, strategy: "balanced", balancedWeight: 0, parallelInvocation: false });
             assert.strictEqual(config.retainData, true);
             assert.strictEqual(config.namePrefix, "Team-A1");
             assert.strictEqual(config.pullRequestNamePrefix, "review");
@@ -240,8 +250,12 @@ describe("stack configuration", () => {
             assertRejected({ tuningDefaults: { balancedWeight: 1.5 } }, "tuningDefaults.balancedWeight = 1.5", "from 0 (speed) to 1 (cost)");
         });
 
+        it("a tuningDefaults.parallelInvocation that is not a boolean", () => {
+            assertRejected({ tuningDefaults: { parallelInvocation: "yes" } }, 'tuningDefaults.parallelInvocation = "yes"', "true (num invocations at once per memory size) or false");
+        });
+
         it("unknown tuningDefaults keys (a typo would silently do nothing)", () => {
-            assertRejected({ tuningDefaults: { nums: 10 } }, "unknown key(s) nums", "allowed keys are num, strategy, balancedWeight");
+            assertRejected({ tuningDefaults: { nums: 10 } }, "unknown key(s) nums", "allowed keys are num, strategy, balancedWeight, parallelInvocation");
         });
 
         it("a retainData that is not a boolean", () => {
@@ -259,6 +273,58 @@ describe("stack configuration", () => {
             const problems = problemsWith({ region: "nowhere", powerValues: [1], tuningDefaults: { num: 1, strategy: "x" } });
             assert.strictEqual(problems.length, 4, problems.join("\n"));
             assert.throws(() => parseStackConfig({ region: "nowhere", retainData: 1 }), /Invalid stack configuration:\n {2}- aws:region = "nowhere"[^]*\n {2}- lambda-power-tuned:retainData = 1/);
+        });
+    });
+
+    describe("the AWS provider's access, which the repository seeding follows", () => {
+        it("takes aws:profile, one shared config and credentials file, aws:stsRegion and aws:assumeRoles with their durations in seconds", () => {
+            const { awsAccess } = parseStackConfig({
+                ...VALID,
+                profile: "deploy",
+                sharedConfigFiles: ["/home/me/.aws/config"],
+                sharedCredentialsFiles: ["/home/me/.aws/credentials"],
+                stsRegion: "eu-central-1",
+                assumeRoles: [
+                    { roleArn: "arn:aws:iam::210987654321:role/deployer", sessionName: "pulumi", externalId: "x", duration: "1h30m" },
+                    { roleArn: "arn:aws:iam::210987654321:role/path/seeder", policyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"], tags: { team: "perf" }, transitiveTagKeys: ["team"] },
+                ],
+            });
+            assert.deepStrictEqual(awsAccess, {
+                profile: "deploy",
+                sharedConfigFile: "/home/me/.aws/config",
+                sharedCredentialsFile: "/home/me/.aws/credentials",
+                stsRegion: "eu-central-1",
+                assumeRoles: [
+                    { roleArn: "arn:aws:iam::210987654321:role/deployer", sessionName: "pulumi", externalId: "x", durationSeconds: 5400 },
+                    { roleArn: "arn:aws:iam::210987654321:role/path/seeder", policyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"], tags: { team: "perf" }, transitiveTagKeys: ["team"] },
+                ],
+            });
+        });
+
+        it("keeps aws:accessKey, aws:secretKey and aws:token together, as a secret", async () => {
+            const { awsAccess } = parseStackConfig({ ...VALID, accessKey: pulumi.secret("AKIAEXAMPLE"), secretKey: pulumi.secret("s3cr3t"), token: pulumi.secret("session") });
+            assert.strictEqual(await pulumi.isSecret(awsAccess.staticCredentials!), true);
+            assert.deepStrictEqual(await resolved(awsAccess.staticCredentials!), { accessKeyId: "AKIAEXAMPLE", secretAccessKey: "s3cr3t", sessionToken: "session" });
+        });
+
+        it("rejects an access key without its secret key", () => {
+            const problems = problemsWith({ accessKey: pulumi.secret("AKIAEXAMPLE") });
+            assert.deepStrictEqual(problems, ["aws:accessKey and aws:secretKey must be set together (pulumi config set --secret …); only aws:accessKey is"]);
+        });
+
+        it("rejects an assumed role that is not an IAM role ARN, an unknown key or a duration outside 15m–12h", () => {
+            assertRejected({ assumeRoles: [{ roleArn: "deployer" }] }, "aws:assumeRoles", 'roleArn "deployer" is not an IAM role ARN');
+            assertRejected({ assumeRoles: [{ roleArn: "arn:aws:iam::210987654321:role/deployer", role_arn: "x" }] }, "unknown key(s) role_arn");
+            assertRejected({ assumeRoles: [{ roleArn: "arn:aws:iam::210987654321:role/deployer", duration: "13h" }] }, 'duration "13h" is not from 15m to 12h');
+            assertRejected({ assumeRoles: [{ roleArn: "arn:aws:iam::210987654321:role/deployer", duration: "an hour" }] }, 'duration "an hour"');
+        });
+
+        it("refuses what the seeding could not follow, saying what to set instead", () => {
+            assertRejected({ assumeRoleWithWebIdentity: { roleArn: "arn:aws:iam::210987654321:role/ci" } }, "aws:assumeRoleWithWebIdentity", "not supported by the repository seeding", "AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE");
+            assertRejected({ endpoints: [{ codecommit: "https://codecommit.internal" }] }, "aws:endpoints", "AWS_ENDPOINT_URL_CODECOMMIT");
+            assertRejected({ endpoints: [{ sts: "https://sts.internal" }] }, "AWS_ENDPOINT_URL_STS");
+            assertRejected({ sharedCredentialsFiles: ["/a", "/b"] }, "aws:sharedCredentialsFiles", "a list of one file path");
+            assert.deepStrictEqual(parseStackConfig({ ...VALID, endpoints: [{ s3: "https://s3.internal" }] }).awsAccess, { assumeRoles: [] }, "other services' endpoints do not concern the seeding");
         });
     });
 

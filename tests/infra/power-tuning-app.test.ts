@@ -25,7 +25,7 @@ describe("power-tuning application", () => {
     it("lets the state machine touch only the pull-request copies' <pullRequestNamePrefix>-* functions (aliases included), never production's, and passes the dev power values", () => {
         assert.deepStrictEqual(named(stack, "aws:serverlessrepository/cloudFormationStack:CloudFormationStack", "power-tuning-stack").inputs.parameters, {
             lambdaResource: "arn:aws:lambda:us-east-1:123456789012:function:pr-power-tuned-*",
-            PowerValues: "128,256,512,1024,1536,2048",
+            PowerValues: "128,256,512,1024,2048",
         });
     });
 

@@ -4,14 +4,19 @@ import { execFileSync } from "child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
-import { readSeedFiles, SEED_DIRECTORY, TUNING_INPUT_FILE, withTuningSettings } from "../../components/lambdaRepository";
+import * as pulumi from "@pulumi/pulumi";
+import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
+import { LambdaRepository, readSeedFiles, SEED_DIRECTORY, TUNING_INPUT_FILE, withTuningSettings } from "../../components/lambdaRepository";
 import { repositorySeedProvider, SeedFile, seedRepository, SeedRequest } from "../../components/repositorySeed";
+import { peakLambdaConcurrency } from "../../buildscripts/tuning-runner/input";
 import { FakeAws } from "../support/fake-aws";
-import { mockedStack, ofType } from "../support/mocked-stack";
+import { accessKeyIdFor, startLocalSts, type LocalSts } from "../support/local-sts";
+import { mockedStack, ofType, settled } from "../support/mocked-stack";
+import { registeredResources } from "../support/pulumi-mocks";
 
 const REPOSITORY_ROOT = path.join(__dirname, "..", "..");
 const text = (file: SeedFile) => Buffer.from(file.contentBase64, "base64").toString("utf8");
-const DEFAULT_TUNING = { powerValues: [128, 256], defaults: { num: 5, strategy: "speed", balancedWeight: 0.5 } } as const;
+const DEFAULT_TUNING = { powerValues: [128, 256], defaults: { num: 5, strategy: "speed", balancedWeight: 0.5, parallelInvocation: true } } as const;
 
 /** A scratch seed directory with the given files (relative path → content). */
 function scratchDirectory(files: Record<string, string | Buffer>): string {
@@ -21,6 +26,15 @@ function scratchDirectory(files: Record<string, string | Buffer>): string {
         writeFileSync(path.join(directory, relative), content);
     }
     return directory;
+}
+
+const DEPLOY_KEY = "AKIADEPLOYPROFILE";
+
+/** A shared credentials file whose `deploy` profile holds DEPLOY_KEY. */
+function credentialsFile(): string {
+    const directory = mkdtempSync(path.join(tmpdir(), "aws-credentials-"));
+    writeFileSync(path.join(directory, "credentials"), `[deploy]\naws_access_key_id = ${DEPLOY_KEY}\naws_secret_access_key = deploy-secret\n`);
+    return path.join(directory, "credentials");
 }
 
 describe("repository seed", () => {
@@ -45,8 +59,8 @@ describe("repository seed", () => {
             const stack = await mockedStack();
             const [seed] = ofType(stack, "pulumi-nodejs:dynamic:Resource");
             assert.deepStrictEqual(
-                { repositoryName: seed.inputs.repositoryName, branchName: seed.inputs.branchName, region: seed.inputs.region },
-                { repositoryName: "power-tuned-functions", branchName: "main", region: "us-east-1" },
+                { repositoryName: seed.inputs.repositoryName, branchName: seed.inputs.branchName, access: seed.inputs.access },
+                { repositoryName: "power-tuned-functions", branchName: "main", access: { region: "us-east-1", assumeRoles: [] } },
             );
             const onDisk = readSeedFiles(SEED_DIRECTORY);
             const seeded: SeedFile[] = seed.inputs.files;
@@ -56,7 +70,18 @@ describe("repository seed", () => {
             }
             const input = JSON.parse(text(seeded.find((file) => file.path === TUNING_INPUT_FILE)!));
             const original = JSON.parse(readFileSync(path.join(SEED_DIRECTORY, TUNING_INPUT_FILE), "utf8"));
-            assert.deepStrictEqual(input, { ...original, powerValues: [128, 256, 512, 1024, 1536, 2048], num: 20, strategy: "cost", balancedWeight: 0.5 });
+            assert.deepStrictEqual(input, { ...original, powerValues: [128, 256, 512, 1024, 2048], num: 20, strategy: "cost", balancedWeight: 0.5, parallelInvocation: false });
+        });
+
+        it("tunes within the Lambda concurrency a new account often has (10), one function at a time, with the dev stack's settings", async () => {
+            const [seed] = ofType(await mockedStack(), "pulumi-nodejs:dynamic:Resource");
+            const input = JSON.parse(text((seed.inputs.files as SeedFile[]).find((file) => file.path === TUNING_INPUT_FILE)!));
+            assert.strictEqual(peakLambdaConcurrency({ powerValueCount: input.powerValues.length, num: input.num, parallelInvocation: input.parallelInvocation }, 1), 10);
+        });
+
+        it("writes every tuning setting of the stack into the input, parallelInvocation included", () => {
+            const [file] = withTuningSettings([{ path: TUNING_INPUT_FILE, contentBase64: Buffer.from('{"num": 50, "payload": {"a": 1}}').toString("base64"), executable: false }], DEFAULT_TUNING);
+            assert.deepStrictEqual(JSON.parse(text(file)), { num: 5, payload: { a: 1 }, powerValues: [128, 256], strategy: "speed", balancedWeight: 0.5, parallelInvocation: true });
         });
 
         it("leaves out what the directory's .gitignore excludes (Terraform's working files, build output)", () => {
@@ -111,6 +136,31 @@ describe("repository seed", () => {
         });
     });
 
+    describe("in the state", () => {
+        it("keeps aws:accessKey and aws:secretKey secret: only a secret input of the seed resource holds them, never its access settings or its serialized code", async () => {
+            const first = registeredResources.length;
+            new LambdaRepository("keyed-functions", {
+                repositoryName: "keyed",
+                mainBranch: "main",
+                region: "eu-west-1",
+                // Not marked secret here: the seed resource must mark it itself.
+                awsAccess: { profile: "deploy", assumeRoles: [], staticCredentials: pulumi.output({ accessKeyId: "AKIASTACKCONFIG", secretAccessKey: "very-secret-key" }) },
+                tuning: DEFAULT_TUNING,
+                tags: {},
+            });
+            await settled();
+            const seed = registeredResources.slice(first).find((resource) => resource.type === "pulumi-nodejs:dynamic:Resource")!;
+            assert.deepStrictEqual(seed.inputs.staticCredentials, {
+                // how the engine marks a secret among resource inputs
+                [specialSigKey]: specialSecretSig,
+                value: { accessKeyId: "AKIASTACKCONFIG", secretAccessKey: "very-secret-key" },
+            });
+            assert.deepStrictEqual(seed.inputs.access, { region: "eu-west-1", profile: "deploy", assumeRoles: [] });
+            const { staticCredentials: _secret, ...others } = seed.inputs;
+            assert.doesNotMatch(JSON.stringify(others), /very-secret-key|AKIASTACKCONFIG/);
+        });
+    });
+
     describe("against CodeCommit (the local fake AWS, real SDK client)", () => {
         let fake: FakeAws;
         let savedEnv: NodeJS.ProcessEnv;
@@ -122,6 +172,9 @@ describe("repository seed", () => {
             authorName: "lambda-power-tuned",
             commitMessage: "Initial commit",
         });
+
+        /** The access key ids that signed each request of `operation`. */
+        const signers = (operation: string) => fake.requests.filter((r) => r.operation === operation).map((r) => r.accessKeyId);
 
         beforeEach(async () => {
             fake = await FakeAws.start();
@@ -166,7 +219,7 @@ describe("repository seed", () => {
         });
 
         it("the dynamic provider seeds through the SDK's standard configuration and reports the commit", async () => {
-            const result = await repositorySeedProvider.create!({ ...request("provider"), region: "us-east-1" });
+            const result = await repositorySeedProvider.create!({ ...request("provider"), access: { region: "us-east-1", assumeRoles: [] } });
             assert.strictEqual(result.id, "provider/main");
             assert.deepStrictEqual(result.outs, { repositoryName: "provider", branchName: "main", commitId: fake.commits[0].commitId, created: true });
         });
@@ -176,13 +229,57 @@ describe("repository seed", () => {
             // Exactly what @pulumi/pulumi's dynamic provider host does with the serialized text.
             const requireFromString: (code: string) => { handler(): typeof repositorySeedProvider } = require("require-from-string");
             const provider = requireFromString(String(seed.inputs.__provider)).handler();
-            const result = await provider.create!({ ...request("serialized"), region: "us-east-1" });
+            const result = await provider.create!({ ...request("serialized"), access: { region: "us-east-1", profile: "deploy", sharedCredentialsFile: credentialsFile(), assumeRoles: [] } });
             assert.strictEqual(result.outs.created, true);
             assert.strictEqual(fake.calls("CreateCommit").length, 1);
+            assert.deepStrictEqual(signers("CreateCommit"), [DEPLOY_KEY]);
+        });
+
+        describe("as the stack's AWS provider reaches AWS", () => {
+            let sts: LocalSts;
+            beforeEach(async () => {
+                sts = await startLocalSts();
+                process.env = { ...process.env, AWS_ENDPOINT_URL_STS: sts.url };
+            });
+            afterEach(() => sts.stop());
+
+            it("signs with aws:profile's keys, not the environment's, in aws:region", async () => {
+                await repositorySeedProvider.create!({ ...request("profiled"), access: { region: "eu-west-1", profile: "deploy", sharedCredentialsFile: credentialsFile(), assumeRoles: [] } });
+                assert.deepStrictEqual(signers("CreateCommit"), [DEPLOY_KEY]);
+                assert.deepStrictEqual([...new Set(fake.requests.map((r) => r.signingRegion))], ["eu-west-1"]);
+            });
+
+            it("assumes aws:assumeRoles in order, each with the credentials before it, and seeds as the last role", async () => {
+                const assumeRoles = [
+                    { roleArn: "arn:aws:iam::210987654321:role/deployer", sessionName: "pulumi", externalId: "shared-secret", durationSeconds: 3600 },
+                    { roleArn: "arn:aws:iam::210987654321:role/seeder", policyArns: ["arn:aws:iam::aws:policy/AWSCodeCommitPowerUser"], tags: { team: "perf" } },
+                ];
+                await repositorySeedProvider.create!({ ...request("assumed"), access: { region: "us-east-1", profile: "deploy", sharedCredentialsFile: credentialsFile(), assumeRoles } });
+                assert.deepStrictEqual(
+                    sts.calls.map((call) => [call.callerAccessKeyId, call.parameters.RoleArn]),
+                    [
+                        [DEPLOY_KEY, "arn:aws:iam::210987654321:role/deployer"],
+                        [accessKeyIdFor("deployer"), "arn:aws:iam::210987654321:role/seeder"],
+                    ],
+                );
+                const [first, second] = sts.calls.map((call) => call.parameters);
+                assert.deepStrictEqual([first.RoleSessionName, first.ExternalId, first.DurationSeconds], ["pulumi", "shared-secret", "3600"]);
+                assert.deepStrictEqual([second["PolicyArns.member.1.arn"], second["Tags.member.1.Key"], second["Tags.member.1.Value"]], ["arn:aws:iam::aws:policy/AWSCodeCommitPowerUser", "team", "perf"]);
+                assert.deepStrictEqual(signers("CreateCommit"), [accessKeyIdFor("seeder")]);
+            });
+
+            it("signs with aws:accessKey and aws:secretKey when the stack config has them", async () => {
+                await repositorySeedProvider.create!({
+                    ...request("keyed"),
+                    access: { region: "us-east-1", profile: "deploy", sharedCredentialsFile: credentialsFile(), assumeRoles: [] },
+                    staticCredentials: { accessKeyId: "AKIASTACKCONFIG", secretAccessKey: "from-pulumi-config" },
+                });
+                assert.deepStrictEqual(signers("CreateCommit"), ["AKIASTACKCONFIG"]);
+            });
         });
 
         it("the dynamic provider ignores changed seed files, replaces only for another repository or branch, and deletes nothing", async () => {
-            const old = { ...request("diff"), region: "us-east-1" };
+            const old = { ...request("diff"), access: { region: "us-east-1", assumeRoles: [] } };
             const changedFiles = { ...old, files: old.files.slice(1) };
             assert.deepStrictEqual(await repositorySeedProvider.diff!("diff/main", old, changedFiles), { changes: false, replaces: [] });
             assert.deepStrictEqual(await repositorySeedProvider.diff!("diff/main", old, { ...old, branchName: "trunk" }), { changes: true, replaces: ["branchName"] });

@@ -135,6 +135,23 @@ describe("baseline and reuse in the comment", () => {
         assert.ok(!lines.some((line) => line.includes("this tuning run cost")));
     });
 
+    it("says a result measured on another function with the same code is borrowed from it, naming it", () => {
+        const borrowed: TuningResult = {
+            ...pullRequestResult(),
+            reused: { commit: `0123456${"c".repeat(33)}`, pullRequestId: "5", recordedAt: "2026-11-18T16:30:00.000Z", functionName: "resize" },
+        };
+        const lines = section(borrowed);
+        assert.ok(
+            lines.includes(
+                "♻️ Same code, configuration and tuning input as `resize`, so its result is borrowed (tuned for PR 5 at `0123456` on 2026-11-18 16:30 UTC): nothing was run for this function.",
+            ),
+            lines.join("\n"),
+        );
+        assert.ok(!lines.some((line) => /unchanged|tuned before/i.test(line)), lines.join("\n"));
+        const markdown = renderTuningComment([borrowed, { ...pullRequestResult(), name: "resize" }], { history: { uri: "s3://artifacts/tuning-history/", problems: [] } });
+        assert.match(markdown, /^♻️ 1 of 2 functions with a stored result for the same code and input \(1 measured on another function\): reused, no tuning ran for them\.$/m);
+    });
+
     it("counts reused results and states when the history was unavailable, listing each problem", () => {
         const reused: TuningResult = { ...pullRequestResult(), reused: { recordedAt: "2026-11-18T16:30:00.000Z" } };
         const markdown = renderTuningComment([reused, { ...pullRequestResult(), name: "resize" }], {

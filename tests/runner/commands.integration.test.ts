@@ -1,10 +1,16 @@
 // plan-comment, report, --help and --version end to end: the built bundle as a child process.
 import * as assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { RUNNER_BUNDLE_PATH } from "../../buildscripts/bundle";
 import { commentRequestToken } from "../../buildscripts/tuning-runner/comment";
 import { FakeAws } from "../support/fake-aws";
 import { freshFakeAwsForEachTest, RunnerWorkspace, runnerBundle, TEST_PULL_REQUEST as PULL_REQUEST } from "../support/runner-process";
 import { loadFixture, readFixtureText } from "../fixtures";
 
+const ROOT = join(__dirname, "..", "..");
 const SEED_URL = "https://lambda-power-tuning.show/#gAAAAQACAAQ=;AAAAQAAAAEAAAABAAAAAQA==;b6VpMW+l6TFvpWkyb6XpMg==";
 const PLAN = readFixtureText("terraform/plan-add-update-replace-delete.json");
 const PULL_REQUEST_FLAGS = [
@@ -87,6 +93,14 @@ describe("runner commands besides tune, run as the bundled CLI", function () {
             assert.match(fake.comments[0].content, /could not be deployed/);
         });
 
+        it("exits 2 before any request when no region is configured: a pull request names none", async () => {
+            const work = new RunnerWorkspace({ "plan.json": PLAN });
+            const run = await work.run(["plan-comment", "--plan", "plan.json", ...PULL_REQUEST_FLAGS], fake.env({ AWS_REGION: "", AWS_CONFIG_FILE: "/nonexistent/aws-config" }));
+            assert.equal(run.code, 2);
+            assert.match(run.stderr, /no AWS region: set AWS_REGION \(e\.g\. AWS_REGION=us-east-1\) or a region in your AWS profile\n/);
+            assert.equal(fake.requests.length, 0);
+        });
+
         it("exits 1 and prints the summary when the comment cannot be posted", async () => {
             fake.failNext("PostCommentForPullRequest", 1, { status: 400, type: "PullRequestDoesNotExistException", message: "pull request 7 does not exist" });
             const work = new RunnerWorkspace({ "plan.json": PLAN });
@@ -116,6 +130,14 @@ describe("runner commands besides tune, run as the bundled CLI", function () {
             assert.equal(run.code, 0, run.stderr);
             assert.deepEqual(tableRows(run.stdout).map((row) => row[0]), ["128", "256", "512", "1024", "**1536** ✅", "3008"]);
             assert.match(run.stdout, /Strategy: balanced/);
+        });
+
+        it("renders the full table of an output without stats from its visualization link, saying so", async () => {
+            const { stats: _omitted, ...output } = loadFixture("power-tuning/output-cost-x86-4-powers.json");
+            const run = await new RunnerWorkspace({ "output.json": JSON.stringify(output) }).run(["report", "--output", "output.json"], OFFLINE_ENV);
+            assert.equal(run.code, 0, run.stderr);
+            assert.deepEqual(tableRows(run.stdout).map((row) => row[0]), ["128", "**256** ✅", "512", "1024"]);
+            assert.match(run.stdout, /Figures decoded from the lambda-power-tuning\.show link: the state machine output had no `stats`.*float32 precision/);
         });
 
         it("renders a results file, failures included", async () => {
@@ -161,10 +183,55 @@ describe("runner commands besides tune, run as the bundled CLI", function () {
             assert.equal(run.stdout, "");
         });
 
+        it("exits 2 pointing to --output when --results names a raw state machine output", async () => {
+            const work = new RunnerWorkspace({ "output.json": readFixtureText("power-tuning/output-cost-x86-4-powers.json") });
+            const run = await work.run(["report", "--results", "output.json"], OFFLINE_ENV);
+            assert.equal(run.code, 2);
+            assert.match(run.stderr, /output\.json is a state machine output, not a results file written by `tune`; render it with `report --output output\.json`/);
+            assert.equal(run.stdout, "");
+        });
+
+        it("exits 2 pointing to --results when --output names a results file", async () => {
+            const results = { version: 1, generatedAt: "2026-11-26T17:00:00.000Z", functions: [] };
+            const run = await new RunnerWorkspace({ "results.json": JSON.stringify(results) }).run(["report", "--output", "results.json"], OFFLINE_ENV);
+            assert.equal(run.code, 2);
+            assert.match(run.stderr, /results\.json is a results file written by `tune`, not a state machine output; render it with `report --results results\.json`/);
+        });
+
+        it("exits 2 naming the flag when given a directory instead of a file", async () => {
+            const work = new RunnerWorkspace();
+            for (const flag of ["--results", "--output"]) {
+                const run = await work.run(["report", flag, "."], OFFLINE_ENV);
+                assert.equal(run.code, 2);
+                assert.match(run.stderr, new RegExp(`^error: ${flag}: "\\." is a directory; name a file\n`));
+            }
+        });
+
         it("exits 2 for an output that is the tool's silent-failure {}", async () => {
             const run = await new RunnerWorkspace({ "output.json": "{}" }).run(["report", "--output", "output.json"], OFFLINE_ENV);
             assert.equal(run.code, 2);
             assert.match(run.stderr, /the tuning failed; its reason is in the execution history/);
+        });
+    });
+
+    describe("as a command installed by npm", () => {
+        it("is package.json's bin `tuning-runner`: npm links it onto PATH and it runs as a program of its own", async () => {
+            const manifest = require("../../package.json");
+            assert.deepEqual(manifest.bin, { "tuning-runner": relative(ROOT, RUNNER_BUNDLE_PATH) });
+            const bundle = runnerBundle();
+            assert.equal(readFileSync(bundle, "utf8").split("\n", 1)[0], "#!/usr/bin/env node");
+            assert.equal(statSync(bundle).mode & 0o111, 0o111, "executable");
+            // The package as a user has it after `npm ci` (the prepare script built the bundle),
+            // installed the way `npm install -g .` does, into a prefix of its own.
+            const project = mkdtempSync(join(tmpdir(), "tuning-runner-package-"));
+            writeFileSync(join(project, "package.json"), JSON.stringify(manifest));
+            mkdirSync(join(project, "dist"));
+            copyFileSync(bundle, join(project, manifest.bin["tuning-runner"]));
+            chmodSync(join(project, manifest.bin["tuning-runner"]), statSync(bundle).mode);
+            const prefix = mkdtempSync(join(tmpdir(), "tuning-runner-prefix-"));
+            execFileSync("npm", ["install", "--global", "--prefix", prefix, "--offline", "--ignore-scripts", "--no-audit", "--no-fund", project], { stdio: "pipe" });
+            const run = await new RunnerWorkspace().run(["--version"], { ...OFFLINE_ENV, PATH: `${join(prefix, "bin")}:${process.env.PATH}` }, undefined, "tuning-runner");
+            assert.deepEqual([run.code, run.stdout, run.stderr], [0, `${manifest.version}\n`, ""]);
         });
     });
 

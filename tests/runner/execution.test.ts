@@ -44,6 +44,28 @@ describe("outcome classification", () => {
         });
     });
 
+    it("decodes the stats from the visualization link when the output has none (includeOutputResults not set), and marks them so", () => {
+        const { stats: _omitted, ...output } = JSON.parse(costOutputText);
+        const outcome = classifyExecution(succeeded(JSON.stringify(output)));
+        assert.equal(outcome.kind, "succeeded");
+        assert.equal(outcome.analysis.statsSource, "visualization");
+        assert.deepEqual(outcome.analysis.stats.map((stat) => stat.memoryMB), [128, 256, 512, 1024]);
+        // float32: within a few parts in 10^7 of what the stats would have said
+        const exact = JSON.parse(costOutputText).stats;
+        outcome.analysis.stats.forEach((stat, index) => {
+            assert.ok(Math.abs(stat.averageDurationMs / exact[index].averageDuration - 1) < 1e-6);
+            assert.ok(Math.abs(stat.averageCostUsd / exact[index].averagePrice - 1) < 1e-6);
+        });
+        assert.equal(outcome.analysis.power, 256, "the recommendation stays the output's own");
+    });
+
+    it("keeps an analysis without stats when the link cannot be decoded either", () => {
+        const { stats: _omitted, ...output } = JSON.parse(costOutputText);
+        const outcome = classifyExecution(succeeded(JSON.stringify({ ...output, stateMachine: { visualization: "https://lambda-power-tuning.show/#broken" } })));
+        assert.equal(outcome.kind, "succeeded");
+        assert.deepEqual([outcome.analysis.stats, outcome.analysis.statsSource], [[], undefined]);
+    });
+
     it("sorts stats by ascending memory even when the output lists them otherwise", () => {
         const output = JSON.parse(costOutputText);
         output.stats.reverse();

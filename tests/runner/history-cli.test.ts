@@ -38,10 +38,15 @@ describe("command line of the tuning history", () => {
         });
 
         it("treat --force as a switch that takes no value", () => {
-            assert.equal(parsed("tune", ["tune", "--force", "--lambda-arn", FUNCTION_A]).args.force, true);
+            assert.equal(parsed("tune", ["tune", "--force", "--history", "s3://artifacts/h", "--lambda-arn", FUNCTION_A]).args.force, true);
             assert.equal(parsed("tune", ["tune"]).args.force, false);
             rejects(["tune", "--force=yes"], {}, UsageError, /^--force takes no value; got "--force=yes"$/);
             rejects(["tune", "--force", "--force"], {}, UsageError, /^--force was given twice; give it once$/);
+        });
+
+        it("refuse --force without a history, which it would have nothing to do with", () => {
+            rejects(["tune", "--force", "--lambda-arn", FUNCTION_A], {}, UsageError, /^--force needs --history \(env TUNING_HISTORY_URI\): .*without a history every function is tuned anyway$/);
+            assert.equal(parsed("tune", ["tune", "--force"], { TUNING_HISTORY_URI: "s3://artifacts/h" }).args.force, true);
         });
 
         it("refuse a history URI that is not s3://bucket/prefix, naming the flag and its variable", () => {

@@ -7,6 +7,7 @@ import * as assert from "node:assert/strict";
 import { functionFactsFrom, tuningFingerprint } from "../../buildscripts/tuning-runner/fingerprint";
 import { decodeComparisonUrl } from "../../buildscripts/tuning-runner/visualization";
 import { FakeAws, type ScriptedExecution } from "../support/fake-aws";
+import { startHtmlServer } from "../support/html-server";
 import { RunnerWorkspace, runnerBundle, TEST_PULL_REQUEST } from "../support/runner-process";
 import { loadFixture, readFixtureText } from "../fixtures";
 
@@ -95,7 +96,7 @@ class Builds {
     }
 
     /** The main pipeline after `terraform apply`: production's functions (name → code version), then `record`. */
-    recordProduction(functions: Record<string, string>, extraArgs: string[] = []) {
+    recordProduction(functions: Record<string, string>, extraArgs: string[] = [], env: Record<string, string> = {}) {
         const outputs: Record<string, string> = {};
         for (const [name, code] of Object.entries(functions)) {
             this.fake.setFunctionConfiguration(functionArn(`power-tuned-${name}`), configuration(name, code));
@@ -107,7 +108,7 @@ class Builds {
         });
         return work.run(
             ["record", "--terraform-outputs", "outputs.json", "--history", HISTORY_URI, ...extraArgs],
-            this.fake.env({ CODEBUILD_RESOLVED_SOURCE_VERSION: MAIN_COMMIT }),
+            this.fake.env({ CODEBUILD_RESOLVED_SOURCE_VERSION: MAIN_COMMIT, ...env }),
         );
     }
 
@@ -177,6 +178,35 @@ describe("tuning history, run as the bundled CLI against the AWS wire protocols"
             const asked = builds.fake.calls("GetFunctionConfiguration").map((call) => call.FunctionName);
             assert.equal(asked.length, 6);
             assert.equal(new Set(asked).size, 6);
+        });
+    });
+
+    describe("two functions with the same code", () => {
+        let builds: Builds;
+        let later: Build;
+        before(async () => {
+            builds = await Builds.start();
+            // One package deployed twice (e.g. two handlers in one bundle): one fingerprint.
+            const shared = configuration("shared", "v1");
+            builds.fake.setFunctionConfiguration(copyArn("thumbnail", PR_5), shared);
+            const first = await builds.tunePullRequest(PR_5, {}, { args: ["--lambda-arn", `thumbnail=${copyArn("thumbnail", PR_5)}`] });
+            assert.equal(first.run.code, 0, first.run.stderr);
+            builds.fake.setFunctionConfiguration(copyArn("preview", PR_7), shared);
+            later = await builds.tunePullRequest(PR_7, {}, { args: ["--lambda-arn", `preview=${copyArn("preview", PR_7)}`] });
+            assert.equal(later.run.code, 0, later.run.stderr);
+        });
+        after(() => builds.stop());
+
+        it("share one stored result: the second is not tuned", () => {
+            assert.deepEqual(later.started, []);
+            assert.equal(later.results.functions[0].power, 256);
+        });
+
+        it("say the result was borrowed from the other function, naming it, in the results file, the comment and the log", () => {
+            assert.equal(later.results.functions[0].reused.functionName, "thumbnail");
+            assert.match(later.comment, /Same code, configuration and tuning input as `thumbnail`, so its result is borrowed \(tuned for PR 5 at `0123456`/);
+            assert.doesNotMatch(later.comment, /Unchanged since/);
+            assert.match(later.run.stderr, /preview: same code and input as thumbnail, tuned at 0123456 \(PR 5\): borrowing its result, no execution/);
         });
     });
 
@@ -336,6 +366,19 @@ describe("tuning history, run as the bundled CLI against the AWS wire protocols"
             });
         }
 
+        it("says what answered when the S3 endpoint is not AWS: the HTTP status and the start of the page", async () => {
+            const proxy = await startHtmlServer(403, "<!DOCTYPE html><html><title>Access blocked by policy</title><body>Request blocked.</body></html>");
+            try {
+                const { run, results } = await builds.tunePullRequest(PR_7, { digest: "v1" }, { env: { AWS_ENDPOINT_URL_S3: proxy.url, AWS_MAX_ATTEMPTS: "1" } });
+                assert.equal(run.code, 0, run.stderr);
+                const problem = results.history.problems[0];
+                assert.match(problem, /failed \(NotAnAwsResponse: HTTP 403 \(text\/html; charset=utf-8\) with a body starting "<!DOCTYPE html><html><title>Access blocked by policy<\/title>/);
+                assert.doesNotMatch(problem, /UnknownError/);
+            } finally {
+                await proxy.stop();
+            }
+        });
+
         it("still tunes when the function's configuration cannot be read, and stores nothing for it", async () => {
             builds.fake.failNext("GetFunctionConfiguration", 1, { status: 403, type: "AccessDeniedException", message: "not authorized to perform: lambda:GetFunctionConfiguration" });
             const { run, results, started } = await builds.tunePullRequest(PR_7, { digest: "v1" }, { env: { AWS_MAX_ATTEMPTS: "1" } });
@@ -391,6 +434,19 @@ describe("tuning history, run as the bundled CLI against the AWS wire protocols"
     });
 
     describe("record", () => {
+        it("takes the region from the functions' ARNs when neither AWS_REGION nor the AWS profile names one", async () => {
+            const builds = await Builds.start();
+            try {
+                const run = await builds.recordProduction({ digest: "v1" }, [], { AWS_REGION: "", AWS_CONFIG_FILE: "/nonexistent/aws-config" });
+                assert.equal(run.code, 0, run.stderr);
+                assert.match(run.stderr, /region us-east-1, from --terraform-outputs/);
+                assert.deepEqual([...new Set(builds.fake.requests.map((request) => request.signingRegion))], ["us-east-1"]);
+                assert.equal(builds.fake.calls("PutObject").length, 1);
+            } finally {
+                await builds.stop();
+            }
+        });
+
         it("exits 1 naming the function when its record cannot be written, after trying every function", async () => {
             const builds = await Builds.start();
             try {

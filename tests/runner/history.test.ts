@@ -136,6 +136,12 @@ describe("stored results", () => {
             reused: { commit: PULL_REQUEST.sourceCommit, pullRequestId: "5", recordedAt: "2026-11-18T16:30:00.000Z", executionArn },
         });
     });
+
+    it("name the function they were measured on when another function with the same code uses them", () => {
+        const thumbnail = { name: "thumbnail", arn: "arn:aws:lambda:us-east-1:123456789012:function:power-tuned-thumbnail-pr-7-def5678" };
+        const borrowed = reusedResult(thumbnail, storedEntry());
+        assert.deepEqual([borrowed.name, borrowed.arn, borrowed.reused?.functionName], ["thumbnail", thumbnail.arn, "digest"]);
+    });
 });
 
 describe("reuse decision", () => {

@@ -1,11 +1,13 @@
 import * as assert from "node:assert/strict";
 
 import {
+    describeLambdaConcurrency,
     functionsFromTerraformOutputs,
     InputError,
     mergeTargetFunctions,
     parseLambdaArnSpec,
     parseTuningInput,
+    peakLambdaConcurrency,
     strategyOf,
     validateLambdaFunctionArn,
     validateStateMachineArn,
@@ -142,6 +144,24 @@ describe("power-tuning input file", () => {
     it("counts the size in UTF-8 bytes, not characters", () => {
         // 90,000 three-byte characters are 270,000 bytes although only 90,000 characters.
         assertInputError(() => parseTuningInput(inputWith({ payload: "€".repeat(90_000) }), FILE), "256 KiB");
+    });
+});
+
+describe("Lambda concurrency of a tuning", () => {
+    it("is an Executor plus one invocation per memory size, or plus num of them with parallelInvocation, per function at once", () => {
+        assert.equal(peakLambdaConcurrency({ powerValueCount: 5, num: 20, parallelInvocation: false }, 1), 10);
+        assert.equal(peakLambdaConcurrency({ powerValueCount: 5, num: 20 }, 1), 10);
+        assert.equal(peakLambdaConcurrency({ powerValueCount: 6, num: 20, parallelInvocation: true }, 1), 126);
+        assert.equal(peakLambdaConcurrency({ powerValueCount: 4, num: 50, parallelInvocation: true }, 2), 408);
+    });
+
+    it("is described for the build log, counting \"ALL\" as the 46 sizes from 128 to 3008 MB, and not at all when the state machine's default sizes apply", () => {
+        assert.equal(
+            describeLambdaConcurrency({ num: 20, powerValues: [128, 256, 512, 1024, 2048] }, 1),
+            "up to 10 Lambda invocations at once (1 × 5 power values × (1 Executor + 1 invocation)); an account concurrency quota below that throttles the tuning",
+        );
+        assert.match(describeLambdaConcurrency({ num: 10, powerValues: "ALL", parallelInvocation: true }, 2)!, /^up to 1012 Lambda invocations at once \(2 × 46 power values × \(1 Executor \+ 10 parallel invocations\)\)/);
+        assert.equal(describeLambdaConcurrency({ num: 10 }, 1), undefined);
     });
 });
 

@@ -110,10 +110,25 @@ describe("tuning comment", () => {
         assert.match(renderTuningComment([], {}), /^## Lambda power tuning\n\nNo functions were tuned\.\n$/);
     });
 
-    it("shows the recommended row alone when the output carried no stats", () => {
+    it("shows the recommended row alone when the output carried neither stats nor a visualization link", () => {
+        const { stats: _omitted, ...output } = loadFixture("power-tuning/output-cost-x86-4-powers.json");
+        const result = resultFor("digest", { status: "SUCCEEDED", output: JSON.stringify({ ...output, stateMachine: { executionCost: 0.00045, lambdaCost: 0.000075 } }) });
+        assert.deepEqual(tableRows(sectionOf(renderTuningComment([result], {}), "digest")), [["**256** ✅", "**402 ms**", "**$0.00000169**", "**$1.89**"]]);
+    });
+
+    it("shows the full table decoded from the visualization link when the output carried no stats, and says so", () => {
         const { stats: _omitted, ...output } = loadFixture("power-tuning/output-cost-x86-4-powers.json");
         const result = resultFor("digest", { status: "SUCCEEDED", output: JSON.stringify(output) });
-        assert.deepEqual(tableRows(sectionOf(renderTuningComment([result], {}), "digest")), [["**256** ✅", "**402 ms**", "**$0.00000169**", "**$1.89**"]]);
+        const section = sectionOf(renderTuningComment([result], {}), "digest");
+        assert.deepEqual(tableRows(section), [
+            ["128", "821 ms", "$0.00000173", "$1.93"],
+            ["**256** ✅", "**402 ms**", "**$0.00000169**", "**$1.89**"],
+            ["512", "202 ms", "$0.00000171", "$1.91"],
+            ["1024", "110 ms", "$0.00000185", "$2.05"],
+        ]);
+        assert.ok(section.some((line) => line.startsWith("Figures decoded from the lambda-power-tuning.show link") && line.includes("float32 precision")), section.join("\n"));
+        const withStats = sectionOf(renderTuningComment([digest], {}), "digest");
+        assert.ok(!withStats.some((line) => line.startsWith("Figures decoded")), "no note when the output had stats");
     });
 
     it("keeps a cause containing backticks inside its code block", () => {

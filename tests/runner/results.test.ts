@@ -135,6 +135,13 @@ describe("results file", () => {
         assertInputError(() => parseResultsFile(JSON.stringify(changed), "results.json"), /"functions\[0\]\.configuredMemoryMB" is "128"; allowed: a number/);
     });
 
+    it("reads back stats decoded from the visualization link as such, and rejects another source", () => {
+        const file = buildResultsFile([{ ...succeededResult(), statsSource: "visualization" }], meta);
+        assert.deepEqual(parseResultsFile(JSON.stringify(file), "results.json"), file);
+        const changed = { ...file, functions: [{ ...file.functions[0], statsSource: "guess" }] };
+        assertInputError(() => parseResultsFile(JSON.stringify(changed), "results.json"), /"functions\[0\]\.statsSource" is "guess"; allowed: "visualization"/);
+    });
+
     it("leaves out context that is not known", () => {
         assert.deepEqual(Object.keys(buildResultsFile([], { generatedAt: meta.generatedAt })), ["version", "generatedAt", "functions"]);
     });

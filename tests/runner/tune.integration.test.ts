@@ -24,6 +24,7 @@ describe("tune, run as the bundled CLI against the AWS wire protocols", function
             assert.equal(fake.calls("StartExecution").length, 3);
             assert.equal(fake.peakConcurrentExecutions(), 2);
             for (const arn of [FUNCTION_A, FUNCTION_B, FUNCTION_C]) assert.equal(fake.peakConcurrentExecutions(arn), 1);
+            assert.match(run.stderr, /up to 408 Lambda invocations at once \(2 × 4 power values × \(1 Executor \+ 50 parallel invocations\)\)/);
         });
 
         it("sends the input file plus lambdaARN and includeOutputResults, under a valid name from PR, commit and function", async () => {
@@ -70,6 +71,17 @@ describe("tune, run as the bundled CLI against the AWS wire protocols", function
             assert.equal(run.stdout, "", "the Markdown went to the PR, not stdout");
             const requestOrder = fake.requests.map((r) => r.operation);
             assert.equal(requestOrder[requestOrder.length - 1], "PostCommentForPullRequest");
+        });
+
+        it("prints no Node.js version warning from the AWS SDK, whichever of its clients it uses", async () => {
+            fake.scriptExecution(FUNCTION_A, succeeded());
+            const env = codeBuildEnv(fake, { TUNING_HISTORY_URI: "s3://power-tuned-artifacts/tuning-history/" });
+            // The SDK's own switch for that warning must not be what keeps stderr clean.
+            delete env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
+            const run = await workspace().run(["tune", "--lambda-arn", FUNCTION_A], env);
+            assert.equal(run.code, 0, run.stderr);
+            assert.deepEqual([...new Set(fake.requests.map((request) => request.service))].sort(), ["codecommit", "lambda", "s3", "sfn"]);
+            assert.doesNotMatch(run.stderr, /\(node:\d+\)|NodeVersionSupportWarning|NodeDeprecationWarning|upgrade to node/i);
         });
 
         it("prints the Markdown and posts nothing without a pull request", async () => {

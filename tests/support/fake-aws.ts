@@ -28,6 +28,8 @@ export interface RecordedRequest {
     body: any;
     /** Who made the request: the access key id in the SigV4 Authorization header (undefined when unsigned). */
     accessKeyId?: string;
+    /** The region the request was signed for (SigV4 credential scope), i.e. the region the client was configured with. */
+    signingRegion?: string;
     /** Real time of arrival, epoch milliseconds. */
     at: number;
     /** Set when failNext answered this request with an injected error. */
@@ -337,7 +339,8 @@ export class FakeAws {
             operation = this.identify(req, raw);
             const accessKeyId = accessKeyIdOf(req);
             const injected = this.failures.get(operation.operation)?.shift();
-            this.requests.push({ ...operation, ...definedOnly({ accessKeyId }), at: Date.now(), ...(injected ? { injectedError: injected.type } : {}) });
+            const signingRegion = signingRegionOf(req);
+            this.requests.push({ ...operation, ...definedOnly({ accessKeyId, signingRegion }), at: Date.now(), ...(injected ? { injectedError: injected.type } : {}) });
             this.authenticate(req, operation.service, accessKeyId);
             if (injected) throw new AwsError(injected.type, injected.message ?? `Injected ${injected.type}`, injected.status);
             this.reply(req, res, operation, raw, accessKeyId);
@@ -945,6 +948,11 @@ function serviceOf(req: IncomingMessage): RecordedRequest["service"] {
 /** The access key id of the SigV4 `Authorization: AWS4-HMAC-SHA256 Credential=<key>/<scope>, …` header. */
 function accessKeyIdOf(req: IncomingMessage): string | undefined {
     return /Credential=([^/,\s]+)\//.exec(req.headers.authorization ?? "")?.[1];
+}
+
+/** The region in the SigV4 credential scope: the region the client was configured with. */
+function signingRegionOf(req: IncomingMessage): string | undefined {
+    return /Credential=[^/,\s]+\/\d{8}\/([^/]+)\//.exec(req.headers.authorization ?? "")?.[1];
 }
 
 /** A repository path as CodeCommit stores it: no leading "/", no empty, "." or ".." segments. */

@@ -69,9 +69,13 @@ export class RunnerWorkspace {
         return JSON.parse(this.read(name));
     }
 
-    /** Starts the runner; `whileRunning` may act on the live process (e.g. send SIGTERM). */
-    async run(args: readonly string[], env: NodeJS.ProcessEnv, whileRunning?: (child: ChildProcess) => Promise<void>): Promise<RunnerRun> {
-        const child = spawn(process.execPath, [runnerBundle(), ...args], { cwd: this.directory, env, stdio: ["ignore", "pipe", "pipe"] });
+    /**
+     * Starts the runner, `node <bundle>` unless `command` names the program to start (found on
+     * env.PATH); `whileRunning` may act on the live process (e.g. send SIGTERM).
+     */
+    async run(args: readonly string[], env: NodeJS.ProcessEnv, whileRunning?: (child: ChildProcess) => Promise<void>, command?: string): Promise<RunnerRun> {
+        const [program, ...programArgs] = command === undefined ? [process.execPath, runnerBundle()] : [command];
+        const child = spawn(program, [...programArgs, ...args], { cwd: this.directory, env, stdio: ["ignore", "pipe", "pipe"] });
         let stdout = "";
         let stderr = "";
         child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));

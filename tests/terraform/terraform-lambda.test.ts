@@ -9,7 +9,7 @@ import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "fs
 import type { Context } from "mocha";
 import { tmpdir } from "os";
 import * as path from "path";
-import { functionsFromTerraformOutputs, parseTuningInput } from "../../buildscripts/tuning-runner/input";
+import { functionsFromTerraformOutputs, parseTuningInput, peakLambdaConcurrency } from "../../buildscripts/tuning-runner/input";
 
 const MODULE_DIR = path.join(__dirname, "..", "..", "terraform-lambda");
 const INPUT_FILE = path.join(MODULE_DIR, "power-tuning-input.json");
@@ -322,13 +322,19 @@ describe("terraform-lambda", () => {
     });
 
     describe("power-tuning-input.json", () => {
-        it("is an input the tuning runner accepts: parallel, at least 10 invocations per size, cost strategy, no lambdaARN", () => {
+        it("is an input the tuning runner accepts: one invocation at a time, at least 10 invocations per size, cost strategy, no lambdaARN", () => {
             const input = parseTuningInput(readFileSync(INPUT_FILE, "utf8"), "power-tuning-input.json");
-            assert.equal(input.parallelInvocation, true);
+            assert.equal(input.parallelInvocation, false);
             assert.ok(input.num >= 10, `num ${input.num}`);
             assert.equal(input.strategy, "cost");
             assert.ok(Array.isArray(input.powerValues) && input.powerValues.length >= 4, "several memory sizes");
             assert.equal("lambdaARN" in input, false);
+        });
+
+        it("fits the Lambda concurrency a new account often has (10) while one function is tuned at a time", () => {
+            const input = parseTuningInput(readFileSync(INPUT_FILE, "utf8"), "power-tuning-input.json");
+            const powerValues = input.powerValues as readonly number[];
+            assert.ok(peakLambdaConcurrency({ powerValueCount: powerValues.length, num: input.num, parallelInvocation: input.parallelInvocation }, 1) <= 10);
         });
 
         it("gets each function tuned once although both outputs name the digest function", async () => {

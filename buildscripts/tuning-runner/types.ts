@@ -165,28 +165,26 @@ export interface Recommendation {
 
 /** What became of a function's refinement pass. */
 export type Refinement =
-    | {
+    | (RefinementExecution & {
           readonly status: "refined";
-          /** The winner's measured neighbours the new sizes lie between (one of them may be the winner itself at an end of the list). */
-          readonly betweenMB: readonly [number, number];
-          /** The sizes the second execution measured, ascending. */
-          readonly memorySizesMB: readonly number[];
-          readonly executionArn?: string;
           /** `num` invocations per new size. */
           readonly invocations: number;
           /** The second execution's own cost, as the state machine reported it. */
           readonly stateMachineCostUsd?: number;
           readonly lambdaCostUsd?: number;
           readonly firstPass: Recommendation;
-      }
+      })
     | { readonly status: "skipped"; readonly reason: string }
-    | {
-          readonly status: "failed";
-          readonly betweenMB: readonly [number, number];
-          readonly memorySizesMB: readonly number[];
-          readonly executionArn?: string;
-          readonly error: TuningError;
-      };
+    | (RefinementExecution & { readonly status: "failed"; readonly error: TuningError });
+
+/** The second execution of a refinement that ran (or was started). */
+export interface RefinementExecution {
+    /** The winner's measured neighbours the new sizes lie between (one of them may be the winner itself at an end of the list). */
+    readonly betweenMB: readonly [number, number];
+    /** The sizes the second execution measured, ascending. */
+    readonly memorySizesMB: readonly number[];
+    readonly executionArn?: string;
+}
 
 /** The build that produced a stored result. */
 export interface StoredResultOrigin {

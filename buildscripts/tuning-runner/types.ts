@@ -178,7 +178,7 @@ export type Refinement =
     | (RefinementExecution & { readonly status: "failed"; readonly error: TuningError });
 
 /** The second execution of a refinement that ran (or was started). */
-export interface RefinementExecution {
+interface RefinementExecution {
     /** The winner's measured neighbours the new sizes lie between (one of them may be the winner itself at an end of the list). */
     readonly betweenMB: readonly [number, number];
     /** The sizes the second execution measured, ascending. */

@@ -6,6 +6,7 @@ import { DEFAULT_REFINE_SETTINGS, refineSettingsOf, stateMachineInput } from "..
 import { tuningResultFromOutcome } from "../../buildscripts/tuning-runner/results";
 import type { ExecutionOutcome, PowerStat, PowerTuningInput, TuningAnalysis } from "../../buildscripts/tuning-runner/types";
 import { decodeVisualizationUrl } from "../../buildscripts/tuning-runner/visualization";
+import { tuningFingerprint } from "../../buildscripts/tuning-runner/fingerprint";
 import { InputError, parseTuningInput } from "../../buildscripts/tuning-runner/input";
 import { loadFixture } from "../fixtures";
 
@@ -241,6 +242,12 @@ describe("the refine settings", () => {
         assert.deepEqual(refineSettingsOf({ num: 10, refine: {} }), { stepMB: 64, maxSizes: 6, minSavingPercent: 1 });
         assert.deepEqual(refineSettingsOf({ num: 10, refine: { maxSizes: 3 } }), { stepMB: 64, maxSizes: 3, minSavingPercent: 1 });
         assert.equal(refineSettingsOf({ num: 10 }), undefined);
+    });
+
+    it("is part of the fingerprint, so turning it on or changing it tunes again instead of reusing an unrefined result", () => {
+        const facts = { codeSha256: "abc=", architectures: ["arm64"], layers: [] };
+        const fingerprints = [{ num: 10 }, { num: 10, refine: {} }, { num: 10, refine: { maxSizes: 3 } }].map((input) => tuningFingerprint(facts, input));
+        assert.equal(new Set(fingerprints).size, 3);
     });
 
     it("sends the state machine the tool's input only: no refine block, the pass's sizes, lambdaARN and per-size figures", () => {

@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { RUNNER_BUNDLE_PATH } from "../buildscripts/bundle";
 import { findOnPath, formatMs, formatRatio, formatSpread, measureProcess, measureSuccessfulProcess, RSS_SAMPLE_MS, spread } from "./measure";
 import { historyBenchmark } from "./history";
+import { searchQualityBenchmark } from "./searchQuality";
 import { describeCalls, describeRun, runTuning, type TuningRun } from "./tuning";
 
 export type Verdict = "met" | "missed" | "n/a";
@@ -204,7 +205,7 @@ const testSuite: Benchmark = {
     },
 };
 
-export const BENCHMARKS: readonly Benchmark[] = [coldStart, endToEnd, longRun, manyFunctions, historyBenchmark, testSuite];
+export const BENCHMARKS: readonly Benchmark[] = [coldStart, endToEnd, longRun, manyFunctions, historyBenchmark, searchQualityBenchmark, testSuite];
 
 /** `aws --version` output, or "not installed". */
 export function awsCliVersion(): string {

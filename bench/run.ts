@@ -1,8 +1,9 @@
 // `npm run bench`: runs the issue-7 benchmarks against FakeAws, prints a Markdown table of
 // targets vs measured values and, for a full run, writes it to bench/RESULTS.md with the
-// machine it ran on. `--only id,id` runs a subset (nothing written). Exits 1 if any run failed.
+// machine it ran on. `--only id,id` runs a subset (nothing written; with `--update`, its rows
+// and raw figures replace theirs in RESULTS.md and the others stay). Exits 1 if any run failed.
 import { spawnSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { RUNNER_BUNDLE_PATH } from "../buildscripts/bundle";
@@ -13,6 +14,7 @@ const RESULTS_PATH = path.join(__dirname, "RESULTS.md");
 function selectedBenchmarks(argv: readonly string[]): { benchmarks: readonly Benchmark[]; complete: boolean } {
     const index = argv.indexOf("--only");
     if (index === -1) return { benchmarks: BENCHMARKS, complete: true };
+    if (argv[index + 1] === "--update") throw new Error("--only needs a list of benchmark ids before --update");
     const ids = (argv[index + 1] ?? "").split(",").filter(Boolean);
     const known = BENCHMARKS.map((benchmark) => benchmark.id);
     const unknown = ids.filter((id) => !known.includes(id));
@@ -22,13 +24,29 @@ function selectedBenchmarks(argv: readonly string[]): { benchmarks: readonly Ben
     return { benchmarks: BENCHMARKS.filter((benchmark) => ids.includes(benchmark.id)), complete: false };
 }
 
+const tableRow = (row: BenchRow) => `| ${[row.benchmark, row.target, row.measured, row.verdict, row.method].map((text) => text.replace(/\|/g, "\\|")).join(" | ")} |`;
+
 function markdownTable(rows: readonly BenchRow[]): string {
-    const cell = (text: string) => text.replace(/\|/g, "\\|");
-    return [
-        "| Benchmark | Target | Measured | Verdict | How it was measured |",
-        "|---|---|---|---|---|",
-        ...rows.map((row) => `| ${[row.benchmark, row.target, row.measured, row.verdict, row.method].map(cell).join(" | ")} |`),
-    ].join("\n");
+    return ["| Benchmark | Target | Measured | Verdict | How it was measured |", "|---|---|---|---|---|", ...rows.map(tableRow)].join("\n");
+}
+
+/**
+ * RESULTS.md with a partial run's rows and raw figures in place of theirs (rows matched by name,
+ * new ones after the last row; figures by benchmark id), a line saying when and under what load
+ * they were measured, and everything else as it was.
+ */
+function updatedResults(existing: string, run: { ids: readonly string[]; rows: readonly BenchRow[]; details: readonly string[]; note: string }): string {
+    const names = new Set(run.rows.map((row) => row.benchmark));
+    const lines = existing.trimEnd().split("\n");
+    const isRow = (line: string) => line.startsWith("| ") && !line.startsWith("| Benchmark |");
+    const kept = lines.filter((line) => !(isRow(line) && names.has(line.slice(2, line.indexOf(" | ")))));
+    const isRerunNote = (line: string) => run.ids.some((id) => line.startsWith(`- Re-run of ${id}`));
+    const isOwnFigure = (line: string) => run.ids.some((id) => line.startsWith(`- ${id}: `));
+    const result = kept.filter((line) => !isRerunNote(line) && !isOwnFigure(line));
+    result.splice(result.findIndex((line) => line.startsWith("- Load average")) + 1, 0, run.note);
+    const lastRow = result.reduce((last, line, index) => (isRow(line) ? index : last), -1);
+    result.splice(lastRow + 1, 0, ...run.rows.map(tableRow));
+    return `${[...result, ...run.details].join("\n")}\n`;
 }
 
 const formatLoad = (load: readonly number[]) => load.map((value) => value.toFixed(2)).join(" / ");
@@ -66,6 +84,12 @@ async function main(): Promise<number> {
     const table = markdownTable(rows);
     process.stdout.write(`${table}\n`);
     process.stderr.write(`\nRaw figures:\n${details.join("\n")}\n`);
+    if (!complete && process.argv.includes("--update")) {
+        const ids = benchmarks.map((benchmark) => benchmark.id);
+        const note = `- Re-run of ${ids.join(", ")} (\`--only … --update\`): ${new Date().toISOString()}, Node ${process.version}, load ${formatLoad(loadAtStart)} → ${formatLoad(os.loadavg())}`;
+        writeFileSync(RESULTS_PATH, updatedResults(readFileSync(RESULTS_PATH, "utf8"), { ids, rows, details, note }));
+        process.stderr.write(`bench: updated ${rows.length} row(s) in ${path.relative(process.cwd(), RESULTS_PATH)}\n`);
+    }
     if (complete) {
         const report = [
             "# Benchmark results",

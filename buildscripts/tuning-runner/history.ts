@@ -10,7 +10,7 @@ import type { FunctionFacts } from "./fingerprint";
 import { describeInvalid, InputError, parseJsonFile } from "./input";
 import { isRecord, withoutUndefined } from "./json";
 import { parseTuningResult } from "./results";
-import type { Baseline, HistoryLocation, PowerTuningInput, PullRequestContext, StoredResultOrigin, TargetFunction, TuningResult } from "./types";
+import type { Baseline, HistoryLocation, PowerTuningInput, PullRequestContext, Refinement, StoredResultOrigin, TargetFunction, TuningResult } from "./types";
 
 const HISTORY_URI_FORM = "s3://<bucket>/<prefix>, a bucket name of 3-63 lowercase letters, digits, '.' or '-' and an optional key prefix";
 
@@ -73,7 +73,8 @@ export function storedResultEntry(
     measured: { fingerprint: string; facts: FunctionFacts; input: PowerTuningInput },
     origin: { pullRequest?: PullRequestContext; commit?: string; recordedAt: string },
 ): StoredResultEntry | undefined {
-    if (result.status !== "succeeded") return undefined;
+    // Without its refinement a result is not what this input asks for: the next build refines again.
+    if (result.status !== "succeeded" || result.refinement?.status === "failed") return undefined;
     const { reused: _reused, baseline: _baseline, delta: _delta, ...tuned } = result;
     return withoutUndefined({
         version: 1 as const,
@@ -123,15 +124,28 @@ function checkOrigin(record: Record<string, unknown>, fail: (field: string, valu
 }
 
 /**
+/**
  * The stored result as this run's result for `fn`: under this run's name and ARN, marked reused
  * (and naming the function it was measured on, when that is another one), without what belonged
- * to the run that measured it (its execution's times and cost).
+ * to the run that measured it (its executions' times and costs, the refinement's included).
  */
 export function reusedResult(fn: TargetFunction, entry: StoredResultEntry): TuningResult {
-    const { executionArn, startedAt: _startedAt, stoppedAt: _stoppedAt, stateMachineCostUsd: _stateMachine, lambdaCostUsd: _lambda, ...measured } = entry.result;
+    const { executionArn, startedAt: _startedAt, stoppedAt: _stoppedAt, stateMachineCostUsd: _stateMachine, lambdaCostUsd: _lambda, refinement, ...measured } = entry.result;
     const origin = originOf(entry, executionArn);
-    const reused = measured.name === fn.name ? origin : { ...origin, functionName: measured.name };
-    return { ...measured, name: fn.name, arn: fn.arn, fingerprint: entry.fingerprint, reused };
+    return withoutUndefined({
+        ...measured,
+        name: fn.name,
+        arn: fn.arn,
+        fingerprint: entry.fingerprint,
+        reused: measured.name === fn.name ? origin : { ...origin, functionName: measured.name },
+        refinement: refinement?.status === "refined" ? withoutRunCosts(refinement) : refinement,
+    });
+}
+
+/** A refinement without what only its own run knows: the execution and what it cost. */
+function withoutRunCosts(refinement: Extract<Refinement, { status: "refined" }>): Refinement {
+    const { executionArn: _executionArn, stateMachineCostUsd: _stateMachine, lambdaCostUsd: _lambda, ...measured } = refinement;
+    return measured;
 }
 
 /**

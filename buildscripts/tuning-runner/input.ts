@@ -2,6 +2,7 @@
 // no SDK, no file system). Every error names the field, the value and what is allowed.
 
 import { isRecord } from "./json";
+import { refineProblems } from "./refineSettings";
 import { STRATEGIES, type PowerTuningInput, type Strategy, type TargetFunction } from "./types";
 
 /** Bad user input. The shell maps it to exit code 2: nothing was started. */
@@ -48,6 +49,7 @@ export function parseTuningInput(text: string, fileName: string): PowerTuningInp
         checkOptional(input, "balancedWeight", (v) => typeof v === "number" && v >= 0 && v <= 1, "a number from 0 to 1"),
         checkOptional(input, "parallelInvocation", (v) => typeof v === "boolean", "true or false"),
         checkOptional(input, "payloadS3", isS3ObjectUri, "an S3 object URI s3://<bucket>/<key>"),
+        ...refineProblems(input).map((problem) => describeInvalid(problem.field, problem.value, problem.allowed, problem.reason)),
         "lambdaARN" in input
             ? describeInvalid(
                   `"lambdaARN"`,

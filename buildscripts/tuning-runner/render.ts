@@ -4,6 +4,7 @@
 import { renderHistorySection, renderHistoryStatus } from "./baseline";
 import { costPerMillionInvocations, tuningRunCostUsd } from "./cost";
 import { code, formatDurationMs, formatUsd, groupThousands, plural } from "./format";
+import { REFINED_ROW_MARK, refinedMemorySizes, renderRefinement } from "./refineReport";
 import type { HistoryStatus, PlanAction, PlanSummary, PowerStat, Strategy, TuningResult, TuningStatus } from "./types";
 
 export { formatDurationMs, formatUsd };
@@ -90,6 +91,7 @@ function resultSection(result: TuningResult): string[] {
         ...(result.statsSource === "visualization" ? ["", STATS_FROM_VISUALIZATION_NOTE] : []),
         "",
         `${details.join(" · ")}.`,
+        ...renderRefinement(result),
         ...renderHistorySection(result),
     ];
 }
@@ -104,12 +106,13 @@ function statsTable(result: TuningResult): string[] {
         result.stats.length > 0
             ? [...result.stats]
             : [{ memoryMB: result.power ?? Number.NaN, averageDurationMs: result.duration ?? Number.NaN, averageCostUsd: result.cost ?? Number.NaN }];
+    const refined = refinedMemorySizes(result);
     return [
         "| Memory (MB) | Avg duration | Avg cost / invocation | Cost per 1M invocations\\* |",
         "|---:|---:|---:|---:|",
         ...rows.map((stat) => {
             const cells = [
-                String(stat.memoryMB),
+                refined.has(stat.memoryMB) ? `${stat.memoryMB} ${REFINED_ROW_MARK}` : String(stat.memoryMB),
                 formatDurationMs(stat.averageDurationMs),
                 formatUsd(stat.averageCostUsd),
                 formatUsd(costPerMillionInvocations(stat.averageCostUsd)),

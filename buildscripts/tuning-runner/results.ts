@@ -13,6 +13,7 @@ import {
     type HistoryStatus,
     type PowerStat,
     type PullRequestContext,
+    type Refinement,
     type ResultsFile,
     type StoredResultOrigin,
     type Strategy,
@@ -104,6 +105,7 @@ function checkResult(check: ShapeCheck, entry: unknown, at: string): void {
     check.optional(entry, "reused", at, isStoredResultOrigin, "{recordedAt, commit?, pullRequestId?, executionArn?, functionName?} (strings)");
     check.optional(entry, "baseline", at, isBaseline, BASELINE_FORM);
     check.optional(entry, "delta", at, isBaselineDelta, DELTA_FORM);
+    check.optional(entry, "refinement", at, isRefinement, REFINEMENT_FORM);
     if (entry.status === "succeeded") {
         for (const key of ["power", "cost", "duration"]) check.field(entry, key, at, isFiniteNumber, "a number (the entry succeeded)");
     }
@@ -118,6 +120,24 @@ export function parseTuningResult(value: unknown, fileName: string, at: string):
 const BASELINE_FORM =
     '{status: "found", fingerprint, productionRecordedAt, tunedBy, strategy, power, cost, duration, stats} or {status: "none", reason}';
 const DELTA_FORM = "{memoryMB, costPerMillionUsd, durationMs: {baseline, current, absolute, percent?} (numbers), comparisonUrl: a comparison link}";
+
+const REFINEMENT_FORM =
+    '{status: "refined", betweenMB, memorySizesMB, invocations, firstPass: {power, cost, duration}}, {status: "skipped", reason} or {status: "failed", betweenMB, memorySizesMB, error}';
+
+function isRefinement(value: unknown): value is Refinement {
+    if (!isRecord(value)) return false;
+    if (value.status === "skipped") return isString(value.reason);
+    const sizes = (list: unknown) => Array.isArray(list) && list.every(isFiniteNumber);
+    const measured = Array.isArray(value.betweenMB) && value.betweenMB.length === 2 && sizes(value.betweenMB) && sizes(value.memorySizesMB);
+    if (value.status === "failed") return measured && isRecord(value.error) && isString(value.error.error) && isString(value.error.cause);
+    return (
+        value.status === "refined" &&
+        measured &&
+        isFiniteNumber(value.invocations) &&
+        isRecord(value.firstPass) &&
+        ["power", "cost", "duration"].every((key) => isFiniteNumber((value.firstPass as Record<string, unknown>)[key]))
+    );
+}
 
 function isStoredResultOrigin(value: unknown): value is StoredResultOrigin {
     return (

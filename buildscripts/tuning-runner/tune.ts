@@ -16,11 +16,12 @@ import {
 import { EXIT_TUNING_FAILED, type BuildContext } from "./cli";
 import { publishMarkdown } from "./comment";
 import { classifyExecution, executionName, isCleanUpOnErrorEntry, pollDelayMs } from "./execution";
-import { strategyOf } from "./input";
 import { buildLog, explainError, sleep, writeFileAtomically, type Log } from "./io";
 import { applyQualityGate, configuredMemorySizes, type QualityGateSetup } from "./qualityGate";
+import { tuneInPasses, type FinishedPass, type RefineStep } from "./refine";
+import { stateMachineInput } from "./refineSettings";
 import { renderTuningComment } from "./render";
-import { buildResultsFile, exitCodeFor, tuningResultFromOutcome } from "./results";
+import { buildResultsFile, exitCodeFor } from "./results";
 import { tuneWithHistory } from "./tuningHistory";
 import type { ExecutionOutcome, HistoryEvent, TargetFunction, TuningRequest, TuningResult } from "./types";
 
@@ -51,20 +52,30 @@ export async function tuneFunctions(request: TuningRequest, session: TuningSessi
 }
 
 async function tuneFunction(request: TuningRequest, fn: TargetFunction, session: TuningSession): Promise<TuningResult> {
+    const result = await tuneInPasses(fn, request.input, (step) => runExecution(request, fn, step, session));
+    const refinement = result.refinement;
+    if (refinement?.status === "refined") session.log(`${fn.name}: ${result.power} MB recommended over both passes (first pass: ${refinement.firstPass.power} MB)`);
+    if (refinement?.status === "skipped") session.log(`${fn.name}: refinement skipped: ${refinement.reason}`);
+    if (refinement?.status === "failed") session.log(`${fn.name}: refinement failed, keeping the first pass's ${result.power} MB`);
+    return result;
+}
+
+/** One execution for `fn`, followed to its end: on the input's powerValues, or on a refinement's sizes. */
+async function runExecution(request: TuningRequest, fn: TargetFunction, step: RefineStep | undefined, session: TuningSession): Promise<FinishedPass> {
     const { stepFunctions, log, signal } = session;
-    const strategy = strategyOf(request.input);
     if (signal.aborted) {
-        return tuningResultFromOutcome(fn, { kind: "aborted", error: { error: "NotStarted", cause: "the build was stopped before this function's turn" } }, { strategy });
+        return { outcome: { kind: "aborted", error: { error: "NotStarted", cause: "the build was stopped before this function's turn" } } };
     }
     const name = executionName({
         pullRequestId: request.pullRequest?.pullRequestId,
         sourceCommit: request.pullRequest?.sourceCommit,
-        functionName: fn.name,
+        functionName: step === undefined ? fn.name : `${fn.name}-refine`,
         // Per execution, not per run: long function names sharing a prefix are cut to the same
         // text, and the suffix is what keeps their names apart (and apart from earlier builds).
         uniqueSuffix: randomBytes(4).toString("hex"),
     });
-    const input = JSON.stringify({ ...request.input, lambdaARN: fn.arn, includeOutputResults: true });
+    if (step !== undefined) log(`${fn.name}: refining between ${step.betweenMB[0]} and ${step.betweenMB[1]} MB on ${step.memorySizesMB.join(", ")} MB`);
+    const input = JSON.stringify(stateMachineInput(request.input, fn.arn, step?.memorySizesMB));
     let started: StartedExecution;
     try {
         started = await withThrottlingBackoff(
@@ -76,17 +87,13 @@ async function tuneFunction(request: TuningRequest, fn: TargetFunction, session:
     } catch (error) {
         const failure = awsFailure("StartExecution", error);
         log(`${fn.name}: could not start: ${failure.error}: ${failure.cause}`);
-        return tuningResultFromOutcome(fn, { kind: "failed", error: failure }, { strategy });
+        return { outcome: { kind: "failed", error: failure } };
     }
     log(`${fn.name}: started ${started.executionArn}`);
     const { outcome, stoppedAt } = await followExecution(fn, started, request.timeoutSeconds, session);
-    log(`${fn.name}: ${describeOutcome(outcome)}`);
-    return tuningResultFromOutcome(fn, outcome, {
-        strategy,
-        executionArn: started.executionArn,
-        startedAt: started.startDate.toISOString(),
-        stoppedAt: stoppedAt.toISOString(),
-    });
+    // A refinement's own pick is among its sizes only; tuneFunction logs the pick over both passes.
+    log(`${fn.name}: ${step === undefined ? describeOutcome(outcome) : `refinement ${outcome.kind === "succeeded" ? "measured" : describeOutcome(outcome)}`}`);
+    return { outcome, executionArn: started.executionArn, startedAt: started.startDate.toISOString(), stoppedAt: stoppedAt.toISOString() };
 }
 
 /** Polls until the execution ends, the timeout passes or the build is stopped. */

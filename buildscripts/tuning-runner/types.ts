@@ -16,7 +16,16 @@ export interface PowerTuningInput {
     readonly parallelInvocation?: boolean;
     readonly strategy?: Strategy;
     readonly balancedWeight?: number;
+    /** The runner's own setting, never sent to the state machine: a second, finer pass (refine.ts). */
+    readonly refine?: RefineBlock;
     readonly [key: string]: unknown;
+}
+
+/** `refine` as written in the tuning input; every field optional (defaults in refine.ts). */
+export interface RefineBlock {
+    readonly stepMB?: number;
+    readonly maxSizes?: number;
+    readonly minSavingPercent?: number;
 }
 
 /** One Lambda function to tune: a display name and its unqualified function ARN. */
@@ -154,6 +163,42 @@ export interface TuningResult {
     readonly delta?: BaselineDelta;
     /** The memory size the tuned copy was deployed with (MB), read before tuning; the quality gate compares it with `power`. */
     readonly configuredMemoryMB?: number;
+    /**
+     * With `refine` in the input: the second pass around the first pass's pick. When it ran,
+     * `stats` hold both passes, `power`/`cost`/`duration` are decided over them, and the run's
+     * costs are the sum of both executions.
+     */
+    readonly refinement?: Refinement;
+}
+
+/** The first pass's own recommendation, kept when a refinement decided over more sizes. */
+export interface Recommendation {
+    readonly power: number;
+    readonly cost: number;
+    readonly duration: number;
+}
+
+/** What became of a function's refinement pass. */
+export type Refinement =
+    | (RefinementExecution & {
+          readonly status: "refined";
+          /** `num` invocations per new size. */
+          readonly invocations: number;
+          /** The second execution's own cost, as the state machine reported it. */
+          readonly stateMachineCostUsd?: number;
+          readonly lambdaCostUsd?: number;
+          readonly firstPass: Recommendation;
+      })
+    | { readonly status: "skipped"; readonly reason: string }
+    | (RefinementExecution & { readonly status: "failed"; readonly error: TuningError });
+
+/** The second execution of a refinement that ran (or was started). */
+interface RefinementExecution {
+    /** The winner's measured neighbours the new sizes lie between (one of them may be the winner itself at an end of the list). */
+    readonly betweenMB: readonly [number, number];
+    /** The sizes the second execution measured, ascending. */
+    readonly memorySizesMB: readonly number[];
+    readonly executionArn?: string;
 }
 
 /** The build that produced a stored result. */

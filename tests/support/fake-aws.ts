@@ -21,6 +21,9 @@ export interface ScriptedExecution {
     history?: unknown[];
 }
 
+/** A script made for one execution from its parsed input. */
+export type ExecutionScriptByInput = (input: Record<string, any>) => ScriptedExecution;
+
 export interface RecordedRequest {
     service: "sfn" | "codecommit" | "lambda" | "s3" | "sts";
     operation: string;
@@ -170,7 +173,7 @@ export class FakeAws {
     /** Every AssumeRole that handed out credentials, in order. */
     readonly assumedRoles: AssumedRoleSession[] = [];
 
-    private readonly scripts: Array<{ match: string | RegExp; script: ScriptedExecution }> = [];
+    private readonly scripts: Array<{ match: string | RegExp; script: ScriptedExecution | ExecutionScriptByInput }> = [];
     private readonly executions = new Map<string, Execution>();
     private readonly failures = new Map<string, Array<InjectedError>>();
     private readonly pullRequests = new Map<string, FakePullRequest>();
@@ -245,8 +248,12 @@ export class FakeAws {
         };
     }
 
-    /** Executions whose input.lambdaARN matches follow this script. The latest matching registration wins. */
-    scriptExecution(lambdaArn: string | RegExp, script: ScriptedExecution): void {
+    /**
+     * Executions whose input.lambdaARN matches follow this script, or the script made for each from
+     * its parsed input (e.g. an output for the powerValues it asks for). The latest matching
+     * registration wins.
+     */
+    scriptExecution(lambdaArn: string | RegExp, script: ScriptedExecution | ExecutionScriptByInput): void {
         this.scripts.unshift({ match: lambdaArn, script });
     }
 
@@ -464,9 +471,10 @@ export class FakeAws {
             }
             throw new AwsError("ExecutionAlreadyExists", `Execution Already Exists: '${executionArn}'`);
         }
-        const script = this.scripts.find(({ match }) =>
+        const registered = this.scripts.find(({ match }) =>
             typeof match === "string" ? match === lambdaArn : typeof lambdaArn === "string" && match.test(lambdaArn),
         )?.script;
+        const script = typeof registered === "function" ? registered(JSON.parse(executionInput)) : registered;
         if (!script) {
             throw new AwsError(
                 "FakeAwsNoScriptedExecution",

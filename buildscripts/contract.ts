@@ -2,6 +2,8 @@
 // the names both sides must agree on. Each string is written here once and imported by both,
 // so renaming one cannot leave the other behind.
 
+import { z } from "zod";
+
 /**
  * The fixed session name under which the trusted pull-request step assumes the pull-request
  * bot role. CodeCommit lets only a comment's author edit it, and CodeBuild's own session name
@@ -53,4 +55,44 @@ export const PULL_REQUEST_BUILD_FILES = {
     terraformOutputs: "outputs.json",
     /** What `tune --results` writes. */
     tuningResults: "power-tuning-results.json",
+} as const;
+
+/**
+ * An AWS region name as it appears in `aws:region` and in ARNs: `us-east-1`, `us-gov-west-1`,
+ * `eusc-de-east-1`.
+ */
+export const REGION_NAME_RULE = {
+    pattern: /^[a-z]{2,4}(-[a-z]+)+-\d+$/,
+    allowed: "an AWS region name such as us-east-1",
+} as const;
+
+/**
+ * The tuning input's fields whose rules the stack shares with the runner: the stack seeds a
+ * power-tuning-input.json (and passes power values to the state machine) that the runner must
+ * accept. Each rule is a schema and the words an error uses for what is allowed.
+ */
+export const TUNING_INPUT_RULES = {
+    /** Lambda's own memory range; an account may be capped lower (often 3008 MB on new accounts). */
+    powerValue: {
+        schema: z.number().int().min(128).max(10240),
+        allowed: "a whole number of MB from 128 to 10240",
+    },
+    /** The power-tuning state machine refuses fewer than 5 invocations per memory size. */
+    num: {
+        schema: z.number().int().min(5),
+        allowed: "a whole number of invocations per memory size, at least 5",
+    },
+    strategy: {
+        schema: z.enum(["cost", "speed", "balanced"]),
+        allowed: "one of cost, speed, balanced",
+    },
+    /** 0 weighs only speed, 1 only cost. */
+    balancedWeight: {
+        schema: z.number().min(0).max(1),
+        allowed: "a number from 0 (speed) to 1 (cost)",
+    },
+    parallelInvocation: {
+        schema: z.boolean(),
+        allowed: "true or false",
+    },
 } as const;

@@ -4,7 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { isRecord, withoutUndefined } from "../buildscripts/tuning-runner/json";
 import { STRATEGIES, Strategy } from "../buildscripts/tuning-runner/types";
-import { MINIMUM_TERRAFORM_VERSION, TerraformRelease } from "./buildspecs";
+import { TerraformRelease, terraformReleaseProblems } from "./terraformRelease";
 import { STACK_OWNED_NAME_PATTERNS } from "./policies";
 
 /** Pulumi project name: the namespace of every project config key. */
@@ -227,27 +227,19 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
         );
     }
 
-    const terraformVersion = text(
-        "terraformVersion",
-        /^\d+\.\d+\.\d+$/,
-        "a released Terraform version such as 1.11.4",
-        DEFAULT_TERRAFORM.version,
-    );
-    if (olderVersion(terraformVersion, MINIMUM_TERRAFORM_VERSION)) {
-        invalid("terraformVersion", terraformVersion, `${MINIMUM_TERRAFORM_VERSION} or later (terraform-lambda's S3 backend uses its lock file, use_lockfile)`);
+    const terraform = {
+        version: raw.terraformVersion ?? DEFAULT_TERRAFORM.version,
+        sha256Arm64: raw.terraformSha256Arm64 ?? DEFAULT_TERRAFORM.sha256Arm64,
+    };
+    for (const problem of terraformReleaseProblems(terraform)) {
+        invalid(problem.field === "version" ? "terraformVersion" : "terraformSha256Arm64", problem.value, problem.allowed);
     }
-    if (raw.terraformSha256Arm64 === undefined && terraformVersion !== DEFAULT_TERRAFORM.version) {
+    if (raw.terraformSha256Arm64 === undefined && terraform.version !== DEFAULT_TERRAFORM.version) {
         problems.push(
-            `${KEYS.terraformSha256Arm64} is not set: it is required when ${KEYS.terraformVersion} (${terraformVersion}) differs from the default ${DEFAULT_TERRAFORM.version}; ` +
-                `copy the linux_arm64 line of terraform_${terraformVersion}_SHA256SUMS`,
+            `${KEYS.terraformSha256Arm64} is not set: it is required when ${KEYS.terraformVersion} (${terraform.version}) differs from the default ${DEFAULT_TERRAFORM.version}; ` +
+                `copy the linux_arm64 line of terraform_${terraform.version}_SHA256SUMS`,
         );
     }
-    const terraformSha256Arm64 = text(
-        "terraformSha256Arm64",
-        /^[0-9a-fA-F]{64}$/,
-        "the 64 hex characters of the SHA-256 of terraform_<version>_linux_arm64.zip",
-        DEFAULT_TERRAFORM.sha256Arm64,
-    ).toLowerCase();
 
     const powerTuningVersion = text(
         "powerTuningVersion",
@@ -271,7 +263,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
         namePrefix,
         pullRequestNamePrefix,
         functionPermissions,
-        terraform: { version: terraformVersion, sha256Arm64: terraformSha256Arm64 },
+        terraform: { version: String(terraform.version), sha256Arm64: String(terraform.sha256Arm64).toLowerCase() },
         powerTuningVersion,
         powerValues,
         tuningDefaults,
@@ -514,12 +506,6 @@ function isConditionBlock(value: unknown): boolean {
 /** Whether a service pattern (letters, digits, '-', with IAM's `*` and `?` wildcards) matches a service name. */
 function globMatches(pattern: string, name: string): boolean {
     return new RegExp(`^${pattern.replace(/\*/g, ".*").replace(/\?/g, ".")}$`).test(name);
-}
-
-function olderVersion(version: string, minimum: string): boolean {
-    const [a, b] = [version, minimum].map((v) => v.split(".").map(Number));
-    const index = a.findIndex((part, i) => part !== b[i]);
-    return index >= 0 && a[index] < b[index];
 }
 
 /**

@@ -8,7 +8,6 @@ import {
     terraformApplyBuildspec,
     terraformDestroyBuildspec,
     terraformPlanBuildspec,
-    TerraformRelease,
 } from "./buildspecs";
 import {
     gitPullStatements,
@@ -23,6 +22,7 @@ import {
     terraformStateStatements,
 } from "./policies";
 import { ServiceRole } from "./serviceRole";
+import type { TerraformRelease } from "./terraformRelease";
 
 /**
  * The key prefix under which CodePipeline stores a pipeline's artifacts: the first 20

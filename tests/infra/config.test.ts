@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as assert from "assert";
 import { resolved } from "../support/mocked-stack";
+import { installTerraform } from "../../components/buildspecs";
 import { peakLambdaConcurrency } from "../../buildscripts/tuning-runner/input";
 import { DEFAULT_POWER_VALUES, DEFAULT_TERRAFORM, globsOverlap, parseStackConfig, RawStackConfig, SAR_DEFAULT_POWER_VALUES, StackConfigError } from "../../components/config";
 
@@ -223,6 +224,24 @@ describe("stack configuration", () => {
 
         it("a terraformVersion changed without its checksum (the default checksum would fail the build)", () => {
             assertRejected({ terraformVersion: "1.12.0" }, "terraformSha256Arm64 is not set", "differs from the default 1.11.4", "terraform_1.12.0_SHA256SUMS");
+        });
+
+        it("exactly the Terraform releases the buildspecs refuse to install, pre-releases accepted by both", () => {
+            const sha256Arm64 = "0".repeat(64);
+            for (const version of ["1.11.0", "1.12.0-rc1", "2.0.0", "1.10.9", "1.11", "1.11.4; rm -rf /", "latest"]) {
+                const refuses = (attempt: () => unknown) => {
+                    try {
+                        attempt();
+                        return false;
+                    } catch {
+                        return true;
+                    }
+                };
+                const buildspecRefuses = refuses(() => installTerraform({ version, sha256Arm64 }));
+                const configRefuses = refuses(() => parseStackConfig({ ...VALID, terraformVersion: version, terraformSha256Arm64: sha256Arm64 }));
+                assert.strictEqual(configRefuses, buildspecRefuses, version);
+            }
+            assert.deepStrictEqual(parseStackConfig({ ...VALID, terraformVersion: "1.12.0-rc1", terraformSha256Arm64: sha256Arm64 }).terraform, { version: "1.12.0-rc1", sha256Arm64 });
         });
 
         it("a powerTuningVersion that is not a semantic version", () => {

@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { isRecord, withoutUndefined } from "../buildscripts/tuning-runner/json";
 import { STRATEGIES, Strategy } from "../buildscripts/tuning-runner/types";
 import { TerraformRelease, terraformReleaseProblems } from "./terraformRelease";
-import { STACK_OWNED_NAME_PATTERNS } from "./policies";
+import { STACK_OWNED_NAME_PATTERNS } from "./stackNames";
 
 /** Pulumi project name: the namespace of every project config key. */
 export const PROJECT = "lambda-power-tuned";

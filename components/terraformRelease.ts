@@ -19,6 +19,9 @@ export const MINIMUM_TERRAFORM_VERSION = "1.11.0";
 const VERSION = /^(\d+)\.(\d+)\.(\d+)(-[0-9A-Za-z.]+)?$/;
 const SHA256 = /^[0-9a-fA-F]{64}$/;
 
+/** A release as configured, before it is known to hold text. */
+export type UncheckedTerraformRelease = { readonly [K in keyof TerraformRelease]: unknown };
+
 /** One field of a release that cannot be verified, and what it may be instead. */
 export interface TerraformReleaseProblem {
     readonly field: keyof TerraformRelease;
@@ -30,7 +33,7 @@ export interface TerraformReleaseProblem {
  * What is wrong with a release, field by field (nothing for a release the builds can download
  * and verify). Values are `unknown`: configuration reaches here before it is known to be text.
  */
-export function terraformReleaseProblems(release: { readonly [K in keyof TerraformRelease]: unknown }): TerraformReleaseProblem[] {
+export function terraformReleaseProblems(release: UncheckedTerraformRelease): TerraformReleaseProblem[] {
     const problems: TerraformReleaseProblem[] = [];
     const { version, sha256Arm64 } = release;
     const parts = typeof version === "string" ? VERSION.exec(version) : null;
@@ -58,10 +61,10 @@ function olderThanMinimum(version: readonly number[]): boolean {
 }
 
 /** The release with its checksum written the way sha256sum prints it; throws on any problem. */
-export function verifiableTerraformRelease(release: TerraformRelease): TerraformRelease {
+export function verifiableTerraformRelease(release: UncheckedTerraformRelease): TerraformRelease {
     const [problem] = terraformReleaseProblems(release);
     if (problem !== undefined) {
         throw new Error(`TerraformRelease.${problem.field} must be ${problem.allowed}; got ${JSON.stringify(problem.value)}`);
     }
-    return { version: release.version, sha256Arm64: release.sha256Arm64.toLowerCase() };
+    return { version: String(release.version), sha256Arm64: String(release.sha256Arm64).toLowerCase() };
 }

@@ -1,6 +1,5 @@
 import * as assert from "assert";
-import { SAR_DEFAULT_POWER_VALUES } from "../../components/config";
-import { POWER_TUNING_APPLICATION_ID, PowerTuningApp } from "../../components/powerTuningApp";
+import { POWER_TUNING_APPLICATION_ID, PowerTuningApp, SAR_DEFAULT_POWER_VALUES } from "../../components/powerTuningApp";
 import { MockedStack, mockedStack, named, resolved, settled } from "../support/mocked-stack";
 import { registeredResources } from "../support/pulumi-mocks";
 

@@ -1,7 +1,6 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { ArtifactStorage } from "../../components/artifactStorage";
-import { pipelineArtifactFolder } from "../../components/deploymentPipeline";
+import { ArtifactStorage, pipelineArtifactFolder } from "../../components/artifactStorage";
 import { LambdaRepository } from "../../components/lambdaRepository";
 import { StorageAccess } from "../../components/storageAccess";
 import { MockedStack, mockedStack, named, ofType, settled } from "../support/mocked-stack";
@@ -149,7 +148,7 @@ describe("artifact storage", () => {
     describe("retainData", () => {
         it("true keeps both buckets and every resource securing them on destroy, and never force-empties them", async () => {
             const { seen, registered } = await optionsOfChildren((opts) => {
-                const storage = new ArtifactStorage("kept", { retainData: true, pipelineArtifactFolder: "pipeline/", tags: {} }, opts);
+                const storage = new ArtifactStorage("kept", { retainData: true, pipelineName: "pipeline", tags: {} }, opts);
                 new StorageAccess("kept-access", { ...storage, deployer: "arn:aws:iam::123456789012:user/ops", tuningResultWriters: [], productionRecordWriters: [], productionStateWriters: [], retainData: true }, opts);
             });
             const children = seen.filter((child) => child.type.startsWith("aws:s3/"));
@@ -161,7 +160,7 @@ describe("artifact storage", () => {
 
         it("false lets pulumi destroy delete them", async () => {
             const { seen } = await optionsOfChildren((opts) => {
-                const storage = new ArtifactStorage("dropped", { retainData: false, pipelineArtifactFolder: "pipeline/", tags: {} }, opts);
+                const storage = new ArtifactStorage("dropped", { retainData: false, pipelineName: "pipeline", tags: {} }, opts);
                 new StorageAccess("dropped-access", { ...storage, deployer: "arn:aws:iam::123456789012:user/ops", tuningResultWriters: [], productionRecordWriters: [], productionStateWriters: [] }, opts);
             });
             assert.strictEqual(seen.filter((child) => child.type.startsWith("aws:s3/")).length, 13);

@@ -3,8 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { ArtifactStorage, pipelineArtifactFolder } from "../../components/artifactStorage";
 import { LambdaRepository } from "../../components/lambdaRepository";
 import { StorageAccess } from "../../components/storageAccess";
-import { MockedStack, mockedStack, named, ofType, settled } from "../support/mocked-stack";
-import { registeredResources, TEST_DEPLOYER_ROLE_ARN } from "../support/pulumi-mocks";
+import { MockedStack, mockedStack, named, ofType } from "../support/mocked-stack";
+import { registeredResources, settled, TEST_DEPLOYER_ROLE_ARN, trackConstruction } from "../support/pulumi-mocks";
 
 /** The resources configuring one bucket (all take the bucket's id as `bucket`). */
 function bucketSettings(stack: MockedStack, bucketName: string) {
@@ -26,7 +26,7 @@ async function optionsOfChildren(create: (opts: pulumi.ComponentResourceOptions)
     const seen: Array<{ type: string; name: string; retainOnDelete?: boolean }> = [];
     const first = registeredResources.length;
     // Legacy transformations run in the SDK itself, so unlike transforms they also run under mocks.
-    create({ transformations: [({ type, name, opts }) => (seen.push({ type, name, retainOnDelete: opts.retainOnDelete }), undefined)] });
+    create({ transformations: [trackConstruction, ({ type, name, opts }) => (seen.push({ type, name, retainOnDelete: opts.retainOnDelete }), undefined)] });
     await settled();
     return { seen, registered: registeredResources.slice(first) };
 }

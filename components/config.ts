@@ -196,7 +196,7 @@ function globMatches(pattern: string, name: string): boolean {
 }
 
 /** One item, or a non-empty list of them. */
-const oneOrMore = (item: z.ZodString | z.ZodType<string>, allowed: string) => rule(z.union([item, z.array(item).min(1)]), allowed);
+const oneOrMore = (item: z.ZodType<string>, allowed: string) => rule(z.union([item, z.array(item).min(1)]), allowed);
 
 /** What is wrong with one action of a statement whose resources are `resources`; undefined when nothing is. */
 function actionProblem(action: string, resources: readonly string[]): string | undefined {
@@ -276,6 +276,7 @@ const TUNING_DEFAULTS = exactObject(
          * Invoke `num` times at once per memory size (faster, but needs that much more Lambda
          * concurrency) instead of one after another.
          */
+        // The contract's words say only "true or false"; a stack setting also says what each does.
         parallelInvocation: rule(parallelInvocation.schema, "true (num invocations at once per memory size) or false (one at a time)").default(false),
     },
     "an object { num, strategy, balancedWeight, parallelInvocation }",

@@ -9,7 +9,7 @@ export interface TerraformRelease {
 }
 
 /** terraform-lambda needs the S3 backend's use_lockfile, generally available since 1.11. */
-export const MINIMUM_TERRAFORM_VERSION = "1.11.0";
+const MINIMUM_TERRAFORM_VERSION = "1.11.0";
 
 /**
  * MAJOR.MINOR.PATCH with an optional pre-release (HashiCorp publishes release candidates with

@@ -3,7 +3,7 @@ import * as aws from "@pulumi/aws";
 import { bundleTuningRunner } from "./buildscripts/bundle";
 import { ArtifactStorage } from "./components/artifactStorage";
 import { loadStackConfig } from "./components/config";
-import { DeploymentPipeline, pipelineArtifactFolder } from "./components/deploymentPipeline";
+import { DeploymentPipeline } from "./components/deploymentPipeline";
 import { FunctionBoundary } from "./components/functionBoundary";
 import { LambdaRepository } from "./components/lambdaRepository";
 import { PowerTuningApp } from "./components/powerTuningApp";
@@ -21,7 +21,7 @@ const deploymentPipelineName = `${config.namePrefix}-deployment`;
 
 const storage = new ArtifactStorage("storage", {
     retainData: config.retainData,
-    pipelineArtifactFolder: pipelineArtifactFolder(deploymentPipelineName),
+    pipelineName: deploymentPipelineName,
     tags,
 });
 

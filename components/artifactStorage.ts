@@ -10,19 +10,23 @@ export const STATE_LAYOUT = {
     pullRequestStatePrefix: "pull-requests/",
 } as const;
 
+/**
+ * The key prefix under which CodePipeline stores a pipeline's artifacts: the first 20
+ * characters of the pipeline's name. Known in advance because the name is fixed, so the
+ * artifact bucket can expire exactly this folder and the roles can be limited to it.
+ */
+export function pipelineArtifactFolder(pipelineName: string): string {
+    return `${pipelineName.slice(0, 20)}/`;
+}
+
 export interface ArtifactStorageArgs {
     /**
      * Keep both buckets, their contents and their security settings on `pulumi destroy`, and
      * never force-empty them. Default false: destroy empties and deletes them.
      */
     readonly retainData?: boolean;
-    /**
-     * The pipeline's artifact folder: it expires, like the pull-request builds' output
-     * (`pull-request-builds/`). The runner bundles (`tuning-runner/`) and the tuning history
-     * (`tuning-history/`) must persist, and S3 lifecycle filters cannot exclude a prefix, so
-     * expiry is opt-in per prefix.
-     */
-    readonly pipelineArtifactFolder: string;
+    /** The deployment pipeline that keeps its artifacts in the artifact bucket (its folder expires). */
+    readonly pipelineName: string;
     /** Days before an object under an expiring artifact prefix expires. Default 30. */
     readonly artifactExpirationDays?: number;
     /**
@@ -42,15 +46,25 @@ export interface BucketRef {
     readonly arn: pulumi.Output<string>;
 }
 
+/** The artifact bucket, with the one part of its layout this stack decides. */
+export interface ArtifactBucket extends BucketRef {
+    /** `<first 20 characters of the pipeline name>/`: the deployment pipeline's artifacts. */
+    readonly pipelineArtifactFolder: string;
+}
+
 /**
- * The Terraform state bucket (versioned) and the artifact bucket (pipeline artifacts, runner
- * bundles, tuning history), and what expires in them. Both: SSE-S3, all public access blocked,
- * ACLs disabled. Their bucket policies (TLS only, who may write the protected prefixes) are
- * StorageAccess's: they name roles that are created after the buckets.
+ * The Terraform state bucket (versioned) and the artifact bucket, and what expires in them. The
+ * artifact bucket holds, by prefix (the contract's ARTIFACT_LAYOUT and the pipeline's folder):
+ * runner bundles (`tuning-runner/`) and the tuning history (`tuning-history/`), which persist;
+ * what each pull-request build hands on (`pull-request-builds/`) and the pipeline's artifacts,
+ * which expire. S3 lifecycle filters cannot exclude a prefix, so expiry is opt-in per prefix.
+ * Both buckets: SSE-S3, all public access blocked, ACLs disabled. Their bucket policies (TLS
+ * only, who may write the protected prefixes) are StorageAccess's: they name roles that are
+ * created after the buckets.
  */
 export class ArtifactStorage extends pulumi.ComponentResource {
     public readonly stateBucket: BucketRef;
-    public readonly artifactBucket: BucketRef;
+    public readonly artifactBucket: ArtifactBucket;
 
     constructor(name: string, args: ArtifactStorageArgs, opts?: pulumi.ComponentResourceOptions) {
         super("lambda-power-tuned:index:ArtifactStorage", name, {}, opts);
@@ -99,12 +113,14 @@ export class ArtifactStorage extends pulumi.ComponentResource {
         );
 
         const artifacts = this.secureBucket(`${name}-artifacts`, retainData, args.tags, childOpts);
+        const folder = pipelineArtifactFolder(args.pipelineName);
+        const expiringPrefixes = [folder, ARTIFACT_LAYOUT.pullRequestBuildsPrefix];
         new aws.s3.BucketLifecycleConfiguration(
             `${name}-artifacts-lifecycle`,
             {
                 bucket: artifacts.id,
                 rules: [
-                    ...[args.pipelineArtifactFolder, ARTIFACT_LAYOUT.pullRequestBuildsPrefix].map((prefix) => ({
+                    ...expiringPrefixes.map((prefix) => ({
                         id: `expire-${prefix.replace(/[^A-Za-z0-9-]+/g, "-").replace(/-+$/, "")}`,
                         status: "Enabled",
                         filter: { prefix },
@@ -122,7 +138,7 @@ export class ArtifactStorage extends pulumi.ComponentResource {
         );
 
         this.stateBucket = { name: state.bucket, arn: state.arn };
-        this.artifactBucket = { name: artifacts.bucket, arn: artifacts.arn };
+        this.artifactBucket = { name: artifacts.bucket, arn: artifacts.arn, pipelineArtifactFolder: folder };
         this.registerOutputs({ stateBucket: this.stateBucket, artifactBucket: this.artifactBucket });
     }
 

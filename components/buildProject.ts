@@ -82,8 +82,8 @@ export class BuildProject extends pulumi.ComponentResource {
                     ...BUILD_ENVIRONMENT,
                     environmentVariables: [
                         ...Object.entries(args.environmentVariables).map(([variable, value]) => ({ name: variable, value, type: "PLAINTEXT" })),
-                        // AWS adds this variable after creation; declaring it avoids a diff on every
-                        // `pulumi up` (pulumi-aws #3844).
+                        // AWS adds this variable to every project after creation, and pulumi-aws would
+                        // then show it as a diff on each `pulumi up`: declared, the project reads as stored.
                         { name: "CODEBUILD_CONFIG_AUTO_DISCOVER", value: "false", type: "PLAINTEXT" },
                     ],
                 },

@@ -8,15 +8,7 @@
 import { Document, isMap, isScalar, isSeq } from "yaml";
 import { ARTIFACT_LAYOUT, PULL_REQUEST_BUILD_FILES, RUNNER_ENVIRONMENT } from "../buildscripts/contract";
 import { STATE_LAYOUT } from "./artifactStorage";
-
-/** A Terraform release from releases.hashicorp.com and the SHA-256 of its linux_arm64 zip. */
-export interface TerraformRelease {
-    readonly version: string;
-    readonly sha256Arm64: string;
-}
-
-/** terraform-lambda needs the S3 backend's use_lockfile, generally available since 1.11. */
-export const MINIMUM_TERRAFORM_VERSION = "1.11.0";
+import { TerraformRelease, verifiableTerraformRelease } from "./terraformRelease";
 
 /** Where the trusted builds put the tuning runner bundle they download and verify. */
 export const RUNNER_PATH = "/tmp/tuning-runner.js";
@@ -99,7 +91,7 @@ const PHASE_ORDER = ["install", "pre_build", "build"] as const;
  * `unzip` runs.
  */
 export function installTerraform(release: TerraformRelease): readonly BuildCommand[] {
-    const { version, sha256Arm64 } = validTerraformRelease(release);
+    const { version, sha256Arm64 } = verifiableTerraformRelease(release);
     const zip = `/tmp/terraform_${version}_linux_arm64.zip`;
     return [
         {
@@ -113,37 +105,6 @@ export function installTerraform(release: TerraformRelease): readonly BuildComma
         { run: `unzip -o -d /usr/local/bin ${zip} terraform` },
         { run: "terraform version" },
     ];
-}
-
-/** Checks a TerraformRelease and returns it normalised (lowercase checksum). */
-export function validTerraformRelease(release: TerraformRelease): TerraformRelease {
-    const version = release.version;
-    if (typeof version !== "string" || !/^\d+\.\d+\.\d+(-[0-9A-Za-z.]+)?$/.test(version)) {
-        throw new Error(
-            `TerraformRelease.version must be a release version MAJOR.MINOR.PATCH such as "1.11.4"; got ${JSON.stringify(version)}`,
-        );
-    }
-    if (compareVersions(version, MINIMUM_TERRAFORM_VERSION) < 0) {
-        throw new Error(
-            `TerraformRelease.version must be ${MINIMUM_TERRAFORM_VERSION} or newer (terraform-lambda's S3 backend uses use_lockfile); got "${version}"`,
-        );
-    }
-    const checksum = release.sha256Arm64;
-    if (typeof checksum !== "string" || !/^[0-9a-fA-F]{64}$/.test(checksum)) {
-        throw new Error(
-            `TerraformRelease.sha256Arm64 must be the 64 hexadecimal characters of the SHA-256 of terraform_${version}_linux_arm64.zip (from terraform_${version}_SHA256SUMS); got ${JSON.stringify(checksum)}`,
-        );
-    }
-    return { version, sha256Arm64: checksum.toLowerCase() };
-}
-
-function compareVersions(left: string, right: string): number {
-    const numbers = (version: string) => version.split("-")[0].split(".").map(Number);
-    const [a, b] = [numbers(left), numbers(right)];
-    for (let index = 0; index < 3; index++) {
-        if (a[index] !== b[index]) return a[index] - b[index];
-    }
-    return 0;
 }
 
 /**

@@ -1,11 +1,12 @@
-// The one place stack configuration is read and validated. Everything downstream gets a
-// typed, already-checked StackConfig, so a bad value fails `pulumi preview` with one clear
-// message before any resource is registered.
+// The one place stack configuration is read and validated: one zod schema over the raw config,
+// whose output is the typed StackConfig everything downstream gets. Every problem is reported at
+// once, each naming the key, the value and what is allowed, so a bad value fails `pulumi preview`
+// before any resource is registered.
 import * as pulumi from "@pulumi/pulumi";
-import { isRecord, withoutUndefined } from "../buildscripts/tuning-runner/json";
-import { STRATEGIES, Strategy } from "../buildscripts/tuning-runner/types";
-import { MINIMUM_TERRAFORM_VERSION, TerraformRelease } from "./buildspecs";
-import { STACK_OWNED_NAME_PATTERNS } from "./policies";
+import { z } from "zod";
+import { NAME_PREFIX_RULE, REGION_NAME_RULE, TUNING_INPUT_RULES } from "../buildscripts/contract";
+import { STACK_OWNED_NAME_PATTERNS } from "./stackNames";
+import { TerraformRelease, terraformReleaseProblems, verifiableTerraformRelease } from "./terraformRelease";
 
 /** Pulumi project name: the namespace of every project config key. */
 export const PROJECT = "lambda-power-tuned";
@@ -19,106 +20,12 @@ export const DEFAULT_TERRAFORM: TerraformRelease = {
     sha256Arm64: "a43d1d0da9b9bab214a8305a39db0e40869572594ccf50c416a7756499143633",
 };
 
-/** The SAR application's own default for its PowerValues parameter (template.yml). */
-export const SAR_DEFAULT_POWER_VALUES: readonly number[] = [128, 256, 512, 1024, 1536, 3008];
-
 /**
  * The stack's default memory sizes: five, because a tuning keeps two invocations in flight per
  * size (the tool's Executor and the function it invokes), and five times two is the Lambda
  * concurrency a new account often gets (10).
  */
 export const DEFAULT_POWER_VALUES: readonly number[] = [128, 256, 512, 1024, 2048];
-
-/** Tuning settings written into the seeded repository's power-tuning-input.json. */
-export interface TuningDefaults {
-    readonly num: number;
-    readonly strategy: Strategy;
-    readonly balancedWeight: number;
-    /**
-     * Invoke `num` times at once per memory size (faster, but needs that much more Lambda
-     * concurrency) instead of one after another.
-     */
-    readonly parallelInvocation: boolean;
-}
-
-/** One entry of `aws:assumeRoles`, as the AWS provider assumes it. */
-export interface AssumedRole {
-    readonly roleArn: string;
-    readonly sessionName?: string;
-    readonly externalId?: string;
-    readonly durationSeconds?: number;
-    readonly policy?: string;
-    readonly policyArns?: readonly string[];
-    readonly sourceIdentity?: string;
-    readonly tags?: Readonly<Record<string, string>>;
-    readonly transitiveTagKeys?: readonly string[];
-}
-
-/**
- * How the stack's AWS provider reaches AWS, beyond its region: what the repository seeding, which
- * calls CodeCommit with the AWS SDK outside the provider, must do the same way to act in the same
- * account as the same principal. Without any of it both use the SDK's default credential chain.
- */
-export interface AwsAccess {
-    /** `aws:profile`. */
-    readonly profile?: string;
-    /** `aws:sharedConfigFiles` / `aws:sharedCredentialsFiles` (one each). */
-    readonly sharedConfigFile?: string;
-    readonly sharedCredentialsFile?: string;
-    /** `aws:assumeRoles`, assumed in order, each with the credentials of the one before. */
-    readonly assumeRoles: readonly AssumedRole[];
-    /** `aws:stsRegion`: where roles are assumed; default the stack's region. */
-    readonly stsRegion?: string;
-    /** `aws:accessKey`, `aws:secretKey`, `aws:token`: secret, so only ever an Output marked secret. */
-    readonly staticCredentials?: pulumi.Output<StaticCredentials>;
-}
-
-export interface StaticCredentials {
-    readonly accessKeyId: string;
-    readonly secretAccessKey: string;
-    readonly sessionToken?: string;
-}
-
-export interface StackConfig {
-    /** `aws:region`: where everything is deployed; also used in the ARNs of IAM scopes. */
-    readonly region: string;
-    /** The rest of the AWS provider's configuration that calls outside the provider must follow. */
-    readonly awsAccess: AwsAccess;
-    /** CodeCommit repository holding the Terraform-managed functions. */
-    readonly repositoryName: string;
-    /** Branch that pull requests target and the pipeline deploys. */
-    readonly mainBranch: string;
-    /** Prefix of every function, role and log group production's Terraform creates: the pipeline's IAM scope. */
-    readonly namePrefix: string;
-    /**
-     * Prefix of every function, role and log group of a pull request's throw-away copy: the only
-     * names pull-request code and the power-tuning state machine may touch. Disjoint from namePrefix.
-     */
-    readonly pullRequestNamePrefix: string;
-    /** Extra statements every role Terraform creates may use (added to its permissions boundary). */
-    readonly functionPermissions: readonly FunctionPermission[];
-    readonly terraform: TerraformRelease;
-    /** Pinned semantic version of the aws-lambda-power-tuning SAR application. */
-    readonly powerTuningVersion: string;
-    readonly powerValues: readonly number[];
-    readonly tuningDefaults: TuningDefaults;
-    /** Keep buckets and the repository on `pulumi destroy` (and never force-empty buckets). */
-    readonly retainData: boolean;
-    /** Applied to every taggable resource. */
-    readonly tags: Readonly<Record<string, string>>;
-}
-
-/** One IAM statement a function's role may use, as written in config (validated). */
-export interface FunctionPermission {
-    readonly Sid?: string;
-    readonly Effect: "Allow";
-    readonly Action: string | readonly string[];
-    readonly Resource: string | readonly string[];
-    readonly Condition?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
-}
-
-/** Config as read, before validation: anything may be missing or of the wrong type. */
-export type RawStackConfig = { readonly [K in keyof typeof KEYS]?: unknown };
 
 /** How each setting is spelled in Pulumi.<stack>.yaml and `pulumi config set`. */
 const KEYS = {
@@ -147,380 +54,125 @@ const KEYS = {
     tags: `${PROJECT}:tags`,
 } as const;
 
-const DEFAULTS = {
-    repositoryName: "power-tuned-functions",
-    mainBranch: "main",
-    namePrefix: "power-tuned",
-    powerTuningVersion: "4.4.0",
-    tuningDefaults: { num: 10, strategy: "cost", balancedWeight: 0.5, parallelInvocation: false } as TuningDefaults,
-    retainData: false,
-} as const;
+type Key = keyof typeof KEYS;
 
-/** Services a function's role may never be granted: identities, credentials and the reviewed repository. */
-const FORBIDDEN_FUNCTION_SERVICES = ["iam", "sts", "codecommit"] as const;
+/** Config as read, before validation: anything may be missing or of the wrong type. */
+export type RawStackConfig = { readonly [K in Key]?: unknown };
 
-const MIN_POWER_MB = 128;
-const MAX_POWER_MB = 10240;
-// S3 objects (the uploaded runner bundle) accept at most 10 tags; every other resource 50.
-const MAX_TAGS = 10;
-
-/** Thrown with every problem found, one per line, so a user fixes them in one go. */
-export class StackConfigError extends Error {
-    constructor(readonly problems: readonly string[]) {
-        super(`Invalid stack configuration:\n  - ${problems.join("\n  - ")}`);
-        this.name = "StackConfigError";
-    }
+/**
+ * Accepts what `schema` accepts, as one problem saying what is `allowed` otherwise: a setting
+ * has one rule, however many of zod's checks it fails.
+ */
+function rule<T extends z.ZodType>(schema: T, allowed: string) {
+    // Optional, so that an absent key reaches the rule too (as undefined) instead of failing in zod's words.
+    return z.unknown().optional().transform((value, context): z.output<T> => {
+        const result = schema.safeParse(value);
+        if (result.success) return result.data;
+        context.addIssue({ code: "custom", message: allowed, input: value });
+        return z.NEVER;
+    });
 }
 
-/** Validates raw config values and applies defaults. Pure: tests call it with bad values. */
-export function parseStackConfig(raw: RawStackConfig): StackConfig {
-    const problems: string[] = [];
-    const invalid = (key: keyof typeof KEYS, value: unknown, allowed: string): undefined => {
-        problems.push(`${KEYS[key]} = ${JSON.stringify(value)} is invalid: ${allowed}`);
-        return undefined;
-    };
-    const text = (key: keyof typeof KEYS, pattern: RegExp, allowed: string, fallback?: string): string => {
-        const value = raw[key] ?? fallback;
-        if (value === undefined) {
-            problems.push(`${KEYS[key]} is not set: ${allowed}`);
-            return "";
-        }
-        if (typeof value !== "string" || !pattern.test(value)) invalid(key, value, allowed);
-        return String(value);
-    };
+/** An object with exactly these keys: an unknown one (a typo) would otherwise silently do nothing. */
+function exactObject<T extends z.ZodRawShape>(shape: T, allowed: string) {
+    const keys = Object.keys(shape).join(", ");
+    return z.strictObject(shape, { error: (issue) => (issue.code === "unrecognized_keys" ? `allowed keys are ${keys}` : allowed) });
+}
 
-    const region = text("region", REGION_NAME, "an AWS region name such as us-east-1 (pulumi config set aws:region …)");
-    const awsAccess = parseAwsAccess(raw, invalid, problems);
-    const repositoryName = text(
-        "repositoryName",
-        /^(?!.*\.git$)[A-Za-z0-9._-]{1,100}$/,
-        "1–100 letters, digits, '.', '_' or '-', not ending in .git (CodeCommit repository name rules)",
-        DEFAULTS.repositoryName,
-    );
-    const mainBranch = text(
-        "mainBranch",
-        /^(?![-./])(?!.*(\.\.|\/\/|@\{|\.lock$|[./]$))[A-Za-z0-9._/-]{1,100}$/,
-        "a git branch name such as main (letters, digits, '.', '_', '-', '/'; no '..', no leading '-' or '.', no trailing '/', '.' or '.lock')",
-        DEFAULTS.mainBranch,
-    );
-    const namePrefixRule = /^[A-Za-z](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/;
-    const namePrefixAllowed =
-        "1–32 letters, digits or '-', starting with a letter and not ending with '-' (it prefixes Lambda function and IAM role names, with room for a PR suffix)";
-    const namePrefix = text("namePrefix", namePrefixRule, namePrefixAllowed, DEFAULTS.namePrefix);
-    // The default is derived only from a valid namePrefix: a bad namePrefix is reported once, under its own key.
-    const pullRequestNamePrefix =
-        raw.pullRequestNamePrefix === undefined && !namePrefixRule.test(namePrefix)
-            ? ""
-            : text("pullRequestNamePrefix", namePrefixRule, namePrefixAllowed, `pr-${namePrefix}`);
-    for (const key of ["namePrefix", "pullRequestNamePrefix"] as const) {
-        const prefix = key === "namePrefix" ? namePrefix : pullRequestNamePrefix;
-        const overlapping = STACK_OWNED_NAME_PATTERNS.find((owned) => globsOverlap(`${prefix}-*`, owned));
-        if (prefix !== "" && overlapping !== undefined) {
-            invalid(key, prefix, `the builds' IAM scope '${prefix}-*' would also cover names this stack owns ('${overlapping}'); choose a prefix that does not`);
-        }
-    }
-    if (namePrefix !== "" && pullRequestNamePrefix !== "" && globsOverlap(`${namePrefix}-*`, `${pullRequestNamePrefix}-*`)) {
-        problems.push(
-            `${KEYS.namePrefix} = ${JSON.stringify(namePrefix)} and ${KEYS.pullRequestNamePrefix} = ${JSON.stringify(pullRequestNamePrefix)} overlap: ` +
-                `'${namePrefix}-*' and '${pullRequestNamePrefix}-*' can name the same function or role, so pull-request code could reach production; ` +
-                `choose prefixes neither of which starts with the other's '<prefix>-'`,
-        );
-    }
-
-    const terraformVersion = text(
-        "terraformVersion",
-        /^\d+\.\d+\.\d+$/,
-        "a released Terraform version such as 1.11.4",
-        DEFAULT_TERRAFORM.version,
-    );
-    if (olderVersion(terraformVersion, MINIMUM_TERRAFORM_VERSION)) {
-        invalid("terraformVersion", terraformVersion, `${MINIMUM_TERRAFORM_VERSION} or later (terraform-lambda's S3 backend uses its lock file, use_lockfile)`);
-    }
-    if (raw.terraformSha256Arm64 === undefined && terraformVersion !== DEFAULT_TERRAFORM.version) {
-        problems.push(
-            `${KEYS.terraformSha256Arm64} is not set: it is required when ${KEYS.terraformVersion} (${terraformVersion}) differs from the default ${DEFAULT_TERRAFORM.version}; ` +
-                `copy the linux_arm64 line of terraform_${terraformVersion}_SHA256SUMS`,
-        );
-    }
-    const terraformSha256Arm64 = text(
-        "terraformSha256Arm64",
-        /^[0-9a-fA-F]{64}$/,
-        "the 64 hex characters of the SHA-256 of terraform_<version>_linux_arm64.zip",
-        DEFAULT_TERRAFORM.sha256Arm64,
-    ).toLowerCase();
-
-    const powerTuningVersion = text(
-        "powerTuningVersion",
-        /^\d+\.\d+\.\d+$/,
-        "a semantic version of the aws-lambda-power-tuning SAR application such as 4.4.0",
-        DEFAULTS.powerTuningVersion,
-    );
-
-    const powerValues = parsePowerValues(raw.powerValues, invalid) ?? DEFAULT_POWER_VALUES;
-    const tuningDefaults = parseTuningDefaults(raw.tuningDefaults, invalid, problems);
-    const retainData = parseRetainData(raw.retainData, invalid);
-    const tags = parseTags(raw.tags, invalid) ?? {};
-    const functionPermissions = parseFunctionPermissions(raw.functionPermissions, problems);
-    if (problems.length > 0) throw new StackConfigError(problems);
-
+/**
+ * A check across keys (or fields) runs when the object and the keys it reads are valid, whatever
+ * the others hold.
+ */
+function whenValid(...keys: readonly string[]) {
     return {
-        region,
-        awsAccess,
-        repositoryName,
-        mainBranch,
-        namePrefix,
-        pullRequestNamePrefix,
-        functionPermissions,
-        terraform: { version: terraformVersion, sha256Arm64: terraformSha256Arm64 },
-        powerTuningVersion,
-        powerValues,
-        tuningDefaults,
-        retainData,
-        tags,
+        when: (payload: z.core.ParsePayload) =>
+            !payload.issues.some(({ code, path = [] }) => (path.length === 0 && code === "invalid_type") || keys.includes(String(path[0]))),
     };
 }
 
-type Invalid = (key: keyof typeof KEYS, value: unknown, allowed: string) => undefined;
+const always = { when: () => true };
 
-const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+// ---------------------------------------------------------------------------------------
+// The AWS provider's settings the repository seeding follows
+
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]+$/;
 // Go duration units, as the AWS provider reads `duration` ("1h", "90m", "1h30m").
 const DURATION_UNIT_SECONDS: Record<string, number> = { ns: 1e-9, us: 1e-6, "µs": 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
-const ASSUME_ROLE_KEYS = ["roleArn", "sessionName", "externalId", "duration", "policy", "policyArns", "sourceIdentity", "tags", "transitiveTagKeys"];
-
-/**
- * The AWS provider settings the repository seeding follows, and a refusal for those it cannot:
- * seeding into another account, or as another principal, than the one the stack deploys with
- * would be worse than not seeding.
- */
-function parseAwsAccess(raw: RawStackConfig, invalid: Invalid, problems: string[]): AwsAccess {
-    const cannot = (key: keyof typeof KEYS, value: unknown, instead: string) =>
-        invalid(key, value, `not supported by the repository seeding, which calls CodeCommit through the AWS SDK outside the provider; ${instead}`);
-    if (raw.assumeRoleWithWebIdentity !== undefined) {
-        cannot("assumeRoleWithWebIdentity", raw.assumeRoleWithWebIdentity, "set AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE in the environment instead, which the provider and the seeding both read");
-    }
-    const endpoints = Array.isArray(raw.endpoints) ? raw.endpoints : [];
-    const redirected = endpoints.flatMap((entry) => Object.keys(isRecord(entry) ? entry : {})).filter((service) => service === "codecommit" || service === "sts");
-    if (redirected.length > 0) {
-        cannot("endpoints", raw.endpoints, `set AWS_ENDPOINT_URL_${redirected[0].toUpperCase()} in the environment instead, which the provider and the seeding both read`);
-    }
-    const oneFile = (key: "sharedConfigFiles" | "sharedCredentialsFiles"): string | undefined => {
-        const value = raw[key];
-        if (value === undefined) return undefined;
-        if (!Array.isArray(value) || value.length > 1 || value.some((file) => typeof file !== "string" || file === "")) {
-            return invalid(key, value, "a list of one file path (the repository seeding's AWS SDK reads a single file)");
-        }
-        return value[0];
-    };
-    const optionalText = (key: "profile" | "stsRegion", pattern: RegExp, allowed: string): string | undefined => {
-        const value = raw[key];
-        if (value === undefined) return undefined;
-        return typeof value === "string" && pattern.test(value) ? value : invalid(key, value, allowed);
-    };
-    if ((raw.accessKey === undefined) !== (raw.secretKey === undefined)) {
-        problems.push(`${KEYS.accessKey} and ${KEYS.secretKey} must be set together (pulumi config set --secret …); only ${raw.accessKey === undefined ? KEYS.secretKey : KEYS.accessKey} is`);
-    }
-    return withoutUndefined({
-        profile: optionalText("profile", /^\S+$/, "a profile name from your AWS config or credentials file"),
-        sharedConfigFile: oneFile("sharedConfigFiles"),
-        sharedCredentialsFile: oneFile("sharedCredentialsFiles"),
-        assumeRoles: parseAssumeRoles(raw.assumeRoles, invalid),
-        stsRegion: optionalText("stsRegion", REGION_NAME, "an AWS region name such as us-east-1"),
-        staticCredentials:
-            raw.accessKey === undefined || raw.secretKey === undefined
-                ? undefined
-                : pulumi.secret(
-                      pulumi.all([raw.accessKey as pulumi.Input<string>, raw.secretKey as pulumi.Input<string>, raw.token as pulumi.Input<string> | undefined]).apply(
-                          ([accessKeyId, secretAccessKey, sessionToken]): StaticCredentials =>
-                              sessionToken === undefined ? { accessKeyId, secretAccessKey } : { accessKeyId, secretAccessKey, sessionToken },
-                      ),
-                  ),
-    });
-}
-
-function parseAssumeRoles(value: unknown, invalid: Invalid): AssumedRole[] {
-    if (value === undefined) return [];
-    const allowed = `a list of {roleArn, sessionName?, externalId?, duration? (15m-12h, e.g. "1h"), policy?, policyArns?, sourceIdentity?, tags?, transitiveTagKeys?}`;
-    if (!Array.isArray(value)) return invalid("assumeRoles", value, allowed) ?? [];
-    const problem = value.map(assumeRoleProblem).find((found) => found !== undefined);
-    if (problem !== undefined) return invalid("assumeRoles", value, `${allowed}; ${problem}`) ?? [];
-    return (value as Array<Record<string, unknown>>).map((role) =>
-        withoutUndefined({
-            roleArn: role.roleArn as string,
-            sessionName: role.sessionName as string | undefined,
-            externalId: role.externalId as string | undefined,
-            // STS takes whole seconds.
-            durationSeconds: role.duration === undefined ? undefined : Math.floor(goDurationSeconds(role.duration)!),
-            policy: role.policy as string | undefined,
-            policyArns: role.policyArns as string[] | undefined,
-            sourceIdentity: role.sourceIdentity as string | undefined,
-            tags: role.tags as Record<string, string> | undefined,
-            transitiveTagKeys: role.transitiveTagKeys as string[] | undefined,
-        }),
-    );
-}
-
-function assumeRoleProblem(entry: unknown): string | undefined {
-    if (!isRecord(entry)) return "an entry is not an object";
-    if (typeof entry.roleArn !== "string" || !ROLE_ARN.test(entry.roleArn)) return `roleArn ${JSON.stringify(entry.roleArn)} is not an IAM role ARN`;
-    const unknownKeys = Object.keys(entry).filter((key) => !ASSUME_ROLE_KEYS.includes(key));
-    if (unknownKeys.length > 0) return `unknown key(s) ${unknownKeys.join(", ")}`;
-    const seconds = entry.duration === undefined ? undefined : goDurationSeconds(entry.duration);
-    if (entry.duration !== undefined && (seconds === undefined || seconds < 900 || seconds > 43200)) return `duration ${JSON.stringify(entry.duration)} is not from 15m to 12h`;
-    return undefined;
-}
 
 /** Seconds in a Go duration string such as "1h30m"; undefined when it is not one. */
-function goDurationSeconds(value: unknown): number | undefined {
-    if (typeof value !== "string" || !/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(value)) return undefined;
+function goDurationSeconds(value: string): number | undefined {
+    if (!/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(value)) return undefined;
     return [...value.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)].reduce((sum, [, amount, unit]) => sum + Number(amount) * DURATION_UNIT_SECONDS[unit], 0);
 }
 
+const TEXT = rule(z.string().min(1), "a non-empty string");
+const TEXT_LIST = rule(z.array(z.string().min(1)), "a list of non-empty strings");
 
-function parsePowerValues(value: unknown, invalid: Invalid): readonly number[] | undefined {
-    if (value === undefined) return undefined;
-    const allowed = `a non-empty list of distinct integers from ${MIN_POWER_MB} to ${MAX_POWER_MB} (MB), e.g. [128, 256, 512, 1024]`;
-    if (!Array.isArray(value) || value.length === 0) return invalid("powerValues", value, allowed);
-    const bad = value.find((v) => !Number.isInteger(v) || v < MIN_POWER_MB || v > MAX_POWER_MB);
-    if (bad !== undefined) return invalid("powerValues", value, `${allowed}; ${JSON.stringify(bad)} is not`);
-    if (new Set(value).size !== value.length) return invalid("powerValues", value, `${allowed}; it repeats a value`);
-    return [...(value as number[])].sort((a, b) => a - b);
+/** One entry of `aws:assumeRoles`, as the AWS provider assumes it. */
+const ASSUMED_ROLE = exactObject(
+    {
+        roleArn: rule(z.string().regex(ROLE_ARN), "an IAM role ARN such as arn:aws:iam::123456789012:role/deployer"),
+        sessionName: TEXT.optional(),
+        externalId: TEXT.optional(),
+        /** In seconds once parsed. */
+        duration: rule(z.string().transform(goDurationSeconds).pipe(z.number().min(900).max(43200)), 'from 15m to 12h, in Go syntax such as "1h" or "1h30m"').optional(),
+        policy: TEXT.optional(),
+        policyArns: TEXT_LIST.optional(),
+        sourceIdentity: TEXT.optional(),
+        tags: rule(z.record(z.string(), z.string()), "a map of strings to strings").optional(),
+        transitiveTagKeys: TEXT_LIST.optional(),
+    },
+    "an object {roleArn, sessionName?, externalId?, duration?, policy?, policyArns?, sourceIdentity?, tags?, transitiveTagKeys?}",
+).transform(({ duration, ...role }) => ({
+    ...role,
+    // STS takes whole seconds.
+    ...(duration !== undefined && { durationSeconds: Math.floor(duration) }),
+}));
+
+/** A single file path: the repository seeding's AWS SDK reads one config and one credentials file. */
+const ONE_FILE = rule(z.array(z.string().min(1)).max(1), "a list of one file path (the repository seeding's AWS SDK reads a single file)").optional();
+
+/** Refused: seeding into another account, or as another principal, would be worse than not seeding. */
+function notFollowedBySeeding(instead: string): string {
+    return `not supported by the repository seeding, which calls CodeCommit through the AWS SDK outside the provider; ${instead}`;
 }
 
-function parseTuningDefaults(value: unknown, invalid: Invalid, problems: string[]): TuningDefaults {
-    if (value === undefined) return DEFAULTS.tuningDefaults;
-    if (typeof value !== "object" || value === null || Array.isArray(value)) {
-        invalid("tuningDefaults", value, "an object { num, strategy, balancedWeight, parallelInvocation }");
-        return DEFAULTS.tuningDefaults;
-    }
-    const fields = value as Record<string, unknown>;
-    const merged = { ...DEFAULTS.tuningDefaults, ...fields };
-    const field = (name: string, fieldValue: unknown, allowed: string) =>
-        problems.push(`${KEYS.tuningDefaults}.${name} = ${JSON.stringify(fieldValue)} is invalid: ${allowed}`);
-    const unknownKeys = Object.keys(fields).filter((k) => !(k in DEFAULTS.tuningDefaults));
-    if (unknownKeys.length > 0) {
-        invalid("tuningDefaults", value, `unknown key(s) ${unknownKeys.join(", ")}; allowed keys are num, strategy, balancedWeight, parallelInvocation`);
-    }
-    if (!Number.isInteger(merged.num) || (merged.num as number) < 5) {
-        field("num", merged.num, "an integer of at least 5 (the power-tuning state machine rejects fewer invocations)");
-    }
-    if (!STRATEGIES.includes(merged.strategy as Strategy)) {
-        field("strategy", merged.strategy, `one of ${STRATEGIES.join(", ")}`);
-    }
-    if (typeof merged.balancedWeight !== "number" || merged.balancedWeight < 0 || merged.balancedWeight > 1) {
-        field("balancedWeight", merged.balancedWeight, "a number from 0 (speed) to 1 (cost)");
-    }
-    if (typeof merged.parallelInvocation !== "boolean") {
-        field("parallelInvocation", merged.parallelInvocation, "true (num invocations at once per memory size) or false (one at a time)");
-    }
-    return merged as TuningDefaults;
-}
+/** Services whose endpoint the seeding calls: redirected only through the environment, which it reads as the provider does. */
+const SEEDING_SERVICES = ["codecommit", "sts"] as const;
 
-function parseRetainData(value: unknown, invalid: Invalid): boolean {
-    if (value === undefined) return DEFAULTS.retainData;
-    if (typeof value !== "boolean") return invalid("retainData", value, "true or false") ?? DEFAULTS.retainData;
-    return value;
-}
-
-function parseTags(value: unknown, invalid: Invalid): Record<string, string> | undefined {
-    if (value === undefined) return undefined;
-    const allowed = `a map of at most ${MAX_TAGS} string keys (1–128 characters, not starting with "aws:") to string values (at most 256 characters)`;
-    if (typeof value !== "object" || value === null || Array.isArray(value)) return invalid("tags", value, allowed);
-    const entries = Object.entries(value as Record<string, unknown>);
-    if (entries.length > MAX_TAGS) return invalid("tags", value, `${allowed}; S3 objects accept no more than ${MAX_TAGS}`);
-    const bad = entries.find(
-        ([k, v]) => k.length < 1 || k.length > 128 || k.toLowerCase().startsWith("aws:") || typeof v !== "string" || v.length > 256,
-    );
-    if (bad !== undefined) return invalid("tags", value, `${allowed}; ${JSON.stringify(bad[0])} is not`);
-    return Object.fromEntries(entries) as Record<string, string>;
-}
-
-const FUNCTION_PERMISSION_KEYS = ["Sid", "Effect", "Action", "Resource", "Condition"];
-
-/**
- * `functionPermissions`: IAM statements added to the permissions boundary of every role
- * Terraform creates. User input that ends up in IAM, so every field is checked for type, and
- * nothing that would let a function reach identities, credentials or the repository passes.
- */
-function parseFunctionPermissions(value: unknown, problems: string[]): readonly FunctionPermission[] {
-    if (value === undefined) return [];
-    if (!Array.isArray(value)) {
-        problems.push(`${KEYS.functionPermissions} = ${JSON.stringify(value)} is invalid: a list of IAM statements { Sid?, Effect: "Allow", Action, Resource, Condition? }`);
-        return [];
-    }
-    const before = problems.length;
-    value.forEach((statement: unknown, index) => {
-        const field = (name: string, fieldValue: unknown, allowed: string) =>
-            problems.push(`${KEYS.functionPermissions}[${index}].${name} = ${JSON.stringify(fieldValue)} is invalid: ${allowed}`);
-        if (typeof statement !== "object" || statement === null || Array.isArray(statement)) {
-            problems.push(`${KEYS.functionPermissions}[${index}] = ${JSON.stringify(statement)} is invalid: an object { Sid?, Effect: "Allow", Action, Resource, Condition? }`);
-            return;
+const ENDPOINTS = z.unknown().optional().check(
+    z.superRefine((endpoints, context) => {
+        const entries = Array.isArray(endpoints) ? endpoints : [];
+        const redirected = entries.flatMap((entry) => (typeof entry === "object" && entry !== null ? Object.keys(entry) : []));
+        const service = SEEDING_SERVICES.find((seedingService) => redirected.includes(seedingService));
+        if (service !== undefined) {
+            context.addIssue({
+                code: "custom",
+                message: notFollowedBySeeding(`set AWS_ENDPOINT_URL_${service.toUpperCase()} in the environment instead, which the provider and the seeding both read`),
+                input: endpoints,
+            });
         }
-        const fields = statement as Record<string, unknown>;
-        const unknownKeys = Object.keys(fields).filter((key) => !FUNCTION_PERMISSION_KEYS.includes(key));
-        if (unknownKeys.length > 0) {
-            problems.push(`${KEYS.functionPermissions}[${index}] has unknown key(s) ${unknownKeys.join(", ")}: allowed keys are ${FUNCTION_PERMISSION_KEYS.join(", ")}`);
-        }
-        if (fields.Sid !== undefined && (typeof fields.Sid !== "string" || !/^[A-Za-z0-9]{1,100}$/.test(fields.Sid))) {
-            field("Sid", fields.Sid, "letters and digits only (IAM statement id)");
-        }
-        if (fields.Effect !== "Allow") field("Effect", fields.Effect, '"Allow" (the boundary only ever allows)');
-        const actions = stringList(fields.Action);
-        if (actions === undefined) {
-            field("Action", fields.Action, 'an action such as "s3:GetObject", or a non-empty list of them');
-        }
-        const resources = stringList(fields.Resource);
-        if (resources === undefined || resources.some((resource) => resource !== "*" && !resource.startsWith("arn:"))) {
-            field("Resource", fields.Resource, 'an ARN (wildcards allowed) or "*", or a non-empty list of them');
-        }
-        for (const action of actions ?? []) {
-            const [service, name] = action.split(":");
-            if (action === "*") {
-                field("Action", action, "a service's action such as s3:GetObject; '*' would grant every action of every service");
-            } else if (name === undefined || !/^[A-Za-z0-9*?-]+$/.test(service) || !/^[A-Za-z0-9*?]+$/.test(name)) {
-                field("Action", action, "<service>:<action>, e.g. s3:GetObject (wildcards * and ? allowed)");
-            } else if (FORBIDDEN_FUNCTION_SERVICES.some((forbidden) => globMatches(service.toLowerCase(), forbidden))) {
-                field("Action", action, `no action of ${FORBIDDEN_FUNCTION_SERVICES.join(", ")}: a function's role may not manage identities, obtain credentials or touch the repository`);
-            } else if (name === "*" && (resources ?? []).includes("*")) {
-                field("Action", action, `${service}:* only on specific resources: on Resource "*" it would grant the whole service`);
-            }
-        }
-        if (fields.Condition !== undefined && !isConditionBlock(fields.Condition)) {
-            field("Condition", fields.Condition, 'an IAM condition block { "<operator>": { "<key>": value or list of values } }');
-        }
-    });
-    return problems.length === before ? (value as FunctionPermission[]) : [];
-}
+    }),
+);
 
-/** A string, or a non-empty list of strings; undefined for anything else. */
-function stringList(value: unknown): readonly string[] | undefined {
-    if (typeof value === "string" && value !== "") return [value];
-    if (Array.isArray(value) && value.length > 0 && value.every((item) => typeof item === "string" && item !== "")) return value;
-    return undefined;
-}
+// ---------------------------------------------------------------------------------------
+// Names
 
-function isConditionBlock(value: unknown): boolean {
-    const isObject = (candidate: unknown): candidate is Record<string, unknown> =>
-        typeof candidate === "object" && candidate !== null && !Array.isArray(candidate) && Object.keys(candidate).length > 0;
-    const isScalar = (candidate: unknown) => ["string", "number", "boolean"].includes(typeof candidate);
-    return (
-        isObject(value) &&
-        Object.values(value).every(
-            (keys) => isObject(keys) && Object.values(keys).every((v) => isScalar(v) || (Array.isArray(v) && v.length > 0 && v.every(isScalar))),
-        )
-    );
-}
+const NAME_PREFIX_ALLOWED = `${NAME_PREFIX_RULE.allowed} (it prefixes Lambda function and IAM role names, with room for a PR suffix)`;
 
-/** Whether a service pattern (letters, digits, '-', with IAM's `*` and `?` wildcards) matches a service name. */
-function globMatches(pattern: string, name: string): boolean {
-    return new RegExp(`^${pattern.replace(/\*/g, ".*").replace(/\?/g, ".")}$`).test(name);
-}
-
-function olderVersion(version: string, minimum: string): boolean {
-    const [a, b] = [version, minimum].map((v) => v.split(".").map(Number));
-    const index = a.findIndex((part, i) => part !== b[i]);
-    return index >= 0 && a[index] < b[index];
-}
+/** A name prefix whose builds' `<prefix>-*` IAM scope reaches none of the stack's own names. */
+const NAME_PREFIX = rule(z.string().regex(NAME_PREFIX_RULE.pattern), NAME_PREFIX_ALLOWED).check(
+    z.superRefine((prefix, context) => {
+        const owned = STACK_OWNED_NAME_PATTERNS.find((pattern) => globsOverlap(`${prefix}-*`, pattern));
+        if (owned !== undefined) {
+            context.addIssue({
+                code: "custom",
+                message: `the builds' IAM scope '${prefix}-*' would also cover names this stack owns ('${owned}'); choose a prefix that does not`,
+                input: prefix,
+            });
+        }
+    }),
+);
 
 /**
  * Whether two trailing-`*` patterns can match a common name: exactly when the literal part of
@@ -530,6 +182,312 @@ export function globsOverlap(a: string, b: string): boolean {
     const literal = (glob: string) => (glob.endsWith("*") ? glob.slice(0, -1) : glob);
     const [x, y] = [literal(a), literal(b)];
     return x.startsWith(y) || y.startsWith(x);
+}
+
+// ---------------------------------------------------------------------------------------
+// functionPermissions: user input that ends up in IAM
+
+/** Services a function's role may never be granted: identities, credentials and the reviewed repository. */
+const FORBIDDEN_FUNCTION_SERVICES = ["iam", "sts", "codecommit"] as const;
+
+/** Whether a service pattern (letters, digits, '-', with IAM's `*` and `?` wildcards) matches a service name. */
+function globMatches(pattern: string, name: string): boolean {
+    return new RegExp(`^${pattern.replace(/\*/g, ".*").replace(/\?/g, ".")}$`).test(name);
+}
+
+/** One item, or a non-empty list of them. */
+const oneOrMore = (item: z.ZodType<string>, allowed: string) => rule(z.union([item, z.array(item).min(1)]), allowed);
+
+/** What is wrong with one action of a statement whose resources are `resources`; undefined when nothing is. */
+function actionProblem(action: string, resources: readonly string[]): string | undefined {
+    const [service, name] = action.split(":");
+    if (action === "*") return "a service's action such as s3:GetObject; '*' would grant every action of every service";
+    if (name === undefined || !/^[A-Za-z0-9*?-]+$/.test(service) || !/^[A-Za-z0-9*?]+$/.test(name)) {
+        return "<service>:<action>, e.g. s3:GetObject (wildcards * and ? allowed)";
+    }
+    if (FORBIDDEN_FUNCTION_SERVICES.some((forbidden) => globMatches(service.toLowerCase(), forbidden))) {
+        return `no action of ${FORBIDDEN_FUNCTION_SERVICES.join(", ")}: a function's role may not manage identities, obtain credentials or touch the repository`;
+    }
+    if (name === "*" && resources.includes("*")) return `${service}:* only on specific resources: on Resource "*" it would grant the whole service`;
+    return undefined;
+}
+
+const CONDITION_VALUE = z.union([z.string(), z.number(), z.boolean()]);
+const nonEmpty = <T extends object>(object: T) => Object.keys(object).length > 0;
+
+/**
+ * One IAM statement a function's role may use, added to the permissions boundary of every role
+ * Terraform creates; nothing that would let a function reach identities, credentials or the
+ * repository passes.
+ */
+const FUNCTION_PERMISSION = exactObject(
+    {
+        Sid: rule(z.string().regex(/^[A-Za-z0-9]{1,100}$/), "letters and digits only (IAM statement id)").optional(),
+        Effect: rule(z.literal("Allow"), '"Allow" (the boundary only ever allows)'),
+        Action: oneOrMore(z.string().min(1), 'an action such as "s3:GetObject", or a non-empty list of them'),
+        Resource: oneOrMore(
+            z.string().refine((resource) => resource === "*" || resource.startsWith("arn:")),
+            'an ARN (wildcards allowed) or "*", or a non-empty list of them',
+        ),
+        Condition: rule(
+            z.record(z.string(), z.record(z.string(), z.union([CONDITION_VALUE, z.array(CONDITION_VALUE).min(1)])).refine(nonEmpty)).refine(nonEmpty),
+            'an IAM condition block { "<operator>": { "<key>": value or list of values } }',
+        ).optional(),
+    },
+    'an object { Sid?, Effect: "Allow", Action, Resource, Condition? }',
+).check(
+    // Each action is judged with the statement's resources; a list's bad action is named on its own.
+    z.superRefine((statement, context) => {
+        for (const action of [statement.Action].flat()) {
+            const problem = actionProblem(action, [statement.Resource].flat());
+            if (problem !== undefined) context.addIssue({ code: "custom", message: problem, path: ["Action"], input: action });
+        }
+    }, whenValid("Action", "Resource")),
+);
+
+export type FunctionPermission = z.output<typeof FUNCTION_PERMISSION>;
+
+// ---------------------------------------------------------------------------------------
+// Tuning
+
+const { powerValue, num, strategy, balancedWeight, parallelInvocation } = TUNING_INPUT_RULES;
+
+const POWER_VALUES_ALLOWED = `a non-empty list of distinct values, each ${powerValue.allowed}, e.g. [128, 256, 512, 1024]`;
+
+/** Sorted; a problem names the first value that is not allowed. */
+const POWER_VALUES = rule(z.array(z.unknown()).min(1), POWER_VALUES_ALLOWED)
+    .check(
+        z.superRefine((values, context) => {
+            const bad = values.find((value) => !powerValue.schema.safeParse(value).success);
+            const reason = bad !== undefined ? `${JSON.stringify(bad)} is not` : new Set(values).size !== values.length ? "it repeats a value" : undefined;
+            if (reason !== undefined) context.addIssue({ code: "custom", message: `${POWER_VALUES_ALLOWED}; ${reason}`, input: values });
+        }),
+    )
+    .pipe(z.array(powerValue.schema))
+    .transform((values) => values.sort((a, b) => a - b));
+
+/** Tuning settings written into the seeded repository's power-tuning-input.json. */
+const TUNING_DEFAULTS = exactObject(
+    {
+        num: rule(num.schema, num.allowed).default(10),
+        strategy: rule(strategy.schema, strategy.allowed).default("cost"),
+        balancedWeight: rule(balancedWeight.schema, balancedWeight.allowed).default(0.5),
+        /**
+         * Invoke `num` times at once per memory size (faster, but needs that much more Lambda
+         * concurrency) instead of one after another.
+         */
+        // The contract's words say only "true or false"; a stack setting also says what each does.
+        parallelInvocation: rule(parallelInvocation.schema, "true (num invocations at once per memory size) or false (one at a time)").default(false),
+    },
+    "an object { num, strategy, balancedWeight, parallelInvocation }",
+);
+
+export type TuningDefaults = z.output<typeof TUNING_DEFAULTS>;
+
+// ---------------------------------------------------------------------------------------
+// Tags
+
+// S3 objects (the uploaded runner bundle) accept at most 10 tags; every other resource 50.
+const MAX_TAGS = 10;
+const TAG_KEY = z.string().min(1).max(128).refine((key) => !key.toLowerCase().startsWith("aws:"));
+const TAG_VALUE = z.string().max(256);
+
+const TAGS_ALLOWED = `a map of at most ${MAX_TAGS} string keys (1–128 characters, not starting with "aws:") to string values (at most 256 characters)`;
+
+/** A problem names the first tag that is not allowed. */
+const TAGS = rule(z.record(z.string(), z.unknown()), TAGS_ALLOWED)
+    .check(
+        z.superRefine((tags, context) => {
+            const entries = Object.entries(tags);
+            const bad = entries.find(([key, value]) => !TAG_KEY.safeParse(key).success || !TAG_VALUE.safeParse(value).success);
+            const reason = entries.length > MAX_TAGS ? `S3 objects accept no more than ${MAX_TAGS}` : bad !== undefined ? `${JSON.stringify(bad[0])} is not` : undefined;
+            if (reason !== undefined) context.addIssue({ code: "custom", message: `${TAGS_ALLOWED}; ${reason}`, input: tags });
+        }),
+    )
+    .pipe(z.record(z.string(), TAG_VALUE));
+
+// ---------------------------------------------------------------------------------------
+// The schema
+
+/** Static keys from `aws:accessKey`, `aws:secretKey`, `aws:token`: only ever an Output marked secret. */
+export interface StaticCredentials {
+    readonly accessKeyId: string;
+    readonly secretAccessKey: string;
+    readonly sessionToken?: string;
+}
+
+const SEMANTIC_VERSION = /^\d+\.\d+\.\d+$/;
+
+const RAW_SETTINGS = z.object({
+    region: rule(z.string().regex(REGION_NAME_RULE.pattern), `${REGION_NAME_RULE.allowed} (pulumi config set aws:region …)`),
+    profile: rule(z.string().regex(/^\S+$/), "a profile name from your AWS config or credentials file").optional(),
+    sharedConfigFiles: ONE_FILE,
+    sharedCredentialsFiles: ONE_FILE,
+    assumeRoles: rule(z.array(z.unknown()), "a list of {roleArn, sessionName?, externalId?, duration? (15m-12h, e.g. \"1h\"), policy?, policyArns?, sourceIdentity?, tags?, transitiveTagKeys?}")
+        .pipe(z.array(ASSUMED_ROLE))
+        .default([]),
+    stsRegion: rule(z.string().regex(REGION_NAME_RULE.pattern), REGION_NAME_RULE.allowed).optional(),
+    // Secrets: Outputs marked secret, combined below without ever being read here.
+    accessKey: z.unknown().optional(),
+    secretKey: z.unknown().optional(),
+    token: z.unknown().optional(),
+    assumeRoleWithWebIdentity: z.unknown().optional().refine(
+        (value) => value === undefined,
+        notFollowedBySeeding("set AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE in the environment instead, which the provider and the seeding both read"),
+    ),
+    endpoints: ENDPOINTS,
+    repositoryName: rule(
+        z.string().regex(/^(?!.*\.git$)[A-Za-z0-9._-]{1,100}$/),
+        "1–100 letters, digits, '.', '_' or '-', not ending in .git (CodeCommit repository name rules)",
+    ).default("power-tuned-functions"),
+    mainBranch: rule(
+        z.string().regex(/^(?![-./])(?!.*(\.\.|\/\/|@\{|\.lock$|[./]$))[A-Za-z0-9._/-]{1,100}$/),
+        "a git branch name such as main (letters, digits, '.', '_', '-', '/'; no '..', no leading '-' or '.', no trailing '/', '.' or '.lock')",
+    ).default("main"),
+    namePrefix: NAME_PREFIX.default("power-tuned"),
+    /** Default `pr-<namePrefix>`, derived below. */
+    pullRequestNamePrefix: NAME_PREFIX.optional(),
+    functionPermissions: rule(z.array(z.unknown()), 'a list of IAM statements { Sid?, Effect: "Allow", Action, Resource, Condition? }')
+        .pipe(z.array(FUNCTION_PERMISSION))
+        .default([]),
+    // Judged together by terraformReleaseProblems below: the checksum belongs to the version.
+    terraformVersion: z.unknown().optional(),
+    terraformSha256Arm64: z.unknown().optional(),
+    powerTuningVersion: rule(z.string().regex(SEMANTIC_VERSION), "a semantic version of the aws-lambda-power-tuning SAR application such as 4.4.0").default("4.4.0"),
+    powerValues: POWER_VALUES.default([...DEFAULT_POWER_VALUES]),
+    // Parsed from {} when unset, so each field's own default applies.
+    tuningDefaults: TUNING_DEFAULTS.prefault({}),
+    retainData: rule(z.boolean(), "true or false").default(false),
+    tags: TAGS.default({}),
+} satisfies Record<Key, z.ZodType>);
+
+/** The Terraform release the settings name: the default one unless both keys are set. */
+function terraformRelease(settings: { readonly terraformVersion?: unknown; readonly terraformSha256Arm64?: unknown }) {
+    return {
+        version: settings.terraformVersion ?? DEFAULT_TERRAFORM.version,
+        sha256Arm64: settings.terraformSha256Arm64 ?? DEFAULT_TERRAFORM.sha256Arm64,
+    };
+}
+
+/** A problem about several keys together, or about one key's value as another key leaves it. */
+function addProblem(context: z.RefinementCtx, message: string, key?: Key, input?: unknown): void {
+    context.addIssue({ code: "custom", message, path: key === undefined ? [] : [key], input });
+}
+
+/** The stack configuration: raw settings in, StackConfig out. */
+const STACK_CONFIG = RAW_SETTINGS.check(
+    z.superRefine((settings, context) => {
+        const release = terraformRelease(settings);
+        for (const problem of terraformReleaseProblems(release)) {
+            addProblem(context, problem.allowed, problem.field === "version" ? "terraformVersion" : "terraformSha256Arm64", problem.value);
+        }
+        if (settings.terraformSha256Arm64 === undefined && release.version !== DEFAULT_TERRAFORM.version) {
+            addProblem(
+                context,
+                `it is required when ${KEYS.terraformVersion} (${release.version}) differs from the default ${DEFAULT_TERRAFORM.version}; ` +
+                    `copy the linux_arm64 line of terraform_${release.version}_SHA256SUMS`,
+                "terraformSha256Arm64",
+            );
+        }
+    }, always),
+    z.superRefine((settings, context) => {
+        if ((settings.accessKey === undefined) !== (settings.secretKey === undefined)) {
+            addProblem(
+                context,
+                `${KEYS.accessKey} and ${KEYS.secretKey} must be set together (pulumi config set --secret …); only ${settings.accessKey === undefined ? KEYS.secretKey : KEYS.accessKey} is`,
+            );
+        }
+    }, always),
+    z.superRefine(({ namePrefix, pullRequestNamePrefix = `pr-${namePrefix}` }, context) => {
+        if (globsOverlap(`${namePrefix}-*`, `${pullRequestNamePrefix}-*`)) {
+            addProblem(
+                context,
+                `${KEYS.namePrefix} = ${JSON.stringify(namePrefix)} and ${KEYS.pullRequestNamePrefix} = ${JSON.stringify(pullRequestNamePrefix)} overlap: ` +
+                    `'${namePrefix}-*' and '${pullRequestNamePrefix}-*' can name the same function or role, so pull-request code could reach production; ` +
+                    `choose prefixes neither of which starts with the other's '<prefix>-'`,
+            );
+        }
+    }, whenValid("namePrefix", "pullRequestNamePrefix")),
+).transform((settings) => ({
+    /** `aws:region`: where everything is deployed; also used in the ARNs of IAM scopes. */
+    region: settings.region,
+    /**
+     * How the stack's AWS provider reaches AWS, beyond its region: what the repository seeding,
+     * which calls CodeCommit with the AWS SDK outside the provider, must do the same way to act in
+     * the same account as the same principal. Without any of it both use the SDK's default chain.
+     */
+    awsAccess: {
+        ...(settings.profile !== undefined && { profile: settings.profile }),
+        ...(settings.sharedConfigFiles?.[0] !== undefined && { sharedConfigFile: settings.sharedConfigFiles[0] }),
+        ...(settings.sharedCredentialsFiles?.[0] !== undefined && { sharedCredentialsFile: settings.sharedCredentialsFiles[0] }),
+        ...(settings.stsRegion !== undefined && { stsRegion: settings.stsRegion }),
+        /** Assumed in order, each with the credentials of the one before. */
+        assumeRoles: settings.assumeRoles,
+        ...(settings.accessKey !== undefined && settings.secretKey !== undefined && { staticCredentials: staticCredentials(settings) }),
+    },
+    /** CodeCommit repository holding the Terraform-managed functions. */
+    repositoryName: settings.repositoryName,
+    /** Branch that pull requests target and the pipeline deploys. */
+    mainBranch: settings.mainBranch,
+    /** Prefix of every function, role and log group production's Terraform creates: the pipeline's IAM scope. */
+    namePrefix: settings.namePrefix,
+    /**
+     * Prefix of every function, role and log group of a pull request's throw-away copy: the only
+     * names pull-request code and the power-tuning state machine may touch. Disjoint from namePrefix.
+     */
+    pullRequestNamePrefix: settings.pullRequestNamePrefix ?? `pr-${settings.namePrefix}`,
+    /** Extra statements every role Terraform creates may use (added to its permissions boundary). */
+    functionPermissions: settings.functionPermissions,
+    terraform: verifiableTerraformRelease(terraformRelease(settings)),
+    /** Pinned semantic version of the aws-lambda-power-tuning SAR application. */
+    powerTuningVersion: settings.powerTuningVersion,
+    powerValues: settings.powerValues,
+    tuningDefaults: settings.tuningDefaults,
+    /** Keep buckets and the repository on `pulumi destroy` (and never force-empty buckets). */
+    retainData: settings.retainData,
+    /** Applied to every taggable resource. */
+    tags: settings.tags,
+}));
+
+/** Everything the stack is configured with, validated and with every default applied. */
+export type StackConfig = z.output<typeof STACK_CONFIG>;
+export type AwsAccess = StackConfig["awsAccess"];
+
+/** The static keys as one secret Output, whatever of them was marked secret on the way in. */
+function staticCredentials(settings: { readonly accessKey?: unknown; readonly secretKey?: unknown; readonly token?: unknown }): pulumi.Output<StaticCredentials> {
+    const text = (value: unknown) => pulumi.output(value as pulumi.Input<string>);
+    return pulumi.secret(
+        pulumi
+            .all([text(settings.accessKey), text(settings.secretKey), settings.token === undefined ? undefined : text(settings.token)])
+            .apply(([accessKeyId, secretAccessKey, sessionToken]): StaticCredentials =>
+                sessionToken === undefined ? { accessKeyId, secretAccessKey } : { accessKeyId, secretAccessKey, sessionToken },
+            ),
+    );
+}
+
+/** Thrown with every problem found, one per line, so a user fixes them in one go. */
+export class StackConfigError extends Error {
+    constructor(readonly problems: readonly string[]) {
+        super(`Invalid stack configuration:\n  - ${problems.join("\n  - ")}`);
+        this.name = "StackConfigError";
+    }
+}
+
+/** One problem in the stack's words: the key (and where inside its value), the value, what is allowed. */
+function describeProblem(issue: z.core.$ZodIssue): string {
+    const [key, ...inside] = issue.path;
+    if (key === undefined) return issue.message;
+    const where = KEYS[key as Key] + inside.map((step) => (typeof step === "number" ? `[${step}]` : `.${String(step)}`)).join("");
+    if (issue.code === "unrecognized_keys") return `${where} has unknown key(s) ${issue.keys.join(", ")}: ${issue.message}`;
+    if (inside.length === 0 && issue.input === undefined) return `${where} is not set: ${issue.message}`;
+    return `${where} = ${JSON.stringify(issue.input)} is invalid: ${issue.message}`;
+}
+
+/** Validates raw config values and applies defaults. Pure: tests call it with bad values. */
+export function parseStackConfig(raw: RawStackConfig): StackConfig {
+    const result = STACK_CONFIG.safeParse(raw, { reportInput: true });
+    if (!result.success) throw new StackConfigError(result.error.issues.map(describeProblem));
+    return result.data;
 }
 
 /** Reads the stack's Pulumi config and validates it. The only caller of pulumi.Config. */

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { BucketRef, STATE_LAYOUT } from "./artifactStorage";
+import { ArtifactBucket, BucketRef, pipelineArtifactFolder, STATE_LAYOUT } from "./artifactStorage";
 import { BuildProject, BuildProjectArgs } from "./buildProject";
 import {
     BUILD_VARIABLES,
@@ -8,7 +8,6 @@ import {
     terraformApplyBuildspec,
     terraformDestroyBuildspec,
     terraformPlanBuildspec,
-    TerraformRelease,
 } from "./buildspecs";
 import {
     gitPullStatements,
@@ -23,21 +22,13 @@ import {
     terraformStateStatements,
 } from "./policies";
 import { ServiceRole } from "./serviceRole";
-
-/**
- * The key prefix under which CodePipeline stores a pipeline's artifacts: the first 20
- * characters of the pipeline's name. Known in advance because the name is fixed, so the
- * artifact bucket can expire exactly this folder and the roles can be limited to it.
- */
-export function pipelineArtifactFolder(pipelineName: string): string {
-    return `${pipelineName.slice(0, 20)}/`;
-}
+import type { TerraformRelease } from "./terraformRelease";
 
 /** Namespace of the Source action's output variables (CommitId, BranchName, …). */
 export const SOURCE_VARIABLES_NAMESPACE = "SourceVariables";
 
 export interface DeploymentPipelineArgs {
-    /** Physical pipeline name (its artifact folder is derived from it, see pipelineArtifactFolder). */
+    /** Physical pipeline name: the one the artifact bucket was laid out for. */
     readonly pipelineName: string;
     readonly repository: {
         readonly name: pulumi.Input<string>;
@@ -47,7 +38,8 @@ export interface DeploymentPipelineArgs {
     /** Pushes to this branch start the pipeline; the destroy project works on it too. */
     readonly mainBranch: string;
     readonly stateBucket: BucketRef;
-    readonly artifactBucket: BucketRef;
+    /** Where the pipeline keeps its artifacts, in the folder the bucket expires. */
+    readonly artifactBucket: ArtifactBucket;
     /** The runner the Deploy build downloads, verifies and runs to record production's fingerprints. */
     readonly runner: { readonly s3Uri: pulumi.Input<string>; readonly sha256: string };
     readonly tuningHistoryUri: pulumi.Input<string>;
@@ -77,7 +69,14 @@ export class DeploymentPipeline extends pulumi.ComponentResource {
     constructor(name: string, args: DeploymentPipelineArgs, opts?: pulumi.ComponentResourceOptions) {
         super("lambda-power-tuned:index:DeploymentPipeline", name, {}, opts);
         const { scope, repository, stateBucket, artifactBucket, terraform, tags } = args;
-        const artifactFolder = pipelineArtifactFolder(args.pipelineName);
+        const artifactFolder = artifactBucket.pipelineArtifactFolder;
+        if (pipelineArtifactFolder(args.pipelineName) !== artifactFolder) {
+            // The roles would be limited to, and the bucket would expire, a folder CodePipeline never writes.
+            throw new Error(
+                `DeploymentPipeline ${JSON.stringify(args.pipelineName)} keeps its artifacts under ${JSON.stringify(pipelineArtifactFolder(args.pipelineName))}, ` +
+                    `but the artifact bucket was laid out for ${JSON.stringify(artifactFolder)}: give ArtifactStorage the same pipelineName`,
+            );
+        }
         const terraformEnvironment = {
             [BUILD_VARIABLES.stateBucket]: stateBucket.name,
             TF_VAR_name_prefix: scope.namePrefix,

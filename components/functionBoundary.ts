@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { FunctionPermission } from "./config";
-import { functionBoundaryStatements, policyDocument, STACK_ROLE_PATH, TerraformScope } from "./policies";
+import { functionBoundaryStatements, policyDocument, TerraformScope } from "./policies";
+import { STACK_ROLE_PATH } from "./stackNames";
 
 export interface FunctionBoundaryArgs {
     /** Production's scope: names the policy `<namePrefix>-function-boundary`. */

@@ -3,20 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ARTIFACT_LAYOUT } from "../buildscripts/contract";
 import type { FunctionPermission } from "./config";
-
-/**
- * IAM path of every role and policy this stack creates. Role ARNs then read
- * `role/lambda-power-tuned/…`, which the Terraform scopes `role/<prefix>-*` cannot reach
- * (config.ts rejects prefixes that would), so Terraform can never modify the roles that run it.
- */
-export const STACK_ROLE_PATH = "/lambda-power-tuned/";
-
-/**
- * Names the stack owns, as seen from the builds' `<prefix>-*` scopes: its roles (by path)
- * and the SAR application's functions, roles and log groups (CloudFormation names them
- * `serverlessrepo-<stack>-…`).
- */
-export const STACK_OWNED_NAME_PATTERNS: readonly string[] = [`${STACK_ROLE_PATH.slice(1)}*`, "serverlessrepo-*"];
+import { STACK_ROLE_PATH } from "./stackNames";
 
 /**
  * The IAM policy variable CodeBuild resolves to the ARN of the build making the request

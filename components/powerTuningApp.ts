@@ -1,10 +1,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { SAR_DEFAULT_POWER_VALUES } from "./config";
 import { TerraformScope, terraformScopeArns } from "./policies";
 
 /** AWS Lambda Power Tuning in the Serverless Application Repository (published in us-east-1, deployable anywhere). */
 export const POWER_TUNING_APPLICATION_ID = "arn:aws:serverlessrepo:us-east-1:451282441545:applications/aws-lambda-power-tuning";
+
+/** The SAR application's own default for its PowerValues parameter (template.yml). */
+export const SAR_DEFAULT_POWER_VALUES: readonly number[] = [128, 256, 512, 1024, 1536, 3008];
 
 export interface PowerTuningAppArgs {
     /** Pinned application version; SAR otherwise deploys whatever is latest. */

@@ -4,7 +4,7 @@ import type { RunnerBundle } from "../buildscripts/bundle";
 import { ARTIFACT_LAYOUT, PULL_REQUEST_BOT_SESSION_NAME, RUNNER_ENVIRONMENT } from "../buildscripts/contract";
 import { BucketRef, STATE_LAYOUT } from "./artifactStorage";
 import { BuildProject, BuildProjectArgs } from "./buildProject";
-import { BUILD_VARIABLES, pullRequestDeployBuildspec, pullRequestDestroyBuildspec, pullRequestFeedbackBuildspec, TerraformRelease } from "./buildspecs";
+import { BUILD_VARIABLES, pullRequestDeployBuildspec, pullRequestDestroyBuildspec, pullRequestFeedbackBuildspec } from "./buildspecs";
 import {
     assumeBotStatements,
     codeBuildSyncRuleStatements,
@@ -27,6 +27,7 @@ import {
 } from "./policies";
 import { pullRequestWorkflowDefinition } from "./pullRequestWorkflowDefinition";
 import { ServiceRole } from "./serviceRole";
+import type { TerraformRelease } from "./terraformRelease";
 
 export interface PullRequestWorkflowArgs {
     readonly repository: {

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { policyDocument, RoleTrust, Statement, STACK_ROLE_PATH, trustPolicy } from "./policies";
+import { policyDocument, RoleTrust, Statement, trustPolicy } from "./policies";
+import { STACK_ROLE_PATH } from "./stackNames";
 
 export interface ServiceRoleArgs {
     /** Who may assume the role: an AWS service of this account, or one role's fixed session. */

@@ -1,11 +1,10 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { ArtifactStorage } from "../../components/artifactStorage";
-import { pipelineArtifactFolder } from "../../components/deploymentPipeline";
+import { ArtifactStorage, pipelineArtifactFolder } from "../../components/artifactStorage";
 import { LambdaRepository } from "../../components/lambdaRepository";
 import { StorageAccess } from "../../components/storageAccess";
-import { MockedStack, mockedStack, named, ofType, settled } from "../support/mocked-stack";
-import { registeredResources, TEST_DEPLOYER_ROLE_ARN } from "../support/pulumi-mocks";
+import { MockedStack, mockedStack, named, ofType } from "../support/mocked-stack";
+import { registeredResources, settled, TEST_DEPLOYER_ROLE_ARN, trackConstruction } from "../support/pulumi-mocks";
 
 /** The resources configuring one bucket (all take the bucket's id as `bucket`). */
 function bucketSettings(stack: MockedStack, bucketName: string) {
@@ -27,7 +26,7 @@ async function optionsOfChildren(create: (opts: pulumi.ComponentResourceOptions)
     const seen: Array<{ type: string; name: string; retainOnDelete?: boolean }> = [];
     const first = registeredResources.length;
     // Legacy transformations run in the SDK itself, so unlike transforms they also run under mocks.
-    create({ transformations: [({ type, name, opts }) => (seen.push({ type, name, retainOnDelete: opts.retainOnDelete }), undefined)] });
+    create({ transformations: [trackConstruction, ({ type, name, opts }) => (seen.push({ type, name, retainOnDelete: opts.retainOnDelete }), undefined)] });
     await settled();
     return { seen, registered: registeredResources.slice(first) };
 }
@@ -149,7 +148,7 @@ describe("artifact storage", () => {
     describe("retainData", () => {
         it("true keeps both buckets and every resource securing them on destroy, and never force-empties them", async () => {
             const { seen, registered } = await optionsOfChildren((opts) => {
-                const storage = new ArtifactStorage("kept", { retainData: true, pipelineArtifactFolder: "pipeline/", tags: {} }, opts);
+                const storage = new ArtifactStorage("kept", { retainData: true, pipelineName: "pipeline", tags: {} }, opts);
                 new StorageAccess("kept-access", { ...storage, deployer: "arn:aws:iam::123456789012:user/ops", tuningResultWriters: [], productionRecordWriters: [], productionStateWriters: [], retainData: true }, opts);
             });
             const children = seen.filter((child) => child.type.startsWith("aws:s3/"));
@@ -161,7 +160,7 @@ describe("artifact storage", () => {
 
         it("false lets pulumi destroy delete them", async () => {
             const { seen } = await optionsOfChildren((opts) => {
-                const storage = new ArtifactStorage("dropped", { retainData: false, pipelineArtifactFolder: "pipeline/", tags: {} }, opts);
+                const storage = new ArtifactStorage("dropped", { retainData: false, pipelineName: "pipeline", tags: {} }, opts);
                 new StorageAccess("dropped-access", { ...storage, deployer: "arn:aws:iam::123456789012:user/ops", tuningResultWriters: [], productionRecordWriters: [], productionStateWriters: [] }, opts);
             });
             assert.strictEqual(seen.filter((child) => child.type.startsWith("aws:s3/")).length, 13);

@@ -20,8 +20,8 @@ import {
     terraformApplyBuildspec,
     terraformDestroyBuildspec,
     terraformPlanBuildspec,
-    type TerraformRelease,
 } from "../../components/buildspecs";
+import type { TerraformRelease } from "../../components/terraformRelease";
 
 const PRODUCTION_STATE_KEY = STATE_LAYOUT.productionStateKey;
 
@@ -285,10 +285,10 @@ describe("buildspecs", () => {
 
         it("rejects a TerraformRelease it cannot verify, naming the field, the value and what is allowed", () => {
             const rejected: Array<[TerraformRelease, RegExp]> = [
-                [{ ...RELEASE, version: "1.11" }, /^TerraformRelease\.version must be a release version MAJOR\.MINOR\.PATCH such as "1\.11\.4"; got "1\.11"$/],
+                [{ ...RELEASE, version: "1.11" }, /^TerraformRelease\.version must be a release version MAJOR\.MINOR\.PATCH such as 1\.11\.4; got "1\.11"$/],
                 [{ ...RELEASE, version: "1.11.4; rm -rf /" }, /TerraformRelease\.version .* got "1\.11\.4; rm -rf \/"/],
-                [{ ...RELEASE, version: "1.10.5" }, /^TerraformRelease\.version must be 1\.11\.0 or newer \(terraform-lambda's S3 backend uses use_lockfile\); got "1\.10\.5"$/],
-                [{ ...RELEASE, sha256Arm64: "abc123" }, /^TerraformRelease\.sha256Arm64 must be the 64 hexadecimal characters of the SHA-256 of terraform_1\.11\.4_linux_arm64\.zip .*; got "abc123"$/],
+                [{ ...RELEASE, version: "1.10.5" }, /^TerraformRelease\.version must be 1\.11\.0 or later \(terraform-lambda's S3 backend uses its lock file, use_lockfile\); got "1\.10\.5"$/],
+                [{ ...RELEASE, sha256Arm64: "abc123" }, /^TerraformRelease\.sha256Arm64 must be the 64 hex characters of the SHA-256 of terraform_1\.11\.4_linux_arm64\.zip .*; got "abc123"$/],
                 [{ ...RELEASE, sha256Arm64: "g".repeat(64) }, /TerraformRelease\.sha256Arm64 must be .*; got "g{64}"/],
             ];
             for (const [release, message] of rejected) {

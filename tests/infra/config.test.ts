@@ -1,8 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as assert from "assert";
 import { resolved } from "../support/mocked-stack";
+import { installTerraform } from "../../components/buildspecs";
 import { peakLambdaConcurrency } from "../../buildscripts/tuning-runner/input";
-import { DEFAULT_POWER_VALUES, DEFAULT_TERRAFORM, globsOverlap, parseStackConfig, RawStackConfig, SAR_DEFAULT_POWER_VALUES, StackConfigError } from "../../components/config";
+import { DEFAULT_POWER_VALUES, DEFAULT_TERRAFORM, globsOverlap, parseStackConfig, RawStackConfig, StackConfigError } from "../../components/config";
+import { SAR_DEFAULT_POWER_VALUES } from "../../components/powerTuningApp";
 
 const VALID: RawStackConfig = { region: "eu-west-1" };
 
@@ -225,6 +227,24 @@ describe("stack configuration", () => {
             assertRejected({ terraformVersion: "1.12.0" }, "terraformSha256Arm64 is not set", "differs from the default 1.11.4", "terraform_1.12.0_SHA256SUMS");
         });
 
+        it("exactly the Terraform releases the buildspecs refuse to install, pre-releases accepted by both", () => {
+            const sha256Arm64 = "0".repeat(64);
+            for (const version of ["1.11.0", "1.12.0-rc1", "2.0.0", "1.10.9", "1.11", "1.11.4; rm -rf /", "latest"]) {
+                const refuses = (attempt: () => unknown) => {
+                    try {
+                        attempt();
+                        return false;
+                    } catch {
+                        return true;
+                    }
+                };
+                const buildspecRefuses = refuses(() => installTerraform({ version, sha256Arm64 }));
+                const configRefuses = refuses(() => parseStackConfig({ ...VALID, terraformVersion: version, terraformSha256Arm64: sha256Arm64 }));
+                assert.strictEqual(configRefuses, buildspecRefuses, version);
+            }
+            assert.deepStrictEqual(parseStackConfig({ ...VALID, terraformVersion: "1.12.0-rc1", terraformSha256Arm64: sha256Arm64 }).terraform, { version: "1.12.0-rc1", sha256Arm64 });
+        });
+
         it("a powerTuningVersion that is not a semantic version", () => {
             assertRejected({ powerTuningVersion: "v4" }, 'lambda-power-tuned:powerTuningVersion = "v4"', "such as 4.4.0");
         });
@@ -274,6 +294,23 @@ describe("stack configuration", () => {
             assert.strictEqual(problems.length, 4, problems.join("\n"));
             assert.throws(() => parseStackConfig({ region: "nowhere", retainData: 1 }), /Invalid stack configuration:\n {2}- aws:region = "nowhere"[^]*\n {2}- lambda-power-tuned:retainData = 1/);
         });
+
+        it("reports problems across keys alongside the others: a derived prefix, a checksum its version needs, keys set together", () => {
+            const problems = problemsWith({ namePrefix: "pr", terraformVersion: "1.12.0", accessKey: pulumi.secret("AKIAEXAMPLE"), retainData: "no", functionPermissions: [{ Effect: "Allow", Action: "iam:PassRole", Resource: "*", Principal: "*" }] });
+            assert.deepStrictEqual(
+                problems.map((problem) => problem.split(" ")[0]),
+                [
+                    "lambda-power-tuned:functionPermissions[0]",
+                    "lambda-power-tuned:functionPermissions[0].Action",
+                    "lambda-power-tuned:retainData",
+                    "lambda-power-tuned:terraformSha256Arm64",
+                    "aws:accessKey",
+                    "lambda-power-tuned:namePrefix",
+                ],
+                problems.join("\n"),
+            );
+            assert.match(problems[5], /pullRequestNamePrefix = "pr-pr" overlap/);
+        });
     });
 
     describe("the AWS provider's access, which the repository seeding follows", () => {
@@ -313,10 +350,11 @@ describe("stack configuration", () => {
         });
 
         it("rejects an assumed role that is not an IAM role ARN, an unknown key or a duration outside 15m–12h", () => {
-            assertRejected({ assumeRoles: [{ roleArn: "deployer" }] }, "aws:assumeRoles", 'roleArn "deployer" is not an IAM role ARN');
-            assertRejected({ assumeRoles: [{ roleArn: "arn:aws:iam::210987654321:role/deployer", role_arn: "x" }] }, "unknown key(s) role_arn");
-            assertRejected({ assumeRoles: [{ roleArn: "arn:aws:iam::210987654321:role/deployer", duration: "13h" }] }, 'duration "13h" is not from 15m to 12h');
-            assertRejected({ assumeRoles: [{ roleArn: "arn:aws:iam::210987654321:role/deployer", duration: "an hour" }] }, 'duration "an hour"');
+            assertRejected({ assumeRoles: [{ roleArn: "deployer" }] }, 'aws:assumeRoles[0].roleArn = "deployer" is invalid', "an IAM role ARN");
+            assertRejected({ assumeRoles: [{ roleArn: "arn:aws:iam::210987654321:role/deployer", role_arn: "x" }] }, "aws:assumeRoles[0] has unknown key(s) role_arn", "allowed keys are roleArn, sessionName");
+            assertRejected({ assumeRoles: [{ roleArn: "arn:aws:iam::210987654321:role/deployer", duration: "13h" }] }, 'aws:assumeRoles[0].duration = "13h" is invalid', "from 15m to 12h");
+            assertRejected({ assumeRoles: [{ roleArn: "arn:aws:iam::210987654321:role/deployer", duration: "an hour" }] }, 'aws:assumeRoles[0].duration = "an hour"');
+            assertRejected({ assumeRoles: { roleArn: "arn:aws:iam::210987654321:role/deployer" } }, "aws:assumeRoles = {", "a list of {roleArn");
         });
 
         it("refuses what the seeding could not follow, saying what to set instead", () => {

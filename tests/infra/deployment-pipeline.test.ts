@@ -1,6 +1,9 @@
+import * as pulumi from "@pulumi/pulumi";
 import * as assert from "assert";
+import { pipelineArtifactFolder } from "../../components/artifactStorage";
 import { terraformApplyBuildspec, terraformDestroyBuildspec, terraformPlanBuildspec } from "../../components/buildspecs";
 import { DEFAULT_TERRAFORM } from "../../components/config";
+import { DeploymentPipeline } from "../../components/deploymentPipeline";
 import { matchesEventPattern } from "../support/event-pattern";
 import { MockedStack, mockedStack, named, ofType } from "../support/mocked-stack";
 
@@ -234,6 +237,27 @@ describe("deployment pipeline", () => {
             const policy = JSON.parse(named(stack, "aws:iam/rolePolicy:RolePolicy", "deployment-pipeline-role-policy").inputs.policy);
             const artifacts = policy.Statement.find((s: { Sid: string }) => s.Sid === "ReadWritePipelineArtifacts");
             assert.strictEqual(artifacts.Resource, `arn:aws:s3:::${stack.outputs.artifactBucketName}/power-tuned-deployme/*`);
+        });
+
+        it("refuses an artifact bucket laid out for another pipeline's folder, naming both", () => {
+            const bucket = { name: pulumi.output("artifacts"), arn: pulumi.output("arn:aws:s3:::artifacts") };
+            assert.throws(
+                () =>
+                    new DeploymentPipeline("mismatched", {
+                        pipelineName: "team-b-deployment",
+                        repository: { name: "functions", arn: "arn:aws:codecommit:us-east-1:123456789012:functions", cloneUrlHttp: "https://example.com/functions" },
+                        mainBranch: "main",
+                        stateBucket: bucket,
+                        artifactBucket: { ...bucket, pipelineArtifactFolder: pipelineArtifactFolder("team-a-deployment") },
+                        runner: { s3Uri: "s3://artifacts/tuning-runner/x.js", sha256: "0".repeat(64) },
+                        tuningHistoryUri: "s3://artifacts/tuning-history/",
+                        terraform: DEFAULT_TERRAFORM,
+                        scope: { namePrefix: "team", region: "us-east-1", accountId: "123456789012" },
+                        functionBoundaryArn: "arn:aws:iam::123456789012:policy/boundary",
+                        tags: {},
+                    }),
+                /DeploymentPipeline "team-b-deployment" keeps its artifacts under "team-b-deployment\/", but the artifact bucket was laid out for "team-a-deployment\/"/,
+            );
         });
     });
 });

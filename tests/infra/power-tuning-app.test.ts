@@ -1,7 +1,6 @@
 import * as assert from "assert";
-import { SAR_DEFAULT_POWER_VALUES } from "../../components/config";
-import { POWER_TUNING_APPLICATION_ID, PowerTuningApp } from "../../components/powerTuningApp";
-import { MockedStack, mockedStack, named, resolved, settled } from "../support/mocked-stack";
+import { POWER_TUNING_APPLICATION_ID, PowerTuningApp, SAR_DEFAULT_POWER_VALUES } from "../../components/powerTuningApp";
+import { MockedStack, mockedStack, named, resolved } from "../support/mocked-stack";
 import { registeredResources } from "../support/pulumi-mocks";
 
 describe("power-tuning application", () => {
@@ -41,8 +40,8 @@ describe("power-tuning application", () => {
             powerValues: SAR_DEFAULT_POWER_VALUES,
             tags: {},
         });
+        // The ARN comes from the SAR stack's outputs, so it resolves once that stack has registered.
         await resolved(app.stateMachineArn);
-        await settled();
         const sarStack = registeredResources.slice(first).find((resource) => resource.name === "defaults-app-stack");
         assert.strictEqual(sarStack?.inputs.applicationId, POWER_TUNING_APPLICATION_ID);
         assert.deepStrictEqual(sarStack?.inputs.parameters, { lambdaResource: "arn:aws:lambda:eu-west-1:210987654321:function:team-*" });

@@ -5,14 +5,13 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs"
 import { tmpdir } from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { LambdaRepository, readSeedFiles, SEED_DIRECTORY, TUNING_INPUT_FILE, withTuningSettings } from "../../components/lambdaRepository";
 import { repositorySeedProvider, SeedFile, seedRepository, SeedRequest } from "../../components/repositorySeed";
 import { peakLambdaConcurrency } from "../../buildscripts/tuning-runner/input";
 import { FakeAws } from "../support/fake-aws";
 import { accessKeyIdFor, startLocalSts, type LocalSts } from "../support/local-sts";
-import { mockedStack, ofType, settled } from "../support/mocked-stack";
-import { registeredResources } from "../support/pulumi-mocks";
+import { mockedStack, ofType } from "../support/mocked-stack";
+import { registeredResources, settled, trackConstruction } from "../support/pulumi-mocks";
 
 const REPOSITORY_ROOT = path.join(__dirname, "..", "..");
 const text = (file: SeedFile) => Buffer.from(file.contentBase64, "base64").toString("utf8");
@@ -139,22 +138,24 @@ describe("repository seed", () => {
     describe("in the state", () => {
         it("keeps aws:accessKey and aws:secretKey secret: only a secret input of the seed resource holds them, never its access settings or its serialized code", async () => {
             const first = registeredResources.length;
-            new LambdaRepository("keyed-functions", {
-                repositoryName: "keyed",
-                mainBranch: "main",
-                region: "eu-west-1",
-                // Not marked secret here: the seed resource must mark it itself.
-                awsAccess: { profile: "deploy", assumeRoles: [], staticCredentials: pulumi.output({ accessKeyId: "AKIASTACKCONFIG", secretAccessKey: "very-secret-key" }) },
-                tuning: DEFAULT_TUNING,
-                tags: {},
-            });
+            new LambdaRepository(
+                "keyed-functions",
+                {
+                    repositoryName: "keyed",
+                    mainBranch: "main",
+                    region: "eu-west-1",
+                    // Not marked secret here: the seed resource must mark it itself.
+                    awsAccess: { profile: "deploy", assumeRoles: [], staticCredentials: pulumi.output({ accessKeyId: "AKIASTACKCONFIG", secretAccessKey: "very-secret-key" }) },
+                    tuning: DEFAULT_TUNING,
+                    tags: {},
+                },
+                { transformations: [trackConstruction] },
+            );
             await settled();
             const seed = registeredResources.slice(first).find((resource) => resource.type === "pulumi-nodejs:dynamic:Resource")!;
-            assert.deepStrictEqual(seed.inputs.staticCredentials, {
-                // how the engine marks a secret among resource inputs
-                [specialSigKey]: specialSecretSig,
-                value: { accessKeyId: "AKIASTACKCONFIG", secretAccessKey: "very-secret-key" },
-            });
+            // Mocks see inputs as the engine receives them, where a secret is wrapped; the SDK's runtime reads that wrapping.
+            assert.strictEqual(pulumi.runtime.isRpcSecret(seed.inputs.staticCredentials), true);
+            assert.deepStrictEqual(pulumi.runtime.unwrapRpcSecret(seed.inputs.staticCredentials), { accessKeyId: "AKIASTACKCONFIG", secretAccessKey: "very-secret-key" });
             assert.deepStrictEqual(seed.inputs.access, { region: "eu-west-1", profile: "deploy", assumeRoles: [] });
             const { staticCredentials: _secret, ...others } = seed.inputs;
             assert.doesNotMatch(JSON.stringify(others), /very-secret-key|AKIASTACKCONFIG/);

@@ -1,22 +1,24 @@
-// Runs the whole Pulumi program (index.ts) once under the mocks, with the dev stack's own
-// config file, and hands tests what it registered and exported.
+// Runs the whole Pulumi program (index.ts) once under the mocks, as the Pulumi host runs it (its
+// exports become the stack's outputs), with the dev stack's own config file, and hands tests
+// what it registered and exported.
 import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "crypto";
 import { readFileSync } from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import type { RunnerBundle } from "../../buildscripts/bundle";
-import { registeredResources, RegisteredResource } from "./pulumi-mocks";
+import { RUNNER_BUNDLE_PATH, type RunnerBundle } from "../../buildscripts/bundle";
+import { registeredResources, RegisteredResource, settled, trackConstruction } from "./pulumi-mocks";
 
 export const DEV_STACK_FILE = path.join(__dirname, "..", "..", "Pulumi.dev.yaml");
 
 export interface MockedStack {
-    /** Every resource the program registered, in order. */
+    /** Every resource the program registered, in order (the root stack resource first). */
     readonly resources: readonly RegisteredResource[];
     /** The stack outputs, resolved. */
     readonly outputs: Readonly<Record<string, unknown>>;
     /** Pulumi.dev.yaml's config section, as written. */
     readonly config: Readonly<Record<string, unknown>>;
-    /** What bundleTuningRunner() returned while the program ran. */
+    /** The runner bundle as the program left it: the file at RUNNER_BUNDLE_PATH and its SHA-256, hashed here. */
     readonly runnerBundle: RunnerBundle;
 }
 
@@ -33,37 +35,23 @@ export function resolved<T>(output: pulumi.Output<T>): Promise<T> {
     return new Promise((resolve) => output.apply(resolve));
 }
 
-/**
- * Waits until every pending resource registration has reached the mocks: resources whose
- * inputs are Outputs of other resources register only once those resolve.
- */
-export async function settled(): Promise<void> {
-    // The SDK's own "wait for outstanding RPCs" (what it does before disconnecting); not part of its typed API.
-    const settings: { waitForRPCs(): Promise<void> } = require("@pulumi/pulumi/runtime/settings");
-    await settings.waitForRPCs();
-}
-
 async function load(): Promise<MockedStack> {
     const config: Record<string, unknown> = parse(readFileSync(DEV_STACK_FILE, "utf8")).config;
     // Pulumi hands structured config values to programs as JSON text, scalars as plain text.
     pulumi.runtime.setAllConfig(
         Object.fromEntries(Object.entries(config).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)])),
     );
-    // Record the bundle the program builds, so tests can check what it uploads against it.
-    const bundler: { bundleTuningRunner(): RunnerBundle } = require("../../buildscripts/bundle");
-    const bundleTuningRunner = bundler.bundleTuningRunner;
-    let runnerBundle: RunnerBundle | undefined;
-    bundler.bundleTuningRunner = () => (runnerBundle = bundleTuningRunner());
     const first = registeredResources.length;
-    const program: Record<string, unknown> = await import("../../index");
-    const outputs: Record<string, unknown> = {};
-    for (const [name, value] of Object.entries(program)) {
-        outputs[name] = pulumi.Output.isInstance(value) ? await resolved(value) : value;
-    }
+    const outputs = await pulumi.runtime.runInPulumiStack(async () => {
+        pulumi.runtime.registerStackTransformation(trackConstruction);
+        return require("../../index");
+    });
     await settled();
-    bundler.bundleTuningRunner = bundleTuningRunner;
-    if (runnerBundle === undefined) throw new Error("the program did not bundle the tuning runner");
-    return { resources: registeredResources.slice(first), outputs, config, runnerBundle };
+    return { resources: registeredResources.slice(first), outputs: outputs ?? {}, config, runnerBundle: bundleAt(RUNNER_BUNDLE_PATH) };
+}
+
+function bundleAt(file: string): RunnerBundle {
+    return { path: file, sha256: createHash("sha256").update(readFileSync(file)).digest("hex") };
 }
 
 /** The registered resources of one type, e.g. `aws:s3/bucket:Bucket`. */

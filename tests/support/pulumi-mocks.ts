@@ -20,6 +20,32 @@ export interface RegisteredResource {
 
 export const registeredResources: RegisteredResource[] = [];
 
+/** Every resource constructed under trackConstruction, registered or not yet. */
+const constructed = new Set<pulumi.Resource>();
+
+/**
+ * Notes each resource as it is constructed, and changes nothing. A (legacy) transformation,
+ * because those run in the SDK itself, under mocks too: registered on the stack it sees the
+ * whole program, passed in a component's options it sees the component and its children.
+ */
+export const trackConstruction: pulumi.ResourceTransformation = ({ resource }) => {
+    constructed.add(resource);
+    return undefined;
+};
+
+/**
+ * Waits until every tracked resource has reached the mocks: a resource whose inputs are Outputs
+ * of others registers only once those resolve, and its URN is known only once it registered.
+ * Resources constructed while waiting are waited for too.
+ */
+export async function settled(): Promise<void> {
+    for (let waitedFor = -1; waitedFor !== constructed.size; ) {
+        const resources = [...constructed];
+        waitedFor = resources.length;
+        await Promise.all(resources.map((resource) => new Promise((registered) => resource.urn.apply(registered))));
+    }
+}
+
 /** Outputs AWS would compute that the program reads back; keyed by resource type. */
 function computedOutputs(type: string, name: string, inputs: Record<string, any>): Record<string, any> {
     const arnTail = inputs.name ?? name;

@@ -1,11 +1,14 @@
-// Entry point of dist/tuning-runner.js: argv → command → exit code. Modules that load the AWS
-// SDK are imported only by the commands that call AWS, so `--help`, `--version` and `report`
-// start without it.
+// Entry point of dist/tuning-runner.js: argv → command → exit code.
 import { version } from "../../package.json";
+import { ensureRegion, repositoryFilesClient } from "./aws";
 import { EXIT_OK, EXIT_TUNING_FAILED, EXIT_USAGE, parseCommandLine, recordRequestFrom, tuneTargetsFrom, tuningRequestFrom, UsageError, USAGE, type Command } from "./cli";
 import { describeLambdaConcurrency, InputError } from "./input";
 import { buildLog, checkWritable, explainError, readNamedFile } from "./io";
+import { runPlanComment } from "./planComment";
 import { parsePolicy } from "./policy";
+import { reportMarkdown } from "./report";
+import { runTune } from "./tune";
+import { runRecord } from "./tuningHistory";
 import { settingsFromFiles, settingsFromRepository } from "./tuneSettings";
 
 async function run(command: Command): Promise<number> {
@@ -23,12 +26,11 @@ async function run(command: Command): Promise<number> {
             const terraformOutputs = args.terraformOutputsFile === undefined ? undefined : readNamedFile(args.terraformOutputsFile, "--terraform-outputs");
             const targets = tuneTargetsFrom(args, terraformOutputs);
             checkWritable(args.resultsFile, "--results");
-            const { ensureRegion } = await import("./aws");
             await ensureRegion([targets.stateMachineArn], "--state-machine-arn", buildLog);
             // The command line refuses --settings-from-repository without a pull request.
             const settings =
                 args.settingsFromRepository && args.pullRequest !== undefined
-                    ? await settingsFromRepository(args, args.pullRequest, (await import("./aws")).repositoryFilesClient())
+                    ? await settingsFromRepository(args, args.pullRequest, repositoryFilesClient())
                     : settingsFromFiles(args);
             const request = tuningRequestFrom(args, targets, settings.input);
             const gate = {
@@ -39,20 +41,16 @@ async function run(command: Command): Promise<number> {
             };
             const concurrency = describeLambdaConcurrency(request.input, Math.min(request.concurrency, request.functions.length));
             if (concurrency !== undefined) buildLog(concurrency);
-            const { runTune } = await import("./tune");
             return runTune(request, args.build, gate);
         }
         case "plan-comment": {
             if (command.args.pullRequest !== undefined) {
-                const { ensureRegion } = await import("./aws");
                 await ensureRegion([], "the pull request", buildLog);
             }
-            const { runPlanComment } = await import("./planComment");
             await runPlanComment(command.args);
             return EXIT_OK;
         }
         case "report": {
-            const { reportMarkdown } = await import("./report");
             process.stdout.write(`${reportMarkdown(command.source).trimEnd()}\n`);
             return EXIT_OK;
         }
@@ -62,9 +60,7 @@ async function run(command: Command): Promise<number> {
                 input: readNamedFile(args.inputFile, "--input"),
                 terraformOutputs: readNamedFile(args.terraformOutputsFile, "--terraform-outputs"),
             });
-            const { ensureRegion } = await import("./aws");
             await ensureRegion(request.functions.map((fn) => fn.arn), "--terraform-outputs", buildLog);
-            const { runRecord } = await import("./tuningHistory");
             return runRecord(request);
         }
     }

@@ -1,8 +1,9 @@
 // The AWS calls the runner makes, behind small interfaces. Clients take the SDK's
 // standard configuration only (AWS_REGION, credentials chain, AWS_ENDPOINT_URL_SFN /
-// _CODECOMMIT / _STS, AWS_MAX_ATTEMPTS): the same binary runs in CodeBuild and against the
-// local test server without a flag of its own. The one exception is the pull request's voice:
-// comments and approvals may be made as the pull-request bot role instead of the build.
+// _CODECOMMIT / _STS, AWS_RETRY_MODE, AWS_MAX_ATTEMPTS): the same binary runs in CodeBuild and
+// against the local test server without a flag of its own. The one exception is the pull
+// request's voice: comments and approvals may be made as the pull-request bot role instead of
+// the build.
 import {
     CodeCommitClient,
     FileDoesNotExistException,
@@ -24,13 +25,15 @@ import {
     StartExecutionCommand,
     StopExecutionCommand,
 } from "@aws-sdk/client-sfn";
+import { loadConfig } from "@smithy/core/config";
+import { NODE_MAX_ATTEMPT_CONFIG_OPTIONS, NODE_RETRY_MODE_CONFIG_OPTIONS } from "@smithy/core/retry";
 import { PULL_REQUEST_BOT_SESSION_NAME } from "../contract";
 import { UsageError } from "./cli";
 import { regionSharedByArns } from "./input";
 import type { PullRequestState } from "./policy";
 import { Readable } from "stream";
 import type { ExecutionDescription, ExecutionStatus, HistoryEvent, PullRequestContext } from "./types";
-import { describeError, rememberUnexpectedResponse, sleep, type Log } from "./io";
+import { describeError, rememberUnexpectedResponse, type Log } from "./io";
 
 export interface StartedExecution {
     readonly executionArn: string;
@@ -115,6 +118,20 @@ export async function ensureRegion(arns: readonly string[], from: string, log: L
     log(`region ${region}, from ${from} (neither AWS_REGION nor the AWS profile names one)`);
 }
 
+/**
+ * Every client's retries: the SDK's adaptive mode (its standard retries of throttling and
+ * transient errors with jittered exponential backoff, plus a client-side rate limiter that slows
+ * the whole run down once AWS throttles) and up to 8 attempts, about a minute of backoff at most:
+ * Step Functions' per-account token buckets refill within seconds, and failing a function's
+ * tuning over a throttled poll would waste the run. A value set on a client would override
+ * AWS_RETRY_MODE / AWS_MAX_ATTEMPTS (and the profile's retry_mode / max_attempts), so these are
+ * the defaults of the SDK's own loaders, and those settings still win.
+ */
+const RETRIES = {
+    retryMode: loadConfig({ ...NODE_RETRY_MODE_CONFIG_OPTIONS, default: "adaptive" }),
+    maxAttempts: loadConfig({ ...NODE_MAX_ATTEMPT_CONFIG_OPTIONS, default: 8 }),
+};
+
 /** The HTTP response as the deserialize step sees it (Node's http handler). */
 interface RawResponse {
     statusCode?: number;
@@ -170,7 +187,7 @@ function keepingUnexpectedBodies<Client extends ClientWithMiddleware>(client: Cl
 }
 
 export function stepFunctionsClient(): StepFunctions {
-    const client = keepingUnexpectedBodies(new SFNClient({}));
+    const client = keepingUnexpectedBodies(new SFNClient(RETRIES));
     return {
         async startExecution(stateMachineArn, name, input) {
             const response = await client.send(new StartExecutionCommand({ stateMachineArn, name, input }));
@@ -214,7 +231,7 @@ export function stepFunctionsClient(): StepFunctions {
  * and the client renews the credentials before they expire. Without it, the build's credentials.
  */
 export function pullRequestCodeCommit(botRoleArn: string | undefined): CodeCommitClient {
-    if (botRoleArn === undefined) return keepingUnexpectedBodies(new CodeCommitClient({}));
+    if (botRoleArn === undefined) return keepingUnexpectedBodies(new CodeCommitClient(RETRIES));
     const assume = fromTemporaryCredentials({ params: { RoleArn: botRoleArn, RoleSessionName: PULL_REQUEST_BOT_SESSION_NAME } });
     const credentials: typeof assume = async (properties) => {
         try {
@@ -223,7 +240,7 @@ export function pullRequestCodeCommit(botRoleArn: string | undefined): CodeCommi
             throw new AssumeRoleError(`AssumeRole of ${botRoleArn} as session ${PULL_REQUEST_BOT_SESSION_NAME} failed: ${describeError(error)}`);
         }
     };
-    return keepingUnexpectedBodies(new CodeCommitClient({ credentials }));
+    return keepingUnexpectedBodies(new CodeCommitClient({ ...RETRIES, credentials }));
 }
 
 /** The pull-request bot role could not be assumed: every comment and approval call fails with this. */
@@ -290,7 +307,7 @@ export function pullRequestApprovalsClient(client: CodeCommitClient): PullReques
 
 /** Repository files with the build's own credentials (GetFile, GetFolder). */
 export function repositoryFilesClient(): RepositoryFiles {
-    const client = keepingUnexpectedBodies(new CodeCommitClient({}));
+    const client = keepingUnexpectedBodies(new CodeCommitClient(RETRIES));
     return {
         async file(repositoryName, commit, path) {
             try {
@@ -313,7 +330,7 @@ export function repositoryFilesClient(): RepositoryFiles {
  * read the same configuration before any tuning starts.
  */
 export function lambdaFunctionsClient(): LambdaFunctions {
-    const client = keepingUnexpectedBodies(new LambdaClient({}));
+    const client = keepingUnexpectedBodies(new LambdaClient(RETRIES));
     const answers = new Map<string, Promise<FunctionConfiguration>>();
     return {
         functionConfiguration(functionArn) {
@@ -331,7 +348,7 @@ export function lambdaFunctionsClient(): LambdaFunctions {
 // whose host is an IP address (AWS_ENDPOINT_URL_S3=http://127.0.0.1:…, the test server) the SDK
 // addresses buckets path-style by itself.
 export function historyObjectsClient(): HistoryObjects {
-    const client = keepingUnexpectedBodies(new S3Client({}));
+    const client = keepingUnexpectedBodies(new S3Client(RETRIES));
     return {
         async read(bucket, key) {
             try {
@@ -346,44 +363,4 @@ export function historyObjectsClient(): HistoryObjects {
             await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: "application/json" }));
         },
     };
-}
-
-const THROTTLING_ERRORS = new Set([
-    "ThrottlingException",
-    "Throttling",
-    "TooManyRequestsException",
-    "RequestLimitExceeded",
-    "ProvisionedThroughputExceededException",
-]);
-
-function isThrottling(error: unknown): boolean {
-    const candidate = error as { name?: string; $metadata?: { httpStatusCode?: number } } | undefined;
-    return THROTTLING_ERRORS.has(candidate?.name ?? "") || candidate?.$metadata?.httpStatusCode === 429;
-}
-
-/** Our own attempts after the SDK has spent its retries (AWS_MAX_ATTEMPTS, default 3). */
-const THROTTLED_ATTEMPTS = 6;
-// Waits are jittered between half and all of 2, 4, 8, 16, 16 s: never sooner than 1 s, the
-// polling floor, and about 45 s at most before the call's failure is the function's result.
-const FIRST_BACKOFF_MS = 2_000;
-const MAX_BACKOFF_MS = 16_000;
-
-/**
- * Runs `call`, waiting and retrying when AWS still throttles after the SDK's own retries:
- * Step Functions' per-account token buckets refill within seconds, so a few doubling,
- * jittered waits get through where failing the whole tuning would waste the run.
- */
-export async function withThrottlingBackoff<T>(what: string, call: () => Promise<T>, log: Log, signal?: AbortSignal): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-        try {
-            return await call();
-        } catch (error) {
-            if (!isThrottling(error) || attempt >= THROTTLED_ATTEMPTS || signal?.aborted) throw error;
-            const ceiling = Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** (attempt - 1));
-            const delayMs = Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
-            log(`${what} throttled (${(error as Error).name}); retrying in ${delayMs} ms`);
-            await sleep(delayMs, signal);
-            if (signal?.aborted) throw error;
-        }
-    }
 }

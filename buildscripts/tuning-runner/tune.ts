@@ -9,7 +9,6 @@ import {
     pullRequestCodeCommit,
     pullRequestCommentsClient,
     stepFunctionsClient,
-    withThrottlingBackoff,
     type StartedExecution,
     type StepFunctions,
 } from "./aws";
@@ -78,12 +77,7 @@ async function runExecution(request: TuningRequest, fn: TargetFunction, step: Re
     const input = JSON.stringify(stateMachineInput(request.input, fn.arn, step?.memorySizesMB));
     let started: StartedExecution;
     try {
-        started = await withThrottlingBackoff(
-            `StartExecution for ${fn.name}`,
-            () => stepFunctions.startExecution(request.stateMachineArn, name, input),
-            log,
-            signal,
-        );
+        started = await stepFunctions.startExecution(request.stateMachineArn, name, input);
     } catch (error) {
         const failure = awsFailure("StartExecution", error);
         log(`${fn.name}: could not start: ${failure.error}: ${failure.cause}`);
@@ -115,12 +109,7 @@ async function followExecution(
         }
         let description;
         try {
-            description = await withThrottlingBackoff(
-                `DescribeExecution for ${fn.name}`,
-                () => stepFunctions.describeExecution(started.executionArn),
-                log,
-                signal,
-            );
+            description = await stepFunctions.describeExecution(started.executionArn);
         } catch (error) {
             if (signal.aborted) continue;
             const failure = awsFailure("DescribeExecution", error);
@@ -151,11 +140,7 @@ async function historyUntilCleanUp(executionArn: string, session: TuningSession)
     const events: HistoryEvent[] = [];
     let nextToken: string | undefined;
     do {
-        const page = await withThrottlingBackoff(
-            "GetExecutionHistory",
-            () => session.stepFunctions.historyPageNewestFirst(executionArn, nextToken),
-            session.log,
-        );
+        const page = await session.stepFunctions.historyPageNewestFirst(executionArn, nextToken);
         events.push(...page.events);
         if (page.events.some(isCleanUpOnErrorEntry)) break;
         nextToken = page.nextToken;
@@ -172,7 +157,7 @@ async function stopExecution(
 ): Promise<{ outcome: ExecutionOutcome; stoppedAt: Date }> {
     let reported = `${cause}; stopped with StopExecution`;
     try {
-        await withThrottlingBackoff("StopExecution", () => session.stepFunctions.stopExecution(started.executionArn, error, cause), session.log);
+        await session.stepFunctions.stopExecution(started.executionArn, error, cause);
     } catch (stopError) {
         const failure = awsFailure("StopExecution", stopError);
         reported = `${cause}; StopExecution failed (${failure.error}: ${failure.cause}), so it may still be running`;

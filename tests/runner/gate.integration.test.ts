@@ -173,7 +173,7 @@ describe("quality gate and living comment, run as the bundled CLI against the AW
         });
 
         it("posts a new comment when the comments cannot be listed", async () => {
-            fake.failNext("GetCommentsForPullRequest", 5, { status: 500, type: "InternalFailure" });
+            fake.failNext("GetCommentsForPullRequest", 8, { status: 500, type: "InternalFailure" });
             const run = await checkout().run(TUNE, buildEnv(fake));
             assert.equal(run.code, 0, run.stderr);
             assert.match(run.stderr, /could not read the comments of .*; posting a new comment/);

@@ -108,17 +108,26 @@ describe("tune, run as the bundled CLI against the AWS wire protocols", function
             assert.deepEqual(work.readJson("power-tuning-results.json").functions.map((f: any) => f.name), ["digest", "resize"]);
         });
 
-        it("backs off and retries when Step Functions still throttles after the SDK's own retries", async () => {
+        it("leaves throttling to the SDK, whose adaptive retries get a throttled start and poll through", async () => {
+            fake.scriptExecution(FUNCTION_A, succeeded());
+            fake.failNext("StartExecution", 2, { status: 400, type: "ThrottlingException", message: "Rate exceeded" });
+            fake.failNext("DescribeExecution", 1, { status: 400, type: "ThrottlingException", message: "Rate exceeded" });
+            const run = await workspace().run(["tune", "--lambda-arn", FUNCTION_A], localEnv(fake));
+            assert.equal(run.code, 0, run.stderr);
+            const attempts = (operation: string) => fake.requests.filter((request) => request.operation === operation).map((request) => request.injectedError ?? "answered");
+            assert.deepEqual(attempts("StartExecution"), ["ThrottlingException", "ThrottlingException", "answered"], "two throttled attempts, then the real start, in one call");
+            assert.deepEqual(attempts("DescribeExecution").slice(0, 2), ["ThrottlingException", "answered"]);
+            assert.doesNotMatch(run.stderr, /ThrottlingException|retrying/, "the runner neither waits nor logs on its own");
+        });
+
+        it("makes only as many attempts as AWS_MAX_ATTEMPTS allows, which wins over the runner's default", async () => {
             fake.scriptExecution(FUNCTION_A, succeeded());
             fake.failNext("StartExecution", 1, { status: 400, type: "ThrottlingException", message: "Rate exceeded" });
-            fake.failNext("DescribeExecution", 1, { status: 400, type: "ThrottlingException", message: "Rate exceeded" });
-            const run = await workspace().run(["tune", "--lambda-arn", FUNCTION_A], localEnv(fake, { AWS_MAX_ATTEMPTS: "1" }));
-            assert.equal(run.code, 0, run.stderr);
-            assert.equal(fake.calls("StartExecution").length, 2, "one throttled start, one real");
-            assert.equal(fake.requests.filter((r) => r.operation === "StartExecution" && !r.injectedError).length, 1);
-            assert.ok(fake.calls("DescribeExecution").length >= 2);
-            assert.match(run.stderr, /StartExecution for power-tuned-digest throttled \(ThrottlingException\); retrying in \d+ ms/);
-            assert.match(run.stderr, /DescribeExecution for power-tuned-digest throttled/);
+            const work = workspace();
+            const run = await work.run(["tune", "--lambda-arn", FUNCTION_A], localEnv(fake, { AWS_MAX_ATTEMPTS: "1" }));
+            assert.equal(run.code, 1, run.stderr);
+            assert.equal(fake.calls("StartExecution").length, 1);
+            assert.deepEqual(work.readJson("power-tuning-results.json").functions[0].error, { error: "ThrottlingException", cause: "StartExecution failed: Rate exceeded" });
         });
     });
 

@@ -2,8 +2,8 @@
 // typed, already-checked StackConfig, so a bad value fails `pulumi preview` with one clear
 // message before any resource is registered.
 import * as pulumi from "@pulumi/pulumi";
-import { isRecord, withoutUndefined } from "../buildscripts/tuning-runner/json";
-import { STRATEGIES, Strategy } from "../buildscripts/tuning-runner/types";
+import { isRecord, withoutUndefined } from "../buildscripts/tuning-runner/core/json";
+import { STRATEGIES, Strategy } from "../buildscripts/tuning-runner/core/types";
 import { MINIMUM_TERRAFORM_VERSION, TerraformRelease } from "./buildspecs";
 import { STACK_OWNED_NAME_PATTERNS } from "./policies";
 

@@ -29,10 +29,10 @@ import { loadConfig } from "@smithy/core/config";
 import { NODE_MAX_ATTEMPT_CONFIG_OPTIONS, NODE_RETRY_MODE_CONFIG_OPTIONS } from "@smithy/core/retry";
 import { PULL_REQUEST_BOT_SESSION_NAME } from "../contract";
 import { UsageError } from "./cli";
-import { regionSharedByArns } from "./input";
-import type { PullRequestState } from "./policy";
+import { regionSharedByArns } from "./core/input";
+import type { PullRequestState } from "./core/policy";
 import { Readable } from "stream";
-import type { ExecutionDescription, ExecutionStatus, HistoryEvent, PullRequestContext } from "./types";
+import type { ExecutionDescription, ExecutionStatus, HistoryEvent, PullRequestContext } from "./core/types";
 import { describeError, rememberUnexpectedResponse, type Log } from "./io";
 
 export interface StartedExecution {

@@ -1,8 +1,8 @@
 // Command line → validated command objects. Pure: it sees argv, the environment and file
 // contents handed to it, never the file system or AWS, so every usage error is a unit test.
 import { PULL_REQUEST_BOT_SESSION_NAME, RUNNER_ENVIRONMENT } from "../contract";
-import { ALLOWED_NAME_PREFIX_FIELD, checkFunctionInScope, validateNamePrefix, type FunctionScope } from "./functionScope";
-import { parseHistoryUri } from "./history";
+import { ALLOWED_NAME_PREFIX_FIELD, checkFunctionInScope, validateNamePrefix, type FunctionScope } from "./core/functionScope";
+import { parseHistoryUri } from "./core/tuningHistory";
 import {
     functionsFromTerraformOutputs,
     InputError,
@@ -12,8 +12,8 @@ import {
     parseTuningInput,
     validateRoleArn,
     validateStateMachineArn,
-} from "./input";
-import type { HistoryLocation, NamedText, PowerTuningInput, PullRequestContext, TargetFunction, TuningRequest } from "./types";
+} from "./core/input";
+import type { HistoryLocation, NamedText, PowerTuningInput, PullRequestContext, TargetFunction, TuningRequest } from "./core/types";
 
 /** A mistake in how the runner was invoked. Exit code 2; nothing was started. */
 export class UsageError extends Error {

@@ -2,14 +2,14 @@
 import { version } from "../../package.json";
 import { ensureRegion, repositoryFilesClient } from "./aws";
 import { EXIT_OK, EXIT_TUNING_FAILED, EXIT_USAGE, parseCommandLine, recordRequestFrom, tuneTargetsFrom, tuningRequestFrom, UsageError, USAGE, type Command } from "./cli";
-import { describeLambdaConcurrency, InputError } from "./input";
+import { describeLambdaConcurrency, InputError } from "./core/input";
 import { buildLog, checkWritable, explainError, readNamedFile } from "./io";
-import { runPlanComment } from "./planComment";
-import { parsePolicy } from "./policy";
-import { reportMarkdown } from "./report";
-import { runTune } from "./tune";
-import { runRecord } from "./tuningHistory";
-import { settingsFromFiles, settingsFromRepository } from "./tuneSettings";
+import { runPlanComment } from "./commands/planComment";
+import { parsePolicy } from "./core/policy";
+import { reportMarkdown } from "./commands/report";
+import { runTune } from "./commands/tune";
+import { runRecord } from "./commands/tuningHistoryStore";
+import { settingsFromFiles, settingsFromRepository } from "./commands/tuneSettings";
 
 async function run(command: Command): Promise<number> {
     switch (command.kind) {

@@ -1,11 +1,11 @@
 import * as assert from "node:assert/strict";
 
-import { figureDelta, withBaseline, type FoundBaseline } from "../../buildscripts/tuning-runner/baseline";
-import { classifyExecution } from "../../buildscripts/tuning-runner/execution";
-import { renderTuningComment } from "../../buildscripts/tuning-runner/render";
-import { parseResultsFile, tuningResultFromOutcome } from "../../buildscripts/tuning-runner/results";
-import type { PullRequestContext, TuningResult } from "../../buildscripts/tuning-runner/types";
-import { decodeComparisonUrl } from "../../buildscripts/tuning-runner/visualization";
+import { figureDelta, withBaseline, type FoundBaseline } from "../../buildscripts/tuning-runner/core/baseline";
+import { classifyExecution } from "../../buildscripts/tuning-runner/core/execution";
+import { renderTuningComment } from "../../buildscripts/tuning-runner/markdown/tuningReport";
+import { parseResultsFile, tuningResultFromOutcome } from "../../buildscripts/tuning-runner/core/results";
+import type { PullRequestContext, TuningResult } from "../../buildscripts/tuning-runner/core/types";
+import { decodeComparisonUrl } from "../../buildscripts/tuning-runner/core/visualization";
 import { loadFixture } from "../fixtures";
 
 const PULL_REQUEST: PullRequestContext = {

@@ -12,7 +12,7 @@ import {
     type Command,
     type TuneArguments,
 } from "../../buildscripts/tuning-runner/cli";
-import { InputError } from "../../buildscripts/tuning-runner/input";
+import { InputError } from "../../buildscripts/tuning-runner/core/input";
 
 const STATE_MACHINE = "arn:aws:states:us-east-1:123456789012:stateMachine:powerTuningStateMachine-1a2b3c4d";
 const FUNCTION_A = "arn:aws:lambda:us-east-1:123456789012:function:power-tuned-a";

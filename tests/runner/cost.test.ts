@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 
-import { costPerMillionInvocations, REQUEST_CHARGE_USD, tuningRunCostUsd } from "../../buildscripts/tuning-runner/cost";
+import { costPerMillionInvocations, REQUEST_CHARGE_USD, tuningRunCostUsd } from "../../buildscripts/tuning-runner/core/cost";
 
 function assertUsd(actual: number | undefined, expected: number): void {
     assert.ok(actual !== undefined && Math.abs(actual - expected) < 1e-9, `${actual} ≠ ${expected}`);

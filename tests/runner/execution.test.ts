@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 
-import { classifyExecution, describeCause, executionName, pollDelayMs } from "../../buildscripts/tuning-runner/execution";
-import type { ExecutionDescription, ExecutionOutcome, HistoryEvent } from "../../buildscripts/tuning-runner/types";
+import { classifyExecution, describeCause, executionName, pollDelayMs } from "../../buildscripts/tuning-runner/core/execution";
+import type { ExecutionDescription, ExecutionOutcome, HistoryEvent } from "../../buildscripts/tuning-runner/core/types";
 import { loadFixture, readFixtureText } from "../fixtures";
 
 const emptyOutputFixture = loadFixture("power-tuning/execution-succeeded-empty-output.json");

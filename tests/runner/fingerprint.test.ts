@@ -7,8 +7,8 @@ import {
     MissingCodeHashError,
     tuningFingerprint,
     type FunctionConfigurationShape,
-} from "../../buildscripts/tuning-runner/fingerprint";
-import type { PowerTuningInput } from "../../buildscripts/tuning-runner/types";
+} from "../../buildscripts/tuning-runner/core/fingerprint";
+import type { PowerTuningInput } from "../../buildscripts/tuning-runner/core/types";
 
 const FUNCTION_ARN = "arn:aws:lambda:us-east-1:123456789012:function:power-tuned-digest";
 /** What GetFunctionConfiguration answers for the seeded digest function (the fields that matter and some that do not). */

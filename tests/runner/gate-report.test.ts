@@ -1,9 +1,9 @@
 import * as assert from "node:assert/strict";
 
-import { gateHistoryNote, renderMemorySuggestions, renderQualityGate, tuningHistoryNote, type QualityGateReport } from "../../buildscripts/tuning-runner/gateReport";
-import type { GateEvaluation } from "../../buildscripts/tuning-runner/policy";
-import type { MemorySuggestion } from "../../buildscripts/tuning-runner/terraformMemory";
-import type { TuningResult } from "../../buildscripts/tuning-runner/types";
+import { gateHistoryNote, renderMemorySuggestions, renderQualityGate, tuningHistoryNote, type QualityGateReport } from "../../buildscripts/tuning-runner/markdown/gateReport";
+import type { GateEvaluation } from "../../buildscripts/tuning-runner/core/policy";
+import type { MemorySuggestion } from "../../buildscripts/tuning-runner/core/terraformMemory";
+import type { TuningResult } from "../../buildscripts/tuning-runner/core/types";
 
 const POLICY = { maxCostIncreasePercent: 10, requireConfiguredMemoryWithinPercent: 5, failOnTuningError: true };
 const PASSED: GateEvaluation = { verdict: "pass", violations: [], notEvaluated: [] };

@@ -3,7 +3,7 @@
 import * as assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { LIVING_COMMENT_MARKER, parseLivingComment } from "../../buildscripts/tuning-runner/livingComment";
+import { LIVING_COMMENT_MARKER, parseLivingComment } from "../../buildscripts/tuning-runner/markdown/livingComment";
 import { FakeAws, type StoredComment } from "../support/fake-aws";
 import { RunnerWorkspace, TEST_PULL_REQUEST as PULL_REQUEST } from "../support/runner-process";
 import { freshPullRequestForEachTest, PULL_REQUEST_REVISION as REVISION } from "../support/tune-scenario";

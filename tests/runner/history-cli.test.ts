@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { parseCommandLine, recordRequestFrom, tuneTargetsFrom, tuningRequestFrom, UsageError, type Command } from "../../buildscripts/tuning-runner/cli";
-import { InputError } from "../../buildscripts/tuning-runner/input";
+import { InputError } from "../../buildscripts/tuning-runner/core/input";
 
 const STATE_MACHINE = "arn:aws:states:us-east-1:123456789012:stateMachine:powerTuningStateMachine-1a2b3c4d";
 const FUNCTION_A = "arn:aws:lambda:us-east-1:123456789012:function:power-tuned-digest";

@@ -4,8 +4,8 @@
 // `record` after a deployment — and asserts what was started, stored, written and commented.
 // Scenarios with several builds run them once (before) and assert on them in several specs.
 import * as assert from "node:assert/strict";
-import { functionFactsFrom, tuningFingerprint } from "../../buildscripts/tuning-runner/fingerprint";
-import { decodeComparisonUrl } from "../../buildscripts/tuning-runner/visualization";
+import { functionFactsFrom, tuningFingerprint } from "../../buildscripts/tuning-runner/core/fingerprint";
+import { decodeComparisonUrl } from "../../buildscripts/tuning-runner/core/visualization";
 import { FakeAws, type ScriptedExecution } from "../support/fake-aws";
 import { startHtmlServer } from "../support/html-server";
 import { RunnerWorkspace, runnerBundle, TEST_PULL_REQUEST } from "../support/runner-process";

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 
-import { classifyExecution } from "../../buildscripts/tuning-runner/execution";
-import type { FunctionFacts } from "../../buildscripts/tuning-runner/fingerprint";
+import { classifyExecution } from "../../buildscripts/tuning-runner/core/execution";
+import type { FunctionFacts } from "../../buildscripts/tuning-runner/core/fingerprint";
 import {
     baselineFrom,
     historyUri,
@@ -14,10 +14,10 @@ import {
     reusedResults,
     storedResultEntry,
     storedResultKey,
-} from "../../buildscripts/tuning-runner/history";
-import { InputError } from "../../buildscripts/tuning-runner/input";
-import { tuningResultFromOutcome } from "../../buildscripts/tuning-runner/results";
-import type { PowerTuningInput, TuningResult } from "../../buildscripts/tuning-runner/types";
+} from "../../buildscripts/tuning-runner/core/tuningHistory";
+import { InputError } from "../../buildscripts/tuning-runner/core/input";
+import { tuningResultFromOutcome } from "../../buildscripts/tuning-runner/core/results";
+import type { PowerTuningInput, TuningResult } from "../../buildscripts/tuning-runner/core/types";
 import { readFixtureText } from "../fixtures";
 
 const FINGERPRINT = "3c".repeat(32);

@@ -11,7 +11,7 @@ import {
     strategyOf,
     validateLambdaFunctionArn,
     validateStateMachineArn,
-} from "../../buildscripts/tuning-runner/input";
+} from "../../buildscripts/tuning-runner/core/input";
 
 const FILE = "power-tuning-input.json";
 const FUNCTION_ARN = "arn:aws:lambda:us-east-1:123456789012:function:target-fn-pr-7";

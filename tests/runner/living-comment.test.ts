@@ -7,8 +7,8 @@ import {
     LIVING_COMMENT_MARKER,
     parseLivingComment,
     type SectionUpdate,
-} from "../../buildscripts/tuning-runner/livingComment";
-import { COMMENT_CHARACTER_LIMIT } from "../../buildscripts/tuning-runner/render";
+} from "../../buildscripts/tuning-runner/markdown/livingComment";
+import { COMMENT_CHARACTER_LIMIT } from "../../buildscripts/tuning-runner/markdown/tuningReport";
 
 const FIRST = "3f2a9c1b7e6d5c4b3a291807f6e5d4c3b2a19080";
 const SECOND = "8e1f0c2d3b4a59687766554433221100ffeeddcc";

@@ -1,8 +1,8 @@
 import * as assert from "node:assert/strict";
 
-import { InputError } from "../../buildscripts/tuning-runner/input";
-import { planHistoryNote, summarizeTerraformPlan } from "../../buildscripts/tuning-runner/plan";
-import { COMMENT_CHARACTER_LIMIT, renderPlanComment } from "../../buildscripts/tuning-runner/render";
+import { InputError } from "../../buildscripts/tuning-runner/core/input";
+import { planHistoryNote, summarizeTerraformPlan } from "../../buildscripts/tuning-runner/core/planSummary";
+import { COMMENT_CHARACTER_LIMIT, renderPlanComment } from "../../buildscripts/tuning-runner/markdown/tuningReport";
 import { loadFixture } from "../fixtures";
 
 const PLAN = "terraform/plan-add-update-replace-delete.json";

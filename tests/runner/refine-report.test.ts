@@ -1,12 +1,12 @@
 import * as assert from "node:assert/strict";
 
-import { analysisFromOutput } from "../../buildscripts/tuning-runner/execution";
-import { reusedResult, storedResultEntry } from "../../buildscripts/tuning-runner/history";
-import { resultAfterRefinement, type FirstPassResult, type RefineStep } from "../../buildscripts/tuning-runner/refine";
-import { renderTuningComment } from "../../buildscripts/tuning-runner/render";
-import { buildResultsFile, parseResultsFile, tuningResultFromOutcome } from "../../buildscripts/tuning-runner/results";
-import type { PowerStat, TuningResult } from "../../buildscripts/tuning-runner/types";
-import { decodeVisualizationUrl } from "../../buildscripts/tuning-runner/visualization";
+import { analysisFromOutput } from "../../buildscripts/tuning-runner/core/execution";
+import { reusedResult, storedResultEntry } from "../../buildscripts/tuning-runner/core/tuningHistory";
+import { resultAfterRefinement, type FirstPassResult, type RefineStep } from "../../buildscripts/tuning-runner/core/refine";
+import { renderTuningComment } from "../../buildscripts/tuning-runner/markdown/tuningReport";
+import { buildResultsFile, parseResultsFile, tuningResultFromOutcome } from "../../buildscripts/tuning-runner/core/results";
+import type { PowerStat, TuningResult } from "../../buildscripts/tuning-runner/core/types";
+import { decodeVisualizationUrl } from "../../buildscripts/tuning-runner/core/visualization";
 import { loadFixture } from "../fixtures";
 
 const fn = { name: "digest", arn: "arn:aws:lambda:us-east-1:123456789012:function:power-tuned-digest" };

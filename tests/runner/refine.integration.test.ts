@@ -2,7 +2,7 @@
 // machine answers each execution for the powerValues it asks for, in the tool's output shape
 // (tests/support/simulated-power-tuning.ts), from a fixed duration per memory size.
 import * as assert from "node:assert/strict";
-import { decodeVisualizationUrl } from "../../buildscripts/tuning-runner/visualization";
+import { decodeVisualizationUrl } from "../../buildscripts/tuning-runner/core/visualization";
 import type { FakeAws, ScriptedExecution } from "../support/fake-aws";
 import { freshFakeAwsForEachTest, RunnerWorkspace } from "../support/runner-process";
 import { simulatedOutput } from "../support/simulated-power-tuning";

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 
-import { classifyExecution } from "../../buildscripts/tuning-runner/execution";
+import { classifyExecution } from "../../buildscripts/tuning-runner/core/execution";
 import {
     COMMENT_CHARACTER_LIMIT,
     fitToCommentLimit,
@@ -8,9 +8,9 @@ import {
     formatUsd,
     renderReport,
     renderTuningComment,
-} from "../../buildscripts/tuning-runner/render";
-import { resultFromVisualizationUrl, tuningResultFromOutcome } from "../../buildscripts/tuning-runner/results";
-import type { ExecutionDescription, TuningResult } from "../../buildscripts/tuning-runner/types";
+} from "../../buildscripts/tuning-runner/markdown/tuningReport";
+import { resultFromVisualizationUrl, tuningResultFromOutcome } from "../../buildscripts/tuning-runner/core/results";
+import type { ExecutionDescription, TuningResult } from "../../buildscripts/tuning-runner/core/types";
 import { loadFixture, readFixtureText } from "../fixtures";
 
 const BUILD_URL = "https://us-east-1.console.aws.amazon.com/codesuite/codebuild/123456789012/projects/power-tuned-pr/build/power-tuned-pr%3A1b2c";

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 
-import { classifyExecution } from "../../buildscripts/tuning-runner/execution";
-import { InputError } from "../../buildscripts/tuning-runner/input";
+import { classifyExecution } from "../../buildscripts/tuning-runner/core/execution";
+import { InputError } from "../../buildscripts/tuning-runner/core/input";
 import {
     buildResultsFile,
     exitCodeFor,
@@ -9,8 +9,8 @@ import {
     resultFromStateMachineOutput,
     resultFromVisualizationUrl,
     tuningResultFromOutcome,
-} from "../../buildscripts/tuning-runner/results";
-import type { TuningResult } from "../../buildscripts/tuning-runner/types";
+} from "../../buildscripts/tuning-runner/core/results";
+import type { TuningResult } from "../../buildscripts/tuning-runner/core/types";
 import { loadFixture, readFixtureText } from "../fixtures";
 
 const FN = { name: "hello", arn: "arn:aws:lambda:us-east-1:123456789012:function:power-tuned-hello" };

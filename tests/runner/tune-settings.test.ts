@@ -2,9 +2,9 @@ import * as assert from "node:assert/strict";
 
 import type { RepositoryFiles } from "../../buildscripts/tuning-runner/aws";
 import { parseCommandLine, type Command, type TuneArguments } from "../../buildscripts/tuning-runner/cli";
-import { InputError, parseTuningInput } from "../../buildscripts/tuning-runner/input";
-import { parsePolicy } from "../../buildscripts/tuning-runner/policy";
-import { decodeText, repositoryPath, repositoryReadError, settingsFromRepository, type RepositoryRead } from "../../buildscripts/tuning-runner/tuneSettings";
+import { InputError, parseTuningInput } from "../../buildscripts/tuning-runner/core/input";
+import { parsePolicy } from "../../buildscripts/tuning-runner/core/policy";
+import { decodeText, repositoryPath, repositoryReadError, settingsFromRepository, type RepositoryRead } from "../../buildscripts/tuning-runner/commands/tuneSettings";
 
 const REPOSITORY = "TargetLambdaFunctionRepository";
 const SOURCE = "3f2a9c1b7e6d5c4b3a291807f6e5d4c3b2a19080";

@@ -1,8 +1,8 @@
 import * as assert from "node:assert/strict";
 
-import { analysisFromOutput } from "../../buildscripts/tuning-runner/execution";
-import { InputError } from "../../buildscripts/tuning-runner/input";
-import { decodeVisualizationUrl, encodeVisualizationUrl } from "../../buildscripts/tuning-runner/visualization";
+import { analysisFromOutput } from "../../buildscripts/tuning-runner/core/execution";
+import { InputError } from "../../buildscripts/tuning-runner/core/input";
+import { decodeVisualizationUrl, encodeVisualizationUrl } from "../../buildscripts/tuning-runner/core/visualization";
 import { loadFixture } from "../fixtures";
 
 const SEED_URL = "https://lambda-power-tuning.show/#gAAAAQACAAQ=;AAAAQAAAAEAAAABAAAAAQA==;b6VpMW+l6TFvpWkyb6XpMg==";

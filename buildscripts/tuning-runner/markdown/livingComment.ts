@@ -6,7 +6,7 @@
 // parses and never displays — unlike HTML comments, which a renderer that escapes raw HTML shows
 // as text. Each stands on its own line between blank lines, as CommonMark requires.
 
-import { COMMENT_CHARACTER_LIMIT, fitToCommentLimit } from "./render";
+import { COMMENT_CHARACTER_LIMIT, fitToCommentLimit } from "./tuningReport";
 
 /** The first line of the comment: how the runner recognises its own comment. */
 export const LIVING_COMMENT_MARKER = "[//]: # (lambda-power-tuned)";

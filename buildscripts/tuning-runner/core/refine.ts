@@ -8,7 +8,7 @@
 
 import { REQUEST_CHARGE_USD } from "./cost";
 import { withoutUndefined } from "./json";
-import { significant } from "./format";
+import { significant } from "../markdown/format";
 import { refineSettingsOf, type RefineSettings } from "./refineSettings";
 import { tuningResultFromOutcome } from "./results";
 import { recommendedStat, strategyChoiceOf, strategyScore, type StrategyChoice } from "./strategy";

@@ -11,18 +11,18 @@ import {
     stepFunctionsClient,
     type StartedExecution,
     type StepFunctions,
-} from "./aws";
-import { EXIT_TUNING_FAILED, type BuildContext } from "./cli";
-import { publishMarkdown } from "./comment";
-import { classifyExecution, executionName, isCleanUpOnErrorEntry, pollDelayMs } from "./execution";
-import { buildLog, explainError, sleep, writeFileAtomically, type Log } from "./io";
+} from "../aws";
+import { EXIT_TUNING_FAILED, type BuildContext } from "../cli";
+import { publishMarkdown } from "./publish";
+import { classifyExecution, executionName, isCleanUpOnErrorEntry, pollDelayMs } from "../core/execution";
+import { buildLog, explainError, sleep, writeFileAtomically, type Log } from "../io";
 import { applyQualityGate, configuredMemorySizes, type QualityGateSetup } from "./qualityGate";
-import { tuneInPasses, type FinishedPass, type RefineStep } from "./refine";
-import { stateMachineInput } from "./refineSettings";
-import { renderTuningComment } from "./render";
-import { buildResultsFile, exitCodeFor } from "./results";
-import { tuneWithHistory } from "./tuningHistory";
-import type { ExecutionOutcome, HistoryEvent, TargetFunction, TuningRequest, TuningResult } from "./types";
+import { tuneInPasses, type FinishedPass, type RefineStep } from "../core/refine";
+import { stateMachineInput } from "../core/refineSettings";
+import { renderTuningComment } from "../markdown/tuningReport";
+import { buildResultsFile, exitCodeFor } from "../core/results";
+import { tuneWithHistory } from "./tuningHistoryStore";
+import type { ExecutionOutcome, HistoryEvent, TargetFunction, TuningRequest, TuningResult } from "../core/types";
 
 export interface TuningSession {
     readonly stepFunctions: StepFunctions;

@@ -5,13 +5,13 @@
 // measured with, and the *.tf files at its source commit, read as text and never run.
 // The path and error rules are pure; reading goes through the RepositoryFiles it is handed.
 import { posix } from "path";
-import type { RepositoryFiles } from "./aws";
-import type { TuneArguments } from "./cli";
-import { InputError } from "./input";
-import { describeError, readNamedFile, readTerraformFiles } from "./io";
-import { DEFAULT_POLICY_FILE } from "./policy";
-import type { TerraformFile } from "./terraformMemory";
-import type { NamedText, PullRequestContext } from "./types";
+import type { RepositoryFiles } from "../aws";
+import type { TuneArguments } from "../cli";
+import { InputError } from "../core/input";
+import { describeError, readNamedFile, readTerraformFiles } from "../io";
+import { DEFAULT_POLICY_FILE } from "../core/policy";
+import type { TerraformFile } from "../core/terraformMemory";
+import type { NamedText, PullRequestContext } from "../core/types";
 
 export interface TuneSettings {
     readonly input: NamedText;

@@ -1,11 +1,11 @@
 // Markdown for pull request comments and `report` (functional core). Numbers are written for
 // people: three significant digits, with units.
 
-import { renderHistorySection, renderHistoryStatus } from "./baseline";
-import { costPerMillionInvocations, tuningRunCostUsd } from "./cost";
+import { renderHistorySection, renderHistoryStatus } from "../core/baseline";
+import { costPerMillionInvocations, tuningRunCostUsd } from "../core/cost";
 import { code, formatDurationMs, formatUsd, groupThousands, plural } from "./format";
 import { REFINED_ROW_MARK, refinedMemorySizes, renderRefinement } from "./refineReport";
-import type { HistoryStatus, PlanAction, PlanSummary, PowerStat, Strategy, TuningResult, TuningStatus } from "./types";
+import type { HistoryStatus, PlanAction, PlanSummary, PowerStat, Strategy, TuningResult, TuningStatus } from "../core/types";
 
 export { formatDurationMs, formatUsd };
 

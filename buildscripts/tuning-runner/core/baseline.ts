@@ -2,7 +2,7 @@
 // cost per 1M invocations and duration at it, each with its change; the comparison chart link;
 // and the Markdown that says all this — or why there is nothing to compare with — in the comment.
 import { costPerMillionInvocations } from "./cost";
-import { code, formatDurationMs, formatUsd, plural, significant } from "./format";
+import { code, formatDurationMs, formatUsd, plural, significant } from "../markdown/format";
 import type { Baseline, BaselineDelta, FigureDelta, HistoryStatus, PowerStat, PullRequestContext, StoredResultOrigin, TuningResult } from "./types";
 import { decodeComparisonUrl, encodeComparisonUrl } from "./visualization";
 

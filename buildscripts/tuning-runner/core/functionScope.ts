@@ -2,7 +2,7 @@
 // ARNs come from the untrusted step's Terraform outputs, i.e. from the pull request itself: listed
 // there, a production function would be reconfigured and invoked by the state machine. So every ARN
 // is checked against the pull-request namespace before any AWS call.
-import { NAME_PREFIX_RULE, RUNNER_ENVIRONMENT } from "../contract";
+import { NAME_PREFIX_RULE, RUNNER_ENVIRONMENT } from "../../contract";
 import { InputError } from "./input";
 
 export const ALLOWED_NAME_PREFIX_FIELD = `--allowed-name-prefix (env ${RUNNER_ENVIRONMENT.pullRequestNamePrefix})`;

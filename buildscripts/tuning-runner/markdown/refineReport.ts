@@ -1,8 +1,8 @@
 // What the comment says about a function's refinement (functional core): which table rows it
 // measured, what it cost, and what it changed against the first pass's own pick.
-import { costPerMillionInvocations, tuningRunCostUsd } from "./cost";
+import { costPerMillionInvocations, tuningRunCostUsd } from "../core/cost";
 import { code, formatDurationMs, formatUsd, groupThousands, plural, significant } from "./format";
-import type { Recommendation, Refinement, TuningResult } from "./types";
+import type { Recommendation, Refinement, TuningResult } from "../core/types";
 
 /** Marks the rows the refinement measured, in the table and in its legend. */
 export const REFINED_ROW_MARK = "🔍";

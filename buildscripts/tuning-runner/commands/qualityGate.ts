@@ -1,13 +1,13 @@
 // The quality gate's AWS side (shell): the functions' configured memory before tuning, and
 // after it the pull request's state and the approval. Verdicts, decisions and Markdown come
 // from the core (policy.ts, terraformMemory.ts, gateReport.ts).
-import type { LambdaFunctions, PullRequestApprovals } from "./aws";
-import { significant } from "./format";
-import { renderMemorySuggestions, renderQualityGate, tuningHistoryNote, type QualityGateReport } from "./gateReport";
-import { describeError, type Log } from "./io";
-import { decideApproval, DEFAULT_POLICY_FILE, evaluatePolicy, isStaleBuild, type ApprovalOutcome, type PullRequestState, type QualityPolicy } from "./policy";
-import { suggestMemoryChanges, type TerraformFile } from "./terraformMemory";
-import type { PullRequestContext, TargetFunction, TuningResult } from "./types";
+import type { LambdaFunctions, PullRequestApprovals } from "../aws";
+import { significant } from "../markdown/format";
+import { renderMemorySuggestions, renderQualityGate, tuningHistoryNote, type QualityGateReport } from "../markdown/gateReport";
+import { describeError, type Log } from "../io";
+import { decideApproval, DEFAULT_POLICY_FILE, evaluatePolicy, isStaleBuild, type ApprovalOutcome, type PullRequestState, type QualityPolicy } from "../core/policy";
+import { suggestMemoryChanges, type TerraformFile } from "../core/terraformMemory";
+import type { PullRequestContext, TargetFunction, TuningResult } from "../core/types";
 
 /** What `tune` was given for the gate, read and validated before any AWS call. */
 export interface QualityGateSetup {

@@ -3,9 +3,9 @@
 // limit never loses the verdict or the fix.
 
 import { code, formatDurationMs, formatUsd, plural, significant } from "./format";
-import type { ApprovalOutcome, GateEvaluation, PolicyRule, PolicyViolation, QualityPolicy } from "./policy";
-import type { MemorySuggestion } from "./terraformMemory";
-import type { TuningResult } from "./types";
+import type { ApprovalOutcome, GateEvaluation, PolicyRule, PolicyViolation, QualityPolicy } from "../core/policy";
+import type { MemorySuggestion } from "../core/terraformMemory";
+import type { TuningResult } from "../core/types";
 
 export interface QualityGateReport {
     readonly policyFile: string;

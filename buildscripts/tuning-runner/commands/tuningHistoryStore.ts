@@ -1,9 +1,9 @@
 // The tuning history in a run (shell): fingerprints from Lambda, stored results and production
 // records from S3, reuse before any execution starts, storing after. The history only ever adds:
 // whatever cannot be read or written becomes a logged problem, and the run goes on as without it.
-import { historyObjectsClient, lambdaFunctionsClient, type HistoryObjects, type LambdaFunctions } from "./aws";
-import { withBaseline } from "./baseline";
-import { functionFactsFrom, tuningFingerprint, type FunctionFacts } from "./fingerprint";
+import { historyObjectsClient, lambdaFunctionsClient, type HistoryObjects, type LambdaFunctions } from "../aws";
+import { withBaseline } from "../core/baseline";
+import { functionFactsFrom, tuningFingerprint, type FunctionFacts } from "../core/fingerprint";
 import {
     baselineFrom,
     historyUri,
@@ -16,10 +16,10 @@ import {
     storedResultKey,
     type ProductionRecord,
     type StoredResultEntry,
-} from "./history";
-import { EXIT_OK, EXIT_TUNING_FAILED, type RecordRequest } from "./cli";
-import { buildLog, describeError, type Log } from "./io";
-import type { Baseline, HistoryLocation, HistoryStatus, PowerTuningInput, TargetFunction, TuningRequest, TuningResult } from "./types";
+} from "../core/tuningHistory";
+import { EXIT_OK, EXIT_TUNING_FAILED, type RecordRequest } from "../cli";
+import { buildLog, describeError, type Log } from "../io";
+import type { Baseline, HistoryLocation, HistoryStatus, PowerTuningInput, TargetFunction, TuningRequest, TuningResult } from "../core/types";
 
 export interface HistoryClients {
     readonly objects: HistoryObjects;

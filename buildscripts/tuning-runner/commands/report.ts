@@ -1,11 +1,11 @@
 // `report`: the tuning Markdown rendered offline from what a run left behind — a results file,
 // a raw state machine output or a lambda-power-tuning.show link. No AWS, no credentials, and no
 // size limit: stdout is not a comment.
-import type { ReportSource } from "./cli";
-import { InputError, parseJsonFile } from "./input";
-import { readNamedFile } from "./io";
-import { renderReport } from "./render";
-import { looksLikeResultsFile, parseResultsFile, resultFromStateMachineOutput, resultFromVisualizationUrl } from "./results";
+import type { ReportSource } from "../cli";
+import { InputError, parseJsonFile } from "../core/input";
+import { readNamedFile } from "../io";
+import { renderReport } from "../markdown/tuningReport";
+import { looksLikeResultsFile, parseResultsFile, resultFromStateMachineOutput, resultFromVisualizationUrl } from "../core/results";
 
 export function reportMarkdown(source: ReportSource): string {
     switch (source.kind) {

@@ -1,10 +1,10 @@
 // Publishing Markdown: the pull request's one living comment when a PR is named, stdout otherwise.
 import { createHash } from "crypto";
-import type { PullRequestComments } from "./aws";
-import type { BuildContext } from "./cli";
-import { describeError, type Log } from "./io";
-import { composeLivingComment, isLivingComment, type SectionName } from "./livingComment";
-import type { PullRequestContext } from "./types";
+import type { PullRequestComments } from "../aws";
+import type { BuildContext } from "../cli";
+import { describeError, type Log } from "../io";
+import { composeLivingComment, isLivingComment, type SectionName } from "../markdown/livingComment";
+import type { PullRequestContext } from "../core/types";
 
 /**
  * CodeCommit's idempotency token for a comment: the same build (or, outside CodeBuild, the

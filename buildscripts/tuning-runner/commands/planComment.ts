@@ -1,12 +1,12 @@
 // `plan-comment`: a Terraform JSON plan summarised in the pull request's comment (or printed), and,
 // when the pull request's copy could not be deployed, a tuning section saying so.
-import { pullRequestCodeCommit, pullRequestCommentsClient } from "./aws";
-import type { PlanCommentArguments } from "./cli";
-import { publishMarkdown } from "./comment";
-import { parseJsonFile } from "./input";
-import { buildLog, readNamedFile } from "./io";
-import { planHistoryNote, summarizeTerraformPlan } from "./plan";
-import { DEPLOY_FAILED_NOTE, renderDeployFailedComment, renderPlanComment } from "./render";
+import { pullRequestCodeCommit, pullRequestCommentsClient } from "../aws";
+import type { PlanCommentArguments } from "../cli";
+import { publishMarkdown } from "./publish";
+import { parseJsonFile } from "../core/input";
+import { buildLog, readNamedFile } from "../io";
+import { planHistoryNote, summarizeTerraformPlan } from "../core/planSummary";
+import { DEPLOY_FAILED_NOTE, renderDeployFailedComment, renderPlanComment } from "../markdown/tuningReport";
 
 export async function runPlanComment(args: PlanCommentArguments): Promise<void> {
     // Read and validated before anything is posted: a bad plan file posts nothing.

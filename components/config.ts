@@ -3,9 +3,11 @@
 // message before any resource is registered.
 import * as pulumi from "@pulumi/pulumi";
 import { isRecord, withoutUndefined } from "../buildscripts/tuning-runner/core/json";
-import { STRATEGIES, Strategy } from "../buildscripts/tuning-runner/core/types";
+import { TUNING_STRATEGIES as STRATEGIES } from "../buildscripts/contract";
 import { MINIMUM_TERRAFORM_VERSION, TerraformRelease } from "./buildspecs";
 import { STACK_OWNED_NAME_PATTERNS } from "./policies";
+
+type Strategy = (typeof STRATEGIES)[number];
 
 /** Pulumi project name: the namespace of every project config key. */
 export const PROJECT = "lambda-power-tuned";

@@ -1,9 +1,9 @@
-// The AWS calls the runner makes, behind small interfaces. Clients take the SDK's
-// standard configuration only (AWS_REGION, credentials chain, AWS_ENDPOINT_URL_SFN /
-// _CODECOMMIT / _STS, AWS_RETRY_MODE, AWS_MAX_ATTEMPTS): the same binary runs in CodeBuild and
-// against the local test server without a flag of its own. The one exception is the pull
-// request's voice: comments and approvals may be made as the pull-request bot role instead of
-// the build.
+// The AWS calls the runner makes: small interfaces the commands take, and their implementations
+// with the SDK. Clients take the SDK's standard configuration only (AWS_REGION, the credential
+// chain, AWS_ENDPOINT_URL_SFN / _CODECOMMIT / _LAMBDA / _S3 / _STS, AWS_RETRY_MODE,
+// AWS_MAX_ATTEMPTS): the same binary runs in CodeBuild and against the local test server without
+// a flag of its own. The one exception is the pull request's voice: comments and approvals may be
+// made as the pull-request bot role instead of the build.
 import {
     CodeCommitClient,
     FileDoesNotExistException,
@@ -15,25 +15,20 @@ import {
     UpdateCommentCommand,
     UpdatePullRequestApprovalStateCommand,
 } from "@aws-sdk/client-codecommit";
-import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
-import { GetFunctionConfigurationCommand, LambdaClient, type FunctionConfiguration } from "@aws-sdk/client-lambda";
+import { GetFunctionConfigurationCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import {
-    DescribeExecutionCommand,
-    GetExecutionHistoryCommand,
-    SFNClient,
-    StartExecutionCommand,
-    StopExecutionCommand,
-} from "@aws-sdk/client-sfn";
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, StartExecutionCommand, StopExecutionCommand } from "@aws-sdk/client-sfn";
+import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import { loadConfig } from "@smithy/core/config";
 import { NODE_MAX_ATTEMPT_CONFIG_OPTIONS, NODE_RETRY_MODE_CONFIG_OPTIONS } from "@smithy/core/retry";
-import { PULL_REQUEST_BOT_SESSION_NAME } from "../contract";
-import { UsageError } from "./cli";
-import { regionSharedByArns } from "./core/input";
-import type { PullRequestState } from "./core/policy";
 import { Readable } from "stream";
-import type { ExecutionDescription, ExecutionStatus, HistoryEvent, PullRequestContext } from "./core/types";
-import { describeError, rememberUnexpectedResponse, type Log } from "./io";
+import { PULL_REQUEST_BOT_SESSION_NAME } from "../contract";
+import { describeError, UsageError } from "./core/errors";
+import type { FunctionConfigurationShape } from "./core/fingerprint";
+import type { PullRequestState } from "./core/policy";
+import type { PullRequestContext } from "./core/resultsFile";
+import { regionSharedByArns } from "./core/targets";
+import type { ExecutionDescription, ExecutionEvent, ExecutionStatus } from "./core/types";
 
 export interface StartedExecution {
     readonly executionArn: string;
@@ -44,8 +39,8 @@ export interface DescribedExecution extends ExecutionDescription {
     readonly stopDate?: Date;
 }
 
-export interface HistoryPage {
-    readonly events: readonly HistoryEvent[];
+export interface ExecutionEventPage {
+    readonly events: readonly ExecutionEvent[];
     readonly nextToken?: string;
 }
 
@@ -53,8 +48,8 @@ export interface StepFunctions {
     startExecution(stateMachineArn: string, name: string, input: string): Promise<StartedExecution>;
     describeExecution(executionArn: string): Promise<DescribedExecution>;
     stopExecution(executionArn: string, error: string, cause: string): Promise<void>;
-    /** One page of the execution's history, newest event first (`reverseOrder: true`). */
-    historyPageNewestFirst(executionArn: string, nextToken?: string): Promise<HistoryPage>;
+    /** One page of the execution's event history, newest event first (`reverseOrder: true`). */
+    executionEventsNewestFirst(executionArn: string, nextToken?: string): Promise<ExecutionEventPage>;
 }
 
 export interface PullRequestComments {
@@ -69,6 +64,11 @@ export interface PullRequestApprovals {
     /** The pull request's current revision, source commit (of its target in this repository) and status. */
     pullRequestState(pullRequest: PullRequestContext): Promise<PullRequestState>;
     updateApprovalState(pullRequest: PullRequestContext, revisionId: string, approvalState: "APPROVE" | "REVOKE"): Promise<void>;
+}
+
+/** What the runner reads of GetFunctionConfiguration: the fingerprint's fields and the memory size. */
+export interface FunctionConfiguration extends FunctionConfigurationShape {
+    readonly MemorySize?: number;
 }
 
 export interface LambdaFunctions {
@@ -93,19 +93,49 @@ export interface RepositoryFiles {
 }
 
 /** JSON documents in S3: the tuning history. */
-export interface HistoryObjects {
+export interface TuningHistoryObjects {
     /** The object's text, or undefined when there is no such key. */
     read(bucket: string, key: string): Promise<string | undefined>;
     write(bucket: string, key: string, body: string): Promise<void>;
 }
 
+/** Every client a run may use; each command takes the ones it needs. */
+export interface AwsClients {
+    readonly stepFunctions: StepFunctions;
+    readonly lambda: LambdaFunctions;
+    readonly tuningHistory: TuningHistoryObjects;
+    /** With the build's own credentials: the repository is read as data. */
+    readonly repositoryFiles: RepositoryFiles;
+    /** As the pull-request bot when the run has a comment role (see awsClients). */
+    readonly pullRequestComments: PullRequestComments;
+    readonly pullRequestApprovals: PullRequestApprovals;
+}
+
+/**
+ * The SDK clients of one run. Comments and approvals are made as `commentRoleArn` assumed under
+ * the fixed session name PULL_REQUEST_BOT_SESSION_NAME when it is given: CodeCommit lets only a
+ * comment's author update it, and the approval rule's pool names this one session, while the
+ * build's own session name changes with every build. Everything else keeps the build's credentials.
+ */
+export function awsClients(commentRoleArn: string | undefined): AwsClients {
+    const pullRequest = speakingFor(commentRoleArn);
+    return {
+        stepFunctions: stepFunctionsClient(),
+        lambda: lambdaFunctionsClient(),
+        tuningHistory: tuningHistoryObjectsClient(),
+        repositoryFiles: repositoryFilesClient(),
+        pullRequestComments: pullRequestCommentsClient(pullRequest),
+        pullRequestApprovals: pullRequestApprovalsClient(pullRequest),
+    };
+}
+
 /**
  * Makes sure the SDK has a region before the first AWS call. The SDK's own configuration
  * (AWS_REGION, the profile's region) wins; without one, the region `arns` share becomes
- * AWS_REGION for every client of this run, as if the user had set it. With neither, nothing
- * can be called: a usage error (exit 2) says what to set.
+ * AWS_REGION for every client of this run, as if the user had set it, and `log` says so. With
+ * neither, nothing can be called: a usage error (exit 2) says what to set.
  */
-export async function ensureRegion(arns: readonly string[], from: string, log: Log): Promise<void> {
+export async function ensureRegion(arns: readonly string[], from: string, log: (message: string) => void): Promise<void> {
     // A client resolves the region exactly as every other client of the run will.
     const configured = await new SFNClient({}).config.region().catch(() => undefined);
     if (configured !== undefined) return;
@@ -132,62 +162,8 @@ const RETRIES = {
     maxAttempts: loadConfig({ ...NODE_MAX_ATTEMPT_CONFIG_OPTIONS, default: 8 }),
 };
 
-/** The HTTP response as the deserialize step sees it (Node's http handler). */
-interface RawResponse {
-    statusCode?: number;
-    headers?: Record<string, string | undefined>;
-    body?: unknown;
-}
-
-/**
- * Whether a response can be an AWS API answer: every protocol the runner speaks answers errors
- * in JSON or XML. An HTML page, or an error in any other type, came from something in between.
- */
-function isAwsAnswer(response: RawResponse): boolean {
-    const contentType = response.headers?.["content-type"] ?? "";
-    return /json|xml/i.test(contentType) || ((response.statusCode ?? 0) < 300 && !/html/i.test(contentType));
-}
-
-/** What keepingUnexpectedBodies needs of an SDK client: its deserialize step. */
-interface ClientWithMiddleware {
-    readonly middlewareStack: {
-        add(
-            middleware: <Args, Result extends { response: unknown }>(next: (args: Args) => Promise<Result>) => (args: Args) => Promise<Result>,
-            options: { step: "deserialize"; priority: "low"; name: string },
-        ): void;
-    };
-}
-
-/**
- * Reads the body of every response that cannot be an AWS answer before the SDK's parser fails
- * on it, and hands the parser the same bytes again, so describeError can say what answered.
- * Runs innermost in the deserialize step, next to the HTTP call.
- */
-function keepingUnexpectedBodies<Client extends ClientWithMiddleware>(client: Client): Client {
-    client.middlewareStack.add(
-        (next) => async (args) => {
-            const result = await next(args);
-            const response = result.response as RawResponse;
-            if (!isAwsAnswer(response) && response.body instanceof Readable) {
-                const chunks: Buffer[] = [];
-                for await (const chunk of response.body) chunks.push(Buffer.from(chunk));
-                const bytes = Buffer.concat(chunks);
-                response.body = Readable.from([bytes]);
-                rememberUnexpectedResponse(response, {
-                    statusCode: response.statusCode ?? 0,
-                    contentType: response.headers?.["content-type"] ?? "",
-                    body: bytes.toString("utf8"),
-                });
-            }
-            return result;
-        },
-        { step: "deserialize", priority: "low", name: "keepUnexpectedResponseBodies" },
-    );
-    return client;
-}
-
-export function stepFunctionsClient(): StepFunctions {
-    const client = keepingUnexpectedBodies(new SFNClient(RETRIES));
+function stepFunctionsClient(): StepFunctions {
+    const client = answeredByAws(new SFNClient(RETRIES));
     return {
         async startExecution(stateMachineArn, name, input) {
             const response = await client.send(new StartExecutionCommand({ stateMachineArn, name, input }));
@@ -206,52 +182,34 @@ export function stepFunctionsClient(): StepFunctions {
         async stopExecution(executionArn, error, cause) {
             await client.send(new StopExecutionCommand({ executionArn, error, cause }));
         },
-        async historyPageNewestFirst(executionArn, nextToken) {
-            const response = await client.send(
-                // Newest first: the CleanUpOnError entry sits near the end of a failed run.
-                new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, nextToken }),
-            );
-            const events = (response.events ?? []).map(
-                (event): HistoryEvent => ({
-                    id: event.id!,
-                    type: event.type!,
-                    stateEnteredEventDetails: event.stateEnteredEventDetails,
-                }),
-            );
+        async executionEventsNewestFirst(executionArn, nextToken) {
+            // Newest first: the CleanUpOnError entry sits near the end of a failed run.
+            const response = await client.send(new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, nextToken }));
+            const events = (response.events ?? []).map((event): ExecutionEvent => ({ id: event.id!, type: event.type!, stateEnteredEventDetails: event.stateEnteredEventDetails }));
             return { events, nextToken: response.nextToken };
         },
     };
 }
 
 /**
- * CodeCommit as the pull request's commenter and approver. With `botRoleArn`, that role assumed
- * under the fixed session name PULL_REQUEST_BOT_SESSION_NAME: CodeCommit lets only a comment's
- * author update it, and the approval rule's pool names this one session, while the build's own
- * session name changes with every build. The SDK's provider assumes the role on the first call
- * and the client renews the credentials before they expire. Without it, the build's credentials.
+ * CodeCommit as the pull request's commenter and approver: the role assumed with the SDK's
+ * provider, which assumes it on the first call and lets the client renew the credentials before
+ * they expire; without a role, the build's credentials.
  */
-export function pullRequestCodeCommit(botRoleArn: string | undefined): CodeCommitClient {
-    if (botRoleArn === undefined) return keepingUnexpectedBodies(new CodeCommitClient(RETRIES));
+function speakingFor(botRoleArn: string | undefined): CodeCommitClient {
+    if (botRoleArn === undefined) return answeredByAws(new CodeCommitClient(RETRIES));
     const assume = fromTemporaryCredentials({ params: { RoleArn: botRoleArn, RoleSessionName: PULL_REQUEST_BOT_SESSION_NAME } });
     const credentials: typeof assume = async (properties) => {
         try {
             return await assume(properties);
         } catch (error) {
-            throw new AssumeRoleError(`AssumeRole of ${botRoleArn} as session ${PULL_REQUEST_BOT_SESSION_NAME} failed: ${describeError(error)}`);
+            throw namedError("AssumeRoleError", `AssumeRole of ${botRoleArn} as session ${PULL_REQUEST_BOT_SESSION_NAME} failed: ${describeError(error)}`);
         }
     };
-    return keepingUnexpectedBodies(new CodeCommitClient({ ...RETRIES, credentials }));
+    return answeredByAws(new CodeCommitClient({ ...RETRIES, credentials }));
 }
 
-/** The pull-request bot role could not be assumed: every comment and approval call fails with this. */
-class AssumeRoleError extends Error {
-    constructor(message: string) {
-        super(message);
-        this.name = "AssumeRoleError";
-    }
-}
-
-export function pullRequestCommentsClient(client: CodeCommitClient): PullRequestComments {
+function pullRequestCommentsClient(client: CodeCommitClient): PullRequestComments {
     return {
         async postComment(pullRequest, content, clientRequestToken) {
             const response = await client.send(
@@ -289,7 +247,7 @@ export function pullRequestCommentsClient(client: CodeCommitClient): PullRequest
     };
 }
 
-export function pullRequestApprovalsClient(client: CodeCommitClient): PullRequestApprovals {
+function pullRequestApprovalsClient(client: CodeCommitClient): PullRequestApprovals {
     return {
         async pullRequestState(pullRequest) {
             const { pullRequest: found } = await client.send(new GetPullRequestCommand({ pullRequestId: pullRequest.pullRequestId }));
@@ -306,8 +264,8 @@ export function pullRequestApprovalsClient(client: CodeCommitClient): PullReques
 }
 
 /** Repository files with the build's own credentials (GetFile, GetFolder). */
-export function repositoryFilesClient(): RepositoryFiles {
-    const client = keepingUnexpectedBodies(new CodeCommitClient(RETRIES));
+function repositoryFilesClient(): RepositoryFiles {
+    const client = answeredByAws(new CodeCommitClient(RETRIES));
     return {
         async file(repositoryName, commit, path) {
             try {
@@ -325,30 +283,18 @@ export function repositoryFilesClient(): RepositoryFiles {
     };
 }
 
-/**
- * Asks once per function: the quality gate (memory size) and the tuning history (fingerprint)
- * read the same configuration before any tuning starts.
- */
-export function lambdaFunctionsClient(): LambdaFunctions {
-    const client = keepingUnexpectedBodies(new LambdaClient(RETRIES));
-    const answers = new Map<string, Promise<FunctionConfiguration>>();
+function lambdaFunctionsClient(): LambdaFunctions {
+    const client = answeredByAws(new LambdaClient(RETRIES));
     return {
-        functionConfiguration(functionArn) {
-            let answer = answers.get(functionArn);
-            if (answer === undefined) {
-                answer = client.send(new GetFunctionConfigurationCommand({ FunctionName: functionArn }));
-                answers.set(functionArn, answer);
-            }
-            return answer;
-        },
+        functionConfiguration: (functionArn) => client.send(new GetFunctionConfigurationCommand({ FunctionName: functionArn })),
     };
 }
 
 // No forcePathStyle: on AWS, virtual-hosted addressing is the default, and with an endpoint
 // whose host is an IP address (AWS_ENDPOINT_URL_S3=http://127.0.0.1:…, the test server) the SDK
 // addresses buckets path-style by itself.
-export function historyObjectsClient(): HistoryObjects {
-    const client = keepingUnexpectedBodies(new S3Client(RETRIES));
+function tuningHistoryObjectsClient(): TuningHistoryObjects {
+    const client = answeredByAws(new S3Client(RETRIES));
     return {
         async read(bucket, key) {
             try {
@@ -363,4 +309,66 @@ export function historyObjectsClient(): HistoryObjects {
             await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: "application/json" }));
         },
     };
+}
+
+/** The HTTP response as the deserialize step sees it (Node's http handler). */
+interface RawResponse {
+    statusCode?: number;
+    headers?: Record<string, string | undefined>;
+    body?: unknown;
+}
+
+/**
+ * Whether a response can be an AWS API answer: every protocol the runner speaks answers errors
+ * in JSON or XML. An HTML page, or an error in any other type, came from something in between.
+ */
+function isAwsAnswer(response: RawResponse): boolean {
+    const contentType = response.headers?.["content-type"] ?? "";
+    return /json|xml/i.test(contentType) || ((response.statusCode ?? 0) < 300 && !/html/i.test(contentType));
+}
+
+/** What answeredByAws needs of an SDK client: its deserialize step. */
+interface ClientWithMiddleware {
+    readonly middlewareStack: {
+        add(
+            middleware: <Args, Result extends { response: unknown }>(next: (args: Args) => Promise<Result>) => (args: Args) => Promise<Result>,
+            options: { step: "deserialize"; priority: "low"; name: string },
+        ): void;
+    };
+}
+
+const BODY_START_CHARACTERS = 200;
+
+/**
+ * Fails every call whose answer cannot be from AWS (an HTML page from a proxy or a firewall, or
+ * a wrong endpoint) with a NotAnAwsResponse error giving the HTTP status and the start of the
+ * body, instead of the SDK's parser failing with "inspect the hidden field $response". The error
+ * carries the status where the SDK's retries look for it, so a 5xx page is retried like a 5xx
+ * from AWS. Runs innermost in the deserialize step, next to the HTTP call.
+ */
+function answeredByAws<Client extends ClientWithMiddleware>(client: Client): Client {
+    client.middlewareStack.add(
+        (next) => async (args) => {
+            const result = await next(args);
+            const response = result.response as RawResponse;
+            if (isAwsAnswer(response) || !(response.body instanceof Readable)) return result;
+            const chunks: Buffer[] = [];
+            for await (const chunk of response.body) chunks.push(Buffer.from(chunk));
+            const text = Buffer.concat(chunks).toString("utf8").replace(/\s+/g, " ").trim();
+            const start = text === "" ? "an empty body" : `a body starting ${JSON.stringify(text.length > BODY_START_CHARACTERS ? `${text.slice(0, BODY_START_CHARACTERS)}…` : text)}`;
+            const contentType = response.headers?.["content-type"] || "no content type";
+            const error = namedError(
+                "NotAnAwsResponse",
+                `HTTP ${response.statusCode ?? 0} (${contentType}) with ${start}: not an answer from the AWS API; ` +
+                    "a proxy or firewall in between, or a wrong endpoint (check HTTPS_PROXY and AWS_ENDPOINT_URL_*)",
+            );
+            throw Object.assign(error, { $metadata: { httpStatusCode: response.statusCode } });
+        },
+        { step: "deserialize", priority: "low", name: "failAnswersNotFromAws" },
+    );
+    return client;
+}
+
+function namedError(name: string, message: string): Error {
+    return Object.assign(new Error(message), { name });
 }

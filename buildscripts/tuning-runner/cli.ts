@@ -1,32 +1,14 @@
 // Command line → validated command objects. Pure: it sees argv, the environment and file
 // contents handed to it, never the file system or AWS, so every usage error is a unit test.
 import { PULL_REQUEST_BOT_SESSION_NAME, RUNNER_ENVIRONMENT } from "../contract";
+import { InputError, UsageError } from "./core/errors";
 import { ALLOWED_NAME_PREFIX_FIELD, checkFunctionInScope, validateNamePrefix, type FunctionScope } from "./core/functionScope";
-import { parseHistoryUri } from "./core/tuningHistory";
-import {
-    functionsFromTerraformOutputs,
-    InputError,
-    mergeTargetFunctions,
-    parseJsonFile,
-    parseLambdaArnSpec,
-    parseTuningInput,
-    validateRoleArn,
-    validateStateMachineArn,
-} from "./core/input";
-import type { HistoryLocation, NamedText, PowerTuningInput, PullRequestContext, TargetFunction, TuningRequest } from "./core/types";
-
-/** A mistake in how the runner was invoked. Exit code 2; nothing was started. */
-export class UsageError extends Error {
-    constructor(message: string) {
-        super(message);
-        this.name = "UsageError";
-    }
-}
-
-/** Exit codes of the CLI contract. */
-export const EXIT_OK = 0;
-export const EXIT_TUNING_FAILED = 1;
-export const EXIT_USAGE = 2;
+import { parseJsonFile } from "./core/json";
+import type { PullRequestContext } from "./core/resultsFile";
+import { functionsFromTerraformOutputs, mergeTargetFunctions, parseLambdaArnSpec, validateRoleArn, validateStateMachineArn } from "./core/targets";
+import { parseTuningInput } from "./core/tuningInput";
+import { parseTuningHistoryUri, type TuningHistoryLocation } from "./core/tuningHistory";
+import type { BuildContext, RecordRequest, TargetFunction, TuneRequest } from "./core/types";
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -122,7 +104,7 @@ export interface TuneArguments {
     readonly policyFile?: string;
     /** `--terraform-dir`: where the suggested memory_size change is looked for. */
     readonly terraformDirectory: string;
-    readonly history?: HistoryLocation;
+    readonly history?: TuningHistoryLocation;
     readonly force: boolean;
     /** `--allowed-name-prefix`: only functions named `<prefix>-…` may be tuned; undefined: any. */
     readonly allowedNamePrefix?: string;
@@ -137,7 +119,7 @@ export interface TuneArguments {
 export interface RecordArguments {
     readonly terraformOutputsFile: string;
     readonly inputFile: string;
-    readonly history: HistoryLocation;
+    readonly history: TuningHistoryLocation;
     /** The commit production was deployed from, when known. */
     readonly commit?: string;
 }
@@ -157,12 +139,6 @@ export type ReportSource =
     | { readonly kind: "results"; readonly file: string }
     | { readonly kind: "output"; readonly file: string }
     | { readonly kind: "url"; readonly url: string };
-
-/** What CodeBuild tells us about the build we run in (both absent outside CodeBuild). */
-export interface BuildContext {
-    readonly buildId?: string;
-    readonly buildUrl?: string;
-}
 
 export type Command =
     | { readonly kind: "help" }
@@ -351,9 +327,9 @@ function commentRoleArnFrom(options: ParsedOptions, env: Environment): string | 
 const HISTORY_FIELD = "--history (env TUNING_HISTORY_URI)";
 const COMMIT_ID = /^[0-9a-f]{40}$/;
 
-function historyFrom(options: ParsedOptions, env: Environment): HistoryLocation | undefined {
+function historyFrom(options: ParsedOptions, env: Environment): TuningHistoryLocation | undefined {
     const uri = optionOrEnv(options, "--history", env, "TUNING_HISTORY_URI");
-    return uri === undefined ? undefined : parseHistoryUri(uri, HISTORY_FIELD);
+    return uri === undefined ? undefined : parseTuningHistoryUri(uri, HISTORY_FIELD);
 }
 
 function recordArgumentsFrom(options: ParsedOptions, env: Environment): RecordArguments {
@@ -475,23 +451,19 @@ export function tuneTargetsFrom(args: TuneArguments, terraformOutputs: string | 
     return { stateMachineArn, functions };
 }
 
-/**
- * The request the shell runs: the validated targets and the tuning input, whose errors name it as
- * `input.name` (the file, or `<commit>:<path>` in the repository) (InputError, exit 2).
- */
-export function tuningRequestFrom(args: TuneArguments, targets: TuneTargets, input: NamedText): TuningRequest {
+/** The request `tune` runs: the validated targets, and its settings as main has them. */
+export function tuneRequestFrom(args: TuneArguments, targets: TuneTargets, settings: TuneRequest["settings"]): TuneRequest {
     return {
         stateMachineArn: targets.stateMachineArn,
-        input: parseTuningInput(input.text, input.name),
         functions: targets.functions,
+        settings,
         pullRequest: args.pullRequest,
         resultsFile: args.resultsFile,
         timeoutSeconds: args.timeoutSeconds,
         concurrency: args.concurrency,
-        buildUrl: args.build.buildUrl,
+        build: args.build,
         history: args.history,
         force: args.force,
-        commentRoleArn: args.commentRoleArn,
     };
 }
 
@@ -499,14 +471,6 @@ export function tuningRequestFrom(args: TuneArguments, targets: TuneTargets, inp
 export interface RecordFiles {
     readonly input: string;
     readonly terraformOutputs: string;
-}
-
-/** A validated `record`: production's functions, the input their fingerprints include, where to write. */
-export interface RecordRequest {
-    readonly functions: readonly TargetFunction[];
-    readonly input: PowerTuningInput;
-    readonly history: HistoryLocation;
-    readonly commit?: string;
 }
 
 /** Validates a `record` invocation, each error naming its file and field (InputError, exit 2). */

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as assert from "assert";
 import { resolved } from "../support/mocked-stack";
-import { peakLambdaConcurrency } from "../../buildscripts/tuning-runner/core/input";
+import { peakLambdaConcurrency } from "../../buildscripts/tuning-runner/core/tuningInput";
 import { DEFAULT_POWER_VALUES, DEFAULT_TERRAFORM, globsOverlap, parseStackConfig, RawStackConfig, SAR_DEFAULT_POWER_VALUES, StackConfigError } from "../../components/config";
 
 const VALID: RawStackConfig = { region: "eu-west-1" };

@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { LambdaRepository, readSeedFiles, SEED_DIRECTORY, TUNING_INPUT_FILE, withTuningSettings } from "../../components/lambdaRepository";
 import { repositorySeedProvider, SeedFile, seedRepository, SeedRequest } from "../../components/repositorySeed";
-import { peakLambdaConcurrency } from "../../buildscripts/tuning-runner/core/input";
+import { peakLambdaConcurrency } from "../../buildscripts/tuning-runner/core/tuningInput";
 import { FakeAws } from "../support/fake-aws";
 import { accessKeyIdFor, startLocalSts, type LocalSts } from "../support/local-sts";
 import { mockedStack, ofType, settled } from "../support/mocked-stack";

@@ -1,18 +1,6 @@
 import * as assert from "node:assert/strict";
-import {
-    DEFAULT_CONCURRENCY,
-    DEFAULT_INPUT_FILE,
-    DEFAULT_RESULTS_FILE,
-    DEFAULT_TIMEOUT_SECONDS,
-    parseCommandLine,
-    tuneTargetsFrom,
-    tuningRequestFrom,
-    USAGE,
-    UsageError,
-    type Command,
-    type TuneArguments,
-} from "../../buildscripts/tuning-runner/cli";
-import { InputError } from "../../buildscripts/tuning-runner/core/input";
+import { type Command, DEFAULT_CONCURRENCY, DEFAULT_INPUT_FILE, DEFAULT_RESULTS_FILE, DEFAULT_TIMEOUT_SECONDS, parseCommandLine, type TuneArguments, tuneRequestFrom, tuneTargetsFrom, USAGE } from "../../buildscripts/tuning-runner/cli";
+import { InputError, UsageError } from "../../buildscripts/tuning-runner/core/errors";
 
 const STATE_MACHINE = "arn:aws:states:us-east-1:123456789012:stateMachine:powerTuningStateMachine-1a2b3c4d";
 const FUNCTION_A = "arn:aws:lambda:us-east-1:123456789012:function:power-tuned-a";
@@ -145,8 +133,7 @@ describe("runner command line", () => {
             assert.equal(tuneArgs([], { ...prEnv, PULL_REQUEST_BOT_ROLE_ARN: "" }).commentRoleArn, undefined);
             const planComment = parseCommandLine(["plan-comment", "--plan", "plan.json"], { ...prEnv, PULL_REQUEST_BOT_ROLE_ARN: BOT_ROLE });
             assert.equal((planComment as Extract<Command, { kind: "plan-comment" }>).args.commentRoleArn, BOT_ROLE);
-            const args = tuneArgs(["--state-machine-arn", STATE_MACHINE, "--lambda-arn", FUNCTION_A, "--comment-role-arn", BOT_ROLE]);
-            assert.equal(tuningRequestFrom(args, tuneTargetsFrom(args, undefined), { name: "power-tuning-input.json", text: INPUT }).commentRoleArn, BOT_ROLE);
+            assert.equal(tuneArgs(["--state-machine-arn", STATE_MACHINE, "--lambda-arn", FUNCTION_A, "--comment-role-arn", BOT_ROLE]).commentRoleArn, BOT_ROLE);
         });
 
         it("refuses a --comment-role-arn that is not an IAM role ARN, naming the field, the value and the form", () => {
@@ -211,9 +198,12 @@ describe("runner command line", () => {
 
     describe("tuning request", () => {
         const withArgs = (argv: string[], env: Record<string, string> = {}) => tuneArgs(["--state-machine-arn", STATE_MACHINE, ...argv], env);
-        /** The request as main.ts builds it: targets from the command line and the outputs, then the input. */
+        /** The request as main.ts builds it: targets from the command line and the outputs, then the settings read from local files. */
         const requestFrom = (args: TuneArguments, files: { input: string; terraformOutputs?: string }) =>
-            tuningRequestFrom(args, tuneTargetsFrom(args, files.terraformOutputs), { name: args.inputFile, text: files.input });
+            tuneRequestFrom(args, tuneTargetsFrom(args, files.terraformOutputs), {
+                from: "files",
+                read: { input: { name: args.inputFile, text: files.input }, policyFile: "power-tuning-policy.json", terraformFiles: [] },
+            });
 
         it("joins --lambda-arn and Terraform outputs, tuning a function named twice once", () => {
             const outputs = JSON.stringify({
@@ -229,7 +219,8 @@ describe("runner command line", () => {
                 { name: "b", arn: FUNCTION_B },
             ]);
             assert.equal(request.stateMachineArn, STATE_MACHINE);
-            assert.deepEqual(request.input, { num: 10, powerValues: [128, 256] });
+            assert.ok(request.settings.from === "files");
+            assert.deepEqual(request.settings.read.input, { name: "power-tuning-input.json", text: INPUT });
         });
 
         it("requires a state machine ARN, naming the flag and its variable", () => {
@@ -254,7 +245,7 @@ describe("runner command line", () => {
             const request = requestFrom(withArgs(["--lambda-arn", FUNCTION_A], { CODEBUILD_BUILD_URL: "https://console.aws.amazon.com/codebuild/build/1" }), {
                 input: INPUT,
             });
-            assert.equal(request.buildUrl, "https://console.aws.amazon.com/codebuild/build/1");
+            assert.equal(request.build.buildUrl, "https://console.aws.amazon.com/codebuild/build/1");
         });
     });
 });

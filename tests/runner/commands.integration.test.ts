@@ -5,7 +5,7 @@ import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, statSync
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { RUNNER_BUNDLE_PATH } from "../../buildscripts/bundle";
-import { commentRequestToken } from "../../buildscripts/tuning-runner/commands/publish";
+import { commentRequestToken } from "../../buildscripts/tuning-runner/core/commentToken";
 import { FakeAws } from "../support/fake-aws";
 import { freshFakeAwsForEachTest, RunnerWorkspace, runnerBundle, TEST_PULL_REQUEST as PULL_REQUEST } from "../support/runner-process";
 import { loadFixture, readFixtureText } from "../fixtures";

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 
-import { analysisFromOutput } from "../../buildscripts/tuning-runner/core/execution";
-import { InputError } from "../../buildscripts/tuning-runner/core/input";
+import { InputError } from "../../buildscripts/tuning-runner/core/errors";
+import { analysisFromOutput } from "../../buildscripts/tuning-runner/core/stateMachineOutput";
 import { decodeComparisonUrl, decodeVisualizationUrl, encodeComparisonUrl } from "../../buildscripts/tuning-runner/core/visualization";
 import { loadFixture } from "../fixtures";
 

@@ -86,7 +86,7 @@ describe("quality gate and living comment, run as the bundled CLI against the AW
             assert.match(run.stderr, /approval: skipped: stale build: the pull request moved on to 8e1f0c2, whose build decides; this build tuned 3f2a9c1/);
             const parsed = parseLivingComment(fake.comments[0].content);
             assert.equal(parsed.sections.length, 0, "a stale build's results do not replace the newer push's");
-            assert.match(parsed.history[0].notes.tuning!, /❌ gate failed \(1 violation\), not applied: stale build/);
+            assert.match(parsed.pushLog[0].notes.tuning!, /❌ gate failed \(1 violation\), not applied: stale build/);
         });
 
         it("without a policy file does not approve, and the comment says the gate is off", async () => {
@@ -126,7 +126,7 @@ describe("quality gate and living comment, run as the bundled CLI against the AW
             assert.equal(content.split("\n")[0], LIVING_COMMENT_MARKER);
             const parsed = parseLivingComment(content);
             assert.deepEqual(parsed.sections.map((section) => [section.name, section.commit]), [["plan", PULL_REQUEST.sourceCommit], ["tuning", PULL_REQUEST.sourceCommit]]);
-            assert.deepEqual(parsed.history.map((entry) => [entry.commit, entry.notes]), [
+            assert.deepEqual(parsed.pushLog.map((entry) => [entry.commit, entry.notes]), [
                 ["3f2a9c1", { plan: "5 to add, 1 to change, 5 to destroy", tuning: "1 function tuned; ✅ gate passed, approved" }],
             ]);
         });
@@ -140,7 +140,7 @@ describe("quality gate and living comment, run as the bundled CLI against the AW
             assert.equal(second.code, 0, second.stderr);
             assert.equal(fake.comments.length, 1);
             const parsed = parseLivingComment(fake.comments[0].content);
-            assert.deepEqual(parsed.history.map((entry) => entry.commit), ["3f2a9c1", "8e1f0c2"]);
+            assert.deepEqual(parsed.pushLog.map((entry) => entry.commit), ["3f2a9c1", "8e1f0c2"]);
             assert.equal(parsed.sections[0].commit, NEXT_PUSH);
             for (const call of fake.calls("GetCommentsForPullRequest")) assert.deepEqual(Object.keys(call).filter((key) => key !== "nextToken"), ["pullRequestId"], "every revision's comments");
         });
@@ -169,7 +169,7 @@ describe("quality gate and living comment, run as the bundled CLI against the AW
             assert.equal(fake.comments.length, 2);
             const parsed = parseLivingComment(fake.comments[1].content);
             assert.deepEqual(parsed.sections.map((section) => section.name), ["plan", "tuning"]);
-            assert.deepEqual(Object.keys(parsed.history[0].notes), ["plan", "tuning"]);
+            assert.deepEqual(Object.keys(parsed.pushLog[0].notes), ["plan", "tuning"]);
         });
 
         it("posts a new comment when the comments cannot be listed", async () => {

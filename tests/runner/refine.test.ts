@@ -1,13 +1,15 @@
 import * as assert from "node:assert/strict";
 
-import { analysisFromOutput } from "../../buildscripts/tuning-runner/core/execution";
-import { planRefinement, resultAfterRefinement, tuneInPasses, type FinishedPass, type RefineStep } from "../../buildscripts/tuning-runner/core/refine";
+import { InputError } from "../../buildscripts/tuning-runner/core/errors";
+import { tuningFingerprint } from "../../buildscripts/tuning-runner/core/fingerprint";
+import type { PowerStat } from "../../buildscripts/tuning-runner/core/powerStat";
+import { type FinishedPass, planRefinement, type RefineStep, resultAfterRefinement, tuneInPasses } from "../../buildscripts/tuning-runner/core/refine";
 import { DEFAULT_REFINE_SETTINGS, refineSettingsOf, stateMachineInput } from "../../buildscripts/tuning-runner/core/refineSettings";
 import { tuningResultFromOutcome } from "../../buildscripts/tuning-runner/core/results";
-import type { ExecutionOutcome, PowerStat, PowerTuningInput, TuningAnalysis } from "../../buildscripts/tuning-runner/core/types";
+import { analysisFromOutput, type TuningAnalysis } from "../../buildscripts/tuning-runner/core/stateMachineOutput";
+import { parseTuningInput, type PowerTuningInput } from "../../buildscripts/tuning-runner/core/tuningInput";
+import type { ExecutionOutcome } from "../../buildscripts/tuning-runner/core/types";
 import { decodeVisualizationUrl } from "../../buildscripts/tuning-runner/core/visualization";
-import { tuningFingerprint } from "../../buildscripts/tuning-runner/core/fingerprint";
-import { InputError, parseTuningInput } from "../../buildscripts/tuning-runner/core/input";
 import { loadFixture } from "../fixtures";
 
 const fixture = (name: string): TuningAnalysis => analysisFromOutput(loadFixture(`power-tuning/${name}`))!;

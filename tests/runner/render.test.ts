@@ -1,16 +1,12 @@
 import * as assert from "node:assert/strict";
 
 import { classifyExecution } from "../../buildscripts/tuning-runner/core/execution";
-import {
-    COMMENT_CHARACTER_LIMIT,
-    fitToCommentLimit,
-    formatDurationMs,
-    formatUsd,
-    renderReport,
-    renderTuningComment,
-} from "../../buildscripts/tuning-runner/markdown/tuningReport";
 import { resultFromVisualizationUrl, tuningResultFromOutcome } from "../../buildscripts/tuning-runner/core/results";
-import type { ExecutionDescription, TuningResult } from "../../buildscripts/tuning-runner/core/types";
+import type { TuningResult } from "../../buildscripts/tuning-runner/core/resultsFile";
+import type { ExecutionDescription } from "../../buildscripts/tuning-runner/core/types";
+import { COMMENT_CHARACTER_LIMIT, fitToCommentLimit } from "../../buildscripts/tuning-runner/markdown/comment";
+import { formatDurationMs, formatUsd } from "../../buildscripts/tuning-runner/markdown/format";
+import { renderReport, renderTuningComment } from "../../buildscripts/tuning-runner/markdown/tuningReport";
 import { loadFixture, readFixtureText } from "../fixtures";
 
 const BUILD_URL = "https://us-east-1.console.aws.amazon.com/codesuite/codebuild/123456789012/projects/power-tuned-pr/build/power-tuned-pr%3A1b2c";

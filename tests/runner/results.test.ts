@@ -1,16 +1,9 @@
 import * as assert from "node:assert/strict";
 
+import { InputError } from "../../buildscripts/tuning-runner/core/errors";
 import { classifyExecution } from "../../buildscripts/tuning-runner/core/execution";
-import { InputError } from "../../buildscripts/tuning-runner/core/input";
-import {
-    buildResultsFile,
-    exitCodeFor,
-    parseResultsFile,
-    resultFromStateMachineOutput,
-    resultFromVisualizationUrl,
-    tuningResultFromOutcome,
-} from "../../buildscripts/tuning-runner/core/results";
-import type { TuningResult } from "../../buildscripts/tuning-runner/core/types";
+import { resultFromStateMachineOutput, resultFromVisualizationUrl, tuningResultFromOutcome } from "../../buildscripts/tuning-runner/core/results";
+import { buildResultsFile, exitCodeFor, parseResultsFile, type TuningResult } from "../../buildscripts/tuning-runner/core/resultsFile";
 import { loadFixture, readFixtureText } from "../fixtures";
 
 const FN = { name: "hello", arn: "arn:aws:lambda:us-east-1:123456789012:function:power-tuned-hello" };
@@ -85,7 +78,7 @@ describe("results entries", () => {
 
     it("refuses to record an execution that has not finished", () => {
         assert.throws(() => tuningResultFromOutcome(FN, { kind: "running" }, META), /hello: an execution that is running has no result yet/);
-        assert.throws(() => tuningResultFromOutcome(FN, { kind: "needs-history" }, META), /needs-history/);
+        assert.throws(() => tuningResultFromOutcome(FN, { kind: "needs-events" }, META), /needs-events/);
     });
 });
 

@@ -3,8 +3,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 import { resultFromStateMachineOutput } from "../../buildscripts/tuning-runner/core/results";
+import type { TuningResult } from "../../buildscripts/tuning-runner/core/resultsFile";
 import { locateMemorySize, suggestMemoryChanges, type TerraformFile } from "../../buildscripts/tuning-runner/core/terraformMemory";
-import type { TuningResult } from "../../buildscripts/tuning-runner/core/types";
 import { loadFixture } from "../fixtures";
 
 const MODULE_DIR = join(__dirname, "..", "..", "terraform-lambda");

@@ -4,7 +4,7 @@
 // interruption and input errors in tune-reporting.integration.test.ts (two files, so mocha's
 // parallel workers share the waiting).
 import * as assert from "node:assert/strict";
-import { commentRequestToken } from "../../buildscripts/tuning-runner/commands/publish";
+import { commentRequestToken } from "../../buildscripts/tuning-runner/core/commentToken";
 import { executionFromFixture, FakeAws } from "../support/fake-aws";
 import { freshFakeAwsForEachTest, TEST_PULL_REQUEST as PULL_REQUEST } from "../support/runner-process";
 import { BUILD_ID, STATE_MACHINE, codeBuildEnv, FUNCTION_A, FUNCTION_B, FUNCTION_C, INPUT, localEnv, stillRunning, succeeded, workspace } from "../support/tune-scenario";

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 
-import { analysisFromOutput } from "../../buildscripts/tuning-runner/core/execution";
+import { analysisFromOutput } from "../../buildscripts/tuning-runner/core/stateMachineOutput";
 import { simulatedOutput } from "./simulated-power-tuning";
 
 const SEED_URL = "https://lambda-power-tuning.show/#gAAAAQACAAQ=;AAAAQAAAAEAAAABAAAAAQA==;b6VpMW+l6TFvpWkyb6XpMg==";

@@ -1,24 +1,24 @@
 // `plan-comment`: a Terraform JSON plan summarised in the pull request's comment (or printed), and,
 // when the pull request's copy could not be deployed, a tuning section saying so.
-import { pullRequestCodeCommit, pullRequestCommentsClient } from "../aws";
-import type { PlanCommentArguments } from "../cli";
+import type { AwsClients } from "../aws";
+import { parseJsonFile } from "../core/json";
+import { summarizeTerraformPlan } from "../core/planSummary";
+import type { PlanCommentRequest } from "../core/types";
+import { planPushNote, renderPlanComment } from "../markdown/planSection";
+import { DEPLOY_FAILED_PUSH_NOTE, renderDeployFailedComment } from "../markdown/tuningReport";
 import { publishMarkdown } from "./publish";
-import { parseJsonFile } from "../core/input";
-import { buildLog, readNamedFile } from "../io";
-import { planHistoryNote, summarizeTerraformPlan } from "../core/planSummary";
-import { DEPLOY_FAILED_NOTE, renderDeployFailedComment, renderPlanComment } from "../markdown/tuningReport";
+import type { Runtime } from "./runtime";
 
-export async function runPlanComment(args: PlanCommentArguments): Promise<void> {
+export async function runPlanComment(request: PlanCommentRequest, clients: Pick<AwsClients, "pullRequestComments">, runtime: Runtime): Promise<void> {
     // Read and validated before anything is posted: a bad plan file posts nothing.
-    const summary = args.planFile === undefined ? undefined : summarizeTerraformPlan(parseJsonFile(readNamedFile(args.planFile, "--plan"), args.planFile));
-    const comments = () => pullRequestCommentsClient(pullRequestCodeCommit(args.commentRoleArn));
-    const target = { pullRequest: args.pullRequest, build: args.build };
+    const summary = request.plan === undefined ? undefined : summarizeTerraformPlan(parseJsonFile(request.plan.text, request.plan.name));
+    const target = { pullRequest: request.pullRequest, build: request.build };
     if (summary !== undefined) {
-        const markdown = renderPlanComment(summary, { buildUrl: args.build.buildUrl });
-        await publishMarkdown({ ...target, markdown, section: "plan", note: planHistoryNote(summary) }, comments, buildLog);
+        const markdown = renderPlanComment(summary, { buildUrl: request.build.buildUrl });
+        await publishMarkdown({ ...target, markdown, section: "plan", pushLogNote: planPushNote(summary) }, clients.pullRequestComments, runtime);
     }
-    if (args.deployFailedUrl !== undefined) {
-        const markdown = renderDeployFailedComment(args.deployFailedUrl, args.pullRequest?.sourceCommit);
-        await publishMarkdown({ ...target, markdown, section: "tuning", note: DEPLOY_FAILED_NOTE }, comments, buildLog);
+    if (request.deployFailedUrl !== undefined) {
+        const markdown = renderDeployFailedComment(request.deployFailedUrl, request.pullRequest?.sourceCommit);
+        await publishMarkdown({ ...target, markdown, section: "tuning", pushLogNote: DEPLOY_FAILED_PUSH_NOTE }, clients.pullRequestComments, runtime);
     }
 }

@@ -1,34 +1,19 @@
 // Publishing Markdown: the pull request's one living comment when a PR is named, stdout otherwise.
-import { createHash } from "crypto";
 import type { PullRequestComments } from "../aws";
-import type { BuildContext } from "../cli";
-import { describeError, type Log } from "../io";
+import { commentRequestToken } from "../core/commentToken";
+import { describeError } from "../core/errors";
+import type { PullRequestContext } from "../core/resultsFile";
+import type { BuildContext } from "../core/types";
 import { composeLivingComment, isLivingComment, type SectionName } from "../markdown/livingComment";
-import type { PullRequestContext } from "../core/types";
-
-/**
- * CodeCommit's idempotency token for a comment: the same build (or, outside CodeBuild, the
- * same PR and commits) posting the same content gets the same token, so a retried post
- * returns the first comment instead of adding a duplicate; different content gets a new one.
- */
-export function commentRequestToken(pullRequest: PullRequestContext, build: BuildContext, content: string): string {
-    const scope = [
-        build.buildId ?? "",
-        pullRequest.repositoryName,
-        pullRequest.pullRequestId,
-        pullRequest.destinationCommit,
-        pullRequest.sourceCommit,
-    ];
-    return createHash("sha256").update(JSON.stringify([...scope, content])).digest("hex");
-}
+import type { Runtime } from "./runtime";
 
 export interface Publication {
     readonly markdown: string;
     readonly pullRequest?: PullRequestContext;
     readonly build: BuildContext;
-    /** Where the Markdown goes in the pull request's one living comment, and its history note. */
+    /** Where the Markdown goes in the pull request's one living comment, and its note in the push log. */
     readonly section: SectionName;
-    readonly note: string;
+    readonly pushLogNote: string;
     /** The pull request has moved on: record the note only (livingComment.ts). */
     readonly stale?: boolean;
 }
@@ -39,14 +24,14 @@ export interface Publication {
  * the update fails (the new one carries the old one's sections and history forward). When
  * posting fails too, the Markdown still goes to stdout (the build log) before the error is rethrown.
  */
-export async function publishMarkdown(publication: Publication, comments: () => PullRequestComments, log: Log): Promise<void> {
+export async function publishMarkdown(publication: Publication, client: PullRequestComments, runtime: Pick<Runtime, "log" | "print" | "now">): Promise<void> {
     const { markdown, pullRequest, build } = publication;
+    const { log, print } = runtime;
     if (pullRequest === undefined) {
-        process.stdout.write(markdown.endsWith("\n") ? markdown : `${markdown}\n`);
+        print(markdown.endsWith("\n") ? markdown : `${markdown}\n`);
         return;
     }
     const where = `${pullRequest.repositoryName} pull request ${pullRequest.pullRequestId}`;
-    const client = comments();
     let earlier: { commentId: string; content: string } | undefined;
     try {
         earlier = await client.findComment(pullRequest, isLivingComment);
@@ -57,8 +42,8 @@ export async function publishMarkdown(publication: Publication, comments: () => 
         section: publication.section,
         markdown,
         commit: pullRequest.sourceCommit,
-        at: new Date().toISOString(),
-        note: publication.note,
+        at: new Date(runtime.now()).toISOString(),
+        note: publication.pushLogNote,
         stale: publication.stale,
     });
     if (earlier !== undefined) {
@@ -75,7 +60,7 @@ export async function publishMarkdown(publication: Publication, comments: () => 
         log(`commented on ${where} (comment ${commentId})`);
     } catch (error) {
         log(`could not comment on ${where}; the comment follows on stdout`);
-        process.stdout.write(`${markdown}\n`);
+        print(`${markdown}\n`);
         throw new Error(`PostCommentForPullRequest failed: ${describeError(error)}`);
     }
 }

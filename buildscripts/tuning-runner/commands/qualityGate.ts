@@ -1,18 +1,20 @@
-// The quality gate's AWS side (shell): the functions' configured memory before tuning, and
-// after it the pull request's state and the approval. Verdicts, decisions and Markdown come
-// from the core (policy.ts, terraformMemory.ts, gateReport.ts).
+// The quality gate's AWS side: the functions' configured memory before tuning, and after it the
+// pull request's state and the approval. Verdicts, decisions and Markdown come from the core
+// (core/policy.ts, core/terraformMemory.ts) and markdown/gateReport.ts.
 import type { LambdaFunctions, PullRequestApprovals } from "../aws";
-import { significant } from "../markdown/format";
-import { renderMemorySuggestions, renderQualityGate, tuningHistoryNote, type QualityGateReport } from "../markdown/gateReport";
-import { describeError, type Log } from "../io";
-import { decideApproval, DEFAULT_POLICY_FILE, evaluatePolicy, isStaleBuild, type ApprovalOutcome, type PullRequestState, type QualityPolicy } from "../core/policy";
+import { describeError } from "../core/errors";
+import { significant } from "../core/numbers";
+import { decideApproval, evaluatePolicy, isStaleBuild, type ApprovalOutcome, type PullRequestState, type QualityPolicy } from "../core/policy";
+import type { PullRequestContext, TuningResult } from "../core/resultsFile";
 import { suggestMemoryChanges, type TerraformFile } from "../core/terraformMemory";
-import type { PullRequestContext, TargetFunction, TuningResult } from "../core/types";
+import type { TargetFunction } from "../core/types";
+import { renderMemorySuggestions, renderQualityGate, tuningPushNote, type QualityGateReport } from "../markdown/gateReport";
+import type { Runtime } from "./runtime";
 
 /** What `tune` was given for the gate, read and validated before any AWS call. */
 export interface QualityGateSetup {
-    /** `--policy`; without it the gate is off. */
-    readonly policyFile?: string;
+    /** The policy's path, for the comment, also when there is none. */
+    readonly policyFile: string;
     readonly policy?: QualityPolicy;
     /** The destination commit the policy was looked for at (--settings-from-repository); undefined for a local file. */
     readonly policyCommit?: string;
@@ -23,7 +25,7 @@ export interface QualityGateSetup {
 export interface GateOutcome {
     /** For the tuning comment, under its summary. */
     readonly markdown: readonly string[];
-    readonly historyNote: string;
+    readonly pushLogNote: string;
     /** The pull request moved on while this build ran: its comment keeps the newer results. */
     readonly stale: boolean;
     /** 1 when the gate failed or could not be applied to the pull request. */
@@ -35,8 +37,7 @@ export interface GateOutcome {
  * memory while it measures). Unreadable ones are logged and left out: the gate then says it
  * could not compare, and the suggestion falls back to the Terraform files.
  */
-export async function configuredMemorySizes(functions: readonly TargetFunction[], lambda: () => LambdaFunctions, log: Log): Promise<Map<string, number>> {
-    const client = lambda();
+export async function configuredMemorySizes(functions: readonly TargetFunction[], client: LambdaFunctions, log: Runtime["log"]): Promise<Map<string, number>> {
     const sizes = new Map<string, number>();
     await Promise.all(
         functions.map(async (fn) => {
@@ -60,8 +61,8 @@ export async function applyQualityGate(
     results: readonly TuningResult[],
     setup: QualityGateSetup,
     pullRequest: PullRequestContext | undefined,
-    approvals: () => PullRequestApprovals,
-    log: Log,
+    client: PullRequestApprovals,
+    log: Runtime["log"],
 ): Promise<GateOutcome> {
     const evaluation = evaluatePolicy(setup.policy, results);
     const shown = (value: number | string) => (typeof value === "number" ? `${significant(value)} %` : value);
@@ -69,7 +70,6 @@ export async function applyQualityGate(
     let approval: ApprovalOutcome | undefined;
     let stale = false;
     if (pullRequest !== undefined) {
-        const client = approvals();
         let state: PullRequestState | undefined;
         try {
             state = await client.pullRequestState(pullRequest);
@@ -86,12 +86,12 @@ export async function applyQualityGate(
         }
         log(`approval: ${approval.kind}${approval.kind === "skipped" ? `: ${approval.reason}` : approval.kind === "failed" ? `: ${approval.error}` : ""}`);
     }
-    const report: QualityGateReport = { policyFile: setup.policyFile ?? DEFAULT_POLICY_FILE, policy: setup.policy, policyCommit: setup.policyCommit, evaluation, approval };
+    const report: QualityGateReport = { policyFile: setup.policyFile, policy: setup.policy, policyCommit: setup.policyCommit, evaluation, approval };
     const suggestions = suggestMemoryChanges(setup.terraformFiles, results);
     const fix = renderMemorySuggestions(suggestions);
     return {
         markdown: [...renderQualityGate(report), ...(fix.length > 0 ? ["", ...fix] : [])],
-        historyNote: tuningHistoryNote(results, report),
+        pushLogNote: tuningPushNote(results, report),
         stale,
         exitCode: evaluation.verdict === "fail" || approval?.kind === "failed" ? 1 : 0,
     };

@@ -1,29 +1,40 @@
-// The tuning history in a run (shell): fingerprints from Lambda, stored results and production
-// records from S3, reuse before any execution starts, storing after. The history only ever adds:
-// whatever cannot be read or written becomes a logged problem, and the run goes on as without it.
-import { historyObjectsClient, lambdaFunctionsClient, type HistoryObjects, type LambdaFunctions } from "../aws";
+// The tuning history in a run: fingerprints from Lambda, stored results and production records
+// from S3, reuse before any execution starts, storing after. The history only ever adds: whatever
+// cannot be read or written becomes a logged problem, and the run goes on as without it.
+import type { LambdaFunctions, TuningHistoryObjects } from "../aws";
 import { withBaseline } from "../core/baseline";
+import { describeError } from "../core/errors";
 import { functionFactsFrom, tuningFingerprint, type FunctionFacts } from "../core/fingerprint";
+import type { Baseline, PullRequestContext, TuningHistoryStatus, TuningResult } from "../core/resultsFile";
+import type { PowerTuningInput } from "../core/tuningInput";
 import {
     baselineFrom,
-    historyUri,
     parseProductionRecord,
     parseStoredResultEntry,
-    productionRecord,
     productionRecordKey,
     reusedResults,
     storedResultEntry,
     storedResultKey,
+    tuningHistoryUri,
     type ProductionRecord,
     type StoredResultEntry,
+    type TuningHistoryLocation,
 } from "../core/tuningHistory";
-import { EXIT_OK, EXIT_TUNING_FAILED, type RecordRequest } from "../cli";
-import { buildLog, describeError, type Log } from "../io";
-import type { Baseline, HistoryLocation, HistoryStatus, PowerTuningInput, TargetFunction, TuningRequest, TuningResult } from "../core/types";
+import type { TargetFunction } from "../core/types";
+import type { Runtime } from "./runtime";
 
-export interface HistoryClients {
-    readonly objects: HistoryObjects;
+export interface TuningHistoryClients {
+    readonly objects: TuningHistoryObjects;
     readonly functions: LambdaFunctions;
+}
+
+/** What a run asks of the tuning history: its functions, their input, where, and whether to tune regardless. */
+export interface TuningWithHistory {
+    readonly functions: readonly TargetFunction[];
+    readonly input: PowerTuningInput;
+    readonly location: TuningHistoryLocation;
+    readonly force: boolean;
+    readonly pullRequest?: PullRequestContext;
 }
 
 /** What the history knows about one function before it is tuned. */
@@ -36,9 +47,9 @@ interface FunctionHistory {
 }
 
 /** Collects problems for the comment and logs each as it happens. */
-class Problems {
+export class Problems {
     readonly list: string[] = [];
-    constructor(private readonly log: Log) {}
+    constructor(private readonly log: Runtime["log"]) {}
 
     add(problem: string): void {
         this.list.push(problem);
@@ -47,22 +58,22 @@ class Problems {
 }
 
 /**
- * Tunes `request.functions` with the history: functions whose fingerprint has a stored result are
- * not tuned again (unless `request.force`), new successes are stored, and every result gets its
- * baseline. `tune` runs the executions for the functions it is given and returns their results in
- * the same order.
+ * Tunes `request.functions` with the tuning history: functions whose fingerprint has a stored
+ * result are not tuned again (unless `request.force`), new successes are stored, and every result
+ * gets its baseline. `tune` runs the executions for the functions it is given and returns their
+ * results in the same order.
  */
 export async function tuneWithHistory(
-    request: TuningRequest & { history: HistoryLocation },
+    request: TuningWithHistory,
     tune: (functions: readonly TargetFunction[]) => Promise<TuningResult[]>,
-    clients: HistoryClients,
-    log: Log,
-    signal: AbortSignal,
-): Promise<{ results: TuningResult[]; history: HistoryStatus }> {
+    clients: TuningHistoryClients,
+    runtime: Pick<Runtime, "log" | "now" | "signal">,
+): Promise<{ results: TuningResult[]; history: TuningHistoryStatus }> {
+    const { log } = runtime;
     const problems = new Problems(log);
-    const store = new HistoryStore(request.history, clients.objects, problems);
+    const store = new TuningHistoryStore(request.location, clients.objects, problems);
     const histories = await Promise.all(request.functions.map((fn) => readFunctionHistory(fn, request.input, store, clients.functions, problems)));
-    const reuse = reusedResults(request.functions, histories.map((history) => history.stored), request.force === true);
+    const reuse = reusedResults(request.functions, histories.map((history) => history.stored), request.force);
     request.functions.forEach((fn, index) => {
         const stored = histories[index].stored;
         if (stored === undefined) return;
@@ -73,14 +84,14 @@ export async function tuneWithHistory(
     const tuned = await tune(request.functions.filter((_, index) => reuse[index] === undefined));
     let next = 0;
     const results = reuse.map((reused) => reused ?? tuned[next++]);
-    if (!signal.aborted) {
-        const recordedAt = new Date().toISOString();
+    if (!runtime.signal.aborted) {
+        const recordedAt = new Date(runtime.now()).toISOString();
         await Promise.all(
             results.map(async (result, index) => {
                 const measured = histories[index].measured;
                 if (reuse[index] !== undefined || measured === undefined) return;
                 const entry = storedResultEntry(result, { ...measured, input: request.input }, { pullRequest: request.pullRequest, recordedAt });
-                if (entry !== undefined) await store.write(storedResultKey(request.history, measured.fingerprint), entry, `${result.name}: storing its result`);
+                if (entry !== undefined) await store.write(storedResultKey(request.location, measured.fingerprint), entry, `${result.name}: storing its result`);
             }),
         );
     }
@@ -89,13 +100,13 @@ export async function tuneWithHistory(
         const withFingerprint = measured === undefined ? result : { ...result, fingerprint: measured.fingerprint };
         return withBaseline(withFingerprint, histories[index].baseline, request.pullRequest);
     });
-    return { results: compared, history: { uri: historyUri(request.history), problems: problems.list } };
+    return { results: compared, history: { uri: tuningHistoryUri(request.location), problems: problems.list } };
 }
 
 async function readFunctionHistory(
     fn: TargetFunction,
     input: PowerTuningInput,
-    store: HistoryStore,
+    store: TuningHistoryStore,
     functions: LambdaFunctions,
     problems: Problems,
 ): Promise<FunctionHistory> {
@@ -121,7 +132,7 @@ async function baselineOf(
     record: Lookup<ProductionRecord>,
     measured: FunctionHistory["measured"],
     stored: Lookup<StoredResultEntry>,
-    store: HistoryStore,
+    store: TuningHistoryStore,
 ): Promise<Baseline> {
     if (record.kind === "unreadable") return { status: "none", reason: "production's record could not be read from the tuning history" };
     if (record.kind === "missing") return baselineFrom(fn.name, undefined, undefined);
@@ -138,10 +149,10 @@ type Lookup<T> = { readonly kind: "found"; readonly value: T } | { readonly kind
  * Reads and writes history objects. A missing object is an answer (undefined); an unreadable or
  * malformed one is a problem, and reads as missing so the run goes on.
  */
-class HistoryStore {
+export class TuningHistoryStore {
     constructor(
-        private readonly location: HistoryLocation,
-        private readonly objects: HistoryObjects,
+        private readonly location: TuningHistoryLocation,
+        private readonly objects: TuningHistoryObjects,
         private readonly problems: Problems,
     ) {}
 
@@ -155,6 +166,7 @@ class HistoryStore {
         return this.lookUp(key, functionName, (text) => parseProductionRecord(text, key));
     }
 
+    /** Writes `value` as JSON under `key`; false (and a problem reported) when that failed. */
     async write(key: string, value: unknown, what: string): Promise<boolean> {
         try {
             await this.objects.write(this.location.bucket, key, `${JSON.stringify(value, null, 2)}\n`);
@@ -181,41 +193,6 @@ class HistoryStore {
             return { kind: "unreadable" };
         }
     }
-}
-
-/** `record`, run: exit 0 when every function's record was written, 1 otherwise (after trying all). */
-export async function runRecord(request: RecordRequest): Promise<number> {
-    if (request.commit === undefined) {
-        buildLog("no commit id (--source-commit, or a commit id in CODEBUILD_RESOLVED_SOURCE_VERSION): production is recorded without one");
-    }
-    const failed = await recordProduction(request, { objects: historyObjectsClient(), functions: lambdaFunctionsClient() }, buildLog);
-    return failed === 0 ? EXIT_OK : EXIT_TUNING_FAILED;
-}
-
-/**
- * Writes production/<name>.json for every function — the fingerprint it runs now. Returns the
- * number of functions whose record could not be written.
- */
-async function recordProduction(request: RecordRequest, clients: HistoryClients, log: Log): Promise<number> {
-    const problems = new Problems(log);
-    const store = new HistoryStore(request.history, clients.objects, problems);
-    const recordedAt = new Date().toISOString();
-    const written = await Promise.all(
-        request.functions.map(async (fn) => {
-            let fingerprint: string;
-            try {
-                fingerprint = tuningFingerprint(functionFactsFrom(await clients.functions.functionConfiguration(fn.arn), fn.arn), request.input);
-            } catch (error) {
-                problems.add(`\`${fn.name}\`: GetFunctionConfiguration failed (${describeError(error)}): production's fingerprint not recorded`);
-                return false;
-            }
-            const key = productionRecordKey(request.history, fn.name);
-            const ok = await store.write(key, productionRecord(fn, fingerprint, { commit: request.commit, recordedAt }), `\`${fn.name}\`: recording production's fingerprint`);
-            if (ok) log(`${fn.name}: production runs fingerprint ${fingerprint} (s3://${request.history.bucket}/${key})`);
-            return ok;
-        }),
-    );
-    return written.filter((ok) => !ok).length;
 }
 
 function describeStored(entry: StoredResultEntry): string {

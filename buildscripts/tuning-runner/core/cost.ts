@@ -1,7 +1,7 @@
 // Price maths (functional core). The tool's costs cover duration only; what a team pays per
 // invocation also includes the request charge, which dominates for short functions.
 
-import type { TuningResult } from "./types";
+import type { TuningResult } from "./resultsFile";
 
 /** Lambda's request charge: $0.20 per million invocations, in every region and architecture. */
 export const REQUEST_CHARGE_USD = 2e-7;

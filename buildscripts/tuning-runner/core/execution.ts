@@ -1,18 +1,19 @@
-// What a power-tuning execution's status, output and history mean (functional core), when to
-// look again, and what to call it.
+// What a power-tuning execution's status, output and event history mean (functional core), when
+// to look again, and what to call it.
 
 import { createHash } from "crypto";
-import { isFiniteNumber, isRecord, parseJsonOrUndefined, withoutUndefined } from "./json";
-import type { ExecutionDescription, ExecutionOutcome, HistoryEvent, PowerStat, TuningAnalysis, TuningError } from "./types";
-import { decodeVisualizationUrl } from "./visualization";
+import { isRecord, parseJsonOrUndefined } from "./json";
+import type { TuningError } from "./resultsFile";
+import { analysisFromOutput } from "./stateMachineOutput";
+import type { ExecutionDescription, ExecutionEvent, ExecutionOutcome } from "./types";
 
 /**
  * Classifies a DescribeExecution result. The tool ends many failures *successfully* with output
  * `{}` (its CleanUpOnError state swallows the error), so a SUCCEEDED without a numeric `power` is
- * a failure: without `history` the answer is `needs-history`, and the shell fetches
- * GetExecutionHistory and asks again.
+ * a failure: without `events` the answer is `needs-events`, and the shell reads the execution's
+ * event history (GetExecutionHistory) and asks again.
  */
-export function classifyExecution(description: ExecutionDescription, history?: readonly HistoryEvent[]): ExecutionOutcome {
+export function classifyExecution(description: ExecutionDescription, events?: readonly ExecutionEvent[]): ExecutionOutcome {
     switch (description.status) {
         case "RUNNING":
         case "PENDING_REDRIVE":
@@ -33,11 +34,11 @@ export function classifyExecution(description: ExecutionDescription, history?: r
                 error: describeCause(description.error ?? "ExecutionAborted", description.cause ?? "the execution was stopped (StopExecution)"),
             };
         case "SUCCEEDED":
-            return classifySucceeded(description.output, history);
+            return classifySucceeded(description.output, events);
     }
 }
 
-function classifySucceeded(outputText: string | undefined, history: readonly HistoryEvent[] | undefined): ExecutionOutcome {
+function classifySucceeded(outputText: string | undefined, events: readonly ExecutionEvent[] | undefined): ExecutionOutcome {
     let output: unknown;
     try {
         output = outputText === undefined ? undefined : JSON.parse(outputText);
@@ -50,65 +51,20 @@ function classifySucceeded(outputText: string | undefined, history: readonly His
     if (output === null) return { kind: "dry-run" };
     const analysis = analysisFromOutput(output);
     if (analysis !== undefined) return { kind: "succeeded", analysis };
-    if (history === undefined) return { kind: "needs-history" };
-    return { kind: "failed", error: errorFromHistory(history) };
+    if (events === undefined) return { kind: "needs-events" };
+    return { kind: "failed", error: errorFromEvents(events) };
 }
 
-/**
- * The analysis in a state machine output (`{power, cost, duration, stateMachine, stats}`), or
- * undefined when the output is not a tuning result: no numeric `power` (the tool's analyzer
- * always writes `cost` and `duration` with it, so an output without them is not one either).
- */
-export function analysisFromOutput(output: unknown): TuningAnalysis | undefined {
-    if (!isRecord(output) || !isFiniteNumber(output.power) || !isFiniteNumber(output.cost) || !isFiniteNumber(output.duration)) return undefined;
-    const stateMachine = isRecord(output.stateMachine) ? output.stateMachine : {};
-    const visualization = typeof stateMachine.visualization === "string" ? stateMachine.visualization : undefined;
-    const stats = statsFromOutput(output.stats);
-    // Without includeOutputResults the output has no stats, but its link still carries them all.
-    const decoded = stats.length === 0 && visualization !== undefined ? statsFromVisualization(visualization) : undefined;
-    return withoutUndefined({
-        power: output.power,
-        cost: output.cost,
-        duration: output.duration,
-        stats: decoded ?? stats,
-        statsSource: decoded === undefined ? undefined : ("visualization" as const),
-        visualization,
-        stateMachineCostUsd: numberOrUndefined(stateMachine.executionCost),
-        lambdaCostUsd: numberOrUndefined(stateMachine.lambdaCost),
-    });
-}
-
-/** The stats a visualization link carries, or undefined when it is not one this runner can read. */
-function statsFromVisualization(url: string): PowerStat[] | undefined {
-    try {
-        return decodeVisualizationUrl(url);
-    } catch {
-        return undefined;
-    }
-}
-
-/** `stats[]` (`{value, averagePrice, averageDuration}`, with includeOutputResults) sorted by memory. */
-function statsFromOutput(stats: unknown): PowerStat[] {
-    if (!Array.isArray(stats)) return [];
-    return stats
-        .filter(
-            (stat): stat is { value: number; averagePrice: number; averageDuration: number } =>
-                isRecord(stat) && isFiniteNumber(stat.value) && isFiniteNumber(stat.averagePrice) && isFiniteNumber(stat.averageDuration),
-        )
-        .map((stat) => ({ memoryMB: stat.value, averageDurationMs: stat.averageDuration, averageCostUsd: stat.averagePrice }))
-        .sort((a, b) => a.memoryMB - b.memoryMB);
-}
-
-/** The history event that holds the reason of a tuning that ended SUCCEEDED with `{}`. */
-export function isCleanUpOnErrorEntry(event: HistoryEvent): boolean {
+/** The event that holds the reason of a tuning that ended SUCCEEDED with `{}`. */
+export function isCleanUpOnErrorEntry(event: ExecutionEvent): boolean {
     return event.type === "TaskStateEntered" && event.stateEnteredEventDetails?.name === "CleanUpOnError";
 }
 
 /** The reason recorded by the latest CleanUpOnError state: its input carries `error: {Error, Cause}`. */
-function errorFromHistory(history: readonly HistoryEvent[]): TuningError {
-    const cleanUp = history
+function errorFromEvents(events: readonly ExecutionEvent[]): TuningError {
+    const cleanUp = events
         .filter(isCleanUpOnErrorEntry)
-        .reduce<HistoryEvent | undefined>((latest, event) => (latest === undefined || event.id > latest.id ? event : latest), undefined);
+        .reduce<ExecutionEvent | undefined>((latest, event) => (latest === undefined || event.id > latest.id ? event : latest), undefined);
     if (cleanUp === undefined) {
         return {
             error: "NoResult",
@@ -141,8 +97,8 @@ export function describeCause(error: string | undefined, cause: string | undefin
 // end within a few seconds, so the first 10 s are polled every second. After that a tuning
 // usually runs for tens of seconds to minutes, so the delay grows with the time already waited
 // (a fifth of it, i.e. noticing the end costs at most ~20% extra wall time) up to a 5 s cap,
-// reached at 30 s. That is ~37 DescribeExecution calls for a 2-minute run instead of the seed's
-// 120, and never more than one call per second per execution.
+// reached at 30 s. That is ~37 DescribeExecution calls for a 2-minute run instead of a
+// once-a-second loop's 120, and never more than one call per second per execution.
 const QUICK_PHASE_MS = 10_000;
 const MIN_POLL_DELAY_MS = 1_000;
 const MAX_POLL_DELAY_MS = 5_000;
@@ -194,10 +150,6 @@ function shortenedFunctionPart(name: string, room: number): string {
 
 function safeName(text: string): string {
     return text.replace(/[^A-Za-z0-9_-]/g, "-");
-}
-
-function numberOrUndefined(value: unknown): number | undefined {
-    return isFiniteNumber(value) ? value : undefined;
 }
 
 function stringOr(value: unknown): string | undefined {

@@ -4,8 +4,10 @@
 // throw-away copy (`<prefix>-digest-pr-7-abc1234`) of what production runs (`<prefix>-digest`),
 // and Terraform's deterministic packages give both the same CodeSha256.
 import { createHash } from "crypto";
+import { z } from "zod";
 import { isRecord } from "./json";
-import type { PowerTuningInput } from "./types";
+import { worded } from "./schema";
+import type { PowerTuningInput } from "./tuningInput";
 
 /** The fields of Lambda's GetFunctionConfiguration answer the fingerprint reads (SDK spelling). */
 export interface FunctionConfigurationShape {
@@ -18,17 +20,22 @@ export interface FunctionConfigurationShape {
 }
 
 /**
- * What of a function's configuration the fingerprint covers, as stored in the history. Layers are
- * code too (their ARNs carry the version; their order decides which file wins). Memory size is not: the tuning sets it itself.
+ * What of a function's configuration the fingerprint covers, as stored in the tuning history. Layers
+ * are code too (their ARNs carry the version; their order decides which file wins). Memory size is
+ * not: the tuning sets it itself.
  */
-export interface FunctionFacts {
-    readonly codeSha256: string;
-    readonly runtime?: string;
-    readonly architectures: readonly string[];
-    readonly handler?: string;
-    readonly packageType?: string;
-    readonly layers: readonly string[];
-}
+export const FUNCTION_FACTS = worded(
+    z.object({
+        codeSha256: worded(z.string(), "a string"),
+        runtime: z.string().optional(),
+        architectures: z.array(z.string()),
+        handler: z.string().optional(),
+        packageType: z.string().optional(),
+        layers: z.array(z.string()),
+    }),
+    "{codeSha256, runtime?, architectures, handler?, packageType?, layers} as the runner stores them",
+);
+export type FunctionFacts = z.infer<typeof FUNCTION_FACTS>;
 
 /**
  * Raised when the configuration holds no code hash. Lambda always reports one, so this means the

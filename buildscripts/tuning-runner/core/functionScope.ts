@@ -3,7 +3,7 @@
 // there, a production function would be reconfigured and invoked by the state machine. So every ARN
 // is checked against the pull-request namespace before any AWS call.
 import { NAME_PREFIX_RULE, RUNNER_ENVIRONMENT } from "../../contract";
-import { InputError } from "./input";
+import { InputError } from "./errors";
 
 export const ALLOWED_NAME_PREFIX_FIELD = `--allowed-name-prefix (env ${RUNNER_ENVIRONMENT.pullRequestNamePrefix})`;
 

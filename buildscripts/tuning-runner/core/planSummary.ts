@@ -1,8 +1,24 @@
 // Summary of a Terraform plan (`terraform show -json <planfile>`) for the pull request (functional core).
 
-import { InputError } from "./input";
+import { InputError } from "./errors";
 import { isRecord } from "./json";
-import type { PlanAction, PlannedChange, PlanSummary } from "./types";
+
+/** One resource's planned change, from `terraform show -json`'s `resource_changes`. */
+export type PlanAction = "create" | "update" | "replace" | "delete" | "read";
+
+export interface PlannedChange {
+    readonly address: string;
+    readonly action: PlanAction;
+}
+
+export interface PlanSummary {
+    readonly toAdd: number;
+    readonly toChange: number;
+    readonly toReplace: number;
+    readonly toDestroy: number;
+    /** No-ops are left out. */
+    readonly changes: readonly PlannedChange[];
+}
 
 const FIELD = "Terraform plan";
 const PLAN_FORM = "the JSON printed by `terraform show -json <planfile>` (format_version 1.x)";
@@ -55,10 +71,4 @@ function plannedChange(resourceChange: unknown, index: number): PlannedChange | 
         throw InputError.invalid(`${at}.change.actions`, actions, [...ACTIONS.keys()].map((key) => JSON.stringify(key.split(","))).join(", "), resourceChange.address);
     }
     return action === "no-op" ? undefined : { address: resourceChange.address, action };
-}
-
-/** The plan in a few words, for the pull request comment's history line. */
-export function planHistoryNote(summary: PlanSummary): string {
-    if (summary.changes.length === 0) return "no changes";
-    return `${summary.toAdd} to add, ${summary.toChange} to change, ${summary.toDestroy} to destroy`;
 }

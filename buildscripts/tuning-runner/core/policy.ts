@@ -2,31 +2,41 @@
 // every tuned function judged against it, and what that verdict means for the pull request's
 // approval. The shell reads the file, calls CodeCommit and sets the exit code; the rules live here.
 
+import { z } from "zod";
+import { TUNING_FILES } from "../../contract";
 import { costPerMillionInvocations } from "./cost";
-import { InputError, describeInvalid, parseJsonFile } from "./input";
-import { isFiniteNumber, isRecord } from "./json";
-import type { TuningResult } from "./types";
+import { parseJsonFile } from "./json";
+import type { TuningResult } from "./resultsFile";
+import { parseWith, worded } from "./schema";
 
-/** Where the PR buildspec looks for the policy: the repository root, next to power-tuning-input.json. */
-export const DEFAULT_POLICY_FILE = "power-tuning-policy.json";
+/** Where the policy is looked for by default: the repository root, next to the tuning input. */
+export const DEFAULT_POLICY_FILE = TUNING_FILES.policy;
 
-/** The rules a team can set. A rule left out is not checked. */
-export interface QualityPolicy {
-    /** Cost per 1M invocations at the recommended memory, at most this many % above the baseline's. */
-    readonly maxCostIncreasePercent?: number;
-    /** Average duration at the recommended memory, at most this many % above the baseline's. */
-    readonly maxDurationIncreasePercent?: number;
-    /** Cost per 1M invocations at the configured memory, at most this many % above the cost at the recommended memory. */
-    readonly requireConfiguredMemoryWithinPercent?: number;
-    /** A tuning that failed, timed out or was aborted fails the gate. */
-    readonly failOnTuningError?: boolean;
-}
-
-export type PolicyRule = keyof QualityPolicy;
+const PERCENT = worded(z.number().min(0), "a number ≥ 0 (percent; 0 allows no increase at all)");
 
 const PERCENT_RULES = ["maxCostIncreasePercent", "maxDurationIncreasePercent", "requireConfiguredMemoryWithinPercent"] as const;
 type PercentRule = (typeof PERCENT_RULES)[number];
-const POLICY_RULES: readonly PolicyRule[] = [...PERCENT_RULES, "failOnTuningError"];
+
+/** The rules a team can set. A rule left out is not checked; a key that is no rule is an error, so a typo never silently switches a rule off. */
+const POLICY_FIELDS = {
+    /** Cost per 1M invocations at the recommended memory, at most this many % above the baseline's. */
+    maxCostIncreasePercent: PERCENT.optional(),
+    /** Average duration at the recommended memory, at most this many % above the baseline's. */
+    maxDurationIncreasePercent: PERCENT.optional(),
+    /** Cost per 1M invocations at the configured memory, at most this many % above the cost at the recommended memory. */
+    requireConfiguredMemoryWithinPercent: PERCENT.optional(),
+    /** A tuning that failed, timed out or was aborted fails the gate. */
+    failOnTuningError: worded(z.boolean(), "true or false").optional(),
+};
+const POLICY_RULES = Object.keys(POLICY_FIELDS).join(", ");
+
+const POLICY = worded(z.strictObject(POLICY_FIELDS), {
+    allowed: `a JSON object with any of ${POLICY_RULES}, such as {"maxCostIncreasePercent": 10}`,
+    unknownKey: { allowed: `only the rules ${POLICY_RULES}`, reason: "unknown rule" },
+});
+
+export type QualityPolicy = z.infer<typeof POLICY>;
+export type PolicyRule = keyof QualityPolicy;
 
 /** A rule a function broke. Percent rules carry numbers (%); failOnTuningError the status. */
 export interface PolicyViolation {
@@ -51,28 +61,9 @@ export interface GateEvaluation {
     readonly notEvaluated: readonly RuleNotEvaluated[];
 }
 
-/**
- * Parses and validates the policy file. Every problem is reported at once, each naming the
- * field, the value and what is allowed; unknown keys are errors, so a typo never silently
- * switches a rule off.
- */
+/** Parses and validates the policy file; every problem is listed at once, one per line. */
 export function parsePolicy(text: string, fileName: string): QualityPolicy {
-    const value = parseJsonFile(text, fileName);
-    if (!isRecord(value)) {
-        throw InputError.invalid(`${fileName}: the file`, value, `a JSON object with any of ${POLICY_RULES.join(", ")}, such as {"maxCostIncreasePercent": 10}`);
-    }
-    const problems: string[] = [];
-    for (const [key, field] of Object.entries(value)) {
-        if (!(POLICY_RULES as readonly string[]).includes(key)) {
-            problems.push(describeInvalid(`"${key}"`, field, `only the rules ${POLICY_RULES.join(", ")}`, "unknown rule"));
-        } else if (key === "failOnTuningError") {
-            if (typeof field !== "boolean") problems.push(describeInvalid(`"${key}"`, field, "true or false"));
-        } else if (!isFiniteNumber(field) || field < 0) {
-            problems.push(describeInvalid(`"${key}"`, field, "a number ≥ 0 (percent; 0 allows no increase at all)"));
-        }
-    }
-    if (problems.length > 0) throw new InputError(problems.map((problem) => `${fileName}: ${problem}`).join("\n"));
-    return value as QualityPolicy;
+    return parseWith(POLICY, parseJsonFile(text, fileName), fileName);
 }
 
 /**

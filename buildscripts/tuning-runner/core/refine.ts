@@ -8,11 +8,14 @@
 
 import { REQUEST_CHARGE_USD } from "./cost";
 import { withoutUndefined } from "./json";
-import { significant } from "../markdown/format";
+import { significant } from "./numbers";
 import { refineSettingsOf, type RefineSettings } from "./refineSettings";
 import { tuningResultFromOutcome } from "./results";
 import { recommendedStat, strategyChoiceOf, strategyScore, type StrategyChoice } from "./strategy";
-import type { ExecutionOutcome, PowerStat, PowerTuningInput, TargetFunction, TuningError, TuningResult } from "./types";
+import type { PowerStat } from "./powerStat";
+import type { TuningError, TuningResult } from "./resultsFile";
+import type { PowerTuningInput } from "./tuningInput";
+import type { ExecutionOutcome, TargetFunction } from "./types";
 import { encodeVisualizationUrl } from "./visualization";
 
 /** How one execution of the state machine ended. */

@@ -6,8 +6,8 @@
 // size listed first; stats here are in ascending memory order, which is the tool's order
 // whenever powerValues are listed ascending (as "ALL" and every list in this project are).
 
-import { strategyOf } from "./input";
-import type { PowerStat, PowerTuningInput, Strategy } from "./types";
+import type { PowerStat } from "./powerStat";
+import { strategyOf, type PowerTuningInput, type Strategy } from "./tuningInput";
 
 /** The tool's `balancedWeight` when the input leaves it out. */
 const DEFAULT_BALANCED_WEIGHT = 0.5;
@@ -61,6 +61,6 @@ function compareRows(a: PowerStat, b: PowerStat, score: (stat: PowerStat) => num
 }
 
 /** The strategy and weight an input asks for, with the tool's defaults (cost; weight 0.5). */
-export function strategyChoiceOf(input: PowerTuningInput): StrategyChoice {
+export function strategyChoiceOf(input: Pick<PowerTuningInput, "strategy" | "balancedWeight"> & Readonly<Record<string, unknown>>): StrategyChoice {
     return { strategy: strategyOf(input), balancedWeight: input.balancedWeight ?? DEFAULT_BALANCED_WEIGHT };
 }

@@ -7,7 +7,7 @@
 // expression is beyond that (a function call, a conditional, a value passed with -var).
 
 import { costPerMillionInvocations } from "./cost";
-import type { TuningResult } from "./types";
+import type { TuningResult } from "./resultsFile";
 
 export interface TerraformFile {
     /** As shown to the reader, e.g. `variables.tf`. */

@@ -6,66 +6,94 @@
 //                                      written by `record` after each deployment of main
 // `<function name>` is the name the runner shows (the Terraform output's map key, e.g. `digest`),
 // the same for production and for a pull request's copy, whose Lambda names carry a suffix.
-import type { FunctionFacts } from "./fingerprint";
-import { describeInvalid, InputError, parseJsonFile } from "./input";
-import { isRecord, withoutUndefined } from "./json";
-import { parseTuningResult } from "./results";
-import type { Baseline, HistoryLocation, PowerTuningInput, PullRequestContext, Refinement, StoredResultOrigin, TargetFunction, TuningResult } from "./types";
+import { z } from "zod";
+import { TUNING_HISTORY_LAYOUT } from "../../contract";
+import { InputError } from "./errors";
+import { FUNCTION_FACTS, type FunctionFacts } from "./fingerprint";
+import { parseJsonFile, withoutUndefined } from "./json";
+import { TUNING_RESULT, type Baseline, type PullRequestContext, type Refinement, type StoredResultOrigin, type TuningResult } from "./resultsFile";
+import { parseWith, worded } from "./schema";
+import type { PowerTuningInput } from "./tuningInput";
+import type { TargetFunction } from "./types";
 
-const HISTORY_URI_FORM = "s3://<bucket>/<prefix>, a bucket name of 3-63 lowercase letters, digits, '.' or '-' and an optional key prefix";
+/** `--history s3://bucket/prefix`: where stored results and production records live. */
+export interface TuningHistoryLocation {
+    readonly bucket: string;
+    /** Without leading or trailing "/"; may be empty. */
+    readonly prefix: string;
+}
+
+const TUNING_HISTORY_URI_FORM = "s3://<bucket>/<prefix>, a bucket name of 3-63 lowercase letters, digits, '.' or '-' and an optional key prefix";
 
 /** `--history` / TUNING_HISTORY_URI. `field` names the flag in the error. */
-export function parseHistoryUri(value: string, field: string): HistoryLocation {
+export function parseTuningHistoryUri(value: string, field: string): TuningHistoryLocation {
     const match = /^s3:\/\/([^/]*)(?:\/(.*))?$/.exec(value);
-    if (match === null) throw InputError.invalid(field, value, HISTORY_URI_FORM, "not an s3:// URI");
+    if (match === null) throw InputError.invalid(field, value, TUNING_HISTORY_URI_FORM, "not an s3:// URI");
     const [, bucket, rawPrefix = ""] = match;
     if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket) || bucket.includes("..")) {
-        throw InputError.invalid(field, value, HISTORY_URI_FORM, `"${bucket}" is not an S3 bucket name`);
+        throw InputError.invalid(field, value, TUNING_HISTORY_URI_FORM, `"${bucket}" is not an S3 bucket name`);
     }
     const prefix = rawPrefix.replace(/\/+$/, "");
     if (prefix !== "" && prefix.split("/").some((segment) => segment === "" || segment === "." || segment === "..")) {
-        throw InputError.invalid(field, value, HISTORY_URI_FORM, `the prefix "${rawPrefix}" has an empty, "." or ".." segment`);
+        throw InputError.invalid(field, value, TUNING_HISTORY_URI_FORM, `the prefix "${rawPrefix}" has an empty, "." or ".." segment`);
     }
     return { bucket, prefix };
 }
 
-export function historyUri(location: HistoryLocation): string {
+export function tuningHistoryUri(location: TuningHistoryLocation): string {
     return `s3://${location.bucket}/${location.prefix === "" ? "" : `${location.prefix}/`}`;
 }
 
-export function storedResultKey(location: HistoryLocation, fingerprint: string): string {
-    return keyUnder(location, `results/${fingerprint}.json`);
+export function storedResultKey(location: TuningHistoryLocation, fingerprint: string): string {
+    return keyUnder(location, `${TUNING_HISTORY_LAYOUT.storedResults}${fingerprint}.json`);
 }
 
-export function productionRecordKey(location: HistoryLocation, functionName: string): string {
-    return keyUnder(location, `production/${functionName}.json`);
+export function productionRecordKey(location: TuningHistoryLocation, functionName: string): string {
+    return keyUnder(location, `${TUNING_HISTORY_LAYOUT.productionRecords}${functionName}.json`);
 }
 
-function keyUnder(location: HistoryLocation, relative: string): string {
+function keyUnder(location: TuningHistoryLocation, relative: string): string {
     return location.prefix === "" ? relative : `${location.prefix}/${relative}`;
 }
 
-/** `results/<fingerprint>.json`: a succeeded tuning and what it measured. */
-export interface StoredResultEntry {
-    readonly version: 1;
-    readonly fingerprint: string;
-    /** As in the results file, without what only one run knows (reuse, baseline, deltas). */
-    readonly result: TuningResult;
-    readonly function: FunctionFacts;
-    readonly input: PowerTuningInput;
-    readonly commit?: string;
-    readonly pullRequestId?: string;
-    readonly recordedAt: string;
+/** Who stored an entry and when; the commit is the one tuned (or deployed, for production). */
+const ORIGIN_FIELDS = {
+    commit: worded(z.string(), "a string").optional(),
+    pullRequestId: worded(z.string(), "a string").optional(),
+    recordedAt: worded(z.string(), "an ISO-8601 timestamp"),
+};
+
+/** `results/<fingerprint>.json` for `fingerprint`: a succeeded tuning and what it measured. */
+function storedResultEntrySchema(fingerprint: string) {
+    return worded(
+        z.object({
+            version: worded(z.literal(1), "1 (a stored result written by this runner)"),
+            fingerprint: worded(z.literal(fingerprint), `${fingerprint} (the key's own)`),
+            /** As in the results file, without what only one run knows (reuse, baseline, deltas). */
+            result: TUNING_RESULT.refine((result) => result.status === "succeeded", { path: ["status"], params: { allowed: "succeeded (only results are stored)" } }),
+            function: FUNCTION_FACTS,
+            input: worded(z.record(z.string(), z.unknown()), "the tuning input object"),
+            ...ORIGIN_FIELDS,
+        }),
+        "a stored result written by this runner (a JSON object with version 1)",
+    );
 }
+export type StoredResultEntry = Omit<z.infer<ReturnType<typeof storedResultEntrySchema>>, "fingerprint" | "input"> & {
+    readonly fingerprint: string;
+    readonly input: PowerTuningInput;
+};
 
 /** `production/<function name>.json`: what production ran after a deployment of main. */
-export interface ProductionRecord {
-    readonly version: 1;
-    readonly fingerprint: string;
-    readonly commit?: string;
-    readonly recordedAt: string;
-    readonly functionArn: string;
-}
+const PRODUCTION_RECORD = worded(
+    z.object({
+        version: worded(z.literal(1), "1 (a production record written by `record`)"),
+        fingerprint: worded(z.string().regex(/^[0-9a-f]{64}$/), "64 hexadecimal characters"),
+        functionArn: worded(z.string(), "a string"),
+        ...ORIGIN_FIELDS,
+    }),
+    "a production record written by `record` (a JSON object with version 1)",
+);
+export type ProductionRecord = z.infer<typeof PRODUCTION_RECORD>;
 
 /** The entry to store for a tuning, or undefined when there is nothing worth reusing (it did not succeed). */
 export function storedResultEntry(
@@ -94,36 +122,13 @@ export function productionRecord(fn: TargetFunction, fingerprint: string, origin
 
 /** A stored entry read back; `key` names it in errors. It must be the entry for `fingerprint`, and succeeded. */
 export function parseStoredResultEntry(text: string, key: string, fingerprint: string): StoredResultEntry {
-    const entry = parseJsonFile(text, key);
-    const fail = (field: string, value: unknown, allowed: string) => new InputError(`${key}: ${describeInvalid(field, value, allowed)}`);
-    if (!isRecord(entry) || entry.version !== 1) throw fail(`"version"`, isRecord(entry) ? entry.version : entry, "1 (a stored result written by this runner)");
-    if (entry.fingerprint !== fingerprint) throw fail(`"fingerprint"`, entry.fingerprint, `${fingerprint} (the key's own)`);
-    checkOrigin(entry, fail);
-    const result = parseTuningResult(entry.result, key, "result");
-    if (result.status !== "succeeded") throw fail(`"result.status"`, result.status, "succeeded (only results are stored)");
-    if (!isRecord(entry.function) || typeof entry.function.codeSha256 !== "string") throw fail(`"function.codeSha256"`, isRecord(entry.function) ? entry.function.codeSha256 : undefined, "a string");
-    if (!isRecord(entry.input)) throw fail(`"input"`, entry.input, "the tuning input object");
-    return entry as unknown as StoredResultEntry;
+    return parseWith(storedResultEntrySchema(fingerprint), parseJsonFile(text, key), key) as StoredResultEntry;
 }
 
 export function parseProductionRecord(text: string, key: string): ProductionRecord {
-    const record = parseJsonFile(text, key);
-    const fail = (field: string, value: unknown, allowed: string) => new InputError(`${key}: ${describeInvalid(field, value, allowed)}`);
-    if (!isRecord(record) || record.version !== 1) throw fail(`"version"`, isRecord(record) ? record.version : record, "1 (a production record written by `record`)");
-    if (typeof record.fingerprint !== "string" || !/^[0-9a-f]{64}$/.test(record.fingerprint)) throw fail(`"fingerprint"`, record.fingerprint, "64 hexadecimal characters");
-    if (typeof record.functionArn !== "string") throw fail(`"functionArn"`, record.functionArn, "a string");
-    checkOrigin(record, fail);
-    return record as unknown as ProductionRecord;
+    return parseWith(PRODUCTION_RECORD, parseJsonFile(text, key), key);
 }
 
-function checkOrigin(record: Record<string, unknown>, fail: (field: string, value: unknown, allowed: string) => Error): void {
-    if (typeof record.recordedAt !== "string") throw fail(`"recordedAt"`, record.recordedAt, "an ISO-8601 timestamp");
-    for (const key of ["commit", "pullRequestId"]) {
-        if (record[key] !== undefined && typeof record[key] !== "string") throw fail(`"${key}"`, record[key], "a string");
-    }
-}
-
-/**
 /**
  * The stored result as this run's result for `fn`: under this run's name and ARN, marked reused
  * (and naming the function it was measured on, when that is another one), without what belonged

@@ -4,8 +4,8 @@
 // URI-encoded legends (`#p1;d1;c1;p2;d2;c2;legend1;legend2`), which is why a series is
 // encoded and decoded on its own.
 
-import { InputError } from "./input";
-import type { PowerStat } from "./types";
+import { InputError } from "./errors";
+import type { PowerStat } from "./powerStat";
 
 export const VISUALIZATION_BASE_URL = "https://lambda-power-tuning.show/";
 

@@ -2,10 +2,11 @@
 // tuning comment places it right under its summary, so cutting the comment to CodeCommit's
 // limit never loses the verdict or the fix.
 
-import { code, formatDurationMs, formatUsd, plural, significant } from "./format";
+import { code, formatDurationMs, formatUsd, plural } from "./format";
+import { significant } from "../core/numbers";
 import type { ApprovalOutcome, GateEvaluation, PolicyRule, PolicyViolation, QualityPolicy } from "../core/policy";
+import type { TuningResult } from "../core/resultsFile";
 import type { MemorySuggestion } from "../core/terraformMemory";
-import type { TuningResult } from "../core/types";
 
 export interface QualityGateReport {
     readonly policyFile: string;
@@ -111,15 +112,15 @@ function describeApproval(approval: ApprovalOutcome): string {
     }
 }
 
-/** The tuning section's history note: how many functions were tuned, and the gate's verdict. */
-export function tuningHistoryNote(results: readonly TuningResult[], report: QualityGateReport): string {
+/** The tuning section's push-log note: how many functions were tuned, and the gate's verdict. */
+export function tuningPushNote(results: readonly TuningResult[], report: QualityGateReport): string {
     const tuned = results.filter((result) => result.status === "succeeded").length;
     const failed = results.filter((result) => result.status === "failed" || result.status === "timed-out" || result.status === "aborted").length;
-    return `${plural(tuned, "function")} tuned${failed > 0 ? `, ${failed} failed` : ""}; ${gateHistoryNote(report)}`;
+    return `${plural(tuned, "function")} tuned${failed > 0 ? `, ${failed} failed` : ""}; ${gatePushNote(report)}`;
 }
 
-/** A short verdict for the comment's history line. */
-export function gateHistoryNote(report: QualityGateReport): string {
+/** A short verdict for the comment's push log. */
+export function gatePushNote(report: QualityGateReport): string {
     const { evaluation, approval } = report;
     const verdict =
         evaluation.verdict === "no-policy"

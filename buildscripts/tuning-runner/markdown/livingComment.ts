@@ -1,12 +1,12 @@
 // One comment per pull request that every build updates (functional core): the Terraform plan
-// and the tuning results as sections, and a short history line per push. The shell finds the
+// and the tuning results as sections, and a push log: a short line per push. The shell finds the
 // earlier comment and posts or updates the text composed here.
 //
 // Markers are Markdown link reference definitions (`[//]: # (…)`), which every Markdown renderer
 // parses and never displays — unlike HTML comments, which a renderer that escapes raw HTML shows
 // as text. Each stands on its own line between blank lines, as CommonMark requires.
 
-import { COMMENT_CHARACTER_LIMIT, fitToCommentLimit } from "./tuningReport";
+import { COMMENT_CHARACTER_LIMIT, fitToCommentLimit } from "./comment";
 
 /** The first line of the comment: how the runner recognises its own comment. */
 export const LIVING_COMMENT_MARKER = "[//]: # (lambda-power-tuned)";
@@ -14,8 +14,8 @@ export const LIVING_COMMENT_MARKER = "[//]: # (lambda-power-tuned)";
 const SECTION_NAMES = ["plan", "tuning"] as const;
 export type SectionName = (typeof SECTION_NAMES)[number];
 
-/** How many pushes the history keeps (the oldest go first). */
-export const HISTORY_LENGTH = 10;
+/** How many pushes the push log keeps (the oldest go first). */
+export const PUSH_LOG_LENGTH = 10;
 
 const SEE_ALSO: Record<SectionName, string> = { plan: "the plan in the build log", tuning: "the results file and the build log" };
 
@@ -28,7 +28,7 @@ export interface CommentSection {
 }
 
 /** One push: its commit (7 characters), when it was first seen, and what each section said about it. */
-export interface HistoryEntry {
+export interface PushLogEntry {
     readonly commit: string;
     readonly at: string;
     readonly notes: Partial<Record<SectionName, string>>;
@@ -38,7 +38,7 @@ export interface LivingComment {
     /** In SECTION_NAMES order, each at most once. */
     readonly sections: readonly CommentSection[];
     /** Oldest first. */
-    readonly history: readonly HistoryEntry[];
+    readonly pushLog: readonly PushLogEntry[];
 }
 
 export interface SectionUpdate {
@@ -48,7 +48,7 @@ export interface SectionUpdate {
     readonly commit: string;
     /** ISO-8601, from the shell's clock. */
     readonly at: string;
-    /** The history line's note for this section, e.g. "1 to add, 0 to change, 0 to destroy". */
+    /** The push log's note for this section, e.g. "1 to add, 0 to change, 0 to destroy". */
     readonly note: string;
     /** The PR has moved on to a newer commit: record the note, keep the newer section. */
     readonly stale?: boolean;
@@ -60,24 +60,24 @@ export function isLivingComment(content: string): boolean {
 
 /** The comment's new text: `existing` (the earlier comment's text, if any) with one section replaced and the push recorded. */
 export function composeLivingComment(existing: string | undefined, update: SectionUpdate, limit = COMMENT_CHARACTER_LIMIT): string {
-    const previous = existing !== undefined && isLivingComment(existing) ? parseLivingComment(existing) : { sections: [], history: [] };
+    const previous = existing !== undefined && isLivingComment(existing) ? parseLivingComment(existing) : { sections: [], pushLog: [] };
     return renderLivingComment(applySectionUpdate(previous, update), limit);
 }
 
 /**
  * Replaces the update's section unless the update is stale: marked so by the caller, or older
  * than the commit the section already shows (builds of two pushes can finish in either order;
- * the history records pushes in the order they were first seen).
+ * the push log records pushes in the order they were first seen).
  */
 function applySectionUpdate(comment: LivingComment, update: SectionUpdate): LivingComment {
     const shortCommit = update.commit.slice(0, 7);
     const note = update.note.replace(/\s*\n\s*/g, " ").replace(/ · /g, ", ");
-    const existing = comment.history.find((entry) => entry.commit === shortCommit);
-    const history = existing
-        ? comment.history.map((entry) => (entry === existing ? { ...entry, notes: { ...entry.notes, [update.section]: note } } : entry))
-        : [...comment.history, { commit: shortCommit, at: update.at, notes: { [update.section]: note } }];
+    const existing = comment.pushLog.find((entry) => entry.commit === shortCommit);
+    const pushLog = existing
+        ? comment.pushLog.map((entry) => (entry === existing ? { ...entry, notes: { ...entry.notes, [update.section]: note } } : entry))
+        : [...comment.pushLog, { commit: shortCommit, at: update.at, notes: { [update.section]: note } }];
     const current = comment.sections.find((section) => section.name === update.section);
-    const position = (commit: string) => history.findIndex((entry) => entry.commit === commit.slice(0, 7));
+    const position = (commit: string) => pushLog.findIndex((entry) => entry.commit === commit.slice(0, 7));
     const supersededByCurrent = current !== undefined && position(current.commit) > position(update.commit);
     const sections =
         update.stale || supersededByCurrent
@@ -86,13 +86,14 @@ function applySectionUpdate(comment: LivingComment, update: SectionUpdate): Livi
                   if (name === update.section) return [{ name, commit: update.commit, at: update.at, markdown: update.markdown }];
                   return comment.sections.filter((section) => section.name === name);
               });
-    return { sections, history: history.slice(-HISTORY_LENGTH) };
+    return { sections, pushLog: pushLog.slice(-PUSH_LOG_LENGTH) };
 }
 
 const BEGIN = /^\[\/\/\]: # \(lambda-power-tuned:begin (plan|tuning) ([0-9a-f]{7,40}) (\S+)\)$/;
 const END = (name: SectionName) => `[//]: # (lambda-power-tuned:end ${name})`;
-const HISTORY_MARKER = "[//]: # (lambda-power-tuned:history)";
-const HISTORY_LINE = /^- `([0-9a-f]{7})` · ([^·]+?) · (.+)$/;
+// The push log's marker and heading say "history": comments already posted carry them.
+const PUSH_LOG_MARKER = "[//]: # (lambda-power-tuned:history)";
+const PUSH_LOG_LINE = /^- `([0-9a-f]{7})` · ([^·]+?) · (.+)$/;
 const STAMP = /^_For commit `[0-9a-f]{7}`, .+\._$/;
 
 /** Reads a comment written by renderLivingComment; whatever does not parse is left out. */
@@ -111,13 +112,13 @@ export function parseLivingComment(content: string): LivingComment {
         sections.push({ name, commit: begin[2], at: begin[3], markdown: body.join("\n").trim() });
         index = end;
     }
-    const historyStart = lines.indexOf(HISTORY_MARKER);
-    const history = historyStart === -1 ? [] : lines.slice(historyStart + 1).flatMap((line) => parseHistoryLine(line) ?? []);
-    return { sections: SECTION_NAMES.flatMap((name) => sections.filter((section) => section.name === name)), history };
+    const pushLogStart = lines.indexOf(PUSH_LOG_MARKER);
+    const pushLog = pushLogStart === -1 ? [] : lines.slice(pushLogStart + 1).flatMap((line) => parsePushLogLine(line) ?? []);
+    return { sections: SECTION_NAMES.flatMap((name) => sections.filter((section) => section.name === name)), pushLog };
 }
 
-function parseHistoryLine(line: string): HistoryEntry | undefined {
-    const match = HISTORY_LINE.exec(line);
+function parsePushLogLine(line: string): PushLogEntry | undefined {
+    const match = PUSH_LOG_LINE.exec(line);
     if (!match) return undefined;
     const notes: Partial<Record<SectionName, string>> = {};
     for (const part of match[3].split(" · ")) {
@@ -128,7 +129,7 @@ function parseHistoryLine(line: string): HistoryEntry | undefined {
 }
 
 /**
- * The comment's text, at most `limit` characters. Marker lines, section order and the history
+ * The comment's text, at most `limit` characters. Marker lines, section order and the push log
  * always stay; when the sections are too long together, each gets an equal share of the room
  * left (a short one gives what it does not need to the others) and is cut on whole lines.
  */
@@ -162,13 +163,13 @@ function assemble(comment: LivingComment, bodies: readonly string[]): string {
             `_For commit \`${section.commit.slice(0, 7)}\`, ${readableTime(section.at)}._`,
             END(section.name),
         ]),
-        HISTORY_MARKER,
-        ["#### History", "", ...comment.history.map(historyLine)].join("\n"),
+        PUSH_LOG_MARKER,
+        ["#### History", "", ...comment.pushLog.map(pushLogLine)].join("\n"),
     ];
     return `${blocks.join("\n\n")}\n`;
 }
 
-function historyLine(entry: HistoryEntry): string {
+function pushLogLine(entry: PushLogEntry): string {
     const notes = SECTION_NAMES.filter((name) => entry.notes[name] !== undefined).map((name) => `${name}: ${entry.notes[name]}`);
     return `- \`${entry.commit}\` · ${readableTime(entry.at)} · ${notes.join(" · ")}`;
 }

@@ -1,8 +1,9 @@
 // What the comment says about a function's refinement (functional core): which table rows it
 // measured, what it cost, and what it changed against the first pass's own pick.
 import { costPerMillionInvocations, tuningRunCostUsd } from "../core/cost";
-import { code, formatDurationMs, formatUsd, groupThousands, plural, significant } from "./format";
-import type { Recommendation, Refinement, TuningResult } from "../core/types";
+import { code, formatDurationMs, formatUsd, plural } from "./format";
+import { groupThousands, significant } from "../core/numbers";
+import type { Recommendation, Refinement, TuningResult } from "../core/resultsFile";
 
 /** Marks the rows the refinement measured, in the table and in its legend. */
 export const REFINED_ROW_MARK = "🔍";

@@ -1,22 +1,20 @@
-// Markdown for pull request comments and `report` (functional core). Numbers are written for
-// people: three significant digits, with units.
+// The tuning section of the pull request's comment, and `report`'s Markdown: one table per
+// function, failures first. Numbers are written for people: three significant digits, with units.
 
-import { renderHistorySection, renderHistoryStatus } from "../core/baseline";
+import { renderTuningHistorySection, renderTuningHistoryStatus } from "./baselineReport";
 import { costPerMillionInvocations, tuningRunCostUsd } from "../core/cost";
-import { code, formatDurationMs, formatUsd, groupThousands, plural } from "./format";
+import type { PowerStat } from "../core/powerStat";
+import type { TuningHistoryStatus, TuningResult, TuningStatus } from "../core/resultsFile";
+import type { Strategy } from "../core/tuningInput";
+import { COMMENT_CHARACTER_LIMIT, fitToCommentLimit, withBuildLink } from "./comment";
+import { code, formatDurationMs, formatUsd, plural } from "./format";
 import { REFINED_ROW_MARK, refinedMemorySizes, renderRefinement } from "./refineReport";
-import type { HistoryStatus, PlanAction, PlanSummary, PowerStat, Strategy, TuningResult, TuningStatus } from "../core/types";
-
-export { formatDurationMs, formatUsd };
-
-/** CodeCommit rejects longer comments (CommentContentSizeLimitExceededException). */
-export const COMMENT_CHARACTER_LIMIT = 10240;
 
 const MAX_CAUSE_CHARACTERS = 1000;
 
 export interface ReportContext {
     readonly buildUrl?: string;
-    readonly history?: HistoryStatus;
+    readonly history?: TuningHistoryStatus;
     /** The quality gate's verdict and suggested change (gateReport.ts), placed right under the summary. */
     readonly gate?: readonly string[];
 }
@@ -35,7 +33,7 @@ export function renderReport(results: readonly TuningResult[], context: ReportCo
         "",
         withBuildLink(tuningSummary(results), context.buildUrl),
         ...(context.gate === undefined || context.gate.length === 0 ? [] : ["", ...context.gate]),
-        ...renderHistoryStatus(results, context.history),
+        ...renderTuningHistoryStatus(results, context.history),
         ...ordered.flatMap((result) => ["", ...resultSection(result)]),
         ...(results.some((result) => result.status === "succeeded") ? ["", "---", REQUEST_CHARGE_FOOTNOTE] : []),
         "",
@@ -92,7 +90,7 @@ function resultSection(result: TuningResult): string[] {
         "",
         `${details.join(" · ")}.`,
         ...renderRefinement(result),
-        ...renderHistorySection(result),
+        ...renderTuningHistorySection(result),
     ];
 }
 
@@ -123,23 +121,6 @@ function statsTable(result: TuningResult): string[] {
     ];
 }
 
-/** The plan comment for a pull request: counts as Terraform prints them and every change, cut to the limit. */
-export function renderPlanComment(summary: PlanSummary, context: { buildUrl?: string }): string {
-    const { toAdd, toChange, toDestroy, toReplace } = summary;
-    const counts =
-        summary.changes.length === 0
-            ? "**No changes.** The infrastructure matches the configuration."
-            : `**Plan: ${toAdd} to add, ${toChange} to change, ${toDestroy} to destroy.**${toReplace > 0 ? ` ${toReplace} of them replaced (destroyed and created again).` : ""}`;
-    // Destructive changes first, so that cutting the comment never hides one.
-    const ordered = [...summary.changes].sort((a, b) => PLAN_ACTION_ORDER.indexOf(a.action) - PLAN_ACTION_ORDER.indexOf(b.action));
-    const table =
-        ordered.length === 0
-            ? []
-            : ["", "| Action | Resource |", "|---|---|", ...ordered.map((change) => `| ${PLAN_ACTION_LABELS[change.action]} | ${code(change.address)} |`)];
-    const markdown = ["## Terraform plan", "", withBuildLink(counts, context.buildUrl), ...table, ""].join("\n");
-    return fitToCommentLimit(markdown, COMMENT_CHARACTER_LIMIT, "the plan in the build log");
-}
-
 /**
  * The tuning section when the pull request's copy could not be deployed: it replaces the previous
  * push's results, which would otherwise read as this push's.
@@ -154,58 +135,8 @@ export function renderDeployFailedComment(detailsUrl: string, sourceCommit?: str
     ].join("\n");
 }
 
-/** The tuning section's history note for a push whose copy could not be deployed. */
-export const DEPLOY_FAILED_NOTE = "not tuned: the copy could not be deployed";
-
-const PLAN_ACTION_ORDER: readonly PlanAction[] = ["replace", "delete", "update", "create", "read"];
-
-const PLAN_ACTION_LABELS: Record<PlanAction, string> = {
-    replace: "`-/+` replace",
-    delete: "`-` destroy",
-    update: "`~` update in place",
-    create: "`+` create",
-    read: "`<=` read (data source)",
-};
-
-function withBuildLink(line: string, buildUrl: string | undefined): string {
-    return buildUrl === undefined ? line : `${line} [Build log](${buildUrl})`;
-}
-
-/**
- * Cuts `markdown` to at most `limit` characters on whole lines (table rows, sections), closes a
- * code fence left open by the cut, and ends with a note saying how much was cut and where the
- * rest is.
- */
-export function fitToCommentLimit(markdown: string, limit = COMMENT_CHARACTER_LIMIT, seeAlso = "the build log"): string {
-    if (markdown.length <= limit) return markdown;
-    const lines = markdown.split("\n");
-    const closingFenceAfter = closingFences(lines);
-    const note = (kept: number) => {
-        const omitted = lines.slice(kept).filter((line) => line.trim() !== "").length;
-        return `_✂️ ${plural(omitted, "more line")} omitted: CodeCommit comments are limited to ${groupThousands(String(limit))} characters; see ${seeAlso}._`;
-    };
-    // Characters of the first `kept` lines, each with its newline.
-    let keptLength = markdown.length + 1;
-    for (let kept = lines.length - 1; kept >= 0; kept--) {
-        keptLength -= lines[kept].length + 1;
-        if (keptLength > limit) continue;
-        const closing = kept > 0 ? closingFenceAfter[kept - 1] : undefined;
-        const tail = `${closing === undefined ? "" : `${closing}\n`}\n${note(kept)}`;
-        if (keptLength + tail.length <= limit) return lines.slice(0, kept).map((line) => `${line}\n`).join("") + tail;
-    }
-    return note(0).slice(0, limit);
-}
-
-/** For each line, the fence that would close a code block still open after it (CommonMark rules). */
-function closingFences(lines: readonly string[]): Array<string | undefined> {
-    let open: string | undefined;
-    return lines.map((line) => {
-        const fence = /^ {0,3}(`{3,}|~{3,})/.exec(line)?.[1];
-        if (open === undefined && fence !== undefined) open = fence;
-        else if (open !== undefined && fence !== undefined && fence[0] === open[0] && fence.length >= open.length && line.trim() === fence) open = undefined;
-        return open;
-    });
-}
+/** The tuning section's push-log note for a push whose copy could not be deployed. */
+export const DEPLOY_FAILED_PUSH_NOTE = "not tuned: the copy could not be deployed";
 
 /** A fenced block that no backtick run inside `text` can close early. */
 function fenced(text: string): string[] {

@@ -1,33 +1,14 @@
-// The issue-7 benchmarks. Each returns table rows (target vs measured, and how it was measured)
-// plus raw per-run figures for RESULTS.md, so a reader can check the medians.
+// The runner's benchmarks: start-up, one tuning end to end, a long tuning, several functions, the
+// tuning history, the search quality and `npm test`. Each returns table rows (target vs measured,
+// and how it was measured) plus raw per-run figures for RESULTS.md, so a reader can check the medians.
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { RUNNER_BUNDLE_PATH } from "../buildscripts/bundle";
+import type { Benchmark, Verdict } from "./benchmark";
 import { findOnPath, formatMs, formatRatio, formatSpread, measureProcess, measureSuccessfulProcess, RSS_SAMPLE_MS, spread } from "./measure";
 import { historyBenchmark } from "./history";
 import { searchQualityBenchmark } from "./searchQuality";
 import { describeCalls, describeRun, runTuning, type TuningRun } from "./tuning";
-
-export type Verdict = "met" | "missed" | "n/a";
-
-export interface BenchRow {
-    readonly benchmark: string;
-    readonly target: string;
-    readonly measured: string;
-    readonly verdict: Verdict;
-    readonly method: string;
-}
-
-export interface BenchResult {
-    readonly rows: readonly BenchRow[];
-    /** Raw figures per run, for RESULTS.md. */
-    readonly details: readonly string[];
-}
-
-export interface Benchmark {
-    readonly id: string;
-    run(): Promise<BenchResult>;
-}
 
 const REPOSITORY_ROOT = path.join(__dirname, "..");
 const COLD_START_RUNS = 15;
@@ -42,7 +23,7 @@ const verdict = (met: boolean): Verdict => (met ? "met" : "missed");
 
 /** The AWS CLI on PATH, or undefined (rows then say "not installed"). */
 export const awsCli = findOnPath("aws");
-/** The seed's loop needs jq as well as the AWS CLI. */
+/** The original design's AWS CLI loop needs jq as well as the AWS CLI. */
 const shellLoopMissing = [awsCli ? undefined : "`aws`", findOnPath("jq") ? undefined : "`jq`"].filter(Boolean).join(" and ");
 const notInstalled = (what: string) => `${what} not installed: no comparison`;
 
@@ -144,7 +125,7 @@ const longRun: Benchmark = {
     id: "long-run",
     async run() {
         const run = await runTuning("runner", { functions: 1, executionMs: LONG_RUN_MS, clockFactor: LONG_RUN_CLOCK_FACTOR });
-        // The seed's loop: start, one describe per second while RUNNING plus the one that sees
+        // The original design's loop: start, one describe per second while RUNNING plus the one that sees
         // the end, one more for the output, and the comment.
         const onePerSecond = 1 + (LONG_RUN_MS / 1000 + 1) + 1 + 1;
         const share = run.apiCalls / onePerSecond;
@@ -155,7 +136,7 @@ const longRun: Benchmark = {
                     target: "≤ 1/3 of a 1-per-second loop",
                     measured: `runner ${run.apiCalls} (${describeCalls(run)}) vs ${onePerSecond} at 1/s: ${formatRatio(share)}`,
                     verdict: verdict(share <= 1 / 3),
-                    method: `the bundled runner's own polling with its clock and FakeAws's both ${LONG_RUN_CLOCK_FACTOR}× fast (bench/scaled-clock.js preloaded), so ${LONG_RUN_MS / 1000} s take ${LONG_RUN_MS / 1000 / LONG_RUN_CLOCK_FACTOR} s; the 1/s figure is the seed loop's schedule, counted, not run`,
+                    method: `the bundled runner's own polling with its clock and FakeAws's both ${LONG_RUN_CLOCK_FACTOR}× fast (bench/scaled-clock.js preloaded), so ${LONG_RUN_MS / 1000} s take ${LONG_RUN_MS / 1000 / LONG_RUN_CLOCK_FACTOR} s; the 1/s figure is the original AWS CLI loop's schedule, counted, not run`,
                 },
             ],
             details: [`runner ${describeRun(run)} (real time; the clocks ran ${LONG_RUN_CLOCK_FACTOR}× fast)`],

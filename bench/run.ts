@@ -1,4 +1,4 @@
-// `npm run bench`: runs the issue-7 benchmarks against FakeAws, prints a Markdown table of
+// `npm run bench`: runs the runner's benchmarks against FakeAws, prints a Markdown table of
 // targets vs measured values and, for a full run, writes it to bench/RESULTS.md with the
 // machine it ran on. `--only id,id` runs a subset (nothing written; with `--update`, its rows
 // and raw figures replace theirs in RESULTS.md and the others stay). Exits 1 if any run failed.
@@ -7,7 +7,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { RUNNER_BUNDLE_PATH } from "../buildscripts/bundle";
-import { awsCliVersion, BENCHMARKS, type BenchRow, type Benchmark } from "./benchmarks";
+import type { Benchmark, BenchRow } from "./benchmark";
+import { awsCliVersion, BENCHMARKS } from "./benchmarks";
 
 const RESULTS_PATH = path.join(__dirname, "RESULTS.md");
 

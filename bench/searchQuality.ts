@@ -9,7 +9,7 @@ import { tuneInPasses } from "../buildscripts/tuning-runner/core/refine";
 import type { RefineBlock } from "../buildscripts/tuning-runner/core/refineSettings";
 import type { PowerTuningInput, Strategy } from "../buildscripts/tuning-runner/core/tuningInput";
 import { simulatedOutput } from "../tests/support/simulated-power-tuning";
-import type { Benchmark, BenchRow } from "./benchmarks";
+import type { Benchmark, BenchRow } from "./benchmark";
 import { expectedCostUsd, expectedDurationMs, randomFunction, Random, sampleDurationsMs, type ModelFunction } from "./lambdaModel";
 
 /** The tool's default power values. */

@@ -8,7 +8,8 @@ import type { PullRequestContext } from "./core/resultsFile";
 import { functionsFromTerraformOutputs, mergeTargetFunctions, parseLambdaArnSpec, validateRoleArn, validateStateMachineArn } from "./core/targets";
 import { parseTuningInput } from "./core/tuningInput";
 import { parseTuningHistoryUri, type TuningHistoryLocation } from "./core/tuningHistory";
-import type { BuildContext, RecordRequest, TargetFunction, TuneRequest } from "./core/types";
+import type { RecordRequest, TuneRequest } from "./core/requests";
+import type { BuildContext, TargetFunction } from "./core/types";
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 

@@ -6,7 +6,7 @@ import { randomBytes } from "crypto";
 import type { StartedExecution, StepFunctions } from "../aws";
 import { classifyExecution, executionName, isCleanUpOnErrorEntry, pollDelayMs } from "../core/execution";
 import { tuneInPasses, type FinishedPass, type RefineStep } from "../core/refine";
-import { stateMachineInput } from "../core/refineSettings";
+import { stateMachineInput } from "../core/tuningInput";
 import type { PullRequestContext, TuningError, TuningResult } from "../core/resultsFile";
 import type { PowerTuningInput } from "../core/tuningInput";
 import type { ExecutionEvent, ExecutionOutcome, TargetFunction } from "../core/types";

@@ -3,7 +3,7 @@
 import type { AwsClients } from "../aws";
 import { parseJsonFile } from "../core/json";
 import { summarizeTerraformPlan } from "../core/planSummary";
-import type { PlanCommentRequest } from "../core/types";
+import type { PlanCommentRequest } from "../core/requests";
 import { planPushNote, renderPlanComment } from "../markdown/planSection";
 import { DEPLOY_FAILED_PUSH_NOTE, renderDeployFailedComment } from "../markdown/tuningReport";
 import { publishMarkdown } from "./publish";

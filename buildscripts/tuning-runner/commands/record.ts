@@ -4,7 +4,7 @@ import type { AwsClients } from "../aws";
 import { describeError, EXIT_FAILED, EXIT_OK } from "../core/errors";
 import { functionFactsFrom, tuningFingerprint } from "../core/fingerprint";
 import { productionRecord, productionRecordKey } from "../core/tuningHistory";
-import type { RecordRequest } from "../core/types";
+import type { RecordRequest } from "../core/requests";
 import type { Runtime } from "./runtime";
 import { Problems, TuningHistoryStore } from "./tuningHistoryStore";
 

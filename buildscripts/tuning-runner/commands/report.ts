@@ -5,7 +5,7 @@ import { InputError } from "../core/errors";
 import { parseJsonFile } from "../core/json";
 import { resultFromStateMachineOutput, resultFromVisualizationUrl } from "../core/results";
 import { looksLikeResultsFile, parseResultsFile } from "../core/resultsFile";
-import type { ReportRequest } from "../core/types";
+import type { ReportRequest } from "../core/requests";
 import { renderReport } from "../markdown/tuningReport";
 import type { Runtime } from "./runtime";
 

@@ -1,5 +1,5 @@
 // The `refine` block of the tuning input (functional core): its fields, their defaults (applied
-// here and nowhere else) and their rules, and the input the state machine gets without it.
+// here and nowhere else) and their rules.
 //
 //   "refine": {"stepMB": 64, "maxSizes": 6, "minSavingPercent": 1}     every field optional
 //
@@ -9,7 +9,6 @@
 import { z } from "zod";
 import { withoutUndefined } from "./json";
 import { worded } from "./schema";
-import type { PowerTuningInput } from "./tuningInput";
 
 const REFINE_FIELDS = {
     /** New sizes are multiples of this (MB); the tool's "ALL" list is every 64 MB. */
@@ -40,15 +39,6 @@ export type RefineSettings = Required<RefineBlock>;
 export const DEFAULT_REFINE_SETTINGS: RefineSettings = { stepMB: 64, maxSizes: 6, minSavingPercent: 1 };
 
 /** The settings of a validated input, or undefined when it asks for no refinement. */
-export function refineSettingsOf(input: PowerTuningInput): RefineSettings | undefined {
+export function refineSettingsOf(input: { readonly refine?: RefineBlock } & Readonly<Record<string, unknown>>): RefineSettings | undefined {
     return input.refine === undefined ? undefined : { ...DEFAULT_REFINE_SETTINGS, ...withoutUndefined(input.refine) };
-}
-
-/**
- * The execution input for the state machine: the user's input without the runner's own
- * settings, with `lambdaARN`, per-size figures asked for and, for a refinement, its sizes.
- */
-export function stateMachineInput(input: PowerTuningInput, lambdaArn: string, powerValues?: readonly number[]): Record<string, unknown> {
-    const { refine: _refine, ...toolInput } = input;
-    return { ...toolInput, ...(powerValues === undefined ? {} : { powerValues }), lambdaARN: lambdaArn, includeOutputResults: true };
 }

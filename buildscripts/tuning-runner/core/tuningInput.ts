@@ -117,3 +117,12 @@ export function describeLambdaConcurrency(input: PowerTuningInput, functionsAtOn
 export function strategyOf(input: Pick<PowerTuningInput, "strategy"> & Readonly<Record<string, unknown>>): Strategy {
     return input.strategy ?? "cost";
 }
+
+/**
+ * The execution input for the state machine: the user's input without the runner's own
+ * settings, with `lambdaARN`, per-size figures asked for and, for a refinement, its sizes.
+ */
+export function stateMachineInput(input: PowerTuningInput, lambdaArn: string, powerValues?: readonly number[]): Record<string, unknown> {
+    const { refine: _refine, ...toolInput } = input;
+    return { ...toolInput, ...(powerValues === undefined ? {} : { powerValues }), lambdaARN: lambdaArn, includeOutputResults: true };
+}

@@ -225,22 +225,14 @@ function pullRequestCommentsClient(client: CodeCommitClient): PullRequestComment
             );
             return response.comment?.commentId ?? "";
         },
-        async findComment(pullRequest, matches) {
-            let newest: { commentId: string; content: string; created: number } | undefined;
-            let nextToken: string | undefined;
-            do {
+        findComment: (pullRequest, matches) =>
+            newestMatchingComment(async (nextToken) => {
                 // The pull request id alone lists the comments of every revision; with a repository
                 // name the API wants both commits and lists one revision's only.
                 const page = await client.send(new GetCommentsForPullRequestCommand({ pullRequestId: pullRequest.pullRequestId, nextToken }));
-                for (const comment of (page.commentsForPullRequestData ?? []).flatMap((data) => data.comments ?? [])) {
-                    if (comment.deleted || comment.commentId === undefined || comment.content === undefined || !matches(comment.content)) continue;
-                    const created = comment.creationDate?.getTime() ?? 0;
-                    if (newest === undefined || created >= newest.created) newest = { commentId: comment.commentId, content: comment.content, created };
-                }
-                nextToken = page.nextToken;
-            } while (nextToken !== undefined);
-            return newest && { commentId: newest.commentId, content: newest.content };
-        },
+                const comments = (page.commentsForPullRequestData ?? []).flatMap((data) => data.comments ?? []);
+                return { comments: comments.map((comment) => ({ ...comment, created: comment.creationDate?.getTime() })), nextToken: page.nextToken };
+            }, matches),
         async updateComment(commentId, content) {
             await client.send(new UpdateCommentCommand({ commentId, content }));
         },
@@ -251,11 +243,7 @@ function pullRequestApprovalsClient(client: CodeCommitClient): PullRequestApprov
     return {
         async pullRequestState(pullRequest) {
             const { pullRequest: found } = await client.send(new GetPullRequestCommand({ pullRequestId: pullRequest.pullRequestId }));
-            const target = found?.pullRequestTargets?.find((candidate) => candidate.repositoryName === pullRequest.repositoryName);
-            if (found?.revisionId === undefined || target?.sourceCommit === undefined) {
-                throw new Error(`GetPullRequest for pull request ${pullRequest.pullRequestId} named no revision or no source commit in ${pullRequest.repositoryName}`);
-            }
-            return { revisionId: found.revisionId, sourceCommit: target.sourceCommit, status: found.pullRequestStatus === "CLOSED" ? "CLOSED" : "OPEN" };
+            return pullRequestStateOf(found, pullRequest);
         },
         async updateApprovalState(pullRequest, revisionId, approvalState) {
             await client.send(new UpdatePullRequestApprovalStateCommand({ pullRequestId: pullRequest.pullRequestId, revisionId, approvalState }));
@@ -309,6 +297,48 @@ function tuningHistoryObjectsClient(): TuningHistoryObjects {
             await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: "application/json" }));
         },
     };
+}
+
+/** A pull request as GetPullRequest describes it, as far as the approval needs it. */
+export interface DescribedPullRequest {
+    readonly revisionId?: string;
+    readonly pullRequestStatus?: string;
+    readonly pullRequestTargets?: ReadonlyArray<{ readonly repositoryName?: string; readonly sourceCommit?: string }>;
+}
+
+/** The revision, the source commit of its target in `pullRequest`'s repository, and the status. */
+export function pullRequestStateOf(found: DescribedPullRequest | undefined, pullRequest: PullRequestContext): PullRequestState {
+    const target = found?.pullRequestTargets?.find((candidate) => candidate.repositoryName === pullRequest.repositoryName);
+    if (found?.revisionId === undefined || target?.sourceCommit === undefined) {
+        throw new Error(`GetPullRequest for pull request ${pullRequest.pullRequestId} named no revision or no source commit in ${pullRequest.repositoryName}`);
+    }
+    return { revisionId: found.revisionId, sourceCommit: target.sourceCommit, status: found.pullRequestStatus === "CLOSED" ? "CLOSED" : "OPEN" };
+}
+
+/** A comment as GetCommentsForPullRequest lists it, with its creation time in epoch ms. */
+export interface ListedComment {
+    readonly commentId?: string;
+    readonly content?: string;
+    readonly deleted?: boolean;
+    readonly created?: number;
+}
+
+/** The newest comment whose content `matches`, reading every page `listPage` gives. */
+export async function newestMatchingComment(
+    listPage: (nextToken: string | undefined) => Promise<{ comments: readonly ListedComment[]; nextToken?: string }>,
+    matches: (content: string) => boolean,
+): Promise<{ commentId: string; content: string } | undefined> {
+    let newest: { commentId: string; content: string; created: number } | undefined;
+    let nextToken: string | undefined;
+    do {
+        const page = await listPage(nextToken);
+        for (const { commentId, content, deleted, created = 0 } of page.comments) {
+            if (deleted || commentId === undefined || content === undefined || !matches(content)) continue;
+            if (newest === undefined || created >= newest.created) newest = { commentId, content, created };
+        }
+        nextToken = page.nextToken;
+    } while (nextToken !== undefined);
+    return newest && { commentId: newest.commentId, content: newest.content };
 }
 
 /** The HTTP response as the deserialize step sees it (Node's http handler). */

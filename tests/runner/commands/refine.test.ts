@@ -1,12 +1,13 @@
-// The refinement end to end: the built bundle as a child process against FakeAws, whose state
-// machine answers each execution for the powerValues it asks for, in the tool's output shape
-// (tests/support/simulated-power-tuning.ts), from a fixed duration per memory size.
+// The refinement in process: main.ts's command line and the tune command against InMemoryAws,
+// whose state machine answers each execution for the powerValues it asks for, in the tool's output
+// shape (tests/support/simulated-power-tuning.ts), from a fixed duration per memory size.
 import * as assert from "node:assert/strict";
-import { decodeVisualizationUrl } from "../../buildscripts/tuning-runner/core/visualization";
-import type { FakeAws, ScriptedExecution } from "../support/fake-aws";
-import { freshFakeAwsForEachTest, RunnerWorkspace } from "../support/runner-process";
-import { simulatedOutput } from "../support/simulated-power-tuning";
-import { codeBuildEnv, FUNCTION_A, FUNCTION_B } from "../support/tune-scenario";
+import { decodeVisualizationUrl } from "../../../buildscripts/tuning-runner/core/visualization";
+import type { ScriptedExecution } from "../../support/aws-model";
+import type { InMemoryAws } from "../../support/in-memory-aws";
+import { freshInMemoryAwsForEachTest, RunnerWorkspace } from "../../support/runner-workspace";
+import { simulatedOutput } from "../../support/simulated-power-tuning";
+import { codeBuildEnv, FUNCTION_A, FUNCTION_B } from "../../support/tune-scenario";
 
 const FIRST_PASS = [128, 256, 512, 1024];
 const INPUT = { powerValues: FIRST_PASS, num: 10, parallelInvocation: true, strategy: "cost", refine: {} };
@@ -31,14 +32,13 @@ const measuring =
 const HISTORY_URI = "s3://power-tuned-artifacts-1a2b/tuning-history/";
 const configuration = { CodeSha256: "ZGlnZXN0IHYx", Runtime: "nodejs22.x", Architectures: ["arm64"], Handler: "index.handler", PackageType: "Zip", MemorySize: 128 };
 
-describe("tune with a refine block, run as the bundled CLI against the AWS wire protocols", function () {
-    this.timeout(60_000);
-    let fake: FakeAws;
+describe("tune with a refine block", () => {
+    let fake: InMemoryAws;
 
-    freshFakeAwsForEachTest((started) => (fake = started));
+    freshInMemoryAwsForEachTest((started) => (fake = started));
 
     const tune = (work: RunnerWorkspace, extra: string[] = []) =>
-        work.run(["tune", "--lambda-arn", `digest=${FUNCTION_A}`, "--lambda-arn", `resize=${FUNCTION_B}`, ...extra], codeBuildEnv(fake));
+        work.run(["tune", "--lambda-arn", `digest=${FUNCTION_A}`, "--lambda-arn", `resize=${FUNCTION_B}`, ...extra], codeBuildEnv(), fake);
     const workspace = () => new RunnerWorkspace({ "power-tuning-input.json": JSON.stringify(INPUT) });
     const startsFor = (arn: string) => fake.calls("StartExecution").filter((call) => JSON.parse(call.input).lambdaARN === arn);
 

@@ -1,191 +1,20 @@
-// Tuning history end to end: the built bundle as a child process against FakeAws, which stores
-// S3 objects (path-style) and answers Lambda GetFunctionConfiguration. Each scenario plays the
-// builds that meet in the history — pull requests tuning their copies, the main pipeline's
-// `record` after a deployment — and asserts what was started, stored, written and commented.
-// Scenarios with several builds run them once (before) and assert on them in several specs.
+// The tuning history in process: the builds that meet in it — pull requests tuning their copies,
+// the main pipeline's `record` after a deployment — as main.ts's command line against InMemoryAws,
+// which stores the S3 objects and answers Lambda. Each scenario runs its builds once (before) and
+// asserts in several specs what was started, stored, written and commented. The same against the
+// wire protocols, S3's and Lambda's answers read by the SDK, is in ../wire/tuning-history.test.ts.
 import * as assert from "node:assert/strict";
-import { functionFactsFrom, tuningFingerprint } from "../../buildscripts/tuning-runner/core/fingerprint";
-import { decodeComparisonUrl } from "../../buildscripts/tuning-runner/core/visualization";
-import { FakeAws, type ScriptedExecution } from "../support/fake-aws";
-import { startHtmlServer } from "../support/html-server";
-import { RunnerWorkspace, runnerBundle, TEST_PULL_REQUEST } from "../support/runner-process";
-import { loadFixture, readFixtureText } from "../fixtures";
+import { decodeComparisonUrl } from "../../../buildscripts/tuning-runner/core/visualization";
+import { loadFixture } from "../../fixtures";
+import { BUCKET, Builds, cheaperAt512Output, configuration, copyArn, fingerprintOf, functionArn, INPUT, MAIN_COMMIT, PR_5, PR_7, PR_8, succeeded, type Build } from "../../support/history-scenario";
+import { RunnerWorkspace } from "../../support/runner-workspace";
 
-const STATE_MACHINE = "arn:aws:states:us-east-1:123456789012:stateMachine:powerTuningStateMachine-1a2b3c4d";
-const functionArn = (name: string) => `arn:aws:lambda:us-east-1:123456789012:function:${name}`;
-const BUCKET = "power-tuned-artifacts-1a2b";
-const HISTORY_URI = `s3://${BUCKET}/tuning-history/`;
-const INPUT = { powerValues: [128, 256, 512, 1024], num: 50, payload: { documentKb: 512 }, parallelInvocation: true, strategy: "cost" };
-const MAIN_COMMIT = `abc1234${"b".repeat(33)}`;
-
-/** A Lambda configuration as GetFunctionConfiguration reports it; `version` of `name`'s code stands for the package. */
-const configuration = (name: string, version: string) => ({
-    CodeSha256: Buffer.from(`package of ${name} ${version}`).toString("base64"),
-    Runtime: "nodejs22.x",
-    Architectures: ["arm64"],
-    Handler: "index.handler",
-    PackageType: "Zip",
-    MemorySize: 128,
-});
-
-/** A pull request (id, source commit) whose build deployed copies named `<function>-pr-<id>`. */
-interface PullRequest {
-    readonly id: string;
-    readonly sourceCommit: string;
-}
-const PR_5: PullRequest = { id: "5", sourceCommit: `0123456${"c".repeat(33)}` };
-const PR_7: PullRequest = { id: "7", sourceCommit: TEST_PULL_REQUEST.sourceCommit };
-const PR_8: PullRequest = { id: "8", sourceCommit: `8888888${"d".repeat(33)}` };
-const copyArn = (name: string, pr: PullRequest) => functionArn(`power-tuned-${name}-pr-${pr.id}`);
-
-const costOutput = readFixtureText("power-tuning/output-cost-x86-4-powers.json");
-/** The same measurements, except that this code made 512 MB the cheapest. */
-const cheaperAt512Output = (() => {
-    const output = loadFixture("power-tuning/output-cost-x86-4-powers.json");
-    output.stats = output.stats.map((stat: any) => (stat.value === 512 ? stat : { ...stat, averagePrice: stat.averagePrice * 2 }));
-    return JSON.stringify({ ...output, power: 512, cost: 0.0000017052000000000002, duration: 202.38333333333333 });
-})();
-const succeeded = (output = costOutput): ScriptedExecution => ({ status: "SUCCEEDED", output });
-
-/** One FakeAws shared by the builds of a scenario, and what those builds do. */
-class Builds {
-    private constructor(readonly fake: FakeAws) {}
-
-    static async start(): Promise<Builds> {
-        const builds = new Builds(await FakeAws.start());
-        builds.fake.scriptExecution(/function:power-tuned-/, succeeded());
-        return builds;
-    }
-
-    stop(): Promise<void> {
-        return this.fake.stop();
-    }
-
-    /** A PR build's environment, as CodeBuild and the EventBridge target set it. */
-    private pullRequestEnv(pr: PullRequest, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-        return this.fake.env({
-            STATE_MACHINE_ARN: STATE_MACHINE,
-            REPOSITORY_NAME: TEST_PULL_REQUEST.repositoryName,
-            PULL_REQUEST_ID: pr.id,
-            SOURCE_COMMIT: pr.sourceCommit,
-            DESTINATION_COMMIT: TEST_PULL_REQUEST.destinationCommit,
-            TUNING_HISTORY_URI: HISTORY_URI,
-            CODEBUILD_BUILD_ID: "",
-            CODEBUILD_BUILD_URL: "",
-            ...extra,
-        });
-    }
-
-    /** A PR build tuning its copies of `functions` (name → code version). */
-    async tunePullRequest(pr: PullRequest, functions: Record<string, string>, options: { args?: string[]; env?: Record<string, string>; input?: object } = {}) {
-        const args = ["tune", ...(options.args ?? [])];
-        for (const [name, code] of Object.entries(functions)) {
-            this.fake.setFunctionConfiguration(copyArn(name, pr), configuration(name, code));
-            args.push("--lambda-arn", `${name}=${copyArn(name, pr)}`);
-        }
-        const work = new RunnerWorkspace({ "power-tuning-input.json": JSON.stringify(options.input ?? INPUT) });
-        const startsBefore = this.fake.calls("StartExecution").length;
-        const run = await work.run(args, this.pullRequestEnv(pr, options.env));
-        return {
-            run,
-            work,
-            results: run.code === 2 ? undefined : work.readJson("power-tuning-results.json"),
-            started: this.fake.calls("StartExecution").slice(startsBefore).map((call) => JSON.parse(call.input).lambdaARN as string),
-            comment: this.fake.comments[this.fake.comments.length - 1]?.content ?? "",
-        };
-    }
-
-    /** The main pipeline after `terraform apply`: production's functions (name → code version), then `record`. */
-    recordProduction(functions: Record<string, string>, extraArgs: string[] = [], env: Record<string, string> = {}) {
-        const outputs: Record<string, string> = {};
-        for (const [name, code] of Object.entries(functions)) {
-            this.fake.setFunctionConfiguration(functionArn(`power-tuned-${name}`), configuration(name, code));
-            outputs[name] = functionArn(`power-tuned-${name}`);
-        }
-        const work = new RunnerWorkspace({
-            "power-tuning-input.json": JSON.stringify(INPUT),
-            "outputs.json": JSON.stringify({ functions: { sensitive: false, type: ["map", "string"], value: outputs } }),
-        });
-        return work.run(
-            ["record", "--terraform-outputs", "outputs.json", "--history", HISTORY_URI, ...extraArgs],
-            this.fake.env({ CODEBUILD_RESOLVED_SOURCE_VERSION: MAIN_COMMIT, ...env }),
-        );
-    }
-
-    stored(key: string): any {
-        const object = this.fake.objects.get(`${BUCKET}/tuning-history/${key}`);
-        assert.ok(object, `no object tuning-history/${key}`);
-        return JSON.parse(object.toString("utf8"));
-    }
-}
-
-const fingerprintOf = (name: string, version: string, input: object = INPUT) => tuningFingerprint(functionFactsFrom(configuration(name, version), "arn"), input as any);
-type Build = Awaited<ReturnType<Builds["tunePullRequest"]>>;
-
-describe("tuning history, run as the bundled CLI against the AWS wire protocols", function () {
-    this.timeout(60_000);
-    before(() => runnerBundle());
-
-    describe("a pull request after another tuned the same functions", () => {
-        let builds: Builds;
-        let second: Build;
-        before(async () => {
-            builds = await Builds.start();
-            const first = await builds.tunePullRequest(PR_5, { digest: "v1", resize: "v1", thumbnail: "v1" });
-            assert.equal(first.run.code, 0, first.run.stderr);
-            assert.equal(first.started.length, 3);
-            second = await builds.tunePullRequest(PR_7, { digest: "v1", resize: "v2", thumbnail: "v1" });
-            assert.equal(second.run.code, 0, second.run.stderr);
-        });
-        after(() => builds.stop());
-
-        it("stored each result under its fingerprint with the PR, commit, input and function facts", () => {
-            const entry = builds.stored(`results/${fingerprintOf("digest", "v1")}.json`);
-            assert.equal(entry.version, 1);
-            assert.equal(entry.fingerprint, fingerprintOf("digest", "v1"));
-            assert.equal(entry.commit, PR_5.sourceCommit);
-            assert.equal(entry.pullRequestId, "5");
-            assert.deepEqual(entry.input, INPUT);
-            assert.equal(entry.function.codeSha256, configuration("digest", "v1").CodeSha256);
-            assert.deepEqual([entry.result.status, entry.result.power, entry.result.stats.length], ["succeeded", 256, 4]);
-            assert.equal(builds.stored(`results/${fingerprintOf("resize", "v1")}.json`).pullRequestId, "5");
-            assert.equal(builds.stored(`results/${fingerprintOf("resize", "v2")}.json`).pullRequestId, "7");
-        });
-
-        it("starts an execution only for the function whose code hash changed", () => {
-            assert.deepEqual(second.started, [copyArn("resize", PR_7)]);
-            assert.deepEqual(
-                second.results.functions.map((f: any) => [f.name, f.arn, f.reused === undefined ? "tuned" : "reused"]),
-                [
-                    ["digest", copyArn("digest", PR_7), "reused"],
-                    ["resize", copyArn("resize", PR_7), "tuned"],
-                    ["thumbnail", copyArn("thumbnail", PR_7), "reused"],
-                ],
-            );
-        });
-
-        it("marks a reused result with where it came from, and says so in the comment and the log", () => {
-            const digest = second.results.functions[0];
-            assert.equal(digest.power, 256);
-            assert.equal(digest.fingerprint, fingerprintOf("digest", "v1"));
-            assert.deepEqual({ commit: digest.reused.commit, pullRequestId: digest.reused.pullRequestId }, { commit: PR_5.sourceCommit, pullRequestId: "5" });
-            assert.match(second.comment, /♻️ 2 of 3 functions unchanged/);
-            assert.match(second.comment, /Unchanged since `0123456`, result reused \(tuned for PR 5 on /);
-            assert.match(second.run.stderr, /digest: unchanged since 0123456 \(PR 5\): reusing its result, no execution/);
-        });
-
-        it("reads each function's configuration once per build, shared with the quality gate", () => {
-            const asked = builds.fake.calls("GetFunctionConfiguration").map((call) => call.FunctionName);
-            assert.equal(asked.length, 6);
-            assert.equal(new Set(asked).size, 6);
-        });
-    });
-
+describe("tuning history", () => {
     describe("two functions with the same code", () => {
         let builds: Builds;
         let later: Build;
         before(async () => {
-            builds = await Builds.start();
+            builds = Builds.inProcess();
             // One package deployed twice (e.g. two handlers in one bundle): one fingerprint.
             const shared = configuration("shared", "v1");
             builds.fake.setFunctionConfiguration(copyArn("thumbnail", PR_5), shared);
@@ -210,10 +39,11 @@ describe("tuning history, run as the bundled CLI against the AWS wire protocols"
         });
     });
 
+
     describe("tuning again", () => {
         let builds: Builds;
         before(async () => {
-            builds = await Builds.start();
+            builds = Builds.inProcess();
             await builds.tunePullRequest(PR_5, { digest: "v1" });
         });
         after(() => builds.stop());
@@ -246,12 +76,13 @@ describe("tuning history, run as the bundled CLI against the AWS wire protocols"
         });
     });
 
+
     describe("baselines, after PR 5 was merged and main deployed", () => {
         let builds: Builds;
         let recorded: Awaited<ReturnType<Builds["recordProduction"]>>;
         let pullRequest: Build;
         before(async () => {
-            builds = await Builds.start();
+            builds = Builds.inProcess();
             await builds.tunePullRequest(PR_5, { digest: "v1" });
             // Production runs digest as PR 5 tuned it, and a resize nobody tuned; thumbnail is new in PR 7.
             recorded = await builds.recordProduction({ digest: "v1", resize: "v0" });
@@ -331,7 +162,7 @@ describe("tuning history, run as the bundled CLI against the AWS wire protocols"
         });
 
         it("report renders the same comparison from the results file, offline", async () => {
-            const report = await pullRequest.work.run(["report", "--results", "power-tuning-results.json"], { PATH: process.env.PATH, HOME: "/nonexistent" });
+            const report = await pullRequest.work.run(["report", "--results", "power-tuning-results.json"], {}, builds.fake);
             assert.equal(report.code, 0, report.stderr);
             assert.ok(report.stdout.includes("| | main@abc1234 | PR 7@3f2a9c1 | Change |"), report.stdout);
             assert.ok(report.stdout.includes("| Recommended memory | 256 MB | 512 MB | +256 MB (+100%) |"));
@@ -340,44 +171,13 @@ describe("tuning history, run as the bundled CLI against the AWS wire protocols"
         });
     });
 
+
     describe("when the history cannot be used", () => {
         let builds: Builds;
         beforeEach(async () => {
-            builds = await Builds.start();
+            builds = Builds.inProcess();
         });
         afterEach(() => builds.stop());
-
-        for (const failure of [
-            { status: 403, type: "AccessDenied", message: "Access Denied" },
-            { status: 500, type: "InternalError", message: "We encountered an internal error. Please try again." },
-        ]) {
-            it(`still tunes when S3 answers ${failure.status} ${failure.type}: warning logged, results file and comment as usual`, async () => {
-                builds.fake.failNext("GetObject", 2, failure);
-                const { run, results, started, comment } = await builds.tunePullRequest(PR_7, { digest: "v1" }, { env: { AWS_MAX_ATTEMPTS: "1" } });
-                assert.equal(run.code, 0, run.stderr);
-                assert.deepEqual(started, [copyArn("digest", PR_7)]);
-                assert.match(run.stderr, new RegExp(`warning: tuning history: \`digest\`: reading s3://${BUCKET}/tuning-history/\\S+ failed \\(${failure.type}`));
-                assert.equal(results.functions[0].status, "succeeded");
-                assert.equal(results.functions[0].baseline.status, "none");
-                assert.equal(results.history.problems.length, 2);
-                assert.match(comment, /Tuning history unavailable in part/);
-                // Nothing lost: the new result is still stored for the next build.
-                assert.ok(builds.fake.objects.has(`${BUCKET}/tuning-history/results/${fingerprintOf("digest", "v1")}.json`));
-            });
-        }
-
-        it("says what answered when the S3 endpoint is not AWS: the HTTP status and the start of the page", async () => {
-            const proxy = await startHtmlServer(403, "<!DOCTYPE html><html><title>Access blocked by policy</title><body>Request blocked.</body></html>");
-            try {
-                const { run, results } = await builds.tunePullRequest(PR_7, { digest: "v1" }, { env: { AWS_ENDPOINT_URL_S3: proxy.url, AWS_MAX_ATTEMPTS: "1" } });
-                assert.equal(run.code, 0, run.stderr);
-                const problem = results.history.problems[0];
-                assert.match(problem, /failed \(NotAnAwsResponse: HTTP 403 \(text\/html; charset=utf-8\) with a body starting "<!DOCTYPE html><html><title>Access blocked by policy<\/title>/);
-                assert.doesNotMatch(problem, /UnknownError/);
-            } finally {
-                await proxy.stop();
-            }
-        });
 
         it("still tunes when the function's configuration cannot be read, and stores nothing for it", async () => {
             builds.fake.failNext("GetFunctionConfiguration", 1, { status: 403, type: "AccessDeniedException", message: "not authorized to perform: lambda:GetFunctionConfiguration" });
@@ -408,10 +208,11 @@ describe("tuning history, run as the bundled CLI against the AWS wire protocols"
         });
     });
 
+
     describe("invalid input: exit 2 before any AWS request", () => {
         let builds: Builds;
         beforeEach(async () => {
-            builds = await Builds.start();
+            builds = Builds.inProcess();
         });
         afterEach(() => builds.stop());
 
@@ -423,7 +224,7 @@ describe("tuning history, run as the bundled CLI against the AWS wire protocols"
         });
 
         it("record refuses to run without a history or with a bad commit", async () => {
-            const noHistory = await new RunnerWorkspace({ "outputs.json": "{}" }).run(["record", "--terraform-outputs", "outputs.json"], builds.fake.env({ TUNING_HISTORY_URI: "" }));
+            const noHistory = await new RunnerWorkspace({ "outputs.json": "{}" }).run(["record", "--terraform-outputs", "outputs.json"], { TUNING_HISTORY_URI: "" }, builds.fake);
             assert.equal(noHistory.code, 2);
             assert.match(noHistory.stderr, /--history \(env TUNING_HISTORY_URI\) is missing/);
             const badCommit = await builds.recordProduction({ digest: "v1" }, ["--source-commit", "main"]);
@@ -433,22 +234,10 @@ describe("tuning history, run as the bundled CLI against the AWS wire protocols"
         });
     });
 
-    describe("record", () => {
-        it("takes the region from the functions' ARNs when neither AWS_REGION nor the AWS profile names one", async () => {
-            const builds = await Builds.start();
-            try {
-                const run = await builds.recordProduction({ digest: "v1" }, [], { AWS_REGION: "", AWS_CONFIG_FILE: "/nonexistent/aws-config" });
-                assert.equal(run.code, 0, run.stderr);
-                assert.match(run.stderr, /region us-east-1, from --terraform-outputs/);
-                assert.deepEqual([...new Set(builds.fake.requests.map((request) => request.signingRegion))], ["us-east-1"]);
-                assert.equal(builds.fake.calls("PutObject").length, 1);
-            } finally {
-                await builds.stop();
-            }
-        });
 
+    describe("record", () => {
         it("exits 1 naming the function when its record cannot be written, after trying every function", async () => {
-            const builds = await Builds.start();
+            const builds = Builds.inProcess();
             try {
                 builds.fake.failNext("PutObject", 1, { status: 403, type: "AccessDenied", message: "Access Denied" });
                 const run = await builds.recordProduction({ digest: "v1", resize: "v1" });

@@ -1,19 +1,20 @@
-// The quality gate and the living comment end to end: the built bundle as a child process, the
-// real SDK v3 clients inside it, FakeAws answering CodeCommit, Lambda and Step Functions.
+// The quality gate and the living comment, in process: main.ts's command line and the tune and
+// plan-comment commands against InMemoryAws.
 import * as assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { LIVING_COMMENT_MARKER, parseLivingComment } from "../../buildscripts/tuning-runner/markdown/livingComment";
-import { FakeAws, type StoredComment } from "../support/fake-aws";
-import { RunnerWorkspace, TEST_PULL_REQUEST as PULL_REQUEST } from "../support/runner-process";
-import { freshPullRequestForEachTest, PULL_REQUEST_REVISION as REVISION } from "../support/tune-scenario";
-import { readFixtureText } from "../fixtures";
+import { LIVING_COMMENT_MARKER, parseLivingComment } from "../../../buildscripts/tuning-runner/markdown/livingComment";
+import type { StoredComment } from "../../support/aws-model";
+import type { InMemoryAws } from "../../support/in-memory-aws";
+import { RunnerWorkspace, TEST_PULL_REQUEST as PULL_REQUEST } from "../../support/runner-workspace";
+import { freshPullRequestForEachTest, PULL_REQUEST_REVISION as REVISION } from "../../support/tune-scenario";
+import { readFixtureText } from "../../fixtures";
 
 const STATE_MACHINE = "arn:aws:states:us-east-1:123456789012:stateMachine:powerTuningStateMachine-1a2b3c4d";
 const DIGEST = "arn:aws:lambda:us-east-1:123456789012:function:power-tuned-digest-pr-7-3f2a9c1";
 const NEXT_PUSH = "8e1f0c2d3b4a59687766554433221100ffeeddcc";
 const INPUT = { powerValues: [128, 256, 512, 1024], num: 10, strategy: "cost" };
-const TERRAFORM_DIR = join(__dirname, "..", "..", "terraform-lambda");
+const TERRAFORM_DIR = join(__dirname, "..", "..", "..", "terraform-lambda");
 
 /** A PR build's working directory: the seeded repository's Terraform files, input and (optionally) policy. */
 function checkout(policy?: object): RunnerWorkspace {
@@ -23,8 +24,8 @@ function checkout(policy?: object): RunnerWorkspace {
     return work;
 }
 
-function buildEnv(fake: FakeAws, sourceCommit: string = PULL_REQUEST.sourceCommit): NodeJS.ProcessEnv {
-    return fake.env({
+function buildEnv(sourceCommit: string = PULL_REQUEST.sourceCommit): Record<string, string> {
+    return {
         STATE_MACHINE_ARN: STATE_MACHINE,
         REPOSITORY_NAME: PULL_REQUEST.repositoryName,
         PULL_REQUEST_ID: PULL_REQUEST.pullRequestId,
@@ -32,22 +33,21 @@ function buildEnv(fake: FakeAws, sourceCommit: string = PULL_REQUEST.sourceCommi
         DESTINATION_COMMIT: PULL_REQUEST.destinationCommit,
         CODEBUILD_BUILD_ID: "power-tuned-pull-request:0b5c4f3e-2d1a-4c7b-9e8f-1a2b3c4d5e6f",
         CODEBUILD_BUILD_URL: "",
-    });
+    };
 }
 
 const TUNE = ["tune", "--lambda-arn", `digest=${DIGEST}`];
 const WITH_POLICY = [...TUNE, "--policy", "power-tuning-policy.json"];
 
-describe("quality gate and living comment, run as the bundled CLI against the AWS wire protocols", function () {
-    this.timeout(60_000);
-    let fake: FakeAws;
+describe("quality gate and living comment", () => {
+    let fake: InMemoryAws;
 
     // The digest copy tunes to the cost fixture: 1M invocations cost $1.9262 at 128 MB, $1.8926 at 256 MB.
     freshPullRequestForEachTest(DIGEST, (started) => (fake = started));
 
     describe("merge gate", () => {
         it("approves the pull request's current revision when every function passes the policy", async () => {
-            const run = await checkout({ requireConfiguredMemoryWithinPercent: 5, failOnTuningError: true }).run(WITH_POLICY, buildEnv(fake));
+            const run = await checkout({ requireConfiguredMemoryWithinPercent: 5, failOnTuningError: true }).run(WITH_POLICY, buildEnv(), fake);
             assert.equal(run.code, 0, run.stderr);
             assert.deepEqual(fake.approvals, [{ pullRequestId: "7", revisionId: REVISION, approvalState: "APPROVE" }]);
             const content = fake.comments[0].content;
@@ -57,7 +57,7 @@ describe("quality gate and living comment, run as the bundled CLI against the AW
 
         it("revokes on a violation, lists rule, value and limit, writes the results first and exits 1", async () => {
             const work = checkout({ requireConfiguredMemoryWithinPercent: 1 });
-            const run = await work.run(WITH_POLICY, buildEnv(fake));
+            const run = await work.run(WITH_POLICY, buildEnv(), fake);
             assert.equal(run.code, 1, run.stderr);
             assert.deepEqual(fake.approvals, [{ pullRequestId: "7", revisionId: REVISION, approvalState: "REVOKE" }]);
             assert.equal(work.readJson("power-tuning-results.json").functions[0].configuredMemoryMB, 128, "configured memory from GetFunctionConfiguration");
@@ -71,7 +71,7 @@ describe("quality gate and living comment, run as the bundled CLI against the AW
         });
 
         it("shows the exact change to variables.tf and what it saves per 1M invocations", async () => {
-            const run = await checkout({ requireConfiguredMemoryWithinPercent: 1 }).run(WITH_POLICY, buildEnv(fake));
+            const run = await checkout({ requireConfiguredMemoryWithinPercent: 1 }).run(WITH_POLICY, buildEnv(), fake);
             assert.equal(run.code, 1, run.stderr);
             const content = fake.comments[0].content;
             assert.match(content, /`digest` runs with 128 MB; 256 MB is recommended\. Projected: \$1\.93 → \$1\.89 per 1M invocations including the request charge, so the change saves \$0\.0336 per 1M invocations/);
@@ -80,7 +80,7 @@ describe("quality gate and living comment, run as the bundled CLI against the AW
 
         it("neither approves nor revokes when the pull request has moved on to a newer commit, and says so", async () => {
             fake.setPullRequest({ ...PULL_REQUEST, sourceCommit: NEXT_PUSH, revisionId: "newer-revision" });
-            const run = await checkout({ requireConfiguredMemoryWithinPercent: 1 }).run(WITH_POLICY, buildEnv(fake));
+            const run = await checkout({ requireConfiguredMemoryWithinPercent: 1 }).run(WITH_POLICY, buildEnv(), fake);
             assert.equal(fake.calls("UpdatePullRequestApprovalState").length, 0);
             assert.deepEqual(fake.approvals, []);
             assert.match(run.stderr, /approval: skipped: stale build: the pull request moved on to 8e1f0c2, whose build decides; this build tuned 3f2a9c1/);
@@ -90,7 +90,7 @@ describe("quality gate and living comment, run as the bundled CLI against the AW
         });
 
         it("without a policy file does not approve, and the comment says the gate is off", async () => {
-            const run = await checkout().run(TUNE, buildEnv(fake));
+            const run = await checkout().run(TUNE, buildEnv(), fake);
             assert.equal(run.code, 0, run.stderr);
             assert.equal(fake.calls("UpdatePullRequestApprovalState").length, 0);
             assert.match(fake.comments[0].content, /### ⚪ Quality gate off\n\nNo `power-tuning-policy\.json` was given \(--policy\), so nothing was checked\. The build does not approve the pull request either/);
@@ -98,13 +98,13 @@ describe("quality gate and living comment, run as the bundled CLI against the AW
 
         it("exits 1 when the approval cannot be given, saying why in the comment", async () => {
             fake.failNext("UpdatePullRequestApprovalState", 1, { status: 400, type: "RevisionNotCurrentException", message: "The revision ID is not the most recent." });
-            const run = await checkout({ failOnTuningError: true }).run(WITH_POLICY, buildEnv(fake));
+            const run = await checkout({ failOnTuningError: true }).run(WITH_POLICY, buildEnv(), fake);
             assert.equal(run.code, 1, run.stderr);
             assert.match(fake.comments[0].content, /⚠️ The build could not approve the pull request: RevisionNotCurrentException: The revision ID is not the most recent\./);
         });
 
         it("rejects an invalid policy file before any AWS call, naming the field, the value and what is allowed", async () => {
-            const run = await checkout({ maxCostIncreasePercent: "ten" }).run(WITH_POLICY, buildEnv(fake));
+            const run = await checkout({ maxCostIncreasePercent: "ten" }).run(WITH_POLICY, buildEnv(), fake);
             assert.equal(run.code, 2);
             assert.match(run.stderr, /power-tuning-policy\.json: "maxCostIncreasePercent" is "ten"; allowed: a number ≥ 0/);
             assert.equal(fake.requests.length, 0);
@@ -112,13 +112,13 @@ describe("quality gate and living comment, run as the bundled CLI against the AW
     });
 
     describe("one living comment", () => {
-        const planComment = (work: RunnerWorkspace, sourceCommit?: string) => work.run(["plan-comment", "--plan", "plan.json"], buildEnv(fake, sourceCommit));
+        const planComment = (work: RunnerWorkspace, sourceCommit?: string) => work.run(["plan-comment", "--plan", "plan.json"], buildEnv(sourceCommit), fake);
 
         it("holds the plan and the tuning results of a push in one comment", async () => {
             const work = checkout({ failOnTuningError: true });
             work.write("plan.json", readFixtureText("terraform/plan-add-update-replace-delete.json"));
             assert.equal((await planComment(work)).code, 0);
-            assert.equal((await work.run(WITH_POLICY, buildEnv(fake))).code, 0);
+            assert.equal((await work.run(WITH_POLICY, buildEnv(), fake)).code, 0);
             assert.equal(fake.comments.length, 1);
             assert.equal(fake.calls("PostCommentForPullRequest").length, 1);
             assert.equal(fake.calls("UpdateComment").length, 1);
@@ -152,7 +152,7 @@ describe("quality gate and living comment, run as the bundled CLI against the AW
             await planComment(work);
             const ours = fake.comments.at(-1)!;
             for (let index = 150; index < 250; index++) fake.comments.push(otherComment(index));
-            await work.run(TUNE, buildEnv(fake));
+            await work.run(TUNE, buildEnv(), fake);
             assert.equal(fake.comments.filter((comment) => comment.content.startsWith(LIVING_COMMENT_MARKER)).length, 1);
             assert.deepEqual(fake.calls("UpdateComment").map((call) => call.commentId), [ours.commentId]);
             assert.ok(fake.calls("GetCommentsForPullRequest").filter((call) => call.nextToken !== undefined).length >= 2, "paged");
@@ -163,7 +163,7 @@ describe("quality gate and living comment, run as the bundled CLI against the AW
             work.write("plan.json", readFixtureText("terraform/plan-add-update-replace-delete.json"));
             await planComment(work);
             fake.failNext("UpdateComment", 1, { status: 400, type: "CommentNotCreatedByCallerException", message: "You cannot modify or delete this comment." });
-            const run = await work.run(TUNE, buildEnv(fake));
+            const run = await work.run(TUNE, buildEnv(), fake);
             assert.equal(run.code, 0, run.stderr);
             assert.match(run.stderr, /could not update comment .*CommentNotCreatedByCallerException.*; posting a new comment/);
             assert.equal(fake.comments.length, 2);
@@ -173,8 +173,8 @@ describe("quality gate and living comment, run as the bundled CLI against the AW
         });
 
         it("posts a new comment when the comments cannot be listed", async () => {
-            fake.failNext("GetCommentsForPullRequest", 8, { status: 500, type: "InternalFailure" });
-            const run = await checkout().run(TUNE, buildEnv(fake));
+            fake.failNext("GetCommentsForPullRequest", 5, { status: 500, type: "InternalFailure" });
+            const run = await checkout().run(TUNE, buildEnv(), fake);
             assert.equal(run.code, 0, run.stderr);
             assert.match(run.stderr, /could not read the comments of .*; posting a new comment/);
             assert.equal(fake.comments.length, 1);

@@ -3,7 +3,7 @@
 // codes and a stop of the build (SIGTERM/SIGINT) into the command's stop signal.
 import { version } from "../../package.json";
 import { awsClients, ensureRegion, type AwsClients } from "./aws";
-import { parseCommandLine, recordRequestFrom, tuneRequestFrom, tuneTargetsFrom, USAGE, type Command, type TuneArguments } from "./cli";
+import { parseCommandLine, recordRequestFrom, tuneRequestFrom, tuneTargetsFrom, type Command, type TuneArguments } from "./cli";
 import { runPlanComment } from "./commands/planComment";
 import { runRecord } from "./commands/record";
 import { runReport } from "./commands/report";
@@ -50,7 +50,7 @@ async function dispatch(command: Command, shell: Shell): Promise<number> {
     const { files, runtime } = shell;
     switch (command.kind) {
         case "help":
-            runtime.print(USAGE);
+            runtime.print(command.text);
             return EXIT_OK;
         case "version":
             runtime.print(`${version}\n`);

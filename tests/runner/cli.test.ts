@@ -1,5 +1,16 @@
 import * as assert from "node:assert/strict";
-import { type Command, DEFAULT_CONCURRENCY, DEFAULT_INPUT_FILE, DEFAULT_RESULTS_FILE, DEFAULT_TIMEOUT_SECONDS, parseCommandLine, type TuneArguments, tuneRequestFrom, tuneTargetsFrom, USAGE } from "../../buildscripts/tuning-runner/cli";
+import {
+    DEFAULT_CONCURRENCY,
+    DEFAULT_INPUT_FILE,
+    DEFAULT_RESULTS_FILE,
+    DEFAULT_TIMEOUT_SECONDS,
+    parseCommandLine,
+    tuneRequestFrom,
+    tuneTargetsFrom,
+    usage,
+    type Command,
+    type TuneArguments,
+} from "../../buildscripts/tuning-runner/cli";
 import { InputError, UsageError } from "../../buildscripts/tuning-runner/core/errors";
 
 const STATE_MACHINE = "arn:aws:states:us-east-1:123456789012:stateMachine:powerTuningStateMachine-1a2b3c4d";
@@ -36,7 +47,7 @@ describe("runner command line", () => {
             usageError(["tuen"], /unknown command "tuen"; expected one of tune, plan-comment, report/);
         });
 
-        it("documents in --help every option each command accepts", () => {
+        it("documents in each command's --help every option it accepts, and lists every command in the top-level --help", () => {
             for (const command of ["tune", "plan-comment", "report", "record"]) {
                 // The parser's own list: what it names when refusing an unknown option.
                 let accepted: string[] = [];
@@ -46,8 +57,23 @@ describe("runner command line", () => {
                     accepted = (error as Error).message.split(`${command} accepts `)[1].split(", ");
                 }
                 assert.ok(accepted.length > 0, command);
-                for (const flag of accepted) assert.match(USAGE, new RegExp(`^  ${flag}( |$)`, "m"), `${command} ${flag} is not in --help`);
+                const help = parseCommandLine([command, "--help"], {});
+                assert.ok(help.kind === "help");
+                assert.match(help.text, new RegExp(`^Usage: tuning-runner ${command} \\[options\\]`));
+                for (const flag of accepted) {
+                    assert.match(help.text, new RegExp(`^  ${flag}( |$)`, "m"), `${command} ${flag} is not in its --help`);
+                    assert.match(usage(), new RegExp(`\\[${flag}[ \\]]`), `${command} ${flag} is not in the top-level --help`);
+                }
+                assert.match(usage(), new RegExp(`^  ${command} +\\S`, "m"), `${command} is not listed by the top-level --help`);
             }
+        });
+
+        it("answers --help with the top-level usage outside a command, and a command's own inside it", () => {
+            for (const argv of [["--help"], ["-h"], ["deploy", "--help"]]) assert.deepEqual(parseCommandLine(argv, {}), { kind: "help", text: usage() });
+            const tune = parseCommandLine(["tune", "--help"], {});
+            assert.ok(tune.kind === "help");
+            assert.match(tune.text, /--settings-from-repository/);
+            assert.doesNotMatch(tune.text, /--deploy-failed|--url URL/, "no other command's options");
         });
     });
 

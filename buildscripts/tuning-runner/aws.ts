@@ -212,17 +212,7 @@ function speakingFor(botRoleArn: string | undefined): CodeCommitClient {
 function pullRequestCommentsClient(client: CodeCommitClient): PullRequestComments {
     return {
         async postComment(pullRequest, content, clientRequestToken) {
-            const response = await client.send(
-                new PostCommentForPullRequestCommand({
-                    repositoryName: pullRequest.repositoryName,
-                    pullRequestId: pullRequest.pullRequestId,
-                    // CodeCommit compares before → after: the destination branch is "before".
-                    beforeCommitId: pullRequest.destinationCommit,
-                    afterCommitId: pullRequest.sourceCommit,
-                    content,
-                    clientRequestToken,
-                }),
-            );
+            const response = await client.send(new PostCommentForPullRequestCommand(postCommentInput(pullRequest, content, clientRequestToken)));
             return response.comment?.commentId ?? "";
         },
         findComment: (pullRequest, matches) =>
@@ -296,6 +286,19 @@ function tuningHistoryObjectsClient(): TuningHistoryObjects {
         async write(bucket, key, body) {
             await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: "application/json" }));
         },
+    };
+}
+
+/** PostCommentForPullRequest's input for a comment on `pullRequest`. */
+export function postCommentInput(pullRequest: PullRequestContext, content: string, clientRequestToken: string) {
+    return {
+        repositoryName: pullRequest.repositoryName,
+        pullRequestId: pullRequest.pullRequestId,
+        // CodeCommit compares before → after: the destination branch is "before".
+        beforeCommitId: pullRequest.destinationCommit,
+        afterCommitId: pullRequest.sourceCommit,
+        content,
+        clientRequestToken,
     };
 }
 

@@ -5,6 +5,7 @@
 // what the wire-level specs of the bundle cover.
 import {
     newestMatchingComment,
+    postCommentInput,
     pullRequestStateOf,
     type AwsClients,
     type FunctionConfiguration,
@@ -93,15 +94,8 @@ export class InMemoryAws extends AwsModel {
 
     private tuningHistory(signer: () => Promise<Signer>): TuningHistoryObjects {
         return {
-            read: async (bucket, key) => {
-                try {
-                    const answer: S3ObjectAnswer = await this.send(signer, "s3", "GetObject", { Bucket: bucket, Key: key });
-                    return answer.content!.toString("utf8");
-                } catch (error) {
-                    if ((error as Error).name === "NoSuchKey") return undefined;
-                    throw error;
-                }
-            },
+            read: (bucket, key) =>
+                this.send(signer, "s3", "GetObject", { Bucket: bucket, Key: key }).then((answer: S3ObjectAnswer) => answer.content!.toString("utf8"), absentOn("NoSuchKey")),
             write: async (bucket, key, body) => {
                 await this.send(signer, "s3", "PutObject", { Bucket: bucket, Key: key, Body: body, ContentType: "application/json" });
             },
@@ -110,15 +104,11 @@ export class InMemoryAws extends AwsModel {
 
     private repositoryFiles(signer: () => Promise<Signer>): RepositoryFiles {
         return {
-            file: async (repositoryName, commit, path) => {
-                try {
-                    const answer = await this.send(signer, "codecommit", "GetFile", { repositoryName, commitSpecifier: commit, filePath: path });
-                    return new Uint8Array(Buffer.from(answer.fileContent, "base64"));
-                } catch (error) {
-                    if ((error as Error).name === "FileDoesNotExistException") return undefined;
-                    throw error;
-                }
-            },
+            file: (repositoryName, commit, path) =>
+                this.send(signer, "codecommit", "GetFile", { repositoryName, commitSpecifier: commit, filePath: path }).then(
+                    (answer) => new Uint8Array(Buffer.from(answer.fileContent, "base64")),
+                    absentOn("FileDoesNotExistException"),
+                ),
             filesIn: async (repositoryName, commit, folder) => {
                 const answer = await this.send(signer, "codecommit", "GetFolder", { repositoryName, commitSpecifier: commit, folderPath: `/${folder}` });
                 return answer.files.map((file: { absolutePath: string; relativePath: string }) => ({ absolutePath: file.absolutePath, relativePath: file.relativePath }));
@@ -128,17 +118,8 @@ export class InMemoryAws extends AwsModel {
 
     private pullRequestComments(signer: () => Promise<Signer>): PullRequestComments {
         return {
-            postComment: async (pullRequest, content, clientRequestToken) => {
-                const answer = await this.send(signer, "codecommit", "PostCommentForPullRequest", {
-                    repositoryName: pullRequest.repositoryName,
-                    pullRequestId: pullRequest.pullRequestId,
-                    beforeCommitId: pullRequest.destinationCommit,
-                    afterCommitId: pullRequest.sourceCommit,
-                    content,
-                    clientRequestToken,
-                });
-                return answer.comment.commentId;
-            },
+            postComment: async (pullRequest, content, clientRequestToken) =>
+                (await this.send(signer, "codecommit", "PostCommentForPullRequest", postCommentInput(pullRequest, content, clientRequestToken))).comment.commentId,
             findComment: (pullRequest, matches) =>
                 newestMatchingComment(async (nextToken) => {
                     const page = await this.send(signer, "codecommit", "GetCommentsForPullRequest", { pullRequestId: pullRequest.pullRequestId, ...(nextToken === undefined ? {} : { nextToken }) });
@@ -159,4 +140,12 @@ export class InMemoryAws extends AwsModel {
             },
         };
     }
+}
+
+/** Rethrows any error but the one that means "no such object": that reads as undefined, as the runner's clients read it. */
+function absentOn(errorName: string): (error: Error) => undefined {
+    return (error) => {
+        if (error.name === errorName) return undefined;
+        throw error;
+    };
 }

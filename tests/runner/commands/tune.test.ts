@@ -1,7 +1,7 @@
 // `tune` in process: main.ts's command line and the tune command against InMemoryAws, whose clock
 // never waits. Each spec asserts what AWS received (the model's request log) and what the runner
-// left behind (exit code, results file, comment, log). The same runs against the wire protocols
-// and the real SDK, for the paths the SDK takes part in, are in ../wire/tune.test.ts.
+// left behind (exit code, results file, comment, log). The paths the SDK and the process take
+// part in (an execution history the SDK parses, retries, signals) are in ../wire/tune.test.ts.
 import * as assert from "node:assert/strict";
 import { mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
@@ -100,20 +100,6 @@ describe("tune", () => {
     });
 
     describe("failed tuning", () => {
-        it("treats SUCCEEDED with output {} as a failure, with the reason from CleanUpOnError in the execution history", async () => {
-            fake.scriptExecution(FUNCTION_A, executionFromFixture(loadFixture("power-tuning/execution-succeeded-empty-output.json")));
-            const work = workspace();
-            const run = await work.run(["tune", "--lambda-arn", FUNCTION_A], codeBuildEnv(), fake);
-            assert.equal(run.code, 1, run.stderr);
-            const history = fake.calls("GetExecutionHistory");
-            assert.equal(history.length, 1, "CleanUpOnError is on the first page when read newest first");
-            assert.equal(history[0].reverseOrder, true);
-            const [result] = work.readJson("power-tuning-results.json").functions;
-            assert.equal(result.status, "failed");
-            assert.match(result.error.cause, /Runtime exited with error: signal: killed/);
-            assert.match(fake.comments[0].content, /Runtime exited with error: signal: killed/);
-        });
-
         it("pages through the whole execution history when no CleanUpOnError state is found", async () => {
             const filler = Array.from({ length: 150 }, (_, index) => ({
                 timestamp: 1764160000 + index,

@@ -39,7 +39,6 @@ describe("tuning history", () => {
         });
     });
 
-
     describe("tuning again", () => {
         let builds: Builds;
         before(async () => {
@@ -75,7 +74,6 @@ describe("tuning history", () => {
             assert.deepEqual(again.started, [copyArn("resize", PR_8)]);
         });
     });
-
 
     describe("baselines, after PR 5 was merged and main deployed", () => {
         let builds: Builds;
@@ -171,13 +169,9 @@ describe("tuning history", () => {
         });
     });
 
-
     describe("when the history cannot be used", () => {
         let builds: Builds;
-        beforeEach(async () => {
-            builds = Builds.inProcess();
-        });
-        afterEach(() => builds.stop());
+        beforeEach(() => (builds = Builds.inProcess()));
 
         it("still tunes when the function's configuration cannot be read, and stores nothing for it", async () => {
             builds.fake.failNext("GetFunctionConfiguration", 1, { status: 403, type: "AccessDeniedException", message: "not authorized to perform: lambda:GetFunctionConfiguration" });
@@ -208,13 +202,9 @@ describe("tuning history", () => {
         });
     });
 
-
     describe("invalid input: exit 2 before any AWS request", () => {
         let builds: Builds;
-        beforeEach(async () => {
-            builds = Builds.inProcess();
-        });
-        afterEach(() => builds.stop());
+        beforeEach(() => (builds = Builds.inProcess()));
 
         it("tune rejects a history URI that is not s3://bucket/prefix, naming the flag", async () => {
             const { run } = await builds.tunePullRequest(PR_7, { digest: "v1" }, { args: ["--history", "https://example.com/history"] });
@@ -233,7 +223,6 @@ describe("tuning history", () => {
             assert.equal(builds.fake.requests.length, 0);
         });
     });
-
 
     describe("record", () => {
         it("exits 1 naming the function when its record cannot be written, after trying every function", async () => {

@@ -66,42 +66,27 @@ describe("tune, run as the bundled CLI against the AWS wire protocols", function
         assert.match(fake.comments[0].content, /Runtime exited with error: signal: killed/);
     });
 
-    it("stops an execution that outlives --timeout and reports it as timed out", async () => {
+    it("stops an execution that outlives --timeout on the process's own clock, and on SIGTERM stops the running ones and starts no more", async () => {
         fake.scriptExecution(FUNCTION_A, stillRunning);
-        const work = workspace();
-        const run = await work.run(["tune", "--lambda-arn", FUNCTION_A, "--timeout", "2"], localEnv(), fake);
-        assert.equal(run.code, 1, run.stderr);
-        const [start] = fake.requests.filter((r) => r.operation === "StartExecution");
-        const stops = fake.calls("StopExecution");
-        assert.equal(stops.length, 1);
-        assert.match(stops[0].executionArn, new RegExp(`:execution:powerTuningStateMachine-1a2b3c4d:${start.body.name}$`));
-        assert.equal(stops[0].error, "TuningRunnerTimeout");
-        const [result] = work.readJson("power-tuning-results.json").functions;
-        assert.equal(result.status, "timed-out");
-        assert.match(result.error.cause, /--timeout 2 s; stopped with StopExecution/);
-    });
+        const timedOut = workspace();
+        const timeout = await timedOut.run(["tune", "--lambda-arn", FUNCTION_A, "--timeout", "2"], localEnv(), fake);
+        assert.equal(timeout.code, 1, timeout.stderr);
+        assert.deepEqual(fake.calls("StopExecution").map((call) => call.error), ["TuningRunnerTimeout"]);
+        assert.match(timedOut.readJson("power-tuning-results.json").functions[0].error.cause, /--timeout 2 s; stopped with StopExecution/);
 
-    it("on SIGTERM stops the running executions, starts no more, writes the results and exits 1 without commenting", async () => {
-        for (const arn of [FUNCTION_A, FUNCTION_B, FUNCTION_C]) fake.scriptExecution(arn, stillRunning);
-        const work = workspace();
-        const args = ["tune", "--lambda-arn", FUNCTION_A, "--lambda-arn", FUNCTION_B, "--lambda-arn", FUNCTION_C, "--concurrency", "2"];
-        const run = await work.run(args, codeBuildEnv(), fake, {
+        for (const arn of [FUNCTION_B, FUNCTION_C]) fake.scriptExecution(arn, stillRunning);
+        const stopped = workspace();
+        const stop = await stopped.run(["tune", "--lambda-arn", FUNCTION_A, "--lambda-arn", FUNCTION_B, "--lambda-arn", FUNCTION_C, "--concurrency", "2"], codeBuildEnv(), fake, {
             whileRunning: async (child) => {
-                await waitFor(() => fake.calls("StartExecution").length === 2, "the first two executions to start");
+                await waitFor(() => fake.calls("StartExecution").length === 3, "the second run's first two executions to start");
                 child.kill("SIGTERM");
             },
         });
-        assert.equal(run.code, 1, run.stderr);
-        const started = fake.calls("StartExecution").map((call) => call.name);
-        assert.equal(started.length, 2, "the queued third function is not started");
-        const stopped = fake.calls("StopExecution").map((call) => call.executionArn.split(":").pop());
-        assert.deepEqual(stopped.sort(), started.sort());
-        const results = work.readJson("power-tuning-results.json").functions;
-        assert.deepEqual(results.map((f: any) => [f.status, f.error.error]), [
-            ["aborted", "TuningRunnerInterrupted"],
-            ["aborted", "TuningRunnerInterrupted"],
-            ["aborted", "NotStarted"],
-        ]);
+        assert.equal(stop.code, 1, stop.stderr);
+        assert.match(stop.stderr, /SIGTERM: stopping running executions, then writing power-tuning-results\.json/);
+        const interrupted = fake.calls("StopExecution").filter((call) => call.error === "TuningRunnerInterrupted");
+        assert.equal(interrupted.length, 2, "both running executions, and the third never started");
+        assert.deepEqual(stopped.readJson("power-tuning-results.json").functions.map((f: { status: string }) => f.status), ["aborted", "aborted", "aborted"]);
         assert.equal(fake.comments.length, 0);
     });
 

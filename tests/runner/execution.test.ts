@@ -199,7 +199,7 @@ describe("poll schedule", () => {
         }
     });
 
-    it("needs at most a third as many polls as the seed's once-a-second loop for a two-minute run", () => {
+    it("needs at most a third as many polls as the original design's once-a-second loop for a two-minute run", () => {
         let polls = 0;
         for (let elapsed = 0; elapsed < 120_000; elapsed += pollDelayMs(elapsed)) polls++;
         assert.ok(polls <= 40, `${polls} polls`);

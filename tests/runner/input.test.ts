@@ -22,7 +22,7 @@ function inputWith(fields: Record<string, unknown>): string {
 }
 
 describe("power-tuning input file", () => {
-    it("accepts the seed's input and passes unknown keys through untouched", () => {
+    it("accepts the original design's input and passes unknown keys through untouched", () => {
         const text = JSON.stringify({
             powerValues: [128, 256, 512, 1024],
             num: 50,

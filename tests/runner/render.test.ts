@@ -10,7 +10,7 @@ import { renderReport, renderTuningComment } from "../../buildscripts/tuning-run
 import { loadFixture, readFixtureText } from "../fixtures";
 
 const BUILD_URL = "https://us-east-1.console.aws.amazon.com/codesuite/codebuild/123456789012/projects/power-tuned-pr/build/power-tuned-pr%3A1b2c";
-const SEED_URL = "https://lambda-power-tuning.show/#gAAAAQACAAQ=;AAAAQAAAAEAAAABAAAAAQA==;b6VpMW+l6TFvpWkyb6XpMg==";
+const ORIGINAL_DESIGN_URL = "https://lambda-power-tuning.show/#gAAAAQACAAQ=;AAAAQAAAAEAAAABAAAAAQA==;b6VpMW+l6TFvpWkyb6XpMg==";
 
 function resultFor(name: string, description: ExecutionDescription, strategy: TuningResult["strategy"] = "cost", history?: any[]): TuningResult {
     return tuningResultFromOutcome({ name, arn: `arn:aws:lambda:us-east-1:123456789012:function:${name}` }, classifyExecution(description, history), { strategy });
@@ -140,8 +140,8 @@ describe("tuning comment", () => {
         assert.ok(cause.endsWith("…"));
     });
 
-    it("renders the seed's link with 128 MB recommended as the cheapest", () => {
-        const rows = tableRows(sectionOf(renderReport([resultFromVisualizationUrl(SEED_URL, "seed")], {}), "seed"));
+    it("renders the original design's link with 128 MB recommended as the cheapest", () => {
+        const rows = tableRows(sectionOf(renderReport([resultFromVisualizationUrl(ORIGINAL_DESIGN_URL, "original")], {}), "original"));
         assert.deepEqual(rows, [
             ["**128** ✅", "**2.00 ms**", "**$0.00000000340**", "**$0.203**"],
             ["256", "2.00 ms", "$0.00000000680", "$0.207"],

@@ -16,7 +16,7 @@ const META = {
 const costOutput = loadFixture("power-tuning/output-cost-x86-4-powers.json");
 const balancedOutput = loadFixture("power-tuning/output-balanced-arm64-6-powers.json");
 const failedFixture = loadFixture("power-tuning/execution-failed.json");
-const SEED_URL = "https://lambda-power-tuning.show/#gAAAAQACAAQ=;AAAAQAAAAEAAAABAAAAAQA==;b6VpMW+l6TFvpWkyb6XpMg==";
+const ORIGINAL_DESIGN_URL = "https://lambda-power-tuning.show/#gAAAAQACAAQ=;AAAAQAAAAEAAAABAAAAAQA==;b6VpMW+l6TFvpWkyb6XpMg==";
 
 function succeededResult(): TuningResult {
     return tuningResultFromOutcome(FN, classifyExecution({ status: "SUCCEEDED", output: readFixtureText("power-tuning/output-cost-x86-4-powers.json") }), META);
@@ -174,12 +174,12 @@ describe("results for report", () => {
         assertInputError(() => resultFromStateMachineOutput({ results: costOutput }), /allowed: the output of a successful tuning execution, with a numeric "power"/);
     });
 
-    it("rebuilds a result from the seed's visualization link, recommending the cheapest memory", () => {
-        const result = resultFromVisualizationUrl(SEED_URL);
+    it("rebuilds a result from the original design's visualization link, recommending the cheapest memory", () => {
+        const result = resultFromVisualizationUrl(ORIGINAL_DESIGN_URL);
         assert.equal(result.strategy, "cost");
         assert.equal(result.power, 128);
         assert.equal(result.duration, 2);
-        assert.equal(result.visualization, SEED_URL);
+        assert.equal(result.visualization, ORIGINAL_DESIGN_URL);
         assert.deepEqual(result.stats.map((stat) => stat.memoryMB), [128, 256, 512, 1024]);
     });
 

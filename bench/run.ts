@@ -37,16 +37,17 @@ function markdownTable(rows: readonly BenchRow[]): string {
  * they were measured, and everything else as it was.
  */
 function updatedResults(existing: string, run: { ids: readonly string[]; rows: readonly BenchRow[]; details: readonly string[]; note: string }): string {
-    const names = new Set(run.rows.map((row) => row.benchmark));
+    const fresh = new Map(run.rows.map((row) => [row.benchmark, tableRow(row)]));
     const lines = existing.trimEnd().split("\n");
     const isRow = (line: string) => line.startsWith("| ") && !line.startsWith("| Benchmark |");
-    const kept = lines.filter((line) => !(isRow(line) && names.has(line.slice(2, line.indexOf(" | ")))));
+    const nameOf = (line: string) => line.slice(2, line.indexOf(" | "));
     const isRerunNote = (line: string) => run.ids.some((id) => line.startsWith(`- Re-run of ${id}`));
     const isOwnFigure = (line: string) => run.ids.some((id) => line.startsWith(`- ${id}: `));
-    const result = kept.filter((line) => !isRerunNote(line) && !isOwnFigure(line));
+    const result = lines.filter((line) => !isRerunNote(line) && !isOwnFigure(line)).map((line) => (isRow(line) ? (fresh.get(nameOf(line)) ?? line) : line));
     result.splice(result.findIndex((line) => line.startsWith("- Load average")) + 1, 0, run.note);
+    const added = run.rows.filter((row) => !lines.some((line) => isRow(line) && nameOf(line) === row.benchmark)).map(tableRow);
     const lastRow = result.reduce((last, line, index) => (isRow(line) ? index : last), -1);
-    result.splice(lastRow + 1, 0, ...run.rows.map(tableRow));
+    result.splice(lastRow + 1, 0, ...added);
     return `${[...result, ...run.details].join("\n")}\n`;
 }
 

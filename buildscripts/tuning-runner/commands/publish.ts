@@ -21,7 +21,7 @@ export interface Publication {
 /**
  * Prints the Markdown when no PR is named. Otherwise puts it into the PR's living comment:
  * finds the runner's earlier comment and updates it, or posts a new one when there is none or
- * the update fails (the new one carries the old one's sections and history forward). When
+ * the update fails (the new one carries the old one's sections and push log forward). When
  * posting fails too, the Markdown still goes to stdout (the build log) before the error is rethrown.
  */
 export async function publishMarkdown(publication: Publication, client: PullRequestComments, runtime: Pick<Runtime, "log" | "print" | "now">): Promise<void> {

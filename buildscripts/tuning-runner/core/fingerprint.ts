@@ -39,7 +39,7 @@ export type FunctionFacts = z.infer<typeof FUNCTION_FACTS>;
 
 /**
  * Raised when the configuration holds no code hash. Lambda always reports one, so this means the
- * answer was not a function configuration; the shell treats the function as having no history.
+ * answer was not a function configuration; the shell treats the function as having no tuning history.
  */
 export class MissingCodeHashError extends Error {
     constructor(functionArn: string) {

@@ -7,7 +7,7 @@ import { decodeComparisonUrl } from "../core/visualization";
 import { code, formatDurationMs, formatUsd, plural } from "./format";
 
 /**
- * Lines under the run's summary: problems with the history (the run went on without it where
+ * Lines under the run's summary: problems with the tuning history (the run went on without it where
  * they occurred) and how many results were reused.
  */
 export function renderTuningHistoryStatus(results: readonly TuningResult[], history: TuningHistoryStatus | undefined): string[] {

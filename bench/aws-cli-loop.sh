@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The seed's execute-power-tuning.sh, as the baseline the runner is benchmarked against:
+# The original design's execute-power-tuning.sh, as the baseline the runner is benchmarked against:
 # start the execution, poll describe-execution every second through the AWS CLI, then post
-# the visualization link with `aws codecommit`. Same calls and the same 1 s poll as the seed;
+# the visualization link with `aws codecommit`. Same calls and the same 1 s poll as the original;
 # differences: the ARN comes from LAMBDA_ARN instead of `terraform output`, the commits are
 # passed the right way round, a failed tuning exits 1, and AWS_ENDPOINT_URL_SFN /
 # AWS_ENDPOINT_URL_CODECOMMIT (when set) become --endpoint-url so the bench can point it at

@@ -1,4 +1,4 @@
-// The issue-5 benchmark: what the tuning history saves. A pull request with N functions of which
+// The tuning history's benchmark: what it saves. A pull request with N functions of which
 // K changed, tuned by the bundled runner against FakeAws (every execution scripted to take T),
 // without a history and with one that already holds the unchanged functions' results.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { RUNNER_BUNDLE_PATH } from "../buildscripts/bundle";
 import { FakeAws } from "../tests/support/fake-aws";
-import type { Benchmark, BenchRow } from "./benchmarks";
+import type { Benchmark, BenchRow } from "./benchmark";
 import { formatMs, measureSuccessfulProcess, type ProcessRun } from "./measure";
 
 const T_MS = 3_000;

@@ -3,7 +3,7 @@
 // allocates with memory (one full vCPU at 1,769 MB; more beyond it, which only multi-threaded
 // code can use), slowed by garbage collection when memory is tight, with per-invocation noise.
 // Prices: the tool's per-millisecond prices by architecture plus the request charge.
-import { REQUEST_CHARGE_USD } from "../buildscripts/tuning-runner/cost";
+import { REQUEST_CHARGE_USD } from "../buildscripts/tuning-runner/core/cost";
 import { PRICE_PER_MS_AT_128_MB, type Architecture } from "../tests/support/simulated-power-tuning";
 
 /** Lambda gives one full vCPU at 1,769 MB, and CPU in proportion to memory below and above. */

@@ -1,4 +1,4 @@
-// `npm run bench`: runs the issue-7 benchmarks against FakeAws, prints a Markdown table of
+// `npm run bench`: runs the runner's benchmarks against FakeAws, prints a Markdown table of
 // targets vs measured values and, for a full run, writes it to bench/RESULTS.md with the
 // machine it ran on. `--only id,id` runs a subset (nothing written; with `--update`, its rows
 // and raw figures replace theirs in RESULTS.md and the others stay). Exits 1 if any run failed.
@@ -7,7 +7,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { RUNNER_BUNDLE_PATH } from "../buildscripts/bundle";
-import { awsCliVersion, BENCHMARKS, type BenchRow, type Benchmark } from "./benchmarks";
+import type { Benchmark, BenchRow } from "./benchmark";
+import { awsCliVersion, BENCHMARKS } from "./benchmarks";
 
 const RESULTS_PATH = path.join(__dirname, "RESULTS.md");
 
@@ -36,16 +37,17 @@ function markdownTable(rows: readonly BenchRow[]): string {
  * they were measured, and everything else as it was.
  */
 function updatedResults(existing: string, run: { ids: readonly string[]; rows: readonly BenchRow[]; details: readonly string[]; note: string }): string {
-    const names = new Set(run.rows.map((row) => row.benchmark));
+    const fresh = new Map(run.rows.map((row) => [row.benchmark, tableRow(row)]));
     const lines = existing.trimEnd().split("\n");
     const isRow = (line: string) => line.startsWith("| ") && !line.startsWith("| Benchmark |");
-    const kept = lines.filter((line) => !(isRow(line) && names.has(line.slice(2, line.indexOf(" | ")))));
+    const nameOf = (line: string) => line.slice(2, line.indexOf(" | "));
     const isRerunNote = (line: string) => run.ids.some((id) => line.startsWith(`- Re-run of ${id}`));
     const isOwnFigure = (line: string) => run.ids.some((id) => line.startsWith(`- ${id}: `));
-    const result = kept.filter((line) => !isRerunNote(line) && !isOwnFigure(line));
+    const result = lines.filter((line) => !isRerunNote(line) && !isOwnFigure(line)).map((line) => (isRow(line) ? (fresh.get(nameOf(line)) ?? line) : line));
     result.splice(result.findIndex((line) => line.startsWith("- Load average")) + 1, 0, run.note);
+    const added = run.rows.filter((row) => !lines.some((line) => isRow(line) && nameOf(line) === row.benchmark)).map(tableRow);
     const lastRow = result.reduce((last, line, index) => (isRow(line) ? index : last), -1);
-    result.splice(lastRow + 1, 0, ...run.rows.map(tableRow));
+    result.splice(lastRow + 1, 0, ...added);
     return `${[...result, ...run.details].join("\n")}\n`;
 }
 

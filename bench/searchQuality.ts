@@ -3,12 +3,13 @@
 // tuned by the runner's own sequence (refine.ts tuneInPasses, the same code `tune` runs) against
 // a simulated state machine that answers in the tool's output shape from the model's noisy
 // durations; the runner classifies that output as it classifies a real one.
-import { classifyExecution } from "../buildscripts/tuning-runner/execution";
-import { tuneInPasses } from "../buildscripts/tuning-runner/refine";
-import { REQUEST_CHARGE_USD } from "../buildscripts/tuning-runner/cost";
-import type { PowerTuningInput, RefineBlock, Strategy } from "../buildscripts/tuning-runner/types";
+import { REQUEST_CHARGE_USD } from "../buildscripts/tuning-runner/core/cost";
+import { classifyExecution } from "../buildscripts/tuning-runner/core/execution";
+import { tuneInPasses } from "../buildscripts/tuning-runner/core/refine";
+import type { RefineBlock } from "../buildscripts/tuning-runner/core/refineSettings";
+import type { PowerTuningInput, Strategy } from "../buildscripts/tuning-runner/core/tuningInput";
 import { simulatedOutput } from "../tests/support/simulated-power-tuning";
-import type { Benchmark, BenchRow } from "./benchmarks";
+import type { Benchmark, BenchRow } from "./benchmark";
 import { expectedCostUsd, expectedDurationMs, randomFunction, Random, sampleDurationsMs, type ModelFunction } from "./lambdaModel";
 
 /** The tool's default power values. */

@@ -1,4 +1,4 @@
-// One PR tuning, end to end, against a fresh FakeAws: either the bundled runner or the seed's
+// One PR tuning, end to end, against a fresh FakeAws: either the bundled runner or the original design's
 // AWS CLI loop as the client. The server scripts every execution to run for `executionMs` and
 // then succeed with a real power-tuning output; its request log gives the API call counts.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -39,7 +39,7 @@ const PULL_REQUEST_ENV = {
     SOURCE_COMMIT: "3f2a9c1b7e6d5c4b3a291807f6e5d4c3b2a19080",
     DESTINATION_COMMIT: "9c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d",
 };
-/** The seed's power-tuning-input.json. */
+/** The sample repository's power-tuning-input.json. */
 const TUNING_INPUT = { powerValues: [128, 256, 512, 1024], num: 50, payload: {}, parallelInvocation: true, strategy: "cost" };
 const FUNCTION_CONFIGURATION = {
     CodeSha256: "a8c1YmVuY2gtZnVuY3Rpb24tY29kZS1oYXNoLTAwMDA=",

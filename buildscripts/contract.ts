@@ -18,7 +18,46 @@ export const RUNNER_ENVIRONMENT = {
     pullRequestNamePrefix: "PULL_REQUEST_NAME_PREFIX",
     /** The role comments and approvals are made with, assumed as PULL_REQUEST_BOT_SESSION_NAME. */
     pullRequestBotRoleArn: "PULL_REQUEST_BOT_ROLE_ARN",
+    /** The power-tuning state machine `tune` starts executions of (`--state-machine-arn`). */
+    stateMachineArn: "STATE_MACHINE_ARN",
+    /** `s3://<bucket>/<prefix>` of the tuning history (`--history`), laid out as TUNING_HISTORY_LAYOUT. */
+    tuningHistoryUri: "TUNING_HISTORY_URI",
+    /** The CodeCommit repository of the pull request (`--repository`). */
+    repositoryName: "REPOSITORY_NAME",
+    /** The pull request a build comments on (`--pull-request-id`); with the two commits below. */
+    pullRequestId: "PULL_REQUEST_ID",
+    /** The pull request's source branch tip: what is tuned (`--source-commit`). */
+    sourceCommit: "SOURCE_COMMIT",
+    /** The destination branch's commit: where the settings are read (`--destination-commit`). */
+    destinationCommit: "DESTINATION_COMMIT",
 } as const;
+
+/** A commit id as CodeCommit names one, and as the pull-request flow passes them around. */
+export const COMMIT_ID_RULE = {
+    pattern: /^[0-9a-f]{40}$/,
+    allowed: "a full 40-character lowercase commit id",
+} as const;
+
+/** The files a repository holds for its tuning, at its root, and the file `tune` writes. */
+export const TUNING_FILES = {
+    /** The power-tuning tool's own input, without `lambdaARN`; read from the destination commit. */
+    input: "power-tuning-input.json",
+    /** The quality gate's rules; read from the destination commit; without it the gate is off. */
+    policy: "power-tuning-policy.json",
+    /** What `tune --results` writes by default: every function's result, before any comment. */
+    results: "power-tuning-results.json",
+} as const;
+
+/** What the tuning history holds under its prefix (`TUNING_HISTORY_URI`). */
+export const TUNING_HISTORY_LAYOUT = {
+    /** `results/<fingerprint>.json`: one succeeded tuning per fingerprint, written by `tune`. */
+    storedResults: "results/",
+    /** `production/<function name>.json`: the fingerprint production runs, written by `record`. */
+    productionRecords: "production/",
+} as const;
+
+/** The power-tuning tool's strategies, which the stack's config and the tuning input name. */
+export const TUNING_STRATEGIES = ["cost", "speed", "balanced"] as const;
 
 /**
  * What a name prefix may be: the stack's namePrefix and pullRequestNamePrefix, and the prefix the
@@ -30,6 +69,8 @@ export const NAME_PREFIX_RULE = {
     allowed: "1–32 letters, digits or '-', starting with a letter and not ending with '-'",
 } as const;
 
+const TUNING_HISTORY_PREFIX = "tuning-history/";
+
 /**
  * The artifact bucket's layout. The stack grants and protects these prefixes; the runner reads
  * and writes the tuning history under them.
@@ -38,11 +79,11 @@ export const ARTIFACT_LAYOUT = {
     /** `tuning-runner/<sha256>.js`: runner bundles, written only by the deploying principal. */
     tuningRunnerPrefix: "tuning-runner/",
     /** The tuning history (`--history s3://<bucket>/tuning-history/`). */
-    tuningHistoryPrefix: "tuning-history/",
+    tuningHistoryPrefix: TUNING_HISTORY_PREFIX,
     /** Stored tuning results, written only by the trusted pull-request step. */
-    tuningResultsPrefix: "tuning-history/results/",
+    tuningResultsPrefix: `${TUNING_HISTORY_PREFIX}${TUNING_HISTORY_LAYOUT.storedResults}`,
     /** Production's fingerprints, written only by the pipeline's apply build (`record`). */
-    productionRecordsPrefix: "tuning-history/production/",
+    productionRecordsPrefix: `${TUNING_HISTORY_PREFIX}${TUNING_HISTORY_LAYOUT.productionRecords}`,
     /** `pull-request-builds/<build ARN>/…`: what each pull-request build hands on; expires. */
     pullRequestBuildsPrefix: "pull-request-builds/",
 } as const;
@@ -54,7 +95,7 @@ export const PULL_REQUEST_BUILD_FILES = {
     /** `terraform output -json` of the deployed copy: the functions to tune. */
     terraformOutputs: "outputs.json",
     /** What `tune --results` writes. */
-    tuningResults: "power-tuning-results.json",
+    tuningResults: TUNING_FILES.results,
 } as const;
 
 /**
@@ -83,7 +124,7 @@ export const TUNING_INPUT_RULES = {
         allowed: "a whole number of invocations per memory size, at least 5",
     },
     strategy: {
-        schema: z.enum(["cost", "speed", "balanced"]),
+        schema: z.enum(TUNING_STRATEGIES),
         allowed: "one of cost, speed, balanced",
     },
     /** 0 weighs only speed, 1 only cost. */

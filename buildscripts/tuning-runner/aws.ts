@@ -1,8 +1,9 @@
-// The AWS calls the runner makes, behind small interfaces. Clients take the SDK's
-// standard configuration only (AWS_REGION, credentials chain, AWS_ENDPOINT_URL_SFN /
-// _CODECOMMIT / _STS, AWS_MAX_ATTEMPTS): the same binary runs in CodeBuild and against the
-// local test server without a flag of its own. The one exception is the pull request's voice:
-// comments and approvals may be made as the pull-request bot role instead of the build.
+// The AWS calls the runner makes: small interfaces the commands take, and their implementations
+// with the SDK. Clients take the SDK's standard configuration only (AWS_REGION, the credential
+// chain, AWS_ENDPOINT_URL_SFN / _CODECOMMIT / _LAMBDA / _S3 / _STS, AWS_RETRY_MODE,
+// AWS_MAX_ATTEMPTS): the same binary runs in CodeBuild and against the local test server without
+// a flag of its own. The one exception is the pull request's voice: comments and approvals may be
+// made as the pull-request bot role instead of the build.
 import {
     CodeCommitClient,
     FileDoesNotExistException,
@@ -14,23 +15,20 @@ import {
     UpdateCommentCommand,
     UpdatePullRequestApprovalStateCommand,
 } from "@aws-sdk/client-codecommit";
-import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
-import { GetFunctionConfigurationCommand, LambdaClient, type FunctionConfiguration } from "@aws-sdk/client-lambda";
+import { GetFunctionConfigurationCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import {
-    DescribeExecutionCommand,
-    GetExecutionHistoryCommand,
-    SFNClient,
-    StartExecutionCommand,
-    StopExecutionCommand,
-} from "@aws-sdk/client-sfn";
-import { PULL_REQUEST_BOT_SESSION_NAME } from "../contract";
-import { UsageError } from "./cli";
-import { regionSharedByArns } from "./input";
-import type { PullRequestState } from "./policy";
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, StartExecutionCommand, StopExecutionCommand } from "@aws-sdk/client-sfn";
+import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
+import { loadConfig } from "@smithy/core/config";
+import { NODE_MAX_ATTEMPT_CONFIG_OPTIONS, NODE_RETRY_MODE_CONFIG_OPTIONS } from "@smithy/core/retry";
 import { Readable } from "stream";
-import type { ExecutionDescription, ExecutionStatus, HistoryEvent, PullRequestContext } from "./types";
-import { describeError, rememberUnexpectedResponse, sleep, type Log } from "./io";
+import { PULL_REQUEST_BOT_SESSION_NAME } from "../contract";
+import { describeError, UsageError } from "./core/errors";
+import type { FunctionConfigurationShape } from "./core/fingerprint";
+import type { PullRequestState } from "./core/policy";
+import type { PullRequestContext } from "./core/resultsFile";
+import { regionSharedByArns } from "./core/targets";
+import type { ExecutionDescription, ExecutionEvent, ExecutionStatus } from "./core/types";
 
 export interface StartedExecution {
     readonly executionArn: string;
@@ -41,8 +39,8 @@ export interface DescribedExecution extends ExecutionDescription {
     readonly stopDate?: Date;
 }
 
-export interface HistoryPage {
-    readonly events: readonly HistoryEvent[];
+export interface ExecutionEventPage {
+    readonly events: readonly ExecutionEvent[];
     readonly nextToken?: string;
 }
 
@@ -50,8 +48,8 @@ export interface StepFunctions {
     startExecution(stateMachineArn: string, name: string, input: string): Promise<StartedExecution>;
     describeExecution(executionArn: string): Promise<DescribedExecution>;
     stopExecution(executionArn: string, error: string, cause: string): Promise<void>;
-    /** One page of the execution's history, newest event first (`reverseOrder: true`). */
-    historyPageNewestFirst(executionArn: string, nextToken?: string): Promise<HistoryPage>;
+    /** One page of the execution's event history, newest event first (`reverseOrder: true`). */
+    executionEventsNewestFirst(executionArn: string, nextToken?: string): Promise<ExecutionEventPage>;
 }
 
 export interface PullRequestComments {
@@ -66,6 +64,11 @@ export interface PullRequestApprovals {
     /** The pull request's current revision, source commit (of its target in this repository) and status. */
     pullRequestState(pullRequest: PullRequestContext): Promise<PullRequestState>;
     updateApprovalState(pullRequest: PullRequestContext, revisionId: string, approvalState: "APPROVE" | "REVOKE"): Promise<void>;
+}
+
+/** What the runner reads of GetFunctionConfiguration: the fingerprint's fields and the memory size. */
+export interface FunctionConfiguration extends FunctionConfigurationShape {
+    readonly MemorySize?: number;
 }
 
 export interface LambdaFunctions {
@@ -90,19 +93,49 @@ export interface RepositoryFiles {
 }
 
 /** JSON documents in S3: the tuning history. */
-export interface HistoryObjects {
+export interface TuningHistoryObjects {
     /** The object's text, or undefined when there is no such key. */
     read(bucket: string, key: string): Promise<string | undefined>;
     write(bucket: string, key: string, body: string): Promise<void>;
 }
 
+/** Every client a run may use; each command takes the ones it needs. */
+export interface AwsClients {
+    readonly stepFunctions: StepFunctions;
+    readonly lambda: LambdaFunctions;
+    readonly tuningHistory: TuningHistoryObjects;
+    /** With the build's own credentials: the repository is read as data. */
+    readonly repositoryFiles: RepositoryFiles;
+    /** As the pull-request bot when the run has a comment role (see awsClients). */
+    readonly pullRequestComments: PullRequestComments;
+    readonly pullRequestApprovals: PullRequestApprovals;
+}
+
+/**
+ * The SDK clients of one run. Comments and approvals are made as `commentRoleArn` assumed under
+ * the fixed session name PULL_REQUEST_BOT_SESSION_NAME when it is given: CodeCommit lets only a
+ * comment's author update it, and the approval rule's pool names this one session, while the
+ * build's own session name changes with every build. Everything else keeps the build's credentials.
+ */
+export function awsClients(commentRoleArn: string | undefined): AwsClients {
+    const pullRequest = speakingFor(commentRoleArn);
+    return {
+        stepFunctions: stepFunctionsClient(),
+        lambda: lambdaFunctionsClient(),
+        tuningHistory: tuningHistoryObjectsClient(),
+        repositoryFiles: repositoryFilesClient(),
+        pullRequestComments: pullRequestCommentsClient(pullRequest),
+        pullRequestApprovals: pullRequestApprovalsClient(pullRequest),
+    };
+}
+
 /**
  * Makes sure the SDK has a region before the first AWS call. The SDK's own configuration
  * (AWS_REGION, the profile's region) wins; without one, the region `arns` share becomes
- * AWS_REGION for every client of this run, as if the user had set it. With neither, nothing
- * can be called: a usage error (exit 2) says what to set.
+ * AWS_REGION for every client of this run, as if the user had set it, and `log` says so. With
+ * neither, nothing can be called: a usage error (exit 2) says what to set.
  */
-export async function ensureRegion(arns: readonly string[], from: string, log: Log): Promise<void> {
+export async function ensureRegion(arns: readonly string[], from: string, log: (message: string) => void): Promise<void> {
     // A client resolves the region exactly as every other client of the run will.
     const configured = await new SFNClient({}).config.region().catch(() => undefined);
     if (configured !== undefined) return;
@@ -115,62 +148,22 @@ export async function ensureRegion(arns: readonly string[], from: string, log: L
     log(`region ${region}, from ${from} (neither AWS_REGION nor the AWS profile names one)`);
 }
 
-/** The HTTP response as the deserialize step sees it (Node's http handler). */
-interface RawResponse {
-    statusCode?: number;
-    headers?: Record<string, string | undefined>;
-    body?: unknown;
-}
-
 /**
- * Whether a response can be an AWS API answer: every protocol the runner speaks answers errors
- * in JSON or XML. An HTML page, or an error in any other type, came from something in between.
+ * Every client's retries: the SDK's adaptive mode (its standard retries of throttling and
+ * transient errors with jittered exponential backoff, plus a client-side rate limiter that slows
+ * the whole run down once AWS throttles) and up to 8 attempts, about a minute of backoff at most:
+ * Step Functions' per-account token buckets refill within seconds, and failing a function's
+ * tuning over a throttled poll would waste the run. A value set on a client would override
+ * AWS_RETRY_MODE / AWS_MAX_ATTEMPTS (and the profile's retry_mode / max_attempts), so these are
+ * the defaults of the SDK's own loaders, and those settings still win.
  */
-function isAwsAnswer(response: RawResponse): boolean {
-    const contentType = response.headers?.["content-type"] ?? "";
-    return /json|xml/i.test(contentType) || ((response.statusCode ?? 0) < 300 && !/html/i.test(contentType));
-}
+const RETRIES = {
+    retryMode: loadConfig({ ...NODE_RETRY_MODE_CONFIG_OPTIONS, default: "adaptive" }),
+    maxAttempts: loadConfig({ ...NODE_MAX_ATTEMPT_CONFIG_OPTIONS, default: 8 }),
+};
 
-/** What keepingUnexpectedBodies needs of an SDK client: its deserialize step. */
-interface ClientWithMiddleware {
-    readonly middlewareStack: {
-        add(
-            middleware: <Args, Result extends { response: unknown }>(next: (args: Args) => Promise<Result>) => (args: Args) => Promise<Result>,
-            options: { step: "deserialize"; priority: "low"; name: string },
-        ): void;
-    };
-}
-
-/**
- * Reads the body of every response that cannot be an AWS answer before the SDK's parser fails
- * on it, and hands the parser the same bytes again, so describeError can say what answered.
- * Runs innermost in the deserialize step, next to the HTTP call.
- */
-function keepingUnexpectedBodies<Client extends ClientWithMiddleware>(client: Client): Client {
-    client.middlewareStack.add(
-        (next) => async (args) => {
-            const result = await next(args);
-            const response = result.response as RawResponse;
-            if (!isAwsAnswer(response) && response.body instanceof Readable) {
-                const chunks: Buffer[] = [];
-                for await (const chunk of response.body) chunks.push(Buffer.from(chunk));
-                const bytes = Buffer.concat(chunks);
-                response.body = Readable.from([bytes]);
-                rememberUnexpectedResponse(response, {
-                    statusCode: response.statusCode ?? 0,
-                    contentType: response.headers?.["content-type"] ?? "",
-                    body: bytes.toString("utf8"),
-                });
-            }
-            return result;
-        },
-        { step: "deserialize", priority: "low", name: "keepUnexpectedResponseBodies" },
-    );
-    return client;
-}
-
-export function stepFunctionsClient(): StepFunctions {
-    const client = keepingUnexpectedBodies(new SFNClient({}));
+function stepFunctionsClient(): StepFunctions {
+    const client = answeredByAws(new SFNClient(RETRIES));
     return {
         async startExecution(stateMachineArn, name, input) {
             const response = await client.send(new StartExecutionCommand({ stateMachineArn, name, input }));
@@ -189,98 +182,58 @@ export function stepFunctionsClient(): StepFunctions {
         async stopExecution(executionArn, error, cause) {
             await client.send(new StopExecutionCommand({ executionArn, error, cause }));
         },
-        async historyPageNewestFirst(executionArn, nextToken) {
-            const response = await client.send(
-                // Newest first: the CleanUpOnError entry sits near the end of a failed run.
-                new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, nextToken }),
-            );
-            const events = (response.events ?? []).map(
-                (event): HistoryEvent => ({
-                    id: event.id!,
-                    type: event.type!,
-                    stateEnteredEventDetails: event.stateEnteredEventDetails,
-                }),
-            );
+        async executionEventsNewestFirst(executionArn, nextToken) {
+            // Newest first: the CleanUpOnError entry sits near the end of a failed run.
+            const response = await client.send(new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, nextToken }));
+            const events = (response.events ?? []).map((event): ExecutionEvent => ({ id: event.id!, type: event.type!, stateEnteredEventDetails: event.stateEnteredEventDetails }));
             return { events, nextToken: response.nextToken };
         },
     };
 }
 
 /**
- * CodeCommit as the pull request's commenter and approver. With `botRoleArn`, that role assumed
- * under the fixed session name PULL_REQUEST_BOT_SESSION_NAME: CodeCommit lets only a comment's
- * author update it, and the approval rule's pool names this one session, while the build's own
- * session name changes with every build. The SDK's provider assumes the role on the first call
- * and the client renews the credentials before they expire. Without it, the build's credentials.
+ * CodeCommit as the pull request's commenter and approver: the role assumed with the SDK's
+ * provider, which assumes it on the first call and lets the client renew the credentials before
+ * they expire; without a role, the build's credentials.
  */
-export function pullRequestCodeCommit(botRoleArn: string | undefined): CodeCommitClient {
-    if (botRoleArn === undefined) return keepingUnexpectedBodies(new CodeCommitClient({}));
+function speakingFor(botRoleArn: string | undefined): CodeCommitClient {
+    if (botRoleArn === undefined) return answeredByAws(new CodeCommitClient(RETRIES));
     const assume = fromTemporaryCredentials({ params: { RoleArn: botRoleArn, RoleSessionName: PULL_REQUEST_BOT_SESSION_NAME } });
     const credentials: typeof assume = async (properties) => {
         try {
             return await assume(properties);
         } catch (error) {
-            throw new AssumeRoleError(`AssumeRole of ${botRoleArn} as session ${PULL_REQUEST_BOT_SESSION_NAME} failed: ${describeError(error)}`);
+            throw namedError("AssumeRoleError", `AssumeRole of ${botRoleArn} as session ${PULL_REQUEST_BOT_SESSION_NAME} failed: ${describeError(error)}`);
         }
     };
-    return keepingUnexpectedBodies(new CodeCommitClient({ credentials }));
+    return answeredByAws(new CodeCommitClient({ ...RETRIES, credentials }));
 }
 
-/** The pull-request bot role could not be assumed: every comment and approval call fails with this. */
-class AssumeRoleError extends Error {
-    constructor(message: string) {
-        super(message);
-        this.name = "AssumeRoleError";
-    }
-}
-
-export function pullRequestCommentsClient(client: CodeCommitClient): PullRequestComments {
+function pullRequestCommentsClient(client: CodeCommitClient): PullRequestComments {
     return {
         async postComment(pullRequest, content, clientRequestToken) {
-            const response = await client.send(
-                new PostCommentForPullRequestCommand({
-                    repositoryName: pullRequest.repositoryName,
-                    pullRequestId: pullRequest.pullRequestId,
-                    // CodeCommit compares before → after: the destination branch is "before".
-                    beforeCommitId: pullRequest.destinationCommit,
-                    afterCommitId: pullRequest.sourceCommit,
-                    content,
-                    clientRequestToken,
-                }),
-            );
+            const response = await client.send(new PostCommentForPullRequestCommand(postCommentInput(pullRequest, content, clientRequestToken)));
             return response.comment?.commentId ?? "";
         },
-        async findComment(pullRequest, matches) {
-            let newest: { commentId: string; content: string; created: number } | undefined;
-            let nextToken: string | undefined;
-            do {
+        findComment: (pullRequest, matches) =>
+            newestMatchingComment(async (nextToken) => {
                 // The pull request id alone lists the comments of every revision; with a repository
                 // name the API wants both commits and lists one revision's only.
                 const page = await client.send(new GetCommentsForPullRequestCommand({ pullRequestId: pullRequest.pullRequestId, nextToken }));
-                for (const comment of (page.commentsForPullRequestData ?? []).flatMap((data) => data.comments ?? [])) {
-                    if (comment.deleted || comment.commentId === undefined || comment.content === undefined || !matches(comment.content)) continue;
-                    const created = comment.creationDate?.getTime() ?? 0;
-                    if (newest === undefined || created >= newest.created) newest = { commentId: comment.commentId, content: comment.content, created };
-                }
-                nextToken = page.nextToken;
-            } while (nextToken !== undefined);
-            return newest && { commentId: newest.commentId, content: newest.content };
-        },
+                const comments = (page.commentsForPullRequestData ?? []).flatMap((data) => data.comments ?? []);
+                return { comments: comments.map((comment) => ({ ...comment, created: comment.creationDate?.getTime() })), nextToken: page.nextToken };
+            }, matches),
         async updateComment(commentId, content) {
             await client.send(new UpdateCommentCommand({ commentId, content }));
         },
     };
 }
 
-export function pullRequestApprovalsClient(client: CodeCommitClient): PullRequestApprovals {
+function pullRequestApprovalsClient(client: CodeCommitClient): PullRequestApprovals {
     return {
         async pullRequestState(pullRequest) {
             const { pullRequest: found } = await client.send(new GetPullRequestCommand({ pullRequestId: pullRequest.pullRequestId }));
-            const target = found?.pullRequestTargets?.find((candidate) => candidate.repositoryName === pullRequest.repositoryName);
-            if (found?.revisionId === undefined || target?.sourceCommit === undefined) {
-                throw new Error(`GetPullRequest for pull request ${pullRequest.pullRequestId} named no revision or no source commit in ${pullRequest.repositoryName}`);
-            }
-            return { revisionId: found.revisionId, sourceCommit: target.sourceCommit, status: found.pullRequestStatus === "CLOSED" ? "CLOSED" : "OPEN" };
+            return pullRequestStateOf(found, pullRequest);
         },
         async updateApprovalState(pullRequest, revisionId, approvalState) {
             await client.send(new UpdatePullRequestApprovalStateCommand({ pullRequestId: pullRequest.pullRequestId, revisionId, approvalState }));
@@ -289,8 +242,8 @@ export function pullRequestApprovalsClient(client: CodeCommitClient): PullReques
 }
 
 /** Repository files with the build's own credentials (GetFile, GetFolder). */
-export function repositoryFilesClient(): RepositoryFiles {
-    const client = keepingUnexpectedBodies(new CodeCommitClient({}));
+function repositoryFilesClient(): RepositoryFiles {
+    const client = answeredByAws(new CodeCommitClient(RETRIES));
     return {
         async file(repositoryName, commit, path) {
             try {
@@ -308,30 +261,18 @@ export function repositoryFilesClient(): RepositoryFiles {
     };
 }
 
-/**
- * Asks once per function: the quality gate (memory size) and the tuning history (fingerprint)
- * read the same configuration before any tuning starts.
- */
-export function lambdaFunctionsClient(): LambdaFunctions {
-    const client = keepingUnexpectedBodies(new LambdaClient({}));
-    const answers = new Map<string, Promise<FunctionConfiguration>>();
+function lambdaFunctionsClient(): LambdaFunctions {
+    const client = answeredByAws(new LambdaClient(RETRIES));
     return {
-        functionConfiguration(functionArn) {
-            let answer = answers.get(functionArn);
-            if (answer === undefined) {
-                answer = client.send(new GetFunctionConfigurationCommand({ FunctionName: functionArn }));
-                answers.set(functionArn, answer);
-            }
-            return answer;
-        },
+        functionConfiguration: (functionArn) => client.send(new GetFunctionConfigurationCommand({ FunctionName: functionArn })),
     };
 }
 
 // No forcePathStyle: on AWS, virtual-hosted addressing is the default, and with an endpoint
 // whose host is an IP address (AWS_ENDPOINT_URL_S3=http://127.0.0.1:…, the test server) the SDK
 // addresses buckets path-style by itself.
-export function historyObjectsClient(): HistoryObjects {
-    const client = keepingUnexpectedBodies(new S3Client({}));
+function tuningHistoryObjectsClient(): TuningHistoryObjects {
+    const client = answeredByAws(new S3Client(RETRIES));
     return {
         async read(bucket, key) {
             try {
@@ -348,42 +289,119 @@ export function historyObjectsClient(): HistoryObjects {
     };
 }
 
-const THROTTLING_ERRORS = new Set([
-    "ThrottlingException",
-    "Throttling",
-    "TooManyRequestsException",
-    "RequestLimitExceeded",
-    "ProvisionedThroughputExceededException",
-]);
-
-function isThrottling(error: unknown): boolean {
-    const candidate = error as { name?: string; $metadata?: { httpStatusCode?: number } } | undefined;
-    return THROTTLING_ERRORS.has(candidate?.name ?? "") || candidate?.$metadata?.httpStatusCode === 429;
+/** PostCommentForPullRequest's input for a comment on `pullRequest`. */
+export function postCommentInput(pullRequest: PullRequestContext, content: string, clientRequestToken: string) {
+    return {
+        repositoryName: pullRequest.repositoryName,
+        pullRequestId: pullRequest.pullRequestId,
+        // CodeCommit compares before → after: the destination branch is "before".
+        beforeCommitId: pullRequest.destinationCommit,
+        afterCommitId: pullRequest.sourceCommit,
+        content,
+        clientRequestToken,
+    };
 }
 
-/** Our own attempts after the SDK has spent its retries (AWS_MAX_ATTEMPTS, default 3). */
-const THROTTLED_ATTEMPTS = 6;
-// Waits are jittered between half and all of 2, 4, 8, 16, 16 s: never sooner than 1 s, the
-// polling floor, and about 45 s at most before the call's failure is the function's result.
-const FIRST_BACKOFF_MS = 2_000;
-const MAX_BACKOFF_MS = 16_000;
+/** A pull request as GetPullRequest describes it, as far as the approval needs it. */
+export interface DescribedPullRequest {
+    readonly revisionId?: string;
+    readonly pullRequestStatus?: string;
+    readonly pullRequestTargets?: ReadonlyArray<{ readonly repositoryName?: string; readonly sourceCommit?: string }>;
+}
+
+/** The revision, the source commit of its target in `pullRequest`'s repository, and the status. */
+export function pullRequestStateOf(found: DescribedPullRequest | undefined, pullRequest: PullRequestContext): PullRequestState {
+    const target = found?.pullRequestTargets?.find((candidate) => candidate.repositoryName === pullRequest.repositoryName);
+    if (found?.revisionId === undefined || target?.sourceCommit === undefined) {
+        throw new Error(`GetPullRequest for pull request ${pullRequest.pullRequestId} named no revision or no source commit in ${pullRequest.repositoryName}`);
+    }
+    return { revisionId: found.revisionId, sourceCommit: target.sourceCommit, status: found.pullRequestStatus === "CLOSED" ? "CLOSED" : "OPEN" };
+}
+
+/** A comment as GetCommentsForPullRequest lists it, with its creation time in epoch ms. */
+export interface ListedComment {
+    readonly commentId?: string;
+    readonly content?: string;
+    readonly deleted?: boolean;
+    readonly created?: number;
+}
+
+/** The newest comment whose content `matches`, reading every page `listPage` gives. */
+export async function newestMatchingComment(
+    listPage: (nextToken: string | undefined) => Promise<{ comments: readonly ListedComment[]; nextToken?: string }>,
+    matches: (content: string) => boolean,
+): Promise<{ commentId: string; content: string } | undefined> {
+    let newest: { commentId: string; content: string; created: number } | undefined;
+    let nextToken: string | undefined;
+    do {
+        const page = await listPage(nextToken);
+        for (const { commentId, content, deleted, created = 0 } of page.comments) {
+            if (deleted || commentId === undefined || content === undefined || !matches(content)) continue;
+            if (newest === undefined || created >= newest.created) newest = { commentId, content, created };
+        }
+        nextToken = page.nextToken;
+    } while (nextToken !== undefined);
+    return newest && { commentId: newest.commentId, content: newest.content };
+}
+
+/** The HTTP response as the deserialize step sees it (Node's http handler). */
+interface RawResponse {
+    statusCode?: number;
+    headers?: Record<string, string | undefined>;
+    body?: unknown;
+}
 
 /**
- * Runs `call`, waiting and retrying when AWS still throttles after the SDK's own retries:
- * Step Functions' per-account token buckets refill within seconds, so a few doubling,
- * jittered waits get through where failing the whole tuning would waste the run.
+ * Whether a response can be an AWS API answer: every protocol the runner speaks answers errors
+ * in JSON or XML. An HTML page, or an error in any other type, came from something in between.
  */
-export async function withThrottlingBackoff<T>(what: string, call: () => Promise<T>, log: Log, signal?: AbortSignal): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-        try {
-            return await call();
-        } catch (error) {
-            if (!isThrottling(error) || attempt >= THROTTLED_ATTEMPTS || signal?.aborted) throw error;
-            const ceiling = Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** (attempt - 1));
-            const delayMs = Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
-            log(`${what} throttled (${(error as Error).name}); retrying in ${delayMs} ms`);
-            await sleep(delayMs, signal);
-            if (signal?.aborted) throw error;
-        }
-    }
+function isAwsAnswer(response: RawResponse): boolean {
+    const contentType = response.headers?.["content-type"] ?? "";
+    return /json|xml/i.test(contentType) || ((response.statusCode ?? 0) < 300 && !/html/i.test(contentType));
+}
+
+/** What answeredByAws needs of an SDK client: its deserialize step. */
+interface ClientWithMiddleware {
+    readonly middlewareStack: {
+        add(
+            middleware: <Args, Result extends { response: unknown }>(next: (args: Args) => Promise<Result>) => (args: Args) => Promise<Result>,
+            options: { step: "deserialize"; priority: "low"; name: string },
+        ): void;
+    };
+}
+
+const BODY_START_CHARACTERS = 200;
+
+/**
+ * Fails every call whose answer cannot be from AWS (an HTML page from a proxy or a firewall, or
+ * a wrong endpoint) with a NotAnAwsResponse error giving the HTTP status and the start of the
+ * body, instead of the SDK's parser failing with "inspect the hidden field $response". The error
+ * carries the status where the SDK's retries look for it, so a 5xx page is retried like a 5xx
+ * from AWS. Runs innermost in the deserialize step, next to the HTTP call.
+ */
+function answeredByAws<Client extends ClientWithMiddleware>(client: Client): Client {
+    client.middlewareStack.add(
+        (next) => async (args) => {
+            const result = await next(args);
+            const response = result.response as RawResponse;
+            if (isAwsAnswer(response) || !(response.body instanceof Readable)) return result;
+            const chunks: Buffer[] = [];
+            for await (const chunk of response.body) chunks.push(Buffer.from(chunk));
+            const text = Buffer.concat(chunks).toString("utf8").replace(/\s+/g, " ").trim();
+            const start = text === "" ? "an empty body" : `a body starting ${JSON.stringify(text.length > BODY_START_CHARACTERS ? `${text.slice(0, BODY_START_CHARACTERS)}…` : text)}`;
+            const contentType = response.headers?.["content-type"] || "no content type";
+            const error = namedError(
+                "NotAnAwsResponse",
+                `HTTP ${response.statusCode ?? 0} (${contentType}) with ${start}: not an answer from the AWS API; ` +
+                    "a proxy or firewall in between, or a wrong endpoint (check HTTPS_PROXY and AWS_ENDPOINT_URL_*)",
+            );
+            throw Object.assign(error, { $metadata: { httpStatusCode: response.statusCode } });
+        },
+        { step: "deserialize", priority: "low", name: "failAnswersNotFromAws" },
+    );
+    return client;
+}
+
+function namedError(name: string, message: string): Error {
+    return Object.assign(new Error(message), { name });
 }

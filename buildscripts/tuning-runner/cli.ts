@@ -1,37 +1,23 @@
 // Command line → validated command objects. Pure: it sees argv, the environment and file
 // contents handed to it, never the file system or AWS, so every usage error is a unit test.
-import { PULL_REQUEST_BOT_SESSION_NAME, RUNNER_ENVIRONMENT } from "../contract";
-import { ALLOWED_NAME_PREFIX_FIELD, checkFunctionInScope, validateNamePrefix, type FunctionScope } from "./functionScope";
-import { parseHistoryUri } from "./history";
-import {
-    functionsFromTerraformOutputs,
-    InputError,
-    mergeTargetFunctions,
-    parseJsonFile,
-    parseLambdaArnSpec,
-    parseTuningInput,
-    validateRoleArn,
-    validateStateMachineArn,
-} from "./input";
-import type { HistoryLocation, NamedText, PowerTuningInput, PullRequestContext, TargetFunction, TuningRequest } from "./types";
-
-/** A mistake in how the runner was invoked. Exit code 2; nothing was started. */
-export class UsageError extends Error {
-    constructor(message: string) {
-        super(message);
-        this.name = "UsageError";
-    }
-}
-
-/** Exit codes of the CLI contract. */
-export const EXIT_OK = 0;
-export const EXIT_TUNING_FAILED = 1;
-export const EXIT_USAGE = 2;
+// Each command's options are one table: Node's util.parseArgs reads argv with it (strictly,
+// per command), and the same table writes the command's --help.
+import { parseArgs } from "node:util";
+import { COMMIT_ID_RULE, PULL_REQUEST_BOT_SESSION_NAME, RUNNER_ENVIRONMENT, TUNING_FILES } from "../contract";
+import { InputError, UsageError } from "./core/errors";
+import { ALLOWED_NAME_PREFIX_FIELD, checkFunctionInScope, validateNamePrefix, type FunctionScope } from "./core/functionScope";
+import { parseJsonFile } from "./core/json";
+import type { RecordRequest, TuneRequest } from "./core/requests";
+import type { PullRequestContext } from "./core/resultsFile";
+import { functionsFromTerraformOutputs, mergeTargetFunctions, parseLambdaArnSpec, validateRoleArn, validateStateMachineArn } from "./core/targets";
+import { parseTuningInput } from "./core/tuningInput";
+import { parseTuningHistoryUri, type TuningHistoryLocation } from "./core/tuningHistory";
+import type { BuildContext, TargetFunction } from "./core/types";
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 
-export const DEFAULT_INPUT_FILE = "power-tuning-input.json";
-export const DEFAULT_RESULTS_FILE = "power-tuning-results.json";
+export const DEFAULT_INPUT_FILE = TUNING_FILES.input;
+export const DEFAULT_RESULTS_FILE = TUNING_FILES.results;
 export const DEFAULT_TIMEOUT_SECONDS = 900;
 export const DEFAULT_CONCURRENCY = 4;
 const MAX_TIMEOUT_SECONDS = 86_400;
@@ -39,74 +25,198 @@ const MAX_TIMEOUT_SECONDS = 86_400;
 // beyond this the account's Lambda concurrency, not the runner, is the bottleneck.
 const MAX_CONCURRENCY = 32;
 
-export const USAGE = `Usage: tuning-runner <command> [options]
+/** CodeBuild's own variables the runner reads: the build, and for `record` the commit it built. */
+const CODEBUILD = { buildId: "CODEBUILD_BUILD_ID", buildUrl: "CODEBUILD_BUILD_URL", sourceVersion: "CODEBUILD_RESOLVED_SOURCE_VERSION" } as const;
 
-Commands:
-  tune           run AWS Lambda Power Tuning for each function, write the results file,
-                 comment on the pull request (or print the Markdown)
-  plan-comment   summarise a Terraform JSON plan on the pull request (or print it)
-  report         render Markdown offline from a results file, a state machine output or a URL
-  record         after a deployment of main: store the tuning fingerprint production runs, per
-                 function, as the baseline pull requests are compared with
+/** One option of a command: its value's placeholder (none for a switch), and what it does, for --help. */
+interface OptionSpec {
+    readonly value?: string;
+    readonly repeatable?: boolean;
+    /** Lines of --help; the first starts on the option's own line. */
+    readonly help: readonly string[];
+}
 
-tune:
-  --state-machine-arn ARN    power-tuning state machine (env STATE_MACHINE_ARN)
-  --input FILE               tuning input without lambdaARN (default ${DEFAULT_INPUT_FILE})
-  --lambda-arn [NAME=]ARN    a function to tune, unqualified ARN; repeatable
-  --terraform-outputs FILE   \`terraform output -json\`: every Lambda function ARN in it is tuned
-  --results FILE             machine-readable results (default ${DEFAULT_RESULTS_FILE})
-  --timeout SECONDS          per execution, then StopExecution (default ${DEFAULT_TIMEOUT_SECONDS})
-  --concurrency N            executions at once, 1-${MAX_CONCURRENCY} (default ${DEFAULT_CONCURRENCY})
-  --policy FILE              quality gate (power-tuning-policy.json): violations fail the run; on a
-                             pull request the build approves it when the gate passes, revokes when not
-  --terraform-dir DIR        where the *.tf files are, for the suggested memory_size change (default .)
-  --history URI              tuning history s3://BUCKET/PREFIX (env TUNING_HISTORY_URI): reuse the
-                             stored result of a function whose code and input are unchanged, store
-                             new results, compare each with production's
-  --force                    with --history: tune every function, even when a result is stored
-  --allowed-name-prefix PREFIX
-                             tune only functions named PREFIX-… (env ${RUNNER_ENVIRONMENT.pullRequestNamePrefix});
-                             any other ARN is refused before any AWS call. A function outside the
-                             state machine's account and region is always refused.
-  --settings-from-repository read --input and --policy from the pull request's destination commit and
-                             the *.tf files of --terraform-dir from its source commit, in CodeCommit,
-                             not from local files: a pull request cannot loosen its own quality gate
-                             (no policy at the destination commit: the gate is off)
+type OptionTable = Readonly<Record<string, OptionSpec>>;
 
-plan-comment (one or both):
-  --plan FILE                \`terraform show -json\` output
-  --deploy-failed URL        the pull request's copy could not be deployed: the comment says nothing
-                             was tuned for this push and links URL (the workflow execution)
+const env = (variable: string) => `(env ${variable})`;
 
-record:
-  --terraform-outputs FILE   production's \`terraform output -json\`
-  --history URI              tuning history s3://BUCKET/PREFIX (env TUNING_HISTORY_URI)
-  --input FILE               the tuning input pull requests use (default ${DEFAULT_INPUT_FILE})
-  --source-commit SHA        the deployed commit of main (env CODEBUILD_RESOLVED_SOURCE_VERSION)
+/** The pull request a command comments on; without it nothing is posted and the Markdown goes to stdout. */
+const PULL_REQUEST_OPTIONS = {
+    repository: { value: "NAME", help: [env(RUNNER_ENVIRONMENT.repositoryName)] },
+    "pull-request-id": { value: "ID", help: [env(RUNNER_ENVIRONMENT.pullRequestId)] },
+    "source-commit": { value: "SHA", help: [env(RUNNER_ENVIRONMENT.sourceCommit)] },
+    "destination-commit": { value: "SHA", help: [env(RUNNER_ENVIRONMENT.destinationCommit)] },
+    "comment-role-arn": {
+        value: "ARN",
+        help: [
+            "comment and approve as this IAM role, assumed with the fixed session",
+            `name ${PULL_REQUEST_BOT_SESSION_NAME} ${env(RUNNER_ENVIRONMENT.pullRequestBotRoleArn)};`,
+            "everything else keeps the build's own credentials",
+        ],
+    },
+} satisfies OptionTable;
 
-report (exactly one):
-  --results FILE             a results file written by tune
-  --output FILE              a raw state machine output
-  --url URL                  a lambda-power-tuning.show link
+const COMMANDS = {
+    tune: {
+        summary: ["run AWS Lambda Power Tuning for each function, write the results file,", "comment on the pull request (or print the Markdown)"],
+        options: {
+            "state-machine-arn": { value: "ARN", help: [`power-tuning state machine ${env(RUNNER_ENVIRONMENT.stateMachineArn)}`] },
+            input: { value: "FILE", help: [`tuning input without lambdaARN (default ${DEFAULT_INPUT_FILE})`] },
+            "lambda-arn": { value: "[NAME=]ARN", repeatable: true, help: ["a function to tune, unqualified ARN; repeatable"] },
+            "terraform-outputs": { value: "FILE", help: ["`terraform output -json`: every Lambda function ARN in it is tuned"] },
+            results: { value: "FILE", help: [`machine-readable results (default ${DEFAULT_RESULTS_FILE})`] },
+            timeout: { value: "SECONDS", help: [`per execution, then StopExecution (default ${DEFAULT_TIMEOUT_SECONDS})`] },
+            concurrency: { value: "N", help: [`executions at once, 1-${MAX_CONCURRENCY} (default ${DEFAULT_CONCURRENCY})`] },
+            policy: {
+                value: "FILE",
+                help: [`quality gate (${TUNING_FILES.policy}): violations fail the run; on a`, "pull request the build approves it when the gate passes, revokes when not"],
+            },
+            "terraform-dir": { value: "DIR", help: ["where the *.tf files are, for the suggested memory_size change (default .)"] },
+            history: {
+                value: "URI",
+                help: [
+                    `tuning history s3://BUCKET/PREFIX ${env(RUNNER_ENVIRONMENT.tuningHistoryUri)}: reuse the`,
+                    "stored result of a function whose code and input are unchanged, store",
+                    "new results, compare each with production's",
+                ],
+            },
+            force: { help: ["with --history: tune every function, even when a result is stored"] },
+            "allowed-name-prefix": {
+                value: "PREFIX",
+                help: [
+                    `tune only functions named PREFIX-… ${env(RUNNER_ENVIRONMENT.pullRequestNamePrefix)};`,
+                    "any other ARN is refused before any AWS call. A function outside the",
+                    "state machine's account and region is always refused.",
+                ],
+            },
+            "settings-from-repository": {
+                help: [
+                    "read --input and --policy from the pull request's destination commit and",
+                    "the *.tf files of --terraform-dir from its source commit, in CodeCommit,",
+                    "not from local files: a pull request cannot loosen its own quality gate",
+                    "(no policy at the destination commit: the gate is off)",
+                ],
+            },
+            ...PULL_REQUEST_OPTIONS,
+        },
+    },
+    "plan-comment": {
+        summary: ["summarise a Terraform JSON plan on the pull request (or print it)"],
+        options: {
+            plan: { value: "FILE", help: ["`terraform show -json` output"] },
+            "deploy-failed": {
+                value: "URL",
+                help: ["the pull request's copy could not be deployed: the comment says nothing", "was tuned for this push and links URL (the workflow execution)"],
+            },
+            ...PULL_REQUEST_OPTIONS,
+        },
+    },
+    report: {
+        summary: ["render Markdown offline from a results file, a state machine output or a URL"],
+        options: {
+            results: { value: "FILE", help: ["a results file written by tune"] },
+            output: { value: "FILE", help: ["a raw state machine output"] },
+            url: { value: "URL", help: ["a lambda-power-tuning.show link"] },
+        },
+    },
+    record: {
+        summary: ["after a deployment of main: store the tuning fingerprint production runs, per", "function, as the baseline pull requests are compared with"],
+        options: {
+            "terraform-outputs": { value: "FILE", help: ["production's `terraform output -json`"] },
+            history: { value: "URI", help: [`tuning history s3://BUCKET/PREFIX ${env(RUNNER_ENVIRONMENT.tuningHistoryUri)}`] },
+            input: { value: "FILE", help: [`the tuning input pull requests use (default ${DEFAULT_INPUT_FILE})`] },
+            "source-commit": { value: "SHA", help: [`the deployed commit of main ${env(CODEBUILD.sourceVersion)}`] },
+        },
+    },
+} satisfies Record<string, { summary: readonly string[]; options: OptionTable }>;
 
-Pull request (tune, plan-comment); without them nothing is posted and the Markdown goes to stdout:
-  --repository NAME          (env REPOSITORY_NAME)
-  --pull-request-id ID       (env PULL_REQUEST_ID)
-  --source-commit SHA        (env SOURCE_COMMIT)
-  --destination-commit SHA   (env DESTINATION_COMMIT)
-  --comment-role-arn ARN     comment and approve as this IAM role, assumed with the fixed session
-                             name ${PULL_REQUEST_BOT_SESSION_NAME} (env ${RUNNER_ENVIRONMENT.pullRequestBotRoleArn});
-                             everything else keeps the build's own credentials
+type CommandName = keyof typeof COMMANDS;
+const COMMAND_NAMES = Object.keys(COMMANDS) as CommandName[];
 
-  --help, --version
+/** What a command's --help says before its options. */
+const OPTION_HEADINGS: Record<CommandName, string> = {
+    tune: "Options:",
+    "plan-comment": "Options (--plan, --deploy-failed or both):",
+    report: "Options (exactly one):",
+    record: "Options:",
+};
 
-Region, credentials and endpoints come from the AWS SDK's standard configuration
-(AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL_SFN, AWS_ENDPOINT_URL_CODECOMMIT, AWS_ENDPOINT_URL_STS, ...);
+const AWS_CONFIGURATION = `Region, credentials and endpoints come from the AWS SDK's standard configuration
+(AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL_SFN, AWS_ENDPOINT_URL_CODECOMMIT, AWS_ENDPOINT_URL_STS, ...),
+and so do its retries (AWS_RETRY_MODE, AWS_MAX_ATTEMPTS; by default adaptive, 8 attempts);
 without a region, tune and record take it from the state machine's or the functions' ARNs.
+`;
 
-Exit codes: 0 all tuned; 1 a tuning failed, timed out or was aborted, or an AWS call failed;
+const EXIT_CODES = `Exit codes: 0 all tuned; 1 a tuning failed, timed out or was aborted, or an AWS call failed;
 2 usage or input error (nothing was started).
 `;
+
+const DESCRIPTION_COLUMN = 29;
+
+/** `  --flag VALUE               what it does`, continued on lines of its own. */
+function optionLines(name: string, spec: OptionSpec): string[] {
+    const flag = `  --${name}${spec.value === undefined ? "" : ` ${spec.value}`}`;
+    const indent = " ".repeat(DESCRIPTION_COLUMN);
+    const [first, ...more] = spec.help;
+    const head = flag.length < DESCRIPTION_COLUMN - 1 ? [`${flag.padEnd(DESCRIPTION_COLUMN)}${first}`] : [flag, `${indent}${first}`];
+    return [...head, ...more.map((line) => `${indent}${line}`)];
+}
+
+/** `tuning-runner tune [--input FILE] [--lambda-arn [NAME=]ARN]... [--force]`, in lines of at most 100 characters after `indent`. */
+function synopsis(command: CommandName, indent: number): string[] {
+    const words = [
+        `tuning-runner ${command}`,
+        ...Object.entries(COMMANDS[command].options as OptionTable).map(([name, spec]) => `[--${name}${spec.value === undefined ? "" : ` ${spec.value}`}]${spec.repeatable ? "..." : ""}`),
+    ];
+    const lines = [words[0]];
+    for (const word of words.slice(1)) {
+        if (indent + lines[lines.length - 1].length + 1 + word.length > 100) lines.push(`  ${word}`);
+        else lines[lines.length - 1] += ` ${word}`;
+    }
+    return lines.map((line) => `${" ".repeat(indent)}${line}`);
+}
+
+/** The top-level --help: every command, what it does and its options in one line. */
+export function usage(): string {
+    const commands = COMMAND_NAMES.flatMap((command) => {
+        const [first, ...more] = COMMANDS[command].summary;
+        return [`  ${command.padEnd(15)}${first}`, ...more.map((line) => `${" ".repeat(17)}${line}`), ...synopsis(command, 17)];
+    });
+    return [
+        "Usage: tuning-runner <command> [options]",
+        "       tuning-runner <command> --help    what each option of the command does",
+        "       tuning-runner --help | --version",
+        "",
+        "Commands:",
+        ...commands,
+        "",
+        AWS_CONFIGURATION,
+        EXIT_CODES,
+    ].join("\n");
+}
+
+/** One command's --help: what it does and each of its options. */
+export function commandUsage(command: CommandName): string {
+    const options = COMMANDS[command].options as OptionTable;
+    const isPullRequestOption = ([name, spec]: [string, OptionSpec]) => (PULL_REQUEST_OPTIONS as OptionTable)[name] === spec;
+    const own = Object.entries(options).filter((option) => !isPullRequestOption(option));
+    const pullRequest = Object.entries(options).filter(isPullRequestOption);
+    return [
+        `Usage: tuning-runner ${command} [options]`,
+        "",
+        `${COMMANDS[command].summary.join("\n").replace(/^./, (letter) => letter.toUpperCase())}.`,
+        "",
+        OPTION_HEADINGS[command],
+        ...own.flatMap(([name, spec]) => optionLines(name, spec)),
+        ...(pullRequest.length === 0
+            ? []
+            : ["", "Pull request; without it nothing is posted and the Markdown goes to stdout:", ...pullRequest.flatMap(([name, spec]) => optionLines(name, spec))]),
+        "",
+        // `report` calls no AWS API.
+        ...(command === "report" ? [] : [AWS_CONFIGURATION]),
+        EXIT_CODES,
+    ].join("\n");
+}
 
 /** `tune` as typed on the command line: file names not yet read, ARNs not yet validated. */
 export interface TuneArguments {
@@ -122,7 +232,7 @@ export interface TuneArguments {
     readonly policyFile?: string;
     /** `--terraform-dir`: where the suggested memory_size change is looked for. */
     readonly terraformDirectory: string;
-    readonly history?: HistoryLocation;
+    readonly history?: TuningHistoryLocation;
     readonly force: boolean;
     /** `--allowed-name-prefix`: only functions named `<prefix>-…` may be tuned; undefined: any. */
     readonly allowedNamePrefix?: string;
@@ -137,7 +247,7 @@ export interface TuneArguments {
 export interface RecordArguments {
     readonly terraformOutputsFile: string;
     readonly inputFile: string;
-    readonly history: HistoryLocation;
+    readonly history: TuningHistoryLocation;
     /** The commit production was deployed from, when known. */
     readonly commit?: string;
 }
@@ -158,68 +268,24 @@ export type ReportSource =
     | { readonly kind: "output"; readonly file: string }
     | { readonly kind: "url"; readonly url: string };
 
-/** What CodeBuild tells us about the build we run in (both absent outside CodeBuild). */
-export interface BuildContext {
-    readonly buildId?: string;
-    readonly buildUrl?: string;
-}
-
 export type Command =
-    | { readonly kind: "help" }
+    | { readonly kind: "help"; readonly text: string }
     | { readonly kind: "version" }
     | { readonly kind: "tune"; readonly args: TuneArguments }
     | { readonly kind: "plan-comment"; readonly args: PlanCommentArguments }
     | { readonly kind: "report"; readonly source: ReportSource }
     | { readonly kind: "record"; readonly args: RecordArguments };
 
-interface OptionSpec {
-    readonly flag: string;
-    readonly repeatable?: boolean;
-    /** Present or absent, without a value (`--force`). */
-    readonly switch?: boolean;
-}
-
-const PULL_REQUEST_OPTIONS: readonly OptionSpec[] = [
-    { flag: "--repository" },
-    { flag: "--pull-request-id" },
-    { flag: "--source-commit" },
-    { flag: "--destination-commit" },
-    { flag: "--comment-role-arn" },
-];
-
-const COMMAND_OPTIONS = {
-    tune: [
-        { flag: "--state-machine-arn" },
-        { flag: "--input" },
-        { flag: "--lambda-arn", repeatable: true },
-        { flag: "--terraform-outputs" },
-        { flag: "--results" },
-        { flag: "--timeout" },
-        { flag: "--concurrency" },
-        { flag: "--policy" },
-        { flag: "--terraform-dir" },
-        { flag: "--history" },
-        { flag: "--force", switch: true },
-        { flag: "--allowed-name-prefix" },
-        { flag: "--settings-from-repository", switch: true },
-        ...PULL_REQUEST_OPTIONS,
-    ],
-    "plan-comment": [{ flag: "--plan" }, { flag: "--deploy-failed" }, ...PULL_REQUEST_OPTIONS],
-    report: [{ flag: "--results" }, { flag: "--output" }, { flag: "--url" }],
-    record: [{ flag: "--terraform-outputs" }, { flag: "--history" }, { flag: "--input" }, { flag: "--source-commit" }],
-} satisfies Record<string, readonly OptionSpec[]>;
-
-type CommandName = keyof typeof COMMAND_OPTIONS;
-const COMMAND_NAMES = Object.keys(COMMAND_OPTIONS) as CommandName[];
-
-/** The option values of one command: flag → the values given, in order. */
+/** The option values of one command: flag → the values given, in order (none for a switch). */
 type ParsedOptions = ReadonlyMap<string, readonly string[]>;
 
 /** Reads argv (without `node script`) and the environment into a command. Throws UsageError. */
 export function parseCommandLine(argv: readonly string[], env: Environment): Command {
-    if (argv.includes("--help") || argv.includes("-h")) return { kind: "help" };
-    if (argv.includes("--version")) return { kind: "version" };
     const [commandName, ...rest] = argv;
+    if (argv.includes("--help") || argv.includes("-h")) {
+        return { kind: "help", text: commandName !== undefined && isCommandName(commandName) ? commandUsage(commandName) : usage() };
+    }
+    if (argv.includes("--version")) return { kind: "version" };
     if (commandName === undefined) {
         throw new UsageError(`a command is required: ${COMMAND_NAMES.join(", ")}`);
     }
@@ -252,41 +318,61 @@ function isCommandName(name: string): name is CommandName {
     return (COMMAND_NAMES as string[]).includes(name);
 }
 
+/**
+ * util.parseArgs with the command's option table, strict: unknown options and stray arguments
+ * are errors. Its own errors are reworded to name the command and what it accepts; a single
+ * option given twice, and an empty value, are errors too (parseArgs would keep the last one).
+ */
 function parseOptions(command: CommandName, argv: readonly string[]): ParsedOptions {
-    const specs: readonly OptionSpec[] = COMMAND_OPTIONS[command];
+    const table: OptionTable = COMMANDS[command].options;
+    let tokens;
+    try {
+        const options = Object.fromEntries(
+            Object.entries(table).map(([name, spec]) => [name, spec.value === undefined ? { type: "boolean" as const } : { type: "string" as const, multiple: spec.repeatable === true }]),
+        );
+        ({ tokens } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false, tokens: true }));
+    } catch (error) {
+        throw usageErrorFrom(error, command, argv);
+    }
     const values = new Map<string, string[]>();
-    for (let index = 0; index < argv.length; index++) {
-        const argument = argv[index];
-        if (!argument.startsWith("--")) {
-            throw new UsageError(`unexpected argument "${argument}" for ${command}; options start with --`);
-        }
-        const equals = argument.indexOf("=");
-        const flag = equals === -1 ? argument : argument.slice(0, equals);
-        const spec = specs.find((candidate) => candidate.flag === flag);
-        if (spec === undefined) {
-            const known = specs.map((candidate) => candidate.flag).join(", ");
-            throw new UsageError(`unknown option ${flag} for ${command}; ${command} accepts ${known}`);
-        }
-        if (spec.switch) {
-            if (equals !== -1) throw new UsageError(`${flag} takes no value; got "${argument}"`);
-            if (values.has(flag)) throw new UsageError(`${flag} was given twice; give it once`);
+    for (const token of tokens) {
+        if (token.kind !== "option") continue;
+        const flag = `--${token.name}`;
+        const previous = values.get(flag);
+        if (table[token.name].value === undefined) {
+            if (previous !== undefined) throw new UsageError(`${flag} was given twice; give it once`);
             values.set(flag, []);
             continue;
         }
-        let value: string | undefined;
-        if (equals !== -1) {
-            value = argument.slice(equals + 1);
-        } else if (index + 1 < argv.length && !argv[index + 1].startsWith("--")) {
-            value = argv[++index];
-        }
-        if (value === undefined || value === "") throw new UsageError(`${flag} needs a value`);
-        const previous = values.get(flag);
-        if (previous !== undefined && !spec.repeatable) {
+        const value = token.value ?? "";
+        if (value === "") throw new UsageError(`${flag} needs a value`);
+        if (previous !== undefined && table[token.name].repeatable !== true) {
             throw new UsageError(`${flag} was given twice ("${previous[0]}" and "${value}"); give it once`);
         }
         values.set(flag, [...(previous ?? []), value]);
     }
     return values;
+}
+
+/** parseArgs' error, reworded: which option or argument, for which command, and what it accepts. */
+function usageErrorFrom(error: unknown, command: CommandName, argv: readonly string[]): unknown {
+    const { code, message } = error as { code?: string; message: string };
+    const quoted = /'([^']*)'/.exec(message)?.[1] ?? "";
+    switch (code) {
+        case "ERR_PARSE_ARGS_UNKNOWN_OPTION": {
+            const known = Object.keys(COMMANDS[command].options).map((name) => `--${name}`).join(", ");
+            return new UsageError(`unknown option ${quoted} for ${command}; ${command} accepts ${known}`);
+        }
+        case "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL":
+            return new UsageError(`unexpected argument "${quoted}" for ${command}; options start with --`);
+        case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE": {
+            const flag = quoted.split(" ")[0];
+            if (/does not take an argument/.test(message)) return new UsageError(`${flag} takes no value; got "${argv.find((argument) => argument.startsWith(`${flag}=`))}"`);
+            return new UsageError(`${flag} needs a value`);
+        }
+        default:
+            return error;
+    }
 }
 
 /** A flag's value, else the environment variable's; empty environment values count as unset. */
@@ -319,10 +405,10 @@ function tuneArgumentsFrom(options: ParsedOptions, env: Environment, build: Buil
     const allowedNamePrefix = optionOrEnv(options, "--allowed-name-prefix", env, RUNNER_ENVIRONMENT.pullRequestNamePrefix);
     const history = historyFrom(options, env);
     if (options.has("--force") && history === undefined) {
-        throw new UsageError(`--force needs --history (env TUNING_HISTORY_URI): it tunes functions whose result the history holds; without a history every function is tuned anyway`);
+        throw new UsageError(`--force needs ${HISTORY_FIELD}: it tunes functions whose result the history holds; without a history every function is tuned anyway`);
     }
     return {
-        stateMachineArn: optionOrEnv(options, "--state-machine-arn", env, "STATE_MACHINE_ARN"),
+        stateMachineArn: optionOrEnv(options, "--state-machine-arn", env, RUNNER_ENVIRONMENT.stateMachineArn),
         inputFile: options.get("--input")?.[0] ?? DEFAULT_INPUT_FILE,
         lambdaArnSpecs: options.get("--lambda-arn") ?? [],
         terraformOutputsFile: options.get("--terraform-outputs")?.[0],
@@ -348,28 +434,27 @@ function commentRoleArnFrom(options: ParsedOptions, env: Environment): string | 
     return arn === undefined ? undefined : validateRoleArn(arn, COMMENT_ROLE_FIELD);
 }
 
-const HISTORY_FIELD = "--history (env TUNING_HISTORY_URI)";
-const COMMIT_ID = /^[0-9a-f]{40}$/;
+const HISTORY_FIELD = `--history (env ${RUNNER_ENVIRONMENT.tuningHistoryUri})`;
 
-function historyFrom(options: ParsedOptions, env: Environment): HistoryLocation | undefined {
-    const uri = optionOrEnv(options, "--history", env, "TUNING_HISTORY_URI");
-    return uri === undefined ? undefined : parseHistoryUri(uri, HISTORY_FIELD);
+function historyFrom(options: ParsedOptions, env: Environment): TuningHistoryLocation | undefined {
+    const uri = optionOrEnv(options, "--history", env, RUNNER_ENVIRONMENT.tuningHistoryUri);
+    return uri === undefined ? undefined : parseTuningHistoryUri(uri, HISTORY_FIELD);
 }
 
 function recordArgumentsFrom(options: ParsedOptions, env: Environment): RecordArguments {
     const history = historyFrom(options, env);
     if (history === undefined) throw InputError.invalid(HISTORY_FIELD, undefined, "s3://<bucket>/<prefix>, where pull requests find production's fingerprints");
     const flagCommit = options.get("--source-commit")?.[0];
-    if (flagCommit !== undefined && !COMMIT_ID.test(flagCommit)) {
-        throw new UsageError(`--source-commit must be a full 40-character lowercase commit id; got "${flagCommit}"`);
+    if (flagCommit !== undefined && !COMMIT_ID_RULE.pattern.test(flagCommit)) {
+        throw new UsageError(`--source-commit must be ${COMMIT_ID_RULE.allowed}; got "${flagCommit}"`);
     }
     // CodePipeline passes its source revision here; anything but a commit id is left out.
-    const revision = nonEmpty(env.CODEBUILD_RESOLVED_SOURCE_VERSION);
+    const revision = nonEmpty(env[CODEBUILD.sourceVersion]);
     return {
         terraformOutputsFile: required(options, "--terraform-outputs"),
         inputFile: options.get("--input")?.[0] ?? DEFAULT_INPUT_FILE,
         history,
-        commit: flagCommit ?? (revision !== undefined && COMMIT_ID.test(revision) ? revision : undefined),
+        commit: flagCommit ?? (revision !== undefined && COMMIT_ID_RULE.pattern.test(revision) ? revision : undefined),
     };
 }
 
@@ -386,6 +471,7 @@ function planCommentInputsFrom(options: ParsedOptions): Pick<PlanCommentArgument
 }
 
 function reportSourceFrom(options: ParsedOptions): ReportSource {
+    // In the order given, so that the message names them as typed.
     const given = [...options.keys()];
     if (given.length !== 1) {
         const what = given.length === 0 ? "none was given" : `got ${given.join(" and ")}`;
@@ -403,14 +489,14 @@ function reportSourceFrom(options: ParsedOptions): ReportSource {
 }
 
 function buildContextFrom(env: Environment): BuildContext {
-    return { buildId: nonEmpty(env.CODEBUILD_BUILD_ID), buildUrl: nonEmpty(env.CODEBUILD_BUILD_URL) };
+    return { buildId: nonEmpty(env[CODEBUILD.buildId]), buildUrl: nonEmpty(env[CODEBUILD.buildUrl]) };
 }
 
 const PULL_REQUEST_FIELDS = [
-    { key: "repositoryName", flag: "--repository", variable: "REPOSITORY_NAME", pattern: /^[\w.-]{1,100}$/, allowed: "1-100 letters, digits, '.', '_' or '-'" },
-    { key: "pullRequestId", flag: "--pull-request-id", variable: "PULL_REQUEST_ID", pattern: /^[1-9]\d{0,18}$/, allowed: "a positive whole number" },
-    { key: "sourceCommit", flag: "--source-commit", variable: "SOURCE_COMMIT", pattern: /^[0-9a-f]{40}$/, allowed: "a full 40-character lowercase commit id" },
-    { key: "destinationCommit", flag: "--destination-commit", variable: "DESTINATION_COMMIT", pattern: /^[0-9a-f]{40}$/, allowed: "a full 40-character lowercase commit id" },
+    { key: "repositoryName", flag: "--repository", variable: RUNNER_ENVIRONMENT.repositoryName, pattern: /^[\w.-]{1,100}$/, allowed: "1-100 letters, digits, '.', '_' or '-'" },
+    { key: "pullRequestId", flag: "--pull-request-id", variable: RUNNER_ENVIRONMENT.pullRequestId, pattern: /^[1-9]\d{0,18}$/, allowed: "a positive whole number" },
+    { key: "sourceCommit", flag: "--source-commit", variable: RUNNER_ENVIRONMENT.sourceCommit, ...COMMIT_ID_RULE },
+    { key: "destinationCommit", flag: "--destination-commit", variable: RUNNER_ENVIRONMENT.destinationCommit, ...COMMIT_ID_RULE },
 ] as const;
 
 /**
@@ -458,7 +544,7 @@ export interface TuneTargets {
  * so a function outside the allowed namespace is refused before the settings are read from CodeCommit.
  */
 export function tuneTargetsFrom(args: TuneArguments, terraformOutputs: string | undefined): TuneTargets {
-    const stateMachineArn = validateStateMachineArn(args.stateMachineArn, "--state-machine-arn (env STATE_MACHINE_ARN)");
+    const stateMachineArn = validateStateMachineArn(args.stateMachineArn, `--state-machine-arn (env ${RUNNER_ENVIRONMENT.stateMachineArn})`);
     const scope: FunctionScope = { stateMachineArn, allowedNamePrefix: args.allowedNamePrefix };
     const fromFlags = args.lambdaArnSpecs.map(parseLambdaArnSpec);
     for (const fn of fromFlags) checkFunctionInScope(scope, fn.arn, "--lambda-arn");
@@ -475,23 +561,19 @@ export function tuneTargetsFrom(args: TuneArguments, terraformOutputs: string | 
     return { stateMachineArn, functions };
 }
 
-/**
- * The request the shell runs: the validated targets and the tuning input, whose errors name it as
- * `input.name` (the file, or `<commit>:<path>` in the repository) (InputError, exit 2).
- */
-export function tuningRequestFrom(args: TuneArguments, targets: TuneTargets, input: NamedText): TuningRequest {
+/** The request `tune` runs: the validated targets, and its settings as main has them. */
+export function tuneRequestFrom(args: TuneArguments, targets: TuneTargets, settings: TuneRequest["settings"]): TuneRequest {
     return {
         stateMachineArn: targets.stateMachineArn,
-        input: parseTuningInput(input.text, input.name),
         functions: targets.functions,
+        settings,
         pullRequest: args.pullRequest,
         resultsFile: args.resultsFile,
         timeoutSeconds: args.timeoutSeconds,
         concurrency: args.concurrency,
-        buildUrl: args.build.buildUrl,
+        build: args.build,
         history: args.history,
         force: args.force,
-        commentRoleArn: args.commentRoleArn,
     };
 }
 
@@ -499,14 +581,6 @@ export function tuningRequestFrom(args: TuneArguments, targets: TuneTargets, inp
 export interface RecordFiles {
     readonly input: string;
     readonly terraformOutputs: string;
-}
-
-/** A validated `record`: production's functions, the input their fingerprints include, where to write. */
-export interface RecordRequest {
-    readonly functions: readonly TargetFunction[];
-    readonly input: PowerTuningInput;
-    readonly history: HistoryLocation;
-    readonly commit?: string;
 }
 
 /** Validates a `record` invocation, each error naming its file and field (InputError, exit 2). */

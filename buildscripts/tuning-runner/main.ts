@@ -1,87 +1,150 @@
-// Entry point of dist/tuning-runner.js: argv → command → exit code. Modules that load the AWS
-// SDK are imported only by the commands that call AWS, so `--help`, `--version` and `report`
-// start without it.
+// Entry point of dist/tuning-runner.js: argv → command → exit code. It reads the user's files,
+// builds the run's AWS clients and runtime, dispatches to the command, turns errors into exit
+// codes and a stop of the build (SIGTERM/SIGINT) into the command's stop signal.
 import { version } from "../../package.json";
-import { EXIT_OK, EXIT_TUNING_FAILED, EXIT_USAGE, parseCommandLine, recordRequestFrom, tuneTargetsFrom, tuningRequestFrom, UsageError, USAGE, type Command } from "./cli";
-import { describeLambdaConcurrency, InputError } from "./input";
-import { buildLog, checkWritable, explainError, readNamedFile } from "./io";
-import { parsePolicy } from "./policy";
-import { settingsFromFiles, settingsFromRepository } from "./tuneSettings";
+import { awsClients, ensureRegion, type AwsClients } from "./aws";
+import { parseCommandLine, recordRequestFrom, tuneRequestFrom, tuneTargetsFrom, type Command, type TuneArguments } from "./cli";
+import { runPlanComment } from "./commands/planComment";
+import { runRecord } from "./commands/record";
+import { runReport } from "./commands/report";
+import type { Runtime } from "./commands/runtime";
+import { runTune } from "./commands/tune";
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, InputError, UsageError } from "./core/errors";
+import { DEFAULT_POLICY_FILE } from "./core/policy";
+import type { TuneSettings } from "./core/settings";
+import { buildLog, localFiles, sleep, type LocalFiles } from "./io";
 
-async function run(command: Command): Promise<number> {
+/** What a run needs of the machine it runs on: the process's own here, an in-process one in tests. */
+export interface Shell {
+    readonly files: LocalFiles;
+    /** The run's AWS clients; comments and approvals as `commentRoleArn` when given. */
+    readonly awsClients: (commentRoleArn: string | undefined) => AwsClients;
+    /** Gives the AWS clients a region before the first call (aws.ts ensureRegion). */
+    readonly ensureRegion: (arns: readonly string[], from: string) => Promise<void>;
+    /** The runtime of a command that does not stop early: its signal never aborts. */
+    readonly runtime: Runtime;
+    /**
+     * A signal that aborts when the build is stopped, for as long as `run` takes; the stop is
+     * announced in the log with `announcement`. Without it a stop ends the process at once.
+     */
+    readonly untilStopped: <T>(announcement: string, run: (signal: AbortSignal) => Promise<T>) => Promise<T>;
+    /** Where usage and error messages go (stderr). */
+    readonly printError: (text: string) => void;
+}
+
+/** Runs one command line: argv (without `node script`) and the environment. Returns the exit code. */
+export async function runCommandLine(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, shell: Shell): Promise<number> {
+    try {
+        return await dispatch(parseCommandLine(argv, env), shell);
+    } catch (error) {
+        if (error instanceof UsageError || error instanceof InputError) {
+            shell.printError(`error: ${error.message}\nRun with --help for usage.\n`);
+            return EXIT_USAGE;
+        }
+        shell.printError(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+        return EXIT_FAILED;
+    }
+}
+
+async function dispatch(command: Command, shell: Shell): Promise<number> {
+    const { files, runtime } = shell;
     switch (command.kind) {
         case "help":
-            process.stdout.write(USAGE);
+            runtime.print(command.text);
             return EXIT_OK;
         case "version":
-            process.stdout.write(`${version}\n`);
+            runtime.print(`${version}\n`);
             return EXIT_OK;
         case "tune": {
             const { args } = command;
-            // Everything is read and validated here, before the first tuning starts; the functions
-            // before any AWS call at all, since the settings may come from CodeCommit.
-            const terraformOutputs = args.terraformOutputsFile === undefined ? undefined : readNamedFile(args.terraformOutputsFile, "--terraform-outputs");
+            // The functions are checked before any AWS call at all, since the settings may come from CodeCommit.
+            const terraformOutputs = args.terraformOutputsFile === undefined ? undefined : files.read(args.terraformOutputsFile, "--terraform-outputs");
             const targets = tuneTargetsFrom(args, terraformOutputs);
-            checkWritable(args.resultsFile, "--results");
-            const { ensureRegion } = await import("./aws");
-            await ensureRegion([targets.stateMachineArn], "--state-machine-arn", buildLog);
+            files.checkWritable(args.resultsFile, "--results");
+            await shell.ensureRegion([targets.stateMachineArn], "--state-machine-arn");
             // The command line refuses --settings-from-repository without a pull request.
-            const settings =
+            const settings: Parameters<typeof tuneRequestFrom>[2] =
                 args.settingsFromRepository && args.pullRequest !== undefined
-                    ? await settingsFromRepository(args, args.pullRequest, (await import("./aws")).repositoryFilesClient())
-                    : settingsFromFiles(args);
-            const request = tuningRequestFrom(args, targets, settings.input);
-            const gate = {
-                policyFile: settings.policyFile,
-                policy: settings.policy === undefined ? undefined : parsePolicy(settings.policy.text, settings.policy.name),
-                policyCommit: settings.commit,
-                terraformFiles: settings.terraformFiles,
-            };
-            const concurrency = describeLambdaConcurrency(request.input, Math.min(request.concurrency, request.functions.length));
-            if (concurrency !== undefined) buildLog(concurrency);
-            const { runTune } = await import("./tune");
-            return runTune(request, args.build, gate);
+                    ? { from: "repository", paths: args, pullRequest: args.pullRequest }
+                    : { from: "files", read: localSettings(files, args) };
+            const request = tuneRequestFrom(args, targets, settings);
+            const clients = shell.awsClients(args.commentRoleArn);
+            return shell.untilStopped(`stopping running executions, then writing ${request.resultsFile}`, (signal) => runTune(request, clients, { ...runtime, signal }));
         }
         case "plan-comment": {
-            if (command.args.pullRequest !== undefined) {
-                const { ensureRegion } = await import("./aws");
-                await ensureRegion([], "the pull request", buildLog);
-            }
-            const { runPlanComment } = await import("./planComment");
-            await runPlanComment(command.args);
+            const { args } = command;
+            const plan = args.planFile === undefined ? undefined : { name: args.planFile, text: files.read(args.planFile, "--plan") };
+            if (args.pullRequest !== undefined) await shell.ensureRegion([], "the pull request");
+            await runPlanComment({ ...args, plan }, shell.awsClients(args.commentRoleArn), runtime);
             return EXIT_OK;
         }
         case "report": {
-            const { reportMarkdown } = await import("./report");
-            process.stdout.write(`${reportMarkdown(command.source).trimEnd()}\n`);
+            const { source } = command;
+            const flag = source.kind === "results" ? "--results" : "--output";
+            runReport(source.kind === "url" ? source : { kind: source.kind, file: { name: source.file, text: files.read(source.file, flag) } }, runtime);
             return EXIT_OK;
         }
         case "record": {
             const { args } = command;
             const request = recordRequestFrom(args, {
-                input: readNamedFile(args.inputFile, "--input"),
-                terraformOutputs: readNamedFile(args.terraformOutputsFile, "--terraform-outputs"),
+                input: files.read(args.inputFile, "--input"),
+                terraformOutputs: files.read(args.terraformOutputsFile, "--terraform-outputs"),
             });
-            const { ensureRegion } = await import("./aws");
-            await ensureRegion(request.functions.map((fn) => fn.arn), "--terraform-outputs", buildLog);
-            const { runRecord } = await import("./tuningHistory");
-            return runRecord(request);
+            await shell.ensureRegion(
+                request.functions.map((fn) => fn.arn),
+                "--terraform-outputs",
+            );
+            return runRecord(request, shell.awsClients(undefined), runtime);
         }
     }
 }
 
-function exitCodeForError(error: unknown): number {
-    if (error instanceof UsageError || error instanceof InputError) {
-        process.stderr.write(`error: ${error.message}\nRun with --help for usage.\n`);
-        return EXIT_USAGE;
-    }
-    process.stderr.write(`error: ${explainError(error).detail}\n`);
-    return EXIT_TUNING_FAILED;
+/** Local files: --input always, --policy when given, the *.tf files of --terraform-dir. */
+function localSettings(files: LocalFiles, args: TuneArguments): TuneSettings {
+    return {
+        input: { name: args.inputFile, text: files.read(args.inputFile, "--input") },
+        policy: args.policyFile === undefined ? undefined : { name: args.policyFile, text: files.read(args.policyFile, "--policy") },
+        policyFile: args.policyFile ?? DEFAULT_POLICY_FILE,
+        terraformFiles: files.terraformFiles(args.terraformDirectory, "--terraform-dir"),
+    };
 }
 
-Promise.resolve()
-    .then(() => run(parseCommandLine(process.argv.slice(2), process.env)))
-    .then(
-        (code) => (process.exitCode = code),
-        (error: unknown) => (process.exitCode = exitCodeForError(error)),
-    );
+/** The process as a shell: its working directory, the SDK's clients, stdout, stderr and its signals. */
+function processShell(): Shell {
+    const files = localFiles(process.cwd());
+    return {
+        files,
+        awsClients,
+        ensureRegion: (arns, from) => ensureRegion(arns, from, buildLog),
+        runtime: {
+            now: Date.now,
+            sleep,
+            log: buildLog,
+            signal: new AbortController().signal,
+            print: (text) => process.stdout.write(text),
+            writeFile: (path, content) => files.writeAtomically(path, content),
+        },
+        async untilStopped(announcement, run) {
+            const stopped = new AbortController();
+            // CodeBuild stops a build with SIGTERM; a second signal ends the process at once.
+            const onSignal = (signal: NodeJS.Signals): void => {
+                if (stopped.signal.aborted) process.exit(EXIT_FAILED);
+                buildLog(`${signal}: ${announcement}`);
+                stopped.abort();
+            };
+            process.on("SIGTERM", onSignal);
+            process.on("SIGINT", onSignal);
+            try {
+                return await run(stopped.signal);
+            } finally {
+                process.off("SIGTERM", onSignal);
+                process.off("SIGINT", onSignal);
+            }
+        },
+        printError: (text) => process.stderr.write(text),
+    };
+}
+
+if (require.main === module) {
+    void runCommandLine(process.argv.slice(2), process.env, processShell()).then((code) => (process.exitCode = code));
+}

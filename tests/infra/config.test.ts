@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as assert from "assert";
 import { resolved } from "../support/mocked-stack";
 import { installTerraform } from "../../components/buildspecs";
-import { peakLambdaConcurrency } from "../../buildscripts/tuning-runner/input";
+import { peakLambdaConcurrency } from "../../buildscripts/tuning-runner/core/tuningInput";
 import { DEFAULT_POWER_VALUES, DEFAULT_TERRAFORM, globsOverlap, parseStackConfig, RawStackConfig, StackConfigError } from "../../components/config";
 import { SAR_DEFAULT_POWER_VALUES } from "../../components/powerTuningApp";
 

@@ -7,9 +7,8 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { LambdaRepository, readSeedFiles, SEED_DIRECTORY, TUNING_INPUT_FILE, withTuningSettings } from "../../components/lambdaRepository";
 import { repositorySeedProvider, SeedFile, seedRepository, SeedRequest } from "../../components/repositorySeed";
-import { peakLambdaConcurrency } from "../../buildscripts/tuning-runner/input";
+import { peakLambdaConcurrency } from "../../buildscripts/tuning-runner/core/tuningInput";
 import { FakeAws } from "../support/fake-aws";
-import { accessKeyIdFor, startLocalSts, type LocalSts } from "../support/local-sts";
 import { mockedStack, ofType } from "../support/mocked-stack";
 import { registeredResources, settled, trackConstruction } from "../support/pulumi-mocks";
 
@@ -237,12 +236,8 @@ describe("repository seed", () => {
         });
 
         describe("as the stack's AWS provider reaches AWS", () => {
-            let sts: LocalSts;
-            beforeEach(async () => {
-                sts = await startLocalSts();
-                process.env = { ...process.env, AWS_ENDPOINT_URL_STS: sts.url };
-            });
-            afterEach(() => sts.stop());
+            /** The access key FakeAws's STS handed out for the role named `roleName`. */
+            const sessionOf = (roleName: string) => fake.assumedRoles.find((session) => session.roleArn.endsWith(`/${roleName}`))!.accessKeyId;
 
             it("signs with aws:profile's keys, not the environment's, in aws:region", async () => {
                 await repositorySeedProvider.create!({ ...request("profiled"), access: { region: "eu-west-1", profile: "deploy", sharedCredentialsFile: credentialsFile(), assumeRoles: [] } });
@@ -257,16 +252,16 @@ describe("repository seed", () => {
                 ];
                 await repositorySeedProvider.create!({ ...request("assumed"), access: { region: "us-east-1", profile: "deploy", sharedCredentialsFile: credentialsFile(), assumeRoles } });
                 assert.deepStrictEqual(
-                    sts.calls.map((call) => [call.callerAccessKeyId, call.parameters.RoleArn]),
+                    fake.assumedRoles.map((session) => [session.callerAccessKeyId, session.roleArn]),
                     [
                         [DEPLOY_KEY, "arn:aws:iam::210987654321:role/deployer"],
-                        [accessKeyIdFor("deployer"), "arn:aws:iam::210987654321:role/seeder"],
+                        [sessionOf("deployer"), "arn:aws:iam::210987654321:role/seeder"],
                     ],
                 );
-                const [first, second] = sts.calls.map((call) => call.parameters);
+                const [first, second] = fake.calls("AssumeRole");
                 assert.deepStrictEqual([first.RoleSessionName, first.ExternalId, first.DurationSeconds], ["pulumi", "shared-secret", "3600"]);
                 assert.deepStrictEqual([second["PolicyArns.member.1.arn"], second["Tags.member.1.Key"], second["Tags.member.1.Value"]], ["arn:aws:iam::aws:policy/AWSCodeCommitPowerUser", "team", "perf"]);
-                assert.deepStrictEqual(signers("CreateCommit"), [accessKeyIdFor("seeder")]);
+                assert.deepStrictEqual(signers("CreateCommit"), [sessionOf("seeder")]);
             });
 
             it("signs with aws:accessKey and aws:secretKey when the stack config has them", async () => {

@@ -1,11 +1,11 @@
 import * as assert from "node:assert/strict";
 
-import { figureDelta, withBaseline, type FoundBaseline } from "../../buildscripts/tuning-runner/baseline";
-import { classifyExecution } from "../../buildscripts/tuning-runner/execution";
-import { renderTuningComment } from "../../buildscripts/tuning-runner/render";
-import { parseResultsFile, tuningResultFromOutcome } from "../../buildscripts/tuning-runner/results";
-import type { PullRequestContext, TuningResult } from "../../buildscripts/tuning-runner/types";
-import { decodeComparisonUrl } from "../../buildscripts/tuning-runner/visualization";
+import { figureDelta, type FoundBaseline, withBaseline } from "../../buildscripts/tuning-runner/core/baseline";
+import { classifyExecution } from "../../buildscripts/tuning-runner/core/execution";
+import { tuningResultFromOutcome } from "../../buildscripts/tuning-runner/core/results";
+import { parseResultsFile, type PullRequestContext, type TuningResult } from "../../buildscripts/tuning-runner/core/resultsFile";
+import { decodeComparisonUrl } from "../../buildscripts/tuning-runner/core/visualization";
+import { renderTuningComment } from "../../buildscripts/tuning-runner/markdown/tuningReport";
 import { loadFixture } from "../fixtures";
 
 const PULL_REQUEST: PullRequestContext = {

@@ -5,14 +5,13 @@ import {
     DEFAULT_RESULTS_FILE,
     DEFAULT_TIMEOUT_SECONDS,
     parseCommandLine,
+    tuneRequestFrom,
     tuneTargetsFrom,
-    tuningRequestFrom,
-    USAGE,
-    UsageError,
+    usage,
     type Command,
     type TuneArguments,
 } from "../../buildscripts/tuning-runner/cli";
-import { InputError } from "../../buildscripts/tuning-runner/input";
+import { InputError, UsageError } from "../../buildscripts/tuning-runner/core/errors";
 
 const STATE_MACHINE = "arn:aws:states:us-east-1:123456789012:stateMachine:powerTuningStateMachine-1a2b3c4d";
 const FUNCTION_A = "arn:aws:lambda:us-east-1:123456789012:function:power-tuned-a";
@@ -48,7 +47,7 @@ describe("runner command line", () => {
             usageError(["tuen"], /unknown command "tuen"; expected one of tune, plan-comment, report/);
         });
 
-        it("documents in --help every option each command accepts", () => {
+        it("documents in each command's --help every option it accepts, and lists every command in the top-level --help", () => {
             for (const command of ["tune", "plan-comment", "report", "record"]) {
                 // The parser's own list: what it names when refusing an unknown option.
                 let accepted: string[] = [];
@@ -58,8 +57,23 @@ describe("runner command line", () => {
                     accepted = (error as Error).message.split(`${command} accepts `)[1].split(", ");
                 }
                 assert.ok(accepted.length > 0, command);
-                for (const flag of accepted) assert.match(USAGE, new RegExp(`^  ${flag}( |$)`, "m"), `${command} ${flag} is not in --help`);
+                const help = parseCommandLine([command, "--help"], {});
+                assert.ok(help.kind === "help");
+                assert.match(help.text, new RegExp(`^Usage: tuning-runner ${command} \\[options\\]`));
+                for (const flag of accepted) {
+                    assert.match(help.text, new RegExp(`^  ${flag}( |$)`, "m"), `${command} ${flag} is not in its --help`);
+                    assert.match(usage(), new RegExp(`\\[${flag}[ \\]]`), `${command} ${flag} is not in the top-level --help`);
+                }
+                assert.match(usage(), new RegExp(`^  ${command} +\\S`, "m"), `${command} is not listed by the top-level --help`);
             }
+        });
+
+        it("answers --help with the top-level usage outside a command, and a command's own inside it", () => {
+            for (const argv of [["--help"], ["-h"], ["deploy", "--help"]]) assert.deepEqual(parseCommandLine(argv, {}), { kind: "help", text: usage() });
+            const tune = parseCommandLine(["tune", "--help"], {});
+            assert.ok(tune.kind === "help");
+            assert.match(tune.text, /--settings-from-repository/);
+            assert.doesNotMatch(tune.text, /--deploy-failed|--url URL/, "no other command's options");
         });
     });
 
@@ -145,8 +159,7 @@ describe("runner command line", () => {
             assert.equal(tuneArgs([], { ...prEnv, PULL_REQUEST_BOT_ROLE_ARN: "" }).commentRoleArn, undefined);
             const planComment = parseCommandLine(["plan-comment", "--plan", "plan.json"], { ...prEnv, PULL_REQUEST_BOT_ROLE_ARN: BOT_ROLE });
             assert.equal((planComment as Extract<Command, { kind: "plan-comment" }>).args.commentRoleArn, BOT_ROLE);
-            const args = tuneArgs(["--state-machine-arn", STATE_MACHINE, "--lambda-arn", FUNCTION_A, "--comment-role-arn", BOT_ROLE]);
-            assert.equal(tuningRequestFrom(args, tuneTargetsFrom(args, undefined), { name: "power-tuning-input.json", text: INPUT }).commentRoleArn, BOT_ROLE);
+            assert.equal(tuneArgs(["--state-machine-arn", STATE_MACHINE, "--lambda-arn", FUNCTION_A, "--comment-role-arn", BOT_ROLE]).commentRoleArn, BOT_ROLE);
         });
 
         it("refuses a --comment-role-arn that is not an IAM role ARN, naming the field, the value and the form", () => {
@@ -211,9 +224,12 @@ describe("runner command line", () => {
 
     describe("tuning request", () => {
         const withArgs = (argv: string[], env: Record<string, string> = {}) => tuneArgs(["--state-machine-arn", STATE_MACHINE, ...argv], env);
-        /** The request as main.ts builds it: targets from the command line and the outputs, then the input. */
+        /** The request as main.ts builds it: targets from the command line and the outputs, then the settings read from local files. */
         const requestFrom = (args: TuneArguments, files: { input: string; terraformOutputs?: string }) =>
-            tuningRequestFrom(args, tuneTargetsFrom(args, files.terraformOutputs), { name: args.inputFile, text: files.input });
+            tuneRequestFrom(args, tuneTargetsFrom(args, files.terraformOutputs), {
+                from: "files",
+                read: { input: { name: args.inputFile, text: files.input }, policyFile: "power-tuning-policy.json", terraformFiles: [] },
+            });
 
         it("joins --lambda-arn and Terraform outputs, tuning a function named twice once", () => {
             const outputs = JSON.stringify({
@@ -229,7 +245,8 @@ describe("runner command line", () => {
                 { name: "b", arn: FUNCTION_B },
             ]);
             assert.equal(request.stateMachineArn, STATE_MACHINE);
-            assert.deepEqual(request.input, { num: 10, powerValues: [128, 256] });
+            assert.ok(request.settings.from === "files");
+            assert.deepEqual(request.settings.read.input, { name: "power-tuning-input.json", text: INPUT });
         });
 
         it("requires a state machine ARN, naming the flag and its variable", () => {
@@ -254,7 +271,7 @@ describe("runner command line", () => {
             const request = requestFrom(withArgs(["--lambda-arn", FUNCTION_A], { CODEBUILD_BUILD_URL: "https://console.aws.amazon.com/codebuild/build/1" }), {
                 input: INPUT,
             });
-            assert.equal(request.buildUrl, "https://console.aws.amazon.com/codebuild/build/1");
+            assert.equal(request.build.buildUrl, "https://console.aws.amazon.com/codebuild/build/1");
         });
     });
 });

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
-import { commentRequestToken } from "../../buildscripts/tuning-runner/comment";
-import { TEST_PULL_REQUEST as PULL_REQUEST } from "../support/runner-process";
+import { commentRequestToken } from "../../buildscripts/tuning-runner/core/commentToken";
+import { TEST_PULL_REQUEST as PULL_REQUEST } from "../support/runner-workspace";
 
 const BUILD = { buildId: "power-tuned-pull-request:0b5c4f3e-2d1a-4c7b-9e8f-1a2b3c4d5e6f" };
 

@@ -1,8 +1,8 @@
 import * as assert from "node:assert/strict";
 
-import { analysisFromOutput } from "../../buildscripts/tuning-runner/execution";
-import { InputError } from "../../buildscripts/tuning-runner/input";
-import { decodeComparisonUrl, decodeVisualizationUrl, encodeComparisonUrl } from "../../buildscripts/tuning-runner/visualization";
+import { InputError } from "../../buildscripts/tuning-runner/core/errors";
+import { analysisFromOutput } from "../../buildscripts/tuning-runner/core/stateMachineOutput";
+import { decodeComparisonUrl, decodeVisualizationUrl, encodeComparisonUrl } from "../../buildscripts/tuning-runner/core/visualization";
 import { loadFixture } from "../fixtures";
 
 const costRun = analysisFromOutput(loadFixture("power-tuning/output-cost-x86-4-powers.json"))!;

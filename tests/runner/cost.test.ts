@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 
-import { costPerMillionInvocations, REQUEST_CHARGE_USD, tuningRunCostUsd } from "../../buildscripts/tuning-runner/cost";
+import { costPerMillionInvocations, REQUEST_CHARGE_USD, tuningRunCostUsd } from "../../buildscripts/tuning-runner/core/cost";
 
 function assertUsd(actual: number | undefined, expected: number): void {
     assert.ok(actual !== undefined && Math.abs(actual - expected) < 1e-9, `${actual} ≠ ${expected}`);
@@ -16,7 +16,7 @@ describe("cost per million invocations", () => {
     });
 
     it("is the request charge alone for a free duration, which is where it matters most", () => {
-        // The seed's 128 MB row: 3.4e-9 × 1e6 + 0.20 = 0.2034 — the request charge is 98% of it.
+        // The original design's 128 MB row: 3.4e-9 × 1e6 + 0.20 = 0.2034 — the request charge is 98% of it.
         assertUsd(costPerMillionInvocations(3.4e-9), 0.2034);
         assertUsd(costPerMillionInvocations(0), 0.2);
     });

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 
-import { classifyExecution, describeCause, executionName, pollDelayMs } from "../../buildscripts/tuning-runner/execution";
-import type { ExecutionDescription, ExecutionOutcome, HistoryEvent } from "../../buildscripts/tuning-runner/types";
+import { classifyExecution, describeCause, executionName, pollDelayMs } from "../../buildscripts/tuning-runner/core/execution";
+import type { ExecutionDescription, ExecutionEvent, ExecutionOutcome } from "../../buildscripts/tuning-runner/core/types";
 import { loadFixture, readFixtureText } from "../fixtures";
 
 const emptyOutputFixture = loadFixture("power-tuning/execution-succeeded-empty-output.json");
@@ -15,7 +15,7 @@ function failureOf(outcome: ExecutionOutcome) {
     return outcome.error;
 }
 
-function cleanUpOnError(id: number, error: unknown): HistoryEvent {
+function cleanUpOnError(id: number, error: unknown): ExecutionEvent {
     return { id, type: "TaskStateEntered", stateEnteredEventDetails: { name: "CleanUpOnError", input: JSON.stringify({ num: 10, error }) } };
 }
 
@@ -79,9 +79,9 @@ describe("outcome classification", () => {
     });
 
     it("asks for the history when SUCCEEDED holds no analysis (numeric power, cost and duration)", () => {
-        assert.deepEqual(classifyExecution(emptyOutputFixture.DescribeExecution), { kind: "needs-history" });
-        assert.deepEqual(classifyExecution(succeeded('{"power": "256", "cost": 1e-6, "duration": 402}')), { kind: "needs-history" });
-        assert.deepEqual(classifyExecution(succeeded('{"power": 256}')), { kind: "needs-history" });
+        assert.deepEqual(classifyExecution(emptyOutputFixture.DescribeExecution), { kind: "needs-events" });
+        assert.deepEqual(classifyExecution(succeeded('{"power": "256", "cost": 1e-6, "duration": 402}')), { kind: "needs-events" });
+        assert.deepEqual(classifyExecution(succeeded('{"power": 256}')), { kind: "needs-events" });
     });
 
     it("treats SUCCEEDED with {} as a failure and reads the reason from CleanUpOnError", () => {
@@ -105,7 +105,7 @@ describe("outcome classification", () => {
 
     it("says so when SUCCEEDED {} left no CleanUpOnError state in the history", () => {
         const history = emptyOutputFixture.GetExecutionHistory.events.filter(
-            (event: HistoryEvent) => event.stateEnteredEventDetails?.name !== "CleanUpOnError",
+            (event: ExecutionEvent) => event.stateEnteredEventDetails?.name !== "CleanUpOnError",
         );
         assert.deepEqual(failureOf(classifyExecution(succeeded("{}"), history)), {
             error: "NoResult",
@@ -114,7 +114,7 @@ describe("outcome classification", () => {
     });
 
     it("says so when the CleanUpOnError input carries no error", () => {
-        const event: HistoryEvent = { id: 3, type: "TaskStateEntered", stateEnteredEventDetails: { name: "CleanUpOnError", input: "{}" } };
+        const event: ExecutionEvent = { id: 3, type: "TaskStateEntered", stateEnteredEventDetails: { name: "CleanUpOnError", input: "{}" } };
         assert.match(failureOf(classifyExecution(succeeded("{}"), [event])).cause, /CleanUpOnError, whose input names no error/);
     });
 
@@ -199,7 +199,7 @@ describe("poll schedule", () => {
         }
     });
 
-    it("needs at most a third as many polls as the seed's once-a-second loop for a two-minute run", () => {
+    it("needs at most a third as many polls as the original design's once-a-second loop for a two-minute run", () => {
         let polls = 0;
         for (let elapsed = 0; elapsed < 120_000; elapsed += pollDelayMs(elapsed)) polls++;
         assert.ok(polls <= 40, `${polls} polls`);

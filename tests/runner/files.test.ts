@@ -4,8 +4,8 @@ import * as assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { UsageError } from "../../buildscripts/tuning-runner/cli";
-import { checkWritable, writeFileAtomically } from "../../buildscripts/tuning-runner/io";
+import { UsageError } from "../../buildscripts/tuning-runner/core/errors";
+import { localFiles } from "../../buildscripts/tuning-runner/io";
 
 const scratch = () => mkdtempSync(join(tmpdir(), "runner-files-"));
 
@@ -14,8 +14,8 @@ describe("runner files", () => {
         it("replaces the file whole", () => {
             const directory = scratch();
             const file = join(directory, "results.json");
-            writeFileAtomically(file, "first");
-            writeFileAtomically(file, "second");
+            localFiles(directory).writeAtomically("results.json", "first");
+            localFiles(directory).writeAtomically("results.json", "second");
             assert.equal(readFileSync(file, "utf8"), "second");
             assert.deepEqual(readdirSync(directory), ["results.json"]);
         });
@@ -23,18 +23,18 @@ describe("runner files", () => {
         it("removes its temporary file when the rename fails, leaving the directory as it was", () => {
             const directory = scratch();
             mkdirSync(join(directory, "results.json"));
-            assert.throws(() => writeFileAtomically(join(directory, "results.json"), "{}"), /EISDIR|ENOTEMPTY|EEXIST/);
+            assert.throws(() => localFiles(directory).writeAtomically("results.json", "{}"), /EISDIR|ENOTEMPTY|EEXIST/);
             assert.deepEqual(readdirSync(directory), ["results.json"]);
         });
     });
 
     describe("checking that the results file can be written", () => {
         const refused = (path: string, pattern: RegExp) =>
-            assert.throws(() => checkWritable(path, "--results"), (error: Error) => error instanceof UsageError && pattern.test(error.message));
+            assert.throws(() => localFiles(scratch()).checkWritable(path, "--results"), (error: Error) => error instanceof UsageError && pattern.test(error.message));
 
         it("accepts a new file in a writable directory and leaves nothing behind", () => {
             const directory = scratch();
-            checkWritable(join(directory, "results.json"), "--results");
+            localFiles(directory).checkWritable("results.json", "--results");
             assert.deepEqual(readdirSync(directory), []);
         });
 

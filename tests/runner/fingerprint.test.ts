@@ -1,14 +1,8 @@
 import * as assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 
-import {
-    canonicalJson,
-    functionFactsFrom,
-    MissingCodeHashError,
-    tuningFingerprint,
-    type FunctionConfigurationShape,
-} from "../../buildscripts/tuning-runner/fingerprint";
-import type { PowerTuningInput } from "../../buildscripts/tuning-runner/types";
+import { canonicalJson, type FunctionConfigurationShape, functionFactsFrom, MissingCodeHashError, tuningFingerprint } from "../../buildscripts/tuning-runner/core/fingerprint";
+import type { PowerTuningInput } from "../../buildscripts/tuning-runner/core/tuningInput";
 
 const FUNCTION_ARN = "arn:aws:lambda:us-east-1:123456789012:function:power-tuned-digest";
 /** What GetFunctionConfiguration answers for the seeded digest function (the fields that matter and some that do not). */

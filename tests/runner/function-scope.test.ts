@@ -1,8 +1,8 @@
 import * as assert from "node:assert/strict";
 
-import { parseCommandLine, tuneTargetsFrom, type Command, type TuneArguments } from "../../buildscripts/tuning-runner/cli";
-import { checkFunctionInScope, validateNamePrefix, type FunctionScope } from "../../buildscripts/tuning-runner/functionScope";
-import { InputError } from "../../buildscripts/tuning-runner/input";
+import { type Command, parseCommandLine, type TuneArguments, tuneTargetsFrom } from "../../buildscripts/tuning-runner/cli";
+import { InputError } from "../../buildscripts/tuning-runner/core/errors";
+import { checkFunctionInScope, type FunctionScope, validateNamePrefix } from "../../buildscripts/tuning-runner/core/functionScope";
 
 const STATE_MACHINE = "arn:aws:states:us-east-1:123456789012:stateMachine:powerTuningStateMachine-1a2b3c4d";
 const functionArn = (name: string, region = "us-east-1", account = "123456789012") => `arn:aws:lambda:${region}:${account}:function:${name}`;

@@ -1,9 +1,9 @@
 import * as assert from "node:assert/strict";
 
-import { gateHistoryNote, renderMemorySuggestions, renderQualityGate, tuningHistoryNote, type QualityGateReport } from "../../buildscripts/tuning-runner/gateReport";
-import type { GateEvaluation } from "../../buildscripts/tuning-runner/policy";
-import type { MemorySuggestion } from "../../buildscripts/tuning-runner/terraformMemory";
-import type { TuningResult } from "../../buildscripts/tuning-runner/types";
+import type { GateEvaluation } from "../../buildscripts/tuning-runner/core/policy";
+import type { TuningResult } from "../../buildscripts/tuning-runner/core/resultsFile";
+import type { MemorySuggestion } from "../../buildscripts/tuning-runner/core/terraformMemory";
+import { gatePushNote, type QualityGateReport, renderMemorySuggestions, renderQualityGate, tuningPushNote } from "../../buildscripts/tuning-runner/markdown/gateReport";
 
 const POLICY = { maxCostIncreasePercent: 10, requireConfiguredMemoryWithinPercent: 5, failOnTuningError: true };
 const PASSED: GateEvaluation = { verdict: "pass", violations: [], notEvaluated: [] };
@@ -85,19 +85,19 @@ describe("quality gate in the comment", () => {
 
     it("sums the verdict up for the history line", () => {
         const report = { policyFile: "power-tuning-policy.json", policy: POLICY };
-        assert.equal(gateHistoryNote({ ...report, evaluation: PASSED, approval: { kind: "approved" } }), "✅ gate passed, approved");
-        assert.equal(gateHistoryNote({ ...report, evaluation: FAILED, approval: { kind: "revoked" } }), "❌ gate failed (2 violations), approval revoked");
-        assert.equal(gateHistoryNote({ ...report, evaluation: PASSED, approval: { kind: "skipped", reason: "stale build: moved on" } }), "✅ gate passed, not applied: stale build");
-        assert.equal(gateHistoryNote({ ...report, evaluation: FAILED, approval: { kind: "failed", action: "REVOKE", error: "x" } }), "❌ gate failed (2 violations), REVOKE failed");
-        assert.equal(gateHistoryNote({ ...report, policy: undefined, evaluation: { verdict: "no-policy", violations: [], notEvaluated: [] }, approval: { kind: "skipped", reason: "no policy: off" } }), "⚪ gate off (no policy)");
-        assert.equal(gateHistoryNote({ ...report, evaluation: PASSED }), "✅ gate passed");
+        assert.equal(gatePushNote({ ...report, evaluation: PASSED, approval: { kind: "approved" } }), "✅ gate passed, approved");
+        assert.equal(gatePushNote({ ...report, evaluation: FAILED, approval: { kind: "revoked" } }), "❌ gate failed (2 violations), approval revoked");
+        assert.equal(gatePushNote({ ...report, evaluation: PASSED, approval: { kind: "skipped", reason: "stale build: moved on" } }), "✅ gate passed, not applied: stale build");
+        assert.equal(gatePushNote({ ...report, evaluation: FAILED, approval: { kind: "failed", action: "REVOKE", error: "x" } }), "❌ gate failed (2 violations), REVOKE failed");
+        assert.equal(gatePushNote({ ...report, policy: undefined, evaluation: { verdict: "no-policy", violations: [], notEvaluated: [] }, approval: { kind: "skipped", reason: "no policy: off" } }), "⚪ gate off (no policy)");
+        assert.equal(gatePushNote({ ...report, evaluation: PASSED }), "✅ gate passed");
     });
 
     it("leads the tuning's history note with how many functions were tuned and failed", () => {
         const report = { policyFile: "power-tuning-policy.json", policy: POLICY, evaluation: FAILED, approval: { kind: "revoked" as const } };
         const results = [{ status: "succeeded" }, { status: "timed-out" }, { status: "dry-run" }] as TuningResult[];
-        assert.equal(tuningHistoryNote(results, report), "1 function tuned, 1 failed; ❌ gate failed (2 violations), approval revoked");
-        assert.equal(tuningHistoryNote(results.slice(0, 1).concat(results.slice(0, 1)), { ...report, evaluation: PASSED, approval: { kind: "approved" } }), "2 functions tuned; ✅ gate passed, approved");
+        assert.equal(tuningPushNote(results, report), "1 function tuned, 1 failed; ❌ gate failed (2 violations), approval revoked");
+        assert.equal(tuningPushNote(results.slice(0, 1).concat(results.slice(0, 1)), { ...report, evaluation: PASSED, approval: { kind: "approved" } }), "2 functions tuned; ✅ gate passed, approved");
     });
 });
 

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
-import { parseCommandLine, recordRequestFrom, tuneTargetsFrom, tuningRequestFrom, UsageError, type Command } from "../../buildscripts/tuning-runner/cli";
-import { InputError } from "../../buildscripts/tuning-runner/input";
+import { type Command, parseCommandLine, recordRequestFrom, tuneRequestFrom, tuneTargetsFrom } from "../../buildscripts/tuning-runner/cli";
+import { InputError, UsageError } from "../../buildscripts/tuning-runner/core/errors";
 
 const STATE_MACHINE = "arn:aws:states:us-east-1:123456789012:stateMachine:powerTuningStateMachine-1a2b3c4d";
 const FUNCTION_A = "arn:aws:lambda:us-east-1:123456789012:function:power-tuned-digest";
@@ -29,7 +29,7 @@ describe("command line of the tuning history", () => {
             const fromFlag = parsed("tune", ["tune", "--history", "s3://other/h"], { TUNING_HISTORY_URI: "s3://artifacts/tuning-history/" }).args;
             assert.deepEqual(fromFlag.history, { bucket: "other", prefix: "h" });
             const args = { ...fromEnv, stateMachineArn: STATE_MACHINE };
-            const request = tuningRequestFrom(args, tuneTargetsFrom(args, undefined), { name: "power-tuning-input.json", text: INPUT });
+            const request = tuneRequestFrom(args, tuneTargetsFrom(args, undefined), { from: "files", read: { input: { name: "power-tuning-input.json", text: INPUT }, policyFile: "power-tuning-policy.json", terraformFiles: [] } });
             assert.deepEqual([request.history, request.force], [{ bucket: "artifacts", prefix: "tuning-history" }, false]);
         });
 

@@ -1,23 +1,12 @@
 import * as assert from "node:assert/strict";
 
-import { classifyExecution } from "../../buildscripts/tuning-runner/execution";
-import type { FunctionFacts } from "../../buildscripts/tuning-runner/fingerprint";
-import {
-    baselineFrom,
-    historyUri,
-    parseHistoryUri,
-    parseProductionRecord,
-    parseStoredResultEntry,
-    productionRecord,
-    productionRecordKey,
-    reusedResult,
-    reusedResults,
-    storedResultEntry,
-    storedResultKey,
-} from "../../buildscripts/tuning-runner/history";
-import { InputError } from "../../buildscripts/tuning-runner/input";
-import { tuningResultFromOutcome } from "../../buildscripts/tuning-runner/results";
-import type { PowerTuningInput, TuningResult } from "../../buildscripts/tuning-runner/types";
+import { InputError } from "../../buildscripts/tuning-runner/core/errors";
+import { classifyExecution } from "../../buildscripts/tuning-runner/core/execution";
+import type { FunctionFacts } from "../../buildscripts/tuning-runner/core/fingerprint";
+import { tuningResultFromOutcome } from "../../buildscripts/tuning-runner/core/results";
+import type { TuningResult } from "../../buildscripts/tuning-runner/core/resultsFile";
+import { baselineFrom, parseProductionRecord, parseStoredResultEntry, parseTuningHistoryUri, productionRecord, productionRecordKey, reusedResult, reusedResults, storedResultEntry, storedResultKey, tuningHistoryUri } from "../../buildscripts/tuning-runner/core/tuningHistory";
+import type { PowerTuningInput } from "../../buildscripts/tuning-runner/core/tuningInput";
 import { readFixtureText } from "../fixtures";
 
 const FINGERPRINT = "3c".repeat(32);
@@ -49,17 +38,17 @@ function assertInputError(run: () => unknown, pattern: RegExp): void {
 
 describe("tuning history location", () => {
     it("reads s3://bucket/prefix with or without a trailing slash, and an empty prefix", () => {
-        assert.deepEqual(parseHistoryUri("s3://power-tuned-artifacts-1a2b/tuning-history/", "--history"), { bucket: "power-tuned-artifacts-1a2b", prefix: "tuning-history" });
-        assert.deepEqual(parseHistoryUri("s3://artifacts/a/b", "--history"), { bucket: "artifacts", prefix: "a/b" });
-        assert.deepEqual(parseHistoryUri("s3://artifacts", "--history"), { bucket: "artifacts", prefix: "" });
+        assert.deepEqual(parseTuningHistoryUri("s3://power-tuned-artifacts-1a2b/tuning-history/", "--history"), { bucket: "power-tuned-artifacts-1a2b", prefix: "tuning-history" });
+        assert.deepEqual(parseTuningHistoryUri("s3://artifacts/a/b", "--history"), { bucket: "artifacts", prefix: "a/b" });
+        assert.deepEqual(parseTuningHistoryUri("s3://artifacts", "--history"), { bucket: "artifacts", prefix: "" });
     });
 
     it("lays results out by fingerprint and production records by function name", () => {
-        const location = parseHistoryUri("s3://artifacts/tuning-history/", "--history");
+        const location = parseTuningHistoryUri("s3://artifacts/tuning-history/", "--history");
         assert.equal(storedResultKey(location, FINGERPRINT), `tuning-history/results/${FINGERPRINT}.json`);
         assert.equal(productionRecordKey(location, "digest"), "tuning-history/production/digest.json");
         assert.equal(storedResultKey({ bucket: "artifacts", prefix: "" }, FINGERPRINT), `results/${FINGERPRINT}.json`);
-        assert.equal(historyUri(location), "s3://artifacts/tuning-history/");
+        assert.equal(tuningHistoryUri(location), "s3://artifacts/tuning-history/");
     });
 
     const invalid: Array<[string, RegExp]> = [
@@ -75,7 +64,7 @@ describe("tuning history location", () => {
         it(`refuses ${value}, naming the flag, the value and the form`, () => {
             const field = "--history (env TUNING_HISTORY_URI)";
             assert.throws(
-                () => parseHistoryUri(value, field),
+                () => parseTuningHistoryUri(value, field),
                 (error: unknown) =>
                     error instanceof InputError &&
                     error.message.startsWith(`${field} is ${JSON.stringify(value)} (`) &&

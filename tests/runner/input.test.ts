@@ -1,17 +1,8 @@
 import * as assert from "node:assert/strict";
 
-import {
-    describeLambdaConcurrency,
-    functionsFromTerraformOutputs,
-    InputError,
-    mergeTargetFunctions,
-    parseLambdaArnSpec,
-    parseTuningInput,
-    peakLambdaConcurrency,
-    strategyOf,
-    validateLambdaFunctionArn,
-    validateStateMachineArn,
-} from "../../buildscripts/tuning-runner/input";
+import { InputError } from "../../buildscripts/tuning-runner/core/errors";
+import { functionsFromTerraformOutputs, mergeTargetFunctions, parseLambdaArnSpec, validateLambdaFunctionArn, validateStateMachineArn } from "../../buildscripts/tuning-runner/core/targets";
+import { describeLambdaConcurrency, parseTuningInput, peakLambdaConcurrency, strategyOf } from "../../buildscripts/tuning-runner/core/tuningInput";
 
 const FILE = "power-tuning-input.json";
 const FUNCTION_ARN = "arn:aws:lambda:us-east-1:123456789012:function:target-fn-pr-7";
@@ -31,7 +22,7 @@ function inputWith(fields: Record<string, unknown>): string {
 }
 
 describe("power-tuning input file", () => {
-    it("accepts the seed's input and passes unknown keys through untouched", () => {
+    it("accepts the original design's input and passes unknown keys through untouched", () => {
         const text = JSON.stringify({
             powerValues: [128, 256, 512, 1024],
             num: 50,

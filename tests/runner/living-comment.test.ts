@@ -1,14 +1,7 @@
 import * as assert from "node:assert/strict";
 
-import {
-    composeLivingComment,
-    HISTORY_LENGTH,
-    isLivingComment,
-    LIVING_COMMENT_MARKER,
-    parseLivingComment,
-    type SectionUpdate,
-} from "../../buildscripts/tuning-runner/livingComment";
-import { COMMENT_CHARACTER_LIMIT } from "../../buildscripts/tuning-runner/render";
+import { COMMENT_CHARACTER_LIMIT } from "../../buildscripts/tuning-runner/markdown/comment";
+import { composeLivingComment, isLivingComment, LIVING_COMMENT_MARKER, parseLivingComment, PUSH_LOG_LENGTH, type SectionUpdate } from "../../buildscripts/tuning-runner/markdown/livingComment";
 
 const FIRST = "3f2a9c1b7e6d5c4b3a291807f6e5d4c3b2a19080";
 const SECOND = "8e1f0c2d3b4a59687766554433221100ffeeddcc";
@@ -88,7 +81,7 @@ describe("living pull-request comment", () => {
             const parsed = parseLivingComment(content);
             assert.equal(parsed.sections.find((section) => section.name === "tuning")!.commit, SECOND);
             assert.ok(!content.includes("## stale results"));
-            assert.equal(parsed.history[0].notes.tuning, "not applied: stale build");
+            assert.equal(parsed.pushLog[0].notes.tuning, "not applied: stale build");
         });
 
         it("are kept when a build of an earlier push finishes after the later push's build", () => {
@@ -107,18 +100,18 @@ describe("living pull-request comment", () => {
             ]);
         });
 
-        it(`keeps the last ${HISTORY_LENGTH} pushes`, () => {
-            const commits = Array.from({ length: HISTORY_LENGTH + 3 }, (_, index) => index.toString(16).padStart(7, "0").padEnd(40, "a"));
+        it(`keeps the last ${PUSH_LOG_LENGTH} pushes`, () => {
+            const commits = Array.from({ length: PUSH_LOG_LENGTH + 3 }, (_, index) => index.toString(16).padStart(7, "0").padEnd(40, "a"));
             const parsed = parseLivingComment(afterUpdates(...commits.map((commit) => plan(commit))));
             assert.deepEqual(
-                parsed.history.map((entry) => entry.commit),
+                parsed.pushLog.map((entry) => entry.commit),
                 commits.slice(3).map((commit) => commit.slice(0, 7)),
             );
         });
 
         it("keeps a note readable on one line even when it holds the separator or a line break", () => {
             const content = afterUpdates(tuning(FIRST, { note: "❌ gate failed · 2 violations\nsee below" }));
-            assert.deepEqual(parseLivingComment(content).history[0].notes, { tuning: "❌ gate failed, 2 violations see below" });
+            assert.deepEqual(parseLivingComment(content).pushLog[0].notes, { tuning: "❌ gate failed, 2 violations see below" });
         });
     });
 
@@ -127,13 +120,13 @@ describe("living pull-request comment", () => {
             [`## ${title}`, "", "| Action | Resource |", "|---|---|", ...Array.from({ length: rows }, (_, i) => `| \`+\` create | \`aws_lambda_function.function["fn${i}"]\` |`)].join("\n");
 
         it(`stays within ${COMMENT_CHARACTER_LIMIT} characters, cutting the sections on whole lines and keeping both, in order, and the whole history`, () => {
-            const commits = Array.from({ length: HISTORY_LENGTH }, (_, index) => `${index}`.padStart(7, "0").padEnd(40, "b"));
+            const commits = Array.from({ length: PUSH_LOG_LENGTH }, (_, index) => `${index}`.padStart(7, "0").padEnd(40, "b"));
             const updates = commits.flatMap((commit) => [plan(commit, { markdown: bigTable("Terraform plan", 400) }), tuning(commit, { markdown: bigTable("Lambda power tuning", 400) })]);
             const content = afterUpdates(...updates);
             assert.ok(content.length <= COMMENT_CHARACTER_LIMIT, `${content.length} characters`);
             const parsed = parseLivingComment(content);
             assert.deepEqual(parsed.sections.map((section) => section.name), ["plan", "tuning"]);
-            assert.equal(parsed.history.length, HISTORY_LENGTH);
+            assert.equal(parsed.pushLog.length, PUSH_LOG_LENGTH);
             assert.ok(content.includes("see the plan in the build log"));
             assert.ok(content.includes("see the results file and the build log"));
             for (const section of parsed.sections) {
@@ -160,7 +153,7 @@ describe("living pull-request comment", () => {
 
     it("starts afresh from a comment that is not its own", () => {
         const parsed = parseLivingComment(composeLivingComment("Please also tune the resize function.", plan(FIRST)));
-        assert.deepEqual(parsed.history.map((entry) => entry.commit), ["3f2a9c1"]);
+        assert.deepEqual(parsed.pushLog.map((entry) => entry.commit), ["3f2a9c1"]);
         assert.equal(parsed.sections.length, 1);
     });
 });

@@ -1,8 +1,9 @@
 import * as assert from "node:assert/strict";
 
-import { InputError } from "../../buildscripts/tuning-runner/input";
-import { planHistoryNote, summarizeTerraformPlan } from "../../buildscripts/tuning-runner/plan";
-import { COMMENT_CHARACTER_LIMIT, renderPlanComment } from "../../buildscripts/tuning-runner/render";
+import { InputError } from "../../buildscripts/tuning-runner/core/errors";
+import { summarizeTerraformPlan } from "../../buildscripts/tuning-runner/core/planSummary";
+import { COMMENT_CHARACTER_LIMIT } from "../../buildscripts/tuning-runner/markdown/comment";
+import { planPushNote, renderPlanComment } from "../../buildscripts/tuning-runner/markdown/planSection";
 import { loadFixture } from "../fixtures";
 
 const PLAN = "terraform/plan-add-update-replace-delete.json";
@@ -74,8 +75,8 @@ describe("Terraform plan summary", () => {
 
 describe("plan note in the comment's history", () => {
     it("gives Terraform's counts, or says there are no changes", () => {
-        assert.equal(planHistoryNote(summarizeTerraformPlan(loadFixture(PLAN))), "5 to add, 1 to change, 5 to destroy");
-        assert.equal(planHistoryNote(summarizeTerraformPlan({ format_version: "1.2" })), "no changes");
+        assert.equal(planPushNote(summarizeTerraformPlan(loadFixture(PLAN))), "5 to add, 1 to change, 5 to destroy");
+        assert.equal(planPushNote(summarizeTerraformPlan({ format_version: "1.2" })), "no changes");
     });
 });
 

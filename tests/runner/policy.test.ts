@@ -2,10 +2,10 @@ import * as assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
-import { InputError } from "../../buildscripts/tuning-runner/input";
-import { decideApproval, evaluatePolicy, parsePolicy, type PullRequestState } from "../../buildscripts/tuning-runner/policy";
-import { resultFromStateMachineOutput } from "../../buildscripts/tuning-runner/results";
-import type { BaselineDelta, TuningResult } from "../../buildscripts/tuning-runner/types";
+import { InputError } from "../../buildscripts/tuning-runner/core/errors";
+import { decideApproval, evaluatePolicy, parsePolicy, type PullRequestState } from "../../buildscripts/tuning-runner/core/policy";
+import { resultFromStateMachineOutput } from "../../buildscripts/tuning-runner/core/results";
+import type { BaselineDelta, TuningResult } from "../../buildscripts/tuning-runner/core/resultsFile";
 import { loadFixture } from "../fixtures";
 
 const FILE = "power-tuning-policy.json";

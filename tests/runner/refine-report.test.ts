@@ -1,12 +1,13 @@
 import * as assert from "node:assert/strict";
 
-import { analysisFromOutput } from "../../buildscripts/tuning-runner/execution";
-import { reusedResult, storedResultEntry } from "../../buildscripts/tuning-runner/history";
-import { resultAfterRefinement, type FirstPassResult, type RefineStep } from "../../buildscripts/tuning-runner/refine";
-import { renderTuningComment } from "../../buildscripts/tuning-runner/render";
-import { buildResultsFile, parseResultsFile, tuningResultFromOutcome } from "../../buildscripts/tuning-runner/results";
-import type { PowerStat, TuningResult } from "../../buildscripts/tuning-runner/types";
-import { decodeVisualizationUrl } from "../../buildscripts/tuning-runner/visualization";
+import type { PowerStat } from "../../buildscripts/tuning-runner/core/powerStat";
+import { type FirstPassResult, type RefineStep, resultAfterRefinement } from "../../buildscripts/tuning-runner/core/refine";
+import { tuningResultFromOutcome } from "../../buildscripts/tuning-runner/core/results";
+import { buildResultsFile, parseResultsFile, type TuningResult } from "../../buildscripts/tuning-runner/core/resultsFile";
+import { analysisFromOutput } from "../../buildscripts/tuning-runner/core/stateMachineOutput";
+import { reusedResult, storedResultEntry } from "../../buildscripts/tuning-runner/core/tuningHistory";
+import { decodeVisualizationUrl } from "../../buildscripts/tuning-runner/core/visualization";
+import { renderTuningComment } from "../../buildscripts/tuning-runner/markdown/tuningReport";
 import { loadFixture } from "../fixtures";
 
 const fn = { name: "digest", arn: "arn:aws:lambda:us-east-1:123456789012:function:power-tuned-digest" };

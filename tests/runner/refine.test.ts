@@ -1,13 +1,16 @@
 import * as assert from "node:assert/strict";
 
-import { analysisFromOutput } from "../../buildscripts/tuning-runner/execution";
-import { planRefinement, resultAfterRefinement, tuneInPasses, type FinishedPass, type RefineStep } from "../../buildscripts/tuning-runner/refine";
-import { DEFAULT_REFINE_SETTINGS, refineSettingsOf, stateMachineInput } from "../../buildscripts/tuning-runner/refineSettings";
-import { tuningResultFromOutcome } from "../../buildscripts/tuning-runner/results";
-import type { ExecutionOutcome, PowerStat, PowerTuningInput, TuningAnalysis } from "../../buildscripts/tuning-runner/types";
-import { decodeVisualizationUrl } from "../../buildscripts/tuning-runner/visualization";
-import { tuningFingerprint } from "../../buildscripts/tuning-runner/fingerprint";
-import { InputError, parseTuningInput } from "../../buildscripts/tuning-runner/input";
+import { InputError } from "../../buildscripts/tuning-runner/core/errors";
+import { tuningFingerprint } from "../../buildscripts/tuning-runner/core/fingerprint";
+import type { PowerStat } from "../../buildscripts/tuning-runner/core/powerStat";
+import { type FinishedPass, planRefinement, type RefineStep, resultAfterRefinement, tuneInPasses } from "../../buildscripts/tuning-runner/core/refine";
+import { DEFAULT_REFINE_SETTINGS, refineSettingsOf } from "../../buildscripts/tuning-runner/core/refineSettings";
+import { stateMachineInput } from "../../buildscripts/tuning-runner/core/tuningInput";
+import { tuningResultFromOutcome } from "../../buildscripts/tuning-runner/core/results";
+import { analysisFromOutput, type TuningAnalysis } from "../../buildscripts/tuning-runner/core/stateMachineOutput";
+import { parseTuningInput, type PowerTuningInput } from "../../buildscripts/tuning-runner/core/tuningInput";
+import type { ExecutionOutcome } from "../../buildscripts/tuning-runner/core/types";
+import { decodeVisualizationUrl } from "../../buildscripts/tuning-runner/core/visualization";
 import { loadFixture } from "../fixtures";
 
 const fixture = (name: string): TuningAnalysis => analysisFromOutput(loadFixture(`power-tuning/${name}`))!;

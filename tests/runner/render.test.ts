@@ -1,20 +1,16 @@
 import * as assert from "node:assert/strict";
 
-import { classifyExecution } from "../../buildscripts/tuning-runner/execution";
-import {
-    COMMENT_CHARACTER_LIMIT,
-    fitToCommentLimit,
-    formatDurationMs,
-    formatUsd,
-    renderReport,
-    renderTuningComment,
-} from "../../buildscripts/tuning-runner/render";
-import { resultFromVisualizationUrl, tuningResultFromOutcome } from "../../buildscripts/tuning-runner/results";
-import type { ExecutionDescription, TuningResult } from "../../buildscripts/tuning-runner/types";
+import { classifyExecution } from "../../buildscripts/tuning-runner/core/execution";
+import { resultFromVisualizationUrl, tuningResultFromOutcome } from "../../buildscripts/tuning-runner/core/results";
+import type { TuningResult } from "../../buildscripts/tuning-runner/core/resultsFile";
+import type { ExecutionDescription } from "../../buildscripts/tuning-runner/core/types";
+import { COMMENT_CHARACTER_LIMIT, fitToCommentLimit } from "../../buildscripts/tuning-runner/markdown/comment";
+import { formatDurationMs, formatUsd } from "../../buildscripts/tuning-runner/markdown/format";
+import { renderReport, renderTuningComment } from "../../buildscripts/tuning-runner/markdown/tuningReport";
 import { loadFixture, readFixtureText } from "../fixtures";
 
 const BUILD_URL = "https://us-east-1.console.aws.amazon.com/codesuite/codebuild/123456789012/projects/power-tuned-pr/build/power-tuned-pr%3A1b2c";
-const SEED_URL = "https://lambda-power-tuning.show/#gAAAAQACAAQ=;AAAAQAAAAEAAAABAAAAAQA==;b6VpMW+l6TFvpWkyb6XpMg==";
+const ORIGINAL_DESIGN_URL = "https://lambda-power-tuning.show/#gAAAAQACAAQ=;AAAAQAAAAEAAAABAAAAAQA==;b6VpMW+l6TFvpWkyb6XpMg==";
 
 function resultFor(name: string, description: ExecutionDescription, strategy: TuningResult["strategy"] = "cost", history?: any[]): TuningResult {
     return tuningResultFromOutcome({ name, arn: `arn:aws:lambda:us-east-1:123456789012:function:${name}` }, classifyExecution(description, history), { strategy });
@@ -144,8 +140,8 @@ describe("tuning comment", () => {
         assert.ok(cause.endsWith("…"));
     });
 
-    it("renders the seed's link with 128 MB recommended as the cheapest", () => {
-        const rows = tableRows(sectionOf(renderReport([resultFromVisualizationUrl(SEED_URL, "seed")], {}), "seed"));
+    it("renders the original design's link with 128 MB recommended as the cheapest", () => {
+        const rows = tableRows(sectionOf(renderReport([resultFromVisualizationUrl(ORIGINAL_DESIGN_URL, "original")], {}), "original"));
         assert.deepEqual(rows, [
             ["**128** ✅", "**2.00 ms**", "**$0.00000000340**", "**$0.203**"],
             ["256", "2.00 ms", "$0.00000000680", "$0.207"],

@@ -1,16 +1,9 @@
 import * as assert from "node:assert/strict";
 
-import { classifyExecution } from "../../buildscripts/tuning-runner/execution";
-import { InputError } from "../../buildscripts/tuning-runner/input";
-import {
-    buildResultsFile,
-    exitCodeFor,
-    parseResultsFile,
-    resultFromStateMachineOutput,
-    resultFromVisualizationUrl,
-    tuningResultFromOutcome,
-} from "../../buildscripts/tuning-runner/results";
-import type { TuningResult } from "../../buildscripts/tuning-runner/types";
+import { InputError } from "../../buildscripts/tuning-runner/core/errors";
+import { classifyExecution } from "../../buildscripts/tuning-runner/core/execution";
+import { resultFromStateMachineOutput, resultFromVisualizationUrl, tuningResultFromOutcome } from "../../buildscripts/tuning-runner/core/results";
+import { buildResultsFile, exitCodeFor, parseResultsFile, type TuningResult } from "../../buildscripts/tuning-runner/core/resultsFile";
 import { loadFixture, readFixtureText } from "../fixtures";
 
 const FN = { name: "hello", arn: "arn:aws:lambda:us-east-1:123456789012:function:power-tuned-hello" };
@@ -23,7 +16,7 @@ const META = {
 const costOutput = loadFixture("power-tuning/output-cost-x86-4-powers.json");
 const balancedOutput = loadFixture("power-tuning/output-balanced-arm64-6-powers.json");
 const failedFixture = loadFixture("power-tuning/execution-failed.json");
-const SEED_URL = "https://lambda-power-tuning.show/#gAAAAQACAAQ=;AAAAQAAAAEAAAABAAAAAQA==;b6VpMW+l6TFvpWkyb6XpMg==";
+const ORIGINAL_DESIGN_URL = "https://lambda-power-tuning.show/#gAAAAQACAAQ=;AAAAQAAAAEAAAABAAAAAQA==;b6VpMW+l6TFvpWkyb6XpMg==";
 
 function succeededResult(): TuningResult {
     return tuningResultFromOutcome(FN, classifyExecution({ status: "SUCCEEDED", output: readFixtureText("power-tuning/output-cost-x86-4-powers.json") }), META);
@@ -85,7 +78,7 @@ describe("results entries", () => {
 
     it("refuses to record an execution that has not finished", () => {
         assert.throws(() => tuningResultFromOutcome(FN, { kind: "running" }, META), /hello: an execution that is running has no result yet/);
-        assert.throws(() => tuningResultFromOutcome(FN, { kind: "needs-history" }, META), /needs-history/);
+        assert.throws(() => tuningResultFromOutcome(FN, { kind: "needs-events" }, META), /needs-events/);
     });
 });
 
@@ -181,12 +174,12 @@ describe("results for report", () => {
         assertInputError(() => resultFromStateMachineOutput({ results: costOutput }), /allowed: the output of a successful tuning execution, with a numeric "power"/);
     });
 
-    it("rebuilds a result from the seed's visualization link, recommending the cheapest memory", () => {
-        const result = resultFromVisualizationUrl(SEED_URL);
+    it("rebuilds a result from the original design's visualization link, recommending the cheapest memory", () => {
+        const result = resultFromVisualizationUrl(ORIGINAL_DESIGN_URL);
         assert.equal(result.strategy, "cost");
         assert.equal(result.power, 128);
         assert.equal(result.duration, 2);
-        assert.equal(result.visualization, SEED_URL);
+        assert.equal(result.visualization, ORIGINAL_DESIGN_URL);
         assert.deepEqual(result.stats.map((stat) => stat.memoryMB), [128, 256, 512, 1024]);
     });
 

@@ -1,8 +1,8 @@
 import * as assert from "node:assert/strict";
 
-import { analysisFromOutput } from "../../buildscripts/tuning-runner/execution";
-import { recommendedStat, strategyChoiceOf } from "../../buildscripts/tuning-runner/strategy";
-import type { PowerStat } from "../../buildscripts/tuning-runner/types";
+import type { PowerStat } from "../../buildscripts/tuning-runner/core/powerStat";
+import { analysisFromOutput } from "../../buildscripts/tuning-runner/core/stateMachineOutput";
+import { recommendedStat, strategyChoiceOf } from "../../buildscripts/tuning-runner/core/strategy";
 import { loadFixture } from "../fixtures";
 
 const statsOf = (fixture: string): readonly PowerStat[] => analysisFromOutput(loadFixture(`power-tuning/${fixture}`))!.stats;

@@ -2,9 +2,9 @@ import * as assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
-import { resultFromStateMachineOutput } from "../../buildscripts/tuning-runner/results";
-import { locateMemorySize, suggestMemoryChanges, type TerraformFile } from "../../buildscripts/tuning-runner/terraformMemory";
-import type { TuningResult } from "../../buildscripts/tuning-runner/types";
+import { resultFromStateMachineOutput } from "../../buildscripts/tuning-runner/core/results";
+import type { TuningResult } from "../../buildscripts/tuning-runner/core/resultsFile";
+import { locateMemorySize, suggestMemoryChanges, type TerraformFile } from "../../buildscripts/tuning-runner/core/terraformMemory";
 import { loadFixture } from "../fixtures";
 
 const MODULE_DIR = join(__dirname, "..", "..", "terraform-lambda");

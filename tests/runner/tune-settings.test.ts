@@ -1,10 +1,12 @@
 import * as assert from "node:assert/strict";
 
 import type { RepositoryFiles } from "../../buildscripts/tuning-runner/aws";
-import { parseCommandLine, type Command, type TuneArguments } from "../../buildscripts/tuning-runner/cli";
-import { InputError, parseTuningInput } from "../../buildscripts/tuning-runner/input";
-import { parsePolicy } from "../../buildscripts/tuning-runner/policy";
-import { decodeText, repositoryPath, repositoryReadError, settingsFromRepository, type RepositoryRead } from "../../buildscripts/tuning-runner/tuneSettings";
+import { type Command, parseCommandLine, type TuneArguments } from "../../buildscripts/tuning-runner/cli";
+import { settingsFromRepository } from "../../buildscripts/tuning-runner/commands/tuneSettings";
+import { InputError } from "../../buildscripts/tuning-runner/core/errors";
+import { parsePolicy } from "../../buildscripts/tuning-runner/core/policy";
+import { decodeText, repositoryPath, type RepositoryRead, repositoryReadError } from "../../buildscripts/tuning-runner/core/settings";
+import { parseTuningInput } from "../../buildscripts/tuning-runner/core/tuningInput";
 
 const REPOSITORY = "TargetLambdaFunctionRepository";
 const SOURCE = "3f2a9c1b7e6d5c4b3a291807f6e5d4c3b2a19080";

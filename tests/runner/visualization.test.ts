@@ -1,11 +1,11 @@
 import * as assert from "node:assert/strict";
 
-import { analysisFromOutput } from "../../buildscripts/tuning-runner/execution";
-import { InputError } from "../../buildscripts/tuning-runner/input";
-import { decodeVisualizationUrl, encodeVisualizationUrl } from "../../buildscripts/tuning-runner/visualization";
+import { InputError } from "../../buildscripts/tuning-runner/core/errors";
+import { analysisFromOutput } from "../../buildscripts/tuning-runner/core/stateMachineOutput";
+import { decodeVisualizationUrl, encodeVisualizationUrl } from "../../buildscripts/tuning-runner/core/visualization";
 import { loadFixture } from "../fixtures";
 
-const SEED_URL = "https://lambda-power-tuning.show/#gAAAAQACAAQ=;AAAAQAAAAEAAAABAAAAAQA==;b6VpMW+l6TFvpWkyb6XpMg==";
+const ORIGINAL_DESIGN_URL = "https://lambda-power-tuning.show/#gAAAAQACAAQ=;AAAAQAAAAEAAAABAAAAAQA==;b6VpMW+l6TFvpWkyb6XpMg==";
 const FIXTURES = ["power-tuning/output-cost-x86-4-powers.json", "power-tuning/output-balanced-arm64-6-powers.json"];
 
 function fixtureAnalysis(name: string) {
@@ -19,8 +19,8 @@ function assertClose(actual: number, expected: number, relativeTolerance: number
 }
 
 describe("lambda-power-tuning.show links", () => {
-    it("decodes the seed's link to 128–1024 MB at 2 ms each, costs doubling from about 3.4e-9 USD", () => {
-        const stats = decodeVisualizationUrl(SEED_URL);
+    it("decodes the original design's link to 128–1024 MB at 2 ms each, costs doubling from about 3.4e-9 USD", () => {
+        const stats = decodeVisualizationUrl(ORIGINAL_DESIGN_URL);
         assert.deepEqual(stats.map((stat) => stat.memoryMB), [128, 256, 512, 1024]);
         assert.deepEqual(stats.map((stat) => stat.averageDurationMs), [2, 2, 2, 2]);
         stats.forEach((stat, index) => assertClose(stat.averageCostUsd, 3.4e-9 * 2 ** index, 0.01, `cost at ${stat.memoryMB} MB`));
@@ -48,7 +48,7 @@ describe("lambda-power-tuning.show links", () => {
     });
 
     it("re-encodes a decoded link to the same link", () => {
-        for (const url of [SEED_URL, ...FIXTURES.map((name) => fixtureAnalysis(name).visualization)]) {
+        for (const url of [ORIGINAL_DESIGN_URL, ...FIXTURES.map((name) => fixtureAnalysis(name).visualization)]) {
             assert.equal(encodeVisualizationUrl(decodeVisualizationUrl(url)), url);
         }
     });
@@ -62,8 +62,8 @@ describe("lambda-power-tuning.show links", () => {
     });
 
     it("reads a link whose base64 padding was percent-encoded", () => {
-        const escaped = SEED_URL.replace(/=/g, "%3D").replace(/\+/g, "%2B");
-        assert.deepEqual(decodeVisualizationUrl(escaped), decodeVisualizationUrl(SEED_URL));
+        const escaped = ORIGINAL_DESIGN_URL.replace(/=/g, "%3D").replace(/\+/g, "%2B");
+        assert.deepEqual(decodeVisualizationUrl(escaped), decodeVisualizationUrl(ORIGINAL_DESIGN_URL));
     });
 
     it("rejects malformed links with the reason", () => {

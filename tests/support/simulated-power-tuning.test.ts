@@ -1,14 +1,14 @@
 import * as assert from "node:assert/strict";
 
-import { analysisFromOutput } from "../../buildscripts/tuning-runner/execution";
+import { analysisFromOutput } from "../../buildscripts/tuning-runner/core/stateMachineOutput";
 import { simulatedOutput } from "./simulated-power-tuning";
 
-const SEED_URL = "https://lambda-power-tuning.show/#gAAAAQACAAQ=;AAAAQAAAAEAAAABAAAAAQA==;b6VpMW+l6TFvpWkyb6XpMg==";
+const ORIGINAL_DESIGN_URL = "https://lambda-power-tuning.show/#gAAAAQACAAQ=;AAAAQAAAAEAAAABAAAAAQA==;b6VpMW+l6TFvpWkyb6XpMg==";
 
 describe("the simulated power-tuning state machine", () => {
     it("reproduces the tool's own link for a run of 2 ms at 128–1024 MB on arm64", () => {
         const output = simulatedOutput({ powerValues: [128, 256, 512, 1024], num: 10, architecture: "arm64" }, (_, count) => Array<number>(count).fill(2));
-        assert.equal((output.stateMachine as { visualization: string }).visualization, SEED_URL);
+        assert.equal((output.stateMachine as { visualization: string }).visualization, ORIGINAL_DESIGN_URL);
         assert.equal(output.power, 128);
     });
 

@@ -2,9 +2,10 @@
 // given each invocation's duration per memory size, the execution output in the tool's shape
 // (its Executor's statistics, its Analyzer's choice, what the run cost, the visualization link).
 // The Analyzer's choice is the runner's strategy.ts, itself checked against the tool's outputs.
-import { recommendedStat } from "../../buildscripts/tuning-runner/strategy";
-import type { PowerStat, Strategy } from "../../buildscripts/tuning-runner/types";
-import { encodeVisualizationUrl } from "../../buildscripts/tuning-runner/visualization";
+import type { PowerStat } from "../../buildscripts/tuning-runner/core/powerStat";
+import { recommendedStat } from "../../buildscripts/tuning-runner/core/strategy";
+import type { Strategy } from "../../buildscripts/tuning-runner/core/tuningInput";
+import { encodeVisualizationUrl } from "../../buildscripts/tuning-runner/core/visualization";
 
 export type Architecture = "x86_64" | "arm64";
 

@@ -9,7 +9,8 @@ import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "fs
 import type { Context } from "mocha";
 import { tmpdir } from "os";
 import * as path from "path";
-import { functionsFromTerraformOutputs, parseTuningInput, peakLambdaConcurrency } from "../../buildscripts/tuning-runner/input";
+import { functionsFromTerraformOutputs } from "../../buildscripts/tuning-runner/core/targets";
+import { parseTuningInput, peakLambdaConcurrency } from "../../buildscripts/tuning-runner/core/tuningInput";
 
 const MODULE_DIR = path.join(__dirname, "..", "..", "terraform-lambda");
 const INPUT_FILE = path.join(MODULE_DIR, "power-tuning-input.json");

@@ -1,0 +1,39 @@
+// `record`: after a deployment of main, the fingerprint each production function runs, stored
+// in the tuning history as the baseline pull requests are compared with.
+import type { AwsClients } from "../aws";
+import { describeError, EXIT_FAILED, EXIT_OK } from "../core/errors";
+import { functionFactsFrom, tuningFingerprint } from "../core/fingerprint";
+import { productionRecord, productionRecordKey } from "../core/tuningHistory";
+import type { RecordRequest } from "../core/requests";
+import type { Runtime } from "./runtime";
+import { Problems, TuningHistoryStore } from "./tuningHistoryStore";
+
+/**
+ * Writes production/<name>.json for every function. Exit 0 when every function's record was
+ * written, 1 otherwise (after trying all).
+ */
+export async function runRecord(request: RecordRequest, clients: Pick<AwsClients, "lambda" | "tuningHistory">, runtime: Pick<Runtime, "log" | "now">): Promise<number> {
+    const { log } = runtime;
+    if (request.commit === undefined) {
+        log("no commit id (--source-commit, or a commit id in CODEBUILD_RESOLVED_SOURCE_VERSION): production is recorded without one");
+    }
+    const problems = new Problems(log);
+    const store = new TuningHistoryStore(request.history, clients.tuningHistory, problems);
+    const recordedAt = new Date(runtime.now()).toISOString();
+    const written = await Promise.all(
+        request.functions.map(async (fn) => {
+            let fingerprint: string;
+            try {
+                fingerprint = tuningFingerprint(functionFactsFrom(await clients.lambda.functionConfiguration(fn.arn), fn.arn), request.input);
+            } catch (error) {
+                problems.add(`\`${fn.name}\`: GetFunctionConfiguration failed (${describeError(error)}): production's fingerprint not recorded`);
+                return false;
+            }
+            const key = productionRecordKey(request.history, fn.name);
+            const ok = await store.write(key, productionRecord(fn, fingerprint, { commit: request.commit, recordedAt }), `\`${fn.name}\`: recording production's fingerprint`);
+            if (ok) log(`${fn.name}: production runs fingerprint ${fingerprint} (s3://${request.history.bucket}/${key})`);
+            return ok;
+        }),
+    );
+    return written.every((ok) => ok) ? EXIT_OK : EXIT_FAILED;
+}

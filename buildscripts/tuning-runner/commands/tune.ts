@@ -1,0 +1,85 @@
+// `tune`: the settings (read from the pull request's commits when asked), one power-tuning run per
+// function (with --history only for functions without a stored result), the results file (always,
+// first), the quality gate's verdict and approval, then the comment.
+import type { AwsClients, FunctionConfiguration, LambdaFunctions } from "../aws";
+import { EXIT_FAILED } from "../core/errors";
+import { parsePolicy } from "../core/policy";
+import { buildResultsFile, exitCodeFor } from "../core/resultsFile";
+import { describeLambdaConcurrency, parseTuningInput } from "../core/tuningInput";
+import type { TuneRequest } from "../core/requests";
+import type { TargetFunction } from "../core/types";
+import { renderTuningComment } from "../markdown/tuningReport";
+import { tuneFunctions, type Tuning } from "./executions";
+import { publishMarkdown } from "./publish";
+import { applyQualityGate, configuredMemorySizes } from "./qualityGate";
+import type { Runtime } from "./runtime";
+import { settingsFromRepository } from "./tuneSettings";
+import { tuneWithHistory } from "./tuningHistoryStore";
+
+/**
+ * Runs a validated `tune`. A stop of the build (runtime.signal) stops the running executions and
+ * starts no more; the results are still written, nothing is posted, and the exit code is 1.
+ */
+export async function runTune(request: TuneRequest, clients: AwsClients, runtime: Runtime): Promise<number> {
+    const { log, signal } = runtime;
+    // Read and validated before the first tuning starts: a bad input or policy starts nothing.
+    const settings = request.settings.from === "files" ? request.settings.read : await settingsFromRepository(request.settings.paths, request.settings.pullRequest, clients.repositoryFiles);
+    const input = parseTuningInput(settings.input.text, settings.input.name);
+    const gate = {
+        policyFile: settings.policyFile,
+        policy: settings.policy === undefined ? undefined : parsePolicy(settings.policy.text, settings.policy.name),
+        policyCommit: settings.commit,
+        terraformFiles: settings.terraformFiles,
+    };
+    const concurrency = describeLambdaConcurrency(input, Math.min(request.concurrency, request.functions.length));
+    if (concurrency !== undefined) log(concurrency);
+
+    // The quality gate (memory size) and the tuning history (fingerprint) read the same configuration.
+    const lambda = askingOnce(clients.lambda);
+    const configured = await configuredMemorySizes(request.functions, lambda, log);
+    const tuning: Tuning = { ...request, input };
+    const tune = (functions: readonly TargetFunction[]) => tuneFunctions({ ...tuning, functions }, { ...runtime, stepFunctions: clients.stepFunctions });
+    const { results: tuned, history } =
+        request.history === undefined
+            ? { results: await tune(request.functions), history: undefined }
+            : await tuneWithHistory(
+                  { functions: request.functions, input, location: request.history, force: request.force, pullRequest: request.pullRequest },
+                  tune,
+                  { objects: clients.tuningHistory, functions: lambda },
+                  runtime,
+              );
+    const results = tuned.map((result) => (configured.has(result.arn) ? { ...result, configuredMemoryMB: configured.get(result.arn) } : result));
+    const file = buildResultsFile(results, {
+        generatedAt: new Date(runtime.now()).toISOString(),
+        stateMachineArn: request.stateMachineArn,
+        pullRequest: request.pullRequest,
+        buildUrl: request.build.buildUrl,
+        history,
+    });
+    runtime.writeFile(request.resultsFile, `${JSON.stringify(file, null, 2)}\n`);
+    log(`results written to ${request.resultsFile}`);
+    if (signal.aborted) {
+        log("interrupted: no comment posted");
+        return EXIT_FAILED;
+    }
+    const verdict = await applyQualityGate(results, gate, request.pullRequest, clients.pullRequestApprovals, log);
+    const markdown = renderTuningComment(results, { buildUrl: request.build.buildUrl, gate: verdict.markdown, history });
+    const publication = { markdown, pullRequest: request.pullRequest, build: request.build, section: "tuning" as const, pushLogNote: verdict.pushLogNote, stale: verdict.stale };
+    await publishMarkdown(publication, clients.pullRequestComments, runtime);
+    return Math.max(exitCodeFor(results), verdict.exitCode);
+}
+
+/** Asks Lambda once per function, however many parts of the run want its configuration. */
+function askingOnce(lambda: LambdaFunctions): LambdaFunctions {
+    const answers = new Map<string, Promise<FunctionConfiguration>>();
+    return {
+        functionConfiguration(functionArn) {
+            let answer = answers.get(functionArn);
+            if (answer === undefined) {
+                answer = lambda.functionConfiguration(functionArn);
+                answers.set(functionArn, answer);
+            }
+            return answer;
+        },
+    };
+}

@@ -1,0 +1,46 @@
+// What each command is asked to do (functional core): the requests the command line is turned
+// into, validated before any AWS call, that commands/ run.
+import type { PullRequestContext } from "./resultsFile";
+import type { SettingsPaths, TuneSettings } from "./settings";
+import type { PowerTuningInput } from "./tuningInput";
+import type { TuningHistoryLocation } from "./tuningHistory";
+import type { BuildContext, NamedText, TargetFunction } from "./types";
+
+/** A validated `tune`: the functions, and its settings read from local files or still to be read from the pull request's commits. */
+export interface TuneRequest {
+    readonly stateMachineArn: string;
+    readonly functions: readonly TargetFunction[];
+    readonly settings:
+        | { readonly from: "files"; readonly read: TuneSettings }
+        | { readonly from: "repository"; readonly paths: SettingsPaths; readonly pullRequest: PullRequestContext };
+    readonly pullRequest?: PullRequestContext;
+    readonly resultsFile: string;
+    readonly timeoutSeconds: number;
+    readonly concurrency: number;
+    readonly build: BuildContext;
+    /** `--history`: reuse stored results, store new ones, compare with production's. */
+    readonly history?: TuningHistoryLocation;
+    /** `--force`: tune even when the tuning history holds a result for the same fingerprint. */
+    readonly force: boolean;
+}
+
+/** A validated `record`: production's functions, the input their fingerprints include, where to write. */
+export interface RecordRequest {
+    readonly functions: readonly TargetFunction[];
+    readonly input: PowerTuningInput;
+    readonly history: TuningHistoryLocation;
+    /** The commit production was deployed from, when known. */
+    readonly commit?: string;
+}
+
+/** A validated `plan-comment`: the plan (absent when the deploy failed before Terraform could plan) and where to say so. */
+export interface PlanCommentRequest {
+    readonly plan?: NamedText;
+    /** `--deploy-failed`: where to read why the pull request's copy could not be deployed. */
+    readonly deployFailedUrl?: string;
+    readonly pullRequest?: PullRequestContext;
+    readonly build: BuildContext;
+}
+
+/** What `report` renders: a results file, a raw state machine output, or a visualization link. */
+export type ReportRequest = { readonly kind: "results" | "output"; readonly file: NamedText } | { readonly kind: "url"; readonly url: string };

@@ -1,0 +1,23 @@
+// Numbers and words for people: durations and prices with units, never scientific notation, and
+// inline code. Shared by every Markdown the runner writes.
+import { significant } from "../core/numbers";
+
+export function plural(count: number, noun: string): string {
+    return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}
+
+/** `402 ms`, `2.00 ms`, `3.54 s`. */
+export function formatDurationMs(milliseconds: number): string {
+    if (!Number.isFinite(milliseconds)) return "—";
+    return milliseconds < 999.5 ? `${significant(milliseconds)} ms` : `${significant(milliseconds / 1000)} s`;
+}
+
+/** `$0.00000169`, `$1.89`, `$0.000525`, `$1,230`: three significant digits, never scientific notation. */
+export function formatUsd(usd: number): string {
+    return Number.isFinite(usd) ? `$${significant(usd)}` : "—";
+}
+
+/** Inline code; a backtick inside would end it, so it is swapped for a look-alike. */
+export function code(text: string): string {
+    return `\`${text.replace(/`/g, "ˋ")}\``;
+}

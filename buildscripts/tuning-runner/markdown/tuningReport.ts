@@ -1,0 +1,150 @@
+// The tuning section of the pull request's comment, and `report`'s Markdown: one table per
+// function, failures first. Numbers are written for people: three significant digits, with units.
+
+import { renderTuningHistorySection, renderTuningHistoryStatus } from "./baselineReport";
+import { costPerMillionInvocations, tuningRunCostUsd } from "../core/cost";
+import type { PowerStat } from "../core/powerStat";
+import type { TuningHistoryStatus, TuningResult, TuningStatus } from "../core/resultsFile";
+import type { Strategy } from "../core/tuningInput";
+import { COMMENT_CHARACTER_LIMIT, fitToCommentLimit, withBuildLink } from "./comment";
+import { code, formatDurationMs, formatUsd, plural } from "./format";
+import { REFINED_ROW_MARK, refinedMemorySizes, renderRefinement } from "./refineReport";
+
+const MAX_CAUSE_CHARACTERS = 1000;
+
+export interface ReportContext {
+    readonly buildUrl?: string;
+    readonly history?: TuningHistoryStatus;
+    /** The quality gate's verdict and suggested change (gateReport.ts), placed right under the summary. */
+    readonly gate?: readonly string[];
+}
+
+/** The tuning comment for a pull request, cut to CodeCommit's limit. */
+export function renderTuningComment(results: readonly TuningResult[], context: ReportContext): string {
+    return fitToCommentLimit(renderReport(results, context), COMMENT_CHARACTER_LIMIT, "the results file and the build log");
+}
+
+/** The same Markdown in full, for `report` (stdout has no size limit). */
+export function renderReport(results: readonly TuningResult[], context: ReportContext): string {
+    // Failures first: if the comment has to be cut, what went wrong is never what is lost.
+    const ordered = [...results].sort((a, b) => STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status));
+    return [
+        "## Lambda power tuning",
+        "",
+        withBuildLink(tuningSummary(results), context.buildUrl),
+        ...(context.gate === undefined || context.gate.length === 0 ? [] : ["", ...context.gate]),
+        ...renderTuningHistoryStatus(results, context.history),
+        ...ordered.flatMap((result) => ["", ...resultSection(result)]),
+        ...(results.some((result) => result.status === "succeeded") ? ["", "---", REQUEST_CHARGE_FOOTNOTE] : []),
+        "",
+    ].join("\n");
+}
+
+const STATUS_ORDER: readonly TuningStatus[] = ["failed", "timed-out", "aborted", "succeeded", "dry-run"];
+
+const STATUS_LABELS: Record<TuningStatus, { count: string; heading: string; icon: string }> = {
+    failed: { count: "failed", heading: "tuning failed", icon: "❌" },
+    "timed-out": { count: "timed out", heading: "tuning timed out", icon: "⌛" },
+    aborted: { count: "aborted", heading: "tuning aborted", icon: "⛔" },
+    succeeded: { count: "tuned", heading: "", icon: "✅" },
+    "dry-run": { count: "dry run", heading: "dry run, nothing measured", icon: "ℹ️" },
+};
+
+const STRATEGY_LABELS: Record<Strategy, string> = {
+    cost: "cost (the cheapest memory size)",
+    speed: "speed (the fastest memory size)",
+    balanced: "balanced (a weighted mix of cost and speed)",
+};
+
+const REQUEST_CHARGE_FOOTNOTE =
+    "\\* Includes Lambda's request charge of $0.20 per 1M invocations, which the tool's per-invocation cost leaves out. " +
+    "Durations and costs are the tool's averages over its invocations.";
+
+function tuningSummary(results: readonly TuningResult[]): string {
+    if (results.length === 0) return "No functions were tuned.";
+    const counts = STATUS_ORDER.filter((status) => results.some((result) => result.status === status)).map(
+        (status) => `${results.filter((result) => result.status === status).length} ${STATUS_LABELS[status].count}`,
+    );
+    return `${plural(results.length, "function")}: ${counts.join(", ")}.`;
+}
+
+function resultSection(result: TuningResult): string[] {
+    const label = STATUS_LABELS[result.status];
+    if (result.status !== "succeeded") {
+        const heading = `### ${label.icon} ${code(result.name)}: ${label.heading}`;
+        return result.error === undefined ? [heading] : [heading, "", `Reason (${code(result.error.error)}):`, ...fenced(shorten(result.error.cause, MAX_CAUSE_CHARACTERS))];
+    }
+    const runCost = tuningRunCostUsd(result);
+    const details = [
+        `Strategy: ${STRATEGY_LABELS[result.strategy]}`,
+        runCost === undefined
+            ? undefined
+            : `this tuning run cost ${formatUsd(runCost)} (Step Functions ${formatUsd(result.stateMachineCostUsd ?? 0)} + Lambda ${formatUsd(result.lambdaCostUsd ?? 0)})`,
+        result.visualization === undefined ? undefined : `[chart on lambda-power-tuning.show](${result.visualization})`,
+    ].filter((detail) => detail !== undefined);
+    return [
+        `### ${label.icon} ${code(result.name)}: ${result.power} MB recommended`,
+        "",
+        ...statsTable(result),
+        ...(result.statsSource === "visualization" ? ["", STATS_FROM_VISUALIZATION_NOTE] : []),
+        "",
+        `${details.join(" · ")}.`,
+        ...renderRefinement(result),
+        ...renderTuningHistorySection(result),
+    ];
+}
+
+const STATS_FROM_VISUALIZATION_NOTE =
+    "Figures decoded from the lambda-power-tuning.show link: the state machine output had no `stats` " +
+    "(its input did not set `includeOutputResults`), and the link keeps durations and costs at float32 precision.";
+
+function statsTable(result: TuningResult): string[] {
+    // Without includeOutputResults the tool reports only the recommended row.
+    const rows: PowerStat[] =
+        result.stats.length > 0
+            ? [...result.stats]
+            : [{ memoryMB: result.power ?? Number.NaN, averageDurationMs: result.duration ?? Number.NaN, averageCostUsd: result.cost ?? Number.NaN }];
+    const refined = refinedMemorySizes(result);
+    return [
+        "| Memory (MB) | Avg duration | Avg cost / invocation | Cost per 1M invocations\\* |",
+        "|---:|---:|---:|---:|",
+        ...rows.map((stat) => {
+            const cells = [
+                refined.has(stat.memoryMB) ? `${stat.memoryMB} ${REFINED_ROW_MARK}` : String(stat.memoryMB),
+                formatDurationMs(stat.averageDurationMs),
+                formatUsd(stat.averageCostUsd),
+                formatUsd(costPerMillionInvocations(stat.averageCostUsd)),
+            ];
+            const recommended = stat.memoryMB === result.power;
+            return `| ${(recommended ? cells.map((cell, index) => `**${cell}**${index === 0 ? " ✅" : ""}`) : cells).join(" | ")} |`;
+        }),
+    ];
+}
+
+/**
+ * The tuning section when the pull request's copy could not be deployed: it replaces the previous
+ * push's results, which would otherwise read as this push's.
+ */
+export function renderDeployFailedComment(detailsUrl: string, sourceCommit?: string): string {
+    const copy = sourceCommit === undefined ? "the throw-away copy" : `the throw-away copy of ${code(sourceCommit.slice(0, 7))}`;
+    return [
+        "## Lambda power tuning",
+        "",
+        `❌ **Not tuned:** ${copy} could not be deployed, so nothing was measured for this push. [Workflow execution](${detailsUrl})`,
+        "",
+    ].join("\n");
+}
+
+/** The tuning section's push-log note for a push whose copy could not be deployed. */
+export const DEPLOY_FAILED_PUSH_NOTE = "not tuned: the copy could not be deployed";
+
+/** A fenced block that no backtick run inside `text` can close early. */
+function fenced(text: string): string[] {
+    const longestRun = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+    const fence = "`".repeat(Math.max(3, longestRun + 1));
+    return [`${fence}text`, text, fence];
+}
+
+function shorten(text: string, maxCharacters: number): string {
+    return text.length <= maxCharacters ? text : `${text.slice(0, maxCharacters - 1)}…`;
+}

@@ -1,0 +1,98 @@
+// The trusted step of the pull-request flow, in process: run the way that step runs it — no
+// checkout, only the untrusted step's plan.json and outputs.json — against InMemoryAws. Settings
+// come from the destination commit, functions only from the PR namespace. Who signs which call
+// (the bot's session, the build's credentials) is the SDK's part: ../wire/pull-request.test.ts.
+import * as assert from "node:assert/strict";
+import type { InMemoryAws } from "../../support/in-memory-aws";
+import { freshInMemoryAwsForEachTest, TEST_PULL_REQUEST as PULL_REQUEST } from "../../support/runner-workspace";
+import {
+    DESTINATION,
+    DIGEST,
+    MAIN_INPUT,
+    NAME_PREFIX,
+    output,
+    OUTPUTS,
+    PASSING_POLICY,
+    PR_INPUT,
+    PRODUCTION_BILLING,
+    SOURCE,
+    STRICT_POLICY,
+    tree,
+    trustedEnv,
+    trustedWorkspace,
+    TUNE,
+    withTrustedStepCommits,
+} from "../../support/trusted-step-scenario";
+import { PULL_REQUEST_REVISION as REVISION } from "../../support/tune-scenario";
+
+describe("the trusted pull-request step", () => {
+    let fake: InMemoryAws;
+
+    // The digest copy tunes to the cost fixture: 256 MB recommended, 1.78 % dearer at its 128 MB.
+    freshInMemoryAwsForEachTest((started) => (fake = withTrustedStepCommits(started)));
+
+    const filesRead = (operation: "GetFile" | "GetFolder") =>
+        fake.calls(operation).map((call) => `${call.commitSpecifier === DESTINATION ? "destination" : call.commitSpecifier === SOURCE ? "source" : call.commitSpecifier}:${call.filePath ?? call.folderPath}`);
+
+    describe("settings from the destination commit", () => {
+        it("judges by the destination branch's policy and input: the pull request's {} policy and its own input change nothing", async () => {
+            fake.setCommit(PULL_REQUEST.repositoryName, DESTINATION, tree(512, { input: MAIN_INPUT, policy: STRICT_POLICY }));
+            const work = trustedWorkspace();
+            // Even files of the pull request in the working directory are not read.
+            work.write("power-tuning-policy.json", "{}");
+            work.write("power-tuning-input.json", JSON.stringify(PR_INPUT));
+            const run = await work.run(TUNE, trustedEnv(), fake);
+
+            assert.equal(run.code, 1, run.stderr);
+            assert.deepEqual(fake.approvals, [{ pullRequestId: "7", revisionId: REVISION, approvalState: "REVOKE" }]);
+            const started = JSON.parse(fake.calls("StartExecution")[0].input);
+            assert.deepEqual([started.powerValues, started.num, started.payload], [MAIN_INPUT.powerValues, MAIN_INPUT.num, undefined]);
+            const content = fake.comments[0].content;
+            assert.match(content, /Rules from `power-tuning-policy\.json` on the destination branch \(`9c1d2e3`\): the configured memory at most 1 % dearer than the recommended\./);
+            assert.match(content, /\| `digest` \| cost at the configured memory above the recommended \(`requireConfiguredMemoryWithinPercent`\) \| \+1\.78 % \| 1 % \|/);
+            assert.deepEqual(filesRead("GetFile").filter((read) => read.includes("power-tuning")).sort(), [
+                "destination:power-tuning-input.json",
+                "destination:power-tuning-policy.json",
+            ]);
+        });
+
+        it("suggests the memory change in the pull request's own *.tf files, read at the source commit", async () => {
+            fake.setCommit(PULL_REQUEST.repositoryName, DESTINATION, tree(512, { input: MAIN_INPUT, policy: STRICT_POLICY }));
+            await trustedWorkspace().run(TUNE, trustedEnv(), fake);
+            const content = fake.comments[0].content;
+            assert.match(content, /`variables\.tf` line \d+ \(reached from `main\.tf:\d+` → `functions\.tf:\d+`\):\n```diff\n-  default     = 128\n\+  default     = 256\n```/);
+            assert.doesNotMatch(content, /the Terraform files set 512 MB/, "not the destination's files");
+            assert.deepEqual(filesRead("GetFolder"), ["source:/"]);
+            assert.ok(filesRead("GetFile").filter((read) => read.endsWith(".tf")).every((read) => read.startsWith("source:")));
+        });
+
+        it("turns the gate off and says why when the destination branch has no policy, whatever policy the pull request adds", async () => {
+            fake.setCommit(PULL_REQUEST.repositoryName, DESTINATION, tree(128, { input: MAIN_INPUT }));
+            fake.setCommit(PULL_REQUEST.repositoryName, SOURCE, tree(128, { input: PR_INPUT, policy: PASSING_POLICY }));
+            const run = await trustedWorkspace().run(TUNE, trustedEnv(), fake);
+            assert.equal(run.code, 0, run.stderr);
+            assert.equal(fake.calls("UpdatePullRequestApprovalState").length, 0);
+            assert.match(
+                fake.comments[0].content,
+                /### ⚪ Quality gate off\n\nThe destination branch has no `power-tuning-policy\.json` \(at `9c1d2e3`; the pull request's own copy is not used\), so nothing was checked\. The build does not approve the pull request either/,
+            );
+        });
+
+    });
+
+    describe("the pull-request namespace", () => {
+        it("refuses an output naming a function outside it with exit 2, before any AWS request", async () => {
+            const work = trustedWorkspace({ ...OUTPUTS, functions: output({ digest: DIGEST, billing: PRODUCTION_BILLING }) });
+            const run = await work.run(TUNE, trustedEnv(), fake);
+            assert.equal(run.code, 2, run.stderr);
+            assert.ok(
+                run.stderr.includes(
+                    `error: outputs.json: output "functions" key "billing" is "${PRODUCTION_BILLING}" (the function "power-tuned-billing" is outside the pull-request namespace); allowed: functions named ${NAME_PREFIX}-…, the prefix given by --allowed-name-prefix (env PULL_REQUEST_NAME_PREFIX)`,
+                ),
+                run.stderr,
+            );
+            assert.deepEqual(fake.requests, []);
+            assert.throws(() => work.read("power-tuning-results.json"), /ENOENT/);
+        });
+    });
+});

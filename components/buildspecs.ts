@@ -6,7 +6,7 @@
 // (PULL_REQUEST_ID, SOURCE_COMMIT, DESTINATION_COMMIT, WORKFLOW_VARIABLES) or by CodeBuild
 // itself (AWS_REGION, CODEBUILD_BUILD_ARN).
 import { Document, isMap, isScalar, isSeq } from "yaml";
-import { ARTIFACT_LAYOUT, PULL_REQUEST_BUILD_FILES, RUNNER_ENVIRONMENT } from "../buildscripts/contract";
+import { ARTIFACT_LAYOUT, COMMIT_ID_RULE, PULL_REQUEST_BUILD_FILES, RUNNER_ENVIRONMENT, TUNING_FILES } from "../buildscripts/contract";
 import { STATE_LAYOUT } from "./artifactStorage";
 import { TerraformRelease, verifiableTerraformRelease } from "./terraformRelease";
 
@@ -22,7 +22,7 @@ export const BUILD_VARIABLES = {
     runnerS3Uri: "TUNING_RUNNER_S3_URI",
     /** The runner bundle's SHA-256, checked before `node` runs it. */
     runnerSha256: "TUNING_RUNNER_SHA256",
-    tuningHistoryUri: "TUNING_HISTORY_URI",
+    tuningHistoryUri: RUNNER_ENVIRONMENT.tuningHistoryUri,
 } as const;
 
 /** Environment variables the pull-request workflow adds to a build, besides the PR's id and commits. */
@@ -129,17 +129,18 @@ function terraformInit(stateKey: string, options: { reconfigure?: boolean; reado
 const { stateBucket, artifactBucket, productionNamePrefix, runnerS3Uri, runnerSha256, tuningHistoryUri } = BUILD_VARIABLES;
 const { deployBuildArn, deployOutcome, executionArn } = WORKFLOW_VARIABLES;
 const PULL_REQUEST_NAME_PREFIX = RUNNER_ENVIRONMENT.pullRequestNamePrefix;
+const { pullRequestId: PULL_REQUEST_ID, sourceCommit: SOURCE_COMMIT, destinationCommit: DESTINATION_COMMIT } = RUNNER_ENVIRONMENT;
 
 /** A pull-request copy's names end in this suffix (terraform-lambda's name_suffix). */
-const TRANSIENT_NAME_SUFFIX = '"pr-${PULL_REQUEST_ID}-${SOURCE_COMMIT:0:7}"';
+const TRANSIENT_NAME_SUFFIX = `"pr-\${${PULL_REQUEST_ID}}-\${${SOURCE_COMMIT}:0:7}"`;
 /** Every pull-request build's own Terraform state: the only state object its role may write. */
 const OWN_STATE_KEY = `"${STATE_LAYOUT.pullRequestStatePrefix}$CODEBUILD_BUILD_ARN/terraform.tfstate"`;
 /** Where a pull-request build leaves what it hands on: the only such prefix its role may write. */
 const OWN_OUTPUT_URI = `"s3://$${artifactBucket}/${ARTIFACT_LAYOUT.pullRequestBuildsPrefix}$CODEBUILD_BUILD_ARN/"`;
 const COPY_VARIABLES = `-var "name_prefix=$${PULL_REQUEST_NAME_PREFIX}" -var "name_suffix=$TRANSIENT_NAME_SUFFIX"`;
 
-const PULL_REQUEST_ID_RULE = '"$PULL_REQUEST_ID" =~ ^[1-9][0-9]*$';
-const commitRule = (variable: string) => `"$${variable}" =~ ^[0-9a-f]{40}$`;
+const PULL_REQUEST_ID_RULE = `"$${PULL_REQUEST_ID}" =~ ^[1-9][0-9]*$`;
+const commitRule = (variable: string) => `"$${variable}" =~ ${COMMIT_ID_RULE.pattern.source}`;
 const BUILD_ARN_PATTERN = "^arn:aws[a-z-]*:codebuild:[a-z0-9-]+:[0-9]{12}:build/[A-Za-z0-9_-]+:[0-9a-f-]+$";
 
 /** Refuses to start unless each `[[ rule ]]` holds: the workflow's values name keys and resources. */
@@ -179,8 +180,8 @@ function pullRequestDeployBuildspecObject(terraform: TerraformRelease): Buildspe
                 commands: copyBuildInstall(
                     terraform,
                     requireVariables(
-                        [PULL_REQUEST_ID_RULE, commitRule("SOURCE_COMMIT"), commitRule("DESTINATION_COMMIT")],
-                        "PULL_REQUEST_ID (a number), SOURCE_COMMIT and DESTINATION_COMMIT (40-character commit ids) are set by the pull-request workflow",
+                        [PULL_REQUEST_ID_RULE, commitRule(SOURCE_COMMIT), commitRule(DESTINATION_COMMIT)],
+                        `${PULL_REQUEST_ID} (a number), ${SOURCE_COMMIT} and ${DESTINATION_COMMIT} (40-character commit ids) are set by the pull-request workflow`,
                     ),
                     { run: `export OWN_OUTPUT_URI=${OWN_OUTPUT_URI}` },
                 ),
@@ -233,8 +234,8 @@ function pullRequestDestroyBuildspecObject(terraform: TerraformRelease): Buildsp
                 commands: copyBuildInstall(
                     terraform,
                     requireVariables(
-                        [PULL_REQUEST_ID_RULE, commitRule("SOURCE_COMMIT"), `"$${deployBuildArn}" =~ ${BUILD_ARN_PATTERN}`],
-                        `PULL_REQUEST_ID (a number), SOURCE_COMMIT (a 40-character commit id) and ${deployBuildArn} (a CodeBuild build ARN) are set by the pull-request workflow`,
+                        [PULL_REQUEST_ID_RULE, commitRule(SOURCE_COMMIT), `"$${deployBuildArn}" =~ ${BUILD_ARN_PATTERN}`],
+                        `${PULL_REQUEST_ID} (a number), ${SOURCE_COMMIT} (a 40-character commit id) and ${deployBuildArn} (a CodeBuild build ARN) are set by the pull-request workflow`,
                     ),
                 ),
             },
@@ -282,12 +283,12 @@ function pullRequestFeedbackBuildspecObject(): Buildspec {
                     requireVariables(
                         [
                             PULL_REQUEST_ID_RULE,
-                            commitRule("SOURCE_COMMIT"),
-                            commitRule("DESTINATION_COMMIT"),
+                            commitRule(SOURCE_COMMIT),
+                            commitRule(DESTINATION_COMMIT),
                             `"$${deployOutcome}" =~ ^(SUCCEEDED|FAILED)$`,
                             `( "$${deployBuildArn}" =~ ${BUILD_ARN_PATTERN} || ( -z "$${deployBuildArn}" && "$${deployOutcome}" == FAILED ) )`,
                         ],
-                        `PULL_REQUEST_ID, SOURCE_COMMIT, DESTINATION_COMMIT, ${deployOutcome} (SUCCEEDED or FAILED) and ${deployBuildArn} (a CodeBuild build ARN, empty only when no deploy build ran) are set by the pull-request workflow`,
+                        `${PULL_REQUEST_ID}, ${SOURCE_COMMIT}, ${DESTINATION_COMMIT}, ${deployOutcome} (SUCCEEDED or FAILED) and ${deployBuildArn} (a CodeBuild build ARN, empty only when no deploy build ran) are set by the pull-request workflow`,
                     ),
                     ...verifiedRunnerDownload(),
                 ],
@@ -396,7 +397,7 @@ const RECORD_PRODUCTION_FINGERPRINTS: BuildCommand = {
             .map((command) => command.run)
             .join(" &&\n")} &&`,
         `terraform output -json > ${PULL_REQUEST_BUILD_FILES.terraformOutputs} &&`,
-        `node ${RUNNER_PATH} record --terraform-outputs ${PULL_REQUEST_BUILD_FILES.terraformOutputs} --input power-tuning-input.json --history "$${tuningHistoryUri}" --source-commit "$${DEPLOYED_COMMIT_VARIABLE}"; } ||`,
+        `node ${RUNNER_PATH} record --terraform-outputs ${PULL_REQUEST_BUILD_FILES.terraformOutputs} --input ${TUNING_FILES.input} --history "$${tuningHistoryUri}" --source-commit "$${DEPLOYED_COMMIT_VARIABLE}"; } ||`,
         `echo "WARNING: production's tuning fingerprints were not recorded; pull requests show no baseline until the next deployment records them" >&2`,
     ].join("\n"),
     why: "Record production's tuning fingerprints for pull-request baselines with the verified runner; a failure is reported, not fatal (see the log)",

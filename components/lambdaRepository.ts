@@ -2,13 +2,13 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { readdirSync, readFileSync, statSync } from "fs";
 import * as path from "path";
+import { TUNING_FILES } from "../buildscripts/contract";
 import type { AwsAccess, TuningDefaults } from "./config";
 import { RepositorySeed, SeedFile } from "./repositorySeed";
 
 /** What a new repository is seeded with. */
 export const SEED_DIRECTORY = path.join(__dirname, "..", "terraform-lambda");
 /** The power-tuning input in the seeded repository; the stack's tuning settings are written into it. */
-export const TUNING_INPUT_FILE = "power-tuning-input.json";
 // CreateCommit accepts at most 6 MB of files in one commit.
 const MAX_SEED_BYTES = 6 * 1024 * 1024;
 
@@ -159,9 +159,9 @@ function escapeRegExp(text: string): string {
  * fields (payload, …) and their order.
  */
 export function withTuningSettings(files: readonly SeedFile[], tuning: LambdaRepositoryArgs["tuning"]): SeedFile[] {
-    const input = files.find((file) => file.path === TUNING_INPUT_FILE);
+    const input = files.find((file) => file.path === TUNING_FILES.input);
     if (input === undefined) {
-        throw new Error(`The seed directory has no ${TUNING_INPUT_FILE}; the pull-request build tunes with it`);
+        throw new Error(`The seed directory has no ${TUNING_FILES.input}; the pull-request build tunes with it`);
     }
     const original = JSON.parse(Buffer.from(input.contentBase64, "base64").toString("utf8"));
     const tuned = {

@@ -166,8 +166,8 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
             buildspec: pullRequestFeedbackBuildspec(),
             source: { type: "NO_SOURCE" },
             environmentVariables: {
-                REPOSITORY_NAME: repository.name,
-                STATE_MACHINE_ARN: args.stateMachineArn,
+                [RUNNER_ENVIRONMENT.repositoryName]: repository.name,
+                [RUNNER_ENVIRONMENT.stateMachineArn]: args.stateMachineArn,
                 [BUILD_VARIABLES.artifactBucket]: artifactBucket.name,
                 [BUILD_VARIABLES.runnerS3Uri]: this.runnerS3Uri,
                 [BUILD_VARIABLES.runnerSha256]: args.runnerBundle.sha256,

@@ -1,5 +1,6 @@
 // The pull-request workflow as an Amazon States Language definition: a pure function of the
 // three projects it runs, so tests can validate it and run it locally.
+import { RUNNER_ENVIRONMENT } from "../buildscripts/contract";
 import { WORKFLOW_VARIABLES } from "./buildspecs";
 
 /** The workflow's input, as the EventBridge input transformer builds it from a PR event. */
@@ -34,7 +35,11 @@ const environment = (variables: Record<string, string>) =>
     Object.entries(variables).map(([name, path]) => ({ Name: name, Type: "PLAINTEXT", "Value.$": path }));
 
 /** The pull request and its commits, as every build gets them. */
-const PULL_REQUEST_VARIABLES = { PULL_REQUEST_ID: "$.pullRequestId", SOURCE_COMMIT: "$.sourceCommit", DESTINATION_COMMIT: "$.destinationCommit" };
+const PULL_REQUEST_VARIABLES = {
+    [RUNNER_ENVIRONMENT.pullRequestId]: "$.pullRequestId",
+    [RUNNER_ENVIRONMENT.sourceCommit]: "$.sourceCommit",
+    [RUNNER_ENVIRONMENT.destinationCommit]: "$.destinationCommit",
+};
 
 /** Every failure of a task, `States.Timeout` included, goes on to the next step with its cause kept. */
 const catchAll = (resultPath: string, next: string) => [{ ErrorEquals: ["States.ALL"], ResultPath: resultPath, Next: next }];

@@ -5,7 +5,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs"
 import { tmpdir } from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { LambdaRepository, readSeedFiles, SEED_DIRECTORY, TUNING_INPUT_FILE, withTuningSettings } from "../../components/lambdaRepository";
+import { TUNING_FILES } from "../../buildscripts/contract";
+import { LambdaRepository, readSeedFiles, SEED_DIRECTORY, withTuningSettings } from "../../components/lambdaRepository";
 import { repositorySeedProvider, SeedFile, seedRepository, SeedRequest } from "../../components/repositorySeed";
 import { peakLambdaConcurrency } from "../../buildscripts/tuning-runner/core/tuningInput";
 import { FakeAws } from "../support/fake-aws";
@@ -43,7 +44,7 @@ describe("repository seed", () => {
                 .filter(Boolean)
                 .map((file) => path.posix.relative("terraform-lambda", file))
                 .sort();
-            assert.ok(tracked.includes("main.tf") && tracked.includes(TUNING_INPUT_FILE));
+            assert.ok(tracked.includes("main.tf") && tracked.includes(TUNING_FILES.input));
             assert.deepStrictEqual(readSeedFiles(SEED_DIRECTORY).map((file) => file.path), tracked);
         });
 
@@ -63,22 +64,22 @@ describe("repository seed", () => {
             const onDisk = readSeedFiles(SEED_DIRECTORY);
             const seeded: SeedFile[] = seed.inputs.files;
             assert.deepStrictEqual(seeded.map((file) => file.path), onDisk.map((file) => file.path));
-            for (const file of seeded.filter((f) => f.path !== TUNING_INPUT_FILE)) {
+            for (const file of seeded.filter((f) => f.path !== TUNING_FILES.input)) {
                 assert.strictEqual(file.contentBase64, onDisk.find((f) => f.path === file.path)?.contentBase64, file.path);
             }
-            const input = JSON.parse(text(seeded.find((file) => file.path === TUNING_INPUT_FILE)!));
-            const original = JSON.parse(readFileSync(path.join(SEED_DIRECTORY, TUNING_INPUT_FILE), "utf8"));
+            const input = JSON.parse(text(seeded.find((file) => file.path === TUNING_FILES.input)!));
+            const original = JSON.parse(readFileSync(path.join(SEED_DIRECTORY, TUNING_FILES.input), "utf8"));
             assert.deepStrictEqual(input, { ...original, powerValues: [128, 256, 512, 1024, 2048], num: 20, strategy: "cost", balancedWeight: 0.5, parallelInvocation: false });
         });
 
         it("tunes within the Lambda concurrency a new account often has (10), one function at a time, with the dev stack's settings", async () => {
             const [seed] = ofType(await mockedStack(), "pulumi-nodejs:dynamic:Resource");
-            const input = JSON.parse(text((seed.inputs.files as SeedFile[]).find((file) => file.path === TUNING_INPUT_FILE)!));
+            const input = JSON.parse(text((seed.inputs.files as SeedFile[]).find((file) => file.path === TUNING_FILES.input)!));
             assert.strictEqual(peakLambdaConcurrency({ powerValueCount: input.powerValues.length, num: input.num, parallelInvocation: input.parallelInvocation }, 1), 10);
         });
 
         it("writes every tuning setting of the stack into the input, parallelInvocation included", () => {
-            const [file] = withTuningSettings([{ path: TUNING_INPUT_FILE, contentBase64: Buffer.from('{"num": 50, "payload": {"a": 1}}').toString("base64"), executable: false }], DEFAULT_TUNING);
+            const [file] = withTuningSettings([{ path: TUNING_FILES.input, contentBase64: Buffer.from('{"num": 50, "payload": {"a": 1}}').toString("base64"), executable: false }], DEFAULT_TUNING);
             assert.deepStrictEqual(JSON.parse(text(file)), { num: 5, payload: { a: 1 }, powerValues: [128, 256], strategy: "speed", balancedWeight: 0.5, parallelInvocation: true });
         });
 

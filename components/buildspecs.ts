@@ -131,8 +131,11 @@ const { deployBuildArn, deployOutcome, executionArn } = WORKFLOW_VARIABLES;
 const PULL_REQUEST_NAME_PREFIX = RUNNER_ENVIRONMENT.pullRequestNamePrefix;
 const { pullRequestId: PULL_REQUEST_ID, sourceCommit: SOURCE_COMMIT, destinationCommit: DESTINATION_COMMIT } = RUNNER_ENVIRONMENT;
 
-/** A pull-request copy's names end in this suffix (terraform-lambda's name_suffix). */
-const TRANSIENT_NAME_SUFFIX = `"pr-\${${PULL_REQUEST_ID}}-\${${SOURCE_COMMIT}:0:7}"`;
+/**
+ * terraform-lambda's name_suffix of a pull request's copy, `<id>-<short commit>`: every name of the
+ * copy starts with `<pull-request prefix>-<id>-<short commit>-`, the prefix that sweeps exactly it.
+ */
+const TRANSIENT_NAME_SUFFIX = `"\${${PULL_REQUEST_ID}}-\${${SOURCE_COMMIT}:0:7}"`;
 /** Every pull-request build's own Terraform state: the only state object its role may write. */
 const OWN_STATE_KEY = `"${STATE_LAYOUT.pullRequestStatePrefix}$CODEBUILD_BUILD_ARN/terraform.tfstate"`;
 /** Where a pull-request build leaves what it hands on: the only such prefix its role may write. */
@@ -171,7 +174,7 @@ function pullRequestDeployBuildspecObject(terraform: TerraformRelease): Buildspe
         summary: [
             "Pull-request deploy (runs the pull request's files, under the untrusted role): plan the branch",
             "against production's state without refreshing or locking it, then deploy a throw-away copy named",
-            `<${PULL_REQUEST_NAME_PREFIX}>-…-pr-<id>-<commit> under this build's own state object, and hand`,
+            `<${PULL_REQUEST_NAME_PREFIX}>-<id>-<commit>-… under this build's own state object, and hand`,
             `${PULL_REQUEST_BUILD_FILES.plan} and ${PULL_REQUEST_BUILD_FILES.terraformOutputs} on, as data, under this build's own prefix. The workflow destroys the copy.`,
         ].join("\n"),
         variables: TERRAFORM_VARIABLES,

@@ -22,8 +22,8 @@ const ARTIFACTS = "arn:aws:s3:::storage-artifacts-0a1b2c3d";
 const REPOSITORY = `arn:aws:codecommit:${REGION}:${ACCOUNT}:power-tuned-functions`;
 const OWN_BUILD = `arn:aws:codebuild:${REGION}:${ACCOUNT}:build/pr-deploy:6c1f3f0e-5d4c-4b3a-9a8f-7e6d5c4b3a29`;
 const OTHER_BUILD = `arn:aws:codebuild:${REGION}:${ACCOUNT}:build/pr-deploy:0b0b0b0b-1111-4222-8333-944444444444`;
-const PR_ROLE = `arn:aws:iam::${ACCOUNT}:role/pr-power-tuned-digest-role-pr-7-3f2a9c1`;
-const PR_FUNCTION = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:pr-power-tuned-digest-pr-7-3f2a9c1`;
+const PR_ROLE = `arn:aws:iam::${ACCOUNT}:role/pr-power-tuned-7-3f2a9c1-digest-role`;
+const PR_FUNCTION = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:pr-power-tuned-7-3f2a9c1-digest`;
 const PRODUCTION_ROLE = `arn:aws:iam::${ACCOUNT}:role/power-tuned-digest-role`;
 const PRODUCTION_FUNCTION = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:power-tuned-digest`;
 const POWER_TUNING = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:powerTuningStateMachine-0a1b2c3d`;
@@ -230,12 +230,12 @@ describe("attack paths, decided by an IAM policy simulator over the stack's own 
         const everything = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] };
         let functionRole: SimulatedRole;
         before(() => {
-            functionRole = iam.terraformRole("pr-power-tuned-x-role-pr-7-3f2a9c1", everything);
+            functionRole = iam.terraformRole("pr-power-tuned-7-3f2a9c1-x-role", everything);
         });
 
         const denied: Array<[string, (iam: StackIam) => Request]> = [
             ["create a role", () => ({ action: "iam:CreateRole", resource: `arn:aws:iam::${ACCOUNT}:role/anything` })],
-            ["attach AdministratorAccess to itself", () => ({ action: "iam:AttachRolePolicy", resource: `arn:aws:iam::${ACCOUNT}:role/pr-power-tuned-x-role-pr-7-3f2a9c1` })],
+            ["attach AdministratorAccess to itself", () => ({ action: "iam:AttachRolePolicy", resource: `arn:aws:iam::${ACCOUNT}:role/pr-power-tuned-7-3f2a9c1-x-role` })],
             ["assume the bot", (stackIam) => ({ action: "sts:AssumeRole", resource: stackIam.roleArn("pr-bot-role"), context: { "sts:RoleSessionName": PULL_REQUEST_BOT_SESSION_NAME } })],
             ["approve a pull request", () => ({ action: "codecommit:UpdatePullRequestApprovalState", resource: REPOSITORY })],
             ["write production's state", () => ({ action: "s3:PutObject", resource: `${STATE}/terraform-lambda/production.tfstate` })],
@@ -249,7 +249,7 @@ describe("attack paths, decided by an IAM policy simulator over the stack's own 
         }
 
         it("may still write its function's log streams, which is all the boundary grants", async () => {
-            const logStream = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/pr-power-tuned-x-pr-7-3f2a9c1:log-stream:2026/11/26/[$LATEST]0a1b`;
+            const logStream = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/pr-power-tuned-7-3f2a9c1-x:log-stream:2026/11/26/[$LATEST]0a1b`;
             assert.strictEqual(await iam.decide(functionRole, { action: "logs:PutLogEvents", resource: logStream }), "Allowed");
         });
     });

@@ -103,7 +103,7 @@ const APPLY_BUILD_ENV = {
     // CodePipeline's Deploy action sets it from the Source action's CommitId.
     DEPLOYED_COMMIT: `abc1234${"b".repeat(33)}`,
 };
-const PR_SUFFIX = "pr-7-3f2a9c1";
+const PR_SUFFIX = "7-3f2a9c1";
 const OWN_STATE_KEY = (buildArn: string) => `pull-requests/${buildArn}/terraform.tfstate`;
 
 const backend = (key: string) =>

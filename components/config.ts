@@ -4,7 +4,7 @@
 // before any resource is registered.
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { NAME_PREFIX_RULE, REGION_NAME_RULE, TUNING_INPUT_RULES } from "../buildscripts/contract";
+import { globsOverlap, NAME_PREFIX_RULE, REGION_NAME_RULE, TUNING_INPUT_RULES } from "../buildscripts/contract";
 import { STACK_OWNED_NAME_PATTERNS } from "./stackNames";
 import { TerraformRelease, terraformReleaseProblems, verifiableTerraformRelease } from "./terraformRelease";
 
@@ -173,16 +173,6 @@ const NAME_PREFIX = rule(z.string().regex(NAME_PREFIX_RULE.pattern), NAME_PREFIX
         }
     }),
 );
-
-/**
- * Whether two trailing-`*` patterns can match a common name: exactly when the literal part of
- * one is a prefix of the literal part of the other.
- */
-export function globsOverlap(a: string, b: string): boolean {
-    const literal = (glob: string) => (glob.endsWith("*") ? glob.slice(0, -1) : glob);
-    const [x, y] = [literal(a), literal(b)];
-    return x.startsWith(y) || y.startsWith(x);
-}
 
 // ---------------------------------------------------------------------------------------
 // functionPermissions: user input that ends up in IAM

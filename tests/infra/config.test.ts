@@ -3,7 +3,8 @@ import * as assert from "assert";
 import { resolved } from "../support/mocked-stack";
 import { installTerraform } from "../../components/buildspecs";
 import { peakLambdaConcurrency } from "../../buildscripts/tuning-runner/core/tuningInput";
-import { DEFAULT_POWER_VALUES, DEFAULT_TERRAFORM, globsOverlap, parseStackConfig, RawStackConfig, StackConfigError } from "../../components/config";
+import { globsOverlap } from "../../buildscripts/contract";
+import { DEFAULT_POWER_VALUES, DEFAULT_TERRAFORM, parseStackConfig, RawStackConfig, StackConfigError } from "../../components/config";
 import { SAR_DEFAULT_POWER_VALUES } from "../../components/powerTuningApp";
 
 const VALID: RawStackConfig = { region: "eu-west-1" };

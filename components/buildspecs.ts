@@ -283,22 +283,18 @@ function pullRequestFeedbackBuildspecObject(): Buildspec {
         ].join("\n"),
         variables: {},
         phases: {
-            install: {
-                runtimeVersions: RUNNER_RUNTIME,
-                commands: [
-                    requireVariables(
-                        [
-                            PULL_REQUEST_ID_RULE,
-                            commitRule(SOURCE_COMMIT),
-                            commitRule(DESTINATION_COMMIT),
-                            `"$${deployOutcome}" =~ ^(SUCCEEDED|FAILED)$`,
-                            `( "$${deployBuildArn}" =~ ${BUILD_ARN_PATTERN} || ( -z "$${deployBuildArn}" && "$${deployOutcome}" == FAILED ) )`,
-                        ],
-                        `${PULL_REQUEST_ID}, ${SOURCE_COMMIT}, ${DESTINATION_COMMIT}, ${deployOutcome} (SUCCEEDED or FAILED) and ${deployBuildArn} (a CodeBuild build ARN, empty only when no deploy build ran) are set by the pull-request workflow`,
-                    ),
-                    ...verifiedRunnerDownload(),
-                ],
-            },
+            install: trustedRunnerInstall(
+                requireVariables(
+                    [
+                        PULL_REQUEST_ID_RULE,
+                        commitRule(SOURCE_COMMIT),
+                        commitRule(DESTINATION_COMMIT),
+                        `"$${deployOutcome}" =~ ^(SUCCEEDED|FAILED)$`,
+                        `( "$${deployBuildArn}" =~ ${BUILD_ARN_PATTERN} || ( -z "$${deployBuildArn}" && "$${deployOutcome}" == FAILED ) )`,
+                    ],
+                    `${PULL_REQUEST_ID}, ${SOURCE_COMMIT}, ${DESTINATION_COMMIT}, ${deployOutcome} (SUCCEEDED or FAILED) and ${deployBuildArn} (a CodeBuild build ARN, empty only when no deploy build ran) are set by the pull-request workflow`,
+                ),
+            ),
             pre_build: {
                 commands: [
                     {
@@ -353,18 +349,14 @@ function pullRequestSweepBuildspecObject(): Buildspec {
         ].join("\n"),
         variables: {},
         phases: {
-            install: {
-                runtimeVersions: RUNNER_RUNTIME,
-                commands: [
-                    requireVariables(
-                        [PULL_REQUEST_ID_RULE, commitRule(SOURCE_COMMIT), commitRule(DESTINATION_COMMIT), `"$${deployBuildArn}" =~ ${BUILD_ARN_PATTERN}`],
-                        `after a destroy, ${PULL_REQUEST_ID} (a number), ${SOURCE_COMMIT}, ${DESTINATION_COMMIT} (40-character commit ids) and ${deployBuildArn} (a CodeBuild build ARN) are set by the pull-request workflow`,
-                        // A scheduled run names no pull request.
-                        `-z "$${PULL_REQUEST_ID}"`,
-                    ),
-                    ...verifiedRunnerDownload(),
-                ],
-            },
+            install: trustedRunnerInstall(
+                requireVariables(
+                    [PULL_REQUEST_ID_RULE, commitRule(SOURCE_COMMIT), commitRule(DESTINATION_COMMIT), `"$${deployBuildArn}" =~ ${BUILD_ARN_PATTERN}`],
+                    `after a destroy, ${PULL_REQUEST_ID} (a number), ${SOURCE_COMMIT}, ${DESTINATION_COMMIT} (40-character commit ids) and ${deployBuildArn} (a CodeBuild build ARN) are set by the pull-request workflow`,
+                    // A scheduled run names no pull request.
+                    `-z "$${PULL_REQUEST_ID}"`,
+                ),
+            ),
             build: {
                 commands: [
                     {
@@ -386,6 +378,11 @@ function pullRequestSweepBuildspecObject(): Buildspec {
             },
         },
     };
+}
+
+/** The install phase of a trusted build: check the workflow's values, then the verified runner on Node 22. */
+function trustedRunnerInstall(check: BuildCommand): BuildPhase {
+    return { runtimeVersions: RUNNER_RUNTIME, commands: [check, ...verifiedRunnerDownload()] };
 }
 
 /**

@@ -12,7 +12,7 @@ import type { PullRequestContext } from "./core/resultsFile";
 import { functionsFromTerraformOutputs, mergeTargetFunctions, parseLambdaArnSpec, validateRoleArn, validateStateMachineArn } from "./core/targets";
 import { parseTuningInput } from "./core/tuningInput";
 import { parseS3Uri } from "./core/s3Location";
-import { NAME_PREFIX_FIELD, PROTECT_PREFIX_FIELD, SWEEP_NAME_PREFIX_RULE, validateSweepPrefixes } from "./core/sweep";
+import { NAME_PREFIX_FIELD, PROTECT_PREFIX_FIELD, validateSweepPrefixes } from "./core/sweep";
 import type { TuningHistoryLocation } from "./core/tuningHistory";
 import type { BuildContext, TargetFunction } from "./core/types";
 
@@ -144,21 +144,25 @@ const COMMANDS = {
             "name-prefix": {
                 value: "PREFIX",
                 help: [
-                    `what to remove: functions and roles named PREFIX-…, log groups /aws/lambda/PREFIX-…;`,
-                    `${SWEEP_NAME_PREFIX_RULE.allowed}. Required, with no environment`,
-                    "fallback: a command that deletes names what it deletes",
+                    "what to remove: functions and roles named PREFIX-…, log groups",
+                    "/aws/lambda/PREFIX-…; 3-64 letters, digits or '-', starting with a",
+                    "letter and not ending with '-'. Required, and never taken from the",
+                    "environment: a command that deletes names what it deletes",
                 ],
             },
             "protect-prefix": {
                 value: "PREFIX",
-                help: ["never to be reached (production's namePrefix): the sweep refuses to run when", "PREFIX-* and --name-prefix's PREFIX-* could name the same thing"],
+                help: [
+                    "never to be reached (production's namePrefix): the sweep refuses to",
+                    "run when PREFIX-* and --name-prefix's PREFIX-* could name one thing",
+                ],
             },
             "older-than": {
                 value: "HOURS",
                 help: [
-                    `only what is at least HOURS old, 0-${MAX_HOURS} (default ${DEFAULT_OLDER_THAN_HOURS}): a function by its`,
-                    "LastModified, a role by its CreateDate, a log group by its creationTime, an",
-                    "object by its LastModified; what is younger is kept",
+                    `only what is at least HOURS old, 0-${MAX_HOURS} (default ${DEFAULT_OLDER_THAN_HOURS}): a function`,
+                    "by its LastModified, a role by its CreateDate, a log group by its",
+                    "creationTime, an object by its LastModified; the rest is kept",
                 ],
             },
             "state-uri": { value: "s3://BUCKET/PREFIX", help: ["also remove the objects under PREFIX/ (the copies' Terraform state)"] },
@@ -167,13 +171,14 @@ const COMMANDS = {
             "retry-schedule": {
                 value: "EXPRESSION",
                 help: [
-                    `the scheduled sweep's EventBridge schedule ${env(RUNNER_ENVIRONMENT.sweepSchedule)}: the`,
-                    "comment names it as what tries again whatever this sweep could not remove",
+                    `the scheduled sweep's EventBridge schedule ${env(RUNNER_ENVIRONMENT.sweepSchedule)}:`,
+                    "the comment names it as what tries again what this sweep could not",
+                    "remove",
                 ],
             },
             "retry-older-than": {
                 value: "HOURS",
-                help: [`the scheduled sweep's --older-than ${env(RUNNER_ENVIRONMENT.pullRequestCopyTtlHours)}: the comment`, "says when what is left is old enough for it"],
+                help: [`the scheduled sweep's --older-than ${env(RUNNER_ENVIRONMENT.pullRequestCopyTtlHours)}:`, "the comment says when what is left is old enough for it"],
             },
             ...PULL_REQUEST_OPTIONS,
         },

@@ -220,6 +220,13 @@ const ROWS: Row[] = [
     { as: "pr-sweeper-role", does: "keep its report under its own prefix", expect: "Allowed", request: () => ({ action: "s3:PutObject", resource: `${ARTIFACTS}/pull-request-builds/${SWEEP_BUILD["codebuild:buildArn"]}/sweep-report.json`, context: SWEEP_BUILD }) },
     {
         as: "pr-sweeper-role",
+        does: "replace another build's files for the trusted step",
+        chain: "otherCopies",
+        expect: "denied",
+        request: () => ({ action: "s3:PutObject", resource: `${ARTIFACTS}/pull-request-builds/${OTHER_BUILD}/outputs.json`, context: SWEEP_BUILD }),
+    },
+    {
+        as: "pr-sweeper-role",
         does: "become the pull-request bot under its fixed session name",
         expect: "Allowed",
         request: (iam) => ({ action: "sts:AssumeRole", resource: iam.roleArn("pr-bot-role"), context: { "sts:RoleSessionName": PULL_REQUEST_BOT_SESSION_NAME } }),

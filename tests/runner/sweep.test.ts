@@ -133,6 +133,11 @@ describe("the copy's line in the pull request's comment", () => {
         assert.equal(section.pushLogNote, "not all listed, the scheduled sweep retries");
     });
 
+    it("names a state object it could not remove, which is no part of the copy itself", () => {
+        const section = render([item("state-object", "s3://state/pull-requests/arn/terraform.tfstate", "failed", { error: "DeleteObject: AccessDenied: denied" })]);
+        assert.match(section.markdown, /^⚠️ \*\*Throw-away copy `3f2a9c1`: not all removed\.\*\* The destroy left nothing of the copy itself; the sweep after it removed nothing and could not remove state object `s3:\/\/state\/pull-requests\/arn\/terraform\.tfstate` \(DeleteObject: AccessDenied: denied\)\./);
+    });
+
     it("without a scheduled sweep, says how to remove the rest by hand", () => {
         const section = render([item("function", `${COPY}-digest`, "failed", { error: "x" })], { scheduledSweep: {} });
         assert.match(section.markdown, /Nothing retries this on a schedule: run `tuning-runner sweep --name-prefix pr-power-tuned-7-3f2a9c1 --older-than 0` with permission to remove it\.\n$/);

@@ -15,6 +15,7 @@ import {
     sweepCutoff,
     sweptKeyPrefix,
     sweptLogGroupPrefix,
+    SWEPT_KIND_WORDS,
     SWEPT_KINDS,
     tooYoungToSweep,
     type SweptKind,
@@ -101,8 +102,6 @@ function kindSweeps(request: SweepRequest, clients: Pick<AwsClients, "sweepable"
     };
 }
 
-const KIND_LABELS: Record<SweptKind, string> = { function: "function", role: "role", "log-group": "log group", "state-object": "state object" };
-
 /**
  * Sweeps the request's namespace, writes the report, then comments when a pull request is named
  * (never on a dry run). Exit 0 when everything found old enough was removed (or, on a dry run, when
@@ -136,7 +135,7 @@ export async function runSweep(
         } catch (error) {
             const message = error instanceof Error ? error.message : String(error);
             unlisted.push({ kind, error: message });
-            log(`${KIND_LABELS[kind]}s: could not be listed: ${message}; the sweep goes on`);
+            log(`${SWEPT_KIND_WORDS[kind]}s: could not be listed: ${message}; the sweep goes on`);
             continue;
         }
         for (const found of listed) {
@@ -221,7 +220,7 @@ async function sweepItem(
 
 function describeItem(item: SweptItem): string {
     const withIt = item.removedWithIt === undefined ? "" : ` (with ${item.removedWithIt.join(", ")})`;
-    const what = `${KIND_LABELS[item.kind]} ${item.name}`;
+    const what = `${SWEPT_KIND_WORDS[item.kind]} ${item.name}`;
     switch (item.outcome) {
         case "deleted":
             return `${what}: removed${withIt}`;

@@ -31,6 +31,9 @@ export interface ScheduledSweep {
 export const SWEPT_KINDS = ["function", "role", "log-group", "state-object"] as const;
 export type SweptKind = (typeof SWEPT_KINDS)[number];
 
+/** Each kind in a log line or a comment. */
+export const SWEPT_KIND_WORDS: Record<SweptKind, string> = { function: "function", role: "role", "log-group": "log group", "state-object": "state object" };
+
 /** Refuses a prefix a sweep must not run with; the protected prefix must be disjoint from it. */
 export function validateSweepPrefixes(namePrefix: string, protectPrefix: string | undefined): void {
     for (const [field, value] of [[NAME_PREFIX_FIELD, namePrefix], [PROTECT_PREFIX_FIELD, protectPrefix]] as const) {

@@ -1,12 +1,10 @@
 // The copy section of the pull request's comment: what became of the push's throw-away copy after
 // its destroy, as the sweep that followed it found it, and when whatever it could not remove is
 // tried again.
-import type { ScheduledSweep, SweptKind } from "../core/sweep";
+import { SWEPT_KIND_WORDS, type ScheduledSweep } from "../core/sweep";
 import type { SweepReport, SweptItem } from "../core/sweepReport";
 import { withBuildLink } from "./comment";
 import { code, plural } from "./format";
-
-const KIND_WORDS: Record<SweptKind, string> = { function: "function", role: "role", "log-group": "log group", "state-object": "state object" };
 
 /** The copy itself: its functions, roles and log groups (its Terraform state is not part of it). */
 const isPartOfTheCopy = (item: SweptItem) => item.kind !== "state-object";
@@ -33,16 +31,16 @@ export function renderCopySection(
         lines.push(`🧹 ${copy}: destroyed.** The sweep after the destroy found nothing left named ${code(`${report.namePrefix}-…`)}.`);
         return { markdown: withBuild(lines, context.buildUrl), pushLogNote: "destroyed" };
     }
-    const leftWords = `The destroy left ${plural(left.length, "thing")}${left.length === 0 ? "" : ` (${names(left)})`}`;
+    const leftWords = left.length === 0 ? "The destroy left nothing of the copy itself" : `The destroy left ${plural(left.length, "thing")} (${names(left)})`;
     if (failed.length === 0 && report.unlisted.length === 0) {
         lines.push(`🧹 ${copy}: removed by the sweep.** ${leftWords}; the sweep after it removed ${left.length === 1 ? "it" : "them all"}.`);
         return { markdown: withBuild(lines, context.buildUrl), pushLogNote: `${plural(left.length, "thing")} left by the destroy, removed by the sweep` };
     }
     const removedWords = removed.length === 0 ? "removed nothing" : `removed ${removed.length}${removed.length === left.length ? "" : ` (${names(removed)})`}`;
-    const failedWords = failed.length === 0 ? "" : ` and could not remove ${failed.map((item) => `${KIND_WORDS[item.kind]} ${code(item.name)} (${item.error ?? "no reason given"})`).join(", ")}`;
+    const failedWords = failed.length === 0 ? "" : ` and could not remove ${failed.map((item) => `${SWEPT_KIND_WORDS[item.kind]} ${code(item.name)} (${item.error ?? "no reason given"})`).join(", ")}`;
     const found = left.length === 0 && failed.length === 0 ? "The sweep after the destroy found nothing left of what it could list" : `${leftWords}; the sweep after it ${removedWords}${failedWords}`;
     lines.push(`⚠️ ${copy}: not all removed.** ${found}.`);
-    for (const { kind, error } of report.unlisted) lines.push("", `It could not list the ${KIND_WORDS[kind]}s (${error}), so what is left of those is unknown.`);
+    for (const { kind, error } of report.unlisted) lines.push("", `It could not list the ${SWEPT_KIND_WORDS[kind]}s (${error}), so what is left of those is unknown.`);
     lines.push("", retrySentence(report, failed, context.scheduledSweep, context.now));
     const notRemoved = failed.length === 0 ? "not all listed" : `${plural(failed.length, "thing")} not removed`;
     const pushLogNote = `${notRemoved}, ${context.scheduledSweep.schedule === undefined ? "no scheduled sweep retries" : "the scheduled sweep retries"}`;
@@ -56,7 +54,7 @@ function withBuild(lines: readonly string[], buildUrl: string | undefined): stri
 
 /** `function \`a\`, role \`b\``, with the rest counted. */
 function names(items: readonly SweptItem[]): string {
-    const shown = items.slice(0, NAMES_SHOWN).map((item) => `${KIND_WORDS[item.kind]} ${code(item.name)}`);
+    const shown = items.slice(0, NAMES_SHOWN).map((item) => `${SWEPT_KIND_WORDS[item.kind]} ${code(item.name)}`);
     return items.length > NAMES_SHOWN ? `${shown.join(", ")} and ${items.length - NAMES_SHOWN} more` : shown.join(", ");
 }
 

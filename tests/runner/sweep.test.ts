@@ -74,6 +74,8 @@ describe("sweep rules", () => {
             assert.equal(tooYoungToSweep(NOW - 6 * HOUR + 1, cutoff, 6), "younger than 6 hours");
             assert.equal(tooYoungToSweep(undefined, cutoff, 6), "its creation time is unknown");
             assert.equal(tooYoungToSweep(NOW, sweepCutoff(NOW, 0), 0), undefined, "with 0 hours, everything that exists");
+            assert.equal(tooYoungToSweep(NOW + 5_000, sweepCutoff(NOW, 0), 0), undefined, "…even stamped by a clock a little ahead of this one");
+            assert.equal(tooYoungToSweep(undefined, sweepCutoff(NOW, 0), 0), undefined, "…or undated");
             assert.equal(tooYoungToSweep(NOW, sweepCutoff(NOW, 1), 1), "younger than 1 hour");
         });
 

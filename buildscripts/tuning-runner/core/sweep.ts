@@ -86,8 +86,12 @@ export function sweepCutoff(now: number, olderThanHours: number): number {
     return now - olderThanHours * 3_600_000;
 }
 
-/** Why an item is kept, or undefined when it is old enough to be removed. */
+/**
+ * Why an item is kept, or undefined when it is old enough to be removed. An age of 0 means
+ * whatever the age: a timestamp a little ahead of this machine's clock, or none, keeps nothing.
+ */
 export function tooYoungToSweep(createdAt: number | undefined, cutoff: number, olderThanHours: number): string | undefined {
+    if (olderThanHours === 0) return undefined;
     if (createdAt === undefined) return "its creation time is unknown";
     return createdAt > cutoff ? `younger than ${olderThanHours} hour${olderThanHours === 1 ? "" : "s"}` : undefined;
 }

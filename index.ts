@@ -63,6 +63,7 @@ const pullRequestWorkflow = new PullRequestWorkflow("pr", {
     production,
     pullRequests,
     functionBoundaryArn: boundary.arn,
+    sweep: { schedule: config.sweepSchedule, copyTtlHours: config.pullRequestCopyTtlHours },
     tags,
 });
 
@@ -96,6 +97,7 @@ export const stateMachineArn = powerTuning.stateMachineArn;
 export const pipelineName = deployment.pipelineName;
 export const pullRequestWorkflowArn = pullRequestWorkflow.stateMachineArn;
 export const pullRequestDestroyProjectName = pullRequestWorkflow.destroyProjectName;
+export const pullRequestSweepProjectName = pullRequestWorkflow.sweepProjectName;
 export const destroyProjectName = deployment.destroyProjectName;
 export const stateBucketName = storage.stateBucket.name;
 export const artifactBucketName = storage.artifactBucket.name;

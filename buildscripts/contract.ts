@@ -30,6 +30,10 @@ export const RUNNER_ENVIRONMENT = {
     sourceCommit: "SOURCE_COMMIT",
     /** The destination branch's commit: where the settings are read (`--destination-commit`). */
     destinationCommit: "DESTINATION_COMMIT",
+    /** The scheduled sweep's EventBridge schedule, which a pull request's comment names (`sweep --retry-schedule`). */
+    sweepSchedule: "SWEEP_SCHEDULE",
+    /** The age in hours from which the scheduled sweep removes a copy's leftovers (`sweep --retry-older-than`). */
+    pullRequestCopyTtlHours: "PULL_REQUEST_COPY_TTL_HOURS",
 } as const;
 
 /** A commit id as CodeCommit names one, and as the pull-request flow passes them around. */
@@ -69,6 +73,27 @@ export const NAME_PREFIX_RULE = {
     allowed: "1–32 letters, digits or '-', starting with a letter and not ending with '-'",
 } as const;
 
+/**
+ * Whether two trailing-`*` patterns can match a common name: exactly when the literal part of
+ * one is a prefix of the literal part of the other. Two name prefixes `a` and `b` are disjoint
+ * namespaces exactly when `a-*` and `b-*` do not overlap.
+ */
+export function globsOverlap(a: string, b: string): boolean {
+    const literal = (glob: string) => (glob.endsWith("*") ? glob.slice(0, -1) : glob);
+    const [x, y] = [literal(a), literal(b)];
+    return x.startsWith(y) || y.startsWith(x);
+}
+
+/**
+ * An EventBridge schedule expression (the scheduled sweep's): `rate(<n> <unit>)` with a singular
+ * unit for 1 and a plural one otherwise, as EventBridge requires, or `cron(<6 fields>)` with `?`
+ * in the day-of-month or the day-of-week field.
+ */
+export const SCHEDULE_EXPRESSION_RULE = {
+    pattern: /^(rate\((1 (minute|hour|day)|([2-9]|[1-9][0-9]+) (minutes|hours|days))\)|cron\(\S+ \S+ (\? \S+ \S+|\S+ \S+ \?) \S+\))$/,
+    allowed: "an EventBridge schedule expression: rate(<n> minutes|hours|days), singular for 1 (rate(1 hour)), or cron(<minutes> <hours> <day-of-month> <month> <day-of-week> <year>) with ? in day-of-month or day-of-week",
+} as const;
+
 const TUNING_HISTORY_PREFIX = "tuning-history/";
 
 /**
@@ -96,6 +121,8 @@ export const PULL_REQUEST_BUILD_FILES = {
     terraformOutputs: "outputs.json",
     /** What `tune --results` writes. */
     tuningResults: TUNING_FILES.results,
+    /** What `sweep --report` writes: everything a sweep found, removed, kept or could not remove. */
+    sweepReport: "sweep-report.json",
 } as const;
 
 /**

@@ -131,8 +131,11 @@ const { deployBuildArn, deployOutcome, executionArn } = WORKFLOW_VARIABLES;
 const PULL_REQUEST_NAME_PREFIX = RUNNER_ENVIRONMENT.pullRequestNamePrefix;
 const { pullRequestId: PULL_REQUEST_ID, sourceCommit: SOURCE_COMMIT, destinationCommit: DESTINATION_COMMIT } = RUNNER_ENVIRONMENT;
 
-/** A pull-request copy's names end in this suffix (terraform-lambda's name_suffix). */
-const TRANSIENT_NAME_SUFFIX = `"pr-\${${PULL_REQUEST_ID}}-\${${SOURCE_COMMIT}:0:7}"`;
+/** terraform-lambda's name_suffix of a pull request's copy, `<id>-<short commit>`, unquoted. */
+const COPY_SUFFIX = `\${${PULL_REQUEST_ID}}-\${${SOURCE_COMMIT}:0:7}`;
+const TRANSIENT_NAME_SUFFIX = `"${COPY_SUFFIX}"`;
+/** Every name of a pull request's copy starts with `<this>-`: the prefix that sweeps exactly it. */
+const COPY_NAME_PREFIX = `"$${PULL_REQUEST_NAME_PREFIX}-${COPY_SUFFIX}"`;
 /** Every pull-request build's own Terraform state: the only state object its role may write. */
 const OWN_STATE_KEY = `"${STATE_LAYOUT.pullRequestStatePrefix}$CODEBUILD_BUILD_ARN/terraform.tfstate"`;
 /** Where a pull-request build leaves what it hands on: the only such prefix its role may write. */
@@ -143,11 +146,14 @@ const PULL_REQUEST_ID_RULE = `"$${PULL_REQUEST_ID}" =~ ^[1-9][0-9]*$`;
 const commitRule = (variable: string) => `"$${variable}" =~ ${COMMIT_ID_RULE.pattern.source}`;
 const BUILD_ARN_PATTERN = "^arn:aws[a-z-]*:codebuild:[a-z0-9-]+:[0-9]{12}:build/[A-Za-z0-9_-]+:[0-9a-f-]+$";
 
-/** Refuses to start unless each `[[ rule ]]` holds: the workflow's values name keys and resources. */
-function requireVariables(rules: readonly string[], description: string): BuildCommand {
+/**
+ * Refuses to start unless each `[[ rule ]]` holds: the workflow's values name keys and resources.
+ * With `unless`, a bash test, the rules apply only when it does not hold.
+ */
+function requireVariables(rules: readonly string[], description: string, unless?: string): BuildCommand {
     const names = [...new Set(rules.flatMap((rule) => [...rule.matchAll(/\$(?:\{)?([A-Z_]+)/g)].map((match) => match[1])))];
     return {
-        run: `[[ ${rules.join(" && ")} ]] || { echo "${description}; got ${names.map((name) => `${name}='$${name}'`).join(", ")}" >&2; exit 1; }`,
+        run: `${unless === undefined ? "" : `[[ ${unless} ]] || `}[[ ${rules.join(" && ")} ]] || { echo "${description}; got ${names.map((name) => `${name}='$${name}'`).join(", ")}" >&2; exit 1; }`,
         why: "The workflow's values name the copy, its state and its files: refuse anything else before doing anything",
     };
 }
@@ -171,7 +177,7 @@ function pullRequestDeployBuildspecObject(terraform: TerraformRelease): Buildspe
         summary: [
             "Pull-request deploy (runs the pull request's files, under the untrusted role): plan the branch",
             "against production's state without refreshing or locking it, then deploy a throw-away copy named",
-            `<${PULL_REQUEST_NAME_PREFIX}>-…-pr-<id>-<commit> under this build's own state object, and hand`,
+            `<${PULL_REQUEST_NAME_PREFIX}>-<id>-<commit>-… under this build's own state object, and hand`,
             `${PULL_REQUEST_BUILD_FILES.plan} and ${PULL_REQUEST_BUILD_FILES.terraformOutputs} on, as data, under this build's own prefix. The workflow destroys the copy.`,
         ].join("\n"),
         variables: TERRAFORM_VARIABLES,
@@ -277,22 +283,18 @@ function pullRequestFeedbackBuildspecObject(): Buildspec {
         ].join("\n"),
         variables: {},
         phases: {
-            install: {
-                runtimeVersions: RUNNER_RUNTIME,
-                commands: [
-                    requireVariables(
-                        [
-                            PULL_REQUEST_ID_RULE,
-                            commitRule(SOURCE_COMMIT),
-                            commitRule(DESTINATION_COMMIT),
-                            `"$${deployOutcome}" =~ ^(SUCCEEDED|FAILED)$`,
-                            `( "$${deployBuildArn}" =~ ${BUILD_ARN_PATTERN} || ( -z "$${deployBuildArn}" && "$${deployOutcome}" == FAILED ) )`,
-                        ],
-                        `${PULL_REQUEST_ID}, ${SOURCE_COMMIT}, ${DESTINATION_COMMIT}, ${deployOutcome} (SUCCEEDED or FAILED) and ${deployBuildArn} (a CodeBuild build ARN, empty only when no deploy build ran) are set by the pull-request workflow`,
-                    ),
-                    ...verifiedRunnerDownload(),
-                ],
-            },
+            install: trustedRunnerInstall(
+                requireVariables(
+                    [
+                        PULL_REQUEST_ID_RULE,
+                        commitRule(SOURCE_COMMIT),
+                        commitRule(DESTINATION_COMMIT),
+                        `"$${deployOutcome}" =~ ^(SUCCEEDED|FAILED)$`,
+                        `( "$${deployBuildArn}" =~ ${BUILD_ARN_PATTERN} || ( -z "$${deployBuildArn}" && "$${deployOutcome}" == FAILED ) )`,
+                    ],
+                    `${PULL_REQUEST_ID}, ${SOURCE_COMMIT}, ${DESTINATION_COMMIT}, ${deployOutcome} (SUCCEEDED or FAILED) and ${deployBuildArn} (a CodeBuild build ARN, empty only when no deploy build ran) are set by the pull-request workflow`,
+                ),
+            ),
             pre_build: {
                 commands: [
                     {
@@ -318,11 +320,69 @@ function pullRequestFeedbackBuildspecObject(): Buildspec {
                 ],
                 finally: {
                     why: "Runs even when tuning failed: the results file outlives the build container",
-                    commands: [{ run: `[[ ! -f ${RESULTS_FILE} ]] || aws s3 cp ${RESULTS_FILE} ${OWN_OUTPUT_URI}` }],
+                    commands: [keepUnderOwnPrefix(RESULTS_FILE)],
                 },
             },
         },
     };
+}
+
+/** Uploads a file the build wrote, when it exists, under the build's own prefix (a `finally` command). */
+function keepUnderOwnPrefix(file: string): BuildCommand {
+    return { run: `[[ ! -f ${file} ]] || aws s3 cp ${file} ${OWN_OUTPUT_URI}` };
+}
+
+const SWEEP_REPORT_FILE = `/tmp/${PULL_REQUEST_BUILD_FILES.sweepReport}`;
+/** The pull-request copies' Terraform state objects. */
+const PULL_REQUEST_STATES = `s3://$${stateBucket}/${STATE_LAYOUT.pullRequestStatePrefix}`;
+
+function pullRequestSweepBuildspecObject(): Buildspec {
+    const sweep = (selection: string) =>
+        `node ${RUNNER_PATH} sweep ${selection} --protect-prefix "$${productionNamePrefix}" --report ${SWEEP_REPORT_FILE}`;
+    return {
+        summary: [
+            "Pull-request sweep (trusted: no source, never runs a file of a pull request): with the verified runner,",
+            `on its schedule remove what is left in the pull-request namespace once it is $${RUNNER_ENVIRONMENT.pullRequestCopyTtlHours} hours old;`,
+            "started by the pull-request workflow after a destroy, remove exactly that copy and its deploy's state,",
+            "whatever their age, and say in the pull request's comment what became of the copy (as the bot).",
+            "Production's names are protected; the report is kept under this build's own prefix.",
+        ].join("\n"),
+        variables: {},
+        phases: {
+            install: trustedRunnerInstall(
+                requireVariables(
+                    [PULL_REQUEST_ID_RULE, commitRule(SOURCE_COMMIT), commitRule(DESTINATION_COMMIT), `"$${deployBuildArn}" =~ ${BUILD_ARN_PATTERN}`],
+                    `after a destroy, ${PULL_REQUEST_ID} (a number), ${SOURCE_COMMIT}, ${DESTINATION_COMMIT} (40-character commit ids) and ${deployBuildArn} (a CodeBuild build ARN) are set by the pull-request workflow`,
+                    // A scheduled run names no pull request.
+                    `-z "$${PULL_REQUEST_ID}"`,
+                ),
+            ),
+            build: {
+                commands: [
+                    {
+                        run: `[[ -n "$${PULL_REQUEST_ID}" ]] || ${sweep(`--name-prefix "$${PULL_REQUEST_NAME_PREFIX}" --older-than "$${RUNNER_ENVIRONMENT.pullRequestCopyTtlHours}" --state-uri "${PULL_REQUEST_STATES}"`)}`,
+                        why: "On the schedule: the whole pull-request namespace, only what is older than any running build's copy",
+                    },
+                    {
+                        run: `[[ -z "$${PULL_REQUEST_ID}" ]] || ${sweep(`--name-prefix ${COPY_NAME_PREFIX} --older-than 0 --state-uri "${PULL_REQUEST_STATES}$${deployBuildArn}/"`)}`,
+                        why: [
+                            "After a pull request's destroy: exactly that copy and its deploy's state, whatever their age; the runner",
+                            "comments as the bot (the pull request, the bot and the scheduled sweep come from the environment)",
+                        ].join("\n"),
+                    },
+                ],
+                finally: {
+                    why: "Runs even when the sweep could not remove everything: the report outlives the build container",
+                    commands: [keepUnderOwnPrefix(SWEEP_REPORT_FILE)],
+                },
+            },
+        },
+    };
+}
+
+/** The install phase of a trusted build: check the workflow's values, then the verified runner on Node 22. */
+function trustedRunnerInstall(check: BuildCommand): BuildPhase {
+    return { runtimeVersions: RUNNER_RUNTIME, commands: [check, ...verifiedRunnerDownload()] };
 }
 
 /**
@@ -350,6 +410,10 @@ export function pullRequestDestroyBuildspec(terraform: TerraformRelease): string
 
 export function pullRequestFeedbackBuildspec(): string {
     return renderBuildspec(pullRequestFeedbackBuildspecObject());
+}
+
+export function pullRequestSweepBuildspec(): string {
+    return renderBuildspec(pullRequestSweepBuildspecObject());
 }
 
 // ---------------------------------------------------------------------------------------

@@ -4,7 +4,8 @@
 // before any resource is registered.
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { NAME_PREFIX_RULE, REGION_NAME_RULE, TUNING_INPUT_RULES } from "../buildscripts/contract";
+import { globsOverlap, NAME_PREFIX_RULE, REGION_NAME_RULE, SCHEDULE_EXPRESSION_RULE, TUNING_INPUT_RULES } from "../buildscripts/contract";
+import { copyLifetimeMinutes, PULL_REQUEST_BUILD_TIMEOUT_MINUTES, TASK_TIMEOUT_MARGIN_MINUTES } from "./pullRequestWorkflowDefinition";
 import { STACK_OWNED_NAME_PATTERNS } from "./stackNames";
 import { TerraformRelease, terraformReleaseProblems, verifiableTerraformRelease } from "./terraformRelease";
 
@@ -44,6 +45,8 @@ const KEYS = {
     mainBranch: `${PROJECT}:mainBranch`,
     namePrefix: `${PROJECT}:namePrefix`,
     pullRequestNamePrefix: `${PROJECT}:pullRequestNamePrefix`,
+    sweepSchedule: `${PROJECT}:sweepSchedule`,
+    pullRequestCopyTtlHours: `${PROJECT}:pullRequestCopyTtlHours`,
     functionPermissions: `${PROJECT}:functionPermissions`,
     terraformVersion: `${PROJECT}:terraformVersion`,
     terraformSha256Arm64: `${PROJECT}:terraformSha256Arm64`,
@@ -174,16 +177,6 @@ const NAME_PREFIX = rule(z.string().regex(NAME_PREFIX_RULE.pattern), NAME_PREFIX
     }),
 );
 
-/**
- * Whether two trailing-`*` patterns can match a common name: exactly when the literal part of
- * one is a prefix of the literal part of the other.
- */
-export function globsOverlap(a: string, b: string): boolean {
-    const literal = (glob: string) => (glob.endsWith("*") ? glob.slice(0, -1) : glob);
-    const [x, y] = [literal(a), literal(b)];
-    return x.startsWith(y) || y.startsWith(x);
-}
-
 // ---------------------------------------------------------------------------------------
 // functionPermissions: user input that ends up in IAM
 
@@ -285,6 +278,19 @@ const TUNING_DEFAULTS = exactObject(
 export type TuningDefaults = z.output<typeof TUNING_DEFAULTS>;
 
 // ---------------------------------------------------------------------------------------
+// The scheduled sweep
+
+/** Hours a pull request's copy may be in use: its workflow's deploy, feedback and destroy, each at its timeout. */
+const COPY_LIFETIME_HOURS = copyLifetimeMinutes(PULL_REQUEST_BUILD_TIMEOUT_MINUTES) / 60;
+const MAX_COPY_TTL_HOURS = 720;
+
+const COPY_TTL_ALLOWED =
+    `a whole number of hours greater than ${COPY_LIFETIME_HOURS} and at most ${MAX_COPY_TTL_HOURS}: the longest a pull request's workflow uses its copy ` +
+    `(deploy ${PULL_REQUEST_BUILD_TIMEOUT_MINUTES.deploy}, feedback ${PULL_REQUEST_BUILD_TIMEOUT_MINUTES.feedback} and destroy ${PULL_REQUEST_BUILD_TIMEOUT_MINUTES.destroy} minutes ` +
+    `of build timeout, plus the ${TASK_TIMEOUT_MARGIN_MINUTES} minutes Step Functions waits beyond each) is the youngest a scheduled sweep may remove, ` +
+    "or it could take a copy a running build still uses";
+
+// ---------------------------------------------------------------------------------------
 // Tags
 
 // S3 objects (the uploaded runner bundle) accept at most 10 tags; every other resource 50.
@@ -347,6 +353,8 @@ const RAW_SETTINGS = z.object({
     namePrefix: NAME_PREFIX.default("power-tuned"),
     /** Default `pr-<namePrefix>`, derived below. */
     pullRequestNamePrefix: NAME_PREFIX.optional(),
+    sweepSchedule: rule(z.string().regex(SCHEDULE_EXPRESSION_RULE.pattern), SCHEDULE_EXPRESSION_RULE.allowed).default("rate(6 hours)"),
+    pullRequestCopyTtlHours: rule(z.number().int().gt(COPY_LIFETIME_HOURS).max(MAX_COPY_TTL_HOURS), COPY_TTL_ALLOWED).default(6),
     functionPermissions: rule(z.array(z.unknown()), 'a list of IAM statements { Sid?, Effect: "Allow", Action, Resource, Condition? }')
         .pipe(z.array(FUNCTION_PERMISSION))
         .default([]),
@@ -436,6 +444,10 @@ const STACK_CONFIG = RAW_SETTINGS.check(
      * names pull-request code and the power-tuning state machine may touch. Disjoint from namePrefix.
      */
     pullRequestNamePrefix: settings.pullRequestNamePrefix ?? `pr-${settings.namePrefix}`,
+    /** When the scheduled sweep of the pull-request namespace runs (an EventBridge schedule expression). */
+    sweepSchedule: settings.sweepSchedule,
+    /** The scheduled sweep removes what is at least this many hours old; longer than any copy is in use. */
+    pullRequestCopyTtlHours: settings.pullRequestCopyTtlHours,
     /** Extra statements every role Terraform creates may use (added to its permissions boundary). */
     functionPermissions: settings.functionPermissions,
     terraform: verifiableTerraformRelease(terraformRelease(settings)),
@@ -511,6 +523,8 @@ export function loadStackConfig(): StackConfig {
         mainBranch: project.get("mainBranch"),
         namePrefix: project.get("namePrefix"),
         pullRequestNamePrefix: project.get("pullRequestNamePrefix"),
+        sweepSchedule: project.get("sweepSchedule"),
+        pullRequestCopyTtlHours: project.getObject("pullRequestCopyTtlHours"),
         terraformVersion: project.get("terraformVersion"),
         terraformSha256Arm64: project.get("terraformSha256Arm64"),
         powerTuningVersion: project.get("powerTuningVersion"),

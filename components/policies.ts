@@ -48,8 +48,8 @@ export function policyDocument(statements: readonly Statement[]): pulumi.Output<
 export type RoleTrust =
     /** An AWS service, on behalf of this account only. */
     | { readonly service: string; readonly accountId: pulumi.Input<string> }
-    /** One role of this stack, and only under one fixed session name. */
-    | { readonly role: pulumi.Input<string>; readonly sessionName: string };
+    /** Roles of this stack, and only under one fixed session name. */
+    | { readonly roles: readonly pulumi.Input<string>[]; readonly sessionName: string };
 
 /**
  * A role's trust policy. For a service, `aws:SourceAccount` stops another account from making
@@ -73,7 +73,7 @@ export function trustPolicy(trust: RoleTrust): pulumi.Output<string> {
         {
             Sid: "AssumedByRoleSession",
             Effect: "Allow",
-            Principal: { AWS: trust.role },
+            Principal: { AWS: [...trust.roles] },
             Action: "sts:AssumeRole",
             Condition: { StringEquals: { "sts:RoleSessionName": trust.sessionName } },
         },
@@ -205,6 +205,36 @@ export function functionBoundaryStatements(scopes: readonly TerraformScope[], fu
                 ...(permission.Condition ? { Condition: permission.Condition as Conditions } : {}),
             }),
         ),
+    ];
+}
+
+/**
+ * What the sweeper removes from a scope, and nothing else: functions (with their event source
+ * mappings), roles (after their inline and attached policies and instance-profile links) and log
+ * groups named `<prefix>-*`, and the Terraform state objects under `pull-requests/`. Three list
+ * actions authorize only against `*` (the Service Authorization Reference gives them no resource):
+ * they reveal names and configurations, never change anything, and the sweep filters what they
+ * return by the scope's prefix.
+ */
+export function sweepStatements(scope: TerraformScope, stateBucketArn: pulumi.Input<string>, statePrefix: string): Statement[] {
+    const arns = terraformScopeArns(scope);
+    const { region, accountId, namePrefix } = scope;
+    return [
+        allow("ListFunctionsAndRolesToFindTheScope", ["lambda:ListFunctions", "lambda:ListEventSourceMappings", "iam:ListRoles"], "*"),
+        allow("DeleteScopedFunctions", "lambda:DeleteFunction", arns.functions),
+        allow("DeleteScopedFunctionsEventSourceMappings", "lambda:DeleteEventSourceMapping", pulumi.interpolate`arn:aws:lambda:${region}:${accountId}:event-source-mapping:*`, {
+            ArnLike: { "lambda:FunctionArn": arns.functions },
+        }),
+        allow(
+            "DeleteScopedRoles",
+            ["iam:ListRolePolicies", "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole", "iam:DeleteRolePolicy", "iam:DetachRolePolicy", "iam:DeleteRole"],
+            arns.roles,
+        ),
+        allow("UnlinkScopedInstanceProfiles", "iam:RemoveRoleFromInstanceProfile", pulumi.interpolate`arn:aws:iam::${accountId}:instance-profile/${namePrefix}-*`),
+        allow("FindLogGroups", "logs:DescribeLogGroups", arns.anyLogGroup),
+        allow("DeleteScopedLogGroups", "logs:DeleteLogGroup", arns.logGroups),
+        allow("ListStateObjects", "s3:ListBucket", stateBucketArn, { StringLike: { "s3:prefix": `${statePrefix}*` } }),
+        allow("DeleteStateObjects", "s3:DeleteObject", pulumi.interpolate`${stateBucketArn}/${statePrefix}*`),
     ];
 }
 

@@ -25,7 +25,8 @@ import {
     tuningExecutionStatements,
     tuningHistoryStatements,
 } from "./policies";
-import { pullRequestWorkflowDefinition } from "./pullRequestWorkflowDefinition";
+import { PULL_REQUEST_BUILD_TIMEOUT_MINUTES, pullRequestWorkflowDefinition, taskTimeoutSeconds } from "./pullRequestWorkflowDefinition";
+import { PullRequestSweeper } from "./pullRequestSweeper";
 import { ServiceRole } from "./serviceRole";
 import type { TerraformRelease } from "./terraformRelease";
 
@@ -51,8 +52,13 @@ export interface PullRequestWorkflowArgs {
     readonly pullRequests: TerraformScope;
     /** The permissions boundary every role Terraform creates must carry. */
     readonly functionBoundaryArn: pulumi.Input<string>;
-    /** Build timeouts in minutes. Default: deploy 30, feedback 60 (tuning takes a while), destroy 30. */
-    readonly buildTimeoutMinutes?: { readonly deploy?: number; readonly feedback?: number; readonly destroy?: number };
+    /**
+     * Build timeouts in minutes. Default PULL_REQUEST_BUILD_TIMEOUT_MINUTES: deploy 30, feedback 60
+     * (tuning takes a while), destroy 30, sweep 15; config.ts checks the copies' TTL against them.
+     */
+    readonly buildTimeoutMinutes?: { readonly deploy?: number; readonly feedback?: number; readonly destroy?: number; readonly sweep?: number };
+    /** The scheduled sweep of the pull-request namespace: its EventBridge schedule, and the age from which it removes things. */
+    readonly sweep: { readonly schedule: string; readonly copyTtlHours: number };
     readonly tags: Readonly<Record<string, string>>;
 }
 
@@ -72,21 +78,21 @@ export const WORKFLOW_INPUT_TEMPLATE = JSON.stringify(Object.fromEntries(Object.
     "$1",
 );
 
-/** Step Functions gives a queued or slow-starting build this long beyond its own timeout. */
-const TASK_TIMEOUT_MARGIN_MINUTES = 30;
-
 /**
  * Every pull request opened or pushed to against the main branch starts one execution of a
  * Step Functions workflow: an untrusted build deploys a throw-away copy of the branch under the
  * pull-request namespace, a trusted build (no checkout, verified runner) comments, tunes and
- * approves or revokes as the pull-request bot, and an untrusted build destroys the copy, after
- * any failure too.
+ * approves or revokes as the pull-request bot, an untrusted build destroys the copy, after any
+ * failure too, and the trusted sweeper removes whatever of it is left and says so in the comment.
+ * The sweeper also sweeps the whole namespace on a schedule.
  */
 export class PullRequestWorkflow extends pulumi.ComponentResource {
     public readonly stateMachineArn: pulumi.Output<string>;
     public readonly deployProjectName: pulumi.Output<string>;
     public readonly feedbackProjectName: pulumi.Output<string>;
     public readonly destroyProjectName: pulumi.Output<string>;
+    /** Start it by hand for a sweep of the namespace now (as on its schedule). */
+    public readonly sweepProjectName: pulumi.Output<string>;
     /** The trusted step's role: the only writer of stored tuning results. */
     public readonly feedbackRoleArn: pulumi.Output<string>;
     /** The identity comments and approvals come from (assumed as PULL_REQUEST_BOT_SESSION_NAME). */
@@ -99,7 +105,7 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
 
     constructor(name: string, args: PullRequestWorkflowArgs, opts?: pulumi.ComponentResourceOptions) {
         super("lambda-power-tuned:index:PullRequestWorkflow", name, {}, opts);
-        const timeouts = { deploy: 30, feedback: 60, destroy: 30, ...args.buildTimeoutMinutes };
+        const timeouts = { ...PULL_REQUEST_BUILD_TIMEOUT_MINUTES, ...args.buildTimeoutMinutes };
         const { repository, production, pullRequests, artifactBucket, stateBucket, tags } = args;
         const accountId = production.accountId;
 
@@ -187,11 +193,28 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
             ],
             buildTimeoutMinutes: timeouts.feedback,
         });
+        const sweeper = new PullRequestSweeper(
+            `${name}-sweeper`,
+            {
+                repositoryName: repository.name,
+                stateBucket,
+                artifactBucket,
+                runner: { s3Uri: this.runnerS3Uri, sha256: args.runnerBundle.sha256 },
+                production,
+                pullRequests,
+                botRoleArn,
+                schedule: args.sweep.schedule,
+                copyTtlHours: args.sweep.copyTtlHours,
+                buildTimeoutMinutes: timeouts.sweep,
+                tags,
+            },
+            { parent: this },
+        );
         const bot = new ServiceRole(
             `${name}-bot-role`,
             {
                 roleName: botRoleName,
-                trust: { role: feedback.roleArn, sessionName: PULL_REQUEST_BOT_SESSION_NAME },
+                trust: { roles: [feedback.roleArn, sweeper.roleArn], sessionName: PULL_REQUEST_BOT_SESSION_NAME },
                 statements: pullRequestBotStatements(repository.arn),
                 tags,
             },
@@ -203,29 +226,36 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
             {
                 trust: { service: "states.amazonaws.com", accountId },
                 statements: [
-                    ...runBuildStatements([deploy.projectArn, feedback.projectArn, destroy.projectArn], { stop: true }),
+                    ...runBuildStatements([deploy.projectArn, feedback.projectArn, destroy.projectArn, sweeper.projectArn], { stop: true }),
                     ...codeBuildSyncRuleStatements(production.region, accountId),
                 ],
                 tags,
             },
             { parent: this },
         );
-        const taskTimeout = (minutes: number) => (minutes + TASK_TIMEOUT_MARGIN_MINUTES) * 60;
         const workflow = new aws.sfn.StateMachine(
             `${name}-workflow`,
             {
                 type: "STANDARD",
                 roleArn: workflowRole.arn,
-                definition: pulumi.all([deploy.projectName, feedback.projectName, destroy.projectName]).apply(([deployProject, feedbackProject, destroyProject]) =>
-                    JSON.stringify(
-                        pullRequestWorkflowDefinition({
-                            deployProject,
-                            feedbackProject,
-                            destroyProject,
-                            timeoutSeconds: { deploy: taskTimeout(timeouts.deploy), feedback: taskTimeout(timeouts.feedback), destroy: taskTimeout(timeouts.destroy) },
-                        }),
+                definition: pulumi
+                    .all([deploy.projectName, feedback.projectName, destroy.projectName, sweeper.projectName])
+                    .apply(([deployProject, feedbackProject, destroyProject, sweepProject]) =>
+                        JSON.stringify(
+                            pullRequestWorkflowDefinition({
+                                deployProject,
+                                feedbackProject,
+                                destroyProject,
+                                sweepProject,
+                                timeoutSeconds: {
+                                    deploy: taskTimeoutSeconds(timeouts.deploy),
+                                    feedback: taskTimeoutSeconds(timeouts.feedback),
+                                    destroy: taskTimeoutSeconds(timeouts.destroy),
+                                    sweep: taskTimeoutSeconds(timeouts.sweep),
+                                },
+                            }),
+                        ),
                     ),
-                ),
                 tags,
             },
             // The role's policy must exist before the first execution.
@@ -299,6 +329,7 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
         this.deployProjectName = deploy.projectName;
         this.feedbackProjectName = feedback.projectName;
         this.destroyProjectName = destroy.projectName;
+        this.sweepProjectName = sweeper.projectName;
         this.feedbackRoleArn = feedback.roleArn;
         this.botRoleName = bot.name;
         this.approvalRuleTemplateName = approvalRule.name;
@@ -307,6 +338,7 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
             deployProjectName: this.deployProjectName,
             feedbackProjectName: this.feedbackProjectName,
             destroyProjectName: this.destroyProjectName,
+            sweepProjectName: this.sweepProjectName,
             feedbackRoleArn: this.feedbackRoleArn,
             botRoleName: this.botRoleName,
             runnerS3Uri: this.runnerS3Uri,

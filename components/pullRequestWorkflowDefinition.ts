@@ -1,5 +1,5 @@
 // The pull-request workflow as an Amazon States Language definition: a pure function of the
-// three projects it runs, so tests can validate it and run it locally.
+// projects it runs, so tests can validate it and run it locally.
 import { RUNNER_ENVIRONMENT } from "../buildscripts/contract";
 import { WORKFLOW_VARIABLES } from "./buildspecs";
 
@@ -15,11 +15,34 @@ export interface PullRequestWorkflowSteps {
     readonly deployProject: string;
     readonly feedbackProject: string;
     readonly destroyProject: string;
+    /** The sweeper, which removes whatever of the copy the destroy left. */
+    readonly sweepProject: string;
     /**
      * Each task's TimeoutSeconds: a backstop longer than the project's own build timeout, so
      * that normally CodeBuild ends a build (TIMED_OUT) and the task fails with the build's ARN.
      */
-    readonly timeoutSeconds: { readonly deploy: number; readonly feedback: number; readonly destroy: number };
+    readonly timeoutSeconds: Readonly<Record<WorkflowStep, number>>;
+}
+
+type WorkflowStep = "deploy" | "feedback" | "destroy" | "sweep";
+
+/** The builds' own timeouts in minutes, unless the workflow is given others. */
+export const PULL_REQUEST_BUILD_TIMEOUT_MINUTES: Readonly<Record<WorkflowStep, number>> = { deploy: 30, feedback: 60, destroy: 30, sweep: 15 };
+
+/** Step Functions gives a queued or slow-starting build this long beyond its own timeout. */
+export const TASK_TIMEOUT_MARGIN_MINUTES = 30;
+
+/** A task's TimeoutSeconds for a build of `buildTimeoutMinutes`. */
+export function taskTimeoutSeconds(buildTimeoutMinutes: number): number {
+    return (buildTimeoutMinutes + TASK_TIMEOUT_MARGIN_MINUTES) * 60;
+}
+
+/**
+ * The longest a copy is in use: from the deploy's start to the destroy's end, every task at its
+ * timeout. The scheduled sweep must leave anything younger alone.
+ */
+export function copyLifetimeMinutes(buildTimeoutMinutes: Readonly<Record<WorkflowStep, number>>): number {
+    return (["deploy", "feedback", "destroy"] as const).reduce((sum, step) => sum + taskTimeoutSeconds(buildTimeoutMinutes[step]) / 60, 0);
 }
 
 /** The `Error` of the Fail state the execution ends in, per step that failed. */
@@ -27,6 +50,7 @@ export const WORKFLOW_FAILURES = {
     deploy: "DeployCopyFailed",
     feedback: "FeedbackFailed",
     destroy: "DestroyCopyFailed",
+    sweep: "SweepCopyFailed",
 } as const;
 
 const START_BUILD_SYNC = "arn:aws:states:::codebuild:startBuild.sync";
@@ -46,11 +70,13 @@ const catchAll = (resultPath: string, next: string) => [{ ErrorEquals: ["States.
 
 /**
  * DeployCopy (untrusted: plan against production, deploy the copy) → Feedback (trusted: comment,
- * tune, approve or revoke) → DestroyCopy (untrusted: destroy what the deploy made) → outcome.
- * Every failure of DeployCopy or Feedback still leads to Feedback and DestroyCopy; the execution
- * ends failed, naming the step, when any step failed, and says so when the destroy failed.
- * A deploy whose build never started (StartBuild refused) made nothing, so there is nothing to
- * destroy. Stopping an execution skips every Catch: the sweeper removes what that leaves.
+ * tune, approve or revoke) → DestroyCopy (untrusted: destroy what the deploy made) → SweepCopy
+ * (trusted: remove whatever of the copy is left, say in the comment what became of it) → outcome.
+ * Every failure of DeployCopy or Feedback still leads to Feedback and DestroyCopy, and a failed
+ * destroy to the sweep; the execution ends failed, naming the step, when any step failed, and when
+ * the destroy failed says whether the sweep cleaned up after it. A deploy whose build never started
+ * (StartBuild refused) made nothing, so there is nothing to destroy or sweep. Stopping an execution
+ * skips every Catch: the scheduled sweep removes what that leaves.
  */
 export function pullRequestWorkflowDefinition(steps: PullRequestWorkflowSteps): Record<string, unknown> {
     const { deployBuildArn, deployOutcome, executionArn } = WORKFLOW_VARIABLES;
@@ -128,12 +154,30 @@ export function pullRequestWorkflowDefinition(steps: PullRequestWorkflowSteps): 
                 },
                 TimeoutSeconds: steps.timeoutSeconds.destroy,
                 ResultPath: null,
-                Catch: catchAll("$.destroyFailure", "DestroyFailed"),
+                Catch: catchAll("$.destroyFailure", "SweepCopy"),
+                Next: "SweepCopy",
+            },
+            // Whether the destroy succeeded (the sweep then finds nothing, and says so) or failed (the
+            // sweep removes what is left): exactly this copy's names and its deploy's state, whatever their age.
+            SweepCopy: {
+                Type: "Task",
+                Resource: START_BUILD_SYNC,
+                Parameters: {
+                    ProjectName: steps.sweepProject,
+                    EnvironmentVariablesOverride: environment({ ...PULL_REQUEST_VARIABLES, [deployBuildArn]: "$.deploy.buildArn" }),
+                },
+                TimeoutSeconds: steps.timeoutSeconds.sweep,
+                ResultPath: null,
+                Catch: catchAll("$.sweepFailure", "Outcome"),
                 Next: "Outcome",
             },
+            // Something of the copy left behind outweighs any earlier failure.
             Outcome: {
                 Type: "Choice",
                 Choices: [
+                    { And: [{ Variable: "$.destroyFailure", IsPresent: true }, { Variable: "$.sweepFailure", IsPresent: true }], Next: "DestroyFailedCopyLeft" },
+                    { Variable: "$.destroyFailure", IsPresent: true, Next: "DestroyFailedSweptClean" },
+                    { Variable: "$.sweepFailure", IsPresent: true, Next: "SweepFailed" },
                     { Variable: "$.deploy.outcome", StringEquals: "FAILED", Next: "DeployFailed" },
                     { Variable: "$.feedbackFailure", IsPresent: true, Next: "FeedbackFailed" },
                 ],
@@ -149,10 +193,20 @@ export function pullRequestWorkflowDefinition(steps: PullRequestWorkflowSteps): 
                 Error: WORKFLOW_FAILURES.feedback,
                 Cause: "Feedback failed or timed out (a tuning failed, the quality gate did not pass, or the comment could not be posted); the copy was destroyed.",
             },
-            DestroyFailed: {
+            DestroyFailedSweptClean: {
                 Type: "Fail",
                 Error: WORKFLOW_FAILURES.destroy,
-                Cause: "DestroyCopy failed: the pull request's copy may still exist. Its state stays under pull-requests/ for a retry; the sweeper removes what is left.",
+                Cause: "DestroyCopy failed; the sweep after it removed everything of the copy that was left (the pull request's comment says what).",
+            },
+            DestroyFailedCopyLeft: {
+                Type: "Fail",
+                Error: WORKFLOW_FAILURES.destroy,
+                Cause: "DestroyCopy failed, and the sweep after it could not remove everything: part of the copy may still exist until the scheduled sweep removes it (the pull request's comment says what and when).",
+            },
+            SweepFailed: {
+                Type: "Fail",
+                Error: WORKFLOW_FAILURES.sweep,
+                Cause: "The sweep after the destroy failed or could not remove everything it found: part of the copy may still exist until the scheduled sweep removes it (the pull request's comment says what and when).",
             },
             Done: { Type: "Succeed" },
         },

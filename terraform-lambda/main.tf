@@ -3,7 +3,7 @@ provider "aws" {
   default_tags {
     tags = {
       "lambda-power-tuned:managed-by"  = "terraform-lambda"
-      "lambda-power-tuned:environment" = var.name_suffix == "" ? "production" : var.name_suffix
+      "lambda-power-tuned:environment" = var.name_suffix == "" ? "production" : "pr-${var.name_suffix}"
     }
   }
 }

@@ -10,13 +10,13 @@ variable "name_prefix" {
 }
 
 variable "name_suffix" {
-  description = "Empty for production. The pull-request build passes pr-<id>-<short commit>, so its throw-away copy never collides with production or with another pull request."
+  description = "Empty for production. The pull-request builds pass <id>-<short commit>: the copy's names then start with <name_prefix>-<id>-<short commit>-, a prefix no other copy and no production name shares."
   type        = string
   default     = ""
 
   validation {
-    condition     = var.name_suffix == "" || can(regex("^[a-z0-9][a-z0-9-]{0,23}$", var.name_suffix))
-    error_message = "name_suffix must be empty or 1-24 characters of lowercase letters, digits and hyphens, not starting with a hyphen; got \"${var.name_suffix}\"."
+    condition     = var.name_suffix == "" || can(regex("^[1-9][0-9]{0,15}-[0-9a-f]{7}$", var.name_suffix))
+    error_message = "name_suffix must be empty (production) or <pull request id>-<7-character commit id>, such as 42-0123abc, with an id of at most 16 digits; got \"${var.name_suffix}\"."
   }
 }
 

@@ -1,6 +1,6 @@
 // The AWS calls the runner makes: small interfaces the commands take, and their implementations
 // with the SDK. Clients take the SDK's standard configuration only (AWS_REGION, the credential
-// chain, AWS_ENDPOINT_URL_SFN / _CODECOMMIT / _LAMBDA / _S3 / _STS, AWS_RETRY_MODE,
+// chain, AWS_ENDPOINT_URL_SFN / _CODECOMMIT / _LAMBDA / _S3 / _STS / _IAM / _CLOUDWATCH_LOGS, AWS_RETRY_MODE,
 // AWS_MAX_ATTEMPTS): the same binary runs in CodeBuild and against the local test server without
 // a flag of its own. The one exception is the pull request's voice: comments and approvals may be
 // made as the pull-request bot role instead of the build.
@@ -15,8 +15,27 @@ import {
     UpdateCommentCommand,
     UpdatePullRequestApprovalStateCommand,
 } from "@aws-sdk/client-codecommit";
-import { GetFunctionConfigurationCommand, LambdaClient } from "@aws-sdk/client-lambda";
-import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { CloudWatchLogsClient, DeleteLogGroupCommand, paginateDescribeLogGroups } from "@aws-sdk/client-cloudwatch-logs";
+import {
+    DeleteRoleCommand,
+    DeleteRolePolicyCommand,
+    DetachRolePolicyCommand,
+    IAMClient,
+    paginateListAttachedRolePolicies,
+    paginateListInstanceProfilesForRole,
+    paginateListRolePolicies,
+    paginateListRoles,
+    RemoveRoleFromInstanceProfileCommand,
+} from "@aws-sdk/client-iam";
+import {
+    DeleteEventSourceMappingCommand,
+    DeleteFunctionCommand,
+    GetFunctionConfigurationCommand,
+    LambdaClient,
+    paginateListEventSourceMappings,
+    paginateListFunctions,
+} from "@aws-sdk/client-lambda";
+import { DeleteObjectCommand, GetObjectCommand, NoSuchKey, paginateListObjectsV2, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, StartExecutionCommand, StopExecutionCommand } from "@aws-sdk/client-sfn";
 import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import { loadConfig } from "@smithy/core/config";
@@ -27,6 +46,7 @@ import { describeError, UsageError } from "./core/errors";
 import type { FunctionConfigurationShape } from "./core/fingerprint";
 import type { PullRequestState } from "./core/policy";
 import type { PullRequestContext } from "./core/resultsFile";
+import { lambdaTimestamp } from "./core/sweep";
 import { regionSharedByArns } from "./core/targets";
 import type { ExecutionDescription, ExecutionEvent, ExecutionStatus } from "./core/types";
 
@@ -99,6 +119,62 @@ export interface TuningHistoryObjects {
     write(bucket: string, key: string, body: string): Promise<void>;
 }
 
+/** Something a sweep may remove, as a list call names it, with the time its age is judged by (epoch ms). */
+export interface Listed {
+    readonly name: string;
+    readonly createdAt?: number;
+}
+
+/** A role as ListRoles names it: IAM policies match `role/<path without its leading "/"><name>`. */
+export interface ListedRole extends Listed {
+    readonly path: string;
+}
+
+/** Lambda functions, as a sweep lists and removes them. */
+export interface SweepableFunctions {
+    /** Every function of the account and region (ListFunctions, every page); createdAt is LastModified. */
+    list(): Promise<Listed[]>;
+    /** The UUIDs of the function's event source mappings, every page. */
+    eventSourceMappings(functionName: string): Promise<string[]>;
+    deleteEventSourceMapping(uuid: string): Promise<void>;
+    /** DeleteFunction without a qualifier: the function with every version and alias. */
+    delete(functionName: string): Promise<void>;
+}
+
+/** IAM roles and what must go before a role can: its inline and attached policies, its instance-profile links. */
+export interface SweepableRoles {
+    /** Every role of the account (ListRoles, every page); createdAt is CreateDate. */
+    list(): Promise<ListedRole[]>;
+    inlinePolicies(roleName: string): Promise<string[]>;
+    /** ARNs of the managed policies attached to the role. */
+    attachedPolicies(roleName: string): Promise<string[]>;
+    instanceProfiles(roleName: string): Promise<string[]>;
+    deleteInlinePolicy(roleName: string, policyName: string): Promise<void>;
+    detachPolicy(roleName: string, policyArn: string): Promise<void>;
+    removeFromInstanceProfile(roleName: string, instanceProfileName: string): Promise<void>;
+    delete(roleName: string): Promise<void>;
+}
+
+export interface SweepableLogGroups {
+    /** The log groups whose names start with `namePrefix` (every page); createdAt is creationTime. */
+    list(namePrefix: string): Promise<Listed[]>;
+    delete(logGroupName: string): Promise<void>;
+}
+
+export interface SweepableObjects {
+    /** The objects whose keys start with `prefix` (every page); the name is the key, createdAt LastModified. */
+    list(bucket: string, prefix: string): Promise<Listed[]>;
+    delete(bucket: string, key: string): Promise<void>;
+}
+
+/** What a sweep lists and removes. */
+export interface SweepableResources {
+    readonly functions: SweepableFunctions;
+    readonly roles: SweepableRoles;
+    readonly logGroups: SweepableLogGroups;
+    readonly objects: SweepableObjects;
+}
+
 /** Every client a run may use; each command takes the ones it needs. */
 export interface AwsClients {
     readonly stepFunctions: StepFunctions;
@@ -109,6 +185,7 @@ export interface AwsClients {
     /** As the pull-request bot when the run has a comment role (see awsClients). */
     readonly pullRequestComments: PullRequestComments;
     readonly pullRequestApprovals: PullRequestApprovals;
+    readonly sweepable: SweepableResources;
 }
 
 /**
@@ -126,6 +203,7 @@ export function awsClients(commentRoleArn: string | undefined): AwsClients {
         repositoryFiles: repositoryFilesClient(),
         pullRequestComments: pullRequestCommentsClient(pullRequest),
         pullRequestApprovals: pullRequestApprovalsClient(pullRequest),
+        sweepable: sweepableResourcesClient(),
     };
 }
 
@@ -285,6 +363,78 @@ function tuningHistoryObjectsClient(): TuningHistoryObjects {
         },
         async write(bucket, key, body) {
             await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: "application/json" }));
+        },
+    };
+}
+
+/** Every item of every page a paginator yields. */
+async function everyPage<Page, Item>(pages: AsyncIterable<Page>, items: (page: Page) => readonly Item[] | undefined): Promise<Item[]> {
+    const all: Item[] = [];
+    for await (const page of pages) all.push(...(items(page) ?? []));
+    return all;
+}
+
+/** The SDK's paginators read every page of every list call a sweep makes. */
+function sweepableResourcesClient(): SweepableResources {
+    const lambda = answeredByAws(new LambdaClient(RETRIES));
+    const iam = answeredByAws(new IAMClient(RETRIES));
+    const logs = answeredByAws(new CloudWatchLogsClient(RETRIES));
+    const s3 = answeredByAws(new S3Client(RETRIES));
+    return {
+        functions: {
+            list: () =>
+                everyPage(paginateListFunctions({ client: lambda }, {}), (page) =>
+                    page.Functions?.map((fn) => ({ name: fn.FunctionName!, createdAt: lambdaTimestamp(fn.LastModified) })),
+                ),
+            eventSourceMappings: (functionName) =>
+                everyPage(paginateListEventSourceMappings({ client: lambda }, { FunctionName: functionName }), (page) => page.EventSourceMappings?.map((mapping) => mapping.UUID!)),
+            async deleteEventSourceMapping(uuid) {
+                await lambda.send(new DeleteEventSourceMappingCommand({ UUID: uuid }));
+            },
+            async delete(functionName) {
+                await lambda.send(new DeleteFunctionCommand({ FunctionName: functionName }));
+            },
+        },
+        roles: {
+            list: () =>
+                everyPage(paginateListRoles({ client: iam }, {}), (page) =>
+                    page.Roles?.map((role) => ({ name: role.RoleName!, path: role.Path ?? "/", createdAt: role.CreateDate?.getTime() })),
+                ),
+            inlinePolicies: (roleName) => everyPage(paginateListRolePolicies({ client: iam }, { RoleName: roleName }), (page) => page.PolicyNames),
+            attachedPolicies: (roleName) =>
+                everyPage(paginateListAttachedRolePolicies({ client: iam }, { RoleName: roleName }), (page) => page.AttachedPolicies?.map((policy) => policy.PolicyArn!)),
+            instanceProfiles: (roleName) =>
+                everyPage(paginateListInstanceProfilesForRole({ client: iam }, { RoleName: roleName }), (page) => page.InstanceProfiles?.map((profile) => profile.InstanceProfileName!)),
+            async deleteInlinePolicy(roleName, policyName) {
+                await iam.send(new DeleteRolePolicyCommand({ RoleName: roleName, PolicyName: policyName }));
+            },
+            async detachPolicy(roleName, policyArn) {
+                await iam.send(new DetachRolePolicyCommand({ RoleName: roleName, PolicyArn: policyArn }));
+            },
+            async removeFromInstanceProfile(roleName, instanceProfileName) {
+                await iam.send(new RemoveRoleFromInstanceProfileCommand({ RoleName: roleName, InstanceProfileName: instanceProfileName }));
+            },
+            async delete(roleName) {
+                await iam.send(new DeleteRoleCommand({ RoleName: roleName }));
+            },
+        },
+        logGroups: {
+            list: (namePrefix) =>
+                everyPage(paginateDescribeLogGroups({ client: logs }, { logGroupNamePrefix: namePrefix }), (page) =>
+                    page.logGroups?.map((group) => ({ name: group.logGroupName!, createdAt: group.creationTime })),
+                ),
+            async delete(logGroupName) {
+                await logs.send(new DeleteLogGroupCommand({ logGroupName }));
+            },
+        },
+        objects: {
+            list: (bucket, prefix) =>
+                everyPage(paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: prefix }), (page) =>
+                    page.Contents?.map((object) => ({ name: object.Key!, createdAt: object.LastModified?.getTime() })),
+                ),
+            async delete(bucket, key) {
+                await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+            },
         },
     };
 }

@@ -3,15 +3,17 @@
 // Each command's options are one table: Node's util.parseArgs reads argv with it (strictly,
 // per command), and the same table writes the command's --help.
 import { parseArgs } from "node:util";
-import { COMMIT_ID_RULE, PULL_REQUEST_BOT_SESSION_NAME, RUNNER_ENVIRONMENT, TUNING_FILES } from "../contract";
+import { COMMIT_ID_RULE, PULL_REQUEST_BOT_SESSION_NAME, PULL_REQUEST_BUILD_FILES, RUNNER_ENVIRONMENT, SCHEDULE_EXPRESSION_RULE, TUNING_FILES } from "../contract";
 import { InputError, UsageError } from "./core/errors";
 import { ALLOWED_NAME_PREFIX_FIELD, checkFunctionInScope, validateNamePrefix, type FunctionScope } from "./core/functionScope";
 import { parseJsonFile } from "./core/json";
-import type { RecordRequest, TuneRequest } from "./core/requests";
+import type { RecordRequest, SweepRequest, TuneRequest } from "./core/requests";
 import type { PullRequestContext } from "./core/resultsFile";
 import { functionsFromTerraformOutputs, mergeTargetFunctions, parseLambdaArnSpec, validateRoleArn, validateStateMachineArn } from "./core/targets";
 import { parseTuningInput } from "./core/tuningInput";
-import { parseTuningHistoryUri, type TuningHistoryLocation } from "./core/tuningHistory";
+import { parseS3Uri } from "./core/s3Location";
+import { NAME_PREFIX_FIELD, PROTECT_PREFIX_FIELD, validateSweepPrefixes } from "./core/sweep";
+import type { TuningHistoryLocation } from "./core/tuningHistory";
 import type { BuildContext, TargetFunction } from "./core/types";
 
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -20,6 +22,10 @@ export const DEFAULT_INPUT_FILE = TUNING_FILES.input;
 export const DEFAULT_RESULTS_FILE = TUNING_FILES.results;
 export const DEFAULT_TIMEOUT_SECONDS = 900;
 export const DEFAULT_CONCURRENCY = 4;
+export const DEFAULT_REPORT_FILE = PULL_REQUEST_BUILD_FILES.sweepReport;
+/** A pull request's copy lives for hours; a sweep's default age keeps what running builds may still use. */
+export const DEFAULT_OLDER_THAN_HOURS = 6;
+const MAX_HOURS = 8760;
 const MAX_TIMEOUT_SECONDS = 86_400;
 // Each execution already runs `num` invocations per power value, in parallel when asked to:
 // beyond this the account's Lambda concurrency, not the runner, is the bottleneck.
@@ -128,6 +134,55 @@ const COMMANDS = {
             "source-commit": { value: "SHA", help: [`the deployed commit of main ${env(CODEBUILD.sourceVersion)}`] },
         },
     },
+    sweep: {
+        summary: [
+            "remove what pull requests' throw-away copies left behind, by name and age: Lambda",
+            "functions and IAM roles PREFIX-*, log groups /aws/lambda/PREFIX-*, state objects;",
+            "write a report, and on a pull request say in its comment what became of the copy",
+        ],
+        options: {
+            "name-prefix": {
+                value: "PREFIX",
+                help: [
+                    "what to remove: functions and roles named PREFIX-…, log groups",
+                    "/aws/lambda/PREFIX-…; 3-64 letters, digits or '-', starting with a",
+                    "letter and not ending with '-'. Required, and never taken from the",
+                    "environment: a command that deletes names what it deletes",
+                ],
+            },
+            "protect-prefix": {
+                value: "PREFIX",
+                help: [
+                    "never to be reached (production's namePrefix): the sweep refuses to",
+                    "run when PREFIX-* and --name-prefix's PREFIX-* could name one thing",
+                ],
+            },
+            "older-than": {
+                value: "HOURS",
+                help: [
+                    `only what is at least HOURS old, 0-${MAX_HOURS} (default ${DEFAULT_OLDER_THAN_HOURS}): a function`,
+                    "by its LastModified, a role by its CreateDate, a log group by its",
+                    "creationTime, an object by its LastModified; the rest is kept",
+                ],
+            },
+            "state-uri": { value: "s3://BUCKET/PREFIX", help: ["also remove the objects under PREFIX/ (the copies' Terraform state)"] },
+            "dry-run": { help: ["list and report what would be removed, and make no write call at all", "(nor a comment)"] },
+            report: { value: "FILE", help: [`what was found and what became of it (default ${DEFAULT_REPORT_FILE})`] },
+            "retry-schedule": {
+                value: "EXPRESSION",
+                help: [
+                    `the scheduled sweep's EventBridge schedule ${env(RUNNER_ENVIRONMENT.sweepSchedule)}:`,
+                    "the comment names it as what tries again what this sweep could not",
+                    "remove",
+                ],
+            },
+            "retry-older-than": {
+                value: "HOURS",
+                help: [`the scheduled sweep's --older-than ${env(RUNNER_ENVIRONMENT.pullRequestCopyTtlHours)}:`, "the comment says when what is left is old enough for it"],
+            },
+            ...PULL_REQUEST_OPTIONS,
+        },
+    },
 } satisfies Record<string, { summary: readonly string[]; options: OptionTable }>;
 
 type CommandName = keyof typeof COMMANDS;
@@ -139,6 +194,7 @@ const OPTION_HEADINGS: Record<CommandName, string> = {
     "plan-comment": "Options (--plan, --deploy-failed or both):",
     report: "Options (exactly one):",
     record: "Options:",
+    sweep: "Options:",
 };
 
 const AWS_CONFIGURATION = `Region, credentials and endpoints come from the AWS SDK's standard configuration
@@ -149,6 +205,10 @@ without a region, tune and record take it from the state machine's or the functi
 
 const EXIT_CODES = `Exit codes: 0 all tuned; 1 a tuning failed, timed out or was aborted, or an AWS call failed;
 2 usage or input error (nothing was started).
+`;
+
+const SWEEP_EXIT_CODES = `Exit codes: 0 everything old enough was removed (or, on a dry run, listed); 1 something could
+not be removed or listed, or the comment failed; 2 usage or input error (no AWS call was made).
 `;
 
 const DESCRIPTION_COLUMN = 29;
@@ -214,7 +274,7 @@ export function commandUsage(command: CommandName): string {
         "",
         // `report` calls no AWS API.
         ...(command === "report" ? [] : [AWS_CONFIGURATION]),
-        EXIT_CODES,
+        command === "sweep" ? SWEEP_EXIT_CODES : EXIT_CODES,
     ].join("\n");
 }
 
@@ -263,6 +323,12 @@ export interface PlanCommentArguments {
     readonly build: BuildContext;
 }
 
+/** `sweep` as typed on the command line: the request, and who comments. */
+export interface SweepArguments extends SweepRequest {
+    /** `--comment-role-arn`: the role the comment is made as. */
+    readonly commentRoleArn?: string;
+}
+
 export type ReportSource =
     | { readonly kind: "results"; readonly file: string }
     | { readonly kind: "output"; readonly file: string }
@@ -274,7 +340,8 @@ export type Command =
     | { readonly kind: "tune"; readonly args: TuneArguments }
     | { readonly kind: "plan-comment"; readonly args: PlanCommentArguments }
     | { readonly kind: "report"; readonly source: ReportSource }
-    | { readonly kind: "record"; readonly args: RecordArguments };
+    | { readonly kind: "record"; readonly args: RecordArguments }
+    | { readonly kind: "sweep"; readonly args: SweepArguments };
 
 /** The option values of one command: flag → the values given, in order (none for a switch). */
 type ParsedOptions = ReadonlyMap<string, readonly string[]>;
@@ -311,6 +378,8 @@ export function parseCommandLine(argv: readonly string[], env: Environment): Com
             return { kind: "report", source: reportSourceFrom(options) };
         case "record":
             return { kind: "record", args: recordArgumentsFrom(options, env) };
+        case "sweep":
+            return { kind: "sweep", args: sweepArgumentsFrom(options, env, build) };
     }
 }
 
@@ -392,10 +461,14 @@ function required(options: ParsedOptions, flag: string): string {
 
 function wholeNumber(options: ParsedOptions, flag: string, fallback: number, min: number, max: number, unit: string): number {
     const text = options.get(flag)?.[0];
-    if (text === undefined) return fallback;
+    return text === undefined ? fallback : wholeNumberIn(text, flag, min, max, unit);
+}
+
+/** `text` as a whole number from `min` to `max`; `field` names where it came from in the error. */
+function wholeNumberIn(text: string, field: string, min: number, max: number, unit: string): number {
     const value = /^\d+$/.test(text) ? Number(text) : NaN;
     if (!(value >= min && value <= max)) {
-        throw new UsageError(`${flag} must be a whole number of ${unit} from ${min} to ${max}; got "${text}"`);
+        throw new UsageError(`${field} must be a whole number of ${unit} from ${min} to ${max}; got "${text}"`);
     }
     return value;
 }
@@ -438,7 +511,7 @@ const HISTORY_FIELD = `--history (env ${RUNNER_ENVIRONMENT.tuningHistoryUri})`;
 
 function historyFrom(options: ParsedOptions, env: Environment): TuningHistoryLocation | undefined {
     const uri = optionOrEnv(options, "--history", env, RUNNER_ENVIRONMENT.tuningHistoryUri);
-    return uri === undefined ? undefined : parseTuningHistoryUri(uri, HISTORY_FIELD);
+    return uri === undefined ? undefined : parseS3Uri(uri, HISTORY_FIELD);
 }
 
 function recordArgumentsFrom(options: ParsedOptions, env: Environment): RecordArguments {
@@ -455,6 +528,43 @@ function recordArgumentsFrom(options: ParsedOptions, env: Environment): RecordAr
         inputFile: options.get("--input")?.[0] ?? DEFAULT_INPUT_FILE,
         history,
         commit: flagCommit ?? (revision !== undefined && COMMIT_ID_RULE.pattern.test(revision) ? revision : undefined),
+    };
+}
+
+const RETRY_SCHEDULE_FIELD = `--retry-schedule (env ${RUNNER_ENVIRONMENT.sweepSchedule})`;
+const RETRY_OLDER_THAN_FIELD = `--retry-older-than (env ${RUNNER_ENVIRONMENT.pullRequestCopyTtlHours})`;
+
+/**
+ * `sweep`: what to remove is given by flags only, never by the environment. Every value is checked
+ * here, before any AWS call: the prefixes (the protected one disjoint), the ages, the state URI
+ * (never a whole bucket), the scheduled sweep's schedule, the pull request.
+ */
+function sweepArgumentsFrom(options: ParsedOptions, env: Environment, build: BuildContext): SweepArguments {
+    const namePrefix = required(options, NAME_PREFIX_FIELD);
+    const protectPrefix = options.get(PROTECT_PREFIX_FIELD)?.[0];
+    validateSweepPrefixes(namePrefix, protectPrefix);
+    const stateUri = options.get("--state-uri")?.[0];
+    const state = stateUri === undefined ? undefined : parseS3Uri(stateUri, "--state-uri");
+    if (state !== undefined && state.prefix === "") {
+        throw InputError.invalid("--state-uri", stateUri, "s3://<bucket>/<prefix> with a key prefix", "a sweep never removes every object of a bucket");
+    }
+    const schedule = optionOrEnv(options, "--retry-schedule", env, RUNNER_ENVIRONMENT.sweepSchedule);
+    if (schedule !== undefined && !SCHEDULE_EXPRESSION_RULE.pattern.test(schedule)) throw InputError.invalid(RETRY_SCHEDULE_FIELD, schedule, SCHEDULE_EXPRESSION_RULE.allowed);
+    const retryOlderThan = optionOrEnv(options, "--retry-older-than", env, RUNNER_ENVIRONMENT.pullRequestCopyTtlHours);
+    return {
+        namePrefix,
+        ...(protectPrefix === undefined ? {} : { protectPrefix }),
+        olderThanHours: wholeNumber(options, "--older-than", DEFAULT_OLDER_THAN_HOURS, 0, MAX_HOURS, "hours"),
+        ...(state === undefined ? {} : { state }),
+        dryRun: options.has("--dry-run"),
+        reportFile: options.get("--report")?.[0] ?? DEFAULT_REPORT_FILE,
+        scheduledSweep: {
+            ...(schedule === undefined ? {} : { schedule }),
+            ...(retryOlderThan === undefined ? {} : { olderThanHours: wholeNumberIn(retryOlderThan, RETRY_OLDER_THAN_FIELD, 1, MAX_HOURS, "hours") }),
+        },
+        pullRequest: pullRequestFrom(options, env),
+        commentRoleArn: commentRoleArnFrom(options, env),
+        build,
     };
 }
 

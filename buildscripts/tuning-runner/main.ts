@@ -7,6 +7,7 @@ import { parseCommandLine, recordRequestFrom, tuneRequestFrom, tuneTargetsFrom, 
 import { runPlanComment } from "./commands/planComment";
 import { runRecord } from "./commands/record";
 import { runReport } from "./commands/report";
+import { runSweep } from "./commands/sweep";
 import type { Runtime } from "./commands/runtime";
 import { runTune } from "./commands/tune";
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, InputError, UsageError } from "./core/errors";
@@ -95,6 +96,13 @@ async function dispatch(command: Command, shell: Shell): Promise<number> {
                 "--terraform-outputs",
             );
             return runRecord(request, shell.awsClients(undefined), runtime);
+        }
+        case "sweep": {
+            const { args } = command;
+            files.checkWritable(args.reportFile, "--report");
+            // No ARN names a region here: the AWS configuration must.
+            await shell.ensureRegion([], "the AWS configuration");
+            return runSweep(args, shell.awsClients(args.commentRoleArn), runtime);
         }
     }
 }

@@ -15,6 +15,7 @@ const CHAINS = {
     baselines: "poison tuning baselines",
     runner: "replace the code the trusted steps run",
     otherCopies: "tamper with another build's copy or state",
+    sweeper: "make the trusted sweeper reach beyond the pull-request namespace",
 } as const;
 
 const STATE = "arn:aws:s3:::storage-state-0a1b2c3d";
@@ -22,12 +23,15 @@ const ARTIFACTS = "arn:aws:s3:::storage-artifacts-0a1b2c3d";
 const REPOSITORY = `arn:aws:codecommit:${REGION}:${ACCOUNT}:power-tuned-functions`;
 const OWN_BUILD = `arn:aws:codebuild:${REGION}:${ACCOUNT}:build/pr-deploy:6c1f3f0e-5d4c-4b3a-9a8f-7e6d5c4b3a29`;
 const OTHER_BUILD = `arn:aws:codebuild:${REGION}:${ACCOUNT}:build/pr-deploy:0b0b0b0b-1111-4222-8333-944444444444`;
-const PR_ROLE = `arn:aws:iam::${ACCOUNT}:role/pr-power-tuned-digest-role-pr-7-3f2a9c1`;
-const PR_FUNCTION = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:pr-power-tuned-digest-pr-7-3f2a9c1`;
+const PR_ROLE = `arn:aws:iam::${ACCOUNT}:role/pr-power-tuned-7-3f2a9c1-digest-role`;
+const PR_FUNCTION = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:pr-power-tuned-7-3f2a9c1-digest`;
 const PRODUCTION_ROLE = `arn:aws:iam::${ACCOUNT}:role/power-tuned-digest-role`;
 const PRODUCTION_FUNCTION = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:power-tuned-digest`;
 const POWER_TUNING = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:powerTuningStateMachine-0a1b2c3d`;
 const ADMINISTRATOR_ACCESS = "arn:aws:iam::aws:policy/AdministratorAccess";
+const EVENT_SOURCE_MAPPING = `arn:aws:lambda:${REGION}:${ACCOUNT}:event-source-mapping:0b0b0b0b-1111-4222-8333-944444444444`;
+const logGroup = (name: string) => `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/${name}`;
+const SWEEP_BUILD = { "codebuild:buildArn": `arn:aws:codebuild:${REGION}:${ACCOUNT}:build/pr-sweeper:5e5e5e5e-1111-4222-8333-944444444444` };
 
 interface Row {
     readonly as: string;
@@ -191,6 +195,84 @@ const ROWS: Row[] = [
     { as: "pr-bot-role", does: "edit its comment", expect: "Allowed", request: () => ({ action: "codecommit:UpdateComment", resource: REPOSITORY }) },
     { as: "pr-bot-role", does: "approve or revoke", expect: "Allowed", request: () => ({ action: "codecommit:UpdatePullRequestApprovalState", resource: REPOSITORY }) },
     { as: "pr-bot-role", does: "push to the repository", chain: "production", expect: "denied", request: () => ({ action: "codecommit:GitPush", resource: REPOSITORY }) },
+    // The sweeper (trusted, scheduled and after each destroy): the pull-request namespace only.
+    { as: "pr-sweeper-role", does: "list every function to find the namespace's", expect: "Allowed", request: () => ({ action: "lambda:ListFunctions", resource: "*" }) },
+    { as: "pr-sweeper-role", does: "list every role to find the namespace's", expect: "Allowed", request: () => ({ action: "iam:ListRoles", resource: "*" }) },
+    {
+        as: "pr-sweeper-role",
+        does: "delete a PR function's event source mapping",
+        expect: "Allowed",
+        request: () => ({ action: "lambda:DeleteEventSourceMapping", resource: EVENT_SOURCE_MAPPING, context: { "lambda:FunctionArn": PR_FUNCTION } }),
+    },
+    { as: "pr-sweeper-role", does: "delete a PR function", expect: "Allowed", request: () => ({ action: "lambda:DeleteFunction", resource: PR_FUNCTION }) },
+    { as: "pr-sweeper-role", does: "delete a PR role's inline policy", expect: "Allowed", request: () => ({ action: "iam:DeleteRolePolicy", resource: PR_ROLE }) },
+    { as: "pr-sweeper-role", does: "detach a PR role's managed policy", expect: "Allowed", request: () => ({ action: "iam:DetachRolePolicy", resource: PR_ROLE, context: { "iam:PolicyARN": ADMINISTRATOR_ACCESS } }) },
+    {
+        as: "pr-sweeper-role",
+        does: "remove a PR role from a PR instance profile",
+        expect: "Allowed",
+        request: () => ({ action: "iam:RemoveRoleFromInstanceProfile", resource: `arn:aws:iam::${ACCOUNT}:instance-profile/pr-power-tuned-7-3f2a9c1-digest` }),
+    },
+    { as: "pr-sweeper-role", does: "delete a PR role", expect: "Allowed", request: () => ({ action: "iam:DeleteRole", resource: PR_ROLE }) },
+    { as: "pr-sweeper-role", does: "delete a PR log group", expect: "Allowed", request: () => ({ action: "logs:DeleteLogGroup", resource: logGroup("pr-power-tuned-7-3f2a9c1-digest") }) },
+    { as: "pr-sweeper-role", does: "list the PR state objects", expect: "Allowed", request: () => ({ action: "s3:ListBucket", resource: STATE, context: { "s3:prefix": "pull-requests/" } }) },
+    { as: "pr-sweeper-role", does: "delete a PR state object", expect: "Allowed", request: () => ({ action: "s3:DeleteObject", resource: `${STATE}/pull-requests/${OTHER_BUILD}/terraform.tfstate` }) },
+    { as: "pr-sweeper-role", does: "keep its report under its own prefix", expect: "Allowed", request: () => ({ action: "s3:PutObject", resource: `${ARTIFACTS}/pull-request-builds/${SWEEP_BUILD["codebuild:buildArn"]}/sweep-report.json`, context: SWEEP_BUILD }) },
+    {
+        as: "pr-sweeper-role",
+        does: "replace another build's files for the trusted step",
+        chain: "otherCopies",
+        expect: "denied",
+        request: () => ({ action: "s3:PutObject", resource: `${ARTIFACTS}/pull-request-builds/${OTHER_BUILD}/outputs.json`, context: SWEEP_BUILD }),
+    },
+    {
+        as: "pr-sweeper-role",
+        does: "become the pull-request bot under its fixed session name",
+        expect: "Allowed",
+        request: (iam) => ({ action: "sts:AssumeRole", resource: iam.roleArn("pr-bot-role"), context: { "sts:RoleSessionName": PULL_REQUEST_BOT_SESSION_NAME } }),
+    },
+    { as: "pr-sweeper-role", does: "delete a production function", chain: "sweeper", expect: "denied", request: () => ({ action: "lambda:DeleteFunction", resource: PRODUCTION_FUNCTION }) },
+    {
+        as: "pr-sweeper-role",
+        does: "delete a production function's event source mapping",
+        chain: "sweeper",
+        expect: "denied",
+        request: () => ({ action: "lambda:DeleteEventSourceMapping", resource: EVENT_SOURCE_MAPPING, context: { "lambda:FunctionArn": PRODUCTION_FUNCTION } }),
+    },
+    { as: "pr-sweeper-role", does: "delete a production role", chain: "sweeper", expect: "denied", request: () => ({ action: "iam:DeleteRole", resource: PRODUCTION_ROLE }) },
+    { as: "pr-sweeper-role", does: "strip a production role's inline policy", chain: "sweeper", expect: "denied", request: () => ({ action: "iam:DeleteRolePolicy", resource: PRODUCTION_ROLE }) },
+    { as: "pr-sweeper-role", does: "delete one of the stack's own roles", chain: "sweeper", expect: "denied", request: (iam) => ({ action: "iam:DeleteRole", resource: iam.roleArn("pr-deploy-role") }) },
+    {
+        as: "pr-sweeper-role",
+        does: "remove a role from another instance profile",
+        chain: "sweeper",
+        expect: "denied",
+        request: () => ({ action: "iam:RemoveRoleFromInstanceProfile", resource: `arn:aws:iam::${ACCOUNT}:instance-profile/power-tuned-web` }),
+    },
+    { as: "pr-sweeper-role", does: "delete a production log group", chain: "sweeper", expect: "denied", request: () => ({ action: "logs:DeleteLogGroup", resource: logGroup("power-tuned-digest") }) },
+    { as: "pr-sweeper-role", does: "delete production's state", chain: "sweeper", expect: "denied", request: () => ({ action: "s3:DeleteObject", resource: `${STATE}/terraform-lambda/production.tfstate` }) },
+    { as: "pr-sweeper-role", does: "list the state bucket beyond pull-requests/", chain: "sweeper", expect: "denied", request: () => ({ action: "s3:ListBucket", resource: STATE, context: { "s3:prefix": "terraform-lambda/" } }) },
+    { as: "pr-sweeper-role", does: "post a comment without being the bot", chain: "approval", expect: "denied", request: () => ({ action: "codecommit:PostCommentForPullRequest", resource: REPOSITORY }) },
+    { as: "pr-sweeper-role", does: "approve the pull request", chain: "approval", expect: "denied", request: () => ({ action: "codecommit:UpdatePullRequestApprovalState", resource: REPOSITORY }) },
+    {
+        as: "pr-sweeper-role",
+        does: "become the bot under another session name",
+        chain: "approval",
+        expect: "denied",
+        request: (iam) => ({ action: "sts:AssumeRole", resource: iam.roleArn("pr-bot-role"), context: { "sts:RoleSessionName": "AWSCodeBuild-5e5e5e5e" } }),
+    },
+    { as: "pr-sweeper-role", does: "store a tuning result (results/)", chain: "baselines", expect: "denied", request: () => ({ action: "s3:PutObject", resource: `${ARTIFACTS}/tuning-history/results/0a1b.json`, context: SWEEP_BUILD }) },
+    {
+        as: "pr-sweeper-role",
+        does: "record production's fingerprint (production/)",
+        chain: "baselines",
+        expect: "denied",
+        request: () => ({ action: "s3:PutObject", resource: `${ARTIFACTS}/tuning-history/production/digest.json`, context: SWEEP_BUILD }),
+    },
+    { as: "pr-sweeper-role", does: "upload a runner bundle", chain: "runner", expect: "denied", request: () => ({ action: "s3:PutObject", resource: `${ARTIFACTS}/tuning-runner/${"ab".repeat(32)}.js`, context: SWEEP_BUILD }) },
+    { as: "pr-sweeper-role", does: "start a power-tuning execution (it invokes functions)", chain: "sweeper", expect: "denied", request: () => ({ action: "states:StartExecution", resource: POWER_TUNING }) },
+    { as: "pr-sweeper-schedule-role", does: "start the sweeper", expect: "Allowed", request: () => ({ action: "codebuild:StartBuild", resource: `arn:aws:codebuild:${REGION}:${ACCOUNT}:project/pr-sweeper` }) },
+    { as: "pr-sweeper-schedule-role", does: "start the pull-request destroy build", chain: "sweeper", expect: "denied", request: () => ({ action: "codebuild:StartBuild", resource: `arn:aws:codebuild:${REGION}:${ACCOUNT}:project/pr-destroy` }) },
     // Production.
     { as: "deployment-apply-role", does: "create a production role with the boundary", expect: "Allowed", request: (iam) => ({ action: "iam:CreateRole", resource: PRODUCTION_ROLE, context: withBoundary(iam) }) },
     { as: "deployment-apply-role", does: "create a production role without the boundary", chain: "admin", expect: "denied", request: () => ({ action: "iam:CreateRole", resource: PRODUCTION_ROLE }) },
@@ -230,12 +312,12 @@ describe("attack paths, decided by an IAM policy simulator over the stack's own 
         const everything = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] };
         let functionRole: SimulatedRole;
         before(() => {
-            functionRole = iam.terraformRole("pr-power-tuned-x-role-pr-7-3f2a9c1", everything);
+            functionRole = iam.terraformRole("pr-power-tuned-7-3f2a9c1-x-role", everything);
         });
 
         const denied: Array<[string, (iam: StackIam) => Request]> = [
             ["create a role", () => ({ action: "iam:CreateRole", resource: `arn:aws:iam::${ACCOUNT}:role/anything` })],
-            ["attach AdministratorAccess to itself", () => ({ action: "iam:AttachRolePolicy", resource: `arn:aws:iam::${ACCOUNT}:role/pr-power-tuned-x-role-pr-7-3f2a9c1` })],
+            ["attach AdministratorAccess to itself", () => ({ action: "iam:AttachRolePolicy", resource: `arn:aws:iam::${ACCOUNT}:role/pr-power-tuned-7-3f2a9c1-x-role` })],
             ["assume the bot", (stackIam) => ({ action: "sts:AssumeRole", resource: stackIam.roleArn("pr-bot-role"), context: { "sts:RoleSessionName": PULL_REQUEST_BOT_SESSION_NAME } })],
             ["approve a pull request", () => ({ action: "codecommit:UpdatePullRequestApprovalState", resource: REPOSITORY })],
             ["write production's state", () => ({ action: "s3:PutObject", resource: `${STATE}/terraform-lambda/production.tfstate` })],
@@ -249,7 +331,7 @@ describe("attack paths, decided by an IAM policy simulator over the stack's own 
         }
 
         it("may still write its function's log streams, which is all the boundary grants", async () => {
-            const logStream = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/pr-power-tuned-x-pr-7-3f2a9c1:log-stream:2026/11/26/[$LATEST]0a1b`;
+            const logStream = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/pr-power-tuned-7-3f2a9c1-x:log-stream:2026/11/26/[$LATEST]0a1b`;
             assert.strictEqual(await iam.decide(functionRole, { action: "logs:PutLogEvents", resource: logStream }), "Allowed");
         });
     });

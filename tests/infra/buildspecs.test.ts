@@ -16,6 +16,7 @@ import {
     pullRequestDeployBuildspec,
     pullRequestDestroyBuildspec,
     pullRequestFeedbackBuildspec,
+    pullRequestSweepBuildspec,
     RUNNER_PATH,
     terraformApplyBuildspec,
     terraformDestroyBuildspec,
@@ -94,6 +95,23 @@ const FEEDBACK_BUILD_ENV = {
     DEPLOY_OUTCOME: "SUCCEEDED",
     WORKFLOW_EXECUTION_ARN: EXECUTION_ARN,
 };
+/** The sweeper project's own environment; the workflow adds the pull request and the deploy's build after a destroy. */
+const SCHEDULED_SWEEP_ENV = {
+    AWS_REGION: "us-east-1",
+    CODEBUILD_CONFIG_AUTO_DISCOVER: "false",
+    CODEBUILD_BUILD_ARN: "arn:aws:codebuild:us-east-1:123456789012:build/pr-sweeper:5e5e5e5e-1111-4222-8333-944444444444",
+    REPOSITORY_NAME: "TargetLambdaFunctionRepository",
+    TF_STATE_BUCKET: STATE_BUCKET,
+    ARTIFACT_BUCKET,
+    TUNING_RUNNER_S3_URI: RUNNER_S3_URI,
+    TUNING_RUNNER_SHA256: RUNNER_SHA256,
+    PULL_REQUEST_NAME_PREFIX: "pr-power-tuned",
+    PRODUCTION_NAME_PREFIX: "power-tuned",
+    PULL_REQUEST_BOT_ROLE_ARN: "arn:aws:iam::123456789012:role/lambda-power-tuned/power-tuned-pull-request-bot",
+    SWEEP_SCHEDULE: "rate(6 hours)",
+    PULL_REQUEST_COPY_TTL_HOURS: "6",
+};
+const FOLLOW_UP_SWEEP_ENV = { ...SCHEDULED_SWEEP_ENV, ...PULL_REQUEST, DEPLOY_BUILD_ARN };
 // The Deploy build: runner and history for `record`; CodePipeline's source revision.
 const APPLY_BUILD_ENV = {
     ...PIPELINE_BUILD_ENV,
@@ -103,7 +121,7 @@ const APPLY_BUILD_ENV = {
     // CodePipeline's Deploy action sets it from the Source action's CommitId.
     DEPLOYED_COMMIT: `abc1234${"b".repeat(33)}`,
 };
-const PR_SUFFIX = "pr-7-3f2a9c1";
+const PR_SUFFIX = "7-3f2a9c1";
 const OWN_STATE_KEY = (buildArn: string) => `pull-requests/${buildArn}/terraform.tfstate`;
 
 const backend = (key: string) =>
@@ -116,8 +134,8 @@ const FAKE_TOOL = `#!/bin/bash
 # Records its argv (unit-separated) and fails when its command line contains a FAKE_FAIL line.
 tool=$(basename "$0")
 { printf '%s' "$tool"; printf '\\x1f%s' "$@"; printf '\\n'; } >> "$FAKE_CALLS"
-# The runner writes its results file first, whatever happens next.
-if [[ $tool == node ]]; then previous=; for argument in "$@"; do [[ $previous == --results ]] && echo '{}' > "$argument"; previous=$argument; done; fi
+# The runner writes its results file (tune) or report (sweep) first, whatever happens next.
+if [[ $tool == node ]]; then previous=; for argument in "$@"; do [[ $previous == --results || $previous == --report ]] && echo '{}' > "$argument"; previous=$argument; done; fi
 while IFS= read -r pattern; do
   if [[ -n "$pattern" && "$tool $*" == *"$pattern"* ]]; then echo "fake $tool fails: $pattern" >&2; exit 1; fi
 done <<< "$FAKE_FAIL"
@@ -487,6 +505,66 @@ describe("buildspecs", () => {
         it("refuses to start on values the workflow would never send", () => {
             for (const override of [{ DEPLOY_OUTCOME: "MAYBE" }, { DEPLOY_BUILD_ARN: "" }, { DEPLOY_BUILD_ARN: "x; rm -rf /" }, { DESTINATION_COMMIT: "main" }]) {
                 const run = runBuild(buildspec(), { ...FEEDBACK_BUILD_ENV, ...override });
+                assert.deepEqual(run.phases, [{ name: "install", status: "FAILED" }], JSON.stringify(override));
+                assert.deepEqual(run.calls, [], JSON.stringify(override));
+            }
+        });
+    });
+
+    describe("pull-request sweep (trusted)", () => {
+        const buildspec = pullRequestSweepBuildspec;
+        const runnerCalls = (run: BuildRun) => run.argvs.filter((argv) => argv[0] === "node" && argv[1] === RUNNER_PATH).map((argv) => argv.slice(2));
+        const keepReport = `aws s3 cp /tmp/sweep-report.json s3://${ARTIFACT_BUCKET}/pull-request-builds/${SCHEDULED_SWEEP_ENV.CODEBUILD_BUILD_ARN}/`;
+
+        it("runs in bash with Node 22, and stops before node ever runs when the downloaded runner does not match its SHA-256", () => {
+            assert.deepEqual(parseYaml(buildspec()).phases.install["runtime-versions"], { nodejs: "22" });
+            const run = runBuild(buildspec(), SCHEDULED_SWEEP_ENV, { runner: "tampered runner" });
+            assert.deepEqual(run.phases, [{ name: "install", status: "FAILED" }]);
+            assert.ok(!run.calls.some((call) => call.startsWith("node ")), run.calls.join("\n"));
+        });
+
+        it("on its schedule sweeps the whole namespace older than the TTL, production protected, and keeps the report under its own prefix", () => {
+            const run = runBuild(buildspec(), SCHEDULED_SWEEP_ENV);
+            assert.equal(run.succeeded, true);
+            assert.deepEqual(workCalls(run), [
+                `aws s3 cp ${RUNNER_S3_URI} ${RUNNER_PATH}`,
+                `node ${RUNNER_PATH} --version`,
+                `node ${RUNNER_PATH} sweep --name-prefix pr-power-tuned --older-than 6 --state-uri s3://${STATE_BUCKET}/pull-requests/ --protect-prefix power-tuned --report /tmp/sweep-report.json`,
+                keepReport,
+            ]);
+            const [sweep] = runnerCalls(run).slice(1).map((argv) => parseCommandLine(argv, SCHEDULED_SWEEP_ENV));
+            assert.ok(sweep.kind === "sweep");
+            assert.equal(sweep.args.pullRequest, undefined, "a scheduled run names no pull request, so it comments nowhere");
+        });
+
+        it("after a destroy sweeps exactly the copy the deploy named, whatever its age, and its deploy's state, commenting as the bot", () => {
+            const run = runBuild(buildspec(), FOLLOW_UP_SWEEP_ENV);
+            assert.equal(run.succeeded, true);
+            const [sweep] = runnerCalls(run).slice(1).map((argv) => parseCommandLine(argv, FOLLOW_UP_SWEEP_ENV));
+            assert.ok(sweep.kind === "sweep");
+            // The copy's names are <name_prefix>-<name_suffix>-… as the deploy passed them to Terraform.
+            const apply = runBuild(pullRequestDeployBuildspec(RELEASE), DEPLOY_BUILD_ENV).argvs.find((argv) => argv[0] === "terraform" && argv[1] === "apply")!;
+            const variable = (name: string) => apply.find((argument) => argument.startsWith(`${name}=`))!.slice(name.length + 1);
+            assert.equal(sweep.args.namePrefix, `${variable("name_prefix")}-${variable("name_suffix")}`);
+            assert.deepEqual(
+                [sweep.args.olderThanHours, sweep.args.state, sweep.args.protectPrefix],
+                [0, { bucket: STATE_BUCKET, prefix: `pull-requests/${DEPLOY_BUILD_ARN}` }, "power-tuned"],
+            );
+            assert.deepEqual(sweep.args.pullRequest, { repositoryName: SCHEDULED_SWEEP_ENV.REPOSITORY_NAME, pullRequestId: "7", sourceCommit: PULL_REQUEST.SOURCE_COMMIT, destinationCommit: PULL_REQUEST.DESTINATION_COMMIT });
+            assert.equal(sweep.args.commentRoleArn, SCHEDULED_SWEEP_ENV.PULL_REQUEST_BOT_ROLE_ARN);
+            assert.deepEqual(sweep.args.scheduledSweep, { schedule: "rate(6 hours)", olderThanHours: 6 });
+            assert.equal(run.calls.at(-1), keepReport);
+        });
+
+        it("still keeps the report, and fails, when the sweep could not remove everything", () => {
+            const run = runBuild(buildspec(), FOLLOW_UP_SWEEP_ENV, { fail: ["tuning-runner.js sweep"] });
+            assert.deepEqual(phaseStatus(run), { install: "SUCCEEDED", build: "FAILED" });
+            assert.equal(run.calls.at(-1), keepReport);
+        });
+
+        it("refuses to start on values the workflow would never send after a destroy", () => {
+            for (const override of [{ DEPLOY_BUILD_ARN: "" }, { DEPLOY_BUILD_ARN: "x; rm -rf /" }, { SOURCE_COMMIT: "main" }, { PULL_REQUEST_ID: "7*" }]) {
+                const run = runBuild(buildspec(), { ...FOLLOW_UP_SWEEP_ENV, ...override });
                 assert.deepEqual(run.phases, [{ name: "install", status: "FAILED" }], JSON.stringify(override));
                 assert.deepEqual(run.calls, [], JSON.stringify(override));
             }

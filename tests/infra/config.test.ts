@@ -3,7 +3,8 @@ import * as assert from "assert";
 import { resolved } from "../support/mocked-stack";
 import { installTerraform } from "../../components/buildspecs";
 import { peakLambdaConcurrency } from "../../buildscripts/tuning-runner/core/tuningInput";
-import { DEFAULT_POWER_VALUES, DEFAULT_TERRAFORM, globsOverlap, parseStackConfig, RawStackConfig, StackConfigError } from "../../components/config";
+import { globsOverlap } from "../../buildscripts/contract";
+import { DEFAULT_POWER_VALUES, DEFAULT_TERRAFORM, parseStackConfig, RawStackConfig, StackConfigError } from "../../components/config";
 import { SAR_DEFAULT_POWER_VALUES } from "../../components/powerTuningApp";
 
 const VALID: RawStackConfig = { region: "eu-west-1" };
@@ -37,6 +38,8 @@ describe("stack configuration", () => {
                 mainBranch: "main",
                 namePrefix: "power-tuned",
                 pullRequestNamePrefix: "pr-power-tuned",
+                sweepSchedule: "rate(6 hours)",
+                pullRequestCopyTtlHours: 6,
                 functionPermissions: [],
                 terraform: DEFAULT_TERRAFORM,
                 powerTuningVersion: "4.4.0",
@@ -121,6 +124,30 @@ describe("stack configuration", () => {
         it("a namePrefix whose IAM scope would cover the stack's own roles or the SAR application", () => {
             assertRejected({ namePrefix: "lambda" }, '"lambda"', "'lambda-*' would also cover names this stack owns ('lambda-power-tuned/*')");
             assertRejected({ namePrefix: "serverlessrepo" }, "'serverlessrepo-*'");
+        });
+
+        it("a sweepSchedule EventBridge would refuse", () => {
+            for (const schedule of ["every 6 hours", "rate(6 hour)", "rate(1 hours)", "rate(0 hours)", "cron(0 */6 * * *)", "cron(0 */6 * * * *)"]) {
+                assertRejected({ sweepSchedule: schedule }, `lambda-power-tuned:sweepSchedule = ${JSON.stringify(schedule)} is invalid`, "an EventBridge schedule expression: rate(<n> minutes|hours|days)");
+            }
+            for (const schedule of ["rate(1 hour)", "rate(30 minutes)", "rate(2 days)", "cron(0 */6 * * ? *)", "cron(15 3 ? * MON-FRI *)"]) {
+                assert.strictEqual(parseStackConfig({ ...VALID, sweepSchedule: schedule }).sweepSchedule, schedule);
+            }
+        });
+
+        it("a pullRequestCopyTtlHours the scheduled sweep could remove a running build's copy with, naming the builds' timeouts", () => {
+            for (const hours of [3, 3.5, 0, -6]) {
+                assertRejected(
+                    { pullRequestCopyTtlHours: hours },
+                    `lambda-power-tuned:pullRequestCopyTtlHours = ${hours} is invalid`,
+                    "a whole number of hours greater than 3.5 and at most 720",
+                    "(deploy 30, feedback 60 and destroy 30 minutes of build timeout, plus the 30 minutes Step Functions waits beyond each)",
+                );
+            }
+            assertRejected({ pullRequestCopyTtlHours: 4.5 }, "a whole number of hours");
+            assertRejected({ pullRequestCopyTtlHours: "6" }, '= "6" is invalid');
+            assertRejected({ pullRequestCopyTtlHours: 721 }, "at most 720");
+            assert.strictEqual(parseStackConfig({ ...VALID, pullRequestCopyTtlHours: 4 }).pullRequestCopyTtlHours, 4);
         });
 
         it("a pullRequestNamePrefix that cannot prefix Lambda function and IAM role names", () => {

@@ -53,7 +53,7 @@ describe("IAM across the whole stack", () => {
         const holders = stack.resources.filter((resource) =>
             ["aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy", "aws:iam/policy:Policy", "aws:s3/bucketPolicy:BucketPolicy"].includes(resource.type),
         );
-        assert.strictEqual(holders.length, 25);
+        assert.strictEqual(holders.length, 29);
         for (const holder of holders) {
             assert.ok(documents.some((document) => document.resource === `${holder.type} ${holder.name}`), `${holder.type} ${holder.name}`);
         }
@@ -178,7 +178,7 @@ describe("IAM across the whole stack", () => {
             );
         });
 
-        it("names grants outside the prefix, the repository, the state machine or the buckets, and unexpected services", () => {
+        it("names grants outside the prefix, the repository, the state machine or the buckets, and unexpected services; allows only list actions without a resource on *", () => {
             const found = findPolicyDocuments([
                 fakeResource("aws:iam/rolePolicy:RolePolicy", "p", {
                     policy: policy(
@@ -194,12 +194,31 @@ describe("IAM across the whole stack", () => {
                         { Sid: "BothNamespaces", Effect: "Allow", Action: "lambda:GetFunction", Resource: ["arn:aws:lambda:us-east-1:123456789012:function:app-*", "arn:aws:lambda:us-east-1:123456789012:function:pr-app-*"] },
                         { Sid: "OwnRole", Effect: "Allow", Action: "sts:AssumeRole", Resource: "arn:aws:iam::123456789012:role/stack/bot" },
                         { Sid: "InScope", Effect: "Allow", Action: ["s3:GetObject", "states:DescribeExecution"], Resource: ["arn:aws:s3:::bucket/key", "arn:aws:states:us-east-1:123456789012:execution:tuner:*"] },
+                        { Sid: "ListOnAnything", Effect: "Allow", Action: ["lambda:ListFunctions", "lambda:ListEventSourceMappings", "iam:ListRoles"], Resource: "*" },
+                        { Sid: "DeleteAnything", Effect: "Allow", Action: "lambda:DeleteFunction", Resource: "*" },
+                        { Sid: "AnyMapping", Effect: "Allow", Action: "lambda:DeleteEventSourceMapping", Resource: "arn:aws:lambda:us-east-1:123456789012:event-source-mapping:*" },
+                        {
+                            Sid: "NamespaceMappings",
+                            Effect: "Allow",
+                            Action: "lambda:DeleteEventSourceMapping",
+                            Resource: "arn:aws:lambda:us-east-1:123456789012:event-source-mapping:*",
+                            Condition: { ArnLike: { "lambda:FunctionArn": "arn:aws:lambda:us-east-1:123456789012:function:pr-app-*" } },
+                        },
+                        {
+                            Sid: "OtherMappings",
+                            Effect: "Allow",
+                            Action: "lambda:DeleteEventSourceMapping",
+                            Resource: "arn:aws:lambda:us-east-1:123456789012:event-source-mapping:*",
+                            Condition: { ArnLike: { "lambda:FunctionArn": "arn:aws:lambda:us-east-1:123456789012:function:*" } },
+                        },
+                        { Sid: "NamespaceProfiles", Effect: "Allow", Action: "iam:RemoveRoleFromInstanceProfile", Resource: "arn:aws:iam::123456789012:instance-profile/pr-app-*" },
+                        { Sid: "OtherProfiles", Effect: "Allow", Action: "iam:RemoveRoleFromInstanceProfile", Resource: "arn:aws:iam::123456789012:instance-profile/*" },
                     ),
                 }),
             ]);
             assert.deepStrictEqual(
                 scopeViolations(found, scope).map((violation) => violation.statement),
-                ["OtherFunctions", "OtherRoles", "OtherLogs", "OtherRepo", "OtherMachine", "OtherBucket", "OtherService", "OtherAssumedRole", "OtherRule", "InScope"],
+                ["OtherFunctions", "OtherRoles", "OtherLogs", "OtherRepo", "OtherMachine", "OtherBucket", "OtherService", "OtherAssumedRole", "OtherRule", "InScope", "DeleteAnything", "AnyMapping", "OtherMappings", "OtherProfiles"],
             );
             const mixed = scopeViolations(found, scope).find((violation) => violation.statement === "InScope");
             assert.strictEqual(

@@ -13,7 +13,8 @@ const STEPS = {
     deployProject: "pr-deploy",
     feedbackProject: "pr-feedback",
     destroyProject: "pr-destroy",
-    timeoutSeconds: { deploy: 3600, feedback: 5400, destroy: 3600 },
+    sweepProject: "pr-sweeper",
+    timeoutSeconds: { deploy: 3600, feedback: 5400, destroy: 3600, sweep: 2700 },
 };
 const INPUT = {
     pullRequestId: "7",
@@ -23,7 +24,7 @@ const INPUT = {
 const EXECUTION_ARN = "arn:aws:states:us-east-1:123456789012:execution:pr-workflow:7-3f2a9c1";
 const buildArn = (project: string) => `arn:aws:codebuild:us-east-1:123456789012:build/${project}:6c1f3f0e-5d4c-4b3a-9a8f-7e6d5c4b3a29`;
 
-type Step = "DeployCopy" | "Feedback" | "DestroyCopy";
+type Step = "DeployCopy" | "Feedback" | "DestroyCopy" | "SweepCopy";
 type Behaviour = "succeeds" | "fails" | "refused" | "hangs";
 
 interface StartBuild {
@@ -37,6 +38,8 @@ interface Run {
     readonly builds: ReadonlyArray<{ step: Step; project: string; sourceVersion?: string; variables: Record<string, string> }>;
     /** The Fail state's Error, or undefined when the execution succeeded. */
     readonly failedWith?: string;
+    /** The Fail state's Cause. */
+    readonly because?: string;
 }
 
 const taskFailure = (name: string, cause: string) => Object.assign(new Error(cause), { name });
@@ -68,16 +71,18 @@ async function runWorkflow(behaviour: Partial<Record<Step, Behaviour>>, definiti
     // The library's own definition type is stricter than the plain object the stack serializes.
     const machine = new StateMachine(definition as unknown as StateMachineDefinition, { validationOptions: { checkArn: true, checkPaths: true } });
     const execution = machine.run(INPUT, {
-        overrides: { taskResourceLocalHandlers: { DeployCopy: handler("DeployCopy"), Feedback: handler("Feedback"), DestroyCopy: handler("DestroyCopy") } },
+        overrides: {
+            taskResourceLocalHandlers: { DeployCopy: handler("DeployCopy"), Feedback: handler("Feedback"), DestroyCopy: handler("DestroyCopy"), SweepCopy: handler("SweepCopy") },
+        },
         context: { Execution: { Id: EXECUTION_ARN, Input: INPUT } },
     });
     try {
         await execution.result;
         return { builds };
     } catch (error) {
-        const failure = (error as { cause?: { name?: string } }).cause;
+        const failure = (error as { cause?: { name?: string; message?: string } }).cause;
         assert.ok(failure?.name, `the execution failed without a Fail state: ${error}`);
-        return { builds, failedWith: failure.name };
+        return { builds, failedWith: failure.name, because: failure.message };
     }
 }
 
@@ -99,12 +104,13 @@ describe("pull-request workflow definition", () => {
                 ["DeployCopy", "arn:aws:states:::codebuild:startBuild.sync", 3600],
                 ["Feedback", "arn:aws:states:::codebuild:startBuild.sync", 5400],
                 ["DestroyCopy", "arn:aws:states:::codebuild:startBuild.sync", 3600],
+                ["SweepCopy", "arn:aws:states:::codebuild:startBuild.sync", 2700],
             ],
         );
         for (const [name, state] of tasks) assert.deepStrictEqual((state.Catch as Array<{ ErrorEquals: string[] }>)[0].ErrorEquals, ["States.ALL"], name);
     });
 
-    it("happy path: deploys the source commit, hands the deploy's build ARN to feedback and destroy, and succeeds", async () => {
+    it("happy path: deploys the source commit, hands the deploy's build ARN to feedback, destroy and sweep, and succeeds", async () => {
         const run = await runWorkflow({});
         assert.strictEqual(run.failedWith, undefined);
         assert.deepStrictEqual(run.builds, [
@@ -116,35 +122,37 @@ describe("pull-request workflow definition", () => {
                 variables: { ...PULL_REQUEST_VARIABLES, DEPLOY_BUILD_ARN: buildArn("pr-deploy"), DEPLOY_OUTCOME: "SUCCEEDED", WORKFLOW_EXECUTION_ARN: EXECUTION_ARN },
             },
             { step: "DestroyCopy", project: "pr-destroy", sourceVersion: INPUT.sourceCommit, variables: { ...PULL_REQUEST_VARIABLES, DEPLOY_BUILD_ARN: buildArn("pr-deploy") } },
+            // No source: the trusted sweeper never checks out the pull request.
+            { step: "SweepCopy", project: "pr-sweeper", sourceVersion: undefined, variables: { ...PULL_REQUEST_VARIABLES, DEPLOY_BUILD_ARN: buildArn("pr-deploy") } },
         ]);
     });
 
-    it("a failed deploy still gets feedback (outcome FAILED, with its build) and is destroyed; the execution fails naming DeployCopy", async () => {
+    it("a failed deploy still gets feedback (outcome FAILED, with its build) and is destroyed and swept; the execution fails naming DeployCopy", async () => {
         const run = await runWorkflow({ DeployCopy: "fails" });
-        assert.deepStrictEqual(steps(run), ["DeployCopy", "Feedback", "DestroyCopy"]);
+        assert.deepStrictEqual(steps(run), ["DeployCopy", "Feedback", "DestroyCopy", "SweepCopy"]);
         assert.strictEqual(run.builds[1].variables.DEPLOY_OUTCOME, "FAILED");
         assert.strictEqual(run.builds[1].variables.DEPLOY_BUILD_ARN, buildArn("pr-deploy"));
         assert.strictEqual(run.builds[2].variables.DEPLOY_BUILD_ARN, buildArn("pr-deploy"));
         assert.strictEqual(run.failedWith, WORKFLOW_FAILURES.deploy);
     });
 
-    it("a deploy whose build never started gets feedback, has nothing to destroy, and fails naming DeployCopy", async () => {
+    it("a deploy whose build never started gets feedback, has nothing to destroy or sweep, and fails naming DeployCopy", async () => {
         const run = await runWorkflow({ DeployCopy: "refused" });
         assert.deepStrictEqual(steps(run), ["DeployCopy", "Feedback"]);
         assert.deepStrictEqual([run.builds[1].variables.DEPLOY_OUTCOME, run.builds[1].variables.DEPLOY_BUILD_ARN], ["FAILED", ""]);
         assert.strictEqual(run.failedWith, WORKFLOW_FAILURES.deploy);
     });
 
-    it("a failed feedback (tuning failed, gate not passed) still destroys the copy, and the execution fails naming Feedback", async () => {
+    it("a failed feedback (tuning failed, gate not passed) still destroys and sweeps the copy, and the execution fails naming Feedback", async () => {
         const run = await runWorkflow({ Feedback: "fails" });
-        assert.deepStrictEqual(steps(run), ["DeployCopy", "Feedback", "DestroyCopy"]);
+        assert.deepStrictEqual(steps(run), ["DeployCopy", "Feedback", "DestroyCopy", "SweepCopy"]);
         assert.strictEqual(run.failedWith, WORKFLOW_FAILURES.feedback);
     });
 
     it("a timed-out feedback (States.Timeout) still destroys the copy, and the execution fails naming Feedback", async () => {
         const definition = pullRequestWorkflowDefinition({ ...STEPS, timeoutSeconds: { ...STEPS.timeoutSeconds, feedback: 1 } });
         const run = await runWorkflow({ Feedback: "hangs" }, definition);
-        assert.deepStrictEqual(steps(run), ["DeployCopy", "Feedback", "DestroyCopy"]);
+        assert.deepStrictEqual(steps(run), ["DeployCopy", "Feedback", "DestroyCopy", "SweepCopy"]);
         assert.strictEqual(run.builds[2].variables.DEPLOY_BUILD_ARN, buildArn("pr-deploy"));
         assert.strictEqual(run.failedWith, WORKFLOW_FAILURES.feedback);
     });
@@ -155,13 +163,44 @@ describe("pull-request workflow definition", () => {
 
     it("reports the failed destroy, not the earlier failure, when both the deploy and the destroy failed", async () => {
         const run = await runWorkflow({ DeployCopy: "fails", DestroyCopy: "fails" });
-        assert.deepStrictEqual(steps(run), ["DeployCopy", "Feedback", "DestroyCopy"]);
+        assert.deepStrictEqual(steps(run), ["DeployCopy", "Feedback", "DestroyCopy", "SweepCopy"]);
         assert.strictEqual(run.failedWith, WORKFLOW_FAILURES.destroy);
     });
 
     it("destroys even when both the deploy and the feedback failed", async () => {
         const run = await runWorkflow({ DeployCopy: "fails", Feedback: "fails" });
-        assert.deepStrictEqual(steps(run), ["DeployCopy", "Feedback", "DestroyCopy"]);
+        assert.deepStrictEqual(steps(run), ["DeployCopy", "Feedback", "DestroyCopy", "SweepCopy"]);
         assert.strictEqual(run.failedWith, WORKFLOW_FAILURES.deploy);
+    });
+
+    describe("the sweep after the destroy", () => {
+        it("runs after a failed destroy too, with the deploy's build; the execution fails naming DestroyCopy and says the sweep removed what was left", async () => {
+            const run = await runWorkflow({ DestroyCopy: "fails" });
+            assert.deepStrictEqual(steps(run), ["DeployCopy", "Feedback", "DestroyCopy", "SweepCopy"]);
+            assert.strictEqual(run.builds[3].variables.DEPLOY_BUILD_ARN, buildArn("pr-deploy"));
+            assert.strictEqual(run.failedWith, WORKFLOW_FAILURES.destroy);
+            assert.match(run.because ?? "", /^DestroyCopy failed; the sweep after it removed everything of the copy that was left/);
+        });
+
+        it("says part of the copy may be left when the destroy and the sweep both failed", async () => {
+            const run = await runWorkflow({ DestroyCopy: "fails", SweepCopy: "fails" });
+            assert.strictEqual(run.failedWith, WORKFLOW_FAILURES.destroy);
+            assert.match(run.because ?? "", /^DestroyCopy failed, and the sweep after it could not remove everything: part of the copy may still exist until the scheduled sweep removes it/);
+        });
+
+        it("fails the execution naming the sweep when it could not remove what a successful destroy left, over a failed deploy or feedback", async () => {
+            for (const behaviour of [{ SweepCopy: "fails" }, { SweepCopy: "refused" }, { DeployCopy: "fails", SweepCopy: "fails" }, { Feedback: "fails", SweepCopy: "fails" }] as const) {
+                const run = await runWorkflow(behaviour);
+                assert.strictEqual(run.failedWith, WORKFLOW_FAILURES.sweep, JSON.stringify(behaviour));
+                assert.match(run.because ?? "", /part of the copy may still exist until the scheduled sweep removes it/);
+            }
+        });
+
+        it("fails naming the sweep when it timed out (States.Timeout)", async () => {
+            const definition = pullRequestWorkflowDefinition({ ...STEPS, timeoutSeconds: { ...STEPS.timeoutSeconds, sweep: 1 } });
+            const run = await runWorkflow({ SweepCopy: "hangs" }, definition);
+            assert.deepStrictEqual(steps(run), ["DeployCopy", "Feedback", "DestroyCopy", "SweepCopy"]);
+            assert.strictEqual(run.failedWith, WORKFLOW_FAILURES.sweep);
+        });
     });
 });

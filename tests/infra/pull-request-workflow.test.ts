@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { PULL_REQUEST_BOT_SESSION_NAME } from "../../buildscripts/contract";
-import { pullRequestDeployBuildspec, pullRequestDestroyBuildspec, pullRequestFeedbackBuildspec } from "../../components/buildspecs";
+import { pullRequestDeployBuildspec, pullRequestDestroyBuildspec, pullRequestFeedbackBuildspec, pullRequestSweepBuildspec } from "../../components/buildspecs";
 import { DEFAULT_TERRAFORM } from "../../components/config";
 import { pullRequestWorkflowDefinition } from "../../components/pullRequestWorkflowDefinition";
 import { loadFixture } from "../fixtures";
@@ -33,7 +33,7 @@ describe("pull-request workflow", () => {
 
     describe("the three builds", () => {
         it("run on Graviton: ARM_CONTAINER, amazonlinux-aarch64-standard:3.0, small, not privileged", () => {
-            for (const name of ["pr-deploy", "pr-feedback", "pr-destroy"]) {
+            for (const name of ["pr-deploy", "pr-feedback", "pr-destroy", "pr-sweeper"]) {
                 const { type, image, computeType, privilegedMode } = project(name).inputs.environment;
                 assert.deepStrictEqual([type, image, computeType, privilegedMode], ["ARM_CONTAINER", "aws/codebuild/amazonlinux-aarch64-standard:3.0", "BUILD_GENERAL1_SMALL", false], name);
             }
@@ -79,7 +79,7 @@ describe("pull-request workflow", () => {
         });
 
         it("each writes its logs to its own log group", () => {
-            for (const name of ["pr-deploy", "pr-feedback", "pr-destroy"]) {
+            for (const name of ["pr-deploy", "pr-feedback", "pr-destroy", "pr-sweeper"]) {
                 const logGroup = named(stack, "aws:cloudwatch/logGroup:LogGroup", `${name}-logs`);
                 assert.deepStrictEqual(project(name).inputs.logsConfig, { cloudwatchLogs: { groupName: logGroup.state.name, status: "ENABLED" } });
             }
@@ -97,7 +97,7 @@ describe("pull-request workflow", () => {
     });
 
     describe("the state machine", () => {
-        it("is a standard workflow running the three projects, with the definition the pure function gives", () => {
+        it("is a standard workflow running the four projects, with the definition the pure function gives", () => {
             const workflow = named(stack, "aws:sfn/stateMachine:StateMachine", "pr-workflow");
             assert.strictEqual(workflow.inputs.type, "STANDARD");
             assert.strictEqual(workflow.inputs.roleArn, named(stack, "aws:iam/role:Role", "pr-workflow-role").state.arn);
@@ -107,15 +107,16 @@ describe("pull-request workflow", () => {
                     deployProject: "pr-deploy",
                     feedbackProject: "pr-feedback",
                     destroyProject: "pr-destroy",
+                    sweepProject: "pr-sweeper",
                     // Each build's own timeout plus half an hour for queueing.
-                    timeoutSeconds: { deploy: 3600, feedback: 5400, destroy: 3600 },
+                    timeoutSeconds: { deploy: 3600, feedback: 5400, destroy: 3600, sweep: 2700 },
                 }),
             );
             assert.strictEqual(stack.outputs.pullRequestWorkflowArn, workflow.state.arn);
         });
 
-        it("may run, follow and stop only the three builds, and manage only Step Functions' CodeBuild rule", () => {
-            const projects = ["pr-deploy", "pr-feedback", "pr-destroy"].map((name) => project(name).state.arn);
+        it("may run, follow and stop only the four builds, and manage only Step Functions' CodeBuild rule", () => {
+            const projects = ["pr-deploy", "pr-feedback", "pr-destroy", "pr-sweeper"].map((name) => project(name).state.arn);
             assert.deepStrictEqual(roleStatements(stack, "pr-workflow-role"), [
                 { Sid: "RunBuilds", Effect: "Allow", Action: ["codebuild:StartBuild", "codebuild:StopBuild", "codebuild:BatchGetBuilds"], Resource: projects },
                 {
@@ -183,15 +184,67 @@ describe("pull-request workflow", () => {
         });
     });
 
+    describe("the sweeper", () => {
+        it("has no source and runs the generated sweep buildspec", () => {
+            assert.deepStrictEqual([project("pr-sweeper").inputs.source.type, project("pr-sweeper").inputs.source.buildspec], ["NO_SOURCE", pullRequestSweepBuildspec()]);
+            assert.strictEqual(project("pr-sweeper").inputs.buildTimeout, 15);
+        });
+
+        it("gets the verified runner, both namespaces (one to sweep, one to protect), the state bucket, the bot and the configured schedule and TTL", () => {
+            const runner = named(stack, "aws:s3/bucketObjectv2:BucketObjectv2", "pr-runner");
+            assert.deepStrictEqual(environment(stack, "pr-sweeper"), {
+                REPOSITORY_NAME: "power-tuned-functions",
+                TF_STATE_BUCKET: stack.outputs.stateBucketName,
+                ARTIFACT_BUCKET: stack.outputs.artifactBucketName,
+                TUNING_RUNNER_S3_URI: `s3://${stack.outputs.artifactBucketName}/${runner.inputs.key}`,
+                TUNING_RUNNER_SHA256: stack.runnerBundle.sha256,
+                PULL_REQUEST_NAME_PREFIX: "pr-power-tuned",
+                PRODUCTION_NAME_PREFIX: "power-tuned",
+                PULL_REQUEST_BOT_ROLE_ARN: named(stack, "aws:iam/role:Role", "pr-bot-role").state.arn,
+                SWEEP_SCHEDULE: "rate(6 hours)",
+                PULL_REQUEST_COPY_TTL_HOURS: "6",
+                CODEBUILD_CONFIG_AUTO_DISCOVER: "false",
+            });
+            assert.strictEqual(stack.outputs.pullRequestSweepProjectName, project("pr-sweeper").state.name);
+        });
+
+        it("is started on the configured schedule, with no pull request, through a role that may only start it", () => {
+            const rule = named(stack, "aws:cloudwatch/eventRule:EventRule", "pr-sweeper-schedule");
+            assert.strictEqual(rule.inputs.scheduleExpression, "rate(6 hours)");
+            assert.strictEqual(rule.inputs.eventPattern, undefined);
+            const target = named(stack, "aws:cloudwatch/eventTarget:EventTarget", "pr-sweeper-schedule-target");
+            assert.deepStrictEqual(
+                [target.inputs.rule, target.inputs.arn, target.inputs.roleArn, target.inputs.input],
+                [rule.state.name, project("pr-sweeper").state.arn, named(stack, "aws:iam/role:Role", "pr-sweeper-schedule-role").state.arn, "{}"],
+            );
+            assert.deepStrictEqual(roleStatements(stack, "pr-sweeper-schedule-role"), [
+                { Sid: "RunBuilds", Effect: "Allow", Action: ["codebuild:StartBuild", "codebuild:BatchGetBuilds"], Resource: [project("pr-sweeper").state.arn] },
+            ]);
+        });
+
+        it("lists the state bucket only under pull-requests/ and deletes only there", () => {
+            const statements = roleStatements(stack, "pr-sweeper-role");
+            const bucket = `arn:aws:s3:::${stack.outputs.stateBucketName}`;
+            assert.deepStrictEqual(statements.find((s) => s.Sid === "ListStateObjects"), {
+                Sid: "ListStateObjects",
+                Effect: "Allow",
+                Action: "s3:ListBucket",
+                Resource: bucket,
+                Condition: { StringLike: { "s3:prefix": "pull-requests/*" } },
+            });
+            assert.deepStrictEqual(statements.find((s) => s.Sid === "DeleteStateObjects")?.Resource, `${bucket}/pull-requests/*`);
+        });
+    });
+
     describe("the pull-request bot and the merge gate", () => {
-        it("the bot is trusted only by the trusted build's role, and only under the fixed session name", () => {
+        it("the bot is trusted only by the trusted builds' roles (feedback, sweeper), and only under the fixed session name", () => {
             const bot = named(stack, "aws:iam/role:Role", "pr-bot-role");
             assert.strictEqual(bot.state.name, "power-tuned-pull-request-bot");
             assert.deepStrictEqual(JSON.parse(bot.inputs.assumeRolePolicy).Statement, [
                 {
                     Sid: "AssumedByRoleSession",
                     Effect: "Allow",
-                    Principal: { AWS: named(stack, "aws:iam/role:Role", "pr-feedback-role").state.arn },
+                    Principal: { AWS: ["pr-feedback-role", "pr-sweeper-role"].map((role) => named(stack, "aws:iam/role:Role", role).state.arn) },
                     Action: "sts:AssumeRole",
                     Condition: { StringEquals: { "sts:RoleSessionName": PULL_REQUEST_BOT_SESSION_NAME } },
                 },

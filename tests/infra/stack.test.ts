@@ -40,16 +40,18 @@ describe("the whole stack under mocks (Pulumi.dev.yaml)", () => {
         assert.deepStrictEqual(components("PowerTuningApp"), ["power-tuning"]);
         assert.deepStrictEqual(components("LambdaRepository"), ["functions"]);
         assert.deepStrictEqual(components("PullRequestWorkflow"), ["pr"]);
+        assert.deepStrictEqual(components("PullRequestSweeper"), ["pr-sweeper"]);
         assert.deepStrictEqual(components("DeploymentPipeline"), ["deployment"]);
-        assert.deepStrictEqual(components("BuildProject"), ["deployment-apply", "deployment-destroy", "deployment-plan", "pr-deploy", "pr-destroy", "pr-feedback"]);
+        assert.deepStrictEqual(components("BuildProject"), ["deployment-apply", "deployment-destroy", "deployment-plan", "pr-deploy", "pr-destroy", "pr-feedback", "pr-sweeper"]);
     });
 
     it("creates exactly these identities, each with one inline policy and none managed", () => {
         const roles = [
-            ...["deployment-apply", "deployment-destroy", "deployment-plan", "pr-deploy", "pr-destroy", "pr-feedback"].map((build) => `${build}-role`),
+            ...["deployment-apply", "deployment-destroy", "deployment-plan", "pr-deploy", "pr-destroy", "pr-feedback", "pr-sweeper"].map((build) => `${build}-role`),
             "deployment-on-push-role",
             "deployment-pipeline-role",
             "pr-bot-role",
+            "pr-sweeper-schedule-role",
             "pr-trigger-role",
             "pr-workflow-role",
         ].sort();
@@ -78,14 +80,14 @@ describe("the whole stack under mocks (Pulumi.dev.yaml)", () => {
     });
 
     it("creates exactly these builds, state machines, pipelines, triggers, repositories and approval rules", () => {
-        const builds = ["deployment-apply", "deployment-destroy", "deployment-plan", "pr-deploy", "pr-destroy", "pr-feedback"];
+        const builds = ["deployment-apply", "deployment-destroy", "deployment-plan", "pr-deploy", "pr-destroy", "pr-feedback", "pr-sweeper"];
         assert.deepStrictEqual(namesOf(stack, "aws:codebuild/project:Project"), builds);
         assert.deepStrictEqual(namesOf(stack, "aws:cloudwatch/logGroup:LogGroup"), builds.map((build) => `${build}-logs`));
         assert.deepStrictEqual(namesOf(stack, "aws:sfn/stateMachine:StateMachine"), ["pr-workflow"]);
         assert.deepStrictEqual(namesOf(stack, "aws:serverlessrepository/cloudFormationStack:CloudFormationStack"), ["power-tuning-stack"]);
         assert.deepStrictEqual(namesOf(stack, "aws:codepipeline/pipeline:Pipeline"), ["deployment"]);
-        assert.deepStrictEqual(namesOf(stack, "aws:cloudwatch/eventRule:EventRule"), ["deployment-on-push", "pr-trigger"]);
-        assert.deepStrictEqual(namesOf(stack, "aws:cloudwatch/eventTarget:EventTarget"), ["deployment-on-push-target", "pr-trigger-target"]);
+        assert.deepStrictEqual(namesOf(stack, "aws:cloudwatch/eventRule:EventRule"), ["deployment-on-push", "pr-sweeper-schedule", "pr-trigger"]);
+        assert.deepStrictEqual(namesOf(stack, "aws:cloudwatch/eventTarget:EventTarget"), ["deployment-on-push-target", "pr-sweeper-schedule-target", "pr-trigger-target"]);
         assert.deepStrictEqual(namesOf(stack, "aws:codecommit/repository:Repository"), ["functions-repository"]);
         assert.deepStrictEqual(namesOf(stack, "pulumi-nodejs:dynamic:Resource"), ["functions-seed"]);
         assert.deepStrictEqual(namesOf(stack, "aws:codecommit/approvalRuleTemplate:ApprovalRuleTemplate"), ["pr-approval"]);
@@ -98,7 +100,7 @@ describe("the whole stack under mocks (Pulumi.dev.yaml)", () => {
         for (const component of components) assert.match(component.type, /^lambda-power-tuned:index:[A-Z][A-Za-z]+$/);
     });
 
-    it("exports clone URLs, the state machines, the pipeline, both destroy projects and both buckets", () => {
+    it("exports clone URLs, the state machines, the pipeline, both destroy projects, the sweeper and both buckets", () => {
         assert.deepStrictEqual(stack.outputs, {
             repositoryCloneUrlHttp: "https://git-codecommit.us-east-1.amazonaws.com/v1/repos/power-tuned-functions",
             repositoryCloneUrlSsh: "ssh://git-codecommit.us-east-1.amazonaws.com/v1/repos/power-tuned-functions",
@@ -106,6 +108,7 @@ describe("the whole stack under mocks (Pulumi.dev.yaml)", () => {
             pipelineName: "power-tuned-deployment",
             pullRequestWorkflowArn: "arn:aws:states:us-east-1:123456789012:stateMachine:pr-workflow",
             pullRequestDestroyProjectName: "pr-destroy",
+            pullRequestSweepProjectName: "pr-sweeper",
             destroyProjectName: "deployment-destroy",
             stateBucketName: "storage-state-0a1b2c3d",
             artifactBucketName: "storage-artifacts-0a1b2c3d",

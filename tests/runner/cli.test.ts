@@ -48,7 +48,7 @@ describe("runner command line", () => {
         });
 
         it("documents in each command's --help every option it accepts, and lists every command in the top-level --help", () => {
-            for (const command of ["tune", "plan-comment", "report", "record"]) {
+            for (const command of ["tune", "plan-comment", "report", "record", "sweep"]) {
                 // The parser's own list: what it names when refusing an unknown option.
                 let accepted: string[] = [];
                 try {
@@ -219,6 +219,55 @@ describe("runner command line", () => {
             assert.deepEqual(parseCommandLine(["report", "--output", "out.json"], {}), { kind: "report", source: { kind: "output", file: "out.json" } });
             usageError(["report"], /exactly one of --results FILE, --output FILE or --url URL; none was given/);
             usageError(["report", "--results", "r.json", "--url", "u"], /got --results and --url/);
+        });
+    });
+
+    describe("sweep", () => {
+        const sweepArgs = (argv: string[], env: Record<string, string> = {}) => {
+            const command = parseCommandLine(["sweep", ...argv], env);
+            assert.ok(command.kind === "sweep");
+            return command.args;
+        };
+
+        it("applies the documented defaults: 6 hours, sweep-report.json, no state objects, no dry run, no pull request", () => {
+            assert.deepEqual(sweepArgs(["--name-prefix", "pr-power-tuned"]), {
+                namePrefix: "pr-power-tuned",
+                olderThanHours: 6,
+                dryRun: false,
+                reportFile: "sweep-report.json",
+                scheduledSweep: {},
+                pullRequest: undefined,
+                commentRoleArn: undefined,
+                build: { buildId: undefined, buildUrl: undefined },
+            });
+        });
+
+        it("reads the state prefix, the protected prefix, the age and the dry run", () => {
+            const args = sweepArgs(["--name-prefix", "pr-power-tuned-7-3f2a9c1", "--protect-prefix", "power-tuned", "--older-than", "0", "--state-uri", "s3://state/pull-requests/arn:build/", "--dry-run"]);
+            assert.deepEqual([args.protectPrefix, args.olderThanHours, args.state, args.dryRun], ["power-tuned", 0, { bucket: "state", prefix: "pull-requests/arn:build" }, true]);
+        });
+
+        it("names the scheduled sweep from its flags, else the sweeper project's environment", () => {
+            const env = { SWEEP_SCHEDULE: "rate(6 hours)", PULL_REQUEST_COPY_TTL_HOURS: "6" };
+            assert.deepEqual(sweepArgs(["--name-prefix", "pr-power-tuned"], env).scheduledSweep, { schedule: "rate(6 hours)", olderThanHours: 6 });
+            assert.deepEqual(sweepArgs(["--name-prefix", "pr-power-tuned", "--retry-schedule", "cron(0 */2 * * ? *)", "--retry-older-than", "8"], env).scheduledSweep, {
+                schedule: "cron(0 */2 * * ? *)",
+                olderThanHours: 8,
+            });
+        });
+
+        it("comments on the pull request its environment names, as the bot", () => {
+            const env = { REPOSITORY_NAME: "functions", PULL_REQUEST_ID: "7", SOURCE_COMMIT: SOURCE, DESTINATION_COMMIT: DESTINATION, PULL_REQUEST_BOT_ROLE_ARN: BOT_ROLE };
+            const args = sweepArgs(["--name-prefix", "pr-power-tuned-7-3f2a9c1"], env);
+            assert.deepEqual(args.pullRequest, { repositoryName: "functions", pullRequestId: "7", sourceCommit: SOURCE, destinationCommit: DESTINATION });
+            assert.equal(args.commentRoleArn, BOT_ROLE);
+        });
+
+        it("explains its own exit codes in its --help", () => {
+            const help = parseCommandLine(["sweep", "--help"], {});
+            assert.ok(help.kind === "help");
+            assert.match(help.text, /Exit codes: 0 everything old enough was removed \(or, on a dry run, listed\); 1 something could\nnot be removed or listed, or the comment failed; 2 usage or input error/);
+            assert.doesNotMatch(help.text, /all tuned/);
         });
     });
 

@@ -6,7 +6,7 @@ import { checkFunctionInScope, type FunctionScope, validateNamePrefix } from "..
 
 const STATE_MACHINE = "arn:aws:states:us-east-1:123456789012:stateMachine:powerTuningStateMachine-1a2b3c4d";
 const functionArn = (name: string, region = "us-east-1", account = "123456789012") => `arn:aws:lambda:${region}:${account}:function:${name}`;
-const PR_DIGEST = functionArn("pr-power-tuned-digest-pr-7-3f2a9c1");
+const PR_DIGEST = functionArn("pr-power-tuned-7-3f2a9c1-digest");
 const PRODUCTION_DIGEST = functionArn("power-tuned-digest");
 const PULL_REQUEST_SCOPE: FunctionScope = { stateMachineArn: STATE_MACHINE, allowedNamePrefix: "pr-power-tuned" };
 
@@ -98,9 +98,9 @@ describe("which functions a pull request's tuning may touch", () => {
         });
 
         it("admits the pull request's own functions, from both sources", () => {
-            const args = tuneArgs(["--terraform-outputs", "outputs.json", "--lambda-arn", functionArn("pr-power-tuned-resize-pr-7-3f2a9c1")], { PULL_REQUEST_NAME_PREFIX: "pr-power-tuned" });
+            const args = tuneArgs(["--terraform-outputs", "outputs.json", "--lambda-arn", functionArn("pr-power-tuned-7-3f2a9c1-resize")], { PULL_REQUEST_NAME_PREFIX: "pr-power-tuned" });
             const targets = tuneTargetsFrom(args, outputsNaming({ digest: PR_DIGEST }));
-            assert.deepEqual(targets.functions.map((fn) => fn.arn), [functionArn("pr-power-tuned-resize-pr-7-3f2a9c1"), PR_DIGEST]);
+            assert.deepEqual(targets.functions.map((fn) => fn.arn), [functionArn("pr-power-tuned-7-3f2a9c1-resize"), PR_DIGEST]);
         });
     });
 });

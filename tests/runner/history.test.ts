@@ -5,7 +5,8 @@ import { classifyExecution } from "../../buildscripts/tuning-runner/core/executi
 import type { FunctionFacts } from "../../buildscripts/tuning-runner/core/fingerprint";
 import { tuningResultFromOutcome } from "../../buildscripts/tuning-runner/core/results";
 import type { TuningResult } from "../../buildscripts/tuning-runner/core/resultsFile";
-import { baselineFrom, parseProductionRecord, parseStoredResultEntry, parseTuningHistoryUri, productionRecord, productionRecordKey, reusedResult, reusedResults, storedResultEntry, storedResultKey, tuningHistoryUri } from "../../buildscripts/tuning-runner/core/tuningHistory";
+import { baselineFrom, parseProductionRecord, parseStoredResultEntry, productionRecord, productionRecordKey, reusedResult, reusedResults, storedResultEntry, storedResultKey } from "../../buildscripts/tuning-runner/core/tuningHistory";
+import { parseS3Uri, s3Uri } from "../../buildscripts/tuning-runner/core/s3Location";
 import type { PowerTuningInput } from "../../buildscripts/tuning-runner/core/tuningInput";
 import { readFixtureText } from "../fixtures";
 
@@ -38,17 +39,17 @@ function assertInputError(run: () => unknown, pattern: RegExp): void {
 
 describe("tuning history location", () => {
     it("reads s3://bucket/prefix with or without a trailing slash, and an empty prefix", () => {
-        assert.deepEqual(parseTuningHistoryUri("s3://power-tuned-artifacts-1a2b/tuning-history/", "--history"), { bucket: "power-tuned-artifacts-1a2b", prefix: "tuning-history" });
-        assert.deepEqual(parseTuningHistoryUri("s3://artifacts/a/b", "--history"), { bucket: "artifacts", prefix: "a/b" });
-        assert.deepEqual(parseTuningHistoryUri("s3://artifacts", "--history"), { bucket: "artifacts", prefix: "" });
+        assert.deepEqual(parseS3Uri("s3://power-tuned-artifacts-1a2b/tuning-history/", "--history"), { bucket: "power-tuned-artifacts-1a2b", prefix: "tuning-history" });
+        assert.deepEqual(parseS3Uri("s3://artifacts/a/b", "--history"), { bucket: "artifacts", prefix: "a/b" });
+        assert.deepEqual(parseS3Uri("s3://artifacts", "--history"), { bucket: "artifacts", prefix: "" });
     });
 
     it("lays results out by fingerprint and production records by function name", () => {
-        const location = parseTuningHistoryUri("s3://artifacts/tuning-history/", "--history");
+        const location = parseS3Uri("s3://artifacts/tuning-history/", "--history");
         assert.equal(storedResultKey(location, FINGERPRINT), `tuning-history/results/${FINGERPRINT}.json`);
         assert.equal(productionRecordKey(location, "digest"), "tuning-history/production/digest.json");
         assert.equal(storedResultKey({ bucket: "artifacts", prefix: "" }, FINGERPRINT), `results/${FINGERPRINT}.json`);
-        assert.equal(tuningHistoryUri(location), "s3://artifacts/tuning-history/");
+        assert.equal(s3Uri(location), "s3://artifacts/tuning-history/");
     });
 
     const invalid: Array<[string, RegExp]> = [
@@ -64,7 +65,7 @@ describe("tuning history location", () => {
         it(`refuses ${value}, naming the flag, the value and the form`, () => {
             const field = "--history (env TUNING_HISTORY_URI)";
             assert.throws(
-                () => parseTuningHistoryUri(value, field),
+                () => parseS3Uri(value, field),
                 (error: unknown) =>
                     error instanceof InputError &&
                     error.message.startsWith(`${field} is ${JSON.stringify(value)} (`) &&

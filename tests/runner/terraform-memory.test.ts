@@ -72,8 +72,9 @@ describe("Terraform memory size suggestion", () => {
             assert.deepEqual(suggestion.durationMs, { configured: 821.2833333333333, recommended: 402 });
         });
 
-        it("finds the function under its deployed name too (--lambda-arn), <prefix>-<key>-<suffix>", () => {
-            assert.deepEqual(locateMemorySize(seededFiles(), "power-tuned-digest-pr-7-3f2a9c1"), locateMemorySize(seededFiles(), "digest"));
+        it("finds the function under its deployed name too (--lambda-arn), production's <prefix>-<key> and a copy's <prefix>-<id>-<commit>-<key>", () => {
+            assert.deepEqual(locateMemorySize(seededFiles(), "power-tuned-digest"), locateMemorySize(seededFiles(), "digest"));
+            assert.deepEqual(locateMemorySize(seededFiles(), "pr-power-tuned-7-3f2a9c1-digest"), locateMemorySize(seededFiles(), "digest"));
         });
 
         it("applied, the change is what the files then say", () => {

@@ -1,6 +1,7 @@
 // The AWS the tuning runner and the stack's seeding code talk to, as a model without a protocol:
-// state (executions, comments, approvals, commits, S3 objects, functions, STS sessions), scripted
-// executions, injected failures and the log of every request with the access key that signed it.
+// state (executions, comments, approvals, commits, S3 objects, functions with their event source
+// mappings, IAM roles, log groups, STS sessions), scripted executions, injected failures and the
+// log of every request with the access key that signed it.
 // FakeAws (fake-aws.ts) serves it over the real wire protocols for the SDK; InMemoryAws
 // (in-memory-aws.ts) lets the runner's commands call it directly, on a clock of its own.
 import { createHash, randomBytes, randomUUID } from "node:crypto";
@@ -22,9 +23,9 @@ export interface ScriptedExecution {
 export type ExecutionScriptByInput = (input: Record<string, any>) => ScriptedExecution;
 
 export interface RecordedRequest {
-    service: "sfn" | "codecommit" | "lambda" | "s3" | "sts";
+    service: "sfn" | "codecommit" | "lambda" | "s3" | "sts" | "iam" | "logs";
     operation: string;
-    /** Parsed JSON body (sfn, codecommit); the SDK's input member names for the REST services; the form parameters but Action and Version (sts). */
+    /** Parsed JSON body (sfn, codecommit, logs); the SDK's input member names for the REST services; the form parameters but Action and Version (sts, iam). */
     body: any;
     /** Who made the request: the access key id in the SigV4 Authorization header (undefined when unsigned). */
     accessKeyId?: string;
@@ -138,8 +139,26 @@ export interface S3ObjectAnswer {
 export interface S3ListingAnswer {
     readonly bucket: string;
     readonly prefix: string;
-    readonly objects: ReadonlyArray<{ readonly key: string; readonly size: number; readonly etag: string }>;
+    /** `lastModified` in epoch ms of the model's clock. */
+    readonly objects: ReadonlyArray<{ readonly key: string; readonly size: number; readonly etag: string; readonly lastModified: number }>;
     readonly nextToken?: string;
+}
+
+/** An IAM role and what DeleteRole wants gone first. */
+export interface ModelRole {
+    readonly path: string;
+    /** Epoch ms of the model's clock. */
+    readonly createdAt: number;
+    readonly inlinePolicies: string[];
+    /** Managed policy ARNs. */
+    readonly attachedPolicies: string[];
+    /** Names of the instance profiles the role is in. */
+    readonly instanceProfiles: string[];
+}
+
+/** An IAM query-protocol answer: the `<Action>Result` element's members (arrays become `member` lists), or none. */
+export interface QueryAnswer {
+    readonly result?: Record<string, unknown>;
 }
 
 /** What AssumeRole hands out. */
@@ -177,6 +196,15 @@ export class AwsModel {
     readonly commits: RecordedCommit[] = [];
     /** "bucket/key" → body. */
     readonly objects = new Map<string, Buffer>();
+    /** IAM roles by name. */
+    readonly roles = new Map<string, ModelRole>();
+    /** CloudWatch Logs log groups by name, with their creation time (epoch ms, model clock). */
+    readonly logGroups = new Map<string, { creationTime: number }>();
+    /**
+     * The most items any sweepable list call (and ListObjectsV2) answers per page, below AWS's own
+     * page sizes: a small value makes every such listing take several pages.
+     */
+    listPageSize?: number;
     /** Every AssumeRole that handed out credentials, in order. */
     readonly assumedRoles: AssumedRoleSession[] = [];
 
@@ -185,6 +213,10 @@ export class AwsModel {
     private readonly failures = new Map<string, Array<InjectedError>>();
     private readonly pullRequests = new Map<string, FakePullRequest>();
     private readonly functions = new Map<string, Record<string, unknown>>();
+    /** Event source mapping UUID → the ARN of the function it invokes. */
+    private readonly eventSourceMappings = new Map<string, string>();
+    /** "bucket/key" → when it was last written (model clock); objects set directly count as written when the model came up. */
+    private readonly objectsModified = new Map<string, number>();
     /** "repository/branch" → commit id. */
     private readonly branches = new Map<string, string>();
     /** "repository/commit id" → the whole tree at that commit: path → content. */
@@ -208,6 +240,8 @@ export class AwsModel {
         CreateCommit: (input) => this.createCommit(input),
         GetFile: (input) => this.getFile(input),
         GetFolder: (input) => this.getFolder(input),
+        DescribeLogGroups: (input) => this.describeLogGroups(input),
+        DeleteLogGroup: (input) => this.deleteLogGroup(input),
     };
 
     /** `now`: the model's clock, epoch ms; scripted executions run on it. */
@@ -269,6 +303,49 @@ export class AwsModel {
         this.functions.set(functionArn, configuration);
     }
 
+    /** The model's clock `hours` ago, epoch ms: when an item of a sweep's scenario was made. */
+    hoursAgo(hours: number): number {
+        return this.now() - hours * 3_600_000;
+    }
+
+    /** A function named `name` in the model's account and region, last modified at `lastModified` (model clock, epoch ms). */
+    addFunction(name: string, lastModified = this.now()): string {
+        const arn = `arn:aws:lambda:${REGION}:${ACCOUNT_ID}:function:${name}`;
+        this.setFunctionConfiguration(arn, { LastModified: lambdaTime(lastModified), Runtime: "nodejs22.x" });
+        return arn;
+    }
+
+    /** Names of the functions that exist. */
+    functionNames(): string[] {
+        return [...this.functions.keys()].map((arn) => arn.split(":function:")[1]).sort();
+    }
+
+    /** An event source mapping invoking the named function; returns its UUID. */
+    addEventSourceMapping(functionName: string): string {
+        const uuid = randomUUID();
+        this.eventSourceMappings.set(uuid, `arn:aws:lambda:${REGION}:${ACCOUNT_ID}:function:${functionName}`);
+        return uuid;
+    }
+
+    /** UUIDs of the event source mappings that exist. */
+    eventSourceMappingIds(): string[] {
+        return [...this.eventSourceMappings.keys()];
+    }
+
+    addRole(name: string, role: Partial<ModelRole> = {}): void {
+        this.roles.set(name, { path: "/", createdAt: this.now(), inlinePolicies: [], attachedPolicies: [], instanceProfiles: [], ...role });
+    }
+
+    addLogGroup(name: string, creationTime = this.now()): void {
+        this.logGroups.set(name, { creationTime });
+    }
+
+    /** An object as if written at `lastModified` (model clock, epoch ms). */
+    putObject(bucket: string, key: string, content: string, lastModified = this.now()): void {
+        this.objects.set(`${bucket}/${key}`, Buffer.from(content));
+        this.objectsModified.set(`${bucket}/${key}`, lastModified);
+    }
+
     /** A commit whose tree is exactly `files` (path → content), for GetFile and GetFolder. */
     setCommit(repositoryName: string, commitId: string, files: Record<string, string | Buffer>): void {
         this.trees.set(`${repositoryName}/${commitId}`, new Map(Object.entries(files).map(([path, content]) => [path, Buffer.from(content)])));
@@ -317,8 +394,10 @@ export class AwsModel {
                 return this.s3(operation, body);
             case "sts":
                 return this.sts(operation, body, accessKeyId);
+            case "iam":
+                return this.iam(operation, body);
             case "lambda":
-                return this.getFunctionConfiguration(body.FunctionName);
+                return this.lambda(operation, body);
             default: {
                 const handler = this.jsonOperations[operation];
                 if (!handler) throw new AwsError("UnknownOperationException", `FakeAws does not implement ${operation}`);
@@ -340,6 +419,8 @@ export class AwsModel {
             sfn: ["UnrecognizedClientException", 400],
             codecommit: ["UnrecognizedClientException", 400],
             lambda: ["UnrecognizedClientException", 403],
+            iam: ["InvalidClientTokenId", 403],
+            logs: ["UnrecognizedClientException", 400],
         };
         const [type, status] = invalid[service];
         throw new AwsError(type, "The security token included in the request is invalid.", status);
@@ -773,6 +854,41 @@ export class AwsModel {
 
     // ---------------------------------------------------------------- Lambda
 
+    private lambda(operation: string, body: any): object {
+        switch (operation) {
+            case "GetFunctionConfiguration":
+                return this.getFunctionConfiguration(body.FunctionName);
+            case "ListFunctions": {
+                const page = this.page([...this.functions.keys()].sort(), body.MaxItems, body.Marker, "ListFunctions", 50, "InvalidParameterValueException");
+                return { Functions: page.items.map((arn) => this.getFunctionConfiguration(arn)), ...definedOnly({ NextMarker: page.nextToken }) };
+            }
+            case "DeleteFunction": {
+                const { FunctionArn } = this.getFunctionConfiguration(body.FunctionName) as { FunctionArn: string };
+                // Every version and alias goes with the function; its event source mappings stay, as on AWS.
+                this.functions.delete(FunctionArn);
+                return {};
+            }
+            case "ListEventSourceMappings": {
+                const functionArn = body.FunctionName === undefined ? undefined : (this.getFunctionConfiguration(body.FunctionName) as { FunctionArn: string }).FunctionArn;
+                const uuids = [...this.eventSourceMappings].filter(([, arn]) => functionArn === undefined || arn === functionArn).map(([uuid]) => uuid);
+                const page = this.page(uuids, body.MaxItems, body.Marker, "ListEventSourceMappings", 100, "InvalidParameterValueException");
+                return { EventSourceMappings: page.items.map((uuid) => this.wireEventSourceMapping(uuid, "Enabled")), ...definedOnly({ NextMarker: page.nextToken }) };
+            }
+            case "DeleteEventSourceMapping": {
+                if (!this.eventSourceMappings.has(body.UUID)) throw new AwsError("ResourceNotFoundException", `The resource you requested does not exist. (Service: Lambda, UUID ${body.UUID})`, 404);
+                const answer = this.wireEventSourceMapping(body.UUID, "Deleting");
+                this.eventSourceMappings.delete(body.UUID);
+                return answer;
+            }
+            default:
+                throw new AwsError("UnknownOperationException", `FakeAws does not implement Lambda ${operation}`, 404);
+        }
+    }
+
+    private wireEventSourceMapping(uuid: string, state: string): object {
+        return { UUID: uuid, FunctionArn: this.eventSourceMappings.get(uuid), State: state, EventSourceArn: `arn:aws:sqs:${REGION}:${ACCOUNT_ID}:queue-${uuid.slice(0, 8)}` };
+    }
+
     private getFunctionConfiguration(functionName: string): object {
         // FunctionName may be a name, a partial ARN or a full (possibly qualified) ARN.
         const nameOf = (value: string) => (value.includes(":function:") ? value.split(":function:")[1].split(":")[0] : value);
@@ -785,6 +901,90 @@ export class AwsModel {
         return { FunctionName: wanted, FunctionArn: functionArn, ...configuration };
     }
 
+    /** One page of a list call: at most the request's own size, the operation's default and listPageSize. */
+    private page<T>(items: readonly T[], requested: unknown, token: string | undefined, operation: string, defaultSize: number, invalidTokenType: string) {
+        const size = Math.min(requested === undefined ? defaultSize : Number(requested), this.listPageSize ?? Infinity);
+        return paginate(items, size, token, operation, defaultSize, invalidTokenType);
+    }
+
+    // ---------------------------------------------------------------- IAM (query protocol: string parameters)
+
+    private iam(operation: string, body: Record<string, string>): QueryAnswer {
+        const noSuchEntity = (what: string) => new AwsError("NoSuchEntity", `The ${what} cannot be found.`, 404);
+        const role = (): ModelRole => {
+            const found = this.roles.get(body.RoleName);
+            if (found === undefined) throw noSuchEntity(`role with name ${body.RoleName}`);
+            return found;
+        };
+        const list = (items: readonly unknown[], key: string) => {
+            const page = this.page(items, body.MaxItems, body.Marker, operation, 100, "InvalidInput");
+            return { result: { [key]: page.items, IsTruncated: page.nextToken !== undefined, ...definedOnly({ Marker: page.nextToken }) } };
+        };
+        const removeFrom = (items: string[], item: string, what: string): QueryAnswer => {
+            if (!items.includes(item)) throw noSuchEntity(what);
+            items.splice(items.indexOf(item), 1);
+            return {};
+        };
+        switch (operation) {
+            case "ListRoles": {
+                const roles = [...this.roles].sort(([a], [b]) => a.localeCompare(b)).map(([name, found]) => ({
+                    Path: found.path,
+                    RoleName: name,
+                    RoleId: `AROA${createHash("sha1").update(name).digest("hex").slice(0, 16).toUpperCase()}`,
+                    Arn: `arn:aws:iam::${ACCOUNT_ID}:role${found.path}${name}`,
+                    CreateDate: new Date(found.createdAt).toISOString(),
+                }));
+                return list(roles, "Roles");
+            }
+            case "ListRolePolicies":
+                return list(role().inlinePolicies, "PolicyNames");
+            case "ListAttachedRolePolicies":
+                return list(role().attachedPolicies.map((arn) => ({ PolicyName: arn.split("/").pop(), PolicyArn: arn })), "AttachedPolicies");
+            case "ListInstanceProfilesForRole":
+                return list(
+                    role().instanceProfiles.map((name) => ({ InstanceProfileName: name, Path: "/", Arn: `arn:aws:iam::${ACCOUNT_ID}:instance-profile/${name}`, CreateDate: new Date(this.createdAt).toISOString() })),
+                    "InstanceProfiles",
+                );
+            case "DeleteRolePolicy":
+                return removeFrom(role().inlinePolicies, body.PolicyName, `role policy with name ${body.PolicyName}`);
+            case "DetachRolePolicy":
+                return removeFrom(role().attachedPolicies, body.PolicyArn, `policy ${body.PolicyArn} attached to ${body.RoleName}`);
+            case "RemoveRoleFromInstanceProfile":
+                return removeFrom(role().instanceProfiles, body.InstanceProfileName, `instance profile ${body.InstanceProfileName} with role ${body.RoleName}`);
+            case "DeleteRole": {
+                // IAM refuses to delete a role that still has policies or instance-profile links.
+                const { inlinePolicies, attachedPolicies, instanceProfiles } = role();
+                const conflict =
+                    inlinePolicies.length > 0 ? "must delete policies first" : attachedPolicies.length > 0 ? "must detach all policies first" : instanceProfiles.length > 0 ? "must remove roles from instance profile first" : undefined;
+                if (conflict !== undefined) throw new AwsError("DeleteConflict", `Cannot delete entity, ${conflict}.`, 409);
+                this.roles.delete(body.RoleName);
+                return {};
+            }
+            default:
+                throw new AwsError("InvalidAction", `FakeAws does not implement IAM ${operation}`);
+        }
+    }
+
+    // ---------------------------------------------------------------- CloudWatch Logs
+
+    private describeLogGroups(input: any): object {
+        const prefix: string = input.logGroupNamePrefix ?? "";
+        const names = [...this.logGroups.keys()].filter((name) => name.startsWith(prefix)).sort();
+        const page = this.page(names, input.limit, input.nextToken, "DescribeLogGroups", 50, "InvalidParameterException");
+        const groups = page.items.map((name) => ({
+            logGroupName: name,
+            creationTime: this.logGroups.get(name)!.creationTime,
+            arn: `arn:aws:logs:${REGION}:${ACCOUNT_ID}:log-group:${name}:*`,
+            storedBytes: 0,
+        }));
+        return { logGroups: groups, ...definedOnly({ nextToken: page.nextToken }) };
+    }
+
+    private deleteLogGroup(input: any): object {
+        const name = requireString(input, "logGroupName", "InvalidParameterException");
+        if (!this.logGroups.delete(name)) throw new AwsError("ResourceNotFoundException", "The specified log group does not exist.");
+        return {};
+    }
 
     // ---------------------------------------------------------------- S3
 
@@ -794,7 +994,14 @@ export class AwsModel {
             case "PutObject": {
                 const content = Buffer.from(body.Body ?? "", "utf8");
                 this.objects.set(objectKey, content);
+                this.objectsModified.set(objectKey, this.now());
                 return { etag: etagOf(content) };
+            }
+            case "DeleteObject": {
+                // S3 answers a delete of a missing key like any other.
+                this.objects.delete(objectKey);
+                this.objectsModified.delete(objectKey);
+                return { etag: "" };
             }
             case "GetObject":
             case "HeadObject": {
@@ -808,10 +1015,10 @@ export class AwsModel {
                     .filter((key) => key.startsWith(`${body.Bucket}/${prefix}`))
                     .map((key) => key.slice(body.Bucket.length + 1))
                     .sort();
-                const page = paginate(keys, body.MaxKeys === undefined ? undefined : Number(body.MaxKeys), body.ContinuationToken, "ListObjectsV2", 1000, "InvalidArgument");
+                const page = this.page(keys, body.MaxKeys, body.ContinuationToken, "ListObjectsV2", 1000, "InvalidArgument");
                 const objects = page.items.map((key) => {
                     const content = this.objects.get(`${body.Bucket}/${key}`)!;
-                    return { key, size: content.length, etag: etagOf(content) };
+                    return { key, size: content.length, etag: etagOf(content), lastModified: this.objectsModified.get(`${body.Bucket}/${key}`) ?? this.createdAt };
                 });
                 return { bucket: body.Bucket, prefix, objects, ...definedOnly({ nextToken: page.nextToken }) };
             }
@@ -892,6 +1099,11 @@ export function definedOnly<T extends Record<string, unknown>>(fields: T): Parti
 
 function gitObjectId(kind: string, content: Buffer): string {
     return createHash("sha1").update(`${kind} ${content.length}\0`).update(content).digest("hex");
+}
+
+/** Lambda's LastModified format: `2026-11-26T17:15:15.326+0000`. */
+function lambdaTime(epochMs: number): string {
+    return new Date(epochMs).toISOString().replace("Z", "+0000");
 }
 
 function etagOf(content: Buffer): string {

@@ -14,8 +14,17 @@ import {
     UpdateCommentCommand,
     UpdatePullRequestApprovalStateCommand,
 } from "@aws-sdk/client-codecommit";
-import { GetFunctionConfigurationCommand, LambdaClient } from "@aws-sdk/client-lambda";
-import { GetObjectCommand, HeadObjectCommand, paginateListObjectsV2, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { CloudWatchLogsClient, DeleteLogGroupCommand, paginateDescribeLogGroups } from "@aws-sdk/client-cloudwatch-logs";
+import { DeleteRoleCommand, DeleteRolePolicyCommand, DetachRolePolicyCommand, IAMClient, ListRolePoliciesCommand, paginateListRoles, RemoveRoleFromInstanceProfileCommand } from "@aws-sdk/client-iam";
+import {
+    DeleteEventSourceMappingCommand,
+    DeleteFunctionCommand,
+    GetFunctionConfigurationCommand,
+    LambdaClient,
+    ListEventSourceMappingsCommand,
+    paginateListFunctions,
+} from "@aws-sdk/client-lambda";
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, paginateListObjectsV2, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import {
     DescribeExecutionCommand,
     paginateGetExecutionHistory,
@@ -365,6 +374,67 @@ describe("FakeAws, driven by the real AWS SDK v3 clients", () => {
             await rejectsWith(lambda.send(new GetFunctionConfigurationCommand({ FunctionName: "power-tuned-zzz" })), "ResourceNotFoundException");
             assert.deepEqual(fake.calls("GetFunctionConfiguration").at(-1), { FunctionName: "power-tuned-zzz" });
         });
+
+        it("lists functions across pages with Lambda's LastModified, and deletes a function but not its event source mappings", async () => {
+            const lastModified = Date.parse("2026-11-20T08:30:00.000Z");
+            for (const name of ["listed-a", "listed-b", "listed-c"]) fake.addFunction(name, lastModified);
+            const uuid = fake.addEventSourceMapping("listed-b");
+            const lambda = new LambdaClient({});
+            const listed: Array<[string, string]> = [];
+            for await (const page of paginateListFunctions({ client: lambda, pageSize: 2 }, {})) listed.push(...page.Functions!.map((fn): [string, string] => [fn.FunctionName!, fn.LastModified!]));
+            assert.deepEqual(listed.filter(([name]) => name.startsWith("listed-")), [["listed-a", "2026-11-20T08:30:00.000+0000"], ["listed-b", "2026-11-20T08:30:00.000+0000"], ["listed-c", "2026-11-20T08:30:00.000+0000"]]);
+            assert.deepEqual((await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: "listed-b" }))).EventSourceMappings!.map((mapping) => mapping.UUID), [uuid]);
+            await lambda.send(new DeleteFunctionCommand({ FunctionName: "listed-b" }));
+            assert.ok(!fake.functionNames().includes("listed-b"));
+            assert.ok(fake.eventSourceMappingIds().includes(uuid), "Lambda keeps a deleted function's mappings");
+            assert.equal((await lambda.send(new DeleteEventSourceMappingCommand({ UUID: uuid }))).State, "Deleting");
+            await rejectsWith(lambda.send(new DeleteEventSourceMappingCommand({ UUID: uuid })), "ResourceNotFoundException");
+            await rejectsWith(lambda.send(new DeleteFunctionCommand({ FunctionName: "listed-b" })), "ResourceNotFoundException");
+        });
+    });
+
+    describe("IAM (query protocol, XML)", () => {
+        const iam = () => new IAMClient({});
+
+        it("lists roles with path and creation date across pages (Marker, IsTruncated)", async () => {
+            fake.addRole("paged-1", { createdAt: Date.parse("2026-11-01T00:00:00Z") });
+            fake.addRole("paged-2", { path: "/lambda-power-tuned/" });
+            const roles: Array<[string, string, string]> = [];
+            for await (const page of paginateListRoles({ client: iam(), pageSize: 1 }, {})) roles.push(...page.Roles!.map((role): [string, string, string] => [role.RoleName!, role.Path!, role.Arn!]));
+            assert.deepEqual(roles.filter(([name]) => name.startsWith("paged-")), [
+                ["paged-1", "/", "arn:aws:iam::123456789012:role/paged-1"],
+                ["paged-2", "/lambda-power-tuned/", "arn:aws:iam::123456789012:role/lambda-power-tuned/paged-2"],
+            ]);
+            assert.ok(fake.calls("ListRoles").filter((call) => call.Marker !== undefined).length > 0);
+        });
+
+        it("refuses to delete a role until its inline and attached policies and instance-profile links are gone (DeleteConflict)", async () => {
+            fake.addRole("linked", { inlinePolicies: ["logs"], attachedPolicies: ["arn:aws:iam::aws:policy/ReadOnlyAccess"], instanceProfiles: ["linked-profile"] });
+            await rejectsWith(iam().send(new DeleteRoleCommand({ RoleName: "linked" })), "DeleteConflictException");
+            assert.deepEqual((await iam().send(new ListRolePoliciesCommand({ RoleName: "linked" }))).PolicyNames, ["logs"]);
+            await iam().send(new DeleteRolePolicyCommand({ RoleName: "linked", PolicyName: "logs" }));
+            await rejectsWith(iam().send(new DeleteRoleCommand({ RoleName: "linked" })), "DeleteConflictException");
+            await iam().send(new DetachRolePolicyCommand({ RoleName: "linked", PolicyArn: "arn:aws:iam::aws:policy/ReadOnlyAccess" }));
+            await rejectsWith(iam().send(new DeleteRoleCommand({ RoleName: "linked" })), "DeleteConflictException");
+            await iam().send(new RemoveRoleFromInstanceProfileCommand({ RoleName: "linked", InstanceProfileName: "linked-profile" }));
+            await iam().send(new DeleteRoleCommand({ RoleName: "linked" }));
+            assert.ok(!fake.roles.has("linked"));
+            await rejectsWith(iam().send(new DeleteRoleCommand({ RoleName: "linked" })), "NoSuchEntityException");
+        });
+    });
+
+    describe("CloudWatch Logs (JSON 1.1)", () => {
+        it("lists log groups by name prefix across pages and deletes one; a missing one is ResourceNotFoundException", async () => {
+            for (const name of ["/aws/lambda/logs-a", "/aws/lambda/logs-b", "/aws/codebuild/logs-c"]) fake.addLogGroup(name, Date.parse("2026-11-01T00:00:00Z"));
+            const logs = new CloudWatchLogsClient({});
+            const groups: Array<[string, number]> = [];
+            for await (const page of paginateDescribeLogGroups({ client: logs, pageSize: 1 }, { logGroupNamePrefix: "/aws/lambda/logs-" })) {
+                groups.push(...page.logGroups!.map((group): [string, number] => [group.logGroupName!, group.creationTime!]));
+            }
+            assert.deepEqual(groups, [["/aws/lambda/logs-a", Date.parse("2026-11-01T00:00:00Z")], ["/aws/lambda/logs-b", Date.parse("2026-11-01T00:00:00Z")]]);
+            await logs.send(new DeleteLogGroupCommand({ logGroupName: "/aws/lambda/logs-a" }));
+            await rejectsWith(logs.send(new DeleteLogGroupCommand({ logGroupName: "/aws/lambda/logs-a" })), "ResourceNotFoundException");
+        });
     });
 
     describe("S3 (REST-XML, path-style)", () => {
@@ -389,6 +459,15 @@ describe("FakeAws, driven by the real AWS SDK v3 clients", () => {
                 keys.push(...(page.Contents ?? []).map((object) => object.Key!));
             }
             assert.deepEqual(keys, ["p/1", "p/2", "p/3"]);
+        });
+
+        it("lists each object's LastModified and deletes an object (a missing key too, as S3 does)", async () => {
+            fake.putObject("dated", "pull-requests/a/terraform.tfstate", "{}", Date.parse("2026-11-01T10:00:00Z"));
+            const { Contents } = await s3().send(new ListObjectsV2Command({ Bucket: "dated", Prefix: "pull-requests/" }));
+            assert.deepEqual(Contents!.map((object) => [object.Key, object.LastModified?.toISOString()]), [["pull-requests/a/terraform.tfstate", "2026-11-01T10:00:00.000Z"]]);
+            await s3().send(new DeleteObjectCommand({ Bucket: "dated", Key: "pull-requests/a/terraform.tfstate" }));
+            await s3().send(new DeleteObjectCommand({ Bucket: "dated", Key: "pull-requests/a/terraform.tfstate" }));
+            assert.equal(fake.objects.has("dated/pull-requests/a/terraform.tfstate"), false);
         });
 
         it("injects an AccessDenied as S3's XML error", async () => {

@@ -1,11 +1,23 @@
 // The model of AWS (aws-model.ts) served over the real wire protocols — Step Functions JSON 1.0,
-// CodeCommit JSON 1.1, Lambda REST-JSON, S3 REST-XML path-style, STS query/XML — so the real SDK
+// CodeCommit and CloudWatch Logs JSON 1.1, Lambda REST-JSON, S3 REST-XML path-style, STS and IAM
+// query/XML — so the real SDK
 // v3 clients, in-process or inside the bundled runner run as a child process, talk to it
 // unchanged via AWS_ENDPOINT_URL_<SERVICE>. Its clock runs `timeScale` times faster than real time.
 import { randomUUID } from "node:crypto";
 import { createServer, IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from "node:http";
 import { AddressInfo } from "node:net";
-import { AwsError, AwsModel, BUILD_ACCESS_KEY_ID, definedOnly, REGION, type AssumeRoleAnswer, type RecordedRequest, type S3ListingAnswer, type S3ObjectAnswer } from "./aws-model";
+import {
+    AwsError,
+    AwsModel,
+    BUILD_ACCESS_KEY_ID,
+    definedOnly,
+    REGION,
+    type AssumeRoleAnswer,
+    type QueryAnswer,
+    type RecordedRequest,
+    type S3ListingAnswer,
+    type S3ObjectAnswer,
+} from "./aws-model";
 
 export * from "./aws-model";
 
@@ -17,17 +29,49 @@ interface Operation {
 }
 
 /** x-amz-target prefix → service. */
-const JSON_TARGETS: Record<string, "sfn" | "codecommit"> = { AWSStepFunctions: "sfn", CodeCommit_20150413: "codecommit" };
+const JSON_TARGETS: Record<string, "sfn" | "codecommit" | "logs"> = { AWSStepFunctions: "sfn", CodeCommit_20150413: "codecommit", Logs_20140328: "logs" };
 
 const CONTENT_TYPES: Record<RecordedRequest["service"], string> = {
     sfn: "application/x-amz-json-1.0",
     codecommit: "application/x-amz-json-1.1",
+    logs: "application/x-amz-json-1.1",
     lambda: "application/json",
     s3: "application/xml",
     sts: "text/xml",
+    iam: "text/xml",
 };
 
-const STS_NAMESPACE = "https://sts.amazonaws.com/doc/2011-06-15/";
+/** The query-protocol services: the API version each request names, and the XML namespace of its answers. */
+const QUERY_SERVICES = {
+    sts: { version: "2011-06-15", namespace: "https://sts.amazonaws.com/doc/2011-06-15/" },
+    iam: { version: "2010-05-08", namespace: "https://iam.amazonaws.com/doc/2010-05-08/" },
+} as const;
+
+/** Lambda's REST routes, by method and path, with the status each answers on success. */
+const LAMBDA_ROUTES: ReadonlyArray<{ method: string; path: RegExp; operation: string; status: number; input: (match: RegExpExecArray, query: URLSearchParams) => object }> = [
+    {
+        method: "GET",
+        path: /^\/2015-03-31\/functions\/([^/]+)\/configuration$/,
+        operation: "GetFunctionConfiguration",
+        status: 200,
+        input: (match, query) => ({ FunctionName: decodeURIComponent(match[1]), ...definedOnly({ Qualifier: query.get("Qualifier") ?? undefined }) }),
+    },
+    { method: "GET", path: /^\/2015-03-31\/functions\/?$/, operation: "ListFunctions", status: 200, input: (_, query) => pagingOf(query) },
+    { method: "DELETE", path: /^\/2015-03-31\/functions\/([^/]+)$/, operation: "DeleteFunction", status: 204, input: (match) => ({ FunctionName: decodeURIComponent(match[1]) }) },
+    {
+        method: "GET",
+        path: /^\/2015-03-31\/event-source-mappings\/?$/,
+        operation: "ListEventSourceMappings",
+        status: 200,
+        input: (_, query) => ({ ...pagingOf(query), ...definedOnly({ FunctionName: query.get("FunctionName") ?? undefined }) }),
+    },
+    { method: "DELETE", path: /^\/2015-03-31\/event-source-mappings\/([^/]+)$/, operation: "DeleteEventSourceMapping", status: 202, input: (match) => ({ UUID: decodeURIComponent(match[1]) }) },
+];
+
+/** Lambda's Marker and MaxItems query parameters. */
+function pagingOf(query: URLSearchParams): object {
+    return definedOnly({ Marker: query.get("Marker") ?? undefined, MaxItems: query.get("MaxItems") ?? undefined });
+}
 
 export class FakeAws extends AwsModel {
     readonly endpoint: string;
@@ -73,6 +117,8 @@ export class FakeAws extends AwsModel {
             AWS_ENDPOINT_URL_LAMBDA: this.endpoint,
             AWS_ENDPOINT_URL_S3: this.endpoint,
             AWS_ENDPOINT_URL_STS: this.endpoint,
+            AWS_ENDPOINT_URL_IAM: this.endpoint,
+            AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: this.endpoint,
             AWS_ACCESS_KEY_ID: BUILD_ACCESS_KEY_ID,
             AWS_SECRET_ACCESS_KEY: "test",
             AWS_REGION: REGION,
@@ -126,22 +172,21 @@ function identify(req: IncomingMessage, raw: Buffer): Operation {
         return { service, operation, body };
     }
     const url = new URL(req.url ?? "/", "http://fake");
-    if (serviceOf(req) === "sts") {
+    const service = serviceOf(req);
+    if (service === "sts" || service === "iam") {
         // The query protocol: a form-encoded POST naming the action and the API version.
         const { Action, Version, ...body } = Object.fromEntries(new URLSearchParams(raw.toString("utf8")));
-        if (req.method !== "POST" || Version !== "2011-06-15" || !Action) {
-            throw new AwsError("InvalidAction", `FakeAws does not implement STS ${req.method} Action=${Action} Version=${Version}`);
+        if (req.method !== "POST" || Version !== QUERY_SERVICES[service].version || !Action) {
+            throw new AwsError("InvalidAction", `FakeAws does not implement ${service.toUpperCase()} ${req.method} Action=${Action} Version=${Version}`);
         }
-        return { service: "sts", operation: Action, body };
+        return { service, operation: Action, body };
     }
-    if (serviceOf(req) === "lambda") {
-        const match = /^\/2015-03-31\/functions\/([^/]+)\/configuration$/.exec(url.pathname);
-        if (req.method !== "GET" || !match) {
-            throw new AwsError("UnknownOperationException", `FakeAws does not implement Lambda ${req.method} ${url.pathname}`, 404);
+    if (service === "lambda") {
+        for (const route of LAMBDA_ROUTES) {
+            const match = route.path.exec(url.pathname);
+            if (match && req.method === route.method) return { service, operation: route.operation, body: route.input(match, url.searchParams) };
         }
-        const qualifier = url.searchParams.get("Qualifier");
-        const body = { FunctionName: decodeURIComponent(match[1]), ...(qualifier ? { Qualifier: qualifier } : {}) };
-        return { service: "lambda", operation: "GetFunctionConfiguration", body };
+        throw new AwsError("UnknownOperationException", `FakeAws does not implement Lambda ${req.method} ${url.pathname}`, 404);
     }
     return { service: "s3", ...s3Operation(req, url, raw) };
 }
@@ -149,14 +194,27 @@ function identify(req: IncomingMessage, raw: Buffer): Operation {
 /** The model's answer in the service's protocol. */
 function reply(req: IncomingMessage, res: ServerResponse, operation: Operation, answer: unknown): void {
     if (operation.service === "s3") return sendS3(req, res, operation.operation, answer as S3ObjectAnswer | S3ListingAnswer);
-    if (operation.service === "sts") return sendXml(res, assumeRoleXml(answer as AssumeRoleAnswer));
-    res.writeHead(200, { "content-type": CONTENT_TYPES[operation.service], "x-amzn-requestid": randomUUID() });
-    res.end(JSON.stringify(answer));
+    if (operation.service === "sts") return sendXml(res, "sts", assumeRoleXml(answer as AssumeRoleAnswer));
+    if (operation.service === "iam") return sendXml(res, "iam", queryAnswerXml(operation.operation, answer as QueryAnswer));
+    const status = operation.service === "lambda" ? LAMBDA_ROUTES.find((route) => route.operation === operation.operation)!.status : 200;
+    res.writeHead(status, { "content-type": CONTENT_TYPES[operation.service], "x-amzn-requestid": randomUUID() });
+    res.end(status === 204 ? undefined : JSON.stringify(answer));
+}
+
+/** `<Action>Response` with the answer's `<Action>Result` (lists as `member` elements) and the request id. */
+function queryAnswerXml(action: string, answer: QueryAnswer): string {
+    const element = (name: string, value: unknown): string => {
+        if (Array.isArray(value)) return `<${name}>${value.map((item) => element("member", item)).join("")}</${name}>`;
+        if (typeof value === "object" && value !== null) return `<${name}>${Object.entries(value).map(([key, inner]) => element(key, inner)).join("")}</${name}>`;
+        return `<${name}>${xmlEscape(String(value))}</${name}>`;
+    };
+    const result = answer.result === undefined ? "" : element(`${action}Result`, answer.result);
+    return `<${action}Response xmlns="${QUERY_SERVICES.iam.namespace}">${result}<ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></${action}Response>`;
 }
 
 function assumeRoleXml(answer: AssumeRoleAnswer): string {
     return (
-        `<AssumeRoleResponse xmlns="${STS_NAMESPACE}"><AssumeRoleResult>` +
+        `<AssumeRoleResponse xmlns="${QUERY_SERVICES.sts.namespace}"><AssumeRoleResult>` +
         `<AssumedRoleUser><Arn>${xmlEscape(answer.assumedRoleArn)}</Arn><AssumedRoleId>${xmlEscape(answer.assumedRoleId)}</AssumedRoleId></AssumedRoleUser>` +
         `<Credentials><AccessKeyId>${answer.accessKeyId}</AccessKeyId><SecretAccessKey>${answer.secretAccessKey}</SecretAccessKey>` +
         `<SessionToken>${xmlEscape(answer.sessionToken)}</SessionToken><Expiration>${answer.expiration}</Expiration></Credentials>` +
@@ -167,7 +225,11 @@ function assumeRoleXml(answer: AssumeRoleAnswer): string {
 function sendS3(req: IncomingMessage, res: ServerResponse, operation: string, answer: S3ObjectAnswer | S3ListingAnswer): void {
     if ("objects" in answer) {
         const contents = answer.objects
-            .map((object) => `<Contents><Key>${xmlEscape(object.key)}</Key><Size>${object.size}</Size><ETag>${xmlEscape(object.etag)}</ETag><StorageClass>STANDARD</StorageClass></Contents>`)
+            .map(
+                (object) =>
+                    `<Contents><Key>${xmlEscape(object.key)}</Key><LastModified>${new Date(object.lastModified).toISOString()}</LastModified>` +
+                    `<Size>${object.size}</Size><ETag>${xmlEscape(object.etag)}</ETag><StorageClass>STANDARD</StorageClass></Contents>`,
+            )
             .join("");
         const continuation = answer.nextToken ? `<NextContinuationToken>${answer.nextToken}</NextContinuationToken>` : "";
         const xml =
@@ -176,6 +238,7 @@ function sendS3(req: IncomingMessage, res: ServerResponse, operation: string, an
             `<IsTruncated>${answer.nextToken !== undefined}</IsTruncated>${continuation}${contents}</ListBucketResult>`;
         return sendS3Reply(req, res, { headers: { "content-type": CONTENT_TYPES.s3 }, body: xml });
     }
+    if (operation === "DeleteObject") return sendS3Reply(req, res, { status: 204 });
     if (operation === "PutObject" || answer.content === undefined) return sendS3Reply(req, res, { headers: { etag: answer.etag } });
     return sendS3Reply(req, res, {
         headers: { "content-type": "application/octet-stream", "content-length": String(answer.content.length), etag: answer.etag },
@@ -194,18 +257,19 @@ function sendS3Reply(req: IncomingMessage, res: ServerResponse, reply: S3Reply):
     res.end(req.method === "HEAD" ? undefined : reply.body);
 }
 
-function sendXml(res: ServerResponse, xml: string, status = 200): void {
-    res.writeHead(status, { "content-type": CONTENT_TYPES.sts, "x-amzn-requestid": randomUUID() });
+function sendXml(res: ServerResponse, service: keyof typeof QUERY_SERVICES, xml: string, status = 200): void {
+    res.writeHead(status, { "content-type": CONTENT_TYPES[service], "x-amzn-requestid": randomUUID() });
     res.end(`<?xml version="1.0" encoding="UTF-8"?>${xml}`);
 }
 
 function sendError(req: IncomingMessage, res: ServerResponse, service: RecordedRequest["service"], error: AwsError): void {
     if (res.headersSent) return void res.end();
-    if (service === "sts") {
+    if (service === "sts" || service === "iam") {
         const type = error.status >= 500 ? "Receiver" : "Sender";
         return sendXml(
             res,
-            `<ErrorResponse xmlns="${STS_NAMESPACE}"><Error><Type>${type}</Type><Code>${xmlEscape(error.type)}</Code><Message>${xmlEscape(error.message)}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`,
+            service,
+            `<ErrorResponse xmlns="${QUERY_SERVICES[service].namespace}"><Error><Type>${type}</Type><Code>${xmlEscape(error.type)}</Code><Message>${xmlEscape(error.message)}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`,
             error.status,
         );
     }
@@ -231,8 +295,8 @@ function serviceOf(req: IncomingMessage): RecordedRequest["service"] {
     const target = req.headers["x-amz-target"];
     if (typeof target === "string") return JSON_TARGETS[target.split(".")[0]] ?? "sfn";
     const scope = /Credential=[^/]+\/\d{8}\/[^/]+\/([^/]+)\/aws4_request/.exec(req.headers.authorization ?? "")?.[1];
-    if (scope === "sts") return "sts";
-    if (scope === "lambda" || (scope === undefined && req.url?.startsWith("/2015-03-31/functions/"))) return "lambda";
+    if (scope === "sts" || scope === "iam") return scope;
+    if (scope === "lambda" || (scope === undefined && req.url?.startsWith("/2015-03-31/"))) return "lambda";
     return "s3";
 }
 
@@ -253,7 +317,7 @@ function s3Operation(req: IncomingMessage, url: URL, raw: Buffer): Omit<Operatio
     const Bucket = decodeURIComponent(bucket);
     const Key = decodeURIComponent(keyParts.join("/"));
     if (Key !== "") {
-        const byMethod: Record<string, string> = { GET: "GetObject", PUT: "PutObject", HEAD: "HeadObject" };
+        const byMethod: Record<string, string> = { GET: "GetObject", PUT: "PutObject", HEAD: "HeadObject", DELETE: "DeleteObject" };
         const operation = byMethod[req.method ?? ""] ?? `${req.method} object`;
         if (operation !== "PutObject") return { operation, body: { Bucket, Key } };
         const contentType = req.headers["content-type"];

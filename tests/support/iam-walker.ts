@@ -95,8 +95,15 @@ export function broadGrantViolations(documents: readonly FoundDocument[]): Viola
 }
 
 /**
+ * List actions the Service Authorization Reference gives no resource type: IAM authorizes them
+ * only on `*`. They change nothing; the sweeper filters what they return by its prefix.
+ */
+const LIST_ACTIONS_ON_ANY_RESOURCE = ["lambda:ListFunctions", "lambda:ListEventSourceMappings", "iam:ListRoles"];
+
+/**
  * Identity-policy grants outside the stack's own things: Lambda and IAM only on `<prefix>-*` of
- * Terraform's namespaces, logs only on `/aws/lambda/<prefix>-*` and the stack's own log groups,
+ * Terraform's namespaces (event source mappings only of such functions, by `lambda:FunctionArn`;
+ * instance profiles `<prefix>-*`; a few list actions on `*`), logs only on `/aws/lambda/<prefix>-*` and the stack's own log groups,
  * CodeCommit only on its repository, Step Functions only on its state machines and executions,
  * S3 only on its buckets, CodeBuild/CodePipeline only on its projects and pipeline, STS only on
  * its own roles, EventBridge only on the named rules; no other service.
@@ -106,7 +113,7 @@ export function scopeViolations(documents: readonly FoundDocument[], scope: Stac
     return eachAllow(identityPolicies, (statement) => {
         const outside = list(statement.Action).flatMap((action) =>
             list(statement.Resource)
-                .filter((resource) => !withinScope(action, resource, scope))
+                .filter((resource) => !withinScope(action, resource, statement.Condition, scope))
                 .map((resource) => `${action} on ${resource}`),
         );
         return outside.length > 0 ? `outside the stack's scope: ${outside.join("; ")}` : undefined;
@@ -147,15 +154,24 @@ export function trustPolicyViolations(documents: readonly FoundDocument[], accou
     );
 }
 
-function withinScope(action: string, resource: string, scope: StackScope): boolean {
+function withinScope(action: string, resource: string, condition: PolicyStatement["Condition"], scope: StackScope): boolean {
     const { region, accountId, namePrefixes } = scope;
     const service = action.split(":")[0];
-    const inNamespace = (arn: (prefix: string) => string) => namePrefixes.some((prefix) => resource === arn(prefix));
+    const functions = (prefix: string) => `arn:aws:lambda:${region}:${accountId}:function:${prefix}-*`;
+    const inNamespace = (arn: (prefix: string) => string, value = resource) => namePrefixes.some((prefix) => value === arn(prefix));
+    if (resource === "*" && LIST_ACTIONS_ON_ANY_RESOURCE.includes(action)) return true;
     switch (service) {
-        case "lambda":
-            return inNamespace((prefix) => `arn:aws:lambda:${region}:${accountId}:function:${prefix}-*`);
+        case "lambda": {
+            const mappingsOf = condition?.ArnLike?.["lambda:FunctionArn"];
+            const ofNamespaceFunctions =
+                action === "lambda:DeleteEventSourceMapping" &&
+                resource === `arn:aws:lambda:${region}:${accountId}:event-source-mapping:*` &&
+                typeof mappingsOf === "string" &&
+                inNamespace(functions, mappingsOf);
+            return ofNamespaceFunctions || inNamespace(functions);
+        }
         case "iam":
-            return inNamespace((prefix) => `arn:aws:iam::${accountId}:role/${prefix}-*`);
+            return inNamespace((prefix) => `arn:aws:iam::${accountId}:role/${prefix}-*`) || inNamespace((prefix) => `arn:aws:iam::${accountId}:instance-profile/${prefix}-*`);
         case "sts":
             return action === "sts:AssumeRole" && scope.roleArns.includes(resource);
         case "events":

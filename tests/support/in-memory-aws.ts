@@ -8,6 +8,8 @@ import {
     postCommentInput,
     pullRequestStateOf,
     type AwsClients,
+    type Listed,
+    type SweepableResources,
     type FunctionConfiguration,
     type PullRequestApprovals,
     type PullRequestComments,
@@ -16,6 +18,7 @@ import {
     type TuningHistoryObjects,
 } from "../../buildscripts/tuning-runner/aws";
 import { PULL_REQUEST_BOT_SESSION_NAME } from "../../buildscripts/contract";
+import { lambdaTimestamp } from "../../buildscripts/tuning-runner/core/sweep";
 import type { ExecutionStatus } from "../../buildscripts/tuning-runner/core/types";
 import { AwsError, AwsModel, BUILD_ACCESS_KEY_ID, type AssumeRoleAnswer, type ModelRequest, type S3ObjectAnswer } from "./aws-model";
 import { VirtualClock } from "./virtual-clock";
@@ -46,6 +49,7 @@ export class InMemoryAws extends AwsModel {
             repositoryFiles: this.repositoryFiles(build),
             pullRequestComments: this.pullRequestComments(pullRequest),
             pullRequestApprovals: this.pullRequestApprovals(pullRequest),
+            sweepable: this.sweepable(build),
         };
     }
 
@@ -128,6 +132,61 @@ export class InMemoryAws extends AwsModel {
                 }, matches),
             updateComment: async (commentId, content) => {
                 await this.send(signer, "codecommit", "UpdateComment", { commentId, content });
+            },
+        };
+    }
+
+    /** Every page of each list call, as the SDK's paginators read them. */
+    private sweepable(signer: () => Promise<Signer>): SweepableResources {
+        const send = (service: ModelRequest["service"], operation: string, body: object) => this.send(signer, service, operation, body);
+        /** Every item of every page: `next` names the token in the answer, `token` the request's. */
+        const everyPage = async <Item>(service: ModelRequest["service"], operation: string, body: object, paging: { token: string; next: string }, items: (page: any) => Item[]): Promise<Item[]> => {
+            const all: Item[] = [];
+            let token: string | undefined;
+            do {
+                const page = await send(service, operation, { ...body, ...(token === undefined ? {} : { [paging.token]: token }) });
+                all.push(...items(page.result ?? page));
+                token = (page.result ?? page)[paging.next];
+            } while (token !== undefined);
+            return all;
+        };
+        const lambdaPaging = { token: "Marker", next: "NextMarker" };
+        const iamPaging = { token: "Marker", next: "Marker" };
+        const listed = (name: string, createdAt: number | undefined): Listed => ({ name, ...(createdAt === undefined ? {} : { createdAt }) });
+        return {
+            functions: {
+                list: () => everyPage("lambda", "ListFunctions", {}, lambdaPaging, (page) => page.Functions.map((fn: any) => listed(fn.FunctionName, lambdaTimestamp(fn.LastModified)))),
+                eventSourceMappings: (functionName) =>
+                    everyPage("lambda", "ListEventSourceMappings", { FunctionName: functionName }, lambdaPaging, (page) => page.EventSourceMappings.map((mapping: any) => mapping.UUID)),
+                deleteEventSourceMapping: async (uuid) => void (await send("lambda", "DeleteEventSourceMapping", { UUID: uuid })),
+                delete: async (functionName) => void (await send("lambda", "DeleteFunction", { FunctionName: functionName })),
+            },
+            roles: {
+                list: () =>
+                    everyPage("iam", "ListRoles", {}, iamPaging, (page) => page.Roles.map((role: any) => ({ ...listed(role.RoleName, Date.parse(role.CreateDate)), path: role.Path }))),
+                inlinePolicies: (roleName) => everyPage("iam", "ListRolePolicies", { RoleName: roleName }, iamPaging, (page) => page.PolicyNames),
+                attachedPolicies: (roleName) => everyPage("iam", "ListAttachedRolePolicies", { RoleName: roleName }, iamPaging, (page) => page.AttachedPolicies.map((policy: any) => policy.PolicyArn)),
+                instanceProfiles: (roleName) =>
+                    everyPage("iam", "ListInstanceProfilesForRole", { RoleName: roleName }, iamPaging, (page) => page.InstanceProfiles.map((profile: any) => profile.InstanceProfileName)),
+                deleteInlinePolicy: async (roleName, policyName) => void (await send("iam", "DeleteRolePolicy", { RoleName: roleName, PolicyName: policyName })),
+                detachPolicy: async (roleName, policyArn) => void (await send("iam", "DetachRolePolicy", { RoleName: roleName, PolicyArn: policyArn })),
+                removeFromInstanceProfile: async (roleName, instanceProfileName) =>
+                    void (await send("iam", "RemoveRoleFromInstanceProfile", { RoleName: roleName, InstanceProfileName: instanceProfileName })),
+                delete: async (roleName) => void (await send("iam", "DeleteRole", { RoleName: roleName })),
+            },
+            logGroups: {
+                list: (namePrefix) =>
+                    everyPage("logs", "DescribeLogGroups", { logGroupNamePrefix: namePrefix }, { token: "nextToken", next: "nextToken" }, (page) =>
+                        page.logGroups.map((group: any) => listed(group.logGroupName, group.creationTime)),
+                    ),
+                delete: async (logGroupName) => void (await send("logs", "DeleteLogGroup", { logGroupName })),
+            },
+            objects: {
+                list: (bucket, prefix) =>
+                    everyPage("s3", "ListObjectsV2", { Bucket: bucket, Prefix: prefix }, { token: "ContinuationToken", next: "nextToken" }, (page) =>
+                        page.objects.map((object: any) => listed(object.key, object.lastModified)),
+                    ),
+                delete: async (bucket, key) => void (await send("s3", "DeleteObject", { Bucket: bucket, Key: key })),
             },
         };
     }

@@ -11,7 +11,7 @@ import { withPullRequest } from "./tune-scenario";
 
 const STATE_MACHINE = "arn:aws:states:us-east-1:123456789012:stateMachine:powerTuningStateMachine-1a2b3c4d";
 export const NAME_PREFIX = "pr-power-tuned";
-export const DIGEST = `arn:aws:lambda:us-east-1:123456789012:function:${NAME_PREFIX}-digest-pr-7-3f2a9c1`;
+export const DIGEST = `arn:aws:lambda:us-east-1:123456789012:function:${NAME_PREFIX}-7-3f2a9c1-digest`;
 export const PRODUCTION_BILLING = "arn:aws:lambda:us-east-1:123456789012:function:power-tuned-billing";
 export const BOT_ROLE = "arn:aws:iam::123456789012:role/lambda-power-tuned/power-tuned-pull-request-bot";
 export const HISTORY_URI = "s3://power-tuned-artifacts-1a2b/tuning-history/";

@@ -163,12 +163,12 @@ describe("terraform-lambda", () => {
             assert.equal(archive.output_file_mode, "0644");
         });
 
-        it("names every function, role and log group <name_prefix>-<what>[-<name_suffix>]", async () => {
+        it("names every function, role and log group <name_prefix>[-<name_suffix>]-<what>", async () => {
             const config = await terraformModule();
             const names = locals(config);
-            assert.equal(names.name_suffix, '${var.name_suffix == "" ? "" : "-${var.name_suffix}"}');
-            assert.match(names.function_names, /=> "\$\{var\.name_prefix\}-\$\{key\}\$\{local\.name_suffix\}"/);
-            assert.match(names.role_names, /=> "\$\{var\.name_prefix\}-\$\{key\}-role\$\{local\.name_suffix\}"/);
+            assert.equal(names.names_start, '${var.name_suffix == "" ? var.name_prefix : "${var.name_prefix}-${var.name_suffix}"}');
+            assert.match(names.function_names, /=> "\$\{local\.names_start\}-\$\{key\}"/);
+            assert.match(names.role_names, /=> "\$\{local\.names_start\}-\$\{key\}-role"/);
             assert.equal(block(config, "resource", "aws_lambda_function", "function").function_name, "${local.function_names[each.key]}");
             assert.equal(block(config, "resource", "aws_iam_role", "function").name, "${local.role_names[each.key]}");
             assert.equal(block(config, "resource", "aws_cloudwatch_log_group", "function").name, "/aws/lambda/${local.function_names[each.key]}");
@@ -239,22 +239,25 @@ describe("terraform-lambda", () => {
                 [{ name_prefix: "9lives" }, "name_prefix must be 1-32 letters, digits or hyphens, starting with a letter and not ending with a hyphen"],
                 [{ name_prefix: "trailing-" }, 'got "trailing-".'],
                 [{ name_prefix: "a-prefix-of-thirty-three-letters1" }, 'got "a-prefix-of-thirty-three-letters1".'],
-                [{ name_suffix: "PR-42" }, 'name_suffix must be empty or 1-24 characters of lowercase letters, digits and hyphens'],
-                [{ name_suffix: "pr-12345678901234-0123abc" }, 'got "pr-12345678901234-0123abc".'],
+                [{ name_suffix: "42-0123ABC" }, "name_suffix must be empty (production) or <pull request id>-<7-character commit id>"],
+                [{ name_suffix: "pr-42-0123abc" }, 'got "pr-42-0123abc".'],
+                [{ name_suffix: "42" }, 'got "42".'],
+                [{ name_suffix: "42-0123abcd" }, 'got "42-0123abcd".'],
+                [{ name_suffix: "12345678901234567-0123abc" }, 'got "12345678901234567-0123abc".'],
             ];
             for (const [vars, message] of rejected) {
                 const result = terraform(directory, ["plan", "-no-color", ...varArgs({ ...boundary, ...vars })]);
                 assert.notEqual(result.status, 0, `${JSON.stringify(vars)} was accepted`);
                 assert.ok(result.output.includes(message), `${JSON.stringify(vars)}: expected "${message}" in: ${result.output}`);
             }
-            const accepted: Array<Record<string, string>> = [{}, { name_suffix: "pr-42-0123abc", memory_size: "1769", name_prefix: "a-prefix-of-thirty-two-letters-1" }];
+            const accepted: Array<Record<string, string>> = [{}, { name_suffix: "42-0123abc", memory_size: "1769", name_prefix: "a-prefix-of-thirty-two-letters-1" }];
             for (const vars of accepted) {
                 const result = terraform(directory, ["plan", "-no-color", ...varArgs({ ...boundary, ...vars })]);
                 assert.equal(result.status, 0, `${JSON.stringify(vars)} was rejected: ${result.output}`);
             }
         });
 
-        it("names a pull request's copy apart from production, within AWS's 64-character names for the default prefixes", function () {
+        it("names a pull request's copy apart from production, every name under the copy's own prefix, within AWS's 64 characters for the default prefixes", function () {
             requireTerraform(this);
             const directory = scratchModule(["variables.tf", "functions.tf", "names.tf"]);
             scratch.push(directory);
@@ -271,13 +274,15 @@ describe("terraform-lambda", () => {
                 functions: { digest: "power-tuned-digest" },
                 roles: { digest: "power-tuned-digest-role" },
             });
-            // A pull request's copy: the pull-request namespace (pr-<namePrefix>) and the per-build suffix.
-            assert.deepEqual(names({ name_prefix: "pr-power-tuned", name_suffix: "pr-42-0123abc" }), {
-                functions: { digest: "pr-power-tuned-digest-pr-42-0123abc" },
-                roles: { digest: "pr-power-tuned-digest-role-pr-42-0123abc" },
+            // A pull request's copy: the pull-request namespace (pr-<namePrefix>), then the copy's own <id>-<commit>,
+            // so `sweep --name-prefix pr-power-tuned-42-0123abc` selects exactly this copy.
+            assert.deepEqual(names({ name_prefix: "pr-power-tuned", name_suffix: "42-0123abc" }), {
+                functions: { digest: "pr-power-tuned-42-0123abc-digest" },
+                roles: { digest: "pr-power-tuned-42-0123abc-digest-role" },
             });
-            const longestSuffix = names({ name_prefix: "pr-power-tuned", name_suffix: "pr-1234567890123-0123abc" });
+            const longestSuffix = names({ name_prefix: "pr-power-tuned", name_suffix: "1234567890123456-0123abc" });
             for (const name of [...Object.values(longestSuffix.functions), ...Object.values(longestSuffix.roles)] as string[]) {
+                assert.ok(name.startsWith("pr-power-tuned-1234567890123456-0123abc-"), name);
                 assert.ok(name.length <= 64, `${name} is ${name.length} characters`);
             }
         });
@@ -341,7 +346,7 @@ describe("terraform-lambda", () => {
         it("gets each function tuned once although both outputs name the digest function", async () => {
             const config = await terraformModule();
             assert.deepEqual(Object.keys(config.output).sort(), ["arn", "functions"]);
-            const arn = "arn:aws:lambda:us-east-1:123456789012:function:power-tuned-digest-pr-42-0123abc";
+            const arn = "arn:aws:lambda:us-east-1:123456789012:function:pr-power-tuned-42-0123abc-digest";
             // `terraform output -json` as these two outputs print it.
             const outputs = {
                 arn: { sensitive: false, type: "string", value: arn },

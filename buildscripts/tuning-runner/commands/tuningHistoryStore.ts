@@ -6,6 +6,7 @@ import { withBaseline } from "../core/baseline";
 import { describeError } from "../core/errors";
 import { functionFactsFrom, tuningFingerprint, type FunctionFacts } from "../core/fingerprint";
 import type { Baseline, PullRequestContext, TuningHistoryStatus, TuningResult } from "../core/resultsFile";
+import { s3Uri } from "../core/s3Location";
 import type { PowerTuningInput } from "../core/tuningInput";
 import {
     baselineFrom,
@@ -15,7 +16,6 @@ import {
     reusedResults,
     storedResultEntry,
     storedResultKey,
-    tuningHistoryUri,
     type ProductionRecord,
     type StoredResultEntry,
     type TuningHistoryLocation,
@@ -100,7 +100,7 @@ export async function tuneWithHistory(
         const withFingerprint = measured === undefined ? result : { ...result, fingerprint: measured.fingerprint };
         return withBaseline(withFingerprint, histories[index].baseline, request.pullRequest);
     });
-    return { results: compared, history: { uri: tuningHistoryUri(request.location), problems: problems.list } };
+    return { results: compared, history: { uri: s3Uri(request.location), problems: problems.list } };
 }
 
 async function readFunctionHistory(

@@ -1,7 +1,9 @@
 // What each command is asked to do (functional core): the requests the command line is turned
 // into, validated before any AWS call, that commands/ run.
 import type { PullRequestContext } from "./resultsFile";
+import type { S3Location } from "./s3Location";
 import type { SettingsPaths, TuneSettings } from "./settings";
+import type { ScheduledSweep } from "./sweep";
 import type { PowerTuningInput } from "./tuningInput";
 import type { TuningHistoryLocation } from "./tuningHistory";
 import type { BuildContext, NamedText, TargetFunction } from "./types";
@@ -44,3 +46,22 @@ export interface PlanCommentRequest {
 
 /** What `report` renders: a results file, a raw state machine output, or a visualization link. */
 export type ReportRequest = { readonly kind: "results" | "output"; readonly file: NamedText } | { readonly kind: "url"; readonly url: string };
+
+/** A validated `sweep`: what to remove (by name, by age), where to report it, and the pull request whose copy it is. */
+export interface SweepRequest {
+    /** Functions and roles `<namePrefix>-*`, log groups `/aws/lambda/<namePrefix>-*`. */
+    readonly namePrefix: string;
+    /** Checked disjoint from namePrefix: the names a sweep must never reach (production's). */
+    readonly protectPrefix?: string;
+    readonly olderThanHours: number;
+    /** The state objects under `<prefix>/` are swept too. */
+    readonly state?: S3Location;
+    /** List and report only: no write call at all. */
+    readonly dryRun: boolean;
+    readonly reportFile: string;
+    /** The scheduled sweep a pull request's comment names as the one that tries again. */
+    readonly scheduledSweep: ScheduledSweep;
+    /** The pull request whose copy this is: its comment's copy section says what became of it. */
+    readonly pullRequest?: PullRequestContext;
+    readonly build: BuildContext;
+}

@@ -195,7 +195,7 @@ function lambdaResourceFor(
         return { resource, collection, keys: collection === undefined ? [] : model.keysUnder(collection) };
     });
     // The tuned name is a for_each key or resource name when it came from the `functions`
-    // output; from --lambda-arn it is the deployed name, <prefix>-<key>[-<suffix>].
+    // output; from --lambda-arn it is the deployed name, <prefix>-<key> or <prefix>-<id>-<commit>-<key>.
     const exact = candidates.flatMap((candidate) => candidate.keys.filter((key) => key === functionName).map((key) => ({ ...candidate, key })));
     const segment = (key: string) => new RegExp(`(^|-)${key.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(-|$)`).test(functionName);
     const bySegment = candidates.flatMap((candidate) => candidate.keys.filter(segment).map((key) => ({ ...candidate, key })));

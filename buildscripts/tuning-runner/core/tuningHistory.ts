@@ -8,41 +8,16 @@
 // the same for production and for a pull request's copy, whose Lambda names carry a suffix.
 import { z } from "zod";
 import { TUNING_HISTORY_LAYOUT } from "../../contract";
-import { InputError } from "./errors";
 import { FUNCTION_FACTS, type FunctionFacts } from "./fingerprint";
 import { parseJsonFile, withoutUndefined } from "./json";
 import { TUNING_RESULT, type Baseline, type PullRequestContext, type Refinement, type StoredResultOrigin, type TuningResult } from "./resultsFile";
+import type { S3Location } from "./s3Location";
 import { parseWith, worded } from "./schema";
 import type { PowerTuningInput } from "./tuningInput";
 import type { TargetFunction } from "./types";
 
 /** `--history s3://bucket/prefix`: where stored results and production records live. */
-export interface TuningHistoryLocation {
-    readonly bucket: string;
-    /** Without leading or trailing "/"; may be empty. */
-    readonly prefix: string;
-}
-
-const TUNING_HISTORY_URI_FORM = "s3://<bucket>/<prefix>, a bucket name of 3-63 lowercase letters, digits, '.' or '-' and an optional key prefix";
-
-/** `--history` / TUNING_HISTORY_URI. `field` names the flag in the error. */
-export function parseTuningHistoryUri(value: string, field: string): TuningHistoryLocation {
-    const match = /^s3:\/\/([^/]*)(?:\/(.*))?$/.exec(value);
-    if (match === null) throw InputError.invalid(field, value, TUNING_HISTORY_URI_FORM, "not an s3:// URI");
-    const [, bucket, rawPrefix = ""] = match;
-    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket) || bucket.includes("..")) {
-        throw InputError.invalid(field, value, TUNING_HISTORY_URI_FORM, `"${bucket}" is not an S3 bucket name`);
-    }
-    const prefix = rawPrefix.replace(/\/+$/, "");
-    if (prefix !== "" && prefix.split("/").some((segment) => segment === "" || segment === "." || segment === "..")) {
-        throw InputError.invalid(field, value, TUNING_HISTORY_URI_FORM, `the prefix "${rawPrefix}" has an empty, "." or ".." segment`);
-    }
-    return { bucket, prefix };
-}
-
-export function tuningHistoryUri(location: TuningHistoryLocation): string {
-    return `s3://${location.bucket}/${location.prefix === "" ? "" : `${location.prefix}/`}`;
-}
+export type TuningHistoryLocation = S3Location;
 
 export function storedResultKey(location: TuningHistoryLocation, fingerprint: string): string {
     return keyUnder(location, `${TUNING_HISTORY_LAYOUT.storedResults}${fingerprint}.json`);

@@ -1,5 +1,6 @@
-// One comment per pull request that every build updates (functional core): the Terraform plan
-// and the tuning results as sections, and a push log: a short line per push. The shell finds the
+// One comment per pull request that every build updates (functional core): the Terraform plan,
+// the tuning results and what became of the throw-away copy as sections, and a push log: a short
+// line per push. The shell finds the
 // earlier comment and posts or updates the text composed here.
 //
 // Markers are Markdown link reference definitions (`[//]: # (…)`), which every Markdown renderer
@@ -11,13 +12,13 @@ import { COMMENT_CHARACTER_LIMIT, fitToCommentLimit } from "./comment";
 /** The first line of the comment: how the runner recognises its own comment. */
 export const LIVING_COMMENT_MARKER = "[//]: # (lambda-power-tuned)";
 
-const SECTION_NAMES = ["plan", "tuning"] as const;
+const SECTION_NAMES = ["plan", "tuning", "copy"] as const;
 export type SectionName = (typeof SECTION_NAMES)[number];
 
 /** How many pushes the push log keeps (the oldest go first). */
 export const PUSH_LOG_LENGTH = 10;
 
-const SEE_ALSO: Record<SectionName, string> = { plan: "the plan in the build log", tuning: "the results file and the build log" };
+const SEE_ALSO: Record<SectionName, string> = { plan: "the plan in the build log", tuning: "the results file and the build log", copy: "the sweep report and the build log" };
 
 export interface CommentSection {
     readonly name: SectionName;
@@ -89,10 +90,12 @@ function applySectionUpdate(comment: LivingComment, update: SectionUpdate): Livi
     return { sections, pushLog: pushLog.slice(-PUSH_LOG_LENGTH) };
 }
 
-const BEGIN = /^\[\/\/\]: # \(lambda-power-tuned:begin (plan|tuning) ([0-9a-f]{7,40}) (\S+)\)$/;
+const SECTION_NAME = `(${SECTION_NAMES.join("|")})`;
+const BEGIN = new RegExp(`^\\[//\\]: # \\(lambda-power-tuned:begin ${SECTION_NAME} ([0-9a-f]{7,40}) (\\S+)\\)$`);
 const END = (name: SectionName) => `[//]: # (lambda-power-tuned:end ${name})`;
 // The push log's marker and heading say "history": comments already posted carry them.
 const PUSH_LOG_MARKER = "[//]: # (lambda-power-tuned:history)";
+const PUSH_LOG_NOTE = new RegExp(`^${SECTION_NAME}: (.+)$`);
 const PUSH_LOG_LINE = /^- `([0-9a-f]{7})` · ([^·]+?) · (.+)$/;
 const STAMP = /^_For commit `[0-9a-f]{7}`, .+\._$/;
 
@@ -122,7 +125,7 @@ function parsePushLogLine(line: string): PushLogEntry | undefined {
     if (!match) return undefined;
     const notes: Partial<Record<SectionName, string>> = {};
     for (const part of match[3].split(" · ")) {
-        const note = /^(plan|tuning): (.+)$/.exec(part);
+        const note = PUSH_LOG_NOTE.exec(part);
         if (note) notes[note[1] as SectionName] = note[2];
     }
     return { commit: match[1], at: match[2], notes };

@@ -1,0 +1,122 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { RUNNER_ENVIRONMENT } from "../buildscripts/contract";
+import { BucketRef, STATE_LAYOUT } from "./artifactStorage";
+import { BuildProject } from "./buildProject";
+import { BUILD_VARIABLES, pullRequestSweepBuildspec } from "./buildspecs";
+import {
+    assumeBotStatements,
+    pullRequestBuildOutputStatements,
+    runBuildStatements,
+    runnerDownloadStatements,
+    sweepStatements,
+    TerraformScope,
+} from "./policies";
+import { ServiceRole } from "./serviceRole";
+
+export interface PullRequestSweeperArgs {
+    /** The repository whose pull requests' comments say what became of each copy. */
+    readonly repositoryName: pulumi.Input<string>;
+    /** Holds the copies' Terraform state under `pull-requests/`. */
+    readonly stateBucket: BucketRef;
+    /** Holds the runner bundle, and the sweep reports under `pull-request-builds/<build ARN>/`. */
+    readonly artifactBucket: BucketRef;
+    /** The uploaded runner bundle and its SHA-256, checked before `node` runs it. */
+    readonly runner: { readonly s3Uri: pulumi.Input<string>; readonly sha256: string };
+    /** Production's names: the sweep refuses to run with a prefix that could reach them. */
+    readonly production: TerraformScope;
+    /** The copies' names: all the sweeper may list and remove. */
+    readonly pullRequests: TerraformScope;
+    /** The pull-request bot the sweeper comments as (its trust policy must name the sweeper's role). */
+    readonly botRoleArn: pulumi.Input<string>;
+    /** EventBridge schedule expression of the scheduled sweep (validated in config.ts). */
+    readonly schedule: string;
+    /** The scheduled sweep removes only what is at least this many hours old. */
+    readonly copyTtlHours: number;
+    /** Default 15. */
+    readonly buildTimeoutMinutes?: number;
+    readonly tags: Readonly<Record<string, string>>;
+}
+
+/**
+ * The trusted sweeper: a CodeBuild project with no source that runs the verified runner's
+ * `sweep` over the pull-request namespace on a schedule (only what is older than a running
+ * build's copy can be), and, started by the pull-request workflow after a destroy, over exactly
+ * that copy. Its role may list and remove the pull-request namespace's functions, roles, log
+ * groups and state objects, and nothing of production.
+ */
+export class PullRequestSweeper extends pulumi.ComponentResource {
+    public readonly projectName: pulumi.Output<string>;
+    public readonly projectArn: pulumi.Output<string>;
+    public readonly roleArn: pulumi.Output<string>;
+
+    constructor(name: string, args: PullRequestSweeperArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("lambda-power-tuned:index:PullRequestSweeper", name, {}, opts);
+        const buildTimeoutMinutes = args.buildTimeoutMinutes ?? 15;
+        const { artifactBucket, stateBucket, production, pullRequests, tags } = args;
+        const accountId = production.accountId;
+
+        const project = new BuildProject(
+            name,
+            {
+                description: "Trusted (no source, verified runner): removes what pull requests' copies left behind, on a schedule and after each destroy.",
+                buildspec: pullRequestSweepBuildspec(),
+                source: { type: "NO_SOURCE" },
+                environmentVariables: {
+                    [RUNNER_ENVIRONMENT.repositoryName]: args.repositoryName,
+                    [BUILD_VARIABLES.stateBucket]: stateBucket.name,
+                    [BUILD_VARIABLES.artifactBucket]: artifactBucket.name,
+                    [BUILD_VARIABLES.runnerS3Uri]: args.runner.s3Uri,
+                    [BUILD_VARIABLES.runnerSha256]: args.runner.sha256,
+                    [RUNNER_ENVIRONMENT.pullRequestNamePrefix]: pullRequests.namePrefix,
+                    [BUILD_VARIABLES.productionNamePrefix]: production.namePrefix,
+                    [RUNNER_ENVIRONMENT.pullRequestBotRoleArn]: args.botRoleArn,
+                    [RUNNER_ENVIRONMENT.sweepSchedule]: args.schedule,
+                    [RUNNER_ENVIRONMENT.pullRequestCopyTtlHours]: String(args.copyTtlHours),
+                },
+                statements: [
+                    ...runnerDownloadStatements(artifactBucket.arn),
+                    ...pullRequestBuildOutputStatements(artifactBucket.arn),
+                    ...sweepStatements(pullRequests, stateBucket.arn, STATE_LAYOUT.pullRequestStatePrefix),
+                    ...assumeBotStatements(args.botRoleArn),
+                ],
+                accountId,
+                buildTimeoutMinutes,
+                tags,
+            },
+            { parent: this },
+        );
+
+        const schedule = new aws.cloudwatch.EventRule(
+            `${name}-schedule`,
+            {
+                description: `Sweeps the pull-request namespace (${pullRequests.namePrefix}-*) of whatever is older than ${args.copyTtlHours} hours.`,
+                scheduleExpression: args.schedule,
+                state: "ENABLED",
+                tags,
+            },
+            { parent: this },
+        );
+        const scheduleRole = new ServiceRole(
+            `${name}-schedule-role`,
+            { trust: { service: "events.amazonaws.com", accountId }, statements: runBuildStatements([project.projectArn], { stop: false }), tags },
+            { parent: this },
+        );
+        new aws.cloudwatch.EventTarget(
+            `${name}-schedule-target`,
+            {
+                rule: schedule.name,
+                arn: project.projectArn,
+                roleArn: scheduleRole.arn,
+                // StartBuild's own defaults, and no pull request: the scheduled sweep of the whole namespace.
+                input: "{}",
+            },
+            { parent: this, dependsOn: [scheduleRole] },
+        );
+
+        this.projectName = project.projectName;
+        this.projectArn = project.projectArn;
+        this.roleArn = project.roleArn;
+        this.registerOutputs({ projectName: this.projectName, projectArn: this.projectArn, roleArn: this.roleArn });
+    }
+}

@@ -185,6 +185,8 @@ export class AwsModel {
     private readonly failures = new Map<string, Array<InjectedError>>();
     private readonly pullRequests = new Map<string, FakePullRequest>();
     private readonly functions = new Map<string, Record<string, unknown>>();
+    /** GetAccountSettings' AccountLimit: a new account's quota of 10 unless set. */
+    private accountLimit: { ConcurrentExecutions: number; UnreservedConcurrentExecutions: number } = { ConcurrentExecutions: 10, UnreservedConcurrentExecutions: 10 };
     /** "repository/branch" → commit id. */
     private readonly branches = new Map<string, string>();
     /** "repository/commit id" → the whole tree at that commit: path → content. */
@@ -208,6 +210,7 @@ export class AwsModel {
         CreateCommit: (input) => this.createCommit(input),
         GetFile: (input) => this.getFile(input),
         GetFolder: (input) => this.getFolder(input),
+        GetDifferences: (input) => this.getDifferences(input),
     };
 
     /** `now`: the model's clock, epoch ms; scripted executions run on it. */
@@ -269,7 +272,12 @@ export class AwsModel {
         this.functions.set(functionArn, configuration);
     }
 
-    /** A commit whose tree is exactly `files` (path → content), for GetFile and GetFolder. */
+    /** The account's Lambda concurrency quota and what functions have not reserved of it (GetAccountSettings). */
+    setLambdaConcurrency(concurrentExecutions: number, unreservedConcurrentExecutions = concurrentExecutions): void {
+        this.accountLimit = { ConcurrentExecutions: concurrentExecutions, UnreservedConcurrentExecutions: unreservedConcurrentExecutions };
+    }
+
+    /** A commit whose tree is exactly `files` (path → content), for GetFile, GetFolder and GetDifferences. */
     setCommit(repositoryName: string, commitId: string, files: Record<string, string | Buffer>): void {
         this.trees.set(`${repositoryName}/${commitId}`, new Map(Object.entries(files).map(([path, content]) => [path, Buffer.from(content)])));
     }
@@ -318,7 +326,7 @@ export class AwsModel {
             case "sts":
                 return this.sts(operation, body, accessKeyId);
             case "lambda":
-                return this.getFunctionConfiguration(body.FunctionName);
+                return operation === "GetAccountSettings" ? this.accountSettings() : this.getFunctionConfiguration(body.FunctionName);
             default: {
                 const handler = this.jsonOperations[operation];
                 if (!handler) throw new AwsError("UnknownOperationException", `FakeAws does not implement ${operation}`);
@@ -737,6 +745,41 @@ export class AwsModel {
         };
     }
 
+    /**
+     * The differences between two trees, in path order, 100 to a page unless MaxResults says
+     * otherwise. A file whose content moved to a new path and that is gone from the old one is one
+     * difference with both paths (a rename); an added file has only afterBlob, a deleted one only
+     * beforeBlob. How CodeCommit itself reports a rename only AWS shows; the runner counts every
+     * path either way.
+     */
+    private getDifferences(input: any): object {
+        const repositoryName = requireString(input, "repositoryName", "RepositoryNameRequiredException");
+        const after = this.treeAt(repositoryName, requireString(input, "afterCommitSpecifier", "CommitRequiredException")).tree;
+        const before = input.beforeCommitSpecifier === undefined ? new Map<string, Buffer>() : this.treeAt(repositoryName, input.beforeCommitSpecifier).tree;
+        const blob = (path: string, content: Buffer) => ({ path, blobId: gitObjectId("blob", content), mode: "100644" });
+        const added = [...after].filter(([path]) => !before.has(path));
+        const deleted = [...before].filter(([path]) => !after.has(path));
+        const renamedFrom = new Map<string, string>();
+        for (const [path, content] of added) {
+            const source = deleted.find(([oldPath, oldContent]) => oldContent.equals(content) && ![...renamedFrom.values()].includes(oldPath));
+            if (source !== undefined) renamedFrom.set(path, source[0]);
+        }
+        const differences: Array<{ path: string; difference: object }> = [];
+        for (const [path, content] of after) {
+            const old = before.get(path);
+            const from = renamedFrom.get(path);
+            if (from !== undefined) differences.push({ path, difference: { beforeBlob: blob(from, before.get(from)!), afterBlob: blob(path, content), changeType: "M" } });
+            else if (old === undefined) differences.push({ path, difference: { afterBlob: blob(path, content), changeType: "A" } });
+            else if (!old.equals(content)) differences.push({ path, difference: { beforeBlob: blob(path, old), afterBlob: blob(path, content), changeType: "M" } });
+        }
+        for (const [path, content] of deleted) {
+            if (![...renamedFrom.values()].includes(path)) differences.push({ path, difference: { beforeBlob: blob(path, content), changeType: "D" } });
+        }
+        differences.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+        const page = paginate(differences.map((entry) => entry.difference), input.MaxResults, input.NextToken, "GetDifferences", 100, "InvalidContinuationTokenException");
+        return { differences: page.items, ...definedOnly({ NextToken: page.nextToken }) };
+    }
+
     // ---------------------------------------------------------------- STS
 
     private sts(operation: string, body: Record<string, string>, callerAccessKeyId: string | undefined): AssumeRoleAnswer {
@@ -772,6 +815,10 @@ export class AwsModel {
     }
 
     // ---------------------------------------------------------------- Lambda
+
+    private accountSettings(): object {
+        return { AccountLimit: { ...this.accountLimit, TotalCodeSize: 80_530_636_800, CodeSizeUnzipped: 262_144_000, CodeSizeZipped: 52_428_800 }, AccountUsage: { TotalCodeSize: 0, FunctionCount: this.functions.size } };
+    }
 
     private getFunctionConfiguration(functionName: string): object {
         // FunctionName may be a name, a partial ARN or a full (possibly qualified) ARN.

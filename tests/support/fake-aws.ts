@@ -134,6 +134,9 @@ function identify(req: IncomingMessage, raw: Buffer): Operation {
         }
         return { service: "sts", operation: Action, body };
     }
+    if (serviceOf(req) === "lambda" && req.method === "GET" && url.pathname.replace(/\/$/, "") === "/2016-08-19/account-settings") {
+        return { service: "lambda", operation: "GetAccountSettings", body: {} };
+    }
     if (serviceOf(req) === "lambda") {
         const match = /^\/2015-03-31\/functions\/([^/]+)\/configuration$/.exec(url.pathname);
         if (req.method !== "GET" || !match) {
@@ -232,7 +235,7 @@ function serviceOf(req: IncomingMessage): RecordedRequest["service"] {
     if (typeof target === "string") return JSON_TARGETS[target.split(".")[0]] ?? "sfn";
     const scope = /Credential=[^/]+\/\d{8}\/[^/]+\/([^/]+)\/aws4_request/.exec(req.headers.authorization ?? "")?.[1];
     if (scope === "sts") return "sts";
-    if (scope === "lambda" || (scope === undefined && req.url?.startsWith("/2015-03-31/functions/"))) return "lambda";
+    if (scope === "lambda" || (scope === undefined && (req.url?.startsWith("/2015-03-31/functions/") || req.url?.startsWith("/2016-08-19/account-settings")))) return "lambda";
     return "s3";
 }
 

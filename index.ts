@@ -63,6 +63,7 @@ const pullRequestWorkflow = new PullRequestWorkflow("pr", {
     production,
     pullRequests,
     functionBoundaryArn: boundary.arn,
+    nonFunctionPaths: config.nonFunctionPaths,
     tags,
 });
 

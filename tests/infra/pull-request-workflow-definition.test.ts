@@ -58,7 +58,7 @@ const taskFailure = (name: string, cause: string) => Object.assign(new Error(cau
  * holding the pull request's commits, and answers as lambda:invoke does ({Payload: …}).
  */
 function decisionHandler(decision: Decision) {
-    return async (input: unknown): Promise<{ Payload: unknown; StatusCode: number }> => {
+    return async (input: unknown): Promise<{ Payload: { copyNeeded: boolean; changedPaths: number; functionPaths: string[] }; StatusCode: number }> => {
         if (decision === "fails") throw taskFailure("Lambda.Unknown", "The decision function failed");
         const { FunctionName, Payload } = input as { FunctionName: string; Payload: PullRequestWorkflowInput };
         assert.equal(FunctionName, DECISION_FUNCTION);

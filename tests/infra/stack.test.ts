@@ -40,6 +40,7 @@ describe("the whole stack under mocks (Pulumi.dev.yaml)", () => {
         assert.deepStrictEqual(components("PowerTuningApp"), ["power-tuning"]);
         assert.deepStrictEqual(components("LambdaRepository"), ["functions"]);
         assert.deepStrictEqual(components("PullRequestWorkflow"), ["pr"]);
+        assert.deepStrictEqual(components("CopyDecisionFunction"), ["pr-copy-decision"]);
         assert.deepStrictEqual(components("DeploymentPipeline"), ["deployment"]);
         assert.deepStrictEqual(components("BuildProject"), ["deployment-apply", "deployment-destroy", "deployment-plan", "pr-deploy", "pr-destroy", "pr-feedback"]);
     });
@@ -50,6 +51,7 @@ describe("the whole stack under mocks (Pulumi.dev.yaml)", () => {
             "deployment-on-push-role",
             "deployment-pipeline-role",
             "pr-bot-role",
+            "pr-copy-decision-role",
             "pr-trigger-role",
             "pr-workflow-role",
         ].sort();
@@ -77,10 +79,11 @@ describe("the whole stack under mocks (Pulumi.dev.yaml)", () => {
         assert.deepStrictEqual(namesOf(stack, "aws:s3/bucketObjectv2:BucketObjectv2"), ["pr-runner"]);
     });
 
-    it("creates exactly these builds, state machines, pipelines, triggers, repositories and approval rules", () => {
+    it("creates exactly these builds, functions, state machines, pipelines, triggers, repositories and approval rules", () => {
         const builds = ["deployment-apply", "deployment-destroy", "deployment-plan", "pr-deploy", "pr-destroy", "pr-feedback"];
         assert.deepStrictEqual(namesOf(stack, "aws:codebuild/project:Project"), builds);
-        assert.deepStrictEqual(namesOf(stack, "aws:cloudwatch/logGroup:LogGroup"), builds.map((build) => `${build}-logs`));
+        assert.deepStrictEqual(namesOf(stack, "aws:cloudwatch/logGroup:LogGroup"), [...builds.map((build) => `${build}-logs`), "pr-copy-decision-logs"].sort());
+        assert.deepStrictEqual(namesOf(stack, "aws:lambda/function:Function"), ["pr-copy-decision"]);
         assert.deepStrictEqual(namesOf(stack, "aws:sfn/stateMachine:StateMachine"), ["pr-workflow"]);
         assert.deepStrictEqual(namesOf(stack, "aws:serverlessrepository/cloudFormationStack:CloudFormationStack"), ["power-tuning-stack"]);
         assert.deepStrictEqual(namesOf(stack, "aws:codepipeline/pipeline:Pipeline"), ["deployment"]);

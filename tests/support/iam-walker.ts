@@ -45,7 +45,14 @@ export interface StackScope {
     readonly logGroupArns: readonly string[];
     readonly projectArns: readonly string[];
     readonly pipelineArns: readonly string[];
+    /** The stack's own Lambda functions (the decision function), outside both Terraform namespaces. */
+    readonly functionArns: readonly string[];
 }
+
+/** Actions IAM authorizes only on `*` (no resource of their own), each with why the stack needs it. */
+const ACCOUNT_LEVEL_ACTIONS: Readonly<Record<string, string>> = {
+    "lambda:GetAccountSettings": "tune --concurrency auto reads the account's unreserved concurrency",
+};
 
 const FORBIDDEN_MANAGED_POLICIES = ["AdministratorAccess", "ReadOnlyAccess", "PowerUserAccess"];
 
@@ -153,7 +160,11 @@ function withinScope(action: string, resource: string, scope: StackScope): boole
     const inNamespace = (arn: (prefix: string) => string) => namePrefixes.some((prefix) => resource === arn(prefix));
     switch (service) {
         case "lambda":
-            return inNamespace((prefix) => `arn:aws:lambda:${region}:${accountId}:function:${prefix}-*`);
+            return (
+                inNamespace((prefix) => `arn:aws:lambda:${region}:${accountId}:function:${prefix}-*`) ||
+                (action === "lambda:InvokeFunction" && scope.functionArns.includes(resource)) ||
+                (resource === "*" && ACCOUNT_LEVEL_ACTIONS[action] !== undefined)
+            );
         case "iam":
             return inNamespace((prefix) => `arn:aws:iam::${accountId}:role/${prefix}-*`);
         case "sts":

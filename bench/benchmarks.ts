@@ -6,6 +6,7 @@ import * as path from "node:path";
 import { RUNNER_BUNDLE_PATH } from "../buildscripts/bundle";
 import type { Benchmark, Verdict } from "./benchmark";
 import { findOnPath, formatMs, formatRatio, formatSpread, measureProcess, measureSuccessfulProcess, RSS_SAMPLE_MS, spread } from "./measure";
+import { feedbackTimeBenchmark } from "./feedback";
 import { historyBenchmark } from "./history";
 import { searchQualityBenchmark } from "./searchQuality";
 import { describeCalls, describeRun, runTuning, type TuningRun } from "./tuning";
@@ -188,7 +189,7 @@ const testSuite: Benchmark = {
     },
 };
 
-export const BENCHMARKS: readonly Benchmark[] = [coldStart, endToEnd, longRun, manyFunctions, historyBenchmark, searchQualityBenchmark, testSuite];
+export const BENCHMARKS: readonly Benchmark[] = [coldStart, endToEnd, longRun, manyFunctions, historyBenchmark, feedbackTimeBenchmark, searchQualityBenchmark, testSuite];
 
 /** `aws --version` output, or "not installed". */
 export function awsCliVersion(): string {

@@ -2,6 +2,7 @@
 // the names both sides must agree on. Each string is written here once and imported by both,
 // so renaming one cannot leave the other behind.
 
+import { posix } from "path";
 import { z } from "zod";
 
 /**
@@ -28,6 +29,11 @@ export const RUNNER_ENVIRONMENT = {
     pullRequestId: "PULL_REQUEST_ID",
     /** The pull request's source branch tip: what is tuned (`--source-commit`). */
     sourceCommit: "SOURCE_COMMIT",
+    /**
+     * A JSON list of path globs that cannot change a function (`--non-function-path`): a pull request
+     * that changes nothing else needs no copy. See NON_FUNCTION_PATH_RULE.
+     */
+    nonFunctionPaths: "NON_FUNCTION_PATHS",
     /** The destination branch's commit: where the settings are read (`--destination-commit`). */
     destinationCommit: "DESTINATION_COMMIT",
     /** The scheduled sweep's EventBridge schedule, which a pull request's comment names (`sweep --retry-schedule`). */
@@ -164,3 +170,34 @@ export const TUNING_INPUT_RULES = {
         allowed: "true or false",
     },
 } as const;
+
+/**
+ * What a pattern of the paths that cannot change a function (the stack's `nonFunctionPaths`, the
+ * runner's `--non-function-path`) may be: a glob relative to the repository's root, as
+ * `path.posix.matchesGlob` reads it (`*`, `**`, `?`, `[…]`, `{a,b}`). A pull request that changes
+ * only matching paths gets no copy, so a pattern that matches a file Terraform or a function is
+ * built from would let such a change through unmeasured: each pattern is tried on `functionPaths`,
+ * paths of the kinds every repository of this stack has, and refused when it matches one.
+ */
+export const NON_FUNCTION_PATH_RULE = {
+    pattern: /^(?!\/)(?!.*(?:^|\/)\.\.?(?:\/|$))[A-Za-z0-9._*?[\]{},!\/-]{1,200}$/,
+    allowed: "a glob relative to the repository's root such as docs/** or **/*.md (letters, digits, . _ - / and the wildcards * ** ? [] {}), no leading '/' and no '.' or '..' segment",
+    functionPaths: [
+        "main.tf",
+        "modules/network/main.tf",
+        "terraform.tfvars",
+        "production.auto.tfvars",
+        ".terraform.lock.hcl",
+        TUNING_FILES.input,
+        "functions/digest/index.js",
+        "functions/digest/package.json",
+    ],
+} as const;
+
+/** What is wrong with `glob` as a path that cannot change a function (what is allowed, and why not), or undefined. */
+export function nonFunctionPathProblem(glob: string): { readonly allowed: string; readonly reason?: string } | undefined {
+    if (!NON_FUNCTION_PATH_RULE.pattern.test(glob)) return { allowed: NON_FUNCTION_PATH_RULE.allowed };
+    const reached = NON_FUNCTION_PATH_RULE.functionPaths.find((path) => posix.matchesGlob(path, glob));
+    if (reached !== undefined) return { allowed: "a glob that matches no file a function can depend on", reason: `it matches ${reached}, which can change a function` };
+    return undefined;
+}

@@ -11,6 +11,12 @@ export const STATE_LAYOUT = {
 } as const;
 
 /**
+ * The artifact bucket's prefix of the untrusted pull-request builds' CodeBuild cache (Terraform and
+ * its providers). Only those builds read or write it; it expires, so an abandoned cache goes away.
+ */
+export const PULL_REQUEST_CACHE_PREFIX = "pull-request-cache/";
+
+/**
  * The key prefix under which CodePipeline stores a pipeline's artifacts: the first 20
  * characters of the pipeline's name. Known in advance because the name is fixed, so the
  * artifact bucket can expire exactly this folder and the roles can be limited to it.
@@ -56,8 +62,8 @@ export interface ArtifactBucket extends BucketRef {
  * The Terraform state bucket (versioned) and the artifact bucket, and what expires in them. The
  * artifact bucket holds, by prefix (the contract's ARTIFACT_LAYOUT and the pipeline's folder):
  * runner bundles (`tuning-runner/`) and the tuning history (`tuning-history/`), which persist;
- * what each pull-request build hands on (`pull-request-builds/`) and the pipeline's artifacts,
- * which expire. S3 lifecycle filters cannot exclude a prefix, so expiry is opt-in per prefix.
+ * what each pull-request build hands on (`pull-request-builds/`), the untrusted builds' cache
+ * (`pull-request-cache/`) and the pipeline's artifacts, which expire. S3 lifecycle filters cannot exclude a prefix, so expiry is opt-in per prefix.
  * Both buckets: SSE-S3, all public access blocked, ACLs disabled. Their bucket policies (TLS
  * only, who may write the protected prefixes) are StorageAccess's: they name roles that are
  * created after the buckets.
@@ -114,7 +120,7 @@ export class ArtifactStorage extends pulumi.ComponentResource {
 
         const artifacts = this.secureBucket(`${name}-artifacts`, retainData, args.tags, childOpts);
         const folder = pipelineArtifactFolder(args.pipelineName);
-        const expiringPrefixes = [folder, ARTIFACT_LAYOUT.pullRequestBuildsPrefix];
+        const expiringPrefixes = [folder, ARTIFACT_LAYOUT.pullRequestBuildsPrefix, PULL_REQUEST_CACHE_PREFIX];
         new aws.s3.BucketLifecycleConfiguration(
             `${name}-artifacts-lifecycle`,
             {

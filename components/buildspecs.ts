@@ -13,6 +13,16 @@ import { TerraformRelease, verifiableTerraformRelease } from "./terraformRelease
 /** Where the trusted builds put the tuning runner bundle they download and verify. */
 export const RUNNER_PATH = "/tmp/tuning-runner.js";
 
+/**
+ * Where every build keeps the Terraform zip, and the pull-request builds their provider cache:
+ * the directory CodeBuild restores from and saves to the pull-request builds' S3 cache. The
+ * pipeline's projects have no cache, so there it starts empty and nothing a pull request wrote
+ * ever reaches production.
+ */
+export const BUILD_CACHE_DIRECTORY = "/tmp/terraform-cache";
+/** TF_PLUGIN_CACHE_DIR of the pull-request builds: both `terraform init`s of a build, and every later build, share one download. */
+export const PROVIDER_CACHE_DIRECTORY = `${BUILD_CACHE_DIRECTORY}/providers`;
+
 /** Environment variables the stack sets on the projects, by what they hold. */
 export const BUILD_VARIABLES = {
     stateBucket: "TF_STATE_BUCKET",
@@ -77,29 +87,51 @@ export interface Buildspec {
         readonly excludePaths?: readonly string[];
         readonly discardPaths?: boolean;
     };
+    /** What CodeBuild restores before the build and saves after it (only with an S3 cache on the project). */
+    readonly cache?: { readonly paths: readonly string[] };
 }
 
 /** Environment every Terraform build runs with: no prompts, output for a log, not a terminal. */
 const TERRAFORM_VARIABLES = { TF_INPUT: "false", TF_IN_AUTOMATION: "true" } as const;
 
+/**
+ * The pull-request builds' Terraform environment: a provider cache both of a build's inits use.
+ * Terraform (1.4 and later) links a cached provider only when it matches an h1: hash of the
+ * dependency lock file, and otherwise downloads it again into the cache, so an entry a hostile
+ * build left there costs a download, not a provider of its choosing.
+ */
+const COPY_BUILD_VARIABLES = { ...TERRAFORM_VARIABLES, TF_PLUGIN_CACHE_DIR: PROVIDER_CACHE_DIRECTORY } as const;
+
+/** The pull-request builds' S3 cache: the Terraform zip and the provider cache. */
+const COPY_BUILD_CACHE = { paths: [`${BUILD_CACHE_DIRECTORY}/**/*`] } as const;
+
 const PHASE_ORDER = ["install", "pre_build", "build"] as const;
 
 /**
- * The one definition of the Terraform install, shared by every buildspec: download the pinned
- * linux_arm64 release, verify it against the configured SHA-256, and only then unpack it.
- * CodeBuild stops the phase at the first failing command, so a mismatch ends the build before
- * `unzip` runs.
+ * The one definition of the Terraform install, shared by every buildspec: reuse the pinned
+ * linux_arm64 release from the build cache when the cached zip has the configured SHA-256, else
+ * download it; verify it, and only then unpack it. CodeBuild stops the phase at the first failing
+ * command, so a mismatch ends the build before `unzip` runs, and a poisoned cache entry costs a
+ * download, never a different Terraform.
  */
 export function installTerraform(release: TerraformRelease): readonly BuildCommand[] {
     const { version, sha256Arm64 } = verifiableTerraformRelease(release);
-    const zip = `/tmp/terraform_${version}_linux_arm64.zip`;
+    const zip = `${BUILD_CACHE_DIRECTORY}/terraform_${version}_linux_arm64.zip`;
+    const matches = (options: string) => `echo "${sha256Arm64}  ${zip}" | sha256sum --check --strict${options} -`;
     return [
         {
-            run: `curl --fail --silent --show-error --proto =https --tlsv1.2 --retry 3 -o ${zip} https://releases.hashicorp.com/terraform/${version}/terraform_${version}_linux_arm64.zip`,
-            why: `Terraform ${version} for Graviton, pinned and checksum-verified`,
+            run: `mkdir -p ${BUILD_CACHE_DIRECTORY} && find ${BUILD_CACHE_DIRECTORY} -type l -delete`,
+            why: [
+                "The build cache (restored by CodeBuild for the pull-request builds only) holds files, never links:",
+                "a symbolic link planted by an earlier build could point a write below somewhere else",
+            ].join("\n"),
         },
         {
-            run: `echo "${sha256Arm64}  ${zip}" | sha256sum --check --strict -`,
+            run: `${matches(" --status")} || curl --fail --silent --show-error --proto =https --tlsv1.2 --retry 3 -o ${zip} https://releases.hashicorp.com/terraform/${version}/terraform_${version}_linux_arm64.zip`,
+            why: `Terraform ${version} for Graviton, pinned and checksum-verified: the cached zip when it is exactly that release, else a download`,
+        },
+        {
+            run: matches(""),
             why: "Refuse a download that does not match the configured SHA-256, before anything is unpacked",
         },
         { run: `unzip -o -d /usr/local/bin ${zip} terraform` },
@@ -169,6 +201,8 @@ function copyBuildInstall(terraform: TerraformRelease, check: BuildCommand, ...e
         { run: `export OWN_STATE_KEY=${OWN_STATE_KEY}` },
         ...exports,
         ...installTerraform(terraform),
+        // Terraform does not create its plugin cache directory.
+        { run: `mkdir -p "$TF_PLUGIN_CACHE_DIR"` },
     ];
 }
 
@@ -180,7 +214,8 @@ function pullRequestDeployBuildspecObject(terraform: TerraformRelease): Buildspe
             `<${PULL_REQUEST_NAME_PREFIX}>-<id>-<commit>-… under this build's own state object, and hand`,
             `${PULL_REQUEST_BUILD_FILES.plan} and ${PULL_REQUEST_BUILD_FILES.terraformOutputs} on, as data, under this build's own prefix. The workflow destroys the copy.`,
         ].join("\n"),
-        variables: TERRAFORM_VARIABLES,
+        variables: COPY_BUILD_VARIABLES,
+        cache: COPY_BUILD_CACHE,
         phases: {
             install: {
                 commands: copyBuildInstall(
@@ -234,7 +269,8 @@ function pullRequestDestroyBuildspecObject(terraform: TerraformRelease): Buildsp
             "build's state to this build's own state object, destroy everything in it, then delete that object.",
             "A failed destroy fails the build and keeps the object for a retry (the sweeper removes what is left).",
         ].join("\n"),
-        variables: TERRAFORM_VARIABLES,
+        variables: COPY_BUILD_VARIABLES,
+        cache: COPY_BUILD_CACHE,
         phases: {
             install: {
                 commands: copyBuildInstall(
@@ -310,11 +346,12 @@ function pullRequestFeedbackBuildspecObject(): Buildspec {
                         why: "Comments the plan on the pull request; when the copy could not be deployed, the comment says so and links the workflow",
                     },
                     {
-                        run: `[[ "$${deployOutcome}" != SUCCEEDED ]] || node ${RUNNER_PATH} tune --terraform-outputs ${outputs} --settings-from-repository --results ${RESULTS_FILE} --history "$${tuningHistoryUri}"`,
+                        run: `[[ "$${deployOutcome}" != SUCCEEDED ]] || node ${RUNNER_PATH} tune --terraform-outputs ${outputs} --settings-from-repository --results ${RESULTS_FILE} --history "$${tuningHistoryUri}" --concurrency auto`,
                         why: [
                             "Only a deployed copy is tuned. The runner refuses any ARN outside the pull-request namespace, reads",
-                            "power-tuning-input.json and power-tuning-policy.json from the destination commit (GetFile), approves or",
-                            "revokes as the bot, and exits 1 when a tuning failed or the quality gate did not pass",
+                            "power-tuning-input.json and power-tuning-policy.json from the destination commit (GetFile), tunes as many",
+                            "functions at once as the account's unreserved Lambda concurrency allows, approves or revokes as the bot,",
+                            "and exits 1 when a tuning failed or the quality gate did not pass",
                         ].join("\n"),
                     },
                 ],
@@ -525,6 +562,7 @@ function renderBuildspec(spec: Buildspec): string {
         env: { shell: "bash", variables: spec.variables },
         phases,
         ...(artifacts ? { artifacts } : {}),
+        ...(spec.cache ? { cache: { paths: spec.cache.paths } } : {}),
     });
     document.commentBefore = comment(spec.summary);
     for (const name of PHASE_ORDER) {

@@ -4,7 +4,7 @@
 // before any resource is registered.
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { globsOverlap, NAME_PREFIX_RULE, REGION_NAME_RULE, SCHEDULE_EXPRESSION_RULE, TUNING_INPUT_RULES } from "../buildscripts/contract";
+import { globsOverlap, NAME_PREFIX_RULE, NON_FUNCTION_PATH_RULE, nonFunctionPathProblem, REGION_NAME_RULE, SCHEDULE_EXPRESSION_RULE, TUNING_FILES, TUNING_INPUT_RULES } from "../buildscripts/contract";
 import { copyLifetimeMinutes, PULL_REQUEST_BUILD_TIMEOUT_MINUTES, TASK_TIMEOUT_MARGIN_MINUTES } from "./pullRequestWorkflowDefinition";
 import { STACK_OWNED_NAME_PATTERNS } from "./stackNames";
 import { TerraformRelease, terraformReleaseProblems, verifiableTerraformRelease } from "./terraformRelease";
@@ -28,6 +28,13 @@ export const DEFAULT_TERRAFORM: TerraformRelease = {
  */
 export const DEFAULT_POWER_VALUES: readonly number[] = [128, 256, 512, 1024, 2048];
 
+/**
+ * Paths a pull request may change without getting a copy: documentation, the repository's own
+ * housekeeping, and the quality gate's policy (read from the destination commit, so the pull
+ * request's own copy changes nothing). Anything else needs a copy.
+ */
+export const DEFAULT_NON_FUNCTION_PATHS: readonly string[] = ["**/*.md", "docs/**", "LICENSE", ".gitignore", TUNING_FILES.policy];
+
 /** How each setting is spelled in Pulumi.<stack>.yaml and `pulumi config set`. */
 const KEYS = {
     region: "aws:region",
@@ -48,6 +55,7 @@ const KEYS = {
     sweepSchedule: `${PROJECT}:sweepSchedule`,
     pullRequestCopyTtlHours: `${PROJECT}:pullRequestCopyTtlHours`,
     functionPermissions: `${PROJECT}:functionPermissions`,
+    nonFunctionPaths: `${PROJECT}:nonFunctionPaths`,
     terraformVersion: `${PROJECT}:terraformVersion`,
     terraformSha256Arm64: `${PROJECT}:terraformSha256Arm64`,
     powerTuningVersion: `${PROJECT}:powerTuningVersion`,
@@ -241,6 +249,17 @@ const FUNCTION_PERMISSION = exactObject(
 export type FunctionPermission = z.output<typeof FUNCTION_PERMISSION>;
 
 // ---------------------------------------------------------------------------------------
+// nonFunctionPaths: what a pull request may change without a copy
+
+/** One glob as the runner matches it; a glob that would skip a file a function depends on is refused. */
+const NON_FUNCTION_PATH = rule(z.string(), NON_FUNCTION_PATH_RULE.allowed).check(
+    z.superRefine((glob, context) => {
+        const problem = nonFunctionPathProblem(glob);
+        if (problem !== undefined) context.addIssue({ code: "custom", message: problem.reason === undefined ? problem.allowed : `${problem.allowed}; ${problem.reason}`, input: glob });
+    }),
+);
+
+// ---------------------------------------------------------------------------------------
 // Tuning
 
 const { powerValue, num, strategy, balancedWeight, parallelInvocation } = TUNING_INPUT_RULES;
@@ -358,6 +377,7 @@ const RAW_SETTINGS = z.object({
     functionPermissions: rule(z.array(z.unknown()), 'a list of IAM statements { Sid?, Effect: "Allow", Action, Resource, Condition? }')
         .pipe(z.array(FUNCTION_PERMISSION))
         .default([]),
+    nonFunctionPaths: rule(z.array(z.unknown()), 'a list of globs such as ["**/*.md", "docs/**"]').pipe(z.array(NON_FUNCTION_PATH)).default([...DEFAULT_NON_FUNCTION_PATHS]),
     // Judged together by terraformReleaseProblems below: the checksum belongs to the version.
     terraformVersion: z.unknown().optional(),
     terraformSha256Arm64: z.unknown().optional(),
@@ -450,6 +470,8 @@ const STACK_CONFIG = RAW_SETTINGS.check(
     pullRequestCopyTtlHours: settings.pullRequestCopyTtlHours,
     /** Extra statements every role Terraform creates may use (added to its permissions boundary). */
     functionPermissions: settings.functionPermissions,
+    /** Globs of the paths that cannot change a function: a pull request changing nothing else gets no copy. */
+    nonFunctionPaths: settings.nonFunctionPaths,
     terraform: verifiableTerraformRelease(terraformRelease(settings)),
     /** Pinned semantic version of the aws-lambda-power-tuning SAR application. */
     powerTuningVersion: settings.powerTuningVersion,
@@ -534,5 +556,6 @@ export function loadStackConfig(): StackConfig {
         retainData: project.getObject("retainData"),
         tags: project.getObject("tags"),
         functionPermissions: project.getObject("functionPermissions"),
+        nonFunctionPaths: project.getObject("nonFunctionPaths"),
     });
 }

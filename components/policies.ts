@@ -238,6 +238,14 @@ export function sweepStatements(scope: TerraformScope, stateBucketArn: pulumi.In
     ];
 }
 
+/**
+ * The account's Lambda settings (`tune --concurrency auto`): GetAccountSettings has no resource
+ * of its own, so IAM authorizes it only on `*`.
+ */
+export function lambdaAccountSettingsStatements(): Statement[] {
+    return [allow("ReadAccountConcurrency", "lambda:GetAccountSettings", "*")];
+}
+
 /** Read the functions of a scope as data (the tuning history's fingerprints). */
 export function functionConfigurationStatements(scope: TerraformScope): Statement[] {
     return [allow("ReadFunctionConfigurations", "lambda:GetFunctionConfiguration", terraformScopeArns(scope).functions)];
@@ -282,6 +290,30 @@ export function tuningHistoryStatements(artifactBucketArn: pulumi.Input<string>)
     ];
 }
 
+/**
+ * The tuning history as the copy decision reads it: production's records (listed) and the stored
+ * results they name; it writes nothing. ListBucket has no prefix condition for the same reason as
+ * in tuningHistoryStatements.
+ */
+export function tuningHistoryReadStatements(artifactBucketArn: pulumi.Input<string>): Statement[] {
+    return [
+        allow("ReadTuningHistory", "s3:GetObject", pulumi.interpolate`${artifactBucketArn}/${ARTIFACT_LAYOUT.tuningHistoryPrefix}*`),
+        allow("ListArtifactBucket", "s3:ListBucket", artifactBucketArn),
+    ];
+}
+
+/**
+ * CodeBuild's S3 cache of the untrusted builds (Terraform and its providers), under one prefix
+ * of the artifact bucket that nothing trusted reads. CodeBuild locates the bucket before it
+ * restores or saves the cache.
+ */
+export function buildCacheStatements(artifactBucketArn: pulumi.Input<string>, cachePrefix: string): Statement[] {
+    return [
+        allow("LocateCacheBucket", ["s3:GetBucketAcl", "s3:GetBucketLocation"], artifactBucketArn),
+        allow("RestoreAndSaveBuildCache", ["s3:GetObject", "s3:PutObject"], pulumi.interpolate`${artifactBucketArn}/${cachePrefix}*`),
+    ];
+}
+
 /** Production's fingerprints, written by the pipeline's apply build after a deployment (`record`). */
 export function productionRecordStatements(artifactBucketArn: pulumi.Input<string>): Statement[] {
     return [allow("RecordProduction", "s3:PutObject", pulumi.interpolate`${artifactBucketArn}/${ARTIFACT_LAYOUT.productionRecordsPrefix}*`)];
@@ -312,7 +344,7 @@ export function pipelineArtifactStatements(artifactBucketArn: pulumi.Input<strin
 // ---------------------------------------------------------------------------------------
 // Builds, the repository, the state machines
 
-/** A CodeBuild project writing its log streams into its own log group. */
+/** A CodeBuild project or a Lambda function writing its log streams into its own log group. */
 export function buildLogStatements(logGroupArn: pulumi.Input<string>): Statement[] {
     return [allow("WriteBuildLogs", ["logs:CreateLogStream", "logs:PutLogEvents"], pulumi.interpolate`${logGroupArn}:*`)];
 }
@@ -334,6 +366,20 @@ export function repositoryReadStatements(repositoryArn: pulumi.Input<string>): S
             repositoryArn,
         ),
     ];
+}
+
+/**
+ * The copy decision reads the repository as data: the differences between the pull request's two
+ * commits (GetDifferences pages with a token it hands back: no other action) and the policy at
+ * the destination commit.
+ */
+export function repositoryDifferencesStatements(repositoryArn: pulumi.Input<string>): Statement[] {
+    return [allow("ReadDifferencesAndPolicy", ["codecommit:GetDifferences", "codecommit:GetFile"], repositoryArn)];
+}
+
+/** Invoke one Lambda function (the workflow's decision). */
+export function invokeFunctionStatements(functionArn: pulumi.Input<string>): Statement[] {
+    return [allow("InvokeDecision", "lambda:InvokeFunction", functionArn)];
 }
 
 /** What the pull-request bot does on the repository: read the PR, comment, edit its comment, approve or revoke. */

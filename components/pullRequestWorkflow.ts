@@ -2,14 +2,18 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { RunnerBundle } from "../buildscripts/bundle";
 import { ARTIFACT_LAYOUT, PULL_REQUEST_BOT_SESSION_NAME, RUNNER_ENVIRONMENT } from "../buildscripts/contract";
-import { BucketRef, STATE_LAYOUT } from "./artifactStorage";
+import { BucketRef, PULL_REQUEST_CACHE_PREFIX, STATE_LAYOUT } from "./artifactStorage";
 import { BuildProject, BuildProjectArgs } from "./buildProject";
 import { BUILD_VARIABLES, pullRequestDeployBuildspec, pullRequestDestroyBuildspec, pullRequestFeedbackBuildspec } from "./buildspecs";
+import { CopyDecisionFunction } from "./copyDecisionFunction";
 import {
     assumeBotStatements,
+    buildCacheStatements,
     codeBuildSyncRuleStatements,
     functionConfigurationStatements,
     gitPullStatements,
+    invokeFunctionStatements,
+    lambdaAccountSettingsStatements,
     OWN_BUILD,
     pullRequestBotStatements,
     pullRequestBuildInputStatements,
@@ -59,6 +63,8 @@ export interface PullRequestWorkflowArgs {
     readonly buildTimeoutMinutes?: { readonly deploy?: number; readonly feedback?: number; readonly destroy?: number; readonly sweep?: number };
     /** The scheduled sweep of the pull-request namespace: its EventBridge schedule, and the age from which it removes things. */
     readonly sweep: { readonly schedule: string; readonly copyTtlHours: number };
+    /** Globs of the paths that cannot change a function: a pull request changing nothing else gets no copy (config `nonFunctionPaths`). */
+    readonly nonFunctionPaths: readonly string[];
     readonly tags: Readonly<Record<string, string>>;
 }
 
@@ -80,11 +86,14 @@ export const WORKFLOW_INPUT_TEMPLATE = JSON.stringify(Object.fromEntries(Object.
 
 /**
  * Every pull request opened or pushed to against the main branch starts one execution of a
- * Step Functions workflow: an untrusted build deploys a throw-away copy of the branch under the
+ * Step Functions workflow: a trusted function decides from the repository's commits whether the
+ * pull request can change a function at all (when not, it comments and approves and the execution
+ * ends); otherwise an untrusted build deploys a throw-away copy of the branch under the
  * pull-request namespace, a trusted build (no checkout, verified runner) comments, tunes and
  * approves or revokes as the pull-request bot, an untrusted build destroys the copy, after any
  * failure too, and the trusted sweeper removes whatever of it is left and says so in the comment.
  * The sweeper also sweeps the whole namespace on a schedule.
+ * The untrusted builds share an S3 cache of Terraform and its providers.
  */
 export class PullRequestWorkflow extends pulumi.ComponentResource {
     public readonly stateMachineArn: pulumi.Output<string>;
@@ -102,6 +111,8 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
     /** `s3://<artifact bucket>/tuning-history/` */
     public readonly tuningHistoryUri: pulumi.Output<string>;
     public readonly approvalRuleTemplateName: pulumi.Output<string>;
+    /** The trusted decision function the workflow starts with. */
+    public readonly decisionFunctionArn: pulumi.Output<string>;
 
     constructor(name: string, args: PullRequestWorkflowArgs, opts?: pulumi.ComponentResourceOptions) {
         super("lambda-power-tuned:index:PullRequestWorkflow", name, {}, opts);
@@ -133,6 +144,11 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
         };
         const ownState = `${STATE_LAYOUT.pullRequestStatePrefix}${OWN_BUILD}/*`;
         const source = { type: "CODECOMMIT", cloneUrlHttp: repository.cloneUrlHttp } as const;
+        // Shared by the untrusted builds only: nothing trusted and nothing of production reads it.
+        const untrustedCache = {
+            cacheLocation: pulumi.interpolate`${artifactBucket.name}/${PULL_REQUEST_CACHE_PREFIX}`,
+            statements: buildCacheStatements(artifactBucket.arn, PULL_REQUEST_CACHE_PREFIX),
+        };
 
         const deploy = project("deploy", {
             description: "Untrusted (runs the pull request's files): plans the branch against production, deploys its throw-away copy, hands plan and outputs on.",
@@ -148,7 +164,9 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
                 ...terraformManagedResourcesStatements(pullRequests, "apply", args.functionBoundaryArn),
                 ...terraformStateStatements(stateBucket.arn, { readable: [STATE_LAYOUT.productionStateKey], writable: [ownState] }),
                 ...pullRequestBuildOutputStatements(artifactBucket.arn),
+                ...untrustedCache.statements,
             ],
+            cacheLocation: untrustedCache.cacheLocation,
             buildTimeoutMinutes: timeouts.deploy,
         });
         const destroy = project("destroy", {
@@ -160,7 +178,9 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
                 ...gitPullStatements(repository.arn),
                 ...terraformManagedResourcesStatements(pullRequests, "apply", args.functionBoundaryArn),
                 ...terraformStateStatements(stateBucket.arn, { readable: [`${STATE_LAYOUT.pullRequestStatePrefix}*`], writable: [ownState] }),
+                ...untrustedCache.statements,
             ],
+            cacheLocation: untrustedCache.cacheLocation,
             buildTimeoutMinutes: timeouts.destroy,
         });
 
@@ -188,6 +208,7 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
                 ...tuningHistoryStatements(artifactBucket.arn),
                 ...tuningExecutionStatements(args.stateMachineArn),
                 ...functionConfigurationStatements(pullRequests),
+                ...lambdaAccountSettingsStatements(),
                 ...repositoryReadStatements(repository.arn),
                 ...assumeBotStatements(botRoleArn),
             ],
@@ -210,11 +231,26 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
             },
             { parent: this },
         );
+        const decision = new CopyDecisionFunction(
+            `${name}-copy-decision`,
+            {
+                namePrefix: production.namePrefix,
+                runnerBundle: args.runnerBundle,
+                repository,
+                artifactBucketArn: artifactBucket.arn,
+                tuningHistoryUri: this.tuningHistoryUri,
+                botRoleArn,
+                nonFunctionPaths: args.nonFunctionPaths,
+                accountId,
+                tags,
+            },
+            { parent: this },
+        );
         const bot = new ServiceRole(
             `${name}-bot-role`,
             {
                 roleName: botRoleName,
-                trust: { roles: [feedback.roleArn, sweeper.roleArn], sessionName: PULL_REQUEST_BOT_SESSION_NAME },
+                trust: { roles: [feedback.roleArn, sweeper.roleArn, decision.roleArn], sessionName: PULL_REQUEST_BOT_SESSION_NAME },
                 statements: pullRequestBotStatements(repository.arn),
                 tags,
             },
@@ -226,6 +262,7 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
             {
                 trust: { service: "states.amazonaws.com", accountId },
                 statements: [
+                    ...invokeFunctionStatements(decision.functionArn),
                     ...runBuildStatements([deploy.projectArn, feedback.projectArn, destroy.projectArn, sweeper.projectArn], { stop: true }),
                     ...codeBuildSyncRuleStatements(production.region, accountId),
                 ],
@@ -239,10 +276,11 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
                 type: "STANDARD",
                 roleArn: workflowRole.arn,
                 definition: pulumi
-                    .all([deploy.projectName, feedback.projectName, destroy.projectName, sweeper.projectName])
-                    .apply(([deployProject, feedbackProject, destroyProject, sweepProject]) =>
+                    .all([decision.functionArn, deploy.projectName, feedback.projectName, destroy.projectName, sweeper.projectName])
+                    .apply(([decisionFunction, deployProject, feedbackProject, destroyProject, sweepProject]) =>
                         JSON.stringify(
                             pullRequestWorkflowDefinition({
+                                decisionFunction,
                                 deployProject,
                                 feedbackProject,
                                 destroyProject,
@@ -333,7 +371,9 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
         this.feedbackRoleArn = feedback.roleArn;
         this.botRoleName = bot.name;
         this.approvalRuleTemplateName = approvalRule.name;
+        this.decisionFunctionArn = decision.functionArn;
         this.registerOutputs({
+            decisionFunctionArn: this.decisionFunctionArn,
             stateMachineArn: this.stateMachineArn,
             deployProjectName: this.deployProjectName,
             feedbackProjectName: this.feedbackProjectName,

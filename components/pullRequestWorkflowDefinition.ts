@@ -11,6 +11,8 @@ export interface PullRequestWorkflowInput {
 }
 
 export interface PullRequestWorkflowSteps {
+    /** The trusted decision function's ARN: whether the pull request needs a copy at all. */
+    readonly decisionFunction: string;
     /** CodeBuild project names (`startBuild` accepts names). */
     readonly deployProject: string;
     readonly feedbackProject: string;
@@ -54,6 +56,10 @@ export const WORKFLOW_FAILURES = {
 } as const;
 
 const START_BUILD_SYNC = "arn:aws:states:::codebuild:startBuild.sync";
+const LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke";
+
+/** The decision is one short Lambda call; beyond this something is wrong, and the copy is deployed instead. */
+export const DECISION_TIMEOUT_SECONDS = 60;
 
 const environment = (variables: Record<string, string>) =>
     Object.entries(variables).map(([name, path]) => ({ Name: name, Type: "PLAINTEXT", "Value.$": path }));
@@ -69,6 +75,9 @@ const PULL_REQUEST_VARIABLES = {
 const catchAll = (resultPath: string, next: string) => [{ ErrorEquals: ["States.ALL"], ResultPath: resultPath, Next: next }];
 
 /**
+ * DecideCopy (trusted: from the repository's commits alone, can the pull request change a
+ * function? When not, it has commented and approved, and the execution ends there: nothing is
+ * deployed, tuned or destroyed; when it fails, the copy is deployed as if one were needed) →
  * DeployCopy (untrusted: plan against production, deploy the copy) → Feedback (trusted: comment,
  * tune, approve or revoke) → DestroyCopy (untrusted: destroy what the deploy made) → SweepCopy
  * (trusted: remove whatever of the copy is left, say in the comment what became of it) → outcome.
@@ -81,9 +90,38 @@ const catchAll = (resultPath: string, next: string) => [{ ErrorEquals: ["States.
 export function pullRequestWorkflowDefinition(steps: PullRequestWorkflowSteps): Record<string, unknown> {
     const { deployBuildArn, deployOutcome, executionArn } = WORKFLOW_VARIABLES;
     return {
-        Comment: "A pull request's throw-away copy: deploy it (untrusted), give feedback (trusted), destroy it (untrusted), whatever failed.",
-        StartAt: "DeployCopy",
+        Comment: "A pull request's throw-away copy, when it can change a function (trusted decision): deploy it (untrusted), give feedback (trusted), destroy it (untrusted), whatever failed.",
+        StartAt: "DecideCopy",
         States: {
+            DecideCopy: {
+                Type: "Task",
+                Resource: LAMBDA_INVOKE,
+                Parameters: {
+                    FunctionName: steps.decisionFunction,
+                    Payload: { "pullRequestId.$": "$.pullRequestId", "sourceCommit.$": "$.sourceCommit", "destinationCommit.$": "$.destinationCommit" },
+                },
+                TimeoutSeconds: DECISION_TIMEOUT_SECONDS,
+                // Lambda's own transient errors, as the Step Functions developer guide advises retrying them.
+                Retry: [
+                    {
+                        ErrorEquals: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException"],
+                        IntervalSeconds: 1,
+                        MaxAttempts: 2,
+                        BackoffRate: 2,
+                    },
+                ],
+                ResultSelector: { "copyNeeded.$": "$.Payload.copyNeeded" },
+                ResultPath: "$.decision",
+                // Safe by default: a decision that failed deploys the copy.
+                Catch: catchAll("$.decisionFailure", "DeployCopy"),
+                Next: "CopyNeeded",
+            },
+            CopyNeeded: {
+                Type: "Choice",
+                Choices: [{ Variable: "$.decision.copyNeeded", BooleanEquals: false, Next: "NoFunctionChanged" }],
+                Default: "DeployCopy",
+            },
+            NoFunctionChanged: { Type: "Succeed", Comment: "Nothing that can change a function changed: the decision commented and approved; nothing was deployed." },
             DeployCopy: {
                 Type: "Task",
                 Resource: START_BUILD_SYNC,

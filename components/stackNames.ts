@@ -9,9 +9,12 @@
  */
 export const STACK_ROLE_PATH = "/lambda-power-tuned/";
 
+/** The pull-request workflow's decision function is `<this><namePrefix>`: a name no Terraform scope may reach. */
+export const DECISION_FUNCTION_NAME_PREFIX = "lambda-power-tuned-decision-";
+
 /**
- * Names the stack owns, as seen from the builds' `<prefix>-*` scopes: its roles (by path)
- * and the SAR application's functions, roles and log groups (CloudFormation names them
- * `serverlessrepo-<stack>-…`).
+ * Names the stack owns, as seen from the builds' `<prefix>-*` scopes: its roles (by path), its
+ * decision function and its log group, and the SAR application's functions, roles and log groups
+ * (CloudFormation names them `serverlessrepo-<stack>-…`).
  */
-export const STACK_OWNED_NAME_PATTERNS: readonly string[] = [`${STACK_ROLE_PATH.slice(1)}*`, "serverlessrepo-*"];
+export const STACK_OWNED_NAME_PATTERNS: readonly string[] = [`${STACK_ROLE_PATH.slice(1)}*`, `${DECISION_FUNCTION_NAME_PREFIX}*`, "serverlessrepo-*"];

@@ -8,6 +8,7 @@ import {
     CodeCommitClient,
     FileDoesNotExistException,
     GetCommentsForPullRequestCommand,
+    GetDifferencesCommand,
     GetFileCommand,
     GetFolderCommand,
     GetPullRequestCommand,
@@ -30,18 +31,20 @@ import {
 import {
     DeleteEventSourceMappingCommand,
     DeleteFunctionCommand,
+    GetAccountSettingsCommand,
     GetFunctionConfigurationCommand,
     LambdaClient,
     paginateListEventSourceMappings,
     paginateListFunctions,
 } from "@aws-sdk/client-lambda";
-import { DeleteObjectCommand, GetObjectCommand, NoSuchKey, paginateListObjectsV2, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, NoSuchKey, paginateListObjectsV2, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, StartExecutionCommand, StopExecutionCommand } from "@aws-sdk/client-sfn";
 import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import { loadConfig } from "@smithy/core/config";
 import { NODE_MAX_ATTEMPT_CONFIG_OPTIONS, NODE_RETRY_MODE_CONFIG_OPTIONS } from "@smithy/core/retry";
 import { Readable } from "stream";
 import { PULL_REQUEST_BOT_SESSION_NAME } from "../contract";
+import type { ChangedFile } from "./core/copyDecision";
 import { describeError, UsageError } from "./core/errors";
 import type { FunctionConfigurationShape } from "./core/fingerprint";
 import type { PullRequestState } from "./core/policy";
@@ -94,6 +97,8 @@ export interface FunctionConfiguration extends FunctionConfigurationShape {
 export interface LambdaFunctions {
     /** GetFunctionConfiguration of $LATEST. */
     functionConfiguration(functionArn: string): Promise<FunctionConfiguration>;
+    /** GetAccountSettings: the concurrency the account's functions share (its quota less what functions reserved). */
+    unreservedConcurrency(): Promise<number>;
 }
 
 /** A file of a repository directly in the folder read. */
@@ -102,6 +107,12 @@ export interface RepositoryFile {
     readonly absolutePath: string;
     /** The path inside the folder read. */
     readonly relativePath: string;
+}
+
+/** What differs between two commits of the CodeCommit repository, read as data. */
+export interface RepositoryDifferences {
+    /** Every difference between `before` and `after` (GetDifferences, every page). */
+    differences(repositoryName: string, beforeCommit: string, afterCommit: string): Promise<ChangedFile[]>;
 }
 
 /** Files of the CodeCommit repository at a given commit, read as data. */
@@ -117,6 +128,8 @@ export interface TuningHistoryObjects {
     /** The object's text, or undefined when there is no such key. */
     read(bucket: string, key: string): Promise<string | undefined>;
     write(bucket: string, key: string, body: string): Promise<void>;
+    /** The keys under `prefix`, every page (ListObjectsV2). */
+    keys(bucket: string, prefix: string): Promise<string[]>;
 }
 
 /** Something a sweep may remove, as a list call names it, with the time its age is judged by (epoch ms). */
@@ -182,6 +195,7 @@ export interface AwsClients {
     readonly tuningHistory: TuningHistoryObjects;
     /** With the build's own credentials: the repository is read as data. */
     readonly repositoryFiles: RepositoryFiles;
+    readonly repositoryDifferences: RepositoryDifferences;
     /** As the pull-request bot when the run has a comment role (see awsClients). */
     readonly pullRequestComments: PullRequestComments;
     readonly pullRequestApprovals: PullRequestApprovals;
@@ -201,6 +215,7 @@ export function awsClients(commentRoleArn: string | undefined): AwsClients {
         lambda: lambdaFunctionsClient(),
         tuningHistory: tuningHistoryObjectsClient(),
         repositoryFiles: repositoryFilesClient(),
+        repositoryDifferences: repositoryDifferencesClient(),
         pullRequestComments: pullRequestCommentsClient(pullRequest),
         pullRequestApprovals: pullRequestApprovalsClient(pullRequest),
         sweepable: sweepableResourcesClient(),
@@ -339,11 +354,57 @@ function repositoryFilesClient(): RepositoryFiles {
     };
 }
 
+/** GetDifferences with the build's own credentials. */
+function repositoryDifferencesClient(): RepositoryDifferences {
+    const client = answeredByAws(new CodeCommitClient(RETRIES));
+    return {
+        differences: (repositoryName, beforeCommit, afterCommit) =>
+            allPages(async (NextToken) => {
+                const page = await client.send(new GetDifferencesCommand({ repositoryName, beforeCommitSpecifier: beforeCommit, afterCommitSpecifier: afterCommit, NextToken }));
+                return { items: (page.differences ?? []).map(changedFileOf), nextToken: page.NextToken };
+            }),
+    };
+}
+
+/** A difference as GetDifferences lists it. */
+export interface ListedDifference {
+    readonly beforeBlob?: { readonly path?: string };
+    readonly afterBlob?: { readonly path?: string };
+}
+
+/** The paths before and after of one difference. */
+export function changedFileOf(difference: ListedDifference): ChangedFile {
+    return { beforePath: difference.beforeBlob?.path, afterPath: difference.afterBlob?.path };
+}
+
+/** Every item `listPage` gives, page after page. */
+export async function allPages<T>(listPage: (nextToken: string | undefined) => Promise<{ items: readonly T[]; nextToken?: string }>): Promise<T[]> {
+    const items: T[] = [];
+    let nextToken: string | undefined;
+    do {
+        const page = await listPage(nextToken);
+        items.push(...page.items);
+        nextToken = page.nextToken;
+    } while (nextToken !== undefined);
+    return items;
+}
+
 function lambdaFunctionsClient(): LambdaFunctions {
     const client = answeredByAws(new LambdaClient(RETRIES));
     return {
         functionConfiguration: (functionArn) => client.send(new GetFunctionConfigurationCommand({ FunctionName: functionArn })),
+        async unreservedConcurrency() {
+            const { AccountLimit } = await client.send(new GetAccountSettingsCommand({}));
+            return unreservedConcurrencyOf(AccountLimit);
+        },
     };
+}
+
+/** The account's unreserved concurrency as GetAccountSettings reports it. */
+export function unreservedConcurrencyOf(limit: { readonly UnreservedConcurrentExecutions?: number } | undefined): number {
+    const unreserved = limit?.UnreservedConcurrentExecutions;
+    if (unreserved === undefined) throw new Error("GetAccountSettings named no UnreservedConcurrentExecutions");
+    return unreserved;
 }
 
 // No forcePathStyle: on AWS, virtual-hosted addressing is the default, and with an endpoint
@@ -364,6 +425,11 @@ function tuningHistoryObjectsClient(): TuningHistoryObjects {
         async write(bucket, key, body) {
             await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: "application/json" }));
         },
+        keys: (bucket, prefix) =>
+            allPages(async (ContinuationToken) => {
+                const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken }));
+                return { items: (page.Contents ?? []).flatMap((object) => (object.Key === undefined ? [] : [object.Key])), nextToken: page.NextContinuationToken };
+            }),
     };
 }
 

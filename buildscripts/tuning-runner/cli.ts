@@ -7,7 +7,9 @@ import { COMMIT_ID_RULE, PULL_REQUEST_BOT_SESSION_NAME, PULL_REQUEST_BUILD_FILES
 import { InputError, UsageError } from "./core/errors";
 import { ALLOWED_NAME_PREFIX_FIELD, checkFunctionInScope, validateNamePrefix, type FunctionScope } from "./core/functionScope";
 import { parseJsonFile } from "./core/json";
-import type { RecordRequest, SweepRequest, TuneRequest } from "./core/requests";
+import { parseNonFunctionPathsVariable, validateNonFunctionPaths } from "./core/copyDecision";
+import type { DecideCopyRequest, RecordRequest, SweepRequest, TuneRequest } from "./core/requests";
+import { repositoryPath } from "./core/settings";
 import type { PullRequestContext } from "./core/resultsFile";
 import { functionsFromTerraformOutputs, mergeTargetFunctions, parseLambdaArnSpec, validateRoleArn, validateStateMachineArn } from "./core/targets";
 import { parseTuningInput } from "./core/tuningInput";
@@ -72,7 +74,14 @@ const COMMANDS = {
             "terraform-outputs": { value: "FILE", help: ["`terraform output -json`: every Lambda function ARN in it is tuned"] },
             results: { value: "FILE", help: [`machine-readable results (default ${DEFAULT_RESULTS_FILE})`] },
             timeout: { value: "SECONDS", help: [`per execution, then StopExecution (default ${DEFAULT_TIMEOUT_SECONDS})`] },
-            concurrency: { value: "N", help: [`executions at once, 1-${MAX_CONCURRENCY} (default ${DEFAULT_CONCURRENCY})`] },
+            concurrency: {
+                value: "N|auto",
+                help: [
+                    `executions at once, 1-${MAX_CONCURRENCY} (default ${DEFAULT_CONCURRENCY}); auto: as many as fit the`,
+                    "account's unreserved Lambda concurrency (GetAccountSettings), at least 1,",
+                    "at most one per function",
+                ],
+            },
             policy: {
                 value: "FILE",
                 help: [`quality gate (${TUNING_FILES.policy}): violations fail the run; on a`, "pull request the build approves it when the gate passes, revokes when not"],
@@ -123,6 +132,26 @@ const COMMANDS = {
             results: { value: "FILE", help: ["a results file written by tune"] },
             output: { value: "FILE", help: ["a raw state machine output"] },
             url: { value: "URL", help: ["a lambda-power-tuning.show link"] },
+        },
+    },
+    "decide-copy": {
+        summary: [
+            "decide from the repository whether a pull request needs a copy: only when it",
+            "changes a path no --non-function-path matches; when not, comment what production",
+            "runs and approve (with a policy at the destination commit). Prints the decision",
+        ],
+        options: {
+            "non-function-path": {
+                value: "GLOB",
+                repeatable: true,
+                help: [
+                    `a path that cannot change a function, e.g. docs/**; repeatable ${env(RUNNER_ENVIRONMENT.nonFunctionPaths)},`,
+                    "a JSON list); none: every change needs a copy",
+                ],
+            },
+            policy: { value: "PATH", help: [`the quality gate's policy at the destination commit (default ${TUNING_FILES.policy})`] },
+            history: { value: "URI", help: [`tuning history s3://BUCKET/PREFIX ${env(RUNNER_ENVIRONMENT.tuningHistoryUri)}: production's results`] },
+            ...PULL_REQUEST_OPTIONS,
         },
     },
     record: {
@@ -192,6 +221,7 @@ const COMMAND_NAMES = Object.keys(COMMANDS) as CommandName[];
 const OPTION_HEADINGS: Record<CommandName, string> = {
     tune: "Options:",
     "plan-comment": "Options (--plan, --deploy-failed or both):",
+    "decide-copy": "Options:",
     report: "Options (exactly one):",
     record: "Options:",
     sweep: "Options:",
@@ -287,7 +317,7 @@ export interface TuneArguments {
     readonly pullRequest?: PullRequestContext;
     readonly resultsFile: string;
     readonly timeoutSeconds: number;
-    readonly concurrency: number;
+    readonly concurrency: number | "auto";
     /** `--policy`: the quality gate's policy file; without it the gate is off. */
     readonly policyFile?: string;
     /** `--terraform-dir`: where the suggested memory_size change is looked for. */
@@ -340,6 +370,7 @@ export type Command =
     | { readonly kind: "tune"; readonly args: TuneArguments }
     | { readonly kind: "plan-comment"; readonly args: PlanCommentArguments }
     | { readonly kind: "report"; readonly source: ReportSource }
+    | { readonly kind: "decide-copy"; readonly request: DecideCopyRequest; readonly commentRoleArn?: string }
     | { readonly kind: "record"; readonly args: RecordArguments }
     | { readonly kind: "sweep"; readonly args: SweepArguments };
 
@@ -380,7 +411,24 @@ export function parseCommandLine(argv: readonly string[], env: Environment): Com
             return { kind: "record", args: recordArgumentsFrom(options, env) };
         case "sweep":
             return { kind: "sweep", args: sweepArgumentsFrom(options, env, build) };
+        case "decide-copy":
+            return { kind: "decide-copy", request: decideCopyRequestFrom(options, env, build), commentRoleArn: commentRoleArnFrom(options, env) };
     }
+}
+
+function decideCopyRequestFrom(options: ParsedOptions, env: Environment, build: BuildContext): DecideCopyRequest {
+    const flags = options.get("--non-function-path");
+    const variable = nonEmpty(env[RUNNER_ENVIRONMENT.nonFunctionPaths]);
+    const nonFunctionPaths =
+        flags !== undefined ? validateNonFunctionPaths(flags, "--non-function-path") : variable === undefined ? [] : parseNonFunctionPathsVariable(variable);
+    return {
+        // The command line requires all four values, so a pull request is always named.
+        pullRequest: pullRequestFrom(options, env, "decide-copy")!,
+        nonFunctionPaths,
+        policyFile: repositoryPath(options.get("--policy")?.[0] ?? TUNING_FILES.policy, "--policy", "file"),
+        history: historyFrom(options, env),
+        build,
+    };
 }
 
 function isCommandName(name: string): name is CommandName {
@@ -459,16 +507,17 @@ function required(options: ParsedOptions, flag: string): string {
     return value;
 }
 
-function wholeNumber(options: ParsedOptions, flag: string, fallback: number, min: number, max: number, unit: string): number {
+/** A whole number within [min, max]; `otherwise` names what else the flag accepts, for the message. */
+function wholeNumber(options: ParsedOptions, flag: string, fallback: number, min: number, max: number, unit: string, otherwise = ""): number {
     const text = options.get(flag)?.[0];
-    return text === undefined ? fallback : wholeNumberIn(text, flag, min, max, unit);
+    return text === undefined ? fallback : wholeNumberIn(text, flag, min, max, unit, otherwise);
 }
 
-/** `text` as a whole number from `min` to `max`; `field` names where it came from in the error. */
-function wholeNumberIn(text: string, field: string, min: number, max: number, unit: string): number {
+/** `text` as a whole number from `min` to `max` (or `otherwise`); `field` names where it came from in the error. */
+function wholeNumberIn(text: string, field: string, min: number, max: number, unit: string, otherwise = ""): number {
     const value = /^\d+$/.test(text) ? Number(text) : NaN;
     if (!(value >= min && value <= max)) {
-        throw new UsageError(`${field} must be a whole number of ${unit} from ${min} to ${max}; got "${text}"`);
+        throw new UsageError(`${field} must be a whole number of ${unit} from ${min} to ${max}${otherwise}; got "${text}"`);
     }
     return value;
 }
@@ -488,7 +537,7 @@ function tuneArgumentsFrom(options: ParsedOptions, env: Environment, build: Buil
         pullRequest: pullRequestFrom(options, env, settingsFromRepository ? "--settings-from-repository" : undefined),
         resultsFile: options.get("--results")?.[0] ?? DEFAULT_RESULTS_FILE,
         timeoutSeconds: wholeNumber(options, "--timeout", DEFAULT_TIMEOUT_SECONDS, 1, MAX_TIMEOUT_SECONDS, "seconds"),
-        concurrency: wholeNumber(options, "--concurrency", DEFAULT_CONCURRENCY, 1, MAX_CONCURRENCY, "executions"),
+        concurrency: options.get("--concurrency")?.[0] === "auto" ? "auto" : wholeNumber(options, "--concurrency", DEFAULT_CONCURRENCY, 1, MAX_CONCURRENCY, "executions", ", or auto"),
         policyFile: options.get("--policy")?.[0],
         terraformDirectory: options.get("--terraform-dir")?.[0] ?? ".",
         history,

@@ -4,12 +4,14 @@
 import { version } from "../../package.json";
 import { awsClients, ensureRegion, type AwsClients } from "./aws";
 import { parseCommandLine, recordRequestFrom, tuneRequestFrom, tuneTargetsFrom, type Command, type TuneArguments } from "./cli";
+import { runDecideCopy } from "./commands/decideCopy";
 import { runPlanComment } from "./commands/planComment";
 import { runRecord } from "./commands/record";
 import { runReport } from "./commands/report";
 import { runSweep } from "./commands/sweep";
 import type { Runtime } from "./commands/runtime";
 import { runTune } from "./commands/tune";
+import { decisionSummary } from "./core/copyDecision";
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, InputError, UsageError } from "./core/errors";
 import { DEFAULT_POLICY_FILE } from "./core/policy";
 import type { TuneSettings } from "./core/settings";
@@ -85,6 +87,12 @@ async function dispatch(command: Command, shell: Shell): Promise<number> {
             runReport(source.kind === "url" ? source : { kind: source.kind, file: { name: source.file, text: files.read(source.file, flag) } }, runtime);
             return EXIT_OK;
         }
+        case "decide-copy": {
+            await shell.ensureRegion([], "the pull request");
+            const { decision, exitCode } = await runDecideCopy(command.request, shell.awsClients(command.commentRoleArn), runtime);
+            runtime.print(`${JSON.stringify(decisionSummary(decision))}\n`);
+            return exitCode;
+        }
         case "record": {
             const { args } = command;
             const request = recordRequestFrom(args, {
@@ -117,8 +125,8 @@ function localSettings(files: LocalFiles, args: TuneArguments): TuneSettings {
     };
 }
 
-/** The process as a shell: its working directory, the SDK's clients, stdout, stderr and its signals. */
-function processShell(): Shell {
+/** The process as a shell: its working directory, the SDK's clients, stdout (or `print`), stderr and its signals. */
+function processShell(print: (text: string) => void = (text) => process.stdout.write(text)): Shell {
     const files = localFiles(process.cwd());
     return {
         files,
@@ -129,7 +137,7 @@ function processShell(): Shell {
             sleep,
             log: buildLog,
             signal: new AbortController().signal,
-            print: (text) => process.stdout.write(text),
+            print,
             writeFile: (path, content) => files.writeAtomically(path, content),
         },
         async untilStopped(announcement, run) {
@@ -151,6 +159,30 @@ function processShell(): Shell {
         },
         printError: (text) => process.stderr.write(text),
     };
+}
+
+/** What the pull-request workflow hands the decision function: the pull request's id and commits, as its input has them. */
+export interface CopyDecisionEvent {
+    readonly pullRequestId: string;
+    readonly sourceCommit: string;
+    readonly destinationCommit: string;
+}
+
+/**
+ * The Lambda entry of the same bundle: `decide-copy` for the pull request the workflow names, with
+ * the rest of its settings (repository, globs, history, bot) from the function's environment, as a
+ * build's come from its project's. The decision is returned to the workflow; anything but a clean
+ * run throws, and the workflow then deploys a copy as if one were needed.
+ */
+export async function handler(event: CopyDecisionEvent): Promise<ReturnType<typeof decisionSummary>> {
+    const fields = ["pullRequestId", "sourceCommit", "destinationCommit"] as const;
+    const invalid = fields.find((field) => typeof event?.[field] !== "string");
+    if (invalid !== undefined) throw new UsageError(`the event's ${invalid} is ${JSON.stringify(event?.[invalid])}; allowed: a string, as the pull-request workflow passes it`);
+    const argv = ["decide-copy", "--pull-request-id", event.pullRequestId, "--source-commit", event.sourceCommit, "--destination-commit", event.destinationCommit];
+    let printed = "";
+    const code = await runCommandLine(argv, process.env, processShell((text) => void (printed += text)));
+    if (code !== EXIT_OK) throw new Error(`decide-copy ended with exit code ${code}; see the log above`);
+    return JSON.parse(printed.trim().split("\n").at(-1)!);
 }
 
 if (require.main === module) {

@@ -128,14 +128,14 @@ describe("artifact storage", () => {
         });
     });
 
-    it("expires only the pipeline's artifact folder and the PR builds' output, so runner bundles and tuning history persist", () => {
+    it("expires only the pipeline's artifact folder, the PR builds' output and their build cache, so runner bundles and tuning history persist", () => {
         const { versioning, lifecycle } = bucketSettings(stack, "storage-artifacts");
         assert.deepStrictEqual(versioning, []);
         const expiring = lifecycle[0].inputs.rules.filter((r: { expiration?: { days?: number } }) => r.expiration?.days !== undefined);
         const pipeline = named(stack, "aws:codepipeline/pipeline:Pipeline", "deployment");
         assert.deepStrictEqual(
             expiring.map((rule: { filter: { prefix: string } }) => rule.filter),
-            [{ prefix: pipelineArtifactFolder(pipeline.inputs.name) }, { prefix: "pull-request-builds/" }],
+            [{ prefix: pipelineArtifactFolder(pipeline.inputs.name) }, { prefix: "pull-request-builds/" }, { prefix: "pull-request-cache/" }],
         );
         assert.strictEqual(expiring[0].filter.prefix, "power-tuned-deployme/", "CodePipeline keeps artifacts under the first 20 characters of the pipeline name");
         assert.strictEqual(new Set(expiring.map((rule: { id: string }) => rule.id)).size, expiring.length, "rule ids are unique");

@@ -5,13 +5,14 @@
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import { createHash } from "crypto";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import { parseCommandLine } from "../../buildscripts/tuning-runner/cli";
 import { STATE_LAYOUT } from "../../components/artifactStorage";
 import {
+    BUILD_CACHE_DIRECTORY,
     installTerraform,
     pullRequestDeployBuildspec,
     pullRequestDestroyBuildspec,
@@ -141,6 +142,21 @@ while IFS= read -r pattern; do
 done <<< "$FAKE_FAIL"
 case "$tool $1" in
   "terraform output" | "terraform show") echo '{}' ;;
+  "terraform init")
+    # How terraform init installs each provider (hashicorp/terraform, internal/providercache/installer.go):
+    # one already installed in the working directory is kept; else a plugin-cache entry is linked
+    # only when it matches the lock file (here: holds the genuine package); else the provider is
+    # downloaded, into the cache when there is one (replacing an entry that did not match).
+    for provider in $FAKE_PROVIDERS; do
+      installed=".terraform/providers/$provider/terraform-provider"
+      [[ -e $installed ]] && continue
+      mkdir -p "$(dirname "$installed")"
+      cached=\${TF_PLUGIN_CACHE_DIR:+$TF_PLUGIN_CACHE_DIR/$provider/terraform-provider}
+      if [[ -n $cached && -f $cached && $(cat "$cached") == "genuine $provider" ]]; then ln -s "$cached" "$installed"; continue; fi
+      printf 'registry\\x1fdownload\\x1f%s\\n' "$provider" >> "$FAKE_CALLS"
+      if [[ -n $cached ]]; then mkdir -p "$(dirname "$cached")"; printf 'genuine %s' "$provider" > "$cached"; ln -s "$cached" "$installed"
+      else printf 'genuine %s' "$provider" > "$installed"; fi
+    done ;;
   "curl "*) while (( $# )); do if [[ $1 == -o ]]; then printf '%s' "$FAKE_DOWNLOAD" > "$2"; fi; shift; done ;;
   "aws s3")
     # A download of the runner gets FAKE_RUNNER; a recursive download of a build's prefix gets FAKE_S3_FILES.
@@ -163,6 +179,12 @@ after(() => rmSync(fakeBin, { recursive: true, force: true }));
 
 type PhaseName = "install" | "pre_build" | "build" | "post_build";
 
+/** The providers terraform-lambda's lock file pins, as the plugin cache lays them out for CodeBuild's arm64 hosts. */
+const PROVIDERS = ["registry.terraform.io/hashicorp/archive/2.7.1/linux_arm64", "registry.terraform.io/hashicorp/aws/6.49.0/linux_arm64"];
+
+/** A build cache's files, by path below BUILD_CACHE_DIRECTORY: content, or `{ link }` for a symbolic link. */
+type CacheFiles = Record<string, string | { readonly link: string }>;
+
 interface BuildRun {
     /** Phases that ran, in order, with their status. */
     readonly phases: ReadonlyArray<{ readonly name: PhaseName; readonly status: "SUCCEEDED" | "FAILED" }>;
@@ -170,6 +192,8 @@ interface BuildRun {
     /** Every fake tool call as `tool arg arg…` (arguments after shell expansion). */
     readonly calls: readonly string[];
     readonly argvs: ReadonlyArray<readonly string[]>;
+    /** What CodeBuild would save to the S3 cache after the build (buildspecs with cache paths only). */
+    readonly cacheAfter?: Record<string, string>;
 }
 
 /**
@@ -186,16 +210,27 @@ interface BuildRun {
 function runBuild(
     buildspec: string,
     env: Record<string, string>,
-    options: { fail?: string[]; download?: string; runner?: string; s3Files?: string[]; files?: Record<string, string> } = {},
+    options: { fail?: string[]; download?: string; runner?: string; s3Files?: string[]; files?: Record<string, string>; cache?: CacheFiles } = {},
 ): BuildRun {
     const spec = parseYaml(buildspec);
     const workspace = mkdtempSync(path.join(tmpdir(), "buildspec-run-"));
+    // CodeBuild restores a project's S3 cache before the install phase and saves it after the build,
+    // for the paths the buildspec lists; here the cache directory is always /tmp/terraform-cache.
+    const caches = spec.cache !== undefined;
+    if (caches) assert.deepEqual(spec.cache.paths, [`${BUILD_CACHE_DIRECTORY}/**/*`]);
     // The checked-out repository's files the build looks at.
     for (const [name, content] of Object.entries(options.files ?? {})) writeFileSync(path.join(workspace, name), content);
     const envFile = path.join(workspace, ".exported-variables");
     const callsFile = path.join(workspace, ".calls");
     const privateTmp = path.join(workspace, "tmp");
     mkdirSync(privateTmp);
+    const cacheDirectory = path.join(privateTmp, path.relative("/tmp", BUILD_CACHE_DIRECTORY));
+    for (const [file, content] of Object.entries(caches ? (options.cache ?? {}) : {})) {
+        const target = path.join(cacheDirectory, file);
+        mkdirSync(path.dirname(target), { recursive: true });
+        if (typeof content === "string") writeFileSync(target, content);
+        else symlinkSync(content.link.split("/tmp/").join(`${privateTmp}/`), target);
+    }
     writeFileSync(envFile, "");
     writeFileSync(callsFile, "");
     const processEnv = {
@@ -208,10 +243,14 @@ function runBuild(
         FAKE_DOWNLOAD: options.download ?? GENUINE_ZIP,
         FAKE_RUNNER: options.runner ?? GENUINE_RUNNER,
         FAKE_S3_FILES: (options.s3Files ?? ["plan.json", "outputs.json"]).join(" "),
+        FAKE_PROVIDERS: PROVIDERS.join(" "),
         ...spec.env?.variables,
     };
+    const inPrivateTmp = (text: string) => text.split("/tmp/").join(`${privateTmp}/`);
+    // The buildspec's own variables may name /tmp too (the plugin cache).
+    for (const [name, value] of Object.entries(spec.env?.variables ?? {})) processEnv[name] = inPrivateTmp(String(value));
     const succeeds = (command: string) =>
-        spawnSync("bash", ["-c", `source "$EXPORTED_VARIABLES"\ntrap 'export -p > "$EXPORTED_VARIABLES"' EXIT\n${command.split("/tmp/").join(`${privateTmp}/`)}`], {
+        spawnSync("bash", ["-c", `source "$EXPORTED_VARIABLES"\ntrap 'export -p > "$EXPORTED_VARIABLES"' EXIT\n${inPrivateTmp(command)}`], {
             cwd: workspace,
             env: processEnv,
             encoding: "utf8",
@@ -235,10 +274,20 @@ function runBuild(
             succeeded: phases.every((phase) => phase.status === "SUCCEEDED"),
             calls: argvs.map((argv) => argv.join(" ")),
             argvs,
+            ...(caches ? { cacheAfter: filesBelow(cacheDirectory) } : {}),
         };
     } finally {
         rmSync(workspace, { recursive: true, force: true });
     }
+}
+
+/** The regular files below `directory` by relative path, with their content (links are followed). */
+function filesBelow(directory: string): Record<string, string> {
+    if (!existsSync(directory)) return {};
+    const entries = readdirSync(directory, { recursive: true, withFileTypes: true }) as Array<{ parentPath: string; name: string; isFile(): boolean }>;
+    return Object.fromEntries(
+        entries.filter((entry) => entry.isFile()).map((entry) => [path.relative(directory, path.join(entry.parentPath, entry.name)), readFileSync(path.join(entry.parentPath, entry.name), "utf8")]),
+    );
 }
 
 /** The calls that touch state, AWS or the runner (leaves out the install's curl/unzip). */
@@ -259,9 +308,9 @@ const BUILDSPECS = {
 
 describe("buildspecs", () => {
     describe("Terraform install", () => {
-        it("downloads the pinned linux_arm64 release from releases.hashicorp.com over HTTPS only", () => {
-            const [download] = installTerraform(RELEASE).map((command) => command.run);
-            assert.match(download, /^curl --fail /);
+        it("downloads the pinned linux_arm64 release from releases.hashicorp.com over HTTPS only, unless the build cache holds exactly that zip", () => {
+            const download = installTerraform(RELEASE).map((command) => command.run).find((command) => command.includes("curl "))!;
+            assert.match(download, new RegExp(`^echo "${RELEASE.sha256Arm64}  ${BUILD_CACHE_DIRECTORY}/terraform_1\\.11\\.4_linux_arm64\\.zip" \\| sha256sum --check --strict --status - \\|\\| curl --fail `));
             assert.match(download, /--proto =https /);
             assert.ok(
                 download.endsWith(" https://releases.hashicorp.com/terraform/1.11.4/terraform_1.11.4_linux_arm64.zip"),
@@ -271,11 +320,11 @@ describe("buildspecs", () => {
 
         it("checks the SHA-256 before unzipping, installing to /usr/local/bin", () => {
             const commands = installTerraform(RELEASE).map((command) => command.run);
-            const check = commands.findIndex((command) => command.includes("sha256sum --check"));
+            const check = commands.findIndex((command) => command.startsWith("echo") && command.endsWith("sha256sum --check --strict -"));
             const unzip = commands.findIndex((command) => command.startsWith("unzip "));
             assert.ok(check >= 0 && unzip > check, `checksum at ${check}, unzip at ${unzip}`);
-            assert.equal(commands[check], `echo "${RELEASE.sha256Arm64}  /tmp/terraform_1.11.4_linux_arm64.zip" | sha256sum --check --strict -`);
-            assert.equal(commands[unzip], "unzip -o -d /usr/local/bin /tmp/terraform_1.11.4_linux_arm64.zip terraform");
+            assert.equal(commands[check], `echo "${RELEASE.sha256Arm64}  /tmp/terraform-cache/terraform_1.11.4_linux_arm64.zip" | sha256sum --check --strict -`);
+            assert.equal(commands[unzip], "unzip -o -d /usr/local/bin /tmp/terraform-cache/terraform_1.11.4_linux_arm64.zip terraform");
         });
 
         for (const [name, [buildspec, env]] of Object.entries(BUILDSPECS)) {
@@ -412,7 +461,7 @@ describe("buildspecs", () => {
         const buildspec = pullRequestFeedbackBuildspec;
         const runnerCalls = (run: BuildRun) => run.argvs.filter((argv) => argv[0] === "node" && argv[1] === RUNNER_PATH).map((argv) => argv.slice(2));
         const download = `aws s3 cp --recursive s3://${ARTIFACT_BUCKET}/pull-request-builds/${DEPLOY_BUILD_ARN}/ /tmp/deploy-build/ --exclude * --include plan.json --include outputs.json`;
-        const TUNE = `node ${RUNNER_PATH} tune --terraform-outputs /tmp/deploy-build/outputs.json --settings-from-repository --results /tmp/power-tuning-results.json --history ${HISTORY_URI}`;
+        const TUNE = `node ${RUNNER_PATH} tune --terraform-outputs /tmp/deploy-build/outputs.json --settings-from-repository --results /tmp/power-tuning-results.json --history ${HISTORY_URI} --concurrency auto`;
         const EXECUTION_URL = `https://us-east-1.console.aws.amazon.com/states/home?region=us-east-1#/v2/executions/details/${EXECUTION_ARN}`;
 
         it("runs in bash with Node 22, without source: it has no checkout", () => {
@@ -490,6 +539,7 @@ describe("buildspecs", () => {
             assert.equal(tune.args.commentRoleArn, FEEDBACK_BUILD_ENV.PULL_REQUEST_BOT_ROLE_ARN);
             assert.equal(tune.args.stateMachineArn, FEEDBACK_BUILD_ENV.STATE_MACHINE_ARN);
             assert.deepEqual(tune.args.history, { bucket: ARTIFACT_BUCKET, prefix: "tuning-history" });
+            assert.equal(tune.args.concurrency, "auto", "as many functions at once as the account's Lambda concurrency allows");
         });
 
         it("calls plan-comment after a failed deploy with flags the runner's parser accepts", () => {
@@ -571,6 +621,58 @@ describe("buildspecs", () => {
         });
     });
 
+    describe("the untrusted builds' cache (Terraform and its providers)", () => {
+        const downloads = (run: BuildRun) => run.calls.filter((call) => call.startsWith("registry download ") || call.startsWith("curl "));
+        const ZIP = "terraform_1.11.4_linux_arm64.zip";
+        const coldDeploy = () => runBuild(pullRequestDeployBuildspec(RELEASE), DEPLOY_BUILD_ENV);
+
+        it("a cold cache: each provider is downloaded once for both inits of the deploy build, Terraform once, and CodeBuild saves them", () => {
+            const run = coldDeploy();
+            assert.equal(run.succeeded, true);
+            assert.deepEqual(downloads(run), [`curl --fail --silent --show-error --proto =https --tlsv1.2 --retry 3 -o /tmp/terraform-cache/${ZIP} https://releases.hashicorp.com/terraform/1.11.4/${ZIP}`, ...PROVIDERS.map((provider) => `registry download ${provider}`)]);
+            assert.equal(run.calls.filter((call) => call.startsWith("terraform init")).length, 2);
+            assert.deepEqual(Object.keys(run.cacheAfter!).sort(), [ZIP, ...PROVIDERS.map((provider) => `providers/${provider}/terraform-provider`)].sort());
+        });
+
+        it("a warm cache (what an earlier build saved): no provider and no Terraform download, in the deploy and in the destroy build", () => {
+            const saved = coldDeploy().cacheAfter!;
+            for (const [buildspec, env] of [[pullRequestDeployBuildspec, DEPLOY_BUILD_ENV], [pullRequestDestroyBuildspec, DESTROY_BUILD_ENV]] as const) {
+                const run = runBuild(buildspec(RELEASE), env, { cache: saved });
+                assert.equal(run.succeeded, true);
+                assert.deepEqual(downloads(run), []);
+            }
+        });
+
+        it("a poisoned cache entry costs a download and is replaced, never used: a zip of the wrong checksum, a provider that does not match the lock file", () => {
+            const saved = coldDeploy().cacheAfter!;
+            const poisoned = { ...saved, [ZIP]: "tampered", [`providers/${PROVIDERS[1]}/terraform-provider`]: "hostile provider" };
+            const run = runBuild(pullRequestDeployBuildspec(RELEASE), DEPLOY_BUILD_ENV, { cache: poisoned });
+            assert.equal(run.succeeded, true);
+            assert.deepEqual(downloads(run).map((call) => call.split(" ")[0]), ["curl", "registry"]);
+            assert.deepEqual(run.cacheAfter, saved, "the next build finds the genuine packages again");
+        });
+
+        it("a poisoned zip with a tampered download still stops before unzip", () => {
+            const run = runBuild(pullRequestDeployBuildspec(RELEASE), DEPLOY_BUILD_ENV, { cache: { [ZIP]: "tampered" }, download: "tampered too" });
+            assert.deepEqual(run.phases, [{ name: "install", status: "FAILED" }]);
+            assert.ok(!run.calls.some((call) => call.startsWith("unzip")));
+        });
+
+        it("removes a symbolic link planted in the cache before anything is written through it", () => {
+            const run = runBuild(pullRequestDeployBuildspec(RELEASE), DEPLOY_BUILD_ENV, { cache: { [ZIP]: { link: "/tmp/elsewhere" } } });
+            assert.equal(run.succeeded, true);
+            assert.equal(run.cacheAfter![ZIP], GENUINE_ZIP, "downloaded into a file of its own");
+        });
+
+        it("the trusted build and the pipeline's builds declare no cache and no plugin cache", () => {
+            for (const yaml of [pullRequestFeedbackBuildspec(), terraformPlanBuildspec(RELEASE), terraformApplyBuildspec(RELEASE), terraformDestroyBuildspec(RELEASE)]) {
+                const spec = parseYaml(yaml);
+                assert.equal(spec.cache, undefined);
+                assert.equal(spec.env.variables.TF_PLUGIN_CACHE_DIR, undefined);
+            }
+        });
+    });
+
     describe("pipeline builds", () => {
         it("plan: plans production into tfplan and hands on tfplan, .terraform.lock.hcl and the sources, without .terraform/", () => {
             const run = runBuild(terraformPlanBuildspec(RELEASE), PIPELINE_BUILD_ENV);
@@ -641,9 +743,12 @@ describe("buildspecs", () => {
             assert.deepEqual(workCalls(run), [`terraform init ${backend(PRODUCTION_STATE_KEY)}`, "terraform destroy -auto-approve"]);
         });
 
-        it("run Terraform without prompts, in automation mode", () => {
-            for (const [buildspec] of Object.values(BUILDSPECS)) {
-                assert.deepEqual(parseYaml(buildspec(RELEASE)).env.variables, { TF_INPUT: "false", TF_IN_AUTOMATION: "true" });
+        it("run Terraform without prompts, in automation mode, and without any cache of the pull requests'", () => {
+            for (const [name, [buildspec]] of Object.entries(BUILDSPECS)) {
+                const spec = parseYaml(buildspec(RELEASE));
+                const pullRequestBuild = name.startsWith("pull-request");
+                assert.deepEqual(spec.env.variables, { TF_INPUT: "false", TF_IN_AUTOMATION: "true", ...(pullRequestBuild ? { TF_PLUGIN_CACHE_DIR: "/tmp/terraform-cache/providers" } : {}) }, name);
+                assert.equal(spec.cache !== undefined, pullRequestBuild, name);
             }
         });
     });

@@ -41,6 +41,7 @@ describe("stack configuration", () => {
                 sweepSchedule: "rate(6 hours)",
                 pullRequestCopyTtlHours: 6,
                 functionPermissions: [],
+                nonFunctionPaths: ["**/*.md", "docs/**", "LICENSE", ".gitignore", "power-tuning-policy.json"],
                 terraform: DEFAULT_TERRAFORM,
                 powerTuningVersion: "4.4.0",
                 powerValues: DEFAULT_POWER_VALUES,
@@ -172,6 +173,19 @@ describe("stack configuration", () => {
                 );
             }
             assert.doesNotThrow(() => parseStackConfig({ ...VALID, namePrefix: "app", pullRequestNamePrefix: "apppr" }), "app-* and apppr-* never meet");
+        });
+
+        it("nonFunctionPaths that is not a list of globs, or has a glob that would skip a file a function depends on", () => {
+            assertRejected({ nonFunctionPaths: "docs/**" }, 'lambda-power-tuned:nonFunctionPaths = "docs/**" is invalid', "a list of globs");
+            assertRejected({ nonFunctionPaths: ["docs/**", "**/*.tf"] }, 'lambda-power-tuned:nonFunctionPaths[1] = "**/*.tf" is invalid', "it matches main.tf, which can change a function");
+            assertRejected({ nonFunctionPaths: ["**/*.json"] }, "it matches power-tuning-input.json");
+            assertRejected({ nonFunctionPaths: ["/docs/**"] }, "nonFunctionPaths[0]", "no leading '/'");
+            assert.deepStrictEqual(parseStackConfig({ ...VALID, nonFunctionPaths: ["docs/**", "*.txt"] }).nonFunctionPaths, ["docs/**", "*.txt"]);
+            assert.deepStrictEqual(parseStackConfig({ ...VALID, nonFunctionPaths: [] }).nonFunctionPaths, [], "none: every change gets a copy");
+        });
+
+        it("a name prefix whose scope would reach the decision function", () => {
+            assertRejected({ namePrefix: "lambda-power-tuned-decision" }, "'lambda-power-tuned-decision-*' would also cover names this stack owns ('lambda-power-tuned-decision-*')");
         });
 
         it("functionPermissions that is not a list of statement objects", () => {

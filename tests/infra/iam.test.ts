@@ -30,6 +30,7 @@ function scopeOf(stack: MockedStack): StackScope {
         logGroupArns: arns("aws:cloudwatch/logGroup:LogGroup"),
         projectArns: arns("aws:codebuild/project:Project"),
         pipelineArns: arns("aws:codepipeline/pipeline:Pipeline"),
+        functionArns: arns("aws:lambda/function:Function"),
     };
 }
 
@@ -53,7 +54,7 @@ describe("IAM across the whole stack", () => {
         const holders = stack.resources.filter((resource) =>
             ["aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy", "aws:iam/policy:Policy", "aws:s3/bucketPolicy:BucketPolicy"].includes(resource.type),
         );
-        assert.strictEqual(holders.length, 29);
+        assert.strictEqual(holders.length, 31);
         for (const holder of holders) {
             assert.ok(documents.some((document) => document.resource === `${holder.type} ${holder.name}`), `${holder.type} ${holder.name}`);
         }
@@ -122,6 +123,7 @@ describe("IAM across the whole stack", () => {
             logGroupArns: [],
             projectArns: [],
             pipelineArns: [],
+            functionArns: ["arn:aws:lambda:us-east-1:123456789012:function:stack-decision"],
         };
 
         it("finds documents given as JSON text or objects, nested at any depth", () => {
@@ -193,6 +195,10 @@ describe("IAM across the whole stack", () => {
                         { Sid: "OtherRule", Effect: "Allow", Action: "events:PutRule", Resource: "arn:aws:events:us-east-1:123456789012:rule/*" },
                         { Sid: "BothNamespaces", Effect: "Allow", Action: "lambda:GetFunction", Resource: ["arn:aws:lambda:us-east-1:123456789012:function:app-*", "arn:aws:lambda:us-east-1:123456789012:function:pr-app-*"] },
                         { Sid: "OwnRole", Effect: "Allow", Action: "sts:AssumeRole", Resource: "arn:aws:iam::123456789012:role/stack/bot" },
+                        { Sid: "OwnFunction", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: "arn:aws:lambda:us-east-1:123456789012:function:stack-decision" },
+                        { Sid: "AccountSettings", Effect: "Allow", Action: "lambda:GetAccountSettings", Resource: "*" },
+                        { Sid: "ChangeOwnFunction", Effect: "Allow", Action: "lambda:UpdateFunctionCode", Resource: "arn:aws:lambda:us-east-1:123456789012:function:stack-decision" },
+                        { Sid: "OtherAccountLevel", Effect: "Allow", Action: "lambda:ListLayers", Resource: "*" },
                         { Sid: "InScope", Effect: "Allow", Action: ["s3:GetObject", "states:DescribeExecution"], Resource: ["arn:aws:s3:::bucket/key", "arn:aws:states:us-east-1:123456789012:execution:tuner:*"] },
                         { Sid: "ListOnAnything", Effect: "Allow", Action: ["lambda:ListFunctions", "lambda:ListEventSourceMappings", "iam:ListRoles"], Resource: "*" },
                         { Sid: "DeleteAnything", Effect: "Allow", Action: "lambda:DeleteFunction", Resource: "*" },
@@ -218,7 +224,7 @@ describe("IAM across the whole stack", () => {
             ]);
             assert.deepStrictEqual(
                 scopeViolations(found, scope).map((violation) => violation.statement),
-                ["OtherFunctions", "OtherRoles", "OtherLogs", "OtherRepo", "OtherMachine", "OtherBucket", "OtherService", "OtherAssumedRole", "OtherRule", "InScope", "DeleteAnything", "AnyMapping", "OtherMappings", "OtherProfiles"],
+                ["OtherFunctions", "OtherRoles", "OtherLogs", "OtherRepo", "OtherMachine", "OtherBucket", "OtherService", "OtherAssumedRole", "OtherRule", "ChangeOwnFunction", "OtherAccountLevel", "InScope", "DeleteAnything", "AnyMapping", "OtherMappings", "OtherProfiles"],
             );
             const mixed = scopeViolations(found, scope).find((violation) => violation.statement === "InScope");
             assert.strictEqual(

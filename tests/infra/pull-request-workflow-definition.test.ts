@@ -1,15 +1,21 @@
 // The pull-request workflow's definition, validated with asl-validator and executed locally
 // with aws-local-stepfunctions: the CodeBuild tasks run local handlers that succeed, fail the
 // way a failed `startBuild.sync` does (States.TaskFailed, the build as JSON in the Cause), or
-// never return (a timeout).
+// never return (a timeout); the decision task runs the runner's own decide-copy in process
+// against InMemoryAws, holding the pull request's two commits.
 import * as assert from "assert";
 import { StateMachine, type StateMachineDefinition } from "aws-local-stepfunctions";
 import { PullRequestWorkflowInput, pullRequestWorkflowDefinition, WORKFLOW_FAILURES } from "../../components/pullRequestWorkflowDefinition";
+import { type Change, decisionEnv, withPullRequestChanging } from "../support/copy-decision-scenario";
+import { InMemoryAws } from "../support/in-memory-aws";
+import { RunnerWorkspace, TEST_PULL_REQUEST } from "../support/runner-workspace";
 
 // asl-validator is a CommonJS function export.
 const aslValidator: (definition: object) => { isValid: boolean; errorsText: (separator?: string) => string } = require("asl-validator");
 
+const DECISION_FUNCTION = "arn:aws:lambda:us-east-1:123456789012:function:lambda-power-tuned-pr-copy-decision";
 const STEPS = {
+    decisionFunction: DECISION_FUNCTION,
     deployProject: "pr-deploy",
     feedbackProject: "pr-feedback",
     destroyProject: "pr-destroy",
@@ -17,15 +23,21 @@ const STEPS = {
     timeoutSeconds: { deploy: 3600, feedback: 5400, destroy: 3600, sweep: 2700 },
 };
 const INPUT = {
-    pullRequestId: "7",
-    sourceCommit: "3f2a9c1b7e6d5c4b3a291807f6e5d4c3b2a19080",
-    destinationCommit: "9c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d",
+    pullRequestId: TEST_PULL_REQUEST.pullRequestId,
+    sourceCommit: TEST_PULL_REQUEST.sourceCommit,
+    destinationCommit: TEST_PULL_REQUEST.destinationCommit,
 } satisfies PullRequestWorkflowInput;
 const EXECUTION_ARN = "arn:aws:states:us-east-1:123456789012:execution:pr-workflow:7-3f2a9c1";
 const buildArn = (project: string) => `arn:aws:codebuild:us-east-1:123456789012:build/${project}:6c1f3f0e-5d4c-4b3a-9a8f-7e6d5c4b3a29`;
 
 type Step = "DeployCopy" | "Feedback" | "DestroyCopy" | "SweepCopy";
 type Behaviour = "succeeds" | "fails" | "refused" | "hangs";
+
+/** What the pull request changes (the decision runs on it), or how the decision function fails. */
+type Decision = { readonly change: Change } | "fails";
+
+/** A function's file changed: the decision asks for a copy. */
+const FUNCTION_CHANGED: Decision = { change: { "functions/digest/index.js": "exports.handler = async () => 'faster';\n" } };
 
 interface StartBuild {
     readonly ProjectName: string;
@@ -44,8 +56,25 @@ interface Run {
 
 const taskFailure = (name: string, cause: string) => Object.assign(new Error(cause), { name });
 
-/** Runs the workflow with each CodeBuild task answered by a local handler. */
-async function runWorkflow(behaviour: Partial<Record<Step, Behaviour>>, definition = pullRequestWorkflowDefinition(STEPS)): Promise<Run> {
+/**
+ * Runs the runner's decide-copy for the Payload the decision task sends, against InMemoryAws
+ * holding the pull request's commits, and answers as lambda:invoke does ({Payload: …}).
+ */
+function decisionHandler(decision: Decision) {
+    return async (input: unknown): Promise<{ Payload: { copyNeeded: boolean; changedPaths: number; functionPaths: string[] }; StatusCode: number }> => {
+        if (decision === "fails") throw taskFailure("Lambda.Unknown", "The decision function failed");
+        const { FunctionName, Payload } = input as { FunctionName: string; Payload: PullRequestWorkflowInput };
+        assert.equal(FunctionName, DECISION_FUNCTION);
+        const aws = withPullRequestChanging(new InMemoryAws(), decision.change);
+        const argv = ["decide-copy", "--pull-request-id", Payload.pullRequestId, "--source-commit", Payload.sourceCommit, "--destination-commit", Payload.destinationCommit];
+        const run = await new RunnerWorkspace().run(argv, decisionEnv(), aws);
+        assert.equal(run.code, 0, run.stderr);
+        return { Payload: JSON.parse(run.stdout), StatusCode: 200 };
+    };
+}
+
+/** Runs the workflow with each CodeBuild task answered by a local handler, after the decision on `decision`. */
+async function runWorkflow(behaviour: Partial<Record<Step, Behaviour>>, definition = pullRequestWorkflowDefinition(STEPS), decision: Decision = FUNCTION_CHANGED): Promise<Run> {
     const builds: Array<Run["builds"][number]> = [];
     // The task's resolved Parameters are a StartBuild request; the handler answers like startBuild.sync.
     const handler = (step: Step) => async (input: unknown): Promise<{ Build: { Arn: string; BuildStatus: string } }> => {
@@ -72,7 +101,7 @@ async function runWorkflow(behaviour: Partial<Record<Step, Behaviour>>, definiti
     const machine = new StateMachine(definition as unknown as StateMachineDefinition, { validationOptions: { checkArn: true, checkPaths: true } });
     const execution = machine.run(INPUT, {
         overrides: {
-            taskResourceLocalHandlers: { DeployCopy: handler("DeployCopy"), Feedback: handler("Feedback"), DestroyCopy: handler("DestroyCopy"), SweepCopy: handler("SweepCopy") },
+            taskResourceLocalHandlers: { DecideCopy: decisionHandler(decision), DeployCopy: handler("DeployCopy"), Feedback: handler("Feedback"), DestroyCopy: handler("DestroyCopy"), SweepCopy: handler("SweepCopy") },
         },
         context: { Execution: { Id: EXECUTION_ARN, Input: INPUT } },
     });
@@ -97,7 +126,7 @@ describe("pull-request workflow definition", () => {
 
     it("runs every CodeBuild step synchronously, each with a timeout beyond its build's own", () => {
         const states = pullRequestWorkflowDefinition(STEPS).States as Record<string, { Type: string; Resource?: string; TimeoutSeconds?: number; Catch?: unknown[] }>;
-        const tasks = Object.entries(states).filter(([, state]) => state.Type === "Task");
+        const tasks = Object.entries(states).filter(([, state]) => state.Type === "Task" && state.Resource!.includes(":codebuild:"));
         assert.deepStrictEqual(
             tasks.map(([name, state]) => [name, state.Resource, state.TimeoutSeconds]),
             [
@@ -108,6 +137,38 @@ describe("pull-request workflow definition", () => {
             ],
         );
         for (const [name, state] of tasks) assert.deepStrictEqual((state.Catch as Array<{ ErrorEquals: string[] }>)[0].ErrorEquals, ["States.ALL"], name);
+    });
+
+    describe("the decision first: only a pull request that can change a function gets a copy", () => {
+        it("starts with the trusted decision function, invoked with the pull request's id and commits", () => {
+            const definition = pullRequestWorkflowDefinition(STEPS) as { StartAt: string; States: Record<string, any> };
+            assert.equal(definition.StartAt, "DecideCopy");
+            assert.deepEqual(definition.States.DecideCopy.Resource, "arn:aws:states:::lambda:invoke");
+            assert.deepEqual(definition.States.DecideCopy.Parameters, {
+                FunctionName: DECISION_FUNCTION,
+                Payload: { "pullRequestId.$": "$.pullRequestId", "sourceCommit.$": "$.sourceCommit", "destinationCommit.$": "$.destinationCommit" },
+            });
+        });
+
+        it("a README-only pull request starts no build: nothing is deployed, tuned or destroyed, and the execution succeeds", async () => {
+            const run = await runWorkflow({}, undefined, { change: { "README.md": "# Better explained\n" } });
+            assert.deepEqual(run.builds, []);
+            assert.equal(run.failedWith, undefined);
+        });
+
+        it("a pull request changing a function's code, a .tf file or the tuning input is deployed, tuned, destroyed and swept", async () => {
+            for (const change of [FUNCTION_CHANGED.change, { "main.tf": "# changed\n" }, { "power-tuning-input.json": '{"num": 5}', "README.md": "# too\n" }]) {
+                const run = await runWorkflow({}, undefined, { change });
+                assert.deepEqual(steps(run), ["DeployCopy", "Feedback", "DestroyCopy", "SweepCopy"], JSON.stringify(change));
+                assert.equal(run.failedWith, undefined);
+            }
+        });
+
+        it("a decision that failed deploys the copy, as if one were needed (safe by default)", async () => {
+            const run = await runWorkflow({}, undefined, "fails");
+            assert.deepEqual(steps(run), ["DeployCopy", "Feedback", "DestroyCopy", "SweepCopy"]);
+            assert.equal(run.failedWith, undefined);
+        });
     });
 
     it("happy path: deploys the source commit, hands the deploy's build ARN to feedback, destroy and sweep, and succeeds", async () => {

@@ -104,6 +104,7 @@ describe("pull-request workflow", () => {
             assert.deepStrictEqual(
                 JSON.parse(workflow.inputs.definition),
                 pullRequestWorkflowDefinition({
+                    decisionFunction: named(stack, "aws:lambda/function:Function", "pr-copy-decision").state.arn,
                     deployProject: "pr-deploy",
                     feedbackProject: "pr-feedback",
                     destroyProject: "pr-destroy",
@@ -115,9 +116,10 @@ describe("pull-request workflow", () => {
             assert.strictEqual(stack.outputs.pullRequestWorkflowArn, workflow.state.arn);
         });
 
-        it("may run, follow and stop only the four builds, and manage only Step Functions' CodeBuild rule", () => {
+        it("may invoke only the decision function, run, follow and stop only the four builds, and manage only Step Functions' CodeBuild rule", () => {
             const projects = ["pr-deploy", "pr-feedback", "pr-destroy", "pr-sweeper"].map((name) => project(name).state.arn);
             assert.deepStrictEqual(roleStatements(stack, "pr-workflow-role"), [
+                { Sid: "InvokeDecision", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: named(stack, "aws:lambda/function:Function", "pr-copy-decision").state.arn },
                 { Sid: "RunBuilds", Effect: "Allow", Action: ["codebuild:StartBuild", "codebuild:StopBuild", "codebuild:BatchGetBuilds"], Resource: projects },
                 {
                     Sid: "ManageCodeBuildSyncRule",
@@ -237,14 +239,14 @@ describe("pull-request workflow", () => {
     });
 
     describe("the pull-request bot and the merge gate", () => {
-        it("the bot is trusted only by the trusted builds' roles (feedback, sweeper), and only under the fixed session name", () => {
+        it("the bot is trusted only by the trusted builds' roles (feedback, sweeper) and the decision function's, and only under the fixed session name", () => {
             const bot = named(stack, "aws:iam/role:Role", "pr-bot-role");
             assert.strictEqual(bot.state.name, "power-tuned-pull-request-bot");
             assert.deepStrictEqual(JSON.parse(bot.inputs.assumeRolePolicy).Statement, [
                 {
                     Sid: "AssumedByRoleSession",
                     Effect: "Allow",
-                    Principal: { AWS: ["pr-feedback-role", "pr-sweeper-role"].map((role) => named(stack, "aws:iam/role:Role", role).state.arn) },
+                    Principal: { AWS: ["pr-feedback-role", "pr-sweeper-role", "pr-copy-decision-role"].map((role) => named(stack, "aws:iam/role:Role", role).state.arn) },
                     Action: "sts:AssumeRole",
                     Condition: { StringEquals: { "sts:RoleSessionName": PULL_REQUEST_BOT_SESSION_NAME } },
                 },
@@ -287,6 +289,69 @@ describe("pull-request workflow", () => {
         });
     });
 
+    describe("the decision function (trusted: never runs a file of the pull request)", () => {
+        const decisionFunction = () => named(stack, "aws:lambda/function:Function", "pr-copy-decision");
+
+        it("runs the uploaded runner bundle's handler entry on Node.js 22, arm64, under a name no Terraform scope reaches", async () => {
+            const fn = decisionFunction();
+            assert.deepStrictEqual([fn.inputs.runtime, fn.inputs.architectures, fn.inputs.handler, fn.inputs.name], ["nodejs22.x", ["arm64"], "index.handler", "lambda-power-tuned-decision-power-tuned"]);
+            const assets = await fn.inputs.code.assets;
+            assert.deepStrictEqual(Object.keys(assets), ["index.js"]);
+            assert.strictEqual(await assets["index.js"].path, stack.runnerBundle.path);
+            assert.strictEqual(fn.inputs.role, named(stack, "aws:iam/role:Role", "pr-copy-decision-role").state.arn);
+            assert.deepStrictEqual(fn.inputs.loggingConfig, { logFormat: "Text", logGroup: "/aws/lambda/lambda-power-tuned-decision-power-tuned" });
+        });
+
+        it("gets the repository, the tuning history, the bot and the configured globs from its environment", () => {
+            assert.deepStrictEqual(decisionFunction().inputs.environment.variables, {
+                REPOSITORY_NAME: "power-tuned-functions",
+                TUNING_HISTORY_URI: `s3://${stack.outputs.artifactBucketName}/tuning-history/`,
+                PULL_REQUEST_BOT_ROLE_ARN: named(stack, "aws:iam/role:Role", "pr-bot-role").state.arn,
+                NON_FUNCTION_PATHS: JSON.stringify(["**/*.md", "docs/**", "LICENSE", ".gitignore", "power-tuning-policy.json"]),
+            });
+        });
+
+        it("may read the differences and the policy, read the tuning history, become the bot, and write its own logs; nothing else", () => {
+            const logGroup = named(stack, "aws:cloudwatch/logGroup:LogGroup", "pr-copy-decision-logs").state.arn;
+            const artifacts = `arn:aws:s3:::${stack.outputs.artifactBucketName}`;
+            assert.deepStrictEqual(roleStatements(stack, "pr-copy-decision-role"), [
+                { Sid: "WriteBuildLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${logGroup}:*` },
+                { Sid: "ReadDifferencesAndPolicy", Effect: "Allow", Action: ["codecommit:GetDifferences", "codecommit:GetFile"], Resource: repositoryArn },
+                { Sid: "ReadTuningHistory", Effect: "Allow", Action: "s3:GetObject", Resource: `${artifacts}/tuning-history/*` },
+                { Sid: "ListArtifactBucket", Effect: "Allow", Action: "s3:ListBucket", Resource: artifacts },
+                { Sid: "ActAsPullRequestBot", Effect: "Allow", Action: "sts:AssumeRole", Resource: named(stack, "aws:iam/role:Role", "pr-bot-role").state.arn },
+            ]);
+            assert.strictEqual(JSON.parse(named(stack, "aws:iam/role:Role", "pr-copy-decision-role").inputs.assumeRolePolicy).Statement[0].Principal.Service, "lambda.amazonaws.com");
+        });
+    });
+
+    describe("the build cache (Terraform and its providers)", () => {
+        it("the untrusted builds share one S3 cache under an expiring prefix of the artifact bucket; the trusted build has none", () => {
+            for (const name of ["pr-deploy", "pr-destroy"]) {
+                assert.deepStrictEqual(project(name).inputs.cache, { type: "S3", location: `${stack.outputs.artifactBucketName}/pull-request-cache/` }, name);
+            }
+            assert.deepStrictEqual(project("pr-feedback").inputs.cache, { type: "NO_CACHE" });
+        });
+
+        it("the pipeline's builds have no cache: production never reads what a pull request's build wrote", () => {
+            for (const name of ["deployment-plan", "deployment-apply", "deployment-destroy"]) assert.deepStrictEqual(project(name).inputs.cache, { type: "NO_CACHE" }, name);
+        });
+
+        it("the untrusted builds may locate the bucket and read and write the cache prefix only", () => {
+            const artifacts = `arn:aws:s3:::${stack.outputs.artifactBucketName}`;
+            for (const role of ["pr-deploy-role", "pr-destroy-role"]) {
+                const statements = roleStatements(stack, role);
+                assert.deepStrictEqual(statements.find((s) => s.Sid === "LocateCacheBucket")?.Resource, artifacts, role);
+                assert.deepStrictEqual(statements.find((s) => s.Sid === "RestoreAndSaveBuildCache"), {
+                    Sid: "RestoreAndSaveBuildCache",
+                    Effect: "Allow",
+                    Action: ["s3:GetObject", "s3:PutObject"],
+                    Resource: `${artifacts}/pull-request-cache/*`,
+                }, role);
+            }
+        });
+    });
+
     describe("what each build may do (the attack paths are decided in attack-paths.test.ts)", () => {
         const statement = (role: string, sid: string) => {
             const found = roleStatements(stack, role).find((s) => s.Sid === sid);
@@ -308,6 +373,10 @@ describe("pull-request workflow", () => {
                 assert.deepStrictEqual(statement(role, "WritePrefixedRolesWithBoundary").Condition, { StringEquals: { "iam:PermissionsBoundary": boundaryArn() } }, role);
                 assert.strictEqual(statement(role, "WritePrefixedRolesWithBoundary").Resource, `arn:aws:iam::${TEST_ACCOUNT_ID}:role/pr-power-tuned-*`, role);
             }
+        });
+
+        it("the trusted build may read the account's Lambda concurrency (--concurrency auto), which IAM authorizes only on *", () => {
+            assert.deepStrictEqual(statement("pr-feedback-role", "ReadAccountConcurrency"), { Sid: "ReadAccountConcurrency", Effect: "Allow", Action: "lambda:GetAccountSettings", Resource: "*" });
         });
 
         it("the trusted build lists the artifact bucket without a prefix condition, so a missing history entry reads as 404", () => {

@@ -41,6 +41,7 @@ describe("the whole stack under mocks (Pulumi.dev.yaml)", () => {
         assert.deepStrictEqual(components("LambdaRepository"), ["functions"]);
         assert.deepStrictEqual(components("PullRequestWorkflow"), ["pr"]);
         assert.deepStrictEqual(components("PullRequestSweeper"), ["pr-sweeper"]);
+        assert.deepStrictEqual(components("CopyDecisionFunction"), ["pr-copy-decision"]);
         assert.deepStrictEqual(components("DeploymentPipeline"), ["deployment"]);
         assert.deepStrictEqual(components("BuildProject"), ["deployment-apply", "deployment-destroy", "deployment-plan", "pr-deploy", "pr-destroy", "pr-feedback", "pr-sweeper"]);
     });
@@ -52,6 +53,7 @@ describe("the whole stack under mocks (Pulumi.dev.yaml)", () => {
             "deployment-pipeline-role",
             "pr-bot-role",
             "pr-sweeper-schedule-role",
+            "pr-copy-decision-role",
             "pr-trigger-role",
             "pr-workflow-role",
         ].sort();
@@ -79,10 +81,11 @@ describe("the whole stack under mocks (Pulumi.dev.yaml)", () => {
         assert.deepStrictEqual(namesOf(stack, "aws:s3/bucketObjectv2:BucketObjectv2"), ["pr-runner"]);
     });
 
-    it("creates exactly these builds, state machines, pipelines, triggers, repositories and approval rules", () => {
+    it("creates exactly these builds, functions, state machines, pipelines, triggers, repositories and approval rules", () => {
         const builds = ["deployment-apply", "deployment-destroy", "deployment-plan", "pr-deploy", "pr-destroy", "pr-feedback", "pr-sweeper"];
         assert.deepStrictEqual(namesOf(stack, "aws:codebuild/project:Project"), builds);
-        assert.deepStrictEqual(namesOf(stack, "aws:cloudwatch/logGroup:LogGroup"), builds.map((build) => `${build}-logs`));
+        assert.deepStrictEqual(namesOf(stack, "aws:cloudwatch/logGroup:LogGroup"), [...builds.map((build) => `${build}-logs`), "pr-copy-decision-logs"].sort());
+        assert.deepStrictEqual(namesOf(stack, "aws:lambda/function:Function"), ["pr-copy-decision"]);
         assert.deepStrictEqual(namesOf(stack, "aws:sfn/stateMachine:StateMachine"), ["pr-workflow"]);
         assert.deepStrictEqual(namesOf(stack, "aws:serverlessrepository/cloudFormationStack:CloudFormationStack"), ["power-tuning-stack"]);
         assert.deepStrictEqual(namesOf(stack, "aws:codepipeline/pipeline:Pipeline"), ["deployment"]);

@@ -122,7 +122,7 @@ describe("runner command line", () => {
         it("rejects numbers that are not whole or out of range, naming the flag, the range and the value", () => {
             usageError(["tune", "--timeout", "1.5"], /--timeout must be a whole number of seconds from 1 to 86400; got "1.5"/);
             usageError(["tune", "--timeout", "0"], /--timeout .* got "0"/);
-            usageError(["tune", "--concurrency", "33"], /--concurrency must be a whole number of executions from 1 to 32; got "33"/);
+            usageError(["tune", "--concurrency", "33"], /--concurrency must be a whole number of executions from 1 to 32, or auto; got "33"/);
             usageError(["tune", "--concurrency", "four"], /--concurrency .* got "four"/);
         });
 

@@ -245,3 +245,16 @@ describe("comment size limit", () => {
         assert.equal(fitToCommentLimit(markdown, 150, "the log"), "head\n\n\n_✂️ 2 more lines omitted: CodeCommit comments are limited to 150 characters; see the log._");
     });
 });
+
+describe("what a push's tuning cost", () => {
+    const costLine = (markdown: string) => markdown.split("\n").find((line) => line.startsWith("This push's tuning cost"));
+
+    it("adds up every execution's Step Functions and Lambda cost; a reused result ran nothing and costs nothing", () => {
+        const reused: TuningResult = { ...thumbnail, stateMachineCostUsd: undefined, lambdaCostUsd: undefined, reused: { recordedAt: "2026-11-26T17:00:00.000Z", commit: "0123456" } };
+        assert.equal(costLine(renderReport([digest, reused], {})), "This push's tuning cost $0.000525 (Step Functions $0.000450 + Lambda $0.0000751, as the tool reports them) for 1 function; 1 reused result cost nothing.");
+    });
+
+    it("says nothing when no execution ran (every result reused, or a failure without figures)", () => {
+        assert.equal(costLine(renderReport([resize], {})), undefined);
+    });
+});

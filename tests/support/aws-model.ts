@@ -217,6 +217,8 @@ export class AwsModel {
     private readonly eventSourceMappings = new Map<string, string>();
     /** "bucket/key" → when it was last written (model clock); objects set directly count as written when the model came up. */
     private readonly objectsModified = new Map<string, number>();
+    /** GetAccountSettings' AccountLimit: a new account's quota of 10 unless set. */
+    private accountLimit: { ConcurrentExecutions: number; UnreservedConcurrentExecutions: number } = { ConcurrentExecutions: 10, UnreservedConcurrentExecutions: 10 };
     /** "repository/branch" → commit id. */
     private readonly branches = new Map<string, string>();
     /** "repository/commit id" → the whole tree at that commit: path → content. */
@@ -242,6 +244,7 @@ export class AwsModel {
         GetFolder: (input) => this.getFolder(input),
         DescribeLogGroups: (input) => this.describeLogGroups(input),
         DeleteLogGroup: (input) => this.deleteLogGroup(input),
+        GetDifferences: (input) => this.getDifferences(input),
     };
 
     /** `now`: the model's clock, epoch ms; scripted executions run on it. */
@@ -346,7 +349,12 @@ export class AwsModel {
         this.objectsModified.set(`${bucket}/${key}`, lastModified);
     }
 
-    /** A commit whose tree is exactly `files` (path → content), for GetFile and GetFolder. */
+    /** The account's Lambda concurrency quota and what functions have not reserved of it (GetAccountSettings). */
+    setLambdaConcurrency(concurrentExecutions: number, unreservedConcurrentExecutions = concurrentExecutions): void {
+        this.accountLimit = { ConcurrentExecutions: concurrentExecutions, UnreservedConcurrentExecutions: unreservedConcurrentExecutions };
+    }
+
+    /** A commit whose tree is exactly `files` (path → content), for GetFile, GetFolder and GetDifferences. */
     setCommit(repositoryName: string, commitId: string, files: Record<string, string | Buffer>): void {
         this.trees.set(`${repositoryName}/${commitId}`, new Map(Object.entries(files).map(([path, content]) => [path, Buffer.from(content)])));
     }
@@ -818,6 +826,41 @@ export class AwsModel {
         };
     }
 
+    /**
+     * The differences between two trees, in path order, 100 to a page unless MaxResults says
+     * otherwise. A file whose content moved to a new path and that is gone from the old one is one
+     * difference with both paths (a rename); an added file has only afterBlob, a deleted one only
+     * beforeBlob. How CodeCommit itself reports a rename only AWS shows; the runner counts every
+     * path either way.
+     */
+    private getDifferences(input: any): object {
+        const repositoryName = requireString(input, "repositoryName", "RepositoryNameRequiredException");
+        const after = this.treeAt(repositoryName, requireString(input, "afterCommitSpecifier", "CommitRequiredException")).tree;
+        const before = input.beforeCommitSpecifier === undefined ? new Map<string, Buffer>() : this.treeAt(repositoryName, input.beforeCommitSpecifier).tree;
+        const blob = (path: string, content: Buffer) => ({ path, blobId: gitObjectId("blob", content), mode: "100644" });
+        const added = [...after].filter(([path]) => !before.has(path));
+        const deleted = [...before].filter(([path]) => !after.has(path));
+        const renamedFrom = new Map<string, string>();
+        for (const [path, content] of added) {
+            const source = deleted.find(([oldPath, oldContent]) => oldContent.equals(content) && ![...renamedFrom.values()].includes(oldPath));
+            if (source !== undefined) renamedFrom.set(path, source[0]);
+        }
+        const differences: Array<{ path: string; difference: object }> = [];
+        for (const [path, content] of after) {
+            const old = before.get(path);
+            const from = renamedFrom.get(path);
+            if (from !== undefined) differences.push({ path, difference: { beforeBlob: blob(from, before.get(from)!), afterBlob: blob(path, content), changeType: "M" } });
+            else if (old === undefined) differences.push({ path, difference: { afterBlob: blob(path, content), changeType: "A" } });
+            else if (!old.equals(content)) differences.push({ path, difference: { beforeBlob: blob(path, old), afterBlob: blob(path, content), changeType: "M" } });
+        }
+        for (const [path, content] of deleted) {
+            if (![...renamedFrom.values()].includes(path)) differences.push({ path, difference: { beforeBlob: blob(path, content), changeType: "D" } });
+        }
+        differences.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+        const page = paginate(differences.map((entry) => entry.difference), input.MaxResults, input.NextToken, "GetDifferences", 100, "InvalidContinuationTokenException");
+        return { differences: page.items, ...definedOnly({ NextToken: page.nextToken }) };
+    }
+
     // ---------------------------------------------------------------- STS
 
     private sts(operation: string, body: Record<string, string>, callerAccessKeyId: string | undefined): AssumeRoleAnswer {
@@ -858,6 +901,8 @@ export class AwsModel {
         switch (operation) {
             case "GetFunctionConfiguration":
                 return this.getFunctionConfiguration(body.FunctionName);
+            case "GetAccountSettings":
+                return this.accountSettings();
             case "ListFunctions": {
                 const page = this.page([...this.functions.keys()].sort(), body.MaxItems, body.Marker, "ListFunctions", 50, "InvalidParameterValueException");
                 return { Functions: page.items.map((arn) => this.getFunctionConfiguration(arn)), ...definedOnly({ NextMarker: page.nextToken }) };
@@ -887,6 +932,10 @@ export class AwsModel {
 
     private wireEventSourceMapping(uuid: string, state: string): object {
         return { UUID: uuid, FunctionArn: this.eventSourceMappings.get(uuid), State: state, EventSourceArn: `arn:aws:sqs:${REGION}:${ACCOUNT_ID}:queue-${uuid.slice(0, 8)}` };
+    }
+
+    private accountSettings(): object {
+        return { AccountLimit: { ...this.accountLimit, TotalCodeSize: 80_530_636_800, CodeSizeUnzipped: 262_144_000, CodeSizeZipped: 52_428_800 }, AccountUsage: { TotalCodeSize: 0, FunctionCount: this.functions.size } };
     }
 
     private getFunctionConfiguration(functionName: string): object {

@@ -56,6 +56,7 @@ const LAMBDA_ROUTES: ReadonlyArray<{ method: string; path: RegExp; operation: st
         status: 200,
         input: (match, query) => ({ FunctionName: decodeURIComponent(match[1]), ...definedOnly({ Qualifier: query.get("Qualifier") ?? undefined }) }),
     },
+    { method: "GET", path: /^\/2016-08-19\/account-settings\/?$/, operation: "GetAccountSettings", status: 200, input: () => ({}) },
     { method: "GET", path: /^\/2015-03-31\/functions\/?$/, operation: "ListFunctions", status: 200, input: (_, query) => pagingOf(query) },
     { method: "DELETE", path: /^\/2015-03-31\/functions\/([^/]+)$/, operation: "DeleteFunction", status: 204, input: (match) => ({ FunctionName: decodeURIComponent(match[1]) }) },
     {
@@ -296,7 +297,7 @@ function serviceOf(req: IncomingMessage): RecordedRequest["service"] {
     if (typeof target === "string") return JSON_TARGETS[target.split(".")[0]] ?? "sfn";
     const scope = /Credential=[^/]+\/\d{8}\/[^/]+\/([^/]+)\/aws4_request/.exec(req.headers.authorization ?? "")?.[1];
     if (scope === "sts" || scope === "iam") return scope;
-    if (scope === "lambda" || (scope === undefined && req.url?.startsWith("/2015-03-31/"))) return "lambda";
+    if (scope === "lambda" || (scope === undefined && (req.url?.startsWith("/2015-03-31/") || req.url?.startsWith("/2016-08-19/account-settings")))) return "lambda";
     return "s3";
 }
 

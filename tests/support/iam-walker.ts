@@ -45,7 +45,20 @@ export interface StackScope {
     readonly logGroupArns: readonly string[];
     readonly projectArns: readonly string[];
     readonly pipelineArns: readonly string[];
+    /** The stack's own Lambda functions (the decision function), outside both Terraform namespaces. */
+    readonly functionArns: readonly string[];
 }
+
+/**
+ * Actions the Service Authorization Reference gives no resource type, so IAM authorizes them only
+ * on `*`, each with why the stack needs it. None changes anything.
+ */
+const ACCOUNT_LEVEL_ACTIONS: Readonly<Record<string, string>> = {
+    "lambda:GetAccountSettings": "tune --concurrency auto reads the account's unreserved concurrency",
+    "lambda:ListFunctions": "the sweeper finds the namespace's functions (and filters them by prefix)",
+    "lambda:ListEventSourceMappings": "the sweeper finds the mappings of the namespace's functions",
+    "iam:ListRoles": "the sweeper finds the namespace's roles (and filters them by path and prefix)",
+};
 
 const FORBIDDEN_MANAGED_POLICIES = ["AdministratorAccess", "ReadOnlyAccess", "PowerUserAccess"];
 
@@ -93,12 +106,6 @@ export function broadGrantViolations(documents: readonly FoundDocument[]): Viola
         return undefined;
     });
 }
-
-/**
- * List actions the Service Authorization Reference gives no resource type: IAM authorizes them
- * only on `*`. They change nothing; the sweeper filters what they return by its prefix.
- */
-const LIST_ACTIONS_ON_ANY_RESOURCE = ["lambda:ListFunctions", "lambda:ListEventSourceMappings", "iam:ListRoles"];
 
 /**
  * Identity-policy grants outside the stack's own things: Lambda and IAM only on `<prefix>-*` of
@@ -159,7 +166,7 @@ function withinScope(action: string, resource: string, condition: PolicyStatemen
     const service = action.split(":")[0];
     const functions = (prefix: string) => `arn:aws:lambda:${region}:${accountId}:function:${prefix}-*`;
     const inNamespace = (arn: (prefix: string) => string, value = resource) => namePrefixes.some((prefix) => value === arn(prefix));
-    if (resource === "*" && LIST_ACTIONS_ON_ANY_RESOURCE.includes(action)) return true;
+    if (resource === "*" && ACCOUNT_LEVEL_ACTIONS[action] !== undefined) return true;
     switch (service) {
         case "lambda": {
             const mappingsOf = condition?.ArnLike?.["lambda:FunctionArn"];
@@ -168,7 +175,11 @@ function withinScope(action: string, resource: string, condition: PolicyStatemen
                 resource === `arn:aws:lambda:${region}:${accountId}:event-source-mapping:*` &&
                 typeof mappingsOf === "string" &&
                 inNamespace(functions, mappingsOf);
-            return ofNamespaceFunctions || inNamespace(functions);
+            return (
+                ofNamespaceFunctions ||
+                inNamespace(functions) ||
+                (action === "lambda:InvokeFunction" && scope.functionArns.includes(resource))
+            );
         }
         case "iam":
             return inNamespace((prefix) => `arn:aws:iam::${accountId}:role/${prefix}-*`) || inNamespace((prefix) => `arn:aws:iam::${accountId}:instance-profile/${prefix}-*`);

@@ -4,9 +4,12 @@
 // minutes takes milliseconds. The SDK's own part (serialisation, retries, credential providers) is
 // what the wire-level specs of the bundle cover.
 import {
+    allPages,
+    changedFileOf,
     newestMatchingComment,
     postCommentInput,
     pullRequestStateOf,
+    unreservedConcurrencyOf,
     type AwsClients,
     type Listed,
     type SweepableResources,
@@ -44,9 +47,24 @@ export class InMemoryAws extends AwsModel {
         const pullRequest = commentRoleArn === undefined ? build : this.assumingOnce(commentRoleArn);
         return {
             stepFunctions: this.stepFunctions(build),
-            lambda: { functionConfiguration: async (functionArn) => (await this.send(build, "lambda", "GetFunctionConfiguration", { FunctionName: functionArn })) as FunctionConfiguration },
+            lambda: {
+                functionConfiguration: async (functionArn) => (await this.send(build, "lambda", "GetFunctionConfiguration", { FunctionName: functionArn })) as FunctionConfiguration,
+                unreservedConcurrency: async () => unreservedConcurrencyOf((await this.send(build, "lambda", "GetAccountSettings", {})).AccountLimit),
+            },
             tuningHistory: this.tuningHistory(build),
             repositoryFiles: this.repositoryFiles(build),
+            repositoryDifferences: {
+                differences: (repositoryName, beforeCommit, afterCommit) =>
+                    allPages(async (nextToken) => {
+                        const page = await this.send(build, "codecommit", "GetDifferences", {
+                            repositoryName,
+                            beforeCommitSpecifier: beforeCommit,
+                            afterCommitSpecifier: afterCommit,
+                            ...(nextToken === undefined ? {} : { NextToken: nextToken }),
+                        });
+                        return { items: page.differences.map(changedFileOf), nextToken: page.NextToken };
+                    }),
+            },
             pullRequestComments: this.pullRequestComments(pullRequest),
             pullRequestApprovals: this.pullRequestApprovals(pullRequest),
             sweepable: this.sweepable(build),
@@ -103,6 +121,11 @@ export class InMemoryAws extends AwsModel {
             write: async (bucket, key, body) => {
                 await this.send(signer, "s3", "PutObject", { Bucket: bucket, Key: key, Body: body, ContentType: "application/json" });
             },
+            keys: (bucket, prefix) =>
+                allPages(async (nextToken) => {
+                    const page = await this.send(signer, "s3", "ListObjectsV2", { Bucket: bucket, Prefix: prefix, ...(nextToken === undefined ? {} : { ContinuationToken: nextToken }) });
+                    return { items: page.objects.map((object: { key: string }) => object.key), nextToken: page.nextToken };
+                }),
         };
     }
 

@@ -74,6 +74,8 @@ function computedOutputs(type: string, name: string, inputs: Record<string, any>
                 cloneUrlSsh: `ssh://git-codecommit.${TEST_REGION}.amazonaws.com/v1/repos/${inputs.repositoryName}`,
                 repositoryId: "7d5c0d2e-0000-4000-8000-000000000001",
             };
+        case "aws:lambda/function:Function":
+            return { arn: `arn:aws:lambda:${TEST_REGION}:${TEST_ACCOUNT_ID}:function:${arnTail}`, name: arnTail };
         case "aws:codebuild/project:Project":
             return { arn: `arn:aws:codebuild:${TEST_REGION}:${TEST_ACCOUNT_ID}:project/${arnTail}`, name: arnTail };
         case "aws:codepipeline/pipeline:Pipeline":

@@ -2,12 +2,13 @@
 // function (with --history only for functions without a stored result), the results file (always,
 // first), the quality gate's verdict and approval, then the comment.
 import type { AwsClients, FunctionConfiguration, LambdaFunctions } from "../aws";
-import { EXIT_FAILED } from "../core/errors";
+import { describeError, EXIT_FAILED } from "../core/errors";
 import { parsePolicy } from "../core/policy";
 import { buildResultsFile, exitCodeFor } from "../core/resultsFile";
-import { describeLambdaConcurrency, parseTuningInput } from "../core/tuningInput";
+import { concurrencyFittingAccount, describeLambdaConcurrency, parseTuningInput, peakPerExecution, type PowerTuningInput } from "../core/tuningInput";
 import type { TuneRequest } from "../core/requests";
 import type { TargetFunction } from "../core/types";
+import { plural } from "../markdown/format";
 import { renderTuningComment } from "../markdown/tuningReport";
 import { tuneFunctions, type Tuning } from "./executions";
 import { publishMarkdown } from "./publish";
@@ -31,13 +32,14 @@ export async function runTune(request: TuneRequest, clients: AwsClients, runtime
         policyCommit: settings.commit,
         terraformFiles: settings.terraformFiles,
     };
-    const concurrency = describeLambdaConcurrency(input, Math.min(request.concurrency, request.functions.length));
+    const executionsAtOnce = request.concurrency === "auto" ? await fittingConcurrency(input, request.functions.length, clients.lambda, log) : request.concurrency;
+    const concurrency = describeLambdaConcurrency(input, Math.min(executionsAtOnce, request.functions.length));
     if (concurrency !== undefined) log(concurrency);
 
     // The quality gate (memory size) and the tuning history (fingerprint) read the same configuration.
     const lambda = askingOnce(clients.lambda);
     const configured = await configuredMemorySizes(request.functions, lambda, log);
-    const tuning: Tuning = { ...request, input };
+    const tuning: Tuning = { ...request, input, concurrency: executionsAtOnce };
     const tune = (functions: readonly TargetFunction[]) => tuneFunctions({ ...tuning, functions }, { ...runtime, stepFunctions: clients.stepFunctions });
     const { results: tuned, history } =
         request.history === undefined
@@ -69,6 +71,23 @@ export async function runTune(request: TuneRequest, clients: AwsClients, runtime
     return Math.max(exitCodeFor(results), verdict.exitCode);
 }
 
+/**
+ * `--concurrency auto`: the executions at once that fit the account's unreserved concurrency. When
+ * the account's settings cannot be read, one at a time, which no account's quota throttles more.
+ */
+async function fittingConcurrency(input: PowerTuningInput, functions: number, lambda: LambdaFunctions, log: Runtime["log"]): Promise<number> {
+    let unreserved: number;
+    try {
+        unreserved = await lambda.unreservedConcurrency();
+    } catch (error) {
+        log(`--concurrency auto: the account's Lambda concurrency could not be read (${describeError(error)}); tuning one function at a time`);
+        return 1;
+    }
+    const executions = concurrencyFittingAccount(input, unreserved, functions);
+    log(`--concurrency auto: ${executions} at once (the account's unreserved Lambda concurrency is ${unreserved}; one execution keeps up to ${peakPerExecution(input)} invocations in flight; ${plural(functions, "function")})`);
+    return executions;
+}
+
 /** Asks Lambda once per function, however many parts of the run want its configuration. */
 function askingOnce(lambda: LambdaFunctions): LambdaFunctions {
     const answers = new Map<string, Promise<FunctionConfiguration>>();
@@ -81,5 +100,6 @@ function askingOnce(lambda: LambdaFunctions): LambdaFunctions {
             }
             return answer;
         },
+        unreservedConcurrency: () => lambda.unreservedConcurrency(),
     };
 }

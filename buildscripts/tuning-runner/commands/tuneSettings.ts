@@ -19,16 +19,7 @@ export async function settingsFromRepository(paths: SettingsPaths, pullRequest: 
     const inputPath = repositoryPath(paths.inputFile, "--input", "file");
     const policyPath = repositoryPath(paths.policyFile ?? DEFAULT_POLICY_FILE, "--policy", "file");
     const folder = repositoryPath(paths.terraformDirectory, "--terraform-dir", "folder");
-    const read = async (what: RepositoryRead): Promise<NamedText | undefined> => {
-        let bytes: Uint8Array | undefined;
-        try {
-            bytes = await files.file(repositoryName, what.commit, what.path);
-        } catch (error) {
-            throw repositoryReadError(error, what, repositoryName);
-        }
-        const name = repositoryFileName(what.commit, what.path);
-        return bytes === undefined ? undefined : { name, text: decodeText(bytes, name) };
-    };
+    const read = (what: RepositoryRead) => readRepositoryText(files, repositoryName, what);
     const terraformFiles = async (): Promise<TerraformFile[]> => {
         const where: RepositoryRead = { operation: "GetFolder", side: "source", commit: sourceCommit, path: folder, flag: "--terraform-dir" };
         let listed;
@@ -60,4 +51,16 @@ export async function settingsFromRepository(paths: SettingsPaths, pullRequest: 
         );
     }
     return { input, policy, policyFile: policyPath, commit: destinationCommit, terraformFiles: terraform };
+}
+
+/** A file of the repository at a commit as text named `<commit>:<path>`, or undefined when that commit has no such file. */
+export async function readRepositoryText(files: RepositoryFiles, repositoryName: string, what: RepositoryRead): Promise<NamedText | undefined> {
+    let bytes: Uint8Array | undefined;
+    try {
+        bytes = await files.file(repositoryName, what.commit, what.path);
+    } catch (error) {
+        throw repositoryReadError(error, what, repositoryName);
+    }
+    const name = repositoryFileName(what.commit, what.path);
+    return bytes === undefined ? undefined : { name, text: decodeText(bytes, name) };
 }

@@ -10,9 +10,12 @@ import { s3Uri } from "../core/s3Location";
 import type { PowerTuningInput } from "../core/tuningInput";
 import {
     baselineFrom,
+    functionOfProductionRecordKey,
     parseProductionRecord,
     parseStoredResultEntry,
     productionRecordKey,
+    productionRecordsPrefix,
+    reusedResult,
     reusedResults,
     storedResultEntry,
     storedResultKey,
@@ -164,6 +167,33 @@ export class TuningHistoryStore {
     productionRecord(functionName: string): Promise<Lookup<ProductionRecord>> {
         const key = productionRecordKey(this.location, functionName);
         return this.lookUp(key, functionName, (text) => parseProductionRecord(text, key));
+    }
+
+    /**
+     * What production runs, per function `record` recorded, as its stored result (marked reused
+     * from the run that measured it); functions whose code was never tuned are named apart.
+     */
+    async productionResults(): Promise<{ results: TuningResult[]; untuned: string[] }> {
+        let keys: string[];
+        try {
+            keys = await this.objects.keys(this.location.bucket, productionRecordsPrefix(this.location));
+        } catch (error) {
+            this.problems.add(`listing production's records under s3://${this.location.bucket}/${productionRecordsPrefix(this.location)} failed (${describeError(error)})`);
+            return { results: [], untuned: [] };
+        }
+        const names = keys.flatMap((key) => functionOfProductionRecordKey(this.location, key) ?? []).sort();
+        const found = await Promise.all(
+            names.map(async (name) => {
+                const record = await this.productionRecord(name);
+                if (record.kind !== "found") return { name };
+                const entry = await this.storedResult(record.value.fingerprint, name);
+                return { name, result: entry.kind === "found" ? reusedResult({ name, arn: record.value.functionArn }, entry.value) : undefined };
+            }),
+        );
+        return {
+            results: found.flatMap((item) => (item.result === undefined ? [] : [item.result])),
+            untuned: found.flatMap((item) => (item.result === undefined ? [item.name] : [])),
+        };
     }
 
     /** Writes `value` as JSON under `key`; false (and a problem reported) when that failed. */

@@ -18,7 +18,8 @@ export interface TuneRequest {
     readonly pullRequest?: PullRequestContext;
     readonly resultsFile: string;
     readonly timeoutSeconds: number;
-    readonly concurrency: number;
+    /** Executions at once, or "auto": as many as fit the account's unreserved Lambda concurrency. */
+    readonly concurrency: number | "auto";
     readonly build: BuildContext;
     /** `--history`: reuse stored results, store new ones, compare with production's. */
     readonly history?: TuningHistoryLocation;
@@ -41,6 +42,18 @@ export interface PlanCommentRequest {
     /** `--deploy-failed`: where to read why the pull request's copy could not be deployed. */
     readonly deployFailedUrl?: string;
     readonly pullRequest?: PullRequestContext;
+    readonly build: BuildContext;
+}
+
+/** A validated `decide-copy`: the pull request, what cannot change a function, where production's results are. */
+export interface DecideCopyRequest {
+    readonly pullRequest: PullRequestContext;
+    /** Globs of the paths that cannot change a function; a pull request changing nothing else needs no copy. */
+    readonly nonFunctionPaths: readonly string[];
+    /** The policy's path at the destination commit: with one there, a pull request that needs no copy is approved. */
+    readonly policyFile: string;
+    /** Production's stored results are shown from here. */
+    readonly history?: TuningHistoryLocation;
     readonly build: BuildContext;
 }
 

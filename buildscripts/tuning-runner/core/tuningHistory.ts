@@ -27,6 +27,17 @@ export function productionRecordKey(location: TuningHistoryLocation, functionNam
     return keyUnder(location, `${TUNING_HISTORY_LAYOUT.productionRecords}${functionName}.json`);
 }
 
+/** Where production's records are: `production/` under the prefix. */
+export function productionRecordsPrefix(location: TuningHistoryLocation): string {
+    return keyUnder(location, TUNING_HISTORY_LAYOUT.productionRecords);
+}
+
+/** The function a key under productionRecordsPrefix records, or undefined for any other key. */
+export function functionOfProductionRecordKey(location: TuningHistoryLocation, key: string): string | undefined {
+    const name = /^([^/]+)\.json$/.exec(key.slice(productionRecordsPrefix(location).length))?.[1];
+    return key.startsWith(productionRecordsPrefix(location)) ? name : undefined;
+}
+
 function keyUnder(location: TuningHistoryLocation, relative: string): string {
     return location.prefix === "" ? relative : `${location.prefix}/${relative}`;
 }

@@ -6,7 +6,7 @@ import { z } from "zod";
 import { TUNING_INPUT_RULES } from "../../contract";
 import { InputError } from "./errors";
 import { describeJsonType, isRecord, parseJsonFile } from "./json";
-import { REFINE_BLOCK } from "./refineSettings";
+import { REFINE_BLOCK, refineSettingsOf } from "./refineSettings";
 import { parseWith, worded } from "./schema";
 
 const { num, powerValue, strategy, balancedWeight, parallelInvocation } = TUNING_INPUT_RULES;
@@ -95,6 +95,27 @@ export interface TuningLoad {
  */
 export function peakLambdaConcurrency(load: TuningLoad, executions: number): number {
     return executions * load.powerValueCount * (1 + (load.parallelInvocation === true ? load.num : 1));
+}
+
+/**
+ * The most Lambda invocations one execution keeps in flight with this input: its first pass on
+ * `powerValues` (every size of "ALL" when the input leaves them to the state machine, which the
+ * runner cannot see), or a refinement's new sizes when those are more.
+ */
+export function peakPerExecution(input: PowerTuningInput): number {
+    const powerValueCount = input.powerValues === undefined || input.powerValues === "ALL" ? ALL_POWER_VALUES_COUNT : input.powerValues.length;
+    const refine = refineSettingsOf(input);
+    const load = { num: input.num, parallelInvocation: input.parallelInvocation };
+    return Math.max(peakLambdaConcurrency({ ...load, powerValueCount }, 1), refine === undefined ? 0 : peakLambdaConcurrency({ ...load, powerValueCount: refine.maxSizes }, 1));
+}
+
+/**
+ * `--concurrency auto`: as many executions at once as fit the account's unreserved Lambda
+ * concurrency, at least one (a quota below one execution's peak throttles it, but tuning one at a
+ * time is the most the account allows) and at most one per function.
+ */
+export function concurrencyFittingAccount(input: PowerTuningInput, unreservedConcurrency: number, functions: number): number {
+    return Math.max(1, Math.min(functions, Math.floor(unreservedConcurrency / peakPerExecution(input))));
 }
 
 /**

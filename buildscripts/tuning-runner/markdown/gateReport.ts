@@ -114,6 +114,8 @@ function describeApproval(approval: ApprovalOutcome): string {
 
 /** The tuning section's push-log note: how many functions were tuned, and the gate's verdict. */
 export function tuningPushNote(results: readonly TuningResult[], report: QualityGateReport): string {
+    // Judged without results (nothing needed tuning), the verdict says all there is.
+    if (results.length === 0) return gatePushNote(report);
     const tuned = results.filter((result) => result.status === "succeeded").length;
     const failed = results.filter((result) => result.status === "failed" || result.status === "timed-out" || result.status === "aborted").length;
     return `${plural(tuned, "function")} tuned${failed > 0 ? `, ${failed} failed` : ""}; ${gatePushNote(report)}`;

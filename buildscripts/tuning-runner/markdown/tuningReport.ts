@@ -4,6 +4,7 @@
 import { renderTuningHistorySection, renderTuningHistoryStatus } from "./baselineReport";
 import { costPerMillionInvocations, tuningRunCostUsd } from "../core/cost";
 import type { PowerStat } from "../core/powerStat";
+import type { CopyDecision } from "../core/copyDecision";
 import type { TuningHistoryStatus, TuningResult, TuningStatus } from "../core/resultsFile";
 import type { Strategy } from "../core/tuningInput";
 import { COMMENT_CHARACTER_LIMIT, fitToCommentLimit, withBuildLink } from "./comment";
@@ -32,6 +33,7 @@ export function renderReport(results: readonly TuningResult[], context: ReportCo
         "## Lambda power tuning",
         "",
         withBuildLink(tuningSummary(results), context.buildUrl),
+        ...runCostLine(results),
         ...(context.gate === undefined || context.gate.length === 0 ? [] : ["", ...context.gate]),
         ...renderTuningHistoryStatus(results, context.history),
         ...ordered.flatMap((result) => ["", ...resultSection(result)]),
@@ -137,6 +139,72 @@ export function renderDeployFailedComment(detailsUrl: string, sourceCommit?: str
 
 /** The tuning section's push-log note for a push whose copy could not be deployed. */
 export const DEPLOY_FAILED_PUSH_NOTE = "not tuned: the copy could not be deployed";
+
+/**
+ * What this push's tuning cost: every execution it ran (Step Functions and Lambda, the tool's own
+ * figures, refinements included); a reused result ran nothing, so it costs nothing.
+ */
+function runCostLine(results: readonly TuningResult[]): string[] {
+    const ran = results.filter((result) => result.reused === undefined && tuningRunCostUsd(result) !== undefined);
+    if (ran.length === 0) return [];
+    const stateMachine = ran.reduce((sum, result) => sum + (result.stateMachineCostUsd ?? 0), 0);
+    const lambda = ran.reduce((sum, result) => sum + (result.lambdaCostUsd ?? 0), 0);
+    const reused = results.filter((result) => result.reused !== undefined).length;
+    const free = reused === 0 ? "" : `; ${plural(reused, "reused result")} cost nothing`;
+    return ["", `This push's tuning cost ${formatUsd(stateMachine + lambda)} (Step Functions ${formatUsd(stateMachine)} + Lambda ${formatUsd(lambda)}, as the tool reports them) for ${plural(ran.length, "function")}${free}.`];
+}
+
+/** What the comment shows of the changed paths that need no copy. */
+const LISTED_PATHS = 10;
+
+/**
+ * The tuning section when no file that can change a function changed: nothing was deployed or
+ * tuned, the quality gate's verdict (`gate`), and what production runs, from the tuning history.
+ */
+export function renderNoCopyComment(
+    decision: CopyDecision,
+    context: { sourceCommit: string; gate: readonly string[]; production?: { results: readonly TuningResult[]; untuned: readonly string[] }; history?: TuningHistoryStatus },
+): string {
+    const { sourceCommit, gate, production } = context;
+    const { changedPaths } = decision;
+    const listed = changedPaths.slice(0, LISTED_PATHS).map(code).join(", ");
+    const more = changedPaths.length > LISTED_PATHS ? ` and ${changedPaths.length - LISTED_PATHS} more` : "";
+    const results = production?.results ?? [];
+    const productionLines =
+        production === undefined
+            ? ["", "No tuning history is configured, so production's results cannot be shown."]
+            : [
+                  "",
+                  "### What production runs",
+                  "",
+                  results.length === 0 && production.untuned.length === 0
+                      ? "The tuning history holds no record of production's functions yet (`record` runs after each deployment of main)."
+                      : "The functions this pull request leaves as they are, with the results stored for the code production runs:",
+                  ...results.flatMap((result) => ["", ...resultSection(result)]),
+                  ...(production.untuned.length === 0 ? [] : ["", `Never tuned on the code production runs: ${production.untuned.map(code).join(", ")}.`]),
+                  ...(results.length === 0 ? [] : ["", "---", REQUEST_CHARGE_FOOTNOTE]),
+              ];
+    const markdown = [
+        "## Lambda power tuning",
+        "",
+        `⏭️ **No copy for ${code(sourceCommit.slice(0, 7))}:** ${plural(changedPaths.length, "changed file")} (${listed}${more}), none of which can change a function, so nothing was deployed, tuned or destroyed.`,
+        "The stack decided this from the repository itself (the differences between the destination and the source commit), never from the pull request's code.",
+        ...(gate.length === 0 ? [] : ["", ...gate]),
+        // Only the history's problems: nothing of this push was tuned or reused.
+        ...renderTuningHistoryStatus([], context.history),
+        ...productionLines,
+        "",
+    ].join("\n");
+    return fitToCommentLimit(markdown, COMMENT_CHARACTER_LIMIT, "the decision function's log");
+}
+
+/** The tuning section's push-log note for a push that needed no copy. */
+export const NO_COPY_PUSH_NOTE = "no copy: no function changed";
+
+/** The plan section for a push that needed no copy: nothing was planned, so the previous push's plan must not stay. */
+export function renderNoCopyPlan(sourceCommit: string): string {
+    return ["## Terraform plan", "", `⏭️ **No plan for ${code(sourceCommit.slice(0, 7))}:** no file that can change a function changed, so nothing was planned or deployed.`, ""].join("\n");
+}
 
 /** A fenced block that no backtick run inside `text` can close early. */
 function fenced(text: string): string[] {

@@ -28,6 +28,47 @@ describe("tune", () => {
             assert.match(run.stderr, /up to 408 Lambda invocations at once \(2 × 4 power values × \(1 Executor \+ 50 parallel invocations\)\)/);
         });
 
+        describe("--concurrency auto", () => {
+            // INPUT keeps 4 × (1 + 50) = 204 invocations in flight per execution.
+            const tuneThree = () =>
+                workspace().run(["tune", "--lambda-arn", FUNCTION_A, "--lambda-arn", FUNCTION_B, "--lambda-arn", FUNCTION_C, "--concurrency", "auto"], codeBuildEnv(), fake);
+            beforeEach(() => {
+                for (const arn of [FUNCTION_A, FUNCTION_B, FUNCTION_C]) fake.scriptExecution(arn, succeeded(1000));
+            });
+
+            it("tunes one function at a time when the account's unreserved concurrency fits one execution", async () => {
+                fake.setLambdaConcurrency(500, 300);
+                const run = await tuneThree();
+                assert.equal(run.code, 0, run.stderr);
+                assert.equal(fake.peakConcurrentExecutions(), 1);
+                assert.match(run.stderr, /--concurrency auto: 1 at once \(the account's unreserved Lambda concurrency is 300; one execution keeps up to 204 invocations in flight; 3 functions\)/);
+            });
+
+            it("tunes every function at once on an account with room for all (1,000)", async () => {
+                fake.setLambdaConcurrency(1000);
+                const run = await tuneThree();
+                assert.equal(fake.peakConcurrentExecutions(), 3);
+                assert.equal(fake.calls("GetAccountSettings").length, 1);
+                assert.match(run.stderr, /--concurrency auto: 3 at once/);
+            });
+
+            it("tunes one at a time, and says why, when the account's settings cannot be read", async () => {
+                fake.failNext("GetAccountSettings", 1, { status: 403, type: "AccessDeniedException" });
+                const run = await tuneThree();
+                assert.equal(run.code, 0, run.stderr);
+                assert.equal(fake.peakConcurrentExecutions(), 1);
+                assert.match(run.stderr, /--concurrency auto: the account's Lambda concurrency could not be read \(AccessDeniedException: .*\); tuning one function at a time/);
+            });
+        });
+
+        it("says in the comment what this push's tuning cost: every execution's Step Functions and Lambda cost, as the tool reports them", async () => {
+            for (const arn of [FUNCTION_A, FUNCTION_B]) fake.scriptExecution(arn, succeeded());
+            const run = await workspace().run(["tune", "--lambda-arn", FUNCTION_A, "--lambda-arn", FUNCTION_B], codeBuildEnv(), fake);
+            assert.equal(run.code, 0, run.stderr);
+            // The cost fixture: Step Functions $0.00045 + Lambda $0.0000751 per execution.
+            assert.match(fake.comments[0].content, /\nThis push's tuning cost \$0\.00105 \(Step Functions \$0\.000900 \+ Lambda \$0\.000150, as the tool reports them\) for 2 functions\.\n/);
+        });
+
         it("sends the input file plus lambdaARN and includeOutputResults, under a valid name from PR, commit and function", async () => {
             fake.scriptExecution(FUNCTION_A, succeeded());
             const run = await workspace().run(["tune", "--lambda-arn", `digest=${FUNCTION_A}`], codeBuildEnv(), fake);
@@ -262,7 +303,7 @@ describe("tune", () => {
             { what: "no function to tune", args: [], message: /nothing to tune/ },
             { what: "Terraform outputs without a function ARN", args: ["--terraform-outputs", "outputs.json"], files: { "outputs.json": '{"bucket": {"sensitive": false, "type": "string", "value": "my-bucket"}}' }, message: /outputs.json: no output holds a Lambda function ARN \(outputs seen: "bucket"\)/ },
             { what: "unknown flag", args: ["--lambda-arn", FUNCTION_A, "--endpoint-url", "http://localhost"], message: /unknown option --endpoint-url for tune/ },
-            { what: "bad --concurrency", args: ["--lambda-arn", FUNCTION_A, "--concurrency", "0"], message: /--concurrency must be a whole number of executions from 1 to 32; got "0"/ },
+            { what: "bad --concurrency", args: ["--lambda-arn", FUNCTION_A, "--concurrency", "0"], message: /--concurrency must be a whole number of executions from 1 to 32, or auto; got "0"/ },
             { what: "half a pull request", args: ["--lambda-arn", FUNCTION_A], env: { PULL_REQUEST_ID: "7" }, message: /missing --repository \(env REPOSITORY_NAME\), --source-commit/ },
         ];
         for (const scenario of cases) {

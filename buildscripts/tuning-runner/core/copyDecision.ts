@@ -1,0 +1,65 @@
+// Whether a pull request needs a throw-away copy (functional core): only when it changes a path
+// that can change a function. The rule is safe by default: a path needs a copy unless it matches
+// one of the globs of paths that cannot change a function, so a kind of file nobody thought of
+// (a .tfvars, a template a .tf file reads, a new module) is measured rather than waved through.
+import { posix } from "path";
+import { nonFunctionPathProblem, RUNNER_ENVIRONMENT } from "../../contract";
+import { InputError } from "./errors";
+
+export const NON_FUNCTION_PATHS_FIELD = `--non-function-path (env ${RUNNER_ENVIRONMENT.nonFunctionPaths})`;
+
+/** One entry of CodeCommit's GetDifferences: the path before and after (a rename has both, an addition only after, a deletion only before). */
+export interface ChangedFile {
+    readonly beforePath?: string;
+    readonly afterPath?: string;
+}
+
+export interface CopyDecision {
+    /** False only when every changed path matches a non-function glob. */
+    readonly copyNeeded: boolean;
+    /** The paths that differ between the destination and the source commit, in order (both sides of a rename count). */
+    readonly changedPaths: readonly string[];
+    /** The changed paths no glob matches, in order: why a copy is needed (empty when none is). */
+    readonly functionPaths: readonly string[];
+}
+
+/**
+ * The decision for the differences between the destination and the source commit. Both paths
+ * of a rename count: moving a function's file out of its directory changes the function as
+ * much as deleting it. No difference at all (an empty pull request) needs no copy either.
+ */
+export function decideCopy(changes: readonly ChangedFile[], nonFunctionPaths: readonly string[]): CopyDecision {
+    const paths = [...new Set(changes.flatMap((change) => [change.beforePath, change.afterPath].filter((path): path is string => path !== undefined && path !== "")))];
+    const functionPaths = paths.filter((path) => !nonFunctionPaths.some((glob) => posix.matchesGlob(path, glob)));
+    return { copyNeeded: functionPaths.length > 0, changedPaths: paths, functionPaths };
+}
+
+/** The decision as the workflow gets it: small enough for a state's output, whatever the pull request's size. */
+export function decisionSummary(decision: CopyDecision): { copyNeeded: boolean; changedPaths: number; functionPaths: string[] } {
+    return { copyNeeded: decision.copyNeeded, changedPaths: decision.changedPaths.length, functionPaths: decision.functionPaths.slice(0, SUMMARY_PATHS) };
+}
+
+const SUMMARY_PATHS = 10;
+
+/** The globs as given (flags, or the environment's JSON list), each checked; `origin` names where they came from. */
+export function validateNonFunctionPaths(globs: readonly string[], origin: string): string[] {
+    return globs.map((glob, index) => {
+        const problem = nonFunctionPathProblem(glob);
+        if (problem !== undefined) throw InputError.invalid(`${origin}[${index}]`, glob, problem.allowed, problem.reason);
+        return glob;
+    });
+}
+
+/** The environment's JSON list of globs. */
+export function parseNonFunctionPathsVariable(text: string): string[] {
+    let value: unknown;
+    try {
+        value = JSON.parse(text);
+    } catch {
+        value = undefined;
+    }
+    if (!Array.isArray(value) || !value.every((glob) => typeof glob === "string")) {
+        throw InputError.invalid(RUNNER_ENVIRONMENT.nonFunctionPaths, text, 'a JSON list of globs such as ["**/*.md", "docs/**"]');
+    }
+    return validateNonFunctionPaths(value, RUNNER_ENVIRONMENT.nonFunctionPaths);
+}

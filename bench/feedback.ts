@@ -68,7 +68,7 @@ async function workflowMs(copyNeeded: boolean): Promise<{ medianMs: number; buil
         await machine.run(
             { pullRequestId: TEST_PULL_REQUEST.pullRequestId, sourceCommit: TEST_PULL_REQUEST.sourceCommit, destinationCommit: TEST_PULL_REQUEST.destinationCommit },
             {
-                overrides: { taskResourceLocalHandlers: { DecideCopy: async () => ({ Payload: { copyNeeded, changedPaths: 1, functionPaths: [] } }), DeployCopy: build, Feedback: build, DestroyCopy: build } },
+                overrides: { taskResourceLocalHandlers: { DecideCopy: async () => ({ Payload: { copyNeeded, changedPaths: 1, functionPaths: [] } }), DeployCopy: build, Feedback: build, DestroyCopy: build, SweepCopy: build } },
                 context: { Execution: { Id: "arn:aws:states:us-east-1:123456789012:execution:pr-workflow:bench" } },
             },
         ).result;
@@ -105,7 +105,7 @@ function terraformInit(): { coldMs: number; warmMs: number; warmInstalled: boole
 async function fiveFunctions(unreserved: number): Promise<{ wallMs: number; peak: number }> {
     const fake = await FakeAws.start();
     try {
-        const functions = Array.from({ length: 5 }, (_, index) => `arn:aws:lambda:us-east-1:123456789012:function:pr-power-tuned-fn${index}-pr-7-3f2a9c1`);
+        const functions = Array.from({ length: 5 }, (_, index) => `arn:aws:lambda:us-east-1:123456789012:function:pr-power-tuned-7-3f2a9c1-fn${index}`);
         const output = readFileSync(path.join(__dirname, "..", "tests", "fixtures", "power-tuning", "output-cost-x86-4-powers.json"), "utf8");
         for (const arn of functions) {
             fake.scriptExecution(arn, { status: "SUCCEEDED", output, runningMs: TUNING_MS });

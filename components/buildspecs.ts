@@ -267,7 +267,7 @@ function pullRequestDestroyBuildspecObject(terraform: TerraformRelease): Buildsp
         summary: [
             "Pull-request destroy (runs the pull request's files, under the untrusted role): copy the deploy",
             "build's state to this build's own state object, destroy everything in it, then delete that object.",
-            "A failed destroy fails the build and keeps the object for a retry (the sweeper removes what is left).",
+            "A failed destroy fails the build and keeps the object for a retry (the sweep after it removes what the copy left; this object goes with the scheduled sweep, after the TTL).",
         ].join("\n"),
         variables: COPY_BUILD_VARIABLES,
         cache: COPY_BUILD_CACHE,

@@ -1,7 +1,7 @@
 // A function's tuning fingerprint (functional core): what decides the numbers a tuning measures —
 // the deployed code and how it runs, and the tuning input — hashed, so that two builds measuring
 // the same thing share one stored result. Names are left out on purpose: a pull request tunes a
-// throw-away copy (`<prefix>-digest-pr-7-abc1234`) of what production runs (`<prefix>-digest`),
+// throw-away copy (`pr-<prefix>-7-abc1234-digest`) of what production runs (`<prefix>-digest`),
 // and Terraform's deterministic packages give both the same CodeSha256.
 import { createHash } from "crypto";
 import { z } from "zod";

@@ -58,13 +58,13 @@ describe("decide-copy, run as the bundle against the AWS wire protocols", functi
 
     describe("the bundle's Lambda entry", () => {
         /** Calls the bundle's exported handler with `event`, in a Node process whose environment is the function's. */
-        const invoke = (event: unknown) =>
+        const invoke = (event: unknown, extraEnv: Record<string, string> = {}) =>
             new RunnerWorkspace().runProgram(
                 [
                     "-e",
                     `require(${JSON.stringify(runnerBundle())}).handler(${JSON.stringify(event)}).then((result) => console.log(JSON.stringify(result)), (error) => { console.error(error.message); process.exitCode = 7; })`,
                 ],
-                fake.env(decisionEnv({ PULL_REQUEST_ID: "", SOURCE_COMMIT: "", DESTINATION_COMMIT: "" })),
+                fake.env(decisionEnv({ PULL_REQUEST_ID: "", SOURCE_COMMIT: "", DESTINATION_COMMIT: "", ...extraEnv })),
                 undefined,
                 process.execPath,
             );
@@ -83,8 +83,9 @@ describe("decide-copy, run as the bundle against the AWS wire protocols", functi
             assert.equal(malformed.code, 7);
             assert.match(malformed.stderr, /the event's pullRequestId is 7; allowed: a string/);
             withPullRequestChanging(fake, { "README.md": "# Better\n" });
-            fake.failNext("GetDifferences", 8, { status: 500, type: "InternalFailure" });
-            const failed = await invoke(EVENT);
+            // One attempt: the SDK's retries are specified elsewhere; here only the failure matters.
+            fake.failNext("GetDifferences", 1, { status: 500, type: "InternalFailure" });
+            const failed = await invoke(EVENT, { AWS_MAX_ATTEMPTS: "1" });
             assert.equal(failed.code, 7);
             assert.match(failed.stderr, /decide-copy ended with exit code 1/);
         });

@@ -8,10 +8,10 @@ import {
     CodeCommitClient,
     FileDoesNotExistException,
     GetCommentsForPullRequestCommand,
-    GetDifferencesCommand,
     GetFileCommand,
     GetFolderCommand,
     GetPullRequestCommand,
+    paginateGetDifferences,
     PostCommentForPullRequestCommand,
     UpdateCommentCommand,
     UpdatePullRequestApprovalStateCommand,
@@ -37,7 +37,7 @@ import {
     paginateListEventSourceMappings,
     paginateListFunctions,
 } from "@aws-sdk/client-lambda";
-import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, NoSuchKey, paginateListObjectsV2, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { DeleteObjectCommand, GetObjectCommand, NoSuchKey, paginateListObjectsV2, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, StartExecutionCommand, StopExecutionCommand } from "@aws-sdk/client-sfn";
 import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import { loadConfig } from "@smithy/core/config";
@@ -359,10 +359,9 @@ function repositoryDifferencesClient(): RepositoryDifferences {
     const client = answeredByAws(new CodeCommitClient(RETRIES));
     return {
         differences: (repositoryName, beforeCommit, afterCommit) =>
-            allPages(async (NextToken) => {
-                const page = await client.send(new GetDifferencesCommand({ repositoryName, beforeCommitSpecifier: beforeCommit, afterCommitSpecifier: afterCommit, NextToken }));
-                return { items: (page.differences ?? []).map(changedFileOf), nextToken: page.NextToken };
-            }),
+            everyPage(paginateGetDifferences({ client }, { repositoryName, beforeCommitSpecifier: beforeCommit, afterCommitSpecifier: afterCommit }), (page) =>
+                page.differences?.map(changedFileOf),
+            ),
     };
 }
 
@@ -375,18 +374,6 @@ export interface ListedDifference {
 /** The paths before and after of one difference. */
 export function changedFileOf(difference: ListedDifference): ChangedFile {
     return { beforePath: difference.beforeBlob?.path, afterPath: difference.afterBlob?.path };
-}
-
-/** Every item `listPage` gives, page after page. */
-export async function allPages<T>(listPage: (nextToken: string | undefined) => Promise<{ items: readonly T[]; nextToken?: string }>): Promise<T[]> {
-    const items: T[] = [];
-    let nextToken: string | undefined;
-    do {
-        const page = await listPage(nextToken);
-        items.push(...page.items);
-        nextToken = page.nextToken;
-    } while (nextToken !== undefined);
-    return items;
 }
 
 function lambdaFunctionsClient(): LambdaFunctions {
@@ -426,10 +413,9 @@ function tuningHistoryObjectsClient(): TuningHistoryObjects {
             await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: "application/json" }));
         },
         keys: (bucket, prefix) =>
-            allPages(async (ContinuationToken) => {
-                const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken }));
-                return { items: (page.Contents ?? []).flatMap((object) => (object.Key === undefined ? [] : [object.Key])), nextToken: page.NextContinuationToken };
-            }),
+            everyPage(paginateListObjectsV2({ client }, { Bucket: bucket, Prefix: prefix }), (page) =>
+                page.Contents?.flatMap((object) => (object.Key === undefined ? [] : [object.Key])),
+            ),
     };
 }
 

@@ -42,6 +42,15 @@ export const RUNNER_ENVIRONMENT = {
     pullRequestCopyTtlHours: "PULL_REQUEST_COPY_TTL_HOURS",
 } as const;
 
+/**
+ * The pull request as the pull-request workflow carries it: the fields of CodeCommit's event it is
+ * started with, of its input, and of the event the decision function (the runner's Lambda entry)
+ * is invoked with. Each field's environment variable for the builds is RUNNER_ENVIRONMENT's entry
+ * of the same name.
+ */
+export const PULL_REQUEST_EVENT_FIELDS = ["pullRequestId", "sourceCommit", "destinationCommit"] as const;
+export type PullRequestEvent = { readonly [Field in (typeof PULL_REQUEST_EVENT_FIELDS)[number]]: string };
+
 /** A commit id as CodeCommit names one, and as the pull-request flow passes them around. */
 export const COMMIT_ID_RULE = {
     pattern: /^[0-9a-f]{40}$/,

@@ -89,6 +89,18 @@ export const NAME_PREFIX_RULE = {
 } as const;
 
 /**
+ * What `sweep --name-prefix` and `--protect-prefix` may be: long enough that it cannot select
+ * "everything", and made of what the stack's names are made of. A copy's prefix
+ * (`<pullRequestNamePrefix>-<id>-<commit>`) is longer than NAME_PREFIX_RULE's 32 characters, so this
+ * rule allows up to 64 (a Lambda function's limit). The stack's own prefixes are its sweeper's
+ * arguments, so they must pass it too.
+ */
+export const SWEEP_NAME_PREFIX_RULE = {
+    pattern: /^[A-Za-z][A-Za-z0-9-]{1,62}[A-Za-z0-9]$/,
+    allowed: "3-64 letters, digits or '-', starting with a letter and not ending with '-'",
+} as const;
+
+/**
  * Whether two trailing-`*` patterns can match a common name: exactly when the literal part of
  * one is a prefix of the literal part of the other. Two name prefixes `a` and `b` are disjoint
  * namespaces exactly when `a-*` and `b-*` do not overlap.

@@ -356,16 +356,11 @@ export function gitPullStatements(repositoryArn: pulumi.Input<string>): Statemen
 
 /**
  * The trusted step reads the repository as data, never by checking it out: the settings from
- * the destination commit, the `*.tf` files of the source commit, the pull request itself.
+ * the destination commit, the `*.tf` files of the source commit (listed with GetFolder). The pull
+ * request itself is read by the bot, whose approval needs its revision.
  */
 export function repositoryReadStatements(repositoryArn: pulumi.Input<string>): Statement[] {
-    return [
-        allow(
-            "ReadRepositoryAsData",
-            ["codecommit:GetFile", "codecommit:GetFolder", "codecommit:GetBlob", "codecommit:GetDifferences", "codecommit:GetPullRequest"],
-            repositoryArn,
-        ),
-    ];
+    return [allow("ReadRepositoryAsData", ["codecommit:GetFile", "codecommit:GetFolder"], repositoryArn)];
 }
 
 /**

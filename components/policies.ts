@@ -284,9 +284,8 @@ export function runnerDownloadStatements(artifactBucketArn: pulumi.Input<string>
  */
 export function tuningHistoryStatements(artifactBucketArn: pulumi.Input<string>): Statement[] {
     return [
-        allow("ReadTuningHistory", "s3:GetObject", pulumi.interpolate`${artifactBucketArn}/${ARTIFACT_LAYOUT.tuningHistoryPrefix}*`),
+        ...tuningHistoryReadStatements(artifactBucketArn),
         allow("StoreTuningResults", "s3:PutObject", pulumi.interpolate`${artifactBucketArn}/${ARTIFACT_LAYOUT.tuningResultsPrefix}*`),
-        allow("ListArtifactBucket", "s3:ListBucket", artifactBucketArn),
     ];
 }
 

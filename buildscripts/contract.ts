@@ -13,6 +13,16 @@ import { z } from "zod";
  */
 export const PULL_REQUEST_BOT_SESSION_NAME = "lambda-power-tuned-bot";
 
+/**
+ * The ARN AWS names a session of the role `roleArn` by, without the role's path:
+ * `arn:<partition>:sts::<account>:assumed-role/<role name>/<session name>`. For the bot's session it
+ * is the approval pool's member and the author of every comment the runner may update.
+ */
+export function assumedRoleSessionArn(roleArn: string, sessionName: string): string {
+    const [, partition, , , account, resource] = roleArn.split(":");
+    return `arn:${partition}:sts::${account}:assumed-role/${resource.split("/").at(-1)}/${sessionName}`;
+}
+
 /** Environment variables the stack sets for the runner (each also has a command-line flag). */
 export const RUNNER_ENVIRONMENT = {
     /** Functions a pull-request tuning may touch are named `<this>-…`; any other ARN is refused. */

@@ -5,6 +5,7 @@
 // what the wire-level specs of the bundle cover.
 import {
     changedFileOf,
+    commentAuthor,
     newestMatchingComment,
     postCommentInput,
     pullRequestStateOf,
@@ -61,7 +62,7 @@ export class InMemoryAws extends AwsModel {
                         (page) => page.differences.map(changedFileOf),
                     ),
             },
-            pullRequestComments: this.pullRequestComments(pullRequest),
+            pullRequestComments: this.pullRequestComments(pullRequest, commentAuthor(commentRoleArn)),
             pullRequestApprovals: this.pullRequestApprovals(pullRequest),
             sweepable: this.sweepable(build),
         };
@@ -158,7 +159,7 @@ export class InMemoryAws extends AwsModel {
         };
     }
 
-    private pullRequestComments(signer: () => Promise<Signer>): PullRequestComments {
+    private pullRequestComments(signer: () => Promise<Signer>, author: string | undefined): PullRequestComments {
         return {
             postComment: async (pullRequest, content, clientRequestToken) =>
                 (await this.send(signer, "codecommit", "PostCommentForPullRequest", postCommentInput(pullRequest, content, clientRequestToken))).comment.commentId,
@@ -167,7 +168,7 @@ export class InMemoryAws extends AwsModel {
                     const page = await this.send(signer, "codecommit", "GetCommentsForPullRequest", { pullRequestId: pullRequest.pullRequestId, ...(nextToken === undefined ? {} : { nextToken }) });
                     const comments = page.commentsForPullRequestData.flatMap((data: { comments: Array<{ creationDate: number }> }) => data.comments);
                     return { comments: comments.map((comment: { creationDate: number }) => ({ ...comment, created: comment.creationDate * 1000 })), nextToken: page.nextToken };
-                }, matches),
+                }, matches, author),
             updateComment: async (commentId, content) => {
                 await this.send(signer, "codecommit", "UpdateComment", { commentId, content });
             },

@@ -170,8 +170,8 @@ const ENDPOINTS = z.unknown().optional().check(
 // Names
 
 const NAME_PREFIX_ALLOWED =
-    `${NAME_PREFIX_RULE.allowed}, at least 3 of them (it prefixes Lambda function and IAM role names, with room for a PR suffix, ` +
-    "and the sweeper removes by it, which it refuses to do by a shorter prefix)";
+    `${NAME_PREFIX_RULE.allowed}, and at least 3 characters long (it prefixes Lambda function and IAM role names, with room for a PR suffix; ` +
+    "the sweeper removes by it and refuses a shorter prefix)";
 
 /**
  * A name prefix whose builds' `<prefix>-*` IAM scope reaches none of the stack's own names, and

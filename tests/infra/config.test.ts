@@ -156,8 +156,8 @@ describe("stack configuration", () => {
         });
 
         it("a name prefix shorter than the sweeper accepts: it sweeps by the one and protects the other", () => {
-            assertRejected({ pullRequestNamePrefix: "pr" }, 'lambda-power-tuned:pullRequestNamePrefix = "pr" is invalid', "at least 3", "the sweeper removes by it");
-            assertRejected({ namePrefix: "fn", pullRequestNamePrefix: "pr-fn" }, 'lambda-power-tuned:namePrefix = "fn" is invalid', "at least 3");
+            assertRejected({ pullRequestNamePrefix: "pr" }, 'lambda-power-tuned:pullRequestNamePrefix = "pr" is invalid', "at least 3 characters", "the sweeper removes by it");
+            assertRejected({ namePrefix: "fn", pullRequestNamePrefix: "pr-fn" }, 'lambda-power-tuned:namePrefix = "fn" is invalid', "at least 3 characters");
             assert.strictEqual(parseStackConfig({ ...VALID, namePrefix: "app", pullRequestNamePrefix: "rev" }).pullRequestNamePrefix, "rev");
         });
 

@@ -13,6 +13,16 @@ import { z } from "zod";
  */
 export const PULL_REQUEST_BOT_SESSION_NAME = "lambda-power-tuned-bot";
 
+/**
+ * The ARN AWS names a session of the role `roleArn` by, without the role's path:
+ * `arn:<partition>:sts::<account>:assumed-role/<role name>/<session name>`. For the bot's session it
+ * is the approval pool's member and the author of every comment the runner may update.
+ */
+export function assumedRoleSessionArn(roleArn: string, sessionName: string): string {
+    const [, partition, , , account, resource] = roleArn.split(":");
+    return `arn:${partition}:sts::${account}:assumed-role/${resource.split("/").at(-1)}/${sessionName}`;
+}
+
 /** Environment variables the stack sets for the runner (each also has a command-line flag). */
 export const RUNNER_ENVIRONMENT = {
     /** Functions a pull-request tuning may touch are named `<this>-…`; any other ARN is refused. */
@@ -41,6 +51,15 @@ export const RUNNER_ENVIRONMENT = {
     /** The age in hours from which the scheduled sweep removes a copy's leftovers (`sweep --retry-older-than`). */
     pullRequestCopyTtlHours: "PULL_REQUEST_COPY_TTL_HOURS",
 } as const;
+
+/**
+ * The pull request as the pull-request workflow carries it: the fields of CodeCommit's event it is
+ * started with, of its input, and of the event the decision function (the runner's Lambda entry)
+ * is invoked with. Each field's environment variable for the builds is RUNNER_ENVIRONMENT's entry
+ * of the same name.
+ */
+export const PULL_REQUEST_EVENT_FIELDS = ["pullRequestId", "sourceCommit", "destinationCommit"] as const;
+export type PullRequestEvent = { readonly [Field in (typeof PULL_REQUEST_EVENT_FIELDS)[number]]: string };
 
 /** A commit id as CodeCommit names one, and as the pull-request flow passes them around. */
 export const COMMIT_ID_RULE = {
@@ -77,6 +96,18 @@ export const TUNING_STRATEGIES = ["cost", "speed", "balanced"] as const;
 export const NAME_PREFIX_RULE = {
     pattern: /^[A-Za-z](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/,
     allowed: "1–32 letters, digits or '-', starting with a letter and not ending with '-'",
+} as const;
+
+/**
+ * What `sweep --name-prefix` and `--protect-prefix` may be: long enough that it cannot select
+ * "everything", and made of what the stack's names are made of. A copy's prefix
+ * (`<pullRequestNamePrefix>-<id>-<commit>`) is longer than NAME_PREFIX_RULE's 32 characters, so this
+ * rule allows up to 64 (a Lambda function's limit). The stack's own prefixes are its sweeper's
+ * arguments, so they must pass it too.
+ */
+export const SWEEP_NAME_PREFIX_RULE = {
+    pattern: /^[A-Za-z][A-Za-z0-9-]{1,62}[A-Za-z0-9]$/,
+    allowed: "3-64 letters, digits or '-', starting with a letter and not ending with '-'",
 } as const;
 
 /**

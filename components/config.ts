@@ -4,7 +4,7 @@
 // before any resource is registered.
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { globsOverlap, NAME_PREFIX_RULE, NON_FUNCTION_PATH_RULE, nonFunctionPathProblem, REGION_NAME_RULE, SCHEDULE_EXPRESSION_RULE, TUNING_FILES, TUNING_INPUT_RULES } from "../buildscripts/contract";
+import { globsOverlap, NAME_PREFIX_RULE, NON_FUNCTION_PATH_RULE, nonFunctionPathProblem, REGION_NAME_RULE, SCHEDULE_EXPRESSION_RULE, SWEEP_NAME_PREFIX_RULE, TUNING_FILES, TUNING_INPUT_RULES } from "../buildscripts/contract";
 import { copyLifetimeMinutes, PULL_REQUEST_BUILD_TIMEOUT_MINUTES, TASK_TIMEOUT_MARGIN_MINUTES } from "./pullRequestWorkflowDefinition";
 import { STACK_OWNED_NAME_PATTERNS } from "./stackNames";
 import { TerraformRelease, terraformReleaseProblems, verifiableTerraformRelease } from "./terraformRelease";
@@ -169,10 +169,16 @@ const ENDPOINTS = z.unknown().optional().check(
 // ---------------------------------------------------------------------------------------
 // Names
 
-const NAME_PREFIX_ALLOWED = `${NAME_PREFIX_RULE.allowed} (it prefixes Lambda function and IAM role names, with room for a PR suffix)`;
+const NAME_PREFIX_ALLOWED =
+    `${NAME_PREFIX_RULE.allowed}, and at least 3 characters long (it prefixes Lambda function and IAM role names, with room for a PR suffix; ` +
+    "the sweeper removes by it and refuses a shorter prefix)";
 
-/** A name prefix whose builds' `<prefix>-*` IAM scope reaches none of the stack's own names. */
-const NAME_PREFIX = rule(z.string().regex(NAME_PREFIX_RULE.pattern), NAME_PREFIX_ALLOWED).check(
+/**
+ * A name prefix whose builds' `<prefix>-*` IAM scope reaches none of the stack's own names, and
+ * that the sweeper accepts: both prefixes are its arguments (the copies' namespace, production's
+ * protected one).
+ */
+const NAME_PREFIX = rule(z.string().regex(NAME_PREFIX_RULE.pattern).regex(SWEEP_NAME_PREFIX_RULE.pattern), NAME_PREFIX_ALLOWED).check(
     z.superRefine((prefix, context) => {
         const owned = STACK_OWNED_NAME_PATTERNS.find((pattern) => globsOverlap(`${prefix}-*`, pattern));
         if (owned !== undefined) {

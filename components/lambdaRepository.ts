@@ -8,7 +8,6 @@ import { RepositorySeed, SeedFile } from "./repositorySeed";
 
 /** What a new repository is seeded with. */
 export const SEED_DIRECTORY = path.join(__dirname, "..", "terraform-lambda");
-/** The power-tuning input in the seeded repository; the stack's tuning settings are written into it. */
 // CreateCommit accepts at most 6 MB of files in one commit.
 const MAX_SEED_BYTES = 6 * 1024 * 1024;
 

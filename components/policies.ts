@@ -284,9 +284,8 @@ export function runnerDownloadStatements(artifactBucketArn: pulumi.Input<string>
  */
 export function tuningHistoryStatements(artifactBucketArn: pulumi.Input<string>): Statement[] {
     return [
-        allow("ReadTuningHistory", "s3:GetObject", pulumi.interpolate`${artifactBucketArn}/${ARTIFACT_LAYOUT.tuningHistoryPrefix}*`),
+        ...tuningHistoryReadStatements(artifactBucketArn),
         allow("StoreTuningResults", "s3:PutObject", pulumi.interpolate`${artifactBucketArn}/${ARTIFACT_LAYOUT.tuningResultsPrefix}*`),
-        allow("ListArtifactBucket", "s3:ListBucket", artifactBucketArn),
     ];
 }
 
@@ -356,16 +355,11 @@ export function gitPullStatements(repositoryArn: pulumi.Input<string>): Statemen
 
 /**
  * The trusted step reads the repository as data, never by checking it out: the settings from
- * the destination commit, the `*.tf` files of the source commit, the pull request itself.
+ * the destination commit, the `*.tf` files of the source commit (listed with GetFolder). The pull
+ * request itself is read by the bot, whose approval needs its revision.
  */
 export function repositoryReadStatements(repositoryArn: pulumi.Input<string>): Statement[] {
-    return [
-        allow(
-            "ReadRepositoryAsData",
-            ["codecommit:GetFile", "codecommit:GetFolder", "codecommit:GetBlob", "codecommit:GetDifferences", "codecommit:GetPullRequest"],
-            repositoryArn,
-        ),
-    ];
+    return [allow("ReadRepositoryAsData", ["codecommit:GetFile", "codecommit:GetFolder"], repositoryArn)];
 }
 
 /**

@@ -12,6 +12,7 @@ import {
     sweepStatements,
     TerraformScope,
 } from "./policies";
+import { PULL_REQUEST_BUILD_TIMEOUT_MINUTES } from "./pullRequestWorkflowDefinition";
 import { ServiceRole } from "./serviceRole";
 
 export interface PullRequestSweeperArgs {
@@ -33,7 +34,7 @@ export interface PullRequestSweeperArgs {
     readonly schedule: string;
     /** The scheduled sweep removes only what is at least this many hours old. */
     readonly copyTtlHours: number;
-    /** Default 15. */
+    /** Default PULL_REQUEST_BUILD_TIMEOUT_MINUTES.sweep (15), the timeout the workflow's SweepCopy task is made for. */
     readonly buildTimeoutMinutes?: number;
     readonly tags: Readonly<Record<string, string>>;
 }
@@ -52,7 +53,7 @@ export class PullRequestSweeper extends pulumi.ComponentResource {
 
     constructor(name: string, args: PullRequestSweeperArgs, opts?: pulumi.ComponentResourceOptions) {
         super("lambda-power-tuned:index:PullRequestSweeper", name, {}, opts);
-        const buildTimeoutMinutes = args.buildTimeoutMinutes ?? 15;
+        const buildTimeoutMinutes = args.buildTimeoutMinutes ?? PULL_REQUEST_BUILD_TIMEOUT_MINUTES.sweep;
         const { artifactBucket, stateBucket, production, pullRequests, tags } = args;
         const accountId = production.accountId;
 

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { RunnerBundle } from "../buildscripts/bundle";
-import { ARTIFACT_LAYOUT, PULL_REQUEST_BOT_SESSION_NAME, RUNNER_ENVIRONMENT } from "../buildscripts/contract";
+import { ARTIFACT_LAYOUT, assumedRoleSessionArn, PULL_REQUEST_BOT_SESSION_NAME, PULL_REQUEST_EVENT_FIELDS, RUNNER_ENVIRONMENT } from "../buildscripts/contract";
 import { BucketRef, PULL_REQUEST_CACHE_PREFIX, STATE_LAYOUT } from "./artifactStorage";
 import { BuildProject, BuildProjectArgs } from "./buildProject";
 import { BUILD_VARIABLES, pullRequestDeployBuildspec, pullRequestDestroyBuildspec, pullRequestFeedbackBuildspec } from "./buildspecs";
@@ -68,12 +68,8 @@ export interface PullRequestWorkflowArgs {
     readonly tags: Readonly<Record<string, string>>;
 }
 
-/** EventBridge fields the workflow needs, by input-transformer placeholder. */
-const EVENT_FIELDS = {
-    pullRequestId: "$.detail.pullRequestId",
-    sourceCommit: "$.detail.sourceCommit",
-    destinationCommit: "$.detail.destinationCommit",
-} as const;
+/** EventBridge fields the workflow needs, by input-transformer placeholder: CodeCommit's event names them as the workflow does. */
+const EVENT_FIELDS = Object.fromEntries(PULL_REQUEST_EVENT_FIELDS.map((field) => [field, `$.detail.${field}`]));
 
 /**
  * The workflow's input for each event (PullRequestWorkflowInput). Placeholders stay unquoted:
@@ -338,7 +334,7 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
 
         // The merge gate: a PR into main needs one approval, and only the bot's fixed session can
         // give it (the trusted step approves when the tuning policy passes and revokes when it
-        // fails). Assumed-role ARNs carry the role name without its path.
+        // fails).
         const approvalRule = new aws.codecommit.ApprovalRuleTemplate(
             `${name}-approval`,
             {
@@ -350,7 +346,7 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
                         {
                             Type: "Approvers",
                             NumberOfApprovalsNeeded: 1,
-                            ApprovalPoolMembers: [pulumi.interpolate`arn:aws:sts::${accountId}:assumed-role/${bot.name}/${PULL_REQUEST_BOT_SESSION_NAME}`],
+                            ApprovalPoolMembers: [bot.arn.apply((arn) => assumedRoleSessionArn(arn, PULL_REQUEST_BOT_SESSION_NAME))],
                         },
                     ],
                 }),

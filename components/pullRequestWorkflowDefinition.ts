@@ -1,14 +1,10 @@
 // The pull-request workflow as an Amazon States Language definition: a pure function of the
 // projects it runs, so tests can validate it and run it locally.
-import { RUNNER_ENVIRONMENT } from "../buildscripts/contract";
+import { PULL_REQUEST_EVENT_FIELDS, RUNNER_ENVIRONMENT, type PullRequestEvent } from "../buildscripts/contract";
 import { WORKFLOW_VARIABLES } from "./buildspecs";
 
 /** The workflow's input, as the EventBridge input transformer builds it from a PR event. */
-export interface PullRequestWorkflowInput {
-    readonly pullRequestId: string;
-    readonly sourceCommit: string;
-    readonly destinationCommit: string;
-}
+export type PullRequestWorkflowInput = PullRequestEvent;
 
 export interface PullRequestWorkflowSteps {
     /** The trusted decision function's ARN: whether the pull request needs a copy at all. */
@@ -65,11 +61,7 @@ const environment = (variables: Record<string, string>) =>
     Object.entries(variables).map(([name, path]) => ({ Name: name, Type: "PLAINTEXT", "Value.$": path }));
 
 /** The pull request and its commits, as every build gets them. */
-const PULL_REQUEST_VARIABLES = {
-    [RUNNER_ENVIRONMENT.pullRequestId]: "$.pullRequestId",
-    [RUNNER_ENVIRONMENT.sourceCommit]: "$.sourceCommit",
-    [RUNNER_ENVIRONMENT.destinationCommit]: "$.destinationCommit",
-};
+const PULL_REQUEST_VARIABLES = Object.fromEntries(PULL_REQUEST_EVENT_FIELDS.map((field) => [RUNNER_ENVIRONMENT[field], `$.${field}`]));
 
 /** Every failure of a task, `States.Timeout` included, goes on to the next step with its cause kept. */
 const catchAll = (resultPath: string, next: string) => [{ ErrorEquals: ["States.ALL"], ResultPath: resultPath, Next: next }];
@@ -98,7 +90,7 @@ export function pullRequestWorkflowDefinition(steps: PullRequestWorkflowSteps): 
                 Resource: LAMBDA_INVOKE,
                 Parameters: {
                     FunctionName: steps.decisionFunction,
-                    Payload: { "pullRequestId.$": "$.pullRequestId", "sourceCommit.$": "$.sourceCommit", "destinationCommit.$": "$.destinationCommit" },
+                    Payload: Object.fromEntries(PULL_REQUEST_EVENT_FIELDS.map((field) => [`${field}.$`, `$.${field}`])),
                 },
                 TimeoutSeconds: DECISION_TIMEOUT_SECONDS,
                 // Lambda's own transient errors, as the Step Functions developer guide advises retrying them.

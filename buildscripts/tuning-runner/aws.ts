@@ -8,10 +8,10 @@ import {
     CodeCommitClient,
     FileDoesNotExistException,
     GetCommentsForPullRequestCommand,
-    GetDifferencesCommand,
     GetFileCommand,
     GetFolderCommand,
     GetPullRequestCommand,
+    paginateGetDifferences,
     PostCommentForPullRequestCommand,
     UpdateCommentCommand,
     UpdatePullRequestApprovalStateCommand,
@@ -37,13 +37,13 @@ import {
     paginateListEventSourceMappings,
     paginateListFunctions,
 } from "@aws-sdk/client-lambda";
-import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, NoSuchKey, paginateListObjectsV2, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { DeleteObjectCommand, GetObjectCommand, NoSuchKey, paginateListObjectsV2, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, StartExecutionCommand, StopExecutionCommand } from "@aws-sdk/client-sfn";
 import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import { loadConfig } from "@smithy/core/config";
 import { NODE_MAX_ATTEMPT_CONFIG_OPTIONS, NODE_RETRY_MODE_CONFIG_OPTIONS } from "@smithy/core/retry";
 import { Readable } from "stream";
-import { PULL_REQUEST_BOT_SESSION_NAME } from "../contract";
+import { assumedRoleSessionArn, PULL_REQUEST_BOT_SESSION_NAME } from "../contract";
 import type { ChangedFile } from "./core/copyDecision";
 import { describeError, UsageError } from "./core/errors";
 import type { FunctionConfigurationShape } from "./core/fingerprint";
@@ -78,7 +78,11 @@ export interface StepFunctions {
 export interface PullRequestComments {
     /** Posts `content` as a general PR comment; returns the comment id. */
     postComment(pullRequest: PullRequestContext, content: string, clientRequestToken: string): Promise<string>;
-    /** The newest comment on any revision of the pull request whose content `matches`, reading every page. */
+    /**
+     * The newest comment on any revision of the pull request whose content `matches`, reading every
+     * page; when the client speaks as a role, only that role's session's own comments: anyone else's
+     * could not be updated, and must not be carried forward as the bot's.
+     */
     findComment(pullRequest: PullRequestContext, matches: (content: string) => boolean): Promise<{ commentId: string; content: string } | undefined>;
     updateComment(commentId: string, content: string): Promise<void>;
 }
@@ -216,7 +220,7 @@ export function awsClients(commentRoleArn: string | undefined): AwsClients {
         tuningHistory: tuningHistoryObjectsClient(),
         repositoryFiles: repositoryFilesClient(),
         repositoryDifferences: repositoryDifferencesClient(),
-        pullRequestComments: pullRequestCommentsClient(pullRequest),
+        pullRequestComments: pullRequestCommentsClient(pullRequest, commentAuthor(commentRoleArn)),
         pullRequestApprovals: pullRequestApprovalsClient(pullRequest),
         sweepable: sweepableResourcesClient(),
     };
@@ -302,7 +306,12 @@ function speakingFor(botRoleArn: string | undefined): CodeCommitClient {
     return answeredByAws(new CodeCommitClient({ ...RETRIES, credentials }));
 }
 
-function pullRequestCommentsClient(client: CodeCommitClient): PullRequestComments {
+/** Who the comments a run may update were written by: the bot's session, or, without a role, anyone (the caller is not known). */
+export function commentAuthor(commentRoleArn: string | undefined): string | undefined {
+    return commentRoleArn === undefined ? undefined : assumedRoleSessionArn(commentRoleArn, PULL_REQUEST_BOT_SESSION_NAME);
+}
+
+function pullRequestCommentsClient(client: CodeCommitClient, author: string | undefined): PullRequestComments {
     return {
         async postComment(pullRequest, content, clientRequestToken) {
             const response = await client.send(new PostCommentForPullRequestCommand(postCommentInput(pullRequest, content, clientRequestToken)));
@@ -315,7 +324,7 @@ function pullRequestCommentsClient(client: CodeCommitClient): PullRequestComment
                 const page = await client.send(new GetCommentsForPullRequestCommand({ pullRequestId: pullRequest.pullRequestId, nextToken }));
                 const comments = (page.commentsForPullRequestData ?? []).flatMap((data) => data.comments ?? []);
                 return { comments: comments.map((comment) => ({ ...comment, created: comment.creationDate?.getTime() })), nextToken: page.nextToken };
-            }, matches),
+            }, matches, author),
         async updateComment(commentId, content) {
             await client.send(new UpdateCommentCommand({ commentId, content }));
         },
@@ -359,10 +368,9 @@ function repositoryDifferencesClient(): RepositoryDifferences {
     const client = answeredByAws(new CodeCommitClient(RETRIES));
     return {
         differences: (repositoryName, beforeCommit, afterCommit) =>
-            allPages(async (NextToken) => {
-                const page = await client.send(new GetDifferencesCommand({ repositoryName, beforeCommitSpecifier: beforeCommit, afterCommitSpecifier: afterCommit, NextToken }));
-                return { items: (page.differences ?? []).map(changedFileOf), nextToken: page.NextToken };
-            }),
+            everyPage(paginateGetDifferences({ client }, { repositoryName, beforeCommitSpecifier: beforeCommit, afterCommitSpecifier: afterCommit }), (page) =>
+                page.differences?.map(changedFileOf),
+            ),
     };
 }
 
@@ -375,18 +383,6 @@ export interface ListedDifference {
 /** The paths before and after of one difference. */
 export function changedFileOf(difference: ListedDifference): ChangedFile {
     return { beforePath: difference.beforeBlob?.path, afterPath: difference.afterBlob?.path };
-}
-
-/** Every item `listPage` gives, page after page. */
-export async function allPages<T>(listPage: (nextToken: string | undefined) => Promise<{ items: readonly T[]; nextToken?: string }>): Promise<T[]> {
-    const items: T[] = [];
-    let nextToken: string | undefined;
-    do {
-        const page = await listPage(nextToken);
-        items.push(...page.items);
-        nextToken = page.nextToken;
-    } while (nextToken !== undefined);
-    return items;
 }
 
 function lambdaFunctionsClient(): LambdaFunctions {
@@ -426,10 +422,9 @@ function tuningHistoryObjectsClient(): TuningHistoryObjects {
             await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: "application/json" }));
         },
         keys: (bucket, prefix) =>
-            allPages(async (ContinuationToken) => {
-                const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken }));
-                return { items: (page.Contents ?? []).flatMap((object) => (object.Key === undefined ? [] : [object.Key])), nextToken: page.NextContinuationToken };
-            }),
+            everyPage(paginateListObjectsV2({ client }, { Bucket: bucket, Prefix: prefix }), (page) =>
+                page.Contents?.flatMap((object) => (object.Key === undefined ? [] : [object.Key])),
+            ),
     };
 }
 
@@ -538,21 +533,24 @@ export function pullRequestStateOf(found: DescribedPullRequest | undefined, pull
 export interface ListedComment {
     readonly commentId?: string;
     readonly content?: string;
+    readonly authorArn?: string;
     readonly deleted?: boolean;
     readonly created?: number;
 }
 
-/** The newest comment whose content `matches`, reading every page `listPage` gives. */
+/** The newest comment whose content `matches` (and, when given, by `author`), reading every page `listPage` gives. */
 export async function newestMatchingComment(
     listPage: (nextToken: string | undefined) => Promise<{ comments: readonly ListedComment[]; nextToken?: string }>,
     matches: (content: string) => boolean,
+    author?: string,
 ): Promise<{ commentId: string; content: string } | undefined> {
     let newest: { commentId: string; content: string; created: number } | undefined;
     let nextToken: string | undefined;
     do {
         const page = await listPage(nextToken);
-        for (const { commentId, content, deleted, created = 0 } of page.comments) {
+        for (const { commentId, content, authorArn, deleted, created = 0 } of page.comments) {
             if (deleted || commentId === undefined || content === undefined || !matches(content)) continue;
+            if (author !== undefined && authorArn !== author) continue;
             if (newest === undefined || created >= newest.created) newest = { commentId, content, created };
         }
         nextToken = page.nextToken;

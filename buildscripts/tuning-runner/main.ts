@@ -2,6 +2,7 @@
 // builds the run's AWS clients and runtime, dispatches to the command, turns errors into exit
 // codes and a stop of the build (SIGTERM/SIGINT) into the command's stop signal.
 import { version } from "../../package.json";
+import { PULL_REQUEST_EVENT_FIELDS, type PullRequestEvent } from "../contract";
 import { awsClients, ensureRegion, type AwsClients } from "./aws";
 import { parseCommandLine, recordRequestFrom, tuneRequestFrom, tuneTargetsFrom, type Command, type TuneArguments } from "./cli";
 import { runDecideCopy } from "./commands/decideCopy";
@@ -161,22 +162,14 @@ function processShell(print: (text: string) => void = (text) => process.stdout.w
     };
 }
 
-/** What the pull-request workflow hands the decision function: the pull request's id and commits, as its input has them. */
-export interface CopyDecisionEvent {
-    readonly pullRequestId: string;
-    readonly sourceCommit: string;
-    readonly destinationCommit: string;
-}
-
 /**
- * The Lambda entry of the same bundle: `decide-copy` for the pull request the workflow names, with
- * the rest of its settings (repository, globs, history, bot) from the function's environment, as a
- * build's come from its project's. The decision is returned to the workflow; anything but a clean
+ * The Lambda entry of the same bundle: `decide-copy` for the pull request the workflow names (its
+ * event is the workflow's input), with the rest of its settings (repository, globs, history, bot)
+ * from the function's environment, as a build's come from its project's. The decision is returned to the workflow; anything but a clean
  * run throws, and the workflow then deploys a copy as if one were needed.
  */
-export async function handler(event: CopyDecisionEvent): Promise<ReturnType<typeof decisionSummary>> {
-    const fields = ["pullRequestId", "sourceCommit", "destinationCommit"] as const;
-    const invalid = fields.find((field) => typeof event?.[field] !== "string");
+export async function handler(event: PullRequestEvent): Promise<ReturnType<typeof decisionSummary>> {
+    const invalid = PULL_REQUEST_EVENT_FIELDS.find((field) => typeof event?.[field] !== "string");
     if (invalid !== undefined) throw new UsageError(`the event's ${invalid} is ${JSON.stringify(event?.[invalid])}; allowed: a string, as the pull-request workflow passes it`);
     const argv = ["decide-copy", "--pull-request-id", event.pullRequestId, "--source-commit", event.sourceCommit, "--destination-commit", event.destinationCommit];
     let printed = "";

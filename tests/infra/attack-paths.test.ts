@@ -31,6 +31,7 @@ const POWER_TUNING = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:powerTuni
 const ADMINISTRATOR_ACCESS = "arn:aws:iam::aws:policy/AdministratorAccess";
 const EVENT_SOURCE_MAPPING = `arn:aws:lambda:${REGION}:${ACCOUNT}:event-source-mapping:0b0b0b0b-1111-4222-8333-944444444444`;
 const logGroup = (name: string) => `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/${name}`;
+const FEEDBACK_BUILD = { "codebuild:buildArn": `arn:aws:codebuild:${REGION}:${ACCOUNT}:build/pr-feedback:7d7d7d7d-1111-4222-8333-944444444444` };
 const SWEEP_BUILD = { "codebuild:buildArn": `arn:aws:codebuild:${REGION}:${ACCOUNT}:build/pr-sweeper:5e5e5e5e-1111-4222-8333-944444444444` };
 
 interface Row {
@@ -170,10 +171,25 @@ const ROWS: Row[] = [
     },
     { as: "pr-feedback-role", does: "read a PR function's configuration", expect: "Allowed", request: () => ({ action: "lambda:GetFunctionConfiguration", resource: PR_FUNCTION }) },
     { as: "pr-feedback-role", does: "read the settings from the destination commit", expect: "Allowed", request: () => ({ action: "codecommit:GetFile", resource: REPOSITORY }) },
+    { as: "pr-feedback-role", does: "list the source commit's *.tf files", expect: "Allowed", request: () => ({ action: "codecommit:GetFolder", resource: REPOSITORY }) },
     { as: "pr-feedback-role", does: "download the runner", expect: "Allowed", request: () => ({ action: "s3:GetObject", resource: `${ARTIFACTS}/tuning-runner/${"ab".repeat(32)}.js` }) },
     { as: "pr-feedback-role", does: "read the deploy's outputs", expect: "Allowed", request: () => ({ action: "s3:GetObject", resource: `${ARTIFACTS}/pull-request-builds/${OWN_BUILD}/outputs.json` }) },
     { as: "pr-feedback-role", does: "store a tuning result", expect: "Allowed", request: () => ({ action: "s3:PutObject", resource: `${ARTIFACTS}/tuning-history/results/0a1b.json` }) },
     { as: "pr-feedback-role", does: "list the artifact bucket, so a missing history entry reads as 404", expect: "Allowed", request: () => ({ action: "s3:ListBucket", resource: ARTIFACTS }) },
+    {
+        as: "pr-feedback-role",
+        does: "stop its tuning execution (--timeout, a stopped build)",
+        expect: "Allowed",
+        request: () => ({ action: "states:StopExecution", resource: `arn:aws:states:${REGION}:${ACCOUNT}:execution:powerTuningStateMachine-0a1b2c3d:pr-7-3f2a9c1-digest` }),
+    },
+    { as: "pr-feedback-role", does: "keep its results file under its own prefix", expect: "Allowed", request: () => ({ action: "s3:PutObject", resource: `${ARTIFACTS}/pull-request-builds/${FEEDBACK_BUILD["codebuild:buildArn"]}/power-tuning-results.json`, context: FEEDBACK_BUILD }) },
+    {
+        as: "pr-feedback-role",
+        does: "replace the deploy's outputs it is about to read",
+        chain: "otherCopies",
+        expect: "denied",
+        request: () => ({ action: "s3:PutObject", resource: `${ARTIFACTS}/pull-request-builds/${OWN_BUILD}/outputs.json`, context: FEEDBACK_BUILD }),
+    },
     {
         as: "pr-feedback-role",
         does: "become the pull-request bot under its fixed session name",
@@ -192,6 +208,12 @@ const ROWS: Row[] = [
     { as: "pr-feedback-role", does: "read a production function", chain: "production", expect: "denied", request: () => ({ action: "lambda:GetFunctionConfiguration", resource: PRODUCTION_FUNCTION }) },
     // The copy decision (trusted: reads the repository and the history as data, speaks only as the bot).
     { as: "pr-copy-decision-role", does: "read the differences between the pull request's commits", expect: "Allowed", request: () => ({ action: "codecommit:GetDifferences", resource: REPOSITORY }) },
+    {
+        as: "pr-copy-decision-role",
+        does: "write its own log group",
+        expect: "Allowed",
+        request: () => ({ action: "logs:PutLogEvents", resource: `${logGroup("lambda-power-tuned-decision-power-tuned")}:log-stream:2026/11/26/[$LATEST]0a1b` }),
+    },
     { as: "pr-copy-decision-role", does: "read the policy at the destination commit", expect: "Allowed", request: () => ({ action: "codecommit:GetFile", resource: REPOSITORY }) },
     { as: "pr-copy-decision-role", does: "read production's records in the tuning history", expect: "Allowed", request: () => ({ action: "s3:GetObject", resource: `${ARTIFACTS}/tuning-history/production/digest.json` }) },
     { as: "pr-copy-decision-role", does: "list the artifact bucket (production's records, 404 for a missing one)", expect: "Allowed", request: () => ({ action: "s3:ListBucket", resource: ARTIFACTS }) },
@@ -235,6 +257,11 @@ const ROWS: Row[] = [
     // The sweeper (trusted, scheduled and after each destroy): the pull-request namespace only.
     { as: "pr-sweeper-role", does: "list every function to find the namespace's", expect: "Allowed", request: () => ({ action: "lambda:ListFunctions", resource: "*" }) },
     { as: "pr-sweeper-role", does: "list every role to find the namespace's", expect: "Allowed", request: () => ({ action: "iam:ListRoles", resource: "*" }) },
+    { as: "pr-sweeper-role", does: "list a PR function's event source mappings", expect: "Allowed", request: () => ({ action: "lambda:ListEventSourceMappings", resource: "*" }) },
+    { as: "pr-sweeper-role", does: "list a PR role's inline policies", expect: "Allowed", request: () => ({ action: "iam:ListRolePolicies", resource: PR_ROLE }) },
+    { as: "pr-sweeper-role", does: "list a PR role's attached policies", expect: "Allowed", request: () => ({ action: "iam:ListAttachedRolePolicies", resource: PR_ROLE }) },
+    { as: "pr-sweeper-role", does: "list a PR role's instance profiles", expect: "Allowed", request: () => ({ action: "iam:ListInstanceProfilesForRole", resource: PR_ROLE }) },
+    { as: "pr-sweeper-role", does: "download the runner", expect: "Allowed", request: () => ({ action: "s3:GetObject", resource: `${ARTIFACTS}/tuning-runner/${"ab".repeat(32)}.js` }) },
     {
         as: "pr-sweeper-role",
         does: "delete a PR function's event source mapping",

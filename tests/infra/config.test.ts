@@ -155,6 +155,12 @@ describe("stack configuration", () => {
             assertRejected({ pullRequestNamePrefix: "pr_" }, 'lambda-power-tuned:pullRequestNamePrefix = "pr_" is invalid', "letters, digits or '-'");
         });
 
+        it("a name prefix shorter than the sweeper accepts: it sweeps by the one and protects the other", () => {
+            assertRejected({ pullRequestNamePrefix: "pr" }, 'lambda-power-tuned:pullRequestNamePrefix = "pr" is invalid', "at least 3 characters", "the sweeper removes by it");
+            assertRejected({ namePrefix: "fn", pullRequestNamePrefix: "pr-fn" }, 'lambda-power-tuned:namePrefix = "fn" is invalid', "at least 3 characters");
+            assert.strictEqual(parseStackConfig({ ...VALID, namePrefix: "app", pullRequestNamePrefix: "rev" }).pullRequestNamePrefix, "rev");
+        });
+
         it("a pullRequestNamePrefix whose IAM scope would cover the stack's own roles or the SAR application", () => {
             assertRejected({ pullRequestNamePrefix: "serverlessrepo" }, "lambda-power-tuned:pullRequestNamePrefix", "'serverlessrepo-*'");
         });
@@ -162,7 +168,7 @@ describe("stack configuration", () => {
         it("prefixes whose <prefix>-* patterns can name the same function, either way round, naming both keys and values", () => {
             for (const [namePrefix, pullRequestNamePrefix] of [
                 ["app", "app-pr"],
-                ["pr-app", "pr"],
+                ["review-app", "review"],
                 ["same", "same"],
             ]) {
                 assertRejected(
@@ -337,7 +343,7 @@ describe("stack configuration", () => {
         });
 
         it("reports problems across keys alongside the others: a derived prefix, a checksum its version needs, keys set together", () => {
-            const problems = problemsWith({ namePrefix: "pr", terraformVersion: "1.12.0", accessKey: pulumi.secret("AKIAEXAMPLE"), retainData: "no", functionPermissions: [{ Effect: "Allow", Action: "iam:PassRole", Resource: "*", Principal: "*" }] });
+            const problems = problemsWith({ namePrefix: "pr-pr", terraformVersion: "1.12.0", accessKey: pulumi.secret("AKIAEXAMPLE"), retainData: "no", functionPermissions: [{ Effect: "Allow", Action: "iam:PassRole", Resource: "*", Principal: "*" }] });
             assert.deepStrictEqual(
                 problems.map((problem) => problem.split(" ")[0]),
                 [
@@ -350,7 +356,7 @@ describe("stack configuration", () => {
                 ],
                 problems.join("\n"),
             );
-            assert.match(problems[5], /pullRequestNamePrefix = "pr-pr" overlap/);
+            assert.match(problems[5], /pullRequestNamePrefix = "pr-pr-pr" overlap/);
         });
     });
 

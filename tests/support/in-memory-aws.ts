@@ -4,8 +4,8 @@
 // minutes takes milliseconds. The SDK's own part (serialisation, retries, credential providers) is
 // what the wire-level specs of the bundle cover.
 import {
-    allPages,
     changedFileOf,
+    commentAuthor,
     newestMatchingComment,
     postCommentInput,
     pullRequestStateOf,
@@ -55,17 +55,14 @@ export class InMemoryAws extends AwsModel {
             repositoryFiles: this.repositoryFiles(build),
             repositoryDifferences: {
                 differences: (repositoryName, beforeCommit, afterCommit) =>
-                    allPages(async (nextToken) => {
-                        const page = await this.send(build, "codecommit", "GetDifferences", {
-                            repositoryName,
-                            beforeCommitSpecifier: beforeCommit,
-                            afterCommitSpecifier: afterCommit,
-                            ...(nextToken === undefined ? {} : { NextToken: nextToken }),
-                        });
-                        return { items: page.differences.map(changedFileOf), nextToken: page.NextToken };
-                    }),
+                    this.everyPage(
+                        build,
+                        { service: "codecommit", operation: "GetDifferences", body: { repositoryName, beforeCommitSpecifier: beforeCommit, afterCommitSpecifier: afterCommit } },
+                        { token: "NextToken", next: "NextToken" },
+                        (page) => page.differences.map(changedFileOf),
+                    ),
             },
-            pullRequestComments: this.pullRequestComments(pullRequest),
+            pullRequestComments: this.pullRequestComments(pullRequest, commentAuthor(commentRoleArn)),
             pullRequestApprovals: this.pullRequestApprovals(pullRequest),
             sweepable: this.sweepable(build),
         };
@@ -80,6 +77,26 @@ export class InMemoryAws extends AwsModel {
             if (!(error instanceof AwsError)) throw error;
             throw Object.assign(new Error(error.message), { name: error.type, $metadata: { httpStatusCode: error.status } });
         }
+    }
+
+    /**
+     * Every item of every page, as the SDK's paginators read them: `next` names the token in the
+     * answer, `token` the request's.
+     */
+    private async everyPage<Item>(
+        signer: () => Promise<Signer>,
+        request: { readonly service: ModelRequest["service"]; readonly operation: string; readonly body: object },
+        paging: { readonly token: string; readonly next: string },
+        items: (page: any) => Item[],
+    ): Promise<Item[]> {
+        const all: Item[] = [];
+        let token: string | undefined;
+        do {
+            const page = await this.send(signer, request.service, request.operation, { ...request.body, ...(token === undefined ? {} : { [paging.token]: token }) });
+            all.push(...items(page.result ?? page));
+            token = (page.result ?? page)[paging.next];
+        } while (token !== undefined);
+        return all;
     }
 
     /** The pull-request bot's session, assumed with the build's key on first use, under the fixed session name. */
@@ -122,10 +139,9 @@ export class InMemoryAws extends AwsModel {
                 await this.send(signer, "s3", "PutObject", { Bucket: bucket, Key: key, Body: body, ContentType: "application/json" });
             },
             keys: (bucket, prefix) =>
-                allPages(async (nextToken) => {
-                    const page = await this.send(signer, "s3", "ListObjectsV2", { Bucket: bucket, Prefix: prefix, ...(nextToken === undefined ? {} : { ContinuationToken: nextToken }) });
-                    return { items: page.objects.map((object: { key: string }) => object.key), nextToken: page.nextToken };
-                }),
+                this.everyPage(signer, { service: "s3", operation: "ListObjectsV2", body: { Bucket: bucket, Prefix: prefix } }, S3_PAGING, (page) =>
+                    page.objects.map((object: { key: string }) => object.key),
+                ),
         };
     }
 
@@ -143,7 +159,7 @@ export class InMemoryAws extends AwsModel {
         };
     }
 
-    private pullRequestComments(signer: () => Promise<Signer>): PullRequestComments {
+    private pullRequestComments(signer: () => Promise<Signer>, author: string | undefined): PullRequestComments {
         return {
             postComment: async (pullRequest, content, clientRequestToken) =>
                 (await this.send(signer, "codecommit", "PostCommentForPullRequest", postCommentInput(pullRequest, content, clientRequestToken))).comment.commentId,
@@ -152,7 +168,7 @@ export class InMemoryAws extends AwsModel {
                     const page = await this.send(signer, "codecommit", "GetCommentsForPullRequest", { pullRequestId: pullRequest.pullRequestId, ...(nextToken === undefined ? {} : { nextToken }) });
                     const comments = page.commentsForPullRequestData.flatMap((data: { comments: Array<{ creationDate: number }> }) => data.comments);
                     return { comments: comments.map((comment: { creationDate: number }) => ({ ...comment, created: comment.creationDate * 1000 })), nextToken: page.nextToken };
-                }, matches),
+                }, matches, author),
             updateComment: async (commentId, content) => {
                 await this.send(signer, "codecommit", "UpdateComment", { commentId, content });
             },
@@ -162,17 +178,8 @@ export class InMemoryAws extends AwsModel {
     /** Every page of each list call, as the SDK's paginators read them. */
     private sweepable(signer: () => Promise<Signer>): SweepableResources {
         const send = (service: ModelRequest["service"], operation: string, body: object) => this.send(signer, service, operation, body);
-        /** Every item of every page: `next` names the token in the answer, `token` the request's. */
-        const everyPage = async <Item>(service: ModelRequest["service"], operation: string, body: object, paging: { token: string; next: string }, items: (page: any) => Item[]): Promise<Item[]> => {
-            const all: Item[] = [];
-            let token: string | undefined;
-            do {
-                const page = await send(service, operation, { ...body, ...(token === undefined ? {} : { [paging.token]: token }) });
-                all.push(...items(page.result ?? page));
-                token = (page.result ?? page)[paging.next];
-            } while (token !== undefined);
-            return all;
-        };
+        const everyPage = <Item>(service: ModelRequest["service"], operation: string, body: object, paging: { token: string; next: string }, items: (page: any) => Item[]) =>
+            this.everyPage(signer, { service, operation, body }, paging, items);
         const lambdaPaging = { token: "Marker", next: "NextMarker" };
         const iamPaging = { token: "Marker", next: "Marker" };
         const listed = (name: string, createdAt: number | undefined): Listed => ({ name, ...(createdAt === undefined ? {} : { createdAt }) });
@@ -206,7 +213,7 @@ export class InMemoryAws extends AwsModel {
             },
             objects: {
                 list: (bucket, prefix) =>
-                    everyPage("s3", "ListObjectsV2", { Bucket: bucket, Prefix: prefix }, { token: "ContinuationToken", next: "nextToken" }, (page) =>
+                    everyPage("s3", "ListObjectsV2", { Bucket: bucket, Prefix: prefix }, S3_PAGING, (page) =>
                         page.objects.map((object: any) => listed(object.key, object.lastModified)),
                     ),
                 delete: async (bucket, key) => void (await send("s3", "DeleteObject", { Bucket: bucket, Key: key })),
@@ -223,6 +230,9 @@ export class InMemoryAws extends AwsModel {
         };
     }
 }
+
+/** ListObjectsV2's continuation token, as the model answers it. */
+const S3_PAGING = { token: "ContinuationToken", next: "nextToken" };
 
 /** Rethrows any error but the one that means "no such object": that reads as undefined, as the runner's clients read it. */
 function absentOn(errorName: string): (error: Error) => undefined {

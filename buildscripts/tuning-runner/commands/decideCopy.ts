@@ -7,7 +7,8 @@ import { decideCopy, type CopyDecision } from "../core/copyDecision";
 import { parsePolicy } from "../core/policy";
 import type { DecideCopyRequest } from "../core/requests";
 import { s3Uri } from "../core/s3Location";
-import { renderNoCopyComment, renderNoCopyPlan, NO_COPY_PUSH_NOTE } from "../markdown/tuningReport";
+import { NO_COPY_PLAN_PUSH_NOTE, renderNoCopyPlan } from "../markdown/planSection";
+import { renderNoCopyComment, NO_COPY_PUSH_NOTE } from "../markdown/tuningReport";
 import { publishMarkdown } from "./publish";
 import { applyQualityGate } from "./qualityGate";
 import type { Runtime } from "./runtime";
@@ -53,7 +54,7 @@ export async function runDecideCopy(request: DecideCopyRequest, clients: DecideC
     );
     const history = request.history === undefined ? undefined : { uri: s3Uri(request.history), problems: problems.list };
     const target = { pullRequest, build, stale: verdict.stale };
-    await publishMarkdown({ ...target, section: "plan", markdown: renderNoCopyPlan(pullRequest.sourceCommit), pushLogNote: "no plan: no function changed" }, clients.pullRequestComments, runtime);
+    await publishMarkdown({ ...target, section: "plan", markdown: renderNoCopyPlan(pullRequest.sourceCommit), pushLogNote: NO_COPY_PLAN_PUSH_NOTE }, clients.pullRequestComments, runtime);
     await publishMarkdown(
         {
             ...target,

@@ -5,6 +5,7 @@
 import { posix } from "path";
 import { nonFunctionPathProblem, RUNNER_ENVIRONMENT } from "../../contract";
 import { InputError } from "./errors";
+import { parseJsonOrUndefined } from "./json";
 
 export const NON_FUNCTION_PATHS_FIELD = `--non-function-path (env ${RUNNER_ENVIRONMENT.nonFunctionPaths})`;
 
@@ -52,12 +53,7 @@ export function validateNonFunctionPaths(globs: readonly string[], origin: strin
 
 /** The environment's JSON list of globs. */
 export function parseNonFunctionPathsVariable(text: string): string[] {
-    let value: unknown;
-    try {
-        value = JSON.parse(text);
-    } catch {
-        value = undefined;
-    }
+    const value = parseJsonOrUndefined(text);
     if (!Array.isArray(value) || !value.every((glob) => typeof glob === "string")) {
         throw InputError.invalid(RUNNER_ENVIRONMENT.nonFunctionPaths, text, 'a JSON list of globs such as ["**/*.md", "docs/**"]');
     }

@@ -3,18 +3,8 @@
 // `/aws/lambda/<prefix>-*`, and the Terraform state objects under a prefix, each only once it is
 // older than a given age. Every name is matched here again, whatever a list call was asked to
 // filter: an API that ignored its filter must never widen what is deleted.
-import { globsOverlap } from "../../contract";
+import { globsOverlap, SWEEP_NAME_PREFIX_RULE } from "../../contract";
 import { InputError } from "./errors";
-
-/**
- * A sweep's name prefix: long enough that it cannot select "everything", and made of what the
- * stack's names are made of. A copy's prefix (`<pullRequestNamePrefix>-<id>-<commit>`) is longer
- * than the stack's own 32 characters, so this rule allows up to 64 (a Lambda function's limit).
- */
-export const SWEEP_NAME_PREFIX_RULE = {
-    pattern: /^[A-Za-z][A-Za-z0-9-]{1,62}[A-Za-z0-9]$/,
-    allowed: "3-64 letters, digits or '-', starting with a letter and not ending with '-'",
-} as const;
 
 export const NAME_PREFIX_FIELD = "--name-prefix";
 export const PROTECT_PREFIX_FIELD = "--protect-prefix";

@@ -4,7 +4,7 @@ import { shortCommit, type FoundBaseline } from "../core/baseline";
 import { significant } from "../core/numbers";
 import type { BaselineDelta, FigureDelta, StoredResultOrigin, TuningHistoryStatus, TuningResult } from "../core/resultsFile";
 import { decodeComparisonUrl } from "../core/visualization";
-import { code, formatDurationMs, formatUsd, plural } from "./format";
+import { code, formatDurationMs, formatUsd, plural, readableTime } from "./format";
 
 /**
  * Lines under the run's summary: problems with the tuning history (the run went on without it where
@@ -47,7 +47,7 @@ function reusedSentence(origin: StoredResultOrigin): string {
         );
     }
     // The commit leads the sentence, so the parenthesis does not repeat it.
-    const since = origin.commit === undefined ? describeTime(origin.recordedAt) : `\`${shortCommit(origin.commit)}\``;
+    const since = origin.commit === undefined ? readableTime(origin.recordedAt) : `\`${shortCommit(origin.commit)}\``;
     return `Unchanged since ${since}, result reused (${describeOrigin({ ...origin, commit: undefined })}): same code, configuration and tuning input, so nothing was run.`;
 }
 
@@ -81,11 +81,5 @@ function formatChange(figure: FigureDelta, format: (value: number) => string): s
 function describeOrigin(origin: StoredResultOrigin): string {
     const by = origin.pullRequestId === undefined ? "tuned" : `tuned for PR ${origin.pullRequestId}`;
     const at = origin.commit === undefined ? "" : ` at \`${shortCommit(origin.commit)}\``;
-    return `${by}${at} on ${describeTime(origin.recordedAt)}`;
-}
-
-/** `2026-04-01 09:30 UTC` from an ISO-8601 timestamp; anything else as it is. */
-function describeTime(iso: string): string {
-    const match = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})/.exec(iso);
-    return match === null ? iso : `${match[1]} ${match[2]} UTC`;
+    return `${by}${at} on ${readableTime(origin.recordedAt)}`;
 }

@@ -4,7 +4,7 @@
 import { SWEPT_KIND_WORDS, type ScheduledSweep } from "../core/sweep";
 import type { SweepReport, SweptItem } from "../core/sweepReport";
 import { withBuildLink } from "./comment";
-import { code, plural } from "./format";
+import { code, plural, readableTime } from "./format";
 
 /** The copy itself: its functions, roles and log groups (its Terraform state is not part of it). */
 const isPartOfTheCopy = (item: SweptItem) => item.kind !== "state-object";
@@ -73,9 +73,4 @@ function retrySentence(report: Pick<SweepReport, "namePrefix" | "unlisted">, fai
     const age = plural(olderThanHours, "hour");
     const when = !known ? `on its first run once what is left is ${age} old` : oldEnoughAt <= now ? "on its next run" : `on its first run after ${readableTime(oldEnoughAt)}, when what is left is ${age} old`;
     return `The scheduled sweep (${code(schedule)}) tries again ${when}.`;
-}
-
-/** `2026-11-27 00:15 UTC`. */
-function readableTime(epochMs: number): string {
-    return new Date(epochMs).toISOString().replace(/^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}).*$/, "$1 $2 UTC");
 }

@@ -1,5 +1,5 @@
-// Numbers and words for people: durations and prices with units, never scientific notation, and
-// inline code. Shared by every Markdown the runner writes.
+// Numbers and words for people: durations and prices with units, never scientific notation, times
+// in UTC to the minute, and inline code. Shared by every Markdown the runner writes.
 import { significant } from "../core/numbers";
 
 export function plural(count: number, noun: string): string {
@@ -20,4 +20,14 @@ export function formatUsd(usd: number): string {
 /** Inline code; a backtick inside would end it, so it is swapped for a look-alike. */
 export function code(text: string): string {
     return `\`${text.replace(/`/g, "ˋ")}\``;
+}
+
+/**
+ * `2026-04-01 12:00 UTC` from an instant (epoch milliseconds) or a UTC ISO-8601 timestamp such as
+ * `2026-04-01T12:00:07.123Z`; any other text as it is, since it cannot be known to be UTC.
+ */
+export function readableTime(at: string | number): string {
+    const iso = typeof at === "number" ? new Date(at).toISOString() : at;
+    const match = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(:\d{2}(\.\d+)?)?Z$/.exec(iso);
+    return match ? `${match[1]} ${match[2]} UTC` : iso;
 }

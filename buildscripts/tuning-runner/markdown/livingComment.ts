@@ -8,6 +8,7 @@
 // as text. Each stands on its own line between blank lines, as CommonMark requires.
 
 import { COMMENT_CHARACTER_LIMIT, fitToCommentLimit } from "./comment";
+import { readableTime } from "./format";
 
 /** The first line of the comment: how the runner recognises its own comment. */
 export const LIVING_COMMENT_MARKER = "[//]: # (lambda-power-tuned)";
@@ -175,10 +176,4 @@ function assemble(comment: LivingComment, bodies: readonly string[]): string {
 function pushLogLine(entry: PushLogEntry): string {
     const notes = SECTION_NAMES.filter((name) => entry.notes[name] !== undefined).map((name) => `${name}: ${entry.notes[name]}`);
     return `- \`${entry.commit}\` · ${readableTime(entry.at)} · ${notes.join(" · ")}`;
-}
-
-/** `2026-04-01T12:00:07.123Z` → `2026-04-01 12:00 UTC`; anything else as it is. */
-function readableTime(at: string): string {
-    const match = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(:\d{2}(\.\d+)?)?Z$/.exec(at);
-    return match ? `${match[1]} ${match[2]} UTC` : at;
 }

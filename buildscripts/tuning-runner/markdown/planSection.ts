@@ -1,8 +1,11 @@
 // The plan section of the pull request's comment: a Terraform plan's counts as Terraform prints
-// them and every change, destructive ones first.
+// them and every change, destructive ones first; or, for a push that needed no copy, that nothing
+// was planned.
 import type { PlanAction, PlanSummary } from "../core/planSummary";
 import { COMMENT_CHARACTER_LIMIT, fitToCommentLimit, withBuildLink } from "./comment";
 import { code } from "./format";
+
+const PLAN_HEADING = "## Terraform plan";
 
 /** The plan comment for a pull request: counts as Terraform prints them and every change, cut to the limit. */
 export function renderPlanComment(summary: PlanSummary, context: { buildUrl?: string }): string {
@@ -17,7 +20,7 @@ export function renderPlanComment(summary: PlanSummary, context: { buildUrl?: st
         ordered.length === 0
             ? []
             : ["", "| Action | Resource |", "|---|---|", ...ordered.map((change) => `| ${PLAN_ACTION_LABELS[change.action]} | ${code(change.address)} |`)];
-    const markdown = ["## Terraform plan", "", withBuildLink(counts, context.buildUrl), ...table, ""].join("\n");
+    const markdown = [PLAN_HEADING, "", withBuildLink(counts, context.buildUrl), ...table, ""].join("\n");
     return fitToCommentLimit(markdown, COMMENT_CHARACTER_LIMIT, "the plan in the build log");
 }
 
@@ -36,3 +39,11 @@ export function planPushNote(summary: PlanSummary): string {
     if (summary.changes.length === 0) return "no changes";
     return `${summary.toAdd} to add, ${summary.toChange} to change, ${summary.toDestroy} to destroy`;
 }
+
+/** The plan section for a push that needed no copy: nothing was planned, so the previous push's plan must not stay. */
+export function renderNoCopyPlan(sourceCommit: string): string {
+    return [PLAN_HEADING, "", `⏭️ **No plan for ${code(sourceCommit.slice(0, 7))}:** no file that can change a function changed, so nothing was planned or deployed.`, ""].join("\n");
+}
+
+/** The plan section's push-log note for a push that needed no copy. */
+export const NO_COPY_PLAN_PUSH_NOTE = "no plan: no function changed";

@@ -13,6 +13,8 @@ import { REFINED_ROW_MARK, refinedMemorySizes, renderRefinement } from "./refine
 
 const MAX_CAUSE_CHARACTERS = 1000;
 
+const TUNING_HEADING = "## Lambda power tuning";
+
 export interface ReportContext {
     readonly buildUrl?: string;
     readonly history?: TuningHistoryStatus;
@@ -30,7 +32,7 @@ export function renderReport(results: readonly TuningResult[], context: ReportCo
     // Failures first: if the comment has to be cut, what went wrong is never what is lost.
     const ordered = [...results].sort((a, b) => STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status));
     return [
-        "## Lambda power tuning",
+        TUNING_HEADING,
         "",
         withBuildLink(tuningSummary(results), context.buildUrl),
         ...runCostLine(results),
@@ -130,7 +132,7 @@ function statsTable(result: TuningResult): string[] {
 export function renderDeployFailedComment(detailsUrl: string, sourceCommit?: string): string {
     const copy = sourceCommit === undefined ? "the throw-away copy" : `the throw-away copy of ${code(sourceCommit.slice(0, 7))}`;
     return [
-        "## Lambda power tuning",
+        TUNING_HEADING,
         "",
         `❌ **Not tuned:** ${copy} could not be deployed, so nothing was measured for this push. [Workflow execution](${detailsUrl})`,
         "",
@@ -185,7 +187,7 @@ export function renderNoCopyComment(
                   ...(results.length === 0 ? [] : ["", "---", REQUEST_CHARGE_FOOTNOTE]),
               ];
     const markdown = [
-        "## Lambda power tuning",
+        TUNING_HEADING,
         "",
         `⏭️ **No copy for ${code(sourceCommit.slice(0, 7))}:** ${plural(changedPaths.length, "changed file")} (${listed}${more}), none of which can change a function, so nothing was deployed, tuned or destroyed.`,
         "The stack decided this from the repository itself (the differences between the destination and the source commit), never from the pull request's code.",
@@ -200,11 +202,6 @@ export function renderNoCopyComment(
 
 /** The tuning section's push-log note for a push that needed no copy. */
 export const NO_COPY_PUSH_NOTE = "no copy: no function changed";
-
-/** The plan section for a push that needed no copy: nothing was planned, so the previous push's plan must not stay. */
-export function renderNoCopyPlan(sourceCommit: string): string {
-    return ["## Terraform plan", "", `⏭️ **No plan for ${code(sourceCommit.slice(0, 7))}:** no file that can change a function changed, so nothing was planned or deployed.`, ""].join("\n");
-}
 
 /** A fenced block that no backtick run inside `text` can close early. */
 function fenced(text: string): string[] {

@@ -3,6 +3,7 @@
 // come from the destination commit, functions only from the PR namespace. Who signs which call
 // (the bot's session, the build's credentials) is the SDK's part: ../wire/pull-request.test.ts.
 import * as assert from "node:assert/strict";
+import { composeLivingComment, parseLivingComment } from "../../../buildscripts/tuning-runner/markdown/livingComment";
 import type { InMemoryAws } from "../../support/in-memory-aws";
 import { freshInMemoryAwsForEachTest, TEST_PULL_REQUEST as PULL_REQUEST } from "../../support/runner-workspace";
 import {
@@ -78,6 +79,23 @@ describe("the trusted pull-request step", () => {
             );
         });
 
+    });
+
+    describe("the living comment", () => {
+        it("updates only the bot's own comment: a newer one by someone else carrying its marker is neither updated nor carried forward", async () => {
+            const work = trustedWorkspace();
+            assert.equal((await work.run(["plan-comment", "--plan", "plan.json"], trustedEnv(), fake)).code, 0);
+            const ours = fake.comments[0];
+            const forged = composeLivingComment(undefined, { section: "copy", markdown: "🧹 **Throw-away copy: destroyed.** (forged)", commit: SOURCE, at: "2026-04-01T12:00:00.000Z", note: "forged" });
+            fake.comments.push({ ...ours, commentId: "forged", content: forged, authorArn: `arn:aws:iam::123456789012:user/developer`, creationDate: ours.creationDate + 1 });
+
+            const run = await work.run(TUNE, trustedEnv(), fake);
+            assert.equal(run.code, 0, run.stderr);
+            assert.deepEqual(fake.calls("UpdateComment").map((call) => call.commentId), [ours.commentId]);
+            assert.equal(fake.calls("PostCommentForPullRequest").length, 1, "no new comment carrying the forged one forward");
+            assert.doesNotMatch(ours.content, /forged/);
+            assert.deepEqual(parseLivingComment(ours.content).sections.map((section) => section.name), ["plan", "tuning"]);
+        });
     });
 
     describe("the pull-request namespace", () => {

@@ -61,6 +61,16 @@ export const RUNNER_ENVIRONMENT = {
 export const PULL_REQUEST_EVENT_FIELDS = ["pullRequestId", "sourceCommit", "destinationCommit"] as const;
 export type PullRequestEvent = { readonly [Field in (typeof PULL_REQUEST_EVENT_FIELDS)[number]]: string };
 
+/**
+ * A pull request's id as the flow accepts it. At most 16 digits: a copy's names carry it
+ * (`<prefix>-<id>-<commit>-<key>`, terraform-lambda's name_suffix rule) within AWS's 64 characters.
+ * Written with `[0-9]` so the buildspecs can use the same pattern in bash.
+ */
+export const PULL_REQUEST_ID_RULE = {
+    pattern: /^[1-9][0-9]{0,15}$/,
+    allowed: "a positive whole number of at most 16 digits",
+} as const;
+
 /** A commit id as CodeCommit names one, and as the pull-request flow passes them around. */
 export const COMMIT_ID_RULE = {
     pattern: /^[0-9a-f]{40}$/,

@@ -6,7 +6,7 @@
 // (PULL_REQUEST_ID, SOURCE_COMMIT, DESTINATION_COMMIT, WORKFLOW_VARIABLES) or by CodeBuild
 // itself (AWS_REGION, CODEBUILD_BUILD_ARN).
 import { Document, isMap, isScalar, isSeq } from "yaml";
-import { ARTIFACT_LAYOUT, COMMIT_ID_RULE, PULL_REQUEST_BUILD_FILES, RUNNER_ENVIRONMENT, TUNING_FILES } from "../buildscripts/contract";
+import { ARTIFACT_LAYOUT, COMMIT_ID_RULE, PULL_REQUEST_ID_RULE, PULL_REQUEST_BUILD_FILES, RUNNER_ENVIRONMENT, TUNING_FILES } from "../buildscripts/contract";
 import { STATE_LAYOUT } from "./artifactStorage";
 import { TerraformRelease, verifiableTerraformRelease } from "./terraformRelease";
 
@@ -174,7 +174,7 @@ const OWN_STATE_KEY = `"${STATE_LAYOUT.pullRequestStatePrefix}$CODEBUILD_BUILD_A
 const OWN_OUTPUT_URI = `"s3://$${artifactBucket}/${ARTIFACT_LAYOUT.pullRequestBuildsPrefix}$CODEBUILD_BUILD_ARN/"`;
 const COPY_VARIABLES = `-var "name_prefix=$${PULL_REQUEST_NAME_PREFIX}" -var "name_suffix=$TRANSIENT_NAME_SUFFIX"`;
 
-const PULL_REQUEST_ID_RULE = `"$${PULL_REQUEST_ID}" =~ ^[1-9][0-9]*$`;
+const PULL_REQUEST_ID_CHECK = `"$${PULL_REQUEST_ID}" =~ ${PULL_REQUEST_ID_RULE.pattern.source}`;
 const commitRule = (variable: string) => `"$${variable}" =~ ${COMMIT_ID_RULE.pattern.source}`;
 const BUILD_ARN_PATTERN = "^arn:aws[a-z-]*:codebuild:[a-z0-9-]+:[0-9]{12}:build/[A-Za-z0-9_-]+:[0-9a-f-]+$";
 
@@ -221,7 +221,7 @@ function pullRequestDeployBuildspecObject(terraform: TerraformRelease): Buildspe
                 commands: copyBuildInstall(
                     terraform,
                     requireVariables(
-                        [PULL_REQUEST_ID_RULE, commitRule(SOURCE_COMMIT), commitRule(DESTINATION_COMMIT)],
+                        [PULL_REQUEST_ID_CHECK, commitRule(SOURCE_COMMIT), commitRule(DESTINATION_COMMIT)],
                         `${PULL_REQUEST_ID} (a number), ${SOURCE_COMMIT} and ${DESTINATION_COMMIT} (40-character commit ids) are set by the pull-request workflow`,
                     ),
                     { run: `export OWN_OUTPUT_URI=${OWN_OUTPUT_URI}` },
@@ -276,7 +276,7 @@ function pullRequestDestroyBuildspecObject(terraform: TerraformRelease): Buildsp
                 commands: copyBuildInstall(
                     terraform,
                     requireVariables(
-                        [PULL_REQUEST_ID_RULE, commitRule(SOURCE_COMMIT), `"$${deployBuildArn}" =~ ${BUILD_ARN_PATTERN}`],
+                        [PULL_REQUEST_ID_CHECK, commitRule(SOURCE_COMMIT), `"$${deployBuildArn}" =~ ${BUILD_ARN_PATTERN}`],
                         `${PULL_REQUEST_ID} (a number), ${SOURCE_COMMIT} (a 40-character commit id) and ${deployBuildArn} (a CodeBuild build ARN) are set by the pull-request workflow`,
                     ),
                 ),
@@ -322,7 +322,7 @@ function pullRequestFeedbackBuildspecObject(): Buildspec {
             install: trustedRunnerInstall(
                 requireVariables(
                     [
-                        PULL_REQUEST_ID_RULE,
+                        PULL_REQUEST_ID_CHECK,
                         commitRule(SOURCE_COMMIT),
                         commitRule(DESTINATION_COMMIT),
                         `"$${deployOutcome}" =~ ^(SUCCEEDED|FAILED)$`,
@@ -388,7 +388,7 @@ function pullRequestSweepBuildspecObject(): Buildspec {
         phases: {
             install: trustedRunnerInstall(
                 requireVariables(
-                    [PULL_REQUEST_ID_RULE, commitRule(SOURCE_COMMIT), commitRule(DESTINATION_COMMIT), `"$${deployBuildArn}" =~ ${BUILD_ARN_PATTERN}`],
+                    [PULL_REQUEST_ID_CHECK, commitRule(SOURCE_COMMIT), commitRule(DESTINATION_COMMIT), `"$${deployBuildArn}" =~ ${BUILD_ARN_PATTERN}`],
                     `after a destroy, ${PULL_REQUEST_ID} (a number), ${SOURCE_COMMIT}, ${DESTINATION_COMMIT} (40-character commit ids) and ${deployBuildArn} (a CodeBuild build ARN) are set by the pull-request workflow`,
                     // A scheduled run names no pull request.
                     `-z "$${PULL_REQUEST_ID}"`,

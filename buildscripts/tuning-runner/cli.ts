@@ -3,7 +3,7 @@
 // Each command's options are one table: Node's util.parseArgs reads argv with it (strictly,
 // per command), and the same table writes the command's --help.
 import { parseArgs } from "node:util";
-import { COMMIT_ID_RULE, PULL_REQUEST_BOT_SESSION_NAME, PULL_REQUEST_BUILD_FILES, RUNNER_ENVIRONMENT, SCHEDULE_EXPRESSION_RULE, TUNING_FILES } from "../contract";
+import { COMMIT_ID_RULE, PULL_REQUEST_BOT_SESSION_NAME, PULL_REQUEST_ID_RULE, PULL_REQUEST_BUILD_FILES, RUNNER_ENVIRONMENT, SCHEDULE_EXPRESSION_RULE, TUNING_FILES } from "../contract";
 import { InputError, UsageError } from "./core/errors";
 import { ALLOWED_NAME_PREFIX_FIELD, checkFunctionInScope, validateNamePrefix, type FunctionScope } from "./core/functionScope";
 import { parseJsonFile } from "./core/json";
@@ -653,7 +653,7 @@ function buildContextFrom(env: Environment): BuildContext {
 
 const PULL_REQUEST_FIELDS = [
     { key: "repositoryName", flag: "--repository", variable: RUNNER_ENVIRONMENT.repositoryName, pattern: /^[\w.-]{1,100}$/, allowed: "1-100 letters, digits, '.', '_' or '-'" },
-    { key: "pullRequestId", flag: "--pull-request-id", variable: RUNNER_ENVIRONMENT.pullRequestId, pattern: /^[1-9]\d{0,18}$/, allowed: "a positive whole number" },
+    { key: "pullRequestId", flag: "--pull-request-id", variable: RUNNER_ENVIRONMENT.pullRequestId, pattern: PULL_REQUEST_ID_RULE.pattern, allowed: PULL_REQUEST_ID_RULE.allowed },
     { key: "sourceCommit", flag: "--source-commit", variable: RUNNER_ENVIRONMENT.sourceCommit, ...COMMIT_ID_RULE },
     { key: "destinationCommit", flag: "--destination-commit", variable: RUNNER_ENVIRONMENT.destinationCommit, ...COMMIT_ID_RULE },
 ] as const;

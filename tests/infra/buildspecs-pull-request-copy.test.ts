@@ -114,7 +114,7 @@ describe("buildspecs: the Terraform install and the pull-request copy", () => {
         });
 
         it("refuses to start without the workflow's pull request id and commits", () => {
-            for (const override of [{ PULL_REQUEST_ID: "" }, { PULL_REQUEST_ID: "7; rm -rf /" }, { SOURCE_COMMIT: "main" }, { DESTINATION_COMMIT: "" }]) {
+            for (const override of [{ PULL_REQUEST_ID: "" }, { PULL_REQUEST_ID: "7; rm -rf /" }, { SOURCE_COMMIT: "main" }, { DESTINATION_COMMIT: "" }, { PULL_REQUEST_ID: "12345678901234567" }]) {
                 const run = runBuild(buildspec(), { ...DEPLOY_BUILD_ENV, ...override });
                 assert.deepEqual(run.phases, [{ name: "install", status: "FAILED" }], JSON.stringify(override));
                 assert.deepEqual(run.calls, [], JSON.stringify(override));

@@ -164,7 +164,7 @@ describe("buildspecs: the trusted builds and the pipeline", () => {
         });
 
         it("refuses to start on values the workflow would never send after a destroy", () => {
-            for (const override of [{ DEPLOY_BUILD_ARN: "" }, { DEPLOY_BUILD_ARN: "x; rm -rf /" }, { SOURCE_COMMIT: "main" }, { PULL_REQUEST_ID: "7*" }]) {
+            for (const override of [{ DEPLOY_BUILD_ARN: "" }, { DEPLOY_BUILD_ARN: "x; rm -rf /" }, { SOURCE_COMMIT: "main" }, { PULL_REQUEST_ID: "7*" }, { PULL_REQUEST_ID: "12345678901234567" }]) {
                 const run = runBuild(buildspec(), { ...FOLLOW_UP_SWEEP_ENV, ...override });
                 assert.deepEqual(run.phases, [{ name: "install", status: "FAILED" }], JSON.stringify(override));
                 assert.deepEqual(run.calls, [], JSON.stringify(override));

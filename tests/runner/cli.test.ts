@@ -187,7 +187,9 @@ describe("runner command line", () => {
 
         it("rejects abbreviated commits, non-numeric ids and identical commits", () => {
             usageError(["tune", "--source-commit", "3f2a9c1"], /--source-commit must be a full 40-character lowercase commit id; got "3f2a9c1"/, prEnv);
-            usageError(["plan-comment", "--plan", "p.json", "--pull-request-id", "seven"], /--pull-request-id must be a positive whole number; got "seven"/, prEnv);
+            usageError(["plan-comment", "--plan", "p.json", "--pull-request-id", "seven"], /--pull-request-id must be a positive whole number of at most 16 digits; got "seven"/, prEnv);
+            // A copy's names carry the id within AWS's 64 characters: 16 digits at most, as the buildspecs and terraform-lambda say.
+            usageError(["plan-comment", "--plan", "p.json", "--pull-request-id", "12345678901234567"], /--pull-request-id must be a positive whole number of at most 16 digits; got "12345678901234567"/, prEnv);
             usageError(["tune", "--destination-commit", SOURCE], /are the same commit/, prEnv);
         });
     });

@@ -71,6 +71,15 @@ export const PULL_REQUEST_ID_RULE = {
     allowed: "a positive whole number of at most 16 digits",
 } as const;
 
+/**
+ * The prefix of every name one pull request's copy of one commit carries
+ * (`<pullRequestNamePrefix>-<id>-<first 7 of the source commit>`): what that copy's names, and
+ * nothing else's, start with, so the stack and the runner can confine a copy to itself.
+ */
+export function copyNamePrefix(pullRequestNamePrefix: string, pullRequest: Pick<PullRequestEvent, "pullRequestId" | "sourceCommit">): string {
+    return `${pullRequestNamePrefix}-${pullRequest.pullRequestId}-${pullRequest.sourceCommit.slice(0, 7)}`;
+}
+
 /** A commit id as CodeCommit names one, and as the pull-request flow passes them around. */
 export const COMMIT_ID_RULE = {
     pattern: /^[0-9a-f]{40}$/,

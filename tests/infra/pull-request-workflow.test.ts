@@ -270,23 +270,6 @@ describe("pull-request workflow", () => {
             ]);
         });
 
-        it("requires one approval from exactly the bot's fixed session for pull requests into main", () => {
-            const template = named(stack, "aws:codecommit/approvalRuleTemplate:ApprovalRuleTemplate", "pr-approval");
-            assert.deepStrictEqual(JSON.parse(template.inputs.content), {
-                Version: "2018-11-08",
-                DestinationReferences: ["refs/heads/main"],
-                Statements: [
-                    {
-                        Type: "Approvers",
-                        NumberOfApprovalsNeeded: 1,
-                        // Session ARNs carry the role name without its IAM path.
-                        ApprovalPoolMembers: [`arn:aws:sts::${TEST_ACCOUNT_ID}:assumed-role/power-tuned-pull-request-bot/${PULL_REQUEST_BOT_SESSION_NAME}`],
-                    },
-                ],
-            });
-            const association = named(stack, "aws:codecommit/approvalRuleTemplateAssociation:ApprovalRuleTemplateAssociation", "pr-approval-association");
-            assert.deepStrictEqual(association.inputs, { approvalRuleTemplateName: template.state.name, repositoryName: "power-tuned-functions" });
-        });
     });
 
     describe("the decision function (trusted: never runs a file of the pull request)", () => {

@@ -238,7 +238,7 @@ describe("pull-request workflow", () => {
         });
     });
 
-    describe("the pull-request bot and the merge gate", () => {
+    describe("the pull-request bot (its approval rule: merge-gate.test.ts)", () => {
         it("the bot is trusted only by the trusted builds' roles (feedback, sweeper) and the decision function's, and only under the fixed session name", () => {
             const bot = named(stack, "aws:iam/role:Role", "pr-bot-role");
             assert.strictEqual(bot.state.name, "power-tuned-pull-request-bot");

@@ -49,8 +49,8 @@ type Behaviour = "succeeds" | Failure;
 /** How the deploy build goes, as BatchGetBuilds reports it: statuses of successive polls (the last repeats). */
 type DeployBuild = readonly string[];
 
-/** What the decision function answers (its Payload), or how it fails. */
-type Decision = { readonly change: Change } | { readonly payload: unknown } | "fails";
+/** What the decision function decides on, what it answers (its Payload), or how it fails. */
+type Decision = { readonly change: Change } | { readonly payload: unknown } | { readonly failure: Failure };
 
 /** A function's file changed: the decision asks for a copy. */
 const FUNCTION_CHANGED: Decision = { change: { "functions/digest/index.js": "exports.handler = async () => 'faster';\n" } };
@@ -110,8 +110,12 @@ function failure(behaviour: Failure, build: { Arn: string }): Error | "hangs" {
  */
 function decisionHandler(decision: Decision) {
     return async (input: unknown): Promise<{ Payload: unknown; StatusCode: number }> => {
-        if (decision === "fails") throw taskFailure("Lambda.Unknown", "The decision function failed");
         if ("payload" in decision) return { Payload: decision.payload, StatusCode: 200 };
+        if ("failure" in decision) {
+            const thrown = failure(decision.failure, { Arn: DECISION_FUNCTION });
+            if (thrown === "hangs") return new Promise<never>(() => undefined);
+            throw thrown;
+        }
         const { FunctionName, Payload } = input as { FunctionName: string; Payload: PullRequestWorkflowInput };
         assert.equal(FunctionName, DECISION_FUNCTION);
         const aws = withPullRequestChanging(new InMemoryAws(), decision.change);
@@ -292,10 +296,12 @@ describe("pull-request workflow definition", () => {
             }
         });
 
-        it("a decision that failed deploys the copy, as if one were needed (safe by default)", async () => {
-            const run = await runWorkflow({ decision: "fails" });
-            assert.deepEqual(steps(run), EVERYTHING);
-            assert.equal(run.failedWith, undefined);
+        it("a decision that failed in any way a task can, or timed out, deploys the copy, as if one were needed (safe by default)", async () => {
+            for (const failure of FAILURES) {
+                const run = await runWorkflow({ decision: { failure } });
+                assert.deepEqual(steps(run), EVERYTHING, failure);
+                assert.equal(run.failedWith, undefined, failure);
+            }
         });
 
         it("an answer that is anything but copyNeeded: false (missing, a string, null, a number, no object at all) deploys the copy, never ending the execution", async () => {

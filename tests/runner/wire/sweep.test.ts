@@ -12,23 +12,8 @@ import { parseSweepReport } from "../../../buildscripts/tuning-runner/core/sweep
 import type { FakeAws } from "../../support/fake-aws";
 import { type Moto, motoMissing, startMoto } from "../../support/moto-server";
 import { freshFakeAwsForEachTest, RunnerWorkspace } from "../../support/runner-workspace";
-import {
-    accountContents,
-    FOLLOW_UP_ENV,
-    FOLLOW_UP_SWEEP,
-    OLD_COPY,
-    OLD_DEPLOY_BUILD,
-    PRODUCTION_PREFIX,
-    PRODUCTION_STATE_KEY,
-    SCHEDULED_SWEEP,
-    STACK_ROLE,
-    STATE_BUCKET,
-    STATE_KEY,
-    withAbandonedCopies,
-    WRITE_OPERATION,
-    YOUNG_COPY,
-    YOUNG_DEPLOY_BUILD,
-} from "../../support/sweep-scenario";
+import { accountContents, FOLLOW_UP_ENV, FOLLOW_UP_SWEEP, OLD_COPY, SCHEDULED_SWEEP, withAbandonedCopies, WRITE_OPERATION, YOUNG_COPY } from "../../support/sweep-scenario";
+import * as scenario from "../../support/sweep-scenario";
 
 describe("the bundled sweep against AWS's protocols", function () {
     this.timeout(30_000);
@@ -136,9 +121,9 @@ describe("the bundled sweep against moto, an emulator of AWS's APIs", function (
     async function seed(): Promise<void> {
         const [lambda, iam, logs, s3] = [clientOf(LambdaClient), clientOf(IAMClient), clientOf(CloudWatchLogsClient), clientOf(S3Client)];
         const trust = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] });
-        await iam.send(new CreateRoleCommand({ RoleName: STACK_ROLE, Path: "/lambda-power-tuned/", AssumeRolePolicyDocument: trust }));
+        await iam.send(new CreateRoleCommand({ RoleName: scenario.STACK_ROLE, Path: "/lambda-power-tuned/", AssumeRolePolicyDocument: trust }));
         for (const [prefix, functions] of [
-            [PRODUCTION_PREFIX, ["digest"]],
+            [scenario.PRODUCTION_PREFIX, ["digest"]],
             [OLD_COPY, ["digest", "resize"]],
             [YOUNG_COPY, ["digest"]],
         ] as const) {
@@ -149,8 +134,8 @@ describe("the bundled sweep against moto, an emulator of AWS's APIs", function (
                 await logs.send(new CreateLogGroupCommand({ logGroupName: `/aws/lambda/${prefix}-${name}` }));
             }
         }
-        await s3.send(new CreateBucketCommand({ Bucket: STATE_BUCKET }));
-        for (const key of [PRODUCTION_STATE_KEY, STATE_KEY(OLD_DEPLOY_BUILD), STATE_KEY(YOUNG_DEPLOY_BUILD)]) await s3.send(new PutObjectCommand({ Bucket: STATE_BUCKET, Key: key, Body: "{}" }));
+        await s3.send(new CreateBucketCommand({ Bucket: scenario.STATE_BUCKET }));
+        for (const key of [scenario.PRODUCTION_STATE_KEY, scenario.STATE_KEY(scenario.OLD_DEPLOY_BUILD), scenario.STATE_KEY(scenario.YOUNG_DEPLOY_BUILD)]) await s3.send(new PutObjectCommand({ Bucket: scenario.STATE_BUCKET, Key: key, Body: "{}" }));
     }
 
     async function contents() {
@@ -159,7 +144,7 @@ describe("the bundled sweep against moto, an emulator of AWS's APIs", function (
             functions: ((await lambda.send(new ListFunctionsCommand({}))).Functions ?? []).map((f) => f.FunctionName!).sort(),
             roles: ((await iam.send(new ListRolesCommand({}))).Roles ?? []).map((role) => role.RoleName!).sort(),
             logGroups: ((await logs.send(new DescribeLogGroupsCommand({}))).logGroups ?? []).map((group) => group.logGroupName!).sort(),
-            stateObjects: ((await s3.send(new ListObjectsV2Command({ Bucket: STATE_BUCKET }))).Contents ?? []).map((object) => object.Key!).sort(),
+            stateObjects: ((await s3.send(new ListObjectsV2Command({ Bucket: scenario.STATE_BUCKET }))).Contents ?? []).map((object) => object.Key!).sort(),
         };
     }
 
@@ -172,14 +157,14 @@ describe("the bundled sweep against moto, an emulator of AWS's APIs", function (
         assert.equal(run.code, 0, run.stderr);
         assert.doesNotMatch(run.stderr, /NotAnAwsResponse/);
         const after = await contents();
-        const ofTheCopy = (name: string) => name.includes(`${OLD_COPY}-`) || name.includes(OLD_DEPLOY_BUILD);
+        const ofTheCopy = (name: string) => name.includes(`${OLD_COPY}-`) || name.includes(scenario.OLD_DEPLOY_BUILD);
         assert.deepEqual(after, {
             functions: before.functions.filter((name) => !ofTheCopy(name)),
             roles: before.roles.filter((name) => !ofTheCopy(name)),
             logGroups: before.logGroups.filter((name) => !ofTheCopy(name)),
             stateObjects: before.stateObjects.filter((name) => !ofTheCopy(name)),
         });
-        assert.deepEqual(after.functions, [`${PRODUCTION_PREFIX}-digest`, `${YOUNG_COPY}-digest`]);
+        assert.deepEqual(after.functions, [`${scenario.PRODUCTION_PREFIX}-digest`, `${YOUNG_COPY}-digest`]);
         const report = parseSweepReport(work.read("sweep-report.json"), "sweep-report.json");
         assert.deepEqual(report.unlisted, []);
         assert.deepEqual(
@@ -190,7 +175,7 @@ describe("the bundled sweep against moto, an emulator of AWS's APIs", function (
                 `log-group /aws/lambda/${OLD_COPY}-digest`,
                 `log-group /aws/lambda/${OLD_COPY}-resize`,
                 `role ${OLD_COPY}-digest-role`,
-                `state-object s3://${STATE_BUCKET}/${STATE_KEY(OLD_DEPLOY_BUILD)}`,
+                `state-object s3://${scenario.STATE_BUCKET}/${scenario.STATE_KEY(scenario.OLD_DEPLOY_BUILD)}`,
             ].sort(),
         );
     });

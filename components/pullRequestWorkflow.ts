@@ -40,7 +40,7 @@ export interface PullRequestWorkflowArgs {
         readonly arn: pulumi.Input<string>;
         readonly cloneUrlHttp: pulumi.Input<string>;
     };
-    /** Pull requests into this branch are tuned, and need the bot's approval to merge. */
+    /** Pull requests into this branch are tuned; the bot approves or revokes them. */
     readonly mainBranch: string;
     /** The power-tuning state machine (it may touch only the pull-request namespace). */
     readonly stateMachineArn: pulumi.Input<string>;
@@ -106,7 +106,8 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
     public readonly runnerS3Uri: pulumi.Output<string>;
     /** `s3://<artifact bucket>/tuning-history/` */
     public readonly tuningHistoryUri: pulumi.Output<string>;
-    public readonly approvalRuleTemplateName: pulumi.Output<string>;
+    /** The bot's one session (`assumed-role/<bot role>/lambda-power-tuned-bot`): the approval it gives is the tuning verdict. */
+    public readonly botSessionArn: pulumi.Output<string>;
     /** The trusted decision function the workflow starts with. */
     public readonly decisionFunctionArn: pulumi.Output<string>;
 
@@ -332,33 +333,6 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
             { parent: this, dependsOn: [triggerRole] },
         );
 
-        // The merge gate: a PR into main needs one approval, and only the bot's fixed session can
-        // give it (the trusted step approves when the tuning policy passes and revokes when it
-        // fails).
-        const approvalRule = new aws.codecommit.ApprovalRuleTemplate(
-            `${name}-approval`,
-            {
-                description: "Requires the pull-request bot's approval: it approves only when the tuning policy passes.",
-                content: pulumi.jsonStringify({
-                    Version: "2018-11-08",
-                    DestinationReferences: [`refs/heads/${args.mainBranch}`],
-                    Statements: [
-                        {
-                            Type: "Approvers",
-                            NumberOfApprovalsNeeded: 1,
-                            ApprovalPoolMembers: [bot.arn.apply((arn) => assumedRoleSessionArn(arn, PULL_REQUEST_BOT_SESSION_NAME))],
-                        },
-                    ],
-                }),
-            },
-            { parent: this },
-        );
-        new aws.codecommit.ApprovalRuleTemplateAssociation(
-            `${name}-approval-association`,
-            { approvalRuleTemplateName: approvalRule.name, repositoryName: repository.name },
-            { parent: this },
-        );
-
         this.stateMachineArn = workflow.arn;
         this.deployProjectName = deploy.projectName;
         this.feedbackProjectName = feedback.projectName;
@@ -366,7 +340,7 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
         this.sweepProjectName = sweeper.projectName;
         this.feedbackRoleArn = feedback.roleArn;
         this.botRoleName = bot.name;
-        this.approvalRuleTemplateName = approvalRule.name;
+        this.botSessionArn = bot.arn.apply((arn) => assumedRoleSessionArn(arn, PULL_REQUEST_BOT_SESSION_NAME));
         this.decisionFunctionArn = decision.functionArn;
         this.registerOutputs({
             decisionFunctionArn: this.decisionFunctionArn,
@@ -379,7 +353,7 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
             botRoleName: this.botRoleName,
             runnerS3Uri: this.runnerS3Uri,
             tuningHistoryUri: this.tuningHistoryUri,
-            approvalRuleTemplateName: this.approvalRuleTemplateName,
+            botSessionArn: this.botSessionArn,
         });
     }
 }

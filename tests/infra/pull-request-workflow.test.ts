@@ -251,7 +251,7 @@ describe("pull-request workflow", () => {
         });
     });
 
-    describe("the pull-request bot and the merge gate", () => {
+    describe("the pull-request bot (its approval rule: merge-gate.test.ts)", () => {
         it("the bot is trusted only by the trusted builds' roles (feedback, sweeper) and the decision function's, and only under the fixed session name", () => {
             const bot = named(stack, "aws:iam/role:Role", "pr-bot-role");
             assert.strictEqual(bot.state.name, "power-tuned-pull-request-bot");
@@ -283,23 +283,6 @@ describe("pull-request workflow", () => {
             ]);
         });
 
-        it("requires one approval from exactly the bot's fixed session for pull requests into main", () => {
-            const template = named(stack, "aws:codecommit/approvalRuleTemplate:ApprovalRuleTemplate", "pr-approval");
-            assert.deepStrictEqual(JSON.parse(template.inputs.content), {
-                Version: "2018-11-08",
-                DestinationReferences: ["refs/heads/main"],
-                Statements: [
-                    {
-                        Type: "Approvers",
-                        NumberOfApprovalsNeeded: 1,
-                        // Session ARNs carry the role name without its IAM path.
-                        ApprovalPoolMembers: [`arn:aws:sts::${TEST_ACCOUNT_ID}:assumed-role/power-tuned-pull-request-bot/${PULL_REQUEST_BOT_SESSION_NAME}`],
-                    },
-                ],
-            });
-            const association = named(stack, "aws:codecommit/approvalRuleTemplateAssociation:ApprovalRuleTemplateAssociation", "pr-approval-association");
-            assert.deepStrictEqual(association.inputs, { approvalRuleTemplateName: template.state.name, repositoryName: "power-tuned-functions" });
-        });
     });
 
     describe("the decision function (trusted: never runs a file of the pull request)", () => {

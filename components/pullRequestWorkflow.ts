@@ -141,8 +141,10 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
         const ownState = `${STATE_LAYOUT.pullRequestStatePrefix}${OWN_BUILD}/*`;
         const source = { type: "CODECOMMIT", cloneUrlHttp: repository.cloneUrlHttp } as const;
         // Shared by the untrusted builds only: nothing trusted and nothing of production reads it.
+        // CodeBuild shares an S3 cache between projects only under one cache namespace and the
+        // buildspecs' one cache key (the Terraform release and the lock file's hash).
         const untrustedCache = {
-            cacheLocation: pulumi.interpolate`${artifactBucket.name}/${PULL_REQUEST_CACHE_PREFIX}`,
+            cache: { location: pulumi.interpolate`${artifactBucket.name}/${PULL_REQUEST_CACHE_PREFIX}`, namespace: `${name}-terraform` },
             statements: buildCacheStatements(artifactBucket.arn, PULL_REQUEST_CACHE_PREFIX),
         };
 
@@ -162,7 +164,7 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
                 ...pullRequestBuildOutputStatements(artifactBucket.arn),
                 ...untrustedCache.statements,
             ],
-            cacheLocation: untrustedCache.cacheLocation,
+            cache: untrustedCache.cache,
             buildTimeoutMinutes: timeouts.deploy,
         });
         const destroy = project("destroy", {
@@ -176,7 +178,7 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
                 ...terraformStateStatements(stateBucket.arn, { readable: [`${STATE_LAYOUT.pullRequestStatePrefix}*`], writable: [ownState] }),
                 ...untrustedCache.statements,
             ],
-            cacheLocation: untrustedCache.cacheLocation,
+            cache: untrustedCache.cache,
             buildTimeoutMinutes: timeouts.destroy,
         });
 

@@ -38,7 +38,7 @@ import {
     paginateListFunctions,
 } from "@aws-sdk/client-lambda";
 import { DeleteObjectCommand, GetObjectCommand, NoSuchKey, paginateListObjectsV2, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, StartExecutionCommand, StopExecutionCommand } from "@aws-sdk/client-sfn";
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, paginateListExecutions, SFNClient, StartExecutionCommand, StopExecutionCommand } from "@aws-sdk/client-sfn";
 import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import { loadConfig } from "@smithy/core/config";
 import { NODE_MAX_ATTEMPT_CONFIG_OPTIONS, NODE_RETRY_MODE_CONFIG_OPTIONS } from "@smithy/core/retry";
@@ -49,7 +49,7 @@ import { describeError, UsageError } from "./core/errors";
 import type { FunctionConfigurationShape } from "./core/fingerprint";
 import type { PullRequestState } from "./core/policy";
 import type { PullRequestContext } from "./core/resultsFile";
-import { lambdaTimestamp } from "./core/sweep";
+import { lambdaTimestamp, type RunningWorkflowExecution } from "./core/sweep";
 import { regionSharedByArns } from "./core/targets";
 import type { ExecutionDescription, ExecutionEvent, ExecutionStatus } from "./core/types";
 
@@ -186,6 +186,8 @@ export interface SweepableObjects {
 
 /** What a sweep lists and removes. */
 export interface SweepableResources {
+    /** ListExecutions (status RUNNING, every page), then DescribeExecution of each for its input. */
+    readonly runningExecutions: (stateMachineArn: string) => Promise<RunningWorkflowExecution[]>;
     readonly functions: SweepableFunctions;
     readonly roles: SweepableRoles;
     readonly logGroups: SweepableLogGroups;
@@ -441,7 +443,17 @@ function sweepableResourcesClient(): SweepableResources {
     const iam = answeredByAws(new IAMClient(RETRIES));
     const logs = answeredByAws(new CloudWatchLogsClient(RETRIES));
     const s3 = answeredByAws(new S3Client(RETRIES));
+    const sfn = answeredByAws(new SFNClient(RETRIES));
     return {
+        async runningExecutions(stateMachineArn) {
+            const arns = await everyPage(paginateListExecutions({ client: sfn }, { stateMachineArn, statusFilter: "RUNNING" }), (page) => page.executions?.map((execution) => execution.executionArn!));
+            return Promise.all(
+                arns.map(async (executionArn) => {
+                    const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+                    return { executionArn, startedAt: described.startDate!.getTime(), input: described.input ?? "{}" };
+                }),
+            );
+        },
         functions: {
             list: () =>
                 everyPage(paginateListFunctions({ client: lambda }, {}), (page) =>

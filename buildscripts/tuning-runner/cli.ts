@@ -194,6 +194,15 @@ const COMMANDS = {
                     "creationTime, an object by its LastModified; the rest is kept",
                 ],
             },
+            "owner-workflow": {
+                value: "ARN",
+                help: [
+                    "the pull-request workflow (state machine) whose RUNNING executions own",
+                    "copies (--name-prefix is then the pull-request namespace): functions,",
+                    "roles and log groups go when no running execution owns their copy, or",
+                    "when it started --older-than ago; their own timestamps play no part",
+                ],
+            },
             "state-uri": { value: "s3://BUCKET/PREFIX", help: ["also remove the objects under PREFIX/ (the copies' Terraform state)"] },
             "dry-run": { help: ["list and report what would be removed, and make no write call at all", "(nor a comment)"] },
             report: { value: "FILE", help: [`what was found and what became of it (default ${DEFAULT_REPORT_FILE})`] },
@@ -592,6 +601,7 @@ function sweepArgumentsFrom(options: ParsedOptions, env: Environment, build: Bui
     const namePrefix = required(options, NAME_PREFIX_FIELD);
     const protectPrefix = options.get(PROTECT_PREFIX_FIELD)?.[0];
     validateSweepPrefixes(namePrefix, protectPrefix);
+    const ownerWorkflow = options.get("--owner-workflow")?.[0];
     const stateUri = options.get("--state-uri")?.[0];
     const state = stateUri === undefined ? undefined : parseS3Uri(stateUri, "--state-uri");
     if (state !== undefined && state.prefix === "") {
@@ -604,6 +614,7 @@ function sweepArgumentsFrom(options: ParsedOptions, env: Environment, build: Bui
         namePrefix,
         ...(protectPrefix === undefined ? {} : { protectPrefix }),
         olderThanHours: wholeNumber(options, "--older-than", DEFAULT_OLDER_THAN_HOURS, 0, MAX_HOURS, "hours"),
+        ...(ownerWorkflow === undefined ? {} : { ownerWorkflowArn: validateStateMachineArn(ownerWorkflow, "--owner-workflow") }),
         ...(state === undefined ? {} : { state }),
         dryRun: options.has("--dry-run"),
         reportFile: options.get("--report")?.[0] ?? DEFAULT_REPORT_FILE,

@@ -184,6 +184,17 @@ export class InMemoryAws extends AwsModel {
         const iamPaging = { token: "Marker", next: "Marker" };
         const listed = (name: string, createdAt: number | undefined): Listed => ({ name, ...(createdAt === undefined ? {} : { createdAt }) });
         return {
+            runningExecutions: async (stateMachineArn) => {
+                const listed = await everyPage<string>("sfn", "ListExecutions", { stateMachineArn, statusFilter: "RUNNING" }, { token: "nextToken", next: "nextToken" }, (page) =>
+                    page.executions.map((execution: any) => execution.executionArn as string),
+                );
+                return Promise.all(
+                    listed.map(async (executionArn) => {
+                        const described = await send("sfn", "DescribeExecution", { executionArn });
+                        return { executionArn, startedAt: described.startDate * 1000, input: described.input };
+                    }),
+                );
+            },
             functions: {
                 list: () => everyPage("lambda", "ListFunctions", {}, lambdaPaging, (page) => page.Functions.map((fn: any) => listed(fn.FunctionName, lambdaTimestamp(fn.LastModified)))),
                 eventSourceMappings: (functionName) =>

@@ -67,6 +67,12 @@ export interface SweepRequest {
     /** Checked disjoint from namePrefix: the names a sweep must never reach (production's). */
     readonly protectPrefix?: string;
     readonly olderThanHours: number;
+    /**
+     * The pull-request workflow whose RUNNING executions own copies in the namespace (namePrefix is
+     * then the pull-request namespace): functions, roles and log groups are swept by ownership, an
+     * owned copy kept while its execution is younger than olderThanHours, anything else removed.
+     */
+    readonly ownerWorkflowArn?: string;
     /** The state objects under `<prefix>/` are swept too. */
     readonly state?: S3Location;
     /** List and report only: no write call at all. */

@@ -426,7 +426,7 @@ function pullRequestSweepBuildspecObject(): Buildspec {
             build: {
                 commands: [
                     {
-                        run: `[[ -n "$${PULL_REQUEST_ID}" ]] || ${sweep(`--name-prefix "$${PULL_REQUEST_NAME_PREFIX}" --older-than "$${RUNNER_ENVIRONMENT.pullRequestCopyTtlHours}" --state-uri "${PULL_REQUEST_STATES}"`)}`,
+                        run: `[[ -n "$${PULL_REQUEST_ID}" ]] || ${sweep(`--name-prefix "$${PULL_REQUEST_NAME_PREFIX}" --owner-workflow "$${RUNNER_ENVIRONMENT.pullRequestWorkflowArn}" --older-than "$${RUNNER_ENVIRONMENT.pullRequestCopyTtlHours}" --state-uri "${PULL_REQUEST_STATES}"`)}`,
                         why: "On the schedule: the whole pull-request namespace, only what is older than any running build's copy",
                     },
                     {

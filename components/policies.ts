@@ -428,6 +428,15 @@ export function tuningExecutionStatements(stateMachineArn: pulumi.Input<string>)
     ];
 }
 
+/**
+ * Read which executions of one state machine are running, and their input (the sweeper: the
+ * pull-request workflow's running executions own their copies).
+ */
+export function runningExecutionsStatements(stateMachineArn: pulumi.Input<string>): Statement[] {
+    const executions = pulumi.output(stateMachineArn).apply((arn) => `${arn.replace(":stateMachine:", ":execution:")}:*`);
+    return [allow("ListWorkflowExecutions", "states:ListExecutions", stateMachineArn), allow("ReadWorkflowExecutions", "states:DescribeExecution", executions)];
+}
+
 /** Start one state machine (the EventBridge target of pull-request events). */
 export function startExecutionStatements(stateMachineArn: pulumi.Input<string>): Statement[] {
     return [allow("StartWorkflow", "states:StartExecution", stateMachineArn)];

@@ -9,6 +9,7 @@ import {
     pullRequestBuildOutputStatements,
     runBuildStatements,
     runnerDownloadStatements,
+    runningExecutionsStatements,
     sweepStatements,
     TerraformScope,
 } from "./policies";
@@ -28,6 +29,8 @@ export interface PullRequestSweeperArgs {
     readonly production: TerraformScope;
     /** The copies' names: all the sweeper may list and remove. */
     readonly pullRequests: TerraformScope;
+    /** The pull-request workflow: its running executions own their copies, which the scheduled sweep keeps. */
+    readonly workflowArn: pulumi.Input<string>;
     /** The pull-request bot the sweeper comments as (its trust policy must name the sweeper's role). */
     readonly botRoleArn: pulumi.Input<string>;
     /** EventBridge schedule expression of the scheduled sweep (validated in config.ts). */
@@ -74,11 +77,13 @@ export class PullRequestSweeper extends pulumi.ComponentResource {
                     [RUNNER_ENVIRONMENT.pullRequestBotRoleArn]: args.botRoleArn,
                     [RUNNER_ENVIRONMENT.sweepSchedule]: args.schedule,
                     [RUNNER_ENVIRONMENT.pullRequestCopyTtlHours]: String(args.copyTtlHours),
+                    [RUNNER_ENVIRONMENT.pullRequestWorkflowArn]: args.workflowArn,
                 },
                 statements: [
                     ...runnerDownloadStatements(artifactBucket.arn),
                     ...pullRequestBuildOutputStatements(artifactBucket.arn),
                     ...sweepStatements(pullRequests, stateBucket.arn, STATE_LAYOUT.pullRequestStatePrefix),
+                    ...runningExecutionsStatements(args.workflowArn),
                     ...assumeBotStatements(args.botRoleArn),
                 ],
                 accountId,

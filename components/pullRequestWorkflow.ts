@@ -184,6 +184,9 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
 
         // Named in advance: the trusted role may assume it, and only the trusted role is trusted by it.
         const botRoleName = `${production.namePrefix}-pull-request-bot`;
+        // Named in advance too: the sweeper reads its running executions, and it starts the sweeper.
+        const workflowName = `${production.namePrefix}-pull-request-workflow`;
+        const workflowArn = pulumi.interpolate`arn:aws:states:${production.region}:${accountId}:stateMachine:${workflowName}`;
         const botRoleArn = stackRoleArn(accountId, botRoleName);
         const feedback = project("feedback", {
             description: "Trusted (no source, verified runner): comments the plan, tunes the copy, approves or revokes as the pull-request bot.",
@@ -222,6 +225,7 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
                 production,
                 pullRequests,
                 botRoleArn,
+                workflowArn,
                 schedule: args.sweep.schedule,
                 copyTtlHours: args.sweep.copyTtlHours,
                 buildTimeoutMinutes: timeouts.sweep,
@@ -271,6 +275,7 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
         const workflow = new aws.sfn.StateMachine(
             `${name}-workflow`,
             {
+                name: workflowName,
                 type: "STANDARD",
                 roleArn: workflowRole.arn,
                 definition: pulumi

@@ -136,6 +136,17 @@ export interface TuningHistoryObjects {
     keys(bucket: string, prefix: string): Promise<string[]>;
 }
 
+/** The concurrency budget's lease table, one S3 object replaced only by conditional writes. */
+export interface BudgetLeaseObject {
+    /** The object's text and ETag, or undefined when there is no such key. */
+    read(bucket: string, key: string): Promise<{ readonly text: string; readonly etag: string } | undefined>;
+    /**
+     * Writes the object only if it is still the version `etag` names (If-Match), or, with undefined,
+     * only if there is none (If-None-Match: *). False when another writer got there first.
+     */
+    replace(bucket: string, key: string, body: string, etag: string | undefined): Promise<boolean>;
+}
+
 /** Something a sweep may remove, as a list call names it, with the time its age is judged by (epoch ms). */
 export interface Listed {
     readonly name: string;
@@ -206,6 +217,7 @@ export interface AwsClients {
     readonly pullRequestComments: PullRequestComments;
     readonly pullRequestApprovals: PullRequestApprovals;
     readonly sweepable: SweepableResources;
+    readonly budgetLeases: BudgetLeaseObject;
 }
 
 /**
@@ -225,6 +237,7 @@ export function awsClients(commentRoleArn: string | undefined): AwsClients {
         pullRequestComments: pullRequestCommentsClient(pullRequest, commentAuthor(commentRoleArn)),
         pullRequestApprovals: pullRequestApprovalsClient(pullRequest),
         sweepable: sweepableResourcesClient(),
+        budgetLeases: budgetLeaseObjectClient(),
     };
 }
 
@@ -427,6 +440,39 @@ function tuningHistoryObjectsClient(): TuningHistoryObjects {
             everyPage(paginateListObjectsV2({ client }, { Bucket: bucket, Prefix: prefix }), (page) =>
                 page.Contents?.flatMap((object) => (object.Key === undefined ? [] : [object.Key])),
             ),
+    };
+}
+
+/**
+ * S3's answers when a conditional write loses (docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html):
+ * 412 when the condition does not hold, 409 when a concurrent write to the key won, 404 when
+ * If-Match names a key that is gone.
+ */
+const LOST_CONDITIONAL_WRITE = new Set([404, 409, 412]);
+
+function budgetLeaseObjectClient(): BudgetLeaseObject {
+    const client = answeredByAws(new S3Client(RETRIES));
+    return {
+        async read(bucket, key) {
+            try {
+                const response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+                return { text: await response.Body!.transformToString("utf-8"), etag: response.ETag! };
+            } catch (error) {
+                if (error instanceof NoSuchKey) return undefined;
+                throw error;
+            }
+        },
+        async replace(bucket, key, body, etag) {
+            const condition = etag === undefined ? { IfNoneMatch: "*" } : { IfMatch: etag };
+            try {
+                await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: "application/json", ...condition }));
+                return true;
+            } catch (error) {
+                const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+                if (status !== undefined && LOST_CONDITIONAL_WRITE.has(status)) return false;
+                throw error;
+            }
+        },
     };
 }
 

@@ -32,6 +32,8 @@ const MAX_TIMEOUT_SECONDS = 86_400;
 // Each execution already runs `num` invocations per power value, in parallel when asked to:
 // beyond this the account's Lambda concurrency, not the runner, is the bottleneck.
 const MAX_CONCURRENCY = 32;
+/** Beyond this a budget is no cap: Lambda's own concurrency quotas are of this order. */
+const MAX_BUDGET = 100_000;
 
 /** CodeBuild's own variables the runner reads: the build, and for `record` the commit it built. */
 const CODEBUILD = { buildId: "CODEBUILD_BUILD_ID", buildUrl: "CODEBUILD_BUILD_URL", sourceVersion: "CODEBUILD_RESOLVED_SOURCE_VERSION" } as const;
@@ -96,6 +98,15 @@ const COMMANDS = {
                 ],
             },
             force: { help: ["with --history: tune every function, even when a result is stored"] },
+            budget: {
+                value: "N",
+                help: [
+                    `the stack-wide tuning budget ${env(RUNNER_ENVIRONMENT.tuningBudget)}: Lambda invocations`,
+                    `in flight for all tunings together, 1-${MAX_BUDGET}, at most a tenth of the account's`,
+                    "unreserved concurrency; an execution that needs more is not started",
+                ],
+            },
+            "budget-leases": { value: "s3://BUCKET/KEY", help: [`with --budget: the S3 object all tunings share the budget through ${env(RUNNER_ENVIRONMENT.tuningBudgetLeasesUri)}`] },
             "allowed-name-prefix": {
                 value: "PREFIX",
                 help: [
@@ -333,6 +344,7 @@ export interface TuneArguments {
     readonly terraformDirectory: string;
     readonly history?: TuningHistoryLocation;
     readonly force: boolean;
+    readonly budget?: TuneRequest["budget"];
     /** `--allowed-name-prefix`: only functions named `<prefix>-…` may be tuned; undefined: any. */
     readonly allowedNamePrefix?: string;
     /** `--settings-from-repository`: input, policy and *.tf files from the pull request's commits (the CLI guarantees a pull request). */
@@ -531,6 +543,20 @@ function wholeNumberIn(text: string, field: string, min: number, max: number, un
     return value;
 }
 
+const BUDGET_FIELD = `--budget (env ${RUNNER_ENVIRONMENT.tuningBudget})`;
+const BUDGET_LEASES_FIELD = `--budget-leases (env ${RUNNER_ENVIRONMENT.tuningBudgetLeasesUri})`;
+
+/** `--budget` and `--budget-leases`, both or neither. */
+function budgetFrom(options: ParsedOptions, env: Environment): Pick<TuneArguments, "budget"> {
+    const size = optionOrEnv(options, "--budget", env, RUNNER_ENVIRONMENT.tuningBudget);
+    const leases = optionOrEnv(options, "--budget-leases", env, RUNNER_ENVIRONMENT.tuningBudgetLeasesUri);
+    if (size === undefined && leases === undefined) return {};
+    if (size === undefined || leases === undefined) throw new UsageError(`${BUDGET_FIELD} and ${BUDGET_LEASES_FIELD} go together: the budget is shared through its lease table`);
+    const location = parseS3Uri(leases, BUDGET_LEASES_FIELD);
+    if (location.prefix === "") throw InputError.invalid(BUDGET_LEASES_FIELD, leases, "s3://<bucket>/<key> of one object");
+    return { budget: { size: wholeNumberIn(size, BUDGET_FIELD, 1, MAX_BUDGET, "invocations"), leases: location } };
+}
+
 function tuneArgumentsFrom(options: ParsedOptions, env: Environment, build: BuildContext): TuneArguments {
     const settingsFromRepository = options.has("--settings-from-repository");
     const allowedNamePrefix = optionOrEnv(options, "--allowed-name-prefix", env, RUNNER_ENVIRONMENT.pullRequestNamePrefix);
@@ -551,6 +577,7 @@ function tuneArgumentsFrom(options: ParsedOptions, env: Environment, build: Buil
         terraformDirectory: options.get("--terraform-dir")?.[0] ?? ".",
         history,
         force: options.has("--force"),
+        ...budgetFrom(options, env),
         allowedNamePrefix: allowedNamePrefix === undefined ? undefined : validateNamePrefix(allowedNamePrefix, ALLOWED_NAME_PREFIX_FIELD),
         settingsFromRepository,
         commentRoleArn: commentRoleArnFrom(options, env),
@@ -744,6 +771,7 @@ export function tuneRequestFrom(args: TuneArguments, targets: TuneTargets, setti
         build: args.build,
         history: args.history,
         force: args.force,
+        ...(args.budget === undefined ? {} : { budget: args.budget }),
     };
 }
 

@@ -20,6 +20,8 @@ const CHAINS = {
 
 const STATE = "arn:aws:s3:::storage-state-0a1b2c3d";
 const ARTIFACTS = "arn:aws:s3:::storage-artifacts-0a1b2c3d";
+/** The pull-request workflow's state machine, named in advance (the sweeper reads its executions). */
+const WORKFLOW_NAME = "power-tuned-pull-request-workflow";
 const REPOSITORY = `arn:aws:codecommit:${REGION}:${ACCOUNT}:power-tuned-functions`;
 const OWN_BUILD = `arn:aws:codebuild:${REGION}:${ACCOUNT}:build/pr-deploy:6c1f3f0e-5d4c-4b3a-9a8f-7e6d5c4b3a29`;
 const OTHER_BUILD = `arn:aws:codebuild:${REGION}:${ACCOUNT}:build/pr-deploy:0b0b0b0b-1111-4222-8333-944444444444`;
@@ -351,7 +353,9 @@ const ROWS: Row[] = [
     // The workflow and its trigger.
     { as: "pr-workflow-role", does: "start the deploy build", expect: "Allowed", request: () => ({ action: "codebuild:StartBuild", resource: `arn:aws:codebuild:${REGION}:${ACCOUNT}:project/pr-deploy` }) },
     { as: "pr-workflow-role", does: "start the pipeline's apply build", chain: "production", expect: "denied", request: () => ({ action: "codebuild:StartBuild", resource: `arn:aws:codebuild:${REGION}:${ACCOUNT}:project/deployment-apply` }) },
-    { as: "pr-trigger-role", does: "start the pull-request workflow", expect: "Allowed", request: () => ({ action: "states:StartExecution", resource: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:pr-workflow` }) },
+    { as: "pr-trigger-role", does: "start the pull-request workflow", expect: "Allowed", request: () => ({ action: "states:StartExecution", resource: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${WORKFLOW_NAME}` }) },
+    { as: "pr-sweeper-role", does: "read the pull-request workflow's running executions (which copies they own)", expect: "Allowed", request: () => ({ action: "states:ListExecutions", resource: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${WORKFLOW_NAME}` }) },
+    { as: "pr-sweeper-role", does: "read an execution of the power-tuning state machine", expect: "denied", request: () => ({ action: "states:DescribeExecution", resource: `arn:aws:states:${REGION}:${ACCOUNT}:execution:powerTuningStateMachine-0a1b2c3d:x` }) },
     { as: "pr-trigger-role", does: "start the power-tuning state machine", chain: "production", expect: "denied", request: () => ({ action: "states:StartExecution", resource: POWER_TUNING }) },
 ];
 

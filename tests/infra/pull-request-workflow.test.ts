@@ -201,6 +201,7 @@ describe("pull-request workflow", () => {
                 TUNING_RUNNER_S3_URI: `s3://${stack.outputs.artifactBucketName}/${runner.inputs.key}`,
                 TUNING_RUNNER_SHA256: stack.runnerBundle.sha256,
                 PULL_REQUEST_NAME_PREFIX: "pr-power-tuned",
+                PULL_REQUEST_WORKFLOW_ARN: named(stack, "aws:sfn/stateMachine:StateMachine", "pr-workflow").state.arn,
                 PRODUCTION_NAME_PREFIX: "power-tuned",
                 PULL_REQUEST_BOT_ROLE_ARN: named(stack, "aws:iam/role:Role", "pr-bot-role").state.arn,
                 SWEEP_SCHEDULE: "rate(6 hours)",

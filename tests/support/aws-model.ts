@@ -1075,10 +1075,24 @@ export class AwsModel {
 
     // ---------------------------------------------------------------- S3
 
-    private s3(operation: string, body: { Bucket: string; Key: string; Body?: string; Prefix?: string; MaxKeys?: string; ContinuationToken?: string }): S3ObjectAnswer | S3ListingAnswer {
+    private s3(
+        operation: string,
+        body: { Bucket: string; Key: string; Body?: string; Prefix?: string; MaxKeys?: string; ContinuationToken?: string; IfMatch?: string; IfNoneMatch?: string },
+    ): S3ObjectAnswer | S3ListingAnswer {
         const objectKey = `${body.Bucket}/${body.Key}`;
         switch (operation) {
             case "PutObject": {
+                // Conditional writes (docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html):
+                // If-None-Match: * only creates, If-Match: <ETag> only replaces that version; else 412,
+                // and If-Match on a missing key 404.
+                const existing = this.objects.get(objectKey);
+                if (body.IfNoneMatch !== undefined && (body.IfNoneMatch !== "*" || existing !== undefined)) {
+                    throw new AwsError("PreconditionFailed", "At least one of the pre-conditions you specified did not hold", 412);
+                }
+                if (body.IfMatch !== undefined && existing === undefined) throw new AwsError("NoSuchKey", "The specified key does not exist.", 404);
+                if (body.IfMatch !== undefined && body.IfMatch !== etagOf(existing!)) {
+                    throw new AwsError("PreconditionFailed", "At least one of the pre-conditions you specified did not hold", 412);
+                }
                 const content = Buffer.from(body.Body ?? "", "utf8");
                 this.objects.set(objectKey, content);
                 this.objectsModified.set(objectKey, this.now());

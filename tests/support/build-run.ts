@@ -98,6 +98,7 @@ export const SCHEDULED_SWEEP_ENV = {
     PULL_REQUEST_BOT_ROLE_ARN: "arn:aws:iam::123456789012:role/lambda-power-tuned/power-tuned-pull-request-bot",
     SWEEP_SCHEDULE: "rate(6 hours)",
     PULL_REQUEST_COPY_TTL_HOURS: "6",
+    PULL_REQUEST_WORKFLOW_ARN: "arn:aws:states:us-east-1:123456789012:stateMachine:power-tuned-pull-request-workflow",
 };
 export const FOLLOW_UP_SWEEP_ENV = { ...SCHEDULED_SWEEP_ENV, ...PULL_REQUEST, DEPLOY_BUILD_ARN };
 // The Deploy build: runner and history for `record`; CodePipeline's source revision.

@@ -65,6 +65,21 @@ export class InMemoryAws extends AwsModel {
             pullRequestComments: this.pullRequestComments(pullRequest, commentAuthor(commentRoleArn)),
             pullRequestApprovals: this.pullRequestApprovals(pullRequest),
             sweepable: this.sweepable(build),
+            budgetLeases: {
+                read: (bucket, key) =>
+                    this.send(build, "s3", "GetObject", { Bucket: bucket, Key: key }).then(
+                        (answer: S3ObjectAnswer) => ({ text: answer.content!.toString("utf8"), etag: answer.etag }),
+                        absentOn("NoSuchKey"),
+                    ),
+                replace: (bucket, key, body, etag) =>
+                    this.send(build, "s3", "PutObject", { Bucket: bucket, Key: key, Body: body, ...(etag === undefined ? { IfNoneMatch: "*" } : { IfMatch: etag }) }).then(
+                        () => true,
+                        (error: Error) => {
+                            if (["PreconditionFailed", "NoSuchKey", "ConditionalRequestConflict"].includes(error.name)) return false;
+                            throw error;
+                        },
+                    ),
+            },
         };
     }
 

@@ -9,7 +9,9 @@ import { concurrencyFittingAccount, describeLambdaConcurrency, parseTuningInput,
 import type { TuneRequest } from "../core/requests";
 import type { TargetFunction } from "../core/types";
 import { plural } from "../markdown/format";
-import { renderTuningComment } from "../markdown/tuningReport";
+import { renderNotTunedComment, renderTuningComment } from "../markdown/tuningReport";
+import { budgetInForce } from "../core/budget";
+import { leasedBudget, type ConcurrencyBudget } from "./budget";
 import { tuneFunctions, type Tuning } from "./executions";
 import { publishMarkdown } from "./publish";
 import { applyQualityGate, configuredMemorySizes } from "./qualityGate";
@@ -32,7 +34,26 @@ export async function runTune(request: TuneRequest, clients: AwsClients, runtime
         policyCommit: settings.commit,
         terraformFiles: settings.terraformFiles,
     };
-    const executionsAtOnce = request.concurrency === "auto" ? await fittingConcurrency(input, request.functions.length, clients.lambda, log) : request.concurrency;
+    let executionsAtOnce = request.concurrency === "auto" ? await fittingConcurrency(input, request.functions.length, clients.lambda, log) : request.concurrency;
+    let budget: ConcurrencyBudget | undefined;
+    if (request.budget !== undefined) {
+        const unreserved = await clients.lambda.unreservedConcurrency().catch(() => undefined);
+        const size = budgetInForce(request.budget.size, unreserved);
+        const needs = peakPerExecution(input);
+        const uri = `s3://${request.budget.leases.bucket}/${request.budget.leases.prefix}`;
+        if (needs > size) {
+            const cap =
+                `one execution keeps up to ${needs} Lambda invocations in flight, and the stack's tuning budget is ${size}` +
+                (size < request.budget.size ? ` (a tenth of the account's unreserved concurrency, ${unreserved})` : "");
+            log(`not tuned: ${cap}`);
+            runtime.writeFile(request.resultsFile, `${JSON.stringify(buildResultsFile([], { generatedAt: new Date(runtime.now()).toISOString(), stateMachineArn: request.stateMachineArn, pullRequest: request.pullRequest, buildUrl: request.build.buildUrl }), null, 2)}\n`);
+            await publishMarkdown({ markdown: renderNotTunedComment([cap], request.build.buildUrl), pullRequest: request.pullRequest, build: request.build, section: "tuning", pushLogNote: "not tuned: over the stack's tuning budget" }, clients.pullRequestComments, runtime);
+            return EXIT_FAILED;
+        }
+        executionsAtOnce = Math.max(1, Math.min(executionsAtOnce, Math.floor(size / needs)));
+        log(`the tuning budget: ${size} Lambda invocations in flight for all tunings of the stack (${uri}); one execution holds ${needs} while it runs`);
+        budget = leasedBudget(request.budget.leases, size, clients.budgetLeases, runtime);
+    }
     const concurrency = describeLambdaConcurrency(input, Math.min(executionsAtOnce, request.functions.length));
     if (concurrency !== undefined) log(concurrency);
 
@@ -40,7 +61,7 @@ export async function runTune(request: TuneRequest, clients: AwsClients, runtime
     const lambda = askingOnce(clients.lambda);
     const configured = await configuredMemorySizes(request.functions, lambda, log);
     const tuning: Tuning = { ...request, input, concurrency: executionsAtOnce };
-    const tune = (functions: readonly TargetFunction[]) => tuneFunctions({ ...tuning, functions }, { ...runtime, stepFunctions: clients.stepFunctions });
+    const tune = (functions: readonly TargetFunction[]) => tuneFunctions({ ...tuning, functions }, { ...runtime, stepFunctions: clients.stepFunctions, budget });
     const { results: tuned, history } =
         request.history === undefined
             ? { results: await tune(request.functions), history: undefined }

@@ -25,6 +25,11 @@ export interface TuneRequest {
     readonly history?: TuningHistoryLocation;
     /** `--force`: tune even when the tuning history holds a result for the same fingerprint. */
     readonly force: boolean;
+    /**
+     * `--budget`: the stack-wide Lambda concurrency all running tunings share (at most a tenth of the
+     * account's unreserved concurrency), and the S3 object that holds its leases.
+     */
+    readonly budget?: { readonly size: number; readonly leases: S3Location };
 }
 
 /** A validated `record`: production's functions, the input their fingerprints include, where to write. */

@@ -1,0 +1,71 @@
+// The stack-wide tuning budget in process against InMemoryAws: tunings of different builds share it
+// through one lease table in S3 (conditional writes), so together they never keep more Lambda
+// invocations in flight than the budget; a tuning that cannot fit it invokes nothing.
+import * as assert from "node:assert/strict";
+import { BUDGET_POLL_MS } from "../../../buildscripts/tuning-runner/commands/budget";
+import { parseLeases } from "../../../buildscripts/tuning-runner/core/budget";
+import type { InMemoryAws } from "../../support/in-memory-aws";
+import { freshInMemoryAwsForEachTest } from "../../support/runner-workspace";
+import { codeBuildEnv, functionArn, localEnv, succeeded, workspace } from "../../support/tune-scenario";
+
+const BUCKET = "storage-artifacts-0a1b2c3d";
+const LEASES = `s3://${BUCKET}/tuning-budget/leases.json`;
+// The scenario's input keeps 4 power values × (1 Executor + 50 parallel invocations) = 204 in flight.
+const PER_EXECUTION = 204;
+
+describe("tune --budget: one Lambda concurrency budget for every running tuning of the stack", () => {
+    let fake: InMemoryAws;
+    freshInMemoryAwsForEachTest((started) => (fake = started));
+    const copies = (pullRequest: number) => ["digest", "resize", "thumbnail"].map((name) => functionArn(`pr-power-tuned-${pullRequest}-3f2a9c1-${name}`));
+    const tuneCopy = (functions: readonly string[], budget: number, env = localEnv()) =>
+        workspace().run(["tune", ...functions.flatMap((arn) => ["--lambda-arn", arn]), "--concurrency", "3", "--budget", String(budget), "--budget-leases", LEASES], env, fake);
+
+    it("two tunings in parallel never exceed the budget together: the account saw at most budget / 204 executions at once", async () => {
+        fake.setLambdaConcurrency(10_000);
+        const [first, second] = [copies(7), copies(8)];
+        for (const arn of [...first, ...second]) fake.scriptExecution(arn, succeeded(5 * 60_000));
+        const runs = await Promise.all([tuneCopy(first, 500), tuneCopy(second, 500)]);
+        for (const run of runs) assert.equal(run.code, 0, run.stderr);
+        assert.equal(fake.calls("StartExecution").length, 6, "every function was tuned");
+        assert.equal(fake.peakConcurrentExecutions(), Math.floor(500 / PER_EXECUTION));
+        assert.deepEqual(parseLeases(fake.objects.get(`${BUCKET}/tuning-budget/leases.json`)!.toString("utf8"), LEASES), [], "every lease was given back");
+        assert.ok(fake.calls("PutObject").some((put) => put.IfMatch !== undefined), "the table was replaced only on the version read");
+    });
+
+    it("alone, a tuning still keeps to its budget, whatever --concurrency allows", async () => {
+        fake.setLambdaConcurrency(10_000);
+        for (const arn of copies(7)) fake.scriptExecution(arn, succeeded(60_000));
+        const run = await tuneCopy(copies(7), 250);
+        assert.equal(run.code, 0, run.stderr);
+        assert.equal(fake.peakConcurrentExecutions(), 1);
+    });
+
+    it("takes at most a tenth of the account's unreserved concurrency when that is smaller than the configured budget", async () => {
+        fake.setLambdaConcurrency(5_000, 4_100);
+        for (const arn of [...copies(7), ...copies(8)]) fake.scriptExecution(arn, succeeded(60_000));
+        const runs = await Promise.all([tuneCopy(copies(7), 1_000), tuneCopy(copies(8), 1_000)]);
+        for (const run of runs) assert.equal(run.code, 0, run.stderr);
+        assert.equal(fake.peakConcurrentExecutions(), 2, "410 of the account's 4,100: two executions of 204");
+    });
+
+    it("a lease a crashed build left behind counts only until it expires", async () => {
+        fake.setLambdaConcurrency(10_000);
+        const expiresAt = fake.clock.now() + 30 * 60_000;
+        fake.putObject(BUCKET, "tuning-budget/leases.json", JSON.stringify({ leases: [{ id: "crashed", units: 500, expiresAt }] }));
+        for (const arn of copies(7)) fake.scriptExecution(arn, succeeded(60_000));
+        const run = await tuneCopy(copies(7), 500);
+        assert.equal(run.code, 0, run.stderr);
+        assert.match(run.stderr, /has 0 of 500 units free, this execution needs 204: waiting/);
+        const firstStart = Math.min(...fake.executionTimeline().map((execution) => execution.startedAt));
+        assert.ok(firstStart >= expiresAt && firstStart <= expiresAt + BUDGET_POLL_MS, `the first execution started ${firstStart - expiresAt} ms after the lease expired`);
+    });
+
+    it("over the budget, invokes nothing and says so in the comment", async () => {
+        fake.setLambdaConcurrency(10_000);
+        const run = await tuneCopy(copies(7), 200, codeBuildEnv());
+        assert.equal(run.code, 1);
+        assert.equal(fake.calls("StartExecution").length, 0);
+        assert.match(fake.comments[0].content, /\*\*Not tuned\*\*: nothing was invoked/);
+        assert.match(fake.comments[0].content, /one execution keeps up to 204 Lambda invocations in flight, and the stack's tuning budget is 200/);
+    });
+});

@@ -64,6 +64,7 @@ const pullRequestWorkflow = new PullRequestWorkflow("pr", {
     pullRequests,
     functionBoundaryArn: boundary.arn,
     sweep: { schedule: config.sweepSchedule, copyTtlHours: config.pullRequestCopyTtlHours },
+    tuningConcurrencyBudget: config.tuningConcurrencyBudget,
     nonFunctionPaths: config.nonFunctionPaths,
     tags,
 });

@@ -54,6 +54,7 @@ const KEYS = {
     pullRequestNamePrefix: `${PROJECT}:pullRequestNamePrefix`,
     sweepSchedule: `${PROJECT}:sweepSchedule`,
     pullRequestCopyTtlHours: `${PROJECT}:pullRequestCopyTtlHours`,
+    tuningConcurrencyBudget: `${PROJECT}:tuningConcurrencyBudget`,
     functionPermissions: `${PROJECT}:functionPermissions`,
     nonFunctionPaths: `${PROJECT}:nonFunctionPaths`,
     terraformVersion: `${PROJECT}:terraformVersion`,
@@ -380,6 +381,7 @@ const RAW_SETTINGS = z.object({
     pullRequestNamePrefix: NAME_PREFIX.optional(),
     sweepSchedule: rule(z.string().regex(SCHEDULE_EXPRESSION_RULE.pattern), SCHEDULE_EXPRESSION_RULE.allowed).default("rate(6 hours)"),
     pullRequestCopyTtlHours: rule(z.number().int().gt(COPY_LIFETIME_HOURS).max(MAX_COPY_TTL_HOURS), COPY_TTL_ALLOWED).default(6),
+    tuningConcurrencyBudget: rule(z.number().int().min(1).max(100_000), "a whole number of Lambda invocations in flight, 1-100000").default(100),
     functionPermissions: rule(z.array(z.unknown()), 'a list of IAM statements { Sid?, Effect: "Allow", Action, Resource, Condition? }')
         .pipe(z.array(FUNCTION_PERMISSION))
         .default([]),
@@ -474,6 +476,11 @@ const STACK_CONFIG = RAW_SETTINGS.check(
     sweepSchedule: settings.sweepSchedule,
     /** The scheduled sweep removes what is at least this many hours old; longer than any copy is in use. */
     pullRequestCopyTtlHours: settings.pullRequestCopyTtlHours,
+    /**
+     * Lambda invocations all pull requests' tunings together keep in flight at most (at most a tenth
+     * of the account's unreserved concurrency, judged when a tuning starts).
+     */
+    tuningConcurrencyBudget: settings.tuningConcurrencyBudget,
     /** Extra statements every role Terraform creates may use (added to its permissions boundary). */
     functionPermissions: settings.functionPermissions,
     /** Globs of the paths that cannot change a function: a pull request changing nothing else gets no copy. */
@@ -553,6 +560,7 @@ export function loadStackConfig(): StackConfig {
         pullRequestNamePrefix: project.get("pullRequestNamePrefix"),
         sweepSchedule: project.get("sweepSchedule"),
         pullRequestCopyTtlHours: project.getObject("pullRequestCopyTtlHours"),
+        tuningConcurrencyBudget: project.getObject("tuningConcurrencyBudget"),
         terraformVersion: project.get("terraformVersion"),
         terraformSha256Arm64: project.get("terraformSha256Arm64"),
         powerTuningVersion: project.get("powerTuningVersion"),

@@ -289,6 +289,11 @@ export function tuningHistoryStatements(artifactBucketArn: pulumi.Input<string>)
     ];
 }
 
+/** Read and replace the tuning budget's lease table, that one object only (the trusted step). */
+export function tuningBudgetStatements(artifactBucketArn: pulumi.Input<string>): Statement[] {
+    return [allow("ShareTuningBudget", ["s3:GetObject", "s3:PutObject"], pulumi.interpolate`${artifactBucketArn}/${ARTIFACT_LAYOUT.tuningBudgetLeasesKey}`)];
+}
+
 /**
  * The tuning history as the copy decision reads it: production's records (listed) and the stored
  * results they name; it writes nothing. ListBucket has no prefix condition for the same reason as

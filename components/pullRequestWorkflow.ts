@@ -9,6 +9,7 @@ import { CopyDecisionFunction } from "./copyDecisionFunction";
 import {
     assumeBotStatements,
     buildCacheStatements,
+    tuningBudgetStatements,
     codeBuildSyncRuleStatements,
     functionConfigurationStatements,
     gitPullStatements,
@@ -63,6 +64,8 @@ export interface PullRequestWorkflowArgs {
     readonly buildTimeoutMinutes?: { readonly deploy?: number; readonly feedback?: number; readonly destroy?: number; readonly sweep?: number };
     /** The scheduled sweep of the pull-request namespace: its EventBridge schedule, and the age from which it removes things. */
     readonly sweep: { readonly schedule: string; readonly copyTtlHours: number };
+    /** Lambda invocations in flight all running tunings share (config `tuningConcurrencyBudget`). */
+    readonly tuningConcurrencyBudget: number;
     /** Globs of the paths that cannot change a function: a pull request changing nothing else gets no copy (config `nonFunctionPaths`). */
     readonly nonFunctionPaths: readonly string[];
     readonly tags: Readonly<Record<string, string>>;
@@ -201,9 +204,12 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
                 [BUILD_VARIABLES.tuningHistoryUri]: this.tuningHistoryUri,
                 [RUNNER_ENVIRONMENT.pullRequestNamePrefix]: pullRequests.namePrefix,
                 [RUNNER_ENVIRONMENT.pullRequestBotRoleArn]: botRoleArn,
+                [RUNNER_ENVIRONMENT.tuningBudget]: String(args.tuningConcurrencyBudget),
+                [RUNNER_ENVIRONMENT.tuningBudgetLeasesUri]: pulumi.interpolate`s3://${artifactBucket.name}/${ARTIFACT_LAYOUT.tuningBudgetLeasesKey}`,
             },
             statements: [
                 ...runnerDownloadStatements(artifactBucket.arn),
+                ...tuningBudgetStatements(artifactBucket.arn),
                 ...pullRequestBuildInputStatements(artifactBucket.arn),
                 ...pullRequestBuildOutputStatements(artifactBucket.arn),
                 ...tuningHistoryStatements(artifactBucket.arn),

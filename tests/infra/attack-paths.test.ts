@@ -16,7 +16,10 @@ const CHAINS = {
     runner: "replace the code the trusted steps run",
     otherCopies: "tamper with another build's copy or state",
     sweeper: "make the trusted sweeper reach beyond the pull-request namespace",
+    capacity: "take the shared tuning budget (or release others' share of it)",
 } as const;
+
+const BUDGET_LEASES = "arn:aws:s3:::storage-artifacts-0a1b2c3d/tuning-budget/leases.json";
 
 const STATE = "arn:aws:s3:::storage-state-0a1b2c3d";
 const ARTIFACTS = "arn:aws:s3:::storage-artifacts-0a1b2c3d";
@@ -137,11 +140,18 @@ const untrustedAttacks = (role: string): Row[] => [
     },
     { as: role, does: "upload a runner bundle", chain: "runner", expect: "denied", request: () => ({ action: "s3:PutObject", resource: `${ARTIFACTS}/tuning-runner/${"ab".repeat(32)}.js`, context: ownBuild }) },
     { as: role, does: "start a power-tuning execution (it invokes functions)", chain: "production", expect: "denied", request: () => ({ action: "states:StartExecution", resource: POWER_TUNING }) },
+    { as: role, does: "rewrite the tuning budget's lease table", chain: "capacity", expect: "denied", request: () => ({ action: "s3:PutObject", resource: BUDGET_LEASES, context: ownBuild }) },
+    { as: role, does: "delete the tuning budget's lease table", chain: "capacity", expect: "denied", request: () => ({ action: "s3:DeleteObject", resource: BUDGET_LEASES, context: ownBuild }) },
+    { as: role, does: "read the tuning budget's lease table", chain: "capacity", expect: "denied", request: () => ({ action: "s3:GetObject", resource: BUDGET_LEASES, context: ownBuild }) },
 ];
 
 const ROWS: Row[] = [
     ...untrustedAttacks("pr-deploy-role"),
     ...untrustedAttacks("pr-destroy-role"),
+    // The trusted step shares the tuning budget through its lease table, and nothing else of the bucket's root.
+    { as: "pr-feedback-role", does: "read the tuning budget's lease table", expect: "Allowed", request: () => ({ action: "s3:GetObject", resource: BUDGET_LEASES }) },
+    { as: "pr-feedback-role", does: "replace the tuning budget's lease table", expect: "Allowed", request: () => ({ action: "s3:PutObject", resource: BUDGET_LEASES }) },
+    { as: "pr-feedback-role", does: "write beside the lease table", expect: "denied", request: () => ({ action: "s3:PutObject", resource: "arn:aws:s3:::storage-artifacts-0a1b2c3d/tuning-budget/other.json" }) },
     // The untrusted deploy's work.
     { as: "pr-deploy-role", does: "create a PR-namespace role with the boundary", expect: "Allowed", request: (iam) => ({ action: "iam:CreateRole", resource: PR_ROLE, context: withBoundary(iam) }) },
     { as: "pr-deploy-role", does: "put a PR role's inline policy, with the boundary", expect: "Allowed", request: (iam) => ({ action: "iam:PutRolePolicy", resource: PR_ROLE, context: withBoundary(iam) }) },

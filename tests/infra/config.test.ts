@@ -40,6 +40,7 @@ describe("stack configuration", () => {
                 pullRequestNamePrefix: "pr-power-tuned",
                 sweepSchedule: "rate(6 hours)",
                 pullRequestCopyTtlHours: 6,
+                tuningConcurrencyBudget: 100,
                 functionPermissions: [],
                 nonFunctionPaths: ["**/*.md", "docs/**", "LICENSE", ".gitignore", "power-tuning-policy.json"],
                 terraform: DEFAULT_TERRAFORM,
@@ -149,6 +150,13 @@ describe("stack configuration", () => {
             assertRejected({ pullRequestCopyTtlHours: "6" }, '= "6" is invalid');
             assertRejected({ pullRequestCopyTtlHours: 721 }, "at most 720");
             assert.strictEqual(parseStackConfig({ ...VALID, pullRequestCopyTtlHours: 4 }).pullRequestCopyTtlHours, 4);
+        });
+
+        it("a tuningConcurrencyBudget that is not a whole number of invocations from 1 to 100000", () => {
+            for (const budget of [0, 2.5, 100_001, "100"]) {
+                assertRejected({ tuningConcurrencyBudget: budget }, `lambda-power-tuned:tuningConcurrencyBudget = ${JSON.stringify(budget)} is invalid`, "a whole number of Lambda invocations in flight, 1-100000");
+            }
+            assert.strictEqual(parseStackConfig({ ...VALID, tuningConcurrencyBudget: 40 }).tuningConcurrencyBudget, 40);
         });
 
         it("a pullRequestNamePrefix that cannot prefix Lambda function and IAM role names", () => {

@@ -81,6 +81,24 @@ describe("the trusted pull-request step", () => {
 
     });
 
+    describe("a verdict is pass, fail or needs a person", () => {
+        it("a new function at 10,240 MB with no baseline is not approved", async () => {
+            const seeded = { maxCostIncreasePercent: 10, maxDurationIncreasePercent: 20, requireConfiguredMemoryWithinPercent: 10, failOnTuningError: true };
+            fake.setCommit(PULL_REQUEST.repositoryName, DESTINATION, tree(128, { input: MAIN_INPUT, policy: seeded }));
+            fake.setFunctionConfiguration(DIGEST, { MemorySize: 10240, Runtime: "nodejs22.x", CodeSha256: "abc=" });
+            const run = await trustedWorkspace().run(TUNE, trustedEnv(), fake);
+
+            assert.equal(run.code, 0, run.stderr);
+            assert.deepEqual(fake.approvals, [{ pullRequestId: "7", revisionId: REVISION, approvalState: "REVOKE" }]);
+            const content = fake.comments[0].content;
+            assert.match(content, /### ✋ Quality gate: a person decides \(3 rules not judged\)/);
+            assert.match(content, /- `digest`: `maxCostIncreasePercent`, `maxDurationIncreasePercent`: new function: no baseline — a person decides/);
+            assert.match(content, /- `digest`: `requireConfiguredMemoryWithinPercent`: the configured 10240 MB was not measured/);
+            assert.match(content, /a person must approve it/);
+            assert.doesNotMatch(content, /Quality gate passed/);
+        });
+    });
+
     describe("the living comment", () => {
         it("updates only the bot's own comment: a newer one by someone else carrying its marker is neither updated nor carried forward", async () => {
             const work = trustedWorkspace();

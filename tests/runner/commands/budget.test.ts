@@ -68,4 +68,36 @@ describe("tune --budget: one Lambda concurrency budget for every running tuning 
         assert.match(fake.comments[0].content, /\*\*Not tuned\*\*: nothing was invoked/);
         assert.match(fake.comments[0].content, /one execution keeps up to 204 Lambda invocations in flight, and the stack's tuning budget is 200/);
     });
+
+    describe("the caps on one pull request's tuning: over any, nothing is invoked and the comment says why", () => {
+        const tune = (functions: readonly string[], caps: string[]) =>
+            workspace().run(["tune", ...functions.flatMap((arn) => ["--lambda-arn", arn]), ...caps], codeBuildEnv(), fake);
+
+        it("more functions than --max-functions", async () => {
+            const run = await tune(copies(7), ["--max-functions", "2"]);
+            assert.equal(run.code, 1);
+            assert.equal(fake.calls("StartExecution").length, 0);
+            assert.match(fake.comments[0].content, /the pull request's copy has 3 functions to tune, and at most 2 are tuned per pull request/);
+        });
+
+        it("a function whose timeout is longer than --max-function-timeout", async () => {
+            const [digest, ...rest] = copies(7);
+            fake.setFunctionConfiguration(digest, { Timeout: 900, MemorySize: 128 });
+            for (const arn of rest) fake.setFunctionConfiguration(arn, { Timeout: 30, MemorySize: 128 });
+            const run = await tune(copies(7), ["--max-function-timeout", "300"]);
+            assert.equal(run.code, 1);
+            assert.equal(fake.calls("StartExecution").length, 0);
+            assert.match(fake.comments[0].content, /pr-power-tuned-7-3f2a9c1-digest has a timeout of 900 s, and a copy's functions may run at most 300 s/);
+        });
+
+        it("within every cap, tunes as usual", async () => {
+            for (const arn of copies(7)) {
+                fake.setFunctionConfiguration(arn, { Timeout: 30, MemorySize: 128 });
+                fake.scriptExecution(arn, succeeded());
+            }
+            const run = await tune(copies(7), ["--max-functions", "3", "--max-function-timeout", "30"]);
+            assert.equal(run.code, 0, run.stderr);
+            assert.equal(fake.calls("StartExecution").length, 3);
+        });
+    });
 });

@@ -64,8 +64,12 @@ export interface PullRequestWorkflowArgs {
     readonly buildTimeoutMinutes?: { readonly deploy?: number; readonly feedback?: number; readonly destroy?: number; readonly sweep?: number };
     /** The scheduled sweep of the pull-request namespace: its EventBridge schedule, and the age from which it removes things. */
     readonly sweep: { readonly schedule: string; readonly copyTtlHours: number };
-    /** Lambda invocations in flight all running tunings share (config `tuningConcurrencyBudget`). */
-    readonly tuningConcurrencyBudget: number;
+    /**
+     * What a pull request's tuning may take: Lambda invocations in flight all running tunings share
+     * (config `tuningConcurrencyBudget`), functions per pull request (`maxFunctionsPerPullRequest`) and
+     * a copy function's timeout (`maxCopyFunctionTimeoutSeconds`).
+     */
+    readonly tuningCaps: { readonly concurrencyBudget: number; readonly maxFunctions: number; readonly maxFunctionTimeoutSeconds: number };
     /** Globs of the paths that cannot change a function: a pull request changing nothing else gets no copy (config `nonFunctionPaths`). */
     readonly nonFunctionPaths: readonly string[];
     readonly tags: Readonly<Record<string, string>>;
@@ -205,7 +209,9 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
                 [RUNNER_ENVIRONMENT.pullRequestNamePrefix]: pullRequests.namePrefix,
                 [RUNNER_ENVIRONMENT.productionNamePrefix]: production.namePrefix,
                 [RUNNER_ENVIRONMENT.pullRequestBotRoleArn]: botRoleArn,
-                [RUNNER_ENVIRONMENT.tuningBudget]: String(args.tuningConcurrencyBudget),
+                [RUNNER_ENVIRONMENT.tuningBudget]: String(args.tuningCaps.concurrencyBudget),
+                [RUNNER_ENVIRONMENT.maxFunctions]: String(args.tuningCaps.maxFunctions),
+                [RUNNER_ENVIRONMENT.maxFunctionTimeoutSeconds]: String(args.tuningCaps.maxFunctionTimeoutSeconds),
                 [RUNNER_ENVIRONMENT.tuningBudgetLeasesUri]: pulumi.interpolate`s3://${artifactBucket.name}/${ARTIFACT_LAYOUT.tuningBudgetLeasesKey}`,
             },
             statements: [

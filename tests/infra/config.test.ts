@@ -41,6 +41,8 @@ describe("stack configuration", () => {
                 sweepSchedule: "rate(6 hours)",
                 pullRequestCopyTtlHours: 6,
                 tuningConcurrencyBudget: 100,
+                maxFunctionsPerPullRequest: 10,
+                maxCopyFunctionTimeoutSeconds: 300,
                 functionPermissions: [],
                 nonFunctionPaths: ["**/*.md", "docs/**", "LICENSE", ".gitignore", "power-tuning-policy.json"],
                 terraform: DEFAULT_TERRAFORM,
@@ -157,6 +159,11 @@ describe("stack configuration", () => {
                 assertRejected({ tuningConcurrencyBudget: budget }, `lambda-power-tuned:tuningConcurrencyBudget = ${JSON.stringify(budget)} is invalid`, "a whole number of Lambda invocations in flight, 1-100000");
             }
             assert.strictEqual(parseStackConfig({ ...VALID, tuningConcurrencyBudget: 40 }).tuningConcurrencyBudget, 40);
+        });
+
+        it("a maxFunctionsPerPullRequest or maxCopyFunctionTimeoutSeconds that is not a whole number in range", () => {
+            for (const count of [0, 1.5, 1001]) assertRejected({ maxFunctionsPerPullRequest: count }, `lambda-power-tuned:maxFunctionsPerPullRequest = ${count} is invalid`, "a whole number of functions, 1-1000");
+            for (const seconds of [0, 901]) assertRejected({ maxCopyFunctionTimeoutSeconds: seconds }, `lambda-power-tuned:maxCopyFunctionTimeoutSeconds = ${seconds} is invalid`, "1-900 (Lambda's own limit)");
         });
 
         it("a pullRequestNamePrefix that cannot prefix Lambda function and IAM role names", () => {

@@ -72,6 +72,8 @@ describe("pull-request workflow", () => {
                 TUNING_RUNNER_S3_URI: `s3://${stack.outputs.artifactBucketName}/${runner.inputs.key}`,
                 TUNING_RUNNER_SHA256: stack.runnerBundle.sha256,
 TUNING_CONCURRENCY_BUDGET: "100",
+                TUNING_MAX_FUNCTIONS: "10",
+                TUNING_MAX_FUNCTION_TIMEOUT_SECONDS: "300",
                 TUNING_BUDGET_LEASES_URI: `s3://${stack.outputs.artifactBucketName}/tuning-budget/leases.json`,
                                 TUNING_HISTORY_URI: `s3://${stack.outputs.artifactBucketName}/tuning-history/`,
                 PULL_REQUEST_NAME_PREFIX: "pr-power-tuned",

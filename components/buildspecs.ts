@@ -408,7 +408,7 @@ function pullRequestSweepBuildspecObject(): Buildspec {
     return {
         summary: [
             "Pull-request sweep (trusted: no source, never runs a file of a pull request): with the verified runner,",
-            `on its schedule remove what is left in the pull-request namespace once it is $${RUNNER_ENVIRONMENT.pullRequestCopyTtlHours} hours old;`,
+            `on its schedule remove what of the pull-request namespace no running workflow execution owns (owned copies once their execution is $${RUNNER_ENVIRONMENT.pullRequestCopyTtlHours} hours old);`,
             "started by the pull-request workflow after a destroy, remove exactly that copy and its deploy's state,",
             "whatever their age, and say in the pull request's comment what became of the copy (as the bot).",
             "Production's names are protected; the report is kept under this build's own prefix.",
@@ -427,7 +427,7 @@ function pullRequestSweepBuildspecObject(): Buildspec {
                 commands: [
                     {
                         run: `[[ -n "$${PULL_REQUEST_ID}" ]] || ${sweep(`--name-prefix "$${PULL_REQUEST_NAME_PREFIX}" --owner-workflow "$${RUNNER_ENVIRONMENT.pullRequestWorkflowArn}" --older-than "$${RUNNER_ENVIRONMENT.pullRequestCopyTtlHours}" --state-uri "${PULL_REQUEST_STATES}"`)}`,
-                        why: "On the schedule: the whole pull-request namespace, only what is older than any running build's copy",
+                        why: "On the schedule: the whole pull-request namespace, but the copies running workflow executions own",
                     },
                     {
                         run: `[[ -z "$${PULL_REQUEST_ID}" ]] || ${sweep(`--name-prefix ${COPY_NAME_PREFIX} --older-than 0 --state-uri "${PULL_REQUEST_STATES}$${deployBuildArn}/"`)}`,

@@ -44,10 +44,10 @@ export interface PullRequestSweeperArgs {
 
 /**
  * The trusted sweeper: a CodeBuild project with no source that runs the verified runner's
- * `sweep` over the pull-request namespace on a schedule (only what is older than a running
- * build's copy can be), and, started by the pull-request workflow after a destroy, over exactly
- * that copy. Its role may list and remove the pull-request namespace's functions, roles, log
- * groups and state objects, and nothing of production.
+ * `sweep` over the pull-request namespace on a schedule (all but the copies running workflow
+ * executions own), and, started by the pull-request workflow after a destroy, over exactly that
+ * copy. Its role may list and remove the pull-request namespace's functions, roles, log groups and
+ * state objects, read the workflow's executions, and nothing of production.
  */
 export class PullRequestSweeper extends pulumi.ComponentResource {
     public readonly projectName: pulumi.Output<string>;
@@ -96,7 +96,7 @@ export class PullRequestSweeper extends pulumi.ComponentResource {
         const schedule = new aws.cloudwatch.EventRule(
             `${name}-schedule`,
             {
-                description: `Sweeps the pull-request namespace (${pullRequests.namePrefix}-*) of whatever is older than ${args.copyTtlHours} hours.`,
+                description: `Sweeps the pull-request namespace (${pullRequests.namePrefix}-*) of whatever no running workflow execution owns (or owns for more than ${args.copyTtlHours} hours).`,
                 scheduleExpression: args.schedule,
                 state: "ENABLED",
                 tags,

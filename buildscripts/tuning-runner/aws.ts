@@ -432,15 +432,7 @@ export function unreservedConcurrencyOf(limit: { readonly UnreservedConcurrentEx
 function tuningHistoryObjectsClient(): TuningHistoryObjects {
     const client = answeredByAws(new S3Client(RETRIES));
     return {
-        async read(bucket, key) {
-            try {
-                const response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-                return await response.Body!.transformToString("utf-8");
-            } catch (error) {
-                if (error instanceof NoSuchKey) return undefined;
-                throw error;
-            }
-        },
+        read: async (bucket, key) => (await readObject(client, bucket, key))?.text,
         async write(bucket, key, body) {
             await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: "application/json" }));
         },
@@ -449,6 +441,17 @@ function tuningHistoryObjectsClient(): TuningHistoryObjects {
                 page.Contents?.flatMap((object) => (object.Key === undefined ? [] : [object.Key])),
             ),
     };
+}
+
+/** An object's text and ETag, or undefined when there is no such key. */
+async function readObject(client: S3Client, bucket: string, key: string): Promise<{ text: string; etag: string } | undefined> {
+    try {
+        const response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        return { text: await response.Body!.transformToString("utf-8"), etag: response.ETag! };
+    } catch (error) {
+        if (error instanceof NoSuchKey) return undefined;
+        throw error;
+    }
 }
 
 /**
@@ -461,15 +464,7 @@ const LOST_CONDITIONAL_WRITE = new Set([404, 409, 412]);
 function budgetLeaseObjectClient(): BudgetLeaseObject {
     const client = answeredByAws(new S3Client(RETRIES));
     return {
-        async read(bucket, key) {
-            try {
-                const response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-                return { text: await response.Body!.transformToString("utf-8"), etag: response.ETag! };
-            } catch (error) {
-                if (error instanceof NoSuchKey) return undefined;
-                throw error;
-            }
-        },
+        read: (bucket, key) => readObject(client, bucket, key),
         async replace(bucket, key, body, etag) {
             const condition = etag === undefined ? { IfNoneMatch: "*" } : { IfMatch: etag };
             try {

@@ -69,6 +69,19 @@ describe("tune --budget: one Lambda concurrency budget for every running tuning 
         assert.match(fake.comments[0].content, /one execution keeps up to 204 Lambda invocations in flight, and the stack's tuning budget is 200/);
     });
 
+    it("refuses a budget without its lease table, or one out of range, naming the flag, before any AWS request (exit 2)", async () => {
+        for (const [flags, message] of [
+            [["--budget", "100"], /--budget \(env TUNING_CONCURRENCY_BUDGET\) and --budget-leases \(env TUNING_BUDGET_LEASES_URI\) go together/],
+            [["--budget", "0", "--budget-leases", LEASES], /--budget \(env TUNING_CONCURRENCY_BUDGET\).*"0"/],
+            [["--budget", "100", "--budget-leases", `s3://${BUCKET}/`], /--budget-leases \(env TUNING_BUDGET_LEASES_URI\)/],
+        ] as const) {
+            const run = await workspace().run(["tune", "--lambda-arn", copies(7)[0], ...flags], localEnv(), fake);
+            assert.equal(run.code, 2, flags.join(" "));
+            assert.match(run.stderr, message);
+        }
+        assert.deepEqual(fake.requests, []);
+    });
+
     describe("the caps on one pull request's tuning: over any, nothing is invoked and the comment says why", () => {
         const tune = (functions: readonly string[], caps: string[]) =>
             workspace().run(["tune", ...functions.flatMap((arn) => ["--lambda-arn", arn]), ...caps], codeBuildEnv(), fake);

@@ -251,9 +251,16 @@ export function lambdaAccountSettingsStatements(): Statement[] {
     return [allow("ReadAccountConcurrency", "lambda:GetAccountSettings", "*")];
 }
 
-/** Read the functions of a scope as data (the tuning history's fingerprints). */
+/**
+ * Read the functions of a scope as data (the tuning history's fingerprints), and list the account's
+ * functions, which the trusted step filters down to its own copy's prefix to decide what it tunes.
+ * ListFunctions has no resource type: it is authorized on `*` only, and returns configurations, not code.
+ */
 export function functionConfigurationStatements(scope: TerraformScope): Statement[] {
-    return [allow("ReadFunctionConfigurations", "lambda:GetFunctionConfiguration", terraformScopeArns(scope).functions)];
+    return [
+        allow("ReadFunctionConfigurations", "lambda:GetFunctionConfiguration", terraformScopeArns(scope).functions),
+        allow("ListFunctionsToFindTheCopy", "lambda:ListFunctions", "*"),
+    ];
 }
 
 // ---------------------------------------------------------------------------------------
@@ -292,6 +299,11 @@ export function tuningHistoryStatements(artifactBucketArn: pulumi.Input<string>)
         ...tuningHistoryReadStatements(artifactBucketArn),
         allow("StoreTuningResults", "s3:PutObject", pulumi.interpolate`${artifactBucketArn}/${ARTIFACT_LAYOUT.tuningResultsPrefix}*`),
     ];
+}
+
+/** Read and replace the tuning budget's lease table, that one object only (the trusted step). */
+export function tuningBudgetStatements(artifactBucketArn: pulumi.Input<string>): Statement[] {
+    return [allow("ShareTuningBudget", ["s3:GetObject", "s3:PutObject"], pulumi.interpolate`${artifactBucketArn}/${ARTIFACT_LAYOUT.tuningBudgetLeasesKey}`)];
 }
 
 /**
@@ -431,6 +443,15 @@ export function tuningExecutionStatements(stateMachineArn: pulumi.Input<string>)
         allow("StartTuning", "states:StartExecution", stateMachineArn),
         allow("FollowTuning", ["states:DescribeExecution", "states:StopExecution", "states:GetExecutionHistory"], executions),
     ];
+}
+
+/**
+ * Read which executions of one state machine are running, and their input (the sweeper: the
+ * pull-request workflow's running executions own their copies).
+ */
+export function runningExecutionsStatements(stateMachineArn: pulumi.Input<string>): Statement[] {
+    const executions = pulumi.output(stateMachineArn).apply((arn) => `${arn.replace(":stateMachine:", ":execution:")}:*`);
+    return [allow("ListWorkflowExecutions", "states:ListExecutions", stateMachineArn), allow("ReadWorkflowExecutions", "states:DescribeExecution", executions)];
 }
 
 /** Start one state machine (the EventBridge target of pull-request events). */

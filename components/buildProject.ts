@@ -33,6 +33,8 @@ export interface BuildProjectArgs {
     readonly cacheLocation?: pulumi.Input<string>;
     /** Default 60. */
     readonly buildTimeoutMinutes?: number;
+    /** How long a build may wait in the queue before CodeBuild gives up on it. Default CodeBuild's own (8 hours). */
+    readonly queuedTimeoutMinutes?: number;
     /** Default 30. */
     readonly logRetentionDays?: number;
     readonly tags: Readonly<Record<string, string>>;
@@ -73,6 +75,7 @@ export class BuildProject extends pulumi.ComponentResource {
                 description: args.description,
                 serviceRole: role.arn,
                 buildTimeout: buildTimeoutMinutes,
+                queuedTimeout: args.queuedTimeoutMinutes,
                 source:
                     source.type === "CODECOMMIT"
                         ? { type: "CODECOMMIT", location: source.cloneUrlHttp, buildspec: args.buildspec }

@@ -1,7 +1,8 @@
 // The pull-request workflow as an Amazon States Language definition: a pure function of the
 // projects it runs, so tests can validate it and run it locally.
 import { PULL_REQUEST_EVENT_FIELDS, RUNNER_ENVIRONMENT, type PullRequestEvent } from "../buildscripts/contract";
-import { WORKFLOW_VARIABLES } from "./buildspecs";
+import { COPY_CREDENTIAL_VARIABLES, WORKFLOW_VARIABLES } from "./buildspecs";
+import { copySessionPolicy, type CopySessionScope } from "./policies";
 
 /** The workflow's input, as the EventBridge input transformer builds it from a PR event. */
 export type PullRequestWorkflowInput = PullRequestEvent;
@@ -15,6 +16,8 @@ export interface PullRequestWorkflowSteps {
     readonly destroyProject: string;
     /** The sweeper, which removes whatever of the copy the destroy left. */
     readonly sweepProject: string;
+    /** The role whose sessions, each narrowed to one copy (copySessionPolicy), the deploy and destroy builds work with. */
+    readonly copyRole: { readonly arn: string; readonly session: CopySessionScope };
     /**
      * Each task's TimeoutSeconds: a backstop longer than the project's own build timeout, so
      * that normally CodeBuild ends a build (TIMED_OUT) and the task fails with the build's ARN.
@@ -26,6 +29,30 @@ type WorkflowStep = "deploy" | "feedback" | "destroy" | "sweep";
 
 /** The builds' own timeouts in minutes, unless the workflow is given others. */
 export const PULL_REQUEST_BUILD_TIMEOUT_MINUTES: Readonly<Record<WorkflowStep, number>> = { deploy: 30, feedback: 60, destroy: 30, sweep: 15 };
+
+/**
+ * How long a copy's credentials last. The workflow's own role assumes the copy role, and STS caps
+ * such a chained session at one hour (IAM user guide, "Role chaining"; STS AssumeRole,
+ * DurationSeconds).
+ */
+export const COPY_SESSION_SECONDS = 3600;
+
+/** CodeBuild's smallest queued timeout (CreateProject, queuedTimeoutInMinutes). */
+const MIN_QUEUED_TIMEOUT_MINUTES = 5;
+
+/**
+ * The queued timeout of a build working with a copy's credentials: the queue and the build
+ * together end within the credentials' hour, so a build never outlives them midway.
+ */
+export function copyBuildQueuedTimeoutMinutes(step: "deploy" | "destroy", buildTimeoutMinutes: number): number {
+    const queued = COPY_SESSION_SECONDS / 60 - buildTimeoutMinutes;
+    if (queued < MIN_QUEUED_TIMEOUT_MINUTES) {
+        throw new Error(
+            `buildTimeoutMinutes.${step} is ${buildTimeoutMinutes}; allowed: at most ${COPY_SESSION_SECONDS / 60 - MIN_QUEUED_TIMEOUT_MINUTES} minutes, so that at least ${MIN_QUEUED_TIMEOUT_MINUTES} minutes of queue and the build fit in the copy's one-hour credentials`,
+        );
+    }
+    return queued;
+}
 
 /** Step Functions gives a queued or slow-starting build this long beyond its own timeout. */
 export const TASK_TIMEOUT_MARGIN_MINUTES = 30;
@@ -52,6 +79,7 @@ export const WORKFLOW_FAILURES = {
 } as const;
 
 const START_BUILD_SYNC = "arn:aws:states:::codebuild:startBuild.sync";
+const STS_ASSUME_ROLE = "arn:aws:states:::aws-sdk:sts:assumeRole";
 const LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke";
 
 /** The decision is one short Lambda call; beyond this something is wrong, and the copy is deployed instead. */
@@ -65,6 +93,53 @@ const PULL_REQUEST_VARIABLES = Object.fromEntries(PULL_REQUEST_EVENT_FIELDS.map(
 
 /** Every failure of a task, `States.Timeout` included, goes on to the next step with its cause kept. */
 const catchAll = (resultPath: string, next: string) => [{ ErrorEquals: ["States.ALL"], ResultPath: resultPath, Next: next }];
+
+/** Where the decision put the prefix of the copy's names (copyNamePrefix). */
+const COPY_NAME_PREFIX_PATH = "$.decision.copyNamePrefix";
+/** Where a copy-credentials task puts them, for the one build that follows. */
+const COPY_CREDENTIALS_PATH = "$.copyCredentials";
+/** Stands for the copy's prefix while the policy is written; no policy text contains `@`. */
+const COPY_PREFIX_MARKER = "@copy-name-prefix@";
+
+/**
+ * The copy's session policy as a States.Format expression of the copy's prefix: the very document
+ * copySessionPolicy builds, with every `{`, `}` escaped as States.Format requires and the prefix
+ * in each place it occurs.
+ */
+export function copySessionPolicyExpression(scope: CopySessionScope): string {
+    const template = JSON.stringify(copySessionPolicy(COPY_PREFIX_MARKER, scope));
+    const parts = template.replace(/[{}]/g, (brace) => `\\${brace}`).split(COPY_PREFIX_MARKER);
+    return `States.Format('${parts.join("{}")}'${`, ${COPY_NAME_PREFIX_PATH}`.repeat(parts.length - 1)})`;
+}
+
+/**
+ * A session of the copy role for the next untrusted build, narrowed by its session policy to the
+ * copy the decision named: its credentials go to that build only. Without them nothing of the
+ * copy can be touched, so a failure goes where the build's own would.
+ */
+function copyCredentialsTask(steps: PullRequestWorkflowSteps, failure: { resultPath: string; next: string }, next: string) {
+    return {
+        Type: "Task",
+        Resource: STS_ASSUME_ROLE,
+        Parameters: {
+            RoleArn: steps.copyRole.arn,
+            "RoleSessionName.$": COPY_NAME_PREFIX_PATH,
+            DurationSeconds: COPY_SESSION_SECONDS,
+            "Policy.$": copySessionPolicyExpression(steps.copyRole.session),
+        },
+        ResultSelector: { "AccessKeyId.$": "$.Credentials.AccessKeyId", "SecretAccessKey.$": "$.Credentials.SecretAccessKey", "SessionToken.$": "$.Credentials.SessionToken" },
+        ResultPath: COPY_CREDENTIALS_PATH,
+        Catch: catchAll(failure.resultPath, failure.next),
+        Next: next,
+    };
+}
+
+/** The copy's credentials as a build's variables (COPY_CREDENTIAL_VARIABLES). */
+const COPY_CREDENTIAL_BUILD_VARIABLES = {
+    [COPY_CREDENTIAL_VARIABLES.AWS_ACCESS_KEY_ID]: `${COPY_CREDENTIALS_PATH}.AccessKeyId`,
+    [COPY_CREDENTIAL_VARIABLES.AWS_SECRET_ACCESS_KEY]: `${COPY_CREDENTIALS_PATH}.SecretAccessKey`,
+    [COPY_CREDENTIAL_VARIABLES.AWS_SESSION_TOKEN]: `${COPY_CREDENTIALS_PATH}.SessionToken`,
+};
 
 /**
  * DecideCopy (trusted: from the repository's commits alone, can the pull request change a
@@ -102,25 +177,27 @@ export function pullRequestWorkflowDefinition(steps: PullRequestWorkflowSteps): 
                         BackoffRate: 2,
                     },
                 ],
-                ResultSelector: { "copyNeeded.$": "$.Payload.copyNeeded" },
+                ResultSelector: { "copyNeeded.$": "$.Payload.copyNeeded", "copyNamePrefix.$": "$.Payload.copyNamePrefix" },
                 ResultPath: "$.decision",
-                // Safe by default: a decision that failed deploys the copy.
-                Catch: catchAll("$.decisionFailure", "DeployCopy"),
+                // Without a decision the copy has no name to confine its credentials to: nothing is
+                // deployed, and the feedback says the copy could not be deployed (no approval).
+                Catch: catchAll("$.decisionFailure", "NoDeployBuild"),
                 Next: "CopyNeeded",
             },
             CopyNeeded: {
                 Type: "Choice",
                 Choices: [{ Variable: "$.decision.copyNeeded", BooleanEquals: false, Next: "NoFunctionChanged" }],
-                Default: "DeployCopy",
+                Default: "CopyCredentialsForDeploy",
             },
             NoFunctionChanged: { Type: "Succeed", Comment: "Nothing that can change a function changed: the decision commented and approved; nothing was deployed." },
+            CopyCredentialsForDeploy: copyCredentialsTask(steps, { resultPath: "$.deployFailure", next: "NoDeployBuild" }, "DeployCopy"),
             DeployCopy: {
                 Type: "Task",
                 Resource: START_BUILD_SYNC,
                 Parameters: {
                     ProjectName: steps.deployProject,
                     "SourceVersion.$": "$.sourceCommit",
-                    EnvironmentVariablesOverride: environment(PULL_REQUEST_VARIABLES),
+                    EnvironmentVariablesOverride: environment({ ...PULL_REQUEST_VARIABLES, ...COPY_CREDENTIAL_BUILD_VARIABLES }),
                 },
                 TimeoutSeconds: steps.timeoutSeconds.deploy,
                 ResultSelector: { "buildArn.$": "$.Build.Arn", outcome: "SUCCEEDED" },
@@ -172,15 +249,16 @@ export function pullRequestWorkflowDefinition(steps: PullRequestWorkflowSteps): 
             AnythingToDestroy: {
                 Type: "Choice",
                 Choices: [{ Variable: "$.deploy.buildArn", StringEquals: "", Next: "Outcome" }],
-                Default: "DestroyCopy",
+                Default: "CopyCredentialsForDestroy",
             },
+            CopyCredentialsForDestroy: copyCredentialsTask(steps, { resultPath: "$.destroyFailure", next: "SweepCopy" }, "DestroyCopy"),
             DestroyCopy: {
                 Type: "Task",
                 Resource: START_BUILD_SYNC,
                 Parameters: {
                     ProjectName: steps.destroyProject,
                     "SourceVersion.$": "$.sourceCommit",
-                    EnvironmentVariablesOverride: environment({ ...PULL_REQUEST_VARIABLES, [deployBuildArn]: "$.deploy.buildArn" }),
+                    EnvironmentVariablesOverride: environment({ ...PULL_REQUEST_VARIABLES, ...COPY_CREDENTIAL_BUILD_VARIABLES }),
                 },
                 TimeoutSeconds: steps.timeoutSeconds.destroy,
                 ResultPath: null,

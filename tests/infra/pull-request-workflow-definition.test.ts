@@ -5,7 +5,10 @@
 // against InMemoryAws, holding the pull request's two commits.
 import * as assert from "assert";
 import { StateMachine, type StateMachineDefinition } from "aws-local-stepfunctions";
-import { PullRequestWorkflowInput, pullRequestWorkflowDefinition, WORKFLOW_FAILURES } from "../../components/pullRequestWorkflowDefinition";
+import { decisionResult } from "../../buildscripts/tuning-runner/core/copyDecision";
+import { copyNamePrefix } from "../../buildscripts/contract";
+import { copySessionPolicy } from "../../components/policies";
+import { COPY_SESSION_SECONDS, PullRequestWorkflowInput, pullRequestWorkflowDefinition, WORKFLOW_FAILURES } from "../../components/pullRequestWorkflowDefinition";
 import { type Change, decisionEnv, withPullRequestChanging } from "../support/copy-decision-scenario";
 import { InMemoryAws } from "../support/in-memory-aws";
 import { RunnerWorkspace, TEST_PULL_REQUEST } from "../support/runner-workspace";
@@ -14,12 +17,18 @@ import { RunnerWorkspace, TEST_PULL_REQUEST } from "../support/runner-workspace"
 const aslValidator: (definition: object) => { isValid: boolean; errorsText: (separator?: string) => string } = require("asl-validator");
 
 const DECISION_FUNCTION = "arn:aws:lambda:us-east-1:123456789012:function:lambda-power-tuned-pr-copy-decision";
+const COPY_ROLE = {
+    arn: "arn:aws:iam::123456789012:role/lambda-power-tuned/power-tuned-pull-request-copy",
+    session: { stateBucketName: "storage-state-0a1b2c3d", productionStateKey: "terraform-lambda/production.tfstate", copyStatePrefix: "pull-requests/" },
+};
+const PULL_REQUEST_NAME_PREFIX = "pr-power-tuned";
 const STEPS = {
     decisionFunction: DECISION_FUNCTION,
     deployProject: "pr-deploy",
     feedbackProject: "pr-feedback",
     destroyProject: "pr-destroy",
     sweepProject: "pr-sweeper",
+    copyRole: COPY_ROLE,
     timeoutSeconds: { deploy: 3600, feedback: 5400, destroy: 3600, sweep: 2700 },
 };
 const INPUT = {
@@ -31,6 +40,7 @@ const EXECUTION_ARN = "arn:aws:states:us-east-1:123456789012:execution:pr-workfl
 const buildArn = (project: string) => `arn:aws:codebuild:us-east-1:123456789012:build/${project}:6c1f3f0e-5d4c-4b3a-9a8f-7e6d5c4b3a29`;
 
 type Step = "DeployCopy" | "Feedback" | "DestroyCopy" | "SweepCopy";
+type CredentialStep = "CopyCredentialsForDeploy" | "CopyCredentialsForDestroy";
 type Behaviour = "succeeds" | "fails" | "refused" | "hangs";
 
 /** What the pull request changes (the decision runs on it), or how the decision function fails. */
@@ -45,9 +55,18 @@ interface StartBuild {
     readonly EnvironmentVariablesOverride: ReadonlyArray<{ Name: string; Type: string; Value: string }>;
 }
 
+interface AssumeRole {
+    readonly RoleArn: string;
+    readonly RoleSessionName: string;
+    readonly DurationSeconds: number;
+    readonly Policy: string;
+}
+
 interface Run {
     /** Each build started, in order, with its variables by name. */
     readonly builds: ReadonlyArray<{ step: Step; project: string; sourceVersion?: string; variables: Record<string, string> }>;
+    /** Each session of the copy role the workflow asked STS for, in order. */
+    readonly sessions: ReadonlyArray<{ step: CredentialStep; request: AssumeRole }>;
     /** The Fail state's Error, or undefined when the execution succeeded. */
     readonly failedWith?: string;
     /** The Fail state's Cause. */
@@ -61,7 +80,7 @@ const taskFailure = (name: string, cause: string) => Object.assign(new Error(cau
  * holding the pull request's commits, and answers as lambda:invoke does ({Payload: …}).
  */
 function decisionHandler(decision: Decision) {
-    return async (input: unknown): Promise<{ Payload: { copyNeeded: boolean; changedPaths: number; functionPaths: string[] }; StatusCode: number }> => {
+    return async (input: unknown): Promise<{ Payload: ReturnType<typeof decisionResult>; StatusCode: number }> => {
         if (decision === "fails") throw taskFailure("Lambda.Unknown", "The decision function failed");
         const { FunctionName, Payload } = input as { FunctionName: string; Payload: PullRequestWorkflowInput };
         assert.equal(FunctionName, DECISION_FUNCTION);
@@ -69,13 +88,22 @@ function decisionHandler(decision: Decision) {
         const argv = ["decide-copy", "--pull-request-id", Payload.pullRequestId, "--source-commit", Payload.sourceCommit, "--destination-commit", Payload.destinationCommit];
         const run = await new RunnerWorkspace().run(argv, decisionEnv(), aws);
         assert.equal(run.code, 0, run.stderr);
-        return { Payload: JSON.parse(run.stdout), StatusCode: 200 };
+        // What the function's handler returns: decide-copy's summary and the copy's name prefix, from its environment.
+        return { Payload: decisionResult(JSON.parse(run.stdout), PULL_REQUEST_NAME_PREFIX, Payload), StatusCode: 200 };
     };
 }
 
 /** Runs the workflow with each CodeBuild task answered by a local handler, after the decision on `decision`. */
-async function runWorkflow(behaviour: Partial<Record<Step, Behaviour>>, definition = pullRequestWorkflowDefinition(STEPS), decision: Decision = FUNCTION_CHANGED): Promise<Run> {
+async function runWorkflow(behaviour: Partial<Record<Step | CredentialStep, Behaviour>>, definition = pullRequestWorkflowDefinition(STEPS), decision: Decision = FUNCTION_CHANGED): Promise<Run> {
     const builds: Array<Run["builds"][number]> = [];
+    const sessions: Array<Run["sessions"][number]> = [];
+    // The task's resolved Parameters are an AssumeRole request; the handler answers as the aws-sdk integration does.
+    const assumeRole = (step: CredentialStep) => async (input: unknown) => {
+        sessions.push({ step, request: input as AssumeRole });
+        if (behaviour[step] === "fails") throw taskFailure("Sts.PackedPolicyTooLargeException", "Packed policy consumes 104% of allotted space");
+        const n = sessions.length;
+        return { Credentials: { AccessKeyId: `ASIA${n}`, SecretAccessKey: `secret-${n}`, SessionToken: `token-${n}`, Expiration: "2026-12-07T21:00:00Z" } };
+    };
     // The task's resolved Parameters are a StartBuild request; the handler answers like startBuild.sync.
     const handler = (step: Step) => async (input: unknown): Promise<{ Build: { Arn: string; BuildStatus: string } }> => {
         const request = input as StartBuild;
@@ -101,22 +129,33 @@ async function runWorkflow(behaviour: Partial<Record<Step, Behaviour>>, definiti
     const machine = new StateMachine(definition as unknown as StateMachineDefinition, { validationOptions: { checkArn: true, checkPaths: true } });
     const execution = machine.run(INPUT, {
         overrides: {
-            taskResourceLocalHandlers: { DecideCopy: decisionHandler(decision), DeployCopy: handler("DeployCopy"), Feedback: handler("Feedback"), DestroyCopy: handler("DestroyCopy"), SweepCopy: handler("SweepCopy") },
+            taskResourceLocalHandlers: {
+                DecideCopy: decisionHandler(decision),
+                CopyCredentialsForDeploy: assumeRole("CopyCredentialsForDeploy"),
+                CopyCredentialsForDestroy: assumeRole("CopyCredentialsForDestroy"),
+                DeployCopy: handler("DeployCopy"),
+                Feedback: handler("Feedback"),
+                DestroyCopy: handler("DestroyCopy"),
+                SweepCopy: handler("SweepCopy"),
+            },
         },
         context: { Execution: { Id: EXECUTION_ARN, Input: INPUT } },
     });
     try {
         await execution.result;
-        return { builds };
+        return { builds, sessions };
     } catch (error) {
         const failure = (error as { cause?: { name?: string; message?: string } }).cause;
         assert.ok(failure?.name, `the execution failed without a Fail state: ${error}`);
-        return { builds, failedWith: failure.name, because: failure.message };
+        return { builds, sessions, failedWith: failure.name, because: failure.message };
     }
 }
 
 const steps = (run: Run) => run.builds.map((build) => build.step);
 const PULL_REQUEST_VARIABLES = { PULL_REQUEST_ID: INPUT.pullRequestId, SOURCE_COMMIT: INPUT.sourceCommit, DESTINATION_COMMIT: INPUT.destinationCommit };
+/** The n-th session's credentials, as the build gets them. */
+const copyCredentials = (n: number) => ({ COPY_AWS_ACCESS_KEY_ID: `ASIA${n}`, COPY_AWS_SECRET_ACCESS_KEY: `secret-${n}`, COPY_AWS_SESSION_TOKEN: `token-${n}` });
+const COPY_PREFIX = copyNamePrefix(PULL_REQUEST_NAME_PREFIX, INPUT);
 
 describe("pull-request workflow definition", () => {
     it("is valid Amazon States Language (asl-validator, paths and ARNs checked)", () => {
@@ -164,25 +203,72 @@ describe("pull-request workflow definition", () => {
             }
         });
 
-        it("a decision that failed deploys the copy, as if one were needed (safe by default)", async () => {
+        it("a decision that failed deploys nothing (a copy without a name cannot be confined to it): the feedback says the copy could not be deployed, and the execution fails naming DeployCopy", async () => {
             const run = await runWorkflow({}, undefined, "fails");
-            assert.deepEqual(steps(run), ["DeployCopy", "Feedback", "DestroyCopy", "SweepCopy"]);
-            assert.equal(run.failedWith, undefined);
+            assert.deepEqual(steps(run), ["Feedback"]);
+            assert.deepEqual(run.sessions, []);
+            assert.deepStrictEqual([run.builds[0].variables.DEPLOY_OUTCOME, run.builds[0].variables.DEPLOY_BUILD_ARN], ["FAILED", ""]);
+            assert.equal(run.failedWith, WORKFLOW_FAILURES.deploy);
         });
     });
 
-    it("happy path: deploys the source commit, hands the deploy's build ARN to feedback, destroy and sweep, and succeeds", async () => {
+    describe("each untrusted build works with its own copy's credentials, and nothing else in the namespace", () => {
+        it("asks STS for a fresh one-hour session of the copy role before the deploy and before the destroy, named after the copy", async () => {
+            const run = await runWorkflow({});
+            assert.deepStrictEqual(
+                run.sessions.map(({ step, request }) => [step, request.RoleArn, request.RoleSessionName, request.DurationSeconds]),
+                [
+                    ["CopyCredentialsForDeploy", COPY_ROLE.arn, COPY_PREFIX, COPY_SESSION_SECONDS],
+                    ["CopyCredentialsForDestroy", COPY_ROLE.arn, COPY_PREFIX, COPY_SESSION_SECONDS],
+                ],
+            );
+            assert.equal(COPY_SESSION_SECONDS, 3600, "STS allows a chained session one hour at most");
+        });
+
+        it("narrows each session with the copy's own session policy, exactly as copySessionPolicy writes it for the decision's copy prefix", async () => {
+            const run = await runWorkflow({});
+            for (const { request } of run.sessions) assert.deepStrictEqual(JSON.parse(request.Policy), copySessionPolicy(COPY_PREFIX, COPY_ROLE.session));
+            assert.ok(run.sessions[0].request.Policy.includes(`function:${COPY_PREFIX}-*`));
+        });
+
+        it("hands the credentials to the deploy and the destroy only: the trusted feedback and sweep never get them", async () => {
+            const run = await runWorkflow({});
+            const holders = run.builds.filter((build) => Object.keys(build.variables).some((name) => name.startsWith("COPY_AWS_"))).map((build) => build.step);
+            assert.deepStrictEqual(holders, ["DeployCopy", "DestroyCopy"]);
+        });
+
+        it("a session policy STS accepts for the longest copy prefix: at most 2,048 characters (STS AssumeRole, Policy)", () => {
+            const longest = copyNamePrefix("p".repeat(32), { pullRequestId: "9".repeat(16), sourceCommit: INPUT.sourceCommit });
+            const policy = JSON.stringify(copySessionPolicy(longest, { ...COPY_ROLE.session, stateBucketName: "s".repeat(63) }));
+            assert.ok(policy.length <= 2048, `${policy.length} characters`);
+        });
+
+        it("deploys nothing when the deploy's credentials could not be had, and still gives feedback; nothing to destroy", async () => {
+            const run = await runWorkflow({ CopyCredentialsForDeploy: "fails" });
+            assert.deepStrictEqual(steps(run), ["Feedback"]);
+            assert.deepStrictEqual([run.builds[0].variables.DEPLOY_OUTCOME, run.builds[0].variables.DEPLOY_BUILD_ARN], ["FAILED", ""]);
+            assert.strictEqual(run.failedWith, WORKFLOW_FAILURES.deploy);
+        });
+
+        it("sweeps the copy when the destroy's credentials could not be had, and fails naming DestroyCopy", async () => {
+            const run = await runWorkflow({ CopyCredentialsForDestroy: "fails" });
+            assert.deepStrictEqual(steps(run), ["DeployCopy", "Feedback", "SweepCopy"]);
+            assert.strictEqual(run.failedWith, WORKFLOW_FAILURES.destroy);
+        });
+    });
+
+    it("happy path: deploys the source commit with the copy's credentials, hands the deploy's build ARN to feedback and sweep, destroys with fresh credentials, and succeeds", async () => {
         const run = await runWorkflow({});
         assert.strictEqual(run.failedWith, undefined);
         assert.deepStrictEqual(run.builds, [
-            { step: "DeployCopy", project: "pr-deploy", sourceVersion: INPUT.sourceCommit, variables: PULL_REQUEST_VARIABLES },
+            { step: "DeployCopy", project: "pr-deploy", sourceVersion: INPUT.sourceCommit, variables: { ...PULL_REQUEST_VARIABLES, ...copyCredentials(1) } },
             {
                 step: "Feedback",
                 project: "pr-feedback",
                 sourceVersion: undefined,
                 variables: { ...PULL_REQUEST_VARIABLES, DEPLOY_BUILD_ARN: buildArn("pr-deploy"), DEPLOY_OUTCOME: "SUCCEEDED", WORKFLOW_EXECUTION_ARN: EXECUTION_ARN },
             },
-            { step: "DestroyCopy", project: "pr-destroy", sourceVersion: INPUT.sourceCommit, variables: { ...PULL_REQUEST_VARIABLES, DEPLOY_BUILD_ARN: buildArn("pr-deploy") } },
+            { step: "DestroyCopy", project: "pr-destroy", sourceVersion: INPUT.sourceCommit, variables: { ...PULL_REQUEST_VARIABLES, ...copyCredentials(2) } },
             // No source: the trusted sweeper never checks out the pull request.
             { step: "SweepCopy", project: "pr-sweeper", sourceVersion: undefined, variables: { ...PULL_REQUEST_VARIABLES, DEPLOY_BUILD_ARN: buildArn("pr-deploy") } },
         ]);
@@ -193,7 +279,7 @@ describe("pull-request workflow definition", () => {
         assert.deepStrictEqual(steps(run), ["DeployCopy", "Feedback", "DestroyCopy", "SweepCopy"]);
         assert.strictEqual(run.builds[1].variables.DEPLOY_OUTCOME, "FAILED");
         assert.strictEqual(run.builds[1].variables.DEPLOY_BUILD_ARN, buildArn("pr-deploy"));
-        assert.strictEqual(run.builds[2].variables.DEPLOY_BUILD_ARN, buildArn("pr-deploy"));
+        assert.strictEqual(run.builds[3].variables.DEPLOY_BUILD_ARN, buildArn("pr-deploy"));
         assert.strictEqual(run.failedWith, WORKFLOW_FAILURES.deploy);
     });
 
@@ -214,7 +300,7 @@ describe("pull-request workflow definition", () => {
         const definition = pullRequestWorkflowDefinition({ ...STEPS, timeoutSeconds: { ...STEPS.timeoutSeconds, feedback: 1 } });
         const run = await runWorkflow({ Feedback: "hangs" }, definition);
         assert.deepStrictEqual(steps(run), ["DeployCopy", "Feedback", "DestroyCopy", "SweepCopy"]);
-        assert.strictEqual(run.builds[2].variables.DEPLOY_BUILD_ARN, buildArn("pr-deploy"));
+        assert.strictEqual(run.builds[3].variables.DEPLOY_BUILD_ARN, buildArn("pr-deploy"));
         assert.strictEqual(run.failedWith, WORKFLOW_FAILURES.feedback);
     });
 

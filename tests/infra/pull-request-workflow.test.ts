@@ -26,6 +26,7 @@ describe("pull-request workflow", () => {
     let repositoryArn: string;
     const project = (name: string) => named(stack, "aws:codebuild/project:Project", name);
     const boundaryArn = () => named(stack, "aws:iam/policy:Policy", "function-boundary-policy").state.arn;
+    const copyBoundaryArn = () => named(stack, "aws:iam/policy:Policy", "function-boundary-copy").state.arn;
     before(async () => {
         stack = await mockedStack();
         repositoryArn = named(stack, "aws:codecommit/repository:Repository", "functions-repository").state.arn;
@@ -52,11 +53,12 @@ describe("pull-request workflow", () => {
             assert.strictEqual(project("pr-feedback").inputs.source.buildspec, pullRequestFeedbackBuildspec());
         });
 
-        it("the untrusted builds get the two namespaces and the boundary, nothing of the runner", () => {
+        it("the untrusted builds get the two namespaces and the two boundaries (production's for the plan, the copies' for the copy), nothing of the runner", () => {
             const copy = {
                 TF_STATE_BUCKET: stack.outputs.stateBucketName,
                 PULL_REQUEST_NAME_PREFIX: "pr-power-tuned",
                 TF_VAR_permissions_boundary_arn: boundaryArn(),
+                COPY_PERMISSIONS_BOUNDARY_ARN: copyBoundaryArn(),
                 CODEBUILD_CONFIG_AUTO_DISCOVER: "false",
             };
             assert.deepStrictEqual(environment(stack, "pr-deploy"), { ...copy, ARTIFACT_BUCKET: stack.outputs.artifactBucketName, PRODUCTION_NAME_PREFIX: "power-tuned" });
@@ -109,6 +111,10 @@ describe("pull-request workflow", () => {
                     feedbackProject: "pr-feedback",
                     destroyProject: "pr-destroy",
                     sweepProject: "pr-sweeper",
+                    copyRole: {
+                        arn: named(stack, "aws:iam/role:Role", "pr-copy-role").state.arn,
+                        session: { stateBucketName: stack.outputs.stateBucketName as string, productionStateKey: "terraform-lambda/production.tfstate", copyStatePrefix: "pull-requests/" },
+                    },
                     // Each build's own timeout plus half an hour for queueing.
                     timeoutSeconds: { deploy: 3600, feedback: 5400, destroy: 3600, sweep: 2700 },
                 }),
@@ -116,9 +122,10 @@ describe("pull-request workflow", () => {
             assert.strictEqual(stack.outputs.pullRequestWorkflowArn, workflow.state.arn);
         });
 
-        it("may invoke only the decision function, run, follow and stop only the four builds, and manage only Step Functions' CodeBuild rule", () => {
+        it("may take sessions of the copy role, invoke only the decision function, run, follow and stop only the four builds, and manage only Step Functions' CodeBuild rule", () => {
             const projects = ["pr-deploy", "pr-feedback", "pr-destroy", "pr-sweeper"].map((name) => project(name).state.arn);
             assert.deepStrictEqual(roleStatements(stack, "pr-workflow-role"), [
+                { Sid: "ConfineEachCopyToItself", Effect: "Allow", Action: "sts:AssumeRole", Resource: named(stack, "aws:iam/role:Role", "pr-copy-role").state.arn },
                 { Sid: "InvokeDecision", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: named(stack, "aws:lambda/function:Function", "pr-copy-decision").state.arn },
                 { Sid: "RunBuilds", Effect: "Allow", Action: ["codebuild:StartBuild", "codebuild:StopBuild", "codebuild:BatchGetBuilds"], Resource: projects },
                 {
@@ -129,6 +136,22 @@ describe("pull-request workflow", () => {
                 },
             ]);
             assert.strictEqual(JSON.parse(named(stack, "aws:iam/role:Role", "pr-workflow-role").inputs.assumeRolePolicy).Statement[0].Principal.Service, "states.amazonaws.com");
+        });
+
+        it("the copy role trusts the workflow's role alone", () => {
+            assert.deepStrictEqual(JSON.parse(named(stack, "aws:iam/role:Role", "pr-copy-role").inputs.assumeRolePolicy).Statement, [
+                { Sid: "AssumedByRoleSession", Effect: "Allow", Principal: { AWS: [named(stack, "aws:iam/role:Role", "pr-workflow-role").state.arn] }, Action: "sts:AssumeRole" },
+            ]);
+        });
+
+        it("the deploy and the destroy wait in the queue no longer than their one-hour credentials leave room for", () => {
+            assert.deepStrictEqual(
+                ["pr-deploy", "pr-destroy"].map((name) => [project(name).inputs.buildTimeout, project(name).inputs.queuedTimeout]),
+                [
+                    [30, 30],
+                    [30, 30],
+                ],
+            );
         });
     });
 

@@ -48,14 +48,15 @@ export function policyDocument(statements: readonly Statement[]): pulumi.Output<
 export type RoleTrust =
     /** An AWS service, on behalf of this account only. */
     | { readonly service: string; readonly accountId: pulumi.Input<string> }
-    /** Roles of this stack; with `sessionName`, only under that one fixed session name. */
-    | { readonly roles: readonly pulumi.Input<string>[]; readonly sessionName?: string };
+    /** Roles of this stack, only under one fixed session name, or under names matching one pattern (`like`). */
+    | { readonly roles: readonly pulumi.Input<string>[]; readonly sessionName: string | { readonly like: string } };
 
 /**
  * A role's trust policy. For a service, `aws:SourceAccount` stops another account from making
  * the service act with this role (the confused-deputy problem). For a role, the fixed session
  * name makes every session one stable identity (CodeCommit lets only a comment's author edit it,
- * and an approval pool can name exactly that session).
+ * and an approval pool can name exactly that session); a pattern names a family of sessions
+ * (each copy's, after the copy).
  */
 export function trustPolicy(trust: RoleTrust): pulumi.Output<string> {
     if ("service" in trust) {
@@ -75,7 +76,10 @@ export function trustPolicy(trust: RoleTrust): pulumi.Output<string> {
             Effect: "Allow",
             Principal: { AWS: [...trust.roles] },
             Action: "sts:AssumeRole",
-            ...(trust.sessionName === undefined ? {} : { Condition: { StringEquals: { "sts:RoleSessionName": trust.sessionName } } }),
+            Condition:
+                typeof trust.sessionName === "string"
+                    ? { StringEquals: { "sts:RoleSessionName": trust.sessionName } }
+                    : { StringLike: { "sts:RoleSessionName": trust.sessionName.like } },
         },
     ]);
 }

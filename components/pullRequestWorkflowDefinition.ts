@@ -19,8 +19,9 @@ export interface PullRequestWorkflowSteps {
     /** The role whose sessions, each narrowed to one copy (copySessionPolicy), the deploy and destroy builds work with. */
     readonly copyRole: { readonly arn: string; readonly session: CopySessionScope };
     /**
-     * Each task's TimeoutSeconds: a backstop longer than the project's own build timeout, so
-     * that normally CodeBuild ends a build (TIMED_OUT) and the task fails with the build's ARN.
+     * Each task's TimeoutSeconds (taskTimeoutSeconds): longer than the project's queued and build
+     * timeouts, so that CodeBuild ends a build (TIMED_OUT) before the workflow stops waiting. The
+     * deploy's is how long the workflow follows its build before stopping it.
      */
     readonly timeoutSeconds: Readonly<Record<WorkflowStep, number>>;
 }
@@ -31,35 +32,37 @@ type WorkflowStep = "deploy" | "feedback" | "destroy" | "sweep";
 export const PULL_REQUEST_BUILD_TIMEOUT_MINUTES: Readonly<Record<WorkflowStep, number>> = { deploy: 30, feedback: 60, destroy: 30, sweep: 15 };
 
 /**
+ * The pull-request projects' queued timeout: CodeBuild ends a build still queued after this long
+ * (its default is 480 minutes), so no build starts long after the workflow stopped waiting for it.
+ */
+export const PULL_REQUEST_QUEUED_TIMEOUT_MINUTES = 20;
+
+/**
  * How long a copy's credentials last. The workflow's own role assumes the copy role, and STS caps
  * such a chained session at one hour (IAM user guide, "Role chaining"; STS AssumeRole,
  * DurationSeconds).
  */
 export const COPY_SESSION_SECONDS = 3600;
 
-/** CodeBuild's smallest queued timeout (CreateProject, queuedTimeoutInMinutes). */
-const MIN_QUEUED_TIMEOUT_MINUTES = 5;
-
-/**
- * The queued timeout of a build working with a copy's credentials: the queue and the build
- * together end within the credentials' hour, so a build never outlives them midway.
- */
-export function copyBuildQueuedTimeoutMinutes(step: "deploy" | "destroy", buildTimeoutMinutes: number): number {
-    const queued = COPY_SESSION_SECONDS / 60 - buildTimeoutMinutes;
-    if (queued < MIN_QUEUED_TIMEOUT_MINUTES) {
+/** A build working with a copy's credentials must end, queue included, before they expire. */
+export function requireWithinCopySession(step: "deploy" | "destroy", buildTimeoutMinutes: number): void {
+    const allowed = COPY_SESSION_SECONDS / 60 - PULL_REQUEST_QUEUED_TIMEOUT_MINUTES;
+    if (buildTimeoutMinutes > allowed) {
         throw new Error(
-            `buildTimeoutMinutes.${step} is ${buildTimeoutMinutes}; allowed: at most ${COPY_SESSION_SECONDS / 60 - MIN_QUEUED_TIMEOUT_MINUTES} minutes, so that at least ${MIN_QUEUED_TIMEOUT_MINUTES} minutes of queue and the build fit in the copy's one-hour credentials`,
+            `buildTimeoutMinutes.${step} is ${buildTimeoutMinutes}; allowed: at most ${allowed} minutes, so that the build and its ${PULL_REQUEST_QUEUED_TIMEOUT_MINUTES} minutes of queue end within the copy's one-hour credentials`,
         );
     }
-    return queued;
 }
 
-/** Step Functions gives a queued or slow-starting build this long beyond its own timeout. */
-export const TASK_TIMEOUT_MARGIN_MINUTES = 30;
+/**
+ * How long a task waits beyond its build's queued and build timeouts: CodeBuild still finishes a
+ * build it timed out (logs, cache), and the task should end with the build's own outcome.
+ */
+export const TASK_TIMEOUT_MARGIN_MINUTES = 10;
 
-/** A task's TimeoutSeconds for a build of `buildTimeoutMinutes`. */
+/** A task's TimeoutSeconds for a build of `buildTimeoutMinutes`: longer than CodeBuild can let it queue and run. */
 export function taskTimeoutSeconds(buildTimeoutMinutes: number): number {
-    return (buildTimeoutMinutes + TASK_TIMEOUT_MARGIN_MINUTES) * 60;
+    return (PULL_REQUEST_QUEUED_TIMEOUT_MINUTES + buildTimeoutMinutes + TASK_TIMEOUT_MARGIN_MINUTES) * 60;
 }
 
 /**
@@ -78,12 +81,34 @@ export const WORKFLOW_FAILURES = {
     sweep: "SweepCopyFailed",
 } as const;
 
-const START_BUILD_SYNC = "arn:aws:states:::codebuild:startBuild.sync";
-const STS_ASSUME_ROLE = "arn:aws:states:::aws-sdk:sts:assumeRole";
-const LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke";
+/**
+ * How the deploy ended, as the workflow records it in `$.deploy.ending`: its build ran to an end
+ * CodeBuild reported; CodeBuild refused to start one; CodeBuild's answer did not say whether one
+ * started (none in time, or one naming no build); or the build could not be followed to its end
+ * (its status unreadable, or reported running past the deploy's timeout).
+ */
+export const DEPLOY_ENDINGS = { ended: "ended", notStarted: "notStarted", unknown: "unknown", lost: "lost" } as const;
 
-/** The decision is one short Lambda call; beyond this something is wrong, and the copy is deployed instead. */
+const START_BUILD = "arn:aws:states:::codebuild:startBuild";
+const START_BUILD_SYNC = "arn:aws:states:::codebuild:startBuild.sync";
+const STOP_BUILD = "arn:aws:states:::codebuild:stopBuild";
+const BATCH_GET_BUILDS = "arn:aws:states:::aws-sdk:codebuild:batchGetBuilds";
+const LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke";
+const STS_ASSUME_ROLE = "arn:aws:states:::aws-sdk:sts:assumeRole";
+
+/** The decision is one short Lambda call; beyond this something is wrong, and nothing is deployed (no copy is named). */
 export const DECISION_TIMEOUT_SECONDS = 60;
+
+/** One CodeBuild API call (StartBuild, BatchGetBuilds, StopBuild) from the workflow. */
+export const API_CALL_TIMEOUT_SECONDS = 60;
+
+/** How often the workflow asks CodeBuild whether the deploy build has ended. */
+export const DEPLOY_POLL_SECONDS = 30;
+
+/** Polls of a deploy build before the workflow gives up on it: its task timeout, in polls. */
+export function deployPollLimit(deployTimeoutSeconds: number): number {
+    return Math.ceil(deployTimeoutSeconds / DEPLOY_POLL_SECONDS);
+}
 
 const environment = (variables: Record<string, string>) =>
     Object.entries(variables).map(([name, path]) => ({ Name: name, Type: "PLAINTEXT", "Value.$": path }));
@@ -94,8 +119,25 @@ const PULL_REQUEST_VARIABLES = Object.fromEntries(PULL_REQUEST_EVENT_FIELDS.map(
 /** Every failure of a task, `States.Timeout` included, goes on to the next step with its cause kept. */
 const catchAll = (resultPath: string, next: string) => [{ ErrorEquals: ["States.ALL"], ResultPath: resultPath, Next: next }];
 
-/** Where the decision put the prefix of the copy's names (copyNamePrefix). */
-const COPY_NAME_PREFIX_PATH = "$.decision.copyNamePrefix";
+/** A CodeBuild API call's transient failures, retried (StartBuild safely: the execution's name is its idempotency token). */
+const RETRY_API_CALL = [{ ErrorEquals: ["States.ALL"], IntervalSeconds: 2, MaxAttempts: 2, BackoffRate: 2 }];
+
+/**
+ * Choice rules sending the execution to `next` unless `path` holds a value of `type`. A comparison
+ * on a missing path raises States.Runtime, which no Catch can take (AWS's Step Functions developer
+ * guide, "Error handling": States.ALL does not match States.Runtime), and rules are tried in order:
+ * these come first.
+ */
+const unless = (path: string, type: "IsString" | "IsBoolean", next: string) => [
+    { Not: { Variable: path, IsPresent: true }, Next: next },
+    { Not: { Variable: path, [type]: true }, Next: next },
+];
+
+/** A Pass state setting `$.deploy`. */
+const recordDeploy = (deploy: Record<string, unknown>, next: string) => ({ Type: "Pass", Parameters: deploy, ResultPath: "$.deploy", Next: next });
+
+/** Where the decision's answer names the copy (copyNamePrefix); checked before anything reads it. */
+const COPY_NAME_PREFIX_PATH = "$.decision.Payload.copyNamePrefix";
 /** Where a copy-credentials task puts them, for the one build that follows. */
 const COPY_CREDENTIALS_PATH = "$.copyCredentials";
 /** Stands for the copy's prefix while the policy is written; no policy text contains `@`. */
@@ -114,8 +156,7 @@ export function copySessionPolicyExpression(scope: CopySessionScope): string {
 
 /**
  * A session of the copy role for the next untrusted build, narrowed by its session policy to the
- * copy the decision named: its credentials go to that build only. Without them nothing of the
- * copy can be touched, so a failure goes where the build's own would.
+ * copy the decision named: its credentials go to that build only.
  */
 function copyCredentialsTask(steps: PullRequestWorkflowSteps, failure: { resultPath: string; next: string }, next: string) {
     return {
@@ -127,6 +168,8 @@ function copyCredentialsTask(steps: PullRequestWorkflowSteps, failure: { resultP
             DurationSeconds: COPY_SESSION_SECONDS,
             "Policy.$": copySessionPolicyExpression(steps.copyRole.session),
         },
+        TimeoutSeconds: API_CALL_TIMEOUT_SECONDS,
+        Retry: RETRY_API_CALL,
         ResultSelector: { "AccessKeyId.$": "$.Credentials.AccessKeyId", "SecretAccessKey.$": "$.Credentials.SecretAccessKey", "SessionToken.$": "$.Credentials.SessionToken" },
         ResultPath: COPY_CREDENTIALS_PATH,
         Catch: catchAll(failure.resultPath, failure.next),
@@ -144,20 +187,33 @@ const COPY_CREDENTIAL_BUILD_VARIABLES = {
 /**
  * DecideCopy (trusted: from the repository's commits alone, can the pull request change a
  * function? When not, it has commented and approved, and the execution ends there: nothing is
- * deployed, tuned or destroyed; when it fails, the copy is deployed as if one were needed) →
- * DeployCopy (untrusted: plan against production, deploy the copy) → Feedback (trusted: comment,
- * tune, approve or revoke) → DestroyCopy (untrusted: destroy what the deploy made) → SweepCopy
- * (trusted: remove whatever of the copy is left, say in the comment what became of it) → outcome.
- * Every failure of DeployCopy or Feedback still leads to Feedback and DestroyCopy, and a failed
- * destroy to the sweep; the execution ends failed, naming the step, when any step failed, and when
- * the destroy failed says whether the sweep cleaned up after it. A deploy whose build never started
- * (StartBuild refused) made nothing, so there is nothing to destroy or sweep. Stopping an execution
- * skips every Catch: the scheduled sweep removes what that leaves.
+ * deployed, tuned or destroyed; when it answers anything else with the copy's name, the copy is
+ * deployed; when it fails or names no copy, nothing is: the copy's credentials could not be
+ * confined to it) → CopyCredentialsForDeploy (trusted: a session of the copy role narrowed to the
+ * copy) → StartDeploy (untrusted build with those credentials: plan against production, deploy the copy),
+ * followed until CodeBuild reports its end → Feedback (trusted: comment, tune, approve or revoke) →
+ * CopyCredentialsForDestroy → DestroyCopy (untrusted, with fresh credentials: destroy what the deploy made) → SweepCopy (trusted: remove whatever of
+ * the copy is left, say in the comment what became of it) → outcome.
+ *
+ * The deploy is started without `.sync` so that the workflow holds its build's ARN from CodeBuild's
+ * own answer the moment the build exists: every later way the deploy can end (failed, timed out,
+ * stopped, its status unreadable, still running past its timeouts and then stopped) leads to
+ * DestroyCopy and SweepCopy, exactly once, with that ARN, which keys the copy's state and files.
+ * A StartBuild CodeBuild refused (retried first: the execution's name is its idempotency token, so
+ * a retry cannot start a second build) made nothing, and nothing is destroyed; one that never
+ * answered, or answered without an ARN, leaves the copy (if any) to the scheduled sweep. Every failure of
+ * Feedback still leads to DestroyCopy, and a failed destroy to the sweep; the execution ends failed,
+ * naming the step and saying what was left, when any step failed. No state reads a path that may be
+ * missing without checking it first. Stopping an execution skips every Catch: the scheduled sweep
+ * removes what that leaves.
  */
 export function pullRequestWorkflowDefinition(steps: PullRequestWorkflowSteps): Record<string, unknown> {
     const { deployBuildArn, deployOutcome, executionArn } = WORKFLOW_VARIABLES;
+    const copyNeeded = "$.decision.Payload.copyNeeded";
+    const deployStatus = "$.deployPoll.Builds[0].BuildStatus";
+    const deployArn = { "buildArn.$": "$.deploy.buildArn" };
     return {
-        Comment: "A pull request's throw-away copy, when it can change a function (trusted decision): deploy it (untrusted), give feedback (trusted), destroy it (untrusted), whatever failed.",
+        Comment: "A pull request's throw-away copy, when it can change a function (trusted decision): deploy it (untrusted), give feedback (trusted), destroy it (untrusted) and sweep it (trusted), whatever failed.",
         StartAt: "DecideCopy",
         States: {
             DecideCopy: {
@@ -177,58 +233,119 @@ export function pullRequestWorkflowDefinition(steps: PullRequestWorkflowSteps): 
                         BackoffRate: 2,
                     },
                 ],
-                ResultSelector: { "copyNeeded.$": "$.Payload.copyNeeded", "copyNamePrefix.$": "$.Payload.copyNamePrefix" },
+                // The whole answer, unselected: a selector naming a field the answer lacks would end the execution.
                 ResultPath: "$.decision",
-                // Without a decision the copy has no name to confine its credentials to: nothing is
-                // deployed, and the feedback says the copy could not be deployed (no approval).
-                Catch: catchAll("$.decisionFailure", "NoDeployBuild"),
+                // A decision that failed names no copy: nothing can be confined to it, so nothing is deployed.
+                Catch: catchAll("$.decisionFailure", "RecordCopyUnnamed"),
                 Next: "CopyNeeded",
             },
+            // Only a boolean false skips the copy; no answer, or any other, deploys it, once named.
             CopyNeeded: {
                 Type: "Choice",
-                Choices: [{ Variable: "$.decision.copyNeeded", BooleanEquals: false, Next: "NoFunctionChanged" }],
+                Choices: [...unless(copyNeeded, "IsBoolean", "CopyNamed"), { Variable: copyNeeded, BooleanEquals: false, Next: "NoFunctionChanged" }],
+                Default: "CopyNamed",
+            },
+            CopyNamed: {
+                Type: "Choice",
+                Choices: unless(COPY_NAME_PREFIX_PATH, "IsString", "RecordCopyUnnamed"),
                 Default: "CopyCredentialsForDeploy",
             },
+            CopyCredentialsForDeploy: copyCredentialsTask(steps, { resultPath: "$.deployFailure", next: "RecordNoCopyCredentials" }, "StartDeploy"),
             NoFunctionChanged: { Type: "Succeed", Comment: "Nothing that can change a function changed: the decision commented and approved; nothing was deployed." },
-            CopyCredentialsForDeploy: copyCredentialsTask(steps, { resultPath: "$.deployFailure", next: "NoDeployBuild" }, "DeployCopy"),
-            DeployCopy: {
+            StartDeploy: {
                 Type: "Task",
-                Resource: START_BUILD_SYNC,
+                Resource: START_BUILD,
                 Parameters: {
                     ProjectName: steps.deployProject,
                     "SourceVersion.$": "$.sourceCommit",
                     EnvironmentVariablesOverride: environment({ ...PULL_REQUEST_VARIABLES, ...COPY_CREDENTIAL_BUILD_VARIABLES }),
+                    "IdempotencyToken.$": "$$.Execution.Name",
                 },
-                TimeoutSeconds: steps.timeoutSeconds.deploy,
-                ResultSelector: { "buildArn.$": "$.Build.Arn", outcome: "SUCCEEDED" },
-                ResultPath: "$.deploy",
-                Catch: catchAll("$.deployFailure", "IdentifyFailedDeploy"),
-                Next: "Feedback",
+                TimeoutSeconds: API_CALL_TIMEOUT_SECONDS,
+                Retry: RETRY_API_CALL,
+                ResultPath: "$.startedDeploy",
+                // Any answer but a timeout is CodeBuild's refusal: no build exists.
+                Catch: [{ ErrorEquals: ["States.Timeout"], ResultPath: "$.deployFailure", Next: "RecordDeployUnknown" }, ...catchAll("$.deployFailure", "RecordDeployNotStarted")],
+                Next: "DeployNamed",
             },
-            // A failed build's Cause is the build as JSON ({"Build": {"Arn": …}}). Parsing it inside
-            // a Parallel state makes a Cause of another shape (StartBuild refused, States.Timeout)
-            // catchable instead of failing the execution before DestroyCopy.
-            IdentifyFailedDeploy: {
-                Type: "Parallel",
-                Branches: [
+            DeployNamed: {
+                Type: "Choice",
+                Choices: unless("$.startedDeploy.Build.Arn", "IsString", "RecordDeployUnknown"),
+                Default: "DeployStarted",
+            },
+            DeployStarted: { Type: "Pass", Parameters: { "buildArn.$": "$.startedDeploy.Build.Arn", polls: 0 }, ResultPath: "$.deploy", Next: "WaitForDeploy" },
+            WaitForDeploy: { Type: "Wait", Seconds: DEPLOY_POLL_SECONDS, Next: "PollDeploy" },
+            PollDeploy: {
+                Type: "Task",
+                Resource: BATCH_GET_BUILDS,
+                Parameters: { "Ids.$": "States.Array($.deploy.buildArn)" },
+                TimeoutSeconds: API_CALL_TIMEOUT_SECONDS,
+                Retry: RETRY_API_CALL,
+                ResultPath: "$.deployPoll",
+                Catch: catchAll("$.deployPollFailure", "StopDeploy"),
+                Next: "CountDeployPoll",
+            },
+            CountDeployPoll: { Type: "Pass", Parameters: { ...deployArn, "polls.$": "States.MathAdd($.deploy.polls, 1)" }, ResultPath: "$.deploy", Next: "DeployStatus" },
+            // CodeBuild ends a build at its queued and build timeouts; one reported running past
+            // the deploy task's timeout, or not reported at all, is stopped and handled as failed.
+            DeployStatus: {
+                Type: "Choice",
+                Choices: [
+                    ...unless(deployStatus, "IsString", "StopDeploy"),
+                    { Variable: deployStatus, StringEquals: "SUCCEEDED", Next: "RecordDeploySucceeded" },
                     {
-                        StartAt: "ParseDeployFailure",
-                        States: {
-                            ParseDeployFailure: {
-                                Type: "Pass",
-                                Parameters: { "build.$": "States.StringToJson($.deployFailure.Cause)" },
-                                Next: "PickDeployBuild",
-                            },
-                            PickDeployBuild: { Type: "Pass", Parameters: { "buildArn.$": "$.build.Build.Arn" }, End: true },
-                        },
+                        And: [
+                            { Variable: deployStatus, StringEquals: "IN_PROGRESS" },
+                            { Variable: "$.deploy.polls", NumericLessThan: deployPollLimit(steps.timeoutSeconds.deploy) },
+                        ],
+                        Next: "WaitForDeploy",
                     },
+                    { Variable: deployStatus, StringEquals: "IN_PROGRESS", Next: "StopDeploy" },
                 ],
-                ResultSelector: { "buildArn.$": "$[0].buildArn", outcome: "FAILED" },
-                ResultPath: "$.deploy",
-                Catch: catchAll("$.deployBuildUnknown", "NoDeployBuild"),
-                Next: "Feedback",
+                // FAILED, FAULT, STOPPED, TIMED_OUT.
+                Default: "RecordDeployFailed",
             },
-            NoDeployBuild: { Type: "Pass", Result: { buildArn: "", outcome: "FAILED" }, ResultPath: "$.deploy", Next: "Feedback" },
+            StopDeploy: {
+                Type: "Task",
+                Resource: STOP_BUILD,
+                Parameters: { "Id.$": "$.deploy.buildArn" },
+                TimeoutSeconds: API_CALL_TIMEOUT_SECONDS,
+                Retry: RETRY_API_CALL,
+                ResultPath: null,
+                Catch: catchAll("$.deployStopFailure", "RecordDeployLost"),
+                Next: "RecordDeployLost",
+            },
+            RecordDeploySucceeded: recordDeploy({ ...deployArn, outcome: "SUCCEEDED", ending: DEPLOY_ENDINGS.ended }, "Feedback"),
+            RecordDeployFailed: recordDeploy({ ...deployArn, outcome: "FAILED", ending: DEPLOY_ENDINGS.ended }, "Feedback"),
+            RecordDeployLost: recordDeploy({ ...deployArn, outcome: "FAILED", ending: DEPLOY_ENDINGS.lost }, "Feedback"),
+            RecordDeployNotStarted: recordDeploy(
+                {
+                    buildArn: "",
+                    outcome: "FAILED",
+                    ending: DEPLOY_ENDINGS.notStarted,
+                    "because.$": "States.Format('DeployCopy could not start a build: CodeBuild answered StartBuild with {}. Nothing was deployed, so nothing was destroyed or swept.', $.deployFailure.Error)",
+                },
+                "Feedback",
+            ),
+            RecordDeployUnknown: recordDeploy({ buildArn: "", outcome: "FAILED", ending: DEPLOY_ENDINGS.unknown }, "Feedback"),
+            RecordCopyUnnamed: recordDeploy(
+                {
+                    buildArn: "",
+                    outcome: "FAILED",
+                    ending: DEPLOY_ENDINGS.notStarted,
+                    because: "DeployCopy started no build: the decision failed or named no copy, so no credentials could be confined to one. Nothing was deployed, so nothing was destroyed or swept.",
+                },
+                "Feedback",
+            ),
+            RecordNoCopyCredentials: recordDeploy(
+                {
+                    buildArn: "",
+                    outcome: "FAILED",
+                    ending: DEPLOY_ENDINGS.notStarted,
+                    "because.$": "States.Format('DeployCopy started no build: STS answered AssumeRole for the copy credentials with {}. Nothing was deployed, so nothing was destroyed or swept.', $.deployFailure.Error)",
+                },
+                "Feedback",
+            ),
             Feedback: {
                 Type: "Task",
                 Resource: START_BUILD_SYNC,
@@ -251,6 +368,7 @@ export function pullRequestWorkflowDefinition(steps: PullRequestWorkflowSteps): 
                 Choices: [{ Variable: "$.deploy.buildArn", StringEquals: "", Next: "Outcome" }],
                 Default: "CopyCredentialsForDestroy",
             },
+            // A deploy build exists only for a named copy, so the name is there.
             CopyCredentialsForDestroy: copyCredentialsTask(steps, { resultPath: "$.destroyFailure", next: "SweepCopy" }, "DestroyCopy"),
             DestroyCopy: {
                 Type: "Task",
@@ -286,6 +404,9 @@ export function pullRequestWorkflowDefinition(steps: PullRequestWorkflowSteps): 
                     { And: [{ Variable: "$.destroyFailure", IsPresent: true }, { Variable: "$.sweepFailure", IsPresent: true }], Next: "DestroyFailedCopyLeft" },
                     { Variable: "$.destroyFailure", IsPresent: true, Next: "DestroyFailedSweptClean" },
                     { Variable: "$.sweepFailure", IsPresent: true, Next: "SweepFailed" },
+                    { Variable: "$.deploy.ending", StringEquals: DEPLOY_ENDINGS.notStarted, Next: "DeployNotStarted" },
+                    { Variable: "$.deploy.ending", StringEquals: DEPLOY_ENDINGS.unknown, Next: "DeployUnknown" },
+                    { Variable: "$.deploy.ending", StringEquals: DEPLOY_ENDINGS.lost, Next: "DeployLost" },
                     { Variable: "$.deploy.outcome", StringEquals: "FAILED", Next: "DeployFailed" },
                     { Variable: "$.feedbackFailure", IsPresent: true, Next: "FeedbackFailed" },
                 ],
@@ -294,12 +415,27 @@ export function pullRequestWorkflowDefinition(steps: PullRequestWorkflowSteps): 
             DeployFailed: {
                 Type: "Fail",
                 Error: WORKFLOW_FAILURES.deploy,
-                Cause: "DeployCopy failed: the pull request's copy could not be deployed (see its build log); whatever it created was destroyed.",
+                Cause: "DeployCopy's build ended without success (see its build log); the destroy and the sweep after it removed the copy.",
+            },
+            DeployNotStarted: {
+                Type: "Fail",
+                Error: WORKFLOW_FAILURES.deploy,
+                CausePath: "$.deploy.because",
+            },
+            DeployUnknown: {
+                Type: "Fail",
+                Error: WORKFLOW_FAILURES.deploy,
+                Cause: "DeployCopy could not learn from CodeBuild whether its build started (StartBuild did not answer in time, or answered without naming a build): without the build's ARN the workflow cannot destroy or sweep it, and the scheduled sweep removes anything of the copy once it is older than the TTL.",
+            },
+            DeployLost: {
+                Type: "Fail",
+                Error: WORKFLOW_FAILURES.deploy,
+                Cause: "DeployCopy's build could not be followed to its end (CodeBuild did not report its status, or reported it running past the deploy's timeout): the workflow asked CodeBuild to stop it, and the destroy and the sweep after it removed the copy; anything the build created after that goes with the scheduled sweep.",
             },
             FeedbackFailed: {
                 Type: "Fail",
                 Error: WORKFLOW_FAILURES.feedback,
-                Cause: "Feedback failed or timed out (a tuning failed, the quality gate did not pass, or the comment could not be posted); the copy was destroyed.",
+                Cause: "Feedback failed or timed out (a tuning failed, the quality gate did not pass, or the comment could not be posted); the copy was destroyed and swept.",
             },
             DestroyFailedSweptClean: {
                 Type: "Fail",

@@ -9,7 +9,7 @@
 import * as assert from "assert";
 import { StateMachine, type StateMachineDefinition } from "aws-local-stepfunctions";
 import { copyNamePrefix } from "../../buildscripts/contract";
-import { decisionResult } from "../../buildscripts/tuning-runner/core/copyDecision";
+import { copyNameFor } from "../../buildscripts/tuning-runner/core/copyDecision";
 import { copySessionPolicy } from "../../components/policies";
 import { COPY_SESSION_SECONDS, PullRequestWorkflowInput, pullRequestWorkflowDefinition, WORKFLOW_FAILURES } from "../../components/pullRequestWorkflowDefinition";
 import { type Change, decisionEnv, withPullRequestChanging } from "../support/copy-decision-scenario";
@@ -143,7 +143,7 @@ function decisionHandler(decision: Decision) {
         const run = await new RunnerWorkspace().run(argv, decisionEnv(), aws);
         assert.equal(run.code, 0, run.stderr);
         // What the function's handler returns: decide-copy's summary and the copy's name, from its environment.
-        return { Payload: decisionResult(JSON.parse(run.stdout), PULL_REQUEST_NAME_PREFIX, Payload), StatusCode: 200 };
+        return { Payload: { ...JSON.parse(run.stdout), copyNamePrefix: copyNameFor(PULL_REQUEST_NAME_PREFIX, Payload) }, StatusCode: 200 };
     };
 }
 

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { decideCopy, decisionResult, decisionSummary, parseNonFunctionPathsVariable, validateNonFunctionPaths } from "../../buildscripts/tuning-runner/core/copyDecision";
+import { copyNameFor, decideCopy, decisionSummary, parseNonFunctionPathsVariable, validateNonFunctionPaths } from "../../buildscripts/tuning-runner/core/copyDecision";
 import { concurrencyFittingAccount, parseTuningInput, peakPerExecution } from "../../buildscripts/tuning-runner/core/tuningInput";
 import { DEFAULT_NON_FUNCTION_PATHS } from "../../components/config";
 
@@ -47,16 +47,13 @@ describe("whether a pull request needs a copy", () => {
     });
 
     it("names the copy for the workflow, which confines the copy's credentials to that prefix", () => {
-        const summary = decisionSummary(decide(modified("main.tf")));
-        const pullRequest = { pullRequestId: "42", sourceCommit: "0123abc" + "d".repeat(33) };
-        assert.deepEqual(decisionResult(summary, "pr-power-tuned", pullRequest), { ...summary, copyNamePrefix: "pr-power-tuned-42-0123abc" });
+        assert.equal(copyNameFor("pr-power-tuned", { pullRequestId: "42", sourceCommit: "0123abc" + "d".repeat(33) }), "pr-power-tuned-42-0123abc");
     });
 
     it("refuses to name a copy without a valid pull-request name prefix in its environment, naming the variable and the value", () => {
-        const summary = decisionSummary(decide(modified("main.tf")));
         const pullRequest = { pullRequestId: "42", sourceCommit: "0".repeat(40) };
-        assert.throws(() => decisionResult(summary, undefined, pullRequest), { name: "UsageError", message: /^PULL_REQUEST_NAME_PREFIX is undefined; allowed: 1–32 letters/ });
-        assert.throws(() => decisionResult(summary, "pr-*", pullRequest), { message: /^PULL_REQUEST_NAME_PREFIX is "pr-\*"; allowed:/ });
+        assert.throws(() => copyNameFor(undefined, pullRequest), { name: "UsageError", message: /^PULL_REQUEST_NAME_PREFIX is undefined; allowed: 1–32 letters/ });
+        assert.throws(() => copyNameFor("pr-*", pullRequest), { message: /^PULL_REQUEST_NAME_PREFIX is "pr-\*"; allowed:/ });
     });
 });
 

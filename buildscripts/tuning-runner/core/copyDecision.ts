@@ -43,19 +43,16 @@ export function decisionSummary(decision: CopyDecision): { copyNeeded: boolean; 
 const SUMMARY_PATHS = 10;
 
 /**
- * What the decision function returns to the workflow: the summary, and the prefix of the copy's
- * names, to which the workflow confines the copy's credentials (the workflow's own language cannot
- * cut a commit id to its first characters). `pullRequestNamePrefix` is the function's environment.
+ * The name of the copy the decision function hands the workflow with its decision: the prefix of
+ * the copy's names, to which the workflow confines the copy's credentials (the workflow's own
+ * language cannot cut a commit id to its first characters). `pullRequestNamePrefix` is the
+ * function's environment, checked before anything else runs.
  */
-export function decisionResult(
-    summary: ReturnType<typeof decisionSummary>,
-    pullRequestNamePrefix: string | undefined,
-    pullRequest: Pick<PullRequestEvent, "pullRequestId" | "sourceCommit">,
-): ReturnType<typeof decisionSummary> & { copyNamePrefix: string } {
+export function copyNameFor(pullRequestNamePrefix: string | undefined, pullRequest: Pick<PullRequestEvent, "pullRequestId" | "sourceCommit">): string {
     if (pullRequestNamePrefix === undefined || !NAME_PREFIX_RULE.pattern.test(pullRequestNamePrefix)) {
         throw new UsageError(`${RUNNER_ENVIRONMENT.pullRequestNamePrefix} is ${JSON.stringify(pullRequestNamePrefix)}; allowed: ${NAME_PREFIX_RULE.allowed}`);
     }
-    return { ...summary, copyNamePrefix: copyNamePrefix(pullRequestNamePrefix, pullRequest) };
+    return copyNamePrefix(pullRequestNamePrefix, pullRequest);
 }
 
 /** The globs as given (flags, or the environment's JSON list), each checked; `origin` names where they came from. */

@@ -1,6 +1,7 @@
 // The lambda-power-tuned stack: validated config in, components wired together, outputs out.
 import * as aws from "@pulumi/aws";
 import { bundleTuningRunner } from "./buildscripts/bundle";
+import { COPY_ROLE_PATH } from "./buildscripts/contract";
 import { ArtifactStorage } from "./components/artifactStorage";
 import { loadStackConfig } from "./components/config";
 import { DeploymentPipeline } from "./components/deploymentPipeline";
@@ -15,7 +16,7 @@ const config = loadStackConfig();
 const { tags } = config;
 const caller = aws.getCallerIdentityOutput();
 const production = { namePrefix: config.namePrefix, region: config.region, accountId: caller.accountId };
-const pullRequests = { ...production, namePrefix: config.pullRequestNamePrefix };
+const pullRequests = { ...production, namePrefix: config.pullRequestNamePrefix, rolePath: COPY_ROLE_PATH };
 // Bucket policies match aws:PrincipalArn, which for a role session is the role's ARN (with its path), not the session's.
 const deployer = aws.iam.getSessionContextOutput({ arn: caller.arn }).issuerArn;
 const deploymentPipelineName = `${config.namePrefix}-deployment`;
@@ -63,7 +64,7 @@ const pullRequestWorkflow = new PullRequestWorkflow("pr", {
     terraform: config.terraform,
     production,
     pullRequests,
-    functionBoundaryArn: boundary.arn,
+    functionBoundaries: { production: boundary.productionArn, copy: boundary.copyArn },
     sweep: { schedule: config.sweepSchedule, copyTtlHours: config.pullRequestCopyTtlHours },
     tuningCaps: { concurrencyBudget: config.tuningConcurrencyBudget, maxFunctions: config.maxFunctionsPerPullRequest, maxFunctionTimeoutSeconds: config.maxCopyFunctionTimeoutSeconds },
     nonFunctionPaths: config.nonFunctionPaths,
@@ -91,7 +92,7 @@ const deployment = new DeploymentPipeline("deployment", {
     tuningHistoryUri: pullRequestWorkflow.tuningHistoryUri,
     terraform: config.terraform,
     scope: production,
-    functionBoundaryArn: boundary.arn,
+    functionBoundaryArn: boundary.productionArn,
     tags,
 });
 

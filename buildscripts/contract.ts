@@ -95,6 +95,21 @@ export function copyNamePrefix(pullRequestNamePrefix: string, pullRequest: Pick<
     return `${pullRequestNamePrefix}-${pullRequest.pullRequestId}-${pullRequest.sourceCommit.slice(0, 7)}`;
 }
 
+/**
+ * The IAM path of every role a pull request's copy creates. The copy's credentials may create a
+ * role only as `role<this><copy prefix>-…` and never under a deeper path: IAM's `*` also matches
+ * `/`, and a role name is unique in the account whatever its path, so a deeper path would let a
+ * copy take any name, production's included.
+ */
+export const COPY_ROLE_PATH = "/pull-request-copies/";
+
+/**
+ * The tag every role of a copy carries, whose value is the copy's prefix (copyNamePrefix). The
+ * copies' permissions boundary lets such a role write only the log groups of the copy its tag
+ * and its own name agree on.
+ */
+export const COPY_ROLE_TAG_KEY = "power-tuned-copy";
+
 /** A commit id as CodeCommit names one, and as the pull-request flow passes them around. */
 export const COMMIT_ID_RULE = {
     pattern: /^[0-9a-f]{40}$/,

@@ -6,7 +6,7 @@
 // (PULL_REQUEST_ID, SOURCE_COMMIT, DESTINATION_COMMIT, WORKFLOW_VARIABLES) or by CodeBuild
 // itself (AWS_REGION, CODEBUILD_BUILD_ARN).
 import { Document, isMap, isScalar, isSeq } from "yaml";
-import { ARTIFACT_LAYOUT, COMMIT_ID_RULE, PULL_REQUEST_ID_RULE, PULL_REQUEST_BUILD_FILES, RUNNER_ENVIRONMENT, TUNING_FILES } from "../buildscripts/contract";
+import { ARTIFACT_LAYOUT, COMMIT_ID_RULE, COPY_ROLE_PATH, PULL_REQUEST_ID_RULE, PULL_REQUEST_BUILD_FILES, RUNNER_ENVIRONMENT, TUNING_FILES } from "../buildscripts/contract";
 import { STATE_LAYOUT } from "./artifactStorage";
 import { TerraformRelease, verifiableTerraformRelease } from "./terraformRelease";
 
@@ -29,10 +29,24 @@ export const BUILD_VARIABLES = {
     artifactBucket: "ARTIFACT_BUCKET",
     /** Production's namePrefix: the untrusted deploy plans against production under these names. */
     productionNamePrefix: RUNNER_ENVIRONMENT.productionNamePrefix,
+    /** The permissions boundary of a copy's roles (TF_VAR_permissions_boundary_arn is production's, for the plan). */
+    copyBoundaryArn: "COPY_PERMISSIONS_BOUNDARY_ARN",
     runnerS3Uri: "TUNING_RUNNER_S3_URI",
     /** The runner bundle's SHA-256, checked before `node` runs it. */
     runnerSha256: "TUNING_RUNNER_SHA256",
     tuningHistoryUri: RUNNER_ENVIRONMENT.tuningHistoryUri,
+} as const;
+
+/**
+ * The credentials of one copy, which the pull-request workflow hands the untrusted deploy and
+ * destroy builds (a session of the copy role narrowed to that copy), by the variable the AWS CLI
+ * and Terraform read them from. The workflow's names are not the SDKs' own, so nothing uses them
+ * before the build has checked them and chosen to.
+ */
+export const COPY_CREDENTIAL_VARIABLES = {
+    AWS_ACCESS_KEY_ID: "COPY_AWS_ACCESS_KEY_ID",
+    AWS_SECRET_ACCESS_KEY: "COPY_AWS_SECRET_ACCESS_KEY",
+    AWS_SESSION_TOKEN: "COPY_AWS_SESSION_TOKEN",
 } as const;
 
 /** Environment variables the pull-request workflow adds to a build, besides the PR's id and commits. */
@@ -172,7 +186,7 @@ function terraformInit(stateKey: string, options: { reconfigure?: boolean; reado
 // Pull-request builds: deploy and destroy run the pull request's files (untrusted); the
 // feedback build never sees them (trusted).
 
-const { stateBucket, artifactBucket, productionNamePrefix, runnerS3Uri, runnerSha256, tuningHistoryUri } = BUILD_VARIABLES;
+const { stateBucket, artifactBucket, productionNamePrefix, copyBoundaryArn, runnerS3Uri, runnerSha256, tuningHistoryUri } = BUILD_VARIABLES;
 const { deployBuildArn, deployOutcome, executionArn } = WORKFLOW_VARIABLES;
 const PULL_REQUEST_NAME_PREFIX = RUNNER_ENVIRONMENT.pullRequestNamePrefix;
 const { pullRequestId: PULL_REQUEST_ID, sourceCommit: SOURCE_COMMIT, destinationCommit: DESTINATION_COMMIT } = RUNNER_ENVIRONMENT;
@@ -182,11 +196,13 @@ const COPY_SUFFIX = `\${${PULL_REQUEST_ID}}-\${${SOURCE_COMMIT}:0:7}`;
 const TRANSIENT_NAME_SUFFIX = `"${COPY_SUFFIX}"`;
 /** Every name of a pull request's copy starts with `<this>-`: the prefix that sweeps exactly it. */
 const COPY_NAME_PREFIX = `"$${PULL_REQUEST_NAME_PREFIX}-${COPY_SUFFIX}"`;
-/** Every pull-request build's own Terraform state: the only state object its role may write. */
-const OWN_STATE_KEY = `"${STATE_LAYOUT.pullRequestStatePrefix}$CODEBUILD_BUILD_ARN/terraform.tfstate"`;
+/** The copy's Terraform state, shared by its deploy and its destroy: the only state object the copy's credentials may write. */
+const COPY_STATE_PREFIX = `${STATE_LAYOUT.pullRequestStatePrefix}$${PULL_REQUEST_NAME_PREFIX}-${COPY_SUFFIX}/`;
+const OWN_STATE_KEY = `"${COPY_STATE_PREFIX}terraform.tfstate"`;
 /** Where a pull-request build leaves what it hands on: the only such prefix its role may write. */
 const OWN_OUTPUT_URI = `"s3://$${artifactBucket}/${ARTIFACT_LAYOUT.pullRequestBuildsPrefix}$CODEBUILD_BUILD_ARN/"`;
-const COPY_VARIABLES = `-var "name_prefix=$${PULL_REQUEST_NAME_PREFIX}" -var "name_suffix=$TRANSIENT_NAME_SUFFIX"`;
+/** A copy's names, and its roles under COPY_ROLE_PATH with the copies' boundary: all its credentials allow. */
+const COPY_VARIABLES = `-var "name_prefix=$${PULL_REQUEST_NAME_PREFIX}" -var "name_suffix=$TRANSIENT_NAME_SUFFIX" -var "role_path=${COPY_ROLE_PATH}" -var "permissions_boundary_arn=$${copyBoundaryArn}"`;
 
 const PULL_REQUEST_ID_CHECK = `"$${PULL_REQUEST_ID}" =~ ${PULL_REQUEST_ID_RULE.pattern.source}`;
 const commitRule = (variable: string) => `"$${variable}" =~ ${COMMIT_ID_RULE.pattern.source}`;
@@ -204,13 +220,33 @@ function requireVariables(rules: readonly string[], description: string, unless?
     };
 }
 
+const COPY_CREDENTIALS = Object.entries(COPY_CREDENTIAL_VARIABLES);
+
 /**
- * The install phase of a build on a pull request's copy: check the workflow's values, name the
- * copy and this build's own state object, then the verified Terraform.
+ * From here on the AWS CLI and Terraform act with the copy's credentials. Checked without echoing
+ * them: a build log is no place for a secret.
+ */
+const USE_COPY_CREDENTIALS: readonly BuildCommand[] = [
+    {
+        run: `[[ ${COPY_CREDENTIALS.map(([, from]) => `-n "$${from}"`).join(" && ")} ]] || { echo "${COPY_CREDENTIALS.map(([, from]) => from).join(", ")} (the copy's credentials) are set by the pull-request workflow" >&2; exit 1; }`,
+        why: "Without the copy's own credentials the build has none in the namespace: refuse before anything runs",
+    },
+    { run: `export ${COPY_CREDENTIALS.map(([variable, from]) => `${variable}="$${from}"`).join(" ")}` },
+];
+
+/** `command` with the project's own role (CodeBuild's container credentials) instead of the copy's. */
+function asProjectRole(command: string): string {
+    return `env ${COPY_CREDENTIALS.map(([variable]) => `-u ${variable}`).join(" ")} ${command}`;
+}
+
+/**
+ * The install phase of a build on a pull request's copy: check the workflow's values, take the
+ * copy's credentials, name the copy and its state object, then the verified Terraform.
  */
 function copyBuildInstall(terraform: TerraformRelease, check: BuildCommand, ...exported: BuildCommand[]): BuildCommand[] {
     return [
         check,
+        ...USE_COPY_CREDENTIALS,
         { run: `export TRANSIENT_NAME_SUFFIX=${TRANSIENT_NAME_SUFFIX}` },
         { run: `export OWN_STATE_KEY=${OWN_STATE_KEY}` },
         ...exported,
@@ -271,7 +307,7 @@ function pullRequestDeployBuildspecObject(terraform: TerraformRelease): Buildspe
                     },
                     { run: `terraform show -json production.tfplan > ${PULL_REQUEST_BUILD_FILES.plan}` },
                     {
-                        run: `aws s3 cp ${PULL_REQUEST_BUILD_FILES.plan} "\${OWN_OUTPUT_URI}${PULL_REQUEST_BUILD_FILES.plan}"`,
+                        run: asProjectRole(`aws s3 cp ${PULL_REQUEST_BUILD_FILES.plan} "\${OWN_OUTPUT_URI}${PULL_REQUEST_BUILD_FILES.plan}"`),
                         why: "Handed on before the copy is deployed, so the comment can show the plan even when the deploy fails",
                     },
                 ],
@@ -280,11 +316,14 @@ function pullRequestDeployBuildspecObject(terraform: TerraformRelease): Buildspe
                 commands: [
                     {
                         run: terraformInit("$OWN_STATE_KEY", { reconfigure: true }),
-                        why: "From here on Terraform works on this build's own state object, never production's",
+                        why: "From here on Terraform works on the copy's own state object, never production's",
                     },
                     { run: `terraform apply -auto-approve ${COPY_VARIABLES}` },
                     { run: `terraform output -json > ${PULL_REQUEST_BUILD_FILES.terraformOutputs}` },
-                    { run: `aws s3 cp ${PULL_REQUEST_BUILD_FILES.terraformOutputs} "\${OWN_OUTPUT_URI}${PULL_REQUEST_BUILD_FILES.terraformOutputs}"` },
+                    {
+                        run: asProjectRole(`aws s3 cp ${PULL_REQUEST_BUILD_FILES.terraformOutputs} "\${OWN_OUTPUT_URI}${PULL_REQUEST_BUILD_FILES.terraformOutputs}"`),
+                        why: "What a build hands on goes under its own build's prefix, which only the project's own role may write",
+                    },
                 ],
             },
         },
@@ -294,9 +333,9 @@ function pullRequestDeployBuildspecObject(terraform: TerraformRelease): Buildspe
 function pullRequestDestroyBuildspecObject(terraform: TerraformRelease): Buildspec {
     return {
         summary: [
-            "Pull-request destroy (runs the pull request's files, under the untrusted role): copy the deploy",
-            "build's state to this build's own state object, destroy everything in it, then delete that object.",
-            "A failed destroy fails the build and keeps the object for a retry (the sweep after it removes what the copy left; this object goes with the scheduled sweep, after the TTL).",
+            "Pull-request destroy (runs the pull request's files, with the copy's own credentials): destroy everything",
+            "in the copy's state object, which its deploy wrote, then delete that object. A failed destroy fails the",
+            "build and keeps the object (the sweep after it removes what the copy left, and the object).",
         ].join("\n"),
         variables: COPY_BUILD_VARIABLES,
         cache: copyBuildCache(terraform),
@@ -305,25 +344,21 @@ function pullRequestDestroyBuildspecObject(terraform: TerraformRelease): Buildsp
                 commands: copyBuildInstall(
                     terraform,
                     requireVariables(
-                        [PULL_REQUEST_ID_CHECK, commitRule(SOURCE_COMMIT), `"$${deployBuildArn}" =~ ${BUILD_ARN_PATTERN}`],
-                        `${PULL_REQUEST_ID} (a number), ${SOURCE_COMMIT} (a 40-character commit id) and ${deployBuildArn} (a CodeBuild build ARN) are set by the pull-request workflow`,
+                        [PULL_REQUEST_ID_CHECK, commitRule(SOURCE_COMMIT)],
+                        `${PULL_REQUEST_ID} (a number) and ${SOURCE_COMMIT} (a 40-character commit id) are set by the pull-request workflow`,
                     ),
                 ),
             },
             build: {
                 commands: [
                     {
-                        run: `aws s3 cp --recursive "s3://$${stateBucket}/${STATE_LAYOUT.pullRequestStatePrefix}$${deployBuildArn}/" "s3://$${stateBucket}/${STATE_LAYOUT.pullRequestStatePrefix}$CODEBUILD_BUILD_ARN/" --exclude "*" --include terraform.tfstate`,
-                        why: [
-                            "This role writes only its own build's state: take over the deploy's state by copying it.",
-                            "A deploy that failed before applying left none, and the destroy below then has nothing to do",
-                        ].join("\n"),
+                        run: terraformInit("$OWN_STATE_KEY", { reconfigure: true }),
+                        why: "The copy's state, as its deploy left it; a deploy that failed before applying left none, and there is nothing to destroy",
                     },
-                    { run: terraformInit("$OWN_STATE_KEY", { reconfigure: true }) },
                     { run: `terraform destroy -auto-approve ${COPY_VARIABLES}` },
                     {
                         run: `aws s3 rm "s3://$${stateBucket}/$OWN_STATE_KEY"`,
-                        why: "Only after a successful destroy; the deploy's own copy expires with the pull-requests/ prefix",
+                        why: "Only after a successful destroy",
                     },
                 ],
             },
@@ -430,7 +465,7 @@ function pullRequestSweepBuildspecObject(): Buildspec {
                         why: "On the schedule: the whole pull-request namespace, but the copies running workflow executions own",
                     },
                     {
-                        run: `[[ -z "$${PULL_REQUEST_ID}" ]] || ${sweep(`--name-prefix ${COPY_NAME_PREFIX} --older-than 0 --state-uri "${PULL_REQUEST_STATES}$${deployBuildArn}/"`)}`,
+                        run: `[[ -z "$${PULL_REQUEST_ID}" ]] || ${sweep(`--name-prefix ${COPY_NAME_PREFIX} --older-than 0 --state-uri "s3://$${stateBucket}/${COPY_STATE_PREFIX}"`)}`,
                         why: [
                             "After a pull request's destroy: exactly that copy and its deploy's state, whatever their age; the runner",
                             "comments as the bot (the pull request, the bot and the scheduled sweep come from the environment)",

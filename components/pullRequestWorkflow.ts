@@ -8,14 +8,15 @@ import { BUILD_VARIABLES, pullRequestDeployBuildspec, pullRequestDestroyBuildspe
 import { CopyDecisionFunction } from "./copyDecisionFunction";
 import {
     assumeBotStatements,
+    assumeCopyRoleStatements,
     buildCacheStatements,
     tuningBudgetStatements,
     codeBuildSyncRuleStatements,
+    copyRoleStatements,
     functionConfigurationStatements,
     gitPullStatements,
     invokeFunctionStatements,
     lambdaAccountSettingsStatements,
-    OWN_BUILD,
     pullRequestBotStatements,
     pullRequestBuildInputStatements,
     pullRequestBuildOutputStatements,
@@ -24,13 +25,11 @@ import {
     runnerDownloadStatements,
     stackRoleArn,
     startExecutionStatements,
-    terraformManagedResourcesStatements,
     TerraformScope,
-    terraformStateStatements,
     tuningExecutionStatements,
     tuningHistoryStatements,
 } from "./policies";
-import { PULL_REQUEST_BUILD_TIMEOUT_MINUTES, PULL_REQUEST_QUEUED_TIMEOUT_MINUTES, pullRequestWorkflowDefinition, taskTimeoutSeconds } from "./pullRequestWorkflowDefinition";
+import { PULL_REQUEST_BUILD_TIMEOUT_MINUTES, PULL_REQUEST_QUEUED_TIMEOUT_MINUTES, pullRequestWorkflowDefinition, requireWithinCopySession, taskTimeoutSeconds } from "./pullRequestWorkflowDefinition";
 import { PullRequestSweeper } from "./pullRequestSweeper";
 import { ServiceRole } from "./serviceRole";
 import type { TerraformRelease } from "./terraformRelease";
@@ -53,13 +52,17 @@ export interface PullRequestWorkflowArgs {
     readonly terraform: TerraformRelease;
     /** Production's names: the deploy plans against production's state under them (read-only). */
     readonly production: TerraformScope;
-    /** The copies' names: all that pull-request code may create, change or delete. */
+    /** The copies' names (roles under COPY_ROLE_PATH): each copy may create, change or delete only its own share of them. */
     readonly pullRequests: TerraformScope;
-    /** The permissions boundary every role Terraform creates must carry. */
-    readonly functionBoundaryArn: pulumi.Input<string>;
+    /**
+     * The permissions boundaries (FunctionBoundary): every role a copy creates must carry `copy`; the
+     * deploy's plan against production names production's.
+     */
+    readonly functionBoundaries: { readonly production: pulumi.Input<string>; readonly copy: pulumi.Input<string> };
     /**
      * Build timeouts in minutes. Default PULL_REQUEST_BUILD_TIMEOUT_MINUTES: deploy 30, feedback 60
      * (tuning takes a while), destroy 30, sweep 15; config.ts checks the copies' TTL against them.
+     * Deploy and destroy, queue included, must end within their one-hour copy credentials.
      */
     readonly buildTimeoutMinutes?: { readonly deploy?: number; readonly feedback?: number; readonly destroy?: number; readonly sweep?: number };
     /** The scheduled sweep of the pull-request namespace: its EventBridge schedule, and the age from which it removes things. */
@@ -121,6 +124,8 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
     constructor(name: string, args: PullRequestWorkflowArgs, opts?: pulumi.ComponentResourceOptions) {
         super("lambda-power-tuned:index:PullRequestWorkflow", name, {}, opts);
         const timeouts = { ...PULL_REQUEST_BUILD_TIMEOUT_MINUTES, ...args.buildTimeoutMinutes };
+        requireWithinCopySession("deploy", timeouts.deploy);
+        requireWithinCopySession("destroy", timeouts.destroy);
         const { repository, production, pullRequests, artifactBucket, stateBucket, tags } = args;
         const accountId = production.accountId;
 
@@ -144,9 +149,9 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
         const copyEnvironment = {
             [BUILD_VARIABLES.stateBucket]: stateBucket.name,
             [RUNNER_ENVIRONMENT.pullRequestNamePrefix]: pullRequests.namePrefix,
-            TF_VAR_permissions_boundary_arn: args.functionBoundaryArn,
+            TF_VAR_permissions_boundary_arn: args.functionBoundaries.production,
+            [BUILD_VARIABLES.copyBoundaryArn]: args.functionBoundaries.copy,
         };
-        const ownState = `${STATE_LAYOUT.pullRequestStatePrefix}${OWN_BUILD}/*`;
         const source = { type: "CODECOMMIT", cloneUrlHttp: repository.cloneUrlHttp } as const;
         // Shared by the untrusted builds only: nothing trusted and nothing of production reads it.
         // CodeBuild shares an S3 cache between projects only under one cache namespace and the
@@ -165,13 +170,8 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
                 [BUILD_VARIABLES.artifactBucket]: artifactBucket.name,
                 [BUILD_VARIABLES.productionNamePrefix]: production.namePrefix,
             },
-            statements: [
-                ...gitPullStatements(repository.arn),
-                ...terraformManagedResourcesStatements(pullRequests, "apply", args.functionBoundaryArn),
-                ...terraformStateStatements(stateBucket.arn, { readable: [STATE_LAYOUT.productionStateKey], writable: [ownState] }),
-                ...pullRequestBuildOutputStatements(artifactBucket.arn),
-                ...untrustedCache.statements,
-            ],
+            // Nothing in the namespace: the copy's own credentials come from the workflow (copyRole below).
+            statements: [...gitPullStatements(repository.arn), ...pullRequestBuildOutputStatements(artifactBucket.arn), ...untrustedCache.statements],
             cache: untrustedCache.cache,
             buildTimeoutMinutes: timeouts.deploy,
         });
@@ -180,12 +180,7 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
             buildspec: pullRequestDestroyBuildspec(args.terraform),
             source,
             environmentVariables: copyEnvironment,
-            statements: [
-                ...gitPullStatements(repository.arn),
-                ...terraformManagedResourcesStatements(pullRequests, "apply", args.functionBoundaryArn),
-                ...terraformStateStatements(stateBucket.arn, { readable: [`${STATE_LAYOUT.pullRequestStatePrefix}*`], writable: [ownState] }),
-                ...untrustedCache.statements,
-            ],
+            statements: [...gitPullStatements(repository.arn), ...untrustedCache.statements],
             cache: untrustedCache.cache,
             buildTimeoutMinutes: timeouts.destroy,
         });
@@ -257,6 +252,7 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
                 tuningHistoryUri: this.tuningHistoryUri,
                 botRoleArn,
                 nonFunctionPaths: args.nonFunctionPaths,
+                pullRequestNamePrefix: pullRequests.namePrefix,
                 accountId,
                 tags,
             },
@@ -273,15 +269,33 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
             { parent: this },
         );
 
+        // One role for every copy, named in advance (the workflow's role may assume it, and only that
+        // role is trusted by it). The workflow hands each untrusted build a session of it whose policy
+        // narrows it to that build's copy; the untrusted projects' own roles hold nothing in the namespace.
+        const copyRoleName = `${production.namePrefix}-pull-request-copy`;
+        const copyRoleArn = stackRoleArn(accountId, copyRoleName);
+        const copyStateScope = { productionStateKey: STATE_LAYOUT.productionStateKey, copyStatePrefix: STATE_LAYOUT.pullRequestStatePrefix };
         const workflowRole = new ServiceRole(
             `${name}-workflow-role`,
             {
                 trust: { service: "states.amazonaws.com", accountId },
                 statements: [
+                    ...assumeCopyRoleStatements(copyRoleArn),
                     ...invokeFunctionStatements(decision.functionArn),
                     ...runBuildStatements([deploy.projectArn, feedback.projectArn, destroy.projectArn, sweeper.projectArn], { stop: true }),
                     ...codeBuildSyncRuleStatements(production.region, accountId),
                 ],
+                tags,
+            },
+            { parent: this },
+        );
+        const copyRole = new ServiceRole(
+            `${name}-copy-role`,
+            {
+                roleName: copyRoleName,
+                // Each session is named after its copy (copyNamePrefix), so CloudTrail tells the copies apart.
+                trust: { roles: [workflowRole.arn], sessionName: { like: `${pullRequests.namePrefix}-*` } },
+                statements: copyRoleStatements(pullRequests, { bucketArn: stateBucket.arn, ...copyStateScope }, args.functionBoundaries.copy),
                 tags,
             },
             { parent: this },
@@ -293,8 +307,8 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
                 type: "STANDARD",
                 roleArn: workflowRole.arn,
                 definition: pulumi
-                    .all([decision.functionArn, deploy.projectName, feedback.projectName, destroy.projectName, sweeper.projectName])
-                    .apply(([decisionFunction, deployProject, feedbackProject, destroyProject, sweepProject]) =>
+                    .all([decision.functionArn, deploy.projectName, feedback.projectName, destroy.projectName, sweeper.projectName, copyRole.arn, stateBucket.name])
+                    .apply(([decisionFunction, deployProject, feedbackProject, destroyProject, sweepProject, copyRoleArn, stateBucketName]) =>
                         JSON.stringify(
                             pullRequestWorkflowDefinition({
                                 decisionFunction,
@@ -302,6 +316,7 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
                                 feedbackProject,
                                 destroyProject,
                                 sweepProject,
+                                copyRole: { arn: copyRoleArn, session: { stateBucketName, ...copyStateScope } },
                                 timeoutSeconds: {
                                     deploy: taskTimeoutSeconds(timeouts.deploy),
                                     feedback: taskTimeoutSeconds(timeouts.feedback),
@@ -313,8 +328,8 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
                     ),
                 tags,
             },
-            // The role's policy must exist before the first execution.
-            { parent: this, dependsOn: [workflowRole] },
+            // The roles' policies must exist before the first execution.
+            { parent: this, dependsOn: [workflowRole, copyRole] },
         );
 
         const trigger = new aws.cloudwatch.EventRule(

@@ -153,7 +153,7 @@ describe("merge gate", () => {
         ];
         for (const [attack, request] of attacks) {
             it(`stops: ${attack}`, async () => {
-                assert.strictEqual(await iam.decide(dev, request(), "dana"), "ExplicitlyDenied");
+                assert.strictEqual(await iam.decide({ ...dev, sessionName: "dana" }, request()), "ExplicitlyDenied");
             });
         }
 
@@ -170,7 +170,7 @@ describe("merge gate", () => {
         ];
         for (const [what, request, expected] of work) {
             it(`still lets a developer: ${what}`, async () => {
-                assert.strictEqual(await iam.decide(dev, request(), "dana"), expected);
+                assert.strictEqual(await iam.decide({ ...dev, sessionName: "dana" }, request()), expected);
             });
         }
     });

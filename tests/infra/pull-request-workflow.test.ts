@@ -2,7 +2,7 @@ import * as assert from "assert";
 import { PULL_REQUEST_BOT_SESSION_NAME } from "../../buildscripts/contract";
 import { pullRequestDeployBuildspec, pullRequestDestroyBuildspec, pullRequestFeedbackBuildspec, pullRequestSweepBuildspec } from "../../components/buildspecs";
 import { DEFAULT_TERRAFORM } from "../../components/config";
-import { pullRequestWorkflowDefinition } from "../../components/pullRequestWorkflowDefinition";
+import { COPY_SESSION_SECONDS, pullRequestWorkflowDefinition } from "../../components/pullRequestWorkflowDefinition";
 import { loadFixture } from "../fixtures";
 import { matchesEventPattern, transformInput } from "../support/event-pattern";
 import { MockedStack, mockedStack, named } from "../support/mocked-stack";
@@ -26,6 +26,7 @@ describe("pull-request workflow", () => {
     let repositoryArn: string;
     const project = (name: string) => named(stack, "aws:codebuild/project:Project", name);
     const boundaryArn = () => named(stack, "aws:iam/policy:Policy", "function-boundary-policy").state.arn;
+    const copyBoundaryArn = () => named(stack, "aws:iam/policy:Policy", "function-boundary-copy").state.arn;
     before(async () => {
         stack = await mockedStack();
         repositoryArn = named(stack, "aws:codecommit/repository:Repository", "functions-repository").state.arn;
@@ -52,11 +53,12 @@ describe("pull-request workflow", () => {
             assert.strictEqual(project("pr-feedback").inputs.source.buildspec, pullRequestFeedbackBuildspec());
         });
 
-        it("the untrusted builds get the two namespaces and the boundary, nothing of the runner", () => {
+        it("the untrusted builds get the two namespaces and the two boundaries (production's for the plan, the copies' for the copy), nothing of the runner", () => {
             const copy = {
                 TF_STATE_BUCKET: stack.outputs.stateBucketName,
                 PULL_REQUEST_NAME_PREFIX: "pr-power-tuned",
                 TF_VAR_permissions_boundary_arn: boundaryArn(),
+                COPY_PERMISSIONS_BOUNDARY_ARN: copyBoundaryArn(),
                 CODEBUILD_CONFIG_AUTO_DISCOVER: "false",
             };
             assert.deepStrictEqual(environment(stack, "pr-deploy"), { ...copy, ARTIFACT_BUCKET: stack.outputs.artifactBucketName, PRODUCTION_NAME_PREFIX: "power-tuned" });
@@ -114,6 +116,10 @@ TUNING_CONCURRENCY_BUDGET: "100",
                     feedbackProject: "pr-feedback",
                     destroyProject: "pr-destroy",
                     sweepProject: "pr-sweeper",
+                    copyRole: {
+                        arn: named(stack, "aws:iam/role:Role", "pr-copy-role").state.arn,
+                        session: { stateBucketName: stack.outputs.stateBucketName as string, productionStateKey: "terraform-lambda/production.tfstate", copyStatePrefix: "pull-requests/" },
+                    },
                     // Each build's own timeout, its 20 minutes of queued timeout and 10 minutes more.
                     timeoutSeconds: { deploy: 3600, feedback: 5400, destroy: 3600, sweep: 2700 },
                 }),
@@ -134,9 +140,10 @@ TUNING_CONCURRENCY_BUDGET: "100",
             }
         });
 
-        it("may invoke only the decision function, run, follow and stop only the four builds, and manage only Step Functions' CodeBuild rule", () => {
+        it("may take sessions of the copy role, invoke only the decision function, run, follow and stop only the four builds, and manage only Step Functions' CodeBuild rule", () => {
             const projects = ["pr-deploy", "pr-feedback", "pr-destroy", "pr-sweeper"].map((name) => project(name).state.arn);
             assert.deepStrictEqual(roleStatements(stack, "pr-workflow-role"), [
+                { Sid: "ConfineEachCopyToItself", Effect: "Allow", Action: "sts:AssumeRole", Resource: named(stack, "aws:iam/role:Role", "pr-copy-role").state.arn },
                 { Sid: "InvokeDecision", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: named(stack, "aws:lambda/function:Function", "pr-copy-decision").state.arn },
                 { Sid: "RunBuilds", Effect: "Allow", Action: ["codebuild:StartBuild", "codebuild:StopBuild", "codebuild:BatchGetBuilds"], Resource: projects },
                 {
@@ -147,6 +154,25 @@ TUNING_CONCURRENCY_BUDGET: "100",
                 },
             ]);
             assert.strictEqual(JSON.parse(named(stack, "aws:iam/role:Role", "pr-workflow-role").inputs.assumeRolePolicy).Statement[0].Principal.Service, "states.amazonaws.com");
+        });
+
+        it("the copy role trusts the workflow's role alone, in sessions named after a copy", () => {
+            assert.deepStrictEqual(JSON.parse(named(stack, "aws:iam/role:Role", "pr-copy-role").inputs.assumeRolePolicy).Statement, [
+                {
+                    Sid: "AssumedByRoleSession",
+                    Effect: "Allow",
+                    Principal: { AWS: [named(stack, "aws:iam/role:Role", "pr-workflow-role").state.arn] },
+                    Action: "sts:AssumeRole",
+                    Condition: { StringLike: { "sts:RoleSessionName": "pr-power-tuned-*" } },
+                },
+            ]);
+        });
+
+        it("the deploy and the destroy end, queue included, within their one-hour copy credentials", () => {
+            for (const name of ["pr-deploy", "pr-destroy"]) {
+                const { buildTimeout, queuedTimeout } = project(name).inputs;
+                assert.ok(buildTimeout + queuedTimeout <= COPY_SESSION_SECONDS / 60, `${name}: build ${buildTimeout} + queued ${queuedTimeout} minutes`);
+            }
         });
     });
 
@@ -304,12 +330,13 @@ TUNING_CONCURRENCY_BUDGET: "100",
             assert.deepStrictEqual(fn.inputs.loggingConfig, { logFormat: "Text", logGroup: "/aws/lambda/lambda-power-tuned-decision-power-tuned" });
         });
 
-        it("gets the repository, the tuning history, the bot and the configured globs from its environment", () => {
+        it("gets the repository, the tuning history, the bot, the configured globs and the copies' prefix (it names the copy) from its environment", () => {
             assert.deepStrictEqual(decisionFunction().inputs.environment.variables, {
                 REPOSITORY_NAME: "power-tuned-functions",
                 TUNING_HISTORY_URI: `s3://${stack.outputs.artifactBucketName}/tuning-history/`,
                 PULL_REQUEST_BOT_ROLE_ARN: named(stack, "aws:iam/role:Role", "pr-bot-role").state.arn,
                 NON_FUNCTION_PATHS: JSON.stringify(["**/*.md", "docs/**", "LICENSE", ".gitignore", "power-tuning-policy.json"]),
+                PULL_REQUEST_NAME_PREFIX: "pr-power-tuned",
             });
         });
 
@@ -363,20 +390,25 @@ TUNING_CONCURRENCY_BUDGET: "100",
             return found;
         };
 
-        it("the untrusted builds write only their own build's state, by the CodeBuild build-ARN variable", () => {
-            const bucket = `arn:aws:s3:::${stack.outputs.stateBucketName}`;
-            for (const role of ["pr-deploy-role", "pr-destroy-role"]) {
-                assert.deepStrictEqual(statement(role, "WriteState").Resource, [`${bucket}/pull-requests/\${codebuild:buildArn}/*`], role);
-            }
-            assert.deepStrictEqual(statement("pr-deploy-role", "ReadState").Resource, [`${bucket}/terraform-lambda/production.tfstate`, `${bucket}/pull-requests/\${codebuild:buildArn}/*`]);
-            assert.deepStrictEqual(statement("pr-destroy-role", "ReadState").Resource, [`${bucket}/pull-requests/*`, `${bucket}/pull-requests/\${codebuild:buildArn}/*`]);
+        it("the untrusted projects' own roles hold nothing in the namespace: clone, cache, and (the deploy) hand files on under their own build", () => {
+            assert.deepStrictEqual(
+                ["pr-deploy-role", "pr-destroy-role"].map((role) => roleStatements(stack, role).map((s) => s.Sid)),
+                [
+                    ["WriteBuildLogs", "CloneRepository", "StoreOwnBuildOutput", "LocateCacheBucket", "RestoreAndSaveBuildCache"],
+                    ["WriteBuildLogs", "CloneRepository", "LocateCacheBucket", "RestoreAndSaveBuildCache"],
+                ],
+            );
         });
 
-        it("the untrusted builds write role permissions only with the function boundary", () => {
-            for (const role of ["pr-deploy-role", "pr-destroy-role"]) {
-                assert.deepStrictEqual(statement(role, "WritePrefixedRolesWithBoundary").Condition, { StringEquals: { "iam:PermissionsBoundary": boundaryArn() } }, role);
-                assert.strictEqual(statement(role, "WritePrefixedRolesWithBoundary").Resource, `arn:aws:iam::${TEST_ACCOUNT_ID}:role/pr-power-tuned-*`, role);
-            }
+        it("the copy role reads production's state and writes the copies' state (each session only its own copy's)", () => {
+            const bucket = `arn:aws:s3:::${stack.outputs.stateBucketName}`;
+            assert.deepStrictEqual(statement("pr-copy-role", "WriteState").Resource, [`${bucket}/pull-requests/*`]);
+            assert.deepStrictEqual(statement("pr-copy-role", "ReadState").Resource, [`${bucket}/terraform-lambda/production.tfstate`, `${bucket}/pull-requests/*`]);
+        });
+
+        it("the copy role writes role permissions only with the copies' boundary, and only under the copies' path", () => {
+            assert.deepStrictEqual(statement("pr-copy-role", "WritePrefixedRolesWithBoundary").Condition, { StringEquals: { "iam:PermissionsBoundary": copyBoundaryArn() } });
+            assert.strictEqual(statement("pr-copy-role", "WritePrefixedRolesWithBoundary").Resource, `arn:aws:iam::${TEST_ACCOUNT_ID}:role/pull-request-copies/pr-power-tuned-*`);
         });
 
         it("the trusted build may read the account's Lambda concurrency (--concurrency auto), which IAM authorizes only on *", () => {

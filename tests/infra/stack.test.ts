@@ -54,6 +54,7 @@ describe("the whole stack under mocks (Pulumi.dev.yaml)", () => {
             "pr-bot-role",
             "pr-sweeper-schedule-role",
             "pr-copy-decision-role",
+            "pr-copy-role",
             "pr-trigger-role",
             "pr-workflow-role",
         ].sort();
@@ -61,7 +62,7 @@ describe("the whole stack under mocks (Pulumi.dev.yaml)", () => {
         assert.deepStrictEqual(namesOf(stack, "lambda-power-tuned:index:ServiceRole"), roles);
         assert.deepStrictEqual(namesOf(stack, "aws:iam/rolePolicy:RolePolicy"), roles.map((role) => `${role}-policy`).sort());
         assert.deepStrictEqual(namesOf(stack, "aws:iam/rolePolicyAttachment:RolePolicyAttachment"), []);
-        assert.deepStrictEqual(namesOf(stack, "aws:iam/policy:Policy"), ["function-boundary-policy", "merge-gate-protect-main"]);
+        assert.deepStrictEqual(namesOf(stack, "aws:iam/policy:Policy"), ["function-boundary-copy", "function-boundary-policy", "merge-gate-protect-main"]);
         assert.deepStrictEqual(namesOf(stack, "aws:iam/user:User"), []);
     });
 

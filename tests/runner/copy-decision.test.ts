@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { decideCopy, decisionSummary, parseNonFunctionPathsVariable, validateNonFunctionPaths } from "../../buildscripts/tuning-runner/core/copyDecision";
+import { copyNameFor, decideCopy, decisionSummary, parseNonFunctionPathsVariable, validateNonFunctionPaths } from "../../buildscripts/tuning-runner/core/copyDecision";
 import { concurrencyFittingAccount, parseTuningInput, peakPerExecution } from "../../buildscripts/tuning-runner/core/tuningInput";
 import { DEFAULT_NON_FUNCTION_PATHS } from "../../components/config";
 
@@ -44,6 +44,16 @@ describe("whether a pull request needs a copy", () => {
     it("hands the workflow a summary of bounded size, whatever the pull request's", () => {
         const many = Array.from({ length: 40 }, (_, index) => modified(`src/file-${index}.tf`));
         assert.deepEqual(decisionSummary(decide(...many)), { copyNeeded: true, changedPaths: 40, functionPaths: many.slice(0, 10).map((change) => change.afterPath) });
+    });
+
+    it("names the copy for the workflow, which confines the copy's credentials to that prefix", () => {
+        assert.equal(copyNameFor("pr-power-tuned", { pullRequestId: "42", sourceCommit: "0123abc" + "d".repeat(33) }), "pr-power-tuned-42-0123abc");
+    });
+
+    it("refuses to name a copy without a valid pull-request name prefix in its environment, naming the variable and the value", () => {
+        const pullRequest = { pullRequestId: "42", sourceCommit: "0".repeat(40) };
+        assert.throws(() => copyNameFor(undefined, pullRequest), { name: "UsageError", message: /^PULL_REQUEST_NAME_PREFIX is undefined; allowed: 1–32 letters/ });
+        assert.throws(() => copyNameFor("pr-*", pullRequest), { message: /^PULL_REQUEST_NAME_PREFIX is "pr-\*"; allowed:/ });
     });
 });
 

@@ -3,8 +3,8 @@
 // one of the globs of paths that cannot change a function, so a kind of file nobody thought of
 // (a .tfvars, a template a .tf file reads, a new module) is measured rather than waved through.
 import { posix } from "path";
-import { nonFunctionPathProblem, RUNNER_ENVIRONMENT } from "../../contract";
-import { InputError } from "./errors";
+import { copyNamePrefix, NAME_PREFIX_RULE, nonFunctionPathProblem, type PullRequestEvent, RUNNER_ENVIRONMENT } from "../../contract";
+import { InputError, UsageError } from "./errors";
 import { parseJsonOrUndefined } from "./json";
 
 export const NON_FUNCTION_PATHS_FIELD = `--non-function-path (env ${RUNNER_ENVIRONMENT.nonFunctionPaths})`;
@@ -41,6 +41,19 @@ export function decisionSummary(decision: CopyDecision): { copyNeeded: boolean; 
 }
 
 const SUMMARY_PATHS = 10;
+
+/**
+ * The name of the copy the decision function hands the workflow with its decision: the prefix of
+ * the copy's names, to which the workflow confines the copy's credentials (the workflow's own
+ * language cannot cut a commit id to its first characters). `pullRequestNamePrefix` is the
+ * function's environment, checked before anything else runs.
+ */
+export function copyNameFor(pullRequestNamePrefix: string | undefined, pullRequest: Pick<PullRequestEvent, "pullRequestId" | "sourceCommit">): string {
+    if (pullRequestNamePrefix === undefined || !NAME_PREFIX_RULE.pattern.test(pullRequestNamePrefix)) {
+        throw new UsageError(`${RUNNER_ENVIRONMENT.pullRequestNamePrefix} is ${JSON.stringify(pullRequestNamePrefix)}; allowed: ${NAME_PREFIX_RULE.allowed}`);
+    }
+    return copyNamePrefix(pullRequestNamePrefix, pullRequest);
+}
 
 /** The globs as given (flags, or the environment's JSON list), each checked; `origin` names where they came from. */
 export function validateNonFunctionPaths(globs: readonly string[], origin: string): string[] {

@@ -11,6 +11,7 @@ import type { PowerTuningInput } from "../core/tuningInput";
 import {
     baselineFrom,
     functionOfProductionRecordKey,
+    isCurrentRecord,
     parseProductionRecord,
     parseStoredResultEntry,
     productionRecordKey,
@@ -139,6 +140,7 @@ async function baselineOf(
 ): Promise<Baseline> {
     if (record.kind === "unreadable") return { status: "none", reason: "production's record could not be read from the tuning history" };
     if (record.kind === "missing") return baselineFrom(fn.name, undefined, undefined);
+    if (!isCurrentRecord(record.value)) return baselineFrom(fn.name, record.value, undefined);
     // Production runs what this PR runs: the entry just read is the baseline, no second request.
     const entry = record.value.fingerprint === measured?.fingerprint ? stored : await store.storedResult(record.value.fingerprint, fn.name);
     if (entry.kind === "unreadable") return { status: "none", reason: "production's stored result could not be read from the tuning history" };
@@ -185,7 +187,8 @@ export class TuningHistoryStore {
         const found = await Promise.all(
             names.map(async (name) => {
                 const record = await this.productionRecord(name);
-                if (record.kind !== "found") return { name };
+                // A record from before the full fingerprint does not say what production runs now.
+                if (record.kind !== "found" || !isCurrentRecord(record.value)) return { name };
                 const entry = await this.storedResult(record.value.fingerprint, name);
                 return { name, result: entry.kind === "found" ? reusedResult({ name, arn: record.value.functionArn }, entry.value) : undefined };
             }),

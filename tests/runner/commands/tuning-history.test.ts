@@ -75,6 +75,36 @@ describe("tuning history", () => {
         });
     });
 
+    describe("stops: forging results for someone else's code", () => {
+        let builds: Builds;
+        let victim: Build;
+        before(async () => {
+            builds = Builds.inProcess();
+            // PR 8 deploys the victim's exact package, but NODE_OPTIONS makes it run other code, fast and cheap.
+            builds.fake.scriptExecution(copyArn("digest", PR_8), succeeded(cheaperAt512Output));
+            const forger = await builds.tunePullRequest(PR_8, { digest: "v1" }, { functionEnvironment: { NODE_OPTIONS: "--import=data:text/javascript,0" } });
+            assert.equal(forger.run.code, 0, forger.run.stderr);
+            victim = await builds.tunePullRequest(PR_5, { digest: "v1" });
+            assert.equal(victim.run.code, 0, victim.run.stderr);
+            await builds.recordProduction({ digest: "v1" });
+        });
+        after(() => builds.stop());
+
+        it("the victim's pull request is tuned itself: the forged result is neither reused nor borrowed", () => {
+            assert.deepEqual(victim.started, [copyArn("digest", PR_5)]);
+            assert.equal(victim.results.functions[0].reused, undefined);
+            assert.equal(victim.results.functions[0].power, 256, "its own measurement, not the forged 512 MB");
+        });
+
+        it("after merge production's baseline is the victim's measurement, whose fingerprint production runs", async () => {
+            const later = await builds.tunePullRequest(PR_7, { digest: "v2" });
+            const { baseline } = later.results.functions[0];
+            assert.equal(baseline.status, "found");
+            assert.equal(baseline.power, 256);
+            assert.equal(baseline.tunedBy.pullRequestId, "5");
+        });
+    });
+
     describe("baselines, after PR 5 was merged and main deployed", () => {
         let builds: Builds;
         let recorded: Awaited<ReturnType<Builds["recordProduction"]>>;
@@ -94,12 +124,14 @@ describe("tuning history", () => {
             assert.equal(recorded.code, 0, recorded.stderr);
             const record = builds.stored("production/digest.json");
             assert.deepEqual(record, {
-                version: 1,
+                version: 2,
                 fingerprint: fingerprintOf("digest", "v1"),
+                function: record.function,
                 commit: MAIN_COMMIT,
                 recordedAt: record.recordedAt,
                 functionArn: functionArn("power-tuned-digest"),
             });
+            assert.deepEqual([record.function.codeSha256, record.function.memoryMB], [configuration("digest", "v1").CodeSha256, 128], "what the fingerprint covers, recorded");
             assert.ok(!Number.isNaN(Date.parse(record.recordedAt)));
             assert.equal(builds.stored("production/resize.json").fingerprint, fingerprintOf("resize", "v0"));
         });

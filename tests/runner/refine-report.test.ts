@@ -82,7 +82,7 @@ describe("the refinement in the comment", () => {
         assert.match(markdown, /### ✅ `digest`: 256 MB recommended/);
         assert.ok(
             markdown.includes(
-                "⚠️ Refinement failed (`States.Timeout`: the execution ran longer than the state machine's totalExecutionTimeout) on 3 sizes (320, 384, 448 MB): " +
+                "⚠️ Refinement failed (`States.Timeout`: `the execution ran longer than the state machine's totalExecutionTimeout`) on 3 sizes (320, 384, 448 MB): " +
                     "the recommendation is the first pass's, and it is not stored in the tuning history, so the next build refines again.",
             ),
             markdown,

@@ -5,6 +5,7 @@ import { describeError, EXIT_FAILED, EXIT_OK } from "../core/errors";
 import { functionFactsFrom, tuningFingerprint, type FunctionFacts } from "../core/fingerprint";
 import { productionRecord, productionRecordKey } from "../core/tuningHistory";
 import type { RecordRequest } from "../core/requests";
+import { code } from "../markdown/format";
 import type { Runtime } from "./runtime";
 import { Problems, TuningHistoryStore } from "./tuningHistoryStore";
 
@@ -27,11 +28,11 @@ export async function runRecord(request: RecordRequest, clients: Pick<AwsClients
                 const facts = functionFactsFrom(await clients.lambda.functionConfiguration(fn.arn), fn.arn);
                 measured = { fingerprint: tuningFingerprint(facts, request.input), facts };
             } catch (error) {
-                problems.add(`\`${fn.name}\`: GetFunctionConfiguration failed (${describeError(error)}): production's fingerprint not recorded`);
+                problems.add(`${code(fn.name)}: GetFunctionConfiguration failed (${code(describeError(error))}): production's fingerprint not recorded`);
                 return false;
             }
             const key = productionRecordKey(request.history, fn.name);
-            const ok = await store.write(key, productionRecord(fn, measured, { commit: request.commit, recordedAt }), `\`${fn.name}\`: recording production's fingerprint`);
+            const ok = await store.write(key, productionRecord(fn, measured, { commit: request.commit, recordedAt }), `${code(fn.name)}: recording production's fingerprint`);
             if (ok) log(`${fn.name}: production runs fingerprint ${measured.fingerprint} (s3://${request.history.bucket}/${key})`);
             return ok;
         }),

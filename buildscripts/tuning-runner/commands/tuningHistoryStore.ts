@@ -25,6 +25,7 @@ import {
     type TuningHistoryLocation,
 } from "../core/tuningHistory";
 import type { TargetFunction } from "../core/types";
+import { code } from "../markdown/format";
 import type { Runtime } from "./runtime";
 
 export interface TuningHistoryClients {
@@ -95,7 +96,7 @@ export async function tuneWithHistory(
                 const measured = histories[index].measured;
                 if (reuse[index] !== undefined || measured === undefined) return;
                 const entry = storedResultEntry(result, { ...measured, input: request.input }, { pullRequest: request.pullRequest, recordedAt });
-                if (entry !== undefined) await store.write(storedResultKey(request.location, measured.fingerprint), entry, `${result.name}: storing its result`);
+                if (entry !== undefined) await store.write(storedResultKey(request.location, measured.fingerprint), entry, `${code(result.name)}: storing its result`);
             }),
         );
     }
@@ -126,7 +127,7 @@ async function measure(fn: TargetFunction, input: PowerTuningInput, functions: L
         const facts = functionFactsFrom(await functions.functionConfiguration(fn.arn), fn.arn);
         return { fingerprint: tuningFingerprint(facts, input), facts };
     } catch (error) {
-        problems.add(`\`${fn.name}\`: GetFunctionConfiguration failed (${describeError(error)}): no fingerprint, so its result is neither reused nor stored`);
+        problems.add(`${code(fn.name)}: GetFunctionConfiguration failed (${code(describeError(error))}): no fingerprint, so its result is neither reused nor stored`);
         return undefined;
     }
 }
@@ -180,7 +181,7 @@ export class TuningHistoryStore {
         try {
             keys = await this.objects.keys(this.location.bucket, productionRecordsPrefix(this.location));
         } catch (error) {
-            this.problems.add(`listing production's records under s3://${this.location.bucket}/${productionRecordsPrefix(this.location)} failed (${describeError(error)})`);
+            this.problems.add(`listing production's records under ${code(`s3://${this.location.bucket}/${productionRecordsPrefix(this.location)}`)} failed (${code(describeError(error))})`);
             return { results: [], untuned: [] };
         }
         const names = keys.flatMap((key) => functionOfProductionRecordKey(this.location, key) ?? []).sort();
@@ -205,7 +206,7 @@ export class TuningHistoryStore {
             await this.objects.write(this.location.bucket, key, `${JSON.stringify(value, null, 2)}\n`);
             return true;
         } catch (error) {
-            this.problems.add(`${what} as s3://${this.location.bucket}/${key} failed (${describeError(error)})`);
+            this.problems.add(`${what} as ${code(`s3://${this.location.bucket}/${key}`)} failed (${code(describeError(error))})`);
             return false;
         }
     }
@@ -215,14 +216,14 @@ export class TuningHistoryStore {
         try {
             text = await this.objects.read(this.location.bucket, key);
         } catch (error) {
-            this.problems.add(`\`${functionName}\`: reading s3://${this.location.bucket}/${key} failed (${describeError(error)})`);
+            this.problems.add(`${code(functionName)}: reading ${code(`s3://${this.location.bucket}/${key}`)} failed (${code(describeError(error))})`);
             return { kind: "unreadable" };
         }
         if (text === undefined) return { kind: "missing" };
         try {
             return { kind: "found", value: parse(text) };
         } catch (error) {
-            this.problems.add(`\`${functionName}\`: s3://${this.location.bucket}/${key} is not a valid history entry, so it is ignored: ${(error as Error).message}`);
+            this.problems.add(`${code(functionName)}: ${code(`s3://${this.location.bucket}/${key}`)} is not a valid history entry, so it is ignored: ${code((error as Error).message)}`);
             return { kind: "unreadable" };
         }
     }

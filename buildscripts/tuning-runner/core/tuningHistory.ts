@@ -8,6 +8,7 @@
 // the same for production and for a pull request's copy, whose Lambda names carry a suffix.
 import { z } from "zod";
 import { TUNING_HISTORY_LAYOUT } from "../../contract";
+import { code } from "../markdown/format";
 import { FUNCTION_FACTS, tuningFingerprint, type FunctionFacts } from "./fingerprint";
 import { parseJsonFile, withoutUndefined } from "./json";
 import { TUNING_RESULT, type Baseline, type PullRequestContext, type Refinement, type StoredResultOrigin, type TuningResult } from "./resultsFile";
@@ -186,7 +187,7 @@ export function baselineFrom(functionName: string, record: ProductionRecord | un
     if (record === undefined) {
         return {
             status: "none",
-            reason: `production has no recorded fingerprint for \`${functionName}\` (a new function, or \`record\` has not run after a deployment of main)`,
+            reason: `production has no recorded fingerprint for ${code(functionName)} (a new function, or \`record\` has not run after a deployment of main)`,
             newFunction: true,
         };
     }

@@ -212,7 +212,7 @@ describe("tuning history", () => {
             assert.deepEqual(started, [copyArn("digest", PR_7)]);
             assert.equal(builds.fake.calls("PutObject").length, 0);
             assert.equal(results.functions[0].fingerprint, undefined);
-            assert.match(run.stderr, /warning: tuning history: `digest`: GetFunctionConfiguration failed \(AccessDeniedException/);
+            assert.match(run.stderr, /warning: tuning history: `digest`: GetFunctionConfiguration failed \(`AccessDeniedException/);
         });
 
         it("keeps the result in the results file and the comment when storing it fails", async () => {
@@ -220,7 +220,7 @@ describe("tuning history", () => {
             const { run, results, comment } = await builds.tunePullRequest(PR_7, { digest: "v1" }, { env: { AWS_MAX_ATTEMPTS: "1" } });
             assert.equal(run.code, 0, run.stderr);
             assert.equal(results.functions[0].power, 256);
-            assert.match(results.history.problems[0], /digest: storing its result as s3:\/\/.* failed \(AccessDenied/);
+            assert.match(results.history.problems[0], /`digest`: storing its result as `s3:\/\/.*` failed \(`AccessDenied/);
             assert.match(comment, /256 MB recommended/);
         });
 
@@ -264,7 +264,7 @@ describe("tuning history", () => {
                 const run = await builds.recordProduction({ digest: "v1", resize: "v1" });
                 assert.equal(run.code, 1);
                 assert.equal(builds.fake.calls("PutObject").length, 2);
-                assert.match(run.stderr, /`(digest|resize)`: recording production's fingerprint as s3:\/\/.* failed \(AccessDenied/);
+                assert.match(run.stderr, /`(digest|resize)`: recording production's fingerprint as `s3:\/\/.*` failed \(`AccessDenied/);
             } finally {
                 await builds.stop();
             }

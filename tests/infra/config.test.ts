@@ -41,7 +41,7 @@ describe("stack configuration", () => {
                 sweepSchedule: "rate(6 hours)",
                 pullRequestCopyTtlHours: 6,
                 functionPermissions: [],
-                nonFunctionPaths: ["**/*.md", "docs/**", "LICENSE", ".gitignore", "power-tuning-policy.json"],
+                nonFunctionPaths: ["README.md", "docs/**", "LICENSE", ".gitignore"],
                 terraform: DEFAULT_TERRAFORM,
                 powerTuningVersion: "4.4.0",
                 powerValues: DEFAULT_POWER_VALUES,

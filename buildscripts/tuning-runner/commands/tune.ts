@@ -33,6 +33,7 @@ export async function runTune(request: TuneRequest, clients: AwsClients, runtime
         policy: settings.policy === undefined ? undefined : parsePolicy(settings.policy.text, settings.policy.name),
         policyCommit: settings.commit,
         terraformFiles: settings.terraformFiles,
+        changedGateInputs: settings.changedGateInputs,
     };
     const executionsAtOnce = request.concurrency === "auto" ? await fittingConcurrency(input, functions.length, clients.lambda, log) : request.concurrency;
     const concurrency = describeLambdaConcurrency(input, Math.min(executionsAtOnce, functions.length));

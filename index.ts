@@ -6,6 +6,7 @@ import { loadStackConfig } from "./components/config";
 import { DeploymentPipeline } from "./components/deploymentPipeline";
 import { FunctionBoundary } from "./components/functionBoundary";
 import { LambdaRepository } from "./components/lambdaRepository";
+import { MergeGate } from "./components/mergeGate";
 import { PowerTuningApp } from "./components/powerTuningApp";
 import { PullRequestWorkflow } from "./components/pullRequestWorkflow";
 import { StorageAccess } from "./components/storageAccess";
@@ -68,6 +69,17 @@ const pullRequestWorkflow = new PullRequestWorkflow("pr", {
     tags,
 });
 
+const mergeGate = new MergeGate("merge-gate", {
+    repository,
+    mainBranch: config.mainBranch,
+    botSessionArn: pullRequestWorkflow.botSessionArn,
+    reviewers: config.reviewers,
+    requiredReviews: config.requiredReviews,
+    namePrefix: config.namePrefix,
+    accountId: caller.accountId,
+    tags,
+});
+
 const deployment = new DeploymentPipeline("deployment", {
     pipelineName: deploymentPipelineName,
     repository,
@@ -102,3 +114,5 @@ export const pullRequestSweepProjectName = pullRequestWorkflow.sweepProjectName;
 export const destroyProjectName = deployment.destroyProjectName;
 export const stateBucketName = storage.stateBucket.name;
 export const artifactBucketName = storage.artifactBucket.name;
+/** Attach to every developer principal: main changes only by merging an approved pull request. */
+export const protectMainPolicyArn = mergeGate.protectMainPolicyArn;

@@ -29,7 +29,7 @@ import {
     tuningExecutionStatements,
     tuningHistoryStatements,
 } from "./policies";
-import { PULL_REQUEST_BUILD_TIMEOUT_MINUTES, pullRequestWorkflowDefinition, taskTimeoutSeconds } from "./pullRequestWorkflowDefinition";
+import { PULL_REQUEST_BUILD_TIMEOUT_MINUTES, PULL_REQUEST_QUEUED_TIMEOUT_MINUTES, pullRequestWorkflowDefinition, taskTimeoutSeconds } from "./pullRequestWorkflowDefinition";
 import { PullRequestSweeper } from "./pullRequestSweeper";
 import { ServiceRole } from "./serviceRole";
 import type { TerraformRelease } from "./terraformRelease";
@@ -40,7 +40,7 @@ export interface PullRequestWorkflowArgs {
         readonly arn: pulumi.Input<string>;
         readonly cloneUrlHttp: pulumi.Input<string>;
     };
-    /** Pull requests into this branch are tuned, and need the bot's approval to merge. */
+    /** Pull requests into this branch are tuned; the bot approves or revokes them. */
     readonly mainBranch: string;
     /** The power-tuning state machine (it may touch only the pull-request namespace). */
     readonly stateMachineArn: pulumi.Input<string>;
@@ -106,7 +106,8 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
     public readonly runnerS3Uri: pulumi.Output<string>;
     /** `s3://<artifact bucket>/tuning-history/` */
     public readonly tuningHistoryUri: pulumi.Output<string>;
-    public readonly approvalRuleTemplateName: pulumi.Output<string>;
+    /** The bot's one session (`assumed-role/<bot role>/lambda-power-tuned-bot`): the approval it gives is the tuning verdict. */
+    public readonly botSessionArn: pulumi.Output<string>;
     /** The trusted decision function the workflow starts with. */
     public readonly decisionFunctionArn: pulumi.Output<string>;
 
@@ -131,8 +132,8 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
         this.runnerS3Uri = pulumi.interpolate`s3://${runner.bucket}/${runner.key}`;
         this.tuningHistoryUri = pulumi.interpolate`s3://${artifactBucket.name}/${ARTIFACT_LAYOUT.tuningHistoryPrefix}`;
 
-        const project = (suffix: string, spec: Omit<BuildProjectArgs, "accountId" | "tags">) =>
-            new BuildProject(`${name}-${suffix}`, { ...spec, accountId, tags }, { parent: this });
+        const project = (suffix: string, spec: Omit<BuildProjectArgs, "accountId" | "tags" | "queuedTimeoutMinutes">) =>
+            new BuildProject(`${name}-${suffix}`, { ...spec, queuedTimeoutMinutes: PULL_REQUEST_QUEUED_TIMEOUT_MINUTES, accountId, tags }, { parent: this });
         const copyEnvironment = {
             [BUILD_VARIABLES.stateBucket]: stateBucket.name,
             [RUNNER_ENVIRONMENT.pullRequestNamePrefix]: pullRequests.namePrefix,
@@ -333,33 +334,6 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
             { parent: this, dependsOn: [triggerRole] },
         );
 
-        // The merge gate: a PR into main needs one approval, and only the bot's fixed session can
-        // give it (the trusted step approves when the tuning policy passes and revokes when it
-        // fails).
-        const approvalRule = new aws.codecommit.ApprovalRuleTemplate(
-            `${name}-approval`,
-            {
-                description: "Requires the pull-request bot's approval: it approves only when the tuning policy passes.",
-                content: pulumi.jsonStringify({
-                    Version: "2018-11-08",
-                    DestinationReferences: [`refs/heads/${args.mainBranch}`],
-                    Statements: [
-                        {
-                            Type: "Approvers",
-                            NumberOfApprovalsNeeded: 1,
-                            ApprovalPoolMembers: [bot.arn.apply((arn) => assumedRoleSessionArn(arn, PULL_REQUEST_BOT_SESSION_NAME))],
-                        },
-                    ],
-                }),
-            },
-            { parent: this },
-        );
-        new aws.codecommit.ApprovalRuleTemplateAssociation(
-            `${name}-approval-association`,
-            { approvalRuleTemplateName: approvalRule.name, repositoryName: repository.name },
-            { parent: this },
-        );
-
         this.stateMachineArn = workflow.arn;
         this.deployProjectName = deploy.projectName;
         this.feedbackProjectName = feedback.projectName;
@@ -367,7 +341,7 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
         this.sweepProjectName = sweeper.projectName;
         this.feedbackRoleArn = feedback.roleArn;
         this.botRoleName = bot.name;
-        this.approvalRuleTemplateName = approvalRule.name;
+        this.botSessionArn = bot.arn.apply((arn) => assumedRoleSessionArn(arn, PULL_REQUEST_BOT_SESSION_NAME));
         this.decisionFunctionArn = decision.functionArn;
         this.registerOutputs({
             decisionFunctionArn: this.decisionFunctionArn,
@@ -380,7 +354,7 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
             botRoleName: this.botRoleName,
             runnerS3Uri: this.runnerS3Uri,
             tuningHistoryUri: this.tuningHistoryUri,
-            approvalRuleTemplateName: this.approvalRuleTemplateName,
+            botSessionArn: this.botSessionArn,
         });
     }
 }

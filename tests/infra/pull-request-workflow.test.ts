@@ -110,11 +110,24 @@ describe("pull-request workflow", () => {
                     feedbackProject: "pr-feedback",
                     destroyProject: "pr-destroy",
                     sweepProject: "pr-sweeper",
-                    // Each build's own timeout plus half an hour for queueing.
+                    // Each build's own timeout, its 20 minutes of queued timeout and 10 minutes more.
                     timeoutSeconds: { deploy: 3600, feedback: 5400, destroy: 3600, sweep: 2700 },
                 }),
             );
             assert.strictEqual(stack.outputs.pullRequestWorkflowArn, workflow.state.arn);
+        });
+
+        it("waits for each build longer than CodeBuild can queue and run it: every project has a queued timeout, and its task's timeout exceeds both", () => {
+            const tasks = JSON.parse(named(stack, "aws:sfn/stateMachine:StateMachine", "pr-workflow").inputs.definition).States;
+            const taskOf = { "pr-deploy": tasks.PollDeploy, "pr-feedback": tasks.Feedback, "pr-destroy": tasks.DestroyCopy, "pr-sweeper": tasks.SweepCopy };
+            // The deploy is followed by polling: its budget is its limit of polls times their interval.
+            const limit = tasks.DeployStatus.Choices.find((choice: { Next: string }) => choice.Next === "WaitForDeploy").And[1].NumericLessThan * tasks.WaitForDeploy.Seconds;
+            for (const [name, task] of Object.entries(taskOf)) {
+                const { buildTimeout, queuedTimeout } = project(name).inputs;
+                assert.ok(queuedTimeout > 0 && queuedTimeout < 480, `${name} has a queued timeout shorter than CodeBuild's default: ${queuedTimeout}`);
+                const waited = name === "pr-deploy" ? limit : task.TimeoutSeconds;
+                assert.ok(waited > (buildTimeout + queuedTimeout) * 60, `${name}: ${waited} s, build ${buildTimeout} + queued ${queuedTimeout} minutes`);
+            }
         });
 
         it("may invoke only the decision function, run, follow and stop only the four builds, and manage only Step Functions' CodeBuild rule", () => {
@@ -239,7 +252,7 @@ describe("pull-request workflow", () => {
         });
     });
 
-    describe("the pull-request bot and the merge gate", () => {
+    describe("the pull-request bot (its approval rule: merge-gate.test.ts)", () => {
         it("the bot is trusted only by the trusted builds' roles (feedback, sweeper) and the decision function's, and only under the fixed session name", () => {
             const bot = named(stack, "aws:iam/role:Role", "pr-bot-role");
             assert.strictEqual(bot.state.name, "power-tuned-pull-request-bot");
@@ -271,23 +284,6 @@ describe("pull-request workflow", () => {
             ]);
         });
 
-        it("requires one approval from exactly the bot's fixed session for pull requests into main", () => {
-            const template = named(stack, "aws:codecommit/approvalRuleTemplate:ApprovalRuleTemplate", "pr-approval");
-            assert.deepStrictEqual(JSON.parse(template.inputs.content), {
-                Version: "2018-11-08",
-                DestinationReferences: ["refs/heads/main"],
-                Statements: [
-                    {
-                        Type: "Approvers",
-                        NumberOfApprovalsNeeded: 1,
-                        // Session ARNs carry the role name without its IAM path.
-                        ApprovalPoolMembers: [`arn:aws:sts::${TEST_ACCOUNT_ID}:assumed-role/power-tuned-pull-request-bot/${PULL_REQUEST_BOT_SESSION_NAME}`],
-                    },
-                ],
-            });
-            const association = named(stack, "aws:codecommit/approvalRuleTemplateAssociation:ApprovalRuleTemplateAssociation", "pr-approval-association");
-            assert.deepStrictEqual(association.inputs, { approvalRuleTemplateName: template.state.name, repositoryName: "power-tuned-functions" });
-        });
     });
 
     describe("the decision function (trusted: never runs a file of the pull request)", () => {

@@ -65,6 +65,7 @@ const pullRequestWorkflow = new PullRequestWorkflow("pr", {
     pullRequests,
     functionBoundaryArn: boundary.arn,
     sweep: { schedule: config.sweepSchedule, copyTtlHours: config.pullRequestCopyTtlHours },
+    tuningCaps: { concurrencyBudget: config.tuningConcurrencyBudget, maxFunctions: config.maxFunctionsPerPullRequest, maxFunctionTimeoutSeconds: config.maxCopyFunctionTimeoutSeconds },
     nonFunctionPaths: config.nonFunctionPaths,
     tags,
 });

@@ -55,6 +55,9 @@ const KEYS = {
     pullRequestNamePrefix: `${PROJECT}:pullRequestNamePrefix`,
     sweepSchedule: `${PROJECT}:sweepSchedule`,
     pullRequestCopyTtlHours: `${PROJECT}:pullRequestCopyTtlHours`,
+    tuningConcurrencyBudget: `${PROJECT}:tuningConcurrencyBudget`,
+    maxFunctionsPerPullRequest: `${PROJECT}:maxFunctionsPerPullRequest`,
+    maxCopyFunctionTimeoutSeconds: `${PROJECT}:maxCopyFunctionTimeoutSeconds`,
     functionPermissions: `${PROJECT}:functionPermissions`,
     nonFunctionPaths: `${PROJECT}:nonFunctionPaths`,
     terraformVersion: `${PROJECT}:terraformVersion`,
@@ -482,6 +485,9 @@ const RAW_SETTINGS = z.object({
     pullRequestNamePrefix: NAME_PREFIX.optional(),
     sweepSchedule: rule(z.string().regex(SCHEDULE_EXPRESSION_RULE.pattern), SCHEDULE_EXPRESSION_RULE.allowed).default("rate(6 hours)"),
     pullRequestCopyTtlHours: rule(z.number().int().gt(COPY_LIFETIME_HOURS).max(MAX_COPY_TTL_HOURS), COPY_TTL_ALLOWED).default(6),
+    tuningConcurrencyBudget: rule(z.number().int().min(1).max(100_000), "a whole number of Lambda invocations in flight, 1-100000").default(100),
+    maxFunctionsPerPullRequest: rule(z.number().int().min(1).max(1000), "a whole number of functions, 1-1000").default(10),
+    maxCopyFunctionTimeoutSeconds: rule(z.number().int().min(1).max(900), "a whole number of seconds, 1-900 (Lambda's own limit)").default(300),
     functionPermissions: rule(z.array(z.unknown()), 'a list of IAM statements { Sid?, Effect: "Allow", Action, Resource, Condition? }')
         .pipe(z.array(FUNCTION_PERMISSION))
         .default([]),
@@ -581,6 +587,15 @@ const STACK_CONFIG = RAW_SETTINGS.check(
     sweepSchedule: settings.sweepSchedule,
     /** The scheduled sweep removes what is at least this many hours old; longer than any copy is in use. */
     pullRequestCopyTtlHours: settings.pullRequestCopyTtlHours,
+    /**
+     * Lambda invocations all pull requests' tunings together keep in flight at most (at most a tenth
+     * of the account's unreserved concurrency, judged when a tuning starts).
+     */
+    tuningConcurrencyBudget: settings.tuningConcurrencyBudget,
+    /** A pull request whose copy has more functions to tune is not tuned. */
+    maxFunctionsPerPullRequest: settings.maxFunctionsPerPullRequest,
+    /** A copy's function with a longer timeout is not tuned (each invocation holds its share that long). */
+    maxCopyFunctionTimeoutSeconds: settings.maxCopyFunctionTimeoutSeconds,
     /** Extra statements every role Terraform creates may use (added to its permissions boundary). */
     functionPermissions: settings.functionPermissions,
     /** Globs of the paths that cannot change a function: a pull request changing nothing else gets no copy. */
@@ -667,6 +682,9 @@ export function loadStackConfig(): StackConfig {
         pullRequestNamePrefix: project.get("pullRequestNamePrefix"),
         sweepSchedule: project.get("sweepSchedule"),
         pullRequestCopyTtlHours: project.getObject("pullRequestCopyTtlHours"),
+        tuningConcurrencyBudget: project.getObject("tuningConcurrencyBudget"),
+        maxFunctionsPerPullRequest: project.getObject("maxFunctionsPerPullRequest"),
+        maxCopyFunctionTimeoutSeconds: project.getObject("maxCopyFunctionTimeoutSeconds"),
         terraformVersion: project.get("terraformVersion"),
         terraformSha256Arm64: project.get("terraformSha256Arm64"),
         powerTuningVersion: project.get("powerTuningVersion"),

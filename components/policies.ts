@@ -301,6 +301,11 @@ export function tuningHistoryStatements(artifactBucketArn: pulumi.Input<string>)
     ];
 }
 
+/** Read and replace the tuning budget's lease table, that one object only (the trusted step). */
+export function tuningBudgetStatements(artifactBucketArn: pulumi.Input<string>): Statement[] {
+    return [allow("ShareTuningBudget", ["s3:GetObject", "s3:PutObject"], pulumi.interpolate`${artifactBucketArn}/${ARTIFACT_LAYOUT.tuningBudgetLeasesKey}`)];
+}
+
 /**
  * The tuning history as the copy decision reads it: production's records (listed) and the stored
  * results they name; it writes nothing. ListBucket has no prefix condition for the same reason as
@@ -439,6 +444,15 @@ export function tuningExecutionStatements(stateMachineArn: pulumi.Input<string>)
         allow("StartTuning", "states:StartExecution", stateMachineArn),
         allow("FollowTuning", ["states:DescribeExecution", "states:StopExecution", "states:GetExecutionHistory"], executions),
     ];
+}
+
+/**
+ * Read which executions of one state machine are running, and their input (the sweeper: the
+ * pull-request workflow's running executions own their copies).
+ */
+export function runningExecutionsStatements(stateMachineArn: pulumi.Input<string>): Statement[] {
+    const executions = pulumi.output(stateMachineArn).apply((arn) => `${arn.replace(":stateMachine:", ":execution:")}:*`);
+    return [allow("ListWorkflowExecutions", "states:ListExecutions", stateMachineArn), allow("ReadWorkflowExecutions", "states:DescribeExecution", executions)];
 }
 
 /** Start one state machine (the EventBridge target of pull-request events). */

@@ -41,6 +41,9 @@ describe("stack configuration", () => {
                 pullRequestNamePrefix: "pr-power-tuned",
                 sweepSchedule: "rate(6 hours)",
                 pullRequestCopyTtlHours: 6,
+                tuningConcurrencyBudget: 100,
+                maxFunctionsPerPullRequest: 10,
+                maxCopyFunctionTimeoutSeconds: 300,
                 functionPermissions: [],
                 nonFunctionPaths: ["README.md", "docs/**", "LICENSE", ".gitignore"],
                 terraform: DEFAULT_TERRAFORM,
@@ -155,6 +158,18 @@ describe("stack configuration", () => {
             assertRejected({ pullRequestCopyTtlHours: "6" }, '= "6" is invalid');
             assertRejected({ pullRequestCopyTtlHours: 721 }, "at most 720");
             assert.strictEqual(parseStackConfig({ ...VALID, pullRequestCopyTtlHours: 4 }).pullRequestCopyTtlHours, 4);
+        });
+
+        it("a tuningConcurrencyBudget that is not a whole number of invocations from 1 to 100000", () => {
+            for (const budget of [0, 2.5, 100_001, "100"]) {
+                assertRejected({ tuningConcurrencyBudget: budget }, `lambda-power-tuned:tuningConcurrencyBudget = ${JSON.stringify(budget)} is invalid`, "a whole number of Lambda invocations in flight, 1-100000");
+            }
+            assert.strictEqual(parseStackConfig({ ...VALID, tuningConcurrencyBudget: 40 }).tuningConcurrencyBudget, 40);
+        });
+
+        it("a maxFunctionsPerPullRequest or maxCopyFunctionTimeoutSeconds that is not a whole number in range", () => {
+            for (const count of [0, 1.5, 1001]) assertRejected({ maxFunctionsPerPullRequest: count }, `lambda-power-tuned:maxFunctionsPerPullRequest = ${count} is invalid`, "a whole number of functions, 1-1000");
+            for (const seconds of [0, 901]) assertRejected({ maxCopyFunctionTimeoutSeconds: seconds }, `lambda-power-tuned:maxCopyFunctionTimeoutSeconds = ${seconds} is invalid`, "1-900 (Lambda's own limit)");
         });
 
         it("a pullRequestNamePrefix that cannot prefix Lambda function and IAM role names", () => {

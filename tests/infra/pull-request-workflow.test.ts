@@ -71,7 +71,11 @@ describe("pull-request workflow", () => {
                 ARTIFACT_BUCKET: stack.outputs.artifactBucketName,
                 TUNING_RUNNER_S3_URI: `s3://${stack.outputs.artifactBucketName}/${runner.inputs.key}`,
                 TUNING_RUNNER_SHA256: stack.runnerBundle.sha256,
-                TUNING_HISTORY_URI: `s3://${stack.outputs.artifactBucketName}/tuning-history/`,
+TUNING_CONCURRENCY_BUDGET: "100",
+                TUNING_MAX_FUNCTIONS: "10",
+                TUNING_MAX_FUNCTION_TIMEOUT_SECONDS: "300",
+                TUNING_BUDGET_LEASES_URI: `s3://${stack.outputs.artifactBucketName}/tuning-budget/leases.json`,
+                                TUNING_HISTORY_URI: `s3://${stack.outputs.artifactBucketName}/tuning-history/`,
                 PULL_REQUEST_NAME_PREFIX: "pr-power-tuned",
                 PRODUCTION_NAME_PREFIX: "power-tuned",
                 PULL_REQUEST_BOT_ROLE_ARN: named(stack, "aws:iam/role:Role", "pr-bot-role").state.arn,
@@ -215,6 +219,7 @@ describe("pull-request workflow", () => {
                 TUNING_RUNNER_S3_URI: `s3://${stack.outputs.artifactBucketName}/${runner.inputs.key}`,
                 TUNING_RUNNER_SHA256: stack.runnerBundle.sha256,
                 PULL_REQUEST_NAME_PREFIX: "pr-power-tuned",
+                PULL_REQUEST_WORKFLOW_ARN: named(stack, "aws:sfn/stateMachine:StateMachine", "pr-workflow").state.arn,
                 PRODUCTION_NAME_PREFIX: "power-tuned",
                 PULL_REQUEST_BOT_ROLE_ARN: named(stack, "aws:iam/role:Role", "pr-bot-role").state.arn,
                 SWEEP_SCHEDULE: "rate(6 hours)",
@@ -323,10 +328,12 @@ describe("pull-request workflow", () => {
     });
 
     describe("the build cache (Terraform and its providers)", () => {
-        it("the untrusted builds share one S3 cache under an expiring prefix of the artifact bucket; the trusted build has none", () => {
-            for (const name of ["pr-deploy", "pr-destroy"]) {
-                assert.deepStrictEqual(project(name).inputs.cache, { type: "S3", location: `${stack.outputs.artifactBucketName}/pull-request-cache/` }, name);
-            }
+        it("the untrusted builds really share one S3 cache (one location and one cache namespace, as CodeBuild shares across projects) under an expiring prefix of the artifact bucket; the trusted build has none", () => {
+            const [deploy, destroy] = ["pr-deploy", "pr-destroy"].map((name) => project(name).inputs.cache);
+            assert.equal(deploy.type, "S3");
+            assert.equal(deploy.location, `${stack.outputs.artifactBucketName}/pull-request-cache/`);
+            assert.match(deploy.cacheNamespace, /\S/);
+            assert.deepStrictEqual(destroy, deploy);
             assert.deepStrictEqual(project("pr-feedback").inputs.cache, { type: "NO_CACHE" });
         });
 

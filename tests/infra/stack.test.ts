@@ -112,7 +112,7 @@ describe("the whole stack under mocks (Pulumi.dev.yaml)", () => {
             repositoryCloneUrlSsh: "ssh://git-codecommit.us-east-1.amazonaws.com/v1/repos/power-tuned-functions",
             stateMachineArn: "arn:aws:states:us-east-1:123456789012:stateMachine:powerTuningStateMachine-0a1b2c3d",
             pipelineName: "power-tuned-deployment",
-            pullRequestWorkflowArn: "arn:aws:states:us-east-1:123456789012:stateMachine:pr-workflow",
+            pullRequestWorkflowArn: "arn:aws:states:us-east-1:123456789012:stateMachine:power-tuned-pull-request-workflow",
             pullRequestDestroyProjectName: "pr-destroy",
             pullRequestSweepProjectName: "pr-sweeper",
             destroyProjectName: "deployment-destroy",

@@ -271,6 +271,7 @@ export const NON_FUNCTION_PATH_RULE = {
         "production.auto.tfvars",
         ".terraform.lock.hcl",
         TUNING_FILES.input,
+        TUNING_FILES.policy,
         "functions/digest/index.js",
         "functions/digest/package.json",
     ],

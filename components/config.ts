@@ -4,7 +4,7 @@
 // before any resource is registered.
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { assumedRoleSessionArn, globsOverlap, NAME_PREFIX_RULE, NON_FUNCTION_PATH_RULE, nonFunctionPathProblem, REGION_NAME_RULE, SCHEDULE_EXPRESSION_RULE, SWEEP_NAME_PREFIX_RULE, TUNING_FILES, TUNING_INPUT_RULES } from "../buildscripts/contract";
+import { assumedRoleSessionArn, globsOverlap, NAME_PREFIX_RULE, NON_FUNCTION_PATH_RULE, nonFunctionPathProblem, REGION_NAME_RULE, SCHEDULE_EXPRESSION_RULE, SWEEP_NAME_PREFIX_RULE, TUNING_INPUT_RULES } from "../buildscripts/contract";
 import { copyLifetimeMinutes, PULL_REQUEST_BUILD_TIMEOUT_MINUTES, PULL_REQUEST_QUEUED_TIMEOUT_MINUTES, TASK_TIMEOUT_MARGIN_MINUTES } from "./pullRequestWorkflowDefinition";
 import { STACK_OWNED_NAME_PATTERNS } from "./stackNames";
 import { TerraformRelease, terraformReleaseProblems, verifiableTerraformRelease } from "./terraformRelease";
@@ -29,11 +29,12 @@ export const DEFAULT_TERRAFORM: TerraformRelease = {
 export const DEFAULT_POWER_VALUES: readonly number[] = [128, 256, 512, 1024, 2048];
 
 /**
- * Paths a pull request may change without getting a copy: documentation, the repository's own
- * housekeeping, and the quality gate's policy (read from the destination commit, so the pull
- * request's own copy changes nothing). Anything else needs a copy.
+ * Paths a pull request may change without getting a copy: top-level documentation and the
+ * repository's own housekeeping. Not the quality gate's policy or input (a person approves a
+ * change to them), and not documentation beside a function's code, which its package may hold.
+ * Anything else needs a copy.
  */
-export const DEFAULT_NON_FUNCTION_PATHS: readonly string[] = ["**/*.md", "docs/**", "LICENSE", ".gitignore", TUNING_FILES.policy];
+export const DEFAULT_NON_FUNCTION_PATHS: readonly string[] = ["README.md", "docs/**", "LICENSE", ".gitignore"];
 
 /** How each setting is spelled in Pulumi.<stack>.yaml and `pulumi config set`. */
 const KEYS = {

@@ -487,11 +487,12 @@ export function repositoryReadStatements(repositoryArn: pulumi.Input<string>): S
 
 /**
  * The copy decision reads the repository as data: the differences between the pull request's two
- * commits (GetDifferences pages with a token it hands back: no other action) and the policy at
- * the destination commit.
+ * commits (GetDifferences pages with a token it hands back: no other action), the policy at the
+ * destination commit, and the folders of changed documentation at the source commit (GetFolder),
+ * whose other files may be a function's code.
  */
 export function repositoryDifferencesStatements(repositoryArn: pulumi.Input<string>): Statement[] {
-    return [allow("ReadDifferencesAndPolicy", ["codecommit:GetDifferences", "codecommit:GetFile"], repositoryArn)];
+    return [allow("ReadDifferencesPolicyAndFolders", ["codecommit:GetDifferences", "codecommit:GetFile", "codecommit:GetFolder"], repositoryArn)];
 }
 
 /** Invoke one Lambda function (the workflow's decision). */

@@ -351,6 +351,7 @@ const ROWS: Row[] = [
         request: () => ({ action: "logs:PutLogEvents", resource: `${logGroup("lambda-power-tuned-decision-power-tuned")}:log-stream:2026/11/26/[$LATEST]0a1b` }),
     },
     { as: "pr-copy-decision-role", does: "read the policy at the destination commit", expect: "Allowed", request: () => ({ action: "codecommit:GetFile", resource: REPOSITORY }) },
+    { as: "pr-copy-decision-role", does: "list the folder of a changed document at the source commit (a function's code may sit beside it)", expect: "Allowed", request: () => ({ action: "codecommit:GetFolder", resource: REPOSITORY }) },
     { as: "pr-copy-decision-role", does: "read production's records in the tuning history", expect: "Allowed", request: () => ({ action: "s3:GetObject", resource: `${ARTIFACTS}/tuning-history/production/digest.json` }) },
     { as: "pr-copy-decision-role", does: "list the artifact bucket (production's records, 404 for a missing one)", expect: "Allowed", request: () => ({ action: "s3:ListBucket", resource: ARTIFACTS }) },
     {

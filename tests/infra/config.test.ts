@@ -45,7 +45,7 @@ describe("stack configuration", () => {
                 maxFunctionsPerPullRequest: 10,
                 maxCopyFunctionTimeoutSeconds: 300,
                 functionPermissions: [],
-                nonFunctionPaths: ["**/*.md", "docs/**", "LICENSE", ".gitignore", "power-tuning-policy.json"],
+                nonFunctionPaths: ["README.md", "docs/**", "LICENSE", ".gitignore"],
                 terraform: DEFAULT_TERRAFORM,
                 powerTuningVersion: "4.4.0",
                 powerValues: DEFAULT_POWER_VALUES,

@@ -335,17 +335,17 @@ TUNING_CONCURRENCY_BUDGET: "100",
                 REPOSITORY_NAME: "power-tuned-functions",
                 TUNING_HISTORY_URI: `s3://${stack.outputs.artifactBucketName}/tuning-history/`,
                 PULL_REQUEST_BOT_ROLE_ARN: named(stack, "aws:iam/role:Role", "pr-bot-role").state.arn,
-                NON_FUNCTION_PATHS: JSON.stringify(["**/*.md", "docs/**", "LICENSE", ".gitignore", "power-tuning-policy.json"]),
+                NON_FUNCTION_PATHS: JSON.stringify(["README.md", "docs/**", "LICENSE", ".gitignore"]),
                 PULL_REQUEST_NAME_PREFIX: "pr-power-tuned",
             });
         });
 
-        it("may read the differences and the policy, read the tuning history, become the bot, and write its own logs; nothing else", () => {
+        it("may read the differences, the policy and the folders of changed documents, read the tuning history, become the bot, and write its own logs; nothing else", () => {
             const logGroup = named(stack, "aws:cloudwatch/logGroup:LogGroup", "pr-copy-decision-logs").state.arn;
             const artifacts = `arn:aws:s3:::${stack.outputs.artifactBucketName}`;
             assert.deepStrictEqual(roleStatements(stack, "pr-copy-decision-role"), [
                 { Sid: "WriteBuildLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${logGroup}:*` },
-                { Sid: "ReadDifferencesAndPolicy", Effect: "Allow", Action: ["codecommit:GetDifferences", "codecommit:GetFile"], Resource: repositoryArn },
+                { Sid: "ReadDifferencesPolicyAndFolders", Effect: "Allow", Action: ["codecommit:GetDifferences", "codecommit:GetFile", "codecommit:GetFolder"], Resource: repositoryArn },
                 { Sid: "ReadTuningHistory", Effect: "Allow", Action: "s3:GetObject", Resource: `${artifacts}/tuning-history/*` },
                 { Sid: "ListArtifactBucket", Effect: "Allow", Action: "s3:ListBucket", Resource: artifacts },
                 { Sid: "ActAsPullRequestBot", Effect: "Allow", Action: "sts:AssumeRole", Resource: named(stack, "aws:iam/role:Role", "pr-bot-role").state.arn },

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { copyNameFor, decideCopy, decisionSummary, parseNonFunctionPathsVariable, validateNonFunctionPaths } from "../../buildscripts/tuning-runner/core/copyDecision";
+import { copyNameFor, decideCopy, decisionSummary, foldersToCheck, parseNonFunctionPathsVariable, validateNonFunctionPaths } from "../../buildscripts/tuning-runner/core/copyDecision";
 import { concurrencyFittingAccount, parseTuningInput, peakPerExecution } from "../../buildscripts/tuning-runner/core/tuningInput";
 import { DEFAULT_NON_FUNCTION_PATHS } from "../../components/config";
 
@@ -10,13 +10,28 @@ const deleted = (path: string) => ({ beforePath: path });
 describe("whether a pull request needs a copy", () => {
     const decide = (...changes: Array<{ beforePath?: string; afterPath?: string }>) => decideCopy(changes, DEFAULT_NON_FUNCTION_PATHS);
 
-    it("needs none when every changed path is documentation, housekeeping or the policy (read from the destination anyway)", () => {
-        const decision = decide(modified("README.md"), added("docs/tuning.md"), modified("functions/digest/NOTES.md"), modified("LICENSE"), modified(".gitignore"), modified("power-tuning-policy.json"));
-        assert.deepEqual(decision, {
-            copyNeeded: false,
-            changedPaths: ["README.md", "docs/tuning.md", "functions/digest/NOTES.md", "LICENSE", ".gitignore", "power-tuning-policy.json"],
-            functionPaths: [],
-        });
+    it("needs none when every changed path is top-level documentation or housekeeping", () => {
+        const decision = decide(modified("README.md"), added("docs/tuning.md"), modified("LICENSE"), modified(".gitignore"));
+        assert.deepEqual(decision, { copyNeeded: false, changedPaths: ["README.md", "docs/tuning.md", "LICENSE", ".gitignore"], functionPaths: [] });
+    });
+
+    it("stops: loosening the gate unmeasured, since the policy and the tuning input are gate inputs whatever the globs say", () => {
+        const gateInputs = { gateInputs: ["power-tuning-policy.json", "power-tuning-input.json"], filesAtSource: new Map() };
+        const decision = decideCopy([modified("power-tuning-policy.json")], ["*.json", ...DEFAULT_NON_FUNCTION_PATHS], gateInputs);
+        assert.deepEqual(decision.functionPaths, ["power-tuning-policy.json"]);
+        assert.equal(decide(modified("power-tuning-policy.json")).copyNeeded, true, "not a default non-function path any more");
+    });
+
+    it("stops: changing a function's package through a Markdown file beside its code (archive_file packages the folder whole)", () => {
+        const globs = ["**/*.md", "docs/**"];
+        const filesAtSource = new Map([
+            ["functions", []],
+            ["functions/digest", ["functions/digest/NOTES.md", "functions/digest/index.js"]],
+            ["docs", ["docs/tuning.md"]],
+        ]);
+        const decision = decideCopy([modified("functions/digest/NOTES.md"), modified("docs/tuning.md"), modified("README.md")], globs, { gateInputs: [], filesAtSource });
+        assert.deepEqual(decision.functionPaths, ["functions/digest/NOTES.md"]);
+        assert.deepEqual(foldersToCheck(["functions/digest/NOTES.md", "docs/tuning.md", "README.md", "main.tf"], globs), ["docs", "functions", "functions/digest"], "the root is never listed");
     });
 
     for (const path of ["main.tf", "modules/lambda/main.tf", "prod.tfvars", ".terraform.lock.hcl", "power-tuning-input.json", "functions/digest/index.js", "templates/policy.json.tpl", "docs.tf"]) {

@@ -36,6 +36,7 @@ export async function runTune(request: TuneRequest, clients: AwsClients, runtime
         policy: settings.policy === undefined ? undefined : parsePolicy(settings.policy.text, settings.policy.name),
         policyCommit: settings.commit,
         terraformFiles: settings.terraformFiles,
+        changedGateInputs: settings.changedGateInputs,
     };
     // The quality gate (memory size), the caps (timeout) and the tuning history (fingerprint) read the same configuration.
     const lambda = askingOnce(clients.lambda);

@@ -94,6 +94,8 @@ export type GateVerdict = "pass" | "fail" | "needs-a-person" | "no-policy";
 export interface GateEvaluation {
     readonly verdict: GateVerdict;
     readonly judgements: readonly RuleJudgement[];
+    /** The gate's own inputs (tuning input, policy) the pull request changes: only a person can approve those. */
+    readonly changedGateInputs: readonly string[];
     readonly violations: readonly PolicyViolation[];
     readonly notEvaluated: readonly RuleNotEvaluated[];
 }
@@ -110,8 +112,8 @@ type Measured = { readonly value: number | string; readonly broken: boolean } | 
  * Judges every function against every enabled rule. A value exactly at its limit passes. Without
  * a policy the gate is off (`no-policy`).
  */
-export function evaluatePolicy(policy: QualityPolicy | undefined, results: readonly TuningResult[]): GateEvaluation {
-    if (policy === undefined) return verdictOf(undefined, []);
+export function evaluatePolicy(policy: QualityPolicy | undefined, results: readonly TuningResult[], changedGateInputs: readonly string[] = []): GateEvaluation {
+    if (policy === undefined) return verdictOf(undefined, [], changedGateInputs);
     const judgements: RuleJudgement[] = [];
     for (const result of results) {
         for (const rule of rulesFor(policy, result)) {
@@ -122,16 +124,20 @@ export function evaluatePolicy(policy: QualityPolicy | undefined, results: reado
             else judgements.push({ outcome: "passed", ...judged });
         }
     }
-    return verdictOf(policy, judgements);
+    return verdictOf(policy, judgements, changedGateInputs);
 }
 
-/** The evaluation of `judgements`: the verdict they add up to, and the broken and unjudged ones apart. */
-export function verdictOf(policy: QualityPolicy | undefined, judgements: readonly RuleJudgement[]): GateEvaluation {
+/**
+ * The evaluation of `judgements`: the verdict they add up to, and the broken and unjudged ones
+ * apart. A pull request that changes the gate's own inputs is never the bot's to approve: the
+ * rules it is judged by, or what they measure with, would change once it is merged.
+ */
+export function verdictOf(policy: QualityPolicy | undefined, judgements: readonly RuleJudgement[], changedGateInputs: readonly string[] = []): GateEvaluation {
     const violations = judgements.flatMap(({ outcome, ...violation }) => (outcome === "broken" ? [violation as PolicyViolation] : []));
     const notEvaluated = judgements.flatMap(({ outcome, ...unjudged }) => (outcome === "not-evaluated" ? [unjudged as RuleNotEvaluated] : []));
     const verdict: GateVerdict =
-        policy === undefined ? "no-policy" : violations.length > 0 ? "fail" : notEvaluated.length > 0 ? "needs-a-person" : "pass";
-    return { verdict, judgements, violations, notEvaluated };
+        policy === undefined ? "no-policy" : violations.length > 0 ? "fail" : notEvaluated.length > 0 || changedGateInputs.length > 0 ? "needs-a-person" : "pass";
+    return { verdict, judgements, changedGateInputs, violations, notEvaluated };
 }
 
 /**

@@ -46,6 +46,7 @@ export function renderQualityGate(report: QualityGateReport): string[] {
         gateHeading(evaluation),
         "",
         `Rules from ${code(policyFile)}${policyCommit === undefined ? "" : ` on the destination branch (${code(policyCommit.slice(0, 7))})`}: ${describePolicy(policy)}.`,
+        ...gateInputChanges(evaluation),
         ...violationTable(evaluation.violations),
         ...notEvaluatedList(evaluation),
         ...(approval === undefined ? [] : ["", describeApproval(approval, evaluation.verdict)]),
@@ -57,10 +58,28 @@ function gateHeading(evaluation: GateEvaluation): string {
         case "fail":
             return `### ❌ Quality gate failed: ${plural(evaluation.violations.length, "violation")}`;
         case "needs-a-person":
-            return `### ✋ Quality gate: a person decides (${plural(evaluation.notEvaluated.length, "rule")} not judged)`;
+            return `### ✋ Quality gate: a person decides (${whyAPerson(evaluation)})`;
         default:
             return "### ✅ Quality gate passed";
     }
+}
+
+function whyAPerson(evaluation: GateEvaluation): string {
+    const reasons = [
+        ...(evaluation.changedGateInputs.length === 0 ? [] : ["the gate's inputs change"]),
+        ...(evaluation.notEvaluated.length === 0 ? [] : [`${plural(evaluation.notEvaluated.length, "rule")} not judged`]),
+    ];
+    return reasons.join(", ");
+}
+
+/** The gate's own inputs the pull request changes, which only a person may approve. */
+function gateInputChanges(evaluation: GateEvaluation): string[] {
+    if (evaluation.changedGateInputs.length === 0) return [];
+    return [
+        "",
+        `This pull request changes ${evaluation.changedGateInputs.map(code).join(" and ")}: the rules the gate judges by, or what it measures with, once merged. ` +
+            "It was judged by the destination branch's, and a person must approve the change itself.",
+    ];
 }
 
 function describePolicy(policy: QualityPolicy): string {
@@ -126,7 +145,7 @@ function describeApproval(approval: ApprovalOutcome, verdict: GateVerdict): stri
         case "skipped":
             return `Approval unchanged: ${approval.reason}.`;
         case "failed":
-            return `⚠️ The build could not ${approval.action === "APPROVE" ? "approve" : "revoke its approval of"} the pull request: ${approval.error}.`;
+            return `⚠️ The build could not ${approval.action === "APPROVE" ? "approve" : "revoke its approval of"} the pull request: ${code(approval.error)}.`;
     }
 }
 
@@ -146,7 +165,7 @@ export function gatePushNote(report: QualityGateReport): string {
         "no-policy": "⚪ gate off (no policy)",
         pass: "✅ gate passed",
         fail: `❌ gate failed (${plural(evaluation.violations.length, "violation")})`,
-        "needs-a-person": `✋ a person decides (${plural(evaluation.notEvaluated.length, "rule")} not judged)`,
+        "needs-a-person": `✋ a person decides (${whyAPerson(evaluation)})`,
     }[evaluation.verdict];
     const action = approval === undefined ? undefined : approvalNote(approval, evaluation.verdict);
     return action === undefined ? verdict : `${verdict}, ${action}`;

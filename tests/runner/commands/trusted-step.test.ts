@@ -58,7 +58,23 @@ describe("the trusted pull-request step", () => {
             assert.deepEqual(filesRead("GetFile").filter((read) => read.includes("power-tuning")).sort(), [
                 "destination:power-tuning-input.json",
                 "destination:power-tuning-policy.json",
+                "source:power-tuning-input.json",
+                "source:power-tuning-policy.json",
             ]);
+        });
+
+        it("stops: loosening the gate it is judged by: a pull request changing the policy or the input is left to a person", async () => {
+            fake.setCommit(PULL_REQUEST.repositoryName, SOURCE, tree(128, { input: MAIN_INPUT, policy: {} }));
+            const run = await trustedWorkspace().run(TUNE, trustedEnv(), fake);
+            assert.equal(run.code, 0, run.stderr);
+            assert.deepEqual(fake.approvals.map((approval) => approval.approvalState), ["REVOKE"], "measured and passing, yet not approved");
+            const content = fake.comments[0].content;
+            assert.match(content, /### ✋ Quality gate: a person decides \(the gate's inputs change\)/);
+            assert.match(content, /This pull request changes `power-tuning-policy\.json`: the rules the gate judges by, or what it measures with, once merged\./);
+
+            fake.setCommit(PULL_REQUEST.repositoryName, SOURCE, tree(128, { input: MAIN_INPUT, policy: PASSING_POLICY }));
+            assert.equal((await trustedWorkspace().run(TUNE, trustedEnv(), fake)).code, 0);
+            assert.deepEqual(fake.approvals.map((approval) => approval.approvalState), ["REVOKE", "APPROVE"], "the same pull request without the change is approved");
         });
 
         it("suggests the memory change in the pull request's own *.tf files, read at the source commit", async () => {
@@ -95,7 +111,7 @@ describe("the trusted pull-request step", () => {
             assert.equal(run.code, 0, run.stderr);
             assert.deepEqual(fake.approvals, [{ pullRequestId: "7", revisionId: REVISION, approvalState: "REVOKE" }]);
             const content = fake.comments[0].content;
-            assert.match(content, /### ✋ Quality gate: a person decides \(3 rules not judged\)/);
+            assert.match(content, /### ✋ Quality gate: a person decides \(the gate's inputs change, 3 rules not judged\)/);
             assert.match(content, /- `digest`: `maxCostIncreasePercent`, `maxDurationIncreasePercent`: new function: no baseline — a person decides/);
             assert.match(content, /- `digest`: `requireConfiguredMemoryWithinPercent`: the configured 10240 MB was not measured/);
             assert.match(content, /a person must approve it/);

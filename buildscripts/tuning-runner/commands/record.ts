@@ -23,14 +23,17 @@ export async function runRecord(request: RecordRequest, clients: Pick<AwsClients
     const written = await Promise.all(
         request.functions.map(async (fn) => {
             let fingerprint: string;
+            let memoryMB: number | undefined;
             try {
-                fingerprint = tuningFingerprint(functionFactsFrom(await clients.lambda.functionConfiguration(fn.arn), fn.arn), request.input);
+                const configuration = await clients.lambda.functionConfiguration(fn.arn);
+                fingerprint = tuningFingerprint(functionFactsFrom(configuration, fn.arn), request.input);
+                memoryMB = configuration.MemorySize;
             } catch (error) {
                 problems.add(`\`${fn.name}\`: GetFunctionConfiguration failed (${describeError(error)}): production's fingerprint not recorded`);
                 return false;
             }
             const key = productionRecordKey(request.history, fn.name);
-            const ok = await store.write(key, productionRecord(fn, fingerprint, { commit: request.commit, recordedAt }), `\`${fn.name}\`: recording production's fingerprint`);
+            const ok = await store.write(key, productionRecord(fn, fingerprint, { commit: request.commit, recordedAt, memoryMB }), `\`${fn.name}\`: recording production's fingerprint`);
             if (ok) log(`${fn.name}: production runs fingerprint ${fingerprint} (s3://${request.history.bucket}/${key})`);
             return ok;
         }),

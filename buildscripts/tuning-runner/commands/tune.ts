@@ -11,6 +11,7 @@ import type { TargetFunction } from "../core/types";
 import { plural } from "../markdown/format";
 import { renderTuningComment } from "../markdown/tuningReport";
 import { tuneFunctions, type Tuning } from "./executions";
+import { withProductionTraffic } from "./productionTraffic";
 import { publishMarkdown } from "./publish";
 import { applyQualityGate, configuredMemorySizes } from "./qualityGate";
 import type { Runtime } from "./runtime";
@@ -50,7 +51,8 @@ export async function runTune(request: TuneRequest, clients: AwsClients, runtime
                   { objects: clients.tuningHistory, functions: lambda },
                   runtime,
               );
-    const results = tuned.map((result) => (configured.has(result.arn) ? { ...result, configuredMemoryMB: configured.get(result.arn) } : result));
+    const withConfigured = tuned.map((result) => (configured.has(result.arn) ? { ...result, configuredMemoryMB: configured.get(result.arn) } : result));
+    const results = request.history === undefined ? withConfigured : await withProductionTraffic(withConfigured, request.history, clients, runtime);
     const file = buildResultsFile(results, {
         generatedAt: new Date(runtime.now()).toISOString(),
         stateMachineArn: request.stateMachineArn,

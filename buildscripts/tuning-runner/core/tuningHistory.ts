@@ -75,6 +75,8 @@ const PRODUCTION_RECORD = worded(
         version: worded(z.literal(1), "1 (a production record written by `record`)"),
         fingerprint: worded(z.string().regex(/^[0-9a-f]{64}$/), "64 hexadecimal characters"),
         functionArn: worded(z.string(), "a string"),
+        /** Production's configured memory (MB): what its monthly cost is computed at. */
+        memoryMB: worded(z.number(), "a number").optional(),
         ...ORIGIN_FIELDS,
     }),
     "a production record written by `record` (a JSON object with version 1)",
@@ -89,7 +91,7 @@ export function storedResultEntry(
 ): StoredResultEntry | undefined {
     // Without its refinement a result is not what this input asks for: the next build refines again.
     if (result.status !== "succeeded" || result.refinement?.status === "failed") return undefined;
-    const { reused: _reused, baseline: _baseline, delta: _delta, ...tuned } = result;
+    const { reused: _reused, baseline: _baseline, delta: _delta, productionTraffic: _traffic, ...tuned } = result;
     return withoutUndefined({
         version: 1 as const,
         fingerprint: measured.fingerprint,
@@ -102,8 +104,8 @@ export function storedResultEntry(
     });
 }
 
-export function productionRecord(fn: TargetFunction, fingerprint: string, origin: { commit?: string; recordedAt: string }): ProductionRecord {
-    return withoutUndefined({ version: 1 as const, fingerprint, commit: origin.commit, recordedAt: origin.recordedAt, functionArn: fn.arn });
+export function productionRecord(fn: TargetFunction, fingerprint: string, origin: { commit?: string; recordedAt: string; memoryMB?: number }): ProductionRecord {
+    return withoutUndefined({ version: 1 as const, fingerprint, commit: origin.commit, recordedAt: origin.recordedAt, functionArn: fn.arn, memoryMB: origin.memoryMB });
 }
 
 /** A stored entry read back; `key` names it in errors. It must be the entry for `fingerprint`, and succeeded. */

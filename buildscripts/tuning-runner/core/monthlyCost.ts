@@ -159,10 +159,10 @@ function regionOfArn(arn: string): string | undefined {
     return region === undefined || region === "" ? undefined : region;
 }
 
-/** `+$12.40 (+8.1 %)`, `−$41.00 (−20 %)`. */
+/** `+$12.4, +8.1 %`, `−$41.0, −20 %`. */
 export function describeChange(delta: MonthlyChange): string {
     const sign = delta.usd > 0 ? "+" : delta.usd < 0 ? "−" : "±";
-    const percent = delta.percent === undefined ? "" : ` (${sign}${significant(Math.abs(delta.percent), 2)} %)`;
+    const percent = delta.percent === undefined ? "" : `, ${sign}${significant(Math.abs(delta.percent), 2)} %`;
     return `${sign}$${significant(Math.abs(delta.usd))}${percent}`;
 }
 

@@ -9,6 +9,7 @@ import type { TuningHistoryStatus, TuningResult, TuningStatus } from "../core/re
 import type { Strategy } from "../core/tuningInput";
 import { COMMENT_CHARACTER_LIMIT, fitToCommentLimit, withBuildLink } from "./comment";
 import { code, formatDurationMs, formatUsd, plural } from "./format";
+import { MONTHLY_FOOTNOTE, renderMonthly, renderMonthlySummary } from "./monthlyReport";
 import { REFINED_ROW_MARK, refinedMemorySizes, renderRefinement } from "./refineReport";
 
 const MAX_CAUSE_CHARACTERS = 1000;
@@ -36,10 +37,12 @@ export function renderReport(results: readonly TuningResult[], context: ReportCo
         "",
         withBuildLink(tuningSummary(results), context.buildUrl),
         ...runCostLine(results),
+        ...renderMonthlySummary(results),
         ...(context.gate === undefined || context.gate.length === 0 ? [] : ["", ...context.gate]),
         ...renderTuningHistoryStatus(results, context.history),
         ...ordered.flatMap((result) => ["", ...resultSection(result)]),
         ...(results.some((result) => result.status === "succeeded") ? ["", "---", REQUEST_CHARGE_FOOTNOTE] : []),
+        ...(results.some((result) => result.productionTraffic !== undefined) ? ["", MONTHLY_FOOTNOTE] : []),
         "",
     ].join("\n");
 }
@@ -93,6 +96,7 @@ function resultSection(result: TuningResult): string[] {
         ...(result.statsSource === "visualization" ? ["", STATS_FROM_VISUALIZATION_NOTE] : []),
         "",
         `${details.join(" · ")}.`,
+        ...renderMonthly(result),
         ...renderRefinement(result),
         ...renderTuningHistorySection(result),
     ];

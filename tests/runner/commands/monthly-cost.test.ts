@@ -3,7 +3,10 @@
 // the comment prices them; a new function, a denied read and a function without data are said,
 // and the run goes on. The same over CloudWatch's wire protocol is in ../wire/monthly-cost.test.ts.
 import * as assert from "node:assert/strict";
+import { readFixtureText } from "../../fixtures";
 import { Builds, type Build } from "../../support/history-scenario";
+import { InMemoryAws } from "../../support/in-memory-aws";
+import { RunnerWorkspace } from "../../support/runner-workspace";
 import { DIGEST_METRICS, monthlyScenario, sectionOf } from "../../support/monthly-scenario";
 
 describe("monthly cost at production's traffic", () => {
@@ -96,5 +99,24 @@ describe("monthly cost at production's traffic", () => {
         assert.equal(build.run.code, 0, build.run.stderr);
         assert.equal(builds.fake.calls("GetMetricData").length, 0);
         assert.doesNotMatch(build.comment, /Monthly|💰/);
+    });
+
+    describe("report --invocations-per-month, offline", () => {
+        it("prices the recommendation at the given traffic, without any AWS call", async () => {
+            const fake = new InMemoryAws();
+            const work = new RunnerWorkspace({ "output.json": readFixtureText("power-tuning/output-cost-x86-4-powers.json") });
+            const run = await work.run(["report", "--output", "output.json", "--invocations-per-month", "1200000"], {}, fake);
+            assert.equal(run.code, 0, run.stderr);
+            // 1.2M × 0.402 s × 0.25 GB × $0.0000166667 = $2.01.
+            assert.match(run.stdout, /Monthly at 1,200,000 invocations a month \(x86_64, standard price\): recommended \$2\.01 \(256 MB, 402 ms measured\)\./);
+            assert.match(run.stdout, /💰 \*\*A month at 1,200,000 invocations a month per function\*\* \(1 function\): at the recommended sizes \$2\.01\./);
+            assert.deepEqual(fake.requests, []);
+        });
+
+        it("refuses a figure that is not a whole number, naming the flag, the value and what is allowed", async () => {
+            const run = await new RunnerWorkspace({ "output.json": "{}" }).run(["report", "--output", "output.json", "--invocations-per-month", "12k"], {}, new InMemoryAws());
+            assert.equal(run.code, 2);
+            assert.match(run.stderr, /--invocations-per-month must be a whole number of invocations a month, 0 or more \(e\.g\. 1200000\); got "12k"/);
+        });
     });
 });

@@ -229,7 +229,7 @@ describe("runner command line", () => {
                 source: { kind: "output", file: "out.json" },
                 invocationsPerMonth: 1_200_000,
             });
-            for (const bad of ["1.2e6", "0x10", "lots", "", "99999999999999999999"]) {
+            for (const bad of ["1.2e6", "0x10", "lots", "99999999999999999999"]) {
                 usageError(["report", "--output", "out.json", "--invocations-per-month", bad], new RegExp(`--invocations-per-month must be a whole number of invocations a month, 0 or more \\(e\\.g\\. 1200000\\); got "${bad.replace(".", "\\.")}"`));
             }
             usageError(["report", "--invocations-per-month", "5"], /exactly one of --results FILE, --output FILE or --url URL; none was given/);

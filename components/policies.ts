@@ -246,6 +246,15 @@ export function lambdaAccountSettingsStatements(): Statement[] {
     return [allow("ReadAccountConcurrency", "lambda:GetAccountSettings", "*")];
 }
 
+/**
+ * Production's traffic for the comment's monthly figures: GetMetricData has no resource of its
+ * own (nor condition keys that narrow it to a namespace or a function), so IAM authorizes it only
+ * on `*`. It reads figures, never code, payloads or logs; only the trusted step holds it.
+ */
+export function lambdaMetricsReadStatements(): Statement[] {
+    return [allow("ReadProductionTraffic", "cloudwatch:GetMetricData", "*")];
+}
+
 /** Read the functions of a scope as data (the tuning history's fingerprints). */
 export function functionConfigurationStatements(scope: TerraformScope): Statement[] {
     return [allow("ReadFunctionConfigurations", "lambda:GetFunctionConfiguration", terraformScopeArns(scope).functions)];

@@ -25,8 +25,13 @@ export function assumedRoleSessionArn(roleArn: string, sessionName: string): str
 
 /** Environment variables the stack sets for the runner (each also has a command-line flag). */
 export const RUNNER_ENVIRONMENT = {
-    /** Functions a pull-request tuning may touch are named `<this>-…`; any other ARN is refused. */
+    /**
+     * The pull-request namespace: a pull request's tuning touches only its own copy's functions,
+     * named `copyNamePrefix(<this>, pull request)-<key>`; any other ARN is refused.
+     */
     pullRequestNamePrefix: "PULL_REQUEST_NAME_PREFIX",
+    /** Production's namePrefix: a copy's function `<copy prefix>-<key>` stands for production's `<this>-<key>`. */
+    productionNamePrefix: "PRODUCTION_NAME_PREFIX",
     /** The role comments and approvals are made with, assumed as PULL_REQUEST_BOT_SESSION_NAME. */
     pullRequestBotRoleArn: "PULL_REQUEST_BOT_ROLE_ARN",
     /** The power-tuning state machine `tune` starts executions of (`--state-machine-arn`). */

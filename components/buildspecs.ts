@@ -28,7 +28,7 @@ export const BUILD_VARIABLES = {
     stateBucket: "TF_STATE_BUCKET",
     artifactBucket: "ARTIFACT_BUCKET",
     /** Production's namePrefix: the untrusted deploy plans against production under these names. */
-    productionNamePrefix: "PRODUCTION_NAME_PREFIX",
+    productionNamePrefix: RUNNER_ENVIRONMENT.productionNamePrefix,
     runnerS3Uri: "TUNING_RUNNER_S3_URI",
     /** The runner bundle's SHA-256, checked before `node` runs it. */
     runnerSha256: "TUNING_RUNNER_SHA256",

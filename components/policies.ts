@@ -255,9 +255,16 @@ export function lambdaMetricsReadStatements(): Statement[] {
     return [allow("ReadProductionTraffic", "cloudwatch:GetMetricData", "*")];
 }
 
-/** Read the functions of a scope as data (the tuning history's fingerprints). */
+/**
+ * Read the functions of a scope as data (the tuning history's fingerprints), and list the account's
+ * functions, which the trusted step filters down to its own copy's prefix to decide what it tunes.
+ * ListFunctions has no resource type: it is authorized on `*` only, and returns configurations, not code.
+ */
 export function functionConfigurationStatements(scope: TerraformScope): Statement[] {
-    return [allow("ReadFunctionConfigurations", "lambda:GetFunctionConfiguration", terraformScopeArns(scope).functions)];
+    return [
+        allow("ReadFunctionConfigurations", "lambda:GetFunctionConfiguration", terraformScopeArns(scope).functions),
+        allow("ListFunctionsToFindTheCopy", "lambda:ListFunctions", "*"),
+    ];
 }
 
 // ---------------------------------------------------------------------------------------

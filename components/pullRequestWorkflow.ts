@@ -196,6 +196,7 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
                 [BUILD_VARIABLES.runnerSha256]: args.runnerBundle.sha256,
                 [BUILD_VARIABLES.tuningHistoryUri]: this.tuningHistoryUri,
                 [RUNNER_ENVIRONMENT.pullRequestNamePrefix]: pullRequests.namePrefix,
+                [RUNNER_ENVIRONMENT.productionNamePrefix]: production.namePrefix,
                 [RUNNER_ENVIRONMENT.pullRequestBotRoleArn]: botRoleArn,
             },
             statements: [

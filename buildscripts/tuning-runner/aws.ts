@@ -105,6 +105,8 @@ export interface LambdaFunctions {
     functionConfiguration(functionArn: string): Promise<FunctionConfiguration>;
     /** GetAccountSettings: the concurrency the account's functions share (its quota less what functions reserved). */
     unreservedConcurrency(): Promise<number>;
+    /** The functions of the account and region whose names start with `prefix` (ListFunctions, every page). */
+    functionsNamed(prefix: string): Promise<Array<{ readonly name: string; readonly arn: string }>>;
 }
 
 /** Production's Lambda metrics in CloudWatch. */
@@ -399,6 +401,10 @@ function lambdaFunctionsClient(): LambdaFunctions {
     const client = answeredByAws(new LambdaClient(RETRIES));
     return {
         functionConfiguration: (functionArn) => client.send(new GetFunctionConfigurationCommand({ FunctionName: functionArn })),
+        functionsNamed: (prefix) =>
+            everyPage(paginateListFunctions({ client }, {}), (page) =>
+                page.Functions?.flatMap((fn) => (fn.FunctionName?.startsWith(prefix) === true && fn.FunctionArn !== undefined ? [{ name: fn.FunctionName, arn: fn.FunctionArn }] : [])),
+            ),
         async unreservedConcurrency() {
             const { AccountLimit } = await client.send(new GetAccountSettingsCommand({}));
             return unreservedConcurrencyOf(AccountLimit);

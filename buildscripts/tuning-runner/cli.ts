@@ -6,13 +6,13 @@ import { parseArgs } from "node:util";
 import { COMMIT_ID_RULE, PULL_REQUEST_BOT_SESSION_NAME, PULL_REQUEST_ID_RULE, PULL_REQUEST_BUILD_FILES, RUNNER_ENVIRONMENT, SCHEDULE_EXPRESSION_RULE, TUNING_FILES } from "../contract";
 import { INVOCATIONS_PER_MONTH_RULE } from "./core/monthlyCost";
 import { InputError, UsageError } from "./core/errors";
-import { ALLOWED_NAME_PREFIX_FIELD, checkFunctionInScope, validateNamePrefix, type FunctionScope } from "./core/functionScope";
+import { ALLOWED_NAME_PREFIX_FIELD, checkFunctionInScope, functionScopeOf, validateNamePrefix } from "./core/functionScope";
 import { parseJsonFile } from "./core/json";
 import { parseNonFunctionPathsVariable, validateNonFunctionPaths } from "./core/copyDecision";
 import type { DecideCopyRequest, RecordRequest, SweepRequest, TuneRequest } from "./core/requests";
 import { repositoryPath } from "./core/settings";
 import type { PullRequestContext } from "./core/resultsFile";
-import { functionsFromTerraformOutputs, mergeTargetFunctions, parseLambdaArnSpec, validateRoleArn, validateStateMachineArn } from "./core/targets";
+import { functionsFromTerraformOutputs, mergeTargetFunctions, parseLambdaArnSpec, validateRoleArn, validateStateMachineArn, type CopyOfFunctions } from "./core/targets";
 import { parseTuningInput } from "./core/tuningInput";
 import { parseS3Uri } from "./core/s3Location";
 import { NAME_PREFIX_FIELD, PROTECT_PREFIX_FIELD, validateSweepPrefixes } from "./core/sweep";
@@ -100,9 +100,18 @@ const COMMANDS = {
             "allowed-name-prefix": {
                 value: "PREFIX",
                 help: [
-                    `tune only functions named PREFIX-… ${env(RUNNER_ENVIRONMENT.pullRequestNamePrefix)};`,
-                    "any other ARN is refused before any AWS call. A function outside the",
-                    "state machine's account and region is always refused.",
+                    `the pull-request namespace ${env(RUNNER_ENVIRONMENT.pullRequestNamePrefix)}. With a pull`,
+                    "request, the functions tuned are the ones its own copy",
+                    "(PREFIX-<id>-<commit>-…) holds, listed with ListFunctions, and an ARN",
+                    "elsewhere is refused before any AWS call; without one, any PREFIX-….",
+                    "A function outside the state machine's account and region is always refused.",
+                ],
+            },
+            "production-name-prefix": {
+                value: "PREFIX",
+                help: [
+                    `production's namePrefix ${env(RUNNER_ENVIRONMENT.productionNamePrefix)}: the comment maps each`,
+                    "copy's function <copy>-<key> to production's PREFIX-<key>",
                 ],
             },
             "settings-from-repository": {
@@ -326,8 +335,10 @@ export interface TuneArguments {
     readonly terraformDirectory: string;
     readonly history?: TuningHistoryLocation;
     readonly force: boolean;
-    /** `--allowed-name-prefix`: only functions named `<prefix>-…` may be tuned; undefined: any. */
+    /** `--allowed-name-prefix`: the pull-request namespace; with a pull request, its own copy's prefix within it is what may be tuned. */
     readonly allowedNamePrefix?: string;
+    /** `--production-name-prefix`: production's namePrefix, to name the function a copy's function stands for. */
+    readonly productionNamePrefix?: string;
     /** `--settings-from-repository`: input, policy and *.tf files from the pull request's commits (the CLI guarantees a pull request). */
     readonly settingsFromRepository: boolean;
     /** `--comment-role-arn`: the role comments and approvals are made as. */
@@ -527,6 +538,7 @@ function wholeNumberIn(text: string, field: string, min: number, max: number, un
 function tuneArgumentsFrom(options: ParsedOptions, env: Environment, build: BuildContext): TuneArguments {
     const settingsFromRepository = options.has("--settings-from-repository");
     const allowedNamePrefix = optionOrEnv(options, "--allowed-name-prefix", env, RUNNER_ENVIRONMENT.pullRequestNamePrefix);
+    const productionNamePrefix = optionOrEnv(options, "--production-name-prefix", env, RUNNER_ENVIRONMENT.productionNamePrefix);
     const history = historyFrom(options, env);
     if (options.has("--force") && history === undefined) {
         throw new UsageError(`--force needs ${HISTORY_FIELD}: it tunes functions whose result the history holds; without a history every function is tuned anyway`);
@@ -545,11 +557,14 @@ function tuneArgumentsFrom(options: ParsedOptions, env: Environment, build: Buil
         history,
         force: options.has("--force"),
         allowedNamePrefix: allowedNamePrefix === undefined ? undefined : validateNamePrefix(allowedNamePrefix, ALLOWED_NAME_PREFIX_FIELD),
+        productionNamePrefix: productionNamePrefix === undefined ? undefined : validateNamePrefix(productionNamePrefix, PRODUCTION_NAME_PREFIX_FIELD),
         settingsFromRepository,
         commentRoleArn: commentRoleArnFrom(options, env),
         build,
     };
 }
+
+const PRODUCTION_NAME_PREFIX_FIELD = `--production-name-prefix (env ${RUNNER_ENVIRONMENT.productionNamePrefix})`;
 
 const COMMENT_ROLE_FIELD = `--comment-role-arn (env ${RUNNER_ENVIRONMENT.pullRequestBotRoleArn})`;
 
@@ -708,7 +723,10 @@ function pullRequestFrom(options: ParsedOptions, env: Environment, requiredBy?: 
 /** What `tune` tunes, with what: validated from the command line and the Terraform outputs alone. */
 export interface TuneTargets {
     readonly stateMachineArn: string;
+    /** The functions named by the command line and the outputs, each checked against the scope. */
     readonly functions: readonly TargetFunction[];
+    /** On a pull request: its copy, whose functions the run lists and tunes instead (targets.ts copyFunctionsToTune). */
+    readonly copy?: CopyOfFunctions;
 }
 
 /**
@@ -718,7 +736,7 @@ export interface TuneTargets {
  */
 export function tuneTargetsFrom(args: TuneArguments, terraformOutputs: string | undefined): TuneTargets {
     const stateMachineArn = validateStateMachineArn(args.stateMachineArn, `--state-machine-arn (env ${RUNNER_ENVIRONMENT.stateMachineArn})`);
-    const scope: FunctionScope = { stateMachineArn, allowedNamePrefix: args.allowedNamePrefix };
+    const scope = functionScopeOf(stateMachineArn, args.allowedNamePrefix, args.pullRequest);
     const fromFlags = args.lambdaArnSpecs.map(parseLambdaArnSpec);
     for (const fn of fromFlags) checkFunctionInScope(scope, fn.arn, "--lambda-arn");
     const fromTerraform: TargetFunction[] =
@@ -728,6 +746,9 @@ export function tuneTargetsFrom(args: TuneArguments, terraformOutputs: string | 
                   checkFunctionInScope(scope, arn, origin),
               );
     const functions = mergeTargetFunctions(fromFlags, fromTerraform);
+    if (scope.copyOf !== undefined) {
+        return { stateMachineArn, functions, copy: { prefix: scope.allowedNamePrefix!, productionNamePrefix: args.productionNamePrefix } };
+    }
     if (functions.length === 0) {
         throw new UsageError("nothing to tune: name the functions with --lambda-arn [NAME=]ARN or --terraform-outputs FILE");
     }
@@ -739,6 +760,7 @@ export function tuneRequestFrom(args: TuneArguments, targets: TuneTargets, setti
     return {
         stateMachineArn: targets.stateMachineArn,
         functions: targets.functions,
+        copy: targets.copy,
         settings,
         pullRequest: args.pullRequest,
         resultsFile: args.resultsFile,

@@ -26,6 +26,7 @@ const OWN_BUILD = `arn:aws:codebuild:${REGION}:${ACCOUNT}:build/pr-deploy:6c1f3f
 const OTHER_BUILD = `arn:aws:codebuild:${REGION}:${ACCOUNT}:build/pr-deploy:0b0b0b0b-1111-4222-8333-944444444444`;
 const PR_ROLE = `arn:aws:iam::${ACCOUNT}:role/pr-power-tuned-7-3f2a9c1-digest-role`;
 const PR_FUNCTION = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:pr-power-tuned-7-3f2a9c1-digest`;
+const OTHER_COPY_FUNCTION = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:pr-power-tuned-8-8e1f0c2-digest`;
 const PRODUCTION_ROLE = `arn:aws:iam::${ACCOUNT}:role/power-tuned-digest-role`;
 const PRODUCTION_FUNCTION = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:power-tuned-digest`;
 const POWER_TUNING = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:powerTuningStateMachine-0a1b2c3d`;
@@ -208,6 +209,10 @@ const ROWS: Row[] = [
     { as: "pr-feedback-role", does: "comment without being the bot", chain: "approval", expect: "denied", request: () => ({ action: "codecommit:PostCommentForPullRequest", resource: REPOSITORY }) },
     { as: "pr-feedback-role", does: "record production's fingerprint", chain: "baselines", expect: "denied", request: () => ({ action: "s3:PutObject", resource: `${ARTIFACTS}/tuning-history/production/digest.json` }) },
     { as: "pr-feedback-role", does: "read a production function", chain: "production", expect: "denied", request: () => ({ action: "lambda:GetFunctionConfiguration", resource: PRODUCTION_FUNCTION }) },
+    // Which functions are tuned is the runner's decision (its copy's prefix, listed); IAM keeps the step itself off them.
+    { as: "pr-feedback-role", does: "list the functions to find its own copy's", expect: "Allowed", request: () => ({ action: "lambda:ListFunctions", resource: "*" }) },
+    { as: "pr-feedback-role", does: "stops: tuning another pull request's copy (invoking it directly)", chain: "otherCopies", expect: "denied", request: () => ({ action: "lambda:InvokeFunction", resource: OTHER_COPY_FUNCTION }) },
+    { as: "pr-feedback-role", does: "stops: tuning another pull request's copy (reconfiguring its memory)", chain: "otherCopies", expect: "denied", request: () => ({ action: "lambda:UpdateFunctionConfiguration", resource: OTHER_COPY_FUNCTION }) },
     // The copy decision (trusted: reads the repository and the history as data, speaks only as the bot).
     { as: "pr-copy-decision-role", does: "read the differences between the pull request's commits", expect: "Allowed", request: () => ({ action: "codecommit:GetDifferences", resource: REPOSITORY }) },
     {

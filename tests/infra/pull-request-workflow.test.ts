@@ -63,7 +63,7 @@ describe("pull-request workflow", () => {
             assert.deepStrictEqual(environment(stack, "pr-destroy"), copy);
         });
 
-        it("the trusted build gets the runner with its SHA-256, the namespace the runner enforces and the bot it acts as", () => {
+        it("the trusted build gets the runner with its SHA-256, the namespace its copy's prefix is formed in, production's prefix and the bot it acts as", () => {
             const runner = named(stack, "aws:s3/bucketObjectv2:BucketObjectv2", "pr-runner");
             assert.deepStrictEqual(environment(stack, "pr-feedback"), {
                 REPOSITORY_NAME: "power-tuned-functions",
@@ -73,6 +73,7 @@ describe("pull-request workflow", () => {
                 TUNING_RUNNER_SHA256: stack.runnerBundle.sha256,
                 TUNING_HISTORY_URI: `s3://${stack.outputs.artifactBucketName}/tuning-history/`,
                 PULL_REQUEST_NAME_PREFIX: "pr-power-tuned",
+                PRODUCTION_NAME_PREFIX: "power-tuned",
                 PULL_REQUEST_BOT_ROLE_ARN: named(stack, "aws:iam/role:Role", "pr-bot-role").state.arn,
                 CODEBUILD_CONFIG_AUTO_DISCOVER: "false",
             });

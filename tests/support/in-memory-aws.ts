@@ -51,6 +51,10 @@ export class InMemoryAws extends AwsModel {
             lambda: {
                 functionConfiguration: async (functionArn) => (await this.send(build, "lambda", "GetFunctionConfiguration", { FunctionName: functionArn })) as FunctionConfiguration,
                 unreservedConcurrency: async () => unreservedConcurrencyOf((await this.send(build, "lambda", "GetAccountSettings", {})).AccountLimit),
+                functionsNamed: (prefix) =>
+                    this.everyPage(build, { service: "lambda", operation: "ListFunctions", body: {} }, { token: "Marker", next: "NextMarker" }, (page: any) =>
+                        page.Functions.filter((fn: any) => fn.FunctionName.startsWith(prefix)).map((fn: any) => ({ name: fn.FunctionName, arn: fn.FunctionArn })),
+                    ),
             },
             metrics: {
                 traffic: async (functionName, from, to) =>

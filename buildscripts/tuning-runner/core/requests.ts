@@ -4,6 +4,7 @@ import type { PullRequestContext } from "./resultsFile";
 import type { S3Location } from "./s3Location";
 import type { SettingsPaths, TuneSettings } from "./settings";
 import type { ScheduledSweep } from "./sweep";
+import type { CopyOfFunctions } from "./targets";
 import type { PowerTuningInput } from "./tuningInput";
 import type { TuningHistoryLocation } from "./tuningHistory";
 import type { BuildContext, NamedText, TargetFunction } from "./types";
@@ -11,7 +12,10 @@ import type { BuildContext, NamedText, TargetFunction } from "./types";
 /** A validated `tune`: the functions, and its settings read from local files or still to be read from the pull request's commits. */
 export interface TuneRequest {
     readonly stateMachineArn: string;
+    /** The functions named on the command line and in the outputs; on a pull request's copy, only checked. */
     readonly functions: readonly TargetFunction[];
+    /** A pull request's copy: the functions tuned are those listed under its prefix (commands/tune.ts functionsToTune). */
+    readonly copy?: CopyOfFunctions;
     readonly settings:
         | { readonly from: "files"; readonly read: TuneSettings }
         | { readonly from: "repository"; readonly paths: SettingsPaths; readonly pullRequest: PullRequestContext };

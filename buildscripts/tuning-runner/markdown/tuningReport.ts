@@ -7,6 +7,7 @@ import type { PowerStat } from "../core/powerStat";
 import type { CopyDecision } from "../core/copyDecision";
 import type { TuningHistoryStatus, TuningResult, TuningStatus } from "../core/resultsFile";
 import type { Strategy } from "../core/tuningInput";
+import type { TargetFunction } from "../core/types";
 import { COMMENT_CHARACTER_LIMIT, fitToCommentLimit, withBuildLink } from "./comment";
 import { code, formatDurationMs, formatUsd, plural } from "./format";
 import { MONTHLY_FOOTNOTE, renderMonthly, renderMonthlySummary } from "./monthlyReport";
@@ -21,6 +22,8 @@ export interface ReportContext {
     readonly history?: TuningHistoryStatus;
     /** The quality gate's verdict and suggested change (gateReport.ts), placed right under the summary. */
     readonly gate?: readonly string[];
+    /** A pull request's copy: its functions, each with the production function it stands for. */
+    readonly copies?: readonly TargetFunction[];
 }
 
 /** The tuning comment for a pull request, cut to CodeCommit's limit. */
@@ -38,6 +41,7 @@ export function renderReport(results: readonly TuningResult[], context: ReportCo
         withBuildLink(tuningSummary(results), context.buildUrl),
         ...runCostLine(results),
         ...renderMonthlySummary(results),
+        ...copyMapping(context.copies),
         ...(context.gate === undefined || context.gate.length === 0 ? [] : ["", ...context.gate]),
         ...renderTuningHistoryStatus(results, context.history),
         ...ordered.flatMap((result) => ["", ...resultSection(result)]),
@@ -45,6 +49,17 @@ export function renderReport(results: readonly TuningResult[], context: ReportCo
         ...(results.some((result) => result.productionTraffic !== undefined) ? ["", MONTHLY_FOOTNOTE] : []),
         "",
     ].join("\n");
+}
+
+/** Which copy function was tuned for which key, and the production function its figures are held against. */
+function copyMapping(copies: readonly TargetFunction[] | undefined): string[] {
+    if (copies === undefined || copies.length === 0) return [];
+    return [
+        "",
+        "| Function | Copy tuned | Production |",
+        "|---|---|---|",
+        ...copies.map((fn) => `| ${code(fn.name)} | ${code(fn.arn.split(":")[6])} | ${fn.production === undefined ? "—" : code(fn.production)} |`),
+    ];
 }
 
 const STATUS_ORDER: readonly TuningStatus[] = ["failed", "timed-out", "aborted", "succeeded", "dry-run"];

@@ -7,7 +7,7 @@ import { readFixtureText } from "../../fixtures";
 import { Builds, type Build } from "../../support/history-scenario";
 import { InMemoryAws } from "../../support/in-memory-aws";
 import { RunnerWorkspace } from "../../support/runner-workspace";
-import { DIGEST_METRICS, monthlyScenario, sectionOf } from "../../support/monthly-scenario";
+import { DIGEST_METRICS, gatedBuild, monthlyScenario, sectionOf } from "../../support/monthly-scenario";
 
 describe("monthly cost at production's traffic", () => {
     describe("a pull request changing two production functions and adding one", () => {
@@ -69,6 +69,34 @@ describe("monthly cost at production's traffic", () => {
 
         it("says which neighbours of the recommendation are within measurement noise", () => {
             assert.match(sectionOf(build.comment, "digest"), /128 and 512 MB are within 2 % of the recommended 256 MB \(cost per invocation\), which is within measurement noise: any of them is fine\./);
+        });
+    });
+
+    describe("the gate's maxMonthlyCostIncreaseUsd", () => {
+        let builds: Builds;
+        before(async () => {
+            builds = Builds.inProcess();
+            await monthlyScenario(builds);
+        });
+        after(() => builds.stop());
+
+        it("passes a pull request whose configured memory costs at most the limit more a month than production", async () => {
+            const build = await gatedBuild(builds, { digest: "v3" }, 0.06);
+            assert.equal(build.run.code, 0, build.run.stderr);
+            assert.match(build.comment, /### ✅ Quality gate passed/);
+        });
+
+        it("fails one above it, naming the function and the increase in USD a month", async () => {
+            const build = await gatedBuild(builds, { digest: "v3" }, 0.05);
+            assert.equal(build.run.code, 1);
+            assert.match(build.comment, /### ❌ Quality gate failed: 1 violation/);
+            assert.match(build.comment, /\| `digest` \| monthly cost at production's traffic over production's \(`maxMonthlyCostIncreaseUsd`\) \| \+\$0\.0532 a month \| \$0\.0500 a month \|/);
+        });
+
+        it("leaves a new function to a person: its traffic is unknown, so the rule is not evaluated", async () => {
+            const build = await gatedBuild(builds, { digest: "v3", thumbnail: "v2" }, 0.06);
+            assert.match(build.comment, /### ✋ Quality gate: a person decides \(1 rule not judged\)/);
+            assert.match(build.comment, /no production traffic yet/);
         });
     });
 

@@ -7,7 +7,7 @@ import { CloudWatchClient, GetMetricDataCommand } from "@aws-sdk/client-cloudwat
 import { trafficQueries, trafficWindow } from "../../../buildscripts/tuning-runner/core/productionMetrics";
 import { FakeAws, REGION } from "../../support/fake-aws";
 import { Builds, type Build } from "../../support/history-scenario";
-import { monthlyScenario, sectionOf } from "../../support/monthly-scenario";
+import { gatedBuild, monthlyScenario, sectionOf } from "../../support/monthly-scenario";
 import { runnerBundle } from "../../support/runner-workspace";
 
 describe("monthly cost, run as the bundled CLI against CloudWatch's wire protocol", function () {
@@ -35,6 +35,26 @@ describe("monthly cost, run as the bundled CLI against CloudWatch's wire protoco
             assert.match(sectionOf(build.comment, "thumbnail"), /Monthly cost: no production traffic yet\./);
             assert.match(sectionOf(build.comment, "resize"), /Monthly cost: CloudWatch has no Invocations data for `power-tuned-resize`/);
             assert.match(build.comment, /💰 \*\*A month at production's traffic of the last 30 days\*\* \(1 function\): this pull request \$2\.00 → \$2\.05/);
+        });
+    });
+
+    describe("the gate's maxMonthlyCostIncreaseUsd", () => {
+        let builds: Builds;
+        before(async () => {
+            builds = await Builds.onTheWire();
+            await monthlyScenario(builds);
+        });
+        after(() => builds.stop());
+
+        it("fails, passes and leaves a new function to a person, as in process", async () => {
+            const failed = await gatedBuild(builds, { digest: "v3" }, 0.05);
+            assert.equal(failed.run.code, 1);
+            assert.match(failed.comment, /### ❌ Quality gate failed: 1 violation[\s\S]*`maxMonthlyCostIncreaseUsd`\) \| \+\$0\.0532 a month/);
+            const passed = await gatedBuild(builds, { digest: "v4" }, 0.06);
+            assert.equal(passed.run.code, 0, passed.run.stderr);
+            assert.match(passed.comment, /### ✅ Quality gate passed/);
+            const unjudged = await gatedBuild(builds, { digest: "v4", thumbnail: "v2" }, 0.06);
+            assert.match(unjudged.comment, /### ✋ Quality gate: a person decides \(1 rule not judged\)[\s\S]*no production traffic yet/);
         });
     });
 

@@ -90,7 +90,7 @@ describe("tuning history", () => {
         });
         after(() => builds.stop());
 
-        it("record wrote the fingerprint production runs, per function, with the deployed commit", () => {
+        it("record wrote the fingerprint production runs, per function, with the deployed commit and memory size", () => {
             assert.equal(recorded.code, 0, recorded.stderr);
             const record = builds.stored("production/digest.json");
             assert.deepEqual(record, {
@@ -99,6 +99,7 @@ describe("tuning history", () => {
                 commit: MAIN_COMMIT,
                 recordedAt: record.recordedAt,
                 functionArn: functionArn("power-tuned-digest"),
+                memoryMB: 128,
             });
             assert.ok(!Number.isNaN(Date.parse(record.recordedAt)));
             assert.equal(builds.stored("production/resize.json").fingerprint, fingerprintOf("resize", "v0"));

@@ -413,7 +413,7 @@ function lambdaFunctionsClient(): LambdaFunctions {
 }
 
 function lambdaMetricsClient(): LambdaMetrics {
-    const client = answeredByAws(new CloudWatchClient(RETRIES));
+    const client = answeredByAws(new CloudWatchClient(RETRIES), "json");
     return {
         async traffic(functionName, from, to) {
             const answers: MetricDataAnswer[] = [];

@@ -101,7 +101,7 @@ describe("quality gate in the comment", () => {
 
     it("explains an approval left alone (stale build) or one that failed", () => {
         assert.ok(gate({ approval: { kind: "skipped", reason: "stale build: the pull request moved on to 8e1f0c2" } }).endsWith("Approval unchanged: stale build: the pull request moved on to 8e1f0c2."));
-        assert.ok(gate({ approval: { kind: "failed", action: "APPROVE", error: "RevisionNotCurrentException: the revision changed" } }).endsWith("⚠️ The build could not approve the pull request: RevisionNotCurrentException: the revision changed."));
+        assert.ok(gate({ approval: { kind: "failed", action: "APPROVE", error: "RevisionNotCurrentException: the revision changed" } }).endsWith("⚠️ The build could not approve the pull request: `RevisionNotCurrentException: the revision changed`."));
     });
 
     it("sums the verdict up for the history line", () => {

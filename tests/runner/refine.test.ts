@@ -248,7 +248,7 @@ describe("the refine settings", () => {
     });
 
     it("is part of the fingerprint, so turning it on or changing it tunes again instead of reusing an unrefined result", () => {
-        const facts = { codeSha256: "abc=", architectures: ["arm64"], layers: [] };
+        const facts = { codeSha256: "abc=", architectures: ["arm64"], layers: [], environmentSha256: "0".repeat(64), fileSystems: [] };
         const fingerprints = [{ num: 10 }, { num: 10, refine: {} }, { num: 10, refine: { maxSizes: 3 } }].map((input) => tuningFingerprint(facts, input));
         assert.equal(new Set(fingerprints).size, 3);
     });

@@ -5,7 +5,7 @@ import type { LambdaMetrics, TuningHistoryObjects } from "../aws";
 import { NEW_FUNCTION_TRAFFIC, trafficFromMetricData, trafficUnreadable, trafficWindow } from "../core/productionMetrics";
 import { TRAFFIC_DAYS, type ProductionTraffic } from "../core/monthlyCost";
 import type { TuningResult } from "../core/resultsFile";
-import type { TuningHistoryLocation } from "../core/tuningHistory";
+import { isCurrentRecord, type TuningHistoryLocation } from "../core/tuningHistory";
 import type { Runtime } from "./runtime";
 import { Problems, TuningHistoryStore } from "./tuningHistoryStore";
 
@@ -34,7 +34,9 @@ async function trafficOf(name: string, store: TuningHistoryStore, metrics: Lambd
     if (record.kind === "unreadable") return { status: "unknown", reason: "production's record could not be read from the tuning history" };
     const productionName = record.value.functionArn.split(":")[6] ?? record.value.functionArn;
     try {
-        return trafficFromMetricData(productionName, record.value.memoryMB, await metrics.traffic(productionName, window.from, window.to));
+        // A record from an older runner (version 1) has no function facts, so no memory size.
+        const memoryMB = isCurrentRecord(record.value) ? record.value.function.memoryMB : undefined;
+        return trafficFromMetricData(productionName, memoryMB, await metrics.traffic(productionName, window.from, window.to));
     } catch (error) {
         return trafficUnreadable(productionName, error);
     }

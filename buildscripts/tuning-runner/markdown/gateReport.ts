@@ -131,7 +131,7 @@ function describeApproval(approval: ApprovalOutcome, verdict: GateVerdict): stri
         case "skipped":
             return `Approval unchanged: ${approval.reason}.`;
         case "failed":
-            return `⚠️ The build could not ${approval.action === "APPROVE" ? "approve" : "revoke its approval of"} the pull request: ${approval.error}.`;
+            return `⚠️ The build could not ${approval.action === "APPROVE" ? "approve" : "revoke its approval of"} the pull request: ${code(approval.error)}.`;
     }
 }
 

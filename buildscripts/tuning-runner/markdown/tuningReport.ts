@@ -94,7 +94,7 @@ function resultSection(result: TuningResult): string[] {
     const label = STATUS_LABELS[result.status];
     if (result.status !== "succeeded") {
         const heading = `### ${label.icon} ${code(result.name)}: ${label.heading}`;
-        return result.error === undefined ? [heading] : [heading, "", `Reason (${code(result.error.error)}):`, ...fenced(shorten(result.error.cause, MAX_CAUSE_CHARACTERS))];
+        return result.error === undefined ? [heading] : [heading, "", `Reason (${code(result.error.error)}): ${code(shorten(result.error.cause, MAX_CAUSE_CHARACTERS))}`];
     }
     const runCost = tuningRunCostUsd(result);
     const details = [
@@ -221,13 +221,6 @@ export function renderNoCopyComment(
 
 /** The tuning section's push-log note for a push that needed no copy. */
 export const NO_COPY_PUSH_NOTE = "no copy: no function changed";
-
-/** A fenced block that no backtick run inside `text` can close early. */
-function fenced(text: string): string[] {
-    const longestRun = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
-    const fence = "`".repeat(Math.max(3, longestRun + 1));
-    return [`${fence}text`, text, fence];
-}
 
 function shorten(text: string, maxCharacters: number): string {
     return text.length <= maxCharacters ? text : `${text.slice(0, maxCharacters - 1)}…`;

@@ -37,7 +37,7 @@ describe("monthly cost at production's traffic", () => {
         it("keeps production's traffic in the results file, and production's memory size from record", () => {
             const digest = build.results.functions.find((fn: any) => fn.name === "digest");
             assert.deepEqual(digest.productionTraffic, { status: "measured", functionName: "power-tuned-digest", invocations: 1_200_000, averageDurationMs: 800, memoryMB: 128 });
-            assert.equal(builds.stored("production/digest.json").memoryMB, 128);
+            assert.equal(builds.stored("production/digest.json").function.memoryMB, 128);
         });
 
         it("prices now, this pull request's memory and the recommended memory at the measured durations, with the differences", () => {

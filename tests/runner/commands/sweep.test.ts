@@ -277,7 +277,7 @@ describe("sweep", () => {
             const content = fake.comments[0].content;
             assert.match(
                 content,
-                /⚠️ \*\*Throw-away copy `3f2a9c1`: not all removed\.\*\* The destroy left 3 things \(.*\); the sweep after it removed 2 \(function `pr-power-tuned-7-3f2a9c1-digest`, log group `\/aws\/lambda\/pr-power-tuned-7-3f2a9c1-digest`\) and could not remove role `pr-power-tuned-7-3f2a9c1-digest-role` \(DeleteRole pr-power-tuned-7-3f2a9c1-digest-role: AccessDenied: denied\)\./,
+                /⚠️ \*\*Throw-away copy `3f2a9c1`: not all removed\.\*\* The destroy left 3 things \(.*\); the sweep after it removed 2 \(function `pr-power-tuned-7-3f2a9c1-digest`, log group `\/aws\/lambda\/pr-power-tuned-7-3f2a9c1-digest`\) and could not remove role `pr-power-tuned-7-3f2a9c1-digest-role` \(`DeleteRole pr-power-tuned-7-3f2a9c1-digest-role: AccessDenied: denied`\)\./,
             );
             // Made 30 hours ago: old enough for the scheduled sweep already.
             assert.match(content, /The scheduled sweep \(`rate\(6 hours\)`\) tries again on its next run\./);

@@ -26,7 +26,7 @@ describe("tuning history, run as the bundled CLI against the AWS wire protocols"
 
         it("stored each result under its fingerprint with the PR, commit, input and function facts", () => {
             const entry = builds.stored(`results/${fingerprintOf("digest", "v1")}.json`);
-            assert.equal(entry.version, 1);
+            assert.equal(entry.version, 2);
             assert.equal(entry.fingerprint, fingerprintOf("digest", "v1"));
             assert.equal(entry.commit, PR_5.sourceCommit);
             assert.equal(entry.pullRequestId, "5");

@@ -49,7 +49,9 @@ const FORMULA_FAMILY: ModelFamily = {
 const PUBLISHED_FAMILY: ModelFamily = {
     rowSuffix: " (published curves)",
     description:
-        "bench/publishedModel.ts (four published duration-by-memory curves, cited there, scaled from a few ms to their published length, plus an I/O part; " +
+        "bench/publishedModel.ts (four published duration-by-memory curves: github.com/sobolk/aws-cdk testapps/testapp001/hotswap_s3_summary.md, the example in " +
+        "github.com/alexcasalboni/aws-lambda-power-tuning's README, github.com/Sathyafish/lambda-power-tool, nitrix-reloaded.com/2022/09/05/aws-lambda-power-tuning-for-optimal-cost-performance; " +
+        "scaled from a few ms to their published length, plus an I/O part; " +
         "log-normal σ 0.05–0.35, 10 % outliers of 1.5–4×, the first invocation at every size a cold start; regret against the warm mean)",
     draw(random) {
         const fn = randomPublishedFunction(random);

@@ -17,10 +17,15 @@ const CHAINS = {
     otherCopies: "tamper with another build's copy or state",
     sweeper: "make the trusted sweeper reach beyond the pull-request namespace",
     traffic: "read production's traffic (CloudWatch metrics)",
+    capacity: "take the shared tuning budget (or release others' share of it)",
 } as const;
+
+const BUDGET_LEASES = "arn:aws:s3:::storage-artifacts-0a1b2c3d/tuning-budget/leases.json";
 
 const STATE = "arn:aws:s3:::storage-state-0a1b2c3d";
 const ARTIFACTS = "arn:aws:s3:::storage-artifacts-0a1b2c3d";
+/** The pull-request workflow's state machine, named in advance (the sweeper reads its executions). */
+const WORKFLOW_NAME = "power-tuned-pull-request-workflow";
 const REPOSITORY = `arn:aws:codecommit:${REGION}:${ACCOUNT}:power-tuned-functions`;
 const OWN_BUILD = `arn:aws:codebuild:${REGION}:${ACCOUNT}:build/pr-deploy:6c1f3f0e-5d4c-4b3a-9a8f-7e6d5c4b3a29`;
 const OTHER_BUILD = `arn:aws:codebuild:${REGION}:${ACCOUNT}:build/pr-deploy:0b0b0b0b-1111-4222-8333-944444444444`;
@@ -138,11 +143,18 @@ const untrustedAttacks = (role: string): Row[] => [
     },
     { as: role, does: "upload a runner bundle", chain: "runner", expect: "denied", request: () => ({ action: "s3:PutObject", resource: `${ARTIFACTS}/tuning-runner/${"ab".repeat(32)}.js`, context: ownBuild }) },
     { as: role, does: "start a power-tuning execution (it invokes functions)", chain: "production", expect: "denied", request: () => ({ action: "states:StartExecution", resource: POWER_TUNING }) },
+    { as: role, does: "rewrite the tuning budget's lease table", chain: "capacity", expect: "denied", request: () => ({ action: "s3:PutObject", resource: BUDGET_LEASES, context: ownBuild }) },
+    { as: role, does: "delete the tuning budget's lease table", chain: "capacity", expect: "denied", request: () => ({ action: "s3:DeleteObject", resource: BUDGET_LEASES, context: ownBuild }) },
+    { as: role, does: "read the tuning budget's lease table", chain: "capacity", expect: "denied", request: () => ({ action: "s3:GetObject", resource: BUDGET_LEASES, context: ownBuild }) },
 ];
 
 const ROWS: Row[] = [
     ...untrustedAttacks("pr-deploy-role"),
     ...untrustedAttacks("pr-destroy-role"),
+    // The trusted step shares the tuning budget through its lease table, and nothing else of the bucket's root.
+    { as: "pr-feedback-role", does: "read the tuning budget's lease table", expect: "Allowed", request: () => ({ action: "s3:GetObject", resource: BUDGET_LEASES }) },
+    { as: "pr-feedback-role", does: "replace the tuning budget's lease table", expect: "Allowed", request: () => ({ action: "s3:PutObject", resource: BUDGET_LEASES }) },
+    { as: "pr-feedback-role", does: "write beside the lease table", expect: "denied", request: () => ({ action: "s3:PutObject", resource: "arn:aws:s3:::storage-artifacts-0a1b2c3d/tuning-budget/other.json" }) },
     // The untrusted deploy's work.
     { as: "pr-deploy-role", does: "create a PR-namespace role with the boundary", expect: "Allowed", request: (iam) => ({ action: "iam:CreateRole", resource: PR_ROLE, context: withBoundary(iam) }) },
     { as: "pr-deploy-role", does: "put a PR role's inline policy, with the boundary", expect: "Allowed", request: (iam) => ({ action: "iam:PutRolePolicy", resource: PR_ROLE, context: withBoundary(iam) }) },
@@ -362,7 +374,9 @@ const ROWS: Row[] = [
     // The workflow and its trigger.
     { as: "pr-workflow-role", does: "start the deploy build", expect: "Allowed", request: () => ({ action: "codebuild:StartBuild", resource: `arn:aws:codebuild:${REGION}:${ACCOUNT}:project/pr-deploy` }) },
     { as: "pr-workflow-role", does: "start the pipeline's apply build", chain: "production", expect: "denied", request: () => ({ action: "codebuild:StartBuild", resource: `arn:aws:codebuild:${REGION}:${ACCOUNT}:project/deployment-apply` }) },
-    { as: "pr-trigger-role", does: "start the pull-request workflow", expect: "Allowed", request: () => ({ action: "states:StartExecution", resource: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:pr-workflow` }) },
+    { as: "pr-trigger-role", does: "start the pull-request workflow", expect: "Allowed", request: () => ({ action: "states:StartExecution", resource: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${WORKFLOW_NAME}` }) },
+    { as: "pr-sweeper-role", does: "read the pull-request workflow's running executions (which copies they own)", expect: "Allowed", request: () => ({ action: "states:ListExecutions", resource: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${WORKFLOW_NAME}` }) },
+    { as: "pr-sweeper-role", does: "read an execution of the power-tuning state machine", expect: "denied", request: () => ({ action: "states:DescribeExecution", resource: `arn:aws:states:${REGION}:${ACCOUNT}:execution:powerTuningStateMachine-0a1b2c3d:x` }) },
     { as: "pr-trigger-role", does: "start the power-tuning state machine", chain: "production", expect: "denied", request: () => ({ action: "states:StartExecution", resource: POWER_TUNING }) },
 ];
 

@@ -7,7 +7,8 @@ import { globsOverlap } from "../../buildscripts/contract";
 import { DEFAULT_POWER_VALUES, DEFAULT_TERRAFORM, parseStackConfig, RawStackConfig, StackConfigError } from "../../components/config";
 import { SAR_DEFAULT_POWER_VALUES } from "../../components/powerTuningApp";
 
-const VALID: RawStackConfig = { region: "eu-west-1" };
+const REVIEWERS = "arn:aws:iam::123456789012:role/Reviewers";
+const VALID: RawStackConfig = { region: "eu-west-1", reviewers: [REVIEWERS] };
 
 /** parseStackConfig's error for one bad value, on top of an otherwise valid config. */
 function problemsWith(overrides: RawStackConfig): string[] {
@@ -29,8 +30,8 @@ function assertRejected(overrides: RawStackConfig, ...fragments: string[]): void
 
 describe("stack configuration", () => {
     describe("defaults", () => {
-        it("needs only aws:region; everything else has a documented default", () => {
-            const config = parseStackConfig({ region: "eu-west-1" });
+        it("needs only aws:region and the reviewers; everything else has a documented default", () => {
+            const config = parseStackConfig({ region: "eu-west-1", reviewers: [REVIEWERS] });
             assert.deepStrictEqual(config, {
                 region: "eu-west-1",
                 awsAccess: { assumeRoles: [] },
@@ -40,6 +41,9 @@ describe("stack configuration", () => {
                 pullRequestNamePrefix: "pr-power-tuned",
                 sweepSchedule: "rate(6 hours)",
                 pullRequestCopyTtlHours: 6,
+                tuningConcurrencyBudget: 100,
+                maxFunctionsPerPullRequest: 10,
+                maxCopyFunctionTimeoutSeconds: 300,
                 functionPermissions: [],
                 nonFunctionPaths: ["**/*.md", "docs/**", "LICENSE", ".gitignore", "power-tuning-policy.json"],
                 terraform: DEFAULT_TERRAFORM,
@@ -48,11 +52,13 @@ describe("stack configuration", () => {
                 tuningDefaults: { num: 10, strategy: "cost", balancedWeight: 0.5, parallelInvocation: false },
                 retainData: false,
                 tags: {},
+                reviewers: ["arn:aws:sts::123456789012:assumed-role/Reviewers/*"],
+                requiredReviews: 1,
             });
         });
 
         it("tunes within the Lambda concurrency a new account often has (10): five memory sizes, one invocation at a time", () => {
-            const { powerValues, tuningDefaults } = parseStackConfig({ region: "eu-west-1" });
+            const { powerValues, tuningDefaults } = parseStackConfig(VALID);
             assert.strictEqual(peakLambdaConcurrency({ powerValueCount: powerValues.length, ...tuningDefaults }, 1), 10);
             assert.notDeepStrictEqual(powerValues, SAR_DEFAULT_POWER_VALUES, "the SAR default's six sizes would need 12");
         });
@@ -79,6 +85,9 @@ describe("stack configuration", () => {
                 tuningDefaults: { strategy: "balanced", balancedWeight: 0 },
                 retainData: true,
                 tags: { team: "perf" },
+                reviewers: [REVIEWERS],
+                requiredReviews: 1,
+                allowBotOnlyMerge: false,
             });
             assert.deepStrictEqual(config.powerValues, [128, 1024]);
             assert.deepStrictEqual(config.terraform, { version: "1.12.0", sha256Arm64: "ab".repeat(32) });
@@ -149,6 +158,18 @@ describe("stack configuration", () => {
             assertRejected({ pullRequestCopyTtlHours: "6" }, '= "6" is invalid');
             assertRejected({ pullRequestCopyTtlHours: 721 }, "at most 720");
             assert.strictEqual(parseStackConfig({ ...VALID, pullRequestCopyTtlHours: 4 }).pullRequestCopyTtlHours, 4);
+        });
+
+        it("a tuningConcurrencyBudget that is not a whole number of invocations from 1 to 100000", () => {
+            for (const budget of [0, 2.5, 100_001, "100"]) {
+                assertRejected({ tuningConcurrencyBudget: budget }, `lambda-power-tuned:tuningConcurrencyBudget = ${JSON.stringify(budget)} is invalid`, "a whole number of Lambda invocations in flight, 1-100000");
+            }
+            assert.strictEqual(parseStackConfig({ ...VALID, tuningConcurrencyBudget: 40 }).tuningConcurrencyBudget, 40);
+        });
+
+        it("a maxFunctionsPerPullRequest or maxCopyFunctionTimeoutSeconds that is not a whole number in range", () => {
+            for (const count of [0, 1.5, 1001]) assertRejected({ maxFunctionsPerPullRequest: count }, `lambda-power-tuned:maxFunctionsPerPullRequest = ${count} is invalid`, "a whole number of functions, 1-1000");
+            for (const seconds of [0, 901]) assertRejected({ maxCopyFunctionTimeoutSeconds: seconds }, `lambda-power-tuned:maxCopyFunctionTimeoutSeconds = ${seconds} is invalid`, "1-900 (Lambda's own limit)");
         });
 
         it("a pullRequestNamePrefix that cannot prefix Lambda function and IAM role names", () => {
@@ -357,6 +378,79 @@ describe("stack configuration", () => {
                 problems.join("\n"),
             );
             assert.match(problems[5], /pullRequestNamePrefix = "pr-pr-pr" overlap/);
+        });
+    });
+
+    describe("the human review a merge into main needs besides the bot's approval", () => {
+        const BOT_ROLE_SESSIONS = "arn:aws:sts::123456789012:assumed-role/power-tuned-pull-request-bot/*";
+
+        it("takes IAM users, role sessions and roles, writing a role as every session of it (its name, without its path)", () => {
+            const config = parseStackConfig({
+                ...VALID,
+                reviewers: ["arn:aws:iam::123456789012:user/engineering/alice", "arn:aws:sts::123456789012:assumed-role/Developers/bob", "arn:aws:iam::123456789012:role/team/Reviewers"],
+                requiredReviews: 2,
+            });
+            assert.deepStrictEqual(config.reviewers, [
+                "arn:aws:iam::123456789012:user/engineering/alice",
+                "arn:aws:sts::123456789012:assumed-role/Developers/bob",
+                "arn:aws:sts::123456789012:assumed-role/Reviewers/*",
+            ]);
+            assert.strictEqual(config.requiredReviews, 2);
+        });
+
+        it("refuses requiredReviews 0 (the bot's approval alone) unless allowBotOnlyMerge says it is meant", () => {
+            assertRejected({ reviewers: [], requiredReviews: 0 }, "lambda-power-tuned:requiredReviews = 0", "the pull-request bot's approval alone", "lambda-power-tuned:allowBotOnlyMerge: true");
+            const botOnly = parseStackConfig({ ...VALID, reviewers: [], requiredReviews: 0, allowBotOnlyMerge: true });
+            assert.deepStrictEqual([botOnly.requiredReviews, botOnly.reviewers], [0, []]);
+        });
+
+        it("refuses required reviews without reviewers: a rule without a pool counts anyone's approval, the bot's too", () => {
+            assertRejected({ reviewers: [] }, "lambda-power-tuned:reviewers = []", "lambda-power-tuned:requiredReviews is 1", "arn:aws:iam::<account>:user/<name>", "the bot's too");
+            assertRejected({ reviewers: undefined }, "lambda-power-tuned:reviewers", "name the people whose approvals count");
+        });
+
+        it("refuses allowBotOnlyMerge while reviews are required, rather than ignore one of them", () => {
+            assertRejected({ allowBotOnlyMerge: true }, "lambda-power-tuned:allowBotOnlyMerge = true", "only with lambda-power-tuned:requiredReviews: 0 (it is 1");
+        });
+
+        it("refuses reviewers when no review is required, rather than ignore them", () => {
+            assertRejected({ requiredReviews: 0, allowBotOnlyMerge: true }, `lambda-power-tuned:reviewers = ["${REVIEWERS}"]`, "would be ignored");
+        });
+
+        it("refuses more required reviews than the single identities named can ever give; a role's sessions are any number", () => {
+            const two = ["arn:aws:iam::123456789012:user/alice", "arn:aws:sts::123456789012:assumed-role/Developers/bob"];
+            assertRejected({ reviewers: two, requiredReviews: 3 }, "lambda-power-tuned:requiredReviews = 3", "at most 2");
+            assert.strictEqual(parseStackConfig({ ...VALID, reviewers: [REVIEWERS], requiredReviews: 3 }).requiredReviews, 3);
+        });
+
+        it("refuses a reviewer that is not a user, role or role session ARN, or whose wildcard is more than a whole session name", () => {
+            for (const reviewer of [
+                "alice",
+                "CodeCommitApprovers:123456789012:alice",
+                "arn:aws:sts::123456789012:assumed-role/*/*",
+                "arn:aws:sts::123456789012:assumed-role/Developers/b*",
+                "arn:aws:iam::123456789012:role/Review*",
+                "arn:aws:iam::123456789012:group/Reviewers",
+                "arn:aws:iam::12345:user/alice",
+            ]) {
+                assertRejected({ reviewers: [reviewer] }, `lambda-power-tuned:reviewers[0] = ${JSON.stringify(reviewer)}`, "an IAM user ARN", "no other wildcard");
+            }
+        });
+
+        it("refuses the bot's role, and any role of production's or the copies' namespace, as a reviewer", () => {
+            assertRejected({ reviewers: [BOT_ROLE_SESSIONS] }, `lambda-power-tuned:reviewers[0] = "${BOT_ROLE_SESSIONS}"`, "'power-tuned-*'", "power-tuned-pull-request-bot");
+            assertRejected({ reviewers: [REVIEWERS, "arn:aws:iam::123456789012:role/pr-power-tuned-7-3f2a9c1-digest-role"] }, "lambda-power-tuned:reviewers[1]", "'pr-power-tuned-*'");
+        });
+
+        it("refuses a reviewer named twice, also as a role and its sessions", () => {
+            assertRejected({ reviewers: [REVIEWERS, "arn:aws:sts::123456789012:assumed-role/Reviewers/*"] }, "lambda-power-tuned:reviewers[1]", "the same approval pool member as lambda-power-tuned:reviewers[0]");
+        });
+
+        it("refuses values of the wrong type", () => {
+            assertRejected({ reviewers: REVIEWERS }, "lambda-power-tuned:reviewers", "a list of reviewers");
+            assertRejected({ requiredReviews: 1.5 }, "lambda-power-tuned:requiredReviews = 1.5", "a whole number");
+            assertRejected({ requiredReviews: -1 }, "lambda-power-tuned:requiredReviews = -1", "at least 0");
+            assertRejected({ allowBotOnlyMerge: "yes" }, 'lambda-power-tuned:allowBotOnlyMerge = "yes"', "true or false");
         });
     });
 

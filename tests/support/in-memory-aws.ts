@@ -75,6 +75,21 @@ export class InMemoryAws extends AwsModel {
             pullRequestComments: this.pullRequestComments(pullRequest, commentAuthor(commentRoleArn)),
             pullRequestApprovals: this.pullRequestApprovals(pullRequest),
             sweepable: this.sweepable(build),
+            budgetLeases: {
+                read: (bucket, key) =>
+                    this.send(build, "s3", "GetObject", { Bucket: bucket, Key: key }).then(
+                        (answer: S3ObjectAnswer) => ({ text: answer.content!.toString("utf8"), etag: answer.etag }),
+                        absentOn("NoSuchKey"),
+                    ),
+                replace: (bucket, key, body, etag) =>
+                    this.send(build, "s3", "PutObject", { Bucket: bucket, Key: key, Body: body, ...(etag === undefined ? { IfNoneMatch: "*" } : { IfMatch: etag }) }).then(
+                        () => true,
+                        (error: Error) => {
+                            if (["PreconditionFailed", "NoSuchKey", "ConditionalRequestConflict"].includes(error.name)) return false;
+                            throw error;
+                        },
+                    ),
+            },
         };
     }
 
@@ -194,6 +209,17 @@ export class InMemoryAws extends AwsModel {
         const iamPaging = { token: "Marker", next: "Marker" };
         const listed = (name: string, createdAt: number | undefined): Listed => ({ name, ...(createdAt === undefined ? {} : { createdAt }) });
         return {
+            runningExecutions: async (stateMachineArn) => {
+                const listed = await everyPage<string>("sfn", "ListExecutions", { stateMachineArn, statusFilter: "RUNNING" }, { token: "nextToken", next: "nextToken" }, (page) =>
+                    page.executions.map((execution: any) => execution.executionArn as string),
+                );
+                return Promise.all(
+                    listed.map(async (executionArn) => {
+                        const described = await send("sfn", "DescribeExecution", { executionArn });
+                        return { executionArn, startedAt: described.startDate * 1000, input: described.input };
+                    }),
+                );
+            },
             functions: {
                 list: () => everyPage("lambda", "ListFunctions", {}, lambdaPaging, (page) => page.Functions.map((fn: any) => listed(fn.FunctionName, lambdaTimestamp(fn.LastModified)))),
                 eventSourceMappings: (functionName) =>

@@ -10,7 +10,10 @@ import type { TuneRequest } from "../core/requests";
 import { copyFunctionsToTune } from "../core/targets";
 import type { TargetFunction } from "../core/types";
 import { plural } from "../markdown/format";
-import { renderTuningComment } from "../markdown/tuningReport";
+import { renderNotTunedComment, renderTuningComment } from "../markdown/tuningReport";
+import { budgetInForce } from "../core/budget";
+import { budgetExceeded, capsExceeded } from "../core/caps";
+import { leasedBudget, type ConcurrencyBudget } from "./budget";
 import { tuneFunctions, type Tuning } from "./executions";
 import { withProductionTraffic } from "./productionTraffic";
 import { publishMarkdown } from "./publish";
@@ -35,15 +38,31 @@ export async function runTune(request: TuneRequest, clients: AwsClients, runtime
         policyCommit: settings.commit,
         terraformFiles: settings.terraformFiles,
     };
-    const executionsAtOnce = request.concurrency === "auto" ? await fittingConcurrency(input, functions.length, clients.lambda, log) : request.concurrency;
+    // The quality gate (memory size), the caps (timeout) and the tuning history (fingerprint) read the same configuration.
+    const lambda = askingOnce(clients.lambda);
+    let executionsAtOnce = request.concurrency === "auto" ? await fittingConcurrency(input, functions.length, clients.lambda, log) : request.concurrency;
+    const { exceeded, budget: budgetSize } = await capsOf(request, functions, input, lambda);
+    if (exceeded.length > 0) {
+        for (const cap of exceeded) log(`not tuned: ${cap}`);
+        const file = buildResultsFile([], { generatedAt: new Date(runtime.now()).toISOString(), stateMachineArn: request.stateMachineArn, pullRequest: request.pullRequest, buildUrl: request.build.buildUrl });
+        runtime.writeFile(request.resultsFile, `${JSON.stringify(file, null, 2)}\n`);
+        const markdown = renderNotTunedComment(exceeded, request.build.buildUrl);
+        await publishMarkdown({ markdown, pullRequest: request.pullRequest, build: request.build, section: "tuning", pushLogNote: "not tuned: over a cap" }, clients.pullRequestComments, runtime);
+        return EXIT_FAILED;
+    }
+    let budget: ConcurrencyBudget | undefined;
+    if (request.budget !== undefined && budgetSize !== undefined) {
+        const needs = peakPerExecution(input);
+        executionsAtOnce = Math.max(1, Math.min(executionsAtOnce, Math.floor(budgetSize / needs)));
+        log(`the tuning budget: ${budgetSize} Lambda invocations in flight for all tunings of the stack; one execution holds ${needs} while it runs`);
+        budget = leasedBudget(request.budget.leases, budgetSize, clients.budgetLeases, runtime);
+    }
     const concurrency = describeLambdaConcurrency(input, Math.min(executionsAtOnce, functions.length));
     if (concurrency !== undefined) log(concurrency);
 
-    // The quality gate (memory size) and the tuning history (fingerprint) read the same configuration.
-    const lambda = askingOnce(clients.lambda);
     const configured = await configuredMemorySizes(functions, lambda, log);
     const tuning: Tuning = { ...request, functions, input, concurrency: executionsAtOnce };
-    const tune = (functions: readonly TargetFunction[]) => tuneFunctions({ ...tuning, functions }, { ...runtime, stepFunctions: clients.stepFunctions });
+    const tune = (functions: readonly TargetFunction[]) => tuneFunctions({ ...tuning, functions }, { ...runtime, stepFunctions: clients.stepFunctions, budget });
     const { results: tuned, history } =
         request.history === undefined
             ? { results: await tune(functions), history: undefined }
@@ -106,6 +125,30 @@ async function fittingConcurrency(input: PowerTuningInput, functions: number, la
     const executions = concurrencyFittingAccount(input, unreserved, functions);
     log(`--concurrency auto: ${executions} at once (the account's unreserved Lambda concurrency is ${unreserved}; one execution keeps up to ${peakPerExecution(input)} invocations in flight; ${plural(functions, "function")})`);
     return executions;
+}
+
+/**
+ * The caps the final list of functions exceeds (each a sentence for the comment), and the budget
+ * in force when there is one: the stack's, or a tenth of the account's unreserved concurrency.
+ */
+async function capsOf(
+    request: TuneRequest,
+    functions: readonly TargetFunction[],
+    input: PowerTuningInput,
+    lambda: LambdaFunctions,
+): Promise<{ exceeded: string[]; budget?: number }> {
+    const timeouts =
+        request.caps?.maxFunctionTimeoutSeconds === undefined
+            ? functions
+            : await Promise.all(
+                  functions.map(async (fn) => ({ name: fn.name, timeoutSeconds: await lambda.functionConfiguration(fn.arn).then((configuration) => configuration.Timeout, () => undefined) })),
+              );
+    const exceeded = capsExceeded(timeouts, request.caps ?? {});
+    if (request.budget === undefined) return { exceeded };
+    const unreserved = await lambda.unreservedConcurrency().catch(() => undefined);
+    const budget = budgetInForce(request.budget.size, unreserved);
+    const overBudget = budgetExceeded(peakPerExecution(input), budget, request.budget.size, unreserved);
+    return { exceeded: [...exceeded, ...(overBudget === undefined ? [] : [overBudget])], budget };
 }
 
 /** Asks Lambda once per function, however many parts of the run want its configuration. */

@@ -31,6 +31,11 @@ export function renderTuningComment(results: readonly TuningResult[], context: R
     return fitToCommentLimit(renderReport(results, context), COMMENT_CHARACTER_LIMIT, "the results file and the build log");
 }
 
+/** The comment when a cap stopped the tuning before anything was invoked: each cap that was exceeded. */
+export function renderNotTunedComment(overCaps: readonly string[], buildUrl: string | undefined): string {
+    return [TUNING_HEADING, "", withBuildLink("**Not tuned**: nothing was invoked, because", buildUrl), "", ...overCaps.map((cap) => `- ${cap}`), ""].join("\n");
+}
+
 /** The same Markdown in full, for `report` (stdout has no size limit). */
 export function renderReport(results: readonly TuningResult[], context: ReportContext): string {
     // Failures first: if the comment has to be cut, what went wrong is never what is lost.

@@ -358,6 +358,15 @@ export function lambdaAccountSettingsStatements(): Statement[] {
 }
 
 /**
+ * Production's traffic for the comment's monthly figures: GetMetricData has no resource of its
+ * own (nor condition keys that narrow it to a namespace or a function), so IAM authorizes it only
+ * on `*`. It reads figures, never code, payloads or logs; only the trusted step holds it.
+ */
+export function lambdaMetricsReadStatements(): Statement[] {
+    return [allow("ReadProductionTraffic", "cloudwatch:GetMetricData", "*")];
+}
+
+/**
  * Read the functions of a scope as data (the tuning history's fingerprints), and list the account's
  * functions, which the trusted step filters down to its own copy's prefix to decide what it tunes.
  * ListFunctions has no resource type: it is authorized on `*` only, and returns configurations, not code.

@@ -1,6 +1,6 @@
 // The AWS calls the runner makes: small interfaces the commands take, and their implementations
 // with the SDK. Clients take the SDK's standard configuration only (AWS_REGION, the credential
-// chain, AWS_ENDPOINT_URL_SFN / _CODECOMMIT / _LAMBDA / _S3 / _STS / _IAM / _CLOUDWATCH_LOGS, AWS_RETRY_MODE,
+// chain, AWS_ENDPOINT_URL_SFN / _CODECOMMIT / _LAMBDA / _S3 / _STS / _IAM / _CLOUDWATCH_LOGS / _CLOUDWATCH, AWS_RETRY_MODE,
 // AWS_MAX_ATTEMPTS): the same binary runs in CodeBuild and against the local test server without
 // a flag of its own. The one exception is the pull request's voice: comments and approvals may be
 // made as the pull-request bot role instead of the build.
@@ -16,6 +16,7 @@ import {
     UpdateCommentCommand,
     UpdatePullRequestApprovalStateCommand,
 } from "@aws-sdk/client-codecommit";
+import { CloudWatchClient, paginateGetMetricData } from "@aws-sdk/client-cloudwatch";
 import { CloudWatchLogsClient, DeleteLogGroupCommand, paginateDescribeLogGroups } from "@aws-sdk/client-cloudwatch-logs";
 import {
     DeleteRoleCommand,
@@ -48,6 +49,7 @@ import type { ChangedFile } from "./core/copyDecision";
 import { describeError, UsageError } from "./core/errors";
 import type { FunctionConfigurationShape } from "./core/fingerprint";
 import type { PullRequestState } from "./core/policy";
+import { trafficQueries, type MetricDataAnswer } from "./core/productionMetrics";
 import type { PullRequestContext } from "./core/resultsFile";
 import { lambdaTimestamp, type RunningWorkflowExecution } from "./core/sweep";
 import { regionSharedByArns } from "./core/targets";
@@ -107,6 +109,12 @@ export interface LambdaFunctions {
     unreservedConcurrency(): Promise<number>;
     /** The functions of the account and region whose names start with `prefix` (ListFunctions, every page). */
     functionsNamed(prefix: string): Promise<Array<{ readonly name: string; readonly arn: string }>>;
+}
+
+/** Production's Lambda metrics in CloudWatch. */
+export interface LambdaMetrics {
+    /** GetMetricData (every page): the function's Invocations sum and Duration average between `from` and `to`. */
+    traffic(functionName: string, from: Date, to: Date): Promise<MetricDataAnswer[]>;
 }
 
 /** A file of a repository directly in the folder read. */
@@ -213,6 +221,7 @@ export interface SweepableResources {
 export interface AwsClients {
     readonly stepFunctions: StepFunctions;
     readonly lambda: LambdaFunctions;
+    readonly metrics: LambdaMetrics;
     readonly tuningHistory: TuningHistoryObjects;
     /** With the build's own credentials: the repository is read as data. */
     readonly repositoryFiles: RepositoryFiles;
@@ -235,6 +244,7 @@ export function awsClients(commentRoleArn: string | undefined): AwsClients {
     return {
         stepFunctions: stepFunctionsClient(),
         lambda: lambdaFunctionsClient(),
+        metrics: lambdaMetricsClient(),
         tuningHistory: tuningHistoryObjectsClient(),
         repositoryFiles: repositoryFilesClient(),
         repositoryDifferences: repositoryDifferencesClient(),
@@ -415,6 +425,19 @@ function lambdaFunctionsClient(): LambdaFunctions {
         async unreservedConcurrency() {
             const { AccountLimit } = await client.send(new GetAccountSettingsCommand({}));
             return unreservedConcurrencyOf(AccountLimit);
+        },
+    };
+}
+
+function lambdaMetricsClient(): LambdaMetrics {
+    const client = answeredByAws(new CloudWatchClient(RETRIES), "json");
+    return {
+        async traffic(functionName, from, to) {
+            const answers: MetricDataAnswer[] = [];
+            for await (const page of paginateGetMetricData({ client }, { MetricDataQueries: trafficQueries(functionName), StartTime: from, EndTime: to })) {
+                answers.push(...(page.MetricDataResults ?? []));
+            }
+            return answers;
         },
     };
 }

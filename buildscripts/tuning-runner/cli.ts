@@ -4,6 +4,7 @@
 // per command), and the same table writes the command's --help.
 import { parseArgs } from "node:util";
 import { COMMIT_ID_RULE, PULL_REQUEST_BOT_SESSION_NAME, PULL_REQUEST_ID_RULE, PULL_REQUEST_BUILD_FILES, RUNNER_ENVIRONMENT, SCHEDULE_EXPRESSION_RULE, TUNING_FILES } from "../contract";
+import { INVOCATIONS_PER_MONTH_RULE } from "./core/monthlyCost";
 import { InputError, UsageError } from "./core/errors";
 import { ALLOWED_NAME_PREFIX_FIELD, checkFunctionInScope, functionScopeOf, validateNamePrefix } from "./core/functionScope";
 import { parseJsonFile } from "./core/json";
@@ -161,6 +162,7 @@ const COMMANDS = {
             results: { value: "FILE", help: ["a results file written by tune"] },
             output: { value: "FILE", help: ["a raw state machine output"] },
             url: { value: "URL", help: ["a lambda-power-tuning.show link"] },
+            "invocations-per-month": { value: "N", help: ["with any of them: each function's monthly cost at N invocations a month"] },
         },
     },
     "decide-copy": {
@@ -411,7 +413,7 @@ export type Command =
     | { readonly kind: "version" }
     | { readonly kind: "tune"; readonly args: TuneArguments }
     | { readonly kind: "plan-comment"; readonly args: PlanCommentArguments }
-    | { readonly kind: "report"; readonly source: ReportSource }
+    | { readonly kind: "report"; readonly source: ReportSource; readonly invocationsPerMonth?: number }
     | { readonly kind: "decide-copy"; readonly request: DecideCopyRequest; readonly commentRoleArn?: string }
     | { readonly kind: "record"; readonly args: RecordArguments }
     | { readonly kind: "sweep"; readonly args: SweepArguments };
@@ -448,7 +450,7 @@ export function parseCommandLine(argv: readonly string[], env: Environment): Com
                 },
             };
         case "report":
-            return { kind: "report", source: reportSourceFrom(options) };
+            return { kind: "report", source: reportSourceFrom(options), ...definedTraffic(invocationsPerMonthFrom(options)) };
         case "record":
             return { kind: "record", args: recordArgumentsFrom(options, env) };
         case "sweep":
@@ -708,9 +710,21 @@ function planCommentInputsFrom(options: ParsedOptions): Pick<PlanCommentArgument
     return { planFile, deployFailedUrl };
 }
 
+/** `report --invocations-per-month N`: a traffic figure instead of production's (no AWS). */
+function invocationsPerMonthFrom(options: ParsedOptions): number | undefined {
+    const text = options.get(INVOCATIONS_PER_MONTH_FLAG)?.[0];
+    if (text === undefined) return undefined;
+    const value = /^\d+$/.test(text) ? Number(text) : NaN;
+    if (!Number.isSafeInteger(value)) throw new UsageError(`${INVOCATIONS_PER_MONTH_FLAG} must be ${INVOCATIONS_PER_MONTH_RULE.allowed}; got "${text}"`);
+    return value;
+}
+
+const INVOCATIONS_PER_MONTH_FLAG = "--invocations-per-month";
+const definedTraffic = (invocationsPerMonth: number | undefined) => (invocationsPerMonth === undefined ? {} : { invocationsPerMonth });
+
 function reportSourceFrom(options: ParsedOptions): ReportSource {
     // In the order given, so that the message names them as typed.
-    const given = [...options.keys()];
+    const given = [...options.keys()].filter((flag) => flag !== INVOCATIONS_PER_MONTH_FLAG);
     if (given.length !== 1) {
         const what = given.length === 0 ? "none was given" : `got ${given.join(" and ")}`;
         throw new UsageError(`report needs exactly one of --results FILE, --output FILE or --url URL; ${what}`);

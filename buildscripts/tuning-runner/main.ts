@@ -85,7 +85,8 @@ async function dispatch(command: Command, shell: Shell): Promise<number> {
         case "report": {
             const { source } = command;
             const flag = source.kind === "results" ? "--results" : "--output";
-            runReport(source.kind === "url" ? source : { kind: source.kind, file: { name: source.file, text: files.read(source.file, flag) } }, runtime);
+            const traffic = { invocationsPerMonth: command.invocationsPerMonth };
+            runReport(source.kind === "url" ? { ...source, ...traffic } : { kind: source.kind, file: { name: source.file, text: files.read(source.file, flag) }, ...traffic }, runtime);
             return EXIT_OK;
         }
         case "decide-copy": {

@@ -16,6 +16,7 @@ const CHAINS = {
     runner: "replace the code the trusted steps run",
     otherCopies: "tamper with another build's copy or state",
     sweeper: "make the trusted sweeper reach beyond the pull-request namespace",
+    traffic: "read production's traffic (CloudWatch metrics)",
     capacity: "take the shared tuning budget (or release others' share of it)",
     throttle: "throttle production (reserved or provisioned concurrency)",
     exposure: "open the copy to, or point it at, anything outside it (function URL, resource policy, event source mapping)",
@@ -71,6 +72,7 @@ const untrustedAttacks = (role: string): Row[] => {
     // The copy role denies these outright; the projects' own roles hold nothing of the kind to deny.
     const refused = role === COPY_A_CREDENTIALS ? "ExplicitlyDenied" : "denied";
     return [
+        { as: role, does: "read production's metrics", chain: "traffic", expect: "denied", request: () => ({ action: "cloudwatch:GetMetricData", resource: "*" }) },
     { as: role, does: "create a PR-namespace role without the boundary", chain: "admin", expect: "denied", request: () => ({ action: "iam:CreateRole", resource: PR_ROLE }) },
     {
         as: role,
@@ -386,6 +388,10 @@ const ROWS: Row[] = [
     { as: "pr-deploy-role", does: "replace the decision function's code", chain: "runner", expect: "denied", request: () => ({ action: "lambda:UpdateFunctionCode", resource: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:lambda-power-tuned-decision-power-tuned` }) },
     { as: "pr-workflow-role", does: "invoke the decision function", expect: "Allowed", request: () => ({ action: "lambda:InvokeFunction", resource: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:lambda-power-tuned-decision-power-tuned` }) },
     { as: "pr-feedback-role", does: "read the account's Lambda concurrency (--concurrency auto)", expect: "Allowed", request: () => ({ action: "lambda:GetAccountSettings", resource: "*" }) },
+    { as: "pr-feedback-role", does: "read production's invocations and durations (GetMetricData)", expect: "Allowed", request: () => ({ action: "cloudwatch:GetMetricData", resource: "*" }) },
+    { as: "pr-feedback-role", does: "read or write anything else of CloudWatch", chain: "traffic", expect: "denied", request: () => ({ action: "cloudwatch:PutMetricData", resource: "*" }) },
+    { as: "pr-copy-decision-role", does: "read production's metrics", chain: "traffic", expect: "denied", request: () => ({ action: "cloudwatch:GetMetricData", resource: "*" }) },
+    { as: "pr-sweeper-role", does: "read production's metrics", chain: "traffic", expect: "denied", request: () => ({ action: "cloudwatch:GetMetricData", resource: "*" }) },
     // The bot.
     { as: "pr-bot-role", does: "comment on the pull request", expect: "Allowed", request: () => ({ action: "codecommit:PostCommentForPullRequest", resource: REPOSITORY }) },
     { as: "pr-bot-role", does: "edit its comment", expect: "Allowed", request: () => ({ action: "codecommit:UpdateComment", resource: REPOSITORY }) },
@@ -527,6 +533,7 @@ describe("attack paths, decided by an IAM policy simulator over the stack's own 
             ["write production's state", () => ({ action: "s3:PutObject", resource: `${STATE}/terraform-lambda/production.tfstate` })],
             ["write a pull request's state", () => ({ action: "s3:PutObject", resource: `${STATE}/pull-requests/${OWN_BUILD}/terraform.tfstate` })],
             ["update a production function", () => ({ action: "lambda:UpdateFunctionCode", resource: PRODUCTION_FUNCTION })],
+            ["read production's metrics", () => ({ action: "cloudwatch:GetMetricData", resource: "*" })],
         ];
         for (const [what, request] of denied) {
             it(`may not ${what}`, async () => {

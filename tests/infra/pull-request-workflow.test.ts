@@ -415,6 +415,13 @@ TUNING_CONCURRENCY_BUDGET: "100",
             assert.deepStrictEqual(statement("pr-feedback-role", "ReadAccountConcurrency"), { Sid: "ReadAccountConcurrency", Effect: "Allow", Action: "lambda:GetAccountSettings", Resource: "*" });
         });
 
+        it("the trusted build may read metrics (production's traffic), which IAM authorizes only on *; no untrusted build may", () => {
+            assert.deepStrictEqual(statement("pr-feedback-role", "ReadProductionTraffic"), { Sid: "ReadProductionTraffic", Effect: "Allow", Action: "cloudwatch:GetMetricData", Resource: "*" });
+            for (const role of ["pr-deploy-role", "pr-destroy-role"]) {
+                assert.ok(roleStatements(stack, role).every((found) => ![found.Action].flat().some((action: string) => action.startsWith("cloudwatch:"))), role);
+            }
+        });
+
         it("the trusted build lists the artifact bucket without a prefix condition, so a missing history entry reads as 404", () => {
             assert.deepStrictEqual(statement("pr-feedback-role", "ListArtifactBucket"), {
                 Sid: "ListArtifactBucket",

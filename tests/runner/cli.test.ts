@@ -222,6 +222,18 @@ describe("runner command line", () => {
             usageError(["report"], /exactly one of --results FILE, --output FILE or --url URL; none was given/);
             usageError(["report", "--results", "r.json", "--url", "u"], /got --results and --url/);
         });
+
+        it("takes a traffic figure for report's monthly cost: a whole number of invocations, anything else refused naming the flag and the value", () => {
+            assert.deepEqual(parseCommandLine(["report", "--output", "out.json", "--invocations-per-month", "1200000"], {}), {
+                kind: "report",
+                source: { kind: "output", file: "out.json" },
+                invocationsPerMonth: 1_200_000,
+            });
+            for (const bad of ["1.2e6", "0x10", "lots", "99999999999999999999"]) {
+                usageError(["report", "--output", "out.json", "--invocations-per-month", bad], new RegExp(`--invocations-per-month must be a whole number of invocations a month, 0 or more \\(e\\.g\\. 1200000\\); got "${bad.replace(".", "\\.")}"`));
+            }
+            usageError(["report", "--invocations-per-month", "5"], /exactly one of --results FILE, --output FILE or --url URL; none was given/);
+        });
     });
 
     describe("sweep", () => {

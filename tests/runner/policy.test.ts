@@ -76,7 +76,7 @@ describe("quality gate policy file", () => {
     it("rejects an unknown key, naming it and the rules there are, so a typo never switches a rule off", () => {
         assertInputError(
             () => parsePolicy('{"maxCostIncreasePercnt": 10}', FILE),
-            `${FILE}: "maxCostIncreasePercnt" is 10 (unknown rule); allowed: only the rules maxCostIncreasePercent, maxDurationIncreasePercent, requireConfiguredMemoryWithinPercent, maxCostPer1MUsd, maxDurationMs, failOnTuningError, newFunctions`,
+            `${FILE}: "maxCostIncreasePercnt" is 10 (unknown rule); allowed: only the rules maxCostIncreasePercent, maxDurationIncreasePercent, requireConfiguredMemoryWithinPercent, maxCostPer1MUsd, maxDurationMs, maxMonthlyCostIncreaseUsd, failOnTuningError, newFunctions`,
         );
     });
 
@@ -216,6 +216,49 @@ describe("quality gate evaluation", () => {
                 evaluation.notEvaluated.map((unjudged) => unjudged.rule),
                 ["maxCostPer1MUsd", "maxDurationMs"],
             );
+        });
+    });
+
+    describe("maxMonthlyCostIncreaseUsd (this pull request's memory at production's traffic, against production now)", () => {
+        // Production: 1.2M invocations of 800 ms at 128 MB = $2.0000 a month (x86, us-east-1 price);
+        // the configured 512 MB measured 202.38 ms: 1.2M × 0.20238 s × 0.5 GB × $0.0000166667 = $2.0238, +$0.0238.
+        const atTraffic = (fields: Partial<TuningResult> = {}) =>
+            tuned({
+                arn: "arn:aws:lambda:us-east-1:123456789012:function:pr-7-digest",
+                configuredMemoryMB: 512,
+                productionTraffic: { status: "measured", functionName: "digest", invocations: 1_200_000, averageDurationMs: 800, memoryMB: 128 },
+                ...fields,
+            });
+
+        it("fails above the limit, naming the increase in USD a month, and passes at or below it", () => {
+            const evaluation = evaluatePolicy({ maxMonthlyCostIncreaseUsd: 0.02 }, [atTraffic()]);
+            assert.equal(evaluation.verdict, "fail");
+            assert.equal(evaluation.violations[0].rule, "maxMonthlyCostIncreaseUsd");
+            assert.ok(Math.abs((evaluation.violations[0].value as number) - 0.0238) < 1e-4, String(evaluation.violations[0].value));
+            assert.equal(evaluatePolicy({ maxMonthlyCostIncreaseUsd: 0.03 }, [atTraffic()]).verdict, "pass");
+            const atOneGb = { status: "measured" as const, functionName: "digest", invocations: 1_200_000, averageDurationMs: 110, memoryMB: 1024 };
+            assert.equal(evaluatePolicy({ maxMonthlyCostIncreaseUsd: 0 }, [atTraffic({ productionTraffic: atOneGb })]).verdict, "pass", "512 MB costs less than production's 1,024 MB");
+        });
+
+        it("is not evaluated when production's traffic is unknown, saying why, so a person decides", () => {
+            const cases: Array<[Partial<TuningResult>, RegExp]> = [
+                [{ productionTraffic: undefined }, /tune ran without --history/],
+                [{ productionTraffic: { status: "none", reason: "no production traffic yet" } }, /no production traffic yet/],
+                [{ productionTraffic: { status: "unknown", reason: "production's metrics for `digest` could not be read (AccessDenied: no)" } }, /AccessDenied/],
+                [{ productionTraffic: { status: "measured", functionName: "digest", invocations: 10, averageDurationMs: 5 } }, /production's memory size was not recorded/],
+                [{ configuredMemoryMB: 384 }, /the configured 384 MB was not measured/],
+            ];
+            for (const [fields, reason] of cases) {
+                const evaluation = evaluatePolicy({ maxMonthlyCostIncreaseUsd: 100 }, [atTraffic(fields)]);
+                assert.equal(evaluation.verdict, "needs-a-person", JSON.stringify(fields));
+                assert.match(evaluation.notEvaluated[0].reason, reason);
+            }
+        });
+
+        it("is validated like the other limits: a number of USD, 0 or more", () => {
+            assert.deepEqual(parsePolicy('{"maxMonthlyCostIncreaseUsd": 0}', FILE), { maxMonthlyCostIncreaseUsd: 0 });
+            assertInputError(() => parsePolicy('{"maxMonthlyCostIncreaseUsd": -1}', FILE), `${FILE}: "maxMonthlyCostIncreaseUsd" is -1; allowed: a number ≥ 0 (USD a month; 0 allows no increase at all)`);
+            assertInputError(() => parsePolicy('{"maxMonthlyCostIncreaseUsd": "$5"}', FILE), `"maxMonthlyCostIncreaseUsd" is "$5"; allowed: a number ≥ 0 (USD a month`);
         });
     });
 

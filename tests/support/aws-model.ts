@@ -23,7 +23,7 @@ export interface ScriptedExecution {
 export type ExecutionScriptByInput = (input: Record<string, any>) => ScriptedExecution;
 
 export interface RecordedRequest {
-    service: "sfn" | "codecommit" | "lambda" | "s3" | "sts" | "iam" | "logs";
+    service: "sfn" | "codecommit" | "lambda" | "s3" | "sts" | "iam" | "logs" | "cloudwatch";
     operation: string;
     /** Parsed JSON body (sfn, codecommit, logs); the SDK's input member names for the REST services; the form parameters but Action and Version (sts, iam). */
     body: any;
@@ -217,6 +217,8 @@ export class AwsModel {
     private readonly eventSourceMappings = new Map<string, string>();
     /** "bucket/key" → when it was last written (model clock); objects set directly count as written when the model came up. */
     private readonly objectsModified = new Map<string, number>();
+    /** CloudWatch's AWS/Lambda figures per function name over any window GetMetricData asks for. */
+    private readonly lambdaMetrics = new Map<string, { invocations: number; averageDurationMs: number }>();
     /** GetAccountSettings' AccountLimit: a new account's quota of 10 unless set. */
     private accountLimit: { ConcurrentExecutions: number; UnreservedConcurrentExecutions: number } = { ConcurrentExecutions: 10, UnreservedConcurrentExecutions: 10 };
     /** "repository/branch" → commit id. */
@@ -246,6 +248,7 @@ export class AwsModel {
         DescribeLogGroups: (input) => this.describeLogGroups(input),
         DeleteLogGroup: (input) => this.deleteLogGroup(input),
         GetDifferences: (input) => this.getDifferences(input),
+        GetMetricData: (input) => this.getMetricData(input),
     };
 
     /** `now`: the model's clock, epoch ms; scripted executions run on it. */
@@ -372,6 +375,11 @@ export class AwsModel {
         this.accountLimit = { ConcurrentExecutions: concurrentExecutions, UnreservedConcurrentExecutions: unreservedConcurrentExecutions };
     }
 
+    /** The AWS/Lambda Invocations (sum) and Duration (average) CloudWatch reports for `functionName`; without it, no data. */
+    setLambdaMetrics(functionName: string, figures: { invocations: number; averageDurationMs: number }): void {
+        this.lambdaMetrics.set(functionName, figures);
+    }
+
     /** A commit whose tree is exactly `files` (path → content), for GetFile, GetFolder and GetDifferences. */
     setCommit(repositoryName: string, commitId: string, files: Record<string, string | Buffer>): void {
         this.trees.set(`${repositoryName}/${commitId}`, new Map(Object.entries(files).map(([path, content]) => [path, Buffer.from(content)])));
@@ -447,6 +455,7 @@ export class AwsModel {
             lambda: ["UnrecognizedClientException", 403],
             iam: ["InvalidClientTokenId", 403],
             logs: ["UnrecognizedClientException", 400],
+            cloudwatch: ["UnrecognizedClientException", 400],
         };
         const [type, status] = invalid[service];
         throw new AwsError(type, "The security token included in the request is invalid.", status);
@@ -992,6 +1001,36 @@ export class AwsModel {
     private page<T>(items: readonly T[], requested: unknown, token: string | undefined, operation: string, defaultSize: number, invalidTokenType: string) {
         const size = Math.min(requested === undefined ? defaultSize : Number(requested), this.listPageSize ?? Infinity);
         return paginate(items, size, token, operation, defaultSize, invalidTokenType);
+    }
+
+    // ---------------------------------------------------------------- CloudWatch (JSON 1.0, dates as epoch seconds)
+
+    /**
+     * GetMetricData for AWS/Lambda's Invocations and Duration by FunctionName: one value per query
+     * for a window of one period, none for a function without figures. Refuses what CloudWatch
+     * refuses: a period that is not a multiple of 60 s, a window that ends before it starts.
+     */
+    private getMetricData(input: { MetricDataQueries?: any[]; StartTime?: number; EndTime?: number }): object {
+        const { MetricDataQueries: queries = [], StartTime: start, EndTime: end } = input;
+        if (typeof start !== "number" || typeof end !== "number" || !(end > start)) {
+            throw new AwsError("ValidationError", "The parameter StartTime must be less than the parameter EndTime.", 400);
+        }
+        const results = queries.map((query) => {
+            const { Metric, Period, Stat } = query.MetricStat ?? {};
+            if (!(Period > 0) || Period % 60 !== 0) throw new AwsError("ValidationError", `The parameter Period must be a multiple of 60, got ${Period}.`, 400);
+            const name = (Metric?.Dimensions ?? []).find((dimension: any) => dimension.Name === "FunctionName")?.Value;
+            const figures = Metric?.Namespace === "AWS/Lambda" ? this.lambdaMetrics.get(name) : undefined;
+            const value =
+                figures === undefined
+                    ? undefined
+                    : Metric.MetricName === "Invocations" && Stat === "Sum"
+                      ? figures.invocations
+                      : Metric.MetricName === "Duration" && Stat === "Average"
+                        ? figures.averageDurationMs
+                        : undefined;
+            return { Id: query.Id, Label: Metric?.MetricName, Timestamps: value === undefined ? [] : [start], Values: value === undefined ? [] : [value], StatusCode: "Complete" };
+        });
+        return { MetricDataResults: results, Messages: [] };
     }
 
     // ---------------------------------------------------------------- IAM (query protocol: string parameters)

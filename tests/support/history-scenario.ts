@@ -84,7 +84,7 @@ export class Builds {
     async tunePullRequest(
         pr: PullRequest,
         functions: Record<string, string>,
-        options: { args?: string[]; env?: Record<string, string>; input?: object; functionEnvironment?: Record<string, string> } = {},
+        options: { args?: string[]; env?: Record<string, string>; input?: object; functionEnvironment?: Record<string, string>; files?: Record<string, string> } = {},
     ) {
         const args = ["tune", ...(options.args ?? [])];
         for (const [name, code] of Object.entries(functions)) {
@@ -92,7 +92,7 @@ export class Builds {
             this.fake.setFunctionConfiguration(copyArn(name, pr), { ...configuration(name, code), ...environment });
             args.push("--lambda-arn", `${name}=${copyArn(name, pr)}`);
         }
-        const work = new RunnerWorkspace({ "power-tuning-input.json": JSON.stringify(options.input ?? INPUT) });
+        const work = new RunnerWorkspace({ "power-tuning-input.json": JSON.stringify(options.input ?? INPUT), ...options.files });
         const startsBefore = this.fake.calls("StartExecution").length;
         const run = await work.run(args, this.pullRequestEnv(pr, options.env), this.fake);
         return {

@@ -21,6 +21,7 @@ import {
     type TuningHistoryObjects,
 } from "../../buildscripts/tuning-runner/aws";
 import { PULL_REQUEST_BOT_SESSION_NAME } from "../../buildscripts/contract";
+import { trafficQueries } from "../../buildscripts/tuning-runner/core/productionMetrics";
 import { lambdaTimestamp } from "../../buildscripts/tuning-runner/core/sweep";
 import type { ExecutionStatus } from "../../buildscripts/tuning-runner/core/types";
 import { AwsError, AwsModel, BUILD_ACCESS_KEY_ID, type AssumeRoleAnswer, type ModelRequest, type S3ObjectAnswer } from "./aws-model";
@@ -54,6 +55,11 @@ export class InMemoryAws extends AwsModel {
                     this.everyPage(build, { service: "lambda", operation: "ListFunctions", body: {} }, { token: "Marker", next: "NextMarker" }, (page: any) =>
                         page.Functions.filter((fn: any) => fn.FunctionName.startsWith(prefix)).map((fn: any) => ({ name: fn.FunctionName, arn: fn.FunctionArn })),
                     ),
+            },
+            metrics: {
+                traffic: async (functionName, from, to) =>
+                    (await this.send(build, "cloudwatch", "GetMetricData", { MetricDataQueries: trafficQueries(functionName), StartTime: from.getTime() / 1000, EndTime: to.getTime() / 1000 }))
+                        .MetricDataResults,
             },
             tuningHistory: this.tuningHistory(build),
             repositoryFiles: this.repositoryFiles(build),

@@ -15,6 +15,7 @@ import { budgetInForce } from "../core/budget";
 import { budgetExceeded, capsExceeded } from "../core/caps";
 import { leasedBudget, type ConcurrencyBudget } from "./budget";
 import { tuneFunctions, type Tuning } from "./executions";
+import { withProductionTraffic } from "./productionTraffic";
 import { publishMarkdown } from "./publish";
 import { applyQualityGate, configuredMemorySizes } from "./qualityGate";
 import type { Runtime } from "./runtime";
@@ -72,7 +73,8 @@ export async function runTune(request: TuneRequest, clients: AwsClients, runtime
                   { objects: clients.tuningHistory, functions: lambda },
                   runtime,
               );
-    const results = tuned.map((result) => (configured.has(result.arn) ? { ...result, configuredMemoryMB: configured.get(result.arn) } : result));
+    const withConfigured = tuned.map((result) => (configured.has(result.arn) ? { ...result, configuredMemoryMB: configured.get(result.arn) } : result));
+    const results = request.history === undefined ? withConfigured : await withProductionTraffic(withConfigured, request.history, clients, runtime);
     const file = buildResultsFile(results, {
         generatedAt: new Date(runtime.now()).toISOString(),
         stateMachineArn: request.stateMachineArn,

@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { TUNING_FILES } from "../../contract";
 import { costPerMillionInvocations } from "./cost";
+import { monthlyFigures } from "./monthlyCost";
 import { parseJsonFile } from "./json";
 import type { TuningResult } from "./resultsFile";
 import { parseWith, worded } from "./schema";
@@ -17,6 +18,8 @@ const POSITIVE = (unit: string) => worded(z.number().positive().finite(), `a num
 
 const BASELINE_RULES = ["maxCostIncreasePercent", "maxDurationIncreasePercent"] as const;
 const ABSOLUTE_RULES = ["maxCostPer1MUsd", "maxDurationMs"] as const;
+/** Rules judged against what production runs: a new function under "absolute-limits" skips them. */
+const PRODUCTION_RULES: readonly string[] = [...BASELINE_RULES, "maxMonthlyCostIncreaseUsd"];
 
 /** How a function production does not run yet (no baseline) is judged. */
 export const NEW_FUNCTION_MODES = ["needs-a-person", "absolute-limits"] as const;
@@ -33,6 +36,11 @@ const POLICY_FIELDS = {
     maxCostPer1MUsd: POSITIVE("USD").optional(),
     /** Average duration at the configured memory, at most this many milliseconds. */
     maxDurationMs: POSITIVE("milliseconds").optional(),
+    /**
+     * At production's traffic of the last 30 days, the memory this pull request configures may raise
+     * the monthly duration cost over production's by at most this many USD (monthlyCost.ts).
+     */
+    maxMonthlyCostIncreaseUsd: worded(z.number().min(0).finite(), "a number ≥ 0 (USD a month; 0 allows no increase at all)").optional(),
     /** A tuning that failed, timed out or was aborted fails the gate. */
     failOnTuningError: worded(z.boolean(), "true or false").optional(),
     /**
@@ -149,7 +157,7 @@ function rulesFor(policy: QualityPolicy, result: TuningResult): PolicyRule[] {
         (key): key is PolicyRule => key !== "newFunctions" && policy[key] !== undefined && policy[key] !== false,
     );
     const onAbsoluteLimits = policy.newFunctions === "absolute-limits" && isNewFunction(result);
-    return enabled.filter((rule) => !(onAbsoluteLimits && (BASELINE_RULES as readonly string[]).includes(rule)));
+    return enabled.filter((rule) => !(onAbsoluteLimits && PRODUCTION_RULES.includes(rule)));
 }
 
 function isNewFunction(result: TuningResult): boolean {
@@ -166,7 +174,8 @@ function measure(rule: PolicyRule, policy: QualityPolicy, result: TuningResult):
     }
     if (result.status !== "succeeded") return { reason: `no measurement: the tuning ${describeStatus(result.status)}` };
     const limit = policy[rule] as number;
-    const figure = rule === "maxCostPer1MUsd" || rule === "maxDurationMs" ? atConfiguredMemory(rule, result) : percentFor(rule, result);
+    const figure =
+        rule === "maxCostPer1MUsd" || rule === "maxDurationMs" ? atConfiguredMemory(rule, result) : rule === "maxMonthlyCostIncreaseUsd" ? monthlyIncrease(result) : percentFor(rule, result);
     return "reason" in figure ? figure : { value: figure.value, broken: exceeds(figure.value, limit) };
 }
 
@@ -207,6 +216,20 @@ function atConfiguredMemory(rule: (typeof ABSOLUTE_RULES)[number], result: Tunin
     const found = configuredStat(result);
     if ("reason" in found) return found;
     return { value: rule === "maxCostPer1MUsd" ? costPerMillionInvocations(found.stat.averageCostUsd) : found.stat.averageDurationMs };
+}
+
+/** How many USD a month more the configured memory costs at production's traffic than production does now. */
+function monthlyIncrease(result: TuningResult): { value: number } | { reason: string } {
+    const traffic = result.productionTraffic;
+    if (traffic === undefined) return { reason: "production's traffic is unknown: tune ran without --history" };
+    if (traffic.status === "none" || traffic.status === "unknown") return { reason: `production's traffic is unknown: ${traffic.reason}` };
+    const figures = monthlyFigures(result);
+    if (figures?.now === undefined) return { reason: "production's memory size was not recorded (`record` writes it), so its monthly cost is unknown" };
+    if (figures.configuredChange === undefined) {
+        const found = configuredStat(result);
+        return "reason" in found ? found : { reason: "the monthly cost at the configured memory could not be formed" };
+    }
+    return { value: figures.configuredChange.usd };
 }
 
 /** How much more (%) a million invocations cost at the configured memory than at the recommended one. */

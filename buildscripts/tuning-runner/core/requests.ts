@@ -70,7 +70,10 @@ export interface DecideCopyRequest {
 }
 
 /** What `report` renders: a results file, a raw state machine output, or a visualization link. */
-export type ReportRequest = { readonly kind: "results" | "output"; readonly file: NamedText } | { readonly kind: "url"; readonly url: string };
+export type ReportRequest = ({ readonly kind: "results" | "output"; readonly file: NamedText } | { readonly kind: "url"; readonly url: string }) & {
+    /** `--invocations-per-month`: the monthly figures at this traffic, for every succeeded function. */
+    readonly invocationsPerMonth?: number;
+};
 
 /** A validated `sweep`: what to remove (by name, by age), where to report it, and the pull request whose copy it is. */
 export interface SweepRequest {

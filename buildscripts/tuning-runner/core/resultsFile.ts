@@ -5,6 +5,7 @@ import { z } from "zod";
 import { TUNING_STRATEGIES } from "../../contract";
 import { InputError } from "./errors";
 import { isRecord, parseJsonFile, withoutUndefined } from "./json";
+import { PRODUCTION_TRAFFIC } from "./monthlyCost";
 import { POWER_STAT } from "./powerStat";
 import { analysisFromOutput } from "./stateMachineOutput";
 import { parseWith, worded } from "./schema";
@@ -160,6 +161,8 @@ export const TUNING_RESULT = worded(
              * costs are the sum of both executions.
              */
             refinement: REFINEMENT.optional(),
+            /** Production's traffic the monthly figures are computed at (monthlyCost.ts), or why there is none. */
+            productionTraffic: PRODUCTION_TRAFFIC.optional(),
         })
         .superRefine((result, context) => {
             if (result.status !== "succeeded") return;

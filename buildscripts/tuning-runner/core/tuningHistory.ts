@@ -106,7 +106,7 @@ export function storedResultEntry(
 ): StoredResultEntry | undefined {
     // Without its refinement a result is not what this input asks for: the next build refines again.
     if (result.status !== "succeeded" || result.refinement?.status === "failed") return undefined;
-    const { reused: _reused, baseline: _baseline, delta: _delta, ...tuned } = result;
+    const { reused: _reused, baseline: _baseline, delta: _delta, productionTraffic: _traffic, ...tuned } = result;
     return withoutUndefined({
         version: 2 as const,
         fingerprint: measured.fingerprint,

@@ -25,6 +25,7 @@ const RULE_LABELS: Record<PolicyRule, string> = {
     requireConfiguredMemoryWithinPercent: "cost at the configured memory above the recommended",
     maxCostPer1MUsd: "cost per 1M invocations at the configured memory",
     maxDurationMs: "duration at the configured memory",
+    maxMonthlyCostIncreaseUsd: "monthly cost at production's traffic over production's",
     failOnTuningError: "tuning error",
 };
 
@@ -91,6 +92,9 @@ function describePolicy(policy: QualityPolicy): string {
             : `the configured memory at most ${policy.requireConfiguredMemoryWithinPercent} % dearer than the recommended`,
         policy.maxCostPer1MUsd === undefined ? undefined : `cost per 1M invocations at the configured memory at most ${formatUsd(policy.maxCostPer1MUsd)}`,
         policy.maxDurationMs === undefined ? undefined : `duration at the configured memory at most ${formatDurationMs(policy.maxDurationMs)}`,
+        policy.maxMonthlyCostIncreaseUsd === undefined
+            ? undefined
+            : `at production's traffic the configured memory at most ${formatUsd(policy.maxMonthlyCostIncreaseUsd)} a month dearer than production now`,
         policy.failOnTuningError === true ? "a failed tuning fails the gate" : undefined,
         policy.newFunctions === "absolute-limits" ? "a new function is judged on the absolute limits alone" : undefined,
     ].filter((rule) => rule !== undefined);
@@ -114,6 +118,7 @@ function violationTable(violations: readonly PolicyViolation[]): string[] {
 function formatFigure(rule: PolicyRule, figure: number | string, signed: boolean): string {
     if (typeof figure === "string") return figure;
     if (rule === "maxCostPer1MUsd") return formatUsd(figure);
+    if (rule === "maxMonthlyCostIncreaseUsd") return `${signed && figure > 0 ? "+" : ""}${formatUsd(figure)} a month`;
     if (rule === "maxDurationMs") return formatDurationMs(figure);
     return `${signed && figure > 0 ? "+" : ""}${signed ? significant(figure) : figure} %`;
 }

@@ -10,6 +10,7 @@ import type { Strategy } from "../core/tuningInput";
 import type { TargetFunction } from "../core/types";
 import { COMMENT_CHARACTER_LIMIT, fitToCommentLimit, withBuildLink } from "./comment";
 import { code, formatDurationMs, formatUsd, plural } from "./format";
+import { MONTHLY_FOOTNOTE, renderMonthly, renderMonthlySummary } from "./monthlyReport";
 import { REFINED_ROW_MARK, refinedMemorySizes, renderRefinement } from "./refineReport";
 
 const MAX_CAUSE_CHARACTERS = 1000;
@@ -44,11 +45,13 @@ export function renderReport(results: readonly TuningResult[], context: ReportCo
         "",
         withBuildLink(tuningSummary(results), context.buildUrl),
         ...runCostLine(results),
+        ...renderMonthlySummary(results),
         ...copyMapping(context.copies),
         ...(context.gate === undefined || context.gate.length === 0 ? [] : ["", ...context.gate]),
         ...renderTuningHistoryStatus(results, context.history),
         ...ordered.flatMap((result) => ["", ...resultSection(result)]),
         ...(results.some((result) => result.status === "succeeded") ? ["", "---", REQUEST_CHARGE_FOOTNOTE] : []),
+        ...(results.some((result) => result.productionTraffic !== undefined) ? ["", MONTHLY_FOOTNOTE] : []),
         "",
     ].join("\n");
 }
@@ -113,6 +116,7 @@ function resultSection(result: TuningResult): string[] {
         ...(result.statsSource === "visualization" ? ["", STATS_FROM_VISUALIZATION_NOTE] : []),
         "",
         `${details.join(" · ")}.`,
+        ...renderMonthly(result),
         ...renderRefinement(result),
         ...renderTuningHistorySection(result),
     ];

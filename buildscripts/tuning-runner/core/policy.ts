@@ -32,7 +32,7 @@ const POLICY_RULES = Object.keys(POLICY_FIELDS).join(", ");
 
 const POLICY = worded(z.strictObject(POLICY_FIELDS), {
     allowed: `a JSON object with any of ${POLICY_RULES}, such as {"maxCostIncreasePercent": 10}`,
-    unknownKey: { allowed: `only the rules ${POLICY_RULES}`, reason: "unknown rule" },
+    unknownKey: { allowed: `only the rules ${POLICY_RULES}`, reason: "unknown rule", known: Object.keys(POLICY_FIELDS) },
 });
 
 export type QualityPolicy = z.infer<typeof POLICY>;

@@ -291,6 +291,7 @@ describe("tune", () => {
             { what: "memory size out of range", args: ["--lambda-arn", FUNCTION_A], input: { ...INPUT, powerValues: [64, 128] }, message: /"powerValues\[0\]" is 64/ },
             { what: "unknown strategy", args: ["--lambda-arn", FUNCTION_A], input: { ...INPUT, strategy: "cheapest" }, message: /"strategy" is "cheapest"; allowed: cost, speed, balanced/ },
             { what: "balancedWeight above 1", args: ["--lambda-arn", FUNCTION_A], input: { ...INPUT, strategy: "balanced", balancedWeight: 2 }, message: /"balancedWeight" is 2/ },
+            { what: "a misspelt input key (the run would silently use the cost strategy)", args: ["--lambda-arn", FUNCTION_A], input: { ...INPUT, stratgey: "speed" }, message: /"stratgey" is "speed" \(unknown key; did you mean "strategy"\?\); allowed: only the keys num, powerValues, strategy, / },
             { what: "qualified function ARN", args: ["--lambda-arn", `${FUNCTION_A}:live`], message: /--lambda-arn is ".*:live" \(qualified with the version or alias "live"/ },
             { what: "function name instead of ARN", args: ["--lambda-arn", "power-tuned-digest"], message: /--lambda-arn is "power-tuned-digest" \(a function name, not an ARN\)/ },
             { what: "missing state machine ARN", args: ["--lambda-arn", FUNCTION_A], env: { STATE_MACHINE_ARN: "" }, message: /--state-machine-arn \(env STATE_MACHINE_ARN\) is missing/ },

@@ -4,7 +4,7 @@ import type { PullRequestContext } from "./resultsFile";
 import type { S3Location } from "./s3Location";
 import type { SettingsPaths, TuneSettings } from "./settings";
 import type { ScheduledSweep } from "./sweep";
-import type { PowerTuningInput } from "./tuningInput";
+import type { PowerTuningInput, Strategy } from "./tuningInput";
 import type { TuningHistoryLocation } from "./tuningHistory";
 import type { BuildContext, NamedText, TargetFunction } from "./types";
 
@@ -17,6 +17,8 @@ export interface TuneRequest {
         | { readonly from: "repository"; readonly paths: SettingsPaths; readonly pullRequest: PullRequestContext };
     readonly pullRequest?: PullRequestContext;
     readonly resultsFile: string;
+    /** `--chart`: where the SVG of every tuned function's measurements goes. */
+    readonly chartFile?: string;
     readonly timeoutSeconds: number;
     /** Executions at once, or "auto": as many as fit the account's unreserved Lambda concurrency. */
     readonly concurrency: number | "auto";
@@ -58,7 +60,9 @@ export interface DecideCopyRequest {
 }
 
 /** What `report` renders: a results file, a raw state machine output, or a visualization link. */
-export type ReportRequest = { readonly kind: "results" | "output"; readonly file: NamedText } | { readonly kind: "url"; readonly url: string };
+export type ReportRequest =
+    | { readonly kind: "results" | "output"; readonly file: NamedText }
+    | { readonly kind: "url"; readonly url: string; readonly strategy?: Strategy; readonly name?: string };
 
 /** A validated `sweep`: what to remove (by name, by age), where to report it, and the pull request whose copy it is. */
 export interface SweepRequest {

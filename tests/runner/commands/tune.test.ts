@@ -80,6 +80,18 @@ describe("tune", () => {
             assert.ok(start.name.length <= 80);
         });
 
+        it("draws the chart of every tuned function (--chart) beside the results file, leaving a failed one out", async () => {
+            fake.scriptExecution(FUNCTION_A, succeeded(500));
+            fake.scriptExecution(FUNCTION_B, executionFromFixture(loadFixture("power-tuning/execution-failed.json")));
+            const work = workspace();
+            const run = await work.run(["tune", "--lambda-arn", FUNCTION_A, "--lambda-arn", FUNCTION_B, "--chart", "chart.svg"], localEnv(), fake);
+            assert.equal(run.code, 1, run.stderr);
+            const svg = work.read("chart.svg");
+            assert.match(svg, /data-function="power-tuned-digest"/);
+            assert.doesNotMatch(svg, /data-function="power-tuned-resize"/);
+            assert.match(run.stderr, /chart written to chart\.svg/);
+        });
+
         it("writes the results file, then posts one comment: destination commit before, source commit after, idempotency token", async () => {
             fake.scriptExecution(FUNCTION_A, succeeded(500));
             fake.scriptExecution(FUNCTION_B, succeeded(500));

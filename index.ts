@@ -8,6 +8,7 @@ import { loadStackConfig } from "./components/config";
 import { DeploymentPipeline } from "./components/deploymentPipeline";
 import { FunctionBoundary } from "./components/functionBoundary";
 import { LambdaRepository } from "./components/lambdaRepository";
+import { MergeGate } from "./components/mergeGate";
 import { PowerTuningApp } from "./components/powerTuningApp";
 import { PullRequestWorkflow } from "./components/pullRequestWorkflow";
 import { StorageAccess } from "./components/storageAccess";
@@ -66,7 +67,19 @@ const pullRequestWorkflow = new PullRequestWorkflow("pr", {
     pullRequests,
     functionBoundaryArn: boundary.arn,
     sweep: { schedule: config.sweepSchedule, copyTtlHours: config.pullRequestCopyTtlHours },
+    tuningCaps: { concurrencyBudget: config.tuningConcurrencyBudget, maxFunctions: config.maxFunctionsPerPullRequest, maxFunctionTimeoutSeconds: config.maxCopyFunctionTimeoutSeconds },
     nonFunctionPaths: config.nonFunctionPaths,
+    tags,
+});
+
+const mergeGate = new MergeGate("merge-gate", {
+    repository,
+    mainBranch: config.mainBranch,
+    botSessionArn: pullRequestWorkflow.botSessionArn,
+    reviewers: config.reviewers,
+    requiredReviews: config.requiredReviews,
+    namePrefix: config.namePrefix,
+    accountId: caller.accountId,
     tags,
 });
 
@@ -104,3 +117,5 @@ export const pullRequestSweepProjectName = pullRequestWorkflow.sweepProjectName;
 export const destroyProjectName = deployment.destroyProjectName;
 export const stateBucketName = storage.stateBucket.name;
 export const artifactBucketName = storage.artifactBucket.name;
+/** Attach to every developer principal: main changes only by merging an approved pull request. */
+export const protectMainPolicyArn = mergeGate.protectMainPolicyArn;

@@ -25,8 +25,13 @@ export function assumedRoleSessionArn(roleArn: string, sessionName: string): str
 
 /** Environment variables the stack sets for the runner (each also has a command-line flag). */
 export const RUNNER_ENVIRONMENT = {
-    /** Functions a pull-request tuning may touch are named `<this>-…`; any other ARN is refused. */
+    /**
+     * The pull-request namespace: a pull request's tuning touches only its own copy's functions,
+     * named `copyNamePrefix(<this>, pull request)-<key>`; any other ARN is refused.
+     */
     pullRequestNamePrefix: "PULL_REQUEST_NAME_PREFIX",
+    /** Production's namePrefix: a copy's function `<copy prefix>-<key>` stands for production's `<this>-<key>`. */
+    productionNamePrefix: "PRODUCTION_NAME_PREFIX",
     /** The role comments and approvals are made with, assumed as PULL_REQUEST_BOT_SESSION_NAME. */
     pullRequestBotRoleArn: "PULL_REQUEST_BOT_ROLE_ARN",
     /** The power-tuning state machine `tune` starts executions of (`--state-machine-arn`). */
@@ -46,6 +51,16 @@ export const RUNNER_ENVIRONMENT = {
     nonFunctionPaths: "NON_FUNCTION_PATHS",
     /** The destination branch's commit: where the settings are read (`--destination-commit`). */
     destinationCommit: "DESTINATION_COMMIT",
+    /** The stack-wide tuning concurrency budget (`tune --budget`): Lambda invocations in flight for all tunings together. */
+    tuningBudget: "TUNING_CONCURRENCY_BUDGET",
+    /** `s3://<bucket>/<key>` of the budget's lease table (`tune --budget-leases`), ARTIFACT_LAYOUT.tuningBudgetLeasesKey. */
+    tuningBudgetLeasesUri: "TUNING_BUDGET_LEASES_URI",
+    /** The most functions one pull request's tuning may tune (`tune --max-functions`). */
+    maxFunctions: "TUNING_MAX_FUNCTIONS",
+    /** The longest timeout a copy's function may have to be tuned (`tune --max-function-timeout`), in seconds. */
+    maxFunctionTimeoutSeconds: "TUNING_MAX_FUNCTION_TIMEOUT_SECONDS",
+    /** The pull-request workflow whose running executions own their copies (the scheduled `sweep --owner-workflow`). */
+    pullRequestWorkflowArn: "PULL_REQUEST_WORKFLOW_ARN",
     /** The scheduled sweep's EventBridge schedule, which a pull request's comment names (`sweep --retry-schedule`). */
     sweepSchedule: "SWEEP_SCHEDULE",
     /** The age in hours from which the scheduled sweep removes a copy's leftovers (`sweep --retry-older-than`). */
@@ -165,6 +180,8 @@ export const ARTIFACT_LAYOUT = {
     tuningResultsPrefix: `${TUNING_HISTORY_PREFIX}${TUNING_HISTORY_LAYOUT.storedResults}`,
     /** Production's fingerprints, written only by the pipeline's apply build (`record`). */
     productionRecordsPrefix: `${TUNING_HISTORY_PREFIX}${TUNING_HISTORY_LAYOUT.productionRecords}`,
+    /** The tuning budget's lease table, written only by the trusted pull-request step. */
+    tuningBudgetLeasesKey: "tuning-budget/leases.json",
     /** `pull-request-builds/<build ARN>/…`: what each pull-request build hands on; expires. */
     pullRequestBuildsPrefix: "pull-request-builds/",
 } as const;

@@ -28,7 +28,7 @@ export const BUILD_VARIABLES = {
     stateBucket: "TF_STATE_BUCKET",
     artifactBucket: "ARTIFACT_BUCKET",
     /** Production's namePrefix: the untrusted deploy plans against production under these names. */
-    productionNamePrefix: "PRODUCTION_NAME_PREFIX",
+    productionNamePrefix: RUNNER_ENVIRONMENT.productionNamePrefix,
     runnerS3Uri: "TUNING_RUNNER_S3_URI",
     /** The runner bundle's SHA-256, checked before `node` runs it. */
     runnerSha256: "TUNING_RUNNER_SHA256",
@@ -87,8 +87,11 @@ export interface Buildspec {
         readonly excludePaths?: readonly string[];
         readonly discardPaths?: boolean;
     };
-    /** What CodeBuild restores before the build and saves after it (only with an S3 cache on the project). */
-    readonly cache?: { readonly paths: readonly string[] };
+    /**
+     * What CodeBuild restores before the build and saves after it (only with an S3 cache on the
+     * project), under `key`: projects share a cache only under one key and cache namespace.
+     */
+    readonly cache?: { readonly key: string; readonly paths: readonly string[] };
 }
 
 /** Environment every Terraform build runs with: no prompts, output for a log, not a terminal. */
@@ -102,8 +105,14 @@ const TERRAFORM_VARIABLES = { TF_INPUT: "false", TF_IN_AUTOMATION: "true" } as c
  */
 const COPY_BUILD_VARIABLES = { ...TERRAFORM_VARIABLES, TF_PLUGIN_CACHE_DIR: PROVIDER_CACHE_DIRECTORY } as const;
 
-/** The pull-request builds' S3 cache: the Terraform zip and the provider cache. */
-const COPY_BUILD_CACHE = { paths: [`${BUILD_CACHE_DIRECTORY}/**/*`] } as const;
+/**
+ * The pull-request builds' S3 cache: the Terraform zip and the provider cache, under a key of the
+ * Terraform release and the lock file's hash (CodeBuild evaluates `$(codebuild-hash-files …)` in
+ * the source directory), the same in the deploy and the destroy build so that both share it.
+ */
+function copyBuildCache(terraform: TerraformRelease): Buildspec["cache"] {
+    return { key: `terraform-${verifiableTerraformRelease(terraform).version}-$(codebuild-hash-files .terraform.lock.hcl)`, paths: [`${BUILD_CACHE_DIRECTORY}/**/*`] };
+}
 
 const PHASE_ORDER = ["install", "pre_build", "build"] as const;
 
@@ -116,15 +125,20 @@ const PHASE_ORDER = ["install", "pre_build", "build"] as const;
  */
 export function installTerraform(release: TerraformRelease): readonly BuildCommand[] {
     const { version, sha256Arm64 } = verifiableTerraformRelease(release);
-    const zip = `${BUILD_CACHE_DIRECTORY}/terraform_${version}_linux_arm64.zip`;
+    const zipName = `terraform_${version}_linux_arm64.zip`;
+    const zip = `${BUILD_CACHE_DIRECTORY}/${zipName}`;
     const matches = (options: string) => `echo "${sha256Arm64}  ${zip}" | sha256sum --check --strict${options} -`;
     return [
         {
-            run: `mkdir -p ${BUILD_CACHE_DIRECTORY} && find ${BUILD_CACHE_DIRECTORY} -type l -delete`,
+            run: `mkdir -p ${BUILD_CACHE_DIRECTORY} && find ${BUILD_CACHE_DIRECTORY} -not -type f -not -type d -delete`,
             why: [
-                "The build cache (restored by CodeBuild for the pull-request builds only) holds files, never links:",
+                "The build cache (restored by CodeBuild for the pull-request builds only) holds files and directories, never links:",
                 "a symbolic link planted by an earlier build could point a write below somewhere else",
             ].join("\n"),
+        },
+        {
+            run: `find ${BUILD_CACHE_DIRECTORY} -maxdepth 1 -name ${zipName} -not -type f -exec rm -rf {} +`,
+            why: "Anything but a file at the zip's path (a directory an earlier build left) is discarded and downloaded again, never fatal",
         },
         {
             run: `${matches(" --status")} || curl --fail --silent --show-error --proto =https --tlsv1.2 --retry 3 -o ${zip} https://releases.hashicorp.com/terraform/${version}/terraform_${version}_linux_arm64.zip`,
@@ -194,15 +208,30 @@ function requireVariables(rules: readonly string[], description: string, unless?
  * The install phase of a build on a pull request's copy: check the workflow's values, name the
  * copy and this build's own state object, then the verified Terraform.
  */
-function copyBuildInstall(terraform: TerraformRelease, check: BuildCommand, ...exports: BuildCommand[]): BuildCommand[] {
+function copyBuildInstall(terraform: TerraformRelease, check: BuildCommand, ...exported: BuildCommand[]): BuildCommand[] {
     return [
         check,
         { run: `export TRANSIENT_NAME_SUFFIX=${TRANSIENT_NAME_SUFFIX}` },
         { run: `export OWN_STATE_KEY=${OWN_STATE_KEY}` },
-        ...exports,
+        ...exported,
         ...installTerraform(terraform),
+        {
+            run: `find ${BUILD_CACHE_DIRECTORY} -maxdepth 1 -path ${PROVIDER_CACHE_DIRECTORY} -not -type d -delete`,
+            why: "Anything but a directory at the provider cache's path is discarded: the providers are downloaded again, never fatal",
+        },
         // Terraform does not create its plugin cache directory.
         { run: `mkdir -p "$TF_PLUGIN_CACHE_DIR"` },
+        {
+            run: `find "$TF_PLUGIN_CACHE_DIR" -name "terraform-provider*" -not -type f -prune -exec rm -rf {} +`,
+            why: "A directory where a provider's executable belongs would fail its download: discarded, so Terraform downloads it again",
+        },
+        {
+            run: `find "$TF_PLUGIN_CACHE_DIR" -type f -name "terraform-provider*" -exec chmod +x {} +`,
+            why: [
+                "The S3 cache restores files without their execute bit: a cached provider passes Terraform's h1: check",
+                "and would then fail to start. Only the lock file's hashes decide which provider is used",
+            ].join("\n"),
+        },
     ];
 }
 
@@ -215,7 +244,7 @@ function pullRequestDeployBuildspecObject(terraform: TerraformRelease): Buildspe
             `${PULL_REQUEST_BUILD_FILES.plan} and ${PULL_REQUEST_BUILD_FILES.terraformOutputs} on, as data, under this build's own prefix. The workflow destroys the copy.`,
         ].join("\n"),
         variables: COPY_BUILD_VARIABLES,
-        cache: COPY_BUILD_CACHE,
+        cache: copyBuildCache(terraform),
         phases: {
             install: {
                 commands: copyBuildInstall(
@@ -270,7 +299,7 @@ function pullRequestDestroyBuildspecObject(terraform: TerraformRelease): Buildsp
             "A failed destroy fails the build and keeps the object for a retry (the sweep after it removes what the copy left; this object goes with the scheduled sweep, after the TTL).",
         ].join("\n"),
         variables: COPY_BUILD_VARIABLES,
-        cache: COPY_BUILD_CACHE,
+        cache: copyBuildCache(terraform),
         phases: {
             install: {
                 commands: copyBuildInstall(
@@ -379,7 +408,7 @@ function pullRequestSweepBuildspecObject(): Buildspec {
     return {
         summary: [
             "Pull-request sweep (trusted: no source, never runs a file of a pull request): with the verified runner,",
-            `on its schedule remove what is left in the pull-request namespace once it is $${RUNNER_ENVIRONMENT.pullRequestCopyTtlHours} hours old;`,
+            `on its schedule remove what of the pull-request namespace no running workflow execution owns (owned copies once their execution is $${RUNNER_ENVIRONMENT.pullRequestCopyTtlHours} hours old);`,
             "started by the pull-request workflow after a destroy, remove exactly that copy and its deploy's state,",
             "whatever their age, and say in the pull request's comment what became of the copy (as the bot).",
             "Production's names are protected; the report is kept under this build's own prefix.",
@@ -397,8 +426,8 @@ function pullRequestSweepBuildspecObject(): Buildspec {
             build: {
                 commands: [
                     {
-                        run: `[[ -n "$${PULL_REQUEST_ID}" ]] || ${sweep(`--name-prefix "$${PULL_REQUEST_NAME_PREFIX}" --older-than "$${RUNNER_ENVIRONMENT.pullRequestCopyTtlHours}" --state-uri "${PULL_REQUEST_STATES}"`)}`,
-                        why: "On the schedule: the whole pull-request namespace, only what is older than any running build's copy",
+                        run: `[[ -n "$${PULL_REQUEST_ID}" ]] || ${sweep(`--name-prefix "$${PULL_REQUEST_NAME_PREFIX}" --owner-workflow "$${RUNNER_ENVIRONMENT.pullRequestWorkflowArn}" --older-than "$${RUNNER_ENVIRONMENT.pullRequestCopyTtlHours}" --state-uri "${PULL_REQUEST_STATES}"`)}`,
+                        why: "On the schedule: the whole pull-request namespace, but the copies running workflow executions own",
                     },
                     {
                         run: `[[ -z "$${PULL_REQUEST_ID}" ]] || ${sweep(`--name-prefix ${COPY_NAME_PREFIX} --older-than 0 --state-uri "${PULL_REQUEST_STATES}$${deployBuildArn}/"`)}`,
@@ -562,7 +591,7 @@ function renderBuildspec(spec: Buildspec): string {
         env: { shell: "bash", variables: spec.variables },
         phases,
         ...(artifacts ? { artifacts } : {}),
-        ...(spec.cache ? { cache: { paths: spec.cache.paths } } : {}),
+        ...(spec.cache ? { cache: { key: spec.cache.key, paths: spec.cache.paths } } : {}),
     });
     document.commentBefore = comment(spec.summary);
     for (const name of PHASE_ORDER) {

@@ -30,13 +30,18 @@ function allow(Sid: string, Action: string | string[], Resource: Resources, Cond
     return { Sid, Effect: "Allow", Action, Resource, ...(Condition ? { Condition } : {}) };
 }
 
-function deny(Sid: string, Action: string | string[], Resource: Resources): Statement {
-    return { Sid, Effect: "Deny", Action, Resource };
+function deny(Sid: string, Action: string | string[], Resource: Resources, Condition?: Conditions): Statement {
+    return { Sid, Effect: "Deny", Action, Resource, ...(Condition ? { Condition } : {}) };
 }
 
 /** The ARN of one of the stack's roles, by its name (for roles that must be named before they exist). */
 export function stackRoleArn(accountId: pulumi.Input<string>, roleName: string): pulumi.Output<string> {
     return pulumi.interpolate`arn:aws:iam::${accountId}:role${STACK_ROLE_PATH}${roleName}`;
+}
+
+/** The ARN of one of the stack's managed policies, by its name (for a policy that names itself). */
+export function stackPolicyArn(accountId: pulumi.Input<string>, policyName: string): pulumi.Output<string> {
+    return pulumi.interpolate`arn:aws:iam::${accountId}:policy${STACK_ROLE_PATH}${policyName}`;
 }
 
 /** A policy document as JSON text; Outputs anywhere inside are resolved first. */
@@ -246,9 +251,16 @@ export function lambdaAccountSettingsStatements(): Statement[] {
     return [allow("ReadAccountConcurrency", "lambda:GetAccountSettings", "*")];
 }
 
-/** Read the functions of a scope as data (the tuning history's fingerprints). */
+/**
+ * Read the functions of a scope as data (the tuning history's fingerprints), and list the account's
+ * functions, which the trusted step filters down to its own copy's prefix to decide what it tunes.
+ * ListFunctions has no resource type: it is authorized on `*` only, and returns configurations, not code.
+ */
 export function functionConfigurationStatements(scope: TerraformScope): Statement[] {
-    return [allow("ReadFunctionConfigurations", "lambda:GetFunctionConfiguration", terraformScopeArns(scope).functions)];
+    return [
+        allow("ReadFunctionConfigurations", "lambda:GetFunctionConfiguration", terraformScopeArns(scope).functions),
+        allow("ListFunctionsToFindTheCopy", "lambda:ListFunctions", "*"),
+    ];
 }
 
 // ---------------------------------------------------------------------------------------
@@ -287,6 +299,11 @@ export function tuningHistoryStatements(artifactBucketArn: pulumi.Input<string>)
         ...tuningHistoryReadStatements(artifactBucketArn),
         allow("StoreTuningResults", "s3:PutObject", pulumi.interpolate`${artifactBucketArn}/${ARTIFACT_LAYOUT.tuningResultsPrefix}*`),
     ];
+}
+
+/** Read and replace the tuning budget's lease table, that one object only (the trusted step). */
+export function tuningBudgetStatements(artifactBucketArn: pulumi.Input<string>): Statement[] {
+    return [allow("ShareTuningBudget", ["s3:GetObject", "s3:PutObject"], pulumi.interpolate`${artifactBucketArn}/${ARTIFACT_LAYOUT.tuningBudgetLeasesKey}`)];
 }
 
 /**
@@ -428,6 +445,15 @@ export function tuningExecutionStatements(stateMachineArn: pulumi.Input<string>)
     ];
 }
 
+/**
+ * Read which executions of one state machine are running, and their input (the sweeper: the
+ * pull-request workflow's running executions own their copies).
+ */
+export function runningExecutionsStatements(stateMachineArn: pulumi.Input<string>): Statement[] {
+    const executions = pulumi.output(stateMachineArn).apply((arn) => `${arn.replace(":stateMachine:", ":execution:")}:*`);
+    return [allow("ListWorkflowExecutions", "states:ListExecutions", stateMachineArn), allow("ReadWorkflowExecutions", "states:DescribeExecution", executions)];
+}
+
 /** Start one state machine (the EventBridge target of pull-request events). */
 export function startExecutionStatements(stateMachineArn: pulumi.Input<string>): Statement[] {
     return [allow("StartWorkflow", "states:StartExecution", stateMachineArn)];
@@ -459,6 +485,61 @@ export function codeBuildSyncRuleStatements(region: string, accountId: pulumi.In
 /** Start one pipeline. */
 export function startPipelineStatements(pipelineArn: pulumi.Input<string>): Statement[] {
     return [allow("StartPipeline", "codepipeline:StartPipelineExecution", pipelineArn)];
+}
+
+// ---------------------------------------------------------------------------------------
+// The main branch, for the people who work on the repository
+
+/**
+ * Actions that write a branch and that IAM authorizes with the branch as `codecommit:References`
+ * (Service Authorization Reference for CodeCommit). Merging a pull request (MergePullRequestBy*)
+ * is not among them: that is the way into the main branch, and CodeCommit allows it only once the
+ * pull request's approval rules are satisfied.
+ */
+const BRANCH_WRITES = [
+    "codecommit:GitPush",
+    "codecommit:PutFile",
+    "codecommit:DeleteFile",
+    "codecommit:CreateCommit",
+    "codecommit:CreateBranch",
+    "codecommit:DeleteBranch",
+    "codecommit:MergeBranchesByFastForward",
+    "codecommit:MergeBranchesBySquash",
+    "codecommit:MergeBranchesByThreeWay",
+];
+
+/**
+ * What a developer may never do, whatever else they are allowed: write the main branch other than
+ * by merging an approved pull request, or set the approval rules aside (override them, edit or
+ * delete a pull request's rules, disassociate a template from the repository, change or delete a
+ * template), or rid themselves of this policy. The branch condition is the one the CodeCommit user
+ * guide documents ("Limit pushes and merges to branches"): StringEqualsIfExists on
+ * `codecommit:References` with `Null: false`, so a request naming the main branch is refused and
+ * one naming no branch is left to the other policies. Approval rule templates have no ARN: IAM
+ * authorizes their actions only on `*`, so the template statement covers every template of the
+ * account and region.
+ */
+export function protectMainStatements(repositoryArn: pulumi.Input<string>, mainBranch: string, ownArn: pulumi.Input<string>): Statement[] {
+    return [
+        deny("NoDirectWritesToMain", BRANCH_WRITES, repositoryArn, {
+            StringEqualsIfExists: { "codecommit:References": `refs/heads/${mainBranch}` },
+            Null: { "codecommit:References": "false" },
+        }),
+        deny(
+            "NoSettingPullRequestApprovalRulesAside",
+            [
+                "codecommit:OverridePullRequestApprovalRules",
+                "codecommit:UpdatePullRequestApprovalRuleContent",
+                "codecommit:DeletePullRequestApprovalRule",
+                "codecommit:DisassociateApprovalRuleTemplateFromRepository",
+                "codecommit:BatchDisassociateApprovalRuleTemplateFromRepositories",
+            ],
+            repositoryArn,
+        ),
+        deny("NoChangingApprovalRuleTemplates", ["codecommit:UpdateApprovalRuleTemplateContent", "codecommit:UpdateApprovalRuleTemplateName", "codecommit:DeleteApprovalRuleTemplate"], "*"),
+        deny("NoDetachingThisPolicy", ["iam:DetachUserPolicy", "iam:DetachRolePolicy", "iam:DetachGroupPolicy"], "*", { ArnEquals: { "iam:PolicyARN": ownArn } }),
+        deny("NoChangingThisPolicy", ["iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:DeletePolicyVersion", "iam:DeletePolicy"], ownArn),
+    ];
 }
 
 // ---------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import { CopyDecisionFunction } from "./copyDecisionFunction";
 import {
     assumeBotStatements,
     buildCacheStatements,
+    tuningBudgetStatements,
     codeBuildSyncRuleStatements,
     functionConfigurationStatements,
     gitPullStatements,
@@ -40,7 +41,7 @@ export interface PullRequestWorkflowArgs {
         readonly arn: pulumi.Input<string>;
         readonly cloneUrlHttp: pulumi.Input<string>;
     };
-    /** Pull requests into this branch are tuned, and need the bot's approval to merge. */
+    /** Pull requests into this branch are tuned; the bot approves or revokes them. */
     readonly mainBranch: string;
     /** The power-tuning state machine (it may touch only the pull-request namespace). */
     readonly stateMachineArn: pulumi.Input<string>;
@@ -63,6 +64,12 @@ export interface PullRequestWorkflowArgs {
     readonly buildTimeoutMinutes?: { readonly deploy?: number; readonly feedback?: number; readonly destroy?: number; readonly sweep?: number };
     /** The scheduled sweep of the pull-request namespace: its EventBridge schedule, and the age from which it removes things. */
     readonly sweep: { readonly schedule: string; readonly copyTtlHours: number };
+    /**
+     * What a pull request's tuning may take: Lambda invocations in flight all running tunings share
+     * (config `tuningConcurrencyBudget`), functions per pull request (`maxFunctionsPerPullRequest`) and
+     * a copy function's timeout (`maxCopyFunctionTimeoutSeconds`).
+     */
+    readonly tuningCaps: { readonly concurrencyBudget: number; readonly maxFunctions: number; readonly maxFunctionTimeoutSeconds: number };
     /** Globs of the paths that cannot change a function: a pull request changing nothing else gets no copy (config `nonFunctionPaths`). */
     readonly nonFunctionPaths: readonly string[];
     readonly tags: Readonly<Record<string, string>>;
@@ -106,7 +113,8 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
     public readonly runnerS3Uri: pulumi.Output<string>;
     /** `s3://<artifact bucket>/tuning-history/` */
     public readonly tuningHistoryUri: pulumi.Output<string>;
-    public readonly approvalRuleTemplateName: pulumi.Output<string>;
+    /** The bot's one session (`assumed-role/<bot role>/lambda-power-tuned-bot`): the approval it gives is the tuning verdict. */
+    public readonly botSessionArn: pulumi.Output<string>;
     /** The trusted decision function the workflow starts with. */
     public readonly decisionFunctionArn: pulumi.Output<string>;
 
@@ -141,8 +149,10 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
         const ownState = `${STATE_LAYOUT.pullRequestStatePrefix}${OWN_BUILD}/*`;
         const source = { type: "CODECOMMIT", cloneUrlHttp: repository.cloneUrlHttp } as const;
         // Shared by the untrusted builds only: nothing trusted and nothing of production reads it.
+        // CodeBuild shares an S3 cache between projects only under one cache namespace and the
+        // buildspecs' one cache key (the Terraform release and the lock file's hash).
         const untrustedCache = {
-            cacheLocation: pulumi.interpolate`${artifactBucket.name}/${PULL_REQUEST_CACHE_PREFIX}`,
+            cache: { location: pulumi.interpolate`${artifactBucket.name}/${PULL_REQUEST_CACHE_PREFIX}`, namespace: `${name}-terraform` },
             statements: buildCacheStatements(artifactBucket.arn, PULL_REQUEST_CACHE_PREFIX),
         };
 
@@ -162,7 +172,7 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
                 ...pullRequestBuildOutputStatements(artifactBucket.arn),
                 ...untrustedCache.statements,
             ],
-            cacheLocation: untrustedCache.cacheLocation,
+            cache: untrustedCache.cache,
             buildTimeoutMinutes: timeouts.deploy,
         });
         const destroy = project("destroy", {
@@ -176,12 +186,15 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
                 ...terraformStateStatements(stateBucket.arn, { readable: [`${STATE_LAYOUT.pullRequestStatePrefix}*`], writable: [ownState] }),
                 ...untrustedCache.statements,
             ],
-            cacheLocation: untrustedCache.cacheLocation,
+            cache: untrustedCache.cache,
             buildTimeoutMinutes: timeouts.destroy,
         });
 
         // Named in advance: the trusted role may assume it, and only the trusted role is trusted by it.
         const botRoleName = `${production.namePrefix}-pull-request-bot`;
+        // Named in advance too: the sweeper reads its running executions, and it starts the sweeper.
+        const workflowName = `${production.namePrefix}-pull-request-workflow`;
+        const workflowArn = pulumi.interpolate`arn:aws:states:${production.region}:${accountId}:stateMachine:${workflowName}`;
         const botRoleArn = stackRoleArn(accountId, botRoleName);
         const feedback = project("feedback", {
             description: "Trusted (no source, verified runner): comments the plan, tunes the copy, approves or revokes as the pull-request bot.",
@@ -195,10 +208,16 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
                 [BUILD_VARIABLES.runnerSha256]: args.runnerBundle.sha256,
                 [BUILD_VARIABLES.tuningHistoryUri]: this.tuningHistoryUri,
                 [RUNNER_ENVIRONMENT.pullRequestNamePrefix]: pullRequests.namePrefix,
+                [RUNNER_ENVIRONMENT.productionNamePrefix]: production.namePrefix,
                 [RUNNER_ENVIRONMENT.pullRequestBotRoleArn]: botRoleArn,
+                [RUNNER_ENVIRONMENT.tuningBudget]: String(args.tuningCaps.concurrencyBudget),
+                [RUNNER_ENVIRONMENT.maxFunctions]: String(args.tuningCaps.maxFunctions),
+                [RUNNER_ENVIRONMENT.maxFunctionTimeoutSeconds]: String(args.tuningCaps.maxFunctionTimeoutSeconds),
+                [RUNNER_ENVIRONMENT.tuningBudgetLeasesUri]: pulumi.interpolate`s3://${artifactBucket.name}/${ARTIFACT_LAYOUT.tuningBudgetLeasesKey}`,
             },
             statements: [
                 ...runnerDownloadStatements(artifactBucket.arn),
+                ...tuningBudgetStatements(artifactBucket.arn),
                 ...pullRequestBuildInputStatements(artifactBucket.arn),
                 ...pullRequestBuildOutputStatements(artifactBucket.arn),
                 ...tuningHistoryStatements(artifactBucket.arn),
@@ -220,6 +239,7 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
                 production,
                 pullRequests,
                 botRoleArn,
+                workflowArn,
                 schedule: args.sweep.schedule,
                 copyTtlHours: args.sweep.copyTtlHours,
                 buildTimeoutMinutes: timeouts.sweep,
@@ -269,6 +289,7 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
         const workflow = new aws.sfn.StateMachine(
             `${name}-workflow`,
             {
+                name: workflowName,
                 type: "STANDARD",
                 roleArn: workflowRole.arn,
                 definition: pulumi
@@ -332,33 +353,6 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
             { parent: this, dependsOn: [triggerRole] },
         );
 
-        // The merge gate: a PR into main needs one approval, and only the bot's fixed session can
-        // give it (the trusted step approves when the tuning policy passes and revokes when it
-        // fails).
-        const approvalRule = new aws.codecommit.ApprovalRuleTemplate(
-            `${name}-approval`,
-            {
-                description: "Requires the pull-request bot's approval: it approves only when the tuning policy passes.",
-                content: pulumi.jsonStringify({
-                    Version: "2018-11-08",
-                    DestinationReferences: [`refs/heads/${args.mainBranch}`],
-                    Statements: [
-                        {
-                            Type: "Approvers",
-                            NumberOfApprovalsNeeded: 1,
-                            ApprovalPoolMembers: [bot.arn.apply((arn) => assumedRoleSessionArn(arn, PULL_REQUEST_BOT_SESSION_NAME))],
-                        },
-                    ],
-                }),
-            },
-            { parent: this },
-        );
-        new aws.codecommit.ApprovalRuleTemplateAssociation(
-            `${name}-approval-association`,
-            { approvalRuleTemplateName: approvalRule.name, repositoryName: repository.name },
-            { parent: this },
-        );
-
         this.stateMachineArn = workflow.arn;
         this.deployProjectName = deploy.projectName;
         this.feedbackProjectName = feedback.projectName;
@@ -366,7 +360,7 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
         this.sweepProjectName = sweeper.projectName;
         this.feedbackRoleArn = feedback.roleArn;
         this.botRoleName = bot.name;
-        this.approvalRuleTemplateName = approvalRule.name;
+        this.botSessionArn = bot.arn.apply((arn) => assumedRoleSessionArn(arn, PULL_REQUEST_BOT_SESSION_NAME));
         this.decisionFunctionArn = decision.functionArn;
         this.registerOutputs({
             decisionFunctionArn: this.decisionFunctionArn,
@@ -379,7 +373,7 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
             botRoleName: this.botRoleName,
             runnerS3Uri: this.runnerS3Uri,
             tuningHistoryUri: this.tuningHistoryUri,
-            approvalRuleTemplateName: this.approvalRuleTemplateName,
+            botSessionArn: this.botSessionArn,
         });
     }
 }

@@ -5,13 +5,13 @@
 import { parseArgs } from "node:util";
 import { COMMIT_ID_RULE, PULL_REQUEST_BOT_SESSION_NAME, PULL_REQUEST_ID_RULE, PULL_REQUEST_BUILD_FILES, RUNNER_ENVIRONMENT, SCHEDULE_EXPRESSION_RULE, TUNING_FILES, TUNING_STRATEGIES } from "../contract";
 import { InputError, UsageError } from "./core/errors";
-import { ALLOWED_NAME_PREFIX_FIELD, checkFunctionInScope, validateNamePrefix, type FunctionScope } from "./core/functionScope";
+import { ALLOWED_NAME_PREFIX_FIELD, checkFunctionInScope, functionScopeOf, validateNamePrefix } from "./core/functionScope";
 import { parseJsonFile, withoutUndefined } from "./core/json";
 import { parseNonFunctionPathsVariable, validateNonFunctionPaths } from "./core/copyDecision";
 import type { DecideCopyRequest, RecordRequest, SweepRequest, TuneRequest } from "./core/requests";
 import { repositoryPath } from "./core/settings";
 import type { PullRequestContext } from "./core/resultsFile";
-import { functionsFromTerraformOutputs, mergeTargetFunctions, parseLambdaArnSpec, validateRoleArn, validateStateMachineArn } from "./core/targets";
+import { functionsFromTerraformOutputs, mergeTargetFunctions, parseLambdaArnSpec, validateRoleArn, validateStateMachineArn, type CopyOfFunctions } from "./core/targets";
 import { parseTuningInput, type Strategy } from "./core/tuningInput";
 import { parseS3Uri } from "./core/s3Location";
 import { NAME_PREFIX_FIELD, PROTECT_PREFIX_FIELD, validateSweepPrefixes } from "./core/sweep";
@@ -32,6 +32,12 @@ const MAX_TIMEOUT_SECONDS = 86_400;
 // Each execution already runs `num` invocations per power value, in parallel when asked to:
 // beyond this the account's Lambda concurrency, not the runner, is the bottleneck.
 const MAX_CONCURRENCY = 32;
+/** Lambda's own limit on a function's timeout. */
+const LAMBDA_MAX_TIMEOUT_SECONDS = 900;
+/** A function cap beyond this is no cap. */
+const MAX_FUNCTIONS = 1000;
+/** Beyond this a budget is no cap: Lambda's own concurrency quotas are of this order. */
+const MAX_BUDGET = 100_000;
 
 /** CodeBuild's own variables the runner reads: the build, and for `record` the commit it built. */
 const CODEBUILD = { buildId: "CODEBUILD_BUILD_ID", buildUrl: "CODEBUILD_BUILD_URL", sourceVersion: "CODEBUILD_RESOLVED_SOURCE_VERSION" } as const;
@@ -100,12 +106,35 @@ const COMMANDS = {
                 ],
             },
             force: { help: ["with --history: tune every function, even when a result is stored"] },
+            budget: {
+                value: "N",
+                help: [
+                    `the stack-wide tuning budget ${env(RUNNER_ENVIRONMENT.tuningBudget)}: Lambda invocations`,
+                    `in flight for all tunings together, 1-${MAX_BUDGET}, at most a tenth of the account's`,
+                    "unreserved concurrency; an execution that needs more is not started",
+                ],
+            },
+            "max-functions": { value: "N", help: [`tune nothing when more than N functions are to be tuned ${env(RUNNER_ENVIRONMENT.maxFunctions)}`] },
+            "max-function-timeout": {
+                value: "SECONDS",
+                help: [`tune nothing when a function's timeout is longer ${env(RUNNER_ENVIRONMENT.maxFunctionTimeoutSeconds)}`],
+            },
+            "budget-leases": { value: "s3://BUCKET/KEY", help: [`with --budget: the S3 object all tunings share the budget through ${env(RUNNER_ENVIRONMENT.tuningBudgetLeasesUri)}`] },
             "allowed-name-prefix": {
                 value: "PREFIX",
                 help: [
-                    `tune only functions named PREFIX-… ${env(RUNNER_ENVIRONMENT.pullRequestNamePrefix)};`,
-                    "any other ARN is refused before any AWS call. A function outside the",
-                    "state machine's account and region is always refused.",
+                    `the pull-request namespace ${env(RUNNER_ENVIRONMENT.pullRequestNamePrefix)}. With a pull`,
+                    "request, the functions tuned are the ones its own copy",
+                    "(PREFIX-<id>-<commit>-…) holds, listed with ListFunctions, and an ARN",
+                    "elsewhere is refused before any AWS call; without one, any PREFIX-….",
+                    "A function outside the state machine's account and region is always refused.",
+                ],
+            },
+            "production-name-prefix": {
+                value: "PREFIX",
+                help: [
+                    `production's namePrefix ${env(RUNNER_ENVIRONMENT.productionNamePrefix)}: the comment maps each`,
+                    "copy's function <copy>-<key> to production's PREFIX-<key>",
                 ],
             },
             "settings-from-repository": {
@@ -199,6 +228,15 @@ const COMMANDS = {
                     `only what is at least HOURS old, 0-${MAX_HOURS} (default ${DEFAULT_OLDER_THAN_HOURS}): a function`,
                     "by its LastModified, a role by its CreateDate, a log group by its",
                     "creationTime, an object by its LastModified; the rest is kept",
+                ],
+            },
+            "owner-workflow": {
+                value: "ARN",
+                help: [
+                    "the pull-request workflow (state machine) whose RUNNING executions own",
+                    "copies (--name-prefix is then the pull-request namespace): functions,",
+                    "roles and log groups go when no running execution owns their copy, or",
+                    "when it started --older-than ago; their own timestamps play no part",
                 ],
             },
             "state-uri": { value: "s3://BUCKET/PREFIX", help: ["also remove the objects under PREFIX/ (the copies' Terraform state)"] },
@@ -333,8 +371,12 @@ export interface TuneArguments {
     readonly terraformDirectory: string;
     readonly history?: TuningHistoryLocation;
     readonly force: boolean;
-    /** `--allowed-name-prefix`: only functions named `<prefix>-…` may be tuned; undefined: any. */
+    readonly budget?: TuneRequest["budget"];
+    readonly caps?: TuneRequest["caps"];
+    /** `--allowed-name-prefix`: the pull-request namespace; with a pull request, its own copy's prefix within it is what may be tuned. */
     readonly allowedNamePrefix?: string;
+    /** `--production-name-prefix`: production's namePrefix, to name the function a copy's function stands for. */
+    readonly productionNamePrefix?: string;
     /** `--settings-from-repository`: input, policy and *.tf files from the pull request's commits (the CLI guarantees a pull request). */
     readonly settingsFromRepository: boolean;
     /** `--comment-role-arn`: the role comments and approvals are made as. */
@@ -531,9 +573,39 @@ function wholeNumberIn(text: string, field: string, min: number, max: number, un
     return value;
 }
 
+const BUDGET_FIELD = `--budget (env ${RUNNER_ENVIRONMENT.tuningBudget})`;
+const BUDGET_LEASES_FIELD = `--budget-leases (env ${RUNNER_ENVIRONMENT.tuningBudgetLeasesUri})`;
+
+/** `--max-functions` and `--max-function-timeout`, each when given. */
+function capsFrom(options: ParsedOptions, env: Environment): Pick<TuneArguments, "caps"> {
+    const maxFunctions = optionOrEnv(options, "--max-functions", env, RUNNER_ENVIRONMENT.maxFunctions);
+    const maxTimeout = optionOrEnv(options, "--max-function-timeout", env, RUNNER_ENVIRONMENT.maxFunctionTimeoutSeconds);
+    if (maxFunctions === undefined && maxTimeout === undefined) return {};
+    return {
+        caps: {
+            ...(maxFunctions === undefined ? {} : { maxFunctions: wholeNumberIn(maxFunctions, `--max-functions (env ${RUNNER_ENVIRONMENT.maxFunctions})`, 1, MAX_FUNCTIONS, "functions") }),
+            ...(maxTimeout === undefined
+                ? {}
+                : { maxFunctionTimeoutSeconds: wholeNumberIn(maxTimeout, `--max-function-timeout (env ${RUNNER_ENVIRONMENT.maxFunctionTimeoutSeconds})`, 1, LAMBDA_MAX_TIMEOUT_SECONDS, "seconds") }),
+        },
+    };
+}
+
+/** `--budget` and `--budget-leases`, both or neither. */
+function budgetFrom(options: ParsedOptions, env: Environment): Pick<TuneArguments, "budget"> {
+    const size = optionOrEnv(options, "--budget", env, RUNNER_ENVIRONMENT.tuningBudget);
+    const leases = optionOrEnv(options, "--budget-leases", env, RUNNER_ENVIRONMENT.tuningBudgetLeasesUri);
+    if (size === undefined && leases === undefined) return {};
+    if (size === undefined || leases === undefined) throw new UsageError(`${BUDGET_FIELD} and ${BUDGET_LEASES_FIELD} go together: the budget is shared through its lease table`);
+    const location = parseS3Uri(leases, BUDGET_LEASES_FIELD);
+    if (location.prefix === "") throw InputError.invalid(BUDGET_LEASES_FIELD, leases, "s3://<bucket>/<key> of one object");
+    return { budget: { size: wholeNumberIn(size, BUDGET_FIELD, 1, MAX_BUDGET, "invocations"), leases: location } };
+}
+
 function tuneArgumentsFrom(options: ParsedOptions, env: Environment, build: BuildContext): TuneArguments {
     const settingsFromRepository = options.has("--settings-from-repository");
     const allowedNamePrefix = optionOrEnv(options, "--allowed-name-prefix", env, RUNNER_ENVIRONMENT.pullRequestNamePrefix);
+    const productionNamePrefix = optionOrEnv(options, "--production-name-prefix", env, RUNNER_ENVIRONMENT.productionNamePrefix);
     const history = historyFrom(options, env);
     if (options.has("--force") && history === undefined) {
         throw new UsageError(`--force needs ${HISTORY_FIELD}: it tunes functions whose result the history holds; without a history every function is tuned anyway`);
@@ -552,12 +624,17 @@ function tuneArgumentsFrom(options: ParsedOptions, env: Environment, build: Buil
         terraformDirectory: options.get("--terraform-dir")?.[0] ?? ".",
         history,
         force: options.has("--force"),
+        ...budgetFrom(options, env),
+        ...capsFrom(options, env),
         allowedNamePrefix: allowedNamePrefix === undefined ? undefined : validateNamePrefix(allowedNamePrefix, ALLOWED_NAME_PREFIX_FIELD),
+        productionNamePrefix: productionNamePrefix === undefined ? undefined : validateNamePrefix(productionNamePrefix, PRODUCTION_NAME_PREFIX_FIELD),
         settingsFromRepository,
         commentRoleArn: commentRoleArnFrom(options, env),
         build,
     };
 }
+
+const PRODUCTION_NAME_PREFIX_FIELD = `--production-name-prefix (env ${RUNNER_ENVIRONMENT.productionNamePrefix})`;
 
 const COMMENT_ROLE_FIELD = `--comment-role-arn (env ${RUNNER_ENVIRONMENT.pullRequestBotRoleArn})`;
 
@@ -602,6 +679,7 @@ function sweepArgumentsFrom(options: ParsedOptions, env: Environment, build: Bui
     const namePrefix = required(options, NAME_PREFIX_FIELD);
     const protectPrefix = options.get(PROTECT_PREFIX_FIELD)?.[0];
     validateSweepPrefixes(namePrefix, protectPrefix);
+    const ownerWorkflow = options.get("--owner-workflow")?.[0];
     const stateUri = options.get("--state-uri")?.[0];
     const state = stateUri === undefined ? undefined : parseS3Uri(stateUri, "--state-uri");
     if (state !== undefined && state.prefix === "") {
@@ -614,6 +692,7 @@ function sweepArgumentsFrom(options: ParsedOptions, env: Environment, build: Bui
         namePrefix,
         ...(protectPrefix === undefined ? {} : { protectPrefix }),
         olderThanHours: wholeNumber(options, "--older-than", DEFAULT_OLDER_THAN_HOURS, 0, MAX_HOURS, "hours"),
+        ...(ownerWorkflow === undefined ? {} : { ownerWorkflowArn: validateStateMachineArn(ownerWorkflow, "--owner-workflow") }),
         ...(state === undefined ? {} : { state }),
         dryRun: options.has("--dry-run"),
         reportFile: options.get("--report")?.[0] ?? DEFAULT_REPORT_FILE,
@@ -731,7 +810,10 @@ function pullRequestFrom(options: ParsedOptions, env: Environment, requiredBy?: 
 /** What `tune` tunes, with what: validated from the command line and the Terraform outputs alone. */
 export interface TuneTargets {
     readonly stateMachineArn: string;
+    /** The functions named by the command line and the outputs, each checked against the scope. */
     readonly functions: readonly TargetFunction[];
+    /** On a pull request: its copy, whose functions the run lists and tunes instead (targets.ts copyFunctionsToTune). */
+    readonly copy?: CopyOfFunctions;
 }
 
 /**
@@ -741,7 +823,7 @@ export interface TuneTargets {
  */
 export function tuneTargetsFrom(args: TuneArguments, terraformOutputs: string | undefined): TuneTargets {
     const stateMachineArn = validateStateMachineArn(args.stateMachineArn, `--state-machine-arn (env ${RUNNER_ENVIRONMENT.stateMachineArn})`);
-    const scope: FunctionScope = { stateMachineArn, allowedNamePrefix: args.allowedNamePrefix };
+    const scope = functionScopeOf(stateMachineArn, args.allowedNamePrefix, args.pullRequest);
     const fromFlags = args.lambdaArnSpecs.map(parseLambdaArnSpec);
     for (const fn of fromFlags) checkFunctionInScope(scope, fn.arn, "--lambda-arn");
     const fromTerraform: TargetFunction[] =
@@ -751,6 +833,9 @@ export function tuneTargetsFrom(args: TuneArguments, terraformOutputs: string | 
                   checkFunctionInScope(scope, arn, origin),
               );
     const functions = mergeTargetFunctions(fromFlags, fromTerraform);
+    if (scope.copyOf !== undefined) {
+        return { stateMachineArn, functions, copy: { prefix: scope.allowedNamePrefix!, productionNamePrefix: args.productionNamePrefix } };
+    }
     if (functions.length === 0) {
         throw new UsageError("nothing to tune: name the functions with --lambda-arn [NAME=]ARN or --terraform-outputs FILE");
     }
@@ -762,6 +847,7 @@ export function tuneRequestFrom(args: TuneArguments, targets: TuneTargets, setti
     return {
         stateMachineArn: targets.stateMachineArn,
         functions: targets.functions,
+        copy: targets.copy,
         settings,
         pullRequest: args.pullRequest,
         resultsFile: args.resultsFile,
@@ -771,6 +857,8 @@ export function tuneRequestFrom(args: TuneArguments, targets: TuneTargets, setti
         build: args.build,
         history: args.history,
         force: args.force,
+        ...(args.budget === undefined ? {} : { budget: args.budget }),
+        ...(args.caps === undefined ? {} : { caps: args.caps }),
     };
 }
 

@@ -16,15 +16,21 @@ const CHAINS = {
     runner: "replace the code the trusted steps run",
     otherCopies: "tamper with another build's copy or state",
     sweeper: "make the trusted sweeper reach beyond the pull-request namespace",
+    capacity: "take the shared tuning budget (or release others' share of it)",
 } as const;
+
+const BUDGET_LEASES = "arn:aws:s3:::storage-artifacts-0a1b2c3d/tuning-budget/leases.json";
 
 const STATE = "arn:aws:s3:::storage-state-0a1b2c3d";
 const ARTIFACTS = "arn:aws:s3:::storage-artifacts-0a1b2c3d";
+/** The pull-request workflow's state machine, named in advance (the sweeper reads its executions). */
+const WORKFLOW_NAME = "power-tuned-pull-request-workflow";
 const REPOSITORY = `arn:aws:codecommit:${REGION}:${ACCOUNT}:power-tuned-functions`;
 const OWN_BUILD = `arn:aws:codebuild:${REGION}:${ACCOUNT}:build/pr-deploy:6c1f3f0e-5d4c-4b3a-9a8f-7e6d5c4b3a29`;
 const OTHER_BUILD = `arn:aws:codebuild:${REGION}:${ACCOUNT}:build/pr-deploy:0b0b0b0b-1111-4222-8333-944444444444`;
 const PR_ROLE = `arn:aws:iam::${ACCOUNT}:role/pr-power-tuned-7-3f2a9c1-digest-role`;
 const PR_FUNCTION = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:pr-power-tuned-7-3f2a9c1-digest`;
+const OTHER_COPY_FUNCTION = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:pr-power-tuned-8-8e1f0c2-digest`;
 const PRODUCTION_ROLE = `arn:aws:iam::${ACCOUNT}:role/power-tuned-digest-role`;
 const PRODUCTION_FUNCTION = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:power-tuned-digest`;
 const POWER_TUNING = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:powerTuningStateMachine-0a1b2c3d`;
@@ -135,11 +141,18 @@ const untrustedAttacks = (role: string): Row[] => [
     },
     { as: role, does: "upload a runner bundle", chain: "runner", expect: "denied", request: () => ({ action: "s3:PutObject", resource: `${ARTIFACTS}/tuning-runner/${"ab".repeat(32)}.js`, context: ownBuild }) },
     { as: role, does: "start a power-tuning execution (it invokes functions)", chain: "production", expect: "denied", request: () => ({ action: "states:StartExecution", resource: POWER_TUNING }) },
+    { as: role, does: "rewrite the tuning budget's lease table", chain: "capacity", expect: "denied", request: () => ({ action: "s3:PutObject", resource: BUDGET_LEASES, context: ownBuild }) },
+    { as: role, does: "delete the tuning budget's lease table", chain: "capacity", expect: "denied", request: () => ({ action: "s3:DeleteObject", resource: BUDGET_LEASES, context: ownBuild }) },
+    { as: role, does: "read the tuning budget's lease table", chain: "capacity", expect: "denied", request: () => ({ action: "s3:GetObject", resource: BUDGET_LEASES, context: ownBuild }) },
 ];
 
 const ROWS: Row[] = [
     ...untrustedAttacks("pr-deploy-role"),
     ...untrustedAttacks("pr-destroy-role"),
+    // The trusted step shares the tuning budget through its lease table, and nothing else of the bucket's root.
+    { as: "pr-feedback-role", does: "read the tuning budget's lease table", expect: "Allowed", request: () => ({ action: "s3:GetObject", resource: BUDGET_LEASES }) },
+    { as: "pr-feedback-role", does: "replace the tuning budget's lease table", expect: "Allowed", request: () => ({ action: "s3:PutObject", resource: BUDGET_LEASES }) },
+    { as: "pr-feedback-role", does: "write beside the lease table", expect: "denied", request: () => ({ action: "s3:PutObject", resource: "arn:aws:s3:::storage-artifacts-0a1b2c3d/tuning-budget/other.json" }) },
     // The untrusted deploy's work.
     { as: "pr-deploy-role", does: "create a PR-namespace role with the boundary", expect: "Allowed", request: (iam) => ({ action: "iam:CreateRole", resource: PR_ROLE, context: withBoundary(iam) }) },
     { as: "pr-deploy-role", does: "put a PR role's inline policy, with the boundary", expect: "Allowed", request: (iam) => ({ action: "iam:PutRolePolicy", resource: PR_ROLE, context: withBoundary(iam) }) },
@@ -206,6 +219,10 @@ const ROWS: Row[] = [
     { as: "pr-feedback-role", does: "comment without being the bot", chain: "approval", expect: "denied", request: () => ({ action: "codecommit:PostCommentForPullRequest", resource: REPOSITORY }) },
     { as: "pr-feedback-role", does: "record production's fingerprint", chain: "baselines", expect: "denied", request: () => ({ action: "s3:PutObject", resource: `${ARTIFACTS}/tuning-history/production/digest.json` }) },
     { as: "pr-feedback-role", does: "read a production function", chain: "production", expect: "denied", request: () => ({ action: "lambda:GetFunctionConfiguration", resource: PRODUCTION_FUNCTION }) },
+    // Which functions are tuned is the runner's decision (its copy's prefix, listed); IAM keeps the step itself off them.
+    { as: "pr-feedback-role", does: "list the functions to find its own copy's", expect: "Allowed", request: () => ({ action: "lambda:ListFunctions", resource: "*" }) },
+    { as: "pr-feedback-role", does: "stops: tuning another pull request's copy (invoking it directly)", chain: "otherCopies", expect: "denied", request: () => ({ action: "lambda:InvokeFunction", resource: OTHER_COPY_FUNCTION }) },
+    { as: "pr-feedback-role", does: "stops: tuning another pull request's copy (reconfiguring its memory)", chain: "otherCopies", expect: "denied", request: () => ({ action: "lambda:UpdateFunctionConfiguration", resource: OTHER_COPY_FUNCTION }) },
     // The copy decision (trusted: reads the repository and the history as data, speaks only as the bot).
     { as: "pr-copy-decision-role", does: "read the differences between the pull request's commits", expect: "Allowed", request: () => ({ action: "codecommit:GetDifferences", resource: REPOSITORY }) },
     {
@@ -351,7 +368,9 @@ const ROWS: Row[] = [
     // The workflow and its trigger.
     { as: "pr-workflow-role", does: "start the deploy build", expect: "Allowed", request: () => ({ action: "codebuild:StartBuild", resource: `arn:aws:codebuild:${REGION}:${ACCOUNT}:project/pr-deploy` }) },
     { as: "pr-workflow-role", does: "start the pipeline's apply build", chain: "production", expect: "denied", request: () => ({ action: "codebuild:StartBuild", resource: `arn:aws:codebuild:${REGION}:${ACCOUNT}:project/deployment-apply` }) },
-    { as: "pr-trigger-role", does: "start the pull-request workflow", expect: "Allowed", request: () => ({ action: "states:StartExecution", resource: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:pr-workflow` }) },
+    { as: "pr-trigger-role", does: "start the pull-request workflow", expect: "Allowed", request: () => ({ action: "states:StartExecution", resource: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${WORKFLOW_NAME}` }) },
+    { as: "pr-sweeper-role", does: "read the pull-request workflow's running executions (which copies they own)", expect: "Allowed", request: () => ({ action: "states:ListExecutions", resource: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${WORKFLOW_NAME}` }) },
+    { as: "pr-sweeper-role", does: "read an execution of the power-tuning state machine", expect: "denied", request: () => ({ action: "states:DescribeExecution", resource: `arn:aws:states:${REGION}:${ACCOUNT}:execution:powerTuningStateMachine-0a1b2c3d:x` }) },
     { as: "pr-trigger-role", does: "start the power-tuning state machine", chain: "production", expect: "denied", request: () => ({ action: "states:StartExecution", resource: POWER_TUNING }) },
 ];
 

@@ -69,7 +69,7 @@ describe("buildspecs: the Terraform install and the pull-request copy", () => {
         it("accepts newer and pre-release versions and an uppercase checksum (written lowercase)", () => {
             assert.doesNotThrow(() => installTerraform({ ...RELEASE, version: "1.12.0-rc1" }));
             assert.doesNotThrow(() => installTerraform({ ...RELEASE, version: "1.14.2" }));
-            const check = installTerraform({ ...RELEASE, sha256Arm64: RELEASE.sha256Arm64.toUpperCase() })[1].run;
+            const check = installTerraform({ ...RELEASE, sha256Arm64: RELEASE.sha256Arm64.toUpperCase() }).find((command) => command.run.includes("sha256sum"))!.run;
             assert.ok(check.includes(RELEASE.sha256Arm64), check);
         });
     });
@@ -200,6 +200,36 @@ describe("buildspecs: the Terraform install and the pull-request copy", () => {
             assert.equal(run.succeeded, true);
             assert.equal(run.cacheAfter![ZIP], GENUINE_ZIP, "downloaded into a file of its own");
         });
+
+        it("deploy and destroy share one cache key: the Terraform release and the lock file's hash", () => {
+            const [deploy, destroy] = [pullRequestDeployBuildspec, pullRequestDestroyBuildspec].map((buildspec) => parseYaml(buildspec(RELEASE)).cache.key);
+            assert.equal(deploy, "terraform-1.11.4-$(codebuild-hash-files .terraform.lock.hcl)");
+            assert.equal(destroy, deploy);
+        });
+
+        it("restored providers get their execute bit back (CodeBuild restores files without it; Terraform would then fail to start them)", () => {
+            const saved = coldDeploy().cacheAfter!;
+            const run = runBuild(pullRequestDestroyBuildspec(RELEASE), DESTROY_BUILD_ENV, { cache: saved });
+            assert.equal(run.succeeded, true);
+            assert.ok(run.calls.some((call) => call.startsWith("terraform destroy")));
+            assert.deepEqual(downloads(run), []);
+        });
+
+        const hostileEntries = {
+            "a directory at the zip's path": { [ZIP]: { directory: { "terraform": "hostile" } } },
+            "a file at the provider cache's path": { providers: "not a directory" },
+            "a directory where a provider's executable belongs": { [`providers/${PROVIDERS[0]}/terraform-provider`]: { directory: { x: "hostile" } } },
+            "a link at a provider's executable": { [`providers/${PROVIDERS[1]}/terraform-provider`]: { link: "/tmp/elsewhere" } },
+        } as const;
+        for (const [entry, cache] of Object.entries(hostileEntries)) {
+            it(`a cache poisoned with ${entry} is discarded and downloaded again: deploy and destroy still succeed`, () => {
+                for (const [buildspec, env] of [[pullRequestDeployBuildspec, DEPLOY_BUILD_ENV], [pullRequestDestroyBuildspec, DESTROY_BUILD_ENV]] as const) {
+                    const run = runBuild(buildspec(RELEASE), env, { cache });
+                    assert.equal(run.succeeded, true, `${entry}: ${JSON.stringify(run.phases)}`);
+                    assert.ok(downloads(run).length > 0, "what was discarded is downloaded again");
+                }
+            });
+        }
 
         it("the trusted build and the pipeline's builds declare no cache and no plugin cache", () => {
             for (const yaml of [pullRequestFeedbackBuildspec(), terraformPlanBuildspec(RELEASE), terraformApplyBuildspec(RELEASE), terraformDestroyBuildspec(RELEASE)]) {

@@ -130,7 +130,7 @@ describe("buildspecs: the trusted builds and the pipeline", () => {
             assert.deepEqual(workCalls(run), [
                 `aws s3 cp ${RUNNER_S3_URI} ${RUNNER_PATH}`,
                 `node ${RUNNER_PATH} --version`,
-                `node ${RUNNER_PATH} sweep --name-prefix pr-power-tuned --older-than 6 --state-uri s3://${STATE_BUCKET}/pull-requests/ --protect-prefix power-tuned --report /tmp/sweep-report.json`,
+                `node ${RUNNER_PATH} sweep --name-prefix pr-power-tuned --owner-workflow ${SCHEDULED_SWEEP_ENV.PULL_REQUEST_WORKFLOW_ARN} --older-than 6 --state-uri s3://${STATE_BUCKET}/pull-requests/ --protect-prefix power-tuned --report /tmp/sweep-report.json`,
                 keepReport,
             ]);
             const [sweep] = runnerCalls(run).slice(1).map((argv) => parseCommandLine(argv, SCHEDULED_SWEEP_ENV));

@@ -54,7 +54,7 @@ describe("IAM across the whole stack", () => {
         const holders = stack.resources.filter((resource) =>
             ["aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy", "aws:iam/policy:Policy", "aws:s3/bucketPolicy:BucketPolicy"].includes(resource.type),
         );
-        assert.strictEqual(holders.length, 31);
+        assert.strictEqual(holders.length, 32);
         for (const holder of holders) {
             assert.ok(documents.some((document) => document.resource === `${holder.type} ${holder.name}`), `${holder.type} ${holder.name}`);
         }

@@ -63,7 +63,7 @@ describe("pull-request workflow", () => {
             assert.deepStrictEqual(environment(stack, "pr-destroy"), copy);
         });
 
-        it("the trusted build gets the runner with its SHA-256, the namespace the runner enforces and the bot it acts as", () => {
+        it("the trusted build gets the runner with its SHA-256, the namespace its copy's prefix is formed in, production's prefix and the bot it acts as", () => {
             const runner = named(stack, "aws:s3/bucketObjectv2:BucketObjectv2", "pr-runner");
             assert.deepStrictEqual(environment(stack, "pr-feedback"), {
                 REPOSITORY_NAME: "power-tuned-functions",
@@ -71,8 +71,13 @@ describe("pull-request workflow", () => {
                 ARTIFACT_BUCKET: stack.outputs.artifactBucketName,
                 TUNING_RUNNER_S3_URI: `s3://${stack.outputs.artifactBucketName}/${runner.inputs.key}`,
                 TUNING_RUNNER_SHA256: stack.runnerBundle.sha256,
-                TUNING_HISTORY_URI: `s3://${stack.outputs.artifactBucketName}/tuning-history/`,
+TUNING_CONCURRENCY_BUDGET: "100",
+                TUNING_MAX_FUNCTIONS: "10",
+                TUNING_MAX_FUNCTION_TIMEOUT_SECONDS: "300",
+                TUNING_BUDGET_LEASES_URI: `s3://${stack.outputs.artifactBucketName}/tuning-budget/leases.json`,
+                                TUNING_HISTORY_URI: `s3://${stack.outputs.artifactBucketName}/tuning-history/`,
                 PULL_REQUEST_NAME_PREFIX: "pr-power-tuned",
+                PRODUCTION_NAME_PREFIX: "power-tuned",
                 PULL_REQUEST_BOT_ROLE_ARN: named(stack, "aws:iam/role:Role", "pr-bot-role").state.arn,
                 CODEBUILD_CONFIG_AUTO_DISCOVER: "false",
             });
@@ -214,6 +219,7 @@ describe("pull-request workflow", () => {
                 TUNING_RUNNER_S3_URI: `s3://${stack.outputs.artifactBucketName}/${runner.inputs.key}`,
                 TUNING_RUNNER_SHA256: stack.runnerBundle.sha256,
                 PULL_REQUEST_NAME_PREFIX: "pr-power-tuned",
+                PULL_REQUEST_WORKFLOW_ARN: named(stack, "aws:sfn/stateMachine:StateMachine", "pr-workflow").state.arn,
                 PRODUCTION_NAME_PREFIX: "power-tuned",
                 PULL_REQUEST_BOT_ROLE_ARN: named(stack, "aws:iam/role:Role", "pr-bot-role").state.arn,
                 SWEEP_SCHEDULE: "rate(6 hours)",
@@ -251,7 +257,7 @@ describe("pull-request workflow", () => {
         });
     });
 
-    describe("the pull-request bot and the merge gate", () => {
+    describe("the pull-request bot (its approval rule: merge-gate.test.ts)", () => {
         it("the bot is trusted only by the trusted builds' roles (feedback, sweeper) and the decision function's, and only under the fixed session name", () => {
             const bot = named(stack, "aws:iam/role:Role", "pr-bot-role");
             assert.strictEqual(bot.state.name, "power-tuned-pull-request-bot");
@@ -283,23 +289,6 @@ describe("pull-request workflow", () => {
             ]);
         });
 
-        it("requires one approval from exactly the bot's fixed session for pull requests into main", () => {
-            const template = named(stack, "aws:codecommit/approvalRuleTemplate:ApprovalRuleTemplate", "pr-approval");
-            assert.deepStrictEqual(JSON.parse(template.inputs.content), {
-                Version: "2018-11-08",
-                DestinationReferences: ["refs/heads/main"],
-                Statements: [
-                    {
-                        Type: "Approvers",
-                        NumberOfApprovalsNeeded: 1,
-                        // Session ARNs carry the role name without its IAM path.
-                        ApprovalPoolMembers: [`arn:aws:sts::${TEST_ACCOUNT_ID}:assumed-role/power-tuned-pull-request-bot/${PULL_REQUEST_BOT_SESSION_NAME}`],
-                    },
-                ],
-            });
-            const association = named(stack, "aws:codecommit/approvalRuleTemplateAssociation:ApprovalRuleTemplateAssociation", "pr-approval-association");
-            assert.deepStrictEqual(association.inputs, { approvalRuleTemplateName: template.state.name, repositoryName: "power-tuned-functions" });
-        });
     });
 
     describe("the decision function (trusted: never runs a file of the pull request)", () => {
@@ -339,10 +328,12 @@ describe("pull-request workflow", () => {
     });
 
     describe("the build cache (Terraform and its providers)", () => {
-        it("the untrusted builds share one S3 cache under an expiring prefix of the artifact bucket; the trusted build has none", () => {
-            for (const name of ["pr-deploy", "pr-destroy"]) {
-                assert.deepStrictEqual(project(name).inputs.cache, { type: "S3", location: `${stack.outputs.artifactBucketName}/pull-request-cache/` }, name);
-            }
+        it("the untrusted builds really share one S3 cache (one location and one cache namespace, as CodeBuild shares across projects) under an expiring prefix of the artifact bucket; the trusted build has none", () => {
+            const [deploy, destroy] = ["pr-deploy", "pr-destroy"].map((name) => project(name).inputs.cache);
+            assert.equal(deploy.type, "S3");
+            assert.equal(deploy.location, `${stack.outputs.artifactBucketName}/pull-request-cache/`);
+            assert.match(deploy.cacheNamespace, /\S/);
+            assert.deepStrictEqual(destroy, deploy);
             assert.deepStrictEqual(project("pr-feedback").inputs.cache, { type: "NO_CACHE" });
         });
 

@@ -177,10 +177,11 @@ describe("production records and baselines", () => {
         });
     });
 
-    it("say why there is none: no record for the function, or production's fingerprint never tuned", () => {
+    it("say why there is none: no record for the function (marked a new function), or production's fingerprint never tuned", () => {
         assert.deepEqual(baselineFrom("digest", undefined, undefined), {
             status: "none",
             reason: "production has no recorded fingerprint for `digest` (a new function, or `record` has not run after a deployment of main)",
+            newFunction: true,
         });
         assert.deepEqual(baselineFrom("digest", record, undefined), {
             status: "none",

@@ -231,6 +231,7 @@ export class AwsModel {
     private readonly jsonOperations: Record<string, (input: any, caller: string) => object> = {
         StartExecution: (input) => this.startExecution(input),
         DescribeExecution: (input) => this.describeExecution(input),
+        ListExecutions: (input) => this.listExecutions(input),
         StopExecution: (input) => this.stopExecution(input),
         GetExecutionHistory: (input) => this.getExecutionHistory(input),
         PostCommentForPullRequest: (input, caller) => this.postComment(input, caller),
@@ -296,6 +297,23 @@ export class AwsModel {
             startedAt: execution.startedAt,
             endsAt: this.runningUntil(execution),
         }));
+    }
+
+    /**
+     * An execution of another state machine (the pull-request workflow) with `input`, RUNNING from
+     * `startedAt` (model clock, default now) until ended with endExecution.
+     */
+    startWorkflowExecution(stateMachineArn: string, name: string, input: object, startedAt = this.now()): string {
+        const executionArn = `${stateMachineArn.replace(":stateMachine:", ":execution:")}:${name}`;
+        const script: ScriptedExecution = { runningMs: Number.MAX_SAFE_INTEGER, status: "SUCCEEDED" };
+        this.executions.set(executionArn, { executionArn, stateMachineArn, name, input: JSON.stringify(input), lambdaArn: "", script, startedAt });
+        return executionArn;
+    }
+
+    /** Ends a workflow execution started with startWorkflowExecution, now. */
+    endExecution(executionArn: string): void {
+        const execution = this.executions.get(executionArn)!;
+        execution.script.runningMs = this.now() - execution.startedAt;
     }
 
     setPullRequest(pr: FakePullRequest): void {
@@ -498,6 +516,26 @@ export class AwsModel {
         const execution = this.executions.get(executionArn);
         if (!execution) throw new AwsError("ExecutionDoesNotExist", `Execution Does Not Exist: '${executionArn}'`);
         return execution;
+    }
+
+    private listExecutions(input: any): object {
+        const stateMachineArn = requireString(input, "stateMachineArn");
+        if (!STATE_MACHINE_ARN.test(stateMachineArn)) throw new AwsError("InvalidArn", `Invalid Arn: '${stateMachineArn}'`);
+        // Newest first, as Step Functions lists them.
+        const matching = [...this.executions.values()]
+            .filter((execution) => execution.stateMachineArn === stateMachineArn && (input.statusFilter === undefined || this.statusOf(execution) === input.statusFilter))
+            .sort((a, b) => b.startedAt - a.startedAt);
+        const page = this.page(matching, input.maxResults, input.nextToken, "ListExecutions", 100, "InvalidToken");
+        return {
+            executions: page.items.map((execution) => ({
+                executionArn: execution.executionArn,
+                stateMachineArn: execution.stateMachineArn,
+                name: execution.name,
+                status: this.statusOf(execution),
+                startDate: execution.startedAt / 1000,
+            })),
+            ...(page.nextToken === undefined ? {} : { nextToken: page.nextToken }),
+        };
     }
 
     private describeExecution(input: any): object {
@@ -1037,10 +1075,24 @@ export class AwsModel {
 
     // ---------------------------------------------------------------- S3
 
-    private s3(operation: string, body: { Bucket: string; Key: string; Body?: string; Prefix?: string; MaxKeys?: string; ContinuationToken?: string }): S3ObjectAnswer | S3ListingAnswer {
+    private s3(
+        operation: string,
+        body: { Bucket: string; Key: string; Body?: string; Prefix?: string; MaxKeys?: string; ContinuationToken?: string; IfMatch?: string; IfNoneMatch?: string },
+    ): S3ObjectAnswer | S3ListingAnswer {
         const objectKey = `${body.Bucket}/${body.Key}`;
         switch (operation) {
             case "PutObject": {
+                // Conditional writes (docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html):
+                // If-None-Match: * only creates, If-Match: <ETag> only replaces that version; else 412,
+                // and If-Match on a missing key 404.
+                const existing = this.objects.get(objectKey);
+                if (body.IfNoneMatch !== undefined && (body.IfNoneMatch !== "*" || existing !== undefined)) {
+                    throw new AwsError("PreconditionFailed", "At least one of the pre-conditions you specified did not hold", 412);
+                }
+                if (body.IfMatch !== undefined && existing === undefined) throw new AwsError("NoSuchKey", "The specified key does not exist.", 404);
+                if (body.IfMatch !== undefined && body.IfMatch !== etagOf(existing!)) {
+                    throw new AwsError("PreconditionFailed", "At least one of the pre-conditions you specified did not hold", 412);
+                }
                 const content = Buffer.from(body.Body ?? "", "utf8");
                 this.objects.set(objectKey, content);
                 this.objectsModified.set(objectKey, this.now());

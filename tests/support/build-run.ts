@@ -98,6 +98,7 @@ export const SCHEDULED_SWEEP_ENV = {
     PULL_REQUEST_BOT_ROLE_ARN: "arn:aws:iam::123456789012:role/lambda-power-tuned/power-tuned-pull-request-bot",
     SWEEP_SCHEDULE: "rate(6 hours)",
     PULL_REQUEST_COPY_TTL_HOURS: "6",
+    PULL_REQUEST_WORKFLOW_ARN: "arn:aws:states:us-east-1:123456789012:stateMachine:power-tuned-pull-request-workflow",
 };
 export const FOLLOW_UP_SWEEP_ENV = { ...SCHEDULED_SWEEP_ENV, ...PULL_REQUEST, DEPLOY_BUILD_ARN };
 // The Deploy build: runner and history for `record`; CodePipeline's source revision.
@@ -129,6 +130,12 @@ while IFS= read -r pattern; do
 done <<< "$FAKE_FAIL"
 case "$tool $1" in
   "terraform output" | "terraform show") echo '{}' ;;
+  "terraform plan" | "terraform apply" | "terraform destroy")
+    # Terraform starts each installed provider as a program: one without its execute bit fails here.
+    for provider in $FAKE_PROVIDERS; do
+      installed=".terraform/providers/$provider/terraform-provider"
+      if [[ -e $installed && ! -x $installed ]]; then echo "fork/exec $installed: permission denied" >&2; exit 1; fi
+    done ;;
   "terraform init")
     # How terraform init installs each provider (hashicorp/terraform, internal/providercache/installer.go):
     # one already installed in the working directory is kept; else a plugin-cache entry is linked
@@ -141,8 +148,8 @@ case "$tool $1" in
       cached=\${TF_PLUGIN_CACHE_DIR:+$TF_PLUGIN_CACHE_DIR/$provider/terraform-provider}
       if [[ -n $cached && -f $cached && $(cat "$cached") == "genuine $provider" ]]; then ln -s "$cached" "$installed"; continue; fi
       printf 'registry\\x1fdownload\\x1f%s\\n' "$provider" >> "$FAKE_CALLS"
-      if [[ -n $cached ]]; then mkdir -p "$(dirname "$cached")"; printf 'genuine %s' "$provider" > "$cached"; ln -s "$cached" "$installed"
-      else printf 'genuine %s' "$provider" > "$installed"; fi
+      if [[ -n $cached ]]; then mkdir -p "$(dirname "$cached")" && printf 'genuine %s' "$provider" > "$cached" && chmod +x "$cached" && ln -s "$cached" "$installed" || exit 1
+      else printf 'genuine %s' "$provider" > "$installed"; chmod +x "$installed"; fi
     done ;;
   "curl "*) while (( $# )); do if [[ $1 == -o ]]; then printf '%s' "$FAKE_DOWNLOAD" > "$2"; fi; shift; done ;;
   "aws s3")
@@ -169,8 +176,12 @@ type PhaseName = "install" | "pre_build" | "build" | "post_build";
 /** The providers terraform-lambda's lock file pins, as the plugin cache lays them out for CodeBuild's arm64 hosts. */
 export const PROVIDERS = ["registry.terraform.io/hashicorp/archive/2.7.1/linux_arm64", "registry.terraform.io/hashicorp/aws/6.49.0/linux_arm64"];
 
-/** A build cache's files, by path below BUILD_CACHE_DIRECTORY: content, or `{ link }` for a symbolic link. */
-type CacheFiles = Record<string, string | { readonly link: string }>;
+/**
+ * A build cache's entries, by path below BUILD_CACHE_DIRECTORY: a file's content, `{ link }` for a
+ * symbolic link, or `{ directory }` for a directory holding those files. CodeBuild restores files
+ * without their execute bit, and so does runBuild.
+ */
+type CacheFiles = Record<string, string | { readonly link: string } | { readonly directory: Record<string, string> }>;
 
 export interface BuildRun {
     /** Phases that ran, in order, with their status. */
@@ -215,8 +226,12 @@ export function runBuild(
     for (const [file, content] of Object.entries(caches ? (options.cache ?? {}) : {})) {
         const target = path.join(cacheDirectory, file);
         mkdirSync(path.dirname(target), { recursive: true });
-        if (typeof content === "string") writeFileSync(target, content);
-        else symlinkSync(content.link.split("/tmp/").join(`${privateTmp}/`), target);
+        if (typeof content === "string") writeFileSync(target, content, { mode: 0o644 });
+        else if ("link" in content) symlinkSync(content.link.split("/tmp/").join(`${privateTmp}/`), target);
+        else {
+            mkdirSync(target);
+            for (const [name, text] of Object.entries(content.directory)) writeFileSync(path.join(target, name), text);
+        }
     }
     writeFileSync(envFile, "");
     writeFileSync(callsFile, "");

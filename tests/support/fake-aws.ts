@@ -332,7 +332,8 @@ function s3Operation(req: IncomingMessage, url: URL, raw: Buffer): Omit<Operatio
         if (operation !== "PutObject") return { operation, body: { Bucket, Key } };
         const contentType = req.headers["content-type"];
         const body = decodeS3Payload(req.headers, raw).toString("utf8");
-        return { operation, body: { Bucket, Key, Body: body, ...definedOnly({ ContentType: contentType }) } };
+        const conditions = definedOnly({ IfMatch: req.headers["if-match"], IfNoneMatch: req.headers["if-none-match"] });
+        return { operation, body: { Bucket, Key, Body: body, ...definedOnly({ ContentType: contentType }), ...conditions } };
     }
     if (req.method === "GET" && url.searchParams.get("list-type") === "2") {
         if (url.searchParams.has("delimiter")) throw new AwsError("NotImplemented", "FakeAws ListObjectsV2 does not implement delimiter", 501);

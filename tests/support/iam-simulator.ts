@@ -4,12 +4,12 @@
 // not what a string match suggests.
 import { runSimulation, runUnsafeSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
 import type { MockedStack } from "./mocked-stack";
-import { ofType } from "./mocked-stack";
+import { named as namedResource, ofType } from "./mocked-stack";
 import { TEST_ACCOUNT_ID } from "./pulumi-mocks";
 
 export type Decision = "Allowed" | "ExplicitlyDenied" | "ImplicitlyDenied";
 
-interface PolicyDocument {
+export interface PolicyDocument {
     readonly Version: string;
     readonly Statement: unknown[];
 }
@@ -41,6 +41,7 @@ const CODEBUILD_REQUEST_KEYS = ["codebuild:buildArn", "codebuild:projectArn"];
 export class StackIam {
     private readonly roles = new Map<string, { arn: string; name: string; trust: PolicyDocument; inline: PolicyDocument[] }>();
     private readonly bucketPolicies = new Map<string, PolicyDocument>();
+    private readonly managedPolicies = new Map<string, { arn: string; document: PolicyDocument }>();
     readonly boundaryArn: string;
     readonly boundary: PolicyDocument;
 
@@ -59,7 +60,8 @@ export class StackIam {
             if (arn === undefined) throw new Error(`bucket policy ${policy.name} names an unknown bucket ${policy.inputs.bucket}`);
             this.bucketPolicies.set(arn, parse(policy.inputs.policy));
         }
-        const [boundary] = ofType(stack, "aws:iam/policy:Policy");
+        for (const policy of ofType(stack, "aws:iam/policy:Policy")) this.managedPolicies.set(policy.name, { arn: policy.state.arn, document: parse(policy.inputs.policy) });
+        const boundary = namedResource(stack, "aws:iam/policy:Policy", "function-boundary-policy");
         this.boundaryArn = boundary.state.arn;
         this.boundary = parse(boundary.inputs.policy);
     }
@@ -73,6 +75,13 @@ export class StackIam {
 
     roleArn(logicalName: string): string {
         return this.role(logicalName).arn;
+    }
+
+    /** One of the stack's managed policies, by logical name (e.g. `merge-gate-protect-main`): its ARN and document. */
+    managedPolicy(logicalName: string): { arn: string; document: PolicyDocument } {
+        const policy = this.managedPolicies.get(logicalName);
+        if (policy === undefined) throw new Error(`no managed policy ${logicalName} among ${[...this.managedPolicies.keys()].join(", ")}`);
+        return policy;
     }
 
     /** A role as Terraform would create it under the stack's boundary, with these inline policies. */

@@ -55,7 +55,7 @@ export interface StackScope {
  */
 const ACCOUNT_LEVEL_ACTIONS: Readonly<Record<string, string>> = {
     "lambda:GetAccountSettings": "tune --concurrency auto reads the account's unreserved concurrency",
-    "lambda:ListFunctions": "the sweeper finds the namespace's functions (and filters them by prefix)",
+    "lambda:ListFunctions": "the sweeper finds the namespace's functions, and the trusted step its own copy's (each filters them by prefix)",
     "lambda:ListEventSourceMappings": "the sweeper finds the mappings of the namespace's functions",
     "iam:ListRoles": "the sweeper finds the namespace's roles (and filters them by path and prefix)",
 };

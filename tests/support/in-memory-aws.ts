@@ -50,6 +50,10 @@ export class InMemoryAws extends AwsModel {
             lambda: {
                 functionConfiguration: async (functionArn) => (await this.send(build, "lambda", "GetFunctionConfiguration", { FunctionName: functionArn })) as FunctionConfiguration,
                 unreservedConcurrency: async () => unreservedConcurrencyOf((await this.send(build, "lambda", "GetAccountSettings", {})).AccountLimit),
+                functionsNamed: (prefix) =>
+                    this.everyPage(build, { service: "lambda", operation: "ListFunctions", body: {} }, { token: "Marker", next: "NextMarker" }, (page: any) =>
+                        page.Functions.filter((fn: any) => fn.FunctionName.startsWith(prefix)).map((fn: any) => ({ name: fn.FunctionName, arn: fn.FunctionArn })),
+                    ),
             },
             tuningHistory: this.tuningHistory(build),
             repositoryFiles: this.repositoryFiles(build),
@@ -65,6 +69,21 @@ export class InMemoryAws extends AwsModel {
             pullRequestComments: this.pullRequestComments(pullRequest, commentAuthor(commentRoleArn)),
             pullRequestApprovals: this.pullRequestApprovals(pullRequest),
             sweepable: this.sweepable(build),
+            budgetLeases: {
+                read: (bucket, key) =>
+                    this.send(build, "s3", "GetObject", { Bucket: bucket, Key: key }).then(
+                        (answer: S3ObjectAnswer) => ({ text: answer.content!.toString("utf8"), etag: answer.etag }),
+                        absentOn("NoSuchKey"),
+                    ),
+                replace: (bucket, key, body, etag) =>
+                    this.send(build, "s3", "PutObject", { Bucket: bucket, Key: key, Body: body, ...(etag === undefined ? { IfNoneMatch: "*" } : { IfMatch: etag }) }).then(
+                        () => true,
+                        (error: Error) => {
+                            if (["PreconditionFailed", "NoSuchKey", "ConditionalRequestConflict"].includes(error.name)) return false;
+                            throw error;
+                        },
+                    ),
+            },
         };
     }
 
@@ -184,6 +203,17 @@ export class InMemoryAws extends AwsModel {
         const iamPaging = { token: "Marker", next: "Marker" };
         const listed = (name: string, createdAt: number | undefined): Listed => ({ name, ...(createdAt === undefined ? {} : { createdAt }) });
         return {
+            runningExecutions: async (stateMachineArn) => {
+                const listed = await everyPage<string>("sfn", "ListExecutions", { stateMachineArn, statusFilter: "RUNNING" }, { token: "nextToken", next: "nextToken" }, (page) =>
+                    page.executions.map((execution: any) => execution.executionArn as string),
+                );
+                return Promise.all(
+                    listed.map(async (executionArn) => {
+                        const described = await send("sfn", "DescribeExecution", { executionArn });
+                        return { executionArn, startedAt: described.startDate * 1000, input: described.input };
+                    }),
+                );
+            },
             functions: {
                 list: () => everyPage("lambda", "ListFunctions", {}, lambdaPaging, (page) => page.Functions.map((fn: any) => listed(fn.FunctionName, lambdaTimestamp(fn.LastModified)))),
                 eventSourceMappings: (functionName) =>

@@ -66,7 +66,10 @@ export async function applyQualityGate(
 ): Promise<GateOutcome> {
     const evaluation = evaluatePolicy(setup.policy, results);
     const shown = (value: number | string) => (typeof value === "number" ? `${significant(value)} %` : value);
-    log(`quality gate: ${evaluation.verdict}${evaluation.violations.map((v) => `; ${v.function} ${v.rule} ${shown(v.value)} (limit ${shown(v.limit)})`).join("")}`);
+    log(
+        `quality gate: ${evaluation.verdict}${evaluation.violations.map((v) => `; ${v.function} ${v.rule} ${shown(v.value)} (limit ${shown(v.limit)})`).join("")}` +
+            evaluation.notEvaluated.map((n) => `; ${n.function} ${n.rule} not judged: ${n.reason}`).join(""),
+    );
     let approval: ApprovalOutcome | undefined;
     let stale = false;
     if (pullRequest !== undefined) {

@@ -1,9 +1,11 @@
 // What each command is asked to do (functional core): the requests the command line is turned
 // into, validated before any AWS call, that commands/ run.
+import type { TuningCaps } from "./caps";
 import type { PullRequestContext } from "./resultsFile";
 import type { S3Location } from "./s3Location";
 import type { SettingsPaths, TuneSettings } from "./settings";
 import type { ScheduledSweep } from "./sweep";
+import type { CopyOfFunctions } from "./targets";
 import type { PowerTuningInput, Strategy } from "./tuningInput";
 import type { TuningHistoryLocation } from "./tuningHistory";
 import type { BuildContext, NamedText, TargetFunction } from "./types";
@@ -11,7 +13,10 @@ import type { BuildContext, NamedText, TargetFunction } from "./types";
 /** A validated `tune`: the functions, and its settings read from local files or still to be read from the pull request's commits. */
 export interface TuneRequest {
     readonly stateMachineArn: string;
+    /** The functions named on the command line and in the outputs; on a pull request's copy, only checked. */
     readonly functions: readonly TargetFunction[];
+    /** A pull request's copy: the functions tuned are those listed under its prefix (commands/tune.ts functionsToTune). */
+    readonly copy?: CopyOfFunctions;
     readonly settings:
         | { readonly from: "files"; readonly read: TuneSettings }
         | { readonly from: "repository"; readonly paths: SettingsPaths; readonly pullRequest: PullRequestContext };
@@ -27,6 +32,13 @@ export interface TuneRequest {
     readonly history?: TuningHistoryLocation;
     /** `--force`: tune even when the tuning history holds a result for the same fingerprint. */
     readonly force: boolean;
+    /**
+     * `--budget`: the stack-wide Lambda concurrency all running tunings share (at most a tenth of the
+     * account's unreserved concurrency), and the S3 object that holds its leases.
+     */
+    readonly budget?: { readonly size: number; readonly leases: S3Location };
+    /** `--max-functions`, `--max-function-timeout`: over either, nothing is invoked. */
+    readonly caps?: TuningCaps;
 }
 
 /** A validated `record`: production's functions, the input their fingerprints include, where to write. */
@@ -71,6 +83,12 @@ export interface SweepRequest {
     /** Checked disjoint from namePrefix: the names a sweep must never reach (production's). */
     readonly protectPrefix?: string;
     readonly olderThanHours: number;
+    /**
+     * The pull-request workflow whose RUNNING executions own copies in the namespace (namePrefix is
+     * then the pull-request namespace): functions, roles and log groups are swept by ownership, an
+     * owned copy kept while its execution is younger than olderThanHours, anything else removed.
+     */
+    readonly ownerWorkflowArn?: string;
     /** The state objects under `<prefix>/` are swept too. */
     readonly state?: S3Location;
     /** List and report only: no write call at all. */

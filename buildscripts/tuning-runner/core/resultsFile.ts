@@ -90,9 +90,10 @@ const BASELINE = worded(
             duration: z.number(),
             stats: z.array(POWER_STAT).readonly(),
         }),
-        z.object({ status: z.literal("none"), reason: z.string() }),
+        /** `newFunction`: production has no record of a function by this name, so it is new (or renamed). */
+        z.object({ status: z.literal("none"), reason: z.string(), newFunction: z.literal(true).optional() }),
     ]),
-    '{status: "found", fingerprint, productionRecordedAt, tunedBy, strategy, power, cost, duration, stats} or {status: "none", reason}',
+    '{status: "found", fingerprint, productionRecordedAt, tunedBy, strategy, power, cost, duration, stats} or {status: "none", reason, newFunction?: true}',
 );
 export type Baseline = z.infer<typeof BASELINE>;
 

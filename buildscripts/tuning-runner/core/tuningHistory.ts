@@ -167,6 +167,7 @@ export function baselineFrom(functionName: string, record: ProductionRecord | un
         return {
             status: "none",
             reason: `production has no recorded fingerprint for \`${functionName}\` (a new function, or \`record\` has not run after a deployment of main)`,
+            newFunction: true,
         };
     }
     if (entry === undefined) {

@@ -7,6 +7,7 @@ import type { PowerStat } from "../core/powerStat";
 import type { CopyDecision } from "../core/copyDecision";
 import type { TuningHistoryStatus, TuningResult, TuningStatus } from "../core/resultsFile";
 import type { Strategy } from "../core/tuningInput";
+import type { TargetFunction } from "../core/types";
 import { COMMENT_CHARACTER_LIMIT, fitToCommentLimit, withBuildLink } from "./comment";
 import { code, formatDurationMs, formatUsd, plural } from "./format";
 import { REFINED_ROW_MARK, refinedMemorySizes, renderRefinement } from "./refineReport";
@@ -20,11 +21,18 @@ export interface ReportContext {
     readonly history?: TuningHistoryStatus;
     /** The quality gate's verdict and suggested change (gateReport.ts), placed right under the summary. */
     readonly gate?: readonly string[];
+    /** A pull request's copy: its functions, each with the production function it stands for. */
+    readonly copies?: readonly TargetFunction[];
 }
 
 /** The tuning comment for a pull request, cut to CodeCommit's limit. */
 export function renderTuningComment(results: readonly TuningResult[], context: ReportContext): string {
     return fitToCommentLimit(renderReport(results, context), COMMENT_CHARACTER_LIMIT, "the results file and the build log");
+}
+
+/** The comment when a cap stopped the tuning before anything was invoked: each cap that was exceeded. */
+export function renderNotTunedComment(overCaps: readonly string[], buildUrl: string | undefined): string {
+    return [TUNING_HEADING, "", withBuildLink("**Not tuned**: nothing was invoked, because", buildUrl), "", ...overCaps.map((cap) => `- ${cap}`), ""].join("\n");
 }
 
 /** The same Markdown in full, for `report` (stdout has no size limit). */
@@ -36,12 +44,24 @@ export function renderReport(results: readonly TuningResult[], context: ReportCo
         "",
         withBuildLink(tuningSummary(results), context.buildUrl),
         ...runCostLine(results),
+        ...copyMapping(context.copies),
         ...(context.gate === undefined || context.gate.length === 0 ? [] : ["", ...context.gate]),
         ...renderTuningHistoryStatus(results, context.history),
         ...ordered.flatMap((result) => ["", ...resultSection(result)]),
         ...(results.some((result) => result.status === "succeeded") ? ["", "---", REQUEST_CHARGE_FOOTNOTE] : []),
         "",
     ].join("\n");
+}
+
+/** Which copy function was tuned for which key, and the production function its figures are held against. */
+function copyMapping(copies: readonly TargetFunction[] | undefined): string[] {
+    if (copies === undefined || copies.length === 0) return [];
+    return [
+        "",
+        "| Function | Copy tuned | Production |",
+        "|---|---|---|",
+        ...copies.map((fn) => `| ${code(fn.name)} | ${code(fn.arn.split(":")[6])} | ${fn.production === undefined ? "—" : code(fn.production)} |`),
+    ];
 }
 
 const STATUS_ORDER: readonly TuningStatus[] = ["failed", "timed-out", "aborted", "succeeded", "dry-run"];

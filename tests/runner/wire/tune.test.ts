@@ -28,6 +28,17 @@ describe("tune, run as the bundled CLI against the AWS wire protocols", function
         assert.doesNotMatch(run.stderr, /\(node:\d+\)|NodeVersionSupportWarning|NodeDeprecationWarning|upgrade to node/i);
     });
 
+    it("shares the tuning budget through S3 conditional writes: If-None-Match creates the lease table, If-Match replaces it, and a lost race is read again", async () => {
+        fake.scriptExecution(FUNCTION_A, succeeded());
+        fake.setLambdaConcurrency(10_000);
+        fake.failNext("PutObject", 1, { status: 412, type: "PreconditionFailed", message: "At least one of the pre-conditions you specified did not hold" });
+        const run = await workspace().run(["tune", "--lambda-arn", FUNCTION_A, "--budget", "300", "--budget-leases", "s3://power-tuned-artifacts/tuning-budget/leases.json"], localEnv(), fake);
+        assert.equal(run.code, 0, run.stderr);
+        const puts = fake.calls("PutObject").map((put) => (put.IfNoneMatch !== undefined ? `If-None-Match ${put.IfNoneMatch}` : put.IfMatch !== undefined ? "If-Match" : "unconditional"));
+        assert.deepEqual(puts, ["If-None-Match *", "If-None-Match *", "If-Match"], "the lost first write is tried again after a new read; the lease is given back on the version read");
+        assert.deepEqual(JSON.parse(fake.objects.get("power-tuned-artifacts/tuning-budget/leases.json")!.toString("utf8")), { leases: [] });
+    });
+
     describe("throttling", () => {
         it("is the SDK's to handle: its adaptive retries get a throttled start and poll through", async () => {
             fake.scriptExecution(FUNCTION_A, succeeded());

@@ -1,4 +1,6 @@
 // The lambda-power-tuned stack: validated config in, components wired together, outputs out.
+// First, so that an old Node.js stops here with the way out, before anything is loaded or created.
+import "./buildscripts/requireNode";
 import * as aws from "@pulumi/aws";
 import { bundleTuningRunner } from "./buildscripts/bundle";
 import { COPY_ROLE_PATH } from "./buildscripts/contract";

@@ -284,3 +284,23 @@ export function nonFunctionPathProblem(glob: string): { readonly allowed: string
     if (reached !== undefined) return { allowed: "a glob that matches no file a function can depend on", reason: `it matches ${reached}, which can change a function` };
     return undefined;
 }
+
+/**
+ * The name in `names` that `word` most likely misspells, for a "did you mean": the same name in
+ * another case, or one at most two letters added, dropped or changed away (the nearest wins).
+ * Both the stack's config keys and the runner's file fields are refused with it.
+ */
+export function nearestName(word: string, names: readonly string[]): string | undefined {
+    const distance = (a: string, b: string): number => {
+        let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+        for (let i = 1; i <= a.length; i++) {
+            const current = [i];
+            for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+            previous = current;
+        }
+        return previous[b.length];
+    };
+    const scored = names.map((name) => ({ name, score: name.toLowerCase() === word.toLowerCase() ? 0 : distance(word, name) }));
+    const [best] = scored.filter(({ score }) => score <= 2).sort((a, b) => a.score - b.score);
+    return best?.name;
+}

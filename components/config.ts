@@ -4,22 +4,16 @@
 // before any resource is registered.
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { assumedRoleSessionArn, globsOverlap, NAME_PREFIX_RULE, NON_FUNCTION_PATH_RULE, nonFunctionPathProblem, REGION_NAME_RULE, SCHEDULE_EXPRESSION_RULE, SWEEP_NAME_PREFIX_RULE, TUNING_INPUT_RULES } from "../buildscripts/contract";
+import { assumedRoleSessionArn, globsOverlap, NAME_PREFIX_RULE, nearestName, NON_FUNCTION_PATH_RULE, nonFunctionPathProblem, REGION_NAME_RULE, SCHEDULE_EXPRESSION_RULE, SWEEP_NAME_PREFIX_RULE, TUNING_INPUT_RULES } from "../buildscripts/contract";
 import { copyLifetimeMinutes, PULL_REQUEST_BUILD_TIMEOUT_MINUTES, PULL_REQUEST_QUEUED_TIMEOUT_MINUTES, TASK_TIMEOUT_MARGIN_MINUTES } from "./pullRequestWorkflowDefinition";
 import { STACK_OWNED_NAME_PATTERNS } from "./stackNames";
-import { TerraformRelease, terraformReleaseProblems, verifiableTerraformRelease } from "./terraformRelease";
+import { KNOWN_TERRAFORM_RELEASES, knownTerraformReleaseProblem, TerraformRelease, terraformReleaseProblems, verifiableTerraformRelease } from "./terraformRelease";
 
 /** Pulumi project name: the namespace of every project config key. */
 export const PROJECT = "lambda-power-tuned";
 
-/**
- * Terraform 1.11.4 for linux_arm64, as published by HashiCorp (terraform_1.11.4_SHA256SUMS;
- * the same value is pinned in hashicorp/homebrew-tap Formula/terraform.rb for 1.11.4).
- */
-export const DEFAULT_TERRAFORM: TerraformRelease = {
-    version: "1.11.4",
-    sha256Arm64: "a43d1d0da9b9bab214a8305a39db0e40869572594ccf50c416a7756499143633",
-};
+/** Terraform 1.11.4 for linux_arm64, with the checksum HashiCorp publishes for it. */
+export const DEFAULT_TERRAFORM: TerraformRelease = KNOWN_TERRAFORM_RELEASES.find(({ version }) => version === "1.11.4")!;
 
 /**
  * The stack's default memory sizes: five, because a tuning keeps two invocations in flight per
@@ -176,8 +170,10 @@ const ENDPOINTS = z.unknown().optional().check(
 // ---------------------------------------------------------------------------------------
 // Names
 
+// Both rules at once, in one range: NAME_PREFIX_RULE's length and characters, and the sweeper's
+// minimum of 3 (SWEEP_NAME_PREFIX_RULE), which the stack's own prefixes must pass as its arguments.
 const NAME_PREFIX_ALLOWED =
-    `${NAME_PREFIX_RULE.allowed}, and at least 3 characters long (it prefixes Lambda function and IAM role names, with room for a PR suffix; ` +
+    "3–32 letters, digits or '-', starting with a letter and not ending with '-' (it prefixes Lambda function and IAM role names, with room for a PR suffix; " +
     "the sweeper removes by it and refuses a shorter prefix)";
 
 /**
@@ -524,10 +520,15 @@ function addProblem(context: z.RefinementCtx, message: string, key?: Key, input?
 const STACK_CONFIG = RAW_SETTINGS.check(
     z.superRefine((settings, context) => {
         const release = terraformRelease(settings);
-        for (const problem of terraformReleaseProblems(release)) {
+        // Without a checksum of its own, another version is told to set one, not that the default's is not its.
+        const checksumMissing = settings.terraformSha256Arm64 === undefined && release.version !== DEFAULT_TERRAFORM.version;
+        const problems = terraformReleaseProblems(release);
+        const known = problems.length === 0 ? knownTerraformReleaseProblem(release as TerraformRelease) : undefined;
+        for (const problem of [...problems, ...(known === undefined ? [] : [known])]) {
+            if (problem.field === "sha256Arm64" && checksumMissing) continue;
             addProblem(context, problem.allowed, problem.field === "version" ? "terraformVersion" : "terraformSha256Arm64", problem.value);
         }
-        if (settings.terraformSha256Arm64 === undefined && release.version !== DEFAULT_TERRAFORM.version) {
+        if (checksumMissing) {
             addProblem(
                 context,
                 `it is required when ${KEYS.terraformVersion} (${release.version}) differs from the default ${DEFAULT_TERRAFORM.version}; ` +
@@ -652,10 +653,27 @@ function describeProblem(issue: z.core.$ZodIssue): string {
     return `${where} = ${JSON.stringify(issue.input)} is invalid: ${issue.message}`;
 }
 
-/** Validates raw config values and applies defaults. Pure: tests call it with bad values. */
-export function parseStackConfig(raw: RawStackConfig): StackConfig {
+/** The project's own keys (`lambda-power-tuned:<key>`), from the schema: a key added to it is known here too. */
+const PROJECT_KEYS: readonly string[] = (Object.keys(RAW_SETTINGS.shape) as Key[]).map((key) => KEYS[key]).filter((name) => name.startsWith(`${PROJECT}:`));
+
+/** A key set in the project's namespace that no setting reads: a typo would otherwise leave its default in force. */
+function unknownKeyProblem(name: string): string | undefined {
+    if (!name.startsWith(`${PROJECT}:`) || PROJECT_KEYS.includes(name)) return undefined;
+    const nearest = nearestName(name, PROJECT_KEYS);
+    return nearest !== undefined
+        ? `${name} is not a setting of this stack: did you mean ${nearest}? (pulumi config rm ${name})`
+        : `${name} is not a setting of this stack; its settings are ${PROJECT_KEYS.map((key) => key.slice(PROJECT.length + 1)).join(", ")} (pulumi config rm ${name})`;
+}
+
+/**
+ * Validates raw config values and applies defaults. Pure: tests call it with bad values.
+ * `configuredKeys` are every key the stack's config sets (any namespace), so that an unknown one
+ * of the project's is refused with the rest.
+ */
+export function parseStackConfig(raw: RawStackConfig, configuredKeys: readonly string[] = []): StackConfig {
+    const unknown = configuredKeys.flatMap((name) => unknownKeyProblem(name) ?? []);
     const result = STACK_CONFIG.safeParse(raw, { reportInput: true });
-    if (!result.success) throw new StackConfigError(result.error.issues.map(describeProblem));
+    if (!result.success || unknown.length > 0) throw new StackConfigError([...unknown, ...(result.error?.issues.map(describeProblem) ?? [])]);
     return result.data;
 }
 
@@ -698,5 +716,5 @@ export function loadStackConfig(): StackConfig {
         reviewers: project.getObject("reviewers"),
         requiredReviews: project.getObject("requiredReviews"),
         allowBotOnlyMerge: project.getObject("allowBotOnlyMerge"),
-    });
+    }, Object.keys(pulumi.runtime.allConfig()));
 }

@@ -3,17 +3,17 @@
 // Each command's options are one table: Node's util.parseArgs reads argv with it (strictly,
 // per command), and the same table writes the command's --help.
 import { parseArgs } from "node:util";
-import { COMMIT_ID_RULE, PULL_REQUEST_BOT_SESSION_NAME, PULL_REQUEST_ID_RULE, PULL_REQUEST_BUILD_FILES, RUNNER_ENVIRONMENT, SCHEDULE_EXPRESSION_RULE, TUNING_FILES } from "../contract";
+import { COMMIT_ID_RULE, PULL_REQUEST_BOT_SESSION_NAME, PULL_REQUEST_ID_RULE, PULL_REQUEST_BUILD_FILES, RUNNER_ENVIRONMENT, SCHEDULE_EXPRESSION_RULE, TUNING_FILES, TUNING_STRATEGIES } from "../contract";
 import { INVOCATIONS_PER_MONTH_RULE } from "./core/monthlyCost";
 import { InputError, UsageError } from "./core/errors";
 import { ALLOWED_NAME_PREFIX_FIELD, checkFunctionInScope, functionScopeOf, validateNamePrefix } from "./core/functionScope";
-import { parseJsonFile } from "./core/json";
+import { parseJsonFile, withoutUndefined } from "./core/json";
 import { parseNonFunctionPathsVariable, validateNonFunctionPaths } from "./core/copyDecision";
 import type { DecideCopyRequest, RecordRequest, SweepRequest, TuneRequest } from "./core/requests";
 import { repositoryPath } from "./core/settings";
 import type { PullRequestContext } from "./core/resultsFile";
 import { functionsFromTerraformOutputs, mergeTargetFunctions, parseLambdaArnSpec, validateRoleArn, validateStateMachineArn, type CopyOfFunctions } from "./core/targets";
-import { parseTuningInput } from "./core/tuningInput";
+import { parseTuningInput, type Strategy } from "./core/tuningInput";
 import { parseS3Uri } from "./core/s3Location";
 import { NAME_PREFIX_FIELD, PROTECT_PREFIX_FIELD, validateSweepPrefixes } from "./core/sweep";
 import type { TuningHistoryLocation } from "./core/tuningHistory";
@@ -71,6 +71,9 @@ const PULL_REQUEST_OPTIONS = {
     },
 } satisfies OptionTable;
 
+/** `--chart` of tune and report. */
+const CHART_OPTION = { value: "FILE.svg", help: ["also draw each tuned function's memory against average duration and", "cost per 1M invocations, the recommendation marked, as an SVG"] };
+
 const COMMANDS = {
     tune: {
         summary: ["run AWS Lambda Power Tuning for each function, write the results file,", "comment on the pull request (or print the Markdown)"],
@@ -80,6 +83,7 @@ const COMMANDS = {
             "lambda-arn": { value: "[NAME=]ARN", repeatable: true, help: ["a function to tune, unqualified ARN; repeatable"] },
             "terraform-outputs": { value: "FILE", help: ["`terraform output -json`: every Lambda function ARN in it is tuned"] },
             results: { value: "FILE", help: [`machine-readable results (default ${DEFAULT_RESULTS_FILE})`] },
+            chart: CHART_OPTION,
             timeout: { value: "SECONDS", help: [`per execution, then StopExecution (default ${DEFAULT_TIMEOUT_SECONDS})`] },
             concurrency: {
                 value: "N|auto",
@@ -163,6 +167,9 @@ const COMMANDS = {
             output: { value: "FILE", help: ["a raw state machine output"] },
             url: { value: "URL", help: ["a lambda-power-tuning.show link"] },
             "invocations-per-month": { value: "N", help: ["with any of them: each function's monthly cost at N invocations a month"] },
+            strategy: { value: "STRATEGY", help: [`with --url: ${TUNING_STRATEGIES.join(", ")} (default cost, the tool's default); the link`, "holds only the measurements, not what the tuning was for"] },
+            name: { value: "NAME", help: ["with --url: the function's name in the report (default function)"] },
+            chart: CHART_OPTION,
         },
     },
     "decide-copy": {
@@ -262,7 +269,7 @@ const OPTION_HEADINGS: Record<CommandName, string> = {
     tune: "Options:",
     "plan-comment": "Options (--plan, --deploy-failed or both):",
     "decide-copy": "Options:",
-    report: "Options (exactly one):",
+    report: "Options (exactly one of --results, --output and --url):",
     record: "Options:",
     sweep: "Options:",
 };
@@ -356,6 +363,8 @@ export interface TuneArguments {
     readonly terraformOutputsFile?: string;
     readonly pullRequest?: PullRequestContext;
     readonly resultsFile: string;
+    /** `--chart`: an SVG of every tuned function's measurements, written after the results file. */
+    readonly chartFile?: string;
     readonly timeoutSeconds: number;
     readonly concurrency: number | "auto";
     /** `--policy`: the quality gate's policy file; without it the gate is off. */
@@ -406,14 +415,14 @@ export interface SweepArguments extends SweepRequest {
 export type ReportSource =
     | { readonly kind: "results"; readonly file: string }
     | { readonly kind: "output"; readonly file: string }
-    | { readonly kind: "url"; readonly url: string };
+    | { readonly kind: "url"; readonly url: string; readonly strategy?: Strategy; readonly name?: string };
 
 export type Command =
     | { readonly kind: "help"; readonly text: string }
     | { readonly kind: "version" }
     | { readonly kind: "tune"; readonly args: TuneArguments }
     | { readonly kind: "plan-comment"; readonly args: PlanCommentArguments }
-    | { readonly kind: "report"; readonly source: ReportSource; readonly invocationsPerMonth?: number }
+    | { readonly kind: "report"; readonly source: ReportSource; readonly invocationsPerMonth?: number; readonly chartFile?: string }
     | { readonly kind: "decide-copy"; readonly request: DecideCopyRequest; readonly commentRoleArn?: string }
     | { readonly kind: "record"; readonly args: RecordArguments }
     | { readonly kind: "sweep"; readonly args: SweepArguments };
@@ -450,7 +459,7 @@ export function parseCommandLine(argv: readonly string[], env: Environment): Com
                 },
             };
         case "report":
-            return { kind: "report", source: reportSourceFrom(options), ...definedTraffic(invocationsPerMonthFrom(options)) };
+            return withoutUndefined({ kind: "report", source: reportSourceFrom(options), invocationsPerMonth: invocationsPerMonthFrom(options), chartFile: chartFileFrom(options) });
         case "record":
             return { kind: "record", args: recordArgumentsFrom(options, env) };
         case "sweep":
@@ -610,6 +619,7 @@ function tuneArgumentsFrom(options: ParsedOptions, env: Environment, build: Buil
         terraformOutputsFile: options.get("--terraform-outputs")?.[0],
         pullRequest: pullRequestFrom(options, env, settingsFromRepository ? "--settings-from-repository" : undefined),
         resultsFile: options.get("--results")?.[0] ?? DEFAULT_RESULTS_FILE,
+        chartFile: chartFileFrom(options),
         timeoutSeconds: wholeNumber(options, "--timeout", DEFAULT_TIMEOUT_SECONDS, 1, MAX_TIMEOUT_SECONDS, "seconds"),
         concurrency: options.get("--concurrency")?.[0] === "auto" ? "auto" : wholeNumber(options, "--concurrency", DEFAULT_CONCURRENCY, 1, MAX_CONCURRENCY, "executions", ", or auto"),
         policyFile: options.get("--policy")?.[0],
@@ -720,24 +730,50 @@ function invocationsPerMonthFrom(options: ParsedOptions): number | undefined {
 }
 
 const INVOCATIONS_PER_MONTH_FLAG = "--invocations-per-month";
-const definedTraffic = (invocationsPerMonth: number | undefined) => (invocationsPerMonth === undefined ? {} : { invocationsPerMonth });
+
+/** `report`'s sources; its other options say how to render one. */
+const REPORT_SOURCE_FLAGS = ["--results", "--output", "--url"];
 
 function reportSourceFrom(options: ParsedOptions): ReportSource {
     // In the order given, so that the message names them as typed.
-    const given = [...options.keys()].filter((flag) => flag !== INVOCATIONS_PER_MONTH_FLAG);
+    const given = [...options.keys()].filter((flag) => REPORT_SOURCE_FLAGS.includes(flag));
     if (given.length !== 1) {
         const what = given.length === 0 ? "none was given" : `got ${given.join(" and ")}`;
         throw new UsageError(`report needs exactly one of --results FILE, --output FILE or --url URL; ${what}`);
     }
     const value = options.get(given[0])![0];
+    for (const flag of ["--strategy", "--name"]) {
+        if (options.has(flag) && given[0] !== "--url") {
+            throw new UsageError(`${flag} is for --url only: a link holds only the measurements, while ${given[0]}'s file says its own strategy and function names`);
+        }
+    }
     switch (given[0]) {
         case "--results":
             return { kind: "results", file: value };
         case "--output":
             return { kind: "output", file: value };
         default:
-            return { kind: "url", url: value };
+            return withoutUndefined({ kind: "url", url: value, strategy: reportStrategyFrom(options), name: reportNameFrom(options) });
     }
+}
+
+function reportStrategyFrom(options: ParsedOptions): Strategy | undefined {
+    const strategy = options.get("--strategy")?.[0];
+    if (strategy === undefined) return undefined;
+    if (!(TUNING_STRATEGIES as readonly string[]).includes(strategy)) throw new UsageError(`--strategy must be one of ${TUNING_STRATEGIES.join(", ")}; got "${strategy}"`);
+    return strategy as Strategy;
+}
+
+function reportNameFrom(options: ParsedOptions): string | undefined {
+    const name = options.get("--name")?.[0];
+    if (name !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(name)) throw new UsageError(`--name must be a function name, 1-64 letters, digits, '-' or '_'; got ${JSON.stringify(name)}`);
+    return name;
+}
+
+function chartFileFrom(options: ParsedOptions): string | undefined {
+    const file = options.get("--chart")?.[0];
+    if (file !== undefined && !file.endsWith(".svg")) throw new UsageError(`--chart must name an .svg file (the chart is SVG); got "${file}"`);
+    return file;
 }
 
 function buildContextFrom(env: Environment): BuildContext {
@@ -828,6 +864,7 @@ export function tuneRequestFrom(args: TuneArguments, targets: TuneTargets, setti
         settings,
         pullRequest: args.pullRequest,
         resultsFile: args.resultsFile,
+        chartFile: args.chartFile,
         timeoutSeconds: args.timeoutSeconds,
         concurrency: args.concurrency,
         build: args.build,

@@ -65,6 +65,7 @@ async function dispatch(command: Command, shell: Shell): Promise<number> {
             const terraformOutputs = args.terraformOutputsFile === undefined ? undefined : files.read(args.terraformOutputsFile, "--terraform-outputs");
             const targets = tuneTargetsFrom(args, terraformOutputs);
             files.checkWritable(args.resultsFile, "--results");
+            if (args.chartFile !== undefined) files.checkWritable(args.chartFile, "--chart");
             await shell.ensureRegion([targets.stateMachineArn], "--state-machine-arn");
             // The command line refuses --settings-from-repository without a pull request.
             const settings: Parameters<typeof tuneRequestFrom>[2] =
@@ -85,8 +86,9 @@ async function dispatch(command: Command, shell: Shell): Promise<number> {
         case "report": {
             const { source } = command;
             const flag = source.kind === "results" ? "--results" : "--output";
+            if (command.chartFile !== undefined) files.checkWritable(command.chartFile, "--chart");
             const traffic = { invocationsPerMonth: command.invocationsPerMonth };
-            runReport(source.kind === "url" ? { ...source, ...traffic } : { kind: source.kind, file: { name: source.file, text: files.read(source.file, flag) }, ...traffic }, runtime);
+            runReport(source.kind === "url" ? { ...source, ...traffic } : { kind: source.kind, file: { name: source.file, text: files.read(source.file, flag) }, ...traffic }, runtime, command.chartFile);
             return EXIT_OK;
         }
         case "decide-copy": {

@@ -1,6 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as assert from "assert";
-import { resolved } from "../support/mocked-stack";
+import { spawnSync } from "child_process";
+import { readFileSync } from "fs";
+import { join } from "path";
+import { parse } from "yaml";
+import { DEV_STACK_FILE, resolved } from "../support/mocked-stack";
 import { installTerraform } from "../../components/buildspecs";
 import { peakLambdaConcurrency } from "../../buildscripts/tuning-runner/core/tuningInput";
 import { globsOverlap } from "../../buildscripts/contract";
@@ -9,6 +13,7 @@ import { SAR_DEFAULT_POWER_VALUES } from "../../components/powerTuningApp";
 
 const REVIEWERS = "arn:aws:iam::123456789012:role/Reviewers";
 const VALID: RawStackConfig = { region: "eu-west-1", reviewers: [REVIEWERS] };
+const ROOT = join(__dirname, "..", "..");
 
 /** parseStackConfig's error for one bad value, on top of an otherwise valid config. */
 function problemsWith(overrides: RawStackConfig): string[] {
@@ -128,7 +133,7 @@ describe("stack configuration", () => {
 
         it("a namePrefix that cannot prefix Lambda function and IAM role names", () => {
             assertRejected({ namePrefix: "power_tuned" }, 'lambda-power-tuned:namePrefix = "power_tuned" is invalid', "letters, digits or '-'");
-            assertRejected({ namePrefix: "a".repeat(33) }, "1–32");
+            assertRejected({ namePrefix: "a".repeat(33) }, "3–32");
         });
 
         it("a namePrefix whose IAM scope would cover the stack's own roles or the SAR application", () => {
@@ -177,8 +182,10 @@ describe("stack configuration", () => {
         });
 
         it("a name prefix shorter than the sweeper accepts: it sweeps by the one and protects the other", () => {
-            assertRejected({ pullRequestNamePrefix: "pr" }, 'lambda-power-tuned:pullRequestNamePrefix = "pr" is invalid', "at least 3 characters", "the sweeper removes by it");
-            assertRejected({ namePrefix: "fn", pullRequestNamePrefix: "pr-fn" }, 'lambda-power-tuned:namePrefix = "fn" is invalid', "at least 3 characters");
+            assertRejected({ pullRequestNamePrefix: "pr" }, 'lambda-power-tuned:pullRequestNamePrefix = "pr" is invalid', "3–32 letters", "the sweeper removes by it");
+            assertRejected({ namePrefix: "fn", pullRequestNamePrefix: "pr-fn" }, 'lambda-power-tuned:namePrefix = "fn" is invalid', "3–32 letters");
+            // one range, not a 1–32 contradicted by a minimum after it
+            assert.doesNotMatch(problemsWith({ namePrefix: "fn", pullRequestNamePrefix: "pr-fn" })[0], /1–32|at least 3/);
             assert.strictEqual(parseStackConfig({ ...VALID, namePrefix: "app", pullRequestNamePrefix: "rev" }).pullRequestNamePrefix, "rev");
         });
 
@@ -293,6 +300,19 @@ describe("stack configuration", () => {
 
         it("a terraformVersion changed without its checksum (the default checksum would fail the build)", () => {
             assertRejected({ terraformVersion: "1.12.0" }, "terraformSha256Arm64 is not set", "differs from the default 1.11.4", "terraform_1.12.0_SHA256SUMS");
+        });
+
+        it("a terraformVersion changed while terraformSha256Arm64 still holds the checksum of another known release", () => {
+            assert.deepStrictEqual(problemsWith({ terraformVersion: "1.12.0", terraformSha256Arm64: DEFAULT_TERRAFORM.sha256Arm64 }), [
+                `lambda-power-tuned:terraformSha256Arm64 = "${DEFAULT_TERRAFORM.sha256Arm64}" is invalid: the SHA-256 of terraform_1.12.0_linux_arm64.zip, not of 1.11.4's: ` +
+                    "change both keys together (its line in terraform_1.12.0_SHA256SUMS)",
+            ]);
+        });
+
+        it("a known terraformVersion with another checksum than the one HashiCorp publishes for it", () => {
+            assert.deepStrictEqual(problemsWith({ terraformVersion: "1.11.4", terraformSha256Arm64: "ab".repeat(32) }), [
+                `lambda-power-tuned:terraformSha256Arm64 = "${"ab".repeat(32)}" is invalid: ${DEFAULT_TERRAFORM.sha256Arm64}, the SHA-256 HashiCorp publishes for terraform_1.11.4_linux_arm64.zip`,
+            ]);
         });
 
         it("exactly the Terraform releases the buildspecs refuse to install, pre-releases accepted by both", () => {
@@ -504,6 +524,74 @@ describe("stack configuration", () => {
             assertRejected({ endpoints: [{ sts: "https://sts.internal" }] }, "AWS_ENDPOINT_URL_STS");
             assertRejected({ sharedCredentialsFiles: ["/a", "/b"] }, "aws:sharedCredentialsFiles", "a list of one file path");
             assert.deepStrictEqual(parseStackConfig({ ...VALID, endpoints: [{ s3: "https://s3.internal" }] }).awsAccess, { assumeRoles: [] }, "other services' endpoints do not concern the seeding");
+        });
+    });
+
+    describe("refuses a key of its namespace that no setting reads (a typo would leave the default in force)", () => {
+        const devStackKeys = Object.keys((parse(readFileSync(DEV_STACK_FILE, "utf8")) as { config: Record<string, unknown> }).config);
+
+        /** parseStackConfig's problems when the stack's config also sets `keys`. */
+        function problemsWithKeys(keys: readonly string[]): string[] {
+            try {
+                parseStackConfig(VALID, ["aws:region", ...keys]);
+            } catch (error) {
+                assert.ok(error instanceof StackConfigError, `expected a StackConfigError, got ${error}`);
+                return [...error.problems];
+            }
+            assert.fail(`accepted ${keys.join(", ")}`);
+        }
+
+        it("a misspelt key, with the key it most likely means", () => {
+            assert.deepStrictEqual(problemsWithKeys(["lambda-power-tuned:namePrefx"]), [
+                "lambda-power-tuned:namePrefx is not a setting of this stack: did you mean lambda-power-tuned:namePrefix? (pulumi config rm lambda-power-tuned:namePrefx)",
+            ]);
+            assert.deepStrictEqual(problemsWithKeys(["lambda-power-tuned:retaindata"]), [
+                "lambda-power-tuned:retaindata is not a setting of this stack: did you mean lambda-power-tuned:retainData? (pulumi config rm lambda-power-tuned:retaindata)",
+            ]);
+        });
+
+        it("a key like no setting, listing the settings there are", () => {
+            const [problem, ...others] = problemsWithKeys(["lambda-power-tuned:colour"]);
+            assert.deepStrictEqual(others, []);
+            assert.match(problem, /^lambda-power-tuned:colour is not a setting of this stack; its settings are repositoryName, mainBranch, namePrefix, .*\btags\b.* \(pulumi config rm lambda-power-tuned:colour\)$/);
+            assert.doesNotMatch(problem, /aws:|region/, "the AWS provider's keys are not the project's");
+        });
+
+        it("together with every other problem, at once", () => {
+            assert.deepStrictEqual(problemsWithKeys(["lambda-power-tuned:colour", "lambda-power-tuned:tag"]).length, 2);
+            try {
+                parseStackConfig({ ...VALID, retainData: "no" }, ["lambda-power-tuned:namePrefx"]);
+                assert.fail("accepted");
+            } catch (error) {
+                assert.ok(error instanceof StackConfigError);
+                assert.strictEqual(error.problems.length, 2, error.problems.join("\n"));
+            }
+        });
+
+        it("knows every key the schema reads (Pulumi.dev.yaml sets them all), and leaves other namespaces' keys to their provider", () => {
+            assert.ok(devStackKeys.filter((key) => key.startsWith("lambda-power-tuned:")).length >= 15, devStackKeys.join(", "));
+            assert.doesNotThrow(() => parseStackConfig(VALID, [...devStackKeys, "aws:skipCredentialsValidation", "pulumi:tags"]));
+        });
+
+        it("stops the Pulumi program before it creates anything: an unknown key and a version changed without its checksum, both said", function () {
+            this.timeout(120_000);
+            const config = { "aws:region": "eu-west-1", "lambda-power-tuned:reviewers": JSON.stringify([REVIEWERS]), "lambda-power-tuned:namePrefx": "team", "lambda-power-tuned:terraformVersion": "1.12.0", "lambda-power-tuned:terraformSha256Arm64": DEFAULT_TERRAFORM.sha256Arm64 };
+            const program = `
+                const pulumi = require("@pulumi/pulumi");
+                const { registeredResources } = require("./tests/support/pulumi-mocks.ts");
+                pulumi.runtime.setAllConfig(${JSON.stringify(config)});
+                pulumi.runtime.runInPulumiStack(async () => require("./index"))
+                    .then(() => console.log(JSON.stringify({ resources: registeredResources.length })))
+                    .catch((error) => console.log(JSON.stringify({ error: error.message, resources: registeredResources.map((r) => r.type) })));`;
+            const run = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", program], { cwd: ROOT, encoding: "utf8" });
+            assert.deepStrictEqual(JSON.parse(run.stdout), {
+                error:
+                    "Invalid stack configuration:\n" +
+                    "  - lambda-power-tuned:namePrefx is not a setting of this stack: did you mean lambda-power-tuned:namePrefix? (pulumi config rm lambda-power-tuned:namePrefx)\n" +
+                    `  - lambda-power-tuned:terraformSha256Arm64 = "${DEFAULT_TERRAFORM.sha256Arm64}" is invalid: the SHA-256 of terraform_1.12.0_linux_arm64.zip, not of 1.11.4's: ` +
+                    "change both keys together (its line in terraform_1.12.0_SHA256SUMS)",
+                resources: [],
+            });
         });
     });
 

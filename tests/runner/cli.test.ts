@@ -234,6 +234,22 @@ describe("runner command line", () => {
             }
             usageError(["report", "--invocations-per-month", "5"], /exactly one of --results FILE, --output FILE or --url URL; none was given/);
         });
+
+        it("reads how to render a link (--strategy, --name) and where to draw the chart (--chart)", () => {
+            assert.deepEqual(parseCommandLine(["report", "--url", "u", "--strategy", "balanced", "--name", "digest", "--chart", "c.svg"], {}), {
+                kind: "report",
+                source: { kind: "url", url: "u", strategy: "balanced", name: "digest" },
+                chartFile: "c.svg",
+            });
+        });
+
+        it("refuses --strategy and --name beside a file, which says its own, and values they cannot take", () => {
+            usageError(["report", "--results", "r.json", "--strategy", "speed"], /--strategy is for --url only: a link holds only the measurements, while --results's file says its own strategy/);
+            usageError(["report", "--output", "o.json", "--name", "digest"], /--name is for --url only/);
+            usageError(["report", "--url", "u", "--strategy", "fastest"], /--strategy must be one of cost, speed, balanced; got "fastest"/);
+            usageError(["report", "--url", "u", "--name", "my function"], /--name must be a function name, 1-64 letters, digits, '-' or '_'; got "my function"/);
+            usageError(["tune", "--chart", "chart.png"], /--chart must name an \.svg file/);
+        });
     });
 
     describe("sweep", () => {

@@ -76,7 +76,7 @@ describe("quality gate policy file", () => {
     it("rejects an unknown key, naming it and the rules there are, so a typo never switches a rule off", () => {
         assertInputError(
             () => parsePolicy('{"maxCostIncreasePercnt": 10}', FILE),
-            `${FILE}: "maxCostIncreasePercnt" is 10 (unknown rule); allowed: only the rules maxCostIncreasePercent, maxDurationIncreasePercent, requireConfiguredMemoryWithinPercent, maxCostPer1MUsd, maxDurationMs, maxMonthlyCostIncreaseUsd, failOnTuningError, newFunctions`,
+            `${FILE}: "maxCostIncreasePercnt" is 10 (unknown rule; did you mean "maxCostIncreasePercent"?); allowed: only the rules maxCostIncreasePercent, maxDurationIncreasePercent, requireConfiguredMemoryWithinPercent, maxCostPer1MUsd, maxDurationMs, maxMonthlyCostIncreaseUsd, failOnTuningError, newFunctions`,
         );
     });
 

@@ -229,7 +229,7 @@ describe("the refine settings", () => {
                     `${FILE}: "refine.stepMB" is 0; allowed: an integer from 1 to 1024 (MB)`,
                     `${FILE}: "refine.maxSizes" is 21; allowed: an integer from 1 to 20 (new memory sizes per function)`,
                     `${FILE}: "refine.minSavingPercent" is -1; allowed: a number from 0 to 100 (percent; 0 refines whenever there is room)`,
-                    `${FILE}: "refine.steps" is 64 (unknown setting); allowed: only stepMB, maxSizes, minSavingPercent`,
+                    `${FILE}: "refine.steps" is 64 (unknown setting; did you mean "stepMB"?); allowed: only stepMB, maxSizes, minSavingPercent`,
                 ].join("\n"),
             ),
         );

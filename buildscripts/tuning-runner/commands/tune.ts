@@ -4,7 +4,8 @@
 import type { AwsClients, FunctionConfiguration, LambdaFunctions } from "../aws";
 import { describeError, EXIT_FAILED, InputError } from "../core/errors";
 import { parsePolicy } from "../core/policy";
-import { buildResultsFile, exitCodeFor } from "../core/resultsFile";
+import { chartableResults, renderChart } from "../core/chart";
+import { buildResultsFile, exitCodeFor, type TuningResult } from "../core/resultsFile";
 import { concurrencyFittingAccount, describeLambdaConcurrency, parseTuningInput, peakPerExecution, type PowerTuningInput } from "../core/tuningInput";
 import type { TuneRequest } from "../core/requests";
 import { copyFunctionsToTune } from "../core/targets";
@@ -84,6 +85,7 @@ export async function runTune(request: TuneRequest, clients: AwsClients, runtime
     });
     runtime.writeFile(request.resultsFile, `${JSON.stringify(file, null, 2)}\n`);
     log(`results written to ${request.resultsFile}`);
+    if (request.chartFile !== undefined) writeChart(request.chartFile, results, runtime);
     if (signal.aborted) {
         log("interrupted: no comment posted");
         return EXIT_FAILED;
@@ -167,4 +169,14 @@ function askingOnce(lambda: LambdaFunctions): LambdaFunctions {
         unreservedConcurrency: () => lambda.unreservedConcurrency(),
         functionsNamed: (prefix) => lambda.functionsNamed(prefix),
     };
+}
+
+/** The chart of what was tuned; with nothing tuned there is nothing to draw, and the log says so. */
+function writeChart(chartFile: string, results: readonly TuningResult[], runtime: Pick<Runtime, "writeFile" | "log">): void {
+    if (chartableResults(results).length === 0) {
+        runtime.log(`no chart written to ${chartFile}: no function was tuned`);
+        return;
+    }
+    runtime.writeFile(chartFile, renderChart(results));
+    runtime.log(`chart written to ${chartFile}`);
 }

@@ -63,7 +63,7 @@ const POLICY = worded(
     }),
     {
         allowed: `a JSON object with any of ${POLICY_RULES}, such as {"maxCostIncreasePercent": 10}`,
-        unknownKey: { allowed: `only the rules ${POLICY_RULES}`, reason: "unknown rule" },
+        unknownKey: { allowed: `only the rules ${POLICY_RULES}`, reason: "unknown rule", known: Object.keys(POLICY_FIELDS) },
     },
 );
 

@@ -6,7 +6,7 @@ import type { S3Location } from "./s3Location";
 import type { SettingsPaths, TuneSettings } from "./settings";
 import type { ScheduledSweep } from "./sweep";
 import type { CopyOfFunctions } from "./targets";
-import type { PowerTuningInput } from "./tuningInput";
+import type { PowerTuningInput, Strategy } from "./tuningInput";
 import type { TuningHistoryLocation } from "./tuningHistory";
 import type { BuildContext, NamedText, TargetFunction } from "./types";
 
@@ -22,6 +22,8 @@ export interface TuneRequest {
         | { readonly from: "repository"; readonly paths: SettingsPaths; readonly pullRequest: PullRequestContext };
     readonly pullRequest?: PullRequestContext;
     readonly resultsFile: string;
+    /** `--chart`: where the SVG of every tuned function's measurements goes. */
+    readonly chartFile?: string;
     readonly timeoutSeconds: number;
     /** Executions at once, or "auto": as many as fit the account's unreserved Lambda concurrency. */
     readonly concurrency: number | "auto";
@@ -70,7 +72,10 @@ export interface DecideCopyRequest {
 }
 
 /** What `report` renders: a results file, a raw state machine output, or a visualization link. */
-export type ReportRequest = ({ readonly kind: "results" | "output"; readonly file: NamedText } | { readonly kind: "url"; readonly url: string }) & {
+export type ReportRequest = (
+    | { readonly kind: "results" | "output"; readonly file: NamedText }
+    | { readonly kind: "url"; readonly url: string; readonly strategy?: Strategy; readonly name?: string }
+) & {
     /** `--invocations-per-month`: the monthly figures at this traffic, for every succeeded function. */
     readonly invocationsPerMonth?: number;
 };

@@ -96,7 +96,7 @@ async function main(): Promise<number> {
         const report = [
             "# Benchmark results",
             "",
-            "Written by `npm run bench` (bench/run.ts); see the README's Benchmarks section for what each row means.",
+            "Written by `npm run bench` (bench/run.ts); see docs/benchmarks.md for what each row means.",
             "",
             ...machineDescription(),
             "",

@@ -4,9 +4,28 @@
 import * as assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { dirname, join, relative } from "node:path";
 
 const ROOT = join(__dirname, "..");
+
+/** The text outside fenced code blocks, where a `](…)` is a link. */
+function withoutCodeBlocks(markdown: string): string {
+    return markdown.replace(/^```[^\n]*\n[\s\S]*?^```$/gm, "");
+}
+
+/** The anchors GitHub gives a page's headings: lower case, punctuation dropped, spaces as hyphens. */
+function headingAnchors(markdown: string): string[] {
+    return [...withoutCodeBlocks(markdown).matchAll(/^(?:> )?#{1,6} (.+)$/gm)].map(([, heading]) =>
+        heading.trim().toLowerCase().replace(/[^\p{L}\p{N}_\- ]/gu, "").replace(/ /g, "-"),
+    );
+}
+
+/** Each command line of a page's ```sh blocks, comments and leading prompts dropped. */
+function shellLines(markdown: string): string[] {
+    return [...markdown.matchAll(/^```sh\n([\s\S]*?)^```$/gm)].flatMap(([, block]) =>
+        block.split("\n").map((line) => line.replace(/#.*$/, "").trim()).filter((line) => line !== ""),
+    );
+}
 
 /** Every `*.test.ts` below tests/, found by walking the tree (not by the globs under test). */
 function testFiles(directory: string): string[] {
@@ -77,15 +96,48 @@ describe("the project", () => {
         assert.deepEqual(installScriptPackages(join(ROOT, "node_modules")).sort(), Object.keys(allowScripts).sort());
     });
 
-    it("links, in the README, only to files that are in the repository, so every link works in a clone", () => {
-        const readme = readFileSync(join(ROOT, "README.md"), "utf8");
-        const targets = [...readme.matchAll(/\]\(([^)\s]+)\)/g)].map(([, target]) => target).filter((target) => !/^(https?:|mailto:|#)/.test(target));
-        assert.ok(targets.length > 5, `found ${targets.length} relative links`);
-        for (const target of targets) {
-            const path = join(ROOT, decodeURIComponent(target.split("#")[0]));
-            assert.ok(!relative(ROOT, path).startsWith(".."), `${target} leaves the repository`);
-            assert.ok(existsSync(path), `${target} does not exist`);
+    describe("the documentation a clone carries", () => {
+        const pages = ["README.md", "CONTRIBUTING.md", ...readdirSync(join(ROOT, "docs")).filter((name) => name.endsWith(".md")).map((name) => `docs/${name}`)];
+
+        for (const page of pages) {
+            it(`${page} links only to files in the repository, and to headings those pages have`, () => {
+                const text = readFileSync(join(ROOT, page), "utf8");
+                const targets = [...withoutCodeBlocks(text).matchAll(/\]\(([^)\s]+)\)/g)].map(([, target]) => target).filter((target) => !/^(https?:|mailto:)/.test(target));
+                assert.ok(targets.length > 0, `${page} links to nothing in the repository`);
+                for (const target of targets) {
+                    const [file, anchor] = target.split("#");
+                    const path = file === "" ? join(ROOT, page) : join(ROOT, dirname(page), decodeURIComponent(file));
+                    assert.ok(!relative(ROOT, path).startsWith(".."), `${page}: ${target} leaves the repository`);
+                    assert.ok(existsSync(path), `${page}: ${target} does not exist`);
+                    if (anchor !== undefined) {
+                        assert.ok(headingAnchors(readFileSync(path, "utf8")).includes(anchor), `${page}: ${target} names no heading of ${relative(ROOT, path)}`);
+                    }
+                }
+            });
         }
+
+        it("the README keeps to a landing page: at most 150 lines, the example comment rendered, figures linked to bench/RESULTS.md", () => {
+            const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+            assert.ok(readme.split("\n").length <= 150, `README.md has ${readme.split("\n").length} lines`);
+            assert.match(readme, /\]\(bench\/RESULTS\.md\)/);
+            assert.doesNotMatch(readme, /```markdown/, "the example comment is shown rendered, not as source");
+        });
+
+        it("shows, in the README and CONTRIBUTING.md, only npm commands and files the project has", () => {
+            const { scripts, bin } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string>; bin: Record<string, string> };
+            for (const page of ["README.md", "CONTRIBUTING.md"]) {
+                const commands = shellLines(readFileSync(join(ROOT, page), "utf8"));
+                assert.ok(commands.some((line) => /^npm test\b/.test(line)), `${page} shows no npm test`);
+                for (const line of commands) {
+                    const script = /^npm (?:run )?([\w:-]+)/.exec(line)?.[1];
+                    if (script !== undefined && !["ci", "install", "pack"].includes(script)) assert.ok(script in scripts, `${page} shows "${line}", but package.json has no script ${script}`);
+                    const npx = /^npx ([\w-]+)/.exec(line)?.[1];
+                    if (npx !== undefined) assert.ok(npx in bin, `${page} shows "${line}", but package.json's bin has no ${npx}`);
+                    const file = /^(\.\S+\/\S+)/.exec(line)?.[1];
+                    if (file !== undefined) assert.ok(existsSync(join(ROOT, file)), `${page} shows "${line}", but ${file} does not exist`);
+                }
+            }
+        });
     });
 
     // .mocharc.json lists the slow files first so parallel workers start them early; mocha neither

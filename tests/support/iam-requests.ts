@@ -36,7 +36,7 @@ const S3_ACTIONS: Record<string, string> = { HeadObject: "GetObject", ListObject
 
 /** The IAM requests of one call; throws for a call this module cannot map (a spec then fails). */
 export async function authorizationOf(call: AwsCall, scope: CallScope): Promise<Authorization> {
-    const { service, operation, input } = call;
+    const { service, operation } = call;
     if (service === "sts" && operation === "GetCallerIdentity") {
         return { noPermission: "sts:GetCallerIdentity needs no permission and cannot be denied (STS API reference)" };
     }

@@ -69,7 +69,8 @@ export function terraformEmulationUnavailable(): string | undefined {
  * - `memorySize`, when given, is the new default of var.memory_size: the commit that changes it.
  */
 export function offlineCheckout(directory: string, providerVersion: string, options: { memorySize?: number } = {}): string[] {
-    cpSync(MODULE_DIR, directory, { recursive: true, filter: (source) => !/[\\/](\.terraform|build)$|\.terraform\.lock\.hcl$/.test(source) });
+    // The sources keep their times, so every checkout zips to the same bytes (and source_code_hash).
+    cpSync(MODULE_DIR, directory, { recursive: true, preserveTimestamps: true, filter: (source) => !/[\\/](\.terraform|build)$|\.terraform\.lock\.hcl$/.test(source) });
     const changes: string[] = [];
     const edit = (file: string, change: string, from: RegExp | string, to: string) => {
         const full = path.join(directory, file);

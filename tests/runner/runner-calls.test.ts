@@ -9,6 +9,9 @@ import { InMemoryAws } from "../support/in-memory-aws";
 import { mockedStack, named, ofType, type MockedStack } from "../support/mocked-stack";
 import { TEST_ACCOUNT_ID as ACCOUNT, TEST_REGION as REGION } from "../support/pulumi-mocks";
 import { RunnerWorkspace } from "../support/runner-workspace";
+import { RUNNER_ENVIRONMENT } from "../../buildscripts/contract";
+import { DECIDE_COPY, decisionEnv, withPullRequestChanging } from "../support/copy-decision-scenario";
+import { MAIN_INPUT, trustedEnv, trustedWorkspace, TUNE, withTrustedStepCommits } from "../support/trusted-step-scenario";
 import { FOLLOW_UP_ENV, FOLLOW_UP_SWEEP, OLD_COPY, SCHEDULED_SWEEP, withAbandonedCopies } from "../support/sweep-scenario";
 
 /**
@@ -16,15 +19,11 @@ import { FOLLOW_UP_ENV, FOLLOW_UP_SWEEP, OLD_COPY, SCHEDULED_SWEEP, withAbandone
  * judged on the stack's repository: the scenarios' pull request lives in a fixture repository of
  * another name.
  */
-async function deniedCalls(stack: MockedStack, project: string, aws: AwsModel, functionOfMapping?: (uuid: string) => string | undefined): Promise<string[]> {
+async function deniedCalls(stack: MockedStack, runner: string, aws: AwsModel, functionOfMapping?: (uuid: string) => string | undefined): Promise<string[]> {
     const iam = new StackIam(stack);
-    const roleNamed = (arn: string) => {
-        const role = ofType(stack, "aws:iam/role:Role").find((candidate) => candidate.state.arn === arn);
-        assert.ok(role, `${arn} is a role of the stack`);
-        return iam.role(role.name);
-    };
-    const buildRole = roleNamed(named(stack, "aws:codebuild/project:Project", project).inputs.serviceRole);
-    const codebuild = { "codebuild:buildArn": `arn:aws:codebuild:${REGION}:${ACCOUNT}:build/${project}:5e5e5e5e-1111-4222-8333-944444444444` };
+    const buildRole = iam.role(roleOf(stack, runner));
+    const roleNamed = (arn: string) => iam.role(roleOf(stack, arn));
+    const codebuild = { "codebuild:buildArn": `arn:aws:codebuild:${REGION}:${ACCOUNT}:build/${runner}:5e5e5e5e-1111-4222-8333-944444444444` };
     const repositoryName = ofType(stack, "aws:codecommit/repository:Repository")[0]?.inputs.repositoryName;
     const denied: string[] = [];
     for (const request of aws.requests) {
@@ -41,6 +40,26 @@ async function deniedCalls(stack: MockedStack, project: string, aws: AwsModel, f
         }
     }
     return denied;
+}
+
+/**
+ * The logical name of the role that runs the runner: a project's service role, the decision
+ * function's role, or the role of that ARN.
+ */
+function roleOf(stack: MockedStack, runner: string): string {
+    const project = ofType(stack, "aws:codebuild/project:Project").find((candidate) => candidate.name === runner);
+    const decision = ofType(stack, "aws:lambda/function:Function").find((candidate) => candidate.name === runner);
+    const arn = project?.inputs.serviceRole ?? decision?.inputs.role ?? runner;
+    const role = ofType(stack, "aws:iam/role:Role").find((candidate) => candidate.state.arn === arn);
+    assert.ok(role, `${runner} runs as a role of the stack (${arn})`);
+    return role.name;
+}
+
+/** What the stack sets in a project's or the decision function's environment. */
+function environmentOf(stack: MockedStack, runner: string): Record<string, string> {
+    const project = ofType(stack, "aws:codebuild/project:Project").find((candidate) => candidate.name === runner);
+    if (project !== undefined) return Object.fromEntries(project.inputs.environment.environmentVariables.map(({ name, value }: { name: string; value: string }) => [name, value]));
+    return named(stack, "aws:lambda/function:Function", runner).inputs.environment.variables;
 }
 
 /** The scenario's event source mappings: each invokes the old copy's function. */
@@ -73,5 +92,59 @@ describe("the runner's own AWS calls, each allowed for the role that runs the co
             assert.ok(aws.assumedRoles.length > 0, "the comment went as the bot, so the bot's calls were judged");
             assert.deepEqual(await deniedCalls(stack, "pr-sweeper", aws, mappings), []);
         });
+    });
+
+    /** The stack's own values in the scenario's environment; the repository stays the scenario's (see deniedCalls). */
+    const fromStack = (runner: string, ...names: string[]) => Object.fromEntries(names.map((name) => [name, environmentOf(stack, runner)[name]]));
+
+    describe("the feedback build (pr-feedback, and the bot)", () => {
+        const feedbackEnv = () => ({
+            ...trustedEnv(),
+            ...fromStack("pr-feedback", RUNNER_ENVIRONMENT.stateMachineArn, RUNNER_ENVIRONMENT.tuningHistoryUri, RUNNER_ENVIRONMENT.pullRequestNamePrefix, RUNNER_ENVIRONMENT.pullRequestBotRoleArn),
+        });
+
+        it("plan-comment: the plan commented on the pull request as the bot", async () => {
+            const aws = withTrustedStepCommits(new InMemoryAws());
+            const run = await trustedWorkspace().run(["plan-comment", "--plan", "plan.json"], feedbackEnv(), aws);
+            assert.equal(run.code, 0, run.stderr);
+            assert.ok(aws.requests.some((request) => request.operation === "PostCommentForPullRequest"));
+            assert.deepEqual(await deniedCalls(stack, "pr-feedback", aws), []);
+        });
+
+        it("tune: settings from the destination commit, the tuning, the history, the comment and the approval", async () => {
+            const aws = withTrustedStepCommits(new InMemoryAws());
+            const history = feedbackEnv()[RUNNER_ENVIRONMENT.tuningHistoryUri];
+            const args = [...TUNE.map((arg) => (arg.startsWith("s3://") ? history : arg)), "--concurrency", "auto"];
+            const run = await trustedWorkspace().run(args, feedbackEnv(), aws);
+            assert.equal(run.code, 0, run.stderr);
+            for (const operation of ["GetFile", "StartExecution", "PutObject", "UpdatePullRequestApprovalState"]) assert.ok(aws.requests.some((request) => request.operation === operation), `${operation} was made and judged`);
+            assert.deepEqual(await deniedCalls(stack, "pr-feedback", aws), []);
+        });
+    });
+
+    it("decide-copy (the decision function's role, and the bot): the differences, the policy, production's history", async () => {
+        const decision = ofType(stack, "aws:lambda/function:Function").find((candidate) => candidate.inputs.environment?.variables?.[RUNNER_ENVIRONMENT.nonFunctionPaths] !== undefined);
+        assert.ok(decision, "the stack's decision function");
+        const aws = withPullRequestChanging(new InMemoryAws(), { "README.md": "# Functions, documented\n" });
+        const env = decisionEnv(fromStack(decision.name, RUNNER_ENVIRONMENT.tuningHistoryUri, RUNNER_ENVIRONMENT.pullRequestBotRoleArn, RUNNER_ENVIRONMENT.nonFunctionPaths));
+        const run = await new RunnerWorkspace().run(DECIDE_COPY, env, aws);
+        assert.equal(run.code, 0, run.stderr);
+        assert.ok(aws.requests.some((request) => request.operation === "GetDifferences"));
+        assert.deepEqual(await deniedCalls(stack, decision.name, aws), []);
+    });
+
+    it("record (deployment-apply): production's configurations read, their fingerprints stored", async () => {
+        const aws = new InMemoryAws();
+        const digest = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${environmentOf(stack, "deployment-apply").TF_VAR_name_prefix}-digest`;
+        aws.setFunctionConfiguration(digest, { MemorySize: 128, Runtime: "nodejs22.x", CodeSha256: "abc=", Architectures: ["arm64"], Handler: "index.handler", PackageType: "Zip" });
+        const work = new RunnerWorkspace({
+            "power-tuning-input.json": JSON.stringify(MAIN_INPUT),
+            "outputs.json": JSON.stringify({ functions: { sensitive: false, type: ["map", "string"], value: { digest } } }),
+        });
+        const history = environmentOf(stack, "deployment-apply")[RUNNER_ENVIRONMENT.tuningHistoryUri];
+        const run = await work.run(["record", "--terraform-outputs", "outputs.json", "--input", "power-tuning-input.json", "--history", history, "--source-commit", "a".repeat(40)], {}, aws);
+        assert.equal(run.code, 0, run.stderr);
+        assert.ok(aws.requests.some((request) => request.operation === "PutObject"));
+        assert.deepEqual(await deniedCalls(stack, "deployment-apply", aws), []);
     });
 });

@@ -59,8 +59,7 @@ export function terraformEmulationUnavailable(): string | undefined {
 }
 
 /**
- * A copy of terraform-lambda/ at `directory` that plans offline with `providerVersion`, and says
- * what it changed:
+ * A copy of terraform-lambda/ at `directory` that plans offline with `providerVersion`:
  * - the archive provider is not in the mirror, so `archive_file` gives way to zips of the same
  *   directories, built here, with the attributes the functions read;
  * - the AWS provider constraint is pinned to the mirror's version when it does not allow it;
@@ -68,17 +67,15 @@ export function terraformEmulationUnavailable(): string | undefined {
  *   one for the mirror's provider, as a plan build hands one on to the apply build;
  * - `memorySize`, when given, is the new default of var.memory_size: the commit that changes it.
  */
-export function offlineCheckout(directory: string, providerVersion: string, options: { memorySize?: number } = {}): string[] {
+export function offlineCheckout(directory: string, providerVersion: string, options: { memorySize?: number } = {}): void {
     // The sources keep their times, so every checkout zips to the same bytes (and source_code_hash).
     cpSync(MODULE_DIR, directory, { recursive: true, preserveTimestamps: true, filter: (source) => !/[\\/](\.terraform|build)$|\.terraform\.lock\.hcl$/.test(source) });
-    const changes: string[] = [];
     const edit = (file: string, change: string, from: RegExp | string, to: string) => {
         const full = path.join(directory, file);
         const before = readFileSync(full, "utf8");
         const after = before.replace(from, to);
         if (after === before) throw new Error(`${file} no longer has what the offline checkout replaces (${change})`);
         writeFileSync(full, after);
-        changes.push(change);
     };
     edit("versions.tf", "no archive provider", /\n\s*archive = \{[^}]*\}/, "");
     edit(
@@ -97,7 +94,6 @@ export function offlineCheckout(directory: string, providerVersion: string, opti
         const zipped = spawnSync("zip", ["-q", "-X", "-r", path.join("..", "..", "build", `${key}.zip`), "."], { cwd: path.join(directory, "functions", key), encoding: "utf8" });
         if (zipped.status !== 0) throw new Error(`zip of functions/${key} failed: ${zipped.stderr}`);
     }
-    return changes;
 }
 
 /** Whether a `~> X.Y` (or exact) constraint allows `version`; other forms are taken as not allowing it. */

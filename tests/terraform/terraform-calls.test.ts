@@ -65,7 +65,7 @@ describe("terraform-lambda's own AWS calls, made by the real Terraform against m
             this.test!.parent!.title += ` (skipped: ${unavailable})`;
             this.skip();
         }
-        this.timeout(60_000);
+        this.timeout(180_000);
         stack = await mockedStack();
         iam = new StackIam(stack);
         mirror = awsProviderMirror()!;
@@ -151,7 +151,6 @@ describe("terraform-lambda's own AWS calls, made by the real Terraform against m
     }
 
     const operations = (calls: readonly AwsCall[]) => new Set(calls.map((call) => `${call.service}:${call.operation}`));
-    const productionState = () => `${STATE_LAYOUT.productionStateKey}`;
 
     let planCheckout: string;
 
@@ -212,7 +211,7 @@ describe("terraform-lambda's own AWS calls, made by the real Terraform against m
         );
         const outputs = JSON.parse(readFileSync(path.join(directory, "outputs.json"), "utf8"));
         assert.match(outputs.functions.value.digest, new RegExp(`:function:pr-power-tuned-${PULL_REQUEST_ID}-${SOURCE_COMMIT.slice(0, 7)}-digest$`));
-        const productionWrites = calls.filter((call) => call.service === "s3" && call.operation !== "GetObject" && call.operation !== "HeadObject" && String(call.input.Key ?? "").startsWith(productionState()));
+        const productionWrites = calls.filter((call) => call.service === "s3" && call.operation !== "GetObject" && call.operation !== "HeadObject" && String(call.input.Key ?? "").startsWith(STATE_LAYOUT.productionStateKey));
         assert.deepEqual(productionWrites, [], "nothing but reads of production's state");
     });
 

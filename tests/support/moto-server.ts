@@ -16,7 +16,7 @@ export function motoUnavailable(): string | undefined {
 }
 
 /** One recorded request, as moto's recorder writes it. */
-interface RecordedEntry {
+export interface RecordedEntry {
     readonly method: string;
     readonly url: string;
     readonly headers: Record<string, string>;

@@ -48,7 +48,7 @@ interface Judged {
 }
 
 describe("terraform-lambda's own AWS calls, made by the real Terraform against moto, each allowed for the role that runs the build", function () {
-    // Provider start-up dominates: about 5 to 15 s a build on two idle cores, minutes on a crowded machine.
+    // Starting the provider dominates each build; on a crowded machine one build can take minutes.
     this.timeout(300_000);
     const unavailable = terraformEmulationUnavailable();
     let stack: MockedStack;

@@ -70,7 +70,9 @@ function oldCopyMappings(aws: InMemoryAws): (uuid: string) => string | undefined
 
 describe("the runner's own AWS calls, each allowed for the role that runs the command in the stack", () => {
     let stack: MockedStack;
-    before(async () => {
+    before(async function () {
+        // The whole Pulumi program, once per process: slow on a crowded machine.
+        this.timeout(120_000);
         stack = await mockedStack();
     });
 

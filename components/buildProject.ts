@@ -33,6 +33,11 @@ export interface BuildProjectArgs {
     readonly cacheLocation?: pulumi.Input<string>;
     /** Default 60. */
     readonly buildTimeoutMinutes?: number;
+    /**
+     * How long a build may wait in CodeBuild's queue before CodeBuild ends it. Default 20
+     * (CodeBuild's own default is 480): whoever waits for the build knows when it ends at the latest.
+     */
+    readonly queuedTimeoutMinutes?: number;
     /** Default 30. */
     readonly logRetentionDays?: number;
     readonly tags: Readonly<Record<string, string>>;
@@ -48,6 +53,7 @@ export class BuildProject extends pulumi.ComponentResource {
     constructor(name: string, args: BuildProjectArgs, opts?: pulumi.ComponentResourceOptions) {
         super("lambda-power-tuned:index:BuildProject", name, {}, opts);
         const buildTimeoutMinutes = args.buildTimeoutMinutes ?? 60;
+        const queuedTimeoutMinutes = args.queuedTimeoutMinutes ?? 20;
         const logRetentionDays = args.logRetentionDays ?? 30;
 
         // An explicit group gives the logs a retention and goes away with the stack, unlike
@@ -73,6 +79,7 @@ export class BuildProject extends pulumi.ComponentResource {
                 description: args.description,
                 serviceRole: role.arn,
                 buildTimeout: buildTimeoutMinutes,
+                queuedTimeout: queuedTimeoutMinutes,
                 source:
                     source.type === "CODECOMMIT"
                         ? { type: "CODECOMMIT", location: source.cloneUrlHttp, buildspec: args.buildspec }

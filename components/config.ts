@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { globsOverlap, NAME_PREFIX_RULE, NON_FUNCTION_PATH_RULE, nonFunctionPathProblem, REGION_NAME_RULE, SCHEDULE_EXPRESSION_RULE, SWEEP_NAME_PREFIX_RULE, TUNING_FILES, TUNING_INPUT_RULES } from "../buildscripts/contract";
-import { copyLifetimeMinutes, PULL_REQUEST_BUILD_TIMEOUT_MINUTES, TASK_TIMEOUT_MARGIN_MINUTES } from "./pullRequestWorkflowDefinition";
+import { copyLifetimeMinutes, PULL_REQUEST_BUILD_TIMEOUT_MINUTES, PULL_REQUEST_QUEUED_TIMEOUT_MINUTES, TASK_TIMEOUT_MARGIN_MINUTES } from "./pullRequestWorkflowDefinition";
 import { STACK_OWNED_NAME_PATTERNS } from "./stackNames";
 import { TerraformRelease, terraformReleaseProblems, verifiableTerraformRelease } from "./terraformRelease";
 
@@ -312,7 +312,8 @@ const MAX_COPY_TTL_HOURS = 720;
 const COPY_TTL_ALLOWED =
     `a whole number of hours greater than ${COPY_LIFETIME_HOURS} and at most ${MAX_COPY_TTL_HOURS}: the longest a pull request's workflow uses its copy ` +
     `(deploy ${PULL_REQUEST_BUILD_TIMEOUT_MINUTES.deploy}, feedback ${PULL_REQUEST_BUILD_TIMEOUT_MINUTES.feedback} and destroy ${PULL_REQUEST_BUILD_TIMEOUT_MINUTES.destroy} minutes ` +
-    `of build timeout, plus the ${TASK_TIMEOUT_MARGIN_MINUTES} minutes Step Functions waits beyond each) is the youngest a scheduled sweep may remove, ` +
+    `of build timeout, each plus ${PULL_REQUEST_QUEUED_TIMEOUT_MINUTES} minutes of queued timeout and the ${TASK_TIMEOUT_MARGIN_MINUTES} minutes Step Functions waits beyond both) ` +
+    "is the youngest a scheduled sweep may remove, " +
     "or it could take a copy a running build still uses";
 
 // ---------------------------------------------------------------------------------------

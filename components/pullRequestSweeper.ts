@@ -12,7 +12,7 @@ import {
     sweepStatements,
     TerraformScope,
 } from "./policies";
-import { PULL_REQUEST_BUILD_TIMEOUT_MINUTES } from "./pullRequestWorkflowDefinition";
+import { PULL_REQUEST_BUILD_TIMEOUT_MINUTES, PULL_REQUEST_QUEUED_TIMEOUT_MINUTES } from "./pullRequestWorkflowDefinition";
 import { ServiceRole } from "./serviceRole";
 
 export interface PullRequestSweeperArgs {
@@ -83,6 +83,7 @@ export class PullRequestSweeper extends pulumi.ComponentResource {
                 ],
                 accountId,
                 buildTimeoutMinutes,
+                queuedTimeoutMinutes: PULL_REQUEST_QUEUED_TIMEOUT_MINUTES,
                 tags,
             },
             { parent: this },

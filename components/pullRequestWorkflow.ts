@@ -29,7 +29,7 @@ import {
     tuningExecutionStatements,
     tuningHistoryStatements,
 } from "./policies";
-import { PULL_REQUEST_BUILD_TIMEOUT_MINUTES, pullRequestWorkflowDefinition, taskTimeoutSeconds } from "./pullRequestWorkflowDefinition";
+import { PULL_REQUEST_BUILD_TIMEOUT_MINUTES, PULL_REQUEST_QUEUED_TIMEOUT_MINUTES, pullRequestWorkflowDefinition, taskTimeoutSeconds } from "./pullRequestWorkflowDefinition";
 import { PullRequestSweeper } from "./pullRequestSweeper";
 import { ServiceRole } from "./serviceRole";
 import type { TerraformRelease } from "./terraformRelease";
@@ -131,8 +131,8 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
         this.runnerS3Uri = pulumi.interpolate`s3://${runner.bucket}/${runner.key}`;
         this.tuningHistoryUri = pulumi.interpolate`s3://${artifactBucket.name}/${ARTIFACT_LAYOUT.tuningHistoryPrefix}`;
 
-        const project = (suffix: string, spec: Omit<BuildProjectArgs, "accountId" | "tags">) =>
-            new BuildProject(`${name}-${suffix}`, { ...spec, accountId, tags }, { parent: this });
+        const project = (suffix: string, spec: Omit<BuildProjectArgs, "accountId" | "tags" | "queuedTimeoutMinutes">) =>
+            new BuildProject(`${name}-${suffix}`, { ...spec, queuedTimeoutMinutes: PULL_REQUEST_QUEUED_TIMEOUT_MINUTES, accountId, tags }, { parent: this });
         const copyEnvironment = {
             [BUILD_VARIABLES.stateBucket]: stateBucket.name,
             [RUNNER_ENVIRONMENT.pullRequestNamePrefix]: pullRequests.namePrefix,

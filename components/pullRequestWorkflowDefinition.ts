@@ -16,8 +16,9 @@ export interface PullRequestWorkflowSteps {
     /** The sweeper, which removes whatever of the copy the destroy left. */
     readonly sweepProject: string;
     /**
-     * Each task's TimeoutSeconds: a backstop longer than the project's own build timeout, so
-     * that normally CodeBuild ends a build (TIMED_OUT) and the task fails with the build's ARN.
+     * Each task's TimeoutSeconds (taskTimeoutSeconds): longer than the project's queued and build
+     * timeouts, so that CodeBuild ends a build (TIMED_OUT) before the workflow stops waiting. The
+     * deploy's is how long the workflow follows its build before stopping it.
      */
     readonly timeoutSeconds: Readonly<Record<WorkflowStep, number>>;
 }
@@ -27,12 +28,21 @@ type WorkflowStep = "deploy" | "feedback" | "destroy" | "sweep";
 /** The builds' own timeouts in minutes, unless the workflow is given others. */
 export const PULL_REQUEST_BUILD_TIMEOUT_MINUTES: Readonly<Record<WorkflowStep, number>> = { deploy: 30, feedback: 60, destroy: 30, sweep: 15 };
 
-/** Step Functions gives a queued or slow-starting build this long beyond its own timeout. */
-export const TASK_TIMEOUT_MARGIN_MINUTES = 30;
+/**
+ * The pull-request projects' queued timeout: CodeBuild ends a build still queued after this long
+ * (its default is 480 minutes), so no build starts long after the workflow stopped waiting for it.
+ */
+export const PULL_REQUEST_QUEUED_TIMEOUT_MINUTES = 20;
 
-/** A task's TimeoutSeconds for a build of `buildTimeoutMinutes`. */
+/**
+ * How long a task waits beyond its build's queued and build timeouts: CodeBuild still finishes a
+ * build it timed out (logs, cache), and the task should end with the build's own outcome.
+ */
+export const TASK_TIMEOUT_MARGIN_MINUTES = 10;
+
+/** A task's TimeoutSeconds for a build of `buildTimeoutMinutes`: longer than CodeBuild can let it queue and run. */
 export function taskTimeoutSeconds(buildTimeoutMinutes: number): number {
-    return (buildTimeoutMinutes + TASK_TIMEOUT_MARGIN_MINUTES) * 60;
+    return (PULL_REQUEST_QUEUED_TIMEOUT_MINUTES + buildTimeoutMinutes + TASK_TIMEOUT_MARGIN_MINUTES) * 60;
 }
 
 /**
@@ -51,11 +61,33 @@ export const WORKFLOW_FAILURES = {
     sweep: "SweepCopyFailed",
 } as const;
 
+/**
+ * How the deploy ended, as the workflow records it in `$.deploy.ending`: its build ran to an end
+ * CodeBuild reported; CodeBuild refused to start one; CodeBuild's answer did not say whether one
+ * started (none in time, or one naming no build); or the build could not be followed to its end
+ * (its status unreadable, or reported running past the deploy's timeout).
+ */
+export const DEPLOY_ENDINGS = { ended: "ended", notStarted: "notStarted", unknown: "unknown", lost: "lost" } as const;
+
+const START_BUILD = "arn:aws:states:::codebuild:startBuild";
 const START_BUILD_SYNC = "arn:aws:states:::codebuild:startBuild.sync";
+const STOP_BUILD = "arn:aws:states:::codebuild:stopBuild";
+const BATCH_GET_BUILDS = "arn:aws:states:::aws-sdk:codebuild:batchGetBuilds";
 const LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke";
 
 /** The decision is one short Lambda call; beyond this something is wrong, and the copy is deployed instead. */
 export const DECISION_TIMEOUT_SECONDS = 60;
+
+/** One CodeBuild API call (StartBuild, BatchGetBuilds, StopBuild) from the workflow. */
+export const API_CALL_TIMEOUT_SECONDS = 60;
+
+/** How often the workflow asks CodeBuild whether the deploy build has ended. */
+export const DEPLOY_POLL_SECONDS = 30;
+
+/** Polls of a deploy build before the workflow gives up on it: its task timeout, in polls. */
+export function deployPollLimit(deployTimeoutSeconds: number): number {
+    return Math.ceil(deployTimeoutSeconds / DEPLOY_POLL_SECONDS);
+}
 
 const environment = (variables: Record<string, string>) =>
     Object.entries(variables).map(([name, path]) => ({ Name: name, Type: "PLAINTEXT", "Value.$": path }));
@@ -66,23 +98,51 @@ const PULL_REQUEST_VARIABLES = Object.fromEntries(PULL_REQUEST_EVENT_FIELDS.map(
 /** Every failure of a task, `States.Timeout` included, goes on to the next step with its cause kept. */
 const catchAll = (resultPath: string, next: string) => [{ ErrorEquals: ["States.ALL"], ResultPath: resultPath, Next: next }];
 
+/** A CodeBuild API call's transient failures, retried (StartBuild safely: the execution's name is its idempotency token). */
+const RETRY_API_CALL = [{ ErrorEquals: ["States.ALL"], IntervalSeconds: 2, MaxAttempts: 2, BackoffRate: 2 }];
+
+/**
+ * Choice rules sending the execution to `next` unless `path` holds a value of `type`. A comparison
+ * on a missing path raises States.Runtime, which no Catch can take (AWS's Step Functions developer
+ * guide, "Error handling": States.ALL does not match States.Runtime), and rules are tried in order:
+ * these come first.
+ */
+const unless = (path: string, type: "IsString" | "IsBoolean", next: string) => [
+    { Not: { Variable: path, IsPresent: true }, Next: next },
+    { Not: { Variable: path, [type]: true }, Next: next },
+];
+
+/** A Pass state setting `$.deploy`. */
+const recordDeploy = (deploy: Record<string, unknown>, next: string) => ({ Type: "Pass", Parameters: deploy, ResultPath: "$.deploy", Next: next });
+
 /**
  * DecideCopy (trusted: from the repository's commits alone, can the pull request change a
  * function? When not, it has commented and approved, and the execution ends there: nothing is
- * deployed, tuned or destroyed; when it fails, the copy is deployed as if one were needed) →
- * DeployCopy (untrusted: plan against production, deploy the copy) → Feedback (trusted: comment,
- * tune, approve or revoke) → DestroyCopy (untrusted: destroy what the deploy made) → SweepCopy
- * (trusted: remove whatever of the copy is left, say in the comment what became of it) → outcome.
- * Every failure of DeployCopy or Feedback still leads to Feedback and DestroyCopy, and a failed
- * destroy to the sweep; the execution ends failed, naming the step, when any step failed, and when
- * the destroy failed says whether the sweep cleaned up after it. A deploy whose build never started
- * (StartBuild refused) made nothing, so there is nothing to destroy or sweep. Stopping an execution
- * skips every Catch: the scheduled sweep removes what that leaves.
+ * deployed, tuned or destroyed; when it fails or answers anything but `copyNeeded: false`, the
+ * copy is deployed) → StartDeploy (untrusted build: plan against production, deploy the copy),
+ * followed until CodeBuild reports its end → Feedback (trusted: comment, tune, approve or revoke) →
+ * DestroyCopy (untrusted: destroy what the deploy made) → SweepCopy (trusted: remove whatever of
+ * the copy is left, say in the comment what became of it) → outcome.
+ *
+ * The deploy is started without `.sync` so that the workflow holds its build's ARN from CodeBuild's
+ * own answer the moment the build exists: every later way the deploy can end (failed, timed out,
+ * stopped, its status unreadable, still running past its timeouts and then stopped) leads to
+ * DestroyCopy and SweepCopy, exactly once, with that ARN, which keys the copy's state and files.
+ * A StartBuild CodeBuild refused (retried first: the execution's name is its idempotency token, so
+ * a retry cannot start a second build) made nothing, and nothing is destroyed; one that never
+ * answered, or answered without an ARN, leaves the copy (if any) to the scheduled sweep. Every failure of
+ * Feedback still leads to DestroyCopy, and a failed destroy to the sweep; the execution ends failed,
+ * naming the step and saying what was left, when any step failed. No state reads a path that may be
+ * missing without checking it first. Stopping an execution skips every Catch: the scheduled sweep
+ * removes what that leaves.
  */
 export function pullRequestWorkflowDefinition(steps: PullRequestWorkflowSteps): Record<string, unknown> {
     const { deployBuildArn, deployOutcome, executionArn } = WORKFLOW_VARIABLES;
+    const copyNeeded = "$.decision.Payload.copyNeeded";
+    const deployStatus = "$.deployPoll.Builds[0].BuildStatus";
+    const deployArn = { "buildArn.$": "$.deploy.buildArn" };
     return {
-        Comment: "A pull request's throw-away copy, when it can change a function (trusted decision): deploy it (untrusted), give feedback (trusted), destroy it (untrusted), whatever failed.",
+        Comment: "A pull request's throw-away copy, when it can change a function (trusted decision): deploy it (untrusted), give feedback (trusted), destroy it (untrusted) and sweep it (trusted), whatever failed.",
         StartAt: "DecideCopy",
         States: {
             DecideCopy: {
@@ -102,56 +162,95 @@ export function pullRequestWorkflowDefinition(steps: PullRequestWorkflowSteps): 
                         BackoffRate: 2,
                     },
                 ],
-                ResultSelector: { "copyNeeded.$": "$.Payload.copyNeeded" },
+                // The whole answer, unselected: a selector naming a field the answer lacks would end the execution.
                 ResultPath: "$.decision",
                 // Safe by default: a decision that failed deploys the copy.
-                Catch: catchAll("$.decisionFailure", "DeployCopy"),
+                Catch: catchAll("$.decisionFailure", "StartDeploy"),
                 Next: "CopyNeeded",
             },
+            // Only a boolean false skips the copy; no answer, or any other, deploys it.
             CopyNeeded: {
                 Type: "Choice",
-                Choices: [{ Variable: "$.decision.copyNeeded", BooleanEquals: false, Next: "NoFunctionChanged" }],
-                Default: "DeployCopy",
+                Choices: [...unless(copyNeeded, "IsBoolean", "StartDeploy"), { Variable: copyNeeded, BooleanEquals: false, Next: "NoFunctionChanged" }],
+                Default: "StartDeploy",
             },
             NoFunctionChanged: { Type: "Succeed", Comment: "Nothing that can change a function changed: the decision commented and approved; nothing was deployed." },
-            DeployCopy: {
+            StartDeploy: {
                 Type: "Task",
-                Resource: START_BUILD_SYNC,
+                Resource: START_BUILD,
                 Parameters: {
                     ProjectName: steps.deployProject,
                     "SourceVersion.$": "$.sourceCommit",
                     EnvironmentVariablesOverride: environment(PULL_REQUEST_VARIABLES),
+                    "IdempotencyToken.$": "$$.Execution.Name",
                 },
-                TimeoutSeconds: steps.timeoutSeconds.deploy,
-                ResultSelector: { "buildArn.$": "$.Build.Arn", outcome: "SUCCEEDED" },
-                ResultPath: "$.deploy",
-                Catch: catchAll("$.deployFailure", "IdentifyFailedDeploy"),
-                Next: "Feedback",
+                TimeoutSeconds: API_CALL_TIMEOUT_SECONDS,
+                Retry: RETRY_API_CALL,
+                ResultPath: "$.startedDeploy",
+                // Any answer but a timeout is CodeBuild's refusal: no build exists.
+                Catch: [{ ErrorEquals: ["States.Timeout"], ResultPath: "$.deployFailure", Next: "RecordDeployUnknown" }, ...catchAll("$.deployFailure", "RecordDeployNotStarted")],
+                Next: "DeployNamed",
             },
-            // A failed build's Cause is the build as JSON ({"Build": {"Arn": …}}). Parsing it inside
-            // a Parallel state makes a Cause of another shape (StartBuild refused, States.Timeout)
-            // catchable instead of failing the execution before DestroyCopy.
-            IdentifyFailedDeploy: {
-                Type: "Parallel",
-                Branches: [
+            DeployNamed: {
+                Type: "Choice",
+                Choices: unless("$.startedDeploy.Build.Arn", "IsString", "RecordDeployUnknown"),
+                Default: "DeployStarted",
+            },
+            DeployStarted: { Type: "Pass", Parameters: { "buildArn.$": "$.startedDeploy.Build.Arn", polls: 0 }, ResultPath: "$.deploy", Next: "WaitForDeploy" },
+            WaitForDeploy: { Type: "Wait", Seconds: DEPLOY_POLL_SECONDS, Next: "PollDeploy" },
+            PollDeploy: {
+                Type: "Task",
+                Resource: BATCH_GET_BUILDS,
+                Parameters: { "Ids.$": "States.Array($.deploy.buildArn)" },
+                TimeoutSeconds: API_CALL_TIMEOUT_SECONDS,
+                Retry: RETRY_API_CALL,
+                ResultPath: "$.deployPoll",
+                Catch: catchAll("$.deployPollFailure", "StopDeploy"),
+                Next: "CountDeployPoll",
+            },
+            CountDeployPoll: { Type: "Pass", Parameters: { ...deployArn, "polls.$": "States.MathAdd($.deploy.polls, 1)" }, ResultPath: "$.deploy", Next: "DeployStatus" },
+            // CodeBuild ends a build at its queued and build timeouts; one reported running past
+            // the deploy task's timeout, or not reported at all, is stopped and handled as failed.
+            DeployStatus: {
+                Type: "Choice",
+                Choices: [
+                    ...unless(deployStatus, "IsString", "StopDeploy"),
+                    { Variable: deployStatus, StringEquals: "SUCCEEDED", Next: "RecordDeploySucceeded" },
                     {
-                        StartAt: "ParseDeployFailure",
-                        States: {
-                            ParseDeployFailure: {
-                                Type: "Pass",
-                                Parameters: { "build.$": "States.StringToJson($.deployFailure.Cause)" },
-                                Next: "PickDeployBuild",
-                            },
-                            PickDeployBuild: { Type: "Pass", Parameters: { "buildArn.$": "$.build.Build.Arn" }, End: true },
-                        },
+                        And: [
+                            { Variable: deployStatus, StringEquals: "IN_PROGRESS" },
+                            { Variable: "$.deploy.polls", NumericLessThan: deployPollLimit(steps.timeoutSeconds.deploy) },
+                        ],
+                        Next: "WaitForDeploy",
                     },
+                    { Variable: deployStatus, StringEquals: "IN_PROGRESS", Next: "StopDeploy" },
                 ],
-                ResultSelector: { "buildArn.$": "$[0].buildArn", outcome: "FAILED" },
-                ResultPath: "$.deploy",
-                Catch: catchAll("$.deployBuildUnknown", "NoDeployBuild"),
-                Next: "Feedback",
+                // FAILED, FAULT, STOPPED, TIMED_OUT.
+                Default: "RecordDeployFailed",
             },
-            NoDeployBuild: { Type: "Pass", Result: { buildArn: "", outcome: "FAILED" }, ResultPath: "$.deploy", Next: "Feedback" },
+            StopDeploy: {
+                Type: "Task",
+                Resource: STOP_BUILD,
+                Parameters: { "Id.$": "$.deploy.buildArn" },
+                TimeoutSeconds: API_CALL_TIMEOUT_SECONDS,
+                Retry: RETRY_API_CALL,
+                ResultPath: null,
+                Catch: catchAll("$.deployStopFailure", "RecordDeployLost"),
+                Next: "RecordDeployLost",
+            },
+            RecordDeploySucceeded: recordDeploy({ ...deployArn, outcome: "SUCCEEDED", ending: DEPLOY_ENDINGS.ended }, "Feedback"),
+            RecordDeployFailed: recordDeploy({ ...deployArn, outcome: "FAILED", ending: DEPLOY_ENDINGS.ended }, "Feedback"),
+            RecordDeployLost: recordDeploy({ ...deployArn, outcome: "FAILED", ending: DEPLOY_ENDINGS.lost }, "Feedback"),
+            RecordDeployNotStarted: recordDeploy(
+                {
+                    buildArn: "",
+                    outcome: "FAILED",
+                    ending: DEPLOY_ENDINGS.notStarted,
+                    "because.$": "States.Format('DeployCopy could not start a build: CodeBuild answered StartBuild with {}. Nothing was deployed, so nothing was destroyed or swept.', $.deployFailure.Error)",
+                },
+                "Feedback",
+            ),
+            RecordDeployUnknown: recordDeploy({ buildArn: "", outcome: "FAILED", ending: DEPLOY_ENDINGS.unknown }, "Feedback"),
             Feedback: {
                 Type: "Task",
                 Resource: START_BUILD_SYNC,
@@ -208,6 +307,9 @@ export function pullRequestWorkflowDefinition(steps: PullRequestWorkflowSteps): 
                     { And: [{ Variable: "$.destroyFailure", IsPresent: true }, { Variable: "$.sweepFailure", IsPresent: true }], Next: "DestroyFailedCopyLeft" },
                     { Variable: "$.destroyFailure", IsPresent: true, Next: "DestroyFailedSweptClean" },
                     { Variable: "$.sweepFailure", IsPresent: true, Next: "SweepFailed" },
+                    { Variable: "$.deploy.ending", StringEquals: DEPLOY_ENDINGS.notStarted, Next: "DeployNotStarted" },
+                    { Variable: "$.deploy.ending", StringEquals: DEPLOY_ENDINGS.unknown, Next: "DeployUnknown" },
+                    { Variable: "$.deploy.ending", StringEquals: DEPLOY_ENDINGS.lost, Next: "DeployLost" },
                     { Variable: "$.deploy.outcome", StringEquals: "FAILED", Next: "DeployFailed" },
                     { Variable: "$.feedbackFailure", IsPresent: true, Next: "FeedbackFailed" },
                 ],
@@ -216,12 +318,27 @@ export function pullRequestWorkflowDefinition(steps: PullRequestWorkflowSteps): 
             DeployFailed: {
                 Type: "Fail",
                 Error: WORKFLOW_FAILURES.deploy,
-                Cause: "DeployCopy failed: the pull request's copy could not be deployed (see its build log); whatever it created was destroyed.",
+                Cause: "DeployCopy's build ended without success (see its build log); the destroy and the sweep after it removed the copy.",
+            },
+            DeployNotStarted: {
+                Type: "Fail",
+                Error: WORKFLOW_FAILURES.deploy,
+                CausePath: "$.deploy.because",
+            },
+            DeployUnknown: {
+                Type: "Fail",
+                Error: WORKFLOW_FAILURES.deploy,
+                Cause: "DeployCopy could not learn from CodeBuild whether its build started (StartBuild did not answer in time, or answered without naming a build): without the build's ARN the workflow cannot destroy or sweep it, and the scheduled sweep removes anything of the copy once it is older than the TTL.",
+            },
+            DeployLost: {
+                Type: "Fail",
+                Error: WORKFLOW_FAILURES.deploy,
+                Cause: "DeployCopy's build could not be followed to its end (CodeBuild did not report its status, or reported it running past the deploy's timeout): the workflow asked CodeBuild to stop it, and the destroy and the sweep after it removed the copy; anything the build created after that goes with the scheduled sweep.",
             },
             FeedbackFailed: {
                 Type: "Fail",
                 Error: WORKFLOW_FAILURES.feedback,
-                Cause: "Feedback failed or timed out (a tuning failed, the quality gate did not pass, or the comment could not be posted); the copy was destroyed.",
+                Cause: "Feedback failed or timed out (a tuning failed, the quality gate did not pass, or the comment could not be posted); the copy was destroyed and swept.",
             },
             DestroyFailedSweptClean: {
                 Type: "Fail",

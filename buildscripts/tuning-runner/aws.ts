@@ -260,7 +260,7 @@ const RETRIES = {
 };
 
 function stepFunctionsClient(): StepFunctions {
-    const client = answeredByAws(new SFNClient(RETRIES));
+    const client = answeredByAws(new SFNClient(RETRIES), "json");
     return {
         async startExecution(stateMachineArn, name, input) {
             const response = await client.send(new StartExecutionCommand({ stateMachineArn, name, input }));
@@ -294,7 +294,7 @@ function stepFunctionsClient(): StepFunctions {
  * they expire; without a role, the build's credentials.
  */
 function speakingFor(botRoleArn: string | undefined): CodeCommitClient {
-    if (botRoleArn === undefined) return answeredByAws(new CodeCommitClient(RETRIES));
+    if (botRoleArn === undefined) return answeredByAws(new CodeCommitClient(RETRIES), "json");
     const assume = fromTemporaryCredentials({ params: { RoleArn: botRoleArn, RoleSessionName: PULL_REQUEST_BOT_SESSION_NAME } });
     const credentials: typeof assume = async (properties) => {
         try {
@@ -303,7 +303,7 @@ function speakingFor(botRoleArn: string | undefined): CodeCommitClient {
             throw namedError("AssumeRoleError", `AssumeRole of ${botRoleArn} as session ${PULL_REQUEST_BOT_SESSION_NAME} failed: ${describeError(error)}`);
         }
     };
-    return answeredByAws(new CodeCommitClient({ ...RETRIES, credentials }));
+    return answeredByAws(new CodeCommitClient({ ...RETRIES, credentials }), "json");
 }
 
 /** Who the comments a run may update were written by: the bot's session, or, without a role, anyone (the caller is not known). */
@@ -345,7 +345,7 @@ function pullRequestApprovalsClient(client: CodeCommitClient): PullRequestApprov
 
 /** Repository files with the build's own credentials (GetFile, GetFolder). */
 function repositoryFilesClient(): RepositoryFiles {
-    const client = answeredByAws(new CodeCommitClient(RETRIES));
+    const client = answeredByAws(new CodeCommitClient(RETRIES), "json");
     return {
         async file(repositoryName, commit, path) {
             try {
@@ -365,7 +365,7 @@ function repositoryFilesClient(): RepositoryFiles {
 
 /** GetDifferences with the build's own credentials. */
 function repositoryDifferencesClient(): RepositoryDifferences {
-    const client = answeredByAws(new CodeCommitClient(RETRIES));
+    const client = answeredByAws(new CodeCommitClient(RETRIES), "json");
     return {
         differences: (repositoryName, beforeCommit, afterCommit) =>
             everyPage(paginateGetDifferences({ client }, { repositoryName, beforeCommitSpecifier: beforeCommit, afterCommitSpecifier: afterCommit }), (page) =>
@@ -386,7 +386,7 @@ export function changedFileOf(difference: ListedDifference): ChangedFile {
 }
 
 function lambdaFunctionsClient(): LambdaFunctions {
-    const client = answeredByAws(new LambdaClient(RETRIES));
+    const client = answeredByAws(new LambdaClient(RETRIES), "json");
     return {
         functionConfiguration: (functionArn) => client.send(new GetFunctionConfigurationCommand({ FunctionName: functionArn })),
         async unreservedConcurrency() {
@@ -407,7 +407,7 @@ export function unreservedConcurrencyOf(limit: { readonly UnreservedConcurrentEx
 // whose host is an IP address (AWS_ENDPOINT_URL_S3=http://127.0.0.1:…, the test server) the SDK
 // addresses buckets path-style by itself.
 function tuningHistoryObjectsClient(): TuningHistoryObjects {
-    const client = answeredByAws(new S3Client(RETRIES));
+    const client = answeredByAws(new S3Client(RETRIES), "xml");
     return {
         async read(bucket, key) {
             try {
@@ -437,10 +437,10 @@ async function everyPage<Page, Item>(pages: AsyncIterable<Page>, items: (page: P
 
 /** The SDK's paginators read every page of every list call a sweep makes. */
 function sweepableResourcesClient(): SweepableResources {
-    const lambda = answeredByAws(new LambdaClient(RETRIES));
-    const iam = answeredByAws(new IAMClient(RETRIES));
-    const logs = answeredByAws(new CloudWatchLogsClient(RETRIES));
-    const s3 = answeredByAws(new S3Client(RETRIES));
+    const lambda = answeredByAws(new LambdaClient(RETRIES), "json");
+    const iam = answeredByAws(new IAMClient(RETRIES), "xml");
+    const logs = answeredByAws(new CloudWatchLogsClient(RETRIES), "json");
+    const s3 = answeredByAws(new S3Client(RETRIES), "xml");
     return {
         functions: {
             list: () =>
@@ -566,12 +566,37 @@ interface RawResponse {
 }
 
 /**
- * Whether a response can be an AWS API answer: every protocol the runner speaks answers errors
- * in JSON or XML. An HTML page, or an error in any other type, came from something in between.
+ * What a client's answers are written in: JSON (Lambda, CloudWatch Logs, Step Functions,
+ * CodeCommit) or XML (S3, IAM, STS). Errors included.
  */
-function isAwsAnswer(response: RawResponse): boolean {
-    const contentType = response.headers?.["content-type"] ?? "";
-    return /json|xml/i.test(contentType) || ((response.statusCode ?? 0) < 300 && !/html/i.test(contentType));
+export type WireProtocol = "json" | "xml";
+
+/** Whether the content type alone says the answer is the API's: JSON or XML, or a 2xx that is no page. */
+function labelledAsAnswer(statusCode: number, contentType: string): boolean {
+    return /json|xml/i.test(contentType) || (statusCode < 300 && !/html/i.test(contentType));
+}
+
+/** The start of an HTML document, which no AWS protocol answers with. */
+const HTML_START = /^<(!doctype\s+html|html[\s>])/i;
+
+/**
+ * Whether an answer whose content type does not say so can still be the API's: an empty 2xx
+ * (DeleteFunction's 204), or a body that parses in the client's protocol. Emulators (moto,
+ * LocalStack) label such answers text/html; a proxy's or firewall's page never parses as JSON
+ * and never starts like an XML answer.
+ */
+export function isApiAnswer(protocol: WireProtocol, statusCode: number, body: string): boolean {
+    const text = body.trim();
+    if (text === "") return statusCode < 300;
+    // AWS's XML starts with a declaration or a capitalized element (<Error>, <ListBucketResult>); HTML's are lower case.
+    if (protocol === "xml") return /^<(\?xml[\s?]|[A-Z][\w.-]*[\s/>])/.test(text) && !HTML_START.test(text);
+    // Every JSON answer, error or not, is an object.
+    try {
+        const parsed: unknown = JSON.parse(text);
+        return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed);
+    } catch {
+        return false;
+    }
 }
 
 /** What answeredByAws needs of an SDK client: its deserialize step. */
@@ -591,17 +616,25 @@ const BODY_START_CHARACTERS = 200;
  * a wrong endpoint) with a NotAnAwsResponse error giving the HTTP status and the start of the
  * body, instead of the SDK's parser failing with "inspect the hidden field $response". The error
  * carries the status where the SDK's retries look for it, so a 5xx page is retried like a 5xx
- * from AWS. Runs innermost in the deserialize step, next to the HTTP call.
+ * from AWS. An answer whose content type says otherwise but whose body is the API's (isApiAnswer)
+ * is handed on unchanged. Runs innermost in the deserialize step, next to the HTTP call.
  */
-function answeredByAws<Client extends ClientWithMiddleware>(client: Client): Client {
+function answeredByAws<Client extends ClientWithMiddleware>(client: Client, protocol: WireProtocol): Client {
     client.middlewareStack.add(
         (next) => async (args) => {
             const result = await next(args);
             const response = result.response as RawResponse;
-            if (isAwsAnswer(response) || !(response.body instanceof Readable)) return result;
+            const statusCode = response.statusCode ?? 0;
+            if (labelledAsAnswer(statusCode, response.headers?.["content-type"] ?? "") || !(response.body instanceof Readable)) return result;
             const chunks: Buffer[] = [];
             for await (const chunk of response.body) chunks.push(Buffer.from(chunk));
-            const text = Buffer.concat(chunks).toString("utf8").replace(/\s+/g, " ").trim();
+            const body = Buffer.concat(chunks);
+            if (isApiAnswer(protocol, statusCode, body.toString("utf8"))) {
+                // The SDK's parser reads the body as a stream; this one has been read.
+                response.body = Readable.from(body);
+                return result;
+            }
+            const text = body.toString("utf8").replace(/\s+/g, " ").trim();
             const start = text === "" ? "an empty body" : `a body starting ${JSON.stringify(text.length > BODY_START_CHARACTERS ? `${text.slice(0, BODY_START_CHARACTERS)}…` : text)}`;
             const contentType = response.headers?.["content-type"] || "no content type";
             const error = namedError(

@@ -142,7 +142,7 @@ describe("stack configuration", () => {
                     { pullRequestCopyTtlHours: hours },
                     `lambda-power-tuned:pullRequestCopyTtlHours = ${hours} is invalid`,
                     "a whole number of hours greater than 3.5 and at most 720",
-                    "(deploy 30, feedback 60 and destroy 30 minutes of build timeout, plus the 30 minutes Step Functions waits beyond each)",
+                    "(deploy 30, feedback 60 and destroy 30 minutes of build timeout, each plus 20 minutes of queued timeout and the 10 minutes Step Functions waits beyond both)",
                 );
             }
             assertRejected({ pullRequestCopyTtlHours: 4.5 }, "a whole number of hours");

@@ -1,8 +1,11 @@
 // The pull-request workflow's definition, validated with asl-validator and executed locally
-// with aws-local-stepfunctions: the CodeBuild tasks run local handlers that succeed, fail the
-// way a failed `startBuild.sync` does (States.TaskFailed, the build as JSON in the Cause), or
-// never return (a timeout); the decision task runs the runner's own decide-copy in process
-// against InMemoryAws, holding the pull request's two commits.
+// with aws-local-stepfunctions: each CodeBuild call runs a local handler that answers as
+// CodeBuild and Step Functions do (StartBuild's build, BatchGetBuilds' builds, a failed
+// `startBuild.sync` as States.TaskFailed with the build as JSON in its Cause), or fails in any
+// other way a task can end (another Cause, an empty one, a refusal, States.Timeout); the decision
+// task runs the runner's own decide-copy in process against InMemoryAws, holding the pull
+// request's two commits. The local interpreter, like Step Functions, lets no Catch take
+// States.Runtime, so an execution ending anywhere but a Fail or Succeed state is a failed spec.
 import * as assert from "assert";
 import { StateMachine, type StateMachineDefinition } from "aws-local-stepfunctions";
 import { PullRequestWorkflowInput, pullRequestWorkflowDefinition, WORKFLOW_FAILURES } from "../../components/pullRequestWorkflowDefinition";
@@ -27,14 +30,27 @@ const INPUT = {
     sourceCommit: TEST_PULL_REQUEST.sourceCommit,
     destinationCommit: TEST_PULL_REQUEST.destinationCommit,
 } satisfies PullRequestWorkflowInput;
-const EXECUTION_ARN = "arn:aws:states:us-east-1:123456789012:execution:pr-workflow:7-3f2a9c1";
+const EXECUTION_NAME = "7-3f2a9c1";
+const EXECUTION_ARN = `arn:aws:states:us-east-1:123456789012:execution:pr-workflow:${EXECUTION_NAME}`;
 const buildArn = (project: string) => `arn:aws:codebuild:us-east-1:123456789012:build/${project}:6c1f3f0e-5d4c-4b3a-9a8f-7e6d5c4b3a29`;
+const DEPLOY_BUILD = buildArn("pr-deploy");
 
-type Step = "DeployCopy" | "Feedback" | "DestroyCopy" | "SweepCopy";
-type Behaviour = "succeeds" | "fails" | "refused" | "hangs";
+/** The tasks that call CodeBuild, by state name. */
+type Step = "StartDeploy" | "PollDeploy" | "StopDeploy" | "Feedback" | "DestroyCopy" | "SweepCopy";
 
-/** What the pull request changes (the decision runs on it), or how the decision function fails. */
-type Decision = { readonly change: Change } | "fails";
+/**
+ * Every way a task can end: its answer, or a failure with a Cause of each shape a task's failure
+ * can carry, a refusal by the service, or no answer before its TimeoutSeconds (States.Timeout).
+ */
+const FAILURES = ["fails", "failsWithOtherJson", "failsWithText", "failsEmpty", "refused", "hangs"] as const;
+type Failure = (typeof FAILURES)[number];
+type Behaviour = "succeeds" | Failure;
+
+/** How the deploy build goes, as BatchGetBuilds reports it: statuses of successive polls (the last repeats). */
+type DeployBuild = readonly string[];
+
+/** What the decision function decides on, what it answers (its Payload), or how it fails. */
+type Decision = { readonly change: Change } | { readonly payload: unknown } | { readonly failure: Failure };
 
 /** A function's file changed: the decision asks for a copy. */
 const FUNCTION_CHANGED: Decision = { change: { "functions/digest/index.js": "exports.handler = async () => 'faster';\n" } };
@@ -42,12 +58,26 @@ const FUNCTION_CHANGED: Decision = { change: { "functions/digest/index.js": "exp
 interface StartBuild {
     readonly ProjectName: string;
     readonly SourceVersion?: string;
+    readonly IdempotencyToken?: string;
     readonly EnvironmentVariablesOverride: ReadonlyArray<{ Name: string; Type: string; Value: string }>;
+}
+
+interface Scenario {
+    readonly behaviour?: Partial<Record<Step, Behaviour>>;
+    readonly deployBuild?: DeployBuild;
+    /** StartBuild answers this instead of a build. */
+    readonly startAnswer?: unknown;
+    /** BatchGetBuilds answers this instead of the build. */
+    readonly pollAnswer?: unknown;
+    readonly decision?: Decision;
+    readonly definition?: Record<string, unknown>;
 }
 
 interface Run {
     /** Each build started, in order, with its variables by name. */
-    readonly builds: ReadonlyArray<{ step: Step; project: string; sourceVersion?: string; variables: Record<string, string> }>;
+    readonly builds: ReadonlyArray<{ step: Step; project: string; sourceVersion?: string; idempotencyToken?: string; variables: Record<string, string> }>;
+    /** Every CodeBuild call, in order, by state name. */
+    readonly calls: readonly Step[];
     /** The Fail state's Error, or undefined when the execution succeeded. */
     readonly failedWith?: string;
     /** The Fail state's Cause. */
@@ -56,13 +86,36 @@ interface Run {
 
 const taskFailure = (name: string, cause: string) => Object.assign(new Error(cause), { name });
 
+/** The failure `behaviour` names, as Step Functions reports it for `step`. */
+function failure(behaviour: Failure, build: { Arn: string }): Error | "hangs" {
+    switch (behaviour) {
+        case "fails":
+            return taskFailure("States.TaskFailed", JSON.stringify({ Build: { ...build, BuildStatus: "FAILED" } }));
+        case "failsWithOtherJson":
+            return taskFailure("States.TaskFailed", JSON.stringify({ errorMessage: "Internal error", errorType: "InternalFailure" }));
+        case "failsWithText":
+            return taskFailure("States.TaskFailed", "Internal error");
+        case "failsEmpty":
+            return taskFailure("States.TaskFailed", "");
+        case "refused":
+            return taskFailure("CodeBuild.AccessDeniedException", "User is not authorized to perform: codebuild:StartBuild");
+        case "hangs":
+            return "hangs";
+    }
+}
+
 /**
  * Runs the runner's decide-copy for the Payload the decision task sends, against InMemoryAws
  * holding the pull request's commits, and answers as lambda:invoke does ({Payload: …}).
  */
 function decisionHandler(decision: Decision) {
-    return async (input: unknown): Promise<{ Payload: { copyNeeded: boolean; changedPaths: number; functionPaths: string[] }; StatusCode: number }> => {
-        if (decision === "fails") throw taskFailure("Lambda.Unknown", "The decision function failed");
+    return async (input: unknown): Promise<{ Payload: unknown; StatusCode: number }> => {
+        if ("payload" in decision) return { Payload: decision.payload, StatusCode: 200 };
+        if ("failure" in decision) {
+            const thrown = failure(decision.failure, { Arn: DECISION_FUNCTION });
+            if (thrown === "hangs") return new Promise<never>(() => undefined);
+            throw thrown;
+        }
         const { FunctionName, Payload } = input as { FunctionName: string; Payload: PullRequestWorkflowInput };
         assert.equal(FunctionName, DECISION_FUNCTION);
         const aws = withPullRequestChanging(new InMemoryAws(), decision.change);
@@ -73,50 +126,123 @@ function decisionHandler(decision: Decision) {
     };
 }
 
-/** Runs the workflow with each CodeBuild task answered by a local handler, after the decision on `decision`. */
-async function runWorkflow(behaviour: Partial<Record<Step, Behaviour>>, definition = pullRequestWorkflowDefinition(STEPS), decision: Decision = FUNCTION_CHANGED): Promise<Run> {
+/** The definition with every task's TimeoutSeconds at 1, so a hanging task times out at once. */
+function withShortTimeouts(definition: Record<string, unknown>): Record<string, unknown> {
+    const states = definition.States as Record<string, { TimeoutSeconds?: number }>;
+    return { ...definition, States: Object.fromEntries(Object.entries(states).map(([name, state]) => [name, state.TimeoutSeconds === undefined ? state : { ...state, TimeoutSeconds: 1 }])) };
+}
+
+type LocalHandlers = NonNullable<NonNullable<NonNullable<Parameters<StateMachine["run"]>[1]>["overrides"]>["taskResourceLocalHandlers"]>;
+
+/** Runs the workflow, each CodeBuild call answered by a local handler, after the decision. */
+async function runWorkflow(scenario: Scenario = {}): Promise<Run> {
+    const { behaviour = {}, deployBuild = ["IN_PROGRESS", "SUCCEEDED"], decision = FUNCTION_CHANGED } = scenario;
+    const definition = scenario.definition ?? withShortTimeouts(pullRequestWorkflowDefinition(STEPS));
     const builds: Array<Run["builds"][number]> = [];
-    // The task's resolved Parameters are a StartBuild request; the handler answers like startBuild.sync.
-    const handler = (step: Step) => async (input: unknown): Promise<{ Build: { Arn: string; BuildStatus: string } }> => {
+    const calls: Step[] = [];
+    let polls = 0;
+    const answer = async <T>(step: Step, arn: string, succeeds: () => T): Promise<T> => {
+        calls.push(step);
+        const outcome = behaviour[step] ?? "succeeds";
+        if (outcome === "succeeds") return succeeds();
+        const thrown = failure(outcome, { Arn: arn });
+        if (thrown === "hangs") return new Promise<never>(() => undefined);
+        throw thrown;
+    };
+    // A task's resolved Parameters are a StartBuild request; the handler answers like startBuild(.sync).
+    const start = (step: Step, status: string) => async (input: unknown) => {
         const request = input as StartBuild;
         builds.push({
             step,
             project: request.ProjectName,
             sourceVersion: request.SourceVersion,
+            idempotencyToken: request.IdempotencyToken,
             variables: Object.fromEntries(request.EnvironmentVariablesOverride.map((variable) => [variable.Name, variable.Value])),
         });
-        const build = { Arn: buildArn(request.ProjectName), BuildStatus: "SUCCEEDED" };
-        switch (behaviour[step] ?? "succeeds") {
-            case "succeeds":
-                return { Build: build };
-            case "fails":
-                throw taskFailure("States.TaskFailed", JSON.stringify({ Build: { ...build, BuildStatus: "FAILED" } }));
-            case "refused":
-                throw taskFailure("CodeBuild.AccessDeniedException", "User is not authorized to perform: codebuild:StartBuild");
-            case "hangs":
-                return new Promise<never>(() => undefined);
-        }
+        return answer(step, buildArn(request.ProjectName), () => (step === "StartDeploy" && "startAnswer" in scenario ? scenario.startAnswer : { Build: { Arn: buildArn(request.ProjectName), BuildStatus: status } }));
+    };
+    const poll = async (input: unknown) => {
+        assert.deepStrictEqual(input, { Ids: [DEPLOY_BUILD] });
+        return answer("PollDeploy", DEPLOY_BUILD, () => {
+            if ("pollAnswer" in scenario) return scenario.pollAnswer;
+            const status = deployBuild[Math.min(polls++, deployBuild.length - 1)];
+            return { Builds: [{ Arn: DEPLOY_BUILD, BuildStatus: status }], BuildsNotFound: [] };
+        });
+    };
+    const stop = async (input: unknown) => {
+        assert.deepStrictEqual(input, { Id: DEPLOY_BUILD });
+        return answer("StopDeploy", DEPLOY_BUILD, () => ({ Build: { Arn: DEPLOY_BUILD, BuildStatus: "STOPPED" } }));
     };
     // The library's own definition type is stricter than the plain object the stack serializes.
     const machine = new StateMachine(definition as unknown as StateMachineDefinition, { validationOptions: { checkArn: true, checkPaths: true } });
     const execution = machine.run(INPUT, {
         overrides: {
-            taskResourceLocalHandlers: { DecideCopy: decisionHandler(decision), DeployCopy: handler("DeployCopy"), Feedback: handler("Feedback"), DestroyCopy: handler("DestroyCopy"), SweepCopy: handler("SweepCopy") },
+            // The handlers answer JSON, as the services do; the library types its answers as JSONValue.
+            taskResourceLocalHandlers: {
+                DecideCopy: decisionHandler(decision),
+                StartDeploy: start("StartDeploy", "IN_PROGRESS"),
+                PollDeploy: poll,
+                StopDeploy: stop,
+                Feedback: start("Feedback", "SUCCEEDED"),
+                DestroyCopy: start("DestroyCopy", "SUCCEEDED"),
+                SweepCopy: start("SweepCopy", "SUCCEEDED"),
+            } as unknown as LocalHandlers,
+            waitTimeOverrides: { WaitForDeploy: 0 },
+            retryIntervalOverrides: { StartDeploy: 0, PollDeploy: 0, StopDeploy: 0 },
         },
-        context: { Execution: { Id: EXECUTION_ARN, Input: INPUT } },
+        context: { Execution: { Id: EXECUTION_ARN, Name: EXECUTION_NAME, Input: INPUT } },
     });
     try {
         await execution.result;
-        return { builds };
+        return { builds, calls };
     } catch (error) {
         const failure = (error as { cause?: { name?: string; message?: string } }).cause;
-        assert.ok(failure?.name, `the execution failed without a Fail state: ${error}`);
-        return { builds, failedWith: failure.name, because: failure.message };
+        assert.ok(failure?.name !== undefined && (Object.values(WORKFLOW_FAILURES) as string[]).includes(failure.name), `the execution failed without a Fail state: ${failure?.name}: ${failure?.message ?? error}`);
+        return { builds, calls, failedWith: failure.name, because: failure.message };
     }
 }
 
 const steps = (run: Run) => run.builds.map((build) => build.step);
+const count = (run: Run, step: Step) => run.builds.filter((build) => build.step === step).length;
 const PULL_REQUEST_VARIABLES = { PULL_REQUEST_ID: INPUT.pullRequestId, SOURCE_COMMIT: INPUT.sourceCommit, DESTINATION_COMMIT: INPUT.destinationCommit };
+const EVERYTHING = ["StartDeploy", "Feedback", "DestroyCopy", "SweepCopy"];
+
+/**
+ * The invariant: when the deploy's build may have started (StartBuild named it), DestroyCopy and
+ * SweepCopy each ran exactly once, with that build; when it cannot have, neither ran.
+ */
+function assertDestroyedAndSweptOnce(run: Run, deployStarted: boolean, row: string) {
+    const expected = deployStarted ? 1 : 0;
+    assert.deepStrictEqual([count(run, "DestroyCopy"), count(run, "SweepCopy")], [expected, expected], `${row}: destroy and sweep runs`);
+    for (const build of run.builds.filter((build) => build.step === "DestroyCopy" || build.step === "SweepCopy")) {
+        assert.strictEqual(build.variables.DEPLOY_BUILD_ARN, DEPLOY_BUILD, `${row}: ${build.step} works on the deploy's build`);
+    }
+}
+
+/** What the execution says when a step ends in any of FAILURES (everything else succeeding). */
+const WHEN_A_STEP_FAILS: ReadonlyArray<{ step: Step; reached?: Scenario; deployStarted: (failure: Failure) => boolean; error: string; cause: (failure: Failure) => RegExp }> = [
+    {
+        step: "StartDeploy",
+        deployStarted: () => false,
+        error: WORKFLOW_FAILURES.deploy,
+        cause: (failure) =>
+            failure === "hangs"
+                ? /^DeployCopy could not learn from CodeBuild whether its build started .* the scheduled sweep removes anything of the copy/
+                : new RegExp(`^DeployCopy could not start a build: CodeBuild answered StartBuild with ${failure === "refused" ? "CodeBuild.AccessDeniedException" : "States.TaskFailed"}\\. Nothing was deployed, so nothing was destroyed or swept\\.$`),
+    },
+    { step: "PollDeploy", deployStarted: () => true, error: WORKFLOW_FAILURES.deploy, cause: () => /^DeployCopy's build could not be followed to its end .* asked CodeBuild to stop it, and the destroy and the sweep after it removed the copy/ },
+    {
+        step: "StopDeploy",
+        // Reached only when the deploy's status could not be read.
+        reached: { behaviour: { PollDeploy: "refused" } },
+        deployStarted: () => true,
+        error: WORKFLOW_FAILURES.deploy,
+        cause: () => /^DeployCopy's build could not be followed to its end/,
+    },
+    { step: "Feedback", deployStarted: () => true, error: WORKFLOW_FAILURES.feedback, cause: () => /^Feedback failed or timed out .* the copy was destroyed and swept\.$/ },
+    { step: "DestroyCopy", deployStarted: () => true, error: WORKFLOW_FAILURES.destroy, cause: () => /^DestroyCopy failed; the sweep after it removed everything of the copy that was left/ },
+    { step: "SweepCopy", deployStarted: () => true, error: WORKFLOW_FAILURES.sweep, cause: () => /part of the copy may still exist until the scheduled sweep removes it/ },
+];
 
 describe("pull-request workflow definition", () => {
     it("is valid Amazon States Language (asl-validator, paths and ARNs checked)", () => {
@@ -124,19 +250,24 @@ describe("pull-request workflow definition", () => {
         assert.ok(isValid, errorsText("\n"));
     });
 
-    it("runs every CodeBuild step synchronously, each with a timeout beyond its build's own", () => {
-        const states = pullRequestWorkflowDefinition(STEPS).States as Record<string, { Type: string; Resource?: string; TimeoutSeconds?: number; Catch?: unknown[] }>;
+    it("starts the deploy with the execution's name as its idempotency token, runs the later builds synchronously with their timeouts, and catches every task's failure", () => {
+        const states = pullRequestWorkflowDefinition(STEPS).States as Record<string, { Type: string; Resource?: string; TimeoutSeconds?: number; Parameters?: Record<string, unknown>; Catch?: Array<{ ErrorEquals: string[] }> }>;
         const tasks = Object.entries(states).filter(([, state]) => state.Type === "Task" && state.Resource!.includes(":codebuild:"));
         assert.deepStrictEqual(
             tasks.map(([name, state]) => [name, state.Resource, state.TimeoutSeconds]),
             [
-                ["DeployCopy", "arn:aws:states:::codebuild:startBuild.sync", 3600],
+                ["StartDeploy", "arn:aws:states:::codebuild:startBuild", 60],
+                ["PollDeploy", "arn:aws:states:::aws-sdk:codebuild:batchGetBuilds", 60],
+                ["StopDeploy", "arn:aws:states:::codebuild:stopBuild", 60],
                 ["Feedback", "arn:aws:states:::codebuild:startBuild.sync", 5400],
                 ["DestroyCopy", "arn:aws:states:::codebuild:startBuild.sync", 3600],
                 ["SweepCopy", "arn:aws:states:::codebuild:startBuild.sync", 2700],
             ],
         );
-        for (const [name, state] of tasks) assert.deepStrictEqual((state.Catch as Array<{ ErrorEquals: string[] }>)[0].ErrorEquals, ["States.ALL"], name);
+        assert.strictEqual(states.StartDeploy.Parameters!["IdempotencyToken.$"], "$$.Execution.Name");
+        for (const [name, state] of Object.entries(states).filter(([, state]) => state.Type === "Task")) {
+            assert.deepStrictEqual(state.Catch!.at(-1)!.ErrorEquals, ["States.ALL"], name);
+        }
     });
 
     describe("the decision first: only a pull request that can change a function gets a copy", () => {
@@ -151,117 +282,139 @@ describe("pull-request workflow definition", () => {
         });
 
         it("a README-only pull request starts no build: nothing is deployed, tuned or destroyed, and the execution succeeds", async () => {
-            const run = await runWorkflow({}, undefined, { change: { "README.md": "# Better explained\n" } });
+            const run = await runWorkflow({ decision: { change: { "README.md": "# Better explained\n" } } });
             assert.deepEqual(run.builds, []);
             assert.equal(run.failedWith, undefined);
         });
 
         it("a pull request changing a function's code, a .tf file or the tuning input is deployed, tuned, destroyed and swept", async () => {
-            for (const change of [FUNCTION_CHANGED.change, { "main.tf": "# changed\n" }, { "power-tuning-input.json": '{"num": 5}', "README.md": "# too\n" }]) {
-                const run = await runWorkflow({}, undefined, { change });
-                assert.deepEqual(steps(run), ["DeployCopy", "Feedback", "DestroyCopy", "SweepCopy"], JSON.stringify(change));
+            const changes: Change[] = [{ "functions/digest/index.js": "exports.handler = async () => 'faster';\n" }, { "main.tf": "# changed\n" }, { "power-tuning-input.json": '{"num": 5}', "README.md": "# too\n" }];
+            for (const change of changes) {
+                const run = await runWorkflow({ decision: { change } });
+                assert.deepEqual(steps(run), EVERYTHING, JSON.stringify(change));
                 assert.equal(run.failedWith, undefined);
             }
         });
 
-        it("a decision that failed deploys the copy, as if one were needed (safe by default)", async () => {
-            const run = await runWorkflow({}, undefined, "fails");
-            assert.deepEqual(steps(run), ["DeployCopy", "Feedback", "DestroyCopy", "SweepCopy"]);
-            assert.equal(run.failedWith, undefined);
+        it("a decision that failed in any way a task can, or timed out, deploys the copy, as if one were needed (safe by default)", async () => {
+            for (const failure of FAILURES) {
+                const run = await runWorkflow({ decision: { failure } });
+                assert.deepEqual(steps(run), EVERYTHING, failure);
+                assert.equal(run.failedWith, undefined, failure);
+            }
+        });
+
+        it("an answer that is anything but copyNeeded: false (missing, a string, null, a number, no object at all) deploys the copy, never ending the execution", async () => {
+            for (const payload of [{}, { copyNeeded: "false" }, { copyNeeded: null }, { copyNeeded: 0 }, "false", null, [false]]) {
+                const run = await runWorkflow({ decision: { payload } });
+                assert.deepEqual(steps(run), EVERYTHING, JSON.stringify(payload));
+                assert.equal(run.failedWith, undefined, JSON.stringify(payload));
+            }
         });
     });
 
-    it("happy path: deploys the source commit, hands the deploy's build ARN to feedback, destroy and sweep, and succeeds", async () => {
-        const run = await runWorkflow({});
+    it("happy path: starts the deploy once, follows it to its end, hands its build ARN to feedback, destroy and sweep, and succeeds", async () => {
+        const run = await runWorkflow({ deployBuild: ["IN_PROGRESS", "IN_PROGRESS", "SUCCEEDED"] });
         assert.strictEqual(run.failedWith, undefined);
+        assert.deepStrictEqual(run.calls, ["StartDeploy", "PollDeploy", "PollDeploy", "PollDeploy", "Feedback", "DestroyCopy", "SweepCopy"]);
         assert.deepStrictEqual(run.builds, [
-            { step: "DeployCopy", project: "pr-deploy", sourceVersion: INPUT.sourceCommit, variables: PULL_REQUEST_VARIABLES },
+            { step: "StartDeploy", project: "pr-deploy", sourceVersion: INPUT.sourceCommit, idempotencyToken: EXECUTION_NAME, variables: PULL_REQUEST_VARIABLES },
             {
                 step: "Feedback",
                 project: "pr-feedback",
                 sourceVersion: undefined,
-                variables: { ...PULL_REQUEST_VARIABLES, DEPLOY_BUILD_ARN: buildArn("pr-deploy"), DEPLOY_OUTCOME: "SUCCEEDED", WORKFLOW_EXECUTION_ARN: EXECUTION_ARN },
+                idempotencyToken: undefined,
+                variables: { ...PULL_REQUEST_VARIABLES, DEPLOY_BUILD_ARN: DEPLOY_BUILD, DEPLOY_OUTCOME: "SUCCEEDED", WORKFLOW_EXECUTION_ARN: EXECUTION_ARN },
             },
-            { step: "DestroyCopy", project: "pr-destroy", sourceVersion: INPUT.sourceCommit, variables: { ...PULL_REQUEST_VARIABLES, DEPLOY_BUILD_ARN: buildArn("pr-deploy") } },
+            { step: "DestroyCopy", project: "pr-destroy", sourceVersion: INPUT.sourceCommit, idempotencyToken: undefined, variables: { ...PULL_REQUEST_VARIABLES, DEPLOY_BUILD_ARN: DEPLOY_BUILD } },
             // No source: the trusted sweeper never checks out the pull request.
-            { step: "SweepCopy", project: "pr-sweeper", sourceVersion: undefined, variables: { ...PULL_REQUEST_VARIABLES, DEPLOY_BUILD_ARN: buildArn("pr-deploy") } },
+            { step: "SweepCopy", project: "pr-sweeper", sourceVersion: undefined, idempotencyToken: undefined, variables: { ...PULL_REQUEST_VARIABLES, DEPLOY_BUILD_ARN: DEPLOY_BUILD } },
         ]);
     });
 
-    it("a failed deploy still gets feedback (outcome FAILED, with its build) and is destroyed and swept; the execution fails naming DeployCopy", async () => {
-        const run = await runWorkflow({ DeployCopy: "fails" });
-        assert.deepStrictEqual(steps(run), ["DeployCopy", "Feedback", "DestroyCopy", "SweepCopy"]);
-        assert.strictEqual(run.builds[1].variables.DEPLOY_OUTCOME, "FAILED");
-        assert.strictEqual(run.builds[1].variables.DEPLOY_BUILD_ARN, buildArn("pr-deploy"));
-        assert.strictEqual(run.builds[2].variables.DEPLOY_BUILD_ARN, buildArn("pr-deploy"));
-        assert.strictEqual(run.failedWith, WORKFLOW_FAILURES.deploy);
+    describe("every way a task ends: a deploy that may have started is destroyed and swept exactly once, and the execution says what happened", () => {
+        for (const { step, reached, deployStarted, error, cause } of WHEN_A_STEP_FAILS) {
+            for (const failure of FAILURES) {
+                it(`${step} ${failure}`, async () => {
+                    const run = await runWorkflow({ ...reached, behaviour: { ...reached?.behaviour, [step]: failure } });
+                    assertDestroyedAndSweptOnce(run, deployStarted(failure), `${step} ${failure}`);
+                    assert.strictEqual(run.failedWith, error);
+                    assert.match(run.because ?? "", cause(failure));
+                });
+            }
+        }
+
+        for (const status of ["FAILED", "FAULT", "STOPPED", "TIMED_OUT"]) {
+            it(`a deploy build that ends ${status} gets feedback (outcome FAILED, with its build) and is destroyed and swept; the execution fails naming DeployCopy`, async () => {
+                const run = await runWorkflow({ deployBuild: ["IN_PROGRESS", status] });
+                assert.deepStrictEqual(steps(run), EVERYTHING);
+                assert.deepStrictEqual([run.builds[1].variables.DEPLOY_OUTCOME, run.builds[1].variables.DEPLOY_BUILD_ARN], ["FAILED", DEPLOY_BUILD]);
+                assertDestroyedAndSweptOnce(run, true, status);
+                assert.strictEqual(run.failedWith, WORKFLOW_FAILURES.deploy);
+                assert.match(run.because ?? "", /^DeployCopy's build ended without success \(see its build log\); the destroy and the sweep after it removed the copy\.$/);
+            });
+        }
+
+        it("a deploy build CodeBuild reports running past the deploy's timeout is stopped, then destroyed and swept", async () => {
+            // 90 seconds: three polls.
+            const definition = pullRequestWorkflowDefinition({ ...STEPS, timeoutSeconds: { ...STEPS.timeoutSeconds, deploy: 90 } });
+            const run = await runWorkflow({ definition, deployBuild: ["IN_PROGRESS"] });
+            assert.deepStrictEqual(run.calls, ["StartDeploy", "PollDeploy", "PollDeploy", "PollDeploy", "StopDeploy", "Feedback", "DestroyCopy", "SweepCopy"]);
+            assertDestroyedAndSweptOnce(run, true, "running past its timeout");
+            assert.strictEqual(run.builds[1].variables.DEPLOY_OUTCOME, "FAILED");
+            assert.match(run.because ?? "", /^DeployCopy's build could not be followed to its end/);
+        });
+
+        it("an answer to BatchGetBuilds without the build (none, an empty list, no status) stops it, then destroys and sweeps", async () => {
+            for (const pollAnswer of [{}, { Builds: [] }, { Builds: [{ Arn: DEPLOY_BUILD }] }, { Builds: [{ Arn: DEPLOY_BUILD, BuildStatus: 3 }] }]) {
+                const run = await runWorkflow({ pollAnswer });
+                assert.deepStrictEqual(run.calls, ["StartDeploy", "PollDeploy", "StopDeploy", "Feedback", "DestroyCopy", "SweepCopy"], JSON.stringify(pollAnswer));
+                assertDestroyedAndSweptOnce(run, true, JSON.stringify(pollAnswer));
+                assert.match(run.because ?? "", /^DeployCopy's build could not be followed to its end/);
+            }
+        });
+
+        it("an answer to StartBuild that names no build gets feedback, destroys nothing, and says the scheduled sweep removes what may be left", async () => {
+            for (const startAnswer of [{}, { Build: {} }, { Build: { Arn: null } }, "started"]) {
+                const run = await runWorkflow({ startAnswer });
+                assert.deepStrictEqual(steps(run), ["StartDeploy", "Feedback"], JSON.stringify(startAnswer));
+                assert.deepStrictEqual([run.builds[1].variables.DEPLOY_OUTCOME, run.builds[1].variables.DEPLOY_BUILD_ARN], ["FAILED", ""]);
+                assert.strictEqual(run.failedWith, WORKFLOW_FAILURES.deploy);
+                assert.match(run.because ?? "", /the scheduled sweep removes anything of the copy once it is older than the TTL\.$/);
+            }
+        });
+
+        it("retries StartBuild with the same idempotency token before calling it refused", async () => {
+            const run = await runWorkflow({ behaviour: { StartDeploy: "failsWithText" } });
+            assert.deepStrictEqual(run.calls, ["StartDeploy", "StartDeploy", "StartDeploy", "Feedback"]);
+            assert.deepStrictEqual(new Set(run.builds.filter((build) => build.step === "StartDeploy").map((build) => build.idempotencyToken)), new Set([EXECUTION_NAME]));
+        });
     });
 
-    it("a deploy whose build never started gets feedback, has nothing to destroy or sweep, and fails naming DeployCopy", async () => {
-        const run = await runWorkflow({ DeployCopy: "refused" });
-        assert.deepStrictEqual(steps(run), ["DeployCopy", "Feedback"]);
-        assert.deepStrictEqual([run.builds[1].variables.DEPLOY_OUTCOME, run.builds[1].variables.DEPLOY_BUILD_ARN], ["FAILED", ""]);
-        assert.strictEqual(run.failedWith, WORKFLOW_FAILURES.deploy);
-    });
-
-    it("a failed feedback (tuning failed, gate not passed) still destroys and sweeps the copy, and the execution fails naming Feedback", async () => {
-        const run = await runWorkflow({ Feedback: "fails" });
-        assert.deepStrictEqual(steps(run), ["DeployCopy", "Feedback", "DestroyCopy", "SweepCopy"]);
-        assert.strictEqual(run.failedWith, WORKFLOW_FAILURES.feedback);
-    });
-
-    it("a timed-out feedback (States.Timeout) still destroys the copy, and the execution fails naming Feedback", async () => {
-        const definition = pullRequestWorkflowDefinition({ ...STEPS, timeoutSeconds: { ...STEPS.timeoutSeconds, feedback: 1 } });
-        const run = await runWorkflow({ Feedback: "hangs" }, definition);
-        assert.deepStrictEqual(steps(run), ["DeployCopy", "Feedback", "DestroyCopy", "SweepCopy"]);
-        assert.strictEqual(run.builds[2].variables.DEPLOY_BUILD_ARN, buildArn("pr-deploy"));
-        assert.strictEqual(run.failedWith, WORKFLOW_FAILURES.feedback);
-    });
-
-    it("fails, saying the destroy failed, when the destroy fails, even after everything else succeeded", async () => {
-        assert.strictEqual((await runWorkflow({ DestroyCopy: "fails" })).failedWith, WORKFLOW_FAILURES.destroy);
-    });
-
-    it("reports the failed destroy, not the earlier failure, when both the deploy and the destroy failed", async () => {
-        const run = await runWorkflow({ DeployCopy: "fails", DestroyCopy: "fails" });
-        assert.deepStrictEqual(steps(run), ["DeployCopy", "Feedback", "DestroyCopy", "SweepCopy"]);
-        assert.strictEqual(run.failedWith, WORKFLOW_FAILURES.destroy);
-    });
-
-    it("destroys even when both the deploy and the feedback failed", async () => {
-        const run = await runWorkflow({ DeployCopy: "fails", Feedback: "fails" });
-        assert.deepStrictEqual(steps(run), ["DeployCopy", "Feedback", "DestroyCopy", "SweepCopy"]);
-        assert.strictEqual(run.failedWith, WORKFLOW_FAILURES.deploy);
-    });
-
-    describe("the sweep after the destroy", () => {
-        it("runs after a failed destroy too, with the deploy's build; the execution fails naming DestroyCopy and says the sweep removed what was left", async () => {
-            const run = await runWorkflow({ DestroyCopy: "fails" });
-            assert.deepStrictEqual(steps(run), ["DeployCopy", "Feedback", "DestroyCopy", "SweepCopy"]);
-            assert.strictEqual(run.builds[3].variables.DEPLOY_BUILD_ARN, buildArn("pr-deploy"));
+    describe("when more than one step failed", () => {
+        it("reports the failed destroy, not the earlier failure, when both the deploy and the destroy failed", async () => {
+            const run = await runWorkflow({ deployBuild: ["FAILED"], behaviour: { DestroyCopy: "fails" } });
+            assert.deepStrictEqual(steps(run), EVERYTHING);
             assert.strictEqual(run.failedWith, WORKFLOW_FAILURES.destroy);
-            assert.match(run.because ?? "", /^DestroyCopy failed; the sweep after it removed everything of the copy that was left/);
+        });
+
+        it("names the deploy when both the deploy and the feedback failed, after destroying and sweeping", async () => {
+            const run = await runWorkflow({ deployBuild: ["FAILED"], behaviour: { Feedback: "fails" } });
+            assert.deepStrictEqual(steps(run), EVERYTHING);
+            assert.strictEqual(run.failedWith, WORKFLOW_FAILURES.deploy);
         });
 
         it("says part of the copy may be left when the destroy and the sweep both failed", async () => {
-            const run = await runWorkflow({ DestroyCopy: "fails", SweepCopy: "fails" });
+            const run = await runWorkflow({ behaviour: { DestroyCopy: "fails", SweepCopy: "hangs" } });
             assert.strictEqual(run.failedWith, WORKFLOW_FAILURES.destroy);
             assert.match(run.because ?? "", /^DestroyCopy failed, and the sweep after it could not remove everything: part of the copy may still exist until the scheduled sweep removes it/);
         });
 
-        it("fails the execution naming the sweep when it could not remove what a successful destroy left, over a failed deploy or feedback", async () => {
-            for (const behaviour of [{ SweepCopy: "fails" }, { SweepCopy: "refused" }, { DeployCopy: "fails", SweepCopy: "fails" }, { Feedback: "fails", SweepCopy: "fails" }] as const) {
-                const run = await runWorkflow(behaviour);
-                assert.strictEqual(run.failedWith, WORKFLOW_FAILURES.sweep, JSON.stringify(behaviour));
-                assert.match(run.because ?? "", /part of the copy may still exist until the scheduled sweep removes it/);
+        it("names the sweep when it could not remove what a successful destroy left, over a failed deploy or feedback", async () => {
+            for (const scenario of [{ deployBuild: ["FAILED"], behaviour: { SweepCopy: "fails" } }, { behaviour: { Feedback: "fails", SweepCopy: "refused" } }] as const) {
+                const run = await runWorkflow(scenario);
+                assert.strictEqual(run.failedWith, WORKFLOW_FAILURES.sweep, JSON.stringify(scenario));
             }
-        });
-
-        it("fails naming the sweep when it timed out (States.Timeout)", async () => {
-            const definition = pullRequestWorkflowDefinition({ ...STEPS, timeoutSeconds: { ...STEPS.timeoutSeconds, sweep: 1 } });
-            const run = await runWorkflow({ SweepCopy: "hangs" }, definition);
-            assert.deepStrictEqual(steps(run), ["DeployCopy", "Feedback", "DestroyCopy", "SweepCopy"]);
-            assert.strictEqual(run.failedWith, WORKFLOW_FAILURES.sweep);
         });
     });
 });

@@ -109,11 +109,24 @@ describe("pull-request workflow", () => {
                     feedbackProject: "pr-feedback",
                     destroyProject: "pr-destroy",
                     sweepProject: "pr-sweeper",
-                    // Each build's own timeout plus half an hour for queueing.
+                    // Each build's own timeout, its 20 minutes of queued timeout and 10 minutes more.
                     timeoutSeconds: { deploy: 3600, feedback: 5400, destroy: 3600, sweep: 2700 },
                 }),
             );
             assert.strictEqual(stack.outputs.pullRequestWorkflowArn, workflow.state.arn);
+        });
+
+        it("waits for each build longer than CodeBuild can queue and run it: every project has a queued timeout, and its task's timeout exceeds both", () => {
+            const tasks = JSON.parse(named(stack, "aws:sfn/stateMachine:StateMachine", "pr-workflow").inputs.definition).States;
+            const taskOf = { "pr-deploy": tasks.PollDeploy, "pr-feedback": tasks.Feedback, "pr-destroy": tasks.DestroyCopy, "pr-sweeper": tasks.SweepCopy };
+            // The deploy is followed by polling: its budget is its limit of polls times their interval.
+            const limit = tasks.DeployStatus.Choices.find((choice: { Next: string }) => choice.Next === "WaitForDeploy").And[1].NumericLessThan * tasks.WaitForDeploy.Seconds;
+            for (const [name, task] of Object.entries(taskOf)) {
+                const { buildTimeout, queuedTimeout } = project(name).inputs;
+                assert.ok(queuedTimeout > 0 && queuedTimeout < 480, `${name} has a queued timeout shorter than CodeBuild's default: ${queuedTimeout}`);
+                const waited = name === "pr-deploy" ? limit : task.TimeoutSeconds;
+                assert.ok(waited > (buildTimeout + queuedTimeout) * 60, `${name}: ${waited} s, build ${buildTimeout} + queued ${queuedTimeout} minutes`);
+            }
         });
 
         it("may invoke only the decision function, run, follow and stop only the four builds, and manage only Step Functions' CodeBuild rule", () => {

@@ -76,6 +76,8 @@ function pagingOf(query: URLSearchParams): object {
 
 export class FakeAws extends AwsModel {
     readonly endpoint: string;
+    /** When set, every answer is labelled with this content type instead of its protocol's, as emulators label some (moto: text/html). */
+    labelAnswersAs: string | undefined;
 
     private constructor(
         private readonly server: Server,
@@ -141,6 +143,7 @@ export class FakeAws extends AwsModel {
     private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
         const raw = await readBody(req);
         let operation: Operation | undefined;
+        if (this.labelAnswersAs !== undefined) relabel(res, this.labelAnswersAs);
         try {
             operation = identify(req, raw);
             const token = req.headers["x-amz-security-token"];
@@ -155,6 +158,12 @@ export class FakeAws extends AwsModel {
             sendError(req, res, operation?.service ?? serviceOf(req), awsError);
         }
     }
+}
+
+/** Makes every head `res` writes carry `contentType`, whatever the answer set. */
+function relabel(res: ServerResponse, contentType: string): void {
+    const writeHead = res.writeHead.bind(res);
+    res.writeHead = ((status: number, headers: Record<string, string> = {}) => writeHead(status, { ...headers, "content-type": contentType })) as typeof res.writeHead;
 }
 
 /** Works out service, operation and input from the request, without acting on it. */

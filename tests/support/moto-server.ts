@@ -1,18 +1,104 @@
-// moto (a third-party AWS emulator, `python3 -m moto.server`) started for a spec, with its request
-// recorder: every request a real client sent, read back as AwsCalls (service, operation, input
-// under the SDK's member names) so the IAM simulator can judge them.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+// moto, a third-party emulator of AWS's APIs (`python3 -m moto.server`), started on a free port
+// for a spec and stopped after it. It speaks the services' real wire protocols, with its own
+// fidelity: what it labels, pages or validates can differ from AWS (see docs/testing.md). Its
+// request recorder hands back every request a real client sent, read back as AwsCalls (service,
+// operation, input under the SDK's member names) so the IAM simulator can judge them.
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
+import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import type { AwsCall } from "./iam-requests";
 
+export interface Moto {
+    readonly endpoint: string;
+    /** The environment the runner (or the SDK) needs to reach moto for every service it calls, and nothing else. */
+    env(): NodeJS.ProcessEnv;
+    /** Forgets what was recorded and records from now on. */
+    startRecording(): Promise<void>;
+    /** Stops recording; the calls recorded since startRecording. */
+    stopRecording(): Promise<AwsCall[]>;
+    stop(): Promise<void>;
+}
+
+const REGION = "us-east-1";
+const STARTUP_MS = 60_000;
+
 /** Why moto cannot run here, or undefined when it can. */
-export function motoUnavailable(): string | undefined {
+export function motoMissing(): string | undefined {
     const probe = spawnSync("python3", ["-c", "import moto.server"], { encoding: "utf8" });
-    if (probe.error !== undefined) return "no python3 on PATH";
-    return probe.status === 0 ? undefined : "moto is not installed for python3 (pip install 'moto[server]')";
+    if (probe.error !== undefined) return `python3 is not installed (${probe.error.message})`;
+    return probe.status === 0 ? undefined : `moto is not installed for python3 (pip install 'moto[server]'): ${probe.stderr.trim().split("\n").at(-1)}`;
+}
+
+async function freePort(): Promise<number> {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    return port;
+}
+
+/** Starts moto and waits until it answers. */
+export async function startMoto(): Promise<Moto> {
+    const port = await freePort();
+    const endpoint = `http://127.0.0.1:${port}`;
+    const directory = mkdtempSync(path.join(tmpdir(), "moto-"));
+    const child: ChildProcess = spawn("python3", ["-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)], {
+        env: { ...process.env, MOTO_RECORDER_FILEPATH: path.join(directory, "recording.jsonl") },
+        stdio: ["ignore", "ignore", "pipe"],
+    });
+    let log = "";
+    child.stderr!.on("data", (chunk: Buffer) => (log = (log + chunk.toString("utf8")).slice(-2000)));
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    const stop = async () => {
+        if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+        await exited;
+        rmSync(directory, { recursive: true, force: true });
+    };
+    const recorder = async (action: string) => {
+        const response = await fetch(`${endpoint}/moto-api/recorder/${action}`, { method: action === "download-recording" ? "GET" : "POST" });
+        if (!response.ok) throw new Error(`moto recorder ${action}: HTTP ${response.status}`);
+        return response.text();
+    };
+    const deadline = Date.now() + STARTUP_MS;
+    for (;;) {
+        if (child.exitCode !== null) throw new Error(`moto exited with ${child.exitCode} before answering: ${log}`);
+        const ready = await fetch(`${endpoint}/moto-api/`).then((response) => response.ok, () => false);
+        if (ready) break;
+        if (Date.now() > deadline) {
+            await stop();
+            throw new Error(`moto did not answer on ${endpoint} within ${STARTUP_MS / 1000} s: ${log}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    return {
+        endpoint,
+        env() {
+            const env: NodeJS.ProcessEnv = { ...process.env };
+            for (const name of ["AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_DEFAULT_PROFILE"]) delete env[name];
+            const services = ["LAMBDA", "IAM", "CLOUDWATCH_LOGS", "S3", "STS", "CODECOMMIT", "SFN"];
+            return {
+                ...env,
+                ...Object.fromEntries(services.map((service) => [`AWS_ENDPOINT_URL_${service}`, endpoint])),
+                AWS_ACCESS_KEY_ID: "test",
+                AWS_SECRET_ACCESS_KEY: "test",
+                AWS_REGION: REGION,
+                AWS_DEFAULT_REGION: REGION,
+                AWS_EC2_METADATA_DISABLED: "true",
+            };
+        },
+        async startRecording() {
+            await recorder("reset-recording");
+            await recorder("start-recording");
+        },
+        async stopRecording() {
+            await recorder("stop-recording");
+            const lines = (await recorder("download-recording")).split("\n").filter((line) => line.trim() !== "");
+            return lines.map((line) => awsCallOf(JSON.parse(line)));
+        },
+        stop,
+    };
 }
 
 /** One recorded request, as moto's recorder writes it. */
@@ -22,71 +108,6 @@ export interface RecordedEntry {
     readonly headers: Record<string, string>;
     readonly body: string | null;
     readonly body_encoded: boolean;
-}
-
-export interface MotoServer {
-    readonly endpoint: string;
-    /** Forgets what was recorded and records from now on. */
-    startRecording(): Promise<void>;
-    /** Stops recording; the calls recorded since startRecording. */
-    stopRecording(): Promise<AwsCall[]>;
-    stop(): Promise<void>;
-}
-
-export async function startMoto(): Promise<MotoServer> {
-    const port = await freePort();
-    const directory = mkdtempSync(path.join(tmpdir(), "moto-"));
-    const child: ChildProcess = spawn("python3", ["-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)], {
-        env: { ...process.env, MOTO_RECORDER_FILEPATH: path.join(directory, "recording.jsonl") },
-        stdio: "ignore",
-    });
-    const endpoint = `http://127.0.0.1:${port}`;
-    const api = async (action: string) => {
-        const response = await fetch(`${endpoint}/moto-api/recorder/${action}`, { method: action === "download-recording" ? "GET" : "POST" });
-        if (!response.ok) throw new Error(`moto recorder ${action}: HTTP ${response.status}`);
-        return response.text();
-    };
-    for (let attempt = 0; ; attempt++) {
-        if (child.exitCode !== null) throw new Error(`moto exited with ${child.exitCode} before answering`);
-        try {
-            await api("reset-recording");
-            break;
-        } catch (error) {
-            if (attempt >= 150) throw new Error(`moto did not answer on ${endpoint} within 30 s: ${error}`);
-            await new Promise((resolve) => setTimeout(resolve, 200));
-        }
-    }
-    return {
-        endpoint,
-        async startRecording() {
-            await api("reset-recording");
-            await api("start-recording");
-        },
-        async stopRecording() {
-            await api("stop-recording");
-            const lines = (await api("download-recording")).split("\n").filter((line) => line.trim() !== "");
-            return lines.map((line) => awsCallOf(JSON.parse(line)));
-        },
-        async stop() {
-            if (child.exitCode === null) {
-                const exited = new Promise((resolve) => child.once("exit", resolve));
-                child.kill("SIGTERM");
-                await exited;
-            }
-            rmSync(directory, { recursive: true, force: true });
-        },
-    };
-}
-
-function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const server = createServer();
-        server.once("error", reject);
-        server.listen(0, "127.0.0.1", () => {
-            const { port } = server.address() as { port: number };
-            server.close(() => resolve(port));
-        });
-    });
 }
 
 /** The service a request was signed for: the SigV4 credential scope `<key>/<date>/<region>/<service>/aws4_request`. */

@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import * as path from "node:path";
-import { motoUnavailable } from "./moto-server";
+import { motoMissing } from "./moto-server";
 import { providerMirrorUnavailable, terraformPlatform } from "./provider-mirror";
 
 export const MODULE_DIR = path.join(__dirname, "..", "..", "terraform-lambda");
@@ -55,7 +55,7 @@ export function terraformEmulationUnavailable(): string | undefined {
     if (awsProviderMirror() === undefined) {
         return "no hashicorp/aws provider in a filesystem mirror (set TF_PROVIDER_MIRROR, or a filesystem_mirror in the CLI config)";
     }
-    return motoUnavailable();
+    return motoMissing();
 }
 
 /**

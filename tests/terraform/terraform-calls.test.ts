@@ -23,7 +23,7 @@ import { STATE_LAYOUT } from "../../components/artifactStorage";
 import { authorizationOf, type AwsCall } from "../support/iam-requests";
 import { StackIam, type SimulatedRole } from "../support/iam-simulator";
 import { mockedStack, named, ofType, type MockedStack } from "../support/mocked-stack";
-import { startMoto, type MotoServer } from "../support/moto-server";
+import { startMoto, type Moto } from "../support/moto-server";
 import { TEST_ACCOUNT_ID as ACCOUNT, TEST_REGION as REGION } from "../support/pulumi-mocks";
 import { awsProviderMirror, offlineCheckout, terraformEmulationUnavailable, type AwsProviderMirror } from "../support/terraform-emulation";
 
@@ -53,7 +53,7 @@ describe("terraform-lambda's own AWS calls, made by the real Terraform against m
     const unavailable = terraformEmulationUnavailable();
     let stack: MockedStack;
     let iam: StackIam;
-    let moto: MotoServer;
+    let moto: Moto;
     let mirror: AwsProviderMirror;
     let work: string;
     let stateBucket: string;

@@ -1,12 +1,19 @@
 // The bundled `sweep` as a child process against FakeAws, where the SDK takes part: Lambda's REST
 // routes, IAM's query protocol, CloudWatch Logs' JSON and S3's DELETE, each paged by the SDK's
 // paginators; IAM refusing a role whose policies are still there; a dry run that sends no write
-// request at all; one AccessDenied among many; the copy's line posted as the bot's session.
+// request at all; one AccessDenied among many; the copy's line posted as the bot's session; every
+// answer labelled text/html, as emulators do. Then the sweep after a destroy against moto itself.
 import * as assert from "node:assert/strict";
+import { CloudWatchLogsClient, CreateLogGroupCommand, DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { CreateRoleCommand, IAMClient, ListRolesCommand, PutRolePolicyCommand } from "@aws-sdk/client-iam";
+import { CreateFunctionCommand, LambdaClient, ListFunctionsCommand } from "@aws-sdk/client-lambda";
+import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { parseSweepReport } from "../../../buildscripts/tuning-runner/core/sweepReport";
 import type { FakeAws } from "../../support/fake-aws";
+import { type Moto, motoMissing, startMoto } from "../../support/moto-server";
 import { freshFakeAwsForEachTest, RunnerWorkspace } from "../../support/runner-workspace";
 import { accountContents, FOLLOW_UP_ENV, FOLLOW_UP_SWEEP, OLD_COPY, SCHEDULED_SWEEP, withAbandonedCopies, WRITE_OPERATION, YOUNG_COPY } from "../../support/sweep-scenario";
+import * as scenario from "../../support/sweep-scenario";
 
 describe("the bundled sweep against AWS's protocols", function () {
     this.timeout(30_000);
@@ -31,6 +38,27 @@ describe("the bundled sweep against AWS's protocols", function () {
             fake.requests.filter((request) => WRITE_OPERATION.test(request.operation) && !request.injectedError).map((request) => request.operation),
             ["DeleteEventSourceMapping", "DeleteFunction", "DeleteRolePolicy", "DetachRolePolicy", "RemoveRoleFromInstanceProfile", "DeleteRole", "DeleteLogGroup", "DeleteObject"],
         );
+    });
+
+    it("works the same against an endpoint labelling every answer text/html, as moto does: empty 204s, JSON, XML and errors are the API's", async () => {
+        fake.labelAnswersAs = "text/html; charset=utf-8";
+        fake.failNext("DeleteRole", 1, { status: 403, type: "AccessDenied", message: "User is not authorized to perform: iam:DeleteRole" });
+        fake.failNext("DeleteLogGroup", 1, { status: 400, type: "InvalidParameterException", message: "Log group name is invalid" });
+        const work = new RunnerWorkspace();
+        const run = await work.run(SCHEDULED_SWEEP, {}, fake);
+        assert.equal(run.code, 1, run.stderr);
+        assert.doesNotMatch(run.stderr, /NotAnAwsResponse/);
+        const report = parseSweepReport(work.read("sweep-report.json"), "sweep-report.json");
+        assert.deepEqual(
+            report.items.filter((item) => item.outcome !== "kept").map((item) => [item.kind, item.outcome, item.error?.replace(/^\S+ \S+: /, "")]),
+            [
+                ["function", "deleted", undefined],
+                ["role", "failed", "AccessDenied: User is not authorized to perform: iam:DeleteRole"],
+                ["log-group", "failed", "InvalidParameterException: Log group name is invalid"],
+                ["state-object", "deleted", undefined],
+            ],
+        );
+        assert.ok(!accountContents(fake).functions.includes(`${OLD_COPY}-digest`), "DeleteFunction's empty 204 was taken as done");
     });
 
     it("sends no write request on a dry run, and reports what it would remove", async () => {
@@ -67,5 +95,88 @@ describe("the bundled sweep against AWS's protocols", function () {
         const signers = (service: string) => new Set(fake.requests.filter((request) => request.service === service).map((request) => request.accessKeyId));
         assert.deepEqual([...signers("codecommit")], [bot.accessKeyId]);
         for (const service of ["lambda", "iam", "logs", "s3"]) assert.deepEqual([...signers(service)], ["test"], service);
+    });
+});
+
+describe("the bundled sweep against moto, an emulator of AWS's APIs", function () {
+    this.timeout(120_000);
+    let moto: Moto | undefined;
+    before(async function () {
+        const missing = motoMissing();
+        if (missing !== undefined) {
+            console.log(`      skipped: ${missing}`);
+            return this.skip();
+        }
+        moto = await startMoto();
+    });
+    after(() => moto?.stop());
+
+    /** An SDK client of `Client` reaching moto. */
+    const clientOf = <Client>(Client: new (config: object) => Client): Client =>
+        new Client({ endpoint: moto!.endpoint, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" }, forcePathStyle: true });
+    // An empty zip archive (its end-of-central-directory record alone): moto stores the code, never runs it.
+    const EMPTY_ZIP = Buffer.concat([Buffer.from("PK\x05\x06", "latin1"), Buffer.alloc(18)]);
+
+    /** Production, the copy of pull request 7 (two functions) whose destroy just failed, pull request 8's copy, and the stack's own role. */
+    async function seed(): Promise<void> {
+        const [lambda, iam, logs, s3] = [clientOf(LambdaClient), clientOf(IAMClient), clientOf(CloudWatchLogsClient), clientOf(S3Client)];
+        const trust = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] });
+        await iam.send(new CreateRoleCommand({ RoleName: scenario.STACK_ROLE, Path: "/lambda-power-tuned/", AssumeRolePolicyDocument: trust }));
+        for (const [prefix, functions] of [
+            [scenario.PRODUCTION_PREFIX, ["digest"]],
+            [OLD_COPY, ["digest", "resize"]],
+            [YOUNG_COPY, ["digest"]],
+        ] as const) {
+            const role = await iam.send(new CreateRoleCommand({ RoleName: `${prefix}-digest-role`, AssumeRolePolicyDocument: trust }));
+            await iam.send(new PutRolePolicyCommand({ RoleName: `${prefix}-digest-role`, PolicyName: "write-own-logs", PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "logs:PutLogEvents", Resource: "*" }] }) }));
+            for (const name of functions) {
+                await lambda.send(new CreateFunctionCommand({ FunctionName: `${prefix}-${name}`, Role: role.Role!.Arn!, Runtime: "nodejs22.x", Handler: "index.handler", Code: { ZipFile: EMPTY_ZIP } }));
+                await logs.send(new CreateLogGroupCommand({ logGroupName: `/aws/lambda/${prefix}-${name}` }));
+            }
+        }
+        await s3.send(new CreateBucketCommand({ Bucket: scenario.STATE_BUCKET }));
+        for (const key of [scenario.PRODUCTION_STATE_KEY, scenario.STATE_KEY(scenario.OLD_DEPLOY_BUILD), scenario.STATE_KEY(scenario.YOUNG_DEPLOY_BUILD)]) await s3.send(new PutObjectCommand({ Bucket: scenario.STATE_BUCKET, Key: key, Body: "{}" }));
+    }
+
+    async function contents() {
+        const [lambda, iam, logs, s3] = [clientOf(LambdaClient), clientOf(IAMClient), clientOf(CloudWatchLogsClient), clientOf(S3Client)];
+        return {
+            functions: ((await lambda.send(new ListFunctionsCommand({}))).Functions ?? []).map((f) => f.FunctionName!).sort(),
+            roles: ((await iam.send(new ListRolesCommand({}))).Roles ?? []).map((role) => role.RoleName!).sort(),
+            logGroups: ((await logs.send(new DescribeLogGroupsCommand({}))).logGroups ?? []).map((group) => group.logGroupName!).sort(),
+            stateObjects: ((await s3.send(new ListObjectsV2Command({ Bucket: scenario.STATE_BUCKET }))).Contents ?? []).map((object) => object.Key!).sort(),
+        };
+    }
+
+    it("removes exactly the copy's functions, role, log groups and state after its destroy, and reports each as deleted", async () => {
+        await seed();
+        const before = await contents();
+        assert.equal(before.functions.length, 4, "seeded");
+        const work = new RunnerWorkspace();
+        const run = await work.runProgram(FOLLOW_UP_SWEEP, moto!.env());
+        assert.equal(run.code, 0, run.stderr);
+        assert.doesNotMatch(run.stderr, /NotAnAwsResponse/);
+        const after = await contents();
+        const ofTheCopy = (name: string) => name.includes(`${OLD_COPY}-`) || name.includes(scenario.OLD_DEPLOY_BUILD);
+        assert.deepEqual(after, {
+            functions: before.functions.filter((name) => !ofTheCopy(name)),
+            roles: before.roles.filter((name) => !ofTheCopy(name)),
+            logGroups: before.logGroups.filter((name) => !ofTheCopy(name)),
+            stateObjects: before.stateObjects.filter((name) => !ofTheCopy(name)),
+        });
+        assert.deepEqual(after.functions, [`${scenario.PRODUCTION_PREFIX}-digest`, `${YOUNG_COPY}-digest`]);
+        const report = parseSweepReport(work.read("sweep-report.json"), "sweep-report.json");
+        assert.deepEqual(report.unlisted, []);
+        assert.deepEqual(
+            report.items.filter((item) => item.outcome === "deleted").map((item) => `${item.kind} ${item.name}`).sort(),
+            [
+                `function ${OLD_COPY}-digest`,
+                `function ${OLD_COPY}-resize`,
+                `log-group /aws/lambda/${OLD_COPY}-digest`,
+                `log-group /aws/lambda/${OLD_COPY}-resize`,
+                `role ${OLD_COPY}-digest-role`,
+                `state-object s3://${scenario.STATE_BUCKET}/${scenario.STATE_KEY(scenario.OLD_DEPLOY_BUILD)}`,
+            ].sort(),
+        );
     });
 });

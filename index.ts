@@ -1,11 +1,15 @@
 // The lambda-power-tuned stack: validated config in, components wired together, outputs out.
+// First, so that an old Node.js stops here with the way out, before anything is loaded or created.
+import "./buildscripts/requireNode";
 import * as aws from "@pulumi/aws";
 import { bundleTuningRunner } from "./buildscripts/bundle";
+import { COPY_ROLE_PATH } from "./buildscripts/contract";
 import { ArtifactStorage } from "./components/artifactStorage";
 import { loadStackConfig } from "./components/config";
 import { DeploymentPipeline } from "./components/deploymentPipeline";
 import { FunctionBoundary } from "./components/functionBoundary";
 import { LambdaRepository } from "./components/lambdaRepository";
+import { MergeGate } from "./components/mergeGate";
 import { PowerTuningApp } from "./components/powerTuningApp";
 import { PullRequestWorkflow } from "./components/pullRequestWorkflow";
 import { StorageAccess } from "./components/storageAccess";
@@ -14,7 +18,7 @@ const config = loadStackConfig();
 const { tags } = config;
 const caller = aws.getCallerIdentityOutput();
 const production = { namePrefix: config.namePrefix, region: config.region, accountId: caller.accountId };
-const pullRequests = { ...production, namePrefix: config.pullRequestNamePrefix };
+const pullRequests = { ...production, namePrefix: config.pullRequestNamePrefix, rolePath: COPY_ROLE_PATH };
 // Bucket policies match aws:PrincipalArn, which for a role session is the role's ARN (with its path), not the session's.
 const deployer = aws.iam.getSessionContextOutput({ arn: caller.arn }).issuerArn;
 const deploymentPipelineName = `${config.namePrefix}-deployment`;
@@ -62,9 +66,21 @@ const pullRequestWorkflow = new PullRequestWorkflow("pr", {
     terraform: config.terraform,
     production,
     pullRequests,
-    functionBoundaryArn: boundary.arn,
+    functionBoundaries: { production: boundary.productionArn, copy: boundary.copyArn },
     sweep: { schedule: config.sweepSchedule, copyTtlHours: config.pullRequestCopyTtlHours },
+    tuningCaps: { concurrencyBudget: config.tuningConcurrencyBudget, maxFunctions: config.maxFunctionsPerPullRequest, maxFunctionTimeoutSeconds: config.maxCopyFunctionTimeoutSeconds },
     nonFunctionPaths: config.nonFunctionPaths,
+    tags,
+});
+
+const mergeGate = new MergeGate("merge-gate", {
+    repository,
+    mainBranch: config.mainBranch,
+    botSessionArn: pullRequestWorkflow.botSessionArn,
+    reviewers: config.reviewers,
+    requiredReviews: config.requiredReviews,
+    namePrefix: config.namePrefix,
+    accountId: caller.accountId,
     tags,
 });
 
@@ -78,7 +94,7 @@ const deployment = new DeploymentPipeline("deployment", {
     tuningHistoryUri: pullRequestWorkflow.tuningHistoryUri,
     terraform: config.terraform,
     scope: production,
-    functionBoundaryArn: boundary.arn,
+    functionBoundaryArn: boundary.productionArn,
     tags,
 });
 
@@ -102,3 +118,5 @@ export const pullRequestSweepProjectName = pullRequestWorkflow.sweepProjectName;
 export const destroyProjectName = deployment.destroyProjectName;
 export const stateBucketName = storage.stateBucket.name;
 export const artifactBucketName = storage.artifactBucket.name;
+/** Attach to every developer principal: main changes only by merging an approved pull request. */
+export const protectMainPolicyArn = mergeGate.protectMainPolicyArn;

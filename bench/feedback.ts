@@ -53,6 +53,10 @@ async function workflowMs(copyNeeded: boolean): Promise<{ medianMs: number; buil
         feedbackProject: "pr-feedback",
         destroyProject: "pr-destroy",
         sweepProject: "pr-sweeper",
+        copyRole: {
+            arn: "arn:aws:iam::123456789012:role/lambda-power-tuned/power-tuned-pull-request-copy",
+            session: { stateBucketName: "storage-state-bench", productionStateKey: "terraform-lambda/production.tfstate", copyStatePrefix: "pull-requests/" },
+        },
         timeoutSeconds: { deploy: 3600, feedback: 5400, destroy: 3600, sweep: 2700 },
     });
     const walls: number[] = [];
@@ -63,12 +67,23 @@ async function workflowMs(copyNeeded: boolean): Promise<{ medianMs: number; buil
             builds++;
             return { Build: { Arn: `arn:aws:codebuild:us-east-1:123456789012:build/${(input as { ProjectName: string }).ProjectName}:0b0b0b0b-1111-4222-8333-944444444444`, BuildStatus: "SUCCEEDED" } };
         };
+        const credentials = async () => ({ Credentials: { AccessKeyId: "ASIA0", SecretAccessKey: "secret", SessionToken: "token" } });
         const machine = new StateMachine(definition as unknown as StateMachineDefinition, { validationOptions: { checkArn: true, checkPaths: true } });
         const started = performance.now();
         await machine.run(
             { pullRequestId: TEST_PULL_REQUEST.pullRequestId, sourceCommit: TEST_PULL_REQUEST.sourceCommit, destinationCommit: TEST_PULL_REQUEST.destinationCommit },
             {
-                overrides: { taskResourceLocalHandlers: { DecideCopy: async () => ({ Payload: { copyNeeded, changedPaths: 1, functionPaths: [] } }), DeployCopy: build, Feedback: build, DestroyCopy: build, SweepCopy: build } },
+                overrides: {
+                    taskResourceLocalHandlers: {
+                        DecideCopy: async () => ({ Payload: { copyNeeded, changedPaths: 1, functionPaths: [], copyNamePrefix: "pr-power-tuned-7-3f2a9c1" } }),
+                        CopyCredentialsForDeploy: credentials,
+                        CopyCredentialsForDestroy: credentials,
+                        DeployCopy: build,
+                        Feedback: build,
+                        DestroyCopy: build,
+                        SweepCopy: build,
+                    },
+                },
                 context: { Execution: { Id: "arn:aws:states:us-east-1:123456789012:execution:pr-workflow:bench" } },
             },
         ).result;

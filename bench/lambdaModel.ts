@@ -56,7 +56,7 @@ function expectedBilledMs(fn: ModelFunction, memoryMB: number): number {
 }
 
 /** E[⌈D⌉] for a log-normal D with this mean and σ: the sum over k ≥ 0 of P(D > k). */
-function expectedCeiling(mean: number, sigma: number): number {
+export function expectedCeiling(mean: number, sigma: number): number {
     const median = mean * Math.exp(-(sigma * sigma) / 2);
     // With milliseconds of spread the fractional part is as good as uniform: half a millisecond on average.
     if (sigma * median > 5) return mean + 0.5;

@@ -10,7 +10,59 @@ import type { RefineBlock } from "../buildscripts/tuning-runner/core/refineSetti
 import type { PowerTuningInput, Strategy } from "../buildscripts/tuning-runner/core/tuningInput";
 import { simulatedOutput } from "../tests/support/simulated-power-tuning";
 import type { Benchmark, BenchRow } from "./benchmark";
-import { expectedCostUsd, expectedDurationMs, randomFunction, Random, sampleDurationsMs, type ModelFunction } from "./lambdaModel";
+import { expectedCostUsd, expectedDurationMs, randomFunction, Random, sampleDurationsMs } from "./lambdaModel";
+import { publishedCostUsd, publishedDurationMs, randomPublishedFunction, samplePublishedDurationsMs } from "./publishedModel";
+import type { Architecture } from "../tests/support/simulated-power-tuning";
+
+/** One function of a model family, as the benchmark tunes it and judges the recommendation. */
+interface BenchFunction {
+    readonly architecture: Architecture;
+    durationMs(memoryMB: number): number;
+    costUsd(memoryMB: number, options: { withRequestCharge: boolean }): number;
+    sample(memoryMB: number, count: number, random: Random): number[];
+}
+
+/** A family of random functions: a model of how duration follows memory, and its noise. */
+interface ModelFamily {
+    /** The rows' name suffix ("" for the first family, whose rows keep their names). */
+    readonly rowSuffix: string;
+    readonly description: string;
+    draw(random: Random): BenchFunction;
+}
+
+const FORMULA_FAMILY: ModelFamily = {
+    rowSuffix: "",
+    description:
+        "bench/lambdaModel.ts (fixed I/O part + CPU part scaling with memory to one vCPU at 1,769 MB and beyond for multi-threaded code, garbage collection " +
+        "below a working set, log-normal noise with outliers, billed duration ceiled to 1 ms, arm64/x86 prices and the request charge)",
+    draw(random) {
+        const fn = randomFunction(random);
+        return {
+            architecture: fn.architecture,
+            durationMs: (memoryMB) => expectedDurationMs(fn, memoryMB),
+            costUsd: (memoryMB, options) => expectedCostUsd(fn, memoryMB, options),
+            sample: (memoryMB, count, noise) => sampleDurationsMs(fn, memoryMB, count, noise),
+        };
+    },
+};
+
+const PUBLISHED_FAMILY: ModelFamily = {
+    rowSuffix: " (published curves)",
+    description:
+        "bench/publishedModel.ts (four published duration-by-memory curves: github.com/sobolk/aws-cdk testapps/testapp001/hotswap_s3_summary.md, the example in " +
+        "github.com/alexcasalboni/aws-lambda-power-tuning's README, github.com/Sathyafish/lambda-power-tool, nitrix-reloaded.com/2022/09/05/aws-lambda-power-tuning-for-optimal-cost-performance; " +
+        "scaled from a few ms to their published length, plus an I/O part; " +
+        "log-normal σ 0.05–0.35, 10 % outliers of 1.5–4×, the first invocation at every size a cold start; regret against the warm mean)",
+    draw(random) {
+        const fn = randomPublishedFunction(random);
+        return {
+            architecture: fn.architecture,
+            durationMs: (memoryMB) => publishedDurationMs(fn, memoryMB),
+            costUsd: (memoryMB, options) => publishedCostUsd(fn, memoryMB, options),
+            sample: (memoryMB, count, noise) => samplePublishedDurationsMs(fn, memoryMB, count, noise),
+        };
+    },
+};
 
 /** The tool's default power values. */
 const DEFAULT_SIX = [128, 256, 512, 1024, 1536, 3008];
@@ -58,9 +110,9 @@ class ModelTruth {
     private readonly durationMs: number[];
     private readonly durationCostUsd: number[];
 
-    constructor(readonly fn: ModelFunction) {
-        this.durationMs = EVERY_SIZE.map((memory) => expectedDurationMs(fn, memory));
-        this.durationCostUsd = EVERY_SIZE.map((memory) => expectedCostUsd(fn, memory, { withRequestCharge: false }));
+    constructor(readonly fn: BenchFunction) {
+        this.durationMs = EVERY_SIZE.map((memory) => fn.durationMs(memory));
+        this.durationCostUsd = EVERY_SIZE.map((memory) => fn.costUsd(memory, { withRequestCharge: false }));
     }
 
     /**
@@ -97,7 +149,7 @@ async function searchOnce(truth: ModelTruth, method: SearchMethod, strategy: Str
         const powerValues = step?.memorySizesMB ?? (input.powerValues as readonly number[]);
         const output = simulatedOutput(
             { powerValues, num: input.num, strategy, balancedWeight: input.balancedWeight, architecture: fn.architecture },
-            (memoryMB, count) => sampleDurationsMs(fn, memoryMB, count, random),
+            (memoryMB, count) => fn.sample(memoryMB, count, random),
         );
         return { outcome: classifyExecution({ status: "SUCCEEDED", output: JSON.stringify(output) }) };
     });
@@ -105,7 +157,7 @@ async function searchOnce(truth: ModelTruth, method: SearchMethod, strategy: Str
     return {
         regret: truth.regret(strategy, result.power),
         durationCostRegret: strategy === "cost" ? truth.regret(strategy, result.power, { withRequestCharge: false }) : undefined,
-        invocations: NUM * result.stats.length,
+        invocations: input.num * result.stats.length,
         refined: result.refinement?.status === "refined",
     };
 }
@@ -141,7 +193,7 @@ const invocationsOf = (outcomes: readonly SearchOutcome[]) => mean(outcomes.map(
 const EVERY_64_MB_INVOCATIONS = EVERY_64_MB.length * NUM;
 
 /** The row of one strategy: coarse-to-fine against its targets, the two fixed lists beside it. */
-function strategyRow(strategy: Strategy, functions: number, [six, exhaustive, refined]: ReadonlyArray<readonly SearchOutcome[]>): BenchRow {
+function strategyRow(family: ModelFamily, strategy: Strategy, functions: number, [six, exhaustive, refined]: ReadonlyArray<readonly SearchOutcome[]>): BenchRow {
     const share = invocationsOf(refined) / invocationsOf(exhaustive);
     const durationCost =
         strategy === "cost"
@@ -150,7 +202,7 @@ function strategyRow(strategy: Strategy, functions: number, [six, exhaustive, re
             : "";
     const met = quantile(regretsOf(refined), 0.5) <= REGRET_TARGET.median && quantile(regretsOf(refined), 0.9) <= REGRET_TARGET.p90 && share <= INVOCATIONS_TARGET;
     return {
-        benchmark: `Search quality: ${strategy}`,
+        benchmark: `Search quality${family.rowSuffix}: ${strategy}`,
         target: `coarse-to-fine regret median ≤ ${percent(REGRET_TARGET.median)}, p90 ≤ ${percent(REGRET_TARGET.p90)}, invocations ≤ ${INVOCATIONS_TARGET * 100} % of every 64 MB`,
         measured:
             `coarse-to-fine ${regretSummary(regretsOf(refined))}, ${invocationsOf(refined).toFixed(0)} invocations = ${percent(share)} of every 64 MB's ` +
@@ -158,9 +210,7 @@ function strategyRow(strategy: Strategy, functions: number, [six, exhaustive, re
             `default six ${regretSummary(regretsOf(six))}, ${invocationsOf(six).toFixed(0)} invocations${durationCost}`,
         verdict: met ? "met" : "missed",
         method:
-            `${functions} seeded random functions of bench/lambdaModel.ts (fixed I/O part + CPU part scaling with memory to one vCPU at 1,769 MB and beyond for ` +
-            `multi-threaded code, garbage collection below a working set, log-normal noise with outliers, billed duration ceiled to 1 ms, arm64/x86 prices and the ` +
-            `request charge), each tuned with num ${NUM}${strategy === "balanced" ? `, weight ${BALANCED_WEIGHT}` : ""} by the runner's own passes against a simulated ` +
+            `${functions} seeded random functions of ${family.description}, each tuned with num ${NUM}${strategy === "balanced" ? `, weight ${BALANCED_WEIGHT}` : ""} by the runner's own passes against a simulated ` +
             `state machine: the tool's default six sizes (128–3008 MB), every 64 MB (its "ALL", 46 sizes), and the six plus refine {} (defaults); regret = the ` +
             `model's noise-free ${strategy === "cost" ? "cost per invocation, request charge included," : strategy === "speed" ? "duration" : "balanced score"} at the ` +
             `recommendation over the best of every size from 128 to 3008 MB, minus 1`,
@@ -173,47 +223,68 @@ const MAX_SIZES_SWEEP = [3, 4, 5, 8];
 const OTHER_FUNCTION_SEEDS = [1, 2, 3, 4, 5];
 const REFINING_STRATEGIES: readonly Strategy[] = ["cost", "balanced"];
 
+/** The tool's default six sizes measured twice as often: the extra invocations spent on samples instead of sizes. */
+const DEFAULT_SIX_TWICE: SearchMethod = {
+    name: "default six, num 40",
+    noiseStream: 3,
+    input: (strategy) => tuningInput(strategy, { powerValues: DEFAULT_SIX, num: 2 * NUM }),
+};
+
 export const searchQualityBenchmark: Benchmark = {
     id: "search-quality",
     async run() {
-        const truths = modelFunctions(FUNCTION_COUNT, FUNCTION_SEED).map((fn) => new ModelTruth(fn));
         const rows: BenchRow[] = [];
         const details: string[] = [];
-        for (const strategy of STRATEGIES) {
-            const outcomes = [await outcomesOf(truths, DEFAULT_SIX_ONLY, strategy), await outcomesOf(truths, EVERY_64_MB_ONLY, strategy), await outcomesOf(truths, coarseToFine(), strategy)];
-            rows.push(strategyRow(strategy, truths.length, outcomes));
-            outcomes.forEach((methodOutcomes, index) => {
-                const values = regretsOf(methodOutcomes);
+        for (const family of [FORMULA_FAMILY, PUBLISHED_FAMILY]) {
+            const label = (text: string) => `${text}${family.rowSuffix}`;
+            const truths = modelFunctions(family, FUNCTION_COUNT, FUNCTION_SEED);
+            for (const strategy of STRATEGIES) {
+                const outcomes = [await outcomesOf(truths, DEFAULT_SIX_ONLY, strategy), await outcomesOf(truths, EVERY_64_MB_ONLY, strategy), await outcomesOf(truths, coarseToFine(), strategy)];
+                rows.push(strategyRow(family, strategy, truths.length, outcomes));
+                outcomes.forEach((methodOutcomes, index) => {
+                    const values = regretsOf(methodOutcomes);
+                    details.push(
+                        `${label(strategy)}, ${[DEFAULT_SIX_ONLY.name, EVERY_64_MB_ONLY.name, "coarse-to-fine"][index]}: regret median ${percent(quantile(values, 0.5))}, ` +
+                            `p90 ${percent(quantile(values, 0.9))}, mean ${percent(mean(values))}, max ${percent(Math.max(...values))}; invocations mean ${invocationsOf(methodOutcomes).toFixed(1)}`,
+                    );
+                });
+            }
+            for (const strategy of REFINING_STRATEGIES) {
+                const outcomes = await outcomesOf(truths, DEFAULT_SIX_TWICE, strategy);
                 details.push(
-                    `${strategy}, ${[DEFAULT_SIX_ONLY.name, EVERY_64_MB_ONLY.name, "coarse-to-fine"][index]}: regret median ${percent(quantile(values, 0.5))}, ` +
-                        `p90 ${percent(quantile(values, 0.9))}, mean ${percent(mean(values))}, max ${percent(Math.max(...values))}; invocations mean ${invocationsOf(methodOutcomes).toFixed(1)}`,
-                );
-            });
-        }
-        for (const strategy of REFINING_STRATEGIES) {
-            for (const maxSizes of MAX_SIZES_SWEEP) {
-                const outcomes = await outcomesOf(truths, coarseToFine({ maxSizes }), strategy);
-                details.push(
-                    `${strategy}, coarse-to-fine with refine.maxSizes ${maxSizes}: regret ${regretSummary(regretsOf(outcomes))}; ` +
+                    `${label(strategy)}, ${DEFAULT_SIX_TWICE.name}: regret ${regretSummary(regretsOf(outcomes))}; ` +
                         `invocations ${percent(invocationsOf(outcomes) / EVERY_64_MB_INVOCATIONS)} of every 64 MB`,
                 );
             }
-        }
-        const otherDraws = OTHER_FUNCTION_SEEDS.map((seed) => modelFunctions(FUNCTION_COUNT, seed).map((fn) => new ModelTruth(fn)));
-        for (const strategy of REFINING_STRATEGIES) {
-            const runs = await Promise.all(otherDraws.map((draw) => outcomesOf(draw, coarseToFine(), strategy)));
-            details.push(
-                `${strategy}, coarse-to-fine on ${OTHER_FUNCTION_SEEDS.length} other draws of ${FUNCTION_COUNT} functions (seeds ${OTHER_FUNCTION_SEEDS.join(", ")}): ` +
-                    `regret median ${range(runs.map((run) => quantile(regretsOf(run), 0.5)), percent)}, p90 ${range(runs.map((run) => quantile(regretsOf(run), 0.9)), percent)}; ` +
-                    `invocations ${range(runs.map((run) => invocationsOf(run) / EVERY_64_MB_INVOCATIONS), percent)} of every 64 MB`,
-            );
+            if (family === FORMULA_FAMILY) {
+                for (const strategy of REFINING_STRATEGIES) {
+                    for (const maxSizes of MAX_SIZES_SWEEP) {
+                        const outcomes = await outcomesOf(truths, coarseToFine({ maxSizes }), strategy);
+                        details.push(
+                            `${strategy}, coarse-to-fine with refine.maxSizes ${maxSizes}: regret ${regretSummary(regretsOf(outcomes))}; ` +
+                                `invocations ${percent(invocationsOf(outcomes) / EVERY_64_MB_INVOCATIONS)} of every 64 MB`,
+                        );
+                    }
+                }
+            }
+            const otherDraws = OTHER_FUNCTION_SEEDS.map((seed) => modelFunctions(family, FUNCTION_COUNT, seed));
+            for (const strategy of REFINING_STRATEGIES) {
+                for (const method of [EVERY_64_MB_ONLY, coarseToFine()]) {
+                    const runs = await Promise.all(otherDraws.map((draw) => outcomesOf(draw, method, strategy)));
+                    details.push(
+                        `${label(strategy)}, ${method.name} on ${OTHER_FUNCTION_SEEDS.length} other draws of ${FUNCTION_COUNT} functions (seeds ${OTHER_FUNCTION_SEEDS.join(", ")}): ` +
+                            `regret median ${range(runs.map((run) => quantile(regretsOf(run), 0.5)), percent)}, p90 ${range(runs.map((run) => quantile(regretsOf(run), 0.9)), percent)}; ` +
+                            `invocations ${range(runs.map((run) => invocationsOf(run) / EVERY_64_MB_INVOCATIONS), percent)} of every 64 MB`,
+                    );
+                }
+            }
         }
         return { rows, details };
     },
 };
 
-/** `count` random functions, the same for every run (seeded). */
-function modelFunctions(count: number, seed: number): ModelFunction[] {
+/** `count` random functions of `family`, the same for every run (seeded). */
+function modelFunctions(family: ModelFamily, count: number, seed: number): ModelTruth[] {
     const random = new Random(seed);
-    return Array.from({ length: count }, () => randomFunction(random));
+    return Array.from({ length: count }, () => new ModelTruth(family.draw(random)));
 }

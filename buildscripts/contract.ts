@@ -25,8 +25,13 @@ export function assumedRoleSessionArn(roleArn: string, sessionName: string): str
 
 /** Environment variables the stack sets for the runner (each also has a command-line flag). */
 export const RUNNER_ENVIRONMENT = {
-    /** Functions a pull-request tuning may touch are named `<this>-…`; any other ARN is refused. */
+    /**
+     * The pull-request namespace: a pull request's tuning touches only its own copy's functions,
+     * named `copyNamePrefix(<this>, pull request)-<key>`; any other ARN is refused.
+     */
     pullRequestNamePrefix: "PULL_REQUEST_NAME_PREFIX",
+    /** Production's namePrefix: a copy's function `<copy prefix>-<key>` stands for production's `<this>-<key>`. */
+    productionNamePrefix: "PRODUCTION_NAME_PREFIX",
     /** The role comments and approvals are made with, assumed as PULL_REQUEST_BOT_SESSION_NAME. */
     pullRequestBotRoleArn: "PULL_REQUEST_BOT_ROLE_ARN",
     /** The power-tuning state machine `tune` starts executions of (`--state-machine-arn`). */
@@ -46,6 +51,16 @@ export const RUNNER_ENVIRONMENT = {
     nonFunctionPaths: "NON_FUNCTION_PATHS",
     /** The destination branch's commit: where the settings are read (`--destination-commit`). */
     destinationCommit: "DESTINATION_COMMIT",
+    /** The stack-wide tuning concurrency budget (`tune --budget`): Lambda invocations in flight for all tunings together. */
+    tuningBudget: "TUNING_CONCURRENCY_BUDGET",
+    /** `s3://<bucket>/<key>` of the budget's lease table (`tune --budget-leases`), ARTIFACT_LAYOUT.tuningBudgetLeasesKey. */
+    tuningBudgetLeasesUri: "TUNING_BUDGET_LEASES_URI",
+    /** The most functions one pull request's tuning may tune (`tune --max-functions`). */
+    maxFunctions: "TUNING_MAX_FUNCTIONS",
+    /** The longest timeout a copy's function may have to be tuned (`tune --max-function-timeout`), in seconds. */
+    maxFunctionTimeoutSeconds: "TUNING_MAX_FUNCTION_TIMEOUT_SECONDS",
+    /** The pull-request workflow whose running executions own their copies (the scheduled `sweep --owner-workflow`). */
+    pullRequestWorkflowArn: "PULL_REQUEST_WORKFLOW_ARN",
     /** The scheduled sweep's EventBridge schedule, which a pull request's comment names (`sweep --retry-schedule`). */
     sweepSchedule: "SWEEP_SCHEDULE",
     /** The age in hours from which the scheduled sweep removes a copy's leftovers (`sweep --retry-older-than`). */
@@ -79,6 +94,21 @@ export const PULL_REQUEST_ID_RULE = {
 export function copyNamePrefix(pullRequestNamePrefix: string, pullRequest: Pick<PullRequestEvent, "pullRequestId" | "sourceCommit">): string {
     return `${pullRequestNamePrefix}-${pullRequest.pullRequestId}-${pullRequest.sourceCommit.slice(0, 7)}`;
 }
+
+/**
+ * The IAM path of every role a pull request's copy creates. The copy's credentials may create a
+ * role only as `role<this><copy prefix>-…` and never under a deeper path: IAM's `*` also matches
+ * `/`, and a role name is unique in the account whatever its path, so a deeper path would let a
+ * copy take any name, production's included.
+ */
+export const COPY_ROLE_PATH = "/pull-request-copies/";
+
+/**
+ * The tag every role of a copy carries, whose value is the copy's prefix (copyNamePrefix). The
+ * copies' permissions boundary lets such a role write only the log groups of the copy its tag
+ * and its own name agree on.
+ */
+export const COPY_ROLE_TAG_KEY = "power-tuned-copy";
 
 /** A commit id as CodeCommit names one, and as the pull-request flow passes them around. */
 export const COMMIT_ID_RULE = {
@@ -165,6 +195,8 @@ export const ARTIFACT_LAYOUT = {
     tuningResultsPrefix: `${TUNING_HISTORY_PREFIX}${TUNING_HISTORY_LAYOUT.storedResults}`,
     /** Production's fingerprints, written only by the pipeline's apply build (`record`). */
     productionRecordsPrefix: `${TUNING_HISTORY_PREFIX}${TUNING_HISTORY_LAYOUT.productionRecords}`,
+    /** The tuning budget's lease table, written only by the trusted pull-request step. */
+    tuningBudgetLeasesKey: "tuning-budget/leases.json",
     /** `pull-request-builds/<build ARN>/…`: what each pull-request build hands on; expires. */
     pullRequestBuildsPrefix: "pull-request-builds/",
 } as const;
@@ -239,6 +271,7 @@ export const NON_FUNCTION_PATH_RULE = {
         "production.auto.tfvars",
         ".terraform.lock.hcl",
         TUNING_FILES.input,
+        TUNING_FILES.policy,
         "functions/digest/index.js",
         "functions/digest/package.json",
     ],
@@ -250,4 +283,24 @@ export function nonFunctionPathProblem(glob: string): { readonly allowed: string
     const reached = NON_FUNCTION_PATH_RULE.functionPaths.find((path) => posix.matchesGlob(path, glob));
     if (reached !== undefined) return { allowed: "a glob that matches no file a function can depend on", reason: `it matches ${reached}, which can change a function` };
     return undefined;
+}
+
+/**
+ * The name in `names` that `word` most likely misspells, for a "did you mean": the same name in
+ * another case, or one at most two letters added, dropped or changed away (the nearest wins).
+ * Both the stack's config keys and the runner's file fields are refused with it.
+ */
+export function nearestName(word: string, names: readonly string[]): string | undefined {
+    const distance = (a: string, b: string): number => {
+        let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+        for (let i = 1; i <= a.length; i++) {
+            const current = [i];
+            for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+            previous = current;
+        }
+        return previous[b.length];
+    };
+    const scored = names.map((name) => ({ name, score: name.toLowerCase() === word.toLowerCase() ? 0 : distance(word, name) }));
+    const [best] = scored.filter(({ score }) => score <= 2).sort((a, b) => a.score - b.score);
+    return best?.name;
 }

@@ -29,8 +29,11 @@ export interface BuildProjectArgs {
     /** What the build may do besides writing its own logs. */
     readonly statements: readonly Statement[];
     readonly accountId: pulumi.Input<string>;
-    /** `<bucket>/<prefix>` of an S3 build cache (the buildspec's cache paths); default none. */
-    readonly cacheLocation?: pulumi.Input<string>;
+    /**
+     * An S3 build cache (the buildspec's cache paths and key): `<bucket>/<prefix>`, and the namespace
+     * projects that share one cache give alike; default none.
+     */
+    readonly cache?: { readonly location: pulumi.Input<string>; readonly namespace: string };
     /** Default 60. */
     readonly buildTimeoutMinutes?: number;
     /**
@@ -87,7 +90,7 @@ export class BuildProject extends pulumi.ComponentResource {
                 sourceVersion: source.type === "CODECOMMIT" ? source.sourceVersion : undefined,
                 // Builds upload what they hand on themselves (aws s3 cp), each to its own prefix.
                 artifacts: { type: source.type === "CODEPIPELINE" ? "CODEPIPELINE" : "NO_ARTIFACTS" },
-                cache: args.cacheLocation === undefined ? { type: "NO_CACHE" } : { type: "S3", location: args.cacheLocation },
+                cache: args.cache === undefined ? { type: "NO_CACHE" } : { type: "S3", location: args.cache.location, cacheNamespace: args.cache.namespace },
                 environment: {
                     ...BUILD_ENVIRONMENT,
                     environmentVariables: [

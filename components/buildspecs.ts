@@ -6,7 +6,7 @@
 // (PULL_REQUEST_ID, SOURCE_COMMIT, DESTINATION_COMMIT, WORKFLOW_VARIABLES) or by CodeBuild
 // itself (AWS_REGION, CODEBUILD_BUILD_ARN).
 import { Document, isMap, isScalar, isSeq } from "yaml";
-import { ARTIFACT_LAYOUT, COMMIT_ID_RULE, PULL_REQUEST_ID_RULE, PULL_REQUEST_BUILD_FILES, RUNNER_ENVIRONMENT, TUNING_FILES } from "../buildscripts/contract";
+import { ARTIFACT_LAYOUT, COMMIT_ID_RULE, COPY_ROLE_PATH, PULL_REQUEST_ID_RULE, PULL_REQUEST_BUILD_FILES, RUNNER_ENVIRONMENT, TUNING_FILES } from "../buildscripts/contract";
 import { STATE_LAYOUT } from "./artifactStorage";
 import { TerraformRelease, verifiableTerraformRelease } from "./terraformRelease";
 
@@ -28,11 +28,25 @@ export const BUILD_VARIABLES = {
     stateBucket: "TF_STATE_BUCKET",
     artifactBucket: "ARTIFACT_BUCKET",
     /** Production's namePrefix: the untrusted deploy plans against production under these names. */
-    productionNamePrefix: "PRODUCTION_NAME_PREFIX",
+    productionNamePrefix: RUNNER_ENVIRONMENT.productionNamePrefix,
+    /** The permissions boundary of a copy's roles (TF_VAR_permissions_boundary_arn is production's, for the plan). */
+    copyBoundaryArn: "COPY_PERMISSIONS_BOUNDARY_ARN",
     runnerS3Uri: "TUNING_RUNNER_S3_URI",
     /** The runner bundle's SHA-256, checked before `node` runs it. */
     runnerSha256: "TUNING_RUNNER_SHA256",
     tuningHistoryUri: RUNNER_ENVIRONMENT.tuningHistoryUri,
+} as const;
+
+/**
+ * The credentials of one copy, which the pull-request workflow hands the untrusted deploy and
+ * destroy builds (a session of the copy role narrowed to that copy), by the variable the AWS CLI
+ * and Terraform read them from. The workflow's names are not the SDKs' own, so nothing uses them
+ * before the build has checked them and chosen to.
+ */
+export const COPY_CREDENTIAL_VARIABLES = {
+    AWS_ACCESS_KEY_ID: "COPY_AWS_ACCESS_KEY_ID",
+    AWS_SECRET_ACCESS_KEY: "COPY_AWS_SECRET_ACCESS_KEY",
+    AWS_SESSION_TOKEN: "COPY_AWS_SESSION_TOKEN",
 } as const;
 
 /** Environment variables the pull-request workflow adds to a build, besides the PR's id and commits. */
@@ -87,8 +101,11 @@ export interface Buildspec {
         readonly excludePaths?: readonly string[];
         readonly discardPaths?: boolean;
     };
-    /** What CodeBuild restores before the build and saves after it (only with an S3 cache on the project). */
-    readonly cache?: { readonly paths: readonly string[] };
+    /**
+     * What CodeBuild restores before the build and saves after it (only with an S3 cache on the
+     * project), under `key`: projects share a cache only under one key and cache namespace.
+     */
+    readonly cache?: { readonly key: string; readonly paths: readonly string[] };
 }
 
 /** Environment every Terraform build runs with: no prompts, output for a log, not a terminal. */
@@ -102,8 +119,14 @@ const TERRAFORM_VARIABLES = { TF_INPUT: "false", TF_IN_AUTOMATION: "true" } as c
  */
 const COPY_BUILD_VARIABLES = { ...TERRAFORM_VARIABLES, TF_PLUGIN_CACHE_DIR: PROVIDER_CACHE_DIRECTORY } as const;
 
-/** The pull-request builds' S3 cache: the Terraform zip and the provider cache. */
-const COPY_BUILD_CACHE = { paths: [`${BUILD_CACHE_DIRECTORY}/**/*`] } as const;
+/**
+ * The pull-request builds' S3 cache: the Terraform zip and the provider cache, under a key of the
+ * Terraform release and the lock file's hash (CodeBuild evaluates `$(codebuild-hash-files …)` in
+ * the source directory), the same in the deploy and the destroy build so that both share it.
+ */
+function copyBuildCache(terraform: TerraformRelease): Buildspec["cache"] {
+    return { key: `terraform-${verifiableTerraformRelease(terraform).version}-$(codebuild-hash-files .terraform.lock.hcl)`, paths: [`${BUILD_CACHE_DIRECTORY}/**/*`] };
+}
 
 const PHASE_ORDER = ["install", "pre_build", "build"] as const;
 
@@ -116,15 +139,20 @@ const PHASE_ORDER = ["install", "pre_build", "build"] as const;
  */
 export function installTerraform(release: TerraformRelease): readonly BuildCommand[] {
     const { version, sha256Arm64 } = verifiableTerraformRelease(release);
-    const zip = `${BUILD_CACHE_DIRECTORY}/terraform_${version}_linux_arm64.zip`;
+    const zipName = `terraform_${version}_linux_arm64.zip`;
+    const zip = `${BUILD_CACHE_DIRECTORY}/${zipName}`;
     const matches = (options: string) => `echo "${sha256Arm64}  ${zip}" | sha256sum --check --strict${options} -`;
     return [
         {
-            run: `mkdir -p ${BUILD_CACHE_DIRECTORY} && find ${BUILD_CACHE_DIRECTORY} -type l -delete`,
+            run: `mkdir -p ${BUILD_CACHE_DIRECTORY} && find ${BUILD_CACHE_DIRECTORY} -not -type f -not -type d -delete`,
             why: [
-                "The build cache (restored by CodeBuild for the pull-request builds only) holds files, never links:",
+                "The build cache (restored by CodeBuild for the pull-request builds only) holds files and directories, never links:",
                 "a symbolic link planted by an earlier build could point a write below somewhere else",
             ].join("\n"),
+        },
+        {
+            run: `find ${BUILD_CACHE_DIRECTORY} -maxdepth 1 -name ${zipName} -not -type f -exec rm -rf {} +`,
+            why: "Anything but a file at the zip's path (a directory an earlier build left) is discarded and downloaded again, never fatal",
         },
         {
             run: `${matches(" --status")} || curl --fail --silent --show-error --proto =https --tlsv1.2 --retry 3 -o ${zip} https://releases.hashicorp.com/terraform/${version}/terraform_${version}_linux_arm64.zip`,
@@ -158,7 +186,7 @@ function terraformInit(stateKey: string, options: { reconfigure?: boolean; reado
 // Pull-request builds: deploy and destroy run the pull request's files (untrusted); the
 // feedback build never sees them (trusted).
 
-const { stateBucket, artifactBucket, productionNamePrefix, runnerS3Uri, runnerSha256, tuningHistoryUri } = BUILD_VARIABLES;
+const { stateBucket, artifactBucket, productionNamePrefix, copyBoundaryArn, runnerS3Uri, runnerSha256, tuningHistoryUri } = BUILD_VARIABLES;
 const { deployBuildArn, deployOutcome, executionArn } = WORKFLOW_VARIABLES;
 const PULL_REQUEST_NAME_PREFIX = RUNNER_ENVIRONMENT.pullRequestNamePrefix;
 const { pullRequestId: PULL_REQUEST_ID, sourceCommit: SOURCE_COMMIT, destinationCommit: DESTINATION_COMMIT } = RUNNER_ENVIRONMENT;
@@ -168,11 +196,13 @@ const COPY_SUFFIX = `\${${PULL_REQUEST_ID}}-\${${SOURCE_COMMIT}:0:7}`;
 const TRANSIENT_NAME_SUFFIX = `"${COPY_SUFFIX}"`;
 /** Every name of a pull request's copy starts with `<this>-`: the prefix that sweeps exactly it. */
 const COPY_NAME_PREFIX = `"$${PULL_REQUEST_NAME_PREFIX}-${COPY_SUFFIX}"`;
-/** Every pull-request build's own Terraform state: the only state object its role may write. */
-const OWN_STATE_KEY = `"${STATE_LAYOUT.pullRequestStatePrefix}$CODEBUILD_BUILD_ARN/terraform.tfstate"`;
+/** The copy's Terraform state, shared by its deploy and its destroy: the only state object the copy's credentials may write. */
+const COPY_STATE_PREFIX = `${STATE_LAYOUT.pullRequestStatePrefix}$${PULL_REQUEST_NAME_PREFIX}-${COPY_SUFFIX}/`;
+const OWN_STATE_KEY = `"${COPY_STATE_PREFIX}terraform.tfstate"`;
 /** Where a pull-request build leaves what it hands on: the only such prefix its role may write. */
 const OWN_OUTPUT_URI = `"s3://$${artifactBucket}/${ARTIFACT_LAYOUT.pullRequestBuildsPrefix}$CODEBUILD_BUILD_ARN/"`;
-const COPY_VARIABLES = `-var "name_prefix=$${PULL_REQUEST_NAME_PREFIX}" -var "name_suffix=$TRANSIENT_NAME_SUFFIX"`;
+/** A copy's names, and its roles under COPY_ROLE_PATH with the copies' boundary: all its credentials allow. */
+const COPY_VARIABLES = `-var "name_prefix=$${PULL_REQUEST_NAME_PREFIX}" -var "name_suffix=$TRANSIENT_NAME_SUFFIX" -var "role_path=${COPY_ROLE_PATH}" -var "permissions_boundary_arn=$${copyBoundaryArn}"`;
 
 /**
  * The Terraform commands of every build, as its buildspec writes them: bash lines run in the
@@ -186,7 +216,7 @@ export const TERRAFORM_COMMANDS = {
     productionApply: [terraformInit(STATE_LAYOUT.productionStateKey, { readonlyLockfile: true }), "terraform apply tfplan"],
     /** DestroyTerraform. */
     productionDestroy: [terraformInit(STATE_LAYOUT.productionStateKey), "terraform destroy -auto-approve"],
-    /** What a pull-request build's install phase exports: its copy's name suffix and its own state object. */
+    /** What a pull-request build's install phase exports: its copy's name suffix and state object. */
     copyNames: [`export TRANSIENT_NAME_SUFFIX=${TRANSIENT_NAME_SUFFIX}`, `export OWN_STATE_KEY=${OWN_STATE_KEY}`],
     /** Pull-request deploy, first: the branch planned against production's state. */
     copyPlan: [
@@ -194,13 +224,13 @@ export const TERRAFORM_COMMANDS = {
         `terraform plan -refresh=false -lock=false -var "name_prefix=$${productionNamePrefix}" -out=production.tfplan`,
         `terraform show -json production.tfplan > ${PULL_REQUEST_BUILD_FILES.plan}`,
     ],
-    /** Pull-request deploy, then: the copy applied into the build's own state. */
+    /** Pull-request deploy, then: the copy applied into its own state. */
     copyApply: [
         terraformInit("$OWN_STATE_KEY", { reconfigure: true }),
         `terraform apply -auto-approve ${COPY_VARIABLES}`,
         `terraform output -json > ${PULL_REQUEST_BUILD_FILES.terraformOutputs}`,
     ],
-    /** Pull-request destroy, once the deploy's state is copied to the build's own state object. */
+    /** Pull-request destroy: the copy, from the state its deploy wrote. */
     copyDestroy: [terraformInit("$OWN_STATE_KEY", { reconfigure: true }), `terraform destroy -auto-approve ${COPY_VARIABLES}`],
 } as const;
 const { productionPlan, productionApply, productionDestroy, copyNames, copyPlan, copyApply, copyDestroy } = TERRAFORM_COMMANDS;
@@ -221,18 +251,53 @@ function requireVariables(rules: readonly string[], description: string, unless?
     };
 }
 
+const COPY_CREDENTIALS = Object.entries(COPY_CREDENTIAL_VARIABLES);
+
 /**
- * The install phase of a build on a pull request's copy: check the workflow's values, name the
- * copy and this build's own state object, then the verified Terraform.
+ * From here on the AWS CLI and Terraform act with the copy's credentials. Checked without echoing
+ * them: a build log is no place for a secret.
  */
-function copyBuildInstall(terraform: TerraformRelease, check: BuildCommand, ...exports: BuildCommand[]): BuildCommand[] {
+const USE_COPY_CREDENTIALS: readonly BuildCommand[] = [
+    {
+        run: `[[ ${COPY_CREDENTIALS.map(([, from]) => `-n "$${from}"`).join(" && ")} ]] || { echo "${COPY_CREDENTIALS.map(([, from]) => from).join(", ")} (the copy's credentials) are set by the pull-request workflow" >&2; exit 1; }`,
+        why: "Without the copy's own credentials the build has none in the namespace: refuse before anything runs",
+    },
+    { run: `export ${COPY_CREDENTIALS.map(([variable, from]) => `${variable}="$${from}"`).join(" ")}` },
+];
+
+/** `command` with the project's own role (CodeBuild's container credentials) instead of the copy's. */
+function asProjectRole(command: string): string {
+    return `env ${COPY_CREDENTIALS.map(([variable]) => `-u ${variable}`).join(" ")} ${command}`;
+}
+
+/**
+ * The install phase of a build on a pull request's copy: check the workflow's values, take the
+ * copy's credentials, name the copy and its state object, then the verified Terraform.
+ */
+function copyBuildInstall(terraform: TerraformRelease, check: BuildCommand, ...exported: BuildCommand[]): BuildCommand[] {
     return [
         check,
+        ...USE_COPY_CREDENTIALS,
         ...copyNames.map((run) => ({ run })),
-        ...exports,
+        ...exported,
         ...installTerraform(terraform),
+        {
+            run: `find ${BUILD_CACHE_DIRECTORY} -maxdepth 1 -path ${PROVIDER_CACHE_DIRECTORY} -not -type d -delete`,
+            why: "Anything but a directory at the provider cache's path is discarded: the providers are downloaded again, never fatal",
+        },
         // Terraform does not create its plugin cache directory.
         { run: `mkdir -p "$TF_PLUGIN_CACHE_DIR"` },
+        {
+            run: `find "$TF_PLUGIN_CACHE_DIR" -name "terraform-provider*" -not -type f -prune -exec rm -rf {} +`,
+            why: "A directory where a provider's executable belongs would fail its download: discarded, so Terraform downloads it again",
+        },
+        {
+            run: `find "$TF_PLUGIN_CACHE_DIR" -type f -name "terraform-provider*" -exec chmod +x {} +`,
+            why: [
+                "The S3 cache restores files without their execute bit: a cached provider passes Terraform's h1: check",
+                "and would then fail to start. Only the lock file's hashes decide which provider is used",
+            ].join("\n"),
+        },
     ];
 }
 
@@ -245,7 +310,7 @@ function pullRequestDeployBuildspecObject(terraform: TerraformRelease): Buildspe
             `${PULL_REQUEST_BUILD_FILES.plan} and ${PULL_REQUEST_BUILD_FILES.terraformOutputs} on, as data, under this build's own prefix. The workflow destroys the copy.`,
         ].join("\n"),
         variables: COPY_BUILD_VARIABLES,
-        cache: COPY_BUILD_CACHE,
+        cache: copyBuildCache(terraform),
         phases: {
             install: {
                 commands: copyBuildInstall(
@@ -272,7 +337,7 @@ function pullRequestDeployBuildspecObject(terraform: TerraformRelease): Buildspe
                     },
                     { run: copyPlan[2] },
                     {
-                        run: `aws s3 cp ${PULL_REQUEST_BUILD_FILES.plan} "\${OWN_OUTPUT_URI}${PULL_REQUEST_BUILD_FILES.plan}"`,
+                        run: asProjectRole(`aws s3 cp ${PULL_REQUEST_BUILD_FILES.plan} "\${OWN_OUTPUT_URI}${PULL_REQUEST_BUILD_FILES.plan}"`),
                         why: "Handed on before the copy is deployed, so the comment can show the plan even when the deploy fails",
                     },
                 ],
@@ -281,11 +346,14 @@ function pullRequestDeployBuildspecObject(terraform: TerraformRelease): Buildspe
                 commands: [
                     {
                         run: copyApply[0],
-                        why: "From here on Terraform works on this build's own state object, never production's",
+                        why: "From here on Terraform works on the copy's own state object, never production's",
                     },
                     { run: copyApply[1] },
                     { run: copyApply[2] },
-                    { run: `aws s3 cp ${PULL_REQUEST_BUILD_FILES.terraformOutputs} "\${OWN_OUTPUT_URI}${PULL_REQUEST_BUILD_FILES.terraformOutputs}"` },
+                    {
+                        run: asProjectRole(`aws s3 cp ${PULL_REQUEST_BUILD_FILES.terraformOutputs} "\${OWN_OUTPUT_URI}${PULL_REQUEST_BUILD_FILES.terraformOutputs}"`),
+                        why: "What a build hands on goes under its own build's prefix, which only the project's own role may write",
+                    },
                 ],
             },
         },
@@ -295,35 +363,32 @@ function pullRequestDeployBuildspecObject(terraform: TerraformRelease): Buildspe
 function pullRequestDestroyBuildspecObject(terraform: TerraformRelease): Buildspec {
     return {
         summary: [
-            "Pull-request destroy (runs the pull request's files, under the untrusted role): copy the deploy",
-            "build's state to this build's own state object, destroy everything in it, then delete that object.",
-            "A failed destroy fails the build and keeps the object for a retry (the sweep after it removes what the copy left; this object goes with the scheduled sweep, after the TTL).",
+            "Pull-request destroy (runs the pull request's files, with the copy's own credentials): destroy everything",
+            "in the copy's state object, which its deploy wrote, then delete that object. A failed destroy fails the",
+            "build and keeps the object (the sweep after it removes what the copy left, and the object).",
         ].join("\n"),
         variables: COPY_BUILD_VARIABLES,
-        cache: COPY_BUILD_CACHE,
+        cache: copyBuildCache(terraform),
         phases: {
             install: {
                 commands: copyBuildInstall(
                     terraform,
                     requireVariables(
-                        [PULL_REQUEST_ID_CHECK, commitRule(SOURCE_COMMIT), `"$${deployBuildArn}" =~ ${BUILD_ARN_PATTERN}`],
-                        `${PULL_REQUEST_ID} (a number), ${SOURCE_COMMIT} (a 40-character commit id) and ${deployBuildArn} (a CodeBuild build ARN) are set by the pull-request workflow`,
+                        [PULL_REQUEST_ID_CHECK, commitRule(SOURCE_COMMIT)],
+                        `${PULL_REQUEST_ID} (a number) and ${SOURCE_COMMIT} (a 40-character commit id) are set by the pull-request workflow`,
                     ),
                 ),
             },
             build: {
                 commands: [
                     {
-                        run: `aws s3 cp --recursive "s3://$${stateBucket}/${STATE_LAYOUT.pullRequestStatePrefix}$${deployBuildArn}/" "s3://$${stateBucket}/${STATE_LAYOUT.pullRequestStatePrefix}$CODEBUILD_BUILD_ARN/" --exclude "*" --include terraform.tfstate`,
-                        why: [
-                            "This role writes only its own build's state: take over the deploy's state by copying it.",
-                            "A deploy that failed before applying left none, and the destroy below then has nothing to do",
-                        ].join("\n"),
+                        run: copyDestroy[0],
+                        why: "The copy's state, as its deploy left it; a deploy that failed before applying left none, and there is nothing to destroy",
                     },
-                    ...copyDestroy.map((run) => ({ run })),
+                    { run: copyDestroy[1] },
                     {
                         run: `aws s3 rm "s3://$${stateBucket}/$OWN_STATE_KEY"`,
-                        why: "Only after a successful destroy; the deploy's own copy expires with the pull-requests/ prefix",
+                        why: "Only after a successful destroy",
                     },
                 ],
             },
@@ -408,7 +473,7 @@ function pullRequestSweepBuildspecObject(): Buildspec {
     return {
         summary: [
             "Pull-request sweep (trusted: no source, never runs a file of a pull request): with the verified runner,",
-            `on its schedule remove what is left in the pull-request namespace once it is $${RUNNER_ENVIRONMENT.pullRequestCopyTtlHours} hours old;`,
+            `on its schedule remove what of the pull-request namespace no running workflow execution owns (owned copies once their execution is $${RUNNER_ENVIRONMENT.pullRequestCopyTtlHours} hours old);`,
             "started by the pull-request workflow after a destroy, remove exactly that copy and its deploy's state,",
             "whatever their age, and say in the pull request's comment what became of the copy (as the bot).",
             "Production's names are protected; the report is kept under this build's own prefix.",
@@ -426,11 +491,11 @@ function pullRequestSweepBuildspecObject(): Buildspec {
             build: {
                 commands: [
                     {
-                        run: `[[ -n "$${PULL_REQUEST_ID}" ]] || ${sweep(`--name-prefix "$${PULL_REQUEST_NAME_PREFIX}" --older-than "$${RUNNER_ENVIRONMENT.pullRequestCopyTtlHours}" --state-uri "${PULL_REQUEST_STATES}"`)}`,
-                        why: "On the schedule: the whole pull-request namespace, only what is older than any running build's copy",
+                        run: `[[ -n "$${PULL_REQUEST_ID}" ]] || ${sweep(`--name-prefix "$${PULL_REQUEST_NAME_PREFIX}" --owner-workflow "$${RUNNER_ENVIRONMENT.pullRequestWorkflowArn}" --older-than "$${RUNNER_ENVIRONMENT.pullRequestCopyTtlHours}" --state-uri "${PULL_REQUEST_STATES}"`)}`,
+                        why: "On the schedule: the whole pull-request namespace, but the copies running workflow executions own",
                     },
                     {
-                        run: `[[ -z "$${PULL_REQUEST_ID}" ]] || ${sweep(`--name-prefix ${COPY_NAME_PREFIX} --older-than 0 --state-uri "${PULL_REQUEST_STATES}$${deployBuildArn}/"`)}`,
+                        run: `[[ -z "$${PULL_REQUEST_ID}" ]] || ${sweep(`--name-prefix ${COPY_NAME_PREFIX} --older-than 0 --state-uri "s3://$${stateBucket}/${COPY_STATE_PREFIX}"`)}`,
                         why: [
                             "After a pull request's destroy: exactly that copy and its deploy's state, whatever their age; the runner",
                             "comments as the bot (the pull request, the bot and the scheduled sweep come from the environment)",
@@ -591,7 +656,7 @@ function renderBuildspec(spec: Buildspec): string {
         env: { shell: "bash", variables: spec.variables },
         phases,
         ...(artifacts ? { artifacts } : {}),
-        ...(spec.cache ? { cache: { paths: spec.cache.paths } } : {}),
+        ...(spec.cache ? { cache: { key: spec.cache.key, paths: spec.cache.paths } } : {}),
     });
     document.commentBefore = comment(spec.summary);
     for (const name of PHASE_ORDER) {

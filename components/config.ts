@@ -4,22 +4,16 @@
 // before any resource is registered.
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { globsOverlap, NAME_PREFIX_RULE, NON_FUNCTION_PATH_RULE, nonFunctionPathProblem, REGION_NAME_RULE, SCHEDULE_EXPRESSION_RULE, SWEEP_NAME_PREFIX_RULE, TUNING_FILES, TUNING_INPUT_RULES } from "../buildscripts/contract";
+import { assumedRoleSessionArn, globsOverlap, NAME_PREFIX_RULE, nearestName, NON_FUNCTION_PATH_RULE, nonFunctionPathProblem, REGION_NAME_RULE, SCHEDULE_EXPRESSION_RULE, SWEEP_NAME_PREFIX_RULE, TUNING_INPUT_RULES } from "../buildscripts/contract";
 import { copyLifetimeMinutes, PULL_REQUEST_BUILD_TIMEOUT_MINUTES, PULL_REQUEST_QUEUED_TIMEOUT_MINUTES, TASK_TIMEOUT_MARGIN_MINUTES } from "./pullRequestWorkflowDefinition";
 import { STACK_OWNED_NAME_PATTERNS } from "./stackNames";
-import { TerraformRelease, terraformReleaseProblems, verifiableTerraformRelease } from "./terraformRelease";
+import { KNOWN_TERRAFORM_RELEASES, knownTerraformReleaseProblem, TerraformRelease, terraformReleaseProblems, verifiableTerraformRelease } from "./terraformRelease";
 
 /** Pulumi project name: the namespace of every project config key. */
 export const PROJECT = "lambda-power-tuned";
 
-/**
- * Terraform 1.11.4 for linux_arm64, as published by HashiCorp (terraform_1.11.4_SHA256SUMS;
- * the same value is pinned in hashicorp/homebrew-tap Formula/terraform.rb for 1.11.4).
- */
-export const DEFAULT_TERRAFORM: TerraformRelease = {
-    version: "1.11.4",
-    sha256Arm64: "a43d1d0da9b9bab214a8305a39db0e40869572594ccf50c416a7756499143633",
-};
+/** Terraform 1.11.4 for linux_arm64, with the checksum HashiCorp publishes for it. */
+export const DEFAULT_TERRAFORM: TerraformRelease = KNOWN_TERRAFORM_RELEASES.find(({ version }) => version === "1.11.4")!;
 
 /**
  * The stack's default memory sizes: five, because a tuning keeps two invocations in flight per
@@ -29,11 +23,12 @@ export const DEFAULT_TERRAFORM: TerraformRelease = {
 export const DEFAULT_POWER_VALUES: readonly number[] = [128, 256, 512, 1024, 2048];
 
 /**
- * Paths a pull request may change without getting a copy: documentation, the repository's own
- * housekeeping, and the quality gate's policy (read from the destination commit, so the pull
- * request's own copy changes nothing). Anything else needs a copy.
+ * Paths a pull request may change without getting a copy: top-level documentation and the
+ * repository's own housekeeping. Not the quality gate's policy or input (a person approves a
+ * change to them), and not documentation beside a function's code, which its package may hold.
+ * Anything else needs a copy.
  */
-export const DEFAULT_NON_FUNCTION_PATHS: readonly string[] = ["**/*.md", "docs/**", "LICENSE", ".gitignore", TUNING_FILES.policy];
+export const DEFAULT_NON_FUNCTION_PATHS: readonly string[] = ["README.md", "docs/**", "LICENSE", ".gitignore"];
 
 /** How each setting is spelled in Pulumi.<stack>.yaml and `pulumi config set`. */
 const KEYS = {
@@ -54,6 +49,9 @@ const KEYS = {
     pullRequestNamePrefix: `${PROJECT}:pullRequestNamePrefix`,
     sweepSchedule: `${PROJECT}:sweepSchedule`,
     pullRequestCopyTtlHours: `${PROJECT}:pullRequestCopyTtlHours`,
+    tuningConcurrencyBudget: `${PROJECT}:tuningConcurrencyBudget`,
+    maxFunctionsPerPullRequest: `${PROJECT}:maxFunctionsPerPullRequest`,
+    maxCopyFunctionTimeoutSeconds: `${PROJECT}:maxCopyFunctionTimeoutSeconds`,
     functionPermissions: `${PROJECT}:functionPermissions`,
     nonFunctionPaths: `${PROJECT}:nonFunctionPaths`,
     terraformVersion: `${PROJECT}:terraformVersion`,
@@ -63,6 +61,9 @@ const KEYS = {
     tuningDefaults: `${PROJECT}:tuningDefaults`,
     retainData: `${PROJECT}:retainData`,
     tags: `${PROJECT}:tags`,
+    reviewers: `${PROJECT}:reviewers`,
+    requiredReviews: `${PROJECT}:requiredReviews`,
+    allowBotOnlyMerge: `${PROJECT}:allowBotOnlyMerge`,
 } as const;
 
 type Key = keyof typeof KEYS;
@@ -169,8 +170,10 @@ const ENDPOINTS = z.unknown().optional().check(
 // ---------------------------------------------------------------------------------------
 // Names
 
+// Both rules at once, in one range: NAME_PREFIX_RULE's length and characters, and the sweeper's
+// minimum of 3 (SWEEP_NAME_PREFIX_RULE), which the stack's own prefixes must pass as its arguments.
 const NAME_PREFIX_ALLOWED =
-    `${NAME_PREFIX_RULE.allowed}, and at least 3 characters long (it prefixes Lambda function and IAM role names, with room for a PR suffix; ` +
+    "3–32 letters, digits or '-', starting with a letter and not ending with '-' (it prefixes Lambda function and IAM role names, with room for a PR suffix; " +
     "the sweeper removes by it and refuses a shorter prefix)";
 
 /**
@@ -317,6 +320,103 @@ const COPY_TTL_ALLOWED =
     "or it could take a copy a running build still uses";
 
 // ---------------------------------------------------------------------------------------
+// Merging into the main branch: the people whose approval the bot's never replaces
+
+const IAM_NAME = "[\\w+=,.@-]{1,64}";
+const ARN_HEAD = "^arn:aws[a-z-]*:";
+
+/**
+ * The approval pool members a reviewer may be, as CodeCommit's API reference describes them
+ * (CreateApprovalRuleTemplate, "fully qualified ARN of the IAM user or role"; its examples name the
+ * people who assume a role as `arn:aws:sts::<account>:assumed-role/<role>/*`). A role's ARN becomes
+ * that form: an approval is recorded under the session's ARN, which carries the role's name without
+ * its path. The only wildcard is a whole session name: anything wider could take in the bot.
+ */
+const REVIEWER_FORMS = {
+    user: new RegExp(`${ARN_HEAD}iam::\\d{12}:user/(${IAM_NAME}/)*${IAM_NAME}$`),
+    role: new RegExp(`${ARN_HEAD}iam::\\d{12}:role/(${IAM_NAME}/)*(?<role>${IAM_NAME})$`),
+    session: new RegExp(`${ARN_HEAD}sts::\\d{12}:assumed-role/(?<role>${IAM_NAME})/(?<session>\\*|${IAM_NAME})$`),
+};
+
+const REVIEWER_ALLOWED =
+    "an IAM user ARN (arn:aws:iam::<account>:user/<name>), an IAM role ARN (arn:aws:iam::<account>:role/<name>: every session of the role) " +
+    "or a role session (arn:aws:sts::<account>:assumed-role/<role name>/<session name or *>); no other wildcard";
+
+const REVIEWER = rule(
+    z.string().refine((reviewer) => Object.values(REVIEWER_FORMS).some((form) => form.test(reviewer))),
+    REVIEWER_ALLOWED,
+);
+
+/** The approval pool member a valid reviewer stands for. */
+function approvalPoolMember(reviewer: string): string {
+    return REVIEWER_FORMS.role.test(reviewer) ? assumedRoleSessionArn(reviewer, "*") : reviewer;
+}
+
+/** A reviewer's role name, or undefined for an IAM user. */
+function reviewerRole(reviewer: string): string | undefined {
+    return (REVIEWER_FORMS.role.exec(reviewer) ?? REVIEWER_FORMS.session.exec(reviewer))?.groups?.role;
+}
+
+/** Whether a reviewer is exactly one identity (a user or one session), so that it can give one approval only. */
+function isOneIdentity(reviewer: string): boolean {
+    return REVIEWER_FORMS.user.test(reviewer) || (REVIEWER_FORMS.session.exec(reviewer)?.groups?.session ?? "*") !== "*";
+}
+
+/**
+ * Problems of the human approval pool with the keys it depends on: requiredReviews 0 only with an
+ * explicit allowBotOnlyMerge, a pool whenever reviews are required (an empty pool would count
+ * anyone's approval, the bot's included), no reviewer that is the stack's or Terraform's role, and
+ * nothing set that would be ignored.
+ */
+function reviewProblems(
+    settings: { readonly reviewers: readonly string[]; readonly requiredReviews: number; readonly allowBotOnlyMerge: boolean; readonly namePrefix: string; readonly pullRequestNamePrefix?: string },
+    context: z.RefinementCtx,
+): void {
+    const { reviewers, requiredReviews, allowBotOnlyMerge, namePrefix, pullRequestNamePrefix = `pr-${namePrefix}` } = settings;
+    if (requiredReviews === 0 && !allowBotOnlyMerge) {
+        addProblem(
+            context,
+            `0 lets the pull-request bot's approval alone merge into the main branch; set ${KEYS.allowBotOnlyMerge}: true to allow that, or require at least 1 review`,
+            "requiredReviews",
+            requiredReviews,
+        );
+    }
+    if (allowBotOnlyMerge && requiredReviews !== 0) {
+        addProblem(context, `true only with ${KEYS.requiredReviews}: 0 (it is ${requiredReviews}, so the bot never merges alone); remove it or set both`, "allowBotOnlyMerge", allowBotOnlyMerge);
+    }
+    if (requiredReviews > 0 && reviewers.length === 0) {
+        addProblem(
+            context,
+            `${KEYS.requiredReviews} is ${requiredReviews}: name the people whose approvals count, each ${REVIEWER_ALLOWED} (without a pool any approval would count, the bot's too)`,
+            "reviewers",
+            reviewers,
+        );
+    }
+    if (requiredReviews === 0 && reviewers.length > 0) {
+        addProblem(context, `no review is required (${KEYS.requiredReviews}: 0), so these reviewers would be ignored; remove them or require a review`, "reviewers", reviewers);
+    }
+    if (reviewers.length > 0 && reviewers.every(isOneIdentity) && requiredReviews > reviewers.length) {
+        addProblem(context, `at most ${reviewers.length}, the number of single identities ${KEYS.reviewers} names: each approves once`, "requiredReviews", requiredReviews);
+    }
+    reviewers.forEach((reviewer, index) => {
+        const role = reviewerRole(reviewer);
+        const scope = [namePrefix, pullRequestNamePrefix].find((prefix) => role !== undefined && role.startsWith(`${prefix}-`));
+        if (scope !== undefined) {
+            context.addIssue({
+                code: "custom",
+                message: `a role named '${scope}-*' is the stack's or Terraform's (the pull-request bot is '${namePrefix}-pull-request-bot'), never a person; name the people's own role or user`,
+                path: ["reviewers", index],
+                input: reviewer,
+            });
+        }
+        const first = reviewers.findIndex((other) => approvalPoolMember(other) === approvalPoolMember(reviewer));
+        if (first < index) {
+            context.addIssue({ code: "custom", message: `the same approval pool member as ${KEYS.reviewers}[${first}] (${JSON.stringify(reviewers[first])})`, path: ["reviewers", index], input: reviewer });
+        }
+    });
+}
+
+// ---------------------------------------------------------------------------------------
 // Tags
 
 // S3 objects (the uploaded runner bundle) accept at most 10 tags; every other resource 50.
@@ -381,6 +481,9 @@ const RAW_SETTINGS = z.object({
     pullRequestNamePrefix: NAME_PREFIX.optional(),
     sweepSchedule: rule(z.string().regex(SCHEDULE_EXPRESSION_RULE.pattern), SCHEDULE_EXPRESSION_RULE.allowed).default("rate(6 hours)"),
     pullRequestCopyTtlHours: rule(z.number().int().gt(COPY_LIFETIME_HOURS).max(MAX_COPY_TTL_HOURS), COPY_TTL_ALLOWED).default(6),
+    tuningConcurrencyBudget: rule(z.number().int().min(1).max(100_000), "a whole number of Lambda invocations in flight, 1-100000").default(100),
+    maxFunctionsPerPullRequest: rule(z.number().int().min(1).max(1000), "a whole number of functions, 1-1000").default(10),
+    maxCopyFunctionTimeoutSeconds: rule(z.number().int().min(1).max(900), "a whole number of seconds, 1-900 (Lambda's own limit)").default(300),
     functionPermissions: rule(z.array(z.unknown()), 'a list of IAM statements { Sid?, Effect: "Allow", Action, Resource, Condition? }')
         .pipe(z.array(FUNCTION_PERMISSION))
         .default([]),
@@ -394,6 +497,10 @@ const RAW_SETTINGS = z.object({
     tuningDefaults: TUNING_DEFAULTS.prefault({}),
     retainData: rule(z.boolean(), "true or false").default(false),
     tags: TAGS.default({}),
+    // Judged with one another by reviewProblems below.
+    reviewers: rule(z.array(z.unknown()), `a list of reviewers, each ${REVIEWER_ALLOWED}`).pipe(z.array(REVIEWER)).default([]),
+    requiredReviews: rule(z.number().int().min(0), "a whole number of human approvals from the reviewers, at least 0 (default 1)").default(1),
+    allowBotOnlyMerge: rule(z.boolean(), "true or false").default(false),
 } satisfies Record<Key, z.ZodType>);
 
 /** The Terraform release the settings name: the default one unless both keys are set. */
@@ -413,10 +520,15 @@ function addProblem(context: z.RefinementCtx, message: string, key?: Key, input?
 const STACK_CONFIG = RAW_SETTINGS.check(
     z.superRefine((settings, context) => {
         const release = terraformRelease(settings);
-        for (const problem of terraformReleaseProblems(release)) {
+        // Without a checksum of its own, another version is told to set one, not that the default's is not its.
+        const checksumMissing = settings.terraformSha256Arm64 === undefined && release.version !== DEFAULT_TERRAFORM.version;
+        const problems = terraformReleaseProblems(release);
+        const known = problems.length === 0 ? knownTerraformReleaseProblem(release as TerraformRelease) : undefined;
+        for (const problem of [...problems, ...(known === undefined ? [] : [known])]) {
+            if (problem.field === "sha256Arm64" && checksumMissing) continue;
             addProblem(context, problem.allowed, problem.field === "version" ? "terraformVersion" : "terraformSha256Arm64", problem.value);
         }
-        if (settings.terraformSha256Arm64 === undefined && release.version !== DEFAULT_TERRAFORM.version) {
+        if (checksumMissing) {
             addProblem(
                 context,
                 `it is required when ${KEYS.terraformVersion} (${release.version}) differs from the default ${DEFAULT_TERRAFORM.version}; ` +
@@ -443,6 +555,7 @@ const STACK_CONFIG = RAW_SETTINGS.check(
             );
         }
     }, whenValid("namePrefix", "pullRequestNamePrefix")),
+    z.superRefine(reviewProblems, whenValid("reviewers", "requiredReviews", "allowBotOnlyMerge", "namePrefix", "pullRequestNamePrefix")),
 ).transform((settings) => ({
     /** `aws:region`: where everything is deployed; also used in the ARNs of IAM scopes. */
     region: settings.region,
@@ -475,6 +588,15 @@ const STACK_CONFIG = RAW_SETTINGS.check(
     sweepSchedule: settings.sweepSchedule,
     /** The scheduled sweep removes what is at least this many hours old; longer than any copy is in use. */
     pullRequestCopyTtlHours: settings.pullRequestCopyTtlHours,
+    /**
+     * Lambda invocations all pull requests' tunings together keep in flight at most (at most a tenth
+     * of the account's unreserved concurrency, judged when a tuning starts).
+     */
+    tuningConcurrencyBudget: settings.tuningConcurrencyBudget,
+    /** A pull request whose copy has more functions to tune is not tuned. */
+    maxFunctionsPerPullRequest: settings.maxFunctionsPerPullRequest,
+    /** A copy's function with a longer timeout is not tuned (each invocation holds its share that long). */
+    maxCopyFunctionTimeoutSeconds: settings.maxCopyFunctionTimeoutSeconds,
     /** Extra statements every role Terraform creates may use (added to its permissions boundary). */
     functionPermissions: settings.functionPermissions,
     /** Globs of the paths that cannot change a function: a pull request changing nothing else gets no copy. */
@@ -488,6 +610,13 @@ const STACK_CONFIG = RAW_SETTINGS.check(
     retainData: settings.retainData,
     /** Applied to every taggable resource. */
     tags: settings.tags,
+    /**
+     * The approval pool of the human reviews a pull request into the main branch needs besides the
+     * bot's approval (a role's ARN as `assumed-role/<role name>/*`); empty when none is required.
+     */
+    reviewers: settings.reviewers.map(approvalPoolMember),
+    /** Approvals needed from `reviewers`; 0 (the bot's approval alone) only with allowBotOnlyMerge. */
+    requiredReviews: settings.requiredReviews,
 }));
 
 /** Everything the stack is configured with, validated and with every default applied. */
@@ -524,10 +653,27 @@ function describeProblem(issue: z.core.$ZodIssue): string {
     return `${where} = ${JSON.stringify(issue.input)} is invalid: ${issue.message}`;
 }
 
-/** Validates raw config values and applies defaults. Pure: tests call it with bad values. */
-export function parseStackConfig(raw: RawStackConfig): StackConfig {
+/** The project's own keys (`lambda-power-tuned:<key>`), from the schema: a key added to it is known here too. */
+const PROJECT_KEYS: readonly string[] = (Object.keys(RAW_SETTINGS.shape) as Key[]).map((key) => KEYS[key]).filter((name) => name.startsWith(`${PROJECT}:`));
+
+/** A key set in the project's namespace that no setting reads: a typo would otherwise leave its default in force. */
+function unknownKeyProblem(name: string): string | undefined {
+    if (!name.startsWith(`${PROJECT}:`) || PROJECT_KEYS.includes(name)) return undefined;
+    const nearest = nearestName(name, PROJECT_KEYS);
+    return nearest !== undefined
+        ? `${name} is not a setting of this stack: did you mean ${nearest}? (pulumi config rm ${name})`
+        : `${name} is not a setting of this stack; its settings are ${PROJECT_KEYS.map((key) => key.slice(PROJECT.length + 1)).join(", ")} (pulumi config rm ${name})`;
+}
+
+/**
+ * Validates raw config values and applies defaults. Pure: tests call it with bad values.
+ * `configuredKeys` are every key the stack's config sets (any namespace), so that an unknown one
+ * of the project's is refused with the rest.
+ */
+export function parseStackConfig(raw: RawStackConfig, configuredKeys: readonly string[] = []): StackConfig {
+    const unknown = configuredKeys.flatMap((name) => unknownKeyProblem(name) ?? []);
     const result = STACK_CONFIG.safeParse(raw, { reportInput: true });
-    if (!result.success) throw new StackConfigError(result.error.issues.map(describeProblem));
+    if (!result.success || unknown.length > 0) throw new StackConfigError([...unknown, ...(result.error?.issues.map(describeProblem) ?? [])]);
     return result.data;
 }
 
@@ -554,6 +700,9 @@ export function loadStackConfig(): StackConfig {
         pullRequestNamePrefix: project.get("pullRequestNamePrefix"),
         sweepSchedule: project.get("sweepSchedule"),
         pullRequestCopyTtlHours: project.getObject("pullRequestCopyTtlHours"),
+        tuningConcurrencyBudget: project.getObject("tuningConcurrencyBudget"),
+        maxFunctionsPerPullRequest: project.getObject("maxFunctionsPerPullRequest"),
+        maxCopyFunctionTimeoutSeconds: project.getObject("maxCopyFunctionTimeoutSeconds"),
         terraformVersion: project.get("terraformVersion"),
         terraformSha256Arm64: project.get("terraformSha256Arm64"),
         powerTuningVersion: project.get("powerTuningVersion"),
@@ -564,5 +713,8 @@ export function loadStackConfig(): StackConfig {
         tags: project.getObject("tags"),
         functionPermissions: project.getObject("functionPermissions"),
         nonFunctionPaths: project.getObject("nonFunctionPaths"),
-    });
+        reviewers: project.getObject("reviewers"),
+        requiredReviews: project.getObject("requiredReviews"),
+        allowBotOnlyMerge: project.getObject("allowBotOnlyMerge"),
+    }, Object.keys(pulumi.runtime.allConfig()));
 }

@@ -25,6 +25,8 @@ export interface CopyDecisionFunctionArgs {
     readonly botRoleArn: pulumi.Input<string>;
     /** Globs of the paths that cannot change a function (config `nonFunctionPaths`). */
     readonly nonFunctionPaths: readonly string[];
+    /** The copies' namePrefix: the decision names the copy (copyNamePrefix), whose credentials the workflow confines to it. */
+    readonly pullRequestNamePrefix: string;
     readonly accountId: pulumi.Input<string>;
     /**
      * Default 512: Lambda gives CPU in proportion to memory, and the bundle's start-up (loading
@@ -95,6 +97,7 @@ export class CopyDecisionFunction extends pulumi.ComponentResource {
                         [RUNNER_ENVIRONMENT.tuningHistoryUri]: args.tuningHistoryUri,
                         [RUNNER_ENVIRONMENT.pullRequestBotRoleArn]: args.botRoleArn,
                         [RUNNER_ENVIRONMENT.nonFunctionPaths]: JSON.stringify(args.nonFunctionPaths),
+                        [RUNNER_ENVIRONMENT.pullRequestNamePrefix]: args.pullRequestNamePrefix,
                     },
                 },
                 loggingConfig: { logFormat: "Text", logGroup: logGroup.name },

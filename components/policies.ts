@@ -1,7 +1,7 @@
 // Every IAM permission the stack grants, written once. Components compose these builders
 // instead of writing statements inline, so a reviewer reads the whole attack surface here.
 import * as pulumi from "@pulumi/pulumi";
-import { ARTIFACT_LAYOUT } from "../buildscripts/contract";
+import { ARTIFACT_LAYOUT, COPY_ROLE_PATH, COPY_ROLE_TAG_KEY } from "../buildscripts/contract";
 import type { FunctionPermission } from "./config";
 import { STACK_ROLE_PATH } from "./stackNames";
 
@@ -30,13 +30,18 @@ function allow(Sid: string, Action: string | string[], Resource: Resources, Cond
     return { Sid, Effect: "Allow", Action, Resource, ...(Condition ? { Condition } : {}) };
 }
 
-function deny(Sid: string, Action: string | string[], Resource: Resources): Statement {
-    return { Sid, Effect: "Deny", Action, Resource };
+function deny(Sid: string, Action: string | string[], Resource: Resources, Condition?: Conditions): Statement {
+    return { Sid, Effect: "Deny", Action, Resource, ...(Condition ? { Condition } : {}) };
 }
 
 /** The ARN of one of the stack's roles, by its name (for roles that must be named before they exist). */
 export function stackRoleArn(accountId: pulumi.Input<string>, roleName: string): pulumi.Output<string> {
     return pulumi.interpolate`arn:aws:iam::${accountId}:role${STACK_ROLE_PATH}${roleName}`;
+}
+
+/** The ARN of one of the stack's managed policies, by its name (for a policy that names itself). */
+export function stackPolicyArn(accountId: pulumi.Input<string>, policyName: string): pulumi.Output<string> {
+    return pulumi.interpolate`arn:aws:iam::${accountId}:policy${STACK_ROLE_PATH}${policyName}`;
 }
 
 /** A policy document as JSON text; Outputs anywhere inside are resolved first. */
@@ -48,14 +53,15 @@ export function policyDocument(statements: readonly Statement[]): pulumi.Output<
 export type RoleTrust =
     /** An AWS service, on behalf of this account only. */
     | { readonly service: string; readonly accountId: pulumi.Input<string> }
-    /** Roles of this stack, and only under one fixed session name. */
-    | { readonly roles: readonly pulumi.Input<string>[]; readonly sessionName: string };
+    /** Roles of this stack, only under one fixed session name, or under names matching one pattern (`like`). */
+    | { readonly roles: readonly pulumi.Input<string>[]; readonly sessionName: string | { readonly like: string } };
 
 /**
  * A role's trust policy. For a service, `aws:SourceAccount` stops another account from making
  * the service act with this role (the confused-deputy problem). For a role, the fixed session
  * name makes every session one stable identity (CodeCommit lets only a comment's author edit it,
- * and an approval pool can name exactly that session).
+ * and an approval pool can name exactly that session); a pattern names a family of sessions
+ * (each copy's, after the copy).
  */
 export function trustPolicy(trust: RoleTrust): pulumi.Output<string> {
     if ("service" in trust) {
@@ -75,7 +81,10 @@ export function trustPolicy(trust: RoleTrust): pulumi.Output<string> {
             Effect: "Allow",
             Principal: { AWS: [...trust.roles] },
             Action: "sts:AssumeRole",
-            Condition: { StringEquals: { "sts:RoleSessionName": trust.sessionName } },
+            Condition:
+                typeof trust.sessionName === "string"
+                    ? { StringEquals: { "sts:RoleSessionName": trust.sessionName } }
+                    : { StringLike: { "sts:RoleSessionName": trust.sessionName.like } },
         },
     ]);
 }
@@ -88,14 +97,19 @@ export interface TerraformScope {
     readonly namePrefix: string;
     readonly region: string;
     readonly accountId: pulumi.Input<string>;
+    /** The IAM path of its roles. Default `/`; the pull-request copies' is COPY_ROLE_PATH. */
+    readonly rolePath?: string;
 }
 
 /** ARN patterns of what Terraform manages in a scope; the IAM tests check against the same values. */
 export function terraformScopeArns(scope: TerraformScope) {
     const { namePrefix, region, accountId } = scope;
+    const rolePath = scope.rolePath ?? "/";
     return {
         functions: pulumi.interpolate`arn:aws:lambda:${region}:${accountId}:function:${namePrefix}-*`,
-        roles: pulumi.interpolate`arn:aws:iam::${accountId}:role/${namePrefix}-*`,
+        roles: pulumi.interpolate`arn:aws:iam::${accountId}:role${rolePath}${namePrefix}-*`,
+        // IAM's `*` matches `/` too: `role<path><prefix>-*` alone would also match a role under a deeper path.
+        rolesBelowPath: pulumi.interpolate`arn:aws:iam::${accountId}:role${rolePath}*/*`,
         logGroups: pulumi.interpolate`arn:aws:logs:${region}:${accountId}:log-group:/aws/lambda/${namePrefix}-*`,
         // DescribeLogGroups is a list action: IAM authorizes it only against `log-group:*`.
         anyLogGroup: pulumi.interpolate`arn:aws:logs:${region}:${accountId}:log-group:*`,
@@ -184,28 +198,125 @@ export function terraformManagedResourcesStatements(
     ];
 }
 
+/** What every role Terraform creates may use besides its logs: the stack's `functionPermissions` (validated in config.ts: no iam, sts or codecommit). */
+function functionPermissionStatements(functionPermissions: readonly FunctionPermission[]): Statement[] {
+    return functionPermissions.map(
+        (permission, index): Statement => ({
+            Sid: permission.Sid ?? `FunctionPermission${index}`,
+            Effect: "Allow",
+            Action: [permission.Action].flat(),
+            Resource: [permission.Resource].flat(),
+            ...(permission.Condition ? { Condition: permission.Condition as Conditions } : {}),
+        }),
+    );
+}
+
 /**
- * The permissions boundary of every role Terraform creates: a function may write its log
- * streams in `/aws/lambda/<prefix>-*` of the given scopes, plus whatever the stack's
- * `functionPermissions` add (validated in config.ts: no iam, sts or codecommit).
+ * The permissions boundary of every role production's Terraform creates: a function may write
+ * its log streams in production's `/aws/lambda/<namePrefix>-*`, plus the `functionPermissions`.
  */
-export function functionBoundaryStatements(scopes: readonly TerraformScope[], functionPermissions: readonly FunctionPermission[]): Statement[] {
+export function productionBoundaryStatements(production: TerraformScope, functionPermissions: readonly FunctionPermission[]): Statement[] {
+    return [allow("WriteOwnLogStreams", ["logs:CreateLogStream", "logs:PutLogEvents"], terraformScopeArns(production).logGroups), ...functionPermissionStatements(functionPermissions)];
+}
+
+/**
+ * The permissions boundary of every role a pull request's copy creates: a function may write its
+ * log streams only in the log groups of its own copy, `/aws/lambda/<copy prefix>-*`, plus the
+ * `functionPermissions`. The copy is read from the role's COPY_ROLE_TAG_KEY tag, and believed only
+ * when it has a copy prefix's shape (`<pullRequestNamePrefix>-<id>-<7 characters>`) and the role's
+ * own name starts with it under COPY_ROLE_PATH. A copy may create roles only as `<its prefix>-…`
+ * there, so a tag naming another copy or production (set by TagRole, or as a session tag by
+ * whoever the role's pull-request-written trust policy lets assume it: a session tag overrides a
+ * role's tag in `aws:PrincipalTag`) matches no role the copy could have made.
+ */
+export function copyBoundaryStatements(pullRequests: TerraformScope, functionPermissions: readonly FunctionPermission[]): Statement[] {
+    const copy = `\${aws:PrincipalTag/${COPY_ROLE_TAG_KEY}}`;
+    const { region, accountId, namePrefix } = pullRequests;
     return [
-        allow(
-            "WriteOwnLogStreams",
-            ["logs:CreateLogStream", "logs:PutLogEvents"],
-            scopes.map((scope) => terraformScopeArns(scope).logGroups),
-        ),
-        ...functionPermissions.map(
-            (permission, index): Statement => ({
-                Sid: permission.Sid ?? `FunctionPermission${index}`,
-                Effect: "Allow",
-                Action: [permission.Action].flat(),
-                Resource: [permission.Resource].flat(),
-                ...(permission.Condition ? { Condition: permission.Condition as Conditions } : {}),
-            }),
-        ),
+        allow("WriteOwnCopyLogStreams", ["logs:CreateLogStream", "logs:PutLogEvents"], pulumi.interpolate`arn:aws:logs:${region}:${accountId}:log-group:/aws/lambda/${copy}-*`, {
+            StringLike: { [`aws:PrincipalTag/${COPY_ROLE_TAG_KEY}`]: `${namePrefix}-*-???????` },
+            ArnLike: { "aws:PrincipalArn": pulumi.interpolate`arn:aws:iam::${accountId}:role${COPY_ROLE_PATH}${copy}-*` },
+        }),
+        ...functionPermissionStatements(functionPermissions),
     ];
+}
+
+// ---------------------------------------------------------------------------------------
+// The pull-request copies: one role for all of them, one session per copy
+
+/**
+ * Lambda actions no pull-request copy may use on any function, its own included: reserved and
+ * provisioned concurrency take capacity production shares; a function URL, a resource policy
+ * (AddPermission), an event source mapping or an asynchronous destination opens the copy to, or
+ * points it at, things outside it.
+ */
+export const COPY_FORBIDDEN_LAMBDA_ACTIONS = [
+    "lambda:PutFunctionConcurrency",
+    "lambda:DeleteFunctionConcurrency",
+    "lambda:PutProvisionedConcurrencyConfig",
+    "lambda:DeleteProvisionedConcurrencyConfig",
+    "lambda:CreateFunctionUrlConfig",
+    "lambda:UpdateFunctionUrlConfig",
+    "lambda:AddPermission",
+    "lambda:CreateEventSourceMapping",
+    "lambda:UpdateEventSourceMapping",
+    "lambda:PutFunctionEventInvokeConfig",
+    "lambda:UpdateFunctionEventInvokeConfig",
+] as const;
+
+/**
+ * The identity policy of the role whose sessions the untrusted deploy and destroy builds work
+ * with: Terraform on the whole pull-request namespace (its roles only under COPY_ROLE_PATH, never
+ * deeper, and only with the copies' boundary), every copy's state, production's state read-only
+ * (the plan). Every session of it carries copySessionPolicy, which narrows all of this to one copy.
+ */
+export function copyRoleStatements(
+    pullRequests: TerraformScope,
+    state: { readonly bucketArn: pulumi.Input<string>; readonly productionStateKey: string; readonly copyStatePrefix: string },
+    copyBoundaryArn: pulumi.Input<string>,
+): Statement[] {
+    if (pullRequests.rolePath !== COPY_ROLE_PATH) throw new Error(`copyRoleStatements: the copies' roles live under ${COPY_ROLE_PATH}, not ${pullRequests.rolePath ?? "/"}`);
+    return [
+        ...terraformManagedResourcesStatements(pullRequests, "apply", copyBoundaryArn),
+        ...terraformStateStatements(state.bucketArn, { readable: [state.productionStateKey], writable: [`${state.copyStatePrefix}*`] }),
+        deny("NoCapacityAndNothingBeyondTheCopy", [...COPY_FORBIDDEN_LAMBDA_ACTIONS], "*"),
+        deny("NoRoleBelowTheCopiesPath", "iam:*", terraformScopeArns(pullRequests).rolesBelowPath),
+    ];
+}
+
+/** Names a copy's session policy needs, all known when the stack is deployed. */
+export interface CopySessionScope {
+    readonly stateBucketName: string;
+    readonly productionStateKey: string;
+    /** Each copy's state lives under `<this><copy prefix>/`. */
+    readonly copyStatePrefix: string;
+}
+
+/**
+ * The session policy of one copy's credentials (AssumeRole's `Policy`): the session may do what
+ * the copy role allows (copyRoleStatements), and of that only on the copy's own functions, roles,
+ * log groups and state object. Region and account are `*` here because the role's own policy
+ * fixes them, and AWS caps a session policy at 2,048 characters (STS AssumeRole, `Policy`).
+ */
+export function copySessionPolicy(copyPrefix: string, scope: CopySessionScope): { Version: string; Statement: Statement[] } {
+    const bucket = `arn:aws:s3:::${scope.stateBucketName}`;
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            allow("CopyFunctions", "lambda:*", `arn:aws:lambda:*:*:function:${copyPrefix}-*`),
+            allow("CopyRoles", "iam:*", `arn:aws:iam::*:role${COPY_ROLE_PATH}${copyPrefix}-*`),
+            allow("CopyLogGroups", "logs:*", `arn:aws:logs:*:*:log-group:/aws/lambda/${copyPrefix}-*`),
+            allow("FindLogGroups", "logs:DescribeLogGroups", "*"),
+            allow("CopyState", ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], `${bucket}/${scope.copyStatePrefix}${copyPrefix}/*`),
+            allow("ProductionStateForThePlan", "s3:GetObject", `${bucket}/${scope.productionStateKey}`),
+            allow("StateBucket", "s3:ListBucket", bucket),
+        ],
+    };
+}
+
+/** The trusted workflow takes one session of the copy role per untrusted build. */
+export function assumeCopyRoleStatements(copyRoleArn: pulumi.Input<string>): Statement[] {
+    return [allow("ConfineEachCopyToItself", "sts:AssumeRole", copyRoleArn)];
 }
 
 /**
@@ -246,9 +357,25 @@ export function lambdaAccountSettingsStatements(): Statement[] {
     return [allow("ReadAccountConcurrency", "lambda:GetAccountSettings", "*")];
 }
 
-/** Read the functions of a scope as data (the tuning history's fingerprints). */
+/**
+ * Production's traffic for the comment's monthly figures: GetMetricData has no resource of its
+ * own (nor condition keys that narrow it to a namespace or a function), so IAM authorizes it only
+ * on `*`. It reads figures, never code, payloads or logs; only the trusted step holds it.
+ */
+export function lambdaMetricsReadStatements(): Statement[] {
+    return [allow("ReadProductionTraffic", "cloudwatch:GetMetricData", "*")];
+}
+
+/**
+ * Read the functions of a scope as data (the tuning history's fingerprints), and list the account's
+ * functions, which the trusted step filters down to its own copy's prefix to decide what it tunes.
+ * ListFunctions has no resource type: it is authorized on `*` only, and returns configurations, not code.
+ */
 export function functionConfigurationStatements(scope: TerraformScope): Statement[] {
-    return [allow("ReadFunctionConfigurations", "lambda:GetFunctionConfiguration", terraformScopeArns(scope).functions)];
+    return [
+        allow("ReadFunctionConfigurations", "lambda:GetFunctionConfiguration", terraformScopeArns(scope).functions),
+        allow("ListFunctionsToFindTheCopy", "lambda:ListFunctions", "*"),
+    ];
 }
 
 // ---------------------------------------------------------------------------------------
@@ -287,6 +414,11 @@ export function tuningHistoryStatements(artifactBucketArn: pulumi.Input<string>)
         ...tuningHistoryReadStatements(artifactBucketArn),
         allow("StoreTuningResults", "s3:PutObject", pulumi.interpolate`${artifactBucketArn}/${ARTIFACT_LAYOUT.tuningResultsPrefix}*`),
     ];
+}
+
+/** Read and replace the tuning budget's lease table, that one object only (the trusted step). */
+export function tuningBudgetStatements(artifactBucketArn: pulumi.Input<string>): Statement[] {
+    return [allow("ShareTuningBudget", ["s3:GetObject", "s3:PutObject"], pulumi.interpolate`${artifactBucketArn}/${ARTIFACT_LAYOUT.tuningBudgetLeasesKey}`)];
 }
 
 /**
@@ -364,11 +496,12 @@ export function repositoryReadStatements(repositoryArn: pulumi.Input<string>): S
 
 /**
  * The copy decision reads the repository as data: the differences between the pull request's two
- * commits (GetDifferences pages with a token it hands back: no other action) and the policy at
- * the destination commit.
+ * commits (GetDifferences pages with a token it hands back: no other action), the policy at the
+ * destination commit, and the folders of changed documentation at the source commit (GetFolder),
+ * whose other files may be a function's code.
  */
 export function repositoryDifferencesStatements(repositoryArn: pulumi.Input<string>): Statement[] {
-    return [allow("ReadDifferencesAndPolicy", ["codecommit:GetDifferences", "codecommit:GetFile"], repositoryArn)];
+    return [allow("ReadDifferencesPolicyAndFolders", ["codecommit:GetDifferences", "codecommit:GetFile", "codecommit:GetFolder"], repositoryArn)];
 }
 
 /** Invoke one Lambda function (the workflow's decision). */
@@ -428,6 +561,15 @@ export function tuningExecutionStatements(stateMachineArn: pulumi.Input<string>)
     ];
 }
 
+/**
+ * Read which executions of one state machine are running, and their input (the sweeper: the
+ * pull-request workflow's running executions own their copies).
+ */
+export function runningExecutionsStatements(stateMachineArn: pulumi.Input<string>): Statement[] {
+    const executions = pulumi.output(stateMachineArn).apply((arn) => `${arn.replace(":stateMachine:", ":execution:")}:*`);
+    return [allow("ListWorkflowExecutions", "states:ListExecutions", stateMachineArn), allow("ReadWorkflowExecutions", "states:DescribeExecution", executions)];
+}
+
 /** Start one state machine (the EventBridge target of pull-request events). */
 export function startExecutionStatements(stateMachineArn: pulumi.Input<string>): Statement[] {
     return [allow("StartWorkflow", "states:StartExecution", stateMachineArn)];
@@ -459,6 +601,61 @@ export function codeBuildSyncRuleStatements(region: string, accountId: pulumi.In
 /** Start one pipeline. */
 export function startPipelineStatements(pipelineArn: pulumi.Input<string>): Statement[] {
     return [allow("StartPipeline", "codepipeline:StartPipelineExecution", pipelineArn)];
+}
+
+// ---------------------------------------------------------------------------------------
+// The main branch, for the people who work on the repository
+
+/**
+ * Actions that write a branch and that IAM authorizes with the branch as `codecommit:References`
+ * (Service Authorization Reference for CodeCommit). Merging a pull request (MergePullRequestBy*)
+ * is not among them: that is the way into the main branch, and CodeCommit allows it only once the
+ * pull request's approval rules are satisfied.
+ */
+const BRANCH_WRITES = [
+    "codecommit:GitPush",
+    "codecommit:PutFile",
+    "codecommit:DeleteFile",
+    "codecommit:CreateCommit",
+    "codecommit:CreateBranch",
+    "codecommit:DeleteBranch",
+    "codecommit:MergeBranchesByFastForward",
+    "codecommit:MergeBranchesBySquash",
+    "codecommit:MergeBranchesByThreeWay",
+];
+
+/**
+ * What a developer may never do, whatever else they are allowed: write the main branch other than
+ * by merging an approved pull request, or set the approval rules aside (override them, edit or
+ * delete a pull request's rules, disassociate a template from the repository, change or delete a
+ * template), or rid themselves of this policy. The branch condition is the one the CodeCommit user
+ * guide documents ("Limit pushes and merges to branches"): StringEqualsIfExists on
+ * `codecommit:References` with `Null: false`, so a request naming the main branch is refused and
+ * one naming no branch is left to the other policies. Approval rule templates have no ARN: IAM
+ * authorizes their actions only on `*`, so the template statement covers every template of the
+ * account and region.
+ */
+export function protectMainStatements(repositoryArn: pulumi.Input<string>, mainBranch: string, ownArn: pulumi.Input<string>): Statement[] {
+    return [
+        deny("NoDirectWritesToMain", BRANCH_WRITES, repositoryArn, {
+            StringEqualsIfExists: { "codecommit:References": `refs/heads/${mainBranch}` },
+            Null: { "codecommit:References": "false" },
+        }),
+        deny(
+            "NoSettingPullRequestApprovalRulesAside",
+            [
+                "codecommit:OverridePullRequestApprovalRules",
+                "codecommit:UpdatePullRequestApprovalRuleContent",
+                "codecommit:DeletePullRequestApprovalRule",
+                "codecommit:DisassociateApprovalRuleTemplateFromRepository",
+                "codecommit:BatchDisassociateApprovalRuleTemplateFromRepositories",
+            ],
+            repositoryArn,
+        ),
+        deny("NoChangingApprovalRuleTemplates", ["codecommit:UpdateApprovalRuleTemplateContent", "codecommit:UpdateApprovalRuleTemplateName", "codecommit:DeleteApprovalRuleTemplate"], "*"),
+        deny("NoDetachingThisPolicy", ["iam:DetachUserPolicy", "iam:DetachRolePolicy", "iam:DetachGroupPolicy"], "*", { ArnEquals: { "iam:PolicyARN": ownArn } }),
+        deny("NoChangingThisPolicy", ["iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:DeletePolicyVersion", "iam:DeletePolicy"], ownArn),
+    ];
 }
 
 // ---------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import {
     pullRequestBuildOutputStatements,
     runBuildStatements,
     runnerDownloadStatements,
+    runningExecutionsStatements,
     sweepStatements,
     TerraformScope,
 } from "./policies";
@@ -28,6 +29,8 @@ export interface PullRequestSweeperArgs {
     readonly production: TerraformScope;
     /** The copies' names: all the sweeper may list and remove. */
     readonly pullRequests: TerraformScope;
+    /** The pull-request workflow: its running executions own their copies, which the scheduled sweep keeps. */
+    readonly workflowArn: pulumi.Input<string>;
     /** The pull-request bot the sweeper comments as (its trust policy must name the sweeper's role). */
     readonly botRoleArn: pulumi.Input<string>;
     /** EventBridge schedule expression of the scheduled sweep (validated in config.ts). */
@@ -41,10 +44,10 @@ export interface PullRequestSweeperArgs {
 
 /**
  * The trusted sweeper: a CodeBuild project with no source that runs the verified runner's
- * `sweep` over the pull-request namespace on a schedule (only what is older than a running
- * build's copy can be), and, started by the pull-request workflow after a destroy, over exactly
- * that copy. Its role may list and remove the pull-request namespace's functions, roles, log
- * groups and state objects, and nothing of production.
+ * `sweep` over the pull-request namespace on a schedule (all but the copies running workflow
+ * executions own), and, started by the pull-request workflow after a destroy, over exactly that
+ * copy. Its role may list and remove the pull-request namespace's functions, roles, log groups and
+ * state objects, read the workflow's executions, and nothing of production.
  */
 export class PullRequestSweeper extends pulumi.ComponentResource {
     public readonly projectName: pulumi.Output<string>;
@@ -74,11 +77,13 @@ export class PullRequestSweeper extends pulumi.ComponentResource {
                     [RUNNER_ENVIRONMENT.pullRequestBotRoleArn]: args.botRoleArn,
                     [RUNNER_ENVIRONMENT.sweepSchedule]: args.schedule,
                     [RUNNER_ENVIRONMENT.pullRequestCopyTtlHours]: String(args.copyTtlHours),
+                    [RUNNER_ENVIRONMENT.pullRequestWorkflowArn]: args.workflowArn,
                 },
                 statements: [
                     ...runnerDownloadStatements(artifactBucket.arn),
                     ...pullRequestBuildOutputStatements(artifactBucket.arn),
                     ...sweepStatements(pullRequests, stateBucket.arn, STATE_LAYOUT.pullRequestStatePrefix),
+                    ...runningExecutionsStatements(args.workflowArn),
                     ...assumeBotStatements(args.botRoleArn),
                 ],
                 accountId,
@@ -92,7 +97,7 @@ export class PullRequestSweeper extends pulumi.ComponentResource {
         const schedule = new aws.cloudwatch.EventRule(
             `${name}-schedule`,
             {
-                description: `Sweeps the pull-request namespace (${pullRequests.namePrefix}-*) of whatever is older than ${args.copyTtlHours} hours.`,
+                description: `Sweeps the pull-request namespace (${pullRequests.namePrefix}-*) of whatever no running workflow execution owns (or owns for more than ${args.copyTtlHours} hours).`,
                 scheduleExpression: args.schedule,
                 state: "ENABLED",
                 tags,

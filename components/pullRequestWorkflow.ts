@@ -8,13 +8,16 @@ import { BUILD_VARIABLES, pullRequestDeployBuildspec, pullRequestDestroyBuildspe
 import { CopyDecisionFunction } from "./copyDecisionFunction";
 import {
     assumeBotStatements,
+    assumeCopyRoleStatements,
     buildCacheStatements,
+    tuningBudgetStatements,
     codeBuildSyncRuleStatements,
+    copyRoleStatements,
     functionConfigurationStatements,
     gitPullStatements,
     invokeFunctionStatements,
     lambdaAccountSettingsStatements,
-    OWN_BUILD,
+    lambdaMetricsReadStatements,
     pullRequestBotStatements,
     pullRequestBuildInputStatements,
     pullRequestBuildOutputStatements,
@@ -23,13 +26,11 @@ import {
     runnerDownloadStatements,
     stackRoleArn,
     startExecutionStatements,
-    terraformManagedResourcesStatements,
     TerraformScope,
-    terraformStateStatements,
     tuningExecutionStatements,
     tuningHistoryStatements,
 } from "./policies";
-import { PULL_REQUEST_BUILD_TIMEOUT_MINUTES, PULL_REQUEST_QUEUED_TIMEOUT_MINUTES, pullRequestWorkflowDefinition, taskTimeoutSeconds } from "./pullRequestWorkflowDefinition";
+import { PULL_REQUEST_BUILD_TIMEOUT_MINUTES, PULL_REQUEST_QUEUED_TIMEOUT_MINUTES, pullRequestWorkflowDefinition, requireWithinCopySession, taskTimeoutSeconds } from "./pullRequestWorkflowDefinition";
 import { PullRequestSweeper } from "./pullRequestSweeper";
 import { ServiceRole } from "./serviceRole";
 import type { TerraformRelease } from "./terraformRelease";
@@ -40,7 +41,7 @@ export interface PullRequestWorkflowArgs {
         readonly arn: pulumi.Input<string>;
         readonly cloneUrlHttp: pulumi.Input<string>;
     };
-    /** Pull requests into this branch are tuned, and need the bot's approval to merge. */
+    /** Pull requests into this branch are tuned; the bot approves or revokes them. */
     readonly mainBranch: string;
     /** The power-tuning state machine (it may touch only the pull-request namespace). */
     readonly stateMachineArn: pulumi.Input<string>;
@@ -52,17 +53,27 @@ export interface PullRequestWorkflowArgs {
     readonly terraform: TerraformRelease;
     /** Production's names: the deploy plans against production's state under them (read-only). */
     readonly production: TerraformScope;
-    /** The copies' names: all that pull-request code may create, change or delete. */
+    /** The copies' names (roles under COPY_ROLE_PATH): each copy may create, change or delete only its own share of them. */
     readonly pullRequests: TerraformScope;
-    /** The permissions boundary every role Terraform creates must carry. */
-    readonly functionBoundaryArn: pulumi.Input<string>;
+    /**
+     * The permissions boundaries (FunctionBoundary): every role a copy creates must carry `copy`; the
+     * deploy's plan against production names production's.
+     */
+    readonly functionBoundaries: { readonly production: pulumi.Input<string>; readonly copy: pulumi.Input<string> };
     /**
      * Build timeouts in minutes. Default PULL_REQUEST_BUILD_TIMEOUT_MINUTES: deploy 30, feedback 60
      * (tuning takes a while), destroy 30, sweep 15; config.ts checks the copies' TTL against them.
+     * Deploy and destroy, queue included, must end within their one-hour copy credentials.
      */
     readonly buildTimeoutMinutes?: { readonly deploy?: number; readonly feedback?: number; readonly destroy?: number; readonly sweep?: number };
     /** The scheduled sweep of the pull-request namespace: its EventBridge schedule, and the age from which it removes things. */
     readonly sweep: { readonly schedule: string; readonly copyTtlHours: number };
+    /**
+     * What a pull request's tuning may take: Lambda invocations in flight all running tunings share
+     * (config `tuningConcurrencyBudget`), functions per pull request (`maxFunctionsPerPullRequest`) and
+     * a copy function's timeout (`maxCopyFunctionTimeoutSeconds`).
+     */
+    readonly tuningCaps: { readonly concurrencyBudget: number; readonly maxFunctions: number; readonly maxFunctionTimeoutSeconds: number };
     /** Globs of the paths that cannot change a function: a pull request changing nothing else gets no copy (config `nonFunctionPaths`). */
     readonly nonFunctionPaths: readonly string[];
     readonly tags: Readonly<Record<string, string>>;
@@ -106,13 +117,16 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
     public readonly runnerS3Uri: pulumi.Output<string>;
     /** `s3://<artifact bucket>/tuning-history/` */
     public readonly tuningHistoryUri: pulumi.Output<string>;
-    public readonly approvalRuleTemplateName: pulumi.Output<string>;
+    /** The bot's one session (`assumed-role/<bot role>/lambda-power-tuned-bot`): the approval it gives is the tuning verdict. */
+    public readonly botSessionArn: pulumi.Output<string>;
     /** The trusted decision function the workflow starts with. */
     public readonly decisionFunctionArn: pulumi.Output<string>;
 
     constructor(name: string, args: PullRequestWorkflowArgs, opts?: pulumi.ComponentResourceOptions) {
         super("lambda-power-tuned:index:PullRequestWorkflow", name, {}, opts);
         const timeouts = { ...PULL_REQUEST_BUILD_TIMEOUT_MINUTES, ...args.buildTimeoutMinutes };
+        requireWithinCopySession("deploy", timeouts.deploy);
+        requireWithinCopySession("destroy", timeouts.destroy);
         const { repository, production, pullRequests, artifactBucket, stateBucket, tags } = args;
         const accountId = production.accountId;
 
@@ -136,13 +150,15 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
         const copyEnvironment = {
             [BUILD_VARIABLES.stateBucket]: stateBucket.name,
             [RUNNER_ENVIRONMENT.pullRequestNamePrefix]: pullRequests.namePrefix,
-            TF_VAR_permissions_boundary_arn: args.functionBoundaryArn,
+            TF_VAR_permissions_boundary_arn: args.functionBoundaries.production,
+            [BUILD_VARIABLES.copyBoundaryArn]: args.functionBoundaries.copy,
         };
-        const ownState = `${STATE_LAYOUT.pullRequestStatePrefix}${OWN_BUILD}/*`;
         const source = { type: "CODECOMMIT", cloneUrlHttp: repository.cloneUrlHttp } as const;
         // Shared by the untrusted builds only: nothing trusted and nothing of production reads it.
+        // CodeBuild shares an S3 cache between projects only under one cache namespace and the
+        // buildspecs' one cache key (the Terraform release and the lock file's hash).
         const untrustedCache = {
-            cacheLocation: pulumi.interpolate`${artifactBucket.name}/${PULL_REQUEST_CACHE_PREFIX}`,
+            cache: { location: pulumi.interpolate`${artifactBucket.name}/${PULL_REQUEST_CACHE_PREFIX}`, namespace: `${name}-terraform` },
             statements: buildCacheStatements(artifactBucket.arn, PULL_REQUEST_CACHE_PREFIX),
         };
 
@@ -155,14 +171,9 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
                 [BUILD_VARIABLES.artifactBucket]: artifactBucket.name,
                 [BUILD_VARIABLES.productionNamePrefix]: production.namePrefix,
             },
-            statements: [
-                ...gitPullStatements(repository.arn),
-                ...terraformManagedResourcesStatements(pullRequests, "apply", args.functionBoundaryArn),
-                ...terraformStateStatements(stateBucket.arn, { readable: [STATE_LAYOUT.productionStateKey], writable: [ownState] }),
-                ...pullRequestBuildOutputStatements(artifactBucket.arn),
-                ...untrustedCache.statements,
-            ],
-            cacheLocation: untrustedCache.cacheLocation,
+            // Nothing in the namespace: the copy's own credentials come from the workflow (copyRole below).
+            statements: [...gitPullStatements(repository.arn), ...pullRequestBuildOutputStatements(artifactBucket.arn), ...untrustedCache.statements],
+            cache: untrustedCache.cache,
             buildTimeoutMinutes: timeouts.deploy,
         });
         const destroy = project("destroy", {
@@ -170,18 +181,16 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
             buildspec: pullRequestDestroyBuildspec(args.terraform),
             source,
             environmentVariables: copyEnvironment,
-            statements: [
-                ...gitPullStatements(repository.arn),
-                ...terraformManagedResourcesStatements(pullRequests, "apply", args.functionBoundaryArn),
-                ...terraformStateStatements(stateBucket.arn, { readable: [`${STATE_LAYOUT.pullRequestStatePrefix}*`], writable: [ownState] }),
-                ...untrustedCache.statements,
-            ],
-            cacheLocation: untrustedCache.cacheLocation,
+            statements: [...gitPullStatements(repository.arn), ...untrustedCache.statements],
+            cache: untrustedCache.cache,
             buildTimeoutMinutes: timeouts.destroy,
         });
 
         // Named in advance: the trusted role may assume it, and only the trusted role is trusted by it.
         const botRoleName = `${production.namePrefix}-pull-request-bot`;
+        // Named in advance too: the sweeper reads its running executions, and it starts the sweeper.
+        const workflowName = `${production.namePrefix}-pull-request-workflow`;
+        const workflowArn = pulumi.interpolate`arn:aws:states:${production.region}:${accountId}:stateMachine:${workflowName}`;
         const botRoleArn = stackRoleArn(accountId, botRoleName);
         const feedback = project("feedback", {
             description: "Trusted (no source, verified runner): comments the plan, tunes the copy, approves or revokes as the pull-request bot.",
@@ -195,16 +204,23 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
                 [BUILD_VARIABLES.runnerSha256]: args.runnerBundle.sha256,
                 [BUILD_VARIABLES.tuningHistoryUri]: this.tuningHistoryUri,
                 [RUNNER_ENVIRONMENT.pullRequestNamePrefix]: pullRequests.namePrefix,
+                [RUNNER_ENVIRONMENT.productionNamePrefix]: production.namePrefix,
                 [RUNNER_ENVIRONMENT.pullRequestBotRoleArn]: botRoleArn,
+                [RUNNER_ENVIRONMENT.tuningBudget]: String(args.tuningCaps.concurrencyBudget),
+                [RUNNER_ENVIRONMENT.maxFunctions]: String(args.tuningCaps.maxFunctions),
+                [RUNNER_ENVIRONMENT.maxFunctionTimeoutSeconds]: String(args.tuningCaps.maxFunctionTimeoutSeconds),
+                [RUNNER_ENVIRONMENT.tuningBudgetLeasesUri]: pulumi.interpolate`s3://${artifactBucket.name}/${ARTIFACT_LAYOUT.tuningBudgetLeasesKey}`,
             },
             statements: [
                 ...runnerDownloadStatements(artifactBucket.arn),
+                ...tuningBudgetStatements(artifactBucket.arn),
                 ...pullRequestBuildInputStatements(artifactBucket.arn),
                 ...pullRequestBuildOutputStatements(artifactBucket.arn),
                 ...tuningHistoryStatements(artifactBucket.arn),
                 ...tuningExecutionStatements(args.stateMachineArn),
                 ...functionConfigurationStatements(pullRequests),
                 ...lambdaAccountSettingsStatements(),
+                ...lambdaMetricsReadStatements(),
                 ...repositoryReadStatements(repository.arn),
                 ...assumeBotStatements(botRoleArn),
             ],
@@ -220,6 +236,7 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
                 production,
                 pullRequests,
                 botRoleArn,
+                workflowArn,
                 schedule: args.sweep.schedule,
                 copyTtlHours: args.sweep.copyTtlHours,
                 buildTimeoutMinutes: timeouts.sweep,
@@ -237,6 +254,7 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
                 tuningHistoryUri: this.tuningHistoryUri,
                 botRoleArn,
                 nonFunctionPaths: args.nonFunctionPaths,
+                pullRequestNamePrefix: pullRequests.namePrefix,
                 accountId,
                 tags,
             },
@@ -253,11 +271,18 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
             { parent: this },
         );
 
+        // One role for every copy, named in advance (the workflow's role may assume it, and only that
+        // role is trusted by it). The workflow hands each untrusted build a session of it whose policy
+        // narrows it to that build's copy; the untrusted projects' own roles hold nothing in the namespace.
+        const copyRoleName = `${production.namePrefix}-pull-request-copy`;
+        const copyRoleArn = stackRoleArn(accountId, copyRoleName);
+        const copyStateScope = { productionStateKey: STATE_LAYOUT.productionStateKey, copyStatePrefix: STATE_LAYOUT.pullRequestStatePrefix };
         const workflowRole = new ServiceRole(
             `${name}-workflow-role`,
             {
                 trust: { service: "states.amazonaws.com", accountId },
                 statements: [
+                    ...assumeCopyRoleStatements(copyRoleArn),
                     ...invokeFunctionStatements(decision.functionArn),
                     ...runBuildStatements([deploy.projectArn, feedback.projectArn, destroy.projectArn, sweeper.projectArn], { stop: true }),
                     ...codeBuildSyncRuleStatements(production.region, accountId),
@@ -266,14 +291,26 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
             },
             { parent: this },
         );
+        const copyRole = new ServiceRole(
+            `${name}-copy-role`,
+            {
+                roleName: copyRoleName,
+                // Each session is named after its copy (copyNamePrefix), so CloudTrail tells the copies apart.
+                trust: { roles: [workflowRole.arn], sessionName: { like: `${pullRequests.namePrefix}-*` } },
+                statements: copyRoleStatements(pullRequests, { bucketArn: stateBucket.arn, ...copyStateScope }, args.functionBoundaries.copy),
+                tags,
+            },
+            { parent: this },
+        );
         const workflow = new aws.sfn.StateMachine(
             `${name}-workflow`,
             {
+                name: workflowName,
                 type: "STANDARD",
                 roleArn: workflowRole.arn,
                 definition: pulumi
-                    .all([decision.functionArn, deploy.projectName, feedback.projectName, destroy.projectName, sweeper.projectName])
-                    .apply(([decisionFunction, deployProject, feedbackProject, destroyProject, sweepProject]) =>
+                    .all([decision.functionArn, deploy.projectName, feedback.projectName, destroy.projectName, sweeper.projectName, copyRole.arn, stateBucket.name])
+                    .apply(([decisionFunction, deployProject, feedbackProject, destroyProject, sweepProject, copyRoleArn, stateBucketName]) =>
                         JSON.stringify(
                             pullRequestWorkflowDefinition({
                                 decisionFunction,
@@ -281,6 +318,7 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
                                 feedbackProject,
                                 destroyProject,
                                 sweepProject,
+                                copyRole: { arn: copyRoleArn, session: { stateBucketName, ...copyStateScope } },
                                 timeoutSeconds: {
                                     deploy: taskTimeoutSeconds(timeouts.deploy),
                                     feedback: taskTimeoutSeconds(timeouts.feedback),
@@ -292,8 +330,8 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
                     ),
                 tags,
             },
-            // The role's policy must exist before the first execution.
-            { parent: this, dependsOn: [workflowRole] },
+            // The roles' policies must exist before the first execution.
+            { parent: this, dependsOn: [workflowRole, copyRole] },
         );
 
         const trigger = new aws.cloudwatch.EventRule(
@@ -332,33 +370,6 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
             { parent: this, dependsOn: [triggerRole] },
         );
 
-        // The merge gate: a PR into main needs one approval, and only the bot's fixed session can
-        // give it (the trusted step approves when the tuning policy passes and revokes when it
-        // fails).
-        const approvalRule = new aws.codecommit.ApprovalRuleTemplate(
-            `${name}-approval`,
-            {
-                description: "Requires the pull-request bot's approval: it approves only when the tuning policy passes.",
-                content: pulumi.jsonStringify({
-                    Version: "2018-11-08",
-                    DestinationReferences: [`refs/heads/${args.mainBranch}`],
-                    Statements: [
-                        {
-                            Type: "Approvers",
-                            NumberOfApprovalsNeeded: 1,
-                            ApprovalPoolMembers: [bot.arn.apply((arn) => assumedRoleSessionArn(arn, PULL_REQUEST_BOT_SESSION_NAME))],
-                        },
-                    ],
-                }),
-            },
-            { parent: this },
-        );
-        new aws.codecommit.ApprovalRuleTemplateAssociation(
-            `${name}-approval-association`,
-            { approvalRuleTemplateName: approvalRule.name, repositoryName: repository.name },
-            { parent: this },
-        );
-
         this.stateMachineArn = workflow.arn;
         this.deployProjectName = deploy.projectName;
         this.feedbackProjectName = feedback.projectName;
@@ -366,7 +377,7 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
         this.sweepProjectName = sweeper.projectName;
         this.feedbackRoleArn = feedback.roleArn;
         this.botRoleName = bot.name;
-        this.approvalRuleTemplateName = approvalRule.name;
+        this.botSessionArn = bot.arn.apply((arn) => assumedRoleSessionArn(arn, PULL_REQUEST_BOT_SESSION_NAME));
         this.decisionFunctionArn = decision.functionArn;
         this.registerOutputs({
             decisionFunctionArn: this.decisionFunctionArn,
@@ -379,7 +390,7 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
             botRoleName: this.botRoleName,
             runnerS3Uri: this.runnerS3Uri,
             tuningHistoryUri: this.tuningHistoryUri,
-            approvalRuleTemplateName: this.approvalRuleTemplateName,
+            botSessionArn: this.botSessionArn,
         });
     }
 }

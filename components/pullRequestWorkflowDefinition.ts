@@ -1,7 +1,8 @@
 // The pull-request workflow as an Amazon States Language definition: a pure function of the
 // projects it runs, so tests can validate it and run it locally.
 import { PULL_REQUEST_EVENT_FIELDS, RUNNER_ENVIRONMENT, type PullRequestEvent } from "../buildscripts/contract";
-import { WORKFLOW_VARIABLES } from "./buildspecs";
+import { COPY_CREDENTIAL_VARIABLES, WORKFLOW_VARIABLES } from "./buildspecs";
+import { copySessionPolicy, type CopySessionScope } from "./policies";
 
 /** The workflow's input, as the EventBridge input transformer builds it from a PR event. */
 export type PullRequestWorkflowInput = PullRequestEvent;
@@ -15,6 +16,8 @@ export interface PullRequestWorkflowSteps {
     readonly destroyProject: string;
     /** The sweeper, which removes whatever of the copy the destroy left. */
     readonly sweepProject: string;
+    /** The role whose sessions, each narrowed to one copy (copySessionPolicy), the deploy and destroy builds work with. */
+    readonly copyRole: { readonly arn: string; readonly session: CopySessionScope };
     /**
      * Each task's TimeoutSeconds (taskTimeoutSeconds): longer than the project's queued and build
      * timeouts, so that CodeBuild ends a build (TIMED_OUT) before the workflow stops waiting. The
@@ -33,6 +36,23 @@ export const PULL_REQUEST_BUILD_TIMEOUT_MINUTES: Readonly<Record<WorkflowStep, n
  * (its default is 480 minutes), so no build starts long after the workflow stopped waiting for it.
  */
 export const PULL_REQUEST_QUEUED_TIMEOUT_MINUTES = 20;
+
+/**
+ * How long a copy's credentials last. The workflow's own role assumes the copy role, and STS caps
+ * such a chained session at one hour (IAM user guide, "Role chaining"; STS AssumeRole,
+ * DurationSeconds).
+ */
+export const COPY_SESSION_SECONDS = 3600;
+
+/** A build working with a copy's credentials must end, queue included, before they expire. */
+export function requireWithinCopySession(step: "deploy" | "destroy", buildTimeoutMinutes: number): void {
+    const allowed = COPY_SESSION_SECONDS / 60 - PULL_REQUEST_QUEUED_TIMEOUT_MINUTES;
+    if (buildTimeoutMinutes > allowed) {
+        throw new Error(
+            `buildTimeoutMinutes.${step} is ${buildTimeoutMinutes}; allowed: at most ${allowed} minutes, so that the build and its ${PULL_REQUEST_QUEUED_TIMEOUT_MINUTES} minutes of queue end within the copy's one-hour credentials`,
+        );
+    }
+}
 
 /**
  * How long a task waits beyond its build's queued and build timeouts: CodeBuild still finishes a
@@ -74,8 +94,9 @@ const START_BUILD_SYNC = "arn:aws:states:::codebuild:startBuild.sync";
 const STOP_BUILD = "arn:aws:states:::codebuild:stopBuild";
 const BATCH_GET_BUILDS = "arn:aws:states:::aws-sdk:codebuild:batchGetBuilds";
 const LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke";
+const STS_ASSUME_ROLE = "arn:aws:states:::aws-sdk:sts:assumeRole";
 
-/** The decision is one short Lambda call; beyond this something is wrong, and the copy is deployed instead. */
+/** The decision is one short Lambda call; beyond this something is wrong, and nothing is deployed (no copy is named). */
 export const DECISION_TIMEOUT_SECONDS = 60;
 
 /** One CodeBuild API call (StartBuild, BatchGetBuilds, StopBuild) from the workflow. */
@@ -115,13 +136,63 @@ const unless = (path: string, type: "IsString" | "IsBoolean", next: string) => [
 /** A Pass state setting `$.deploy`. */
 const recordDeploy = (deploy: Record<string, unknown>, next: string) => ({ Type: "Pass", Parameters: deploy, ResultPath: "$.deploy", Next: next });
 
+/** Where the decision's answer names the copy (copyNamePrefix); checked before anything reads it. */
+const COPY_NAME_PREFIX_PATH = "$.decision.Payload.copyNamePrefix";
+/** Where a copy-credentials task puts them, for the one build that follows. */
+const COPY_CREDENTIALS_PATH = "$.copyCredentials";
+/** Stands for the copy's prefix while the policy is written; no policy text contains `@`. */
+const COPY_PREFIX_MARKER = "@copy-name-prefix@";
+
+/**
+ * The copy's session policy as a States.Format expression of the copy's prefix: the very document
+ * copySessionPolicy builds, with every `{`, `}` escaped as States.Format requires and the prefix
+ * in each place it occurs.
+ */
+export function copySessionPolicyExpression(scope: CopySessionScope): string {
+    const template = JSON.stringify(copySessionPolicy(COPY_PREFIX_MARKER, scope));
+    const parts = template.replace(/[{}]/g, (brace) => `\\${brace}`).split(COPY_PREFIX_MARKER);
+    return `States.Format('${parts.join("{}")}'${`, ${COPY_NAME_PREFIX_PATH}`.repeat(parts.length - 1)})`;
+}
+
+/**
+ * A session of the copy role for the next untrusted build, narrowed by its session policy to the
+ * copy the decision named: its credentials go to that build only.
+ */
+function copyCredentialsTask(steps: PullRequestWorkflowSteps, failure: { resultPath: string; next: string }, next: string) {
+    return {
+        Type: "Task",
+        Resource: STS_ASSUME_ROLE,
+        Parameters: {
+            RoleArn: steps.copyRole.arn,
+            "RoleSessionName.$": COPY_NAME_PREFIX_PATH,
+            DurationSeconds: COPY_SESSION_SECONDS,
+            "Policy.$": copySessionPolicyExpression(steps.copyRole.session),
+        },
+        TimeoutSeconds: API_CALL_TIMEOUT_SECONDS,
+        Retry: RETRY_API_CALL,
+        ResultSelector: { "AccessKeyId.$": "$.Credentials.AccessKeyId", "SecretAccessKey.$": "$.Credentials.SecretAccessKey", "SessionToken.$": "$.Credentials.SessionToken" },
+        ResultPath: COPY_CREDENTIALS_PATH,
+        Catch: catchAll(failure.resultPath, failure.next),
+        Next: next,
+    };
+}
+
+/** The copy's credentials as a build's variables (COPY_CREDENTIAL_VARIABLES). */
+const COPY_CREDENTIAL_BUILD_VARIABLES = {
+    [COPY_CREDENTIAL_VARIABLES.AWS_ACCESS_KEY_ID]: `${COPY_CREDENTIALS_PATH}.AccessKeyId`,
+    [COPY_CREDENTIAL_VARIABLES.AWS_SECRET_ACCESS_KEY]: `${COPY_CREDENTIALS_PATH}.SecretAccessKey`,
+    [COPY_CREDENTIAL_VARIABLES.AWS_SESSION_TOKEN]: `${COPY_CREDENTIALS_PATH}.SessionToken`,
+};
+
 /**
  * DecideCopy (trusted: from the repository's commits alone, can the pull request change a
  * function? When not, it has commented and approved, and the execution ends there: nothing is
- * deployed, tuned or destroyed; when it fails or answers anything but `copyNeeded: false`, the
- * copy is deployed) → StartDeploy (untrusted build: plan against production, deploy the copy),
+ * deployed, tuned or destroyed; when it answers anything else with the copy's name, the copy is
+ * deployed; when it fails or names no copy, nothing is: the copy's credentials could not be
+ * confined to it) → CopyCredentialsForDeploy (trusted: a session of the copy role narrowed to the
+ * copy) → StartDeploy (untrusted build with those credentials: plan against production, deploy the copy),
  * followed until CodeBuild reports its end → Feedback (trusted: comment, tune, approve or revoke) →
- * DestroyCopy (untrusted: destroy what the deploy made) → SweepCopy (trusted: remove whatever of
+ * CopyCredentialsForDestroy → DestroyCopy (untrusted, with fresh credentials: destroy what the deploy made) → SweepCopy (trusted: remove whatever of
  * the copy is left, say in the comment what became of it) → outcome.
  *
  * The deploy is started without `.sync` so that the workflow holds its build's ARN from CodeBuild's
@@ -164,16 +235,22 @@ export function pullRequestWorkflowDefinition(steps: PullRequestWorkflowSteps): 
                 ],
                 // The whole answer, unselected: a selector naming a field the answer lacks would end the execution.
                 ResultPath: "$.decision",
-                // Safe by default: a decision that failed deploys the copy.
-                Catch: catchAll("$.decisionFailure", "StartDeploy"),
+                // A decision that failed names no copy: nothing can be confined to it, so nothing is deployed.
+                Catch: catchAll("$.decisionFailure", "RecordCopyUnnamed"),
                 Next: "CopyNeeded",
             },
-            // Only a boolean false skips the copy; no answer, or any other, deploys it.
+            // Only a boolean false skips the copy; no answer, or any other, deploys it, once named.
             CopyNeeded: {
                 Type: "Choice",
-                Choices: [...unless(copyNeeded, "IsBoolean", "StartDeploy"), { Variable: copyNeeded, BooleanEquals: false, Next: "NoFunctionChanged" }],
-                Default: "StartDeploy",
+                Choices: [...unless(copyNeeded, "IsBoolean", "CopyNamed"), { Variable: copyNeeded, BooleanEquals: false, Next: "NoFunctionChanged" }],
+                Default: "CopyNamed",
             },
+            CopyNamed: {
+                Type: "Choice",
+                Choices: unless(COPY_NAME_PREFIX_PATH, "IsString", "RecordCopyUnnamed"),
+                Default: "CopyCredentialsForDeploy",
+            },
+            CopyCredentialsForDeploy: copyCredentialsTask(steps, { resultPath: "$.deployFailure", next: "RecordNoCopyCredentials" }, "StartDeploy"),
             NoFunctionChanged: { Type: "Succeed", Comment: "Nothing that can change a function changed: the decision commented and approved; nothing was deployed." },
             StartDeploy: {
                 Type: "Task",
@@ -181,7 +258,7 @@ export function pullRequestWorkflowDefinition(steps: PullRequestWorkflowSteps): 
                 Parameters: {
                     ProjectName: steps.deployProject,
                     "SourceVersion.$": "$.sourceCommit",
-                    EnvironmentVariablesOverride: environment(PULL_REQUEST_VARIABLES),
+                    EnvironmentVariablesOverride: environment({ ...PULL_REQUEST_VARIABLES, ...COPY_CREDENTIAL_BUILD_VARIABLES }),
                     "IdempotencyToken.$": "$$.Execution.Name",
                 },
                 TimeoutSeconds: API_CALL_TIMEOUT_SECONDS,
@@ -251,6 +328,24 @@ export function pullRequestWorkflowDefinition(steps: PullRequestWorkflowSteps): 
                 "Feedback",
             ),
             RecordDeployUnknown: recordDeploy({ buildArn: "", outcome: "FAILED", ending: DEPLOY_ENDINGS.unknown }, "Feedback"),
+            RecordCopyUnnamed: recordDeploy(
+                {
+                    buildArn: "",
+                    outcome: "FAILED",
+                    ending: DEPLOY_ENDINGS.notStarted,
+                    because: "DeployCopy started no build: the decision failed or named no copy, so no credentials could be confined to one. Nothing was deployed, so nothing was destroyed or swept.",
+                },
+                "Feedback",
+            ),
+            RecordNoCopyCredentials: recordDeploy(
+                {
+                    buildArn: "",
+                    outcome: "FAILED",
+                    ending: DEPLOY_ENDINGS.notStarted,
+                    "because.$": "States.Format('DeployCopy started no build: STS answered AssumeRole for the copy credentials with {}. Nothing was deployed, so nothing was destroyed or swept.', $.deployFailure.Error)",
+                },
+                "Feedback",
+            ),
             Feedback: {
                 Type: "Task",
                 Resource: START_BUILD_SYNC,
@@ -271,15 +366,17 @@ export function pullRequestWorkflowDefinition(steps: PullRequestWorkflowSteps): 
             AnythingToDestroy: {
                 Type: "Choice",
                 Choices: [{ Variable: "$.deploy.buildArn", StringEquals: "", Next: "Outcome" }],
-                Default: "DestroyCopy",
+                Default: "CopyCredentialsForDestroy",
             },
+            // A deploy build exists only for a named copy, so the name is there.
+            CopyCredentialsForDestroy: copyCredentialsTask(steps, { resultPath: "$.destroyFailure", next: "SweepCopy" }, "DestroyCopy"),
             DestroyCopy: {
                 Type: "Task",
                 Resource: START_BUILD_SYNC,
                 Parameters: {
                     ProjectName: steps.destroyProject,
                     "SourceVersion.$": "$.sourceCommit",
-                    EnvironmentVariablesOverride: environment({ ...PULL_REQUEST_VARIABLES, [deployBuildArn]: "$.deploy.buildArn" }),
+                    EnvironmentVariablesOverride: environment({ ...PULL_REQUEST_VARIABLES, ...COPY_CREDENTIAL_BUILD_VARIABLES }),
                 },
                 TimeoutSeconds: steps.timeoutSeconds.destroy,
                 ResultPath: null,

@@ -8,6 +8,18 @@ export interface TerraformRelease {
     readonly sha256Arm64: string;
 }
 
+/**
+ * Releases whose linux_arm64 checksum is known here, each from a source cited beside it. A known
+ * version with another checksum, or a checksum of a known release under another version (a version
+ * changed without its checksum), is refused before anything is created instead of failing in the
+ * build's download check.
+ */
+export const KNOWN_TERRAFORM_RELEASES: readonly TerraformRelease[] = [
+    // terraform_1.11.4_SHA256SUMS, as published by HashiCorp; the same value is pinned in
+    // hashicorp/homebrew-tap Formula/terraform.rb for 1.11.4.
+    { version: "1.11.4", sha256Arm64: "a43d1d0da9b9bab214a8305a39db0e40869572594ccf50c416a7756499143633" },
+];
+
 /** terraform-lambda needs the S3 backend's use_lockfile, generally available since 1.11. */
 const MINIMUM_TERRAFORM_VERSION = "1.11.0";
 
@@ -51,6 +63,28 @@ export function terraformReleaseProblems(release: UncheckedTerraformRelease): Te
         });
     }
     return problems;
+}
+
+/**
+ * What contradicts KNOWN_TERRAFORM_RELEASES in a well-formed release: a known version with
+ * another checksum, or a known release's checksum under another version. The stack's
+ * configuration refuses it; the buildspecs' own check is the download's.
+ */
+export function knownTerraformReleaseProblem({ version, sha256Arm64 }: TerraformRelease): TerraformReleaseProblem | undefined {
+    const checksum = sha256Arm64.toLowerCase();
+    const known = KNOWN_TERRAFORM_RELEASES.find((release) => release.version === version);
+    if (known !== undefined && known.sha256Arm64 !== checksum) {
+        return { field: "sha256Arm64", value: sha256Arm64, allowed: `${known.sha256Arm64}, the SHA-256 HashiCorp publishes for terraform_${version}_linux_arm64.zip` };
+    }
+    const owner = KNOWN_TERRAFORM_RELEASES.find((release) => release.sha256Arm64 === checksum);
+    if (known === undefined && owner !== undefined) {
+        return {
+            field: "sha256Arm64",
+            value: sha256Arm64,
+            allowed: `the SHA-256 of terraform_${version}_linux_arm64.zip, not of ${owner.version}'s: change both keys together (its line in terraform_${version}_SHA256SUMS)`,
+        };
+    }
+    return undefined;
 }
 
 /** A pre-release counts as the release it leads to. */

@@ -36,6 +36,8 @@ resource "aws_iam_role" "function" {
   for_each = local.functions
 
   name               = local.role_names[each.key]
+  path               = var.role_path
+  tags               = local.role_tags
   assume_role_policy = data.aws_iam_policy_document.lambda_assume_role.json
   # Whatever policies the role gets, it can do no more than the stack's boundary allows
   # (its function's logs); the builds may create or change roles only with it attached.

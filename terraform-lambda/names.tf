@@ -6,4 +6,7 @@ locals {
   names_start    = var.name_suffix == "" ? var.name_prefix : "${var.name_prefix}-${var.name_suffix}"
   function_names = { for key, _ in local.functions : key => "${local.names_start}-${key}" }
   role_names     = { for key, _ in local.functions : key => "${local.names_start}-${key}-role" }
+  # A copy's roles carry the copy's prefix in this tag: the copies' permissions boundary lets a
+  # role write only the log groups of the copy its tag and its own name agree on.
+  role_tags = var.name_suffix == "" ? {} : { "power-tuned-copy" = local.names_start }
 }

@@ -20,6 +20,17 @@ variable "name_suffix" {
   }
 }
 
+variable "role_path" {
+  description = "IAM path of the roles this module creates: \"/\" in production. The pull-request builds pass the stack's copy path (/pull-request-copies/), the only path a copy's credentials may create roles under."
+  type        = string
+  default     = "/"
+
+  validation {
+    condition     = can(regex("^/([A-Za-z0-9+=,.@_-]+/)*$", var.role_path))
+    error_message = "role_path must be an IAM path: \"/\", or segments of letters, digits or +=,.@_- each followed by \"/\", such as /pull-request-copies/; got \"${var.role_path}\"."
+  }
+}
+
 variable "memory_size" {
   description = "Memory of the digest function in MB; Lambda gives CPU in proportion to it. The pull-request comment recommends a value: change it here."
   type        = number

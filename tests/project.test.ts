@@ -2,7 +2,7 @@
 // suite, so that in mocha's parallel mode its compiler time overlaps the integration tests'
 // waiting instead of adding to it.
 import * as assert from "node:assert/strict";
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 
@@ -138,6 +138,18 @@ describe("the project", () => {
                 }
             }
         });
+    });
+
+    it("packs the CLI and what `pulumi up` needs, and no tests, benchmarks or docs (package.json files)", function () {
+        const npmCli = process.env.npm_execpath;
+        if (npmCli === undefined || !npmCli.endsWith(".js")) this.skip(); // started without npm
+        this.timeout(60_000);
+        const listed = execFileSync(process.execPath, [npmCli!, "pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: ROOT, encoding: "utf8" });
+        const files = (JSON.parse(listed) as Array<{ files: Array<{ path: string }> }>)[0].files.map(({ path }) => path);
+        for (const needed of ["dist/tuning-runner.js", "index.ts", "Pulumi.yaml", "components/config.ts", "buildscripts/contract.ts", "buildscripts/requireNode.js", "buildscripts/tuning-runner/main.ts", "terraform-lambda/main.tf"]) {
+            assert.ok(files.includes(needed), `${needed} is not in the package`);
+        }
+        assert.deepEqual(files.filter((file) => /^(tests|bench|docs|\.ci)\//.test(file) || file === "buildscripts/readmeChart.ts"), []);
     });
 
     // .mocharc.json lists the slow files first so parallel workers start them early; mocha neither

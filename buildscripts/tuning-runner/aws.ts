@@ -1,6 +1,6 @@
 // The AWS calls the runner makes: small interfaces the commands take, and their implementations
 // with the SDK. Clients take the SDK's standard configuration only (AWS_REGION, the credential
-// chain, AWS_ENDPOINT_URL_SFN / _CODECOMMIT / _LAMBDA / _S3 / _STS / _IAM / _CLOUDWATCH_LOGS, AWS_RETRY_MODE,
+// chain, AWS_ENDPOINT_URL_SFN / _CODECOMMIT / _LAMBDA / _S3 / _STS / _IAM / _CLOUDWATCH_LOGS / _CLOUDWATCH, AWS_RETRY_MODE,
 // AWS_MAX_ATTEMPTS): the same binary runs in CodeBuild and against the local test server without
 // a flag of its own. The one exception is the pull request's voice: comments and approvals may be
 // made as the pull-request bot role instead of the build.
@@ -16,6 +16,7 @@ import {
     UpdateCommentCommand,
     UpdatePullRequestApprovalStateCommand,
 } from "@aws-sdk/client-codecommit";
+import { CloudWatchClient, paginateGetMetricData } from "@aws-sdk/client-cloudwatch";
 import { CloudWatchLogsClient, DeleteLogGroupCommand, paginateDescribeLogGroups } from "@aws-sdk/client-cloudwatch-logs";
 import {
     DeleteRoleCommand,
@@ -38,7 +39,7 @@ import {
     paginateListFunctions,
 } from "@aws-sdk/client-lambda";
 import { DeleteObjectCommand, GetObjectCommand, NoSuchKey, paginateListObjectsV2, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, StartExecutionCommand, StopExecutionCommand } from "@aws-sdk/client-sfn";
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, paginateListExecutions, SFNClient, StartExecutionCommand, StopExecutionCommand } from "@aws-sdk/client-sfn";
 import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import { loadConfig } from "@smithy/core/config";
 import { NODE_MAX_ATTEMPT_CONFIG_OPTIONS, NODE_RETRY_MODE_CONFIG_OPTIONS } from "@smithy/core/retry";
@@ -48,8 +49,9 @@ import type { ChangedFile } from "./core/copyDecision";
 import { describeError, UsageError } from "./core/errors";
 import type { FunctionConfigurationShape } from "./core/fingerprint";
 import type { PullRequestState } from "./core/policy";
+import { trafficQueries, type MetricDataAnswer } from "./core/productionMetrics";
 import type { PullRequestContext } from "./core/resultsFile";
-import { lambdaTimestamp } from "./core/sweep";
+import { lambdaTimestamp, type RunningWorkflowExecution } from "./core/sweep";
 import { regionSharedByArns } from "./core/targets";
 import type { ExecutionDescription, ExecutionEvent, ExecutionStatus } from "./core/types";
 
@@ -96,6 +98,8 @@ export interface PullRequestApprovals {
 /** What the runner reads of GetFunctionConfiguration: the fingerprint's fields and the memory size. */
 export interface FunctionConfiguration extends FunctionConfigurationShape {
     readonly MemorySize?: number;
+    /** Seconds one invocation may run. */
+    readonly Timeout?: number;
 }
 
 export interface LambdaFunctions {
@@ -103,6 +107,14 @@ export interface LambdaFunctions {
     functionConfiguration(functionArn: string): Promise<FunctionConfiguration>;
     /** GetAccountSettings: the concurrency the account's functions share (its quota less what functions reserved). */
     unreservedConcurrency(): Promise<number>;
+    /** The functions of the account and region whose names start with `prefix` (ListFunctions, every page). */
+    functionsNamed(prefix: string): Promise<Array<{ readonly name: string; readonly arn: string }>>;
+}
+
+/** Production's Lambda metrics in CloudWatch. */
+export interface LambdaMetrics {
+    /** GetMetricData (every page): the function's Invocations sum and Duration average between `from` and `to`. */
+    traffic(functionName: string, from: Date, to: Date): Promise<MetricDataAnswer[]>;
 }
 
 /** A file of a repository directly in the folder read. */
@@ -134,6 +146,17 @@ export interface TuningHistoryObjects {
     write(bucket: string, key: string, body: string): Promise<void>;
     /** The keys under `prefix`, every page (ListObjectsV2). */
     keys(bucket: string, prefix: string): Promise<string[]>;
+}
+
+/** The concurrency budget's lease table, one S3 object replaced only by conditional writes. */
+export interface BudgetLeaseObject {
+    /** The object's text and ETag, or undefined when there is no such key. */
+    read(bucket: string, key: string): Promise<{ readonly text: string; readonly etag: string } | undefined>;
+    /**
+     * Writes the object only if it is still the version `etag` names (If-Match), or, with undefined,
+     * only if there is none (If-None-Match: *). False when another writer got there first.
+     */
+    replace(bucket: string, key: string, body: string, etag: string | undefined): Promise<boolean>;
 }
 
 /** Something a sweep may remove, as a list call names it, with the time its age is judged by (epoch ms). */
@@ -186,6 +209,8 @@ export interface SweepableObjects {
 
 /** What a sweep lists and removes. */
 export interface SweepableResources {
+    /** ListExecutions (status RUNNING, every page), then DescribeExecution of each for its input. */
+    readonly runningExecutions: (stateMachineArn: string) => Promise<RunningWorkflowExecution[]>;
     readonly functions: SweepableFunctions;
     readonly roles: SweepableRoles;
     readonly logGroups: SweepableLogGroups;
@@ -196,6 +221,7 @@ export interface SweepableResources {
 export interface AwsClients {
     readonly stepFunctions: StepFunctions;
     readonly lambda: LambdaFunctions;
+    readonly metrics: LambdaMetrics;
     readonly tuningHistory: TuningHistoryObjects;
     /** With the build's own credentials: the repository is read as data. */
     readonly repositoryFiles: RepositoryFiles;
@@ -204,6 +230,7 @@ export interface AwsClients {
     readonly pullRequestComments: PullRequestComments;
     readonly pullRequestApprovals: PullRequestApprovals;
     readonly sweepable: SweepableResources;
+    readonly budgetLeases: BudgetLeaseObject;
 }
 
 /**
@@ -217,12 +244,14 @@ export function awsClients(commentRoleArn: string | undefined): AwsClients {
     return {
         stepFunctions: stepFunctionsClient(),
         lambda: lambdaFunctionsClient(),
+        metrics: lambdaMetricsClient(),
         tuningHistory: tuningHistoryObjectsClient(),
         repositoryFiles: repositoryFilesClient(),
         repositoryDifferences: repositoryDifferencesClient(),
         pullRequestComments: pullRequestCommentsClient(pullRequest, commentAuthor(commentRoleArn)),
         pullRequestApprovals: pullRequestApprovalsClient(pullRequest),
         sweepable: sweepableResourcesClient(),
+        budgetLeases: budgetLeaseObjectClient(),
     };
 }
 
@@ -389,9 +418,26 @@ function lambdaFunctionsClient(): LambdaFunctions {
     const client = answeredByAws(new LambdaClient(RETRIES), "json");
     return {
         functionConfiguration: (functionArn) => client.send(new GetFunctionConfigurationCommand({ FunctionName: functionArn })),
+        functionsNamed: (prefix) =>
+            everyPage(paginateListFunctions({ client }, {}), (page) =>
+                page.Functions?.flatMap((fn) => (fn.FunctionName?.startsWith(prefix) === true && fn.FunctionArn !== undefined ? [{ name: fn.FunctionName, arn: fn.FunctionArn }] : [])),
+            ),
         async unreservedConcurrency() {
             const { AccountLimit } = await client.send(new GetAccountSettingsCommand({}));
             return unreservedConcurrencyOf(AccountLimit);
+        },
+    };
+}
+
+function lambdaMetricsClient(): LambdaMetrics {
+    const client = answeredByAws(new CloudWatchClient(RETRIES), "json");
+    return {
+        async traffic(functionName, from, to) {
+            const answers: MetricDataAnswer[] = [];
+            for await (const page of paginateGetMetricData({ client }, { MetricDataQueries: trafficQueries(functionName), StartTime: from, EndTime: to })) {
+                answers.push(...(page.MetricDataResults ?? []));
+            }
+            return answers;
         },
     };
 }
@@ -409,15 +455,7 @@ export function unreservedConcurrencyOf(limit: { readonly UnreservedConcurrentEx
 function tuningHistoryObjectsClient(): TuningHistoryObjects {
     const client = answeredByAws(new S3Client(RETRIES), "xml");
     return {
-        async read(bucket, key) {
-            try {
-                const response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-                return await response.Body!.transformToString("utf-8");
-            } catch (error) {
-                if (error instanceof NoSuchKey) return undefined;
-                throw error;
-            }
-        },
+        read: async (bucket, key) => (await readObject(client, bucket, key))?.text,
         async write(bucket, key, body) {
             await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: "application/json" }));
         },
@@ -425,6 +463,42 @@ function tuningHistoryObjectsClient(): TuningHistoryObjects {
             everyPage(paginateListObjectsV2({ client }, { Bucket: bucket, Prefix: prefix }), (page) =>
                 page.Contents?.flatMap((object) => (object.Key === undefined ? [] : [object.Key])),
             ),
+    };
+}
+
+/** An object's text and ETag, or undefined when there is no such key. */
+async function readObject(client: S3Client, bucket: string, key: string): Promise<{ text: string; etag: string } | undefined> {
+    try {
+        const response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        return { text: await response.Body!.transformToString("utf-8"), etag: response.ETag! };
+    } catch (error) {
+        if (error instanceof NoSuchKey) return undefined;
+        throw error;
+    }
+}
+
+/**
+ * S3's answers when a conditional write loses (docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html):
+ * 412 when the condition does not hold, 409 when a concurrent write to the key won, 404 when
+ * If-Match names a key that is gone.
+ */
+const LOST_CONDITIONAL_WRITE = new Set([404, 409, 412]);
+
+function budgetLeaseObjectClient(): BudgetLeaseObject {
+    const client = answeredByAws(new S3Client(RETRIES), "xml");
+    return {
+        read: (bucket, key) => readObject(client, bucket, key),
+        async replace(bucket, key, body, etag) {
+            const condition = etag === undefined ? { IfNoneMatch: "*" } : { IfMatch: etag };
+            try {
+                await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: "application/json", ...condition }));
+                return true;
+            } catch (error) {
+                const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+                if (status !== undefined && LOST_CONDITIONAL_WRITE.has(status)) return false;
+                throw error;
+            }
+        },
     };
 }
 
@@ -441,7 +515,17 @@ function sweepableResourcesClient(): SweepableResources {
     const iam = answeredByAws(new IAMClient(RETRIES), "xml");
     const logs = answeredByAws(new CloudWatchLogsClient(RETRIES), "json");
     const s3 = answeredByAws(new S3Client(RETRIES), "xml");
+    const sfn = answeredByAws(new SFNClient(RETRIES), "json");
     return {
+        async runningExecutions(stateMachineArn) {
+            const arns = await everyPage(paginateListExecutions({ client: sfn }, { stateMachineArn, statusFilter: "RUNNING" }), (page) => page.executions?.map((execution) => execution.executionArn!));
+            return Promise.all(
+                arns.map(async (executionArn) => {
+                    const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+                    return { executionArn, startedAt: described.startDate!.getTime(), input: described.input ?? "{}" };
+                }),
+            );
+        },
         functions: {
             list: () =>
                 everyPage(paginateListFunctions({ client: lambda }, {}), (page) =>

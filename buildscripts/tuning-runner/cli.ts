@@ -3,16 +3,17 @@
 // Each command's options are one table: Node's util.parseArgs reads argv with it (strictly,
 // per command), and the same table writes the command's --help.
 import { parseArgs } from "node:util";
-import { COMMIT_ID_RULE, PULL_REQUEST_BOT_SESSION_NAME, PULL_REQUEST_ID_RULE, PULL_REQUEST_BUILD_FILES, RUNNER_ENVIRONMENT, SCHEDULE_EXPRESSION_RULE, TUNING_FILES } from "../contract";
+import { COMMIT_ID_RULE, PULL_REQUEST_BOT_SESSION_NAME, PULL_REQUEST_ID_RULE, PULL_REQUEST_BUILD_FILES, RUNNER_ENVIRONMENT, SCHEDULE_EXPRESSION_RULE, TUNING_FILES, TUNING_STRATEGIES } from "../contract";
+import { INVOCATIONS_PER_MONTH_RULE } from "./core/monthlyCost";
 import { InputError, UsageError } from "./core/errors";
-import { ALLOWED_NAME_PREFIX_FIELD, checkFunctionInScope, validateNamePrefix, type FunctionScope } from "./core/functionScope";
-import { parseJsonFile } from "./core/json";
+import { ALLOWED_NAME_PREFIX_FIELD, checkFunctionInScope, functionScopeOf, validateNamePrefix } from "./core/functionScope";
+import { parseJsonFile, withoutUndefined } from "./core/json";
 import { parseNonFunctionPathsVariable, validateNonFunctionPaths } from "./core/copyDecision";
 import type { DecideCopyRequest, RecordRequest, SweepRequest, TuneRequest } from "./core/requests";
 import { repositoryPath } from "./core/settings";
 import type { PullRequestContext } from "./core/resultsFile";
-import { functionsFromTerraformOutputs, mergeTargetFunctions, parseLambdaArnSpec, validateRoleArn, validateStateMachineArn } from "./core/targets";
-import { parseTuningInput } from "./core/tuningInput";
+import { functionsFromTerraformOutputs, mergeTargetFunctions, parseLambdaArnSpec, validateRoleArn, validateStateMachineArn, type CopyOfFunctions } from "./core/targets";
+import { parseTuningInput, type Strategy } from "./core/tuningInput";
 import { parseS3Uri } from "./core/s3Location";
 import { NAME_PREFIX_FIELD, PROTECT_PREFIX_FIELD, validateSweepPrefixes } from "./core/sweep";
 import type { TuningHistoryLocation } from "./core/tuningHistory";
@@ -32,6 +33,12 @@ const MAX_TIMEOUT_SECONDS = 86_400;
 // Each execution already runs `num` invocations per power value, in parallel when asked to:
 // beyond this the account's Lambda concurrency, not the runner, is the bottleneck.
 const MAX_CONCURRENCY = 32;
+/** Lambda's own limit on a function's timeout. */
+const LAMBDA_MAX_TIMEOUT_SECONDS = 900;
+/** A function cap beyond this is no cap. */
+const MAX_FUNCTIONS = 1000;
+/** Beyond this a budget is no cap: Lambda's own concurrency quotas are of this order. */
+const MAX_BUDGET = 100_000;
 
 /** CodeBuild's own variables the runner reads: the build, and for `record` the commit it built. */
 const CODEBUILD = { buildId: "CODEBUILD_BUILD_ID", buildUrl: "CODEBUILD_BUILD_URL", sourceVersion: "CODEBUILD_RESOLVED_SOURCE_VERSION" } as const;
@@ -64,6 +71,9 @@ const PULL_REQUEST_OPTIONS = {
     },
 } satisfies OptionTable;
 
+/** `--chart` of tune and report. */
+const CHART_OPTION = { value: "FILE.svg", help: ["also draw each tuned function's memory against average duration and", "cost per 1M invocations, the recommendation marked, as an SVG"] };
+
 const COMMANDS = {
     tune: {
         summary: ["run AWS Lambda Power Tuning for each function, write the results file,", "comment on the pull request (or print the Markdown)"],
@@ -73,6 +83,7 @@ const COMMANDS = {
             "lambda-arn": { value: "[NAME=]ARN", repeatable: true, help: ["a function to tune, unqualified ARN; repeatable"] },
             "terraform-outputs": { value: "FILE", help: ["`terraform output -json`: every Lambda function ARN in it is tuned"] },
             results: { value: "FILE", help: [`machine-readable results (default ${DEFAULT_RESULTS_FILE})`] },
+            chart: CHART_OPTION,
             timeout: { value: "SECONDS", help: [`per execution, then StopExecution (default ${DEFAULT_TIMEOUT_SECONDS})`] },
             concurrency: {
                 value: "N|auto",
@@ -96,12 +107,35 @@ const COMMANDS = {
                 ],
             },
             force: { help: ["with --history: tune every function, even when a result is stored"] },
+            budget: {
+                value: "N",
+                help: [
+                    `the stack-wide tuning budget ${env(RUNNER_ENVIRONMENT.tuningBudget)}: Lambda invocations`,
+                    `in flight for all tunings together, 1-${MAX_BUDGET}, at most a tenth of the account's`,
+                    "unreserved concurrency; an execution that needs more is not started",
+                ],
+            },
+            "max-functions": { value: "N", help: [`tune nothing when more than N functions are to be tuned ${env(RUNNER_ENVIRONMENT.maxFunctions)}`] },
+            "max-function-timeout": {
+                value: "SECONDS",
+                help: [`tune nothing when a function's timeout is longer ${env(RUNNER_ENVIRONMENT.maxFunctionTimeoutSeconds)}`],
+            },
+            "budget-leases": { value: "s3://BUCKET/KEY", help: [`with --budget: the S3 object all tunings share the budget through ${env(RUNNER_ENVIRONMENT.tuningBudgetLeasesUri)}`] },
             "allowed-name-prefix": {
                 value: "PREFIX",
                 help: [
-                    `tune only functions named PREFIX-… ${env(RUNNER_ENVIRONMENT.pullRequestNamePrefix)};`,
-                    "any other ARN is refused before any AWS call. A function outside the",
-                    "state machine's account and region is always refused.",
+                    `the pull-request namespace ${env(RUNNER_ENVIRONMENT.pullRequestNamePrefix)}. With a pull`,
+                    "request, the functions tuned are the ones its own copy",
+                    "(PREFIX-<id>-<commit>-…) holds, listed with ListFunctions, and an ARN",
+                    "elsewhere is refused before any AWS call; without one, any PREFIX-….",
+                    "A function outside the state machine's account and region is always refused.",
+                ],
+            },
+            "production-name-prefix": {
+                value: "PREFIX",
+                help: [
+                    `production's namePrefix ${env(RUNNER_ENVIRONMENT.productionNamePrefix)}: the comment maps each`,
+                    "copy's function <copy>-<key> to production's PREFIX-<key>",
                 ],
             },
             "settings-from-repository": {
@@ -132,6 +166,10 @@ const COMMANDS = {
             results: { value: "FILE", help: ["a results file written by tune"] },
             output: { value: "FILE", help: ["a raw state machine output"] },
             url: { value: "URL", help: ["a lambda-power-tuning.show link"] },
+            "invocations-per-month": { value: "N", help: ["with any of them: each function's monthly cost at N invocations a month"] },
+            strategy: { value: "STRATEGY", help: [`with --url: ${TUNING_STRATEGIES.join(", ")} (default cost, the tool's default); the link`, "holds only the measurements, not what the tuning was for"] },
+            name: { value: "NAME", help: ["with --url: the function's name in the report (default function)"] },
+            chart: CHART_OPTION,
         },
     },
     "decide-copy": {
@@ -194,6 +232,15 @@ const COMMANDS = {
                     "creationTime, an object by its LastModified; the rest is kept",
                 ],
             },
+            "owner-workflow": {
+                value: "ARN",
+                help: [
+                    "the pull-request workflow (state machine) whose RUNNING executions own",
+                    "copies (--name-prefix is then the pull-request namespace): functions,",
+                    "roles and log groups go when no running execution owns their copy, or",
+                    "when it started --older-than ago; their own timestamps play no part",
+                ],
+            },
             "state-uri": { value: "s3://BUCKET/PREFIX", help: ["also remove the objects under PREFIX/ (the copies' Terraform state)"] },
             "dry-run": { help: ["list and report what would be removed, and make no write call at all", "(nor a comment)"] },
             report: { value: "FILE", help: [`what was found and what became of it (default ${DEFAULT_REPORT_FILE})`] },
@@ -222,7 +269,7 @@ const OPTION_HEADINGS: Record<CommandName, string> = {
     tune: "Options:",
     "plan-comment": "Options (--plan, --deploy-failed or both):",
     "decide-copy": "Options:",
-    report: "Options (exactly one):",
+    report: "Options (exactly one of --results, --output and --url):",
     record: "Options:",
     sweep: "Options:",
 };
@@ -316,6 +363,8 @@ export interface TuneArguments {
     readonly terraformOutputsFile?: string;
     readonly pullRequest?: PullRequestContext;
     readonly resultsFile: string;
+    /** `--chart`: an SVG of every tuned function's measurements, written after the results file. */
+    readonly chartFile?: string;
     readonly timeoutSeconds: number;
     readonly concurrency: number | "auto";
     /** `--policy`: the quality gate's policy file; without it the gate is off. */
@@ -324,8 +373,12 @@ export interface TuneArguments {
     readonly terraformDirectory: string;
     readonly history?: TuningHistoryLocation;
     readonly force: boolean;
-    /** `--allowed-name-prefix`: only functions named `<prefix>-…` may be tuned; undefined: any. */
+    readonly budget?: TuneRequest["budget"];
+    readonly caps?: TuneRequest["caps"];
+    /** `--allowed-name-prefix`: the pull-request namespace; with a pull request, its own copy's prefix within it is what may be tuned. */
     readonly allowedNamePrefix?: string;
+    /** `--production-name-prefix`: production's namePrefix, to name the function a copy's function stands for. */
+    readonly productionNamePrefix?: string;
     /** `--settings-from-repository`: input, policy and *.tf files from the pull request's commits (the CLI guarantees a pull request). */
     readonly settingsFromRepository: boolean;
     /** `--comment-role-arn`: the role comments and approvals are made as. */
@@ -362,14 +415,14 @@ export interface SweepArguments extends SweepRequest {
 export type ReportSource =
     | { readonly kind: "results"; readonly file: string }
     | { readonly kind: "output"; readonly file: string }
-    | { readonly kind: "url"; readonly url: string };
+    | { readonly kind: "url"; readonly url: string; readonly strategy?: Strategy; readonly name?: string };
 
 export type Command =
     | { readonly kind: "help"; readonly text: string }
     | { readonly kind: "version" }
     | { readonly kind: "tune"; readonly args: TuneArguments }
     | { readonly kind: "plan-comment"; readonly args: PlanCommentArguments }
-    | { readonly kind: "report"; readonly source: ReportSource }
+    | { readonly kind: "report"; readonly source: ReportSource; readonly invocationsPerMonth?: number; readonly chartFile?: string }
     | { readonly kind: "decide-copy"; readonly request: DecideCopyRequest; readonly commentRoleArn?: string }
     | { readonly kind: "record"; readonly args: RecordArguments }
     | { readonly kind: "sweep"; readonly args: SweepArguments };
@@ -406,7 +459,7 @@ export function parseCommandLine(argv: readonly string[], env: Environment): Com
                 },
             };
         case "report":
-            return { kind: "report", source: reportSourceFrom(options) };
+            return withoutUndefined({ kind: "report", source: reportSourceFrom(options), invocationsPerMonth: invocationsPerMonthFrom(options), chartFile: chartFileFrom(options) });
         case "record":
             return { kind: "record", args: recordArgumentsFrom(options, env) };
         case "sweep":
@@ -522,9 +575,39 @@ function wholeNumberIn(text: string, field: string, min: number, max: number, un
     return value;
 }
 
+const BUDGET_FIELD = `--budget (env ${RUNNER_ENVIRONMENT.tuningBudget})`;
+const BUDGET_LEASES_FIELD = `--budget-leases (env ${RUNNER_ENVIRONMENT.tuningBudgetLeasesUri})`;
+
+/** `--max-functions` and `--max-function-timeout`, each when given. */
+function capsFrom(options: ParsedOptions, env: Environment): Pick<TuneArguments, "caps"> {
+    const maxFunctions = optionOrEnv(options, "--max-functions", env, RUNNER_ENVIRONMENT.maxFunctions);
+    const maxTimeout = optionOrEnv(options, "--max-function-timeout", env, RUNNER_ENVIRONMENT.maxFunctionTimeoutSeconds);
+    if (maxFunctions === undefined && maxTimeout === undefined) return {};
+    return {
+        caps: {
+            ...(maxFunctions === undefined ? {} : { maxFunctions: wholeNumberIn(maxFunctions, `--max-functions (env ${RUNNER_ENVIRONMENT.maxFunctions})`, 1, MAX_FUNCTIONS, "functions") }),
+            ...(maxTimeout === undefined
+                ? {}
+                : { maxFunctionTimeoutSeconds: wholeNumberIn(maxTimeout, `--max-function-timeout (env ${RUNNER_ENVIRONMENT.maxFunctionTimeoutSeconds})`, 1, LAMBDA_MAX_TIMEOUT_SECONDS, "seconds") }),
+        },
+    };
+}
+
+/** `--budget` and `--budget-leases`, both or neither. */
+function budgetFrom(options: ParsedOptions, env: Environment): Pick<TuneArguments, "budget"> {
+    const size = optionOrEnv(options, "--budget", env, RUNNER_ENVIRONMENT.tuningBudget);
+    const leases = optionOrEnv(options, "--budget-leases", env, RUNNER_ENVIRONMENT.tuningBudgetLeasesUri);
+    if (size === undefined && leases === undefined) return {};
+    if (size === undefined || leases === undefined) throw new UsageError(`${BUDGET_FIELD} and ${BUDGET_LEASES_FIELD} go together: the budget is shared through its lease table`);
+    const location = parseS3Uri(leases, BUDGET_LEASES_FIELD);
+    if (location.prefix === "") throw InputError.invalid(BUDGET_LEASES_FIELD, leases, "s3://<bucket>/<key> of one object");
+    return { budget: { size: wholeNumberIn(size, BUDGET_FIELD, 1, MAX_BUDGET, "invocations"), leases: location } };
+}
+
 function tuneArgumentsFrom(options: ParsedOptions, env: Environment, build: BuildContext): TuneArguments {
     const settingsFromRepository = options.has("--settings-from-repository");
     const allowedNamePrefix = optionOrEnv(options, "--allowed-name-prefix", env, RUNNER_ENVIRONMENT.pullRequestNamePrefix);
+    const productionNamePrefix = optionOrEnv(options, "--production-name-prefix", env, RUNNER_ENVIRONMENT.productionNamePrefix);
     const history = historyFrom(options, env);
     if (options.has("--force") && history === undefined) {
         throw new UsageError(`--force needs ${HISTORY_FIELD}: it tunes functions whose result the history holds; without a history every function is tuned anyway`);
@@ -536,18 +619,24 @@ function tuneArgumentsFrom(options: ParsedOptions, env: Environment, build: Buil
         terraformOutputsFile: options.get("--terraform-outputs")?.[0],
         pullRequest: pullRequestFrom(options, env, settingsFromRepository ? "--settings-from-repository" : undefined),
         resultsFile: options.get("--results")?.[0] ?? DEFAULT_RESULTS_FILE,
+        chartFile: chartFileFrom(options),
         timeoutSeconds: wholeNumber(options, "--timeout", DEFAULT_TIMEOUT_SECONDS, 1, MAX_TIMEOUT_SECONDS, "seconds"),
         concurrency: options.get("--concurrency")?.[0] === "auto" ? "auto" : wholeNumber(options, "--concurrency", DEFAULT_CONCURRENCY, 1, MAX_CONCURRENCY, "executions", ", or auto"),
         policyFile: options.get("--policy")?.[0],
         terraformDirectory: options.get("--terraform-dir")?.[0] ?? ".",
         history,
         force: options.has("--force"),
+        ...budgetFrom(options, env),
+        ...capsFrom(options, env),
         allowedNamePrefix: allowedNamePrefix === undefined ? undefined : validateNamePrefix(allowedNamePrefix, ALLOWED_NAME_PREFIX_FIELD),
+        productionNamePrefix: productionNamePrefix === undefined ? undefined : validateNamePrefix(productionNamePrefix, PRODUCTION_NAME_PREFIX_FIELD),
         settingsFromRepository,
         commentRoleArn: commentRoleArnFrom(options, env),
         build,
     };
 }
+
+const PRODUCTION_NAME_PREFIX_FIELD = `--production-name-prefix (env ${RUNNER_ENVIRONMENT.productionNamePrefix})`;
 
 const COMMENT_ROLE_FIELD = `--comment-role-arn (env ${RUNNER_ENVIRONMENT.pullRequestBotRoleArn})`;
 
@@ -592,6 +681,7 @@ function sweepArgumentsFrom(options: ParsedOptions, env: Environment, build: Bui
     const namePrefix = required(options, NAME_PREFIX_FIELD);
     const protectPrefix = options.get(PROTECT_PREFIX_FIELD)?.[0];
     validateSweepPrefixes(namePrefix, protectPrefix);
+    const ownerWorkflow = options.get("--owner-workflow")?.[0];
     const stateUri = options.get("--state-uri")?.[0];
     const state = stateUri === undefined ? undefined : parseS3Uri(stateUri, "--state-uri");
     if (state !== undefined && state.prefix === "") {
@@ -604,6 +694,7 @@ function sweepArgumentsFrom(options: ParsedOptions, env: Environment, build: Bui
         namePrefix,
         ...(protectPrefix === undefined ? {} : { protectPrefix }),
         olderThanHours: wholeNumber(options, "--older-than", DEFAULT_OLDER_THAN_HOURS, 0, MAX_HOURS, "hours"),
+        ...(ownerWorkflow === undefined ? {} : { ownerWorkflowArn: validateStateMachineArn(ownerWorkflow, "--owner-workflow") }),
         ...(state === undefined ? {} : { state }),
         dryRun: options.has("--dry-run"),
         reportFile: options.get("--report")?.[0] ?? DEFAULT_REPORT_FILE,
@@ -629,22 +720,60 @@ function planCommentInputsFrom(options: ParsedOptions): Pick<PlanCommentArgument
     return { planFile, deployFailedUrl };
 }
 
+/** `report --invocations-per-month N`: a traffic figure instead of production's (no AWS). */
+function invocationsPerMonthFrom(options: ParsedOptions): number | undefined {
+    const text = options.get(INVOCATIONS_PER_MONTH_FLAG)?.[0];
+    if (text === undefined) return undefined;
+    const value = /^\d+$/.test(text) ? Number(text) : NaN;
+    if (!Number.isSafeInteger(value)) throw new UsageError(`${INVOCATIONS_PER_MONTH_FLAG} must be ${INVOCATIONS_PER_MONTH_RULE.allowed}; got "${text}"`);
+    return value;
+}
+
+const INVOCATIONS_PER_MONTH_FLAG = "--invocations-per-month";
+
+/** `report`'s sources; its other options say how to render one. */
+const REPORT_SOURCE_FLAGS = ["--results", "--output", "--url"];
+
 function reportSourceFrom(options: ParsedOptions): ReportSource {
     // In the order given, so that the message names them as typed.
-    const given = [...options.keys()];
+    const given = [...options.keys()].filter((flag) => REPORT_SOURCE_FLAGS.includes(flag));
     if (given.length !== 1) {
         const what = given.length === 0 ? "none was given" : `got ${given.join(" and ")}`;
         throw new UsageError(`report needs exactly one of --results FILE, --output FILE or --url URL; ${what}`);
     }
     const value = options.get(given[0])![0];
+    for (const flag of ["--strategy", "--name"]) {
+        if (options.has(flag) && given[0] !== "--url") {
+            throw new UsageError(`${flag} is for --url only: a link holds only the measurements, while ${given[0]}'s file says its own strategy and function names`);
+        }
+    }
     switch (given[0]) {
         case "--results":
             return { kind: "results", file: value };
         case "--output":
             return { kind: "output", file: value };
         default:
-            return { kind: "url", url: value };
+            return withoutUndefined({ kind: "url", url: value, strategy: reportStrategyFrom(options), name: reportNameFrom(options) });
     }
+}
+
+function reportStrategyFrom(options: ParsedOptions): Strategy | undefined {
+    const strategy = options.get("--strategy")?.[0];
+    if (strategy === undefined) return undefined;
+    if (!(TUNING_STRATEGIES as readonly string[]).includes(strategy)) throw new UsageError(`--strategy must be one of ${TUNING_STRATEGIES.join(", ")}; got "${strategy}"`);
+    return strategy as Strategy;
+}
+
+function reportNameFrom(options: ParsedOptions): string | undefined {
+    const name = options.get("--name")?.[0];
+    if (name !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(name)) throw new UsageError(`--name must be a function name, 1-64 letters, digits, '-' or '_'; got ${JSON.stringify(name)}`);
+    return name;
+}
+
+function chartFileFrom(options: ParsedOptions): string | undefined {
+    const file = options.get("--chart")?.[0];
+    if (file !== undefined && !file.endsWith(".svg")) throw new UsageError(`--chart must name an .svg file (the chart is SVG); got "${file}"`);
+    return file;
 }
 
 function buildContextFrom(env: Environment): BuildContext {
@@ -694,7 +823,10 @@ function pullRequestFrom(options: ParsedOptions, env: Environment, requiredBy?: 
 /** What `tune` tunes, with what: validated from the command line and the Terraform outputs alone. */
 export interface TuneTargets {
     readonly stateMachineArn: string;
+    /** The functions named by the command line and the outputs, each checked against the scope. */
     readonly functions: readonly TargetFunction[];
+    /** On a pull request: its copy, whose functions the run lists and tunes instead (targets.ts copyFunctionsToTune). */
+    readonly copy?: CopyOfFunctions;
 }
 
 /**
@@ -704,7 +836,7 @@ export interface TuneTargets {
  */
 export function tuneTargetsFrom(args: TuneArguments, terraformOutputs: string | undefined): TuneTargets {
     const stateMachineArn = validateStateMachineArn(args.stateMachineArn, `--state-machine-arn (env ${RUNNER_ENVIRONMENT.stateMachineArn})`);
-    const scope: FunctionScope = { stateMachineArn, allowedNamePrefix: args.allowedNamePrefix };
+    const scope = functionScopeOf(stateMachineArn, args.allowedNamePrefix, args.pullRequest);
     const fromFlags = args.lambdaArnSpecs.map(parseLambdaArnSpec);
     for (const fn of fromFlags) checkFunctionInScope(scope, fn.arn, "--lambda-arn");
     const fromTerraform: TargetFunction[] =
@@ -714,6 +846,9 @@ export function tuneTargetsFrom(args: TuneArguments, terraformOutputs: string | 
                   checkFunctionInScope(scope, arn, origin),
               );
     const functions = mergeTargetFunctions(fromFlags, fromTerraform);
+    if (scope.copyOf !== undefined) {
+        return { stateMachineArn, functions, copy: { prefix: scope.allowedNamePrefix!, productionNamePrefix: args.productionNamePrefix } };
+    }
     if (functions.length === 0) {
         throw new UsageError("nothing to tune: name the functions with --lambda-arn [NAME=]ARN or --terraform-outputs FILE");
     }
@@ -725,14 +860,18 @@ export function tuneRequestFrom(args: TuneArguments, targets: TuneTargets, setti
     return {
         stateMachineArn: targets.stateMachineArn,
         functions: targets.functions,
+        copy: targets.copy,
         settings,
         pullRequest: args.pullRequest,
         resultsFile: args.resultsFile,
+        chartFile: args.chartFile,
         timeoutSeconds: args.timeoutSeconds,
         concurrency: args.concurrency,
         build: args.build,
         history: args.history,
         force: args.force,
+        ...(args.budget === undefined ? {} : { budget: args.budget }),
+        ...(args.caps === undefined ? {} : { caps: args.caps }),
     };
 }
 

@@ -80,7 +80,7 @@ export function localFiles(directory: string): LocalFiles {
             try {
                 writeFileSync(temporary, "");
             } catch (error) {
-                throw new UsageError(`${flag}: cannot write "${path}": ${(error as Error).message}`);
+                throw new UsageError(`${flag}: cannot write "${path}": ${withoutTemporaryName(error as Error, temporary, at(path)).message}`);
             }
             rmSync(temporary, { force: true });
         },
@@ -91,7 +91,7 @@ export function localFiles(directory: string): LocalFiles {
                 renameSync(temporary, at(path));
             } catch (error) {
                 rmSync(temporary, { force: true });
-                throw error;
+                throw withoutTemporaryName(error as Error, temporary, at(path));
             }
         },
     };
@@ -103,6 +103,12 @@ function isDirectory(path: string): boolean {
     } catch {
         return false;
     }
+}
+
+/** The error with the file's own name where it named the temporary file, which the user never asked for. */
+function withoutTemporaryName(error: Error, temporary: string, path: string): Error {
+    error.message = error.message.split(temporary).join(path);
+    return error;
 }
 
 function temporaryPathFor(path: string): string {

@@ -2,7 +2,7 @@
 // builds the run's AWS clients and runtime, dispatches to the command, turns errors into exit
 // codes and a stop of the build (SIGTERM/SIGINT) into the command's stop signal.
 import { version } from "../../package.json";
-import { PULL_REQUEST_EVENT_FIELDS, type PullRequestEvent } from "../contract";
+import { PULL_REQUEST_EVENT_FIELDS, type PullRequestEvent, RUNNER_ENVIRONMENT } from "../contract";
 import { awsClients, ensureRegion, type AwsClients } from "./aws";
 import { parseCommandLine, recordRequestFrom, tuneRequestFrom, tuneTargetsFrom, type Command, type TuneArguments } from "./cli";
 import { runDecideCopy } from "./commands/decideCopy";
@@ -12,7 +12,7 @@ import { runReport } from "./commands/report";
 import { runSweep } from "./commands/sweep";
 import type { Runtime } from "./commands/runtime";
 import { runTune } from "./commands/tune";
-import { decisionSummary } from "./core/copyDecision";
+import { copyNameFor, decisionSummary } from "./core/copyDecision";
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, InputError, UsageError } from "./core/errors";
 import { DEFAULT_POLICY_FILE } from "./core/policy";
 import type { TuneSettings } from "./core/settings";
@@ -65,6 +65,7 @@ async function dispatch(command: Command, shell: Shell): Promise<number> {
             const terraformOutputs = args.terraformOutputsFile === undefined ? undefined : files.read(args.terraformOutputsFile, "--terraform-outputs");
             const targets = tuneTargetsFrom(args, terraformOutputs);
             files.checkWritable(args.resultsFile, "--results");
+            if (args.chartFile !== undefined) files.checkWritable(args.chartFile, "--chart");
             await shell.ensureRegion([targets.stateMachineArn], "--state-machine-arn");
             // The command line refuses --settings-from-repository without a pull request.
             const settings: Parameters<typeof tuneRequestFrom>[2] =
@@ -85,7 +86,9 @@ async function dispatch(command: Command, shell: Shell): Promise<number> {
         case "report": {
             const { source } = command;
             const flag = source.kind === "results" ? "--results" : "--output";
-            runReport(source.kind === "url" ? source : { kind: source.kind, file: { name: source.file, text: files.read(source.file, flag) } }, runtime);
+            if (command.chartFile !== undefined) files.checkWritable(command.chartFile, "--chart");
+            const traffic = { invocationsPerMonth: command.invocationsPerMonth };
+            runReport(source.kind === "url" ? { ...source, ...traffic } : { kind: source.kind, file: { name: source.file, text: files.read(source.file, flag) }, ...traffic }, runtime, command.chartFile);
             return EXIT_OK;
         }
         case "decide-copy": {
@@ -165,17 +168,19 @@ function processShell(print: (text: string) => void = (text) => process.stdout.w
 /**
  * The Lambda entry of the same bundle: `decide-copy` for the pull request the workflow names (its
  * event is the workflow's input), with the rest of its settings (repository, globs, history, bot)
- * from the function's environment, as a build's come from its project's. The decision is returned to the workflow; anything but a clean
- * run throws, and the workflow then deploys a copy as if one were needed.
+ * from the function's environment, as a build's come from its project's. The decision, with the
+ * copy's name prefix, is returned to the workflow; anything but a clean run throws, and the
+ * workflow then deploys nothing (it cannot confine a copy it has no name for).
  */
-export async function handler(event: PullRequestEvent): Promise<ReturnType<typeof decisionSummary>> {
+export async function handler(event: PullRequestEvent): Promise<ReturnType<typeof decisionSummary> & { copyNamePrefix: string }> {
     const invalid = PULL_REQUEST_EVENT_FIELDS.find((field) => typeof event?.[field] !== "string");
     if (invalid !== undefined) throw new UsageError(`the event's ${invalid} is ${JSON.stringify(event?.[invalid])}; allowed: a string, as the pull-request workflow passes it`);
+    const copyName = copyNameFor(process.env[RUNNER_ENVIRONMENT.pullRequestNamePrefix], event);
     const argv = ["decide-copy", "--pull-request-id", event.pullRequestId, "--source-commit", event.sourceCommit, "--destination-commit", event.destinationCommit];
     let printed = "";
     const code = await runCommandLine(argv, process.env, processShell((text) => void (printed += text)));
     if (code !== EXIT_OK) throw new Error(`decide-copy ended with exit code ${code}; see the log above`);
-    return JSON.parse(printed.trim().split("\n").at(-1)!);
+    return { ...JSON.parse(printed.trim().split("\n").at(-1)!), copyNamePrefix: copyName };
 }
 
 if (require.main === module) {

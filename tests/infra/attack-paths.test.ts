@@ -2,7 +2,7 @@
 // policy documents the mocked stack registers (not over the builders that wrote them). Each
 // attack row names the chain it stops; each workload row is something a build must be able to do.
 import * as assert from "assert";
-import { PULL_REQUEST_BOT_SESSION_NAME } from "../../buildscripts/contract";
+import { COPY_ROLE_TAG_KEY, PULL_REQUEST_BOT_SESSION_NAME } from "../../buildscripts/contract";
 import { Decision, Request, SimulatedRole, StackIam } from "../support/iam-simulator";
 import { mockedStack } from "../support/mocked-stack";
 import { TEST_ACCOUNT_ID as ACCOUNT, TEST_DEPLOYER_ROLE_ARN, TEST_REGION as REGION } from "../support/pulumi-mocks";
@@ -16,15 +16,35 @@ const CHAINS = {
     runner: "replace the code the trusted steps run",
     otherCopies: "tamper with another build's copy or state",
     sweeper: "make the trusted sweeper reach beyond the pull-request namespace",
+    traffic: "read production's traffic (CloudWatch metrics)",
+    capacity: "take the shared tuning budget (or release others' share of it)",
+    throttle: "throttle production (reserved or provisioned concurrency)",
+    exposure: "open the copy to, or point it at, anything outside it (function URL, resource policy, event source mapping)",
+    squat: "squat a name production or another copy needs (a role under a deeper path, or outside the copy's prefix)",
+    forgeLogs: "forge production's or another copy's logs",
+    credentials: "take another copy's credentials, or a session without the copy's session policy",
 } as const;
+
+const BUDGET_LEASES = "arn:aws:s3:::storage-artifacts-0a1b2c3d/tuning-budget/leases.json";
 
 const STATE = "arn:aws:s3:::storage-state-0a1b2c3d";
 const ARTIFACTS = "arn:aws:s3:::storage-artifacts-0a1b2c3d";
+/** The pull-request workflow's state machine, named in advance (the sweeper reads its executions). */
+const WORKFLOW_NAME = "power-tuned-pull-request-workflow";
 const REPOSITORY = `arn:aws:codecommit:${REGION}:${ACCOUNT}:power-tuned-functions`;
 const OWN_BUILD = `arn:aws:codebuild:${REGION}:${ACCOUNT}:build/pr-deploy:6c1f3f0e-5d4c-4b3a-9a8f-7e6d5c4b3a29`;
 const OTHER_BUILD = `arn:aws:codebuild:${REGION}:${ACCOUNT}:build/pr-deploy:0b0b0b0b-1111-4222-8333-944444444444`;
-const PR_ROLE = `arn:aws:iam::${ACCOUNT}:role/pr-power-tuned-7-3f2a9c1-digest-role`;
-const PR_FUNCTION = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:pr-power-tuned-7-3f2a9c1-digest`;
+// Two copies of pull requests running at once: A (#7 at 3f2a9c1) holds the credentials, B (#8 at 0b0b0b0) is its target.
+const COPY_A = "pr-power-tuned-7-3f2a9c1";
+const COPY_B = "pr-power-tuned-8-0b0b0b0";
+const copyRole = (copy: string, name = "digest-role") => `arn:aws:iam::${ACCOUNT}:role/pull-request-copies/${copy}-${name}`;
+const copyFunction = (copy: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${copy}-digest`;
+const copyState = (copy: string, file = "terraform.tfstate") => `${STATE}/pull-requests/${copy}/${file}`;
+const PR_ROLE = copyRole(COPY_A);
+const PR_FUNCTION = copyFunction(COPY_A);
+/** The credentials the workflow hands copy A's deploy and destroy builds (a session of the copy role). */
+const COPY_A_CREDENTIALS = "copy A's credentials";
+const OTHER_COPY_FUNCTION = copyFunction(COPY_B);
 const PRODUCTION_ROLE = `arn:aws:iam::${ACCOUNT}:role/power-tuned-digest-role`;
 const PRODUCTION_FUNCTION = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:power-tuned-digest`;
 const POWER_TUNING = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:powerTuningStateMachine-0a1b2c3d`;
@@ -43,10 +63,16 @@ interface Row {
 }
 
 const withBoundary = (iam: StackIam, extra: Record<string, string> = {}) => ({ "iam:PermissionsBoundary": iam.boundaryArn, ...extra });
+const withCopyBoundary = (iam: StackIam) => ({ "iam:PermissionsBoundary": iam.copyBoundaryArn });
+const principal = (iam: StackIam, as: string) => (as === COPY_A_CREDENTIALS ? iam.copySession(COPY_A) : iam.role(as));
 const ownBuild = { "codebuild:buildArn": OWN_BUILD };
 
-/** Attacks open to code running in the untrusted deploy or destroy build. */
-const untrustedAttacks = (role: string): Row[] => [
+/** Attacks open to code running in the untrusted deploy or destroy build: with the project's own role, or with the copy's credentials. */
+const untrustedAttacks = (role: string): Row[] => {
+    // The copy role denies these outright; the projects' own roles hold nothing of the kind to deny.
+    const refused = role === COPY_A_CREDENTIALS ? "ExplicitlyDenied" : "denied";
+    return [
+        { as: role, does: "read production's metrics", chain: "traffic", expect: "denied", request: () => ({ action: "cloudwatch:GetMetricData", resource: "*" }) },
     { as: role, does: "create a PR-namespace role without the boundary", chain: "admin", expect: "denied", request: () => ({ action: "iam:CreateRole", resource: PR_ROLE }) },
     {
         as: role,
@@ -63,16 +89,17 @@ const untrustedAttacks = (role: string): Row[] => [
         expect: "denied",
         request: () => ({ action: "iam:AttachRolePolicy", resource: PR_ROLE, context: { "iam:PolicyARN": ADMINISTRATOR_ACCESS } }),
     },
-    { as: role, does: "rewrite a role's trust policy (UpdateAssumeRolePolicy)", chain: "admin", expect: "ExplicitlyDenied", request: () => ({ action: "iam:UpdateAssumeRolePolicy", resource: PR_ROLE }) },
+    { as: role, does: "rewrite a role's trust policy (UpdateAssumeRolePolicy)", chain: "admin", expect: refused, request: () => ({ action: "iam:UpdateAssumeRolePolicy", resource: PR_ROLE }) },
     {
         as: role,
         does: "remove a role's boundary (DeleteRolePermissionsBoundary)",
         chain: "admin",
-        expect: "ExplicitlyDenied",
-        request: (iam) => ({ action: "iam:DeleteRolePermissionsBoundary", resource: PR_ROLE, context: withBoundary(iam) }),
+        expect: refused,
+        request: (iam) => ({ action: "iam:DeleteRolePermissionsBoundary", resource: PR_ROLE, context: withCopyBoundary(iam) }),
     },
-    { as: role, does: "rewrite the boundary policy (CreatePolicyVersion)", chain: "admin", expect: "ExplicitlyDenied", request: (iam) => ({ action: "iam:CreatePolicyVersion", resource: iam.boundaryArn }) },
-    { as: role, does: "delete the boundary policy", chain: "admin", expect: "ExplicitlyDenied", request: (iam) => ({ action: "iam:DeletePolicy", resource: iam.boundaryArn }) },
+    { as: role, does: "rewrite the copies' boundary policy (CreatePolicyVersion)", chain: "admin", expect: refused, request: (iam) => ({ action: "iam:CreatePolicyVersion", resource: iam.copyBoundaryArn }) },
+    { as: role, does: "delete the copies' boundary policy", chain: "admin", expect: refused, request: (iam) => ({ action: "iam:DeletePolicy", resource: iam.copyBoundaryArn }) },
+    { as: role, does: "rewrite production's boundary policy (CreatePolicyVersion)", chain: "admin", expect: "denied", request: (iam) => ({ action: "iam:CreatePolicyVersion", resource: iam.boundaryArn }) },
     {
         as: role,
         does: "pass a PR role to a service other than Lambda",
@@ -108,12 +135,92 @@ const untrustedAttacks = (role: string): Row[] => [
     },
     { as: role, does: "write production's state", chain: "production", expect: "denied", request: () => ({ action: "s3:PutObject", resource: `${STATE}/terraform-lambda/production.tfstate`, context: ownBuild }) },
     { as: role, does: "take production's state lock", chain: "production", expect: "denied", request: () => ({ action: "s3:PutObject", resource: `${STATE}/terraform-lambda/production.tfstate.tflock`, context: ownBuild }) },
+    { as: role, does: "overwrite another copy's state object", chain: "otherCopies", expect: "denied", request: () => ({ action: "s3:PutObject", resource: copyState(COPY_B) }) },
+    { as: role, does: "read another copy's state object", chain: "otherCopies", expect: "denied", request: () => ({ action: "s3:GetObject", resource: copyState(COPY_B) }) },
+    { as: role, does: "update another copy's function while it is measured", chain: "otherCopies", expect: "denied", request: () => ({ action: "lambda:UpdateFunctionCode", resource: copyFunction(COPY_B) }) },
+    { as: role, does: "delete another copy's function", chain: "otherCopies", expect: "denied", request: () => ({ action: "lambda:DeleteFunction", resource: copyFunction(COPY_B) }) },
     {
         as: role,
-        does: "overwrite another build's state object",
+        does: "rewrite another copy's role policy, even with the copies' boundary",
         chain: "otherCopies",
         expect: "denied",
-        request: () => ({ action: "s3:PutObject", resource: `${STATE}/pull-requests/${OTHER_BUILD}/terraform.tfstate`, context: ownBuild }),
+        request: (iam) => ({ action: "iam:PutRolePolicy", resource: copyRole(COPY_B), context: withCopyBoundary(iam) }),
+    },
+    { as: role, does: "delete another copy's role", chain: "otherCopies", expect: "denied", request: () => ({ action: "iam:DeleteRole", resource: copyRole(COPY_B) }) },
+    { as: role, does: "delete another copy's log group", chain: "otherCopies", expect: "denied", request: () => ({ action: "logs:DeleteLogGroup", resource: logGroup(`${COPY_B}-digest`) }) },
+    {
+        as: role,
+        does: "create a role in another copy's names, with the copies' boundary",
+        chain: "squat",
+        expect: "denied",
+        request: (iam) => ({ action: "iam:CreateRole", resource: copyRole(COPY_B, "x-role"), context: withCopyBoundary(iam) }),
+    },
+    {
+        as: role,
+        does: "create production's role name under a deeper path of its own (role/pull-request-copies/<copy>-x/power-tuned-digest-role)",
+        chain: "squat",
+        expect: refused,
+        request: (iam) => ({ action: "iam:CreateRole", resource: copyRole(COPY_A, "x/power-tuned-digest-role"), context: withCopyBoundary(iam) }),
+    },
+    {
+        as: role,
+        does: "create production's role name under the copies' path",
+        chain: "squat",
+        expect: "denied",
+        request: (iam) => ({ action: "iam:CreateRole", resource: `arn:aws:iam::${ACCOUNT}:role/pull-request-copies/power-tuned-digest-role`, context: withCopyBoundary(iam) }),
+    },
+    {
+        as: role,
+        does: "create a role of its own copy's name outside the copies' path",
+        chain: "squat",
+        expect: "denied",
+        request: (iam) => ({ action: "iam:CreateRole", resource: `arn:aws:iam::${ACCOUNT}:role/${COPY_A}-digest-role`, context: withCopyBoundary(iam) }),
+    },
+    { as: role, does: "reserve concurrency for its own function (PutFunctionConcurrency)", chain: "throttle", expect: refused, request: () => ({ action: "lambda:PutFunctionConcurrency", resource: PR_FUNCTION }) },
+    {
+        as: role,
+        does: "configure provisioned concurrency for its own function",
+        chain: "throttle",
+        expect: refused,
+        // An alias and a version have the same ARN shape: every qualifier at once.
+        request: () => ({ action: "lambda:PutProvisionedConcurrencyConfig", resource: `${PR_FUNCTION}:*` }),
+    },
+    {
+        as: role,
+        does: "give its own function a public URL (CreateFunctionUrlConfig)",
+        chain: "exposure",
+        expect: refused,
+        request: () => ({ action: "lambda:CreateFunctionUrlConfig", resource: PR_FUNCTION, context: { "lambda:FunctionUrlAuthType": "NONE" } }),
+    },
+    {
+        as: role,
+        does: "let anyone invoke its own function (AddPermission)",
+        chain: "exposure",
+        expect: refused,
+        request: () => ({ action: "lambda:AddPermission", resource: PR_FUNCTION, context: { "lambda:Principal": "*" } }),
+    },
+    {
+        as: role,
+        does: "map an event source onto its own function (CreateEventSourceMapping)",
+        chain: "exposure",
+        expect: refused,
+        // IAM authorizes CreateEventSourceMapping on `*`, with the function as a condition key.
+        request: () => ({ action: "lambda:CreateEventSourceMapping", resource: "*", context: { "lambda:FunctionArn": PR_FUNCTION } }),
+    },
+    { as: role, does: "assume the copy role for a session without its copy's session policy", chain: "credentials", expect: "denied", request: (iam) => ({ action: "sts:AssumeRole", resource: iam.roleArn("pr-copy-role") }) },
+    {
+        as: role,
+        does: "read the builds' environment (BatchGetBuilds), where copies' credentials are",
+        chain: "credentials",
+        expect: "denied",
+        request: () => ({ action: "codebuild:BatchGetBuilds", resource: `arn:aws:codebuild:${REGION}:${ACCOUNT}:project/pr-deploy` }),
+    },
+    {
+        as: role,
+        does: "read the workflow's execution history, where copies' credentials are",
+        chain: "credentials",
+        expect: "denied",
+        request: () => ({ action: "states:GetExecutionHistory", resource: `arn:aws:states:${REGION}:${ACCOUNT}:execution:pr-workflow:7-3f2a9c1` }),
     },
     {
         as: role,
@@ -135,32 +242,59 @@ const untrustedAttacks = (role: string): Row[] => [
     },
     { as: role, does: "upload a runner bundle", chain: "runner", expect: "denied", request: () => ({ action: "s3:PutObject", resource: `${ARTIFACTS}/tuning-runner/${"ab".repeat(32)}.js`, context: ownBuild }) },
     { as: role, does: "start a power-tuning execution (it invokes functions)", chain: "production", expect: "denied", request: () => ({ action: "states:StartExecution", resource: POWER_TUNING }) },
-];
+    { as: role, does: "rewrite the tuning budget's lease table", chain: "capacity", expect: "denied", request: () => ({ action: "s3:PutObject", resource: BUDGET_LEASES, context: ownBuild }) },
+    { as: role, does: "delete the tuning budget's lease table", chain: "capacity", expect: "denied", request: () => ({ action: "s3:DeleteObject", resource: BUDGET_LEASES, context: ownBuild }) },
+    { as: role, does: "read the tuning budget's lease table", chain: "capacity", expect: "denied", request: () => ({ action: "s3:GetObject", resource: BUDGET_LEASES, context: ownBuild }) },
+    ];
+};
 
 const ROWS: Row[] = [
     ...untrustedAttacks("pr-deploy-role"),
     ...untrustedAttacks("pr-destroy-role"),
-    // The untrusted deploy's work.
-    { as: "pr-deploy-role", does: "create a PR-namespace role with the boundary", expect: "Allowed", request: (iam) => ({ action: "iam:CreateRole", resource: PR_ROLE, context: withBoundary(iam) }) },
-    { as: "pr-deploy-role", does: "put a PR role's inline policy, with the boundary", expect: "Allowed", request: (iam) => ({ action: "iam:PutRolePolicy", resource: PR_ROLE, context: withBoundary(iam) }) },
-    { as: "pr-deploy-role", does: "create a PR function", expect: "Allowed", request: () => ({ action: "lambda:CreateFunction", resource: PR_FUNCTION }) },
-    { as: "pr-deploy-role", does: "update a PR function's configuration", expect: "Allowed", request: () => ({ action: "lambda:UpdateFunctionConfiguration", resource: PR_FUNCTION }) },
+    // The trusted step shares the tuning budget through its lease table, and nothing else of the bucket's root.
+    { as: "pr-feedback-role", does: "read the tuning budget's lease table", expect: "Allowed", request: () => ({ action: "s3:GetObject", resource: BUDGET_LEASES }) },
+    { as: "pr-feedback-role", does: "replace the tuning budget's lease table", expect: "Allowed", request: () => ({ action: "s3:PutObject", resource: BUDGET_LEASES }) },
+    { as: "pr-feedback-role", does: "write beside the lease table", expect: "denied", request: () => ({ action: "s3:PutObject", resource: "arn:aws:s3:::storage-artifacts-0a1b2c3d/tuning-budget/other.json" }) },
+    ...untrustedAttacks(COPY_A_CREDENTIALS),
+    // What the deploy and the destroy do with the copy's credentials: deploy and destroy their own copy.
+    { as: COPY_A_CREDENTIALS, does: "create its copy's role with the copies' boundary", expect: "Allowed", request: (iam) => ({ action: "iam:CreateRole", resource: PR_ROLE, context: withCopyBoundary(iam) }) },
+    { as: COPY_A_CREDENTIALS, does: "create its copy's role with production's boundary", chain: "forgeLogs", expect: "denied", request: (iam) => ({ action: "iam:CreateRole", resource: PR_ROLE, context: withBoundary(iam) }) },
+    { as: COPY_A_CREDENTIALS, does: "put its copy's role's inline policy, with the copies' boundary", expect: "Allowed", request: (iam) => ({ action: "iam:PutRolePolicy", resource: PR_ROLE, context: withCopyBoundary(iam) }) },
+    { as: COPY_A_CREDENTIALS, does: "tag its copy's role", expect: "Allowed", request: () => ({ action: "iam:TagRole", resource: PR_ROLE }) },
+    { as: COPY_A_CREDENTIALS, does: "create its copy's function", expect: "Allowed", request: () => ({ action: "lambda:CreateFunction", resource: PR_FUNCTION }) },
+    { as: COPY_A_CREDENTIALS, does: "update its copy's function's configuration", expect: "Allowed", request: () => ({ action: "lambda:UpdateFunctionConfiguration", resource: PR_FUNCTION }) },
     {
-        as: "pr-deploy-role",
-        does: "pass a PR role to Lambda",
+        as: COPY_A_CREDENTIALS,
+        does: "pass its copy's role to Lambda",
         expect: "Allowed",
         request: () => ({ action: "iam:PassRole", resource: PR_ROLE, context: { "iam:PassedToService": "lambda.amazonaws.com" } }),
     },
-    { as: "pr-deploy-role", does: "read production's state for the plan", expect: "Allowed", request: () => ({ action: "s3:GetObject", resource: `${STATE}/terraform-lambda/production.tfstate` }) },
-    { as: "pr-deploy-role", does: "write its own state", expect: "Allowed", request: () => ({ action: "s3:PutObject", resource: `${STATE}/pull-requests/${OWN_BUILD}/terraform.tfstate`, context: ownBuild }) },
-    { as: "pr-deploy-role", does: "take its own state's lock", expect: "Allowed", request: () => ({ action: "s3:PutObject", resource: `${STATE}/pull-requests/${OWN_BUILD}/terraform.tfstate.tflock`, context: ownBuild }) },
+    {
+        as: COPY_A_CREDENTIALS,
+        does: "pass another copy's role to Lambda",
+        chain: "otherCopies",
+        expect: "denied",
+        request: () => ({ action: "iam:PassRole", resource: copyRole(COPY_B), context: { "iam:PassedToService": "lambda.amazonaws.com" } }),
+    },
+    { as: COPY_A_CREDENTIALS, does: "create its copy's log group", expect: "Allowed", request: () => ({ action: "logs:CreateLogGroup", resource: logGroup(`${COPY_A}-digest`) }) },
+    { as: COPY_A_CREDENTIALS, does: "read production's state for the plan", expect: "Allowed", request: () => ({ action: "s3:GetObject", resource: `${STATE}/terraform-lambda/production.tfstate` }) },
+    { as: COPY_A_CREDENTIALS, does: "write its copy's state", expect: "Allowed", request: () => ({ action: "s3:PutObject", resource: copyState(COPY_A) }) },
+    { as: COPY_A_CREDENTIALS, does: "take its copy's state lock", expect: "Allowed", request: () => ({ action: "s3:PutObject", resource: copyState(COPY_A, "terraform.tfstate.tflock") }) },
+    { as: COPY_A_CREDENTIALS, does: "read its copy's state (the destroy)", expect: "Allowed", request: () => ({ action: "s3:GetObject", resource: copyState(COPY_A) }) },
+    { as: COPY_A_CREDENTIALS, does: "delete its copy's role's inline policy", expect: "Allowed", request: (iam) => ({ action: "iam:DeleteRolePolicy", resource: PR_ROLE, context: withCopyBoundary(iam) }) },
+    { as: COPY_A_CREDENTIALS, does: "delete its copy's role", expect: "Allowed", request: () => ({ action: "iam:DeleteRole", resource: PR_ROLE }) },
+    { as: COPY_A_CREDENTIALS, does: "delete its copy's function", expect: "Allowed", request: () => ({ action: "lambda:DeleteFunction", resource: PR_FUNCTION }) },
+    { as: COPY_A_CREDENTIALS, does: "delete its copy's log group", expect: "Allowed", request: () => ({ action: "logs:DeleteLogGroup", resource: logGroup(`${COPY_A}-digest`) }) },
+    { as: COPY_A_CREDENTIALS, does: "delete its copy's state object", expect: "Allowed", request: () => ({ action: "s3:DeleteObject", resource: copyState(COPY_A) }) },
+    { as: COPY_A_CREDENTIALS, does: "hand files on under a build's prefix (the project's own role does)", chain: "otherCopies", expect: "denied", request: () => ({ action: "s3:PutObject", resource: `${ARTIFACTS}/pull-request-builds/${OWN_BUILD}/plan.json` }) },
+    // What the project roles still do themselves: hand files on under their own build's prefix.
     { as: "pr-deploy-role", does: "hand its plan on", expect: "Allowed", request: () => ({ action: "s3:PutObject", resource: `${ARTIFACTS}/pull-request-builds/${OWN_BUILD}/plan.json`, context: ownBuild }) },
-    // The untrusted destroy's work.
-    { as: "pr-destroy-role", does: "read the deploy's state", expect: "Allowed", request: () => ({ action: "s3:GetObject", resource: `${STATE}/pull-requests/${OTHER_BUILD}/terraform.tfstate` }) },
-    { as: "pr-destroy-role", does: "delete a PR role's inline policy (the role has the boundary)", expect: "Allowed", request: (iam) => ({ action: "iam:DeleteRolePolicy", resource: PR_ROLE, context: withBoundary(iam) }) },
-    { as: "pr-destroy-role", does: "delete a PR role", expect: "Allowed", request: () => ({ action: "iam:DeleteRole", resource: PR_ROLE }) },
-    { as: "pr-destroy-role", does: "delete a PR function", expect: "Allowed", request: () => ({ action: "lambda:DeleteFunction", resource: PR_FUNCTION }) },
-    { as: "pr-destroy-role", does: "delete its own state object", expect: "Allowed", request: () => ({ action: "s3:DeleteObject", resource: `${STATE}/pull-requests/${OWN_BUILD}/terraform.tfstate`, context: ownBuild }) },
+    { as: "pr-deploy-role", does: "create any function, its own copy's included (it holds nothing in the namespace)", chain: "otherCopies", expect: "denied", request: () => ({ action: "lambda:CreateFunction", resource: PR_FUNCTION }) },
+    { as: "pr-destroy-role", does: "delete any function, its own copy's included (it holds nothing in the namespace)", chain: "otherCopies", expect: "denied", request: () => ({ action: "lambda:DeleteFunction", resource: PR_FUNCTION }) },
+    // Where the copies' credentials come from.
+    { as: "pr-workflow-role", does: "take a session of the copy role", expect: "Allowed", request: (iam) => ({ action: "sts:AssumeRole", resource: iam.roleArn("pr-copy-role"), context: { "sts:RoleSessionName": COPY_A } }) },
+    { as: "pr-feedback-role", does: "take a session of the copy role", chain: "credentials", expect: "denied", request: (iam) => ({ action: "sts:AssumeRole", resource: iam.roleArn("pr-copy-role") }) },
+    { as: "pr-sweeper-role", does: "take a session of the copy role", chain: "credentials", expect: "denied", request: (iam) => ({ action: "sts:AssumeRole", resource: iam.roleArn("pr-copy-role") }) },
     // The trusted step.
     { as: "pr-feedback-role", does: "start a tuning execution", expect: "Allowed", request: () => ({ action: "states:StartExecution", resource: POWER_TUNING }) },
     {
@@ -206,6 +340,10 @@ const ROWS: Row[] = [
     { as: "pr-feedback-role", does: "comment without being the bot", chain: "approval", expect: "denied", request: () => ({ action: "codecommit:PostCommentForPullRequest", resource: REPOSITORY }) },
     { as: "pr-feedback-role", does: "record production's fingerprint", chain: "baselines", expect: "denied", request: () => ({ action: "s3:PutObject", resource: `${ARTIFACTS}/tuning-history/production/digest.json` }) },
     { as: "pr-feedback-role", does: "read a production function", chain: "production", expect: "denied", request: () => ({ action: "lambda:GetFunctionConfiguration", resource: PRODUCTION_FUNCTION }) },
+    // Which functions are tuned is the runner's decision (its copy's prefix, listed); IAM keeps the step itself off them.
+    { as: "pr-feedback-role", does: "list the functions to find its own copy's", expect: "Allowed", request: () => ({ action: "lambda:ListFunctions", resource: "*" }) },
+    { as: "pr-feedback-role", does: "stops: tuning another pull request's copy (invoking it directly)", chain: "otherCopies", expect: "denied", request: () => ({ action: "lambda:InvokeFunction", resource: OTHER_COPY_FUNCTION }) },
+    { as: "pr-feedback-role", does: "stops: tuning another pull request's copy (reconfiguring its memory)", chain: "otherCopies", expect: "denied", request: () => ({ action: "lambda:UpdateFunctionConfiguration", resource: OTHER_COPY_FUNCTION }) },
     // The copy decision (trusted: reads the repository and the history as data, speaks only as the bot).
     { as: "pr-copy-decision-role", does: "read the differences between the pull request's commits", expect: "Allowed", request: () => ({ action: "codecommit:GetDifferences", resource: REPOSITORY }) },
     {
@@ -215,6 +353,7 @@ const ROWS: Row[] = [
         request: () => ({ action: "logs:PutLogEvents", resource: `${logGroup("lambda-power-tuned-decision-power-tuned")}:log-stream:2026/11/26/[$LATEST]0a1b` }),
     },
     { as: "pr-copy-decision-role", does: "read the policy at the destination commit", expect: "Allowed", request: () => ({ action: "codecommit:GetFile", resource: REPOSITORY }) },
+    { as: "pr-copy-decision-role", does: "list the folder of a changed document at the source commit (a function's code may sit beside it)", expect: "Allowed", request: () => ({ action: "codecommit:GetFolder", resource: REPOSITORY }) },
     { as: "pr-copy-decision-role", does: "read production's records in the tuning history", expect: "Allowed", request: () => ({ action: "s3:GetObject", resource: `${ARTIFACTS}/tuning-history/production/digest.json` }) },
     { as: "pr-copy-decision-role", does: "list the artifact bucket (production's records, 404 for a missing one)", expect: "Allowed", request: () => ({ action: "s3:ListBucket", resource: ARTIFACTS }) },
     {
@@ -236,7 +375,7 @@ const ROWS: Row[] = [
     { as: "pr-copy-decision-role", does: "start a build (deploy anything)", chain: "production", expect: "denied", request: () => ({ action: "codebuild:StartBuild", resource: `arn:aws:codebuild:${REGION}:${ACCOUNT}:project/pr-deploy` }) },
     { as: "pr-copy-decision-role", does: "start a tuning", chain: "production", expect: "denied", request: () => ({ action: "states:StartExecution", resource: POWER_TUNING }) },
     { as: "pr-copy-decision-role", does: "write production's state", chain: "production", expect: "denied", request: () => ({ action: "s3:PutObject", resource: `${STATE}/terraform-lambda/production.tfstate` }) },
-    { as: "pr-copy-decision-role", does: "create a role", chain: "admin", expect: "denied", request: (iam) => ({ action: "iam:CreateRole", resource: PR_ROLE, context: withBoundary(iam) }) },
+    { as: "pr-copy-decision-role", does: "create a role", chain: "admin", expect: "denied", request: (iam) => ({ action: "iam:CreateRole", resource: PR_ROLE, context: withCopyBoundary(iam) }) },
     { as: "pr-copy-decision-role", does: "push to the repository", chain: "production", expect: "denied", request: () => ({ action: "codecommit:GitPush", resource: REPOSITORY }) },
     // The untrusted builds' shared cache: written by pull-request code, read by nothing trusted.
     { as: "pr-deploy-role", does: "restore and save the build cache", expect: "Allowed", request: () => ({ action: "s3:PutObject", resource: `${ARTIFACTS}/pull-request-cache/cache.zip` }) },
@@ -249,6 +388,10 @@ const ROWS: Row[] = [
     { as: "pr-deploy-role", does: "replace the decision function's code", chain: "runner", expect: "denied", request: () => ({ action: "lambda:UpdateFunctionCode", resource: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:lambda-power-tuned-decision-power-tuned` }) },
     { as: "pr-workflow-role", does: "invoke the decision function", expect: "Allowed", request: () => ({ action: "lambda:InvokeFunction", resource: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:lambda-power-tuned-decision-power-tuned` }) },
     { as: "pr-feedback-role", does: "read the account's Lambda concurrency (--concurrency auto)", expect: "Allowed", request: () => ({ action: "lambda:GetAccountSettings", resource: "*" }) },
+    { as: "pr-feedback-role", does: "read production's invocations and durations (GetMetricData)", expect: "Allowed", request: () => ({ action: "cloudwatch:GetMetricData", resource: "*" }) },
+    { as: "pr-feedback-role", does: "read or write anything else of CloudWatch", chain: "traffic", expect: "denied", request: () => ({ action: "cloudwatch:PutMetricData", resource: "*" }) },
+    { as: "pr-copy-decision-role", does: "read production's metrics", chain: "traffic", expect: "denied", request: () => ({ action: "cloudwatch:GetMetricData", resource: "*" }) },
+    { as: "pr-sweeper-role", does: "read production's metrics", chain: "traffic", expect: "denied", request: () => ({ action: "cloudwatch:GetMetricData", resource: "*" }) },
     // The bot.
     { as: "pr-bot-role", does: "comment on the pull request", expect: "Allowed", request: () => ({ action: "codecommit:PostCommentForPullRequest", resource: REPOSITORY }) },
     { as: "pr-bot-role", does: "edit its comment", expect: "Allowed", request: () => ({ action: "codecommit:UpdateComment", resource: REPOSITORY }) },
@@ -280,7 +423,7 @@ const ROWS: Row[] = [
     { as: "pr-sweeper-role", does: "delete a PR role", expect: "Allowed", request: () => ({ action: "iam:DeleteRole", resource: PR_ROLE }) },
     { as: "pr-sweeper-role", does: "delete a PR log group", expect: "Allowed", request: () => ({ action: "logs:DeleteLogGroup", resource: logGroup("pr-power-tuned-7-3f2a9c1-digest") }) },
     { as: "pr-sweeper-role", does: "list the PR state objects", expect: "Allowed", request: () => ({ action: "s3:ListBucket", resource: STATE, context: { "s3:prefix": "pull-requests/" } }) },
-    { as: "pr-sweeper-role", does: "delete a PR state object", expect: "Allowed", request: () => ({ action: "s3:DeleteObject", resource: `${STATE}/pull-requests/${OTHER_BUILD}/terraform.tfstate` }) },
+    { as: "pr-sweeper-role", does: "delete a PR state object", expect: "Allowed", request: () => ({ action: "s3:DeleteObject", resource: copyState(COPY_B) }) },
     { as: "pr-sweeper-role", does: "keep its report under its own prefix", expect: "Allowed", request: () => ({ action: "s3:PutObject", resource: `${ARTIFACTS}/pull-request-builds/${SWEEP_BUILD["codebuild:buildArn"]}/sweep-report.json`, context: SWEEP_BUILD }) },
     {
         as: "pr-sweeper-role",
@@ -351,7 +494,9 @@ const ROWS: Row[] = [
     // The workflow and its trigger.
     { as: "pr-workflow-role", does: "start the deploy build", expect: "Allowed", request: () => ({ action: "codebuild:StartBuild", resource: `arn:aws:codebuild:${REGION}:${ACCOUNT}:project/pr-deploy` }) },
     { as: "pr-workflow-role", does: "start the pipeline's apply build", chain: "production", expect: "denied", request: () => ({ action: "codebuild:StartBuild", resource: `arn:aws:codebuild:${REGION}:${ACCOUNT}:project/deployment-apply` }) },
-    { as: "pr-trigger-role", does: "start the pull-request workflow", expect: "Allowed", request: () => ({ action: "states:StartExecution", resource: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:pr-workflow` }) },
+    { as: "pr-trigger-role", does: "start the pull-request workflow", expect: "Allowed", request: () => ({ action: "states:StartExecution", resource: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${WORKFLOW_NAME}` }) },
+    { as: "pr-sweeper-role", does: "read the pull-request workflow's running executions (which copies they own)", expect: "Allowed", request: () => ({ action: "states:ListExecutions", resource: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${WORKFLOW_NAME}` }) },
+    { as: "pr-sweeper-role", does: "read an execution of the power-tuning state machine", expect: "denied", request: () => ({ action: "states:DescribeExecution", resource: `arn:aws:states:${REGION}:${ACCOUNT}:execution:powerTuningStateMachine-0a1b2c3d:x` }) },
     { as: "pr-trigger-role", does: "start the power-tuning state machine", chain: "production", expect: "denied", request: () => ({ action: "states:StartExecution", resource: POWER_TUNING }) },
 ];
 
@@ -367,16 +512,17 @@ describe("attack paths, decided by an IAM policy simulator over the stack's own 
         const verdict = row.expect === "Allowed" ? "may" : "may not";
         const title = `${row.as} ${verdict} ${row.does}${row.chain ? ` — stops: ${CHAINS[row.chain]}` : ""}`;
         it(title, async () => {
-            const decision = await iam.decide(iam.role(row.as), row.request(iam));
+            const decision = await iam.decide(principal(iam, row.as), row.request(iam));
             assert.ok(matches(decision, row.expect), `${row.as}: ${JSON.stringify(row.request(iam))} was ${decision}, expected ${row.expect}`);
         });
     }
 
-    describe("a role Terraform created with Action * under the boundary (chain: become account admin)", () => {
-        const everything = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] };
+    const everything = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] };
+
+    describe("a role a copy created with Action * under the copies' boundary (chain: become account admin)", () => {
         let functionRole: SimulatedRole;
         before(() => {
-            functionRole = iam.terraformRole("pr-power-tuned-7-3f2a9c1-x-role", everything);
+            functionRole = iam.copyCreatedRole(COPY_A, "x-role", undefined, everything);
         });
 
         const denied: Array<[string, (iam: StackIam) => Request]> = [
@@ -387,6 +533,7 @@ describe("attack paths, decided by an IAM policy simulator over the stack's own 
             ["write production's state", () => ({ action: "s3:PutObject", resource: `${STATE}/terraform-lambda/production.tfstate` })],
             ["write a pull request's state", () => ({ action: "s3:PutObject", resource: `${STATE}/pull-requests/${OWN_BUILD}/terraform.tfstate` })],
             ["update a production function", () => ({ action: "lambda:UpdateFunctionCode", resource: PRODUCTION_FUNCTION })],
+            ["read production's metrics", () => ({ action: "cloudwatch:GetMetricData", resource: "*" })],
         ];
         for (const [what, request] of denied) {
             it(`may not ${what}`, async () => {
@@ -397,6 +544,44 @@ describe("attack paths, decided by an IAM policy simulator over the stack's own 
         it("may still write its function's log streams, which is all the boundary grants", async () => {
             const logStream = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/pr-power-tuned-7-3f2a9c1-x:log-stream:2026/11/26/[$LATEST]0a1b`;
             assert.strictEqual(await iam.decide(functionRole, { action: "logs:PutLogEvents", resource: logStream }), "Allowed");
+        });
+    });
+
+    describe("the boundaries cover one copy's logs, or production's (chain: forge production's or another copy's logs)", () => {
+        const stream = (logGroupName: string) => ({ action: "logs:PutLogEvents", resource: `${logGroup(logGroupName)}:log-stream:2026/11/26/[$LATEST]0a1b` });
+        const tagged = (copy: string) => ({ [COPY_ROLE_TAG_KEY]: copy });
+
+        it("a copy's role writes its own copy's log groups", async () => {
+            assert.strictEqual(await iam.decide(iam.copyCreatedRole(COPY_A, "digest-role", undefined, everything), stream(`${COPY_A}-digest`)), "Allowed");
+        });
+
+        it("a copy's role may not write production's log groups, nor another copy's", async () => {
+            const role = iam.copyCreatedRole(COPY_A, "digest-role", undefined, everything);
+            for (const target of ["power-tuned-digest", `${COPY_B}-digest`]) assert.notStrictEqual(await iam.decide(role, stream(target)), "Allowed", target);
+        });
+
+        it("a copy's role whose trust policy lets an outsider assume it with a forged copy tag (a session tag) still may not write production's or another copy's logs", async () => {
+            const forgeries: Array<[Record<string, string>, string]> = [
+                [tagged("power-tuned"), "power-tuned-digest"],
+                [tagged(COPY_B), `${COPY_B}-digest`],
+                // A shorter prefix of its own name would cover every copy of the namespace.
+                [tagged("pr-power-tuned"), `${COPY_B}-digest`],
+                [tagged("pr-power-tuned-7"), "pr-power-tuned-7-0000000-digest"],
+            ];
+            for (const [tags, target] of forgeries) {
+                const role = iam.copyCreatedRole(COPY_A, "digest-role", tags, everything);
+                assert.notStrictEqual(await iam.decide(role, stream(target)), "Allowed", `${JSON.stringify(tags)} → ${target}`);
+            }
+        });
+
+        it("a role without its copy tag writes no log group at all", async () => {
+            assert.notStrictEqual(await iam.decide(iam.copyCreatedRole(COPY_A, "digest-role", {}, everything), stream(`${COPY_A}-digest`)), "Allowed");
+        });
+
+        it("production's roles write production's log groups, never a copy's", async () => {
+            const role = iam.terraformRole("power-tuned-digest-role", everything);
+            assert.strictEqual(await iam.decide(role, stream("power-tuned-digest")), "Allowed");
+            assert.notStrictEqual(await iam.decide(role, stream(`${COPY_A}-digest`)), "Allowed");
         });
     });
 

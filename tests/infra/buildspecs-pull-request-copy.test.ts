@@ -5,7 +5,33 @@ import { strict as assert } from "assert";
 import { parse as parseYaml } from "yaml";
 import { BUILD_CACHE_DIRECTORY, installTerraform, pullRequestDeployBuildspec, pullRequestDestroyBuildspec, pullRequestFeedbackBuildspec, RUNNER_PATH, terraformApplyBuildspec, terraformDestroyBuildspec, terraformPlanBuildspec } from "../../components/buildspecs";
 import type { TerraformRelease } from "../../components/terraformRelease";
-import { ARTIFACT_BUCKET, backend, type BuildRun, BUILDSPECS, DEPLOY_BUILD_ARN, DEPLOY_BUILD_ENV, DESTROY_BUILD_ARN, DESTROY_BUILD_ENV, GENUINE_ZIP, OWN_STATE_KEY, phaseStatus, PR_SUFFIX, PRODUCTION_STATE_KEY, PROVIDERS, RELEASE, runBuild, STATE_BUCKET, workCalls } from "../support/build-run";
+import {
+    ARTIFACT_BUCKET,
+    backend,
+    type BuildRun,
+    BUILDSPECS,
+    COPY_BOUNDARY_ARN,
+    COPY_CREDENTIALS,
+    COPY_STATE_KEY,
+    DEPLOY_BUILD_ARN,
+    DEPLOY_BUILD_ENV,
+    DESTROY_BUILD_ENV,
+    GENUINE_ZIP,
+    phaseStatus,
+    PR_SUFFIX,
+    PRODUCTION_STATE_KEY,
+    PROVIDERS,
+    RELEASE,
+    runBuild,
+    STATE_BUCKET,
+    workCalls,
+} from "../support/build-run";
+
+/** The variables a copy's Terraform runs with: its names, its roles' path and the copies' boundary. */
+const COPY_VARIABLES = `-var name_prefix=pr-power-tuned -var name_suffix=${PR_SUFFIX} -var role_path=/pull-request-copies/ -var permissions_boundary_arn=${COPY_BOUNDARY_ARN}`;
+
+/** The calls that act with AWS (terraform, aws) and the access key each used. */
+const actedWith = (run: BuildRun) => run.credentials.filter(({ call }) => /^(terraform|aws) /.test(call) && call !== "terraform version").map(({ call, key }) => [call.split(" ").slice(0, 2).join(" "), key]);
 
 describe("buildspecs: the Terraform install and the pull-request copy", () => {
     describe("Terraform install", () => {
@@ -69,15 +95,51 @@ describe("buildspecs: the Terraform install and the pull-request copy", () => {
         it("accepts newer and pre-release versions and an uppercase checksum (written lowercase)", () => {
             assert.doesNotThrow(() => installTerraform({ ...RELEASE, version: "1.12.0-rc1" }));
             assert.doesNotThrow(() => installTerraform({ ...RELEASE, version: "1.14.2" }));
-            const check = installTerraform({ ...RELEASE, sha256Arm64: RELEASE.sha256Arm64.toUpperCase() })[1].run;
+            const check = installTerraform({ ...RELEASE, sha256Arm64: RELEASE.sha256Arm64.toUpperCase() }).find((command) => command.run.includes("sha256sum"))!.run;
             assert.ok(check.includes(RELEASE.sha256Arm64), check);
+        });
+    });
+
+    describe("the copy's credentials (what the untrusted builds may do in the namespace)", () => {
+        it("the deploy's Terraform and the plan's read of production's state act with the copy's credentials; handing files on under its own build, with the project's role", () => {
+            const run = runBuild(pullRequestDeployBuildspec(RELEASE), DEPLOY_BUILD_ENV);
+            assert.equal(run.succeeded, true);
+            const copy = COPY_CREDENTIALS.COPY_AWS_ACCESS_KEY_ID;
+            assert.deepEqual(actedWith(run), [
+                ["terraform init", copy],
+                ["terraform plan", copy],
+                ["terraform show", copy],
+                ["aws s3", "project role"],
+                ["terraform init", copy],
+                ["terraform apply", copy],
+                ["terraform output", copy],
+                ["aws s3", "project role"],
+            ]);
+        });
+
+        it("the destroy acts with the copy's credentials throughout", () => {
+            const run = runBuild(pullRequestDestroyBuildspec(RELEASE), DESTROY_BUILD_ENV);
+            assert.equal(run.succeeded, true);
+            assert.deepEqual(new Set(actedWith(run).map(([, key]) => key)), new Set([COPY_CREDENTIALS.COPY_AWS_ACCESS_KEY_ID]));
+        });
+
+        it("refuses to start without the copy's credentials, and never echoes them", () => {
+            for (const [buildspec, env] of [[pullRequestDeployBuildspec, DEPLOY_BUILD_ENV], [pullRequestDestroyBuildspec, DESTROY_BUILD_ENV]] as const) {
+                for (const missing of Object.keys(COPY_CREDENTIALS)) {
+                    const run = runBuild(buildspec(RELEASE), { ...env, [missing]: "" });
+                    assert.deepEqual(run.phases, [{ name: "install", status: "FAILED" }], missing);
+                    assert.deepEqual(run.calls, [], missing);
+                }
+                const yaml = buildspec(RELEASE);
+                assert.ok(!/echo[^\n]*\$COPY_AWS/.test(yaml), "no credential is echoed");
+            }
         });
     });
 
     describe("pull-request deploy (untrusted)", () => {
         const buildspec = () => pullRequestDeployBuildspec(RELEASE);
 
-        it("plans against production's state without refreshing or locking it, hands the plan on, then deploys a copy under its own state and hands the outputs on", () => {
+        it("plans against production's state without refreshing or locking it, hands the plan on, then deploys a copy under the copy's state (roles under the copies' path and boundary) and hands the outputs on", () => {
             const run = runBuild(buildspec(), DEPLOY_BUILD_ENV);
             assert.deepEqual(phaseStatus(run), { install: "SUCCEEDED", pre_build: "SUCCEEDED", build: "SUCCEEDED" });
             const output = `s3://${ARTIFACT_BUCKET}/pull-request-builds/${DEPLOY_BUILD_ARN}/`;
@@ -86,8 +148,8 @@ describe("buildspecs: the Terraform install and the pull-request copy", () => {
                 "terraform plan -refresh=false -lock=false -var name_prefix=power-tuned -out=production.tfplan",
                 "terraform show -json production.tfplan",
                 `aws s3 cp plan.json ${output}plan.json`,
-                `terraform init -reconfigure ${backend(OWN_STATE_KEY(DEPLOY_BUILD_ARN))}`,
-                `terraform apply -auto-approve -var name_prefix=pr-power-tuned -var name_suffix=${PR_SUFFIX}`,
+                `terraform init -reconfigure ${backend(COPY_STATE_KEY)}`,
+                `terraform apply -auto-approve ${COPY_VARIABLES}`,
                 "terraform output -json",
                 `aws s3 cp outputs.json ${output}outputs.json`,
             ]);
@@ -124,16 +186,14 @@ describe("buildspecs: the Terraform install and the pull-request copy", () => {
 
     describe("pull-request destroy (untrusted)", () => {
         const buildspec = () => pullRequestDestroyBuildspec(RELEASE);
-        const takeOver = `aws s3 cp --recursive s3://${STATE_BUCKET}/pull-requests/${DEPLOY_BUILD_ARN}/ s3://${STATE_BUCKET}/pull-requests/${DESTROY_BUILD_ARN}/ --exclude * --include terraform.tfstate`;
 
-        it("copies the deploy's state to its own, destroys the copy from there, then deletes its own state object", () => {
+        it("destroys the copy from the copy's state, which its deploy wrote, then deletes that state object", () => {
             const run = runBuild(buildspec(), DESTROY_BUILD_ENV);
             assert.equal(run.succeeded, true);
             assert.deepEqual(workCalls(run), [
-                takeOver,
-                `terraform init -reconfigure ${backend(OWN_STATE_KEY(DESTROY_BUILD_ARN))}`,
-                `terraform destroy -auto-approve -var name_prefix=pr-power-tuned -var name_suffix=${PR_SUFFIX}`,
-                `aws s3 rm s3://${STATE_BUCKET}/${OWN_STATE_KEY(DESTROY_BUILD_ARN)}`,
+                `terraform init -reconfigure ${backend(COPY_STATE_KEY)}`,
+                `terraform destroy -auto-approve ${COPY_VARIABLES}`,
+                `aws s3 rm s3://${STATE_BUCKET}/${COPY_STATE_KEY}`,
             ]);
         });
 
@@ -143,14 +203,14 @@ describe("buildspecs: the Terraform install and the pull-request copy", () => {
             assert.ok(!run.calls.some((call) => call.startsWith("aws s3 rm")));
         });
 
-        it("never destroys unless it could take over the deploy's state first", () => {
-            const run = runBuild(buildspec(), DESTROY_BUILD_ENV, { fail: ["aws s3 cp --recursive"] });
+        it("never destroys unless it could read the copy's state first", () => {
+            const run = runBuild(buildspec(), DESTROY_BUILD_ENV, { fail: ["terraform init"] });
             assert.equal(run.succeeded, false);
             assert.ok(!run.calls.some((call) => call.startsWith("terraform destroy")));
         });
 
-        it("refuses to start without a deploy build ARN from the workflow", () => {
-            for (const override of [{ DEPLOY_BUILD_ARN: "" }, { DEPLOY_BUILD_ARN: "pull-requests/../terraform-lambda" }, { SOURCE_COMMIT: "main" }]) {
+        it("refuses to start without the workflow's pull request id and source commit, which name the copy and its state", () => {
+            for (const override of [{ PULL_REQUEST_ID: "" }, { PULL_REQUEST_ID: "7/../../terraform-lambda" }, { SOURCE_COMMIT: "main" }]) {
                 const run = runBuild(buildspec(), { ...DESTROY_BUILD_ENV, ...override });
                 assert.deepEqual(run.phases, [{ name: "install", status: "FAILED" }], JSON.stringify(override));
                 assert.deepEqual(run.calls, [], JSON.stringify(override));
@@ -200,6 +260,36 @@ describe("buildspecs: the Terraform install and the pull-request copy", () => {
             assert.equal(run.succeeded, true);
             assert.equal(run.cacheAfter![ZIP], GENUINE_ZIP, "downloaded into a file of its own");
         });
+
+        it("deploy and destroy share one cache key: the Terraform release and the lock file's hash", () => {
+            const [deploy, destroy] = [pullRequestDeployBuildspec, pullRequestDestroyBuildspec].map((buildspec) => parseYaml(buildspec(RELEASE)).cache.key);
+            assert.equal(deploy, "terraform-1.11.4-$(codebuild-hash-files .terraform.lock.hcl)");
+            assert.equal(destroy, deploy);
+        });
+
+        it("restored providers get their execute bit back (CodeBuild restores files without it; Terraform would then fail to start them)", () => {
+            const saved = coldDeploy().cacheAfter!;
+            const run = runBuild(pullRequestDestroyBuildspec(RELEASE), DESTROY_BUILD_ENV, { cache: saved });
+            assert.equal(run.succeeded, true);
+            assert.ok(run.calls.some((call) => call.startsWith("terraform destroy")));
+            assert.deepEqual(downloads(run), []);
+        });
+
+        const hostileEntries = {
+            "a directory at the zip's path": { [ZIP]: { directory: { "terraform": "hostile" } } },
+            "a file at the provider cache's path": { providers: "not a directory" },
+            "a directory where a provider's executable belongs": { [`providers/${PROVIDERS[0]}/terraform-provider`]: { directory: { x: "hostile" } } },
+            "a link at a provider's executable": { [`providers/${PROVIDERS[1]}/terraform-provider`]: { link: "/tmp/elsewhere" } },
+        } as const;
+        for (const [entry, cache] of Object.entries(hostileEntries)) {
+            it(`a cache poisoned with ${entry} is discarded and downloaded again: deploy and destroy still succeed`, () => {
+                for (const [buildspec, env] of [[pullRequestDeployBuildspec, DEPLOY_BUILD_ENV], [pullRequestDestroyBuildspec, DESTROY_BUILD_ENV]] as const) {
+                    const run = runBuild(buildspec(RELEASE), env, { cache });
+                    assert.equal(run.succeeded, true, `${entry}: ${JSON.stringify(run.phases)}`);
+                    assert.ok(downloads(run).length > 0, "what was discarded is downloaded again");
+                }
+            });
+        }
 
         it("the trusted build and the pipeline's builds declare no cache and no plugin cache", () => {
             for (const yaml of [pullRequestFeedbackBuildspec(), terraformPlanBuildspec(RELEASE), terraformApplyBuildspec(RELEASE), terraformDestroyBuildspec(RELEASE)]) {

@@ -130,7 +130,7 @@ describe("buildspecs: the trusted builds and the pipeline", () => {
             assert.deepEqual(workCalls(run), [
                 `aws s3 cp ${RUNNER_S3_URI} ${RUNNER_PATH}`,
                 `node ${RUNNER_PATH} --version`,
-                `node ${RUNNER_PATH} sweep --name-prefix pr-power-tuned --older-than 6 --state-uri s3://${STATE_BUCKET}/pull-requests/ --protect-prefix power-tuned --report /tmp/sweep-report.json`,
+                `node ${RUNNER_PATH} sweep --name-prefix pr-power-tuned --owner-workflow ${SCHEDULED_SWEEP_ENV.PULL_REQUEST_WORKFLOW_ARN} --older-than 6 --state-uri s3://${STATE_BUCKET}/pull-requests/ --protect-prefix power-tuned --report /tmp/sweep-report.json`,
                 keepReport,
             ]);
             const [sweep] = runnerCalls(run).slice(1).map((argv) => parseCommandLine(argv, SCHEDULED_SWEEP_ENV));
@@ -138,18 +138,21 @@ describe("buildspecs: the trusted builds and the pipeline", () => {
             assert.equal(sweep.args.pullRequest, undefined, "a scheduled run names no pull request, so it comments nowhere");
         });
 
-        it("after a destroy sweeps exactly the copy the deploy named, whatever its age, and its deploy's state, commenting as the bot", () => {
+        it("after a destroy sweeps exactly the copy the deploy named, whatever its age, and the copy's state, commenting as the bot", () => {
             const run = runBuild(buildspec(), FOLLOW_UP_SWEEP_ENV);
             assert.equal(run.succeeded, true);
             const [sweep] = runnerCalls(run).slice(1).map((argv) => parseCommandLine(argv, FOLLOW_UP_SWEEP_ENV));
             assert.ok(sweep.kind === "sweep");
             // The copy's names are <name_prefix>-<name_suffix>-… as the deploy passed them to Terraform.
-            const apply = runBuild(pullRequestDeployBuildspec(RELEASE), DEPLOY_BUILD_ENV).argvs.find((argv) => argv[0] === "terraform" && argv[1] === "apply")!;
+            const deploy = runBuild(pullRequestDeployBuildspec(RELEASE), DEPLOY_BUILD_ENV).argvs;
+            const apply = deploy.find((argv) => argv[0] === "terraform" && argv[1] === "apply")!;
             const variable = (name: string) => apply.find((argument) => argument.startsWith(`${name}=`))!.slice(name.length + 1);
             assert.equal(sweep.args.namePrefix, `${variable("name_prefix")}-${variable("name_suffix")}`);
+            // The copy's state is the object the deploy's Terraform wrote (its second init's backend key).
+            const copyStateKey = deploy.filter((argv) => argv[0] === "terraform" && argv[1] === "init")[1].find((argument) => argument.startsWith("-backend-config=key="))!.slice("-backend-config=key=".length);
             assert.deepEqual(
                 [sweep.args.olderThanHours, sweep.args.state, sweep.args.protectPrefix],
-                [0, { bucket: STATE_BUCKET, prefix: `pull-requests/${DEPLOY_BUILD_ARN}` }, "power-tuned"],
+                [0, { bucket: STATE_BUCKET, prefix: copyStateKey.replace(/\/terraform\.tfstate$/, "") }, "power-tuned"],
             );
             assert.deepEqual(sweep.args.pullRequest, { repositoryName: SCHEDULED_SWEEP_ENV.REPOSITORY_NAME, pullRequestId: "7", sourceCommit: PULL_REQUEST.SOURCE_COMMIT, destinationCommit: PULL_REQUEST.DESTINATION_COMMIT });
             assert.equal(sweep.args.commentRoleArn, SCHEDULED_SWEEP_ENV.PULL_REQUEST_BOT_ROLE_ARN);

@@ -1,13 +1,19 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as assert from "assert";
-import { resolved } from "../support/mocked-stack";
+import { spawnSync } from "child_process";
+import { readFileSync } from "fs";
+import { join } from "path";
+import { parse } from "yaml";
+import { DEV_STACK_FILE, resolved } from "../support/mocked-stack";
 import { installTerraform } from "../../components/buildspecs";
 import { peakLambdaConcurrency } from "../../buildscripts/tuning-runner/core/tuningInput";
 import { globsOverlap } from "../../buildscripts/contract";
 import { DEFAULT_POWER_VALUES, DEFAULT_TERRAFORM, parseStackConfig, RawStackConfig, StackConfigError } from "../../components/config";
 import { SAR_DEFAULT_POWER_VALUES } from "../../components/powerTuningApp";
 
-const VALID: RawStackConfig = { region: "eu-west-1" };
+const REVIEWERS = "arn:aws:iam::123456789012:role/Reviewers";
+const VALID: RawStackConfig = { region: "eu-west-1", reviewers: [REVIEWERS] };
+const ROOT = join(__dirname, "..", "..");
 
 /** parseStackConfig's error for one bad value, on top of an otherwise valid config. */
 function problemsWith(overrides: RawStackConfig): string[] {
@@ -29,8 +35,8 @@ function assertRejected(overrides: RawStackConfig, ...fragments: string[]): void
 
 describe("stack configuration", () => {
     describe("defaults", () => {
-        it("needs only aws:region; everything else has a documented default", () => {
-            const config = parseStackConfig({ region: "eu-west-1" });
+        it("needs only aws:region and the reviewers; everything else has a documented default", () => {
+            const config = parseStackConfig({ region: "eu-west-1", reviewers: [REVIEWERS] });
             assert.deepStrictEqual(config, {
                 region: "eu-west-1",
                 awsAccess: { assumeRoles: [] },
@@ -40,19 +46,24 @@ describe("stack configuration", () => {
                 pullRequestNamePrefix: "pr-power-tuned",
                 sweepSchedule: "rate(6 hours)",
                 pullRequestCopyTtlHours: 6,
+                tuningConcurrencyBudget: 100,
+                maxFunctionsPerPullRequest: 10,
+                maxCopyFunctionTimeoutSeconds: 300,
                 functionPermissions: [],
-                nonFunctionPaths: ["**/*.md", "docs/**", "LICENSE", ".gitignore", "power-tuning-policy.json"],
+                nonFunctionPaths: ["README.md", "docs/**", "LICENSE", ".gitignore"],
                 terraform: DEFAULT_TERRAFORM,
                 powerTuningVersion: "4.4.0",
                 powerValues: DEFAULT_POWER_VALUES,
                 tuningDefaults: { num: 10, strategy: "cost", balancedWeight: 0.5, parallelInvocation: false },
                 retainData: false,
                 tags: {},
+                reviewers: ["arn:aws:sts::123456789012:assumed-role/Reviewers/*"],
+                requiredReviews: 1,
             });
         });
 
         it("tunes within the Lambda concurrency a new account often has (10): five memory sizes, one invocation at a time", () => {
-            const { powerValues, tuningDefaults } = parseStackConfig({ region: "eu-west-1" });
+            const { powerValues, tuningDefaults } = parseStackConfig(VALID);
             assert.strictEqual(peakLambdaConcurrency({ powerValueCount: powerValues.length, ...tuningDefaults }, 1), 10);
             assert.notDeepStrictEqual(powerValues, SAR_DEFAULT_POWER_VALUES, "the SAR default's six sizes would need 12");
         });
@@ -79,6 +90,9 @@ describe("stack configuration", () => {
                 tuningDefaults: { strategy: "balanced", balancedWeight: 0 },
                 retainData: true,
                 tags: { team: "perf" },
+                reviewers: [REVIEWERS],
+                requiredReviews: 1,
+                allowBotOnlyMerge: false,
             });
             assert.deepStrictEqual(config.powerValues, [128, 1024]);
             assert.deepStrictEqual(config.terraform, { version: "1.12.0", sha256Arm64: "ab".repeat(32) });
@@ -119,7 +133,7 @@ describe("stack configuration", () => {
 
         it("a namePrefix that cannot prefix Lambda function and IAM role names", () => {
             assertRejected({ namePrefix: "power_tuned" }, 'lambda-power-tuned:namePrefix = "power_tuned" is invalid', "letters, digits or '-'");
-            assertRejected({ namePrefix: "a".repeat(33) }, "1–32");
+            assertRejected({ namePrefix: "a".repeat(33) }, "3–32");
         });
 
         it("a namePrefix whose IAM scope would cover the stack's own roles or the SAR application", () => {
@@ -151,13 +165,27 @@ describe("stack configuration", () => {
             assert.strictEqual(parseStackConfig({ ...VALID, pullRequestCopyTtlHours: 4 }).pullRequestCopyTtlHours, 4);
         });
 
+        it("a tuningConcurrencyBudget that is not a whole number of invocations from 1 to 100000", () => {
+            for (const budget of [0, 2.5, 100_001, "100"]) {
+                assertRejected({ tuningConcurrencyBudget: budget }, `lambda-power-tuned:tuningConcurrencyBudget = ${JSON.stringify(budget)} is invalid`, "a whole number of Lambda invocations in flight, 1-100000");
+            }
+            assert.strictEqual(parseStackConfig({ ...VALID, tuningConcurrencyBudget: 40 }).tuningConcurrencyBudget, 40);
+        });
+
+        it("a maxFunctionsPerPullRequest or maxCopyFunctionTimeoutSeconds that is not a whole number in range", () => {
+            for (const count of [0, 1.5, 1001]) assertRejected({ maxFunctionsPerPullRequest: count }, `lambda-power-tuned:maxFunctionsPerPullRequest = ${count} is invalid`, "a whole number of functions, 1-1000");
+            for (const seconds of [0, 901]) assertRejected({ maxCopyFunctionTimeoutSeconds: seconds }, `lambda-power-tuned:maxCopyFunctionTimeoutSeconds = ${seconds} is invalid`, "1-900 (Lambda's own limit)");
+        });
+
         it("a pullRequestNamePrefix that cannot prefix Lambda function and IAM role names", () => {
             assertRejected({ pullRequestNamePrefix: "pr_" }, 'lambda-power-tuned:pullRequestNamePrefix = "pr_" is invalid', "letters, digits or '-'");
         });
 
         it("a name prefix shorter than the sweeper accepts: it sweeps by the one and protects the other", () => {
-            assertRejected({ pullRequestNamePrefix: "pr" }, 'lambda-power-tuned:pullRequestNamePrefix = "pr" is invalid', "at least 3 characters", "the sweeper removes by it");
-            assertRejected({ namePrefix: "fn", pullRequestNamePrefix: "pr-fn" }, 'lambda-power-tuned:namePrefix = "fn" is invalid', "at least 3 characters");
+            assertRejected({ pullRequestNamePrefix: "pr" }, 'lambda-power-tuned:pullRequestNamePrefix = "pr" is invalid', "3–32 letters", "the sweeper removes by it");
+            assertRejected({ namePrefix: "fn", pullRequestNamePrefix: "pr-fn" }, 'lambda-power-tuned:namePrefix = "fn" is invalid', "3–32 letters");
+            // one range, not a 1–32 contradicted by a minimum after it
+            assert.doesNotMatch(problemsWith({ namePrefix: "fn", pullRequestNamePrefix: "pr-fn" })[0], /1–32|at least 3/);
             assert.strictEqual(parseStackConfig({ ...VALID, namePrefix: "app", pullRequestNamePrefix: "rev" }).pullRequestNamePrefix, "rev");
         });
 
@@ -274,6 +302,19 @@ describe("stack configuration", () => {
             assertRejected({ terraformVersion: "1.12.0" }, "terraformSha256Arm64 is not set", "differs from the default 1.11.4", "terraform_1.12.0_SHA256SUMS");
         });
 
+        it("a terraformVersion changed while terraformSha256Arm64 still holds the checksum of another known release", () => {
+            assert.deepStrictEqual(problemsWith({ terraformVersion: "1.12.0", terraformSha256Arm64: DEFAULT_TERRAFORM.sha256Arm64 }), [
+                `lambda-power-tuned:terraformSha256Arm64 = "${DEFAULT_TERRAFORM.sha256Arm64}" is invalid: the SHA-256 of terraform_1.12.0_linux_arm64.zip, not of 1.11.4's: ` +
+                    "change both keys together (its line in terraform_1.12.0_SHA256SUMS)",
+            ]);
+        });
+
+        it("a known terraformVersion with another checksum than the one HashiCorp publishes for it", () => {
+            assert.deepStrictEqual(problemsWith({ terraformVersion: "1.11.4", terraformSha256Arm64: "ab".repeat(32) }), [
+                `lambda-power-tuned:terraformSha256Arm64 = "${"ab".repeat(32)}" is invalid: ${DEFAULT_TERRAFORM.sha256Arm64}, the SHA-256 HashiCorp publishes for terraform_1.11.4_linux_arm64.zip`,
+            ]);
+        });
+
         it("exactly the Terraform releases the buildspecs refuse to install, pre-releases accepted by both", () => {
             const sha256Arm64 = "0".repeat(64);
             for (const version of ["1.11.0", "1.12.0-rc1", "2.0.0", "1.10.9", "1.11", "1.11.4; rm -rf /", "latest"]) {
@@ -360,6 +401,79 @@ describe("stack configuration", () => {
         });
     });
 
+    describe("the human review a merge into main needs besides the bot's approval", () => {
+        const BOT_ROLE_SESSIONS = "arn:aws:sts::123456789012:assumed-role/power-tuned-pull-request-bot/*";
+
+        it("takes IAM users, role sessions and roles, writing a role as every session of it (its name, without its path)", () => {
+            const config = parseStackConfig({
+                ...VALID,
+                reviewers: ["arn:aws:iam::123456789012:user/engineering/alice", "arn:aws:sts::123456789012:assumed-role/Developers/bob", "arn:aws:iam::123456789012:role/team/Reviewers"],
+                requiredReviews: 2,
+            });
+            assert.deepStrictEqual(config.reviewers, [
+                "arn:aws:iam::123456789012:user/engineering/alice",
+                "arn:aws:sts::123456789012:assumed-role/Developers/bob",
+                "arn:aws:sts::123456789012:assumed-role/Reviewers/*",
+            ]);
+            assert.strictEqual(config.requiredReviews, 2);
+        });
+
+        it("refuses requiredReviews 0 (the bot's approval alone) unless allowBotOnlyMerge says it is meant", () => {
+            assertRejected({ reviewers: [], requiredReviews: 0 }, "lambda-power-tuned:requiredReviews = 0", "the pull-request bot's approval alone", "lambda-power-tuned:allowBotOnlyMerge: true");
+            const botOnly = parseStackConfig({ ...VALID, reviewers: [], requiredReviews: 0, allowBotOnlyMerge: true });
+            assert.deepStrictEqual([botOnly.requiredReviews, botOnly.reviewers], [0, []]);
+        });
+
+        it("refuses required reviews without reviewers: a rule without a pool counts anyone's approval, the bot's too", () => {
+            assertRejected({ reviewers: [] }, "lambda-power-tuned:reviewers = []", "lambda-power-tuned:requiredReviews is 1", "arn:aws:iam::<account>:user/<name>", "the bot's too");
+            assertRejected({ reviewers: undefined }, "lambda-power-tuned:reviewers", "name the people whose approvals count");
+        });
+
+        it("refuses allowBotOnlyMerge while reviews are required, rather than ignore one of them", () => {
+            assertRejected({ allowBotOnlyMerge: true }, "lambda-power-tuned:allowBotOnlyMerge = true", "only with lambda-power-tuned:requiredReviews: 0 (it is 1");
+        });
+
+        it("refuses reviewers when no review is required, rather than ignore them", () => {
+            assertRejected({ requiredReviews: 0, allowBotOnlyMerge: true }, `lambda-power-tuned:reviewers = ["${REVIEWERS}"]`, "would be ignored");
+        });
+
+        it("refuses more required reviews than the single identities named can ever give; a role's sessions are any number", () => {
+            const two = ["arn:aws:iam::123456789012:user/alice", "arn:aws:sts::123456789012:assumed-role/Developers/bob"];
+            assertRejected({ reviewers: two, requiredReviews: 3 }, "lambda-power-tuned:requiredReviews = 3", "at most 2");
+            assert.strictEqual(parseStackConfig({ ...VALID, reviewers: [REVIEWERS], requiredReviews: 3 }).requiredReviews, 3);
+        });
+
+        it("refuses a reviewer that is not a user, role or role session ARN, or whose wildcard is more than a whole session name", () => {
+            for (const reviewer of [
+                "alice",
+                "CodeCommitApprovers:123456789012:alice",
+                "arn:aws:sts::123456789012:assumed-role/*/*",
+                "arn:aws:sts::123456789012:assumed-role/Developers/b*",
+                "arn:aws:iam::123456789012:role/Review*",
+                "arn:aws:iam::123456789012:group/Reviewers",
+                "arn:aws:iam::12345:user/alice",
+            ]) {
+                assertRejected({ reviewers: [reviewer] }, `lambda-power-tuned:reviewers[0] = ${JSON.stringify(reviewer)}`, "an IAM user ARN", "no other wildcard");
+            }
+        });
+
+        it("refuses the bot's role, and any role of production's or the copies' namespace, as a reviewer", () => {
+            assertRejected({ reviewers: [BOT_ROLE_SESSIONS] }, `lambda-power-tuned:reviewers[0] = "${BOT_ROLE_SESSIONS}"`, "'power-tuned-*'", "power-tuned-pull-request-bot");
+            assertRejected({ reviewers: [REVIEWERS, "arn:aws:iam::123456789012:role/pr-power-tuned-7-3f2a9c1-digest-role"] }, "lambda-power-tuned:reviewers[1]", "'pr-power-tuned-*'");
+        });
+
+        it("refuses a reviewer named twice, also as a role and its sessions", () => {
+            assertRejected({ reviewers: [REVIEWERS, "arn:aws:sts::123456789012:assumed-role/Reviewers/*"] }, "lambda-power-tuned:reviewers[1]", "the same approval pool member as lambda-power-tuned:reviewers[0]");
+        });
+
+        it("refuses values of the wrong type", () => {
+            assertRejected({ reviewers: REVIEWERS }, "lambda-power-tuned:reviewers", "a list of reviewers");
+            assertRejected({ requiredReviews: 1.5 }, "lambda-power-tuned:requiredReviews = 1.5", "a whole number");
+            assertRejected({ requiredReviews: -1 }, "lambda-power-tuned:requiredReviews = -1", "at least 0");
+            assertRejected({ allowBotOnlyMerge: "yes" }, 'lambda-power-tuned:allowBotOnlyMerge = "yes"', "true or false");
+        });
+    });
+
     describe("the AWS provider's access, which the repository seeding follows", () => {
         it("takes aws:profile, one shared config and credentials file, aws:stsRegion and aws:assumeRoles with their durations in seconds", () => {
             const { awsAccess } = parseStackConfig({
@@ -410,6 +524,74 @@ describe("stack configuration", () => {
             assertRejected({ endpoints: [{ sts: "https://sts.internal" }] }, "AWS_ENDPOINT_URL_STS");
             assertRejected({ sharedCredentialsFiles: ["/a", "/b"] }, "aws:sharedCredentialsFiles", "a list of one file path");
             assert.deepStrictEqual(parseStackConfig({ ...VALID, endpoints: [{ s3: "https://s3.internal" }] }).awsAccess, { assumeRoles: [] }, "other services' endpoints do not concern the seeding");
+        });
+    });
+
+    describe("refuses a key of its namespace that no setting reads (a typo would leave the default in force)", () => {
+        const devStackKeys = Object.keys((parse(readFileSync(DEV_STACK_FILE, "utf8")) as { config: Record<string, unknown> }).config);
+
+        /** parseStackConfig's problems when the stack's config also sets `keys`. */
+        function problemsWithKeys(keys: readonly string[]): string[] {
+            try {
+                parseStackConfig(VALID, ["aws:region", ...keys]);
+            } catch (error) {
+                assert.ok(error instanceof StackConfigError, `expected a StackConfigError, got ${error}`);
+                return [...error.problems];
+            }
+            assert.fail(`accepted ${keys.join(", ")}`);
+        }
+
+        it("a misspelt key, with the key it most likely means", () => {
+            assert.deepStrictEqual(problemsWithKeys(["lambda-power-tuned:namePrefx"]), [
+                "lambda-power-tuned:namePrefx is not a setting of this stack: did you mean lambda-power-tuned:namePrefix? (pulumi config rm lambda-power-tuned:namePrefx)",
+            ]);
+            assert.deepStrictEqual(problemsWithKeys(["lambda-power-tuned:retaindata"]), [
+                "lambda-power-tuned:retaindata is not a setting of this stack: did you mean lambda-power-tuned:retainData? (pulumi config rm lambda-power-tuned:retaindata)",
+            ]);
+        });
+
+        it("a key like no setting, listing the settings there are", () => {
+            const [problem, ...others] = problemsWithKeys(["lambda-power-tuned:colour"]);
+            assert.deepStrictEqual(others, []);
+            assert.match(problem, /^lambda-power-tuned:colour is not a setting of this stack; its settings are repositoryName, mainBranch, namePrefix, .*\btags\b.* \(pulumi config rm lambda-power-tuned:colour\)$/);
+            assert.doesNotMatch(problem, /aws:|region/, "the AWS provider's keys are not the project's");
+        });
+
+        it("together with every other problem, at once", () => {
+            assert.deepStrictEqual(problemsWithKeys(["lambda-power-tuned:colour", "lambda-power-tuned:tag"]).length, 2);
+            try {
+                parseStackConfig({ ...VALID, retainData: "no" }, ["lambda-power-tuned:namePrefx"]);
+                assert.fail("accepted");
+            } catch (error) {
+                assert.ok(error instanceof StackConfigError);
+                assert.strictEqual(error.problems.length, 2, error.problems.join("\n"));
+            }
+        });
+
+        it("knows every key the schema reads (Pulumi.dev.yaml sets them all), and leaves other namespaces' keys to their provider", () => {
+            assert.ok(devStackKeys.filter((key) => key.startsWith("lambda-power-tuned:")).length >= 15, devStackKeys.join(", "));
+            assert.doesNotThrow(() => parseStackConfig(VALID, [...devStackKeys, "aws:skipCredentialsValidation", "pulumi:tags"]));
+        });
+
+        it("stops the Pulumi program before it creates anything: an unknown key and a version changed without its checksum, both said", function () {
+            this.timeout(120_000);
+            const config = { "aws:region": "eu-west-1", "lambda-power-tuned:reviewers": JSON.stringify([REVIEWERS]), "lambda-power-tuned:namePrefx": "team", "lambda-power-tuned:terraformVersion": "1.12.0", "lambda-power-tuned:terraformSha256Arm64": DEFAULT_TERRAFORM.sha256Arm64 };
+            const program = `
+                const pulumi = require("@pulumi/pulumi");
+                const { registeredResources } = require("./tests/support/pulumi-mocks.ts");
+                pulumi.runtime.setAllConfig(${JSON.stringify(config)});
+                pulumi.runtime.runInPulumiStack(async () => require("./index"))
+                    .then(() => console.log(JSON.stringify({ resources: registeredResources.length })))
+                    .catch((error) => console.log(JSON.stringify({ error: error.message, resources: registeredResources.map((r) => r.type) })));`;
+            const run = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", program], { cwd: ROOT, encoding: "utf8" });
+            assert.deepStrictEqual(JSON.parse(run.stdout), {
+                error:
+                    "Invalid stack configuration:\n" +
+                    "  - lambda-power-tuned:namePrefx is not a setting of this stack: did you mean lambda-power-tuned:namePrefix? (pulumi config rm lambda-power-tuned:namePrefx)\n" +
+                    `  - lambda-power-tuned:terraformSha256Arm64 = "${DEFAULT_TERRAFORM.sha256Arm64}" is invalid: the SHA-256 of terraform_1.12.0_linux_arm64.zip, not of 1.11.4's: ` +
+                    "change both keys together (its line in terraform_1.12.0_SHA256SUMS)",
+                resources: [],
+            });
         });
     });
 

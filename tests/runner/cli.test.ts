@@ -222,6 +222,34 @@ describe("runner command line", () => {
             usageError(["report"], /exactly one of --results FILE, --output FILE or --url URL; none was given/);
             usageError(["report", "--results", "r.json", "--url", "u"], /got --results and --url/);
         });
+
+        it("takes a traffic figure for report's monthly cost: a whole number of invocations, anything else refused naming the flag and the value", () => {
+            assert.deepEqual(parseCommandLine(["report", "--output", "out.json", "--invocations-per-month", "1200000"], {}), {
+                kind: "report",
+                source: { kind: "output", file: "out.json" },
+                invocationsPerMonth: 1_200_000,
+            });
+            for (const bad of ["1.2e6", "0x10", "lots", "99999999999999999999"]) {
+                usageError(["report", "--output", "out.json", "--invocations-per-month", bad], new RegExp(`--invocations-per-month must be a whole number of invocations a month, 0 or more \\(e\\.g\\. 1200000\\); got "${bad.replace(".", "\\.")}"`));
+            }
+            usageError(["report", "--invocations-per-month", "5"], /exactly one of --results FILE, --output FILE or --url URL; none was given/);
+        });
+
+        it("reads how to render a link (--strategy, --name) and where to draw the chart (--chart)", () => {
+            assert.deepEqual(parseCommandLine(["report", "--url", "u", "--strategy", "balanced", "--name", "digest", "--chart", "c.svg"], {}), {
+                kind: "report",
+                source: { kind: "url", url: "u", strategy: "balanced", name: "digest" },
+                chartFile: "c.svg",
+            });
+        });
+
+        it("refuses --strategy and --name beside a file, which says its own, and values they cannot take", () => {
+            usageError(["report", "--results", "r.json", "--strategy", "speed"], /--strategy is for --url only: a link holds only the measurements, while --results's file says its own strategy/);
+            usageError(["report", "--output", "o.json", "--name", "digest"], /--name is for --url only/);
+            usageError(["report", "--url", "u", "--strategy", "fastest"], /--strategy must be one of cost, speed, balanced; got "fastest"/);
+            usageError(["report", "--url", "u", "--name", "my function"], /--name must be a function name, 1-64 letters, digits, '-' or '_'; got "my function"/);
+            usageError(["tune", "--chart", "chart.png"], /--chart must name an \.svg file/);
+        });
     });
 
     describe("sweep", () => {

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { decideCopy, decisionSummary, parseNonFunctionPathsVariable, validateNonFunctionPaths } from "../../buildscripts/tuning-runner/core/copyDecision";
+import { copyNameFor, decideCopy, decisionSummary, foldersToCheck, parseNonFunctionPathsVariable, validateNonFunctionPaths } from "../../buildscripts/tuning-runner/core/copyDecision";
 import { concurrencyFittingAccount, parseTuningInput, peakPerExecution } from "../../buildscripts/tuning-runner/core/tuningInput";
 import { DEFAULT_NON_FUNCTION_PATHS } from "../../components/config";
 
@@ -10,13 +10,28 @@ const deleted = (path: string) => ({ beforePath: path });
 describe("whether a pull request needs a copy", () => {
     const decide = (...changes: Array<{ beforePath?: string; afterPath?: string }>) => decideCopy(changes, DEFAULT_NON_FUNCTION_PATHS);
 
-    it("needs none when every changed path is documentation, housekeeping or the policy (read from the destination anyway)", () => {
-        const decision = decide(modified("README.md"), added("docs/tuning.md"), modified("functions/digest/NOTES.md"), modified("LICENSE"), modified(".gitignore"), modified("power-tuning-policy.json"));
-        assert.deepEqual(decision, {
-            copyNeeded: false,
-            changedPaths: ["README.md", "docs/tuning.md", "functions/digest/NOTES.md", "LICENSE", ".gitignore", "power-tuning-policy.json"],
-            functionPaths: [],
-        });
+    it("needs none when every changed path is top-level documentation or housekeeping", () => {
+        const decision = decide(modified("README.md"), added("docs/tuning.md"), modified("LICENSE"), modified(".gitignore"));
+        assert.deepEqual(decision, { copyNeeded: false, changedPaths: ["README.md", "docs/tuning.md", "LICENSE", ".gitignore"], functionPaths: [] });
+    });
+
+    it("stops: loosening the gate unmeasured, since the policy and the tuning input are gate inputs whatever the globs say", () => {
+        const gateInputs = { gateInputs: ["power-tuning-policy.json", "power-tuning-input.json"], filesAtSource: new Map() };
+        const decision = decideCopy([modified("power-tuning-policy.json")], ["*.json", ...DEFAULT_NON_FUNCTION_PATHS], gateInputs);
+        assert.deepEqual(decision.functionPaths, ["power-tuning-policy.json"]);
+        assert.equal(decide(modified("power-tuning-policy.json")).copyNeeded, true, "not a default non-function path any more");
+    });
+
+    it("stops: changing a function's package through a Markdown file beside its code (archive_file packages the folder whole)", () => {
+        const globs = ["**/*.md", "docs/**"];
+        const filesAtSource = new Map([
+            ["functions", []],
+            ["functions/digest", ["functions/digest/NOTES.md", "functions/digest/index.js"]],
+            ["docs", ["docs/tuning.md"]],
+        ]);
+        const decision = decideCopy([modified("functions/digest/NOTES.md"), modified("docs/tuning.md"), modified("README.md")], globs, { gateInputs: [], filesAtSource });
+        assert.deepEqual(decision.functionPaths, ["functions/digest/NOTES.md"]);
+        assert.deepEqual(foldersToCheck(["functions/digest/NOTES.md", "docs/tuning.md", "README.md", "main.tf"], globs), ["docs", "functions", "functions/digest"], "the root is never listed");
     });
 
     for (const path of ["main.tf", "modules/lambda/main.tf", "prod.tfvars", ".terraform.lock.hcl", "power-tuning-input.json", "functions/digest/index.js", "templates/policy.json.tpl", "docs.tf"]) {
@@ -44,6 +59,16 @@ describe("whether a pull request needs a copy", () => {
     it("hands the workflow a summary of bounded size, whatever the pull request's", () => {
         const many = Array.from({ length: 40 }, (_, index) => modified(`src/file-${index}.tf`));
         assert.deepEqual(decisionSummary(decide(...many)), { copyNeeded: true, changedPaths: 40, functionPaths: many.slice(0, 10).map((change) => change.afterPath) });
+    });
+
+    it("names the copy for the workflow, which confines the copy's credentials to that prefix", () => {
+        assert.equal(copyNameFor("pr-power-tuned", { pullRequestId: "42", sourceCommit: "0123abc" + "d".repeat(33) }), "pr-power-tuned-42-0123abc");
+    });
+
+    it("refuses to name a copy without a valid pull-request name prefix in its environment, naming the variable and the value", () => {
+        const pullRequest = { pullRequestId: "42", sourceCommit: "0".repeat(40) };
+        assert.throws(() => copyNameFor(undefined, pullRequest), { name: "UsageError", message: /^PULL_REQUEST_NAME_PREFIX is undefined; allowed: 1–32 letters/ });
+        assert.throws(() => copyNameFor("pr-*", pullRequest), { message: /^PULL_REQUEST_NAME_PREFIX is "pr-\*"; allowed:/ });
     });
 });
 

@@ -1,13 +1,13 @@
 // The runner's own files: the results file is written whole or not at all, and a path it
 // cannot write is refused before any tuning starts.
 import * as assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { UsageError } from "../../buildscripts/tuning-runner/core/errors";
 import { localFiles } from "../../buildscripts/tuning-runner/io";
+import { scratchDirectory } from "../support/scratch";
 
-const scratch = () => mkdtempSync(join(tmpdir(), "runner-files-"));
+const scratch = () => scratchDirectory("runner-files-");
 
 describe("runner files", () => {
     describe("writing the results file", () => {
@@ -46,6 +46,13 @@ describe("runner files", () => {
         it("refuses a place where no file can be created, even for root", () => {
             refused("/sys/power-tuning-results.json", /^--results: cannot write "\/sys\/power-tuning-results\.json": E(ACCES|ROFS|PERM)/);
             refused(join(scratch(), "missing", "results.json"), /cannot write ".*missing\/results\.json": ENOENT/);
+        });
+
+        it("names the file the user gave, never the temporary file it tried", () => {
+            refused("/nonexistent/dir/r.json", /^--results: cannot write "\/nonexistent\/dir\/r\.json": ENOENT: no such file or directory, open '\/nonexistent\/dir\/r\.json'$/);
+            const directory = scratch();
+            mkdirSync(join(directory, "results.json"));
+            assert.throws(() => localFiles(directory).writeAtomically("results.json", "{}"), (error: Error) => !/\.tmp/.test(error.message) && error.message.includes(join(directory, "results.json")));
         });
     });
 });

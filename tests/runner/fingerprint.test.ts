@@ -25,36 +25,39 @@ const fingerprintOf = (configuration: FunctionConfigurationShape, input: PowerTu
     tuningFingerprint(functionFactsFrom(configuration, FUNCTION_ARN), input);
 
 describe("tuning fingerprint", () => {
-    it("is the SHA-256 of the canonical JSON of the code, runtime, architectures, handler, package type, layers and input", () => {
-        const expected = createHash("sha256")
-            .update(
-                JSON.stringify({
-                    function: {
-                        architectures: ["arm64"],
-                        codeSha256: CONFIGURATION.CodeSha256,
-                        handler: "index.handler",
-                        layers: [],
-                        packageType: "Zip",
-                        runtime: "nodejs22.x",
-                    },
-                    input: { num: 50, parallelInvocation: true, payload: { documentKb: 512 }, powerValues: [128, 256, 512, 1024], strategy: "cost" },
-                    version: 1,
-                }),
-            )
-            .digest("hex");
+    it("is the SHA-256 of the canonical JSON of the code, how it runs (environment as a hash) and the input", () => {
+        const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+        const expected = sha256(
+            JSON.stringify({
+                function: {
+                    architectures: ["arm64"],
+                    codeSha256: CONFIGURATION.CodeSha256,
+                    environmentSha256: sha256('{"STAGE":"pr-7-3f2a9c1"}'),
+                    fileSystems: [],
+                    handler: "index.handler",
+                    layers: [],
+                    memoryMB: 128,
+                    packageType: "Zip",
+                    runtime: "nodejs22.x",
+                    timeoutSeconds: 30,
+                },
+                input: { num: 50, parallelInvocation: true, payload: { documentKb: 512 }, powerValues: [128, 256, 512, 1024], strategy: "cost" },
+                version: 2,
+            }),
+        );
         assert.equal(fingerprintOf(CONFIGURATION), expected);
         assert.match(expected, /^[0-9a-f]{64}$/);
     });
 
-    it("is the same for a pull request's copy: name, ARN, memory size, environment and modification time are not part of it", () => {
+    it("is the same for a pull request's copy that runs the same way: name, ARN and modification time are not part of it", () => {
         const copy = {
             ...CONFIGURATION,
             FunctionName: "power-tuned-digest-pr-7-3f2a9c1",
             FunctionArn: `${FUNCTION_ARN}-pr-7-3f2a9c1`,
-            MemorySize: 1024,
-            Timeout: 3,
             LastModified: "2026-11-21T09:00:00.000+0000",
-            Environment: { Variables: { STAGE: "production" } },
+            Environment: { Variables: { STAGE: "pr-7-3f2a9c1" } },
+            SnapStart: { ApplyOn: "None", OptimizationStatus: "Off" },
+            VpcConfig: { SubnetIds: [], SecurityGroupIds: [], VpcId: "" },
         };
         assert.equal(tuningFingerprint(functionFactsFrom(copy, copy.FunctionArn), INPUT), fingerprintOf(CONFIGURATION));
     });
@@ -75,6 +78,15 @@ describe("tuning fingerprint", () => {
         ["the architecture", { ...CONFIGURATION, Architectures: ["x86_64"] }, INPUT],
         ["the handler", { ...CONFIGURATION, Handler: "other.handler" }, INPUT],
         ["a layer", { ...CONFIGURATION, Layers: [{ Arn: "arn:aws:lambda:us-east-1:123456789012:layer:deps:3" }] }, INPUT],
+        ["a layer's version", { ...CONFIGURATION, Layers: [{ Arn: "arn:aws:lambda:us-east-1:123456789012:layer:deps:4" }] }, INPUT],
+        ["the package type", { ...CONFIGURATION, PackageType: "Image" }, INPUT],
+        ["the memory size", { ...CONFIGURATION, MemorySize: 10240 }, INPUT],
+        ["the timeout", { ...CONFIGURATION, Timeout: 3 }, INPUT],
+        ["the ephemeral storage", { ...CONFIGURATION, EphemeralStorage: { Size: 10240 } }, INPUT],
+        ["an environment variable (NODE_OPTIONS=--import=data:… runs other code from the same zip)", { ...CONFIGURATION, Environment: { Variables: { STAGE: "pr-7-3f2a9c1", NODE_OPTIONS: "--import=data:text/javascript,0" } } }, INPUT],
+        ["the VPC's subnets", { ...CONFIGURATION, VpcConfig: { SubnetIds: ["subnet-0a1b"], SecurityGroupIds: ["sg-0a1b"] } }, INPUT],
+        ["a mounted file system", { ...CONFIGURATION, FileSystemConfigs: [{ Arn: "arn:aws:elasticfilesystem:us-east-1:123456789012:access-point/fsap-0a1b", LocalMountPath: "/mnt/data" }] }, INPUT],
+        ["SnapStart", { ...CONFIGURATION, SnapStart: { ApplyOn: "PublishedVersions" } }, INPUT],
         ["the power values", CONFIGURATION, { ...INPUT, powerValues: [128, 256, 512] }],
         ["num", CONFIGURATION, { ...INPUT, num: 100 }],
         ["the payload", CONFIGURATION, { ...INPUT, payload: { documentKb: 1024 } }],
@@ -90,6 +102,16 @@ describe("tuning fingerprint", () => {
             assert.notEqual(fingerprintOf(configuration, input), fingerprintOf(CONFIGURATION));
         });
     }
+
+    it("does not depend on the order of subnets and security groups", () => {
+        const vpc = (subnets: string[]) => ({ ...CONFIGURATION, VpcConfig: { SubnetIds: subnets, SecurityGroupIds: ["sg-0a1b"] } });
+        assert.equal(fingerprintOf(vpc(["subnet-a", "subnet-b"])), fingerprintOf(vpc(["subnet-b", "subnet-a"])));
+    });
+
+    it("keeps the environment's values out of the stored facts: only their hash", () => {
+        const facts = functionFactsFrom({ ...CONFIGURATION, Environment: { Variables: { API_KEY: "s3cr3t-value" } } }, FUNCTION_ARN);
+        assert.doesNotMatch(JSON.stringify(facts), /s3cr3t|API_KEY/);
+    });
 
     it("keeps the order of layers: a later layer's files win", () => {
         const layerA = { Arn: "arn:aws:lambda:us-east-1:123456789012:layer:a:1" };

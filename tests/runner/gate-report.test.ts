@@ -1,24 +1,20 @@
 import * as assert from "node:assert/strict";
 
-import type { GateEvaluation } from "../../buildscripts/tuning-runner/core/policy";
+import { verdictOf } from "../../buildscripts/tuning-runner/core/policy";
 import type { TuningResult } from "../../buildscripts/tuning-runner/core/resultsFile";
 import type { MemorySuggestion } from "../../buildscripts/tuning-runner/core/terraformMemory";
 import { gatePushNote, type QualityGateReport, renderMemorySuggestions, renderQualityGate, tuningPushNote } from "../../buildscripts/tuning-runner/markdown/gateReport";
 
 const POLICY = { maxCostIncreasePercent: 10, requireConfiguredMemoryWithinPercent: 5, failOnTuningError: true };
-const PASSED: GateEvaluation = { verdict: "pass", violations: [], notEvaluated: [] };
-const FAILED: GateEvaluation = {
-    verdict: "fail",
-    violations: [
-        { function: "digest", rule: "requireConfiguredMemoryWithinPercent", value: 8.2109, limit: 5 },
-        { function: "resize", rule: "failOnTuningError", value: "timed-out", limit: "succeeded" },
-    ],
-    notEvaluated: [
-        { function: "digest", rule: "maxCostIncreasePercent", reason: "no baseline: production has not been recorded yet" },
-        { function: "resize", rule: "maxCostIncreasePercent", reason: "no measurement: the tuning timed-out" },
-        { function: "resize", rule: "requireConfiguredMemoryWithinPercent", reason: "no measurement: the tuning timed-out" },
-    ],
-};
+const PASSED = verdictOf(POLICY, [{ outcome: "passed", function: "digest", rule: "maxCostIncreasePercent" }]);
+const FAILED = verdictOf(POLICY, [
+    { outcome: "broken", function: "digest", rule: "requireConfiguredMemoryWithinPercent", value: 8.2109, limit: 5 },
+    { outcome: "broken", function: "resize", rule: "failOnTuningError", value: "timed-out", limit: "succeeded" },
+    { outcome: "not-evaluated", function: "digest", rule: "maxCostIncreasePercent", reason: "no baseline: production has not been recorded yet" },
+    { outcome: "not-evaluated", function: "resize", rule: "maxCostIncreasePercent", reason: "no measurement: the tuning timed-out" },
+    { outcome: "not-evaluated", function: "resize", rule: "requireConfiguredMemoryWithinPercent", reason: "no measurement: the tuning timed-out" },
+]);
+const GATE_OFF = verdictOf(undefined, []);
 
 function gate(fields: Partial<QualityGateReport>): string {
     return renderQualityGate({ policyFile: "power-tuning-policy.json", policy: POLICY, evaluation: PASSED, ...fields }).join("\n");
@@ -53,6 +49,31 @@ describe("quality gate in the comment", () => {
         ]);
     });
 
+    it("when a rule could not be judged, says a person decides and, per function, which rule and why; the build does not approve", () => {
+        const unjudged = verdictOf(POLICY, [
+            { outcome: "passed", function: "digest", rule: "failOnTuningError" },
+            { outcome: "not-evaluated", function: "report", rule: "maxCostIncreasePercent", reason: "new function: no baseline — a person decides" },
+        ]);
+        const lines = gate({ evaluation: unjudged, approval: { kind: "revoked" } }).split("\n");
+        assert.equal(lines[0], "### ✋ Quality gate: a person decides (1 rule not judged)");
+        assert.ok(lines.includes("- `report`: `maxCostIncreasePercent`: new function: no baseline — a person decides"), lines.join("\n"));
+        assert.equal(lines[lines.length - 1], "The build does not approve this revision (any approval of its own is revoked): a person must approve it.");
+        assert.equal(
+            gatePushNote({ policyFile: "power-tuning-policy.json", policy: POLICY, evaluation: unjudged, approval: { kind: "revoked" } }),
+            "✋ a person decides (1 rule not judged), not approved",
+        );
+    });
+
+    it("shows absolute limits in their units", () => {
+        const broken = verdictOf({ maxCostPer1MUsd: 2, maxDurationMs: 500 }, [
+            { outcome: "broken", function: "digest", rule: "maxCostPer1MUsd", value: 2.048, limit: 2 },
+            { outcome: "broken", function: "digest", rule: "maxDurationMs", value: 821.4, limit: 500 },
+        ]);
+        const markdown = gate({ policy: { maxCostPer1MUsd: 2, maxDurationMs: 500 }, evaluation: broken });
+        assert.match(markdown, /\| `digest` \| cost per 1M invocations at the configured memory \(`maxCostPer1MUsd`\) \| \$2\.05 \| \$2\.00 \|/);
+        assert.match(markdown, /\| `digest` \| duration at the configured memory \(`maxDurationMs`\) \| 821 ms \| 500 ms \|/);
+    });
+
     it("names the destination branch as the policy's source when the settings come from the repository", () => {
         const markdown = gate({ policyCommit: "9c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d", approval: { kind: "approved" } });
         assert.ok(markdown.includes("Rules from `power-tuning-policy.json` on the destination branch (`9c1d2e3`): cost per 1M invocations at most +10 % over the baseline"));
@@ -62,7 +83,7 @@ describe("quality gate in the comment", () => {
         const offBranch = gate({
             policy: undefined,
             policyCommit: "9c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d",
-            evaluation: { verdict: "no-policy", violations: [], notEvaluated: [] },
+            evaluation: GATE_OFF,
             approval: { kind: "skipped", reason: "gate off" },
         });
         assert.match(
@@ -72,15 +93,15 @@ describe("quality gate in the comment", () => {
     });
 
     it("without a policy file says the gate is off, and on a pull request that the build does not approve it", () => {
-        const offline = gate({ policy: undefined, evaluation: { verdict: "no-policy", violations: [], notEvaluated: [] } });
+        const offline = gate({ policy: undefined, evaluation: GATE_OFF });
         assert.equal(offline, "### ⚪ Quality gate off\n\nNo `power-tuning-policy.json` was given (--policy), so nothing was checked.");
-        const onPullRequest = gate({ policy: undefined, evaluation: { verdict: "no-policy", violations: [], notEvaluated: [] }, approval: { kind: "skipped", reason: "gate off" } });
+        const onPullRequest = gate({ policy: undefined, evaluation: GATE_OFF, approval: { kind: "skipped", reason: "gate off" } });
         assert.match(onPullRequest, /The build does not approve the pull request either: the approval rule keeps it from merging until a policy file is added/);
     });
 
     it("explains an approval left alone (stale build) or one that failed", () => {
         assert.ok(gate({ approval: { kind: "skipped", reason: "stale build: the pull request moved on to 8e1f0c2" } }).endsWith("Approval unchanged: stale build: the pull request moved on to 8e1f0c2."));
-        assert.ok(gate({ approval: { kind: "failed", action: "APPROVE", error: "RevisionNotCurrentException: the revision changed" } }).endsWith("⚠️ The build could not approve the pull request: RevisionNotCurrentException: the revision changed."));
+        assert.ok(gate({ approval: { kind: "failed", action: "APPROVE", error: "RevisionNotCurrentException: the revision changed" } }).endsWith("⚠️ The build could not approve the pull request: `RevisionNotCurrentException: the revision changed`."));
     });
 
     it("sums the verdict up for the history line", () => {
@@ -89,7 +110,7 @@ describe("quality gate in the comment", () => {
         assert.equal(gatePushNote({ ...report, evaluation: FAILED, approval: { kind: "revoked" } }), "❌ gate failed (2 violations), approval revoked");
         assert.equal(gatePushNote({ ...report, evaluation: PASSED, approval: { kind: "skipped", reason: "stale build: moved on" } }), "✅ gate passed, not applied: stale build");
         assert.equal(gatePushNote({ ...report, evaluation: FAILED, approval: { kind: "failed", action: "REVOKE", error: "x" } }), "❌ gate failed (2 violations), REVOKE failed");
-        assert.equal(gatePushNote({ ...report, policy: undefined, evaluation: { verdict: "no-policy", violations: [], notEvaluated: [] }, approval: { kind: "skipped", reason: "no policy: off" } }), "⚪ gate off (no policy)");
+        assert.equal(gatePushNote({ ...report, policy: undefined, evaluation: GATE_OFF, approval: { kind: "skipped", reason: "no policy: off" } }), "⚪ gate off (no policy)");
         assert.equal(gatePushNote({ ...report, evaluation: PASSED }), "✅ gate passed");
     });
 

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 
 import { InputError } from "../../buildscripts/tuning-runner/core/errors";
 import { classifyExecution } from "../../buildscripts/tuning-runner/core/execution";
-import type { FunctionFacts } from "../../buildscripts/tuning-runner/core/fingerprint";
+import { functionFactsFrom, tuningFingerprint } from "../../buildscripts/tuning-runner/core/fingerprint";
 import { tuningResultFromOutcome } from "../../buildscripts/tuning-runner/core/results";
 import type { TuningResult } from "../../buildscripts/tuning-runner/core/resultsFile";
 import { baselineFrom, parseProductionRecord, parseStoredResultEntry, productionRecord, productionRecordKey, reusedResult, reusedResults, storedResultEntry, storedResultKey } from "../../buildscripts/tuning-runner/core/tuningHistory";
@@ -10,9 +10,12 @@ import { parseS3Uri, s3Uri } from "../../buildscripts/tuning-runner/core/s3Locat
 import type { PowerTuningInput } from "../../buildscripts/tuning-runner/core/tuningInput";
 import { readFixtureText } from "../fixtures";
 
-const FINGERPRINT = "3c".repeat(32);
-const FACTS: FunctionFacts = { codeSha256: "kVm4cNfkuTHKtCZjHa7r2WrQ8cOZBj7U6aRGm8XrQFk=", runtime: "nodejs22.x", architectures: ["arm64"], handler: "index.handler", layers: [] };
+const FACTS = functionFactsFrom(
+    { CodeSha256: "kVm4cNfkuTHKtCZjHa7r2WrQ8cOZBj7U6aRGm8XrQFk=", Runtime: "nodejs22.x", Architectures: ["arm64"], Handler: "index.handler", MemorySize: 128, Timeout: 30 },
+    "arn:aws:lambda:us-east-1:123456789012:function:power-tuned-digest",
+);
 const INPUT: PowerTuningInput = { powerValues: [128, 256, 512, 1024], num: 50 };
+const FINGERPRINT = tuningFingerprint(FACTS, INPUT);
 const PULL_REQUEST = {
     repositoryName: "TargetLambdaFunctionRepository",
     pullRequestId: "5",
@@ -79,7 +82,7 @@ describe("tuning history location", () => {
 describe("stored results", () => {
     it("store the succeeded result with the function facts, the input, the PR's source commit and the time", () => {
         const entry = storedEntry();
-        assert.equal(entry.version, 1);
+        assert.equal(entry.version, 2);
         assert.equal(entry.fingerprint, FINGERPRINT);
         assert.deepEqual(entry.function, FACTS);
         assert.deepEqual(entry.input, INPUT);
@@ -106,11 +109,18 @@ describe("stored results", () => {
         assert.deepEqual(parseStoredResultEntry(JSON.stringify(entry), "results/x.json", FINGERPRINT), entry);
     });
 
+    it("stops: a stored result whose function facts or input are not the ones its fingerprint stands for", () => {
+        const entry = storedEntry();
+        const otherEnvironment = { ...entry.function, environmentSha256: "0".repeat(64) };
+        assertInputError(() => parseStoredResultEntry(JSON.stringify({ ...entry, function: otherEnvironment }), "k", FINGERPRINT), /"function" .*\(they hash to another fingerprint\)/);
+        assertInputError(() => parseStoredResultEntry(JSON.stringify({ ...entry, input: { ...INPUT, num: 5 } }), "k", FINGERPRINT), /they hash to another fingerprint/);
+    });
+
     it("are refused when they are not the entry for the key's fingerprint, not a success, or malformed", () => {
         const entry = storedEntry();
-        assertInputError(() => parseStoredResultEntry(JSON.stringify(entry), "results/x.json", "9".repeat(64)), /^results\/x\.json: "fingerprint" is "3c3c.*allowed: 9{64} \(the key's own\)/);
+        assertInputError(() => parseStoredResultEntry(JSON.stringify(entry), "results/x.json", "9".repeat(64)), new RegExp(`^results/x\\.json: "fingerprint" is "${FINGERPRINT}".*allowed: 9{64} \\(the key's own\\)`));
         assertInputError(() => parseStoredResultEntry(JSON.stringify({ ...entry, result: { ...entry.result, status: "failed" } }), "k", FINGERPRINT), /"result\.status" is "failed"; allowed: succeeded/);
-        assertInputError(() => parseStoredResultEntry(JSON.stringify({ ...entry, version: 2 }), "k", FINGERPRINT), /"version" is 2; allowed: 1/);
+        assertInputError(() => parseStoredResultEntry(JSON.stringify({ ...entry, version: 1 }), "k", FINGERPRINT), /"version" is 1; allowed: 2/);
         assertInputError(() => parseStoredResultEntry(JSON.stringify({ ...entry, result: { ...entry.result, power: "256" } }), "k", FINGERPRINT), /"result\.power" is "256"/);
         assertInputError(() => parseStoredResultEntry("{", "k", FINGERPRINT), /^k: invalid JSON/);
     });
@@ -144,15 +154,16 @@ describe("reuse decision", () => {
 });
 
 describe("production records and baselines", () => {
-    const record = productionRecord({ name: "digest", arn: "arn:aws:lambda:us-east-1:123456789012:function:power-tuned-digest" }, FINGERPRINT, {
+    const record = productionRecord({ name: "digest", arn: "arn:aws:lambda:us-east-1:123456789012:function:power-tuned-digest" }, { fingerprint: FINGERPRINT, facts: FACTS }, {
         commit: `abc1234${"b".repeat(33)}`,
         recordedAt: "2026-11-19T08:00:00.000Z",
     });
 
-    it("record the fingerprint production runs, the commit and the function", () => {
+    it("record the fingerprint production runs, what it covers, the commit and the function", () => {
         assert.deepEqual(record, {
-            version: 1,
+            version: 2,
             fingerprint: FINGERPRINT,
+            function: FACTS,
             commit: `abc1234${"b".repeat(33)}`,
             recordedAt: "2026-11-19T08:00:00.000Z",
             functionArn: "arn:aws:lambda:us-east-1:123456789012:function:power-tuned-digest",
@@ -177,14 +188,24 @@ describe("production records and baselines", () => {
         });
     });
 
-    it("say why there is none: no record for the function, or production's fingerprint never tuned", () => {
+    it("say why there is none: no record for the function (marked a new function), or production's fingerprint never tuned", () => {
         assert.deepEqual(baselineFrom("digest", undefined, undefined), {
             status: "none",
             reason: "production has no recorded fingerprint for `digest` (a new function, or `record` has not run after a deployment of main)",
+            newFunction: true,
         });
         assert.deepEqual(baselineFrom("digest", record, undefined), {
             status: "none",
-            reason: "production's code and input at main@abc1234 (fingerprint 3c3c3c3c3c3c) were never tuned, so there is nothing to compare with",
+            reason: `production's code and input at main@abc1234 (fingerprint ${FINGERPRINT.slice(0, 12)}) were never tuned, so there is nothing to compare with`,
         });
+    });
+
+    it("stops: showing a result as production's from a record written before the fingerprint covered the whole configuration", () => {
+        const { function: _facts, ...older } = record as Extract<typeof record, { version: 2 }>;
+        const outdated = parseProductionRecord(JSON.stringify({ ...older, version: 1 }), "production/digest.json");
+        const baseline = baselineFrom("digest", outdated, storedEntry());
+        assert.equal(baseline.status, "none");
+        assert.match((baseline as { reason: string }).reason, /^production's record was written by an older runner/);
+        assert.equal((baseline as { newFunction?: true }).newFunction, undefined, "not a new function");
     });
 });

@@ -22,7 +22,7 @@ function inputWith(fields: Record<string, unknown>): string {
 }
 
 describe("power-tuning input file", () => {
-    it("accepts the original design's input and passes unknown keys through untouched", () => {
+    it("accepts the original design's input and passes the tool's other keys through untouched", () => {
         const text = JSON.stringify({
             powerValues: [128, 256, 512, 1024],
             num: 50,
@@ -36,6 +36,20 @@ describe("power-tuning input file", () => {
         });
         const input = parseTuningInput(text, FILE);
         assert.deepEqual(input, JSON.parse(text));
+    });
+
+    it("refuses a misspelt key before anything starts, with the key it most likely means and the keys there are", () => {
+        const known =
+            "num, powerValues, strategy, balancedWeight, parallelInvocation, payload, payloadS3, refine, autoOptimize, autoOptimizeAlias, dryRun, " +
+            "preProcessorARN, postProcessorARN, discardTopBottom, sleepBetweenRunsMs, disablePayloadLogs, onlyColdStarts, allowedExceptions, includeOutputResults";
+        assert.throws(() => parseTuningInput(inputWith({ stratgey: "speed" }), FILE), {
+            name: "InputError",
+            message: `${FILE}: "stratgey" is "speed" (unknown key; did you mean "strategy"?); allowed: only the keys ${known}`,
+        });
+        assert.throws(() => parseTuningInput(inputWith({ parallelInvocations: true }), FILE), {
+            message: `${FILE}: "parallelInvocations" is true (unknown key; did you mean "parallelInvocation"?); allowed: only the keys ${known}`,
+        });
+        assert.throws(() => parseTuningInput(inputWith({ colour: "red" }), FILE), { message: `${FILE}: "colour" is "red" (unknown key); allowed: only the keys ${known}` });
     });
 
     it('accepts "ALL" as powerValues and leaves powerValues out when not given', () => {

@@ -59,8 +59,16 @@ function assertInputError(run: () => unknown, ...fragments: string[]): void {
 }
 
 describe("quality gate policy file", () => {
-    it("accepts the four rules, each optional", () => {
-        const policy = { maxCostIncreasePercent: 10, maxDurationIncreasePercent: 25.5, requireConfiguredMemoryWithinPercent: 0, failOnTuningError: true };
+    it("accepts every rule and the new-function mode, each optional", () => {
+        const policy = {
+            maxCostIncreasePercent: 10,
+            maxDurationIncreasePercent: 25.5,
+            requireConfiguredMemoryWithinPercent: 0,
+            maxCostPer1MUsd: 2.5,
+            maxDurationMs: 800,
+            failOnTuningError: true,
+            newFunctions: "absolute-limits",
+        };
         assert.deepEqual(parsePolicy(JSON.stringify(policy), FILE), policy);
         assert.deepEqual(parsePolicy("{}", FILE), {});
     });
@@ -68,7 +76,7 @@ describe("quality gate policy file", () => {
     it("rejects an unknown key, naming it and the rules there are, so a typo never switches a rule off", () => {
         assertInputError(
             () => parsePolicy('{"maxCostIncreasePercnt": 10}', FILE),
-            `${FILE}: "maxCostIncreasePercnt" is 10 (unknown rule); allowed: only the rules maxCostIncreasePercent, maxDurationIncreasePercent, requireConfiguredMemoryWithinPercent, failOnTuningError`,
+            `${FILE}: "maxCostIncreasePercnt" is 10 (unknown rule; did you mean "maxCostIncreasePercent"?); allowed: only the rules maxCostIncreasePercent, maxDurationIncreasePercent, requireConfiguredMemoryWithinPercent, maxCostPer1MUsd, maxDurationMs, maxMonthlyCostIncreaseUsd, failOnTuningError, newFunctions`,
         );
     });
 
@@ -76,6 +84,19 @@ describe("quality gate policy file", () => {
         assertInputError(() => parsePolicy('{"maxDurationIncreasePercent": -5}', FILE), `${FILE}: "maxDurationIncreasePercent" is -5; allowed: a number ≥ 0`);
         assertInputError(() => parsePolicy('{"maxCostIncreasePercent": "10%"}', FILE), `"maxCostIncreasePercent" is "10%"; allowed: a number ≥ 0`);
         assertInputError(() => parsePolicy('{"requireConfiguredMemoryWithinPercent": 1e999}', FILE), `"requireConfiguredMemoryWithinPercent" is null; allowed: a number ≥ 0`);
+    });
+
+    it("rejects an absolute limit that is not a positive number", () => {
+        assertInputError(() => parsePolicy('{"maxCostPer1MUsd": 0}', FILE), `${FILE}: "maxCostPer1MUsd" is 0; allowed: a number > 0 (USD)`);
+        assertInputError(() => parsePolicy('{"maxDurationMs": "1s"}', FILE), `${FILE}: "maxDurationMs" is "1s"; allowed: a number > 0 (milliseconds)`);
+    });
+
+    it("rejects an unknown new-function mode, and absolute-limits without an absolute limit, which would let a new function pass unjudged", () => {
+        assertInputError(() => parsePolicy('{"newFunctions": "pass"}', FILE), `${FILE}: "newFunctions" is "pass"; allowed: "needs-a-person" or "absolute-limits"`);
+        assertInputError(
+            () => parsePolicy('{"newFunctions": "absolute-limits", "maxCostIncreasePercent": 10}', FILE),
+            `${FILE}: "newFunctions" is "absolute-limits" (without an absolute limit a new function would pass unjudged); allowed: "absolute-limits" only together with maxCostPer1MUsd or maxDurationMs`,
+        );
     });
 
     it("rejects a failOnTuningError that is not a boolean", () => {
@@ -89,7 +110,7 @@ describe("quality gate policy file", () => {
         );
     });
 
-    it("seeded into the repository as terraform-lambda/power-tuning-policy.json, sets every rule", () => {
+    it("seeded into the repository as terraform-lambda/power-tuning-policy.json, sets the baseline, configured-memory and tuning-error rules", () => {
         const seeded = readFileSync(join(__dirname, "..", "..", "terraform-lambda", FILE), "utf8");
         assert.deepEqual(parsePolicy(seeded, FILE), {
             maxCostIncreasePercent: 10,
@@ -107,7 +128,7 @@ describe("quality gate policy file", () => {
 
 describe("quality gate evaluation", () => {
     it("is off without a policy: verdict no-policy, nothing evaluated", () => {
-        assert.deepEqual(evaluatePolicy(undefined, [tuned({ status: "failed", stats: [] })]), { verdict: "no-policy", violations: [], notEvaluated: [] });
+        assert.deepEqual(evaluatePolicy(undefined, [tuned({ status: "failed", stats: [] })]), { verdict: "no-policy", judgements: [], changedGateInputs: [], violations: [], notEvaluated: [] });
     });
 
     it("passes a policy without rules", () => {
@@ -136,9 +157,9 @@ describe("quality gate evaluation", () => {
             assert.equal(evaluatePolicy({ requireConfiguredMemoryWithinPercent: 0 }, [tuned({ configuredMemoryMB: 256 })]).verdict, "pass");
         });
 
-        it("states why it was not evaluated when the configured size was not measured or is unknown", () => {
+        it("leaves it to a person, saying why, when the configured size was not measured or is unknown", () => {
             const evaluation = evaluatePolicy({ requireConfiguredMemoryWithinPercent: 0 }, [tuned({ configuredMemoryMB: 384 }), tuned({ name: "resize" })]);
-            assert.equal(evaluation.verdict, "pass");
+            assert.equal(evaluation.verdict, "needs-a-person");
             assert.deepEqual(evaluation.notEvaluated, [
                 { function: "digest", rule: "requireConfiguredMemoryWithinPercent", reason: "the configured 384 MB was not measured; add it to powerValues in the tuning input" },
                 { function: "resize", rule: "requireConfiguredMemoryWithinPercent", reason: "the configured memory size is unknown" },
@@ -149,14 +170,12 @@ describe("quality gate evaluation", () => {
     describe("maxCostIncreasePercent and maxDurationIncreasePercent (against the baseline)", () => {
         it("fails on an increase above the limit and names function, rule, value and limit", () => {
             const evaluation = evaluatePolicy({ maxCostIncreasePercent: 10, maxDurationIncreasePercent: 20 }, [tuned(againstBaseline({ cost: 12.5, duration: 30 }))]);
-            assert.deepEqual(evaluation, {
-                verdict: "fail",
-                violations: [
-                    { function: "digest", rule: "maxCostIncreasePercent", value: 12.5, limit: 10 },
-                    { function: "digest", rule: "maxDurationIncreasePercent", value: 30, limit: 20 },
-                ],
-                notEvaluated: [],
-            });
+            assert.equal(evaluation.verdict, "fail");
+            assert.deepEqual(evaluation.violations, [
+                { function: "digest", rule: "maxCostIncreasePercent", value: 12.5, limit: 10 },
+                { function: "digest", rule: "maxDurationIncreasePercent", value: 30, limit: 20 },
+            ]);
+            assert.deepEqual(evaluation.notEvaluated, []);
         });
 
         it("passes exactly at the limit and on any decrease", () => {
@@ -166,13 +185,114 @@ describe("quality gate evaluation", () => {
             assert.equal(evaluatePolicy(policy, [tuned(againstBaseline({ cost: 10.001, duration: 0 }))]).verdict, "fail");
         });
 
-        it("is not evaluated without a baseline, saying why", () => {
+        it("is not evaluated without a baseline, saying why, so a person decides", () => {
             const evaluation = evaluatePolicy({ maxCostIncreasePercent: 10 }, [tuned(), tuned({ name: "resize", baseline: { status: "none", reason: "production has not been recorded yet" } })]);
-            assert.equal(evaluation.verdict, "pass");
+            assert.equal(evaluation.verdict, "needs-a-person");
             assert.deepEqual(evaluation.notEvaluated, [
                 { function: "digest", rule: "maxCostIncreasePercent", reason: "no baseline: tune ran without --history" },
                 { function: "resize", rule: "maxCostIncreasePercent", reason: "no baseline: production has not been recorded yet" },
             ]);
+        });
+    });
+
+    describe("maxCostPer1MUsd and maxDurationMs (absolute, at the configured memory)", () => {
+        // Fixture at 1024 MB: $2.048 per 1M invocations (request charge included); at 128 MB 1,000-odd ms.
+        it("judges the figures at the memory the function will run with, not the recommended one", () => {
+            const result = tuned({ configuredMemoryMB: 1024 });
+            const evaluation = evaluatePolicy({ maxCostPer1MUsd: 2 }, [result]);
+            assert.equal(evaluation.verdict, "fail");
+            assert.equal(evaluation.violations[0].rule, "maxCostPer1MUsd");
+            assert.ok(Math.abs((evaluation.violations[0].value as number) - 2.048) < 1e-9);
+            assert.equal(evaluatePolicy({ maxCostPer1MUsd: 2.05 }, [result]).verdict, "pass");
+            const stat = result.stats.find((candidate) => candidate.memoryMB === 1024)!;
+            assert.equal(evaluatePolicy({ maxDurationMs: stat.averageDurationMs }, [result]).verdict, "pass");
+            assert.equal(evaluatePolicy({ maxDurationMs: stat.averageDurationMs - 1 }, [result]).verdict, "fail");
+        });
+
+        it("cannot judge a configured size that was not measured: a person decides", () => {
+            const evaluation = evaluatePolicy({ maxCostPer1MUsd: 100, maxDurationMs: 60_000 }, [tuned({ configuredMemoryMB: 10240 })]);
+            assert.equal(evaluation.verdict, "needs-a-person");
+            assert.deepEqual(
+                evaluation.notEvaluated.map((unjudged) => unjudged.rule),
+                ["maxCostPer1MUsd", "maxDurationMs"],
+            );
+        });
+    });
+
+    describe("maxMonthlyCostIncreaseUsd (this pull request's memory at production's traffic, against production now)", () => {
+        // Production: 1.2M invocations of 800 ms at 128 MB = $2.0000 a month (x86, us-east-1 price);
+        // the configured 512 MB measured 202.38 ms: 1.2M × 0.20238 s × 0.5 GB × $0.0000166667 = $2.0238, +$0.0238.
+        const atTraffic = (fields: Partial<TuningResult> = {}) =>
+            tuned({
+                arn: "arn:aws:lambda:us-east-1:123456789012:function:pr-7-digest",
+                configuredMemoryMB: 512,
+                productionTraffic: { status: "measured", functionName: "digest", invocations: 1_200_000, averageDurationMs: 800, memoryMB: 128 },
+                ...fields,
+            });
+
+        it("fails above the limit, naming the increase in USD a month, and passes at or below it", () => {
+            const evaluation = evaluatePolicy({ maxMonthlyCostIncreaseUsd: 0.02 }, [atTraffic()]);
+            assert.equal(evaluation.verdict, "fail");
+            assert.equal(evaluation.violations[0].rule, "maxMonthlyCostIncreaseUsd");
+            assert.ok(Math.abs((evaluation.violations[0].value as number) - 0.0238) < 1e-4, String(evaluation.violations[0].value));
+            assert.equal(evaluatePolicy({ maxMonthlyCostIncreaseUsd: 0.03 }, [atTraffic()]).verdict, "pass");
+            const atOneGb = { status: "measured" as const, functionName: "digest", invocations: 1_200_000, averageDurationMs: 110, memoryMB: 1024 };
+            assert.equal(evaluatePolicy({ maxMonthlyCostIncreaseUsd: 0 }, [atTraffic({ productionTraffic: atOneGb })]).verdict, "pass", "512 MB costs less than production's 1,024 MB");
+        });
+
+        it("is not evaluated when production's traffic is unknown, saying why, so a person decides", () => {
+            const cases: Array<[Partial<TuningResult>, RegExp]> = [
+                [{ productionTraffic: undefined }, /tune ran without --history/],
+                [{ productionTraffic: { status: "none", reason: "no production traffic yet" } }, /no production traffic yet/],
+                [{ productionTraffic: { status: "unknown", reason: "production's metrics for `digest` could not be read (AccessDenied: no)" } }, /AccessDenied/],
+                [{ productionTraffic: { status: "measured", functionName: "digest", invocations: 10, averageDurationMs: 5 } }, /production's memory size was not recorded/],
+                [{ configuredMemoryMB: 384 }, /the configured 384 MB was not measured/],
+            ];
+            for (const [fields, reason] of cases) {
+                const evaluation = evaluatePolicy({ maxMonthlyCostIncreaseUsd: 100 }, [atTraffic(fields)]);
+                assert.equal(evaluation.verdict, "needs-a-person", JSON.stringify(fields));
+                assert.match(evaluation.notEvaluated[0].reason, reason);
+            }
+        });
+
+        it("is validated like the other limits: a number of USD, 0 or more", () => {
+            assert.deepEqual(parsePolicy('{"maxMonthlyCostIncreaseUsd": 0}', FILE), { maxMonthlyCostIncreaseUsd: 0 });
+            assertInputError(() => parsePolicy('{"maxMonthlyCostIncreaseUsd": -1}', FILE), `${FILE}: "maxMonthlyCostIncreaseUsd" is -1; allowed: a number ≥ 0 (USD a month; 0 allows no increase at all)`);
+            assertInputError(() => parsePolicy('{"maxMonthlyCostIncreaseUsd": "$5"}', FILE), `"maxMonthlyCostIncreaseUsd" is "$5"; allowed: a number ≥ 0 (USD a month`);
+        });
+    });
+
+    describe("verdict: pass only when every enabled rule was evaluated and passed for every function", () => {
+        const NEW = { baseline: { status: "none" as const, reason: "production has no recorded fingerprint for `report`", newFunction: true as const } };
+
+        it("a new function at 10,240 MB with no baseline is not approved", () => {
+            const seeded = { maxCostIncreasePercent: 10, maxDurationIncreasePercent: 20, requireConfiguredMemoryWithinPercent: 10, failOnTuningError: true };
+            const evaluation = evaluatePolicy(seeded, [tuned({ name: "report", configuredMemoryMB: 10240, ...NEW })]);
+            assert.equal(evaluation.verdict, "needs-a-person");
+            assert.deepEqual(
+                evaluation.judgements.map(({ rule, outcome }) => `${rule}: ${outcome}`),
+                ["maxCostIncreasePercent: not-evaluated", "maxDurationIncreasePercent: not-evaluated", "requireConfiguredMemoryWithinPercent: not-evaluated", "failOnTuningError: passed"],
+            );
+            assert.match(evaluation.notEvaluated[0].reason, /^new function: no baseline — a person decides/);
+            assert.equal(decideApproval(evaluation.verdict, { revisionId: "rev-1", sourceCommit: "c", status: "OPEN" }, "c").action, "REVOKE");
+        });
+
+        it("records every rule per function as passed, broken or not evaluated; a broken rule outweighs an unjudged one", () => {
+            const evaluation = evaluatePolicy({ maxCostIncreasePercent: 10, requireConfiguredMemoryWithinPercent: 5 }, [tuned({ configuredMemoryMB: 1024, ...NEW })]);
+            assert.equal(evaluation.verdict, "fail");
+            assert.deepEqual(
+                evaluation.judgements.map(({ rule, outcome }) => `${rule}: ${outcome}`),
+                ["maxCostIncreasePercent: not-evaluated", "requireConfiguredMemoryWithinPercent: broken"],
+            );
+        });
+
+        it("with newFunctions absolute-limits judges a new function on the absolute limits alone, and a known one on all rules", () => {
+            const policy = { maxCostIncreasePercent: 10, maxCostPer1MUsd: 2.05, newFunctions: "absolute-limits" as const };
+            const fresh = evaluatePolicy(policy, [tuned({ configuredMemoryMB: 1024, ...NEW })]);
+            assert.equal(fresh.verdict, "pass");
+            assert.deepEqual(fresh.judgements.map(({ rule, outcome }) => `${rule}: ${outcome}`), ["maxCostPer1MUsd: passed"]);
+            const renamedAway = evaluatePolicy(policy, [tuned({ configuredMemoryMB: 1024, baseline: { status: "none", reason: "production's stored result could not be read" } })]);
+            assert.equal(renamedAway.verdict, "needs-a-person", "only a function production has no record of counts as new");
         });
     });
 
@@ -185,13 +305,11 @@ describe("quality gate evaluation", () => {
             ]);
         });
 
-        it("lets it pass when false or left out, stating that the other rules had nothing to measure", () => {
+        it("when false or left out, leaves the rules that had nothing to measure to a person, saying so", () => {
             assert.equal(evaluatePolicy({ failOnTuningError: false }, [failed]).verdict, "pass");
-            assert.deepEqual(evaluatePolicy({ requireConfiguredMemoryWithinPercent: 10 }, [failed]), {
-                verdict: "pass",
-                violations: [],
-                notEvaluated: [{ function: "digest", rule: "requireConfiguredMemoryWithinPercent", reason: "no measurement: the tuning timed-out" }],
-            });
+            const evaluation = evaluatePolicy({ requireConfiguredMemoryWithinPercent: 10 }, [failed]);
+            assert.equal(evaluation.verdict, "needs-a-person");
+            assert.deepEqual(evaluation.notEvaluated, [{ function: "digest", rule: "requireConfiguredMemoryWithinPercent", reason: "no measurement: the tuning timed-out" }]);
         });
 
         it("does not count a dry run as an error", () => {
@@ -204,9 +322,10 @@ describe("approval decision", () => {
     const BUILD_COMMIT = "3f2a9c1b7e6d5c4b3a291807f6e5d4c3b2a19080";
     const current: PullRequestState = { revisionId: "rev-2", sourceCommit: BUILD_COMMIT, status: "OPEN" };
 
-    it("approves the current revision when the gate passed and revokes when it failed", () => {
+    it("approves the current revision when the gate passed and revokes when it failed or a person must decide", () => {
         assert.deepEqual(decideApproval("pass", current, BUILD_COMMIT), { action: "APPROVE", revisionId: "rev-2" });
         assert.deepEqual(decideApproval("fail", current, BUILD_COMMIT), { action: "REVOKE", revisionId: "rev-2" });
+        assert.deepEqual(decideApproval("needs-a-person", current, BUILD_COMMIT), { action: "REVOKE", revisionId: "rev-2" });
     });
 
     it("does nothing for a stale build: the pull request moved to another commit", () => {

@@ -82,7 +82,7 @@ describe("the refinement in the comment", () => {
         assert.match(markdown, /### ✅ `digest`: 256 MB recommended/);
         assert.ok(
             markdown.includes(
-                "⚠️ Refinement failed (`States.Timeout`: the execution ran longer than the state machine's totalExecutionTimeout) on 3 sizes (320, 384, 448 MB): " +
+                "⚠️ Refinement failed (`States.Timeout`: `the execution ran longer than the state machine's totalExecutionTimeout`) on 3 sizes (320, 384, 448 MB): " +
                     "the recommendation is the first pass's, and it is not stored in the tuning history, so the next build refines again.",
             ),
             markdown,
@@ -101,7 +101,7 @@ describe("the refinement in the results file and the tuning history", () => {
         assert.throws(() => parseResultsFile(JSON.stringify(file), "out.json"), /out\.json: "functions\[0\]\.refinement" is \{"status":"refined","memorySizesMB":"320"\}; allowed: \{status: "refined", betweenMB/);
     });
 
-    const measured = { fingerprint: "f".repeat(64), facts: { codeSha256: "abc=", architectures: ["arm64"], layers: [] }, input: { num: 50, refine: {} } };
+    const measured = { fingerprint: "f".repeat(64), facts: { codeSha256: "abc=", architectures: ["arm64"], layers: [], environmentSha256: "0".repeat(64), fileSystems: [] }, input: { num: 50, refine: {} } };
 
     it("is stored with the merged result, and reused without the cost its run paid", () => {
         const entry = storedResultEntry(refined, measured, { recordedAt: "2026-11-26T17:15:17.491Z" })!;

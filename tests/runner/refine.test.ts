@@ -229,7 +229,7 @@ describe("the refine settings", () => {
                     `${FILE}: "refine.stepMB" is 0; allowed: an integer from 1 to 1024 (MB)`,
                     `${FILE}: "refine.maxSizes" is 21; allowed: an integer from 1 to 20 (new memory sizes per function)`,
                     `${FILE}: "refine.minSavingPercent" is -1; allowed: a number from 0 to 100 (percent; 0 refines whenever there is room)`,
-                    `${FILE}: "refine.steps" is 64 (unknown setting); allowed: only stepMB, maxSizes, minSavingPercent`,
+                    `${FILE}: "refine.steps" is 64 (unknown setting; did you mean "stepMB"?); allowed: only stepMB, maxSizes, minSavingPercent`,
                 ].join("\n"),
             ),
         );
@@ -248,7 +248,7 @@ describe("the refine settings", () => {
     });
 
     it("is part of the fingerprint, so turning it on or changing it tunes again instead of reusing an unrefined result", () => {
-        const facts = { codeSha256: "abc=", architectures: ["arm64"], layers: [] };
+        const facts = { codeSha256: "abc=", architectures: ["arm64"], layers: [], environmentSha256: "0".repeat(64), fileSystems: [] };
         const fingerprints = [{ num: 10 }, { num: 10, refine: {} }, { num: 10, refine: { maxSizes: 3 } }].map((input) => tuningFingerprint(facts, input));
         assert.equal(new Set(fingerprints).size, 3);
     });

@@ -78,10 +78,7 @@ describe("tuning comment", () => {
         assert.deepEqual(sectionOf(comment, "resize"), [
             "### ❌ `resize`: tuning failed",
             "",
-            "Reason (`Error`):",
-            "```text",
-            'Error: Invocation error (running in parallel) - original error type: "Runtime.ExitError", original error message: "RequestId: 6f0c Error: Runtime exited with error: signal: killed",trace: "[]"',
-            "```",
+            'Reason (`Error`): `Error: Invocation error (running in parallel) - original error type: "Runtime.ExitError", original error message: "RequestId: 6f0c Error: Runtime exited with error: signal: killed",trace: "[]"`',
             "",
         ]);
     });
@@ -127,17 +124,18 @@ describe("tuning comment", () => {
         assert.ok(!withStats.some((line) => line.startsWith("Figures decoded")), "no note when the output had stats");
     });
 
-    it("keeps a cause containing backticks inside its code block", () => {
+    it("keeps a cause with backticks and line breaks on its own line, as code: it opens no heading", () => {
         const failed = resultFor("api", { status: "FAILED", error: "Error", cause: "bad ```\n## not a heading" });
         const section = sectionOf(renderTuningComment([failed], {}), "api");
-        assert.deepEqual(section.slice(3, 7), ["````text", "bad ```", "## not a heading", "````"]);
+        assert.equal(section[2], "Reason (`Error`): `bad ˋˋˋ⏎## not a heading`");
+        assert.ok(!section.some((line) => line.startsWith("## ")));
     });
 
     it("shortens a very long cause", () => {
         const failed = resultFor("api", { status: "FAILED", error: "Error", cause: "x".repeat(5000) });
-        const cause = sectionOf(renderTuningComment([failed], {}), "api")[4];
-        assert.equal(cause.length, 1000);
-        assert.ok(cause.endsWith("…"));
+        const cause = sectionOf(renderTuningComment([failed], {}), "api")[2].split(": ")[1];
+        assert.equal(cause.length, 1002, "1000 characters between the backticks");
+        assert.ok(cause.endsWith("…`"));
     });
 
     it("renders the original design's link with 128 MB recommended as the cheapest", () => {

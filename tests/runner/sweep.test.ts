@@ -123,7 +123,7 @@ describe("the copy's line in the pull request's comment", () => {
 
     it("says when the scheduled sweep tries again: the time what is left is old enough, or its next run when it is already", () => {
         const young = [item("role", `${COPY}-digest-role`, "failed", { error: "DeleteRole: AccessDenied: denied", createdAt: new Date(NOW - HOUR).toISOString() })];
-        assert.match(render(young).markdown, /could not remove role `pr-power-tuned-7-3f2a9c1-digest-role` \(DeleteRole: AccessDenied: denied\)\.\n\nThe scheduled sweep \(`rate\(6 hours\)`\) tries again on its first run after 2026-11-26 22:00 UTC, when what is left is 6 hours old\.\n$/);
+        assert.match(render(young).markdown, /could not remove role `pr-power-tuned-7-3f2a9c1-digest-role` \(`DeleteRole: AccessDenied: denied`\)\.\n\nThe scheduled sweep \(`rate\(6 hours\)`\) tries again on its first run after 2026-11-26 22:00 UTC, when what is left is 6 hours old\.\n$/);
         const old = [item("role", `${COPY}-digest-role`, "failed", { error: "x", createdAt: new Date(NOW - 7 * HOUR).toISOString() })];
         assert.match(render(old).markdown, /tries again on its next run\.\n$/);
         assert.equal(render(old).pushLogNote, "1 thing not removed, the scheduled sweep retries");
@@ -131,13 +131,13 @@ describe("the copy's line in the pull request's comment", () => {
 
     it("says what is unknown when a kind could not be listed, and gives no time it cannot know", () => {
         const section = render([], {}, [{ kind: "role", error: "ListRoles: AccessDenied: denied" }]);
-        assert.match(section.markdown, /^⚠️ \*\*Throw-away copy `3f2a9c1`: not all removed\.\*\* The sweep after the destroy found nothing left of what it could list\.\n\nIt could not list the roles \(ListRoles: AccessDenied: denied\), so what is left of those is unknown\.\n\nThe scheduled sweep \(`rate\(6 hours\)`\) tries again on its first run once what is left is 6 hours old\.\n$/);
+        assert.match(section.markdown, /^⚠️ \*\*Throw-away copy `3f2a9c1`: not all removed\.\*\* The sweep after the destroy found nothing left of what it could list\.\n\nIt could not list the roles \(`ListRoles: AccessDenied: denied`\), so what is left of those is unknown\.\n\nThe scheduled sweep \(`rate\(6 hours\)`\) tries again on its first run once what is left is 6 hours old\.\n$/);
         assert.equal(section.pushLogNote, "not all listed, the scheduled sweep retries");
     });
 
     it("names a state object it could not remove, which is no part of the copy itself", () => {
         const section = render([item("state-object", "s3://state/pull-requests/arn/terraform.tfstate", "failed", { error: "DeleteObject: AccessDenied: denied" })]);
-        assert.match(section.markdown, /^⚠️ \*\*Throw-away copy `3f2a9c1`: not all removed\.\*\* The destroy left nothing of the copy itself; the sweep after it removed nothing and could not remove state object `s3:\/\/state\/pull-requests\/arn\/terraform\.tfstate` \(DeleteObject: AccessDenied: denied\)\./);
+        assert.match(section.markdown, /^⚠️ \*\*Throw-away copy `3f2a9c1`: not all removed\.\*\* The destroy left nothing of the copy itself; the sweep after it removed nothing and could not remove state object `s3:\/\/state\/pull-requests\/arn\/terraform\.tfstate` \(`DeleteObject: AccessDenied: denied`\)\./);
     });
 
     it("without a scheduled sweep, says how to remove the rest by hand", () => {

@@ -164,7 +164,7 @@ variable "api_memory" {
             assert.equal(suggestion.change, undefined);
             assert.equal(
                 suggestion.unresolved,
-                'main.tf line 2 sets it to `var.memory`, and variable "memory" has no default: its value comes from -var, a .tfvars file or TF_VAR_memory',
+                '`main.tf` line 2 sets it to `var.memory`, and variable `memory` has no default: its value comes from -var, a .tfvars file or `TF_VAR_memory`',
             );
         });
 
@@ -173,7 +173,7 @@ variable "api_memory" {
             const location = locateMemorySize(files, "api");
             assert.deepEqual(location, {
                 kind: "unresolved",
-                reason: "main.tf line 2 sets it to `lookup(var.sizes, terraform.workspace, 512)`, an expression this reader does not evaluate: change it there",
+                reason: "`main.tf` line 2 sets it to `lookup(var.sizes, terraform.workspace, 512)`, an expression this reader does not evaluate: change it there",
                 at: { file: "main.tf", line: 2, text: "  memory_size = lookup(var.sizes, terraform.workspace, 512)" },
             });
         });
@@ -182,14 +182,14 @@ variable "api_memory" {
             const files = [file("main.tf", `\nresource "aws_lambda_function" "a" {\n  memory_size = 128\n}\nresource "aws_lambda_function" "b" {\n  memory_size = 128\n}\n`)];
             assert.deepEqual(locateMemorySize(files, "resize"), {
                 kind: "unresolved",
-                reason: 'none of the aws_lambda_function resources (a[a], b[b]) is clearly "resize"',
+                reason: "none of the aws_lambda_function resources (`a[a]`, `b[b]`) is clearly `resize`",
             });
         });
 
         it("says a -var overrides the files when they already hold the recommendation but Lambda runs another size", () => {
             const [suggestion] = suggestMemoryChanges(seededFiles(), [tuned("digest", { configuredMemoryMB: 512, power: 128 })]);
             assert.equal(suggestion.change, undefined);
-            assert.match(suggestion.unresolved!, /^variables\.tf line \d+ already sets 128 MB, but the tuned copy runs with 512 MB: a -var, \.tfvars or TF_VAR_ value overrides it$/);
+            assert.match(suggestion.unresolved!, /^`variables\.tf` line \d+ already sets 128 MB, but the tuned copy runs with 512 MB: a -var, \.tfvars or TF_VAR_ value overrides it$/);
         });
     });
 

@@ -84,7 +84,7 @@ describe("tune settings from the pull request's commits", () => {
             { path: "main.tf", text: "source" },
             { path: "variables.tf", text: "variable" },
         ]);
-        assert.ok(!repository.reads.some((read) => read.startsWith(`GetFile ${SOURCE}:power-tuning`)), "nothing of the settings is read from the pull request's commit");
+        assert.deepEqual(settings.changedGateInputs, ["power-tuning-input.json", "power-tuning-policy.json"], "the pull request's own are read only to be compared");
     });
 
     it("reads --input and --policy paths at the destination commit and --terraform-dir at the source commit, as repository paths", async () => {
@@ -95,6 +95,8 @@ describe("tune settings from the pull request's commits", () => {
         const settings = await settingsFromRepository(tuneArgs(["--input", "./tuning/input.json", "--policy", "/tuning/gate.json", "--terraform-dir", "infra/"]), PULL_REQUEST, repository);
         assert.deepEqual(repository.reads.sort(), [
             `GetFile ${SOURCE}:infra/main.tf`,
+            `GetFile ${SOURCE}:tuning/gate.json`,
+            `GetFile ${SOURCE}:tuning/input.json`,
             `GetFile ${DESTINATION}:tuning/gate.json`,
             `GetFile ${DESTINATION}:tuning/input.json`,
             `GetFolder ${SOURCE}:infra`,

@@ -23,7 +23,7 @@ export interface ScriptedExecution {
 export type ExecutionScriptByInput = (input: Record<string, any>) => ScriptedExecution;
 
 export interface RecordedRequest {
-    service: "sfn" | "codecommit" | "lambda" | "s3" | "sts" | "iam" | "logs";
+    service: "sfn" | "codecommit" | "lambda" | "s3" | "sts" | "iam" | "logs" | "cloudwatch";
     operation: string;
     /** Parsed JSON body (sfn, codecommit, logs); the SDK's input member names for the REST services; the form parameters but Action and Version (sts, iam). */
     body: any;
@@ -217,6 +217,8 @@ export class AwsModel {
     private readonly eventSourceMappings = new Map<string, string>();
     /** "bucket/key" → when it was last written (model clock); objects set directly count as written when the model came up. */
     private readonly objectsModified = new Map<string, number>();
+    /** CloudWatch's AWS/Lambda figures per function name over any window GetMetricData asks for. */
+    private readonly lambdaMetrics = new Map<string, { invocations: number; averageDurationMs: number }>();
     /** GetAccountSettings' AccountLimit: a new account's quota of 10 unless set. */
     private accountLimit: { ConcurrentExecutions: number; UnreservedConcurrentExecutions: number } = { ConcurrentExecutions: 10, UnreservedConcurrentExecutions: 10 };
     /** "repository/branch" → commit id. */
@@ -231,6 +233,7 @@ export class AwsModel {
     private readonly jsonOperations: Record<string, (input: any, caller: string) => object> = {
         StartExecution: (input) => this.startExecution(input),
         DescribeExecution: (input) => this.describeExecution(input),
+        ListExecutions: (input) => this.listExecutions(input),
         StopExecution: (input) => this.stopExecution(input),
         GetExecutionHistory: (input) => this.getExecutionHistory(input),
         PostCommentForPullRequest: (input, caller) => this.postComment(input, caller),
@@ -245,6 +248,7 @@ export class AwsModel {
         DescribeLogGroups: (input) => this.describeLogGroups(input),
         DeleteLogGroup: (input) => this.deleteLogGroup(input),
         GetDifferences: (input) => this.getDifferences(input),
+        GetMetricData: (input) => this.getMetricData(input),
     };
 
     /** `now`: the model's clock, epoch ms; scripted executions run on it. */
@@ -296,6 +300,23 @@ export class AwsModel {
             startedAt: execution.startedAt,
             endsAt: this.runningUntil(execution),
         }));
+    }
+
+    /**
+     * An execution of another state machine (the pull-request workflow) with `input`, RUNNING from
+     * `startedAt` (model clock, default now) until ended with endExecution.
+     */
+    startWorkflowExecution(stateMachineArn: string, name: string, input: object, startedAt = this.now()): string {
+        const executionArn = `${stateMachineArn.replace(":stateMachine:", ":execution:")}:${name}`;
+        const script: ScriptedExecution = { runningMs: Number.MAX_SAFE_INTEGER, status: "SUCCEEDED" };
+        this.executions.set(executionArn, { executionArn, stateMachineArn, name, input: JSON.stringify(input), lambdaArn: "", script, startedAt });
+        return executionArn;
+    }
+
+    /** Ends a workflow execution started with startWorkflowExecution, now. */
+    endExecution(executionArn: string): void {
+        const execution = this.executions.get(executionArn)!;
+        execution.script.runningMs = this.now() - execution.startedAt;
     }
 
     setPullRequest(pr: FakePullRequest): void {
@@ -352,6 +373,11 @@ export class AwsModel {
     /** The account's Lambda concurrency quota and what functions have not reserved of it (GetAccountSettings). */
     setLambdaConcurrency(concurrentExecutions: number, unreservedConcurrentExecutions = concurrentExecutions): void {
         this.accountLimit = { ConcurrentExecutions: concurrentExecutions, UnreservedConcurrentExecutions: unreservedConcurrentExecutions };
+    }
+
+    /** The AWS/Lambda Invocations (sum) and Duration (average) CloudWatch reports for `functionName`; without it, no data. */
+    setLambdaMetrics(functionName: string, figures: { invocations: number; averageDurationMs: number }): void {
+        this.lambdaMetrics.set(functionName, figures);
     }
 
     /** A commit whose tree is exactly `files` (path → content), for GetFile, GetFolder and GetDifferences. */
@@ -429,6 +455,7 @@ export class AwsModel {
             lambda: ["UnrecognizedClientException", 403],
             iam: ["InvalidClientTokenId", 403],
             logs: ["UnrecognizedClientException", 400],
+            cloudwatch: ["UnrecognizedClientException", 400],
         };
         const [type, status] = invalid[service];
         throw new AwsError(type, "The security token included in the request is invalid.", status);
@@ -498,6 +525,26 @@ export class AwsModel {
         const execution = this.executions.get(executionArn);
         if (!execution) throw new AwsError("ExecutionDoesNotExist", `Execution Does Not Exist: '${executionArn}'`);
         return execution;
+    }
+
+    private listExecutions(input: any): object {
+        const stateMachineArn = requireString(input, "stateMachineArn");
+        if (!STATE_MACHINE_ARN.test(stateMachineArn)) throw new AwsError("InvalidArn", `Invalid Arn: '${stateMachineArn}'`);
+        // Newest first, as Step Functions lists them.
+        const matching = [...this.executions.values()]
+            .filter((execution) => execution.stateMachineArn === stateMachineArn && (input.statusFilter === undefined || this.statusOf(execution) === input.statusFilter))
+            .sort((a, b) => b.startedAt - a.startedAt);
+        const page = this.page(matching, input.maxResults, input.nextToken, "ListExecutions", 100, "InvalidToken");
+        return {
+            executions: page.items.map((execution) => ({
+                executionArn: execution.executionArn,
+                stateMachineArn: execution.stateMachineArn,
+                name: execution.name,
+                status: this.statusOf(execution),
+                startDate: execution.startedAt / 1000,
+            })),
+            ...(page.nextToken === undefined ? {} : { nextToken: page.nextToken }),
+        };
     }
 
     private describeExecution(input: any): object {
@@ -956,6 +1003,36 @@ export class AwsModel {
         return paginate(items, size, token, operation, defaultSize, invalidTokenType);
     }
 
+    // ---------------------------------------------------------------- CloudWatch (JSON 1.0, dates as epoch seconds)
+
+    /**
+     * GetMetricData for AWS/Lambda's Invocations and Duration by FunctionName: one value per query
+     * for a window of one period, none for a function without figures. Refuses what CloudWatch
+     * refuses: a period that is not a multiple of 60 s, a window that ends before it starts.
+     */
+    private getMetricData(input: { MetricDataQueries?: any[]; StartTime?: number; EndTime?: number }): object {
+        const { MetricDataQueries: queries = [], StartTime: start, EndTime: end } = input;
+        if (typeof start !== "number" || typeof end !== "number" || !(end > start)) {
+            throw new AwsError("ValidationError", "The parameter StartTime must be less than the parameter EndTime.", 400);
+        }
+        const results = queries.map((query) => {
+            const { Metric, Period, Stat } = query.MetricStat ?? {};
+            if (!(Period > 0) || Period % 60 !== 0) throw new AwsError("ValidationError", `The parameter Period must be a multiple of 60, got ${Period}.`, 400);
+            const name = (Metric?.Dimensions ?? []).find((dimension: any) => dimension.Name === "FunctionName")?.Value;
+            const figures = Metric?.Namespace === "AWS/Lambda" ? this.lambdaMetrics.get(name) : undefined;
+            const value =
+                figures === undefined
+                    ? undefined
+                    : Metric.MetricName === "Invocations" && Stat === "Sum"
+                      ? figures.invocations
+                      : Metric.MetricName === "Duration" && Stat === "Average"
+                        ? figures.averageDurationMs
+                        : undefined;
+            return { Id: query.Id, Label: Metric?.MetricName, Timestamps: value === undefined ? [] : [start], Values: value === undefined ? [] : [value], StatusCode: "Complete" };
+        });
+        return { MetricDataResults: results, Messages: [] };
+    }
+
     // ---------------------------------------------------------------- IAM (query protocol: string parameters)
 
     private iam(operation: string, body: Record<string, string>): QueryAnswer {
@@ -1037,10 +1114,24 @@ export class AwsModel {
 
     // ---------------------------------------------------------------- S3
 
-    private s3(operation: string, body: { Bucket: string; Key: string; Body?: string; Prefix?: string; MaxKeys?: string; ContinuationToken?: string }): S3ObjectAnswer | S3ListingAnswer {
+    private s3(
+        operation: string,
+        body: { Bucket: string; Key: string; Body?: string; Prefix?: string; MaxKeys?: string; ContinuationToken?: string; IfMatch?: string; IfNoneMatch?: string },
+    ): S3ObjectAnswer | S3ListingAnswer {
         const objectKey = `${body.Bucket}/${body.Key}`;
         switch (operation) {
             case "PutObject": {
+                // Conditional writes (docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html):
+                // If-None-Match: * only creates, If-Match: <ETag> only replaces that version; else 412,
+                // and If-Match on a missing key 404.
+                const existing = this.objects.get(objectKey);
+                if (body.IfNoneMatch !== undefined && (body.IfNoneMatch !== "*" || existing !== undefined)) {
+                    throw new AwsError("PreconditionFailed", "At least one of the pre-conditions you specified did not hold", 412);
+                }
+                if (body.IfMatch !== undefined && existing === undefined) throw new AwsError("NoSuchKey", "The specified key does not exist.", 404);
+                if (body.IfMatch !== undefined && body.IfMatch !== etagOf(existing!)) {
+                    throw new AwsError("PreconditionFailed", "At least one of the pre-conditions you specified did not hold", 412);
+                }
                 const content = Buffer.from(body.Body ?? "", "utf8");
                 this.objects.set(objectKey, content);
                 this.objectsModified.set(objectKey, this.now());

@@ -49,23 +49,19 @@ export const PULL_REQUEST = {
     SOURCE_COMMIT: "3f2a9c1b7e6d5c4b3a291807f6e5d4c3b2a19080",
     DESTINATION_COMMIT: "9c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d",
 };
-export const DEPLOY_BUILD_ENV = {
+export const COPY_BOUNDARY_ARN = "arn:aws:iam::123456789012:policy/lambda-power-tuned/power-tuned-copy-function-boundary";
+/** The copy's credentials, as the workflow hands them to one build. */
+export const COPY_CREDENTIALS = { COPY_AWS_ACCESS_KEY_ID: "ASIACOPY7", COPY_AWS_SECRET_ACCESS_KEY: "copy-secret", COPY_AWS_SESSION_TOKEN: "copy-token" };
+const COPY_BUILD_ENV = {
     ...PULL_REQUEST,
-    TF_STATE_BUCKET: STATE_BUCKET,
-    ARTIFACT_BUCKET,
-    PRODUCTION_NAME_PREFIX: "power-tuned",
-    PULL_REQUEST_NAME_PREFIX: "pr-power-tuned",
-    TF_VAR_permissions_boundary_arn: BOUNDARY_ARN,
-    CODEBUILD_BUILD_ARN: DEPLOY_BUILD_ARN,
-};
-export const DESTROY_BUILD_ENV = {
-    ...PULL_REQUEST,
+    ...COPY_CREDENTIALS,
     TF_STATE_BUCKET: STATE_BUCKET,
     PULL_REQUEST_NAME_PREFIX: "pr-power-tuned",
     TF_VAR_permissions_boundary_arn: BOUNDARY_ARN,
-    CODEBUILD_BUILD_ARN: DESTROY_BUILD_ARN,
-    DEPLOY_BUILD_ARN,
+    COPY_PERMISSIONS_BOUNDARY_ARN: COPY_BOUNDARY_ARN,
 };
+export const DEPLOY_BUILD_ENV = { ...COPY_BUILD_ENV, ARTIFACT_BUCKET, PRODUCTION_NAME_PREFIX: "power-tuned", CODEBUILD_BUILD_ARN: DEPLOY_BUILD_ARN };
+export const DESTROY_BUILD_ENV = { ...COPY_BUILD_ENV, CODEBUILD_BUILD_ARN: DESTROY_BUILD_ARN };
 export const EXECUTION_ARN = "arn:aws:states:us-east-1:123456789012:execution:pr-workflow:7-3f2a9c1";
 export const FEEDBACK_BUILD_ENV = {
     ...PULL_REQUEST,
@@ -98,6 +94,7 @@ export const SCHEDULED_SWEEP_ENV = {
     PULL_REQUEST_BOT_ROLE_ARN: "arn:aws:iam::123456789012:role/lambda-power-tuned/power-tuned-pull-request-bot",
     SWEEP_SCHEDULE: "rate(6 hours)",
     PULL_REQUEST_COPY_TTL_HOURS: "6",
+    PULL_REQUEST_WORKFLOW_ARN: "arn:aws:states:us-east-1:123456789012:stateMachine:power-tuned-pull-request-workflow",
 };
 export const FOLLOW_UP_SWEEP_ENV = { ...SCHEDULED_SWEEP_ENV, ...PULL_REQUEST, DEPLOY_BUILD_ARN };
 // The Deploy build: runner and history for `record`; CodePipeline's source revision.
@@ -110,7 +107,8 @@ export const APPLY_BUILD_ENV = {
     DEPLOYED_COMMIT: `abc1234${"b".repeat(33)}`,
 };
 export const PR_SUFFIX = "7-3f2a9c1";
-export const OWN_STATE_KEY = (buildArn: string) => `pull-requests/${buildArn}/terraform.tfstate`;
+/** The state object of the copy the pull request's builds work on. */
+export const COPY_STATE_KEY = `pull-requests/pr-power-tuned-${PR_SUFFIX}/terraform.tfstate`;
 
 export const backend = (key: string) =>
     `-backend-config=bucket=${STATE_BUCKET} -backend-config=key=${key} -backend-config=region=us-east-1`;
@@ -122,6 +120,8 @@ const FAKE_TOOL = `#!/bin/bash
 # Records its argv (unit-separated) and fails when its command line contains a FAKE_FAIL line.
 tool=$(basename "$0")
 { printf '%s' "$tool"; printf '\\x1f%s' "$@"; printf '\\n'; } >> "$FAKE_CALLS"
+# And the access key it acts with: one from the environment, or none (the project's own role).
+{ printf '%s\\x1d%s' "\${AWS_ACCESS_KEY_ID:-project role}" "$tool"; printf '\\x1f%s' "$@"; printf '\\n'; } >> "$FAKE_CALLS.credentials"
 # The runner writes its results file (tune) or report (sweep) first, whatever happens next.
 if [[ $tool == node ]]; then previous=; for argument in "$@"; do [[ $previous == --results || $previous == --report ]] && echo '{}' > "$argument"; previous=$argument; done; fi
 while IFS= read -r pattern; do
@@ -129,6 +129,12 @@ while IFS= read -r pattern; do
 done <<< "$FAKE_FAIL"
 case "$tool $1" in
   "terraform output" | "terraform show") echo '{}' ;;
+  "terraform plan" | "terraform apply" | "terraform destroy")
+    # Terraform starts each installed provider as a program: one without its execute bit fails here.
+    for provider in $FAKE_PROVIDERS; do
+      installed=".terraform/providers/$provider/terraform-provider"
+      if [[ -e $installed && ! -x $installed ]]; then echo "fork/exec $installed: permission denied" >&2; exit 1; fi
+    done ;;
   "terraform init")
     # How terraform init installs each provider (hashicorp/terraform, internal/providercache/installer.go):
     # one already installed in the working directory is kept; else a plugin-cache entry is linked
@@ -141,8 +147,8 @@ case "$tool $1" in
       cached=\${TF_PLUGIN_CACHE_DIR:+$TF_PLUGIN_CACHE_DIR/$provider/terraform-provider}
       if [[ -n $cached && -f $cached && $(cat "$cached") == "genuine $provider" ]]; then ln -s "$cached" "$installed"; continue; fi
       printf 'registry\\x1fdownload\\x1f%s\\n' "$provider" >> "$FAKE_CALLS"
-      if [[ -n $cached ]]; then mkdir -p "$(dirname "$cached")"; printf 'genuine %s' "$provider" > "$cached"; ln -s "$cached" "$installed"
-      else printf 'genuine %s' "$provider" > "$installed"; fi
+      if [[ -n $cached ]]; then mkdir -p "$(dirname "$cached")" && printf 'genuine %s' "$provider" > "$cached" && chmod +x "$cached" && ln -s "$cached" "$installed" || exit 1
+      else printf 'genuine %s' "$provider" > "$installed"; chmod +x "$installed"; fi
     done ;;
   "curl "*) while (( $# )); do if [[ $1 == -o ]]; then printf '%s' "$FAKE_DOWNLOAD" > "$2"; fi; shift; done ;;
   "aws s3")
@@ -169,8 +175,12 @@ type PhaseName = "install" | "pre_build" | "build" | "post_build";
 /** The providers terraform-lambda's lock file pins, as the plugin cache lays them out for CodeBuild's arm64 hosts. */
 export const PROVIDERS = ["registry.terraform.io/hashicorp/archive/2.7.1/linux_arm64", "registry.terraform.io/hashicorp/aws/6.49.0/linux_arm64"];
 
-/** A build cache's files, by path below BUILD_CACHE_DIRECTORY: content, or `{ link }` for a symbolic link. */
-type CacheFiles = Record<string, string | { readonly link: string }>;
+/**
+ * A build cache's entries, by path below BUILD_CACHE_DIRECTORY: a file's content, `{ link }` for a
+ * symbolic link, or `{ directory }` for a directory holding those files. CodeBuild restores files
+ * without their execute bit, and so does runBuild.
+ */
+type CacheFiles = Record<string, string | { readonly link: string } | { readonly directory: Record<string, string> }>;
 
 export interface BuildRun {
     /** Phases that ran, in order, with their status. */
@@ -179,6 +189,8 @@ export interface BuildRun {
     /** Every fake tool call as `tool arg arg…` (arguments after shell expansion). */
     readonly calls: readonly string[];
     readonly argvs: ReadonlyArray<readonly string[]>;
+    /** Each tool call (as in `calls`) with the access key it acted with (AWS_ACCESS_KEY_ID), or "project role". */
+    readonly credentials: ReadonlyArray<{ readonly call: string; readonly key: string }>;
     /** What CodeBuild would save to the S3 cache after the build (buildspecs with cache paths only). */
     readonly cacheAfter?: Record<string, string>;
 }
@@ -215,11 +227,16 @@ export function runBuild(
     for (const [file, content] of Object.entries(caches ? (options.cache ?? {}) : {})) {
         const target = path.join(cacheDirectory, file);
         mkdirSync(path.dirname(target), { recursive: true });
-        if (typeof content === "string") writeFileSync(target, content);
-        else symlinkSync(content.link.split("/tmp/").join(`${privateTmp}/`), target);
+        if (typeof content === "string") writeFileSync(target, content, { mode: 0o644 });
+        else if ("link" in content) symlinkSync(content.link.split("/tmp/").join(`${privateTmp}/`), target);
+        else {
+            mkdirSync(target);
+            for (const [name, text] of Object.entries(content.directory)) writeFileSync(path.join(target, name), text);
+        }
     }
     writeFileSync(envFile, "");
     writeFileSync(callsFile, "");
+    writeFileSync(`${callsFile}.credentials`, "");
     const processEnv = {
         ...env,
         PATH: `${fakeBin}:/usr/bin:/bin`,
@@ -261,6 +278,13 @@ export function runBuild(
             succeeded: phases.every((phase) => phase.status === "SUCCEEDED"),
             calls: argvs.map((argv) => argv.join(" ")),
             argvs,
+            credentials: readFileSync(`${callsFile}.credentials`, "utf8")
+                .split("\n")
+                .filter((line) => line !== "")
+                .map((line) => {
+                    const [key, argv] = line.split("\x1d");
+                    return { call: argv.split(`${privateTmp}/`).join("/tmp/").split("\x1f").join(" "), key };
+                }),
             ...(caches ? { cacheAfter: filesBelow(cacheDirectory) } : {}),
         };
     } finally {

@@ -1,5 +1,5 @@
 // The model of AWS (aws-model.ts) served over the real wire protocols — Step Functions JSON 1.0,
-// CodeCommit and CloudWatch Logs JSON 1.1, Lambda REST-JSON, S3 REST-XML path-style, STS and IAM
+// CodeCommit and CloudWatch Logs JSON 1.1, CloudWatch JSON 1.0 (query-compatible errors), Lambda REST-JSON, S3 REST-XML path-style, STS and IAM
 // query/XML — so the real SDK
 // v3 clients, in-process or inside the bundled runner run as a child process, talk to it
 // unchanged via AWS_ENDPOINT_URL_<SERVICE>. Its clock runs `timeScale` times faster than real time.
@@ -29,12 +29,19 @@ interface Operation {
 }
 
 /** x-amz-target prefix → service. */
-const JSON_TARGETS: Record<string, "sfn" | "codecommit" | "logs"> = { AWSStepFunctions: "sfn", CodeCommit_20150413: "codecommit", Logs_20140328: "logs" };
+const JSON_TARGETS: Record<string, "sfn" | "codecommit" | "logs" | "cloudwatch"> = {
+    AWSStepFunctions: "sfn",
+    CodeCommit_20150413: "codecommit",
+    Logs_20140328: "logs",
+    // CloudWatch moved from the query protocol to JSON 1.0; the SDK's client speaks it with this target.
+    GraniteServiceVersion20100801: "cloudwatch",
+};
 
 const CONTENT_TYPES: Record<RecordedRequest["service"], string> = {
     sfn: "application/x-amz-json-1.0",
     codecommit: "application/x-amz-json-1.1",
     logs: "application/x-amz-json-1.1",
+    cloudwatch: "application/x-amz-json-1.0",
     lambda: "application/json",
     s3: "application/xml",
     sts: "text/xml",
@@ -122,6 +129,7 @@ export class FakeAws extends AwsModel {
             AWS_ENDPOINT_URL_STS: this.endpoint,
             AWS_ENDPOINT_URL_IAM: this.endpoint,
             AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: this.endpoint,
+            AWS_ENDPOINT_URL_CLOUDWATCH: this.endpoint,
             AWS_ACCESS_KEY_ID: BUILD_ACCESS_KEY_ID,
             AWS_SECRET_ACCESS_KEY: "test",
             AWS_REGION: REGION,
@@ -287,7 +295,9 @@ function sendError(req: IncomingMessage, res: ServerResponse, service: RecordedR
         const xml = `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${xmlEscape(error.type)}</Code><Message>${xmlEscape(error.message)}</Message><RequestId>fake</RequestId></Error>`;
         return sendS3Reply(req, res, { status: error.status, headers: { "content-type": CONTENT_TYPES.s3 }, body: xml });
     }
-    res.writeHead(error.status, { "content-type": CONTENT_TYPES[service], "x-amzn-errortype": error.type, "x-amzn-requestid": randomUUID() });
+    // A query-compatible JSON service (CloudWatch) also names the error as its query protocol did.
+    const queryError = service === "cloudwatch" ? { "x-amzn-query-error": `${error.type};${error.status >= 500 ? "Receiver" : "Sender"}` } : {};
+    res.writeHead(error.status, { "content-type": CONTENT_TYPES[service], "x-amzn-errortype": error.type, "x-amzn-requestid": randomUUID(), ...queryError });
     res.end(JSON.stringify({ __type: error.type, message: error.message }));
 }
 
@@ -332,7 +342,8 @@ function s3Operation(req: IncomingMessage, url: URL, raw: Buffer): Omit<Operatio
         if (operation !== "PutObject") return { operation, body: { Bucket, Key } };
         const contentType = req.headers["content-type"];
         const body = decodeS3Payload(req.headers, raw).toString("utf8");
-        return { operation, body: { Bucket, Key, Body: body, ...definedOnly({ ContentType: contentType }) } };
+        const conditions = definedOnly({ IfMatch: req.headers["if-match"], IfNoneMatch: req.headers["if-none-match"] });
+        return { operation, body: { Bucket, Key, Body: body, ...definedOnly({ ContentType: contentType }), ...conditions } };
     }
     if (req.method === "GET" && url.searchParams.get("list-type") === "2") {
         if (url.searchParams.has("delimiter")) throw new AwsError("NotImplemented", "FakeAws ListObjectsV2 does not implement delimiter", 501);

@@ -81,13 +81,18 @@ export class Builds {
     }
 
     /** A PR build tuning its copies of `functions` (name → code version). */
-    async tunePullRequest(pr: PullRequest, functions: Record<string, string>, options: { args?: string[]; env?: Record<string, string>; input?: object } = {}) {
+    async tunePullRequest(
+        pr: PullRequest,
+        functions: Record<string, string>,
+        options: { args?: string[]; env?: Record<string, string>; input?: object; functionEnvironment?: Record<string, string>; files?: Record<string, string> } = {},
+    ) {
         const args = ["tune", ...(options.args ?? [])];
         for (const [name, code] of Object.entries(functions)) {
-            this.fake.setFunctionConfiguration(copyArn(name, pr), configuration(name, code));
+            const environment = options.functionEnvironment === undefined ? {} : { Environment: { Variables: options.functionEnvironment } };
+            this.fake.setFunctionConfiguration(copyArn(name, pr), { ...configuration(name, code), ...environment });
             args.push("--lambda-arn", `${name}=${copyArn(name, pr)}`);
         }
-        const work = new RunnerWorkspace({ "power-tuning-input.json": JSON.stringify(options.input ?? INPUT) });
+        const work = new RunnerWorkspace({ "power-tuning-input.json": JSON.stringify(options.input ?? INPUT), ...options.files });
         const startsBefore = this.fake.calls("StartExecution").length;
         const run = await work.run(args, this.pullRequestEnv(pr, options.env), this.fake);
         return {

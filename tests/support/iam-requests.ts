@@ -8,7 +8,7 @@ import type { Request } from "./iam-simulator";
 
 /** One AWS API call: `service` as it signs (SigV4 credential scope), the operation, its input. */
 export interface AwsCall {
-    readonly service: "sfn" | "codecommit" | "lambda" | "s3" | "sts" | "iam" | "logs";
+    readonly service: "sfn" | "codecommit" | "lambda" | "s3" | "sts" | "iam" | "logs" | "cloudwatch";
     readonly operation: string;
     readonly input: Readonly<Record<string, any>>;
 }
@@ -29,7 +29,7 @@ export interface CallScope {
 export type Authorization = { readonly requests: readonly Request[] } | { readonly noPermission: string };
 
 /** The IAM service prefix of each signing name. */
-const IAM_PREFIX: Record<AwsCall["service"], string> = { sfn: "states", codecommit: "codecommit", lambda: "lambda", s3: "s3", sts: "sts", iam: "iam", logs: "logs" };
+const IAM_PREFIX: Record<AwsCall["service"], string> = { sfn: "states", codecommit: "codecommit", lambda: "lambda", s3: "s3", sts: "sts", iam: "iam", logs: "logs", cloudwatch: "cloudwatch" };
 
 /** S3 operations authorized by an action of another name. */
 const S3_ACTIONS: Record<string, string> = { HeadObject: "GetObject", ListObjectsV2: "ListBucket", ListObjects: "ListBucket", HeadBucket: "ListBucket" };
@@ -83,6 +83,9 @@ function resourceOf(call: AwsCall, scope: CallScope, resourceTypes: readonly str
             return `arn:aws:codecommit:${region}:${accountId}:${input.repositoryName ?? scope.repositoryName ?? missing("repositoryName")}`;
         case "sts":
             return input.RoleArn ?? missing("RoleArn");
+        case "cloudwatch":
+            // The metric actions the runner calls act on no resource.
+            return "*";
     }
 }
 

@@ -1,25 +1,33 @@
 // Evaluates requests against the policy documents the mocked stack registered — role inline
-// policies, trust policies, the function boundary, bucket policies — with an IAM policy
-// simulator (@cloud-copilot/iam-simulate, test-only), so "denied" means what IAM would decide,
-// not what a string match suggests.
+// policies, trust policies, the function boundaries, bucket policies, and the session policy the
+// pull-request workflow passes with each copy's credentials — with an IAM policy simulator
+// (@cloud-copilot/iam-simulate, test-only, which evaluates session policies itself), so "denied"
+// means what IAM would decide, not what a string match suggests.
 import { runSimulation, runUnsafeSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
+import { COPY_ROLE_PATH, COPY_ROLE_TAG_KEY } from "../../buildscripts/contract";
 import type { MockedStack } from "./mocked-stack";
-import { ofType } from "./mocked-stack";
+import { named as registered, ofType } from "./mocked-stack";
 import { TEST_ACCOUNT_ID } from "./pulumi-mocks";
 
 export type Decision = "Allowed" | "ExplicitlyDenied" | "ImplicitlyDenied";
 
-interface PolicyDocument {
+export interface PolicyDocument {
     readonly Version: string;
     readonly Statement: unknown[];
 }
 
-/** A principal: a role of the stack, or one made up for a test (a role Terraform created). */
+/** A principal: a role of the stack, or one made up for a test (a role Terraform created), in a session. */
 export interface SimulatedRole {
     readonly arn: string;
     readonly name: string;
     readonly identityPolicies: readonly PolicyDocument[];
     readonly boundary?: PolicyDocument;
+    /** The session's policy (AssumeRole's `Policy`), when it has one. */
+    readonly sessionPolicy?: PolicyDocument;
+    /** `aws:PrincipalTag/…`: the role's tags, or session tags overriding them. */
+    readonly principalTags?: Readonly<Record<string, string>>;
+    /** Default a CodeBuild session's name. */
+    readonly sessionName?: string;
 }
 
 export interface Request {
@@ -46,8 +54,15 @@ const CODEBUILD_REQUEST_KEYS = ["codebuild:buildArn", "codebuild:projectArn"];
 export class StackIam {
     private readonly roles = new Map<string, { arn: string; name: string; trust: PolicyDocument; inline: PolicyDocument[] }>();
     private readonly bucketPolicies = new Map<string, PolicyDocument>();
+    private readonly managedPolicies = new Map<string, { arn: string; document: PolicyDocument }>();
+    /** The boundary of production's roles. */
     readonly boundaryArn: string;
     readonly boundary: PolicyDocument;
+    /** The boundary of the roles a pull request's copy creates. */
+    readonly copyBoundaryArn: string;
+    readonly copyBoundary: PolicyDocument;
+    /** The session policy the workflow passes with a copy's credentials, as its States.Format expression. */
+    private readonly copySessionPolicyExpression: string;
 
     constructor(stack: MockedStack) {
         const parse = (json: string): PolicyDocument => JSON.parse(json);
@@ -64,9 +79,39 @@ export class StackIam {
             if (arn === undefined) throw new Error(`bucket policy ${policy.name} names an unknown bucket ${policy.inputs.bucket}`);
             this.bucketPolicies.set(arn, parse(policy.inputs.policy));
         }
-        const [boundary] = ofType(stack, "aws:iam/policy:Policy");
+        for (const policy of ofType(stack, "aws:iam/policy:Policy")) this.managedPolicies.set(policy.name, { arn: policy.state.arn, document: parse(policy.inputs.policy) });
+        const boundary = registered(stack, "aws:iam/policy:Policy", "function-boundary-policy");
         this.boundaryArn = boundary.state.arn;
         this.boundary = parse(boundary.inputs.policy);
+        const copyBoundary = registered(stack, "aws:iam/policy:Policy", "function-boundary-copy");
+        this.copyBoundaryArn = copyBoundary.state.arn;
+        this.copyBoundary = parse(copyBoundary.inputs.policy);
+        const workflow = JSON.parse(registered(stack, "aws:sfn/stateMachine:StateMachine", "pr-workflow").inputs.definition);
+        const expressions = new Set(
+            Object.values(workflow.States as Record<string, { Resource?: string; Parameters?: Record<string, string> }>)
+                .filter((state) => state.Resource === "arn:aws:states:::aws-sdk:sts:assumeRole")
+                .map((state) => state.Parameters!["Policy.$"]),
+        );
+        if (expressions.size !== 1) throw new Error(`expected one session policy for the copies' credentials, found ${expressions.size}`);
+        this.copySessionPolicyExpression = [...expressions][0];
+    }
+
+    /**
+     * A session of the copy role as the workflow hands it to a copy's builds: named after the copy,
+     * with the session policy the workflow's definition computes for it.
+     */
+    copySession(copyPrefix: string): SimulatedRole {
+        return { ...this.role("pr-copy-role"), sessionPolicy: JSON.parse(statesFormat(this.copySessionPolicyExpression, copyPrefix)), sessionName: copyPrefix };
+    }
+
+    /**
+     * A role as a pull request's copy would create it: named `<copy prefix>-…` under the copies'
+     * path, tagged with its copy, under the copies' boundary; `principalTags` as a session of it
+     * would carry them (a session tag overrides the role's tag).
+     */
+    copyCreatedRole(copyPrefix: string, name: string, principalTags: Record<string, string> = { [COPY_ROLE_TAG_KEY]: copyPrefix }, ...identityPolicies: PolicyDocument[]): SimulatedRole {
+        const roleName = `${copyPrefix}-${name}`;
+        return { arn: `arn:aws:iam::${TEST_ACCOUNT_ID}:role${COPY_ROLE_PATH}${roleName}`, name: roleName, identityPolicies, boundary: this.copyBoundary, principalTags };
     }
 
     /** One of the stack's roles, by logical name (e.g. `pr-deploy-role`). */
@@ -80,20 +125,30 @@ export class StackIam {
         return this.role(logicalName).arn;
     }
 
+    /** One of the stack's managed policies, by logical name (e.g. `merge-gate-protect-main`): its ARN and document. */
+    managedPolicy(logicalName: string): { arn: string; document: PolicyDocument } {
+        const policy = this.managedPolicies.get(logicalName);
+        if (policy === undefined) throw new Error(`no managed policy ${logicalName} among ${[...this.managedPolicies.keys()].join(", ")}`);
+        return policy;
+    }
+
     /** A role as Terraform would create it under the stack's boundary, with these inline policies. */
     terraformRole(name: string, ...identityPolicies: PolicyDocument[]): SimulatedRole {
         return { arn: `arn:aws:iam::${TEST_ACCOUNT_ID}:role/${name}`, name, identityPolicies, boundary: this.boundary };
     }
 
     /** What IAM decides when `principal` (in a session) makes `request`. */
-    async decide(principal: SimulatedRole, request: Request, sessionName = "AWSCodeBuild-6c1f3f0e"): Promise<Decision> {
+    async decide(principal: SimulatedRole, request: Request): Promise<Decision> {
+        const sessionName = principal.sessionName ?? "AWSCodeBuild-6c1f3f0e";
+        const tags = Object.fromEntries(Object.entries(principal.principalTags ?? {}).map(([key, value]) => [`aws:PrincipalTag/${key}`, value]));
         const simulation: Simulation = {
             request: {
                 principal: `arn:aws:sts::${TEST_ACCOUNT_ID}:assumed-role/${principal.name}/${sessionName}`,
                 action: request.action,
                 resource: { resource: request.resource, accountId: TEST_ACCOUNT_ID },
-                contextVariables: { "aws:PrincipalArn": principal.arn, "aws:SecureTransport": "true", ...request.context },
+                contextVariables: { "aws:PrincipalArn": principal.arn, "aws:SecureTransport": "true", ...tags, ...request.context },
             },
+            ...(principal.sessionPolicy ? { sessionPolicy: principal.sessionPolicy } : {}),
             identityPolicies: principal.identityPolicies.map((policy, index) => ({ name: `${principal.name}-inline-${index}`, policy })),
             serviceControlPolicies: [],
             resourceControlPolicies: [],
@@ -125,6 +180,19 @@ export class StackIam {
         const policy = bucket === undefined ? undefined : this.bucketPolicies.get(bucket);
         return policy === undefined ? {} : { resourcePolicy: policy };
     }
+}
+
+/**
+ * Step Functions' States.Format with every argument the one value given: `{}` is the next
+ * argument, `\\x` the character x (how a template escapes `{`, `}`, `'` and `\\`).
+ */
+function statesFormat(expression: string, value: string): string {
+    const match = /^States\.Format\('((?:[^'\\]|\\.)*)'((?:, \$[.\w]+)*)\)$/.exec(expression);
+    if (match === null) throw new Error(`not a States.Format expression of paths: ${expression.slice(0, 80)}…`);
+    const text = match[1].replace(/\\(.)|\{\}/g, (_, escaped: string | undefined) => escaped ?? value);
+    const placeholders = (match[1].replace(/\\./g, "").match(/\{\}/g) ?? []).length;
+    if (placeholders !== match[2].split(", $").length - 1) throw new Error(`States.Format with ${placeholders} placeholders and other arguments: ${match[2]}`);
+    return text;
 }
 
 /** A resource policy as iam-policy's already-validated form: the unvalidated simulation needs its name. */

@@ -35,6 +35,10 @@ export interface StackScope {
     readonly accountId: string;
     /** Terraform's namespaces: production's `<namePrefix>` and the pull-request copies' prefix. */
     readonly namePrefixes: readonly string[];
+    /** The IAM path of a namespace's roles, by its prefix; `/` when not given. */
+    readonly rolePaths: Readonly<Record<string, string>>;
+    /** The tag a copy's roles carry their copy in (the copies' boundary reads it). */
+    readonly copyTagKey: string;
     /** The stack's own roles: the only ones a role of the stack may assume. */
     readonly roleArns: readonly string[];
     /** EventBridge rules the stack's roles may manage (Step Functions' managed rule for CodeBuild). */
@@ -55,7 +59,8 @@ export interface StackScope {
  */
 const ACCOUNT_LEVEL_ACTIONS: Readonly<Record<string, string>> = {
     "lambda:GetAccountSettings": "tune --concurrency auto reads the account's unreserved concurrency",
-    "lambda:ListFunctions": "the sweeper finds the namespace's functions (and filters them by prefix)",
+    "cloudwatch:GetMetricData": "tune reads production's invocations and durations for the comment's monthly figures",
+    "lambda:ListFunctions": "the sweeper finds the namespace's functions, and the trusted step its own copy's (each filters them by prefix)",
     "lambda:ListEventSourceMappings": "the sweeper finds the mappings of the namespace's functions",
     "iam:ListRoles": "the sweeper finds the namespace's roles (and filters them by path and prefix)",
 };
@@ -138,9 +143,10 @@ export function publicGrantViolations(documents: readonly FoundDocument[]): Viol
 
 /**
  * Trust policies: assumed by AWS services on behalf of this account only, or by one of the
- * stack's own roles under one fixed session name (`sts:RoleSessionName`).
+ * stack's own roles under one fixed session name (`sts:RoleSessionName`), or under session names
+ * `<namespace prefix>-*` (a session per copy).
  */
-export function trustPolicyViolations(documents: readonly FoundDocument[], accountId: string, stackRoleArns: readonly string[]): Violation[] {
+export function trustPolicyViolations(documents: readonly FoundDocument[], accountId: string, stackRoleArns: readonly string[], namePrefixes: readonly string[] = []): Violation[] {
     return eachAllow(
         documents.filter((document) => document.field === "assumeRolePolicy"),
         (statement) => {
@@ -149,7 +155,10 @@ export function trustPolicyViolations(documents: readonly FoundDocument[], accou
             if (Object.keys(principal ?? {}).length === 1 && roles.length > 0) {
                 if (!roles.every((role) => stackRoleArns.includes(role))) return `trusts ${JSON.stringify(statement.Principal)}, not only the stack's own roles`;
                 const sessionName = statement.Condition?.StringEquals?.["sts:RoleSessionName"];
-                return typeof sessionName === "string" && !sessionName.includes("*") ? undefined : "trusts a role without fixing its session name (sts:RoleSessionName)";
+                const sessionNames = statement.Condition?.StringLike?.["sts:RoleSessionName"];
+                if (typeof sessionName === "string" && !sessionName.includes("*")) return undefined;
+                if (typeof sessionNames === "string" && namePrefixes.some((prefix) => sessionNames === `${prefix}-*`)) return undefined;
+                return "trusts a role without fixing its session name (sts:RoleSessionName)";
             }
             const services = list(principal?.Service as string | string[] | undefined);
             if (Object.keys(principal ?? {}).length !== 1 || services.length === 0 || !services.every((s) => /^[a-z0-9-]+\.amazonaws\.com$/.test(s))) {
@@ -182,18 +191,28 @@ function withinScope(action: string, resource: string, condition: PolicyStatemen
             );
         }
         case "iam":
-            return inNamespace((prefix) => `arn:aws:iam::${accountId}:role/${prefix}-*`) || inNamespace((prefix) => `arn:aws:iam::${accountId}:instance-profile/${prefix}-*`);
+            return (
+                inNamespace((prefix) => `arn:aws:iam::${accountId}:role${scope.rolePaths[prefix] ?? "/"}${prefix}-*`) ||
+                inNamespace((prefix) => `arn:aws:iam::${accountId}:instance-profile/${prefix}-*`)
+            );
         case "sts":
             return action === "sts:AssumeRole" && scope.roleArns.includes(resource);
         case "events":
             return scope.eventRuleArns.includes(resource);
-        case "logs":
+        case "logs": {
+            // The copies' boundary: the log groups of the copy a role's tag names, believed only for a tag of the namespace.
+            const taggedCopy = `\${aws:PrincipalTag/${scope.copyTagKey}}`;
+            const tagPattern = condition?.StringLike?.[`aws:PrincipalTag/${scope.copyTagKey}`];
+            const ofTaggedCopy =
+                resource === `arn:aws:logs:${region}:${accountId}:log-group:/aws/lambda/${taggedCopy}-*` && typeof tagPattern === "string" && namePrefixes.some((prefix) => tagPattern.startsWith(`${prefix}-`));
             return (
+                ofTaggedCopy ||
                 inNamespace((prefix) => `arn:aws:logs:${region}:${accountId}:log-group:/aws/lambda/${prefix}-*`) ||
                 scope.logGroupArns.some((group) => resource === group || resource === `${group}:*`) ||
                 // A list action: IAM authorizes it only against every log group of the account and region.
                 (action === "logs:DescribeLogGroups" && resource === `arn:aws:logs:${region}:${accountId}:log-group:*`)
             );
+        }
         case "codecommit":
             return scope.repositoryArns.includes(resource);
         case "states":

@@ -21,6 +21,7 @@ import {
     type TuningHistoryObjects,
 } from "../../buildscripts/tuning-runner/aws";
 import { PULL_REQUEST_BOT_SESSION_NAME } from "../../buildscripts/contract";
+import { trafficQueries } from "../../buildscripts/tuning-runner/core/productionMetrics";
 import { lambdaTimestamp } from "../../buildscripts/tuning-runner/core/sweep";
 import type { ExecutionStatus } from "../../buildscripts/tuning-runner/core/types";
 import { AwsError, AwsModel, BUILD_ACCESS_KEY_ID, type AssumeRoleAnswer, type ModelRequest, type S3ObjectAnswer } from "./aws-model";
@@ -50,6 +51,15 @@ export class InMemoryAws extends AwsModel {
             lambda: {
                 functionConfiguration: async (functionArn) => (await this.send(build, "lambda", "GetFunctionConfiguration", { FunctionName: functionArn })) as FunctionConfiguration,
                 unreservedConcurrency: async () => unreservedConcurrencyOf((await this.send(build, "lambda", "GetAccountSettings", {})).AccountLimit),
+                functionsNamed: (prefix) =>
+                    this.everyPage(build, { service: "lambda", operation: "ListFunctions", body: {} }, { token: "Marker", next: "NextMarker" }, (page: any) =>
+                        page.Functions.filter((fn: any) => fn.FunctionName.startsWith(prefix)).map((fn: any) => ({ name: fn.FunctionName, arn: fn.FunctionArn })),
+                    ),
+            },
+            metrics: {
+                traffic: async (functionName, from, to) =>
+                    (await this.send(build, "cloudwatch", "GetMetricData", { MetricDataQueries: trafficQueries(functionName), StartTime: from.getTime() / 1000, EndTime: to.getTime() / 1000 }))
+                        .MetricDataResults,
             },
             tuningHistory: this.tuningHistory(build),
             repositoryFiles: this.repositoryFiles(build),
@@ -65,6 +75,21 @@ export class InMemoryAws extends AwsModel {
             pullRequestComments: this.pullRequestComments(pullRequest, commentAuthor(commentRoleArn)),
             pullRequestApprovals: this.pullRequestApprovals(pullRequest),
             sweepable: this.sweepable(build),
+            budgetLeases: {
+                read: (bucket, key) =>
+                    this.send(build, "s3", "GetObject", { Bucket: bucket, Key: key }).then(
+                        (answer: S3ObjectAnswer) => ({ text: answer.content!.toString("utf8"), etag: answer.etag }),
+                        absentOn("NoSuchKey"),
+                    ),
+                replace: (bucket, key, body, etag) =>
+                    this.send(build, "s3", "PutObject", { Bucket: bucket, Key: key, Body: body, ...(etag === undefined ? { IfNoneMatch: "*" } : { IfMatch: etag }) }).then(
+                        () => true,
+                        (error: Error) => {
+                            if (["PreconditionFailed", "NoSuchKey", "ConditionalRequestConflict"].includes(error.name)) return false;
+                            throw error;
+                        },
+                    ),
+            },
         };
     }
 
@@ -184,6 +209,17 @@ export class InMemoryAws extends AwsModel {
         const iamPaging = { token: "Marker", next: "Marker" };
         const listed = (name: string, createdAt: number | undefined): Listed => ({ name, ...(createdAt === undefined ? {} : { createdAt }) });
         return {
+            runningExecutions: async (stateMachineArn) => {
+                const listed = await everyPage<string>("sfn", "ListExecutions", { stateMachineArn, statusFilter: "RUNNING" }, { token: "nextToken", next: "nextToken" }, (page) =>
+                    page.executions.map((execution: any) => execution.executionArn as string),
+                );
+                return Promise.all(
+                    listed.map(async (executionArn) => {
+                        const described = await send("sfn", "DescribeExecution", { executionArn });
+                        return { executionArn, startedAt: described.startDate * 1000, input: described.input };
+                    }),
+                );
+            },
             functions: {
                 list: () => everyPage("lambda", "ListFunctions", {}, lambdaPaging, (page) => page.Functions.map((fn: any) => listed(fn.FunctionName, lambdaTimestamp(fn.LastModified)))),
                 eventSourceMappings: (functionName) =>

@@ -4,9 +4,9 @@
 // `zip` on PATH.
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
+import { scratchDirectory } from "./scratch";
 
 /** Whether this machine can run the real thing, or why not. */
 export function providerMirrorUnavailable(): string | undefined {
@@ -48,7 +48,7 @@ export function providerMirror(options: { source?: string; version?: string; exe
     const version = options.version ?? "1.0.0";
     const type = source.split("/")[2];
     const platform = terraformPlatform();
-    const directory = mkdtempSync(path.join(tmpdir(), "provider-mirror-"));
+    const directory = scratchDirectory("provider-mirror-");
     const [mirror, configuration, cache, staging] = ["mirror", "configuration", "cache", "staging"].map((name) => path.join(directory, name));
     for (const folder of [path.join(mirror, source), configuration, cache, staging]) mkdirSync(folder, { recursive: true });
     const executableName = `terraform-provider-${type}_v${version}`;

@@ -5,14 +5,14 @@
 // above it, so a run also proves the file is self-contained. Against InMemoryAws: main.ts's own
 // runCommandLine in this process, with the in-memory clients and a clock that never waits.
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { bundleTuningRunner } from "../../buildscripts/bundle";
 import { localFiles } from "../../buildscripts/tuning-runner/io";
 import { runCommandLine, type Shell } from "../../buildscripts/tuning-runner/main";
 import { FakeAws } from "./fake-aws";
 import { InMemoryAws } from "./in-memory-aws";
+import { scratchDirectory } from "./scratch";
 
 /** The pull request of the fixtures' CodeCommit event: what the runner specs comment on. */
 export const TEST_PULL_REQUEST = {
@@ -26,7 +26,7 @@ let bundlePath: string | undefined;
 
 /** Path of the runner bundle, built on first use. */
 export function runnerBundle(): string {
-    bundlePath ??= bundleTuningRunner(join(mkdtempSync(join(tmpdir(), "tuning-runner-bundle-")), "tuning-runner.js")).path;
+    bundlePath ??= bundleTuningRunner(join(scratchDirectory("tuning-runner-bundle-"), "tuning-runner.js")).path;
     return bundlePath;
 }
 
@@ -68,7 +68,7 @@ export interface RunOptions {
 
 /** A scratch working directory for one run, with `files` (name → content) written into it. */
 export class RunnerWorkspace {
-    readonly directory = mkdtempSync(join(tmpdir(), "tuning-runner-run-"));
+    readonly directory = scratchDirectory("tuning-runner-run-");
 
     constructor(files: Record<string, string> = {}) {
         for (const [name, content] of Object.entries(files)) this.write(name, content);
@@ -80,6 +80,10 @@ export class RunnerWorkspace {
 
     read(name: string): string {
         return readFileSync(join(this.directory, name), "utf8");
+    }
+
+    exists(name: string): boolean {
+        return existsSync(join(this.directory, name));
     }
 
     readJson(name: string): any {

@@ -11,7 +11,13 @@ import { withPullRequest } from "./tune-scenario";
 
 const STATE_MACHINE = "arn:aws:states:us-east-1:123456789012:stateMachine:powerTuningStateMachine-1a2b3c4d";
 export const NAME_PREFIX = "pr-power-tuned";
+export const PRODUCTION_NAME_PREFIX = "power-tuned";
+/** This pull request's copy: PULL_REQUEST 7 at its source commit 3f2a9c1. */
+export const COPY_PREFIX = `${NAME_PREFIX}-7-3f2a9c1`;
+/** Another pull request's copy in the same namespace. */
+export const OTHER_COPY_DIGEST = `arn:aws:lambda:us-east-1:123456789012:function:${NAME_PREFIX}-8-8e1f0c2-digest`;
 export const DIGEST = `arn:aws:lambda:us-east-1:123456789012:function:${NAME_PREFIX}-7-3f2a9c1-digest`;
+export const COPY_BILLING = `arn:aws:lambda:us-east-1:123456789012:function:${NAME_PREFIX}-7-3f2a9c1-billing`;
 export const PRODUCTION_BILLING = "arn:aws:lambda:us-east-1:123456789012:function:power-tuned-billing";
 export const BOT_ROLE = "arn:aws:iam::123456789012:role/lambda-power-tuned/power-tuned-pull-request-bot";
 export const HISTORY_URI = "s3://power-tuned-artifacts-1a2b/tuning-history/";
@@ -60,6 +66,7 @@ export function trustedEnv(): Record<string, string> {
         [RUNNER_ENVIRONMENT.destinationCommit]: DESTINATION,
         [RUNNER_ENVIRONMENT.tuningHistoryUri]: HISTORY_URI,
         [RUNNER_ENVIRONMENT.pullRequestNamePrefix]: NAME_PREFIX,
+        [RUNNER_ENVIRONMENT.productionNamePrefix]: PRODUCTION_NAME_PREFIX,
         [RUNNER_ENVIRONMENT.pullRequestBotRoleArn]: BOT_ROLE,
         CODEBUILD_BUILD_ID: "power-tuned-pull-request-trusted:0b5c4f3e-2d1a-4c7b-9e8f-1a2b3c4d5e6f",
         CODEBUILD_BUILD_URL: "",

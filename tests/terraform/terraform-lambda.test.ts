@@ -9,6 +9,7 @@ import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "fs
 import type { Context } from "mocha";
 import { tmpdir } from "os";
 import * as path from "path";
+import { COPY_ROLE_TAG_KEY, copyNamePrefix } from "../../buildscripts/contract";
 import { functionsFromTerraformOutputs } from "../../buildscripts/tuning-runner/core/targets";
 import { parseTuningInput, peakLambdaConcurrency } from "../../buildscripts/tuning-runner/core/tuningInput";
 
@@ -128,13 +129,14 @@ describe("terraform-lambda", () => {
             assert.deepEqual(providers.archive, { source: "hashicorp/archive", version: "~> 2.7" });
         });
 
-        it("declares name_prefix, name_suffix and memory_size with production defaults, and permissions_boundary_arn without one", async () => {
+        it("declares name_prefix, name_suffix, role_path and memory_size with production defaults, and permissions_boundary_arn without one", async () => {
             const config = await terraformModule();
             assert.equal(block(config, "variable", "name_prefix").default, "power-tuned");
             assert.equal(block(config, "variable", "name_suffix").default, "");
+            assert.equal(block(config, "variable", "role_path").default, "/");
             assert.equal(block(config, "variable", "memory_size").default, 128);
             assert.ok(!("default" in block(config, "variable", "permissions_boundary_arn")), "every build must pass the boundary (TF_VAR_permissions_boundary_arn)");
-            for (const name of ["name_prefix", "name_suffix", "memory_size", "permissions_boundary_arn"]) {
+            for (const name of ["name_prefix", "name_suffix", "role_path", "memory_size", "permissions_boundary_arn"]) {
                 assert.ok(block(config, "variable", name).validation?.length === 1, `variable ${name} has a validation rule`);
             }
         });
@@ -187,11 +189,15 @@ describe("terraform-lambda", () => {
             }
         });
 
-        it("puts the stack's permissions boundary on every role it creates", async () => {
+        it("puts the stack's permissions boundary, the roles' path and a copy's tag on every role it creates", async () => {
             const config = await terraformModule();
             const roles = Object.entries(config.resource.aws_iam_role as Record<string, Array<Record<string, unknown>>>);
             assert.ok(roles.length > 0);
-            for (const [name, [role]] of roles) assert.equal(role.permissions_boundary, "${var.permissions_boundary_arn}", `aws_iam_role.${name}`);
+            for (const [name, [role]] of roles) {
+                assert.equal(role.permissions_boundary, "${var.permissions_boundary_arn}", `aws_iam_role.${name}`);
+                assert.equal(role.path, "${var.role_path}", `aws_iam_role.${name}`);
+                assert.equal(role.tags, "${local.role_tags}", `aws_iam_role.${name}`);
+            }
         });
 
         it("lets each function's role do nothing but write to its own log group, kept for a bounded time", async () => {
@@ -244,13 +250,16 @@ describe("terraform-lambda", () => {
                 [{ name_suffix: "42" }, 'got "42".'],
                 [{ name_suffix: "42-0123abcd" }, 'got "42-0123abcd".'],
                 [{ name_suffix: "12345678901234567-0123abc" }, 'got "12345678901234567-0123abc".'],
+                [{ role_path: "pull-request-copies/" }, "role_path must be an IAM path"],
+                [{ role_path: "/pull-request-copies" }, 'got "/pull-request-copies".'],
+                [{ role_path: "/a b/" }, 'got "/a b/".'],
             ];
             for (const [vars, message] of rejected) {
                 const result = terraform(directory, ["plan", "-no-color", ...varArgs({ ...boundary, ...vars })]);
                 assert.notEqual(result.status, 0, `${JSON.stringify(vars)} was accepted`);
                 assert.ok(result.output.includes(message), `${JSON.stringify(vars)}: expected "${message}" in: ${result.output}`);
             }
-            const accepted: Array<Record<string, string>> = [{}, { name_suffix: "42-0123abc", memory_size: "1769", name_prefix: "a-prefix-of-thirty-two-letters-1" }];
+            const accepted: Array<Record<string, string>> = [{}, { name_suffix: "42-0123abc", memory_size: "1769", name_prefix: "a-prefix-of-thirty-two-letters-1", role_path: "/pull-request-copies/" }];
             for (const vars of accepted) {
                 const result = terraform(directory, ["plan", "-no-color", ...varArgs({ ...boundary, ...vars })]);
                 assert.equal(result.status, 0, `${JSON.stringify(vars)} was rejected: ${result.output}`);
@@ -265,7 +274,7 @@ describe("terraform-lambda", () => {
                 const result = spawnSync("terraform", ["console", ...varArgs({ permissions_boundary_arn: "arn:aws:iam::123456789012:policy/b", ...vars })], {
                     cwd: directory,
                     encoding: "utf8",
-                    input: "jsonencode({ functions = local.function_names, roles = local.role_names })\n",
+                    input: "jsonencode({ functions = local.function_names, roles = local.role_names, tags = local.role_tags })\n",
                 });
                 assert.equal(result.status, 0, result.stderr);
                 return JSON.parse(JSON.parse(result.stdout.trim()));
@@ -273,12 +282,15 @@ describe("terraform-lambda", () => {
             assert.deepEqual(names({}), {
                 functions: { digest: "power-tuned-digest" },
                 roles: { digest: "power-tuned-digest-role" },
+                tags: {},
             });
             // A pull request's copy: the pull-request namespace (pr-<namePrefix>), then the copy's own <id>-<commit>,
             // so `sweep --name-prefix pr-power-tuned-42-0123abc` selects exactly this copy.
+            // Its roles carry the copy's prefix in the tag the copies' boundary reads.
             assert.deepEqual(names({ name_prefix: "pr-power-tuned", name_suffix: "42-0123abc" }), {
                 functions: { digest: "pr-power-tuned-42-0123abc-digest" },
                 roles: { digest: "pr-power-tuned-42-0123abc-digest-role" },
+                tags: { [COPY_ROLE_TAG_KEY]: copyNamePrefix("pr-power-tuned", { pullRequestId: "42", sourceCommit: "0123abc".padEnd(40, "0") }) },
             });
             const longestSuffix = names({ name_prefix: "pr-power-tuned", name_suffix: "1234567890123456-0123abc" });
             for (const name of [...Object.values(longestSuffix.functions), ...Object.values(longestSuffix.roles)] as string[]) {

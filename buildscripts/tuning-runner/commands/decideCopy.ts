@@ -3,7 +3,11 @@
 // request can change a function. When it cannot, nothing is deployed: the comment says so and
 // shows what production runs, and the quality gate, with a policy at the destination, approves.
 import type { AwsClients } from "../aws";
-import { decideCopy, type CopyDecision } from "../core/copyDecision";
+import { TUNING_FILES } from "../../contract";
+import type { RepositoryFiles } from "../aws";
+import { changedPaths, decideCopy, foldersToCheck, type CopyDecision } from "../core/copyDecision";
+import type { PullRequestContext } from "../core/resultsFile";
+import { repositoryReadError } from "../core/settings";
 import { parsePolicy } from "../core/policy";
 import type { DecideCopyRequest } from "../core/requests";
 import { s3Uri } from "../core/s3Location";
@@ -27,7 +31,9 @@ export async function runDecideCopy(request: DecideCopyRequest, clients: DecideC
     const { pullRequest, build } = request;
     const { log } = runtime;
     const changes = await clients.repositoryDifferences.differences(pullRequest.repositoryName, pullRequest.destinationCommit, pullRequest.sourceCommit);
-    const decision = decideCopy(changes, request.nonFunctionPaths);
+    const folders = foldersToCheck(changedPaths(changes), request.nonFunctionPaths);
+    const filesAtSource = new Map(await Promise.all(folders.map(async (folder) => [folder, await filesIn(clients.repositoryFiles, pullRequest, folder)] as const)));
+    const decision = decideCopy(changes, request.nonFunctionPaths, { gateInputs: [request.policyFile, TUNING_FILES.input], filesAtSource });
     if (decision.copyNeeded) {
         const shown = decision.functionPaths.slice(0, 5).join(", ");
         log(`copy needed: ${decision.functionPaths.length} of ${decision.changedPaths.length} changed paths can change a function (${shown}${decision.functionPaths.length > 5 ? ", …" : ""})`);
@@ -66,4 +72,14 @@ export async function runDecideCopy(request: DecideCopyRequest, clients: DecideC
         runtime,
     );
     return { decision, exitCode: verdict.exitCode };
+}
+
+/** The paths of the files directly in `folder` at the source commit; none when the pull request removed the folder. */
+async function filesIn(files: RepositoryFiles, pullRequest: PullRequestContext, folder: string): Promise<string[]> {
+    try {
+        return (await files.filesIn(pullRequest.repositoryName, pullRequest.sourceCommit, folder)).map((file) => file.absolutePath);
+    } catch (error) {
+        if ((error as Error).name === "FolderDoesNotExistException") return [];
+        throw repositoryReadError(error, { operation: "GetFolder", side: "source", commit: pullRequest.sourceCommit, path: folder, flag: "--non-function-path" }, pullRequest.repositoryName);
+    }
 }

@@ -6,10 +6,12 @@ import { randomBytes } from "crypto";
 import type { StartedExecution, StepFunctions } from "../aws";
 import { classifyExecution, executionName, isCleanUpOnErrorEntry, pollDelayMs } from "../core/execution";
 import { tuneInPasses, type FinishedPass, type RefineStep } from "../core/refine";
-import { stateMachineInput } from "../core/tuningInput";
+import { peakPerExecution, stateMachineInput } from "../core/tuningInput";
 import type { PullRequestContext, TuningError, TuningResult } from "../core/resultsFile";
 import type { PowerTuningInput } from "../core/tuningInput";
 import type { ExecutionEvent, ExecutionOutcome, TargetFunction } from "../core/types";
+import { describeError } from "../core/errors";
+import type { ConcurrencyBudget } from "./budget";
 import type { Runtime } from "./runtime";
 
 /** What the executions need: the request with its settings read and its input parsed. */
@@ -25,7 +27,12 @@ export interface Tuning {
 /** The executions' clients and runtime. */
 export interface TuningSession extends Pick<Runtime, "log" | "now" | "sleep" | "signal"> {
     readonly stepFunctions: StepFunctions;
+    /** The stack-wide budget each execution holds its share of while it runs; none: no limit but --concurrency. */
+    readonly budget?: ConcurrencyBudget;
 }
+
+/** A lease outlives its execution's --timeout by this much: the time to stop it. */
+const LEASE_MARGIN_MS = 120_000;
 
 /**
  * Tunes every function, at most `concurrency` at a time, and returns one result per function
@@ -55,8 +62,30 @@ async function tuneFunction(request: Tuning, fn: TargetFunction, session: Tuning
     return result;
 }
 
-/** One execution for `fn`, followed to its end: on the input's powerValues, or on a refinement's sizes. */
+/** One execution for `fn` while it holds its share of the budget (when there is one). */
 async function runExecution(request: Tuning, fn: TargetFunction, step: RefineStep | undefined, session: TuningSession): Promise<FinishedPass> {
+    const { budget, log } = session;
+    if (budget === undefined) return runLeasedExecution(request, fn, step, session);
+    let leaseId: string | undefined;
+    try {
+        leaseId = await budget.acquire(peakPerExecution(request.input), session.now() + request.timeoutSeconds * 1000 + LEASE_MARGIN_MS);
+    } catch (error) {
+        const failure = awsFailure("TuningBudget", error);
+        log(`${fn.name}: the tuning budget could not be read: ${failure.cause}`);
+        return { outcome: { kind: "failed", error: failure } };
+    }
+    if (leaseId === undefined) {
+        return { outcome: { kind: "aborted", error: { error: "NotStarted", cause: "the build was stopped while this function waited for the tuning budget" } } };
+    }
+    try {
+        return await runLeasedExecution(request, fn, step, session);
+    } finally {
+        await budget.release(leaseId).catch((error) => log(`${fn.name}: the tuning budget's lease was not given back (${describeError(error)}); it expires by itself`));
+    }
+}
+
+/** One execution for `fn`, followed to its end: on the input's powerValues, or on a refinement's sizes. */
+async function runLeasedExecution(request: Tuning, fn: TargetFunction, step: RefineStep | undefined, session: TuningSession): Promise<FinishedPass> {
     const { stepFunctions, log, signal } = session;
     if (signal.aborted) {
         return { outcome: { kind: "aborted", error: { error: "NotStarted", cause: "the build was stopped before this function's turn" } } };

@@ -20,6 +20,8 @@ export interface QualityGateSetup {
     readonly policyCommit?: string;
     /** The `*.tf` files of `--terraform-dir`, for the suggested memory_size change. */
     readonly terraformFiles: readonly TerraformFile[];
+    /** The gate's inputs the pull request changes (settings from the repository). */
+    readonly changedGateInputs?: readonly string[];
 }
 
 export interface GateOutcome {
@@ -64,9 +66,12 @@ export async function applyQualityGate(
     client: PullRequestApprovals,
     log: Runtime["log"],
 ): Promise<GateOutcome> {
-    const evaluation = evaluatePolicy(setup.policy, results);
+    const evaluation = evaluatePolicy(setup.policy, results, setup.changedGateInputs);
     const shown = (value: number | string) => (typeof value === "number" ? `${significant(value)} %` : value);
-    log(`quality gate: ${evaluation.verdict}${evaluation.violations.map((v) => `; ${v.function} ${v.rule} ${shown(v.value)} (limit ${shown(v.limit)})`).join("")}`);
+    log(
+        `quality gate: ${evaluation.verdict}${evaluation.violations.map((v) => `; ${v.function} ${v.rule} ${shown(v.value)} (limit ${shown(v.limit)})`).join("")}` +
+            evaluation.notEvaluated.map((n) => `; ${n.function} ${n.rule} not judged: ${n.reason}`).join(""),
+    );
     let approval: ApprovalOutcome | undefined;
     let stale = false;
     if (pullRequest !== undefined) {

@@ -2,9 +2,10 @@
 // in the tuning history as the baseline pull requests are compared with.
 import type { AwsClients } from "../aws";
 import { describeError, EXIT_FAILED, EXIT_OK } from "../core/errors";
-import { functionFactsFrom, tuningFingerprint } from "../core/fingerprint";
+import { functionFactsFrom, tuningFingerprint, type FunctionFacts } from "../core/fingerprint";
 import { productionRecord, productionRecordKey } from "../core/tuningHistory";
 import type { RecordRequest } from "../core/requests";
+import { code } from "../markdown/format";
 import type { Runtime } from "./runtime";
 import { Problems, TuningHistoryStore } from "./tuningHistoryStore";
 
@@ -22,16 +23,17 @@ export async function runRecord(request: RecordRequest, clients: Pick<AwsClients
     const recordedAt = new Date(runtime.now()).toISOString();
     const written = await Promise.all(
         request.functions.map(async (fn) => {
-            let fingerprint: string;
+            let measured: { fingerprint: string; facts: FunctionFacts };
             try {
-                fingerprint = tuningFingerprint(functionFactsFrom(await clients.lambda.functionConfiguration(fn.arn), fn.arn), request.input);
+                const facts = functionFactsFrom(await clients.lambda.functionConfiguration(fn.arn), fn.arn);
+                measured = { fingerprint: tuningFingerprint(facts, request.input), facts };
             } catch (error) {
-                problems.add(`\`${fn.name}\`: GetFunctionConfiguration failed (${describeError(error)}): production's fingerprint not recorded`);
+                problems.add(`${code(fn.name)}: GetFunctionConfiguration failed (${code(describeError(error))}): production's fingerprint not recorded`);
                 return false;
             }
             const key = productionRecordKey(request.history, fn.name);
-            const ok = await store.write(key, productionRecord(fn, fingerprint, { commit: request.commit, recordedAt }), `\`${fn.name}\`: recording production's fingerprint`);
-            if (ok) log(`${fn.name}: production runs fingerprint ${fingerprint} (s3://${request.history.bucket}/${key})`);
+            const ok = await store.write(key, productionRecord(fn, measured, { commit: request.commit, recordedAt }), `${code(fn.name)}: recording production's fingerprint`);
+            if (ok) log(`${fn.name}: production runs fingerprint ${measured.fingerprint} (s3://${request.history.bucket}/${key})`);
             return ok;
         }),
     );

@@ -3,12 +3,16 @@
 // attached policies and instance-profile links, then the role; log groups; the state objects last),
 // writes the report, and on a pull request says in its comment what became of the copy. One failed
 // call fails its item only; the sweep goes on with the next.
-import type { AwsClients, Listed } from "../aws";
+import type { AwsClients, Listed, SweepableResources } from "../aws";
 import { describeError, EXIT_FAILED } from "../core/errors";
 import type { SweepRequest } from "../core/requests";
 import { s3Uri } from "../core/s3Location";
 import {
+    copyOwnerOf,
+    type CopyOwner,
     isSweptFunction,
+    LAMBDA_LOG_GROUP_PREFIX,
+    notOwnedOrTooOld,
     isSweptKey,
     isSweptLogGroup,
     isSweptRole,
@@ -32,10 +36,17 @@ interface Removal {
     readonly run: () => Promise<void>;
 }
 
+/** A listed item, with its name as its copy's prefix starts it (kinds of copies only). */
+interface Candidate extends Listed {
+    readonly ownedName?: string;
+}
+
 /** How a sweep finds and removes one kind of thing. */
 interface KindSweep {
     /** The namespace's items of this kind (list errors are the kind's, not an item's). */
-    readonly list: () => Promise<Listed[]>;
+    readonly list: () => Promise<Candidate[]>;
+    /** Whether its items belong to copies (swept by ownership when the owners are known), or are swept by age only. */
+    readonly ofCopies: boolean;
     /** The calls that remove an item, in order; reading what goes with it may fail the item. */
     readonly removals: (name: string) => Promise<Removal[]>;
 }
@@ -54,7 +65,9 @@ function kindSweeps(request: SweepRequest, clients: Pick<AwsClients, "sweepable"
     const { namePrefix, state } = request;
     return {
         function: {
-            list: async () => (await call("ListFunctions", undefined, () => functions.list())).filter((fn) => isSweptFunction(fn.name, namePrefix)),
+            list: async () =>
+                (await call("ListFunctions", undefined, () => functions.list())).filter((fn) => isSweptFunction(fn.name, namePrefix)).map((fn) => ({ ...fn, ownedName: fn.name })),
+            ofCopies: true,
             removals: async (name) => [
                 ...(await call("ListEventSourceMappings", name, () => functions.eventSourceMappings(name))).map((uuid) => ({
                     what: `event source mapping ${uuid}`,
@@ -64,7 +77,11 @@ function kindSweeps(request: SweepRequest, clients: Pick<AwsClients, "sweepable"
             ],
         },
         role: {
-            list: async () => (await call("ListRoles", undefined, () => roles.list())).filter((role) => isSweptRole(role.path, role.name, namePrefix)),
+            list: async () =>
+                (await call("ListRoles", undefined, () => roles.list()))
+                    .filter((role) => isSweptRole(role.path, role.name, namePrefix))
+                    .map((role) => ({ ...role, ownedName: `${role.path.replace(/^\//, "")}${role.name}` })),
+            ofCopies: true,
             removals: async (name) => {
                 const inline = await call("ListRolePolicies", name, () => roles.inlinePolicies(name));
                 const attached = await call("ListAttachedRolePolicies", name, () => roles.attachedPolicies(name));
@@ -83,8 +100,11 @@ function kindSweeps(request: SweepRequest, clients: Pick<AwsClients, "sweepable"
         "log-group": {
             list: async () => {
                 const prefix = sweptLogGroupPrefix(namePrefix);
-                return (await call("DescribeLogGroups", prefix, () => logGroups.list(prefix))).filter((group) => isSweptLogGroup(group.name, namePrefix));
+                return (await call("DescribeLogGroups", prefix, () => logGroups.list(prefix)))
+                    .filter((group) => isSweptLogGroup(group.name, namePrefix))
+                    .map((group) => ({ ...group, ownedName: group.name.slice(LAMBDA_LOG_GROUP_PREFIX.length) }));
             },
+            ofCopies: true,
             removals: async (name) => [{ run: () => call("DeleteLogGroup", name, () => logGroups.delete(name)) }],
         },
         ...(state && {
@@ -93,6 +113,8 @@ function kindSweeps(request: SweepRequest, clients: Pick<AwsClients, "sweepable"
                     const listed = await call("ListObjectsV2", s3Uri(state), () => objects.list(state.bucket, sweptKeyPrefix(state.prefix)));
                     return listed.filter((object) => isSweptKey(object.name, state.prefix)).map((object) => ({ ...object, name: `s3://${state.bucket}/${object.name}` }));
                 },
+                // Named by build, not by copy; only the build that wrote one may write it, so its age holds.
+                ofCopies: false,
                 removals: async (uri) => {
                     const key = uri.slice(`s3://${state.bucket}/`.length);
                     return [{ run: () => call("DeleteObject", uri, () => objects.delete(state.bucket, key)) }];
@@ -126,11 +148,14 @@ export async function runSweep(
     const sweeps = kindSweeps(request, clients);
     const items: SweptItem[] = [];
     const unlisted: Unlisted[] = [];
+    const owners = await copyOwners(request, clients.sweepable, log);
     for (const kind of SWEPT_KINDS) {
         const sweep = sweeps[kind];
         if (sweep === undefined) continue;
-        let listed: Listed[];
+        let listed: Candidate[];
         try {
+            // Without the owners, nothing owned can be told apart: such a kind is not swept at all.
+            if (sweep.ofCopies && owners instanceof Error) throw owners;
             listed = await sweep.list();
         } catch (error) {
             const message = error instanceof Error ? error.message : String(error);
@@ -139,7 +164,7 @@ export async function runSweep(
             continue;
         }
         for (const found of listed) {
-            const item = await sweepItem(kind, found, sweep, { cutoff, ...request });
+            const item = await sweepItem(kind, found, sweep, { cutoff, ...request, owners: owners instanceof Error ? undefined : owners });
             items.push(item);
             log(describeItem(item));
         }
@@ -190,15 +215,38 @@ export async function runSweep(
     return exitCode;
 }
 
-/** One item: kept when too young, else removed (or, on a dry run, what would be removed with it). */
+/**
+ * The copies running executions of `--owner-workflow` own; undefined without one, and the error
+ * when they could not be read.
+ */
+async function copyOwners(request: SweepRequest, clients: Pick<SweepableResources, "runningExecutions">, log: Runtime["log"]): Promise<CopyOwner[] | Error | undefined> {
+    const workflow = request.ownerWorkflowArn;
+    if (workflow === undefined) return undefined;
+    try {
+        const running = await call("ListExecutions", workflow, () => clients.runningExecutions(workflow));
+        const owners = running.flatMap((execution) => copyOwnerOf(execution, request.namePrefix) ?? []);
+        log(`${owners.length} running workflow execution(s) own a copy: ${owners.map((owner) => `${owner.copyPrefix}-*`).join(", ") || "none"}`);
+        return owners;
+    } catch (error) {
+        return error instanceof Error ? error : new Error(String(error));
+    }
+}
+
+/**
+ * One item: kept while a running execution owns its copy (with owners) or while too young
+ * (otherwise), else removed (or, on a dry run, what would be removed with it).
+ */
 async function sweepItem(
     kind: SweptKind,
-    found: Listed,
+    found: Candidate,
     sweep: KindSweep,
-    context: { readonly cutoff: number; readonly olderThanHours: number; readonly dryRun: boolean },
+    context: { readonly cutoff: number; readonly olderThanHours: number; readonly dryRun: boolean; readonly owners?: readonly CopyOwner[] },
 ): Promise<SweptItem> {
     const base = { kind, name: found.name, ...(found.createdAt === undefined ? {} : { createdAt: new Date(found.createdAt).toISOString() }) };
-    const young = tooYoungToSweep(found.createdAt, context.cutoff, context.olderThanHours);
+    const young =
+        context.owners !== undefined && found.ownedName !== undefined
+            ? notOwnedOrTooOld(found.ownedName, context.owners, context.cutoff)
+            : tooYoungToSweep(found.createdAt, context.cutoff, context.olderThanHours);
     if (young !== undefined) return { ...base, outcome: "kept", reason: young };
     const removedWithIt: string[] = [];
     const withIt = () => (removedWithIt.length === 0 ? {} : { removedWithIt: [...removedWithIt] });

@@ -12,7 +12,8 @@ import type { NamedText } from "../core/types";
 /**
  * The pull request's commits: --input and --policy (default power-tuning-policy.json) at the
  * destination commit, the *.tf files directly in --terraform-dir at the source commit. A missing
- * input is an input error; a missing policy turns the gate off.
+ * input is an input error; a missing policy turns the gate off. Input and policy are read at the
+ * source commit too, only to tell whether the pull request changes them.
  */
 export async function settingsFromRepository(paths: SettingsPaths, pullRequest: PullRequestContext, files: RepositoryFiles): Promise<TuneSettings> {
     const { repositoryName, destinationCommit, sourceCommit } = pullRequest;
@@ -37,11 +38,16 @@ export async function settingsFromRepository(paths: SettingsPaths, pullRequest: 
             }),
         );
     };
-    const [input, policy, terraform] = await Promise.all([
-        read({ operation: "GetFile", side: "destination", commit: destinationCommit, path: inputPath, flag: "--input" }),
-        read({ operation: "GetFile", side: "destination", commit: destinationCommit, path: policyPath, flag: "--policy" }),
-        terraformFiles(),
-    ]);
+    const atBoth = (path: string, flag: string) =>
+        Promise.all(
+            (["destination", "source"] as const).map((side) => read({ operation: "GetFile", side, commit: side === "destination" ? destinationCommit : sourceCommit, path, flag })),
+        );
+    const [[input, proposedInput], [policy, proposedPolicy], terraform] = await Promise.all([atBoth(inputPath, "--input"), atBoth(policyPath, "--policy"), terraformFiles()]);
+    // What the pull request would change of the gate is read to be named, never used.
+    const changedGateInputs = [
+        ...(input?.text === proposedInput?.text ? [] : [inputPath]),
+        ...(policy?.text === proposedPolicy?.text ? [] : [policyPath]),
+    ];
     if (input === undefined) {
         throw InputError.invalid(
             repositoryFileName(destinationCommit, inputPath),
@@ -50,7 +56,7 @@ export async function settingsFromRepository(paths: SettingsPaths, pullRequest: 
             "the pull request's destination commit has no such file",
         );
     }
-    return { input, policy, policyFile: policyPath, commit: destinationCommit, terraformFiles: terraform };
+    return { input, policy, policyFile: policyPath, commit: destinationCommit, terraformFiles: terraform, changedGateInputs };
 }
 
 /** A file of the repository at a commit as text named `<commit>:<path>`, or undefined when that commit has no such file. */

@@ -11,6 +11,7 @@ import type { PowerTuningInput } from "../core/tuningInput";
 import {
     baselineFrom,
     functionOfProductionRecordKey,
+    isCurrentRecord,
     parseProductionRecord,
     parseStoredResultEntry,
     productionRecordKey,
@@ -24,6 +25,7 @@ import {
     type TuningHistoryLocation,
 } from "../core/tuningHistory";
 import type { TargetFunction } from "../core/types";
+import { code } from "../markdown/format";
 import type { Runtime } from "./runtime";
 
 export interface TuningHistoryClients {
@@ -94,7 +96,7 @@ export async function tuneWithHistory(
                 const measured = histories[index].measured;
                 if (reuse[index] !== undefined || measured === undefined) return;
                 const entry = storedResultEntry(result, { ...measured, input: request.input }, { pullRequest: request.pullRequest, recordedAt });
-                if (entry !== undefined) await store.write(storedResultKey(request.location, measured.fingerprint), entry, `${result.name}: storing its result`);
+                if (entry !== undefined) await store.write(storedResultKey(request.location, measured.fingerprint), entry, `${code(result.name)}: storing its result`);
             }),
         );
     }
@@ -125,7 +127,7 @@ async function measure(fn: TargetFunction, input: PowerTuningInput, functions: L
         const facts = functionFactsFrom(await functions.functionConfiguration(fn.arn), fn.arn);
         return { fingerprint: tuningFingerprint(facts, input), facts };
     } catch (error) {
-        problems.add(`\`${fn.name}\`: GetFunctionConfiguration failed (${describeError(error)}): no fingerprint, so its result is neither reused nor stored`);
+        problems.add(`${code(fn.name)}: GetFunctionConfiguration failed (${code(describeError(error))}): no fingerprint, so its result is neither reused nor stored`);
         return undefined;
     }
 }
@@ -139,6 +141,7 @@ async function baselineOf(
 ): Promise<Baseline> {
     if (record.kind === "unreadable") return { status: "none", reason: "production's record could not be read from the tuning history" };
     if (record.kind === "missing") return baselineFrom(fn.name, undefined, undefined);
+    if (!isCurrentRecord(record.value)) return baselineFrom(fn.name, record.value, undefined);
     // Production runs what this PR runs: the entry just read is the baseline, no second request.
     const entry = record.value.fingerprint === measured?.fingerprint ? stored : await store.storedResult(record.value.fingerprint, fn.name);
     if (entry.kind === "unreadable") return { status: "none", reason: "production's stored result could not be read from the tuning history" };
@@ -178,14 +181,15 @@ export class TuningHistoryStore {
         try {
             keys = await this.objects.keys(this.location.bucket, productionRecordsPrefix(this.location));
         } catch (error) {
-            this.problems.add(`listing production's records under s3://${this.location.bucket}/${productionRecordsPrefix(this.location)} failed (${describeError(error)})`);
+            this.problems.add(`listing production's records under ${code(`s3://${this.location.bucket}/${productionRecordsPrefix(this.location)}`)} failed (${code(describeError(error))})`);
             return { results: [], untuned: [] };
         }
         const names = keys.flatMap((key) => functionOfProductionRecordKey(this.location, key) ?? []).sort();
         const found = await Promise.all(
             names.map(async (name) => {
                 const record = await this.productionRecord(name);
-                if (record.kind !== "found") return { name };
+                // A record from before the full fingerprint does not say what production runs now.
+                if (record.kind !== "found" || !isCurrentRecord(record.value)) return { name };
                 const entry = await this.storedResult(record.value.fingerprint, name);
                 return { name, result: entry.kind === "found" ? reusedResult({ name, arn: record.value.functionArn }, entry.value) : undefined };
             }),
@@ -202,7 +206,7 @@ export class TuningHistoryStore {
             await this.objects.write(this.location.bucket, key, `${JSON.stringify(value, null, 2)}\n`);
             return true;
         } catch (error) {
-            this.problems.add(`${what} as s3://${this.location.bucket}/${key} failed (${describeError(error)})`);
+            this.problems.add(`${what} as ${code(`s3://${this.location.bucket}/${key}`)} failed (${code(describeError(error))})`);
             return false;
         }
     }
@@ -212,14 +216,14 @@ export class TuningHistoryStore {
         try {
             text = await this.objects.read(this.location.bucket, key);
         } catch (error) {
-            this.problems.add(`\`${functionName}\`: reading s3://${this.location.bucket}/${key} failed (${describeError(error)})`);
+            this.problems.add(`${code(functionName)}: reading ${code(`s3://${this.location.bucket}/${key}`)} failed (${code(describeError(error))})`);
             return { kind: "unreadable" };
         }
         if (text === undefined) return { kind: "missing" };
         try {
             return { kind: "found", value: parse(text) };
         } catch (error) {
-            this.problems.add(`\`${functionName}\`: s3://${this.location.bucket}/${key} is not a valid history entry, so it is ignored: ${(error as Error).message}`);
+            this.problems.add(`${code(functionName)}: ${code(`s3://${this.location.bucket}/${key}`)} is not a valid history entry, so it is ignored: ${code((error as Error).message)}`);
             return { kind: "unreadable" };
         }
     }

@@ -31,8 +31,18 @@ export class InputError extends Error {
 
 /** `<field> is <value> (<reason>); allowed: <allowed>` — the one shape of every input message. */
 export function describeInvalid(field: string, value: unknown, allowed: string, reason?: string): string {
-    const shown = value === undefined ? "missing" : JSON.stringify(value);
-    return `${field} is ${shown}${reason ? ` (${reason})` : ""}; allowed: ${allowed}`;
+    return `${field} is ${excerpt(value)}${reason ? ` (${reason})` : ""}; allowed: ${allowed}`;
+}
+
+/** The longest value a message shows whole: enough for an ARN or a URL, not a whole file. */
+const EXCERPT_CHARACTERS = 200;
+
+/** A value as JSON, or its start and its size when it is longer than a message should carry. */
+function excerpt(value: unknown): string {
+    if (value === undefined) return "missing";
+    const json = JSON.stringify(value);
+    if (json.length <= EXCERPT_CHARACTERS) return json;
+    return `${json.slice(0, EXCERPT_CHARACTERS)}… (${json.length.toLocaleString("en-US")} characters in all)`;
 }
 
 /**

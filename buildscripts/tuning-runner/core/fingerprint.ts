@@ -1,11 +1,13 @@
 // A function's tuning fingerprint (functional core): what decides the numbers a tuning measures —
-// the deployed code and how it runs, and the tuning input — hashed, so that two builds measuring
-// the same thing share one stored result. Names are left out on purpose: a pull request tunes a
+// the deployed code and everything of its configuration that changes what it does or how fast
+// (environment, memory, timeout, storage, network, file systems, SnapStart), and the tuning
+// input — hashed, so that two builds measuring the same thing share one stored result, and a
+// result measured on anything else (the same zip with NODE_OPTIONS set) is never taken for it. Names are left out on purpose: a pull request tunes a
 // throw-away copy (`pr-<prefix>-7-abc1234-digest`) of what production runs (`<prefix>-digest`),
 // and Terraform's deterministic packages give both the same CodeSha256.
 import { createHash } from "crypto";
 import { z } from "zod";
-import { isRecord } from "./json";
+import { isRecord, withoutUndefined } from "./json";
 import { worded } from "./schema";
 import type { PowerTuningInput } from "./tuningInput";
 
@@ -17,12 +19,20 @@ export interface FunctionConfigurationShape {
     readonly Handler?: string;
     readonly PackageType?: string;
     readonly Layers?: ReadonlyArray<{ readonly Arn?: string }>;
+    readonly MemorySize?: number;
+    readonly Timeout?: number;
+    readonly EphemeralStorage?: { readonly Size?: number };
+    readonly Environment?: { readonly Variables?: Readonly<Record<string, string>> };
+    readonly VpcConfig?: { readonly SubnetIds?: readonly string[]; readonly SecurityGroupIds?: readonly string[]; readonly Ipv6AllowedForDualStack?: boolean };
+    readonly FileSystemConfigs?: ReadonlyArray<{ readonly Arn?: string; readonly LocalMountPath?: string }>;
+    readonly SnapStart?: { readonly ApplyOn?: string };
 }
 
 /**
  * What of a function's configuration the fingerprint covers, as stored in the tuning history. Layers
- * are code too (their ARNs carry the version; their order decides which file wins). Memory size is
- * not: the tuning sets it itself.
+ * are code too (their ARNs carry the version; their order decides which file wins). The environment
+ * is kept as a hash: its values may be secrets, and the history only needs to tell them apart.
+ * Memory is the configured size, which the gate judges the function at.
  */
 export const FUNCTION_FACTS = worded(
     z.object({
@@ -32,8 +42,16 @@ export const FUNCTION_FACTS = worded(
         handler: z.string().optional(),
         packageType: z.string().optional(),
         layers: z.array(z.string()),
+        memoryMB: z.number().optional(),
+        timeoutSeconds: z.number().optional(),
+        ephemeralStorageMB: z.number().optional(),
+        /** SHA-256 (hex) of the canonical JSON of the environment variables ({} when there are none). */
+        environmentSha256: z.string(),
+        vpc: z.object({ subnetIds: z.array(z.string()), securityGroupIds: z.array(z.string()), ipv6AllowedForDualStack: z.boolean().optional() }).optional(),
+        fileSystems: z.array(z.object({ arn: z.string(), localMountPath: z.string() })),
+        snapStart: z.string().optional(),
     }),
-    "{codeSha256, runtime?, architectures, handler?, packageType?, layers} as the runner stores them",
+    "{codeSha256, runtime?, architectures, handler?, packageType?, layers, memoryMB?, timeoutSeconds?, ephemeralStorageMB?, environmentSha256, vpc?, fileSystems, snapStart?} as the runner stores them",
 );
 export type FunctionFacts = z.infer<typeof FUNCTION_FACTS>;
 
@@ -50,15 +68,35 @@ export class MissingCodeHashError extends Error {
 
 export function functionFactsFrom(configuration: FunctionConfigurationShape, functionArn: string): FunctionFacts {
     if (typeof configuration.CodeSha256 !== "string" || configuration.CodeSha256 === "") throw new MissingCodeHashError(functionArn);
-    // Absent fields stay undefined: JSON and canonicalJson leave them out.
-    return {
+    // Absent fields are left out, as JSON and canonicalJson would.
+    return withoutUndefined({
         codeSha256: configuration.CodeSha256,
         runtime: configuration.Runtime,
         architectures: [...(configuration.Architectures ?? [])],
         handler: configuration.Handler,
         packageType: configuration.PackageType,
         layers: (configuration.Layers ?? []).map((layer) => layer.Arn ?? "").filter((arn) => arn !== ""),
-    };
+        memoryMB: configuration.MemorySize,
+        timeoutSeconds: configuration.Timeout,
+        ephemeralStorageMB: configuration.EphemeralStorage?.Size,
+        environmentSha256: sha256(canonicalJson(configuration.Environment?.Variables ?? {})),
+        vpc: vpcOf(configuration.VpcConfig),
+        fileSystems: (configuration.FileSystemConfigs ?? []).map((fs) => ({ arn: fs.Arn ?? "", localMountPath: fs.LocalMountPath ?? "" })),
+        // "None" is what Lambda reports for a function without SnapStart: the same as leaving it out.
+        snapStart: configuration.SnapStart?.ApplyOn === "None" ? undefined : configuration.SnapStart?.ApplyOn,
+    });
+}
+
+/** The subnets and security groups, sorted (their order changes nothing); none when the function is not in a VPC. */
+function vpcOf(vpc: FunctionConfigurationShape["VpcConfig"]): FunctionFacts["vpc"] {
+    const subnetIds = [...(vpc?.SubnetIds ?? [])].sort();
+    const securityGroupIds = [...(vpc?.SecurityGroupIds ?? [])].sort();
+    if (subnetIds.length === 0 && securityGroupIds.length === 0) return undefined;
+    return withoutUndefined({ subnetIds, securityGroupIds, ipv6AllowedForDualStack: vpc?.Ipv6AllowedForDualStack });
+}
+
+function sha256(text: string): string {
+    return createHash("sha256").update(text).digest("hex");
 }
 
 /**
@@ -72,12 +110,11 @@ export function fingerprintedInput(input: PowerTuningInput): Record<string, unkn
 }
 
 // Bumped when the fields above change meaning, so old entries are simply not found again.
-const FINGERPRINT_VERSION = 1;
+export const FINGERPRINT_VERSION = 2;
 
 /** SHA-256 (hex) of the canonical JSON of the function facts and the measured input fields. */
 export function tuningFingerprint(facts: FunctionFacts, input: PowerTuningInput): string {
-    const canonical = canonicalJson({ version: FINGERPRINT_VERSION, function: facts, input: fingerprintedInput(input) });
-    return createHash("sha256").update(canonical).digest("hex");
+    return sha256(canonicalJson({ version: FINGERPRINT_VERSION, function: facts, input: fingerprintedInput(input) }));
 }
 
 /** JSON with every object's keys sorted, so equal values always give equal text. */

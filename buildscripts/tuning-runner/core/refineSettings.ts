@@ -28,7 +28,7 @@ const FIELD_NAMES = Object.keys(REFINE_FIELDS).join(", ");
 /** `refine` as written in the tuning input: every field optional, no other key. */
 export const REFINE_BLOCK = worded(z.strictObject(REFINE_FIELDS).partial(), {
     allowed: `an object with any of ${FIELD_NAMES}, such as {"maxSizes": 6}; or leave it out to measure powerValues only`,
-    unknownKey: { allowed: `only ${FIELD_NAMES}`, reason: "unknown setting" },
+    unknownKey: { allowed: `only ${FIELD_NAMES}`, reason: "unknown setting", known: Object.keys(REFINE_FIELDS) },
 });
 
 export type RefineBlock = z.infer<typeof REFINE_BLOCK>;

@@ -48,20 +48,20 @@ export function resultFromStateMachineOutput(output: unknown, name = "function")
 
 /**
  * A result from a visualization link (`report --url`): the link carries only the measurements,
- * so the recommendation is the tool's default strategy's, the cheapest memory size.
+ * so the recommendation is the given strategy's pick (the tool's default, cost, unless told).
  */
-export function resultFromVisualizationUrl(url: string, name = "function"): TuningResult {
+export function resultFromVisualizationUrl(url: string, name = "function", strategy: Strategy = "cost"): TuningResult {
     const stats = decodeVisualizationUrl(url);
-    // A link always holds a row; one without any duration still names its cheapest size.
-    const cheapest = recommendedStat(stats, strategyChoiceOf({ strategy: "cost" })) ?? stats[0];
+    // A link always holds a row; one without any duration still names its first size.
+    const pick = recommendedStat(stats, strategyChoiceOf({ strategy })) ?? stats[0];
     return {
         name,
         arn: "",
         status: "succeeded",
-        strategy: "cost",
-        power: cheapest.memoryMB,
-        cost: cheapest.averageCostUsd,
-        duration: cheapest.averageDurationMs,
+        strategy,
+        power: pick.memoryMB,
+        cost: pick.averageCostUsd,
+        duration: pick.averageDurationMs,
         stats,
         visualization: url,
     };

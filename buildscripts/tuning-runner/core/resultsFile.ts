@@ -5,6 +5,7 @@ import { z } from "zod";
 import { TUNING_STRATEGIES } from "../../contract";
 import { InputError } from "./errors";
 import { isRecord, parseJsonFile, withoutUndefined } from "./json";
+import { PRODUCTION_TRAFFIC } from "./monthlyCost";
 import { POWER_STAT } from "./powerStat";
 import { analysisFromOutput } from "./stateMachineOutput";
 import { parseWith, worded } from "./schema";
@@ -90,9 +91,10 @@ const BASELINE = worded(
             duration: z.number(),
             stats: z.array(POWER_STAT).readonly(),
         }),
-        z.object({ status: z.literal("none"), reason: z.string() }),
+        /** `newFunction`: production has no record of a function by this name, so it is new (or renamed). */
+        z.object({ status: z.literal("none"), reason: z.string(), newFunction: z.literal(true).optional() }),
     ]),
-    '{status: "found", fingerprint, productionRecordedAt, tunedBy, strategy, power, cost, duration, stats} or {status: "none", reason}',
+    '{status: "found", fingerprint, productionRecordedAt, tunedBy, strategy, power, cost, duration, stats} or {status: "none", reason, newFunction?: true}',
 );
 export type Baseline = z.infer<typeof BASELINE>;
 
@@ -159,6 +161,8 @@ export const TUNING_RESULT = worded(
              * costs are the sum of both executions.
              */
             refinement: REFINEMENT.optional(),
+            /** Production's traffic the monthly figures are computed at (monthlyCost.ts), or why there is none. */
+            productionTraffic: PRODUCTION_TRAFFIC.optional(),
         })
         .superRefine((result, context) => {
             if (result.status !== "succeeded") return;

@@ -2,6 +2,7 @@
 // `<file>: "<field>" is <value> (<reason>); allowed: <allowed>`, one line per problem. The words
 // stand next to each field's schema (worded()); zod's own messages never reach the user.
 import { z } from "zod";
+import { nearestName } from "../../contract";
 import { describeInvalid, InputError } from "./errors";
 
 /** How the problems of one field are worded. */
@@ -10,8 +11,8 @@ export interface Wording {
     readonly allowed: string;
     /** Why a value is wrong, when the allowed words alone do not say it. */
     readonly reason?: string;
-    /** For an object: how a key it does not know is reported. */
-    readonly unknownKey?: { readonly allowed: string; readonly reason: string };
+    /** For an object: how a key it does not know is reported, with the one it most likely misspells among `known`. */
+    readonly unknownKey?: { readonly allowed: string; readonly reason: string; readonly known?: readonly string[] };
 }
 
 /** What a check (refine, superRefine) may put in an issue's `params` to word it itself. */
@@ -48,7 +49,10 @@ export function problemsWith(schema: z.ZodType, value: unknown, issues: readonly
         const { wording, depth } = wordingAt(schema, issue.path);
         if (issue.code === "unrecognized_keys") {
             const unknown = wording?.unknownKey ?? { allowed: wording?.allowed ?? "no other keys", reason: "unknown key" };
-            for (const key of issue.keys) add([...issue.path, key], unknown);
+            for (const key of issue.keys) {
+                const nearest = unknown.known === undefined ? undefined : nearestName(key, unknown.known);
+                add([...issue.path, key], nearest === undefined ? unknown : { ...unknown, reason: `${unknown.reason}; did you mean "${nearest}"?` });
+            }
             continue;
         }
         const own = issue.code === "custom" ? (issue.params as IssueWording | undefined) : undefined;

@@ -28,6 +28,8 @@ export interface TuneSettings {
     /** The commit input and policy were read at; undefined for local files. */
     readonly commit?: string;
     readonly terraformFiles: readonly TerraformFile[];
+    /** The gate's inputs (tuning input, policy) the pull request changes: a person approves those. */
+    readonly changedGateInputs?: readonly string[];
 }
 
 /** One read of the repository, for error messages. */

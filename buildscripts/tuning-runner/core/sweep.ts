@@ -3,7 +3,7 @@
 // `/aws/lambda/<prefix>-*`, and the Terraform state objects under a prefix, each only once it is
 // older than a given age. Every name is matched here again, whatever a list call was asked to
 // filter: an API that ignored its filter must never widen what is deleted.
-import { globsOverlap, SWEEP_NAME_PREFIX_RULE } from "../../contract";
+import { COMMIT_ID_RULE, copyNamePrefix, globsOverlap, PULL_REQUEST_ID_RULE, SWEEP_NAME_PREFIX_RULE } from "../../contract";
 import { InputError } from "./errors";
 
 export const NAME_PREFIX_FIELD = "--name-prefix";
@@ -53,9 +53,12 @@ export function isSweptRole(path: string, roleName: string, namePrefix: string):
     return `${path.replace(/^\//, "")}${roleName}`.startsWith(`${namePrefix}-`);
 }
 
+/** Where Lambda writes its functions' logs: `/aws/lambda/<function name>`. */
+export const LAMBDA_LOG_GROUP_PREFIX = "/aws/lambda/";
+
 /** The log groups Lambda writes for the namespace's functions start with this. */
 export function sweptLogGroupPrefix(namePrefix: string): string {
-    return `/aws/lambda/${namePrefix}-`;
+    return `${LAMBDA_LOG_GROUP_PREFIX}${namePrefix}-`;
 }
 
 export function isSweptLogGroup(logGroupName: string, namePrefix: string): boolean {
@@ -93,4 +96,50 @@ export function tooYoungToSweep(createdAt: number | undefined, cutoff: number, o
 export function lambdaTimestamp(text: string | undefined): number | undefined {
     const time = text === undefined ? NaN : Date.parse(text);
     return Number.isNaN(time) ? undefined : time;
+}
+
+/** A RUNNING execution of the pull-request workflow, as ListExecutions and DescribeExecution give it. */
+export interface RunningWorkflowExecution {
+    readonly executionArn: string;
+    /** Epoch ms: set by Step Functions, which nothing a pull request runs can change. */
+    readonly startedAt: number;
+    /** The execution's input, as the workflow was started with it (JSON). */
+    readonly input: string;
+}
+
+/** The copy one running workflow execution owns: every name under `<copyPrefix>-`. */
+export interface CopyOwner {
+    readonly executionArn: string;
+    readonly copyPrefix: string;
+    readonly startedAt: number;
+}
+
+/**
+ * The copy a running execution owns, read from its input (the pull request's id and source commit,
+ * as CodeCommit's event starts the workflow); undefined when the input names none.
+ */
+export function copyOwnerOf(execution: RunningWorkflowExecution, pullRequestNamePrefix: string): CopyOwner | undefined {
+    let input: unknown;
+    try {
+        input = JSON.parse(execution.input);
+    } catch {
+        return undefined;
+    }
+    const { pullRequestId, sourceCommit } = (typeof input === "object" && input !== null ? input : {}) as Record<string, unknown>;
+    if (typeof pullRequestId !== "string" || !PULL_REQUEST_ID_RULE.pattern.test(pullRequestId)) return undefined;
+    if (typeof sourceCommit !== "string" || !COMMIT_ID_RULE.pattern.test(sourceCommit)) return undefined;
+    return { executionArn: execution.executionArn, copyPrefix: copyNamePrefix(pullRequestNamePrefix, { pullRequestId, sourceCommit }), startedAt: execution.startedAt };
+}
+
+/**
+ * Why an item of a copy is kept, or undefined when it goes: it is kept exactly while a running
+ * workflow execution owns its copy and that execution started after the cutoff. Its own timestamps
+ * (a function's LastModified, which any later deploy refreshes) play no part. `ownedName` is the
+ * name as the copy's prefix starts it: a function's or a role's (after its path), a log group's
+ * after `/aws/lambda/`.
+ */
+export function notOwnedOrTooOld(ownedName: string, owners: readonly CopyOwner[], cutoff: number): string | undefined {
+    const owner = owners.find((candidate) => ownedName.startsWith(`${candidate.copyPrefix}-`));
+    if (owner === undefined || owner.startedAt <= cutoff) return undefined;
+    return `its copy belongs to the running workflow execution ${owner.executionArn}, started ${new Date(owner.startedAt).toISOString()}`;
 }

@@ -144,6 +144,28 @@ export function functionsFromTerraformOutputs(
     return mergeTargetFunctions(functions);
 }
 
+/** A pull request's copy: the prefix of its functions' names, and production's, whose functions they stand for. */
+export interface CopyOfFunctions {
+    readonly prefix: string;
+    readonly productionNamePrefix?: string;
+}
+
+/**
+ * The functions a pull request's copy tunes: every function the trusted step itself listed under
+ * the copy's own prefix, each named by its key (`<prefix>-<key>`) and mapped to production's
+ * function of that key (`<productionNamePrefix>-<key>`), in name order. What the untrusted deploy's
+ * outputs name does not decide what is tuned: they can only be refused (checkFunctionInScope).
+ */
+export function copyFunctionsToTune(copy: CopyOfFunctions, listed: ReadonlyArray<{ readonly name: string; readonly arn: string }>): TargetFunction[] {
+    return listed
+        .filter((fn) => fn.name.startsWith(`${copy.prefix}-`) && fn.name.length > copy.prefix.length + 1)
+        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+        .map((fn) => {
+            const key = fn.name.slice(copy.prefix.length + 1);
+            return { name: key, arn: fn.arn, ...(copy.productionNamePrefix === undefined ? {} : { production: `${copy.productionNamePrefix}-${key}` }) };
+        });
+}
+
 /**
  * Joins the functions from `--lambda-arn` and `--terraform-outputs`. The same ARN twice is tuned
  * once (first name wins); two functions under one display name would make the comment ambiguous.

@@ -6,6 +6,7 @@
 // for_each over a local or variable map — to the literal at the end, and says plainly when an
 // expression is beyond that (a function call, a conditional, a value passed with -var).
 
+import { code } from "../markdown/format";
 import { costPerMillionInvocations } from "./cost";
 import type { TuningResult } from "./resultsFile";
 
@@ -113,7 +114,7 @@ function changeOrReason(location: MemorySizeLocation, recommended: number, confi
         case "literal": {
             const { at, column, literal } = location;
             if (location.valueMB === recommended) {
-                return { unresolved: `${at.file} line ${at.line} already sets ${recommended} MB, but the tuned copy runs with ${configured} MB: a -var, .tfvars or TF_VAR_ value overrides it` };
+                return { unresolved: `${code(at.file)} line ${at.line} already sets ${recommended} MB, but the tuned copy runs with ${configured} MB: a -var, .tfvars or TF_VAR_ value overrides it` };
             }
             const newLine = `${at.text.slice(0, column)}${recommended}${at.text.slice(column + literal.length)}`;
             const via = location.chain.slice(0, -1).map((step) => `${step.file}:${step.line}`);
@@ -153,7 +154,7 @@ function follow(model: TerraformModel, attribute: Attribute, chain: readonly Fil
     }
     const unresolved = (why: string): MemorySizeLocation => ({
         kind: "unresolved",
-        reason: `${attribute.at.file} line ${attribute.at.line} sets it to \`${expression}\`, ${why}`,
+        reason: `${code(attribute.at.file)} line ${attribute.at.line} sets it to ${code(expression)}, ${why}`,
         at: attribute.at,
     });
     if (steps.length > MAX_REFERENCE_DEPTH) return unresolved("through more references than this reader follows");
@@ -162,7 +163,7 @@ function follow(model: TerraformModel, attribute: Attribute, chain: readonly Fil
     const next = model.attribute(path);
     if (next === undefined) {
         return unresolved(
-            path[0] === "variable" ? `and variable "${path[1]}" has no default: its value comes from -var, a .tfvars file or TF_VAR_${path[1]}` : `but ${path.join(".")} is not found`,
+            path[0] === "variable" ? `and variable ${code(path[1])} has no default: its value comes from -var, a .tfvars file or ${code(`TF_VAR_${path[1]}`)}` : `but ${code(path.join("."))} is not found`,
         );
     }
     return follow(model, next, steps, context);
@@ -202,7 +203,7 @@ function lambdaResourceFor(
     const single = candidates.length === 1 && candidates[0].keys.length === 1 ? [{ ...candidates[0], key: candidates[0].keys[0] }] : [];
     const match = [exact, bySegment, single].find((found) => found.length === 1)?.[0];
     if (match === undefined) {
-        return { reason: `none of the aws_lambda_function resources (${candidates.flatMap((c) => c.keys.map((key) => `${c.resource.path[2]}[${key}]`)).join(", ") || "their for_each maps unread"}) is clearly "${functionName}"` };
+        return { reason: `none of the aws_lambda_function resources (${candidates.flatMap((c) => c.keys.map((key) => code(`${c.resource.path[2]}[${key}]`))).join(", ") || "their for_each maps unread"}) is clearly ${code(functionName)}` };
     }
     const forEach = match.collection !== undefined;
     return { resource: match.resource, ...(forEach ? { instanceKey: match.key, collection: match.collection } : {}) };

@@ -8,7 +8,8 @@
 // the same for production and for a pull request's copy, whose Lambda names carry a suffix.
 import { z } from "zod";
 import { TUNING_HISTORY_LAYOUT } from "../../contract";
-import { FUNCTION_FACTS, type FunctionFacts } from "./fingerprint";
+import { code } from "../markdown/format";
+import { FUNCTION_FACTS, tuningFingerprint, type FunctionFacts } from "./fingerprint";
 import { parseJsonFile, withoutUndefined } from "./json";
 import { TUNING_RESULT, type Baseline, type PullRequestContext, type Refinement, type StoredResultOrigin, type TuningResult } from "./resultsFile";
 import type { S3Location } from "./s3Location";
@@ -53,15 +54,18 @@ const ORIGIN_FIELDS = {
 function storedResultEntrySchema(fingerprint: string) {
     return worded(
         z.object({
-            version: worded(z.literal(1), "1 (a stored result written by this runner)"),
+            version: worded(z.literal(2), "2 (a stored result written by this runner)"),
             fingerprint: worded(z.literal(fingerprint), `${fingerprint} (the key's own)`),
             /** As in the results file, without what only one run knows (reuse, baseline, deltas). */
             result: TUNING_RESULT.refine((result) => result.status === "succeeded", { path: ["status"], params: { allowed: "succeeded (only results are stored)" } }),
             function: FUNCTION_FACTS,
             input: worded(z.record(z.string(), z.unknown()), "the tuning input object"),
             ...ORIGIN_FIELDS,
+        }).refine((entry) => tuningFingerprint(entry.function, entry.input as PowerTuningInput) === fingerprint, {
+            path: ["function"],
+            params: { allowed: `the function and input whose fingerprint is ${fingerprint}`, reason: "they hash to another fingerprint" },
         }),
-        "a stored result written by this runner (a JSON object with version 1)",
+        "a stored result written by this runner (a JSON object with version 2)",
     );
 }
 export type StoredResultEntry = Omit<z.infer<ReturnType<typeof storedResultEntrySchema>>, "fingerprint" | "input"> & {
@@ -69,17 +73,30 @@ export type StoredResultEntry = Omit<z.infer<ReturnType<typeof storedResultEntry
     readonly input: PowerTuningInput;
 };
 
-/** `production/<function name>.json`: what production ran after a deployment of main. */
+const RECORD_FIELDS = {
+    fingerprint: worded(z.string().regex(/^[0-9a-f]{64}$/), "64 hexadecimal characters"),
+    functionArn: worded(z.string(), "a string"),
+    ...ORIGIN_FIELDS,
+};
+
+/**
+ * `production/<function name>.json`: what production ran after a deployment of main, with the
+ * function's facts the fingerprint covers. A version 1 record was written when the fingerprint
+ * left environment, memory, timeout and more out: it is read, but names no baseline.
+ */
 const PRODUCTION_RECORD = worded(
-    z.object({
-        version: worded(z.literal(1), "1 (a production record written by `record`)"),
-        fingerprint: worded(z.string().regex(/^[0-9a-f]{64}$/), "64 hexadecimal characters"),
-        functionArn: worded(z.string(), "a string"),
-        ...ORIGIN_FIELDS,
-    }),
-    "a production record written by `record` (a JSON object with version 1)",
+    z.discriminatedUnion("version", [
+        z.object({ version: z.literal(1), ...RECORD_FIELDS }),
+        z.object({ version: z.literal(2), ...RECORD_FIELDS, function: FUNCTION_FACTS }),
+    ]),
+    "a production record written by `record` (a JSON object with version 2, or 1 from an older runner)",
 );
 export type ProductionRecord = z.infer<typeof PRODUCTION_RECORD>;
+
+/** A record of what production runs now: its fingerprint covers the whole configuration. */
+export function isCurrentRecord(record: ProductionRecord): record is Extract<ProductionRecord, { version: 2 }> {
+    return record.version === 2;
+}
 
 /** The entry to store for a tuning, or undefined when there is nothing worth reusing (it did not succeed). */
 export function storedResultEntry(
@@ -89,9 +106,9 @@ export function storedResultEntry(
 ): StoredResultEntry | undefined {
     // Without its refinement a result is not what this input asks for: the next build refines again.
     if (result.status !== "succeeded" || result.refinement?.status === "failed") return undefined;
-    const { reused: _reused, baseline: _baseline, delta: _delta, ...tuned } = result;
+    const { reused: _reused, baseline: _baseline, delta: _delta, productionTraffic: _traffic, ...tuned } = result;
     return withoutUndefined({
-        version: 1 as const,
+        version: 2 as const,
         fingerprint: measured.fingerprint,
         result: { ...tuned, fingerprint: measured.fingerprint },
         function: measured.facts,
@@ -102,8 +119,12 @@ export function storedResultEntry(
     });
 }
 
-export function productionRecord(fn: TargetFunction, fingerprint: string, origin: { commit?: string; recordedAt: string }): ProductionRecord {
-    return withoutUndefined({ version: 1 as const, fingerprint, commit: origin.commit, recordedAt: origin.recordedAt, functionArn: fn.arn });
+export function productionRecord(
+    fn: TargetFunction,
+    measured: { fingerprint: string; facts: FunctionFacts },
+    origin: { commit?: string; recordedAt: string },
+): ProductionRecord {
+    return withoutUndefined({ version: 2 as const, fingerprint: measured.fingerprint, function: measured.facts, commit: origin.commit, recordedAt: origin.recordedAt, functionArn: fn.arn });
 }
 
 /** A stored entry read back; `key` names it in errors. It must be the entry for `fingerprint`, and succeeded. */
@@ -166,7 +187,14 @@ export function baselineFrom(functionName: string, record: ProductionRecord | un
     if (record === undefined) {
         return {
             status: "none",
-            reason: `production has no recorded fingerprint for \`${functionName}\` (a new function, or \`record\` has not run after a deployment of main)`,
+            reason: `production has no recorded fingerprint for ${code(functionName)} (a new function, or \`record\` has not run after a deployment of main)`,
+            newFunction: true,
+        };
+    }
+    if (!isCurrentRecord(record)) {
+        return {
+            status: "none",
+            reason: "production's record was written by an older runner, whose fingerprint left the environment, memory, timeout and network out; the next deployment of main records it again",
         };
     }
     if (entry === undefined) {

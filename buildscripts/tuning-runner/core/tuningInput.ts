@@ -1,7 +1,8 @@
 // The tuning input, power-tuning-input.json (functional core): the power-tuning tool's own input
 // without `lambdaARN`, plus the runner's `refine` block. Its schema is the one place its rules are
 // written; the rules the stack shares (memory sizes, invocations, strategy) come from the contract.
-// Unknown keys are passed through to the state machine untouched.
+// The tool's other keys are passed through to the state machine untouched; any other key (a typo
+// that would silently leave a default in force) is refused.
 import { z } from "zod";
 import { TUNING_INPUT_RULES } from "../../contract";
 import { InputError } from "./errors";
@@ -18,34 +19,60 @@ const distinctPowerValues = (values: readonly number[], context: z.RefinementCtx
     if (repeated !== undefined) context.addIssue({ code: "custom", message: "repeated", params: { reason: `${repeated} appears twice` } });
 };
 
-const TUNING_INPUT = z
-    .looseObject({
-        num: worded(num.schema, `an integer ≥ ${num.schema.minValue} (invocations per memory size)`),
-        powerValues: worded(
-            z.union([z.literal("ALL"), z.array(worded(powerValue.schema, POWER_VALUES_ALLOWED)).min(1).superRefine(distinctPowerValues)]),
-            POWER_VALUES_ALLOWED,
-        ).optional(),
-        // The tool's own default strategy is cost (strategyOf).
-        strategy: worded(strategy.schema, strategy.schema.options.join(", ")).optional(),
-        /** 0 weighs only speed, 1 only cost; the tool's default is 0.5. */
-        balancedWeight: worded(balancedWeight.schema, `a number from ${balancedWeight.schema.minValue} to ${balancedWeight.schema.maxValue}`).optional(),
-        parallelInvocation: worded(parallelInvocation.schema, parallelInvocation.allowed).optional(),
-        payload: z.unknown().optional(),
-        payloadS3: worded(z.string().regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/.+$/), "an S3 object URI s3://<bucket>/<key>").optional(),
-        /** The runner's own setting, never sent to the state machine: a second, finer pass (refine.ts). */
-        refine: REFINE_BLOCK.optional(),
-    })
-    // Checked together with the fields (when: always), so that every problem of the file is listed at once.
-    .refine((input) => input.refine === undefined || input.autoOptimize !== true, {
-        when: () => true,
-        path: ["autoOptimize"],
-        params: { allowed: `false or left out when "refine" is set`, reason: "each execution would set the function's memory from its own sizes only" },
-    })
-    .refine((input) => !("lambdaARN" in input), {
-        when: () => true,
-        path: ["lambdaARN"],
-        params: { allowed: "leave it out and name the functions with --lambda-arn or --terraform-outputs", reason: "the runner adds each function's ARN itself" },
-    });
+/**
+ * The power-tuning tool's input keys the runner does not judge, passed on as they are (the tool's
+ * README-INPUT-OUTPUT.md). `lambdaARN` is the tool's too, refused below with its own reason.
+ */
+const TOOL_ONLY_KEYS = [
+    "autoOptimize",
+    "autoOptimizeAlias",
+    "dryRun",
+    "preProcessorARN",
+    "postProcessorARN",
+    "discardTopBottom",
+    "sleepBetweenRunsMs",
+    "disablePayloadLogs",
+    "onlyColdStarts",
+    "allowedExceptions",
+    "includeOutputResults",
+    "lambdaARN",
+] as const;
+
+const TUNING_INPUT_FIELDS = {
+    num: worded(num.schema, `an integer ≥ ${num.schema.minValue} (invocations per memory size)`),
+    powerValues: worded(
+        z.union([z.literal("ALL"), z.array(worded(powerValue.schema, POWER_VALUES_ALLOWED)).min(1).superRefine(distinctPowerValues)]),
+        POWER_VALUES_ALLOWED,
+    ).optional(),
+    // The tool's own default strategy is cost (strategyOf).
+    strategy: worded(strategy.schema, strategy.schema.options.join(", ")).optional(),
+    /** 0 weighs only speed, 1 only cost; the tool's default is 0.5. */
+    balancedWeight: worded(balancedWeight.schema, `a number from ${balancedWeight.schema.minValue} to ${balancedWeight.schema.maxValue}`).optional(),
+    parallelInvocation: worded(parallelInvocation.schema, parallelInvocation.allowed).optional(),
+    payload: z.unknown().optional(),
+    payloadS3: worded(z.string().regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/.+$/), "an S3 object URI s3://<bucket>/<key>").optional(),
+    /** The runner's own setting, never sent to the state machine: a second, finer pass (refine.ts). */
+    refine: REFINE_BLOCK.optional(),
+    ...(Object.fromEntries(TOOL_ONLY_KEYS.map((key) => [key, z.unknown().optional()])) as Record<(typeof TOOL_ONLY_KEYS)[number], z.ZodOptional<z.ZodUnknown>>),
+};
+const KNOWN_KEYS = Object.keys(TUNING_INPUT_FIELDS).filter((key) => key !== "lambdaARN");
+
+const TUNING_INPUT = worded(
+    z
+        .strictObject(TUNING_INPUT_FIELDS)
+        // Checked together with the fields (when: always), so that every problem of the file is listed at once.
+        .refine((input) => input.refine === undefined || input.autoOptimize !== true, {
+            when: () => true,
+            path: ["autoOptimize"],
+            params: { allowed: `false or left out when "refine" is set`, reason: "each execution would set the function's memory from its own sizes only" },
+        })
+        .refine((input) => !("lambdaARN" in input), {
+            when: () => true,
+            path: ["lambdaARN"],
+            params: { allowed: "leave it out and name the functions with --lambda-arn or --terraform-outputs", reason: "the runner adds each function's ARN itself" },
+        }),
+    { allowed: "a power-tuning input", unknownKey: { allowed: `only the keys ${KNOWN_KEYS.join(", ")}`, reason: "unknown key", known: KNOWN_KEYS } },
+);
 
 /** The power-tuning execution input as the user writes it, without `lambdaARN`: the runner adds that per function. */
 export type PowerTuningInput = z.infer<typeof TUNING_INPUT>;

@@ -7,6 +7,8 @@ import type { TuningAnalysis } from "./stateMachineOutput";
 export interface TargetFunction {
     readonly name: string;
     readonly arn: string;
+    /** For a pull request's copy: the name of production's function it stands for (same key). */
+    readonly production?: string;
 }
 
 /** A text and the name errors about it give: a file name, or `<commit>:<path>` in the repository. */

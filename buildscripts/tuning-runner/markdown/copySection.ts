@@ -37,10 +37,10 @@ export function renderCopySection(
         return { markdown: withBuild(lines, context.buildUrl), pushLogNote: `${plural(left.length, "thing")} left by the destroy, removed by the sweep` };
     }
     const removedWords = removed.length === 0 ? "removed nothing" : `removed ${removed.length}${removed.length === left.length ? "" : ` (${names(removed)})`}`;
-    const failedWords = failed.length === 0 ? "" : ` and could not remove ${failed.map((item) => `${SWEPT_KIND_WORDS[item.kind]} ${code(item.name)} (${item.error ?? "no reason given"})`).join(", ")}`;
+    const failedWords = failed.length === 0 ? "" : ` and could not remove ${failed.map((item) => `${SWEPT_KIND_WORDS[item.kind]} ${code(item.name)} (${item.error === undefined ? "no reason given" : code(item.error)})`).join(", ")}`;
     const found = left.length === 0 && failed.length === 0 ? "The sweep after the destroy found nothing left of what it could list" : `${leftWords}; the sweep after it ${removedWords}${failedWords}`;
     lines.push(`⚠️ ${copy}: not all removed.** ${found}.`);
-    for (const { kind, error } of report.unlisted) lines.push("", `It could not list the ${SWEPT_KIND_WORDS[kind]}s (${error}), so what is left of those is unknown.`);
+    for (const { kind, error } of report.unlisted) lines.push("", `It could not list the ${SWEPT_KIND_WORDS[kind]}s (${code(error)}), so what is left of those is unknown.`);
     lines.push("", retrySentence(report, failed, context.scheduledSweep, context.now));
     const notRemoved = failed.length === 0 ? "not all listed" : `${plural(failed.length, "thing")} not removed`;
     const pushLogNote = `${notRemoved}, ${context.scheduledSweep.schedule === undefined ? "no scheduled sweep retries" : "the scheduled sweep retries"}`;

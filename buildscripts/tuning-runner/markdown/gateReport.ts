@@ -4,7 +4,7 @@
 
 import { code, formatDurationMs, formatUsd, plural } from "./format";
 import { significant } from "../core/numbers";
-import type { ApprovalOutcome, GateEvaluation, PolicyRule, PolicyViolation, QualityPolicy } from "../core/policy";
+import type { ApprovalOutcome, GateEvaluation, GateVerdict, PolicyRule, PolicyViolation, QualityPolicy } from "../core/policy";
 import type { TuningResult } from "../core/resultsFile";
 import type { MemorySuggestion } from "../core/terraformMemory";
 
@@ -23,6 +23,9 @@ const RULE_LABELS: Record<PolicyRule, string> = {
     maxCostIncreasePercent: "cost per 1M invocations against the baseline",
     maxDurationIncreasePercent: "duration against the baseline",
     requireConfiguredMemoryWithinPercent: "cost at the configured memory above the recommended",
+    maxCostPer1MUsd: "cost per 1M invocations at the configured memory",
+    maxDurationMs: "duration at the configured memory",
+    maxMonthlyCostIncreaseUsd: "monthly cost at production's traffic over production's",
     failOnTuningError: "tuning error",
 };
 
@@ -40,15 +43,43 @@ export function renderQualityGate(report: QualityGateReport): string[] {
                 : `The destination branch has no ${code(policyFile)} (at ${code(policyCommit.slice(0, 7))}; the pull request's own copy is not used)`;
         return ["### ⚪ Quality gate off", "", `${missing}, so nothing was checked.${consequence}`];
     }
-    const heading =
-        evaluation.verdict === "fail" ? `### ❌ Quality gate failed: ${plural(evaluation.violations.length, "violation")}` : "### ✅ Quality gate passed";
     return [
-        heading,
+        gateHeading(evaluation),
         "",
         `Rules from ${code(policyFile)}${policyCommit === undefined ? "" : ` on the destination branch (${code(policyCommit.slice(0, 7))})`}: ${describePolicy(policy)}.`,
+        ...gateInputChanges(evaluation),
         ...violationTable(evaluation.violations),
         ...notEvaluatedList(evaluation),
-        ...(approval === undefined ? [] : ["", describeApproval(approval)]),
+        ...(approval === undefined ? [] : ["", describeApproval(approval, evaluation.verdict)]),
+    ];
+}
+
+function gateHeading(evaluation: GateEvaluation): string {
+    switch (evaluation.verdict) {
+        case "fail":
+            return `### ❌ Quality gate failed: ${plural(evaluation.violations.length, "violation")}`;
+        case "needs-a-person":
+            return `### ✋ Quality gate: a person decides (${whyAPerson(evaluation)})`;
+        default:
+            return "### ✅ Quality gate passed";
+    }
+}
+
+function whyAPerson(evaluation: GateEvaluation): string {
+    const reasons = [
+        ...(evaluation.changedGateInputs.length === 0 ? [] : ["the gate's inputs change"]),
+        ...(evaluation.notEvaluated.length === 0 ? [] : [`${plural(evaluation.notEvaluated.length, "rule")} not judged`]),
+    ];
+    return reasons.join(", ");
+}
+
+/** The gate's own inputs the pull request changes, which only a person may approve. */
+function gateInputChanges(evaluation: GateEvaluation): string[] {
+    if (evaluation.changedGateInputs.length === 0) return [];
+    return [
+        "",
+        `This pull request changes ${evaluation.changedGateInputs.map(code).join(" and ")}: the rules the gate judges by, or what it measures with, once merged. ` +
+            "It was judged by the destination branch's, and a person must approve the change itself.",
     ];
 }
 
@@ -59,7 +90,13 @@ function describePolicy(policy: QualityPolicy): string {
         policy.requireConfiguredMemoryWithinPercent === undefined
             ? undefined
             : `the configured memory at most ${policy.requireConfiguredMemoryWithinPercent} % dearer than the recommended`,
+        policy.maxCostPer1MUsd === undefined ? undefined : `cost per 1M invocations at the configured memory at most ${formatUsd(policy.maxCostPer1MUsd)}`,
+        policy.maxDurationMs === undefined ? undefined : `duration at the configured memory at most ${formatDurationMs(policy.maxDurationMs)}`,
+        policy.maxMonthlyCostIncreaseUsd === undefined
+            ? undefined
+            : `at production's traffic the configured memory at most ${formatUsd(policy.maxMonthlyCostIncreaseUsd)} a month dearer than production now`,
         policy.failOnTuningError === true ? "a failed tuning fails the gate" : undefined,
+        policy.newFunctions === "absolute-limits" ? "a new function is judged on the absolute limits alone" : undefined,
     ].filter((rule) => rule !== undefined);
     return rules.length === 0 ? "none set, so everything passes" : rules.join(" · ");
 }
@@ -72,18 +109,18 @@ function violationTable(violations: readonly PolicyViolation[]): string[] {
         "|---|---|---:|---:|",
         ...violations.map(
             (violation) =>
-                `| ${code(violation.function)} | ${RULE_LABELS[violation.rule]} (${code(violation.rule)}) | ${formatValue(violation.value)} | ${formatLimit(violation)} |`,
+                `| ${code(violation.function)} | ${RULE_LABELS[violation.rule]} (${code(violation.rule)}) | ${formatFigure(violation.rule, violation.value, true)} | ${formatFigure(violation.rule, violation.limit, false)} |`,
         ),
     ];
 }
 
-function formatValue(value: number | string): string {
-    if (typeof value === "string") return value;
-    return `${value > 0 ? "+" : ""}${significant(value)} %`;
-}
-
-function formatLimit(violation: PolicyViolation): string {
-    return typeof violation.limit === "string" ? violation.limit : `${violation.limit} %`;
+/** A rule's value or limit in its unit: USD, milliseconds, percent (a value signed), or a status as it is. */
+function formatFigure(rule: PolicyRule, figure: number | string, signed: boolean): string {
+    if (typeof figure === "string") return figure;
+    if (rule === "maxCostPer1MUsd") return formatUsd(figure);
+    if (rule === "maxMonthlyCostIncreaseUsd") return `${signed && figure > 0 ? "+" : ""}${formatUsd(figure)} a month`;
+    if (rule === "maxDurationMs") return formatDurationMs(figure);
+    return `${signed && figure > 0 ? "+" : ""}${signed ? significant(figure) : figure} %`;
 }
 
 /** One line per function and reason, naming the rules it applies to. */
@@ -96,19 +133,24 @@ function notEvaluatedList(evaluation: GateEvaluation): string[] {
         groups.set(key, group);
     }
     if (groups.size === 0) return [];
-    return ["", "Not evaluated:", ...[...groups.values()].map(({ fn, reason, rules }) => `- ${code(fn)}: ${rules.map(code).join(", ")}: ${reason}`)];
+    const lead =
+        evaluation.verdict === "needs-a-person"
+            ? "Not judged, so the build does not approve: a person reads the change and approves it, or the gap is closed and the build runs again."
+            : "Not evaluated:";
+    return ["", lead, ...[...groups.values()].map(({ fn, reason, rules }) => `- ${code(fn)}: ${rules.map(code).join(", ")}: ${reason}`)];
 }
 
-function describeApproval(approval: ApprovalOutcome): string {
+function describeApproval(approval: ApprovalOutcome, verdict: GateVerdict): string {
     switch (approval.kind) {
         case "approved":
             return "The build approved this revision of the pull request.";
         case "revoked":
+            if (verdict === "needs-a-person") return "The build does not approve this revision (any approval of its own is revoked): a person must approve it.";
             return "The build revoked its approval of this revision: the pull request cannot be merged until a build passes the gate (or someone overrides the approval rule).";
         case "skipped":
             return `Approval unchanged: ${approval.reason}.`;
         case "failed":
-            return `⚠️ The build could not ${approval.action === "APPROVE" ? "approve" : "revoke its approval of"} the pull request: ${approval.error}.`;
+            return `⚠️ The build could not ${approval.action === "APPROVE" ? "approve" : "revoke its approval of"} the pull request: ${code(approval.error)}.`;
     }
 }
 
@@ -124,27 +166,27 @@ export function tuningPushNote(results: readonly TuningResult[], report: Quality
 /** A short verdict for the comment's push log. */
 export function gatePushNote(report: QualityGateReport): string {
     const { evaluation, approval } = report;
-    const verdict =
-        evaluation.verdict === "no-policy"
-            ? "⚪ gate off (no policy)"
-            : evaluation.verdict === "pass"
-              ? "✅ gate passed"
-              : `❌ gate failed (${plural(evaluation.violations.length, "violation")})`;
-    const action = approval === undefined ? undefined : approvalNote(approval, evaluation.verdict === "no-policy");
+    const verdict = {
+        "no-policy": "⚪ gate off (no policy)",
+        pass: "✅ gate passed",
+        fail: `❌ gate failed (${plural(evaluation.violations.length, "violation")})`,
+        "needs-a-person": `✋ a person decides (${whyAPerson(evaluation)})`,
+    }[evaluation.verdict];
+    const action = approval === undefined ? undefined : approvalNote(approval, evaluation.verdict);
     return action === undefined ? verdict : `${verdict}, ${action}`;
 }
 
-function approvalNote(approval: ApprovalOutcome, gateOff: boolean): string | undefined {
+function approvalNote(approval: ApprovalOutcome, verdict: GateVerdict): string | undefined {
     switch (approval.kind) {
         case "approved":
             return "approved";
         case "revoked":
-            return "approval revoked";
+            return verdict === "needs-a-person" ? "not approved" : "approval revoked";
         case "failed":
             return `${approval.action} failed`;
         case "skipped":
             // Without a policy the verdict already says why nothing was approved.
-            return gateOff ? undefined : `not applied: ${approval.reason.split(":")[0]}`;
+            return verdict === "no-policy" ? undefined : `not applied: ${approval.reason.split(":")[0]}`;
     }
 }
 

@@ -23,7 +23,7 @@ export function renderRefinement(result: TuningResult): string[] {
         case "failed":
             return [
                 "",
-                `⚠️ Refinement failed (${code(refinement.error.error)}: ${refinement.error.cause}) on ${sizes(refinement.memorySizesMB)}: ` +
+                `⚠️ Refinement failed (${code(refinement.error.error)}: ${code(refinement.error.cause)}) on ${sizes(refinement.memorySizesMB)}: ` +
                     "the recommendation is the first pass's, and it is not stored in the tuning history, so the next build refines again.",
             ];
         case "refined":

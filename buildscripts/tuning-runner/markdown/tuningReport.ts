@@ -7,8 +7,10 @@ import type { PowerStat } from "../core/powerStat";
 import type { CopyDecision } from "../core/copyDecision";
 import type { TuningHistoryStatus, TuningResult, TuningStatus } from "../core/resultsFile";
 import type { Strategy } from "../core/tuningInput";
+import type { TargetFunction } from "../core/types";
 import { COMMENT_CHARACTER_LIMIT, fitToCommentLimit, withBuildLink } from "./comment";
 import { code, formatDurationMs, formatUsd, plural } from "./format";
+import { MONTHLY_FOOTNOTE, renderMonthly, renderMonthlySummary } from "./monthlyReport";
 import { REFINED_ROW_MARK, refinedMemorySizes, renderRefinement } from "./refineReport";
 
 const MAX_CAUSE_CHARACTERS = 1000;
@@ -20,11 +22,18 @@ export interface ReportContext {
     readonly history?: TuningHistoryStatus;
     /** The quality gate's verdict and suggested change (gateReport.ts), placed right under the summary. */
     readonly gate?: readonly string[];
+    /** A pull request's copy: its functions, each with the production function it stands for. */
+    readonly copies?: readonly TargetFunction[];
 }
 
 /** The tuning comment for a pull request, cut to CodeCommit's limit. */
 export function renderTuningComment(results: readonly TuningResult[], context: ReportContext): string {
     return fitToCommentLimit(renderReport(results, context), COMMENT_CHARACTER_LIMIT, "the results file and the build log");
+}
+
+/** The comment when a cap stopped the tuning before anything was invoked: each cap that was exceeded. */
+export function renderNotTunedComment(overCaps: readonly string[], buildUrl: string | undefined): string {
+    return [TUNING_HEADING, "", withBuildLink("**Not tuned**: nothing was invoked, because", buildUrl), "", ...overCaps.map((cap) => `- ${cap}`), ""].join("\n");
 }
 
 /** The same Markdown in full, for `report` (stdout has no size limit). */
@@ -36,12 +45,26 @@ export function renderReport(results: readonly TuningResult[], context: ReportCo
         "",
         withBuildLink(tuningSummary(results), context.buildUrl),
         ...runCostLine(results),
+        ...renderMonthlySummary(results),
+        ...copyMapping(context.copies),
         ...(context.gate === undefined || context.gate.length === 0 ? [] : ["", ...context.gate]),
         ...renderTuningHistoryStatus(results, context.history),
         ...ordered.flatMap((result) => ["", ...resultSection(result)]),
         ...(results.some((result) => result.status === "succeeded") ? ["", "---", REQUEST_CHARGE_FOOTNOTE] : []),
+        ...(results.some((result) => result.productionTraffic !== undefined) ? ["", MONTHLY_FOOTNOTE] : []),
         "",
     ].join("\n");
+}
+
+/** Which copy function was tuned for which key, and the production function its figures are held against. */
+function copyMapping(copies: readonly TargetFunction[] | undefined): string[] {
+    if (copies === undefined || copies.length === 0) return [];
+    return [
+        "",
+        "| Function | Copy tuned | Production |",
+        "|---|---|---|",
+        ...copies.map((fn) => `| ${code(fn.name)} | ${code(fn.arn.split(":")[6])} | ${fn.production === undefined ? "—" : code(fn.production)} |`),
+    ];
 }
 
 const STATUS_ORDER: readonly TuningStatus[] = ["failed", "timed-out", "aborted", "succeeded", "dry-run"];
@@ -76,7 +99,7 @@ function resultSection(result: TuningResult): string[] {
     const label = STATUS_LABELS[result.status];
     if (result.status !== "succeeded") {
         const heading = `### ${label.icon} ${code(result.name)}: ${label.heading}`;
-        return result.error === undefined ? [heading] : [heading, "", `Reason (${code(result.error.error)}):`, ...fenced(shorten(result.error.cause, MAX_CAUSE_CHARACTERS))];
+        return result.error === undefined ? [heading] : [heading, "", `Reason (${code(result.error.error)}): ${code(shorten(result.error.cause, MAX_CAUSE_CHARACTERS))}`];
     }
     const runCost = tuningRunCostUsd(result);
     const details = [
@@ -93,6 +116,7 @@ function resultSection(result: TuningResult): string[] {
         ...(result.statsSource === "visualization" ? ["", STATS_FROM_VISUALIZATION_NOTE] : []),
         "",
         `${details.join(" · ")}.`,
+        ...renderMonthly(result),
         ...renderRefinement(result),
         ...renderTuningHistorySection(result),
     ];
@@ -202,13 +226,6 @@ export function renderNoCopyComment(
 
 /** The tuning section's push-log note for a push that needed no copy. */
 export const NO_COPY_PUSH_NOTE = "no copy: no function changed";
-
-/** A fenced block that no backtick run inside `text` can close early. */
-function fenced(text: string): string[] {
-    const longestRun = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
-    const fence = "`".repeat(Math.max(3, longestRun + 1));
-    return [`${fence}text`, text, fence];
-}
 
 function shorten(text: string, maxCharacters: number): string {
     return text.length <= maxCharacters ? text : `${text.slice(0, maxCharacters - 1)}…`;

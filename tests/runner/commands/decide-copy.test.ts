@@ -7,8 +7,8 @@ import * as assert from "node:assert/strict";
 import { BUCKET, Builds, PR_5 } from "../../support/history-scenario";
 import { DECIDE_COPY, decisionEnv, MAIN_TREE, withPullRequestChanging } from "../../support/copy-decision-scenario";
 import type { InMemoryAws } from "../../support/in-memory-aws";
-import { RunnerWorkspace } from "../../support/runner-workspace";
-import { BOT_ROLE, tree, MAIN_INPUT } from "../../support/trusted-step-scenario";
+import { RunnerWorkspace, TEST_PULL_REQUEST as PULL_REQUEST } from "../../support/runner-workspace";
+import { BOT_ROLE } from "../../support/trusted-step-scenario";
 import { PULL_REQUEST_REVISION as REVISION } from "../../support/tune-scenario";
 
 describe("decide-copy: whether a pull request needs a copy, decided by the stack", () => {
@@ -52,13 +52,23 @@ describe("decide-copy: whether a pull request needs a copy, decided by the stack
             assert.ok(fake.calls("GetFile").every((call) => call.commitSpecifier === "9c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d" && call.filePath === "power-tuning-policy.json"));
         });
 
-        it("does not approve without a policy at the destination, even if the pull request adds one", async () => {
-            const withoutPolicy = tree(128, { input: MAIN_INPUT });
-            withPullRequestChanging(fake, { "power-tuning-policy.json": '{"failOnTuningError": false}' }, withoutPolicy);
-            const run = await decide();
-            assert.equal(run.decision.copyNeeded, false);
+        it("stops: a policy change approved as 'no function changed': the policy and the input are gate inputs, measured and left to a person", async () => {
+            for (const [path, content] of [["power-tuning-policy.json", "{}"], ["power-tuning-input.json", '{"num": 5}']]) {
+                withPullRequestChanging(fake, { [path]: content });
+                const run = await decide(decisionEnv({ NON_FUNCTION_PATHS: JSON.stringify(["README.md", "docs/**"]) }));
+                assert.equal(run.decision.copyNeeded, true, path);
+                assert.deepEqual(run.decision.functionPaths, [path]);
+            }
             assert.deepEqual(fake.approvals, []);
-            assert.match(commentsOnSeven()[0].content, /### ⚪ Quality gate off\n\nThe destination branch has no `power-tuning-policy\.json`/);
+            assert.deepEqual(commentsOnSeven(), [], "no 'no function changed' comment");
+        });
+
+        it("stops: a Markdown file beside a function's code skipping the copy, even when **/*.md is configured", async () => {
+            withPullRequestChanging(fake, { "functions/digest/NOTES.md": "packaged with index.js\n", "docs/tuning.md": "More.\n" });
+            const run = await decide(decisionEnv({ NON_FUNCTION_PATHS: JSON.stringify(["**/*.md", "docs/**"]) }));
+            assert.equal(run.code, 0, run.stderr);
+            assert.deepEqual(run.decision.functionPaths, ["functions/digest/NOTES.md"]);
+            assert.deepEqual(fake.calls("GetFolder").map((call) => `${call.commitSpecifier === PULL_REQUEST.sourceCommit ? "source" : "other"}:${call.folderPath}`).sort(), ["source:/docs", "source:/functions", "source:/functions/digest"]);
         });
 
         it("names functions whose production code was never tuned, and says when nothing is recorded", async () => {
@@ -102,7 +112,7 @@ describe("decide-copy: whether a pull request needs a copy, decided by the stack
                 assert.ok(run.decision.functionPaths.length > 0);
                 assert.deepEqual(commentsOnSeven(), []);
                 assert.deepEqual(fake.approvals, []);
-                assert.deepEqual(fake.requests.slice(before).map((request) => request.operation), ["GetDifferences"]);
+                assert.deepEqual([...new Set(fake.requests.slice(before).map((request) => request.operation))], what.startsWith("a renamed") ? ["GetDifferences", "GetFolder"] : ["GetDifferences"]);
             });
         }
     });

@@ -166,6 +166,49 @@ describe("runner commands besides tune", () => {
             }
         });
 
+        // The cost fixture's link: 128, 256, 512 and 1024 MB, cheapest at 256, fastest at 1024.
+        const COST_LINK = "https://lambda-power-tuning.show/#gAAAAQACAAQ=;IlJNRAAAyUMiYkpD3l3bQg==;yK/nNUst4zU63uQ1zAj4NQ==";
+
+        it("recommends from a link by the strategy given (--strategy), under the function's name (--name)", async () => {
+            const work = new RunnerWorkspace();
+            const speed = await work.run(["report", "--url", COST_LINK, "--strategy", "speed", "--name", "digest"], {}, fake);
+            assert.equal(speed.code, 0, speed.stderr);
+            assert.match(speed.stdout, /### ✅ `digest`: 1024 MB recommended/);
+            assert.match(speed.stdout, /Strategy: speed/);
+            const byDefault = await work.run(["report", "--url", COST_LINK], {}, fake);
+            assert.match(byDefault.stdout, /### ✅ `function`: 256 MB recommended/);
+            assert.match(byDefault.stdout, /Strategy: cost/);
+        });
+
+        it("draws the chart (--chart) of what it renders, and prints the same Markdown", async () => {
+            const work = new RunnerWorkspace({ "output.json": readFixtureText("power-tuning/output-balanced-arm64-6-powers.json") });
+            const run = await work.run(["report", "--output", "output.json", "--chart", "chart.svg"], {}, fake);
+            assert.equal(run.code, 0, run.stderr);
+            assert.match(run.stdout, /\*\*1536\*\* ✅/);
+            const svg = work.read("chart.svg");
+            assert.match(svg, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+            assert.match(svg, /data-recommended="1536"/);
+        });
+
+        it("exits 2 naming the file, with only the start of its content, when --output holds something else", async () => {
+            const event = readFixtureText("codecommit/pull-request-created-event.json");
+            const run = await new RunnerWorkspace({ "event.json": event }).run(["report", "--output", "event.json"], {}, fake);
+            assert.equal(run.code, 2);
+            assert.match(run.stderr, /^error: event\.json: state machine output is \{"version":"0".{150,230}… \(\d[\d,]* characters in all\); allowed: the output of a successful tuning execution/);
+            assert.ok(run.stderr.length < 600, `${run.stderr.length} characters of error`);
+            assert.equal(run.stdout, "");
+        });
+
+        it("exits 2 before writing anything when the chart has nothing to draw or is not an .svg file", async () => {
+            const work = new RunnerWorkspace({ "output.json": "null" });
+            const nothing = await work.run(["report", "--output", "output.json", "--chart", "chart.svg"], {}, fake);
+            assert.equal(nothing.code, 2);
+            assert.equal(work.exists("chart.svg"), false);
+            const png = await work.run(["report", "--url", COST_LINK, "--chart", "chart.png"], {}, fake);
+            assert.equal(png.code, 2);
+            assert.match(png.stderr, /--chart must name an \.svg file \(the chart is SVG\); got "chart\.png"/);
+        });
+
         it("exits 2 for an output that is the tool's silent-failure {}", async () => {
             const run = await new RunnerWorkspace({ "output.json": "{}" }).run(["report", "--output", "output.json"], {}, fake);
             assert.equal(run.code, 2);

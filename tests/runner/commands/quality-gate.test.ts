@@ -100,7 +100,7 @@ describe("quality gate and living comment", () => {
             fake.failNext("UpdatePullRequestApprovalState", 1, { status: 400, type: "RevisionNotCurrentException", message: "The revision ID is not the most recent." });
             const run = await checkout({ failOnTuningError: true }).run(WITH_POLICY, buildEnv(), fake);
             assert.equal(run.code, 1, run.stderr);
-            assert.match(fake.comments[0].content, /⚠️ The build could not approve the pull request: RevisionNotCurrentException: The revision ID is not the most recent\./);
+            assert.match(fake.comments[0].content, /⚠️ The build could not approve the pull request: `RevisionNotCurrentException: The revision ID is not the most recent\.`\./);
         });
 
         it("rejects an invalid policy file before any AWS call, naming the field, the value and what is allowed", async () => {

@@ -114,7 +114,7 @@ describe("tune with a refine block", () => {
         assert.equal(digest.status, "succeeded");
         assert.equal(digest.power, 512);
         assert.deepEqual(digest.refinement.error, { error: "States.Runtime", cause: "the state machine broke" });
-        assert.match(fake.comments[0].content, /⚠️ Refinement failed \(`States\.Runtime`: the state machine broke\) on 6 sizes/);
+        assert.match(fake.comments[0].content, /⚠️ Refinement failed \(`States\.Runtime`: `the state machine broke`\) on 6 sizes/);
         assert.match(run.stderr, /digest: refinement failed, keeping the first pass's 512 MB/);
     });
 

@@ -137,6 +137,68 @@ describe("sweep", () => {
         });
     });
 
+    describe("by ownership (--owner-workflow): the pull-request workflow's running executions own their copies", () => {
+        const WORKFLOW = "arn:aws:states:us-east-1:123456789012:stateMachine:pr-power-tuned-workflow";
+        const OWNED_SWEEP = [...SCHEDULED_SWEEP, "--owner-workflow", WORKFLOW];
+        const runWorkflowFor = (pullRequestId: string, sourceCommit: string, hoursAgo: number) =>
+            fake.startWorkflowExecution(WORKFLOW, `${pullRequestId}-${sourceCommit.slice(0, 7)}`, { pullRequestId, sourceCommit, destinationCommit: "9".repeat(40) }, fake.hoursAgo(hoursAgo));
+        const copyOf = (copy: string) => [`${copy}-digest`, `${copy}-digest-role`, `/aws/lambda/${copy}-digest`];
+        const left = () => {
+            const { functions, roles, logGroups } = accountContents(fake);
+            return [...functions, ...roles, ...logGroups];
+        };
+
+        it("a copy whose functions keep being modified is removed once its execution ended (LastModified is no age)", async () => {
+            const execution = runWorkflowFor("7", "3f2a9c1b7e6d5c4b3a291807f6e5d4c3b2a19080", 1);
+            fake.addFunction(`${OLD_COPY}-digest`);
+            let run = await new RunnerWorkspace().run(OWNED_SWEEP, {}, fake);
+            assert.equal(run.code, 0, run.stderr);
+            for (const name of copyOf(OLD_COPY)) assert.ok(left().includes(name), `${name} kept while its execution runs`);
+            fake.endExecution(execution);
+            fake.addFunction(`${OLD_COPY}-digest`);
+            run = await new RunnerWorkspace().run(OWNED_SWEEP, {}, fake);
+            assert.equal(run.code, 0, run.stderr);
+            for (const name of copyOf(OLD_COPY)) assert.ok(!left().includes(name), `${name} removed, modified a moment ago`);
+        });
+
+        it("a copy of a running execution is kept however old its functions look, and a young copy no execution owns is removed", async () => {
+            const execution = runWorkflowFor("7", "3f2a9c1b7e6d5c4b3a291807f6e5d4c3b2a19080", 1);
+            const work = new RunnerWorkspace();
+            const run = await work.run(OWNED_SWEEP, {}, fake);
+            assert.equal(run.code, 0, run.stderr);
+            for (const name of copyOf(OLD_COPY)) assert.ok(left().includes(name), `${name} kept`);
+            for (const name of copyOf(YOUNG_COPY)) assert.ok(!left().includes(name), `${name} removed: no running execution owns it`);
+            const report = parseSweepReport(work.read("sweep-report.json"), "sweep-report.json");
+            const kept = report.items.find((item) => item.name === `${OLD_COPY}-digest`)!;
+            assert.equal(kept.outcome, "kept");
+            assert.match(kept.reason!, new RegExp(`running workflow execution ${execution}`));
+            assert.deepEqual(fake.calls("ListExecutions").map((call) => [call.stateMachineArn, call.statusFilter]), [[WORKFLOW, "RUNNING"]]);
+        });
+
+        it("an execution that started more than --older-than ago no longer protects its copy", async () => {
+            runWorkflowFor("7", "3f2a9c1b7e6d5c4b3a291807f6e5d4c3b2a19080", 7);
+            const run = await new RunnerWorkspace().run(OWNED_SWEEP, {}, fake);
+            assert.equal(run.code, 0, run.stderr);
+            for (const name of copyOf(OLD_COPY)) assert.ok(!left().includes(name), name);
+        });
+
+        it("an execution of another commit of the same pull request does not own this commit's copy", async () => {
+            runWorkflowFor("7", "a".repeat(40), 1);
+            const run = await new RunnerWorkspace().run(OWNED_SWEEP, {}, fake);
+            assert.equal(run.code, 0, run.stderr);
+            for (const name of copyOf(OLD_COPY)) assert.ok(!left().includes(name), name);
+        });
+
+        it("removes no function, role or log group when the running executions cannot be listed, and exits 1", async () => {
+            fake.failNext("ListExecutions", 10, { status: 400, type: "AccessDeniedException", message: "not allowed" });
+            const before = left();
+            const run = await new RunnerWorkspace().run(OWNED_SWEEP, {}, fake);
+            assert.equal(run.code, 1);
+            assert.deepEqual(left(), before);
+            assert.match(run.stderr, /functions: could not be listed: ListExecutions .*not allowed/);
+        });
+    });
+
     describe("failures", () => {
         it("reports a role it may not delete, goes on with everything else, and exits 1", async () => {
             fake.addRole(`${NAMESPACE}-9-aaaaaaa-digest-role`, { createdAt: fake.hoursAgo(30) });
@@ -277,7 +339,7 @@ describe("sweep", () => {
             const content = fake.comments[0].content;
             assert.match(
                 content,
-                /⚠️ \*\*Throw-away copy `3f2a9c1`: not all removed\.\*\* The destroy left 3 things \(.*\); the sweep after it removed 2 \(function `pr-power-tuned-7-3f2a9c1-digest`, log group `\/aws\/lambda\/pr-power-tuned-7-3f2a9c1-digest`\) and could not remove role `pr-power-tuned-7-3f2a9c1-digest-role` \(DeleteRole pr-power-tuned-7-3f2a9c1-digest-role: AccessDenied: denied\)\./,
+                /⚠️ \*\*Throw-away copy `3f2a9c1`: not all removed\.\*\* The destroy left 3 things \(.*\); the sweep after it removed 2 \(function `pr-power-tuned-7-3f2a9c1-digest`, log group `\/aws\/lambda\/pr-power-tuned-7-3f2a9c1-digest`\) and could not remove role `pr-power-tuned-7-3f2a9c1-digest-role` \(`DeleteRole pr-power-tuned-7-3f2a9c1-digest-role: AccessDenied: denied`\)\./,
             );
             // Made 30 hours ago: old enough for the scheduled sweep already.
             assert.match(content, /The scheduled sweep \(`rate\(6 hours\)`\) tries again on its next run\./);

@@ -8,7 +8,10 @@ import type { InMemoryAws } from "../../support/in-memory-aws";
 import { freshInMemoryAwsForEachTest, TEST_PULL_REQUEST as PULL_REQUEST } from "../../support/runner-workspace";
 import {
     DESTINATION,
+    COPY_BILLING,
+    COPY_PREFIX,
     DIGEST,
+    OTHER_COPY_DIGEST,
     MAIN_INPUT,
     NAME_PREFIX,
     output,
@@ -25,6 +28,7 @@ import {
     withTrustedStepCommits,
 } from "../../support/trusted-step-scenario";
 import { PULL_REQUEST_REVISION as REVISION } from "../../support/tune-scenario";
+import { readFixtureText } from "../../fixtures";
 
 describe("the trusted pull-request step", () => {
     let fake: InMemoryAws;
@@ -54,7 +58,23 @@ describe("the trusted pull-request step", () => {
             assert.deepEqual(filesRead("GetFile").filter((read) => read.includes("power-tuning")).sort(), [
                 "destination:power-tuning-input.json",
                 "destination:power-tuning-policy.json",
+                "source:power-tuning-input.json",
+                "source:power-tuning-policy.json",
             ]);
+        });
+
+        it("stops: loosening the gate it is judged by: a pull request changing the policy or the input is left to a person", async () => {
+            fake.setCommit(PULL_REQUEST.repositoryName, SOURCE, tree(128, { input: MAIN_INPUT, policy: {} }));
+            const run = await trustedWorkspace().run(TUNE, trustedEnv(), fake);
+            assert.equal(run.code, 0, run.stderr);
+            assert.deepEqual(fake.approvals.map((approval) => approval.approvalState), ["REVOKE"], "measured and passing, yet not approved");
+            const content = fake.comments[0].content;
+            assert.match(content, /### ✋ Quality gate: a person decides \(the gate's inputs change\)/);
+            assert.match(content, /This pull request changes `power-tuning-policy\.json`: the rules the gate judges by, or what it measures with, once merged\./);
+
+            fake.setCommit(PULL_REQUEST.repositoryName, SOURCE, tree(128, { input: MAIN_INPUT, policy: PASSING_POLICY }));
+            assert.equal((await trustedWorkspace().run(TUNE, trustedEnv(), fake)).code, 0);
+            assert.deepEqual(fake.approvals.map((approval) => approval.approvalState), ["REVOKE", "APPROVE"], "the same pull request without the change is approved");
         });
 
         it("suggests the memory change in the pull request's own *.tf files, read at the source commit", async () => {
@@ -81,6 +101,24 @@ describe("the trusted pull-request step", () => {
 
     });
 
+    describe("a verdict is pass, fail or needs a person", () => {
+        it("a new function at 10,240 MB with no baseline is not approved", async () => {
+            const seeded = { maxCostIncreasePercent: 10, maxDurationIncreasePercent: 20, requireConfiguredMemoryWithinPercent: 10, failOnTuningError: true };
+            fake.setCommit(PULL_REQUEST.repositoryName, DESTINATION, tree(128, { input: MAIN_INPUT, policy: seeded }));
+            fake.setFunctionConfiguration(DIGEST, { MemorySize: 10240, Runtime: "nodejs22.x", CodeSha256: "abc=" });
+            const run = await trustedWorkspace().run(TUNE, trustedEnv(), fake);
+
+            assert.equal(run.code, 0, run.stderr);
+            assert.deepEqual(fake.approvals, [{ pullRequestId: "7", revisionId: REVISION, approvalState: "REVOKE" }]);
+            const content = fake.comments[0].content;
+            assert.match(content, /### ✋ Quality gate: a person decides \(the gate's inputs change, 3 rules not judged\)/);
+            assert.match(content, /- `digest`: `maxCostIncreasePercent`, `maxDurationIncreasePercent`: new function: no baseline — a person decides/);
+            assert.match(content, /- `digest`: `requireConfiguredMemoryWithinPercent`: the configured 10240 MB was not measured/);
+            assert.match(content, /a person must approve it/);
+            assert.doesNotMatch(content, /Quality gate passed/);
+        });
+    });
+
     describe("the living comment", () => {
         it("updates only the bot's own comment: a newer one by someone else carrying its marker is neither updated nor carried forward", async () => {
             const work = trustedWorkspace();
@@ -98,19 +136,43 @@ describe("the trusted pull-request step", () => {
         });
     });
 
-    describe("the pull-request namespace", () => {
-        it("refuses an output naming a function outside it with exit 2, before any AWS request", async () => {
+    describe("the trusted step decides what is tuned: this pull request's own copy", () => {
+        const refusal = (name: string) =>
+            `(the function "${name}" is outside this pull request's copy); allowed: functions named ${COPY_PREFIX}-…, this pull request's copy (--allowed-name-prefix (env PULL_REQUEST_NAME_PREFIX), pull request 7, source commit 3f2a9c1)`;
+
+        it("refuses an output naming a production function with exit 2, before any AWS request", async () => {
             const work = trustedWorkspace({ ...OUTPUTS, functions: output({ digest: DIGEST, billing: PRODUCTION_BILLING }) });
             const run = await work.run(TUNE, trustedEnv(), fake);
             assert.equal(run.code, 2, run.stderr);
-            assert.ok(
-                run.stderr.includes(
-                    `error: outputs.json: output "functions" key "billing" is "${PRODUCTION_BILLING}" (the function "power-tuned-billing" is outside the pull-request namespace); allowed: functions named ${NAME_PREFIX}-…, the prefix given by --allowed-name-prefix (env PULL_REQUEST_NAME_PREFIX)`,
-                ),
-                run.stderr,
-            );
+            assert.ok(run.stderr.includes(`error: outputs.json: output "functions" key "billing" is "${PRODUCTION_BILLING}" ${refusal("power-tuned-billing")}`), run.stderr);
             assert.deepEqual(fake.requests, []);
             assert.throws(() => work.read("power-tuning-results.json"), /ENOENT/);
+        });
+
+        it("stops: tuning another pull request's copy", async () => {
+            fake.setFunctionConfiguration(OTHER_COPY_DIGEST, { MemorySize: 128, Runtime: "nodejs22.x", CodeSha256: "abc=" });
+            const work = trustedWorkspace({ ...OUTPUTS, functions: output({ digest: OTHER_COPY_DIGEST }) });
+            const run = await work.run(TUNE, trustedEnv(), fake);
+            assert.equal(run.code, 2, run.stderr);
+            assert.ok(run.stderr.includes(refusal(`${NAME_PREFIX}-8-8e1f0c2-digest`)), run.stderr);
+            assert.deepEqual(fake.requests, [], "nothing invoked");
+        });
+
+        it("stops: hiding a function of the copy from the gate by leaving it out of the outputs", async () => {
+            fake.setFunctionConfiguration(COPY_BILLING, { MemorySize: 10240, Runtime: "nodejs22.x", CodeSha256: "def=" });
+            fake.scriptExecution(COPY_BILLING, { status: "SUCCEEDED", output: readFixtureText("power-tuning/output-cost-x86-4-powers.json") });
+            const run = await trustedWorkspace({ functions: output({ digest: DIGEST }) }).run(TUNE, trustedEnv(), fake);
+            assert.equal(run.code, 0, run.stderr);
+            const tuned = fake.calls("StartExecution").map((call) => JSON.parse(call.input).lambdaARN).sort();
+            assert.deepEqual(tuned, [COPY_BILLING, DIGEST]);
+            assert.deepEqual(fake.approvals.map((approval) => approval.approvalState), ["REVOKE"], "the 10,240 MB function was judged too");
+        });
+
+        it("maps each copy function to production's function of the same key in the comment", async () => {
+            const run = await trustedWorkspace().run(TUNE, trustedEnv(), fake);
+            assert.equal(run.code, 0, run.stderr);
+            assert.match(fake.comments[0].content, /\| Function \| Copy tuned \| Production \|\n\|---\|---\|---\|\n\| `digest` \| `pr-power-tuned-7-3f2a9c1-digest` \| `power-tuned-digest` \|/);
+            assert.ok(fake.calls("ListFunctions").length > 0, "listed by the trusted step itself");
         });
     });
 });

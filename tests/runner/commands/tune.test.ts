@@ -80,6 +80,18 @@ describe("tune", () => {
             assert.ok(start.name.length <= 80);
         });
 
+        it("draws the chart of every tuned function (--chart) beside the results file, leaving a failed one out", async () => {
+            fake.scriptExecution(FUNCTION_A, succeeded(500));
+            fake.scriptExecution(FUNCTION_B, executionFromFixture(loadFixture("power-tuning/execution-failed.json")));
+            const work = workspace();
+            const run = await work.run(["tune", "--lambda-arn", FUNCTION_A, "--lambda-arn", FUNCTION_B, "--chart", "chart.svg"], localEnv(), fake);
+            assert.equal(run.code, 1, run.stderr);
+            const svg = work.read("chart.svg");
+            assert.match(svg, /data-function="power-tuned-digest"/);
+            assert.doesNotMatch(svg, /data-function="power-tuned-resize"/);
+            assert.match(run.stderr, /chart written to chart\.svg/);
+        });
+
         it("writes the results file, then posts one comment: destination commit before, source commit after, idempotency token", async () => {
             fake.scriptExecution(FUNCTION_A, succeeded(500));
             fake.scriptExecution(FUNCTION_B, succeeded(500));
@@ -291,6 +303,7 @@ describe("tune", () => {
             { what: "memory size out of range", args: ["--lambda-arn", FUNCTION_A], input: { ...INPUT, powerValues: [64, 128] }, message: /"powerValues\[0\]" is 64/ },
             { what: "unknown strategy", args: ["--lambda-arn", FUNCTION_A], input: { ...INPUT, strategy: "cheapest" }, message: /"strategy" is "cheapest"; allowed: cost, speed, balanced/ },
             { what: "balancedWeight above 1", args: ["--lambda-arn", FUNCTION_A], input: { ...INPUT, strategy: "balanced", balancedWeight: 2 }, message: /"balancedWeight" is 2/ },
+            { what: "a misspelt input key (the run would silently use the cost strategy)", args: ["--lambda-arn", FUNCTION_A], input: { ...INPUT, stratgey: "speed" }, message: /"stratgey" is "speed" \(unknown key; did you mean "strategy"\?\); allowed: only the keys num, powerValues, strategy, / },
             { what: "qualified function ARN", args: ["--lambda-arn", `${FUNCTION_A}:live`], message: /--lambda-arn is ".*:live" \(qualified with the version or alias "live"/ },
             { what: "function name instead of ARN", args: ["--lambda-arn", "power-tuned-digest"], message: /--lambda-arn is "power-tuned-digest" \(a function name, not an ARN\)/ },
             { what: "missing state machine ARN", args: ["--lambda-arn", FUNCTION_A], env: { STATE_MACHINE_ARN: "" }, message: /--state-machine-arn \(env STATE_MACHINE_ARN\) is missing/ },

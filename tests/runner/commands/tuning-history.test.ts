@@ -75,6 +75,36 @@ describe("tuning history", () => {
         });
     });
 
+    describe("stops: forging results for someone else's code", () => {
+        let builds: Builds;
+        let victim: Build;
+        before(async () => {
+            builds = Builds.inProcess();
+            // PR 8 deploys the victim's exact package, but NODE_OPTIONS makes it run other code, fast and cheap.
+            builds.fake.scriptExecution(copyArn("digest", PR_8), succeeded(cheaperAt512Output));
+            const forger = await builds.tunePullRequest(PR_8, { digest: "v1" }, { functionEnvironment: { NODE_OPTIONS: "--import=data:text/javascript,0" } });
+            assert.equal(forger.run.code, 0, forger.run.stderr);
+            victim = await builds.tunePullRequest(PR_5, { digest: "v1" });
+            assert.equal(victim.run.code, 0, victim.run.stderr);
+            await builds.recordProduction({ digest: "v1" });
+        });
+        after(() => builds.stop());
+
+        it("the victim's pull request is tuned itself: the forged result is neither reused nor borrowed", () => {
+            assert.deepEqual(victim.started, [copyArn("digest", PR_5)]);
+            assert.equal(victim.results.functions[0].reused, undefined);
+            assert.equal(victim.results.functions[0].power, 256, "its own measurement, not the forged 512 MB");
+        });
+
+        it("after merge production's baseline is the victim's measurement, whose fingerprint production runs", async () => {
+            const later = await builds.tunePullRequest(PR_7, { digest: "v2" });
+            const { baseline } = later.results.functions[0];
+            assert.equal(baseline.status, "found");
+            assert.equal(baseline.power, 256);
+            assert.equal(baseline.tunedBy.pullRequestId, "5");
+        });
+    });
+
     describe("baselines, after PR 5 was merged and main deployed", () => {
         let builds: Builds;
         let recorded: Awaited<ReturnType<Builds["recordProduction"]>>;
@@ -94,12 +124,14 @@ describe("tuning history", () => {
             assert.equal(recorded.code, 0, recorded.stderr);
             const record = builds.stored("production/digest.json");
             assert.deepEqual(record, {
-                version: 1,
+                version: 2,
                 fingerprint: fingerprintOf("digest", "v1"),
+                function: record.function,
                 commit: MAIN_COMMIT,
                 recordedAt: record.recordedAt,
                 functionArn: functionArn("power-tuned-digest"),
             });
+            assert.deepEqual([record.function.codeSha256, record.function.memoryMB], [configuration("digest", "v1").CodeSha256, 128], "what the fingerprint covers, recorded");
             assert.ok(!Number.isNaN(Date.parse(record.recordedAt)));
             assert.equal(builds.stored("production/resize.json").fingerprint, fingerprintOf("resize", "v0"));
         });
@@ -180,7 +212,7 @@ describe("tuning history", () => {
             assert.deepEqual(started, [copyArn("digest", PR_7)]);
             assert.equal(builds.fake.calls("PutObject").length, 0);
             assert.equal(results.functions[0].fingerprint, undefined);
-            assert.match(run.stderr, /warning: tuning history: `digest`: GetFunctionConfiguration failed \(AccessDeniedException/);
+            assert.match(run.stderr, /warning: tuning history: `digest`: GetFunctionConfiguration failed \(`AccessDeniedException/);
         });
 
         it("keeps the result in the results file and the comment when storing it fails", async () => {
@@ -188,7 +220,7 @@ describe("tuning history", () => {
             const { run, results, comment } = await builds.tunePullRequest(PR_7, { digest: "v1" }, { env: { AWS_MAX_ATTEMPTS: "1" } });
             assert.equal(run.code, 0, run.stderr);
             assert.equal(results.functions[0].power, 256);
-            assert.match(results.history.problems[0], /digest: storing its result as s3:\/\/.* failed \(AccessDenied/);
+            assert.match(results.history.problems[0], /`digest`: storing its result as `s3:\/\/.*` failed \(`AccessDenied/);
             assert.match(comment, /256 MB recommended/);
         });
 
@@ -232,7 +264,7 @@ describe("tuning history", () => {
                 const run = await builds.recordProduction({ digest: "v1", resize: "v1" });
                 assert.equal(run.code, 1);
                 assert.equal(builds.fake.calls("PutObject").length, 2);
-                assert.match(run.stderr, /`(digest|resize)`: recording production's fingerprint as s3:\/\/.* failed \(AccessDenied/);
+                assert.match(run.stderr, /`(digest|resize)`: recording production's fingerprint as `s3:\/\/.*` failed \(`AccessDenied/);
             } finally {
                 await builds.stop();
             }

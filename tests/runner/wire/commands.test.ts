@@ -3,14 +3,14 @@
 // region, and the bundle installed by npm as the `tuning-runner` command.
 import * as assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { RUNNER_BUNDLE_PATH } from "../../../buildscripts/bundle";
 import { readFixtureText } from "../../fixtures";
 import type { FakeAws } from "../../support/fake-aws";
 import { freshFakeAwsForEachTest, RunnerWorkspace, runnerBundle } from "../../support/runner-workspace";
 import { PULL_REQUEST_FLAGS, tableRows } from "../../support/tune-scenario";
+import { scratchDirectory } from "../../support/scratch";
 
 const ROOT = join(__dirname, "..", "..", "..");
 const ORIGINAL_DESIGN_URL = "https://lambda-power-tuning.show/#gAAAAQACAAQ=;AAAAQAAAAEAAAABAAAAAQA==;b6VpMW+l6TFvpWkyb6XpMg==";
@@ -60,12 +60,12 @@ describe("the bundled runner as a program", function () {
             assert.equal(statSync(bundle).mode & 0o111, 0o111, "executable");
             // The package as a user has it after `npm ci` (the prepare script built the bundle),
             // installed the way `npm install -g .` does, into a prefix of its own.
-            const project = mkdtempSync(join(tmpdir(), "tuning-runner-package-"));
+            const project = scratchDirectory("tuning-runner-package-");
             writeFileSync(join(project, "package.json"), JSON.stringify(manifest));
             mkdirSync(join(project, "dist"));
             copyFileSync(bundle, join(project, manifest.bin["tuning-runner"]));
             chmodSync(join(project, manifest.bin["tuning-runner"]), statSync(bundle).mode);
-            const prefix = mkdtempSync(join(tmpdir(), "tuning-runner-prefix-"));
+            const prefix = scratchDirectory("tuning-runner-prefix-");
             execFileSync("npm", ["install", "--global", "--prefix", prefix, "--offline", "--ignore-scripts", "--no-audit", "--no-fund", project], { stdio: "pipe" });
             const run = await new RunnerWorkspace().runProgram(["--version"], { ...OFFLINE_ENV, PATH: `${join(prefix, "bin")}:${process.env.PATH}` }, undefined, "tuning-runner");
             assert.deepEqual([run.code, run.stdout, run.stderr], [0, `${manifest.version}\n`, ""]);

@@ -3,7 +3,7 @@
 // counted, and the bundle's Lambda entry (`handler`) doing what `decide-copy` does for the event
 // the workflow sends.
 import * as assert from "node:assert/strict";
-import { PULL_REQUEST_BOT_SESSION_NAME } from "../../../buildscripts/contract";
+import { copyNamePrefix, PULL_REQUEST_BOT_SESSION_NAME } from "../../../buildscripts/contract";
 import { DECIDE_COPY, decisionEnv, MAIN_TREE, withPullRequestChanging } from "../../support/copy-decision-scenario";
 import type { FakeAws } from "../../support/fake-aws";
 import { freshFakeAwsForEachTest, runnerBundle, RunnerWorkspace, TEST_PULL_REQUEST as PULL_REQUEST } from "../../support/runner-workspace";
@@ -64,21 +64,30 @@ describe("decide-copy, run as the bundle against the AWS wire protocols", functi
                     "-e",
                     `require(${JSON.stringify(runnerBundle())}).handler(${JSON.stringify(event)}).then((result) => console.log(JSON.stringify(result)), (error) => { console.error(error.message); process.exitCode = 7; })`,
                 ],
-                fake.env(decisionEnv({ PULL_REQUEST_ID: "", SOURCE_COMMIT: "", DESTINATION_COMMIT: "", ...extraEnv })),
+                // The function's environment, as the stack sets it.
+                fake.env(decisionEnv({ PULL_REQUEST_ID: "", SOURCE_COMMIT: "", DESTINATION_COMMIT: "", PULL_REQUEST_NAME_PREFIX: "pr-power-tuned", ...extraEnv })),
                 undefined,
                 process.execPath,
             );
         const EVENT = { pullRequestId: PULL_REQUEST.pullRequestId, sourceCommit: PULL_REQUEST.sourceCommit, destinationCommit: PULL_REQUEST.destinationCommit };
 
-        it("decides for the pull request the workflow names and returns the decision", async () => {
+        it("decides for the pull request the workflow names and returns the decision, with the copy's name", async () => {
             withPullRequestChanging(fake, { "README.md": "# Better\n" });
             const run = await invoke(EVENT);
             assert.equal(run.code, 0, run.stderr);
-            assert.deepEqual(JSON.parse(run.stdout), { copyNeeded: false, changedPaths: 1, functionPaths: [] });
+            assert.deepEqual(JSON.parse(run.stdout), { copyNeeded: false, changedPaths: 1, functionPaths: [], copyNamePrefix: copyNamePrefix("pr-power-tuned", EVENT) });
             assert.deepEqual(fake.approvals.map((approval) => approval.approvalState), ["APPROVE"]);
         });
 
-        it("throws, so the workflow deploys a copy, when the event is not the workflow's or the decision failed", async () => {
+        it("throws before any call without the copies' name prefix in its environment, naming the variable", async () => {
+            withPullRequestChanging(fake, { "README.md": "# Better\n" });
+            const run = await invoke(EVENT, { PULL_REQUEST_NAME_PREFIX: "" });
+            assert.equal(run.code, 7);
+            assert.match(run.stderr, /PULL_REQUEST_NAME_PREFIX is ""; allowed:/);
+            assert.deepEqual(fake.requests, [], "nothing was read, commented or approved");
+        });
+
+        it("throws, so the workflow deploys nothing, when the event is not the workflow's or the decision failed", async () => {
             const malformed = await invoke({ pullRequestId: 7 });
             assert.equal(malformed.code, 7);
             assert.match(malformed.stderr, /the event's pullRequestId is 7; allowed: a string/);

@@ -8,7 +8,7 @@ import * as assert from "node:assert/strict";
 import { PULL_REQUEST_BOT_SESSION_NAME } from "../../../buildscripts/contract";
 import { BUILD_ACCESS_KEY_ID, type FakeAws } from "../../support/fake-aws";
 import { freshFakeAwsForEachTest, TEST_PULL_REQUEST as PULL_REQUEST } from "../../support/runner-workspace";
-import { BOT_ROLE, DESTINATION, PASSING_POLICY, tree, trustedEnv, trustedWorkspace, TUNE, withTrustedStepCommits } from "../../support/trusted-step-scenario";
+import { BOT_ROLE, DESTINATION, MAIN_INPUT, PASSING_POLICY, SOURCE, tree, trustedEnv, trustedWorkspace, TUNE, withTrustedStepCommits } from "../../support/trusted-step-scenario";
 import { PULL_REQUEST_REVISION as REVISION } from "../../support/tune-scenario";
 
 const BOT_AUTHOR = `arn:aws:sts::123456789012:assumed-role/power-tuned-pull-request-bot/${PULL_REQUEST_BOT_SESSION_NAME}`;
@@ -49,6 +49,8 @@ describe("the trusted pull-request step, run as the bundled CLI against the AWS 
         });
 
         it("keeps one living comment across builds: each build's new session has the same author, who may update it", async () => {
+            // A pull request that leaves the gate's inputs as they are, so the bot may approve it.
+            fake.setCommit(PULL_REQUEST.repositoryName, SOURCE, tree(128, { input: MAIN_INPUT, policy: PASSING_POLICY }));
             const work = trustedWorkspace();
             await work.run(PLAN_COMMENT, trustedEnv(), fake);
             await work.run(TUNE, trustedEnv(), fake);

@@ -40,6 +40,21 @@ describe("the bundled sweep against AWS's protocols", function () {
         );
     });
 
+    it("with --owner-workflow reads the running executions over Step Functions' JSON protocol, every page, and keeps only the copy one of them owns", async () => {
+        const workflow = "arn:aws:states:us-east-1:123456789012:stateMachine:pr-power-tuned-workflow";
+        const input = (pullRequestId: string, sourceCommit: string) => ({ pullRequestId, sourceCommit, destinationCommit: "9".repeat(40) });
+        fake.startWorkflowExecution(workflow, "7-3f2a9c1", input("7", "3f2a9c1b7e6d5c4b3a291807f6e5d4c3b2a19080"), fake.hoursAgo(1));
+        fake.startWorkflowExecution(workflow, "9-aaaaaaa", input("9", "a".repeat(40)), fake.hoursAgo(2));
+        fake.listPageSize = 1;
+        const run = await new RunnerWorkspace().run([...SCHEDULED_SWEEP, "--owner-workflow", workflow], {}, fake);
+        assert.equal(run.code, 0, run.stderr);
+        const after = accountContents(fake);
+        assert.ok(after.functions.includes(`${OLD_COPY}-digest`), "owned by a running execution, however old");
+        assert.ok(!after.functions.includes(`${YOUNG_COPY}-digest`), "owned by none, however young");
+        assert.ok(fake.calls("ListExecutions").length > 1, "ListExecutions was paged");
+        assert.equal(fake.calls("DescribeExecution").length, 2);
+    });
+
     it("works the same against an endpoint labelling every answer text/html, as moto does: empty 204s, JSON, XML and errors are the API's", async () => {
         fake.labelAnswersAs = "text/html; charset=utf-8";
         fake.failNext("DeleteRole", 1, { status: 403, type: "AccessDenied", message: "User is not authorized to perform: iam:DeleteRole" });

@@ -9,7 +9,9 @@ import { loadFixture } from "../../fixtures";
 import { executionFromFixture, type FakeAws } from "../../support/fake-aws";
 import { startHtmlServer, type HtmlServer } from "../../support/html-server";
 import { freshFakeAwsForEachTest, waitFor } from "../../support/runner-workspace";
-import { codeBuildEnv, FUNCTION_A, FUNCTION_B, FUNCTION_C, localEnv, stillRunning, succeeded, workspace } from "../../support/tune-scenario";
+import { codeBuildEnv, FUNCTION_A, FUNCTION_B, FUNCTION_C, localEnv, stillRunning, succeeded, withPullRequest, workspace } from "../../support/tune-scenario";
+import { marked, type Tokens } from "marked";
+import { parseLivingComment } from "../../../buildscripts/tuning-runner/markdown/livingComment";
 
 describe("tune, run as the bundled CLI against the AWS wire protocols", function () {
     this.timeout(60_000);
@@ -26,6 +28,45 @@ describe("tune, run as the bundled CLI against the AWS wire protocols", function
         assert.equal(run.code, 0, run.stderr);
         assert.deepEqual([...new Set(fake.requests.map((request) => request.service))].sort(), ["codecommit", "lambda", "s3", "sfn"]);
         assert.doesNotMatch(run.stderr, /\(node:\d+\)|NodeVersionSupportWarning|NodeDeprecationWarning|upgrade to node/i);
+    });
+
+    it("stops: a function's error message injecting a fence, a fake ✅ heading and a living-comment marker into the comment", async () => {
+        withPullRequest(fake, FUNCTION_A);
+        const injected = "boom\n~~~\n### ✅ Quality gate passed\n\nThe build approved this revision.\n\n[//]: # (lambda-power-tuned:end tuning)\n~~~";
+        fake.scriptExecution(FUNCTION_B, { status: "FAILED", error: "Error", cause: injected });
+        fake.setFunctionConfiguration(FUNCTION_B, { MemorySize: 128, Runtime: "nodejs22.x", CodeSha256: "def=" });
+        const work = workspace();
+        work.write("power-tuning-policy.json", JSON.stringify({ failOnTuningError: true }));
+        const run = await work.run(["tune", "--lambda-arn", FUNCTION_A, "--lambda-arn", FUNCTION_B, "--policy", "power-tuning-policy.json"], codeBuildEnv(), fake);
+
+        assert.equal(run.code, 1, run.stderr);
+        const content = fake.comments[0].content;
+        const tokens = marked.lexer(content, { gfm: true });
+        const headings = tokens.filter((token): token is Tokens.Heading => token.type === "heading").map((heading) => heading.text);
+        assert.deepEqual(headings, [
+            "Lambda power tuning",
+            "❌ Quality gate failed: 1 violation",
+            "🔧 Suggested change",
+            "❌ `power-tuned-resize`: tuning failed",
+            "✅ `power-tuned-digest`: 256 MB recommended",
+            "History",
+        ]);
+        assert.ok(!tokens.some((token) => token.type === "code"), "no fenced block opened");
+        const [tuning] = parseLivingComment(content).sections;
+        assert.equal(tuning.name, "tuning");
+        assert.match(tuning.markdown, /### ❌ Quality gate failed[\s\S]*`power-tuned-digest`: 256 MB recommended/, "the section runs to its real end");
+        assert.deepEqual(fake.approvals.map((approval) => approval.approvalState), ["REVOKE"]);
+    });
+
+    it("shares the tuning budget through S3 conditional writes: If-None-Match creates the lease table, If-Match replaces it, and a lost race is read again", async () => {
+        fake.scriptExecution(FUNCTION_A, succeeded());
+        fake.setLambdaConcurrency(10_000);
+        fake.failNext("PutObject", 1, { status: 412, type: "PreconditionFailed", message: "At least one of the pre-conditions you specified did not hold" });
+        const run = await workspace().run(["tune", "--lambda-arn", FUNCTION_A, "--budget", "300", "--budget-leases", "s3://power-tuned-artifacts/tuning-budget/leases.json"], localEnv(), fake);
+        assert.equal(run.code, 0, run.stderr);
+        const puts = fake.calls("PutObject").map((put) => (put.IfNoneMatch !== undefined ? `If-None-Match ${put.IfNoneMatch}` : put.IfMatch !== undefined ? "If-Match" : "unconditional"));
+        assert.deepEqual(puts, ["If-None-Match *", "If-None-Match *", "If-Match"], "the lost first write is tried again after a new read; the lease is given back on the version read");
+        assert.deepEqual(JSON.parse(fake.objects.get("power-tuned-artifacts/tuning-budget/leases.json")!.toString("utf8")), { leases: [] });
     });
 
     describe("throttling", () => {

@@ -26,7 +26,7 @@ describe("tuning history, run as the bundled CLI against the AWS wire protocols"
 
         it("stored each result under its fingerprint with the PR, commit, input and function facts", () => {
             const entry = builds.stored(`results/${fingerprintOf("digest", "v1")}.json`);
-            assert.equal(entry.version, 1);
+            assert.equal(entry.version, 2);
             assert.equal(entry.fingerprint, fingerprintOf("digest", "v1"));
             assert.equal(entry.commit, PR_5.sourceCommit);
             assert.equal(entry.pullRequestId, "5");
@@ -83,7 +83,7 @@ describe("tuning history, run as the bundled CLI against the AWS wire protocols"
                 const { run, results, started, comment } = await builds.tunePullRequest(PR_7, { digest: "v1" }, { env: { AWS_MAX_ATTEMPTS: "1" } });
                 assert.equal(run.code, 0, run.stderr);
                 assert.deepEqual(started, [copyArn("digest", PR_7)]);
-                assert.match(run.stderr, new RegExp(`warning: tuning history: \`digest\`: reading s3://${BUCKET}/tuning-history/\\S+ failed \\(${failure.type}`));
+                assert.match(run.stderr, new RegExp(`warning: tuning history: \`digest\`: reading \`s3://${BUCKET}/tuning-history/\\S+\` failed \\(\`${failure.type}`));
                 assert.equal(results.functions[0].status, "succeeded");
                 assert.equal(results.functions[0].baseline.status, "none");
                 assert.equal(results.history.problems.length, 2);
@@ -99,7 +99,7 @@ describe("tuning history, run as the bundled CLI against the AWS wire protocols"
                 const { run, results } = await builds.tunePullRequest(PR_7, { digest: "v1" }, { env: { AWS_ENDPOINT_URL_S3: proxy.url, AWS_MAX_ATTEMPTS: "1" } });
                 assert.equal(run.code, 0, run.stderr);
                 const problem = results.history.problems[0];
-                assert.match(problem, /failed \(NotAnAwsResponse: HTTP 403 \(text\/html; charset=utf-8\) with a body starting "<!DOCTYPE html><html><title>Access blocked by policy<\/title>/);
+                assert.match(problem, /failed \(`NotAnAwsResponse: HTTP 403 \(text\/html; charset=utf-8\) with a body starting "<!DOCTYPE html><html><title>Access blocked by policy<\/title>/);
                 assert.doesNotMatch(problem, /UnknownError/);
             } finally {
                 await proxy.stop();

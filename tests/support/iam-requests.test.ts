@@ -4,7 +4,11 @@ import * as assert from "node:assert/strict";
 import { authorizationOf, type AwsCall } from "./iam-requests";
 import { awsCallOf } from "./moto-server";
 
-const SCOPE = { accountId: "123456789012", region: "us-east-1", boundaryOf: (role: string) => (role === "pr-x-digest-role" ? "arn:aws:iam::123456789012:policy/b" : undefined) };
+const SCOPE = {
+    accountId: "123456789012",
+    region: "us-east-1",
+    roleOf: (role: string) => (role === "pr-x-digest-role" ? { path: "/copies/", boundary: "arn:aws:iam::123456789012:policy/b" } : undefined),
+};
 const requestsOf = async (call: AwsCall) => {
     const authorization = await authorizationOf(call, SCOPE);
     assert.ok("requests" in authorization);
@@ -32,9 +36,22 @@ describe("iam-requests: what IAM authorizes for one AWS call", () => {
         assert.equal(unbounded.context, undefined);
     });
 
-    it("a create names the boundary it asks for", async () => {
-        const [create] = await requestsOf({ service: "iam", operation: "CreateRole", input: { RoleName: "r", PermissionsBoundary: "arn:aws:iam::123456789012:policy/b" } });
-        assert.deepEqual(create.context, { "iam:PermissionsBoundary": "arn:aws:iam::123456789012:policy/b" });
+    it("a create names the boundary it asks for, its path and its tags (also asked of iam:TagRole)", async () => {
+        const [create, tag] = await requestsOf({
+            service: "iam",
+            operation: "CreateRole",
+            input: { RoleName: "r", Path: "/copies/", PermissionsBoundary: "arn:aws:iam::123456789012:policy/b", Tags: [{ Key: "copy", Value: "pr-x" }] },
+        });
+        const tags = { "aws:RequestTag/copy": "pr-x" };
+        assert.deepEqual(create, { action: "iam:CreateRole", resource: "arn:aws:iam::123456789012:role/copies/r", context: { "iam:PermissionsBoundary": "arn:aws:iam::123456789012:policy/b", ...tags } });
+        assert.deepEqual(tag, { action: "iam:TagRole", resource: "arn:aws:iam::123456789012:role/copies/r", context: tags }, "TagRole takes no iam:PermissionsBoundary");
+    });
+
+    it("a call that names a role only by name acts on the role's ARN with its path, and `/` for a role it does not know", async () => {
+        const [known] = await requestsOf({ service: "iam", operation: "GetRole", input: { RoleName: "pr-x-digest-role" } });
+        assert.equal(known.resource, "arn:aws:iam::123456789012:role/copies/pr-x-digest-role");
+        const [unknown] = await requestsOf({ service: "iam", operation: "GetRole", input: { RoleName: "other-role" } });
+        assert.equal(unknown.resource, "arn:aws:iam::123456789012:role/other-role");
     });
 
     it("an S3 listing is s3:ListBucket on the bucket with its prefix", async () => {

@@ -21,8 +21,17 @@ export interface CallScope {
     readonly repositoryName?: string;
     /** The function an event source mapping invokes (lambda:FunctionArn of calls on it), when known. */
     readonly functionOfMapping?: (uuid: string) => string | undefined;
-    /** The permissions boundary a role carries (iam:PermissionsBoundary of calls on it), when known. */
-    readonly boundaryOf?: (roleName: string) => string | undefined;
+    /**
+     * A role as IAM knows it, by name: its path (part of its ARN, which the call names only by
+     * RoleName) and the permissions boundary it carries (iam:PermissionsBoundary of calls on it).
+     * Unknown roles are taken to be under `/` without a boundary.
+     */
+    readonly roleOf?: (roleName: string) => KnownRole | undefined;
+}
+
+export interface KnownRole {
+    readonly path: string;
+    readonly boundary?: string;
 }
 
 /** What IAM needs for a call: requests to authorize, or none when the call takes no permission. */
@@ -63,7 +72,7 @@ function resourceOf(call: AwsCall, scope: CallScope, resourceTypes: readonly str
         case "iam":
             // The action's own resource type: DetachRolePolicy acts on the role, RemoveRoleFromInstanceProfile on the profile.
             if (resourceTypes[0] === "instance-profile") return `arn:aws:iam::${accountId}:instance-profile/${input.InstanceProfileName ?? missing("InstanceProfileName")}`;
-            if (resourceTypes[0] === "role") return roleArn(accountId, input.RoleName ?? missing("RoleName"));
+            if (resourceTypes[0] === "role") return roleArn(call, scope, input.RoleName ?? missing("RoleName"));
             return "*";
         case "lambda": {
             if (input.UUID !== undefined) return `arn:aws:lambda:${region}:${accountId}:event-source-mapping:${input.UUID}`;
@@ -89,8 +98,10 @@ function resourceOf(call: AwsCall, scope: CallScope, resourceTypes: readonly str
     }
 }
 
-function roleArn(accountId: string, roleName: string): string {
-    return `arn:aws:iam::${accountId}:role/${roleName}`;
+/** A role's ARN with its path: the one a CreateRole names, else the one IAM knows the role by. */
+function roleArn(call: AwsCall, scope: CallScope, roleName: string): string {
+    const path = (call.operation === "CreateRole" ? call.input.Path : undefined) ?? scope.roleOf?.(roleName)?.path ?? "/";
+    return `arn:aws:iam::${scope.accountId}:role${path}${roleName}`;
 }
 
 /**
@@ -104,13 +115,17 @@ async function withConditionKeys(request: Request, call: AwsCall, scope: CallSco
     const keys = new Set([...details.conditionKeys, ...details.resourceTypes.flatMap((type) => type.conditionKeys)]);
     const { input } = call;
     const candidates: Record<string, string | undefined> = {
-        "iam:PermissionsBoundary": input.PermissionsBoundary ?? (input.RoleName === undefined ? undefined : scope.boundaryOf?.(input.RoleName)),
+        "iam:PermissionsBoundary": input.PermissionsBoundary ?? (input.RoleName === undefined ? undefined : scope.roleOf?.(input.RoleName)?.boundary),
         "sts:RoleSessionName": input.RoleSessionName,
         "lambda:FunctionArn": input.UUID === undefined ? undefined : scope.functionOfMapping?.(input.UUID),
         "s3:prefix": S3_ACTIONS[call.operation] === "ListBucket" ? (input.Prefix ?? "") : undefined,
         "s3:x-amz-server-side-encryption": input.ServerSideEncryption,
     };
-    const context = Object.fromEntries(Object.entries(candidates).filter(([key, value]) => value !== undefined && keys.has(key))) as Record<string, string>;
+    // Tags a create carries (IAM's query form: a list of Key/Value): aws:RequestTag/<key> and aws:TagKeys.
+    const tags: Array<{ Key: string; Value: string }> = Array.isArray(input.Tags) ? input.Tags : [];
+    if (tags.length > 0 && keys.has("aws:RequestTag/${TagKey}")) for (const tag of tags) candidates[`aws:RequestTag/${tag.Key}`] = tag.Value;
+    const requestTags = (key: string) => key.startsWith("aws:RequestTag/") && keys.has("aws:RequestTag/${TagKey}");
+    const context = Object.fromEntries(Object.entries(candidates).filter(([key, value]) => value !== undefined && (keys.has(key) || requestTags(key)))) as Record<string, string>;
     const resource = details.isWildcardOnly ? "*" : request.resource;
     return { ...request, resource, ...(Object.keys(context).length > 0 ? { context: { ...request.context, ...context } } : {}) };
 }
@@ -125,7 +140,7 @@ async function impliedRequests(call: AwsCall, scope: CallScope): Promise<Request
     }
     // Tags on a create need the service's Tag action too (IAM, Lambda and CloudWatch Logs document it).
     const tagged = (tags: unknown) => tags !== undefined && (Array.isArray(tags) ? tags.length > 0 : Object.keys(tags as object).length > 0);
-    if (service === "iam" && operation === "CreateRole" && tagged(input.Tags)) implied.push(await withConditionKeys({ action: "iam:TagRole", resource: roleArn(scope.accountId, input.RoleName) }, call, scope));
+    if (service === "iam" && operation === "CreateRole" && tagged(input.Tags)) implied.push(await withConditionKeys({ action: "iam:TagRole", resource: roleArn(call, scope, input.RoleName) }, call, scope));
     if (service === "lambda" && operation === "CreateFunction" && tagged(input.Tags)) implied.push({ action: "lambda:TagResource", resource: resourceOf(call, scope) });
     if (service === "logs" && operation === "CreateLogGroup" && tagged(input.tags)) implied.push({ action: "logs:TagResource", resource: resourceOf(call, scope) });
     if (service === "s3" && operation === "CopyObject") {

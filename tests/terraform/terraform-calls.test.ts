@@ -2,25 +2,26 @@
 // every phase the builds run, with the buildspecs' own commands (TERRAFORM_COMMANDS) and the
 // projects' own environment from the mocked stack, against moto. moto's recorder hands back every
 // request Terraform made; each is mapped to its IAM action, resource and condition keys and
-// decided by the IAM simulator against the role of the project that runs the phase, with the
-// function boundary and the bucket policy. A denied or unmapped call fails.
+// decided by the IAM simulator against the principal that makes it, with the bucket policy: the
+// project's role for production's phases; for a pull request's plan, apply and destroy, the
+// session of the copy role the workflow hands the build (its session policy narrowed to the copy),
+// with the copy's boundary and tag as the request names them. A denied or unmapped call fails.
 //
 // What the spec supplies and the builds do not (none of it in the committed Terraform): moto's
 // endpoint (AWS_ENDPOINT_URL), a path-style S3 backend (TF_CLI_ARGS_init), the provider mirror
 // and a plugin cache of its own (a throw-away CLI config), zips of the functions instead of the
 // archive provider (not installable offline), and, when the mirror holds an older major version
-// than versions.tf allows, that version pinned in the copy. The pull-request destroy build's
-// `aws s3 cp` of the deploy's state is done by the spec, unjudged: the attack-path rows judge it.
+// than versions.tf allows, that version pinned in the copy.
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import type { Context } from "mocha";
 import { tmpdir } from "os";
 import * as path from "path";
-import { RUNNER_ENVIRONMENT } from "../../buildscripts/contract";
+import { copyNamePrefix, COPY_ROLE_PATH, COPY_ROLE_TAG_KEY, RUNNER_ENVIRONMENT } from "../../buildscripts/contract";
 import { BUILD_VARIABLES, TERRAFORM_COMMANDS } from "../../components/buildspecs";
 import { STATE_LAYOUT } from "../../components/artifactStorage";
-import { authorizationOf, type AwsCall } from "../support/iam-requests";
+import { authorizationOf, type AwsCall, type KnownRole } from "../support/iam-requests";
 import { StackIam, type SimulatedRole } from "../support/iam-simulator";
 import { mockedStack, named, ofType, type MockedStack } from "../support/mocked-stack";
 import { startMoto, type Moto } from "../support/moto-server";
@@ -36,6 +37,8 @@ const DESTROY_BUILD = buildArn("pr-destroy", "0b0b0b0b-1111-4222-8333-9444444444
 /** One build: its project (whose role and environment it has), its commands and its checkout. */
 interface Build {
     readonly project: string;
+    /** Who makes its calls: the project's own role, or the copy's session the workflow hands it. */
+    readonly principal?: "project role" | "copy session";
     readonly commands: readonly string[];
     readonly checkout: string;
     /** CodeBuild's and the pull-request workflow's variables. */
@@ -45,6 +48,8 @@ interface Build {
 interface Judged {
     readonly output: string;
     readonly calls: readonly AwsCall[];
+    /** The IAM requests the calls needed, each decided. */
+    readonly judged: number;
 }
 
 describe("terraform-lambda's own AWS calls, made by the real Terraform against moto, each allowed for the role that runs the build", function () {
@@ -57,8 +62,8 @@ describe("terraform-lambda's own AWS calls, made by the real Terraform against m
     let mirror: AwsProviderMirror;
     let work: string;
     let stateBucket: string;
-    /** Role name → the boundary its CreateRole named: iam:PermissionsBoundary of later calls on it. */
-    const boundaries = new Map<string, string>();
+    /** Role name → the path and boundary its CreateRole named: its ARN and iam:PermissionsBoundary in later calls on it. */
+    const createdRoles = new Map<string, KnownRole>();
 
     before(async function (this: Context) {
         if (unavailable !== undefined) {
@@ -128,26 +133,33 @@ describe("terraform-lambda's own AWS calls, made by the real Terraform against m
         const calls = await moto.stopRecording();
         const output = `${result.stdout}${result.stderr}`;
         assert.equal(result.status, 0, `${build.project}: ${build.commands.join(" && ")} failed:\n${output}`);
-        await judge(build, calls);
-        return { output, calls };
+        return { output, calls, judged: await judge(build, calls) };
     }
 
-    /** Every call allowed for the build's role; the first denied or unmapped one fails the spec. */
-    async function judge(build: Build, calls: readonly AwsCall[]): Promise<void> {
-        const role = roleOf(build.project);
-        const codebuild = { "codebuild:buildArn": build.variables?.CODEBUILD_BUILD_ARN ?? buildArn(build.project, "5e5e5e5e-1111-4222-8333-944444444444") };
+    /**
+     * Every call allowed for the build's principal; any denied or unmapped one fails the spec.
+     * CodeBuild adds codebuild:buildArn to the requests of a project's own role only, never to
+     * those of a session the build was handed.
+     */
+    async function judge(build: Build, calls: readonly AwsCall[]): Promise<number> {
+        const copy = build.principal === "copy session";
+        const role = copy ? iam.copySession(copyPrefix()) : roleOf(build.project);
+        const codebuild = copy ? {} : { "codebuild:buildArn": build.variables?.CODEBUILD_BUILD_ARN ?? buildArn(build.project, "5e5e5e5e-1111-4222-8333-944444444444") };
         const denied: string[] = [];
+        let judged = 0;
         for (const call of calls) {
-            if (call.service === "iam" && call.operation === "CreateRole" && call.input.PermissionsBoundary !== undefined) boundaries.set(call.input.RoleName, call.input.PermissionsBoundary);
-            const authorization = await authorizationOf(call, { accountId: ACCOUNT, region: REGION, boundaryOf: (roleName) => boundaries.get(roleName) });
+            if (call.service === "iam" && call.operation === "CreateRole") createdRoles.set(call.input.RoleName, { path: call.input.Path ?? "/", boundary: call.input.PermissionsBoundary });
+            const authorization = await authorizationOf(call, { accountId: ACCOUNT, region: REGION, roleOf: (roleName) => createdRoles.get(roleName) });
             if ("noPermission" in authorization) continue;
             for (const request of authorization.requests) {
+                judged += 1;
                 const context = request.action.startsWith("s3:") ? { ...codebuild, ...request.context } : request.context;
                 const decision = await iam.decide(role, { ...request, ...(context ? { context } : {}) });
                 if (decision !== "Allowed") denied.push(`${call.service} ${call.operation} needs ${request.action} on ${request.resource} ${JSON.stringify(context ?? {})}: ${decision}`);
             }
         }
-        assert.deepEqual(denied, [], `${build.project} (${role.arn}) made calls its role may not make`);
+        assert.deepEqual(denied, [], `${build.project} (${role.arn}${copy ? `, session ${role.sessionName}` : ""}) made calls its principal may not make`);
+        return judged;
     }
 
     const operations = (calls: readonly AwsCall[]) => new Set(calls.map((call) => `${call.service}:${call.operation}`));
@@ -194,35 +206,58 @@ describe("terraform-lambda's own AWS calls, made by the real Terraform against m
         [RUNNER_ENVIRONMENT.sourceCommit]: SOURCE_COMMIT,
         CODEBUILD_BUILD_ARN: build,
     });
+    /** The copy of PULL_REQUEST_ID at SOURCE_COMMIT, in the namespace the stack gives the pull-request builds. */
+    const copyPrefix = () => copyNamePrefix(environmentOf("pr-deploy")[RUNNER_ENVIRONMENT.pullRequestNamePrefix], { pullRequestId: PULL_REQUEST_ID, sourceCommit: SOURCE_COMMIT });
+    /** A pull-request build's Terraform, after its install phase has named the copy and its state. */
+    const copyBuild = (project: string, build: string, commands: readonly string[], directory: string): Build => ({
+        project,
+        principal: "copy session",
+        commands: [...TERRAFORM_COMMANDS.copyNames, ...commands],
+        checkout: directory,
+        variables: copyVariables(build),
+    });
 
-    it("a pull request's deploy (pr-deploy): plans against production's state without lock or refresh, then applies its copy into its own state", async () => {
-        const directory = checkout("copy-deploy", { memorySize: 512 });
-        const { calls } = await run({
-            project: "pr-deploy",
-            commands: [...TERRAFORM_COMMANDS.copyNames, ...TERRAFORM_COMMANDS.copyPlan, ...TERRAFORM_COMMANDS.copyApply],
-            checkout: directory,
-            variables: copyVariables(DEPLOY_BUILD),
-        });
-        const plan = JSON.parse(readFileSync(path.join(directory, "plan.json"), "utf8"));
+    let copyCheckout: string;
+
+    it("a pull request's plan (pr-deploy, the copy's session): against production's state, without lock or refresh, reading nothing else", async () => {
+        copyCheckout = checkout("copy-deploy", { memorySize: 512 });
+        const { calls } = await run(copyBuild("pr-deploy", DEPLOY_BUILD, TERRAFORM_COMMANDS.copyPlan, copyCheckout));
+        const plan = JSON.parse(readFileSync(path.join(copyCheckout, "plan.json"), "utf8"));
         assert.deepEqual(
             plan.resource_changes.filter((change: any) => change.change.actions.join() !== "no-op").map((change: any) => `${change.address} ${change.change.actions}`),
             ['aws_lambda_function.function["digest"] update'],
             "the plan against production shows the memory change only",
         );
-        const outputs = JSON.parse(readFileSync(path.join(directory, "outputs.json"), "utf8"));
-        assert.match(outputs.functions.value.digest, new RegExp(`:function:pr-power-tuned-${PULL_REQUEST_ID}-${SOURCE_COMMIT.slice(0, 7)}-digest$`));
-        const productionWrites = calls.filter((call) => call.service === "s3" && call.operation !== "GetObject" && call.operation !== "HeadObject" && String(call.input.Key ?? "").startsWith(STATE_LAYOUT.productionStateKey));
-        assert.deepEqual(productionWrites, [], "nothing but reads of production's state");
+        assert.deepEqual([...operations(calls)].filter((operation) => !operation.startsWith("s3:")).sort(), ["sts:GetCallerIdentity"], "no refresh: none of production's resources read");
+        assert.deepEqual(
+            [...new Set(calls.filter((call) => call.service === "s3" && call.operation !== "ListObjectsV2").map((call) => `${call.operation} ${call.input.Key}`))].sort(),
+            [`GetObject ${STATE_LAYOUT.productionStateKey}`, `HeadObject ${STATE_LAYOUT.productionStateKey}`],
+            "production's state read, never written or locked",
+        );
     });
 
-    it("a pull request's destroy (pr-destroy): destroys the copy from its own copy of the deploy's state", async () => {
-        const stateOf = (build: string) => `${STATE_LAYOUT.pullRequestStatePrefix}${build}/terraform.tfstate`;
-        const copied = await fetch(`${moto.endpoint}/${stateBucket}/${stateOf(DESTROY_BUILD)}`, {
-            method: "PUT",
-            headers: { authorization: signedAs("s3"), "x-amz-copy-source": `/${stateBucket}/${stateOf(DEPLOY_BUILD)}` },
-        });
-        assert.equal(copied.status, 200, "the deploy's state, copied as the build's `aws s3 cp` does");
-        const { calls } = await run({ project: "pr-destroy", commands: [...TERRAFORM_COMMANDS.copyNames, ...TERRAFORM_COMMANDS.copyDestroy], checkout: checkout("copy-destroy"), variables: copyVariables(DESTROY_BUILD) });
+    it("a pull request's apply (pr-deploy, the copy's session): its roles under the copies' path, with the copies' boundary and its tag, into its own state", async () => {
+        const { calls } = await run(copyBuild("pr-deploy", DEPLOY_BUILD, TERRAFORM_COMMANDS.copyApply, copyCheckout));
+        const outputs = JSON.parse(readFileSync(path.join(copyCheckout, "outputs.json"), "utf8"));
+        assert.match(outputs.functions.value.digest, new RegExp(`:function:${copyPrefix()}-digest$`));
+        const created = calls.filter((call) => call.service === "iam" && call.operation === "CreateRole").map((call) => call.input);
+        assert.deepEqual(
+            created.map(({ Path, PermissionsBoundary, Tags }) => ({ Path, PermissionsBoundary, copyTag: Tags.find((tag: { Key: string }) => tag.Key === COPY_ROLE_TAG_KEY)?.Value })),
+            [{ Path: COPY_ROLE_PATH, PermissionsBoundary: iam.copyBoundaryArn, copyTag: copyPrefix() }],
+            "judged with iam:PermissionsBoundary and aws:RequestTag as sent",
+        );
+        // The judgement can fail: the same CreateRole under production's boundary is refused to the copy's session.
+        const [createRole] = calls.filter((call) => call.service === "iam" && call.operation === "CreateRole");
+        const underProductionBoundary = await authorizationOf({ ...createRole, input: { ...createRole.input, PermissionsBoundary: iam.boundaryArn } }, { accountId: ACCOUNT, region: REGION });
+        assert.ok("requests" in underProductionBoundary);
+        assert.notEqual(await iam.decide(iam.copySession(copyPrefix()), underProductionBoundary.requests[0]), "Allowed");
+        const stateWrites = calls.filter((call) => call.service === "s3" && /^(Put|Delete)Object$/.test(call.operation)).map((call) => String(call.input.Key));
+        assert.ok(stateWrites.includes(`${STATE_LAYOUT.pullRequestStatePrefix}${copyPrefix()}/terraform.tfstate`), "the copy's state written");
+        assert.deepEqual(stateWrites.filter((key) => !key.startsWith(`${STATE_LAYOUT.pullRequestStatePrefix}${copyPrefix()}/`)), [], "nothing but the copy's own state (and its lock) written");
+    });
+
+    it("a pull request's destroy (pr-destroy, the copy's session): the copy, from the state its deploy wrote", async () => {
+        const { calls } = await run(copyBuild("pr-destroy", DESTROY_BUILD, TERRAFORM_COMMANDS.copyDestroy, checkout("copy-destroy")));
         for (const operation of ["lambda:DeleteFunction", "iam:DeleteRolePolicy", "iam:DeleteRole", "logs:DeleteLogGroup"]) assert.ok(operations(calls).has(operation), `${operation} was made and judged`);
     });
 

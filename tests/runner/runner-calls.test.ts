@@ -2,7 +2,7 @@
 // against the role that makes it in the stack: the project's role for the build's own key, the
 // assumed role for a session's key (the pull-request bot). A denied or unmapped call fails.
 import * as assert from "node:assert/strict";
-import { authorizationOf } from "../support/iam-requests";
+import { authorizationOf, type CallScope } from "../support/iam-requests";
 import { StackIam } from "../support/iam-simulator";
 import { BUILD_ACCESS_KEY_ID, type AwsModel } from "../support/aws-model";
 import { InMemoryAws } from "../support/in-memory-aws";
@@ -19,7 +19,7 @@ import { FOLLOW_UP_ENV, FOLLOW_UP_SWEEP, OLD_COPY, SCHEDULED_SWEEP, withAbandone
  * judged on the stack's repository: the scenarios' pull request lives in a fixture repository of
  * another name.
  */
-async function deniedCalls(stack: MockedStack, runner: string, aws: AwsModel, functionOfMapping?: (uuid: string) => string | undefined): Promise<string[]> {
+async function deniedCalls(stack: MockedStack, runner: string, aws: AwsModel, scenario: Pick<CallScope, "functionOfMapping" | "roleOf"> = {}): Promise<string[]> {
     const iam = new StackIam(stack);
     const buildRole = iam.role(roleOf(stack, runner));
     const roleNamed = (arn: string) => iam.role(roleOf(stack, arn));
@@ -31,7 +31,7 @@ async function deniedCalls(stack: MockedStack, runner: string, aws: AwsModel, fu
         assert.ok(session !== undefined || request.accessKeyId === BUILD_ACCESS_KEY_ID, `${request.operation} signed by ${request.accessKeyId}, neither the build nor a session`);
         const role = session === undefined ? buildRole : roleNamed(session.roleArn);
         const input = request.service === "codecommit" ? { ...request.body, repositoryName } : request.body;
-        const authorization = await authorizationOf({ service: request.service, operation: request.operation, input }, { accountId: ACCOUNT, region: REGION, repositoryName, functionOfMapping });
+        const authorization = await authorizationOf({ service: request.service, operation: request.operation, input }, { accountId: ACCOUNT, region: REGION, repositoryName, ...scenario });
         if ("noPermission" in authorization) continue;
         for (const needed of authorization.requests) {
             const context = needed.action.startsWith("s3:") ? { ...codebuild, ...needed.context } : needed.context;
@@ -62,10 +62,14 @@ function environmentOf(stack: MockedStack, runner: string): Record<string, strin
     return named(stack, "aws:lambda/function:Function", runner).inputs.environment.variables;
 }
 
-/** The scenario's event source mappings: each invokes the old copy's function. */
-function oldCopyMappings(aws: InMemoryAws): (uuid: string) => string | undefined {
+/**
+ * What the sweep's calls name only by name or id, taken before the sweep deletes it: the function
+ * each event source mapping invokes (the old copy's), and each role's path.
+ */
+function sweptAccount(aws: InMemoryAws): Pick<CallScope, "functionOfMapping" | "roleOf"> {
     const uuids = aws.eventSourceMappingIds();
-    return (uuid) => (uuids.includes(uuid) ? `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${OLD_COPY}-digest` : undefined);
+    const roles = new Map([...aws.roles].map(([name, role]) => [name, { path: role.path }]));
+    return { functionOfMapping: (uuid) => (uuids.includes(uuid) ? `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${OLD_COPY}-digest` : undefined), roleOf: (name) => roles.get(name) };
 }
 
 describe("the runner's own AWS calls, each allowed for the role that runs the command in the stack", () => {
@@ -79,20 +83,20 @@ describe("the runner's own AWS calls, each allowed for the role that runs the co
     describe("sweep (pr-sweeper)", () => {
         it("the scheduled sweep of the namespace: lists, deletes in order, removes state objects", async () => {
             const aws = withAbandonedCopies(new InMemoryAws());
-            const mappings = oldCopyMappings(aws);
+            const account = sweptAccount(aws);
             const run = await new RunnerWorkspace().run(SCHEDULED_SWEEP, {}, aws);
             assert.equal(run.code, 0, run.stderr);
             assert.ok(aws.requests.some((request) => request.operation === "DeleteRole"), "the sweep deleted something, so its writes were judged");
-            assert.deepEqual(await deniedCalls(stack, "pr-sweeper", aws, mappings), []);
+            assert.deepEqual(await deniedCalls(stack, "pr-sweeper", aws, account), []);
         });
 
         it("the sweep after a destroy: exactly that copy, then the pull request's comment as the bot", async () => {
             const aws = withAbandonedCopies(new InMemoryAws());
-            const mappings = oldCopyMappings(aws);
+            const account = sweptAccount(aws);
             const run = await new RunnerWorkspace().run(FOLLOW_UP_SWEEP, FOLLOW_UP_ENV, aws);
             assert.equal(run.code, 0, run.stderr);
             assert.ok(aws.assumedRoles.length > 0, "the comment went as the bot, so the bot's calls were judged");
-            assert.deepEqual(await deniedCalls(stack, "pr-sweeper", aws, mappings), []);
+            assert.deepEqual(await deniedCalls(stack, "pr-sweeper", aws, account), []);
         });
     });
 

@@ -144,7 +144,7 @@ describe("terraform-lambda's own AWS calls, made by the real Terraform against m
     async function judge(build: Build, calls: readonly AwsCall[]): Promise<number> {
         const copy = build.principal === "copy session";
         const role = copy ? iam.copySession(copyPrefix()) : roleOf(build.project);
-        const codebuild = copy ? {} : { "codebuild:buildArn": build.variables?.CODEBUILD_BUILD_ARN ?? buildArn(build.project, "5e5e5e5e-1111-4222-8333-944444444444") };
+        const codebuild: Record<string, string> = copy ? {} : { "codebuild:buildArn": build.variables?.CODEBUILD_BUILD_ARN ?? buildArn(build.project, "5e5e5e5e-1111-4222-8333-944444444444") };
         const denied: string[] = [];
         let judged = 0;
         for (const call of calls) {

@@ -52,7 +52,7 @@ interface Judged {
     readonly judged: number;
 }
 
-describe("terraform-lambda's own AWS calls, made by the real Terraform against moto, each allowed for the role that runs the build", function () {
+describe("terraform-lambda's own AWS calls, made by the real Terraform against moto, each allowed for who makes it: the project's role, or the copy's session", function () {
     // Starting the provider dominates each build; on a crowded machine one build can take minutes.
     this.timeout(300_000);
     const unavailable = terraformEmulationUnavailable();

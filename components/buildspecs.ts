@@ -204,6 +204,37 @@ const OWN_OUTPUT_URI = `"s3://$${artifactBucket}/${ARTIFACT_LAYOUT.pullRequestBu
 /** A copy's names, and its roles under COPY_ROLE_PATH with the copies' boundary: all its credentials allow. */
 const COPY_VARIABLES = `-var "name_prefix=$${PULL_REQUEST_NAME_PREFIX}" -var "name_suffix=$TRANSIENT_NAME_SUFFIX" -var "role_path=${COPY_ROLE_PATH}" -var "permissions_boundary_arn=$${copyBoundaryArn}"`;
 
+/**
+ * The Terraform commands of every build, as its buildspec writes them: bash lines run in the
+ * checkout of terraform-lambda/, with the project's environment (TF_VAR_*, TF_STATE_BUCKET, …).
+ * The buildspecs below and the spec that runs them with a real Terraform take them from here.
+ */
+export const TERRAFORM_COMMANDS = {
+    /** Pipeline Build stage: the plan the approver reviews. */
+    productionPlan: [terraformInit(STATE_LAYOUT.productionStateKey), "terraform plan -out=tfplan"],
+    /** Pipeline Deploy stage: the approved plan, with the plan build's lock file. */
+    productionApply: [terraformInit(STATE_LAYOUT.productionStateKey, { readonlyLockfile: true }), "terraform apply tfplan"],
+    /** DestroyTerraform. */
+    productionDestroy: [terraformInit(STATE_LAYOUT.productionStateKey), "terraform destroy -auto-approve"],
+    /** What a pull-request build's install phase exports: its copy's name suffix and state object. */
+    copyNames: [`export TRANSIENT_NAME_SUFFIX=${TRANSIENT_NAME_SUFFIX}`, `export OWN_STATE_KEY=${OWN_STATE_KEY}`],
+    /** Pull-request deploy, first: the branch planned against production's state. */
+    copyPlan: [
+        terraformInit(STATE_LAYOUT.productionStateKey),
+        `terraform plan -refresh=false -lock=false -var "name_prefix=$${productionNamePrefix}" -out=production.tfplan`,
+        `terraform show -json production.tfplan > ${PULL_REQUEST_BUILD_FILES.plan}`,
+    ],
+    /** Pull-request deploy, then: the copy applied into its own state. */
+    copyApply: [
+        terraformInit("$OWN_STATE_KEY", { reconfigure: true }),
+        `terraform apply -auto-approve ${COPY_VARIABLES}`,
+        `terraform output -json > ${PULL_REQUEST_BUILD_FILES.terraformOutputs}`,
+    ],
+    /** Pull-request destroy: the copy, from the state its deploy wrote. */
+    copyDestroy: [terraformInit("$OWN_STATE_KEY", { reconfigure: true }), `terraform destroy -auto-approve ${COPY_VARIABLES}`],
+} as const;
+const { productionPlan, productionApply, productionDestroy, copyNames, copyPlan, copyApply, copyDestroy } = TERRAFORM_COMMANDS;
+
 const PULL_REQUEST_ID_CHECK = `"$${PULL_REQUEST_ID}" =~ ${PULL_REQUEST_ID_RULE.pattern.source}`;
 const commitRule = (variable: string) => `"$${variable}" =~ ${COMMIT_ID_RULE.pattern.source}`;
 const BUILD_ARN_PATTERN = "^arn:aws[a-z-]*:codebuild:[a-z0-9-]+:[0-9]{12}:build/[A-Za-z0-9_-]+:[0-9a-f-]+$";
@@ -247,8 +278,7 @@ function copyBuildInstall(terraform: TerraformRelease, check: BuildCommand, ...e
     return [
         check,
         ...USE_COPY_CREDENTIALS,
-        { run: `export TRANSIENT_NAME_SUFFIX=${TRANSIENT_NAME_SUFFIX}` },
-        { run: `export OWN_STATE_KEY=${OWN_STATE_KEY}` },
+        ...copyNames.map((run) => ({ run })),
         ...exported,
         ...installTerraform(terraform),
         {
@@ -295,17 +325,17 @@ function pullRequestDeployBuildspecObject(terraform: TerraformRelease): Buildspe
             pre_build: {
                 commands: [
                     {
-                        run: terraformInit(STATE_LAYOUT.productionStateKey),
+                        run: copyPlan[0],
                         why: "What would merging change in production? Plan against production's state (this role may read it, never write it)",
                     },
                     {
-                        run: `terraform plan -refresh=false -lock=false -var "name_prefix=$${productionNamePrefix}" -out=production.tfplan`,
+                        run: copyPlan[1],
                         why: [
                             "No lock (it would write production's state) and no refresh: this role may not read production's",
                             "resources, so the plan compares the branch with production as last applied",
                         ].join("\n"),
                     },
-                    { run: `terraform show -json production.tfplan > ${PULL_REQUEST_BUILD_FILES.plan}` },
+                    { run: copyPlan[2] },
                     {
                         run: asProjectRole(`aws s3 cp ${PULL_REQUEST_BUILD_FILES.plan} "\${OWN_OUTPUT_URI}${PULL_REQUEST_BUILD_FILES.plan}"`),
                         why: "Handed on before the copy is deployed, so the comment can show the plan even when the deploy fails",
@@ -315,11 +345,11 @@ function pullRequestDeployBuildspecObject(terraform: TerraformRelease): Buildspe
             build: {
                 commands: [
                     {
-                        run: terraformInit("$OWN_STATE_KEY", { reconfigure: true }),
+                        run: copyApply[0],
                         why: "From here on Terraform works on the copy's own state object, never production's",
                     },
-                    { run: `terraform apply -auto-approve ${COPY_VARIABLES}` },
-                    { run: `terraform output -json > ${PULL_REQUEST_BUILD_FILES.terraformOutputs}` },
+                    { run: copyApply[1] },
+                    { run: copyApply[2] },
                     {
                         run: asProjectRole(`aws s3 cp ${PULL_REQUEST_BUILD_FILES.terraformOutputs} "\${OWN_OUTPUT_URI}${PULL_REQUEST_BUILD_FILES.terraformOutputs}"`),
                         why: "What a build hands on goes under its own build's prefix, which only the project's own role may write",
@@ -352,10 +382,10 @@ function pullRequestDestroyBuildspecObject(terraform: TerraformRelease): Buildsp
             build: {
                 commands: [
                     {
-                        run: terraformInit("$OWN_STATE_KEY", { reconfigure: true }),
+                        run: copyDestroy[0],
                         why: "The copy's state, as its deploy left it; a deploy that failed before applying left none, and there is nothing to destroy",
                     },
-                    { run: `terraform destroy -auto-approve ${COPY_VARIABLES}` },
+                    { run: copyDestroy[1] },
                     {
                         run: `aws s3 rm "s3://$${stateBucket}/$OWN_STATE_KEY"`,
                         why: "Only after a successful destroy",
@@ -542,7 +572,7 @@ export function terraformPlanBuildspec(terraform: TerraformRelease): string {
         productionBuildspec(
             terraform,
             "Pipeline plan: the plan the approver reviews. The output artifact carries tfplan, .terraform.lock.hcl and the sources to the apply build.",
-            [{ run: terraformInit(STATE_LAYOUT.productionStateKey) }, { run: "terraform plan -out=tfplan" }],
+            productionPlan.map((run) => ({ run })),
             // Providers are downloaded again by the apply build, verified against the lock file.
             { artifacts: { files: ["**/*"], excludePaths: [".terraform/**/*"] } },
         ),
@@ -576,11 +606,11 @@ export function terraformApplyBuildspec(terraform: TerraformRelease): string {
             "Pipeline apply: exactly the approved plan (tfplan from the plan build's artifact), with the provider versions it was made with; then the tuning fingerprints production runs.",
             [
                 {
-                    run: terraformInit(STATE_LAYOUT.productionStateKey, { readonlyLockfile: true }),
+                    run: productionApply[0],
                     why: "The artifact's .terraform.lock.hcl decides the providers; init fails rather than change it",
                 },
                 {
-                    run: "terraform apply tfplan",
+                    run: productionApply[1],
                     why: "The approved plan file: Terraform refuses it if production's state changed since the plan",
                 },
                 RECORD_PRODUCTION_FINGERPRINTS,
@@ -596,7 +626,7 @@ export function terraformDestroyBuildspec(terraform: TerraformRelease): string {
         productionBuildspec(
             terraform,
             "DestroyTerraform (started by hand): destroys everything in production's Terraform state.",
-            [{ run: terraformInit(STATE_LAYOUT.productionStateKey) }, { run: "terraform destroy -auto-approve" }],
+            productionDestroy.map((run) => ({ run })),
         ),
     );
 }

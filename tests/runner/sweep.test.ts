@@ -2,6 +2,7 @@
 // path and name, as IAM judges them), when something is old enough, and the copy's line in the
 // pull request's comment with its push-log note.
 import * as assert from "node:assert/strict";
+import { COPY_ROLE_PATH } from "../../buildscripts/contract";
 import { InputError } from "../../buildscripts/tuning-runner/core/errors";
 import { isSweptKey, isSweptRole, lambdaTimestamp, sweepCutoff, tooYoungToSweep, validateSweepPrefixes } from "../../buildscripts/tuning-runner/core/sweep";
 import { countOutcomes, sweepExitCode, type SweptItem } from "../../buildscripts/tuning-runner/core/sweepReport";
@@ -53,11 +54,12 @@ describe("sweep rules", () => {
     });
 
     describe("the namespace", () => {
-        it("holds a role by its path and name together, as IAM's role/<prefix>-* does: the stack's roles under their path never", () => {
-            assert.equal(isSweptRole("/", `${COPY}-digest-role`, COPY), true);
+        it("holds a role by its path and name together, as IAM's role/pull-request-copies/<prefix>-* does: roles under any other path never", () => {
+            assert.equal(isSweptRole(COPY_ROLE_PATH, `${COPY}-digest-role`, COPY), true);
+            assert.equal(isSweptRole("/", `${COPY}-digest-role`, COPY), false, "outside the copies' path, where the copies create no role and the sweeper may delete none");
             assert.equal(isSweptRole("/lambda-power-tuned/", "pr-power-tuned-sweeper-role-0a1b", "pr-power-tuned"), false);
-            assert.equal(isSweptRole("/pr-power-tuned-team/", "anything", "pr-power-tuned"), true, "a path in the namespace is in it, as for IAM");
-            assert.equal(isSweptRole("/", "pr-power-tuned", "pr-power-tuned"), false, "the prefix itself is no <prefix>-… name");
+            assert.equal(isSweptRole(`${COPY_ROLE_PATH}pr-power-tuned-team/`, "anything", "pr-power-tuned"), true, "a path in the namespace is in it, as for IAM");
+            assert.equal(isSweptRole(COPY_ROLE_PATH, "pr-power-tuned", "pr-power-tuned"), false, "the prefix itself is no <prefix>-… name");
         });
 
         it("holds state objects under <prefix>/ only, never a sibling prefix", () => {

@@ -160,15 +160,15 @@ case "$tool $1" in
 esac
 `;
 
-let fakeBin: string;
-before(() => {
-    fakeBin = mkdtempSync(path.join(tmpdir(), "buildspec-fakes-"));
+/** A directory of the fake tools for one run, outside its checkout; the run removes it. */
+function fakeTools(): string {
+    const bin = mkdtempSync(path.join(tmpdir(), "buildspec-fakes-"));
     for (const tool of ["terraform", "aws", "node", "curl", "unzip"]) {
-        writeFileSync(path.join(fakeBin, tool), FAKE_TOOL);
-        chmodSync(path.join(fakeBin, tool), 0o755);
+        writeFileSync(path.join(bin, tool), FAKE_TOOL);
+        chmodSync(path.join(bin, tool), 0o755);
     }
-});
-after(() => rmSync(fakeBin, { recursive: true, force: true }));
+    return bin;
+}
 
 type PhaseName = "install" | "pre_build" | "build" | "post_build";
 
@@ -213,6 +213,7 @@ export function runBuild(
 ): BuildRun {
     const spec = parseYaml(buildspec);
     const workspace = mkdtempSync(path.join(tmpdir(), "buildspec-run-"));
+    const fakeBin = fakeTools();
     // CodeBuild restores a project's S3 cache before the install phase and saves it after the build,
     // for the paths the buildspec lists; here the cache directory is always /tmp/terraform-cache.
     const caches = spec.cache !== undefined;
@@ -289,6 +290,7 @@ export function runBuild(
         };
     } finally {
         rmSync(workspace, { recursive: true, force: true });
+        rmSync(fakeBin, { recursive: true, force: true });
     }
 }
 

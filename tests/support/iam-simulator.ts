@@ -35,6 +35,11 @@ export interface Request {
     readonly resource: string;
     /** Request context beyond the principal's own keys (iam:PermissionsBoundary, codebuild:buildArn, …). */
     readonly context?: Record<string, string>;
+    /**
+     * Why the request is judged without the simulator's check of the resource against the Service
+     * Authorization Reference: AWS authorizes it against a resource the reference does not list.
+     */
+    readonly unvalidated?: string;
 }
 
 /**
@@ -150,6 +155,10 @@ export class StackIam {
             ...(principal.boundary ? { permissionBoundaryPolicies: [{ name: "function-boundary", policy: principal.boundary }] } : {}),
             ...this.resourcePolicy(request),
         };
+        if (request.unvalidated !== undefined) {
+            const resourcePolicy = simulation.resourcePolicy && named(simulation.resourcePolicy, "resource policy");
+            return runUnsafeSimulation({ ...simulation, resourcePolicy }, {}) as Decision;
+        }
         const validated = await runSimulation(simulation, {});
         if (validated.resultType === "error") throw new Error(`invalid simulation of ${request.action} on ${request.resource}: ${JSON.stringify(validated.errors)}`);
         const ignored = validated.resultType === "single" ? (validated.result.ignoredContextKeys ?? []) : [];

@@ -2,7 +2,7 @@
 // role under its path; an abandoned copy of pull request 7 (old, with an event source mapping, a
 // role with an inline policy, an attached policy and an instance-profile link, its state object);
 // and the copy of pull request 8, whose build is still running (young).
-import { RUNNER_ENVIRONMENT } from "../../buildscripts/contract";
+import { COPY_ROLE_PATH, RUNNER_ENVIRONMENT } from "../../buildscripts/contract";
 import type { AwsModel } from "./aws-model";
 import { TEST_PULL_REQUEST } from "./runner-workspace";
 
@@ -22,6 +22,9 @@ export const PRODUCTION_STATE_KEY = "terraform-lambda/production.tfstate";
 export const STACK_ROLE = `${NAMESPACE}-sweeper-role-0a1b2c3`;
 export const ATTACHED_POLICY = "arn:aws:iam::123456789012:policy/pr-power-tuned-extra";
 export const INSTANCE_PROFILE = `${OLD_COPY}-digest-profile`;
+
+/** Production's roles live under `/`, every copy's under the copies' path. */
+export const rolePathOf = (prefix: string) => (prefix === PRODUCTION_PREFIX ? "/" : COPY_ROLE_PATH);
 
 /** Everything the scenario holds, by kind. */
 export function accountContents(aws: AwsModel) {
@@ -46,7 +49,7 @@ export function withAbandonedCopies<Aws extends AwsModel>(aws: Aws): Aws {
         aws.addLogGroup(`/aws/lambda/${prefix}-digest`, at);
         // What IAM wants gone before the role: the old copy's role has one of each.
         const links = prefix === OLD_COPY ? { attachedPolicies: [ATTACHED_POLICY], instanceProfiles: [INSTANCE_PROFILE] } : {};
-        aws.addRole(`${prefix}-digest-role`, { createdAt: at, inlinePolicies: ["write-own-logs"], ...links });
+        aws.addRole(`${prefix}-digest-role`, { path: rolePathOf(prefix), createdAt: at, inlinePolicies: ["write-own-logs"], ...links });
     }
     aws.addEventSourceMapping(`${OLD_COPY}-digest`);
     aws.addRole(STACK_ROLE, { path: "/lambda-power-tuned/", createdAt: aws.hoursAgo(24 * 40) });

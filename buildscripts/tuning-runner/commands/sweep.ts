@@ -15,6 +15,7 @@ import {
     notOwnedOrTooOld,
     isSweptKey,
     isSweptLogGroup,
+    copyRoleName,
     isSweptRole,
     sweepCutoff,
     sweptKeyPrefix,
@@ -80,7 +81,7 @@ function kindSweeps(request: SweepRequest, clients: Pick<AwsClients, "sweepable"
             list: async () =>
                 (await call("ListRoles", undefined, () => roles.list()))
                     .filter((role) => isSweptRole(role.path, role.name, namePrefix))
-                    .map((role) => ({ ...role, ownedName: `${role.path.replace(/^\//, "")}${role.name}` })),
+                    .map((role) => ({ ...role, ownedName: copyRoleName(role.path, role.name) })),
             ofCopies: true,
             removals: async (name) => {
                 const inline = await call("ListRolePolicies", name, () => roles.inlinePolicies(name));

@@ -3,7 +3,7 @@
 // `/aws/lambda/<prefix>-*`, and the Terraform state objects under a prefix, each only once it is
 // older than a given age. Every name is matched here again, whatever a list call was asked to
 // filter: an API that ignored its filter must never widen what is deleted.
-import { COMMIT_ID_RULE, copyNamePrefix, globsOverlap, PULL_REQUEST_ID_RULE, SWEEP_NAME_PREFIX_RULE } from "../../contract";
+import { COMMIT_ID_RULE, copyNamePrefix, COPY_ROLE_PATH, globsOverlap, PULL_REQUEST_ID_RULE, SWEEP_NAME_PREFIX_RULE } from "../../contract";
 import { InputError } from "./errors";
 
 export const NAME_PREFIX_FIELD = "--name-prefix";
@@ -45,12 +45,17 @@ export function isSweptFunction(functionName: string, namePrefix: string): boole
 }
 
 /**
- * Whether a role lies in the swept namespace, judged as IAM judges a policy's `role/<prefix>-*`:
- * by path and name. The stack's own roles live under its path (`/lambda-power-tuned/…`), so a
- * prefix such as `pr` never reaches `pr-deploy-role-…` there.
+ * A role's name as the sweeper's policy matches it, `role<COPY_ROLE_PATH><prefix>-*`: its path
+ * below the copies' path, then its name; undefined for a role under any other path (production's,
+ * the stack's own), which the copies never create and the sweeper may not delete.
  */
+export function copyRoleName(path: string, roleName: string): string | undefined {
+    return path.startsWith(COPY_ROLE_PATH) ? `${path.slice(COPY_ROLE_PATH.length)}${roleName}` : undefined;
+}
+
+/** Whether a role lies in the swept namespace, judged as IAM judges the sweeper's `role<COPY_ROLE_PATH><prefix>-*`: by path and name. */
 export function isSweptRole(path: string, roleName: string, namePrefix: string): boolean {
-    return `${path.replace(/^\//, "")}${roleName}`.startsWith(`${namePrefix}-`);
+    return copyRoleName(path, roleName)?.startsWith(`${namePrefix}-`) ?? false;
 }
 
 /** Where Lambda writes its functions' logs: `/aws/lambda/<function name>`. */

@@ -3,6 +3,7 @@
 // the order IAM accepts, a dry run without a single write, one failure among many, paging, the
 // report, and the copy's line in the pull request's comment. The SDK's part is ../wire/sweep.test.ts.
 import * as assert from "node:assert/strict";
+import { COPY_ROLE_PATH } from "../../../buildscripts/contract";
 import { parseSweepReport } from "../../../buildscripts/tuning-runner/core/sweepReport";
 import { readFixtureText } from "../../fixtures";
 import { InMemoryAws } from "../../support/in-memory-aws";
@@ -114,7 +115,7 @@ describe("sweep", () => {
             fake.listPageSize = 1;
             for (const copy of [`${NAMESPACE}-9-aaaaaaa`, `${NAMESPACE}-10-bbbbbbb`]) {
                 fake.addFunction(`${copy}-digest`, fake.hoursAgo(30));
-                fake.addRole(`${copy}-digest-role`, { createdAt: fake.hoursAgo(30), inlinePolicies: ["a", "b"] });
+                fake.addRole(`${copy}-digest-role`, { path: COPY_ROLE_PATH, createdAt: fake.hoursAgo(30), inlinePolicies: ["a", "b"] });
                 fake.addLogGroup(`/aws/lambda/${copy}-digest`, fake.hoursAgo(30));
                 fake.putObject(STATE_BUCKET, `pull-requests/${copy}/terraform.tfstate`, "{}", fake.hoursAgo(30));
             }
@@ -201,7 +202,7 @@ describe("sweep", () => {
 
     describe("failures", () => {
         it("reports a role it may not delete, goes on with everything else, and exits 1", async () => {
-            fake.addRole(`${NAMESPACE}-9-aaaaaaa-digest-role`, { createdAt: fake.hoursAgo(30) });
+            fake.addRole(`${NAMESPACE}-9-aaaaaaa-digest-role`, { path: COPY_ROLE_PATH, createdAt: fake.hoursAgo(30) });
             fake.failNext("DeleteRole", 1, { status: 403, type: "AccessDenied", message: "User is not authorized to perform: iam:DeleteRole" });
             const work = new RunnerWorkspace();
             const run = await work.run(SCHEDULED_SWEEP, {}, fake);

@@ -142,7 +142,7 @@ describe("the bundled sweep against moto, an emulator of AWS's APIs", function (
             [OLD_COPY, ["digest", "resize"]],
             [YOUNG_COPY, ["digest"]],
         ] as const) {
-            const role = await iam.send(new CreateRoleCommand({ RoleName: `${prefix}-digest-role`, AssumeRolePolicyDocument: trust }));
+            const role = await iam.send(new CreateRoleCommand({ RoleName: `${prefix}-digest-role`, Path: scenario.rolePathOf(prefix), AssumeRolePolicyDocument: trust }));
             await iam.send(new PutRolePolicyCommand({ RoleName: `${prefix}-digest-role`, PolicyName: "write-own-logs", PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "logs:PutLogEvents", Resource: "*" }] }) }));
             for (const name of functions) {
                 await lambda.send(new CreateFunctionCommand({ FunctionName: `${prefix}-${name}`, Role: role.Role!.Arn!, Runtime: "nodejs22.x", Handler: "index.handler", Code: { ZipFile: EMPTY_ZIP } }));

@@ -128,7 +128,7 @@ describe("quality gate policy file", () => {
 
 describe("quality gate evaluation", () => {
     it("is off without a policy: verdict no-policy, nothing evaluated", () => {
-        assert.deepEqual(evaluatePolicy(undefined, [tuned({ status: "failed", stats: [] })]), { verdict: "no-policy", judgements: [], changedGateInputs: [], violations: [], notEvaluated: [] });
+        assert.deepEqual(evaluatePolicy(undefined, [tuned({ status: "failed", stats: [] })]), { verdict: "no-policy", judgements: [], changedGateInputs: [], untrusted: [], violations: [], notEvaluated: [] });
     });
 
     it("passes a policy without rules", () => {

@@ -17,6 +17,11 @@ export interface ScriptedExecution {
     cause?: string;
     /** GetExecutionHistory events in wire format, oldest first. Without it a minimal history is synthesised. */
     history?: unknown[];
+    /**
+     * What happens to the function while the execution measures it, run once as it starts: the
+     * tool's own change of memory, or pull-request code using its copy's credentials.
+     */
+    whileRunning?: () => void;
 }
 
 /** A script made for one execution from its parsed input. */
@@ -327,6 +332,11 @@ export class AwsModel {
         this.functions.set(functionArn, configuration);
     }
 
+    /** Changes part of a function's configuration, as UpdateFunctionCode or UpdateFunctionConfiguration would. */
+    changeFunction(functionArn: string, changes: Record<string, unknown>): void {
+        this.functions.set(functionArn, { ...this.functions.get(functionArn), ...changes });
+    }
+
     /** The model's clock `hours` ago, epoch ms: when an item of a sweep's scenario was made. */
     hoursAgo(hours: number): number {
         return this.now() - hours * 3_600_000;
@@ -517,6 +527,7 @@ export class AwsModel {
             script,
             startedAt,
         });
+        script.whileRunning?.();
         return { executionArn, startDate: startedAt / 1000 };
     }
 

@@ -29,6 +29,8 @@ export interface TuningSession extends Pick<Runtime, "log" | "now" | "sleep" | "
     readonly stepFunctions: StepFunctions;
     /** The stack-wide budget each execution holds its share of while it runs; none: no limit but --concurrency. */
     readonly budget?: ConcurrencyBudget;
+    /** Called with each function's result as soon as its last execution has ended; what it returns is the result. */
+    readonly afterTuning?: (fn: TargetFunction, result: TuningResult) => Promise<TuningResult>;
 }
 
 /** A lease outlives its execution's --timeout by this much: the time to stop it. */
@@ -59,7 +61,7 @@ async function tuneFunction(request: Tuning, fn: TargetFunction, session: Tuning
     if (refinement?.status === "refined") session.log(`${fn.name}: ${result.power} MB recommended over both passes (first pass: ${refinement.firstPass.power} MB)`);
     if (refinement?.status === "skipped") session.log(`${fn.name}: refinement skipped: ${refinement.reason}`);
     if (refinement?.status === "failed") session.log(`${fn.name}: refinement failed, keeping the first pass's ${result.power} MB`);
-    return result;
+    return session.afterTuning === undefined ? result : session.afterTuning(fn, result);
 }
 
 /** One execution for `fn` while it holds its share of the budget (when there is one). */

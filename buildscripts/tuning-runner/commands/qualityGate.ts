@@ -70,7 +70,8 @@ export async function applyQualityGate(
     const shown = (value: number | string) => (typeof value === "number" ? `${significant(value)} %` : value);
     log(
         `quality gate: ${evaluation.verdict}${evaluation.violations.map((v) => `; ${v.function} ${v.rule} ${shown(v.value)} (limit ${shown(v.limit)})`).join("")}` +
-            evaluation.notEvaluated.map((n) => `; ${n.function} ${n.rule} not judged: ${n.reason}`).join(""),
+            evaluation.notEvaluated.map((n) => `; ${n.function} ${n.rule} not judged: ${n.reason}`).join("") +
+            evaluation.untrusted.map((u) => `; ${u.function} not judged: ${u.reason}`).join(""),
     );
     let approval: ApprovalOutcome | undefined;
     let stale = false;

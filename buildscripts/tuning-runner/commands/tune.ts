@@ -13,6 +13,7 @@ import type { TargetFunction } from "../core/types";
 import { plural } from "../markdown/format";
 import { renderNotTunedComment, renderTuningComment } from "../markdown/tuningReport";
 import { budgetInForce } from "../core/budget";
+import { changedWhileMeasured, functionFactsFrom } from "../core/fingerprint";
 import { budgetExceeded, capsExceeded } from "../core/caps";
 import { leasedBudget, type ConcurrencyBudget } from "./budget";
 import { tuneFunctions, type Tuning } from "./executions";
@@ -64,7 +65,8 @@ export async function runTune(request: TuneRequest, clients: AwsClients, runtime
 
     const configured = await configuredMemorySizes(functions, lambda, log);
     const tuning: Tuning = { ...request, functions, input, concurrency: executionsAtOnce };
-    const tune = (functions: readonly TargetFunction[]) => tuneFunctions({ ...tuning, functions }, { ...runtime, stepFunctions: clients.stepFunctions, budget });
+    const afterTuning = (fn: TargetFunction, result: TuningResult) => readAgain(fn, result, { before: lambda, after: clients.lambda }, request.caps?.maxFunctionTimeoutSeconds, log);
+    const tune = (functions: readonly TargetFunction[]) => tuneFunctions({ ...tuning, functions }, { ...runtime, stepFunctions: clients.stepFunctions, budget, afterTuning });
     const { results: tuned, history } =
         request.history === undefined
             ? { results: await tune(functions), history: undefined }
@@ -152,6 +154,34 @@ async function capsOf(
     const budget = budgetInForce(request.budget.size, unreserved);
     const overBudget = budgetExceeded(peakPerExecution(input), budget, request.budget.size, unreserved);
     return { exceeded: [...exceeded, ...(overBudget === undefined ? [] : [overBudget])], budget };
+}
+
+/**
+ * A tuned function read again once its executions have ended, against the reading its caps,
+ * configured memory and fingerprint came from. Pull-request code holds its copy's credentials
+ * while the copy is measured: if the function changed meanwhile (or cannot be read again), its
+ * result is marked, and the core neither stores nor judges it. Only figures are at stake, so a
+ * tuning that measured nothing is left as it is.
+ */
+async function readAgain(
+    fn: TargetFunction,
+    result: TuningResult,
+    readings: { readonly before: LambdaFunctions; readonly after: LambdaFunctions },
+    maxTimeoutSeconds: number | undefined,
+    log: Runtime["log"],
+): Promise<TuningResult> {
+    if (result.status !== "succeeded") return result;
+    const factsOf = async (lambda: LambdaFunctions) => functionFactsFrom(await lambda.functionConfiguration(fn.arn), fn.arn);
+    let changed: string[];
+    try {
+        const before = await factsOf(readings.before);
+        changed = changedWhileMeasured(before, await factsOf(readings.after), maxTimeoutSeconds);
+    } catch (error) {
+        changed = [`GetFunctionConfiguration failed: ${describeError(error)}`];
+    }
+    if (changed.length === 0) return result;
+    log(`${fn.name}: changed while it was measured (${changed.join("; ")}): its result is neither stored nor judged`);
+    return { ...result, changedWhileMeasured: changed };
 }
 
 /** Asks Lambda once per function, however many parts of the run want its configuration. */

@@ -87,6 +87,21 @@ export function functionFactsFrom(configuration: FunctionConfigurationShape, fun
     });
 }
 
+/**
+ * What differs between two readings of one function taken before and after its tuning, as the
+ * names of its facts; memory is left out, since the power-tuning tool itself sets it while it
+ * measures. A timeout now over `maxTimeoutSeconds` is named with both figures. Pull-request code
+ * holds its copy's credentials while the copy is measured: anything named here means the figures
+ * may come from other code or configuration than the fingerprint stands for.
+ */
+export function changedWhileMeasured(before: FunctionFacts, after: FunctionFacts, maxTimeoutSeconds?: number): string[] {
+    const names = [...new Set([...Object.keys(before), ...Object.keys(after)])] as Array<keyof FunctionFacts>;
+    const changed: string[] = names.filter((name) => name !== "memoryMB" && canonicalJson(before[name]) !== canonicalJson(after[name])).sort();
+    const timeout = after.timeoutSeconds;
+    if (maxTimeoutSeconds === undefined || timeout === undefined || timeout <= maxTimeoutSeconds) return changed;
+    return [...changed.filter((name) => name !== "timeoutSeconds"), `timeoutSeconds: now ${timeout} s, over the cap of ${maxTimeoutSeconds} s`];
+}
+
 /** The subnets and security groups, sorted (their order changes nothing); none when the function is not in a VPC. */
 function vpcOf(vpc: FunctionConfigurationShape["VpcConfig"]): FunctionFacts["vpc"] {
     const subnetIds = [...(vpc?.SubnetIds ?? [])].sort();

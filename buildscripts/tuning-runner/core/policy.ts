@@ -9,6 +9,7 @@ import { monthlyFigures } from "./monthlyCost";
 import { parseJsonFile } from "./json";
 import type { TuningResult } from "./resultsFile";
 import { parseWith, worded } from "./schema";
+import { code } from "../markdown/format";
 
 /** Where the policy is looked for by default: the repository root, next to the tuning input. */
 export const DEFAULT_POLICY_FILE = TUNING_FILES.policy;
@@ -86,6 +87,12 @@ export interface RuleNotEvaluated {
     readonly reason: string;
 }
 
+/** A function whose figures are not judged at all: it changed while it was measured (resultsFile.ts `changedWhileMeasured`). */
+export interface UntrustedMeasurement {
+    readonly function: string;
+    readonly reason: string;
+}
+
 /** Each enabled rule, per function: passed, broken, or not evaluated (with the reason). */
 export type RuleJudgement =
     | { readonly outcome: "passed"; readonly function: string; readonly rule: PolicyRule }
@@ -94,8 +101,8 @@ export type RuleJudgement =
 
 /**
  * `pass` only when every enabled rule was evaluated and passed for every function; `fail` when one
- * was broken; `needs-a-person` when none was broken but one could not be judged; `no-policy` when
- * the gate is off.
+ * was broken; `needs-a-person` when none was broken but one could not be judged, or a function's
+ * figures are not trusted; `no-policy` when the gate is off.
  */
 export type GateVerdict = "pass" | "fail" | "needs-a-person" | "no-policy";
 
@@ -104,6 +111,8 @@ export interface GateEvaluation {
     readonly judgements: readonly RuleJudgement[];
     /** The gate's own inputs (tuning input, policy) the pull request changes: only a person can approve those. */
     readonly changedGateInputs: readonly string[];
+    /** Functions whose figures no rule judges: whatever the rules say, a person decides. */
+    readonly untrusted: readonly UntrustedMeasurement[];
     readonly violations: readonly PolicyViolation[];
     readonly notEvaluated: readonly RuleNotEvaluated[];
 }
@@ -117,13 +126,20 @@ export function parsePolicy(text: string, fileName: string): QualityPolicy {
 type Measured = { readonly value: number | string; readonly broken: boolean } | { readonly reason: string };
 
 /**
- * Judges every function against every enabled rule. A value exactly at its limit passes. Without
- * a policy the gate is off (`no-policy`).
+ * Judges every function against every enabled rule. A value exactly at its limit passes. A
+ * function that changed while it was measured is judged by no rule: its figures may be another
+ * code's, so a person decides, even under a policy without rules. Without a policy the gate is
+ * off (`no-policy`).
  */
 export function evaluatePolicy(policy: QualityPolicy | undefined, results: readonly TuningResult[], changedGateInputs: readonly string[] = []): GateEvaluation {
     if (policy === undefined) return verdictOf(undefined, [], changedGateInputs);
     const judgements: RuleJudgement[] = [];
+    const untrusted: UntrustedMeasurement[] = [];
     for (const result of results) {
+        if (result.changedWhileMeasured !== undefined) {
+            untrusted.push({ function: result.name, reason: `the function changed while it was measured (${result.changedWhileMeasured.map(code).join(", ")}): its figures are not trusted` });
+            continue;
+        }
         for (const rule of rulesFor(policy, result)) {
             const measured = measure(rule, policy, result);
             const judged = { function: result.name, rule };
@@ -132,7 +148,7 @@ export function evaluatePolicy(policy: QualityPolicy | undefined, results: reado
             else judgements.push({ outcome: "passed", ...judged });
         }
     }
-    return verdictOf(policy, judgements, changedGateInputs);
+    return verdictOf(policy, judgements, changedGateInputs, untrusted);
 }
 
 /**
@@ -140,12 +156,17 @@ export function evaluatePolicy(policy: QualityPolicy | undefined, results: reado
  * apart. A pull request that changes the gate's own inputs is never the bot's to approve: the
  * rules it is judged by, or what they measure with, would change once it is merged.
  */
-export function verdictOf(policy: QualityPolicy | undefined, judgements: readonly RuleJudgement[], changedGateInputs: readonly string[] = []): GateEvaluation {
+export function verdictOf(
+    policy: QualityPolicy | undefined,
+    judgements: readonly RuleJudgement[],
+    changedGateInputs: readonly string[] = [],
+    untrusted: readonly UntrustedMeasurement[] = [],
+): GateEvaluation {
     const violations = judgements.flatMap(({ outcome, ...violation }) => (outcome === "broken" ? [violation as PolicyViolation] : []));
     const notEvaluated = judgements.flatMap(({ outcome, ...unjudged }) => (outcome === "not-evaluated" ? [unjudged as RuleNotEvaluated] : []));
     const verdict: GateVerdict =
-        policy === undefined ? "no-policy" : violations.length > 0 ? "fail" : notEvaluated.length > 0 || changedGateInputs.length > 0 ? "needs-a-person" : "pass";
-    return { verdict, judgements, changedGateInputs, violations, notEvaluated };
+        policy === undefined ? "no-policy" : violations.length > 0 ? "fail" : notEvaluated.length > 0 || changedGateInputs.length > 0 || untrusted.length > 0 ? "needs-a-person" : "pass";
+    return { verdict, judgements, changedGateInputs, untrusted, violations, notEvaluated };
 }
 
 /**

@@ -161,6 +161,12 @@ export const TUNING_RESULT = worded(
              * costs are the sum of both executions.
              */
             refinement: REFINEMENT.optional(),
+            /**
+             * Set when the function was not the same when read again after its tuning: the facts that
+             * differed (fingerprint.ts changedWhileMeasured), or why it could not be read again. Its
+             * figures are then neither stored in the tuning history nor judged by the quality gate.
+             */
+            changedWhileMeasured: worded(z.array(z.string()).min(1).readonly(), "a non-empty list of strings").optional(),
             /** Production's traffic the monthly figures are computed at (monthlyCost.ts), or why there is none. */
             productionTraffic: PRODUCTION_TRAFFIC.optional(),
         })

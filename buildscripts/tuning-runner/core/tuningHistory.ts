@@ -98,14 +98,18 @@ export function isCurrentRecord(record: ProductionRecord): record is Extract<Pro
     return record.version === 2;
 }
 
-/** The entry to store for a tuning, or undefined when there is nothing worth reusing (it did not succeed). */
+/**
+ * The entry to store for a tuning, or undefined when there is nothing worth reusing: it did not
+ * succeed, or the function changed while it was measured, so the figures may not be the
+ * fingerprint's (whoever borrows them would be judged on other code).
+ */
 export function storedResultEntry(
     result: TuningResult,
     measured: { fingerprint: string; facts: FunctionFacts; input: PowerTuningInput },
     origin: { pullRequest?: PullRequestContext; commit?: string; recordedAt: string },
 ): StoredResultEntry | undefined {
     // Without its refinement a result is not what this input asks for: the next build refines again.
-    if (result.status !== "succeeded" || result.refinement?.status === "failed") return undefined;
+    if (result.status !== "succeeded" || result.refinement?.status === "failed" || result.changedWhileMeasured !== undefined) return undefined;
     const { reused: _reused, baseline: _baseline, delta: _delta, productionTraffic: _traffic, ...tuned } = result;
     return withoutUndefined({
         version: 2 as const,

@@ -48,6 +48,7 @@ export function renderQualityGate(report: QualityGateReport): string[] {
         "",
         `Rules from ${code(policyFile)}${policyCommit === undefined ? "" : ` on the destination branch (${code(policyCommit.slice(0, 7))})`}: ${describePolicy(policy)}.`,
         ...gateInputChanges(evaluation),
+        ...untrustedList(evaluation),
         ...violationTable(evaluation.violations),
         ...notEvaluatedList(evaluation),
         ...(approval === undefined ? [] : ["", describeApproval(approval, evaluation.verdict)]),
@@ -69,6 +70,7 @@ function whyAPerson(evaluation: GateEvaluation): string {
     const reasons = [
         ...(evaluation.changedGateInputs.length === 0 ? [] : ["the gate's inputs change"]),
         ...(evaluation.notEvaluated.length === 0 ? [] : [`${plural(evaluation.notEvaluated.length, "rule")} not judged`]),
+        ...(evaluation.untrusted.length === 0 ? [] : [`${plural(evaluation.untrusted.length, "function")} changed while measured`]),
     ];
     return reasons.join(", ");
 }
@@ -121,6 +123,12 @@ function formatFigure(rule: PolicyRule, figure: number | string, signed: boolean
     if (rule === "maxMonthlyCostIncreaseUsd") return `${signed && figure > 0 ? "+" : ""}${formatUsd(figure)} a month`;
     if (rule === "maxDurationMs") return formatDurationMs(figure);
     return `${signed && figure > 0 ? "+" : ""}${signed ? significant(figure) : figure} %`;
+}
+
+/** The functions no rule judged, since their figures may be another code's. */
+function untrustedList(evaluation: GateEvaluation): string[] {
+    if (evaluation.untrusted.length === 0) return [];
+    return ["", "Not judged by any rule, so the build does not approve:", ...evaluation.untrusted.map(({ function: fn, reason }) => `- ${code(fn)}: ${reason}`)];
 }
 
 /** One line per function and reason, naming the rules it applies to. */

@@ -112,6 +112,13 @@ function resultSection(result: TuningResult): string[] {
     return [
         `### ${label.icon} ${code(result.name)}: ${result.power} MB recommended`,
         "",
+        ...(result.changedWhileMeasured === undefined
+            ? []
+            : [
+                  `⚠️ The function changed while it was measured (${result.changedWhileMeasured.map(code).join(", ")}): its figures are not trusted. ` +
+                      "They are not stored in the tuning history, and the quality gate judges none of them.",
+                  "",
+              ]),
         ...statsTable(result),
         ...(result.statsSource === "visualization" ? ["", STATS_FROM_VISUALIZATION_NOTE] : []),
         "",

@@ -6,7 +6,7 @@ import { BUDGET_POLL_MS } from "../../../buildscripts/tuning-runner/commands/bud
 import { parseLeases } from "../../../buildscripts/tuning-runner/core/budget";
 import type { InMemoryAws } from "../../support/in-memory-aws";
 import { freshInMemoryAwsForEachTest } from "../../support/runner-workspace";
-import { codeBuildEnv, functionArn, localEnv, succeeded, workspace } from "../../support/tune-scenario";
+import { codeBuildEnv, functionArn, localEnv, succeeded, withPullRequest, workspace } from "../../support/tune-scenario";
 
 const BUCKET = "storage-artifacts-0a1b2c3d";
 const LEASES = `s3://${BUCKET}/tuning-budget/leases.json`;
@@ -101,6 +101,25 @@ describe("tune --budget: one Lambda concurrency budget for every running tuning 
             assert.equal(run.code, 1);
             assert.equal(fake.calls("StartExecution").length, 0);
             assert.match(fake.comments[0].content, /pr-power-tuned-7-3f2a9c1-digest has a timeout of 900 s, and a copy's functions may run at most 300 s/);
+        });
+
+        it("stops: raising a copy's timeout past the cap after the caps were checked", async () => {
+            const [digest, ...rest] = copies(7);
+            withPullRequest(fake, digest);
+            for (const arn of copies(7)) fake.setFunctionConfiguration(arn, { Timeout: 30, MemorySize: 128, CodeSha256: "abc=" });
+            for (const arn of rest) fake.scriptExecution(arn, succeeded());
+            // The copy's own code, holding its copy's credentials, raises its timeout once it is being measured.
+            fake.scriptExecution(digest, { ...succeeded(), whileRunning: () => fake.changeFunction(digest, { Timeout: 900 }) });
+            const work = workspace();
+            work.write("power-tuning-policy.json", JSON.stringify({ requireConfiguredMemoryWithinPercent: 5 }));
+            const run = await work.run(["tune", ...copies(7).flatMap((arn) => ["--lambda-arn", arn]), "--max-function-timeout", "300", "--policy", "power-tuning-policy.json"], codeBuildEnv(), fake);
+            assert.equal(run.code, 0, run.stderr);
+            const [changed, ...kept] = work.readJson("power-tuning-results.json").functions;
+            assert.deepEqual(changed.changedWhileMeasured, ["timeoutSeconds: now 900 s, over the cap of 300 s"]);
+            assert.deepEqual(kept.map((result: { changedWhileMeasured?: string[] }) => result.changedWhileMeasured), [undefined, undefined]);
+            assert.deepEqual(fake.approvals.map((approval) => approval.approvalState), ["REVOKE"]);
+            const content = fake.comments[0].content;
+            assert.match(content, /- `pr-power-tuned-7-3f2a9c1-digest`: the function changed while it was measured \(`timeoutSeconds: now 900 s, over the cap of 300 s`\): its figures are not trusted/);
         });
 
         it("within every cap, tunes as usual", async () => {

@@ -27,7 +27,7 @@ import {
     TUNE,
     withTrustedStepCommits,
 } from "../../support/trusted-step-scenario";
-import { PULL_REQUEST_REVISION as REVISION } from "../../support/tune-scenario";
+import { PULL_REQUEST_REVISION as REVISION, succeeded } from "../../support/tune-scenario";
 import { readFixtureText } from "../../fixtures";
 
 describe("the trusted pull-request step", () => {
@@ -116,6 +116,39 @@ describe("the trusted pull-request step", () => {
             assert.match(content, /- `digest`: `requireConfiguredMemoryWithinPercent`: the configured 10240 MB was not measured/);
             assert.match(content, /a person must approve it/);
             assert.doesNotMatch(content, /Quality gate passed/);
+        });
+    });
+
+    describe("the copy is judged as it was measured: read again once its tuning ended", () => {
+        const storedResults = () => fake.calls("PutObject").filter((put) => put.Key.startsWith("tuning-history/results/"));
+
+        it("stops: swapping the code mid-tuning to get an approval", async () => {
+            // The pull request's settings are main's: without the swap this run is approved.
+            fake.setCommit(PULL_REQUEST.repositoryName, SOURCE, tree(128, { input: MAIN_INPUT, policy: PASSING_POLICY }));
+            // The copy's code (its credentials outlive the deploy) is swapped for a fast stand-in while it is measured.
+            fake.scriptExecution(DIGEST, { ...succeeded(), whileRunning: () => fake.changeFunction(DIGEST, { CodeSha256: "fast-stand-in=" }) });
+            const run = await trustedWorkspace().run(TUNE, trustedEnv(), fake);
+
+            assert.equal(run.code, 0, run.stderr);
+            assert.deepEqual(fake.approvals, [{ pullRequestId: "7", revisionId: REVISION, approvalState: "REVOKE" }]);
+            const content = fake.comments[0].content;
+            assert.match(content, /### ✋ Quality gate: a person decides \(1 function changed while measured\)/);
+            assert.match(content, /- `digest`: the function changed while it was measured \(`codeSha256`\): its figures are not trusted/);
+            assert.match(content, /⚠️ The function changed while it was measured \(`codeSha256`\): its figures are not trusted\. They are not stored in the tuning history/);
+            assert.doesNotMatch(content, /Quality gate passed/);
+            assert.deepEqual(storedResults(), []);
+        });
+
+        it("a copy whose memory alone the tuning changed is stored and judged as before", async () => {
+            fake.setCommit(PULL_REQUEST.repositoryName, SOURCE, tree(128, { input: MAIN_INPUT, policy: PASSING_POLICY }));
+            // The power-tuning tool sets the memory of $LATEST while it measures.
+            fake.scriptExecution(DIGEST, { ...succeeded(), whileRunning: () => fake.changeFunction(DIGEST, { MemorySize: 1024 }) });
+            const run = await trustedWorkspace().run(TUNE, trustedEnv(), fake);
+
+            assert.equal(run.code, 0, run.stderr);
+            assert.deepEqual(fake.approvals.map((approval) => approval.approvalState), ["APPROVE"]);
+            assert.equal(storedResults().length, 1);
+            assert.doesNotMatch(fake.comments[0].content, /changed while/);
         });
     });
 

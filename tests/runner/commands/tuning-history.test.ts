@@ -105,6 +105,41 @@ describe("tuning history", () => {
         });
     });
 
+    describe("stops: swapping a copy's code while it is measured to store forged results under another function's fingerprint", () => {
+        let builds: Builds;
+        let forger: Build;
+        let storedAfterForger: boolean;
+        let victim: Build;
+        before(async () => {
+            builds = Builds.inProcess();
+            // PR 8 deploys the victim's exact package and configuration, so the trusted step reads the victim's
+            // fingerprint; once measured, its code (holding its copy's credentials) swaps in other, cheaper code.
+            const forgerCopy = copyArn("digest", PR_8);
+            const swap = () => builds.fake.changeFunction(forgerCopy, { CodeSha256: configuration("digest", "fast stand-in").CodeSha256 });
+            builds.fake.scriptExecution(forgerCopy, { ...succeeded(cheaperAt512Output), whileRunning: swap });
+            forger = await builds.tunePullRequest(PR_8, { digest: "v1" });
+            assert.equal(forger.run.code, 0, forger.run.stderr);
+            storedAfterForger = builds.fake.objects.has(`${BUCKET}/tuning-history/results/${fingerprintOf("digest", "v1")}.json`);
+            victim = await builds.tunePullRequest(PR_5, { digest: "v1" });
+            assert.equal(victim.run.code, 0, victim.run.stderr);
+        });
+        after(() => builds.stop());
+
+        it("stores nothing for the forger's figures, and says why", () => {
+            assert.equal(storedAfterForger, false);
+            assert.deepEqual(forger.results.functions[0].changedWhileMeasured, ["codeSha256"]);
+            assert.match(forger.comment, /⚠️ The function changed while it was measured \(`codeSha256`\): its figures are not trusted\. They are not stored in the tuning history/);
+            assert.match(forger.run.stderr, /digest: changed while it was measured \(codeSha256\): its result is neither stored nor judged/);
+        });
+
+        it("the victim borrows nothing: it is tuned itself, on its own figures", () => {
+            assert.deepEqual(victim.started, [copyArn("digest", PR_5)]);
+            assert.equal(victim.results.functions[0].reused, undefined);
+            assert.equal(victim.results.functions[0].power, 256, "its own measurement, not the forged 512 MB");
+            assert.equal(builds.stored(`results/${fingerprintOf("digest", "v1")}.json`).pullRequestId, "5");
+        });
+    });
+
     describe("baselines, after PR 5 was merged and main deployed", () => {
         let builds: Builds;
         let recorded: Awaited<ReturnType<Builds["recordProduction"]>>;

@@ -1,7 +1,6 @@
 // Entry point of dist/tuning-runner.js: argv → command → exit code. It reads the user's files,
 // builds the run's AWS clients and runtime, dispatches to the command, turns errors into exit
 // codes and a stop of the build (SIGTERM/SIGINT) into the command's stop signal.
-import { version } from "../../package.json";
 import { PULL_REQUEST_EVENT_FIELDS, type PullRequestEvent, RUNNER_ENVIRONMENT } from "../contract";
 import { awsClients, ensureRegion, type AwsClients } from "./aws";
 import { parseCommandLine, recordRequestFrom, tuneRequestFrom, tuneTargetsFrom, type Command, type TuneArguments } from "./cli";
@@ -55,9 +54,6 @@ async function dispatch(command: Command, shell: Shell): Promise<number> {
     switch (command.kind) {
         case "help":
             runtime.print(command.text);
-            return EXIT_OK;
-        case "version":
-            runtime.print(`${version}\n`);
             return EXIT_OK;
         case "tune": {
             const { args } = command;

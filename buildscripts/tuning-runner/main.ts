@@ -2,7 +2,8 @@
 // builds the run's AWS clients and runtime, dispatches to the command, turns errors into exit
 // codes and a stop of the build (SIGTERM/SIGINT) into the command's stop signal.
 import { PULL_REQUEST_EVENT_FIELDS, type PullRequestEvent, RUNNER_ENVIRONMENT } from "../contract";
-import { awsClients, ensureRegion, type AwsClients } from "./aws";
+import { awsClients, ensureRegion } from "./aws";
+import type { AwsClients } from "./aws/ports";
 import { parseCommandLine, recordRequestFrom, tuneRequestFrom, tuneTargetsFrom, type Command, type TuneArguments } from "./cli";
 import { runDecideCopy } from "./commands/decideCopy";
 import { runPlanComment } from "./commands/planComment";
@@ -22,7 +23,7 @@ export interface Shell {
     readonly files: LocalFiles;
     /** The run's AWS clients; comments and approvals as `commentRoleArn` when given. */
     readonly awsClients: (commentRoleArn: string | undefined) => AwsClients;
-    /** Gives the AWS clients a region before the first call (aws.ts ensureRegion). */
+    /** Gives the AWS clients a region before the first call (aws/index.ts ensureRegion). */
     readonly ensureRegion: (arns: readonly string[], from: string) => Promise<void>;
     /** The runtime of a command that does not stop early: its signal never aborts. */
     readonly runtime: Runtime;

@@ -1,12 +1,14 @@
 // Command line → validated command objects. Pure: it sees argv, the environment and file
 // contents handed to it, never the file system or AWS, so every usage error is a unit test.
-// Each command's options are one table: Node's util.parseArgs reads argv with it (strictly,
-// per command), and the same table writes the command's --help.
-import { parseArgs } from "node:util";
+// Each command is one entry of COMMANDS: its options table (commander Options: value, default,
+// environment variable, choices, conflicts), from which commander parses argv and writes --help,
+// and the function that turns the parsed values into the command the shell runs.
+import { Command as Program, CommanderError, Option, type OptionValues } from "commander";
+import { version } from "../../package.json";
 import { COMMIT_ID_RULE, PULL_REQUEST_BOT_SESSION_NAME, PULL_REQUEST_ID_RULE, PULL_REQUEST_BUILD_FILES, RUNNER_ENVIRONMENT, SCHEDULE_EXPRESSION_RULE, TUNING_FILES, TUNING_STRATEGIES } from "../contract";
 import { INVOCATIONS_PER_MONTH_RULE } from "./core/monthlyCost";
 import { InputError, UsageError } from "./core/errors";
-import { ALLOWED_NAME_PREFIX_FIELD, checkFunctionInScope, functionScopeOf, validateNamePrefix } from "./core/functionScope";
+import { checkFunctionInScope, functionScopeOf, validateNamePrefix } from "./core/functionScope";
 import { parseJsonFile, withoutUndefined } from "./core/json";
 import { parseNonFunctionPathsVariable, validateNonFunctionPaths } from "./core/copyDecision";
 import type { DecideCopyRequest, RecordRequest, SweepRequest, TuneRequest } from "./core/requests";
@@ -15,7 +17,7 @@ import type { PullRequestContext } from "./core/resultsFile";
 import { functionsFromTerraformOutputs, mergeTargetFunctions, parseLambdaArnSpec, validateRoleArn, validateStateMachineArn, type CopyOfFunctions } from "./core/targets";
 import { parseTuningInput, type Strategy } from "./core/tuningInput";
 import { parseS3Uri } from "./core/s3Location";
-import { NAME_PREFIX_FIELD, PROTECT_PREFIX_FIELD, validateSweepPrefixes } from "./core/sweep";
+import { validateSweepPrefixes } from "./core/sweep";
 import type { TuningHistoryLocation } from "./core/tuningHistory";
 import type { BuildContext, TargetFunction } from "./core/types";
 
@@ -39,240 +41,75 @@ const LAMBDA_MAX_TIMEOUT_SECONDS = 900;
 const MAX_FUNCTIONS = 1000;
 /** Beyond this a budget is no cap: Lambda's own concurrency quotas are of this order. */
 const MAX_BUDGET = 100_000;
+const HELP_WIDTH = 100;
 
 /** CodeBuild's own variables the runner reads: the build, and for `record` the commit it built. */
 const CODEBUILD = { buildId: "CODEBUILD_BUILD_ID", buildUrl: "CODEBUILD_BUILD_URL", sourceVersion: "CODEBUILD_RESOLVED_SOURCE_VERSION" } as const;
 
-/** One option of a command: its value's placeholder (none for a switch), and what it does, for --help. */
-interface OptionSpec {
-    readonly value?: string;
-    readonly repeatable?: boolean;
-    /** Lines of --help; the first starts on the option's own line. */
-    readonly help: readonly string[];
+/** Options a command may be given more than once, each value collected; any other given twice is refused. */
+const REPEATABLE = new WeakSet<Option>();
+
+/** How an error names an option: with its environment variable when it has one. */
+function fieldOf(option: Option): string {
+    return option.envVar === undefined ? option.long! : `${option.long} (env ${option.envVar})`;
 }
 
-type OptionTable = Readonly<Record<string, OptionSpec>>;
+/**
+ * An option that takes a value (`flags` as commander spells them, e.g. `--input <FILE>`), refused
+ * empty or swallowing the next option; `convert` validates it with our own message, naming the field.
+ */
+function option<T = string>(flags: string, description: string, convert?: (text: string, field: string) => T): Option {
+    const created = new Option(flags, description);
+    return created.argParser((text: string) => {
+        if (text === "" || text.startsWith("--")) throw new UsageError(`${created.long} needs a value`);
+        return convert === undefined ? text : convert(text, fieldOf(created));
+    });
+}
 
-const env = (variable: string) => `(env ${variable})`;
+/** A value option that may be given again: the values, in order. */
+function repeatable(flags: string, description: string): Option {
+    const created = option(flags, description);
+    const one = created.parseArg as (text: string, previous: undefined) => string;
+    created.argParser((text: string, previous: string[] | undefined) => [...(previous ?? []), one(text, undefined)]);
+    REPEATABLE.add(created);
+    return created;
+}
+
+/** A whole number from `min` to `max` (`otherwise` names what else the option accepts). */
+function wholeNumber(min: number, max: number, unit: string, otherwise = ""): (text: string, field: string) => number {
+    return (text, field) => {
+        const value = /^\d+$/.test(text) ? Number(text) : NaN;
+        if (!(value >= min && value <= max)) throw new UsageError(`${field} must be a whole number of ${unit} from ${min} to ${max}${otherwise}; got "${text}"`);
+        return value;
+    };
+}
+
+const s3Location = (text: string, field: string) => parseS3Uri(text, field);
+
+const PULL_REQUEST_HEADING = "Pull request; without it nothing is posted and the Markdown goes to stdout:";
 
 /** The pull request a command comments on; without it nothing is posted and the Markdown goes to stdout. */
-const PULL_REQUEST_OPTIONS = {
-    repository: { value: "NAME", help: [env(RUNNER_ENVIRONMENT.repositoryName)] },
-    "pull-request-id": { value: "ID", help: [env(RUNNER_ENVIRONMENT.pullRequestId)] },
-    "source-commit": { value: "SHA", help: [env(RUNNER_ENVIRONMENT.sourceCommit)] },
-    "destination-commit": { value: "SHA", help: [env(RUNNER_ENVIRONMENT.destinationCommit)] },
-    "comment-role-arn": {
-        value: "ARN",
-        help: [
-            "comment and approve as this IAM role, assumed with the fixed session",
-            `name ${PULL_REQUEST_BOT_SESSION_NAME} ${env(RUNNER_ENVIRONMENT.pullRequestBotRoleArn)};`,
-            "everything else keeps the build's own credentials",
-        ],
-    },
-} satisfies OptionTable;
+function pullRequestOptions(): Option[] {
+    return [
+        option("--repository <NAME>", "").env(RUNNER_ENVIRONMENT.repositoryName),
+        option("--pull-request-id <ID>", "").env(RUNNER_ENVIRONMENT.pullRequestId),
+        option("--source-commit <SHA>", "").env(RUNNER_ENVIRONMENT.sourceCommit),
+        option("--destination-commit <SHA>", "").env(RUNNER_ENVIRONMENT.destinationCommit),
+        option(
+            "--comment-role-arn <ARN>",
+            `comment and approve as this IAM role, assumed with the fixed session name ${PULL_REQUEST_BOT_SESSION_NAME}; everything else keeps the build's own credentials`,
+            validateRoleArn,
+        ).env(RUNNER_ENVIRONMENT.pullRequestBotRoleArn),
+    ].map((each) => each.helpGroup(PULL_REQUEST_HEADING));
+}
 
-/** `--chart` of tune and report. */
-const CHART_OPTION = { value: "FILE.svg", help: ["also draw each tuned function's memory against average duration and", "cost per 1M invocations, the recommendation marked, as an SVG"] };
+const chartOption = () =>
+    option("--chart <FILE.svg>", "also draw each tuned function's memory against average duration and cost per 1M invocations, the recommendation marked, as an SVG", (file) => {
+        if (!file.endsWith(".svg")) throw new UsageError(`--chart must name an .svg file (the chart is SVG); got "${file}"`);
+        return file;
+    });
 
-const COMMANDS = {
-    tune: {
-        summary: ["run AWS Lambda Power Tuning for each function, write the results file,", "comment on the pull request (or print the Markdown)"],
-        options: {
-            "state-machine-arn": { value: "ARN", help: [`power-tuning state machine ${env(RUNNER_ENVIRONMENT.stateMachineArn)}`] },
-            input: { value: "FILE", help: [`tuning input without lambdaARN (default ${DEFAULT_INPUT_FILE})`] },
-            "lambda-arn": { value: "[NAME=]ARN", repeatable: true, help: ["a function to tune, unqualified ARN; repeatable"] },
-            "terraform-outputs": { value: "FILE", help: ["`terraform output -json`: every Lambda function ARN in it is tuned"] },
-            results: { value: "FILE", help: [`machine-readable results (default ${DEFAULT_RESULTS_FILE})`] },
-            chart: CHART_OPTION,
-            timeout: { value: "SECONDS", help: [`per execution, then StopExecution (default ${DEFAULT_TIMEOUT_SECONDS})`] },
-            concurrency: {
-                value: "N|auto",
-                help: [
-                    `executions at once, 1-${MAX_CONCURRENCY} (default ${DEFAULT_CONCURRENCY}); auto: as many as fit the`,
-                    "account's unreserved Lambda concurrency (GetAccountSettings), at least 1,",
-                    "at most one per function",
-                ],
-            },
-            policy: {
-                value: "FILE",
-                help: [`quality gate (${TUNING_FILES.policy}): violations fail the run; on a`, "pull request the build approves it when the gate passes, revokes when not"],
-            },
-            "terraform-dir": { value: "DIR", help: ["where the *.tf files are, for the suggested memory_size change (default .)"] },
-            history: {
-                value: "URI",
-                help: [
-                    `tuning history s3://BUCKET/PREFIX ${env(RUNNER_ENVIRONMENT.tuningHistoryUri)}: reuse the`,
-                    "stored result of a function whose code and input are unchanged, store",
-                    "new results, compare each with production's",
-                ],
-            },
-            force: { help: ["with --history: tune every function, even when a result is stored"] },
-            budget: {
-                value: "N",
-                help: [
-                    `the stack-wide tuning budget ${env(RUNNER_ENVIRONMENT.tuningBudget)}: Lambda invocations`,
-                    `in flight for all tunings together, 1-${MAX_BUDGET}, at most a tenth of the account's`,
-                    "unreserved concurrency; an execution that needs more is not started",
-                ],
-            },
-            "max-functions": { value: "N", help: [`tune nothing when more than N functions are to be tuned ${env(RUNNER_ENVIRONMENT.maxFunctions)}`] },
-            "max-function-timeout": {
-                value: "SECONDS",
-                help: [`tune nothing when a function's timeout is longer ${env(RUNNER_ENVIRONMENT.maxFunctionTimeoutSeconds)}`],
-            },
-            "budget-leases": { value: "s3://BUCKET/KEY", help: [`with --budget: the S3 object all tunings share the budget through ${env(RUNNER_ENVIRONMENT.tuningBudgetLeasesUri)}`] },
-            "allowed-name-prefix": {
-                value: "PREFIX",
-                help: [
-                    `the pull-request namespace ${env(RUNNER_ENVIRONMENT.pullRequestNamePrefix)}. With a pull`,
-                    "request, the functions tuned are the ones its own copy",
-                    "(PREFIX-<id>-<commit>-…) holds, listed with ListFunctions, and an ARN",
-                    "elsewhere is refused before any AWS call; without one, any PREFIX-….",
-                    "A function outside the state machine's account and region is always refused.",
-                ],
-            },
-            "production-name-prefix": {
-                value: "PREFIX",
-                help: [
-                    `production's namePrefix ${env(RUNNER_ENVIRONMENT.productionNamePrefix)}: the comment maps each`,
-                    "copy's function <copy>-<key> to production's PREFIX-<key>",
-                ],
-            },
-            "settings-from-repository": {
-                help: [
-                    "read --input and --policy from the pull request's destination commit and",
-                    "the *.tf files of --terraform-dir from its source commit, in CodeCommit,",
-                    "not from local files: a pull request cannot loosen its own quality gate",
-                    "(no policy at the destination commit: the gate is off)",
-                ],
-            },
-            ...PULL_REQUEST_OPTIONS,
-        },
-    },
-    "plan-comment": {
-        summary: ["summarise a Terraform JSON plan on the pull request (or print it)"],
-        options: {
-            plan: { value: "FILE", help: ["`terraform show -json` output"] },
-            "deploy-failed": {
-                value: "URL",
-                help: ["the pull request's copy could not be deployed: the comment says nothing", "was tuned for this push and links URL (the workflow execution)"],
-            },
-            ...PULL_REQUEST_OPTIONS,
-        },
-    },
-    report: {
-        summary: ["render Markdown offline from a results file, a state machine output or a URL"],
-        options: {
-            results: { value: "FILE", help: ["a results file written by tune"] },
-            output: { value: "FILE", help: ["a raw state machine output"] },
-            url: { value: "URL", help: ["a lambda-power-tuning.show link"] },
-            "invocations-per-month": { value: "N", help: ["with any of them: each function's monthly cost at N invocations a month"] },
-            strategy: { value: "STRATEGY", help: [`with --url: ${TUNING_STRATEGIES.join(", ")} (default cost, the tool's default); the link`, "holds only the measurements, not what the tuning was for"] },
-            name: { value: "NAME", help: ["with --url: the function's name in the report (default function)"] },
-            chart: CHART_OPTION,
-        },
-    },
-    "decide-copy": {
-        summary: [
-            "decide from the repository whether a pull request needs a copy: only when it",
-            "changes a path no --non-function-path matches; when not, comment what production",
-            "runs and approve (with a policy at the destination commit). Prints the decision",
-        ],
-        options: {
-            "non-function-path": {
-                value: "GLOB",
-                repeatable: true,
-                help: [
-                    `a path that cannot change a function, e.g. docs/**; repeatable ${env(RUNNER_ENVIRONMENT.nonFunctionPaths)},`,
-                    "a JSON list); none: every change needs a copy",
-                ],
-            },
-            policy: { value: "PATH", help: [`the quality gate's policy at the destination commit (default ${TUNING_FILES.policy})`] },
-            history: { value: "URI", help: [`tuning history s3://BUCKET/PREFIX ${env(RUNNER_ENVIRONMENT.tuningHistoryUri)}: production's results`] },
-            ...PULL_REQUEST_OPTIONS,
-        },
-    },
-    record: {
-        summary: ["after a deployment of main: store the tuning fingerprint production runs, per", "function, as the baseline pull requests are compared with"],
-        options: {
-            "terraform-outputs": { value: "FILE", help: ["production's `terraform output -json`"] },
-            history: { value: "URI", help: [`tuning history s3://BUCKET/PREFIX ${env(RUNNER_ENVIRONMENT.tuningHistoryUri)}`] },
-            input: { value: "FILE", help: [`the tuning input pull requests use (default ${DEFAULT_INPUT_FILE})`] },
-            "source-commit": { value: "SHA", help: [`the deployed commit of main ${env(CODEBUILD.sourceVersion)}`] },
-        },
-    },
-    sweep: {
-        summary: [
-            "remove what pull requests' throw-away copies left behind, by name and age: Lambda",
-            "functions and IAM roles PREFIX-*, log groups /aws/lambda/PREFIX-*, state objects;",
-            "write a report, and on a pull request say in its comment what became of the copy",
-        ],
-        options: {
-            "name-prefix": {
-                value: "PREFIX",
-                help: [
-                    "what to remove: functions and roles named PREFIX-…, log groups",
-                    "/aws/lambda/PREFIX-…; 3-64 letters, digits or '-', starting with a",
-                    "letter and not ending with '-'. Required, and never taken from the",
-                    "environment: a command that deletes names what it deletes",
-                ],
-            },
-            "protect-prefix": {
-                value: "PREFIX",
-                help: [
-                    "never to be reached (production's namePrefix): the sweep refuses to",
-                    "run when PREFIX-* and --name-prefix's PREFIX-* could name one thing",
-                ],
-            },
-            "older-than": {
-                value: "HOURS",
-                help: [
-                    `only what is at least HOURS old, 0-${MAX_HOURS} (default ${DEFAULT_OLDER_THAN_HOURS}): a function`,
-                    "by its LastModified, a role by its CreateDate, a log group by its",
-                    "creationTime, an object by its LastModified; the rest is kept",
-                ],
-            },
-            "owner-workflow": {
-                value: "ARN",
-                help: [
-                    "the pull-request workflow (state machine) whose RUNNING executions own",
-                    "copies (--name-prefix is then the pull-request namespace): functions,",
-                    "roles and log groups go when no running execution owns their copy, or",
-                    "when it started --older-than ago; their own timestamps play no part",
-                ],
-            },
-            "state-uri": { value: "s3://BUCKET/PREFIX", help: ["also remove the objects under PREFIX/ (the copies' Terraform state)"] },
-            "dry-run": { help: ["list and report what would be removed, and make no write call at all", "(nor a comment)"] },
-            report: { value: "FILE", help: [`what was found and what became of it (default ${DEFAULT_REPORT_FILE})`] },
-            "retry-schedule": {
-                value: "EXPRESSION",
-                help: [
-                    `the scheduled sweep's EventBridge schedule ${env(RUNNER_ENVIRONMENT.sweepSchedule)}:`,
-                    "the comment names it as what tries again what this sweep could not",
-                    "remove",
-                ],
-            },
-            "retry-older-than": {
-                value: "HOURS",
-                help: [`the scheduled sweep's --older-than ${env(RUNNER_ENVIRONMENT.pullRequestCopyTtlHours)}:`, "the comment says when what is left is old enough for it"],
-            },
-            ...PULL_REQUEST_OPTIONS,
-        },
-    },
-} satisfies Record<string, { summary: readonly string[]; options: OptionTable }>;
-
-type CommandName = keyof typeof COMMANDS;
-const COMMAND_NAMES = Object.keys(COMMANDS) as CommandName[];
-
-/** What a command's --help says before its options. */
-const OPTION_HEADINGS: Record<CommandName, string> = {
-    tune: "Options:",
-    "plan-comment": "Options (--plan, --deploy-failed or both):",
-    "decide-copy": "Options:",
-    report: "Options (exactly one of --results, --output and --url):",
-    record: "Options:",
-    sweep: "Options:",
-};
+const historyOption = (description: string) => option("--history <URI>", `tuning history s3://BUCKET/PREFIX${description}`, s3Location).env(RUNNER_ENVIRONMENT.tuningHistoryUri);
 
 const AWS_CONFIGURATION = `Region, credentials and endpoints come from the AWS SDK's standard configuration
 (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL_SFN, AWS_ENDPOINT_URL_CODECOMMIT, AWS_ENDPOINT_URL_STS, ...),
@@ -288,72 +125,382 @@ const SWEEP_EXIT_CODES = `Exit codes: 0 everything old enough was removed (or, o
 not be removed or listed, or the comment failed; 2 usage or input error (no AWS call was made).
 `;
 
-const DESCRIPTION_COLUMN = 29;
-
-/** `  --flag VALUE               what it does`, continued on lines of its own. */
-function optionLines(name: string, spec: OptionSpec): string[] {
-    const flag = `  --${name}${spec.value === undefined ? "" : ` ${spec.value}`}`;
-    const indent = " ".repeat(DESCRIPTION_COLUMN);
-    const [first, ...more] = spec.help;
-    const head = flag.length < DESCRIPTION_COLUMN - 1 ? [`${flag.padEnd(DESCRIPTION_COLUMN)}${first}`] : [flag, `${indent}${first}`];
-    return [...head, ...more.map((line) => `${indent}${line}`)];
+/** What a command's parse step gets: the option values commander read, where each came from, the environment. */
+interface Parsed {
+    readonly values: OptionValues;
+    readonly source: (name: string) => string | undefined;
+    readonly env: Environment;
+    readonly build: BuildContext;
 }
 
-/** `tuning-runner tune [--input FILE] [--lambda-arn [NAME=]ARN]... [--force]`, in lines of at most 100 characters after `indent`. */
-function synopsis(command: CommandName, indent: number): string[] {
-    const words = [
-        `tuning-runner ${command}`,
-        ...Object.entries(COMMANDS[command].options as OptionTable).map(([name, spec]) => `[--${name}${spec.value === undefined ? "" : ` ${spec.value}`}]${spec.repeatable ? "..." : ""}`),
-    ];
-    const lines = [words[0]];
-    for (const word of words.slice(1)) {
-        if (indent + lines[lines.length - 1].length + 1 + word.length > 100) lines.push(`  ${word}`);
-        else lines[lines.length - 1] += ` ${word}`;
-    }
-    return lines.map((line) => `${" ".repeat(indent)}${line}`);
+/** One command: what it does, its options table, what its --help ends with, and its command object. */
+interface CommandSpec {
+    readonly summary: string;
+    /** The heading of its own options in --help. */
+    readonly heading?: string;
+    readonly options: () => readonly Option[];
+    readonly epilogue: string;
+    readonly parse: (parsed: Parsed) => Command;
 }
 
-/** The top-level --help: every command, what it does and its options in one line. */
-export function usage(): string {
-    const commands = COMMAND_NAMES.flatMap((command) => {
-        const [first, ...more] = COMMANDS[command].summary;
-        return [`  ${command.padEnd(15)}${first}`, ...more.map((line) => `${" ".repeat(17)}${line}`), ...synopsis(command, 17)];
-    });
-    return [
-        "Usage: tuning-runner <command> [options]",
-        "       tuning-runner <command> --help    what each option of the command does",
-        "       tuning-runner --help | --version",
-        "",
-        "Commands:",
-        ...commands,
-        "",
-        AWS_CONFIGURATION,
-        EXIT_CODES,
-    ].join("\n");
-}
-
-/** One command's --help: what it does and each of its options. */
-export function commandUsage(command: CommandName): string {
-    const options = COMMANDS[command].options as OptionTable;
-    const isPullRequestOption = ([name, spec]: [string, OptionSpec]) => (PULL_REQUEST_OPTIONS as OptionTable)[name] === spec;
-    const own = Object.entries(options).filter((option) => !isPullRequestOption(option));
-    const pullRequest = Object.entries(options).filter(isPullRequestOption);
-    return [
-        `Usage: tuning-runner ${command} [options]`,
-        "",
-        `${COMMANDS[command].summary.join("\n").replace(/^./, (letter) => letter.toUpperCase())}.`,
-        "",
-        OPTION_HEADINGS[command],
-        ...own.flatMap(([name, spec]) => optionLines(name, spec)),
-        ...(pullRequest.length === 0
-            ? []
-            : ["", "Pull request; without it nothing is posted and the Markdown goes to stdout:", ...pullRequest.flatMap(([name, spec]) => optionLines(name, spec))]),
-        "",
+const COMMANDS: Readonly<Record<string, CommandSpec>> = {
+    tune: {
+        summary: "run AWS Lambda Power Tuning for each function, write the results file, comment on the pull request (or print the Markdown)",
+        options: () => [
+            option("--state-machine-arn <ARN>", "power-tuning state machine").env(RUNNER_ENVIRONMENT.stateMachineArn),
+            option("--input <FILE>", "tuning input without lambdaARN").default(DEFAULT_INPUT_FILE),
+            repeatable("--lambda-arn <[NAME=]ARN>", "a function to tune, unqualified ARN; repeatable"),
+            option("--terraform-outputs <FILE>", "`terraform output -json`: every Lambda function ARN in it is tuned"),
+            option("--results <FILE>", "machine-readable results").default(DEFAULT_RESULTS_FILE),
+            chartOption(),
+            option("--timeout <SECONDS>", "per execution, then StopExecution", wholeNumber(1, MAX_TIMEOUT_SECONDS, "seconds")).default(DEFAULT_TIMEOUT_SECONDS),
+            option("--concurrency <N|auto>", `executions at once, 1-${MAX_CONCURRENCY}; auto: as many as fit the account's unreserved Lambda concurrency (GetAccountSettings), at least 1, at most one per function`, (text, field) =>
+                text === "auto" ? "auto" : wholeNumber(1, MAX_CONCURRENCY, "executions", ", or auto")(text, field),
+            ).default(DEFAULT_CONCURRENCY),
+            option("--policy <FILE>", `quality gate (${TUNING_FILES.policy}): violations fail the run; on a pull request the build approves it when the gate passes, revokes when not`),
+            option("--terraform-dir <DIR>", "where the *.tf files are, for the suggested memory_size change").default("."),
+            historyOption(": reuse the stored result of a function whose code and input are unchanged, store new results, compare each with production's"),
+            new Option("--force", "with --history: tune every function, even when a result is stored"),
+            option(
+                "--budget <N>",
+                `the stack-wide tuning budget: Lambda invocations in flight for all tunings together, 1-${MAX_BUDGET}, at most a tenth of the account's unreserved concurrency; an execution that needs more is not started`,
+                wholeNumber(1, MAX_BUDGET, "invocations"),
+            ).env(RUNNER_ENVIRONMENT.tuningBudget),
+            option("--max-functions <N>", "tune nothing when more than N functions are to be tuned", wholeNumber(1, MAX_FUNCTIONS, "functions")).env(RUNNER_ENVIRONMENT.maxFunctions),
+            option("--max-function-timeout <SECONDS>", "tune nothing when a function's timeout is longer", wholeNumber(1, LAMBDA_MAX_TIMEOUT_SECONDS, "seconds")).env(RUNNER_ENVIRONMENT.maxFunctionTimeoutSeconds),
+            option("--budget-leases <s3://BUCKET/KEY>", "with --budget: the S3 object all tunings share the budget through", (text, field) => {
+                const location = parseS3Uri(text, field);
+                if (location.prefix === "") throw InputError.invalid(field, text, "s3://<bucket>/<key> of one object");
+                return location;
+            }).env(RUNNER_ENVIRONMENT.tuningBudgetLeasesUri),
+            option(
+                "--allowed-name-prefix <PREFIX>",
+                "the pull-request namespace. With a pull request, the functions tuned are the ones its own copy (PREFIX-<id>-<commit>-…) holds, listed with ListFunctions, and an ARN elsewhere is refused before any AWS call; without one, any PREFIX-…. A function outside the state machine's account and region is always refused.",
+                validateNamePrefix,
+            ).env(RUNNER_ENVIRONMENT.pullRequestNamePrefix),
+            option("--production-name-prefix <PREFIX>", "production's namePrefix: the comment maps each copy's function <copy>-<key> to production's PREFIX-<key>", validateNamePrefix).env(
+                RUNNER_ENVIRONMENT.productionNamePrefix,
+            ),
+            new Option(
+                "--settings-from-repository",
+                "read --input and --policy from the pull request's destination commit and the *.tf files of --terraform-dir from its source commit, in CodeCommit, not from local files: a pull request cannot loosen its own quality gate (no policy at the destination commit: the gate is off)",
+            ),
+            ...pullRequestOptions(),
+        ],
+        epilogue: `${AWS_CONFIGURATION}\n${EXIT_CODES}`,
+        parse: (parsed) => ({ kind: "tune", args: tuneArgumentsFrom(parsed) }),
+    },
+    "plan-comment": {
+        summary: "summarise a Terraform JSON plan on the pull request (or print it)",
+        heading: "Options (--plan, --deploy-failed or both):",
+        options: () => [
+            option("--plan <FILE>", "`terraform show -json` output"),
+            option("--deploy-failed <URL>", "the pull request's copy could not be deployed: the comment says nothing was tuned for this push and links URL (the workflow execution)", (url) => {
+                if (!/^https:\/\/[^\s()<>]+$/.test(url)) {
+                    throw new UsageError(`--deploy-failed must be an https:// URL without spaces, parentheses or angle brackets (it becomes a Markdown link); got "${url}"`);
+                }
+                return url;
+            }),
+            ...pullRequestOptions(),
+        ],
+        epilogue: `${AWS_CONFIGURATION}\n${EXIT_CODES}`,
+        parse: ({ values, build }) => {
+            const { plan: planFile, deployFailed: deployFailedUrl } = values;
+            if (planFile === undefined && deployFailedUrl === undefined) throw new UsageError("plan-comment needs --plan FILE, --deploy-failed URL, or both");
+            return { kind: "plan-comment", args: { planFile, deployFailedUrl, pullRequest: pullRequestFrom(values), commentRoleArn: values.commentRoleArn, build } };
+        },
+    },
+    report: {
+        summary: "render Markdown offline from a results file, a state machine output or a URL",
+        heading: "Options (exactly one of --results, --output and --url):",
+        options: () => [
+            option("--results <FILE>", "a results file written by tune").conflicts(["output", "url"]),
+            option("--output <FILE>", "a raw state machine output").conflicts("url"),
+            option("--url <URL>", "a lambda-power-tuning.show link"),
+            option("--invocations-per-month <N>", "with any of them: each function's monthly cost at N invocations a month", (text, field) => {
+                const value = /^\d+$/.test(text) ? Number(text) : NaN;
+                if (!Number.isSafeInteger(value)) throw new UsageError(`${field} must be ${INVOCATIONS_PER_MONTH_RULE.allowed}; got "${text}"`);
+                return value;
+            }),
+            new Option("--strategy <STRATEGY>", "with --url: what the tuning was for (default cost, the tool's default); the link holds only the measurements").choices(TUNING_STRATEGIES),
+            option("--name <NAME>", "with --url: the function's name in the report (default function)", (name) => {
+                if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) throw new UsageError(`--name must be a function name, 1-64 letters, digits, '-' or '_'; got ${JSON.stringify(name)}`);
+                return name;
+            }),
+            chartOption(),
+        ],
         // `report` calls no AWS API.
-        ...(command === "report" ? [] : [AWS_CONFIGURATION]),
-        command === "sweep" ? SWEEP_EXIT_CODES : EXIT_CODES,
-    ].join("\n");
+        epilogue: EXIT_CODES,
+        parse: ({ values }) => withoutUndefined({ kind: "report", source: reportSourceFrom(values), invocationsPerMonth: values.invocationsPerMonth, chartFile: values.chart }),
+    },
+    "decide-copy": {
+        summary:
+            "decide from the repository whether a pull request needs a copy: only when it changes a path no --non-function-path matches; when not, comment what production runs and approve (with a policy at the destination commit). Prints the decision",
+        options: () => [
+            repeatable("--non-function-path <GLOB>", "a path that cannot change a function, e.g. docs/**; repeatable (the variable: a JSON list); none: every change needs a copy").env(
+                RUNNER_ENVIRONMENT.nonFunctionPaths,
+            ),
+            option("--policy <PATH>", "the quality gate's policy at the destination commit", (path) => repositoryPath(path, "--policy", "file")).default(TUNING_FILES.policy),
+            historyOption(": production's results"),
+            ...pullRequestOptions(),
+        ],
+        epilogue: `${AWS_CONFIGURATION}\n${EXIT_CODES}`,
+        parse: ({ values, source, build }) => {
+            const paths: string[] | undefined = values.nonFunctionPath;
+            const request: DecideCopyRequest = {
+                // The command line requires all four values, so a pull request is always named.
+                pullRequest: pullRequestFrom(values, "decide-copy")!,
+                nonFunctionPaths: paths === undefined ? [] : source("nonFunctionPath") === "env" ? parseNonFunctionPathsVariable(paths[0]) : validateNonFunctionPaths(paths, "--non-function-path"),
+                policyFile: values.policy,
+                history: values.history,
+                build,
+            };
+            return { kind: "decide-copy", request, commentRoleArn: values.commentRoleArn };
+        },
+    },
+    record: {
+        summary: "after a deployment of main: store the tuning fingerprint production runs, per function, as the baseline pull requests are compared with",
+        options: () => [
+            option("--terraform-outputs <FILE>", "production's `terraform output -json`").makeOptionMandatory(),
+            historyOption(""),
+            option("--input <FILE>", "the tuning input pull requests use").default(DEFAULT_INPUT_FILE),
+            option("--source-commit <SHA>", "the deployed commit of main", (commit) => {
+                if (!COMMIT_ID_RULE.pattern.test(commit)) throw new UsageError(`--source-commit must be ${COMMIT_ID_RULE.allowed}; got "${commit}"`);
+                return commit;
+            }),
+        ],
+        epilogue: `${AWS_CONFIGURATION}\n${EXIT_CODES}`,
+        parse: ({ values, env }) => {
+            if (values.history === undefined) throw InputError.invalid(HISTORY_FIELD, undefined, "s3://<bucket>/<prefix>, where pull requests find production's fingerprints");
+            // CodePipeline passes its source revision here; anything but a commit id is left out.
+            const revision = env[CODEBUILD.sourceVersion];
+            const commit = values.sourceCommit ?? (revision !== undefined && COMMIT_ID_RULE.pattern.test(revision) ? revision : undefined);
+            return { kind: "record", args: { terraformOutputsFile: values.terraformOutputs, inputFile: values.input, history: values.history, commit } };
+        },
+    },
+    sweep: {
+        summary:
+            "remove what pull requests' throw-away copies left behind, by name and age: Lambda functions and IAM roles PREFIX-*, log groups /aws/lambda/PREFIX-*, state objects; write a report, and on a pull request say in its comment what became of the copy",
+        options: () => [
+            option(
+                "--name-prefix <PREFIX>",
+                "what to remove: functions and roles named PREFIX-…, log groups /aws/lambda/PREFIX-…; 3-64 letters, digits or '-', starting with a letter and not ending with '-'. Required, and never taken from the environment: a command that deletes names what it deletes",
+            ).makeOptionMandatory(),
+            option("--protect-prefix <PREFIX>", "never to be reached (production's namePrefix): the sweep refuses to run when PREFIX-* and --name-prefix's PREFIX-* could name one thing"),
+            option(
+                "--older-than <HOURS>",
+                `only what is at least HOURS old, 0-${MAX_HOURS}: a function by its LastModified, a role by its CreateDate, a log group by its creationTime, an object by its LastModified; the rest is kept`,
+                wholeNumber(0, MAX_HOURS, "hours"),
+            ).default(DEFAULT_OLDER_THAN_HOURS),
+            option(
+                "--owner-workflow <ARN>",
+                "the pull-request workflow (state machine) whose RUNNING executions own copies (--name-prefix is then the pull-request namespace): functions, roles and log groups go when no running execution owns their copy, or when it started --older-than ago; their own timestamps play no part",
+                validateStateMachineArn,
+            ),
+            option("--state-uri <s3://BUCKET/PREFIX>", "also remove the objects under PREFIX/ (the copies' Terraform state)", (text, field) => {
+                const state = parseS3Uri(text, field);
+                if (state.prefix === "") throw InputError.invalid(field, text, "s3://<bucket>/<prefix> with a key prefix", "a sweep never removes every object of a bucket");
+                return state;
+            }),
+            new Option("--dry-run", "list and report what would be removed, and make no write call at all (nor a comment)"),
+            option("--report <FILE>", "what was found and what became of it").default(DEFAULT_REPORT_FILE),
+            option("--retry-schedule <EXPRESSION>", "the scheduled sweep's EventBridge schedule: the comment names it as what tries again what this sweep could not remove", (schedule, field) => {
+                if (!SCHEDULE_EXPRESSION_RULE.pattern.test(schedule)) throw InputError.invalid(field, schedule, SCHEDULE_EXPRESSION_RULE.allowed);
+                return schedule;
+            }).env(RUNNER_ENVIRONMENT.sweepSchedule),
+            option("--retry-older-than <HOURS>", "the scheduled sweep's --older-than: the comment says when what is left is old enough for it", wholeNumber(1, MAX_HOURS, "hours")).env(
+                RUNNER_ENVIRONMENT.pullRequestCopyTtlHours,
+            ),
+            ...pullRequestOptions(),
+        ],
+        epilogue: `${AWS_CONFIGURATION}\n${SWEEP_EXIT_CODES}`,
+        parse: ({ values, build }) => {
+            validateSweepPrefixes(values.namePrefix, values.protectPrefix);
+            const args: SweepArguments = {
+                namePrefix: values.namePrefix,
+                ...(values.protectPrefix === undefined ? {} : { protectPrefix: values.protectPrefix }),
+                olderThanHours: values.olderThan,
+                ...(values.ownerWorkflow === undefined ? {} : { ownerWorkflowArn: values.ownerWorkflow }),
+                ...(values.stateUri === undefined ? {} : { state: values.stateUri }),
+                dryRun: values.dryRun === true,
+                reportFile: values.report,
+                scheduledSweep: withoutUndefined({ schedule: values.retrySchedule, olderThanHours: values.retryOlderThan }),
+                pullRequest: pullRequestFrom(values),
+                commentRoleArn: values.commentRoleArn,
+                build,
+            };
+            return { kind: "sweep", args };
+        },
+    },
+};
+
+const COMMAND_NAMES = Object.keys(COMMANDS);
+
+/**
+ * The runner's program: every command of COMMANDS with its options. Its output goes to `print`
+ * (help) and nowhere else: errors are thrown, and the shell prints them with the exit code.
+ */
+function runnerProgram(print: (text: string) => void, env: Environment, run: (command: Command) => void): Program {
+    const program = new Program("tuning-runner")
+        .description("Tunes the memory of AWS Lambda functions on pull requests, and keeps their copies tidy.")
+        .version(`${version}`, "--version", "print the version")
+        .helpCommand(false)
+        .exitOverride()
+        .configureOutput({ writeOut: print, writeErr: () => {}, outputError: () => {} })
+        .configureHelp({ helpWidth: HELP_WIDTH, sortOptions: false })
+        .addHelpText("after", `\n${AWS_CONFIGURATION}\n${EXIT_CODES}`);
+    for (const [name, spec] of Object.entries(COMMANDS)) {
+        const command = program.command(name).description(spec.summary);
+        if (spec.heading !== undefined) command.optionsGroup(spec.heading);
+        for (const each of spec.options()) command.addOption(each);
+        refuseRepeats(command);
+        command.addHelpText("after", `\n${spec.epilogue}`);
+        command.action((values: OptionValues, self: Program) => {
+            run(spec.parse({ values, source: (key) => self.getOptionValueSource(key), env, build: buildContextFrom(env) }));
+        });
+    }
+    return program;
 }
+
+/** A single-valued option or a switch given twice is refused: which one was meant is not ours to guess. */
+function refuseRepeats(command: Program): void {
+    const seen = new Map<string, string | undefined>();
+    for (const each of command.options) {
+        if (REPEATABLE.has(each)) continue;
+        command.on(`option:${each.name()}`, (value?: string) => {
+            const flag = each.long!;
+            if (seen.has(flag)) {
+                throw new UsageError(value === undefined ? `${flag} was given twice; give it once` : `${flag} was given twice ("${seen.get(flag)}" and "${value}"); give it once`);
+            }
+            seen.set(flag, value);
+        });
+    }
+}
+
+/** The top-level --help: every command and what it does. */
+export function usage(): string {
+    let text = "";
+    runnerProgram((out) => void (text += out), {}, () => {}).outputHelp();
+    return text;
+}
+
+/** Reads argv (without `node script`) and the environment into a command. Throws UsageError. */
+export function parseCommandLine(argv: readonly string[], env: Environment): Command {
+    let printed = "";
+    let command: Command | undefined;
+    // Commander reads its options' environment variables from process.env: here, the one given
+    // (the build's, a test's), where an empty value counts as unset.
+    const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ""));
+    const processEnv = process.env;
+    process.env = given;
+    try {
+        runnerProgram((text) => void (printed += text), given, (parsed) => (command = parsed)).parse(argv, { from: "user" });
+    } catch (error) {
+        if (!(error instanceof CommanderError)) throw error;
+        if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return { kind: "help", text: printed };
+        // No command at all: commander would print the whole help as the error.
+        if (error.code === "commander.help") throw new UsageError(`a command is required: ${COMMAND_NAMES.join(", ")}`);
+        throw new UsageError(error.message.replace(/^error: /, ""));
+    } finally {
+        process.env = processEnv;
+    }
+    return command!;
+}
+
+const HISTORY_FIELD = `--history (env ${RUNNER_ENVIRONMENT.tuningHistoryUri})`;
+const BUDGET_FIELD = `--budget (env ${RUNNER_ENVIRONMENT.tuningBudget})`;
+const BUDGET_LEASES_FIELD = `--budget-leases (env ${RUNNER_ENVIRONMENT.tuningBudgetLeasesUri})`;
+
+function tuneArgumentsFrom({ values, build }: Parsed): TuneArguments {
+    const settingsFromRepository = values.settingsFromRepository === true;
+    if (values.force === true && values.history === undefined) {
+        throw new UsageError(`--force needs ${HISTORY_FIELD}: it tunes functions whose result the history holds; without a history every function is tuned anyway`);
+    }
+    if ((values.budget === undefined) !== (values.budgetLeases === undefined)) {
+        throw new UsageError(`${BUDGET_FIELD} and ${BUDGET_LEASES_FIELD} go together: the budget is shared through its lease table`);
+    }
+    const caps = withoutUndefined({ maxFunctions: values.maxFunctions, maxFunctionTimeoutSeconds: values.maxFunctionTimeout });
+    return {
+        stateMachineArn: values.stateMachineArn,
+        inputFile: values.input,
+        lambdaArnSpecs: values.lambdaArn ?? [],
+        terraformOutputsFile: values.terraformOutputs,
+        pullRequest: pullRequestFrom(values, settingsFromRepository ? "--settings-from-repository" : undefined),
+        resultsFile: values.results,
+        chartFile: values.chart,
+        timeoutSeconds: values.timeout,
+        concurrency: values.concurrency,
+        policyFile: values.policy,
+        terraformDirectory: values.terraformDir,
+        history: values.history,
+        force: values.force === true,
+        ...(values.budget === undefined ? {} : { budget: { size: values.budget, leases: values.budgetLeases } }),
+        ...(Object.keys(caps).length === 0 ? {} : { caps }),
+        allowedNamePrefix: values.allowedNamePrefix,
+        productionNamePrefix: values.productionNamePrefix,
+        settingsFromRepository,
+        commentRoleArn: values.commentRoleArn,
+        build,
+    };
+}
+
+function reportSourceFrom(values: OptionValues): ReportSource {
+    // Commander refuses two of them (conflicts); none is ours to refuse.
+    const given = (["results", "output", "url"] as const).find((key) => values[key] !== undefined);
+    if (given === undefined) throw new UsageError("report needs exactly one of --results FILE, --output FILE or --url URL; none was given");
+    for (const key of ["strategy", "name"]) {
+        if (values[key] !== undefined && given !== "url") {
+            throw new UsageError(`--${key} is for --url only: a link holds only the measurements, while --${given}'s file says its own strategy and function names`);
+        }
+    }
+    if (given === "url") return withoutUndefined({ kind: "url", url: values.url, strategy: values.strategy as Strategy | undefined, name: values.name });
+    return { kind: given, file: values[given] };
+}
+
+function buildContextFrom(env: Environment): BuildContext {
+    return { buildId: env[CODEBUILD.buildId], buildUrl: env[CODEBUILD.buildUrl] };
+}
+
+const PULL_REQUEST_FIELDS = [
+    { key: "repository", flag: "--repository", variable: RUNNER_ENVIRONMENT.repositoryName, pattern: /^[\w.-]{1,100}$/, allowed: "1-100 letters, digits, '.', '_' or '-'" },
+    { key: "pullRequestId", flag: "--pull-request-id", variable: RUNNER_ENVIRONMENT.pullRequestId, pattern: PULL_REQUEST_ID_RULE.pattern, allowed: PULL_REQUEST_ID_RULE.allowed },
+    { key: "sourceCommit", flag: "--source-commit", variable: RUNNER_ENVIRONMENT.sourceCommit, ...COMMIT_ID_RULE },
+    { key: "destinationCommit", flag: "--destination-commit", variable: RUNNER_ENVIRONMENT.destinationCommit, ...COMMIT_ID_RULE },
+] as const;
+
+/**
+ * The pull request to comment on, or undefined when none is named. A repository alone
+ * (REPOSITORY_NAME is set on every build of the PR project) does not name a pull request;
+ * a PR id or either commit does, and then all four values are required. `requiredBy` names the
+ * flag that cannot work without a pull request: then all four are required in any case.
+ */
+function pullRequestFrom(options: OptionValues, requiredBy?: string): PullRequestContext | undefined {
+    const values: (string | undefined)[] = PULL_REQUEST_FIELDS.map((field) => options[field.key]);
+    const [, pullRequestId, sourceCommit, destinationCommit] = values;
+    const named = pullRequestId !== undefined || sourceCommit !== undefined || destinationCommit !== undefined;
+    if (!named && requiredBy === undefined) return undefined;
+    const missing = PULL_REQUEST_FIELDS.filter((_, index) => values[index] === undefined);
+    if (missing.length > 0) {
+        const names = missing.map((field) => `${field.flag} (env ${field.variable})`).join(", ");
+        const who = named ? "a pull request" : `${requiredBy} reads the pull request's commits, so it`;
+        throw new UsageError(`${who} needs all four of --repository, --pull-request-id, --source-commit and --destination-commit; missing ${names}`);
+    }
+    PULL_REQUEST_FIELDS.forEach((field, index) => {
+        if (!field.pattern.test(values[index]!)) {
+            throw new UsageError(`${field.flag} must be ${field.allowed}; got "${values[index]}"`);
+        }
+    });
+    if (sourceCommit === destinationCommit) {
+        throw new UsageError(`--source-commit and --destination-commit are the same commit (${sourceCommit}); a pull request compares two different commits`);
+    }
+    return {
+        repositoryName: values[0]!,
+        pullRequestId: pullRequestId!,
+        sourceCommit: sourceCommit!,
+        destinationCommit: destinationCommit!,
+    };
+}
+
 
 /** `tune` as typed on the command line: file names not yet read, ARNs not yet validated. */
 export interface TuneArguments {
@@ -419,406 +566,12 @@ export type ReportSource =
 
 export type Command =
     | { readonly kind: "help"; readonly text: string }
-    | { readonly kind: "version" }
     | { readonly kind: "tune"; readonly args: TuneArguments }
     | { readonly kind: "plan-comment"; readonly args: PlanCommentArguments }
     | { readonly kind: "report"; readonly source: ReportSource; readonly invocationsPerMonth?: number; readonly chartFile?: string }
     | { readonly kind: "decide-copy"; readonly request: DecideCopyRequest; readonly commentRoleArn?: string }
     | { readonly kind: "record"; readonly args: RecordArguments }
     | { readonly kind: "sweep"; readonly args: SweepArguments };
-
-/** The option values of one command: flag → the values given, in order (none for a switch). */
-type ParsedOptions = ReadonlyMap<string, readonly string[]>;
-
-/** Reads argv (without `node script`) and the environment into a command. Throws UsageError. */
-export function parseCommandLine(argv: readonly string[], env: Environment): Command {
-    const [commandName, ...rest] = argv;
-    if (argv.includes("--help") || argv.includes("-h")) {
-        return { kind: "help", text: commandName !== undefined && isCommandName(commandName) ? commandUsage(commandName) : usage() };
-    }
-    if (argv.includes("--version")) return { kind: "version" };
-    if (commandName === undefined) {
-        throw new UsageError(`a command is required: ${COMMAND_NAMES.join(", ")}`);
-    }
-    if (!isCommandName(commandName)) {
-        throw new UsageError(`unknown command "${commandName}"; expected one of ${COMMAND_NAMES.join(", ")}`);
-    }
-    const options = parseOptions(commandName, rest);
-    const build = buildContextFrom(env);
-    switch (commandName) {
-        case "tune":
-            return { kind: "tune", args: tuneArgumentsFrom(options, env, build) };
-        case "plan-comment":
-            return {
-                kind: "plan-comment",
-                args: {
-                    ...planCommentInputsFrom(options),
-                    pullRequest: pullRequestFrom(options, env),
-                    commentRoleArn: commentRoleArnFrom(options, env),
-                    build,
-                },
-            };
-        case "report":
-            return withoutUndefined({ kind: "report", source: reportSourceFrom(options), invocationsPerMonth: invocationsPerMonthFrom(options), chartFile: chartFileFrom(options) });
-        case "record":
-            return { kind: "record", args: recordArgumentsFrom(options, env) };
-        case "sweep":
-            return { kind: "sweep", args: sweepArgumentsFrom(options, env, build) };
-        case "decide-copy":
-            return { kind: "decide-copy", request: decideCopyRequestFrom(options, env, build), commentRoleArn: commentRoleArnFrom(options, env) };
-    }
-}
-
-function decideCopyRequestFrom(options: ParsedOptions, env: Environment, build: BuildContext): DecideCopyRequest {
-    const flags = options.get("--non-function-path");
-    const variable = nonEmpty(env[RUNNER_ENVIRONMENT.nonFunctionPaths]);
-    const nonFunctionPaths =
-        flags !== undefined ? validateNonFunctionPaths(flags, "--non-function-path") : variable === undefined ? [] : parseNonFunctionPathsVariable(variable);
-    return {
-        // The command line requires all four values, so a pull request is always named.
-        pullRequest: pullRequestFrom(options, env, "decide-copy")!,
-        nonFunctionPaths,
-        policyFile: repositoryPath(options.get("--policy")?.[0] ?? TUNING_FILES.policy, "--policy", "file"),
-        history: historyFrom(options, env),
-        build,
-    };
-}
-
-function isCommandName(name: string): name is CommandName {
-    return (COMMAND_NAMES as string[]).includes(name);
-}
-
-/**
- * util.parseArgs with the command's option table, strict: unknown options and stray arguments
- * are errors. Its own errors are reworded to name the command and what it accepts; a single
- * option given twice, and an empty value, are errors too (parseArgs would keep the last one).
- */
-function parseOptions(command: CommandName, argv: readonly string[]): ParsedOptions {
-    const table: OptionTable = COMMANDS[command].options;
-    let tokens;
-    try {
-        const options = Object.fromEntries(
-            Object.entries(table).map(([name, spec]) => [name, spec.value === undefined ? { type: "boolean" as const } : { type: "string" as const, multiple: spec.repeatable === true }]),
-        );
-        ({ tokens } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false, tokens: true }));
-    } catch (error) {
-        throw usageErrorFrom(error, command, argv);
-    }
-    const values = new Map<string, string[]>();
-    for (const token of tokens) {
-        if (token.kind !== "option") continue;
-        const flag = `--${token.name}`;
-        const previous = values.get(flag);
-        if (table[token.name].value === undefined) {
-            if (previous !== undefined) throw new UsageError(`${flag} was given twice; give it once`);
-            values.set(flag, []);
-            continue;
-        }
-        const value = token.value ?? "";
-        if (value === "") throw new UsageError(`${flag} needs a value`);
-        if (previous !== undefined && table[token.name].repeatable !== true) {
-            throw new UsageError(`${flag} was given twice ("${previous[0]}" and "${value}"); give it once`);
-        }
-        values.set(flag, [...(previous ?? []), value]);
-    }
-    return values;
-}
-
-/** parseArgs' error, reworded: which option or argument, for which command, and what it accepts. */
-function usageErrorFrom(error: unknown, command: CommandName, argv: readonly string[]): unknown {
-    const { code, message } = error as { code?: string; message: string };
-    const quoted = /'([^']*)'/.exec(message)?.[1] ?? "";
-    switch (code) {
-        case "ERR_PARSE_ARGS_UNKNOWN_OPTION": {
-            const known = Object.keys(COMMANDS[command].options).map((name) => `--${name}`).join(", ");
-            return new UsageError(`unknown option ${quoted} for ${command}; ${command} accepts ${known}`);
-        }
-        case "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL":
-            return new UsageError(`unexpected argument "${quoted}" for ${command}; options start with --`);
-        case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE": {
-            const flag = quoted.split(" ")[0];
-            if (/does not take an argument/.test(message)) return new UsageError(`${flag} takes no value; got "${argv.find((argument) => argument.startsWith(`${flag}=`))}"`);
-            return new UsageError(`${flag} needs a value`);
-        }
-        default:
-            return error;
-    }
-}
-
-/** A flag's value, else the environment variable's; empty environment values count as unset. */
-function optionOrEnv(options: ParsedOptions, flag: string, env: Environment, variable: string): string | undefined {
-    return options.get(flag)?.[0] ?? nonEmpty(env[variable]);
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-    return value === undefined || value === "" ? undefined : value;
-}
-
-function required(options: ParsedOptions, flag: string): string {
-    const value = options.get(flag)?.[0];
-    if (value === undefined) throw new UsageError(`${flag} is required`);
-    return value;
-}
-
-/** A whole number within [min, max]; `otherwise` names what else the flag accepts, for the message. */
-function wholeNumber(options: ParsedOptions, flag: string, fallback: number, min: number, max: number, unit: string, otherwise = ""): number {
-    const text = options.get(flag)?.[0];
-    return text === undefined ? fallback : wholeNumberIn(text, flag, min, max, unit, otherwise);
-}
-
-/** `text` as a whole number from `min` to `max` (or `otherwise`); `field` names where it came from in the error. */
-function wholeNumberIn(text: string, field: string, min: number, max: number, unit: string, otherwise = ""): number {
-    const value = /^\d+$/.test(text) ? Number(text) : NaN;
-    if (!(value >= min && value <= max)) {
-        throw new UsageError(`${field} must be a whole number of ${unit} from ${min} to ${max}${otherwise}; got "${text}"`);
-    }
-    return value;
-}
-
-const BUDGET_FIELD = `--budget (env ${RUNNER_ENVIRONMENT.tuningBudget})`;
-const BUDGET_LEASES_FIELD = `--budget-leases (env ${RUNNER_ENVIRONMENT.tuningBudgetLeasesUri})`;
-
-/** `--max-functions` and `--max-function-timeout`, each when given. */
-function capsFrom(options: ParsedOptions, env: Environment): Pick<TuneArguments, "caps"> {
-    const maxFunctions = optionOrEnv(options, "--max-functions", env, RUNNER_ENVIRONMENT.maxFunctions);
-    const maxTimeout = optionOrEnv(options, "--max-function-timeout", env, RUNNER_ENVIRONMENT.maxFunctionTimeoutSeconds);
-    if (maxFunctions === undefined && maxTimeout === undefined) return {};
-    return {
-        caps: {
-            ...(maxFunctions === undefined ? {} : { maxFunctions: wholeNumberIn(maxFunctions, `--max-functions (env ${RUNNER_ENVIRONMENT.maxFunctions})`, 1, MAX_FUNCTIONS, "functions") }),
-            ...(maxTimeout === undefined
-                ? {}
-                : { maxFunctionTimeoutSeconds: wholeNumberIn(maxTimeout, `--max-function-timeout (env ${RUNNER_ENVIRONMENT.maxFunctionTimeoutSeconds})`, 1, LAMBDA_MAX_TIMEOUT_SECONDS, "seconds") }),
-        },
-    };
-}
-
-/** `--budget` and `--budget-leases`, both or neither. */
-function budgetFrom(options: ParsedOptions, env: Environment): Pick<TuneArguments, "budget"> {
-    const size = optionOrEnv(options, "--budget", env, RUNNER_ENVIRONMENT.tuningBudget);
-    const leases = optionOrEnv(options, "--budget-leases", env, RUNNER_ENVIRONMENT.tuningBudgetLeasesUri);
-    if (size === undefined && leases === undefined) return {};
-    if (size === undefined || leases === undefined) throw new UsageError(`${BUDGET_FIELD} and ${BUDGET_LEASES_FIELD} go together: the budget is shared through its lease table`);
-    const location = parseS3Uri(leases, BUDGET_LEASES_FIELD);
-    if (location.prefix === "") throw InputError.invalid(BUDGET_LEASES_FIELD, leases, "s3://<bucket>/<key> of one object");
-    return { budget: { size: wholeNumberIn(size, BUDGET_FIELD, 1, MAX_BUDGET, "invocations"), leases: location } };
-}
-
-function tuneArgumentsFrom(options: ParsedOptions, env: Environment, build: BuildContext): TuneArguments {
-    const settingsFromRepository = options.has("--settings-from-repository");
-    const allowedNamePrefix = optionOrEnv(options, "--allowed-name-prefix", env, RUNNER_ENVIRONMENT.pullRequestNamePrefix);
-    const productionNamePrefix = optionOrEnv(options, "--production-name-prefix", env, RUNNER_ENVIRONMENT.productionNamePrefix);
-    const history = historyFrom(options, env);
-    if (options.has("--force") && history === undefined) {
-        throw new UsageError(`--force needs ${HISTORY_FIELD}: it tunes functions whose result the history holds; without a history every function is tuned anyway`);
-    }
-    return {
-        stateMachineArn: optionOrEnv(options, "--state-machine-arn", env, RUNNER_ENVIRONMENT.stateMachineArn),
-        inputFile: options.get("--input")?.[0] ?? DEFAULT_INPUT_FILE,
-        lambdaArnSpecs: options.get("--lambda-arn") ?? [],
-        terraformOutputsFile: options.get("--terraform-outputs")?.[0],
-        pullRequest: pullRequestFrom(options, env, settingsFromRepository ? "--settings-from-repository" : undefined),
-        resultsFile: options.get("--results")?.[0] ?? DEFAULT_RESULTS_FILE,
-        chartFile: chartFileFrom(options),
-        timeoutSeconds: wholeNumber(options, "--timeout", DEFAULT_TIMEOUT_SECONDS, 1, MAX_TIMEOUT_SECONDS, "seconds"),
-        concurrency: options.get("--concurrency")?.[0] === "auto" ? "auto" : wholeNumber(options, "--concurrency", DEFAULT_CONCURRENCY, 1, MAX_CONCURRENCY, "executions", ", or auto"),
-        policyFile: options.get("--policy")?.[0],
-        terraformDirectory: options.get("--terraform-dir")?.[0] ?? ".",
-        history,
-        force: options.has("--force"),
-        ...budgetFrom(options, env),
-        ...capsFrom(options, env),
-        allowedNamePrefix: allowedNamePrefix === undefined ? undefined : validateNamePrefix(allowedNamePrefix, ALLOWED_NAME_PREFIX_FIELD),
-        productionNamePrefix: productionNamePrefix === undefined ? undefined : validateNamePrefix(productionNamePrefix, PRODUCTION_NAME_PREFIX_FIELD),
-        settingsFromRepository,
-        commentRoleArn: commentRoleArnFrom(options, env),
-        build,
-    };
-}
-
-const PRODUCTION_NAME_PREFIX_FIELD = `--production-name-prefix (env ${RUNNER_ENVIRONMENT.productionNamePrefix})`;
-
-const COMMENT_ROLE_FIELD = `--comment-role-arn (env ${RUNNER_ENVIRONMENT.pullRequestBotRoleArn})`;
-
-function commentRoleArnFrom(options: ParsedOptions, env: Environment): string | undefined {
-    const arn = optionOrEnv(options, "--comment-role-arn", env, RUNNER_ENVIRONMENT.pullRequestBotRoleArn);
-    return arn === undefined ? undefined : validateRoleArn(arn, COMMENT_ROLE_FIELD);
-}
-
-const HISTORY_FIELD = `--history (env ${RUNNER_ENVIRONMENT.tuningHistoryUri})`;
-
-function historyFrom(options: ParsedOptions, env: Environment): TuningHistoryLocation | undefined {
-    const uri = optionOrEnv(options, "--history", env, RUNNER_ENVIRONMENT.tuningHistoryUri);
-    return uri === undefined ? undefined : parseS3Uri(uri, HISTORY_FIELD);
-}
-
-function recordArgumentsFrom(options: ParsedOptions, env: Environment): RecordArguments {
-    const history = historyFrom(options, env);
-    if (history === undefined) throw InputError.invalid(HISTORY_FIELD, undefined, "s3://<bucket>/<prefix>, where pull requests find production's fingerprints");
-    const flagCommit = options.get("--source-commit")?.[0];
-    if (flagCommit !== undefined && !COMMIT_ID_RULE.pattern.test(flagCommit)) {
-        throw new UsageError(`--source-commit must be ${COMMIT_ID_RULE.allowed}; got "${flagCommit}"`);
-    }
-    // CodePipeline passes its source revision here; anything but a commit id is left out.
-    const revision = nonEmpty(env[CODEBUILD.sourceVersion]);
-    return {
-        terraformOutputsFile: required(options, "--terraform-outputs"),
-        inputFile: options.get("--input")?.[0] ?? DEFAULT_INPUT_FILE,
-        history,
-        commit: flagCommit ?? (revision !== undefined && COMMIT_ID_RULE.pattern.test(revision) ? revision : undefined),
-    };
-}
-
-const RETRY_SCHEDULE_FIELD = `--retry-schedule (env ${RUNNER_ENVIRONMENT.sweepSchedule})`;
-const RETRY_OLDER_THAN_FIELD = `--retry-older-than (env ${RUNNER_ENVIRONMENT.pullRequestCopyTtlHours})`;
-
-/**
- * `sweep`: what to remove is given by flags only, never by the environment. Every value is checked
- * here, before any AWS call: the prefixes (the protected one disjoint), the ages, the state URI
- * (never a whole bucket), the scheduled sweep's schedule, the pull request.
- */
-function sweepArgumentsFrom(options: ParsedOptions, env: Environment, build: BuildContext): SweepArguments {
-    const namePrefix = required(options, NAME_PREFIX_FIELD);
-    const protectPrefix = options.get(PROTECT_PREFIX_FIELD)?.[0];
-    validateSweepPrefixes(namePrefix, protectPrefix);
-    const ownerWorkflow = options.get("--owner-workflow")?.[0];
-    const stateUri = options.get("--state-uri")?.[0];
-    const state = stateUri === undefined ? undefined : parseS3Uri(stateUri, "--state-uri");
-    if (state !== undefined && state.prefix === "") {
-        throw InputError.invalid("--state-uri", stateUri, "s3://<bucket>/<prefix> with a key prefix", "a sweep never removes every object of a bucket");
-    }
-    const schedule = optionOrEnv(options, "--retry-schedule", env, RUNNER_ENVIRONMENT.sweepSchedule);
-    if (schedule !== undefined && !SCHEDULE_EXPRESSION_RULE.pattern.test(schedule)) throw InputError.invalid(RETRY_SCHEDULE_FIELD, schedule, SCHEDULE_EXPRESSION_RULE.allowed);
-    const retryOlderThan = optionOrEnv(options, "--retry-older-than", env, RUNNER_ENVIRONMENT.pullRequestCopyTtlHours);
-    return {
-        namePrefix,
-        ...(protectPrefix === undefined ? {} : { protectPrefix }),
-        olderThanHours: wholeNumber(options, "--older-than", DEFAULT_OLDER_THAN_HOURS, 0, MAX_HOURS, "hours"),
-        ...(ownerWorkflow === undefined ? {} : { ownerWorkflowArn: validateStateMachineArn(ownerWorkflow, "--owner-workflow") }),
-        ...(state === undefined ? {} : { state }),
-        dryRun: options.has("--dry-run"),
-        reportFile: options.get("--report")?.[0] ?? DEFAULT_REPORT_FILE,
-        scheduledSweep: {
-            ...(schedule === undefined ? {} : { schedule }),
-            ...(retryOlderThan === undefined ? {} : { olderThanHours: wholeNumberIn(retryOlderThan, RETRY_OLDER_THAN_FIELD, 1, MAX_HOURS, "hours") }),
-        },
-        pullRequest: pullRequestFrom(options, env),
-        commentRoleArn: commentRoleArnFrom(options, env),
-        build,
-    };
-}
-
-function planCommentInputsFrom(options: ParsedOptions): Pick<PlanCommentArguments, "planFile" | "deployFailedUrl"> {
-    const planFile = options.get("--plan")?.[0];
-    const deployFailedUrl = options.get("--deploy-failed")?.[0];
-    if (planFile === undefined && deployFailedUrl === undefined) {
-        throw new UsageError("plan-comment needs --plan FILE, --deploy-failed URL, or both");
-    }
-    if (deployFailedUrl !== undefined && !/^https:\/\/[^\s()<>]+$/.test(deployFailedUrl)) {
-        throw new UsageError(`--deploy-failed must be an https:// URL without spaces, parentheses or angle brackets (it becomes a Markdown link); got "${deployFailedUrl}"`);
-    }
-    return { planFile, deployFailedUrl };
-}
-
-/** `report --invocations-per-month N`: a traffic figure instead of production's (no AWS). */
-function invocationsPerMonthFrom(options: ParsedOptions): number | undefined {
-    const text = options.get(INVOCATIONS_PER_MONTH_FLAG)?.[0];
-    if (text === undefined) return undefined;
-    const value = /^\d+$/.test(text) ? Number(text) : NaN;
-    if (!Number.isSafeInteger(value)) throw new UsageError(`${INVOCATIONS_PER_MONTH_FLAG} must be ${INVOCATIONS_PER_MONTH_RULE.allowed}; got "${text}"`);
-    return value;
-}
-
-const INVOCATIONS_PER_MONTH_FLAG = "--invocations-per-month";
-
-/** `report`'s sources; its other options say how to render one. */
-const REPORT_SOURCE_FLAGS = ["--results", "--output", "--url"];
-
-function reportSourceFrom(options: ParsedOptions): ReportSource {
-    // In the order given, so that the message names them as typed.
-    const given = [...options.keys()].filter((flag) => REPORT_SOURCE_FLAGS.includes(flag));
-    if (given.length !== 1) {
-        const what = given.length === 0 ? "none was given" : `got ${given.join(" and ")}`;
-        throw new UsageError(`report needs exactly one of --results FILE, --output FILE or --url URL; ${what}`);
-    }
-    const value = options.get(given[0])![0];
-    for (const flag of ["--strategy", "--name"]) {
-        if (options.has(flag) && given[0] !== "--url") {
-            throw new UsageError(`${flag} is for --url only: a link holds only the measurements, while ${given[0]}'s file says its own strategy and function names`);
-        }
-    }
-    switch (given[0]) {
-        case "--results":
-            return { kind: "results", file: value };
-        case "--output":
-            return { kind: "output", file: value };
-        default:
-            return withoutUndefined({ kind: "url", url: value, strategy: reportStrategyFrom(options), name: reportNameFrom(options) });
-    }
-}
-
-function reportStrategyFrom(options: ParsedOptions): Strategy | undefined {
-    const strategy = options.get("--strategy")?.[0];
-    if (strategy === undefined) return undefined;
-    if (!(TUNING_STRATEGIES as readonly string[]).includes(strategy)) throw new UsageError(`--strategy must be one of ${TUNING_STRATEGIES.join(", ")}; got "${strategy}"`);
-    return strategy as Strategy;
-}
-
-function reportNameFrom(options: ParsedOptions): string | undefined {
-    const name = options.get("--name")?.[0];
-    if (name !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(name)) throw new UsageError(`--name must be a function name, 1-64 letters, digits, '-' or '_'; got ${JSON.stringify(name)}`);
-    return name;
-}
-
-function chartFileFrom(options: ParsedOptions): string | undefined {
-    const file = options.get("--chart")?.[0];
-    if (file !== undefined && !file.endsWith(".svg")) throw new UsageError(`--chart must name an .svg file (the chart is SVG); got "${file}"`);
-    return file;
-}
-
-function buildContextFrom(env: Environment): BuildContext {
-    return { buildId: nonEmpty(env[CODEBUILD.buildId]), buildUrl: nonEmpty(env[CODEBUILD.buildUrl]) };
-}
-
-const PULL_REQUEST_FIELDS = [
-    { key: "repositoryName", flag: "--repository", variable: RUNNER_ENVIRONMENT.repositoryName, pattern: /^[\w.-]{1,100}$/, allowed: "1-100 letters, digits, '.', '_' or '-'" },
-    { key: "pullRequestId", flag: "--pull-request-id", variable: RUNNER_ENVIRONMENT.pullRequestId, pattern: PULL_REQUEST_ID_RULE.pattern, allowed: PULL_REQUEST_ID_RULE.allowed },
-    { key: "sourceCommit", flag: "--source-commit", variable: RUNNER_ENVIRONMENT.sourceCommit, ...COMMIT_ID_RULE },
-    { key: "destinationCommit", flag: "--destination-commit", variable: RUNNER_ENVIRONMENT.destinationCommit, ...COMMIT_ID_RULE },
-] as const;
-
-/**
- * The pull request to comment on, or undefined when none is named. A repository alone
- * (REPOSITORY_NAME is set on every build of the PR project) does not name a pull request;
- * a PR id or either commit does, and then all four values are required. `requiredBy` names the
- * flag that cannot work without a pull request: then all four are required in any case.
- */
-function pullRequestFrom(options: ParsedOptions, env: Environment, requiredBy?: string): PullRequestContext | undefined {
-    const values = PULL_REQUEST_FIELDS.map((field) => optionOrEnv(options, field.flag, env, field.variable));
-    const [, pullRequestId, sourceCommit, destinationCommit] = values;
-    const named = pullRequestId !== undefined || sourceCommit !== undefined || destinationCommit !== undefined;
-    if (!named && requiredBy === undefined) return undefined;
-    const missing = PULL_REQUEST_FIELDS.filter((_, index) => values[index] === undefined);
-    if (missing.length > 0) {
-        const names = missing.map((field) => `${field.flag} (env ${field.variable})`).join(", ");
-        const who = named ? "a pull request" : `${requiredBy} reads the pull request's commits, so it`;
-        throw new UsageError(`${who} needs all four of --repository, --pull-request-id, --source-commit and --destination-commit; missing ${names}`);
-    }
-    PULL_REQUEST_FIELDS.forEach((field, index) => {
-        if (!field.pattern.test(values[index]!)) {
-            throw new UsageError(`${field.flag} must be ${field.allowed}; got "${values[index]}"`);
-        }
-    });
-    if (sourceCommit === destinationCommit) {
-        throw new UsageError(`--source-commit and --destination-commit are the same commit (${sourceCommit}); a pull request compares two different commits`);
-    }
-    return {
-        repositoryName: values[0]!,
-        pullRequestId: pullRequestId!,
-        sourceCommit: sourceCommit!,
-        destinationCommit: destinationCommit!,
-    };
-}
 
 /** What `tune` tunes, with what: validated from the command line and the Terraform outputs alone. */
 export interface TuneTargets {

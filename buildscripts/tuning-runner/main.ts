@@ -1,9 +1,9 @@
 // Entry point of dist/tuning-runner.js: argv → command → exit code. It reads the user's files,
 // builds the run's AWS clients and runtime, dispatches to the command, turns errors into exit
 // codes and a stop of the build (SIGTERM/SIGINT) into the command's stop signal.
-import { version } from "../../package.json";
 import { PULL_REQUEST_EVENT_FIELDS, type PullRequestEvent, RUNNER_ENVIRONMENT } from "../contract";
-import { awsClients, ensureRegion, type AwsClients } from "./aws";
+import { awsClients, ensureRegion } from "./aws";
+import type { AwsClients } from "./aws/ports";
 import { parseCommandLine, recordRequestFrom, tuneRequestFrom, tuneTargetsFrom, type Command, type TuneArguments } from "./cli";
 import { runDecideCopy } from "./commands/decideCopy";
 import { runPlanComment } from "./commands/planComment";
@@ -23,7 +23,7 @@ export interface Shell {
     readonly files: LocalFiles;
     /** The run's AWS clients; comments and approvals as `commentRoleArn` when given. */
     readonly awsClients: (commentRoleArn: string | undefined) => AwsClients;
-    /** Gives the AWS clients a region before the first call (aws.ts ensureRegion). */
+    /** Gives the AWS clients a region before the first call (aws/index.ts ensureRegion). */
     readonly ensureRegion: (arns: readonly string[], from: string) => Promise<void>;
     /** The runtime of a command that does not stop early: its signal never aborts. */
     readonly runtime: Runtime;
@@ -55,9 +55,6 @@ async function dispatch(command: Command, shell: Shell): Promise<number> {
     switch (command.kind) {
         case "help":
             runtime.print(command.text);
-            return EXIT_OK;
-        case "version":
-            runtime.print(`${version}\n`);
             return EXIT_OK;
         case "tune": {
             const { args } = command;

@@ -40,7 +40,7 @@ describe("command line of the tuning history", () => {
         it("treat --force as a switch that takes no value", () => {
             assert.equal(parsed("tune", ["tune", "--force", "--history", "s3://artifacts/h", "--lambda-arn", FUNCTION_A]).args.force, true);
             assert.equal(parsed("tune", ["tune"]).args.force, false);
-            rejects(["tune", "--force=yes"], {}, UsageError, /^--force takes no value; got "--force=yes"$/);
+            rejects(["tune", "--force=yes"], {}, UsageError, /^unknown option '--force=yes'$/);
             rejects(["tune", "--force", "--force"], {}, UsageError, /^--force was given twice; give it once$/);
         });
 
@@ -73,10 +73,10 @@ describe("command line of the tuning history", () => {
 
         it("requires the outputs and the history, and a full commit id in --source-commit", () => {
             const env = { TUNING_HISTORY_URI: "s3://artifacts/tuning-history/" };
-            rejects(["record"], env, UsageError, /^--terraform-outputs is required$/);
+            rejects(["record"], env, UsageError, /^required option '--terraform-outputs <FILE>' not specified$/);
             rejects(["record", "--terraform-outputs", "o.json"], {}, InputError, /^--history \(env TUNING_HISTORY_URI\) is missing; allowed: s3:\/\/<bucket>\/<prefix>/);
             rejects(["record", "--terraform-outputs", "o.json", "--source-commit", "abc1234"], env, UsageError, /^--source-commit must be a full 40-character lowercase commit id; got "abc1234"$/);
-            rejects(["record", "--terraform-outputs", "o.json", "--lambda-arn", FUNCTION_A], env, UsageError, /^unknown option --lambda-arn for record; record accepts --terraform-outputs, --history, --input, --source-commit$/);
+            rejects(["record", "--terraform-outputs", "o.json", "--lambda-arn", FUNCTION_A], env, UsageError, /^unknown option '--lambda-arn'$/);
         });
 
         it("refuses outputs without a Lambda function ARN and an invalid input, naming the file", () => {

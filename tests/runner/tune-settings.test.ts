@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 
-import type { RepositoryFiles } from "../../buildscripts/tuning-runner/aws";
+import type { RepositoryFiles } from "../../buildscripts/tuning-runner/aws/ports";
 import { type Command, parseCommandLine, type TuneArguments } from "../../buildscripts/tuning-runner/cli";
 import { settingsFromRepository } from "../../buildscripts/tuning-runner/commands/tuneSettings";
 import { InputError } from "../../buildscripts/tuning-runner/core/errors";

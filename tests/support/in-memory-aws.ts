@@ -3,23 +3,19 @@
 // access key that signed it (the build's own, or the pull-request bot's session), and a tuning of
 // minutes takes milliseconds. The SDK's own part (serialisation, retries, credential providers) is
 // what the wire-level specs of the bundle cover.
-import {
-    changedFileOf,
-    commentAuthor,
-    newestMatchingComment,
-    postCommentInput,
-    pullRequestStateOf,
-    unreservedConcurrencyOf,
-    type AwsClients,
-    type Listed,
-    type SweepableResources,
-    type FunctionConfiguration,
-    type PullRequestApprovals,
-    type PullRequestComments,
-    type RepositoryFiles,
-    type StepFunctions,
-    type TuningHistoryObjects,
-} from "../../buildscripts/tuning-runner/aws";
+import type {
+    AwsClients,
+    FunctionConfiguration,
+    Listed,
+    PullRequestApprovals,
+    PullRequestComments,
+    RepositoryFiles,
+    StepFunctions,
+    SweepableResources,
+    TuningHistoryObjects,
+} from "../../buildscripts/tuning-runner/aws/ports";
+import { changedFileOf, commentAuthor, newestMatchingComment, postCommentInput, pullRequestStateOf } from "../../buildscripts/tuning-runner/aws/codecommit";
+import { unreservedConcurrencyOf } from "../../buildscripts/tuning-runner/aws/lambda";
 import { PULL_REQUEST_BOT_SESSION_NAME } from "../../buildscripts/contract";
 import { trafficQueries } from "../../buildscripts/tuning-runner/core/productionMetrics";
 import { lambdaTimestamp } from "../../buildscripts/tuning-runner/core/sweep";

@@ -2,9 +2,9 @@
 // (the differences between the destination and the source commit) it decides whether the pull
 // request can change a function. When it cannot, nothing is deployed: the comment says so and
 // shows what production runs, and the quality gate, with a policy at the destination, approves.
-import type { AwsClients } from "../aws";
+import type { AwsClients } from "../aws/ports";
 import { TUNING_FILES } from "../../contract";
-import type { RepositoryFiles } from "../aws";
+import type { RepositoryFiles } from "../aws/ports";
 import { changedPaths, decideCopy, foldersToCheck, type CopyDecision } from "../core/copyDecision";
 import type { PullRequestContext } from "../core/resultsFile";
 import { repositoryReadError } from "../core/settings";

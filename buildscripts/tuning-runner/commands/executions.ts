@@ -3,7 +3,7 @@
 // history paged through when it ended without a result. Every judgement (what an execution's end
 // means, when to poll, what to call it) is the core's.
 import { randomBytes } from "crypto";
-import type { StartedExecution, StepFunctions } from "../aws";
+import type { StartedExecution, StepFunctions } from "../aws/ports";
 import { classifyExecution, executionName, isCleanUpOnErrorEntry, pollDelayMs } from "../core/execution";
 import { tuneInPasses, type FinishedPass, type RefineStep } from "../core/refine";
 import { peakPerExecution, stateMachineInput } from "../core/tuningInput";

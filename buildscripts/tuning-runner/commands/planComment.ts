@@ -1,6 +1,6 @@
 // `plan-comment`: a Terraform JSON plan summarised in the pull request's comment (or printed), and,
 // when the pull request's copy could not be deployed, a tuning section saying so.
-import type { AwsClients } from "../aws";
+import type { AwsClients } from "../aws/ports";
 import { parseJsonFile } from "../core/json";
 import { summarizeTerraformPlan } from "../core/planSummary";
 import type { PlanCommentRequest } from "../core/requests";

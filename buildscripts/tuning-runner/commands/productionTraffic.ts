@@ -1,7 +1,7 @@
 // Production's traffic for the monthly figures: for every succeeded function, production's
 // counterpart from the tuning history's record and its last 30 days from CloudWatch. Nothing here
 // fails a run: a function without a counterpart, a denied read or no data is said in the comment.
-import type { LambdaMetrics, TuningHistoryObjects } from "../aws";
+import type { LambdaMetrics, TuningHistoryObjects } from "../aws/ports";
 import { NEW_FUNCTION_TRAFFIC, trafficFromMetricData, trafficUnreadable, trafficWindow } from "../core/productionMetrics";
 import { TRAFFIC_DAYS, type ProductionTraffic } from "../core/monthlyCost";
 import type { TuningResult } from "../core/resultsFile";

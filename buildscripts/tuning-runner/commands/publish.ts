@@ -1,5 +1,5 @@
 // Publishing Markdown: the pull request's one living comment when a PR is named, stdout otherwise.
-import type { PullRequestComments } from "../aws";
+import type { PullRequestComments } from "../aws/ports";
 import { commentRequestToken } from "../core/commentToken";
 import { describeError } from "../core/errors";
 import type { PullRequestContext } from "../core/resultsFile";

@@ -1,7 +1,7 @@
 // The quality gate's AWS side: the functions' configured memory before tuning, and after it the
 // pull request's state and the approval. Verdicts, decisions and Markdown come from the core
 // (core/policy.ts, core/terraformMemory.ts) and markdown/gateReport.ts.
-import type { LambdaFunctions, PullRequestApprovals } from "../aws";
+import type { LambdaFunctions, PullRequestApprovals } from "../aws/ports";
 import { describeError } from "../core/errors";
 import { significant } from "../core/numbers";
 import { decideApproval, evaluatePolicy, isStaleBuild, type ApprovalOutcome, type PullRequestState, type QualityPolicy } from "../core/policy";

@@ -1,6 +1,6 @@
 // `record`: after a deployment of main, the fingerprint each production function runs, stored
 // in the tuning history as the baseline pull requests are compared with.
-import type { AwsClients } from "../aws";
+import type { AwsClients } from "../aws/ports";
 import { describeError, EXIT_FAILED, EXIT_OK } from "../core/errors";
 import { functionFactsFrom, tuningFingerprint, type FunctionFacts } from "../core/fingerprint";
 import { productionRecord, productionRecordKey } from "../core/tuningHistory";

@@ -3,7 +3,7 @@
 // attached policies and instance-profile links, then the role; log groups; the state objects last),
 // writes the report, and on a pull request says in its comment what became of the copy. One failed
 // call fails its item only; the sweep goes on with the next.
-import type { AwsClients, Listed, SweepableResources } from "../aws";
+import type { AwsClients, Listed, SweepableResources } from "../aws/ports";
 import { describeError, EXIT_FAILED } from "../core/errors";
 import type { SweepRequest } from "../core/requests";
 import { s3Uri } from "../core/s3Location";

@@ -1,7 +1,7 @@
 // `tune`: the settings (read from the pull request's commits when asked), one power-tuning run per
 // function (with --history only for functions without a stored result), the results file (always,
 // first), the quality gate's verdict and approval, then the comment.
-import type { AwsClients, FunctionConfiguration, LambdaFunctions } from "../aws";
+import type { AwsClients, FunctionConfiguration, LambdaFunctions } from "../aws/ports";
 import { describeError, EXIT_FAILED, InputError } from "../core/errors";
 import { parsePolicy } from "../core/policy";
 import { chartableResults, renderChart } from "../core/chart";

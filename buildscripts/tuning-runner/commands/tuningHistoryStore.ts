@@ -1,7 +1,7 @@
 // The tuning history in a run: fingerprints from Lambda, stored results and production records
 // from S3, reuse before any execution starts, storing after. The history only ever adds: whatever
 // cannot be read or written becomes a logged problem, and the run goes on as without it.
-import type { LambdaFunctions, TuningHistoryObjects } from "../aws";
+import type { LambdaFunctions, TuningHistoryObjects } from "../aws/ports";
 import { withBaseline } from "../core/baseline";
 import { describeError } from "../core/errors";
 import { functionFactsFrom, tuningFingerprint, type FunctionFacts } from "../core/fingerprint";

@@ -1,5 +1,5 @@
 // Production's traffic in CloudWatch (functional core): the GetMetricData queries for a
-// function's last 30 days, and what their answer says. The shell (aws.ts) only sends them.
+// function's last 30 days, and what their answer says. The shell (aws/cloudwatch.ts) only sends them.
 import { describeError } from "./errors";
 import { NO_PRODUCTION_TRAFFIC, TRAFFIC_DAYS, type ProductionTraffic } from "./monthlyCost";
 

@@ -220,7 +220,7 @@ describe("runner commands besides tune", () => {
         it("exits 2 with a pointer to --help for a command it does not know", async () => {
             const run = await new RunnerWorkspace().run(["deploy"], {}, new InMemoryAws());
             assert.equal(run.code, 2);
-            assert.match(run.stderr, /unknown command "deploy"[\s\S]*Run with --help/);
+            assert.match(run.stderr, /unknown command 'deploy'[\s\S]*Run with --help/);
         });
     });
 });

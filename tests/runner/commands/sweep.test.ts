@@ -264,7 +264,7 @@ describe("sweep", () => {
 
     describe("refuses before any AWS call (exit 2)", () => {
         const refused: Array<[string, string[], RegExp]> = [
-            ["without --name-prefix", ["sweep", "--older-than", "0"], /--name-prefix is required/],
+            ["without --name-prefix", ["sweep", "--older-than", "0"], /required option '--name-prefix <PREFIX>' not specified/],
             ["a prefix shorter than 3 characters", ["sweep", "--name-prefix", "pr"], /--name-prefix is "pr"; allowed: 3-64 letters, digits or '-', starting with a letter and not ending with '-'/],
             ["a prefix ending in '-'", ["sweep", "--name-prefix", "pr-power-tuned-"], /--name-prefix is "pr-power-tuned-"/],
             ["an empty prefix", ["sweep", "--name-prefix", ""], /--name-prefix needs a value/],
@@ -300,7 +300,7 @@ describe("sweep", () => {
         it("takes the names it deletes from its command line only, never from the environment", async () => {
             const run = await new RunnerWorkspace().run(["sweep"], { PULL_REQUEST_NAME_PREFIX: NAMESPACE, PRODUCTION_NAME_PREFIX: PRODUCTION_PREFIX }, fake);
             assert.equal(run.code, 2);
-            assert.match(run.stderr, /--name-prefix is required/);
+            assert.match(run.stderr, /required option '--name-prefix <PREFIX>' not specified/);
             assert.deepEqual(fake.requests, []);
         });
     });

@@ -315,7 +315,7 @@ describe("tune", () => {
             { what: "--force without a tuning history", args: ["--lambda-arn", FUNCTION_A, "--force"], message: /--force needs --history \(env TUNING_HISTORY_URI\)/ },
             { what: "no function to tune", args: [], message: /nothing to tune/ },
             { what: "Terraform outputs without a function ARN", args: ["--terraform-outputs", "outputs.json"], files: { "outputs.json": '{"bucket": {"sensitive": false, "type": "string", "value": "my-bucket"}}' }, message: /outputs.json: no output holds a Lambda function ARN \(outputs seen: "bucket"\)/ },
-            { what: "unknown flag", args: ["--lambda-arn", FUNCTION_A, "--endpoint-url", "http://localhost"], message: /unknown option --endpoint-url for tune/ },
+            { what: "unknown flag", args: ["--lambda-arn", FUNCTION_A, "--endpoint-url", "http://localhost"], message: /unknown option '--endpoint-url'/ },
             { what: "bad --concurrency", args: ["--lambda-arn", FUNCTION_A, "--concurrency", "0"], message: /--concurrency must be a whole number of executions from 1 to 32, or auto; got "0"/ },
             { what: "half a pull request", args: ["--lambda-arn", FUNCTION_A], env: { PULL_REQUEST_ID: "7" }, message: /missing --repository \(env REPOSITORY_NAME\), --source-commit/ },
         ];

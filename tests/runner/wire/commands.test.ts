@@ -78,11 +78,16 @@ describe("the bundled runner as a program", function () {
             assert.deepEqual([run.code, run.stdout], [0, `${require("../../../package.json").version}\n`]);
         });
 
-        it("prints usage naming every command and exit code", async () => {
+        it("prints usage naming every command and exit code, and each command's options in its own --help", async () => {
             const run = await new RunnerWorkspace().runProgram(["--help"], OFFLINE_ENV);
             assert.equal(run.code, 0);
-            for (const text of ["tune", "plan-comment", "report", "--terraform-outputs FILE", "--timeout SECONDS", "Exit codes: 0"]) {
+            for (const text of ["tune", "plan-comment", "report", "decide-copy", "record", "sweep", "Exit codes: 0"]) {
                 assert.ok(run.stdout.includes(text), `usage mentions ${text}`);
+            }
+            const tune = await new RunnerWorkspace().runProgram(["tune", "--help"], OFFLINE_ENV);
+            assert.equal(tune.code, 0);
+            for (const text of ["--terraform-outputs <FILE>", "--timeout <SECONDS>", "(env: STATE_MACHINE_ARN)", "Exit codes: 0"]) {
+                assert.ok(tune.stdout.includes(text), `tune --help mentions ${text}`);
             }
         });
 

@@ -1,9 +1,9 @@
 // The runner's AWS shell: which answers it takes as the API's. Emulators (moto, LocalStack) label
 // some answers text/html; a proxy's or firewall's page is refused whatever its status. On the
-// wire: ./wire/sweep.test.ts (an endpoint labelling every answer text/html, and moto itself) and
-// ./wire/tune.test.ts, ./wire/tuning-history.test.ts (HTML pages refused).
+// wire: ../wire/sweep.test.ts (an endpoint labelling every answer text/html, and moto itself) and
+// ../wire/tune.test.ts, ../wire/tuning-history.test.ts (HTML pages refused).
 import * as assert from "node:assert/strict";
-import { isApiAnswer } from "../../buildscripts/tuning-runner/aws";
+import { isApiAnswer } from "../../../buildscripts/tuning-runner/aws/sdk";
 
 const PROXY_PAGE = "<!DOCTYPE html><html><title>Access blocked by policy</title><body>Blocked</body></html>";
 

@@ -15,6 +15,8 @@ import type { PullRequestContext } from "./core/resultsFile";
 import { functionsFromTerraformOutputs, mergeTargetFunctions, parseLambdaArnSpec, validateRoleArn, validateStateMachineArn, type CopyOfFunctions } from "./core/targets";
 import { parseTuningInput, type Strategy } from "./core/tuningInput";
 import { parseS3Uri } from "./core/s3Location";
+import { feedbackStepFrom, pullRequestSweepCommandLine } from "./core/pullRequestSteps";
+import type { PullRequestFeedbackRequest } from "./commands/pullRequestFeedback";
 import { NAME_PREFIX_FIELD, PROTECT_PREFIX_FIELD, validateSweepPrefixes } from "./core/sweep";
 import type { TuningHistoryLocation } from "./core/tuningHistory";
 import type { BuildContext, TargetFunction } from "./core/types";
@@ -259,6 +261,21 @@ const COMMANDS = {
             ...PULL_REQUEST_OPTIONS,
         },
     },
+    "pull-request-feedback": {
+        summary: ["the feedback build: the deploy build's plan and outputs from S3, then", "plan-comment and, for a deployed copy, tune, as the workflow's values decide"],
+        options: {
+            "deploy-files": { value: "DIR", help: ["where the deploy build's files are put"] },
+            results: { value: "FILE", help: ["tune's results file"] },
+        },
+    },
+    "pull-request-sweep": {
+        summary: ["the sweep build: the whole pull-request namespace on the schedule, exactly", "the copy the workflow names after a destroy"],
+        options: {
+            "state-uri": { value: "s3://BUCKET/PREFIX", help: ["where every copy's Terraform state is"] },
+            "protect-prefix": { value: "PREFIX", help: ["production's names, never removed"] },
+            report: { value: "FILE", help: ["sweep's report"] },
+        },
+    },
 } satisfies Record<string, { summary: readonly string[]; options: OptionTable }>;
 
 type CommandName = keyof typeof COMMANDS;
@@ -272,6 +289,8 @@ const OPTION_HEADINGS: Record<CommandName, string> = {
     report: "Options (exactly one of --results, --output and --url):",
     record: "Options:",
     sweep: "Options:",
+    "pull-request-feedback": `Options (with ${RUNNER_ENVIRONMENT.deployOutcome}, ${RUNNER_ENVIRONMENT.deployBuildArn}, ${RUNNER_ENVIRONMENT.workflowExecutionArn} and plan-comment's and tune's variables):`,
+    "pull-request-sweep": `Options (with ${RUNNER_ENVIRONMENT.pullRequestId}, ${RUNNER_ENVIRONMENT.sourceCommit} after a destroy, and sweep's variables):`,
 };
 
 const AWS_CONFIGURATION = `Region, credentials and endpoints come from the AWS SDK's standard configuration
@@ -425,7 +444,8 @@ export type Command =
     | { readonly kind: "report"; readonly source: ReportSource; readonly invocationsPerMonth?: number; readonly chartFile?: string }
     | { readonly kind: "decide-copy"; readonly request: DecideCopyRequest; readonly commentRoleArn?: string }
     | { readonly kind: "record"; readonly args: RecordArguments }
-    | { readonly kind: "sweep"; readonly args: SweepArguments };
+    | { readonly kind: "sweep"; readonly args: SweepArguments }
+    | { readonly kind: "pull-request-feedback"; readonly request: PullRequestFeedbackRequest };
 
 /** The option values of one command: flag → the values given, in order (none for a switch). */
 type ParsedOptions = ReadonlyMap<string, readonly string[]>;
@@ -466,6 +486,13 @@ export function parseCommandLine(argv: readonly string[], env: Environment): Com
             return { kind: "sweep", args: sweepArgumentsFrom(options, env, build) };
         case "decide-copy":
             return { kind: "decide-copy", request: decideCopyRequestFrom(options, env, build), commentRoleArn: commentRoleArnFrom(options, env) };
+        case "pull-request-feedback":
+            return { kind: "pull-request-feedback", request: { step: feedbackStepFrom(env), deployFilesDirectory: required(options, "--deploy-files"), resultsFile: required(options, "--results") } };
+        case "pull-request-sweep":
+            return parseCommandLine(
+                pullRequestSweepCommandLine(env, { statesUri: required(options, "--state-uri"), protectPrefix: required(options, "--protect-prefix"), reportFile: required(options, "--report") }),
+                env,
+            );
     }
 }
 

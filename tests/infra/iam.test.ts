@@ -13,7 +13,7 @@ import {
     StackScope,
     trustPolicyViolations,
 } from "../support/iam-walker";
-import { MockedStack, mockedStack, ofType } from "../support/mocked-stack";
+import { MockedStack, mockedStack, ofType, repositoryOf } from "../support/mocked-stack";
 import { RegisteredResource, TEST_ACCOUNT_ID, TEST_REGION } from "../support/pulumi-mocks";
 
 /** What the mocked stack may touch, read from the resources it registered. */
@@ -27,7 +27,7 @@ function scopeOf(stack: MockedStack): StackScope {
         copyTagKey: COPY_ROLE_TAG_KEY,
         roleArns: arns("aws:iam/role:Role"),
         eventRuleArns: [`arn:aws:events:${TEST_REGION}:${TEST_ACCOUNT_ID}:rule/StepFunctionsGetEventForCodeBuildStartBuildRule`],
-        repositoryArns: arns("aws:codecommit/repository:Repository"),
+        repositoryArns: [repositoryOf(stack).arn],
         stateMachineArns: [stack.outputs.stateMachineArn as string, stack.outputs.pullRequestWorkflowArn as string],
         bucketArns: arns("aws:s3/bucket:Bucket"),
         logGroupArns: arns("aws:cloudwatch/logGroup:LogGroup"),

@@ -65,6 +65,30 @@ export const RUNNER_ENVIRONMENT = {
     sweepSchedule: "SWEEP_SCHEDULE",
     /** The age in hours from which the scheduled sweep removes a copy's leftovers (`sweep --retry-older-than`). */
     pullRequestCopyTtlHours: "PULL_REQUEST_COPY_TTL_HOURS",
+    /** The artifact bucket, under whose ARTIFACT_LAYOUT.pullRequestBuildsPrefix the pull-request builds hand files on. */
+    artifactBucket: "ARTIFACT_BUCKET",
+    /** The deploy build whose state the destroy undoes and whose files the feedback reads ("" when none ran); set by the workflow. */
+    deployBuildArn: "DEPLOY_BUILD_ARN",
+    /** DEPLOY_OUTCOMES: whether the copy was deployed; set by the workflow. */
+    deployOutcome: "DEPLOY_OUTCOME",
+    /** The workflow execution, linked from the comment when the copy could not be deployed; set by the workflow. */
+    workflowExecutionArn: "WORKFLOW_EXECUTION_ARN",
+} as const;
+
+/** What the pull-request workflow says of the copy's deploy (DEPLOY_OUTCOME): only a deployed copy is tuned. */
+export const DEPLOY_OUTCOMES = ["SUCCEEDED", "FAILED"] as const;
+export type DeployOutcome = (typeof DEPLOY_OUTCOMES)[number];
+
+/** A CodeBuild build's ARN, as the workflow passes the deploy build's (it keys the files the build handed on). */
+export const BUILD_ARN_RULE = {
+    pattern: /^arn:aws[a-z-]*:codebuild:[a-z0-9-]+:\d{12}:build\/[A-Za-z0-9_-]+:[0-9a-f-]+$/,
+    allowed: "a CodeBuild build ARN (arn:aws:codebuild:<region>:<account>:build/<project>:<id>)",
+} as const;
+
+/** A Step Functions execution's ARN, as the workflow passes its own. */
+export const EXECUTION_ARN_RULE = {
+    pattern: /^arn:aws[a-z-]*:states:([a-z0-9-]+):\d{12}:execution:[A-Za-z0-9_-]+:[A-Za-z0-9_-]+$/,
+    allowed: "a Step Functions execution ARN (arn:aws:states:<region>:<account>:execution:<state machine>:<name>)",
 } as const;
 
 /**
@@ -79,10 +103,9 @@ export type PullRequestEvent = { readonly [Field in (typeof PULL_REQUEST_EVENT_F
 /**
  * A pull request's id as the flow accepts it. At most 16 digits: a copy's names carry it
  * (`<prefix>-<id>-<commit>-<key>`, terraform-lambda's name_suffix rule) within AWS's 64 characters.
- * Written with `[0-9]` so the buildspecs can use the same pattern in bash.
  */
 export const PULL_REQUEST_ID_RULE = {
-    pattern: /^[1-9][0-9]{0,15}$/,
+    pattern: /^[1-9]\d{0,15}$/,
     allowed: "a positive whole number of at most 16 digits",
 } as const;
 

@@ -6,7 +6,7 @@
 // (PULL_REQUEST_ID, SOURCE_COMMIT, DESTINATION_COMMIT, WORKFLOW_VARIABLES) or by CodeBuild
 // itself (AWS_REGION, CODEBUILD_BUILD_ARN).
 import { Document, isMap, isScalar, isSeq } from "yaml";
-import { ARTIFACT_LAYOUT, COMMIT_ID_RULE, COPY_ROLE_PATH, PULL_REQUEST_ID_RULE, PULL_REQUEST_BUILD_FILES, RUNNER_ENVIRONMENT, TUNING_FILES } from "../buildscripts/contract";
+import { ARTIFACT_LAYOUT, COPY_ROLE_PATH, PULL_REQUEST_BUILD_FILES, RUNNER_ENVIRONMENT, TUNING_FILES } from "../buildscripts/contract";
 import { STATE_LAYOUT } from "./artifactStorage";
 import { TerraformRelease, verifiableTerraformRelease } from "./terraformRelease";
 
@@ -26,7 +26,7 @@ export const PROVIDER_CACHE_DIRECTORY = `${BUILD_CACHE_DIRECTORY}/providers`;
 /** Environment variables the stack sets on the projects, by what they hold. */
 export const BUILD_VARIABLES = {
     stateBucket: "TF_STATE_BUCKET",
-    artifactBucket: "ARTIFACT_BUCKET",
+    artifactBucket: RUNNER_ENVIRONMENT.artifactBucket,
     /** Production's namePrefix: the untrusted deploy plans against production under these names. */
     productionNamePrefix: RUNNER_ENVIRONMENT.productionNamePrefix,
     /** The permissions boundary of a copy's roles (TF_VAR_permissions_boundary_arn is production's, for the plan). */
@@ -51,12 +51,9 @@ export const COPY_CREDENTIAL_VARIABLES = {
 
 /** Environment variables the pull-request workflow adds to a build, besides the PR's id and commits. */
 export const WORKFLOW_VARIABLES = {
-    /** The deploy build whose state the destroy undoes and whose files the feedback reads ("" when none ran). */
-    deployBuildArn: "DEPLOY_BUILD_ARN",
-    /** SUCCEEDED or FAILED: whether the copy was deployed. */
-    deployOutcome: "DEPLOY_OUTCOME",
-    /** The workflow execution, linked from the comment when the copy could not be deployed. */
-    executionArn: "WORKFLOW_EXECUTION_ARN",
+    deployBuildArn: RUNNER_ENVIRONMENT.deployBuildArn,
+    deployOutcome: RUNNER_ENVIRONMENT.deployOutcome,
+    executionArn: RUNNER_ENVIRONMENT.workflowExecutionArn,
 } as const;
 
 /**
@@ -143,8 +140,9 @@ export function installTerraform(release: TerraformRelease): readonly BuildComma
     const zip = `${BUILD_CACHE_DIRECTORY}/${zipName}`;
     const matches = (options: string) => `echo "${sha256Arm64}  ${zip}" | sha256sum --check --strict${options} -`;
     return [
+        { run: `mkdir -p ${BUILD_CACHE_DIRECTORY}` },
         {
-            run: `mkdir -p ${BUILD_CACHE_DIRECTORY} && find ${BUILD_CACHE_DIRECTORY} -not -type f -not -type d -delete`,
+            run: `find ${BUILD_CACHE_DIRECTORY} -not -type f -not -type d -delete`,
             why: [
                 "The build cache (restored by CodeBuild for the pull-request builds only) holds files and directories, never links:",
                 "a symbolic link planted by an earlier build could point a write below somewhere else",
@@ -187,15 +185,12 @@ function terraformInit(stateKey: string, options: { reconfigure?: boolean; reado
 // feedback build never sees them (trusted).
 
 const { stateBucket, artifactBucket, productionNamePrefix, copyBoundaryArn, runnerS3Uri, runnerSha256, tuningHistoryUri } = BUILD_VARIABLES;
-const { deployBuildArn, deployOutcome, executionArn } = WORKFLOW_VARIABLES;
 const PULL_REQUEST_NAME_PREFIX = RUNNER_ENVIRONMENT.pullRequestNamePrefix;
-const { pullRequestId: PULL_REQUEST_ID, sourceCommit: SOURCE_COMMIT, destinationCommit: DESTINATION_COMMIT } = RUNNER_ENVIRONMENT;
+const { pullRequestId: PULL_REQUEST_ID, sourceCommit: SOURCE_COMMIT } = RUNNER_ENVIRONMENT;
 
 /** terraform-lambda's name_suffix of a pull request's copy, `<id>-<short commit>`, unquoted. */
 const COPY_SUFFIX = `\${${PULL_REQUEST_ID}}-\${${SOURCE_COMMIT}:0:7}`;
 const TRANSIENT_NAME_SUFFIX = `"${COPY_SUFFIX}"`;
-/** Every name of a pull request's copy starts with `<this>-`: the prefix that sweeps exactly it. */
-const COPY_NAME_PREFIX = `"$${PULL_REQUEST_NAME_PREFIX}-${COPY_SUFFIX}"`;
 /** The copy's Terraform state, shared by its deploy and its destroy: the only state object the copy's credentials may write. */
 const COPY_STATE_PREFIX = `${STATE_LAYOUT.pullRequestStatePrefix}$${PULL_REQUEST_NAME_PREFIX}-${COPY_SUFFIX}/`;
 const OWN_STATE_KEY = `"${COPY_STATE_PREFIX}terraform.tfstate"`;
@@ -235,35 +230,17 @@ export const TERRAFORM_COMMANDS = {
 } as const;
 const { productionPlan, productionApply, productionDestroy, copyNames, copyPlan, copyApply, copyDestroy } = TERRAFORM_COMMANDS;
 
-const PULL_REQUEST_ID_CHECK = `"$${PULL_REQUEST_ID}" =~ ${PULL_REQUEST_ID_RULE.pattern.source}`;
-const commitRule = (variable: string) => `"$${variable}" =~ ${COMMIT_ID_RULE.pattern.source}`;
-const BUILD_ARN_PATTERN = "^arn:aws[a-z-]*:codebuild:[a-z0-9-]+:[0-9]{12}:build/[A-Za-z0-9_-]+:[0-9a-f-]+$";
-
-/**
- * Refuses to start unless each `[[ rule ]]` holds: the workflow's values name keys and resources.
- * With `unless`, a bash test, the rules apply only when it does not hold.
- */
-function requireVariables(rules: readonly string[], description: string, unless?: string): BuildCommand {
-    const names = [...new Set(rules.flatMap((rule) => [...rule.matchAll(/\$(?:\{)?([A-Z_]+)/g)].map((match) => match[1])))];
-    return {
-        run: `${unless === undefined ? "" : `[[ ${unless} ]] || `}[[ ${rules.join(" && ")} ]] || { echo "${description}; got ${names.map((name) => `${name}='$${name}'`).join(", ")}" >&2; exit 1; }`,
-        why: "The workflow's values name the copy, its state and its files: refuse anything else before doing anything",
-    };
-}
-
 const COPY_CREDENTIALS = Object.entries(COPY_CREDENTIAL_VARIABLES);
 
 /**
- * From here on the AWS CLI and Terraform act with the copy's credentials. Checked without echoing
- * them: a build log is no place for a secret.
+ * From here on the AWS CLI and Terraform act with the copy's credentials. Bash's `${name:?}` ends
+ * the command when one is unset or empty, naming the variable, never its value: a build log is no
+ * place for a secret.
  */
-const USE_COPY_CREDENTIALS: readonly BuildCommand[] = [
-    {
-        run: `[[ ${COPY_CREDENTIALS.map(([, from]) => `-n "$${from}"`).join(" && ")} ]] || { echo "${COPY_CREDENTIALS.map(([, from]) => from).join(", ")} (the copy's credentials) are set by the pull-request workflow" >&2; exit 1; }`,
-        why: "Without the copy's own credentials the build has none in the namespace: refuse before anything runs",
-    },
-    { run: `export ${COPY_CREDENTIALS.map(([variable, from]) => `${variable}="$${from}"`).join(" ")}` },
-];
+const USE_COPY_CREDENTIALS: BuildCommand = {
+    run: `export ${COPY_CREDENTIALS.map(([variable, from]) => `${variable}="\${${from}:?the copy credentials the pull-request workflow sets}"`).join(" ")}`,
+    why: "Without the copy's own credentials the build has none in the namespace: refuse before anything runs",
+};
 
 /** `command` with the project's own role (CodeBuild's container credentials) instead of the copy's. */
 function asProjectRole(command: string): string {
@@ -271,13 +248,14 @@ function asProjectRole(command: string): string {
 }
 
 /**
- * The install phase of a build on a pull request's copy: check the workflow's values, take the
- * copy's credentials, name the copy and its state object, then the verified Terraform.
+ * The install phase of a build on a pull request's copy: take the copy's credentials, name the copy
+ * and its state object, then the verified Terraform. The pull request's id and commits that name
+ * the copy were checked by the runner's decision function, which the workflow runs on the same
+ * event before it starts any build (it starts none when the decision fails).
  */
-function copyBuildInstall(terraform: TerraformRelease, check: BuildCommand, ...exported: BuildCommand[]): BuildCommand[] {
+function copyBuildInstall(terraform: TerraformRelease, ...exported: BuildCommand[]): BuildCommand[] {
     return [
-        check,
-        ...USE_COPY_CREDENTIALS,
+        USE_COPY_CREDENTIALS,
         ...copyNames.map((run) => ({ run })),
         ...exported,
         ...installTerraform(terraform),
@@ -313,14 +291,7 @@ function pullRequestDeployBuildspecObject(terraform: TerraformRelease): Buildspe
         cache: copyBuildCache(terraform),
         phases: {
             install: {
-                commands: copyBuildInstall(
-                    terraform,
-                    requireVariables(
-                        [PULL_REQUEST_ID_CHECK, commitRule(SOURCE_COMMIT), commitRule(DESTINATION_COMMIT)],
-                        `${PULL_REQUEST_ID} (a number), ${SOURCE_COMMIT} and ${DESTINATION_COMMIT} (40-character commit ids) are set by the pull-request workflow`,
-                    ),
-                    { run: `export OWN_OUTPUT_URI=${OWN_OUTPUT_URI}` },
-                ),
+                commands: copyBuildInstall(terraform, { run: `export OWN_OUTPUT_URI=${OWN_OUTPUT_URI}` }),
             },
             pre_build: {
                 commands: [
@@ -371,13 +342,7 @@ function pullRequestDestroyBuildspecObject(terraform: TerraformRelease): Buildsp
         cache: copyBuildCache(terraform),
         phases: {
             install: {
-                commands: copyBuildInstall(
-                    terraform,
-                    requireVariables(
-                        [PULL_REQUEST_ID_CHECK, commitRule(SOURCE_COMMIT)],
-                        `${PULL_REQUEST_ID} (a number) and ${SOURCE_COMMIT} (a 40-character commit id) are set by the pull-request workflow`,
-                    ),
-                ),
+                commands: copyBuildInstall(terraform),
             },
             build: {
                 commands: [
@@ -398,78 +363,47 @@ function pullRequestDestroyBuildspecObject(terraform: TerraformRelease): Buildsp
 
 /** The trusted build's working directory for downloaded files: it has no checkout to mix them with. */
 const DEPLOY_FILES = "/tmp/deploy-build";
-const RESULTS_FILE = `/tmp/${PULL_REQUEST_BUILD_FILES.tuningResults}`;
-const EXECUTION_URL = `"https://$AWS_REGION.console.aws.amazon.com/states/home?region=$AWS_REGION#/v2/executions/details/$${executionArn}"`;
+/** What a trusted build keeps under its own prefix: everything the runner wrote here, and nothing else. */
+const KEPT_FILES = "/tmp/build-output";
+const RESULTS_FILE = `${KEPT_FILES}/${PULL_REQUEST_BUILD_FILES.tuningResults}`;
 
 function pullRequestFeedbackBuildspecObject(): Buildspec {
-    const plan = `${DEPLOY_FILES}/${PULL_REQUEST_BUILD_FILES.plan}`;
-    const outputs = `${DEPLOY_FILES}/${PULL_REQUEST_BUILD_FILES.terraformOutputs}`;
     return {
         summary: [
             "Pull-request feedback (trusted: no source, never runs a file of the pull request): verify the",
-            "runner bundle's SHA-256, read the deploy build's plan and outputs as data, comment the plan and",
-            "tune the copy's functions as the pull-request bot (settings from the destination commit), and keep",
-            "the results file under this build's own prefix even when tuning fails.",
+            "runner bundle's SHA-256, then the runner reads the deploy build's plan and outputs as data, comments the",
+            "plan and tunes the copy's functions as the pull-request bot (settings from the destination commit), as the",
+            "workflow's values decide; the results file is kept under this build's own prefix even when tuning fails.",
         ].join("\n"),
         variables: {},
         phases: {
-            install: trustedRunnerInstall(
-                requireVariables(
-                    [
-                        PULL_REQUEST_ID_CHECK,
-                        commitRule(SOURCE_COMMIT),
-                        commitRule(DESTINATION_COMMIT),
-                        `"$${deployOutcome}" =~ ^(SUCCEEDED|FAILED)$`,
-                        `( "$${deployBuildArn}" =~ ${BUILD_ARN_PATTERN} || ( -z "$${deployBuildArn}" && "$${deployOutcome}" == FAILED ) )`,
-                    ],
-                    `${PULL_REQUEST_ID}, ${SOURCE_COMMIT}, ${DESTINATION_COMMIT}, ${deployOutcome} (SUCCEEDED or FAILED) and ${deployBuildArn} (a CodeBuild build ARN, empty only when no deploy build ran) are set by the pull-request workflow`,
-                ),
-            ),
-            pre_build: {
-                commands: [
-                    {
-                        run: `[[ -z "$${deployBuildArn}" ]] || aws s3 cp --recursive "s3://$${artifactBucket}/${ARTIFACT_LAYOUT.pullRequestBuildsPrefix}$${deployBuildArn}/" ${DEPLOY_FILES}/ --exclude "*" --include ${PULL_REQUEST_BUILD_FILES.plan} --include ${PULL_REQUEST_BUILD_FILES.terraformOutputs}`,
-                        why: "The deploy build's plan and outputs, as data; a deploy that failed early handed on less or nothing",
-                    },
-                ],
-            },
+            install: trustedRunnerInstall([{ run: `mkdir -p ${DEPLOY_FILES} ${KEPT_FILES}` }]),
             build: {
                 commands: [
                     {
-                        run: `node ${RUNNER_PATH} plan-comment $([[ -f ${plan} ]] && echo "--plan ${plan}") $([[ "$${deployOutcome}" == FAILED ]] && echo "--deploy-failed ${EXECUTION_URL}")`,
-                        why: "Comments the plan on the pull request; when the copy could not be deployed, the comment says so and links the workflow",
-                    },
-                    {
-                        run: `[[ "$${deployOutcome}" != SUCCEEDED ]] || node ${RUNNER_PATH} tune --terraform-outputs ${outputs} --settings-from-repository --results ${RESULTS_FILE} --history "$${tuningHistoryUri}" --concurrency auto`,
+                        run: `node ${RUNNER_PATH} pull-request-feedback --deploy-files ${DEPLOY_FILES} --results ${RESULTS_FILE}`,
                         why: [
-                            "Only a deployed copy is tuned. The runner refuses any ARN outside the pull-request namespace, reads",
-                            "power-tuning-input.json and power-tuning-policy.json from the destination commit (GetFile), tunes as many",
+                            "The runner checks the workflow's values, reads the deploy build's plan and outputs, comments the plan",
+                            "(saying so when the copy could not be deployed) and tunes a deployed copy only: it refuses any ARN outside",
+                            "the pull-request namespace, reads the tuning settings from the destination commit (GetFile), tunes as many",
                             "functions at once as the account's unreserved Lambda concurrency allows, approves or revokes as the bot,",
-                            "and exits 1 when a tuning failed or the quality gate did not pass",
+                            "and exits 1 when a tuning failed or the quality gate did not pass, 2 on a value the workflow would never send",
                         ].join("\n"),
                     },
                 ],
                 finally: {
                     why: "Runs even when tuning failed: the results file outlives the build container",
-                    commands: [keepUnderOwnPrefix(RESULTS_FILE)],
+                    commands: [KEEP_UNDER_OWN_PREFIX],
                 },
             },
         },
     };
 }
 
-/** Uploads a file the build wrote, when it exists, under the build's own prefix (a `finally` command). */
-function keepUnderOwnPrefix(file: string): BuildCommand {
-    return { run: `[[ ! -f ${file} ]] || aws s3 cp ${file} ${OWN_OUTPUT_URI}` };
-}
-
-const SWEEP_REPORT_FILE = `/tmp/${PULL_REQUEST_BUILD_FILES.sweepReport}`;
-/** The pull-request copies' Terraform state objects. */
-const PULL_REQUEST_STATES = `s3://$${stateBucket}/${STATE_LAYOUT.pullRequestStatePrefix}`;
+/** Uploads what the build wrote under KEPT_FILES (nothing, when it wrote nothing) under its own prefix: a `finally` command. */
+const KEEP_UNDER_OWN_PREFIX: BuildCommand = { run: `aws s3 cp --recursive ${KEPT_FILES}/ ${OWN_OUTPUT_URI}` };
 
 function pullRequestSweepBuildspecObject(): Buildspec {
-    const sweep = (selection: string) =>
-        `node ${RUNNER_PATH} sweep ${selection} --protect-prefix "$${productionNamePrefix}" --report ${SWEEP_REPORT_FILE}`;
     return {
         summary: [
             "Pull-request sweep (trusted: no source, never runs a file of a pull request): with the verified runner,",
@@ -480,40 +414,30 @@ function pullRequestSweepBuildspecObject(): Buildspec {
         ].join("\n"),
         variables: {},
         phases: {
-            install: trustedRunnerInstall(
-                requireVariables(
-                    [PULL_REQUEST_ID_CHECK, commitRule(SOURCE_COMMIT), commitRule(DESTINATION_COMMIT), `"$${deployBuildArn}" =~ ${BUILD_ARN_PATTERN}`],
-                    `after a destroy, ${PULL_REQUEST_ID} (a number), ${SOURCE_COMMIT}, ${DESTINATION_COMMIT} (40-character commit ids) and ${deployBuildArn} (a CodeBuild build ARN) are set by the pull-request workflow`,
-                    // A scheduled run names no pull request.
-                    `-z "$${PULL_REQUEST_ID}"`,
-                ),
-            ),
+            install: trustedRunnerInstall([{ run: `mkdir -p ${KEPT_FILES}` }]),
             build: {
                 commands: [
                     {
-                        run: `[[ -n "$${PULL_REQUEST_ID}" ]] || ${sweep(`--name-prefix "$${PULL_REQUEST_NAME_PREFIX}" --owner-workflow "$${RUNNER_ENVIRONMENT.pullRequestWorkflowArn}" --older-than "$${RUNNER_ENVIRONMENT.pullRequestCopyTtlHours}" --state-uri "${PULL_REQUEST_STATES}"`)}`,
-                        why: "On the schedule: the whole pull-request namespace, but the copies running workflow executions own",
-                    },
-                    {
-                        run: `[[ -z "$${PULL_REQUEST_ID}" ]] || ${sweep(`--name-prefix ${COPY_NAME_PREFIX} --older-than 0 --state-uri "s3://$${stateBucket}/${COPY_STATE_PREFIX}"`)}`,
+                        run: `node ${RUNNER_PATH} pull-request-sweep --state-uri "s3://$${stateBucket}/${STATE_LAYOUT.pullRequestStatePrefix}" --protect-prefix "$${productionNamePrefix}" --report ${KEPT_FILES}/${PULL_REQUEST_BUILD_FILES.sweepReport}`,
                         why: [
-                            "After a pull request's destroy: exactly that copy and its deploy's state, whatever their age; the runner",
-                            "comments as the bot (the pull request, the bot and the scheduled sweep come from the environment)",
+                            "The runner decides what to sweep: on the schedule (no pull request), the whole namespace but the copies running",
+                            "workflow executions own; after a pull request's destroy, exactly that copy and its deploy's state, whatever their",
+                            "age, commenting as the bot (the pull request, the bot and the scheduled sweep come from the environment)",
                         ].join("\n"),
                     },
                 ],
                 finally: {
                     why: "Runs even when the sweep could not remove everything: the report outlives the build container",
-                    commands: [keepUnderOwnPrefix(SWEEP_REPORT_FILE)],
+                    commands: [KEEP_UNDER_OWN_PREFIX],
                 },
             },
         },
     };
 }
 
-/** The install phase of a trusted build: check the workflow's values, then the verified runner on Node 22. */
-function trustedRunnerInstall(check: BuildCommand): BuildPhase {
-    return { runtimeVersions: RUNNER_RUNTIME, commands: [check, ...verifiedRunnerDownload()] };
+/** The install phase of a trusted build: the verified runner on Node 22, then `prepare`. */
+function trustedRunnerInstall(prepare: readonly BuildCommand[]): BuildPhase {
+    return { runtimeVersions: RUNNER_RUNTIME, commands: [...verifiedRunnerDownload(), ...prepare] };
 }
 
 /**

@@ -18,6 +18,8 @@ import { functionsFromTerraformOutputs, mergeTargetFunctions, parseLambdaArnSpec
 import { parseTuningInput, type Strategy } from "./core/tuningInput";
 import { parseS3Uri } from "./core/s3Location";
 import { validateSweepPrefixes } from "./core/sweep";
+import { feedbackStepFrom, pullRequestSweepCommandLine } from "./core/pullRequestSteps";
+import type { PullRequestFeedbackRequest } from "./commands/pullRequestFeedback";
 import type { TuningHistoryLocation } from "./core/tuningHistory";
 import type { BuildContext, TargetFunction } from "./core/types";
 
@@ -332,6 +334,32 @@ const COMMANDS: Readonly<Record<string, CommandSpec>> = {
             return { kind: "sweep", args };
         },
     },
+    "pull-request-feedback": {
+        summary:
+            "the feedback build: the deploy build's plan and outputs from S3, then plan-comment and, for a deployed copy, tune, as the workflow's values decide",
+        heading: `Options (with ${RUNNER_ENVIRONMENT.deployOutcome}, ${RUNNER_ENVIRONMENT.deployBuildArn}, ${RUNNER_ENVIRONMENT.workflowExecutionArn} and plan-comment's and tune's variables):`,
+        options: () => [
+            option("--deploy-files <DIR>", "where the deploy build's files are put").makeOptionMandatory(),
+            option("--results <FILE>", "tune's results file").makeOptionMandatory(),
+        ],
+        epilogue: `${AWS_CONFIGURATION}\n${EXIT_CODES}`,
+        parse: ({ values, env }) => ({
+            kind: "pull-request-feedback",
+            request: { step: feedbackStepFrom(env), deployFilesDirectory: values.deployFiles, resultsFile: values.results },
+        }),
+    },
+    "pull-request-sweep": {
+        summary: "the sweep build: the whole pull-request namespace on the schedule, exactly the copy the workflow names after a destroy",
+        heading: `Options (with ${RUNNER_ENVIRONMENT.pullRequestId}, ${RUNNER_ENVIRONMENT.sourceCommit} after a destroy, and sweep's variables):`,
+        options: () => [
+            option("--state-uri <s3://BUCKET/PREFIX>", "where every copy's Terraform state is").makeOptionMandatory(),
+            option("--protect-prefix <PREFIX>", "production's names, never removed").makeOptionMandatory(),
+            option("--report <FILE>", "sweep's report").makeOptionMandatory(),
+        ],
+        epilogue: `${AWS_CONFIGURATION}\n${SWEEP_EXIT_CODES}`,
+        parse: ({ values, env }) =>
+            parseCommandLine(pullRequestSweepCommandLine(env, { statesUri: values.stateUri, protectPrefix: values.protectPrefix, reportFile: values.report }), env),
+    },
 };
 
 const COMMAND_NAMES = Object.keys(COMMANDS);
@@ -571,7 +599,8 @@ export type Command =
     | { readonly kind: "report"; readonly source: ReportSource; readonly invocationsPerMonth?: number; readonly chartFile?: string }
     | { readonly kind: "decide-copy"; readonly request: DecideCopyRequest; readonly commentRoleArn?: string }
     | { readonly kind: "record"; readonly args: RecordArguments }
-    | { readonly kind: "sweep"; readonly args: SweepArguments };
+    | { readonly kind: "sweep"; readonly args: SweepArguments }
+    | { readonly kind: "pull-request-feedback"; readonly request: PullRequestFeedbackRequest };
 
 /** What `tune` tunes, with what: validated from the command line and the Terraform outputs alone. */
 export interface TuneTargets {

@@ -7,12 +7,14 @@ import type { AwsClients } from "./aws/ports";
 import { parseCommandLine, recordRequestFrom, tuneRequestFrom, tuneTargetsFrom, type Command, type TuneArguments } from "./cli";
 import { runDecideCopy } from "./commands/decideCopy";
 import { runPlanComment } from "./commands/planComment";
+import { runPullRequestFeedback } from "./commands/pullRequestFeedback";
 import { runRecord } from "./commands/record";
 import { runReport } from "./commands/report";
 import { runSweep } from "./commands/sweep";
 import type { Runtime } from "./commands/runtime";
 import { runTune } from "./commands/tune";
 import { copyNameFor, decisionSummary } from "./core/copyDecision";
+import { HANDED_ON_FILES } from "./core/pullRequestSteps";
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, InputError, UsageError } from "./core/errors";
 import { DEFAULT_POLICY_FILE } from "./core/policy";
 import type { TuneSettings } from "./core/settings";
@@ -39,7 +41,7 @@ export interface Shell {
 /** Runs one command line: argv (without `node script`) and the environment. Returns the exit code. */
 export async function runCommandLine(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, shell: Shell): Promise<number> {
     try {
-        return await dispatch(parseCommandLine(argv, env), shell);
+        return await dispatch(parseCommandLine(argv, env), env, shell);
     } catch (error) {
         if (error instanceof UsageError || error instanceof InputError) {
             shell.printError(`error: ${error.message}\nRun with --help for usage.\n`);
@@ -50,7 +52,7 @@ export async function runCommandLine(argv: readonly string[], env: Readonly<Reco
     }
 }
 
-async function dispatch(command: Command, shell: Shell): Promise<number> {
+async function dispatch(command: Command, env: Readonly<Record<string, string | undefined>>, shell: Shell): Promise<number> {
     const { files, runtime } = shell;
     switch (command.kind) {
         case "help":
@@ -112,6 +114,14 @@ async function dispatch(command: Command, shell: Shell): Promise<number> {
             // No ARN names a region here: the AWS configuration must.
             await shell.ensureRegion([], "the AWS configuration");
             return runSweep(args, shell.awsClients(args.commentRoleArn), runtime);
+        }
+        case "pull-request-feedback": {
+            const { request } = command;
+            const commandLines = { check: (argv: readonly string[]) => void parseCommandLine(argv, env), run: (argv: readonly string[]) => dispatch(parseCommandLine(argv, env), env, shell) };
+            files.checkWritable(request.resultsFile, "--results");
+            for (const file of HANDED_ON_FILES) files.checkWritable(`${request.deployFilesDirectory}/${file}`, "--deploy-files");
+            await shell.ensureRegion([], "the AWS configuration");
+            return runPullRequestFeedback(request, shell.awsClients(undefined), runtime, commandLines);
         }
     }
 }

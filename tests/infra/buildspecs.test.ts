@@ -4,16 +4,16 @@
 import { strict as assert } from "assert";
 import { parse as parseYaml } from "yaml";
 import { parseCommandLine } from "../../buildscripts/tuning-runner/cli";
-import { pullRequestDeployBuildspec, pullRequestFeedbackBuildspec, pullRequestSweepBuildspec, RUNNER_PATH, terraformApplyBuildspec, terraformDestroyBuildspec, terraformPlanBuildspec } from "../../components/buildspecs";
-import { APPLY_BUILD_ENV, ARTIFACT_BUCKET, backend, type BuildRun, BUILDSPECS, DEPLOY_BUILD_ARN, DEPLOY_BUILD_ENV, EXECUTION_ARN, FEEDBACK_BUILD_ARN, FEEDBACK_BUILD_ENV, FOLLOW_UP_SWEEP_ENV, HISTORY_URI, phaseStatus, PIPELINE_BUILD_ENV, PRODUCTION_STATE_KEY, PULL_REQUEST, RELEASE, runBuild, RUNNER_S3_URI, SCHEDULED_SWEEP_ENV, STATE_BUCKET, workCalls } from "../support/build-run";
+import { feedbackCommandLines, HANDED_ON_FILES } from "../../buildscripts/tuning-runner/core/pullRequestSteps";
+import { pullRequestDeployBuildspec, pullRequestDestroyBuildspec, pullRequestFeedbackBuildspec, pullRequestSweepBuildspec, RUNNER_PATH, terraformApplyBuildspec, terraformDestroyBuildspec, terraformPlanBuildspec } from "../../components/buildspecs";
+import { APPLY_BUILD_ENV, ARTIFACT_BUCKET, backend, type BuildRun, BUILDSPECS, DEPLOY_BUILD_ARN, DEPLOY_BUILD_ENV, EXECUTION_ARN, FEEDBACK_BUILD_ARN, FEEDBACK_BUILD_ENV, FOLLOW_UP_SWEEP_ENV, phaseStatus, PIPELINE_BUILD_ENV, PRODUCTION_STATE_KEY, PULL_REQUEST, RELEASE, runBuild, RUNNER_S3_URI, SCHEDULED_SWEEP_ENV, STATE_BUCKET, workCalls } from "../support/build-run";
 
 describe("buildspecs: the trusted builds and the pipeline", () => {
     describe("pull-request feedback (trusted)", () => {
         const buildspec = pullRequestFeedbackBuildspec;
         const runnerCalls = (run: BuildRun) => run.argvs.filter((argv) => argv[0] === "node" && argv[1] === RUNNER_PATH).map((argv) => argv.slice(2));
-        const download = `aws s3 cp --recursive s3://${ARTIFACT_BUCKET}/pull-request-builds/${DEPLOY_BUILD_ARN}/ /tmp/deploy-build/ --exclude * --include plan.json --include outputs.json`;
-        const TUNE = `node ${RUNNER_PATH} tune --terraform-outputs /tmp/deploy-build/outputs.json --settings-from-repository --results /tmp/power-tuning-results.json --history ${HISTORY_URI} --concurrency auto`;
-        const EXECUTION_URL = `https://us-east-1.console.aws.amazon.com/states/home?region=us-east-1#/v2/executions/details/${EXECUTION_ARN}`;
+        const FEEDBACK = `node ${RUNNER_PATH} pull-request-feedback --deploy-files /tmp/deploy-build --results /tmp/build-output/power-tuning-results.json`;
+        const keepResults = `aws s3 cp --recursive /tmp/build-output/ s3://${ARTIFACT_BUCKET}/pull-request-builds/${FEEDBACK_BUILD_ARN}/`;
 
         it("runs in bash with Node 22, without source: it has no checkout", () => {
             const spec = parseYaml(buildspec());
@@ -21,17 +21,10 @@ describe("buildspecs: the trusted builds and the pipeline", () => {
             assert.deepEqual(spec.phases.install["runtime-versions"], { nodejs: "22" });
         });
 
-        it("verifies the runner's SHA-256, reads the deploy's plan and outputs as data, comments the plan, tunes, and keeps the results under its own prefix", () => {
+        it("verifies the runner's SHA-256, runs the runner's feedback once, and keeps what it wrote under its own prefix", () => {
             const run = runBuild(buildspec(), FEEDBACK_BUILD_ENV);
             assert.equal(run.succeeded, true);
-            assert.deepEqual(workCalls(run), [
-                `aws s3 cp ${RUNNER_S3_URI} ${RUNNER_PATH}`,
-                `node ${RUNNER_PATH} --version`,
-                download,
-                `node ${RUNNER_PATH} plan-comment --plan /tmp/deploy-build/plan.json`,
-                TUNE,
-                `aws s3 cp /tmp/power-tuning-results.json s3://${ARTIFACT_BUCKET}/pull-request-builds/${FEEDBACK_BUILD_ARN}/`,
-            ]);
+            assert.deepEqual(workCalls(run), [`aws s3 cp ${RUNNER_S3_URI} ${RUNNER_PATH}`, `node ${RUNNER_PATH} --version`, FEEDBACK, keepResults]);
         });
 
         it("stops before node ever runs when the downloaded runner does not match its SHA-256", () => {
@@ -45,35 +38,29 @@ describe("buildspecs: the trusted builds and the pipeline", () => {
             const clean = runBuild(buildspec(), FEEDBACK_BUILD_ENV);
             const withFiles = runBuild(buildspec(), FEEDBACK_BUILD_ENV, { files: poisoned });
             assert.deepEqual(withFiles.calls, clean.calls);
-            for (const argv of runnerCalls(withFiles)) {
+            const [, feedback] = runnerCalls(withFiles).map((argv) => parseCommandLine(argv, FEEDBACK_BUILD_ENV));
+            assert.ok(feedback.kind === "pull-request-feedback");
+            for (const argv of feedbackCommandLines(feedback.request.step, feedback.request, new Set(HANDED_ON_FILES))) {
                 for (const argument of argv) assert.ok(!Object.keys(poisoned).includes(argument), `the runner got ${argument}`);
                 assert.ok(!argv.includes("--policy") && !argv.includes("--input") && !argv.includes("--terraform-dir"), argv.join(" "));
             }
         });
 
         it("still keeps the results file, and fails, when tuning fails", () => {
-            const run = runBuild(buildspec(), FEEDBACK_BUILD_ENV, { fail: ["tuning-runner.js tune"] });
-            assert.deepEqual(phaseStatus(run), { install: "SUCCEEDED", pre_build: "SUCCEEDED", build: "FAILED" });
-            assert.equal(run.calls.at(-1), `aws s3 cp /tmp/power-tuning-results.json s3://${ARTIFACT_BUCKET}/pull-request-builds/${FEEDBACK_BUILD_ARN}/`);
+            const run = runBuild(buildspec(), FEEDBACK_BUILD_ENV, { fail: ["tuning-runner.js pull-request-feedback"] });
+            assert.deepEqual(phaseStatus(run), { install: "SUCCEEDED", build: "FAILED" });
+            assert.equal(run.calls.at(-1), keepResults);
         });
 
-        it("after a failed deploy: comments the plan it has, says the copy was not deployed, and tunes nothing", () => {
-            const run = runBuild(buildspec(), { ...FEEDBACK_BUILD_ENV, DEPLOY_OUTCOME: "FAILED" }, { s3Files: ["plan.json"] });
-            assert.equal(run.succeeded, true);
-            assert.deepEqual(runnerCalls(run).slice(1), [["plan-comment", "--plan", "/tmp/deploy-build/plan.json", "--deploy-failed", EXECUTION_URL]]);
-        });
-
-        it("after a deploy that failed before planning, or never started: comments only that the copy was not deployed", () => {
-            for (const env of [{ DEPLOY_OUTCOME: "FAILED" }, { DEPLOY_OUTCOME: "FAILED", DEPLOY_BUILD_ARN: "" }]) {
-                const run = runBuild(buildspec(), { ...FEEDBACK_BUILD_ENV, ...env }, { s3Files: [] });
-                assert.equal(run.succeeded, true, JSON.stringify(env));
-                assert.deepEqual(runnerCalls(run).slice(1), [["plan-comment", "--deploy-failed", EXECUTION_URL]], JSON.stringify(env));
-            }
-        });
-
-        it("sets the runner's pull-request namespace and bot from its project, and passes the PR through the environment", () => {
+        it("sets the runner's pull-request namespace and bot from its project, and passes the PR and the workflow's values through the environment", () => {
             const run = runBuild(buildspec(), FEEDBACK_BUILD_ENV);
-            const [, planComment, tune] = runnerCalls(run).map((argv) => parseCommandLine(argv, FEEDBACK_BUILD_ENV));
+            const [, feedback] = runnerCalls(run).map((argv) => parseCommandLine(argv, FEEDBACK_BUILD_ENV));
+            assert.ok(feedback.kind === "pull-request-feedback");
+            assert.deepEqual(feedback.request.step, {
+                deployOutcome: "SUCCEEDED",
+                handedOn: { bucket: ARTIFACT_BUCKET, prefix: `pull-request-builds/${DEPLOY_BUILD_ARN}/` },
+            });
+            const [planComment, tune] = feedbackCommandLines(feedback.request.step, feedback.request, new Set(HANDED_ON_FILES)).map((argv) => parseCommandLine(argv, FEEDBACK_BUILD_ENV));
             const pullRequest = {
                 repositoryName: FEEDBACK_BUILD_ENV.REPOSITORY_NAME,
                 pullRequestId: "7",
@@ -82,9 +69,12 @@ describe("buildspecs: the trusted builds and the pipeline", () => {
             };
             assert.ok(planComment.kind === "plan-comment");
             assert.deepEqual(planComment.args.pullRequest, pullRequest);
+            assert.equal(planComment.args.planFile, "/tmp/deploy-build/plan.json");
             assert.equal(planComment.args.commentRoleArn, FEEDBACK_BUILD_ENV.PULL_REQUEST_BOT_ROLE_ARN);
             assert.ok(tune.kind === "tune");
             assert.deepEqual(tune.args.pullRequest, pullRequest);
+            assert.equal(tune.args.terraformOutputsFile, "/tmp/deploy-build/outputs.json");
+            assert.equal(tune.args.resultsFile, "/tmp/build-output/power-tuning-results.json");
             assert.equal(tune.args.settingsFromRepository, true);
             assert.equal(tune.args.allowedNamePrefix, FEEDBACK_BUILD_ENV.PULL_REQUEST_NAME_PREFIX);
             assert.equal(tune.args.commentRoleArn, FEEDBACK_BUILD_ENV.PULL_REQUEST_BOT_ROLE_ARN);
@@ -93,29 +83,17 @@ describe("buildspecs: the trusted builds and the pipeline", () => {
             assert.equal(tune.args.concurrency, "auto", "as many functions at once as the account's Lambda concurrency allows");
         });
 
-        it("calls plan-comment after a failed deploy with flags the runner's parser accepts", () => {
-            for (const s3Files of [["plan.json"], []]) {
-                const run = runBuild(buildspec(), { ...FEEDBACK_BUILD_ENV, DEPLOY_OUTCOME: "FAILED" }, { s3Files });
-                const [, planComment] = runnerCalls(run).map((argv) => parseCommandLine(argv, FEEDBACK_BUILD_ENV));
-                assert.ok(planComment.kind === "plan-comment");
-                assert.equal(planComment.args.deployFailedUrl, EXECUTION_URL);
-                assert.equal(planComment.args.planFile, s3Files.length === 0 ? undefined : "/tmp/deploy-build/plan.json");
-            }
-        });
-
-        it("refuses to start on values the workflow would never send", () => {
-            for (const override of [{ DEPLOY_OUTCOME: "MAYBE" }, { DEPLOY_BUILD_ARN: "" }, { DEPLOY_BUILD_ARN: "x; rm -rf /" }, { DESTINATION_COMMIT: "main" }]) {
-                const run = runBuild(buildspec(), { ...FEEDBACK_BUILD_ENV, ...override });
-                assert.deepEqual(run.phases, [{ name: "install", status: "FAILED" }], JSON.stringify(override));
-                assert.deepEqual(run.calls, [], JSON.stringify(override));
-            }
+        it("after a failed deploy, links the workflow execution the workflow passes", () => {
+            const [, feedback] = runnerCalls(runBuild(buildspec(), FEEDBACK_BUILD_ENV)).map((argv) => parseCommandLine(argv, { ...FEEDBACK_BUILD_ENV, DEPLOY_OUTCOME: "FAILED" }));
+            assert.ok(feedback.kind === "pull-request-feedback");
+            assert.equal(feedback.request.step.deployFailedUrl, `https://us-east-1.console.aws.amazon.com/states/home?region=us-east-1#/v2/executions/details/${EXECUTION_ARN}`);
         });
     });
 
     describe("pull-request sweep (trusted)", () => {
         const buildspec = pullRequestSweepBuildspec;
         const runnerCalls = (run: BuildRun) => run.argvs.filter((argv) => argv[0] === "node" && argv[1] === RUNNER_PATH).map((argv) => argv.slice(2));
-        const keepReport = `aws s3 cp /tmp/sweep-report.json s3://${ARTIFACT_BUCKET}/pull-request-builds/${SCHEDULED_SWEEP_ENV.CODEBUILD_BUILD_ARN}/`;
+        const keepReport = `aws s3 cp --recursive /tmp/build-output/ s3://${ARTIFACT_BUCKET}/pull-request-builds/${SCHEDULED_SWEEP_ENV.CODEBUILD_BUILD_ARN}/`;
 
         it("runs in bash with Node 22, and stops before node ever runs when the downloaded runner does not match its SHA-256", () => {
             assert.deepEqual(parseYaml(buildspec()).phases.install["runtime-versions"], { nodejs: "22" });
@@ -130,11 +108,15 @@ describe("buildspecs: the trusted builds and the pipeline", () => {
             assert.deepEqual(workCalls(run), [
                 `aws s3 cp ${RUNNER_S3_URI} ${RUNNER_PATH}`,
                 `node ${RUNNER_PATH} --version`,
-                `node ${RUNNER_PATH} sweep --name-prefix pr-power-tuned --owner-workflow ${SCHEDULED_SWEEP_ENV.PULL_REQUEST_WORKFLOW_ARN} --older-than 6 --state-uri s3://${STATE_BUCKET}/pull-requests/ --protect-prefix power-tuned --report /tmp/sweep-report.json`,
+                `node ${RUNNER_PATH} pull-request-sweep --state-uri s3://${STATE_BUCKET}/pull-requests/ --protect-prefix power-tuned --report /tmp/build-output/sweep-report.json`,
                 keepReport,
             ]);
             const [sweep] = runnerCalls(run).slice(1).map((argv) => parseCommandLine(argv, SCHEDULED_SWEEP_ENV));
             assert.ok(sweep.kind === "sweep");
+            assert.deepEqual(
+                [sweep.args.namePrefix, sweep.args.ownerWorkflowArn, sweep.args.olderThanHours, sweep.args.state, sweep.args.protectPrefix, sweep.args.reportFile],
+                ["pr-power-tuned", SCHEDULED_SWEEP_ENV.PULL_REQUEST_WORKFLOW_ARN, 6, { bucket: STATE_BUCKET, prefix: "pull-requests" }, "power-tuned", "/tmp/build-output/sweep-report.json"],
+            );
             assert.equal(sweep.args.pullRequest, undefined, "a scheduled run names no pull request, so it comments nowhere");
         });
 
@@ -151,8 +133,8 @@ describe("buildspecs: the trusted builds and the pipeline", () => {
             // The copy's state is the object the deploy's Terraform wrote (its second init's backend key).
             const copyStateKey = deploy.filter((argv) => argv[0] === "terraform" && argv[1] === "init")[1].find((argument) => argument.startsWith("-backend-config=key="))!.slice("-backend-config=key=".length);
             assert.deepEqual(
-                [sweep.args.olderThanHours, sweep.args.state, sweep.args.protectPrefix],
-                [0, { bucket: STATE_BUCKET, prefix: copyStateKey.replace(/\/terraform\.tfstate$/, "") }, "power-tuned"],
+                [sweep.args.olderThanHours, sweep.args.state, sweep.args.protectPrefix, sweep.args.ownerWorkflowArn],
+                [0, { bucket: STATE_BUCKET, prefix: copyStateKey.replace(/\/terraform\.tfstate$/, "") }, "power-tuned", undefined],
             );
             assert.deepEqual(sweep.args.pullRequest, { repositoryName: SCHEDULED_SWEEP_ENV.REPOSITORY_NAME, pullRequestId: "7", sourceCommit: PULL_REQUEST.SOURCE_COMMIT, destinationCommit: PULL_REQUEST.DESTINATION_COMMIT });
             assert.equal(sweep.args.commentRoleArn, SCHEDULED_SWEEP_ENV.PULL_REQUEST_BOT_ROLE_ARN);
@@ -161,17 +143,9 @@ describe("buildspecs: the trusted builds and the pipeline", () => {
         });
 
         it("still keeps the report, and fails, when the sweep could not remove everything", () => {
-            const run = runBuild(buildspec(), FOLLOW_UP_SWEEP_ENV, { fail: ["tuning-runner.js sweep"] });
+            const run = runBuild(buildspec(), FOLLOW_UP_SWEEP_ENV, { fail: ["tuning-runner.js pull-request-sweep"] });
             assert.deepEqual(phaseStatus(run), { install: "SUCCEEDED", build: "FAILED" });
             assert.equal(run.calls.at(-1), keepReport);
-        });
-
-        it("refuses to start on values the workflow would never send after a destroy", () => {
-            for (const override of [{ DEPLOY_BUILD_ARN: "" }, { DEPLOY_BUILD_ARN: "x; rm -rf /" }, { SOURCE_COMMIT: "main" }, { PULL_REQUEST_ID: "7*" }, { PULL_REQUEST_ID: "12345678901234567" }]) {
-                const run = runBuild(buildspec(), { ...FOLLOW_UP_SWEEP_ENV, ...override });
-                assert.deepEqual(run.phases, [{ name: "install", status: "FAILED" }], JSON.stringify(override));
-                assert.deepEqual(run.calls, [], JSON.stringify(override));
-            }
         });
     });
 
@@ -251,6 +225,50 @@ describe("buildspecs: the trusted builds and the pipeline", () => {
                 const pullRequestBuild = name.startsWith("pull-request");
                 assert.deepEqual(spec.env.variables, { TF_INPUT: "false", TF_IN_AUTOMATION: "true", ...(pullRequestBuild ? { TF_PLUGIN_CACHE_DIR: "/tmp/terraform-cache/providers" } : {}) }, name);
                 assert.equal(spec.cache !== undefined, pullRequestBuild, name);
+            }
+        });
+    });
+    describe("every buildspec", () => {
+        const ALL = {
+            "pull-request deploy": pullRequestDeployBuildspec(RELEASE),
+            "pull-request destroy": pullRequestDestroyBuildspec(RELEASE),
+            "pull-request feedback": pullRequestFeedbackBuildspec(),
+            "pull-request sweep": pullRequestSweepBuildspec(),
+            plan: terraformPlanBuildspec(RELEASE),
+            apply: terraformApplyBuildspec(RELEASE),
+            destroy: terraformDestroyBuildspec(RELEASE),
+        };
+        /** Shell that makes a decision: tests, command substitution, guards, groups, branches and loops. */
+        const DECISION = /\[\[|\]\]|\$\(|`|\|\||&&|(^|[\s;])(if|then|case|for|while|until|test)\s|(^|\s)\{\s|;|(^|\s)!\s/;
+        /**
+         * The two commands allowed to branch, neither on a value of the workflow: the Terraform install's
+         * "cached zip when it is exactly the pinned release, else download" (both then checked against
+         * the SHA-256), and the pipeline's apply recording fingerprints, whose failure must not fail a
+         * deployment that already applied.
+         */
+        const TOOL_PLUMBING = [/^echo "[0-9a-f]{64}  \S+" \| sha256sum --check --strict --status - \|\| curl /, /^\{ aws s3 cp "\$TUNING_RUNNER_S3_URI" /];
+
+        it("are plain lists of tool calls: no command decides on the workflow's values (the runner does, from its environment)", () => {
+            for (const [name, yaml] of Object.entries(ALL)) {
+                const phases = Object.values(parseYaml(yaml).phases) as Array<{ commands: string[]; finally?: string[] }>;
+                for (const command of phases.flatMap((phase) => [...phase.commands, ...(phase.finally ?? [])])) {
+                    if (TOOL_PLUMBING.some((allowed) => allowed.test(command))) continue;
+                    assert.doesNotMatch(command, DECISION, `${name}: ${command}`);
+                }
+            }
+        });
+
+        it("the check itself catches each shape of decision the buildspecs used to make", () => {
+            for (const decision of [
+                '[[ "$PULL_REQUEST_ID" =~ ^[1-9][0-9]{0,15}$ ]] || exit 1',
+                'node /tmp/tuning-runner.js plan-comment $([[ -f plan.json ]] && echo "--plan plan.json")',
+                '[[ -n "$PULL_REQUEST_ID" ]] || node /tmp/tuning-runner.js sweep',
+                "{ terraform output -json > outputs.json && node /tmp/tuning-runner.js record; } || echo failed",
+                'test -f plan.json && aws s3 cp plan.json "s3://$ARTIFACT_BUCKET/"',
+                'if [ -n "$DEPLOY_BUILD_ARN" ]; then aws s3 cp x y; fi',
+            ]) {
+                assert.match(decision, DECISION, decision);
+                assert.ok(!TOOL_PLUMBING.some((allowed) => allowed.test(decision)), decision);
             }
         });
     });

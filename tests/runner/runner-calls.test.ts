@@ -9,7 +9,7 @@ import { InMemoryAws } from "../support/in-memory-aws";
 import { mockedStack, named, ofType, repositoryOf, type MockedStack } from "../support/mocked-stack";
 import { TEST_ACCOUNT_ID as ACCOUNT, TEST_REGION as REGION } from "../support/pulumi-mocks";
 import { RunnerWorkspace } from "../support/runner-workspace";
-import { RUNNER_ENVIRONMENT } from "../../buildscripts/contract";
+import { ARTIFACT_LAYOUT, RUNNER_ENVIRONMENT } from "../../buildscripts/contract";
 import { DECIDE_COPY, decisionEnv, withPullRequestChanging } from "../support/copy-decision-scenario";
 import { MAIN_INPUT, trustedEnv, trustedWorkspace, TUNE, withTrustedStepCommits } from "../support/trusted-step-scenario";
 import { FOLLOW_UP_ENV, FOLLOW_UP_SWEEP, OLD_COPY, SCHEDULED_SWEEP, withAbandonedCopies } from "../support/sweep-scenario";
@@ -124,6 +124,24 @@ describe("the runner's own AWS calls, each allowed for the role that runs the co
             const run = await trustedWorkspace().run(args, feedbackEnv(), aws);
             assert.equal(run.code, 0, run.stderr);
             for (const operation of ["GetFile", "StartExecution", "PutObject", "UpdatePullRequestApprovalState"]) assert.ok(aws.requests.some((request) => request.operation === operation), `${operation} was made and judged`);
+            assert.deepEqual(await deniedCalls(stack, "pr-feedback", aws), []);
+        });
+
+        it("pull-request-feedback: the deploy build's plan and outputs read from its prefix, then the plan comment and the tuning", async () => {
+            const aws = withTrustedStepCommits(new InMemoryAws());
+            const bucket = fromStack("pr-feedback", RUNNER_ENVIRONMENT.artifactBucket)[RUNNER_ENVIRONMENT.artifactBucket];
+            const deployBuild = `arn:aws:codebuild:${REGION}:${ACCOUNT}:build/pr-deploy:6c1f3f0e-5d4c-4b3a-9a8f-7e6d5c4b3a29`;
+            const work = trustedWorkspace();
+            for (const file of ["plan.json", "outputs.json"]) aws.putObject(bucket, `${ARTIFACT_LAYOUT.pullRequestBuildsPrefix}${deployBuild}/${file}`, work.read(file));
+            const env = {
+                ...feedbackEnv(),
+                ...fromStack("pr-feedback", RUNNER_ENVIRONMENT.artifactBucket),
+                [RUNNER_ENVIRONMENT.deployOutcome]: "SUCCEEDED",
+                [RUNNER_ENVIRONMENT.deployBuildArn]: deployBuild,
+            };
+            const run = await work.run(["pull-request-feedback", "--deploy-files", ".", "--results", "power-tuning-results.json"], env, aws);
+            assert.equal(run.code, 0, run.stderr);
+            for (const operation of ["GetObject", "PostCommentForPullRequest", "StartExecution"]) assert.ok(aws.requests.some((request) => request.operation === operation), `${operation} was made and judged`);
             assert.deepEqual(await deniedCalls(stack, "pr-feedback", aws), []);
         });
     });

@@ -92,7 +92,7 @@ export interface RepositoryFiles {
     filesIn(repositoryName: string, commit: string, folder: string): Promise<RepositoryFile[]>;
 }
 
-/** JSON documents in S3: the tuning history. */
+/** JSON documents in S3: the tuning history, and the files a pull request's deploy build handed on. */
 export interface TuningHistoryObjects {
     /** The object's text, or undefined when there is no such key. */
     read(bucket: string, key: string): Promise<string | undefined>;

@@ -87,6 +87,17 @@ describe("decide-copy, run as the bundle against the AWS wire protocols", functi
             assert.deepEqual(fake.requests, [], "nothing was read, commented or approved");
         });
 
+        it("refuses to start without the workflow's pull request id and commits: the untrusted deploy and destroy, which name the copy and its state from the same event, are never started", async () => {
+            // The workflow passes the event's fields to the deploy and destroy builds unchanged, only after this decision.
+            for (const override of [{ pullRequestId: "" }, { pullRequestId: "7; rm -rf /" }, { pullRequestId: "12345678901234567" }, { pullRequestId: "7/../../terraform-lambda" }, { sourceCommit: "main" }, { destinationCommit: "" }]) {
+                const run = await invoke({ ...EVENT, ...override });
+                assert.equal(run.code, 7, JSON.stringify(override));
+                assert.match(run.stderr, /decide-copy ended with exit code 2/, JSON.stringify(override));
+                assert.match(run.stderr, /error: --(pull-request-id|source-commit|destination-commit) (must be|needs a value)/, JSON.stringify(override));
+            }
+            assert.deepEqual(fake.requests, [], "nothing was read, commented or approved");
+        });
+
         it("throws, so the workflow deploys nothing, when the event is not the workflow's or the decision failed", async () => {
             const malformed = await invoke({ pullRequestId: 7 });
             assert.equal(malformed.code, 7);

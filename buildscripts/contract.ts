@@ -65,6 +65,14 @@ export const RUNNER_ENVIRONMENT = {
     sweepSchedule: "SWEEP_SCHEDULE",
     /** The age in hours from which the scheduled sweep removes a copy's leftovers (`sweep --retry-older-than`). */
     pullRequestCopyTtlHours: "PULL_REQUEST_COPY_TTL_HOURS",
+    /**
+     * When the copies have an account of their own: the role there the trusted step or the sweep
+     * assumes for everything of the copies (their functions, the power-tuning state machine, the copy
+     * bucket). Unset when the copies share production's account.
+     */
+    copyAccountRoleArn: "COPY_ACCOUNT_ROLE_ARN",
+    /** The external ID that role's trust policy requires (`sts:ExternalId`). */
+    copyAccountExternalId: "COPY_ACCOUNT_EXTERNAL_ID",
 } as const;
 
 /**

@@ -2,9 +2,9 @@
 // mocked two-account stack is created, and what an IAM policy simulator decides over both accounts'
 // documents. Each attack row names the chain it stops.
 import * as assert from "assert";
-import { COPY_ROLE_PATH, COPY_ROLE_TAG_KEY, PULL_REQUEST_BOT_SESSION_NAME } from "../../buildscripts/contract";
+import { PULL_REQUEST_BOT_SESSION_NAME } from "../../buildscripts/contract";
 import { STACK_ROLE_PATH } from "../../components/stackNames";
-import { broadGrantViolations, findManagedPolicyArns, findPolicyDocuments, publicGrantViolations, scopeViolations, StackScope } from "../support/iam-walker";
+import { broadGrantViolations, findManagedPolicyArns, findPolicyDocuments, mockedStackScope, publicGrantViolations, scopeViolations } from "../support/iam-walker";
 import { Decision, Request, SimulatedRole, StackIam } from "../support/iam-simulator";
 import { MockedStack, mockedCopyAccountStack, mockedStack, named, ofType } from "../support/mocked-stack";
 import { TEST_ACCOUNT_ID as PRODUCTION, TEST_COPY_ACCOUNT_ID as SANDBOX, TEST_REGION as REGION } from "../support/pulumi-mocks";
@@ -152,26 +152,6 @@ describe("pull-request copies in an account of their own (copyAccount)", () => {
     });
 
     describe("least privilege in both accounts", () => {
-        /** What the stack may touch from one account: its own things there, and its roles in either account (to assume them). */
-        const scopeIn = (account: string): StackScope => {
-            const arns = (type: string) => ofType(stack, type).filter((resource) => resource.accountId === account).map((resource) => resource.state.arn as string);
-            return {
-                region: REGION,
-                accountId: account,
-                namePrefixes: ["power-tuned", "pr-power-tuned"],
-                rolePaths: { "pr-power-tuned": COPY_ROLE_PATH },
-                copyTagKey: COPY_ROLE_TAG_KEY,
-                roleArns: ofType(stack, "aws:iam/role:Role").map((role) => role.state.arn as string),
-                eventRuleArns: [`arn:aws:events:${REGION}:${PRODUCTION}:rule/StepFunctionsGetEventForCodeBuildStartBuildRule`],
-                repositoryArns: arns("aws:codecommit/repository:Repository"),
-                stateMachineArns: [WORKFLOW_ARN, `arn:aws:states:${REGION}:${SANDBOX}:stateMachine:powerTuningStateMachine-0a1b2c3d`].filter((arn) => arn.includes(`:${account}:`)),
-                bucketArns: arns("aws:s3/bucket:Bucket"),
-                logGroupArns: arns("aws:cloudwatch/logGroup:LogGroup"),
-                projectArns: arns("aws:codebuild/project:Project"),
-                pipelineArns: arns("aws:codepipeline/pipeline:Pipeline"),
-                functionArns: arns("aws:lambda/function:Function"),
-            };
-        };
         const documentsIn = (account: string) => findPolicyDocuments(stack.resources.filter((resource) => resource.accountId === account));
 
         it("no managed policy, no Action * or <service>:* on *, no bucket policy allowing anyone, in either account", () => {
@@ -182,8 +162,8 @@ describe("pull-request copies in an account of their own (copyAccount)", () => {
 
         it("each account's policies grant only on that account's things of the stack (and the stack's roles, to assume them)", () => {
             assert.ok(documentsIn(SANDBOX).length >= 10);
-            assert.deepStrictEqual(scopeViolations(documentsIn(SANDBOX), scopeIn(SANDBOX)), []);
-            assert.deepStrictEqual(scopeViolations(documentsIn(PRODUCTION), scopeIn(PRODUCTION)), []);
+            assert.deepStrictEqual(scopeViolations(documentsIn(SANDBOX), mockedStackScope(stack, SANDBOX)), []);
+            assert.deepStrictEqual(scopeViolations(documentsIn(PRODUCTION), mockedStackScope(stack, PRODUCTION)), []);
         });
 
         it("puts every role of either account under the stack's IAM path", () => {

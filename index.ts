@@ -51,8 +51,7 @@ const powerTuning = new PowerTuningApp("power-tuning", {
 const functions = new LambdaRepository("functions", {
     repositoryName: config.repositoryName,
     mainBranch: config.mainBranch,
-    region: config.region,
-    awsAccess: config.awsAccess,
+    seedBucket: storage.artifactBucket.name,
     tuning: { powerValues: config.powerValues, defaults: config.tuningDefaults },
     retainData: config.retainData,
     tags,

@@ -17,6 +17,13 @@ export const STATE_LAYOUT = {
 export const PULL_REQUEST_CACHE_PREFIX = "pull-request-cache/";
 
 /**
+ * The artifact bucket's prefix of the zips CloudFormation seeds the repository from: what the
+ * repository's first commit holds, so only the deployer writes it. It persists: CloudFormation
+ * reads it again if it ever creates the repository again.
+ */
+export const REPOSITORY_SEED_PREFIX = "repository-seed/";
+
+/**
  * The key prefix under which CodePipeline stores a pipeline's artifacts: the first 20
  * characters of the pipeline's name. Known in advance because the name is fixed, so the
  * artifact bucket can expire exactly this folder and the roles can be limited to it.
@@ -61,7 +68,7 @@ export interface ArtifactBucket extends BucketRef {
 /**
  * The Terraform state bucket (versioned) and the artifact bucket, and what expires in them. The
  * artifact bucket holds, by prefix (the contract's ARTIFACT_LAYOUT and the pipeline's folder):
- * runner bundles (`tuning-runner/`) and the tuning history (`tuning-history/`), which persist;
+ * runner bundles (`tuning-runner/`), the tuning history (`tuning-history/`) and the repository's seed (`repository-seed/`), which persist;
  * what each pull-request build hands on (`pull-request-builds/`), the untrusted builds' cache
  * (`pull-request-cache/`) and the pipeline's artifacts, which expire. S3 lifecycle filters cannot exclude a prefix, so expiry is opt-in per prefix.
  * Both buckets: SSE-S3, all public access blocked, ACLs disabled. Their bucket policies (TLS

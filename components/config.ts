@@ -33,16 +33,6 @@ export const DEFAULT_NON_FUNCTION_PATHS: readonly string[] = ["README.md", "docs
 /** How each setting is spelled in Pulumi.<stack>.yaml and `pulumi config set`. */
 const KEYS = {
     region: "aws:region",
-    profile: "aws:profile",
-    sharedConfigFiles: "aws:sharedConfigFiles",
-    sharedCredentialsFiles: "aws:sharedCredentialsFiles",
-    assumeRoles: "aws:assumeRoles",
-    stsRegion: "aws:stsRegion",
-    accessKey: "aws:accessKey",
-    secretKey: "aws:secretKey",
-    token: "aws:token",
-    assumeRoleWithWebIdentity: "aws:assumeRoleWithWebIdentity",
-    endpoints: "aws:endpoints",
     repositoryName: `${PROJECT}:repositoryName`,
     mainBranch: `${PROJECT}:mainBranch`,
     namePrefix: `${PROJECT}:namePrefix`,
@@ -106,7 +96,7 @@ function whenValid(...keys: readonly string[]) {
 const always = { when: () => true };
 
 // ---------------------------------------------------------------------------------------
-// The AWS provider's settings the repository seeding follows
+// An AWS provider's assumed roles
 
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]+$/;
 // Go duration units, as the AWS provider reads `duration` ("1h", "90m", "1h30m").
@@ -121,8 +111,8 @@ function goDurationSeconds(value: string): number | undefined {
 const TEXT = rule(z.string().min(1), "a non-empty string");
 const TEXT_LIST = rule(z.array(z.string().min(1)), "a list of non-empty strings");
 
-/** One entry of `aws:assumeRoles`, as the AWS provider assumes it. */
-const ASSUMED_ROLE = exactObject(
+/** One entry of an AWS provider's `assumeRoles`, as the provider assumes it. */
+export const ASSUMED_ROLE = exactObject(
     {
         roleArn: rule(z.string().regex(ROLE_ARN), "an IAM role ARN such as arn:aws:iam::123456789012:role/deployer"),
         sessionName: TEXT.optional(),
@@ -176,32 +166,6 @@ const COPY_ACCOUNT = exactObject(
 );
 
 export type CopyAccount = z.output<typeof COPY_ACCOUNT>;
-
-/** A single file path: the repository seeding's AWS SDK reads one config and one credentials file. */
-const ONE_FILE = rule(z.array(z.string().min(1)).max(1), "a list of one file path (the repository seeding's AWS SDK reads a single file)").optional();
-
-/** Refused: seeding into another account, or as another principal, would be worse than not seeding. */
-function notFollowedBySeeding(instead: string): string {
-    return `not supported by the repository seeding, which calls CodeCommit through the AWS SDK outside the provider; ${instead}`;
-}
-
-/** Services whose endpoint the seeding calls: redirected only through the environment, which it reads as the provider does. */
-const SEEDING_SERVICES = ["codecommit", "sts"] as const;
-
-const ENDPOINTS = z.unknown().optional().check(
-    z.superRefine((endpoints, context) => {
-        const entries = Array.isArray(endpoints) ? endpoints : [];
-        const redirected = entries.flatMap((entry) => (typeof entry === "object" && entry !== null ? Object.keys(entry) : []));
-        const service = SEEDING_SERVICES.find((seedingService) => redirected.includes(seedingService));
-        if (service !== undefined) {
-            context.addIssue({
-                code: "custom",
-                message: notFollowedBySeeding(`set AWS_ENDPOINT_URL_${service.toUpperCase()} in the environment instead, which the provider and the seeding both read`),
-                input: endpoints,
-            });
-        }
-    }),
-);
 
 // ---------------------------------------------------------------------------------------
 // Names
@@ -477,33 +441,10 @@ const TAGS = rule(z.record(z.string(), z.unknown()), TAGS_ALLOWED)
 // ---------------------------------------------------------------------------------------
 // The schema
 
-/** Static keys from `aws:accessKey`, `aws:secretKey`, `aws:token`: only ever an Output marked secret. */
-export interface StaticCredentials {
-    readonly accessKeyId: string;
-    readonly secretAccessKey: string;
-    readonly sessionToken?: string;
-}
-
 const SEMANTIC_VERSION = /^\d+\.\d+\.\d+$/;
 
 const RAW_SETTINGS = z.object({
     region: rule(z.string().regex(REGION_NAME_RULE.pattern), `${REGION_NAME_RULE.allowed} (pulumi config set aws:region …)`),
-    profile: rule(z.string().regex(/^\S+$/), "a profile name from your AWS config or credentials file").optional(),
-    sharedConfigFiles: ONE_FILE,
-    sharedCredentialsFiles: ONE_FILE,
-    assumeRoles: rule(z.array(z.unknown()), "a list of {roleArn, sessionName?, externalId?, duration? (15m-12h, e.g. \"1h\"), policy?, policyArns?, sourceIdentity?, tags?, transitiveTagKeys?}")
-        .pipe(z.array(ASSUMED_ROLE))
-        .default([]),
-    stsRegion: rule(z.string().regex(REGION_NAME_RULE.pattern), REGION_NAME_RULE.allowed).optional(),
-    // Secrets: Outputs marked secret, combined below without ever being read here.
-    accessKey: z.unknown().optional(),
-    secretKey: z.unknown().optional(),
-    token: z.unknown().optional(),
-    assumeRoleWithWebIdentity: z.unknown().optional().refine(
-        (value) => value === undefined,
-        notFollowedBySeeding("set AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE in the environment instead, which the provider and the seeding both read"),
-    ),
-    endpoints: ENDPOINTS,
     repositoryName: rule(
         z.string().regex(/^(?!.*\.git$)[A-Za-z0-9._-]{1,100}$/),
         "1–100 letters, digits, '.', '_' or '-', not ending in .git (CodeCommit repository name rules)",
@@ -574,14 +515,6 @@ const STACK_CONFIG = RAW_SETTINGS.check(
             );
         }
     }, always),
-    z.superRefine((settings, context) => {
-        if ((settings.accessKey === undefined) !== (settings.secretKey === undefined)) {
-            addProblem(
-                context,
-                `${KEYS.accessKey} and ${KEYS.secretKey} must be set together (pulumi config set --secret …); only ${settings.accessKey === undefined ? KEYS.secretKey : KEYS.accessKey} is`,
-            );
-        }
-    }, always),
     z.superRefine(({ namePrefix, pullRequestNamePrefix = `pr-${namePrefix}` }, context) => {
         if (globsOverlap(`${namePrefix}-*`, `${pullRequestNamePrefix}-*`)) {
             addProblem(
@@ -596,20 +529,6 @@ const STACK_CONFIG = RAW_SETTINGS.check(
 ).transform((settings) => ({
     /** `aws:region`: where everything is deployed; also used in the ARNs of IAM scopes. */
     region: settings.region,
-    /**
-     * How the stack's AWS provider reaches AWS, beyond its region: what the repository seeding,
-     * which calls CodeCommit with the AWS SDK outside the provider, must do the same way to act in
-     * the same account as the same principal. Without any of it both use the SDK's default chain.
-     */
-    awsAccess: {
-        ...(settings.profile !== undefined && { profile: settings.profile }),
-        ...(settings.sharedConfigFiles?.[0] !== undefined && { sharedConfigFile: settings.sharedConfigFiles[0] }),
-        ...(settings.sharedCredentialsFiles?.[0] !== undefined && { sharedCredentialsFile: settings.sharedCredentialsFiles[0] }),
-        ...(settings.stsRegion !== undefined && { stsRegion: settings.stsRegion }),
-        /** Assumed in order, each with the credentials of the one before. */
-        assumeRoles: settings.assumeRoles,
-        ...(settings.accessKey !== undefined && settings.secretKey !== undefined && { staticCredentials: staticCredentials(settings) }),
-    },
     /** CodeCommit repository holding the Terraform-managed functions. */
     repositoryName: settings.repositoryName,
     /** Branch that pull requests target and the pipeline deploys. */
@@ -663,19 +582,6 @@ const STACK_CONFIG = RAW_SETTINGS.check(
 
 /** Everything the stack is configured with, validated and with every default applied. */
 export type StackConfig = z.output<typeof STACK_CONFIG>;
-export type AwsAccess = StackConfig["awsAccess"];
-
-/** The static keys as one secret Output, whatever of them was marked secret on the way in. */
-function staticCredentials(settings: { readonly accessKey?: unknown; readonly secretKey?: unknown; readonly token?: unknown }): pulumi.Output<StaticCredentials> {
-    const text = (value: unknown) => pulumi.output(value as pulumi.Input<string>);
-    return pulumi.secret(
-        pulumi
-            .all([text(settings.accessKey), text(settings.secretKey), settings.token === undefined ? undefined : text(settings.token)])
-            .apply(([accessKeyId, secretAccessKey, sessionToken]): StaticCredentials =>
-                sessionToken === undefined ? { accessKeyId, secretAccessKey } : { accessKeyId, secretAccessKey, sessionToken },
-            ),
-    );
-}
 
 /** Thrown with every problem found, one per line, so a user fixes them in one go. */
 export class StackConfigError extends Error {
@@ -726,17 +632,6 @@ export function loadStackConfig(): StackConfig {
     const aws = new pulumi.Config("aws");
     return parseStackConfig({
         region: aws.get("region"),
-        profile: aws.get("profile"),
-        sharedConfigFiles: aws.getObject("sharedConfigFiles"),
-        sharedCredentialsFiles: aws.getObject("sharedCredentialsFiles"),
-        assumeRoles: aws.getObject("assumeRoles"),
-        stsRegion: aws.get("stsRegion"),
-        // Secrets stay Outputs marked secret from here to the seeding's state.
-        accessKey: aws.getSecret("accessKey"),
-        secretKey: aws.getSecret("secretKey"),
-        token: aws.getSecret("token"),
-        assumeRoleWithWebIdentity: aws.getObject("assumeRoleWithWebIdentity"),
-        endpoints: aws.getObject("endpoints"),
         repositoryName: project.get("repositoryName"),
         mainBranch: project.get("mainBranch"),
         namePrefix: project.get("namePrefix"),

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ARTIFACT_LAYOUT } from "../buildscripts/contract";
-import { BucketRef, STATE_LAYOUT } from "./artifactStorage";
+import { BucketRef, REPOSITORY_SEED_PREFIX, STATE_LAYOUT } from "./artifactStorage";
 import { denyInsecureTransportStatement, onlyWritersStatement, policyDocument } from "./policies";
 
 export interface StorageAccessArgs {
@@ -27,6 +27,7 @@ export interface StorageAccessArgs {
  * decides what runs or what is trusted can be written only by the roles meant to write them,
  * whatever any identity policy in the account allows:
  * - `tuning-runner/` (the code the trusted builds run): only the deployer;
+ * - `repository-seed/` (a new repository's first commit): only the deployer;
  * - `tuning-history/results/` (reused results, baselines): only the trusted pull-request step;
  * - `tuning-history/production/` (what production runs): only the pipeline's apply;
  * - production's Terraform state: only the pipeline's builds.
@@ -57,6 +58,7 @@ export class StorageAccess extends pulumi.ComponentResource {
                 policy: policyDocument([
                     denyInsecureTransportStatement(artifactBucket.arn),
                     onlyWritersStatement("OnlyDeployerWritesRunner", artifactBucket.arn, `${ARTIFACT_LAYOUT.tuningRunnerPrefix}*`, writers([])),
+                    onlyWritersStatement("OnlyDeployerWritesRepositorySeed", artifactBucket.arn, `${REPOSITORY_SEED_PREFIX}*`, writers([])),
                     onlyWritersStatement("OnlyTrustedStepStoresResults", artifactBucket.arn, `${ARTIFACT_LAYOUT.tuningResultsPrefix}*`, writers(args.tuningResultWriters)),
                     onlyWritersStatement(
                         "OnlyApplyRecordsProduction",

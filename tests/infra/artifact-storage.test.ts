@@ -1,7 +1,6 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { ArtifactStorage, pipelineArtifactFolder } from "../../components/artifactStorage";
-import { LambdaRepository } from "../../components/lambdaRepository";
 import { StorageAccess } from "../../components/storageAccess";
 import { MockedStack, mockedStack, named, ofType } from "../support/mocked-stack";
 import { registeredResources, settled, TEST_DEPLOYER_ROLE_ARN, trackConstruction } from "../support/pulumi-mocks";
@@ -109,6 +108,10 @@ describe("artifact storage", () => {
             assert.deepStrictEqual(writers("storage-artifacts", "OnlyDeployerWritesRunner"), { keys: "tuning-runner/*", except: [TEST_DEPLOYER_ROLE_ARN] });
         });
 
+        it("the repository's seed zips: only the deploying principal", () => {
+            assert.deepStrictEqual(writers("storage-artifacts", "OnlyDeployerWritesRepositorySeed"), { keys: "repository-seed/*", except: [TEST_DEPLOYER_ROLE_ARN] });
+        });
+
         it("stored tuning results: only the trusted pull-request step (and the deployer)", () => {
             assert.deepStrictEqual(writers("storage-artifacts", "OnlyTrustedStepStoresResults"), { keys: "tuning-history/results/*", except: [role("pr-feedback-role"), TEST_DEPLOYER_ROLE_ARN] });
         });
@@ -139,7 +142,7 @@ describe("artifact storage", () => {
         );
         assert.strictEqual(expiring[0].filter.prefix, "power-tuned-deployme/", "CodePipeline keeps artifacts under the first 20 characters of the pipeline name");
         assert.strictEqual(new Set(expiring.map((rule: { id: string }) => rule.id)).size, expiring.length, "rule ids are unique");
-        for (const persistent of ["tuning-history/", "tuning-runner/"]) {
+        for (const persistent of ["tuning-history/", "tuning-runner/", "repository-seed/"]) {
             for (const rule of expiring) assert.ok(!persistent.startsWith(rule.filter.prefix), `${persistent} must not expire`);
         }
         assert.deepStrictEqual(pipeline.inputs.artifactStores, [{ type: "S3", location: named(stack, "aws:s3/bucket:Bucket", "storage-artifacts").state.bucket }]);
@@ -165,25 +168,6 @@ describe("artifact storage", () => {
             });
             assert.strictEqual(seen.filter((child) => child.type.startsWith("aws:s3/")).length, 13);
             assert.deepStrictEqual(seen.filter((child) => child.retainOnDelete === true), []);
-        });
-
-        it("true keeps the repository on destroy", async () => {
-            const { seen } = await optionsOfChildren((opts) => {
-                new LambdaRepository(
-                    "kept-functions",
-                    {
-                        repositoryName: "kept",
-                        mainBranch: "main",
-                        region: "us-east-1",
-                        tuning: { powerValues: [128, 256], defaults: { num: 5, strategy: "cost", balancedWeight: 0.5, parallelInvocation: false } },
-                        retainData: true,
-                        tags: {},
-                    },
-                    opts,
-                );
-            });
-            const repository = seen.filter((child) => child.type === "aws:codecommit/repository:Repository");
-            assert.deepStrictEqual(repository.map((child) => child.retainOnDelete), [true]);
         });
     });
 });

@@ -45,6 +45,8 @@ const COPY_BUCKET = "arn:aws:s3:::pr-copy-storage-bucket-0a1b2c3d";
 const COPIES_OWN_ACCOUNT: Placement = { copies: TEST_COPY_ACCOUNT_ID, copyState: COPY_BUCKET, handedOn: COPY_BUCKET };
 /** The placement the running describe block judges. */
 let placed = ONE_ACCOUNT;
+/** A zip CloudFormation seeds the repository from, if it creates the repository (again). */
+const SEED_ZIP = `${ARTIFACTS}/repository-seed/${"ab".repeat(32)}.zip`;
 /** The pull-request workflow's state machine, named in advance (the sweeper reads its executions). */
 const WORKFLOW_NAME = "power-tuned-pull-request-workflow";
 const REPOSITORY = `arn:aws:codecommit:${REGION}:${ACCOUNT}:power-tuned-functions`;
@@ -263,6 +265,7 @@ const untrustedAttacks = (role: string): Row[] => {
         request: () => ({ action: "s3:PutObject", resource: `${ARTIFACTS}/tuning-history/production/digest.json`, context: ownBuild() }),
     },
     { as: role, does: "upload a runner bundle", chain: "runner", expect: "denied", request: () => ({ action: "s3:PutObject", resource: `${ARTIFACTS}/tuning-runner/${"ab".repeat(32)}.js`, context: ownBuild() }) },
+    { as: role, does: "plant files in the first commit of a repository CloudFormation creates (repository-seed/)", chain: "production", expect: "denied", request: () => ({ action: "s3:PutObject", resource: SEED_ZIP, context: ownBuild() }) },
     { as: role, does: "start a power-tuning execution (it invokes functions)", chain: "production", expect: "denied", request: () => ({ action: "states:StartExecution", resource: powerTuning() }) },
     { as: role, does: "rewrite the tuning budget's lease table", chain: "capacity", expect: "denied", request: () => ({ action: "s3:PutObject", resource: BUDGET_LEASES, context: ownBuild() }) },
     { as: role, does: "delete the tuning budget's lease table", chain: "capacity", expect: "denied", request: () => ({ action: "s3:DeleteObject", resource: BUDGET_LEASES, context: ownBuild() }) },
@@ -506,6 +509,7 @@ const ROWS: Row[] = [
         request: () => ({ action: "s3:PutObject", resource: `${ARTIFACTS}/tuning-history/production/digest.json`, context: SWEEP_BUILD }),
     },
     { as: "pr-sweeper-role", does: "upload a runner bundle", chain: "runner", expect: "denied", request: () => ({ action: "s3:PutObject", resource: `${ARTIFACTS}/tuning-runner/${"ab".repeat(32)}.js`, context: SWEEP_BUILD }) },
+    { as: "pr-sweeper-role", does: "plant files in the first commit of a repository CloudFormation creates (repository-seed/)", chain: "production", expect: "denied", request: () => ({ action: "s3:PutObject", resource: SEED_ZIP, context: SWEEP_BUILD }) },
     { as: "pr-sweeper-role", does: "start a power-tuning execution (it invokes functions)", chain: "sweeper", expect: "denied", request: () => ({ action: "states:StartExecution", resource: powerTuning() }) },
     { as: "pr-sweeper-schedule-role", does: "start the sweeper", expect: "Allowed", request: () => ({ action: "codebuild:StartBuild", resource: `arn:aws:codebuild:${REGION}:${ACCOUNT}:project/pr-sweeper` }) },
     { as: "pr-sweeper-schedule-role", does: "start the pull-request destroy build", chain: "sweeper", expect: "denied", request: () => ({ action: "codebuild:StartBuild", resource: `arn:aws:codebuild:${REGION}:${ACCOUNT}:project/pr-destroy` }) },
@@ -517,6 +521,7 @@ const ROWS: Row[] = [
     { as: "deployment-apply-role", does: "write production's state", expect: "Allowed", request: () => ({ action: "s3:PutObject", resource: `${STATE}/terraform-lambda/production.tfstate` }) },
     { as: "deployment-apply-role", does: "record production's fingerprints", expect: "Allowed", request: () => ({ action: "s3:PutObject", resource: `${ARTIFACTS}/tuning-history/production/digest.json` }) },
     { as: "deployment-apply-role", does: "store a tuning result", chain: "baselines", expect: "denied", request: () => ({ action: "s3:PutObject", resource: `${ARTIFACTS}/tuning-history/results/0a1b.json` }) },
+    { as: "deployment-apply-role", does: "plant files in the first commit of a repository CloudFormation creates (repository-seed/)", chain: "production", expect: "denied", request: () => ({ action: "s3:PutObject", resource: SEED_ZIP }) },
     { as: "deployment-apply-role", does: "download the runner to record with", expect: "Allowed", request: () => ({ action: "s3:GetObject", resource: `${ARTIFACTS}/tuning-runner/${"ab".repeat(32)}.js` }) },
     { as: "deployment-plan-role", does: "take production's state lock", expect: "Allowed", request: () => ({ action: "s3:PutObject", resource: `${STATE}/terraform-lambda/production.tfstate.tflock` }) },
     { as: "deployment-plan-role", does: "write production's state itself", chain: "production", expect: "denied", request: () => ({ action: "s3:PutObject", resource: `${STATE}/terraform-lambda/production.tfstate` }) },
@@ -622,7 +627,7 @@ describe(`attack paths, decided by an IAM policy simulator over the stack's own 
         });
     });
 
-    describe("the bucket policies on their own (chains: poison baselines, replace the runner, change production)", () => {
+    describe("the bucket policies on their own (chains: poison baselines, replace the runner or the repository's seed, change production)", () => {
         // Any principal of the account whose identity policies allow every S3 write, e.g. an administrator.
         const administrator = (name: string, arn = `arn:aws:iam::${ACCOUNT}:role/${name}`): SimulatedRole => ({
             arn,
@@ -631,6 +636,7 @@ describe(`attack paths, decided by an IAM policy simulator over the stack's own 
         });
         const protectedKeys = [
             `${ARTIFACTS}/tuning-runner/${"ab".repeat(32)}.js`,
+            SEED_ZIP,
             `${ARTIFACTS}/tuning-history/results/0a1b.json`,
             `${ARTIFACTS}/tuning-history/production/digest.json`,
             `${STATE}/terraform-lambda/production.tfstate`,
@@ -648,6 +654,11 @@ describe(`attack paths, decided by an IAM policy simulator over the stack's own 
             for (const key of protectedKeys) {
                 assert.strictEqual(await iam.decide(administrator("AWSReservedSSO_Admin_0a1b2c3d", TEST_DEPLOYER_ROLE_ARN), { action: "s3:DeleteObject", resource: key }), "Allowed", key);
             }
+        });
+
+        it("leave the seed zip readable by the deploying principal, whose credentials CloudFormation uses to read it when it creates the repository", async () => {
+            const deployer = administrator("AWSReservedSSO_Admin_0a1b2c3d", TEST_DEPLOYER_ROLE_ARN);
+            assert.strictEqual(await iam.decide(deployer, { action: "s3:GetObject", resource: SEED_ZIP }), "Allowed");
         });
 
         it("refuse a request not made over TLS, from anyone", async () => {

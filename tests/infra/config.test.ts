@@ -1,14 +1,13 @@
-import * as pulumi from "@pulumi/pulumi";
 import * as assert from "assert";
 import { spawnSync } from "child_process";
 import { readFileSync } from "fs";
 import { join } from "path";
 import { parse } from "yaml";
-import { DEV_STACK_FILE, resolved } from "../support/mocked-stack";
+import { DEV_STACK_FILE } from "../support/mocked-stack";
 import { installTerraform } from "../../components/buildspecs";
 import { peakLambdaConcurrency } from "../../buildscripts/tuning-runner/core/tuningInput";
 import { globsOverlap } from "../../buildscripts/contract";
-import { DEFAULT_POWER_VALUES, DEFAULT_TERRAFORM, parseStackConfig, RawStackConfig, StackConfigError } from "../../components/config";
+import { ASSUMED_ROLE, DEFAULT_POWER_VALUES, DEFAULT_TERRAFORM, parseStackConfig, RawStackConfig, StackConfigError } from "../../components/config";
 import { SAR_DEFAULT_POWER_VALUES } from "../../components/powerTuningApp";
 
 const REVIEWERS = "arn:aws:iam::123456789012:role/Reviewers";
@@ -39,7 +38,6 @@ describe("stack configuration", () => {
             const config = parseStackConfig({ region: "eu-west-1", reviewers: [REVIEWERS] });
             assert.deepStrictEqual(config, {
                 region: "eu-west-1",
-                awsAccess: { assumeRoles: [] },
                 repositoryName: "power-tuned-functions",
                 mainBranch: "main",
                 namePrefix: "power-tuned",
@@ -383,8 +381,8 @@ describe("stack configuration", () => {
             assert.throws(() => parseStackConfig({ region: "nowhere", retainData: 1 }), /Invalid stack configuration:\n {2}- aws:region = "nowhere"[^]*\n {2}- lambda-power-tuned:retainData = 1/);
         });
 
-        it("reports problems across keys alongside the others: a derived prefix, a checksum its version needs, keys set together", () => {
-            const problems = problemsWith({ namePrefix: "pr-pr", terraformVersion: "1.12.0", accessKey: pulumi.secret("AKIAEXAMPLE"), retainData: "no", functionPermissions: [{ Effect: "Allow", Action: "iam:PassRole", Resource: "*", Principal: "*" }] });
+        it("reports problems across keys alongside the others: a derived prefix, a checksum its version needs", () => {
+            const problems = problemsWith({ namePrefix: "pr-pr", terraformVersion: "1.12.0", retainData: "no", functionPermissions: [{ Effect: "Allow", Action: "iam:PassRole", Resource: "*", Principal: "*" }] });
             assert.deepStrictEqual(
                 problems.map((problem) => problem.split(" ")[0]),
                 [
@@ -392,12 +390,11 @@ describe("stack configuration", () => {
                     "lambda-power-tuned:functionPermissions[0].Action",
                     "lambda-power-tuned:retainData",
                     "lambda-power-tuned:terraformSha256Arm64",
-                    "aws:accessKey",
                     "lambda-power-tuned:namePrefix",
                 ],
                 problems.join("\n"),
             );
-            assert.match(problems[5], /pullRequestNamePrefix = "pr-pr-pr" overlap/);
+            assert.match(problems[4], /pullRequestNamePrefix = "pr-pr-pr" overlap/);
         });
     });
 
@@ -474,56 +471,34 @@ describe("stack configuration", () => {
         });
     });
 
-    describe("the AWS provider's access, which the repository seeding follows", () => {
-        it("takes aws:profile, one shared config and credentials file, aws:stsRegion and aws:assumeRoles with their durations in seconds", () => {
-            const { awsAccess } = parseStackConfig({
-                ...VALID,
-                profile: "deploy",
-                sharedConfigFiles: ["/home/me/.aws/config"],
-                sharedCredentialsFiles: ["/home/me/.aws/credentials"],
-                stsRegion: "eu-central-1",
-                assumeRoles: [
-                    { roleArn: "arn:aws:iam::210987654321:role/deployer", sessionName: "pulumi", externalId: "x", duration: "1h30m" },
-                    { roleArn: "arn:aws:iam::210987654321:role/path/seeder", policyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"], tags: { team: "perf" }, transitiveTagKeys: ["team"] },
-                ],
+    describe("the AWS provider's own settings", () => {
+        it("are the provider's: aws:profile, aws:assumeRoles, aws:accessKey and the like are neither read nor refused", () => {
+            assert.doesNotThrow(() => parseStackConfig(VALID, ["aws:region", "aws:profile", "aws:assumeRoles", "aws:accessKey", "aws:secretKey", "aws:endpoints"]));
+        });
+    });
+
+    describe("an assumeRoles entry of an AWS provider, as the provider assumes it", () => {
+        /** Each problem as `<path>: <message>`. */
+        const problemsOf = (entry: unknown) => ASSUMED_ROLE.safeParse(entry).error?.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`) ?? [];
+
+        it("takes every field the provider takes, with the duration in whole seconds", () => {
+            assert.deepStrictEqual(ASSUMED_ROLE.parse({ roleArn: "arn:aws:iam::210987654321:role/deployer", sessionName: "pulumi", externalId: "x", duration: "1h30m" }), {
+                roleArn: "arn:aws:iam::210987654321:role/deployer",
+                sessionName: "pulumi",
+                externalId: "x",
+                durationSeconds: 5400,
             });
-            assert.deepStrictEqual(awsAccess, {
-                profile: "deploy",
-                sharedConfigFile: "/home/me/.aws/config",
-                sharedCredentialsFile: "/home/me/.aws/credentials",
-                stsRegion: "eu-central-1",
-                assumeRoles: [
-                    { roleArn: "arn:aws:iam::210987654321:role/deployer", sessionName: "pulumi", externalId: "x", durationSeconds: 5400 },
-                    { roleArn: "arn:aws:iam::210987654321:role/path/seeder", policyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"], tags: { team: "perf" }, transitiveTagKeys: ["team"] },
-                ],
-            });
+            const full = { roleArn: "arn:aws:iam::210987654321:role/path/copier", policy: "{}", policyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"], sourceIdentity: "me", tags: { team: "perf" }, transitiveTagKeys: ["team"] };
+            assert.deepStrictEqual(ASSUMED_ROLE.parse(full), full);
         });
 
-        it("keeps aws:accessKey, aws:secretKey and aws:token together, as a secret", async () => {
-            const { awsAccess } = parseStackConfig({ ...VALID, accessKey: pulumi.secret("AKIAEXAMPLE"), secretKey: pulumi.secret("s3cr3t"), token: pulumi.secret("session") });
-            assert.strictEqual(await pulumi.isSecret(awsAccess.staticCredentials!), true);
-            assert.deepStrictEqual(await resolved(awsAccess.staticCredentials!), { accessKeyId: "AKIAEXAMPLE", secretAccessKey: "s3cr3t", sessionToken: "session" });
-        });
-
-        it("rejects an access key without its secret key", () => {
-            const problems = problemsWith({ accessKey: pulumi.secret("AKIAEXAMPLE") });
-            assert.deepStrictEqual(problems, ["aws:accessKey and aws:secretKey must be set together (pulumi config set --secret …); only aws:accessKey is"]);
-        });
-
-        it("rejects an assumed role that is not an IAM role ARN, an unknown key or a duration outside 15m–12h", () => {
-            assertRejected({ assumeRoles: [{ roleArn: "deployer" }] }, 'aws:assumeRoles[0].roleArn = "deployer" is invalid', "an IAM role ARN");
-            assertRejected({ assumeRoles: [{ roleArn: "arn:aws:iam::210987654321:role/deployer", role_arn: "x" }] }, "aws:assumeRoles[0] has unknown key(s) role_arn", "allowed keys are roleArn, sessionName");
-            assertRejected({ assumeRoles: [{ roleArn: "arn:aws:iam::210987654321:role/deployer", duration: "13h" }] }, 'aws:assumeRoles[0].duration = "13h" is invalid', "from 15m to 12h");
-            assertRejected({ assumeRoles: [{ roleArn: "arn:aws:iam::210987654321:role/deployer", duration: "an hour" }] }, 'aws:assumeRoles[0].duration = "an hour"');
-            assertRejected({ assumeRoles: { roleArn: "arn:aws:iam::210987654321:role/deployer" } }, "aws:assumeRoles = {", "a list of {roleArn");
-        });
-
-        it("refuses what the seeding could not follow, saying what to set instead", () => {
-            assertRejected({ assumeRoleWithWebIdentity: { roleArn: "arn:aws:iam::210987654321:role/ci" } }, "aws:assumeRoleWithWebIdentity", "not supported by the repository seeding", "AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE");
-            assertRejected({ endpoints: [{ codecommit: "https://codecommit.internal" }] }, "aws:endpoints", "AWS_ENDPOINT_URL_CODECOMMIT");
-            assertRejected({ endpoints: [{ sts: "https://sts.internal" }] }, "AWS_ENDPOINT_URL_STS");
-            assertRejected({ sharedCredentialsFiles: ["/a", "/b"] }, "aws:sharedCredentialsFiles", "a list of one file path");
-            assert.deepStrictEqual(parseStackConfig({ ...VALID, endpoints: [{ s3: "https://s3.internal" }] }).awsAccess, { assumeRoles: [] }, "other services' endpoints do not concern the seeding");
+        it("rejects a role that is not an IAM role ARN, an unknown key or a duration outside 15m–12h", () => {
+            assert.deepStrictEqual(problemsOf({ roleArn: "deployer" }), ["roleArn: an IAM role ARN such as arn:aws:iam::123456789012:role/deployer"]);
+            assert.deepStrictEqual(problemsOf({ roleArn: "arn:aws:iam::210987654321:role/deployer", role_arn: "x" }), [
+                ": allowed keys are roleArn, sessionName, externalId, duration, policy, policyArns, sourceIdentity, tags, transitiveTagKeys",
+            ]);
+            assert.deepStrictEqual(problemsOf({ roleArn: "arn:aws:iam::210987654321:role/deployer", duration: "13h" }), ['duration: from 15m to 12h, in Go syntax such as "1h" or "1h30m"']);
+            assert.deepStrictEqual(problemsOf({ roleArn: "arn:aws:iam::210987654321:role/deployer", duration: "an hour" }), ['duration: from 15m to 12h, in Go syntax such as "1h" or "1h30m"']);
         });
     });
 

@@ -85,12 +85,12 @@ describe("pull-request copies in an account of their own (copyAccount)", () => {
             assert.deepStrictEqual(resourcesIn(stack, SANDBOX), SANDBOX_RESOURCES);
         });
 
-        it("production's account holds everything else: the repository, the gate, the pipeline, the workflow, the trusted builds, the bot, the history", () => {
+        it("production's account holds everything else: the repository (its CloudFormation stack), the gate, the pipeline, the workflow, the trusted builds, the bot, the history", () => {
             const all = stack.resources.filter((resource) => !notAnAwsResource(resource.type)).length;
             const production = resourcesIn(stack, PRODUCTION);
             assert.strictEqual(production.length, all - SANDBOX_RESOURCES.length);
             for (const expected of [
-                "codecommit/repository:Repository functions-repository",
+                "cloudformation/stack:Stack functions-stack",
                 "codepipeline/pipeline:Pipeline deployment",
                 "sfn/stateMachine:StateMachine pr-workflow",
                 "codebuild/project:Project pr-feedback",

@@ -5,7 +5,7 @@ import { terraformApplyBuildspec, terraformDestroyBuildspec, terraformPlanBuilds
 import { DEFAULT_TERRAFORM } from "../../components/config";
 import { DeploymentPipeline } from "../../components/deploymentPipeline";
 import { matchesEventPattern } from "../support/event-pattern";
-import { MockedStack, mockedStack, named, ofType } from "../support/mocked-stack";
+import { MockedStack, mockedStack, named, ofType, repositoryOf } from "../support/mocked-stack";
 
 interface Action {
     name: string;
@@ -107,7 +107,7 @@ describe("deployment pipeline", () => {
         const pushEvent = (detail: Record<string, unknown>) => ({
             source: "aws.codecommit",
             "detail-type": "CodeCommit Repository State Change",
-            resources: [named(stack, "aws:codecommit/repository:Repository", "functions-repository").state.arn],
+            resources: [repositoryOf(stack).arn],
             detail: { event: "referenceUpdated", referenceType: "branch", referenceName: "main", commitId: "9c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d", ...detail },
         });
 

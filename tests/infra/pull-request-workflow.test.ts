@@ -5,7 +5,7 @@ import { DEFAULT_TERRAFORM } from "../../components/config";
 import { COPY_SESSION_SECONDS, pullRequestWorkflowDefinition } from "../../components/pullRequestWorkflowDefinition";
 import { loadFixture } from "../fixtures";
 import { matchesEventPattern, transformInput } from "../support/event-pattern";
-import { MockedStack, mockedStack, named } from "../support/mocked-stack";
+import { MockedStack, mockedStack, named, repositoryOf } from "../support/mocked-stack";
 import { TEST_ACCOUNT_ID } from "../support/pulumi-mocks";
 
 const pullRequestCreatedEvent = () => loadFixture("codecommit/pull-request-created-event.json");
@@ -29,7 +29,7 @@ describe("pull-request workflow", () => {
     const copyBoundaryArn = () => named(stack, "aws:iam/policy:Policy", "function-boundary-copy").state.arn;
     before(async () => {
         stack = await mockedStack();
-        repositoryArn = named(stack, "aws:codecommit/repository:Repository", "functions-repository").state.arn;
+        repositoryArn = repositoryOf(stack).arn;
     });
 
     describe("the three builds", () => {

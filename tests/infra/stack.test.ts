@@ -66,7 +66,7 @@ describe("the whole stack under mocks (Pulumi.dev.yaml)", () => {
         assert.deepStrictEqual(namesOf(stack, "aws:iam/user:User"), []);
     });
 
-    it("creates exactly these buckets, each secured, and one object: the runner", () => {
+    it("creates exactly these buckets, each secured, and two objects: the repository's seed and the runner", () => {
         const buckets = ["storage-artifacts", "storage-state"];
         assert.deepStrictEqual(namesOf(stack, "aws:s3/bucket:Bucket"), buckets);
         for (const [type, suffix] of [
@@ -79,7 +79,7 @@ describe("the whole stack under mocks (Pulumi.dev.yaml)", () => {
         }
         assert.deepStrictEqual(namesOf(stack, "aws:s3/bucketVersioning:BucketVersioning"), ["storage-state-versioning"]);
         assert.deepStrictEqual(namesOf(stack, "aws:s3/bucketPolicy:BucketPolicy"), ["storage-access-artifacts-policy", "storage-access-state-policy"]);
-        assert.deepStrictEqual(namesOf(stack, "aws:s3/bucketObjectv2:BucketObjectv2"), ["pr-runner"]);
+        assert.deepStrictEqual(namesOf(stack, "aws:s3/bucketObjectv2:BucketObjectv2"), ["functions-seed", "pr-runner"]);
     });
 
     it("creates exactly these builds, functions, state machines, pipelines, triggers, repositories and approval rules", () => {
@@ -92,8 +92,10 @@ describe("the whole stack under mocks (Pulumi.dev.yaml)", () => {
         assert.deepStrictEqual(namesOf(stack, "aws:codepipeline/pipeline:Pipeline"), ["deployment"]);
         assert.deepStrictEqual(namesOf(stack, "aws:cloudwatch/eventRule:EventRule"), ["deployment-on-push", "pr-sweeper-schedule", "pr-trigger"]);
         assert.deepStrictEqual(namesOf(stack, "aws:cloudwatch/eventTarget:EventTarget"), ["deployment-on-push-target", "pr-sweeper-schedule-target", "pr-trigger-target"]);
-        assert.deepStrictEqual(namesOf(stack, "aws:codecommit/repository:Repository"), ["functions-repository"]);
-        assert.deepStrictEqual(namesOf(stack, "pulumi-nodejs:dynamic:Resource"), ["functions-seed"]);
+        // The repository is the one resource of its own CloudFormation stack, which seeds it.
+        assert.deepStrictEqual(namesOf(stack, "aws:cloudformation/stack:Stack"), ["functions-stack"]);
+        assert.deepStrictEqual(namesOf(stack, "aws:codecommit/repository:Repository"), []);
+        assert.deepStrictEqual(namesOf(stack, "pulumi-nodejs:dynamic:Resource"), []);
         assert.deepStrictEqual(namesOf(stack, "aws:codecommit/approvalRuleTemplate:ApprovalRuleTemplate"), ["merge-gate-bot-approval", "merge-gate-review-approval"]);
         assert.deepStrictEqual(namesOf(stack, "aws:codecommit/approvalRuleTemplateAssociation:ApprovalRuleTemplateAssociation"), [
             "merge-gate-bot-approval-association",

@@ -6,7 +6,7 @@ import { authorizationOf, type CallScope } from "../support/iam-requests";
 import { StackIam } from "../support/iam-simulator";
 import { BUILD_ACCESS_KEY_ID, type AwsModel } from "../support/aws-model";
 import { InMemoryAws } from "../support/in-memory-aws";
-import { mockedStack, named, ofType, type MockedStack } from "../support/mocked-stack";
+import { mockedStack, named, ofType, repositoryOf, type MockedStack } from "../support/mocked-stack";
 import { TEST_ACCOUNT_ID as ACCOUNT, TEST_REGION as REGION } from "../support/pulumi-mocks";
 import { RunnerWorkspace } from "../support/runner-workspace";
 import { RUNNER_ENVIRONMENT } from "../../buildscripts/contract";
@@ -24,7 +24,7 @@ async function deniedCalls(stack: MockedStack, runner: string, aws: AwsModel, sc
     const buildRole = iam.role(roleOf(stack, runner));
     const roleNamed = (arn: string) => iam.role(roleOf(stack, arn));
     const codebuild = { "codebuild:buildArn": `arn:aws:codebuild:${REGION}:${ACCOUNT}:build/${runner}:5e5e5e5e-1111-4222-8333-944444444444` };
-    const repositoryName = ofType(stack, "aws:codecommit/repository:Repository")[0]?.inputs.repositoryName;
+    const repositoryName = repositoryOf(stack).name;
     const denied: string[] = [];
     for (const request of aws.requests) {
         const session = aws.assumedRoles.find((assumed) => assumed.accessKeyId === request.accessKeyId);

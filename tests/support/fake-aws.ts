@@ -1,4 +1,4 @@
-// The model of AWS (aws-model.ts) served over the real wire protocols — Step Functions JSON 1.0,
+// The model of AWS (aws-model/) served over the real wire protocols — Step Functions JSON 1.0,
 // CodeCommit and CloudWatch Logs JSON 1.1, CloudWatch JSON 1.0 (query-compatible errors), Lambda REST-JSON, S3 REST-XML path-style, STS and IAM
 // query/XML — so the real SDK
 // v3 clients, in-process or inside the bundled runner run as a child process, talk to it

@@ -3,7 +3,7 @@
 // resource and the statement. Independent of components/policies.ts on purpose: it checks
 // the documents AWS would receive, not the code that built them.
 import { COPY_ROLE_PATH, COPY_ROLE_TAG_KEY } from "../../buildscripts/contract";
-import { type MockedStack, ofType } from "./mocked-stack";
+import { type MockedStack, ofType, repositoryOf } from "./mocked-stack";
 import { type RegisteredResource, TEST_ACCOUNT_ID, TEST_REGION } from "./pulumi-mocks";
 
 export interface PolicyStatement {
@@ -69,7 +69,7 @@ export function mockedStackScope(stack: MockedStack, accountId: string = TEST_AC
         copyTagKey: COPY_ROLE_TAG_KEY,
         roleArns: ofType(stack, "aws:iam/role:Role").map((role) => role.state.arn as string),
         eventRuleArns: [`arn:aws:events:${TEST_REGION}:${accountId}:rule/StepFunctionsGetEventForCodeBuildStartBuildRule`],
-        repositoryArns: arns("aws:codecommit/repository:Repository"),
+        repositoryArns: [repositoryOf(stack).arn].filter((arn) => arn.split(":")[4] === accountId),
         stateMachineArns: [stack.outputs.stateMachineArn as string, stack.outputs.pullRequestWorkflowArn as string].filter((arn) => arn.split(":")[4] === accountId),
         bucketArns: arns("aws:s3/bucket:Bucket"),
         logGroupArns: arns("aws:cloudwatch/logGroup:LogGroup"),

@@ -1,4 +1,4 @@
-// The model of AWS (aws-model.ts) on a virtual clock, with the runner's AwsClients calling it
+// The model of AWS (aws-model/) on a virtual clock, with the runner's AwsClients calling it
 // directly: the commands run in-process, every request still lands in the model's log with the
 // access key that signed it (the build's own, or the pull-request bot's session), and a tuning of
 // minutes takes milliseconds. The SDK's own part (serialisation, retries, credential providers) is

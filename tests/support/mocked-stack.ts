@@ -93,3 +93,9 @@ export function named(stack: MockedStack, type: string, name: string): Registere
     }
     return matches[0];
 }
+
+/** The stack's CodeCommit repository, as its CloudFormation stack reports it. */
+export function repositoryOf(stack: MockedStack): { readonly name: string; readonly arn: string; readonly cloneUrlHttp: string } {
+    const { Name, Arn, CloneUrlHttp } = named(stack, "aws:cloudformation/stack:Stack", "functions-stack").state.outputs;
+    return { name: Name, arn: Arn, cloneUrlHttp: CloneUrlHttp };
+}

@@ -89,13 +89,8 @@ function computedOutputs(type: string, name: string, inputs: Record<string, any>
         }
         case "aws:codecommit/approvalRuleTemplate:ApprovalRuleTemplate":
             return { name: arnTail, approvalRuleTemplateId: "0a1b2c3d-0000-4000-8000-000000000002" };
-        case "aws:codecommit/repository:Repository":
-            return {
-                arn: `arn:aws:codecommit:${TEST_REGION}:${accountId}:${inputs.repositoryName}`,
-                cloneUrlHttp: `https://git-codecommit.${TEST_REGION}.amazonaws.com/v1/repos/${inputs.repositoryName}`,
-                cloneUrlSsh: `ssh://git-codecommit.${TEST_REGION}.amazonaws.com/v1/repos/${inputs.repositoryName}`,
-                repositoryId: "7d5c0d2e-0000-4000-8000-000000000001",
-            };
+        case "aws:cloudformation/stack:Stack":
+            return { outputs: cloudFormationOutputs(JSON.parse(inputs.templateBody), accountId) };
         case "aws:lambda/function:Function":
             return { arn: `arn:aws:lambda:${TEST_REGION}:${accountId}:function:${arnTail}`, name: arnTail };
         case "aws:codebuild/project:Project":
@@ -113,6 +108,27 @@ function computedOutputs(type: string, name: string, inputs: Record<string, any>
         default:
             return {};
     }
+}
+
+/**
+ * The outputs CloudFormation would report for a template: each `Fn::GetAtt` of a CodeCommit
+ * repository (the only kind of resource the stack's templates hold) as AWS computes it.
+ */
+function cloudFormationOutputs(template: { Resources: Record<string, { Type: string; Properties: Record<string, any> }>; Outputs?: Record<string, { Value: any }> }, accountId: string) {
+    const attribute = ([logicalId, name]: [string, string]): string => {
+        const { Type, Properties } = template.Resources[logicalId];
+        if (Type !== "AWS::CodeCommit::Repository") throw new Error(`no mock for ${Type}.${name}`);
+        const repositoryName: string = Properties.RepositoryName;
+        const attributes: Record<string, string> = {
+            Name: repositoryName,
+            Arn: `arn:aws:codecommit:${TEST_REGION}:${accountId}:${repositoryName}`,
+            CloneUrlHttp: `https://git-codecommit.${TEST_REGION}.amazonaws.com/v1/repos/${repositoryName}`,
+            CloneUrlSsh: `ssh://git-codecommit.${TEST_REGION}.amazonaws.com/v1/repos/${repositoryName}`,
+        };
+        if (attributes[name] === undefined) throw new Error(`no mock for ${Type}.${name}`);
+        return attributes[name];
+    };
+    return Object.fromEntries(Object.entries(template.Outputs ?? {}).map(([key, { Value }]) => [key, attribute(Value["Fn::GetAtt"])]));
 }
 
 pulumi.runtime.setMocks(

@@ -3,6 +3,7 @@
 // documents. Each attack row names the chain it stops.
 import * as assert from "assert";
 import { PULL_REQUEST_BOT_SESSION_NAME } from "../../buildscripts/contract";
+import { BUILD_VARIABLES } from "../../components/buildspecs";
 import { STACK_ROLE_PATH } from "../../components/stackNames";
 import { broadGrantViolations, findManagedPolicyArns, findPolicyDocuments, mockedStackScope, publicGrantViolations, scopeViolations } from "../support/iam-walker";
 import { Decision, Request, SimulatedRole, StackIam } from "../support/iam-simulator";
@@ -171,6 +172,59 @@ describe("pull-request copies in an account of their own (copyAccount)", () => {
                 ofType(stack, "aws:iam/role:Role").filter((role) => role.inputs.path !== STACK_ROLE_PATH).map((role) => role.name),
                 [],
             );
+        });
+    });
+
+    describe("what each identity holds, by account", () => {
+        const sids = (role: string) => JSON.parse(named(stack, "aws:iam/rolePolicy:RolePolicy", `${role}-policy`).inputs.policy).Statement.map((statement: { Sid: string }) => statement.Sid);
+        const environment = (project: string): Record<string, string> =>
+            Object.fromEntries(named(stack, "aws:codebuild/project:Project", project).inputs.environment.environmentVariables.map((variable: { name: string; value: string }) => [variable.name, variable.value]));
+
+        it("the trusted feedback keeps production's side (runner, budget, history, production's traffic, the repository, the bot) and reaches the copies only through its access role", () => {
+            assert.deepStrictEqual(sids("pr-feedback-role"), [
+                "WriteBuildLogs",
+                "DownloadTuningRunner",
+                "ShareTuningBudget",
+                "StoreOwnBuildOutput",
+                "ReadTuningHistory",
+                "ListArtifactBucket",
+                "StoreTuningResults",
+                "ReachTheCopiesAccountThroughItsOwnRole",
+                "ReadProductionTraffic",
+                "ReadRepositoryAsData",
+                "ActAsPullRequestBot",
+            ]);
+            assert.deepStrictEqual(sids("pr-feedback-access-role"), ["ReadPullRequestBuildOutput", "StartTuning", "FollowTuning", "ReadFunctionConfigurations", "ListFunctionsToFindTheCopy", "ReadAccountConcurrency"]);
+        });
+
+        it("the sweeper keeps its runner, its reports, the workflow's executions and the bot, and sweeps only through its access role", () => {
+            assert.deepStrictEqual(sids("pr-sweeper-role"), ["WriteBuildLogs", "DownloadTuningRunner", "StoreOwnBuildOutput", "ReachTheCopiesAccountThroughItsOwnRole", "ListWorkflowExecutions", "ReadWorkflowExecutions", "ActAsPullRequestBot"]);
+            assert.ok(sids("pr-sweeper-access-role").includes("DeleteScopedFunctions"));
+            assert.ok(!sids("pr-sweeper-access-role").includes("ActAsPullRequestBot"));
+        });
+
+        it("the workflow's role runs only production's builds itself; the sandbox's through its access role, which may run nothing but the deploy and the destroy", () => {
+            assert.deepStrictEqual(sids("pr-workflow-role"), ["ConfineEachCopyToItself", "InvokeDecision", "RunBuilds", "ReachTheCopiesAccountThroughItsOwnRole", "ManageCodeBuildSyncRule"]);
+            const policy = (role: string) => JSON.parse(named(stack, "aws:iam/rolePolicy:RolePolicy", `${role}-policy`).inputs.policy).Statement;
+            const runBuilds = (role: string) => policy(role).find((statement: { Sid: string }) => statement.Sid === "RunBuilds").Resource;
+            assert.deepStrictEqual(runBuilds("pr-workflow-role"), ["pr-feedback", "pr-sweeper"].map((name) => named(stack, "aws:codebuild/project:Project", name).state.arn));
+            assert.deepStrictEqual(runBuilds("pr-workflow-access-role"), ["pr-deploy", "pr-destroy"].map((name) => named(stack, "aws:codebuild/project:Project", name).state.arn));
+            assert.deepStrictEqual(sids("pr-workflow-access-role"), ["RunBuilds"]);
+        });
+
+        it("the trusted builds name their access role and the external ID to the runner; the deploy gets no production boundary to plan with", () => {
+            assert.deepStrictEqual([environment("pr-feedback").COPY_ACCOUNT_ROLE_ARN, environment("pr-feedback").COPY_ACCOUNT_EXTERNAL_ID], [iam.roleArn("pr-feedback-access-role"), WORKFLOW_ARN]);
+            assert.deepStrictEqual([environment("pr-sweeper").COPY_ACCOUNT_ROLE_ARN, environment("pr-sweeper").COPY_ACCOUNT_EXTERNAL_ID], [iam.roleArn("pr-sweeper-access-role"), WORKFLOW_ARN]);
+            assert.strictEqual(environment("pr-deploy").TF_VAR_permissions_boundary_arn, undefined);
+            assert.strictEqual(environment("pr-deploy")[BUILD_VARIABLES.stateBucket], "pr-copy-storage-bucket-0a1b2c3d");
+        });
+
+        it("without copyAccount no build is told of a copy account", async () => {
+            const single = await mockedStack();
+            for (const project of ofType(single, "aws:codebuild/project:Project")) {
+                const names = project.inputs.environment.environmentVariables.map((variable: { name: string }) => variable.name);
+                assert.ok(!names.includes("COPY_ACCOUNT_ROLE_ARN") && !names.includes("COPY_ACCOUNT_EXTERNAL_ID"), project.name);
+            }
         });
     });
 

@@ -9,6 +9,16 @@ export interface CopyAccountArgs extends CopyAccountConfig {
     readonly productionAccountId: pulumi.Input<string>;
 }
 
+/** The only account the sandbox's provider may act in; production's own is refused, naming the setting. */
+export function copyAccountAllowedIds(accountId: string, productionAccountId: string): string[] {
+    if (accountId === productionAccountId) {
+        throw new Error(
+            `lambda-power-tuned:copyAccount.accountId = "${accountId}" is invalid: it is production's own account (the default provider's); allowed: another account, which pull-request code then runs in`,
+        );
+    }
+    return [accountId];
+}
+
 /**
  * The AWS provider of the pull-request copies' own account (config `copyAccount`): it assumes the
  * deploy role there, starting from the credentials production's provider starts from, and may act
@@ -31,15 +41,8 @@ export class CopyAccount extends pulumi.ComponentResource {
             {
                 region: args.region as aws.Region,
                 assumeRoles: [{ ...role, ...(durationSeconds !== undefined && { duration: `${durationSeconds}s` }) }],
-                // Refused before anything is created in either account: one account would hold both sides again.
-                allowedAccountIds: pulumi.output(args.productionAccountId).apply((productionAccountId) => {
-                    if (productionAccountId === args.accountId) {
-                        throw new Error(
-                            `lambda-power-tuned:copyAccount.accountId = "${args.accountId}" is production's own account (the default provider's); allowed: another account, which pull-request code runs in`,
-                        );
-                    }
-                    return [args.accountId];
-                }),
+                // Refused before anything is created in the sandbox: one account would hold both sides again.
+                allowedAccountIds: pulumi.output(args.productionAccountId).apply((productionAccountId) => copyAccountAllowedIds(args.accountId, productionAccountId)),
             },
             { parent: this },
         );

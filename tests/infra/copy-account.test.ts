@@ -4,6 +4,7 @@
 import * as assert from "assert";
 import { PULL_REQUEST_BOT_SESSION_NAME } from "../../buildscripts/contract";
 import { BUILD_VARIABLES } from "../../components/buildspecs";
+import { copyAccountAllowedIds } from "../../components/copyAccount";
 import { STACK_ROLE_PATH } from "../../components/stackNames";
 import { broadGrantViolations, findManagedPolicyArns, findPolicyDocuments, mockedStackScope, publicGrantViolations, scopeViolations } from "../support/iam-walker";
 import { Decision, Request, SimulatedRole, StackIam } from "../support/iam-simulator";
@@ -114,6 +115,13 @@ describe("pull-request copies in an account of their own (copyAccount)", () => {
                 parse(provider.inputs.assumeRoles).map((role: { roleArn: string; externalId: string }) => [role.roleArn, role.externalId]),
                 [[`arn:aws:iam::${SANDBOX}:role/lambda-power-tuned-deployer`, "sandbox-deploy"]],
             );
+        });
+
+        it("refuses production's own account as the sandbox, naming the setting, the value and what is allowed", () => {
+            assert.throws(() => copyAccountAllowedIds(PRODUCTION, PRODUCTION), {
+                message: `lambda-power-tuned:copyAccount.accountId = "${PRODUCTION}" is invalid: it is production's own account (the default provider's); allowed: another account, which pull-request code then runs in`,
+            });
+            assert.deepStrictEqual(copyAccountAllowedIds(SANDBOX, PRODUCTION), [SANDBOX]);
         });
 
         it("without copyAccount every resource is in production's account, and there is no second provider", async () => {

@@ -6,6 +6,7 @@ import { bundleTuningRunner } from "./buildscripts/bundle";
 import { COPY_ROLE_PATH } from "./buildscripts/contract";
 import { ArtifactStorage } from "./components/artifactStorage";
 import { loadStackConfig } from "./components/config";
+import { CopyAccount } from "./components/copyAccount";
 import { DeploymentPipeline } from "./components/deploymentPipeline";
 import { FunctionBoundary } from "./components/functionBoundary";
 import { LambdaRepository } from "./components/lambdaRepository";
@@ -18,7 +19,10 @@ const config = loadStackConfig();
 const { tags } = config;
 const caller = aws.getCallerIdentityOutput();
 const production = { namePrefix: config.namePrefix, region: config.region, accountId: caller.accountId };
-const pullRequests = { ...production, namePrefix: config.pullRequestNamePrefix, rolePath: COPY_ROLE_PATH };
+// With copyAccount, pull-request code runs in that account only: its side of the stack is created there.
+const copyAccount = config.copyAccount && new CopyAccount("copy-account", { ...config.copyAccount, region: config.region, productionAccountId: caller.accountId });
+const pullRequests = { ...production, namePrefix: config.pullRequestNamePrefix, rolePath: COPY_ROLE_PATH, accountId: copyAccount?.accountId ?? caller.accountId };
+const inCopyAccount = copyAccount && { providers: [copyAccount.provider] };
 // Bucket policies match aws:PrincipalArn, which for a role session is the role's ARN (with its path), not the session's.
 const deployer = aws.iam.getSessionContextOutput({ arn: caller.arn }).issuerArn;
 const deploymentPipelineName = `${config.namePrefix}-deployment`;
@@ -33,6 +37,7 @@ const boundary = new FunctionBoundary("function-boundary", {
     production,
     pullRequests,
     functionPermissions: config.functionPermissions,
+    copyProvider: copyAccount?.provider,
     tags,
 });
 
@@ -41,7 +46,7 @@ const powerTuning = new PowerTuningApp("power-tuning", {
     scope: pullRequests,
     powerValues: config.powerValues,
     tags,
-});
+}, inCopyAccount);
 
 const functions = new LambdaRepository("functions", {
     repositoryName: config.repositoryName,
@@ -65,6 +70,8 @@ const pullRequestWorkflow = new PullRequestWorkflow("pr", {
     terraform: config.terraform,
     production,
     pullRequests,
+    copyAccount: copyAccount && { provider: copyAccount.provider, deployRoleArn: copyAccount.deployRoleArn },
+    retainData: config.retainData,
     functionBoundaries: { production: boundary.productionArn, copy: boundary.copyArn },
     sweep: { schedule: config.sweepSchedule, copyTtlHours: config.pullRequestCopyTtlHours },
     tuningCaps: { concurrencyBudget: config.tuningConcurrencyBudget, maxFunctions: config.maxFunctionsPerPullRequest, maxFunctionTimeoutSeconds: config.maxCopyFunctionTimeoutSeconds },

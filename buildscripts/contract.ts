@@ -73,6 +73,14 @@ export const RUNNER_ENVIRONMENT = {
     deployOutcome: "DEPLOY_OUTCOME",
     /** The workflow execution, linked from the comment when the copy could not be deployed; set by the workflow. */
     workflowExecutionArn: "WORKFLOW_EXECUTION_ARN",
+    /**
+     * When the copies have an account of their own: the role there the trusted step or the sweep
+     * assumes for everything of the copies (their functions, the power-tuning state machine, the copy
+     * bucket). Unset when the copies share production's account.
+     */
+    copyAccountRoleArn: "COPY_ACCOUNT_ROLE_ARN",
+    /** The external ID that role's trust policy requires (`sts:ExternalId`). */
+    copyAccountExternalId: "COPY_ACCOUNT_EXTERNAL_ID",
 } as const;
 
 /** What the pull-request workflow says of the copy's deploy (DEPLOY_OUTCOME): only a deployed copy is tuned. */

@@ -89,7 +89,7 @@ export class ArtifactStorage extends pulumi.ComponentResource {
         // destroy, leaving a kept bucket unprotected: every bucket resource shares the option.
         const childOpts: pulumi.CustomResourceOptions = { parent: this, retainOnDelete: retainData };
 
-        const state = this.secureBucket(`${name}-state`, retainData, args.tags, childOpts);
+        const state = secureBucket(`${name}-state`, retainData, args.tags, childOpts);
         const versioning = new aws.s3.BucketVersioning(
             `${name}-state-versioning`,
             { bucket: state.id, versioningConfiguration: { status: "Enabled" } },
@@ -125,7 +125,7 @@ export class ArtifactStorage extends pulumi.ComponentResource {
             { ...childOpts, dependsOn: [versioning] },
         );
 
-        const artifacts = this.secureBucket(`${name}-artifacts`, retainData, args.tags, childOpts);
+        const artifacts = secureBucket(`${name}-artifacts`, retainData, args.tags, childOpts);
         const folder = pipelineArtifactFolder(args.pipelineName);
         const expiringPrefixes = [folder, ARTIFACT_LAYOUT.pullRequestBuildsPrefix, PULL_REQUEST_CACHE_PREFIX];
         new aws.s3.BucketLifecycleConfiguration(
@@ -154,26 +154,25 @@ export class ArtifactStorage extends pulumi.ComponentResource {
         this.artifactBucket = { name: artifacts.bucket, arn: artifacts.arn, pipelineArtifactFolder: folder };
         this.registerOutputs({ stateBucket: this.stateBucket, artifactBucket: this.artifactBucket });
     }
+}
 
-    private secureBucket(
-        name: string,
-        retainData: boolean,
-        tags: Readonly<Record<string, string>>,
-        childOpts: pulumi.CustomResourceOptions,
-    ): aws.s3.Bucket {
-        // forceDestroy must already be in state when `pulumi destroy` runs, so it is set at creation.
-        const bucket = new aws.s3.Bucket(name, { forceDestroy: !retainData, tags }, childOpts);
-        new aws.s3.BucketServerSideEncryptionConfiguration(
-            `${name}-encryption`,
-            { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
-            childOpts,
-        );
-        new aws.s3.BucketOwnershipControls(`${name}-ownership`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, childOpts);
-        new aws.s3.BucketPublicAccessBlock(
-            `${name}-public-access-block`,
-            { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
-            childOpts,
-        );
-        return bucket;
-    }
+/**
+ * A bucket as every bucket of the stack is: SSE-S3, all public access blocked, ACLs disabled,
+ * emptied on `pulumi destroy` unless its data is retained. Its policy (TLS only) is its owner's.
+ */
+export function secureBucket(name: string, retainData: boolean, tags: Readonly<Record<string, string>>, childOpts: pulumi.CustomResourceOptions): aws.s3.Bucket {
+    // forceDestroy must already be in state when `pulumi destroy` runs, so it is set at creation.
+    const bucket = new aws.s3.Bucket(name, { forceDestroy: !retainData, tags }, childOpts);
+    new aws.s3.BucketServerSideEncryptionConfiguration(
+        `${name}-encryption`,
+        { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
+        childOpts,
+    );
+    new aws.s3.BucketOwnershipControls(`${name}-ownership`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, childOpts);
+    new aws.s3.BucketPublicAccessBlock(
+        `${name}-public-access-block`,
+        { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+        childOpts,
+    );
+    return bucket;
 }

@@ -16,6 +16,8 @@ export const BUILD_ENVIRONMENT = {
 export type BuildSource =
     | { readonly type: "CODECOMMIT"; readonly cloneUrlHttp: pulumi.Input<string>; readonly sourceVersion?: string }
     | { readonly type: "CODEPIPELINE" }
+    /** An S3 object (`<bucket>/<key>` of a zip, or a folder ending in `/`), which each build may override (`sourceLocationOverride`). */
+    | { readonly type: "S3"; readonly location: pulumi.Input<string> }
     /** No checkout at all: the build runs only its buildspec (and what it downloads itself). */
     | { readonly type: "NO_SOURCE" };
 
@@ -86,7 +88,9 @@ export class BuildProject extends pulumi.ComponentResource {
                 source:
                     source.type === "CODECOMMIT"
                         ? { type: "CODECOMMIT", location: source.cloneUrlHttp, buildspec: args.buildspec }
-                        : { type: source.type, buildspec: args.buildspec },
+                        : source.type === "S3"
+                          ? { type: "S3", location: source.location, buildspec: args.buildspec }
+                          : { type: source.type, buildspec: args.buildspec },
                 sourceVersion: source.type === "CODECOMMIT" ? source.sourceVersion : undefined,
                 // Builds upload what they hand on themselves (aws s3 cp), each to its own prefix.
                 artifacts: { type: source.type === "CODEPIPELINE" ? "CODEPIPELINE" : "NO_ARTIFACTS" },

@@ -54,6 +54,7 @@ const KEYS = {
     reviewers: `${PROJECT}:reviewers`,
     requiredReviews: `${PROJECT}:requiredReviews`,
     allowBotOnlyMerge: `${PROJECT}:allowBotOnlyMerge`,
+    copyAccount: `${PROJECT}:copyAccount`,
 } as const;
 
 type Key = keyof typeof KEYS;
@@ -130,6 +131,41 @@ export const ASSUMED_ROLE = exactObject(
     // STS takes whole seconds.
     ...(duration !== undefined && { durationSeconds: Math.floor(duration) }),
 }));
+
+// ---------------------------------------------------------------------------------------
+// The account of the pull-request copies
+
+const ACCOUNT_ID = /^\d{12}$/;
+
+/** The account a role ARN names (its fifth field). */
+function roleAccount(roleArn: string): string {
+    return roleArn.split(":")[4];
+}
+
+/**
+ * `copyAccount`: the sandbox account pull-request code runs in, and the role the stack deploys there
+ * with (an `aws:assumeRoles` entry, assumed with the credentials production's provider starts from).
+ */
+const COPY_ACCOUNT = exactObject(
+    {
+        accountId: rule(z.string().regex(ACCOUNT_ID), 'the sandbox account\'s 12-digit id, quoted (e.g. "210987654321")'),
+        deployRole: ASSUMED_ROLE,
+    },
+    "an object { accountId, deployRole: { roleArn, externalId?, sessionName?, duration?, ... } }: the sandbox account and the role the stack deploys there with",
+).check(
+    z.superRefine(({ accountId, deployRole }, context) => {
+        if (roleAccount(deployRole.roleArn) !== accountId) {
+            context.addIssue({
+                code: "custom",
+                message: `a role of the sandbox account ${accountId} (the stack deploys the copies' side there with it), not of ${roleAccount(deployRole.roleArn)}`,
+                path: ["deployRole", "roleArn"],
+                input: deployRole.roleArn,
+            });
+        }
+    }, whenValid("accountId", "deployRole")),
+);
+
+export type CopyAccount = z.output<typeof COPY_ACCOUNT>;
 
 // ---------------------------------------------------------------------------------------
 // Names
@@ -442,6 +478,7 @@ const RAW_SETTINGS = z.object({
     reviewers: rule(z.array(z.unknown()), `a list of reviewers, each ${REVIEWER_ALLOWED}`).pipe(z.array(REVIEWER)).default([]),
     requiredReviews: rule(z.number().int().min(0), "a whole number of human approvals from the reviewers, at least 0 (default 1)").default(1),
     allowBotOnlyMerge: rule(z.boolean(), "true or false").default(false),
+    copyAccount: z.unknown().optional().pipe(COPY_ACCOUNT.optional()),
 } satisfies Record<Key, z.ZodType>);
 
 /** The Terraform release the settings name: the default one unless both keys are set. */
@@ -536,6 +573,11 @@ const STACK_CONFIG = RAW_SETTINGS.check(
     reviewers: settings.reviewers.map(approvalPoolMember),
     /** Approvals needed from `reviewers`; 0 (the bot's approval alone) only with allowBotOnlyMerge. */
     requiredReviews: settings.requiredReviews,
+    /**
+     * The sandbox account pull-request code runs in, and the role the stack deploys there with; absent,
+     * the copies share production's account.
+     */
+    ...(settings.copyAccount !== undefined && { copyAccount: settings.copyAccount as CopyAccount | undefined }),
 }));
 
 /** Everything the stack is configured with, validated and with every default applied. */
@@ -555,7 +597,8 @@ function describeProblem(issue: z.core.$ZodIssue): string {
     if (key === undefined) return issue.message;
     const where = KEYS[key as Key] + inside.map((step) => (typeof step === "number" ? `[${step}]` : `.${String(step)}`)).join("");
     if (issue.code === "unrecognized_keys") return `${where} has unknown key(s) ${issue.keys.join(", ")}: ${issue.message}`;
-    if (inside.length === 0 && issue.input === undefined) return `${where} is not set: ${issue.message}`;
+    // A missing object (zod's invalid_type) inside a setting is "not set" too; a rule's own words keep the value.
+    if (issue.input === undefined && (inside.length === 0 || issue.code === "invalid_type")) return `${where} is not set: ${issue.message}`;
     return `${where} = ${JSON.stringify(issue.input)} is invalid: ${issue.message}`;
 }
 
@@ -611,5 +654,6 @@ export function loadStackConfig(): StackConfig {
         reviewers: project.getObject("reviewers"),
         requiredReviews: project.getObject("requiredReviews"),
         allowBotOnlyMerge: project.getObject("allowBotOnlyMerge"),
+        copyAccount: project.getObject("copyAccount"),
     }, Object.keys(pulumi.runtime.allConfig()));
 }

@@ -11,6 +11,8 @@ export interface FunctionBoundaryArgs {
     readonly pullRequests: TerraformScope;
     /** Extra statements every function may use (config `functionPermissions`). Default none. */
     readonly functionPermissions?: readonly FunctionPermission[];
+    /** The provider of the copies' own account (config `copyAccount`), where their boundary then lives. Default production's. */
+    readonly copyProvider?: pulumi.ProviderResource;
     readonly tags: Readonly<Record<string, string>>;
 }
 
@@ -30,7 +32,7 @@ export class FunctionBoundary extends pulumi.ComponentResource {
     constructor(name: string, args: FunctionBoundaryArgs, opts?: pulumi.ComponentResourceOptions) {
         super("lambda-power-tuned:index:FunctionBoundary", name, {}, opts);
         const functionPermissions = args.functionPermissions ?? [];
-        const boundary = (suffix: string, description: string, statements: Statement[]) =>
+        const boundary = (suffix: string, description: string, statements: Statement[], provider?: pulumi.ProviderResource) =>
             new aws.iam.Policy(
                 `${name}-${suffix}`,
                 {
@@ -40,7 +42,7 @@ export class FunctionBoundary extends pulumi.ComponentResource {
                     policy: policyDocument(statements),
                     tags: args.tags,
                 },
-                { parent: this },
+                { parent: this, provider },
             );
 
         this.productionArn = boundary(
@@ -52,6 +54,7 @@ export class FunctionBoundary extends pulumi.ComponentResource {
             "copy",
             "Permissions boundary of every role a pull request's copy creates: its own copy's logs, plus the stack's functionPermissions.",
             copyBoundaryStatements(args.pullRequests, functionPermissions),
+            args.copyProvider,
         ).arn;
         this.registerOutputs({ productionArn: this.productionArn, copyArn: this.copyArn });
     }

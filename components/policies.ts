@@ -53,15 +53,26 @@ export function policyDocument(statements: readonly Statement[]): pulumi.Output<
 export type RoleTrust =
     /** An AWS service, on behalf of this account only. */
     | { readonly service: string; readonly accountId: pulumi.Input<string> }
-    /** Roles of this stack, only under one fixed session name, or under names matching one pattern (`like`). */
-    | { readonly roles: readonly pulumi.Input<string>[]; readonly sessionName: string | { readonly like: string } };
+    /**
+     * Roles of this stack (exact ARNs, never an account), only under one fixed session name, or under
+     * names matching one pattern (`like`), or under any name the caller cannot choose (a service
+     * names the session); across accounts only with `externalId`.
+     */
+    | {
+          readonly roles: readonly pulumi.Input<string>[];
+          readonly sessionName?: string | { readonly like: string };
+          /** Required as `sts:ExternalId` (a role the other account's roles assume). */
+          readonly externalId?: pulumi.Input<string>;
+      };
 
 /**
  * A role's trust policy. For a service, `aws:SourceAccount` stops another account from making
  * the service act with this role (the confused-deputy problem). For a role, the fixed session
  * name makes every session one stable identity (CodeCommit lets only a comment's author edit it,
  * and an approval pool can name exactly that session); a pattern names a family of sessions
- * (each copy's, after the copy).
+ * (each copy's, after the copy). A role another account's roles assume also requires their
+ * external ID, as AWS recommends for cross-account roles (IAM user guide, "The confused deputy
+ * problem"); Step Functions sends the state machine's ARN as the external ID of a task's role.
  */
 export function trustPolicy(trust: RoleTrust): pulumi.Output<string> {
     if ("service" in trust) {
@@ -81,12 +92,20 @@ export function trustPolicy(trust: RoleTrust): pulumi.Output<string> {
             Effect: "Allow",
             Principal: { AWS: [...trust.roles] },
             Action: "sts:AssumeRole",
-            Condition:
-                typeof trust.sessionName === "string"
-                    ? { StringEquals: { "sts:RoleSessionName": trust.sessionName } }
-                    : { StringLike: { "sts:RoleSessionName": trust.sessionName.like } },
+            Condition: roleTrustConditions(trust.sessionName, trust.externalId),
         },
     ]);
+}
+
+function roleTrustConditions(sessionName: string | { readonly like: string } | undefined, externalId: pulumi.Input<string> | undefined): Conditions {
+    const equals = {
+        ...(typeof sessionName === "string" && { "sts:RoleSessionName": sessionName }),
+        ...(externalId !== undefined && { "sts:ExternalId": externalId }),
+    };
+    return {
+        ...(Object.keys(equals).length > 0 && { StringEquals: equals }),
+        ...(typeof sessionName === "object" && { StringLike: { "sts:RoleSessionName": sessionName.like } }),
+    };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -268,17 +287,18 @@ export const COPY_FORBIDDEN_LAMBDA_ACTIONS = [
  * The identity policy of the role whose sessions the untrusted deploy and destroy builds work
  * with: Terraform on the whole pull-request namespace (its roles only under COPY_ROLE_PATH, never
  * deeper, and only with the copies' boundary), every copy's state, production's state read-only
- * (the plan). Every session of it carries copySessionPolicy, which narrows all of this to one copy.
+ * (the plan; only when the copies share production's account). Every session of it carries
+ * copySessionPolicy, which narrows all of this to one copy.
  */
 export function copyRoleStatements(
     pullRequests: TerraformScope,
-    state: { readonly bucketArn: pulumi.Input<string>; readonly productionStateKey: string; readonly copyStatePrefix: string },
+    state: { readonly bucketArn: pulumi.Input<string>; readonly productionStateKey?: string; readonly copyStatePrefix: string },
     copyBoundaryArn: pulumi.Input<string>,
 ): Statement[] {
     if (pullRequests.rolePath !== COPY_ROLE_PATH) throw new Error(`copyRoleStatements: the copies' roles live under ${COPY_ROLE_PATH}, not ${pullRequests.rolePath ?? "/"}`);
     return [
         ...terraformManagedResourcesStatements(pullRequests, "apply", copyBoundaryArn),
-        ...terraformStateStatements(state.bucketArn, { readable: [state.productionStateKey], writable: [`${state.copyStatePrefix}*`] }),
+        ...terraformStateStatements(state.bucketArn, { readable: state.productionStateKey === undefined ? [] : [state.productionStateKey], writable: [`${state.copyStatePrefix}*`] }),
         deny("NoCapacityAndNothingBeyondTheCopy", [...COPY_FORBIDDEN_LAMBDA_ACTIONS], "*"),
         deny("NoRoleBelowTheCopiesPath", "iam:*", terraformScopeArns(pullRequests).rolesBelowPath),
     ];
@@ -287,7 +307,8 @@ export function copyRoleStatements(
 /** Names a copy's session policy needs, all known when the stack is deployed. */
 export interface CopySessionScope {
     readonly stateBucketName: string;
-    readonly productionStateKey: string;
+    /** Production's state, which the plan reads; absent in an account of the copies' own, where nothing of production is readable. */
+    readonly productionStateKey?: string;
     /** Each copy's state lives under `<this><copy prefix>/`. */
     readonly copyStatePrefix: string;
 }
@@ -308,7 +329,7 @@ export function copySessionPolicy(copyPrefix: string, scope: CopySessionScope): 
             allow("CopyLogGroups", "logs:*", `arn:aws:logs:*:*:log-group:/aws/lambda/${copyPrefix}-*`),
             allow("FindLogGroups", "logs:DescribeLogGroups", "*"),
             allow("CopyState", ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], `${bucket}/${scope.copyStatePrefix}${copyPrefix}/*`),
-            allow("ProductionStateForThePlan", "s3:GetObject", `${bucket}/${scope.productionStateKey}`),
+            ...(scope.productionStateKey === undefined ? [] : [allow("ProductionStateForThePlan", "s3:GetObject", `${bucket}/${scope.productionStateKey}`)]),
             allow("StateBucket", "s3:ListBucket", bucket),
         ],
     };
@@ -317,6 +338,30 @@ export function copySessionPolicy(copyPrefix: string, scope: CopySessionScope): 
 /** The trusted workflow takes one session of the copy role per untrusted build. */
 export function assumeCopyRoleStatements(copyRoleArn: pulumi.Input<string>): Statement[] {
     return [allow("ConfineEachCopyToItself", "sts:AssumeRole", copyRoleArn)];
+}
+
+/**
+ * A trusted identity of production's account reaches the copies' account only through one role
+ * there, made for it (the role's trust names this identity and the stack's external ID).
+ */
+export function assumeCopyAccountRoleStatements(roleArn: pulumi.Input<string>): Statement[] {
+    return [allow("ReachTheCopiesAccountThroughItsOwnRole", "sts:AssumeRole", roleArn)];
+}
+
+/**
+ * The untrusted builds of the copies' own account take the pull request's source as their S3
+ * source, handed over under `sourcesPrefix` (CodeBuild reads the object and locates its bucket).
+ */
+export function sourceDownloadStatements(bucketArn: pulumi.Input<string>, sourcesPrefix: string): Statement[] {
+    return [
+        allow("LocateSourceBucket", ["s3:GetBucketAcl", "s3:GetBucketLocation"], bucketArn),
+        allow("ReadHandedOverSources", ["s3:GetObject", "s3:GetObjectVersion"], pulumi.interpolate`${bucketArn}/${sourcesPrefix}*`),
+    ];
+}
+
+/** The trusted source hand-over writes a pull request's source under `sourcesPrefix`, and nothing else. */
+export function sourceHandOverStatements(bucketArn: pulumi.Input<string>, sourcesPrefix: string): Statement[] {
+    return [allow("HandOverSources", "s3:PutObject", pulumi.interpolate`${bucketArn}/${sourcesPrefix}*`)];
 }
 
 /**

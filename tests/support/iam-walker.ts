@@ -2,7 +2,9 @@
 // sits in a resource's inputs — and reports least-privilege violations, each naming the
 // resource and the statement. Independent of components/policies.ts on purpose: it checks
 // the documents AWS would receive, not the code that built them.
-import type { RegisteredResource } from "./pulumi-mocks";
+import { COPY_ROLE_PATH, COPY_ROLE_TAG_KEY } from "../../buildscripts/contract";
+import { type MockedStack, ofType, repositoryOf } from "./mocked-stack";
+import { type RegisteredResource, TEST_ACCOUNT_ID, TEST_REGION } from "./pulumi-mocks";
 
 export interface PolicyStatement {
     readonly Sid?: string;
@@ -51,6 +53,30 @@ export interface StackScope {
     readonly pipelineArns: readonly string[];
     /** The stack's own Lambda functions (the decision function), outside both Terraform namespaces. */
     readonly functionArns: readonly string[];
+}
+
+/**
+ * What the mocked stack may touch from one account (production's unless said), read from what it
+ * registered there: its own things in that account, and its roles in either account (to assume them).
+ */
+export function mockedStackScope(stack: MockedStack, accountId: string = TEST_ACCOUNT_ID): StackScope {
+    const arns = (type: string) => ofType(stack, type).filter((resource) => (resource.accountId ?? TEST_ACCOUNT_ID) === accountId).map((resource) => resource.state.arn as string);
+    return {
+        region: TEST_REGION,
+        accountId,
+        namePrefixes: ["power-tuned", "pr-power-tuned"],
+        rolePaths: { "pr-power-tuned": COPY_ROLE_PATH },
+        copyTagKey: COPY_ROLE_TAG_KEY,
+        roleArns: ofType(stack, "aws:iam/role:Role").map((role) => role.state.arn as string),
+        eventRuleArns: [`arn:aws:events:${TEST_REGION}:${accountId}:rule/StepFunctionsGetEventForCodeBuildStartBuildRule`],
+        repositoryArns: [repositoryOf(stack).arn].filter((arn) => arn.split(":")[4] === accountId),
+        stateMachineArns: [stack.outputs.stateMachineArn as string, stack.outputs.pullRequestWorkflowArn as string].filter((arn) => arn.split(":")[4] === accountId),
+        bucketArns: arns("aws:s3/bucket:Bucket"),
+        logGroupArns: arns("aws:cloudwatch/logGroup:LogGroup"),
+        projectArns: arns("aws:codebuild/project:Project"),
+        pipelineArns: arns("aws:codepipeline/pipeline:Pipeline"),
+        functionArns: arns("aws:lambda/function:Function"),
+    };
 }
 
 /**

@@ -7,7 +7,7 @@ import { readFileSync } from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { RUNNER_BUNDLE_PATH, type RunnerBundle } from "../../buildscripts/bundle";
-import { registeredResources, RegisteredResource, settled, trackConstruction } from "./pulumi-mocks";
+import { registeredResources, RegisteredResource, settled, TEST_COPY_ACCOUNT_ID, trackConstruction } from "./pulumi-mocks";
 
 export const DEV_STACK_FILE = path.join(__dirname, "..", "..", "Pulumi.dev.yaml");
 
@@ -22,12 +22,36 @@ export interface MockedStack {
     readonly runnerBundle: RunnerBundle;
 }
 
-let loading: Promise<MockedStack> | undefined;
+/** The role the two-account stack deploys the sandbox's side with. */
+export const TEST_COPY_ACCOUNT_DEPLOY_ROLE_ARN = `arn:aws:iam::${TEST_COPY_ACCOUNT_ID}:role/lambda-power-tuned-deployer`;
 
-/** The program, run once per test process (a module can be imported once). */
+/** The dev stack's config plus `copyAccount`: pull-request copies in the sandbox account. */
+export const COPY_ACCOUNT_CONFIG = {
+    "lambda-power-tuned:copyAccount": { accountId: TEST_COPY_ACCOUNT_ID, deployRole: { roleArn: TEST_COPY_ACCOUNT_DEPLOY_ROLE_ARN, externalId: "sandbox-deploy" } },
+} as const;
+
+const loading = new Map<string, Promise<MockedStack>>();
+/** Runs of the program one after another: each takes the resources registered since it started. */
+let lastLoad: Promise<unknown> = Promise.resolve();
+
+/** The program with the dev stack's config, run once per test process. */
 export function mockedStack(): Promise<MockedStack> {
-    loading ??= load();
-    return loading;
+    return cached("dev", {});
+}
+
+/** The program with the dev stack's config and COPY_ACCOUNT_CONFIG (two AWS accounts), run once per test process. */
+export function mockedCopyAccountStack(): Promise<MockedStack> {
+    return cached("copy-account", COPY_ACCOUNT_CONFIG);
+}
+
+function cached(key: string, overrides: Record<string, unknown>): Promise<MockedStack> {
+    let stack = loading.get(key);
+    if (stack === undefined) {
+        stack = lastLoad.then(() => load(overrides));
+        lastLoad = stack.catch(() => undefined);
+        loading.set(key, stack);
+    }
+    return stack;
 }
 
 /** Resolves a Pulumi Output in a test. */
@@ -35,8 +59,8 @@ export function resolved<T>(output: pulumi.Output<T>): Promise<T> {
     return new Promise((resolve) => output.apply(resolve));
 }
 
-async function load(): Promise<MockedStack> {
-    const config: Record<string, unknown> = parse(readFileSync(DEV_STACK_FILE, "utf8")).config;
+async function load(overrides: Record<string, unknown>): Promise<MockedStack> {
+    const config: Record<string, unknown> = { ...parse(readFileSync(DEV_STACK_FILE, "utf8")).config, ...overrides };
     // Pulumi hands structured config values to programs as JSON text, scalars as plain text.
     pulumi.runtime.setAllConfig(
         Object.fromEntries(Object.entries(config).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)])),
@@ -44,6 +68,8 @@ async function load(): Promise<MockedStack> {
     const first = registeredResources.length;
     const outputs = await pulumi.runtime.runInPulumiStack(async () => {
         pulumi.runtime.registerStackTransformation(trackConstruction);
+        // The program runs when its module loads: a second configuration loads it afresh.
+        delete require.cache[require.resolve("../../index")];
         return require("../../index");
     });
     await settled();

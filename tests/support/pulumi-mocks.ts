@@ -4,6 +4,8 @@
 import * as pulumi from "@pulumi/pulumi";
 
 export const TEST_ACCOUNT_ID = "123456789012";
+/** The sandbox account of the two-account tests (config `copyAccount`). */
+export const TEST_COPY_ACCOUNT_ID = "210987654321";
 export const TEST_REGION = "us-east-1";
 /** Who runs `pulumi up` in the tests: an SSO session, whose role has a path (as AWS IAM Identity Center's roles do). */
 export const TEST_DEPLOYER_SESSION_ARN = `arn:aws:sts::${TEST_ACCOUNT_ID}:assumed-role/AWSReservedSSO_Admin_0a1b2c3d/deployer@example.com`;
@@ -16,6 +18,11 @@ export interface RegisteredResource {
     readonly inputs: Record<string, any>;
     readonly id: string;
     readonly state: Record<string, any>;
+    /**
+     * The account the resource is created in: its explicit AWS provider's only allowed account, or
+     * production's (the default provider's). Always set by the mocks; optional for resources a test makes up.
+     */
+    readonly accountId?: string;
 }
 
 export const registeredResources: RegisteredResource[] = [];
@@ -46,8 +53,23 @@ export async function settled(): Promise<void> {
     }
 }
 
-/** Outputs AWS would compute that the program reads back; keyed by resource type. */
-function computedOutputs(type: string, name: string, inputs: Record<string, any>): Record<string, any> {
+/** The accounts explicit AWS providers are confined to (`allowedAccountIds`), by their id. */
+const providerAccounts = new Map<string, string>();
+
+/** A provider reference (`<urn>::<id>`) as the engine passes it, to the account its resources go to. */
+function accountOf(provider: string | undefined): string {
+    const id = provider?.slice(provider.lastIndexOf("::") + 2);
+    return (id !== undefined && providerAccounts.get(id)) || TEST_ACCOUNT_ID;
+}
+
+/** Records an explicit AWS provider's one allowed account (the engine may pass a list input as JSON text). */
+function recordProvider(id: string, inputs: Record<string, any>): void {
+    const allowed = typeof inputs.allowedAccountIds === "string" ? JSON.parse(inputs.allowedAccountIds) : inputs.allowedAccountIds;
+    if (Array.isArray(allowed) && allowed.length === 1) providerAccounts.set(id, allowed[0]);
+}
+
+/** Outputs AWS would compute that the program reads back, in the resource's account; keyed by resource type. */
+function computedOutputs(type: string, name: string, inputs: Record<string, any>, accountId: string): Record<string, any> {
     const arnTail = inputs.name ?? name;
     switch (type) {
         case "aws:s3/bucket:Bucket": {
@@ -55,32 +77,32 @@ function computedOutputs(type: string, name: string, inputs: Record<string, any>
             return { bucket, arn: `arn:aws:s3:::${bucket}` };
         }
         case "aws:iam/policy:Policy":
-            return { arn: `arn:aws:iam::${TEST_ACCOUNT_ID}:policy${inputs.path ?? "/"}${arnTail}`, name: arnTail };
+            return { arn: `arn:aws:iam::${accountId}:policy${inputs.path ?? "/"}${arnTail}`, name: arnTail };
         case "aws:sfn/stateMachine:StateMachine":
-            return { arn: `arn:aws:states:${TEST_REGION}:${TEST_ACCOUNT_ID}:stateMachine:${arnTail}`, name: arnTail };
+            return { arn: `arn:aws:states:${TEST_REGION}:${accountId}:stateMachine:${arnTail}`, name: arnTail };
         case "aws:iam/role:Role":
             // IAM puts a role's path into its ARN (but not into assumed-role session ARNs).
-            return { arn: `arn:aws:iam::${TEST_ACCOUNT_ID}:role${inputs.path ?? "/"}${arnTail}`, name: arnTail };
+            return { arn: `arn:aws:iam::${accountId}:role${inputs.path ?? "/"}${arnTail}`, name: arnTail };
         case "aws:cloudwatch/logGroup:LogGroup": {
             const logGroupName = inputs.name ?? `${inputs.namePrefix ?? `${name}-`}0a1b2c3d`;
-            return { arn: `arn:aws:logs:${TEST_REGION}:${TEST_ACCOUNT_ID}:log-group:${logGroupName}`, name: logGroupName };
+            return { arn: `arn:aws:logs:${TEST_REGION}:${accountId}:log-group:${logGroupName}`, name: logGroupName };
         }
         case "aws:codecommit/approvalRuleTemplate:ApprovalRuleTemplate":
             return { name: arnTail, approvalRuleTemplateId: "0a1b2c3d-0000-4000-8000-000000000002" };
         case "aws:cloudformation/stack:Stack":
-            return { outputs: cloudFormationOutputs(JSON.parse(inputs.templateBody)) };
+            return { outputs: cloudFormationOutputs(JSON.parse(inputs.templateBody), accountId) };
         case "aws:lambda/function:Function":
-            return { arn: `arn:aws:lambda:${TEST_REGION}:${TEST_ACCOUNT_ID}:function:${arnTail}`, name: arnTail };
+            return { arn: `arn:aws:lambda:${TEST_REGION}:${accountId}:function:${arnTail}`, name: arnTail };
         case "aws:codebuild/project:Project":
-            return { arn: `arn:aws:codebuild:${TEST_REGION}:${TEST_ACCOUNT_ID}:project/${arnTail}`, name: arnTail };
+            return { arn: `arn:aws:codebuild:${TEST_REGION}:${accountId}:project/${arnTail}`, name: arnTail };
         case "aws:codepipeline/pipeline:Pipeline":
-            return { arn: `arn:aws:codepipeline:${TEST_REGION}:${TEST_ACCOUNT_ID}:${arnTail}`, name: arnTail };
+            return { arn: `arn:aws:codepipeline:${TEST_REGION}:${accountId}:${arnTail}`, name: arnTail };
         case "aws:cloudwatch/eventRule:EventRule":
-            return { arn: `arn:aws:events:${TEST_REGION}:${TEST_ACCOUNT_ID}:rule/${arnTail}`, name: arnTail };
+            return { arn: `arn:aws:events:${TEST_REGION}:${accountId}:rule/${arnTail}`, name: arnTail };
         case "aws:serverlessrepository/cloudFormationStack:CloudFormationStack":
             return {
                 outputs: {
-                    StateMachineARN: `arn:aws:states:${TEST_REGION}:${TEST_ACCOUNT_ID}:stateMachine:powerTuningStateMachine-0a1b2c3d`,
+                    StateMachineARN: `arn:aws:states:${TEST_REGION}:${accountId}:stateMachine:powerTuningStateMachine-0a1b2c3d`,
                 },
             };
         default:
@@ -92,14 +114,14 @@ function computedOutputs(type: string, name: string, inputs: Record<string, any>
  * The outputs CloudFormation would report for a template: each `Fn::GetAtt` of a CodeCommit
  * repository (the only kind of resource the stack's templates hold) as AWS computes it.
  */
-function cloudFormationOutputs(template: { Resources: Record<string, { Type: string; Properties: Record<string, any> }>; Outputs?: Record<string, { Value: any }> }) {
+function cloudFormationOutputs(template: { Resources: Record<string, { Type: string; Properties: Record<string, any> }>; Outputs?: Record<string, { Value: any }> }, accountId: string) {
     const attribute = ([logicalId, name]: [string, string]): string => {
         const { Type, Properties } = template.Resources[logicalId];
         if (Type !== "AWS::CodeCommit::Repository") throw new Error(`no mock for ${Type}.${name}`);
         const repositoryName: string = Properties.RepositoryName;
         const attributes: Record<string, string> = {
             Name: repositoryName,
-            Arn: `arn:aws:codecommit:${TEST_REGION}:${TEST_ACCOUNT_ID}:${repositoryName}`,
+            Arn: `arn:aws:codecommit:${TEST_REGION}:${accountId}:${repositoryName}`,
             CloneUrlHttp: `https://git-codecommit.${TEST_REGION}.amazonaws.com/v1/repos/${repositoryName}`,
             CloneUrlSsh: `ssh://git-codecommit.${TEST_REGION}.amazonaws.com/v1/repos/${repositoryName}`,
         };
@@ -113,8 +135,10 @@ pulumi.runtime.setMocks(
     {
         newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, any> } {
             const id = `${args.name}-id`;
-            const state = { ...args.inputs, ...computedOutputs(args.type, args.name, args.inputs) };
-            registeredResources.push({ type: args.type, name: args.name, inputs: args.inputs, id, state });
+            if (args.type === "pulumi:providers:aws") recordProvider(id, args.inputs);
+            const accountId = accountOf(args.provider);
+            const state = { ...args.inputs, ...computedOutputs(args.type, args.name, args.inputs, accountId) };
+            registeredResources.push({ type: args.type, name: args.name, inputs: args.inputs, id, state, accountId });
             return { id, state };
         },
         call(args: pulumi.runtime.MockCallArgs): Record<string, any> {

@@ -4,7 +4,7 @@ import type { RunnerBundle } from "../buildscripts/bundle";
 import { ARTIFACT_LAYOUT, assumedRoleSessionArn, PULL_REQUEST_BOT_SESSION_NAME, PULL_REQUEST_EVENT_FIELDS, RUNNER_ENVIRONMENT } from "../buildscripts/contract";
 import { BucketRef, PULL_REQUEST_CACHE_PREFIX, STATE_LAYOUT } from "./artifactStorage";
 import { BuildProject, BuildProjectArgs } from "./buildProject";
-import { BUILD_VARIABLES, pullRequestDeployBuildspec, pullRequestDestroyBuildspec, pullRequestFeedbackBuildspec } from "./buildspecs";
+import { BUILD_VARIABLES, pullRequestDeployBuildspec, pullRequestDestroyBuildspec, pullRequestFeedbackBuildspec, pullRequestSourceHandOverBuildspec } from "./buildspecs";
 import { CopyDecisionFunction } from "./copyDecisionFunction";
 import { COPY_BUCKET_LAYOUT, CopyStorage } from "./copyStorage";
 import {
@@ -27,6 +27,7 @@ import {
     runBuildStatements,
     runnerDownloadStatements,
     sourceDownloadStatements,
+    sourceHandOverStatements,
     stackRoleArn,
     Statement,
     startExecutionStatements,
@@ -78,10 +79,11 @@ export interface PullRequestWorkflowArgs {
     readonly functionBoundaries: { readonly production: pulumi.Input<string>; readonly copy: pulumi.Input<string> };
     /**
      * Build timeouts in minutes. Default PULL_REQUEST_BUILD_TIMEOUT_MINUTES: deploy 30, feedback 60
-     * (tuning takes a while), destroy 30, sweep 15; config.ts checks the copies' TTL against them.
+     * (tuning takes a while), destroy 30, sweep 15, source 10 (the hand-over, with copyAccount only);
+     * config.ts checks the copies' TTL against them.
      * Deploy and destroy, queue included, must end within their one-hour copy credentials.
      */
-    readonly buildTimeoutMinutes?: { readonly deploy?: number; readonly feedback?: number; readonly destroy?: number; readonly sweep?: number };
+    readonly buildTimeoutMinutes?: { readonly deploy?: number; readonly feedback?: number; readonly destroy?: number; readonly sweep?: number; readonly source?: number };
     /** The scheduled sweep of the pull-request namespace: its EventBridge schedule, and the age from which it removes things. */
     readonly sweep: { readonly schedule: string; readonly copyTtlHours: number };
     /**
@@ -181,6 +183,7 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
         };
         const workflowAccess = copyAccessRole("workflow");
         const feedbackAccess = copyAccessRole("feedback");
+        const sourceAccess = copyAccessRole("source");
 
         // Where the copies' state, the deploy's files and the untrusted cache live: one bucket of the
         // copies' own account, or production's two buckets.
@@ -189,7 +192,7 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
                 ? undefined
                 : new CopyStorage(
                       `${name}-copy-storage`,
-                      { sourceWriterRoleArn: copyAccessRole("source").arn, deployer: copyAccount.deployRoleArn, retainData: args.retainData, tags },
+                      { sourceWriterRoleArn: sourceAccess.arn, deployer: copyAccount.deployRoleArn, retainData: args.retainData, tags },
                       inCopyAccount,
                   );
         const copiesState = copyStorage?.bucket ?? stateBucket;
@@ -224,7 +227,7 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
             "deploy",
             {
                 description: "Untrusted (runs the pull request's files): plans the branch against production, deploys its throw-away copy, hands plan and outputs on.",
-                buildspec: pullRequestDeployBuildspec(args.terraform),
+                buildspec: pullRequestDeployBuildspec(args.terraform, copyAccount === undefined ? "production's account" : "own account"),
                 source,
                 environmentVariables: {
                     ...copyEnvironment,
@@ -251,6 +254,20 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
             },
             "copies",
         );
+
+        // Trusted (production's account): the copies' own account cannot clone the repository, so this
+        // build checks the source commit out and hands it over as an archive, running none of it.
+        const handOver =
+            copyAccount === undefined
+                ? undefined
+                : project("source", {
+                      description: "Trusted (checks out, never runs, the pull request's files): hands the source commit over to the copies' account as an archive.",
+                      buildspec: pullRequestSourceHandOverBuildspec(),
+                      source: { type: "CODECOMMIT", cloneUrlHttp: repository.cloneUrlHttp },
+                      environmentVariables: { [RUNNER_ENVIRONMENT.copyAccountRoleArn]: sourceAccess.arn, [RUNNER_ENVIRONMENT.copyAccountExternalId]: externalId },
+                      statements: [...gitPullStatements(repository.arn), ...assumeCopyAccountRoleStatements(sourceAccess.arn)],
+                      buildTimeoutMinutes: timeouts.source,
+                  });
 
         // What the trusted step does to the copies: in their own account through its access role there.
         const feedbackOnCopies = [
@@ -357,7 +374,7 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
                     ...assumeCopyRoleStatements(copyRoleArn),
                     ...invokeFunctionStatements(decision.functionArn),
                     ...runBuildStatements(
-                        copyAccount === undefined ? [deploy.projectArn, feedback.projectArn, destroy.projectArn, sweeper.projectArn] : [feedback.projectArn, sweeper.projectArn],
+                        handOver === undefined ? [deploy.projectArn, feedback.projectArn, destroy.projectArn, sweeper.projectArn] : [handOver.projectArn, feedback.projectArn, sweeper.projectArn],
                         { stop: true },
                     ),
                     ...(copyAccount === undefined ? [] : assumeCopyAccountRoleStatements(workflowAccess.arn)),
@@ -396,10 +413,15 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
                       },
                       inCopyAccount,
                   );
-        if (copyAccount !== undefined) {
+        if (copyAccount !== undefined && handOver !== undefined) {
             new ServiceRole(
                 `${name}-feedback-access-role`,
                 { roleName: feedbackAccess.roleName, trust: { roles: [feedback.roleArn], externalId }, statements: feedbackOnCopies, tags },
+                inCopyAccount,
+            );
+            new ServiceRole(
+                `${name}-source-access-role`,
+                { roleName: sourceAccess.roleName, trust: { roles: [handOver.roleArn], externalId }, statements: sourceHandOverStatements(handedOn.arn, COPY_BUCKET_LAYOUT.sourcesPrefix), tags },
                 inCopyAccount,
             );
         }
@@ -410,8 +432,8 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
                 type: "STANDARD",
                 roleArn: workflowRole.arn,
                 definition: pulumi
-                    .all([decision.functionArn, deploy.projectName, feedback.projectName, destroy.projectName, sweeper.projectName, copyRole.arn, copiesState.name, workflowArn, handedOn.name, workflowAccess.arn])
-                    .apply(([decisionFunction, deployProject, feedbackProject, destroyProject, sweepProject, copyRoleArn, stateBucketName, workflowArnValue, handedOnBucket, workflowAccessArn]) =>
+                    .all([decision.functionArn, deploy.projectName, feedback.projectName, destroy.projectName, sweeper.projectName, copyRole.arn, copiesState.name, workflowArn, handedOn.name, workflowAccess.arn, handOver?.projectName ?? ""])
+                    .apply(([decisionFunction, deployProject, feedbackProject, destroyProject, sweepProject, copyRoleArn, stateBucketName, workflowArnValue, handedOnBucket, workflowAccessArn, handOverProject]) =>
                         JSON.stringify(
                             pullRequestWorkflowDefinition({
                                 decisionFunction,
@@ -426,8 +448,13 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
                                     destroy: taskTimeoutSeconds(timeouts.destroy),
                                     sweep: taskTimeoutSeconds(timeouts.sweep),
                                 },
-                                ...(copyAccount !== undefined && {
-                                    copyAccount: { taskRoleArn: workflowAccessArn, externalId: workflowArnValue, sourceFolder: `${handedOnBucket}/${COPY_BUCKET_LAYOUT.sourcesPrefix}` },
+                                ...(handOverProject !== "" && {
+                                    copyAccount: {
+                                        taskRoleArn: workflowAccessArn,
+                                        externalId: workflowArnValue,
+                                        sourceFolder: `${handedOnBucket}/${COPY_BUCKET_LAYOUT.sourcesPrefix}`,
+                                        handOver: { project: handOverProject, timeoutSeconds: taskTimeoutSeconds(timeouts.source) },
+                                    },
                                 }),
                             }),
                         ),

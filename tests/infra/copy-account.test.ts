@@ -2,6 +2,7 @@
 // mocked two-account stack is created, and what an IAM policy simulator decides over both accounts'
 // documents. Each attack row names the chain it stops.
 import * as assert from "assert";
+import { parse } from "yaml";
 import { PULL_REQUEST_BOT_SESSION_NAME } from "../../buildscripts/contract";
 import { BUILD_VARIABLES } from "../../components/buildspecs";
 import { copyAccountAllowedIds } from "../../components/copyAccount";
@@ -33,12 +34,14 @@ const SANDBOX_RESOURCES = [
     "iam/role:Role pr-deploy-role",
     "iam/role:Role pr-destroy-role",
     "iam/role:Role pr-feedback-access-role",
+    "iam/role:Role pr-source-access-role",
     "iam/role:Role pr-sweeper-access-role",
     "iam/role:Role pr-workflow-access-role",
     "iam/rolePolicy:RolePolicy pr-copy-role-policy",
     "iam/rolePolicy:RolePolicy pr-deploy-role-policy",
     "iam/rolePolicy:RolePolicy pr-destroy-role-policy",
     "iam/rolePolicy:RolePolicy pr-feedback-access-role-policy",
+    "iam/rolePolicy:RolePolicy pr-source-access-role-policy",
     "iam/rolePolicy:RolePolicy pr-sweeper-access-role-policy",
     "iam/rolePolicy:RolePolicy pr-workflow-access-role-policy",
     "s3/bucket:Bucket pr-copy-storage-bucket",
@@ -130,12 +133,20 @@ describe("pull-request copies in an account of their own (copyAccount)", () => {
             assert.deepStrictEqual(single.resources.filter((resource) => !notAnAwsResource(resource.type) && resource.accountId !== PRODUCTION), []);
         });
 
-        it("no project of production's account builds a pull request's files: its projects have no source, the pipeline's, or main's (all reviewed)", () => {
+        it("no project of production's account runs a pull request's files: its projects have no source, the pipeline's or main's (all reviewed), or only zip and copy the checkout (the hand-over)", () => {
             for (const project of ofType(stack, "aws:codebuild/project:Project").filter((candidate) => candidate.accountId === PRODUCTION)) {
                 const { type } = project.inputs.source;
                 const main = type === "CODECOMMIT" && project.inputs.sourceVersion === "refs/heads/main";
+                if (project.name === "pr-source") continue;
                 assert.ok(["NO_SOURCE", "CODEPIPELINE"].includes(type) || main, `${project.name}: ${type} ${project.inputs.sourceVersion}`);
             }
+            const handOver = named(stack, "aws:codebuild/project:Project", "pr-source");
+            const phases = parse(handOver.inputs.source.buildspec).phases;
+            assert.deepStrictEqual(
+                Object.values(phases).flatMap((phase: any) => phase.commands).map((command: string) => command.split(" ").slice(0, 2).join(" ")),
+                ["aws configure", "aws configure", "aws configure", "zip -q", "aws s3"],
+                "configure the sandbox role's profile, zip the checkout (links kept as links), copy it: nothing of the pull request runs",
+            );
             for (const untrusted of ["pr-deploy", "pr-destroy"]) {
                 const project = named(stack, "aws:codebuild/project:Project", untrusted);
                 assert.strictEqual(project.accountId, SANDBOX);
@@ -215,7 +226,7 @@ describe("pull-request copies in an account of their own (copyAccount)", () => {
             assert.deepStrictEqual(sids("pr-workflow-role"), ["ConfineEachCopyToItself", "InvokeDecision", "RunBuilds", "ReachTheCopiesAccountThroughItsOwnRole", "ManageCodeBuildSyncRule"]);
             const policy = (role: string) => JSON.parse(named(stack, "aws:iam/rolePolicy:RolePolicy", `${role}-policy`).inputs.policy).Statement;
             const runBuilds = (role: string) => policy(role).find((statement: { Sid: string }) => statement.Sid === "RunBuilds").Resource;
-            assert.deepStrictEqual(runBuilds("pr-workflow-role"), ["pr-feedback", "pr-sweeper"].map((name) => named(stack, "aws:codebuild/project:Project", name).state.arn));
+            assert.deepStrictEqual(runBuilds("pr-workflow-role"), ["pr-source", "pr-feedback", "pr-sweeper"].map((name) => named(stack, "aws:codebuild/project:Project", name).state.arn));
             assert.deepStrictEqual(runBuilds("pr-workflow-access-role"), ["pr-deploy", "pr-destroy"].map((name) => named(stack, "aws:codebuild/project:Project", name).state.arn));
             assert.deepStrictEqual(sids("pr-workflow-access-role"), ["RunBuilds"]);
         });
@@ -297,6 +308,7 @@ describe("pull-request copies in an account of their own (copyAccount)", () => {
             ["pr-workflow-role", "pr-copy-role", { "sts:RoleSessionName": COPY_A }],
             ["pr-feedback-role", "pr-feedback-access-role", {}],
             ["pr-sweeper-role", "pr-sweeper-access-role", {}],
+            ["pr-source-role", "pr-source-access-role", {}],
         ];
         for (const [as, target, context] of ASSUMES) {
             it(`${as} may assume ${target} with the external ID, and not without it or with another`, async () => {
@@ -356,7 +368,7 @@ describe("pull-request copies in an account of their own (copyAccount)", () => {
             });
 
             it(`${as} may not become the trusted side's roles in the sandbox (workflow, feedback, sweeper access; the copy role without its session policy)`, async () => {
-                for (const target of ["pr-workflow-access-role", "pr-feedback-access-role", "pr-sweeper-access-role", "pr-copy-role"]) {
+                for (const target of ["pr-workflow-access-role", "pr-feedback-access-role", "pr-sweeper-access-role", "pr-source-access-role", "pr-copy-role"]) {
                     const request = { action: "sts:AssumeRole", resource: iam.roleArn(target), context: { "sts:ExternalId": WORKFLOW_ARN, "sts:RoleSessionName": COPY_A } };
                     assert.notStrictEqual(await iam.decide(pullRequestPrincipal(iam, as), request), "Allowed", target);
                 }
@@ -386,6 +398,10 @@ describe("pull-request copies in an account of their own (copyAccount)", () => {
             { as: "pr-sweeper-access-role", does: "delete a copy's state object", request: { action: "s3:DeleteObject", resource: `${COPY_BUCKET}/pull-requests/${COPY_A}/terraform.tfstate` }, expect: "Allowed" },
             { as: "pr-sweeper-access-role", does: "delete a production function — stops: make the trusted sweeper reach beyond the pull-request namespace", request: { action: "lambda:DeleteFunction", resource: PRODUCTION_FUNCTION }, expect: "denied" },
             { as: "pr-sweeper-access-role", does: "delete production's state", request: { action: "s3:DeleteObject", resource: `${STATE}/terraform-lambda/production.tfstate` }, expect: "denied" },
+            { as: "pr-source-access-role", does: "hand a copy's source over", request: { action: "s3:PutObject", resource: `${COPY_BUCKET}/pull-request-sources/${COPY_A}/source.zip` }, expect: "Allowed" },
+            { as: "pr-source-access-role", does: "write a copy's state — stops: tamper with another build's copy", request: { action: "s3:PutObject", resource: `${COPY_BUCKET}/pull-requests/${COPY_A}/terraform.tfstate` }, expect: "denied" },
+            { as: "pr-source-role", does: "write a source in the sandbox as itself (only through its access role)", request: { action: "s3:PutObject", resource: `${COPY_BUCKET}/pull-request-sources/${COPY_A}/source.zip` }, expect: "denied" },
+            { as: "pr-source-role", does: "comment or approve — stops: approve its own pull request", request: { action: "codecommit:UpdatePullRequestApprovalState", resource: REPOSITORY }, expect: "denied" },
             { as: "pr-workflow-access-role", does: "start the sandbox's deploy build", request: { action: "codebuild:StartBuild", resource: `arn:aws:codebuild:${REGION}:${SANDBOX}:project/pr-deploy` }, expect: "Allowed" },
             { as: "pr-workflow-access-role", does: "start anything of production's account", request: { action: "codebuild:StartBuild", resource: `arn:aws:codebuild:${REGION}:${PRODUCTION}:project/deployment-apply` }, expect: "denied" },
         ];

@@ -297,6 +297,7 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
                 ...(copyAccount !== undefined && {
                     [RUNNER_ENVIRONMENT.copyAccountRoleArn]: feedbackAccess.arn,
                     [RUNNER_ENVIRONMENT.copyAccountExternalId]: externalId,
+                    [RUNNER_ENVIRONMENT.deployFilesBucket]: handedOn.name,
                 }),
             },
             statements: [

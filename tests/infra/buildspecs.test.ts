@@ -5,7 +5,7 @@ import { strict as assert } from "assert";
 import { parse as parseYaml } from "yaml";
 import { parseCommandLine } from "../../buildscripts/tuning-runner/cli";
 import { feedbackCommandLines, HANDED_ON_FILES } from "../../buildscripts/tuning-runner/core/pullRequestSteps";
-import { pullRequestDeployBuildspec, pullRequestDestroyBuildspec, pullRequestFeedbackBuildspec, pullRequestSweepBuildspec, RUNNER_PATH, terraformApplyBuildspec, terraformDestroyBuildspec, terraformPlanBuildspec } from "../../components/buildspecs";
+import { pullRequestDeployBuildspec, pullRequestDestroyBuildspec, pullRequestFeedbackBuildspec, pullRequestSourceHandOverBuildspec, pullRequestSweepBuildspec, RUNNER_PATH, terraformApplyBuildspec, terraformDestroyBuildspec, terraformPlanBuildspec } from "../../components/buildspecs";
 import { APPLY_BUILD_ENV, ARTIFACT_BUCKET, backend, type BuildRun, BUILDSPECS, DEPLOY_BUILD_ARN, DEPLOY_BUILD_ENV, EXECUTION_ARN, FEEDBACK_BUILD_ARN, FEEDBACK_BUILD_ENV, FOLLOW_UP_SWEEP_ENV, phaseStatus, PIPELINE_BUILD_ENV, PRODUCTION_STATE_KEY, PULL_REQUEST, RELEASE, runBuild, RUNNER_S3_URI, SCHEDULED_SWEEP_ENV, STATE_BUCKET, workCalls } from "../support/build-run";
 
 describe("buildspecs: the trusted builds and the pipeline", () => {
@@ -231,6 +231,8 @@ describe("buildspecs: the trusted builds and the pipeline", () => {
     describe("every buildspec", () => {
         const ALL = {
             "pull-request deploy": pullRequestDeployBuildspec(RELEASE),
+            "pull-request deploy (copies in their own account)": pullRequestDeployBuildspec(RELEASE, "own account"),
+            "pull-request source hand-over": pullRequestSourceHandOverBuildspec(),
             "pull-request destroy": pullRequestDestroyBuildspec(RELEASE),
             "pull-request feedback": pullRequestFeedbackBuildspec(),
             "pull-request sweep": pullRequestSweepBuildspec(),

@@ -26,7 +26,7 @@ import { answeredByAws, assumedRole, clientConfig, everyPage, RETRIES } from "./
  */
 export function speakingFor(botRoleArn: string | undefined): CodeCommitClient {
     if (botRoleArn === undefined) return answeredByAws(new CodeCommitClient(RETRIES), "json");
-    const credentials = assumedRole({ RoleArn: botRoleArn, RoleSessionName: PULL_REQUEST_BOT_SESSION_NAME }, "the pull-request bot");
+    const credentials = assumedRole({ RoleArn: botRoleArn, RoleSessionName: PULL_REQUEST_BOT_SESSION_NAME });
     return answeredByAws(new CodeCommitClient(clientConfig(credentials)), "json");
 }
 

@@ -35,7 +35,7 @@ export function awsClients(commentRoleArn: string | undefined, copyAccount?: Cop
     const copies =
         copyAccount === undefined
             ? undefined
-            : assumedRole({ RoleArn: copyAccount.roleArn, RoleSessionName: COPY_ACCOUNT_SESSION_NAME, ExternalId: copyAccount.externalId }, "the copies' own account");
+            : assumedRole({ RoleArn: copyAccount.roleArn, RoleSessionName: COPY_ACCOUNT_SESSION_NAME, ExternalId: copyAccount.externalId });
     return {
         stepFunctions: stepFunctionsClient(copies),
         lambda: lambdaFunctionsClient(copies),

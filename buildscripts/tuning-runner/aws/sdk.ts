@@ -28,14 +28,14 @@ export function clientConfig(credentials?: Credentials) {
     return { ...RETRIES, ...(credentials !== undefined && { credentials }) };
 }
 
-/** A session of `params.RoleArn` with the SDK's provider; a refusal names the role and what it was for. */
-export function assumedRole(params: { readonly RoleArn: string; readonly RoleSessionName: string; readonly ExternalId?: string }, purpose: string): Credentials {
+/** A session of `params.RoleArn` with the SDK's provider; a refusal names the role and the session. */
+export function assumedRole(params: { readonly RoleArn: string; readonly RoleSessionName: string; readonly ExternalId?: string }): Credentials {
     const assume = fromTemporaryCredentials({ params: { ...params } });
     return async (properties) => {
         try {
             return await assume(properties);
         } catch (error) {
-            throw namedError("AssumeRoleError", `AssumeRole of ${params.RoleArn} as session ${params.RoleSessionName} (${purpose}) failed: ${describeError(error)}`);
+            throw namedError("AssumeRoleError", `AssumeRole of ${params.RoleArn} as session ${params.RoleSessionName} failed: ${describeError(error)}`);
         }
     };
 }

@@ -226,7 +226,10 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
         const deploy = project(
             "deploy",
             {
-                description: "Untrusted (runs the pull request's files): plans the branch against production, deploys its throw-away copy, hands plan and outputs on.",
+                description:
+                    copyAccount === undefined
+                        ? "Untrusted (runs the pull request's files): plans the branch against production, deploys its throw-away copy, hands plan and outputs on."
+                        : "Untrusted (runs the pull request's files, in the copies' own account): deploys its throw-away copy, hands its outputs on.",
                 buildspec: pullRequestDeployBuildspec(args.terraform, copyAccount === undefined ? "production's account" : "own account"),
                 source,
                 environmentVariables: {

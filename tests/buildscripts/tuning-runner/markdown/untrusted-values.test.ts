@@ -9,7 +9,7 @@ import { tuningResultFromOutcome } from "../../../../buildscripts/tuning-runner/
 import type { TuningResult } from "../../../../buildscripts/tuning-runner/core/resultsFile";
 import type { SweptItem } from "../../../../buildscripts/tuning-runner/core/sweepReport";
 import { renderCopySection } from "../../../../buildscripts/tuning-runner/markdown/copySection";
-import { code } from "../../../../buildscripts/tuning-runner/markdown/format";
+import { code } from "../../../../buildscripts/tuning-runner/core/inlineCode";
 import { renderQualityGate } from "../../../../buildscripts/tuning-runner/markdown/gateReport";
 import { composeLivingComment, parseLivingComment } from "../../../../buildscripts/tuning-runner/markdown/livingComment";
 import { renderPlanComment } from "../../../../buildscripts/tuning-runner/markdown/planSection";

@@ -8,7 +8,7 @@
 import { StateMachine, type StateMachineDefinition } from "aws-local-stepfunctions";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import * as path from "node:path";
-import { pullRequestWorkflowDefinition } from "../components/pullRequestWorkflowDefinition";
+import { pullRequestWorkflowDefinition } from "../components/pull-request/pullRequestWorkflowDefinition";
 import { decisionEnv, DECIDE_COPY, withPullRequestChanging, type Change } from "../tests/support/copy-decision-scenario";
 import { FakeAws } from "../tests/support/fake-aws";
 import { providerMirror, providerMirrorUnavailable } from "../tests/support/provider-mirror";

@@ -1,6 +1,4 @@
-// Checks on the project as a whole. The type check runs as a test, not as a step before the
-// suite, so that in mocha's parallel mode its compiler time overlaps the integration tests'
-// waiting instead of adding to it.
+// Checks on the project as a whole: its documents, its package and its spec list.
 import * as assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
@@ -135,7 +133,7 @@ describe("the project", () => {
         this.timeout(60_000);
         const listed = execFileSync(process.execPath, [npmCli!, "pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: ROOT, encoding: "utf8" });
         const files = (JSON.parse(listed) as Array<{ files: Array<{ path: string }> }>)[0].files.map(({ path }) => path);
-        for (const needed of ["dist/tuning-runner.js", "index.ts", "Pulumi.yaml", "components/config.ts", "buildscripts/contract.ts", "buildscripts/requireNode.js", "buildscripts/tuning-runner/main.ts", "terraform-lambda/main.tf"]) {
+        for (const needed of ["dist/tuning-runner.js", "index.ts", "Pulumi.yaml", "components/stack/config.ts", "buildscripts/contract.ts", "buildscripts/requireNode.js", "buildscripts/tuning-runner/main.ts", "terraform-lambda/main.tf"]) {
             assert.ok(files.includes(needed), `${needed} is not in the package`);
         }
         assert.deepEqual(files.filter((file) => /^(tests|bench|docs|\.ci)\//.test(file) || file === "buildscripts/readmeChart.ts"), []);

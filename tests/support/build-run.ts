@@ -8,9 +8,9 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from "os";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
-import { STATE_LAYOUT } from "../../components/artifactStorage";
-import { BUILD_CACHE_DIRECTORY, pullRequestDeployBuildspec, pullRequestDestroyBuildspec, terraformApplyBuildspec, terraformDestroyBuildspec, terraformPlanBuildspec } from "../../components/buildspecs";
-import type { TerraformRelease } from "../../components/terraformRelease";
+import { STATE_LAYOUT } from "../../components/storage/artifactStorage";
+import { BUILD_CACHE_DIRECTORY, pullRequestDeployBuildspec, pullRequestDestroyBuildspec, terraformApplyBuildspec, terraformDestroyBuildspec, terraformPlanBuildspec } from "../../components/build/buildspecs";
+import type { TerraformRelease } from "../../components/build/terraformRelease";
 
 export const PRODUCTION_STATE_KEY = STATE_LAYOUT.productionStateKey;
 

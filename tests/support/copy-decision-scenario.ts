@@ -2,7 +2,7 @@
 // the settings, documentation and the sample function's code), the pull request's source commit
 // as that tree with some paths changed, and the decision function's environment.
 import { RUNNER_ENVIRONMENT } from "../../buildscripts/contract";
-import { DEFAULT_NON_FUNCTION_PATHS } from "../../components/config";
+import { DEFAULT_NON_FUNCTION_PATHS } from "../../components/stack/config";
 import type { AwsModel } from "./aws-model";
 import { HISTORY_URI } from "./history-scenario";
 import { TEST_PULL_REQUEST as PULL_REQUEST } from "./runner-workspace";

@@ -1,6 +1,6 @@
 // Finds every IAM policy document in what a mocked Pulumi program registered — wherever it
 // sits in a resource's inputs — and reports least-privilege violations, each naming the
-// resource and the statement. Independent of components/policies.ts on purpose: it checks
+// resource and the statement. Independent of components/iam/policies.ts on purpose: it checks
 // the documents AWS would receive, not the code that built them.
 import { COPY_ROLE_PATH, COPY_ROLE_TAG_KEY } from "../../buildscripts/contract";
 import { type MockedStack, ofType, repositoryOf } from "./mocked-stack";

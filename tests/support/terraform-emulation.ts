@@ -7,8 +7,9 @@ import { homedir } from "node:os";
 import * as path from "node:path";
 import { motoMissing } from "./moto-server";
 import { providerMirrorUnavailable, terraformPlatform } from "./provider-mirror";
+import { TERRAFORM_MODULE_DIR } from "./paths";
 
-export const MODULE_DIR = path.join(__dirname, "..", "..", "terraform-lambda");
+export const MODULE_DIR = TERRAFORM_MODULE_DIR;
 const AWS_PROVIDER = path.join("registry.terraform.io", "hashicorp", "aws");
 
 /** A filesystem mirror holding hashicorp/aws for this platform, and the newest version it holds. */

@@ -8,6 +8,7 @@ import { readFixtureText } from "../fixtures";
 import type { AwsModel } from "./aws-model";
 import { RunnerWorkspace, TEST_PULL_REQUEST as PULL_REQUEST } from "./runner-workspace";
 import { withPullRequest } from "./tune-scenario";
+import { TERRAFORM_MODULE_DIR } from "./paths";
 
 const STATE_MACHINE = "arn:aws:states:us-east-1:123456789012:stateMachine:powerTuningStateMachine-1a2b3c4d";
 export const NAME_PREFIX = "pr-power-tuned";
@@ -24,7 +25,6 @@ export const HISTORY_URI = "s3://power-tuned-artifacts-1a2b/tuning-history/";
 export const SOURCE = PULL_REQUEST.sourceCommit;
 export const DESTINATION = PULL_REQUEST.destinationCommit;
 const PLAN = readFixtureText("terraform/plan-add-update-replace-delete.json");
-const TERRAFORM_DIR = join(__dirname, "..", "..", "terraform-lambda");
 
 /** The settings of the branch the pull request merges into, and the ones the pull request would like. */
 export const MAIN_INPUT = { powerValues: [128, 256, 512, 1024], num: 10, strategy: "cost" };
@@ -34,8 +34,8 @@ export const STRICT_POLICY = { requireConfiguredMemoryWithinPercent: 1 };
 
 /** terraform-lambda/'s *.tf files, with `memoryDefault` as variables.tf's memory_size default. */
 function terraformFiles(memoryDefault: number): Record<string, string> {
-    const files = readdirSync(TERRAFORM_DIR).filter((name) => name.endsWith(".tf"));
-    const text = (name: string) => readFileSync(join(TERRAFORM_DIR, name), "utf8");
+    const files = readdirSync(TERRAFORM_MODULE_DIR).filter((name) => name.endsWith(".tf"));
+    const text = (name: string) => readFileSync(join(TERRAFORM_MODULE_DIR, name), "utf8");
     return Object.fromEntries(files.map((name) => [name, name === "variables.tf" ? text(name).replace("default     = 128", `default     = ${memoryDefault}`) : text(name)]));
 }
 

@@ -5,7 +5,7 @@ import { describeError, EXIT_FAILED, EXIT_OK } from "../core/errors";
 import { functionFactsFrom, tuningFingerprint, type FunctionFacts } from "../core/fingerprint";
 import { productionRecord, productionRecordKey } from "../core/tuningHistory";
 import type { RecordRequest } from "../core/requests";
-import { code } from "../markdown/format";
+import { code } from "../core/inlineCode";
 import type { Runtime } from "./runtime";
 import { Problems, TuningHistoryStore } from "./tuningHistoryStore";
 

@@ -25,7 +25,7 @@ import {
     type TuningHistoryLocation,
 } from "../core/tuningHistory";
 import type { TargetFunction } from "../core/types";
-import { code } from "../markdown/format";
+import { code } from "../core/inlineCode";
 import type { Runtime } from "./runtime";
 
 export interface TuningHistoryClients {

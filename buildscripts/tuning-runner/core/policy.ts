@@ -9,7 +9,7 @@ import { monthlyFigures } from "./monthlyCost";
 import { parseJsonFile } from "./json";
 import type { TuningResult } from "./resultsFile";
 import { parseWith, worded } from "./schema";
-import { code } from "../markdown/format";
+import { code } from "./inlineCode";
 
 /** Where the policy is looked for by default: the repository root, next to the tuning input. */
 export const DEFAULT_POLICY_FILE = TUNING_FILES.policy;

@@ -6,7 +6,7 @@
 // for_each over a local or variable map — to the literal at the end, and says plainly when an
 // expression is beyond that (a function call, a conditional, a value passed with -var).
 
-import { code } from "../markdown/format";
+import { code } from "./inlineCode";
 import { costPerMillionInvocations } from "./cost";
 import type { TuningResult } from "./resultsFile";
 

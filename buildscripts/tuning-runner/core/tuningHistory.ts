@@ -8,7 +8,7 @@
 // the same for production and for a pull request's copy, whose Lambda names carry a suffix.
 import { z } from "zod";
 import { TUNING_HISTORY_LAYOUT } from "../../contract";
-import { code } from "../markdown/format";
+import { code } from "./inlineCode";
 import { FUNCTION_FACTS, tuningFingerprint, type FunctionFacts } from "./fingerprint";
 import { parseJsonFile, withoutUndefined } from "./json";
 import { TUNING_RESULT, type Baseline, type PullRequestContext, type Refinement, type StoredResultOrigin, type TuningResult } from "./resultsFile";

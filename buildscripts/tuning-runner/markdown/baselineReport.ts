@@ -4,7 +4,8 @@ import { shortCommit, type FoundBaseline } from "../core/baseline";
 import { significant } from "../core/numbers";
 import type { BaselineDelta, FigureDelta, StoredResultOrigin, TuningHistoryStatus, TuningResult } from "../core/resultsFile";
 import { decodeComparisonUrl } from "../core/visualization";
-import { code, formatDurationMs, formatUsd, plural, readableTime } from "./format";
+import { formatDurationMs, formatUsd, plural, readableTime } from "./format";
+import { code } from "../core/inlineCode";
 
 /**
  * Lines under the run's summary: problems with the tuning history (the run went on without it where

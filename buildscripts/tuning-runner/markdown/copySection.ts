@@ -4,7 +4,8 @@
 import { SWEPT_KIND_WORDS, type ScheduledSweep } from "../core/sweep";
 import type { SweepReport, SweptItem } from "../core/sweepReport";
 import { withBuildLink } from "./comment";
-import { code, plural, readableTime } from "./format";
+import { plural, readableTime } from "./format";
+import { code } from "../core/inlineCode";
 
 /** The copy itself: its functions, roles and log groups (its Terraform state is not part of it). */
 const isPartOfTheCopy = (item: SweptItem) => item.kind !== "state-object";

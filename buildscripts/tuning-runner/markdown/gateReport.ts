@@ -2,7 +2,8 @@
 // tuning comment places it right under its summary, so cutting the comment to CodeCommit's
 // limit never loses the verdict or the fix.
 
-import { code, formatDurationMs, formatUsd, plural } from "./format";
+import { formatDurationMs, formatUsd, plural } from "./format";
+import { code } from "../core/inlineCode";
 import { significant } from "../core/numbers";
 import type { ApprovalOutcome, GateEvaluation, GateVerdict, PolicyRule, PolicyViolation, QualityPolicy } from "../core/policy";
 import type { TuningResult } from "../core/resultsFile";

@@ -3,7 +3,7 @@
 // was planned.
 import type { PlanAction, PlanSummary } from "../core/planSummary";
 import { COMMENT_CHARACTER_LIMIT, fitToCommentLimit, withBuildLink } from "./comment";
-import { code } from "./format";
+import { code } from "../core/inlineCode";
 
 const PLAN_HEADING = "## Terraform plan";
 

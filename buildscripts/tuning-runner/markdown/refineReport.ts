@@ -1,7 +1,8 @@
 // What the comment says about a function's refinement (functional core): which table rows it
 // measured, what it cost, and what it changed against the first pass's own pick.
 import { costPerMillionInvocations, tuningRunCostUsd } from "../core/cost";
-import { code, formatDurationMs, formatUsd, plural } from "./format";
+import { formatDurationMs, formatUsd, plural } from "./format";
+import { code } from "../core/inlineCode";
 import { groupThousands, significant } from "../core/numbers";
 import type { Recommendation, Refinement, TuningResult } from "../core/resultsFile";
 

@@ -9,7 +9,8 @@ import type { TuningHistoryStatus, TuningResult, TuningStatus } from "../core/re
 import type { Strategy } from "../core/tuningInput";
 import type { TargetFunction } from "../core/types";
 import { COMMENT_CHARACTER_LIMIT, fitToCommentLimit, withBuildLink } from "./comment";
-import { code, formatDurationMs, formatUsd, plural } from "./format";
+import { formatDurationMs, formatUsd, plural } from "./format";
+import { code } from "../core/inlineCode";
 import { MONTHLY_FOOTNOTE, renderMonthly, renderMonthlySummary } from "./monthlyReport";
 import { REFINED_ROW_MARK, refinedMemorySizes, renderRefinement } from "./refineReport";
 

@@ -80,7 +80,9 @@ export function localFiles(directory: string): LocalFiles {
             try {
                 writeFileSync(temporary, "");
             } catch (error) {
-                throw new UsageError(`${flag}: cannot write "${path}": ${withoutTemporaryName(error as Error, temporary, at(path)).message}`);
+                throw new UsageError(
+                    `${flag}: cannot write "${path}": ${withoutTemporaryName(error as Error, temporary, at(path)).message}`,
+                );
             }
             rmSync(temporary, { force: true });
         },

@@ -8,7 +8,7 @@
 import { Document, isMap, isScalar, isSeq } from "yaml";
 import { ARTIFACT_LAYOUT, COPY_ROLE_PATH, PULL_REQUEST_BUILD_FILES, RUNNER_ENVIRONMENT, TUNING_FILES } from "../../buildscripts/contract";
 import { STATE_LAYOUT } from "../storage/artifactStorage";
-import { TerraformRelease, verifiableTerraformRelease } from "./terraformRelease";
+import { type TerraformRelease, verifiableTerraformRelease } from "./terraformRelease";
 
 /** Where the trusted builds put the tuning runner bundle they download and verify. */
 export const RUNNER_PATH = "/tmp/tuning-runner.js";
@@ -124,7 +124,10 @@ const COPY_BUILD_VARIABLES = { ...TERRAFORM_VARIABLES, TF_PLUGIN_CACHE_DIR: PROV
  * the source directory), the same in the deploy and the destroy build so that both share it.
  */
 function copyBuildCache(terraform: TerraformRelease): Buildspec["cache"] {
-    return { key: `terraform-${verifiableTerraformRelease(terraform).version}-$(codebuild-hash-files .terraform.lock.hcl)`, paths: [`${BUILD_CACHE_DIRECTORY}/**/*`] };
+    return {
+        key: `terraform-${verifiableTerraformRelease(terraform).version}-$(codebuild-hash-files .terraform.lock.hcl)`,
+        paths: [`${BUILD_CACHE_DIRECTORY}/**/*`],
+    };
 }
 
 const PHASE_ORDER = ["install", "pre_build", "build"] as const;
@@ -339,7 +342,9 @@ function pullRequestDeployBuildspecObject(terraform: TerraformRelease, placement
                     { run: copyApply[1] },
                     { run: copyApply[2] },
                     {
-                        run: asProjectRole(`aws s3 cp ${PULL_REQUEST_BUILD_FILES.terraformOutputs} "\${OWN_OUTPUT_URI}${PULL_REQUEST_BUILD_FILES.terraformOutputs}"`),
+                        run: asProjectRole(
+                            `aws s3 cp ${PULL_REQUEST_BUILD_FILES.terraformOutputs} "\${OWN_OUTPUT_URI}${PULL_REQUEST_BUILD_FILES.terraformOutputs}"`,
+                        ),
                         why: "What a build hands on goes under its own build's prefix, which only the project's own role may write",
                     },
                 ],
@@ -458,7 +463,9 @@ const SOURCE_ARCHIVE = "/tmp/source.zip";
 const COPY_ACCOUNT_PROFILE = "copy-account";
 
 function pullRequestSourceHandOverBuildspecObject(): Buildspec {
-    const profile = (setting: string, value: string) => ({ run: `aws configure set ${setting} ${value} --profile ${COPY_ACCOUNT_PROFILE}` });
+    const profile = (setting: string, value: string) => ({
+        run: `aws configure set ${setting} ${value} --profile ${COPY_ACCOUNT_PROFILE}`,
+    });
     return {
         summary: [
             "Pull-request source hand-over (trusted: checks the source commit out and never runs a file of it): zip the",
@@ -543,7 +550,10 @@ function productionBuildspec(
     return {
         summary,
         variables: TERRAFORM_VARIABLES,
-        phases: { install: { ...(runtimeVersions ? { runtimeVersions } : {}), commands: installTerraform(terraform) }, build: { commands } },
+        phases: {
+            install: { ...(runtimeVersions ? { runtimeVersions } : {}), commands: installTerraform(terraform) },
+            build: { commands },
+        },
         ...(artifacts ? { artifacts } : {}),
     };
 }
@@ -648,7 +658,9 @@ function renderBuildspec(spec: Buildspec): string {
         if (phase.finally) {
             annotateCommands(document, ["phases", name, "finally"], phase.finally.commands);
             const phaseNode = document.getIn(["phases", name], true);
-            const finallyPair = isMap(phaseNode) ? phaseNode.items.find((pair) => isScalar(pair.key) && pair.key.value === "finally") : undefined;
+            const finallyPair = isMap(phaseNode)
+                ? phaseNode.items.find((pair) => isScalar(pair.key) && pair.key.value === "finally")
+                : undefined;
             if (finallyPair && isScalar(finallyPair.key)) finallyPair.key.commentBefore = comment(phase.finally.why);
         }
     }

@@ -7,7 +7,13 @@ export type WorkflowStep = "deploy" | "feedback" | "destroy" | "sweep";
  * The builds' own timeouts in minutes, unless the workflow is given others; `source` is the
  * hand-over's, which runs only when the copies have an account of their own, before any copy exists.
  */
-export const PULL_REQUEST_BUILD_TIMEOUT_MINUTES: Readonly<Record<WorkflowStep | "source", number>> = { deploy: 30, feedback: 60, destroy: 30, sweep: 15, source: 10 };
+export const PULL_REQUEST_BUILD_TIMEOUT_MINUTES: Readonly<Record<WorkflowStep | "source", number>> = {
+    deploy: 30,
+    feedback: 60,
+    destroy: 30,
+    sweep: 15,
+    source: 10,
+};
 
 /**
  * The pull-request projects' queued timeout: CodeBuild ends a build still queued after this long

@@ -29,19 +29,29 @@ export function clientConfig(credentials?: Credentials) {
 }
 
 /** A session of `params.RoleArn` with the SDK's provider; a refusal names the role and the session. */
-export function assumedRole(params: { readonly RoleArn: string; readonly RoleSessionName: string; readonly ExternalId?: string }): Credentials {
+export function assumedRole(params: {
+    readonly RoleArn: string;
+    readonly RoleSessionName: string;
+    readonly ExternalId?: string;
+}): Credentials {
     const assume = fromTemporaryCredentials({ params: { ...params } });
     return async (properties) => {
         try {
             return await assume(properties);
         } catch (error) {
-            throw namedError("AssumeRoleError", `AssumeRole of ${params.RoleArn} as session ${params.RoleSessionName} failed: ${describeError(error)}`);
+            throw namedError(
+                "AssumeRoleError",
+                `AssumeRole of ${params.RoleArn} as session ${params.RoleSessionName} failed: ${describeError(error)}`,
+            );
         }
     };
 }
 
 /** Every item of every page a paginator yields. */
-export async function everyPage<Page, Item>(pages: AsyncIterable<Page>, items: (page: Page) => readonly Item[] | undefined): Promise<Item[]> {
+export async function everyPage<Page, Item>(
+    pages: AsyncIterable<Page>,
+    items: (page: Page) => readonly Item[] | undefined,
+): Promise<Item[]> {
     const all: Item[] = [];
     for await (const page of pages) all.push(...(items(page) ?? []));
     return all;
@@ -92,7 +102,9 @@ export function isApiAnswer(protocol: WireProtocol, statusCode: number, body: st
 interface ClientWithMiddleware {
     readonly middlewareStack: {
         add(
-            middleware: <Args, Result extends { response: unknown }>(next: (args: Args) => Promise<Result>) => (args: Args) => Promise<Result>,
+            middleware: <Args, Result extends { response: unknown }>(
+                next: (args: Args) => Promise<Result>,
+            ) => (args: Args) => Promise<Result>,
             options: { step: "deserialize"; priority: "low"; name: string },
         ): void;
     };
@@ -114,7 +126,8 @@ export function answeredByAws<Client extends ClientWithMiddleware>(client: Clien
             const result = await next(args);
             const response = result.response as RawResponse;
             const statusCode = response.statusCode ?? 0;
-            if (labelledAsAnswer(statusCode, response.headers?.["content-type"] ?? "") || !(response.body instanceof Readable)) return result;
+            if (labelledAsAnswer(statusCode, response.headers?.["content-type"] ?? "") || !(response.body instanceof Readable))
+                return result;
             const chunks: Buffer[] = [];
             for await (const chunk of response.body) chunks.push(Buffer.from(chunk));
             const body = Buffer.concat(chunks);
@@ -124,7 +137,10 @@ export function answeredByAws<Client extends ClientWithMiddleware>(client: Clien
                 return result;
             }
             const text = body.toString("utf8").replace(/\s+/g, " ").trim();
-            const start = text === "" ? "an empty body" : `a body starting ${JSON.stringify(text.length > BODY_START_CHARACTERS ? `${text.slice(0, BODY_START_CHARACTERS)}…` : text)}`;
+            const start =
+                text === ""
+                    ? "an empty body"
+                    : `a body starting ${JSON.stringify(text.length > BODY_START_CHARACTERS ? `${text.slice(0, BODY_START_CHARACTERS)}…` : text)}`;
             const contentType = response.headers?.["content-type"] || "no content type";
             const error = namedError(
                 "NotAnAwsResponse",

@@ -18,7 +18,12 @@ export interface ConcurrencyBudget {
 }
 
 /** The budget of `size` units whose lease table is the object at `location`. */
-export function leasedBudget(location: S3Location, size: number, table: BudgetLeaseObject, runtime: Pick<Runtime, "now" | "sleep" | "signal" | "log">): ConcurrencyBudget {
+export function leasedBudget(
+    location: S3Location,
+    size: number,
+    table: BudgetLeaseObject,
+    runtime: Pick<Runtime, "now" | "sleep" | "signal" | "log">,
+): ConcurrencyBudget {
     // The location's prefix is the table's key.
     const { bucket, prefix: key } = location;
     const uri = `s3://${bucket}/${key}`;
@@ -42,7 +47,10 @@ export function leasedBudget(location: S3Location, size: number, table: BudgetLe
                     return admitLease(leases, lease, size, runtime.now());
                 });
                 if (admitted) return lease.id;
-                if (!waited) runtime.log(`the tuning budget (${uri}) has ${size - inUse} of ${size} units free, this execution needs ${units}: waiting`);
+                if (!waited)
+                    runtime.log(
+                        `the tuning budget (${uri}) has ${size - inUse} of ${size} units free, this execution needs ${units}: waiting`,
+                    );
                 waited = true;
                 await runtime.sleep(BUDGET_POLL_MS, runtime.signal);
             }

@@ -16,5 +16,7 @@ export function commentRequestToken(pullRequest: PullRequestContext, build: Buil
         pullRequest.destinationCommit,
         pullRequest.sourceCommit,
     ];
-    return createHash("sha256").update(JSON.stringify([...scope, content])).digest("hex");
+    return createHash("sha256")
+        .update(JSON.stringify([...scope, content]))
+        .digest("hex");
 }

@@ -31,7 +31,10 @@ export function classifyExecution(description: ExecutionDescription, events?: re
         case "ABORTED":
             return {
                 kind: "aborted",
-                error: describeCause(description.error ?? "ExecutionAborted", description.cause ?? "the execution was stopped (StopExecution)"),
+                error: describeCause(
+                    description.error ?? "ExecutionAborted",
+                    description.cause ?? "the execution was stopped (StopExecution)",
+                ),
             };
         case "SUCCEEDED":
             return classifySucceeded(description.output, events);

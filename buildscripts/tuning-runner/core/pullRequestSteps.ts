@@ -42,7 +42,8 @@ export interface FeedbackStep {
 /** The feedback build's workflow values (DEPLOY_OUTCOME, DEPLOY_BUILD_ARN, WORKFLOW_EXECUTION_ARN), checked before any AWS call. */
 export function feedbackStepFrom(env: Environment): FeedbackStep {
     const outcome = valueOf(env, deployOutcome);
-    if (!(DEPLOY_OUTCOMES as readonly string[]).includes(outcome)) throw InputError.invalid(deployOutcome, outcome, DEPLOY_OUTCOMES.join(" or "));
+    if (!(DEPLOY_OUTCOMES as readonly string[]).includes(outcome))
+        throw InputError.invalid(deployOutcome, outcome, DEPLOY_OUTCOMES.join(" or "));
     const deployed = outcome as DeployOutcome;
     const buildArn = valueOf(env, deployBuildArn);
     // Only a deploy that never started has no build, and such a deploy failed.
@@ -54,7 +55,9 @@ export function feedbackStepFrom(env: Environment): FeedbackStep {
             ? undefined
             : {
                   // The copies' own account's bucket when they have one; the artifact bucket otherwise.
-                  bucket: valueOf(env, RUNNER_ENVIRONMENT.deployFilesBucket) || requiredVariable(env, artifactBucket, "the artifact bucket's name, set by the stack"),
+                  bucket:
+                      valueOf(env, RUNNER_ENVIRONMENT.deployFilesBucket) ||
+                      requiredVariable(env, artifactBucket, "the artifact bucket's name, set by the stack"),
                   prefix: `${ARTIFACT_LAYOUT.pullRequestBuildsPrefix}${buildArn}/`,
               };
     if (deployed === "SUCCEEDED") return { deployOutcome: deployed, handedOn };
@@ -71,7 +74,7 @@ export interface CopyAccountRole {
     readonly externalId: string;
 }
 
-const ROLE_ARN_RULE = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]+$/;
+const ROLE_ARN_RULE = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 
 /**
  * The copies' own account, when the stack set COPY_ACCOUNT_ROLE_ARN and COPY_ACCOUNT_EXTERNAL_ID
@@ -82,9 +85,16 @@ export function copyAccountRoleFrom(env: Environment): CopyAccountRole | undefin
     const externalId = valueOf(env, RUNNER_ENVIRONMENT.copyAccountExternalId);
     if (roleArn === "" && externalId === "") return undefined;
     if (!ROLE_ARN_RULE.test(roleArn)) {
-        throw InputError.invalid(RUNNER_ENVIRONMENT.copyAccountRoleArn, roleArn, `an IAM role ARN of the copies' own account, set by the stack together with ${RUNNER_ENVIRONMENT.copyAccountExternalId}`);
+        throw InputError.invalid(
+            RUNNER_ENVIRONMENT.copyAccountRoleArn,
+            roleArn,
+            `an IAM role ARN of the copies' own account, set by the stack together with ${RUNNER_ENVIRONMENT.copyAccountExternalId}`,
+        );
     }
-    return { roleArn, externalId: requiredVariable(env, RUNNER_ENVIRONMENT.copyAccountExternalId, `the external ID of ${roleArn}, set by the stack`) };
+    return {
+        roleArn,
+        externalId: requiredVariable(env, RUNNER_ENVIRONMENT.copyAccountExternalId, `the external ID of ${roleArn}, set by the stack`),
+    };
 }
 
 /** The deploy build's files the feedback reads, as data. */
@@ -109,7 +119,16 @@ export function feedbackCommandLines(step: FeedbackStep, files: FeedbackFiles, h
         ...(step.deployFailedUrl === undefined ? [] : ["--deploy-failed", step.deployFailedUrl]),
     ];
     if (step.deployOutcome !== "SUCCEEDED") return [planComment];
-    const tune = ["tune", "--terraform-outputs", local(PULL_REQUEST_BUILD_FILES.terraformOutputs), "--settings-from-repository", "--results", files.resultsFile, "--concurrency", "auto"];
+    const tune = [
+        "tune",
+        "--terraform-outputs",
+        local(PULL_REQUEST_BUILD_FILES.terraformOutputs),
+        "--settings-from-repository",
+        "--results",
+        files.resultsFile,
+        "--concurrency",
+        "auto",
+    ];
     return [planComment, tune];
 }
 
@@ -128,7 +147,11 @@ export interface PullRequestSweepFlags {
  * whatever their age.
  */
 export function pullRequestSweepCommandLine(env: Environment, flags: PullRequestSweepFlags): string[] {
-    const namespace = requiredVariable(env, RUNNER_ENVIRONMENT.pullRequestNamePrefix, "the pull-request namespace's name prefix, set by the stack");
+    const namespace = requiredVariable(
+        env,
+        RUNNER_ENVIRONMENT.pullRequestNamePrefix,
+        "the pull-request namespace's name prefix, set by the stack",
+    );
     const common = ["--protect-prefix", flags.protectPrefix, "--report", flags.reportFile];
     const id = valueOf(env, pullRequestId);
     if (id === "") {
@@ -145,9 +168,19 @@ export function pullRequestSweepCommandLine(env: Environment, flags: PullRequest
             ...common,
         ];
     }
-    if (!PULL_REQUEST_ID_RULE.pattern.test(id)) throw InputError.invalid(pullRequestId, id, `${PULL_REQUEST_ID_RULE.allowed}, or empty on the schedule`);
+    if (!PULL_REQUEST_ID_RULE.pattern.test(id))
+        throw InputError.invalid(pullRequestId, id, `${PULL_REQUEST_ID_RULE.allowed}, or empty on the schedule`);
     const commit = valueOf(env, sourceCommit);
     if (!COMMIT_ID_RULE.pattern.test(commit)) throw InputError.invalid(sourceCommit, commit, COMMIT_ID_RULE.allowed);
     const copy = copyNamePrefix(namespace, { pullRequestId: id, sourceCommit: commit });
-    return ["sweep", "--name-prefix", copy, "--older-than", "0", "--state-uri", `${flags.statesUri.replace(/\/?$/, "/")}${copy}/`, ...common];
+    return [
+        "sweep",
+        "--name-prefix",
+        copy,
+        "--older-than",
+        "0",
+        "--state-uri",
+        `${flags.statesUri.replace(/\/?$/, "/")}${copy}/`,
+        ...common,
+    ];
 }

@@ -20,8 +20,15 @@ const { tags } = config;
 const caller = aws.getCallerIdentityOutput();
 const production = { namePrefix: config.namePrefix, region: config.region, accountId: caller.accountId };
 // With copyAccount, pull-request code runs in that account only: its side of the stack is created there.
-const copyAccount = config.copyAccount && new CopyAccount("copy-account", { ...config.copyAccount, region: config.region, productionAccountId: caller.accountId });
-const pullRequests = { ...production, namePrefix: config.pullRequestNamePrefix, rolePath: COPY_ROLE_PATH, accountId: copyAccount?.accountId ?? caller.accountId };
+const copyAccount =
+    config.copyAccount &&
+    new CopyAccount("copy-account", { ...config.copyAccount, region: config.region, productionAccountId: caller.accountId });
+const pullRequests = {
+    ...production,
+    namePrefix: config.pullRequestNamePrefix,
+    rolePath: COPY_ROLE_PATH,
+    accountId: copyAccount?.accountId ?? caller.accountId,
+};
 const inCopyAccount = copyAccount && { providers: [copyAccount.provider] };
 // Bucket policies match aws:PrincipalArn, which for a role session is the role's ARN (with its path), not the session's.
 const deployer = aws.iam.getSessionContextOutput({ arn: caller.arn }).issuerArn;
@@ -41,12 +48,16 @@ const boundary = new FunctionBoundary("function-boundary", {
     tags,
 });
 
-const powerTuning = new PowerTuningApp("power-tuning", {
-    semanticVersion: config.powerTuningVersion,
-    scope: pullRequests,
-    powerValues: config.powerValues,
-    tags,
-}, inCopyAccount);
+const powerTuning = new PowerTuningApp(
+    "power-tuning",
+    {
+        semanticVersion: config.powerTuningVersion,
+        scope: pullRequests,
+        powerValues: config.powerValues,
+        tags,
+    },
+    inCopyAccount,
+);
 
 const functions = new LambdaRepository("functions", {
     repositoryName: config.repositoryName,
@@ -74,7 +85,11 @@ const pullRequestWorkflow = new PullRequestWorkflow("pr", {
     retainData: config.retainData,
     functionBoundaries: { production: boundary.productionArn, copy: boundary.copyArn },
     sweep: { schedule: config.sweepSchedule, copyTtlHours: config.pullRequestCopyTtlHours },
-    tuningCaps: { concurrencyBudget: config.tuningConcurrencyBudget, maxFunctions: config.maxFunctionsPerPullRequest, maxFunctionTimeoutSeconds: config.maxCopyFunctionTimeoutSeconds },
+    tuningCaps: {
+        concurrencyBudget: config.tuningConcurrencyBudget,
+        maxFunctions: config.maxFunctionsPerPullRequest,
+        maxFunctionTimeoutSeconds: config.maxCopyFunctionTimeoutSeconds,
+    },
     nonFunctionPaths: config.nonFunctionPaths,
     tags,
 });

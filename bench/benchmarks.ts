@@ -5,7 +5,16 @@ import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { RUNNER_BUNDLE_PATH } from "../buildscripts/bundle";
 import type { Benchmark, Verdict } from "./benchmark";
-import { findOnPath, formatMs, formatRatio, formatSpread, measureProcess, measureSuccessfulProcess, RSS_SAMPLE_MS, spread } from "./measure";
+import {
+    findOnPath,
+    formatMs,
+    formatRatio,
+    formatSpread,
+    measureProcess,
+    measureSuccessfulProcess,
+    RSS_SAMPLE_MS,
+    spread,
+} from "./measure";
 import { feedbackTimeBenchmark } from "./feedback";
 import { historyBenchmark } from "./history";
 import { searchQualityBenchmark } from "./searchQuality";
@@ -85,7 +94,9 @@ const endToEnd: Benchmark = {
         const ratio = (figure: (run: TuningRun) => number) => medianOf(compared, (pair) => figure(pair.runner) / figure(pair.shell));
         const shells = compared.map((pair) => pair.shell);
         const against = (figure: (run: TuningRun) => number, format: (value: number) => string) =>
-            compared.length === 0 ? notInstalled(shellLoopMissing) : `shell loop ${format(medianOf(shells, figure))}; runner/shell ${formatRatio(ratio(figure))}`;
+            compared.length === 0
+                ? notInstalled(shellLoopMissing)
+                : `shell loop ${format(medianOf(shells, figure))}; runner/shell ${formatRatio(ratio(figure))}`;
         const method = `T = ${T_MS / 1000} s scripted execution on a fresh FakeAws; bundled runner (\`tune\`, PR env, comment posted) vs bench/aws-cli-loop.sh (AWS CLI, 1 s poll); ${END_TO_END_PAIRS} back-to-back pairs, medians`;
         return {
             rows: [
@@ -116,7 +127,7 @@ const endToEnd: Benchmark = {
             ],
             details: pairs.map(
                 ({ runner, shell }, index) =>
-                    `pair ${index + 1}: runner ${describeRun(runner)}` + (shell ? ` | shell loop ${describeRun(shell)}` : ""),
+                    `pair ${index + 1}: runner ${describeRun(runner)}${shell ? ` | shell loop ${describeRun(shell)}` : ""}`,
             ),
         };
     },
@@ -189,12 +200,21 @@ const testSuite: Benchmark = {
     },
 };
 
-export const BENCHMARKS: readonly Benchmark[] = [coldStart, endToEnd, longRun, manyFunctions, historyBenchmark, feedbackTimeBenchmark, searchQualityBenchmark, testSuite];
+export const BENCHMARKS: readonly Benchmark[] = [
+    coldStart,
+    endToEnd,
+    longRun,
+    manyFunctions,
+    historyBenchmark,
+    feedbackTimeBenchmark,
+    searchQualityBenchmark,
+    testSuite,
+];
 
 /** `aws --version` output, or "not installed". */
 export function awsCliVersion(): string {
     if (!awsCli) return "not installed";
     // AWS CLI v1 printed its version on stderr, later versions on stdout.
     const result = spawnSync(awsCli, ["--version"], { encoding: "utf8" });
-    return (result.stdout.trim() || result.stderr.trim()) || "unknown";
+    return result.stdout.trim() || result.stderr.trim() || "unknown";
 }

@@ -55,7 +55,11 @@ async function workflowMs(copyNeeded: boolean): Promise<{ medianMs: number; buil
         sweepProject: "pr-sweeper",
         copyRole: {
             arn: "arn:aws:iam::123456789012:role/lambda-power-tuned/power-tuned-pull-request-copy",
-            session: { stateBucketName: "storage-state-bench", productionStateKey: "terraform-lambda/production.tfstate", copyStatePrefix: "pull-requests/" },
+            session: {
+                stateBucketName: "storage-state-bench",
+                productionStateKey: "terraform-lambda/production.tfstate",
+                copyStatePrefix: "pull-requests/",
+            },
         },
         timeoutSeconds: { deploy: 3600, feedback: 5400, destroy: 3600, sweep: 2700 },
     });
@@ -65,17 +69,30 @@ async function workflowMs(copyNeeded: boolean): Promise<{ medianMs: number; buil
         builds = 0;
         const build = async (input: unknown) => {
             builds++;
-            return { Build: { Arn: `arn:aws:codebuild:us-east-1:123456789012:build/${(input as { ProjectName: string }).ProjectName}:0b0b0b0b-1111-4222-8333-944444444444`, BuildStatus: "SUCCEEDED" } };
+            return {
+                Build: {
+                    Arn: `arn:aws:codebuild:us-east-1:123456789012:build/${(input as { ProjectName: string }).ProjectName}:0b0b0b0b-1111-4222-8333-944444444444`,
+                    BuildStatus: "SUCCEEDED",
+                },
+            };
         };
         const credentials = async () => ({ Credentials: { AccessKeyId: "ASIA0", SecretAccessKey: "secret", SessionToken: "token" } });
-        const machine = new StateMachine(definition as unknown as StateMachineDefinition, { validationOptions: { checkArn: true, checkPaths: true } });
+        const machine = new StateMachine(definition as unknown as StateMachineDefinition, {
+            validationOptions: { checkArn: true, checkPaths: true },
+        });
         const started = performance.now();
         await machine.run(
-            { pullRequestId: TEST_PULL_REQUEST.pullRequestId, sourceCommit: TEST_PULL_REQUEST.sourceCommit, destinationCommit: TEST_PULL_REQUEST.destinationCommit },
+            {
+                pullRequestId: TEST_PULL_REQUEST.pullRequestId,
+                sourceCommit: TEST_PULL_REQUEST.sourceCommit,
+                destinationCommit: TEST_PULL_REQUEST.destinationCommit,
+            },
             {
                 overrides: {
                     taskResourceLocalHandlers: {
-                        DecideCopy: async () => ({ Payload: { copyNeeded, changedPaths: 1, functionPaths: [], copyNamePrefix: "pr-power-tuned-7-3f2a9c1" } }),
+                        DecideCopy: async () => ({
+                            Payload: { copyNeeded, changedPaths: 1, functionPaths: [], copyNamePrefix: "pr-power-tuned-7-3f2a9c1" },
+                        }),
                         CopyCredentialsForDeploy: credentials,
                         CopyCredentialsForDestroy: credentials,
                         DeployCopy: build,
@@ -97,7 +114,9 @@ function terraformInit(): { coldMs: number; warmMs: number; warmInstalled: boole
     const unavailable = providerMirrorUnavailable();
     if (unavailable !== undefined) return { unavailable };
     const real = existsSync(REAL_PROVIDER);
-    const mirror = providerMirror(real ? { source: "registry.terraform.io/hashicorp/aws", version: "5.100.0", executable: REAL_PROVIDER } : {});
+    const mirror = providerMirror(
+        real ? { source: "registry.terraform.io/hashicorp/aws", version: "5.100.0", executable: REAL_PROVIDER } : {},
+    );
     try {
         const cold: number[] = [];
         const warm: number[] = [];
@@ -109,7 +128,9 @@ function terraformInit(): { coldMs: number; warmMs: number; warmInstalled: boole
             warm.push(warmRun.wallMs);
             warmInstalled ||= warmRun.lines.some((line) => line.startsWith("- Installing"));
         }
-        const size = real ? `hashicorp/aws 5.100.0, ${Math.round(readFileSync(REAL_PROVIDER).length / 2 ** 20)} MiB unpacked` : "a small stand-in provider (no real provider on this machine)";
+        const size = real
+            ? `hashicorp/aws 5.100.0, ${Math.round(readFileSync(REAL_PROVIDER).length / 2 ** 20)} MiB unpacked`
+            : "a small stand-in provider (no real provider on this machine)";
         return { coldMs: spread(cold).median, warmMs: spread(warm).median, warmInstalled, provider: size };
     } finally {
         rmSync(mirror.directory, { recursive: true, force: true });
@@ -120,8 +141,14 @@ function terraformInit(): { coldMs: number; warmMs: number; warmInstalled: boole
 async function fiveFunctions(unreserved: number): Promise<{ wallMs: number; peak: number }> {
     const fake = await FakeAws.start();
     try {
-        const functions = Array.from({ length: 5 }, (_, index) => `arn:aws:lambda:us-east-1:123456789012:function:pr-power-tuned-7-3f2a9c1-fn${index}`);
-        const output = readFileSync(path.join(__dirname, "..", "tests", "fixtures", "power-tuning", "output-cost-x86-4-powers.json"), "utf8");
+        const functions = Array.from(
+            { length: 5 },
+            (_, index) => `arn:aws:lambda:us-east-1:123456789012:function:pr-power-tuned-7-3f2a9c1-fn${index}`,
+        );
+        const output = readFileSync(
+            path.join(__dirname, "..", "tests", "fixtures", "power-tuning", "output-cost-x86-4-powers.json"),
+            "utf8",
+        );
         for (const arn of functions) {
             fake.scriptExecution(arn, { status: "SUCCEEDED", output, runningMs: TUNING_MS });
             fake.setFunctionConfiguration(arn, { MemorySize: 128, Runtime: "nodejs22.x", CodeSha256: "abc=" });
@@ -131,7 +158,14 @@ async function fiveFunctions(unreserved: number): Promise<{ wallMs: number; peak
         const work = new RunnerWorkspace({ "power-tuning-input.json": JSON.stringify(input) });
         const started = performance.now();
         const run = await work.run(
-            ["tune", ...functions.flatMap((arn) => ["--lambda-arn", arn]), "--concurrency", "auto", "--state-machine-arn", "arn:aws:states:us-east-1:123456789012:stateMachine:powerTuningStateMachine-bench"],
+            [
+                "tune",
+                ...functions.flatMap((arn) => ["--lambda-arn", arn]),
+                "--concurrency",
+                "auto",
+                "--state-machine-arn",
+                "arn:aws:states:us-east-1:123456789012:stateMachine:powerTuningStateMachine-bench",
+            ],
             {},
             fake,
         );
@@ -183,7 +217,9 @@ export const feedbackTimeBenchmark: Benchmark = {
         const details = [
             `README-only: decision median ${formatMs(readme.medianMs)}, workflow median ${formatMs(skipped.medianMs)}`,
             `one function: decision median ${formatMs(oneFunction.medianMs)}, workflow median ${formatMs(copied.medianMs)}`,
-            "unavailable" in init ? `terraform init: ${init.unavailable}` : `terraform init (${init.provider}): cold ${formatMs(init.coldMs)}, warm ${formatMs(init.warmMs)}`,
+            "unavailable" in init
+                ? `terraform init: ${init.unavailable}`
+                : `terraform init (${init.provider}): cold ${formatMs(init.coldMs)}, warm ${formatMs(init.warmMs)}`,
             `five functions: account 1,000 ${formatMs(roomy.wallMs)} (${roomy.peak} at once); account 10 ${formatMs(newAccount.wallMs)} (${newAccount.peak} at once)`,
         ];
         return { rows, details };

@@ -16,10 +16,18 @@ const CONCURRENCY = 4;
 const BUCKET = "power-tuned-artifacts-bench";
 const STATE_MACHINE_ARN = "arn:aws:states:us-east-1:123456789012:stateMachine:powerTuningStateMachine-bench";
 const TUNING_INPUT = { powerValues: [128, 256, 512, 1024], num: 50, payload: {}, parallelInvocation: true, strategy: "cost" };
-const EXECUTION_OUTPUT = readFileSync(path.join(__dirname, "..", "tests", "fixtures", "power-tuning", "output-cost-x86-4-powers.json"), "utf8");
+const EXECUTION_OUTPUT = readFileSync(
+    path.join(__dirname, "..", "tests", "fixtures", "power-tuning", "output-cost-x86-4-powers.json"),
+    "utf8",
+);
 
 const functionArn = (index: number) => `arn:aws:lambda:us-east-1:123456789012:function:power-tuned-bench-${index}`;
-const configuration = (version: string) => ({ CodeSha256: Buffer.from(`bench package ${version}`).toString("base64"), Runtime: "nodejs22.x", Architectures: ["arm64"], Handler: "index.handler" });
+const configuration = (version: string) => ({
+    CodeSha256: Buffer.from(`bench package ${version}`).toString("base64"),
+    Runtime: "nodejs22.x",
+    Architectures: ["arm64"],
+    Handler: "index.handler",
+});
 
 interface HistoryRun {
     readonly label: string;
@@ -41,8 +49,14 @@ async function runsFor(count: number): Promise<HistoryRun[]> {
         fake.scriptExecution(/:function:power-tuned-bench-\d+$/, { status: "SUCCEEDED", runningMs: T_MS, output: EXECUTION_OUTPUT });
         writeFileSync(path.join(workspace, "power-tuning-input.json"), JSON.stringify(TUNING_INPUT));
         const arns = Array.from({ length: count }, (_, index) => functionArn(index + 1));
-        arns.forEach((arn) => fake.setFunctionConfiguration(arn, configuration("v1")));
-        const args = [RUNNER_BUNDLE_PATH, "tune", ...arns.flatMap((arn, index) => ["--lambda-arn", `bench-${index + 1}=${arn}`]), "--concurrency", String(CONCURRENCY)];
+        for (const arn of arns) fake.setFunctionConfiguration(arn, configuration("v1"));
+        const args = [
+            RUNNER_BUNDLE_PATH,
+            "tune",
+            ...arns.flatMap((arn, index) => ["--lambda-arn", `bench-${index + 1}=${arn}`]),
+            "--concurrency",
+            String(CONCURRENCY),
+        ];
         const env = fake.env({ STATE_MACHINE_ARN, TUNING_HISTORY_URI: "" });
         const historyEnv = { ...env, TUNING_HISTORY_URI: `s3://${BUCKET}/tuning-history/` };
 
@@ -50,14 +64,16 @@ async function runsFor(count: number): Promise<HistoryRun[]> {
         const measure = async (label: string, toTune: number, runEnv: NodeJS.ProcessEnv) => {
             const before = { starts: fake.calls("StartExecution").length, requests: fake.requests.length };
             const run = await measureSuccessfulProcess(`tune ${label}`, process.execPath, args, { cwd: workspace, env: runEnv });
-            const historyRequests = fake.requests.slice(before.requests).filter((request) => request.service === "s3" || request.service === "lambda").length;
+            const historyRequests = fake.requests
+                .slice(before.requests)
+                .filter((request) => request.service === "s3" || request.service === "lambda").length;
             runs.push({ label, toTune, process: run, starts: fake.calls("StartExecution").length - before.starts, historyRequests });
         };
         await measure("without history", count, env);
         await measure("history empty (first build)", count, historyEnv);
         await measure("history, K = 0 changed", 0, historyEnv);
         const changed = Math.ceil(count / 4);
-        arns.slice(0, changed).forEach((arn) => fake.setFunctionConfiguration(arn, configuration("v2")));
+        for (const arn of arns.slice(0, changed)) fake.setFunctionConfiguration(arn, configuration("v2"));
         await measure(`history, K = ${changed} changed`, changed, historyEnv);
         return runs;
     } finally {
@@ -84,7 +100,9 @@ export const historyBenchmark: Benchmark = {
                     verdict: run.starts === run.toTune ? "met" : "missed",
                     method: `T = ${T_MS / 1000} s per execution, \`tune --concurrency ${CONCURRENCY}\` on one FakeAws, runs in the order listed (the history fills up as it would across builds)`,
                 });
-                details.push(`N = ${count}, ${run.label}: wall ${formatMs(run.process.wallMs)}, CPU ${formatMs(run.process.cpuMs)}, StartExecution ${run.starts}, S3 + Lambda ${run.historyRequests}`);
+                details.push(
+                    `N = ${count}, ${run.label}: wall ${formatMs(run.process.wallMs)}, CPU ${formatMs(run.process.cpuMs)}, StartExecution ${run.starts}, S3 + Lambda ${run.historyRequests}`,
+                );
             }
         }
         return { rows, details };

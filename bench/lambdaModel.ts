@@ -71,7 +71,10 @@ export function expectedCeiling(mean: number, sigma: number): number {
 /** Φ(x), by the Abramowitz–Stegun approximation (error below 1e-7). */
 function normalCdf(x: number): number {
     const t = 1 / (1 + 0.2316419 * Math.abs(x));
-    const tail = (Math.exp((-x * x) / 2) / Math.sqrt(2 * Math.PI)) * t * (0.31938153 + t * (-0.356563782 + t * (1.781477937 + t * (-1.821255978 + t * 1.330274429))));
+    const tail =
+        (Math.exp((-x * x) / 2) / Math.sqrt(2 * Math.PI)) *
+        t *
+        (0.31938153 + t * (-0.356563782 + t * (1.781477937 + t * (-1.821255978 + t * 1.330274429))));
     return x >= 0 ? 1 - tail : tail;
 }
 

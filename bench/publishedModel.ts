@@ -20,7 +20,7 @@
 //   128 → 1,000; 512 → 350; 1,024 → 150; 2,048 → 100.
 import { REQUEST_CHARGE_USD } from "../buildscripts/tuning-runner/core/cost";
 import { PRICE_PER_MS_AT_128_MB, type Architecture } from "../tests/support/simulated-power-tuning";
-import { expectedCeiling, Random } from "./lambdaModel";
+import { expectedCeiling, type Random } from "./lambdaModel";
 
 /** One published curve: ascending memory sizes (MB) and the durations (ms) measured there. */
 export interface PublishedCurve {

@@ -25,7 +25,8 @@ function selectedBenchmarks(argv: readonly string[]): { benchmarks: readonly Ben
     return { benchmarks: BENCHMARKS.filter((benchmark) => ids.includes(benchmark.id)), complete: false };
 }
 
-const tableRow = (row: BenchRow) => `| ${[row.benchmark, row.target, row.measured, row.verdict, row.method].map((text) => text.replace(/\|/g, "\\|")).join(" | ")} |`;
+const tableRow = (row: BenchRow) =>
+    `| ${[row.benchmark, row.target, row.measured, row.verdict, row.method].map((text) => text.replace(/\|/g, "\\|")).join(" | ")} |`;
 
 function markdownTable(rows: readonly BenchRow[]): string {
     return ["| Benchmark | Target | Measured | Verdict | How it was measured |", "|---|---|---|---|---|", ...rows.map(tableRow)].join("\n");
@@ -36,14 +37,19 @@ function markdownTable(rows: readonly BenchRow[]): string {
  * new ones after the last row; figures by benchmark id), a line saying when and under what load
  * they were measured, and everything else as it was.
  */
-function updatedResults(existing: string, run: { ids: readonly string[]; rows: readonly BenchRow[]; details: readonly string[]; note: string }): string {
+function updatedResults(
+    existing: string,
+    run: { ids: readonly string[]; rows: readonly BenchRow[]; details: readonly string[]; note: string },
+): string {
     const fresh = new Map(run.rows.map((row) => [row.benchmark, tableRow(row)]));
     const lines = existing.trimEnd().split("\n");
     const isRow = (line: string) => line.startsWith("| ") && !line.startsWith("| Benchmark |");
     const nameOf = (line: string) => line.slice(2, line.indexOf(" | "));
     const isRerunNote = (line: string) => run.ids.some((id) => line.startsWith(`- Re-run of ${id}`));
     const isOwnFigure = (line: string) => run.ids.some((id) => line.startsWith(`- ${id}: `));
-    const result = lines.filter((line) => !isRerunNote(line) && !isOwnFigure(line)).map((line) => (isRow(line) ? (fresh.get(nameOf(line)) ?? line) : line));
+    const result = lines
+        .filter((line) => !isRerunNote(line) && !isOwnFigure(line))
+        .map((line) => (isRow(line) ? (fresh.get(nameOf(line)) ?? line) : line));
     result.splice(result.findIndex((line) => line.startsWith("- Load average")) + 1, 0, run.note);
     const added = run.rows.filter((row) => !lines.some((line) => isRow(line) && nameOf(line) === row.benchmark)).map(tableRow);
     const lastRow = result.reduce((last, line, index) => (isRow(line) ? index : last), -1);
@@ -80,7 +86,13 @@ async function main(): Promise<number> {
         } catch (error) {
             failed = true;
             process.stderr.write(`bench: ${benchmark.id} failed: ${(error as Error).message}\n`);
-            rows.push({ benchmark: benchmark.id, target: "", measured: `run failed: ${(error as Error).message.split("\n")[0]}`, verdict: "missed", method: "" });
+            rows.push({
+                benchmark: benchmark.id,
+                target: "",
+                measured: `run failed: ${(error as Error).message.split("\n")[0]}`,
+                verdict: "missed",
+                method: "",
+            });
         }
     }
     const table = markdownTable(rows);

@@ -3,7 +3,6 @@
 // clock (Date.now) runs BENCH_CLOCK_FACTOR times faster and every setTimeout is that much
 // shorter, so the runner's own, unmodified polling loop lives through a 120 s execution in
 // 120 / factor seconds of real time. FakeAws runs with the same timeScale, so both sides agree.
-"use strict";
 
 const factor = Number(process.env.BENCH_CLOCK_FACTOR);
 if (!(factor > 0)) throw new Error(`BENCH_CLOCK_FACTOR must be a positive number, got ${process.env.BENCH_CLOCK_FACTOR}`);

@@ -87,8 +87,16 @@ const tuningInput = (strategy: Strategy, extra: Partial<PowerTuningInput>): Powe
     ...extra,
 });
 
-const DEFAULT_SIX_ONLY: SearchMethod = { name: "default six", noiseStream: 0, input: (strategy) => tuningInput(strategy, { powerValues: DEFAULT_SIX }) };
-const EVERY_64_MB_ONLY: SearchMethod = { name: "every 64 MB", noiseStream: 1, input: (strategy) => tuningInput(strategy, { powerValues: EVERY_64_MB }) };
+const DEFAULT_SIX_ONLY: SearchMethod = {
+    name: "default six",
+    noiseStream: 0,
+    input: (strategy) => tuningInput(strategy, { powerValues: DEFAULT_SIX }),
+};
+const EVERY_64_MB_ONLY: SearchMethod = {
+    name: "every 64 MB",
+    noiseStream: 1,
+    input: (strategy) => tuningInput(strategy, { powerValues: EVERY_64_MB }),
+};
 const coarseToFine = (refine: RefineBlock = {}): SearchMethod => ({
     name: "coarse-to-fine",
     noiseStream: 2,
@@ -135,7 +143,9 @@ class ModelTruth {
             case "balanced": {
                 const maxCost = Math.max(...this.durationCostUsd);
                 const maxDuration = Math.max(...this.durationMs);
-                return this.durationCostUsd.map((cost, index) => (BALANCED_WEIGHT * cost) / maxCost + ((1 - BALANCED_WEIGHT) * this.durationMs[index]) / maxDuration);
+                return this.durationCostUsd.map(
+                    (cost, index) => (BALANCED_WEIGHT * cost) / maxCost + ((1 - BALANCED_WEIGHT) * this.durationMs[index]) / maxDuration,
+                );
             }
         }
     }
@@ -193,14 +203,22 @@ const invocationsOf = (outcomes: readonly SearchOutcome[]) => mean(outcomes.map(
 const EVERY_64_MB_INVOCATIONS = EVERY_64_MB.length * NUM;
 
 /** The row of one strategy: coarse-to-fine against its targets, the two fixed lists beside it. */
-function strategyRow(family: ModelFamily, strategy: Strategy, functions: number, [six, exhaustive, refined]: ReadonlyArray<readonly SearchOutcome[]>): BenchRow {
+function strategyRow(
+    family: ModelFamily,
+    strategy: Strategy,
+    functions: number,
+    [six, exhaustive, refined]: ReadonlyArray<readonly SearchOutcome[]>,
+): BenchRow {
     const share = invocationsOf(refined) / invocationsOf(exhaustive);
     const durationCost =
         strategy === "cost"
             ? `; duration cost alone (without the request charge): coarse-to-fine ${regretSummary(refined.map((outcome) => outcome.durationCostRegret!))}, ` +
               `every 64 MB ${regretSummary(exhaustive.map((outcome) => outcome.durationCostRegret!))}, default six ${regretSummary(six.map((outcome) => outcome.durationCostRegret!))}`
             : "";
-    const met = quantile(regretsOf(refined), 0.5) <= REGRET_TARGET.median && quantile(regretsOf(refined), 0.9) <= REGRET_TARGET.p90 && share <= INVOCATIONS_TARGET;
+    const met =
+        quantile(regretsOf(refined), 0.5) <= REGRET_TARGET.median &&
+        quantile(regretsOf(refined), 0.9) <= REGRET_TARGET.p90 &&
+        share <= INVOCATIONS_TARGET;
     return {
         benchmark: `Search quality${family.rowSuffix}: ${strategy}`,
         target: `coarse-to-fine regret median ≤ ${percent(REGRET_TARGET.median)}, p90 ≤ ${percent(REGRET_TARGET.p90)}, invocations ≤ ${INVOCATIONS_TARGET * 100} % of every 64 MB`,
@@ -217,7 +235,8 @@ function strategyRow(family: ModelFamily, strategy: Strategy, functions: number,
     };
 }
 
-const range = (values: readonly number[], format: (value: number) => string) => `${format(Math.min(...values))}–${format(Math.max(...values))}`;
+const range = (values: readonly number[], format: (value: number) => string) =>
+    `${format(Math.min(...values))}–${format(Math.max(...values))}`;
 /** Other values of refine.maxSizes, and other draws of functions, for the strategies that refine. */
 const MAX_SIZES_SWEEP = [3, 4, 5, 8];
 const OTHER_FUNCTION_SEEDS = [1, 2, 3, 4, 5];
@@ -239,7 +258,11 @@ export const searchQualityBenchmark: Benchmark = {
             const label = (text: string) => `${text}${family.rowSuffix}`;
             const truths = modelFunctions(family, FUNCTION_COUNT, FUNCTION_SEED);
             for (const strategy of STRATEGIES) {
-                const outcomes = [await outcomesOf(truths, DEFAULT_SIX_ONLY, strategy), await outcomesOf(truths, EVERY_64_MB_ONLY, strategy), await outcomesOf(truths, coarseToFine(), strategy)];
+                const outcomes = [
+                    await outcomesOf(truths, DEFAULT_SIX_ONLY, strategy),
+                    await outcomesOf(truths, EVERY_64_MB_ONLY, strategy),
+                    await outcomesOf(truths, coarseToFine(), strategy),
+                ];
                 rows.push(strategyRow(family, strategy, truths.length, outcomes));
                 outcomes.forEach((methodOutcomes, index) => {
                     const values = regretsOf(methodOutcomes);
@@ -273,8 +296,17 @@ export const searchQualityBenchmark: Benchmark = {
                     const runs = await Promise.all(otherDraws.map((draw) => outcomesOf(draw, method, strategy)));
                     details.push(
                         `${label(strategy)}, ${method.name} on ${OTHER_FUNCTION_SEEDS.length} other draws of ${FUNCTION_COUNT} functions (seeds ${OTHER_FUNCTION_SEEDS.join(", ")}): ` +
-                            `regret median ${range(runs.map((run) => quantile(regretsOf(run), 0.5)), percent)}, p90 ${range(runs.map((run) => quantile(regretsOf(run), 0.9)), percent)}; ` +
-                            `invocations ${range(runs.map((run) => invocationsOf(run) / EVERY_64_MB_INVOCATIONS), percent)} of every 64 MB`,
+                            `regret median ${range(
+                                runs.map((run) => quantile(regretsOf(run), 0.5)),
+                                percent,
+                            )}, p90 ${range(
+                                runs.map((run) => quantile(regretsOf(run), 0.9)),
+                                percent,
+                            )}; ` +
+                            `invocations ${range(
+                                runs.map((run) => invocationsOf(run) / EVERY_64_MB_INVOCATIONS),
+                                percent,
+                            )} of every 64 MB`,
                     );
                 }
             }

@@ -48,7 +48,10 @@ const FUNCTION_CONFIGURATION = {
     Handler: "index.handler",
     MemorySize: 128,
 };
-const EXECUTION_OUTPUT = readFileSync(path.join(__dirname, "..", "tests", "fixtures", "power-tuning", "output-cost-x86-4-powers.json"), "utf8");
+const EXECUTION_OUTPUT = readFileSync(
+    path.join(__dirname, "..", "tests", "fixtures", "power-tuning", "output-cost-x86-4-powers.json"),
+    "utf8",
+);
 const AWS_CLI_LOOP = path.join(__dirname, "aws-cli-loop.sh");
 const SCALED_CLOCK = path.join(__dirname, "scaled-clock.js");
 
@@ -62,7 +65,11 @@ export async function runTuning(client: TuningClient, options: TuningOptions): P
     const fake = await FakeAws.start({ timeScale: clockFactor });
     const workspace = mkdtempSync(path.join(tmpdir(), "power-tuned-bench-"));
     try {
-        fake.scriptExecution(/:function:power-tuned-bench-\d+$/, { status: "SUCCEEDED", runningMs: options.executionMs, output: EXECUTION_OUTPUT });
+        fake.scriptExecution(/:function:power-tuned-bench-\d+$/, {
+            status: "SUCCEEDED",
+            runningMs: options.executionMs,
+            output: EXECUTION_OUTPUT,
+        });
         writeFileSync(path.join(workspace, "power-tuning-input.json"), JSON.stringify(TUNING_INPUT, null, 2));
         const arns = Array.from({ length: options.functions }, (_, index) => functionArn(index + 1));
         // What the runner may look up besides the tuning itself must exist, as it would in AWS:
@@ -90,9 +97,14 @@ export async function runTuning(client: TuningClient, options: TuningOptions): P
                       ],
                   ]
                 : ["bash", [AWS_CLI_LOOP]];
-        const run = await measureSuccessfulProcess(`${client} tuning ${options.functions} function(s)`, command, args, { cwd: workspace, env });
+        const run = await measureSuccessfulProcess(`${client} tuning ${options.functions} function(s)`, command, args, {
+            cwd: workspace,
+            env,
+        });
         if (fake.calls("StartExecution").length !== options.functions || fake.comments.length !== 1) {
-            throw new Error(`${client} made ${fake.calls("StartExecution").length} StartExecution calls and ${fake.comments.length} comments; expected ${options.functions} and 1`);
+            throw new Error(
+                `${client} made ${fake.calls("StartExecution").length} StartExecution calls and ${fake.comments.length} comments; expected ${options.functions} and 1`,
+            );
         }
         const callsByOperation: Record<string, number> = {};
         for (const request of fake.requests) callsByOperation[request.operation] = (callsByOperation[request.operation] ?? 0) + 1;

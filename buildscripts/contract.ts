@@ -2,7 +2,7 @@
 // the names both sides must agree on. Each string is written here once and imported by both,
 // so renaming one cannot leave the other behind.
 
-import { posix } from "path";
+import { posix } from "node:path";
 import { z } from "zod";
 
 /**
@@ -122,7 +122,10 @@ export const PULL_REQUEST_ID_RULE = {
  * (`<pullRequestNamePrefix>-<id>-<first 7 of the source commit>`): what that copy's names, and
  * nothing else's, start with, so the stack and the runner can confine a copy to itself.
  */
-export function copyNamePrefix(pullRequestNamePrefix: string, pullRequest: Pick<PullRequestEvent, "pullRequestId" | "sourceCommit">): string {
+export function copyNamePrefix(
+    pullRequestNamePrefix: string,
+    pullRequest: Pick<PullRequestEvent, "pullRequestId" | "sourceCommit">,
+): string {
     return `${pullRequestNamePrefix}-${pullRequest.pullRequestId}-${pullRequest.sourceCommit.slice(0, 7)}`;
 }
 
@@ -208,7 +211,8 @@ export function globsOverlap(a: string, b: string): boolean {
  */
 export const SCHEDULE_EXPRESSION_RULE = {
     pattern: /^(rate\((1 (minute|hour|day)|([2-9]|[1-9][0-9]+) (minutes|hours|days))\)|cron\(\S+ \S+ (\? \S+ \S+|\S+ \S+ \?) \S+\))$/,
-    allowed: "an EventBridge schedule expression: rate(<n> minutes|hours|days), singular for 1 (rate(1 hour)), or cron(<minutes> <hours> <day-of-month> <month> <day-of-week> <year>) with ? in day-of-month or day-of-week",
+    allowed:
+        "an EventBridge schedule expression: rate(<n> minutes|hours|days), singular for 1 (rate(1 hour)), or cron(<minutes> <hours> <day-of-month> <month> <day-of-week> <year>) with ? in day-of-month or day-of-week",
 } as const;
 
 const TUNING_HISTORY_PREFIX = "tuning-history/";
@@ -293,8 +297,9 @@ export const TUNING_INPUT_RULES = {
  * paths of the kinds every repository of this stack has, and refused when it matches one.
  */
 export const NON_FUNCTION_PATH_RULE = {
-    pattern: /^(?!\/)(?!.*(?:^|\/)\.\.?(?:\/|$))[A-Za-z0-9._*?[\]{},!\/-]{1,200}$/,
-    allowed: "a glob relative to the repository's root such as docs/** or **/*.md (letters, digits, . _ - / and the wildcards * ** ? [] {}), no leading '/' and no '.' or '..' segment",
+    pattern: /^(?!\/)(?!.*(?:^|\/)\.\.?(?:\/|$))[A-Za-z0-9._*?[\]{},!/-]{1,200}$/,
+    allowed:
+        "a glob relative to the repository's root such as docs/** or **/*.md (letters, digits, . _ - / and the wildcards * ** ? [] {}), no leading '/' and no '.' or '..' segment",
     functionPaths: [
         "main.tf",
         "modules/network/main.tf",
@@ -312,7 +317,11 @@ export const NON_FUNCTION_PATH_RULE = {
 export function nonFunctionPathProblem(glob: string): { readonly allowed: string; readonly reason?: string } | undefined {
     if (!NON_FUNCTION_PATH_RULE.pattern.test(glob)) return { allowed: NON_FUNCTION_PATH_RULE.allowed };
     const reached = NON_FUNCTION_PATH_RULE.functionPaths.find((path) => posix.matchesGlob(path, glob));
-    if (reached !== undefined) return { allowed: "a glob that matches no file a function can depend on", reason: `it matches ${reached}, which can change a function` };
+    if (reached !== undefined)
+        return {
+            allowed: "a glob that matches no file a function can depend on",
+            reason: `it matches ${reached}, which can change a function`,
+        };
     return undefined;
 }
 
@@ -326,7 +335,8 @@ export function nearestName(word: string, names: readonly string[]): string | un
         let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
         for (let i = 1; i <= a.length; i++) {
             const current = [i];
-            for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+            for (let j = 1; j <= b.length; j++)
+                current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
             previous = current;
         }
         return previous[b.length];

@@ -14,14 +14,21 @@ function withoutCodeBlocks(markdown: string): string {
 /** The anchors GitHub gives a page's headings: lower case, punctuation dropped, spaces as hyphens. */
 function headingAnchors(markdown: string): string[] {
     return [...withoutCodeBlocks(markdown).matchAll(/^(?:> )?#{1,6} (.+)$/gm)].map(([, heading]) =>
-        heading.trim().toLowerCase().replace(/[^\p{L}\p{N}_\- ]/gu, "").replace(/ /g, "-"),
+        heading
+            .trim()
+            .toLowerCase()
+            .replace(/[^\p{L}\p{N}_\- ]/gu, "")
+            .replace(/ /g, "-"),
     );
 }
 
 /** Each command line of a page's ```sh blocks, comments and leading prompts dropped. */
 function shellLines(markdown: string): string[] {
     return [...markdown.matchAll(/^```sh\n([\s\S]*?)^```$/gm)].flatMap(([, block]) =>
-        block.split("\n").map((line) => line.replace(/#.*$/, "").trim()).filter((line) => line !== ""),
+        block
+            .split("\n")
+            .map((line) => line.replace(/#.*$/, "").trim())
+            .filter((line) => line !== ""),
     );
 }
 
@@ -50,8 +57,12 @@ function installScriptPackages(nodeModules: string): string[] {
             }
             const manifestPath = join(path, "package.json");
             if (existsSync(manifestPath)) {
-                const { name, scripts = {} } = JSON.parse(readFileSync(manifestPath, "utf8")) as { name: string; scripts?: Record<string, string> };
-                if (["preinstall", "install", "postinstall"].some((script) => script in scripts) || existsSync(join(path, "binding.gyp"))) found.add(name);
+                const { name, scripts = {} } = JSON.parse(readFileSync(manifestPath, "utf8")) as {
+                    name: string;
+                    scripts?: Record<string, string>;
+                };
+                if (["preinstall", "install", "postinstall"].some((script) => script in scripts) || existsSync(join(path, "binding.gyp")))
+                    found.add(name);
             }
             if (existsSync(join(path, "node_modules"))) visit(join(path, "node_modules"));
         }
@@ -65,7 +76,10 @@ describe("the project", () => {
         const { engines } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { engines: { node: string } };
         const required = Number(/^>=(\d+)$/.exec(engines.node)?.[1]);
         assert.ok(required >= 22, `engines.node is ${engines.node}`);
-        assert.ok(Number(process.versions.node.split(".")[0]) >= required, `Node ${process.version} runs the suite; engines.node is ${engines.node}`);
+        assert.ok(
+            Number(process.versions.node.split(".")[0]) >= required,
+            `Node ${process.version} runs the suite; engines.node is ${engines.node}`,
+        );
     });
 
     it("is licensed as package.json says: LICENSE holds the MIT No Attribution text (MIT-0)", () => {
@@ -73,7 +87,10 @@ describe("the project", () => {
         const text = readFileSync(join(ROOT, "LICENSE"), "utf8");
         assert.equal(license, "MIT-0");
         assert.equal(text.split("\n", 1)[0], "MIT No Attribution");
-        assert.match(text.replace(/\s+/g, " "), /to deal in the Software without restriction, .* and to permit persons to whom the Software is furnished to do so\. THE SOFTWARE IS PROVIDED "AS IS"/);
+        assert.match(
+            text.replace(/\s+/g, " "),
+            /to deal in the Software without restriction, .* and to permit persons to whom the Software is furnished to do so\. THE SOFTWARE IS PROVIDED "AS IS"/,
+        );
         // What MIT has and MIT-0 drops: the condition to keep the notice.
         assert.doesNotMatch(text, /shall be included in all copies/);
     });
@@ -84,12 +101,20 @@ describe("the project", () => {
     });
 
     describe("the documentation a clone carries", () => {
-        const pages = ["README.md", "CONTRIBUTING.md", ...readdirSync(join(ROOT, "docs")).filter((name) => name.endsWith(".md")).map((name) => `docs/${name}`)];
+        const pages = [
+            "README.md",
+            "CONTRIBUTING.md",
+            ...readdirSync(join(ROOT, "docs"))
+                .filter((name) => name.endsWith(".md"))
+                .map((name) => `docs/${name}`),
+        ];
 
         for (const page of pages) {
             it(`${page} links only to files in the repository, and to headings those pages have`, () => {
                 const text = readFileSync(join(ROOT, page), "utf8");
-                const targets = [...withoutCodeBlocks(text).matchAll(/\]\(([^)\s]+)\)/g)].map(([, target]) => target).filter((target) => !/^(https?:|mailto:)/.test(target));
+                const targets = [...withoutCodeBlocks(text).matchAll(/\]\(([^)\s]+)\)/g)]
+                    .map(([, target]) => target)
+                    .filter((target) => !/^(https?:|mailto:)/.test(target));
                 assert.ok(targets.length > 0, `${page} links to nothing in the repository`);
                 for (const target of targets) {
                     const [file, anchor] = target.split("#");
@@ -97,7 +122,10 @@ describe("the project", () => {
                     assert.ok(!relative(ROOT, path).startsWith(".."), `${page}: ${target} leaves the repository`);
                     assert.ok(existsSync(path), `${page}: ${target} does not exist`);
                     if (anchor !== undefined) {
-                        assert.ok(headingAnchors(readFileSync(path, "utf8")).includes(anchor), `${page}: ${target} names no heading of ${relative(ROOT, path)}`);
+                        assert.ok(
+                            headingAnchors(readFileSync(path, "utf8")).includes(anchor),
+                            `${page}: ${target} names no heading of ${relative(ROOT, path)}`,
+                        );
                     }
                 }
             });
@@ -111,13 +139,20 @@ describe("the project", () => {
         });
 
         it("shows, in the README and CONTRIBUTING.md, only npm commands and files the project has", () => {
-            const { scripts, bin } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string>; bin: Record<string, string> };
+            const { scripts, bin } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
+                scripts: Record<string, string>;
+                bin: Record<string, string>;
+            };
             for (const page of ["README.md", "CONTRIBUTING.md"]) {
                 const commands = shellLines(readFileSync(join(ROOT, page), "utf8"));
-                assert.ok(commands.some((line) => /^npm test\b/.test(line)), `${page} shows no npm test`);
+                assert.ok(
+                    commands.some((line) => /^npm test\b/.test(line)),
+                    `${page} shows no npm test`,
+                );
                 for (const line of commands) {
                     const script = /^npm (?:run )?([\w:-]+)/.exec(line)?.[1];
-                    if (script !== undefined && !["ci", "install", "pack"].includes(script)) assert.ok(script in scripts, `${page} shows "${line}", but package.json has no script ${script}`);
+                    if (script !== undefined && !["ci", "install", "pack"].includes(script))
+                        assert.ok(script in scripts, `${page} shows "${line}", but package.json has no script ${script}`);
                     const npx = /^npx ([\w-]+)/.exec(line)?.[1];
                     if (npx !== undefined) assert.ok(npx in bin, `${page} shows "${line}", but package.json's bin has no ${npx}`);
                     const file = /^(\.\S+\/\S+)/.exec(line)?.[1];
@@ -131,12 +166,27 @@ describe("the project", () => {
         const npmCli = process.env.npm_execpath;
         if (npmCli === undefined || !npmCli.endsWith(".js")) this.skip(); // started without npm
         this.timeout(60_000);
-        const listed = execFileSync(process.execPath, [npmCli!, "pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: ROOT, encoding: "utf8" });
+        const listed = execFileSync(process.execPath, [npmCli!, "pack", "--dry-run", "--json", "--ignore-scripts"], {
+            cwd: ROOT,
+            encoding: "utf8",
+        });
         const files = (JSON.parse(listed) as Array<{ files: Array<{ path: string }> }>)[0].files.map(({ path }) => path);
-        for (const needed of ["dist/tuning-runner.js", "index.ts", "Pulumi.yaml", "components/stack/config.ts", "buildscripts/contract.ts", "buildscripts/requireNode.js", "buildscripts/tuning-runner/main.ts", "terraform-lambda/main.tf"]) {
+        for (const needed of [
+            "dist/tuning-runner.js",
+            "index.ts",
+            "Pulumi.yaml",
+            "components/stack/config.ts",
+            "buildscripts/contract.ts",
+            "buildscripts/requireNode.js",
+            "buildscripts/tuning-runner/main.ts",
+            "terraform-lambda/main.tf",
+        ]) {
             assert.ok(files.includes(needed), `${needed} is not in the package`);
         }
-        assert.deepEqual(files.filter((file) => /^(tests|bench|docs|\.ci)\//.test(file) || file === "buildscripts/readmeChart.ts"), []);
+        assert.deepEqual(
+            files.filter((file) => /^(tests|bench|docs|\.ci)\//.test(file) || file === "buildscripts/readmeChart.ts"),
+            [],
+        );
     });
 
     // .mocharc.json lists the slow files first so parallel workers start them early; mocha neither
@@ -144,9 +194,15 @@ describe("the project", () => {
     it("runs every test file exactly once: the spec globs cover tests/ without overlap", () => {
         // mocha's own expansion, so the check means what mocha will do
         // (a plain file path comes back as a string, a glob as a list)
-        const lookupFiles: (pattern: string, extensions: string[], recursive: boolean) => string | string[] = require("mocha/lib/cli/lookup-files");
+        const lookupFiles: (
+            pattern: string,
+            extensions: string[],
+            recursive: boolean,
+        ) => string | string[] = require("mocha/lib/cli/lookup-files");
         const { spec } = require(join(ROOT, ".mocharc.json")) as { spec: string[] };
-        const matched = spec.flatMap((pattern) => ([] as string[]).concat(lookupFiles(join(ROOT, pattern), ["ts"], false)).map((file) => relative(ROOT, file)));
+        const matched = spec.flatMap((pattern) =>
+            ([] as string[]).concat(lookupFiles(join(ROOT, pattern), ["ts"], false)).map((file) => relative(ROOT, file)),
+        );
         const duplicated = matched.filter((file, index) => matched.indexOf(file) !== index);
         assert.deepEqual(duplicated, [], "matched by more than one spec glob");
         assert.deepEqual([...matched].sort(), testFiles(join(ROOT, "tests")).sort());

@@ -5,7 +5,16 @@
 // and the function that turns the parsed values into the command the shell runs.
 import { Command as Program, CommanderError, Option, type OptionValues } from "commander";
 import { version } from "../../package.json";
-import { COMMIT_ID_RULE, PULL_REQUEST_BOT_SESSION_NAME, PULL_REQUEST_ID_RULE, PULL_REQUEST_BUILD_FILES, RUNNER_ENVIRONMENT, SCHEDULE_EXPRESSION_RULE, TUNING_FILES, TUNING_STRATEGIES } from "../contract";
+import {
+    COMMIT_ID_RULE,
+    PULL_REQUEST_BOT_SESSION_NAME,
+    PULL_REQUEST_ID_RULE,
+    PULL_REQUEST_BUILD_FILES,
+    RUNNER_ENVIRONMENT,
+    SCHEDULE_EXPRESSION_RULE,
+    TUNING_FILES,
+    TUNING_STRATEGIES,
+} from "../contract";
 import { INVOCATIONS_PER_MONTH_RULE } from "./core/monthlyCost";
 import { InputError, UsageError } from "./core/errors";
 import { checkFunctionInScope, functionScopeOf, validateNamePrefix } from "./core/functionScope";
@@ -14,7 +23,14 @@ import { parseNonFunctionPathsVariable, validateNonFunctionPaths } from "./core/
 import type { DecideCopyRequest, RecordRequest, SweepRequest, TuneRequest } from "./core/requests";
 import { repositoryPath } from "./core/settings";
 import type { PullRequestContext } from "./core/resultsFile";
-import { functionsFromTerraformOutputs, mergeTargetFunctions, parseLambdaArnSpec, validateRoleArn, validateStateMachineArn, type CopyOfFunctions } from "./core/targets";
+import {
+    functionsFromTerraformOutputs,
+    mergeTargetFunctions,
+    parseLambdaArnSpec,
+    validateRoleArn,
+    validateStateMachineArn,
+    type CopyOfFunctions,
+} from "./core/targets";
 import { parseTuningInput, type Strategy } from "./core/tuningInput";
 import { parseS3Uri } from "./core/s3Location";
 import { validateSweepPrefixes } from "./core/sweep";
@@ -46,7 +62,11 @@ const MAX_BUDGET = 100_000;
 const HELP_WIDTH = 100;
 
 /** CodeBuild's own variables the runner reads: the build, and for `record` the commit it built. */
-const CODEBUILD = { buildId: "CODEBUILD_BUILD_ID", buildUrl: "CODEBUILD_BUILD_URL", sourceVersion: "CODEBUILD_RESOLVED_SOURCE_VERSION" } as const;
+const CODEBUILD = {
+    buildId: "CODEBUILD_BUILD_ID",
+    buildUrl: "CODEBUILD_BUILD_URL",
+    sourceVersion: "CODEBUILD_RESOLVED_SOURCE_VERSION",
+} as const;
 
 /** Options a command may be given more than once, each value collected; any other given twice is refused. */
 const REPEATABLE = new WeakSet<Option>();
@@ -81,7 +101,8 @@ function repeatable(flags: string, description: string): Option {
 function wholeNumber(min: number, max: number, unit: string, otherwise = ""): (text: string, field: string) => number {
     return (text, field) => {
         const value = /^\d+$/.test(text) ? Number(text) : NaN;
-        if (!(value >= min && value <= max)) throw new UsageError(`${field} must be a whole number of ${unit} from ${min} to ${max}${otherwise}; got "${text}"`);
+        if (!(value >= min && value <= max))
+            throw new UsageError(`${field} must be a whole number of ${unit} from ${min} to ${max}${otherwise}; got "${text}"`);
         return value;
     };
 }
@@ -106,12 +127,17 @@ function pullRequestOptions(): Option[] {
 }
 
 const chartOption = () =>
-    option("--chart <FILE.svg>", "also draw each tuned function's memory against average duration and cost per 1M invocations, the recommendation marked, as an SVG", (file) => {
-        if (!file.endsWith(".svg")) throw new UsageError(`--chart must name an .svg file (the chart is SVG); got "${file}"`);
-        return file;
-    });
+    option(
+        "--chart <FILE.svg>",
+        "also draw each tuned function's memory against average duration and cost per 1M invocations, the recommendation marked, as an SVG",
+        (file) => {
+            if (!file.endsWith(".svg")) throw new UsageError(`--chart must name an .svg file (the chart is SVG); got "${file}"`);
+            return file;
+        },
+    );
 
-const historyOption = (description: string) => option("--history <URI>", `tuning history s3://BUCKET/PREFIX${description}`, s3Location).env(RUNNER_ENVIRONMENT.tuningHistoryUri);
+const historyOption = (description: string) =>
+    option("--history <URI>", `tuning history s3://BUCKET/PREFIX${description}`, s3Location).env(RUNNER_ENVIRONMENT.tuningHistoryUri);
 
 const AWS_CONFIGURATION = `Region, credentials and endpoints come from the AWS SDK's standard configuration
 (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL_SFN, AWS_ENDPOINT_URL_CODECOMMIT, AWS_ENDPOINT_URL_STS, ...),
@@ -147,7 +173,8 @@ interface CommandSpec {
 
 const COMMANDS: Readonly<Record<string, CommandSpec>> = {
     tune: {
-        summary: "run AWS Lambda Power Tuning for each function, write the results file, comment on the pull request (or print the Markdown)",
+        summary:
+            "run AWS Lambda Power Tuning for each function, write the results file, comment on the pull request (or print the Markdown)",
         options: () => [
             option("--state-machine-arn <ARN>", "power-tuning state machine").env(RUNNER_ENVIRONMENT.stateMachineArn),
             option("--input <FILE>", "tuning input without lambdaARN").default(DEFAULT_INPUT_FILE),
@@ -155,34 +182,57 @@ const COMMANDS: Readonly<Record<string, CommandSpec>> = {
             option("--terraform-outputs <FILE>", "`terraform output -json`: every Lambda function ARN in it is tuned"),
             option("--results <FILE>", "machine-readable results").default(DEFAULT_RESULTS_FILE),
             chartOption(),
-            option("--timeout <SECONDS>", "per execution, then StopExecution", wholeNumber(1, MAX_TIMEOUT_SECONDS, "seconds")).default(DEFAULT_TIMEOUT_SECONDS),
-            option("--concurrency <N|auto>", `executions at once, 1-${MAX_CONCURRENCY}; auto: as many as fit the account's unreserved Lambda concurrency (GetAccountSettings), at least 1, at most one per function`, (text, field) =>
-                text === "auto" ? "auto" : wholeNumber(1, MAX_CONCURRENCY, "executions", ", or auto")(text, field),
+            option("--timeout <SECONDS>", "per execution, then StopExecution", wholeNumber(1, MAX_TIMEOUT_SECONDS, "seconds")).default(
+                DEFAULT_TIMEOUT_SECONDS,
+            ),
+            option(
+                "--concurrency <N|auto>",
+                `executions at once, 1-${MAX_CONCURRENCY}; auto: as many as fit the account's unreserved Lambda concurrency (GetAccountSettings), at least 1, at most one per function`,
+                (text, field) => (text === "auto" ? "auto" : wholeNumber(1, MAX_CONCURRENCY, "executions", ", or auto")(text, field)),
             ).default(DEFAULT_CONCURRENCY),
-            option("--policy <FILE>", `quality gate (${TUNING_FILES.policy}): violations fail the run; on a pull request the build approves it when the gate passes, revokes when not`),
+            option(
+                "--policy <FILE>",
+                `quality gate (${TUNING_FILES.policy}): violations fail the run; on a pull request the build approves it when the gate passes, revokes when not`,
+            ),
             option("--terraform-dir <DIR>", "where the *.tf files are, for the suggested memory_size change").default("."),
-            historyOption(": reuse the stored result of a function whose code and input are unchanged, store new results, compare each with production's"),
+            historyOption(
+                ": reuse the stored result of a function whose code and input are unchanged, store new results, compare each with production's",
+            ),
             new Option("--force", "with --history: tune every function, even when a result is stored"),
             option(
                 "--budget <N>",
                 `the stack-wide tuning budget: Lambda invocations in flight for all tunings together, 1-${MAX_BUDGET}, at most a tenth of the account's unreserved concurrency; an execution that needs more is not started`,
                 wholeNumber(1, MAX_BUDGET, "invocations"),
             ).env(RUNNER_ENVIRONMENT.tuningBudget),
-            option("--max-functions <N>", "tune nothing when more than N functions are to be tuned", wholeNumber(1, MAX_FUNCTIONS, "functions")).env(RUNNER_ENVIRONMENT.maxFunctions),
-            option("--max-function-timeout <SECONDS>", "tune nothing when a function's timeout is longer", wholeNumber(1, LAMBDA_MAX_TIMEOUT_SECONDS, "seconds")).env(RUNNER_ENVIRONMENT.maxFunctionTimeoutSeconds),
-            option("--budget-leases <s3://BUCKET/KEY>", "with --budget: the S3 object all tunings share the budget through", (text, field) => {
-                const location = parseS3Uri(text, field);
-                if (location.prefix === "") throw InputError.invalid(field, text, "s3://<bucket>/<key> of one object");
-                return location;
-            }).env(RUNNER_ENVIRONMENT.tuningBudgetLeasesUri),
+            option(
+                "--max-functions <N>",
+                "tune nothing when more than N functions are to be tuned",
+                wholeNumber(1, MAX_FUNCTIONS, "functions"),
+            ).env(RUNNER_ENVIRONMENT.maxFunctions),
+            option(
+                "--max-function-timeout <SECONDS>",
+                "tune nothing when a function's timeout is longer",
+                wholeNumber(1, LAMBDA_MAX_TIMEOUT_SECONDS, "seconds"),
+            ).env(RUNNER_ENVIRONMENT.maxFunctionTimeoutSeconds),
+            option(
+                "--budget-leases <s3://BUCKET/KEY>",
+                "with --budget: the S3 object all tunings share the budget through",
+                (text, field) => {
+                    const location = parseS3Uri(text, field);
+                    if (location.prefix === "") throw InputError.invalid(field, text, "s3://<bucket>/<key> of one object");
+                    return location;
+                },
+            ).env(RUNNER_ENVIRONMENT.tuningBudgetLeasesUri),
             option(
                 "--allowed-name-prefix <PREFIX>",
                 "the pull-request namespace. With a pull request, the functions tuned are the ones its own copy (PREFIX-<id>-<commit>-…) holds, listed with ListFunctions, and an ARN elsewhere is refused before any AWS call; without one, any PREFIX-…. A function outside the state machine's account and region is always refused.",
                 validateNamePrefix,
             ).env(RUNNER_ENVIRONMENT.pullRequestNamePrefix),
-            option("--production-name-prefix <PREFIX>", "production's namePrefix: the comment maps each copy's function <copy>-<key> to production's PREFIX-<key>", validateNamePrefix).env(
-                RUNNER_ENVIRONMENT.productionNamePrefix,
-            ),
+            option(
+                "--production-name-prefix <PREFIX>",
+                "production's namePrefix: the comment maps each copy's function <copy>-<key> to production's PREFIX-<key>",
+                validateNamePrefix,
+            ).env(RUNNER_ENVIRONMENT.productionNamePrefix),
             new Option(
                 "--settings-from-repository",
                 "read --input and --policy from the pull request's destination commit and the *.tf files of --terraform-dir from its source commit, in CodeCommit, not from local files: a pull request cannot loosen its own quality gate (no policy at the destination commit: the gate is off)",
@@ -197,19 +247,29 @@ const COMMANDS: Readonly<Record<string, CommandSpec>> = {
         heading: "Options (--plan, --deploy-failed or both):",
         options: () => [
             option("--plan <FILE>", "`terraform show -json` output"),
-            option("--deploy-failed <URL>", "the pull request's copy could not be deployed: the comment says nothing was tuned for this push and links URL (the workflow execution)", (url) => {
-                if (!/^https:\/\/[^\s()<>]+$/.test(url)) {
-                    throw new UsageError(`--deploy-failed must be an https:// URL without spaces, parentheses or angle brackets (it becomes a Markdown link); got "${url}"`);
-                }
-                return url;
-            }),
+            option(
+                "--deploy-failed <URL>",
+                "the pull request's copy could not be deployed: the comment says nothing was tuned for this push and links URL (the workflow execution)",
+                (url) => {
+                    if (!/^https:\/\/[^\s()<>]+$/.test(url)) {
+                        throw new UsageError(
+                            `--deploy-failed must be an https:// URL without spaces, parentheses or angle brackets (it becomes a Markdown link); got "${url}"`,
+                        );
+                    }
+                    return url;
+                },
+            ),
             ...pullRequestOptions(),
         ],
         epilogue: `${AWS_CONFIGURATION}\n${EXIT_CODES}`,
         parse: ({ values, build }) => {
             const { plan: planFile, deployFailed: deployFailedUrl } = values;
-            if (planFile === undefined && deployFailedUrl === undefined) throw new UsageError("plan-comment needs --plan FILE, --deploy-failed URL, or both");
-            return { kind: "plan-comment", args: { planFile, deployFailedUrl, pullRequest: pullRequestFrom(values), commentRoleArn: values.commentRoleArn, build } };
+            if (planFile === undefined && deployFailedUrl === undefined)
+                throw new UsageError("plan-comment needs --plan FILE, --deploy-failed URL, or both");
+            return {
+                kind: "plan-comment",
+                args: { planFile, deployFailedUrl, pullRequest: pullRequestFrom(values), commentRoleArn: values.commentRoleArn, build },
+            };
         },
     },
     report: {
@@ -219,30 +279,48 @@ const COMMANDS: Readonly<Record<string, CommandSpec>> = {
             option("--results <FILE>", "a results file written by tune").conflicts(["output", "url"]),
             option("--output <FILE>", "a raw state machine output").conflicts("url"),
             option("--url <URL>", "a lambda-power-tuning.show link"),
-            option("--invocations-per-month <N>", "with any of them: each function's monthly cost at N invocations a month", (text, field) => {
-                const value = /^\d+$/.test(text) ? Number(text) : NaN;
-                if (!Number.isSafeInteger(value)) throw new UsageError(`${field} must be ${INVOCATIONS_PER_MONTH_RULE.allowed}; got "${text}"`);
-                return value;
-            }),
-            new Option("--strategy <STRATEGY>", "with --url: what the tuning was for (default cost, the tool's default); the link holds only the measurements").choices(TUNING_STRATEGIES),
+            option(
+                "--invocations-per-month <N>",
+                "with any of them: each function's monthly cost at N invocations a month",
+                (text, field) => {
+                    const value = /^\d+$/.test(text) ? Number(text) : NaN;
+                    if (!Number.isSafeInteger(value))
+                        throw new UsageError(`${field} must be ${INVOCATIONS_PER_MONTH_RULE.allowed}; got "${text}"`);
+                    return value;
+                },
+            ),
+            new Option(
+                "--strategy <STRATEGY>",
+                "with --url: what the tuning was for (default cost, the tool's default); the link holds only the measurements",
+            ).choices(TUNING_STRATEGIES),
             option("--name <NAME>", "with --url: the function's name in the report (default function)", (name) => {
-                if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) throw new UsageError(`--name must be a function name, 1-64 letters, digits, '-' or '_'; got ${JSON.stringify(name)}`);
+                if (!/^[A-Za-z0-9_-]{1,64}$/.test(name))
+                    throw new UsageError(`--name must be a function name, 1-64 letters, digits, '-' or '_'; got ${JSON.stringify(name)}`);
                 return name;
             }),
             chartOption(),
         ],
         // `report` calls no AWS API.
         epilogue: EXIT_CODES,
-        parse: ({ values }) => withoutUndefined({ kind: "report", source: reportSourceFrom(values), invocationsPerMonth: values.invocationsPerMonth, chartFile: values.chart }),
+        parse: ({ values }) =>
+            withoutUndefined({
+                kind: "report",
+                source: reportSourceFrom(values),
+                invocationsPerMonth: values.invocationsPerMonth,
+                chartFile: values.chart,
+            }),
     },
     "decide-copy": {
         summary:
             "decide from the repository whether a pull request needs a copy: only when it changes a path no --non-function-path matches; when not, comment what production runs and approve (with a policy at the destination commit). Prints the decision",
         options: () => [
-            repeatable("--non-function-path <GLOB>", "a path that cannot change a function, e.g. docs/**; repeatable (the variable: a JSON list); none: every change needs a copy").env(
-                RUNNER_ENVIRONMENT.nonFunctionPaths,
-            ),
-            option("--policy <PATH>", "the quality gate's policy at the destination commit", (path) => repositoryPath(path, "--policy", "file")).default(TUNING_FILES.policy),
+            repeatable(
+                "--non-function-path <GLOB>",
+                "a path that cannot change a function, e.g. docs/**; repeatable (the variable: a JSON list); none: every change needs a copy",
+            ).env(RUNNER_ENVIRONMENT.nonFunctionPaths),
+            option("--policy <PATH>", "the quality gate's policy at the destination commit", (path) =>
+                repositoryPath(path, "--policy", "file"),
+            ).default(TUNING_FILES.policy),
             historyOption(": production's results"),
             ...pullRequestOptions(),
         ],
@@ -252,7 +330,12 @@ const COMMANDS: Readonly<Record<string, CommandSpec>> = {
             const request: DecideCopyRequest = {
                 // The command line requires all four values, so a pull request is always named.
                 pullRequest: pullRequestFrom(values, "decide-copy")!,
-                nonFunctionPaths: paths === undefined ? [] : source("nonFunctionPath") === "env" ? parseNonFunctionPathsVariable(paths[0]) : validateNonFunctionPaths(paths, "--non-function-path"),
+                nonFunctionPaths:
+                    paths === undefined
+                        ? []
+                        : source("nonFunctionPath") === "env"
+                          ? parseNonFunctionPathsVariable(paths[0])
+                          : validateNonFunctionPaths(paths, "--non-function-path"),
                 policyFile: values.policy,
                 history: values.history,
                 build,
@@ -261,23 +344,33 @@ const COMMANDS: Readonly<Record<string, CommandSpec>> = {
         },
     },
     record: {
-        summary: "after a deployment of main: store the tuning fingerprint production runs, per function, as the baseline pull requests are compared with",
+        summary:
+            "after a deployment of main: store the tuning fingerprint production runs, per function, as the baseline pull requests are compared with",
         options: () => [
             option("--terraform-outputs <FILE>", "production's `terraform output -json`").makeOptionMandatory(),
             historyOption(""),
             option("--input <FILE>", "the tuning input pull requests use").default(DEFAULT_INPUT_FILE),
             option("--source-commit <SHA>", "the deployed commit of main", (commit) => {
-                if (!COMMIT_ID_RULE.pattern.test(commit)) throw new UsageError(`--source-commit must be ${COMMIT_ID_RULE.allowed}; got "${commit}"`);
+                if (!COMMIT_ID_RULE.pattern.test(commit))
+                    throw new UsageError(`--source-commit must be ${COMMIT_ID_RULE.allowed}; got "${commit}"`);
                 return commit;
             }),
         ],
         epilogue: `${AWS_CONFIGURATION}\n${EXIT_CODES}`,
         parse: ({ values, env }) => {
-            if (values.history === undefined) throw InputError.invalid(HISTORY_FIELD, undefined, "s3://<bucket>/<prefix>, where pull requests find production's fingerprints");
+            if (values.history === undefined)
+                throw InputError.invalid(
+                    HISTORY_FIELD,
+                    undefined,
+                    "s3://<bucket>/<prefix>, where pull requests find production's fingerprints",
+                );
             // CodePipeline passes its source revision here; anything but a commit id is left out.
             const revision = env[CODEBUILD.sourceVersion];
             const commit = values.sourceCommit ?? (revision !== undefined && COMMIT_ID_RULE.pattern.test(revision) ? revision : undefined);
-            return { kind: "record", args: { terraformOutputsFile: values.terraformOutputs, inputFile: values.input, history: values.history, commit } };
+            return {
+                kind: "record",
+                args: { terraformOutputsFile: values.terraformOutputs, inputFile: values.input, history: values.history, commit },
+            };
         },
     },
     sweep: {
@@ -288,7 +381,10 @@ const COMMANDS: Readonly<Record<string, CommandSpec>> = {
                 "--name-prefix <PREFIX>",
                 "what to remove: functions and roles named PREFIX-…, log groups /aws/lambda/PREFIX-…; 3-64 letters, digits or '-', starting with a letter and not ending with '-'. Required, and never taken from the environment: a command that deletes names what it deletes",
             ).makeOptionMandatory(),
-            option("--protect-prefix <PREFIX>", "never to be reached (production's namePrefix): the sweep refuses to run when PREFIX-* and --name-prefix's PREFIX-* could name one thing"),
+            option(
+                "--protect-prefix <PREFIX>",
+                "never to be reached (production's namePrefix): the sweep refuses to run when PREFIX-* and --name-prefix's PREFIX-* could name one thing",
+            ),
             option(
                 "--older-than <HOURS>",
                 `only what is at least HOURS old, 0-${MAX_HOURS}: a function by its LastModified, a role by its CreateDate, a log group by its creationTime, an object by its LastModified; the rest is kept`,
@@ -299,20 +395,37 @@ const COMMANDS: Readonly<Record<string, CommandSpec>> = {
                 "the pull-request workflow (state machine) whose RUNNING executions own copies (--name-prefix is then the pull-request namespace): functions, roles and log groups go when no running execution owns their copy, or when it started --older-than ago; their own timestamps play no part",
                 validateStateMachineArn,
             ),
-            option("--state-uri <s3://BUCKET/PREFIX>", "also remove the objects under PREFIX/ (the copies' Terraform state)", (text, field) => {
-                const state = parseS3Uri(text, field);
-                if (state.prefix === "") throw InputError.invalid(field, text, "s3://<bucket>/<prefix> with a key prefix", "a sweep never removes every object of a bucket");
-                return state;
-            }),
+            option(
+                "--state-uri <s3://BUCKET/PREFIX>",
+                "also remove the objects under PREFIX/ (the copies' Terraform state)",
+                (text, field) => {
+                    const state = parseS3Uri(text, field);
+                    if (state.prefix === "")
+                        throw InputError.invalid(
+                            field,
+                            text,
+                            "s3://<bucket>/<prefix> with a key prefix",
+                            "a sweep never removes every object of a bucket",
+                        );
+                    return state;
+                },
+            ),
             new Option("--dry-run", "list and report what would be removed, and make no write call at all (nor a comment)"),
             option("--report <FILE>", "what was found and what became of it").default(DEFAULT_REPORT_FILE),
-            option("--retry-schedule <EXPRESSION>", "the scheduled sweep's EventBridge schedule: the comment names it as what tries again what this sweep could not remove", (schedule, field) => {
-                if (!SCHEDULE_EXPRESSION_RULE.pattern.test(schedule)) throw InputError.invalid(field, schedule, SCHEDULE_EXPRESSION_RULE.allowed);
-                return schedule;
-            }).env(RUNNER_ENVIRONMENT.sweepSchedule),
-            option("--retry-older-than <HOURS>", "the scheduled sweep's --older-than: the comment says when what is left is old enough for it", wholeNumber(1, MAX_HOURS, "hours")).env(
-                RUNNER_ENVIRONMENT.pullRequestCopyTtlHours,
-            ),
+            option(
+                "--retry-schedule <EXPRESSION>",
+                "the scheduled sweep's EventBridge schedule: the comment names it as what tries again what this sweep could not remove",
+                (schedule, field) => {
+                    if (!SCHEDULE_EXPRESSION_RULE.pattern.test(schedule))
+                        throw InputError.invalid(field, schedule, SCHEDULE_EXPRESSION_RULE.allowed);
+                    return schedule;
+                },
+            ).env(RUNNER_ENVIRONMENT.sweepSchedule),
+            option(
+                "--retry-older-than <HOURS>",
+                "the scheduled sweep's --older-than: the comment says when what is left is old enough for it",
+                wholeNumber(1, MAX_HOURS, "hours"),
+            ).env(RUNNER_ENVIRONMENT.pullRequestCopyTtlHours),
             ...pullRequestOptions(),
         ],
         epilogue: `${AWS_CONFIGURATION}\n${SWEEP_EXIT_CODES}`,
@@ -358,7 +471,14 @@ const COMMANDS: Readonly<Record<string, CommandSpec>> = {
         ],
         epilogue: `${AWS_CONFIGURATION}\n${SWEEP_EXIT_CODES}`,
         parse: ({ values, env }) =>
-            parseCommandLine(pullRequestSweepCommandLine(env, { statesUri: values.stateUri, protectPrefix: values.protectPrefix, reportFile: values.report }), env),
+            parseCommandLine(
+                pullRequestSweepCommandLine(env, {
+                    statesUri: values.stateUri,
+                    protectPrefix: values.protectPrefix,
+                    reportFile: values.report,
+                }),
+                env,
+            ),
     },
 };
 
@@ -398,7 +518,11 @@ function refuseRepeats(command: Program): void {
         command.on(`option:${each.name()}`, (value?: string) => {
             const flag = each.long!;
             if (seen.has(flag)) {
-                throw new UsageError(value === undefined ? `${flag} was given twice; give it once` : `${flag} was given twice ("${seen.get(flag)}" and "${value}"); give it once`);
+                throw new UsageError(
+                    value === undefined
+                        ? `${flag} was given twice; give it once`
+                        : `${flag} was given twice ("${seen.get(flag)}" and "${value}"); give it once`,
+                );
             }
             seen.set(flag, value);
         });
@@ -408,7 +532,13 @@ function refuseRepeats(command: Program): void {
 /** The top-level --help: every command and what it does. */
 export function usage(): string {
     let text = "";
-    runnerProgram((out) => void (text += out), {}, () => {}).outputHelp();
+    runnerProgram(
+        (out) => {
+            text += out;
+        },
+        {},
+        () => {},
+    ).outputHelp();
     return text;
 }
 
@@ -422,7 +552,13 @@ export function parseCommandLine(argv: readonly string[], env: Environment): Com
     const processEnv = process.env;
     process.env = given;
     try {
-        runnerProgram((text) => void (printed += text), given, (parsed) => (command = parsed)).parse(argv, { from: "user" });
+        runnerProgram(
+            (text) => {
+                printed += text;
+            },
+            given,
+            (parsed) => (command = parsed),
+        ).parse(argv, { from: "user" });
     } catch (error) {
         if (!(error instanceof CommanderError)) throw error;
         if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return { kind: "help", text: printed };
@@ -442,7 +578,9 @@ const BUDGET_LEASES_FIELD = `--budget-leases (env ${RUNNER_ENVIRONMENT.tuningBud
 function tuneArgumentsFrom({ values, build }: Parsed): TuneArguments {
     const settingsFromRepository = values.settingsFromRepository === true;
     if (values.force === true && values.history === undefined) {
-        throw new UsageError(`--force needs ${HISTORY_FIELD}: it tunes functions whose result the history holds; without a history every function is tuned anyway`);
+        throw new UsageError(
+            `--force needs ${HISTORY_FIELD}: it tunes functions whose result the history holds; without a history every function is tuned anyway`,
+        );
     }
     if ((values.budget === undefined) !== (values.budgetLeases === undefined)) {
         throw new UsageError(`${BUDGET_FIELD} and ${BUDGET_LEASES_FIELD} go together: the budget is shared through its lease table`);
@@ -478,10 +616,13 @@ function reportSourceFrom(values: OptionValues): ReportSource {
     if (given === undefined) throw new UsageError("report needs exactly one of --results FILE, --output FILE or --url URL; none was given");
     for (const key of ["strategy", "name"]) {
         if (values[key] !== undefined && given !== "url") {
-            throw new UsageError(`--${key} is for --url only: a link holds only the measurements, while --${given}'s file says its own strategy and function names`);
+            throw new UsageError(
+                `--${key} is for --url only: a link holds only the measurements, while --${given}'s file says its own strategy and function names`,
+            );
         }
     }
-    if (given === "url") return withoutUndefined({ kind: "url", url: values.url, strategy: values.strategy as Strategy | undefined, name: values.name });
+    if (given === "url")
+        return withoutUndefined({ kind: "url", url: values.url, strategy: values.strategy as Strategy | undefined, name: values.name });
     return { kind: given, file: values[given] };
 }
 
@@ -490,8 +631,20 @@ function buildContextFrom(env: Environment): BuildContext {
 }
 
 const PULL_REQUEST_FIELDS = [
-    { key: "repository", flag: "--repository", variable: RUNNER_ENVIRONMENT.repositoryName, pattern: /^[\w.-]{1,100}$/, allowed: "1-100 letters, digits, '.', '_' or '-'" },
-    { key: "pullRequestId", flag: "--pull-request-id", variable: RUNNER_ENVIRONMENT.pullRequestId, pattern: PULL_REQUEST_ID_RULE.pattern, allowed: PULL_REQUEST_ID_RULE.allowed },
+    {
+        key: "repository",
+        flag: "--repository",
+        variable: RUNNER_ENVIRONMENT.repositoryName,
+        pattern: /^[\w.-]{1,100}$/,
+        allowed: "1-100 letters, digits, '.', '_' or '-'",
+    },
+    {
+        key: "pullRequestId",
+        flag: "--pull-request-id",
+        variable: RUNNER_ENVIRONMENT.pullRequestId,
+        pattern: PULL_REQUEST_ID_RULE.pattern,
+        allowed: PULL_REQUEST_ID_RULE.allowed,
+    },
     { key: "sourceCommit", flag: "--source-commit", variable: RUNNER_ENVIRONMENT.sourceCommit, ...COMMIT_ID_RULE },
     { key: "destinationCommit", flag: "--destination-commit", variable: RUNNER_ENVIRONMENT.destinationCommit, ...COMMIT_ID_RULE },
 ] as const;
@@ -511,7 +664,9 @@ function pullRequestFrom(options: OptionValues, requiredBy?: string): PullReques
     if (missing.length > 0) {
         const names = missing.map((field) => `${field.flag} (env ${field.variable})`).join(", ");
         const who = named ? "a pull request" : `${requiredBy} reads the pull request's commits, so it`;
-        throw new UsageError(`${who} needs all four of --repository, --pull-request-id, --source-commit and --destination-commit; missing ${names}`);
+        throw new UsageError(
+            `${who} needs all four of --repository, --pull-request-id, --source-commit and --destination-commit; missing ${names}`,
+        );
     }
     PULL_REQUEST_FIELDS.forEach((field, index) => {
         if (!field.pattern.test(values[index]!)) {
@@ -519,7 +674,9 @@ function pullRequestFrom(options: OptionValues, requiredBy?: string): PullReques
         }
     });
     if (sourceCommit === destinationCommit) {
-        throw new UsageError(`--source-commit and --destination-commit are the same commit (${sourceCommit}); a pull request compares two different commits`);
+        throw new UsageError(
+            `--source-commit and --destination-commit are the same commit (${sourceCommit}); a pull request compares two different commits`,
+        );
     }
     return {
         repositoryName: values[0]!,
@@ -528,7 +685,6 @@ function pullRequestFrom(options: OptionValues, requiredBy?: string): PullReques
         destinationCommit: destinationCommit!,
     };
 }
-
 
 /** `tune` as typed on the command line: file names not yet read, ARNs not yet validated. */
 export interface TuneArguments {
@@ -617,15 +773,20 @@ export interface TuneTargets {
  * so a function outside the allowed namespace is refused before the settings are read from CodeCommit.
  */
 export function tuneTargetsFrom(args: TuneArguments, terraformOutputs: string | undefined): TuneTargets {
-    const stateMachineArn = validateStateMachineArn(args.stateMachineArn, `--state-machine-arn (env ${RUNNER_ENVIRONMENT.stateMachineArn})`);
+    const stateMachineArn = validateStateMachineArn(
+        args.stateMachineArn,
+        `--state-machine-arn (env ${RUNNER_ENVIRONMENT.stateMachineArn})`,
+    );
     const scope = functionScopeOf(stateMachineArn, args.allowedNamePrefix, args.pullRequest);
     const fromFlags = args.lambdaArnSpecs.map(parseLambdaArnSpec);
     for (const fn of fromFlags) checkFunctionInScope(scope, fn.arn, "--lambda-arn");
     const fromTerraform: TargetFunction[] =
         args.terraformOutputsFile === undefined || terraformOutputs === undefined
             ? []
-            : functionsFromTerraformOutputs(parseJsonFile(terraformOutputs, args.terraformOutputsFile), args.terraformOutputsFile, (arn, origin) =>
-                  checkFunctionInScope(scope, arn, origin),
+            : functionsFromTerraformOutputs(
+                  parseJsonFile(terraformOutputs, args.terraformOutputsFile),
+                  args.terraformOutputsFile,
+                  (arn, origin) => checkFunctionInScope(scope, arn, origin),
               );
     const functions = mergeTargetFunctions(fromFlags, fromTerraform);
     if (scope.copyOf !== undefined) {
@@ -666,7 +827,10 @@ export interface RecordFiles {
 /** Validates a `record` invocation, each error naming its file and field (InputError, exit 2). */
 export function recordRequestFrom(args: RecordArguments, files: RecordFiles): RecordRequest {
     return {
-        functions: functionsFromTerraformOutputs(parseJsonFile(files.terraformOutputs, args.terraformOutputsFile), args.terraformOutputsFile),
+        functions: functionsFromTerraformOutputs(
+            parseJsonFile(files.terraformOutputs, args.terraformOutputsFile),
+            args.terraformOutputsFile,
+        ),
         input: parseTuningInput(files.input, args.inputFile),
         history: args.history,
         commit: args.commit,

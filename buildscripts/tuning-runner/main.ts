@@ -39,7 +39,11 @@ export interface Shell {
 }
 
 /** Runs one command line: argv (without `node script`) and the environment. Returns the exit code. */
-export async function runCommandLine(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, shell: Shell): Promise<number> {
+export async function runCommandLine(
+    argv: readonly string[],
+    env: Readonly<Record<string, string | undefined>>,
+    shell: Shell,
+): Promise<number> {
     try {
         return await dispatch(parseCommandLine(argv, env), env, shell);
     } catch (error) {
@@ -61,7 +65,8 @@ async function dispatch(command: Command, env: Readonly<Record<string, string | 
         case "tune": {
             const { args } = command;
             // The functions are checked before any AWS call at all, since the settings may come from CodeCommit.
-            const terraformOutputs = args.terraformOutputsFile === undefined ? undefined : files.read(args.terraformOutputsFile, "--terraform-outputs");
+            const terraformOutputs =
+                args.terraformOutputsFile === undefined ? undefined : files.read(args.terraformOutputsFile, "--terraform-outputs");
             const targets = tuneTargetsFrom(args, terraformOutputs);
             files.checkWritable(args.resultsFile, "--results");
             if (args.chartFile !== undefined) files.checkWritable(args.chartFile, "--chart");
@@ -73,7 +78,9 @@ async function dispatch(command: Command, env: Readonly<Record<string, string | 
                     : { from: "files", read: localSettings(files, args) };
             const request = tuneRequestFrom(args, targets, settings);
             const clients = shell.awsClients(args.commentRoleArn);
-            return shell.untilStopped(`stopping running executions, then writing ${request.resultsFile}`, (signal) => runTune(request, clients, { ...runtime, signal }));
+            return shell.untilStopped(`stopping running executions, then writing ${request.resultsFile}`, (signal) =>
+                runTune(request, clients, { ...runtime, signal }),
+            );
         }
         case "plan-comment": {
             const { args } = command;
@@ -87,7 +94,13 @@ async function dispatch(command: Command, env: Readonly<Record<string, string | 
             const flag = source.kind === "results" ? "--results" : "--output";
             if (command.chartFile !== undefined) files.checkWritable(command.chartFile, "--chart");
             const traffic = { invocationsPerMonth: command.invocationsPerMonth };
-            runReport(source.kind === "url" ? { ...source, ...traffic } : { kind: source.kind, file: { name: source.file, text: files.read(source.file, flag) }, ...traffic }, runtime, command.chartFile);
+            runReport(
+                source.kind === "url"
+                    ? { ...source, ...traffic }
+                    : { kind: source.kind, file: { name: source.file, text: files.read(source.file, flag) }, ...traffic },
+                runtime,
+                command.chartFile,
+            );
             return EXIT_OK;
         }
         case "decide-copy": {
@@ -117,7 +130,10 @@ async function dispatch(command: Command, env: Readonly<Record<string, string | 
         }
         case "pull-request-feedback": {
             const { request } = command;
-            const commandLines = { check: (argv: readonly string[]) => void parseCommandLine(argv, env), run: (argv: readonly string[]) => dispatch(parseCommandLine(argv, env), env, shell) };
+            const commandLines = {
+                check: (argv: readonly string[]) => void parseCommandLine(argv, env),
+                run: (argv: readonly string[]) => dispatch(parseCommandLine(argv, env), env, shell),
+            };
             files.checkWritable(request.resultsFile, "--results");
             for (const file of HANDED_ON_FILES) files.checkWritable(`${request.deployFilesDirectory}/${file}`, "--deploy-files");
             await shell.ensureRegion([], "the AWS configuration");
@@ -181,11 +197,28 @@ function processShell(print: (text: string) => void = (text) => process.stdout.w
  */
 export async function handler(event: PullRequestEvent): Promise<ReturnType<typeof decisionSummary> & { copyNamePrefix: string }> {
     const invalid = PULL_REQUEST_EVENT_FIELDS.find((field) => typeof event?.[field] !== "string");
-    if (invalid !== undefined) throw new UsageError(`the event's ${invalid} is ${JSON.stringify(event?.[invalid])}; allowed: a string, as the pull-request workflow passes it`);
+    if (invalid !== undefined)
+        throw new UsageError(
+            `the event's ${invalid} is ${JSON.stringify(event?.[invalid])}; allowed: a string, as the pull-request workflow passes it`,
+        );
     const copyName = copyNameFor(process.env[RUNNER_ENVIRONMENT.pullRequestNamePrefix], event);
-    const argv = ["decide-copy", "--pull-request-id", event.pullRequestId, "--source-commit", event.sourceCommit, "--destination-commit", event.destinationCommit];
+    const argv = [
+        "decide-copy",
+        "--pull-request-id",
+        event.pullRequestId,
+        "--source-commit",
+        event.sourceCommit,
+        "--destination-commit",
+        event.destinationCommit,
+    ];
     let printed = "";
-    const code = await runCommandLine(argv, process.env, processShell((text) => void (printed += text)));
+    const code = await runCommandLine(
+        argv,
+        process.env,
+        processShell((text) => {
+            printed += text;
+        }),
+    );
     if (code !== EXIT_OK) throw new Error(`decide-copy ended with exit code ${code}; see the log above`);
     return { ...JSON.parse(printed.trim().split("\n").at(-1)!), copyNamePrefix: copyName };
 }

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { buildLogStatements, Statement } from "../iam/policies";
+import { buildLogStatements, type Statement } from "../iam/policies";
 import { ServiceRole } from "../iam/serviceRole";
 
 /** Graviton build environment: every project here runs arm64, like the functions it deploys. */
@@ -94,11 +94,18 @@ export class BuildProject extends pulumi.ComponentResource {
                 sourceVersion: source.type === "CODECOMMIT" ? source.sourceVersion : undefined,
                 // Builds upload what they hand on themselves (aws s3 cp), each to its own prefix.
                 artifacts: { type: source.type === "CODEPIPELINE" ? "CODEPIPELINE" : "NO_ARTIFACTS" },
-                cache: args.cache === undefined ? { type: "NO_CACHE" } : { type: "S3", location: args.cache.location, cacheNamespace: args.cache.namespace },
+                cache:
+                    args.cache === undefined
+                        ? { type: "NO_CACHE" }
+                        : { type: "S3", location: args.cache.location, cacheNamespace: args.cache.namespace },
                 environment: {
                     ...BUILD_ENVIRONMENT,
                     environmentVariables: [
-                        ...Object.entries(args.environmentVariables).map(([variable, value]) => ({ name: variable, value, type: "PLAINTEXT" })),
+                        ...Object.entries(args.environmentVariables).map(([variable, value]) => ({
+                            name: variable,
+                            value,
+                            type: "PLAINTEXT",
+                        })),
                         // AWS adds this variable to every project after creation, and pulumi-aws would
                         // then show it as a diff on each `pulumi up`: declared, the project reads as stored.
                         { name: "CODEBUILD_CONFIG_AUTO_DISCOVER", value: "false", type: "PLAINTEXT" },
@@ -115,6 +122,11 @@ export class BuildProject extends pulumi.ComponentResource {
         this.projectArn = project.arn;
         this.roleName = role.name;
         this.roleArn = role.arn;
-        this.registerOutputs({ projectName: this.projectName, projectArn: this.projectArn, roleName: this.roleName, roleArn: this.roleArn });
+        this.registerOutputs({
+            projectName: this.projectName,
+            projectArn: this.projectArn,
+            roleName: this.roleName,
+            roleArn: this.roleArn,
+        });
     }
 }

@@ -8,7 +8,7 @@
 import { Document, isMap, isScalar, isSeq } from "yaml";
 import { ARTIFACT_LAYOUT, COPY_ROLE_PATH, PULL_REQUEST_BUILD_FILES, RUNNER_ENVIRONMENT, TUNING_FILES } from "../../buildscripts/contract";
 import { STATE_LAYOUT } from "../storage/artifactStorage";
-import { TerraformRelease, verifiableTerraformRelease } from "./terraformRelease";
+import { type TerraformRelease, verifiableTerraformRelease } from "./terraformRelease";
 
 /** Where the trusted builds put the tuning runner bundle they download and verify. */
 export const RUNNER_PATH = "/tmp/tuning-runner.js";
@@ -122,7 +122,10 @@ const COPY_BUILD_VARIABLES = { ...TERRAFORM_VARIABLES, TF_PLUGIN_CACHE_DIR: PROV
  * the source directory), the same in the deploy and the destroy build so that both share it.
  */
 function copyBuildCache(terraform: TerraformRelease): Buildspec["cache"] {
-    return { key: `terraform-${verifiableTerraformRelease(terraform).version}-$(codebuild-hash-files .terraform.lock.hcl)`, paths: [`${BUILD_CACHE_DIRECTORY}/**/*`] };
+    return {
+        key: `terraform-${verifiableTerraformRelease(terraform).version}-$(codebuild-hash-files .terraform.lock.hcl)`,
+        paths: [`${BUILD_CACHE_DIRECTORY}/**/*`],
+    };
 }
 
 const PHASE_ORDER = ["install", "pre_build", "build"] as const;
@@ -308,7 +311,9 @@ function pullRequestDeployBuildspecObject(terraform: TerraformRelease): Buildspe
                     },
                     { run: copyPlan[2] },
                     {
-                        run: asProjectRole(`aws s3 cp ${PULL_REQUEST_BUILD_FILES.plan} "\${OWN_OUTPUT_URI}${PULL_REQUEST_BUILD_FILES.plan}"`),
+                        run: asProjectRole(
+                            `aws s3 cp ${PULL_REQUEST_BUILD_FILES.plan} "\${OWN_OUTPUT_URI}${PULL_REQUEST_BUILD_FILES.plan}"`,
+                        ),
                         why: "Handed on before the copy is deployed, so the comment can show the plan even when the deploy fails",
                     },
                 ],
@@ -322,7 +327,9 @@ function pullRequestDeployBuildspecObject(terraform: TerraformRelease): Buildspe
                     { run: copyApply[1] },
                     { run: copyApply[2] },
                     {
-                        run: asProjectRole(`aws s3 cp ${PULL_REQUEST_BUILD_FILES.terraformOutputs} "\${OWN_OUTPUT_URI}${PULL_REQUEST_BUILD_FILES.terraformOutputs}"`),
+                        run: asProjectRole(
+                            `aws s3 cp ${PULL_REQUEST_BUILD_FILES.terraformOutputs} "\${OWN_OUTPUT_URI}${PULL_REQUEST_BUILD_FILES.terraformOutputs}"`,
+                        ),
                         why: "What a build hands on goes under its own build's prefix, which only the project's own role may write",
                     },
                 ],
@@ -485,7 +492,10 @@ function productionBuildspec(
     return {
         summary,
         variables: TERRAFORM_VARIABLES,
-        phases: { install: { ...(runtimeVersions ? { runtimeVersions } : {}), commands: installTerraform(terraform) }, build: { commands } },
+        phases: {
+            install: { ...(runtimeVersions ? { runtimeVersions } : {}), commands: installTerraform(terraform) },
+            build: { commands },
+        },
         ...(artifacts ? { artifacts } : {}),
     };
 }
@@ -590,7 +600,9 @@ function renderBuildspec(spec: Buildspec): string {
         if (phase.finally) {
             annotateCommands(document, ["phases", name, "finally"], phase.finally.commands);
             const phaseNode = document.getIn(["phases", name], true);
-            const finallyPair = isMap(phaseNode) ? phaseNode.items.find((pair) => isScalar(pair.key) && pair.key.value === "finally") : undefined;
+            const finallyPair = isMap(phaseNode)
+                ? phaseNode.items.find((pair) => isScalar(pair.key) && pair.key.value === "finally")
+                : undefined;
             if (finallyPair && isScalar(finallyPair.key)) finallyPair.key.commentBefore = comment(phase.finally.why);
         }
     }

@@ -52,7 +52,11 @@ export function terraformReleaseProblems(release: UncheckedTerraformRelease): Te
     if (parts === null) {
         problems.push({ field: "version", value: version, allowed: "a release version MAJOR.MINOR.PATCH such as 1.11.4" });
     } else if (olderThanMinimum(parts.slice(1, 4).map(Number))) {
-        problems.push({ field: "version", value: version, allowed: `${MINIMUM_TERRAFORM_VERSION} or later (terraform-lambda's S3 backend uses its lock file, use_lockfile)` });
+        problems.push({
+            field: "version",
+            value: version,
+            allowed: `${MINIMUM_TERRAFORM_VERSION} or later (terraform-lambda's S3 backend uses its lock file, use_lockfile)`,
+        });
     }
     if (typeof sha256Arm64 !== "string" || !SHA256.test(sha256Arm64)) {
         const named = parts === null ? "<version>" : String(version);
@@ -74,7 +78,11 @@ export function knownTerraformReleaseProblem({ version, sha256Arm64 }: Terraform
     const checksum = sha256Arm64.toLowerCase();
     const known = KNOWN_TERRAFORM_RELEASES.find((release) => release.version === version);
     if (known !== undefined && known.sha256Arm64 !== checksum) {
-        return { field: "sha256Arm64", value: sha256Arm64, allowed: `${known.sha256Arm64}, the SHA-256 HashiCorp publishes for terraform_${version}_linux_arm64.zip` };
+        return {
+            field: "sha256Arm64",
+            value: sha256Arm64,
+            allowed: `${known.sha256Arm64}, the SHA-256 HashiCorp publishes for terraform_${version}_linux_arm64.zip`,
+        };
     }
     const owner = KNOWN_TERRAFORM_RELEASES.find((release) => release.sha256Arm64 === checksum);
     if (known === undefined && owner !== undefined) {

@@ -42,7 +42,9 @@ export class CopyAccount extends pulumi.ComponentResource {
                 region: args.region as aws.Region,
                 assumeRoles: [{ ...role, ...(durationSeconds !== undefined && { duration: `${durationSeconds}s` }) }],
                 // Refused before anything is created in the sandbox: one account would hold both sides again.
-                allowedAccountIds: pulumi.output(args.productionAccountId).apply((productionAccountId) => copyAccountAllowedIds(args.accountId, productionAccountId)),
+                allowedAccountIds: pulumi
+                    .output(args.productionAccountId)
+                    .apply((productionAccountId) => copyAccountAllowedIds(args.accountId, productionAccountId)),
             },
             { parent: this },
         );

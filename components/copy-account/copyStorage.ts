@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ARTIFACT_LAYOUT } from "../../buildscripts/contract";
-import { BucketRef, PULL_REQUEST_CACHE_PREFIX, secureBucket, STATE_LAYOUT } from "../storage/artifactStorage";
+import { type BucketRef, PULL_REQUEST_CACHE_PREFIX, secureBucket, STATE_LAYOUT } from "../storage/artifactStorage";
 import { denyInsecureTransportStatement, onlyWritersStatement, policyDocument } from "../iam/policies";
 
 /** The copy bucket's layout: everything of the pull-request copies in their own account. */
@@ -53,7 +53,11 @@ export class CopyStorage extends pulumi.ComponentResource {
         const childOpts: pulumi.CustomResourceOptions = { parent: this, retainOnDelete: retainData };
 
         const bucket = secureBucket(`${name}-bucket`, retainData, args.tags, childOpts);
-        const versioning = new aws.s3.BucketVersioning(`${name}-versioning`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, childOpts);
+        const versioning = new aws.s3.BucketVersioning(
+            `${name}-versioning`,
+            { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
+            childOpts,
+        );
         const expiring = (prefix: string, days: number) => ({
             id: `expire-${prefix.replace(/\/$/, "")}`,
             status: "Enabled",
@@ -71,7 +75,12 @@ export class CopyStorage extends pulumi.ComponentResource {
                     expiring(COPY_BUCKET_LAYOUT.buildsPrefix, transientDays),
                     expiring(COPY_BUCKET_LAYOUT.cachePrefix, cacheDays),
                     { id: "remove-expired-delete-markers", status: "Enabled", filter: {}, expiration: { expiredObjectDeleteMarker: true } },
-                    { id: "abort-incomplete-uploads", status: "Enabled", filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } },
+                    {
+                        id: "abort-incomplete-uploads",
+                        status: "Enabled",
+                        filter: {},
+                        abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+                    },
                 ],
             },
             { ...childOpts, dependsOn: [versioning] },
@@ -82,7 +91,10 @@ export class CopyStorage extends pulumi.ComponentResource {
                 bucket: bucket.bucket,
                 policy: policyDocument([
                     denyInsecureTransportStatement(bucket.arn),
-                    onlyWritersStatement("OnlyTheHandOverWritesSources", bucket.arn, `${COPY_BUCKET_LAYOUT.sourcesPrefix}*`, [args.sourceWriterRoleArn, args.deployer]),
+                    onlyWritersStatement("OnlyTheHandOverWritesSources", bucket.arn, `${COPY_BUCKET_LAYOUT.sourcesPrefix}*`, [
+                        args.sourceWriterRoleArn,
+                        args.deployer,
+                    ]),
                 ]),
             },
             childOpts,

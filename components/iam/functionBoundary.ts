@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { FunctionPermission } from "../stack/config";
-import { copyBoundaryStatements, policyDocument, productionBoundaryStatements, Statement, TerraformScope } from "./policies";
+import { copyBoundaryStatements, policyDocument, productionBoundaryStatements, type Statement, type TerraformScope } from "./policies";
 import { STACK_ROLE_PATH } from "../stack/stackNames";
 
 export interface FunctionBoundaryArgs {

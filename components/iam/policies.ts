@@ -97,7 +97,10 @@ export function trustPolicy(trust: RoleTrust): pulumi.Output<string> {
     ]);
 }
 
-function roleTrustConditions(sessionName: string | { readonly like: string } | undefined, externalId: pulumi.Input<string> | undefined): Conditions {
+function roleTrustConditions(
+    sessionName: string | { readonly like: string } | undefined,
+    externalId: pulumi.Input<string> | undefined,
+): Conditions {
     const equals = {
         ...(typeof sessionName === "string" && { "sts:RoleSessionName": sessionName }),
         ...(externalId !== undefined && { "sts:ExternalId": externalId }),
@@ -168,7 +171,14 @@ export function terraformManagedResourcesStatements(
         allow("ReadPrefixedFunctions", ["lambda:Get*", "lambda:List*"], arns.functions),
         allow(
             "ReadPrefixedRoles",
-            ["iam:GetRole", "iam:GetRolePolicy", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole", "iam:ListRoleTags"],
+            [
+                "iam:GetRole",
+                "iam:GetRolePolicy",
+                "iam:ListRolePolicies",
+                "iam:ListAttachedRolePolicies",
+                "iam:ListInstanceProfilesForRole",
+                "iam:ListRoleTags",
+            ],
             arns.roles,
         ),
         allow("ReadPrefixedLogGroups", ["logs:ListTagsForResource", "logs:ListTagsLogGroup"], arns.logGroups),
@@ -193,10 +203,20 @@ export function terraformManagedResourcesStatements(
             ],
             arns.functions,
         ),
-        allow("WritePrefixedRolesWithBoundary", ROLE_PERMISSION_WRITES, arns.roles, { StringEquals: { "iam:PermissionsBoundary": boundaryArn } }),
-        allow("ManagePrefixedRoles", ["iam:DeleteRole", "iam:UpdateRole", "iam:UpdateRoleDescription", "iam:TagRole", "iam:UntagRole"], arns.roles),
+        allow("WritePrefixedRolesWithBoundary", ROLE_PERMISSION_WRITES, arns.roles, {
+            StringEquals: { "iam:PermissionsBoundary": boundaryArn },
+        }),
+        allow(
+            "ManagePrefixedRoles",
+            ["iam:DeleteRole", "iam:UpdateRole", "iam:UpdateRoleDescription", "iam:TagRole", "iam:UntagRole"],
+            arns.roles,
+        ),
         deny("NeverRemoveBoundariesOrRewriteTrust", ["iam:DeleteRolePermissionsBoundary", "iam:UpdateAssumeRolePolicy"], "*"),
-        deny("NeverChangeTheBoundary", ["iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion"], boundaryArn),
+        deny(
+            "NeverChangeTheBoundary",
+            ["iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion"],
+            boundaryArn,
+        ),
         allow("PassPrefixedRolesToLambdaOnly", "iam:PassRole", arns.roles, {
             StringEquals: { "iam:PassedToService": "lambda.amazonaws.com" },
         }),
@@ -235,7 +255,10 @@ function functionPermissionStatements(functionPermissions: readonly FunctionPerm
  * its log streams in production's `/aws/lambda/<namePrefix>-*`, plus the `functionPermissions`.
  */
 export function productionBoundaryStatements(production: TerraformScope, functionPermissions: readonly FunctionPermission[]): Statement[] {
-    return [allow("WriteOwnLogStreams", ["logs:CreateLogStream", "logs:PutLogEvents"], terraformScopeArns(production).logGroups), ...functionPermissionStatements(functionPermissions)];
+    return [
+        allow("WriteOwnLogStreams", ["logs:CreateLogStream", "logs:PutLogEvents"], terraformScopeArns(production).logGroups),
+        ...functionPermissionStatements(functionPermissions),
+    ];
 }
 
 /**
@@ -252,10 +275,15 @@ export function copyBoundaryStatements(pullRequests: TerraformScope, functionPer
     const copy = `\${aws:PrincipalTag/${COPY_ROLE_TAG_KEY}}`;
     const { region, accountId, namePrefix } = pullRequests;
     return [
-        allow("WriteOwnCopyLogStreams", ["logs:CreateLogStream", "logs:PutLogEvents"], pulumi.interpolate`arn:aws:logs:${region}:${accountId}:log-group:/aws/lambda/${copy}-*`, {
-            StringLike: { [`aws:PrincipalTag/${COPY_ROLE_TAG_KEY}`]: `${namePrefix}-*-???????` },
-            ArnLike: { "aws:PrincipalArn": pulumi.interpolate`arn:aws:iam::${accountId}:role${COPY_ROLE_PATH}${copy}-*` },
-        }),
+        allow(
+            "WriteOwnCopyLogStreams",
+            ["logs:CreateLogStream", "logs:PutLogEvents"],
+            pulumi.interpolate`arn:aws:logs:${region}:${accountId}:log-group:/aws/lambda/${copy}-*`,
+            {
+                StringLike: { [`aws:PrincipalTag/${COPY_ROLE_TAG_KEY}`]: `${namePrefix}-*-???????` },
+                ArnLike: { "aws:PrincipalArn": pulumi.interpolate`arn:aws:iam::${accountId}:role${COPY_ROLE_PATH}${copy}-*` },
+            },
+        ),
         ...functionPermissionStatements(functionPermissions),
     ];
 }
@@ -295,10 +323,14 @@ export function copyRoleStatements(
     state: { readonly bucketArn: pulumi.Input<string>; readonly productionStateKey?: string; readonly copyStatePrefix: string },
     copyBoundaryArn: pulumi.Input<string>,
 ): Statement[] {
-    if (pullRequests.rolePath !== COPY_ROLE_PATH) throw new Error(`copyRoleStatements: the copies' roles live under ${COPY_ROLE_PATH}, not ${pullRequests.rolePath ?? "/"}`);
+    if (pullRequests.rolePath !== COPY_ROLE_PATH)
+        throw new Error(`copyRoleStatements: the copies' roles live under ${COPY_ROLE_PATH}, not ${pullRequests.rolePath ?? "/"}`);
     return [
         ...terraformManagedResourcesStatements(pullRequests, "apply", copyBoundaryArn),
-        ...terraformStateStatements(state.bucketArn, { readable: state.productionStateKey === undefined ? [] : [state.productionStateKey], writable: [`${state.copyStatePrefix}*`] }),
+        ...terraformStateStatements(state.bucketArn, {
+            readable: state.productionStateKey === undefined ? [] : [state.productionStateKey],
+            writable: [`${state.copyStatePrefix}*`],
+        }),
         deny("NoCapacityAndNothingBeyondTheCopy", [...COPY_FORBIDDEN_LAMBDA_ACTIONS], "*"),
         deny("NoRoleBelowTheCopiesPath", "iam:*", terraformScopeArns(pullRequests).rolesBelowPath),
     ];
@@ -329,7 +361,9 @@ export function copySessionPolicy(copyPrefix: string, scope: CopySessionScope): 
             allow("CopyLogGroups", "logs:*", `arn:aws:logs:*:*:log-group:/aws/lambda/${copyPrefix}-*`),
             allow("FindLogGroups", "logs:DescribeLogGroups", "*"),
             allow("CopyState", ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], `${bucket}/${scope.copyStatePrefix}${copyPrefix}/*`),
-            ...(scope.productionStateKey === undefined ? [] : [allow("ProductionStateForThePlan", "s3:GetObject", `${bucket}/${scope.productionStateKey}`)]),
+            ...(scope.productionStateKey === undefined
+                ? []
+                : [allow("ProductionStateForThePlan", "s3:GetObject", `${bucket}/${scope.productionStateKey}`)]),
             allow("StateBucket", "s3:ListBucket", bucket),
         ],
     };
@@ -378,15 +412,31 @@ export function sweepStatements(scope: TerraformScope, stateBucketArn: pulumi.In
     return [
         allow("ListFunctionsAndRolesToFindTheScope", ["lambda:ListFunctions", "lambda:ListEventSourceMappings", "iam:ListRoles"], "*"),
         allow("DeleteScopedFunctions", "lambda:DeleteFunction", arns.functions),
-        allow("DeleteScopedFunctionsEventSourceMappings", "lambda:DeleteEventSourceMapping", pulumi.interpolate`arn:aws:lambda:${region}:${accountId}:event-source-mapping:*`, {
-            ArnLike: { "lambda:FunctionArn": arns.functions },
-        }),
+        allow(
+            "DeleteScopedFunctionsEventSourceMappings",
+            "lambda:DeleteEventSourceMapping",
+            pulumi.interpolate`arn:aws:lambda:${region}:${accountId}:event-source-mapping:*`,
+            {
+                ArnLike: { "lambda:FunctionArn": arns.functions },
+            },
+        ),
         allow(
             "DeleteScopedRoles",
-            ["iam:ListRolePolicies", "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole", "iam:DeleteRolePolicy", "iam:DetachRolePolicy", "iam:DeleteRole"],
+            [
+                "iam:ListRolePolicies",
+                "iam:ListAttachedRolePolicies",
+                "iam:ListInstanceProfilesForRole",
+                "iam:DeleteRolePolicy",
+                "iam:DetachRolePolicy",
+                "iam:DeleteRole",
+            ],
             arns.roles,
         ),
-        allow("UnlinkScopedInstanceProfiles", "iam:RemoveRoleFromInstanceProfile", pulumi.interpolate`arn:aws:iam::${accountId}:instance-profile/${namePrefix}-*`),
+        allow(
+            "UnlinkScopedInstanceProfiles",
+            "iam:RemoveRoleFromInstanceProfile",
+            pulumi.interpolate`arn:aws:iam::${accountId}:instance-profile/${namePrefix}-*`,
+        ),
         allow("FindLogGroups", "logs:DescribeLogGroups", arns.anyLogGroup),
         allow("DeleteScopedLogGroups", "logs:DeleteLogGroup", arns.logGroups),
         allow("ListStateObjects", "s3:ListBucket", stateBucketArn, { StringLike: { "s3:prefix": `${statePrefix}*` } }),
@@ -431,7 +481,10 @@ export function functionConfigurationStatements(scope: TerraformScope): Statemen
  * those matching `writable`. Keys are patterns below the bucket, e.g.
  * `terraform-lambda/production.tfstate` or `pull-requests/${OWN_BUILD}/*`.
  */
-export function terraformStateStatements(stateBucketArn: pulumi.Input<string>, access: { readable: string[]; writable: string[] }): Statement[] {
+export function terraformStateStatements(
+    stateBucketArn: pulumi.Input<string>,
+    access: { readable: string[]; writable: string[] },
+): Statement[] {
     const objects = (keys: string[]) => keys.map((key) => pulumi.interpolate`${stateBucketArn}/${key}`);
     return [
         allow("ListStateBucket", "s3:ListBucket", stateBucketArn),
@@ -463,7 +516,13 @@ export function tuningHistoryStatements(artifactBucketArn: pulumi.Input<string>)
 
 /** Read and replace the tuning budget's lease table, that one object only (the trusted step). */
 export function tuningBudgetStatements(artifactBucketArn: pulumi.Input<string>): Statement[] {
-    return [allow("ShareTuningBudget", ["s3:GetObject", "s3:PutObject"], pulumi.interpolate`${artifactBucketArn}/${ARTIFACT_LAYOUT.tuningBudgetLeasesKey}`)];
+    return [
+        allow(
+            "ShareTuningBudget",
+            ["s3:GetObject", "s3:PutObject"],
+            pulumi.interpolate`${artifactBucketArn}/${ARTIFACT_LAYOUT.tuningBudgetLeasesKey}`,
+        ),
+    ];
 }
 
 /**
@@ -492,17 +551,31 @@ export function buildCacheStatements(artifactBucketArn: pulumi.Input<string>, ca
 
 /** Production's fingerprints, written by the pipeline's apply build after a deployment (`record`). */
 export function productionRecordStatements(artifactBucketArn: pulumi.Input<string>): Statement[] {
-    return [allow("RecordProduction", "s3:PutObject", pulumi.interpolate`${artifactBucketArn}/${ARTIFACT_LAYOUT.productionRecordsPrefix}*`)];
+    return [
+        allow("RecordProduction", "s3:PutObject", pulumi.interpolate`${artifactBucketArn}/${ARTIFACT_LAYOUT.productionRecordsPrefix}*`),
+    ];
 }
 
 /** What a pull-request build hands on: only under `pull-request-builds/<its own build ARN>/`. */
 export function pullRequestBuildOutputStatements(artifactBucketArn: pulumi.Input<string>): Statement[] {
-    return [allow("StoreOwnBuildOutput", "s3:PutObject", pulumi.interpolate`${artifactBucketArn}/${ARTIFACT_LAYOUT.pullRequestBuildsPrefix}${OWN_BUILD}/*`)];
+    return [
+        allow(
+            "StoreOwnBuildOutput",
+            "s3:PutObject",
+            pulumi.interpolate`${artifactBucketArn}/${ARTIFACT_LAYOUT.pullRequestBuildsPrefix}${OWN_BUILD}/*`,
+        ),
+    ];
 }
 
 /** The trusted step reads what the untrusted deploy build handed on (as data). */
 export function pullRequestBuildInputStatements(artifactBucketArn: pulumi.Input<string>): Statement[] {
-    return [allow("ReadPullRequestBuildOutput", "s3:GetObject", pulumi.interpolate`${artifactBucketArn}/${ARTIFACT_LAYOUT.pullRequestBuildsPrefix}*`)];
+    return [
+        allow(
+            "ReadPullRequestBuildOutput",
+            "s3:GetObject",
+            pulumi.interpolate`${artifactBucketArn}/${ARTIFACT_LAYOUT.pullRequestBuildsPrefix}*`,
+        ),
+    ];
 }
 
 /** Pipeline artifacts: only the pipeline's own folder of the artifact bucket. */
@@ -546,7 +619,13 @@ export function repositoryReadStatements(repositoryArn: pulumi.Input<string>): S
  * whose other files may be a function's code.
  */
 export function repositoryDifferencesStatements(repositoryArn: pulumi.Input<string>): Statement[] {
-    return [allow("ReadDifferencesPolicyAndFolders", ["codecommit:GetDifferences", "codecommit:GetFile", "codecommit:GetFolder"], repositoryArn)];
+    return [
+        allow(
+            "ReadDifferencesPolicyAndFolders",
+            ["codecommit:GetDifferences", "codecommit:GetFile", "codecommit:GetFolder"],
+            repositoryArn,
+        ),
+    ];
 }
 
 /** Invoke one Lambda function (the workflow's decision). */
@@ -612,7 +691,10 @@ export function tuningExecutionStatements(stateMachineArn: pulumi.Input<string>)
  */
 export function runningExecutionsStatements(stateMachineArn: pulumi.Input<string>): Statement[] {
     const executions = pulumi.output(stateMachineArn).apply((arn) => `${arn.replace(":stateMachine:", ":execution:")}:*`);
-    return [allow("ListWorkflowExecutions", "states:ListExecutions", stateMachineArn), allow("ReadWorkflowExecutions", "states:DescribeExecution", executions)];
+    return [
+        allow("ListWorkflowExecutions", "states:ListExecutions", stateMachineArn),
+        allow("ReadWorkflowExecutions", "states:DescribeExecution", executions),
+    ];
 }
 
 /** Start one state machine (the EventBridge target of pull-request events). */
@@ -697,9 +779,23 @@ export function protectMainStatements(repositoryArn: pulumi.Input<string>, mainB
             ],
             repositoryArn,
         ),
-        deny("NoChangingApprovalRuleTemplates", ["codecommit:UpdateApprovalRuleTemplateContent", "codecommit:UpdateApprovalRuleTemplateName", "codecommit:DeleteApprovalRuleTemplate"], "*"),
-        deny("NoDetachingThisPolicy", ["iam:DetachUserPolicy", "iam:DetachRolePolicy", "iam:DetachGroupPolicy"], "*", { ArnEquals: { "iam:PolicyARN": ownArn } }),
-        deny("NoChangingThisPolicy", ["iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:DeletePolicyVersion", "iam:DeletePolicy"], ownArn),
+        deny(
+            "NoChangingApprovalRuleTemplates",
+            [
+                "codecommit:UpdateApprovalRuleTemplateContent",
+                "codecommit:UpdateApprovalRuleTemplateName",
+                "codecommit:DeleteApprovalRuleTemplate",
+            ],
+            "*",
+        ),
+        deny("NoDetachingThisPolicy", ["iam:DetachUserPolicy", "iam:DetachRolePolicy", "iam:DetachGroupPolicy"], "*", {
+            ArnEquals: { "iam:PolicyARN": ownArn },
+        }),
+        deny(
+            "NoChangingThisPolicy",
+            ["iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:DeletePolicyVersion", "iam:DeletePolicy"],
+            ownArn,
+        ),
     ];
 }
 
@@ -723,7 +819,12 @@ export function denyInsecureTransportStatement(bucketArn: pulumi.Input<string>):
  * whatever their identity policies say. `aws:PrincipalArn` of a role session is the role's
  * ARN (with its path), so writers are roles or users, never session ARNs.
  */
-export function onlyWritersStatement(sid: string, bucketArn: pulumi.Input<string>, keys: string, writers: pulumi.Input<string>[]): Statement {
+export function onlyWritersStatement(
+    sid: string,
+    bucketArn: pulumi.Input<string>,
+    keys: string,
+    writers: pulumi.Input<string>[],
+): Statement {
     return {
         Sid: sid,
         Effect: "Deny",

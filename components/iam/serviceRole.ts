@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { policyDocument, RoleTrust, Statement, trustPolicy } from "./policies";
+import { policyDocument, type RoleTrust, type Statement, trustPolicy } from "./policies";
 import { STACK_ROLE_PATH } from "../stack/stackNames";
 
 export interface ServiceRoleArgs {

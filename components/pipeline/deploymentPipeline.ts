@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ArtifactBucket, BucketRef, pipelineArtifactFolder, STATE_LAYOUT } from "../storage/artifactStorage";
-import { BuildProject, BuildProjectArgs } from "../build/buildProject";
+import { type ArtifactBucket, type BucketRef, pipelineArtifactFolder, STATE_LAYOUT } from "../storage/artifactStorage";
+import { BuildProject, type BuildProjectArgs } from "../build/buildProject";
 import {
     BUILD_VARIABLES,
     DEPLOYED_COMMIT_VARIABLE,
@@ -18,7 +18,7 @@ import {
     runnerDownloadStatements,
     startPipelineStatements,
     terraformManagedResourcesStatements,
-    TerraformScope,
+    type TerraformScope,
     terraformStateStatements,
 } from "../iam/policies";
 import { ServiceRole } from "../iam/serviceRole";
@@ -150,7 +150,13 @@ export class DeploymentPipeline extends pulumi.ComponentResource {
             version: "1",
             configuration: { CustomData: customData },
         });
-        const codeBuild = (actionName: string, projectName: pulumi.Input<string>, input: string, output?: string, environment?: Record<string, string>) => ({
+        const codeBuild = (
+            actionName: string,
+            projectName: pulumi.Input<string>,
+            input: string,
+            output?: string,
+            environment?: Record<string, string>,
+        ) => ({
             name: actionName,
             category: "Build",
             owner: "AWS",
@@ -161,7 +167,9 @@ export class DeploymentPipeline extends pulumi.ComponentResource {
             configuration: {
                 ProjectName: projectName,
                 ...(environment && {
-                    EnvironmentVariables: JSON.stringify(Object.entries(environment).map(([name, value]) => ({ name, value, type: "PLAINTEXT" }))),
+                    EnvironmentVariables: JSON.stringify(
+                        Object.entries(environment).map(([name, value]) => ({ name, value, type: "PLAINTEXT" })),
+                    ),
                 }),
             },
         });
@@ -188,15 +196,28 @@ export class DeploymentPipeline extends pulumi.ComponentResource {
                                 // Its output variables (CommitId) reach later stages as #{SourceVariables.*}.
                                 namespace: SOURCE_VARIABLES_NAMESPACE,
                                 // Started by the EventBridge rule below instead of polling.
-                                configuration: { RepositoryName: repository.name, BranchName: args.mainBranch, PollForSourceChanges: "false", OutputArtifactFormat: "CODE_ZIP" },
+                                configuration: {
+                                    RepositoryName: repository.name,
+                                    BranchName: args.mainBranch,
+                                    PollForSourceChanges: "false",
+                                    OutputArtifactFormat: "CODE_ZIP",
+                                },
                             },
                         ],
                     },
-                    { name: "ApproveBuild", actions: [manualApproval("ApproveBuild", "Approve to run terraform plan for this commit of main.")] },
+                    {
+                        name: "ApproveBuild",
+                        actions: [manualApproval("ApproveBuild", "Approve to run terraform plan for this commit of main.")],
+                    },
                     { name: "Build", actions: [codeBuild("TerraformPlan", plan.projectName, "source", "plan")] },
                     {
                         name: "ApproveDeploy",
-                        actions: [manualApproval("ApproveDeploy", "Read the plan in the TerraformPlan build log; approving applies exactly that plan.")],
+                        actions: [
+                            manualApproval(
+                                "ApproveDeploy",
+                                "Read the plan in the TerraformPlan build log; approving applies exactly that plan.",
+                            ),
+                        ],
                     },
                     {
                         name: "Deploy",
@@ -221,7 +242,11 @@ export class DeploymentPipeline extends pulumi.ComponentResource {
                     source: ["aws.codecommit"],
                     "detail-type": ["CodeCommit Repository State Change"],
                     resources: [repository.arn],
-                    detail: { event: ["referenceCreated", "referenceUpdated"], referenceType: ["branch"], referenceName: [args.mainBranch] },
+                    detail: {
+                        event: ["referenceCreated", "referenceUpdated"],
+                        referenceType: ["branch"],
+                        referenceName: [args.mainBranch],
+                    },
                 }),
                 state: "ENABLED",
                 tags,
@@ -230,7 +255,11 @@ export class DeploymentPipeline extends pulumi.ComponentResource {
         );
         const onPushRole = new ServiceRole(
             `${name}-on-push-role`,
-            { trust: { service: "events.amazonaws.com", accountId: scope.accountId }, statements: startPipelineStatements(pipeline.arn), tags },
+            {
+                trust: { service: "events.amazonaws.com", accountId: scope.accountId },
+                statements: startPipelineStatements(pipeline.arn),
+                tags,
+            },
             { parent: this },
         );
         new aws.cloudwatch.EventTarget(

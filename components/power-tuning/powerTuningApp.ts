@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { TerraformScope, terraformScopeArns } from "../iam/policies";
+import { type TerraformScope, terraformScopeArns } from "../iam/policies";
 
 /** AWS Lambda Power Tuning in the Serverless Application Repository (published in us-east-1, deployable anywhere). */
 export const POWER_TUNING_APPLICATION_ID = "arn:aws:serverlessrepo:us-east-1:451282441545:applications/aws-lambda-power-tuning";
@@ -52,8 +52,11 @@ export class PowerTuningApp extends pulumi.ComponentResource {
         );
 
         this.stateMachineArn = stack.outputs.apply((outputs) => {
-            const arn = outputs["StateMachineARN"];
-            if (!arn) throw new Error(`SAR application ${POWER_TUNING_APPLICATION_ID}@${args.semanticVersion} returned no StateMachineARN output`);
+            const arn = outputs.StateMachineARN;
+            if (!arn)
+                throw new Error(
+                    `SAR application ${POWER_TUNING_APPLICATION_ID}@${args.semanticVersion} returned no StateMachineARN output`,
+                );
             return arn;
         });
         this.registerOutputs({ stateMachineArn: this.stateMachineArn });

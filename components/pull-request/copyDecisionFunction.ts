@@ -2,12 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { RunnerBundle } from "../../buildscripts/bundle";
 import { RUNNER_ENVIRONMENT } from "../../buildscripts/contract";
-import {
-    assumeBotStatements,
-    buildLogStatements,
-    repositoryDifferencesStatements,
-    tuningHistoryReadStatements,
-} from "../iam/policies";
+import { assumeBotStatements, buildLogStatements, repositoryDifferencesStatements, tuningHistoryReadStatements } from "../iam/policies";
 import { ServiceRole } from "../iam/serviceRole";
 import { DECISION_FUNCTION_NAME_PREFIX } from "../stack/stackNames";
 
@@ -83,7 +78,8 @@ export class CopyDecisionFunction extends pulumi.ComponentResource {
             name,
             {
                 name: functionName,
-                description: "Decides from the repository alone whether a pull request can change a function (runner decide-copy); when not, comments and approves as the pull-request bot.",
+                description:
+                    "Decides from the repository alone whether a pull request can change a function (runner decide-copy); when not, comments and approves as the pull-request bot.",
                 role: role.arn,
                 runtime: "nodejs22.x",
                 architectures: ["arm64"],

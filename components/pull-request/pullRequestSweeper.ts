@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { RUNNER_ENVIRONMENT } from "../../buildscripts/contract";
-import { BucketRef, STATE_LAYOUT } from "../storage/artifactStorage";
+import { type BucketRef, STATE_LAYOUT } from "../storage/artifactStorage";
 import { BuildProject } from "../build/buildProject";
 import { BUILD_VARIABLES, pullRequestSweepBuildspec } from "../build/buildspecs";
 import {
@@ -13,7 +13,7 @@ import {
     runningExecutionsStatements,
     stackRoleArn,
     sweepStatements,
-    TerraformScope,
+    type TerraformScope,
 } from "../iam/policies";
 import { PULL_REQUEST_BUILD_TIMEOUT_MINUTES, PULL_REQUEST_QUEUED_TIMEOUT_MINUTES } from "./timeouts";
 import { ServiceRole } from "../iam/serviceRole";
@@ -76,7 +76,8 @@ export class PullRequestSweeper extends pulumi.ComponentResource {
         const project = new BuildProject(
             name,
             {
-                description: "Trusted (no source, verified runner): removes what pull requests' copies left behind, on a schedule and after each destroy.",
+                description:
+                    "Trusted (no source, verified runner): removes what pull requests' copies left behind, on a schedule and after each destroy.",
                 buildspec: pullRequestSweepBuildspec(),
                 source: { type: "NO_SOURCE" },
                 environmentVariables: {
@@ -114,7 +115,12 @@ export class PullRequestSweeper extends pulumi.ComponentResource {
         if (copyAccount !== undefined) {
             new ServiceRole(
                 `${name}-access-role`,
-                { roleName: accessRoleName, trust: { roles: [project.roleArn], externalId: copyAccount.externalId }, statements: sweep, tags },
+                {
+                    roleName: accessRoleName,
+                    trust: { roles: [project.roleArn], externalId: copyAccount.externalId },
+                    statements: sweep,
+                    tags,
+                },
                 { parent: this, providers: [copyAccount.provider] },
             );
         }
@@ -131,7 +137,11 @@ export class PullRequestSweeper extends pulumi.ComponentResource {
         );
         const scheduleRole = new ServiceRole(
             `${name}-schedule-role`,
-            { trust: { service: "events.amazonaws.com", accountId }, statements: runBuildStatements([project.projectArn], { stop: false }), tags },
+            {
+                trust: { service: "events.amazonaws.com", accountId },
+                statements: runBuildStatements([project.projectArn], { stop: false }),
+                tags,
+            },
             { parent: this },
         );
         new aws.cloudwatch.EventTarget(

@@ -1,10 +1,21 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { RunnerBundle } from "../../buildscripts/bundle";
-import { ARTIFACT_LAYOUT, assumedRoleSessionArn, PULL_REQUEST_BOT_SESSION_NAME, PULL_REQUEST_EVENT_FIELDS, RUNNER_ENVIRONMENT } from "../../buildscripts/contract";
-import { BucketRef, PULL_REQUEST_CACHE_PREFIX, STATE_LAYOUT } from "../storage/artifactStorage";
-import { BuildProject, BuildProjectArgs } from "../build/buildProject";
-import { BUILD_VARIABLES, pullRequestDeployBuildspec, pullRequestDestroyBuildspec, pullRequestFeedbackBuildspec } from "../build/buildspecs";
+import {
+    ARTIFACT_LAYOUT,
+    assumedRoleSessionArn,
+    PULL_REQUEST_BOT_SESSION_NAME,
+    PULL_REQUEST_EVENT_FIELDS,
+    RUNNER_ENVIRONMENT,
+} from "../../buildscripts/contract";
+import { type BucketRef, PULL_REQUEST_CACHE_PREFIX, STATE_LAYOUT } from "../storage/artifactStorage";
+import { BuildProject, type BuildProjectArgs } from "../build/buildProject";
+import {
+    BUILD_VARIABLES,
+    pullRequestDeployBuildspec,
+    pullRequestDestroyBuildspec,
+    pullRequestFeedbackBuildspec,
+} from "../build/buildspecs";
 import { CopyDecisionFunction } from "./copyDecisionFunction";
 import { COPY_BUCKET_LAYOUT, CopyStorage } from "../copy-account/copyStorage";
 import {
@@ -28,14 +39,19 @@ import {
     runnerDownloadStatements,
     sourceDownloadStatements,
     stackRoleArn,
-    Statement,
+    type Statement,
     startExecutionStatements,
-    TerraformScope,
+    type TerraformScope,
     tuningExecutionStatements,
     tuningHistoryStatements,
 } from "../iam/policies";
 import { pullRequestWorkflowDefinition } from "./pullRequestWorkflowDefinition";
-import { PULL_REQUEST_BUILD_TIMEOUT_MINUTES, PULL_REQUEST_QUEUED_TIMEOUT_MINUTES, requireWithinCopySession, taskTimeoutSeconds } from "./timeouts";
+import {
+    PULL_REQUEST_BUILD_TIMEOUT_MINUTES,
+    PULL_REQUEST_QUEUED_TIMEOUT_MINUTES,
+    requireWithinCopySession,
+    taskTimeoutSeconds,
+} from "./timeouts";
 import { PullRequestSweeper } from "./pullRequestSweeper";
 import { ServiceRole } from "../iam/serviceRole";
 import type { TerraformRelease } from "../build/terraformRelease";
@@ -82,7 +98,12 @@ export interface PullRequestWorkflowArgs {
      * (tuning takes a while), destroy 30, sweep 15; config.ts checks the copies' TTL against them.
      * Deploy and destroy, queue included, must end within their one-hour copy credentials.
      */
-    readonly buildTimeoutMinutes?: { readonly deploy?: number; readonly feedback?: number; readonly destroy?: number; readonly sweep?: number };
+    readonly buildTimeoutMinutes?: {
+        readonly deploy?: number;
+        readonly feedback?: number;
+        readonly destroy?: number;
+        readonly sweep?: number;
+    };
     /** The scheduled sweep of the pull-request namespace: its EventBridge schedule, and the age from which it removes things. */
     readonly sweep: { readonly schedule: string; readonly copyTtlHours: number };
     /**
@@ -103,10 +124,9 @@ const EVENT_FIELDS = Object.fromEntries(PULL_REQUEST_EVENT_FIELDS.map((field) =>
  * The workflow's input for each event (PullRequestWorkflowInput). Placeholders stay unquoted:
  * EventBridge substitutes string values as quoted JSON strings.
  */
-export const WORKFLOW_INPUT_TEMPLATE = JSON.stringify(Object.fromEntries(Object.keys(EVENT_FIELDS).map((field) => [field, `<${field}>`]))).replace(
-    /"(<\w+>)"/g,
-    "$1",
-);
+export const WORKFLOW_INPUT_TEMPLATE = JSON.stringify(
+    Object.fromEntries(Object.keys(EVENT_FIELDS).map((field) => [field, `<${field}>`])),
+).replace(/"(<\w+>)"/g, "$1");
 
 /**
  * Every pull request opened or pushed to against the main branch starts one execution of a
@@ -149,7 +169,8 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
         const copyAccount = args.copyAccount;
         // Everything pull-request code runs with is created here: the copies' account when they have
         // one, production's otherwise.
-        const inCopyAccount: pulumi.ComponentResourceOptions = copyAccount === undefined ? { parent: this } : { parent: this, providers: [copyAccount.provider] };
+        const inCopyAccount: pulumi.ComponentResourceOptions =
+            copyAccount === undefined ? { parent: this } : { parent: this, providers: [copyAccount.provider] };
 
         // A content-hash key: a changed runner is a new object, and a running build keeps the one it started with.
         const runner = new aws.s3.BucketObjectv2(
@@ -190,16 +211,30 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
                 ? undefined
                 : new CopyStorage(
                       `${name}-copy-storage`,
-                      { sourceWriterRoleArn: copyAccessRole("source").arn, deployer: copyAccount.deployRoleArn, retainData: args.retainData, tags },
+                      {
+                          sourceWriterRoleArn: copyAccessRole("source").arn,
+                          deployer: copyAccount.deployRoleArn,
+                          retainData: args.retainData,
+                          tags,
+                      },
                       inCopyAccount,
                   );
         const copiesState = copyStorage?.bucket ?? stateBucket;
         const handedOn = copyStorage?.bucket ?? artifactBucket;
 
-        const project = (suffix: string, spec: Omit<BuildProjectArgs, "accountId" | "tags" | "queuedTimeoutMinutes">, where: "production" | "copies" = "production") =>
+        const project = (
+            suffix: string,
+            spec: Omit<BuildProjectArgs, "accountId" | "tags" | "queuedTimeoutMinutes">,
+            where: "production" | "copies" = "production",
+        ) =>
             new BuildProject(
                 `${name}-${suffix}`,
-                { ...spec, queuedTimeoutMinutes: PULL_REQUEST_QUEUED_TIMEOUT_MINUTES, accountId: where === "copies" ? pullRequests.accountId : accountId, tags },
+                {
+                    ...spec,
+                    queuedTimeoutMinutes: PULL_REQUEST_QUEUED_TIMEOUT_MINUTES,
+                    accountId: where === "copies" ? pullRequests.accountId : accountId,
+                    tags,
+                },
                 where === "copies" ? inCopyAccount : { parent: this },
             );
         const copyEnvironment = {
@@ -211,8 +246,14 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
         };
         // In the copies' own account a project cannot clone production's repository: it reads the
         // source the workflow names for each build, handed over by the trusted side.
-        const source = copyAccount === undefined ? ({ type: "CODECOMMIT", cloneUrlHttp: repository.cloneUrlHttp } as const) : ({ type: "S3", location: pulumi.interpolate`${handedOn.name}/${COPY_BUCKET_LAYOUT.sourcesPrefix}` } as const);
-        const sourceStatements: Statement[] = copyAccount === undefined ? gitPullStatements(repository.arn) : sourceDownloadStatements(handedOn.arn, COPY_BUCKET_LAYOUT.sourcesPrefix);
+        const source =
+            copyAccount === undefined
+                ? ({ type: "CODECOMMIT", cloneUrlHttp: repository.cloneUrlHttp } as const)
+                : ({ type: "S3", location: pulumi.interpolate`${handedOn.name}/${COPY_BUCKET_LAYOUT.sourcesPrefix}` } as const);
+        const sourceStatements: Statement[] =
+            copyAccount === undefined
+                ? gitPullStatements(repository.arn)
+                : sourceDownloadStatements(handedOn.arn, COPY_BUCKET_LAYOUT.sourcesPrefix);
         // Shared by the untrusted builds only: nothing trusted and nothing of production reads it.
         // CodeBuild shares an S3 cache between projects only under one cache namespace and the
         // buildspecs' one cache key (the Terraform release and the lock file's hash).
@@ -224,7 +265,8 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
         const deploy = project(
             "deploy",
             {
-                description: "Untrusted (runs the pull request's files): plans the branch against production, deploys its throw-away copy, hands plan and outputs on.",
+                description:
+                    "Untrusted (runs the pull request's files): plans the branch against production, deploys its throw-away copy, hands plan and outputs on.",
                 buildspec: pullRequestDeployBuildspec(args.terraform),
                 source,
                 environmentVariables: {
@@ -261,7 +303,8 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
             ...lambdaAccountSettingsStatements(),
         ];
         const feedback = project("feedback", {
-            description: "Trusted (no source, verified runner): comments the plan, tunes the copy, approves or revokes as the pull-request bot.",
+            description:
+                "Trusted (no source, verified runner): comments the plan, tunes the copy, approves or revokes as the pull-request bot.",
             buildspec: pullRequestFeedbackBuildspec(),
             source: { type: "NO_SOURCE" },
             environmentVariables: {
@@ -358,7 +401,9 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
                     ...assumeCopyRoleStatements(copyRoleArn),
                     ...invokeFunctionStatements(decision.functionArn),
                     ...runBuildStatements(
-                        copyAccount === undefined ? [deploy.projectArn, feedback.projectArn, destroy.projectArn, sweeper.projectArn] : [feedback.projectArn, sweeper.projectArn],
+                        copyAccount === undefined
+                            ? [deploy.projectArn, feedback.projectArn, destroy.projectArn, sweeper.projectArn]
+                            : [feedback.projectArn, sweeper.projectArn],
                         { stop: true },
                     ),
                     ...(copyAccount === undefined ? [] : assumeCopyAccountRoleStatements(workflowAccess.arn)),
@@ -378,7 +423,11 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
                     sessionName: { like: `${pullRequests.namePrefix}-*` },
                     ...(copyAccount !== undefined && { externalId }),
                 },
-                statements: copyRoleStatements(pullRequests, { bucketArn: copiesState.arn, ...copyStateScope }, args.functionBoundaries.copy),
+                statements: copyRoleStatements(
+                    pullRequests,
+                    { bucketArn: copiesState.arn, ...copyStateScope },
+                    args.functionBoundaries.copy,
+                ),
                 tags,
             },
             inCopyAccount,
@@ -411,27 +460,54 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
                 type: "STANDARD",
                 roleArn: workflowRole.arn,
                 definition: pulumi
-                    .all([decision.functionArn, deploy.projectName, feedback.projectName, destroy.projectName, sweeper.projectName, copyRole.arn, copiesState.name, workflowArn, handedOn.name, workflowAccess.arn])
-                    .apply(([decisionFunction, deployProject, feedbackProject, destroyProject, sweepProject, copyRoleArn, stateBucketName, workflowArnValue, handedOnBucket, workflowAccessArn]) =>
-                        JSON.stringify(
-                            pullRequestWorkflowDefinition({
-                                decisionFunction,
-                                deployProject,
-                                feedbackProject,
-                                destroyProject,
-                                sweepProject,
-                                copyRole: { arn: copyRoleArn, session: { stateBucketName, ...copyStateScope } },
-                                timeoutSeconds: {
-                                    deploy: taskTimeoutSeconds(timeouts.deploy),
-                                    feedback: taskTimeoutSeconds(timeouts.feedback),
-                                    destroy: taskTimeoutSeconds(timeouts.destroy),
-                                    sweep: taskTimeoutSeconds(timeouts.sweep),
-                                },
-                                ...(copyAccount !== undefined && {
-                                    copyAccount: { taskRoleArn: workflowAccessArn, externalId: workflowArnValue, sourceFolder: `${handedOnBucket}/${COPY_BUCKET_LAYOUT.sourcesPrefix}` },
+                    .all([
+                        decision.functionArn,
+                        deploy.projectName,
+                        feedback.projectName,
+                        destroy.projectName,
+                        sweeper.projectName,
+                        copyRole.arn,
+                        copiesState.name,
+                        workflowArn,
+                        handedOn.name,
+                        workflowAccess.arn,
+                    ])
+                    .apply(
+                        ([
+                            decisionFunction,
+                            deployProject,
+                            feedbackProject,
+                            destroyProject,
+                            sweepProject,
+                            copyRoleArn,
+                            stateBucketName,
+                            workflowArnValue,
+                            handedOnBucket,
+                            workflowAccessArn,
+                        ]) =>
+                            JSON.stringify(
+                                pullRequestWorkflowDefinition({
+                                    decisionFunction,
+                                    deployProject,
+                                    feedbackProject,
+                                    destroyProject,
+                                    sweepProject,
+                                    copyRole: { arn: copyRoleArn, session: { stateBucketName, ...copyStateScope } },
+                                    timeoutSeconds: {
+                                        deploy: taskTimeoutSeconds(timeouts.deploy),
+                                        feedback: taskTimeoutSeconds(timeouts.feedback),
+                                        destroy: taskTimeoutSeconds(timeouts.destroy),
+                                        sweep: taskTimeoutSeconds(timeouts.sweep),
+                                    },
+                                    ...(copyAccount !== undefined && {
+                                        copyAccount: {
+                                            taskRoleArn: workflowAccessArn,
+                                            externalId: workflowArnValue,
+                                            sourceFolder: `${handedOnBucket}/${COPY_BUCKET_LAYOUT.sourcesPrefix}`,
+                                        },
+                                    }),
                                 }),
-                            }),
-                        ),
+                            ),
                     ),
                 tags,
             },

@@ -97,7 +97,12 @@ const unless = (path: string, type: "IsString" | "IsBoolean", next: string) => [
 ];
 
 /** A Pass state setting `$.deploy`. */
-const recordDeploy = (deploy: Record<string, unknown>, next: string) => ({ Type: "Pass", Parameters: deploy, ResultPath: "$.deploy", Next: next });
+const recordDeploy = (deploy: Record<string, unknown>, next: string) => ({
+    Type: "Pass",
+    Parameters: deploy,
+    ResultPath: "$.deploy",
+    Next: next,
+});
 
 /** Where the decision's answer names the copy (copyNamePrefix); checked before anything reads it. */
 const COPY_NAME_PREFIX_PATH = "$.decision.Payload.copyNamePrefix";
@@ -135,7 +140,11 @@ function copyCredentialsTask(steps: PullRequestWorkflowSteps, failure: { resultP
         },
         TimeoutSeconds: API_CALL_TIMEOUT_SECONDS,
         Retry: RETRY_API_CALL,
-        ResultSelector: { "AccessKeyId.$": "$.Credentials.AccessKeyId", "SecretAccessKey.$": "$.Credentials.SecretAccessKey", "SessionToken.$": "$.Credentials.SessionToken" },
+        ResultSelector: {
+            "AccessKeyId.$": "$.Credentials.AccessKeyId",
+            "SecretAccessKey.$": "$.Credentials.SecretAccessKey",
+            "SessionToken.$": "$.Credentials.SessionToken",
+        },
         ResultPath: COPY_CREDENTIALS_PATH,
         Catch: catchAll(failure.resultPath, failure.next),
         Next: next,
@@ -158,7 +167,9 @@ function untrustedBuildCredentials(steps: PullRequestWorkflowSteps) {
  */
 function untrustedBuildSource(steps: PullRequestWorkflowSteps) {
     if (steps.copyAccount === undefined) return { "SourceVersion.$": "$.sourceCommit" };
-    return { "SourceLocationOverride.$": `States.Format('${steps.copyAccount.sourceFolder}{}/${SOURCE_ARCHIVE_NAME}', ${COPY_NAME_PREFIX_PATH})` };
+    return {
+        "SourceLocationOverride.$": `States.Format('${steps.copyAccount.sourceFolder}{}/${SOURCE_ARCHIVE_NAME}', ${COPY_NAME_PREFIX_PATH})`,
+    };
 }
 
 /** The copy's credentials as a build's variables (COPY_CREDENTIAL_VARIABLES). */
@@ -197,7 +208,8 @@ export function pullRequestWorkflowDefinition(steps: PullRequestWorkflowSteps): 
     const deployStatus = "$.deployPoll.Builds[0].BuildStatus";
     const deployArn = { "buildArn.$": "$.deploy.buildArn" };
     return {
-        Comment: "A pull request's throw-away copy, when it can change a function (trusted decision): deploy it (untrusted), give feedback (trusted), destroy it (untrusted) and sweep it (trusted), whatever failed.",
+        Comment:
+            "A pull request's throw-away copy, when it can change a function (trusted decision): deploy it (untrusted), give feedback (trusted), destroy it (untrusted) and sweep it (trusted), whatever failed.",
         StartAt: "DecideCopy",
         States: {
             DecideCopy: {
@@ -211,7 +223,12 @@ export function pullRequestWorkflowDefinition(steps: PullRequestWorkflowSteps): 
                 // Lambda's own transient errors, as the Step Functions developer guide advises retrying them.
                 Retry: [
                     {
-                        ErrorEquals: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException"],
+                        ErrorEquals: [
+                            "Lambda.ServiceException",
+                            "Lambda.AWSLambdaException",
+                            "Lambda.SdkClientException",
+                            "Lambda.TooManyRequestsException",
+                        ],
                         IntervalSeconds: 1,
                         MaxAttempts: 2,
                         BackoffRate: 2,
@@ -226,7 +243,10 @@ export function pullRequestWorkflowDefinition(steps: PullRequestWorkflowSteps): 
             // Only a boolean false skips the copy; no answer, or any other, deploys it, once named.
             CopyNeeded: {
                 Type: "Choice",
-                Choices: [...unless(copyNeeded, "IsBoolean", "CopyNamed"), { Variable: copyNeeded, BooleanEquals: false, Next: "NoFunctionChanged" }],
+                Choices: [
+                    ...unless(copyNeeded, "IsBoolean", "CopyNamed"),
+                    { Variable: copyNeeded, BooleanEquals: false, Next: "NoFunctionChanged" },
+                ],
                 Default: "CopyNamed",
             },
             CopyNamed: {
@@ -234,8 +254,15 @@ export function pullRequestWorkflowDefinition(steps: PullRequestWorkflowSteps): 
                 Choices: unless(COPY_NAME_PREFIX_PATH, "IsString", "RecordCopyUnnamed"),
                 Default: "CopyCredentialsForDeploy",
             },
-            CopyCredentialsForDeploy: copyCredentialsTask(steps, { resultPath: "$.deployFailure", next: "RecordNoCopyCredentials" }, "StartDeploy"),
-            NoFunctionChanged: { Type: "Succeed", Comment: "Nothing that can change a function changed: the decision commented and approved; nothing was deployed." },
+            CopyCredentialsForDeploy: copyCredentialsTask(
+                steps,
+                { resultPath: "$.deployFailure", next: "RecordNoCopyCredentials" },
+                "StartDeploy",
+            ),
+            NoFunctionChanged: {
+                Type: "Succeed",
+                Comment: "Nothing that can change a function changed: the decision commented and approved; nothing was deployed.",
+            },
             StartDeploy: {
                 Type: "Task",
                 Resource: START_BUILD,
@@ -250,7 +277,10 @@ export function pullRequestWorkflowDefinition(steps: PullRequestWorkflowSteps): 
                 Retry: RETRY_API_CALL,
                 ResultPath: "$.startedDeploy",
                 // Any answer but a timeout is CodeBuild's refusal: no build exists.
-                Catch: [{ ErrorEquals: ["States.Timeout"], ResultPath: "$.deployFailure", Next: "RecordDeployUnknown" }, ...catchAll("$.deployFailure", "RecordDeployNotStarted")],
+                Catch: [
+                    { ErrorEquals: ["States.Timeout"], ResultPath: "$.deployFailure", Next: "RecordDeployUnknown" },
+                    ...catchAll("$.deployFailure", "RecordDeployNotStarted"),
+                ],
                 Next: "DeployNamed",
             },
             DeployNamed: {
@@ -258,7 +288,12 @@ export function pullRequestWorkflowDefinition(steps: PullRequestWorkflowSteps): 
                 Choices: unless("$.startedDeploy.Build.Arn", "IsString", "RecordDeployUnknown"),
                 Default: "DeployStarted",
             },
-            DeployStarted: { Type: "Pass", Parameters: { "buildArn.$": "$.startedDeploy.Build.Arn", polls: 0 }, ResultPath: "$.deploy", Next: "WaitForDeploy" },
+            DeployStarted: {
+                Type: "Pass",
+                Parameters: { "buildArn.$": "$.startedDeploy.Build.Arn", polls: 0 },
+                ResultPath: "$.deploy",
+                Next: "WaitForDeploy",
+            },
             WaitForDeploy: { Type: "Wait", Seconds: DEPLOY_POLL_SECONDS, Next: "PollDeploy" },
             PollDeploy: {
                 Type: "Task",
@@ -271,7 +306,12 @@ export function pullRequestWorkflowDefinition(steps: PullRequestWorkflowSteps): 
                 Catch: catchAll("$.deployPollFailure", "StopDeploy"),
                 Next: "CountDeployPoll",
             },
-            CountDeployPoll: { Type: "Pass", Parameters: { ...deployArn, "polls.$": "States.MathAdd($.deploy.polls, 1)" }, ResultPath: "$.deploy", Next: "DeployStatus" },
+            CountDeployPoll: {
+                Type: "Pass",
+                Parameters: { ...deployArn, "polls.$": "States.MathAdd($.deploy.polls, 1)" },
+                ResultPath: "$.deploy",
+                Next: "DeployStatus",
+            },
             // CodeBuild ends a build at its queued and build timeouts; one reported running past
             // the deploy task's timeout, or not reported at all, is stopped and handled as failed.
             DeployStatus: {
@@ -310,7 +350,8 @@ export function pullRequestWorkflowDefinition(steps: PullRequestWorkflowSteps): 
                     buildArn: "",
                     outcome: "FAILED",
                     ending: DEPLOY_ENDINGS.notStarted,
-                    "because.$": "States.Format('DeployCopy could not start a build: CodeBuild answered StartBuild with {}. Nothing was deployed, so nothing was destroyed or swept.', $.deployFailure.Error)",
+                    "because.$":
+                        "States.Format('DeployCopy could not start a build: CodeBuild answered StartBuild with {}. Nothing was deployed, so nothing was destroyed or swept.', $.deployFailure.Error)",
                 },
                 "Feedback",
             ),
@@ -320,7 +361,8 @@ export function pullRequestWorkflowDefinition(steps: PullRequestWorkflowSteps): 
                     buildArn: "",
                     outcome: "FAILED",
                     ending: DEPLOY_ENDINGS.notStarted,
-                    because: "DeployCopy started no build: the decision failed or named no copy, so no credentials could be confined to one. Nothing was deployed, so nothing was destroyed or swept.",
+                    because:
+                        "DeployCopy started no build: the decision failed or named no copy, so no credentials could be confined to one. Nothing was deployed, so nothing was destroyed or swept.",
                 },
                 "Feedback",
             ),
@@ -329,7 +371,8 @@ export function pullRequestWorkflowDefinition(steps: PullRequestWorkflowSteps): 
                     buildArn: "",
                     outcome: "FAILED",
                     ending: DEPLOY_ENDINGS.notStarted,
-                    "because.$": "States.Format('DeployCopy started no build: STS answered AssumeRole for the copy credentials with {}. Nothing was deployed, so nothing was destroyed or swept.', $.deployFailure.Error)",
+                    "because.$":
+                        "States.Format('DeployCopy started no build: STS answered AssumeRole for the copy credentials with {}. Nothing was deployed, so nothing was destroyed or swept.', $.deployFailure.Error)",
                 },
                 "Feedback",
             ),
@@ -389,7 +432,13 @@ export function pullRequestWorkflowDefinition(steps: PullRequestWorkflowSteps): 
             Outcome: {
                 Type: "Choice",
                 Choices: [
-                    { And: [{ Variable: "$.destroyFailure", IsPresent: true }, { Variable: "$.sweepFailure", IsPresent: true }], Next: "DestroyFailedCopyLeft" },
+                    {
+                        And: [
+                            { Variable: "$.destroyFailure", IsPresent: true },
+                            { Variable: "$.sweepFailure", IsPresent: true },
+                        ],
+                        Next: "DestroyFailedCopyLeft",
+                    },
                     { Variable: "$.destroyFailure", IsPresent: true, Next: "DestroyFailedSweptClean" },
                     { Variable: "$.sweepFailure", IsPresent: true, Next: "SweepFailed" },
                     { Variable: "$.deploy.ending", StringEquals: DEPLOY_ENDINGS.notStarted, Next: "DeployNotStarted" },

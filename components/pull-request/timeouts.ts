@@ -4,7 +4,12 @@
 export type WorkflowStep = "deploy" | "feedback" | "destroy" | "sweep";
 
 /** The builds' own timeouts in minutes, unless the workflow is given others. */
-export const PULL_REQUEST_BUILD_TIMEOUT_MINUTES: Readonly<Record<WorkflowStep, number>> = { deploy: 30, feedback: 60, destroy: 30, sweep: 15 };
+export const PULL_REQUEST_BUILD_TIMEOUT_MINUTES: Readonly<Record<WorkflowStep, number>> = {
+    deploy: 30,
+    feedback: 60,
+    destroy: 30,
+    sweep: 15,
+};
 
 /**
  * The pull-request projects' queued timeout: CodeBuild ends a build still queued after this long

@@ -1,9 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { createHash } from "crypto";
+import { createHash } from "node:crypto";
 import { zipSync } from "fflate";
-import { readdirSync, readFileSync, statSync } from "fs";
-import * as path from "path";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import * as path from "node:path";
 import { TUNING_FILES } from "../../buildscripts/contract";
 import { REPOSITORY_SEED_PREFIX } from "../storage/artifactStorage";
 import type { TuningDefaults } from "../stack/config";
@@ -85,7 +85,12 @@ export class LambdaRepository extends pulumi.ComponentResource {
         this.arn = output("Arn");
         this.cloneUrlHttp = output("CloneUrlHttp");
         this.cloneUrlSsh = output("CloneUrlSsh");
-        this.registerOutputs({ repositoryName: this.repositoryName, arn: this.arn, cloneUrlHttp: this.cloneUrlHttp, cloneUrlSsh: this.cloneUrlSsh });
+        this.registerOutputs({
+            repositoryName: this.repositoryName,
+            arn: this.arn,
+            cloneUrlHttp: this.cloneUrlHttp,
+            cloneUrlSsh: this.cloneUrlSsh,
+        });
     }
 }
 
@@ -131,7 +136,9 @@ const ZIP_ENTRY_TIME = new Date(1980, 0, 2);
 
 /** The seed files as the zip CloudFormation commits: each file at its path from the zip's root. */
 export function seedArchive(files: readonly SeedFile[]): Buffer {
-    return Buffer.from(zipSync(Object.fromEntries(files.map((file) => [file.path, [new Uint8Array(file.content), { mtime: ZIP_ENTRY_TIME }]]))));
+    return Buffer.from(
+        zipSync(Object.fromEntries(files.map((file) => [file.path, [new Uint8Array(file.content), { mtime: ZIP_ENTRY_TIME }]]))),
+    );
 }
 
 /**
@@ -166,7 +173,8 @@ function seedFileProblem(stat: { readonly mode: number; readonly size: number })
     if ((stat.mode & 0o111) !== 0) {
         return "is executable, but CloudFormation commits every seed file as a normal one (the zip's file modes are not kept); clear its executable bits, or commit it later with git";
     }
-    if (stat.size === 0) return "is empty, and CloudFormation refuses a seed zip that holds an empty file; give it content, or commit it later with git";
+    if (stat.size === 0)
+        return "is empty, and CloudFormation refuses a seed zip that holds an empty file; give it content, or commit it later with git";
     return undefined;
 }
 
@@ -193,7 +201,9 @@ function readIgnorePatterns(file: string): IgnorePattern[] {
             const directoryOnly = line.endsWith("/");
             const glob = directoryOnly ? line.slice(0, -1) : line;
             if (/[/!\\[\]?]/.test(glob)) {
-                throw new Error(`${file}: pattern ${JSON.stringify(line)} is not supported for seeding (use a name or *-glob, optionally ending in /)`);
+                throw new Error(
+                    `${file}: pattern ${JSON.stringify(line)} is not supported for seeding (use a name or *-glob, optionally ending in /)`,
+                );
             }
             const regex = new RegExp(`^${glob.split("*").map(escapeRegExp).join(".*")}$`);
             return { matches: (name: string, isDirectory: boolean) => (!directoryOnly || isDirectory) && regex.test(name) };

@@ -80,7 +80,9 @@ export class MergeGate extends pulumi.ComponentResource {
                 name: policyName,
                 path: STACK_ROLE_PATH,
                 description: `Attach to every developer: no direct write to ${args.mainBranch} (only merging an approved pull request), no setting the approval rules aside.`,
-                policy: policyDocument(protectMainStatements(args.repository.arn, args.mainBranch, stackPolicyArn(args.accountId, policyName))),
+                policy: policyDocument(
+                    protectMainStatements(args.repository.arn, args.mainBranch, stackPolicyArn(args.accountId, policyName)),
+                ),
                 tags: args.tags,
             },
             { parent: this },
@@ -88,6 +90,9 @@ export class MergeGate extends pulumi.ComponentResource {
 
         this.approvalRuleTemplateNames = pulumi.all(templates.map((template) => template.name));
         this.protectMainPolicyArn = protectMain.arn;
-        this.registerOutputs({ approvalRuleTemplateNames: this.approvalRuleTemplateNames, protectMainPolicyArn: this.protectMainPolicyArn });
+        this.registerOutputs({
+            approvalRuleTemplateNames: this.approvalRuleTemplateNames,
+            protectMainPolicyArn: this.protectMainPolicyArn,
+        });
     }
 }

@@ -4,10 +4,32 @@
 // before any resource is registered.
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { assumedRoleSessionArn, globsOverlap, NAME_PREFIX_RULE, nearestName, NON_FUNCTION_PATH_RULE, nonFunctionPathProblem, REGION_NAME_RULE, SCHEDULE_EXPRESSION_RULE, SWEEP_NAME_PREFIX_RULE, TUNING_INPUT_RULES } from "../../buildscripts/contract";
-import { copyLifetimeMinutes, PULL_REQUEST_BUILD_TIMEOUT_MINUTES, PULL_REQUEST_QUEUED_TIMEOUT_MINUTES, TASK_TIMEOUT_MARGIN_MINUTES } from "../pull-request/timeouts";
+import {
+    assumedRoleSessionArn,
+    globsOverlap,
+    NAME_PREFIX_RULE,
+    nearestName,
+    NON_FUNCTION_PATH_RULE,
+    nonFunctionPathProblem,
+    REGION_NAME_RULE,
+    SCHEDULE_EXPRESSION_RULE,
+    SWEEP_NAME_PREFIX_RULE,
+    TUNING_INPUT_RULES,
+} from "../../buildscripts/contract";
+import {
+    copyLifetimeMinutes,
+    PULL_REQUEST_BUILD_TIMEOUT_MINUTES,
+    PULL_REQUEST_QUEUED_TIMEOUT_MINUTES,
+    TASK_TIMEOUT_MARGIN_MINUTES,
+} from "../pull-request/timeouts";
 import { STACK_OWNED_NAME_PATTERNS } from "./stackNames";
-import { KNOWN_TERRAFORM_RELEASES, knownTerraformReleaseProblem, TerraformRelease, terraformReleaseProblems, verifiableTerraformRelease } from "../build/terraformRelease";
+import {
+    KNOWN_TERRAFORM_RELEASES,
+    knownTerraformReleaseProblem,
+    type TerraformRelease,
+    terraformReleaseProblems,
+    verifiableTerraformRelease,
+} from "../build/terraformRelease";
 
 /** Pulumi project name: the namespace of every project config key. */
 export const PROJECT = "lambda-power-tuned";
@@ -68,12 +90,15 @@ export type RawStackConfig = { readonly [K in Key]?: unknown };
  */
 function rule<T extends z.ZodType>(schema: T, allowed: string) {
     // Optional, so that an absent key reaches the rule too (as undefined) instead of failing in zod's words.
-    return z.unknown().optional().transform((value, context): z.output<T> => {
-        const result = schema.safeParse(value);
-        if (result.success) return result.data;
-        context.addIssue({ code: "custom", message: allowed, input: value });
-        return z.NEVER;
-    });
+    return z
+        .unknown()
+        .optional()
+        .transform((value, context): z.output<T> => {
+            const result = schema.safeParse(value);
+            if (result.success) return result.data;
+            context.addIssue({ code: "custom", message: allowed, input: value });
+            return z.NEVER;
+        });
 }
 
 /** An object with exactly these keys: an unknown one (a typo) would otherwise silently do nothing. */
@@ -98,14 +123,17 @@ const always = { when: () => true };
 // ---------------------------------------------------------------------------------------
 // An AWS provider's assumed roles
 
-const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]+$/;
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 // Go duration units, as the AWS provider reads `duration` ("1h", "90m", "1h30m").
-const DURATION_UNIT_SECONDS: Record<string, number> = { ns: 1e-9, us: 1e-6, "µs": 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
+const DURATION_UNIT_SECONDS: Record<string, number> = { ns: 1e-9, us: 1e-6, µs: 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
 
 /** Seconds in a Go duration string such as "1h30m"; undefined when it is not one. */
 function goDurationSeconds(value: string): number | undefined {
     if (!/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(value)) return undefined;
-    return [...value.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)].reduce((sum, [, amount, unit]) => sum + Number(amount) * DURATION_UNIT_SECONDS[unit], 0);
+    return [...value.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)].reduce(
+        (sum, [, amount, unit]) => sum + Number(amount) * DURATION_UNIT_SECONDS[unit],
+        0,
+    );
 }
 
 const TEXT = rule(z.string().min(1), "a non-empty string");
@@ -118,7 +146,10 @@ export const ASSUMED_ROLE = exactObject(
         sessionName: TEXT.optional(),
         externalId: TEXT.optional(),
         /** In seconds once parsed. */
-        duration: rule(z.string().transform(goDurationSeconds).pipe(z.number().min(900).max(43200)), 'from 15m to 12h, in Go syntax such as "1h" or "1h30m"').optional(),
+        duration: rule(
+            z.string().transform(goDurationSeconds).pipe(z.number().min(900).max(43200)),
+            'from 15m to 12h, in Go syntax such as "1h" or "1h30m"',
+        ).optional(),
         policy: TEXT.optional(),
         policyArns: TEXT_LIST.optional(),
         sourceIdentity: TEXT.optional(),
@@ -153,16 +184,19 @@ const COPY_ACCOUNT = exactObject(
     },
     "an object { accountId, deployRole: { roleArn, externalId?, sessionName?, duration?, ... } }: the sandbox account and the role the stack deploys there with",
 ).check(
-    z.superRefine(({ accountId, deployRole }, context) => {
-        if (roleAccount(deployRole.roleArn) !== accountId) {
-            context.addIssue({
-                code: "custom",
-                message: `a role of the sandbox account ${accountId} (the stack deploys the copies' side there with it), not of ${roleAccount(deployRole.roleArn)}`,
-                path: ["deployRole", "roleArn"],
-                input: deployRole.roleArn,
-            });
-        }
-    }, whenValid("accountId", "deployRole")),
+    z.superRefine(
+        ({ accountId, deployRole }, context) => {
+            if (roleAccount(deployRole.roleArn) !== accountId) {
+                context.addIssue({
+                    code: "custom",
+                    message: `a role of the sandbox account ${accountId} (the stack deploys the copies' side there with it), not of ${roleAccount(deployRole.roleArn)}`,
+                    path: ["deployRole", "roleArn"],
+                    input: deployRole.roleArn,
+                });
+            }
+        },
+        whenValid("accountId", "deployRole"),
+    ),
 );
 
 export type CopyAccount = z.output<typeof COPY_ACCOUNT>;
@@ -218,7 +252,8 @@ function actionProblem(action: string, resources: readonly string[]): string | u
     if (FORBIDDEN_FUNCTION_SERVICES.some((forbidden) => globMatches(service.toLowerCase(), forbidden))) {
         return `no action of ${FORBIDDEN_FUNCTION_SERVICES.join(", ")}: a function's role may not manage identities, obtain credentials or touch the repository`;
     }
-    if (name === "*" && resources.includes("*")) return `${service}:* only on specific resources: on Resource "*" it would grant the whole service`;
+    if (name === "*" && resources.includes("*"))
+        return `${service}:* only on specific resources: on Resource "*" it would grant the whole service`;
     return undefined;
 }
 
@@ -240,19 +275,24 @@ const FUNCTION_PERMISSION = exactObject(
             'an ARN (wildcards allowed) or "*", or a non-empty list of them',
         ),
         Condition: rule(
-            z.record(z.string(), z.record(z.string(), z.union([CONDITION_VALUE, z.array(CONDITION_VALUE).min(1)])).refine(nonEmpty)).refine(nonEmpty),
+            z
+                .record(z.string(), z.record(z.string(), z.union([CONDITION_VALUE, z.array(CONDITION_VALUE).min(1)])).refine(nonEmpty))
+                .refine(nonEmpty),
             'an IAM condition block { "<operator>": { "<key>": value or list of values } }',
         ).optional(),
     },
     'an object { Sid?, Effect: "Allow", Action, Resource, Condition? }',
 ).check(
     // Each action is judged with the statement's resources; a list's bad action is named on its own.
-    z.superRefine((statement, context) => {
-        for (const action of [statement.Action].flat()) {
-            const problem = actionProblem(action, [statement.Resource].flat());
-            if (problem !== undefined) context.addIssue({ code: "custom", message: problem, path: ["Action"], input: action });
-        }
-    }, whenValid("Action", "Resource")),
+    z.superRefine(
+        (statement, context) => {
+            for (const action of [statement.Action].flat()) {
+                const problem = actionProblem(action, [statement.Resource].flat());
+                if (problem !== undefined) context.addIssue({ code: "custom", message: problem, path: ["Action"], input: action });
+            }
+        },
+        whenValid("Action", "Resource"),
+    ),
 );
 
 export type FunctionPermission = z.output<typeof FUNCTION_PERMISSION>;
@@ -264,7 +304,12 @@ export type FunctionPermission = z.output<typeof FUNCTION_PERMISSION>;
 const NON_FUNCTION_PATH = rule(z.string(), NON_FUNCTION_PATH_RULE.allowed).check(
     z.superRefine((glob, context) => {
         const problem = nonFunctionPathProblem(glob);
-        if (problem !== undefined) context.addIssue({ code: "custom", message: problem.reason === undefined ? problem.allowed : `${problem.allowed}; ${problem.reason}`, input: glob });
+        if (problem !== undefined)
+            context.addIssue({
+                code: "custom",
+                message: problem.reason === undefined ? problem.allowed : `${problem.allowed}; ${problem.reason}`,
+                input: glob,
+            });
     }),
 );
 
@@ -280,7 +325,12 @@ const POWER_VALUES = rule(z.array(z.unknown()).min(1), POWER_VALUES_ALLOWED)
     .check(
         z.superRefine((values, context) => {
             const bad = values.find((value) => !powerValue.schema.safeParse(value).success);
-            const reason = bad !== undefined ? `${JSON.stringify(bad)} is not` : new Set(values).size !== values.length ? "it repeats a value" : undefined;
+            const reason =
+                bad !== undefined
+                    ? `${JSON.stringify(bad)} is not`
+                    : new Set(values).size !== values.length
+                      ? "it repeats a value"
+                      : undefined;
             if (reason !== undefined) context.addIssue({ code: "custom", message: `${POWER_VALUES_ALLOWED}; ${reason}`, input: values });
         }),
     )
@@ -298,7 +348,10 @@ const TUNING_DEFAULTS = exactObject(
          * concurrency) instead of one after another.
          */
         // The contract's words say only "true or false"; a stack setting also says what each does.
-        parallelInvocation: rule(parallelInvocation.schema, "true (num invocations at once per memory size) or false (one at a time)").default(false),
+        parallelInvocation: rule(
+            parallelInvocation.schema,
+            "true (num invocations at once per memory size) or false (one at a time)",
+        ).default(false),
     },
     "an object { num, strategy, balancedWeight, parallelInvocation }",
 );
@@ -369,7 +422,13 @@ function isOneIdentity(reviewer: string): boolean {
  * nothing set that would be ignored.
  */
 function reviewProblems(
-    settings: { readonly reviewers: readonly string[]; readonly requiredReviews: number; readonly allowBotOnlyMerge: boolean; readonly namePrefix: string; readonly pullRequestNamePrefix?: string },
+    settings: {
+        readonly reviewers: readonly string[];
+        readonly requiredReviews: number;
+        readonly allowBotOnlyMerge: boolean;
+        readonly namePrefix: string;
+        readonly pullRequestNamePrefix?: string;
+    },
     context: z.RefinementCtx,
 ): void {
     const { reviewers, requiredReviews, allowBotOnlyMerge, namePrefix, pullRequestNamePrefix = `pr-${namePrefix}` } = settings;
@@ -382,7 +441,12 @@ function reviewProblems(
         );
     }
     if (allowBotOnlyMerge && requiredReviews !== 0) {
-        addProblem(context, `true only with ${KEYS.requiredReviews}: 0 (it is ${requiredReviews}, so the bot never merges alone); remove it or set both`, "allowBotOnlyMerge", allowBotOnlyMerge);
+        addProblem(
+            context,
+            `true only with ${KEYS.requiredReviews}: 0 (it is ${requiredReviews}, so the bot never merges alone); remove it or set both`,
+            "allowBotOnlyMerge",
+            allowBotOnlyMerge,
+        );
     }
     if (requiredReviews > 0 && reviewers.length === 0) {
         addProblem(
@@ -393,14 +457,24 @@ function reviewProblems(
         );
     }
     if (requiredReviews === 0 && reviewers.length > 0) {
-        addProblem(context, `no review is required (${KEYS.requiredReviews}: 0), so these reviewers would be ignored; remove them or require a review`, "reviewers", reviewers);
+        addProblem(
+            context,
+            `no review is required (${KEYS.requiredReviews}: 0), so these reviewers would be ignored; remove them or require a review`,
+            "reviewers",
+            reviewers,
+        );
     }
     if (reviewers.length > 0 && reviewers.every(isOneIdentity) && requiredReviews > reviewers.length) {
-        addProblem(context, `at most ${reviewers.length}, the number of single identities ${KEYS.reviewers} names: each approves once`, "requiredReviews", requiredReviews);
+        addProblem(
+            context,
+            `at most ${reviewers.length}, the number of single identities ${KEYS.reviewers} names: each approves once`,
+            "requiredReviews",
+            requiredReviews,
+        );
     }
     reviewers.forEach((reviewer, index) => {
         const role = reviewerRole(reviewer);
-        const scope = [namePrefix, pullRequestNamePrefix].find((prefix) => role !== undefined && role.startsWith(`${prefix}-`));
+        const scope = [namePrefix, pullRequestNamePrefix].find((prefix) => role?.startsWith(`${prefix}-`));
         if (scope !== undefined) {
             context.addIssue({
                 code: "custom",
@@ -411,7 +485,12 @@ function reviewProblems(
         }
         const first = reviewers.findIndex((other) => approvalPoolMember(other) === approvalPoolMember(reviewer));
         if (first < index) {
-            context.addIssue({ code: "custom", message: `the same approval pool member as ${KEYS.reviewers}[${first}] (${JSON.stringify(reviewers[first])})`, path: ["reviewers", index], input: reviewer });
+            context.addIssue({
+                code: "custom",
+                message: `the same approval pool member as ${KEYS.reviewers}[${first}] (${JSON.stringify(reviewers[first])})`,
+                path: ["reviewers", index],
+                input: reviewer,
+            });
         }
     });
 }
@@ -421,7 +500,11 @@ function reviewProblems(
 
 // S3 objects (the uploaded runner bundle) accept at most 10 tags; every other resource 50.
 const MAX_TAGS = 10;
-const TAG_KEY = z.string().min(1).max(128).refine((key) => !key.toLowerCase().startsWith("aws:"));
+const TAG_KEY = z
+    .string()
+    .min(1)
+    .max(128)
+    .refine((key) => !key.toLowerCase().startsWith("aws:"));
 const TAG_VALUE = z.string().max(256);
 
 const TAGS_ALLOWED = `a map of at most ${MAX_TAGS} string keys (1–128 characters, not starting with "aws:") to string values (at most 256 characters)`;
@@ -432,7 +515,12 @@ const TAGS = rule(z.record(z.string(), z.unknown()), TAGS_ALLOWED)
         z.superRefine((tags, context) => {
             const entries = Object.entries(tags);
             const bad = entries.find(([key, value]) => !TAG_KEY.safeParse(key).success || !TAG_VALUE.safeParse(value).success);
-            const reason = entries.length > MAX_TAGS ? `S3 objects accept no more than ${MAX_TAGS}` : bad !== undefined ? `${JSON.stringify(bad[0])} is not` : undefined;
+            const reason =
+                entries.length > MAX_TAGS
+                    ? `S3 objects accept no more than ${MAX_TAGS}`
+                    : bad !== undefined
+                      ? `${JSON.stringify(bad[0])} is not`
+                      : undefined;
             if (reason !== undefined) context.addIssue({ code: "custom", message: `${TAGS_ALLOWED}; ${reason}`, input: tags });
         }),
     )
@@ -458,17 +546,26 @@ const RAW_SETTINGS = z.object({
     pullRequestNamePrefix: NAME_PREFIX.optional(),
     sweepSchedule: rule(z.string().regex(SCHEDULE_EXPRESSION_RULE.pattern), SCHEDULE_EXPRESSION_RULE.allowed).default("rate(6 hours)"),
     pullRequestCopyTtlHours: rule(z.number().int().gt(COPY_LIFETIME_HOURS).max(MAX_COPY_TTL_HOURS), COPY_TTL_ALLOWED).default(6),
-    tuningConcurrencyBudget: rule(z.number().int().min(1).max(100_000), "a whole number of Lambda invocations in flight, 1-100000").default(100),
+    tuningConcurrencyBudget: rule(z.number().int().min(1).max(100_000), "a whole number of Lambda invocations in flight, 1-100000").default(
+        100,
+    ),
     maxFunctionsPerPullRequest: rule(z.number().int().min(1).max(1000), "a whole number of functions, 1-1000").default(10),
-    maxCopyFunctionTimeoutSeconds: rule(z.number().int().min(1).max(900), "a whole number of seconds, 1-900 (Lambda's own limit)").default(300),
+    maxCopyFunctionTimeoutSeconds: rule(z.number().int().min(1).max(900), "a whole number of seconds, 1-900 (Lambda's own limit)").default(
+        300,
+    ),
     functionPermissions: rule(z.array(z.unknown()), 'a list of IAM statements { Sid?, Effect: "Allow", Action, Resource, Condition? }')
         .pipe(z.array(FUNCTION_PERMISSION))
         .default([]),
-    nonFunctionPaths: rule(z.array(z.unknown()), 'a list of globs such as ["**/*.md", "docs/**"]').pipe(z.array(NON_FUNCTION_PATH)).default([...DEFAULT_NON_FUNCTION_PATHS]),
+    nonFunctionPaths: rule(z.array(z.unknown()), 'a list of globs such as ["**/*.md", "docs/**"]')
+        .pipe(z.array(NON_FUNCTION_PATH))
+        .default([...DEFAULT_NON_FUNCTION_PATHS]),
     // Judged together by terraformReleaseProblems below: the checksum belongs to the version.
     terraformVersion: z.unknown().optional(),
     terraformSha256Arm64: z.unknown().optional(),
-    powerTuningVersion: rule(z.string().regex(SEMANTIC_VERSION), "a semantic version of the aws-lambda-power-tuning SAR application such as 4.4.0").default("4.4.0"),
+    powerTuningVersion: rule(
+        z.string().regex(SEMANTIC_VERSION),
+        "a semantic version of the aws-lambda-power-tuning SAR application such as 4.4.0",
+    ).default("4.4.0"),
     powerValues: POWER_VALUES.default([...DEFAULT_POWER_VALUES]),
     // Parsed from {} when unset, so each field's own default applies.
     tuningDefaults: TUNING_DEFAULTS.prefault({}),
@@ -476,7 +573,9 @@ const RAW_SETTINGS = z.object({
     tags: TAGS.default({}),
     // Judged with one another by reviewProblems below.
     reviewers: rule(z.array(z.unknown()), `a list of reviewers, each ${REVIEWER_ALLOWED}`).pipe(z.array(REVIEWER)).default([]),
-    requiredReviews: rule(z.number().int().min(0), "a whole number of human approvals from the reviewers, at least 0 (default 1)").default(1),
+    requiredReviews: rule(z.number().int().min(0), "a whole number of human approvals from the reviewers, at least 0 (default 1)").default(
+        1,
+    ),
     allowBotOnlyMerge: rule(z.boolean(), "true or false").default(false),
     copyAccount: z.unknown().optional().pipe(COPY_ACCOUNT.optional()),
 } satisfies Record<Key, z.ZodType>);
@@ -515,16 +614,19 @@ const STACK_CONFIG = RAW_SETTINGS.check(
             );
         }
     }, always),
-    z.superRefine(({ namePrefix, pullRequestNamePrefix = `pr-${namePrefix}` }, context) => {
-        if (globsOverlap(`${namePrefix}-*`, `${pullRequestNamePrefix}-*`)) {
-            addProblem(
-                context,
-                `${KEYS.namePrefix} = ${JSON.stringify(namePrefix)} and ${KEYS.pullRequestNamePrefix} = ${JSON.stringify(pullRequestNamePrefix)} overlap: ` +
-                    `'${namePrefix}-*' and '${pullRequestNamePrefix}-*' can name the same function or role, so pull-request code could reach production; ` +
-                    `choose prefixes neither of which starts with the other's '<prefix>-'`,
-            );
-        }
-    }, whenValid("namePrefix", "pullRequestNamePrefix")),
+    z.superRefine(
+        ({ namePrefix, pullRequestNamePrefix = `pr-${namePrefix}` }, context) => {
+            if (globsOverlap(`${namePrefix}-*`, `${pullRequestNamePrefix}-*`)) {
+                addProblem(
+                    context,
+                    `${KEYS.namePrefix} = ${JSON.stringify(namePrefix)} and ${KEYS.pullRequestNamePrefix} = ${JSON.stringify(pullRequestNamePrefix)} overlap: ` +
+                        `'${namePrefix}-*' and '${pullRequestNamePrefix}-*' can name the same function or role, so pull-request code could reach production; ` +
+                        `choose prefixes neither of which starts with the other's '<prefix>-'`,
+                );
+            }
+        },
+        whenValid("namePrefix", "pullRequestNamePrefix"),
+    ),
     z.superRefine(reviewProblems, whenValid("reviewers", "requiredReviews", "allowBotOnlyMerge", "namePrefix", "pullRequestNamePrefix")),
 ).transform((settings) => ({
     /** `aws:region`: where everything is deployed; also used in the ARNs of IAM scopes. */
@@ -603,7 +705,9 @@ function describeProblem(issue: z.core.$ZodIssue): string {
 }
 
 /** The project's own keys (`lambda-power-tuned:<key>`), from the schema: a key added to it is known here too. */
-const PROJECT_KEYS: readonly string[] = (Object.keys(RAW_SETTINGS.shape) as Key[]).map((key) => KEYS[key]).filter((name) => name.startsWith(`${PROJECT}:`));
+const PROJECT_KEYS: readonly string[] = (Object.keys(RAW_SETTINGS.shape) as Key[])
+    .map((key) => KEYS[key])
+    .filter((name) => name.startsWith(`${PROJECT}:`));
 
 /** A key set in the project's namespace that no setting reads: a typo would otherwise leave its default in force. */
 function unknownKeyProblem(name: string): string | undefined {
@@ -622,7 +726,8 @@ function unknownKeyProblem(name: string): string | undefined {
 export function parseStackConfig(raw: RawStackConfig, configuredKeys: readonly string[] = []): StackConfig {
     const unknown = configuredKeys.flatMap((name) => unknownKeyProblem(name) ?? []);
     const result = STACK_CONFIG.safeParse(raw, { reportInput: true });
-    if (!result.success || unknown.length > 0) throw new StackConfigError([...unknown, ...(result.error?.issues.map(describeProblem) ?? [])]);
+    if (!result.success || unknown.length > 0)
+        throw new StackConfigError([...unknown, ...(result.error?.issues.map(describeProblem) ?? [])]);
     return result.data;
 }
 
@@ -630,30 +735,33 @@ export function parseStackConfig(raw: RawStackConfig, configuredKeys: readonly s
 export function loadStackConfig(): StackConfig {
     const project = new pulumi.Config(PROJECT);
     const aws = new pulumi.Config("aws");
-    return parseStackConfig({
-        region: aws.get("region"),
-        repositoryName: project.get("repositoryName"),
-        mainBranch: project.get("mainBranch"),
-        namePrefix: project.get("namePrefix"),
-        pullRequestNamePrefix: project.get("pullRequestNamePrefix"),
-        sweepSchedule: project.get("sweepSchedule"),
-        pullRequestCopyTtlHours: project.getObject("pullRequestCopyTtlHours"),
-        tuningConcurrencyBudget: project.getObject("tuningConcurrencyBudget"),
-        maxFunctionsPerPullRequest: project.getObject("maxFunctionsPerPullRequest"),
-        maxCopyFunctionTimeoutSeconds: project.getObject("maxCopyFunctionTimeoutSeconds"),
-        terraformVersion: project.get("terraformVersion"),
-        terraformSha256Arm64: project.get("terraformSha256Arm64"),
-        powerTuningVersion: project.get("powerTuningVersion"),
-        // Structured values arrive as JSON text; getObject parses them (scalars included).
-        powerValues: project.getObject("powerValues"),
-        tuningDefaults: project.getObject("tuningDefaults"),
-        retainData: project.getObject("retainData"),
-        tags: project.getObject("tags"),
-        functionPermissions: project.getObject("functionPermissions"),
-        nonFunctionPaths: project.getObject("nonFunctionPaths"),
-        reviewers: project.getObject("reviewers"),
-        requiredReviews: project.getObject("requiredReviews"),
-        allowBotOnlyMerge: project.getObject("allowBotOnlyMerge"),
-        copyAccount: project.getObject("copyAccount"),
-    }, Object.keys(pulumi.runtime.allConfig()));
+    return parseStackConfig(
+        {
+            region: aws.get("region"),
+            repositoryName: project.get("repositoryName"),
+            mainBranch: project.get("mainBranch"),
+            namePrefix: project.get("namePrefix"),
+            pullRequestNamePrefix: project.get("pullRequestNamePrefix"),
+            sweepSchedule: project.get("sweepSchedule"),
+            pullRequestCopyTtlHours: project.getObject("pullRequestCopyTtlHours"),
+            tuningConcurrencyBudget: project.getObject("tuningConcurrencyBudget"),
+            maxFunctionsPerPullRequest: project.getObject("maxFunctionsPerPullRequest"),
+            maxCopyFunctionTimeoutSeconds: project.getObject("maxCopyFunctionTimeoutSeconds"),
+            terraformVersion: project.get("terraformVersion"),
+            terraformSha256Arm64: project.get("terraformSha256Arm64"),
+            powerTuningVersion: project.get("powerTuningVersion"),
+            // Structured values arrive as JSON text; getObject parses them (scalars included).
+            powerValues: project.getObject("powerValues"),
+            tuningDefaults: project.getObject("tuningDefaults"),
+            retainData: project.getObject("retainData"),
+            tags: project.getObject("tags"),
+            functionPermissions: project.getObject("functionPermissions"),
+            nonFunctionPaths: project.getObject("nonFunctionPaths"),
+            reviewers: project.getObject("reviewers"),
+            requiredReviews: project.getObject("requiredReviews"),
+            allowBotOnlyMerge: project.getObject("allowBotOnlyMerge"),
+            copyAccount: project.getObject("copyAccount"),
+        },
+        Object.keys(pulumi.runtime.allConfig()),
+    );
 }

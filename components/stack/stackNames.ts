@@ -17,4 +17,8 @@ export const DECISION_FUNCTION_NAME_PREFIX = "lambda-power-tuned-decision-";
  * decision function and its log group, and the SAR application's functions, roles and log groups
  * (CloudFormation names them `serverlessrepo-<stack>-…`).
  */
-export const STACK_OWNED_NAME_PATTERNS: readonly string[] = [`${STACK_ROLE_PATH.slice(1)}*`, `${DECISION_FUNCTION_NAME_PREFIX}*`, "serverlessrepo-*"];
+export const STACK_OWNED_NAME_PATTERNS: readonly string[] = [
+    `${STACK_ROLE_PATH.slice(1)}*`,
+    `${DECISION_FUNCTION_NAME_PREFIX}*`,
+    "serverlessrepo-*",
+];

@@ -160,7 +160,12 @@ export class ArtifactStorage extends pulumi.ComponentResource {
  * A bucket as every bucket of the stack is: SSE-S3, all public access blocked, ACLs disabled,
  * emptied on `pulumi destroy` unless its data is retained. Its policy (TLS only) is its owner's.
  */
-export function secureBucket(name: string, retainData: boolean, tags: Readonly<Record<string, string>>, childOpts: pulumi.CustomResourceOptions): aws.s3.Bucket {
+export function secureBucket(
+    name: string,
+    retainData: boolean,
+    tags: Readonly<Record<string, string>>,
+    childOpts: pulumi.CustomResourceOptions,
+): aws.s3.Bucket {
     // forceDestroy must already be in state when `pulumi destroy` runs, so it is set at creation.
     const bucket = new aws.s3.Bucket(name, { forceDestroy: !retainData, tags }, childOpts);
     new aws.s3.BucketServerSideEncryptionConfiguration(
@@ -168,7 +173,11 @@ export function secureBucket(name: string, retainData: boolean, tags: Readonly<R
         { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
         childOpts,
     );
-    new aws.s3.BucketOwnershipControls(`${name}-ownership`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, childOpts);
+    new aws.s3.BucketOwnershipControls(
+        `${name}-ownership`,
+        { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
+        childOpts,
+    );
     new aws.s3.BucketPublicAccessBlock(
         `${name}-public-access-block`,
         { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ARTIFACT_LAYOUT } from "../../buildscripts/contract";
-import { BucketRef, REPOSITORY_SEED_PREFIX, STATE_LAYOUT } from "./artifactStorage";
+import { type BucketRef, REPOSITORY_SEED_PREFIX, STATE_LAYOUT } from "./artifactStorage";
 import { denyInsecureTransportStatement, onlyWritersStatement, policyDocument } from "../iam/policies";
 
 export interface StorageAccessArgs {
@@ -46,7 +46,12 @@ export class StorageAccess extends pulumi.ComponentResource {
                 bucket: stateBucket.name,
                 policy: policyDocument([
                     denyInsecureTransportStatement(stateBucket.arn),
-                    onlyWritersStatement("OnlyPipelineWritesProductionState", stateBucket.arn, `${STATE_LAYOUT.productionStateKey}*`, writers(args.productionStateWriters)),
+                    onlyWritersStatement(
+                        "OnlyPipelineWritesProductionState",
+                        stateBucket.arn,
+                        `${STATE_LAYOUT.productionStateKey}*`,
+                        writers(args.productionStateWriters),
+                    ),
                 ]),
             },
             { parent: this, retainOnDelete: retainData },
@@ -57,9 +62,19 @@ export class StorageAccess extends pulumi.ComponentResource {
                 bucket: artifactBucket.name,
                 policy: policyDocument([
                     denyInsecureTransportStatement(artifactBucket.arn),
-                    onlyWritersStatement("OnlyDeployerWritesRunner", artifactBucket.arn, `${ARTIFACT_LAYOUT.tuningRunnerPrefix}*`, writers([])),
+                    onlyWritersStatement(
+                        "OnlyDeployerWritesRunner",
+                        artifactBucket.arn,
+                        `${ARTIFACT_LAYOUT.tuningRunnerPrefix}*`,
+                        writers([]),
+                    ),
                     onlyWritersStatement("OnlyDeployerWritesRepositorySeed", artifactBucket.arn, `${REPOSITORY_SEED_PREFIX}*`, writers([])),
-                    onlyWritersStatement("OnlyTrustedStepStoresResults", artifactBucket.arn, `${ARTIFACT_LAYOUT.tuningResultsPrefix}*`, writers(args.tuningResultWriters)),
+                    onlyWritersStatement(
+                        "OnlyTrustedStepStoresResults",
+                        artifactBucket.arn,
+                        `${ARTIFACT_LAYOUT.tuningResultsPrefix}*`,
+                        writers(args.tuningResultWriters),
+                    ),
                     onlyWritersStatement(
                         "OnlyApplyRecordsProduction",
                         artifactBucket.arn,

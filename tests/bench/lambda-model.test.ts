@@ -1,8 +1,23 @@
 import * as assert from "node:assert/strict";
 
-import { expectedCostUsd, expectedDurationMs, Random, randomFunction, sampleDurationsMs, type ModelFunction } from "../../bench/lambdaModel";
+import {
+    expectedCostUsd,
+    expectedDurationMs,
+    Random,
+    randomFunction,
+    sampleDurationsMs,
+    type ModelFunction,
+} from "../../bench/lambdaModel";
 
-const singleThreaded: ModelFunction = { architecture: "arm64", ioMs: 20, cpuMs: 100, parallelShare: 0, workingSetMB: 60, gcPenalty: 0, noise: 0.05 };
+const singleThreaded: ModelFunction = {
+    architecture: "arm64",
+    ioMs: 20,
+    cpuMs: 100,
+    parallelShare: 0,
+    workingSetMB: 60,
+    gcPenalty: 0,
+    noise: 0.05,
+};
 
 describe("the benchmark's Lambda performance model", () => {
     it("speeds the CPU part up with memory until one full vCPU at 1,769 MB, and single-threaded code no further", () => {
@@ -28,7 +43,11 @@ describe("the benchmark's Lambda performance model", () => {
         const perMs = 1.7e-9 * (1024 / 128);
         const outliers = 0.05 * (1.2 * 2.5 + 0.5);
         assert.ok(Math.abs(expectedCostUsd(fast, 1024, { withRequestCharge: false }) / perMs - (0.95 * 2 + outliers)) < 1e-6);
-        assert.ok(Math.abs(expectedCostUsd(fast, 1024, { withRequestCharge: true }) - expectedCostUsd(fast, 1024, { withRequestCharge: false }) - 2e-7) < 1e-15);
+        assert.ok(
+            Math.abs(
+                expectedCostUsd(fast, 1024, { withRequestCharge: true }) - expectedCostUsd(fast, 1024, { withRequestCharge: false }) - 2e-7,
+            ) < 1e-15,
+        );
     });
 
     it("draws noise around the model's mean, the same for the same seed", () => {

@@ -10,7 +10,10 @@ describe("contract: copyNamePrefix", () => {
 
     it("gives two commits of one pull request different prefixes, so one copy cannot be mistaken for the other", () => {
         const other = "fedcba9876543210fedcba9876543210fedcba98";
-        assert.notEqual(copyNamePrefix("pr-x", { pullRequestId: "7", sourceCommit: commit }), copyNamePrefix("pr-x", { pullRequestId: "7", sourceCommit: other }));
+        assert.notEqual(
+            copyNamePrefix("pr-x", { pullRequestId: "7", sourceCommit: commit }),
+            copyNamePrefix("pr-x", { pullRequestId: "7", sourceCommit: other }),
+        );
     });
 
     it("is a prefix the sweep accepts at the longest namespace and id", () => {

@@ -1,7 +1,7 @@
 // The Node.js version guard, run as a user on Node 20 meets it: every entry point stops once, with
 // the way out, before it loads or creates anything.
 import * as assert from "node:assert/strict";
-import { spawnSync, SpawnSyncReturns } from "node:child_process";
+import { spawnSync, type SpawnSyncReturns } from "node:child_process";
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

@@ -23,7 +23,10 @@ function runOn(system: string, machine: string): { status: number | null; stderr
             writeFileSync(join(bin, name), `#!/usr/bin/env bash\n${body}\n`);
             chmodSync(join(bin, name), 0o755);
         }
-        const run = spawnSync("bash", [RUN], { encoding: "utf8", env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, TMPDIR: directory } });
+        const run = spawnSync("bash", [RUN], {
+            encoding: "utf8",
+            env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, TMPDIR: directory },
+        });
         let installed = "";
         try {
             installed = readFileSync(join(directory, "npm-args"), "utf8");

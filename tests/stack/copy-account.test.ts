@@ -1,14 +1,21 @@
 // Pull-request copies in an account of their own (config copyAccount): where each resource of the
 // mocked two-account stack is created, and what an IAM policy simulator decides over both accounts'
 // documents. Each attack row names the chain it stops.
-import * as assert from "assert";
+import * as assert from "node:assert";
 import { PULL_REQUEST_BOT_SESSION_NAME } from "../../buildscripts/contract";
 import { BUILD_VARIABLES } from "../../components/build/buildspecs";
 import { copyAccountAllowedIds } from "../../components/copy-account/copyAccount";
 import { STACK_ROLE_PATH } from "../../components/stack/stackNames";
-import { broadGrantViolations, findManagedPolicyArns, findPolicyDocuments, mockedStackScope, publicGrantViolations, scopeViolations } from "../support/iam-walker";
-import { Decision, Request, SimulatedRole, StackIam } from "../support/iam-simulator";
-import { MockedStack, mockedCopyAccountStack, mockedStack, named, ofType } from "../support/mocked-stack";
+import {
+    broadGrantViolations,
+    findManagedPolicyArns,
+    findPolicyDocuments,
+    mockedStackScope,
+    publicGrantViolations,
+    scopeViolations,
+} from "../support/iam-walker";
+import { type Decision, type Request, type SimulatedRole, StackIam } from "../support/iam-simulator";
+import { type MockedStack, mockedCopyAccountStack, mockedStack, named, ofType } from "../support/mocked-stack";
 import { TEST_ACCOUNT_ID as PRODUCTION, TEST_COPY_ACCOUNT_ID as SANDBOX, TEST_REGION as REGION } from "../support/pulumi-mocks";
 
 /** What the stack registers that is no AWS resource of either account: its components, the stack itself, providers. */
@@ -61,7 +68,9 @@ const STATE = "arn:aws:s3:::storage-state-0a1b2c3d";
 const ARTIFACTS = "arn:aws:s3:::storage-artifacts-0a1b2c3d";
 const COPY_BUCKET = "arn:aws:s3:::pr-copy-storage-bucket-0a1b2c3d";
 const REPOSITORY = `arn:aws:codecommit:${REGION}:${PRODUCTION}:power-tuned-functions`;
-const SANDBOX_BUILD = { "codebuild:buildArn": `arn:aws:codebuild:${REGION}:${SANDBOX}:build/pr-deploy:6c1f3f0e-5d4c-4b3a-9a8f-7e6d5c4b3a29` };
+const SANDBOX_BUILD = {
+    "codebuild:buildArn": `arn:aws:codebuild:${REGION}:${SANDBOX}:build/pr-deploy:6c1f3f0e-5d4c-4b3a-9a8f-7e6d5c4b3a29`,
+};
 const everything = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] };
 
 /** The credentials a pull request's code can obtain: its builds' roles, its copy's session, a role its Terraform created. */
@@ -127,11 +136,16 @@ describe("pull-request copies in an account of their own (copyAccount)", () => {
         it("without copyAccount every resource is in production's account, and there is no second provider", async () => {
             const single = await mockedStack();
             assert.deepStrictEqual(ofType(single, "pulumi:providers:aws"), []);
-            assert.deepStrictEqual(single.resources.filter((resource) => !notAnAwsResource(resource.type) && resource.accountId !== PRODUCTION), []);
+            assert.deepStrictEqual(
+                single.resources.filter((resource) => !notAnAwsResource(resource.type) && resource.accountId !== PRODUCTION),
+                [],
+            );
         });
 
         it("no project of production's account builds a pull request's files: its projects have no source, the pipeline's, or main's (all reviewed)", () => {
-            for (const project of ofType(stack, "aws:codebuild/project:Project").filter((candidate) => candidate.accountId === PRODUCTION)) {
+            for (const project of ofType(stack, "aws:codebuild/project:Project").filter(
+                (candidate) => candidate.accountId === PRODUCTION,
+            )) {
                 const { type } = project.inputs.source;
                 const main = type === "CODECOMMIT" && project.inputs.sourceVersion === "refs/heads/main";
                 assert.ok(["NO_SOURCE", "CODEPIPELINE"].includes(type) || main, `${project.name}: ${type} ${project.inputs.sourceVersion}`);
@@ -139,18 +153,29 @@ describe("pull-request copies in an account of their own (copyAccount)", () => {
             for (const untrusted of ["pr-deploy", "pr-destroy"]) {
                 const project = named(stack, "aws:codebuild/project:Project", untrusted);
                 assert.strictEqual(project.accountId, SANDBOX);
-                assert.strictEqual(project.inputs.source.type, "S3", "a project of the sandbox cannot clone production's repository: it reads the handed-over source");
+                assert.strictEqual(
+                    project.inputs.source.type,
+                    "S3",
+                    "a project of the sandbox cannot clone production's repository: it reads the handed-over source",
+                );
                 assert.match(project.inputs.serviceRole, new RegExp(`^arn:aws:iam::${SANDBOX}:role/`));
             }
         });
 
         it("the copies' bucket is encrypted, private, versioned and refuses anything but TLS", () => {
             const bucketOf = (type: string) => ofType(stack, type).filter((resource) => resource.accountId === SANDBOX);
-            assert.strictEqual(bucketOf("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")[0].inputs.rules[0].applyServerSideEncryptionByDefault.sseAlgorithm, "AES256");
+            assert.strictEqual(
+                bucketOf("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")[0].inputs.rules[0]
+                    .applyServerSideEncryptionByDefault.sseAlgorithm,
+                "AES256",
+            );
             assert.deepStrictEqual(
-                (({ blockPublicAcls, blockPublicPolicy, ignorePublicAcls, restrictPublicBuckets }) => [blockPublicAcls, blockPublicPolicy, ignorePublicAcls, restrictPublicBuckets])(
-                    bucketOf("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")[0].inputs,
-                ),
+                (({ blockPublicAcls, blockPublicPolicy, ignorePublicAcls, restrictPublicBuckets }) => [
+                    blockPublicAcls,
+                    blockPublicPolicy,
+                    ignorePublicAcls,
+                    restrictPublicBuckets,
+                ])(bucketOf("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")[0].inputs),
                 [true, true, true, true],
             );
             assert.strictEqual(bucketOf("aws:s3/bucketVersioning:BucketVersioning")[0].inputs.versioningConfiguration.status, "Enabled");
@@ -177,16 +202,25 @@ describe("pull-request copies in an account of their own (copyAccount)", () => {
 
         it("puts every role of either account under the stack's IAM path", () => {
             assert.deepStrictEqual(
-                ofType(stack, "aws:iam/role:Role").filter((role) => role.inputs.path !== STACK_ROLE_PATH).map((role) => role.name),
+                ofType(stack, "aws:iam/role:Role")
+                    .filter((role) => role.inputs.path !== STACK_ROLE_PATH)
+                    .map((role) => role.name),
                 [],
             );
         });
     });
 
     describe("what each identity holds, by account", () => {
-        const sids = (role: string) => JSON.parse(named(stack, "aws:iam/rolePolicy:RolePolicy", `${role}-policy`).inputs.policy).Statement.map((statement: { Sid: string }) => statement.Sid);
+        const sids = (role: string) =>
+            JSON.parse(named(stack, "aws:iam/rolePolicy:RolePolicy", `${role}-policy`).inputs.policy).Statement.map(
+                (statement: { Sid: string }) => statement.Sid,
+            );
         const environment = (project: string): Record<string, string> =>
-            Object.fromEntries(named(stack, "aws:codebuild/project:Project", project).inputs.environment.environmentVariables.map((variable: { name: string; value: string }) => [variable.name, variable.value]));
+            Object.fromEntries(
+                named(stack, "aws:codebuild/project:Project", project).inputs.environment.environmentVariables.map(
+                    (variable: { name: string; value: string }) => [variable.name, variable.value],
+                ),
+            );
 
         it("the trusted feedback keeps production's side (runner, budget, history, production's traffic, the repository, the bot) and reaches the copies only through its access role", () => {
             assert.deepStrictEqual(sids("pr-feedback-role"), [
@@ -202,27 +236,61 @@ describe("pull-request copies in an account of their own (copyAccount)", () => {
                 "ReadRepositoryAsData",
                 "ActAsPullRequestBot",
             ]);
-            assert.deepStrictEqual(sids("pr-feedback-access-role"), ["ReadPullRequestBuildOutput", "StartTuning", "FollowTuning", "ReadFunctionConfigurations", "ListFunctionsToFindTheCopy", "ReadAccountConcurrency"]);
+            assert.deepStrictEqual(sids("pr-feedback-access-role"), [
+                "ReadPullRequestBuildOutput",
+                "StartTuning",
+                "FollowTuning",
+                "ReadFunctionConfigurations",
+                "ListFunctionsToFindTheCopy",
+                "ReadAccountConcurrency",
+            ]);
         });
 
         it("the sweeper keeps its runner, its reports, the workflow's executions and the bot, and sweeps only through its access role", () => {
-            assert.deepStrictEqual(sids("pr-sweeper-role"), ["WriteBuildLogs", "DownloadTuningRunner", "StoreOwnBuildOutput", "ReachTheCopiesAccountThroughItsOwnRole", "ListWorkflowExecutions", "ReadWorkflowExecutions", "ActAsPullRequestBot"]);
+            assert.deepStrictEqual(sids("pr-sweeper-role"), [
+                "WriteBuildLogs",
+                "DownloadTuningRunner",
+                "StoreOwnBuildOutput",
+                "ReachTheCopiesAccountThroughItsOwnRole",
+                "ListWorkflowExecutions",
+                "ReadWorkflowExecutions",
+                "ActAsPullRequestBot",
+            ]);
             assert.ok(sids("pr-sweeper-access-role").includes("DeleteScopedFunctions"));
             assert.ok(!sids("pr-sweeper-access-role").includes("ActAsPullRequestBot"));
         });
 
         it("the workflow's role runs only production's builds itself; the sandbox's through its access role, which may run nothing but the deploy and the destroy", () => {
-            assert.deepStrictEqual(sids("pr-workflow-role"), ["ConfineEachCopyToItself", "InvokeDecision", "RunBuilds", "ReachTheCopiesAccountThroughItsOwnRole", "ManageCodeBuildSyncRule"]);
-            const policy = (role: string) => JSON.parse(named(stack, "aws:iam/rolePolicy:RolePolicy", `${role}-policy`).inputs.policy).Statement;
+            assert.deepStrictEqual(sids("pr-workflow-role"), [
+                "ConfineEachCopyToItself",
+                "InvokeDecision",
+                "RunBuilds",
+                "ReachTheCopiesAccountThroughItsOwnRole",
+                "ManageCodeBuildSyncRule",
+            ]);
+            const policy = (role: string) =>
+                JSON.parse(named(stack, "aws:iam/rolePolicy:RolePolicy", `${role}-policy`).inputs.policy).Statement;
             const runBuilds = (role: string) => policy(role).find((statement: { Sid: string }) => statement.Sid === "RunBuilds").Resource;
-            assert.deepStrictEqual(runBuilds("pr-workflow-role"), ["pr-feedback", "pr-sweeper"].map((name) => named(stack, "aws:codebuild/project:Project", name).state.arn));
-            assert.deepStrictEqual(runBuilds("pr-workflow-access-role"), ["pr-deploy", "pr-destroy"].map((name) => named(stack, "aws:codebuild/project:Project", name).state.arn));
+            assert.deepStrictEqual(
+                runBuilds("pr-workflow-role"),
+                ["pr-feedback", "pr-sweeper"].map((name) => named(stack, "aws:codebuild/project:Project", name).state.arn),
+            );
+            assert.deepStrictEqual(
+                runBuilds("pr-workflow-access-role"),
+                ["pr-deploy", "pr-destroy"].map((name) => named(stack, "aws:codebuild/project:Project", name).state.arn),
+            );
             assert.deepStrictEqual(sids("pr-workflow-access-role"), ["RunBuilds"]);
         });
 
         it("the trusted builds name their access role and the external ID to the runner; the deploy gets no production boundary to plan with", () => {
-            assert.deepStrictEqual([environment("pr-feedback").COPY_ACCOUNT_ROLE_ARN, environment("pr-feedback").COPY_ACCOUNT_EXTERNAL_ID], [iam.roleArn("pr-feedback-access-role"), WORKFLOW_ARN]);
-            assert.deepStrictEqual([environment("pr-sweeper").COPY_ACCOUNT_ROLE_ARN, environment("pr-sweeper").COPY_ACCOUNT_EXTERNAL_ID], [iam.roleArn("pr-sweeper-access-role"), WORKFLOW_ARN]);
+            assert.deepStrictEqual(
+                [environment("pr-feedback").COPY_ACCOUNT_ROLE_ARN, environment("pr-feedback").COPY_ACCOUNT_EXTERNAL_ID],
+                [iam.roleArn("pr-feedback-access-role"), WORKFLOW_ARN],
+            );
+            assert.deepStrictEqual(
+                [environment("pr-sweeper").COPY_ACCOUNT_ROLE_ARN, environment("pr-sweeper").COPY_ACCOUNT_EXTERNAL_ID],
+                [iam.roleArn("pr-sweeper-access-role"), WORKFLOW_ARN],
+            );
             assert.strictEqual(environment("pr-deploy").TF_VAR_permissions_boundary_arn, undefined);
             assert.strictEqual(environment("pr-deploy")[BUILD_VARIABLES.stateBucket], "pr-copy-storage-bucket-0a1b2c3d");
         });
@@ -253,7 +321,8 @@ describe("pull-request copies in an account of their own (copyAccount)", () => {
                 ["StopDeploy", access],
                 ["DestroyCopy", access],
             ]);
-            for (const trusted of ["DecideCopy", "Feedback", "SweepCopy"]) assert.strictEqual(states[trusted].Credentials, undefined, trusted);
+            for (const trusted of ["DecideCopy", "Feedback", "SweepCopy"])
+                assert.strictEqual(states[trusted].Credentials, undefined, trusted);
         });
 
         it("takes each copy's credentials from the sandbox's copy role with the stack's external ID", () => {
@@ -285,7 +354,11 @@ describe("pull-request copies in an account of their own (copyAccount)", () => {
                         continue;
                     }
                     for (const principal of statement.Principal.AWS) {
-                        assert.match(principal, new RegExp(`^arn:aws:iam::${PRODUCTION}:role/lambda-power-tuned/[\\w+=,.@-]+$`), `${role.name} trusts ${principal}: an exact role, never an account or a wildcard`);
+                        assert.match(
+                            principal,
+                            new RegExp(`^arn:aws:iam::${PRODUCTION}:role/lambda-power-tuned/[\\w+=,.@-]+$`),
+                            `${role.name} trusts ${principal}: an exact role, never an account or a wildcard`,
+                        );
                     }
                     assert.strictEqual(statement.Condition.StringEquals["sts:ExternalId"], WORKFLOW_ARN, role.name);
                 }
@@ -312,12 +385,23 @@ describe("pull-request copies in an account of their own (copyAccount)", () => {
         }
 
         it("stops: another identity of production's account reaching the sandbox with the external ID (a role not named, an administrator)", async () => {
-            const administrator: SimulatedRole = { arn: `arn:aws:iam::${PRODUCTION}:role/team-admin`, name: "team-admin", identityPolicies: [everything] };
+            const administrator: SimulatedRole = {
+                arn: `arn:aws:iam::${PRODUCTION}:role/team-admin`,
+                name: "team-admin",
+                identityPolicies: [everything],
+            };
             for (const target of ["pr-workflow-access-role", "pr-feedback-access-role", "pr-sweeper-access-role", "pr-copy-role"]) {
-                for (const as of [administrator, iam.role("pr-copy-decision-role"), iam.role("deployment-apply-role"), iam.role("pr-feedback-role")].filter(
-                    (candidate) => !(candidate.name === iam.role("pr-feedback-role").name && target === "pr-feedback-access-role"),
-                )) {
-                    const request = { action: "sts:AssumeRole", resource: iam.roleArn(target), context: { "sts:ExternalId": WORKFLOW_ARN, "sts:RoleSessionName": COPY_A } };
+                for (const as of [
+                    administrator,
+                    iam.role("pr-copy-decision-role"),
+                    iam.role("deployment-apply-role"),
+                    iam.role("pr-feedback-role"),
+                ].filter((candidate) => !(candidate.name === iam.role("pr-feedback-role").name && target === "pr-feedback-access-role"))) {
+                    const request = {
+                        action: "sts:AssumeRole",
+                        resource: iam.roleArn(target),
+                        context: { "sts:ExternalId": WORKFLOW_ARN, "sts:RoleSessionName": COPY_A },
+                    };
                     assert.notStrictEqual(await iam.decide(as, request), "Allowed", `${as.name} → ${target}`);
                 }
             }
@@ -328,8 +412,18 @@ describe("pull-request copies in an account of their own (copyAccount)", () => {
         /** What production's account holds that pull-request code would want. */
         const PRODUCTION_TARGETS: Array<[string, (iam: StackIam) => Request]> = [
             ["update a production function's code", () => ({ action: "lambda:UpdateFunctionCode", resource: PRODUCTION_FUNCTION })],
-            ["create a role in production's account", (stackIam) => ({ action: "iam:CreateRole", resource: PRODUCTION_ROLE, context: { "iam:PermissionsBoundary": stackIam.copyBoundaryArn } })],
-            ["read production's state (the plan is dropped in this mode)", () => ({ action: "s3:GetObject", resource: `${STATE}/terraform-lambda/production.tfstate` })],
+            [
+                "create a role in production's account",
+                (stackIam) => ({
+                    action: "iam:CreateRole",
+                    resource: PRODUCTION_ROLE,
+                    context: { "iam:PermissionsBoundary": stackIam.copyBoundaryArn },
+                }),
+            ],
+            [
+                "read production's state (the plan is dropped in this mode)",
+                () => ({ action: "s3:GetObject", resource: `${STATE}/terraform-lambda/production.tfstate` }),
+            ],
             ["write production's state", () => ({ action: "s3:PutObject", resource: `${STATE}/terraform-lambda/production.tfstate` })],
             ["upload a runner bundle", () => ({ action: "s3:PutObject", resource: `${ARTIFACTS}/tuning-runner/${"ab".repeat(32)}.js` })],
             ["store a tuning result", () => ({ action: "s3:PutObject", resource: `${ARTIFACTS}/tuning-history/results/0a1b.json` })],
@@ -337,7 +431,10 @@ describe("pull-request copies in an account of their own (copyAccount)", () => {
             ["approve the pull request", () => ({ action: "codecommit:UpdatePullRequestApprovalState", resource: REPOSITORY })],
             ["clone the repository", () => ({ action: "codecommit:GitPull", resource: REPOSITORY })],
             ["start the pull-request workflow", () => ({ action: "states:StartExecution", resource: WORKFLOW_ARN })],
-            ["start the pipeline's apply build", () => ({ action: "codebuild:StartBuild", resource: `arn:aws:codebuild:${REGION}:${PRODUCTION}:project/deployment-apply` })],
+            [
+                "start the pipeline's apply build",
+                () => ({ action: "codebuild:StartBuild", resource: `arn:aws:codebuild:${REGION}:${PRODUCTION}:project/deployment-apply` }),
+            ],
         ];
         for (const as of PULL_REQUEST_CODE) {
             it(`${as} may not act on production's account: ${PRODUCTION_TARGETS.map(([what]) => what).join("; ")}`, async () => {
@@ -350,14 +447,22 @@ describe("pull-request copies in an account of their own (copyAccount)", () => {
                 const productionRoles = ofType(stack, "aws:iam/role:Role").filter((role) => role.accountId === PRODUCTION);
                 assert.ok(productionRoles.length > 10);
                 for (const role of productionRoles) {
-                    const request = { action: "sts:AssumeRole", resource: role.state.arn, context: { "sts:RoleSessionName": PULL_REQUEST_BOT_SESSION_NAME, "sts:ExternalId": WORKFLOW_ARN } };
+                    const request = {
+                        action: "sts:AssumeRole",
+                        resource: role.state.arn,
+                        context: { "sts:RoleSessionName": PULL_REQUEST_BOT_SESSION_NAME, "sts:ExternalId": WORKFLOW_ARN },
+                    };
                     assert.notStrictEqual(await iam.decide(pullRequestPrincipal(iam, as), request), "Allowed", role.name);
                 }
             });
 
             it(`${as} may not become the trusted side's roles in the sandbox (workflow, feedback, sweeper access; the copy role without its session policy)`, async () => {
                 for (const target of ["pr-workflow-access-role", "pr-feedback-access-role", "pr-sweeper-access-role", "pr-copy-role"]) {
-                    const request = { action: "sts:AssumeRole", resource: iam.roleArn(target), context: { "sts:ExternalId": WORKFLOW_ARN, "sts:RoleSessionName": COPY_A } };
+                    const request = {
+                        action: "sts:AssumeRole",
+                        resource: iam.roleArn(target),
+                        context: { "sts:ExternalId": WORKFLOW_ARN, "sts:RoleSessionName": COPY_A },
+                    };
                     assert.notStrictEqual(await iam.decide(pullRequestPrincipal(iam, as), request), "Allowed", target);
                 }
             });
@@ -365,7 +470,11 @@ describe("pull-request copies in an account of their own (copyAccount)", () => {
 
         it("pr-deploy-role and copy A's credentials may not swap the source another pull request's build runs — stops: tamper with another build's copy", async () => {
             for (const as of ["pr-deploy-role", "copy A's credentials"] as const) {
-                const request = { action: "s3:PutObject", resource: `${COPY_BUCKET}/pull-request-sources/${COPY_B}/source.zip`, context: SANDBOX_BUILD };
+                const request = {
+                    action: "s3:PutObject",
+                    resource: `${COPY_BUCKET}/pull-request-sources/${COPY_B}/source.zip`,
+                    context: SANDBOX_BUILD,
+                };
                 assert.strictEqual(await iam.decide(pullRequestPrincipal(iam, as), request), "ExplicitlyDenied", as);
             }
         });
@@ -373,28 +482,120 @@ describe("pull-request copies in an account of their own (copyAccount)", () => {
 
     describe("what each side still does in the sandbox", () => {
         const ROWS: Array<{ as: string | SimulatedRole; does: string; request: Request; expect: Decision | "denied" }> = [
-            { as: "copy A's credentials", does: "create its copy's function in the sandbox", request: { action: "lambda:CreateFunction", resource: sandboxFunction(COPY_A) }, expect: "Allowed" },
-            { as: "copy A's credentials", does: "write its copy's state in the copy bucket", request: { action: "s3:PutObject", resource: `${COPY_BUCKET}/pull-requests/${COPY_A}/terraform.tfstate` }, expect: "Allowed" },
-            { as: "copy A's credentials", does: "update another copy's function — stops: tamper with another build's copy", request: { action: "lambda:UpdateFunctionCode", resource: sandboxFunction(COPY_B) }, expect: "denied" },
-            { as: "pr-deploy-role", does: "read its handed-over source", request: { action: "s3:GetObject", resource: `${COPY_BUCKET}/pull-request-sources/${COPY_A}/source.zip` }, expect: "Allowed" },
-            { as: "pr-deploy-role", does: "hand its outputs on under its own build", request: { action: "s3:PutObject", resource: `${COPY_BUCKET}/pull-request-builds/${SANDBOX_BUILD["codebuild:buildArn"]}/outputs.json`, context: SANDBOX_BUILD }, expect: "Allowed" },
-            { as: "pr-feedback-access-role", does: "start a tuning execution in the sandbox", request: { action: "states:StartExecution", resource: `arn:aws:states:${REGION}:${SANDBOX}:stateMachine:powerTuningStateMachine-0a1b2c3d` }, expect: "Allowed" },
-            { as: "pr-feedback-access-role", does: "read a copy's function configuration", request: { action: "lambda:GetFunctionConfiguration", resource: sandboxFunction(COPY_A) }, expect: "Allowed" },
-            { as: "pr-feedback-access-role", does: "read the deploy's outputs", request: { action: "s3:GetObject", resource: `${COPY_BUCKET}/pull-request-builds/${SANDBOX_BUILD["codebuild:buildArn"]}/outputs.json` }, expect: "Allowed" },
-            { as: "pr-feedback-role", does: "start a tuning execution as itself (only through its access role)", request: { action: "states:StartExecution", resource: `arn:aws:states:${REGION}:${SANDBOX}:stateMachine:powerTuningStateMachine-0a1b2c3d` }, expect: "denied" },
-            { as: "pr-sweeper-access-role", does: "delete a copy's function in the sandbox", request: { action: "lambda:DeleteFunction", resource: sandboxFunction(COPY_A) }, expect: "Allowed" },
-            { as: "pr-sweeper-access-role", does: "delete a copy's state object", request: { action: "s3:DeleteObject", resource: `${COPY_BUCKET}/pull-requests/${COPY_A}/terraform.tfstate` }, expect: "Allowed" },
-            { as: "pr-sweeper-access-role", does: "delete a production function — stops: make the trusted sweeper reach beyond the pull-request namespace", request: { action: "lambda:DeleteFunction", resource: PRODUCTION_FUNCTION }, expect: "denied" },
-            { as: "pr-sweeper-access-role", does: "delete production's state", request: { action: "s3:DeleteObject", resource: `${STATE}/terraform-lambda/production.tfstate` }, expect: "denied" },
-            { as: "pr-workflow-access-role", does: "start the sandbox's deploy build", request: { action: "codebuild:StartBuild", resource: `arn:aws:codebuild:${REGION}:${SANDBOX}:project/pr-deploy` }, expect: "Allowed" },
-            { as: "pr-workflow-access-role", does: "start anything of production's account", request: { action: "codebuild:StartBuild", resource: `arn:aws:codebuild:${REGION}:${PRODUCTION}:project/deployment-apply` }, expect: "denied" },
+            {
+                as: "copy A's credentials",
+                does: "create its copy's function in the sandbox",
+                request: { action: "lambda:CreateFunction", resource: sandboxFunction(COPY_A) },
+                expect: "Allowed",
+            },
+            {
+                as: "copy A's credentials",
+                does: "write its copy's state in the copy bucket",
+                request: { action: "s3:PutObject", resource: `${COPY_BUCKET}/pull-requests/${COPY_A}/terraform.tfstate` },
+                expect: "Allowed",
+            },
+            {
+                as: "copy A's credentials",
+                does: "update another copy's function — stops: tamper with another build's copy",
+                request: { action: "lambda:UpdateFunctionCode", resource: sandboxFunction(COPY_B) },
+                expect: "denied",
+            },
+            {
+                as: "pr-deploy-role",
+                does: "read its handed-over source",
+                request: { action: "s3:GetObject", resource: `${COPY_BUCKET}/pull-request-sources/${COPY_A}/source.zip` },
+                expect: "Allowed",
+            },
+            {
+                as: "pr-deploy-role",
+                does: "hand its outputs on under its own build",
+                request: {
+                    action: "s3:PutObject",
+                    resource: `${COPY_BUCKET}/pull-request-builds/${SANDBOX_BUILD["codebuild:buildArn"]}/outputs.json`,
+                    context: SANDBOX_BUILD,
+                },
+                expect: "Allowed",
+            },
+            {
+                as: "pr-feedback-access-role",
+                does: "start a tuning execution in the sandbox",
+                request: {
+                    action: "states:StartExecution",
+                    resource: `arn:aws:states:${REGION}:${SANDBOX}:stateMachine:powerTuningStateMachine-0a1b2c3d`,
+                },
+                expect: "Allowed",
+            },
+            {
+                as: "pr-feedback-access-role",
+                does: "read a copy's function configuration",
+                request: { action: "lambda:GetFunctionConfiguration", resource: sandboxFunction(COPY_A) },
+                expect: "Allowed",
+            },
+            {
+                as: "pr-feedback-access-role",
+                does: "read the deploy's outputs",
+                request: {
+                    action: "s3:GetObject",
+                    resource: `${COPY_BUCKET}/pull-request-builds/${SANDBOX_BUILD["codebuild:buildArn"]}/outputs.json`,
+                },
+                expect: "Allowed",
+            },
+            {
+                as: "pr-feedback-role",
+                does: "start a tuning execution as itself (only through its access role)",
+                request: {
+                    action: "states:StartExecution",
+                    resource: `arn:aws:states:${REGION}:${SANDBOX}:stateMachine:powerTuningStateMachine-0a1b2c3d`,
+                },
+                expect: "denied",
+            },
+            {
+                as: "pr-sweeper-access-role",
+                does: "delete a copy's function in the sandbox",
+                request: { action: "lambda:DeleteFunction", resource: sandboxFunction(COPY_A) },
+                expect: "Allowed",
+            },
+            {
+                as: "pr-sweeper-access-role",
+                does: "delete a copy's state object",
+                request: { action: "s3:DeleteObject", resource: `${COPY_BUCKET}/pull-requests/${COPY_A}/terraform.tfstate` },
+                expect: "Allowed",
+            },
+            {
+                as: "pr-sweeper-access-role",
+                does: "delete a production function — stops: make the trusted sweeper reach beyond the pull-request namespace",
+                request: { action: "lambda:DeleteFunction", resource: PRODUCTION_FUNCTION },
+                expect: "denied",
+            },
+            {
+                as: "pr-sweeper-access-role",
+                does: "delete production's state",
+                request: { action: "s3:DeleteObject", resource: `${STATE}/terraform-lambda/production.tfstate` },
+                expect: "denied",
+            },
+            {
+                as: "pr-workflow-access-role",
+                does: "start the sandbox's deploy build",
+                request: { action: "codebuild:StartBuild", resource: `arn:aws:codebuild:${REGION}:${SANDBOX}:project/pr-deploy` },
+                expect: "Allowed",
+            },
+            {
+                as: "pr-workflow-access-role",
+                does: "start anything of production's account",
+                request: { action: "codebuild:StartBuild", resource: `arn:aws:codebuild:${REGION}:${PRODUCTION}:project/deployment-apply` },
+                expect: "denied",
+            },
         ];
         for (const row of ROWS) {
             const name = typeof row.as === "string" ? row.as : row.as.name;
             it(`${name} ${row.expect === "Allowed" ? "may" : "may not"} ${row.does}`, async () => {
-                const principal = typeof row.as !== "string" ? row.as : row.as === "copy A's credentials" ? iam.copySession(COPY_A) : iam.role(row.as);
+                const principal =
+                    typeof row.as !== "string" ? row.as : row.as === "copy A's credentials" ? iam.copySession(COPY_A) : iam.role(row.as);
                 const decision = await iam.decide(principal, row.request);
-                assert.ok(row.expect === "denied" ? decision !== "Allowed" : decision === row.expect, `${decision}, expected ${row.expect}`);
+                assert.ok(
+                    row.expect === "denied" ? decision !== "Allowed" : decision === row.expect,
+                    `${decision}, expected ${row.expect}`,
+                );
             });
         }
     });

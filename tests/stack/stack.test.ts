@@ -1,6 +1,6 @@
-import * as assert from "assert";
-import { isDeepStrictEqual } from "util";
-import { MockedStack, mockedStack, ofType } from "../support/mocked-stack";
+import * as assert from "node:assert";
+import { isDeepStrictEqual } from "node:util";
+import { type MockedStack, mockedStack, ofType } from "../support/mocked-stack";
 
 /**
  * The AWS resource types of this stack whose arguments have no `tags` (checked against
@@ -43,12 +43,22 @@ describe("the whole stack under mocks (Pulumi.dev.yaml)", () => {
         assert.deepStrictEqual(components("PullRequestSweeper"), ["pr-sweeper"]);
         assert.deepStrictEqual(components("CopyDecisionFunction"), ["pr-copy-decision"]);
         assert.deepStrictEqual(components("DeploymentPipeline"), ["deployment"]);
-        assert.deepStrictEqual(components("BuildProject"), ["deployment-apply", "deployment-destroy", "deployment-plan", "pr-deploy", "pr-destroy", "pr-feedback", "pr-sweeper"]);
+        assert.deepStrictEqual(components("BuildProject"), [
+            "deployment-apply",
+            "deployment-destroy",
+            "deployment-plan",
+            "pr-deploy",
+            "pr-destroy",
+            "pr-feedback",
+            "pr-sweeper",
+        ]);
     });
 
     it("creates exactly these identities, each with one inline policy and none managed", () => {
         const roles = [
-            ...["deployment-apply", "deployment-destroy", "deployment-plan", "pr-deploy", "pr-destroy", "pr-feedback", "pr-sweeper"].map((build) => `${build}-role`),
+            ...["deployment-apply", "deployment-destroy", "deployment-plan", "pr-deploy", "pr-destroy", "pr-feedback", "pr-sweeper"].map(
+                (build) => `${build}-role`,
+            ),
             "deployment-on-push-role",
             "deployment-pipeline-role",
             "pr-bot-role",
@@ -62,7 +72,11 @@ describe("the whole stack under mocks (Pulumi.dev.yaml)", () => {
         assert.deepStrictEqual(namesOf(stack, "lambda-power-tuned:index:ServiceRole"), roles);
         assert.deepStrictEqual(namesOf(stack, "aws:iam/rolePolicy:RolePolicy"), roles.map((role) => `${role}-policy`).sort());
         assert.deepStrictEqual(namesOf(stack, "aws:iam/rolePolicyAttachment:RolePolicyAttachment"), []);
-        assert.deepStrictEqual(namesOf(stack, "aws:iam/policy:Policy"), ["function-boundary-copy", "function-boundary-policy", "merge-gate-protect-main"]);
+        assert.deepStrictEqual(namesOf(stack, "aws:iam/policy:Policy"), [
+            "function-boundary-copy",
+            "function-boundary-policy",
+            "merge-gate-protect-main",
+        ]);
         assert.deepStrictEqual(namesOf(stack, "aws:iam/user:User"), []);
     });
 
@@ -75,28 +89,57 @@ describe("the whole stack under mocks (Pulumi.dev.yaml)", () => {
             ["aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "public-access-block"],
             ["aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "lifecycle"],
         ]) {
-            assert.deepStrictEqual(namesOf(stack, type), buckets.map((bucket) => `${bucket}-${suffix}`), type);
+            assert.deepStrictEqual(
+                namesOf(stack, type),
+                buckets.map((bucket) => `${bucket}-${suffix}`),
+                type,
+            );
         }
         assert.deepStrictEqual(namesOf(stack, "aws:s3/bucketVersioning:BucketVersioning"), ["storage-state-versioning"]);
-        assert.deepStrictEqual(namesOf(stack, "aws:s3/bucketPolicy:BucketPolicy"), ["storage-access-artifacts-policy", "storage-access-state-policy"]);
+        assert.deepStrictEqual(namesOf(stack, "aws:s3/bucketPolicy:BucketPolicy"), [
+            "storage-access-artifacts-policy",
+            "storage-access-state-policy",
+        ]);
         assert.deepStrictEqual(namesOf(stack, "aws:s3/bucketObjectv2:BucketObjectv2"), ["functions-seed", "pr-runner"]);
     });
 
     it("creates exactly these builds, functions, state machines, pipelines, triggers, repositories and approval rules", () => {
-        const builds = ["deployment-apply", "deployment-destroy", "deployment-plan", "pr-deploy", "pr-destroy", "pr-feedback", "pr-sweeper"];
+        const builds = [
+            "deployment-apply",
+            "deployment-destroy",
+            "deployment-plan",
+            "pr-deploy",
+            "pr-destroy",
+            "pr-feedback",
+            "pr-sweeper",
+        ];
         assert.deepStrictEqual(namesOf(stack, "aws:codebuild/project:Project"), builds);
-        assert.deepStrictEqual(namesOf(stack, "aws:cloudwatch/logGroup:LogGroup"), [...builds.map((build) => `${build}-logs`), "pr-copy-decision-logs"].sort());
+        assert.deepStrictEqual(
+            namesOf(stack, "aws:cloudwatch/logGroup:LogGroup"),
+            [...builds.map((build) => `${build}-logs`), "pr-copy-decision-logs"].sort(),
+        );
         assert.deepStrictEqual(namesOf(stack, "aws:lambda/function:Function"), ["pr-copy-decision"]);
         assert.deepStrictEqual(namesOf(stack, "aws:sfn/stateMachine:StateMachine"), ["pr-workflow"]);
         assert.deepStrictEqual(namesOf(stack, "aws:serverlessrepository/cloudFormationStack:CloudFormationStack"), ["power-tuning-stack"]);
         assert.deepStrictEqual(namesOf(stack, "aws:codepipeline/pipeline:Pipeline"), ["deployment"]);
-        assert.deepStrictEqual(namesOf(stack, "aws:cloudwatch/eventRule:EventRule"), ["deployment-on-push", "pr-sweeper-schedule", "pr-trigger"]);
-        assert.deepStrictEqual(namesOf(stack, "aws:cloudwatch/eventTarget:EventTarget"), ["deployment-on-push-target", "pr-sweeper-schedule-target", "pr-trigger-target"]);
+        assert.deepStrictEqual(namesOf(stack, "aws:cloudwatch/eventRule:EventRule"), [
+            "deployment-on-push",
+            "pr-sweeper-schedule",
+            "pr-trigger",
+        ]);
+        assert.deepStrictEqual(namesOf(stack, "aws:cloudwatch/eventTarget:EventTarget"), [
+            "deployment-on-push-target",
+            "pr-sweeper-schedule-target",
+            "pr-trigger-target",
+        ]);
         // The repository is the one resource of its own CloudFormation stack, which seeds it.
         assert.deepStrictEqual(namesOf(stack, "aws:cloudformation/stack:Stack"), ["functions-stack"]);
         assert.deepStrictEqual(namesOf(stack, "aws:codecommit/repository:Repository"), []);
         assert.deepStrictEqual(namesOf(stack, "pulumi-nodejs:dynamic:Resource"), []);
-        assert.deepStrictEqual(namesOf(stack, "aws:codecommit/approvalRuleTemplate:ApprovalRuleTemplate"), ["merge-gate-bot-approval", "merge-gate-review-approval"]);
+        assert.deepStrictEqual(namesOf(stack, "aws:codecommit/approvalRuleTemplate:ApprovalRuleTemplate"), [
+            "merge-gate-bot-approval",
+            "merge-gate-review-approval",
+        ]);
         assert.deepStrictEqual(namesOf(stack, "aws:codecommit/approvalRuleTemplateAssociation:ApprovalRuleTemplateAssociation"), [
             "merge-gate-bot-approval-association",
             "merge-gate-review-approval-association",
@@ -131,16 +174,31 @@ describe("the whole stack under mocks (Pulumi.dev.yaml)", () => {
         const resources = stack.resources.filter((resource) => resource.type.startsWith("aws:"));
         const taggable = resources.filter((resource) => !UNTAGGABLE_TYPES.has(resource.type));
         // The check means something only if it covers the stack's main resources.
-        for (const type of ["aws:s3/bucket:Bucket", "aws:codebuild/project:Project", "aws:iam/role:Role", "aws:codepipeline/pipeline:Pipeline", "aws:serverlessrepository/cloudFormationStack:CloudFormationStack"]) {
-            assert.ok(taggable.some((resource) => resource.type === type), `${type} is taggable and present`);
+        for (const type of [
+            "aws:s3/bucket:Bucket",
+            "aws:codebuild/project:Project",
+            "aws:iam/role:Role",
+            "aws:codepipeline/pipeline:Pipeline",
+            "aws:serverlessrepository/cloudFormationStack:CloudFormationStack",
+        ]) {
+            assert.ok(
+                taggable.some((resource) => resource.type === type),
+                `${type} is taggable and present`,
+            );
         }
-        const missing = taggable.filter((resource) => !isDeepStrictEqual(resource.inputs.tags, configuredTags)).map((r) => `${r.type} ${r.name}`);
+        const missing = taggable
+            .filter((resource) => !isDeepStrictEqual(resource.inputs.tags, configuredTags))
+            .map((r) => `${r.type} ${r.name}`);
         assert.deepStrictEqual(missing, []);
         // A type listed as untaggable is one the stack has, and it is given no tags (so none is silently dropped).
         for (const type of UNTAGGABLE_TYPES) {
             const ofThisType = resources.filter((resource) => resource.type === type);
             assert.ok(ofThisType.length > 0, `${type} is in the stack`);
-            assert.deepStrictEqual(ofThisType.filter((resource) => resource.inputs.tags !== undefined).map((r) => r.name), [], type);
+            assert.deepStrictEqual(
+                ofThisType.filter((resource) => resource.inputs.tags !== undefined).map((r) => r.name),
+                [],
+                type,
+            );
         }
     });
 });

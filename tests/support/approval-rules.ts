@@ -9,7 +9,11 @@
 export interface ApprovalRuleContent {
     readonly Version: string;
     readonly DestinationReferences?: readonly string[];
-    readonly Statements: ReadonlyArray<{ readonly Type: string; readonly NumberOfApprovalsNeeded: number; readonly ApprovalPoolMembers?: readonly string[] }>;
+    readonly Statements: ReadonlyArray<{
+        readonly Type: string;
+        readonly NumberOfApprovalsNeeded: number;
+        readonly ApprovalPoolMembers?: readonly string[];
+    }>;
 }
 
 export interface PullRequest {
@@ -23,7 +27,10 @@ export interface PullRequest {
 
 /** Whether an approver's ARN is a pool member, `*` standing for any run of characters. */
 export function inPool(member: string, approver: string): boolean {
-    const pattern = member.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*");
+    const pattern = member
+        .split("*")
+        .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+        .join(".*");
     return new RegExp(`^${pattern}$`).test(approver);
 }
 

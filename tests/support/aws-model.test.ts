@@ -18,8 +18,11 @@ function refusal(model: AwsModel, request: ModelRequest): [string, number] {
 describe("the model of AWS routing each request to its service", () => {
     it("answers an operation only from its own service, and refuses another's in that service's terms", () => {
         const model = new AwsModel(() => 0);
-        assert.deepEqual(model.call({ service: "sfn", operation: "ListExecutions", body: { stateMachineArn: STATE_MACHINE } }), { executions: [] });
-        const elsewhere = (service: ModelRequest["service"]) => refusal(model, { service, operation: "ListExecutions", body: { stateMachineArn: STATE_MACHINE } });
+        assert.deepEqual(model.call({ service: "sfn", operation: "ListExecutions", body: { stateMachineArn: STATE_MACHINE } }), {
+            executions: [],
+        });
+        const elsewhere = (service: ModelRequest["service"]) =>
+            refusal(model, { service, operation: "ListExecutions", body: { stateMachineArn: STATE_MACHINE } });
         assert.deepEqual(elsewhere("codecommit"), ["UnknownOperationException", 400]);
         assert.deepEqual(elsewhere("cloudwatch"), ["UnknownOperationException", 400]);
         assert.deepEqual(elsewhere("lambda"), ["UnknownOperationException", 404]);
@@ -36,15 +39,29 @@ describe("the model of AWS routing each request to its service", () => {
 
     it("refuses a session's access key sent with another token in each service's own terms, and still records the request", () => {
         const model = new AwsModel(() => 0);
-        const session = model.call({ service: "sts", operation: "AssumeRole", body: { RoleArn: "arn:aws:iam::123456789012:role/bot", RoleSessionName: "bot" } }) as AssumeRoleAnswer;
-        const forged = (service: ModelRequest["service"], operation: string) => refusal(model, { service, operation, body: {}, accessKeyId: session.accessKeyId, sessionToken: "forged" });
+        const session = model.call({
+            service: "sts",
+            operation: "AssumeRole",
+            body: { RoleArn: "arn:aws:iam::123456789012:role/bot", RoleSessionName: "bot" },
+        }) as AssumeRoleAnswer;
+        const forged = (service: ModelRequest["service"], operation: string) =>
+            refusal(model, { service, operation, body: {}, accessKeyId: session.accessKeyId, sessionToken: "forged" });
         assert.deepEqual(forged("sts", "AssumeRole"), ["InvalidClientTokenId", 403]);
         assert.deepEqual(forged("iam", "ListRoles"), ["InvalidClientTokenId", 403]);
         assert.deepEqual(forged("s3", "ListObjectsV2"), ["InvalidToken", 400]);
         assert.deepEqual(forged("lambda", "ListFunctions"), ["UnrecognizedClientException", 403]);
         assert.deepEqual(forged("codecommit", "GetBranch"), ["UnrecognizedClientException", 400]);
         assert.deepEqual(model.requests.at(-1)?.accessKeyId, session.accessKeyId);
-        assert.deepEqual(model.call({ service: "iam", operation: "ListRoles", body: {}, accessKeyId: session.accessKeyId, sessionToken: session.sessionToken }), { result: { Roles: [], IsTruncated: false } });
+        assert.deepEqual(
+            model.call({
+                service: "iam",
+                operation: "ListRoles",
+                body: {},
+                accessKeyId: session.accessKeyId,
+                sessionToken: session.sessionToken,
+            }),
+            { result: { Roles: [], IsTruncated: false } },
+        );
     });
 
     it("pages every service's listing by the one listPageSize", () => {
@@ -56,7 +73,10 @@ describe("the model of AWS routing each request to its service", () => {
         model.listPageSize = 1;
         const listing = model.call({ service: "s3", operation: "ListObjectsV2", body: { Bucket: "history" } }) as S3ListingAnswer;
         assert.deepEqual([listing.objects.map((object) => object.key), listing.nextToken !== undefined], [["a.json"], true]);
-        const groups = model.call({ service: "logs", operation: "DescribeLogGroups", body: {} }) as { logGroups: Array<{ logGroupName: string }>; nextToken?: string };
+        const groups = model.call({ service: "logs", operation: "DescribeLogGroups", body: {} }) as {
+            logGroups: Array<{ logGroupName: string }>;
+            nextToken?: string;
+        };
         assert.deepEqual([groups.logGroups.map((group) => group.logGroupName), groups.nextToken !== undefined], [["/aws/lambda/a"], true]);
     });
 });

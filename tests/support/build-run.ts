@@ -1,15 +1,22 @@
 // Runs a buildspec the way CodeBuild does: each command in bash, with fake terraform/aws/node/curl/unzip
 // on PATH that record their arguments, under the phase rules CodeBuild documents (see runBuild), and
 // the stand-in environments the pull-request and pipeline projects run with.
-import { strict as assert } from "assert";
-import { spawnSync } from "child_process";
-import { createHash } from "crypto";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "fs";
-import { tmpdir } from "os";
-import * as path from "path";
+import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { STATE_LAYOUT } from "../../components/storage/artifactStorage";
-import { BUILD_CACHE_DIRECTORY, pullRequestDeployBuildspec, pullRequestDestroyBuildspec, terraformApplyBuildspec, terraformDestroyBuildspec, terraformPlanBuildspec } from "../../components/build/buildspecs";
+import {
+    BUILD_CACHE_DIRECTORY,
+    pullRequestDeployBuildspec,
+    pullRequestDestroyBuildspec,
+    terraformApplyBuildspec,
+    terraformDestroyBuildspec,
+    terraformPlanBuildspec,
+} from "../../components/build/buildspecs";
 import type { TerraformRelease } from "../../components/build/terraformRelease";
 
 export const PRODUCTION_STATE_KEY = STATE_LAYOUT.productionStateKey;
@@ -51,7 +58,11 @@ export const PULL_REQUEST = {
 };
 export const COPY_BOUNDARY_ARN = "arn:aws:iam::123456789012:policy/lambda-power-tuned/power-tuned-copy-function-boundary";
 /** The copy's credentials, as the workflow hands them to one build. */
-export const COPY_CREDENTIALS = { COPY_AWS_ACCESS_KEY_ID: "ASIACOPY7", COPY_AWS_SECRET_ACCESS_KEY: "copy-secret", COPY_AWS_SESSION_TOKEN: "copy-token" };
+export const COPY_CREDENTIALS = {
+    COPY_AWS_ACCESS_KEY_ID: "ASIACOPY7",
+    COPY_AWS_SECRET_ACCESS_KEY: "copy-secret",
+    COPY_AWS_SESSION_TOKEN: "copy-token",
+};
 const COPY_BUILD_ENV = {
     ...PULL_REQUEST,
     ...COPY_CREDENTIALS,
@@ -60,7 +71,12 @@ const COPY_BUILD_ENV = {
     TF_VAR_permissions_boundary_arn: BOUNDARY_ARN,
     COPY_PERMISSIONS_BOUNDARY_ARN: COPY_BOUNDARY_ARN,
 };
-export const DEPLOY_BUILD_ENV = { ...COPY_BUILD_ENV, ARTIFACT_BUCKET, PRODUCTION_NAME_PREFIX: "power-tuned", CODEBUILD_BUILD_ARN: DEPLOY_BUILD_ARN };
+export const DEPLOY_BUILD_ENV = {
+    ...COPY_BUILD_ENV,
+    ARTIFACT_BUCKET,
+    PRODUCTION_NAME_PREFIX: "power-tuned",
+    CODEBUILD_BUILD_ARN: DEPLOY_BUILD_ARN,
+};
 export const DESTROY_BUILD_ENV = { ...COPY_BUILD_ENV, CODEBUILD_BUILD_ARN: DESTROY_BUILD_ARN };
 export const EXECUTION_ARN = "arn:aws:states:us-east-1:123456789012:execution:pr-workflow:7-3f2a9c1";
 export const FEEDBACK_BUILD_ENV = {
@@ -173,7 +189,10 @@ function fakeTools(): string {
 type PhaseName = "install" | "pre_build" | "build" | "post_build";
 
 /** The providers terraform-lambda's lock file pins, as the plugin cache lays them out for CodeBuild's arm64 hosts. */
-export const PROVIDERS = ["registry.terraform.io/hashicorp/archive/2.7.1/linux_arm64", "registry.terraform.io/hashicorp/aws/6.49.0/linux_arm64"];
+export const PROVIDERS = [
+    "registry.terraform.io/hashicorp/archive/2.7.1/linux_arm64",
+    "registry.terraform.io/hashicorp/aws/6.49.0/linux_arm64",
+];
 
 /**
  * A build cache's entries, by path below BUILD_CACHE_DIRECTORY: a file's content, `{ link }` for a
@@ -209,7 +228,14 @@ export interface BuildRun {
 export function runBuild(
     buildspec: string,
     env: Record<string, string>,
-    options: { fail?: string[]; download?: string; runner?: string; s3Files?: string[]; files?: Record<string, string>; cache?: CacheFiles } = {},
+    options: {
+        fail?: string[];
+        download?: string;
+        runner?: string;
+        s3Files?: string[];
+        files?: Record<string, string>;
+        cache?: CacheFiles;
+    } = {},
 ): BuildRun {
     const spec = parseYaml(buildspec);
     const workspace = mkdtempSync(path.join(tmpdir(), "buildspec-run-"));
@@ -297,9 +323,18 @@ export function runBuild(
 /** The regular files below `directory` by relative path, with their content (links are followed). */
 function filesBelow(directory: string): Record<string, string> {
     if (!existsSync(directory)) return {};
-    const entries = readdirSync(directory, { recursive: true, withFileTypes: true }) as Array<{ parentPath: string; name: string; isFile(): boolean }>;
+    const entries = readdirSync(directory, { recursive: true, withFileTypes: true }) as Array<{
+        parentPath: string;
+        name: string;
+        isFile(): boolean;
+    }>;
     return Object.fromEntries(
-        entries.filter((entry) => entry.isFile()).map((entry) => [path.relative(directory, path.join(entry.parentPath, entry.name)), readFileSync(path.join(entry.parentPath, entry.name), "utf8")]),
+        entries
+            .filter((entry) => entry.isFile())
+            .map((entry) => [
+                path.relative(directory, path.join(entry.parentPath, entry.name)),
+                readFileSync(path.join(entry.parentPath, entry.name), "utf8"),
+            ]),
     );
 }
 

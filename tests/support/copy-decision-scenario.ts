@@ -21,7 +21,11 @@ export const MAIN_TREE: Readonly<Record<string, string>> = {
 export type Change = Readonly<Record<string, string | null>>;
 
 /** The destination commit holds MAIN_TREE (unless given), the source commit it with `change` applied. */
-export function withPullRequestChanging<Aws extends AwsModel>(aws: Aws, change: Change, destination: Readonly<Record<string, string>> = MAIN_TREE): Aws {
+export function withPullRequestChanging<Aws extends AwsModel>(
+    aws: Aws,
+    change: Change,
+    destination: Readonly<Record<string, string>> = MAIN_TREE,
+): Aws {
     const source = Object.fromEntries(
         Object.entries({ ...destination, ...change }).filter((entry): entry is [string, string] => entry[1] !== null),
     );

@@ -19,7 +19,11 @@ export function matchesEventPattern(pattern: Record<string, unknown>, event: Rec
             return values.some((value) => expected.includes(value));
         }
         if (typeof expected === "object" && expected !== null) {
-            return typeof actual === "object" && actual !== null && matchesEventPattern(expected as Record<string, unknown>, actual as Record<string, unknown>);
+            return (
+                typeof actual === "object" &&
+                actual !== null &&
+                matchesEventPattern(expected as Record<string, unknown>, actual as Record<string, unknown>)
+            );
         }
         throw new Error(`pattern values must be arrays or objects, got ${JSON.stringify(expected)} at ${key}`);
     });
@@ -34,9 +38,7 @@ export function transformInput(
     transformer: { inputPaths: Record<string, string>; inputTemplate: string },
     event: Record<string, unknown>,
 ): unknown {
-    const values = Object.fromEntries(
-        Object.entries(transformer.inputPaths).map(([name, jsonPath]) => [name, readPath(event, jsonPath)]),
-    );
+    const values = Object.fromEntries(Object.entries(transformer.inputPaths).map(([name, jsonPath]) => [name, readPath(event, jsonPath)]));
     let output = "";
     let inString = false;
     const template = transformer.inputTemplate;

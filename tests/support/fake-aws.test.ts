@@ -10,12 +10,20 @@ import {
     GetPullRequestCommand,
     paginateGetCommentsForPullRequest,
     PostCommentForPullRequestCommand,
-    PostCommentForPullRequestCommandInput,
+    type PostCommentForPullRequestCommandInput,
     UpdateCommentCommand,
     UpdatePullRequestApprovalStateCommand,
 } from "@aws-sdk/client-codecommit";
 import { CloudWatchLogsClient, DeleteLogGroupCommand, paginateDescribeLogGroups } from "@aws-sdk/client-cloudwatch-logs";
-import { DeleteRoleCommand, DeleteRolePolicyCommand, DetachRolePolicyCommand, IAMClient, ListRolePoliciesCommand, paginateListRoles, RemoveRoleFromInstanceProfileCommand } from "@aws-sdk/client-iam";
+import {
+    DeleteRoleCommand,
+    DeleteRolePolicyCommand,
+    DetachRolePolicyCommand,
+    IAMClient,
+    ListRolePoliciesCommand,
+    paginateListRoles,
+    RemoveRoleFromInstanceProfileCommand,
+} from "@aws-sdk/client-iam";
 import {
     DeleteEventSourceMappingCommand,
     DeleteFunctionCommand,
@@ -24,7 +32,15 @@ import {
     ListEventSourceMappingsCommand,
     paginateListFunctions,
 } from "@aws-sdk/client-lambda";
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, paginateListObjectsV2, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import {
+    DeleteObjectCommand,
+    GetObjectCommand,
+    HeadObjectCommand,
+    ListObjectsV2Command,
+    paginateListObjectsV2,
+    PutObjectCommand,
+    S3Client,
+} from "@aws-sdk/client-s3";
 import {
     DescribeExecutionCommand,
     paginateGetExecutionHistory,
@@ -46,7 +62,8 @@ const BOT_ROLE = "arn:aws:iam::123456789012:role/lambda-power-tuned/power-tuned-
 const COMMIT = "c".repeat(40);
 
 /** Credentials from AssumeRole of `roleArn`, through the SDK's own provider and STS client. */
-const assumed = (roleArn: string, roleSessionName: string) => fromTemporaryCredentials({ params: { RoleArn: roleArn, RoleSessionName: roleSessionName } });
+const assumed = (roleArn: string, roleSessionName: string) =>
+    fromTemporaryCredentials({ params: { RoleArn: roleArn, RoleSessionName: roleSessionName } });
 
 /** Asserts the SDK call fails with the given AWS error name (what callers branch on). */
 async function rejectsWith(call: Promise<unknown>, name: string): Promise<void> {
@@ -73,7 +90,13 @@ describe("FakeAws, driven by the real AWS SDK v3 clients", () => {
     describe("Step Functions (JSON 1.0)", () => {
         const sfn = () => new SFNClient({});
         const start = (lambdaArn: string, name: string) =>
-            sfn().send(new StartExecutionCommand({ stateMachineArn: STATE_MACHINE, name, input: JSON.stringify({ lambdaARN: lambdaArn, num: 5 }) }));
+            sfn().send(
+                new StartExecutionCommand({
+                    stateMachineArn: STATE_MACHINE,
+                    name,
+                    input: JSON.stringify({ lambdaARN: lambdaArn, num: 5 }),
+                }),
+            );
 
         it("runs the execution scripted for the input's lambdaARN, with dates the SDK parses", async () => {
             const output = readFixtureText("power-tuning/output-cost-x86-4-powers.json");
@@ -105,7 +128,9 @@ describe("FakeAws, driven by the real AWS SDK v3 clients", () => {
             try {
                 const client = new SFNClient({ endpoint: concurrency.endpoint });
                 const startOn = (arn: string, name: string) =>
-                    client.send(new StartExecutionCommand({ stateMachineArn: STATE_MACHINE, name, input: JSON.stringify({ lambdaARN: arn }) }));
+                    client.send(
+                        new StartExecutionCommand({ stateMachineArn: STATE_MACHINE, name, input: JSON.stringify({ lambdaARN: arn }) }),
+                    );
                 concurrency.scriptExecution(/power-tuned/, { status: "SUCCEEDED", runningMs: 3_600_000, output: "{}" });
                 await startOn(FUNCTION_A, "a-1");
                 const { executionArn } = await startOn(FUNCTION_B, "b-1");
@@ -116,7 +141,11 @@ describe("FakeAws, driven by the real AWS SDK v3 clients", () => {
                 const timeline = concurrency.executionTimeline();
                 assert.deepEqual(
                     timeline.map((execution) => [execution.executionArn.split(":").pop(), execution.status]),
-                    [["a-1", "RUNNING"], ["b-1", "ABORTED"], ["b-2", "RUNNING"]],
+                    [
+                        ["a-1", "RUNNING"],
+                        ["b-1", "ABORTED"],
+                        ["b-2", "RUNNING"],
+                    ],
                 );
                 assert.ok(timeline[1].endsAt < timeline[1].startedAt + 3_600_000, "a stopped execution ends when it was stopped");
             } finally {
@@ -208,16 +237,31 @@ describe("FakeAws, driven by the real AWS SDK v3 clients", () => {
                 for (const data of page.commentsForPullRequestData!) contents.push(...data.comments!.map((c) => c.content!));
             }
             assert.deepEqual(contents, ["v2", "other"]);
-            await rejectsWith(codecommit().send(new UpdateCommentCommand({ commentId: "missing", content: "x" })), "CommentDoesNotExistException");
+            await rejectsWith(
+                codecommit().send(new UpdateCommentCommand({ commentId: "missing", content: "x" })),
+                "CommentDoesNotExistException",
+            );
         });
 
         it("lists comments by pull request alone, or by repository and both commits, as the API reference requires", async () => {
-            await rejectsWith(codecommit().send(new GetCommentsForPullRequestCommand({ pullRequestId: "8", repositoryName: "power-tuned" })), "CommitIdRequiredException");
-            await rejectsWith(codecommit().send(new GetCommentsForPullRequestCommand({ pullRequestId: "8", afterCommitId: "a".repeat(40) })), "RepositoryNameRequiredException");
+            await rejectsWith(
+                codecommit().send(new GetCommentsForPullRequestCommand({ pullRequestId: "8", repositoryName: "power-tuned" })),
+                "CommitIdRequiredException",
+            );
+            await rejectsWith(
+                codecommit().send(new GetCommentsForPullRequestCommand({ pullRequestId: "8", afterCommitId: "a".repeat(40) })),
+                "RepositoryNameRequiredException",
+            );
         });
 
         it("returns the pull request's targets and approves only its current revision", async () => {
-            fake.setPullRequest({ pullRequestId: "9", repositoryName: "power-tuned", sourceCommit: "s1", destinationCommit: "d1", revisionId: "rev-2" });
+            fake.setPullRequest({
+                pullRequestId: "9",
+                repositoryName: "power-tuned",
+                sourceCommit: "s1",
+                destinationCommit: "d1",
+                revisionId: "rev-2",
+            });
             const { pullRequest } = await codecommit().send(new GetPullRequestCommand({ pullRequestId: "9" }));
             assert.equal(pullRequest!.revisionId, "rev-2");
             assert.deepEqual(
@@ -225,9 +269,13 @@ describe("FakeAws, driven by the real AWS SDK v3 clients", () => {
                 [["s1", "d1", "refs/heads/main"]],
             );
 
-            await codecommit().send(new UpdatePullRequestApprovalStateCommand({ pullRequestId: "9", revisionId: "rev-2", approvalState: "APPROVE" }));
+            await codecommit().send(
+                new UpdatePullRequestApprovalStateCommand({ pullRequestId: "9", revisionId: "rev-2", approvalState: "APPROVE" }),
+            );
             await rejectsWith(
-                codecommit().send(new UpdatePullRequestApprovalStateCommand({ pullRequestId: "9", revisionId: "rev-1", approvalState: "REVOKE" })),
+                codecommit().send(
+                    new UpdatePullRequestApprovalStateCommand({ pullRequestId: "9", revisionId: "rev-1", approvalState: "REVOKE" }),
+                ),
                 "RevisionNotCurrentException",
             );
             assert.deepEqual(fake.approvals, [{ pullRequestId: "9", revisionId: "rev-2", approvalState: "APPROVE" }]);
@@ -238,16 +286,26 @@ describe("FakeAws, driven by the real AWS SDK v3 clients", () => {
             const seed = { repositoryName: "seeded", branchName: "main", commitMessage: "Seed" };
             await rejectsWith(codecommit().send(new GetBranchCommand(seed)), "BranchDoesNotExistException");
             const first = await codecommit().send(
-                new CreateCommitCommand({ ...seed, putFiles: [{ filePath: "terraform-lambda/main.tf", fileContent: Buffer.from('memory_size = 128\n') }] }),
+                new CreateCommitCommand({
+                    ...seed,
+                    putFiles: [{ filePath: "terraform-lambda/main.tf", fileContent: Buffer.from("memory_size = 128\n") }],
+                }),
             );
             const { branch } = await codecommit().send(new GetBranchCommand(seed));
             assert.equal(branch!.commitId, first.commitId);
-            assert.deepEqual(first.filesAdded!.map((f) => f.absolutePath), ["terraform-lambda/main.tf"]);
+            assert.deepEqual(
+                first.filesAdded!.map((f) => f.absolutePath),
+                ["terraform-lambda/main.tf"],
+            );
 
             const again = new CreateCommitCommand({ ...seed, putFiles: [{ filePath: "README.md", fileContent: Buffer.from("x") }] });
             await rejectsWith(codecommit().send(again), "ParentCommitIdRequiredException");
             await codecommit().send(
-                new CreateCommitCommand({ ...seed, parentCommitId: first.commitId, putFiles: [{ filePath: "README.md", fileContent: Buffer.from("# hi") }] }),
+                new CreateCommitCommand({
+                    ...seed,
+                    parentCommitId: first.commitId,
+                    putFiles: [{ filePath: "README.md", fileContent: Buffer.from("# hi") }],
+                }),
             );
             assert.deepEqual(
                 fake.files("seeded", "main"),
@@ -271,13 +329,22 @@ describe("FakeAws, driven by the real AWS SDK v3 clients", () => {
         );
 
         it("returns a file's bytes at a commit, found by commit id or by branch", async () => {
-            const file = await codecommit().send(new GetFileCommand({ repositoryName: "files", commitSpecifier: COMMIT, filePath: "power-tuning-input.json" }));
+            const file = await codecommit().send(
+                new GetFileCommand({ repositoryName: "files", commitSpecifier: COMMIT, filePath: "power-tuning-input.json" }),
+            );
             assert.equal(Buffer.from(file.fileContent!).toString("utf8"), '{"num": 10}');
-            assert.deepEqual([file.commitId, file.filePath, file.fileSize, file.fileMode], [COMMIT, "power-tuning-input.json", 11, "NORMAL"]);
-            const nested = await codecommit().send(new GetFileCommand({ repositoryName: "files", commitSpecifier: COMMIT, filePath: "/modules/lambda/main.tf" }));
+            assert.deepEqual(
+                [file.commitId, file.filePath, file.fileSize, file.fileMode],
+                [COMMIT, "power-tuning-input.json", 11, "NORMAL"],
+            );
+            const nested = await codecommit().send(
+                new GetFileCommand({ repositoryName: "files", commitSpecifier: COMMIT, filePath: "/modules/lambda/main.tf" }),
+            );
             assert.equal(Buffer.from(nested.fileContent!).toString("utf8"), "module {}");
             fake.setBranch("files", "release", COMMIT);
-            const byBranch = await codecommit().send(new GetFileCommand({ repositoryName: "files", commitSpecifier: "release", filePath: "main.tf" }));
+            const byBranch = await codecommit().send(
+                new GetFileCommand({ repositoryName: "files", commitSpecifier: "release", filePath: "main.tf" }),
+            );
             assert.equal(byBranch.commitId, COMMIT);
         });
 
@@ -292,24 +359,46 @@ describe("FakeAws, driven by the real AWS SDK v3 clients", () => {
         });
 
         it("lists a folder's own files and its subfolders, the root as / or an empty path", async () => {
-            const list = (folderPath: string) => codecommit().send(new GetFolderCommand({ repositoryName: "files", commitSpecifier: COMMIT, folderPath }));
+            const list = (folderPath: string) =>
+                codecommit().send(new GetFolderCommand({ repositoryName: "files", commitSpecifier: COMMIT, folderPath }));
             for (const root of ["/", ""]) {
                 const folder = await list(root);
-                assert.deepEqual(folder.files!.map((file) => [file.absolutePath, file.relativePath]).sort(), [["main.tf", "main.tf"], ["power-tuning-input.json", "power-tuning-input.json"]]);
-                assert.deepEqual(folder.subFolders!.map((sub) => sub.absolutePath), ["modules"]);
+                assert.deepEqual(folder.files!.map((file) => [file.absolutePath, file.relativePath]).sort(), [
+                    ["main.tf", "main.tf"],
+                    ["power-tuning-input.json", "power-tuning-input.json"],
+                ]);
+                assert.deepEqual(
+                    folder.subFolders!.map((sub) => sub.absolutePath),
+                    ["modules"],
+                );
                 assert.equal(folder.folderPath, "");
             }
             const modules = await list("/modules");
-            assert.deepEqual(modules.files!.map((file) => [file.absolutePath, file.relativePath]), [["modules/README.md", "README.md"]]);
-            assert.deepEqual(modules.subFolders!.map((sub) => [sub.absolutePath, sub.relativePath]), [["modules/lambda", "lambda"]]);
+            assert.deepEqual(
+                modules.files!.map((file) => [file.absolutePath, file.relativePath]),
+                [["modules/README.md", "README.md"]],
+            );
+            assert.deepEqual(
+                modules.subFolders!.map((sub) => [sub.absolutePath, sub.relativePath]),
+                [["modules/lambda", "lambda"]],
+            );
             await rejectsWith(list("/infra"), "FolderDoesNotExistException");
         });
     });
 
     describe("STS (query protocol, XML) and who made each request", () => {
-        const codecommit = (credentials?: ReturnType<typeof assumed>) => new CodeCommitClient(credentials === undefined ? {} : { credentials });
+        const codecommit = (credentials?: ReturnType<typeof assumed>) =>
+            new CodeCommitClient(credentials === undefined ? {} : { credentials });
         const post = (client: CodeCommitClient, content: string) =>
-            client.send(new PostCommentForPullRequestCommand({ repositoryName: "who", pullRequestId: "11", beforeCommitId: "d".repeat(40), afterCommitId: "5".repeat(40), content }));
+            client.send(
+                new PostCommentForPullRequestCommand({
+                    repositoryName: "who",
+                    pullRequestId: "11",
+                    beforeCommitId: "d".repeat(40),
+                    afterCommitId: "5".repeat(40),
+                    content,
+                }),
+            );
 
         it("hands out distinct temporary credentials for every AssumeRole and records role, session and caller", async () => {
             const first = await assumed(BOT_ROLE, "lambda-power-tuned-bot")();
@@ -319,8 +408,18 @@ describe("FakeAws, driven by the real AWS SDK v3 clients", () => {
             assert.notEqual(first.sessionToken, second.sessionToken);
             assert.ok(first.expiration instanceof Date && first.expiration.getTime() > Date.now());
             assert.deepEqual(fake.assumedRoles.slice(-2), [
-                { roleArn: BOT_ROLE, roleSessionName: "lambda-power-tuned-bot", accessKeyId: first.accessKeyId, callerAccessKeyId: BUILD_ACCESS_KEY_ID },
-                { roleArn: BOT_ROLE, roleSessionName: "lambda-power-tuned-bot", accessKeyId: second.accessKeyId, callerAccessKeyId: BUILD_ACCESS_KEY_ID },
+                {
+                    roleArn: BOT_ROLE,
+                    roleSessionName: "lambda-power-tuned-bot",
+                    accessKeyId: first.accessKeyId,
+                    callerAccessKeyId: BUILD_ACCESS_KEY_ID,
+                },
+                {
+                    roleArn: BOT_ROLE,
+                    roleSessionName: "lambda-power-tuned-bot",
+                    accessKeyId: second.accessKeyId,
+                    callerAccessKeyId: BUILD_ACCESS_KEY_ID,
+                },
             ]);
             assert.deepEqual(fake.calls("AssumeRole").at(-1), { RoleArn: BOT_ROLE, RoleSessionName: "lambda-power-tuned-bot" });
         });
@@ -341,8 +440,14 @@ describe("FakeAws, driven by the real AWS SDK v3 clients", () => {
             await post(codecommit(), "as the build");
             const session = fake.assumedRoles.at(-1)!;
             const posts = fake.requests.filter((request) => request.operation === "PostCommentForPullRequest").slice(-2);
-            assert.deepEqual(posts.map((request) => request.accessKeyId), [session.accessKeyId, BUILD_ACCESS_KEY_ID]);
-            assert.equal(fake.callerArn(session.accessKeyId), "arn:aws:sts::123456789012:assumed-role/power-tuned-pull-request-bot/lambda-power-tuned-bot");
+            assert.deepEqual(
+                posts.map((request) => request.accessKeyId),
+                [session.accessKeyId, BUILD_ACCESS_KEY_ID],
+            );
+            assert.equal(
+                fake.callerArn(session.accessKeyId),
+                "arn:aws:sts::123456789012:assumed-role/power-tuned-pull-request-bot/lambda-power-tuned-bot",
+            );
             assert.equal(fake.callerArn(BUILD_ACCESS_KEY_ID), BUILD_CALLER_ARN);
         });
 
@@ -355,23 +460,41 @@ describe("FakeAws, driven by the real AWS SDK v3 clients", () => {
         it("lets only a comment's author update it, and names the author when listing", async () => {
             const byBuild = await post(codecommit(), "posted by the build");
             const commentId = byBuild.comment!.commentId!;
-            await rejectsWith(codecommit(assumed(BOT_ROLE, "lambda-power-tuned-bot")).send(new UpdateCommentCommand({ commentId, content: "edited by the bot" })), "CommentNotCreatedByCallerException");
+            await rejectsWith(
+                codecommit(assumed(BOT_ROLE, "lambda-power-tuned-bot")).send(
+                    new UpdateCommentCommand({ commentId, content: "edited by the bot" }),
+                ),
+                "CommentNotCreatedByCallerException",
+            );
             await codecommit().send(new UpdateCommentCommand({ commentId, content: "edited by the build" }));
             const { commentsForPullRequestData } = await codecommit().send(new GetCommentsForPullRequestCommand({ pullRequestId: "11" }));
-            const listed = commentsForPullRequestData!.flatMap((data) => data.comments!).find((comment) => comment.commentId === commentId)!;
+            const listed = commentsForPullRequestData!
+                .flatMap((data) => data.comments!)
+                .find((comment) => comment.commentId === commentId)!;
             assert.deepEqual([listed.content, listed.authorArn], ["edited by the build", BUILD_CALLER_ARN]);
         });
     });
 
     describe("Lambda (REST-JSON)", () => {
         it("returns the configuration set for a function, by ARN or name, and 404s others", async () => {
-            fake.setFunctionConfiguration(FUNCTION_A, { CodeSha256: "abc=", Runtime: "nodejs20.x", Architectures: ["arm64"], MemorySize: 256 });
+            fake.setFunctionConfiguration(FUNCTION_A, {
+                CodeSha256: "abc=",
+                Runtime: "nodejs20.x",
+                Architectures: ["arm64"],
+                MemorySize: 256,
+            });
             const lambda = new LambdaClient({});
             const byArn = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: FUNCTION_A }));
-            assert.deepEqual([byArn.FunctionArn, byArn.CodeSha256, byArn.MemorySize, byArn.Architectures], [FUNCTION_A, "abc=", 256, ["arm64"]]);
+            assert.deepEqual(
+                [byArn.FunctionArn, byArn.CodeSha256, byArn.MemorySize, byArn.Architectures],
+                [FUNCTION_A, "abc=", 256, ["arm64"]],
+            );
             const byName = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: "power-tuned-a" }));
             assert.equal(byName.CodeSha256, "abc=");
-            await rejectsWith(lambda.send(new GetFunctionConfigurationCommand({ FunctionName: "power-tuned-zzz" })), "ResourceNotFoundException");
+            await rejectsWith(
+                lambda.send(new GetFunctionConfigurationCommand({ FunctionName: "power-tuned-zzz" })),
+                "ResourceNotFoundException",
+            );
             assert.deepEqual(fake.calls("GetFunctionConfiguration").at(-1), { FunctionName: "power-tuned-zzz" });
         });
 
@@ -381,9 +504,22 @@ describe("FakeAws, driven by the real AWS SDK v3 clients", () => {
             const uuid = fake.addEventSourceMapping("listed-b");
             const lambda = new LambdaClient({});
             const listed: Array<[string, string]> = [];
-            for await (const page of paginateListFunctions({ client: lambda, pageSize: 2 }, {})) listed.push(...page.Functions!.map((fn): [string, string] => [fn.FunctionName!, fn.LastModified!]));
-            assert.deepEqual(listed.filter(([name]) => name.startsWith("listed-")), [["listed-a", "2026-11-20T08:30:00.000+0000"], ["listed-b", "2026-11-20T08:30:00.000+0000"], ["listed-c", "2026-11-20T08:30:00.000+0000"]]);
-            assert.deepEqual((await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: "listed-b" }))).EventSourceMappings!.map((mapping) => mapping.UUID), [uuid]);
+            for await (const page of paginateListFunctions({ client: lambda, pageSize: 2 }, {}))
+                listed.push(...page.Functions!.map((fn): [string, string] => [fn.FunctionName!, fn.LastModified!]));
+            assert.deepEqual(
+                listed.filter(([name]) => name.startsWith("listed-")),
+                [
+                    ["listed-a", "2026-11-20T08:30:00.000+0000"],
+                    ["listed-b", "2026-11-20T08:30:00.000+0000"],
+                    ["listed-c", "2026-11-20T08:30:00.000+0000"],
+                ],
+            );
+            assert.deepEqual(
+                (await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: "listed-b" }))).EventSourceMappings!.map(
+                    (mapping) => mapping.UUID,
+                ),
+                [uuid],
+            );
             await lambda.send(new DeleteFunctionCommand({ FunctionName: "listed-b" }));
             assert.ok(!fake.functionNames().includes("listed-b"));
             assert.ok(fake.eventSourceMappingIds().includes(uuid), "Lambda keeps a deleted function's mappings");
@@ -400,16 +536,24 @@ describe("FakeAws, driven by the real AWS SDK v3 clients", () => {
             fake.addRole("paged-1", { createdAt: Date.parse("2026-11-01T00:00:00Z") });
             fake.addRole("paged-2", { path: "/lambda-power-tuned/" });
             const roles: Array<[string, string, string]> = [];
-            for await (const page of paginateListRoles({ client: iam(), pageSize: 1 }, {})) roles.push(...page.Roles!.map((role): [string, string, string] => [role.RoleName!, role.Path!, role.Arn!]));
-            assert.deepEqual(roles.filter(([name]) => name.startsWith("paged-")), [
-                ["paged-1", "/", "arn:aws:iam::123456789012:role/paged-1"],
-                ["paged-2", "/lambda-power-tuned/", "arn:aws:iam::123456789012:role/lambda-power-tuned/paged-2"],
-            ]);
+            for await (const page of paginateListRoles({ client: iam(), pageSize: 1 }, {}))
+                roles.push(...page.Roles!.map((role): [string, string, string] => [role.RoleName!, role.Path!, role.Arn!]));
+            assert.deepEqual(
+                roles.filter(([name]) => name.startsWith("paged-")),
+                [
+                    ["paged-1", "/", "arn:aws:iam::123456789012:role/paged-1"],
+                    ["paged-2", "/lambda-power-tuned/", "arn:aws:iam::123456789012:role/lambda-power-tuned/paged-2"],
+                ],
+            );
             assert.ok(fake.calls("ListRoles").filter((call) => call.Marker !== undefined).length > 0);
         });
 
         it("refuses to delete a role until its inline and attached policies and instance-profile links are gone (DeleteConflict)", async () => {
-            fake.addRole("linked", { inlinePolicies: ["logs"], attachedPolicies: ["arn:aws:iam::aws:policy/ReadOnlyAccess"], instanceProfiles: ["linked-profile"] });
+            fake.addRole("linked", {
+                inlinePolicies: ["logs"],
+                attachedPolicies: ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
+                instanceProfiles: ["linked-profile"],
+            });
             await rejectsWith(iam().send(new DeleteRoleCommand({ RoleName: "linked" })), "DeleteConflictException");
             assert.deepEqual((await iam().send(new ListRolePoliciesCommand({ RoleName: "linked" }))).PolicyNames, ["logs"]);
             await iam().send(new DeleteRolePolicyCommand({ RoleName: "linked", PolicyName: "logs" }));
@@ -425,13 +569,20 @@ describe("FakeAws, driven by the real AWS SDK v3 clients", () => {
 
     describe("CloudWatch Logs (JSON 1.1)", () => {
         it("lists log groups by name prefix across pages and deletes one; a missing one is ResourceNotFoundException", async () => {
-            for (const name of ["/aws/lambda/logs-a", "/aws/lambda/logs-b", "/aws/codebuild/logs-c"]) fake.addLogGroup(name, Date.parse("2026-11-01T00:00:00Z"));
+            for (const name of ["/aws/lambda/logs-a", "/aws/lambda/logs-b", "/aws/codebuild/logs-c"])
+                fake.addLogGroup(name, Date.parse("2026-11-01T00:00:00Z"));
             const logs = new CloudWatchLogsClient({});
             const groups: Array<[string, number]> = [];
-            for await (const page of paginateDescribeLogGroups({ client: logs, pageSize: 1 }, { logGroupNamePrefix: "/aws/lambda/logs-" })) {
+            for await (const page of paginateDescribeLogGroups(
+                { client: logs, pageSize: 1 },
+                { logGroupNamePrefix: "/aws/lambda/logs-" },
+            )) {
                 groups.push(...page.logGroups!.map((group): [string, number] => [group.logGroupName!, group.creationTime!]));
             }
-            assert.deepEqual(groups, [["/aws/lambda/logs-a", Date.parse("2026-11-01T00:00:00Z")], ["/aws/lambda/logs-b", Date.parse("2026-11-01T00:00:00Z")]]);
+            assert.deepEqual(groups, [
+                ["/aws/lambda/logs-a", Date.parse("2026-11-01T00:00:00Z")],
+                ["/aws/lambda/logs-b", Date.parse("2026-11-01T00:00:00Z")],
+            ]);
             await logs.send(new DeleteLogGroupCommand({ logGroupName: "/aws/lambda/logs-a" }));
             await rejectsWith(logs.send(new DeleteLogGroupCommand({ logGroupName: "/aws/lambda/logs-a" })), "ResourceNotFoundException");
         });
@@ -442,13 +593,18 @@ describe("FakeAws, driven by the real AWS SDK v3 clients", () => {
 
         it("round-trips an object and answers NoSuchKey for a missing one", async () => {
             const Body = JSON.stringify({ power: 256 });
-            await s3().send(new PutObjectCommand({ Bucket: "artifacts", Key: "tuning-history/abc/def.json", Body, ContentType: "application/json" }));
+            await s3().send(
+                new PutObjectCommand({ Bucket: "artifacts", Key: "tuning-history/abc/def.json", Body, ContentType: "application/json" }),
+            );
             assert.equal(fake.objects.get("artifacts/tuning-history/abc/def.json")?.toString(), Body);
             assert.equal(fake.calls("PutObject").at(-1).ContentType, "application/json");
 
             const got = await s3().send(new GetObjectCommand({ Bucket: "artifacts", Key: "tuning-history/abc/def.json" }));
             assert.equal(await got.Body!.transformToString(), Body);
-            assert.equal((await s3().send(new HeadObjectCommand({ Bucket: "artifacts", Key: "tuning-history/abc/def.json" }))).ContentLength, Body.length);
+            assert.equal(
+                (await s3().send(new HeadObjectCommand({ Bucket: "artifacts", Key: "tuning-history/abc/def.json" }))).ContentLength,
+                Body.length,
+            );
             await rejectsWith(s3().send(new GetObjectCommand({ Bucket: "artifacts", Key: "nothing-here" })), "NoSuchKey");
         });
 
@@ -464,7 +620,10 @@ describe("FakeAws, driven by the real AWS SDK v3 clients", () => {
         it("lists each object's LastModified and deletes an object (a missing key too, as S3 does)", async () => {
             fake.putObject("dated", "pull-requests/a/terraform.tfstate", "{}", Date.parse("2026-11-01T10:00:00Z"));
             const { Contents } = await s3().send(new ListObjectsV2Command({ Bucket: "dated", Prefix: "pull-requests/" }));
-            assert.deepEqual(Contents!.map((object) => [object.Key, object.LastModified?.toISOString()]), [["pull-requests/a/terraform.tfstate", "2026-11-01T10:00:00.000Z"]]);
+            assert.deepEqual(
+                Contents!.map((object) => [object.Key, object.LastModified?.toISOString()]),
+                [["pull-requests/a/terraform.tfstate", "2026-11-01T10:00:00.000Z"]],
+            );
             await s3().send(new DeleteObjectCommand({ Bucket: "dated", Key: "pull-requests/a/terraform.tfstate" }));
             await s3().send(new DeleteObjectCommand({ Bucket: "dated", Key: "pull-requests/a/terraform.tfstate" }));
             assert.equal(fake.objects.has("dated/pull-requests/a/terraform.tfstate"), false);
@@ -474,7 +633,10 @@ describe("FakeAws, driven by the real AWS SDK v3 clients", () => {
             fake.objects.set("locked/key", Buffer.from("secret"));
             fake.failNext("GetObject", 1, { status: 403, type: "AccessDenied", message: "Access Denied" });
             await rejectsWith(s3().send(new GetObjectCommand({ Bucket: "locked", Key: "key" })), "AccessDenied");
-            assert.equal(await (await s3().send(new GetObjectCommand({ Bucket: "locked", Key: "key" }))).Body!.transformToString(), "secret");
+            assert.equal(
+                await (await s3().send(new GetObjectCommand({ Bucket: "locked", Key: "key" }))).Body!.transformToString(),
+                "secret",
+            );
         });
     });
 });

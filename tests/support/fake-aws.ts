@@ -4,8 +4,8 @@
 // v3 clients, in-process or inside the bundled runner run as a child process, talk to it
 // unchanged via AWS_ENDPOINT_URL_<SERVICE>. Its clock runs `timeScale` times faster than real time.
 import { randomUUID } from "node:crypto";
-import { createServer, IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from "node:http";
-import { AddressInfo } from "node:net";
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
 import {
     AwsError,
     AwsModel,
@@ -55,17 +55,32 @@ const QUERY_SERVICES = {
 } as const;
 
 /** Lambda's REST routes, by method and path, with the status each answers on success. */
-const LAMBDA_ROUTES: ReadonlyArray<{ method: string; path: RegExp; operation: string; status: number; input: (match: RegExpExecArray, query: URLSearchParams) => object }> = [
+const LAMBDA_ROUTES: ReadonlyArray<{
+    method: string;
+    path: RegExp;
+    operation: string;
+    status: number;
+    input: (match: RegExpExecArray, query: URLSearchParams) => object;
+}> = [
     {
         method: "GET",
         path: /^\/2015-03-31\/functions\/([^/]+)\/configuration$/,
         operation: "GetFunctionConfiguration",
         status: 200,
-        input: (match, query) => ({ FunctionName: decodeURIComponent(match[1]), ...definedOnly({ Qualifier: query.get("Qualifier") ?? undefined }) }),
+        input: (match, query) => ({
+            FunctionName: decodeURIComponent(match[1]),
+            ...definedOnly({ Qualifier: query.get("Qualifier") ?? undefined }),
+        }),
     },
     { method: "GET", path: /^\/2016-08-19\/account-settings\/?$/, operation: "GetAccountSettings", status: 200, input: () => ({}) },
     { method: "GET", path: /^\/2015-03-31\/functions\/?$/, operation: "ListFunctions", status: 200, input: (_, query) => pagingOf(query) },
-    { method: "DELETE", path: /^\/2015-03-31\/functions\/([^/]+)$/, operation: "DeleteFunction", status: 204, input: (match) => ({ FunctionName: decodeURIComponent(match[1]) }) },
+    {
+        method: "DELETE",
+        path: /^\/2015-03-31\/functions\/([^/]+)$/,
+        operation: "DeleteFunction",
+        status: 204,
+        input: (match) => ({ FunctionName: decodeURIComponent(match[1]) }),
+    },
     {
         method: "GET",
         path: /^\/2015-03-31\/event-source-mappings\/?$/,
@@ -73,7 +88,13 @@ const LAMBDA_ROUTES: ReadonlyArray<{ method: string; path: RegExp; operation: st
         status: 200,
         input: (_, query) => ({ ...pagingOf(query), ...definedOnly({ FunctionName: query.get("FunctionName") ?? undefined }) }),
     },
-    { method: "DELETE", path: /^\/2015-03-31\/event-source-mappings\/([^/]+)$/, operation: "DeleteEventSourceMapping", status: 202, input: (match) => ({ UUID: decodeURIComponent(match[1]) }) },
+    {
+        method: "DELETE",
+        path: /^\/2015-03-31\/event-source-mappings\/([^/]+)$/,
+        operation: "DeleteEventSourceMapping",
+        status: 202,
+        input: (match) => ({ UUID: decodeURIComponent(match[1]) }),
+    },
 ];
 
 /** Lambda's Marker and MaxItems query parameters. */
@@ -145,7 +166,9 @@ export class FakeAws extends AwsModel {
     /** Every execution started so far, with its start and (scripted or stopped) end on the real clock, epoch ms. */
     override executionTimeline(): ReturnType<AwsModel["executionTimeline"]> {
         const realTime = (simulated: number) => this.realStart + (simulated - this.realStart) / this.timeScale;
-        return super.executionTimeline().map((execution) => ({ ...execution, startedAt: realTime(execution.startedAt), endsAt: realTime(execution.endsAt) }));
+        return super
+            .executionTimeline()
+            .map((execution) => ({ ...execution, startedAt: realTime(execution.startedAt), endsAt: realTime(execution.endsAt) }));
     }
 
     private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -155,7 +178,12 @@ export class FakeAws extends AwsModel {
         try {
             operation = identify(req, raw);
             const token = req.headers["x-amz-security-token"];
-            const answer = this.call({ ...operation, accessKeyId: accessKeyIdOf(req), sessionToken: typeof token === "string" ? token : undefined, signingRegion: signingRegionOf(req) });
+            const answer = this.call({
+                ...operation,
+                accessKeyId: accessKeyIdOf(req),
+                sessionToken: typeof token === "string" ? token : undefined,
+                signingRegion: signingRegionOf(req),
+            });
             reply(req, res, operation, answer);
         } catch (error) {
             const awsError =
@@ -171,7 +199,8 @@ export class FakeAws extends AwsModel {
 /** Makes every head `res` writes carry `contentType`, whatever the answer set. */
 function relabel(res: ServerResponse, contentType: string): void {
     const writeHead = res.writeHead.bind(res);
-    res.writeHead = ((status: number, headers: Record<string, string> = {}) => writeHead(status, { ...headers, "content-type": contentType })) as typeof res.writeHead;
+    res.writeHead = ((status: number, headers: Record<string, string> = {}) =>
+        writeHead(status, { ...headers, "content-type": contentType })) as typeof res.writeHead;
 }
 
 /** Works out service, operation and input from the request, without acting on it. */
@@ -195,14 +224,18 @@ function identify(req: IncomingMessage, raw: Buffer): Operation {
         // The query protocol: a form-encoded POST naming the action and the API version.
         const { Action, Version, ...body } = Object.fromEntries(new URLSearchParams(raw.toString("utf8")));
         if (req.method !== "POST" || Version !== QUERY_SERVICES[service].version || !Action) {
-            throw new AwsError("InvalidAction", `FakeAws does not implement ${service.toUpperCase()} ${req.method} Action=${Action} Version=${Version}`);
+            throw new AwsError(
+                "InvalidAction",
+                `FakeAws does not implement ${service.toUpperCase()} ${req.method} Action=${Action} Version=${Version}`,
+            );
         }
         return { service, operation: Action, body };
     }
     if (service === "lambda") {
         for (const route of LAMBDA_ROUTES) {
             const match = route.path.exec(url.pathname);
-            if (match && req.method === route.method) return { service, operation: route.operation, body: route.input(match, url.searchParams) };
+            if (match && req.method === route.method)
+                return { service, operation: route.operation, body: route.input(match, url.searchParams) };
         }
         throw new AwsError("UnknownOperationException", `FakeAws does not implement Lambda ${req.method} ${url.pathname}`, 404);
     }
@@ -223,7 +256,10 @@ function reply(req: IncomingMessage, res: ServerResponse, operation: Operation, 
 function queryAnswerXml(action: string, answer: QueryAnswer): string {
     const element = (name: string, value: unknown): string => {
         if (Array.isArray(value)) return `<${name}>${value.map((item) => element("member", item)).join("")}</${name}>`;
-        if (typeof value === "object" && value !== null) return `<${name}>${Object.entries(value).map(([key, inner]) => element(key, inner)).join("")}</${name}>`;
+        if (typeof value === "object" && value !== null)
+            return `<${name}>${Object.entries(value)
+                .map(([key, inner]) => element(key, inner))
+                .join("")}</${name}>`;
         return `<${name}>${xmlEscape(String(value))}</${name}>`;
     };
     const result = answer.result === undefined ? "" : element(`${action}Result`, answer.result);
@@ -296,8 +332,14 @@ function sendError(req: IncomingMessage, res: ServerResponse, service: RecordedR
         return sendS3Reply(req, res, { status: error.status, headers: { "content-type": CONTENT_TYPES.s3 }, body: xml });
     }
     // A query-compatible JSON service (CloudWatch) also names the error as its query protocol did.
-    const queryError = service === "cloudwatch" ? { "x-amzn-query-error": `${error.type};${error.status >= 500 ? "Receiver" : "Sender"}` } : {};
-    res.writeHead(error.status, { "content-type": CONTENT_TYPES[service], "x-amzn-errortype": error.type, "x-amzn-requestid": randomUUID(), ...queryError });
+    const queryError =
+        service === "cloudwatch" ? { "x-amzn-query-error": `${error.type};${error.status >= 500 ? "Receiver" : "Sender"}` } : {};
+    res.writeHead(error.status, {
+        "content-type": CONTENT_TYPES[service],
+        "x-amzn-errortype": error.type,
+        "x-amzn-requestid": randomUUID(),
+        ...queryError,
+    });
     res.end(JSON.stringify({ __type: error.type, message: error.message }));
 }
 
@@ -316,7 +358,11 @@ function serviceOf(req: IncomingMessage): RecordedRequest["service"] {
     if (typeof target === "string") return JSON_TARGETS[target.split(".")[0]] ?? "sfn";
     const scope = /Credential=[^/]+\/\d{8}\/[^/]+\/([^/]+)\/aws4_request/.exec(req.headers.authorization ?? "")?.[1];
     if (scope === "sts" || scope === "iam") return scope;
-    if (scope === "lambda" || (scope === undefined && (req.url?.startsWith("/2015-03-31/") || req.url?.startsWith("/2016-08-19/account-settings")))) return "lambda";
+    if (
+        scope === "lambda" ||
+        (scope === undefined && (req.url?.startsWith("/2015-03-31/") || req.url?.startsWith("/2016-08-19/account-settings")))
+    )
+        return "lambda";
     return "s3";
 }
 
@@ -329,7 +375,6 @@ function accessKeyIdOf(req: IncomingMessage): string | undefined {
 function signingRegionOf(req: IncomingMessage): string | undefined {
     return /Credential=[^/,\s]+\/\d{8}\/([^/]+)\//.exec(req.headers.authorization ?? "")?.[1];
 }
-
 
 /** Path-style S3: /<bucket>/<key>. */
 function s3Operation(req: IncomingMessage, url: URL, raw: Buffer): Omit<Operation, "service"> {
@@ -346,11 +391,15 @@ function s3Operation(req: IncomingMessage, url: URL, raw: Buffer): Omit<Operatio
         return { operation, body: { Bucket, Key, Body: body, ...definedOnly({ ContentType: contentType }), ...conditions } };
     }
     if (req.method === "GET" && url.searchParams.get("list-type") === "2") {
-        if (url.searchParams.has("delimiter")) throw new AwsError("NotImplemented", "FakeAws ListObjectsV2 does not implement delimiter", 501);
+        if (url.searchParams.has("delimiter"))
+            throw new AwsError("NotImplemented", "FakeAws ListObjectsV2 does not implement delimiter", 501);
         const body = {
             Bucket,
             Prefix: url.searchParams.get("prefix") ?? "",
-            ...definedOnly({ MaxKeys: url.searchParams.get("max-keys") ?? undefined, ContinuationToken: url.searchParams.get("continuation-token") ?? undefined }),
+            ...definedOnly({
+                MaxKeys: url.searchParams.get("max-keys") ?? undefined,
+                ContinuationToken: url.searchParams.get("continuation-token") ?? undefined,
+            }),
         };
         return { operation: "ListObjectsV2", body };
     }
@@ -359,7 +408,9 @@ function s3Operation(req: IncomingMessage, url: URL, raw: Buffer): Omit<Operatio
 
 /** Undoes aws-chunked transfer encoding, which the SDK uses for streamed bodies with trailing checksums. */
 function decodeS3Payload(headers: IncomingHttpHeaders, raw: Buffer): Buffer {
-    const chunked = String(headers["content-encoding"] ?? "").includes("aws-chunked") || String(headers["x-amz-content-sha256"] ?? "").startsWith("STREAMING-");
+    const chunked =
+        String(headers["content-encoding"] ?? "").includes("aws-chunked") ||
+        String(headers["x-amz-content-sha256"] ?? "").startsWith("STREAMING-");
     if (!chunked) return raw;
     const parts: Buffer[] = [];
     let offset = 0;

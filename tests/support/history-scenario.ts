@@ -13,7 +13,13 @@ export const STATE_MACHINE = "arn:aws:states:us-east-1:123456789012:stateMachine
 export const functionArn = (name: string) => `arn:aws:lambda:us-east-1:123456789012:function:${name}`;
 export const BUCKET = "power-tuned-artifacts-1a2b";
 export const HISTORY_URI = `s3://${BUCKET}/tuning-history/`;
-export const INPUT = { powerValues: [128, 256, 512, 1024], num: 50, payload: { documentKb: 512 }, parallelInvocation: true, strategy: "cost" };
+export const INPUT = {
+    powerValues: [128, 256, 512, 1024],
+    num: 50,
+    payload: { documentKb: 512 },
+    parallelInvocation: true,
+    strategy: "cost",
+};
 export const MAIN_COMMIT = `abc1234${"b".repeat(33)}`;
 
 /** A Lambda configuration as GetFunctionConfiguration reports it; `version` of `name`'s code stands for the package. */
@@ -84,11 +90,18 @@ export class Builds {
     async tunePullRequest(
         pr: PullRequest,
         functions: Record<string, string>,
-        options: { args?: string[]; env?: Record<string, string>; input?: object; functionEnvironment?: Record<string, string>; files?: Record<string, string> } = {},
+        options: {
+            args?: string[];
+            env?: Record<string, string>;
+            input?: object;
+            functionEnvironment?: Record<string, string>;
+            files?: Record<string, string>;
+        } = {},
     ) {
         const args = ["tune", ...(options.args ?? [])];
         for (const [name, code] of Object.entries(functions)) {
-            const environment = options.functionEnvironment === undefined ? {} : { Environment: { Variables: options.functionEnvironment } };
+            const environment =
+                options.functionEnvironment === undefined ? {} : { Environment: { Variables: options.functionEnvironment } };
             this.fake.setFunctionConfiguration(copyArn(name, pr), { ...configuration(name, code), ...environment });
             args.push("--lambda-arn", `${name}=${copyArn(name, pr)}`);
         }
@@ -99,7 +112,10 @@ export class Builds {
             run,
             work,
             results: run.code === 2 ? undefined : work.readJson("power-tuning-results.json"),
-            started: this.fake.calls("StartExecution").slice(startsBefore).map((call) => JSON.parse(call.input).lambdaARN as string),
+            started: this.fake
+                .calls("StartExecution")
+                .slice(startsBefore)
+                .map((call) => JSON.parse(call.input).lambdaARN as string),
             comment: this.fake.comments[this.fake.comments.length - 1]?.content ?? "",
         };
     }
@@ -129,5 +145,6 @@ export class Builds {
     }
 }
 
-export const fingerprintOf = (name: string, version: string, input: object = INPUT) => tuningFingerprint(functionFactsFrom(configuration(name, version), "arn"), input as any);
+export const fingerprintOf = (name: string, version: string, input: object = INPUT) =>
+    tuningFingerprint(functionFactsFrom(configuration(name, version), "arn"), input as any);
 export type Build = Awaited<ReturnType<Builds["tunePullRequest"]>>;

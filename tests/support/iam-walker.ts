@@ -60,7 +60,10 @@ export interface StackScope {
  * registered there: its own things in that account, and its roles in either account (to assume them).
  */
 export function mockedStackScope(stack: MockedStack, accountId: string = TEST_ACCOUNT_ID): StackScope {
-    const arns = (type: string) => ofType(stack, type).filter((resource) => (resource.accountId ?? TEST_ACCOUNT_ID) === accountId).map((resource) => resource.state.arn as string);
+    const arns = (type: string) =>
+        ofType(stack, type)
+            .filter((resource) => (resource.accountId ?? TEST_ACCOUNT_ID) === accountId)
+            .map((resource) => resource.state.arn as string);
     return {
         region: TEST_REGION,
         accountId,
@@ -70,7 +73,9 @@ export function mockedStackScope(stack: MockedStack, accountId: string = TEST_AC
         roleArns: ofType(stack, "aws:iam/role:Role").map((role) => role.state.arn as string),
         eventRuleArns: [`arn:aws:events:${TEST_REGION}:${accountId}:rule/StepFunctionsGetEventForCodeBuildStartBuildRule`],
         repositoryArns: [repositoryOf(stack).arn].filter((arn) => arn.split(":")[4] === accountId),
-        stateMachineArns: [stack.outputs.stateMachineArn as string, stack.outputs.pullRequestWorkflowArn as string].filter((arn) => arn.split(":")[4] === accountId),
+        stateMachineArns: [stack.outputs.stateMachineArn as string, stack.outputs.pullRequestWorkflowArn as string].filter(
+            (arn) => arn.split(":")[4] === accountId,
+        ),
         bucketArns: arns("aws:s3/bucket:Bucket"),
         logGroupArns: arns("aws:cloudwatch/logGroup:LogGroup"),
         projectArns: arns("aws:codebuild/project:Project"),
@@ -86,7 +91,8 @@ export function mockedStackScope(stack: MockedStack, accountId: string = TEST_AC
 const ACCOUNT_LEVEL_ACTIONS: Readonly<Record<string, string>> = {
     "lambda:GetAccountSettings": "tune --concurrency auto reads the account's unreserved concurrency",
     "cloudwatch:GetMetricData": "tune reads production's invocations and durations for the comment's monthly figures",
-    "lambda:ListFunctions": "the sweeper finds the namespace's functions, and the trusted step its own copy's (each filters them by prefix)",
+    "lambda:ListFunctions":
+        "the sweeper finds the namespace's functions, and the trusted step its own copy's (each filters them by prefix)",
     "lambda:ListEventSourceMappings": "the sweeper finds the mappings of the namespace's functions",
     "iam:ListRoles": "the sweeper finds the namespace's roles (and filters them by path and prefix)",
 };
@@ -111,7 +117,8 @@ export function findManagedPolicyArns(resources: readonly RegisteredResource[]):
     const found: Array<{ resource: string; field: string; arn: string }> = [];
     for (const resource of resources) {
         visit(resource.inputs, "", (value, field) => {
-            if (typeof value === "string" && /^arn:aws[a-z-]*:iam::aws:policy\//.test(value)) found.push({ resource: label(resource), field, arn: value });
+            if (typeof value === "string" && /^arn:aws[a-z-]*:iam::aws:policy\//.test(value))
+                found.push({ resource: label(resource), field, arn: value });
             return false;
         });
     }
@@ -172,14 +179,20 @@ export function publicGrantViolations(documents: readonly FoundDocument[]): Viol
  * stack's own roles under one fixed session name (`sts:RoleSessionName`), or under session names
  * `<namespace prefix>-*` (a session per copy).
  */
-export function trustPolicyViolations(documents: readonly FoundDocument[], accountId: string, stackRoleArns: readonly string[], namePrefixes: readonly string[] = []): Violation[] {
+export function trustPolicyViolations(
+    documents: readonly FoundDocument[],
+    accountId: string,
+    stackRoleArns: readonly string[],
+    namePrefixes: readonly string[] = [],
+): Violation[] {
     return eachAllow(
         documents.filter((document) => document.field === "assumeRolePolicy"),
         (statement) => {
             const principal = statement.Principal as { Service?: unknown; AWS?: unknown } | undefined;
             const roles = list(principal?.AWS as string | string[] | undefined);
             if (Object.keys(principal ?? {}).length === 1 && roles.length > 0) {
-                if (!roles.every((role) => stackRoleArns.includes(role))) return `trusts ${JSON.stringify(statement.Principal)}, not only the stack's own roles`;
+                if (!roles.every((role) => stackRoleArns.includes(role)))
+                    return `trusts ${JSON.stringify(statement.Principal)}, not only the stack's own roles`;
                 const sessionName = statement.Condition?.StringEquals?.["sts:RoleSessionName"];
                 const sessionNames = statement.Condition?.StringLike?.["sts:RoleSessionName"];
                 if (typeof sessionName === "string" && !sessionName.includes("*")) return undefined;
@@ -187,10 +200,15 @@ export function trustPolicyViolations(documents: readonly FoundDocument[], accou
                 return "trusts a role without fixing its session name (sts:RoleSessionName)";
             }
             const services = list(principal?.Service as string | string[] | undefined);
-            if (Object.keys(principal ?? {}).length !== 1 || services.length === 0 || !services.every((s) => /^[a-z0-9-]+\.amazonaws\.com$/.test(s))) {
+            if (
+                Object.keys(principal ?? {}).length !== 1 ||
+                services.length === 0 ||
+                !services.every((s) => /^[a-z0-9-]+\.amazonaws\.com$/.test(s))
+            ) {
                 return `trusts ${JSON.stringify(statement.Principal)}, not only AWS services`;
             }
-            if (statement.Condition?.StringEquals?.["aws:SourceAccount"] !== accountId) return "lacks the aws:SourceAccount condition (confused deputy)";
+            if (statement.Condition?.StringEquals?.["aws:SourceAccount"] !== accountId)
+                return "lacks the aws:SourceAccount condition (confused deputy)";
             return undefined;
         },
     );
@@ -230,7 +248,9 @@ function withinScope(action: string, resource: string, condition: PolicyStatemen
             const taggedCopy = `\${aws:PrincipalTag/${scope.copyTagKey}}`;
             const tagPattern = condition?.StringLike?.[`aws:PrincipalTag/${scope.copyTagKey}`];
             const ofTaggedCopy =
-                resource === `arn:aws:logs:${region}:${accountId}:log-group:/aws/lambda/${taggedCopy}-*` && typeof tagPattern === "string" && namePrefixes.some((prefix) => tagPattern.startsWith(`${prefix}-`));
+                resource === `arn:aws:logs:${region}:${accountId}:log-group:/aws/lambda/${taggedCopy}-*` &&
+                typeof tagPattern === "string" &&
+                namePrefixes.some((prefix) => tagPattern.startsWith(`${prefix}-`));
             return (
                 ofTaggedCopy ||
                 inNamespace((prefix) => `arn:aws:logs:${region}:${accountId}:log-group:/aws/lambda/${prefix}-*`) ||
@@ -261,7 +281,9 @@ function eachAllow(documents: readonly FoundDocument[], check: (statement: Polic
         document.statements.flatMap((statement, index) => {
             if (statement.Effect !== "Allow") return [];
             const problem = check(statement);
-            return problem ? [{ resource: `${document.resource} (${document.field})`, statement: statement.Sid ?? `#${index}`, problem }] : [];
+            return problem
+                ? [{ resource: `${document.resource} (${document.field})`, statement: statement.Sid ?? `#${index}`, problem }]
+                : [];
         }),
     );
 }
@@ -283,8 +305,9 @@ function asPolicyDocument(value: unknown): PolicyStatement[] | undefined {
 /** Depth-first over inputs; `found` returning true stops descending into that value. */
 function visit(value: unknown, field: string, found: (value: unknown, field: string) => boolean): void {
     if (found(value, field)) return;
-    if (Array.isArray(value)) value.forEach((item, index) => visit(item, `${field}[${index}]`, found));
-    else if (typeof value === "object" && value !== null) {
+    if (Array.isArray(value)) {
+        for (const [index, item] of value.entries()) visit(item, `${field}[${index}]`, found);
+    } else if (typeof value === "object" && value !== null) {
         for (const [key, item] of Object.entries(value)) visit(item, field === "" ? key : `${field}.${key}`, found);
     }
 }

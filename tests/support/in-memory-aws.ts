@@ -14,7 +14,13 @@ import type {
     SweepableResources,
     TuningHistoryObjects,
 } from "../../buildscripts/tuning-runner/aws/ports";
-import { changedFileOf, commentAuthor, newestMatchingComment, postCommentInput, pullRequestStateOf } from "../../buildscripts/tuning-runner/aws/codecommit";
+import {
+    changedFileOf,
+    commentAuthor,
+    newestMatchingComment,
+    postCommentInput,
+    pullRequestStateOf,
+} from "../../buildscripts/tuning-runner/aws/codecommit";
 import { unreservedConcurrencyOf } from "../../buildscripts/tuning-runner/aws/lambda";
 import { PULL_REQUEST_BOT_SESSION_NAME } from "../../buildscripts/contract";
 import { trafficQueries } from "../../buildscripts/tuning-runner/core/productionMetrics";
@@ -45,17 +51,31 @@ export class InMemoryAws extends AwsModel {
         return {
             stepFunctions: this.stepFunctions(build),
             lambda: {
-                functionConfiguration: async (functionArn) => (await this.send(build, "lambda", "GetFunctionConfiguration", { FunctionName: functionArn })) as FunctionConfiguration,
-                unreservedConcurrency: async () => unreservedConcurrencyOf((await this.send(build, "lambda", "GetAccountSettings", {})).AccountLimit),
+                functionConfiguration: async (functionArn) =>
+                    (await this.send(build, "lambda", "GetFunctionConfiguration", { FunctionName: functionArn })) as FunctionConfiguration,
+                unreservedConcurrency: async () =>
+                    unreservedConcurrencyOf((await this.send(build, "lambda", "GetAccountSettings", {})).AccountLimit),
                 functionsNamed: (prefix) =>
-                    this.everyPage(build, { service: "lambda", operation: "ListFunctions", body: {} }, { token: "Marker", next: "NextMarker" }, (page: any) =>
-                        page.Functions.filter((fn: any) => fn.FunctionName.startsWith(prefix)).map((fn: any) => ({ name: fn.FunctionName, arn: fn.FunctionArn })),
+                    this.everyPage(
+                        build,
+                        { service: "lambda", operation: "ListFunctions", body: {} },
+                        { token: "Marker", next: "NextMarker" },
+                        (page: any) =>
+                            page.Functions.filter((fn: any) => fn.FunctionName.startsWith(prefix)).map((fn: any) => ({
+                                name: fn.FunctionName,
+                                arn: fn.FunctionArn,
+                            })),
                     ),
             },
             metrics: {
                 traffic: async (functionName, from, to) =>
-                    (await this.send(build, "cloudwatch", "GetMetricData", { MetricDataQueries: trafficQueries(functionName), StartTime: from.getTime() / 1000, EndTime: to.getTime() / 1000 }))
-                        .MetricDataResults,
+                    (
+                        await this.send(build, "cloudwatch", "GetMetricData", {
+                            MetricDataQueries: trafficQueries(functionName),
+                            StartTime: from.getTime() / 1000,
+                            EndTime: to.getTime() / 1000,
+                        })
+                    ).MetricDataResults,
             },
             tuningHistory: this.tuningHistory(build),
             repositoryFiles: this.repositoryFiles(build),
@@ -63,7 +83,11 @@ export class InMemoryAws extends AwsModel {
                 differences: (repositoryName, beforeCommit, afterCommit) =>
                     this.everyPage(
                         build,
-                        { service: "codecommit", operation: "GetDifferences", body: { repositoryName, beforeCommitSpecifier: beforeCommit, afterCommitSpecifier: afterCommit } },
+                        {
+                            service: "codecommit",
+                            operation: "GetDifferences",
+                            body: { repositoryName, beforeCommitSpecifier: beforeCommit, afterCommitSpecifier: afterCommit },
+                        },
                         { token: "NextToken", next: "NextToken" },
                         (page) => page.differences.map(changedFileOf),
                     ),
@@ -78,7 +102,12 @@ export class InMemoryAws extends AwsModel {
                         absentOn("NoSuchKey"),
                     ),
                 replace: (bucket, key, body, etag) =>
-                    this.send(build, "s3", "PutObject", { Bucket: bucket, Key: key, Body: body, ...(etag === undefined ? { IfNoneMatch: "*" } : { IfMatch: etag }) }).then(
+                    this.send(build, "s3", "PutObject", {
+                        Bucket: bucket,
+                        Key: key,
+                        Body: body,
+                        ...(etag === undefined ? { IfNoneMatch: "*" } : { IfMatch: etag }),
+                    }).then(
                         () => true,
                         (error: Error) => {
                             if (["PreconditionFailed", "NoSuchKey", "ConditionalRequestConflict"].includes(error.name)) return false;
@@ -113,7 +142,10 @@ export class InMemoryAws extends AwsModel {
         const all: Item[] = [];
         let token: string | undefined;
         do {
-            const page = await this.send(signer, request.service, request.operation, { ...request.body, ...(token === undefined ? {} : { [paging.token]: token }) });
+            const page = await this.send(signer, request.service, request.operation, {
+                ...request.body,
+                ...(token === undefined ? {} : { [paging.token]: token }),
+            });
             all.push(...items(page.result ?? page));
             token = (page.result ?? page)[paging.next];
         } while (token !== undefined);
@@ -124,9 +156,10 @@ export class InMemoryAws extends AwsModel {
     private assumingOnce(roleArn: string): () => Promise<Signer> {
         let session: Promise<Signer> | undefined;
         return () => {
-            session ??= this.send(async () => ({ accessKeyId: BUILD_ACCESS_KEY_ID }), "sts", "AssumeRole", { RoleArn: roleArn, RoleSessionName: PULL_REQUEST_BOT_SESSION_NAME }).then(
-                (answer: AssumeRoleAnswer) => ({ accessKeyId: answer.accessKeyId, sessionToken: answer.sessionToken }),
-            );
+            session ??= this.send(async () => ({ accessKeyId: BUILD_ACCESS_KEY_ID }), "sts", "AssumeRole", {
+                RoleArn: roleArn,
+                RoleSessionName: PULL_REQUEST_BOT_SESSION_NAME,
+            }).then((answer: AssumeRoleAnswer) => ({ accessKeyId: answer.accessKeyId, sessionToken: answer.sessionToken }));
             return session;
         };
     }
@@ -140,13 +173,23 @@ export class InMemoryAws extends AwsModel {
             },
             describeExecution: async (executionArn) => {
                 const answer = await this.send(signer, "sfn", "DescribeExecution", { executionArn });
-                return { status: answer.status as ExecutionStatus, output: answer.output, error: answer.error, cause: answer.cause, stopDate: date(answer.stopDate) };
+                return {
+                    status: answer.status as ExecutionStatus,
+                    output: answer.output,
+                    error: answer.error,
+                    cause: answer.cause,
+                    stopDate: date(answer.stopDate),
+                };
             },
             stopExecution: async (executionArn, error, cause) => {
                 await this.send(signer, "sfn", "StopExecution", { executionArn, error, cause });
             },
             executionEventsNewestFirst: async (executionArn, nextToken) => {
-                const answer = await this.send(signer, "sfn", "GetExecutionHistory", { executionArn, reverseOrder: true, ...(nextToken === undefined ? {} : { nextToken }) });
+                const answer = await this.send(signer, "sfn", "GetExecutionHistory", {
+                    executionArn,
+                    reverseOrder: true,
+                    ...(nextToken === undefined ? {} : { nextToken }),
+                });
                 return { events: answer.events, nextToken: answer.nextToken };
             },
         };
@@ -155,13 +198,19 @@ export class InMemoryAws extends AwsModel {
     private tuningHistory(signer: () => Promise<Signer>): TuningHistoryObjects {
         return {
             read: (bucket, key) =>
-                this.send(signer, "s3", "GetObject", { Bucket: bucket, Key: key }).then((answer: S3ObjectAnswer) => answer.content!.toString("utf8"), absentOn("NoSuchKey")),
+                this.send(signer, "s3", "GetObject", { Bucket: bucket, Key: key }).then(
+                    (answer: S3ObjectAnswer) => answer.content!.toString("utf8"),
+                    absentOn("NoSuchKey"),
+                ),
             write: async (bucket, key, body) => {
                 await this.send(signer, "s3", "PutObject", { Bucket: bucket, Key: key, Body: body, ContentType: "application/json" });
             },
             keys: (bucket, prefix) =>
-                this.everyPage(signer, { service: "s3", operation: "ListObjectsV2", body: { Bucket: bucket, Prefix: prefix } }, S3_PAGING, (page) =>
-                    page.objects.map((object: { key: string }) => object.key),
+                this.everyPage(
+                    signer,
+                    { service: "s3", operation: "ListObjectsV2", body: { Bucket: bucket, Prefix: prefix } },
+                    S3_PAGING,
+                    (page) => page.objects.map((object: { key: string }) => object.key),
                 ),
         };
     }
@@ -174,8 +223,15 @@ export class InMemoryAws extends AwsModel {
                     absentOn("FileDoesNotExistException"),
                 ),
             filesIn: async (repositoryName, commit, folder) => {
-                const answer = await this.send(signer, "codecommit", "GetFolder", { repositoryName, commitSpecifier: commit, folderPath: `/${folder}` });
-                return answer.files.map((file: { absolutePath: string; relativePath: string }) => ({ absolutePath: file.absolutePath, relativePath: file.relativePath }));
+                const answer = await this.send(signer, "codecommit", "GetFolder", {
+                    repositoryName,
+                    commitSpecifier: commit,
+                    folderPath: `/${folder}`,
+                });
+                return answer.files.map((file: { absolutePath: string; relativePath: string }) => ({
+                    absolutePath: file.absolutePath,
+                    relativePath: file.relativePath,
+                }));
             },
         };
     }
@@ -183,13 +239,35 @@ export class InMemoryAws extends AwsModel {
     private pullRequestComments(signer: () => Promise<Signer>, author: string | undefined): PullRequestComments {
         return {
             postComment: async (pullRequest, content, clientRequestToken) =>
-                (await this.send(signer, "codecommit", "PostCommentForPullRequest", postCommentInput(pullRequest, content, clientRequestToken))).comment.commentId,
+                (
+                    await this.send(
+                        signer,
+                        "codecommit",
+                        "PostCommentForPullRequest",
+                        postCommentInput(pullRequest, content, clientRequestToken),
+                    )
+                ).comment.commentId,
             findComment: (pullRequest, matches) =>
-                newestMatchingComment(async (nextToken) => {
-                    const page = await this.send(signer, "codecommit", "GetCommentsForPullRequest", { pullRequestId: pullRequest.pullRequestId, ...(nextToken === undefined ? {} : { nextToken }) });
-                    const comments = page.commentsForPullRequestData.flatMap((data: { comments: Array<{ creationDate: number }> }) => data.comments);
-                    return { comments: comments.map((comment: { creationDate: number }) => ({ ...comment, created: comment.creationDate * 1000 })), nextToken: page.nextToken };
-                }, matches, author),
+                newestMatchingComment(
+                    async (nextToken) => {
+                        const page = await this.send(signer, "codecommit", "GetCommentsForPullRequest", {
+                            pullRequestId: pullRequest.pullRequestId,
+                            ...(nextToken === undefined ? {} : { nextToken }),
+                        });
+                        const comments = page.commentsForPullRequestData.flatMap(
+                            (data: { comments: Array<{ creationDate: number }> }) => data.comments,
+                        );
+                        return {
+                            comments: comments.map((comment: { creationDate: number }) => ({
+                                ...comment,
+                                created: comment.creationDate * 1000,
+                            })),
+                            nextToken: page.nextToken,
+                        };
+                    },
+                    matches,
+                    author,
+                ),
             updateComment: async (commentId, content) => {
                 await this.send(signer, "codecommit", "UpdateComment", { commentId, content });
             },
@@ -199,15 +277,27 @@ export class InMemoryAws extends AwsModel {
     /** Every page of each list call, as the SDK's paginators read them. */
     private sweepable(signer: () => Promise<Signer>): SweepableResources {
         const send = (service: ModelRequest["service"], operation: string, body: object) => this.send(signer, service, operation, body);
-        const everyPage = <Item>(service: ModelRequest["service"], operation: string, body: object, paging: { token: string; next: string }, items: (page: any) => Item[]) =>
-            this.everyPage(signer, { service, operation, body }, paging, items);
+        const everyPage = <Item>(
+            service: ModelRequest["service"],
+            operation: string,
+            body: object,
+            paging: { token: string; next: string },
+            items: (page: any) => Item[],
+        ) => this.everyPage(signer, { service, operation, body }, paging, items);
         const lambdaPaging = { token: "Marker", next: "NextMarker" };
         const iamPaging = { token: "Marker", next: "Marker" };
-        const listed = (name: string, createdAt: number | undefined): Listed => ({ name, ...(createdAt === undefined ? {} : { createdAt }) });
+        const listed = (name: string, createdAt: number | undefined): Listed => ({
+            name,
+            ...(createdAt === undefined ? {} : { createdAt }),
+        });
         return {
             runningExecutions: async (stateMachineArn) => {
-                const listed = await everyPage<string>("sfn", "ListExecutions", { stateMachineArn, statusFilter: "RUNNING" }, { token: "nextToken", next: "nextToken" }, (page) =>
-                    page.executions.map((execution: any) => execution.executionArn as string),
+                const listed = await everyPage<string>(
+                    "sfn",
+                    "ListExecutions",
+                    { stateMachineArn, statusFilter: "RUNNING" },
+                    { token: "nextToken", next: "nextToken" },
+                    (page) => page.executions.map((execution: any) => execution.executionArn as string),
                 );
                 return Promise.all(
                     listed.map(async (executionArn) => {
@@ -217,29 +307,51 @@ export class InMemoryAws extends AwsModel {
                 );
             },
             functions: {
-                list: () => everyPage("lambda", "ListFunctions", {}, lambdaPaging, (page) => page.Functions.map((fn: any) => listed(fn.FunctionName, lambdaTimestamp(fn.LastModified)))),
+                list: () =>
+                    everyPage("lambda", "ListFunctions", {}, lambdaPaging, (page) =>
+                        page.Functions.map((fn: any) => listed(fn.FunctionName, lambdaTimestamp(fn.LastModified))),
+                    ),
                 eventSourceMappings: (functionName) =>
-                    everyPage("lambda", "ListEventSourceMappings", { FunctionName: functionName }, lambdaPaging, (page) => page.EventSourceMappings.map((mapping: any) => mapping.UUID)),
+                    everyPage("lambda", "ListEventSourceMappings", { FunctionName: functionName }, lambdaPaging, (page) =>
+                        page.EventSourceMappings.map((mapping: any) => mapping.UUID),
+                    ),
                 deleteEventSourceMapping: async (uuid) => void (await send("lambda", "DeleteEventSourceMapping", { UUID: uuid })),
                 delete: async (functionName) => void (await send("lambda", "DeleteFunction", { FunctionName: functionName })),
             },
             roles: {
                 list: () =>
-                    everyPage("iam", "ListRoles", {}, iamPaging, (page) => page.Roles.map((role: any) => ({ ...listed(role.RoleName, Date.parse(role.CreateDate)), path: role.Path }))),
-                inlinePolicies: (roleName) => everyPage("iam", "ListRolePolicies", { RoleName: roleName }, iamPaging, (page) => page.PolicyNames),
-                attachedPolicies: (roleName) => everyPage("iam", "ListAttachedRolePolicies", { RoleName: roleName }, iamPaging, (page) => page.AttachedPolicies.map((policy: any) => policy.PolicyArn)),
+                    everyPage("iam", "ListRoles", {}, iamPaging, (page) =>
+                        page.Roles.map((role: any) => ({ ...listed(role.RoleName, Date.parse(role.CreateDate)), path: role.Path })),
+                    ),
+                inlinePolicies: (roleName) =>
+                    everyPage("iam", "ListRolePolicies", { RoleName: roleName }, iamPaging, (page) => page.PolicyNames),
+                attachedPolicies: (roleName) =>
+                    everyPage("iam", "ListAttachedRolePolicies", { RoleName: roleName }, iamPaging, (page) =>
+                        page.AttachedPolicies.map((policy: any) => policy.PolicyArn),
+                    ),
                 instanceProfiles: (roleName) =>
-                    everyPage("iam", "ListInstanceProfilesForRole", { RoleName: roleName }, iamPaging, (page) => page.InstanceProfiles.map((profile: any) => profile.InstanceProfileName)),
-                deleteInlinePolicy: async (roleName, policyName) => void (await send("iam", "DeleteRolePolicy", { RoleName: roleName, PolicyName: policyName })),
-                detachPolicy: async (roleName, policyArn) => void (await send("iam", "DetachRolePolicy", { RoleName: roleName, PolicyArn: policyArn })),
+                    everyPage("iam", "ListInstanceProfilesForRole", { RoleName: roleName }, iamPaging, (page) =>
+                        page.InstanceProfiles.map((profile: any) => profile.InstanceProfileName),
+                    ),
+                deleteInlinePolicy: async (roleName, policyName) =>
+                    void (await send("iam", "DeleteRolePolicy", { RoleName: roleName, PolicyName: policyName })),
+                detachPolicy: async (roleName, policyArn) =>
+                    void (await send("iam", "DetachRolePolicy", { RoleName: roleName, PolicyArn: policyArn })),
                 removeFromInstanceProfile: async (roleName, instanceProfileName) =>
-                    void (await send("iam", "RemoveRoleFromInstanceProfile", { RoleName: roleName, InstanceProfileName: instanceProfileName })),
+                    void (await send("iam", "RemoveRoleFromInstanceProfile", {
+                        RoleName: roleName,
+                        InstanceProfileName: instanceProfileName,
+                    })),
                 delete: async (roleName) => void (await send("iam", "DeleteRole", { RoleName: roleName })),
             },
             logGroups: {
                 list: (namePrefix) =>
-                    everyPage("logs", "DescribeLogGroups", { logGroupNamePrefix: namePrefix }, { token: "nextToken", next: "nextToken" }, (page) =>
-                        page.logGroups.map((group: any) => listed(group.logGroupName, group.creationTime)),
+                    everyPage(
+                        "logs",
+                        "DescribeLogGroups",
+                        { logGroupNamePrefix: namePrefix },
+                        { token: "nextToken", next: "nextToken" },
+                        (page) => page.logGroups.map((group: any) => listed(group.logGroupName, group.creationTime)),
                     ),
                 delete: async (logGroupName) => void (await send("logs", "DeleteLogGroup", { logGroupName })),
             },
@@ -255,9 +367,17 @@ export class InMemoryAws extends AwsModel {
 
     private pullRequestApprovals(signer: () => Promise<Signer>): PullRequestApprovals {
         return {
-            pullRequestState: async (pullRequest) => pullRequestStateOf((await this.send(signer, "codecommit", "GetPullRequest", { pullRequestId: pullRequest.pullRequestId })).pullRequest, pullRequest),
+            pullRequestState: async (pullRequest) =>
+                pullRequestStateOf(
+                    (await this.send(signer, "codecommit", "GetPullRequest", { pullRequestId: pullRequest.pullRequestId })).pullRequest,
+                    pullRequest,
+                ),
             updateApprovalState: async (pullRequest, revisionId, approvalState) => {
-                await this.send(signer, "codecommit", "UpdatePullRequestApprovalState", { pullRequestId: pullRequest.pullRequestId, revisionId, approvalState });
+                await this.send(signer, "codecommit", "UpdatePullRequestApprovalState", {
+                    pullRequestId: pullRequest.pullRequestId,
+                    revisionId,
+                    approvalState,
+                });
             },
         };
     }

@@ -2,12 +2,12 @@
 // exports become the stack's outputs), with the dev stack's own config file, and hands tests
 // what it registered and exported.
 import * as pulumi from "@pulumi/pulumi";
-import { createHash } from "crypto";
-import { readFileSync } from "fs";
-import * as path from "path";
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
 import { parse } from "yaml";
 import { RUNNER_BUNDLE_PATH, type RunnerBundle } from "../../buildscripts/bundle";
-import { registeredResources, RegisteredResource, settled, TEST_COPY_ACCOUNT_ID, trackConstruction } from "./pulumi-mocks";
+import { registeredResources, type RegisteredResource, settled, TEST_COPY_ACCOUNT_ID, trackConstruction } from "./pulumi-mocks";
 
 export const DEV_STACK_FILE = path.join(__dirname, "..", "..", "Pulumi.dev.yaml");
 
@@ -27,7 +27,10 @@ export const TEST_COPY_ACCOUNT_DEPLOY_ROLE_ARN = `arn:aws:iam::${TEST_COPY_ACCOU
 
 /** The dev stack's config plus `copyAccount`: pull-request copies in the sandbox account. */
 export const COPY_ACCOUNT_CONFIG = {
-    "lambda-power-tuned:copyAccount": { accountId: TEST_COPY_ACCOUNT_ID, deployRole: { roleArn: TEST_COPY_ACCOUNT_DEPLOY_ROLE_ARN, externalId: "sandbox-deploy" } },
+    "lambda-power-tuned:copyAccount": {
+        accountId: TEST_COPY_ACCOUNT_ID,
+        deployRole: { roleArn: TEST_COPY_ACCOUNT_DEPLOY_ROLE_ARN, externalId: "sandbox-deploy" },
+    },
 } as const;
 
 const loading = new Map<string, Promise<MockedStack>>();
@@ -89,7 +92,11 @@ export function ofType(stack: MockedStack, type: string): RegisteredResource[] {
 export function named(stack: MockedStack, type: string, name: string): RegisteredResource {
     const matches = ofType(stack, type).filter((resource) => resource.name === name);
     if (matches.length !== 1) {
-        throw new Error(`expected one ${type} named ${name}, found ${matches.length} among ${ofType(stack, type).map((r) => r.name).join(", ")}`);
+        throw new Error(
+            `expected one ${type} named ${name}, found ${matches.length} among ${ofType(stack, type)
+                .map((r) => r.name)
+                .join(", ")}`,
+        );
     }
     return matches[0];
 }

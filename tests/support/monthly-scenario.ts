@@ -2,7 +2,7 @@
 // after a deployment of main (production's `digest` and `resize` at 128 MB), CloudWatch figures
 // for `digest` only, then a pull request tuning its copies of both and of a new `thumbnail`.
 import * as assert from "node:assert/strict";
-import { Builds, PR_7, type Build } from "./history-scenario";
+import { type Builds, PR_7, type Build } from "./history-scenario";
 import { TEST_PULL_REQUEST } from "./runner-workspace";
 
 /** CloudWatch's figures for production's `digest` over the last 30 days. */

@@ -28,7 +28,9 @@ const STARTUP_MS = 60_000;
 export function motoMissing(): string | undefined {
     const probe = spawnSync("python3", ["-c", "import moto.server"], { encoding: "utf8" });
     if (probe.error !== undefined) return `python3 is not installed (${probe.error.message})`;
-    return probe.status === 0 ? undefined : `moto is not installed for python3 (pip install 'moto[server]'): ${probe.stderr.trim().split("\n").at(-1)}`;
+    return probe.status === 0
+        ? undefined
+        : `moto is not installed for python3 (pip install 'moto[server]'): ${probe.stderr.trim().split("\n").at(-1)}`;
 }
 
 async function freePort(): Promise<number> {
@@ -57,14 +59,19 @@ export async function startMoto(): Promise<Moto> {
         rmSync(directory, { recursive: true, force: true });
     };
     const recorder = async (action: string) => {
-        const response = await fetch(`${endpoint}/moto-api/recorder/${action}`, { method: action === "download-recording" ? "GET" : "POST" });
+        const response = await fetch(`${endpoint}/moto-api/recorder/${action}`, {
+            method: action === "download-recording" ? "GET" : "POST",
+        });
         if (!response.ok) throw new Error(`moto recorder ${action}: HTTP ${response.status}`);
         return response.text();
     };
     const deadline = Date.now() + STARTUP_MS;
     for (;;) {
         if (child.exitCode !== null) throw new Error(`moto exited with ${child.exitCode} before answering: ${log}`);
-        const ready = await fetch(`${endpoint}/moto-api/`).then((response) => response.ok, () => false);
+        const ready = await fetch(`${endpoint}/moto-api/`).then(
+            (response) => response.ok,
+            () => false,
+        );
         if (ready) break;
         if (Date.now() > deadline) {
             await stop();
@@ -153,7 +160,12 @@ export function awsCallOf(entry: RecordedEntry): AwsCall {
         for (const [method, route, operation] of LAMBDA_ROUTES) {
             const match = route.exec(url.pathname);
             if (match === null || method !== entry.method) continue;
-            const named = match[1] === undefined ? {} : operation.endsWith("Resource") || operation === "ListTags" ? { Resource: decodeURIComponent(match[1]) } : { FunctionName: decodeURIComponent(match[1]) };
+            const named =
+                match[1] === undefined
+                    ? {}
+                    : operation.endsWith("Resource") || operation === "ListTags"
+                      ? { Resource: decodeURIComponent(match[1]) }
+                      : { FunctionName: decodeURIComponent(match[1]) };
             return { service, operation, input: { ...named, ...(body === "" ? {} : JSON.parse(body)) } };
         }
         throw new Error(`unmapped call: lambda ${entry.method} ${url.pathname}`);
@@ -180,9 +192,14 @@ function queryCall(service: "sts" | "iam", form: URLSearchParams): AwsCall {
 function s3Call(method: string, url: URL, headers: Record<string, string>): AwsCall {
     const [, bucket, ...keyParts] = url.pathname.split("/");
     const key = keyParts.length === 0 || keyParts.join("/") === "" ? undefined : decodeURIComponent(keyParts.join("/"));
-    const on = (operation: string, input: Record<string, any> = {}): AwsCall => ({ service: "s3", operation, input: { Bucket: bucket, ...(key === undefined ? {} : { Key: key }), ...input } });
+    const on = (operation: string, input: Record<string, any> = {}): AwsCall => ({
+        service: "s3",
+        operation,
+        input: { Bucket: bucket, ...(key === undefined ? {} : { Key: key }), ...input },
+    });
     if (key === undefined) {
-        if (method === "GET" && url.searchParams.get("list-type") === "2") return on("ListObjectsV2", { Prefix: url.searchParams.get("prefix") ?? "" });
+        if (method === "GET" && url.searchParams.get("list-type") === "2")
+            return on("ListObjectsV2", { Prefix: url.searchParams.get("prefix") ?? "" });
         if (method === "HEAD") return on("HeadBucket");
         if (method === "PUT" && url.search === "") return on("CreateBucket");
         throw new Error(`unmapped call: s3 ${method} ${url.pathname}${url.search}`);

@@ -49,7 +49,9 @@ export function providerMirror(options: { source?: string; version?: string; exe
     const type = source.split("/")[2];
     const platform = terraformPlatform();
     const directory = scratchDirectory("provider-mirror-");
-    const [mirror, configuration, cache, staging] = ["mirror", "configuration", "cache", "staging"].map((name) => path.join(directory, name));
+    const [mirror, configuration, cache, staging] = ["mirror", "configuration", "cache", "staging"].map((name) =>
+        path.join(directory, name),
+    );
     for (const folder of [path.join(mirror, source), configuration, cache, staging]) mkdirSync(folder, { recursive: true });
     const executableName = `terraform-provider-${type}_v${version}`;
     if (options.executable === undefined) writeFileSync(path.join(staging, executableName), "#!/bin/sh\necho genuine provider\n");
@@ -57,9 +59,21 @@ export function providerMirror(options: { source?: string; version?: string; exe
     chmodSync(path.join(staging, executableName), 0o755);
     const zip = path.join(mirror, source, `terraform-provider-${type}_${version}_${platform}.zip`);
     run("zip", ["-q", "-1", zip, executableName], staging);
-    writeFileSync(path.join(directory, "cli.tfrc"), `provider_installation {\n  filesystem_mirror {\n    path = ${JSON.stringify(mirror)}\n  }\n}\n`);
-    writeFileSync(path.join(configuration, "main.tf"), `terraform {\n  required_providers {\n    ${type} = { source = ${JSON.stringify(source)}, version = ${JSON.stringify(version)} }\n  }\n}\n`);
-    const env = { ...process.env, TF_CLI_CONFIG_FILE: path.join(directory, "cli.tfrc"), CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "true", TF_INPUT: "false" };
+    writeFileSync(
+        path.join(directory, "cli.tfrc"),
+        `provider_installation {\n  filesystem_mirror {\n    path = ${JSON.stringify(mirror)}\n  }\n}\n`,
+    );
+    writeFileSync(
+        path.join(configuration, "main.tf"),
+        `terraform {\n  required_providers {\n    ${type} = { source = ${JSON.stringify(source)}, version = ${JSON.stringify(version)} }\n  }\n}\n`,
+    );
+    const env = {
+        ...process.env,
+        TF_CLI_CONFIG_FILE: path.join(directory, "cli.tfrc"),
+        CHECKPOINT_DISABLE: "1",
+        TF_IN_AUTOMATION: "true",
+        TF_INPUT: "false",
+    };
     run("terraform", [`-chdir=${configuration}`, "providers", "lock", `-fs-mirror=${mirror}`, `-platform=${platform}`], directory, env);
     const lockFile = path.join(configuration, ".terraform.lock.hcl");
     const lockedHashes = [...readFileSync(lockFile, "utf8").matchAll(/"((?:h1|zh):[^"]+)"/g)].map((match) => match[1]);
@@ -72,7 +86,13 @@ export function providerMirror(options: { source?: string; version?: string; exe
         zipHash: `zh:${createHash("sha256").update(readFileSync(zip)).digest("hex")}`,
         lockWith(hashes) {
             const lines = hashes.map((hash) => `    ${JSON.stringify(hash)},`).join("\n");
-            writeFileSync(lockFile, `provider "registry.terraform.io/${source}" {\n  version = "${version}"\n  hashes = [\n${lines}\n  ]\n}\n`.replace("registry.terraform.io/", ""));
+            writeFileSync(
+                lockFile,
+                `provider "registry.terraform.io/${source}" {\n  version = "${version}"\n  hashes = [\n${lines}\n  ]\n}\n`.replace(
+                    "registry.terraform.io/",
+                    "",
+                ),
+            );
         },
         init(initOptions = {}) {
             spawnSync("rm", ["-rf", path.join(configuration, ".terraform")]);

@@ -114,7 +114,10 @@ function computedOutputs(type: string, name: string, inputs: Record<string, any>
  * The outputs CloudFormation would report for a template: each `Fn::GetAtt` of a CodeCommit
  * repository (the only kind of resource the stack's templates hold) as AWS computes it.
  */
-function cloudFormationOutputs(template: { Resources: Record<string, { Type: string; Properties: Record<string, any> }>; Outputs?: Record<string, { Value: any }> }, accountId: string) {
+function cloudFormationOutputs(
+    template: { Resources: Record<string, { Type: string; Properties: Record<string, any> }>; Outputs?: Record<string, { Value: any }> },
+    accountId: string,
+) {
     const attribute = ([logicalId, name]: [string, string]): string => {
         const { Type, Properties } = template.Resources[logicalId];
         if (Type !== "AWS::CodeCommit::Repository") throw new Error(`no mock for ${Type}.${name}`);
@@ -152,7 +155,8 @@ pulumi.runtime.setMocks(
                     };
                 case "aws:iam/getSessionContext:getSessionContext":
                     // As IAM answers: a session's issuer is its role, with the role's path; any other ARN is its own issuer.
-                    if (args.inputs.arn !== TEST_DEPLOYER_SESSION_ARN) return { arn: args.inputs.arn, issuerArn: args.inputs.arn, id: args.inputs.arn };
+                    if (args.inputs.arn !== TEST_DEPLOYER_SESSION_ARN)
+                        return { arn: args.inputs.arn, issuerArn: args.inputs.arn, id: args.inputs.arn };
                     return {
                         arn: args.inputs.arn,
                         issuerArn: TEST_DEPLOYER_ROLE_ARN,

@@ -94,7 +94,12 @@ export class RunnerWorkspace {
      * Runs the runner with `variables` as the build's environment (besides AWS's own configuration):
      * the bundle against FakeAws, or in this process against InMemoryAws.
      */
-    run(args: readonly string[], variables: Record<string, string>, aws: FakeAws | InMemoryAws, options: RunOptions = {}): Promise<RunnerRun> {
+    run(
+        args: readonly string[],
+        variables: Record<string, string>,
+        aws: FakeAws | InMemoryAws,
+        options: RunOptions = {},
+    ): Promise<RunnerRun> {
         if (aws instanceof InMemoryAws) return this.runInProcess(args, variables, aws, options.stopAfterMs);
         return this.runProgram(args, aws.env(variables), options.whileRunning);
     }
@@ -103,7 +108,12 @@ export class RunnerWorkspace {
      * Starts `node <bundle>` with exactly `env`, or, when `command` is given, the program of that
      * name found on env.PATH; `whileRunning` may act on the live process.
      */
-    async runProgram(args: readonly string[], env: NodeJS.ProcessEnv, whileRunning?: (child: ChildProcess) => Promise<void>, command?: string): Promise<RunnerRun> {
+    async runProgram(
+        args: readonly string[],
+        env: NodeJS.ProcessEnv,
+        whileRunning?: (child: ChildProcess) => Promise<void>,
+        command?: string,
+    ): Promise<RunnerRun> {
         const [program, ...programArgs] = command === undefined ? [process.execPath, runnerBundle()] : [command];
         const child = spawn(program, [...programArgs, ...args], { cwd: this.directory, env, stdio: ["ignore", "pipe", "pipe"] });
         let stdout = "";
@@ -119,11 +129,18 @@ export class RunnerWorkspace {
         return { code, signal, stdout, stderr };
     }
 
-    private async runInProcess(args: readonly string[], env: Record<string, string>, aws: InMemoryAws, stopAfterMs?: number): Promise<RunnerRun> {
+    private async runInProcess(
+        args: readonly string[],
+        env: Record<string, string>,
+        aws: InMemoryAws,
+        stopAfterMs?: number,
+    ): Promise<RunnerRun> {
         let stdout = "";
         let stderr = "";
         const files = localFiles(this.directory);
-        const log = (message: string): void => void (stderr += `${new Date(aws.clock.now()).toISOString()} ${message}\n`);
+        const log = (message: string): void => {
+            stderr += `${new Date(aws.clock.now()).toISOString()} ${message}\n`;
+        };
         const shell: Shell = {
             files,
             awsClients: (commentRoleArn) => aws.clients(commentRoleArn),
@@ -134,7 +151,9 @@ export class RunnerWorkspace {
                 sleep: aws.clock.sleep,
                 log,
                 signal: new AbortController().signal,
-                print: (text) => void (stdout += text),
+                print: (text) => {
+                    stdout += text;
+                },
                 writeFile: (path, content) => files.writeAtomically(path, content),
             },
             untilStopped: (announcement, run) => {
@@ -147,7 +166,9 @@ export class RunnerWorkspace {
                 }
                 return run(stopped.signal);
             },
-            printError: (text) => void (stderr += text),
+            printError: (text) => {
+                stderr += text;
+            },
         };
         const code = await runCommandLine(args, env, shell);
         return { code, signal: null, stdout, stderr };

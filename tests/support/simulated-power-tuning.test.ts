@@ -7,7 +7,9 @@ const ORIGINAL_DESIGN_URL = "https://lambda-power-tuning.show/#gAAAAQACAAQ=;AAAA
 
 describe("the simulated power-tuning state machine", () => {
     it("reproduces the tool's own link for a run of 2 ms at 128–1024 MB on arm64", () => {
-        const output = simulatedOutput({ powerValues: [128, 256, 512, 1024], num: 10, architecture: "arm64" }, (_, count) => Array<number>(count).fill(2));
+        const output = simulatedOutput({ powerValues: [128, 256, 512, 1024], num: 10, architecture: "arm64" }, (_, count) =>
+            Array<number>(count).fill(2),
+        );
         assert.equal((output.stateMachine as { visualization: string }).visualization, ORIGINAL_DESIGN_URL);
         assert.equal(output.power, 128);
     });

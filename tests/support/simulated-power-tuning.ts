@@ -26,7 +26,10 @@ export interface SimulatedExecution {
 }
 
 /** The tool's output for an execution whose invocations at `memoryMB` lasted `durationsAt(memoryMB)` ms each. */
-export function simulatedOutput(execution: SimulatedExecution, durationsAt: (memoryMB: number, count: number) => readonly number[]): Record<string, unknown> {
+export function simulatedOutput(
+    execution: SimulatedExecution,
+    durationsAt: (memoryMB: number, count: number) => readonly number[],
+): Record<string, unknown> {
     const pricePerMs = PRICE_PER_MS_AT_128_MB[execution.architecture];
     const measured = execution.powerValues.map((memoryMB) => {
         const durations = durationsAt(memoryMB, execution.num);
@@ -50,7 +53,11 @@ export function simulatedOutput(execution: SimulatedExecution, durationsAt: (mem
             lambdaCost: measured.reduce((sum, { totalCost }) => sum + totalCost, 0),
             visualization: encodeVisualizationUrl(stats),
         },
-        stats: stats.map((stat: PowerStat) => ({ value: stat.memoryMB, averagePrice: stat.averageCostUsd, averageDuration: stat.averageDurationMs })),
+        stats: stats.map((stat: PowerStat) => ({
+            value: stat.memoryMB,
+            averagePrice: stat.averageCostUsd,
+            averageDuration: stat.averageDurationMs,
+        })),
     };
 }
 

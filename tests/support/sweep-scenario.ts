@@ -32,7 +32,10 @@ export function accountContents(aws: AwsModel) {
         functions: aws.functionNames(),
         roles: [...aws.roles.keys()].sort(),
         logGroups: [...aws.logGroups.keys()].sort(),
-        stateObjects: [...aws.objects.keys()].filter((key) => key.startsWith(`${STATE_BUCKET}/`)).map((key) => key.slice(STATE_BUCKET.length + 1)).sort(),
+        stateObjects: [...aws.objects.keys()]
+            .filter((key) => key.startsWith(`${STATE_BUCKET}/`))
+            .map((key) => key.slice(STATE_BUCKET.length + 1))
+            .sort(),
     };
 }
 
@@ -60,10 +63,30 @@ export function withAbandonedCopies<Aws extends AwsModel>(aws: Aws): Aws {
 }
 
 /** The scheduled sweep of the whole namespace, as the sweeper project runs it. */
-export const SCHEDULED_SWEEP = ["sweep", "--name-prefix", NAMESPACE, "--protect-prefix", PRODUCTION_PREFIX, "--older-than", "6", "--state-uri", `s3://${STATE_BUCKET}/pull-requests/`];
+export const SCHEDULED_SWEEP = [
+    "sweep",
+    "--name-prefix",
+    NAMESPACE,
+    "--protect-prefix",
+    PRODUCTION_PREFIX,
+    "--older-than",
+    "6",
+    "--state-uri",
+    `s3://${STATE_BUCKET}/pull-requests/`,
+];
 
 /** The sweep after a destroy: exactly that copy and its deploy's state, whatever their age. */
-export const FOLLOW_UP_SWEEP = ["sweep", "--name-prefix", OLD_COPY, "--protect-prefix", PRODUCTION_PREFIX, "--older-than", "0", "--state-uri", `s3://${STATE_BUCKET}/pull-requests/${OLD_DEPLOY_BUILD}/`];
+export const FOLLOW_UP_SWEEP = [
+    "sweep",
+    "--name-prefix",
+    OLD_COPY,
+    "--protect-prefix",
+    PRODUCTION_PREFIX,
+    "--older-than",
+    "0",
+    "--state-uri",
+    `s3://${STATE_BUCKET}/pull-requests/${OLD_DEPLOY_BUILD}/`,
+];
 
 /** The pull request of the follow-up sweep, and the scheduled sweep its comment names. */
 export const FOLLOW_UP_ENV = {

@@ -25,7 +25,9 @@ export interface AwsProviderMirror {
  */
 function mirrorCandidates(): string[] {
     const configFile = process.env.TF_CLI_CONFIG_FILE ?? path.join(homedir(), ".terraformrc");
-    const configured = existsSync(configFile) ? [...readFileSync(configFile, "utf8").matchAll(/filesystem_mirror\s*\{[^}]*path\s*=\s*"([^"]+)"/g)].map((match) => match[1]) : [];
+    const configured = existsSync(configFile)
+        ? [...readFileSync(configFile, "utf8").matchAll(/filesystem_mirror\s*\{[^}]*path\s*=\s*"([^"]+)"/g)].map((match) => match[1])
+        : [];
     const dataHome = process.env.XDG_DATA_HOME ?? path.join(homedir(), ".local", "share");
     const opt = existsSync("/opt") ? readdirSync("/opt").map((name) => path.join("/opt", name)) : [];
     return [
@@ -70,7 +72,11 @@ export function terraformEmulationUnavailable(): string | undefined {
  */
 export function offlineCheckout(directory: string, providerVersion: string, options: { memorySize?: number } = {}): void {
     // The sources keep their times, so every checkout zips to the same bytes (and source_code_hash).
-    cpSync(MODULE_DIR, directory, { recursive: true, preserveTimestamps: true, filter: (source) => !/[\\/](\.terraform|build)$|\.terraform\.lock\.hcl$/.test(source) });
+    cpSync(MODULE_DIR, directory, {
+        recursive: true,
+        preserveTimestamps: true,
+        filter: (source) => !/[\\/](\.terraform|build)$|\.terraform\.lock\.hcl$/.test(source),
+    });
     const edit = (file: string, change: string, from: RegExp | string, to: string) => {
         const full = path.join(directory, file);
         const before = readFileSync(full, "utf8");
@@ -86,13 +92,30 @@ export function offlineCheckout(directory: string, providerVersion: string, opti
         'locals {\n  package = { for key, _ in local.functions : key => { output_path = "${path.module}/build/${key}.zip", output_base64sha256 = filebase64sha256("${path.module}/build/${key}.zip") } }\n}',
     );
     edit("main.tf", "functions read the spec's zips", /data\.archive_file\.package/g, "local.package");
-    const constraint = /(source\s*=\s*"hashicorp\/aws"\s*\n\s*version\s*=\s*)"([^"]+)"/.exec(readFileSync(path.join(directory, "versions.tf"), "utf8"));
+    const constraint = /(source\s*=\s*"hashicorp\/aws"\s*\n\s*version\s*=\s*)"([^"]+)"/.exec(
+        readFileSync(path.join(directory, "versions.tf"), "utf8"),
+    );
     if (constraint === null) throw new Error("versions.tf has no hashicorp/aws version constraint");
-    if (!allows(constraint[2], providerVersion)) edit("versions.tf", `aws provider "${constraint[2]}" pinned to the mirror's ${providerVersion}`, constraint[0], `${constraint[1]}"${providerVersion}"`);
-    if (options.memorySize !== undefined) edit("variables.tf", `memory_size default ${options.memorySize}`, /(variable "memory_size" \{[^}]*default\s*=\s*)\d+/, `$1${options.memorySize}`);
+    if (!allows(constraint[2], providerVersion))
+        edit(
+            "versions.tf",
+            `aws provider "${constraint[2]}" pinned to the mirror's ${providerVersion}`,
+            constraint[0],
+            `${constraint[1]}"${providerVersion}"`,
+        );
+    if (options.memorySize !== undefined)
+        edit(
+            "variables.tf",
+            `memory_size default ${options.memorySize}`,
+            /(variable "memory_size" \{[^}]*default\s*=\s*)\d+/,
+            `$1${options.memorySize}`,
+        );
     mkdirSync(path.join(directory, "build"));
     for (const key of readdirSync(path.join(directory, "functions"))) {
-        const zipped = spawnSync("zip", ["-q", "-X", "-r", path.join("..", "..", "build", `${key}.zip`), "."], { cwd: path.join(directory, "functions", key), encoding: "utf8" });
+        const zipped = spawnSync("zip", ["-q", "-X", "-r", path.join("..", "..", "build", `${key}.zip`), "."], {
+            cwd: path.join(directory, "functions", key),
+            encoding: "utf8",
+        });
         if (zipped.status !== 0) throw new Error(`zip of functions/${key} failed: ${zipped.stderr}`);
     }
 }
@@ -109,5 +132,9 @@ function allows(constraint: string, version: string): boolean {
 
 if (require.main === module) {
     const reason = terraformEmulationUnavailable();
-    console.log(reason === undefined ? "Terraform's calls are judged against moto: terraform, the AWS provider mirror and moto are here" : `Terraform's calls are not judged against moto (that spec skips): ${reason}`);
+    console.log(
+        reason === undefined
+            ? "Terraform's calls are judged against moto: terraform, the AWS provider mirror and moto are here"
+            : `Terraform's calls are not judged against moto (that spec skips): ${reason}`,
+    );
 }

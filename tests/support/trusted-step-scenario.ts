@@ -36,7 +36,12 @@ export const STRICT_POLICY = { requireConfiguredMemoryWithinPercent: 1 };
 function terraformFiles(memoryDefault: number): Record<string, string> {
     const files = readdirSync(TERRAFORM_MODULE_DIR).filter((name) => name.endsWith(".tf"));
     const text = (name: string) => readFileSync(join(TERRAFORM_MODULE_DIR, name), "utf8");
-    return Object.fromEntries(files.map((name) => [name, name === "variables.tf" ? text(name).replace("default     = 128", `default     = ${memoryDefault}`) : text(name)]));
+    return Object.fromEntries(
+        files.map((name) => [
+            name,
+            name === "variables.tf" ? text(name).replace("default     = 128", `default     = ${memoryDefault}`) : text(name),
+        ]),
+    );
 }
 
 /** A commit's tree: the Terraform files and, unless left out, the tuning input and policy. */
@@ -74,7 +79,16 @@ export function trustedEnv(): Record<string, string> {
 }
 
 /** How the trusted step runs `tune`: the untrusted step's outputs, settings from the repository, the tuning history. */
-export const TUNE = ["tune", "--terraform-outputs", "outputs.json", "--settings-from-repository", "--results", "power-tuning-results.json", "--history", HISTORY_URI];
+export const TUNE = [
+    "tune",
+    "--terraform-outputs",
+    "outputs.json",
+    "--settings-from-repository",
+    "--results",
+    "power-tuning-results.json",
+    "--history",
+    HISTORY_URI,
+];
 
 /** The pull request (withPullRequest's, on DIGEST) with its destination commit holding main's settings and its source commit the pull request's own. */
 export function withTrustedStepCommits<Aws extends AwsModel>(aws: Aws): Aws {

@@ -5,7 +5,12 @@ import { readFixtureText } from "../fixtures";
 import type { AwsModel, ScriptedExecution } from "./aws-model";
 import type { FakeAws } from "./fake-aws";
 import type { InMemoryAws } from "./in-memory-aws";
-import { freshFakeAwsForEachTest, freshInMemoryAwsForEachTest, RunnerWorkspace, TEST_PULL_REQUEST as PULL_REQUEST } from "./runner-workspace";
+import {
+    freshFakeAwsForEachTest,
+    freshInMemoryAwsForEachTest,
+    RunnerWorkspace,
+    TEST_PULL_REQUEST as PULL_REQUEST,
+} from "./runner-workspace";
 
 export const STATE_MACHINE = "arn:aws:states:us-east-1:123456789012:stateMachine:powerTuningStateMachine-1a2b3c4d";
 export const functionArn = (name: string) => `arn:aws:lambda:us-east-1:123456789012:function:${name}`;
@@ -13,7 +18,13 @@ export const FUNCTION_A = functionArn("power-tuned-digest");
 export const FUNCTION_B = functionArn("power-tuned-resize");
 export const FUNCTION_C = functionArn("power-tuned-thumbnail");
 export const BUILD_ID = "power-tuned-pull-request:0b5c4f3e-2d1a-4c7b-9e8f-1a2b3c4d5e6f";
-export const INPUT = { powerValues: [128, 256, 512, 1024], num: 50, payload: { documentKb: 512 }, parallelInvocation: true, strategy: "cost" };
+export const INPUT = {
+    powerValues: [128, 256, 512, 1024],
+    num: 50,
+    payload: { documentKb: 512 },
+    parallelInvocation: true,
+    strategy: "cost",
+};
 
 const costOutput = readFixtureText("power-tuning/output-cost-x86-4-powers.json");
 export const succeeded = (runningMs = 0): ScriptedExecution => ({ status: "SUCCEEDED", output: costOutput, runningMs });
@@ -75,10 +86,14 @@ export const workspace = () => new RunnerWorkspace({ "power-tuning-input.json": 
 
 /** The pull request's four values as flags, for commands run outside CodeBuild. */
 export const PULL_REQUEST_FLAGS = [
-    "--repository", PULL_REQUEST.repositoryName,
-    "--pull-request-id", PULL_REQUEST.pullRequestId,
-    "--source-commit", PULL_REQUEST.sourceCommit,
-    "--destination-commit", PULL_REQUEST.destinationCommit,
+    "--repository",
+    PULL_REQUEST.repositoryName,
+    "--pull-request-id",
+    PULL_REQUEST.pullRequestId,
+    "--source-commit",
+    PULL_REQUEST.sourceCommit,
+    "--destination-commit",
+    PULL_REQUEST.destinationCommit,
 ];
 
 /** The Markdown table rows of a rendered report, as cell lists (header and separator left out). */
@@ -86,5 +101,10 @@ export function tableRows(markdown: string): string[][] {
     return markdown
         .split("\n")
         .filter((line) => /^\| (\*\*)?\d/.test(line))
-        .map((line) => line.split("|").slice(1, -1).map((cell) => cell.trim()));
+        .map((line) =>
+            line
+                .split("|")
+                .slice(1, -1)
+                .map((cell) => cell.trim()),
+        );
 }

@@ -2,10 +2,10 @@
 // is on PATH) against a provider served from a local mirror, and what terraform-lambda's committed
 // lock file holds so that the pull-request builds' shared cache is used at all.
 import { parse } from "@cdktf/hcl2json";
-import { strict as assert } from "assert";
-import { readFileSync, rmSync, writeFileSync } from "fs";
+import { strict as assert } from "node:assert";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import type { Context } from "mocha";
-import * as path from "path";
+import * as path from "node:path";
 import { providerMirror, providerMirrorUnavailable, type ProviderMirror } from "../support/provider-mirror";
 import { TERRAFORM_MODULE_DIR } from "../support/paths";
 
@@ -28,7 +28,10 @@ describe("the provider plugin cache", () => {
         it("installs a provider into the cache once, then links it from there without installing it again", () => {
             const cold = mirror.init();
             assert.equal(cold.status, 0, cold.output);
-            assert.ok(cold.lines.some((line) => line.startsWith(`- Installed ${mirror.source} v${mirror.version}`)), cold.output);
+            assert.ok(
+                cold.lines.some((line) => line.startsWith(`- Installed ${mirror.source} v${mirror.version}`)),
+                cold.output,
+            );
             const warm = mirror.init();
             assert.equal(warm.status, 0, warm.output);
             assert.ok(warm.lines.includes(`- Using ${mirror.source} v${mirror.version} from the shared cache directory`), warm.output);
@@ -40,7 +43,10 @@ describe("the provider plugin cache", () => {
             writeFileSync(mirror.cachedExecutable, "#!/bin/sh\necho hostile provider\n");
             const poisoned = mirror.init();
             assert.equal(poisoned.status, 0, poisoned.output);
-            assert.ok(poisoned.lines.some((line) => line.startsWith(`- Installing ${mirror.source} v${mirror.version}`)), poisoned.output);
+            assert.ok(
+                poisoned.lines.some((line) => line.startsWith(`- Installing ${mirror.source} v${mirror.version}`)),
+                poisoned.output,
+            );
             assert.match(readFileSync(mirror.cachedExecutable, "utf8"), /genuine provider/);
         });
 
@@ -50,7 +56,10 @@ describe("the provider plugin cache", () => {
                 // Each build starts from the committed lock file.
                 mirror.lockWith([mirror.zipHash]);
                 const run = mirror.init();
-                assert.ok(run.lines.some((line) => line.startsWith(`- Installing ${mirror.source}`)), `build ${build}: ${run.output}`);
+                assert.ok(
+                    run.lines.some((line) => line.startsWith(`- Installing ${mirror.source}`)),
+                    `build ${build}: ${run.output}`,
+                );
                 assert.ok(!run.output.includes("from the shared cache directory"), run.output);
             }
         });
@@ -59,12 +68,19 @@ describe("the provider plugin cache", () => {
     describe("terraform-lambda's committed lock file", () => {
         const locked = async () => {
             const hcl = await parse(".terraform.lock.hcl", readFileSync(LOCK_FILE, "utf8"));
-            return Object.fromEntries(Object.entries(hcl.provider as Record<string, Array<{ version: string; constraints: string; hashes: string[] }>>).map(([address, [entry]]) => [address, entry]));
+            return Object.fromEntries(
+                Object.entries(hcl.provider as Record<string, Array<{ version: string; constraints: string; hashes: string[] }>>).map(
+                    ([address, [entry]]) => [address, entry],
+                ),
+            );
         };
 
         it("pins versions that satisfy versions.tf: aws 6.x and archive 2.7 or later in 2.x", async () => {
             const providers = await locked();
-            assert.deepEqual(Object.keys(providers).sort(), ["registry.terraform.io/hashicorp/archive", "registry.terraform.io/hashicorp/aws"]);
+            assert.deepEqual(Object.keys(providers).sort(), [
+                "registry.terraform.io/hashicorp/archive",
+                "registry.terraform.io/hashicorp/aws",
+            ]);
             assert.match(providers["registry.terraform.io/hashicorp/aws"].version, /^6\.\d+\.\d+$/);
             assert.match(providers["registry.terraform.io/hashicorp/archive"].version, /^2\.(7|8|9|\d\d)\.\d+$/);
             assert.equal(providers["registry.terraform.io/hashicorp/aws"].constraints, "~> 6.0");

@@ -12,12 +12,12 @@
 // and a plugin cache of its own (a throw-away CLI config), zips of the functions instead of the
 // archive provider (not installable offline), and, when the mirror holds an older major version
 // than versions.tf allows, that version pinned in the copy.
-import { strict as assert } from "assert";
-import { spawnSync } from "child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import type { Context } from "mocha";
-import { tmpdir } from "os";
-import * as path from "path";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
 import { copyNamePrefix, COPY_ROLE_PATH, COPY_ROLE_TAG_KEY, RUNNER_ENVIRONMENT } from "../../buildscripts/contract";
 import { BUILD_VARIABLES, TERRAFORM_COMMANDS } from "../../components/build/buildspecs";
 import { STATE_LAYOUT } from "../../components/storage/artifactStorage";
@@ -75,7 +75,10 @@ describe("terraform-lambda's own AWS calls, made by the real Terraform against m
         iam = new StackIam(stack);
         mirror = awsProviderMirror()!;
         work = mkdtempSync(path.join(tmpdir(), "terraform-calls-"));
-        writeFileSync(path.join(work, "cli.tfrc"), `provider_installation {\n  filesystem_mirror {\n    path = ${JSON.stringify(mirror.directory)}\n  }\n}\n`);
+        writeFileSync(
+            path.join(work, "cli.tfrc"),
+            `provider_installation {\n  filesystem_mirror {\n    path = ${JSON.stringify(mirror.directory)}\n  }\n}\n`,
+        );
         mkdirSync(path.join(work, "plugin-cache"));
         moto = await startMoto();
         stateBucket = environmentOf("deployment-plan")[BUILD_VARIABLES.stateBucket];
@@ -90,7 +93,8 @@ describe("terraform-lambda's own AWS calls, made by the real Terraform against m
 
     /** A project's environment variables, as the stack sets them. */
     function environmentOf(project: string): Record<string, string> {
-        const variables: Array<{ name: string; value: string }> = named(stack, "aws:codebuild/project:Project", project).inputs.environment.environmentVariables;
+        const variables: Array<{ name: string; value: string }> = named(stack, "aws:codebuild/project:Project", project).inputs.environment
+            .environmentVariables;
         return Object.fromEntries(variables.map(({ name, value }) => [name, value]));
     }
 
@@ -129,7 +133,11 @@ describe("terraform-lambda's own AWS calls, made by the real Terraform against m
             AWS_EC2_METADATA_DISABLED: "true",
         };
         await moto.startRecording();
-        const result = spawnSync("bash", ["-c", ["set -euo pipefail", ...build.commands].join("\n")], { cwd: build.checkout, env: environment, encoding: "utf8" });
+        const result = spawnSync("bash", ["-c", ["set -euo pipefail", ...build.commands].join("\n")], {
+            cwd: build.checkout,
+            env: environment,
+            encoding: "utf8",
+        });
         const calls = await moto.stopRecording();
         const output = `${result.stdout}${result.stderr}`;
         assert.equal(result.status, 0, `${build.project}: ${build.commands.join(" && ")} failed:\n${output}`);
@@ -144,21 +152,38 @@ describe("terraform-lambda's own AWS calls, made by the real Terraform against m
     async function judge(build: Build, calls: readonly AwsCall[]): Promise<number> {
         const copy = build.principal === "copy session";
         const role = copy ? iam.copySession(copyPrefix()) : roleOf(build.project);
-        const codebuild: Record<string, string> = copy ? {} : { "codebuild:buildArn": build.variables?.CODEBUILD_BUILD_ARN ?? buildArn(build.project, "5e5e5e5e-1111-4222-8333-944444444444") };
+        const codebuild: Record<string, string> = copy
+            ? {}
+            : {
+                  "codebuild:buildArn":
+                      build.variables?.CODEBUILD_BUILD_ARN ?? buildArn(build.project, "5e5e5e5e-1111-4222-8333-944444444444"),
+              };
         const denied: string[] = [];
         let judged = 0;
         for (const call of calls) {
-            if (call.service === "iam" && call.operation === "CreateRole") createdRoles.set(call.input.RoleName, { path: call.input.Path ?? "/", boundary: call.input.PermissionsBoundary });
-            const authorization = await authorizationOf(call, { accountId: ACCOUNT, region: REGION, roleOf: (roleName) => createdRoles.get(roleName) });
+            if (call.service === "iam" && call.operation === "CreateRole")
+                createdRoles.set(call.input.RoleName, { path: call.input.Path ?? "/", boundary: call.input.PermissionsBoundary });
+            const authorization = await authorizationOf(call, {
+                accountId: ACCOUNT,
+                region: REGION,
+                roleOf: (roleName) => createdRoles.get(roleName),
+            });
             if ("noPermission" in authorization) continue;
             for (const request of authorization.requests) {
                 judged += 1;
                 const context = request.action.startsWith("s3:") ? { ...codebuild, ...request.context } : request.context;
                 const decision = await iam.decide(role, { ...request, ...(context ? { context } : {}) });
-                if (decision !== "Allowed") denied.push(`${call.service} ${call.operation} needs ${request.action} on ${request.resource} ${JSON.stringify(context ?? {})}: ${decision}`);
+                if (decision !== "Allowed")
+                    denied.push(
+                        `${call.service} ${call.operation} needs ${request.action} on ${request.resource} ${JSON.stringify(context ?? {})}: ${decision}`,
+                    );
             }
         }
-        assert.deepEqual(denied, [], `${build.project} (${role.arn}${copy ? `, session ${role.sessionName}` : ""}) made calls its principal may not make`);
+        assert.deepEqual(
+            denied,
+            [],
+            `${build.project} (${role.arn}${copy ? `, session ${role.sessionName}` : ""}) made calls its principal may not make`,
+        );
         return judged;
     }
 
@@ -176,28 +201,45 @@ describe("terraform-lambda's own AWS calls, made by the real Terraform against m
     /** The plan build's artifact for the apply build: everything but .terraform/ (the artifact's exclude-paths). */
     function planArtifact(name: string): string {
         const directory = path.join(work, name);
-        cpSync(planCheckout, directory, { recursive: true, filter: (source) => !source.includes(`${path.sep}.terraform${path.sep}`) && !source.endsWith(`${path.sep}.terraform`) });
+        cpSync(planCheckout, directory, {
+            recursive: true,
+            filter: (source) => !source.includes(`${path.sep}.terraform${path.sep}`) && !source.endsWith(`${path.sep}.terraform`),
+        });
         return directory;
     }
 
     it("production apply (deployment-apply): creates the role with the boundary, its policy, the log group and the function", async () => {
-        const { calls } = await run({ project: "deployment-apply", commands: TERRAFORM_COMMANDS.productionApply, checkout: planArtifact("production-apply") });
-        for (const operation of ["iam:CreateRole", "iam:PutRolePolicy", "logs:CreateLogGroup", "lambda:CreateFunction"]) assert.ok(operations(calls).has(operation), `${operation} was made and judged`);
+        const { calls } = await run({
+            project: "deployment-apply",
+            commands: TERRAFORM_COMMANDS.productionApply,
+            checkout: planArtifact("production-apply"),
+        });
+        for (const operation of ["iam:CreateRole", "iam:PutRolePolicy", "logs:CreateLogGroup", "lambda:CreateFunction"])
+            assert.ok(operations(calls).has(operation), `${operation} was made and judged`);
         assert.ok(existsSync(path.join(work, "production-apply", ".terraform.lock.hcl")));
     });
 
     it("production re-plan (deployment-plan): refreshes everything and plans no change", async () => {
         planCheckout = checkout("production-replan");
-        const { output, calls } = await run({ project: "deployment-plan", commands: TERRAFORM_COMMANDS.productionPlan, checkout: planCheckout });
+        const { output, calls } = await run({
+            project: "deployment-plan",
+            commands: TERRAFORM_COMMANDS.productionPlan,
+            checkout: planCheckout,
+        });
         assert.match(output, /No changes\./);
-        for (const operation of ["iam:GetRole", "iam:GetRolePolicy", "lambda:GetFunction", "logs:DescribeLogGroups"]) assert.ok(operations(calls).has(operation), `${operation} was made and judged`);
+        for (const operation of ["iam:GetRole", "iam:GetRolePolicy", "lambda:GetFunction", "logs:DescribeLogGroups"])
+            assert.ok(operations(calls).has(operation), `${operation} was made and judged`);
     });
 
     it("a memory change (deployment-plan, then deployment-apply): updates the function's configuration in place", async () => {
         planCheckout = checkout("memory-plan", { memorySize: 256 });
         const plan = await run({ project: "deployment-plan", commands: TERRAFORM_COMMANDS.productionPlan, checkout: planCheckout });
         assert.match(plan.output, /0 to add, 1 to change, 0 to destroy/);
-        const { calls } = await run({ project: "deployment-apply", commands: TERRAFORM_COMMANDS.productionApply, checkout: planArtifact("memory-apply") });
+        const { calls } = await run({
+            project: "deployment-apply",
+            commands: TERRAFORM_COMMANDS.productionApply,
+            checkout: planArtifact("memory-apply"),
+        });
         assert.ok(operations(calls).has("lambda:UpdateFunctionConfiguration"));
     });
 
@@ -207,7 +249,11 @@ describe("terraform-lambda's own AWS calls, made by the real Terraform against m
         CODEBUILD_BUILD_ARN: build,
     });
     /** The copy of PULL_REQUEST_ID at SOURCE_COMMIT, in the namespace the stack gives the pull-request builds. */
-    const copyPrefix = () => copyNamePrefix(environmentOf("pr-deploy")[RUNNER_ENVIRONMENT.pullRequestNamePrefix], { pullRequestId: PULL_REQUEST_ID, sourceCommit: SOURCE_COMMIT });
+    const copyPrefix = () =>
+        copyNamePrefix(environmentOf("pr-deploy")[RUNNER_ENVIRONMENT.pullRequestNamePrefix], {
+            pullRequestId: PULL_REQUEST_ID,
+            sourceCommit: SOURCE_COMMIT,
+        });
     /** A pull-request build's Terraform, after its install phase has named the copy and its state. */
     const copyBuild = (project: string, build: string, commands: readonly string[], directory: string): Build => ({
         project,
@@ -224,13 +270,25 @@ describe("terraform-lambda's own AWS calls, made by the real Terraform against m
         const { calls } = await run(copyBuild("pr-deploy", DEPLOY_BUILD, TERRAFORM_COMMANDS.copyPlan, copyCheckout));
         const plan = JSON.parse(readFileSync(path.join(copyCheckout, "plan.json"), "utf8"));
         assert.deepEqual(
-            plan.resource_changes.filter((change: any) => change.change.actions.join() !== "no-op").map((change: any) => `${change.address} ${change.change.actions}`),
+            plan.resource_changes
+                .filter((change: any) => change.change.actions.join() !== "no-op")
+                .map((change: any) => `${change.address} ${change.change.actions}`),
             ['aws_lambda_function.function["digest"] update'],
             "the plan against production shows the memory change only",
         );
-        assert.deepEqual([...operations(calls)].filter((operation) => !operation.startsWith("s3:")).sort(), ["sts:GetCallerIdentity"], "no refresh: none of production's resources read");
         assert.deepEqual(
-            [...new Set(calls.filter((call) => call.service === "s3" && call.operation !== "ListObjectsV2").map((call) => `${call.operation} ${call.input.Key}`))].sort(),
+            [...operations(calls)].filter((operation) => !operation.startsWith("s3:")).sort(),
+            ["sts:GetCallerIdentity"],
+            "no refresh: none of production's resources read",
+        );
+        assert.deepEqual(
+            [
+                ...new Set(
+                    calls
+                        .filter((call) => call.service === "s3" && call.operation !== "ListObjectsV2")
+                        .map((call) => `${call.operation} ${call.input.Key}`),
+                ),
+            ].sort(),
             [`GetObject ${STATE_LAYOUT.productionStateKey}`, `HeadObject ${STATE_LAYOUT.productionStateKey}`],
             "production's state read, never written or locked",
         );
@@ -242,27 +300,48 @@ describe("terraform-lambda's own AWS calls, made by the real Terraform against m
         assert.match(outputs.functions.value.digest, new RegExp(`:function:${copyPrefix()}-digest$`));
         const created = calls.filter((call) => call.service === "iam" && call.operation === "CreateRole").map((call) => call.input);
         assert.deepEqual(
-            created.map(({ Path, PermissionsBoundary, Tags }) => ({ Path, PermissionsBoundary, copyTag: Tags.find((tag: { Key: string }) => tag.Key === COPY_ROLE_TAG_KEY)?.Value })),
+            created.map(({ Path, PermissionsBoundary, Tags }) => ({
+                Path,
+                PermissionsBoundary,
+                copyTag: Tags.find((tag: { Key: string }) => tag.Key === COPY_ROLE_TAG_KEY)?.Value,
+            })),
             [{ Path: COPY_ROLE_PATH, PermissionsBoundary: iam.copyBoundaryArn, copyTag: copyPrefix() }],
             "judged with iam:PermissionsBoundary and aws:RequestTag as sent",
         );
         // The judgement can fail: the same CreateRole under production's boundary is refused to the copy's session.
         const [createRole] = calls.filter((call) => call.service === "iam" && call.operation === "CreateRole");
-        const underProductionBoundary = await authorizationOf({ ...createRole, input: { ...createRole.input, PermissionsBoundary: iam.boundaryArn } }, { accountId: ACCOUNT, region: REGION });
+        const underProductionBoundary = await authorizationOf(
+            { ...createRole, input: { ...createRole.input, PermissionsBoundary: iam.boundaryArn } },
+            { accountId: ACCOUNT, region: REGION },
+        );
         assert.ok("requests" in underProductionBoundary);
         assert.notEqual(await iam.decide(iam.copySession(copyPrefix()), underProductionBoundary.requests[0]), "Allowed");
-        const stateWrites = calls.filter((call) => call.service === "s3" && /^(Put|Delete)Object$/.test(call.operation)).map((call) => String(call.input.Key));
-        assert.ok(stateWrites.includes(`${STATE_LAYOUT.pullRequestStatePrefix}${copyPrefix()}/terraform.tfstate`), "the copy's state written");
-        assert.deepEqual(stateWrites.filter((key) => !key.startsWith(`${STATE_LAYOUT.pullRequestStatePrefix}${copyPrefix()}/`)), [], "nothing but the copy's own state (and its lock) written");
+        const stateWrites = calls
+            .filter((call) => call.service === "s3" && /^(Put|Delete)Object$/.test(call.operation))
+            .map((call) => String(call.input.Key));
+        assert.ok(
+            stateWrites.includes(`${STATE_LAYOUT.pullRequestStatePrefix}${copyPrefix()}/terraform.tfstate`),
+            "the copy's state written",
+        );
+        assert.deepEqual(
+            stateWrites.filter((key) => !key.startsWith(`${STATE_LAYOUT.pullRequestStatePrefix}${copyPrefix()}/`)),
+            [],
+            "nothing but the copy's own state (and its lock) written",
+        );
     });
 
     it("a pull request's destroy (pr-destroy, the copy's session): the copy, from the state its deploy wrote", async () => {
         const { calls } = await run(copyBuild("pr-destroy", DESTROY_BUILD, TERRAFORM_COMMANDS.copyDestroy, checkout("copy-destroy")));
-        for (const operation of ["lambda:DeleteFunction", "iam:DeleteRolePolicy", "iam:DeleteRole", "logs:DeleteLogGroup"]) assert.ok(operations(calls).has(operation), `${operation} was made and judged`);
+        for (const operation of ["lambda:DeleteFunction", "iam:DeleteRolePolicy", "iam:DeleteRole", "logs:DeleteLogGroup"])
+            assert.ok(operations(calls).has(operation), `${operation} was made and judged`);
     });
 
     it("production destroy (deployment-destroy): removes everything production's state holds", async () => {
-        const { calls } = await run({ project: "deployment-destroy", commands: TERRAFORM_COMMANDS.productionDestroy, checkout: checkout("production-destroy", { memorySize: 256 }) });
+        const { calls } = await run({
+            project: "deployment-destroy",
+            commands: TERRAFORM_COMMANDS.productionDestroy,
+            checkout: checkout("production-destroy", { memorySize: 256 }),
+        });
         assert.ok(operations(calls).has("lambda:DeleteFunction"));
     });
 });

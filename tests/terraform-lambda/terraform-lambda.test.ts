@@ -2,13 +2,13 @@
 // read with @cdktf/hcl2json (offline), its variable rules and names are evaluated by a real
 // `terraform` when one is on PATH (no providers needed), and its sample function runs here.
 import { parse } from "@cdktf/hcl2json";
-import { strict as assert } from "assert";
-import { spawnSync } from "child_process";
-import { createHash } from "crypto";
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "fs";
+import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import type { Context } from "mocha";
-import { tmpdir } from "os";
-import * as path from "path";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
 import { COPY_ROLE_TAG_KEY, copyNamePrefix } from "../../buildscripts/contract";
 import { functionsFromTerraformOutputs } from "../../buildscripts/tuning-runner/core/targets";
 import { parseTuningInput, peakLambdaConcurrency } from "../../buildscripts/tuning-runner/core/tuningInput";
@@ -54,7 +54,9 @@ function merge(target: Record<string, any>, source: Record<string, any>): Record
 let moduleConfig: Record<string, any> | undefined;
 async function terraformModule(): Promise<Record<string, any>> {
     if (moduleConfig === undefined) {
-        const parsed = await Promise.all(tfFiles(TERRAFORM_MODULE_DIR).map((file) => parse(path.basename(file), readFileSync(file, "utf8"))));
+        const parsed = await Promise.all(
+            tfFiles(TERRAFORM_MODULE_DIR).map((file) => parse(path.basename(file), readFileSync(file, "utf8"))),
+        );
         moduleConfig = parsed.reduce((all, one) => merge(all, one), {});
     }
     return moduleConfig;
@@ -81,7 +83,7 @@ function requireTerraform(context: Context): void {
 }
 
 function terraform(directory: string, args: readonly string[]) {
-    const result = spawnSync("terraform", ["-chdir=" + directory, ...args], {
+    const result = spawnSync("terraform", [`-chdir=${directory}`, ...args], {
         encoding: "utf8",
         env: { ...process.env, TF_IN_AUTOMATION: "true", TF_INPUT: "false", CHECKPOINT_DISABLE: "1" },
     });
@@ -135,7 +137,10 @@ describe("terraform-lambda", () => {
             assert.equal(block(config, "variable", "name_suffix").default, "");
             assert.equal(block(config, "variable", "role_path").default, "/");
             assert.equal(block(config, "variable", "memory_size").default, 128);
-            assert.ok(!("default" in block(config, "variable", "permissions_boundary_arn")), "every build must pass the boundary (TF_VAR_permissions_boundary_arn)");
+            assert.ok(
+                !("default" in block(config, "variable", "permissions_boundary_arn")),
+                "every build must pass the boundary (TF_VAR_permissions_boundary_arn)",
+            );
             for (const name of ["name_prefix", "name_suffix", "role_path", "memory_size", "permissions_boundary_arn"]) {
                 assert.ok(block(config, "variable", name).validation?.length === 1, `variable ${name} has a validation rule`);
             }
@@ -173,7 +178,10 @@ describe("terraform-lambda", () => {
             assert.match(names.role_names, /=> "\$\{local\.names_start\}-\$\{key\}-role"/);
             assert.equal(block(config, "resource", "aws_lambda_function", "function").function_name, "${local.function_names[each.key]}");
             assert.equal(block(config, "resource", "aws_iam_role", "function").name, "${local.role_names[each.key]}");
-            assert.equal(block(config, "resource", "aws_cloudwatch_log_group", "function").name, "/aws/lambda/${local.function_names[each.key]}");
+            assert.equal(
+                block(config, "resource", "aws_cloudwatch_log_group", "function").name,
+                "/aws/lambda/${local.function_names[each.key]}",
+            );
         });
 
         it("stops at plan time, with the name, when a function or role name would exceed AWS's 64 characters", async () => {
@@ -222,7 +230,9 @@ describe("terraform-lambda", () => {
 
     describe("checked by terraform itself", () => {
         const scratch: string[] = [];
-        after(() => scratch.forEach((directory) => rmSync(directory, { recursive: true, force: true })));
+        after(() => {
+            for (const directory of scratch) rmSync(directory, { recursive: true, force: true });
+        });
 
         it("is formatted (terraform fmt -check -recursive)", function () {
             requireTerraform(this);
@@ -235,14 +245,22 @@ describe("terraform-lambda", () => {
             const directory = scratchModule(["variables.tf"]);
             scratch.push(directory);
             assert.equal(terraform(directory, ["init", "-no-color"]).status, 0);
-            const boundary = { permissions_boundary_arn: "arn:aws:iam::123456789012:policy/lambda-power-tuned/power-tuned-function-boundary" };
+            const boundary = {
+                permissions_boundary_arn: "arn:aws:iam::123456789012:policy/lambda-power-tuned/power-tuned-function-boundary",
+            };
             const rejected: Array<[Record<string, string>, string]> = [
-                [{ permissions_boundary_arn: "arn:aws:iam::123456789012:role/admin" }, "permissions_boundary_arn must be the ARN of an IAM managed policy"],
+                [
+                    { permissions_boundary_arn: "arn:aws:iam::123456789012:role/admin" },
+                    "permissions_boundary_arn must be the ARN of an IAM managed policy",
+                ],
                 [{ permissions_boundary_arn: "" }, 'got "".'],
                 [{ memory_size: "127" }, "memory_size must be a whole number of MB from 128 to 10240; got 127."],
                 [{ memory_size: "10241" }, "got 10241."],
                 [{ memory_size: "256.5" }, "got 256.5."],
-                [{ name_prefix: "9lives" }, "name_prefix must be 1-32 letters, digits or hyphens, starting with a letter and not ending with a hyphen"],
+                [
+                    { name_prefix: "9lives" },
+                    "name_prefix must be 1-32 letters, digits or hyphens, starting with a letter and not ending with a hyphen",
+                ],
                 [{ name_prefix: "trailing-" }, 'got "trailing-".'],
                 [{ name_prefix: "a-prefix-of-thirty-three-letters1" }, 'got "a-prefix-of-thirty-three-letters1".'],
                 [{ name_suffix: "42-0123ABC" }, "name_suffix must be empty (production) or <pull request id>-<7-character commit id>"],
@@ -259,7 +277,15 @@ describe("terraform-lambda", () => {
                 assert.notEqual(result.status, 0, `${JSON.stringify(vars)} was accepted`);
                 assert.ok(result.output.includes(message), `${JSON.stringify(vars)}: expected "${message}" in: ${result.output}`);
             }
-            const accepted: Array<Record<string, string>> = [{}, { name_suffix: "42-0123abc", memory_size: "1769", name_prefix: "a-prefix-of-thirty-two-letters-1", role_path: "/pull-request-copies/" }];
+            const accepted: Array<Record<string, string>> = [
+                {},
+                {
+                    name_suffix: "42-0123abc",
+                    memory_size: "1769",
+                    name_prefix: "a-prefix-of-thirty-two-letters-1",
+                    role_path: "/pull-request-copies/",
+                },
+            ];
             for (const vars of accepted) {
                 const result = terraform(directory, ["plan", "-no-color", ...varArgs({ ...boundary, ...vars })]);
                 assert.equal(result.status, 0, `${JSON.stringify(vars)} was rejected: ${result.output}`);
@@ -271,11 +297,15 @@ describe("terraform-lambda", () => {
             const directory = scratchModule(["variables.tf", "functions.tf", "names.tf"]);
             scratch.push(directory);
             const names = (vars: Record<string, string>) => {
-                const result = spawnSync("terraform", ["console", ...varArgs({ permissions_boundary_arn: "arn:aws:iam::123456789012:policy/b", ...vars })], {
-                    cwd: directory,
-                    encoding: "utf8",
-                    input: "jsonencode({ functions = local.function_names, roles = local.role_names, tags = local.role_tags })\n",
-                });
+                const result = spawnSync(
+                    "terraform",
+                    ["console", ...varArgs({ permissions_boundary_arn: "arn:aws:iam::123456789012:policy/b", ...vars })],
+                    {
+                        cwd: directory,
+                        encoding: "utf8",
+                        input: "jsonencode({ functions = local.function_names, roles = local.role_names, tags = local.role_tags })\n",
+                    },
+                );
                 assert.equal(result.status, 0, result.stderr);
                 return JSON.parse(JSON.parse(result.stdout.trim()));
             };
@@ -290,7 +320,9 @@ describe("terraform-lambda", () => {
             assert.deepEqual(names({ name_prefix: "pr-power-tuned", name_suffix: "42-0123abc" }), {
                 functions: { digest: "pr-power-tuned-42-0123abc-digest" },
                 roles: { digest: "pr-power-tuned-42-0123abc-digest-role" },
-                tags: { [COPY_ROLE_TAG_KEY]: copyNamePrefix("pr-power-tuned", { pullRequestId: "42", sourceCommit: "0123abc".padEnd(40, "0") }) },
+                tags: {
+                    [COPY_ROLE_TAG_KEY]: copyNamePrefix("pr-power-tuned", { pullRequestId: "42", sourceCommit: "0123abc".padEnd(40, "0") }),
+                },
             });
             const longestSuffix = names({ name_prefix: "pr-power-tuned", name_suffix: "1234567890123456-0123abc" });
             for (const name of [...Object.values(longestSuffix.functions), ...Object.values(longestSuffix.roles)] as string[]) {
@@ -313,7 +345,10 @@ describe("terraform-lambda", () => {
             }
             assert.equal(result.sha256, expected.toString("hex"));
             assert.equal(result.documentBytes, document.length);
-            assert.ok(result.compressedBytes > 0 && result.compressedBytes < document.length / 2, `compressed to ${result.compressedBytes} bytes`);
+            assert.ok(
+                result.compressedBytes > 0 && result.compressedBytes < document.length / 2,
+                `compressed to ${result.compressedBytes} bytes`,
+            );
         });
 
         it("does work that grows with the document size and with the rounds", async () => {
@@ -352,7 +387,12 @@ describe("terraform-lambda", () => {
         it("fits the Lambda concurrency a new account often has (10) while one function is tuned at a time", () => {
             const input = parseTuningInput(readFileSync(INPUT_FILE, "utf8"), "power-tuning-input.json");
             const powerValues = input.powerValues as readonly number[];
-            assert.ok(peakLambdaConcurrency({ powerValueCount: powerValues.length, num: input.num, parallelInvocation: input.parallelInvocation }, 1) <= 10);
+            assert.ok(
+                peakLambdaConcurrency(
+                    { powerValueCount: powerValues.length, num: input.num, parallelInvocation: input.parallelInvocation },
+                    1,
+                ) <= 10,
+            );
         });
 
         it("gets each function tuned once although both outputs name the digest function", async () => {

@@ -9,7 +9,10 @@ export function lambdaMetricsClient(): LambdaMetrics {
     return {
         async traffic(functionName, from, to) {
             const answers: MetricDataAnswer[] = [];
-            for await (const page of paginateGetMetricData({ client }, { MetricDataQueries: trafficQueries(functionName), StartTime: from, EndTime: to })) {
+            for await (const page of paginateGetMetricData(
+                { client },
+                { MetricDataQueries: trafficQueries(functionName), StartTime: from, EndTime: to },
+            )) {
                 answers.push(...(page.MetricDataResults ?? []));
             }
             return answers;

@@ -33,7 +33,10 @@ export function speakingFor(botRoleArn: string | undefined): CodeCommitClient {
         try {
             return await assume(properties);
         } catch (error) {
-            throw namedError("AssumeRoleError", `AssumeRole of ${botRoleArn} as session ${PULL_REQUEST_BOT_SESSION_NAME} failed: ${describeError(error)}`);
+            throw namedError(
+                "AssumeRoleError",
+                `AssumeRole of ${botRoleArn} as session ${PULL_REQUEST_BOT_SESSION_NAME} failed: ${describeError(error)}`,
+            );
         }
     };
     return answeredByAws(new CodeCommitClient({ ...RETRIES, credentials }), "json");
@@ -47,17 +50,28 @@ export function commentAuthor(commentRoleArn: string | undefined): string | unde
 export function pullRequestCommentsClient(client: CodeCommitClient, author: string | undefined): PullRequestComments {
     return {
         async postComment(pullRequest, content, clientRequestToken) {
-            const response = await client.send(new PostCommentForPullRequestCommand(postCommentInput(pullRequest, content, clientRequestToken)));
+            const response = await client.send(
+                new PostCommentForPullRequestCommand(postCommentInput(pullRequest, content, clientRequestToken)),
+            );
             return response.comment?.commentId ?? "";
         },
         findComment: (pullRequest, matches) =>
-            newestMatchingComment(async (nextToken) => {
-                // The pull request id alone lists the comments of every revision; with a repository
-                // name the API wants both commits and lists one revision's only.
-                const page = await client.send(new GetCommentsForPullRequestCommand({ pullRequestId: pullRequest.pullRequestId, nextToken }));
-                const comments = (page.commentsForPullRequestData ?? []).flatMap((data) => data.comments ?? []);
-                return { comments: comments.map((comment) => ({ ...comment, created: comment.creationDate?.getTime() })), nextToken: page.nextToken };
-            }, matches, author),
+            newestMatchingComment(
+                async (nextToken) => {
+                    // The pull request id alone lists the comments of every revision; with a repository
+                    // name the API wants both commits and lists one revision's only.
+                    const page = await client.send(
+                        new GetCommentsForPullRequestCommand({ pullRequestId: pullRequest.pullRequestId, nextToken }),
+                    );
+                    const comments = (page.commentsForPullRequestData ?? []).flatMap((data) => data.comments ?? []);
+                    return {
+                        comments: comments.map((comment) => ({ ...comment, created: comment.creationDate?.getTime() })),
+                        nextToken: page.nextToken,
+                    };
+                },
+                matches,
+                author,
+            ),
         async updateComment(commentId, content) {
             await client.send(new UpdateCommentCommand({ commentId, content }));
         },
@@ -71,7 +85,9 @@ export function pullRequestApprovalsClient(client: CodeCommitClient): PullReques
             return pullRequestStateOf(found, pullRequest);
         },
         async updateApprovalState(pullRequest, revisionId, approvalState) {
-            await client.send(new UpdatePullRequestApprovalStateCommand({ pullRequestId: pullRequest.pullRequestId, revisionId, approvalState }));
+            await client.send(
+                new UpdatePullRequestApprovalStateCommand({ pullRequestId: pullRequest.pullRequestId, revisionId, approvalState }),
+            );
         },
     };
 }
@@ -101,8 +117,12 @@ export function repositoryDifferencesClient(): RepositoryDifferences {
     const client = answeredByAws(new CodeCommitClient(RETRIES), "json");
     return {
         differences: (repositoryName, beforeCommit, afterCommit) =>
-            everyPage(paginateGetDifferences({ client }, { repositoryName, beforeCommitSpecifier: beforeCommit, afterCommitSpecifier: afterCommit }), (page) =>
-                page.differences?.map(changedFileOf),
+            everyPage(
+                paginateGetDifferences(
+                    { client },
+                    { repositoryName, beforeCommitSpecifier: beforeCommit, afterCommitSpecifier: afterCommit },
+                ),
+                (page) => page.differences?.map(changedFileOf),
             ),
     };
 }
@@ -142,9 +162,15 @@ export interface DescribedPullRequest {
 export function pullRequestStateOf(found: DescribedPullRequest | undefined, pullRequest: PullRequestContext): PullRequestState {
     const target = found?.pullRequestTargets?.find((candidate) => candidate.repositoryName === pullRequest.repositoryName);
     if (found?.revisionId === undefined || target?.sourceCommit === undefined) {
-        throw new Error(`GetPullRequest for pull request ${pullRequest.pullRequestId} named no revision or no source commit in ${pullRequest.repositoryName}`);
+        throw new Error(
+            `GetPullRequest for pull request ${pullRequest.pullRequestId} named no revision or no source commit in ${pullRequest.repositoryName}`,
+        );
     }
-    return { revisionId: found.revisionId, sourceCommit: target.sourceCommit, status: found.pullRequestStatus === "CLOSED" ? "CLOSED" : "OPEN" };
+    return {
+        revisionId: found.revisionId,
+        sourceCommit: target.sourceCommit,
+        status: found.pullRequestStatus === "CLOSED" ? "CLOSED" : "OPEN",
+    };
 }
 
 /** A comment as GetCommentsForPullRequest lists it, with its creation time in epoch ms. */

@@ -21,11 +21,16 @@ export function sweepableRolesClient(): SweepableRoles {
             everyPage(paginateListRoles({ client: iam }, {}), (page) =>
                 page.Roles?.map((role) => ({ name: role.RoleName!, path: role.Path ?? "/", createdAt: role.CreateDate?.getTime() })),
             ),
-        inlinePolicies: (roleName) => everyPage(paginateListRolePolicies({ client: iam }, { RoleName: roleName }), (page) => page.PolicyNames),
+        inlinePolicies: (roleName) =>
+            everyPage(paginateListRolePolicies({ client: iam }, { RoleName: roleName }), (page) => page.PolicyNames),
         attachedPolicies: (roleName) =>
-            everyPage(paginateListAttachedRolePolicies({ client: iam }, { RoleName: roleName }), (page) => page.AttachedPolicies?.map((policy) => policy.PolicyArn!)),
+            everyPage(paginateListAttachedRolePolicies({ client: iam }, { RoleName: roleName }), (page) =>
+                page.AttachedPolicies?.map((policy) => policy.PolicyArn!),
+            ),
         instanceProfiles: (roleName) =>
-            everyPage(paginateListInstanceProfilesForRole({ client: iam }, { RoleName: roleName }), (page) => page.InstanceProfiles?.map((profile) => profile.InstanceProfileName!)),
+            everyPage(paginateListInstanceProfilesForRole({ client: iam }, { RoleName: roleName }), (page) =>
+                page.InstanceProfiles?.map((profile) => profile.InstanceProfileName!),
+            ),
         async deleteInlinePolicy(roleName, policyName) {
             await iam.send(new DeleteRolePolicyCommand({ RoleName: roleName, PolicyName: policyName }));
         },

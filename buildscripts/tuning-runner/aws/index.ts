@@ -8,7 +8,14 @@ import { SFNClient } from "@aws-sdk/client-sfn";
 import { UsageError } from "../core/errors";
 import { regionSharedByArns } from "../core/targets";
 import { lambdaMetricsClient } from "./cloudwatch";
-import { commentAuthor, pullRequestApprovalsClient, pullRequestCommentsClient, repositoryDifferencesClient, repositoryFilesClient, speakingFor } from "./codecommit";
+import {
+    commentAuthor,
+    pullRequestApprovalsClient,
+    pullRequestCommentsClient,
+    repositoryDifferencesClient,
+    repositoryFilesClient,
+    speakingFor,
+} from "./codecommit";
 import { sweepableRolesClient } from "./iam";
 import { lambdaFunctionsClient, sweepableFunctionsClient } from "./lambda";
 import { sweepableLogGroupsClient } from "./logs";

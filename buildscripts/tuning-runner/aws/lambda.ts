@@ -18,7 +18,11 @@ export function lambdaFunctionsClient(): LambdaFunctions {
         functionConfiguration: (functionArn) => client.send(new GetFunctionConfigurationCommand({ FunctionName: functionArn })),
         functionsNamed: (prefix) =>
             everyPage(paginateListFunctions({ client }, {}), (page) =>
-                page.Functions?.flatMap((fn) => (fn.FunctionName?.startsWith(prefix) === true && fn.FunctionArn !== undefined ? [{ name: fn.FunctionName, arn: fn.FunctionArn }] : [])),
+                page.Functions?.flatMap((fn) =>
+                    fn.FunctionName?.startsWith(prefix) === true && fn.FunctionArn !== undefined
+                        ? [{ name: fn.FunctionName, arn: fn.FunctionArn }]
+                        : [],
+                ),
             ),
         async unreservedConcurrency() {
             const { AccountLimit } = await client.send(new GetAccountSettingsCommand({}));
@@ -43,7 +47,9 @@ export function sweepableFunctionsClient(): SweepableFunctions {
                 page.Functions?.map((fn) => ({ name: fn.FunctionName!, createdAt: lambdaTimestamp(fn.LastModified) })),
             ),
         eventSourceMappings: (functionName) =>
-            everyPage(paginateListEventSourceMappings({ client: lambda }, { FunctionName: functionName }), (page) => page.EventSourceMappings?.map((mapping) => mapping.UUID!)),
+            everyPage(paginateListEventSourceMappings({ client: lambda }, { FunctionName: functionName }), (page) =>
+                page.EventSourceMappings?.map((mapping) => mapping.UUID!),
+            ),
         async deleteEventSourceMapping(uuid) {
             await lambda.send(new DeleteEventSourceMappingCommand({ UUID: uuid }));
         },

@@ -38,7 +38,10 @@ export interface PullRequestComments {
      * page; when the client speaks as a role, only that role's session's own comments: anyone else's
      * could not be updated, and must not be carried forward as the bot's.
      */
-    findComment(pullRequest: PullRequestContext, matches: (content: string) => boolean): Promise<{ commentId: string; content: string } | undefined>;
+    findComment(
+        pullRequest: PullRequestContext,
+        matches: (content: string) => boolean,
+    ): Promise<{ commentId: string; content: string } | undefined>;
     updateComment(commentId: string, content: string): Promise<void>;
 }
 

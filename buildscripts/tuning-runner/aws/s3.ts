@@ -45,7 +45,9 @@ export function budgetLeaseObjectClient(): BudgetLeaseObject {
         async replace(bucket, key, body, etag) {
             const condition = etag === undefined ? { IfNoneMatch: "*" } : { IfMatch: etag };
             try {
-                await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: "application/json", ...condition }));
+                await client.send(
+                    new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: "application/json", ...condition }),
+                );
                 return true;
             } catch (error) {
                 const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;

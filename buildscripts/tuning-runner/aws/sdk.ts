@@ -2,7 +2,7 @@
 // that an answer came from the AWS API at all.
 import { loadConfig } from "@smithy/core/config";
 import { NODE_MAX_ATTEMPT_CONFIG_OPTIONS, NODE_RETRY_MODE_CONFIG_OPTIONS } from "@smithy/core/retry";
-import { Readable } from "stream";
+import { Readable } from "node:stream";
 
 /**
  * Every client's retries: the SDK's adaptive mode (its standard retries of throttling and
@@ -19,7 +19,10 @@ export const RETRIES = {
 };
 
 /** Every item of every page a paginator yields. */
-export async function everyPage<Page, Item>(pages: AsyncIterable<Page>, items: (page: Page) => readonly Item[] | undefined): Promise<Item[]> {
+export async function everyPage<Page, Item>(
+    pages: AsyncIterable<Page>,
+    items: (page: Page) => readonly Item[] | undefined,
+): Promise<Item[]> {
     const all: Item[] = [];
     for await (const page of pages) all.push(...(items(page) ?? []));
     return all;
@@ -70,7 +73,9 @@ export function isApiAnswer(protocol: WireProtocol, statusCode: number, body: st
 interface ClientWithMiddleware {
     readonly middlewareStack: {
         add(
-            middleware: <Args, Result extends { response: unknown }>(next: (args: Args) => Promise<Result>) => (args: Args) => Promise<Result>,
+            middleware: <Args, Result extends { response: unknown }>(
+                next: (args: Args) => Promise<Result>,
+            ) => (args: Args) => Promise<Result>,
             options: { step: "deserialize"; priority: "low"; name: string },
         ): void;
     };
@@ -92,7 +97,8 @@ export function answeredByAws<Client extends ClientWithMiddleware>(client: Clien
             const result = await next(args);
             const response = result.response as RawResponse;
             const statusCode = response.statusCode ?? 0;
-            if (labelledAsAnswer(statusCode, response.headers?.["content-type"] ?? "") || !(response.body instanceof Readable)) return result;
+            if (labelledAsAnswer(statusCode, response.headers?.["content-type"] ?? "") || !(response.body instanceof Readable))
+                return result;
             const chunks: Buffer[] = [];
             for await (const chunk of response.body) chunks.push(Buffer.from(chunk));
             const body = Buffer.concat(chunks);
@@ -102,7 +108,10 @@ export function answeredByAws<Client extends ClientWithMiddleware>(client: Clien
                 return result;
             }
             const text = body.toString("utf8").replace(/\s+/g, " ").trim();
-            const start = text === "" ? "an empty body" : `a body starting ${JSON.stringify(text.length > BODY_START_CHARACTERS ? `${text.slice(0, BODY_START_CHARACTERS)}…` : text)}`;
+            const start =
+                text === ""
+                    ? "an empty body"
+                    : `a body starting ${JSON.stringify(text.length > BODY_START_CHARACTERS ? `${text.slice(0, BODY_START_CHARACTERS)}…` : text)}`;
             const contentType = response.headers?.["content-type"] || "no content type";
             const error = namedError(
                 "NotAnAwsResponse",

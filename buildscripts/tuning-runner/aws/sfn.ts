@@ -1,5 +1,12 @@
 // Step Functions: the power-tuning executions, and the pull-request workflow's running ones.
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, paginateListExecutions, SFNClient, StartExecutionCommand, StopExecutionCommand } from "@aws-sdk/client-sfn";
+import {
+    DescribeExecutionCommand,
+    GetExecutionHistoryCommand,
+    paginateListExecutions,
+    SFNClient,
+    StartExecutionCommand,
+    StopExecutionCommand,
+} from "@aws-sdk/client-sfn";
 import type { ExecutionEvent, ExecutionStatus } from "../core/types";
 import type { StepFunctions, SweepableResources } from "./ports";
 import { answeredByAws, everyPage, RETRIES } from "./sdk";
@@ -27,7 +34,9 @@ export function stepFunctionsClient(): StepFunctions {
         async executionEventsNewestFirst(executionArn, nextToken) {
             // Newest first: the CleanUpOnError entry sits near the end of a failed run.
             const response = await client.send(new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, nextToken }));
-            const events = (response.events ?? []).map((event): ExecutionEvent => ({ id: event.id!, type: event.type!, stateEnteredEventDetails: event.stateEnteredEventDetails }));
+            const events = (response.events ?? []).map(
+                (event): ExecutionEvent => ({ id: event.id!, type: event.type!, stateEnteredEventDetails: event.stateEnteredEventDetails }),
+            );
             return { events, nextToken: response.nextToken };
         },
     };
@@ -37,7 +46,9 @@ export function stepFunctionsClient(): StepFunctions {
 export function runningExecutionsClient(): SweepableResources["runningExecutions"] {
     const sfn = answeredByAws(new SFNClient(RETRIES), "json");
     return async (stateMachineArn) => {
-        const arns = await everyPage(paginateListExecutions({ client: sfn }, { stateMachineArn, statusFilter: "RUNNING" }), (page) => page.executions?.map((execution) => execution.executionArn!));
+        const arns = await everyPage(paginateListExecutions({ client: sfn }, { stateMachineArn, statusFilter: "RUNNING" }), (page) =>
+            page.executions?.map((execution) => execution.executionArn!),
+        );
         return Promise.all(
             arns.map(async (executionArn) => {
                 const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));

@@ -1,7 +1,7 @@
 // The stack-wide tuning concurrency budget, shared through its lease table in S3: a lease is taken
 // before an execution starts and given back when it ends. Each change reads the table and writes it
 // back only if nobody wrote it in between (a conditional write), else reads it again.
-import { randomBytes } from "crypto";
+import { randomBytes } from "node:crypto";
 import type { BudgetLeaseObject } from "../aws/ports";
 import { admitLease, parseLeases, releaseLease, serializeLeases, unitsInUse, type Lease } from "../core/budget";
 import type { S3Location } from "../core/s3Location";
@@ -18,7 +18,12 @@ export interface ConcurrencyBudget {
 }
 
 /** The budget of `size` units whose lease table is the object at `location`. */
-export function leasedBudget(location: S3Location, size: number, table: BudgetLeaseObject, runtime: Pick<Runtime, "now" | "sleep" | "signal" | "log">): ConcurrencyBudget {
+export function leasedBudget(
+    location: S3Location,
+    size: number,
+    table: BudgetLeaseObject,
+    runtime: Pick<Runtime, "now" | "sleep" | "signal" | "log">,
+): ConcurrencyBudget {
     // The location's prefix is the table's key.
     const { bucket, prefix: key } = location;
     const uri = `s3://${bucket}/${key}`;
@@ -42,7 +47,10 @@ export function leasedBudget(location: S3Location, size: number, table: BudgetLe
                     return admitLease(leases, lease, size, runtime.now());
                 });
                 if (admitted) return lease.id;
-                if (!waited) runtime.log(`the tuning budget (${uri}) has ${size - inUse} of ${size} units free, this execution needs ${units}: waiting`);
+                if (!waited)
+                    runtime.log(
+                        `the tuning budget (${uri}) has ${size - inUse} of ${size} units free, this execution needs ${units}: waiting`,
+                    );
                 waited = true;
                 await runtime.sleep(BUDGET_POLL_MS, runtime.signal);
             }

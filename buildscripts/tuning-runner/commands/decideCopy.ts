@@ -25,18 +25,29 @@ export interface DecideCopyOutcome {
     readonly exitCode: 0 | 1;
 }
 
-type DecideCopyClients = Pick<AwsClients, "repositoryDifferences" | "repositoryFiles" | "tuningHistory" | "pullRequestComments" | "pullRequestApprovals">;
+type DecideCopyClients = Pick<
+    AwsClients,
+    "repositoryDifferences" | "repositoryFiles" | "tuningHistory" | "pullRequestComments" | "pullRequestApprovals"
+>;
 
 export async function runDecideCopy(request: DecideCopyRequest, clients: DecideCopyClients, runtime: Runtime): Promise<DecideCopyOutcome> {
     const { pullRequest, build } = request;
     const { log } = runtime;
-    const changes = await clients.repositoryDifferences.differences(pullRequest.repositoryName, pullRequest.destinationCommit, pullRequest.sourceCommit);
+    const changes = await clients.repositoryDifferences.differences(
+        pullRequest.repositoryName,
+        pullRequest.destinationCommit,
+        pullRequest.sourceCommit,
+    );
     const folders = foldersToCheck(changedPaths(changes), request.nonFunctionPaths);
-    const filesAtSource = new Map(await Promise.all(folders.map(async (folder) => [folder, await filesIn(clients.repositoryFiles, pullRequest, folder)] as const)));
+    const filesAtSource = new Map(
+        await Promise.all(folders.map(async (folder) => [folder, await filesIn(clients.repositoryFiles, pullRequest, folder)] as const)),
+    );
     const decision = decideCopy(changes, request.nonFunctionPaths, { gateInputs: [request.policyFile, TUNING_FILES.input], filesAtSource });
     if (decision.copyNeeded) {
         const shown = decision.functionPaths.slice(0, 5).join(", ");
-        log(`copy needed: ${decision.functionPaths.length} of ${decision.changedPaths.length} changed paths can change a function (${shown}${decision.functionPaths.length > 5 ? ", …" : ""})`);
+        log(
+            `copy needed: ${decision.functionPaths.length} of ${decision.changedPaths.length} changed paths can change a function (${shown}${decision.functionPaths.length > 5 ? ", …" : ""})`,
+        );
         return { decision, exitCode: 0 };
     }
     log(`no copy needed: none of the ${decision.changedPaths.length} changed paths can change a function`);
@@ -49,23 +60,40 @@ export async function runDecideCopy(request: DecideCopyRequest, clients: DecideC
         flag: "--policy",
     });
     const problems = new Problems(log);
-    const production = request.history === undefined ? undefined : await new TuningHistoryStore(request.history, clients.tuningHistory, problems).productionResults();
+    const production =
+        request.history === undefined
+            ? undefined
+            : await new TuningHistoryStore(request.history, clients.tuningHistory, problems).productionResults();
     // No function changed, so none can break a rule: the gate passes whenever there is a policy to pass.
     const verdict = await applyQualityGate(
         [],
-        { policyFile: request.policyFile, policy: policy === undefined ? undefined : parsePolicy(policy.text, policy.name), policyCommit: pullRequest.destinationCommit, terraformFiles: [] },
+        {
+            policyFile: request.policyFile,
+            policy: policy === undefined ? undefined : parsePolicy(policy.text, policy.name),
+            policyCommit: pullRequest.destinationCommit,
+            terraformFiles: [],
+        },
         pullRequest,
         clients.pullRequestApprovals,
         log,
     );
     const history = request.history === undefined ? undefined : { uri: s3Uri(request.history), problems: problems.list };
     const target = { pullRequest, build, stale: verdict.stale };
-    await publishMarkdown({ ...target, section: "plan", markdown: renderNoCopyPlan(pullRequest.sourceCommit), pushLogNote: NO_COPY_PLAN_PUSH_NOTE }, clients.pullRequestComments, runtime);
+    await publishMarkdown(
+        { ...target, section: "plan", markdown: renderNoCopyPlan(pullRequest.sourceCommit), pushLogNote: NO_COPY_PLAN_PUSH_NOTE },
+        clients.pullRequestComments,
+        runtime,
+    );
     await publishMarkdown(
         {
             ...target,
             section: "tuning",
-            markdown: renderNoCopyComment(decision, { sourceCommit: pullRequest.sourceCommit, gate: verdict.markdown, production, history }),
+            markdown: renderNoCopyComment(decision, {
+                sourceCommit: pullRequest.sourceCommit,
+                gate: verdict.markdown,
+                production,
+                history,
+            }),
             pushLogNote: `${NO_COPY_PUSH_NOTE}; ${verdict.pushLogNote}`,
         },
         clients.pullRequestComments,
@@ -80,6 +108,10 @@ async function filesIn(files: RepositoryFiles, pullRequest: PullRequestContext, 
         return (await files.filesIn(pullRequest.repositoryName, pullRequest.sourceCommit, folder)).map((file) => file.absolutePath);
     } catch (error) {
         if ((error as Error).name === "FolderDoesNotExistException") return [];
-        throw repositoryReadError(error, { operation: "GetFolder", side: "source", commit: pullRequest.sourceCommit, path: folder, flag: "--non-function-path" }, pullRequest.repositoryName);
+        throw repositoryReadError(
+            error,
+            { operation: "GetFolder", side: "source", commit: pullRequest.sourceCommit, path: folder, flag: "--non-function-path" },
+            pullRequest.repositoryName,
+        );
     }
 }

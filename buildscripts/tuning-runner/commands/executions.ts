@@ -2,8 +2,8 @@
 // refinement), started, polled, stopped on --timeout or a stop of the build, and its event
 // history paged through when it ended without a result. Every judgement (what an execution's end
 // means, when to poll, what to call it) is the core's.
-import { randomBytes } from "crypto";
-import type { StartedExecution, StepFunctions } from "../aws/ports";
+import { randomBytes } from "node:crypto";
+import type { DescribedExecution, StartedExecution, StepFunctions } from "../aws/ports";
 import { classifyExecution, executionName, isCleanUpOnErrorEntry, pollDelayMs } from "../core/execution";
 import { tuneInPasses, type FinishedPass, type RefineStep } from "../core/refine";
 import { peakPerExecution, stateMachineInput } from "../core/tuningInput";
@@ -58,14 +58,20 @@ export async function tuneFunctions(request: Tuning, session: TuningSession): Pr
 async function tuneFunction(request: Tuning, fn: TargetFunction, session: TuningSession): Promise<TuningResult> {
     const result = await tuneInPasses(fn, request.input, (step) => runExecution(request, fn, step, session));
     const refinement = result.refinement;
-    if (refinement?.status === "refined") session.log(`${fn.name}: ${result.power} MB recommended over both passes (first pass: ${refinement.firstPass.power} MB)`);
+    if (refinement?.status === "refined")
+        session.log(`${fn.name}: ${result.power} MB recommended over both passes (first pass: ${refinement.firstPass.power} MB)`);
     if (refinement?.status === "skipped") session.log(`${fn.name}: refinement skipped: ${refinement.reason}`);
     if (refinement?.status === "failed") session.log(`${fn.name}: refinement failed, keeping the first pass's ${result.power} MB`);
     return session.afterTuning === undefined ? result : session.afterTuning(fn, result);
 }
 
 /** One execution for `fn` while it holds its share of the budget (when there is one). */
-async function runExecution(request: Tuning, fn: TargetFunction, step: RefineStep | undefined, session: TuningSession): Promise<FinishedPass> {
+async function runExecution(
+    request: Tuning,
+    fn: TargetFunction,
+    step: RefineStep | undefined,
+    session: TuningSession,
+): Promise<FinishedPass> {
     const { budget, log } = session;
     if (budget === undefined) return runLeasedExecution(request, fn, step, session);
     let leaseId: string | undefined;
@@ -77,17 +83,31 @@ async function runExecution(request: Tuning, fn: TargetFunction, step: RefineSte
         return { outcome: { kind: "failed", error: failure } };
     }
     if (leaseId === undefined) {
-        return { outcome: { kind: "aborted", error: { error: "NotStarted", cause: "the build was stopped while this function waited for the tuning budget" } } };
+        return {
+            outcome: {
+                kind: "aborted",
+                error: { error: "NotStarted", cause: "the build was stopped while this function waited for the tuning budget" },
+            },
+        };
     }
     try {
         return await runLeasedExecution(request, fn, step, session);
     } finally {
-        await budget.release(leaseId).catch((error) => log(`${fn.name}: the tuning budget's lease was not given back (${describeError(error)}); it expires by itself`));
+        await budget
+            .release(leaseId)
+            .catch((error) =>
+                log(`${fn.name}: the tuning budget's lease was not given back (${describeError(error)}); it expires by itself`),
+            );
     }
 }
 
 /** One execution for `fn`, followed to its end: on the input's powerValues, or on a refinement's sizes. */
-async function runLeasedExecution(request: Tuning, fn: TargetFunction, step: RefineStep | undefined, session: TuningSession): Promise<FinishedPass> {
+async function runLeasedExecution(
+    request: Tuning,
+    fn: TargetFunction,
+    step: RefineStep | undefined,
+    session: TuningSession,
+): Promise<FinishedPass> {
     const { stepFunctions, log, signal } = session;
     if (signal.aborted) {
         return { outcome: { kind: "aborted", error: { error: "NotStarted", cause: "the build was stopped before this function's turn" } } };
@@ -100,7 +120,8 @@ async function runLeasedExecution(request: Tuning, fn: TargetFunction, step: Ref
         // text, and the suffix is what keeps their names apart (and apart from earlier builds).
         uniqueSuffix: randomBytes(4).toString("hex"),
     });
-    if (step !== undefined) log(`${fn.name}: refining between ${step.betweenMB[0]} and ${step.betweenMB[1]} MB on ${step.memorySizesMB.join(", ")} MB`);
+    if (step !== undefined)
+        log(`${fn.name}: refining between ${step.betweenMB[0]} and ${step.betweenMB[1]} MB on ${step.memorySizesMB.join(", ")} MB`);
     const input = JSON.stringify(stateMachineInput(request.input, fn.arn, step?.memorySizesMB));
     let started: StartedExecution;
     try {
@@ -113,7 +134,9 @@ async function runLeasedExecution(request: Tuning, fn: TargetFunction, step: Ref
     log(`${fn.name}: started ${started.executionArn}`);
     const { outcome, stoppedAt } = await followExecution(fn, started, request.timeoutSeconds, session);
     // A refinement's own pick is among its sizes only; tuneFunction logs the pick over both passes.
-    log(`${fn.name}: ${step === undefined ? describeOutcome(outcome) : `refinement ${outcome.kind === "succeeded" ? "measured" : describeOutcome(outcome)}`}`);
+    log(
+        `${fn.name}: ${step === undefined ? describeOutcome(outcome) : `refinement ${outcome.kind === "succeeded" ? "measured" : describeOutcome(outcome)}`}`,
+    );
     return { outcome, executionArn: started.executionArn, startedAt: started.startDate.toISOString(), stoppedAt: stoppedAt.toISOString() };
 }
 
@@ -132,16 +155,28 @@ async function followExecution(
     for (;;) {
         await session.sleep(Math.max(0, Math.min(pollDelayMs(now() - startedAt), deadline - now())), signal);
         if (signal.aborted) {
-            return stopExecution(started, "TuningRunnerInterrupted", "the build was stopped (SIGTERM/SIGINT) while the tuning ran", "aborted", session);
+            return stopExecution(
+                started,
+                "TuningRunnerInterrupted",
+                "the build was stopped (SIGTERM/SIGINT) while the tuning ran",
+                "aborted",
+                session,
+            );
         }
-        let description;
+        let description: DescribedExecution;
         try {
             description = await stepFunctions.describeExecution(started.executionArn);
         } catch (error) {
             if (signal.aborted) continue;
             const failure = awsFailure("DescribeExecution", error);
             log(`${fn.name}: lost track of ${started.executionArn}: ${failure.error}: ${failure.cause}`);
-            return stopExecution(started, failure.error, `the tuning runner could not follow the execution: ${failure.cause}`, "failed", session);
+            return stopExecution(
+                started,
+                failure.error,
+                `the tuning runner could not follow the execution: ${failure.cause}`,
+                "failed",
+                session,
+            );
         }
         if (description.status !== lastStatus) {
             log(`${fn.name}: ${description.status}`);

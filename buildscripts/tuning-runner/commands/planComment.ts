@@ -9,16 +9,28 @@ import { DEPLOY_FAILED_PUSH_NOTE, renderDeployFailedComment } from "../markdown/
 import { publishMarkdown } from "./publish";
 import type { Runtime } from "./runtime";
 
-export async function runPlanComment(request: PlanCommentRequest, clients: Pick<AwsClients, "pullRequestComments">, runtime: Runtime): Promise<void> {
+export async function runPlanComment(
+    request: PlanCommentRequest,
+    clients: Pick<AwsClients, "pullRequestComments">,
+    runtime: Runtime,
+): Promise<void> {
     // Read and validated before anything is posted: a bad plan file posts nothing.
     const summary = request.plan === undefined ? undefined : summarizeTerraformPlan(parseJsonFile(request.plan.text, request.plan.name));
     const target = { pullRequest: request.pullRequest, build: request.build };
     if (summary !== undefined) {
         const markdown = renderPlanComment(summary, { buildUrl: request.build.buildUrl });
-        await publishMarkdown({ ...target, markdown, section: "plan", pushLogNote: planPushNote(summary) }, clients.pullRequestComments, runtime);
+        await publishMarkdown(
+            { ...target, markdown, section: "plan", pushLogNote: planPushNote(summary) },
+            clients.pullRequestComments,
+            runtime,
+        );
     }
     if (request.deployFailedUrl !== undefined) {
         const markdown = renderDeployFailedComment(request.deployFailedUrl, request.pullRequest?.sourceCommit);
-        await publishMarkdown({ ...target, markdown, section: "tuning", pushLogNote: DEPLOY_FAILED_PUSH_NOTE }, clients.pullRequestComments, runtime);
+        await publishMarkdown(
+            { ...target, markdown, section: "tuning", pushLogNote: DEPLOY_FAILED_PUSH_NOTE },
+            clients.pullRequestComments,
+            runtime,
+        );
     }
 }

@@ -28,7 +28,12 @@ export async function withProductionTraffic(
     );
 }
 
-async function trafficOf(name: string, store: TuningHistoryStore, metrics: LambdaMetrics, window: { from: Date; to: Date }): Promise<ProductionTraffic> {
+async function trafficOf(
+    name: string,
+    store: TuningHistoryStore,
+    metrics: LambdaMetrics,
+    window: { from: Date; to: Date },
+): Promise<ProductionTraffic> {
     const record = await store.productionRecord(name);
     if (record.kind === "missing") return NEW_FUNCTION_TRAFFIC;
     if (record.kind === "unreadable") return { status: "unknown", reason: "production's record could not be read from the tuning history" };

@@ -24,7 +24,11 @@ export interface Publication {
  * the update fails (the new one carries the old one's sections and push log forward). When
  * posting fails too, the Markdown still goes to stdout (the build log) before the error is rethrown.
  */
-export async function publishMarkdown(publication: Publication, client: PullRequestComments, runtime: Pick<Runtime, "log" | "print" | "now">): Promise<void> {
+export async function publishMarkdown(
+    publication: Publication,
+    client: PullRequestComments,
+    runtime: Pick<Runtime, "log" | "print" | "now">,
+): Promise<void> {
     const { markdown, pullRequest, build } = publication;
     const { log, print } = runtime;
     if (pullRequest === undefined) {

@@ -4,7 +4,14 @@
 import type { LambdaFunctions, PullRequestApprovals } from "../aws/ports";
 import { describeError } from "../core/errors";
 import { significant } from "../core/numbers";
-import { decideApproval, evaluatePolicy, isStaleBuild, type ApprovalOutcome, type PullRequestState, type QualityPolicy } from "../core/policy";
+import {
+    decideApproval,
+    evaluatePolicy,
+    isStaleBuild,
+    type ApprovalOutcome,
+    type PullRequestState,
+    type QualityPolicy,
+} from "../core/policy";
 import type { PullRequestContext, TuningResult } from "../core/resultsFile";
 import { suggestMemoryChanges, type TerraformFile } from "../core/terraformMemory";
 import type { TargetFunction } from "../core/types";
@@ -39,7 +46,11 @@ export interface GateOutcome {
  * memory while it measures). Unreadable ones are logged and left out: the gate then says it
  * could not compare, and the suggestion falls back to the Terraform files.
  */
-export async function configuredMemorySizes(functions: readonly TargetFunction[], client: LambdaFunctions, log: Runtime["log"]): Promise<Map<string, number>> {
+export async function configuredMemorySizes(
+    functions: readonly TargetFunction[],
+    client: LambdaFunctions,
+    log: Runtime["log"],
+): Promise<Map<string, number>> {
     const sizes = new Map<string, number>();
     await Promise.all(
         functions.map(async (fn) => {
@@ -88,11 +99,23 @@ export async function applyQualityGate(
         } else if (evaluation.verdict === "no-policy") {
             approval = { kind: "skipped", reason: "the pull request could not be read" };
         } else {
-            approval = { kind: "failed", action: evaluation.verdict === "pass" ? "APPROVE" : "REVOKE", error: "the pull request could not be read" };
+            approval = {
+                kind: "failed",
+                action: evaluation.verdict === "pass" ? "APPROVE" : "REVOKE",
+                error: "the pull request could not be read",
+            };
         }
-        log(`approval: ${approval.kind}${approval.kind === "skipped" ? `: ${approval.reason}` : approval.kind === "failed" ? `: ${approval.error}` : ""}`);
+        log(
+            `approval: ${approval.kind}${approval.kind === "skipped" ? `: ${approval.reason}` : approval.kind === "failed" ? `: ${approval.error}` : ""}`,
+        );
     }
-    const report: QualityGateReport = { policyFile: setup.policyFile, policy: setup.policy, policyCommit: setup.policyCommit, evaluation, approval };
+    const report: QualityGateReport = {
+        policyFile: setup.policyFile,
+        policy: setup.policy,
+        policyCommit: setup.policyCommit,
+        evaluation,
+        approval,
+    };
     const suggestions = suggestMemoryChanges(setup.terraformFiles, results);
     const fix = renderMemorySuggestions(suggestions);
     return {

@@ -13,7 +13,11 @@ import { Problems, TuningHistoryStore } from "./tuningHistoryStore";
  * Writes production/<name>.json for every function. Exit 0 when every function's record was
  * written, 1 otherwise (after trying all).
  */
-export async function runRecord(request: RecordRequest, clients: Pick<AwsClients, "lambda" | "tuningHistory">, runtime: Pick<Runtime, "log" | "now">): Promise<number> {
+export async function runRecord(
+    request: RecordRequest,
+    clients: Pick<AwsClients, "lambda" | "tuningHistory">,
+    runtime: Pick<Runtime, "log" | "now">,
+): Promise<number> {
     const { log } = runtime;
     if (request.commit === undefined) {
         log("no commit id (--source-commit, or a commit id in CODEBUILD_RESOLVED_SOURCE_VERSION): production is recorded without one");
@@ -28,11 +32,17 @@ export async function runRecord(request: RecordRequest, clients: Pick<AwsClients
                 const facts = functionFactsFrom(await clients.lambda.functionConfiguration(fn.arn), fn.arn);
                 measured = { fingerprint: tuningFingerprint(facts, request.input), facts };
             } catch (error) {
-                problems.add(`${code(fn.name)}: GetFunctionConfiguration failed (${code(describeError(error))}): production's fingerprint not recorded`);
+                problems.add(
+                    `${code(fn.name)}: GetFunctionConfiguration failed (${code(describeError(error))}): production's fingerprint not recorded`,
+                );
                 return false;
             }
             const key = productionRecordKey(request.history, fn.name);
-            const ok = await store.write(key, productionRecord(fn, measured, { commit: request.commit, recordedAt }), `${code(fn.name)}: recording production's fingerprint`);
+            const ok = await store.write(
+                key,
+                productionRecord(fn, measured, { commit: request.commit, recordedAt }),
+                `${code(fn.name)}: recording production's fingerprint`,
+            );
             if (ok) log(`${fn.name}: production runs fingerprint ${measured.fingerprint} (s3://${request.history.bucket}/${key})`);
             return ok;
         }),

@@ -21,7 +21,9 @@ export function runReport(request: ReportRequest, runtime: Pick<Runtime, "print"
 /** `--invocations-per-month`: that traffic for every succeeded result, in place of production's. */
 function atTraffic(results: readonly TuningResult[], invocationsPerMonth: number | undefined): TuningResult[] {
     if (invocationsPerMonth === undefined) return [...results];
-    return results.map((result) => (result.status === "succeeded" ? { ...result, productionTraffic: { status: "given" as const, invocationsPerMonth } } : result));
+    return results.map((result) =>
+        result.status === "succeeded" ? { ...result, productionTraffic: { status: "given" as const, invocationsPerMonth } } : result,
+    );
 }
 
 function reportOf(request: ReportRequest): { results: readonly TuningResult[]; markdown: string } {
@@ -36,7 +38,9 @@ function reportOf(request: ReportRequest): { results: readonly TuningResult[]; m
             const { name, text } = request.file;
             const output = parseJsonFile(text, name);
             if (looksLikeResultsFile(output)) {
-                throw new InputError(`${name} is a results file written by \`tune\`, not a state machine output; render it with \`report --results ${name}\``);
+                throw new InputError(
+                    `${name} is a results file written by \`tune\`, not a state machine output; render it with \`report --results ${name}\``,
+                );
             }
             const results = traffic([inFile(name, () => resultFromStateMachineOutput(output))]);
             return { results, markdown: renderReport(results, {}) };

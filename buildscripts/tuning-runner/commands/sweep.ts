@@ -67,7 +67,9 @@ function kindSweeps(request: SweepRequest, clients: Pick<AwsClients, "sweepable"
     return {
         function: {
             list: async () =>
-                (await call("ListFunctions", undefined, () => functions.list())).filter((fn) => isSweptFunction(fn.name, namePrefix)).map((fn) => ({ ...fn, ownedName: fn.name })),
+                (await call("ListFunctions", undefined, () => functions.list()))
+                    .filter((fn) => isSweptFunction(fn.name, namePrefix))
+                    .map((fn) => ({ ...fn, ownedName: fn.name })),
             ofCopies: true,
             removals: async (name) => [
                 ...(await call("ListEventSourceMappings", name, () => functions.eventSourceMappings(name))).map((uuid) => ({
@@ -88,11 +90,20 @@ function kindSweeps(request: SweepRequest, clients: Pick<AwsClients, "sweepable"
                 const attached = await call("ListAttachedRolePolicies", name, () => roles.attachedPolicies(name));
                 const profiles = await call("ListInstanceProfilesForRole", name, () => roles.instanceProfiles(name));
                 return [
-                    ...inline.map((policy) => ({ what: `inline policy ${policy}`, run: () => call("DeleteRolePolicy", `${name} ${policy}`, () => roles.deleteInlinePolicy(name, policy)) })),
-                    ...attached.map((arn) => ({ what: `attached policy ${arn}`, run: () => call("DetachRolePolicy", `${name} ${arn}`, () => roles.detachPolicy(name, arn)) })),
+                    ...inline.map((policy) => ({
+                        what: `inline policy ${policy}`,
+                        run: () => call("DeleteRolePolicy", `${name} ${policy}`, () => roles.deleteInlinePolicy(name, policy)),
+                    })),
+                    ...attached.map((arn) => ({
+                        what: `attached policy ${arn}`,
+                        run: () => call("DetachRolePolicy", `${name} ${arn}`, () => roles.detachPolicy(name, arn)),
+                    })),
                     ...profiles.map((profile) => ({
                         what: `instance profile ${profile}`,
-                        run: () => call("RemoveRoleFromInstanceProfile", `${profile} ${name}`, () => roles.removeFromInstanceProfile(name, profile)),
+                        run: () =>
+                            call("RemoveRoleFromInstanceProfile", `${profile} ${name}`, () =>
+                                roles.removeFromInstanceProfile(name, profile),
+                            ),
                     })),
                     { run: () => call("DeleteRole", name, () => roles.delete(name)) },
                 ];
@@ -111,8 +122,12 @@ function kindSweeps(request: SweepRequest, clients: Pick<AwsClients, "sweepable"
         ...(state && {
             "state-object": {
                 list: async () => {
-                    const listed = await call("ListObjectsV2", s3Uri(state), () => objects.list(state.bucket, sweptKeyPrefix(state.prefix)));
-                    return listed.filter((object) => isSweptKey(object.name, state.prefix)).map((object) => ({ ...object, name: `s3://${state.bucket}/${object.name}` }));
+                    const listed = await call("ListObjectsV2", s3Uri(state), () =>
+                        objects.list(state.bucket, sweptKeyPrefix(state.prefix)),
+                    );
+                    return listed
+                        .filter((object) => isSweptKey(object.name, state.prefix))
+                        .map((object) => ({ ...object, name: `s3://${state.bucket}/${object.name}` }));
                 },
                 // Named by build, not by copy; only the build that wrote one may write it, so its age holds.
                 ofCopies: false,
@@ -205,7 +220,13 @@ export async function runSweep(
     });
     try {
         await publishMarkdown(
-            { markdown: section.markdown, pullRequest: request.pullRequest, build: request.build, section: "copy", pushLogNote: section.pushLogNote },
+            {
+                markdown: section.markdown,
+                pullRequest: request.pullRequest,
+                build: request.build,
+                section: "copy",
+                pushLogNote: section.pushLogNote,
+            },
             clients.pullRequestComments,
             runtime,
         );
@@ -220,13 +241,19 @@ export async function runSweep(
  * The copies running executions of `--owner-workflow` own; undefined without one, and the error
  * when they could not be read.
  */
-async function copyOwners(request: SweepRequest, clients: Pick<SweepableResources, "runningExecutions">, log: Runtime["log"]): Promise<CopyOwner[] | Error | undefined> {
+async function copyOwners(
+    request: SweepRequest,
+    clients: Pick<SweepableResources, "runningExecutions">,
+    log: Runtime["log"],
+): Promise<CopyOwner[] | Error | undefined> {
     const workflow = request.ownerWorkflowArn;
     if (workflow === undefined) return undefined;
     try {
         const running = await call("ListExecutions", workflow, () => clients.runningExecutions(workflow));
         const owners = running.flatMap((execution) => copyOwnerOf(execution, request.namePrefix) ?? []);
-        log(`${owners.length} running workflow execution(s) own a copy: ${owners.map((owner) => `${owner.copyPrefix}-*`).join(", ") || "none"}`);
+        log(
+            `${owners.length} running workflow execution(s) own a copy: ${owners.map((owner) => `${owner.copyPrefix}-*`).join(", ") || "none"}`,
+        );
         return owners;
     } catch (error) {
         return error instanceof Error ? error : new Error(String(error));
@@ -243,7 +270,11 @@ async function sweepItem(
     sweep: KindSweep,
     context: { readonly cutoff: number; readonly olderThanHours: number; readonly dryRun: boolean; readonly owners?: readonly CopyOwner[] },
 ): Promise<SweptItem> {
-    const base = { kind, name: found.name, ...(found.createdAt === undefined ? {} : { createdAt: new Date(found.createdAt).toISOString() }) };
+    const base = {
+        kind,
+        name: found.name,
+        ...(found.createdAt === undefined ? {} : { createdAt: new Date(found.createdAt).toISOString() }),
+    };
     const young =
         context.owners !== undefined && found.ownedName !== undefined
             ? notOwnedOrTooOld(found.ownedName, context.owners, context.cutoff)

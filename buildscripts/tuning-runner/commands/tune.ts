@@ -6,7 +6,13 @@ import { describeError, EXIT_FAILED, InputError } from "../core/errors";
 import { parsePolicy } from "../core/policy";
 import { chartableResults, renderChart } from "../core/chart";
 import { buildResultsFile, exitCodeFor, type TuningResult } from "../core/resultsFile";
-import { concurrencyFittingAccount, describeLambdaConcurrency, parseTuningInput, peakPerExecution, type PowerTuningInput } from "../core/tuningInput";
+import {
+    concurrencyFittingAccount,
+    describeLambdaConcurrency,
+    parseTuningInput,
+    peakPerExecution,
+    type PowerTuningInput,
+} from "../core/tuningInput";
 import type { TuneRequest } from "../core/requests";
 import { copyFunctionsToTune } from "../core/targets";
 import type { TargetFunction } from "../core/types";
@@ -32,7 +38,10 @@ export async function runTune(request: TuneRequest, clients: AwsClients, runtime
     const { log, signal } = runtime;
     const functions = await functionsToTune(request, clients.lambda, log);
     // Read and validated before the first tuning starts: a bad input or policy starts nothing.
-    const settings = request.settings.from === "files" ? request.settings.read : await settingsFromRepository(request.settings.paths, request.settings.pullRequest, clients.repositoryFiles);
+    const settings =
+        request.settings.from === "files"
+            ? request.settings.read
+            : await settingsFromRepository(request.settings.paths, request.settings.pullRequest, clients.repositoryFiles);
     const input = parseTuningInput(settings.input.text, settings.input.name);
     const gate = {
         policyFile: settings.policyFile,
@@ -43,21 +52,33 @@ export async function runTune(request: TuneRequest, clients: AwsClients, runtime
     };
     // The quality gate (memory size), the caps (timeout) and the tuning history (fingerprint) read the same configuration.
     const lambda = askingOnce(clients.lambda);
-    let executionsAtOnce = request.concurrency === "auto" ? await fittingConcurrency(input, functions.length, clients.lambda, log) : request.concurrency;
+    let executionsAtOnce =
+        request.concurrency === "auto" ? await fittingConcurrency(input, functions.length, clients.lambda, log) : request.concurrency;
     const { exceeded, budget: budgetSize } = await capsOf(request, functions, input, lambda);
     if (exceeded.length > 0) {
         for (const cap of exceeded) log(`not tuned: ${cap}`);
-        const file = buildResultsFile([], { generatedAt: new Date(runtime.now()).toISOString(), stateMachineArn: request.stateMachineArn, pullRequest: request.pullRequest, buildUrl: request.build.buildUrl });
+        const file = buildResultsFile([], {
+            generatedAt: new Date(runtime.now()).toISOString(),
+            stateMachineArn: request.stateMachineArn,
+            pullRequest: request.pullRequest,
+            buildUrl: request.build.buildUrl,
+        });
         runtime.writeFile(request.resultsFile, `${JSON.stringify(file, null, 2)}\n`);
         const markdown = renderNotTunedComment(exceeded, request.build.buildUrl);
-        await publishMarkdown({ markdown, pullRequest: request.pullRequest, build: request.build, section: "tuning", pushLogNote: "not tuned: over a cap" }, clients.pullRequestComments, runtime);
+        await publishMarkdown(
+            { markdown, pullRequest: request.pullRequest, build: request.build, section: "tuning", pushLogNote: "not tuned: over a cap" },
+            clients.pullRequestComments,
+            runtime,
+        );
         return EXIT_FAILED;
     }
     let budget: ConcurrencyBudget | undefined;
     if (request.budget !== undefined && budgetSize !== undefined) {
         const needs = peakPerExecution(input);
         executionsAtOnce = Math.max(1, Math.min(executionsAtOnce, Math.floor(budgetSize / needs)));
-        log(`the tuning budget: ${budgetSize} Lambda invocations in flight for all tunings of the stack; one execution holds ${needs} while it runs`);
+        log(
+            `the tuning budget: ${budgetSize} Lambda invocations in flight for all tunings of the stack; one execution holds ${needs} while it runs`,
+        );
         budget = leasedBudget(request.budget.leases, budgetSize, clients.budgetLeases, runtime);
     }
     const concurrency = describeLambdaConcurrency(input, Math.min(executionsAtOnce, functions.length));
@@ -65,8 +86,10 @@ export async function runTune(request: TuneRequest, clients: AwsClients, runtime
 
     const configured = await configuredMemorySizes(functions, lambda, log);
     const tuning: Tuning = { ...request, functions, input, concurrency: executionsAtOnce };
-    const afterTuning = (fn: TargetFunction, result: TuningResult) => readAgain(fn, result, { before: lambda, after: clients.lambda }, request.caps?.maxFunctionTimeoutSeconds, log);
-    const tune = (functions: readonly TargetFunction[]) => tuneFunctions({ ...tuning, functions }, { ...runtime, stepFunctions: clients.stepFunctions, budget, afterTuning });
+    const afterTuning = (fn: TargetFunction, result: TuningResult) =>
+        readAgain(fn, result, { before: lambda, after: clients.lambda }, request.caps?.maxFunctionTimeoutSeconds, log);
+    const tune = (functions: readonly TargetFunction[]) =>
+        tuneFunctions({ ...tuning, functions }, { ...runtime, stepFunctions: clients.stepFunctions, budget, afterTuning });
     const { results: tuned, history } =
         request.history === undefined
             ? { results: await tune(functions), history: undefined }
@@ -76,8 +99,11 @@ export async function runTune(request: TuneRequest, clients: AwsClients, runtime
                   { objects: clients.tuningHistory, functions: lambda },
                   runtime,
               );
-    const withConfigured = tuned.map((result) => (configured.has(result.arn) ? { ...result, configuredMemoryMB: configured.get(result.arn) } : result));
-    const results = request.history === undefined ? withConfigured : await withProductionTraffic(withConfigured, request.history, clients, runtime);
+    const withConfigured = tuned.map((result) =>
+        configured.has(result.arn) ? { ...result, configuredMemoryMB: configured.get(result.arn) } : result,
+    );
+    const results =
+        request.history === undefined ? withConfigured : await withProductionTraffic(withConfigured, request.history, clients, runtime);
     const file = buildResultsFile(results, {
         generatedAt: new Date(runtime.now()).toISOString(),
         stateMachineArn: request.stateMachineArn,
@@ -93,8 +119,20 @@ export async function runTune(request: TuneRequest, clients: AwsClients, runtime
         return EXIT_FAILED;
     }
     const verdict = await applyQualityGate(results, gate, request.pullRequest, clients.pullRequestApprovals, log);
-    const markdown = renderTuningComment(results, { buildUrl: request.build.buildUrl, gate: verdict.markdown, history, copies: request.copy === undefined ? undefined : functions });
-    const publication = { markdown, pullRequest: request.pullRequest, build: request.build, section: "tuning" as const, pushLogNote: verdict.pushLogNote, stale: verdict.stale };
+    const markdown = renderTuningComment(results, {
+        buildUrl: request.build.buildUrl,
+        gate: verdict.markdown,
+        history,
+        copies: request.copy === undefined ? undefined : functions,
+    });
+    const publication = {
+        markdown,
+        pullRequest: request.pullRequest,
+        build: request.build,
+        section: "tuning" as const,
+        pushLogNote: verdict.pushLogNote,
+        stale: verdict.stale,
+    };
     await publishMarkdown(publication, clients.pullRequestComments, runtime);
     return Math.max(exitCodeFor(results), verdict.exitCode);
 }
@@ -105,13 +143,22 @@ export async function runTune(request: TuneRequest, clients: AwsClients, runtime
  * own prefix, whatever the untrusted deploy's outputs name (they were only checked against it). A
  * copy with no function at all is an error: nothing was deployed to measure, so nothing is judged.
  */
-export async function functionsToTune(request: Pick<TuneRequest, "functions" | "copy">, lambda: LambdaFunctions, log: Runtime["log"]): Promise<readonly TargetFunction[]> {
+export async function functionsToTune(
+    request: Pick<TuneRequest, "functions" | "copy">,
+    lambda: LambdaFunctions,
+    log: Runtime["log"],
+): Promise<readonly TargetFunction[]> {
     if (request.copy === undefined) return request.functions;
     const functions = copyFunctionsToTune(request.copy, await lambda.functionsNamed(`${request.copy.prefix}-`));
-    if (functions.length === 0) throw new InputError(`no function is named ${request.copy.prefix}-… (ListFunctions): this pull request's copy holds nothing to tune`);
+    if (functions.length === 0)
+        throw new InputError(
+            `no function is named ${request.copy.prefix}-… (ListFunctions): this pull request's copy holds nothing to tune`,
+        );
     const unlisted = request.functions.filter((named) => !functions.some((fn) => fn.arn === named.arn));
     for (const fn of unlisted) log(`${fn.arn}: named by the outputs but not found under ${request.copy.prefix}-…; not tuned`);
-    log(`tuning this pull request's copy: ${functions.map((fn) => `${fn.name} (${fn.arn.split(":")[6]}${fn.production === undefined ? "" : ` → ${fn.production}`})`).join(", ")}`);
+    log(
+        `tuning this pull request's copy: ${functions.map((fn) => `${fn.name} (${fn.arn.split(":")[6]}${fn.production === undefined ? "" : ` → ${fn.production}`})`).join(", ")}`,
+    );
     return functions;
 }
 
@@ -119,16 +166,25 @@ export async function functionsToTune(request: Pick<TuneRequest, "functions" | "
  * `--concurrency auto`: the executions at once that fit the account's unreserved concurrency. When
  * the account's settings cannot be read, one at a time, which no account's quota throttles more.
  */
-async function fittingConcurrency(input: PowerTuningInput, functions: number, lambda: LambdaFunctions, log: Runtime["log"]): Promise<number> {
+async function fittingConcurrency(
+    input: PowerTuningInput,
+    functions: number,
+    lambda: LambdaFunctions,
+    log: Runtime["log"],
+): Promise<number> {
     let unreserved: number;
     try {
         unreserved = await lambda.unreservedConcurrency();
     } catch (error) {
-        log(`--concurrency auto: the account's Lambda concurrency could not be read (${describeError(error)}); tuning one function at a time`);
+        log(
+            `--concurrency auto: the account's Lambda concurrency could not be read (${describeError(error)}); tuning one function at a time`,
+        );
         return 1;
     }
     const executions = concurrencyFittingAccount(input, unreserved, functions);
-    log(`--concurrency auto: ${executions} at once (the account's unreserved Lambda concurrency is ${unreserved}; one execution keeps up to ${peakPerExecution(input)} invocations in flight; ${plural(functions, "function")})`);
+    log(
+        `--concurrency auto: ${executions} at once (the account's unreserved Lambda concurrency is ${unreserved}; one execution keeps up to ${peakPerExecution(input)} invocations in flight; ${plural(functions, "function")})`,
+    );
     return executions;
 }
 
@@ -146,7 +202,13 @@ async function capsOf(
         request.caps?.maxFunctionTimeoutSeconds === undefined
             ? functions
             : await Promise.all(
-                  functions.map(async (fn) => ({ name: fn.name, timeoutSeconds: await lambda.functionConfiguration(fn.arn).then((configuration) => configuration.Timeout, () => undefined) })),
+                  functions.map(async (fn) => ({
+                      name: fn.name,
+                      timeoutSeconds: await lambda.functionConfiguration(fn.arn).then(
+                          (configuration) => configuration.Timeout,
+                          () => undefined,
+                      ),
+                  })),
               );
     const exceeded = capsExceeded(timeouts, request.caps ?? {});
     if (request.budget === undefined) return { exceeded };

@@ -77,12 +77,21 @@ export async function tuneWithHistory(
     const { log } = runtime;
     const problems = new Problems(log);
     const store = new TuningHistoryStore(request.location, clients.objects, problems);
-    const histories = await Promise.all(request.functions.map((fn) => readFunctionHistory(fn, request.input, store, clients.functions, problems)));
-    const reuse = reusedResults(request.functions, histories.map((history) => history.stored), request.force);
+    const histories = await Promise.all(
+        request.functions.map((fn) => readFunctionHistory(fn, request.input, store, clients.functions, problems)),
+    );
+    const reuse = reusedResults(
+        request.functions,
+        histories.map((history) => history.stored),
+        request.force,
+    );
     request.functions.forEach((fn, index) => {
         const stored = histories[index].stored;
         if (stored === undefined) return;
-        const outcome = reuse[index] === undefined ? ", tuning again (--force)" : `: ${stored.result.name === fn.name ? "reusing" : "borrowing"} its result, no execution`;
+        const outcome =
+            reuse[index] === undefined
+                ? ", tuning again (--force)"
+                : `: ${stored.result.name === fn.name ? "reusing" : "borrowing"} its result, no execution`;
         const same = stored.result.name === fn.name ? "unchanged since" : `same code and input as ${stored.result.name}, tuned at`;
         log(`${fn.name}: ${same} ${describeStored(stored)}${outcome}`);
     });
@@ -95,8 +104,17 @@ export async function tuneWithHistory(
             results.map(async (result, index) => {
                 const measured = histories[index].measured;
                 if (reuse[index] !== undefined || measured === undefined) return;
-                const entry = storedResultEntry(result, { ...measured, input: request.input }, { pullRequest: request.pullRequest, recordedAt });
-                if (entry !== undefined) await store.write(storedResultKey(request.location, measured.fingerprint), entry, `${code(result.name)}: storing its result`);
+                const entry = storedResultEntry(
+                    result,
+                    { ...measured, input: request.input },
+                    { pullRequest: request.pullRequest, recordedAt },
+                );
+                if (entry !== undefined)
+                    await store.write(
+                        storedResultKey(request.location, measured.fingerprint),
+                        entry,
+                        `${code(result.name)}: storing its result`,
+                    );
             }),
         );
     }
@@ -116,18 +134,26 @@ async function readFunctionHistory(
     problems: Problems,
 ): Promise<FunctionHistory> {
     const [measured, record] = await Promise.all([measure(fn, input, functions, problems), store.productionRecord(fn.name)]);
-    const stored: Lookup<StoredResultEntry> = measured === undefined ? { kind: "missing" } : await store.storedResult(measured.fingerprint, fn.name);
+    const stored: Lookup<StoredResultEntry> =
+        measured === undefined ? { kind: "missing" } : await store.storedResult(measured.fingerprint, fn.name);
     const baseline = await baselineOf(fn, record, measured, stored, store);
     // An unreadable entry is tuned again, and the new result replaces it.
     return { measured, stored: stored.kind === "found" ? stored.value : undefined, baseline };
 }
 
-async function measure(fn: TargetFunction, input: PowerTuningInput, functions: LambdaFunctions, problems: Problems): Promise<FunctionHistory["measured"]> {
+async function measure(
+    fn: TargetFunction,
+    input: PowerTuningInput,
+    functions: LambdaFunctions,
+    problems: Problems,
+): Promise<FunctionHistory["measured"]> {
     try {
         const facts = functionFactsFrom(await functions.functionConfiguration(fn.arn), fn.arn);
         return { fingerprint: tuningFingerprint(facts, input), facts };
     } catch (error) {
-        problems.add(`${code(fn.name)}: GetFunctionConfiguration failed (${code(describeError(error))}): no fingerprint, so its result is neither reused nor stored`);
+        problems.add(
+            `${code(fn.name)}: GetFunctionConfiguration failed (${code(describeError(error))}): no fingerprint, so its result is neither reused nor stored`,
+        );
         return undefined;
     }
 }
@@ -144,7 +170,8 @@ async function baselineOf(
     if (!isCurrentRecord(record.value)) return baselineFrom(fn.name, record.value, undefined);
     // Production runs what this PR runs: the entry just read is the baseline, no second request.
     const entry = record.value.fingerprint === measured?.fingerprint ? stored : await store.storedResult(record.value.fingerprint, fn.name);
-    if (entry.kind === "unreadable") return { status: "none", reason: "production's stored result could not be read from the tuning history" };
+    if (entry.kind === "unreadable")
+        return { status: "none", reason: "production's stored result could not be read from the tuning history" };
     return baselineFrom(fn.name, record.value, entry.kind === "found" ? entry.value : undefined);
 }
 
@@ -181,7 +208,9 @@ export class TuningHistoryStore {
         try {
             keys = await this.objects.keys(this.location.bucket, productionRecordsPrefix(this.location));
         } catch (error) {
-            this.problems.add(`listing production's records under ${code(`s3://${this.location.bucket}/${productionRecordsPrefix(this.location)}`)} failed (${code(describeError(error))})`);
+            this.problems.add(
+                `listing production's records under ${code(`s3://${this.location.bucket}/${productionRecordsPrefix(this.location)}`)} failed (${code(describeError(error))})`,
+            );
             return { results: [], untuned: [] };
         }
         const names = keys.flatMap((key) => functionOfProductionRecordKey(this.location, key) ?? []).sort();
@@ -191,7 +220,10 @@ export class TuningHistoryStore {
                 // A record from before the full fingerprint does not say what production runs now.
                 if (record.kind !== "found" || !isCurrentRecord(record.value)) return { name };
                 const entry = await this.storedResult(record.value.fingerprint, name);
-                return { name, result: entry.kind === "found" ? reusedResult({ name, arn: record.value.functionArn }, entry.value) : undefined };
+                return {
+                    name,
+                    result: entry.kind === "found" ? reusedResult({ name, arn: record.value.functionArn }, entry.value) : undefined,
+                };
             }),
         );
         return {
@@ -216,14 +248,18 @@ export class TuningHistoryStore {
         try {
             text = await this.objects.read(this.location.bucket, key);
         } catch (error) {
-            this.problems.add(`${code(functionName)}: reading ${code(`s3://${this.location.bucket}/${key}`)} failed (${code(describeError(error))})`);
+            this.problems.add(
+                `${code(functionName)}: reading ${code(`s3://${this.location.bucket}/${key}`)} failed (${code(describeError(error))})`,
+            );
             return { kind: "unreadable" };
         }
         if (text === undefined) return { kind: "missing" };
         try {
             return { kind: "found", value: parse(text) };
         } catch (error) {
-            this.problems.add(`${code(functionName)}: ${code(`s3://${this.location.bucket}/${key}`)} is not a valid history entry, so it is ignored: ${code((error as Error).message)}`);
+            this.problems.add(
+                `${code(functionName)}: ${code(`s3://${this.location.bucket}/${key}`)} is not a valid history entry, so it is ignored: ${code((error as Error).message)}`,
+            );
             return { kind: "unreadable" };
         }
     }
@@ -233,4 +269,3 @@ function describeStored(entry: StoredResultEntry): string {
     const commit = entry.commit === undefined ? entry.recordedAt : entry.commit.slice(0, 7);
     return entry.pullRequestId === undefined ? commit : `${commit} (PR ${entry.pullRequestId})`;
 }
-

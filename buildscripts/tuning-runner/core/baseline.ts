@@ -17,9 +17,13 @@ export function figureDelta(baseline: number, current: number): FigureDelta {
 }
 
 /** The chart legends: `main@abc1234` for the baseline, `PR 7@def5678` (or `this run`) for the result. */
-export function comparisonLegends(baseline: FoundBaseline, pullRequest: PullRequestContext | undefined): { baseline: string; current: string } {
+export function comparisonLegends(
+    baseline: FoundBaseline,
+    pullRequest: PullRequestContext | undefined,
+): { baseline: string; current: string } {
     return {
-        baseline: baseline.productionCommit === undefined ? PRODUCTION_BRANCH : `${PRODUCTION_BRANCH}@${shortCommit(baseline.productionCommit)}`,
+        baseline:
+            baseline.productionCommit === undefined ? PRODUCTION_BRANCH : `${PRODUCTION_BRANCH}@${shortCommit(baseline.productionCommit)}`,
         current: pullRequest === undefined ? "this run" : `PR ${pullRequest.pullRequestId}@${shortCommit(pullRequest.sourceCommit)}`,
     };
 }
@@ -29,7 +33,13 @@ export function comparisonLegends(baseline: FoundBaseline, pullRequest: PullRequ
  * not succeed keeps the baseline (it says what production measured) but has nothing to compare.
  */
 export function withBaseline(result: TuningResult, baseline: Baseline, pullRequest: PullRequestContext | undefined): TuningResult {
-    if (baseline.status !== "found" || result.status !== "succeeded" || result.power === undefined || result.cost === undefined || result.duration === undefined) {
+    if (
+        baseline.status !== "found" ||
+        result.status !== "succeeded" ||
+        result.power === undefined ||
+        result.cost === undefined ||
+        result.duration === undefined
+    ) {
         return { ...result, baseline };
     }
     const legends = comparisonLegends(baseline, pullRequest);

@@ -21,10 +21,14 @@ export const ACCOUNT_SHARE_DIVISOR = 10;
 
 /** The budget in force: the configured size, or a tenth of the account's unreserved concurrency when that is smaller. */
 export function budgetInForce(configured: number, unreservedConcurrency: number | undefined): number {
-    return unreservedConcurrency === undefined ? configured : Math.min(configured, Math.floor(unreservedConcurrency / ACCOUNT_SHARE_DIVISOR));
+    return unreservedConcurrency === undefined
+        ? configured
+        : Math.min(configured, Math.floor(unreservedConcurrency / ACCOUNT_SHARE_DIVISOR));
 }
 
-const LEASE_TABLE = z.object({ leases: z.array(z.object({ id: z.string(), units: z.number().int().positive(), expiresAt: z.number() }).strict()) }).strict();
+const LEASE_TABLE = z
+    .object({ leases: z.array(z.object({ id: z.string(), units: z.number().int().positive(), expiresAt: z.number() }).strict()) })
+    .strict();
 
 /** The table's leases; an absent table holds none. `where` names it in an error. */
 export function parseLeases(text: string | undefined, where: string): Lease[] {

@@ -37,7 +37,8 @@ export function renderChart(results: readonly TuningResult[]): string {
 
 /** Round tick values covering [low, high]: 4 to 7 steps of 1, 2 or 5 times a power of ten. */
 export function niceTicks(low: number, high: number): number[] {
-    if (high - low < Math.abs(high) * 1e-9 || high === low) [low, high] = [low - Math.max(Math.abs(low) * 0.1, 1e-12), high + Math.max(Math.abs(high) * 0.1, 1e-12)];
+    if (high - low < Math.abs(high) * 1e-9 || high === low)
+        [low, high] = [low - Math.max(Math.abs(low) * 0.1, 1e-12), high + Math.max(Math.abs(high) * 0.1, 1e-12)];
     const rough = (high - low) / 5;
     const power = 10 ** Math.floor(Math.log10(rough));
     const step = [1, 2, 5, 10].map((factor) => factor * power).find((candidate) => candidate >= rough)!;
@@ -55,7 +56,8 @@ function panel(result: TuningResult, top: number): string {
     const memory = stats.map((stat) => Math.log2(stat.memoryMB));
     const [memoryLow, memoryHigh] = memory.length === 1 ? [memory[0] - 1, memory[0] + 1] : [Math.min(...memory), Math.max(...memory)];
     const margin = (memoryHigh - memoryLow) * 0.06;
-    const x = (memoryMB: number) => PLOT.left + ((Math.log2(memoryMB) - memoryLow + margin) / (memoryHigh - memoryLow + 2 * margin)) * (PLOT.right - PLOT.left);
+    const x = (memoryMB: number) =>
+        PLOT.left + ((Math.log2(memoryMB) - memoryLow + margin) / (memoryHigh - memoryLow + 2 * margin)) * (PLOT.right - PLOT.left);
     const durationTicks = niceTicks(0, Math.max(...stats.map((stat) => stat.averageDurationMs)));
     const costTicks = niceTicks(Math.min(...stats.map(costOf)), Math.max(...stats.map(costOf)));
     const scale = (ticks: number[]) => (value: number) =>
@@ -66,8 +68,8 @@ function panel(result: TuningResult, top: number): string {
     const title = `${result.name}: ${result.power} MB recommended (strategy: ${result.strategy})`;
     const middle = (PLOT.top + PLOT.bottom) / 2;
     const parts = [
-        `<g data-function="${escape(result.name)}" transform="translate(0 ${top})">`,
-        `<text x="${PLOT.left}" y="30" font-size="16" font-weight="bold">${escape(title)}</text>`,
+        `<g data-function="${escapeXml(result.name)}" transform="translate(0 ${top})">`,
+        `<text x="${PLOT.left}" y="30" font-size="16" font-weight="bold">${escapeXml(title)}</text>`,
         legend(refined.size > 0),
         // Grid and the duration axis (left)
         ...durationTicks.map((tick) => {
@@ -75,12 +77,16 @@ function panel(result: TuningResult, top: number): string {
             return `<line x1="${PLOT.left}" x2="${PLOT.right}" y1="${y}" y2="${y}" stroke="${COLOURS.grid}"/><text x="${PLOT.left - 8}" y="${y}" dy="4" text-anchor="end" fill="${COLOURS.duration}">${durationLabel(tick)}</text>`;
         }),
         // The cost axis (right)
-        ...costTicks.map((tick) => `<text x="${PLOT.right + 8}" y="${fixed(yCost(tick))}" dy="4" fill="${COLOURS.cost}">$${significant(tick)}</text>`),
+        ...costTicks.map(
+            (tick) => `<text x="${PLOT.right + 8}" y="${fixed(yCost(tick))}" dy="4" fill="${COLOURS.cost}">$${significant(tick)}</text>`,
+        ),
         `<rect x="${PLOT.left}" y="${PLOT.top}" width="${PLOT.right - PLOT.left}" height="${PLOT.bottom - PLOT.top}" fill="none" stroke="${COLOURS.axis}"/>`,
         // The memory axis (bottom): every size gets a tick, the first pass's a label
         ...stats.map((stat) => {
             const at = fixed(x(stat.memoryMB));
-            const label = refined.has(stat.memoryMB) ? "" : `<text x="${at}" y="${PLOT.bottom + 18}" text-anchor="middle">${stat.memoryMB}</text>`;
+            const label = refined.has(stat.memoryMB)
+                ? ""
+                : `<text x="${at}" y="${PLOT.bottom + 18}" text-anchor="middle">${stat.memoryMB}</text>`;
             return `<line x1="${at}" x2="${at}" y1="${PLOT.bottom}" y2="${PLOT.bottom + 5}" stroke="${COLOURS.axis}"/>${label}`;
         }),
         `<text x="${(PLOT.left + PLOT.right) / 2}" y="${PLOT.bottom + 42}" text-anchor="middle" font-weight="bold">Memory (MB)</text>`,
@@ -99,7 +105,11 @@ function legend(withRefined: boolean): string {
         `<line x1="0" x2="26" y1="0" y2="0" stroke="${COLOURS.duration}" stroke-width="2.5"/><circle cx="13" cy="0" r="4" fill="${COLOURS.duration}"/><text x="34" y="4">average duration (left)</text>`,
         `<line x1="200" x2="226" y1="0" y2="0" stroke="${COLOURS.cost}" stroke-width="2.5" stroke-dasharray="6 4"/><rect x="209" y="-4" width="8" height="8" fill="${COLOURS.cost}"/><text x="234" y="4">cost per 1M invocations, request charge included (right)</text>`,
         `<line x1="0" x2="0" y1="14" y2="30" stroke="${COLOURS.recommended}" stroke-width="2" stroke-dasharray="4 3"/><text x="8" y="26">recommended memory</text>`,
-        ...(withRefined ? [`<circle cx="200" cy="22" r="4" fill="#ffffff" stroke="${COLOURS.axis}" stroke-width="1.5"/><text x="210" y="26">hollow: a size the refinement measured</text>`] : []),
+        ...(withRefined
+            ? [
+                  `<circle cx="200" cy="22" r="4" fill="#ffffff" stroke="${COLOURS.axis}" stroke-width="1.5"/><text x="210" y="26">hollow: a size the refinement measured</text>`,
+              ]
+            : []),
     ];
     return `<g transform="translate(${PLOT.left} 54)" data-legend="true">${entries.join("")}</g>`;
 }
@@ -113,7 +123,13 @@ function recommendation(result: TuningResult, x: (memoryMB: number) => number): 
     );
 }
 
-function series(stats: readonly PowerStat[], name: "duration" | "cost", y: (stat: PowerStat) => number, x: (memoryMB: number) => number, refined: ReadonlySet<number>): string {
+function series(
+    stats: readonly PowerStat[],
+    name: "duration" | "cost",
+    y: (stat: PowerStat) => number,
+    x: (memoryMB: number) => number,
+    refined: ReadonlySet<number>,
+): string {
     const colour = COLOURS[name];
     const points = stats.map((stat) => `${fixed(x(stat.memoryMB))},${fixed(y(stat))}`).join(" ");
     const dash = name === "cost" ? ` stroke-dasharray="6 4"` : "";
@@ -126,7 +142,10 @@ function series(stats: readonly PowerStat[], name: "duration" | "cost", y: (stat
             ? `<circle ${data} cx="${cx}" cy="${cy}" r="4.5" fill="${fill}" stroke="${colour}" stroke-width="1.5"/>`
             : `<rect ${data} x="${fixed(cx - 4)}" y="${fixed(cy - 4)}" width="8" height="8" fill="${fill}" stroke="${colour}" stroke-width="1.5"/>`;
     });
-    return [`<polyline data-series="${name}" points="${points}" fill="none" stroke="${colour}" stroke-width="2.5"${dash}/>`, ...markers].join("\n");
+    return [
+        `<polyline data-series="${name}" points="${points}" fill="none" stroke="${colour}" stroke-width="2.5"${dash}/>`,
+        ...markers,
+    ].join("\n");
 }
 
 function durationLabel(milliseconds: number): string {
@@ -137,6 +156,6 @@ function fixed(value: number): number {
     return Math.round(value * 10) / 10;
 }
 
-function escape(text: string): string {
+function escapeXml(text: string): string {
     return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }

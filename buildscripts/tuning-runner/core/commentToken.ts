@@ -1,5 +1,5 @@
 // CodeCommit's idempotency token for a comment (functional core).
-import { createHash } from "crypto";
+import { createHash } from "node:crypto";
 import type { PullRequestContext } from "./resultsFile";
 import type { BuildContext } from "./types";
 
@@ -16,5 +16,7 @@ export function commentRequestToken(pullRequest: PullRequestContext, build: Buil
         pullRequest.destinationCommit,
         pullRequest.sourceCommit,
     ];
-    return createHash("sha256").update(JSON.stringify([...scope, content])).digest("hex");
+    return createHash("sha256")
+        .update(JSON.stringify([...scope, content]))
+        .digest("hex");
 }

@@ -2,7 +2,7 @@
 // that can change a function. The rule is safe by default: a path needs a copy unless it matches
 // one of the globs of paths that cannot change a function, so a kind of file nobody thought of
 // (a .tfvars, a template a .tf file reads, a new module) is measured rather than waved through.
-import { posix } from "path";
+import { posix } from "node:path";
 import { copyNamePrefix, NAME_PREFIX_RULE, nonFunctionPathProblem, type PullRequestEvent, RUNNER_ENVIRONMENT } from "../../contract";
 import { InputError, UsageError } from "./errors";
 import { parseJsonOrUndefined } from "./json";
@@ -40,18 +40,30 @@ export interface CopyDecisionContext {
  * aside) holds a file they do not match: Terraform's archive_file packages a function's folder
  * whole, so a README.md beside index.js is part of the function's code.
  */
-export function decideCopy(changes: readonly ChangedFile[], nonFunctionPaths: readonly string[], context?: CopyDecisionContext): CopyDecision {
+export function decideCopy(
+    changes: readonly ChangedFile[],
+    nonFunctionPaths: readonly string[],
+    context?: CopyDecisionContext,
+): CopyDecision {
     const paths = changedPaths(changes);
     const matches = (path: string) => nonFunctionPaths.some((glob) => posix.matchesGlob(path, glob));
     const besideFunctionFiles = (path: string) =>
         foldersOf(path).some((folder) => (context?.filesAtSource.get(folder) ?? []).some((file) => !matches(file)));
-    const functionPaths = paths.filter((path) => !matches(path) || context?.gateInputs.includes(path) === true || besideFunctionFiles(path));
+    const functionPaths = paths.filter(
+        (path) => !matches(path) || context?.gateInputs.includes(path) === true || besideFunctionFiles(path),
+    );
     return { copyNeeded: functionPaths.length > 0, changedPaths: paths, functionPaths };
 }
 
 /** The paths that differ, each once, in order. */
 export function changedPaths(changes: readonly ChangedFile[]): string[] {
-    return [...new Set(changes.flatMap((change) => [change.beforePath, change.afterPath].filter((path): path is string => path !== undefined && path !== "")))];
+    return [
+        ...new Set(
+            changes.flatMap((change) =>
+                [change.beforePath, change.afterPath].filter((path): path is string => path !== undefined && path !== ""),
+            ),
+        ),
+    ];
 }
 
 /** The folders (the root aside) whose files decideCopy needs: those holding a changed path the globs match. */
@@ -68,7 +80,11 @@ function foldersOf(path: string): string[] {
 
 /** The decision as the workflow gets it: small enough for a state's output, whatever the pull request's size. */
 export function decisionSummary(decision: CopyDecision): { copyNeeded: boolean; changedPaths: number; functionPaths: string[] } {
-    return { copyNeeded: decision.copyNeeded, changedPaths: decision.changedPaths.length, functionPaths: decision.functionPaths.slice(0, SUMMARY_PATHS) };
+    return {
+        copyNeeded: decision.copyNeeded,
+        changedPaths: decision.changedPaths.length,
+        functionPaths: decision.functionPaths.slice(0, SUMMARY_PATHS),
+    };
 }
 
 const SUMMARY_PATHS = 10;
@@ -79,9 +95,14 @@ const SUMMARY_PATHS = 10;
  * language cannot cut a commit id to its first characters). `pullRequestNamePrefix` is the
  * function's environment, checked before anything else runs.
  */
-export function copyNameFor(pullRequestNamePrefix: string | undefined, pullRequest: Pick<PullRequestEvent, "pullRequestId" | "sourceCommit">): string {
+export function copyNameFor(
+    pullRequestNamePrefix: string | undefined,
+    pullRequest: Pick<PullRequestEvent, "pullRequestId" | "sourceCommit">,
+): string {
     if (pullRequestNamePrefix === undefined || !NAME_PREFIX_RULE.pattern.test(pullRequestNamePrefix)) {
-        throw new UsageError(`${RUNNER_ENVIRONMENT.pullRequestNamePrefix} is ${JSON.stringify(pullRequestNamePrefix)}; allowed: ${NAME_PREFIX_RULE.allowed}`);
+        throw new UsageError(
+            `${RUNNER_ENVIRONMENT.pullRequestNamePrefix} is ${JSON.stringify(pullRequestNamePrefix)}; allowed: ${NAME_PREFIX_RULE.allowed}`,
+        );
     }
     return copyNamePrefix(pullRequestNamePrefix, pullRequest);
 }

@@ -5,7 +5,7 @@
 // result measured on anything else (the same zip with NODE_OPTIONS set) is never taken for it. Names are left out on purpose: a pull request tunes a
 // throw-away copy (`pr-<prefix>-7-abc1234-digest`) of what production runs (`<prefix>-digest`),
 // and Terraform's deterministic packages give both the same CodeSha256.
-import { createHash } from "crypto";
+import { createHash } from "node:crypto";
 import { z } from "zod";
 import { isRecord, withoutUndefined } from "./json";
 import { worded } from "./schema";
@@ -23,7 +23,11 @@ export interface FunctionConfigurationShape {
     readonly Timeout?: number;
     readonly EphemeralStorage?: { readonly Size?: number };
     readonly Environment?: { readonly Variables?: Readonly<Record<string, string>> };
-    readonly VpcConfig?: { readonly SubnetIds?: readonly string[]; readonly SecurityGroupIds?: readonly string[]; readonly Ipv6AllowedForDualStack?: boolean };
+    readonly VpcConfig?: {
+        readonly SubnetIds?: readonly string[];
+        readonly SecurityGroupIds?: readonly string[];
+        readonly Ipv6AllowedForDualStack?: boolean;
+    };
     readonly FileSystemConfigs?: ReadonlyArray<{ readonly Arn?: string; readonly LocalMountPath?: string }>;
     readonly SnapStart?: { readonly ApplyOn?: string };
 }
@@ -47,7 +51,13 @@ export const FUNCTION_FACTS = worded(
         ephemeralStorageMB: z.number().optional(),
         /** SHA-256 (hex) of the canonical JSON of the environment variables ({} when there are none). */
         environmentSha256: z.string(),
-        vpc: z.object({ subnetIds: z.array(z.string()), securityGroupIds: z.array(z.string()), ipv6AllowedForDualStack: z.boolean().optional() }).optional(),
+        vpc: z
+            .object({
+                subnetIds: z.array(z.string()),
+                securityGroupIds: z.array(z.string()),
+                ipv6AllowedForDualStack: z.boolean().optional(),
+            })
+            .optional(),
         fileSystems: z.array(z.object({ arn: z.string(), localMountPath: z.string() })),
         snapStart: z.string().optional(),
     }),
@@ -96,10 +106,15 @@ export function functionFactsFrom(configuration: FunctionConfigurationShape, fun
  */
 export function changedWhileMeasured(before: FunctionFacts, after: FunctionFacts, maxTimeoutSeconds?: number): string[] {
     const names = [...new Set([...Object.keys(before), ...Object.keys(after)])] as Array<keyof FunctionFacts>;
-    const changed: string[] = names.filter((name) => name !== "memoryMB" && canonicalJson(before[name]) !== canonicalJson(after[name])).sort();
+    const changed: string[] = names
+        .filter((name) => name !== "memoryMB" && canonicalJson(before[name]) !== canonicalJson(after[name]))
+        .sort();
     const timeout = after.timeoutSeconds;
     if (maxTimeoutSeconds === undefined || timeout === undefined || timeout <= maxTimeoutSeconds) return changed;
-    return [...changed.filter((name) => name !== "timeoutSeconds"), `timeoutSeconds: now ${timeout} s, over the cap of ${maxTimeoutSeconds} s`];
+    return [
+        ...changed.filter((name) => name !== "timeoutSeconds"),
+        `timeoutSeconds: now ${timeout} s, over the cap of ${maxTimeoutSeconds} s`,
+    ];
 }
 
 /** The subnets and security groups, sorted (their order changes nothing); none when the function is not in a VPC. */

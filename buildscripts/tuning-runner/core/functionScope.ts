@@ -22,7 +22,11 @@ export interface FunctionScope {
  * pull-request namespace, then the pull request's id and source commit), never the whole namespace
  * that every other pull request's copy shares; without a pull request, the namespace as given.
  */
-export function functionScopeOf(stateMachineArn: string, namespace: string | undefined, pullRequest: PullRequestContext | undefined): FunctionScope {
+export function functionScopeOf(
+    stateMachineArn: string,
+    namespace: string | undefined,
+    pullRequest: PullRequestContext | undefined,
+): FunctionScope {
     if (namespace === undefined || pullRequest === undefined) return { stateMachineArn, allowedNamePrefix: namespace };
     return { stateMachineArn, allowedNamePrefix: copyNamePrefix(namespace, pullRequest), copyOf: pullRequest };
 }

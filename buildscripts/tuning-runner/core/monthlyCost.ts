@@ -28,7 +28,8 @@ export const DURATION_PRICE_PER_GB_SECOND = {
 
 /** The duration price for a function in `region` (undefined: unknown, the standard price). */
 export function durationPricePerGbSecond(region: string | undefined, architecture: Architecture): number {
-    const regional = region === undefined ? undefined : (DURATION_PRICE_PER_GB_SECOND as Record<string, Record<Architecture, number>>)[region];
+    const regional =
+        region === undefined ? undefined : (DURATION_PRICE_PER_GB_SECOND as Record<string, Record<Architecture, number>>)[region];
     return (regional ?? DURATION_PRICE_PER_GB_SECOND.standard)[architecture];
 }
 
@@ -41,10 +42,15 @@ const TOOL_PRICE_PER_MS_AT_128_MB: Record<Architecture, number> = { x86_64: 2.1e
  * matters least, and taken to the nearer of the two prices (they are 24 % apart).
  */
 export function architectureOfStats(stats: readonly PowerStat[]): Architecture | undefined {
-    const longest = [...stats].filter((stat) => stat.averageDurationMs > 0 && stat.averageCostUsd > 0).sort((a, b) => b.averageDurationMs - a.averageDurationMs)[0];
+    const longest = [...stats]
+        .filter((stat) => stat.averageDurationMs > 0 && stat.averageCostUsd > 0)
+        .sort((a, b) => b.averageDurationMs - a.averageDurationMs)[0];
     if (longest === undefined) return undefined;
     const pricePerMs = longest.averageCostUsd / Math.ceil(longest.averageDurationMs) / (longest.memoryMB / 128);
-    return Math.abs(Math.log(pricePerMs / TOOL_PRICE_PER_MS_AT_128_MB.arm64)) < Math.abs(Math.log(pricePerMs / TOOL_PRICE_PER_MS_AT_128_MB.x86_64)) ? "arm64" : "x86_64";
+    return Math.abs(Math.log(pricePerMs / TOOL_PRICE_PER_MS_AT_128_MB.arm64)) <
+        Math.abs(Math.log(pricePerMs / TOOL_PRICE_PER_MS_AT_128_MB.x86_64))
+        ? "arm64"
+        : "x86_64";
 }
 
 /**
@@ -126,8 +132,13 @@ export function monthlyFigures(result: MonthlyInput): MonthlyFigures | undefined
     const architecture = architectureOfStats(result.stats.length > 0 ? result.stats : []) ?? "x86_64";
     const region = regionOfArn(result.arn);
     const pricePerGbSecond = durationPricePerGbSecond(region, architecture);
-    const point = (memoryMB: number, durationMs: number): MonthlyPoint => ({ memoryMB, durationMs, costUsd: monthlyCostUsd(invocationsPerMonth, memoryMB, durationMs, pricePerGbSecond) });
-    const measuredAt = (memoryMB: number | undefined) => (memoryMB === undefined ? undefined : result.stats.find((stat) => stat.memoryMB === memoryMB)?.averageDurationMs);
+    const point = (memoryMB: number, durationMs: number): MonthlyPoint => ({
+        memoryMB,
+        durationMs,
+        costUsd: monthlyCostUsd(invocationsPerMonth, memoryMB, durationMs, pricePerGbSecond),
+    });
+    const measuredAt = (memoryMB: number | undefined) =>
+        memoryMB === undefined ? undefined : result.stats.find((stat) => stat.memoryMB === memoryMB)?.averageDurationMs;
     const recommended = point(result.power, result.duration);
     let now: MonthlyPoint | undefined;
     if (traffic.status === "measured" && traffic.memoryMB !== undefined) {
@@ -145,7 +156,11 @@ export function monthlyFigures(result: MonthlyInput): MonthlyFigures | undefined
         configured,
         recommended,
         configuredChange: configured && now ? change(now.costUsd, configured.costUsd) : undefined,
-        recommendedChange: now ? change(now.costUsd, recommended.costUsd) : configured ? change(configured.costUsd, recommended.costUsd) : undefined,
+        recommendedChange: now
+            ? change(now.costUsd, recommended.costUsd)
+            : configured
+              ? change(configured.costUsd, recommended.costUsd)
+              : undefined,
     };
 }
 
@@ -167,4 +182,7 @@ export function describeChange(delta: MonthlyChange): string {
 }
 
 /** `--invocations-per-month`'s rule. */
-export const INVOCATIONS_PER_MONTH_RULE = { allowed: "a whole number of invocations a month, 0 or more (e.g. 1200000)", max: Number.MAX_SAFE_INTEGER } as const;
+export const INVOCATIONS_PER_MONTH_RULE = {
+    allowed: "a whole number of invocations a month, 0 or more (e.g. 1200000)",
+    max: Number.MAX_SAFE_INTEGER,
+} as const;

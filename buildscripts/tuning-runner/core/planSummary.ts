@@ -68,7 +68,12 @@ function plannedChange(resourceChange: unknown, index: number): PlannedChange | 
     const actions = resourceChange.change.actions;
     const action = Array.isArray(actions) ? ACTIONS.get(actions.join(",")) : undefined;
     if (action === undefined) {
-        throw InputError.invalid(`${at}.change.actions`, actions, [...ACTIONS.keys()].map((key) => JSON.stringify(key.split(","))).join(", "), resourceChange.address);
+        throw InputError.invalid(
+            `${at}.change.actions`,
+            actions,
+            [...ACTIONS.keys()].map((key) => JSON.stringify(key.split(","))).join(", "),
+            resourceChange.address,
+        );
     }
     return action === "no-op" ? undefined : { address: resourceChange.address, action };
 }

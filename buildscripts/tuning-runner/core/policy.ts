@@ -58,7 +58,10 @@ const POLICY = worded(
             context.addIssue({
                 code: "custom",
                 path: ["newFunctions"],
-                params: { allowed: `"absolute-limits" only together with ${ABSOLUTE_RULES.join(" or ")}`, reason: "without an absolute limit a new function would pass unjudged" },
+                params: {
+                    allowed: `"absolute-limits" only together with ${ABSOLUTE_RULES.join(" or ")}`,
+                    reason: "without an absolute limit a new function would pass unjudged",
+                },
             });
         }
     }),
@@ -131,20 +134,28 @@ type Measured = { readonly value: number | string; readonly broken: boolean } | 
  * code's, so a person decides, even under a policy without rules. Without a policy the gate is
  * off (`no-policy`).
  */
-export function evaluatePolicy(policy: QualityPolicy | undefined, results: readonly TuningResult[], changedGateInputs: readonly string[] = []): GateEvaluation {
+export function evaluatePolicy(
+    policy: QualityPolicy | undefined,
+    results: readonly TuningResult[],
+    changedGateInputs: readonly string[] = [],
+): GateEvaluation {
     if (policy === undefined) return verdictOf(undefined, [], changedGateInputs);
     const judgements: RuleJudgement[] = [];
     const untrusted: UntrustedMeasurement[] = [];
     for (const result of results) {
         if (result.changedWhileMeasured !== undefined) {
-            untrusted.push({ function: result.name, reason: `the function changed while it was measured (${result.changedWhileMeasured.map(code).join(", ")}): its figures are not trusted` });
+            untrusted.push({
+                function: result.name,
+                reason: `the function changed while it was measured (${result.changedWhileMeasured.map(code).join(", ")}): its figures are not trusted`,
+            });
             continue;
         }
         for (const rule of rulesFor(policy, result)) {
             const measured = measure(rule, policy, result);
             const judged = { function: result.name, rule };
             if ("reason" in measured) judgements.push({ outcome: "not-evaluated", ...judged, reason: measured.reason });
-            else if (measured.broken) judgements.push({ outcome: "broken", ...judged, value: measured.value, limit: limitOf(rule, policy) });
+            else if (measured.broken)
+                judgements.push({ outcome: "broken", ...judged, value: measured.value, limit: limitOf(rule, policy) });
             else judgements.push({ outcome: "passed", ...judged });
         }
     }
@@ -163,9 +174,17 @@ export function verdictOf(
     untrusted: readonly UntrustedMeasurement[] = [],
 ): GateEvaluation {
     const violations = judgements.flatMap(({ outcome, ...violation }) => (outcome === "broken" ? [violation as PolicyViolation] : []));
-    const notEvaluated = judgements.flatMap(({ outcome, ...unjudged }) => (outcome === "not-evaluated" ? [unjudged as RuleNotEvaluated] : []));
+    const notEvaluated = judgements.flatMap(({ outcome, ...unjudged }) =>
+        outcome === "not-evaluated" ? [unjudged as RuleNotEvaluated] : [],
+    );
     const verdict: GateVerdict =
-        policy === undefined ? "no-policy" : violations.length > 0 ? "fail" : notEvaluated.length > 0 || changedGateInputs.length > 0 || untrusted.length > 0 ? "needs-a-person" : "pass";
+        policy === undefined
+            ? "no-policy"
+            : violations.length > 0
+              ? "fail"
+              : notEvaluated.length > 0 || changedGateInputs.length > 0 || untrusted.length > 0
+                ? "needs-a-person"
+                : "pass";
     return { verdict, judgements, changedGateInputs, untrusted, violations, notEvaluated };
 }
 
@@ -196,7 +215,11 @@ function measure(rule: PolicyRule, policy: QualityPolicy, result: TuningResult):
     if (result.status !== "succeeded") return { reason: `no measurement: the tuning ${describeStatus(result.status)}` };
     const limit = policy[rule] as number;
     const figure =
-        rule === "maxCostPer1MUsd" || rule === "maxDurationMs" ? atConfiguredMemory(rule, result) : rule === "maxMonthlyCostIncreaseUsd" ? monthlyIncrease(result) : percentFor(rule, result);
+        rule === "maxCostPer1MUsd" || rule === "maxDurationMs"
+            ? atConfiguredMemory(rule, result)
+            : rule === "maxMonthlyCostIncreaseUsd"
+              ? monthlyIncrease(result)
+              : percentFor(rule, result);
     return "reason" in figure ? figure : { value: figure.value, broken: exceeds(figure.value, limit) };
 }
 
@@ -212,11 +235,19 @@ function exceeds(value: number, limit: number): boolean {
     return value > limit + 1e-9 * Math.max(1, Math.abs(limit));
 }
 
-function percentFor(rule: (typeof BASELINE_RULES)[number] | "requireConfiguredMemoryWithinPercent", result: TuningResult): { value: number } | { reason: string } {
+function percentFor(
+    rule: (typeof BASELINE_RULES)[number] | "requireConfiguredMemoryWithinPercent",
+    result: TuningResult,
+): { value: number } | { reason: string } {
     if (rule === "requireConfiguredMemoryWithinPercent") return configuredMemoryExcess(result);
     if (result.baseline === undefined) return { reason: "no baseline: tune ran without --history" };
     if (result.baseline.status === "none") {
-        return { reason: result.baseline.newFunction === true ? `new function: no baseline — a person decides (${result.baseline.reason})` : `no baseline: ${result.baseline.reason}` };
+        return {
+            reason:
+                result.baseline.newFunction === true
+                    ? `new function: no baseline — a person decides (${result.baseline.reason})`
+                    : `no baseline: ${result.baseline.reason}`,
+        };
     }
     const delta = rule === "maxCostIncreasePercent" ? result.delta?.costPerMillionUsd : result.delta?.durationMs;
     if (delta?.percent === undefined) return { reason: "the baseline's figure is 0, so no percentage can be formed" };
@@ -228,7 +259,8 @@ function configuredStat(result: TuningResult): { stat: TuningResult["stats"][num
     const configured = result.configuredMemoryMB;
     if (configured === undefined) return { reason: "the configured memory size is unknown" };
     const stat = result.stats.find((candidate) => candidate.memoryMB === configured);
-    if (stat === undefined) return { reason: `the configured ${configured} MB was not measured; add it to powerValues in the tuning input` };
+    if (stat === undefined)
+        return { reason: `the configured ${configured} MB was not measured; add it to powerValues in the tuning input` };
     return { stat };
 }
 
@@ -245,7 +277,8 @@ function monthlyIncrease(result: TuningResult): { value: number } | { reason: st
     if (traffic === undefined) return { reason: "production's traffic is unknown: tune ran without --history" };
     if (traffic.status === "none" || traffic.status === "unknown") return { reason: `production's traffic is unknown: ${traffic.reason}` };
     const figures = monthlyFigures(result);
-    if (figures?.now === undefined) return { reason: "production's memory size was not recorded (`record` writes it), so its monthly cost is unknown" };
+    if (figures?.now === undefined)
+        return { reason: "production's memory size was not recorded (`record` writes it), so its monthly cost is unknown" };
     if (figures.configuredChange === undefined) {
         const found = configuredStat(result);
         return "reason" in found ? found : { reason: "the monthly cost at the configured memory could not be formed" };
@@ -259,7 +292,12 @@ function configuredMemoryExcess(result: TuningResult): { value: number } | { rea
     if ("reason" in found) return found;
     const atRecommended = result.stats.find((stat) => stat.memoryMB === result.power);
     if (atRecommended === undefined) return { reason: "the tuning reported no per-size figures (stats)" };
-    return { value: percentIncrease(costPerMillionInvocations(found.stat.averageCostUsd), costPerMillionInvocations(atRecommended.averageCostUsd)) };
+    return {
+        value: percentIncrease(
+            costPerMillionInvocations(found.stat.averageCostUsd),
+            costPerMillionInvocations(atRecommended.averageCostUsd),
+        ),
+    };
 }
 
 function percentIncrease(current: number, reference: number): number {
@@ -287,7 +325,10 @@ export interface PullRequestState {
  */
 export function decideApproval(verdict: GateVerdict, pullRequest: PullRequestState, buildSourceCommit: string): ApprovalDecision {
     if (verdict === "no-policy") {
-        return { action: "none", reason: `no ${DEFAULT_POLICY_FILE}: the quality gate is off, so this build does not approve the pull request` };
+        return {
+            action: "none",
+            reason: `no ${DEFAULT_POLICY_FILE}: the quality gate is off, so this build does not approve the pull request`,
+        };
     }
     if (pullRequest.status !== "OPEN") return { action: "none", reason: "the pull request is closed" };
     if (isStaleBuild(pullRequest, buildSourceCommit)) {

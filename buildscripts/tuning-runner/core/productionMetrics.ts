@@ -21,7 +21,11 @@ export const TRAFFIC_QUERY_IDS = { invocations: "invocations", duration: "durati
 export function trafficQueries(functionName: string) {
     const metric = (MetricName: string, Stat: string, Id: string) => ({
         Id,
-        MetricStat: { Metric: { Namespace: "AWS/Lambda", MetricName, Dimensions: [{ Name: "FunctionName", Value: functionName }] }, Period: TRAFFIC_PERIOD_SECONDS, Stat },
+        MetricStat: {
+            Metric: { Namespace: "AWS/Lambda", MetricName, Dimensions: [{ Name: "FunctionName", Value: functionName }] },
+            Period: TRAFFIC_PERIOD_SECONDS,
+            Stat,
+        },
         ReturnData: true,
     });
     return [metric("Invocations", "Sum", TRAFFIC_QUERY_IDS.invocations), metric("Duration", "Average", TRAFFIC_QUERY_IDS.duration)];
@@ -38,10 +42,15 @@ export interface MetricDataAnswer {
  * nothing for the function in the window: the figures cannot be known, which is not the same as
  * a function nobody calls, so it is "unknown", not zero.
  */
-export function trafficFromMetricData(functionName: string, memoryMB: number | undefined, answers: readonly MetricDataAnswer[]): ProductionTraffic {
+export function trafficFromMetricData(
+    functionName: string,
+    memoryMB: number | undefined,
+    answers: readonly MetricDataAnswer[],
+): ProductionTraffic {
     const values = (id: string) => answers.filter((answer) => answer.Id === id).flatMap((answer) => answer.Values ?? []);
     const invocations = values(TRAFFIC_QUERY_IDS.invocations);
-    if (invocations.length === 0) return { status: "unknown", reason: `CloudWatch has no Invocations data for \`${functionName}\` in the last ${TRAFFIC_DAYS} days` };
+    if (invocations.length === 0)
+        return { status: "unknown", reason: `CloudWatch has no Invocations data for \`${functionName}\` in the last ${TRAFFIC_DAYS} days` };
     const durations = values(TRAFFIC_QUERY_IDS.duration);
     return {
         status: "measured",

@@ -21,11 +21,11 @@ type Environment = Readonly<Record<string, string | undefined>>;
 const { deployOutcome, deployBuildArn, workflowExecutionArn, artifactBucket, pullRequestId, sourceCommit } = RUNNER_ENVIRONMENT;
 
 /** A variable's value, "" when unset: the workflow sets an empty value where it has none. */
-const valueOf = (env: Environment, variable: string): string => env[variable] ?? "";
+const variableValue = (env: Environment, variable: string): string => env[variable] ?? "";
 
 /** A variable the stack sets on the project, refused when empty. */
 function requiredVariable(env: Environment, variable: string, allowed: string): string {
-    const value = valueOf(env, variable);
+    const value = variableValue(env, variable);
     if (value === "") throw InputError.invalid(variable, value, allowed);
     return value;
 }
@@ -41,10 +41,11 @@ export interface FeedbackStep {
 
 /** The feedback build's workflow values (DEPLOY_OUTCOME, DEPLOY_BUILD_ARN, WORKFLOW_EXECUTION_ARN), checked before any AWS call. */
 export function feedbackStepFrom(env: Environment): FeedbackStep {
-    const outcome = valueOf(env, deployOutcome);
-    if (!(DEPLOY_OUTCOMES as readonly string[]).includes(outcome)) throw InputError.invalid(deployOutcome, outcome, DEPLOY_OUTCOMES.join(" or "));
+    const outcome = variableValue(env, deployOutcome);
+    if (!(DEPLOY_OUTCOMES as readonly string[]).includes(outcome))
+        throw InputError.invalid(deployOutcome, outcome, DEPLOY_OUTCOMES.join(" or "));
     const deployed = outcome as DeployOutcome;
-    const buildArn = valueOf(env, deployBuildArn);
+    const buildArn = variableValue(env, deployBuildArn);
     // Only a deploy that never started has no build, and such a deploy failed.
     if (buildArn === "" ? deployed === "SUCCEEDED" : !BUILD_ARN_RULE.pattern.test(buildArn)) {
         throw InputError.invalid(deployBuildArn, buildArn, `${BUILD_ARN_RULE.allowed}; empty only when ${deployOutcome} is FAILED`);
@@ -52,9 +53,12 @@ export function feedbackStepFrom(env: Environment): FeedbackStep {
     const handedOn =
         buildArn === ""
             ? undefined
-            : { bucket: requiredVariable(env, artifactBucket, "the artifact bucket's name, set by the stack"), prefix: `${ARTIFACT_LAYOUT.pullRequestBuildsPrefix}${buildArn}/` };
+            : {
+                  bucket: requiredVariable(env, artifactBucket, "the artifact bucket's name, set by the stack"),
+                  prefix: `${ARTIFACT_LAYOUT.pullRequestBuildsPrefix}${buildArn}/`,
+              };
     if (deployed === "SUCCEEDED") return { deployOutcome: deployed, handedOn };
-    const executionArn = valueOf(env, workflowExecutionArn);
+    const executionArn = variableValue(env, workflowExecutionArn);
     const region = EXECUTION_ARN_RULE.pattern.exec(executionArn)?.[1];
     if (region === undefined) throw InputError.invalid(workflowExecutionArn, executionArn, EXECUTION_ARN_RULE.allowed);
     const deployFailedUrl = `https://${region}.console.aws.amazon.com/states/home?region=${region}#/v2/executions/details/${executionArn}`;
@@ -83,7 +87,16 @@ export function feedbackCommandLines(step: FeedbackStep, files: FeedbackFiles, h
         ...(step.deployFailedUrl === undefined ? [] : ["--deploy-failed", step.deployFailedUrl]),
     ];
     if (step.deployOutcome !== "SUCCEEDED") return [planComment];
-    const tune = ["tune", "--terraform-outputs", local(PULL_REQUEST_BUILD_FILES.terraformOutputs), "--settings-from-repository", "--results", files.resultsFile, "--concurrency", "auto"];
+    const tune = [
+        "tune",
+        "--terraform-outputs",
+        local(PULL_REQUEST_BUILD_FILES.terraformOutputs),
+        "--settings-from-repository",
+        "--results",
+        files.resultsFile,
+        "--concurrency",
+        "auto",
+    ];
     return [planComment, tune];
 }
 
@@ -102,9 +115,13 @@ export interface PullRequestSweepFlags {
  * whatever their age.
  */
 export function pullRequestSweepCommandLine(env: Environment, flags: PullRequestSweepFlags): string[] {
-    const namespace = requiredVariable(env, RUNNER_ENVIRONMENT.pullRequestNamePrefix, "the pull-request namespace's name prefix, set by the stack");
+    const namespace = requiredVariable(
+        env,
+        RUNNER_ENVIRONMENT.pullRequestNamePrefix,
+        "the pull-request namespace's name prefix, set by the stack",
+    );
     const common = ["--protect-prefix", flags.protectPrefix, "--report", flags.reportFile];
-    const id = valueOf(env, pullRequestId);
+    const id = variableValue(env, pullRequestId);
     if (id === "") {
         return [
             "sweep",
@@ -119,9 +136,19 @@ export function pullRequestSweepCommandLine(env: Environment, flags: PullRequest
             ...common,
         ];
     }
-    if (!PULL_REQUEST_ID_RULE.pattern.test(id)) throw InputError.invalid(pullRequestId, id, `${PULL_REQUEST_ID_RULE.allowed}, or empty on the schedule`);
-    const commit = valueOf(env, sourceCommit);
+    if (!PULL_REQUEST_ID_RULE.pattern.test(id))
+        throw InputError.invalid(pullRequestId, id, `${PULL_REQUEST_ID_RULE.allowed}, or empty on the schedule`);
+    const commit = variableValue(env, sourceCommit);
     if (!COMMIT_ID_RULE.pattern.test(commit)) throw InputError.invalid(sourceCommit, commit, COMMIT_ID_RULE.allowed);
     const copy = copyNamePrefix(namespace, { pullRequestId: id, sourceCommit: commit });
-    return ["sweep", "--name-prefix", copy, "--older-than", "0", "--state-uri", `${flags.statesUri.replace(/\/?$/, "/")}${copy}/`, ...common];
+    return [
+        "sweep",
+        "--name-prefix",
+        copy,
+        "--older-than",
+        "0",
+        "--state-uri",
+        `${flags.statesUri.replace(/\/?$/, "/")}${copy}/`,
+        ...common,
+    ];
 }

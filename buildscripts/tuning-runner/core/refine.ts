@@ -47,7 +47,12 @@ export async function tuneInPasses(fn: TargetFunction, input: PowerTuningInput, 
     const plan = planRefinement(first.stats, first.power, choice, settings);
     if (plan.kind === "skip") return withSkippedRefinement(first, plan.reason);
     const second = await runPass(plan);
-    return resultAfterRefinement(first, plan, second.outcome, { executionArn: second.executionArn, stoppedAt: second.stoppedAt, num: input.num, choice });
+    return resultAfterRefinement(first, plan, second.outcome, {
+        executionArn: second.executionArn,
+        stoppedAt: second.stoppedAt,
+        num: input.num,
+        choice,
+    });
 }
 
 /** Whether to run a second execution for a function, and on which sizes. */
@@ -67,12 +72,18 @@ export interface RefineStep {
  * measurements allow there could beat the winner by `minSavingPercent`; at most `maxSizes` sizes
  * are spread evenly over the gaps worth it, the wider gap getting more.
  */
-export function planRefinement(stats: readonly PowerStat[], winnerMB: number, choice: StrategyChoice, settings: RefineSettings): RefinePlan {
+export function planRefinement(
+    stats: readonly PowerStat[],
+    winnerMB: number,
+    choice: StrategyChoice,
+    settings: RefineSettings,
+): RefinePlan {
     // The rows the tool decides among; a row without a duration was not a measurement.
     const rows = [...stats].filter((stat) => stat.averageDurationMs !== 0).sort((a, b) => a.memoryMB - b.memoryMB);
     const at = rows.findIndex((stat) => stat.memoryMB === winnerMB);
     if (at === -1) return { kind: "skip", reason: `the first pass reported no figures for its pick, ${winnerMB} MB` };
-    if (rows.length === 1) return { kind: "skip", reason: `the first pass measured only ${winnerMB} MB, so there is nothing to refine between` };
+    if (rows.length === 1)
+        return { kind: "skip", reason: `the first pass measured only ${winnerMB} MB, so there is nothing to refine between` };
     const measured = new Set(stats.map((stat) => stat.memoryMB));
     const floor = savingFloor(rows, choice);
     const gaps = [at - 1, at]
@@ -85,7 +96,8 @@ export function planRefinement(stats: readonly PowerStat[], winnerMB: number, ch
         }))
         .filter((gap) => gap.sizes.length > 0);
     const neighbours = `between ${rows[Math.max(0, at - 1)].memoryMB} and ${rows[Math.min(rows.length - 1, at + 1)].memoryMB} MB`;
-    if (gaps.length === 0) return { kind: "skip", reason: `the first pass already measured every multiple of ${settings.stepMB} MB ${neighbours}` };
+    if (gaps.length === 0)
+        return { kind: "skip", reason: `the first pass already measured every multiple of ${settings.stepMB} MB ${neighbours}` };
     const worthIt = gaps.filter((gap) => gap.possibleSavingPercent >= settings.minSavingPercent);
     if (worthIt.length === 0) {
         const saving = Math.max(...gaps.map((gap) => gap.possibleSavingPercent));
@@ -121,10 +133,16 @@ function multiplesBetween(from: number, to: number, step: number): number[] {
  * How many sizes each gap gets: one at a time to the gap whose points would otherwise stand
  * furthest apart (width / (sizes + 1)), never more than it has room for.
  */
-function allocate(gaps: ReadonlyArray<{ readonly fromMB: number; readonly toMB: number; readonly sizes: readonly number[] }>, budget: number): number[] {
+function allocate(
+    gaps: ReadonlyArray<{ readonly fromMB: number; readonly toMB: number; readonly sizes: readonly number[] }>,
+    budget: number,
+): number[] {
     const width = (index: number) => gaps[index].toMB - gaps[index].fromMB;
     const counts = gaps.map(() => 0);
-    const total = Math.min(budget, gaps.reduce((sum, gap) => sum + gap.sizes.length, 0));
+    const total = Math.min(
+        budget,
+        gaps.reduce((sum, gap) => sum + gap.sizes.length, 0),
+    );
     for (let given = 0; given < total; given++) {
         let widest = -1;
         gaps.forEach((gap, index) => {
@@ -222,7 +240,13 @@ export function resultAfterRefinement(
 ): TuningResult {
     const failed = (error: TuningError): TuningResult => ({
         ...first,
-        refinement: withoutUndefined({ status: "failed" as const, betweenMB: plan.betweenMB, memorySizesMB: plan.memorySizesMB, executionArn: meta.executionArn, error }),
+        refinement: withoutUndefined({
+            status: "failed" as const,
+            betweenMB: plan.betweenMB,
+            memorySizesMB: plan.memorySizesMB,
+            executionArn: meta.executionArn,
+            error,
+        }),
     });
     switch (outcome.kind) {
         case "failed":
@@ -236,7 +260,8 @@ export function resultAfterRefinement(
     }
     const { analysis } = outcome;
     const added = analysis.stats.filter((stat) => !first.stats.some((kept) => kept.memoryMB === stat.memoryMB));
-    if (added.length === 0) return failed({ error: "NoResult", cause: "the refinement's execution reported no figures for new memory sizes" });
+    if (added.length === 0)
+        return failed({ error: "NoResult", cause: "the refinement's execution reported no figures for new memory sizes" });
     const stats = [...first.stats, ...added].sort((a, b) => a.memoryMB - b.memoryMB);
     const pick = recommendedStat(stats, meta.choice)!;
     return withoutUndefined({

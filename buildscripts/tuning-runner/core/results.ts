@@ -15,7 +15,14 @@ export function tuningResultFromOutcome(
     outcome: ExecutionOutcome,
     meta: { strategy: Strategy; executionArn?: string; startedAt?: string; stoppedAt?: string },
 ): TuningResult {
-    const common = { name: fn.name, arn: fn.arn, executionArn: meta.executionArn, strategy: meta.strategy, startedAt: meta.startedAt, stoppedAt: meta.stoppedAt };
+    const common = {
+        name: fn.name,
+        arn: fn.arn,
+        executionArn: meta.executionArn,
+        strategy: meta.strategy,
+        startedAt: meta.startedAt,
+        stoppedAt: meta.stoppedAt,
+    };
     switch (outcome.kind) {
         case "succeeded":
             return withoutUndefined({ ...common, status: "succeeded", ...outcome.analysis });
@@ -40,7 +47,10 @@ export function resultFromStateMachineOutput(output: unknown, name = "function")
     if (output === null) throw InputError.invalid("state machine output", output, allowed, "a dry run's output: nothing was measured");
     const analysis = analysisFromOutput(output);
     if (analysis === undefined) {
-        const reason = isRecord(output) && Object.keys(output).length === 0 ? "the tuning failed; its reason is in the execution history (CleanUpOnError)" : undefined;
+        const reason =
+            isRecord(output) && Object.keys(output).length === 0
+                ? "the tuning failed; its reason is in the execution history (CleanUpOnError)"
+                : undefined;
         throw InputError.invalid("state machine output", output, allowed, reason);
     }
     return withoutUndefined({ name, arn: "", status: "succeeded", strategy: inferStrategy(analysis), ...analysis });

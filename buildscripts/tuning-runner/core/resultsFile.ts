@@ -14,7 +14,6 @@ import { decodeComparisonUrl } from "./visualization";
 const A_NUMBER = worded(z.number(), "a number");
 const A_STRING = worded(z.string(), "a string");
 
-
 /** Why a tuning did not produce a result. `cause` is human-readable (`errorType: errorMessage`). */
 const TUNING_ERROR = z.object({ error: z.string(), cause: z.string() });
 export type TuningError = z.infer<typeof TUNING_ERROR>;
@@ -148,7 +147,10 @@ export const TUNING_RESULT = worded(
             /** With a tuning history: what the result is stored under (fingerprint.ts). */
             fingerprint: A_STRING.optional(),
             /** Set when the result was taken from the tuning history instead of running the tuning again. */
-            reused: worded(STORED_RESULT_ORIGIN, "{recordedAt, commit?, pullRequestId?, executionArn?, functionName?} (strings)").optional(),
+            reused: worded(
+                STORED_RESULT_ORIGIN,
+                "{recordedAt, commit?, pullRequestId?, executionArn?, functionName?} (strings)",
+            ).optional(),
             /** With a tuning history: production's result to compare with, or why there is none. */
             baseline: BASELINE.optional(),
             /** This result against `baseline` (a found baseline and a succeeded result only). */
@@ -173,7 +175,13 @@ export const TUNING_RESULT = worded(
         .superRefine((result, context) => {
             if (result.status !== "succeeded") return;
             for (const figure of FIGURES_OF_A_RESULT) {
-                if (result[figure] === undefined) context.addIssue({ code: "custom", path: [figure], message: "missing", params: { allowed: "a number (the entry succeeded)" } });
+                if (result[figure] === undefined)
+                    context.addIssue({
+                        code: "custom",
+                        path: [figure],
+                        message: "missing",
+                        params: { allowed: "a number (the entry succeeded)" },
+                    });
             }
         }),
     "an object with name, arn, status, strategy and stats",
@@ -217,7 +225,13 @@ export type ResultsFile = z.infer<typeof RESULTS_FILE>;
 /** The results file's content; `generatedAt` comes from the shell (the core reads no clock). */
 export function buildResultsFile(
     results: readonly TuningResult[],
-    meta: { generatedAt: string; stateMachineArn?: string; pullRequest?: PullRequestContext; buildUrl?: string; history?: TuningHistoryStatus },
+    meta: {
+        generatedAt: string;
+        stateMachineArn?: string;
+        pullRequest?: PullRequestContext;
+        buildUrl?: string;
+        history?: TuningHistoryStatus;
+    },
 ): ResultsFile {
     return withoutUndefined({ version: 1 as const, ...meta, functions: results });
 }
@@ -236,7 +250,9 @@ export function exitCodeFor(results: readonly TuningResult[]): 0 | 1 {
 export function parseResultsFile(text: string, fileName: string): ResultsFile {
     const file = parseJsonFile(text, fileName);
     if (isRecord(file) && file.version === undefined && analysisFromOutput(file) !== undefined) {
-        throw new InputError(`${fileName} is a state machine output, not a results file written by \`tune\`; render it with \`report --output ${fileName}\``);
+        throw new InputError(
+            `${fileName} is a state machine output, not a results file written by \`tune\`; render it with \`report --output ${fileName}\``,
+        );
     }
     return parseWith(RESULTS_FILE, file, fileName);
 }

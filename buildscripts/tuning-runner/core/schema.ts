@@ -31,7 +31,11 @@ export function worded<T extends z.ZodType>(schema: T, wording: string | Wording
 export function parseWith<T extends z.ZodType>(schema: T, value: unknown, fileName: string): z.infer<T> {
     const parsed = schema.safeParse(value);
     if (parsed.success) return parsed.data;
-    throw new InputError(problemsWith(schema, value, parsed.error.issues).map((problem) => `${fileName}: ${problem}`).join("\n"));
+    throw new InputError(
+        problemsWith(schema, value, parsed.error.issues)
+            .map((problem) => `${fileName}: ${problem}`)
+            .join("\n"),
+    );
 }
 
 /**
@@ -51,7 +55,10 @@ export function problemsWith(schema: z.ZodType, value: unknown, issues: readonly
             const unknown = wording?.unknownKey ?? { allowed: wording?.allowed ?? "no other keys", reason: "unknown key" };
             for (const key of issue.keys) {
                 const nearest = unknown.known === undefined ? undefined : nearestName(key, unknown.known);
-                add([...issue.path, key], nearest === undefined ? unknown : { ...unknown, reason: `${unknown.reason}; did you mean "${nearest}"?` });
+                add(
+                    [...issue.path, key],
+                    nearest === undefined ? unknown : { ...unknown, reason: `${unknown.reason}; did you mean "${nearest}"?` },
+                );
             }
             continue;
         }
@@ -82,7 +89,10 @@ function fieldName(path: readonly PropertyKey[]): string {
 }
 
 function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
-    return path.reduce<unknown>((inner, key) => (typeof inner === "object" && inner !== null ? (inner as Record<PropertyKey, unknown>)[key] : undefined), value);
+    return path.reduce<unknown>(
+        (inner, key) => (typeof inner === "object" && inner !== null ? (inner as Record<PropertyKey, unknown>)[key] : undefined),
+        value,
+    );
 }
 
 /** The innermost wording along `path`, and how deep on the path it stands. */
@@ -107,7 +117,12 @@ function wordingOf(schema: z.ZodType): Wording | undefined {
 
 /** The schema inside an optional, nullable, default or readonly one. */
 function unwrapped(schema: z.ZodType): z.ZodType | undefined {
-    if (schema instanceof z.ZodOptional || schema instanceof z.ZodNullable || schema instanceof z.ZodDefault || schema instanceof z.ZodReadonly) {
+    if (
+        schema instanceof z.ZodOptional ||
+        schema instanceof z.ZodNullable ||
+        schema instanceof z.ZodDefault ||
+        schema instanceof z.ZodReadonly
+    ) {
         return schema.unwrap() as z.ZodType;
     }
     return undefined;

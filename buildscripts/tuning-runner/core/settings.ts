@@ -3,7 +3,7 @@
 // default; with --settings-from-repository from the pull request's commits in CodeCommit (the
 // shell reads them, commands/tuneSettings.ts). Here: the paths as CodeCommit takes them, the
 // names errors give the files, and what a failed read means for the user.
-import { posix } from "path";
+import { posix } from "node:path";
 import { RUNNER_ENVIRONMENT } from "../../contract";
 import { describeError, InputError } from "./errors";
 import type { TerraformFile } from "./terraformMemory";
@@ -58,7 +58,8 @@ export function repositoryPath(value: string, flag: string, kind: "file" | "fold
         throw InputError.invalid(flag, value, `a ${kind} path inside the repository`, "it leads out of the repository");
     }
     if (kind === "folder") return path === "." ? "" : path;
-    if (path === "." || path === "") throw InputError.invalid(flag, value, "a file path inside the repository, such as power-tuning-input.json", "it names no file");
+    if (path === "." || path === "")
+        throw InputError.invalid(flag, value, "a file path inside the repository, such as power-tuning-input.json", "it names no file");
     return path;
 }
 
@@ -84,13 +85,33 @@ const COMMIT_FIELDS = {
 export function repositoryReadError(error: unknown, read: RepositoryRead, repositoryName: string): Error {
     switch ((error as Error).name) {
         case "CommitDoesNotExistException":
-            return InputError.invalid(COMMIT_FIELDS[read.side], read.commit, `the pull request's ${read.side} commit in ${repositoryName}`, `no such commit in ${repositoryName}`);
+            return InputError.invalid(
+                COMMIT_FIELDS[read.side],
+                read.commit,
+                `the pull request's ${read.side} commit in ${repositoryName}`,
+                `no such commit in ${repositoryName}`,
+            );
         case "RepositoryDoesNotExistException":
-            return InputError.invalid(`--repository (env ${RUNNER_ENVIRONMENT.repositoryName})`, repositoryName, "the CodeCommit repository of the pull request", "no such repository");
+            return InputError.invalid(
+                `--repository (env ${RUNNER_ENVIRONMENT.repositoryName})`,
+                repositoryName,
+                "the CodeCommit repository of the pull request",
+                "no such repository",
+            );
         case "FolderDoesNotExistException":
-            return InputError.invalid(read.flag, read.path, `a folder of the ${read.side} commit holding the *.tf files`, `no such folder at ${read.commit}`);
+            return InputError.invalid(
+                read.flag,
+                read.path,
+                `a folder of the ${read.side} commit holding the *.tf files`,
+                `no such folder at ${read.commit}`,
+            );
         case "InvalidPathException":
-            return InputError.invalid(read.flag, read.path, "a path inside the repository, such as power-tuning-input.json", "CodeCommit rejects it as a path");
+            return InputError.invalid(
+                read.flag,
+                read.path,
+                "a path inside the repository, such as power-tuning-input.json",
+                "CodeCommit rejects it as a path",
+            );
         default:
             return new Error(`${read.operation} ${repositoryFileName(read.commit, read.path)} failed: ${describeError(error)}`);
     }

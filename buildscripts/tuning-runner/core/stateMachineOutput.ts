@@ -54,7 +54,8 @@ export function analysisFromOutput(output: unknown): TuningAnalysis | undefined 
         .map((stat) => ({ memoryMB: stat.value, averageDurationMs: stat.averageDuration, averageCostUsd: stat.averagePrice }))
         .sort((a, b) => a.memoryMB - b.memoryMB);
     // Without includeOutputResults the output has no stats, but its link still carries them all.
-    const decoded = stats.length === 0 && stateMachine.visualization !== undefined ? statsFromVisualization(stateMachine.visualization) : undefined;
+    const decoded =
+        stats.length === 0 && stateMachine.visualization !== undefined ? statsFromVisualization(stateMachine.visualization) : undefined;
     return withoutUndefined({
         power,
         cost,

@@ -61,6 +61,8 @@ function compareRows(a: PowerStat, b: PowerStat, score: (stat: PowerStat) => num
 }
 
 /** The strategy and weight an input asks for, with the tool's defaults (cost; weight 0.5). */
-export function strategyChoiceOf(input: Pick<PowerTuningInput, "strategy" | "balancedWeight"> & Readonly<Record<string, unknown>>): StrategyChoice {
+export function strategyChoiceOf(
+    input: Pick<PowerTuningInput, "strategy" | "balancedWeight"> & Readonly<Record<string, unknown>>,
+): StrategyChoice {
     return { strategy: strategyOf(input), balancedWeight: input.balancedWeight ?? DEFAULT_BALANCED_WEIGHT };
 }

@@ -22,12 +22,21 @@ export const SWEPT_KINDS = ["function", "role", "log-group", "state-object"] as 
 export type SweptKind = (typeof SWEPT_KINDS)[number];
 
 /** Each kind in a log line or a comment. */
-export const SWEPT_KIND_WORDS: Record<SweptKind, string> = { function: "function", role: "role", "log-group": "log group", "state-object": "state object" };
+export const SWEPT_KIND_WORDS: Record<SweptKind, string> = {
+    function: "function",
+    role: "role",
+    "log-group": "log group",
+    "state-object": "state object",
+};
 
 /** Refuses a prefix a sweep must not run with; the protected prefix must be disjoint from it. */
 export function validateSweepPrefixes(namePrefix: string, protectPrefix: string | undefined): void {
-    for (const [field, value] of [[NAME_PREFIX_FIELD, namePrefix], [PROTECT_PREFIX_FIELD, protectPrefix]] as const) {
-        if (value !== undefined && !SWEEP_NAME_PREFIX_RULE.pattern.test(value)) throw InputError.invalid(field, value, SWEEP_NAME_PREFIX_RULE.allowed);
+    for (const [field, value] of [
+        [NAME_PREFIX_FIELD, namePrefix],
+        [PROTECT_PREFIX_FIELD, protectPrefix],
+    ] as const) {
+        if (value !== undefined && !SWEEP_NAME_PREFIX_RULE.pattern.test(value))
+            throw InputError.invalid(field, value, SWEEP_NAME_PREFIX_RULE.allowed);
     }
     if (protectPrefix !== undefined && globsOverlap(`${namePrefix}-*`, `${protectPrefix}-*`)) {
         throw InputError.invalid(
@@ -133,7 +142,11 @@ export function copyOwnerOf(execution: RunningWorkflowExecution, pullRequestName
     const { pullRequestId, sourceCommit } = (typeof input === "object" && input !== null ? input : {}) as Record<string, unknown>;
     if (typeof pullRequestId !== "string" || !PULL_REQUEST_ID_RULE.pattern.test(pullRequestId)) return undefined;
     if (typeof sourceCommit !== "string" || !COMMIT_ID_RULE.pattern.test(sourceCommit)) return undefined;
-    return { executionArn: execution.executionArn, copyPrefix: copyNamePrefix(pullRequestNamePrefix, { pullRequestId, sourceCommit }), startedAt: execution.startedAt };
+    return {
+        executionArn: execution.executionArn,
+        copyPrefix: copyNamePrefix(pullRequestNamePrefix, { pullRequestId, sourceCommit }),
+        startedAt: execution.startedAt,
+    };
 }
 
 /**

@@ -47,7 +47,9 @@ const SWEEP_REPORT = worded(
         dryRun: z.boolean(),
         /** `s3://<bucket>/<prefix>/` whose objects were swept, when given. */
         stateUri: z.string().optional(),
-        pullRequest: z.object({ repositoryName: z.string(), pullRequestId: z.string(), sourceCommit: z.string(), destinationCommit: z.string() }).optional(),
+        pullRequest: z
+            .object({ repositoryName: z.string(), pullRequestId: z.string(), sourceCommit: z.string(), destinationCommit: z.string() })
+            .optional(),
         startedAt: TIMESTAMP,
         finishedAt: TIMESTAMP,
         items: z.array(SWEPT_ITEM),

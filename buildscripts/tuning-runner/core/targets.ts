@@ -60,7 +60,8 @@ const ROLE_ARN_FORM = "an IAM role ARN, arn:<partition>:iam::<12-digit account>:
 
 /** Returns `value` if it is an IAM role ARN (a path allowed), else throws naming `field`. */
 export function validateRoleArn(value: string, field: string): string {
-    if (!/^arn:aws(-[a-z]+)*:iam::\d{12}:role\/(?:[\x21-\x7e]{0,510}\/)?[\w+=,.@-]{1,64}$/.test(value)) throw InputError.invalid(field, value, ROLE_ARN_FORM);
+    if (!/^arn:aws(-[a-z]+)*:iam::\d{12}:role\/(?:[\x21-\x7e]{0,510}\/)?[\w+=,.@-]{1,64}$/.test(value))
+        throw InputError.invalid(field, value, ROLE_ARN_FORM);
     return value;
 }
 
@@ -105,12 +106,18 @@ export function functionsFromTerraformOutputs(
     admit: (arn: string, origin: string) => void = () => undefined,
 ): TargetFunction[] {
     if (!isRecord(outputs)) {
-        throw new InputError(`${fileName}: the file holds ${describeJsonType(outputs)}; allowed: the JSON object printed by \`terraform output -json\``);
+        throw new InputError(
+            `${fileName}: the file holds ${describeJsonType(outputs)}; allowed: the JSON object printed by \`terraform output -json\``,
+        );
     }
     const found: Array<TargetFunction & { fromMapKey: boolean }> = [];
     for (const [outputName, output] of Object.entries(outputs)) {
         if (!isRecord(output) || !("value" in output)) {
-            throw InputError.invalid(`${fileName}: output "${outputName}"`, output, "an object {value, type, sensitive} as printed by `terraform output -json`");
+            throw InputError.invalid(
+                `${fileName}: output "${outputName}"`,
+                output,
+                "an object {value, type, sensitive} as printed by `terraform output -json`",
+            );
         }
         const value = output.value;
         const origin = `${fileName}: output "${outputName}"`;
@@ -130,7 +137,10 @@ export function functionsFromTerraformOutputs(
         }
     }
     if (found.length === 0) {
-        const seen = Object.keys(outputs).map((name) => `"${name}"`).join(", ") || "none";
+        const seen =
+            Object.keys(outputs)
+                .map((name) => `"${name}"`)
+                .join(", ") || "none";
         throw new InputError(
             `${fileName}: no output holds a Lambda function ARN (outputs seen: ${seen}); allowed: outputs whose value is ${FUNCTION_ARN_FORM}, or a map or list of them`,
         );
@@ -156,13 +166,20 @@ export interface CopyOfFunctions {
  * function of that key (`<productionNamePrefix>-<key>`), in name order. What the untrusted deploy's
  * outputs name does not decide what is tuned: they can only be refused (checkFunctionInScope).
  */
-export function copyFunctionsToTune(copy: CopyOfFunctions, listed: ReadonlyArray<{ readonly name: string; readonly arn: string }>): TargetFunction[] {
+export function copyFunctionsToTune(
+    copy: CopyOfFunctions,
+    listed: ReadonlyArray<{ readonly name: string; readonly arn: string }>,
+): TargetFunction[] {
     return listed
         .filter((fn) => fn.name.startsWith(`${copy.prefix}-`) && fn.name.length > copy.prefix.length + 1)
         .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
         .map((fn) => {
             const key = fn.name.slice(copy.prefix.length + 1);
-            return { name: key, arn: fn.arn, ...(copy.productionNamePrefix === undefined ? {} : { production: `${copy.productionNamePrefix}-${key}` }) };
+            return {
+                name: key,
+                arn: fn.arn,
+                ...(copy.productionNamePrefix === undefined ? {} : { production: `${copy.productionNamePrefix}-${key}` }),
+            };
         });
 }
 

@@ -25,7 +25,14 @@ export interface FileLine {
 
 /** Where a function's memory size comes from. `chain` lists each step that led there, first the resource's own line. */
 export type MemorySizeLocation =
-    | { readonly kind: "literal"; readonly at: FileLine; readonly column: number; readonly literal: string; readonly valueMB: number; readonly chain: readonly FileLine[] }
+    | {
+          readonly kind: "literal";
+          readonly at: FileLine;
+          readonly column: number;
+          readonly literal: string;
+          readonly valueMB: number;
+          readonly chain: readonly FileLine[];
+      }
     | { readonly kind: "unset"; readonly resource: FileLine; readonly indent: string }
     | { readonly kind: "unresolved"; readonly reason: string; readonly at?: FileLine };
 
@@ -79,7 +86,10 @@ export function suggestMemoryChanges(files: readonly TerraformFile[], results: r
         const configured = result.configuredMemoryMB ?? fileValue;
         if (configured === undefined || configured === recommended) continue;
         const key = lineKey(location);
-        const sharedWith = key === undefined ? [] : located.filter((other) => other.result !== result && lineKey(other.location) === key).map((other) => other.result.name);
+        const sharedWith =
+            key === undefined
+                ? []
+                : located.filter((other) => other.result !== result && lineKey(other.location) === key).map((other) => other.result.name);
         const atConfigured = result.stats.find((stat) => stat.memoryMB === configured);
         const atRecommended = result.stats.find((stat) => stat.memoryMB === recommended);
         suggestions.push({
@@ -103,7 +113,11 @@ export function suggestMemoryChanges(files: readonly TerraformFile[], results: r
     return suggestions;
 }
 
-function changeOrReason(location: MemorySizeLocation, recommended: number, configured: number): { change: MemoryChange } | { unresolved: string } {
+function changeOrReason(
+    location: MemorySizeLocation,
+    recommended: number,
+    configured: number,
+): { change: MemoryChange } | { unresolved: string } {
     switch (location.kind) {
         case "unresolved":
             return { unresolved: location.reason };
@@ -114,7 +128,9 @@ function changeOrReason(location: MemorySizeLocation, recommended: number, confi
         case "literal": {
             const { at, column, literal } = location;
             if (location.valueMB === recommended) {
-                return { unresolved: `${code(at.file)} line ${at.line} already sets ${recommended} MB, but the tuned copy runs with ${configured} MB: a -var, .tfvars or TF_VAR_ value overrides it` };
+                return {
+                    unresolved: `${code(at.file)} line ${at.line} already sets ${recommended} MB, but the tuned copy runs with ${configured} MB: a -var, .tfvars or TF_VAR_ value overrides it`,
+                };
             }
             const newLine = `${at.text.slice(0, column)}${recommended}${at.text.slice(column + literal.length)}`;
             const via = location.chain.slice(0, -1).map((step) => `${step.file}:${step.line}`);
@@ -150,7 +166,14 @@ function follow(model: TerraformModel, attribute: Attribute, chain: readonly Fil
     const steps = [...chain, attribute.at];
     const expression = attribute.expression;
     if (attribute.number !== undefined) {
-        return { kind: "literal", at: attribute.at, column: attribute.number.column, literal: attribute.number.text, valueMB: Number(attribute.number.text), chain: steps };
+        return {
+            kind: "literal",
+            at: attribute.at,
+            column: attribute.number.column,
+            literal: attribute.number.text,
+            valueMB: Number(attribute.number.text),
+            chain: steps,
+        };
     }
     const unresolved = (why: string): MemorySizeLocation => ({
         kind: "unresolved",
@@ -163,7 +186,9 @@ function follow(model: TerraformModel, attribute: Attribute, chain: readonly Fil
     const next = model.attribute(path);
     if (next === undefined) {
         return unresolved(
-            path[0] === "variable" ? `and variable ${code(path[1])} has no default: its value comes from -var, a .tfvars file or ${code(`TF_VAR_${path[1]}`)}` : `but ${code(path.join("."))} is not found`,
+            path[0] === "variable"
+                ? `and variable ${code(path[1])} has no default: its value comes from -var, a .tfvars file or ${code(`TF_VAR_${path[1]}`)}`
+                : `but ${code(path.join("."))} is not found`,
         );
     }
     return follow(model, next, steps, context);
@@ -187,7 +212,9 @@ function lambdaResourceFor(
     model: TerraformModel,
     functionName: string,
 ): { resource: Block; instanceKey?: string; collection?: readonly string[] } | { reason: string } {
-    const resources = model.blocks.filter((block) => block.path.length === 3 && block.path[0] === "resource" && block.path[1] === "aws_lambda_function");
+    const resources = model.blocks.filter(
+        (block) => block.path.length === 3 && block.path[0] === "resource" && block.path[1] === "aws_lambda_function",
+    );
     if (resources.length === 0) return { reason: "no aws_lambda_function resource in the Terraform files" };
     const candidates = resources.map((resource): { resource: Block; keys: string[]; collection?: string[] } => {
         const forEach = model.attribute([...resource.path, "for_each"]);
@@ -197,13 +224,17 @@ function lambdaResourceFor(
     });
     // The tuned name is a for_each key or resource name when it came from the `functions`
     // output; from --lambda-arn it is the deployed name, <prefix>-<key> or <prefix>-<id>-<commit>-<key>.
-    const exact = candidates.flatMap((candidate) => candidate.keys.filter((key) => key === functionName).map((key) => ({ ...candidate, key })));
+    const exact = candidates.flatMap((candidate) =>
+        candidate.keys.filter((key) => key === functionName).map((key) => ({ ...candidate, key })),
+    );
     const segment = (key: string) => new RegExp(`(^|-)${key.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(-|$)`).test(functionName);
     const bySegment = candidates.flatMap((candidate) => candidate.keys.filter(segment).map((key) => ({ ...candidate, key })));
     const single = candidates.length === 1 && candidates[0].keys.length === 1 ? [{ ...candidates[0], key: candidates[0].keys[0] }] : [];
     const match = [exact, bySegment, single].find((found) => found.length === 1)?.[0];
     if (match === undefined) {
-        return { reason: `none of the aws_lambda_function resources (${candidates.flatMap((c) => c.keys.map((key) => code(`${c.resource.path[2]}[${key}]`))).join(", ") || "their for_each maps unread"}) is clearly ${code(functionName)}` };
+        return {
+            reason: `none of the aws_lambda_function resources (${candidates.flatMap((c) => c.keys.map((key) => code(`${c.resource.path[2]}[${key}]`))).join(", ") || "their for_each maps unread"}) is clearly ${code(functionName)}`,
+        };
     }
     const forEach = match.collection !== undefined;
     return { resource: match.resource, ...(forEach ? { instanceKey: match.key, collection: match.collection } : {}) };
@@ -238,7 +269,9 @@ class TerraformModel {
 
     /** The keys of the object at `path` (e.g. the for_each map's entries). */
     keysUnder(path: readonly string[]): string[] {
-        const keys = this.attributes.filter((attribute) => attribute.path.length > path.length && samePath(attribute.path.slice(0, path.length), path)).map((attribute) => attribute.path[path.length]);
+        const keys = this.attributes
+            .filter((attribute) => attribute.path.length > path.length && samePath(attribute.path.slice(0, path.length), path))
+            .map((attribute) => attribute.path[path.length]);
         return [...new Set(keys)];
     }
 }
@@ -376,7 +409,8 @@ class HclReader {
             if (token.kind === "ident") {
                 const labels: string[] = [];
                 let next = this.index + 1;
-                while (this.tokens[next].kind === "string" || this.tokens[next].kind === "ident") labels.push(unquote(this.tokens[next++].text));
+                while (this.tokens[next].kind === "string" || this.tokens[next].kind === "ident")
+                    labels.push(unquote(this.tokens[next++].text));
                 if (this.tokens[next].text === "{") {
                     const blockPath = [...path, token.text, ...labels];
                     this.blocks.push({ path: blockPath, at: this.lineAt(token.offset) });
@@ -429,7 +463,10 @@ class HclReader {
             const key = this.token;
             if (key.kind === "eof" || key.text === "}") return;
             const separator = this.peek();
-            if ((key.kind === "ident" || key.kind === "string" || key.kind === "number") && (separator.text === "=" || separator.text === ":")) {
+            if (
+                (key.kind === "ident" || key.kind === "string" || key.kind === "number") &&
+                (separator.text === "=" || separator.text === ":")
+            ) {
                 this.index += 2;
                 this.readValue([...path, unquote(key.text)], key);
             } else {

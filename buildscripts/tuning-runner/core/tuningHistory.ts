@@ -11,7 +11,14 @@ import { TUNING_HISTORY_LAYOUT } from "../../contract";
 import { code } from "./inlineCode";
 import { FUNCTION_FACTS, tuningFingerprint, type FunctionFacts } from "./fingerprint";
 import { parseJsonFile, withoutUndefined } from "./json";
-import { TUNING_RESULT, type Baseline, type PullRequestContext, type Refinement, type StoredResultOrigin, type TuningResult } from "./resultsFile";
+import {
+    TUNING_RESULT,
+    type Baseline,
+    type PullRequestContext,
+    type Refinement,
+    type StoredResultOrigin,
+    type TuningResult,
+} from "./resultsFile";
 import type { S3Location } from "./s3Location";
 import { parseWith, worded } from "./schema";
 import type { PowerTuningInput } from "./tuningInput";
@@ -53,18 +60,26 @@ const ORIGIN_FIELDS = {
 /** `results/<fingerprint>.json` for `fingerprint`: a succeeded tuning and what it measured. */
 function storedResultEntrySchema(fingerprint: string) {
     return worded(
-        z.object({
-            version: worded(z.literal(2), "2 (a stored result written by this runner)"),
-            fingerprint: worded(z.literal(fingerprint), `${fingerprint} (the key's own)`),
-            /** As in the results file, without what only one run knows (reuse, baseline, deltas). */
-            result: TUNING_RESULT.refine((result) => result.status === "succeeded", { path: ["status"], params: { allowed: "succeeded (only results are stored)" } }),
-            function: FUNCTION_FACTS,
-            input: worded(z.record(z.string(), z.unknown()), "the tuning input object"),
-            ...ORIGIN_FIELDS,
-        }).refine((entry) => tuningFingerprint(entry.function, entry.input as PowerTuningInput) === fingerprint, {
-            path: ["function"],
-            params: { allowed: `the function and input whose fingerprint is ${fingerprint}`, reason: "they hash to another fingerprint" },
-        }),
+        z
+            .object({
+                version: worded(z.literal(2), "2 (a stored result written by this runner)"),
+                fingerprint: worded(z.literal(fingerprint), `${fingerprint} (the key's own)`),
+                /** As in the results file, without what only one run knows (reuse, baseline, deltas). */
+                result: TUNING_RESULT.refine((result) => result.status === "succeeded", {
+                    path: ["status"],
+                    params: { allowed: "succeeded (only results are stored)" },
+                }),
+                function: FUNCTION_FACTS,
+                input: worded(z.record(z.string(), z.unknown()), "the tuning input object"),
+                ...ORIGIN_FIELDS,
+            })
+            .refine((entry) => tuningFingerprint(entry.function, entry.input as PowerTuningInput) === fingerprint, {
+                path: ["function"],
+                params: {
+                    allowed: `the function and input whose fingerprint is ${fingerprint}`,
+                    reason: "they hash to another fingerprint",
+                },
+            }),
         "a stored result written by this runner (a JSON object with version 2)",
     );
 }
@@ -109,7 +124,8 @@ export function storedResultEntry(
     origin: { pullRequest?: PullRequestContext; commit?: string; recordedAt: string },
 ): StoredResultEntry | undefined {
     // Without its refinement a result is not what this input asks for: the next build refines again.
-    if (result.status !== "succeeded" || result.refinement?.status === "failed" || result.changedWhileMeasured !== undefined) return undefined;
+    if (result.status !== "succeeded" || result.refinement?.status === "failed" || result.changedWhileMeasured !== undefined)
+        return undefined;
     const { reused: _reused, baseline: _baseline, delta: _delta, productionTraffic: _traffic, ...tuned } = result;
     return withoutUndefined({
         version: 2 as const,
@@ -128,7 +144,14 @@ export function productionRecord(
     measured: { fingerprint: string; facts: FunctionFacts },
     origin: { commit?: string; recordedAt: string },
 ): ProductionRecord {
-    return withoutUndefined({ version: 2 as const, fingerprint: measured.fingerprint, function: measured.facts, commit: origin.commit, recordedAt: origin.recordedAt, functionArn: fn.arn });
+    return withoutUndefined({
+        version: 2 as const,
+        fingerprint: measured.fingerprint,
+        function: measured.facts,
+        commit: origin.commit,
+        recordedAt: origin.recordedAt,
+        functionArn: fn.arn,
+    });
 }
 
 /** A stored entry read back; `key` names it in errors. It must be the entry for `fingerprint`, and succeeded. */
@@ -146,7 +169,15 @@ export function parseProductionRecord(text: string, key: string): ProductionReco
  * to the run that measured it (its executions' times and costs, the refinement's included).
  */
 export function reusedResult(fn: TargetFunction, entry: StoredResultEntry): TuningResult {
-    const { executionArn, startedAt: _startedAt, stoppedAt: _stoppedAt, stateMachineCostUsd: _stateMachine, lambdaCostUsd: _lambda, refinement, ...measured } = entry.result;
+    const {
+        executionArn,
+        startedAt: _startedAt,
+        stoppedAt: _stoppedAt,
+        stateMachineCostUsd: _stateMachine,
+        lambdaCostUsd: _lambda,
+        refinement,
+        ...measured
+    } = entry.result;
     const origin = originOf(entry, executionArn);
     return withoutUndefined({
         ...measured,

@@ -47,13 +47,19 @@ const TUNING_INPUT_FIELDS = {
     // The tool's own default strategy is cost (strategyOf).
     strategy: worded(strategy.schema, strategy.schema.options.join(", ")).optional(),
     /** 0 weighs only speed, 1 only cost; the tool's default is 0.5. */
-    balancedWeight: worded(balancedWeight.schema, `a number from ${balancedWeight.schema.minValue} to ${balancedWeight.schema.maxValue}`).optional(),
+    balancedWeight: worded(
+        balancedWeight.schema,
+        `a number from ${balancedWeight.schema.minValue} to ${balancedWeight.schema.maxValue}`,
+    ).optional(),
     parallelInvocation: worded(parallelInvocation.schema, parallelInvocation.allowed).optional(),
     payload: z.unknown().optional(),
     payloadS3: worded(z.string().regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/.+$/), "an S3 object URI s3://<bucket>/<key>").optional(),
     /** The runner's own setting, never sent to the state machine: a second, finer pass (refine.ts). */
     refine: REFINE_BLOCK.optional(),
-    ...(Object.fromEntries(TOOL_ONLY_KEYS.map((key) => [key, z.unknown().optional()])) as Record<(typeof TOOL_ONLY_KEYS)[number], z.ZodOptional<z.ZodUnknown>>),
+    ...(Object.fromEntries(TOOL_ONLY_KEYS.map((key) => [key, z.unknown().optional()])) as Record<
+        (typeof TOOL_ONLY_KEYS)[number],
+        z.ZodOptional<z.ZodUnknown>
+    >),
 };
 const KNOWN_KEYS = Object.keys(TUNING_INPUT_FIELDS).filter((key) => key !== "lambdaARN");
 
@@ -64,14 +70,23 @@ const TUNING_INPUT = worded(
         .refine((input) => input.refine === undefined || input.autoOptimize !== true, {
             when: () => true,
             path: ["autoOptimize"],
-            params: { allowed: `false or left out when "refine" is set`, reason: "each execution would set the function's memory from its own sizes only" },
+            params: {
+                allowed: `false or left out when "refine" is set`,
+                reason: "each execution would set the function's memory from its own sizes only",
+            },
         })
         .refine((input) => !("lambdaARN" in input), {
             when: () => true,
             path: ["lambdaARN"],
-            params: { allowed: "leave it out and name the functions with --lambda-arn or --terraform-outputs", reason: "the runner adds each function's ARN itself" },
+            params: {
+                allowed: "leave it out and name the functions with --lambda-arn or --terraform-outputs",
+                reason: "the runner adds each function's ARN itself",
+            },
         }),
-    { allowed: "a power-tuning input", unknownKey: { allowed: `only the keys ${KNOWN_KEYS.join(", ")}`, reason: "unknown key", known: KNOWN_KEYS } },
+    {
+        allowed: "a power-tuning input",
+        unknownKey: { allowed: `only the keys ${KNOWN_KEYS.join(", ")}`, reason: "unknown key", known: KNOWN_KEYS },
+    },
 );
 
 /** The power-tuning execution input as the user writes it, without `lambdaARN`: the runner adds that per function. */
@@ -130,10 +145,14 @@ export function peakLambdaConcurrency(load: TuningLoad, executions: number): num
  * runner cannot see), or a refinement's new sizes when those are more.
  */
 export function peakPerExecution(input: PowerTuningInput): number {
-    const powerValueCount = input.powerValues === undefined || input.powerValues === "ALL" ? ALL_POWER_VALUES_COUNT : input.powerValues.length;
+    const powerValueCount =
+        input.powerValues === undefined || input.powerValues === "ALL" ? ALL_POWER_VALUES_COUNT : input.powerValues.length;
     const refine = refineSettingsOf(input);
     const load = { num: input.num, parallelInvocation: input.parallelInvocation };
-    return Math.max(peakLambdaConcurrency({ ...load, powerValueCount }, 1), refine === undefined ? 0 : peakLambdaConcurrency({ ...load, powerValueCount: refine.maxSizes }, 1));
+    return Math.max(
+        peakLambdaConcurrency({ ...load, powerValueCount }, 1),
+        refine === undefined ? 0 : peakLambdaConcurrency({ ...load, powerValueCount: refine.maxSizes }, 1),
+    );
 }
 
 /**

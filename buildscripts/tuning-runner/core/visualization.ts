@@ -36,7 +36,12 @@ export interface ChartSeries {
  * cannot split the fragment.
  */
 export function encodeComparisonUrl(first: ChartSeries, second: ChartSeries): string {
-    const parts = [...encodeSeries(first.stats), ...encodeSeries(second.stats), encodeURIComponent(first.legend), encodeURIComponent(second.legend)];
+    const parts = [
+        ...encodeSeries(first.stats),
+        ...encodeSeries(second.stats),
+        encodeURIComponent(first.legend),
+        encodeURIComponent(second.legend),
+    ];
     return `${VISUALIZATION_BASE_URL}#${parts.join(";")}`;
 }
 

@@ -36,7 +36,8 @@ export function renderTuningHistorySection(result: TuningResult): string[] {
     const lines: string[] = [];
     if (result.reused !== undefined) lines.push("", `♻️ ${reusedSentence(result.reused)}`);
     if (result.baseline?.status === "none") lines.push("", `No baseline: ${result.baseline.reason}.`);
-    if (result.baseline?.status === "found" && result.delta !== undefined) lines.push("", ...comparisonLines(result.baseline, result.delta));
+    if (result.baseline?.status === "found" && result.delta !== undefined)
+        lines.push("", ...comparisonLines(result.baseline, result.delta));
     return lines;
 }
 

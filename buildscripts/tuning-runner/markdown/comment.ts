@@ -31,7 +31,13 @@ export function fitToCommentLimit(markdown: string, limit = COMMENT_CHARACTER_LI
         if (keptLength > limit) continue;
         const closing = kept > 0 ? closingFenceAfter[kept - 1] : undefined;
         const tail = `${closing === undefined ? "" : `${closing}\n`}\n${note(kept)}`;
-        if (keptLength + tail.length <= limit) return lines.slice(0, kept).map((line) => `${line}\n`).join("") + tail;
+        if (keptLength + tail.length <= limit)
+            return (
+                lines
+                    .slice(0, kept)
+                    .map((line) => `${line}\n`)
+                    .join("") + tail
+            );
     }
     return note(0).slice(0, limit);
 }
@@ -42,7 +48,8 @@ function closingFences(lines: readonly string[]): Array<string | undefined> {
     return lines.map((line) => {
         const fence = /^ {0,3}(`{3,}|~{3,})/.exec(line)?.[1];
         if (open === undefined && fence !== undefined) open = fence;
-        else if (open !== undefined && fence !== undefined && fence[0] === open[0] && fence.length >= open.length && line.trim() === fence) open = undefined;
+        else if (open !== undefined && fence !== undefined && fence[0] === open[0] && fence.length >= open.length && line.trim() === fence)
+            open = undefined;
         return open;
     });
 }

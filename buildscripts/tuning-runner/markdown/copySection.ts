@@ -32,16 +32,34 @@ export function renderCopySection(
         lines.push(`🧹 ${copy}: destroyed.** The sweep after the destroy found nothing left named ${code(`${report.namePrefix}-…`)}.`);
         return { markdown: withBuild(lines, context.buildUrl), pushLogNote: "destroyed" };
     }
-    const leftWords = left.length === 0 ? "The destroy left nothing of the copy itself" : `The destroy left ${plural(left.length, "thing")} (${names(left)})`;
+    const leftWords =
+        left.length === 0
+            ? "The destroy left nothing of the copy itself"
+            : `The destroy left ${plural(left.length, "thing")} (${names(left)})`;
     if (failed.length === 0 && report.unlisted.length === 0) {
-        lines.push(`🧹 ${copy}: removed by the sweep.** ${leftWords}; the sweep after it removed ${left.length === 1 ? "it" : "them all"}.`);
-        return { markdown: withBuild(lines, context.buildUrl), pushLogNote: `${plural(left.length, "thing")} left by the destroy, removed by the sweep` };
+        lines.push(
+            `🧹 ${copy}: removed by the sweep.** ${leftWords}; the sweep after it removed ${left.length === 1 ? "it" : "them all"}.`,
+        );
+        return {
+            markdown: withBuild(lines, context.buildUrl),
+            pushLogNote: `${plural(left.length, "thing")} left by the destroy, removed by the sweep`,
+        };
     }
-    const removedWords = removed.length === 0 ? "removed nothing" : `removed ${removed.length}${removed.length === left.length ? "" : ` (${names(removed)})`}`;
-    const failedWords = failed.length === 0 ? "" : ` and could not remove ${failed.map((item) => `${SWEPT_KIND_WORDS[item.kind]} ${code(item.name)} (${item.error === undefined ? "no reason given" : code(item.error)})`).join(", ")}`;
-    const found = left.length === 0 && failed.length === 0 ? "The sweep after the destroy found nothing left of what it could list" : `${leftWords}; the sweep after it ${removedWords}${failedWords}`;
+    const removedWords =
+        removed.length === 0
+            ? "removed nothing"
+            : `removed ${removed.length}${removed.length === left.length ? "" : ` (${names(removed)})`}`;
+    const failedWords =
+        failed.length === 0
+            ? ""
+            : ` and could not remove ${failed.map((item) => `${SWEPT_KIND_WORDS[item.kind]} ${code(item.name)} (${item.error === undefined ? "no reason given" : code(item.error)})`).join(", ")}`;
+    const found =
+        left.length === 0 && failed.length === 0
+            ? "The sweep after the destroy found nothing left of what it could list"
+            : `${leftWords}; the sweep after it ${removedWords}${failedWords}`;
     lines.push(`⚠️ ${copy}: not all removed.** ${found}.`);
-    for (const { kind, error } of report.unlisted) lines.push("", `It could not list the ${SWEPT_KIND_WORDS[kind]}s (${code(error)}), so what is left of those is unknown.`);
+    for (const { kind, error } of report.unlisted)
+        lines.push("", `It could not list the ${SWEPT_KIND_WORDS[kind]}s (${code(error)}), so what is left of those is unknown.`);
     lines.push("", retrySentence(report, failed, context.scheduledSweep, context.now));
     const notRemoved = failed.length === 0 ? "not all listed" : `${plural(failed.length, "thing")} not removed`;
     const pushLogNote = `${notRemoved}, ${context.scheduledSweep.schedule === undefined ? "no scheduled sweep retries" : "the scheduled sweep retries"}`;
@@ -63,7 +81,12 @@ function names(items: readonly SweptItem[]): string {
  * When the scheduled sweep takes over: on its first run once the newest thing left is as old as
  * it requires; the time is written out when every such thing's age is known.
  */
-function retrySentence(report: Pick<SweepReport, "namePrefix" | "unlisted">, failed: readonly SweptItem[], scheduledSweep: ScheduledSweep, now: number): string {
+function retrySentence(
+    report: Pick<SweepReport, "namePrefix" | "unlisted">,
+    failed: readonly SweptItem[],
+    scheduledSweep: ScheduledSweep,
+    now: number,
+): string {
     const { schedule, olderThanHours } = scheduledSweep;
     if (schedule === undefined || olderThanHours === undefined) {
         return `Nothing retries this on a schedule: run ${code(`tuning-runner sweep --name-prefix ${report.namePrefix} --older-than 0`)} with permission to remove it.`;
@@ -72,6 +95,10 @@ function retrySentence(report: Pick<SweepReport, "namePrefix" | "unlisted">, fai
     const known = report.unlisted.length === 0 && ages.length > 0 && ages.every((age) => !Number.isNaN(age));
     const oldEnoughAt = Math.max(...ages) + olderThanHours * 3_600_000;
     const age = plural(olderThanHours, "hour");
-    const when = !known ? `on its first run once what is left is ${age} old` : oldEnoughAt <= now ? "on its next run" : `on its first run after ${readableTime(oldEnoughAt)}, when what is left is ${age} old`;
+    const when = !known
+        ? `on its first run once what is left is ${age} old`
+        : oldEnoughAt <= now
+          ? "on its next run"
+          : `on its first run after ${readableTime(oldEnoughAt)}, when what is left is ${age} old`;
     return `The scheduled sweep (${code(schedule)}) tries again ${when}.`;
 }

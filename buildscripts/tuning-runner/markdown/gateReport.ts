@@ -88,13 +88,21 @@ function gateInputChanges(evaluation: GateEvaluation): string[] {
 
 function describePolicy(policy: QualityPolicy): string {
     const rules = [
-        policy.maxCostIncreasePercent === undefined ? undefined : `cost per 1M invocations at most +${policy.maxCostIncreasePercent} % over the baseline`,
-        policy.maxDurationIncreasePercent === undefined ? undefined : `duration at most +${policy.maxDurationIncreasePercent} % over the baseline`,
+        policy.maxCostIncreasePercent === undefined
+            ? undefined
+            : `cost per 1M invocations at most +${policy.maxCostIncreasePercent} % over the baseline`,
+        policy.maxDurationIncreasePercent === undefined
+            ? undefined
+            : `duration at most +${policy.maxDurationIncreasePercent} % over the baseline`,
         policy.requireConfiguredMemoryWithinPercent === undefined
             ? undefined
             : `the configured memory at most ${policy.requireConfiguredMemoryWithinPercent} % dearer than the recommended`,
-        policy.maxCostPer1MUsd === undefined ? undefined : `cost per 1M invocations at the configured memory at most ${formatUsd(policy.maxCostPer1MUsd)}`,
-        policy.maxDurationMs === undefined ? undefined : `duration at the configured memory at most ${formatDurationMs(policy.maxDurationMs)}`,
+        policy.maxCostPer1MUsd === undefined
+            ? undefined
+            : `cost per 1M invocations at the configured memory at most ${formatUsd(policy.maxCostPer1MUsd)}`,
+        policy.maxDurationMs === undefined
+            ? undefined
+            : `duration at the configured memory at most ${formatDurationMs(policy.maxDurationMs)}`,
         policy.maxMonthlyCostIncreaseUsd === undefined
             ? undefined
             : `at production's traffic the configured memory at most ${formatUsd(policy.maxMonthlyCostIncreaseUsd)} a month dearer than production now`,
@@ -129,7 +137,11 @@ function formatFigure(rule: PolicyRule, figure: number | string, signed: boolean
 /** The functions no rule judged, since their figures may be another code's. */
 function untrustedList(evaluation: GateEvaluation): string[] {
     if (evaluation.untrusted.length === 0) return [];
-    return ["", "Not judged by any rule, so the build does not approve:", ...evaluation.untrusted.map(({ function: fn, reason }) => `- ${code(fn)}: ${reason}`)];
+    return [
+        "",
+        "Not judged by any rule, so the build does not approve:",
+        ...evaluation.untrusted.map(({ function: fn, reason }) => `- ${code(fn)}: ${reason}`),
+    ];
 }
 
 /** One line per function and reason, naming the rules it applies to. */
@@ -154,7 +166,8 @@ function describeApproval(approval: ApprovalOutcome, verdict: GateVerdict): stri
         case "approved":
             return "The build approved this revision of the pull request.";
         case "revoked":
-            if (verdict === "needs-a-person") return "The build does not approve this revision (any approval of its own is revoked): a person must approve it.";
+            if (verdict === "needs-a-person")
+                return "The build does not approve this revision (any approval of its own is revoked): a person must approve it.";
             return "The build revoked its approval of this revision: the pull request cannot be merged until a build passes the gate (or someone overrides the approval rule).";
         case "skipped":
             return `Approval unchanged: ${approval.reason}.`;
@@ -168,7 +181,9 @@ export function tuningPushNote(results: readonly TuningResult[], report: Quality
     // Judged without results (nothing needed tuning), the verdict says all there is.
     if (results.length === 0) return gatePushNote(report);
     const tuned = results.filter((result) => result.status === "succeeded").length;
-    const failed = results.filter((result) => result.status === "failed" || result.status === "timed-out" || result.status === "aborted").length;
+    const failed = results.filter(
+        (result) => result.status === "failed" || result.status === "timed-out" || result.status === "aborted",
+    ).length;
     return `${plural(tuned, "function")} tuned${failed > 0 ? `, ${failed} failed` : ""}; ${gatePushNote(report)}`;
 }
 
@@ -202,14 +217,20 @@ function approvalNote(approval: ApprovalOutcome, verdict: GateVerdict): string |
 /** The Terraform change that applies each recommendation, with what it saves per 1M invocations. */
 export function renderMemorySuggestions(suggestions: readonly MemorySuggestion[]): string[] {
     if (suggestions.length === 0) return [];
-    return [`### 🔧 Suggested ${suggestions.length === 1 ? "change" : "changes"}`, ...suggestions.flatMap((suggestion) => ["", ...suggestionLines(suggestion)])];
+    return [
+        `### 🔧 Suggested ${suggestions.length === 1 ? "change" : "changes"}`,
+        ...suggestions.flatMap((suggestion) => ["", ...suggestionLines(suggestion)]),
+    ];
 }
 
 function suggestionLines(suggestion: MemorySuggestion): string[] {
     const { function: fn, configuredMemoryMB, recommendedMemoryMB, change } = suggestion;
     const lines = [`${code(fn)} runs with ${configuredMemoryMB} MB; ${recommendedMemoryMB} MB is recommended. ${projection(suggestion)}`];
     if (suggestion.fileValueMB !== undefined) {
-        lines.push("", `Note: the Terraform files set ${suggestion.fileValueMB} MB, so a -var, .tfvars or TF_VAR_ value overrides them; change it there.`);
+        lines.push(
+            "",
+            `Note: the Terraform files set ${suggestion.fileValueMB} MB, so a -var, .tfvars or TF_VAR_ value overrides them; change it there.`,
+        );
     }
     if (change === undefined) return [...lines, "", `No exact change to show: ${suggestion.unresolved}.`];
     const where =
@@ -218,7 +239,9 @@ function suggestionLines(suggestion: MemorySuggestion): string[] {
             : `${code(change.file)} line ${change.line}${change.via.length > 0 ? ` (reached from ${change.via.map(code).join(" → ")})` : ""}:`;
     lines.push("", where, "```diff", ...(change.oldLine === undefined ? [] : [`-${change.oldLine}`]), `+${change.newLine}`, "```");
     if (suggestion.sharedWith.length > 0) {
-        lines.push(`This line also sets the memory of ${suggestion.sharedWith.map(code).join(", ")}; give ${code(fn)} its own setting to change it alone.`);
+        lines.push(
+            `This line also sets the memory of ${suggestion.sharedWith.map(code).join(", ")}; give ${code(fn)} its own setting to change it alone.`,
+        );
     }
     return lines;
 }
@@ -232,6 +255,8 @@ function projection(suggestion: MemorySuggestion): string {
     const difference = cost.configured - cost.recommended;
     const percent = significant((Math.abs(difference) / cost.configured) * 100);
     const effect =
-        difference >= 0 ? `saves ${formatUsd(difference)} per 1M invocations (${percent} %)` : `costs ${formatUsd(-difference)} more per 1M invocations (+${percent} %)`;
+        difference >= 0
+            ? `saves ${formatUsd(difference)} per 1M invocations (${percent} %)`
+            : `costs ${formatUsd(-difference)} more per 1M invocations (+${percent} %)`;
     return `Projected: ${formatUsd(cost.configured)} → ${formatUsd(cost.recommended)} per 1M invocations including the request charge, so the change ${effect}; duration ${formatDurationMs(duration.configured)} → ${formatDurationMs(duration.recommended)}.`;
 }

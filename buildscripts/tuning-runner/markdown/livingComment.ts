@@ -19,7 +19,11 @@ export type SectionName = (typeof SECTION_NAMES)[number];
 /** How many pushes the push log keeps (the oldest go first). */
 export const PUSH_LOG_LENGTH = 10;
 
-const SEE_ALSO: Record<SectionName, string> = { plan: "the plan in the build log", tuning: "the results file and the build log", copy: "the sweep report and the build log" };
+const SEE_ALSO: Record<SectionName, string> = {
+    plan: "the plan in the build log",
+    tuning: "the results file and the build log",
+    copy: "the sweep report and the build log",
+};
 
 export interface CommentSection {
     readonly name: SectionName;
@@ -139,9 +143,19 @@ function parsePushLogLine(line: string): PushLogEntry | undefined {
  */
 function renderLivingComment(comment: LivingComment, limit = COMMENT_CHARACTER_LIMIT): string {
     // Without bodies; each body adds its own length and one blank-line separator.
-    const fixed = assemble(comment, comment.sections.map(() => "")).length + 2 * comment.sections.length;
-    const budgets = shareRoom(comment.sections.map((section) => section.markdown.length), limit - fixed);
-    const bodies = comment.sections.map((section, index) => fitToCommentLimit(section.markdown, budgets[index], SEE_ALSO[section.name]).trimEnd());
+    const fixed =
+        assemble(
+            comment,
+            comment.sections.map(() => ""),
+        ).length +
+        2 * comment.sections.length;
+    const budgets = shareRoom(
+        comment.sections.map((section) => section.markdown.length),
+        limit - fixed,
+    );
+    const bodies = comment.sections.map((section, index) =>
+        fitToCommentLimit(section.markdown, budgets[index], SEE_ALSO[section.name]).trimEnd(),
+    );
     return assemble(comment, bodies);
 }
 

@@ -19,7 +19,12 @@ export function renderPlanComment(summary: PlanSummary, context: { buildUrl?: st
     const table =
         ordered.length === 0
             ? []
-            : ["", "| Action | Resource |", "|---|---|", ...ordered.map((change) => `| ${PLAN_ACTION_LABELS[change.action]} | ${code(change.address)} |`)];
+            : [
+                  "",
+                  "| Action | Resource |",
+                  "|---|---|",
+                  ...ordered.map((change) => `| ${PLAN_ACTION_LABELS[change.action]} | ${code(change.address)} |`),
+              ];
     const markdown = [PLAN_HEADING, "", withBuildLink(counts, context.buildUrl), ...table, ""].join("\n");
     return fitToCommentLimit(markdown, COMMENT_CHARACTER_LIMIT, "the plan in the build log");
 }
@@ -42,7 +47,12 @@ export function planPushNote(summary: PlanSummary): string {
 
 /** The plan section for a push that needed no copy: nothing was planned, so the previous push's plan must not stay. */
 export function renderNoCopyPlan(sourceCommit: string): string {
-    return [PLAN_HEADING, "", `⏭️ **No plan for ${code(sourceCommit.slice(0, 7))}:** no file that can change a function changed, so nothing was planned or deployed.`, ""].join("\n");
+    return [
+        PLAN_HEADING,
+        "",
+        `⏭️ **No plan for ${code(sourceCommit.slice(0, 7))}:** no file that can change a function changed, so nothing was planned or deployed.`,
+        "",
+    ].join("\n");
 }
 
 /** The plan section's push-log note for a push that needed no copy. */

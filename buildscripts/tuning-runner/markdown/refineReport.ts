@@ -46,7 +46,9 @@ function refinedLines(result: TuningResult, refinement: Extract<Refinement, { st
         return [`${measured} The first pass's pick, ${first.power} MB, stands.`];
     }
     const refined: Recommendation = { power: result.power, cost: result.cost, duration: result.duration };
-    return [`${measured} The first pass alone picked ${describe(first)}; refined: ${describe(refined, first)}.${payback(runCost, first, refined)}`];
+    return [
+        `${measured} The first pass alone picked ${describe(first)}; refined: ${describe(refined, first)}.${payback(runCost, first, refined)}`,
+    ];
 }
 
 function sizes(memorySizesMB: readonly number[]): string {
@@ -56,7 +58,8 @@ function sizes(memorySizesMB: readonly number[]): string {
 /** `1024 MB at $2.05 per 1M invocations* and 110 ms`, with changes against `before` when given. */
 function describe(pick: Recommendation, before?: Recommendation): string {
     const perMillion = costPerMillionInvocations(pick.cost);
-    const change = (now: number, then: number) => (before === undefined || then === 0 ? "" : ` (${now >= then ? "+" : "−"}${significant(Math.abs((now - then) / then) * 100, 2)} %)`);
+    const change = (now: number, then: number) =>
+        before === undefined || then === 0 ? "" : ` (${now >= then ? "+" : "−"}${significant(Math.abs((now - then) / then) * 100, 2)} %)`;
     return (
         `${pick.power} MB at ${formatUsd(perMillion)}${change(perMillion, before === undefined ? 0 : costPerMillionInvocations(before.cost))} per 1M invocations\\* ` +
         `and ${formatDurationMs(pick.duration)}${change(pick.duration, before?.duration ?? 0)}`

@@ -34,7 +34,14 @@ export function renderTuningComment(results: readonly TuningResult[], context: R
 
 /** The comment when a cap stopped the tuning before anything was invoked: each cap that was exceeded. */
 export function renderNotTunedComment(overCaps: readonly string[], buildUrl: string | undefined): string {
-    return [TUNING_HEADING, "", withBuildLink("**Not tuned**: nothing was invoked, because", buildUrl), "", ...overCaps.map((cap) => `- ${cap}`), ""].join("\n");
+    return [
+        TUNING_HEADING,
+        "",
+        withBuildLink("**Not tuned**: nothing was invoked, because", buildUrl),
+        "",
+        ...overCaps.map((cap) => `- ${cap}`),
+        "",
+    ].join("\n");
 }
 
 /** The same Markdown in full, for `report` (stdout has no size limit). */
@@ -64,7 +71,9 @@ function copyMapping(copies: readonly TargetFunction[] | undefined): string[] {
         "",
         "| Function | Copy tuned | Production |",
         "|---|---|---|",
-        ...copies.map((fn) => `| ${code(fn.name)} | ${code(fn.arn.split(":")[6])} | ${fn.production === undefined ? "—" : code(fn.production)} |`),
+        ...copies.map(
+            (fn) => `| ${code(fn.name)} | ${code(fn.arn.split(":")[6])} | ${fn.production === undefined ? "—" : code(fn.production)} |`,
+        ),
     ];
 }
 
@@ -100,7 +109,9 @@ function resultSection(result: TuningResult): string[] {
     const label = STATUS_LABELS[result.status];
     if (result.status !== "succeeded") {
         const heading = `### ${label.icon} ${code(result.name)}: ${label.heading}`;
-        return result.error === undefined ? [heading] : [heading, "", `Reason (${code(result.error.error)}): ${code(shorten(result.error.cause, MAX_CAUSE_CHARACTERS))}`];
+        return result.error === undefined
+            ? [heading]
+            : [heading, "", `Reason (${code(result.error.error)}): ${code(shorten(result.error.cause, MAX_CAUSE_CHARACTERS))}`];
     }
     const runCost = tuningRunCostUsd(result);
     const details = [
@@ -139,7 +150,13 @@ function statsTable(result: TuningResult): string[] {
     const rows: PowerStat[] =
         result.stats.length > 0
             ? [...result.stats]
-            : [{ memoryMB: result.power ?? Number.NaN, averageDurationMs: result.duration ?? Number.NaN, averageCostUsd: result.cost ?? Number.NaN }];
+            : [
+                  {
+                      memoryMB: result.power ?? Number.NaN,
+                      averageDurationMs: result.duration ?? Number.NaN,
+                      averageCostUsd: result.cost ?? Number.NaN,
+                  },
+              ];
     const refined = refinedMemorySizes(result);
     return [
         "| Memory (MB) | Avg duration | Avg cost / invocation | Cost per 1M invocations\\* |",
@@ -185,7 +202,10 @@ function runCostLine(results: readonly TuningResult[]): string[] {
     const lambda = ran.reduce((sum, result) => sum + (result.lambdaCostUsd ?? 0), 0);
     const reused = results.filter((result) => result.reused !== undefined).length;
     const free = reused === 0 ? "" : `; ${plural(reused, "reused result")} cost nothing`;
-    return ["", `This push's tuning cost ${formatUsd(stateMachine + lambda)} (Step Functions ${formatUsd(stateMachine)} + Lambda ${formatUsd(lambda)}, as the tool reports them) for ${plural(ran.length, "function")}${free}.`];
+    return [
+        "",
+        `This push's tuning cost ${formatUsd(stateMachine + lambda)} (Step Functions ${formatUsd(stateMachine)} + Lambda ${formatUsd(lambda)}, as the tool reports them) for ${plural(ran.length, "function")}${free}.`,
+    ];
 }
 
 /** What the comment shows of the changed paths that need no copy. */
@@ -197,7 +217,12 @@ const LISTED_PATHS = 10;
  */
 export function renderNoCopyComment(
     decision: CopyDecision,
-    context: { sourceCommit: string; gate: readonly string[]; production?: { results: readonly TuningResult[]; untuned: readonly string[] }; history?: TuningHistoryStatus },
+    context: {
+        sourceCommit: string;
+        gate: readonly string[];
+        production?: { results: readonly TuningResult[]; untuned: readonly string[] };
+        history?: TuningHistoryStatus;
+    },
 ): string {
     const { sourceCommit, gate, production } = context;
     const { changedPaths } = decision;
@@ -215,7 +240,9 @@ export function renderNoCopyComment(
                       ? "The tuning history holds no record of production's functions yet (`record` runs after each deployment of main)."
                       : "The functions this pull request leaves as they are, with the results stored for the code production runs:",
                   ...results.flatMap((result) => ["", ...resultSection(result)]),
-                  ...(production.untuned.length === 0 ? [] : ["", `Never tuned on the code production runs: ${production.untuned.map(code).join(", ")}.`]),
+                  ...(production.untuned.length === 0
+                      ? []
+                      : ["", `Never tuned on the code production runs: ${production.untuned.map(code).join(", ")}.`]),
                   ...(results.length === 0 ? [] : ["", "---", REQUEST_CHARGE_FOOTNOTE]),
               ];
     const markdown = [

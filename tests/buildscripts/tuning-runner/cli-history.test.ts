@@ -1,5 +1,11 @@
 import * as assert from "node:assert/strict";
-import { type Command, parseCommandLine, recordRequestFrom, tuneRequestFrom, tuneTargetsFrom } from "../../../buildscripts/tuning-runner/cli";
+import {
+    type Command,
+    parseCommandLine,
+    recordRequestFrom,
+    tuneRequestFrom,
+    tuneTargetsFrom,
+} from "../../../buildscripts/tuning-runner/cli";
 import { InputError, UsageError } from "../../../buildscripts/tuning-runner/core/errors";
 
 const STATE_MACHINE = "arn:aws:states:us-east-1:123456789012:stateMachine:powerTuningStateMachine-1a2b3c4d";
@@ -24,12 +30,23 @@ function rejects(argv: string[], env: Record<string, string>, errorType: typeof 
 describe("command line of the tuning history", () => {
     describe("tune --history and --force", () => {
         it("take the history from the flag, else from TUNING_HISTORY_URI, into the request", () => {
-            const fromEnv = parsed("tune", ["tune", "--lambda-arn", FUNCTION_A], { TUNING_HISTORY_URI: "s3://artifacts/tuning-history/" }).args;
+            const fromEnv = parsed("tune", ["tune", "--lambda-arn", FUNCTION_A], {
+                TUNING_HISTORY_URI: "s3://artifacts/tuning-history/",
+            }).args;
             assert.deepEqual(fromEnv.history, { bucket: "artifacts", prefix: "tuning-history" });
-            const fromFlag = parsed("tune", ["tune", "--history", "s3://other/h"], { TUNING_HISTORY_URI: "s3://artifacts/tuning-history/" }).args;
+            const fromFlag = parsed("tune", ["tune", "--history", "s3://other/h"], {
+                TUNING_HISTORY_URI: "s3://artifacts/tuning-history/",
+            }).args;
             assert.deepEqual(fromFlag.history, { bucket: "other", prefix: "h" });
             const args = { ...fromEnv, stateMachineArn: STATE_MACHINE };
-            const request = tuneRequestFrom(args, tuneTargetsFrom(args, undefined), { from: "files", read: { input: { name: "power-tuning-input.json", text: INPUT }, policyFile: "power-tuning-policy.json", terraformFiles: [] } });
+            const request = tuneRequestFrom(args, tuneTargetsFrom(args, undefined), {
+                from: "files",
+                read: {
+                    input: { name: "power-tuning-input.json", text: INPUT },
+                    policyFile: "power-tuning-policy.json",
+                    terraformFiles: [],
+                },
+            });
             assert.deepEqual([request.history, request.force], [{ bucket: "artifacts", prefix: "tuning-history" }, false]);
         });
 
@@ -45,19 +62,42 @@ describe("command line of the tuning history", () => {
         });
 
         it("refuse --force without a history, which it would have nothing to do with", () => {
-            rejects(["tune", "--force", "--lambda-arn", FUNCTION_A], {}, UsageError, /^--force needs --history \(env TUNING_HISTORY_URI\): .*without a history every function is tuned anyway$/);
+            rejects(
+                ["tune", "--force", "--lambda-arn", FUNCTION_A],
+                {},
+                UsageError,
+                /^--force needs --history \(env TUNING_HISTORY_URI\): .*without a history every function is tuned anyway$/,
+            );
             assert.equal(parsed("tune", ["tune", "--force"], { TUNING_HISTORY_URI: "s3://artifacts/h" }).args.force, true);
         });
 
         it("refuse a history URI that is not s3://bucket/prefix, naming the flag and its variable", () => {
-            rejects(["tune"], { TUNING_HISTORY_URI: "artifacts/tuning-history" }, InputError, /^--history \(env TUNING_HISTORY_URI\) is "artifacts\/tuning-history" \(not an s3:\/\/ URI\); allowed: s3:\/\/<bucket>\/<prefix>/);
+            rejects(
+                ["tune"],
+                { TUNING_HISTORY_URI: "artifacts/tuning-history" },
+                InputError,
+                /^--history \(env TUNING_HISTORY_URI\) is "artifacts\/tuning-history" \(not an s3:\/\/ URI\); allowed: s3:\/\/<bucket>\/<prefix>/,
+            );
         });
     });
 
     describe("record", () => {
         it("reads production's outputs, the history, the input (default power-tuning-input.json) and the commit", () => {
-            const { args } = parsed("record", ["record", "--terraform-outputs", "outputs.json", "--history", "s3://artifacts/tuning-history", "--source-commit", COMMIT]);
-            assert.deepEqual(args, { terraformOutputsFile: "outputs.json", inputFile: "power-tuning-input.json", history: { bucket: "artifacts", prefix: "tuning-history" }, commit: COMMIT });
+            const { args } = parsed("record", [
+                "record",
+                "--terraform-outputs",
+                "outputs.json",
+                "--history",
+                "s3://artifacts/tuning-history",
+                "--source-commit",
+                COMMIT,
+            ]);
+            assert.deepEqual(args, {
+                terraformOutputsFile: "outputs.json",
+                inputFile: "power-tuning-input.json",
+                history: { bucket: "artifacts", prefix: "tuning-history" },
+                commit: COMMIT,
+            });
             const request = recordRequestFrom(args, { input: INPUT, terraformOutputs: OUTPUTS });
             assert.deepEqual(request.functions, [{ name: "digest", arn: FUNCTION_A }]);
             assert.deepEqual(request.input, JSON.parse(INPUT));
@@ -67,21 +107,49 @@ describe("command line of the tuning history", () => {
             const argv = ["record", "--terraform-outputs", "outputs.json"];
             const env = { TUNING_HISTORY_URI: "s3://artifacts/tuning-history/" };
             assert.equal(parsed("record", argv, { ...env, CODEBUILD_RESOLVED_SOURCE_VERSION: COMMIT }).args.commit, COMMIT);
-            assert.equal(parsed("record", argv, { ...env, CODEBUILD_RESOLVED_SOURCE_VERSION: "arn:aws:s3:::artifacts/plan.zip" }).args.commit, undefined);
-            assert.equal(parsed("record", [...argv, "--source-commit", "f".repeat(40)], { ...env, CODEBUILD_RESOLVED_SOURCE_VERSION: COMMIT }).args.commit, "f".repeat(40));
+            assert.equal(
+                parsed("record", argv, { ...env, CODEBUILD_RESOLVED_SOURCE_VERSION: "arn:aws:s3:::artifacts/plan.zip" }).args.commit,
+                undefined,
+            );
+            assert.equal(
+                parsed("record", [...argv, "--source-commit", "f".repeat(40)], { ...env, CODEBUILD_RESOLVED_SOURCE_VERSION: COMMIT }).args
+                    .commit,
+                "f".repeat(40),
+            );
         });
 
         it("requires the outputs and the history, and a full commit id in --source-commit", () => {
             const env = { TUNING_HISTORY_URI: "s3://artifacts/tuning-history/" };
             rejects(["record"], env, UsageError, /^required option '--terraform-outputs <FILE>' not specified$/);
-            rejects(["record", "--terraform-outputs", "o.json"], {}, InputError, /^--history \(env TUNING_HISTORY_URI\) is missing; allowed: s3:\/\/<bucket>\/<prefix>/);
-            rejects(["record", "--terraform-outputs", "o.json", "--source-commit", "abc1234"], env, UsageError, /^--source-commit must be a full 40-character lowercase commit id; got "abc1234"$/);
-            rejects(["record", "--terraform-outputs", "o.json", "--lambda-arn", FUNCTION_A], env, UsageError, /^unknown option '--lambda-arn'$/);
+            rejects(
+                ["record", "--terraform-outputs", "o.json"],
+                {},
+                InputError,
+                /^--history \(env TUNING_HISTORY_URI\) is missing; allowed: s3:\/\/<bucket>\/<prefix>/,
+            );
+            rejects(
+                ["record", "--terraform-outputs", "o.json", "--source-commit", "abc1234"],
+                env,
+                UsageError,
+                /^--source-commit must be a full 40-character lowercase commit id; got "abc1234"$/,
+            );
+            rejects(
+                ["record", "--terraform-outputs", "o.json", "--lambda-arn", FUNCTION_A],
+                env,
+                UsageError,
+                /^unknown option '--lambda-arn'$/,
+            );
         });
 
         it("refuses outputs without a Lambda function ARN and an invalid input, naming the file", () => {
-            const { args } = parsed("record", ["record", "--terraform-outputs", "outputs.json"], { TUNING_HISTORY_URI: "s3://artifacts/h" });
-            assert.throws(() => recordRequestFrom(args, { input: INPUT, terraformOutputs: "{}" }), (error: Error) => error instanceof InputError && /^outputs\.json: no output holds a Lambda function ARN/.test(error.message));
+            const { args } = parsed("record", ["record", "--terraform-outputs", "outputs.json"], {
+                TUNING_HISTORY_URI: "s3://artifacts/h",
+            });
+            assert.throws(
+                () => recordRequestFrom(args, { input: INPUT, terraformOutputs: "{}" }),
+                (error: Error) =>
+                    error instanceof InputError && /^outputs\.json: no output holds a Lambda function ARN/.test(error.message),
+            );
             assert.throws(
                 () => recordRequestFrom(args, { input: JSON.stringify({ num: 2 }), terraformOutputs: OUTPUTS }),
                 (error: Error) => error instanceof InputError && /^power-tuning-input\.json: "num" is 2/.test(error.message),

@@ -29,11 +29,14 @@ function tuneArgs(argv: string[], env: Record<string, string> = {}): TuneArgumen
 }
 
 function usageError(argv: string[], pattern: RegExp, env: Record<string, string> = {}): void {
-    assert.throws(() => parseCommandLine(argv, env), (error: Error) => {
-        assert.ok(error instanceof UsageError, `expected a UsageError, got ${error.name}: ${error.message}`);
-        assert.match(error.message, pattern);
-        return true;
-    });
+    assert.throws(
+        () => parseCommandLine(argv, env),
+        (error: Error) => {
+            assert.ok(error instanceof UsageError, `expected a UsageError, got ${error.name}: ${error.message}`);
+            assert.match(error.message, pattern);
+            return true;
+        },
+    );
 }
 
 describe("runner command line", () => {
@@ -53,17 +56,24 @@ describe("runner command line", () => {
                 const help = parseCommandLine([command, "--help"], {});
                 assert.ok(help.kind === "help");
                 assert.match(help.text, new RegExp(`^Usage: tuning-runner ${command} \\[options\\]`));
-                const documented = [...help.text.matchAll(/^  (--[a-z-]+)/gm)].map((match) => match[1]).filter((flag) => flag !== "--help");
+                const documented = [...help.text.matchAll(/^ {2}(--[a-z-]+)/gm)]
+                    .map((match) => match[1])
+                    .filter((flag) => flag !== "--help");
                 assert.ok(documented.length > 1, command);
                 for (const flag of documented) {
-                    assert.throws(() => parseCommandLine([command, flag, "--no-such-option"], {}), (error: Error) => !error.message.startsWith(`unknown option '${flag}'`), `${command} ${flag}`);
+                    assert.throws(
+                        () => parseCommandLine([command, flag, "--no-such-option"], {}),
+                        (error: Error) => !error.message.startsWith(`unknown option '${flag}'`),
+                        `${command} ${flag}`,
+                    );
                 }
                 assert.match(usage(), new RegExp(`^  ${command} +\\S`, "m"), `${command} is not listed by the top-level --help`);
             }
         });
 
         it("answers --help with the top-level usage outside a command, and a command's own inside it", () => {
-            for (const argv of [["--help"], ["-h"], ["deploy", "--help"]]) assert.deepEqual(parseCommandLine(argv, {}), { kind: "help", text: usage() });
+            for (const argv of [["--help"], ["-h"], ["deploy", "--help"]])
+                assert.deepEqual(parseCommandLine(argv, {}), { kind: "help", text: usage() });
             const tune = parseCommandLine(["tune", "--help"], {});
             assert.ok(tune.kind === "help");
             assert.match(tune.text, /--settings-from-repository/);
@@ -117,7 +127,10 @@ describe("runner command line", () => {
         it("rejects numbers that are not whole or out of range, naming the flag, the range and the value", () => {
             usageError(["tune", "--timeout", "1.5"], /--timeout must be a whole number of seconds from 1 to 86400; got "1.5"/);
             usageError(["tune", "--timeout", "0"], /--timeout .* got "0"/);
-            usageError(["tune", "--concurrency", "33"], /--concurrency must be a whole number of executions from 1 to 32, or auto; got "33"/);
+            usageError(
+                ["tune", "--concurrency", "33"],
+                /--concurrency must be a whole number of executions from 1 to 32, or auto; got "33"/,
+            );
             usageError(["tune", "--concurrency", "four"], /--concurrency .* got "four"/);
         });
 
@@ -144,7 +157,10 @@ describe("runner command line", () => {
         });
 
         it("lists every missing value once a pull request is named", () => {
-            usageError(["tune", "--pull-request-id", "7"], /missing --repository \(env REPOSITORY_NAME\), --source-commit \(env SOURCE_COMMIT\), --destination-commit \(env DESTINATION_COMMIT\)/);
+            usageError(
+                ["tune", "--pull-request-id", "7"],
+                /missing --repository \(env REPOSITORY_NAME\), --source-commit \(env SOURCE_COMMIT\), --destination-commit \(env DESTINATION_COMMIT\)/,
+            );
         });
 
         it("makes comments and approvals as --comment-role-arn, else PULL_REQUEST_BOT_ROLE_ARN, for tune and plan-comment", () => {
@@ -152,18 +168,30 @@ describe("runner command line", () => {
             const other = "arn:aws:iam::123456789012:role/other-bot";
             assert.equal(tuneArgs(["--comment-role-arn", other], { ...prEnv, PULL_REQUEST_BOT_ROLE_ARN: BOT_ROLE }).commentRoleArn, other);
             assert.equal(tuneArgs([], { ...prEnv, PULL_REQUEST_BOT_ROLE_ARN: "" }).commentRoleArn, undefined);
-            const planComment = parseCommandLine(["plan-comment", "--plan", "plan.json"], { ...prEnv, PULL_REQUEST_BOT_ROLE_ARN: BOT_ROLE });
+            const planComment = parseCommandLine(["plan-comment", "--plan", "plan.json"], {
+                ...prEnv,
+                PULL_REQUEST_BOT_ROLE_ARN: BOT_ROLE,
+            });
             assert.equal((planComment as Extract<Command, { kind: "plan-comment" }>).args.commentRoleArn, BOT_ROLE);
-            assert.equal(tuneArgs(["--state-machine-arn", STATE_MACHINE, "--lambda-arn", FUNCTION_A, "--comment-role-arn", BOT_ROLE]).commentRoleArn, BOT_ROLE);
+            assert.equal(
+                tuneArgs(["--state-machine-arn", STATE_MACHINE, "--lambda-arn", FUNCTION_A, "--comment-role-arn", BOT_ROLE]).commentRoleArn,
+                BOT_ROLE,
+            );
         });
 
         it("refuses a --comment-role-arn that is not an IAM role ARN, naming the field, the value and the form", () => {
-            for (const value of ["power-tuned-pull-request-bot", "arn:aws:iam::123456789012:user/bot", "arn:aws:sts::123456789012:assumed-role/bot/session", "arn:aws:iam::12345:role/bot"]) {
+            for (const value of [
+                "power-tuned-pull-request-bot",
+                "arn:aws:iam::123456789012:user/bot",
+                "arn:aws:sts::123456789012:assumed-role/bot/session",
+                "arn:aws:iam::12345:role/bot",
+            ]) {
                 assert.throws(
                     () => parseCommandLine(["plan-comment", "--plan", "plan.json", "--comment-role-arn", value], prEnv),
                     (error: Error) =>
                         error instanceof InputError &&
-                        error.message === `--comment-role-arn (env PULL_REQUEST_BOT_ROLE_ARN) is ${JSON.stringify(value)}; allowed: an IAM role ARN, arn:<partition>:iam::<12-digit account>:role/[<path>/]<name>`,
+                        error.message ===
+                            `--comment-role-arn (env PULL_REQUEST_BOT_ROLE_ARN) is ${JSON.stringify(value)}; allowed: an IAM role ARN, arn:<partition>:iam::<12-digit account>:role/[<path>/]<name>`,
                 );
             }
         });
@@ -181,10 +209,22 @@ describe("runner command line", () => {
         });
 
         it("rejects abbreviated commits, non-numeric ids and identical commits", () => {
-            usageError(["tune", "--source-commit", "3f2a9c1"], /--source-commit must be a full 40-character lowercase commit id; got "3f2a9c1"/, prEnv);
-            usageError(["plan-comment", "--plan", "p.json", "--pull-request-id", "seven"], /--pull-request-id must be a positive whole number of at most 16 digits; got "seven"/, prEnv);
+            usageError(
+                ["tune", "--source-commit", "3f2a9c1"],
+                /--source-commit must be a full 40-character lowercase commit id; got "3f2a9c1"/,
+                prEnv,
+            );
+            usageError(
+                ["plan-comment", "--plan", "p.json", "--pull-request-id", "seven"],
+                /--pull-request-id must be a positive whole number of at most 16 digits; got "seven"/,
+                prEnv,
+            );
             // A copy's names carry the id within AWS's 64 characters: 16 digits at most, as the buildspecs and terraform-lambda say.
-            usageError(["plan-comment", "--plan", "p.json", "--pull-request-id", "12345678901234567"], /--pull-request-id must be a positive whole number of at most 16 digits; got "12345678901234567"/, prEnv);
+            usageError(
+                ["plan-comment", "--plan", "p.json", "--pull-request-id", "12345678901234567"],
+                /--pull-request-id must be a positive whole number of at most 16 digits; got "12345678901234567"/,
+                prEnv,
+            );
             usageError(["tune", "--destination-commit", SOURCE], /are the same commit/, prEnv);
         });
     });
@@ -192,7 +232,8 @@ describe("runner command line", () => {
     describe("plan-comment and report", () => {
         it("needs a plan, a failed deploy to report, or both", () => {
             usageError(["plan-comment"], /^plan-comment needs --plan FILE, --deploy-failed URL, or both$/);
-            const url = "https://us-east-1.console.aws.amazon.com/states/home#/v2/executions/details/arn:aws:states:us-east-1:1:execution:w:e";
+            const url =
+                "https://us-east-1.console.aws.amazon.com/states/home#/v2/executions/details/arn:aws:states:us-east-1:1:execution:w:e";
             const both = parseCommandLine(["plan-comment", "--plan", "plan.json", "--deploy-failed", url], {});
             assert.ok(both.kind === "plan-comment");
             assert.equal(both.args.planFile, "plan.json");
@@ -204,7 +245,10 @@ describe("runner command line", () => {
 
         it("takes only an https link for --deploy-failed, which becomes a Markdown link", () => {
             for (const bad of ["http://example.com/x", "https://example.com/a b", "https://example.com/x)[y](z", "javascript:alert(1)"]) {
-                usageError(["plan-comment", "--deploy-failed", bad], /--deploy-failed must be an https:\/\/ URL without spaces, parentheses or angle brackets/);
+                usageError(
+                    ["plan-comment", "--deploy-failed", bad],
+                    /--deploy-failed must be an https:\/\/ URL without spaces, parentheses or angle brackets/,
+                );
             }
         });
 
@@ -213,9 +257,15 @@ describe("runner command line", () => {
                 kind: "report",
                 source: { kind: "url", url: "https://lambda-power-tuning.show/#a;b;c" },
             });
-            assert.deepEqual(parseCommandLine(["report", "--output", "out.json"], {}), { kind: "report", source: { kind: "output", file: "out.json" } });
+            assert.deepEqual(parseCommandLine(["report", "--output", "out.json"], {}), {
+                kind: "report",
+                source: { kind: "output", file: "out.json" },
+            });
             usageError(["report"], /exactly one of --results FILE, --output FILE or --url URL; none was given/);
-            usageError(["report", "--results", "r.json", "--url", "u"], /option '--results <FILE>' cannot be used with option '--url <URL>'/);
+            usageError(
+                ["report", "--results", "r.json", "--url", "u"],
+                /option '--results <FILE>' cannot be used with option '--url <URL>'/,
+            );
         });
 
         it("takes a traffic figure for report's monthly cost: a whole number of invocations, anything else refused naming the flag and the value", () => {
@@ -225,24 +275,44 @@ describe("runner command line", () => {
                 invocationsPerMonth: 1_200_000,
             });
             for (const bad of ["1.2e6", "0x10", "lots", "99999999999999999999"]) {
-                usageError(["report", "--output", "out.json", "--invocations-per-month", bad], new RegExp(`--invocations-per-month must be a whole number of invocations a month, 0 or more \\(e\\.g\\. 1200000\\); got "${bad.replace(".", "\\.")}"`));
+                usageError(
+                    ["report", "--output", "out.json", "--invocations-per-month", bad],
+                    new RegExp(
+                        `--invocations-per-month must be a whole number of invocations a month, 0 or more \\(e\\.g\\. 1200000\\); got "${bad.replace(".", "\\.")}"`,
+                    ),
+                );
             }
-            usageError(["report", "--invocations-per-month", "5"], /exactly one of --results FILE, --output FILE or --url URL; none was given/);
+            usageError(
+                ["report", "--invocations-per-month", "5"],
+                /exactly one of --results FILE, --output FILE or --url URL; none was given/,
+            );
         });
 
         it("reads how to render a link (--strategy, --name) and where to draw the chart (--chart)", () => {
-            assert.deepEqual(parseCommandLine(["report", "--url", "u", "--strategy", "balanced", "--name", "digest", "--chart", "c.svg"], {}), {
-                kind: "report",
-                source: { kind: "url", url: "u", strategy: "balanced", name: "digest" },
-                chartFile: "c.svg",
-            });
+            assert.deepEqual(
+                parseCommandLine(["report", "--url", "u", "--strategy", "balanced", "--name", "digest", "--chart", "c.svg"], {}),
+                {
+                    kind: "report",
+                    source: { kind: "url", url: "u", strategy: "balanced", name: "digest" },
+                    chartFile: "c.svg",
+                },
+            );
         });
 
         it("refuses --strategy and --name beside a file, which says its own, and values they cannot take", () => {
-            usageError(["report", "--results", "r.json", "--strategy", "speed"], /--strategy is for --url only: a link holds only the measurements, while --results's file says its own strategy/);
+            usageError(
+                ["report", "--results", "r.json", "--strategy", "speed"],
+                /--strategy is for --url only: a link holds only the measurements, while --results's file says its own strategy/,
+            );
             usageError(["report", "--output", "o.json", "--name", "digest"], /--name is for --url only/);
-            usageError(["report", "--url", "u", "--strategy", "fastest"], /option '--strategy <STRATEGY>' argument 'fastest' is invalid\. Allowed choices are cost, speed, balanced\./);
-            usageError(["report", "--url", "u", "--name", "my function"], /--name must be a function name, 1-64 letters, digits, '-' or '_'; got "my function"/);
+            usageError(
+                ["report", "--url", "u", "--strategy", "fastest"],
+                /option '--strategy <STRATEGY>' argument 'fastest' is invalid\. Allowed choices are cost, speed, balanced\./,
+            );
+            usageError(
+                ["report", "--url", "u", "--name", "my function"],
+                /--name must be a function name, 1-64 letters, digits, '-' or '_'; got "my function"/,
+            );
             usageError(["tune", "--chart", "chart.png"], /--chart must name an \.svg file/);
         });
     });
@@ -268,36 +338,71 @@ describe("runner command line", () => {
         });
 
         it("reads the state prefix, the protected prefix, the age and the dry run", () => {
-            const args = sweepArgs(["--name-prefix", "pr-power-tuned-7-3f2a9c1", "--protect-prefix", "power-tuned", "--older-than", "0", "--state-uri", "s3://state/pull-requests/arn:build/", "--dry-run"]);
-            assert.deepEqual([args.protectPrefix, args.olderThanHours, args.state, args.dryRun], ["power-tuned", 0, { bucket: "state", prefix: "pull-requests/arn:build" }, true]);
+            const args = sweepArgs([
+                "--name-prefix",
+                "pr-power-tuned-7-3f2a9c1",
+                "--protect-prefix",
+                "power-tuned",
+                "--older-than",
+                "0",
+                "--state-uri",
+                "s3://state/pull-requests/arn:build/",
+                "--dry-run",
+            ]);
+            assert.deepEqual(
+                [args.protectPrefix, args.olderThanHours, args.state, args.dryRun],
+                ["power-tuned", 0, { bucket: "state", prefix: "pull-requests/arn:build" }, true],
+            );
         });
 
         it("names the scheduled sweep from its flags, else the sweeper project's environment", () => {
             const env = { SWEEP_SCHEDULE: "rate(6 hours)", PULL_REQUEST_COPY_TTL_HOURS: "6" };
-            assert.deepEqual(sweepArgs(["--name-prefix", "pr-power-tuned"], env).scheduledSweep, { schedule: "rate(6 hours)", olderThanHours: 6 });
-            assert.deepEqual(sweepArgs(["--name-prefix", "pr-power-tuned", "--retry-schedule", "cron(0 */2 * * ? *)", "--retry-older-than", "8"], env).scheduledSweep, {
-                schedule: "cron(0 */2 * * ? *)",
-                olderThanHours: 8,
+            assert.deepEqual(sweepArgs(["--name-prefix", "pr-power-tuned"], env).scheduledSweep, {
+                schedule: "rate(6 hours)",
+                olderThanHours: 6,
             });
+            assert.deepEqual(
+                sweepArgs(["--name-prefix", "pr-power-tuned", "--retry-schedule", "cron(0 */2 * * ? *)", "--retry-older-than", "8"], env)
+                    .scheduledSweep,
+                {
+                    schedule: "cron(0 */2 * * ? *)",
+                    olderThanHours: 8,
+                },
+            );
         });
 
         it("comments on the pull request its environment names, as the bot", () => {
-            const env = { REPOSITORY_NAME: "functions", PULL_REQUEST_ID: "7", SOURCE_COMMIT: SOURCE, DESTINATION_COMMIT: DESTINATION, PULL_REQUEST_BOT_ROLE_ARN: BOT_ROLE };
+            const env = {
+                REPOSITORY_NAME: "functions",
+                PULL_REQUEST_ID: "7",
+                SOURCE_COMMIT: SOURCE,
+                DESTINATION_COMMIT: DESTINATION,
+                PULL_REQUEST_BOT_ROLE_ARN: BOT_ROLE,
+            };
             const args = sweepArgs(["--name-prefix", "pr-power-tuned-7-3f2a9c1"], env);
-            assert.deepEqual(args.pullRequest, { repositoryName: "functions", pullRequestId: "7", sourceCommit: SOURCE, destinationCommit: DESTINATION });
+            assert.deepEqual(args.pullRequest, {
+                repositoryName: "functions",
+                pullRequestId: "7",
+                sourceCommit: SOURCE,
+                destinationCommit: DESTINATION,
+            });
             assert.equal(args.commentRoleArn, BOT_ROLE);
         });
 
         it("explains its own exit codes in its --help", () => {
             const help = parseCommandLine(["sweep", "--help"], {});
             assert.ok(help.kind === "help");
-            assert.match(help.text, /Exit codes: 0 everything old enough was removed \(or, on a dry run, listed\); 1 something could\nnot be removed or listed, or the comment failed; 2 usage or input error/);
+            assert.match(
+                help.text,
+                /Exit codes: 0 everything old enough was removed \(or, on a dry run, listed\); 1 something could\nnot be removed or listed, or the comment failed; 2 usage or input error/,
+            );
             assert.doesNotMatch(help.text, /all tuned/);
         });
     });
 
     describe("tuning request", () => {
-        const withArgs = (argv: string[], env: Record<string, string> = {}) => tuneArgs(["--state-machine-arn", STATE_MACHINE, ...argv], env);
+        const withArgs = (argv: string[], env: Record<string, string> = {}) =>
+            tuneArgs(["--state-machine-arn", STATE_MACHINE, ...argv], env);
         /** The request as main.ts builds it: targets from the command line and the outputs, then the settings read from local files. */
         const requestFrom = (args: TuneArguments, files: { input: string; terraformOutputs?: string }) =>
             tuneRequestFrom(args, tuneTargetsFrom(args, files.terraformOutputs), {
@@ -326,7 +431,8 @@ describe("runner command line", () => {
         it("requires a state machine ARN, naming the flag and its variable", () => {
             assert.throws(
                 () => requestFrom(tuneArgs(["--lambda-arn", FUNCTION_A]), { input: INPUT }),
-                (error: Error) => error instanceof InputError && /--state-machine-arn \(env STATE_MACHINE_ARN\) is missing/.test(error.message),
+                (error: Error) =>
+                    error instanceof InputError && /--state-machine-arn \(env STATE_MACHINE_ARN\) is missing/.test(error.message),
             );
         });
 
@@ -342,9 +448,12 @@ describe("runner command line", () => {
         });
 
         it("carries the build URL for the comment's log link", () => {
-            const request = requestFrom(withArgs(["--lambda-arn", FUNCTION_A], { CODEBUILD_BUILD_URL: "https://console.aws.amazon.com/codebuild/build/1" }), {
-                input: INPUT,
-            });
+            const request = requestFrom(
+                withArgs(["--lambda-arn", FUNCTION_A], { CODEBUILD_BUILD_URL: "https://console.aws.amazon.com/codebuild/build/1" }),
+                {
+                    input: INPUT,
+                },
+            );
             assert.equal(request.build.buildUrl, "https://console.aws.amazon.com/codebuild/build/1");
         });
     });

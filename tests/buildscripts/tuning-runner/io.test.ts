@@ -30,7 +30,10 @@ describe("runner files", () => {
 
     describe("checking that the results file can be written", () => {
         const refused = (path: string, pattern: RegExp) =>
-            assert.throws(() => localFiles(scratch()).checkWritable(path, "--results"), (error: Error) => error instanceof UsageError && pattern.test(error.message));
+            assert.throws(
+                () => localFiles(scratch()).checkWritable(path, "--results"),
+                (error: Error) => error instanceof UsageError && pattern.test(error.message),
+            );
 
         it("accepts a new file in a writable directory and leaves nothing behind", () => {
             const directory = scratch();
@@ -49,10 +52,16 @@ describe("runner files", () => {
         });
 
         it("names the file the user gave, never the temporary file it tried", () => {
-            refused("/nonexistent/dir/r.json", /^--results: cannot write "\/nonexistent\/dir\/r\.json": ENOENT: no such file or directory, open '\/nonexistent\/dir\/r\.json'$/);
+            refused(
+                "/nonexistent/dir/r.json",
+                /^--results: cannot write "\/nonexistent\/dir\/r\.json": ENOENT: no such file or directory, open '\/nonexistent\/dir\/r\.json'$/,
+            );
             const directory = scratch();
             mkdirSync(join(directory, "results.json"));
-            assert.throws(() => localFiles(directory).writeAtomically("results.json", "{}"), (error: Error) => !/\.tmp/.test(error.message) && error.message.includes(join(directory, "results.json")));
+            assert.throws(
+                () => localFiles(directory).writeAtomically("results.json", "{}"),
+                (error: Error) => !/\.tmp/.test(error.message) && error.message.includes(join(directory, "results.json")),
+            );
         });
     });
 });

@@ -1,9 +1,19 @@
 // The buildspecs that install Terraform and run a pull request's files (deploy and destroy the copy, and
 // their shared cache). Besides reading their YAML, these tests RUN them (tests/support/build-run.ts),
 // so "a failed apply still hands on the plan" is checked as behaviour.
-import { strict as assert } from "assert";
+import { strict as assert } from "node:assert";
 import { parse as parseYaml } from "yaml";
-import { BUILD_CACHE_DIRECTORY, installTerraform, pullRequestDeployBuildspec, pullRequestDestroyBuildspec, pullRequestFeedbackBuildspec, RUNNER_PATH, terraformApplyBuildspec, terraformDestroyBuildspec, terraformPlanBuildspec } from "../../../components/build/buildspecs";
+import {
+    BUILD_CACHE_DIRECTORY,
+    installTerraform,
+    pullRequestDeployBuildspec,
+    pullRequestDestroyBuildspec,
+    pullRequestFeedbackBuildspec,
+    RUNNER_PATH,
+    terraformApplyBuildspec,
+    terraformDestroyBuildspec,
+    terraformPlanBuildspec,
+} from "../../../components/build/buildspecs";
 import type { TerraformRelease } from "../../../components/build/terraformRelease";
 import {
     ARTIFACT_BUCKET,
@@ -31,18 +41,25 @@ import {
 const COPY_VARIABLES = `-var name_prefix=pr-power-tuned -var name_suffix=${PR_SUFFIX} -var role_path=/pull-request-copies/ -var permissions_boundary_arn=${COPY_BOUNDARY_ARN}`;
 
 /** The calls that act with AWS (terraform, aws) and the access key each used. */
-const actedWith = (run: BuildRun) => run.credentials.filter(({ call }) => /^(terraform|aws) /.test(call) && call !== "terraform version").map(({ call, key }) => [call.split(" ").slice(0, 2).join(" "), key]);
+const actedWith = (run: BuildRun) =>
+    run.credentials
+        .filter(({ call }) => /^(terraform|aws) /.test(call) && call !== "terraform version")
+        .map(({ call, key }) => [call.split(" ").slice(0, 2).join(" "), key]);
 
 describe("buildspecs: the Terraform install and the pull-request copy", () => {
     describe("Terraform install", () => {
         it("downloads the pinned linux_arm64 release from releases.hashicorp.com over HTTPS only, unless the build cache holds exactly that zip", () => {
-            const download = installTerraform(RELEASE).map((command) => command.run).find((command) => command.includes("curl "))!;
-            assert.match(download, new RegExp(`^echo "${RELEASE.sha256Arm64}  ${BUILD_CACHE_DIRECTORY}/terraform_1\\.11\\.4_linux_arm64\\.zip" \\| sha256sum --check --strict --status - \\|\\| curl --fail `));
-            assert.match(download, /--proto =https /);
-            assert.ok(
-                download.endsWith(" https://releases.hashicorp.com/terraform/1.11.4/terraform_1.11.4_linux_arm64.zip"),
+            const download = installTerraform(RELEASE)
+                .map((command) => command.run)
+                .find((command) => command.includes("curl "))!;
+            assert.match(
                 download,
+                new RegExp(
+                    `^echo "${RELEASE.sha256Arm64}  ${BUILD_CACHE_DIRECTORY}/terraform_1\\.11\\.4_linux_arm64\\.zip" \\| sha256sum --check --strict --status - \\|\\| curl --fail `,
+                ),
             );
+            assert.match(download, /--proto =https /);
+            assert.ok(download.endsWith(" https://releases.hashicorp.com/terraform/1.11.4/terraform_1.11.4_linux_arm64.zip"), download);
         });
 
         it("checks the SHA-256 before unzipping, installing to /usr/local/bin", () => {
@@ -50,7 +67,10 @@ describe("buildspecs: the Terraform install and the pull-request copy", () => {
             const check = commands.findIndex((command) => command.startsWith("echo") && command.endsWith("sha256sum --check --strict -"));
             const unzip = commands.findIndex((command) => command.startsWith("unzip "));
             assert.ok(check >= 0 && unzip > check, `checksum at ${check}, unzip at ${unzip}`);
-            assert.equal(commands[check], `echo "${RELEASE.sha256Arm64}  /tmp/terraform-cache/terraform_1.11.4_linux_arm64.zip" | sha256sum --check --strict -`);
+            assert.equal(
+                commands[check],
+                `echo "${RELEASE.sha256Arm64}  /tmp/terraform-cache/terraform_1.11.4_linux_arm64.zip" | sha256sum --check --strict -`,
+            );
             assert.equal(commands[unzip], "unzip -o -d /usr/local/bin /tmp/terraform-cache/terraform_1.11.4_linux_arm64.zip terraform");
         });
 
@@ -79,10 +99,19 @@ describe("buildspecs: the Terraform install and the pull-request copy", () => {
 
         it("rejects a TerraformRelease it cannot verify, naming the field, the value and what is allowed", () => {
             const rejected: Array<[TerraformRelease, RegExp]> = [
-                [{ ...RELEASE, version: "1.11" }, /^TerraformRelease\.version must be a release version MAJOR\.MINOR\.PATCH such as 1\.11\.4; got "1\.11"$/],
+                [
+                    { ...RELEASE, version: "1.11" },
+                    /^TerraformRelease\.version must be a release version MAJOR\.MINOR\.PATCH such as 1\.11\.4; got "1\.11"$/,
+                ],
                 [{ ...RELEASE, version: "1.11.4; rm -rf /" }, /TerraformRelease\.version .* got "1\.11\.4; rm -rf \/"/],
-                [{ ...RELEASE, version: "1.10.5" }, /^TerraformRelease\.version must be 1\.11\.0 or later \(terraform-lambda's S3 backend uses its lock file, use_lockfile\); got "1\.10\.5"$/],
-                [{ ...RELEASE, sha256Arm64: "abc123" }, /^TerraformRelease\.sha256Arm64 must be the 64 hex characters of the SHA-256 of terraform_1\.11\.4_linux_arm64\.zip .*; got "abc123"$/],
+                [
+                    { ...RELEASE, version: "1.10.5" },
+                    /^TerraformRelease\.version must be 1\.11\.0 or later \(terraform-lambda's S3 backend uses its lock file, use_lockfile\); got "1\.10\.5"$/,
+                ],
+                [
+                    { ...RELEASE, sha256Arm64: "abc123" },
+                    /^TerraformRelease\.sha256Arm64 must be the 64 hex characters of the SHA-256 of terraform_1\.11\.4_linux_arm64\.zip .*; got "abc123"$/,
+                ],
                 [{ ...RELEASE, sha256Arm64: "g".repeat(64) }, /TerraformRelease\.sha256Arm64 must be .*; got "g{64}"/],
             ];
             for (const [release, message] of rejected) {
@@ -95,7 +124,9 @@ describe("buildspecs: the Terraform install and the pull-request copy", () => {
         it("accepts newer and pre-release versions and an uppercase checksum (written lowercase)", () => {
             assert.doesNotThrow(() => installTerraform({ ...RELEASE, version: "1.12.0-rc1" }));
             assert.doesNotThrow(() => installTerraform({ ...RELEASE, version: "1.14.2" }));
-            const check = installTerraform({ ...RELEASE, sha256Arm64: RELEASE.sha256Arm64.toUpperCase() }).find((command) => command.run.includes("sha256sum"))!.run;
+            const check = installTerraform({ ...RELEASE, sha256Arm64: RELEASE.sha256Arm64.toUpperCase() }).find((command) =>
+                command.run.includes("sha256sum"),
+            )!.run;
             assert.ok(check.includes(RELEASE.sha256Arm64), check);
         });
     });
@@ -124,7 +155,10 @@ describe("buildspecs: the Terraform install and the pull-request copy", () => {
         });
 
         it("refuses to start without the copy's credentials, and never echoes them", () => {
-            for (const [buildspec, env] of [[pullRequestDeployBuildspec, DEPLOY_BUILD_ENV], [pullRequestDestroyBuildspec, DESTROY_BUILD_ENV]] as const) {
+            for (const [buildspec, env] of [
+                [pullRequestDeployBuildspec, DEPLOY_BUILD_ENV],
+                [pullRequestDestroyBuildspec, DESTROY_BUILD_ENV],
+            ] as const) {
                 for (const missing of Object.keys(COPY_CREDENTIALS)) {
                     const run = runBuild(buildspec(RELEASE), { ...env, [missing]: "" });
                     assert.deepEqual(run.phases, [{ name: "install", status: "FAILED" }], missing);
@@ -210,14 +244,23 @@ describe("buildspecs: the Terraform install and the pull-request copy", () => {
         it("a cold cache: each provider is downloaded once for both inits of the deploy build, Terraform once, and CodeBuild saves them", () => {
             const run = coldDeploy();
             assert.equal(run.succeeded, true);
-            assert.deepEqual(downloads(run), [`curl --fail --silent --show-error --proto =https --tlsv1.2 --retry 3 -o /tmp/terraform-cache/${ZIP} https://releases.hashicorp.com/terraform/1.11.4/${ZIP}`, ...PROVIDERS.map((provider) => `registry download ${provider}`)]);
+            assert.deepEqual(downloads(run), [
+                `curl --fail --silent --show-error --proto =https --tlsv1.2 --retry 3 -o /tmp/terraform-cache/${ZIP} https://releases.hashicorp.com/terraform/1.11.4/${ZIP}`,
+                ...PROVIDERS.map((provider) => `registry download ${provider}`),
+            ]);
             assert.equal(run.calls.filter((call) => call.startsWith("terraform init")).length, 2);
-            assert.deepEqual(Object.keys(run.cacheAfter!).sort(), [ZIP, ...PROVIDERS.map((provider) => `providers/${provider}/terraform-provider`)].sort());
+            assert.deepEqual(
+                Object.keys(run.cacheAfter!).sort(),
+                [ZIP, ...PROVIDERS.map((provider) => `providers/${provider}/terraform-provider`)].sort(),
+            );
         });
 
         it("a warm cache (what an earlier build saved): no provider and no Terraform download, in the deploy and in the destroy build", () => {
             const saved = coldDeploy().cacheAfter!;
-            for (const [buildspec, env] of [[pullRequestDeployBuildspec, DEPLOY_BUILD_ENV], [pullRequestDestroyBuildspec, DESTROY_BUILD_ENV]] as const) {
+            for (const [buildspec, env] of [
+                [pullRequestDeployBuildspec, DEPLOY_BUILD_ENV],
+                [pullRequestDestroyBuildspec, DESTROY_BUILD_ENV],
+            ] as const) {
                 const run = runBuild(buildspec(RELEASE), env, { cache: saved });
                 assert.equal(run.succeeded, true);
                 assert.deepEqual(downloads(run), []);
@@ -229,12 +272,18 @@ describe("buildspecs: the Terraform install and the pull-request copy", () => {
             const poisoned = { ...saved, [ZIP]: "tampered", [`providers/${PROVIDERS[1]}/terraform-provider`]: "hostile provider" };
             const run = runBuild(pullRequestDeployBuildspec(RELEASE), DEPLOY_BUILD_ENV, { cache: poisoned });
             assert.equal(run.succeeded, true);
-            assert.deepEqual(downloads(run).map((call) => call.split(" ")[0]), ["curl", "registry"]);
+            assert.deepEqual(
+                downloads(run).map((call) => call.split(" ")[0]),
+                ["curl", "registry"],
+            );
             assert.deepEqual(run.cacheAfter, saved, "the next build finds the genuine packages again");
         });
 
         it("a poisoned zip with a tampered download still stops before unzip", () => {
-            const run = runBuild(pullRequestDeployBuildspec(RELEASE), DEPLOY_BUILD_ENV, { cache: { [ZIP]: "tampered" }, download: "tampered too" });
+            const run = runBuild(pullRequestDeployBuildspec(RELEASE), DEPLOY_BUILD_ENV, {
+                cache: { [ZIP]: "tampered" },
+                download: "tampered too",
+            });
             assert.deepEqual(run.phases, [{ name: "install", status: "FAILED" }]);
             assert.ok(!run.calls.some((call) => call.startsWith("unzip")));
         });
@@ -246,7 +295,9 @@ describe("buildspecs: the Terraform install and the pull-request copy", () => {
         });
 
         it("deploy and destroy share one cache key: the Terraform release and the lock file's hash", () => {
-            const [deploy, destroy] = [pullRequestDeployBuildspec, pullRequestDestroyBuildspec].map((buildspec) => parseYaml(buildspec(RELEASE)).cache.key);
+            const [deploy, destroy] = [pullRequestDeployBuildspec, pullRequestDestroyBuildspec].map(
+                (buildspec) => parseYaml(buildspec(RELEASE)).cache.key,
+            );
             assert.equal(deploy, "terraform-1.11.4-$(codebuild-hash-files .terraform.lock.hcl)");
             assert.equal(destroy, deploy);
         });
@@ -260,14 +311,19 @@ describe("buildspecs: the Terraform install and the pull-request copy", () => {
         });
 
         const hostileEntries = {
-            "a directory at the zip's path": { [ZIP]: { directory: { "terraform": "hostile" } } },
+            "a directory at the zip's path": { [ZIP]: { directory: { terraform: "hostile" } } },
             "a file at the provider cache's path": { providers: "not a directory" },
-            "a directory where a provider's executable belongs": { [`providers/${PROVIDERS[0]}/terraform-provider`]: { directory: { x: "hostile" } } },
+            "a directory where a provider's executable belongs": {
+                [`providers/${PROVIDERS[0]}/terraform-provider`]: { directory: { x: "hostile" } },
+            },
             "a link at a provider's executable": { [`providers/${PROVIDERS[1]}/terraform-provider`]: { link: "/tmp/elsewhere" } },
         } as const;
         for (const [entry, cache] of Object.entries(hostileEntries)) {
             it(`a cache poisoned with ${entry} is discarded and downloaded again: deploy and destroy still succeed`, () => {
-                for (const [buildspec, env] of [[pullRequestDeployBuildspec, DEPLOY_BUILD_ENV], [pullRequestDestroyBuildspec, DESTROY_BUILD_ENV]] as const) {
+                for (const [buildspec, env] of [
+                    [pullRequestDeployBuildspec, DEPLOY_BUILD_ENV],
+                    [pullRequestDestroyBuildspec, DESTROY_BUILD_ENV],
+                ] as const) {
                     const run = runBuild(buildspec(RELEASE), env, { cache });
                     assert.equal(run.succeeded, true, `${entry}: ${JSON.stringify(run.phases)}`);
                     assert.ok(downloads(run).length > 0, "what was discarded is downloaded again");
@@ -276,7 +332,12 @@ describe("buildspecs: the Terraform install and the pull-request copy", () => {
         }
 
         it("the trusted build and the pipeline's builds declare no cache and no plugin cache", () => {
-            for (const yaml of [pullRequestFeedbackBuildspec(), terraformPlanBuildspec(RELEASE), terraformApplyBuildspec(RELEASE), terraformDestroyBuildspec(RELEASE)]) {
+            for (const yaml of [
+                pullRequestFeedbackBuildspec(),
+                terraformPlanBuildspec(RELEASE),
+                terraformApplyBuildspec(RELEASE),
+                terraformDestroyBuildspec(RELEASE),
+            ]) {
                 const spec = parseYaml(yaml);
                 assert.equal(spec.cache, undefined);
                 assert.equal(spec.env.variables.TF_PLUGIN_CACHE_DIR, undefined);

@@ -1,17 +1,49 @@
 // The buildspecs of the trusted pull-request builds (feedback, sweep) and of the pipeline. Besides
 // reading their YAML, these tests RUN them (tests/support/build-run.ts), so "a failed tuning still keeps
 // the results and fails the build" is checked as behaviour.
-import { strict as assert } from "assert";
+import { strict as assert } from "node:assert";
 import { parse as parseYaml } from "yaml";
 import { parseCommandLine } from "../../../buildscripts/tuning-runner/cli";
 import { feedbackCommandLines, HANDED_ON_FILES } from "../../../buildscripts/tuning-runner/core/pullRequestSteps";
-import { pullRequestDeployBuildspec, pullRequestDestroyBuildspec, pullRequestFeedbackBuildspec, pullRequestSweepBuildspec, RUNNER_PATH, terraformApplyBuildspec, terraformDestroyBuildspec, terraformPlanBuildspec } from "../../../components/build/buildspecs";
-import { APPLY_BUILD_ENV, ARTIFACT_BUCKET, backend, type BuildRun, BUILDSPECS, DEPLOY_BUILD_ARN, DEPLOY_BUILD_ENV, EXECUTION_ARN, FEEDBACK_BUILD_ARN, FEEDBACK_BUILD_ENV, FOLLOW_UP_SWEEP_ENV, phaseStatus, PIPELINE_BUILD_ENV, PRODUCTION_STATE_KEY, PULL_REQUEST, RELEASE, runBuild, RUNNER_S3_URI, SCHEDULED_SWEEP_ENV, STATE_BUCKET, workCalls } from "../../support/build-run";
+import {
+    pullRequestDeployBuildspec,
+    pullRequestDestroyBuildspec,
+    pullRequestFeedbackBuildspec,
+    pullRequestSweepBuildspec,
+    RUNNER_PATH,
+    terraformApplyBuildspec,
+    terraformDestroyBuildspec,
+    terraformPlanBuildspec,
+} from "../../../components/build/buildspecs";
+import {
+    APPLY_BUILD_ENV,
+    ARTIFACT_BUCKET,
+    backend,
+    type BuildRun,
+    BUILDSPECS,
+    DEPLOY_BUILD_ARN,
+    DEPLOY_BUILD_ENV,
+    EXECUTION_ARN,
+    FEEDBACK_BUILD_ARN,
+    FEEDBACK_BUILD_ENV,
+    FOLLOW_UP_SWEEP_ENV,
+    phaseStatus,
+    PIPELINE_BUILD_ENV,
+    PRODUCTION_STATE_KEY,
+    PULL_REQUEST,
+    RELEASE,
+    runBuild,
+    RUNNER_S3_URI,
+    SCHEDULED_SWEEP_ENV,
+    STATE_BUCKET,
+    workCalls,
+} from "../../support/build-run";
 
 describe("buildspecs: the trusted builds and the pipeline", () => {
     describe("pull-request feedback (trusted)", () => {
         const buildspec = pullRequestFeedbackBuildspec;
-        const runnerCalls = (run: BuildRun) => run.argvs.filter((argv) => argv[0] === "node" && argv[1] === RUNNER_PATH).map((argv) => argv.slice(2));
+        const runnerCalls = (run: BuildRun) =>
+            run.argvs.filter((argv) => argv[0] === "node" && argv[1] === RUNNER_PATH).map((argv) => argv.slice(2));
         const FEEDBACK = `node ${RUNNER_PATH} pull-request-feedback --deploy-files /tmp/deploy-build --results /tmp/build-output/power-tuning-results.json`;
         const keepResults = `aws s3 cp --recursive /tmp/build-output/ s3://${ARTIFACT_BUCKET}/pull-request-builds/${FEEDBACK_BUILD_ARN}/`;
 
@@ -24,7 +56,12 @@ describe("buildspecs: the trusted builds and the pipeline", () => {
         it("verifies the runner's SHA-256, runs the runner's feedback once, and keeps what it wrote under its own prefix", () => {
             const run = runBuild(buildspec(), FEEDBACK_BUILD_ENV);
             assert.equal(run.succeeded, true);
-            assert.deepEqual(workCalls(run), [`aws s3 cp ${RUNNER_S3_URI} ${RUNNER_PATH}`, `node ${RUNNER_PATH} --version`, FEEDBACK, keepResults]);
+            assert.deepEqual(workCalls(run), [
+                `aws s3 cp ${RUNNER_S3_URI} ${RUNNER_PATH}`,
+                `node ${RUNNER_PATH} --version`,
+                FEEDBACK,
+                keepResults,
+            ]);
         });
 
         it("stops before node ever runs when the downloaded runner does not match its SHA-256", () => {
@@ -34,7 +71,13 @@ describe("buildspecs: the trusted builds and the pipeline", () => {
         });
 
         it("never reads a file of a checkout: repository files in its working directory change nothing", () => {
-            const poisoned = { "power-tuning-policy.json": "{}", "power-tuning-input.json": '{"num": 5}', "plan.json": "{}", "outputs.json": "{}", "main.tf": "" };
+            const poisoned = {
+                "power-tuning-policy.json": "{}",
+                "power-tuning-input.json": '{"num": 5}',
+                "plan.json": "{}",
+                "outputs.json": "{}",
+                "main.tf": "",
+            };
             const clean = runBuild(buildspec(), FEEDBACK_BUILD_ENV);
             const withFiles = runBuild(buildspec(), FEEDBACK_BUILD_ENV, { files: poisoned });
             assert.deepEqual(withFiles.calls, clean.calls);
@@ -60,7 +103,9 @@ describe("buildspecs: the trusted builds and the pipeline", () => {
                 deployOutcome: "SUCCEEDED",
                 handedOn: { bucket: ARTIFACT_BUCKET, prefix: `pull-request-builds/${DEPLOY_BUILD_ARN}/` },
             });
-            const [planComment, tune] = feedbackCommandLines(feedback.request.step, feedback.request, new Set(HANDED_ON_FILES)).map((argv) => parseCommandLine(argv, FEEDBACK_BUILD_ENV));
+            const [planComment, tune] = feedbackCommandLines(feedback.request.step, feedback.request, new Set(HANDED_ON_FILES)).map(
+                (argv) => parseCommandLine(argv, FEEDBACK_BUILD_ENV),
+            );
             const pullRequest = {
                 repositoryName: FEEDBACK_BUILD_ENV.REPOSITORY_NAME,
                 pullRequestId: "7",
@@ -84,15 +129,21 @@ describe("buildspecs: the trusted builds and the pipeline", () => {
         });
 
         it("after a failed deploy, links the workflow execution the workflow passes", () => {
-            const [, feedback] = runnerCalls(runBuild(buildspec(), FEEDBACK_BUILD_ENV)).map((argv) => parseCommandLine(argv, { ...FEEDBACK_BUILD_ENV, DEPLOY_OUTCOME: "FAILED" }));
+            const [, feedback] = runnerCalls(runBuild(buildspec(), FEEDBACK_BUILD_ENV)).map((argv) =>
+                parseCommandLine(argv, { ...FEEDBACK_BUILD_ENV, DEPLOY_OUTCOME: "FAILED" }),
+            );
             assert.ok(feedback.kind === "pull-request-feedback");
-            assert.equal(feedback.request.step.deployFailedUrl, `https://us-east-1.console.aws.amazon.com/states/home?region=us-east-1#/v2/executions/details/${EXECUTION_ARN}`);
+            assert.equal(
+                feedback.request.step.deployFailedUrl,
+                `https://us-east-1.console.aws.amazon.com/states/home?region=us-east-1#/v2/executions/details/${EXECUTION_ARN}`,
+            );
         });
     });
 
     describe("pull-request sweep (trusted)", () => {
         const buildspec = pullRequestSweepBuildspec;
-        const runnerCalls = (run: BuildRun) => run.argvs.filter((argv) => argv[0] === "node" && argv[1] === RUNNER_PATH).map((argv) => argv.slice(2));
+        const runnerCalls = (run: BuildRun) =>
+            run.argvs.filter((argv) => argv[0] === "node" && argv[1] === RUNNER_PATH).map((argv) => argv.slice(2));
         const keepReport = `aws s3 cp --recursive /tmp/build-output/ s3://${ARTIFACT_BUCKET}/pull-request-builds/${SCHEDULED_SWEEP_ENV.CODEBUILD_BUILD_ARN}/`;
 
         it("runs in bash with Node 22, and stops before node ever runs when the downloaded runner does not match its SHA-256", () => {
@@ -111,11 +162,27 @@ describe("buildspecs: the trusted builds and the pipeline", () => {
                 `node ${RUNNER_PATH} pull-request-sweep --state-uri s3://${STATE_BUCKET}/pull-requests/ --protect-prefix power-tuned --report /tmp/build-output/sweep-report.json`,
                 keepReport,
             ]);
-            const [sweep] = runnerCalls(run).slice(1).map((argv) => parseCommandLine(argv, SCHEDULED_SWEEP_ENV));
+            const [sweep] = runnerCalls(run)
+                .slice(1)
+                .map((argv) => parseCommandLine(argv, SCHEDULED_SWEEP_ENV));
             assert.ok(sweep.kind === "sweep");
             assert.deepEqual(
-                [sweep.args.namePrefix, sweep.args.ownerWorkflowArn, sweep.args.olderThanHours, sweep.args.state, sweep.args.protectPrefix, sweep.args.reportFile],
-                ["pr-power-tuned", SCHEDULED_SWEEP_ENV.PULL_REQUEST_WORKFLOW_ARN, 6, { bucket: STATE_BUCKET, prefix: "pull-requests" }, "power-tuned", "/tmp/build-output/sweep-report.json"],
+                [
+                    sweep.args.namePrefix,
+                    sweep.args.ownerWorkflowArn,
+                    sweep.args.olderThanHours,
+                    sweep.args.state,
+                    sweep.args.protectPrefix,
+                    sweep.args.reportFile,
+                ],
+                [
+                    "pr-power-tuned",
+                    SCHEDULED_SWEEP_ENV.PULL_REQUEST_WORKFLOW_ARN,
+                    6,
+                    { bucket: STATE_BUCKET, prefix: "pull-requests" },
+                    "power-tuned",
+                    "/tmp/build-output/sweep-report.json",
+                ],
             );
             assert.equal(sweep.args.pullRequest, undefined, "a scheduled run names no pull request, so it comments nowhere");
         });
@@ -123,7 +190,9 @@ describe("buildspecs: the trusted builds and the pipeline", () => {
         it("after a destroy sweeps exactly the copy the deploy named, whatever its age, and the copy's state, commenting as the bot", () => {
             const run = runBuild(buildspec(), FOLLOW_UP_SWEEP_ENV);
             assert.equal(run.succeeded, true);
-            const [sweep] = runnerCalls(run).slice(1).map((argv) => parseCommandLine(argv, FOLLOW_UP_SWEEP_ENV));
+            const [sweep] = runnerCalls(run)
+                .slice(1)
+                .map((argv) => parseCommandLine(argv, FOLLOW_UP_SWEEP_ENV));
             assert.ok(sweep.kind === "sweep");
             // The copy's names are <name_prefix>-<name_suffix>-… as the deploy passed them to Terraform.
             const deploy = runBuild(pullRequestDeployBuildspec(RELEASE), DEPLOY_BUILD_ENV).argvs;
@@ -131,12 +200,20 @@ describe("buildspecs: the trusted builds and the pipeline", () => {
             const variable = (name: string) => apply.find((argument) => argument.startsWith(`${name}=`))!.slice(name.length + 1);
             assert.equal(sweep.args.namePrefix, `${variable("name_prefix")}-${variable("name_suffix")}`);
             // The copy's state is the object the deploy's Terraform wrote (its second init's backend key).
-            const copyStateKey = deploy.filter((argv) => argv[0] === "terraform" && argv[1] === "init")[1].find((argument) => argument.startsWith("-backend-config=key="))!.slice("-backend-config=key=".length);
+            const copyStateKey = deploy
+                .filter((argv) => argv[0] === "terraform" && argv[1] === "init")[1]
+                .find((argument) => argument.startsWith("-backend-config=key="))!
+                .slice("-backend-config=key=".length);
             assert.deepEqual(
                 [sweep.args.olderThanHours, sweep.args.state, sweep.args.protectPrefix, sweep.args.ownerWorkflowArn],
                 [0, { bucket: STATE_BUCKET, prefix: copyStateKey.replace(/\/terraform\.tfstate$/, "") }, "power-tuned", undefined],
             );
-            assert.deepEqual(sweep.args.pullRequest, { repositoryName: SCHEDULED_SWEEP_ENV.REPOSITORY_NAME, pullRequestId: "7", sourceCommit: PULL_REQUEST.SOURCE_COMMIT, destinationCommit: PULL_REQUEST.DESTINATION_COMMIT });
+            assert.deepEqual(sweep.args.pullRequest, {
+                repositoryName: SCHEDULED_SWEEP_ENV.REPOSITORY_NAME,
+                pullRequestId: "7",
+                sourceCommit: PULL_REQUEST.SOURCE_COMMIT,
+                destinationCommit: PULL_REQUEST.DESTINATION_COMMIT,
+            });
             assert.equal(sweep.args.commentRoleArn, SCHEDULED_SWEEP_ENV.PULL_REQUEST_BOT_ROLE_ARN);
             assert.deepEqual(sweep.args.scheduledSweep, { schedule: "rate(6 hours)", olderThanHours: 6 });
             assert.equal(run.calls.at(-1), keepReport);
@@ -223,7 +300,15 @@ describe("buildspecs: the trusted builds and the pipeline", () => {
             for (const [name, [buildspec]] of Object.entries(BUILDSPECS)) {
                 const spec = parseYaml(buildspec(RELEASE));
                 const pullRequestBuild = name.startsWith("pull-request");
-                assert.deepEqual(spec.env.variables, { TF_INPUT: "false", TF_IN_AUTOMATION: "true", ...(pullRequestBuild ? { TF_PLUGIN_CACHE_DIR: "/tmp/terraform-cache/providers" } : {}) }, name);
+                assert.deepEqual(
+                    spec.env.variables,
+                    {
+                        TF_INPUT: "false",
+                        TF_IN_AUTOMATION: "true",
+                        ...(pullRequestBuild ? { TF_PLUGIN_CACHE_DIR: "/tmp/terraform-cache/providers" } : {}),
+                    },
+                    name,
+                );
                 assert.equal(spec.cache !== undefined, pullRequestBuild, name);
             }
         });
@@ -246,7 +331,10 @@ describe("buildspecs: the trusted builds and the pipeline", () => {
          * the SHA-256), and the pipeline's apply recording fingerprints, whose failure must not fail a
          * deployment that already applied.
          */
-        const TOOL_PLUMBING = [/^echo "[0-9a-f]{64}  \S+" \| sha256sum --check --strict --status - \|\| curl /, /^\{ aws s3 cp "\$TUNING_RUNNER_S3_URI" /];
+        const TOOL_PLUMBING = [
+            /^echo "[0-9a-f]{64} {2}\S+" \| sha256sum --check --strict --status - \|\| curl /,
+            /^\{ aws s3 cp "\$TUNING_RUNNER_S3_URI" /,
+        ];
 
         it("are plain lists of tool calls: no command decides on the workflow's values (the runner does, from its environment)", () => {
             for (const [name, yaml] of Object.entries(ALL)) {

@@ -1,11 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as assert from "assert";
+import * as assert from "node:assert";
 import { pipelineArtifactFolder } from "../../../components/storage/artifactStorage";
 import { terraformApplyBuildspec, terraformDestroyBuildspec, terraformPlanBuildspec } from "../../../components/build/buildspecs";
 import { DEFAULT_TERRAFORM } from "../../../components/stack/config";
 import { DeploymentPipeline } from "../../../components/pipeline/deploymentPipeline";
 import { matchesEventPattern } from "../../support/event-pattern";
-import { MockedStack, mockedStack, named, ofType, repositoryOf } from "../../support/mocked-stack";
+import { type MockedStack, mockedStack, named, ofType, repositoryOf } from "../../support/mocked-stack";
 
 interface Action {
     name: string;
@@ -24,7 +24,10 @@ function environment(stack: MockedStack, project: string): Record<string, string
     return Object.fromEntries(variables.map((variable: { name: string; value: string }) => [variable.name, variable.value]));
 }
 
-function statements(stack: MockedStack, roleName: string): Array<{ Sid: string; Action: string | string[]; Resource: string | string[]; Condition?: unknown }> {
+function statements(
+    stack: MockedStack,
+    roleName: string,
+): Array<{ Sid: string; Action: string | string[]; Resource: string | string[]; Condition?: unknown }> {
     return JSON.parse(named(stack, "aws:iam/rolePolicy:RolePolicy", `${roleName}-policy`).inputs.policy).Statement;
 }
 
@@ -92,7 +95,8 @@ describe("deployment pipeline", () => {
     it("only consumes artifacts that an earlier stage produced", () => {
         const produced = new Set<string>();
         for (const stage of stages()) {
-            for (const a of stage.actions) for (const input of a.inputArtifacts ?? []) assert.ok(produced.has(input), `${a.name} reads ${input} before it exists`);
+            for (const a of stage.actions)
+                for (const input of a.inputArtifacts ?? []) assert.ok(produced.has(input), `${a.name} reads ${input} before it exists`);
             for (const a of stage.actions) for (const output of a.outputArtifacts ?? []) produced.add(output);
         }
     });
@@ -108,7 +112,13 @@ describe("deployment pipeline", () => {
             source: "aws.codecommit",
             "detail-type": "CodeCommit Repository State Change",
             resources: [repositoryOf(stack).arn],
-            detail: { event: "referenceUpdated", referenceType: "branch", referenceName: "main", commitId: "9c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d", ...detail },
+            detail: {
+                event: "referenceUpdated",
+                referenceType: "branch",
+                referenceName: "main",
+                commitId: "9c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d",
+                ...detail,
+            },
         });
 
         it("starts the pipeline when main is created or moves", () => {
@@ -127,7 +137,9 @@ describe("deployment pipeline", () => {
             assert.strictEqual(target.inputs.arn, pipeline.state.arn);
             assert.strictEqual(target.inputs.roleArn, named(stack, "aws:iam/role:Role", "deployment-on-push-role").state.arn);
             const policy = JSON.parse(named(stack, "aws:iam/rolePolicy:RolePolicy", "deployment-on-push-role-policy").inputs.policy);
-            assert.deepStrictEqual(policy.Statement, [{ Sid: "StartPipeline", Effect: "Allow", Action: "codepipeline:StartPipelineExecution", Resource: pipeline.state.arn }]);
+            assert.deepStrictEqual(policy.Statement, [
+                { Sid: "StartPipeline", Effect: "Allow", Action: "codepipeline:StartPipelineExecution", Resource: pipeline.state.arn },
+            ]);
         });
     });
 
@@ -137,7 +149,11 @@ describe("deployment pipeline", () => {
             assert.strictEqual(projects.length, 3);
             for (const project of projects) {
                 const { type, image, computeType, privilegedMode } = project.inputs.environment;
-                assert.deepStrictEqual([type, image, computeType, privilegedMode], ["ARM_CONTAINER", "aws/codebuild/amazonlinux-aarch64-standard:3.0", "BUILD_GENERAL1_SMALL", false], project.name);
+                assert.deepStrictEqual(
+                    [type, image, computeType, privilegedMode],
+                    ["ARM_CONTAINER", "aws/codebuild/amazonlinux-aarch64-standard:3.0", "BUILD_GENERAL1_SMALL", false],
+                    project.name,
+                );
             }
         });
 
@@ -159,8 +175,18 @@ describe("deployment pipeline", () => {
                 const { source, artifacts, sourceVersion } = named(stack, "aws:codebuild/project:Project", name).inputs;
                 return { source: source.type, location: source.location, sourceVersion, artifacts: artifacts.type };
             };
-            assert.deepStrictEqual(io("deployment-plan"), { source: "CODEPIPELINE", location: undefined, sourceVersion: undefined, artifacts: "CODEPIPELINE" });
-            assert.deepStrictEqual(io("deployment-apply"), { source: "CODEPIPELINE", location: undefined, sourceVersion: undefined, artifacts: "CODEPIPELINE" });
+            assert.deepStrictEqual(io("deployment-plan"), {
+                source: "CODEPIPELINE",
+                location: undefined,
+                sourceVersion: undefined,
+                artifacts: "CODEPIPELINE",
+            });
+            assert.deepStrictEqual(io("deployment-apply"), {
+                source: "CODEPIPELINE",
+                location: undefined,
+                sourceVersion: undefined,
+                artifacts: "CODEPIPELINE",
+            });
             assert.deepStrictEqual(io("deployment-destroy"), {
                 source: "CODECOMMIT",
                 location: stack.outputs.repositoryCloneUrlHttp,
@@ -200,10 +226,16 @@ describe("deployment pipeline", () => {
                 "ReadWritePipelineArtifacts",
             ]);
             const state = `arn:aws:s3:::${stack.outputs.stateBucketName}`;
-            assert.deepStrictEqual(statements(stack, "deployment-plan-role").find((s) => s.Sid === "WriteState")?.Resource, [`${state}/terraform-lambda/production.tfstate.tflock`]);
+            assert.deepStrictEqual(statements(stack, "deployment-plan-role").find((s) => s.Sid === "WriteState")?.Resource, [
+                `${state}/terraform-lambda/production.tfstate.tflock`,
+            ]);
             for (const role of ["deployment-apply-role", "deployment-destroy-role"]) {
                 assert.ok(statementIds(stack, role).includes("ManagePrefixedFunctions"), role);
-                assert.deepStrictEqual(statements(stack, role).find((s) => s.Sid === "WriteState")?.Resource, [`${state}/terraform-lambda/production.tfstate*`], role);
+                assert.deepStrictEqual(
+                    statements(stack, role).find((s) => s.Sid === "WriteState")?.Resource,
+                    [`${state}/terraform-lambda/production.tfstate*`],
+                    role,
+                );
             }
         });
 
@@ -221,12 +253,15 @@ describe("deployment pipeline", () => {
 
         it("only apply downloads the runner and records production's fingerprints, under production/ only", () => {
             const artifacts = `arn:aws:s3:::${stack.outputs.artifactBucketName}`;
-            assert.deepStrictEqual(statements(stack, "deployment-apply-role").find((s) => s.Sid === "RecordProduction"), {
-                Sid: "RecordProduction",
-                Effect: "Allow",
-                Action: "s3:PutObject",
-                Resource: `${artifacts}/tuning-history/production/*`,
-            });
+            assert.deepStrictEqual(
+                statements(stack, "deployment-apply-role").find((s) => s.Sid === "RecordProduction"),
+                {
+                    Sid: "RecordProduction",
+                    Effect: "Allow",
+                    Action: "s3:PutObject",
+                    Resource: `${artifacts}/tuning-history/production/*`,
+                },
+            );
             assert.ok(statementIds(stack, "deployment-apply-role").includes("DownloadTuningRunner"));
             for (const role of ["deployment-plan-role", "deployment-destroy-role"]) {
                 assert.ok(!statementIds(stack, role).some((sid) => ["RecordProduction", "DownloadTuningRunner"].includes(sid)), role);
@@ -245,7 +280,11 @@ describe("deployment pipeline", () => {
                 () =>
                     new DeploymentPipeline("mismatched", {
                         pipelineName: "team-b-deployment",
-                        repository: { name: "functions", arn: "arn:aws:codecommit:us-east-1:123456789012:functions", cloneUrlHttp: "https://example.com/functions" },
+                        repository: {
+                            name: "functions",
+                            arn: "arn:aws:codecommit:us-east-1:123456789012:functions",
+                            cloneUrlHttp: "https://example.com/functions",
+                        },
                         mainBranch: "main",
                         stateBucket: bucket,
                         artifactBucket: { ...bucket, pipelineArtifactFolder: pipelineArtifactFolder("team-a-deployment") },

@@ -1,6 +1,6 @@
-import * as assert from "assert";
+import * as assert from "node:assert";
 import { POWER_TUNING_APPLICATION_ID, PowerTuningApp, SAR_DEFAULT_POWER_VALUES } from "../../../components/power-tuning/powerTuningApp";
-import { MockedStack, mockedStack, named, resolved } from "../../support/mocked-stack";
+import { type MockedStack, mockedStack, named, resolved } from "../../support/mocked-stack";
 import { registeredResources } from "../../support/pulumi-mocks";
 
 describe("power-tuning application", () => {
@@ -10,7 +10,11 @@ describe("power-tuning application", () => {
     });
 
     it("deploys the pinned aws-lambda-power-tuning version from SAR with CAPABILITY_IAM", () => {
-        const { applicationId, semanticVersion, capabilities } = named(stack, "aws:serverlessrepository/cloudFormationStack:CloudFormationStack", "power-tuning-stack").inputs;
+        const { applicationId, semanticVersion, capabilities } = named(
+            stack,
+            "aws:serverlessrepository/cloudFormationStack:CloudFormationStack",
+            "power-tuning-stack",
+        ).inputs;
         assert.deepStrictEqual(
             { applicationId, semanticVersion, capabilities },
             {
@@ -22,14 +26,20 @@ describe("power-tuning application", () => {
     });
 
     it("lets the state machine touch only the pull-request copies' <pullRequestNamePrefix>-* functions (aliases included), never production's, and passes the dev power values", () => {
-        assert.deepStrictEqual(named(stack, "aws:serverlessrepository/cloudFormationStack:CloudFormationStack", "power-tuning-stack").inputs.parameters, {
-            lambdaResource: "arn:aws:lambda:us-east-1:123456789012:function:pr-power-tuned-*",
-            PowerValues: "128,256,512,1024,2048",
-        });
+        assert.deepStrictEqual(
+            named(stack, "aws:serverlessrepository/cloudFormationStack:CloudFormationStack", "power-tuning-stack").inputs.parameters,
+            {
+                lambdaResource: "arn:aws:lambda:us-east-1:123456789012:function:pr-power-tuned-*",
+                PowerValues: "128,256,512,1024,2048",
+            },
+        );
     });
 
     it("exposes the application's StateMachineARN output", () => {
-        assert.strictEqual(stack.outputs.stateMachineArn, "arn:aws:states:us-east-1:123456789012:stateMachine:powerTuningStateMachine-0a1b2c3d");
+        assert.strictEqual(
+            stack.outputs.stateMachineArn,
+            "arn:aws:states:us-east-1:123456789012:stateMachine:powerTuningStateMachine-0a1b2c3d",
+        );
     });
 
     it("leaves out parameters equal to the application's defaults", async () => {

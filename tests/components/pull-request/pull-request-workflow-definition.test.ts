@@ -6,12 +6,17 @@
 // task runs the runner's own decide-copy in process against InMemoryAws, holding the pull
 // request's two commits. The local interpreter, like Step Functions, lets no Catch take
 // States.Runtime, so an execution ending anywhere but a Fail or Succeed state is a failed spec.
-import * as assert from "assert";
+import * as assert from "node:assert";
 import { StateMachine, type StateMachineDefinition } from "aws-local-stepfunctions";
 import { copyNamePrefix } from "../../../buildscripts/contract";
 import { copyNameFor } from "../../../buildscripts/tuning-runner/core/copyDecision";
 import { copySessionPolicy } from "../../../components/iam/policies";
-import { PullRequestWorkflowInput, pullRequestWorkflowDefinition, type PullRequestWorkflowSteps, WORKFLOW_FAILURES } from "../../../components/pull-request/pullRequestWorkflowDefinition";
+import {
+    type PullRequestWorkflowInput,
+    pullRequestWorkflowDefinition,
+    type PullRequestWorkflowSteps,
+    WORKFLOW_FAILURES,
+} from "../../../components/pull-request/pullRequestWorkflowDefinition";
 import { COPY_SESSION_SECONDS } from "../../../components/pull-request/timeouts";
 import { type Change, decisionEnv, withPullRequestChanging } from "../../support/copy-decision-scenario";
 import { InMemoryAws } from "../../support/in-memory-aws";
@@ -23,7 +28,11 @@ const aslValidator: (definition: object) => { isValid: boolean; errorsText: (sep
 const DECISION_FUNCTION = "arn:aws:lambda:us-east-1:123456789012:function:lambda-power-tuned-pr-copy-decision";
 const COPY_ROLE = {
     arn: "arn:aws:iam::123456789012:role/lambda-power-tuned/power-tuned-pull-request-copy",
-    session: { stateBucketName: "storage-state-0a1b2c3d", productionStateKey: "terraform-lambda/production.tfstate", copyStatePrefix: "pull-requests/" },
+    session: {
+        stateBucketName: "storage-state-0a1b2c3d",
+        productionStateKey: "terraform-lambda/production.tfstate",
+        copyStatePrefix: "pull-requests/",
+    },
 };
 const PULL_REQUEST_NAME_PREFIX = "pr-power-tuned";
 const ONE_ACCOUNT: PullRequestWorkflowSteps = {
@@ -103,7 +112,14 @@ interface Scenario {
 
 interface Run {
     /** Each build started, in order, with its variables by name. */
-    readonly builds: ReadonlyArray<{ step: Step; project: string; sourceVersion?: string; sourceLocation?: string; idempotencyToken?: string; variables: Record<string, string> }>;
+    readonly builds: ReadonlyArray<{
+        step: Step;
+        project: string;
+        sourceVersion?: string;
+        sourceLocation?: string;
+        idempotencyToken?: string;
+        variables: Record<string, string>;
+    }>;
     /** Every CodeBuild call, in order, by state name. */
     readonly calls: readonly Step[];
     /** Each AssumeRole request for a copy's credentials, in order. */
@@ -157,7 +173,15 @@ function decisionHandler(decision: Decision) {
         const { FunctionName, Payload } = input as { FunctionName: string; Payload: PullRequestWorkflowInput };
         assert.equal(FunctionName, DECISION_FUNCTION);
         const aws = withPullRequestChanging(new InMemoryAws(), decision.change);
-        const argv = ["decide-copy", "--pull-request-id", Payload.pullRequestId, "--source-commit", Payload.sourceCommit, "--destination-commit", Payload.destinationCommit];
+        const argv = [
+            "decide-copy",
+            "--pull-request-id",
+            Payload.pullRequestId,
+            "--source-commit",
+            Payload.sourceCommit,
+            "--destination-commit",
+            Payload.destinationCommit,
+        ];
         const run = await new RunnerWorkspace().run(argv, decisionEnv(), aws);
         assert.equal(run.code, 0, run.stderr);
         // What the function's handler returns: decide-copy's summary and the copy's name, from its environment.
@@ -168,7 +192,15 @@ function decisionHandler(decision: Decision) {
 /** The definition with every task's TimeoutSeconds at 1, so a hanging task times out at once. */
 function withShortTimeouts(definition: Record<string, unknown>): Record<string, unknown> {
     const states = definition.States as Record<string, { TimeoutSeconds?: number }>;
-    return { ...definition, States: Object.fromEntries(Object.entries(states).map(([name, state]) => [name, state.TimeoutSeconds === undefined ? state : { ...state, TimeoutSeconds: 1 }])) };
+    return {
+        ...definition,
+        States: Object.fromEntries(
+            Object.entries(states).map(([name, state]) => [
+                name,
+                state.TimeoutSeconds === undefined ? state : { ...state, TimeoutSeconds: 1 },
+            ]),
+        ),
+    };
 }
 
 type LocalHandlers = NonNullable<NonNullable<NonNullable<Parameters<StateMachine["run"]>[1]>["overrides"]>["taskResourceLocalHandlers"]>;
@@ -191,7 +223,14 @@ async function runWorkflow(scenario: Scenario = {}): Promise<Run> {
             throw thrown;
         }
         const n = sessions.length;
-        return { Credentials: { AccessKeyId: `ASIA${n}`, SecretAccessKey: `secret-${n}`, SessionToken: `token-${n}`, Expiration: "2026-12-07T21:00:00Z" } };
+        return {
+            Credentials: {
+                AccessKeyId: `ASIA${n}`,
+                SecretAccessKey: `secret-${n}`,
+                SessionToken: `token-${n}`,
+                Expiration: "2026-12-07T21:00:00Z",
+            },
+        };
     };
     const answer = async <T>(step: Step, arn: string, succeeds: () => T): Promise<T> => {
         calls.push(step);
@@ -212,7 +251,11 @@ async function runWorkflow(scenario: Scenario = {}): Promise<Run> {
             idempotencyToken: request.IdempotencyToken,
             variables: Object.fromEntries(request.EnvironmentVariablesOverride.map((variable) => [variable.Name, variable.Value])),
         });
-        return answer(step, buildArn(request.ProjectName), () => (step === "StartDeploy" && "startAnswer" in scenario ? scenario.startAnswer : { Build: { Arn: buildArn(request.ProjectName), BuildStatus: status } }));
+        return answer(step, buildArn(request.ProjectName), () =>
+            step === "StartDeploy" && "startAnswer" in scenario
+                ? scenario.startAnswer
+                : { Build: { Arn: buildArn(request.ProjectName), BuildStatus: status } },
+        );
     };
     const poll = async (input: unknown) => {
         assert.deepStrictEqual(input, { Ids: [DEPLOY_BUILD] });
@@ -227,7 +270,9 @@ async function runWorkflow(scenario: Scenario = {}): Promise<Run> {
         return answer("StopDeploy", DEPLOY_BUILD, () => ({ Build: { Arn: DEPLOY_BUILD, BuildStatus: "STOPPED" } }));
     };
     // The library's own definition type is stricter than the plain object the stack serializes.
-    const machine = new StateMachine(definition as unknown as StateMachineDefinition, { validationOptions: { checkArn: true, checkPaths: true } });
+    const machine = new StateMachine(definition as unknown as StateMachineDefinition, {
+        validationOptions: { checkArn: true, checkPaths: true },
+    });
     const execution = machine.run(INPUT, {
         overrides: {
             // The handlers answer JSON, as the services do; the library types its answers as JSONValue.
@@ -243,7 +288,13 @@ async function runWorkflow(scenario: Scenario = {}): Promise<Run> {
                 SweepCopy: start("SweepCopy", "SUCCEEDED"),
             } as unknown as LocalHandlers,
             waitTimeOverrides: { WaitForDeploy: 0 },
-            retryIntervalOverrides: { StartDeploy: 0, PollDeploy: 0, StopDeploy: 0, CopyCredentialsForDeploy: 0, CopyCredentialsForDestroy: 0 },
+            retryIntervalOverrides: {
+                StartDeploy: 0,
+                PollDeploy: 0,
+                StopDeploy: 0,
+                CopyCredentialsForDeploy: 0,
+                CopyCredentialsForDestroy: 0,
+            },
         },
         context: { Execution: { Id: EXECUTION_ARN, Name: EXECUTION_NAME, Input: INPUT } },
     });
@@ -252,16 +303,27 @@ async function runWorkflow(scenario: Scenario = {}): Promise<Run> {
         return { builds, calls, sessions };
     } catch (error) {
         const failure = (error as { cause?: { name?: string; message?: string } }).cause;
-        assert.ok(failure?.name !== undefined && (Object.values(WORKFLOW_FAILURES) as string[]).includes(failure.name), `the execution failed without a Fail state: ${failure?.name}: ${failure?.message ?? error}`);
+        assert.ok(
+            failure?.name !== undefined && (Object.values(WORKFLOW_FAILURES) as string[]).includes(failure.name),
+            `the execution failed without a Fail state: ${failure?.name}: ${failure?.message ?? error}`,
+        );
         return { builds, calls, sessions, failedWith: failure.name, because: failure.message };
     }
 }
 
 const steps = (run: Run) => run.builds.map((build) => build.step);
 const count = (run: Run, step: Step) => run.builds.filter((build) => build.step === step).length;
-const PULL_REQUEST_VARIABLES = { PULL_REQUEST_ID: INPUT.pullRequestId, SOURCE_COMMIT: INPUT.sourceCommit, DESTINATION_COMMIT: INPUT.destinationCommit };
+const PULL_REQUEST_VARIABLES = {
+    PULL_REQUEST_ID: INPUT.pullRequestId,
+    SOURCE_COMMIT: INPUT.sourceCommit,
+    DESTINATION_COMMIT: INPUT.destinationCommit,
+};
 /** The n-th session's credentials, as a build gets them. */
-const copyCredentials = (n: number) => ({ COPY_AWS_ACCESS_KEY_ID: `ASIA${n}`, COPY_AWS_SECRET_ACCESS_KEY: `secret-${n}`, COPY_AWS_SESSION_TOKEN: `token-${n}` });
+const copyCredentials = (n: number) => ({
+    COPY_AWS_ACCESS_KEY_ID: `ASIA${n}`,
+    COPY_AWS_SECRET_ACCESS_KEY: `secret-${n}`,
+    COPY_AWS_SESSION_TOKEN: `token-${n}`,
+});
 const COPY_PREFIX = copyNamePrefix(PULL_REQUEST_NAME_PREFIX, INPUT);
 const EVERYTHING = ["StartDeploy", "Feedback", "DestroyCopy", "SweepCopy"];
 
@@ -281,7 +343,13 @@ function assertDestroyedAndSweptOnce(run: Run, deployStarted: boolean, row: stri
 }
 
 /** What the execution says when a step ends in any of FAILURES (everything else succeeding). */
-const WHEN_A_STEP_FAILS: ReadonlyArray<{ step: Step; reached?: Scenario; deployStarted: (failure: Failure) => boolean; error: string; cause: (failure: Failure) => RegExp }> = [
+const WHEN_A_STEP_FAILS: ReadonlyArray<{
+    step: Step;
+    reached?: Scenario;
+    deployStarted: (failure: Failure) => boolean;
+    error: string;
+    cause: (failure: Failure) => RegExp;
+}> = [
     {
         step: "StartDeploy",
         deployStarted: () => false,
@@ -289,9 +357,17 @@ const WHEN_A_STEP_FAILS: ReadonlyArray<{ step: Step; reached?: Scenario; deployS
         cause: (failure) =>
             failure === "hangs"
                 ? /^DeployCopy could not learn from CodeBuild whether its build started .* the scheduled sweep removes anything of the copy/
-                : new RegExp(`^DeployCopy could not start a build: CodeBuild answered StartBuild with ${failure === "refused" ? "CodeBuild.AccessDeniedException" : "States.TaskFailed"}\\. Nothing was deployed, so nothing was destroyed or swept\\.$`),
+                : new RegExp(
+                      `^DeployCopy could not start a build: CodeBuild answered StartBuild with ${failure === "refused" ? "CodeBuild.AccessDeniedException" : "States.TaskFailed"}\\. Nothing was deployed, so nothing was destroyed or swept\\.$`,
+                  ),
     },
-    { step: "PollDeploy", deployStarted: () => true, error: WORKFLOW_FAILURES.deploy, cause: () => /^DeployCopy's build could not be followed to its end .* asked CodeBuild to stop it, and the destroy and the sweep after it removed the copy/ },
+    {
+        step: "PollDeploy",
+        deployStarted: () => true,
+        error: WORKFLOW_FAILURES.deploy,
+        cause: () =>
+            /^DeployCopy's build could not be followed to its end .* asked CodeBuild to stop it, and the destroy and the sweep after it removed the copy/,
+    },
     {
         step: "StopDeploy",
         // Reached only when the deploy's status could not be read.
@@ -300,257 +376,376 @@ const WHEN_A_STEP_FAILS: ReadonlyArray<{ step: Step; reached?: Scenario; deployS
         error: WORKFLOW_FAILURES.deploy,
         cause: () => /^DeployCopy's build could not be followed to its end/,
     },
-    { step: "Feedback", deployStarted: () => true, error: WORKFLOW_FAILURES.feedback, cause: () => /^Feedback failed or timed out .* the copy was destroyed and swept\.$/ },
-    { step: "DestroyCopy", deployStarted: () => true, error: WORKFLOW_FAILURES.destroy, cause: () => /^DestroyCopy failed; the sweep after it removed everything of the copy that was left/ },
-    { step: "SweepCopy", deployStarted: () => true, error: WORKFLOW_FAILURES.sweep, cause: () => /part of the copy may still exist until the scheduled sweep removes it/ },
+    {
+        step: "Feedback",
+        deployStarted: () => true,
+        error: WORKFLOW_FAILURES.feedback,
+        cause: () => /^Feedback failed or timed out .* the copy was destroyed and swept\.$/,
+    },
+    {
+        step: "DestroyCopy",
+        deployStarted: () => true,
+        error: WORKFLOW_FAILURES.destroy,
+        cause: () => /^DestroyCopy failed; the sweep after it removed everything of the copy that was left/,
+    },
+    {
+        step: "SweepCopy",
+        deployStarted: () => true,
+        error: WORKFLOW_FAILURES.sweep,
+        cause: () => /part of the copy may still exist until the scheduled sweep removes it/,
+    },
 ];
 
-for (const [mode, modeSteps] of [["one account", ONE_ACCOUNT], ["the copies' own account", COPY_ACCOUNT]] as const)
-describe(`pull-request workflow definition (${mode})`, () => {
-    before(() => {
-        STEPS = modeSteps;
-    });
-    /** Where an untrusted build's files come from: the source commit, cloned; or the copy's handed-over archive. */
-    const untrustedSource = () =>
-        STEPS.copyAccount === undefined ? { sourceVersion: INPUT.sourceCommit } : { sourceVersion: undefined, sourceLocation: `${STEPS.copyAccount.sourceFolder}${COPY_PREFIX}/source.zip` };
+for (const [mode, modeSteps] of [
+    ["one account", ONE_ACCOUNT],
+    ["the copies' own account", COPY_ACCOUNT],
+] as const)
+    describe(`pull-request workflow definition (${mode})`, () => {
+        before(() => {
+            STEPS = modeSteps;
+        });
+        /** Where an untrusted build's files come from: the source commit, cloned; or the copy's handed-over archive. */
+        const untrustedSource = () =>
+            STEPS.copyAccount === undefined
+                ? { sourceVersion: INPUT.sourceCommit }
+                : { sourceVersion: undefined, sourceLocation: `${STEPS.copyAccount.sourceFolder}${COPY_PREFIX}/source.zip` };
 
-    it("is valid Amazon States Language (asl-validator, paths and ARNs checked)", () => {
-        const { isValid, errorsText } = aslValidator(pullRequestWorkflowDefinition(STEPS));
-        assert.ok(isValid, errorsText("\n"));
-    });
-
-    it("starts the deploy with the execution's name as its idempotency token, runs the later builds synchronously with their timeouts, and catches every task's failure", () => {
-        const states = pullRequestWorkflowDefinition(STEPS).States as Record<string, { Type: string; Resource?: string; TimeoutSeconds?: number; Parameters?: Record<string, unknown>; Catch?: Array<{ ErrorEquals: string[] }> }>;
-        const tasks = Object.entries(states).filter(([, state]) => state.Type === "Task" && state.Resource!.includes(":codebuild:"));
-        assert.deepStrictEqual(
-            tasks.map(([name, state]) => [name, state.Resource, state.TimeoutSeconds]),
-            [
-                ["StartDeploy", "arn:aws:states:::codebuild:startBuild", 60],
-                ["PollDeploy", "arn:aws:states:::aws-sdk:codebuild:batchGetBuilds", 60],
-                ["StopDeploy", "arn:aws:states:::codebuild:stopBuild", 60],
-                ["Feedback", "arn:aws:states:::codebuild:startBuild.sync", 5400],
-                ["DestroyCopy", "arn:aws:states:::codebuild:startBuild.sync", 3600],
-                ["SweepCopy", "arn:aws:states:::codebuild:startBuild.sync", 2700],
-            ],
-        );
-        assert.strictEqual(states.StartDeploy.Parameters!["IdempotencyToken.$"], "$$.Execution.Name");
-        for (const [name, state] of Object.entries(states).filter(([, state]) => state.Type === "Task")) {
-            assert.deepStrictEqual(state.Catch!.at(-1)!.ErrorEquals, ["States.ALL"], name);
-        }
-    });
-
-    describe("the decision first: only a pull request that can change a function gets a copy", () => {
-        it("starts with the trusted decision function, invoked with the pull request's id and commits", () => {
-            const definition = pullRequestWorkflowDefinition(STEPS) as { StartAt: string; States: Record<string, any> };
-            assert.equal(definition.StartAt, "DecideCopy");
-            assert.deepEqual(definition.States.DecideCopy.Resource, "arn:aws:states:::lambda:invoke");
-            assert.deepEqual(definition.States.DecideCopy.Parameters, {
-                FunctionName: DECISION_FUNCTION,
-                Payload: { "pullRequestId.$": "$.pullRequestId", "sourceCommit.$": "$.sourceCommit", "destinationCommit.$": "$.destinationCommit" },
-            });
+        it("is valid Amazon States Language (asl-validator, paths and ARNs checked)", () => {
+            const { isValid, errorsText } = aslValidator(pullRequestWorkflowDefinition(STEPS));
+            assert.ok(isValid, errorsText("\n"));
         });
 
-        it("a README-only pull request starts no build: nothing is deployed, tuned or destroyed, and the execution succeeds", async () => {
-            const run = await runWorkflow({ decision: { change: { "README.md": "# Better explained\n" } } });
-            assert.deepEqual(run.builds, []);
-            assert.equal(run.failedWith, undefined);
-        });
-
-        it("a pull request changing a function's code, a .tf file or the tuning input is deployed, tuned, destroyed and swept", async () => {
-            const changes: Change[] = [{ "functions/digest/index.js": "exports.handler = async () => 'faster';\n" }, { "main.tf": "# changed\n" }, { "power-tuning-input.json": '{"num": 5}', "README.md": "# too\n" }];
-            for (const change of changes) {
-                const run = await runWorkflow({ decision: { change } });
-                assert.deepEqual(steps(run), EVERYTHING, JSON.stringify(change));
-                assert.equal(run.failedWith, undefined);
-            }
-        });
-
-        it("a decision that failed in any way a task can, or timed out, names no copy: nothing is deployed (no credentials can be confined to it), the feedback says so, and the execution fails naming DeployCopy", async () => {
-            for (const failure of FAILURES) {
-                const run = await runWorkflow({ decision: { failure } });
-                assert.deepEqual(steps(run), ["Feedback"], failure);
-                assert.deepEqual(run.sessions, [], failure);
-                assert.deepStrictEqual([run.builds[0].variables.DEPLOY_OUTCOME, run.builds[0].variables.DEPLOY_BUILD_ARN], ["FAILED", ""], failure);
-                assert.equal(run.failedWith, WORKFLOW_FAILURES.deploy, failure);
-                assert.match(run.because ?? "", /^DeployCopy started no build: the decision failed or named no copy/, failure);
-            }
-        });
-
-        it("an answer naming the copy that is anything but copyNeeded: false (missing, a string, null, a number) deploys the copy, never ending the execution", async () => {
-            for (const answer of [{}, { copyNeeded: "false" }, { copyNeeded: null }, { copyNeeded: 0 }]) {
-                const payload = { ...answer, copyNamePrefix: COPY_PREFIX };
-                const run = await runWorkflow({ decision: { payload } });
-                assert.deepEqual(steps(run), EVERYTHING, JSON.stringify(payload));
-                assert.equal(run.failedWith, undefined, JSON.stringify(payload));
-            }
-        });
-
-        it("an answer naming no copy (no name, not a string, no object at all) deploys nothing, never ending the execution without its Fail state", async () => {
-            for (const payload of [{ copyNeeded: true }, { copyNeeded: true, copyNamePrefix: 7 }, "false", null, [false]]) {
-                const run = await runWorkflow({ decision: { payload } });
-                assert.deepEqual(steps(run), ["Feedback"], JSON.stringify(payload));
-                assert.equal(run.failedWith, WORKFLOW_FAILURES.deploy, JSON.stringify(payload));
-            }
-        });
-    });
-
-    describe("each untrusted build works with its own copy's credentials, and nothing else in the namespace", () => {
-        it("asks STS for a fresh one-hour session of the copy role before the deploy and before the destroy, named after the copy", async () => {
-            const run = await runWorkflow();
+        it("starts the deploy with the execution's name as its idempotency token, runs the later builds synchronously with their timeouts, and catches every task's failure", () => {
+            const states = pullRequestWorkflowDefinition(STEPS).States as Record<
+                string,
+                {
+                    Type: string;
+                    Resource?: string;
+                    TimeoutSeconds?: number;
+                    Parameters?: Record<string, unknown>;
+                    Catch?: Array<{ ErrorEquals: string[] }>;
+                }
+            >;
+            const tasks = Object.entries(states).filter(([, state]) => state.Type === "Task" && state.Resource!.includes(":codebuild:"));
             assert.deepStrictEqual(
-                run.sessions.map(({ step, request }) => [step, request.RoleArn, request.RoleSessionName, request.DurationSeconds]),
+                tasks.map(([name, state]) => [name, state.Resource, state.TimeoutSeconds]),
                 [
-                    ["CopyCredentialsForDeploy", STEPS.copyRole.arn, COPY_PREFIX, COPY_SESSION_SECONDS],
-                    ["CopyCredentialsForDestroy", STEPS.copyRole.arn, COPY_PREFIX, COPY_SESSION_SECONDS],
+                    ["StartDeploy", "arn:aws:states:::codebuild:startBuild", 60],
+                    ["PollDeploy", "arn:aws:states:::aws-sdk:codebuild:batchGetBuilds", 60],
+                    ["StopDeploy", "arn:aws:states:::codebuild:stopBuild", 60],
+                    ["Feedback", "arn:aws:states:::codebuild:startBuild.sync", 5400],
+                    ["DestroyCopy", "arn:aws:states:::codebuild:startBuild.sync", 3600],
+                    ["SweepCopy", "arn:aws:states:::codebuild:startBuild.sync", 2700],
                 ],
             );
-            assert.equal(COPY_SESSION_SECONDS, 3600, "STS allows a chained session one hour at most");
-            // The copy role of the copies' own account requires the stack's external ID.
-            assert.deepStrictEqual(
-                run.sessions.map(({ request }) => request.ExternalId),
-                [STEPS.copyAccount?.externalId, STEPS.copyAccount?.externalId],
-            );
-        });
-
-        it("narrows each session with the copy's own session policy, exactly as copySessionPolicy writes it for the decision's copy prefix", async () => {
-            const run = await runWorkflow();
-            for (const { request } of run.sessions) assert.deepStrictEqual(JSON.parse(request.Policy), copySessionPolicy(COPY_PREFIX, STEPS.copyRole.session));
-            assert.ok(run.sessions[0].request.Policy.includes(`function:${COPY_PREFIX}-*`));
-        });
-
-        it("hands the credentials to the deploy and the destroy only: the trusted feedback and sweep never get them", async () => {
-            const run = await runWorkflow();
-            const holders = run.builds.filter((build) => Object.keys(build.variables).some((name) => name.startsWith("COPY_AWS_"))).map((build) => build.step);
-            assert.deepStrictEqual(holders, ["StartDeploy", "DestroyCopy"]);
-        });
-
-        it("a session policy STS accepts for the longest copy prefix: at most 2,048 characters (STS AssumeRole, Policy)", () => {
-            const longest = copyNamePrefix("p".repeat(32), { pullRequestId: "9".repeat(16), sourceCommit: INPUT.sourceCommit });
-            const policy = JSON.stringify(copySessionPolicy(longest, { ...COPY_ROLE.session, stateBucketName: "s".repeat(63) }));
-            assert.ok(policy.length <= 2048, `${policy.length} characters`);
-        });
-
-        it("deploys nothing when the deploy's credentials could not be had in any way a task can fail, still gives feedback, and says why", async () => {
-            for (const failure of FAILURES) {
-                const run = await runWorkflow({ behaviour: { CopyCredentialsForDeploy: failure } });
-                assert.deepStrictEqual(steps(run), ["Feedback"], failure);
-                assert.deepStrictEqual([run.builds[0].variables.DEPLOY_OUTCOME, run.builds[0].variables.DEPLOY_BUILD_ARN], ["FAILED", ""], failure);
-                assert.strictEqual(run.failedWith, WORKFLOW_FAILURES.deploy, failure);
-                assert.match(run.because ?? "", /^DeployCopy started no build: STS answered AssumeRole for the copy credentials with \S+\. Nothing was deployed/, failure);
+            assert.strictEqual(states.StartDeploy.Parameters!["IdempotencyToken.$"], "$$.Execution.Name");
+            for (const [name, state] of Object.entries(states).filter(([, state]) => state.Type === "Task")) {
+                assert.deepStrictEqual(state.Catch!.at(-1)!.ErrorEquals, ["States.ALL"], name);
             }
         });
 
-        it("sweeps the copy when the destroy's credentials could not be had, and fails naming DestroyCopy", async () => {
-            for (const failure of FAILURES) {
-                const run = await runWorkflow({ behaviour: { CopyCredentialsForDestroy: failure } });
-                assert.deepStrictEqual(steps(run), ["StartDeploy", "Feedback", "SweepCopy"], failure);
-                assert.strictEqual(run.failedWith, WORKFLOW_FAILURES.destroy, failure);
-            }
+        describe("the decision first: only a pull request that can change a function gets a copy", () => {
+            it("starts with the trusted decision function, invoked with the pull request's id and commits", () => {
+                const definition = pullRequestWorkflowDefinition(STEPS) as { StartAt: string; States: Record<string, any> };
+                assert.equal(definition.StartAt, "DecideCopy");
+                assert.deepEqual(definition.States.DecideCopy.Resource, "arn:aws:states:::lambda:invoke");
+                assert.deepEqual(definition.States.DecideCopy.Parameters, {
+                    FunctionName: DECISION_FUNCTION,
+                    Payload: {
+                        "pullRequestId.$": "$.pullRequestId",
+                        "sourceCommit.$": "$.sourceCommit",
+                        "destinationCommit.$": "$.destinationCommit",
+                    },
+                });
+            });
+
+            it("a README-only pull request starts no build: nothing is deployed, tuned or destroyed, and the execution succeeds", async () => {
+                const run = await runWorkflow({ decision: { change: { "README.md": "# Better explained\n" } } });
+                assert.deepEqual(run.builds, []);
+                assert.equal(run.failedWith, undefined);
+            });
+
+            it("a pull request changing a function's code, a .tf file or the tuning input is deployed, tuned, destroyed and swept", async () => {
+                const changes: Change[] = [
+                    { "functions/digest/index.js": "exports.handler = async () => 'faster';\n" },
+                    { "main.tf": "# changed\n" },
+                    { "power-tuning-input.json": '{"num": 5}', "README.md": "# too\n" },
+                ];
+                for (const change of changes) {
+                    const run = await runWorkflow({ decision: { change } });
+                    assert.deepEqual(steps(run), EVERYTHING, JSON.stringify(change));
+                    assert.equal(run.failedWith, undefined);
+                }
+            });
+
+            it("a decision that failed in any way a task can, or timed out, names no copy: nothing is deployed (no credentials can be confined to it), the feedback says so, and the execution fails naming DeployCopy", async () => {
+                for (const failure of FAILURES) {
+                    const run = await runWorkflow({ decision: { failure } });
+                    assert.deepEqual(steps(run), ["Feedback"], failure);
+                    assert.deepEqual(run.sessions, [], failure);
+                    assert.deepStrictEqual(
+                        [run.builds[0].variables.DEPLOY_OUTCOME, run.builds[0].variables.DEPLOY_BUILD_ARN],
+                        ["FAILED", ""],
+                        failure,
+                    );
+                    assert.equal(run.failedWith, WORKFLOW_FAILURES.deploy, failure);
+                    assert.match(run.because ?? "", /^DeployCopy started no build: the decision failed or named no copy/, failure);
+                }
+            });
+
+            it("an answer naming the copy that is anything but copyNeeded: false (missing, a string, null, a number) deploys the copy, never ending the execution", async () => {
+                for (const answer of [{}, { copyNeeded: "false" }, { copyNeeded: null }, { copyNeeded: 0 }]) {
+                    const payload = { ...answer, copyNamePrefix: COPY_PREFIX };
+                    const run = await runWorkflow({ decision: { payload } });
+                    assert.deepEqual(steps(run), EVERYTHING, JSON.stringify(payload));
+                    assert.equal(run.failedWith, undefined, JSON.stringify(payload));
+                }
+            });
+
+            it("an answer naming no copy (no name, not a string, no object at all) deploys nothing, never ending the execution without its Fail state", async () => {
+                for (const payload of [{ copyNeeded: true }, { copyNeeded: true, copyNamePrefix: 7 }, "false", null, [false]]) {
+                    const run = await runWorkflow({ decision: { payload } });
+                    assert.deepEqual(steps(run), ["Feedback"], JSON.stringify(payload));
+                    assert.equal(run.failedWith, WORKFLOW_FAILURES.deploy, JSON.stringify(payload));
+                }
+            });
         });
-    });
 
-    it("happy path: starts the deploy once with the copy's credentials, follows it to its end, hands its build ARN to feedback and sweep, destroys with fresh credentials, and succeeds", async () => {
-        const run = await runWorkflow({ deployBuild: ["IN_PROGRESS", "IN_PROGRESS", "SUCCEEDED"] });
-        assert.strictEqual(run.failedWith, undefined);
-        assert.deepStrictEqual(run.calls, ["StartDeploy", "PollDeploy", "PollDeploy", "PollDeploy", "Feedback", "DestroyCopy", "SweepCopy"]);
-        assert.deepStrictEqual(run.builds, [
-            { step: "StartDeploy", project: "pr-deploy", ...untrustedSource(), idempotencyToken: EXECUTION_NAME, variables: { ...PULL_REQUEST_VARIABLES, ...copyCredentials(1) } },
-            {
-                step: "Feedback",
-                project: "pr-feedback",
-                sourceVersion: undefined,
-                idempotencyToken: undefined,
-                variables: { ...PULL_REQUEST_VARIABLES, DEPLOY_BUILD_ARN: DEPLOY_BUILD, DEPLOY_OUTCOME: "SUCCEEDED", WORKFLOW_EXECUTION_ARN: EXECUTION_ARN },
-            },
-            { step: "DestroyCopy", project: "pr-destroy", ...untrustedSource(), idempotencyToken: undefined, variables: { ...PULL_REQUEST_VARIABLES, ...copyCredentials(2) } },
-            // No source: the trusted sweeper never checks out the pull request.
-            { step: "SweepCopy", project: "pr-sweeper", sourceVersion: undefined, idempotencyToken: undefined, variables: { ...PULL_REQUEST_VARIABLES, DEPLOY_BUILD_ARN: DEPLOY_BUILD } },
-        ]);
-    });
+        describe("each untrusted build works with its own copy's credentials, and nothing else in the namespace", () => {
+            it("asks STS for a fresh one-hour session of the copy role before the deploy and before the destroy, named after the copy", async () => {
+                const run = await runWorkflow();
+                assert.deepStrictEqual(
+                    run.sessions.map(({ step, request }) => [step, request.RoleArn, request.RoleSessionName, request.DurationSeconds]),
+                    [
+                        ["CopyCredentialsForDeploy", STEPS.copyRole.arn, COPY_PREFIX, COPY_SESSION_SECONDS],
+                        ["CopyCredentialsForDestroy", STEPS.copyRole.arn, COPY_PREFIX, COPY_SESSION_SECONDS],
+                    ],
+                );
+                assert.equal(COPY_SESSION_SECONDS, 3600, "STS allows a chained session one hour at most");
+                // The copy role of the copies' own account requires the stack's external ID.
+                assert.deepStrictEqual(
+                    run.sessions.map(({ request }) => request.ExternalId),
+                    [STEPS.copyAccount?.externalId, STEPS.copyAccount?.externalId],
+                );
+            });
 
-    describe("every way a task ends: a deploy that may have started is destroyed and swept exactly once, and the execution says what happened", () => {
-        for (const { step, reached, deployStarted, error, cause } of WHEN_A_STEP_FAILS) {
-            for (const failure of FAILURES) {
-                it(`${step} ${failure}`, async () => {
-                    const run = await runWorkflow({ ...reached, behaviour: { ...reached?.behaviour, [step]: failure } });
-                    assertDestroyedAndSweptOnce(run, deployStarted(failure), `${step} ${failure}`);
-                    assert.strictEqual(run.failedWith, error);
-                    assert.match(run.because ?? "", cause(failure));
+            it("narrows each session with the copy's own session policy, exactly as copySessionPolicy writes it for the decision's copy prefix", async () => {
+                const run = await runWorkflow();
+                for (const { request } of run.sessions)
+                    assert.deepStrictEqual(JSON.parse(request.Policy), copySessionPolicy(COPY_PREFIX, STEPS.copyRole.session));
+                assert.ok(run.sessions[0].request.Policy.includes(`function:${COPY_PREFIX}-*`));
+            });
+
+            it("hands the credentials to the deploy and the destroy only: the trusted feedback and sweep never get them", async () => {
+                const run = await runWorkflow();
+                const holders = run.builds
+                    .filter((build) => Object.keys(build.variables).some((name) => name.startsWith("COPY_AWS_")))
+                    .map((build) => build.step);
+                assert.deepStrictEqual(holders, ["StartDeploy", "DestroyCopy"]);
+            });
+
+            it("a session policy STS accepts for the longest copy prefix: at most 2,048 characters (STS AssumeRole, Policy)", () => {
+                const longest = copyNamePrefix("p".repeat(32), { pullRequestId: "9".repeat(16), sourceCommit: INPUT.sourceCommit });
+                const policy = JSON.stringify(copySessionPolicy(longest, { ...COPY_ROLE.session, stateBucketName: "s".repeat(63) }));
+                assert.ok(policy.length <= 2048, `${policy.length} characters`);
+            });
+
+            it("deploys nothing when the deploy's credentials could not be had in any way a task can fail, still gives feedback, and says why", async () => {
+                for (const failure of FAILURES) {
+                    const run = await runWorkflow({ behaviour: { CopyCredentialsForDeploy: failure } });
+                    assert.deepStrictEqual(steps(run), ["Feedback"], failure);
+                    assert.deepStrictEqual(
+                        [run.builds[0].variables.DEPLOY_OUTCOME, run.builds[0].variables.DEPLOY_BUILD_ARN],
+                        ["FAILED", ""],
+                        failure,
+                    );
+                    assert.strictEqual(run.failedWith, WORKFLOW_FAILURES.deploy, failure);
+                    assert.match(
+                        run.because ?? "",
+                        /^DeployCopy started no build: STS answered AssumeRole for the copy credentials with \S+\. Nothing was deployed/,
+                        failure,
+                    );
+                }
+            });
+
+            it("sweeps the copy when the destroy's credentials could not be had, and fails naming DestroyCopy", async () => {
+                for (const failure of FAILURES) {
+                    const run = await runWorkflow({ behaviour: { CopyCredentialsForDestroy: failure } });
+                    assert.deepStrictEqual(steps(run), ["StartDeploy", "Feedback", "SweepCopy"], failure);
+                    assert.strictEqual(run.failedWith, WORKFLOW_FAILURES.destroy, failure);
+                }
+            });
+        });
+
+        it("happy path: starts the deploy once with the copy's credentials, follows it to its end, hands its build ARN to feedback and sweep, destroys with fresh credentials, and succeeds", async () => {
+            const run = await runWorkflow({ deployBuild: ["IN_PROGRESS", "IN_PROGRESS", "SUCCEEDED"] });
+            assert.strictEqual(run.failedWith, undefined);
+            assert.deepStrictEqual(run.calls, [
+                "StartDeploy",
+                "PollDeploy",
+                "PollDeploy",
+                "PollDeploy",
+                "Feedback",
+                "DestroyCopy",
+                "SweepCopy",
+            ]);
+            assert.deepStrictEqual(run.builds, [
+                {
+                    step: "StartDeploy",
+                    project: "pr-deploy",
+                    ...untrustedSource(),
+                    idempotencyToken: EXECUTION_NAME,
+                    variables: { ...PULL_REQUEST_VARIABLES, ...copyCredentials(1) },
+                },
+                {
+                    step: "Feedback",
+                    project: "pr-feedback",
+                    sourceVersion: undefined,
+                    idempotencyToken: undefined,
+                    variables: {
+                        ...PULL_REQUEST_VARIABLES,
+                        DEPLOY_BUILD_ARN: DEPLOY_BUILD,
+                        DEPLOY_OUTCOME: "SUCCEEDED",
+                        WORKFLOW_EXECUTION_ARN: EXECUTION_ARN,
+                    },
+                },
+                {
+                    step: "DestroyCopy",
+                    project: "pr-destroy",
+                    ...untrustedSource(),
+                    idempotencyToken: undefined,
+                    variables: { ...PULL_REQUEST_VARIABLES, ...copyCredentials(2) },
+                },
+                // No source: the trusted sweeper never checks out the pull request.
+                {
+                    step: "SweepCopy",
+                    project: "pr-sweeper",
+                    sourceVersion: undefined,
+                    idempotencyToken: undefined,
+                    variables: { ...PULL_REQUEST_VARIABLES, DEPLOY_BUILD_ARN: DEPLOY_BUILD },
+                },
+            ]);
+        });
+
+        describe("every way a task ends: a deploy that may have started is destroyed and swept exactly once, and the execution says what happened", () => {
+            for (const { step, reached, deployStarted, error, cause } of WHEN_A_STEP_FAILS) {
+                for (const failure of FAILURES) {
+                    it(`${step} ${failure}`, async () => {
+                        const run = await runWorkflow({ ...reached, behaviour: { ...reached?.behaviour, [step]: failure } });
+                        assertDestroyedAndSweptOnce(run, deployStarted(failure), `${step} ${failure}`);
+                        assert.strictEqual(run.failedWith, error);
+                        assert.match(run.because ?? "", cause(failure));
+                    });
+                }
+            }
+
+            for (const status of ["FAILED", "FAULT", "STOPPED", "TIMED_OUT"]) {
+                it(`a deploy build that ends ${status} gets feedback (outcome FAILED, with its build) and is destroyed and swept; the execution fails naming DeployCopy`, async () => {
+                    const run = await runWorkflow({ deployBuild: ["IN_PROGRESS", status] });
+                    assert.deepStrictEqual(steps(run), EVERYTHING);
+                    assert.deepStrictEqual(
+                        [run.builds[1].variables.DEPLOY_OUTCOME, run.builds[1].variables.DEPLOY_BUILD_ARN],
+                        ["FAILED", DEPLOY_BUILD],
+                    );
+                    assertDestroyedAndSweptOnce(run, true, status);
+                    assert.strictEqual(run.failedWith, WORKFLOW_FAILURES.deploy);
+                    assert.match(
+                        run.because ?? "",
+                        /^DeployCopy's build ended without success \(see its build log\); the destroy and the sweep after it removed the copy\.$/,
+                    );
                 });
             }
-        }
 
-        for (const status of ["FAILED", "FAULT", "STOPPED", "TIMED_OUT"]) {
-            it(`a deploy build that ends ${status} gets feedback (outcome FAILED, with its build) and is destroyed and swept; the execution fails naming DeployCopy`, async () => {
-                const run = await runWorkflow({ deployBuild: ["IN_PROGRESS", status] });
-                assert.deepStrictEqual(steps(run), EVERYTHING);
-                assert.deepStrictEqual([run.builds[1].variables.DEPLOY_OUTCOME, run.builds[1].variables.DEPLOY_BUILD_ARN], ["FAILED", DEPLOY_BUILD]);
-                assertDestroyedAndSweptOnce(run, true, status);
-                assert.strictEqual(run.failedWith, WORKFLOW_FAILURES.deploy);
-                assert.match(run.because ?? "", /^DeployCopy's build ended without success \(see its build log\); the destroy and the sweep after it removed the copy\.$/);
-            });
-        }
-
-        it("a deploy build CodeBuild reports running past the deploy's timeout is stopped, then destroyed and swept", async () => {
-            // 90 seconds: three polls.
-            const definition = pullRequestWorkflowDefinition({ ...STEPS, timeoutSeconds: { ...STEPS.timeoutSeconds, deploy: 90 } });
-            const run = await runWorkflow({ definition, deployBuild: ["IN_PROGRESS"] });
-            assert.deepStrictEqual(run.calls, ["StartDeploy", "PollDeploy", "PollDeploy", "PollDeploy", "StopDeploy", "Feedback", "DestroyCopy", "SweepCopy"]);
-            assertDestroyedAndSweptOnce(run, true, "running past its timeout");
-            assert.strictEqual(run.builds[1].variables.DEPLOY_OUTCOME, "FAILED");
-            assert.match(run.because ?? "", /^DeployCopy's build could not be followed to its end/);
-        });
-
-        it("an answer to BatchGetBuilds without the build (none, an empty list, no status) stops it, then destroys and sweeps", async () => {
-            for (const pollAnswer of [{}, { Builds: [] }, { Builds: [{ Arn: DEPLOY_BUILD }] }, { Builds: [{ Arn: DEPLOY_BUILD, BuildStatus: 3 }] }]) {
-                const run = await runWorkflow({ pollAnswer });
-                assert.deepStrictEqual(run.calls, ["StartDeploy", "PollDeploy", "StopDeploy", "Feedback", "DestroyCopy", "SweepCopy"], JSON.stringify(pollAnswer));
-                assertDestroyedAndSweptOnce(run, true, JSON.stringify(pollAnswer));
+            it("a deploy build CodeBuild reports running past the deploy's timeout is stopped, then destroyed and swept", async () => {
+                // 90 seconds: three polls.
+                const definition = pullRequestWorkflowDefinition({ ...STEPS, timeoutSeconds: { ...STEPS.timeoutSeconds, deploy: 90 } });
+                const run = await runWorkflow({ definition, deployBuild: ["IN_PROGRESS"] });
+                assert.deepStrictEqual(run.calls, [
+                    "StartDeploy",
+                    "PollDeploy",
+                    "PollDeploy",
+                    "PollDeploy",
+                    "StopDeploy",
+                    "Feedback",
+                    "DestroyCopy",
+                    "SweepCopy",
+                ]);
+                assertDestroyedAndSweptOnce(run, true, "running past its timeout");
+                assert.strictEqual(run.builds[1].variables.DEPLOY_OUTCOME, "FAILED");
                 assert.match(run.because ?? "", /^DeployCopy's build could not be followed to its end/);
-            }
+            });
+
+            it("an answer to BatchGetBuilds without the build (none, an empty list, no status) stops it, then destroys and sweeps", async () => {
+                for (const pollAnswer of [
+                    {},
+                    { Builds: [] },
+                    { Builds: [{ Arn: DEPLOY_BUILD }] },
+                    { Builds: [{ Arn: DEPLOY_BUILD, BuildStatus: 3 }] },
+                ]) {
+                    const run = await runWorkflow({ pollAnswer });
+                    assert.deepStrictEqual(
+                        run.calls,
+                        ["StartDeploy", "PollDeploy", "StopDeploy", "Feedback", "DestroyCopy", "SweepCopy"],
+                        JSON.stringify(pollAnswer),
+                    );
+                    assertDestroyedAndSweptOnce(run, true, JSON.stringify(pollAnswer));
+                    assert.match(run.because ?? "", /^DeployCopy's build could not be followed to its end/);
+                }
+            });
+
+            it("an answer to StartBuild that names no build gets feedback, destroys nothing, and says the scheduled sweep removes what may be left", async () => {
+                for (const startAnswer of [{}, { Build: {} }, { Build: { Arn: null } }, "started"]) {
+                    const run = await runWorkflow({ startAnswer });
+                    assert.deepStrictEqual(steps(run), ["StartDeploy", "Feedback"], JSON.stringify(startAnswer));
+                    assert.deepStrictEqual(
+                        [run.builds[1].variables.DEPLOY_OUTCOME, run.builds[1].variables.DEPLOY_BUILD_ARN],
+                        ["FAILED", ""],
+                    );
+                    assert.strictEqual(run.failedWith, WORKFLOW_FAILURES.deploy);
+                    assert.match(run.because ?? "", /the scheduled sweep removes anything of the copy once it is older than the TTL\.$/);
+                }
+            });
+
+            it("retries StartBuild with the same idempotency token before calling it refused", async () => {
+                const run = await runWorkflow({ behaviour: { StartDeploy: "failsWithText" } });
+                assert.deepStrictEqual(run.calls, ["StartDeploy", "StartDeploy", "StartDeploy", "Feedback"]);
+                assert.deepStrictEqual(
+                    new Set(run.builds.filter((build) => build.step === "StartDeploy").map((build) => build.idempotencyToken)),
+                    new Set([EXECUTION_NAME]),
+                );
+            });
         });
 
-        it("an answer to StartBuild that names no build gets feedback, destroys nothing, and says the scheduled sweep removes what may be left", async () => {
-            for (const startAnswer of [{}, { Build: {} }, { Build: { Arn: null } }, "started"]) {
-                const run = await runWorkflow({ startAnswer });
-                assert.deepStrictEqual(steps(run), ["StartDeploy", "Feedback"], JSON.stringify(startAnswer));
-                assert.deepStrictEqual([run.builds[1].variables.DEPLOY_OUTCOME, run.builds[1].variables.DEPLOY_BUILD_ARN], ["FAILED", ""]);
+        describe("when more than one step failed", () => {
+            it("reports the failed destroy, not the earlier failure, when both the deploy and the destroy failed", async () => {
+                const run = await runWorkflow({ deployBuild: ["FAILED"], behaviour: { DestroyCopy: "fails" } });
+                assert.deepStrictEqual(steps(run), EVERYTHING);
+                assert.strictEqual(run.failedWith, WORKFLOW_FAILURES.destroy);
+            });
+
+            it("names the deploy when both the deploy and the feedback failed, after destroying and sweeping", async () => {
+                const run = await runWorkflow({ deployBuild: ["FAILED"], behaviour: { Feedback: "fails" } });
+                assert.deepStrictEqual(steps(run), EVERYTHING);
                 assert.strictEqual(run.failedWith, WORKFLOW_FAILURES.deploy);
-                assert.match(run.because ?? "", /the scheduled sweep removes anything of the copy once it is older than the TTL\.$/);
-            }
-        });
+            });
 
-        it("retries StartBuild with the same idempotency token before calling it refused", async () => {
-            const run = await runWorkflow({ behaviour: { StartDeploy: "failsWithText" } });
-            assert.deepStrictEqual(run.calls, ["StartDeploy", "StartDeploy", "StartDeploy", "Feedback"]);
-            assert.deepStrictEqual(new Set(run.builds.filter((build) => build.step === "StartDeploy").map((build) => build.idempotencyToken)), new Set([EXECUTION_NAME]));
+            it("says part of the copy may be left when the destroy and the sweep both failed", async () => {
+                const run = await runWorkflow({ behaviour: { DestroyCopy: "fails", SweepCopy: "hangs" } });
+                assert.strictEqual(run.failedWith, WORKFLOW_FAILURES.destroy);
+                assert.match(
+                    run.because ?? "",
+                    /^DestroyCopy failed, and the sweep after it could not remove everything: part of the copy may still exist until the scheduled sweep removes it/,
+                );
+            });
+
+            it("names the sweep when it could not remove what a successful destroy left, over a failed deploy or feedback", async () => {
+                for (const scenario of [
+                    { deployBuild: ["FAILED"], behaviour: { SweepCopy: "fails" } },
+                    { behaviour: { Feedback: "fails", SweepCopy: "refused" } },
+                ] as const) {
+                    const run = await runWorkflow(scenario);
+                    assert.strictEqual(run.failedWith, WORKFLOW_FAILURES.sweep, JSON.stringify(scenario));
+                }
+            });
         });
     });
-
-    describe("when more than one step failed", () => {
-        it("reports the failed destroy, not the earlier failure, when both the deploy and the destroy failed", async () => {
-            const run = await runWorkflow({ deployBuild: ["FAILED"], behaviour: { DestroyCopy: "fails" } });
-            assert.deepStrictEqual(steps(run), EVERYTHING);
-            assert.strictEqual(run.failedWith, WORKFLOW_FAILURES.destroy);
-        });
-
-        it("names the deploy when both the deploy and the feedback failed, after destroying and sweeping", async () => {
-            const run = await runWorkflow({ deployBuild: ["FAILED"], behaviour: { Feedback: "fails" } });
-            assert.deepStrictEqual(steps(run), EVERYTHING);
-            assert.strictEqual(run.failedWith, WORKFLOW_FAILURES.deploy);
-        });
-
-        it("says part of the copy may be left when the destroy and the sweep both failed", async () => {
-            const run = await runWorkflow({ behaviour: { DestroyCopy: "fails", SweepCopy: "hangs" } });
-            assert.strictEqual(run.failedWith, WORKFLOW_FAILURES.destroy);
-            assert.match(run.because ?? "", /^DestroyCopy failed, and the sweep after it could not remove everything: part of the copy may still exist until the scheduled sweep removes it/);
-        });
-
-        it("names the sweep when it could not remove what a successful destroy left, over a failed deploy or feedback", async () => {
-            for (const scenario of [{ deployBuild: ["FAILED"], behaviour: { SweepCopy: "fails" } }, { behaviour: { Feedback: "fails", SweepCopy: "refused" } }] as const) {
-                const run = await runWorkflow(scenario);
-                assert.strictEqual(run.failedWith, WORKFLOW_FAILURES.sweep, JSON.stringify(scenario));
-            }
-        });
-    });
-});

@@ -1,18 +1,26 @@
-import * as assert from "assert";
+import * as assert from "node:assert";
 import { PULL_REQUEST_BOT_SESSION_NAME } from "../../../buildscripts/contract";
-import { pullRequestDeployBuildspec, pullRequestDestroyBuildspec, pullRequestFeedbackBuildspec, pullRequestSweepBuildspec } from "../../../components/build/buildspecs";
+import {
+    pullRequestDeployBuildspec,
+    pullRequestDestroyBuildspec,
+    pullRequestFeedbackBuildspec,
+    pullRequestSweepBuildspec,
+} from "../../../components/build/buildspecs";
 import { DEFAULT_TERRAFORM } from "../../../components/stack/config";
 import { pullRequestWorkflowDefinition } from "../../../components/pull-request/pullRequestWorkflowDefinition";
 import { COPY_SESSION_SECONDS } from "../../../components/pull-request/timeouts";
 import { loadFixture } from "../../fixtures";
 import { matchesEventPattern, transformInput } from "../../support/event-pattern";
-import { MockedStack, mockedStack, named, repositoryOf } from "../../support/mocked-stack";
+import { type MockedStack, mockedStack, named, repositoryOf } from "../../support/mocked-stack";
 import { TEST_ACCOUNT_ID } from "../../support/pulumi-mocks";
 
 const pullRequestCreatedEvent = () => loadFixture("codecommit/pull-request-created-event.json");
 
 /** The inline policy statements of one of the stack's roles. */
-function roleStatements(stack: MockedStack, roleName: string): Array<{ Sid: string; Action: string | string[]; Resource: string | string[]; Condition?: unknown }> {
+function roleStatements(
+    stack: MockedStack,
+    roleName: string,
+): Array<{ Sid: string; Action: string | string[]; Resource: string | string[]; Condition?: unknown }> {
     return JSON.parse(named(stack, "aws:iam/rolePolicy:RolePolicy", `${roleName}-policy`).inputs.policy).Statement;
 }
 
@@ -37,14 +45,30 @@ describe("pull-request workflow", () => {
         it("run on Graviton: ARM_CONTAINER, amazonlinux-aarch64-standard:3.0, small, not privileged", () => {
             for (const name of ["pr-deploy", "pr-feedback", "pr-destroy", "pr-sweeper"]) {
                 const { type, image, computeType, privilegedMode } = project(name).inputs.environment;
-                assert.deepStrictEqual([type, image, computeType, privilegedMode], ["ARM_CONTAINER", "aws/codebuild/amazonlinux-aarch64-standard:3.0", "BUILD_GENERAL1_SMALL", false], name);
+                assert.deepStrictEqual(
+                    [type, image, computeType, privilegedMode],
+                    ["ARM_CONTAINER", "aws/codebuild/amazonlinux-aarch64-standard:3.0", "BUILD_GENERAL1_SMALL", false],
+                    name,
+                );
             }
         });
 
         it("deploy and destroy check out the repository (the PR's files); feedback has no source at all", () => {
-            const source = (name: string) => ({ type: project(name).inputs.source.type, location: project(name).inputs.source.location, artifacts: project(name).inputs.artifacts.type });
-            assert.deepStrictEqual(source("pr-deploy"), { type: "CODECOMMIT", location: stack.outputs.repositoryCloneUrlHttp, artifacts: "NO_ARTIFACTS" });
-            assert.deepStrictEqual(source("pr-destroy"), { type: "CODECOMMIT", location: stack.outputs.repositoryCloneUrlHttp, artifacts: "NO_ARTIFACTS" });
+            const source = (name: string) => ({
+                type: project(name).inputs.source.type,
+                location: project(name).inputs.source.location,
+                artifacts: project(name).inputs.artifacts.type,
+            });
+            assert.deepStrictEqual(source("pr-deploy"), {
+                type: "CODECOMMIT",
+                location: stack.outputs.repositoryCloneUrlHttp,
+                artifacts: "NO_ARTIFACTS",
+            });
+            assert.deepStrictEqual(source("pr-destroy"), {
+                type: "CODECOMMIT",
+                location: stack.outputs.repositoryCloneUrlHttp,
+                artifacts: "NO_ARTIFACTS",
+            });
             assert.deepStrictEqual(source("pr-feedback"), { type: "NO_SOURCE", location: undefined, artifacts: "NO_ARTIFACTS" });
         });
 
@@ -62,7 +86,11 @@ describe("pull-request workflow", () => {
                 COPY_PERMISSIONS_BOUNDARY_ARN: copyBoundaryArn(),
                 CODEBUILD_CONFIG_AUTO_DISCOVER: "false",
             };
-            assert.deepStrictEqual(environment(stack, "pr-deploy"), { ...copy, ARTIFACT_BUCKET: stack.outputs.artifactBucketName, PRODUCTION_NAME_PREFIX: "power-tuned" });
+            assert.deepStrictEqual(environment(stack, "pr-deploy"), {
+                ...copy,
+                ARTIFACT_BUCKET: stack.outputs.artifactBucketName,
+                PRODUCTION_NAME_PREFIX: "power-tuned",
+            });
             assert.deepStrictEqual(environment(stack, "pr-destroy"), copy);
         });
 
@@ -74,11 +102,11 @@ describe("pull-request workflow", () => {
                 ARTIFACT_BUCKET: stack.outputs.artifactBucketName,
                 TUNING_RUNNER_S3_URI: `s3://${stack.outputs.artifactBucketName}/${runner.inputs.key}`,
                 TUNING_RUNNER_SHA256: stack.runnerBundle.sha256,
-TUNING_CONCURRENCY_BUDGET: "100",
+                TUNING_CONCURRENCY_BUDGET: "100",
                 TUNING_MAX_FUNCTIONS: "10",
                 TUNING_MAX_FUNCTION_TIMEOUT_SECONDS: "300",
                 TUNING_BUDGET_LEASES_URI: `s3://${stack.outputs.artifactBucketName}/tuning-budget/leases.json`,
-                                TUNING_HISTORY_URI: `s3://${stack.outputs.artifactBucketName}/tuning-history/`,
+                TUNING_HISTORY_URI: `s3://${stack.outputs.artifactBucketName}/tuning-history/`,
                 PULL_REQUEST_NAME_PREFIX: "pr-power-tuned",
                 PRODUCTION_NAME_PREFIX: "power-tuned",
                 PULL_REQUEST_BOT_ROLE_ARN: named(stack, "aws:iam/role:Role", "pr-bot-role").state.arn,
@@ -89,7 +117,9 @@ TUNING_CONCURRENCY_BUDGET: "100",
         it("each writes its logs to its own log group", () => {
             for (const name of ["pr-deploy", "pr-feedback", "pr-destroy", "pr-sweeper"]) {
                 const logGroup = named(stack, "aws:cloudwatch/logGroup:LogGroup", `${name}-logs`);
-                assert.deepStrictEqual(project(name).inputs.logsConfig, { cloudwatchLogs: { groupName: logGroup.state.name, status: "ENABLED" } });
+                assert.deepStrictEqual(project(name).inputs.logsConfig, {
+                    cloudwatchLogs: { groupName: logGroup.state.name, status: "ENABLED" },
+                });
             }
         });
     });
@@ -119,7 +149,11 @@ TUNING_CONCURRENCY_BUDGET: "100",
                     sweepProject: "pr-sweeper",
                     copyRole: {
                         arn: named(stack, "aws:iam/role:Role", "pr-copy-role").state.arn,
-                        session: { stateBucketName: stack.outputs.stateBucketName as string, productionStateKey: "terraform-lambda/production.tfstate", copyStatePrefix: "pull-requests/" },
+                        session: {
+                            stateBucketName: stack.outputs.stateBucketName as string,
+                            productionStateKey: "terraform-lambda/production.tfstate",
+                            copyStatePrefix: "pull-requests/",
+                        },
                     },
                     // Each build's own timeout, its 20 minutes of queued timeout and 10 minutes more.
                     timeoutSeconds: { deploy: 3600, feedback: 5400, destroy: 3600, sweep: 2700 },
@@ -130,23 +164,51 @@ TUNING_CONCURRENCY_BUDGET: "100",
 
         it("waits for each build longer than CodeBuild can queue and run it: every project has a queued timeout, and its task's timeout exceeds both", () => {
             const tasks = JSON.parse(named(stack, "aws:sfn/stateMachine:StateMachine", "pr-workflow").inputs.definition).States;
-            const taskOf = { "pr-deploy": tasks.PollDeploy, "pr-feedback": tasks.Feedback, "pr-destroy": tasks.DestroyCopy, "pr-sweeper": tasks.SweepCopy };
+            const taskOf = {
+                "pr-deploy": tasks.PollDeploy,
+                "pr-feedback": tasks.Feedback,
+                "pr-destroy": tasks.DestroyCopy,
+                "pr-sweeper": tasks.SweepCopy,
+            };
             // The deploy is followed by polling: its budget is its limit of polls times their interval.
-            const limit = tasks.DeployStatus.Choices.find((choice: { Next: string }) => choice.Next === "WaitForDeploy").And[1].NumericLessThan * tasks.WaitForDeploy.Seconds;
+            const limit =
+                tasks.DeployStatus.Choices.find((choice: { Next: string }) => choice.Next === "WaitForDeploy").And[1].NumericLessThan *
+                tasks.WaitForDeploy.Seconds;
             for (const [name, task] of Object.entries(taskOf)) {
                 const { buildTimeout, queuedTimeout } = project(name).inputs;
-                assert.ok(queuedTimeout > 0 && queuedTimeout < 480, `${name} has a queued timeout shorter than CodeBuild's default: ${queuedTimeout}`);
+                assert.ok(
+                    queuedTimeout > 0 && queuedTimeout < 480,
+                    `${name} has a queued timeout shorter than CodeBuild's default: ${queuedTimeout}`,
+                );
                 const waited = name === "pr-deploy" ? limit : task.TimeoutSeconds;
-                assert.ok(waited > (buildTimeout + queuedTimeout) * 60, `${name}: ${waited} s, build ${buildTimeout} + queued ${queuedTimeout} minutes`);
+                assert.ok(
+                    waited > (buildTimeout + queuedTimeout) * 60,
+                    `${name}: ${waited} s, build ${buildTimeout} + queued ${queuedTimeout} minutes`,
+                );
             }
         });
 
         it("may take sessions of the copy role, invoke only the decision function, run, follow and stop only the four builds, and manage only Step Functions' CodeBuild rule", () => {
             const projects = ["pr-deploy", "pr-feedback", "pr-destroy", "pr-sweeper"].map((name) => project(name).state.arn);
             assert.deepStrictEqual(roleStatements(stack, "pr-workflow-role"), [
-                { Sid: "ConfineEachCopyToItself", Effect: "Allow", Action: "sts:AssumeRole", Resource: named(stack, "aws:iam/role:Role", "pr-copy-role").state.arn },
-                { Sid: "InvokeDecision", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: named(stack, "aws:lambda/function:Function", "pr-copy-decision").state.arn },
-                { Sid: "RunBuilds", Effect: "Allow", Action: ["codebuild:StartBuild", "codebuild:StopBuild", "codebuild:BatchGetBuilds"], Resource: projects },
+                {
+                    Sid: "ConfineEachCopyToItself",
+                    Effect: "Allow",
+                    Action: "sts:AssumeRole",
+                    Resource: named(stack, "aws:iam/role:Role", "pr-copy-role").state.arn,
+                },
+                {
+                    Sid: "InvokeDecision",
+                    Effect: "Allow",
+                    Action: "lambda:InvokeFunction",
+                    Resource: named(stack, "aws:lambda/function:Function", "pr-copy-decision").state.arn,
+                },
+                {
+                    Sid: "RunBuilds",
+                    Effect: "Allow",
+                    Action: ["codebuild:StartBuild", "codebuild:StopBuild", "codebuild:BatchGetBuilds"],
+                    Resource: projects,
+                },
                 {
                     Sid: "ManageCodeBuildSyncRule",
                     Effect: "Allow",
@@ -154,7 +216,10 @@ TUNING_CONCURRENCY_BUDGET: "100",
                     Resource: `arn:aws:events:us-east-1:${TEST_ACCOUNT_ID}:rule/StepFunctionsGetEventForCodeBuildStartBuildRule`,
                 },
             ]);
-            assert.strictEqual(JSON.parse(named(stack, "aws:iam/role:Role", "pr-workflow-role").inputs.assumeRolePolicy).Statement[0].Principal.Service, "states.amazonaws.com");
+            assert.strictEqual(
+                JSON.parse(named(stack, "aws:iam/role:Role", "pr-workflow-role").inputs.assumeRolePolicy).Statement[0].Principal.Service,
+                "states.amazonaws.com",
+            );
         });
 
         it("the copy role trusts the workflow's role alone, in sessions named after a copy", () => {
@@ -172,7 +237,10 @@ TUNING_CONCURRENCY_BUDGET: "100",
         it("the deploy and the destroy end, queue included, within their one-hour copy credentials", () => {
             for (const name of ["pr-deploy", "pr-destroy"]) {
                 const { buildTimeout, queuedTimeout } = project(name).inputs;
-                assert.ok(buildTimeout + queuedTimeout <= COPY_SESSION_SECONDS / 60, `${name}: build ${buildTimeout} + queued ${queuedTimeout} minutes`);
+                assert.ok(
+                    buildTimeout + queuedTimeout <= COPY_SESSION_SECONDS / 60,
+                    `${name}: build ${buildTimeout} + queued ${queuedTimeout} minutes`,
+                );
             }
         });
     });
@@ -202,7 +270,12 @@ TUNING_CONCURRENCY_BUDGET: "100",
         });
 
         it("starts nothing on merges, status changes, approvals or comments", () => {
-            for (const event of ["pullRequestMergeStatusUpdated", "pullRequestStatusChanged", "pullRequestApprovalStateChanged", "commentOnPullRequestCreated"]) {
+            for (const event of [
+                "pullRequestMergeStatusUpdated",
+                "pullRequestStatusChanged",
+                "pullRequestApprovalStateChanged",
+                "commentOnPullRequestCreated",
+            ]) {
                 assert.strictEqual(matchesEventPattern(pattern(), withDetail({ event })), false, event);
             }
         });
@@ -227,13 +300,18 @@ TUNING_CONCURRENCY_BUDGET: "100",
             const workflow = named(stack, "aws:sfn/stateMachine:StateMachine", "pr-workflow");
             assert.strictEqual(target.inputs.arn, workflow.state.arn);
             assert.strictEqual(target.inputs.roleArn, named(stack, "aws:iam/role:Role", "pr-trigger-role").state.arn);
-            assert.deepStrictEqual(roleStatements(stack, "pr-trigger-role"), [{ Sid: "StartWorkflow", Effect: "Allow", Action: "states:StartExecution", Resource: workflow.state.arn }]);
+            assert.deepStrictEqual(roleStatements(stack, "pr-trigger-role"), [
+                { Sid: "StartWorkflow", Effect: "Allow", Action: "states:StartExecution", Resource: workflow.state.arn },
+            ]);
         });
     });
 
     describe("the sweeper", () => {
         it("has no source and runs the generated sweep buildspec", () => {
-            assert.deepStrictEqual([project("pr-sweeper").inputs.source.type, project("pr-sweeper").inputs.source.buildspec], ["NO_SOURCE", pullRequestSweepBuildspec()]);
+            assert.deepStrictEqual(
+                [project("pr-sweeper").inputs.source.type, project("pr-sweeper").inputs.source.buildspec],
+                ["NO_SOURCE", pullRequestSweepBuildspec()],
+            );
             assert.strictEqual(project("pr-sweeper").inputs.buildTimeout, 15);
         });
 
@@ -263,23 +341,36 @@ TUNING_CONCURRENCY_BUDGET: "100",
             const target = named(stack, "aws:cloudwatch/eventTarget:EventTarget", "pr-sweeper-schedule-target");
             assert.deepStrictEqual(
                 [target.inputs.rule, target.inputs.arn, target.inputs.roleArn, target.inputs.input],
-                [rule.state.name, project("pr-sweeper").state.arn, named(stack, "aws:iam/role:Role", "pr-sweeper-schedule-role").state.arn, "{}"],
+                [
+                    rule.state.name,
+                    project("pr-sweeper").state.arn,
+                    named(stack, "aws:iam/role:Role", "pr-sweeper-schedule-role").state.arn,
+                    "{}",
+                ],
             );
             assert.deepStrictEqual(roleStatements(stack, "pr-sweeper-schedule-role"), [
-                { Sid: "RunBuilds", Effect: "Allow", Action: ["codebuild:StartBuild", "codebuild:BatchGetBuilds"], Resource: [project("pr-sweeper").state.arn] },
+                {
+                    Sid: "RunBuilds",
+                    Effect: "Allow",
+                    Action: ["codebuild:StartBuild", "codebuild:BatchGetBuilds"],
+                    Resource: [project("pr-sweeper").state.arn],
+                },
             ]);
         });
 
         it("lists the state bucket only under pull-requests/ and deletes only there", () => {
             const statements = roleStatements(stack, "pr-sweeper-role");
             const bucket = `arn:aws:s3:::${stack.outputs.stateBucketName}`;
-            assert.deepStrictEqual(statements.find((s) => s.Sid === "ListStateObjects"), {
-                Sid: "ListStateObjects",
-                Effect: "Allow",
-                Action: "s3:ListBucket",
-                Resource: bucket,
-                Condition: { StringLike: { "s3:prefix": "pull-requests/*" } },
-            });
+            assert.deepStrictEqual(
+                statements.find((s) => s.Sid === "ListStateObjects"),
+                {
+                    Sid: "ListStateObjects",
+                    Effect: "Allow",
+                    Action: "s3:ListBucket",
+                    Resource: bucket,
+                    Condition: { StringLike: { "s3:prefix": "pull-requests/*" } },
+                },
+            );
             assert.deepStrictEqual(statements.find((s) => s.Sid === "DeleteStateObjects")?.Resource, `${bucket}/pull-requests/*`);
         });
     });
@@ -292,7 +383,11 @@ TUNING_CONCURRENCY_BUDGET: "100",
                 {
                     Sid: "AssumedByRoleSession",
                     Effect: "Allow",
-                    Principal: { AWS: ["pr-feedback-role", "pr-sweeper-role", "pr-copy-decision-role"].map((role) => named(stack, "aws:iam/role:Role", role).state.arn) },
+                    Principal: {
+                        AWS: ["pr-feedback-role", "pr-sweeper-role", "pr-copy-decision-role"].map(
+                            (role) => named(stack, "aws:iam/role:Role", role).state.arn,
+                        ),
+                    },
                     Action: "sts:AssumeRole",
                     Condition: { StringEquals: { "sts:RoleSessionName": PULL_REQUEST_BOT_SESSION_NAME } },
                 },
@@ -315,7 +410,6 @@ TUNING_CONCURRENCY_BUDGET: "100",
                 },
             ]);
         });
-
     });
 
     describe("the decision function (trusted: never runs a file of the pull request)", () => {
@@ -323,12 +417,18 @@ TUNING_CONCURRENCY_BUDGET: "100",
 
         it("runs the uploaded runner bundle's handler entry on Node.js 22, arm64, under a name no Terraform scope reaches", async () => {
             const fn = decisionFunction();
-            assert.deepStrictEqual([fn.inputs.runtime, fn.inputs.architectures, fn.inputs.handler, fn.inputs.name], ["nodejs22.x", ["arm64"], "index.handler", "lambda-power-tuned-decision-power-tuned"]);
+            assert.deepStrictEqual(
+                [fn.inputs.runtime, fn.inputs.architectures, fn.inputs.handler, fn.inputs.name],
+                ["nodejs22.x", ["arm64"], "index.handler", "lambda-power-tuned-decision-power-tuned"],
+            );
             const assets = await fn.inputs.code.assets;
             assert.deepStrictEqual(Object.keys(assets), ["index.js"]);
             assert.strictEqual(await assets["index.js"].path, stack.runnerBundle.path);
             assert.strictEqual(fn.inputs.role, named(stack, "aws:iam/role:Role", "pr-copy-decision-role").state.arn);
-            assert.deepStrictEqual(fn.inputs.loggingConfig, { logFormat: "Text", logGroup: "/aws/lambda/lambda-power-tuned-decision-power-tuned" });
+            assert.deepStrictEqual(fn.inputs.loggingConfig, {
+                logFormat: "Text",
+                logGroup: "/aws/lambda/lambda-power-tuned-decision-power-tuned",
+            });
         });
 
         it("gets the repository, the tuning history, the bot, the configured globs and the copies' prefix (it names the copy) from its environment", () => {
@@ -345,13 +445,32 @@ TUNING_CONCURRENCY_BUDGET: "100",
             const logGroup = named(stack, "aws:cloudwatch/logGroup:LogGroup", "pr-copy-decision-logs").state.arn;
             const artifacts = `arn:aws:s3:::${stack.outputs.artifactBucketName}`;
             assert.deepStrictEqual(roleStatements(stack, "pr-copy-decision-role"), [
-                { Sid: "WriteBuildLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${logGroup}:*` },
-                { Sid: "ReadDifferencesPolicyAndFolders", Effect: "Allow", Action: ["codecommit:GetDifferences", "codecommit:GetFile", "codecommit:GetFolder"], Resource: repositoryArn },
+                {
+                    Sid: "WriteBuildLogs",
+                    Effect: "Allow",
+                    Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+                    Resource: `${logGroup}:*`,
+                },
+                {
+                    Sid: "ReadDifferencesPolicyAndFolders",
+                    Effect: "Allow",
+                    Action: ["codecommit:GetDifferences", "codecommit:GetFile", "codecommit:GetFolder"],
+                    Resource: repositoryArn,
+                },
                 { Sid: "ReadTuningHistory", Effect: "Allow", Action: "s3:GetObject", Resource: `${artifacts}/tuning-history/*` },
                 { Sid: "ListArtifactBucket", Effect: "Allow", Action: "s3:ListBucket", Resource: artifacts },
-                { Sid: "ActAsPullRequestBot", Effect: "Allow", Action: "sts:AssumeRole", Resource: named(stack, "aws:iam/role:Role", "pr-bot-role").state.arn },
+                {
+                    Sid: "ActAsPullRequestBot",
+                    Effect: "Allow",
+                    Action: "sts:AssumeRole",
+                    Resource: named(stack, "aws:iam/role:Role", "pr-bot-role").state.arn,
+                },
             ]);
-            assert.strictEqual(JSON.parse(named(stack, "aws:iam/role:Role", "pr-copy-decision-role").inputs.assumeRolePolicy).Statement[0].Principal.Service, "lambda.amazonaws.com");
+            assert.strictEqual(
+                JSON.parse(named(stack, "aws:iam/role:Role", "pr-copy-decision-role").inputs.assumeRolePolicy).Statement[0].Principal
+                    .Service,
+                "lambda.amazonaws.com",
+            );
         });
     });
 
@@ -366,7 +485,8 @@ TUNING_CONCURRENCY_BUDGET: "100",
         });
 
         it("the pipeline's builds have no cache: production never reads what a pull request's build wrote", () => {
-            for (const name of ["deployment-plan", "deployment-apply", "deployment-destroy"]) assert.deepStrictEqual(project(name).inputs.cache, { type: "NO_CACHE" }, name);
+            for (const name of ["deployment-plan", "deployment-apply", "deployment-destroy"])
+                assert.deepStrictEqual(project(name).inputs.cache, { type: "NO_CACHE" }, name);
         });
 
         it("the untrusted builds may locate the bucket and read and write the cache prefix only", () => {
@@ -374,12 +494,16 @@ TUNING_CONCURRENCY_BUDGET: "100",
             for (const role of ["pr-deploy-role", "pr-destroy-role"]) {
                 const statements = roleStatements(stack, role);
                 assert.deepStrictEqual(statements.find((s) => s.Sid === "LocateCacheBucket")?.Resource, artifacts, role);
-                assert.deepStrictEqual(statements.find((s) => s.Sid === "RestoreAndSaveBuildCache"), {
-                    Sid: "RestoreAndSaveBuildCache",
-                    Effect: "Allow",
-                    Action: ["s3:GetObject", "s3:PutObject"],
-                    Resource: `${artifacts}/pull-request-cache/*`,
-                }, role);
+                assert.deepStrictEqual(
+                    statements.find((s) => s.Sid === "RestoreAndSaveBuildCache"),
+                    {
+                        Sid: "RestoreAndSaveBuildCache",
+                        Effect: "Allow",
+                        Action: ["s3:GetObject", "s3:PutObject"],
+                        Resource: `${artifacts}/pull-request-cache/*`,
+                    },
+                    role,
+                );
             }
         });
     });
@@ -404,22 +528,45 @@ TUNING_CONCURRENCY_BUDGET: "100",
         it("the copy role reads production's state and writes the copies' state (each session only its own copy's)", () => {
             const bucket = `arn:aws:s3:::${stack.outputs.stateBucketName}`;
             assert.deepStrictEqual(statement("pr-copy-role", "WriteState").Resource, [`${bucket}/pull-requests/*`]);
-            assert.deepStrictEqual(statement("pr-copy-role", "ReadState").Resource, [`${bucket}/terraform-lambda/production.tfstate`, `${bucket}/pull-requests/*`]);
+            assert.deepStrictEqual(statement("pr-copy-role", "ReadState").Resource, [
+                `${bucket}/terraform-lambda/production.tfstate`,
+                `${bucket}/pull-requests/*`,
+            ]);
         });
 
         it("the copy role writes role permissions only with the copies' boundary, and only under the copies' path", () => {
-            assert.deepStrictEqual(statement("pr-copy-role", "WritePrefixedRolesWithBoundary").Condition, { StringEquals: { "iam:PermissionsBoundary": copyBoundaryArn() } });
-            assert.strictEqual(statement("pr-copy-role", "WritePrefixedRolesWithBoundary").Resource, `arn:aws:iam::${TEST_ACCOUNT_ID}:role/pull-request-copies/pr-power-tuned-*`);
+            assert.deepStrictEqual(statement("pr-copy-role", "WritePrefixedRolesWithBoundary").Condition, {
+                StringEquals: { "iam:PermissionsBoundary": copyBoundaryArn() },
+            });
+            assert.strictEqual(
+                statement("pr-copy-role", "WritePrefixedRolesWithBoundary").Resource,
+                `arn:aws:iam::${TEST_ACCOUNT_ID}:role/pull-request-copies/pr-power-tuned-*`,
+            );
         });
 
         it("the trusted build may read the account's Lambda concurrency (--concurrency auto), which IAM authorizes only on *", () => {
-            assert.deepStrictEqual(statement("pr-feedback-role", "ReadAccountConcurrency"), { Sid: "ReadAccountConcurrency", Effect: "Allow", Action: "lambda:GetAccountSettings", Resource: "*" });
+            assert.deepStrictEqual(statement("pr-feedback-role", "ReadAccountConcurrency"), {
+                Sid: "ReadAccountConcurrency",
+                Effect: "Allow",
+                Action: "lambda:GetAccountSettings",
+                Resource: "*",
+            });
         });
 
         it("the trusted build may read metrics (production's traffic), which IAM authorizes only on *; no untrusted build may", () => {
-            assert.deepStrictEqual(statement("pr-feedback-role", "ReadProductionTraffic"), { Sid: "ReadProductionTraffic", Effect: "Allow", Action: "cloudwatch:GetMetricData", Resource: "*" });
+            assert.deepStrictEqual(statement("pr-feedback-role", "ReadProductionTraffic"), {
+                Sid: "ReadProductionTraffic",
+                Effect: "Allow",
+                Action: "cloudwatch:GetMetricData",
+                Resource: "*",
+            });
             for (const role of ["pr-deploy-role", "pr-destroy-role"]) {
-                assert.ok(roleStatements(stack, role).every((found) => ![found.Action].flat().some((action: string) => action.startsWith("cloudwatch:"))), role);
+                assert.ok(
+                    roleStatements(stack, role).every(
+                        (found) => ![found.Action].flat().some((action: string) => action.startsWith("cloudwatch:")),
+                    ),
+                    role,
+                );
             }
         });
 

@@ -3,13 +3,13 @@
 // template contents the stack registers; the protect-main policy by an IAM policy simulator over
 // the document the stack registers, attached to a developer who may otherwise do anything in
 // CodeCommit.
-import * as assert from "assert";
+import * as assert from "node:assert";
 import { PULL_REQUEST_BOT_SESSION_NAME } from "../../../buildscripts/contract";
 import { parseStackConfig } from "../../../components/stack/config";
 import { MergeGate } from "../../../components/repository/mergeGate";
-import { ApprovalRuleContent, mergeable } from "../../support/approval-rules";
-import { Decision, Request, SimulatedRole, StackIam } from "../../support/iam-simulator";
-import { MockedStack, mockedStack, ofType, resolved } from "../../support/mocked-stack";
+import { type ApprovalRuleContent, mergeable } from "../../support/approval-rules";
+import { type Decision, type Request, type SimulatedRole, StackIam } from "../../support/iam-simulator";
+import { type MockedStack, mockedStack, ofType, resolved } from "../../support/mocked-stack";
 import { registeredResources, TEST_ACCOUNT_ID as ACCOUNT, TEST_REGION as REGION } from "../../support/pulumi-mocks";
 
 const REPOSITORY = `arn:aws:codecommit:${REGION}:${ACCOUNT}:power-tuned-functions`;
@@ -42,7 +42,9 @@ async function rulesFor(name: string, raw: Record<string, unknown>): Promise<App
         tags: {},
     });
     await resolved(gate.approvalRuleTemplateNames);
-    return contents(registeredResources.slice(first).filter((resource) => resource.type === "aws:codecommit/approvalRuleTemplate:ApprovalRuleTemplate"));
+    return contents(
+        registeredResources.slice(first).filter((resource) => resource.type === "aws:codecommit/approvalRuleTemplate:ApprovalRuleTemplate"),
+    );
 }
 
 describe("merge gate", () => {
@@ -60,16 +62,30 @@ describe("merge gate", () => {
 
         it("are two templates for pull requests into main, both associated with the repository: the bot's one approval and the reviewers' requiredReviews", () => {
             assert.deepStrictEqual(rules, [
-                { Version: "2018-11-08", DestinationReferences: [MAIN], Statements: [{ Type: "Approvers", NumberOfApprovalsNeeded: 1, ApprovalPoolMembers: [BOT] }] },
+                {
+                    Version: "2018-11-08",
+                    DestinationReferences: [MAIN],
+                    Statements: [{ Type: "Approvers", NumberOfApprovalsNeeded: 1, ApprovalPoolMembers: [BOT] }],
+                },
                 {
                     Version: "2018-11-08",
                     DestinationReferences: [MAIN],
                     // The role's ARN as the sessions of the role that approve: role name without its path.
-                    Statements: [{ Type: "Approvers", NumberOfApprovalsNeeded: 1, ApprovalPoolMembers: [`arn:aws:sts::${ACCOUNT}:assumed-role/Reviewers/*`] }],
+                    Statements: [
+                        {
+                            Type: "Approvers",
+                            NumberOfApprovalsNeeded: 1,
+                            ApprovalPoolMembers: [`arn:aws:sts::${ACCOUNT}:assumed-role/Reviewers/*`],
+                        },
+                    ],
                 },
             ]);
-            const templateNames = ofType(stack, "aws:codecommit/approvalRuleTemplate:ApprovalRuleTemplate").map((template) => template.state.name);
-            const associations = ofType(stack, "aws:codecommit/approvalRuleTemplateAssociation:ApprovalRuleTemplateAssociation").map((association) => association.inputs);
+            const templateNames = ofType(stack, "aws:codecommit/approvalRuleTemplate:ApprovalRuleTemplate").map(
+                (template) => template.state.name,
+            );
+            const associations = ofType(stack, "aws:codecommit/approvalRuleTemplateAssociation:ApprovalRuleTemplateAssociation").map(
+                (association) => association.inputs,
+            );
             assert.deepStrictEqual(
                 associations,
                 templateNames.map((approvalRuleTemplateName) => ({ approvalRuleTemplateName, repositoryName: "power-tuned-functions" })),
@@ -102,7 +118,13 @@ describe("merge gate", () => {
 
         it("allowBotOnlyMerge gives exactly the bot-only rule, which the bot's approval satisfies", async () => {
             const botOnly = await rulesFor("bot-only", { requiredReviews: 0, allowBotOnlyMerge: true });
-            assert.deepStrictEqual(botOnly, [{ Version: "2018-11-08", DestinationReferences: [MAIN], Statements: [{ Type: "Approvers", NumberOfApprovalsNeeded: 1, ApprovalPoolMembers: [BOT] }] }]);
+            assert.deepStrictEqual(botOnly, [
+                {
+                    Version: "2018-11-08",
+                    DestinationReferences: [MAIN],
+                    Statements: [{ Type: "Approvers", NumberOfApprovalsNeeded: 1, ApprovalPoolMembers: [BOT] }],
+                },
+            ]);
             assert.strictEqual(mergeable(botOnly, { destination: MAIN, author: AUTHOR, approvers: [BOT] }), true);
         });
     });
@@ -117,9 +139,25 @@ describe("merge gate", () => {
             protectMainArn = protectMain.arn;
             const everything = {
                 Version: "2012-10-17",
-                Statement: [{ Effect: "Allow", Action: ["codecommit:*", "iam:DetachRolePolicy", "iam:DetachUserPolicy", "iam:CreatePolicyVersion", "iam:DeletePolicy"], Resource: "*" }],
+                Statement: [
+                    {
+                        Effect: "Allow",
+                        Action: [
+                            "codecommit:*",
+                            "iam:DetachRolePolicy",
+                            "iam:DetachUserPolicy",
+                            "iam:CreatePolicyVersion",
+                            "iam:DeletePolicy",
+                        ],
+                        Resource: "*",
+                    },
+                ],
             };
-            dev = { arn: `arn:aws:iam::${ACCOUNT}:role/Developers`, name: "Developers", identityPolicies: [everything, protectMain.document] };
+            dev = {
+                arn: `arn:aws:iam::${ACCOUNT}:role/Developers`,
+                name: "Developers",
+                identityPolicies: [everything, protectMain.document],
+            };
         });
 
         it("is <namePrefix>-protect-main under the stack's path, exported for teams to attach", () => {
@@ -133,21 +171,49 @@ describe("merge gate", () => {
             ["a developer commits a file straight to main (PutFile)", () => onMain("codecommit:PutFile")],
             ["a developer deletes a file straight on main (DeleteFile)", () => onMain("codecommit:DeleteFile")],
             ["a developer writes a commit straight to main (CreateCommit)", () => onMain("codecommit:CreateCommit")],
-            ["a developer merges a branch into main without a pull request (fast-forward)", () => onMain("codecommit:MergeBranchesByFastForward")],
+            [
+                "a developer merges a branch into main without a pull request (fast-forward)",
+                () => onMain("codecommit:MergeBranchesByFastForward"),
+            ],
             ["a developer merges a branch into main without a pull request (squash)", () => onMain("codecommit:MergeBranchesBySquash")],
-            ["a developer merges a branch into main without a pull request (three-way)", () => onMain("codecommit:MergeBranchesByThreeWay")],
+            [
+                "a developer merges a branch into main without a pull request (three-way)",
+                () => onMain("codecommit:MergeBranchesByThreeWay"),
+            ],
             ["a developer deletes main to recreate it", () => onMain("codecommit:DeleteBranch")],
             ["a developer recreates main at a commit of their choice", () => onMain("codecommit:CreateBranch")],
-            ["a developer overrides the approval rules", () => ({ action: "codecommit:OverridePullRequestApprovalRules", resource: REPOSITORY })],
-            ["a developer lowers the approval rule of their pull request", () => ({ action: "codecommit:UpdatePullRequestApprovalRuleContent", resource: REPOSITORY })],
-            ["a developer deletes the approval rule of their pull request", () => ({ action: "codecommit:DeletePullRequestApprovalRule", resource: REPOSITORY })],
-            ["a developer disassociates a template before opening a pull request", () => ({ action: "codecommit:DisassociateApprovalRuleTemplateFromRepository", resource: REPOSITORY })],
-            ["a developer disassociates templates in a batch", () => ({ action: "codecommit:BatchDisassociateApprovalRuleTemplateFromRepositories", resource: REPOSITORY })],
-            ["a developer rewrites an approval rule template", () => ({ action: "codecommit:UpdateApprovalRuleTemplateContent", resource: "*" })],
+            [
+                "a developer overrides the approval rules",
+                () => ({ action: "codecommit:OverridePullRequestApprovalRules", resource: REPOSITORY }),
+            ],
+            [
+                "a developer lowers the approval rule of their pull request",
+                () => ({ action: "codecommit:UpdatePullRequestApprovalRuleContent", resource: REPOSITORY }),
+            ],
+            [
+                "a developer deletes the approval rule of their pull request",
+                () => ({ action: "codecommit:DeletePullRequestApprovalRule", resource: REPOSITORY }),
+            ],
+            [
+                "a developer disassociates a template before opening a pull request",
+                () => ({ action: "codecommit:DisassociateApprovalRuleTemplateFromRepository", resource: REPOSITORY }),
+            ],
+            [
+                "a developer disassociates templates in a batch",
+                () => ({ action: "codecommit:BatchDisassociateApprovalRuleTemplateFromRepositories", resource: REPOSITORY }),
+            ],
+            [
+                "a developer rewrites an approval rule template",
+                () => ({ action: "codecommit:UpdateApprovalRuleTemplateContent", resource: "*" }),
+            ],
             ["a developer deletes an approval rule template", () => ({ action: "codecommit:DeleteApprovalRuleTemplate", resource: "*" })],
             [
                 "a developer detaches the protect-main policy from their role",
-                () => ({ action: "iam:DetachRolePolicy", resource: `arn:aws:iam::${ACCOUNT}:role/Developers`, context: { "iam:PolicyARN": protectMainArn } }),
+                () => ({
+                    action: "iam:DetachRolePolicy",
+                    resource: `arn:aws:iam::${ACCOUNT}:role/Developers`,
+                    context: { "iam:PolicyARN": protectMainArn },
+                }),
             ],
             ["a developer rewrites the protect-main policy", () => ({ action: "iam:CreatePolicyVersion", resource: protectMainArn })],
         ];
@@ -158,15 +224,47 @@ describe("merge gate", () => {
         }
 
         const work: Array<[string, () => Request, Decision]> = [
-            ["pushes a feature branch", () => ({ action: "codecommit:GitPush", resource: REPOSITORY, context: { "codecommit:References": "refs/heads/feature/faster-digest" } }), "Allowed"],
-            ["pushes a branch whose name only starts with main", () => ({ action: "codecommit:GitPush", resource: REPOSITORY, context: { "codecommit:References": "refs/heads/main-fix" } }), "Allowed"],
-            ["makes a GitPush request that names no branch (left to the other policies, as AWS documents)", () => ({ action: "codecommit:GitPush", resource: REPOSITORY }), "Allowed"],
+            [
+                "pushes a feature branch",
+                () => ({
+                    action: "codecommit:GitPush",
+                    resource: REPOSITORY,
+                    context: { "codecommit:References": "refs/heads/feature/faster-digest" },
+                }),
+                "Allowed",
+            ],
+            [
+                "pushes a branch whose name only starts with main",
+                () => ({ action: "codecommit:GitPush", resource: REPOSITORY, context: { "codecommit:References": "refs/heads/main-fix" } }),
+                "Allowed",
+            ],
+            [
+                "makes a GitPush request that names no branch (left to the other policies, as AWS documents)",
+                () => ({ action: "codecommit:GitPush", resource: REPOSITORY }),
+                "Allowed",
+            ],
             ["opens a pull request", () => ({ action: "codecommit:CreatePullRequest", resource: REPOSITORY }), "Allowed"],
-            ["approves someone else's pull request", () => ({ action: "codecommit:UpdatePullRequestApprovalState", resource: REPOSITORY }), "Allowed"],
-            ["merges a pull request into main by fast-forward, once its rules are met", () => onMain("codecommit:MergePullRequestByFastForward"), "Allowed"],
+            [
+                "approves someone else's pull request",
+                () => ({ action: "codecommit:UpdatePullRequestApprovalState", resource: REPOSITORY }),
+                "Allowed",
+            ],
+            [
+                "merges a pull request into main by fast-forward, once its rules are met",
+                () => onMain("codecommit:MergePullRequestByFastForward"),
+                "Allowed",
+            ],
             ["merges a pull request into main by squash", () => onMain("codecommit:MergePullRequestBySquash"), "Allowed"],
             ["merges a pull request into main by three-way merge", () => onMain("codecommit:MergePullRequestByThreeWay"), "Allowed"],
-            ["detaches another policy from their role", () => ({ action: "iam:DetachRolePolicy", resource: `arn:aws:iam::${ACCOUNT}:role/Developers`, context: { "iam:PolicyARN": `arn:aws:iam::${ACCOUNT}:policy/other` } }), "Allowed"],
+            [
+                "detaches another policy from their role",
+                () => ({
+                    action: "iam:DetachRolePolicy",
+                    resource: `arn:aws:iam::${ACCOUNT}:role/Developers`,
+                    context: { "iam:PolicyARN": `arn:aws:iam::${ACCOUNT}:policy/other` },
+                }),
+                "Allowed",
+            ],
         ];
         for (const [what, request, expected] of work) {
             it(`still lets a developer: ${what}`, async () => {

@@ -29,7 +29,8 @@ export class CloudWatchModel implements ServiceModel {
         }
         const results = queries.map((query) => {
             const { Metric, Period, Stat } = query.MetricStat ?? {};
-            if (!(Period > 0) || Period % 60 !== 0) throw new AwsError("ValidationError", `The parameter Period must be a multiple of 60, got ${Period}.`, 400);
+            if (!(Period > 0) || Period % 60 !== 0)
+                throw new AwsError("ValidationError", `The parameter Period must be a multiple of 60, got ${Period}.`, 400);
             const name = (Metric?.Dimensions ?? []).find((dimension: any) => dimension.Name === "FunctionName")?.Value;
             const figures = Metric?.Namespace === "AWS/Lambda" ? this.lambdaMetrics.get(name) : undefined;
             const value =
@@ -40,7 +41,13 @@ export class CloudWatchModel implements ServiceModel {
                       : Metric.MetricName === "Duration" && Stat === "Average"
                         ? figures.averageDurationMs
                         : undefined;
-            return { Id: query.Id, Label: Metric?.MetricName, Timestamps: value === undefined ? [] : [start], Values: value === undefined ? [] : [value], StatusCode: "Complete" };
+            return {
+                Id: query.Id,
+                Label: Metric?.MetricName,
+                Timestamps: value === undefined ? [] : [start],
+                Values: value === undefined ? [] : [value],
+                StatusCode: "Complete",
+            };
         });
         return { MetricDataResults: results, Messages: [] };
     }

@@ -1,7 +1,17 @@
 // CodeCommit (JSON 1.1, dates as epoch seconds, blobs as base64): pull requests with their
 // comments and approvals, and repositories as branches pointing at whole trees.
 import { createHash, randomUUID } from "node:crypto";
-import { ACCOUNT_ID, AwsError, definedOnly, paginate, requireString, type ModelClock, type ModelRequest, type ServiceModel, unknownOperation } from "./shared";
+import {
+    ACCOUNT_ID,
+    AwsError,
+    definedOnly,
+    paginate,
+    requireString,
+    type ModelClock,
+    type ModelRequest,
+    type ServiceModel,
+    unknownOperation,
+} from "./shared";
 
 export interface StoredComment {
     commentId: string;
@@ -88,7 +98,10 @@ export class CodeCommitModel implements ServiceModel {
 
     /** A commit whose tree is exactly `files` (path → content), for GetFile, GetFolder and GetDifferences. */
     setCommit(repositoryName: string, commitId: string, files: Record<string, string | Buffer>): void {
-        this.trees.set(`${repositoryName}/${commitId}`, new Map(Object.entries(files).map(([path, content]) => [path, Buffer.from(content)])));
+        this.trees.set(
+            `${repositoryName}/${commitId}`,
+            new Map(Object.entries(files).map(([path, content]) => [path, Buffer.from(content)])),
+        );
     }
 
     /** Points a branch at a commit, as if someone had pushed it (e.g. a user's own commit after seeding). */
@@ -160,7 +173,10 @@ export class CodeCommitModel implements ServiceModel {
         const comment = this.comments.find((c) => c.commentId === commentId);
         if (!comment) throw new AwsError("CommentDoesNotExistException", `No comment exists with the provided ID ${commentId}.`);
         if (comment.authorArn !== caller) {
-            throw new AwsError("CommentNotCreatedByCallerException", "You cannot modify or delete this comment. Only comment authors can modify or delete their comments.");
+            throw new AwsError(
+                "CommentNotCreatedByCallerException",
+                "You cannot modify or delete this comment. Only comment authors can modify or delete their comments.",
+            );
         }
         comment.content = this.checkCommentContent(input.content);
         comment.lastModifiedDate = this.clock.now() / 1000;
@@ -172,8 +188,10 @@ export class CodeCommitModel implements ServiceModel {
         // The API reference: with repositoryName, both commit IDs are required (and the reverse);
         // only pullRequestId alone lists the comments of every revision.
         const commits = [input.beforeCommitId, input.afterCommitId].filter((id) => id !== undefined).length;
-        if (input.repositoryName !== undefined && commits < 2) throw new AwsError("CommitIdRequiredException", "A commit ID is required, but no commit ID was specified.");
-        if (input.repositoryName === undefined && commits > 0) throw new AwsError("RepositoryNameRequiredException", "A repository name is required, but was not specified.");
+        if (input.repositoryName !== undefined && commits < 2)
+            throw new AwsError("CommitIdRequiredException", "A commit ID is required, but no commit ID was specified.");
+        if (input.repositoryName === undefined && commits > 0)
+            throw new AwsError("RepositoryNameRequiredException", "A repository name is required, but was not specified.");
         const matching = this.comments.filter(
             (c) =>
                 c.pullRequestId === pullRequestId &&
@@ -181,7 +199,14 @@ export class CodeCommitModel implements ServiceModel {
                 (input.beforeCommitId === undefined || c.beforeCommitId === input.beforeCommitId) &&
                 (input.afterCommitId === undefined || c.afterCommitId === input.afterCommitId),
         );
-        const page = paginate(matching, input.maxResults, input.nextToken, "GetCommentsForPullRequest", 100, "InvalidContinuationTokenException");
+        const page = paginate(
+            matching,
+            input.maxResults,
+            input.nextToken,
+            "GetCommentsForPullRequest",
+            100,
+            "InvalidContinuationTokenException",
+        );
         // CodeCommit groups comments by the commit pair they were made on.
         const groups: Array<{ key: string; comments: StoredComment[] }> = [];
         for (const comment of page.items) {
@@ -234,10 +259,16 @@ export class CodeCommitModel implements ServiceModel {
         const pr = this.pullRequest(input.pullRequestId);
         const revisionId = requireString(input, "revisionId");
         if (revisionId !== pr.revisionId) {
-            throw new AwsError("RevisionNotCurrentException", `The revision ID ${revisionId} is not the most recent revision of the pull request.`);
+            throw new AwsError(
+                "RevisionNotCurrentException",
+                `The revision ID ${revisionId} is not the most recent revision of the pull request.`,
+            );
         }
         if (input.approvalState !== "APPROVE" && input.approvalState !== "REVOKE") {
-            throw new AwsError("InvalidApprovalStateException", `approvalState must be APPROVE or REVOKE, got ${JSON.stringify(input.approvalState)}.`);
+            throw new AwsError(
+                "InvalidApprovalStateException",
+                `approvalState must be APPROVE or REVOKE, got ${JSON.stringify(input.approvalState)}.`,
+            );
         }
         this.approvals.push({ pullRequestId: pr.pullRequestId, revisionId, approvalState: input.approvalState });
         return {};
@@ -247,7 +278,8 @@ export class CodeCommitModel implements ServiceModel {
         const repositoryName = requireString(input, "repositoryName");
         const branchName = requireString(input, "branchName");
         const commitId = this.branches.get(`${repositoryName}/${branchName}`);
-        if (commitId === undefined) throw new AwsError("BranchDoesNotExistException", `Branch ${branchName} does not exist in ${repositoryName}.`);
+        if (commitId === undefined)
+            throw new AwsError("BranchDoesNotExistException", `Branch ${branchName} does not exist in ${repositoryName}.`);
         return { branch: { branchName, commitId } };
     }
 
@@ -263,7 +295,10 @@ export class CodeCommitModel implements ServiceModel {
         if (parentCommitId !== undefined && parentCommitId !== tip) {
             throw tip === undefined
                 ? new AwsError("ParentCommitDoesNotExistException", `The parent commit ID ${parentCommitId} does not exist.`)
-                : new AwsError("ParentCommitIdOutdatedException", `The parent commit ID ${parentCommitId} is not the tip of ${branchName} (${tip}).`);
+                : new AwsError(
+                      "ParentCommitIdOutdatedException",
+                      `The parent commit ID ${parentCommitId} is not the tip of ${branchName} (${tip}).`,
+                  );
         }
         if ((input.setFileModes ?? []).length > 0 || (input.putFiles ?? []).some((file: any) => file.sourceFile)) {
             throw new AwsError("FakeAwsUnsupported", "FakeAws CreateCommit supports putFiles with fileContent and deleteFiles only.");
@@ -286,9 +321,21 @@ export class CodeCommitModel implements ServiceModel {
             if (!tree.delete(filePath)) throw new AwsError("FileDoesNotExistException", `The file ${filePath} does not exist.`);
             return { absolutePath: filePath, blobId: "", fileMode: "NORMAL" };
         });
-        const treeId = gitObjectId("tree", Buffer.from(JSON.stringify([...tree].map(([path, content]) => [path, content.toString("base64")]))));
-        const commitId = gitObjectId("commit", Buffer.from(`${treeId}\n${tip ?? ""}\n${input.commitMessage ?? ""}\n${this.commits.length}`));
-        this.commits.push({ repositoryName, branchName, commitId, ...definedOnly({ parentCommitId, commitMessage: input.commitMessage }), tree });
+        const treeId = gitObjectId(
+            "tree",
+            Buffer.from(JSON.stringify([...tree].map(([path, content]) => [path, content.toString("base64")]))),
+        );
+        const commitId = gitObjectId(
+            "commit",
+            Buffer.from(`${treeId}\n${tip ?? ""}\n${input.commitMessage ?? ""}\n${this.commits.length}`),
+        );
+        this.commits.push({
+            repositoryName,
+            branchName,
+            commitId,
+            ...definedOnly({ parentCommitId, commitMessage: input.commitMessage }),
+            tree,
+        });
         this.trees.set(`${repositoryName}/${commitId}`, tree);
         this.branches.set(branchKey, commitId);
         return { commitId, treeId, filesAdded, filesUpdated, filesDeleted };
@@ -303,7 +350,10 @@ export class CodeCommitModel implements ServiceModel {
         if (tree !== undefined) return { commitId, tree };
         const known = [...this.trees.keys(), ...this.branches.keys()].some((key) => key.startsWith(`${repositoryName}/`));
         if (!known) throw new AwsError("RepositoryDoesNotExistException", `${repositoryName} does not exist`);
-        throw new AwsError("CommitDoesNotExistException", `The specified commit (${specifier}) does not exist or no commit was specified, and the specified repository has no default branch.`);
+        throw new AwsError(
+            "CommitDoesNotExistException",
+            `The specified commit (${specifier}) does not exist or no commit was specified, and the specified repository has no default branch.`,
+        );
     }
 
     private getFile(input: any): object {
@@ -312,9 +362,13 @@ export class CodeCommitModel implements ServiceModel {
         const { commitId, tree } = this.treeAt(repositoryName, input.commitSpecifier);
         const content = tree.get(filePath);
         if (content === undefined) {
-            throw new AwsError("FileDoesNotExistException", `The specified file ${filePath} does not exist. Verify that you have used the correct file name, full path, and extension.`);
+            throw new AwsError(
+                "FileDoesNotExistException",
+                `The specified file ${filePath} does not exist. Verify that you have used the correct file name, full path, and extension.`,
+            );
         }
-        if (content.length > GET_FILE_LIMIT_BYTES) throw new AwsError("FileTooLargeException", `The specified file ${filePath} exceeds the file size limit for CodeCommit.`);
+        if (content.length > GET_FILE_LIMIT_BYTES)
+            throw new AwsError("FileTooLargeException", `The specified file ${filePath} exceeds the file size limit for CodeCommit.`);
         return {
             commitId,
             blobId: gitObjectId("blob", content),
@@ -328,18 +382,33 @@ export class CodeCommitModel implements ServiceModel {
     /** The files and subfolders directly in a folder ("" or "/" is the root), as GetFolder lists them. */
     private getFolder(input: any): object {
         const repositoryName = requireString(input, "repositoryName", "RepositoryNameRequiredException");
-        if (typeof input.folderPath !== "string") throw new AwsError("PathRequiredException", "The folderPath for a location cannot be null.");
+        if (typeof input.folderPath !== "string")
+            throw new AwsError("PathRequiredException", "The folderPath for a location cannot be null.");
         const folderPath = input.folderPath.replace(/^\/+|\/+$/g, "") === "" ? "" : repositoryPath(input.folderPath.replace(/\/+$/, ""));
         const { commitId, tree } = this.treeAt(repositoryName, input.commitSpecifier);
         const prefix = folderPath === "" ? "" : `${folderPath}/`;
-        const inside = [...tree].filter(([path]) => path.startsWith(prefix)).map(([path, content]) => ({ relativePath: path.slice(prefix.length), content }));
+        const inside = [...tree]
+            .filter(([path]) => path.startsWith(prefix))
+            .map(([path, content]) => ({ relativePath: path.slice(prefix.length), content }));
         if (inside.length === 0 && folderPath !== "") {
-            throw new AwsError("FolderDoesNotExistException", `The specified folder ${folderPath} does not exist. Verify that you have used the correct folder name and full path.`);
+            throw new AwsError(
+                "FolderDoesNotExistException",
+                `The specified folder ${folderPath} does not exist. Verify that you have used the correct folder name and full path.`,
+            );
         }
         const files = inside
             .filter(({ relativePath }) => !relativePath.includes("/"))
-            .map(({ relativePath, content }) => ({ absolutePath: `${prefix}${relativePath}`, blobId: gitObjectId("blob", content), fileMode: "NORMAL", relativePath }));
-        const subFolderNames = [...new Set(inside.filter(({ relativePath }) => relativePath.includes("/")).map(({ relativePath }) => relativePath.split("/")[0]))];
+            .map(({ relativePath, content }) => ({
+                absolutePath: `${prefix}${relativePath}`,
+                blobId: gitObjectId("blob", content),
+                fileMode: "NORMAL",
+                relativePath,
+            }));
+        const subFolderNames = [
+            ...new Set(
+                inside.filter(({ relativePath }) => relativePath.includes("/")).map(({ relativePath }) => relativePath.split("/")[0]),
+            ),
+        ];
         const subFolders = subFolderNames.map((name) => ({
             absolutePath: `${prefix}${name}`,
             relativePath: name,
@@ -366,28 +435,46 @@ export class CodeCommitModel implements ServiceModel {
     private getDifferences(input: any): object {
         const repositoryName = requireString(input, "repositoryName", "RepositoryNameRequiredException");
         const after = this.treeAt(repositoryName, requireString(input, "afterCommitSpecifier", "CommitRequiredException")).tree;
-        const before = input.beforeCommitSpecifier === undefined ? new Map<string, Buffer>() : this.treeAt(repositoryName, input.beforeCommitSpecifier).tree;
+        const before =
+            input.beforeCommitSpecifier === undefined
+                ? new Map<string, Buffer>()
+                : this.treeAt(repositoryName, input.beforeCommitSpecifier).tree;
         const blob = (path: string, content: Buffer) => ({ path, blobId: gitObjectId("blob", content), mode: "100644" });
         const added = [...after].filter(([path]) => !before.has(path));
         const deleted = [...before].filter(([path]) => !after.has(path));
         const renamedFrom = new Map<string, string>();
         for (const [path, content] of added) {
-            const source = deleted.find(([oldPath, oldContent]) => oldContent.equals(content) && ![...renamedFrom.values()].includes(oldPath));
+            const source = deleted.find(
+                ([oldPath, oldContent]) => oldContent.equals(content) && ![...renamedFrom.values()].includes(oldPath),
+            );
             if (source !== undefined) renamedFrom.set(path, source[0]);
         }
         const differences: Array<{ path: string; difference: object }> = [];
         for (const [path, content] of after) {
             const old = before.get(path);
             const from = renamedFrom.get(path);
-            if (from !== undefined) differences.push({ path, difference: { beforeBlob: blob(from, before.get(from)!), afterBlob: blob(path, content), changeType: "M" } });
+            if (from !== undefined)
+                differences.push({
+                    path,
+                    difference: { beforeBlob: blob(from, before.get(from)!), afterBlob: blob(path, content), changeType: "M" },
+                });
             else if (old === undefined) differences.push({ path, difference: { afterBlob: blob(path, content), changeType: "A" } });
-            else if (!old.equals(content)) differences.push({ path, difference: { beforeBlob: blob(path, old), afterBlob: blob(path, content), changeType: "M" } });
+            else if (!old.equals(content))
+                differences.push({ path, difference: { beforeBlob: blob(path, old), afterBlob: blob(path, content), changeType: "M" } });
         }
         for (const [path, content] of deleted) {
-            if (![...renamedFrom.values()].includes(path)) differences.push({ path, difference: { beforeBlob: blob(path, content), changeType: "D" } });
+            if (![...renamedFrom.values()].includes(path))
+                differences.push({ path, difference: { beforeBlob: blob(path, content), changeType: "D" } });
         }
         differences.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-        const page = paginate(differences.map((entry) => entry.difference), input.MaxResults, input.NextToken, "GetDifferences", 100, "InvalidContinuationTokenException");
+        const page = paginate(
+            differences.map((entry) => entry.difference),
+            input.MaxResults,
+            input.NextToken,
+            "GetDifferences",
+            100,
+            "InvalidContinuationTokenException",
+        );
         return { differences: page.items, ...definedOnly({ NextToken: page.nextToken }) };
     }
 }

@@ -26,34 +26,58 @@ export class IamModel implements ServiceModel {
     readonly invalidToken = ["InvalidClientTokenId", 403] as const;
     readonly operations = {
         ListRoles: (body: Parameters): QueryAnswer => {
-            const roles = [...this.roles].sort(([a], [b]) => a.localeCompare(b)).map(([name, found]) => ({
-                Path: found.path,
-                RoleName: name,
-                RoleId: `AROA${createHash("sha1").update(name).digest("hex").slice(0, 16).toUpperCase()}`,
-                Arn: `arn:aws:iam::${ACCOUNT_ID}:role${found.path}${name}`,
-                CreateDate: new Date(found.createdAt).toISOString(),
-            }));
+            const roles = [...this.roles]
+                .sort(([a], [b]) => a.localeCompare(b))
+                .map(([name, found]) => ({
+                    Path: found.path,
+                    RoleName: name,
+                    RoleId: `AROA${createHash("sha1").update(name).digest("hex").slice(0, 16).toUpperCase()}`,
+                    Arn: `arn:aws:iam::${ACCOUNT_ID}:role${found.path}${name}`,
+                    CreateDate: new Date(found.createdAt).toISOString(),
+                }));
             return this.list(body, "ListRoles", roles, "Roles");
         },
         ListRolePolicies: (body: Parameters) => this.list(body, "ListRolePolicies", this.role(body).inlinePolicies, "PolicyNames"),
         ListAttachedRolePolicies: (body: Parameters) =>
-            this.list(body, "ListAttachedRolePolicies", this.role(body).attachedPolicies.map((arn) => ({ PolicyName: arn.split("/").pop(), PolicyArn: arn })), "AttachedPolicies"),
+            this.list(
+                body,
+                "ListAttachedRolePolicies",
+                this.role(body).attachedPolicies.map((arn) => ({ PolicyName: arn.split("/").pop(), PolicyArn: arn })),
+                "AttachedPolicies",
+            ),
         ListInstanceProfilesForRole: (body: Parameters) =>
             this.list(
                 body,
                 "ListInstanceProfilesForRole",
-                this.role(body).instanceProfiles.map((name) => ({ InstanceProfileName: name, Path: "/", Arn: `arn:aws:iam::${ACCOUNT_ID}:instance-profile/${name}`, CreateDate: new Date(this.clock.createdAt).toISOString() })),
+                this.role(body).instanceProfiles.map((name) => ({
+                    InstanceProfileName: name,
+                    Path: "/",
+                    Arn: `arn:aws:iam::${ACCOUNT_ID}:instance-profile/${name}`,
+                    CreateDate: new Date(this.clock.createdAt).toISOString(),
+                })),
                 "InstanceProfiles",
             ),
-        DeleteRolePolicy: (body: Parameters) => removeFrom(this.role(body).inlinePolicies, body.PolicyName, `role policy with name ${body.PolicyName}`),
-        DetachRolePolicy: (body: Parameters) => removeFrom(this.role(body).attachedPolicies, body.PolicyArn, `policy ${body.PolicyArn} attached to ${body.RoleName}`),
+        DeleteRolePolicy: (body: Parameters) =>
+            removeFrom(this.role(body).inlinePolicies, body.PolicyName, `role policy with name ${body.PolicyName}`),
+        DetachRolePolicy: (body: Parameters) =>
+            removeFrom(this.role(body).attachedPolicies, body.PolicyArn, `policy ${body.PolicyArn} attached to ${body.RoleName}`),
         RemoveRoleFromInstanceProfile: (body: Parameters) =>
-            removeFrom(this.role(body).instanceProfiles, body.InstanceProfileName, `instance profile ${body.InstanceProfileName} with role ${body.RoleName}`),
+            removeFrom(
+                this.role(body).instanceProfiles,
+                body.InstanceProfileName,
+                `instance profile ${body.InstanceProfileName} with role ${body.RoleName}`,
+            ),
         DeleteRole: (body: Parameters): QueryAnswer => {
             // IAM refuses to delete a role that still has policies or instance-profile links.
             const { inlinePolicies, attachedPolicies, instanceProfiles } = this.role(body);
             const conflict =
-                inlinePolicies.length > 0 ? "must delete policies first" : attachedPolicies.length > 0 ? "must detach all policies first" : instanceProfiles.length > 0 ? "must remove roles from instance profile first" : undefined;
+                inlinePolicies.length > 0
+                    ? "must delete policies first"
+                    : attachedPolicies.length > 0
+                      ? "must detach all policies first"
+                      : instanceProfiles.length > 0
+                        ? "must remove roles from instance profile first"
+                        : undefined;
             if (conflict !== undefined) throw new AwsError("DeleteConflict", `Cannot delete entity, ${conflict}.`, 409);
             this.roles.delete(body.RoleName);
             return {};
@@ -69,7 +93,14 @@ export class IamModel implements ServiceModel {
     }
 
     addRole(name: string, role: Partial<ModelRole> = {}): void {
-        this.roles.set(name, { path: "/", createdAt: this.clock.now(), inlinePolicies: [], attachedPolicies: [], instanceProfiles: [], ...role });
+        this.roles.set(name, {
+            path: "/",
+            createdAt: this.clock.now(),
+            inlinePolicies: [],
+            attachedPolicies: [],
+            instanceProfiles: [],
+            ...role,
+        });
     }
 
     private role(body: Parameters): ModelRole {

@@ -18,7 +18,16 @@ export type { FakePullRequest, RecordedApproval, RecordedCommit, StoredComment }
 export type { ModelRole, QueryAnswer } from "./iam";
 export type { InjectedError } from "./recorder";
 export type { S3ListingAnswer, S3ObjectAnswer } from "./s3";
-export { ACCOUNT_ID, AwsError, BUILD_ACCESS_KEY_ID, BUILD_CALLER_ARN, definedOnly, REGION, type ModelRequest, type RecordedRequest } from "./shared";
+export {
+    ACCOUNT_ID,
+    AwsError,
+    BUILD_ACCESS_KEY_ID,
+    BUILD_CALLER_ARN,
+    definedOnly,
+    REGION,
+    type ModelRequest,
+    type RecordedRequest,
+} from "./shared";
 export { executionFromFixture, type ExecutionScriptByInput, type ScriptedExecution } from "./step-functions";
 export type { AssumedRoleSession, AssumeRoleAnswer } from "./sts";
 
@@ -59,7 +68,16 @@ export class AwsModel {
         this.iam = new IamModel(this.modelClock);
         this.logs = new LogsModel(this.modelClock);
         this.cloudwatch = new CloudWatchModel();
-        this.services = { sfn: this.sfn, codecommit: this.codecommit, lambda: this.lambdaService, s3: this.s3, sts: this.sts, iam: this.iam, logs: this.logs, cloudwatch: this.cloudwatch };
+        this.services = {
+            sfn: this.sfn,
+            codecommit: this.codecommit,
+            lambda: this.lambdaService,
+            s3: this.s3,
+            sts: this.sts,
+            iam: this.iam,
+            logs: this.logs,
+            cloudwatch: this.cloudwatch,
+        };
         this.requests = this.recorder.requests;
         this.comments = this.codecommit.comments;
         this.approvals = this.codecommit.approvals;
@@ -92,7 +110,8 @@ export class AwsModel {
     call(request: ModelRequest): unknown {
         const injected = this.recorder.record(request);
         const service = this.services[request.service];
-        if (this.sts.signedWithWrongToken(request)) throw new AwsError(service.invalidToken[0], "The security token included in the request is invalid.", service.invalidToken[1]);
+        if (this.sts.signedWithWrongToken(request))
+            throw new AwsError(service.invalidToken[0], "The security token included in the request is invalid.", service.invalidToken[1]);
         if (injected) throw new AwsError(injected.type, injected.message ?? `Injected ${injected.type}`, injected.status);
         if (!Object.hasOwn(service.operations, request.operation)) throw service.unimplemented(request.operation);
         return service.operations[request.operation](request.body, request);

@@ -9,8 +9,18 @@ export class LambdaModel implements ServiceModel {
         GetFunctionConfiguration: (body: any) => this.getFunctionConfiguration(body.FunctionName),
         GetAccountSettings: () => this.accountSettings(),
         ListFunctions: (body: any) => {
-            const page = this.clock.page([...this.functions.keys()].sort(), body.MaxItems, body.Marker, "ListFunctions", 50, "InvalidParameterValueException");
-            return { Functions: page.items.map((arn) => this.getFunctionConfiguration(arn)), ...definedOnly({ NextMarker: page.nextToken }) };
+            const page = this.clock.page(
+                [...this.functions.keys()].sort(),
+                body.MaxItems,
+                body.Marker,
+                "ListFunctions",
+                50,
+                "InvalidParameterValueException",
+            );
+            return {
+                Functions: page.items.map((arn) => this.getFunctionConfiguration(arn)),
+                ...definedOnly({ NextMarker: page.nextToken }),
+            };
         },
         DeleteFunction: (body: any) => {
             const { FunctionArn } = this.getFunctionConfiguration(body.FunctionName) as { FunctionArn: string };
@@ -19,13 +29,33 @@ export class LambdaModel implements ServiceModel {
             return {};
         },
         ListEventSourceMappings: (body: any) => {
-            const functionArn = body.FunctionName === undefined ? undefined : (this.getFunctionConfiguration(body.FunctionName) as { FunctionArn: string }).FunctionArn;
-            const uuids = [...this.eventSourceMappings].filter(([, arn]) => functionArn === undefined || arn === functionArn).map(([uuid]) => uuid);
-            const page = this.clock.page(uuids, body.MaxItems, body.Marker, "ListEventSourceMappings", 100, "InvalidParameterValueException");
-            return { EventSourceMappings: page.items.map((uuid) => this.wireEventSourceMapping(uuid, "Enabled")), ...definedOnly({ NextMarker: page.nextToken }) };
+            const functionArn =
+                body.FunctionName === undefined
+                    ? undefined
+                    : (this.getFunctionConfiguration(body.FunctionName) as { FunctionArn: string }).FunctionArn;
+            const uuids = [...this.eventSourceMappings]
+                .filter(([, arn]) => functionArn === undefined || arn === functionArn)
+                .map(([uuid]) => uuid);
+            const page = this.clock.page(
+                uuids,
+                body.MaxItems,
+                body.Marker,
+                "ListEventSourceMappings",
+                100,
+                "InvalidParameterValueException",
+            );
+            return {
+                EventSourceMappings: page.items.map((uuid) => this.wireEventSourceMapping(uuid, "Enabled")),
+                ...definedOnly({ NextMarker: page.nextToken }),
+            };
         },
         DeleteEventSourceMapping: (body: any) => {
-            if (!this.eventSourceMappings.has(body.UUID)) throw new AwsError("ResourceNotFoundException", `The resource you requested does not exist. (Service: Lambda, UUID ${body.UUID})`, 404);
+            if (!this.eventSourceMappings.has(body.UUID))
+                throw new AwsError(
+                    "ResourceNotFoundException",
+                    `The resource you requested does not exist. (Service: Lambda, UUID ${body.UUID})`,
+                    404,
+                );
             const answer = this.wireEventSourceMapping(body.UUID, "Deleting");
             this.eventSourceMappings.delete(body.UUID);
             return answer;
@@ -35,7 +65,10 @@ export class LambdaModel implements ServiceModel {
     /** Event source mapping UUID → the ARN of the function it invokes. */
     private readonly eventSourceMappings = new Map<string, string>();
     /** GetAccountSettings' AccountLimit: a new account's quota of 10 unless set. */
-    private accountLimit: { ConcurrentExecutions: number; UnreservedConcurrentExecutions: number } = { ConcurrentExecutions: 10, UnreservedConcurrentExecutions: 10 };
+    private accountLimit: { ConcurrentExecutions: number; UnreservedConcurrentExecutions: number } = {
+        ConcurrentExecutions: 10,
+        UnreservedConcurrentExecutions: 10,
+    };
 
     constructor(private readonly clock: ModelClock) {}
 
@@ -82,11 +115,24 @@ export class LambdaModel implements ServiceModel {
     }
 
     private wireEventSourceMapping(uuid: string, state: string): object {
-        return { UUID: uuid, FunctionArn: this.eventSourceMappings.get(uuid), State: state, EventSourceArn: `arn:aws:sqs:${REGION}:${ACCOUNT_ID}:queue-${uuid.slice(0, 8)}` };
+        return {
+            UUID: uuid,
+            FunctionArn: this.eventSourceMappings.get(uuid),
+            State: state,
+            EventSourceArn: `arn:aws:sqs:${REGION}:${ACCOUNT_ID}:queue-${uuid.slice(0, 8)}`,
+        };
     }
 
     private accountSettings(): object {
-        return { AccountLimit: { ...this.accountLimit, TotalCodeSize: 80_530_636_800, CodeSizeUnzipped: 262_144_000, CodeSizeZipped: 52_428_800 }, AccountUsage: { TotalCodeSize: 0, FunctionCount: this.functions.size } };
+        return {
+            AccountLimit: {
+                ...this.accountLimit,
+                TotalCodeSize: 80_530_636_800,
+                CodeSizeUnzipped: 262_144_000,
+                CodeSizeZipped: 52_428_800,
+            },
+            AccountUsage: { TotalCodeSize: 0, FunctionCount: this.functions.size },
+        };
     }
 
     private getFunctionConfiguration(functionName: string): object {
@@ -95,7 +141,11 @@ export class LambdaModel implements ServiceModel {
         const wanted = nameOf(functionName);
         const entry = [...this.functions].find(([arn]) => nameOf(arn) === wanted);
         if (!entry) {
-            throw new AwsError("ResourceNotFoundException", `Function not found: arn:aws:lambda:${REGION}:${ACCOUNT_ID}:function:${wanted}`, 404);
+            throw new AwsError(
+                "ResourceNotFoundException",
+                `Function not found: arn:aws:lambda:${REGION}:${ACCOUNT_ID}:function:${wanted}`,
+                404,
+            );
         }
         const [functionArn, configuration] = entry;
         return { FunctionName: wanted, FunctionArn: functionArn, ...configuration };

@@ -27,7 +27,14 @@ export class RequestRecorder {
     /** Logs a request; returns the failure queued for it, if any, which it then consumes. */
     record({ service, operation, body, accessKeyId, signingRegion }: ModelRequest): InjectedError | undefined {
         const injected = this.failures.get(operation)?.shift();
-        this.requests.push({ service, operation, body, ...definedOnly({ accessKeyId, signingRegion }), at: Date.now(), ...(injected ? { injectedError: injected.type } : {}) });
+        this.requests.push({
+            service,
+            operation,
+            body,
+            ...definedOnly({ accessKeyId, signingRegion }),
+            at: Date.now(),
+            ...(injected ? { injectedError: injected.type } : {}),
+        });
         return injected;
     }
 }

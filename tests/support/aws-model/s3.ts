@@ -95,7 +95,12 @@ export class S3Model implements ServiceModel {
         const page = this.clock.page(keys, body.MaxKeys, body.ContinuationToken, "ListObjectsV2", 1000, "InvalidArgument");
         const objects = page.items.map((key) => {
             const content = this.objects.get(`${body.Bucket}/${key}`)!;
-            return { key, size: content.length, etag: etagOf(content), lastModified: this.objectsModified.get(`${body.Bucket}/${key}`) ?? this.clock.createdAt };
+            return {
+                key,
+                size: content.length,
+                etag: etagOf(content),
+                lastModified: this.objectsModified.get(`${body.Bucket}/${key}`) ?? this.clock.createdAt,
+            };
         });
         return { bucket: body.Bucket, prefix, objects, ...definedOnly({ nextToken: page.nextToken }) };
     }

@@ -39,7 +39,11 @@ export interface ModelRequest {
 
 /** An AWS error answer; each protocol renders it in its own format. */
 export class AwsError extends Error {
-    constructor(readonly type: string, message: string, readonly status = 400) {
+    constructor(
+        readonly type: string,
+        message: string,
+        readonly status = 400,
+    ) {
         super(message);
     }
 }
@@ -75,7 +79,14 @@ export class ModelClock {
     }
 
     /** One page of a list call: at most the request's own size, the operation's default and listPageSize. */
-    page<T>(items: readonly T[], requested: unknown, token: string | undefined, operation: string, defaultSize: number, invalidTokenType: string) {
+    page<T>(
+        items: readonly T[],
+        requested: unknown,
+        token: string | undefined,
+        operation: string,
+        defaultSize: number,
+        invalidTokenType: string,
+    ) {
         const size = Math.min(requested === undefined ? defaultSize : Number(requested), this.listPageSize ?? Infinity);
         return paginate(items, size, token, operation, defaultSize, invalidTokenType);
     }

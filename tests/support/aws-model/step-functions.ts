@@ -97,7 +97,15 @@ export class StepFunctionsModel implements ServiceModel {
     startWorkflowExecution(stateMachineArn: string, name: string, input: object, startedAt = this.clock.now()): string {
         const executionArn = `${stateMachineArn.replace(":stateMachine:", ":execution:")}:${name}`;
         const script: ScriptedExecution = { runningMs: Number.MAX_SAFE_INTEGER, status: "SUCCEEDED" };
-        this.executions.set(executionArn, { executionArn, stateMachineArn, name, input: JSON.stringify(input), lambdaArn: "", script, startedAt });
+        this.executions.set(executionArn, {
+            executionArn,
+            stateMachineArn,
+            name,
+            input: JSON.stringify(input),
+            lambdaArn: "",
+            script,
+            startedAt,
+        });
         return executionArn;
     }
 
@@ -177,7 +185,11 @@ export class StepFunctionsModel implements ServiceModel {
         if (!STATE_MACHINE_ARN.test(stateMachineArn)) throw new AwsError("InvalidArn", `Invalid Arn: '${stateMachineArn}'`);
         // Newest first, as Step Functions lists them.
         const matching = [...this.executions.values()]
-            .filter((execution) => execution.stateMachineArn === stateMachineArn && (input.statusFilter === undefined || this.statusOf(execution) === input.statusFilter))
+            .filter(
+                (execution) =>
+                    execution.stateMachineArn === stateMachineArn &&
+                    (input.statusFilter === undefined || this.statusOf(execution) === input.statusFilter),
+            )
             .sort((a, b) => b.startedAt - a.startedAt);
         const page = this.clock.page(matching, input.maxResults, input.nextToken, "ListExecutions", 100, "InvalidToken");
         return {
@@ -226,7 +238,10 @@ export class StepFunctionsModel implements ServiceModel {
         let events = (execution.script.history ?? this.synthesisedHistory(execution, status)) as Array<{ type?: string }>;
         if (status === "RUNNING") events = events.filter((event) => !TERMINAL_HISTORY_EVENTS.has(event.type ?? ""));
         if (status === "ABORTED" && execution.script.history) {
-            events = [...events.filter((event) => !TERMINAL_HISTORY_EVENTS.has(event.type ?? "")), this.abortedEvent(execution, events.length + 1)];
+            events = [
+                ...events.filter((event) => !TERMINAL_HISTORY_EVENTS.has(event.type ?? "")),
+                this.abortedEvent(execution, events.length + 1),
+            ];
         }
         const ordered = input.reverseOrder ? [...events].reverse() : events;
         const page = paginate(ordered, input.maxResults, input.nextToken, "GetExecutionHistory", 100, "InvalidToken");

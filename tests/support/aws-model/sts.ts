@@ -68,12 +68,16 @@ export class StsModel implements ServiceModel {
     private assumeRole(body: Record<string, string>, callerAccessKeyId: string | undefined): AssumeRoleAnswer {
         const { RoleArn, RoleSessionName, DurationSeconds } = body;
         const validation = (message: string) => new AwsError("ValidationError", message);
-        if (typeof RoleArn !== "string" || !IAM_ROLE_ARN.test(RoleArn)) throw validation(`${JSON.stringify(RoleArn)} is invalid for RoleArn: an IAM role ARN is required`);
+        if (typeof RoleArn !== "string" || !IAM_ROLE_ARN.test(RoleArn))
+            throw validation(`${JSON.stringify(RoleArn)} is invalid for RoleArn: an IAM role ARN is required`);
         if (typeof RoleSessionName !== "string" || !ROLE_SESSION_NAME.test(RoleSessionName)) {
-            throw validation(`1 validation error detected: Value '${RoleSessionName}' at 'roleSessionName' failed to satisfy constraint: 2-64 characters of [\\w+=,.@-]`);
+            throw validation(
+                `1 validation error detected: Value '${RoleSessionName}' at 'roleSessionName' failed to satisfy constraint: 2-64 characters of [\\w+=,.@-]`,
+            );
         }
         const seconds = DurationSeconds === undefined ? 3600 : Number(DurationSeconds);
-        if (!(Number.isInteger(seconds) && seconds >= 900 && seconds <= 43_200)) throw validation(`DurationSeconds ${DurationSeconds} is outside 900-43200`);
+        if (!(Number.isInteger(seconds) && seconds >= 900 && seconds <= 43_200))
+            throw validation(`DurationSeconds ${DurationSeconds} is outside 900-43200`);
         const session: IssuedSession = {
             roleArn: RoleArn,
             roleSessionName: RoleSessionName,
@@ -83,7 +87,12 @@ export class StsModel implements ServiceModel {
             sessionToken: randomBytes(32).toString("base64"),
         };
         this.sessions.set(session.accessKeyId, session);
-        this.assumedRoles.push({ roleArn: RoleArn, roleSessionName: RoleSessionName, accessKeyId: session.accessKeyId, ...definedOnly({ callerAccessKeyId }) });
+        this.assumedRoles.push({
+            roleArn: RoleArn,
+            roleSessionName: RoleSessionName,
+            accessKeyId: session.accessKeyId,
+            ...definedOnly({ callerAccessKeyId }),
+        });
         const roleName = IAM_ROLE_ARN.exec(RoleArn)![1];
         return {
             accessKeyId: session.accessKeyId,

@@ -29,7 +29,12 @@ describe("AWS answers the runner takes whatever their content type", () => {
 
 describe("answers the runner refuses as not the API's (NotAnAwsResponse)", () => {
     it("an HTML page, under any status and for either protocol", () => {
-        for (const page of [PROXY_PAGE, "<html><body>Bad gateway</body></html>", "<HTML><BODY>Forbidden</BODY></HTML>", "<h1>Service unavailable</h1>"]) {
+        for (const page of [
+            PROXY_PAGE,
+            "<html><body>Bad gateway</body></html>",
+            "<HTML><BODY>Forbidden</BODY></HTML>",
+            "<h1>Service unavailable</h1>",
+        ]) {
             for (const status of [200, 403, 502]) {
                 assert.equal(isApiAnswer("json", status, page), false, `json ${status} ${page}`);
                 assert.equal(isApiAnswer("xml", status, page), false, `xml ${status} ${page}`);

@@ -16,9 +16,23 @@ const PER_EXECUTION = 204;
 describe("tune --budget: one Lambda concurrency budget for every running tuning of the stack", () => {
     let fake: InMemoryAws;
     freshInMemoryAwsForEachTest((started) => (fake = started));
-    const copies = (pullRequest: number) => ["digest", "resize", "thumbnail"].map((name) => functionArn(`pr-power-tuned-${pullRequest}-3f2a9c1-${name}`));
+    const copies = (pullRequest: number) =>
+        ["digest", "resize", "thumbnail"].map((name) => functionArn(`pr-power-tuned-${pullRequest}-3f2a9c1-${name}`));
     const tuneCopy = (functions: readonly string[], budget: number, env = localEnv()) =>
-        workspace().run(["tune", ...functions.flatMap((arn) => ["--lambda-arn", arn]), "--concurrency", "3", "--budget", String(budget), "--budget-leases", LEASES], env, fake);
+        workspace().run(
+            [
+                "tune",
+                ...functions.flatMap((arn) => ["--lambda-arn", arn]),
+                "--concurrency",
+                "3",
+                "--budget",
+                String(budget),
+                "--budget-leases",
+                LEASES,
+            ],
+            env,
+            fake,
+        );
 
     it("two tunings in parallel never exceed the budget together: the account saw at most budget / 204 executions at once", async () => {
         fake.setLambdaConcurrency(10_000);
@@ -28,8 +42,15 @@ describe("tune --budget: one Lambda concurrency budget for every running tuning 
         for (const run of runs) assert.equal(run.code, 0, run.stderr);
         assert.equal(fake.calls("StartExecution").length, 6, "every function was tuned");
         assert.equal(fake.peakConcurrentExecutions(), Math.floor(500 / PER_EXECUTION));
-        assert.deepEqual(parseLeases(fake.objects.get(`${BUCKET}/tuning-budget/leases.json`)!.toString("utf8"), LEASES), [], "every lease was given back");
-        assert.ok(fake.calls("PutObject").some((put) => put.IfMatch !== undefined), "the table was replaced only on the version read");
+        assert.deepEqual(
+            parseLeases(fake.objects.get(`${BUCKET}/tuning-budget/leases.json`)!.toString("utf8"), LEASES),
+            [],
+            "every lease was given back",
+        );
+        assert.ok(
+            fake.calls("PutObject").some((put) => put.IfMatch !== undefined),
+            "the table was replaced only on the version read",
+        );
     });
 
     it("alone, a tuning still keeps to its budget, whatever --concurrency allows", async () => {
@@ -57,7 +78,10 @@ describe("tune --budget: one Lambda concurrency budget for every running tuning 
         assert.equal(run.code, 0, run.stderr);
         assert.match(run.stderr, /has 0 of 500 units free, this execution needs 204: waiting/);
         const firstStart = Math.min(...fake.executionTimeline().map((execution) => execution.startedAt));
-        assert.ok(firstStart >= expiresAt && firstStart <= expiresAt + BUDGET_POLL_MS, `the first execution started ${firstStart - expiresAt} ms after the lease expired`);
+        assert.ok(
+            firstStart >= expiresAt && firstStart <= expiresAt + BUDGET_POLL_MS,
+            `the first execution started ${firstStart - expiresAt} ms after the lease expired`,
+        );
     });
 
     it("over the budget, invokes nothing and says so in the comment", async () => {
@@ -66,12 +90,18 @@ describe("tune --budget: one Lambda concurrency budget for every running tuning 
         assert.equal(run.code, 1);
         assert.equal(fake.calls("StartExecution").length, 0);
         assert.match(fake.comments[0].content, /\*\*Not tuned\*\*: nothing was invoked/);
-        assert.match(fake.comments[0].content, /one execution keeps up to 204 Lambda invocations in flight, and the stack's tuning budget is 200/);
+        assert.match(
+            fake.comments[0].content,
+            /one execution keeps up to 204 Lambda invocations in flight, and the stack's tuning budget is 200/,
+        );
     });
 
     it("refuses a budget without its lease table, or one out of range, naming the flag, before any AWS request (exit 2)", async () => {
         for (const [flags, message] of [
-            [["--budget", "100"], /--budget \(env TUNING_CONCURRENCY_BUDGET\) and --budget-leases \(env TUNING_BUDGET_LEASES_URI\) go together/],
+            [
+                ["--budget", "100"],
+                /--budget \(env TUNING_CONCURRENCY_BUDGET\) and --budget-leases \(env TUNING_BUDGET_LEASES_URI\) go together/,
+            ],
             [["--budget", "0", "--budget-leases", LEASES], /--budget \(env TUNING_CONCURRENCY_BUDGET\).*"0"/],
             [["--budget", "100", "--budget-leases", `s3://${BUCKET}/`], /--budget-leases \(env TUNING_BUDGET_LEASES_URI\)/],
         ] as const) {
@@ -90,7 +120,10 @@ describe("tune --budget: one Lambda concurrency budget for every running tuning 
             const run = await tune(copies(7), ["--max-functions", "2"]);
             assert.equal(run.code, 1);
             assert.equal(fake.calls("StartExecution").length, 0);
-            assert.match(fake.comments[0].content, /the pull request's copy has 3 functions to tune, and at most 2 are tuned per pull request/);
+            assert.match(
+                fake.comments[0].content,
+                /the pull request's copy has 3 functions to tune, and at most 2 are tuned per pull request/,
+            );
         });
 
         it("a function whose timeout is longer than --max-function-timeout", async () => {
@@ -100,7 +133,10 @@ describe("tune --budget: one Lambda concurrency budget for every running tuning 
             const run = await tune(copies(7), ["--max-function-timeout", "300"]);
             assert.equal(run.code, 1);
             assert.equal(fake.calls("StartExecution").length, 0);
-            assert.match(fake.comments[0].content, /pr-power-tuned-7-3f2a9c1-digest has a timeout of 900 s, and a copy's functions may run at most 300 s/);
+            assert.match(
+                fake.comments[0].content,
+                /pr-power-tuned-7-3f2a9c1-digest has a timeout of 900 s, and a copy's functions may run at most 300 s/,
+            );
         });
 
         it("stops: raising a copy's timeout past the cap after the caps were checked", async () => {
@@ -112,14 +148,34 @@ describe("tune --budget: one Lambda concurrency budget for every running tuning 
             fake.scriptExecution(digest, { ...succeeded(), whileRunning: () => fake.changeFunction(digest, { Timeout: 900 }) });
             const work = workspace();
             work.write("power-tuning-policy.json", JSON.stringify({ requireConfiguredMemoryWithinPercent: 5 }));
-            const run = await work.run(["tune", ...copies(7).flatMap((arn) => ["--lambda-arn", arn]), "--max-function-timeout", "300", "--policy", "power-tuning-policy.json"], codeBuildEnv(), fake);
+            const run = await work.run(
+                [
+                    "tune",
+                    ...copies(7).flatMap((arn) => ["--lambda-arn", arn]),
+                    "--max-function-timeout",
+                    "300",
+                    "--policy",
+                    "power-tuning-policy.json",
+                ],
+                codeBuildEnv(),
+                fake,
+            );
             assert.equal(run.code, 0, run.stderr);
             const [changed, ...kept] = work.readJson("power-tuning-results.json").functions;
             assert.deepEqual(changed.changedWhileMeasured, ["timeoutSeconds: now 900 s, over the cap of 300 s"]);
-            assert.deepEqual(kept.map((result: { changedWhileMeasured?: string[] }) => result.changedWhileMeasured), [undefined, undefined]);
-            assert.deepEqual(fake.approvals.map((approval) => approval.approvalState), ["REVOKE"]);
+            assert.deepEqual(
+                kept.map((result: { changedWhileMeasured?: string[] }) => result.changedWhileMeasured),
+                [undefined, undefined],
+            );
+            assert.deepEqual(
+                fake.approvals.map((approval) => approval.approvalState),
+                ["REVOKE"],
+            );
             const content = fake.comments[0].content;
-            assert.match(content, /- `pr-power-tuned-7-3f2a9c1-digest`: the function changed while it was measured \(`timeoutSeconds: now 900 s, over the cap of 300 s`\): its figures are not trusted/);
+            assert.match(
+                content,
+                /- `pr-power-tuned-7-3f2a9c1-digest`: the function changed while it was measured \(`timeoutSeconds: now 900 s, over the cap of 300 s`\): its figures are not trusted/,
+            );
         });
 
         it("within every cap, tunes as usual", async () => {

@@ -37,23 +37,46 @@ describe("decide-copy: whether a pull request needs a copy, decided by the stack
             assert.deepEqual(run.decision, { copyNeeded: false, changedPaths: 1, functionPaths: [] });
             const [comment] = commentsOnSeven();
             assert.equal(comment.authorArn, "arn:aws:sts::123456789012:assumed-role/power-tuned-pull-request-bot/lambda-power-tuned-bot");
-            assert.match(comment.content, /⏭️ \*\*No copy for `3f2a9c1`:\*\* 1 changed file \(`README\.md`\), none of which can change a function, so nothing was deployed, tuned or destroyed\./);
+            assert.match(
+                comment.content,
+                /⏭️ \*\*No copy for `3f2a9c1`:\*\* 1 changed file \(`README\.md`\), none of which can change a function, so nothing was deployed, tuned or destroyed\./,
+            );
             assert.match(comment.content, /never from the pull request's code/);
-            assert.match(comment.content, /### What production runs[\s\S]*### ✅ `digest`: 256 MB recommended[\s\S]*Unchanged since `0123456`, result reused \(tuned for PR 5/);
+            assert.match(
+                comment.content,
+                /### What production runs[\s\S]*### ✅ `digest`: 256 MB recommended[\s\S]*Unchanged since `0123456`, result reused \(tuned for PR 5/,
+            );
             assert.match(comment.content, /⏭️ \*\*No plan for `3f2a9c1`:\*\*/, "the plan section of an earlier push is replaced");
-            assert.match(comment.content, /- `3f2a9c1` · .* · plan: no plan: no function changed · tuning: no copy: no function changed; ✅ gate passed, approved/);
+            assert.match(
+                comment.content,
+                /- `3f2a9c1` · .* · plan: no plan: no function changed · tuning: no copy: no function changed; ✅ gate passed, approved/,
+            );
             assert.equal(fake.calls("StartExecution").length, 1, "only pull request 5's tuning ever started");
         });
 
         it("approves, with the destination branch's policy: no function changed, so no rule can be violated", async () => {
             await decide();
             assert.deepEqual(fake.approvals, [{ pullRequestId: "7", revisionId: REVISION, approvalState: "APPROVE" }]);
-            assert.match(commentsOnSeven()[0].content, /### ✅ Quality gate passed\n\nRules from `power-tuning-policy\.json` on the destination branch \(`9c1d2e3`\)/);
-            assert.ok(fake.calls("GetFile").every((call) => call.commitSpecifier === "9c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d" && call.filePath === "power-tuning-policy.json"));
+            assert.match(
+                commentsOnSeven()[0].content,
+                /### ✅ Quality gate passed\n\nRules from `power-tuning-policy\.json` on the destination branch \(`9c1d2e3`\)/,
+            );
+            assert.ok(
+                fake
+                    .calls("GetFile")
+                    .every(
+                        (call) =>
+                            call.commitSpecifier === "9c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d" &&
+                            call.filePath === "power-tuning-policy.json",
+                    ),
+            );
         });
 
         it("stops: a policy change approved as 'no function changed': the policy and the input are gate inputs, measured and left to a person", async () => {
-            for (const [path, content] of [["power-tuning-policy.json", "{}"], ["power-tuning-input.json", '{"num": 5}']]) {
+            for (const [path, content] of [
+                ["power-tuning-policy.json", "{}"],
+                ["power-tuning-input.json", '{"num": 5}'],
+            ]) {
                 withPullRequestChanging(fake, { [path]: content });
                 const run = await decide(decisionEnv({ NON_FUNCTION_PATHS: JSON.stringify(["README.md", "docs/**"]) }));
                 assert.equal(run.decision.copyNeeded, true, path);
@@ -68,7 +91,13 @@ describe("decide-copy: whether a pull request needs a copy, decided by the stack
             const run = await decide(decisionEnv({ NON_FUNCTION_PATHS: JSON.stringify(["**/*.md", "docs/**"]) }));
             assert.equal(run.code, 0, run.stderr);
             assert.deepEqual(run.decision.functionPaths, ["functions/digest/NOTES.md"]);
-            assert.deepEqual(fake.calls("GetFolder").map((call) => `${call.commitSpecifier === PULL_REQUEST.sourceCommit ? "source" : "other"}:${call.folderPath}`).sort(), ["source:/docs", "source:/functions", "source:/functions/digest"]);
+            assert.deepEqual(
+                fake
+                    .calls("GetFolder")
+                    .map((call) => `${call.commitSpecifier === PULL_REQUEST.sourceCommit ? "source" : "other"}:${call.folderPath}`)
+                    .sort(),
+                ["source:/docs", "source:/functions", "source:/functions/digest"],
+            );
         });
 
         it("names functions whose production code was never tuned, and says when nothing is recorded", async () => {
@@ -86,7 +115,18 @@ describe("decide-copy: whether a pull request needs a copy, decided by the stack
             const operations = new Set(fake.requests.slice(before).map((request) => request.operation));
             assert.deepEqual(
                 [...operations].sort(),
-                ["AssumeRole", "GetCommentsForPullRequest", "GetDifferences", "GetFile", "GetObject", "GetPullRequest", "ListObjectsV2", "PostCommentForPullRequest", "UpdateComment", "UpdatePullRequestApprovalState"].sort(),
+                [
+                    "AssumeRole",
+                    "GetCommentsForPullRequest",
+                    "GetDifferences",
+                    "GetFile",
+                    "GetObject",
+                    "GetPullRequest",
+                    "ListObjectsV2",
+                    "PostCommentForPullRequest",
+                    "UpdateComment",
+                    "UpdatePullRequestApprovalState",
+                ].sort(),
             );
             assert.deepEqual(
                 fake.calls("ListObjectsV2").map((call) => [call.Bucket, call.Prefix]),
@@ -101,7 +141,10 @@ describe("decide-copy: whether a pull request needs a copy, decided by the stack
             ["the tuning input", { "power-tuning-input.json": '{"num": 5}' }],
             ["a function's code", { "functions/digest/index.js": "exports.handler = async () => 'faster';\n" }],
             ["a deleted function file", { "functions/digest/index.js": null }],
-            ["a renamed function file, moved into docs/", { "functions/digest/index.js": null, "docs/index.js": MAIN_TREE["functions/digest/index.js"] }],
+            [
+                "a renamed function file, moved into docs/",
+                { "functions/digest/index.js": null, "docs/index.js": MAIN_TREE["functions/digest/index.js"] },
+            ],
         ] as const) {
             it(`needs a copy for ${what}, and posts, approves and reads nothing else`, async () => {
                 withPullRequestChanging(fake, { "README.md": "# Changed too\n", ...change });
@@ -112,7 +155,10 @@ describe("decide-copy: whether a pull request needs a copy, decided by the stack
                 assert.ok(run.decision.functionPaths.length > 0);
                 assert.deepEqual(commentsOnSeven(), []);
                 assert.deepEqual(fake.approvals, []);
-                assert.deepEqual([...new Set(fake.requests.slice(before).map((request) => request.operation))], what.startsWith("a renamed") ? ["GetDifferences", "GetFolder"] : ["GetDifferences"]);
+                assert.deepEqual(
+                    [...new Set(fake.requests.slice(before).map((request) => request.operation))],
+                    what.startsWith("a renamed") ? ["GetDifferences", "GetFolder"] : ["GetDifferences"],
+                );
             });
         }
     });
@@ -144,9 +190,15 @@ describe("decide-copy: whether a pull request needs a copy, decided by the stack
         withPullRequestChanging(fake, { "README.md": "# Changed\n" });
         await decide();
         const bot = new Set(fake.assumedRoles.filter((session) => session.roleArn === BOT_ROLE).map((session) => session.accessKeyId));
-        for (const request of fake.requests.filter((request) => ["GetDifferences", "GetFile", "ListObjectsV2"].includes(request.operation))) {
+        for (const request of fake.requests.filter((request) =>
+            ["GetDifferences", "GetFile", "ListObjectsV2"].includes(request.operation),
+        )) {
             assert.ok(!bot.has(request.accessKeyId!), `${request.operation} as the bot`);
         }
-        assert.ok(fake.requests.filter((request) => request.operation === "UpdatePullRequestApprovalState").every((request) => bot.has(request.accessKeyId!)));
+        assert.ok(
+            fake.requests
+                .filter((request) => request.operation === "UpdatePullRequestApprovalState")
+                .every((request) => bot.has(request.accessKeyId!)),
+        );
     });
 });

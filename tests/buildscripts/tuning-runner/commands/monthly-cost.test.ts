@@ -24,7 +24,12 @@ describe("monthly cost at production's traffic", () => {
             const digest = calls.find((call) => call.MetricDataQueries[0].MetricStat.Metric.Dimensions[0].Value === "power-tuned-digest");
             assert.ok(digest, "no GetMetricData for production's digest");
             assert.deepEqual(
-                digest.MetricDataQueries.map((query: any) => [query.MetricStat.Metric.Namespace, query.MetricStat.Metric.MetricName, query.MetricStat.Stat, query.MetricStat.Period]),
+                digest.MetricDataQueries.map((query: any) => [
+                    query.MetricStat.Metric.Namespace,
+                    query.MetricStat.Metric.MetricName,
+                    query.MetricStat.Stat,
+                    query.MetricStat.Period,
+                ]),
                 [
                     ["AWS/Lambda", "Invocations", "Sum", 2_592_000],
                     ["AWS/Lambda", "Duration", "Average", 2_592_000],
@@ -36,7 +41,13 @@ describe("monthly cost at production's traffic", () => {
 
         it("keeps production's traffic in the results file, and production's memory size from record", () => {
             const digest = build.results.functions.find((fn: any) => fn.name === "digest");
-            assert.deepEqual(digest.productionTraffic, { status: "measured", functionName: "power-tuned-digest", invocations: 1_200_000, averageDurationMs: 800, memoryMB: 128 });
+            assert.deepEqual(digest.productionTraffic, {
+                status: "measured",
+                functionName: "power-tuned-digest",
+                invocations: 1_200_000,
+                averageDurationMs: 800,
+                memoryMB: 128,
+            });
             assert.equal(builds.stored("production/digest.json").function.memoryMB, 128);
         });
 
@@ -52,7 +63,10 @@ describe("monthly cost at production's traffic", () => {
             const summary = build.comment.split("\n").findIndex((line) => line.startsWith("💰"));
             const firstSection = build.comment.split("\n").findIndex((line) => line.startsWith("### "));
             assert.ok(summary >= 0 && summary < firstSection, build.comment);
-            assert.match(build.comment, /💰 \*\*A month at production's traffic of the last 30 days\*\* \(1 function\): this pull request \$2\.00 → \$2\.05 \(\+\$0\.0532, \+2\.7 %\); at the recommended sizes \$2\.01 \(\+\$0\.0100, \+0\.50 % against now\)\. 2 functions without known traffic left out\./);
+            assert.match(
+                build.comment,
+                /💰 \*\*A month at production's traffic of the last 30 days\*\* \(1 function\): this pull request \$2\.00 → \$2\.05 \(\+\$0\.0532, \+2\.7 %\); at the recommended sizes \$2\.01 \(\+\$0\.0100, \+0\.50 % against now\)\. 2 functions without known traffic left out\./,
+            );
         });
 
         it("says a new function has no production traffic yet", () => {
@@ -60,15 +74,24 @@ describe("monthly cost at production's traffic", () => {
         });
 
         it("says when CloudWatch has no data for production's function", () => {
-            assert.match(sectionOf(build.comment, "resize"), /Monthly cost: CloudWatch has no Invocations data for `power-tuned-resize` in the last 30 days\./);
+            assert.match(
+                sectionOf(build.comment, "resize"),
+                /Monthly cost: CloudWatch has no Invocations data for `power-tuned-resize` in the last 30 days\./,
+            );
         });
 
         it("says what the figures leave out", () => {
-            assert.match(build.comment, /Monthly figures count Lambda's duration charge only .* the request charge is the same at every memory size, and the free tier is the account's, so both are left out\./);
+            assert.match(
+                build.comment,
+                /Monthly figures count Lambda's duration charge only .* the request charge is the same at every memory size, and the free tier is the account's, so both are left out\./,
+            );
         });
 
         it("says which neighbours of the recommendation are within measurement noise", () => {
-            assert.match(sectionOf(build.comment, "digest"), /128 and 512 MB are within 2 % of the recommended 256 MB \(cost per invocation\), which is within measurement noise: any of them is fine\./);
+            assert.match(
+                sectionOf(build.comment, "digest"),
+                /128 and 512 MB are within 2 % of the recommended 256 MB \(cost per invocation\), which is within measurement noise: any of them is fine\./,
+            );
         });
     });
 
@@ -90,7 +113,10 @@ describe("monthly cost at production's traffic", () => {
             const build = await gatedBuild(builds, { digest: "v3" }, 0.05);
             assert.equal(build.run.code, 1);
             assert.match(build.comment, /### ❌ Quality gate failed: 1 violation/);
-            assert.match(build.comment, /\| `digest` \| monthly cost at production's traffic over production's \(`maxMonthlyCostIncreaseUsd`\) \| \+\$0\.0532 a month \| \$0\.0500 a month \|/);
+            assert.match(
+                build.comment,
+                /\| `digest` \| monthly cost at production's traffic over production's \(`maxMonthlyCostIncreaseUsd`\) \| \+\$0\.0532 a month \| \$0\.0500 a month \|/,
+            );
         });
 
         it("leaves a new function to a person: its traffic is unknown, so the rule is not evaluated", async () => {
@@ -105,13 +131,22 @@ describe("monthly cost at production's traffic", () => {
         let build: Build;
         before(async () => {
             builds = Builds.inProcess();
-            build = await monthlyScenario(builds, () => builds.fake.failNext("GetMetricData", 2, { status: 400, type: "AccessDenied", message: "not authorized to perform: cloudwatch:GetMetricData" }));
+            build = await monthlyScenario(builds, () =>
+                builds.fake.failNext("GetMetricData", 2, {
+                    status: 400,
+                    type: "AccessDenied",
+                    message: "not authorized to perform: cloudwatch:GetMetricData",
+                }),
+            );
         });
         after(() => builds.stop());
 
         it("says so for the function and still tunes, comments and succeeds", () => {
             assert.equal(build.run.code, 0);
-            assert.match(sectionOf(build.comment, "digest"), /Monthly cost: production's metrics for `power-tuned-digest` could not be read \(AccessDenied: not authorized to perform: cloudwatch:GetMetricData\)\./);
+            assert.match(
+                sectionOf(build.comment, "digest"),
+                /Monthly cost: production's metrics for `power-tuned-digest` could not be read \(AccessDenied: not authorized to perform: cloudwatch:GetMetricData\)\./,
+            );
             assert.equal(build.results.functions.find((fn: any) => fn.name === "digest").power, 256);
         });
 
@@ -123,7 +158,11 @@ describe("monthly cost at production's traffic", () => {
     it("reads no metrics without a tuning history (no production counterpart is known)", async () => {
         const builds = Builds.inProcess();
         builds.fake.setLambdaMetrics("power-tuned-digest", DIGEST_METRICS);
-        const build = await builds.tunePullRequest({ id: "9", sourceCommit: `9999999${"e".repeat(33)}` }, { digest: "v1" }, { env: { TUNING_HISTORY_URI: "" } });
+        const build = await builds.tunePullRequest(
+            { id: "9", sourceCommit: `9999999${"e".repeat(33)}` },
+            { digest: "v1" },
+            { env: { TUNING_HISTORY_URI: "" } },
+        );
         assert.equal(build.run.code, 0, build.run.stderr);
         assert.equal(builds.fake.calls("GetMetricData").length, 0);
         assert.doesNotMatch(build.comment, /Monthly|💰/);
@@ -136,15 +175,28 @@ describe("monthly cost at production's traffic", () => {
             const run = await work.run(["report", "--output", "output.json", "--invocations-per-month", "1200000"], {}, fake);
             assert.equal(run.code, 0, run.stderr);
             // 1.2M × 0.402 s × 0.25 GB × $0.0000166667 = $2.01.
-            assert.match(run.stdout, /Monthly at 1,200,000 invocations a month \(x86_64, standard price\): recommended \$2\.01 \(256 MB, 402 ms measured\)\./);
-            assert.match(run.stdout, /💰 \*\*A month at 1,200,000 invocations a month per function\*\* \(1 function\): at the recommended sizes \$2\.01\./);
+            assert.match(
+                run.stdout,
+                /Monthly at 1,200,000 invocations a month \(x86_64, standard price\): recommended \$2\.01 \(256 MB, 402 ms measured\)\./,
+            );
+            assert.match(
+                run.stdout,
+                /💰 \*\*A month at 1,200,000 invocations a month per function\*\* \(1 function\): at the recommended sizes \$2\.01\./,
+            );
             assert.deepEqual(fake.requests, []);
         });
 
         it("refuses a figure that is not a whole number, naming the flag, the value and what is allowed", async () => {
-            const run = await new RunnerWorkspace({ "output.json": "{}" }).run(["report", "--output", "output.json", "--invocations-per-month", "12k"], {}, new InMemoryAws());
+            const run = await new RunnerWorkspace({ "output.json": "{}" }).run(
+                ["report", "--output", "output.json", "--invocations-per-month", "12k"],
+                {},
+                new InMemoryAws(),
+            );
             assert.equal(run.code, 2);
-            assert.match(run.stderr, /--invocations-per-month must be a whole number of invocations a month, 0 or more \(e\.g\. 1200000\); got "12k"/);
+            assert.match(
+                run.stderr,
+                /--invocations-per-month must be a whole number of invocations a month, 0 or more \(e\.g\. 1200000\); got "12k"/,
+            );
         });
     });
 });

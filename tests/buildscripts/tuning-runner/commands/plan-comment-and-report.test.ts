@@ -48,14 +48,18 @@ describe("runner commands besides tune", () => {
         });
 
         it("after a failed deploy, replaces the tuning section with 'not tuned' and a link, next to the plan", async () => {
-            const url = "https://us-east-1.console.aws.amazon.com/states/home?region=us-east-1#/v2/executions/details/arn:aws:states:us-east-1:123456789012:execution:pr:7";
+            const url =
+                "https://us-east-1.console.aws.amazon.com/states/home?region=us-east-1#/v2/executions/details/arn:aws:states:us-east-1:123456789012:execution:pr:7";
             const work = new RunnerWorkspace({ "plan.json": PLAN });
             const run = await work.run(["plan-comment", "--plan", "plan.json", "--deploy-failed", url, ...PULL_REQUEST_FLAGS], {}, fake);
             assert.equal(run.code, 0, run.stderr);
             assert.equal(fake.comments.length, 1, "one living comment, updated for the second section");
             const content = fake.comments[0].content;
             assert.match(content, /Plan: 5 to add, 1 to change, 5 to destroy\./);
-            assert.match(content, new RegExp(`Not tuned:\\*\\* the throw-away copy of \`${PULL_REQUEST.sourceCommit.slice(0, 7)}\` could not be deployed`));
+            assert.match(
+                content,
+                new RegExp(`Not tuned:\\*\\* the throw-away copy of \`${PULL_REQUEST.sourceCommit.slice(0, 7)}\` could not be deployed`),
+            );
             assert.ok(content.includes(`[Workflow execution](${url})`), content);
             assert.match(content, /tuning: not tuned: the copy could not be deployed/);
         });
@@ -70,7 +74,11 @@ describe("runner commands besides tune", () => {
         });
 
         it("exits 1 and prints the summary when the comment cannot be posted", async () => {
-            fake.failNext("PostCommentForPullRequest", 1, { status: 400, type: "PullRequestDoesNotExistException", message: "pull request 7 does not exist" });
+            fake.failNext("PostCommentForPullRequest", 1, {
+                status: 400,
+                type: "PullRequestDoesNotExistException",
+                message: "pull request 7 does not exist",
+            });
             const work = new RunnerWorkspace({ "plan.json": PLAN });
             const run = await work.run(["plan-comment", "--plan", "plan.json", ...PULL_REQUEST_FLAGS], {}, fake);
             assert.equal(run.code, 1);
@@ -87,16 +95,29 @@ describe("runner commands besides tune", () => {
             const work = new RunnerWorkspace({ "output.json": readFixtureText("power-tuning/output-balanced-arm64-6-powers.json") });
             const run = await work.run(["report", "--output", "output.json"], {}, fake);
             assert.equal(run.code, 0, run.stderr);
-            assert.deepEqual(tableRows(run.stdout).map((row) => row[0]), ["128", "256", "512", "1024", "**1536** ✅", "3008"]);
+            assert.deepEqual(
+                tableRows(run.stdout).map((row) => row[0]),
+                ["128", "256", "512", "1024", "**1536** ✅", "3008"],
+            );
             assert.match(run.stdout, /Strategy: balanced/);
         });
 
         it("renders the full table of an output without stats from its visualization link, saying so", async () => {
             const { stats: _omitted, ...output } = loadFixture("power-tuning/output-cost-x86-4-powers.json");
-            const run = await new RunnerWorkspace({ "output.json": JSON.stringify(output) }).run(["report", "--output", "output.json"], {}, fake);
+            const run = await new RunnerWorkspace({ "output.json": JSON.stringify(output) }).run(
+                ["report", "--output", "output.json"],
+                {},
+                fake,
+            );
             assert.equal(run.code, 0, run.stderr);
-            assert.deepEqual(tableRows(run.stdout).map((row) => row[0]), ["128", "**256** ✅", "512", "1024"]);
-            assert.match(run.stdout, /Figures decoded from the lambda-power-tuning\.show link: the state machine output had no `stats`.*float32 precision/);
+            assert.deepEqual(
+                tableRows(run.stdout).map((row) => row[0]),
+                ["128", "**256** ✅", "512", "1024"],
+            );
+            assert.match(
+                run.stdout,
+                /Figures decoded from the lambda-power-tuning\.show link: the state machine output had no `stats`.*float32 precision/,
+            );
         });
 
         it("renders a results file, failures included", async () => {
@@ -114,7 +135,11 @@ describe("runner commands besides tune", () => {
                         power: output.power,
                         cost: output.cost,
                         duration: output.duration,
-                        stats: output.stats.map((s: any) => ({ memoryMB: s.value, averageDurationMs: s.averageDuration, averageCostUsd: s.averagePrice })),
+                        stats: output.stats.map((s: any) => ({
+                            memoryMB: s.value,
+                            averageDurationMs: s.averageDuration,
+                            averageCostUsd: s.averagePrice,
+                        })),
                     },
                     {
                         name: "resize",
@@ -146,15 +171,25 @@ describe("runner commands besides tune", () => {
             const work = new RunnerWorkspace({ "output.json": readFixtureText("power-tuning/output-cost-x86-4-powers.json") });
             const run = await work.run(["report", "--results", "output.json"], {}, fake);
             assert.equal(run.code, 2);
-            assert.match(run.stderr, /output\.json is a state machine output, not a results file written by `tune`; render it with `report --output output\.json`/);
+            assert.match(
+                run.stderr,
+                /output\.json is a state machine output, not a results file written by `tune`; render it with `report --output output\.json`/,
+            );
             assert.equal(run.stdout, "");
         });
 
         it("exits 2 pointing to --results when --output names a results file", async () => {
             const results = { version: 1, generatedAt: "2026-11-26T17:00:00.000Z", functions: [] };
-            const run = await new RunnerWorkspace({ "results.json": JSON.stringify(results) }).run(["report", "--output", "results.json"], {}, fake);
+            const run = await new RunnerWorkspace({ "results.json": JSON.stringify(results) }).run(
+                ["report", "--output", "results.json"],
+                {},
+                fake,
+            );
             assert.equal(run.code, 2);
-            assert.match(run.stderr, /results\.json is a results file written by `tune`, not a state machine output; render it with `report --results results\.json`/);
+            assert.match(
+                run.stderr,
+                /results\.json is a results file written by `tune`, not a state machine output; render it with `report --results results\.json`/,
+            );
         });
 
         it("exits 2 naming the flag when given a directory instead of a file", async () => {
@@ -194,7 +229,10 @@ describe("runner commands besides tune", () => {
             const event = readFixtureText("codecommit/pull-request-created-event.json");
             const run = await new RunnerWorkspace({ "event.json": event }).run(["report", "--output", "event.json"], {}, fake);
             assert.equal(run.code, 2);
-            assert.match(run.stderr, /^error: event\.json: state machine output is \{"version":"0".{150,230}… \(\d[\d,]* characters in all\); allowed: the output of a successful tuning execution/);
+            assert.match(
+                run.stderr,
+                /^error: event\.json: state machine output is \{"version":"0".{150,230}… \(\d[\d,]* characters in all\); allowed: the output of a successful tuning execution/,
+            );
             assert.ok(run.stderr.length < 600, `${run.stderr.length} characters of error`);
             assert.equal(run.stdout, "");
         });

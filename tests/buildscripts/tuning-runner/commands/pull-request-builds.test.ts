@@ -12,7 +12,16 @@ import { parseCommandLine } from "../../../../buildscripts/tuning-runner/cli";
 import { readFixtureText } from "../../../fixtures";
 import { InMemoryAws } from "../../../support/in-memory-aws";
 import { freshInMemoryAwsForEachTest, RunnerWorkspace, TEST_PULL_REQUEST as PULL_REQUEST } from "../../../support/runner-workspace";
-import { COPY_PREFIX, DESTINATION, MAIN_INPUT, OUTPUTS, STRICT_POLICY, tree, trustedEnv, withTrustedStepCommits } from "../../../support/trusted-step-scenario";
+import {
+    COPY_PREFIX,
+    DESTINATION,
+    MAIN_INPUT,
+    OUTPUTS,
+    STRICT_POLICY,
+    tree,
+    trustedEnv,
+    withTrustedStepCommits,
+} from "../../../support/trusted-step-scenario";
 
 const BUCKET = "power-tuned-artifacts-1a2b";
 const DEPLOY_BUILD_ARN = "arn:aws:codebuild:us-east-1:123456789012:build/pr-deploy:6c1f3f0e-5d4c-4b3a-9a8f-7e6d5c4b3a29";
@@ -44,7 +53,8 @@ describe("the trusted pull-request builds' commands", () => {
 
     /** The deploy build handed `files` on under its own prefix. */
     const handedOn = (files: Record<string, string>) => {
-        for (const [name, text] of Object.entries(files)) fake.putObject(BUCKET, `${ARTIFACT_LAYOUT.pullRequestBuildsPrefix}${DEPLOY_BUILD_ARN}/${name}`, text);
+        for (const [name, text] of Object.entries(files))
+            fake.putObject(BUCKET, `${ARTIFACT_LAYOUT.pullRequestBuildsPrefix}${DEPLOY_BUILD_ARN}/${name}`, text);
     };
     const PLAN = readFixtureText("terraform/plan-add-update-replace-delete.json");
 
@@ -55,7 +65,10 @@ describe("the trusted pull-request builds' commands", () => {
             const run = await work.run(FEEDBACK, feedbackEnv(), fake);
             assert.equal(run.code, 0, run.stderr);
             assert.deepEqual(
-                fake.calls("GetObject").map((call) => call.Key).filter((key) => key.startsWith(ARTIFACT_LAYOUT.pullRequestBuildsPrefix)),
+                fake
+                    .calls("GetObject")
+                    .map((call) => call.Key)
+                    .filter((key) => key.startsWith(ARTIFACT_LAYOUT.pullRequestBuildsPrefix)),
                 ["plan.json", "outputs.json"].map((file) => `${ARTIFACT_LAYOUT.pullRequestBuildsPrefix}${DEPLOY_BUILD_ARN}/${file}`),
             );
             assert.equal(work.read("deploy-build/plan.json"), PLAN);
@@ -70,7 +83,10 @@ describe("the trusted pull-request builds' commands", () => {
             assert.equal(run.code, 0, run.stderr);
             const content = fake.comments[0].content;
             assert.match(content, /\*\*Plan: \d+ to add/);
-            assert.ok(content.includes(`could not be deployed, so nothing was measured for this push. [Workflow execution](${EXECUTION_URL})`), content);
+            assert.ok(
+                content.includes(`could not be deployed, so nothing was measured for this push. [Workflow execution](${EXECUTION_URL})`),
+                content,
+            );
             assert.deepEqual(fake.calls("StartExecution"), []);
         });
 
@@ -84,7 +100,11 @@ describe("the trusted pull-request builds' commands", () => {
                 assert.ok(content.includes(EXECUTION_URL), arn);
                 assert.deepEqual(fake.calls("StartExecution"), [], arn);
                 // No deploy build, nothing to read.
-                assert.equal(fake.calls("GetObject").some((call) => call.Key.startsWith(ARTIFACT_LAYOUT.pullRequestBuildsPrefix)), arn !== "", arn);
+                assert.equal(
+                    fake.calls("GetObject").some((call) => call.Key.startsWith(ARTIFACT_LAYOUT.pullRequestBuildsPrefix)),
+                    arn !== "",
+                    arn,
+                );
             }
         });
 
@@ -102,11 +122,20 @@ describe("the trusted pull-request builds' commands", () => {
         it("refuses to start on values the workflow would never send", async () => {
             const refused = [
                 [{ DEPLOY_OUTCOME: "MAYBE" }, /DEPLOY_OUTCOME is "MAYBE"; allowed: SUCCEEDED or FAILED/],
-                [{ DEPLOY_BUILD_ARN: "" }, /DEPLOY_BUILD_ARN is ""; allowed: a CodeBuild build ARN .*; empty only when DEPLOY_OUTCOME is FAILED/],
+                [
+                    { DEPLOY_BUILD_ARN: "" },
+                    /DEPLOY_BUILD_ARN is ""; allowed: a CodeBuild build ARN .*; empty only when DEPLOY_OUTCOME is FAILED/,
+                ],
                 [{ DEPLOY_BUILD_ARN: "x; rm -rf /" }, /DEPLOY_BUILD_ARN is "x; rm -rf \/"; allowed: a CodeBuild build ARN/],
-                [{ DEPLOY_OUTCOME: "FAILED", WORKFLOW_EXECUTION_ARN: "https://evil.example" }, /WORKFLOW_EXECUTION_ARN is "https:\/\/evil.example"; allowed: a Step Functions execution ARN/],
+                [
+                    { DEPLOY_OUTCOME: "FAILED", WORKFLOW_EXECUTION_ARN: "https://evil.example" },
+                    /WORKFLOW_EXECUTION_ARN is "https:\/\/evil.example"; allowed: a Step Functions execution ARN/,
+                ],
                 [{ DESTINATION_COMMIT: "main" }, /--destination-commit must be a full 40-character lowercase commit id; got "main"/],
-                [{ PULL_REQUEST_ID: "7; rm -rf /" }, /--pull-request-id must be a positive whole number of at most 16 digits; got "7; rm -rf \/"/],
+                [
+                    { PULL_REQUEST_ID: "7; rm -rf /" },
+                    /--pull-request-id must be a positive whole number of at most 16 digits; got "7; rm -rf \/"/,
+                ],
             ] as const;
             handedOn({ "plan.json": PLAN, "outputs.json": JSON.stringify(OUTPUTS) });
             for (const [override, message] of refused) {
@@ -119,21 +148,49 @@ describe("the trusted pull-request builds' commands", () => {
     });
 
     describe("pull-request-sweep", () => {
-        const SWEEP = ["pull-request-sweep", "--state-uri", "s3://power-tuned-state-1a2b/pull-requests/", "--protect-prefix", "power-tuned", "--report", "sweep-report.json"];
+        const SWEEP = [
+            "pull-request-sweep",
+            "--state-uri",
+            "s3://power-tuned-state-1a2b/pull-requests/",
+            "--protect-prefix",
+            "power-tuned",
+            "--report",
+            "sweep-report.json",
+        ];
         const scheduledEnv = {
             [RUNNER_ENVIRONMENT.pullRequestNamePrefix]: "pr-power-tuned",
-            [RUNNER_ENVIRONMENT.pullRequestWorkflowArn]: "arn:aws:states:us-east-1:123456789012:stateMachine:power-tuned-pull-request-workflow",
+            [RUNNER_ENVIRONMENT.pullRequestWorkflowArn]:
+                "arn:aws:states:us-east-1:123456789012:stateMachine:power-tuned-pull-request-workflow",
             [RUNNER_ENVIRONMENT.pullRequestCopyTtlHours]: "6",
             [RUNNER_ENVIRONMENT.repositoryName]: "TargetLambdaFunctionRepository",
         };
-        const followUpEnv = { ...scheduledEnv, PULL_REQUEST_ID: "7", SOURCE_COMMIT: "3f2a9c1b7e6d5c4b3a291807f6e5d4c3b2a19080", DESTINATION_COMMIT: "9c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d" };
+        const followUpEnv = {
+            ...scheduledEnv,
+            PULL_REQUEST_ID: "7",
+            SOURCE_COMMIT: "3f2a9c1b7e6d5c4b3a291807f6e5d4c3b2a19080",
+            DESTINATION_COMMIT: "9c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d",
+        };
 
         it("on the schedule (no pull request named): the whole namespace but what running executions own, older than the TTL, commenting nowhere", () => {
             const sweep = parseCommandLine(SWEEP, scheduledEnv);
             assert.ok(sweep.kind === "sweep");
             assert.deepEqual(
-                [sweep.args.namePrefix, sweep.args.ownerWorkflowArn, sweep.args.olderThanHours, sweep.args.state, sweep.args.protectPrefix, sweep.args.pullRequest],
-                ["pr-power-tuned", scheduledEnv.PULL_REQUEST_WORKFLOW_ARN, 6, { bucket: "power-tuned-state-1a2b", prefix: "pull-requests" }, "power-tuned", undefined],
+                [
+                    sweep.args.namePrefix,
+                    sweep.args.ownerWorkflowArn,
+                    sweep.args.olderThanHours,
+                    sweep.args.state,
+                    sweep.args.protectPrefix,
+                    sweep.args.pullRequest,
+                ],
+                [
+                    "pr-power-tuned",
+                    scheduledEnv.PULL_REQUEST_WORKFLOW_ARN,
+                    6,
+                    { bucket: "power-tuned-state-1a2b", prefix: "pull-requests" },
+                    "power-tuned",
+                    undefined,
+                ],
             );
         });
 
@@ -141,14 +198,23 @@ describe("the trusted pull-request builds' commands", () => {
             const sweep = parseCommandLine(SWEEP, followUpEnv);
             assert.ok(sweep.kind === "sweep");
             assert.deepEqual(
-                [sweep.args.namePrefix, sweep.args.ownerWorkflowArn, sweep.args.olderThanHours, sweep.args.state, sweep.args.pullRequest?.pullRequestId],
+                [
+                    sweep.args.namePrefix,
+                    sweep.args.ownerWorkflowArn,
+                    sweep.args.olderThanHours,
+                    sweep.args.state,
+                    sweep.args.pullRequest?.pullRequestId,
+                ],
                 [COPY_PREFIX, undefined, 0, { bucket: "power-tuned-state-1a2b", prefix: `pull-requests/${COPY_PREFIX}` }, "7"],
             );
         });
 
         it("refuses to start on values the workflow would never send after a destroy", async () => {
             const refused = [
-                [{ PULL_REQUEST_ID: "7*" }, /PULL_REQUEST_ID is "7\*"; allowed: a positive whole number of at most 16 digits, or empty on the schedule/],
+                [
+                    { PULL_REQUEST_ID: "7*" },
+                    /PULL_REQUEST_ID is "7\*"; allowed: a positive whole number of at most 16 digits, or empty on the schedule/,
+                ],
                 [{ PULL_REQUEST_ID: "12345678901234567" }, /PULL_REQUEST_ID is "12345678901234567"; allowed: a positive whole number/],
                 [{ SOURCE_COMMIT: "main" }, /SOURCE_COMMIT is "main"; allowed: a full 40-character lowercase commit id/],
                 [{ DESTINATION_COMMIT: "" }, /needs all four .* missing --destination-commit/],

@@ -12,7 +12,7 @@ import { codeBuildEnv, FUNCTION_A, FUNCTION_B } from "../../../support/tune-scen
 const FIRST_PASS = [128, 256, 512, 1024];
 const INPUT = { powerValues: FIRST_PASS, num: 10, parallelInvocation: true, strategy: "cost", refine: {} };
 /** CPU-bound and slowed by garbage collection below its 700 MB working set: cheapest near 704 MB, between 512 and 1024. */
-const digestMs = (memoryMB: number) => 40 + ((90 * Math.max(1, 700 / memoryMB) * (1769 / Math.min(memoryMB, 1769))) / 3.5);
+const digestMs = (memoryMB: number) => 40 + (90 * Math.max(1, 700 / memoryMB) * (1769 / Math.min(memoryMB, 1769))) / 3.5;
 /** 1.2 ms whatever the memory: the request charge is most of what it costs. */
 const resizeMs = () => 1.2;
 
@@ -23,14 +23,22 @@ const measuring =
         status: "SUCCEEDED",
         runningMs: 300,
         output: JSON.stringify(
-            simulatedOutput({ powerValues: input.powerValues, num: input.num, strategy: input.strategy, architecture: "arm64" }, (memoryMB, count) =>
-                Array<number>(count).fill(durationMs(memoryMB)),
+            simulatedOutput(
+                { powerValues: input.powerValues, num: input.num, strategy: input.strategy, architecture: "arm64" },
+                (memoryMB, count) => Array<number>(count).fill(durationMs(memoryMB)),
             ),
         ),
     });
 
 const HISTORY_URI = "s3://power-tuned-artifacts-1a2b/tuning-history/";
-const configuration = { CodeSha256: "ZGlnZXN0IHYx", Runtime: "nodejs22.x", Architectures: ["arm64"], Handler: "index.handler", PackageType: "Zip", MemorySize: 128 };
+const configuration = {
+    CodeSha256: "ZGlnZXN0IHYx",
+    Runtime: "nodejs22.x",
+    Architectures: ["arm64"],
+    Handler: "index.handler",
+    PackageType: "Zip",
+    MemorySize: 128,
+};
 
 describe("tune with a refine block", () => {
     let fake: InMemoryAws;
@@ -53,7 +61,12 @@ describe("tune with a refine block", () => {
         const [firstInput, secondInput] = digest.map((call) => JSON.parse(call.input));
         const { refine: _refine, ...toolInput } = INPUT;
         assert.deepEqual(firstInput, { ...toolInput, lambdaARN: FUNCTION_A, includeOutputResults: true });
-        assert.deepEqual(secondInput, { ...toolInput, powerValues: [320, 448, 640, 704, 832, 896], lambdaARN: FUNCTION_A, includeOutputResults: true });
+        assert.deepEqual(secondInput, {
+            ...toolInput,
+            powerValues: [320, 448, 640, 704, 832, 896],
+            lambdaARN: FUNCTION_A,
+            includeOutputResults: true,
+        });
         assert.match(digest[1].name, /^pr-7-3f2a9c1-digest-refine-[0-9a-f]{8}$/);
         const [firstRun, secondRun] = fake.executionTimeline().filter((execution) => execution.lambdaArn === FUNCTION_A);
         assert.ok(secondRun.startedAt >= firstRun.endsAt, "the refinement starts once the first pass has ended");
@@ -81,7 +94,10 @@ describe("tune with a refine block", () => {
         assert.equal(digest.refinement.status, "refined");
         assert.equal(digest.refinement.invocations, 60);
         assert.equal(digest.refinement.firstPass.power, 512);
-        assert.equal(digest.refinement.executionArn, fake.executionTimeline().filter((execution) => execution.lambdaArn === FUNCTION_A)[1].executionArn);
+        assert.equal(
+            digest.refinement.executionArn,
+            fake.executionTimeline().filter((execution) => execution.lambdaArn === FUNCTION_A)[1].executionArn,
+        );
         // The tool's own figures: 6 + 3 × 4 transitions, then 6 + 3 × 6, at $0.000025 each.
         assert.equal(digest.refinement.stateMachineCostUsd, 0.0006);
         assert.ok(Math.abs(digest.stateMachineCostUsd - (0.00045 + 0.0006)) < 1e-12);
@@ -92,8 +108,14 @@ describe("tune with a refine block", () => {
         assert.match(comment, /### ✅ `digest`: 704 MB recommended/);
         assert.match(comment, /\| \*\*704 🔍\*\* ✅ \|/);
         assert.equal((comment.match(/^\| \d+ 🔍 \|/gm) ?? []).length, 5, "the other five refined rows are marked");
-        assert.match(comment, /🔍 Refined: 6 sizes \(320, 448, 640, 704, 832, 896 MB\) between 256 and 1024 MB \(60 invocations, \$0\.000\d+: Step Functions \$0\.000600 \+ Lambda \$/);
-        assert.match(comment, /The first pass alone picked 512 MB at .*; refined: 704 MB at .*\. The refinement pays for itself after [\d,]+ invocations\./);
+        assert.match(
+            comment,
+            /🔍 Refined: 6 sizes \(320, 448, 640, 704, 832, 896 MB\) between 256 and 1024 MB \(60 invocations, \$0\.000\d+: Step Functions \$0\.000600 \+ Lambda \$/,
+        );
+        assert.match(
+            comment,
+            /The first pass alone picked 512 MB at .*; refined: 704 MB at .*\. The refinement pays for itself after [\d,]+ invocations\./,
+        );
         assert.match(comment, /Refinement skipped: the sizes between 128 and 256 MB could beat 128 MB by at most 0 %/);
         const chart = /\[chart on lambda-power-tuning\.show\]\(([^)]+)\)/.exec(comment)![1];
         assert.deepEqual(
@@ -104,7 +126,9 @@ describe("tune with a refine block", () => {
 
     it("keeps the first pass's recommendation when the refinement fails, says so, and still succeeds", async () => {
         fake.scriptExecution(FUNCTION_A, (input) =>
-            input.powerValues.length === FIRST_PASS.length ? measuring(digestMs)(input) : { status: "FAILED", error: "States.Runtime", cause: "the state machine broke" },
+            input.powerValues.length === FIRST_PASS.length
+                ? measuring(digestMs)(input)
+                : { status: "FAILED", error: "States.Runtime", cause: "the state machine broke" },
         );
         fake.scriptExecution(FUNCTION_B, measuring(resizeMs));
         const work = workspace();

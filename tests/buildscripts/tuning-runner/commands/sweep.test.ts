@@ -6,7 +6,7 @@ import * as assert from "node:assert/strict";
 import { COPY_ROLE_PATH } from "../../../../buildscripts/contract";
 import { parseSweepReport } from "../../../../buildscripts/tuning-runner/core/sweepReport";
 import { readFixtureText } from "../../../fixtures";
-import { InMemoryAws } from "../../../support/in-memory-aws";
+import type { InMemoryAws } from "../../../support/in-memory-aws";
 import { freshInMemoryAwsForEachTest, RunnerWorkspace } from "../../../support/runner-workspace";
 import {
     accountContents,
@@ -58,10 +58,21 @@ describe("sweep", () => {
             assert.equal(run.code, 0, run.stderr);
             assert.deepEqual(
                 writes().map((request) => request.operation),
-                ["DeleteEventSourceMapping", "DeleteFunction", "DeleteRolePolicy", "DetachRolePolicy", "RemoveRoleFromInstanceProfile", "DeleteRole", "DeleteLogGroup", "DeleteObject"],
+                [
+                    "DeleteEventSourceMapping",
+                    "DeleteFunction",
+                    "DeleteRolePolicy",
+                    "DetachRolePolicy",
+                    "RemoveRoleFromInstanceProfile",
+                    "DeleteRole",
+                    "DeleteLogGroup",
+                    "DeleteObject",
+                ],
             );
             assert.deepEqual(fake.calls("DetachRolePolicy"), [{ RoleName: `${OLD_COPY}-digest-role`, PolicyArn: ATTACHED_POLICY }]);
-            assert.deepEqual(fake.calls("RemoveRoleFromInstanceProfile"), [{ RoleName: `${OLD_COPY}-digest-role`, InstanceProfileName: INSTANCE_PROFILE }]);
+            assert.deepEqual(fake.calls("RemoveRoleFromInstanceProfile"), [
+                { RoleName: `${OLD_COPY}-digest-role`, InstanceProfileName: INSTANCE_PROFILE },
+            ]);
         });
 
         it("writes a report of everything it found in the namespace: what it removed with what, and what it kept and why", async () => {
@@ -71,24 +82,78 @@ describe("sweep", () => {
             assert.deepEqual(
                 report.items.map(({ kind, name, outcome, removedWithIt, reason }) => ({ kind, name, outcome, removedWithIt, reason })),
                 [
-                    { kind: "function", name: `${OLD_COPY}-digest`, outcome: "deleted", removedWithIt: [`event source mapping ${fake.calls("DeleteEventSourceMapping")[0].UUID}`], reason: undefined },
-                    { kind: "function", name: `${YOUNG_COPY}-digest`, outcome: "kept", removedWithIt: undefined, reason: "younger than 6 hours" },
+                    {
+                        kind: "function",
+                        name: `${OLD_COPY}-digest`,
+                        outcome: "deleted",
+                        removedWithIt: [`event source mapping ${fake.calls("DeleteEventSourceMapping")[0].UUID}`],
+                        reason: undefined,
+                    },
+                    {
+                        kind: "function",
+                        name: `${YOUNG_COPY}-digest`,
+                        outcome: "kept",
+                        removedWithIt: undefined,
+                        reason: "younger than 6 hours",
+                    },
                     {
                         kind: "role",
                         name: `${OLD_COPY}-digest-role`,
                         outcome: "deleted",
-                        removedWithIt: ["inline policy write-own-logs", `attached policy ${ATTACHED_POLICY}`, `instance profile ${INSTANCE_PROFILE}`],
+                        removedWithIt: [
+                            "inline policy write-own-logs",
+                            `attached policy ${ATTACHED_POLICY}`,
+                            `instance profile ${INSTANCE_PROFILE}`,
+                        ],
                         reason: undefined,
                     },
-                    { kind: "role", name: `${YOUNG_COPY}-digest-role`, outcome: "kept", removedWithIt: undefined, reason: "younger than 6 hours" },
-                    { kind: "log-group", name: `/aws/lambda/${OLD_COPY}-digest`, outcome: "deleted", removedWithIt: undefined, reason: undefined },
-                    { kind: "log-group", name: `/aws/lambda/${YOUNG_COPY}-digest`, outcome: "kept", removedWithIt: undefined, reason: "younger than 6 hours" },
-                    { kind: "state-object", name: `s3://${STATE_BUCKET}/${STATE_KEY(YOUNG_DEPLOY_BUILD)}`, outcome: "kept", removedWithIt: undefined, reason: "younger than 6 hours" },
-                    { kind: "state-object", name: `s3://${STATE_BUCKET}/${STATE_KEY(OLD_DEPLOY_BUILD)}`, outcome: "deleted", removedWithIt: undefined, reason: undefined },
+                    {
+                        kind: "role",
+                        name: `${YOUNG_COPY}-digest-role`,
+                        outcome: "kept",
+                        removedWithIt: undefined,
+                        reason: "younger than 6 hours",
+                    },
+                    {
+                        kind: "log-group",
+                        name: `/aws/lambda/${OLD_COPY}-digest`,
+                        outcome: "deleted",
+                        removedWithIt: undefined,
+                        reason: undefined,
+                    },
+                    {
+                        kind: "log-group",
+                        name: `/aws/lambda/${YOUNG_COPY}-digest`,
+                        outcome: "kept",
+                        removedWithIt: undefined,
+                        reason: "younger than 6 hours",
+                    },
+                    {
+                        kind: "state-object",
+                        name: `s3://${STATE_BUCKET}/${STATE_KEY(YOUNG_DEPLOY_BUILD)}`,
+                        outcome: "kept",
+                        removedWithIt: undefined,
+                        reason: "younger than 6 hours",
+                    },
+                    {
+                        kind: "state-object",
+                        name: `s3://${STATE_BUCKET}/${STATE_KEY(OLD_DEPLOY_BUILD)}`,
+                        outcome: "deleted",
+                        removedWithIt: undefined,
+                        reason: undefined,
+                    },
                 ],
             );
             assert.deepEqual(
-                [report.namePrefix, report.protectPrefix, report.olderThanHours, report.cutoff, report.dryRun, report.stateUri, report.unlisted],
+                [
+                    report.namePrefix,
+                    report.protectPrefix,
+                    report.olderThanHours,
+                    report.cutoff,
+                    report.dryRun,
+                    report.stateUri,
+                    report.unlisted,
+                ],
                 [NAMESPACE, PRODUCTION_PREFIX, 6, "2026-11-26T11:00:00.000Z", false, `s3://${STATE_BUCKET}/pull-requests/`, []],
             );
             assert.equal(report.items[0].createdAt, new Date(fake.hoursAgo(30)).toISOString());
@@ -96,18 +161,38 @@ describe("sweep", () => {
 
         it("logs each item with a timestamp on stderr, and a summary", async () => {
             const run = await new RunnerWorkspace().run(SCHEDULED_SWEEP, {}, fake);
-            assert.match(run.stderr, /^2026-11-26T17:00:00\.000Z sweeping pr-power-tuned-\* \(functions, roles, log groups \/aws\/lambda\/pr-power-tuned-\*\) and state objects under s3:\/\/storage-state-0a1b2c3d\/pull-requests\/, last changed before 2026-11-26T11:00:00\.000Z \(6 hours ago\); power-tuned-\* is protected\n/);
-            assert.match(run.stderr, /Z role pr-power-tuned-7-3f2a9c1-digest-role: removed \(with inline policy write-own-logs, attached policy .*, instance profile pr-power-tuned-7-3f2a9c1-digest-profile\)\n/);
+            assert.match(
+                run.stderr,
+                /^2026-11-26T17:00:00\.000Z sweeping pr-power-tuned-\* \(functions, roles, log groups \/aws\/lambda\/pr-power-tuned-\*\) and state objects under s3:\/\/storage-state-0a1b2c3d\/pull-requests\/, last changed before 2026-11-26T11:00:00\.000Z \(6 hours ago\); power-tuned-\* is protected\n/,
+            );
+            assert.match(
+                run.stderr,
+                /Z role pr-power-tuned-7-3f2a9c1-digest-role: removed \(with inline policy write-own-logs, attached policy .*, instance profile pr-power-tuned-7-3f2a9c1-digest-profile\)\n/,
+            );
             assert.match(run.stderr, /Z function pr-power-tuned-8-0123abc-digest: kept, younger than 6 hours\n/);
-            assert.match(run.stderr, /Z swept: 4 removed, 0 to remove on a real run, 4 kept, 0 not removed, 0 kind\(s\) not listed; report written to sweep-report\.json\n$/);
+            assert.match(
+                run.stderr,
+                /Z swept: 4 removed, 0 to remove on a real run, 4 kept, 0 not removed, 0 kind\(s\) not listed; report written to sweep-report\.json\n$/,
+            );
             assert.equal(run.stdout, "", "nothing on stdout without a pull request");
         });
 
         it("with --older-than 0 removes the young copy too, and still never production or the stack's role", async () => {
-            const run = await new RunnerWorkspace().run(["sweep", "--name-prefix", NAMESPACE, "--protect-prefix", PRODUCTION_PREFIX, "--older-than", "0"], {}, fake);
+            const run = await new RunnerWorkspace().run(
+                ["sweep", "--name-prefix", NAMESPACE, "--protect-prefix", PRODUCTION_PREFIX, "--older-than", "0"],
+                {},
+                fake,
+            );
             assert.equal(run.code, 0, run.stderr);
             const left = accountContents(fake);
-            assert.deepEqual([left.functions, left.roles, left.logGroups], [[`${PRODUCTION_PREFIX}-digest`], [`${PRODUCTION_PREFIX}-digest-role`, STACK_ROLE], [`/aws/lambda/${PRODUCTION_PREFIX}-digest`]]);
+            assert.deepEqual(
+                [left.functions, left.roles, left.logGroups],
+                [
+                    [`${PRODUCTION_PREFIX}-digest`],
+                    [`${PRODUCTION_PREFIX}-digest-role`, STACK_ROLE],
+                    [`/aws/lambda/${PRODUCTION_PREFIX}-digest`],
+                ],
+            );
             assert.equal(fake.calls("ListObjectsV2").length, 0, "no --state-uri, no state objects");
         });
 
@@ -133,7 +218,10 @@ describe("sweep", () => {
                 ["ListObjectsV2", "ContinuationToken"],
             ];
             for (const [operation, token] of tokens) {
-                assert.ok(fake.calls(operation).some((page) => page[token] !== undefined), `${operation} never asked for a next page`);
+                assert.ok(
+                    fake.calls(operation).some((page) => page[token] !== undefined),
+                    `${operation} never asked for a next page`,
+                );
             }
         });
     });
@@ -142,7 +230,12 @@ describe("sweep", () => {
         const WORKFLOW = "arn:aws:states:us-east-1:123456789012:stateMachine:pr-power-tuned-workflow";
         const OWNED_SWEEP = [...SCHEDULED_SWEEP, "--owner-workflow", WORKFLOW];
         const runWorkflowFor = (pullRequestId: string, sourceCommit: string, hoursAgo: number) =>
-            fake.startWorkflowExecution(WORKFLOW, `${pullRequestId}-${sourceCommit.slice(0, 7)}`, { pullRequestId, sourceCommit, destinationCommit: "9".repeat(40) }, fake.hoursAgo(hoursAgo));
+            fake.startWorkflowExecution(
+                WORKFLOW,
+                `${pullRequestId}-${sourceCommit.slice(0, 7)}`,
+                { pullRequestId, sourceCommit, destinationCommit: "9".repeat(40) },
+                fake.hoursAgo(hoursAgo),
+            );
         const copyOf = (copy: string) => [`${copy}-digest`, `${copy}-digest-role`, `/aws/lambda/${copy}-digest`];
         const left = () => {
             const { functions, roles, logGroups } = accountContents(fake);
@@ -173,7 +266,10 @@ describe("sweep", () => {
             const kept = report.items.find((item) => item.name === `${OLD_COPY}-digest`)!;
             assert.equal(kept.outcome, "kept");
             assert.match(kept.reason!, new RegExp(`running workflow execution ${execution}`));
-            assert.deepEqual(fake.calls("ListExecutions").map((call) => [call.stateMachineArn, call.statusFilter]), [[WORKFLOW, "RUNNING"]]);
+            assert.deepEqual(
+                fake.calls("ListExecutions").map((call) => [call.stateMachineArn, call.statusFilter]),
+                [[WORKFLOW, "RUNNING"]],
+            );
         });
 
         it("an execution that started more than --older-than ago no longer protects its copy", async () => {
@@ -203,13 +299,20 @@ describe("sweep", () => {
     describe("failures", () => {
         it("reports a role it may not delete, goes on with everything else, and exits 1", async () => {
             fake.addRole(`${NAMESPACE}-9-aaaaaaa-digest-role`, { path: COPY_ROLE_PATH, createdAt: fake.hoursAgo(30) });
-            fake.failNext("DeleteRole", 1, { status: 403, type: "AccessDenied", message: "User is not authorized to perform: iam:DeleteRole" });
+            fake.failNext("DeleteRole", 1, {
+                status: 403,
+                type: "AccessDenied",
+                message: "User is not authorized to perform: iam:DeleteRole",
+            });
             const work = new RunnerWorkspace();
             const run = await work.run(SCHEDULED_SWEEP, {}, fake);
             assert.equal(run.code, 1);
             const left = accountContents(fake);
             assert.deepEqual(left.roles, [...AFTER_THE_OLD_COPY.roles, `${OLD_COPY}-digest-role`].sort(), "only the refused role is left");
-            assert.deepEqual([left.functions, left.logGroups, left.stateObjects], [AFTER_THE_OLD_COPY.functions, AFTER_THE_OLD_COPY.logGroups, AFTER_THE_OLD_COPY.stateObjects]);
+            assert.deepEqual(
+                [left.functions, left.logGroups, left.stateObjects],
+                [AFTER_THE_OLD_COPY.functions, AFTER_THE_OLD_COPY.logGroups, AFTER_THE_OLD_COPY.stateObjects],
+            );
             const failed = work.readJson("sweep-report.json").items.filter((item: { outcome: string }) => item.outcome === "failed");
             assert.deepEqual(failed, [
                 {
@@ -217,11 +320,18 @@ describe("sweep", () => {
                     name: `${OLD_COPY}-digest-role`,
                     createdAt: new Date(fake.hoursAgo(30)).toISOString(),
                     outcome: "failed",
-                    removedWithIt: ["inline policy write-own-logs", `attached policy ${ATTACHED_POLICY}`, `instance profile ${INSTANCE_PROFILE}`],
+                    removedWithIt: [
+                        "inline policy write-own-logs",
+                        `attached policy ${ATTACHED_POLICY}`,
+                        `instance profile ${INSTANCE_PROFILE}`,
+                    ],
                     error: `DeleteRole ${OLD_COPY}-digest-role: AccessDenied: User is not authorized to perform: iam:DeleteRole`,
                 },
             ]);
-            assert.match(run.stderr, /role pr-power-tuned-7-3f2a9c1-digest-role: NOT removed: DeleteRole .*AccessDenied.* \(already removed: inline policy write-own-logs, /);
+            assert.match(
+                run.stderr,
+                /role pr-power-tuned-7-3f2a9c1-digest-role: NOT removed: DeleteRole .*AccessDenied.* \(already removed: inline policy write-own-logs, /,
+            );
         });
 
         it("reports a kind it could not list, sweeps the others, and exits 1", async () => {
@@ -229,9 +339,14 @@ describe("sweep", () => {
             const work = new RunnerWorkspace();
             const run = await work.run(SCHEDULED_SWEEP, {}, fake);
             assert.equal(run.code, 1);
-            assert.deepEqual(work.readJson("sweep-report.json").unlisted, [{ kind: "role", error: "ListRoles: AccessDenied: not authorized to perform: iam:ListRoles" }]);
+            assert.deepEqual(work.readJson("sweep-report.json").unlisted, [
+                { kind: "role", error: "ListRoles: AccessDenied: not authorized to perform: iam:ListRoles" },
+            ]);
             const left = accountContents(fake);
-            assert.deepEqual([left.functions, left.logGroups, left.stateObjects], [AFTER_THE_OLD_COPY.functions, AFTER_THE_OLD_COPY.logGroups, AFTER_THE_OLD_COPY.stateObjects]);
+            assert.deepEqual(
+                [left.functions, left.logGroups, left.stateObjects],
+                [AFTER_THE_OLD_COPY.functions, AFTER_THE_OLD_COPY.logGroups, AFTER_THE_OLD_COPY.stateObjects],
+            );
             assert.ok(left.roles.includes(`${OLD_COPY}-digest-role`));
         });
     });
@@ -252,7 +367,10 @@ describe("sweep", () => {
                 wouldGo.map((item) => [item.name, item.removedWithIt]),
                 [
                     [`${OLD_COPY}-digest`, [`event source mapping ${fake.eventSourceMappingIds()[0]}`]],
-                    [`${OLD_COPY}-digest-role`, ["inline policy write-own-logs", `attached policy ${ATTACHED_POLICY}`, `instance profile ${INSTANCE_PROFILE}`]],
+                    [
+                        `${OLD_COPY}-digest-role`,
+                        ["inline policy write-own-logs", `attached policy ${ATTACHED_POLICY}`, `instance profile ${INSTANCE_PROFILE}`],
+                    ],
                     [`/aws/lambda/${OLD_COPY}-digest`, undefined],
                     [`s3://${STATE_BUCKET}/${STATE_KEY(OLD_DEPLOY_BUILD)}`, undefined],
                 ],
@@ -265,7 +383,11 @@ describe("sweep", () => {
     describe("refuses before any AWS call (exit 2)", () => {
         const refused: Array<[string, string[], RegExp]> = [
             ["without --name-prefix", ["sweep", "--older-than", "0"], /required option '--name-prefix <PREFIX>' not specified/],
-            ["a prefix shorter than 3 characters", ["sweep", "--name-prefix", "pr"], /--name-prefix is "pr"; allowed: 3-64 letters, digits or '-', starting with a letter and not ending with '-'/],
+            [
+                "a prefix shorter than 3 characters",
+                ["sweep", "--name-prefix", "pr"],
+                /--name-prefix is "pr"; allowed: 3-64 letters, digits or '-', starting with a letter and not ending with '-'/,
+            ],
             ["a prefix ending in '-'", ["sweep", "--name-prefix", "pr-power-tuned-"], /--name-prefix is "pr-power-tuned-"/],
             ["an empty prefix", ["sweep", "--name-prefix", ""], /--name-prefix needs a value/],
             [
@@ -273,20 +395,52 @@ describe("sweep", () => {
                 ["sweep", "--name-prefix", "power-tuned-digest", "--protect-prefix", PRODUCTION_PREFIX],
                 /--name-prefix is "power-tuned-digest" \('power-tuned-digest-\*' and 'power-tuned-\*' can match the same name, so the sweep could delete what --protect-prefix protects\)/,
             ],
-            ["a prefix whose glob matches the protected prefix's names", ["sweep", "--name-prefix", "power", "--protect-prefix", PRODUCTION_PREFIX], /'power-\*' and 'power-tuned-\*' can match the same name/],
+            [
+                "a prefix whose glob matches the protected prefix's names",
+                ["sweep", "--name-prefix", "power", "--protect-prefix", PRODUCTION_PREFIX],
+                /'power-\*' and 'power-tuned-\*' can match the same name/,
+            ],
             ["an invalid protected prefix", ["sweep", "--name-prefix", NAMESPACE, "--protect-prefix", "x"], /--protect-prefix is "x"/],
-            ["a negative age", ["sweep", "--name-prefix", NAMESPACE, "--older-than=-1"], /--older-than must be a whole number of hours from 0 to 8760; got "-1"/],
-            ["an age in words", ["sweep", "--name-prefix", NAMESPACE, "--older-than", "six"], /--older-than must be a whole number of hours from 0 to 8760; got "six"/],
-            ["a whole bucket", ["sweep", "--name-prefix", NAMESPACE, "--state-uri", `s3://${STATE_BUCKET}`], /--state-uri is "s3:\/\/storage-state-0a1b2c3d" \(a sweep never removes every object of a bucket\)/],
-            ["a state URI that is no s3:// URI", ["sweep", "--name-prefix", NAMESPACE, "--state-uri", "pull-requests/"], /--state-uri is "pull-requests\/" \(not an s3:\/\/ URI\)/],
+            [
+                "a negative age",
+                ["sweep", "--name-prefix", NAMESPACE, "--older-than=-1"],
+                /--older-than must be a whole number of hours from 0 to 8760; got "-1"/,
+            ],
+            [
+                "an age in words",
+                ["sweep", "--name-prefix", NAMESPACE, "--older-than", "six"],
+                /--older-than must be a whole number of hours from 0 to 8760; got "six"/,
+            ],
+            [
+                "a whole bucket",
+                ["sweep", "--name-prefix", NAMESPACE, "--state-uri", `s3://${STATE_BUCKET}`],
+                /--state-uri is "s3:\/\/storage-state-0a1b2c3d" \(a sweep never removes every object of a bucket\)/,
+            ],
+            [
+                "a state URI that is no s3:// URI",
+                ["sweep", "--name-prefix", NAMESPACE, "--state-uri", "pull-requests/"],
+                /--state-uri is "pull-requests\/" \(not an s3:\/\/ URI\)/,
+            ],
             [
                 "a schedule EventBridge would refuse",
                 ["sweep", "--name-prefix", NAMESPACE, "--retry-schedule", "rate(1 hours)"],
                 /--retry-schedule \(env SWEEP_SCHEDULE\) is "rate\(1 hours\)"; allowed: an EventBridge schedule expression/,
             ],
-            ["a retry age of 0", ["sweep", "--name-prefix", NAMESPACE, "--retry-older-than", "0"], /--retry-older-than \(env PULL_REQUEST_COPY_TTL_HOURS\) must be a whole number of hours from 1 to 8760; got "0"/],
-            ["half a pull request", ["sweep", "--name-prefix", NAMESPACE, "--pull-request-id", "7"], /a pull request needs all four of --repository/],
-            ["a report that is a directory", ["sweep", "--name-prefix", NAMESPACE, "--report", "."], /--report: "\." is a directory; name a file/],
+            [
+                "a retry age of 0",
+                ["sweep", "--name-prefix", NAMESPACE, "--retry-older-than", "0"],
+                /--retry-older-than \(env PULL_REQUEST_COPY_TTL_HOURS\) must be a whole number of hours from 1 to 8760; got "0"/,
+            ],
+            [
+                "half a pull request",
+                ["sweep", "--name-prefix", NAMESPACE, "--pull-request-id", "7"],
+                /a pull request needs all four of --repository/,
+            ],
+            [
+                "a report that is a directory",
+                ["sweep", "--name-prefix", NAMESPACE, "--report", "."],
+                /--report: "\." is a directory; name a file/,
+            ],
         ];
         for (const [what, argv, message] of refused) {
             it(`refuses ${what}, naming the flag, the value and what is allowed`, async () => {
@@ -298,7 +452,11 @@ describe("sweep", () => {
         }
 
         it("takes the names it deletes from its command line only, never from the environment", async () => {
-            const run = await new RunnerWorkspace().run(["sweep"], { PULL_REQUEST_NAME_PREFIX: NAMESPACE, PRODUCTION_NAME_PREFIX: PRODUCTION_PREFIX }, fake);
+            const run = await new RunnerWorkspace().run(
+                ["sweep"],
+                { PULL_REQUEST_NAME_PREFIX: NAMESPACE, PRODUCTION_NAME_PREFIX: PRODUCTION_PREFIX },
+                fake,
+            );
             assert.equal(run.code, 2);
             assert.match(run.stderr, /required option '--name-prefix <PREFIX>' not specified/);
             assert.deepEqual(fake.requests, []);
@@ -310,12 +468,16 @@ describe("sweep", () => {
         const copyLine = () => fake.comments[0].content.split("\n").find((line) => line.includes("**Throw-away copy"));
 
         it("says the copy was destroyed when the destroy left nothing, and removes the deploy's state object", async () => {
-            for (const name of [...fake.functionNames()].filter((name) => name.startsWith(OLD_COPY))) fake.call({ service: "lambda", operation: "DeleteFunction", body: { FunctionName: name } });
+            for (const name of [...fake.functionNames()].filter((name) => name.startsWith(OLD_COPY)))
+                fake.call({ service: "lambda", operation: "DeleteFunction", body: { FunctionName: name } });
             fake.roles.delete(`${OLD_COPY}-digest-role`);
             fake.logGroups.delete(`/aws/lambda/${OLD_COPY}-digest`);
             const run = await new RunnerWorkspace().run(FOLLOW_UP_SWEEP, FOLLOW_UP_ENV, fake);
             assert.equal(run.code, 0, run.stderr);
-            assert.equal(copyLine(), "🧹 **Throw-away copy `3f2a9c1`: destroyed.** The sweep after the destroy found nothing left named `pr-power-tuned-7-3f2a9c1-…`.");
+            assert.equal(
+                copyLine(),
+                "🧹 **Throw-away copy `3f2a9c1`: destroyed.** The sweep after the destroy found nothing left named `pr-power-tuned-7-3f2a9c1-…`.",
+            );
             assert.ok(!accountContents(fake).stateObjects.includes(STATE_KEY(OLD_DEPLOY_BUILD)));
             assert.match(fake.comments[0].content, /- `3f2a9c1` · 2026-11-26 17:00 UTC · copy: destroyed/);
             assert.match(fake.comments[0].authorArn ?? "", BOT_SESSION);
@@ -356,7 +518,10 @@ describe("sweep", () => {
             const content = fake.comments[0].content;
             assert.ok(content.indexOf("## Terraform plan") < content.indexOf("**Throw-away copy"), "plan first, then the copy");
             assert.match(content, /lambda-power-tuned:begin copy 3f2a9c1b7e6d5c4b3a291807f6e5d4c3b2a19080 /);
-            assert.match(content, /- `3f2a9c1` · .* · plan: 5 to add, 1 to change, 5 to destroy · copy: 3 things left by the destroy, removed by the sweep/);
+            assert.match(
+                content,
+                /- `3f2a9c1` · .* · plan: 5 to add, 1 to change, 5 to destroy · copy: 3 things left by the destroy, removed by the sweep/,
+            );
         });
 
         it("still writes the report, prints the line and exits 1 when the comment cannot be posted", async () => {

@@ -37,7 +37,12 @@ describe("the trusted pull-request step", () => {
     freshInMemoryAwsForEachTest((started) => (fake = withTrustedStepCommits(started)));
 
     const filesRead = (operation: "GetFile" | "GetFolder") =>
-        fake.calls(operation).map((call) => `${call.commitSpecifier === DESTINATION ? "destination" : call.commitSpecifier === SOURCE ? "source" : call.commitSpecifier}:${call.filePath ?? call.folderPath}`);
+        fake
+            .calls(operation)
+            .map(
+                (call) =>
+                    `${call.commitSpecifier === DESTINATION ? "destination" : call.commitSpecifier === SOURCE ? "source" : call.commitSpecifier}:${call.filePath ?? call.folderPath}`,
+            );
 
     describe("settings from the destination commit", () => {
         it("judges by the destination branch's policy and input: the pull request's {} policy and its own input change nothing", async () => {
@@ -53,38 +58,67 @@ describe("the trusted pull-request step", () => {
             const started = JSON.parse(fake.calls("StartExecution")[0].input);
             assert.deepEqual([started.powerValues, started.num, started.payload], [MAIN_INPUT.powerValues, MAIN_INPUT.num, undefined]);
             const content = fake.comments[0].content;
-            assert.match(content, /Rules from `power-tuning-policy\.json` on the destination branch \(`9c1d2e3`\): the configured memory at most 1 % dearer than the recommended\./);
-            assert.match(content, /\| `digest` \| cost at the configured memory above the recommended \(`requireConfiguredMemoryWithinPercent`\) \| \+1\.78 % \| 1 % \|/);
-            assert.deepEqual(filesRead("GetFile").filter((read) => read.includes("power-tuning")).sort(), [
-                "destination:power-tuning-input.json",
-                "destination:power-tuning-policy.json",
-                "source:power-tuning-input.json",
-                "source:power-tuning-policy.json",
-            ]);
+            assert.match(
+                content,
+                /Rules from `power-tuning-policy\.json` on the destination branch \(`9c1d2e3`\): the configured memory at most 1 % dearer than the recommended\./,
+            );
+            assert.match(
+                content,
+                /\| `digest` \| cost at the configured memory above the recommended \(`requireConfiguredMemoryWithinPercent`\) \| \+1\.78 % \| 1 % \|/,
+            );
+            assert.deepEqual(
+                filesRead("GetFile")
+                    .filter((read) => read.includes("power-tuning"))
+                    .sort(),
+                [
+                    "destination:power-tuning-input.json",
+                    "destination:power-tuning-policy.json",
+                    "source:power-tuning-input.json",
+                    "source:power-tuning-policy.json",
+                ],
+            );
         });
 
         it("stops: loosening the gate it is judged by: a pull request changing the policy or the input is left to a person", async () => {
             fake.setCommit(PULL_REQUEST.repositoryName, SOURCE, tree(128, { input: MAIN_INPUT, policy: {} }));
             const run = await trustedWorkspace().run(TUNE, trustedEnv(), fake);
             assert.equal(run.code, 0, run.stderr);
-            assert.deepEqual(fake.approvals.map((approval) => approval.approvalState), ["REVOKE"], "measured and passing, yet not approved");
+            assert.deepEqual(
+                fake.approvals.map((approval) => approval.approvalState),
+                ["REVOKE"],
+                "measured and passing, yet not approved",
+            );
             const content = fake.comments[0].content;
             assert.match(content, /### ✋ Quality gate: a person decides \(the gate's inputs change\)/);
-            assert.match(content, /This pull request changes `power-tuning-policy\.json`: the rules the gate judges by, or what it measures with, once merged\./);
+            assert.match(
+                content,
+                /This pull request changes `power-tuning-policy\.json`: the rules the gate judges by, or what it measures with, once merged\./,
+            );
 
             fake.setCommit(PULL_REQUEST.repositoryName, SOURCE, tree(128, { input: MAIN_INPUT, policy: PASSING_POLICY }));
             assert.equal((await trustedWorkspace().run(TUNE, trustedEnv(), fake)).code, 0);
-            assert.deepEqual(fake.approvals.map((approval) => approval.approvalState), ["REVOKE", "APPROVE"], "the same pull request without the change is approved");
+            assert.deepEqual(
+                fake.approvals.map((approval) => approval.approvalState),
+                ["REVOKE", "APPROVE"],
+                "the same pull request without the change is approved",
+            );
         });
 
         it("suggests the memory change in the pull request's own *.tf files, read at the source commit", async () => {
             fake.setCommit(PULL_REQUEST.repositoryName, DESTINATION, tree(512, { input: MAIN_INPUT, policy: STRICT_POLICY }));
             await trustedWorkspace().run(TUNE, trustedEnv(), fake);
             const content = fake.comments[0].content;
-            assert.match(content, /`variables\.tf` line \d+ \(reached from `main\.tf:\d+` → `functions\.tf:\d+`\):\n```diff\n-  default     = 128\n\+  default     = 256\n```/);
+            assert.match(
+                content,
+                /`variables\.tf` line \d+ \(reached from `main\.tf:\d+` → `functions\.tf:\d+`\):\n```diff\n- {2}default {5}= 128\n\+ {2}default {5}= 256\n```/,
+            );
             assert.doesNotMatch(content, /the Terraform files set 512 MB/, "not the destination's files");
             assert.deepEqual(filesRead("GetFolder"), ["source:/"]);
-            assert.ok(filesRead("GetFile").filter((read) => read.endsWith(".tf")).every((read) => read.startsWith("source:")));
+            assert.ok(
+                filesRead("GetFile")
+                    .filter((read) => read.endsWith(".tf"))
+                    .every((read) => read.startsWith("source:")),
+            );
         });
 
         it("turns the gate off and says why when the destination branch has no policy, whatever policy the pull request adds", async () => {
@@ -98,12 +132,16 @@ describe("the trusted pull-request step", () => {
                 /### ⚪ Quality gate off\n\nThe destination branch has no `power-tuning-policy\.json` \(at `9c1d2e3`; the pull request's own copy is not used\), so nothing was checked\. The build does not approve the pull request either/,
             );
         });
-
     });
 
     describe("a verdict is pass, fail or needs a person", () => {
         it("a new function at 10,240 MB with no baseline is not approved", async () => {
-            const seeded = { maxCostIncreasePercent: 10, maxDurationIncreasePercent: 20, requireConfiguredMemoryWithinPercent: 10, failOnTuningError: true };
+            const seeded = {
+                maxCostIncreasePercent: 10,
+                maxDurationIncreasePercent: 20,
+                requireConfiguredMemoryWithinPercent: 10,
+                failOnTuningError: true,
+            };
             fake.setCommit(PULL_REQUEST.repositoryName, DESTINATION, tree(128, { input: MAIN_INPUT, policy: seeded }));
             fake.setFunctionConfiguration(DIGEST, { MemorySize: 10240, Runtime: "nodejs22.x", CodeSha256: "abc=" });
             const run = await trustedWorkspace().run(TUNE, trustedEnv(), fake);
@@ -112,7 +150,10 @@ describe("the trusted pull-request step", () => {
             assert.deepEqual(fake.approvals, [{ pullRequestId: "7", revisionId: REVISION, approvalState: "REVOKE" }]);
             const content = fake.comments[0].content;
             assert.match(content, /### ✋ Quality gate: a person decides \(the gate's inputs change, 3 rules not judged\)/);
-            assert.match(content, /- `digest`: `maxCostIncreasePercent`, `maxDurationIncreasePercent`: new function: no baseline — a person decides/);
+            assert.match(
+                content,
+                /- `digest`: `maxCostIncreasePercent`, `maxDurationIncreasePercent`: new function: no baseline — a person decides/,
+            );
             assert.match(content, /- `digest`: `requireConfiguredMemoryWithinPercent`: the configured 10240 MB was not measured/);
             assert.match(content, /a person must approve it/);
             assert.doesNotMatch(content, /Quality gate passed/);
@@ -126,7 +167,10 @@ describe("the trusted pull-request step", () => {
             // The pull request's settings are main's: without the swap this run is approved.
             fake.setCommit(PULL_REQUEST.repositoryName, SOURCE, tree(128, { input: MAIN_INPUT, policy: PASSING_POLICY }));
             // The copy's code (its credentials outlive the deploy) is swapped for a fast stand-in while it is measured.
-            fake.scriptExecution(DIGEST, { ...succeeded(), whileRunning: () => fake.changeFunction(DIGEST, { CodeSha256: "fast-stand-in=" }) });
+            fake.scriptExecution(DIGEST, {
+                ...succeeded(),
+                whileRunning: () => fake.changeFunction(DIGEST, { CodeSha256: "fast-stand-in=" }),
+            });
             const run = await trustedWorkspace().run(TUNE, trustedEnv(), fake);
 
             assert.equal(run.code, 0, run.stderr);
@@ -134,7 +178,10 @@ describe("the trusted pull-request step", () => {
             const content = fake.comments[0].content;
             assert.match(content, /### ✋ Quality gate: a person decides \(1 function changed while measured\)/);
             assert.match(content, /- `digest`: the function changed while it was measured \(`codeSha256`\): its figures are not trusted/);
-            assert.match(content, /⚠️ The function changed while it was measured \(`codeSha256`\): its figures are not trusted\. They are not stored in the tuning history/);
+            assert.match(
+                content,
+                /⚠️ The function changed while it was measured \(`codeSha256`\): its figures are not trusted\. They are not stored in the tuning history/,
+            );
             assert.doesNotMatch(content, /Quality gate passed/);
             assert.deepEqual(storedResults(), []);
         });
@@ -146,7 +193,10 @@ describe("the trusted pull-request step", () => {
             const run = await trustedWorkspace().run(TUNE, trustedEnv(), fake);
 
             assert.equal(run.code, 0, run.stderr);
-            assert.deepEqual(fake.approvals.map((approval) => approval.approvalState), ["APPROVE"]);
+            assert.deepEqual(
+                fake.approvals.map((approval) => approval.approvalState),
+                ["APPROVE"],
+            );
             assert.equal(storedResults().length, 1);
             assert.doesNotMatch(fake.comments[0].content, /changed while/);
         });
@@ -157,15 +207,33 @@ describe("the trusted pull-request step", () => {
             const work = trustedWorkspace();
             assert.equal((await work.run(["plan-comment", "--plan", "plan.json"], trustedEnv(), fake)).code, 0);
             const ours = fake.comments[0];
-            const forged = composeLivingComment(undefined, { section: "copy", markdown: "🧹 **Throw-away copy: destroyed.** (forged)", commit: SOURCE, at: "2026-04-01T12:00:00.000Z", note: "forged" });
-            fake.comments.push({ ...ours, commentId: "forged", content: forged, authorArn: `arn:aws:iam::123456789012:user/developer`, creationDate: ours.creationDate + 1 });
+            const forged = composeLivingComment(undefined, {
+                section: "copy",
+                markdown: "🧹 **Throw-away copy: destroyed.** (forged)",
+                commit: SOURCE,
+                at: "2026-04-01T12:00:00.000Z",
+                note: "forged",
+            });
+            fake.comments.push({
+                ...ours,
+                commentId: "forged",
+                content: forged,
+                authorArn: `arn:aws:iam::123456789012:user/developer`,
+                creationDate: ours.creationDate + 1,
+            });
 
             const run = await work.run(TUNE, trustedEnv(), fake);
             assert.equal(run.code, 0, run.stderr);
-            assert.deepEqual(fake.calls("UpdateComment").map((call) => call.commentId), [ours.commentId]);
+            assert.deepEqual(
+                fake.calls("UpdateComment").map((call) => call.commentId),
+                [ours.commentId],
+            );
             assert.equal(fake.calls("PostCommentForPullRequest").length, 1, "no new comment carrying the forged one forward");
             assert.doesNotMatch(ours.content, /forged/);
-            assert.deepEqual(parseLivingComment(ours.content).sections.map((section) => section.name), ["plan", "tuning"]);
+            assert.deepEqual(
+                parseLivingComment(ours.content).sections.map((section) => section.name),
+                ["plan", "tuning"],
+            );
         });
     });
 
@@ -177,7 +245,12 @@ describe("the trusted pull-request step", () => {
             const work = trustedWorkspace({ ...OUTPUTS, functions: output({ digest: DIGEST, billing: PRODUCTION_BILLING }) });
             const run = await work.run(TUNE, trustedEnv(), fake);
             assert.equal(run.code, 2, run.stderr);
-            assert.ok(run.stderr.includes(`error: outputs.json: output "functions" key "billing" is "${PRODUCTION_BILLING}" ${refusal("power-tuned-billing")}`), run.stderr);
+            assert.ok(
+                run.stderr.includes(
+                    `error: outputs.json: output "functions" key "billing" is "${PRODUCTION_BILLING}" ${refusal("power-tuned-billing")}`,
+                ),
+                run.stderr,
+            );
             assert.deepEqual(fake.requests, []);
             assert.throws(() => work.read("power-tuning-results.json"), /ENOENT/);
         });
@@ -193,18 +266,31 @@ describe("the trusted pull-request step", () => {
 
         it("stops: hiding a function of the copy from the gate by leaving it out of the outputs", async () => {
             fake.setFunctionConfiguration(COPY_BILLING, { MemorySize: 10240, Runtime: "nodejs22.x", CodeSha256: "def=" });
-            fake.scriptExecution(COPY_BILLING, { status: "SUCCEEDED", output: readFixtureText("power-tuning/output-cost-x86-4-powers.json") });
+            fake.scriptExecution(COPY_BILLING, {
+                status: "SUCCEEDED",
+                output: readFixtureText("power-tuning/output-cost-x86-4-powers.json"),
+            });
             const run = await trustedWorkspace({ functions: output({ digest: DIGEST }) }).run(TUNE, trustedEnv(), fake);
             assert.equal(run.code, 0, run.stderr);
-            const tuned = fake.calls("StartExecution").map((call) => JSON.parse(call.input).lambdaARN).sort();
+            const tuned = fake
+                .calls("StartExecution")
+                .map((call) => JSON.parse(call.input).lambdaARN)
+                .sort();
             assert.deepEqual(tuned, [COPY_BILLING, DIGEST]);
-            assert.deepEqual(fake.approvals.map((approval) => approval.approvalState), ["REVOKE"], "the 10,240 MB function was judged too");
+            assert.deepEqual(
+                fake.approvals.map((approval) => approval.approvalState),
+                ["REVOKE"],
+                "the 10,240 MB function was judged too",
+            );
         });
 
         it("maps each copy function to production's function of the same key in the comment", async () => {
             const run = await trustedWorkspace().run(TUNE, trustedEnv(), fake);
             assert.equal(run.code, 0, run.stderr);
-            assert.match(fake.comments[0].content, /\| Function \| Copy tuned \| Production \|\n\|---\|---\|---\|\n\| `digest` \| `pr-power-tuned-7-3f2a9c1-digest` \| `power-tuned-digest` \|/);
+            assert.match(
+                fake.comments[0].content,
+                /\| Function \| Copy tuned \| Production \|\n\|---\|---\|---\|\n\| `digest` \| `pr-power-tuned-7-3f2a9c1-digest` \| `power-tuned-digest` \|/,
+            );
             assert.ok(fake.calls("ListFunctions").length > 0, "listed by the trusted step itself");
         });
     });

@@ -12,7 +12,13 @@ const REPOSITORY = "TargetLambdaFunctionRepository";
 const SOURCE = "3f2a9c1b7e6d5c4b3a291807f6e5d4c3b2a19080";
 const DESTINATION = "9c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d";
 const PULL_REQUEST = { repositoryName: REPOSITORY, pullRequestId: "7", sourceCommit: SOURCE, destinationCommit: DESTINATION };
-const READ: RepositoryRead = { operation: "GetFile", side: "destination", commit: DESTINATION, path: "power-tuning-input.json", flag: "--input" };
+const READ: RepositoryRead = {
+    operation: "GetFile",
+    side: "destination",
+    commit: DESTINATION,
+    path: "power-tuning-input.json",
+    flag: "--input",
+};
 
 /** An AWS SDK error as the client throws it: the exception's name and message. */
 function awsError(name: string, message = `${name} from CodeCommit`): Error {
@@ -45,12 +51,14 @@ class InMemoryRepository implements RepositoryFiles {
 }
 
 function tuneArgs(argv: string[] = []): TuneArguments {
-    return (parseCommandLine(["tune", "--settings-from-repository", ...argv], {
-        REPOSITORY_NAME: REPOSITORY,
-        PULL_REQUEST_ID: "7",
-        SOURCE_COMMIT: SOURCE,
-        DESTINATION_COMMIT: DESTINATION,
-    }) as Extract<Command, { kind: "tune" }>).args;
+    return (
+        parseCommandLine(["tune", "--settings-from-repository", ...argv], {
+            REPOSITORY_NAME: REPOSITORY,
+            PULL_REQUEST_ID: "7",
+            SOURCE_COMMIT: SOURCE,
+            DESTINATION_COMMIT: DESTINATION,
+        }) as Extract<Command, { kind: "tune" }>
+    ).args;
 }
 
 /** Asserts that `run` rejects with an InputError whose message contains every fragment. */
@@ -63,7 +71,11 @@ async function rejectsWithInputError(run: Promise<unknown>, ...fragments: string
 }
 
 describe("tune settings from the pull request's commits", () => {
-    const destination = { "power-tuning-input.json": '{"num": 20, "powerValues": [128, 256]}', "power-tuning-policy.json": '{"maxCostIncreasePercent": 5}', "main.tf": "destination" };
+    const destination = {
+        "power-tuning-input.json": '{"num": 20, "powerValues": [128, 256]}',
+        "power-tuning-policy.json": '{"maxCostIncreasePercent": 5}',
+        "main.tf": "destination",
+    };
     const source = {
         "power-tuning-input.json": '{"num": 5, "powerValues": [10240]}',
         "power-tuning-policy.json": "{}",
@@ -78,21 +90,35 @@ describe("tune settings from the pull request's commits", () => {
         const repository = new InMemoryRepository({ [DESTINATION]: destination, [SOURCE]: source });
         const settings = await settingsFromRepository(tuneArgs(), PULL_REQUEST, repository);
         assert.deepEqual(settings.input, { name: `${DESTINATION}:power-tuning-input.json`, text: destination["power-tuning-input.json"] });
-        assert.deepEqual(settings.policy, { name: `${DESTINATION}:power-tuning-policy.json`, text: destination["power-tuning-policy.json"] });
+        assert.deepEqual(settings.policy, {
+            name: `${DESTINATION}:power-tuning-policy.json`,
+            text: destination["power-tuning-policy.json"],
+        });
         assert.deepEqual([settings.policyFile, settings.commit], ["power-tuning-policy.json", DESTINATION]);
         assert.deepEqual(settings.terraformFiles, [
             { path: "main.tf", text: "source" },
             { path: "variables.tf", text: "variable" },
         ]);
-        assert.deepEqual(settings.changedGateInputs, ["power-tuning-input.json", "power-tuning-policy.json"], "the pull request's own are read only to be compared");
+        assert.deepEqual(
+            settings.changedGateInputs,
+            ["power-tuning-input.json", "power-tuning-policy.json"],
+            "the pull request's own are read only to be compared",
+        );
     });
 
     it("reads --input and --policy paths at the destination commit and --terraform-dir at the source commit, as repository paths", async () => {
         const repository = new InMemoryRepository({
-            [DESTINATION]: { "tuning/input.json": destination["power-tuning-input.json"], "tuning/gate.json": destination["power-tuning-policy.json"] },
+            [DESTINATION]: {
+                "tuning/input.json": destination["power-tuning-input.json"],
+                "tuning/gate.json": destination["power-tuning-policy.json"],
+            },
             [SOURCE]: source,
         });
-        const settings = await settingsFromRepository(tuneArgs(["--input", "./tuning/input.json", "--policy", "/tuning/gate.json", "--terraform-dir", "infra/"]), PULL_REQUEST, repository);
+        const settings = await settingsFromRepository(
+            tuneArgs(["--input", "./tuning/input.json", "--policy", "/tuning/gate.json", "--terraform-dir", "infra/"]),
+            PULL_REQUEST,
+            repository,
+        );
         assert.deepEqual(repository.reads.sort(), [
             `GetFile ${SOURCE}:infra/main.tf`,
             `GetFile ${SOURCE}:tuning/gate.json`,
@@ -107,7 +133,11 @@ describe("tune settings from the pull request's commits", () => {
 
     it("turns the gate off when the destination commit has no policy, even if the pull request adds one", async () => {
         const { "power-tuning-policy.json": _, ...withoutPolicy } = destination;
-        const settings = await settingsFromRepository(tuneArgs(), PULL_REQUEST, new InMemoryRepository({ [DESTINATION]: withoutPolicy, [SOURCE]: source }));
+        const settings = await settingsFromRepository(
+            tuneArgs(),
+            PULL_REQUEST,
+            new InMemoryRepository({ [DESTINATION]: withoutPolicy, [SOURCE]: source }),
+        );
         assert.equal(settings.policy, undefined);
         assert.equal(settings.policyFile, "power-tuning-policy.json");
     });
@@ -121,13 +151,27 @@ describe("tune settings from the pull request's commits", () => {
     });
 
     it("names <commit>:<path> with line and column when the file is not valid JSON, as for a local file", async () => {
-        const broken = { ...destination, "power-tuning-input.json": '{\n  "num": 20,\n  "powerValues": [128 256]\n}', "power-tuning-policy.json": '{"maxCostIncreasePercent": "ten"}' };
-        const settings = await settingsFromRepository(tuneArgs(), PULL_REQUEST, new InMemoryRepository({ [DESTINATION]: broken, [SOURCE]: source }));
-        assert.throws(() => parseTuningInput(settings.input.text, settings.input.name), (error: Error) => {
-            assert.match(error.message, new RegExp(`^${DESTINATION}:power-tuning-input\\.json: invalid JSON at line 3, column 23`));
-            return true;
-        });
-        assert.throws(() => parsePolicy(settings.policy!.text, settings.policy!.name), new RegExp(`^InputError: ${DESTINATION}:power-tuning-policy\\.json: "maxCostIncreasePercent" is "ten"; allowed: a number ≥ 0`));
+        const broken = {
+            ...destination,
+            "power-tuning-input.json": '{\n  "num": 20,\n  "powerValues": [128 256]\n}',
+            "power-tuning-policy.json": '{"maxCostIncreasePercent": "ten"}',
+        };
+        const settings = await settingsFromRepository(
+            tuneArgs(),
+            PULL_REQUEST,
+            new InMemoryRepository({ [DESTINATION]: broken, [SOURCE]: source }),
+        );
+        assert.throws(
+            () => parseTuningInput(settings.input.text, settings.input.name),
+            (error: Error) => {
+                assert.match(error.message, new RegExp(`^${DESTINATION}:power-tuning-input\\.json: invalid JSON at line 3, column 23`));
+                return true;
+            },
+        );
+        assert.throws(
+            () => parsePolicy(settings.policy!.text, settings.policy!.name),
+            new RegExp(`^InputError: ${DESTINATION}:power-tuning-policy\\.json: "maxCostIncreasePercent" is "ten"; allowed: a number ≥ 0`),
+        );
     });
 
     it("reports an AWS failure as one, naming the operation and <commit>:<path>", async () => {
@@ -135,7 +179,12 @@ describe("tune settings from the pull request's commits", () => {
         repository.failure = awsError("AccessDeniedException", "not authorized to perform codecommit:GetFile");
         await assert.rejects(settingsFromRepository(tuneArgs(), PULL_REQUEST, repository), (error: Error) => {
             assert.ok(!(error instanceof InputError), "not an input error: exit 1");
-            assert.match(error.message, new RegExp(`^GetFile ${DESTINATION}:power-tuning-(input|policy)\\.json failed: AccessDeniedException: not authorized to perform codecommit:GetFile$`));
+            assert.match(
+                error.message,
+                new RegExp(
+                    `^GetFile ${DESTINATION}:power-tuning-(input|policy)\\.json failed: AccessDeniedException: not authorized to perform codecommit:GetFile$`,
+                ),
+            );
             return true;
         });
     });
@@ -149,8 +198,14 @@ describe("tune settings from the pull request's commits", () => {
         });
 
         it("may not lead out of the repository or name no file, naming the flag and the value", () => {
-            assert.throws(() => repositoryPath("../secrets.json", "--policy", "file"), /^InputError: --policy is "\.\.\/secrets\.json" \(it leads out of the repository\); allowed: a file path inside the repository$/);
-            assert.throws(() => repositoryPath("infra/../..", "--terraform-dir", "folder"), /--terraform-dir is "infra\/\.\.\/\.\." \(it leads out of the repository\)/);
+            assert.throws(
+                () => repositoryPath("../secrets.json", "--policy", "file"),
+                /^InputError: --policy is "\.\.\/secrets\.json" \(it leads out of the repository\); allowed: a file path inside the repository$/,
+            );
+            assert.throws(
+                () => repositoryPath("infra/../..", "--terraform-dir", "folder"),
+                /--terraform-dir is "infra\/\.\.\/\.\." \(it leads out of the repository\)/,
+            );
             assert.throws(() => repositoryPath("./", "--input", "file"), /--input is "\.\/" \(it names no file\)/);
         });
     });
@@ -163,7 +218,11 @@ describe("tune settings from the pull request's commits", () => {
                 error.message,
                 `--destination-commit (env DESTINATION_COMMIT) is "${DESTINATION}" (no such commit in ${REPOSITORY}); allowed: the pull request's destination commit in ${REPOSITORY}`,
             );
-            const fromSource = repositoryReadError(awsError("CommitDoesNotExistException"), { ...READ, side: "source", commit: SOURCE }, REPOSITORY);
+            const fromSource = repositoryReadError(
+                awsError("CommitDoesNotExistException"),
+                { ...READ, side: "source", commit: SOURCE },
+                REPOSITORY,
+            );
             assert.match(fromSource.message, /^--source-commit \(env SOURCE_COMMIT\) is "3f2a9c1b/);
         });
 
@@ -172,7 +231,13 @@ describe("tune settings from the pull request's commits", () => {
                 repositoryReadError(awsError("RepositoryDoesNotExistException"), READ, REPOSITORY).message,
                 `--repository (env REPOSITORY_NAME) is "${REPOSITORY}" (no such repository); allowed: the CodeCommit repository of the pull request`,
             );
-            const folder: RepositoryRead = { operation: "GetFolder", side: "source", commit: SOURCE, path: "infra", flag: "--terraform-dir" };
+            const folder: RepositoryRead = {
+                operation: "GetFolder",
+                side: "source",
+                commit: SOURCE,
+                path: "infra",
+                flag: "--terraform-dir",
+            };
             assert.equal(
                 repositoryReadError(awsError("FolderDoesNotExistException"), folder, REPOSITORY).message,
                 `--terraform-dir is "infra" (no such folder at ${SOURCE}); allowed: a folder of the source commit holding the *.tf files`,
@@ -189,12 +254,15 @@ describe("tune settings from the pull request's commits", () => {
         });
 
         it("refuse a file that is not UTF-8 text, naming it", () => {
-            assert.equal(decodeText(new TextEncoder().encode("{\"num\": 10} ✓"), "x"), "{\"num\": 10} ✓");
-            assert.throws(() => decodeText(Uint8Array.of(0x7b, 0xff, 0x7d), `${DESTINATION}:power-tuning-input.json`), (error: Error) => {
-                assert.ok(error instanceof InputError);
-                assert.equal(error.message, `${DESTINATION}:power-tuning-input.json: the file is not UTF-8 text; allowed: UTF-8 text`);
-                return true;
-            });
+            assert.equal(decodeText(new TextEncoder().encode('{"num": 10} ✓'), "x"), '{"num": 10} ✓');
+            assert.throws(
+                () => decodeText(Uint8Array.of(0x7b, 0xff, 0x7d), `${DESTINATION}:power-tuning-input.json`),
+                (error: Error) => {
+                    assert.ok(error instanceof InputError);
+                    assert.equal(error.message, `${DESTINATION}:power-tuning-input.json: the file is not UTF-8 text; allowed: UTF-8 text`);
+                    return true;
+                },
+            );
         });
     });
 });

@@ -10,7 +10,20 @@ import { loadFixture } from "../../../fixtures";
 import { executionFromFixture } from "../../../support/aws-model";
 import type { InMemoryAws } from "../../../support/in-memory-aws";
 import { freshInMemoryAwsForEachTest, TEST_PULL_REQUEST as PULL_REQUEST } from "../../../support/runner-workspace";
-import { BUILD_ID, codeBuildEnv, FUNCTION_A, FUNCTION_B, FUNCTION_C, functionArn, INPUT, localEnv, STATE_MACHINE, stillRunning, succeeded, workspace } from "../../../support/tune-scenario";
+import {
+    BUILD_ID,
+    codeBuildEnv,
+    FUNCTION_A,
+    FUNCTION_B,
+    FUNCTION_C,
+    functionArn,
+    INPUT,
+    localEnv,
+    STATE_MACHINE,
+    stillRunning,
+    succeeded,
+    workspace,
+} from "../../../support/tune-scenario";
 
 describe("tune", () => {
     let fake: InMemoryAws;
@@ -20,18 +33,29 @@ describe("tune", () => {
     describe("successful tuning", () => {
         it("tunes functions in parallel up to --concurrency, never one function twice at once", async () => {
             for (const arn of [FUNCTION_A, FUNCTION_B, FUNCTION_C]) fake.scriptExecution(arn, succeeded(1000));
-            const run = await workspace().run(["tune", "--lambda-arn", FUNCTION_A, "--lambda-arn", FUNCTION_B, "--lambda-arn", FUNCTION_C, "--concurrency", "2"], codeBuildEnv(), fake);
+            const run = await workspace().run(
+                ["tune", "--lambda-arn", FUNCTION_A, "--lambda-arn", FUNCTION_B, "--lambda-arn", FUNCTION_C, "--concurrency", "2"],
+                codeBuildEnv(),
+                fake,
+            );
             assert.equal(run.code, 0, run.stderr);
             assert.equal(fake.calls("StartExecution").length, 3);
             assert.equal(fake.peakConcurrentExecutions(), 2);
             for (const arn of [FUNCTION_A, FUNCTION_B, FUNCTION_C]) assert.equal(fake.peakConcurrentExecutions(arn), 1);
-            assert.match(run.stderr, /up to 408 Lambda invocations at once \(2 × 4 power values × \(1 Executor \+ 50 parallel invocations\)\)/);
+            assert.match(
+                run.stderr,
+                /up to 408 Lambda invocations at once \(2 × 4 power values × \(1 Executor \+ 50 parallel invocations\)\)/,
+            );
         });
 
         describe("--concurrency auto", () => {
             // INPUT keeps 4 × (1 + 50) = 204 invocations in flight per execution.
             const tuneThree = () =>
-                workspace().run(["tune", "--lambda-arn", FUNCTION_A, "--lambda-arn", FUNCTION_B, "--lambda-arn", FUNCTION_C, "--concurrency", "auto"], codeBuildEnv(), fake);
+                workspace().run(
+                    ["tune", "--lambda-arn", FUNCTION_A, "--lambda-arn", FUNCTION_B, "--lambda-arn", FUNCTION_C, "--concurrency", "auto"],
+                    codeBuildEnv(),
+                    fake,
+                );
             beforeEach(() => {
                 for (const arn of [FUNCTION_A, FUNCTION_B, FUNCTION_C]) fake.scriptExecution(arn, succeeded(1000));
             });
@@ -41,7 +65,10 @@ describe("tune", () => {
                 const run = await tuneThree();
                 assert.equal(run.code, 0, run.stderr);
                 assert.equal(fake.peakConcurrentExecutions(), 1);
-                assert.match(run.stderr, /--concurrency auto: 1 at once \(the account's unreserved Lambda concurrency is 300; one execution keeps up to 204 invocations in flight; 3 functions\)/);
+                assert.match(
+                    run.stderr,
+                    /--concurrency auto: 1 at once \(the account's unreserved Lambda concurrency is 300; one execution keeps up to 204 invocations in flight; 3 functions\)/,
+                );
             });
 
             it("tunes every function at once on an account with room for all (1,000)", async () => {
@@ -57,7 +84,10 @@ describe("tune", () => {
                 const run = await tuneThree();
                 assert.equal(run.code, 0, run.stderr);
                 assert.equal(fake.peakConcurrentExecutions(), 1);
-                assert.match(run.stderr, /--concurrency auto: the account's Lambda concurrency could not be read \(AccessDeniedException: .*\); tuning one function at a time/);
+                assert.match(
+                    run.stderr,
+                    /--concurrency auto: the account's Lambda concurrency could not be read \(AccessDeniedException: .*\); tuning one function at a time/,
+                );
             });
         });
 
@@ -66,7 +96,10 @@ describe("tune", () => {
             const run = await workspace().run(["tune", "--lambda-arn", FUNCTION_A, "--lambda-arn", FUNCTION_B], codeBuildEnv(), fake);
             assert.equal(run.code, 0, run.stderr);
             // The cost fixture: Step Functions $0.00045 + Lambda $0.0000751 per execution.
-            assert.match(fake.comments[0].content, /\nThis push's tuning cost \$0\.00105 \(Step Functions \$0\.000900 \+ Lambda \$0\.000150, as the tool reports them\) for 2 functions\.\n/);
+            assert.match(
+                fake.comments[0].content,
+                /\nThis push's tuning cost \$0\.00105 \(Step Functions \$0\.000900 \+ Lambda \$0\.000150, as the tool reports them\) for 2 functions\.\n/,
+            );
         });
 
         it("sends the input file plus lambdaARN and includeOutputResults, under a valid name from PR, commit and function", async () => {
@@ -84,7 +117,11 @@ describe("tune", () => {
             fake.scriptExecution(FUNCTION_A, succeeded(500));
             fake.scriptExecution(FUNCTION_B, executionFromFixture(loadFixture("power-tuning/execution-failed.json")));
             const work = workspace();
-            const run = await work.run(["tune", "--lambda-arn", FUNCTION_A, "--lambda-arn", FUNCTION_B, "--chart", "chart.svg"], localEnv(), fake);
+            const run = await work.run(
+                ["tune", "--lambda-arn", FUNCTION_A, "--lambda-arn", FUNCTION_B, "--chart", "chart.svg"],
+                localEnv(),
+                fake,
+            );
             assert.equal(run.code, 1, run.stderr);
             const svg = work.read("chart.svg");
             assert.match(svg, /data-function="power-tuned-digest"/);
@@ -96,7 +133,11 @@ describe("tune", () => {
             fake.scriptExecution(FUNCTION_A, succeeded(500));
             fake.scriptExecution(FUNCTION_B, succeeded(500));
             const work = workspace();
-            const run = await work.run(["tune", "--lambda-arn", FUNCTION_A, "--lambda-arn", FUNCTION_B, "--results", "out.json"], codeBuildEnv(), fake);
+            const run = await work.run(
+                ["tune", "--lambda-arn", FUNCTION_A, "--lambda-arn", FUNCTION_B, "--results", "out.json"],
+                codeBuildEnv(),
+                fake,
+            );
             assert.equal(run.code, 0, run.stderr);
 
             const results = work.readJson("out.json");
@@ -111,7 +152,10 @@ describe("tune", () => {
                 ],
             );
             const executionArns = fake.requests.filter((r) => r.operation === "DescribeExecution").map((r) => r.body.executionArn);
-            assert.deepEqual(results.functions.map((f: any) => executionArns.includes(f.executionArn)), [true, true]);
+            assert.deepEqual(
+                results.functions.map((f: any) => executionArns.includes(f.executionArn)),
+                [true, true],
+            );
 
             assert.equal(fake.comments.length, 1);
             const [comment] = fake.comments;
@@ -140,7 +184,11 @@ describe("tune", () => {
             fake.scriptExecution(/function:power-tuned-/, succeeded());
             const outputs = {
                 arn: { sensitive: false, type: "string", value: FUNCTION_A },
-                functions: { sensitive: false, type: ["object", { digest: "string", resize: "string" }], value: { digest: FUNCTION_A, resize: FUNCTION_B } },
+                functions: {
+                    sensitive: false,
+                    type: ["object", { digest: "string", resize: "string" }],
+                    value: { digest: FUNCTION_A, resize: FUNCTION_B },
+                },
             };
             const work = workspace();
             work.write("outputs.json", JSON.stringify(outputs));
@@ -148,7 +196,10 @@ describe("tune", () => {
             assert.equal(run.code, 0, run.stderr);
             const tuned = fake.calls("StartExecution").map((call) => JSON.parse(call.input).lambdaARN);
             assert.deepEqual(tuned.sort(), [FUNCTION_A, FUNCTION_B]);
-            assert.deepEqual(work.readJson("power-tuning-results.json").functions.map((f: any) => f.name), ["digest", "resize"]);
+            assert.deepEqual(
+                work.readJson("power-tuning-results.json").functions.map((f: any) => f.name),
+                ["digest", "resize"],
+            );
         });
     });
 
@@ -222,7 +273,10 @@ describe("tune", () => {
             assert.equal(run.code, 1, run.stderr);
             const [result] = work.readJson("power-tuning-results.json").functions;
             assert.equal(result.status, "failed");
-            assert.deepEqual(result.error, { error: "StateMachineDoesNotExist", cause: "StartExecution failed: State Machine Does Not Exist" });
+            assert.deepEqual(result.error, {
+                error: "StateMachineDoesNotExist",
+                cause: "StartExecution failed: State Machine Does Not Exist",
+            });
             assert.match(fake.comments[0].content, /StateMachineDoesNotExist/);
         });
 
@@ -232,16 +286,26 @@ describe("tune", () => {
             const work = workspace();
             const run = await work.run(["tune", "--lambda-arn", FUNCTION_A, "--lambda-arn", FUNCTION_B], localEnv(), fake);
             assert.equal(run.code, 1, run.stderr);
-            assert.deepEqual(work.readJson("power-tuning-results.json").functions.map((f: any) => f.status), ["succeeded", "failed"]);
+            assert.deepEqual(
+                work.readJson("power-tuning-results.json").functions.map((f: any) => f.status),
+                ["succeeded", "failed"],
+            );
         });
     });
 
     describe("the comment", () => {
         it("fits many long-named functions into 10,240 characters and says what was left out", async () => {
-            const names = Array.from({ length: 40 }, (_, index) => `power-tuned-${"very-long-function-name-".repeat(2)}${String(index).padStart(2, "0")}`);
+            const names = Array.from(
+                { length: 40 },
+                (_, index) => `power-tuned-${"very-long-function-name-".repeat(2)}${String(index).padStart(2, "0")}`,
+            );
             fake.scriptExecution(/function:power-tuned-very-long/, succeeded());
             const work = workspace();
-            const run = await work.run(["tune", ...names.flatMap((name) => ["--lambda-arn", functionArn(name)]), "--concurrency", "32"], codeBuildEnv(), fake);
+            const run = await work.run(
+                ["tune", ...names.flatMap((name) => ["--lambda-arn", functionArn(name)]), "--concurrency", "32"],
+                codeBuildEnv(),
+                fake,
+            );
             assert.equal(run.code, 0, run.stderr);
             assert.equal(work.readJson("power-tuning-results.json").functions.length, 40, "the results file keeps everything");
             assert.equal(fake.comments.length, 1);
@@ -253,7 +317,11 @@ describe("tune", () => {
 
         it("still writes the results file when posting fails, prints the Markdown and exits 1", async () => {
             fake.scriptExecution(FUNCTION_A, succeeded());
-            fake.failNext("PostCommentForPullRequest", 1, { status: 400, type: "EncryptionKeyAccessDeniedException", message: "no access to the key" });
+            fake.failNext("PostCommentForPullRequest", 1, {
+                status: 400,
+                type: "EncryptionKeyAccessDeniedException",
+                message: "no access to the key",
+            });
             const work = workspace();
             const run = await work.run(["tune", "--lambda-arn", FUNCTION_A], codeBuildEnv(), fake);
             assert.equal(run.code, 1);
@@ -270,7 +338,10 @@ describe("tune", () => {
             const second = await work.run(["tune", "--lambda-arn", FUNCTION_A], codeBuildEnv(), fake);
             assert.deepEqual([first.code, second.code], [0, 0], second.stderr);
             assert.equal(fake.calls("PostCommentForPullRequest").length, 1);
-            assert.deepEqual(fake.calls("UpdateComment").map((call) => call.commentId), [fake.comments[0].commentId]);
+            assert.deepEqual(
+                fake.calls("UpdateComment").map((call) => call.commentId),
+                [fake.comments[0].commentId],
+            );
             assert.equal(fake.comments.length, 1);
         });
     });
@@ -287,37 +358,129 @@ describe("tune", () => {
             const stopped = fake.calls("StopExecution").map((call) => call.executionArn.split(":").pop());
             assert.deepEqual(stopped.sort(), started.sort());
             const results = work.readJson("power-tuning-results.json").functions;
-            assert.deepEqual(results.map((f: any) => [f.status, f.error.error]), [
-                ["aborted", "TuningRunnerInterrupted"],
-                ["aborted", "TuningRunnerInterrupted"],
-                ["aborted", "NotStarted"],
-            ]);
+            assert.deepEqual(
+                results.map((f: any) => [f.status, f.error.error]),
+                [
+                    ["aborted", "TuningRunnerInterrupted"],
+                    ["aborted", "TuningRunnerInterrupted"],
+                    ["aborted", "NotStarted"],
+                ],
+            );
             assert.equal(fake.comments.length, 0);
-            assert.match(run.stderr, /SIGTERM: stopping running executions, then writing power-tuning-results\.json\n[^]*interrupted: no comment posted/);
+            assert.match(
+                run.stderr,
+                /SIGTERM: stopping running executions, then writing power-tuning-results\.json\n[\s\S]*interrupted: no comment posted/,
+            );
         });
     });
 
     describe("invalid input: exit 2 before any AWS request", () => {
-        const cases: Array<{ what: string; args: string[]; input?: unknown; env?: Record<string, string>; files?: Record<string, string>; directories?: string[]; message: RegExp }> = [
-            { what: "num below 5", args: ["--lambda-arn", FUNCTION_A], input: { ...INPUT, num: 3 }, message: /"num" is 3; allowed: an integer ≥ 5/ },
-            { what: "memory size out of range", args: ["--lambda-arn", FUNCTION_A], input: { ...INPUT, powerValues: [64, 128] }, message: /"powerValues\[0\]" is 64/ },
-            { what: "unknown strategy", args: ["--lambda-arn", FUNCTION_A], input: { ...INPUT, strategy: "cheapest" }, message: /"strategy" is "cheapest"; allowed: cost, speed, balanced/ },
-            { what: "balancedWeight above 1", args: ["--lambda-arn", FUNCTION_A], input: { ...INPUT, strategy: "balanced", balancedWeight: 2 }, message: /"balancedWeight" is 2/ },
-            { what: "a misspelt input key (the run would silently use the cost strategy)", args: ["--lambda-arn", FUNCTION_A], input: { ...INPUT, stratgey: "speed" }, message: /"stratgey" is "speed" \(unknown key; did you mean "strategy"\?\); allowed: only the keys num, powerValues, strategy, / },
-            { what: "qualified function ARN", args: ["--lambda-arn", `${FUNCTION_A}:live`], message: /--lambda-arn is ".*:live" \(qualified with the version or alias "live"/ },
-            { what: "function name instead of ARN", args: ["--lambda-arn", "power-tuned-digest"], message: /--lambda-arn is "power-tuned-digest" \(a function name, not an ARN\)/ },
-            { what: "missing state machine ARN", args: ["--lambda-arn", FUNCTION_A], env: { STATE_MACHINE_ARN: "" }, message: /--state-machine-arn \(env STATE_MACHINE_ARN\) is missing/ },
-            { what: "missing input file", args: ["--lambda-arn", FUNCTION_A, "--input", "nope.json"], message: /--input: cannot read "nope.json": no such file/ },
-            { what: "a results file in a missing directory", args: ["--lambda-arn", FUNCTION_A, "--results", "missing/results.json"], message: /--results: cannot write "missing\/results.json": ENOENT/ },
-            { what: "a results path that is a directory", args: ["--lambda-arn", FUNCTION_A, "--results", "out"], directories: ["out"], message: /--results: "out" is a directory; name a file/ },
+        const cases: Array<{
+            what: string;
+            args: string[];
+            input?: unknown;
+            env?: Record<string, string>;
+            files?: Record<string, string>;
+            directories?: string[];
+            message: RegExp;
+        }> = [
+            {
+                what: "num below 5",
+                args: ["--lambda-arn", FUNCTION_A],
+                input: { ...INPUT, num: 3 },
+                message: /"num" is 3; allowed: an integer ≥ 5/,
+            },
+            {
+                what: "memory size out of range",
+                args: ["--lambda-arn", FUNCTION_A],
+                input: { ...INPUT, powerValues: [64, 128] },
+                message: /"powerValues\[0\]" is 64/,
+            },
+            {
+                what: "unknown strategy",
+                args: ["--lambda-arn", FUNCTION_A],
+                input: { ...INPUT, strategy: "cheapest" },
+                message: /"strategy" is "cheapest"; allowed: cost, speed, balanced/,
+            },
+            {
+                what: "balancedWeight above 1",
+                args: ["--lambda-arn", FUNCTION_A],
+                input: { ...INPUT, strategy: "balanced", balancedWeight: 2 },
+                message: /"balancedWeight" is 2/,
+            },
+            {
+                what: "a misspelt input key (the run would silently use the cost strategy)",
+                args: ["--lambda-arn", FUNCTION_A],
+                input: { ...INPUT, stratgey: "speed" },
+                message:
+                    /"stratgey" is "speed" \(unknown key; did you mean "strategy"\?\); allowed: only the keys num, powerValues, strategy, /,
+            },
+            {
+                what: "qualified function ARN",
+                args: ["--lambda-arn", `${FUNCTION_A}:live`],
+                message: /--lambda-arn is ".*:live" \(qualified with the version or alias "live"/,
+            },
+            {
+                what: "function name instead of ARN",
+                args: ["--lambda-arn", "power-tuned-digest"],
+                message: /--lambda-arn is "power-tuned-digest" \(a function name, not an ARN\)/,
+            },
+            {
+                what: "missing state machine ARN",
+                args: ["--lambda-arn", FUNCTION_A],
+                env: { STATE_MACHINE_ARN: "" },
+                message: /--state-machine-arn \(env STATE_MACHINE_ARN\) is missing/,
+            },
+            {
+                what: "missing input file",
+                args: ["--lambda-arn", FUNCTION_A, "--input", "nope.json"],
+                message: /--input: cannot read "nope.json": no such file/,
+            },
+            {
+                what: "a results file in a missing directory",
+                args: ["--lambda-arn", FUNCTION_A, "--results", "missing/results.json"],
+                message: /--results: cannot write "missing\/results.json": ENOENT/,
+            },
+            {
+                what: "a results path that is a directory",
+                args: ["--lambda-arn", FUNCTION_A, "--results", "out"],
+                directories: ["out"],
+                message: /--results: "out" is a directory; name a file/,
+            },
             // /sys refuses new files even to root, whom permission bits never stop.
-            { what: "a results file where no file can be created", args: ["--lambda-arn", FUNCTION_A, "--results", "/sys/power-tuning-results.json"], message: /--results: cannot write "\/sys\/power-tuning-results.json": E(ACCES|ROFS|PERM)/ },
-            { what: "--force without a tuning history", args: ["--lambda-arn", FUNCTION_A, "--force"], message: /--force needs --history \(env TUNING_HISTORY_URI\)/ },
+            {
+                what: "a results file where no file can be created",
+                args: ["--lambda-arn", FUNCTION_A, "--results", "/sys/power-tuning-results.json"],
+                message: /--results: cannot write "\/sys\/power-tuning-results.json": E(ACCES|ROFS|PERM)/,
+            },
+            {
+                what: "--force without a tuning history",
+                args: ["--lambda-arn", FUNCTION_A, "--force"],
+                message: /--force needs --history \(env TUNING_HISTORY_URI\)/,
+            },
             { what: "no function to tune", args: [], message: /nothing to tune/ },
-            { what: "Terraform outputs without a function ARN", args: ["--terraform-outputs", "outputs.json"], files: { "outputs.json": '{"bucket": {"sensitive": false, "type": "string", "value": "my-bucket"}}' }, message: /outputs.json: no output holds a Lambda function ARN \(outputs seen: "bucket"\)/ },
-            { what: "unknown flag", args: ["--lambda-arn", FUNCTION_A, "--endpoint-url", "http://localhost"], message: /unknown option '--endpoint-url'/ },
-            { what: "bad --concurrency", args: ["--lambda-arn", FUNCTION_A, "--concurrency", "0"], message: /--concurrency must be a whole number of executions from 1 to 32, or auto; got "0"/ },
-            { what: "half a pull request", args: ["--lambda-arn", FUNCTION_A], env: { PULL_REQUEST_ID: "7" }, message: /missing --repository \(env REPOSITORY_NAME\), --source-commit/ },
+            {
+                what: "Terraform outputs without a function ARN",
+                args: ["--terraform-outputs", "outputs.json"],
+                files: { "outputs.json": '{"bucket": {"sensitive": false, "type": "string", "value": "my-bucket"}}' },
+                message: /outputs.json: no output holds a Lambda function ARN \(outputs seen: "bucket"\)/,
+            },
+            {
+                what: "unknown flag",
+                args: ["--lambda-arn", FUNCTION_A, "--endpoint-url", "http://localhost"],
+                message: /unknown option '--endpoint-url'/,
+            },
+            {
+                what: "bad --concurrency",
+                args: ["--lambda-arn", FUNCTION_A, "--concurrency", "0"],
+                message: /--concurrency must be a whole number of executions from 1 to 32, or auto; got "0"/,
+            },
+            {
+                what: "half a pull request",
+                args: ["--lambda-arn", FUNCTION_A],
+                env: { PULL_REQUEST_ID: "7" },
+                message: /missing --repository \(env REPOSITORY_NAME\), --source-commit/,
+            },
         ];
         for (const scenario of cases) {
             it(`rejects ${scenario.what}`, async () => {
@@ -330,7 +493,11 @@ describe("tune", () => {
                 assert.equal(run.code, 2, run.stderr);
                 assert.match(run.stderr, scenario.message);
                 assert.equal(fake.requests.length, 0);
-                assert.deepEqual(readdirSync(work.directory, { recursive: true }).sort(), before, "nothing written, not even a temporary file");
+                assert.deepEqual(
+                    readdirSync(work.directory, { recursive: true }).sort(),
+                    before,
+                    "nothing written, not even a temporary file",
+                );
             });
         }
     });

@@ -6,7 +6,22 @@
 import * as assert from "node:assert/strict";
 import { decodeComparisonUrl } from "../../../../buildscripts/tuning-runner/core/visualization";
 import { loadFixture } from "../../../fixtures";
-import { BUCKET, Builds, cheaperAt512Output, configuration, copyArn, fingerprintOf, functionArn, INPUT, MAIN_COMMIT, PR_5, PR_7, PR_8, succeeded, type Build } from "../../../support/history-scenario";
+import {
+    BUCKET,
+    Builds,
+    cheaperAt512Output,
+    configuration,
+    copyArn,
+    fingerprintOf,
+    functionArn,
+    INPUT,
+    MAIN_COMMIT,
+    PR_5,
+    PR_7,
+    PR_8,
+    succeeded,
+    type Build,
+} from "../../../support/history-scenario";
 import { RunnerWorkspace } from "../../../support/runner-workspace";
 
 describe("tuning history", () => {
@@ -33,9 +48,15 @@ describe("tuning history", () => {
 
         it("say the result was borrowed from the other function, naming it, in the results file, the comment and the log", () => {
             assert.equal(later.results.functions[0].reused.functionName, "thumbnail");
-            assert.match(later.comment, /Same code, configuration and tuning input as `thumbnail`, so its result is borrowed \(tuned for PR 5 at `0123456`/);
+            assert.match(
+                later.comment,
+                /Same code, configuration and tuning input as `thumbnail`, so its result is borrowed \(tuned for PR 5 at `0123456`/,
+            );
             assert.doesNotMatch(later.comment, /Unchanged since/);
-            assert.match(later.run.stderr, /preview: same code and input as thumbnail, tuned at 0123456 \(PR 5\): borrowing its result, no execution/);
+            assert.match(
+                later.run.stderr,
+                /preview: same code and input as thumbnail, tuned at 0123456 \(PR 5\): borrowing its result, no execution/,
+            );
         });
     });
 
@@ -82,7 +103,11 @@ describe("tuning history", () => {
             builds = Builds.inProcess();
             // PR 8 deploys the victim's exact package, but NODE_OPTIONS makes it run other code, fast and cheap.
             builds.fake.scriptExecution(copyArn("digest", PR_8), succeeded(cheaperAt512Output));
-            const forger = await builds.tunePullRequest(PR_8, { digest: "v1" }, { functionEnvironment: { NODE_OPTIONS: "--import=data:text/javascript,0" } });
+            const forger = await builds.tunePullRequest(
+                PR_8,
+                { digest: "v1" },
+                { functionEnvironment: { NODE_OPTIONS: "--import=data:text/javascript,0" } },
+            );
             assert.equal(forger.run.code, 0, forger.run.stderr);
             victim = await builds.tunePullRequest(PR_5, { digest: "v1" });
             assert.equal(victim.run.code, 0, victim.run.stderr);
@@ -128,8 +153,14 @@ describe("tuning history", () => {
         it("stores nothing for the forger's figures, and says why", () => {
             assert.equal(storedAfterForger, false);
             assert.deepEqual(forger.results.functions[0].changedWhileMeasured, ["codeSha256"]);
-            assert.match(forger.comment, /⚠️ The function changed while it was measured \(`codeSha256`\): its figures are not trusted\. They are not stored in the tuning history/);
-            assert.match(forger.run.stderr, /digest: changed while it was measured \(codeSha256\): its result is neither stored nor judged/);
+            assert.match(
+                forger.comment,
+                /⚠️ The function changed while it was measured \(`codeSha256`\): its figures are not trusted\. They are not stored in the tuning history/,
+            );
+            assert.match(
+                forger.run.stderr,
+                /digest: changed while it was measured \(codeSha256\): its result is neither stored nor judged/,
+            );
         });
 
         it("the victim borrows nothing: it is tuned itself, on its own figures", () => {
@@ -166,7 +197,11 @@ describe("tuning history", () => {
                 recordedAt: record.recordedAt,
                 functionArn: functionArn("power-tuned-digest"),
             });
-            assert.deepEqual([record.function.codeSha256, record.function.memoryMB], [configuration("digest", "v1").CodeSha256, 128], "what the fingerprint covers, recorded");
+            assert.deepEqual(
+                [record.function.codeSha256, record.function.memoryMB],
+                [configuration("digest", "v1").CodeSha256, 128],
+                "what the fingerprint covers, recorded",
+            );
             assert.ok(!Number.isNaN(Date.parse(record.recordedAt)));
             assert.equal(builds.stored("production/resize.json").fingerprint, fingerprintOf("resize", "v0"));
         });
@@ -201,10 +236,15 @@ describe("tuning history", () => {
             assert.equal(proposed.legend, "PR 7@3f2a9c1");
             const fixture = loadFixture("power-tuning/output-cost-x86-4-powers.json");
             const relative = (a: number, b: number) => Math.abs(a / b - 1);
-            assert.deepEqual(production.stats.map((stat) => stat.memoryMB), [128, 256, 512, 1024]);
-            production.stats.forEach((stat, index) => assert.ok(relative(stat.averageCostUsd, fixture.stats[index].averagePrice) < 1e-6));
+            assert.deepEqual(
+                production.stats.map((stat) => stat.memoryMB),
+                [128, 256, 512, 1024],
+            );
+            for (const [index, stat] of production.stats.entries())
+                assert.ok(relative(stat.averageCostUsd, fixture.stats[index].averagePrice) < 1e-6);
             proposed.stats.forEach((stat, index) => {
-                const expected = fixture.stats[index].value === 512 ? fixture.stats[index].averagePrice : fixture.stats[index].averagePrice * 2;
+                const expected =
+                    fixture.stats[index].value === 512 ? fixture.stats[index].averagePrice : fixture.stats[index].averagePrice * 2;
                 assert.ok(relative(stat.averageCostUsd, expected) < 1e-6, `PR cost at ${stat.memoryMB} MB`);
             });
         });
@@ -222,7 +262,10 @@ describe("tuning history", () => {
             const [, resize, thumbnail] = pullRequest.results.functions;
             assert.deepEqual([resize.baseline.status, resize.delta], ["none", undefined]);
             assert.deepEqual([thumbnail.baseline.status, thumbnail.delta], ["none", undefined]);
-            assert.match(pullRequest.comment, /No baseline: production's code and input at main@abc1234 \(fingerprint [0-9a-f]{12}\) were never tuned/);
+            assert.match(
+                pullRequest.comment,
+                /No baseline: production's code and input at main@abc1234 \(fingerprint [0-9a-f]{12}\) were never tuned/,
+            );
             assert.match(pullRequest.comment, /No baseline: production has no recorded fingerprint for `thumbnail`/);
         });
 
@@ -241,7 +284,11 @@ describe("tuning history", () => {
         beforeEach(() => (builds = Builds.inProcess()));
 
         it("still tunes when the function's configuration cannot be read, and stores nothing for it", async () => {
-            builds.fake.failNext("GetFunctionConfiguration", 1, { status: 403, type: "AccessDeniedException", message: "not authorized to perform: lambda:GetFunctionConfiguration" });
+            builds.fake.failNext("GetFunctionConfiguration", 1, {
+                status: 403,
+                type: "AccessDeniedException",
+                message: "not authorized to perform: lambda:GetFunctionConfiguration",
+            });
             const { run, results, started } = await builds.tunePullRequest(PR_7, { digest: "v1" }, { env: { AWS_MAX_ATTEMPTS: "1" } });
             assert.equal(run.code, 0, run.stderr);
             assert.deepEqual(started, [copyArn("digest", PR_7)]);
@@ -260,7 +307,10 @@ describe("tuning history", () => {
         });
 
         it("ignores a malformed stored entry, tunes again and replaces it", async () => {
-            builds.fake.objects.set(`${BUCKET}/tuning-history/results/${fingerprintOf("digest", "v1")}.json`, Buffer.from('{"version": 1, "fingerprint": "not this one"}'));
+            builds.fake.objects.set(
+                `${BUCKET}/tuning-history/results/${fingerprintOf("digest", "v1")}.json`,
+                Buffer.from('{"version": 1, "fingerprint": "not this one"}'),
+            );
             const { run, started } = await builds.tunePullRequest(PR_7, { digest: "v1" });
             assert.equal(run.code, 0, run.stderr);
             assert.deepEqual(started, [copyArn("digest", PR_7)]);
@@ -276,12 +326,19 @@ describe("tuning history", () => {
         it("tune rejects a history URI that is not s3://bucket/prefix, naming the flag", async () => {
             const { run } = await builds.tunePullRequest(PR_7, { digest: "v1" }, { args: ["--history", "https://example.com/history"] });
             assert.equal(run.code, 2);
-            assert.match(run.stderr, /--history \(env TUNING_HISTORY_URI\) is "https:\/\/example.com\/history" \(not an s3:\/\/ URI\); allowed: s3:\/\/<bucket>\/<prefix>/);
+            assert.match(
+                run.stderr,
+                /--history \(env TUNING_HISTORY_URI\) is "https:\/\/example.com\/history" \(not an s3:\/\/ URI\); allowed: s3:\/\/<bucket>\/<prefix>/,
+            );
             assert.equal(builds.fake.requests.length, 0);
         });
 
         it("record refuses to run without a history or with a bad commit", async () => {
-            const noHistory = await new RunnerWorkspace({ "outputs.json": "{}" }).run(["record", "--terraform-outputs", "outputs.json"], { TUNING_HISTORY_URI: "" }, builds.fake);
+            const noHistory = await new RunnerWorkspace({ "outputs.json": "{}" }).run(
+                ["record", "--terraform-outputs", "outputs.json"],
+                { TUNING_HISTORY_URI: "" },
+                builds.fake,
+            );
             assert.equal(noHistory.code, 2);
             assert.match(noHistory.stderr, /--history \(env TUNING_HISTORY_URI\) is missing/);
             const badCommit = await builds.recordProduction({ digest: "v1" }, ["--source-commit", "main"]);

@@ -27,20 +27,31 @@ const BASELINE: FoundBaseline = {
     power: 256,
     cost: 0.0000016926000000000001,
     duration: 402,
-    stats: costOutput.stats.map((stat: any) => ({ memoryMB: stat.value, averageDurationMs: stat.averageDuration, averageCostUsd: stat.averagePrice })),
+    stats: costOutput.stats.map((stat: any) => ({
+        memoryMB: stat.value,
+        averageDurationMs: stat.averageDuration,
+        averageCostUsd: stat.averagePrice,
+    })),
 };
 
 /** This PR: the same measurements, but its code made 512 MB the cheapest (the fixture's 512 MB row, cheapened). */
 function pullRequestResult(): TuningResult {
     const output = { ...costOutput, power: 512, cost: 0.0000017052000000000002, duration: 202.38333333333333 };
     output.stats = costOutput.stats.map((stat: any) => (stat.value === 512 ? stat : { ...stat, averagePrice: stat.averagePrice * 2 }));
-    return tuningResultFromOutcome({ name: "digest", arn: "arn:aws:lambda:us-east-1:123456789012:function:power-tuned-digest-pr-7-def5678" }, classifyExecution({ status: "SUCCEEDED", output: JSON.stringify(output) }), {
-        strategy: "cost",
-    });
+    return tuningResultFromOutcome(
+        { name: "digest", arn: "arn:aws:lambda:us-east-1:123456789012:function:power-tuned-digest-pr-7-def5678" },
+        classifyExecution({ status: "SUCCEEDED", output: JSON.stringify(output) }),
+        {
+            strategy: "cost",
+        },
+    );
 }
 
 function assertClose(actual: number | undefined, expected: number, what: string): void {
-    assert.ok(actual !== undefined && Math.abs(actual - expected) < 1e-9 * Math.max(1, Math.abs(expected)), `${what}: ${actual} ≠ ${expected}`);
+    assert.ok(
+        actual !== undefined && Math.abs(actual - expected) < 1e-9 * Math.max(1, Math.abs(expected)),
+        `${what}: ${actual} ≠ ${expected}`,
+    );
 }
 
 describe("baseline comparison", () => {
@@ -62,7 +73,7 @@ describe("baseline comparison", () => {
         assertClose(delta.costPerMillionUsd.percent, 0.665750819, "cost change %");
         // 402 ms → 202.3833 ms: −199.6167 ms, −199.6167 / 402 = −49.6559%
         assertClose(delta.durationMs.absolute, -199.61666666666667, "duration change");
-        assertClose(delta.durationMs.percent, -49.65588723051410, "duration change %");
+        assertClose(delta.durationMs.percent, -49.6558872305141, "duration change %");
     });
 
     it("links a chart of both runs that decodes back to production's and this PR's measurements, with legends", () => {
@@ -71,12 +82,24 @@ describe("baseline comparison", () => {
         const [baseline, current] = decodeComparisonUrl(delta!.comparisonUrl);
         assert.equal(baseline.legend, "main@abc1234");
         assert.equal(current.legend, "PR 7@def5678");
-        assert.deepEqual(baseline.stats.map((stat) => stat.memoryMB), [128, 256, 512, 1024]);
-        assert.deepEqual(current.stats.map((stat) => stat.memoryMB), [128, 256, 512, 1024]);
+        assert.deepEqual(
+            baseline.stats.map((stat) => stat.memoryMB),
+            [128, 256, 512, 1024],
+        );
+        assert.deepEqual(
+            current.stats.map((stat) => stat.memoryMB),
+            [128, 256, 512, 1024],
+        );
         // float32 in the link: equal to the runs' own figures to about 7 digits.
-        baseline.stats.forEach((stat, index) => assert.ok(Math.abs(stat.averageCostUsd / BASELINE.stats[index].averageCostUsd - 1) < 1e-6));
-        current.stats.forEach((stat, index) => assert.ok(Math.abs(stat.averageDurationMs / result.stats[index].averageDurationMs - 1) < 1e-6));
-        assert.ok(Math.abs(current.stats[0].averageCostUsd / baseline.stats[0].averageCostUsd - 2) < 1e-6, "this PR's 128 MB row costs twice production's");
+        for (const [index, stat] of baseline.stats.entries())
+            assert.ok(Math.abs(stat.averageCostUsd / BASELINE.stats[index].averageCostUsd - 1) < 1e-6);
+        for (const [index, stat] of current.stats.entries()) {
+            assert.ok(Math.abs(stat.averageDurationMs / result.stats[index].averageDurationMs - 1) < 1e-6);
+        }
+        assert.ok(
+            Math.abs(current.stats[0].averageCostUsd / baseline.stats[0].averageCostUsd - 2) < 1e-6,
+            "this PR's 128 MB row costs twice production's",
+        );
     });
 
     it("names the sides 'main' and 'this run' when there is no production commit or pull request", () => {
@@ -86,7 +109,14 @@ describe("baseline comparison", () => {
     });
 
     it("keeps the baseline but compares nothing when this run's tuning failed", () => {
-        const failed: TuningResult = { name: "digest", arn: "arn:aws:lambda:us-east-1:123456789012:function:digest", status: "failed", strategy: "cost", stats: [], error: { error: "States.TaskFailed", cause: "boom" } };
+        const failed: TuningResult = {
+            name: "digest",
+            arn: "arn:aws:lambda:us-east-1:123456789012:function:digest",
+            status: "failed",
+            strategy: "cost",
+            stats: [],
+            error: { error: "States.TaskFailed", cause: "boom" },
+        };
         const compared = withBaseline(failed, BASELINE, PULL_REQUEST);
         assert.equal(compared.baseline, BASELINE);
         assert.equal(compared.delta, undefined);
@@ -105,7 +135,10 @@ describe("baseline and reuse in the comment", () => {
     it("tabulates production against this PR with signed changes, and links the comparison chart", () => {
         const compared = withBaseline(pullRequestResult(), BASELINE, PULL_REQUEST);
         const lines = section(compared);
-        assert.ok(lines.includes("**Against production** (main@abc1234; its result tuned for PR 5 at `0123456` on 2026-11-18 16:30 UTC):"), lines.join("\n"));
+        assert.ok(
+            lines.includes("**Against production** (main@abc1234; its result tuned for PR 5 at `0123456` on 2026-11-18 16:30 UTC):"),
+            lines.join("\n"),
+        );
         assert.ok(lines.includes("| | main@abc1234 | PR 7@def5678 | Change |"));
         assert.ok(lines.includes("| Recommended memory | 256 MB | 512 MB | +256 MB (+100%) |"));
         assert.ok(lines.includes("| Cost per 1M invocations\\* | $1.89 | $1.91 | +$0.0126 (+0.666%) |"));
@@ -119,17 +152,26 @@ describe("baseline and reuse in the comment", () => {
     });
 
     it("says why there is no baseline", () => {
-        const result = withBaseline(pullRequestResult(), { status: "none", reason: "production has no recorded fingerprint for `digest`" }, PULL_REQUEST);
+        const result = withBaseline(
+            pullRequestResult(),
+            { status: "none", reason: "production has no recorded fingerprint for `digest`" },
+            PULL_REQUEST,
+        );
         assert.ok(section(result).includes("No baseline: production has no recorded fingerprint for `digest`."));
         assert.equal(result.delta, undefined);
     });
 
     it("marks a reused result as unchanged since the commit that was tuned, without a cost for this run", () => {
         const { stateMachineCostUsd: _sm, lambdaCostUsd: _lambda, ...measured } = pullRequestResult();
-        const reused: TuningResult = { ...measured, reused: { commit: `0123456${"c".repeat(33)}`, pullRequestId: "5", recordedAt: "2026-11-18T16:30:00.000Z" } };
+        const reused: TuningResult = {
+            ...measured,
+            reused: { commit: `0123456${"c".repeat(33)}`, pullRequestId: "5", recordedAt: "2026-11-18T16:30:00.000Z" },
+        };
         const lines = section(reused);
         assert.ok(
-            lines.includes("♻️ Unchanged since `0123456`, result reused (tuned for PR 5 on 2026-11-18 16:30 UTC): same code, configuration and tuning input, so nothing was run."),
+            lines.includes(
+                "♻️ Unchanged since `0123456`, result reused (tuned for PR 5 on 2026-11-18 16:30 UTC): same code, configuration and tuning input, so nothing was run.",
+            ),
             lines.join("\n"),
         );
         assert.ok(!lines.some((line) => line.includes("this tuning run cost")));
@@ -138,7 +180,12 @@ describe("baseline and reuse in the comment", () => {
     it("says a result measured on another function with the same code is borrowed from it, naming it", () => {
         const borrowed: TuningResult = {
             ...pullRequestResult(),
-            reused: { commit: `0123456${"c".repeat(33)}`, pullRequestId: "5", recordedAt: "2026-11-18T16:30:00.000Z", functionName: "resize" },
+            reused: {
+                commit: `0123456${"c".repeat(33)}`,
+                pullRequestId: "5",
+                recordedAt: "2026-11-18T16:30:00.000Z",
+                functionName: "resize",
+            },
         };
         const lines = section(borrowed);
         assert.ok(
@@ -148,14 +195,22 @@ describe("baseline and reuse in the comment", () => {
             lines.join("\n"),
         );
         assert.ok(!lines.some((line) => /unchanged|tuned before/i.test(line)), lines.join("\n"));
-        const markdown = renderTuningComment([borrowed, { ...pullRequestResult(), name: "resize" }], { history: { uri: "s3://artifacts/tuning-history/", problems: [] } });
-        assert.match(markdown, /^♻️ 1 of 2 functions with a stored result for the same code and input \(1 measured on another function\): reused, no tuning ran for them\.$/m);
+        const markdown = renderTuningComment([borrowed, { ...pullRequestResult(), name: "resize" }], {
+            history: { uri: "s3://artifacts/tuning-history/", problems: [] },
+        });
+        assert.match(
+            markdown,
+            /^♻️ 1 of 2 functions with a stored result for the same code and input \(1 measured on another function\): reused, no tuning ran for them\.$/m,
+        );
     });
 
     it("counts reused results and states when the history was unavailable, listing each problem", () => {
         const reused: TuningResult = { ...pullRequestResult(), reused: { recordedAt: "2026-11-18T16:30:00.000Z" } };
         const markdown = renderTuningComment([reused, { ...pullRequestResult(), name: "resize" }], {
-            history: { uri: "s3://artifacts/tuning-history/", problems: ["`resize`: reading results/1a2b….json failed: AccessDenied: Access Denied"] },
+            history: {
+                uri: "s3://artifacts/tuning-history/",
+                problems: ["`resize`: reading results/1a2b….json failed: AccessDenied: Access Denied"],
+            },
         });
         assert.match(markdown, /^♻️ 1 of 2 functions unchanged: stored results reused, no tuning ran for them\.$/m);
         assert.match(markdown, /^⚠️ Tuning history unavailable in part \(s3:\/\/artifacts\/tuning-history\/\)/m);
@@ -173,16 +228,31 @@ describe("baseline fields in the results file", () => {
         JSON.stringify({ version: 1, generatedAt: "2026-11-20T17:06:00.000Z", functions: [{ ...pullRequestResult(), ...entry }] });
 
     it("reads back what tune wrote: baseline, deltas, reuse, fingerprint and the history's status", () => {
-        const compared = { ...withBaseline(pullRequestResult(), BASELINE, PULL_REQUEST), fingerprint: "f".repeat(64), reused: { recordedAt: "2026-11-18T16:30:00.000Z" } };
-        const text = JSON.stringify({ version: 1, generatedAt: "2026-11-20T17:06:00.000Z", functions: [compared], history: { uri: "s3://artifacts/tuning-history/", problems: [] } });
+        const compared = {
+            ...withBaseline(pullRequestResult(), BASELINE, PULL_REQUEST),
+            fingerprint: "f".repeat(64),
+            reused: { recordedAt: "2026-11-18T16:30:00.000Z" },
+        };
+        const text = JSON.stringify({
+            version: 1,
+            generatedAt: "2026-11-20T17:06:00.000Z",
+            functions: [compared],
+            history: { uri: "s3://artifacts/tuning-history/", problems: [] },
+        });
         const parsed = parseResultsFile(text, "power-tuning-results.json");
         assert.deepEqual(parsed.functions[0], JSON.parse(JSON.stringify(compared)));
         assert.deepEqual(parsed.history, { uri: "s3://artifacts/tuning-history/", problems: [] });
     });
 
     it("names the field of a malformed baseline or delta", () => {
-        assert.throws(() => parseResultsFile(file({ baseline: { status: "found" } as any }), "r.json"), /r\.json: "functions\[0\]\.baseline" is .*allowed: \{status: "found"/);
+        assert.throws(
+            () => parseResultsFile(file({ baseline: { status: "found" } as any }), "r.json"),
+            /r\.json: "functions\[0\]\.baseline" is .*allowed: \{status: "found"/,
+        );
         const delta = withBaseline(pullRequestResult(), BASELINE, PULL_REQUEST).delta!;
-        assert.throws(() => parseResultsFile(file({ delta: { ...delta, comparisonUrl: "https://lambda-power-tuning.show/#a;b;c" } }), "r.json"), /"functions\[0\]\.delta"/);
+        assert.throws(
+            () => parseResultsFile(file({ delta: { ...delta, comparisonUrl: "https://lambda-power-tuning.show/#a;b;c" } }), "r.json"),
+            /"functions\[0\]\.delta"/,
+        );
     });
 });

@@ -1,6 +1,13 @@
 // The tuning budget's functional core: the budget in force, and which leases fit it.
 import * as assert from "node:assert/strict";
-import { admitLease, budgetInForce, parseLeases, releaseLease, serializeLeases, unitsInUse } from "../../../../buildscripts/tuning-runner/core/budget";
+import {
+    admitLease,
+    budgetInForce,
+    parseLeases,
+    releaseLease,
+    serializeLeases,
+    unitsInUse,
+} from "../../../../buildscripts/tuning-runner/core/budget";
 
 describe("the tuning budget (core)", () => {
     it("is the configured size, or a tenth of the account's unreserved concurrency when that is smaller", () => {
@@ -15,7 +22,10 @@ describe("the tuning budget (core)", () => {
             { id: "old", units: 90, expiresAt: 500 },
         ];
         assert.equal(unitsInUse(held, 1000), 60);
-        assert.deepEqual(admitLease(held, { id: "b", units: 40, expiresAt: 3000 }, 100, 1000), [held[0], { id: "b", units: 40, expiresAt: 3000 }]);
+        assert.deepEqual(admitLease(held, { id: "b", units: 40, expiresAt: 3000 }, 100, 1000), [
+            held[0],
+            { id: "b", units: 40, expiresAt: 3000 },
+        ]);
         assert.equal(admitLease(held, { id: "b", units: 41, expiresAt: 3000 }, 100, 1000), undefined);
         assert.deepEqual(releaseLease(held, "a", 1000), []);
     });

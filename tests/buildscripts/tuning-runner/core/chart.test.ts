@@ -14,9 +14,19 @@ const BALANCED = resultFromStateMachineOutput(loadFixture("power-tuning/output-b
 /** The cost fixture as if a refinement had measured 320 and 384 MB between 256 and 512 (figures between their neighbours'). */
 const REFINED: TuningResult = {
     ...COST,
-    stats: [...COST.stats, { memoryMB: 320, averageDurationMs: 330, averageCostUsd: 0.0000017 }, { memoryMB: 384, averageDurationMs: 270, averageCostUsd: 0.00000165 }],
+    stats: [
+        ...COST.stats,
+        { memoryMB: 320, averageDurationMs: 330, averageCostUsd: 0.0000017 },
+        { memoryMB: 384, averageDurationMs: 270, averageCostUsd: 0.00000165 },
+    ],
     power: 384,
-    refinement: { status: "refined", betweenMB: [256, 512], memorySizesMB: [320, 384], invocations: 20, firstPass: { power: 256, cost: COST.cost!, duration: COST.duration! } },
+    refinement: {
+        status: "refined",
+        betweenMB: [256, 512],
+        memorySizesMB: [320, 384],
+        invocations: 20,
+        firstPass: { power: 256, cost: COST.cost!, duration: COST.duration! },
+    },
 };
 
 type Element = Record<string, any>;
@@ -31,7 +41,10 @@ function elements(svg: string): Element[] {
         for (const node of nodes) {
             const tag = Object.keys(node).find((key) => key !== ":@" && key !== "#text");
             if (tag === undefined) continue;
-            const text = (node[tag] as any[]).filter((child) => "#text" in child).map((child) => String(child["#text"])).join("");
+            const text = (node[tag] as any[])
+                .filter((child) => "#text" in child)
+                .map((child) => String(child["#text"]))
+                .join("");
             found.push({ tag, text, ...(node[":@"] ?? {}) });
             walk(node[tag]);
         }
@@ -40,23 +53,38 @@ function elements(svg: string): Element[] {
     return found;
 }
 
-const texts = (svg: string) => elements(svg).filter((element) => element.tag === "text").map((element) => element.text);
+const texts = (svg: string) =>
+    elements(svg)
+        .filter((element) => element.tag === "text")
+        .map((element) => element.text);
 
 describe("core/chart: the tuning chart", () => {
     it("is a well-formed SVG with one panel per tuned function, titled with its recommendation", () => {
         const svg = renderChart([COST, BALANCED]);
         const [root] = elements(svg);
         assert.deepEqual([root.tag, root.width, root.height], ["svg", "760", "880"]);
-        assert.deepEqual(elements(svg).filter((element) => element.tag === "g" && element["data-function"] !== undefined).map((g) => g["data-function"]), ["digest", "thumbnails"]);
+        assert.deepEqual(
+            elements(svg)
+                .filter((element) => element.tag === "g" && element["data-function"] !== undefined)
+                .map((g) => g["data-function"]),
+            ["digest", "thumbnails"],
+        );
         assert.ok(texts(svg).includes("digest: 256 MB recommended (strategy: cost)"));
         assert.ok(texts(svg).includes("thumbnails: 1536 MB recommended (strategy: balanced)"));
     });
 
     it("labels both axes and the memory sizes measured", () => {
         const labels = texts(renderChart([COST]));
-        for (const label of ["Memory (MB)", "Average duration", "Cost per 1M invocations (USD)", "128", "256", "512", "1024"]) assert.ok(labels.includes(label), `no label "${label}" in ${labels.join(" | ")}`);
-        assert.ok(labels.some((label) => /^\d+ ms$/.test(label)), "duration ticks in ms");
-        assert.ok(labels.some((label) => /^\$\d\.\d\d$/.test(label)), "cost ticks in dollars");
+        for (const label of ["Memory (MB)", "Average duration", "Cost per 1M invocations (USD)", "128", "256", "512", "1024"])
+            assert.ok(labels.includes(label), `no label "${label}" in ${labels.join(" | ")}`);
+        assert.ok(
+            labels.some((label) => /^\d+ ms$/.test(label)),
+            "duration ticks in ms",
+        );
+        assert.ok(
+            labels.some((label) => /^\$\d\.\d\d$/.test(label)),
+            "cost ticks in dollars",
+        );
     });
 
     it("marks the recommendation: a line at its memory size, named above it", () => {
@@ -92,7 +120,12 @@ describe("core/chart: the tuning chart", () => {
 
     it("leaves failed results out, and refuses to draw nothing", () => {
         const failed: TuningResult = { name: "resize", arn: "", status: "failed", strategy: "cost", stats: [] };
-        assert.deepEqual(elements(renderChart([failed, COST])).filter((element) => element["data-function"] !== undefined).map((g) => g["data-function"]), ["digest"]);
+        assert.deepEqual(
+            elements(renderChart([failed, COST]))
+                .filter((element) => element["data-function"] !== undefined)
+                .map((g) => g["data-function"]),
+            ["digest"],
+        );
         assert.throws(() => renderChart([failed]), /no tuned function to chart/);
     });
 
@@ -111,12 +144,20 @@ describe("core/chart: the tuning chart", () => {
         const { width, height, pixels, png } = svgToPng(svg);
         assert.deepEqual([width, height], [760, 440]);
         assert.deepEqual([...png.subarray(1, 4)].map((byte) => String.fromCharCode(byte)).join(""), "PNG");
-        const at = (x: number, y: number) => [...pixels.subarray((Math.round(y) * width + Math.round(x)) * 4, (Math.round(y) * width + Math.round(x)) * 4 + 3)];
+        const at = (x: number, y: number) => [
+            ...pixels.subarray((Math.round(y) * width + Math.round(x)) * 4, (Math.round(y) * width + Math.round(x)) * 4 + 3),
+        ];
         const parsed = elements(svg);
         const line = parsed.find((element) => element["data-recommended"] !== undefined)!;
         // a dashed line: some rows between its ends are its green (#2e8540)
         const rows = Array.from({ length: 40 }, (_, i) => Number(line.y1) + 20 + i);
-        assert.ok(rows.some((y) => { const [r, g, b] = at(Number(line.x1), y); return g > 110 && r < 90 && b < 100; }), "no green along the recommendation line");
+        assert.ok(
+            rows.some((y) => {
+                const [r, g, b] = at(Number(line.x1), y);
+                return g > 110 && r < 90 && b < 100;
+            }),
+            "no green along the recommendation line",
+        );
         for (const point of parsed.filter((element) => element.tag === "circle" && element["data-series"] === "duration")) {
             const [r, g, b] = at(Number(point.cx), Number(point.cy));
             assert.ok(b > 150 && r < 80 && g < 140, `duration point at ${point["data-memory"]} MB is rgb(${r},${g},${b})`);

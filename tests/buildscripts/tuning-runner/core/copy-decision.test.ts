@@ -1,5 +1,12 @@
 import * as assert from "node:assert/strict";
-import { copyNameFor, decideCopy, decisionSummary, foldersToCheck, parseNonFunctionPathsVariable, validateNonFunctionPaths } from "../../../../buildscripts/tuning-runner/core/copyDecision";
+import {
+    copyNameFor,
+    decideCopy,
+    decisionSummary,
+    foldersToCheck,
+    parseNonFunctionPathsVariable,
+    validateNonFunctionPaths,
+} from "../../../../buildscripts/tuning-runner/core/copyDecision";
 import { concurrencyFittingAccount, parseTuningInput, peakPerExecution } from "../../../../buildscripts/tuning-runner/core/tuningInput";
 import { DEFAULT_NON_FUNCTION_PATHS } from "../../../../components/stack/config";
 
@@ -12,7 +19,11 @@ describe("whether a pull request needs a copy", () => {
 
     it("needs none when every changed path is top-level documentation or housekeeping", () => {
         const decision = decide(modified("README.md"), added("docs/tuning.md"), modified("LICENSE"), modified(".gitignore"));
-        assert.deepEqual(decision, { copyNeeded: false, changedPaths: ["README.md", "docs/tuning.md", "LICENSE", ".gitignore"], functionPaths: [] });
+        assert.deepEqual(decision, {
+            copyNeeded: false,
+            changedPaths: ["README.md", "docs/tuning.md", "LICENSE", ".gitignore"],
+            functionPaths: [],
+        });
     });
 
     it("stops: loosening the gate unmeasured, since the policy and the tuning input are gate inputs whatever the globs say", () => {
@@ -29,12 +40,28 @@ describe("whether a pull request needs a copy", () => {
             ["functions/digest", ["functions/digest/NOTES.md", "functions/digest/index.js"]],
             ["docs", ["docs/tuning.md"]],
         ]);
-        const decision = decideCopy([modified("functions/digest/NOTES.md"), modified("docs/tuning.md"), modified("README.md")], globs, { gateInputs: [], filesAtSource });
+        const decision = decideCopy([modified("functions/digest/NOTES.md"), modified("docs/tuning.md"), modified("README.md")], globs, {
+            gateInputs: [],
+            filesAtSource,
+        });
         assert.deepEqual(decision.functionPaths, ["functions/digest/NOTES.md"]);
-        assert.deepEqual(foldersToCheck(["functions/digest/NOTES.md", "docs/tuning.md", "README.md", "main.tf"], globs), ["docs", "functions", "functions/digest"], "the root is never listed");
+        assert.deepEqual(
+            foldersToCheck(["functions/digest/NOTES.md", "docs/tuning.md", "README.md", "main.tf"], globs),
+            ["docs", "functions", "functions/digest"],
+            "the root is never listed",
+        );
     });
 
-    for (const path of ["main.tf", "modules/lambda/main.tf", "prod.tfvars", ".terraform.lock.hcl", "power-tuning-input.json", "functions/digest/index.js", "templates/policy.json.tpl", "docs.tf"]) {
+    for (const path of [
+        "main.tf",
+        "modules/lambda/main.tf",
+        "prod.tfvars",
+        ".terraform.lock.hcl",
+        "power-tuning-input.json",
+        "functions/digest/index.js",
+        "templates/policy.json.tpl",
+        "docs.tf",
+    ]) {
         it(`needs one when ${path} changed, even beside documentation`, () => {
             const decision = decide(modified("README.md"), modified(path));
             assert.equal(decision.copyNeeded, true);
@@ -58,16 +85,26 @@ describe("whether a pull request needs a copy", () => {
 
     it("hands the workflow a summary of bounded size, whatever the pull request's", () => {
         const many = Array.from({ length: 40 }, (_, index) => modified(`src/file-${index}.tf`));
-        assert.deepEqual(decisionSummary(decide(...many)), { copyNeeded: true, changedPaths: 40, functionPaths: many.slice(0, 10).map((change) => change.afterPath) });
+        assert.deepEqual(decisionSummary(decide(...many)), {
+            copyNeeded: true,
+            changedPaths: 40,
+            functionPaths: many.slice(0, 10).map((change) => change.afterPath),
+        });
     });
 
     it("names the copy for the workflow, which confines the copy's credentials to that prefix", () => {
-        assert.equal(copyNameFor("pr-power-tuned", { pullRequestId: "42", sourceCommit: "0123abc" + "d".repeat(33) }), "pr-power-tuned-42-0123abc");
+        assert.equal(
+            copyNameFor("pr-power-tuned", { pullRequestId: "42", sourceCommit: `0123abc${"d".repeat(33)}` }),
+            "pr-power-tuned-42-0123abc",
+        );
     });
 
     it("refuses to name a copy without a valid pull-request name prefix in its environment, naming the variable and the value", () => {
         const pullRequest = { pullRequestId: "42", sourceCommit: "0".repeat(40) };
-        assert.throws(() => copyNameFor(undefined, pullRequest), { name: "UsageError", message: /^PULL_REQUEST_NAME_PREFIX is undefined; allowed: 1–32 letters/ });
+        assert.throws(() => copyNameFor(undefined, pullRequest), {
+            name: "UsageError",
+            message: /^PULL_REQUEST_NAME_PREFIX is undefined; allowed: 1–32 letters/,
+        });
         assert.throws(() => copyNameFor("pr-*", pullRequest), { message: /^PULL_REQUEST_NAME_PREFIX is "pr-\*"; allowed:/ });
     });
 });
@@ -79,9 +116,16 @@ describe("the globs of paths that cannot change a function", () => {
 
     it("refuses a glob that would skip a file a function depends on, naming the glob and the file", () => {
         assert.throws(() => validateNonFunctionPaths(["docs/**", "**/*.json"], "--non-function-path"), {
-            message: '--non-function-path[1] is "**/*.json" (it matches power-tuning-input.json, which can change a function); allowed: a glob that matches no file a function can depend on',
+            message:
+                '--non-function-path[1] is "**/*.json" (it matches power-tuning-input.json, which can change a function); allowed: a glob that matches no file a function can depend on',
         });
-        for (const [glob, file] of [["**", "main.tf"], ["*.tf", "main.tf"], ["**/*.tfvars", "terraform.tfvars"], ["functions/**", "functions/digest/index.js"], [".terraform.*", ".terraform.lock.hcl"]]) {
+        for (const [glob, file] of [
+            ["**", "main.tf"],
+            ["*.tf", "main.tf"],
+            ["**/*.tfvars", "terraform.tfvars"],
+            ["functions/**", "functions/digest/index.js"],
+            [".terraform.*", ".terraform.lock.hcl"],
+        ]) {
             assert.throws(() => validateNonFunctionPaths([glob], "x"), new RegExp(`it matches ${file.replace(/\./g, "\\.")}`), glob);
         }
     });
@@ -94,7 +138,10 @@ describe("the globs of paths that cannot change a function", () => {
 
     it("reads the environment's JSON list, naming the variable when it is not one", () => {
         assert.deepEqual(parseNonFunctionPathsVariable('["docs/**", "**/*.md"]'), ["docs/**", "**/*.md"]);
-        assert.throws(() => parseNonFunctionPathsVariable("docs/**"), /^InputError: NON_FUNCTION_PATHS is "docs\/\*\*"; allowed: a JSON list of globs/);
+        assert.throws(
+            () => parseNonFunctionPathsVariable("docs/**"),
+            /^InputError: NON_FUNCTION_PATHS is "docs\/\*\*"; allowed: a JSON list of globs/,
+        );
         assert.throws(() => parseNonFunctionPathsVariable('["**"]'), /NON_FUNCTION_PATHS\[0\] is "\*\*"/);
     });
 });

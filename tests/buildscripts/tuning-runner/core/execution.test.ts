@@ -16,7 +16,11 @@ function failureOf(outcome: ExecutionOutcome) {
 }
 
 function cleanUpOnError(id: number, error: unknown): ExecutionEvent {
-    return { id, type: "TaskStateEntered", stateEnteredEventDetails: { name: "CleanUpOnError", input: JSON.stringify({ num: 10, error }) } };
+    return {
+        id,
+        type: "TaskStateEntered",
+        stateEnteredEventDetails: { name: "CleanUpOnError", input: JSON.stringify({ num: 10, error }) },
+    };
 }
 
 describe("outcome classification", () => {
@@ -49,7 +53,10 @@ describe("outcome classification", () => {
         const outcome = classifyExecution(succeeded(JSON.stringify(output)));
         assert.equal(outcome.kind, "succeeded");
         assert.equal(outcome.analysis.statsSource, "visualization");
-        assert.deepEqual(outcome.analysis.stats.map((stat) => stat.memoryMB), [128, 256, 512, 1024]);
+        assert.deepEqual(
+            outcome.analysis.stats.map((stat) => stat.memoryMB),
+            [128, 256, 512, 1024],
+        );
         // float32: within a few parts in 10^7 of what the stats would have said
         const exact = JSON.parse(costOutputText).stats;
         outcome.analysis.stats.forEach((stat, index) => {
@@ -61,7 +68,9 @@ describe("outcome classification", () => {
 
     it("keeps an analysis without stats when the link cannot be decoded either", () => {
         const { stats: _omitted, ...output } = JSON.parse(costOutputText);
-        const outcome = classifyExecution(succeeded(JSON.stringify({ ...output, stateMachine: { visualization: "https://lambda-power-tuning.show/#broken" } })));
+        const outcome = classifyExecution(
+            succeeded(JSON.stringify({ ...output, stateMachine: { visualization: "https://lambda-power-tuning.show/#broken" } })),
+        );
         assert.equal(outcome.kind, "succeeded");
         assert.deepEqual([outcome.analysis.stats, outcome.analysis.statsSource], [[], undefined]);
     });
@@ -71,7 +80,10 @@ describe("outcome classification", () => {
         output.stats.reverse();
         const outcome = classifyExecution(succeeded(JSON.stringify(output)));
         assert.equal(outcome.kind, "succeeded");
-        assert.deepEqual(outcome.analysis.stats.map((stat) => stat.memoryMB), [128, 256, 512, 1024]);
+        assert.deepEqual(
+            outcome.analysis.stats.map((stat) => stat.memoryMB),
+            [128, 256, 512, 1024],
+        );
     });
 
     it("treats SUCCEEDED with null as a dry run, not a result", () => {
@@ -114,7 +126,11 @@ describe("outcome classification", () => {
     });
 
     it("says so when the CleanUpOnError input carries no error", () => {
-        const event: ExecutionEvent = { id: 3, type: "TaskStateEntered", stateEnteredEventDetails: { name: "CleanUpOnError", input: "{}" } };
+        const event: ExecutionEvent = {
+            id: 3,
+            type: "TaskStateEntered",
+            stateEnteredEventDetails: { name: "CleanUpOnError", input: "{}" },
+        };
         assert.match(failureOf(classifyExecution(succeeded("{}"), [event])).cause, /CleanUpOnError, whose input names no error/);
     });
 
@@ -158,7 +174,10 @@ describe("error causes", () => {
     });
 
     it("falls back to the error name when the JSON cause has no errorType", () => {
-        assert.deepEqual(describeCause("States.TaskFailed", '{"errorMessage": "boom"}'), { error: "States.TaskFailed", cause: "States.TaskFailed: boom" });
+        assert.deepEqual(describeCause("States.TaskFailed", '{"errorMessage": "boom"}'), {
+            error: "States.TaskFailed",
+            cause: "States.TaskFailed: boom",
+        });
     });
 
     it("keeps a plain-text cause and a JSON cause without errorMessage as they are", () => {
@@ -223,12 +242,20 @@ describe("execution names", () => {
     });
 
     it("replaces characters Step Functions does not allow", () => {
-        assert.equal(executionName({ pullRequestId: "7", functionName: "api.v2 (eu)", uniqueSuffix: "build:42" }), "pr-7-api-v2--eu--build-42");
+        assert.equal(
+            executionName({ pullRequestId: "7", functionName: "api.v2 (eu)", uniqueSuffix: "build:42" }),
+            "pr-7-api-v2--eu--build-42",
+        );
     });
 
     it("stays within 80 characters by shortening the function part and keeping the whole suffix", () => {
         const suffix = "0f9e8d7c-6b5a-4321-8fed-cba987654321";
-        const name = executionName({ pullRequestId: "1234", sourceCommit: "3f2a9c1b7e6d", functionName: "f".repeat(100), uniqueSuffix: suffix });
+        const name = executionName({
+            pullRequestId: "1234",
+            sourceCommit: "3f2a9c1b7e6d",
+            functionName: "f".repeat(100),
+            uniqueSuffix: suffix,
+        });
         assert.equal(name.length, 80);
         assert.ok(name.startsWith("pr-1234-3f2a9c1-fff"));
         assert.ok(name.endsWith(`-${suffix}`));

@@ -1,7 +1,13 @@
 import * as assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 
-import { canonicalJson, type FunctionConfigurationShape, functionFactsFrom, MissingCodeHashError, tuningFingerprint } from "../../../../buildscripts/tuning-runner/core/fingerprint";
+import {
+    canonicalJson,
+    type FunctionConfigurationShape,
+    functionFactsFrom,
+    MissingCodeHashError,
+    tuningFingerprint,
+} from "../../../../buildscripts/tuning-runner/core/fingerprint";
 import type { PowerTuningInput } from "../../../../buildscripts/tuning-runner/core/tuningInput";
 
 const FUNCTION_ARN = "arn:aws:lambda:us-east-1:123456789012:function:power-tuned-digest";
@@ -19,7 +25,13 @@ const CONFIGURATION: FunctionConfigurationShape & Record<string, unknown> = {
     LastModified: "2026-11-20T17:00:00.000+0000",
     Environment: { Variables: { STAGE: "pr-7-3f2a9c1" } },
 };
-const INPUT: PowerTuningInput = { powerValues: [128, 256, 512, 1024], num: 50, payload: { documentKb: 512 }, parallelInvocation: true, strategy: "cost" };
+const INPUT: PowerTuningInput = {
+    powerValues: [128, 256, 512, 1024],
+    num: 50,
+    payload: { documentKb: 512 },
+    parallelInvocation: true,
+    strategy: "cost",
+};
 
 const fingerprintOf = (configuration: FunctionConfigurationShape, input: PowerTuningInput = INPUT) =>
     tuningFingerprint(functionFactsFrom(configuration, FUNCTION_ARN), input);
@@ -41,7 +53,13 @@ describe("tuning fingerprint", () => {
                     runtime: "nodejs22.x",
                     timeoutSeconds: 30,
                 },
-                input: { num: 50, parallelInvocation: true, payload: { documentKb: 512 }, powerValues: [128, 256, 512, 1024], strategy: "cost" },
+                input: {
+                    num: 50,
+                    parallelInvocation: true,
+                    payload: { documentKb: 512 },
+                    powerValues: [128, 256, 512, 1024],
+                    strategy: "cost",
+                },
                 version: 2,
             }),
         );
@@ -63,7 +81,13 @@ describe("tuning fingerprint", () => {
     });
 
     it("does not depend on the order of keys in the input file", () => {
-        const reordered: PowerTuningInput = { strategy: "cost", parallelInvocation: true, payload: { documentKb: 512 }, num: 50, powerValues: [128, 256, 512, 1024] };
+        const reordered: PowerTuningInput = {
+            strategy: "cost",
+            parallelInvocation: true,
+            payload: { documentKb: 512 },
+            num: 50,
+            powerValues: [128, 256, 512, 1024],
+        };
         assert.equal(fingerprintOf(CONFIGURATION, reordered), fingerprintOf(CONFIGURATION));
     });
 
@@ -83,9 +107,22 @@ describe("tuning fingerprint", () => {
         ["the memory size", { ...CONFIGURATION, MemorySize: 10240 }, INPUT],
         ["the timeout", { ...CONFIGURATION, Timeout: 3 }, INPUT],
         ["the ephemeral storage", { ...CONFIGURATION, EphemeralStorage: { Size: 10240 } }, INPUT],
-        ["an environment variable (NODE_OPTIONS=--import=data:… runs other code from the same zip)", { ...CONFIGURATION, Environment: { Variables: { STAGE: "pr-7-3f2a9c1", NODE_OPTIONS: "--import=data:text/javascript,0" } } }, INPUT],
+        [
+            "an environment variable (NODE_OPTIONS=--import=data:… runs other code from the same zip)",
+            { ...CONFIGURATION, Environment: { Variables: { STAGE: "pr-7-3f2a9c1", NODE_OPTIONS: "--import=data:text/javascript,0" } } },
+            INPUT,
+        ],
         ["the VPC's subnets", { ...CONFIGURATION, VpcConfig: { SubnetIds: ["subnet-0a1b"], SecurityGroupIds: ["sg-0a1b"] } }, INPUT],
-        ["a mounted file system", { ...CONFIGURATION, FileSystemConfigs: [{ Arn: "arn:aws:elasticfilesystem:us-east-1:123456789012:access-point/fsap-0a1b", LocalMountPath: "/mnt/data" }] }, INPUT],
+        [
+            "a mounted file system",
+            {
+                ...CONFIGURATION,
+                FileSystemConfigs: [
+                    { Arn: "arn:aws:elasticfilesystem:us-east-1:123456789012:access-point/fsap-0a1b", LocalMountPath: "/mnt/data" },
+                ],
+            },
+            INPUT,
+        ],
         ["SnapStart", { ...CONFIGURATION, SnapStart: { ApplyOn: "PublishedVersions" } }, INPUT],
         ["the power values", CONFIGURATION, { ...INPUT, powerValues: [128, 256, 512] }],
         ["num", CONFIGURATION, { ...INPUT, num: 100 }],
@@ -116,7 +153,10 @@ describe("tuning fingerprint", () => {
     it("keeps the order of layers: a later layer's files win", () => {
         const layerA = { Arn: "arn:aws:lambda:us-east-1:123456789012:layer:a:1" };
         const layerB = { Arn: "arn:aws:lambda:us-east-1:123456789012:layer:b:1" };
-        assert.notEqual(fingerprintOf({ ...CONFIGURATION, Layers: [layerA, layerB] }), fingerprintOf({ ...CONFIGURATION, Layers: [layerB, layerA] }));
+        assert.notEqual(
+            fingerprintOf({ ...CONFIGURATION, Layers: [layerA, layerB] }),
+            fingerprintOf({ ...CONFIGURATION, Layers: [layerB, layerA] }),
+        );
     });
 
     it("refuses a configuration without a code hash, naming the function", () => {

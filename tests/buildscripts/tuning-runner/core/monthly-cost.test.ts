@@ -1,5 +1,11 @@
 import * as assert from "node:assert/strict";
-import { architectureOfStats, durationPricePerGbSecond, monthlyCostUsd, monthlyFigures, type MonthlyInput } from "../../../../buildscripts/tuning-runner/core/monthlyCost";
+import {
+    architectureOfStats,
+    durationPricePerGbSecond,
+    monthlyCostUsd,
+    monthlyFigures,
+    type MonthlyInput,
+} from "../../../../buildscripts/tuning-runner/core/monthlyCost";
 import { trafficFromMetricData, trafficWindow } from "../../../../buildscripts/tuning-runner/core/productionMetrics";
 import { neighboursWithinNoise } from "../../../../buildscripts/tuning-runner/core/withinNoise";
 
@@ -37,7 +43,13 @@ describe("monthly cost", () => {
             duration: 390,
             stats: ARM_STATS,
             configuredMemoryMB: 512,
-            productionTraffic: { status: "measured", functionName: "digest", invocations: 2_000_000, averageDurationMs: 820, memoryMB: 128 },
+            productionTraffic: {
+                status: "measured",
+                functionName: "digest",
+                invocations: 2_000_000,
+                averageDurationMs: 820,
+                memoryMB: 128,
+            },
         };
         const price = 0.0000156138;
 
@@ -66,7 +78,10 @@ describe("monthly cost", () => {
         });
 
         it("has none without known traffic", () => {
-            assert.equal(monthlyFigures({ ...measured, productionTraffic: { status: "none", reason: "no production traffic yet" } }), undefined);
+            assert.equal(
+                monthlyFigures({ ...measured, productionTraffic: { status: "none", reason: "no production traffic yet" } }),
+                undefined,
+            );
             assert.equal(monthlyFigures({ ...measured, productionTraffic: undefined }), undefined);
         });
     });
@@ -77,11 +92,23 @@ describe("monthly cost", () => {
                 { Id: "invocations", Values: [1000, 200] },
                 { Id: "duration", Values: [35] },
             ];
-            assert.deepEqual(trafficFromMetricData("digest", 512, answers), { status: "measured", functionName: "digest", invocations: 1200, averageDurationMs: 35, memoryMB: 512 });
+            assert.deepEqual(trafficFromMetricData("digest", 512, answers), {
+                status: "measured",
+                functionName: "digest",
+                invocations: 1200,
+                averageDurationMs: 35,
+                memoryMB: 512,
+            });
         });
 
         it("calls a function without Invocations data unknown, not unused", () => {
-            assert.equal(trafficFromMetricData("digest", 512, [{ Id: "invocations", Values: [] }, { Id: "duration", Values: [] }]).status, "unknown");
+            assert.equal(
+                trafficFromMetricData("digest", 512, [
+                    { Id: "invocations", Values: [] },
+                    { Id: "duration", Values: [] },
+                ]).status,
+                "unknown",
+            );
         });
 
         it("reads the last 30 days up to the current minute", () => {

@@ -32,10 +32,13 @@ describe("Terraform plan summary", () => {
         const summary = summarizeTerraformPlan(loadFixture(PLAN));
         assert.equal(summary.changes.length, 12);
         assert.ok(!summary.changes.some((change) => change.address === 'aws_iam_role.function["digest"]'));
-        assert.deepEqual(summary.changes.find((change) => change.address === 'aws_lambda_function.function["digest"]'), {
-            address: 'aws_lambda_function.function["digest"]',
-            action: "update",
-        });
+        assert.deepEqual(
+            summary.changes.find((change) => change.address === 'aws_lambda_function.function["digest"]'),
+            {
+                address: 'aws_lambda_function.function["digest"]',
+                action: "update",
+            },
+        );
         assert.deepEqual(
             summary.changes.filter((change) => change.action === "read").map((change) => change.address),
             ['data.archive_file.package["thumbnail"]', 'data.aws_iam_policy_document.write_own_logs["thumbnail"]'],
@@ -43,8 +46,16 @@ describe("Terraform plan summary", () => {
     });
 
     it("reads a replacement in either order (create_before_destroy runs create first)", () => {
-        const summary = summarizeTerraformPlan(planWith([["delete", "create"], ["create", "delete"]]));
-        assert.deepEqual(summary.changes.map((change) => change.action), ["replace", "replace"]);
+        const summary = summarizeTerraformPlan(
+            planWith([
+                ["delete", "create"],
+                ["create", "delete"],
+            ]),
+        );
+        assert.deepEqual(
+            summary.changes.map((change) => change.action),
+            ["replace", "replace"],
+        );
         assert.deepEqual([summary.toAdd, summary.toDestroy, summary.toReplace], [2, 2, 2]);
     });
 
@@ -54,15 +65,30 @@ describe("Terraform plan summary", () => {
     });
 
     it("reads a plan without resource_changes as no changes", () => {
-        assert.deepEqual(summarizeTerraformPlan({ format_version: "1.2" }), { toAdd: 0, toChange: 0, toReplace: 0, toDestroy: 0, changes: [] });
+        assert.deepEqual(summarizeTerraformPlan({ format_version: "1.2" }), {
+            toAdd: 0,
+            toChange: 0,
+            toReplace: 0,
+            toDestroy: 0,
+            changes: [],
+        });
     });
 
     it("rejects what is not a Terraform JSON plan, naming what it got", () => {
-        assertInputError(() => summarizeTerraformPlan([]), /^Terraform plan is \[\]; allowed: the JSON printed by `terraform show -json <planfile>`/);
+        assertInputError(
+            () => summarizeTerraformPlan([]),
+            /^Terraform plan is \[\]; allowed: the JSON printed by `terraform show -json <planfile>`/,
+        );
         assertInputError(() => summarizeTerraformPlan({ arn: { value: "x" } }), /Terraform plan is "an object without format_version"/);
         assertInputError(() => summarizeTerraformPlan({ format_version: "2.0" }), /Terraform plan format_version is "2\.0"/);
-        assertInputError(() => summarizeTerraformPlan({ format_version: "1.2", resource_changes: {} }), /resource_changes is \{\}; allowed: a list/);
-        assertInputError(() => summarizeTerraformPlan({ format_version: "1.2", resource_changes: [{ address: "a.b" }] }), /resource_changes\[0\] is \{"address":"a\.b"\}/);
+        assertInputError(
+            () => summarizeTerraformPlan({ format_version: "1.2", resource_changes: {} }),
+            /resource_changes is \{\}; allowed: a list/,
+        );
+        assertInputError(
+            () => summarizeTerraformPlan({ format_version: "1.2", resource_changes: [{ address: "a.b" }] }),
+            /resource_changes\[0\] is \{"address":"a\.b"\}/,
+        );
     });
 
     it("rejects an action it does not know instead of leaving a change out", () => {
@@ -89,14 +115,20 @@ describe("plan comment", () => {
         const rows = lines.filter((line) => line.startsWith("| `"));
         assert.equal(rows.length, 12);
         assert.equal(rows[0], '| `-/+` replace | `aws_iam_role_policy.write_own_logs["digest"]` |');
-        assert.deepEqual(rows.slice(1, 5).map((row) => row.split(" | ")[0]), Array(4).fill("| `-` destroy"));
+        assert.deepEqual(
+            rows.slice(1, 5).map((row) => row.split(" | ")[0]),
+            Array(4).fill("| `-` destroy"),
+        );
         assert.equal(rows[5], '| `~` update in place | `aws_lambda_function.function["digest"]` |');
         assert.equal(rows[11], '| `<=` read (data source) | `data.aws_iam_policy_document.write_own_logs["thumbnail"]` |');
     });
 
     it("says when there is nothing to change and links the build log", () => {
         const comment = renderPlanComment(summarizeTerraformPlan(planWith([["no-op"]])), { buildUrl: "https://example.com/build/1" });
-        assert.equal(comment, "## Terraform plan\n\n**No changes.** The infrastructure matches the configuration. [Build log](https://example.com/build/1)\n");
+        assert.equal(
+            comment,
+            "## Terraform plan\n\n**No changes.** The infrastructure matches the configuration. [Build log](https://example.com/build/1)\n",
+        );
     });
 
     it("fits a plan with hundreds of changes into the comment limit, destroys first", () => {
@@ -105,6 +137,9 @@ describe("plan comment", () => {
         assert.ok(comment.length <= COMMENT_CHARACTER_LIMIT);
         assert.match(comment, /\*\*Plan: 300 to add, 0 to change, 5 to destroy\.\*\*/);
         assert.equal(comment.split("\n").filter((line) => line.startsWith("| `-` destroy")).length, 5);
-        assert.match(comment, /_✂️ \d+ more lines omitted: CodeCommit comments are limited to 10,240 characters; see the plan in the build log\._$/);
+        assert.match(
+            comment,
+            /_✂️ \d+ more lines omitted: CodeCommit comments are limited to 10,240 characters; see the plan in the build log\._$/,
+        );
     });
 });

@@ -82,18 +82,33 @@ describe("quality gate policy file", () => {
     });
 
     it("rejects a negative, non-numeric or infinite percentage with the field, the value and what is allowed", () => {
-        assertInputError(() => parsePolicy('{"maxDurationIncreasePercent": -5}', FILE), `${FILE}: "maxDurationIncreasePercent" is -5; allowed: a number ≥ 0`);
-        assertInputError(() => parsePolicy('{"maxCostIncreasePercent": "10%"}', FILE), `"maxCostIncreasePercent" is "10%"; allowed: a number ≥ 0`);
-        assertInputError(() => parsePolicy('{"requireConfiguredMemoryWithinPercent": 1e999}', FILE), `"requireConfiguredMemoryWithinPercent" is null; allowed: a number ≥ 0`);
+        assertInputError(
+            () => parsePolicy('{"maxDurationIncreasePercent": -5}', FILE),
+            `${FILE}: "maxDurationIncreasePercent" is -5; allowed: a number ≥ 0`,
+        );
+        assertInputError(
+            () => parsePolicy('{"maxCostIncreasePercent": "10%"}', FILE),
+            `"maxCostIncreasePercent" is "10%"; allowed: a number ≥ 0`,
+        );
+        assertInputError(
+            () => parsePolicy('{"requireConfiguredMemoryWithinPercent": 1e999}', FILE),
+            `"requireConfiguredMemoryWithinPercent" is null; allowed: a number ≥ 0`,
+        );
     });
 
     it("rejects an absolute limit that is not a positive number", () => {
         assertInputError(() => parsePolicy('{"maxCostPer1MUsd": 0}', FILE), `${FILE}: "maxCostPer1MUsd" is 0; allowed: a number > 0 (USD)`);
-        assertInputError(() => parsePolicy('{"maxDurationMs": "1s"}', FILE), `${FILE}: "maxDurationMs" is "1s"; allowed: a number > 0 (milliseconds)`);
+        assertInputError(
+            () => parsePolicy('{"maxDurationMs": "1s"}', FILE),
+            `${FILE}: "maxDurationMs" is "1s"; allowed: a number > 0 (milliseconds)`,
+        );
     });
 
     it("rejects an unknown new-function mode, and absolute-limits without an absolute limit, which would let a new function pass unjudged", () => {
-        assertInputError(() => parsePolicy('{"newFunctions": "pass"}', FILE), `${FILE}: "newFunctions" is "pass"; allowed: "needs-a-person" or "absolute-limits"`);
+        assertInputError(
+            () => parsePolicy('{"newFunctions": "pass"}', FILE),
+            `${FILE}: "newFunctions" is "pass"; allowed: "needs-a-person" or "absolute-limits"`,
+        );
         assertInputError(
             () => parsePolicy('{"newFunctions": "absolute-limits", "maxCostIncreasePercent": 10}', FILE),
             `${FILE}: "newFunctions" is "absolute-limits" (without an absolute limit a new function would pass unjudged); allowed: "absolute-limits" only together with maxCostPer1MUsd or maxDurationMs`,
@@ -101,7 +116,10 @@ describe("quality gate policy file", () => {
     });
 
     it("rejects a failOnTuningError that is not a boolean", () => {
-        assertInputError(() => parsePolicy('{"failOnTuningError": "yes"}', FILE), `${FILE}: "failOnTuningError" is "yes"; allowed: true or false`);
+        assertInputError(
+            () => parsePolicy('{"failOnTuningError": "yes"}', FILE),
+            `${FILE}: "failOnTuningError" is "yes"; allowed: true or false`,
+        );
     });
 
     it("reports every problem at once, one per line", () => {
@@ -129,7 +147,14 @@ describe("quality gate policy file", () => {
 
 describe("quality gate evaluation", () => {
     it("is off without a policy: verdict no-policy, nothing evaluated", () => {
-        assert.deepEqual(evaluatePolicy(undefined, [tuned({ status: "failed", stats: [] })]), { verdict: "no-policy", judgements: [], changedGateInputs: [], untrusted: [], violations: [], notEvaluated: [] });
+        assert.deepEqual(evaluatePolicy(undefined, [tuned({ status: "failed", stats: [] })]), {
+            verdict: "no-policy",
+            judgements: [],
+            changedGateInputs: [],
+            untrusted: [],
+            violations: [],
+            notEvaluated: [],
+        });
     });
 
     it("passes a policy without rules", () => {
@@ -144,7 +169,10 @@ describe("quality gate evaluation", () => {
             assert.equal(evaluation.verdict, "fail");
             assert.equal(evaluation.violations.length, 1);
             const [violation] = evaluation.violations;
-            assert.deepEqual({ ...violation, value: undefined }, { function: "digest", rule: "requireConfiguredMemoryWithinPercent", value: undefined, limit: 5 });
+            assert.deepEqual(
+                { ...violation, value: undefined },
+                { function: "digest", rule: "requireConfiguredMemoryWithinPercent", value: undefined, limit: 5 },
+            );
             assert.ok(Math.abs((violation.value as number) - ((2.048 - 1.8926) / 1.8926) * 100) < 1e-9);
             assert.equal(evaluatePolicy({ requireConfiguredMemoryWithinPercent: 8.3 }, [result]).verdict, "pass");
         });
@@ -159,10 +187,17 @@ describe("quality gate evaluation", () => {
         });
 
         it("leaves it to a person, saying why, when the configured size was not measured or is unknown", () => {
-            const evaluation = evaluatePolicy({ requireConfiguredMemoryWithinPercent: 0 }, [tuned({ configuredMemoryMB: 384 }), tuned({ name: "resize" })]);
+            const evaluation = evaluatePolicy({ requireConfiguredMemoryWithinPercent: 0 }, [
+                tuned({ configuredMemoryMB: 384 }),
+                tuned({ name: "resize" }),
+            ]);
             assert.equal(evaluation.verdict, "needs-a-person");
             assert.deepEqual(evaluation.notEvaluated, [
-                { function: "digest", rule: "requireConfiguredMemoryWithinPercent", reason: "the configured 384 MB was not measured; add it to powerValues in the tuning input" },
+                {
+                    function: "digest",
+                    rule: "requireConfiguredMemoryWithinPercent",
+                    reason: "the configured 384 MB was not measured; add it to powerValues in the tuning input",
+                },
                 { function: "resize", rule: "requireConfiguredMemoryWithinPercent", reason: "the configured memory size is unknown" },
             ]);
         });
@@ -170,7 +205,9 @@ describe("quality gate evaluation", () => {
 
     describe("maxCostIncreasePercent and maxDurationIncreasePercent (against the baseline)", () => {
         it("fails on an increase above the limit and names function, rule, value and limit", () => {
-            const evaluation = evaluatePolicy({ maxCostIncreasePercent: 10, maxDurationIncreasePercent: 20 }, [tuned(againstBaseline({ cost: 12.5, duration: 30 }))]);
+            const evaluation = evaluatePolicy({ maxCostIncreasePercent: 10, maxDurationIncreasePercent: 20 }, [
+                tuned(againstBaseline({ cost: 12.5, duration: 30 })),
+            ]);
             assert.equal(evaluation.verdict, "fail");
             assert.deepEqual(evaluation.violations, [
                 { function: "digest", rule: "maxCostIncreasePercent", value: 12.5, limit: 10 },
@@ -187,7 +224,10 @@ describe("quality gate evaluation", () => {
         });
 
         it("is not evaluated without a baseline, saying why, so a person decides", () => {
-            const evaluation = evaluatePolicy({ maxCostIncreasePercent: 10 }, [tuned(), tuned({ name: "resize", baseline: { status: "none", reason: "production has not been recorded yet" } })]);
+            const evaluation = evaluatePolicy({ maxCostIncreasePercent: 10 }, [
+                tuned(),
+                tuned({ name: "resize", baseline: { status: "none", reason: "production has not been recorded yet" } }),
+            ]);
             assert.equal(evaluation.verdict, "needs-a-person");
             assert.deepEqual(evaluation.notEvaluated, [
                 { function: "digest", rule: "maxCostIncreasePercent", reason: "no baseline: tune ran without --history" },
@@ -227,7 +267,13 @@ describe("quality gate evaluation", () => {
             tuned({
                 arn: "arn:aws:lambda:us-east-1:123456789012:function:pr-7-digest",
                 configuredMemoryMB: 512,
-                productionTraffic: { status: "measured", functionName: "digest", invocations: 1_200_000, averageDurationMs: 800, memoryMB: 128 },
+                productionTraffic: {
+                    status: "measured",
+                    functionName: "digest",
+                    invocations: 1_200_000,
+                    averageDurationMs: 800,
+                    memoryMB: 128,
+                },
                 ...fields,
             });
 
@@ -237,16 +283,37 @@ describe("quality gate evaluation", () => {
             assert.equal(evaluation.violations[0].rule, "maxMonthlyCostIncreaseUsd");
             assert.ok(Math.abs((evaluation.violations[0].value as number) - 0.0238) < 1e-4, String(evaluation.violations[0].value));
             assert.equal(evaluatePolicy({ maxMonthlyCostIncreaseUsd: 0.03 }, [atTraffic()]).verdict, "pass");
-            const atOneGb = { status: "measured" as const, functionName: "digest", invocations: 1_200_000, averageDurationMs: 110, memoryMB: 1024 };
-            assert.equal(evaluatePolicy({ maxMonthlyCostIncreaseUsd: 0 }, [atTraffic({ productionTraffic: atOneGb })]).verdict, "pass", "512 MB costs less than production's 1,024 MB");
+            const atOneGb = {
+                status: "measured" as const,
+                functionName: "digest",
+                invocations: 1_200_000,
+                averageDurationMs: 110,
+                memoryMB: 1024,
+            };
+            assert.equal(
+                evaluatePolicy({ maxMonthlyCostIncreaseUsd: 0 }, [atTraffic({ productionTraffic: atOneGb })]).verdict,
+                "pass",
+                "512 MB costs less than production's 1,024 MB",
+            );
         });
 
         it("is not evaluated when production's traffic is unknown, saying why, so a person decides", () => {
             const cases: Array<[Partial<TuningResult>, RegExp]> = [
                 [{ productionTraffic: undefined }, /tune ran without --history/],
                 [{ productionTraffic: { status: "none", reason: "no production traffic yet" } }, /no production traffic yet/],
-                [{ productionTraffic: { status: "unknown", reason: "production's metrics for `digest` could not be read (AccessDenied: no)" } }, /AccessDenied/],
-                [{ productionTraffic: { status: "measured", functionName: "digest", invocations: 10, averageDurationMs: 5 } }, /production's memory size was not recorded/],
+                [
+                    {
+                        productionTraffic: {
+                            status: "unknown",
+                            reason: "production's metrics for `digest` could not be read (AccessDenied: no)",
+                        },
+                    },
+                    /AccessDenied/,
+                ],
+                [
+                    { productionTraffic: { status: "measured", functionName: "digest", invocations: 10, averageDurationMs: 5 } },
+                    /production's memory size was not recorded/,
+                ],
                 [{ configuredMemoryMB: 384 }, /the configured 384 MB was not measured/],
             ];
             for (const [fields, reason] of cases) {
@@ -258,28 +325,55 @@ describe("quality gate evaluation", () => {
 
         it("is validated like the other limits: a number of USD, 0 or more", () => {
             assert.deepEqual(parsePolicy('{"maxMonthlyCostIncreaseUsd": 0}', FILE), { maxMonthlyCostIncreaseUsd: 0 });
-            assertInputError(() => parsePolicy('{"maxMonthlyCostIncreaseUsd": -1}', FILE), `${FILE}: "maxMonthlyCostIncreaseUsd" is -1; allowed: a number ≥ 0 (USD a month; 0 allows no increase at all)`);
-            assertInputError(() => parsePolicy('{"maxMonthlyCostIncreaseUsd": "$5"}', FILE), `"maxMonthlyCostIncreaseUsd" is "$5"; allowed: a number ≥ 0 (USD a month`);
+            assertInputError(
+                () => parsePolicy('{"maxMonthlyCostIncreaseUsd": -1}', FILE),
+                `${FILE}: "maxMonthlyCostIncreaseUsd" is -1; allowed: a number ≥ 0 (USD a month; 0 allows no increase at all)`,
+            );
+            assertInputError(
+                () => parsePolicy('{"maxMonthlyCostIncreaseUsd": "$5"}', FILE),
+                `"maxMonthlyCostIncreaseUsd" is "$5"; allowed: a number ≥ 0 (USD a month`,
+            );
         });
     });
 
     describe("verdict: pass only when every enabled rule was evaluated and passed for every function", () => {
-        const NEW = { baseline: { status: "none" as const, reason: "production has no recorded fingerprint for `report`", newFunction: true as const } };
+        const NEW = {
+            baseline: {
+                status: "none" as const,
+                reason: "production has no recorded fingerprint for `report`",
+                newFunction: true as const,
+            },
+        };
 
         it("a new function at 10,240 MB with no baseline is not approved", () => {
-            const seeded = { maxCostIncreasePercent: 10, maxDurationIncreasePercent: 20, requireConfiguredMemoryWithinPercent: 10, failOnTuningError: true };
+            const seeded = {
+                maxCostIncreasePercent: 10,
+                maxDurationIncreasePercent: 20,
+                requireConfiguredMemoryWithinPercent: 10,
+                failOnTuningError: true,
+            };
             const evaluation = evaluatePolicy(seeded, [tuned({ name: "report", configuredMemoryMB: 10240, ...NEW })]);
             assert.equal(evaluation.verdict, "needs-a-person");
             assert.deepEqual(
                 evaluation.judgements.map(({ rule, outcome }) => `${rule}: ${outcome}`),
-                ["maxCostIncreasePercent: not-evaluated", "maxDurationIncreasePercent: not-evaluated", "requireConfiguredMemoryWithinPercent: not-evaluated", "failOnTuningError: passed"],
+                [
+                    "maxCostIncreasePercent: not-evaluated",
+                    "maxDurationIncreasePercent: not-evaluated",
+                    "requireConfiguredMemoryWithinPercent: not-evaluated",
+                    "failOnTuningError: passed",
+                ],
             );
             assert.match(evaluation.notEvaluated[0].reason, /^new function: no baseline — a person decides/);
-            assert.equal(decideApproval(evaluation.verdict, { revisionId: "rev-1", sourceCommit: "c", status: "OPEN" }, "c").action, "REVOKE");
+            assert.equal(
+                decideApproval(evaluation.verdict, { revisionId: "rev-1", sourceCommit: "c", status: "OPEN" }, "c").action,
+                "REVOKE",
+            );
         });
 
         it("records every rule per function as passed, broken or not evaluated; a broken rule outweighs an unjudged one", () => {
-            const evaluation = evaluatePolicy({ maxCostIncreasePercent: 10, requireConfiguredMemoryWithinPercent: 5 }, [tuned({ configuredMemoryMB: 1024, ...NEW })]);
+            const evaluation = evaluatePolicy({ maxCostIncreasePercent: 10, requireConfiguredMemoryWithinPercent: 5 }, [
+                tuned({ configuredMemoryMB: 1024, ...NEW }),
+            ]);
             assert.equal(evaluation.verdict, "fail");
             assert.deepEqual(
                 evaluation.judgements.map(({ rule, outcome }) => `${rule}: ${outcome}`),
@@ -291,8 +385,13 @@ describe("quality gate evaluation", () => {
             const policy = { maxCostIncreasePercent: 10, maxCostPer1MUsd: 2.05, newFunctions: "absolute-limits" as const };
             const fresh = evaluatePolicy(policy, [tuned({ configuredMemoryMB: 1024, ...NEW })]);
             assert.equal(fresh.verdict, "pass");
-            assert.deepEqual(fresh.judgements.map(({ rule, outcome }) => `${rule}: ${outcome}`), ["maxCostPer1MUsd: passed"]);
-            const renamedAway = evaluatePolicy(policy, [tuned({ configuredMemoryMB: 1024, baseline: { status: "none", reason: "production's stored result could not be read" } })]);
+            assert.deepEqual(
+                fresh.judgements.map(({ rule, outcome }) => `${rule}: ${outcome}`),
+                ["maxCostPer1MUsd: passed"],
+            );
+            const renamedAway = evaluatePolicy(policy, [
+                tuned({ configuredMemoryMB: 1024, baseline: { status: "none", reason: "production's stored result could not be read" } }),
+            ]);
             assert.equal(renamedAway.verdict, "needs-a-person", "only a function production has no record of counts as new");
         });
     });
@@ -310,7 +409,9 @@ describe("quality gate evaluation", () => {
             assert.equal(evaluatePolicy({ failOnTuningError: false }, [failed]).verdict, "pass");
             const evaluation = evaluatePolicy({ requireConfiguredMemoryWithinPercent: 10 }, [failed]);
             assert.equal(evaluation.verdict, "needs-a-person");
-            assert.deepEqual(evaluation.notEvaluated, [{ function: "digest", rule: "requireConfiguredMemoryWithinPercent", reason: "no measurement: the tuning timed-out" }]);
+            assert.deepEqual(evaluation.notEvaluated, [
+                { function: "digest", rule: "requireConfiguredMemoryWithinPercent", reason: "no measurement: the tuning timed-out" },
+            ]);
         });
 
         it("does not count a dry run as an error", () => {
@@ -334,7 +435,10 @@ describe("approval decision", () => {
         for (const verdict of ["pass", "fail"] as const) {
             const decision = decideApproval(verdict, moved, BUILD_COMMIT);
             assert.equal(decision.action, "none");
-            assert.match((decision as { reason: string }).reason, /^stale build: the pull request moved on to 8e1f0c2, whose build decides; this build tuned 3f2a9c1$/);
+            assert.match(
+                (decision as { reason: string }).reason,
+                /^stale build: the pull request moved on to 8e1f0c2, whose build decides; this build tuned 3f2a9c1$/,
+            );
         }
     });
 

@@ -3,7 +3,13 @@ import * as assert from "node:assert/strict";
 import { InputError } from "../../../../buildscripts/tuning-runner/core/errors";
 import { tuningFingerprint } from "../../../../buildscripts/tuning-runner/core/fingerprint";
 import type { PowerStat } from "../../../../buildscripts/tuning-runner/core/powerStat";
-import { type FinishedPass, planRefinement, type RefineStep, resultAfterRefinement, tuneInPasses } from "../../../../buildscripts/tuning-runner/core/refine";
+import {
+    type FinishedPass,
+    planRefinement,
+    type RefineStep,
+    resultAfterRefinement,
+    tuneInPasses,
+} from "../../../../buildscripts/tuning-runner/core/refine";
 import { DEFAULT_REFINE_SETTINGS, refineSettingsOf } from "../../../../buildscripts/tuning-runner/core/refineSettings";
 import { stateMachineInput } from "../../../../buildscripts/tuning-runner/core/tuningInput";
 import { tuningResultFromOutcome } from "../../../../buildscripts/tuning-runner/core/results";
@@ -16,7 +22,11 @@ import { loadFixture } from "../../../fixtures";
 const fixture = (name: string): TuningAnalysis => analysisFromOutput(loadFixture(`power-tuning/${name}`))!;
 const costRun = fixture("output-cost-x86-4-powers.json"); // 128–1024 MB, 256 MB cheapest
 const balancedRun = fixture("output-balanced-arm64-6-powers.json"); // the tool's default six sizes, 1536 MB balanced
-const row = (memoryMB: number, averageCostUsd: number, averageDurationMs: number): PowerStat => ({ memoryMB, averageCostUsd, averageDurationMs });
+const row = (memoryMB: number, averageCostUsd: number, averageDurationMs: number): PowerStat => ({
+    memoryMB,
+    averageCostUsd,
+    averageDurationMs,
+});
 const cost = { strategy: "cost" as const, balancedWeight: 0.5 };
 const speed = { strategy: "speed" as const, balancedWeight: 0.5 };
 const balanced = { strategy: "balanced" as const, balancedWeight: 0.5 };
@@ -35,7 +45,11 @@ describe("refinement planning", () => {
         it("measures only the gap where a size could beat the winner", () => {
             // 256 MB won: between 128 and 256 the line through 256 and 512 MB keeps the cost within
             // 0.33 % of the winner's, so only the gap up to 512 MB is measured, all of its room.
-            assert.deepEqual(planRefinement(costRun.stats, 256, cost, DEFAULT_REFINE_SETTINGS), { kind: "refine", memorySizesMB: [320, 384, 448], betweenMB: [256, 512] });
+            assert.deepEqual(planRefinement(costRun.stats, 256, cost, DEFAULT_REFINE_SETTINGS), {
+                kind: "refine",
+                memorySizesMB: [320, 384, 448],
+                betweenMB: [256, 512],
+            });
         });
 
         it("follows stepMB and maxSizes", () => {
@@ -57,7 +71,10 @@ describe("refinement planning", () => {
                 for (const choice of [cost, balanced]) {
                     const plan = planRefinement(balancedRun.stats, winner, choice, { ...DEFAULT_REFINE_SETTINGS, minSavingPercent: 0 });
                     if (plan.kind === "skip") continue;
-                    assert.ok(plan.memorySizesMB.every((size) => size > 128 && size < 3008 && size % 64 === 0), `${winner}: ${plan.memorySizesMB}`);
+                    assert.ok(
+                        plan.memorySizesMB.every((size) => size > 128 && size < 3008 && size % 64 === 0),
+                        `${winner}: ${plan.memorySizesMB}`,
+                    );
                     assert.ok(plan.memorySizesMB.length <= 6);
                 }
             }
@@ -66,7 +83,9 @@ describe("refinement planning", () => {
 
     describe("when to skip", () => {
         it("skips when the first pass already measured every multiple between the neighbours (the ALL list)", () => {
-            const everySize = Array.from({ length: 46 }, (_, index) => 128 + 64 * index).map((memoryMB) => row(memoryMB, 1e-6 + Math.abs(memoryMB - 1024) * 1e-9, 100));
+            const everySize = Array.from({ length: 46 }, (_, index) => 128 + 64 * index).map((memoryMB) =>
+                row(memoryMB, 1e-6 + Math.abs(memoryMB - 1024) * 1e-9, 100),
+            );
             assert.deepEqual(planRefinement(everySize, 1024, cost, DEFAULT_REFINE_SETTINGS), {
                 kind: "skip",
                 reason: "the first pass already measured every multiple of 64 MB between 960 and 1088 MB",
@@ -87,7 +106,10 @@ describe("refinement planning", () => {
         it("skips cost when the request charge leaves too little to save", () => {
             // 1.5 ms at every size: duration costs of a few nano-dollars against the 200 nano-dollar request charge.
             const fast = [128, 256, 512, 1024].map((memoryMB) => row(memoryMB, 1.7e-9 * (memoryMB / 128) * 2, 1.5));
-            assert.match(String((planRefinement(fast, 128, cost, DEFAULT_REFINE_SETTINGS) as { reason: string }).reason), /at most 0 % \(cost per invocation including the request charge\)/);
+            assert.match(
+                String((planRefinement(fast, 128, cost, DEFAULT_REFINE_SETTINGS) as { reason: string }).reason),
+                /at most 0 % \(cost per invocation including the request charge\)/,
+            );
         });
 
         it("skips below minSavingPercent and refines at or above it", () => {
@@ -96,23 +118,43 @@ describe("refinement planning", () => {
                 kind: "skip",
                 reason: "the sizes between 128 and 512 MB could beat 256 MB by at most 0.53 % (cost per invocation including the request charge), below minSavingPercent 1 %",
             });
-            assert.equal(planRefinement(balancedRun.stats, 256, cost, { ...DEFAULT_REFINE_SETTINGS, minSavingPercent: 0.5 }).kind, "refine");
+            assert.equal(
+                planRefinement(balancedRun.stats, 256, cost, { ...DEFAULT_REFINE_SETTINGS, minSavingPercent: 0.5 }).kind,
+                "refine",
+            );
         });
     });
 });
 
 describe("the merged decision", () => {
-    const first = { ...tuningResultFromOutcome({ name: "digest", arn: "" }, { kind: "succeeded", analysis: costRun }, { strategy: "cost", executionArn: "arn:first" }) } as const;
+    const first = {
+        ...tuningResultFromOutcome(
+            { name: "digest", arn: "" },
+            { kind: "succeeded", analysis: costRun },
+            { strategy: "cost", executionArn: "arn:first" },
+        ),
+    } as const;
     const firstPass = first as typeof first & { power: number; cost: number; duration: number };
     const step: RefineStep = { kind: "refine", memorySizesMB: [320, 384, 448], betweenMB: [256, 512] };
     const refinedRun = (stats: PowerStat[]): ExecutionOutcome => ({
         kind: "succeeded",
-        analysis: { power: stats[0].memoryMB, cost: stats[0].averageCostUsd, duration: stats[0].averageDurationMs, stats, stateMachineCostUsd: 0.000375, lambdaCostUsd: 0.00006 },
+        analysis: {
+            power: stats[0].memoryMB,
+            cost: stats[0].averageCostUsd,
+            duration: stats[0].averageDurationMs,
+            stats,
+            stateMachineCostUsd: 0.000375,
+            lambdaCostUsd: 0.00006,
+        },
     });
     const cheaperAt384 = [row(320, 1.7e-6, 330), row(384, 1.65e-6, 270), row(448, 1.69e-6, 230)];
 
     it("decides over both passes' figures with the same strategy, and charts and costs both", () => {
-        const result = resultAfterRefinement(firstPass, step, refinedRun(cheaperAt384), { executionArn: "arn:second", num: 50, choice: cost });
+        const result = resultAfterRefinement(firstPass, step, refinedRun(cheaperAt384), {
+            executionArn: "arn:second",
+            num: 50,
+            choice: cost,
+        });
         assert.deepEqual([result.power, result.cost, result.duration], [384, 1.65e-6, 270]);
         assert.deepEqual(
             result.stats.map((stat) => stat.memoryMB),
@@ -156,11 +198,22 @@ describe("the merged decision", () => {
 
     it("keeps the first pass's recommendation, and the reason, when the refinement failed", () => {
         const error = { error: "States.Timeout", cause: "the execution ran longer than the state machine's totalExecutionTimeout" };
-        const result = resultAfterRefinement(firstPass, step, { kind: "timed-out", error }, { executionArn: "arn:second", num: 50, choice: cost });
+        const result = resultAfterRefinement(
+            firstPass,
+            step,
+            { kind: "timed-out", error },
+            { executionArn: "arn:second", num: 50, choice: cost },
+        );
         assert.equal(result.status, "succeeded");
         assert.equal(result.power, 256);
         assert.deepEqual(result.stats, costRun.stats);
-        assert.deepEqual(result.refinement, { status: "failed", betweenMB: [256, 512], memorySizesMB: [320, 384, 448], executionArn: "arn:second", error });
+        assert.deepEqual(result.refinement, {
+            status: "failed",
+            betweenMB: [256, 512],
+            memorySizesMB: [320, 384, 448],
+            executionArn: "arn:second",
+            error,
+        });
     });
 
     it("counts a refinement that reported no new sizes as failed", () => {
@@ -172,8 +225,16 @@ describe("the merged decision", () => {
 
 describe("tuning in passes", () => {
     const fn = { name: "digest", arn: "arn:aws:lambda:us-east-1:123456789012:function:digest" };
-    const succeeded = (analysis: TuningAnalysis): FinishedPass => ({ outcome: { kind: "succeeded", analysis }, executionArn: `arn:${analysis.power}` });
-    const secondRun: TuningAnalysis = { power: 384, cost: 1.65e-6, duration: 270, stats: [row(320, 1.7e-6, 330), row(384, 1.65e-6, 270), row(448, 1.69e-6, 230)] };
+    const succeeded = (analysis: TuningAnalysis): FinishedPass => ({
+        outcome: { kind: "succeeded", analysis },
+        executionArn: `arn:${analysis.power}`,
+    });
+    const secondRun: TuningAnalysis = {
+        power: 384,
+        cost: 1.65e-6,
+        duration: 270,
+        stats: [row(320, 1.7e-6, 330), row(384, 1.65e-6, 270), row(448, 1.69e-6, 230)],
+    };
 
     /** Runs the sequence with scripted passes, recording the step each pass was asked for. */
     async function run(input: PowerTuningInput, passes: FinishedPass[]) {
@@ -218,10 +279,18 @@ describe("tuning in passes", () => {
 
 describe("the refine settings", () => {
     const FILE = "power-tuning-input.json";
-    const parse = (refine: unknown, extra: object = {}) => () => parseTuningInput(JSON.stringify({ num: 10, refine, ...extra }), FILE);
+    const parse =
+        (refine: unknown, extra: object = {}) =>
+        () =>
+            parseTuningInput(JSON.stringify({ num: 10, refine, ...extra }), FILE);
 
     it("rejects a bad refine block before any AWS call, naming each field, its value and what is allowed", () => {
-        assert.throws(parse(true), new InputError(`${FILE}: "refine" is true; allowed: an object with any of stepMB, maxSizes, minSavingPercent, such as {"maxSizes": 6}; or leave it out to measure powerValues only`));
+        assert.throws(
+            parse(true),
+            new InputError(
+                `${FILE}: "refine" is true; allowed: an object with any of stepMB, maxSizes, minSavingPercent, such as {"maxSizes": 6}; or leave it out to measure powerValues only`,
+            ),
+        );
         assert.throws(
             parse({ stepMB: 0, maxSizes: 21, minSavingPercent: -1, steps: 64 }),
             new InputError(
@@ -237,7 +306,10 @@ describe("the refine settings", () => {
     });
 
     it("refuses autoOptimize with a refinement: each execution would set the memory from its own sizes only", () => {
-        assert.throws(parse({}, { autoOptimize: true }), /"autoOptimize" is true \(each execution would set the function's memory from its own sizes only\); allowed: false or left out when "refine" is set/);
+        assert.throws(
+            parse({}, { autoOptimize: true }),
+            /"autoOptimize" is true \(each execution would set the function's memory from its own sizes only\); allowed: false or left out when "refine" is set/,
+        );
         assert.equal(parseTuningInput(JSON.stringify({ num: 10, autoOptimize: true }), FILE).autoOptimize, true);
     });
 
@@ -249,13 +321,27 @@ describe("the refine settings", () => {
 
     it("is part of the fingerprint, so turning it on or changing it tunes again instead of reusing an unrefined result", () => {
         const facts = { codeSha256: "abc=", architectures: ["arm64"], layers: [], environmentSha256: "0".repeat(64), fileSystems: [] };
-        const fingerprints = [{ num: 10 }, { num: 10, refine: {} }, { num: 10, refine: { maxSizes: 3 } }].map((input) => tuningFingerprint(facts, input));
+        const fingerprints = [{ num: 10 }, { num: 10, refine: {} }, { num: 10, refine: { maxSizes: 3 } }].map((input) =>
+            tuningFingerprint(facts, input),
+        );
         assert.equal(new Set(fingerprints).size, 3);
     });
 
     it("sends the state machine the tool's input only: no refine block, the pass's sizes, lambdaARN and per-size figures", () => {
         const input = { num: 10, powerValues: [128, 512], strategy: "cost" as const, refine: { maxSizes: 3 } };
-        assert.deepEqual(stateMachineInput(input, "arn:fn"), { num: 10, powerValues: [128, 512], strategy: "cost", lambdaARN: "arn:fn", includeOutputResults: true });
-        assert.deepEqual(stateMachineInput(input, "arn:fn", [192, 256]), { num: 10, powerValues: [192, 256], strategy: "cost", lambdaARN: "arn:fn", includeOutputResults: true });
+        assert.deepEqual(stateMachineInput(input, "arn:fn"), {
+            num: 10,
+            powerValues: [128, 512],
+            strategy: "cost",
+            lambdaARN: "arn:fn",
+            includeOutputResults: true,
+        });
+        assert.deepEqual(stateMachineInput(input, "arn:fn", [192, 256]), {
+            num: 10,
+            powerValues: [192, 256],
+            strategy: "cost",
+            lambdaARN: "arn:fn",
+            includeOutputResults: true,
+        });
     });
 });

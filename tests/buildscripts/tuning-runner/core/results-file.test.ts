@@ -2,8 +2,17 @@ import * as assert from "node:assert/strict";
 
 import { InputError } from "../../../../buildscripts/tuning-runner/core/errors";
 import { classifyExecution } from "../../../../buildscripts/tuning-runner/core/execution";
-import { resultFromStateMachineOutput, resultFromVisualizationUrl, tuningResultFromOutcome } from "../../../../buildscripts/tuning-runner/core/results";
-import { buildResultsFile, exitCodeFor, parseResultsFile, type TuningResult } from "../../../../buildscripts/tuning-runner/core/resultsFile";
+import {
+    resultFromStateMachineOutput,
+    resultFromVisualizationUrl,
+    tuningResultFromOutcome,
+} from "../../../../buildscripts/tuning-runner/core/results";
+import {
+    buildResultsFile,
+    exitCodeFor,
+    parseResultsFile,
+    type TuningResult,
+} from "../../../../buildscripts/tuning-runner/core/resultsFile";
 import { loadFixture, readFixtureText } from "../../../fixtures";
 
 const FN = { name: "hello", arn: "arn:aws:lambda:us-east-1:123456789012:function:power-tuned-hello" };
@@ -19,7 +28,11 @@ const failedFixture = loadFixture("power-tuning/execution-failed.json");
 const ORIGINAL_DESIGN_URL = "https://lambda-power-tuning.show/#gAAAAQACAAQ=;AAAAQAAAAEAAAABAAAAAQA==;b6VpMW+l6TFvpWkyb6XpMg==";
 
 function succeededResult(): TuningResult {
-    return tuningResultFromOutcome(FN, classifyExecution({ status: "SUCCEEDED", output: readFixtureText("power-tuning/output-cost-x86-4-powers.json") }), META);
+    return tuningResultFromOutcome(
+        FN,
+        classifyExecution({ status: "SUCCEEDED", output: readFixtureText("power-tuning/output-cost-x86-4-powers.json") }),
+        META,
+    );
 }
 
 function assertInputError(run: () => unknown, pattern: RegExp): void {
@@ -77,7 +90,10 @@ describe("results entries", () => {
     });
 
     it("refuses to record an execution that has not finished", () => {
-        assert.throws(() => tuningResultFromOutcome(FN, { kind: "running" }, META), /hello: an execution that is running has no result yet/);
+        assert.throws(
+            () => tuningResultFromOutcome(FN, { kind: "running" }, META),
+            /hello: an execution that is running has no result yet/,
+        );
         assert.throws(() => tuningResultFromOutcome(FN, { kind: "needs-events" }, META), /needs-events/);
     });
 });
@@ -91,7 +107,8 @@ describe("exit code", () => {
     });
 
     it("is 1 when any tuning failed, timed out or was aborted", () => {
-        for (const status of ["failed", "timed-out", "aborted"] as const) assert.equal(exitCodeFor([withStatus("succeeded"), withStatus(status)]), 1, status);
+        for (const status of ["failed", "timed-out", "aborted"] as const)
+            assert.equal(exitCodeFor([withStatus("succeeded"), withStatus(status)]), 1, status);
     });
 
     it("is 1 when nothing was tuned at all", () => {
@@ -103,7 +120,12 @@ describe("results file", () => {
     const meta = {
         generatedAt: "2026-11-20T17:06:00.000Z",
         stateMachineArn: "arn:aws:states:us-east-1:123456789012:stateMachine:tuner",
-        pullRequest: { repositoryName: "TargetLambdaFunctionRepository", pullRequestId: "7", sourceCommit: "3f2a9c1", destinationCommit: "9c1d2e3" },
+        pullRequest: {
+            repositoryName: "TargetLambdaFunctionRepository",
+            pullRequestId: "7",
+            sourceCommit: "3f2a9c1",
+            destinationCommit: "9c1d2e3",
+        },
         buildUrl: "https://console.aws.amazon.com/codesuite/codebuild/projects/pr/build/pr:1",
     };
 
@@ -113,7 +135,10 @@ describe("results file", () => {
         assert.equal(file.version, 1);
         assert.equal(file.generatedAt, meta.generatedAt);
         assert.deepEqual(file.pullRequest, meta.pullRequest);
-        assert.deepEqual(file.functions.map((fn) => fn.status), ["succeeded", "failed"]);
+        assert.deepEqual(
+            file.functions.map((fn) => fn.status),
+            ["succeeded", "failed"],
+        );
     });
 
     it("reads back what it wrote", () => {
@@ -125,14 +150,20 @@ describe("results file", () => {
         const file = buildResultsFile([{ ...succeededResult(), configuredMemoryMB: 128 }], meta);
         assert.deepEqual(parseResultsFile(JSON.stringify(file), "results.json"), file);
         const changed = { ...file, functions: [{ ...file.functions[0], configuredMemoryMB: "128" }] };
-        assertInputError(() => parseResultsFile(JSON.stringify(changed), "results.json"), /"functions\[0\]\.configuredMemoryMB" is "128"; allowed: a number/);
+        assertInputError(
+            () => parseResultsFile(JSON.stringify(changed), "results.json"),
+            /"functions\[0\]\.configuredMemoryMB" is "128"; allowed: a number/,
+        );
     });
 
     it("reads back stats decoded from the visualization link as such, and rejects another source", () => {
         const file = buildResultsFile([{ ...succeededResult(), statsSource: "visualization" }], meta);
         assert.deepEqual(parseResultsFile(JSON.stringify(file), "results.json"), file);
         const changed = { ...file, functions: [{ ...file.functions[0], statsSource: "guess" }] };
-        assertInputError(() => parseResultsFile(JSON.stringify(changed), "results.json"), /"functions\[0\]\.statsSource" is "guess"; allowed: "visualization"/);
+        assertInputError(
+            () => parseResultsFile(JSON.stringify(changed), "results.json"),
+            /"functions\[0\]\.statsSource" is "guess"; allowed: "visualization"/,
+        );
     });
 
     it("leaves out context that is not known", () => {
@@ -144,9 +175,18 @@ describe("results file", () => {
         const parse = (changed: unknown) => () => parseResultsFile(JSON.stringify(changed), "results.json");
         assertInputError(parse({ ...file, version: 2 }), /^results\.json: "version" is 2; allowed: 1/);
         assertInputError(parse({ ...file, functions: {} }), /"functions" is \{\}; allowed: a list/);
-        assertInputError(parse({ ...file, functions: [{ ...file.functions[0], status: "ok" }] }), /"functions\[0\]\.status" is "ok"; allowed: succeeded, failed, timed-out, aborted, dry-run/);
-        assertInputError(parse({ ...file, functions: [{ ...file.functions[0], stats: [{ memoryMB: "128" }] }] }), /"functions\[0\]\.stats"/);
-        assertInputError(parse({ ...file, functions: [{ ...file.functions[0], power: undefined }] }), /"functions\[0\]\.power" is missing; allowed: a number \(the entry succeeded\)/);
+        assertInputError(
+            parse({ ...file, functions: [{ ...file.functions[0], status: "ok" }] }),
+            /"functions\[0\]\.status" is "ok"; allowed: succeeded, failed, timed-out, aborted, dry-run/,
+        );
+        assertInputError(
+            parse({ ...file, functions: [{ ...file.functions[0], stats: [{ memoryMB: "128" }] }] }),
+            /"functions\[0\]\.stats"/,
+        );
+        assertInputError(
+            parse({ ...file, functions: [{ ...file.functions[0], power: undefined }] }),
+            /"functions\[0\]\.power" is missing; allowed: a number \(the entry succeeded\)/,
+        );
         assertInputError(parse({ ...file, functions: [{ ...file.functions[0], error: { error: "E" } }] }), /"functions\[0\]\.error"/);
         assertInputError(parse([]), /results\.json: the file is \[\]/);
         assertInputError(() => parseResultsFile("{", "results.json"), /results\.json: invalid JSON at line 1, column 2/);
@@ -159,7 +199,10 @@ describe("results for report", () => {
         assert.equal(result.name, "orders");
         assert.equal(result.status, "succeeded");
         assert.equal(result.power, 256);
-        assert.deepEqual(result.stats.map((stat) => stat.memoryMB), [128, 256, 512, 1024]);
+        assert.deepEqual(
+            result.stats.map((stat) => stat.memoryMB),
+            [128, 256, 512, 1024],
+        );
     });
 
     it("infers the strategy from the row the tool chose", () => {
@@ -169,9 +212,18 @@ describe("results for report", () => {
     });
 
     it("rejects outputs that hold no result, saying why", () => {
-        assertInputError(() => resultFromStateMachineOutput(null), /state machine output is null \(a dry run's output: nothing was measured\)/);
-        assertInputError(() => resultFromStateMachineOutput({}), /is \{\} \(the tuning failed; its reason is in the execution history \(CleanUpOnError\)\)/);
-        assertInputError(() => resultFromStateMachineOutput({ results: costOutput }), /allowed: the output of a successful tuning execution, with a numeric "power"/);
+        assertInputError(
+            () => resultFromStateMachineOutput(null),
+            /state machine output is null \(a dry run's output: nothing was measured\)/,
+        );
+        assertInputError(
+            () => resultFromStateMachineOutput({}),
+            /is \{\} \(the tuning failed; its reason is in the execution history \(CleanUpOnError\)\)/,
+        );
+        assertInputError(
+            () => resultFromStateMachineOutput({ results: costOutput }),
+            /allowed: the output of a successful tuning execution, with a numeric "power"/,
+        );
     });
 
     it("rebuilds a result from the original design's visualization link, recommending the cheapest memory", () => {
@@ -180,13 +232,22 @@ describe("results for report", () => {
         assert.equal(result.power, 128);
         assert.equal(result.duration, 2);
         assert.equal(result.visualization, ORIGINAL_DESIGN_URL);
-        assert.deepEqual(result.stats.map((stat) => stat.memoryMB), [128, 256, 512, 1024]);
+        assert.deepEqual(
+            result.stats.map((stat) => stat.memoryMB),
+            [128, 256, 512, 1024],
+        );
     });
 
     it("breaks a cost tie in favour of the faster memory size, as the tool does", () => {
         const tie = "https://lambda-power-tuning.show/#gAAAAQ==;AABIQwAAyEI=;vTeGNb03hjU=";
         const stats = resultFromVisualizationUrl(tie).stats;
-        assert.deepEqual(stats.map((stat) => [stat.memoryMB, stat.averageDurationMs]), [[128, 200], [256, 100]]);
+        assert.deepEqual(
+            stats.map((stat) => [stat.memoryMB, stat.averageDurationMs]),
+            [
+                [128, 200],
+                [256, 100],
+            ],
+        );
         assert.equal(stats[0].averageCostUsd, stats[1].averageCostUsd);
         assert.equal(resultFromVisualizationUrl(tie).power, 256);
     });

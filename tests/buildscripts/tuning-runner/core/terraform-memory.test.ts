@@ -8,7 +8,6 @@ import { locateMemorySize, suggestMemoryChanges, type TerraformFile } from "../.
 import { loadFixture } from "../../../fixtures";
 import { TERRAFORM_MODULE_DIR } from "../../../support/paths";
 
-
 /** The seeded repository's Terraform files, as the shell reads them (`*.tf` in the working directory). */
 function seededFiles(): TerraformFile[] {
     return readdirSync(TERRAFORM_MODULE_DIR)
@@ -46,8 +45,14 @@ describe("Terraform memory size suggestion", () => {
                 location.chain.map((step) => step.file),
                 ["main.tf", "functions.tf", "variables.tf"],
             );
-            assert.deepEqual(location.chain[0], { file: "main.tf", ...seededLine("main.tf", /^\s*memory_size\s*=\s*each\.value\.memory_size\s*$/) });
-            assert.deepEqual(location.chain[1], { file: "functions.tf", ...seededLine("functions.tf", /^\s*memory_size\s*=\s*var\.memory_size\s*$/) });
+            assert.deepEqual(location.chain[0], {
+                file: "main.tf",
+                ...seededLine("main.tf", /^\s*memory_size\s*=\s*each\.value\.memory_size\s*$/),
+            });
+            assert.deepEqual(location.chain[1], {
+                file: "functions.tf",
+                ...seededLine("functions.tf", /^\s*memory_size\s*=\s*var\.memory_size\s*$/),
+            });
         });
 
         it("writes the change as the exact old and new line of variables.tf, keeping its alignment", () => {
@@ -58,7 +63,10 @@ describe("Terraform memory size suggestion", () => {
                 line: defaultLine.line,
                 oldLine: defaultLine.text,
                 newLine: defaultLine.text.replace("128", "256"),
-                via: [`main.tf:${seededLine("main.tf", /memory_size\s*=\s*each\.value/).line}`, `functions.tf:${seededLine("functions.tf", /memory_size\s*=\s*var\./).line}`],
+                via: [
+                    `main.tf:${seededLine("main.tf", /memory_size\s*=\s*each\.value/).line}`,
+                    `functions.tf:${seededLine("functions.tf", /memory_size\s*=\s*var\./).line}`,
+                ],
             });
             assert.equal(suggestion.change.oldLine, "  default     = 128");
             assert.equal(suggestion.change.newLine, "  default     = 256");
@@ -94,29 +102,54 @@ describe("Terraform memory size suggestion", () => {
 
     describe("where memory_size is written", () => {
         it("a literal in the resource itself", () => {
-            const files = [file("lambda.tf", `\nresource "aws_lambda_function" "api" {\n  function_name = "api"\n  memory_size   = 512 # tuned in March\n}\n`)];
+            const files = [
+                file(
+                    "lambda.tf",
+                    `\nresource "aws_lambda_function" "api" {\n  function_name = "api"\n  memory_size   = 512 # tuned in March\n}\n`,
+                ),
+            ];
             const [suggestion] = suggestMemoryChanges(files, [tuned("api")]);
-            assert.deepEqual(suggestion.change, { file: "lambda.tf", line: 3, oldLine: "  memory_size   = 512 # tuned in March", newLine: "  memory_size   = 256 # tuned in March", via: [] });
+            assert.deepEqual(suggestion.change, {
+                file: "lambda.tf",
+                line: 3,
+                oldLine: "  memory_size   = 512 # tuned in March",
+                newLine: "  memory_size   = 256 # tuned in March",
+                via: [],
+            });
             assert.equal(suggestion.configuredMemoryMB, 512, "the file's value when Lambda's is not known");
         });
 
         it("per function in a local map the resource iterates, choosing the entry by key", () => {
             const files = [
-                file("main.tf", `\nresource "aws_lambda_function" "fn" {\n  for_each    = local.functions\n  memory_size = each.value["memory"]\n}\n`),
+                file(
+                    "main.tf",
+                    `\nresource "aws_lambda_function" "fn" {\n  for_each    = local.functions\n  memory_size = each.value["memory"]\n}\n`,
+                ),
                 file(
                     "functions.tf",
                     `\nlocals {\n  functions = {\n    digest = { memory = 128, timeout = 30 }\n    resize = {\n      memory = 1024\n    }\n  }\n}\n`,
                 ),
             ];
             const location = locateMemorySize(files, "resize");
-            assert.deepEqual(location.kind === "literal" && { at: location.at, via: location.chain.map((step) => `${step.file}:${step.line}`) }, {
-                at: { file: "functions.tf", line: 5, text: "      memory = 1024" },
-                via: ["main.tf:3", "functions.tf:5"],
-            });
+            assert.deepEqual(
+                location.kind === "literal" && { at: location.at, via: location.chain.map((step) => `${step.file}:${step.line}`) },
+                {
+                    at: { file: "functions.tf", line: 5, text: "      memory = 1024" },
+                    via: ["main.tf:3", "functions.tf:5"],
+                },
+            );
             const digest = locateMemorySize(files, "digest");
-            assert.deepEqual(digest.kind === "literal" && digest.at, { file: "functions.tf", line: 3, text: "    digest = { memory = 128, timeout = 30 }" });
+            assert.deepEqual(digest.kind === "literal" && digest.at, {
+                file: "functions.tf",
+                line: 3,
+                text: "    digest = { memory = 128, timeout = 30 }",
+            });
             const [suggestion] = suggestMemoryChanges(files, [tuned("digest")]);
-            assert.equal(suggestion.change?.newLine, "    digest = { memory = 256, timeout = 30 }", "only the value changes in a one-line object");
+            assert.equal(
+                suggestion.change?.newLine,
+                "    digest = { memory = 256, timeout = 30 }",
+                "only the value changes in a one-line object",
+            );
         });
 
         it("is not fooled by comments, strings with braces or heredocs that mention memory_size", () => {
@@ -159,17 +192,27 @@ variable "api_memory" {
 
     describe("when there is no exact line", () => {
         it("says so for a variable without a default", () => {
-            const files = [file("main.tf", `\nresource "aws_lambda_function" "api" {\n  memory_size = var.memory\n}\nvariable "memory" {\n  type = number\n}\n`)];
+            const files = [
+                file(
+                    "main.tf",
+                    `\nresource "aws_lambda_function" "api" {\n  memory_size = var.memory\n}\nvariable "memory" {\n  type = number\n}\n`,
+                ),
+            ];
             const [suggestion] = suggestMemoryChanges(files, [tuned("api", { configuredMemoryMB: 1024 })]);
             assert.equal(suggestion.change, undefined);
             assert.equal(
                 suggestion.unresolved,
-                '`main.tf` line 2 sets it to `var.memory`, and variable `memory` has no default: its value comes from -var, a .tfvars file or `TF_VAR_memory`',
+                "`main.tf` line 2 sets it to `var.memory`, and variable `memory` has no default: its value comes from -var, a .tfvars file or `TF_VAR_memory`",
             );
         });
 
         it("says so for an expression it does not evaluate, pointing at it", () => {
-            const files = [file("main.tf", `\nresource "aws_lambda_function" "api" {\n  memory_size = lookup(var.sizes, terraform.workspace, 512)\n}\n`)];
+            const files = [
+                file(
+                    "main.tf",
+                    `\nresource "aws_lambda_function" "api" {\n  memory_size = lookup(var.sizes, terraform.workspace, 512)\n}\n`,
+                ),
+            ];
             const location = locateMemorySize(files, "api");
             assert.deepEqual(location, {
                 kind: "unresolved",
@@ -179,7 +222,12 @@ variable "api_memory" {
         });
 
         it("says so when no resource is clearly the tuned function", () => {
-            const files = [file("main.tf", `\nresource "aws_lambda_function" "a" {\n  memory_size = 128\n}\nresource "aws_lambda_function" "b" {\n  memory_size = 128\n}\n`)];
+            const files = [
+                file(
+                    "main.tf",
+                    `\nresource "aws_lambda_function" "a" {\n  memory_size = 128\n}\nresource "aws_lambda_function" "b" {\n  memory_size = 128\n}\n`,
+                ),
+            ];
             assert.deepEqual(locateMemorySize(files, "resize"), {
                 kind: "unresolved",
                 reason: "none of the aws_lambda_function resources (`a[a]`, `b[b]`) is clearly `resize`",
@@ -189,24 +237,40 @@ variable "api_memory" {
         it("says a -var overrides the files when they already hold the recommendation but Lambda runs another size", () => {
             const [suggestion] = suggestMemoryChanges(seededFiles(), [tuned("digest", { configuredMemoryMB: 512, power: 128 })]);
             assert.equal(suggestion.change, undefined);
-            assert.match(suggestion.unresolved!, /^`variables\.tf` line \d+ already sets 128 MB, but the tuned copy runs with 512 MB: a -var, \.tfvars or TF_VAR_ value overrides it$/);
+            assert.match(
+                suggestion.unresolved!,
+                /^`variables\.tf` line \d+ already sets 128 MB, but the tuned copy runs with 512 MB: a -var, \.tfvars or TF_VAR_ value overrides it$/,
+            );
         });
     });
 
     describe("which functions get a suggestion", () => {
         it("none for a function already at the recommended size, or one whose tuning failed", () => {
             assert.deepEqual(suggestMemoryChanges(seededFiles(), [tuned("digest", { configuredMemoryMB: 256 })]), []);
-            assert.deepEqual(suggestMemoryChanges(seededFiles(), [tuned("digest", { status: "failed", power: undefined, configuredMemoryMB: 128 })]), []);
+            assert.deepEqual(
+                suggestMemoryChanges(seededFiles(), [tuned("digest", { status: "failed", power: undefined, configuredMemoryMB: 128 })]),
+                [],
+            );
         });
 
         it("notes a line that sets the memory of several functions", () => {
             const files = [
-                file("main.tf", `\nresource "aws_lambda_function" "fn" {\n  for_each    = local.functions\n  memory_size = each.value.memory_size\n}\n`),
-                file("locals.tf", `\nlocals {\n  functions = {\n    a = { memory_size = var.memory_size }\n    b = { memory_size = var.memory_size }\n  }\n}\nvariable "memory_size" {\n  default = 128\n}\n`),
+                file(
+                    "main.tf",
+                    `\nresource "aws_lambda_function" "fn" {\n  for_each    = local.functions\n  memory_size = each.value.memory_size\n}\n`,
+                ),
+                file(
+                    "locals.tf",
+                    `\nlocals {\n  functions = {\n    a = { memory_size = var.memory_size }\n    b = { memory_size = var.memory_size }\n  }\n}\nvariable "memory_size" {\n  default = 128\n}\n`,
+                ),
             ];
             const suggestions = suggestMemoryChanges(files, [tuned("a"), tuned("b", { power: 512 })]);
             assert.deepEqual(
-                suggestions.map((suggestion) => ({ fn: suggestion.function, line: suggestion.change?.line, sharedWith: suggestion.sharedWith })),
+                suggestions.map((suggestion) => ({
+                    fn: suggestion.function,
+                    line: suggestion.change?.line,
+                    sharedWith: suggestion.sharedWith,
+                })),
                 [
                     { fn: "a", line: 8, sharedWith: ["b"] },
                     { fn: "b", line: 8, sharedWith: ["a"] },

@@ -5,13 +5,30 @@ import { classifyExecution } from "../../../../buildscripts/tuning-runner/core/e
 import { functionFactsFrom, tuningFingerprint } from "../../../../buildscripts/tuning-runner/core/fingerprint";
 import { tuningResultFromOutcome } from "../../../../buildscripts/tuning-runner/core/results";
 import type { TuningResult } from "../../../../buildscripts/tuning-runner/core/resultsFile";
-import { baselineFrom, parseProductionRecord, parseStoredResultEntry, productionRecord, productionRecordKey, reusedResult, reusedResults, storedResultEntry, storedResultKey } from "../../../../buildscripts/tuning-runner/core/tuningHistory";
+import {
+    baselineFrom,
+    parseProductionRecord,
+    parseStoredResultEntry,
+    productionRecord,
+    productionRecordKey,
+    reusedResult,
+    reusedResults,
+    storedResultEntry,
+    storedResultKey,
+} from "../../../../buildscripts/tuning-runner/core/tuningHistory";
 import { parseS3Uri, s3Uri } from "../../../../buildscripts/tuning-runner/core/s3Location";
 import type { PowerTuningInput } from "../../../../buildscripts/tuning-runner/core/tuningInput";
 import { readFixtureText } from "../../../fixtures";
 
 const FACTS = functionFactsFrom(
-    { CodeSha256: "kVm4cNfkuTHKtCZjHa7r2WrQ8cOZBj7U6aRGm8XrQFk=", Runtime: "nodejs22.x", Architectures: ["arm64"], Handler: "index.handler", MemorySize: 128, Timeout: 30 },
+    {
+        CodeSha256: "kVm4cNfkuTHKtCZjHa7r2WrQ8cOZBj7U6aRGm8XrQFk=",
+        Runtime: "nodejs22.x",
+        Architectures: ["arm64"],
+        Handler: "index.handler",
+        MemorySize: 128,
+        Timeout: 30,
+    },
     "arn:aws:lambda:us-east-1:123456789012:function:power-tuned-digest",
 );
 const INPUT: PowerTuningInput = { powerValues: [128, 256, 512, 1024], num: 50 };
@@ -26,15 +43,24 @@ const PR_COPY = { name: "digest", arn: "arn:aws:lambda:us-east-1:123456789012:fu
 const LATER_COPY = { name: "digest", arn: "arn:aws:lambda:us-east-1:123456789012:function:power-tuned-digest-pr-7-def5678" };
 
 function tunedResult(): TuningResult {
-    return tuningResultFromOutcome(PR_COPY, classifyExecution({ status: "SUCCEEDED", output: readFixtureText("power-tuning/output-cost-x86-4-powers.json") }), {
-        strategy: "cost",
-        executionArn: "arn:aws:states:us-east-1:123456789012:execution:tuner:pr-5-0123456-digest-1a2b3c4d",
-        startedAt: "2026-11-18T16:29:00.000Z",
-        stoppedAt: "2026-11-18T16:29:40.000Z",
-    });
+    return tuningResultFromOutcome(
+        PR_COPY,
+        classifyExecution({ status: "SUCCEEDED", output: readFixtureText("power-tuning/output-cost-x86-4-powers.json") }),
+        {
+            strategy: "cost",
+            executionArn: "arn:aws:states:us-east-1:123456789012:execution:tuner:pr-5-0123456-digest-1a2b3c4d",
+            startedAt: "2026-11-18T16:29:00.000Z",
+            stoppedAt: "2026-11-18T16:29:40.000Z",
+        },
+    );
 }
 
-const storedEntry = () => storedResultEntry(tunedResult(), { fingerprint: FINGERPRINT, facts: FACTS, input: INPUT }, { pullRequest: PULL_REQUEST, recordedAt: "2026-11-18T16:30:00.000Z" })!;
+const storedEntry = () =>
+    storedResultEntry(
+        tunedResult(),
+        { fingerprint: FINGERPRINT, facts: FACTS, input: INPUT },
+        { pullRequest: PULL_REQUEST, recordedAt: "2026-11-18T16:30:00.000Z" },
+    )!;
 
 function assertInputError(run: () => unknown, pattern: RegExp): void {
     assert.throws(run, (error: unknown) => error instanceof InputError && pattern.test(error.message));
@@ -42,7 +68,10 @@ function assertInputError(run: () => unknown, pattern: RegExp): void {
 
 describe("tuning history location", () => {
     it("reads s3://bucket/prefix with or without a trailing slash, and an empty prefix", () => {
-        assert.deepEqual(parseS3Uri("s3://power-tuned-artifacts-1a2b/tuning-history/", "--history"), { bucket: "power-tuned-artifacts-1a2b", prefix: "tuning-history" });
+        assert.deepEqual(parseS3Uri("s3://power-tuned-artifacts-1a2b/tuning-history/", "--history"), {
+            bucket: "power-tuned-artifacts-1a2b",
+            prefix: "tuning-history",
+        });
         assert.deepEqual(parseS3Uri("s3://artifacts/a/b", "--history"), { bucket: "artifacts", prefix: "a/b" });
         assert.deepEqual(parseS3Uri("s3://artifacts", "--history"), { bucket: "artifacts", prefix: "" });
     });
@@ -94,13 +123,24 @@ describe("stored results", () => {
 
     it("leave out what belongs to one run (reuse, baseline, deltas), and are not made for failures or dry runs", () => {
         const compared: TuningResult = { ...tunedResult(), reused: { recordedAt: "x" }, baseline: { status: "none", reason: "r" } };
-        const entry = storedResultEntry(compared, { fingerprint: FINGERPRINT, facts: FACTS, input: INPUT }, { recordedAt: "2026-11-18T16:30:00.000Z", commit: "f".repeat(40) })!;
+        const entry = storedResultEntry(
+            compared,
+            { fingerprint: FINGERPRINT, facts: FACTS, input: INPUT },
+            { recordedAt: "2026-11-18T16:30:00.000Z", commit: "f".repeat(40) },
+        )!;
         assert.equal(entry.result.reused, undefined);
         assert.equal(entry.result.baseline, undefined);
         assert.equal(entry.commit, "f".repeat(40));
         assert.equal(entry.pullRequestId, undefined);
         for (const status of ["failed", "timed-out", "aborted", "dry-run"] as const) {
-            assert.equal(storedResultEntry({ ...tunedResult(), status }, { fingerprint: FINGERPRINT, facts: FACTS, input: INPUT }, { recordedAt: "t" }), undefined);
+            assert.equal(
+                storedResultEntry(
+                    { ...tunedResult(), status },
+                    { fingerprint: FINGERPRINT, facts: FACTS, input: INPUT },
+                    { recordedAt: "t" },
+                ),
+                undefined,
+            );
         }
     });
 
@@ -112,16 +152,34 @@ describe("stored results", () => {
     it("stops: a stored result whose function facts or input are not the ones its fingerprint stands for", () => {
         const entry = storedEntry();
         const otherEnvironment = { ...entry.function, environmentSha256: "0".repeat(64) };
-        assertInputError(() => parseStoredResultEntry(JSON.stringify({ ...entry, function: otherEnvironment }), "k", FINGERPRINT), /"function" .*\(they hash to another fingerprint\)/);
-        assertInputError(() => parseStoredResultEntry(JSON.stringify({ ...entry, input: { ...INPUT, num: 5 } }), "k", FINGERPRINT), /they hash to another fingerprint/);
+        assertInputError(
+            () => parseStoredResultEntry(JSON.stringify({ ...entry, function: otherEnvironment }), "k", FINGERPRINT),
+            /"function" .*\(they hash to another fingerprint\)/,
+        );
+        assertInputError(
+            () => parseStoredResultEntry(JSON.stringify({ ...entry, input: { ...INPUT, num: 5 } }), "k", FINGERPRINT),
+            /they hash to another fingerprint/,
+        );
     });
 
     it("are refused when they are not the entry for the key's fingerprint, not a success, or malformed", () => {
         const entry = storedEntry();
-        assertInputError(() => parseStoredResultEntry(JSON.stringify(entry), "results/x.json", "9".repeat(64)), new RegExp(`^results/x\\.json: "fingerprint" is "${FINGERPRINT}".*allowed: 9{64} \\(the key's own\\)`));
-        assertInputError(() => parseStoredResultEntry(JSON.stringify({ ...entry, result: { ...entry.result, status: "failed" } }), "k", FINGERPRINT), /"result\.status" is "failed"; allowed: succeeded/);
-        assertInputError(() => parseStoredResultEntry(JSON.stringify({ ...entry, version: 1 }), "k", FINGERPRINT), /"version" is 1; allowed: 2/);
-        assertInputError(() => parseStoredResultEntry(JSON.stringify({ ...entry, result: { ...entry.result, power: "256" } }), "k", FINGERPRINT), /"result\.power" is "256"/);
+        assertInputError(
+            () => parseStoredResultEntry(JSON.stringify(entry), "results/x.json", "9".repeat(64)),
+            new RegExp(`^results/x\\.json: "fingerprint" is "${FINGERPRINT}".*allowed: 9{64} \\(the key's own\\)`),
+        );
+        assertInputError(
+            () => parseStoredResultEntry(JSON.stringify({ ...entry, result: { ...entry.result, status: "failed" } }), "k", FINGERPRINT),
+            /"result\.status" is "failed"; allowed: succeeded/,
+        );
+        assertInputError(
+            () => parseStoredResultEntry(JSON.stringify({ ...entry, version: 1 }), "k", FINGERPRINT),
+            /"version" is 1; allowed: 2/,
+        );
+        assertInputError(
+            () => parseStoredResultEntry(JSON.stringify({ ...entry, result: { ...entry.result, power: "256" } }), "k", FINGERPRINT),
+            /"result\.power" is "256"/,
+        );
         assertInputError(() => parseStoredResultEntry("{", "k", FINGERPRINT), /^k: invalid JSON/);
     });
 
@@ -154,10 +212,14 @@ describe("reuse decision", () => {
 });
 
 describe("production records and baselines", () => {
-    const record = productionRecord({ name: "digest", arn: "arn:aws:lambda:us-east-1:123456789012:function:power-tuned-digest" }, { fingerprint: FINGERPRINT, facts: FACTS }, {
-        commit: `abc1234${"b".repeat(33)}`,
-        recordedAt: "2026-11-19T08:00:00.000Z",
-    });
+    const record = productionRecord(
+        { name: "digest", arn: "arn:aws:lambda:us-east-1:123456789012:function:power-tuned-digest" },
+        { fingerprint: FINGERPRINT, facts: FACTS },
+        {
+            commit: `abc1234${"b".repeat(33)}`,
+            recordedAt: "2026-11-19T08:00:00.000Z",
+        },
+    );
 
     it("record the fingerprint production runs, what it covers, the commit and the function", () => {
         assert.deepEqual(record, {
@@ -169,7 +231,10 @@ describe("production records and baselines", () => {
             functionArn: "arn:aws:lambda:us-east-1:123456789012:function:power-tuned-digest",
         });
         assert.deepEqual(parseProductionRecord(JSON.stringify(record), "production/digest.json"), record);
-        assertInputError(() => parseProductionRecord(JSON.stringify({ ...record, fingerprint: "abc" }), "production/digest.json"), /^production\/digest\.json: "fingerprint" is "abc"; allowed: 64 hexadecimal/);
+        assertInputError(
+            () => parseProductionRecord(JSON.stringify({ ...record, fingerprint: "abc" }), "production/digest.json"),
+            /^production\/digest\.json: "fingerprint" is "abc"; allowed: 64 hexadecimal/,
+        );
     });
 
     it("give the stored result for production's fingerprint as the baseline", () => {

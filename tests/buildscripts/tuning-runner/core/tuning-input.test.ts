@@ -1,8 +1,19 @@
 import * as assert from "node:assert/strict";
 
 import { InputError } from "../../../../buildscripts/tuning-runner/core/errors";
-import { functionsFromTerraformOutputs, mergeTargetFunctions, parseLambdaArnSpec, validateLambdaFunctionArn, validateStateMachineArn } from "../../../../buildscripts/tuning-runner/core/targets";
-import { describeLambdaConcurrency, parseTuningInput, peakLambdaConcurrency, strategyOf } from "../../../../buildscripts/tuning-runner/core/tuningInput";
+import {
+    functionsFromTerraformOutputs,
+    mergeTargetFunctions,
+    parseLambdaArnSpec,
+    validateLambdaFunctionArn,
+    validateStateMachineArn,
+} from "../../../../buildscripts/tuning-runner/core/targets";
+import {
+    describeLambdaConcurrency,
+    parseTuningInput,
+    peakLambdaConcurrency,
+    strategyOf,
+} from "../../../../buildscripts/tuning-runner/core/tuningInput";
 
 const FILE = "power-tuning-input.json";
 const FUNCTION_ARN = "arn:aws:lambda:us-east-1:123456789012:function:target-fn-pr-7";
@@ -49,7 +60,9 @@ describe("power-tuning input file", () => {
         assert.throws(() => parseTuningInput(inputWith({ parallelInvocations: true }), FILE), {
             message: `${FILE}: "parallelInvocations" is true (unknown key; did you mean "parallelInvocation"?); allowed: only the keys ${known}`,
         });
-        assert.throws(() => parseTuningInput(inputWith({ colour: "red" }), FILE), { message: `${FILE}: "colour" is "red" (unknown key); allowed: only the keys ${known}` });
+        assert.throws(() => parseTuningInput(inputWith({ colour: "red" }), FILE), {
+            message: `${FILE}: "colour" is "red" (unknown key); allowed: only the keys ${known}`,
+        });
     });
 
     it('accepts "ALL" as powerValues and leaves powerValues out when not given', () => {
@@ -107,15 +120,24 @@ describe("power-tuning input file", () => {
     });
 
     it("requires balancedWeight from 0 to 1", () => {
-        assertInputError(() => parseTuningInput(inputWith({ balancedWeight: 1.5 }), FILE), '"balancedWeight" is 1.5; allowed: a number from 0 to 1');
+        assertInputError(
+            () => parseTuningInput(inputWith({ balancedWeight: 1.5 }), FILE),
+            '"balancedWeight" is 1.5; allowed: a number from 0 to 1',
+        );
         assertInputError(() => parseTuningInput(inputWith({ balancedWeight: "0.5" }), FILE), '"balancedWeight" is "0.5"');
         assert.equal(parseTuningInput(inputWith({ balancedWeight: 0 }), FILE).balancedWeight, 0);
         assert.equal(parseTuningInput(inputWith({ balancedWeight: 1 }), FILE).balancedWeight, 1);
     });
 
     it("requires parallelInvocation to be a boolean and payloadS3 an s3:// object URI", () => {
-        assertInputError(() => parseTuningInput(inputWith({ parallelInvocation: "true" }), FILE), '"parallelInvocation" is "true"; allowed: true or false');
-        assertInputError(() => parseTuningInput(inputWith({ payloadS3: "my-bucket/key.json" }), FILE), '"payloadS3" is "my-bucket/key.json"');
+        assertInputError(
+            () => parseTuningInput(inputWith({ parallelInvocation: "true" }), FILE),
+            '"parallelInvocation" is "true"; allowed: true or false',
+        );
+        assertInputError(
+            () => parseTuningInput(inputWith({ payloadS3: "my-bucket/key.json" }), FILE),
+            '"payloadS3" is "my-bucket/key.json"',
+        );
         assertInputError(() => parseTuningInput(inputWith({ payloadS3: "s3://my-bucket/" }), FILE), '"payloadS3" is "s3://my-bucket/"');
     });
 
@@ -130,11 +152,10 @@ describe("power-tuning input file", () => {
     it("lists every problem of the file at once, one per line", () => {
         const problems = () => parseTuningInput('{"num": 1, "strategy": "fast", "balancedWeight": -1}', FILE);
         assert.throws(problems, (error: Error) => {
-            assert.deepEqual(error.message.split("\n").map((line) => line.split(";")[0]), [
-                `${FILE}: "num" is 1`,
-                `${FILE}: "strategy" is "fast"`,
-                `${FILE}: "balancedWeight" is -1`,
-            ]);
+            assert.deepEqual(
+                error.message.split("\n").map((line) => line.split(";")[0]),
+                [`${FILE}: "num" is 1`, `${FILE}: "strategy" is "fast"`, `${FILE}: "balancedWeight" is -1`],
+            );
             return true;
         });
     });
@@ -160,12 +181,15 @@ describe("Lambda concurrency of a tuning", () => {
         assert.equal(peakLambdaConcurrency({ powerValueCount: 4, num: 50, parallelInvocation: true }, 2), 408);
     });
 
-    it("is described for the build log, counting \"ALL\" as the 46 sizes from 128 to 3008 MB, and not at all when the state machine's default sizes apply", () => {
+    it('is described for the build log, counting "ALL" as the 46 sizes from 128 to 3008 MB, and not at all when the state machine\'s default sizes apply', () => {
         assert.equal(
             describeLambdaConcurrency({ num: 20, powerValues: [128, 256, 512, 1024, 2048] }, 1),
             "up to 10 Lambda invocations at once (1 × 5 power values × (1 Executor + 1 invocation)); an account concurrency quota below that throttles the tuning",
         );
-        assert.match(describeLambdaConcurrency({ num: 10, powerValues: "ALL", parallelInvocation: true }, 2)!, /^up to 1012 Lambda invocations at once \(2 × 46 power values × \(1 Executor \+ 10 parallel invocations\)\)/);
+        assert.match(
+            describeLambdaConcurrency({ num: 10, powerValues: "ALL", parallelInvocation: true }, 2)!,
+            /^up to 1012 Lambda invocations at once \(2 × 46 power values × \(1 Executor \+ 10 parallel invocations\)\)/,
+        );
         assert.equal(describeLambdaConcurrency({ num: 10 }, 1), undefined);
     });
 });
@@ -242,7 +266,10 @@ describe("state machine ARN", () => {
     });
 
     it("requires one and names both ways of giving it", () => {
-        assertInputError(() => validateStateMachineArn(undefined, field), `${field} is missing; allowed: a Step Functions state machine ARN`);
+        assertInputError(
+            () => validateStateMachineArn(undefined, field),
+            `${field} is missing; allowed: a Step Functions state machine ARN`,
+        );
         assertInputError(() => validateStateMachineArn("", field), `${field} is missing`);
     });
 
@@ -309,7 +336,10 @@ describe("functions from terraform output -json", () => {
 
     it("rejects a file that is not terraform output -json", () => {
         assertInputError(() => functionsFromTerraformOutputs([FUNCTION_ARN], FILE_NAME), `${FILE_NAME}: the file holds an array`);
-        assertInputError(() => functionsFromTerraformOutputs({ arn: FUNCTION_ARN }, FILE_NAME), `${FILE_NAME}: output "arn" is "${FUNCTION_ARN}"`);
+        assertInputError(
+            () => functionsFromTerraformOutputs({ arn: FUNCTION_ARN }, FILE_NAME),
+            `${FILE_NAME}: output "arn" is "${FUNCTION_ARN}"`,
+        );
     });
 
     it("rejects two functions that end up under one name", () => {
@@ -322,7 +352,13 @@ describe("functions from terraform output -json", () => {
 
 describe("merging --lambda-arn and --terraform-outputs", () => {
     it("keeps each function once, under the first name given", () => {
-        const merged = mergeTargetFunctions([{ name: "api", arn: FUNCTION_ARN }], [{ name: "arn", arn: FUNCTION_ARN }, { name: "worker", arn: OTHER_ARN }]);
+        const merged = mergeTargetFunctions(
+            [{ name: "api", arn: FUNCTION_ARN }],
+            [
+                { name: "arn", arn: FUNCTION_ARN },
+                { name: "worker", arn: OTHER_ARN },
+            ],
+        );
         assert.deepEqual(merged, [
             { name: "api", arn: FUNCTION_ARN },
             { name: "worker", arn: OTHER_ARN },

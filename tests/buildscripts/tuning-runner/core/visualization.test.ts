@@ -15,15 +15,25 @@ function fixtureAnalysis(name: string) {
 }
 
 function assertClose(actual: number, expected: number, relativeTolerance: number, what: string): void {
-    assert.ok(Math.abs(actual - expected) <= Math.abs(expected) * relativeTolerance, `${what}: ${actual} is not within ${relativeTolerance} of ${expected}`);
+    assert.ok(
+        Math.abs(actual - expected) <= Math.abs(expected) * relativeTolerance,
+        `${what}: ${actual} is not within ${relativeTolerance} of ${expected}`,
+    );
 }
 
 describe("lambda-power-tuning.show links", () => {
     it("decodes the original design's link to 128–1024 MB at 2 ms each, costs doubling from about 3.4e-9 USD", () => {
         const stats = decodeVisualizationUrl(ORIGINAL_DESIGN_URL);
-        assert.deepEqual(stats.map((stat) => stat.memoryMB), [128, 256, 512, 1024]);
-        assert.deepEqual(stats.map((stat) => stat.averageDurationMs), [2, 2, 2, 2]);
-        stats.forEach((stat, index) => assertClose(stat.averageCostUsd, 3.4e-9 * 2 ** index, 0.01, `cost at ${stat.memoryMB} MB`));
+        assert.deepEqual(
+            stats.map((stat) => stat.memoryMB),
+            [128, 256, 512, 1024],
+        );
+        assert.deepEqual(
+            stats.map((stat) => stat.averageDurationMs),
+            [2, 2, 2, 2],
+        );
+        for (const [index, stat] of stats.entries())
+            assertClose(stat.averageCostUsd, 3.4e-9 * 2 ** index, 0.01, `cost at ${stat.memoryMB} MB`);
     });
 
     it("decodes each fixture's link to its stats at float32 precision", () => {
@@ -58,7 +68,10 @@ describe("lambda-power-tuning.show links", () => {
             { memoryMB: 1024, averageDurationMs: 100, averageCostUsd: 2e-6 },
             { memoryMB: 128, averageDurationMs: 800, averageCostUsd: 1.5e-6 },
         ]);
-        assert.deepEqual(decodeVisualizationUrl(url).map((stat) => stat.memoryMB), [128, 1024]);
+        assert.deepEqual(
+            decodeVisualizationUrl(url).map((stat) => stat.memoryMB),
+            [128, 1024],
+        );
     });
 
     it("reads a link whose base64 padding was percent-encoded", () => {
@@ -70,12 +83,22 @@ describe("lambda-power-tuning.show links", () => {
         const cases: Array<[string, RegExp]> = [
             ["https://lambda-power-tuning.show/", /no #fragment/],
             ["https://lambda-power-tuning.show/#gAAAAQACAAQ=;AAAAQAAAAEAAAABAAAAAQA==", /2 ;-separated parts instead of 3/],
-            ["https://lambda-power-tuning.show/#gAAAAQACAAQ=;AAAAQAAAAEAAAABA;b6VpMW+l6TFvpWkyb6XpMg==", /8 bytes of powers, 12 of durations, 16 of costs/],
+            [
+                "https://lambda-power-tuning.show/#gAAAAQACAAQ=;AAAAQAAAAEAAAABA;b6VpMW+l6TFvpWkyb6XpMg==",
+                /8 bytes of powers, 12 of durations, 16 of costs/,
+            ],
             ["https://lambda-power-tuning.show/#;;", /0 bytes of powers/],
-            ["https://lambda-power-tuning.show/#gAAAAQ-CAAQ=;AAAAQAAAAEAAAABAAAAAQA==;b6VpMW+l6TFvpWkyb6XpMg==", /visualization URL powers is "gAAAAQ-CAAQ="; allowed: standard base64/],
+            [
+                "https://lambda-power-tuning.show/#gAAAAQ-CAAQ=;AAAAQAAAAEAAAABAAAAAQA==;b6VpMW+l6TFvpWkyb6XpMg==",
+                /visualization URL powers is "gAAAAQ-CAAQ="; allowed: standard base64/,
+            ],
         ];
         for (const [url, reason] of cases) {
-            assert.throws(() => decodeVisualizationUrl(url), (error: unknown) => error instanceof InputError && reason.test(error.message), url);
+            assert.throws(
+                () => decodeVisualizationUrl(url),
+                (error: unknown) => error instanceof InputError && reason.test(error.message),
+                url,
+            );
         }
     });
 });

@@ -1,7 +1,14 @@
 import * as assert from "node:assert/strict";
 
 import { COMMENT_CHARACTER_LIMIT } from "../../../../buildscripts/tuning-runner/markdown/comment";
-import { composeLivingComment, isLivingComment, LIVING_COMMENT_MARKER, parseLivingComment, PUSH_LOG_LENGTH, type SectionUpdate } from "../../../../buildscripts/tuning-runner/markdown/livingComment";
+import {
+    composeLivingComment,
+    isLivingComment,
+    LIVING_COMMENT_MARKER,
+    parseLivingComment,
+    PUSH_LOG_LENGTH,
+    type SectionUpdate,
+} from "../../../../buildscripts/tuning-runner/markdown/livingComment";
 
 const FIRST = "3f2a9c1b7e6d5c4b3a291807f6e5d4c3b2a19080";
 const SECOND = "8e1f0c2d3b4a59687766554433221100ffeeddcc";
@@ -9,7 +16,14 @@ const PLAN = "## Terraform plan\n\n**Plan: 1 to add, 0 to change, 0 to destroy.*
 const TUNING = "## Lambda power tuning\n\n1 function: 1 tuned.\n\n### ✅ `digest`: 256 MB recommended\n";
 
 function plan(commit: string, fields: Partial<SectionUpdate> = {}): SectionUpdate {
-    return { section: "plan", markdown: PLAN, commit, at: "2026-04-01T12:00:07.000Z", note: "1 to add, 0 to change, 0 to destroy", ...fields };
+    return {
+        section: "plan",
+        markdown: PLAN,
+        commit,
+        at: "2026-04-01T12:00:07.000Z",
+        note: "1 to add, 0 to change, 0 to destroy",
+        ...fields,
+    };
 }
 
 function tuning(commit: string, fields: Partial<SectionUpdate> = {}): SectionUpdate {
@@ -45,7 +59,10 @@ describe("living pull-request comment", () => {
     describe("sections", () => {
         it("keep the plan above the tuning results whichever is written first", () => {
             for (const content of [afterUpdates(plan(FIRST), tuning(FIRST)), afterUpdates(tuning(FIRST), plan(FIRST))]) {
-                assert.deepEqual(parseLivingComment(content).sections.map((section) => section.name), ["plan", "tuning"]);
+                assert.deepEqual(
+                    parseLivingComment(content).sections.map((section) => section.name),
+                    ["plan", "tuning"],
+                );
                 assert.ok(content.indexOf("## Terraform plan") < content.indexOf("## Lambda power tuning"));
             }
         });
@@ -77,7 +94,12 @@ describe("living pull-request comment", () => {
         });
 
         it("are kept when the update comes from a stale build, which only adds its note to the history", () => {
-            const content = afterUpdates(plan(FIRST), plan(SECOND), tuning(SECOND), tuning(FIRST, { stale: true, markdown: "## stale results", note: "not applied: stale build" }));
+            const content = afterUpdates(
+                plan(FIRST),
+                plan(SECOND),
+                tuning(SECOND),
+                tuning(FIRST, { stale: true, markdown: "## stale results", note: "not applied: stale build" }),
+            );
             const parsed = parseLivingComment(content);
             assert.equal(parsed.sections.find((section) => section.name === "tuning")!.commit, SECOND);
             assert.ok(!content.includes("## stale results"));
@@ -85,7 +107,9 @@ describe("living pull-request comment", () => {
         });
 
         it("are kept when a build of an earlier push finishes after the later push's build", () => {
-            const parsed = parseLivingComment(afterUpdates(plan(FIRST), plan(SECOND), tuning(SECOND), tuning(FIRST, { markdown: "## older results" })));
+            const parsed = parseLivingComment(
+                afterUpdates(plan(FIRST), plan(SECOND), tuning(SECOND), tuning(FIRST, { markdown: "## older results" })),
+            );
             assert.equal(parsed.sections.find((section) => section.name === "tuning")!.commit, SECOND);
         });
     });
@@ -117,22 +141,37 @@ describe("living pull-request comment", () => {
 
     describe("size", () => {
         const bigTable = (title: string, rows: number) =>
-            [`## ${title}`, "", "| Action | Resource |", "|---|---|", ...Array.from({ length: rows }, (_, i) => `| \`+\` create | \`aws_lambda_function.function["fn${i}"]\` |`)].join("\n");
+            [
+                `## ${title}`,
+                "",
+                "| Action | Resource |",
+                "|---|---|",
+                ...Array.from({ length: rows }, (_, i) => `| \`+\` create | \`aws_lambda_function.function["fn${i}"]\` |`),
+            ].join("\n");
 
         it(`stays within ${COMMENT_CHARACTER_LIMIT} characters, cutting the sections on whole lines and keeping both, in order, and the whole history`, () => {
             const commits = Array.from({ length: PUSH_LOG_LENGTH }, (_, index) => `${index}`.padStart(7, "0").padEnd(40, "b"));
-            const updates = commits.flatMap((commit) => [plan(commit, { markdown: bigTable("Terraform plan", 400) }), tuning(commit, { markdown: bigTable("Lambda power tuning", 400) })]);
+            const updates = commits.flatMap((commit) => [
+                plan(commit, { markdown: bigTable("Terraform plan", 400) }),
+                tuning(commit, { markdown: bigTable("Lambda power tuning", 400) }),
+            ]);
             const content = afterUpdates(...updates);
             assert.ok(content.length <= COMMENT_CHARACTER_LIMIT, `${content.length} characters`);
             const parsed = parseLivingComment(content);
-            assert.deepEqual(parsed.sections.map((section) => section.name), ["plan", "tuning"]);
+            assert.deepEqual(
+                parsed.sections.map((section) => section.name),
+                ["plan", "tuning"],
+            );
             assert.equal(parsed.pushLog.length, PUSH_LOG_LENGTH);
             assert.ok(content.includes("see the plan in the build log"));
             assert.ok(content.includes("see the results file and the build log"));
             for (const section of parsed.sections) {
                 const rows = section.markdown.split("\n").filter((line) => line.startsWith("| `+`"));
                 assert.ok(rows.length > 20, `${section.name} keeps a fair share (${rows.length} rows)`);
-                assert.ok(rows.every((row) => row.endsWith("|")), "rows are whole");
+                assert.ok(
+                    rows.every((row) => row.endsWith("|")),
+                    "rows are whole",
+                );
             }
         });
 
@@ -144,7 +183,13 @@ describe("living pull-request comment", () => {
         });
 
         it("closes a code fence the cut would leave open", () => {
-            const fencedLog = ["## Lambda power tuning", "", "```text", ...Array.from({ length: 2000 }, (_, i) => `log line ${i}`), "```"].join("\n");
+            const fencedLog = [
+                "## Lambda power tuning",
+                "",
+                "```text",
+                ...Array.from({ length: 2000 }, (_, i) => `log line ${i}`),
+                "```",
+            ].join("\n");
             const tuningMarkdown = parseLivingComment(afterUpdates(tuning(FIRST, { markdown: fencedLog }))).sections[0].markdown;
             const fences = tuningMarkdown.split("\n").filter((line) => line.startsWith("```"));
             assert.equal(fences.length % 2, 0, "fences pair up");
@@ -153,7 +198,10 @@ describe("living pull-request comment", () => {
 
     it("starts afresh from a comment that is not its own", () => {
         const parsed = parseLivingComment(composeLivingComment("Please also tune the resize function.", plan(FIRST)));
-        assert.deepEqual(parsed.pushLog.map((entry) => entry.commit), ["3f2a9c1"]);
+        assert.deepEqual(
+            parsed.pushLog.map((entry) => entry.commit),
+            ["3f2a9c1"],
+        );
         assert.equal(parsed.sections.length, 1);
     });
 });

@@ -9,15 +9,29 @@ import { formatDurationMs, formatUsd } from "../../../../buildscripts/tuning-run
 import { renderReport, renderTuningComment } from "../../../../buildscripts/tuning-runner/markdown/tuningReport";
 import { loadFixture, readFixtureText } from "../../../fixtures";
 
-const BUILD_URL = "https://us-east-1.console.aws.amazon.com/codesuite/codebuild/123456789012/projects/power-tuned-pr/build/power-tuned-pr%3A1b2c";
+const BUILD_URL =
+    "https://us-east-1.console.aws.amazon.com/codesuite/codebuild/123456789012/projects/power-tuned-pr/build/power-tuned-pr%3A1b2c";
 const ORIGINAL_DESIGN_URL = "https://lambda-power-tuning.show/#gAAAAQACAAQ=;AAAAQAAAAEAAAABAAAAAQA==;b6VpMW+l6TFvpWkyb6XpMg==";
 
-function resultFor(name: string, description: ExecutionDescription, strategy: TuningResult["strategy"] = "cost", history?: any[]): TuningResult {
-    return tuningResultFromOutcome({ name, arn: `arn:aws:lambda:us-east-1:123456789012:function:${name}` }, classifyExecution(description, history), { strategy });
+function resultFor(
+    name: string,
+    description: ExecutionDescription,
+    strategy: TuningResult["strategy"] = "cost",
+    history?: any[],
+): TuningResult {
+    return tuningResultFromOutcome(
+        { name, arn: `arn:aws:lambda:us-east-1:123456789012:function:${name}` },
+        classifyExecution(description, history),
+        { strategy },
+    );
 }
 
 const digest = resultFor("digest", { status: "SUCCEEDED", output: readFixtureText("power-tuning/output-cost-x86-4-powers.json") });
-const thumbnail = resultFor("thumbnail", { status: "SUCCEEDED", output: readFixtureText("power-tuning/output-balanced-arm64-6-powers.json") }, "balanced");
+const thumbnail = resultFor(
+    "thumbnail",
+    { status: "SUCCEEDED", output: readFixtureText("power-tuning/output-balanced-arm64-6-powers.json") },
+    "balanced",
+);
 const emptyOutput = loadFixture("power-tuning/execution-succeeded-empty-output.json");
 const resize = resultFor("resize", emptyOutput.DescribeExecution, "cost", emptyOutput.GetExecutionHistory.events);
 
@@ -31,9 +45,7 @@ function sectionOf(markdown: string, name: string): string[] {
 }
 
 function tableRows(section: readonly string[]): string[][] {
-    return section
-        .filter((line) => line.startsWith("| ") && !line.startsWith("| Memory"))
-        .map((line) => line.slice(2, -2).split(" | "));
+    return section.filter((line) => line.startsWith("| ") && !line.startsWith("| Memory")).map((line) => line.slice(2, -2).split(" | "));
 }
 
 describe("tuning comment", () => {
@@ -105,8 +117,13 @@ describe("tuning comment", () => {
 
     it("shows the recommended row alone when the output carried neither stats nor a visualization link", () => {
         const { stats: _omitted, ...output } = loadFixture("power-tuning/output-cost-x86-4-powers.json");
-        const result = resultFor("digest", { status: "SUCCEEDED", output: JSON.stringify({ ...output, stateMachine: { executionCost: 0.00045, lambdaCost: 0.000075 } }) });
-        assert.deepEqual(tableRows(sectionOf(renderTuningComment([result], {}), "digest")), [["**256** ✅", "**402 ms**", "**$0.00000169**", "**$1.89**"]]);
+        const result = resultFor("digest", {
+            status: "SUCCEEDED",
+            output: JSON.stringify({ ...output, stateMachine: { executionCost: 0.00045, lambdaCost: 0.000075 } }),
+        });
+        assert.deepEqual(tableRows(sectionOf(renderTuningComment([result], {}), "digest")), [
+            ["**256** ✅", "**402 ms**", "**$0.00000169**", "**$1.89**"],
+        ]);
     });
 
     it("shows the full table decoded from the visualization link when the output carried no stats, and says so", () => {
@@ -119,7 +136,12 @@ describe("tuning comment", () => {
             ["512", "202 ms", "$0.00000171", "$1.91"],
             ["1024", "110 ms", "$0.00000185", "$2.05"],
         ]);
-        assert.ok(section.some((line) => line.startsWith("Figures decoded from the lambda-power-tuning.show link") && line.includes("float32 precision")), section.join("\n"));
+        assert.ok(
+            section.some(
+                (line) => line.startsWith("Figures decoded from the lambda-power-tuning.show link") && line.includes("float32 precision"),
+            ),
+            section.join("\n"),
+        );
         const withStats = sectionOf(renderTuningComment([digest], {}), "digest");
         assert.ok(!withStats.some((line) => line.startsWith("Figures decoded")), "no note when the output had stats");
     });
@@ -154,7 +176,10 @@ describe("tuning comment", () => {
         assert.ok(comment.length <= COMMENT_CHARACTER_LIMIT, `${comment.length} characters`);
         assert.match(comment, /Build log/);
         assert.match(comment, /### ❌ `resize`: tuning failed/);
-        assert.match(comment, /_✂️ \d+ more lines omitted: CodeCommit comments are limited to 10,240 characters; see the results file and the build log\._$/);
+        assert.match(
+            comment,
+            /_✂️ \d+ more lines omitted: CodeCommit comments are limited to 10,240 characters; see the results file and the build log\._$/,
+        );
         assert.ok(renderReport([...many, resize], {}).length > COMMENT_CHARACTER_LIMIT, "the report itself is not cut");
     });
 });
@@ -189,7 +214,8 @@ describe("numbers for people", () => {
 });
 
 describe("comment size limit", () => {
-    const lines = (count: number, width = 49) => Array.from({ length: count }, (_, index) => `${String(index).padStart(4, "0")} ${"x".repeat(width - 5)}`);
+    const lines = (count: number, width = 49) =>
+        Array.from({ length: count }, (_, index) => `${String(index).padStart(4, "0")} ${"x".repeat(width - 5)}`);
 
     it("leaves Markdown at or under the limit untouched", () => {
         const markdown = "a".repeat(COMMENT_CHARACTER_LIMIT);
@@ -205,7 +231,11 @@ describe("comment size limit", () => {
         assert.deepEqual(kept, lines(kept.length));
         const omitted = 300 - kept.length;
         assert.ok(omitted >= 1);
-        assert.ok(fitted.endsWith(`_✂️ ${omitted} more lines omitted: CodeCommit comments are limited to ${(markdown.length - 1).toLocaleString("en-US")} characters; see the build log._`));
+        assert.ok(
+            fitted.endsWith(
+                `_✂️ ${omitted} more lines omitted: CodeCommit comments are limited to ${(markdown.length - 1).toLocaleString("en-US")} characters; see the build log._`,
+            ),
+        );
     });
 
     it("never exceeds the limit, whatever the limit", () => {
@@ -240,7 +270,10 @@ describe("comment size limit", () => {
 
     it("counts only non-blank lines as omitted", () => {
         const markdown = ["head", "", "x".repeat(100), "", "", "y".repeat(100), ""].join("\n");
-        assert.equal(fitToCommentLimit(markdown, 150, "the log"), "head\n\n\n_✂️ 2 more lines omitted: CodeCommit comments are limited to 150 characters; see the log._");
+        assert.equal(
+            fitToCommentLimit(markdown, 150, "the log"),
+            "head\n\n\n_✂️ 2 more lines omitted: CodeCommit comments are limited to 150 characters; see the log._",
+        );
     });
 });
 
@@ -248,8 +281,16 @@ describe("what a push's tuning cost", () => {
     const costLine = (markdown: string) => markdown.split("\n").find((line) => line.startsWith("This push's tuning cost"));
 
     it("adds up every execution's Step Functions and Lambda cost; a reused result ran nothing and costs nothing", () => {
-        const reused: TuningResult = { ...thumbnail, stateMachineCostUsd: undefined, lambdaCostUsd: undefined, reused: { recordedAt: "2026-11-26T17:00:00.000Z", commit: "0123456" } };
-        assert.equal(costLine(renderReport([digest, reused], {})), "This push's tuning cost $0.000525 (Step Functions $0.000450 + Lambda $0.0000751, as the tool reports them) for 1 function; 1 reused result cost nothing.");
+        const reused: TuningResult = {
+            ...thumbnail,
+            stateMachineCostUsd: undefined,
+            lambdaCostUsd: undefined,
+            reused: { recordedAt: "2026-11-26T17:00:00.000Z", commit: "0123456" },
+        };
+        assert.equal(
+            costLine(renderReport([digest, reused], {})),
+            "This push's tuning cost $0.000525 (Step Functions $0.000450 + Lambda $0.0000751, as the tool reports them) for 1 function; 1 reused result cost nothing.",
+        );
     });
 
     it("says nothing when no execution ran (every result reused, or a failure without figures)", () => {

@@ -28,7 +28,11 @@ function result(name: string, cause: string, succeeded: boolean): TuningResult {
     const outcome = succeeded
         ? classifyExecution({ status: "SUCCEEDED", output: readFixtureText("power-tuning/output-cost-x86-4-powers.json") })
         : classifyExecution({ status: "FAILED", error: "Error", cause });
-    return tuningResultFromOutcome({ name, arn: "arn:aws:lambda:us-east-1:123456789012:function:pr-power-tuned-7-3f2a9c1-digest" }, outcome, { strategy: "cost" });
+    return tuningResultFromOutcome(
+        { name, arn: "arn:aws:lambda:us-east-1:123456789012:function:pr-power-tuned-7-3f2a9c1-digest" },
+        outcome,
+        { strategy: "cost" },
+    );
 }
 
 /** Every section of the comment with `value` wherever the untrusted side puts one. */
@@ -38,24 +42,62 @@ function sections(value: string): { plan: string; tuning: string; noCopy: string
         policy: POLICY,
         evaluation: verdictOf(POLICY, [
             { outcome: "broken", function: value, rule: "requireConfiguredMemoryWithinPercent", value: 8.2, limit: 5 },
-            { outcome: "not-evaluated", function: value, rule: "maxCostIncreasePercent", reason: `no baseline: production has no recorded fingerprint for ${code(value)}` },
+            {
+                outcome: "not-evaluated",
+                function: value,
+                rule: "maxCostIncreasePercent",
+                reason: `no baseline: production has no recorded fingerprint for ${code(value)}`,
+            },
         ]),
         approval: { kind: "failed", action: "REVOKE", error: value },
     });
     const borrowed = { ...result(PLAIN, "", true), reused: { recordedAt: AT, functionName: value } };
     const item = (name: string, error: string): SweptItem => ({ kind: "function", name, outcome: "failed", error, createdAt: AT });
     return {
-        plan: renderPlanComment({ toAdd: 1, toChange: 0, toReplace: 0, toDestroy: 1, changes: [{ address: value, action: "create" }, { address: value, action: "delete" }] }, {}),
-        tuning: renderTuningComment([result(value, value, false), result(value, "", true), borrowed], { gate, copies: [{ name: value, arn: "arn:aws:lambda:us-east-1:123456789012:function:x", production: value }] }),
-        noCopy: renderNoCopyComment({ copyNeeded: false, changedPaths: [value, `docs/${value}`], functionPaths: [] }, { sourceCommit: COMMIT, gate }),
-        copy: renderCopySection({ namePrefix: "pr-power-tuned-7-3f2a9c1", items: [item(value, value)], unlisted: [{ kind: "role", error: value }] }, { sourceCommit: COMMIT, scheduledSweep: { schedule: "rate(6 hours)", olderThanHours: 6 }, now: Date.parse(AT) }).markdown,
+        plan: renderPlanComment(
+            {
+                toAdd: 1,
+                toChange: 0,
+                toReplace: 0,
+                toDestroy: 1,
+                changes: [
+                    { address: value, action: "create" },
+                    { address: value, action: "delete" },
+                ],
+            },
+            {},
+        ),
+        tuning: renderTuningComment([result(value, value, false), result(value, "", true), borrowed], {
+            gate,
+            copies: [{ name: value, arn: "arn:aws:lambda:us-east-1:123456789012:function:x", production: value }],
+        }),
+        noCopy: renderNoCopyComment(
+            { copyNeeded: false, changedPaths: [value, `docs/${value}`], functionPaths: [] },
+            { sourceCommit: COMMIT, gate },
+        ),
+        copy: renderCopySection(
+            { namePrefix: "pr-power-tuned-7-3f2a9c1", items: [item(value, value)], unlisted: [{ kind: "role", error: value }] },
+            { sourceCommit: COMMIT, scheduledSweep: { schedule: "rate(6 hours)", olderThanHours: 6 }, now: Date.parse(AT) },
+        ).markdown,
     };
 }
 
 function livingComment(value: string): string {
     const { plan, tuning, copy } = sections(value);
-    const withPlan = composeLivingComment(undefined, { section: "plan", markdown: plan, commit: COMMIT, at: AT, note: "what the section says" });
-    const withTuning = composeLivingComment(withPlan, { section: "tuning", markdown: tuning, commit: COMMIT, at: AT, note: "what the section says" });
+    const withPlan = composeLivingComment(undefined, {
+        section: "plan",
+        markdown: plan,
+        commit: COMMIT,
+        at: AT,
+        note: "what the section says",
+    });
+    const withTuning = composeLivingComment(withPlan, {
+        section: "tuning",
+        markdown: tuning,
+        commit: COMMIT,
+        at: AT,
+        note: "what the section says",
+    });
     return composeLivingComment(withTuning, { section: "copy", markdown: copy, commit: COMMIT, at: AT, note: "what the section says" });
 }
 
@@ -67,7 +109,11 @@ describe("untrusted values in the comment", () => {
         const expected = Object.fromEntries(Object.entries(plain).map(([name, markdown]) => [name, markdownStructure(markdown)]));
         for (const value of hostile) {
             for (const [name, markdown] of Object.entries(sections(value))) {
-                assert.deepEqual(markdownStructure(markdown), expected[name], `${name} section changed shape for ${JSON.stringify(value)}:\n${markdown}`);
+                assert.deepEqual(
+                    markdownStructure(markdown),
+                    expected[name],
+                    `${name} section changed shape for ${JSON.stringify(value)}:\n${markdown}`,
+                );
             }
         }
     });
@@ -76,8 +122,18 @@ describe("untrusted values in the comment", () => {
         const expected = parseLivingComment(livingComment(PLAIN));
         for (const value of hostile) {
             const parsed = parseLivingComment(livingComment(value));
-            assert.deepEqual(parsed.sections.map((section) => [section.name, section.commit]), expected.sections.map((section) => [section.name, section.commit]), JSON.stringify(value));
-            assert.deepEqual(parsed.sections.map((section) => section.markdown), Object.values(sections(value)).filter((_, index) => index !== 2).map((markdown) => markdown.trim()), JSON.stringify(value));
+            assert.deepEqual(
+                parsed.sections.map((section) => [section.name, section.commit]),
+                expected.sections.map((section) => [section.name, section.commit]),
+                JSON.stringify(value),
+            );
+            assert.deepEqual(
+                parsed.sections.map((section) => section.markdown),
+                Object.values(sections(value))
+                    .filter((_, index) => index !== 2)
+                    .map((markdown) => markdown.trim()),
+                JSON.stringify(value),
+            );
             assert.equal(parsed.pushLog.length, 1, JSON.stringify(value));
         }
     });

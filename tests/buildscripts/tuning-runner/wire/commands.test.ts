@@ -28,12 +28,15 @@ describe("the bundled runner as a program", function () {
 
         it("exits 2 before any request when no region is configured: a pull request names none", async () => {
             const work = new RunnerWorkspace({ "plan.json": PLAN });
-            const run = await work.run(["plan-comment", "--plan", "plan.json", ...PULL_REQUEST_FLAGS], { AWS_REGION: "", AWS_CONFIG_FILE: "/nonexistent/aws-config" }, fake);
+            const run = await work.run(
+                ["plan-comment", "--plan", "plan.json", ...PULL_REQUEST_FLAGS],
+                { AWS_REGION: "", AWS_CONFIG_FILE: "/nonexistent/aws-config" },
+                fake,
+            );
             assert.equal(run.code, 2);
             assert.match(run.stderr, /no AWS region: set AWS_REGION \(e\.g\. AWS_REGION=us-east-1\) or a region in your AWS profile\n/);
             assert.equal(fake.requests.length, 0);
         });
-
     });
 
     describe("report (offline)", () => {
@@ -48,7 +51,6 @@ describe("the bundled runner as a program", function () {
             ]);
             assert.match(run.stdout, /128 MB recommended/);
         });
-
     });
 
     describe("as a command installed by npm", () => {
@@ -66,8 +68,17 @@ describe("the bundled runner as a program", function () {
             copyFileSync(bundle, join(project, manifest.bin["tuning-runner"]));
             chmodSync(join(project, manifest.bin["tuning-runner"]), statSync(bundle).mode);
             const prefix = scratchDirectory("tuning-runner-prefix-");
-            execFileSync("npm", ["install", "--global", "--prefix", prefix, "--offline", "--ignore-scripts", "--no-audit", "--no-fund", project], { stdio: "pipe" });
-            const run = await new RunnerWorkspace().runProgram(["--version"], { ...OFFLINE_ENV, PATH: `${join(prefix, "bin")}:${process.env.PATH}` }, undefined, "tuning-runner");
+            execFileSync(
+                "npm",
+                ["install", "--global", "--prefix", prefix, "--offline", "--ignore-scripts", "--no-audit", "--no-fund", project],
+                { stdio: "pipe" },
+            );
+            const run = await new RunnerWorkspace().runProgram(
+                ["--version"],
+                { ...OFFLINE_ENV, PATH: `${join(prefix, "bin")}:${process.env.PATH}` },
+                undefined,
+                "tuning-runner",
+            );
             assert.deepEqual([run.code, run.stdout, run.stderr], [0, `${manifest.version}\n`, ""]);
         });
     });
@@ -90,6 +101,5 @@ describe("the bundled runner as a program", function () {
                 assert.ok(tune.stdout.includes(text), `tune --help mentions ${text}`);
             }
         });
-
     });
 });

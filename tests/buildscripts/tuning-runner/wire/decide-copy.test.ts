@@ -6,10 +6,17 @@ import * as assert from "node:assert/strict";
 import { copyNamePrefix, PULL_REQUEST_BOT_SESSION_NAME } from "../../../../buildscripts/contract";
 import { DECIDE_COPY, decisionEnv, MAIN_TREE, withPullRequestChanging } from "../../../support/copy-decision-scenario";
 import type { FakeAws } from "../../../support/fake-aws";
-import { freshFakeAwsForEachTest, runnerBundle, RunnerWorkspace, TEST_PULL_REQUEST as PULL_REQUEST } from "../../../support/runner-workspace";
+import {
+    freshFakeAwsForEachTest,
+    runnerBundle,
+    RunnerWorkspace,
+    TEST_PULL_REQUEST as PULL_REQUEST,
+} from "../../../support/runner-workspace";
 
 /** 120 documentation files on main, so that a pull request touching all of them spans two pages. */
-const MANY_DOCUMENTS = Object.fromEntries(Array.from({ length: 120 }, (_, index) => [`docs/page-${String(index).padStart(3, "0")}.md`, `page ${index}\n`]));
+const MANY_DOCUMENTS = Object.fromEntries(
+    Array.from({ length: 120 }, (_, index) => [`docs/page-${String(index).padStart(3, "0")}.md`, `page ${index}\n`]),
+);
 const DESTINATION = { ...MAIN_TREE, ...MANY_DOCUMENTS };
 const EVERY_DOCUMENT_EDITED = Object.fromEntries(Object.keys(MANY_DOCUMENTS).map((path) => [path, "edited\n"]));
 
@@ -26,7 +33,11 @@ describe("decide-copy, run as the bundle against the AWS wire protocols", functi
 
     it("reads every page of GetDifferences: a .tf change on the second page still needs a copy", async () => {
         // Sorted by path, variables.tf comes after the 120 documents: the 121st difference.
-        withPullRequestChanging(fake, { ...EVERY_DOCUMENT_EDITED, "variables.tf": `${MAIN_TREE["variables.tf"]}\n# larger\n` }, DESTINATION);
+        withPullRequestChanging(
+            fake,
+            { ...EVERY_DOCUMENT_EDITED, "variables.tf": `${MAIN_TREE["variables.tf"]}\n# larger\n` },
+            DESTINATION,
+        );
         assert.deepEqual(await decide(), { copyNeeded: true, changedPaths: 121, functionPaths: ["variables.tf"] });
         const pages = fake.calls("GetDifferences");
         assert.equal(pages.length, 2);
@@ -38,12 +49,22 @@ describe("decide-copy, run as the bundle against the AWS wire protocols", functi
         withPullRequestChanging(fake, EVERY_DOCUMENT_EDITED, DESTINATION);
         assert.deepEqual(await decide(), { copyNeeded: false, changedPaths: 120, functionPaths: [] });
         assert.equal(fake.comments.length, 1);
-        assert.equal(fake.comments[0].authorArn, `arn:aws:sts::123456789012:assumed-role/power-tuned-pull-request-bot/${PULL_REQUEST_BOT_SESSION_NAME}`);
-        assert.match(fake.comments[0].content, /120 changed files \(`docs\/page-000\.md`, .*`docs\/page-009\.md` and 110 more\), none of which can change a function/);
+        assert.equal(
+            fake.comments[0].authorArn,
+            `arn:aws:sts::123456789012:assumed-role/power-tuned-pull-request-bot/${PULL_REQUEST_BOT_SESSION_NAME}`,
+        );
+        assert.match(
+            fake.comments[0].content,
+            /120 changed files \(`docs\/page-000\.md`, .*`docs\/page-009\.md` and 110 more\), none of which can change a function/,
+        );
     });
 
     it("counts deletions and both paths of a rename as GetDifferences reports them", async () => {
-        withPullRequestChanging(fake, { "functions/digest/index.js": null, "docs/digest.js": MAIN_TREE["functions/digest/index.js"], "LICENSE": null }, { ...MAIN_TREE, LICENSE: "MIT-0\n" });
+        withPullRequestChanging(
+            fake,
+            { "functions/digest/index.js": null, "docs/digest.js": MAIN_TREE["functions/digest/index.js"], LICENSE: null },
+            { ...MAIN_TREE, LICENSE: "MIT-0\n" },
+        );
         const decision = await decide();
         // The new path is documentation; the old one is the function's code, so the rename needs a copy.
         assert.deepEqual(decision, { copyNeeded: true, changedPaths: 3, functionPaths: ["functions/digest/index.js"] });
@@ -65,18 +86,38 @@ describe("decide-copy, run as the bundle against the AWS wire protocols", functi
                     `require(${JSON.stringify(runnerBundle())}).handler(${JSON.stringify(event)}).then((result) => console.log(JSON.stringify(result)), (error) => { console.error(error.message); process.exitCode = 7; })`,
                 ],
                 // The function's environment, as the stack sets it.
-                fake.env(decisionEnv({ PULL_REQUEST_ID: "", SOURCE_COMMIT: "", DESTINATION_COMMIT: "", PULL_REQUEST_NAME_PREFIX: "pr-power-tuned", ...extraEnv })),
+                fake.env(
+                    decisionEnv({
+                        PULL_REQUEST_ID: "",
+                        SOURCE_COMMIT: "",
+                        DESTINATION_COMMIT: "",
+                        PULL_REQUEST_NAME_PREFIX: "pr-power-tuned",
+                        ...extraEnv,
+                    }),
+                ),
                 undefined,
                 process.execPath,
             );
-        const EVENT = { pullRequestId: PULL_REQUEST.pullRequestId, sourceCommit: PULL_REQUEST.sourceCommit, destinationCommit: PULL_REQUEST.destinationCommit };
+        const EVENT = {
+            pullRequestId: PULL_REQUEST.pullRequestId,
+            sourceCommit: PULL_REQUEST.sourceCommit,
+            destinationCommit: PULL_REQUEST.destinationCommit,
+        };
 
         it("decides for the pull request the workflow names and returns the decision, with the copy's name", async () => {
             withPullRequestChanging(fake, { "README.md": "# Better\n" });
             const run = await invoke(EVENT);
             assert.equal(run.code, 0, run.stderr);
-            assert.deepEqual(JSON.parse(run.stdout), { copyNeeded: false, changedPaths: 1, functionPaths: [], copyNamePrefix: copyNamePrefix("pr-power-tuned", EVENT) });
-            assert.deepEqual(fake.approvals.map((approval) => approval.approvalState), ["APPROVE"]);
+            assert.deepEqual(JSON.parse(run.stdout), {
+                copyNeeded: false,
+                changedPaths: 1,
+                functionPaths: [],
+                copyNamePrefix: copyNamePrefix("pr-power-tuned", EVENT),
+            });
+            assert.deepEqual(
+                fake.approvals.map((approval) => approval.approvalState),
+                ["APPROVE"],
+            );
         });
 
         it("throws before any call without the copies' name prefix in its environment, naming the variable", async () => {
@@ -89,11 +130,22 @@ describe("decide-copy, run as the bundle against the AWS wire protocols", functi
 
         it("refuses to start without the workflow's pull request id and commits: the untrusted deploy and destroy, which name the copy and its state from the same event, are never started", async () => {
             // The workflow passes the event's fields to the deploy and destroy builds unchanged, only after this decision.
-            for (const override of [{ pullRequestId: "" }, { pullRequestId: "7; rm -rf /" }, { pullRequestId: "12345678901234567" }, { pullRequestId: "7/../../terraform-lambda" }, { sourceCommit: "main" }, { destinationCommit: "" }]) {
+            for (const override of [
+                { pullRequestId: "" },
+                { pullRequestId: "7; rm -rf /" },
+                { pullRequestId: "12345678901234567" },
+                { pullRequestId: "7/../../terraform-lambda" },
+                { sourceCommit: "main" },
+                { destinationCommit: "" },
+            ]) {
                 const run = await invoke({ ...EVENT, ...override });
                 assert.equal(run.code, 7, JSON.stringify(override));
                 assert.match(run.stderr, /decide-copy ended with exit code 2/, JSON.stringify(override));
-                assert.match(run.stderr, /error: --(pull-request-id|source-commit|destination-commit) (must be|needs a value)/, JSON.stringify(override));
+                assert.match(
+                    run.stderr,
+                    /error: --(pull-request-id|source-commit|destination-commit) (must be|needs a value)/,
+                    JSON.stringify(override),
+                );
             }
             assert.deepEqual(fake.requests, [], "nothing was read, commented or approved");
         });

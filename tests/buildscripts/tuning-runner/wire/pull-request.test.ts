@@ -8,14 +8,31 @@ import * as assert from "node:assert/strict";
 import { PULL_REQUEST_BOT_SESSION_NAME } from "../../../../buildscripts/contract";
 import { BUILD_ACCESS_KEY_ID, type FakeAws } from "../../../support/fake-aws";
 import { freshFakeAwsForEachTest, TEST_PULL_REQUEST as PULL_REQUEST } from "../../../support/runner-workspace";
-import { BOT_ROLE, DESTINATION, MAIN_INPUT, PASSING_POLICY, SOURCE, tree, trustedEnv, trustedWorkspace, TUNE, withTrustedStepCommits } from "../../../support/trusted-step-scenario";
+import {
+    BOT_ROLE,
+    DESTINATION,
+    MAIN_INPUT,
+    PASSING_POLICY,
+    SOURCE,
+    tree,
+    trustedEnv,
+    trustedWorkspace,
+    TUNE,
+    withTrustedStepCommits,
+} from "../../../support/trusted-step-scenario";
 import { PULL_REQUEST_REVISION as REVISION } from "../../../support/tune-scenario";
 
 const BOT_AUTHOR = `arn:aws:sts::123456789012:assumed-role/power-tuned-pull-request-bot/${PULL_REQUEST_BOT_SESSION_NAME}`;
 const PLAN_COMMENT = ["plan-comment", "--plan", "plan.json"];
 
 /** The calls that speak for the pull request's reviewers: comments and approvals. */
-const BOT_OPERATIONS = new Set(["GetCommentsForPullRequest", "PostCommentForPullRequest", "UpdateComment", "GetPullRequest", "UpdatePullRequestApprovalState"]);
+const BOT_OPERATIONS = new Set([
+    "GetCommentsForPullRequest",
+    "PostCommentForPullRequest",
+    "UpdateComment",
+    "GetPullRequest",
+    "UpdatePullRequestApprovalState",
+]);
 
 describe("the trusted pull-request step, run as the bundled CLI against the AWS wire protocols", function () {
     this.timeout(60_000);
@@ -32,18 +49,38 @@ describe("the trusted pull-request step, run as the bundled CLI against the AWS 
             assert.equal(tune.code, 0, tune.stderr);
 
             assert.deepEqual(
-                fake.assumedRoles.map(({ roleArn, roleSessionName, callerAccessKeyId }) => ({ roleArn, roleSessionName, callerAccessKeyId })),
-                [1, 2].map(() => ({ roleArn: BOT_ROLE, roleSessionName: PULL_REQUEST_BOT_SESSION_NAME, callerAccessKeyId: BUILD_ACCESS_KEY_ID })),
+                fake.assumedRoles.map(({ roleArn, roleSessionName, callerAccessKeyId }) => ({
+                    roleArn,
+                    roleSessionName,
+                    callerAccessKeyId,
+                })),
+                [1, 2].map(() => ({
+                    roleArn: BOT_ROLE,
+                    roleSessionName: PULL_REQUEST_BOT_SESSION_NAME,
+                    callerAccessKeyId: BUILD_ACCESS_KEY_ID,
+                })),
                 "one AssumeRole per run, with the fixed session name",
             );
             const botKeys = new Set(fake.assumedRoles.map((session) => session.accessKeyId));
             for (const request of fake.requests) {
                 const expected = BOT_OPERATIONS.has(request.operation) ? "the bot" : "the build";
-                const actual = botKeys.has(request.accessKeyId!) ? "the bot" : request.accessKeyId === BUILD_ACCESS_KEY_ID ? "the build" : request.accessKeyId;
+                const actual = botKeys.has(request.accessKeyId!)
+                    ? "the bot"
+                    : request.accessKeyId === BUILD_ACCESS_KEY_ID
+                      ? "the build"
+                      : request.accessKeyId;
                 assert.equal(actual, expected, `${request.operation} was made by ${actual}`);
             }
             const operations = new Set(fake.requests.map((request) => request.operation));
-            for (const operation of [...BOT_OPERATIONS, "StartExecution", "DescribeExecution", "GetFile", "GetFolder", "GetFunctionConfiguration", "PutObject"]) {
+            for (const operation of [
+                ...BOT_OPERATIONS,
+                "StartExecution",
+                "DescribeExecution",
+                "GetFile",
+                "GetFolder",
+                "GetFunctionConfiguration",
+                "PutObject",
+            ]) {
                 assert.ok(operations.has(operation), `${operation} was called`);
             }
         });
@@ -67,10 +104,22 @@ describe("the trusted pull-request step, run as the bundled CLI against the AWS 
             const work = trustedWorkspace();
             const run = await work.run(TUNE, trustedEnv(), fake);
             assert.equal(run.code, 1, run.stderr);
-            assert.deepEqual(work.readJson("power-tuning-results.json").functions.map((fn: { name: string; status: string }) => [fn.name, fn.status]), [["digest", "succeeded"]]);
-            assert.ok(run.stderr.includes(`AssumeRole of ${BOT_ROLE} as session ${PULL_REQUEST_BOT_SESSION_NAME} failed: AccessDenied: ${denied}`), run.stderr);
+            assert.deepEqual(
+                work.readJson("power-tuning-results.json").functions.map((fn: { name: string; status: string }) => [fn.name, fn.status]),
+                [["digest", "succeeded"]],
+            );
+            assert.ok(
+                run.stderr.includes(
+                    `AssumeRole of ${BOT_ROLE} as session ${PULL_REQUEST_BOT_SESSION_NAME} failed: AccessDenied: ${denied}`,
+                ),
+                run.stderr,
+            );
             assert.match(run.stderr, /error: PostCommentForPullRequest failed: AssumeRoleError: AssumeRole of/);
-            assert.equal(fake.requests.filter((request) => BOT_OPERATIONS.has(request.operation)).length, 0, "no comment or approval call under any identity");
+            assert.equal(
+                fake.requests.filter((request) => BOT_OPERATIONS.has(request.operation)).length,
+                0,
+                "no comment or approval call under any identity",
+            );
             assert.match(run.stdout, /Quality gate/, "the Markdown still goes to the build log");
         });
     });
@@ -80,12 +129,23 @@ describe("the trusted pull-request step, run as the bundled CLI against the AWS 
             fake.setCommit(PULL_REQUEST.repositoryName, DESTINATION, tree(128, { policy: PASSING_POLICY }));
             const missing = await trustedWorkspace().run(TUNE, trustedEnv(), fake);
             assert.equal(missing.code, 2, missing.stderr);
-            assert.ok(missing.stderr.includes(`error: ${DESTINATION}:power-tuning-input.json is missing (the pull request's destination commit has no such file)`), missing.stderr);
+            assert.ok(
+                missing.stderr.includes(
+                    `error: ${DESTINATION}:power-tuning-input.json is missing (the pull request's destination commit has no such file)`,
+                ),
+                missing.stderr,
+            );
 
-            fake.setCommit(PULL_REQUEST.repositoryName, DESTINATION, { ...tree(128, { policy: PASSING_POLICY }), "power-tuning-input.json": '{\n  "num": 10,\n}' });
+            fake.setCommit(PULL_REQUEST.repositoryName, DESTINATION, {
+                ...tree(128, { policy: PASSING_POLICY }),
+                "power-tuning-input.json": '{\n  "num": 10,\n}',
+            });
             const invalid = await trustedWorkspace().run(TUNE, trustedEnv(), fake);
             assert.equal(invalid.code, 2, invalid.stderr);
-            assert.ok(invalid.stderr.includes(`error: ${DESTINATION}:power-tuning-input.json: invalid JSON at line 3, column 1`), invalid.stderr);
+            assert.ok(
+                invalid.stderr.includes(`error: ${DESTINATION}:power-tuning-input.json: invalid JSON at line 3, column 1`),
+                invalid.stderr,
+            );
             assert.deepEqual([fake.calls("StartExecution").length, fake.comments.length], [0, 0]);
         });
     });

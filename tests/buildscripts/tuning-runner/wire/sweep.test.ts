@@ -12,7 +12,16 @@ import { parseSweepReport } from "../../../../buildscripts/tuning-runner/core/sw
 import type { FakeAws } from "../../../support/fake-aws";
 import { type Moto, motoMissing, startMoto } from "../../../support/moto-server";
 import { freshFakeAwsForEachTest, RunnerWorkspace } from "../../../support/runner-workspace";
-import { accountContents, FOLLOW_UP_ENV, FOLLOW_UP_SWEEP, OLD_COPY, SCHEDULED_SWEEP, withAbandonedCopies, WRITE_OPERATION, YOUNG_COPY } from "../../../support/sweep-scenario";
+import {
+    accountContents,
+    FOLLOW_UP_ENV,
+    FOLLOW_UP_SWEEP,
+    OLD_COPY,
+    SCHEDULED_SWEEP,
+    withAbandonedCopies,
+    WRITE_OPERATION,
+    YOUNG_COPY,
+} from "../../../support/sweep-scenario";
 import * as scenario from "../../../support/sweep-scenario";
 
 describe("the bundled sweep against AWS's protocols", function () {
@@ -26,17 +35,38 @@ describe("the bundled sweep against AWS's protocols", function () {
         const run = await new RunnerWorkspace().run(SCHEDULED_SWEEP, {}, fake);
         assert.equal(run.code, 0, run.stderr);
         const after = accountContents(fake);
-        assert.deepEqual(after.functions, before.functions.filter((name) => !name.startsWith(OLD_COPY)));
-        assert.deepEqual(after.roles, before.roles.filter((name) => !name.startsWith(OLD_COPY)));
-        assert.deepEqual(after.logGroups, before.logGroups.filter((name) => !name.includes(OLD_COPY)));
+        assert.deepEqual(
+            after.functions,
+            before.functions.filter((name) => !name.startsWith(OLD_COPY)),
+        );
+        assert.deepEqual(
+            after.roles,
+            before.roles.filter((name) => !name.startsWith(OLD_COPY)),
+        );
+        assert.deepEqual(
+            after.logGroups,
+            before.logGroups.filter((name) => !name.includes(OLD_COPY)),
+        );
         assert.equal(after.stateObjects.length, before.stateObjects.length - 1);
         assert.ok(after.functions.includes(`${YOUNG_COPY}-digest`));
         const services = new Set(fake.requests.map((request) => request.service));
         assert.deepEqual([...services].sort(), ["iam", "lambda", "logs", "s3"]);
-        for (const operation of ["ListFunctions", "ListRoles", "DescribeLogGroups", "ListObjectsV2"]) assert.ok(fake.calls(operation).length > 1, `${operation} was paged`);
+        for (const operation of ["ListFunctions", "ListRoles", "DescribeLogGroups", "ListObjectsV2"])
+            assert.ok(fake.calls(operation).length > 1, `${operation} was paged`);
         assert.deepEqual(
-            fake.requests.filter((request) => WRITE_OPERATION.test(request.operation) && !request.injectedError).map((request) => request.operation),
-            ["DeleteEventSourceMapping", "DeleteFunction", "DeleteRolePolicy", "DetachRolePolicy", "RemoveRoleFromInstanceProfile", "DeleteRole", "DeleteLogGroup", "DeleteObject"],
+            fake.requests
+                .filter((request) => WRITE_OPERATION.test(request.operation) && !request.injectedError)
+                .map((request) => request.operation),
+            [
+                "DeleteEventSourceMapping",
+                "DeleteFunction",
+                "DeleteRolePolicy",
+                "DetachRolePolicy",
+                "RemoveRoleFromInstanceProfile",
+                "DeleteRole",
+                "DeleteLogGroup",
+                "DeleteObject",
+            ],
         );
     });
 
@@ -65,7 +95,9 @@ describe("the bundled sweep against AWS's protocols", function () {
         assert.doesNotMatch(run.stderr, /NotAnAwsResponse/);
         const report = parseSweepReport(work.read("sweep-report.json"), "sweep-report.json");
         assert.deepEqual(
-            report.items.filter((item) => item.outcome !== "kept").map((item) => [item.kind, item.outcome, item.error?.replace(/^\S+ \S+: /, "")]),
+            report.items
+                .filter((item) => item.outcome !== "kept")
+                .map((item) => [item.kind, item.outcome, item.error?.replace(/^\S+ \S+: /, "")]),
             [
                 ["function", "deleted", undefined],
                 ["role", "failed", "AccessDenied: User is not authorized to perform: iam:DeleteRole"],
@@ -80,7 +112,12 @@ describe("the bundled sweep against AWS's protocols", function () {
         const work = new RunnerWorkspace();
         const run = await work.run([...SCHEDULED_SWEEP, "--dry-run"], FOLLOW_UP_ENV, fake);
         assert.equal(run.code, 0, run.stderr);
-        assert.deepEqual(fake.requests.filter((request) => WRITE_OPERATION.test(request.operation) || request.service === "sts" || request.service === "codecommit"), []);
+        assert.deepEqual(
+            fake.requests.filter(
+                (request) => WRITE_OPERATION.test(request.operation) || request.service === "sts" || request.service === "codecommit",
+            ),
+            [],
+        );
         const report = parseSweepReport(work.read("sweep-report.json"), "sweep-report.json");
         assert.equal(report.items.filter((item) => item.outcome === "would-delete").length, 4);
     });
@@ -95,7 +132,10 @@ describe("the bundled sweep against AWS's protocols", function () {
             report.items.map((item) => item.outcome),
             ["deleted", "kept", "failed", "kept", "deleted", "kept", "kept", "deleted"],
         );
-        assert.match(report.items[2].error ?? "", /^DeleteRole pr-power-tuned-7-3f2a9c1-digest-role: AccessDenied: User is not authorized to perform: iam:DeleteRole$/);
+        assert.match(
+            report.items[2].error ?? "",
+            /^DeleteRole pr-power-tuned-7-3f2a9c1-digest-role: AccessDenied: User is not authorized to perform: iam:DeleteRole$/,
+        );
         assert.ok(accountContents(fake).roles.includes(`${OLD_COPY}-digest-role`));
         assert.ok(!accountContents(fake).logGroups.includes(`/aws/lambda/${OLD_COPY}-digest`), "the sweep went on");
     });
@@ -105,9 +145,13 @@ describe("the bundled sweep against AWS's protocols", function () {
         assert.equal(run.code, 0, run.stderr);
         assert.equal(fake.comments.length, 1);
         assert.match(fake.comments[0].content, /🧹 \*\*Throw-away copy `3f2a9c1`: removed by the sweep\.\*\*/);
-        assert.equal(fake.comments[0].authorArn, "arn:aws:sts::123456789012:assumed-role/power-tuned-pull-request-bot/lambda-power-tuned-bot");
+        assert.equal(
+            fake.comments[0].authorArn,
+            "arn:aws:sts::123456789012:assumed-role/power-tuned-pull-request-bot/lambda-power-tuned-bot",
+        );
         const [bot] = fake.assumedRoles;
-        const signers = (service: string) => new Set(fake.requests.filter((request) => request.service === service).map((request) => request.accessKeyId));
+        const signers = (service: string) =>
+            new Set(fake.requests.filter((request) => request.service === service).map((request) => request.accessKeyId));
         assert.deepEqual([...signers("codecommit")], [bot.accessKeyId]);
         for (const service of ["lambda", "iam", "logs", "s3"]) assert.deepEqual([...signers(service)], ["test"], service);
     });
@@ -128,29 +172,67 @@ describe("the bundled sweep against moto, an emulator of AWS's APIs", function (
 
     /** An SDK client of `Client` reaching moto. */
     const clientOf = <Client>(Client: new (config: object) => Client): Client =>
-        new Client({ endpoint: moto!.endpoint, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" }, forcePathStyle: true });
+        new Client({
+            endpoint: moto!.endpoint,
+            region: "us-east-1",
+            credentials: { accessKeyId: "test", secretAccessKey: "test" },
+            forcePathStyle: true,
+        });
     // An empty zip archive (its end-of-central-directory record alone): moto stores the code, never runs it.
     const EMPTY_ZIP = Buffer.concat([Buffer.from("PK\x05\x06", "latin1"), Buffer.alloc(18)]);
 
     /** Production, the copy of pull request 7 (two functions) whose destroy just failed, pull request 8's copy, and the stack's own role. */
     async function seed(): Promise<void> {
         const [lambda, iam, logs, s3] = [clientOf(LambdaClient), clientOf(IAMClient), clientOf(CloudWatchLogsClient), clientOf(S3Client)];
-        const trust = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] });
-        await iam.send(new CreateRoleCommand({ RoleName: scenario.STACK_ROLE, Path: "/lambda-power-tuned/", AssumeRolePolicyDocument: trust }));
+        const trust = JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
+        });
+        await iam.send(
+            new CreateRoleCommand({ RoleName: scenario.STACK_ROLE, Path: "/lambda-power-tuned/", AssumeRolePolicyDocument: trust }),
+        );
         for (const [prefix, functions] of [
             [scenario.PRODUCTION_PREFIX, ["digest"]],
             [OLD_COPY, ["digest", "resize"]],
             [YOUNG_COPY, ["digest"]],
         ] as const) {
-            const role = await iam.send(new CreateRoleCommand({ RoleName: `${prefix}-digest-role`, Path: scenario.rolePathOf(prefix), AssumeRolePolicyDocument: trust }));
-            await iam.send(new PutRolePolicyCommand({ RoleName: `${prefix}-digest-role`, PolicyName: "write-own-logs", PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "logs:PutLogEvents", Resource: "*" }] }) }));
+            const role = await iam.send(
+                new CreateRoleCommand({
+                    RoleName: `${prefix}-digest-role`,
+                    Path: scenario.rolePathOf(prefix),
+                    AssumeRolePolicyDocument: trust,
+                }),
+            );
+            await iam.send(
+                new PutRolePolicyCommand({
+                    RoleName: `${prefix}-digest-role`,
+                    PolicyName: "write-own-logs",
+                    PolicyDocument: JSON.stringify({
+                        Version: "2012-10-17",
+                        Statement: [{ Effect: "Allow", Action: "logs:PutLogEvents", Resource: "*" }],
+                    }),
+                }),
+            );
             for (const name of functions) {
-                await lambda.send(new CreateFunctionCommand({ FunctionName: `${prefix}-${name}`, Role: role.Role!.Arn!, Runtime: "nodejs22.x", Handler: "index.handler", Code: { ZipFile: EMPTY_ZIP } }));
+                await lambda.send(
+                    new CreateFunctionCommand({
+                        FunctionName: `${prefix}-${name}`,
+                        Role: role.Role!.Arn!,
+                        Runtime: "nodejs22.x",
+                        Handler: "index.handler",
+                        Code: { ZipFile: EMPTY_ZIP },
+                    }),
+                );
                 await logs.send(new CreateLogGroupCommand({ logGroupName: `/aws/lambda/${prefix}-${name}` }));
             }
         }
         await s3.send(new CreateBucketCommand({ Bucket: scenario.STATE_BUCKET }));
-        for (const key of [scenario.PRODUCTION_STATE_KEY, scenario.STATE_KEY(scenario.OLD_DEPLOY_BUILD), scenario.STATE_KEY(scenario.YOUNG_DEPLOY_BUILD)]) await s3.send(new PutObjectCommand({ Bucket: scenario.STATE_BUCKET, Key: key, Body: "{}" }));
+        for (const key of [
+            scenario.PRODUCTION_STATE_KEY,
+            scenario.STATE_KEY(scenario.OLD_DEPLOY_BUILD),
+            scenario.STATE_KEY(scenario.YOUNG_DEPLOY_BUILD),
+        ])
+            await s3.send(new PutObjectCommand({ Bucket: scenario.STATE_BUCKET, Key: key, Body: "{}" }));
     }
 
     async function contents() {
@@ -159,7 +241,9 @@ describe("the bundled sweep against moto, an emulator of AWS's APIs", function (
             functions: ((await lambda.send(new ListFunctionsCommand({}))).Functions ?? []).map((f) => f.FunctionName!).sort(),
             roles: ((await iam.send(new ListRolesCommand({}))).Roles ?? []).map((role) => role.RoleName!).sort(),
             logGroups: ((await logs.send(new DescribeLogGroupsCommand({}))).logGroups ?? []).map((group) => group.logGroupName!).sort(),
-            stateObjects: ((await s3.send(new ListObjectsV2Command({ Bucket: scenario.STATE_BUCKET }))).Contents ?? []).map((object) => object.Key!).sort(),
+            stateObjects: ((await s3.send(new ListObjectsV2Command({ Bucket: scenario.STATE_BUCKET }))).Contents ?? [])
+                .map((object) => object.Key!)
+                .sort(),
         };
     }
 
@@ -183,7 +267,10 @@ describe("the bundled sweep against moto, an emulator of AWS's APIs", function (
         const report = parseSweepReport(work.read("sweep-report.json"), "sweep-report.json");
         assert.deepEqual(report.unlisted, []);
         assert.deepEqual(
-            report.items.filter((item) => item.outcome === "deleted").map((item) => `${item.kind} ${item.name}`).sort(),
+            report.items
+                .filter((item) => item.outcome === "deleted")
+                .map((item) => `${item.kind} ${item.name}`)
+                .sort(),
             [
                 `function ${OLD_COPY}-digest`,
                 `function ${OLD_COPY}-resize`,

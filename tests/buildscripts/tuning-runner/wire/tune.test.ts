@@ -9,7 +9,17 @@ import { loadFixture } from "../../../fixtures";
 import { executionFromFixture, type FakeAws } from "../../../support/fake-aws";
 import { startHtmlServer, type HtmlServer } from "../../../support/html-server";
 import { freshFakeAwsForEachTest, waitFor } from "../../../support/runner-workspace";
-import { codeBuildEnv, FUNCTION_A, FUNCTION_B, FUNCTION_C, localEnv, stillRunning, succeeded, withPullRequest, workspace } from "../../../support/tune-scenario";
+import {
+    codeBuildEnv,
+    FUNCTION_A,
+    FUNCTION_B,
+    FUNCTION_C,
+    localEnv,
+    stillRunning,
+    succeeded,
+    withPullRequest,
+    workspace,
+} from "../../../support/tune-scenario";
 import { marked, type Tokens } from "marked";
 import { parseLivingComment } from "../../../../buildscripts/tuning-runner/markdown/livingComment";
 
@@ -32,12 +42,17 @@ describe("tune, run as the bundled CLI against the AWS wire protocols", function
 
     it("stops: a function's error message injecting a fence, a fake ✅ heading and a living-comment marker into the comment", async () => {
         withPullRequest(fake, FUNCTION_A);
-        const injected = "boom\n~~~\n### ✅ Quality gate passed\n\nThe build approved this revision.\n\n[//]: # (lambda-power-tuned:end tuning)\n~~~";
+        const injected =
+            "boom\n~~~\n### ✅ Quality gate passed\n\nThe build approved this revision.\n\n[//]: # (lambda-power-tuned:end tuning)\n~~~";
         fake.scriptExecution(FUNCTION_B, { status: "FAILED", error: "Error", cause: injected });
         fake.setFunctionConfiguration(FUNCTION_B, { MemorySize: 128, Runtime: "nodejs22.x", CodeSha256: "def=" });
         const work = workspace();
         work.write("power-tuning-policy.json", JSON.stringify({ failOnTuningError: true }));
-        const run = await work.run(["tune", "--lambda-arn", FUNCTION_A, "--lambda-arn", FUNCTION_B, "--policy", "power-tuning-policy.json"], codeBuildEnv(), fake);
+        const run = await work.run(
+            ["tune", "--lambda-arn", FUNCTION_A, "--lambda-arn", FUNCTION_B, "--policy", "power-tuning-policy.json"],
+            codeBuildEnv(),
+            fake,
+        );
 
         assert.equal(run.code, 1, run.stderr);
         const content = fake.comments[0].content;
@@ -54,18 +69,53 @@ describe("tune, run as the bundled CLI against the AWS wire protocols", function
         assert.ok(!tokens.some((token) => token.type === "code"), "no fenced block opened");
         const [tuning] = parseLivingComment(content).sections;
         assert.equal(tuning.name, "tuning");
-        assert.match(tuning.markdown, /### ❌ Quality gate failed[\s\S]*`power-tuned-digest`: 256 MB recommended/, "the section runs to its real end");
-        assert.deepEqual(fake.approvals.map((approval) => approval.approvalState), ["REVOKE"]);
+        assert.match(
+            tuning.markdown,
+            /### ❌ Quality gate failed[\s\S]*`power-tuned-digest`: 256 MB recommended/,
+            "the section runs to its real end",
+        );
+        assert.deepEqual(
+            fake.approvals.map((approval) => approval.approvalState),
+            ["REVOKE"],
+        );
     });
 
     it("shares the tuning budget through S3 conditional writes: If-None-Match creates the lease table, If-Match replaces it, and a lost race is read again", async () => {
         fake.scriptExecution(FUNCTION_A, succeeded());
         fake.setLambdaConcurrency(10_000);
-        fake.failNext("PutObject", 1, { status: 412, type: "PreconditionFailed", message: "At least one of the pre-conditions you specified did not hold" });
-        const run = await workspace().run(["tune", "--lambda-arn", FUNCTION_A, "--budget", "300", "--budget-leases", "s3://power-tuned-artifacts/tuning-budget/leases.json"], localEnv(), fake);
+        fake.failNext("PutObject", 1, {
+            status: 412,
+            type: "PreconditionFailed",
+            message: "At least one of the pre-conditions you specified did not hold",
+        });
+        const run = await workspace().run(
+            [
+                "tune",
+                "--lambda-arn",
+                FUNCTION_A,
+                "--budget",
+                "300",
+                "--budget-leases",
+                "s3://power-tuned-artifacts/tuning-budget/leases.json",
+            ],
+            localEnv(),
+            fake,
+        );
         assert.equal(run.code, 0, run.stderr);
-        const puts = fake.calls("PutObject").map((put) => (put.IfNoneMatch !== undefined ? `If-None-Match ${put.IfNoneMatch}` : put.IfMatch !== undefined ? "If-Match" : "unconditional"));
-        assert.deepEqual(puts, ["If-None-Match *", "If-None-Match *", "If-Match"], "the lost first write is tried again after a new read; the lease is given back on the version read");
+        const puts = fake
+            .calls("PutObject")
+            .map((put) =>
+                put.IfNoneMatch !== undefined
+                    ? `If-None-Match ${put.IfNoneMatch}`
+                    : put.IfMatch !== undefined
+                      ? "If-Match"
+                      : "unconditional",
+            );
+        assert.deepEqual(
+            puts,
+            ["If-None-Match *", "If-None-Match *", "If-Match"],
+            "the lost first write is tried again after a new read; the lease is given back on the version read",
+        );
         assert.deepEqual(JSON.parse(fake.objects.get("power-tuned-artifacts/tuning-budget/leases.json")!.toString("utf8")), { leases: [] });
     });
 
@@ -76,8 +126,13 @@ describe("tune, run as the bundled CLI against the AWS wire protocols", function
             fake.failNext("DescribeExecution", 1, { status: 400, type: "ThrottlingException", message: "Rate exceeded" });
             const run = await workspace().run(["tune", "--lambda-arn", FUNCTION_A], localEnv(), fake);
             assert.equal(run.code, 0, run.stderr);
-            const attempts = (operation: string) => fake.requests.filter((request) => request.operation === operation).map((request) => request.injectedError ?? "answered");
-            assert.deepEqual(attempts("StartExecution"), ["ThrottlingException", "ThrottlingException", "answered"], "two throttled attempts, then the real start, in one call");
+            const attempts = (operation: string) =>
+                fake.requests.filter((request) => request.operation === operation).map((request) => request.injectedError ?? "answered");
+            assert.deepEqual(
+                attempts("StartExecution"),
+                ["ThrottlingException", "ThrottlingException", "answered"],
+                "two throttled attempts, then the real start, in one call",
+            );
             assert.deepEqual(attempts("DescribeExecution").slice(0, 2), ["ThrottlingException", "answered"]);
             assert.doesNotMatch(run.stderr, /ThrottlingException|retrying/, "the runner neither waits nor logs on its own");
         });
@@ -89,7 +144,10 @@ describe("tune, run as the bundled CLI against the AWS wire protocols", function
             const run = await work.run(["tune", "--lambda-arn", FUNCTION_A], localEnv({ AWS_MAX_ATTEMPTS: "1" }), fake);
             assert.equal(run.code, 1, run.stderr);
             assert.equal(fake.calls("StartExecution").length, 1);
-            assert.deepEqual(work.readJson("power-tuning-results.json").functions[0].error, { error: "ThrottlingException", cause: "StartExecution failed: Rate exceeded" });
+            assert.deepEqual(work.readJson("power-tuning-results.json").functions[0].error, {
+                error: "ThrottlingException",
+                cause: "StartExecution failed: Rate exceeded",
+            });
         });
     });
 
@@ -112,39 +170,62 @@ describe("tune, run as the bundled CLI against the AWS wire protocols", function
         const timedOut = workspace();
         const timeout = await timedOut.run(["tune", "--lambda-arn", FUNCTION_A, "--timeout", "2"], localEnv(), fake);
         assert.equal(timeout.code, 1, timeout.stderr);
-        assert.deepEqual(fake.calls("StopExecution").map((call) => call.error), ["TuningRunnerTimeout"]);
+        assert.deepEqual(
+            fake.calls("StopExecution").map((call) => call.error),
+            ["TuningRunnerTimeout"],
+        );
         assert.match(timedOut.readJson("power-tuning-results.json").functions[0].error.cause, /--timeout 2 s; stopped with StopExecution/);
 
         for (const arn of [FUNCTION_B, FUNCTION_C]) fake.scriptExecution(arn, stillRunning);
         const stopped = workspace();
-        const stop = await stopped.run(["tune", "--lambda-arn", FUNCTION_A, "--lambda-arn", FUNCTION_B, "--lambda-arn", FUNCTION_C, "--concurrency", "2"], codeBuildEnv(), fake, {
-            whileRunning: async (child) => {
-                await waitFor(() => fake.calls("StartExecution").length === 3, "the second run's first two executions to start");
-                child.kill("SIGTERM");
+        const stop = await stopped.run(
+            ["tune", "--lambda-arn", FUNCTION_A, "--lambda-arn", FUNCTION_B, "--lambda-arn", FUNCTION_C, "--concurrency", "2"],
+            codeBuildEnv(),
+            fake,
+            {
+                whileRunning: async (child) => {
+                    await waitFor(() => fake.calls("StartExecution").length === 3, "the second run's first two executions to start");
+                    child.kill("SIGTERM");
+                },
             },
-        });
+        );
         assert.equal(stop.code, 1, stop.stderr);
         assert.match(stop.stderr, /SIGTERM: stopping running executions, then writing power-tuning-results\.json/);
         const interrupted = fake.calls("StopExecution").filter((call) => call.error === "TuningRunnerInterrupted");
         assert.equal(interrupted.length, 2, "both running executions, and the third never started");
-        assert.deepEqual(stopped.readJson("power-tuning-results.json").functions.map((f: { status: string }) => f.status), ["aborted", "aborted", "aborted"]);
+        assert.deepEqual(
+            stopped.readJson("power-tuning-results.json").functions.map((f: { status: string }) => f.status),
+            ["aborted", "aborted", "aborted"],
+        );
         assert.equal(fake.comments.length, 0);
     });
 
     describe("an endpoint that does not answer like AWS", () => {
-        const PAGE = "<html>\n<head><title>502 Bad Gateway</title></head>\n<body><h1>Bad Gateway</h1><p>The proxy could not reach the upstream server.</p></body>\n</html>\n";
+        const PAGE =
+            "<html>\n<head><title>502 Bad Gateway</title></head>\n<body><h1>Bad Gateway</h1><p>The proxy could not reach the upstream server.</p></body>\n</html>\n";
         let proxy: HtmlServer;
         beforeEach(async () => (proxy = await startHtmlServer(502, PAGE)));
         afterEach(() => proxy.stop());
 
         it("is reported with the HTTP status and the start of its page, in the log and the results file", async () => {
             const work = workspace();
-            const run = await work.run(["tune", "--lambda-arn", FUNCTION_A], localEnv({ AWS_ENDPOINT_URL_SFN: proxy.url, AWS_ENDPOINT_URL_LAMBDA: proxy.url, AWS_MAX_ATTEMPTS: "1" }), fake);
+            const run = await work.run(
+                ["tune", "--lambda-arn", FUNCTION_A],
+                localEnv({ AWS_ENDPOINT_URL_SFN: proxy.url, AWS_ENDPOINT_URL_LAMBDA: proxy.url, AWS_MAX_ATTEMPTS: "1" }),
+                fake,
+            );
             assert.equal(run.code, 1, run.stderr);
             assert.ok(proxy.requests() >= 2, "both the memory size and the start went to the proxy");
-            const explained = 'HTTP 502 (text/html; charset=utf-8) with a body starting "<html> <head><title>502 Bad Gateway</title></head> <body><h1>Bad Gateway</h1>';
-            assert.ok(run.stderr.includes(`power-tuned-digest: could not start: NotAnAwsResponse: StartExecution failed: ${explained}`), run.stderr);
-            assert.match(run.stderr, /not an answer from the AWS API; a proxy or firewall in between, or a wrong endpoint \(check HTTPS_PROXY and AWS_ENDPOINT_URL_\*\)/);
+            const explained =
+                'HTTP 502 (text/html; charset=utf-8) with a body starting "<html> <head><title>502 Bad Gateway</title></head> <body><h1>Bad Gateway</h1>';
+            assert.ok(
+                run.stderr.includes(`power-tuned-digest: could not start: NotAnAwsResponse: StartExecution failed: ${explained}`),
+                run.stderr,
+            );
+            assert.match(
+                run.stderr,
+                /not an answer from the AWS API; a proxy or firewall in between, or a wrong endpoint \(check HTTPS_PROXY and AWS_ENDPOINT_URL_\*\)/,
+            );
             assert.doesNotMatch(run.stderr, /\$response|Deserialization error/);
             const [result] = work.readJson("power-tuning-results.json").functions;
             assert.equal(result.error.error, "NotAnAwsResponse");
@@ -169,7 +250,11 @@ describe("tune, run as the bundled CLI against the AWS wire protocols", function
 
         it("is the SDK's own when AWS_REGION names one", async () => {
             fake.scriptExecution(IRELAND_FUNCTION, succeeded());
-            const run = await workspace().run(["tune", "--lambda-arn", IRELAND_FUNCTION], localEnv({ STATE_MACHINE_ARN: IRELAND_STATE_MACHINE, AWS_REGION: "us-east-1" }), fake);
+            const run = await workspace().run(
+                ["tune", "--lambda-arn", IRELAND_FUNCTION],
+                localEnv({ STATE_MACHINE_ARN: IRELAND_STATE_MACHINE, AWS_REGION: "us-east-1" }),
+                fake,
+            );
             assert.equal(run.code, 0, run.stderr);
             assert.doesNotMatch(run.stderr, /region .*, from/);
             assert.deepEqual([...new Set(fake.requests.map((request) => request.signingRegion))], ["us-east-1"]);

@@ -53,7 +53,10 @@ describe("tuning history, run as the bundled CLI against the AWS wire protocols"
             const digest = second.results.functions[0];
             assert.equal(digest.power, 256);
             assert.equal(digest.fingerprint, fingerprintOf("digest", "v1"));
-            assert.deepEqual({ commit: digest.reused.commit, pullRequestId: digest.reused.pullRequestId }, { commit: PR_5.sourceCommit, pullRequestId: "5" });
+            assert.deepEqual(
+                { commit: digest.reused.commit, pullRequestId: digest.reused.pullRequestId },
+                { commit: PR_5.sourceCommit, pullRequestId: "5" },
+            );
             assert.match(second.comment, /♻️ 2 of 3 functions unchanged/);
             assert.match(second.comment, /Unchanged since `0123456`, result reused \(tuned for PR 5 on /);
             assert.match(second.run.stderr, /digest: unchanged since 0123456 \(PR 5\): reusing its result, no execution/);
@@ -69,7 +72,6 @@ describe("tuning history, run as the bundled CLI against the AWS wire protocols"
         });
     });
 
-
     describe("when the history cannot be used", () => {
         let builds: Builds;
         beforeEach(async () => {
@@ -83,10 +85,19 @@ describe("tuning history, run as the bundled CLI against the AWS wire protocols"
         ]) {
             it(`still tunes when S3 answers ${failure.status} ${failure.type}: warning logged, results file and comment as usual`, async () => {
                 builds.fake.failNext("GetObject", 2, failure);
-                const { run, results, started, comment } = await builds.tunePullRequest(PR_7, { digest: "v1" }, { env: { AWS_MAX_ATTEMPTS: "1" } });
+                const { run, results, started, comment } = await builds.tunePullRequest(
+                    PR_7,
+                    { digest: "v1" },
+                    { env: { AWS_MAX_ATTEMPTS: "1" } },
+                );
                 assert.equal(run.code, 0, run.stderr);
                 assert.deepEqual(started, [copyArn("digest", PR_7)]);
-                assert.match(run.stderr, new RegExp(`warning: tuning history: \`digest\`: reading \`s3://${BUCKET}/tuning-history/\\S+\` failed \\(\`${failure.type}`));
+                assert.match(
+                    run.stderr,
+                    new RegExp(
+                        `warning: tuning history: \`digest\`: reading \`s3://${BUCKET}/tuning-history/\\S+\` failed \\(\`${failure.type}`,
+                    ),
+                );
                 assert.equal(results.functions[0].status, "succeeded");
                 assert.equal(results.functions[0].baseline.status, "none");
                 assert.equal(results.history.problems.length, 2);
@@ -97,25 +108,37 @@ describe("tuning history, run as the bundled CLI against the AWS wire protocols"
         }
 
         it("says what answered when the S3 endpoint is not AWS: the HTTP status and the start of the page", async () => {
-            const proxy = await startHtmlServer(403, "<!DOCTYPE html><html><title>Access blocked by policy</title><body>Request blocked.</body></html>");
+            const proxy = await startHtmlServer(
+                403,
+                "<!DOCTYPE html><html><title>Access blocked by policy</title><body>Request blocked.</body></html>",
+            );
             try {
-                const { run, results } = await builds.tunePullRequest(PR_7, { digest: "v1" }, { env: { AWS_ENDPOINT_URL_S3: proxy.url, AWS_MAX_ATTEMPTS: "1" } });
+                const { run, results } = await builds.tunePullRequest(
+                    PR_7,
+                    { digest: "v1" },
+                    { env: { AWS_ENDPOINT_URL_S3: proxy.url, AWS_MAX_ATTEMPTS: "1" } },
+                );
                 assert.equal(run.code, 0, run.stderr);
                 const problem = results.history.problems[0];
-                assert.match(problem, /failed \(`NotAnAwsResponse: HTTP 403 \(text\/html; charset=utf-8\) with a body starting "<!DOCTYPE html><html><title>Access blocked by policy<\/title>/);
+                assert.match(
+                    problem,
+                    /failed \(`NotAnAwsResponse: HTTP 403 \(text\/html; charset=utf-8\) with a body starting "<!DOCTYPE html><html><title>Access blocked by policy<\/title>/,
+                );
                 assert.doesNotMatch(problem, /UnknownError/);
             } finally {
                 await proxy.stop();
             }
         });
-
     });
 
     describe("record", () => {
         it("takes the region from the functions' ARNs when neither AWS_REGION nor the AWS profile names one", async () => {
             const builds = await Builds.onTheWire();
             try {
-                const run = await builds.recordProduction({ digest: "v1" }, [], { AWS_REGION: "", AWS_CONFIG_FILE: "/nonexistent/aws-config" });
+                const run = await builds.recordProduction({ digest: "v1" }, [], {
+                    AWS_REGION: "",
+                    AWS_CONFIG_FILE: "/nonexistent/aws-config",
+                });
                 assert.equal(run.code, 0, run.stderr);
                 assert.match(run.stderr, /region us-east-1, from --terraform-outputs/);
                 assert.deepEqual([...new Set(builds.fake.requests.map((request) => request.signingRegion))], ["us-east-1"]);
@@ -124,6 +147,5 @@ describe("tuning history, run as the bundled CLI against the AWS wire protocols"
                 await builds.stop();
             }
         });
-
     });
 });

@@ -127,7 +127,7 @@ const endToEnd: Benchmark = {
             ],
             details: pairs.map(
                 ({ runner, shell }, index) =>
-                    `pair ${index + 1}: runner ${describeRun(runner)}` + (shell ? ` | shell loop ${describeRun(shell)}` : ""),
+                    `pair ${index + 1}: runner ${describeRun(runner)}${shell ? ` | shell loop ${describeRun(shell)}` : ""}`,
             ),
         };
     },

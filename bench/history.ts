@@ -73,7 +73,7 @@ async function runsFor(count: number): Promise<HistoryRun[]> {
         await measure("history empty (first build)", count, historyEnv);
         await measure("history, K = 0 changed", 0, historyEnv);
         const changed = Math.ceil(count / 4);
-        arns.slice(0, changed).forEach((arn) => fake.setFunctionConfiguration(arn, configuration("v2")));
+        for (const arn of arns.slice(0, changed)) fake.setFunctionConfiguration(arn, configuration("v2"));
         await measure(`history, K = ${changed} changed`, changed, historyEnv);
         return runs;
     } finally {

@@ -2,10 +2,10 @@
 // `node` (no npm install inside the build). Used by `npm run build` (which `npm ci` runs as
 // the prepare script, so the `tuning-runner` command works right after installing) and by the
 // Pulumi program, so `pulumi up` always ships the runner that is in the working tree.
-import { createHash } from "crypto";
+import { createHash } from "node:crypto";
 import * as esbuild from "esbuild";
-import { chmodSync, readFileSync } from "fs";
-import * as path from "path";
+import { chmodSync, readFileSync } from "node:fs";
+import * as path from "node:path";
 
 export const RUNNER_ENTRY_POINT = path.join(__dirname, "tuning-runner", "main.ts");
 export const RUNNER_BUNDLE_PATH = path.join(__dirname, "..", "dist", "tuning-runner.js");

@@ -2,7 +2,7 @@
 // the names both sides must agree on. Each string is written here once and imported by both,
 // so renaming one cannot leave the other behind.
 
-import { posix } from "path";
+import { posix } from "node:path";
 import { z } from "zod";
 
 /**

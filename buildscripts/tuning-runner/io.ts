@@ -1,7 +1,7 @@
 // The process-level effects the shell shares: the user's files, written whole or not at all,
 // the build log, and abortable waits.
-import { readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "fs";
-import { join, resolve } from "path";
+import { readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { UsageError } from "./core/errors";
 import type { TerraformFile } from "./core/terraformMemory";
 

@@ -1,9 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { createHash } from "crypto";
+import { createHash } from "node:crypto";
 import { zipSync } from "fflate";
-import { readdirSync, readFileSync, statSync } from "fs";
-import * as path from "path";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import * as path from "node:path";
 import { TUNING_FILES } from "../../buildscripts/contract";
 import { REPOSITORY_SEED_PREFIX } from "../storage/artifactStorage";
 import type { TuningDefaults } from "../stack/config";

@@ -474,7 +474,7 @@ function reviewProblems(
     }
     reviewers.forEach((reviewer, index) => {
         const role = reviewerRole(reviewer);
-        const scope = [namePrefix, pullRequestNamePrefix].find((prefix) => role !== undefined && role.startsWith(`${prefix}-`));
+        const scope = [namePrefix, pullRequestNamePrefix].find((prefix) => role?.startsWith(`${prefix}-`));
         if (scope !== undefined) {
             context.addIssue({
                 code: "custom",

@@ -1,7 +1,7 @@
 // What a pull-request author can and cannot do, decided by an IAM policy simulator over the
 // policy documents the mocked stack registers (not over the builders that wrote them). Each
 // attack row names the chain it stops; each workload row is something a build must be able to do.
-import * as assert from "assert";
+import * as assert from "node:assert";
 import { COPY_ROLE_TAG_KEY, PULL_REQUEST_BOT_SESSION_NAME } from "../../buildscripts/contract";
 import { type Decision, type Request, type SimulatedRole, StackIam } from "../support/iam-simulator";
 import { mockedCopyAccountStack, mockedStack } from "../support/mocked-stack";

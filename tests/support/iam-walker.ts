@@ -305,8 +305,9 @@ function asPolicyDocument(value: unknown): PolicyStatement[] | undefined {
 /** Depth-first over inputs; `found` returning true stops descending into that value. */
 function visit(value: unknown, field: string, found: (value: unknown, field: string) => boolean): void {
     if (found(value, field)) return;
-    if (Array.isArray(value)) value.forEach((item, index) => visit(item, `${field}[${index}]`, found));
-    else if (typeof value === "object" && value !== null) {
+    if (Array.isArray(value)) {
+        for (const [index, item] of value.entries()) visit(item, `${field}[${index}]`, found);
+    } else if (typeof value === "object" && value !== null) {
         for (const [key, item] of Object.entries(value)) visit(item, field === "" ? key : `${field}.${key}`, found);
     }
 }

@@ -2,9 +2,9 @@
 // exports become the stack's outputs), with the dev stack's own config file, and hands tests
 // what it registered and exported.
 import * as pulumi from "@pulumi/pulumi";
-import { createHash } from "crypto";
-import { readFileSync } from "fs";
-import * as path from "path";
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
 import { parse } from "yaml";
 import { RUNNER_BUNDLE_PATH, type RunnerBundle } from "../../buildscripts/bundle";
 import { registeredResources, type RegisteredResource, settled, TEST_COPY_ACCOUNT_ID, trackConstruction } from "./pulumi-mocks";

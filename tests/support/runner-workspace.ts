@@ -138,7 +138,9 @@ export class RunnerWorkspace {
         let stdout = "";
         let stderr = "";
         const files = localFiles(this.directory);
-        const log = (message: string): void => void (stderr += `${new Date(aws.clock.now()).toISOString()} ${message}\n`);
+        const log = (message: string): void => {
+            stderr += `${new Date(aws.clock.now()).toISOString()} ${message}\n`;
+        };
         const shell: Shell = {
             files,
             awsClients: (commentRoleArn, copyAccount) => aws.clients(commentRoleArn, copyAccount),
@@ -149,7 +151,9 @@ export class RunnerWorkspace {
                 sleep: aws.clock.sleep,
                 log,
                 signal: new AbortController().signal,
-                print: (text) => void (stdout += text),
+                print: (text) => {
+                    stdout += text;
+                },
                 writeFile: (path, content) => files.writeAtomically(path, content),
             },
             untilStopped: (announcement, run) => {
@@ -162,7 +166,9 @@ export class RunnerWorkspace {
                 }
                 return run(stopped.signal);
             },
-            printError: (text) => void (stderr += text),
+            printError: (text) => {
+                stderr += text;
+            },
         };
         const code = await runCommandLine(args, env, shell);
         return { code, signal: null, stdout, stderr };

@@ -2,10 +2,10 @@
 // is on PATH) against a provider served from a local mirror, and what terraform-lambda's committed
 // lock file holds so that the pull-request builds' shared cache is used at all.
 import { parse } from "@cdktf/hcl2json";
-import { strict as assert } from "assert";
-import { readFileSync, rmSync, writeFileSync } from "fs";
+import { strict as assert } from "node:assert";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import type { Context } from "mocha";
-import * as path from "path";
+import * as path from "node:path";
 import { providerMirror, providerMirrorUnavailable, type ProviderMirror } from "../support/provider-mirror";
 import { TERRAFORM_MODULE_DIR } from "../support/paths";
 

@@ -12,12 +12,12 @@
 // and a plugin cache of its own (a throw-away CLI config), zips of the functions instead of the
 // archive provider (not installable offline), and, when the mirror holds an older major version
 // than versions.tf allows, that version pinned in the copy.
-import { strict as assert } from "assert";
-import { spawnSync } from "child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import type { Context } from "mocha";
-import { tmpdir } from "os";
-import * as path from "path";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
 import { copyNamePrefix, COPY_ROLE_PATH, COPY_ROLE_TAG_KEY, RUNNER_ENVIRONMENT } from "../../buildscripts/contract";
 import { BUILD_VARIABLES, TERRAFORM_COMMANDS } from "../../components/build/buildspecs";
 import { STATE_LAYOUT } from "../../components/storage/artifactStorage";

@@ -2,13 +2,13 @@
 // read with @cdktf/hcl2json (offline), its variable rules and names are evaluated by a real
 // `terraform` when one is on PATH (no providers needed), and its sample function runs here.
 import { parse } from "@cdktf/hcl2json";
-import { strict as assert } from "assert";
-import { spawnSync } from "child_process";
-import { createHash } from "crypto";
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "fs";
+import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import type { Context } from "mocha";
-import { tmpdir } from "os";
-import * as path from "path";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
 import { COPY_ROLE_TAG_KEY, copyNamePrefix } from "../../buildscripts/contract";
 import { functionsFromTerraformOutputs } from "../../buildscripts/tuning-runner/core/targets";
 import { parseTuningInput, peakLambdaConcurrency } from "../../buildscripts/tuning-runner/core/tuningInput";
@@ -83,7 +83,7 @@ function requireTerraform(context: Context): void {
 }
 
 function terraform(directory: string, args: readonly string[]) {
-    const result = spawnSync("terraform", ["-chdir=" + directory, ...args], {
+    const result = spawnSync("terraform", [`-chdir=${directory}`, ...args], {
         encoding: "utf8",
         env: { ...process.env, TF_IN_AUTOMATION: "true", TF_INPUT: "false", CHECKPOINT_DISABLE: "1" },
     });
@@ -230,7 +230,9 @@ describe("terraform-lambda", () => {
 
     describe("checked by terraform itself", () => {
         const scratch: string[] = [];
-        after(() => scratch.forEach((directory) => rmSync(directory, { recursive: true, force: true })));
+        after(() => {
+            for (const directory of scratch) rmSync(directory, { recursive: true, force: true });
+        });
 
         it("is formatted (terraform fmt -check -recursive)", function () {
             requireTerraform(this);

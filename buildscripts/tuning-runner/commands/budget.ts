@@ -1,7 +1,7 @@
 // The stack-wide tuning concurrency budget, shared through its lease table in S3: a lease is taken
 // before an execution starts and given back when it ends. Each change reads the table and writes it
 // back only if nobody wrote it in between (a conditional write), else reads it again.
-import { randomBytes } from "crypto";
+import { randomBytes } from "node:crypto";
 import type { BudgetLeaseObject } from "../aws/ports";
 import { admitLease, parseLeases, releaseLease, serializeLeases, unitsInUse, type Lease } from "../core/budget";
 import type { S3Location } from "../core/s3Location";

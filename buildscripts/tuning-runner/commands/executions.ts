@@ -2,8 +2,8 @@
 // refinement), started, polled, stopped on --timeout or a stop of the build, and its event
 // history paged through when it ended without a result. Every judgement (what an execution's end
 // means, when to poll, what to call it) is the core's.
-import { randomBytes } from "crypto";
-import type { StartedExecution, StepFunctions } from "../aws/ports";
+import { randomBytes } from "node:crypto";
+import type { DescribedExecution, StartedExecution, StepFunctions } from "../aws/ports";
 import { classifyExecution, executionName, isCleanUpOnErrorEntry, pollDelayMs } from "../core/execution";
 import { tuneInPasses, type FinishedPass, type RefineStep } from "../core/refine";
 import { peakPerExecution, stateMachineInput } from "../core/tuningInput";
@@ -163,7 +163,7 @@ async function followExecution(
                 session,
             );
         }
-        let description;
+        let description: DescribedExecution;
         try {
             description = await stepFunctions.describeExecution(started.executionArn);
         } catch (error) {

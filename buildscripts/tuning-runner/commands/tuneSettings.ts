@@ -1,7 +1,7 @@
 // `tune`'s settings from the pull request's commits in CodeCommit: input and policy at the
 // destination commit, so a pull request can neither loosen the gate it is judged by nor change
 // what it is measured with, and the *.tf files at its source commit, read as text and never run.
-import type { RepositoryFiles } from "../aws/ports";
+import type { RepositoryFile, RepositoryFiles } from "../aws/ports";
 import { InputError } from "../core/errors";
 import { DEFAULT_POLICY_FILE } from "../core/policy";
 import type { PullRequestContext } from "../core/resultsFile";

@@ -68,8 +68,8 @@ function panel(result: TuningResult, top: number): string {
     const title = `${result.name}: ${result.power} MB recommended (strategy: ${result.strategy})`;
     const middle = (PLOT.top + PLOT.bottom) / 2;
     const parts = [
-        `<g data-function="${escape(result.name)}" transform="translate(0 ${top})">`,
-        `<text x="${PLOT.left}" y="30" font-size="16" font-weight="bold">${escape(title)}</text>`,
+        `<g data-function="${escapeXml(result.name)}" transform="translate(0 ${top})">`,
+        `<text x="${PLOT.left}" y="30" font-size="16" font-weight="bold">${escapeXml(title)}</text>`,
         legend(refined.size > 0),
         // Grid and the duration axis (left)
         ...durationTicks.map((tick) => {
@@ -156,6 +156,6 @@ function fixed(value: number): number {
     return Math.round(value * 10) / 10;
 }
 
-function escape(text: string): string {
+function escapeXml(text: string): string {
     return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }

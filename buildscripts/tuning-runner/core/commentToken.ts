@@ -1,5 +1,5 @@
 // CodeCommit's idempotency token for a comment (functional core).
-import { createHash } from "crypto";
+import { createHash } from "node:crypto";
 import type { PullRequestContext } from "./resultsFile";
 import type { BuildContext } from "./types";
 

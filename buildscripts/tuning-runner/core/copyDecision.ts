@@ -2,7 +2,7 @@
 // that can change a function. The rule is safe by default: a path needs a copy unless it matches
 // one of the globs of paths that cannot change a function, so a kind of file nobody thought of
 // (a .tfvars, a template a .tf file reads, a new module) is measured rather than waved through.
-import { posix } from "path";
+import { posix } from "node:path";
 import { copyNamePrefix, NAME_PREFIX_RULE, nonFunctionPathProblem, type PullRequestEvent, RUNNER_ENVIRONMENT } from "../../contract";
 import { InputError, UsageError } from "./errors";
 import { parseJsonOrUndefined } from "./json";

@@ -1,7 +1,7 @@
 // What a power-tuning execution's status, output and event history mean (functional core), when
 // to look again, and what to call it.
 
-import { createHash } from "crypto";
+import { createHash } from "node:crypto";
 import { isRecord, parseJsonOrUndefined } from "./json";
 import type { TuningError } from "./resultsFile";
 import { analysisFromOutput } from "./stateMachineOutput";

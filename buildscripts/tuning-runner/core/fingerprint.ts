@@ -5,7 +5,7 @@
 // result measured on anything else (the same zip with NODE_OPTIONS set) is never taken for it. Names are left out on purpose: a pull request tunes a
 // throw-away copy (`pr-<prefix>-7-abc1234-digest`) of what production runs (`<prefix>-digest`),
 // and Terraform's deterministic packages give both the same CodeSha256.
-import { createHash } from "crypto";
+import { createHash } from "node:crypto";
 import { z } from "zod";
 import { isRecord, withoutUndefined } from "./json";
 import { worded } from "./schema";

@@ -4,6 +4,7 @@
 /** Line breaks of any kind (a Markdown renderer or the living comment's parser may start a line at each). */
 const LINE_BREAKS = /\r\n|[\n\r\u0085\u2028\u2029]/g;
 /** Other control characters, which no name or message needs. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
 
 /**

@@ -21,11 +21,11 @@ type Environment = Readonly<Record<string, string | undefined>>;
 const { deployOutcome, deployBuildArn, workflowExecutionArn, artifactBucket, pullRequestId, sourceCommit } = RUNNER_ENVIRONMENT;
 
 /** A variable's value, "" when unset: the workflow sets an empty value where it has none. */
-const valueOf = (env: Environment, variable: string): string => env[variable] ?? "";
+const variableValue = (env: Environment, variable: string): string => env[variable] ?? "";
 
 /** A variable the stack sets on the project, refused when empty. */
 function requiredVariable(env: Environment, variable: string, allowed: string): string {
-    const value = valueOf(env, variable);
+    const value = variableValue(env, variable);
     if (value === "") throw InputError.invalid(variable, value, allowed);
     return value;
 }
@@ -45,7 +45,7 @@ export function feedbackStepFrom(env: Environment): FeedbackStep {
     if (!(DEPLOY_OUTCOMES as readonly string[]).includes(outcome))
         throw InputError.invalid(deployOutcome, outcome, DEPLOY_OUTCOMES.join(" or "));
     const deployed = outcome as DeployOutcome;
-    const buildArn = valueOf(env, deployBuildArn);
+    const buildArn = variableValue(env, deployBuildArn);
     // Only a deploy that never started has no build, and such a deploy failed.
     if (buildArn === "" ? deployed === "SUCCEEDED" : !BUILD_ARN_RULE.pattern.test(buildArn)) {
         throw InputError.invalid(deployBuildArn, buildArn, `${BUILD_ARN_RULE.allowed}; empty only when ${deployOutcome} is FAILED`);
@@ -61,7 +61,7 @@ export function feedbackStepFrom(env: Environment): FeedbackStep {
                   prefix: `${ARTIFACT_LAYOUT.pullRequestBuildsPrefix}${buildArn}/`,
               };
     if (deployed === "SUCCEEDED") return { deployOutcome: deployed, handedOn };
-    const executionArn = valueOf(env, workflowExecutionArn);
+    const executionArn = variableValue(env, workflowExecutionArn);
     const region = EXECUTION_ARN_RULE.pattern.exec(executionArn)?.[1];
     if (region === undefined) throw InputError.invalid(workflowExecutionArn, executionArn, EXECUTION_ARN_RULE.allowed);
     const deployFailedUrl = `https://${region}.console.aws.amazon.com/states/home?region=${region}#/v2/executions/details/${executionArn}`;
@@ -153,7 +153,7 @@ export function pullRequestSweepCommandLine(env: Environment, flags: PullRequest
         "the pull-request namespace's name prefix, set by the stack",
     );
     const common = ["--protect-prefix", flags.protectPrefix, "--report", flags.reportFile];
-    const id = valueOf(env, pullRequestId);
+    const id = variableValue(env, pullRequestId);
     if (id === "") {
         return [
             "sweep",

@@ -3,7 +3,7 @@
 // default; with --settings-from-repository from the pull request's commits in CodeCommit (the
 // shell reads them, commands/tuneSettings.ts). Here: the paths as CodeCommit takes them, the
 // names errors give the files, and what a failed read means for the user.
-import { posix } from "path";
+import { posix } from "node:path";
 import { RUNNER_ENVIRONMENT } from "../../contract";
 import { describeError, InputError } from "./errors";
 import type { TerraformFile } from "./terraformMemory";

@@ -1,7 +1,7 @@
 // The buildspecs that install Terraform and run a pull request's files (deploy and destroy the copy, and
 // their shared cache). Besides reading their YAML, these tests RUN them (tests/support/build-run.ts),
 // so "a failed apply still hands on the plan" is checked as behaviour.
-import { strict as assert } from "assert";
+import { strict as assert } from "node:assert";
 import { parse as parseYaml } from "yaml";
 import {
     BUILD_CACHE_DIRECTORY,

@@ -1,7 +1,7 @@
 // The buildspecs of the trusted pull-request builds (feedback, sweep) and of the pipeline. Besides
 // reading their YAML, these tests RUN them (tests/support/build-run.ts), so "a failed tuning still keeps
 // the results and fails the build" is checked as behaviour.
-import { strict as assert } from "assert";
+import { strict as assert } from "node:assert";
 import { parse as parseYaml } from "yaml";
 import { parseCommandLine } from "../../../buildscripts/tuning-runner/cli";
 import { feedbackCommandLines, HANDED_ON_FILES } from "../../../buildscripts/tuning-runner/core/pullRequestSteps";

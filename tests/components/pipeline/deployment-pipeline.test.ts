@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as assert from "assert";
+import * as assert from "node:assert";
 import { pipelineArtifactFolder } from "../../../components/storage/artifactStorage";
 import { terraformApplyBuildspec, terraformDestroyBuildspec, terraformPlanBuildspec } from "../../../components/build/buildspecs";
 import { DEFAULT_TERRAFORM } from "../../../components/stack/config";

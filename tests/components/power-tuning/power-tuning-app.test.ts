@@ -1,4 +1,4 @@
-import * as assert from "assert";
+import * as assert from "node:assert";
 import { POWER_TUNING_APPLICATION_ID, PowerTuningApp, SAR_DEFAULT_POWER_VALUES } from "../../../components/power-tuning/powerTuningApp";
 import { type MockedStack, mockedStack, named, resolved } from "../../support/mocked-stack";
 import { registeredResources } from "../../support/pulumi-mocks";

@@ -6,7 +6,7 @@
 // task runs the runner's own decide-copy in process against InMemoryAws, holding the pull
 // request's two commits. The local interpreter, like Step Functions, lets no Catch take
 // States.Runtime, so an execution ending anywhere but a Fail or Succeed state is a failed spec.
-import * as assert from "assert";
+import * as assert from "node:assert";
 import { StateMachine, type StateMachineDefinition } from "aws-local-stepfunctions";
 import { copyNamePrefix } from "../../../buildscripts/contract";
 import { copyNameFor } from "../../../buildscripts/tuning-runner/core/copyDecision";

@@ -1,4 +1,4 @@
-import * as assert from "assert";
+import * as assert from "node:assert";
 import { PULL_REQUEST_BOT_SESSION_NAME } from "../../../buildscripts/contract";
 import {
     pullRequestDeployBuildspec,

@@ -3,7 +3,7 @@
 // template contents the stack registers; the protect-main policy by an IAM policy simulator over
 // the document the stack registers, attached to a developer who may otherwise do anything in
 // CodeCommit.
-import * as assert from "assert";
+import * as assert from "node:assert";
 import { PULL_REQUEST_BOT_SESSION_NAME } from "../../../buildscripts/contract";
 import { parseStackConfig } from "../../../components/stack/config";
 import { MergeGate } from "../../../components/repository/mergeGate";

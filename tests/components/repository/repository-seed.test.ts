@@ -1,9 +1,9 @@
-import * as assert from "assert";
-import { execFileSync } from "child_process";
-import { createHash } from "crypto";
+import * as assert from "node:assert";
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { unzipSync } from "fflate";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "fs";
-import * as path from "path";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
 import { TUNING_FILES } from "../../../buildscripts/contract";
 import {
     readSeedFiles,

@@ -1,6 +1,6 @@
-import * as assert from "assert";
-import { spawnSync } from "child_process";
-import { readFileSync } from "fs";
+import * as assert from "node:assert";
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { DEV_STACK_FILE } from "../../support/mocked-stack";
 import { installTerraform } from "../../../components/build/buildspecs";

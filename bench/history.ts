@@ -49,7 +49,7 @@ async function runsFor(count: number): Promise<HistoryRun[]> {
         fake.scriptExecution(/:function:power-tuned-bench-\d+$/, { status: "SUCCEEDED", runningMs: T_MS, output: EXECUTION_OUTPUT });
         writeFileSync(path.join(workspace, "power-tuning-input.json"), JSON.stringify(TUNING_INPUT));
         const arns = Array.from({ length: count }, (_, index) => functionArn(index + 1));
-        arns.forEach((arn) => fake.setFunctionConfiguration(arn, configuration("v1")));
+        for (const arn of arns) fake.setFunctionConfiguration(arn, configuration("v1"));
         const args = [
             RUNNER_BUNDLE_PATH,
             "tune",

@@ -533,7 +533,9 @@ function refuseRepeats(command: Program): void {
 export function usage(): string {
     let text = "";
     runnerProgram(
-        (out) => void (text += out),
+        (out) => {
+            text += out;
+        },
         {},
         () => {},
     ).outputHelp();
@@ -551,7 +553,9 @@ export function parseCommandLine(argv: readonly string[], env: Environment): Com
     process.env = given;
     try {
         runnerProgram(
-            (text) => void (printed += text),
+            (text) => {
+                printed += text;
+            },
             given,
             (parsed) => (command = parsed),
         ).parse(argv, { from: "user" });

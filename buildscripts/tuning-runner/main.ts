@@ -215,7 +215,9 @@ export async function handler(event: PullRequestEvent): Promise<ReturnType<typeo
     const code = await runCommandLine(
         argv,
         process.env,
-        processShell((text) => void (printed += text)),
+        processShell((text) => {
+            printed += text;
+        }),
     );
     if (code !== EXIT_OK) throw new Error(`decide-copy ended with exit code ${code}; see the log above`);
     return { ...JSON.parse(printed.trim().split("\n").at(-1)!), copyNamePrefix: copyName };

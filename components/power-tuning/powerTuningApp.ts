@@ -52,7 +52,7 @@ export class PowerTuningApp extends pulumi.ComponentResource {
         );
 
         this.stateMachineArn = stack.outputs.apply((outputs) => {
-            const arn = outputs["StateMachineARN"];
+            const arn = outputs.StateMachineARN;
             if (!arn)
                 throw new Error(
                     `SAR application ${POWER_TUNING_APPLICATION_ID}@${args.semanticVersion} returned no StateMachineARN output`,

@@ -1,7 +1,7 @@
 // Pull-request copies in an account of their own (config copyAccount): where each resource of the
 // mocked two-account stack is created, and what an IAM policy simulator decides over both accounts'
 // documents. Each attack row names the chain it stops.
-import * as assert from "assert";
+import * as assert from "node:assert";
 import { parse } from "yaml";
 import { PULL_REQUEST_BOT_SESSION_NAME } from "../../buildscripts/contract";
 import { BUILD_VARIABLES } from "../../components/build/buildspecs";

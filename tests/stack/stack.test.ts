@@ -1,5 +1,5 @@
-import * as assert from "assert";
-import { isDeepStrictEqual } from "util";
+import * as assert from "node:assert";
+import { isDeepStrictEqual } from "node:util";
 import { type MockedStack, mockedStack, ofType } from "../support/mocked-stack";
 
 /**

@@ -3,7 +3,7 @@
 import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import { loadConfig } from "@smithy/core/config";
 import { NODE_MAX_ATTEMPT_CONFIG_OPTIONS, NODE_RETRY_MODE_CONFIG_OPTIONS } from "@smithy/core/retry";
-import { Readable } from "stream";
+import { Readable } from "node:stream";
 import { describeError } from "../core/errors";
 
 /**

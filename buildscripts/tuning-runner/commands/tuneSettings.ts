@@ -41,7 +41,7 @@ export async function settingsFromRepository(
             path: folder,
             flag: "--terraform-dir",
         };
-        let listed;
+        let listed: RepositoryFile[];
         try {
             listed = await files.filesIn(repositoryName, sourceCommit, folder);
         } catch (error) {

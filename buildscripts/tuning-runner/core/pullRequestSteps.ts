@@ -41,7 +41,7 @@ export interface FeedbackStep {
 
 /** The feedback build's workflow values (DEPLOY_OUTCOME, DEPLOY_BUILD_ARN, WORKFLOW_EXECUTION_ARN), checked before any AWS call. */
 export function feedbackStepFrom(env: Environment): FeedbackStep {
-    const outcome = valueOf(env, deployOutcome);
+    const outcome = variableValue(env, deployOutcome);
     if (!(DEPLOY_OUTCOMES as readonly string[]).includes(outcome))
         throw InputError.invalid(deployOutcome, outcome, DEPLOY_OUTCOMES.join(" or "));
     const deployed = outcome as DeployOutcome;
@@ -56,7 +56,7 @@ export function feedbackStepFrom(env: Environment): FeedbackStep {
             : {
                   // The copies' own account's bucket when they have one; the artifact bucket otherwise.
                   bucket:
-                      valueOf(env, RUNNER_ENVIRONMENT.deployFilesBucket) ||
+                      variableValue(env, RUNNER_ENVIRONMENT.deployFilesBucket) ||
                       requiredVariable(env, artifactBucket, "the artifact bucket's name, set by the stack"),
                   prefix: `${ARTIFACT_LAYOUT.pullRequestBuildsPrefix}${buildArn}/`,
               };
@@ -81,8 +81,8 @@ const ROLE_ARN_RULE = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
  * (both, or neither: the copies then share the build's account), checked before any AWS call.
  */
 export function copyAccountRoleFrom(env: Environment): CopyAccountRole | undefined {
-    const roleArn = valueOf(env, RUNNER_ENVIRONMENT.copyAccountRoleArn);
-    const externalId = valueOf(env, RUNNER_ENVIRONMENT.copyAccountExternalId);
+    const roleArn = variableValue(env, RUNNER_ENVIRONMENT.copyAccountRoleArn);
+    const externalId = variableValue(env, RUNNER_ENVIRONMENT.copyAccountExternalId);
     if (roleArn === "" && externalId === "") return undefined;
     if (!ROLE_ARN_RULE.test(roleArn)) {
         throw InputError.invalid(
@@ -170,7 +170,7 @@ export function pullRequestSweepCommandLine(env: Environment, flags: PullRequest
     }
     if (!PULL_REQUEST_ID_RULE.pattern.test(id))
         throw InputError.invalid(pullRequestId, id, `${PULL_REQUEST_ID_RULE.allowed}, or empty on the schedule`);
-    const commit = valueOf(env, sourceCommit);
+    const commit = variableValue(env, sourceCommit);
     if (!COMMIT_ID_RULE.pattern.test(commit)) throw InputError.invalid(sourceCommit, commit, COMMIT_ID_RULE.allowed);
     const copy = copyNamePrefix(namespace, { pullRequestId: id, sourceCommit: commit });
     return [

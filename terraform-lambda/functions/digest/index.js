@@ -1,6 +1,7 @@
 // Fingerprints and compresses a document: the kind of CPU-bound work whose speed, and so
 // whose cost, depends on the memory size, because Lambda gives CPU in proportion to memory.
 // Plain Node.js 22 with built-in modules only: nothing to install, nothing to build.
+"use strict";
 
 const { createHash } = require("node:crypto");
 const { gzipSync } = require("node:zlib");

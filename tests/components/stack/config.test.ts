@@ -570,7 +570,7 @@ describe("stack configuration", () => {
             assert.strictEqual(problems.length, 4, problems.join("\n"));
             assert.throws(
                 () => parseStackConfig({ region: "nowhere", retainData: 1 }),
-                /Invalid stack configuration:\n {2}- aws:region = "nowhere"[^]*\n {2}- lambda-power-tuned:retainData = 1/,
+                /Invalid stack configuration:\n {2}- aws:region = "nowhere"[\s\S]*\n {2}- lambda-power-tuned:retainData = 1/,
             );
         });
 

@@ -1,4 +1,4 @@
-import * as assert from "assert";
+import * as assert from "node:assert";
 import type * as pulumi from "@pulumi/pulumi";
 import { ArtifactStorage, pipelineArtifactFolder } from "../../../components/storage/artifactStorage";
 import { StorageAccess } from "../../../components/storage/storageAccess";
@@ -28,7 +28,10 @@ async function optionsOfChildren(create: (opts: pulumi.ComponentResourceOptions)
     create({
         transformations: [
             trackConstruction,
-            ({ type, name, opts }) => (seen.push({ type, name, retainOnDelete: opts.retainOnDelete }), undefined),
+            ({ type, name, opts }) => {
+                seen.push({ type, name, retainOnDelete: opts.retainOnDelete });
+                return undefined;
+            },
         ],
     });
     await settled();

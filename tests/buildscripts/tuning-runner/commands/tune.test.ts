@@ -369,7 +369,7 @@ describe("tune", () => {
             assert.equal(fake.comments.length, 0);
             assert.match(
                 run.stderr,
-                /SIGTERM: stopping running executions, then writing power-tuning-results\.json\n[^]*interrupted: no comment posted/,
+                /SIGTERM: stopping running executions, then writing power-tuning-results\.json\n[\s\S]*interrupted: no comment posted/,
             );
         });
     });

@@ -240,7 +240,8 @@ describe("tuning history", () => {
                 production.stats.map((stat) => stat.memoryMB),
                 [128, 256, 512, 1024],
             );
-            production.stats.forEach((stat, index) => assert.ok(relative(stat.averageCostUsd, fixture.stats[index].averagePrice) < 1e-6));
+            for (const [index, stat] of production.stats.entries())
+                assert.ok(relative(stat.averageCostUsd, fixture.stats[index].averagePrice) < 1e-6);
             proposed.stats.forEach((stat, index) => {
                 const expected =
                     fixture.stats[index].value === 512 ? fixture.stats[index].averagePrice : fixture.stats[index].averagePrice * 2;

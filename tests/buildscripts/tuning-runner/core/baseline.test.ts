@@ -91,10 +91,11 @@ describe("baseline comparison", () => {
             [128, 256, 512, 1024],
         );
         // float32 in the link: equal to the runs' own figures to about 7 digits.
-        baseline.stats.forEach((stat, index) => assert.ok(Math.abs(stat.averageCostUsd / BASELINE.stats[index].averageCostUsd - 1) < 1e-6));
-        current.stats.forEach((stat, index) =>
-            assert.ok(Math.abs(stat.averageDurationMs / result.stats[index].averageDurationMs - 1) < 1e-6),
-        );
+        for (const [index, stat] of baseline.stats.entries())
+            assert.ok(Math.abs(stat.averageCostUsd / BASELINE.stats[index].averageCostUsd - 1) < 1e-6);
+        for (const [index, stat] of current.stats.entries()) {
+            assert.ok(Math.abs(stat.averageDurationMs / result.stats[index].averageDurationMs - 1) < 1e-6);
+        }
         assert.ok(
             Math.abs(current.stats[0].averageCostUsd / baseline.stats[0].averageCostUsd - 2) < 1e-6,
             "this PR's 128 MB row costs twice production's",

@@ -94,7 +94,7 @@ describe("whether a pull request needs a copy", () => {
 
     it("names the copy for the workflow, which confines the copy's credentials to that prefix", () => {
         assert.equal(
-            copyNameFor("pr-power-tuned", { pullRequestId: "42", sourceCommit: "0123abc" + "d".repeat(33) }),
+            copyNameFor("pr-power-tuned", { pullRequestId: "42", sourceCommit: `0123abc${"d".repeat(33)}` }),
             "pr-power-tuned-42-0123abc",
         );
     });

@@ -32,7 +32,8 @@ describe("lambda-power-tuning.show links", () => {
             stats.map((stat) => stat.averageDurationMs),
             [2, 2, 2, 2],
         );
-        stats.forEach((stat, index) => assertClose(stat.averageCostUsd, 3.4e-9 * 2 ** index, 0.01, `cost at ${stat.memoryMB} MB`));
+        for (const [index, stat] of stats.entries())
+            assertClose(stat.averageCostUsd, 3.4e-9 * 2 ** index, 0.01, `cost at ${stat.memoryMB} MB`);
     });
 
     it("decodes each fixture's link to its stats at float32 precision", () => {

@@ -470,7 +470,7 @@ describe("pull-request copies in an account of their own (copyAccount)", () => {
                 }
             });
 
-            it(`${as} may not become the trusted side's roles in the sandbox (workflow, feedback, sweeper access; the copy role without its session policy)`, async () => {
+            it(`${as} may not become the trusted side's roles in the sandbox (workflow, feedback, sweeper and source access; the copy role without its session policy)`, async () => {
                 for (const target of [
                     "pr-workflow-access-role",
                     "pr-feedback-access-role",

@@ -81,6 +81,11 @@ export const RUNNER_ENVIRONMENT = {
     copyAccountRoleArn: "COPY_ACCOUNT_ROLE_ARN",
     /** The external ID that role's trust policy requires (`sts:ExternalId`). */
     copyAccountExternalId: "COPY_ACCOUNT_EXTERNAL_ID",
+    /**
+     * The bucket the deploy build handed its files on in, when it is not the artifact bucket: the copy
+     * bucket of the copies' own account (read with COPY_ACCOUNT_ROLE_ARN's session).
+     */
+    deployFilesBucket: "DEPLOY_FILES_BUCKET",
 } as const;
 
 /** What the pull-request workflow says of the copy's deploy (DEPLOY_OUTCOME): only a deployed copy is tuned. */

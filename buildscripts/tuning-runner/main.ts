@@ -14,7 +14,7 @@ import { runSweep } from "./commands/sweep";
 import type { Runtime } from "./commands/runtime";
 import { runTune } from "./commands/tune";
 import { copyNameFor, decisionSummary } from "./core/copyDecision";
-import { HANDED_ON_FILES } from "./core/pullRequestSteps";
+import { copyAccountRoleFrom, type CopyAccountRole, HANDED_ON_FILES } from "./core/pullRequestSteps";
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, InputError, UsageError } from "./core/errors";
 import { DEFAULT_POLICY_FILE } from "./core/policy";
 import type { TuneSettings } from "./core/settings";
@@ -23,8 +23,8 @@ import { buildLog, localFiles, sleep, type LocalFiles } from "./io";
 /** What a run needs of the machine it runs on: the process's own here, an in-process one in tests. */
 export interface Shell {
     readonly files: LocalFiles;
-    /** The run's AWS clients; comments and approvals as `commentRoleArn` when given. */
-    readonly awsClients: (commentRoleArn: string | undefined) => AwsClients;
+    /** The run's AWS clients; comments and approvals as `commentRoleArn` when given, the copies through `copyAccount`'s role when given. */
+    readonly awsClients: (commentRoleArn: string | undefined, copyAccount?: CopyAccountRole) => AwsClients;
     /** Gives the AWS clients a region before the first call (aws/index.ts ensureRegion). */
     readonly ensureRegion: (arns: readonly string[], from: string) => Promise<void>;
     /** The runtime of a command that does not stop early: its signal never aborts. */
@@ -77,7 +77,7 @@ async function dispatch(command: Command, env: Readonly<Record<string, string | 
                     ? { from: "repository", paths: args, pullRequest: args.pullRequest }
                     : { from: "files", read: localSettings(files, args) };
             const request = tuneRequestFrom(args, targets, settings);
-            const clients = shell.awsClients(args.commentRoleArn);
+            const clients = shell.awsClients(args.commentRoleArn, copyAccountRoleFrom(env));
             return shell.untilStopped(`stopping running executions, then writing ${request.resultsFile}`, (signal) =>
                 runTune(request, clients, { ...runtime, signal }),
             );
@@ -126,7 +126,7 @@ async function dispatch(command: Command, env: Readonly<Record<string, string | 
             files.checkWritable(args.reportFile, "--report");
             // No ARN names a region here: the AWS configuration must.
             await shell.ensureRegion([], "the AWS configuration");
-            return runSweep(args, shell.awsClients(args.commentRoleArn), runtime);
+            return runSweep(args, shell.awsClients(args.commentRoleArn, copyAccountRoleFrom(env)), runtime);
         }
         case "pull-request-feedback": {
             const { request } = command;
@@ -137,7 +137,7 @@ async function dispatch(command: Command, env: Readonly<Record<string, string | 
             files.checkWritable(request.resultsFile, "--results");
             for (const file of HANDED_ON_FILES) files.checkWritable(`${request.deployFilesDirectory}/${file}`, "--deploy-files");
             await shell.ensureRegion([], "the AWS configuration");
-            return runPullRequestFeedback(request, shell.awsClients(undefined), runtime, commandLines);
+            return runPullRequestFeedback(request, shell.awsClients(undefined, copyAccountRoleFrom(env)), runtime, commandLines);
         }
     }
 }

@@ -54,6 +54,8 @@ export const WORKFLOW_VARIABLES = {
     deployBuildArn: RUNNER_ENVIRONMENT.deployBuildArn,
     deployOutcome: RUNNER_ENVIRONMENT.deployOutcome,
     executionArn: RUNNER_ENVIRONMENT.workflowExecutionArn,
+    /** `s3://<copy bucket>/pull-request-sources/<copy prefix>/source.zip`: where the source hand-over writes (copies in their own account). */
+    sourceArchiveUri: "SOURCE_ARCHIVE_URI",
 } as const;
 
 /**
@@ -282,42 +284,55 @@ function copyBuildInstall(terraform: TerraformRelease, ...exported: BuildCommand
     ];
 }
 
-function pullRequestDeployBuildspecObject(terraform: TerraformRelease): Buildspec {
+/** Pull-request deploy, first, when the copies share production's account: what merging would change in production. */
+const PRODUCTION_PLAN_PHASE: BuildPhase = {
+    commands: [
+        {
+            run: copyPlan[0],
+            why: "What would merging change in production? Plan against production's state (this role may read it, never write it)",
+        },
+        {
+            run: copyPlan[1],
+            why: [
+                "No lock (it would write production's state) and no refresh: this role may not read production's",
+                "resources, so the plan compares the branch with production as last applied",
+            ].join("\n"),
+        },
+        { run: copyPlan[2] },
+        {
+            run: asProjectRole(`aws s3 cp ${PULL_REQUEST_BUILD_FILES.plan} "\${OWN_OUTPUT_URI}${PULL_REQUEST_BUILD_FILES.plan}"`),
+            why: "Handed on before the copy is deployed, so the comment can show the plan even when the deploy fails",
+        },
+    ],
+};
+
+/** Where the copies live: with production (the deploy first plans against production's state), or in their own account (no plan: production's state stays out of reach). */
+export type CopyPlacement = "production's account" | "own account";
+
+function pullRequestDeployBuildspecObject(terraform: TerraformRelease, placement: CopyPlacement): Buildspec {
+    const planned = placement === "production's account";
     return {
-        summary: [
-            "Pull-request deploy (runs the pull request's files, under the untrusted role): plan the branch",
-            "against production's state without refreshing or locking it, then deploy a throw-away copy named",
-            `<${PULL_REQUEST_NAME_PREFIX}>-<id>-<commit>-… under this build's own state object, and hand`,
-            `${PULL_REQUEST_BUILD_FILES.plan} and ${PULL_REQUEST_BUILD_FILES.terraformOutputs} on, as data, under this build's own prefix. The workflow destroys the copy.`,
-        ].join("\n"),
+        summary: (planned
+            ? [
+                  "Pull-request deploy (runs the pull request's files, under the untrusted role): plan the branch",
+                  "against production's state without refreshing or locking it, then deploy a throw-away copy named",
+                  `<${PULL_REQUEST_NAME_PREFIX}>-<id>-<commit>-… under this build's own state object, and hand`,
+                  `${PULL_REQUEST_BUILD_FILES.plan} and ${PULL_REQUEST_BUILD_FILES.terraformOutputs} on, as data, under this build's own prefix. The workflow destroys the copy.`,
+              ]
+            : [
+                  "Pull-request deploy (runs the pull request's files, under the untrusted role, in the copies' own account,",
+                  "where nothing of production is readable, so no plan against production): deploy a throw-away copy named",
+                  `<${PULL_REQUEST_NAME_PREFIX}>-<id>-<commit>-… under this build's own state object, and hand`,
+                  `${PULL_REQUEST_BUILD_FILES.terraformOutputs} on, as data, under this build's own prefix. The workflow destroys the copy.`,
+              ]
+        ).join("\n"),
         variables: COPY_BUILD_VARIABLES,
         cache: copyBuildCache(terraform),
         phases: {
             install: {
                 commands: copyBuildInstall(terraform, { run: `export OWN_OUTPUT_URI=${OWN_OUTPUT_URI}` }),
             },
-            pre_build: {
-                commands: [
-                    {
-                        run: copyPlan[0],
-                        why: "What would merging change in production? Plan against production's state (this role may read it, never write it)",
-                    },
-                    {
-                        run: copyPlan[1],
-                        why: [
-                            "No lock (it would write production's state) and no refresh: this role may not read production's",
-                            "resources, so the plan compares the branch with production as last applied",
-                        ].join("\n"),
-                    },
-                    { run: copyPlan[2] },
-                    {
-                        run: asProjectRole(
-                            `aws s3 cp ${PULL_REQUEST_BUILD_FILES.plan} "\${OWN_OUTPUT_URI}${PULL_REQUEST_BUILD_FILES.plan}"`,
-                        ),
-                        why: "Handed on before the copy is deployed, so the comment can show the plan even when the deploy fails",
-                    },
-                ],
-            },
+            ...(planned && { pre_build: PRODUCTION_PLAN_PHASE }),
             build: {
                 commands: [
                     {
@@ -442,6 +457,44 @@ function pullRequestSweepBuildspecObject(): Buildspec {
     };
 }
 
+/** Where the source hand-over zips the checkout. */
+const SOURCE_ARCHIVE = "/tmp/source.zip";
+/** The AWS CLI profile of the hand-over's role in the copies' own account. */
+const COPY_ACCOUNT_PROFILE = "copy-account";
+
+function pullRequestSourceHandOverBuildspecObject(): Buildspec {
+    const profile = (setting: string, value: string) => ({
+        run: `aws configure set ${setting} ${value} --profile ${COPY_ACCOUNT_PROFILE}`,
+    });
+    return {
+        summary: [
+            "Pull-request source hand-over (trusted: checks the source commit out and never runs a file of it): zip the",
+            "checkout, links stored as links and without .git, and write it where the workflow says, in the copies' own",
+            "account, with the role there that may write nothing but handed-over sources (CodeBuild's container",
+            "credentials assume it, with the stack's external ID). The untrusted builds there take it as their source.",
+        ].join("\n"),
+        variables: {},
+        phases: {
+            install: {
+                commands: [
+                    profile("role_arn", `"$${RUNNER_ENVIRONMENT.copyAccountRoleArn}"`),
+                    profile("external_id", `"$${RUNNER_ENVIRONMENT.copyAccountExternalId}"`),
+                    profile("credential_source", "EcsContainer"),
+                ],
+            },
+            build: {
+                commands: [
+                    {
+                        run: `zip -q -r --symlinks ${SOURCE_ARCHIVE} . -x '.git/*'`,
+                        why: "--symlinks keeps a link a link: a pull request's link to a file of this build's container stays a link",
+                    },
+                    { run: `aws s3 cp ${SOURCE_ARCHIVE} "$${WORKFLOW_VARIABLES.sourceArchiveUri}" --profile ${COPY_ACCOUNT_PROFILE}` },
+                ],
+            },
+        },
+    };
+}
+
 /** The install phase of a trusted build: the verified runner on Node 22, then `prepare`. */
 function trustedRunnerInstall(prepare: readonly BuildCommand[]): BuildPhase {
     return { runtimeVersions: RUNNER_RUNTIME, commands: [...verifiedRunnerDownload(), ...prepare] };
@@ -462,12 +515,17 @@ function verifiedRunnerDownload(): BuildCommand[] {
     ];
 }
 
-export function pullRequestDeployBuildspec(terraform: TerraformRelease): string {
-    return renderBuildspec(pullRequestDeployBuildspecObject(terraform));
+/** The untrusted deploy's buildspec; default: the copies share production's account, and the branch is first planned against production. */
+export function pullRequestDeployBuildspec(terraform: TerraformRelease, placement: CopyPlacement = "production's account"): string {
+    return renderBuildspec(pullRequestDeployBuildspecObject(terraform, placement));
 }
 
 export function pullRequestDestroyBuildspec(terraform: TerraformRelease): string {
     return renderBuildspec(pullRequestDestroyBuildspecObject(terraform));
+}
+
+export function pullRequestSourceHandOverBuildspec(): string {
+    return renderBuildspec(pullRequestSourceHandOverBuildspecObject());
 }
 
 export function pullRequestFeedbackBuildspec(): string {

@@ -15,6 +15,7 @@ import {
     pullRequestDeployBuildspec,
     pullRequestDestroyBuildspec,
     pullRequestFeedbackBuildspec,
+    pullRequestSourceHandOverBuildspec,
 } from "../build/buildspecs";
 import { CopyDecisionFunction } from "./copyDecisionFunction";
 import { COPY_BUCKET_LAYOUT, CopyStorage } from "../copy-account/copyStorage";
@@ -38,6 +39,7 @@ import {
     runBuildStatements,
     runnerDownloadStatements,
     sourceDownloadStatements,
+    sourceHandOverStatements,
     stackRoleArn,
     type Statement,
     startExecutionStatements,
@@ -95,7 +97,8 @@ export interface PullRequestWorkflowArgs {
     readonly functionBoundaries: { readonly production: pulumi.Input<string>; readonly copy: pulumi.Input<string> };
     /**
      * Build timeouts in minutes. Default PULL_REQUEST_BUILD_TIMEOUT_MINUTES: deploy 30, feedback 60
-     * (tuning takes a while), destroy 30, sweep 15; config.ts checks the copies' TTL against them.
+     * (tuning takes a while), destroy 30, sweep 15, source 10 (the hand-over, with copyAccount only);
+     * config.ts checks the copies' TTL against them.
      * Deploy and destroy, queue included, must end within their one-hour copy credentials.
      */
     readonly buildTimeoutMinutes?: {
@@ -103,6 +106,7 @@ export interface PullRequestWorkflowArgs {
         readonly feedback?: number;
         readonly destroy?: number;
         readonly sweep?: number;
+        readonly source?: number;
     };
     /** The scheduled sweep of the pull-request namespace: its EventBridge schedule, and the age from which it removes things. */
     readonly sweep: { readonly schedule: string; readonly copyTtlHours: number };
@@ -203,6 +207,7 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
         };
         const workflowAccess = copyAccessRole("workflow");
         const feedbackAccess = copyAccessRole("feedback");
+        const sourceAccess = copyAccessRole("source");
 
         // Where the copies' state, the deploy's files and the untrusted cache live: one bucket of the
         // copies' own account, or production's two buckets.
@@ -211,12 +216,7 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
                 ? undefined
                 : new CopyStorage(
                       `${name}-copy-storage`,
-                      {
-                          sourceWriterRoleArn: copyAccessRole("source").arn,
-                          deployer: copyAccount.deployRoleArn,
-                          retainData: args.retainData,
-                          tags,
-                      },
+                      { sourceWriterRoleArn: sourceAccess.arn, deployer: copyAccount.deployRoleArn, retainData: args.retainData, tags },
                       inCopyAccount,
                   );
         const copiesState = copyStorage?.bucket ?? stateBucket;
@@ -266,8 +266,10 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
             "deploy",
             {
                 description:
-                    "Untrusted (runs the pull request's files): plans the branch against production, deploys its throw-away copy, hands plan and outputs on.",
-                buildspec: pullRequestDeployBuildspec(args.terraform),
+                    copyAccount === undefined
+                        ? "Untrusted (runs the pull request's files): plans the branch against production, deploys its throw-away copy, hands plan and outputs on."
+                        : "Untrusted (runs the pull request's files, in the copies' own account): deploys its throw-away copy, hands its outputs on.",
+                buildspec: pullRequestDeployBuildspec(args.terraform, copyAccount === undefined ? "production's account" : "own account"),
                 source,
                 environmentVariables: {
                     ...copyEnvironment,
@@ -294,6 +296,24 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
             },
             "copies",
         );
+
+        // Trusted (production's account): the copies' own account cannot clone the repository, so this
+        // build checks the source commit out and hands it over as an archive, running none of it.
+        const handOver =
+            copyAccount === undefined
+                ? undefined
+                : project("source", {
+                      description:
+                          "Trusted (checks out, never runs, the pull request's files): hands the source commit over to the copies' account as an archive.",
+                      buildspec: pullRequestSourceHandOverBuildspec(),
+                      source: { type: "CODECOMMIT", cloneUrlHttp: repository.cloneUrlHttp },
+                      environmentVariables: {
+                          [RUNNER_ENVIRONMENT.copyAccountRoleArn]: sourceAccess.arn,
+                          [RUNNER_ENVIRONMENT.copyAccountExternalId]: externalId,
+                      },
+                      statements: [...gitPullStatements(repository.arn), ...assumeCopyAccountRoleStatements(sourceAccess.arn)],
+                      buildTimeoutMinutes: timeouts.source,
+                  });
 
         // What the trusted step does to the copies: in their own account through its access role there.
         const feedbackOnCopies = [
@@ -324,6 +344,7 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
                 ...(copyAccount !== undefined && {
                     [RUNNER_ENVIRONMENT.copyAccountRoleArn]: feedbackAccess.arn,
                     [RUNNER_ENVIRONMENT.copyAccountExternalId]: externalId,
+                    [RUNNER_ENVIRONMENT.deployFilesBucket]: handedOn.name,
                 }),
             },
             statements: [
@@ -401,9 +422,9 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
                     ...assumeCopyRoleStatements(copyRoleArn),
                     ...invokeFunctionStatements(decision.functionArn),
                     ...runBuildStatements(
-                        copyAccount === undefined
+                        handOver === undefined
                             ? [deploy.projectArn, feedback.projectArn, destroy.projectArn, sweeper.projectArn]
-                            : [feedback.projectArn, sweeper.projectArn],
+                            : [handOver.projectArn, feedback.projectArn, sweeper.projectArn],
                         { stop: true },
                     ),
                     ...(copyAccount === undefined ? [] : assumeCopyAccountRoleStatements(workflowAccess.arn)),
@@ -446,10 +467,20 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
                       },
                       inCopyAccount,
                   );
-        if (copyAccount !== undefined) {
+        if (copyAccount !== undefined && handOver !== undefined) {
             new ServiceRole(
                 `${name}-feedback-access-role`,
                 { roleName: feedbackAccess.roleName, trust: { roles: [feedback.roleArn], externalId }, statements: feedbackOnCopies, tags },
+                inCopyAccount,
+            );
+            new ServiceRole(
+                `${name}-source-access-role`,
+                {
+                    roleName: sourceAccess.roleName,
+                    trust: { roles: [handOver.roleArn], externalId },
+                    statements: sourceHandOverStatements(handedOn.arn, COPY_BUCKET_LAYOUT.sourcesPrefix),
+                    tags,
+                },
                 inCopyAccount,
             );
         }
@@ -471,6 +502,7 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
                         workflowArn,
                         handedOn.name,
                         workflowAccess.arn,
+                        handOver?.projectName ?? "",
                     ])
                     .apply(
                         ([
@@ -484,6 +516,7 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
                             workflowArnValue,
                             handedOnBucket,
                             workflowAccessArn,
+                            handOverProject,
                         ]) =>
                             JSON.stringify(
                                 pullRequestWorkflowDefinition({
@@ -499,11 +532,12 @@ export class PullRequestWorkflow extends pulumi.ComponentResource {
                                         destroy: taskTimeoutSeconds(timeouts.destroy),
                                         sweep: taskTimeoutSeconds(timeouts.sweep),
                                     },
-                                    ...(copyAccount !== undefined && {
+                                    ...(handOverProject !== "" && {
                                         copyAccount: {
                                             taskRoleArn: workflowAccessArn,
                                             externalId: workflowArnValue,
                                             sourceFolder: `${handedOnBucket}/${COPY_BUCKET_LAYOUT.sourcesPrefix}`,
+                                            handOver: { project: handOverProject, timeoutSeconds: taskTimeoutSeconds(timeouts.source) },
                                         },
                                     }),
                                 }),

@@ -29,11 +29,17 @@ export interface PullRequestWorkflowSteps {
     /**
      * When the copies have an account of their own, where the untrusted builds live: the role there
      * every task on those builds acts with (the task's `Credentials`: Step Functions assumes it, its
-     * external ID the workflow's ARN), the external ID the copy role there requires, and the S3 folder
-     * (`<bucket>/<prefix>`) under which each copy's source is handed over as `<copy prefix>/source.zip`.
-     * Default: the builds share the workflow's account and clone the repository themselves.
+     * external ID the workflow's ARN), the external ID the copy role there requires, the S3 folder
+     * (`<bucket>/<prefix>`) under which each copy's source is handed over as `<copy prefix>/source.zip`,
+     * and the trusted build of the workflow's account that hands it over (its project name and task
+     * timeout). Default: the builds share the workflow's account and clone the repository themselves.
      */
-    readonly copyAccount?: { readonly taskRoleArn: string; readonly externalId: string; readonly sourceFolder: string };
+    readonly copyAccount?: {
+        readonly taskRoleArn: string;
+        readonly externalId: string;
+        readonly sourceFolder: string;
+        readonly handOver: { readonly project: string; readonly timeoutSeconds: number };
+    };
 }
 
 /** The `Error` of the Fail state the execution ends in, per step that failed. */
@@ -160,6 +166,11 @@ function untrustedBuildCredentials(steps: PullRequestWorkflowSteps) {
     return steps.copyAccount === undefined ? {} : { Credentials: { RoleArn: steps.copyAccount.taskRoleArn } };
 }
 
+/** `<bucket>/<prefix><copy prefix>/source.zip`: where the copy's source is handed over, as a States.Format expression. */
+function sourceArchiveExpression(copyAccount: NonNullable<PullRequestWorkflowSteps["copyAccount"]>, scheme: "" | "s3://"): string {
+    return `States.Format('${scheme}${copyAccount.sourceFolder}{}/${SOURCE_ARCHIVE_NAME}', ${COPY_NAME_PREFIX_PATH})`;
+}
+
 /**
  * Where an untrusted build gets the pull request's files: in the workflow's account it clones the
  * source commit itself; in the copies' own account (a CodeBuild project there cannot clone another
@@ -167,8 +178,47 @@ function untrustedBuildCredentials(steps: PullRequestWorkflowSteps) {
  */
 function untrustedBuildSource(steps: PullRequestWorkflowSteps) {
     if (steps.copyAccount === undefined) return { "SourceVersion.$": "$.sourceCommit" };
+    return { "SourceLocationOverride.$": sourceArchiveExpression(steps.copyAccount, "") };
+}
+
+/**
+ * HandOverSource (trusted, the workflow's account): a build that checks out the source commit and
+ * writes it, as an archive and never run, where the copies' account's builds read it. Its failure
+ * deploys nothing. Only when the copies have an account of their own.
+ */
+function handOverSourceStates(steps: PullRequestWorkflowSteps): Record<string, unknown> {
+    if (steps.copyAccount === undefined) return {};
     return {
-        "SourceLocationOverride.$": `States.Format('${steps.copyAccount.sourceFolder}{}/${SOURCE_ARCHIVE_NAME}', ${COPY_NAME_PREFIX_PATH})`,
+        HandOverSource: {
+            Type: "Task",
+            Resource: START_BUILD_SYNC,
+            Parameters: {
+                ProjectName: steps.copyAccount.handOver.project,
+                "SourceVersion.$": "$.sourceCommit",
+                EnvironmentVariablesOverride: [
+                    ...environment(PULL_REQUEST_VARIABLES),
+                    {
+                        Name: WORKFLOW_VARIABLES.sourceArchiveUri,
+                        Type: "PLAINTEXT",
+                        "Value.$": sourceArchiveExpression(steps.copyAccount, "s3://"),
+                    },
+                ],
+            },
+            TimeoutSeconds: steps.copyAccount.handOver.timeoutSeconds,
+            ResultPath: null,
+            Catch: catchAll("$.deployFailure", "RecordSourceNotHandedOver"),
+            Next: "CopyCredentialsForDeploy",
+        },
+        RecordSourceNotHandedOver: recordDeploy(
+            {
+                buildArn: "",
+                outcome: "FAILED",
+                ending: DEPLOY_ENDINGS.notStarted,
+                "because.$":
+                    "States.Format('DeployCopy started no build: the trusted hand-over of the source to the account of the copies failed with {}. Nothing was deployed, so nothing was destroyed or swept.', $.deployFailure.Error)",
+            },
+            "Feedback",
+        ),
     };
 }
 
@@ -252,8 +302,9 @@ export function pullRequestWorkflowDefinition(steps: PullRequestWorkflowSteps): 
             CopyNamed: {
                 Type: "Choice",
                 Choices: unless(COPY_NAME_PREFIX_PATH, "IsString", "RecordCopyUnnamed"),
-                Default: "CopyCredentialsForDeploy",
+                Default: steps.copyAccount === undefined ? "CopyCredentialsForDeploy" : "HandOverSource",
             },
+            ...handOverSourceStates(steps),
             CopyCredentialsForDeploy: copyCredentialsTask(
                 steps,
                 { resultPath: "$.deployFailure", next: "RecordNoCopyCredentials" },

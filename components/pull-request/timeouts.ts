@@ -3,12 +3,16 @@
 
 export type WorkflowStep = "deploy" | "feedback" | "destroy" | "sweep";
 
-/** The builds' own timeouts in minutes, unless the workflow is given others. */
-export const PULL_REQUEST_BUILD_TIMEOUT_MINUTES: Readonly<Record<WorkflowStep, number>> = {
+/**
+ * The builds' own timeouts in minutes, unless the workflow is given others; `source` is the
+ * hand-over's, which runs only when the copies have an account of their own, before any copy exists.
+ */
+export const PULL_REQUEST_BUILD_TIMEOUT_MINUTES: Readonly<Record<WorkflowStep | "source", number>> = {
     deploy: 30,
     feedback: 60,
     destroy: 30,
     sweep: 15,
+    source: 10,
 };
 
 /**

@@ -2,6 +2,7 @@
 // mocked two-account stack is created, and what an IAM policy simulator decides over both accounts'
 // documents. Each attack row names the chain it stops.
 import * as assert from "node:assert";
+import { parse } from "yaml";
 import { PULL_REQUEST_BOT_SESSION_NAME } from "../../buildscripts/contract";
 import { BUILD_VARIABLES } from "../../components/build/buildspecs";
 import { copyAccountAllowedIds } from "../../components/copy-account/copyAccount";
@@ -40,12 +41,14 @@ const SANDBOX_RESOURCES = [
     "iam/role:Role pr-deploy-role",
     "iam/role:Role pr-destroy-role",
     "iam/role:Role pr-feedback-access-role",
+    "iam/role:Role pr-source-access-role",
     "iam/role:Role pr-sweeper-access-role",
     "iam/role:Role pr-workflow-access-role",
     "iam/rolePolicy:RolePolicy pr-copy-role-policy",
     "iam/rolePolicy:RolePolicy pr-deploy-role-policy",
     "iam/rolePolicy:RolePolicy pr-destroy-role-policy",
     "iam/rolePolicy:RolePolicy pr-feedback-access-role-policy",
+    "iam/rolePolicy:RolePolicy pr-source-access-role-policy",
     "iam/rolePolicy:RolePolicy pr-sweeper-access-role-policy",
     "iam/rolePolicy:RolePolicy pr-workflow-access-role-policy",
     "s3/bucket:Bucket pr-copy-storage-bucket",
@@ -142,14 +145,24 @@ describe("pull-request copies in an account of their own (copyAccount)", () => {
             );
         });
 
-        it("no project of production's account builds a pull request's files: its projects have no source, the pipeline's, or main's (all reviewed)", () => {
+        it("no project of production's account runs a pull request's files: its projects have no source, the pipeline's or main's (all reviewed), or only zip and copy the checkout (the hand-over)", () => {
             for (const project of ofType(stack, "aws:codebuild/project:Project").filter(
                 (candidate) => candidate.accountId === PRODUCTION,
             )) {
                 const { type } = project.inputs.source;
                 const main = type === "CODECOMMIT" && project.inputs.sourceVersion === "refs/heads/main";
+                if (project.name === "pr-source") continue;
                 assert.ok(["NO_SOURCE", "CODEPIPELINE"].includes(type) || main, `${project.name}: ${type} ${project.inputs.sourceVersion}`);
             }
+            const handOver = named(stack, "aws:codebuild/project:Project", "pr-source");
+            const phases = parse(handOver.inputs.source.buildspec).phases;
+            assert.deepStrictEqual(
+                Object.values(phases)
+                    .flatMap((phase: any) => phase.commands)
+                    .map((command: string) => command.split(" ").slice(0, 2).join(" ")),
+                ["aws configure", "aws configure", "aws configure", "zip -q", "aws s3"],
+                "configure the sandbox role's profile, zip the checkout (links kept as links), copy it: nothing of the pull request runs",
+            );
             for (const untrusted of ["pr-deploy", "pr-destroy"]) {
                 const project = named(stack, "aws:codebuild/project:Project", untrusted);
                 assert.strictEqual(project.accountId, SANDBOX);
@@ -273,7 +286,7 @@ describe("pull-request copies in an account of their own (copyAccount)", () => {
             const runBuilds = (role: string) => policy(role).find((statement: { Sid: string }) => statement.Sid === "RunBuilds").Resource;
             assert.deepStrictEqual(
                 runBuilds("pr-workflow-role"),
-                ["pr-feedback", "pr-sweeper"].map((name) => named(stack, "aws:codebuild/project:Project", name).state.arn),
+                ["pr-source", "pr-feedback", "pr-sweeper"].map((name) => named(stack, "aws:codebuild/project:Project", name).state.arn),
             );
             assert.deepStrictEqual(
                 runBuilds("pr-workflow-access-role"),
@@ -370,6 +383,7 @@ describe("pull-request copies in an account of their own (copyAccount)", () => {
             ["pr-workflow-role", "pr-copy-role", { "sts:RoleSessionName": COPY_A }],
             ["pr-feedback-role", "pr-feedback-access-role", {}],
             ["pr-sweeper-role", "pr-sweeper-access-role", {}],
+            ["pr-source-role", "pr-source-access-role", {}],
         ];
         for (const [as, target, context] of ASSUMES) {
             it(`${as} may assume ${target} with the external ID, and not without it or with another`, async () => {
@@ -456,8 +470,14 @@ describe("pull-request copies in an account of their own (copyAccount)", () => {
                 }
             });
 
-            it(`${as} may not become the trusted side's roles in the sandbox (workflow, feedback, sweeper access; the copy role without its session policy)`, async () => {
-                for (const target of ["pr-workflow-access-role", "pr-feedback-access-role", "pr-sweeper-access-role", "pr-copy-role"]) {
+            it(`${as} may not become the trusted side's roles in the sandbox (workflow, feedback, sweeper and source access; the copy role without its session policy)`, async () => {
+                for (const target of [
+                    "pr-workflow-access-role",
+                    "pr-feedback-access-role",
+                    "pr-sweeper-access-role",
+                    "pr-source-access-role",
+                    "pr-copy-role",
+                ]) {
                     const request = {
                         action: "sts:AssumeRole",
                         resource: iam.roleArn(target),
@@ -571,6 +591,30 @@ describe("pull-request copies in an account of their own (copyAccount)", () => {
                 as: "pr-sweeper-access-role",
                 does: "delete production's state",
                 request: { action: "s3:DeleteObject", resource: `${STATE}/terraform-lambda/production.tfstate` },
+                expect: "denied",
+            },
+            {
+                as: "pr-source-access-role",
+                does: "hand a copy's source over",
+                request: { action: "s3:PutObject", resource: `${COPY_BUCKET}/pull-request-sources/${COPY_A}/source.zip` },
+                expect: "Allowed",
+            },
+            {
+                as: "pr-source-access-role",
+                does: "write a copy's state — stops: tamper with another build's copy",
+                request: { action: "s3:PutObject", resource: `${COPY_BUCKET}/pull-requests/${COPY_A}/terraform.tfstate` },
+                expect: "denied",
+            },
+            {
+                as: "pr-source-role",
+                does: "write a source in the sandbox as itself (only through its access role)",
+                request: { action: "s3:PutObject", resource: `${COPY_BUCKET}/pull-request-sources/${COPY_A}/source.zip` },
+                expect: "denied",
+            },
+            {
+                as: "pr-source-role",
+                does: "comment or approve — stops: approve its own pull request",
+                request: { action: "codecommit:UpdatePullRequestApprovalState", resource: REPOSITORY },
                 expect: "denied",
             },
             {

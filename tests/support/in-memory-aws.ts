@@ -28,6 +28,8 @@ import { lambdaTimestamp } from "../../buildscripts/tuning-runner/core/sweep";
 import type { ExecutionStatus } from "../../buildscripts/tuning-runner/core/types";
 import { AwsError, AwsModel, BUILD_ACCESS_KEY_ID, type AssumeRoleAnswer, type ModelRequest, type S3ObjectAnswer } from "./aws-model";
 import { VirtualClock } from "./virtual-clock";
+import { COPY_ACCOUNT_SESSION_NAME } from "../../buildscripts/tuning-runner/aws";
+import type { CopyAccountRole } from "../../buildscripts/tuning-runner/core/pullRequestSteps";
 
 /** Who signs a client's requests. */
 interface Signer {
@@ -44,20 +46,25 @@ export class InMemoryAws extends AwsModel {
         this.clock = clock;
     }
 
-    /** The runner's clients of one run, as main.ts builds them: comments and approvals as `commentRoleArn` when given. */
-    clients(commentRoleArn?: string): AwsClients {
+    /**
+     * The runner's clients of one run, as main.ts builds them: comments and approvals as
+     * `commentRoleArn` when given, everything of the copies as a session of `copyAccount`'s role when given.
+     */
+    clients(commentRoleArn?: string, copyAccount?: CopyAccountRole): AwsClients {
         const build = async (): Promise<Signer> => ({ accessKeyId: BUILD_ACCESS_KEY_ID });
         const pullRequest = commentRoleArn === undefined ? build : this.assumingOnce(commentRoleArn);
+        const copies =
+            copyAccount === undefined ? build : this.assumingOnce(copyAccount.roleArn, COPY_ACCOUNT_SESSION_NAME, copyAccount.externalId);
         return {
-            stepFunctions: this.stepFunctions(build),
+            stepFunctions: this.stepFunctions(copies),
             lambda: {
                 functionConfiguration: async (functionArn) =>
-                    (await this.send(build, "lambda", "GetFunctionConfiguration", { FunctionName: functionArn })) as FunctionConfiguration,
+                    (await this.send(copies, "lambda", "GetFunctionConfiguration", { FunctionName: functionArn })) as FunctionConfiguration,
                 unreservedConcurrency: async () =>
-                    unreservedConcurrencyOf((await this.send(build, "lambda", "GetAccountSettings", {})).AccountLimit),
+                    unreservedConcurrencyOf((await this.send(copies, "lambda", "GetAccountSettings", {})).AccountLimit),
                 functionsNamed: (prefix) =>
                     this.everyPage(
-                        build,
+                        copies,
                         { service: "lambda", operation: "ListFunctions", body: {} },
                         { token: "Marker", next: "NextMarker" },
                         (page: any) =>
@@ -94,7 +101,8 @@ export class InMemoryAws extends AwsModel {
             },
             pullRequestComments: this.pullRequestComments(pullRequest, commentAuthor(commentRoleArn)),
             pullRequestApprovals: this.pullRequestApprovals(pullRequest),
-            sweepable: this.sweepable(build),
+            sweepable: this.sweepable(copies, build),
+            deployFiles: this.tuningHistory(copies),
             budgetLeases: {
                 read: (bucket, key) =>
                     this.send(build, "s3", "GetObject", { Bucket: bucket, Key: key }).then(
@@ -153,12 +161,13 @@ export class InMemoryAws extends AwsModel {
     }
 
     /** The pull-request bot's session, assumed with the build's key on first use, under the fixed session name. */
-    private assumingOnce(roleArn: string): () => Promise<Signer> {
+    private assumingOnce(roleArn: string, sessionName = PULL_REQUEST_BOT_SESSION_NAME, externalId?: string): () => Promise<Signer> {
         let session: Promise<Signer> | undefined;
         return () => {
             session ??= this.send(async () => ({ accessKeyId: BUILD_ACCESS_KEY_ID }), "sts", "AssumeRole", {
                 RoleArn: roleArn,
-                RoleSessionName: PULL_REQUEST_BOT_SESSION_NAME,
+                RoleSessionName: sessionName,
+                ...(externalId === undefined ? {} : { ExternalId: externalId }),
             }).then((answer: AssumeRoleAnswer) => ({ accessKeyId: answer.accessKeyId, sessionToken: answer.sessionToken }));
             return session;
         };
@@ -275,7 +284,8 @@ export class InMemoryAws extends AwsModel {
     }
 
     /** Every page of each list call, as the SDK's paginators read them. */
-    private sweepable(signer: () => Promise<Signer>): SweepableResources {
+    /** What a sweep lists and removes, signed by `signer`; the workflow's running executions by `executionsSigner` (production's account). */
+    private sweepable(signer: () => Promise<Signer>, executionsSigner: () => Promise<Signer>): SweepableResources {
         const send = (service: ModelRequest["service"], operation: string, body: object) => this.send(signer, service, operation, body);
         const everyPage = <Item>(
             service: ModelRequest["service"],
@@ -292,16 +302,15 @@ export class InMemoryAws extends AwsModel {
         });
         return {
             runningExecutions: async (stateMachineArn) => {
-                const listed = await everyPage<string>(
-                    "sfn",
-                    "ListExecutions",
-                    { stateMachineArn, statusFilter: "RUNNING" },
+                const listed = await this.everyPage<string>(
+                    executionsSigner,
+                    { service: "sfn", operation: "ListExecutions", body: { stateMachineArn, statusFilter: "RUNNING" } },
                     { token: "nextToken", next: "nextToken" },
                     (page) => page.executions.map((execution: any) => execution.executionArn as string),
                 );
                 return Promise.all(
                     listed.map(async (executionArn) => {
-                        const described = await send("sfn", "DescribeExecution", { executionArn });
+                        const described = await this.send(executionsSigner, "sfn", "DescribeExecution", { executionArn });
                         return { executionArn, startedAt: described.startDate * 1000, input: described.input };
                     }),
                 );

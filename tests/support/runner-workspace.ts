@@ -143,7 +143,7 @@ export class RunnerWorkspace {
         };
         const shell: Shell = {
             files,
-            awsClients: (commentRoleArn) => aws.clients(commentRoleArn),
+            awsClients: (commentRoleArn, copyAccount) => aws.clients(commentRoleArn, copyAccount),
             // The region is AWS configuration: the wire-level specs cover where it comes from.
             ensureRegion: async () => undefined,
             runtime: {

@@ -12,14 +12,12 @@ import {
     UpdateCommentCommand,
     UpdatePullRequestApprovalStateCommand,
 } from "@aws-sdk/client-codecommit";
-import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import { assumedRoleSessionArn, PULL_REQUEST_BOT_SESSION_NAME } from "../../contract";
 import type { ChangedFile } from "../core/copyDecision";
-import { describeError } from "../core/errors";
 import type { PullRequestState } from "../core/policy";
 import type { PullRequestContext } from "../core/resultsFile";
 import type { PullRequestApprovals, PullRequestComments, RepositoryDifferences, RepositoryFiles } from "./ports";
-import { answeredByAws, everyPage, namedError, RETRIES } from "./sdk";
+import { answeredByAws, assumedRole, clientConfig, everyPage, RETRIES } from "./sdk";
 
 /**
  * CodeCommit as the pull request's commenter and approver: the role assumed with the SDK's
@@ -28,18 +26,8 @@ import { answeredByAws, everyPage, namedError, RETRIES } from "./sdk";
  */
 export function speakingFor(botRoleArn: string | undefined): CodeCommitClient {
     if (botRoleArn === undefined) return answeredByAws(new CodeCommitClient(RETRIES), "json");
-    const assume = fromTemporaryCredentials({ params: { RoleArn: botRoleArn, RoleSessionName: PULL_REQUEST_BOT_SESSION_NAME } });
-    const credentials: typeof assume = async (properties) => {
-        try {
-            return await assume(properties);
-        } catch (error) {
-            throw namedError(
-                "AssumeRoleError",
-                `AssumeRole of ${botRoleArn} as session ${PULL_REQUEST_BOT_SESSION_NAME} failed: ${describeError(error)}`,
-            );
-        }
-    };
-    return answeredByAws(new CodeCommitClient({ ...RETRIES, credentials }), "json");
+    const credentials = assumedRole({ RoleArn: botRoleArn, RoleSessionName: PULL_REQUEST_BOT_SESSION_NAME });
+    return answeredByAws(new CodeCommitClient(clientConfig(credentials)), "json");
 }
 
 /** Who the comments a run may update were written by: the bot's session, or, without a role, anyone (the caller is not known). */

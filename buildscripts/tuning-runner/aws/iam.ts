@@ -11,11 +11,11 @@ import {
     RemoveRoleFromInstanceProfileCommand,
 } from "@aws-sdk/client-iam";
 import type { SweepableRoles } from "./ports";
-import { answeredByAws, everyPage, RETRIES } from "./sdk";
+import { answeredByAws, clientConfig, type Credentials, everyPage } from "./sdk";
 
 /** IAM roles and what must go before them, as a sweep lists and removes them (every page). */
-export function sweepableRolesClient(): SweepableRoles {
-    const iam = answeredByAws(new IAMClient(RETRIES), "xml");
+export function sweepableRolesClient(credentials?: Credentials): SweepableRoles {
+    const iam = answeredByAws(new IAMClient(clientConfig(credentials)), "xml");
     return {
         list: () =>
             everyPage(paginateListRoles({ client: iam }, {}), (page) =>

@@ -19,21 +19,33 @@ import {
 import { sweepableRolesClient } from "./iam";
 import { lambdaFunctionsClient, sweepableFunctionsClient } from "./lambda";
 import { sweepableLogGroupsClient } from "./logs";
+import type { CopyAccountRole } from "../core/pullRequestSteps";
 import type { AwsClients } from "./ports";
+import { assumedRole } from "./sdk";
 import { budgetLeaseObjectClient, sweepableObjectsClient, tuningHistoryObjectsClient } from "./s3";
 import { runningExecutionsClient, stepFunctionsClient } from "./sfn";
+
+/** The session name of a trusted build in the copies' own account: CloudTrail there tells it apart. */
+export const COPY_ACCOUNT_SESSION_NAME = "lambda-power-tuned-trusted";
 
 /**
  * The SDK clients of one run. Comments and approvals are made as `commentRoleArn` assumed under
  * the fixed session name PULL_REQUEST_BOT_SESSION_NAME when it is given: CodeCommit lets only a
  * comment's author update it, and the approval rule's pool names this one session, while the
- * build's own session name changes with every build. Everything else keeps the build's credentials.
+ * build's own session name changes with every build. When the copies have an account of their own,
+ * everything of theirs (their functions, the power-tuning executions, their state objects, the
+ * deploy's files, what a sweep lists and removes) is reached with a session of `copyAccount`'s role,
+ * with its external ID. Everything else keeps the build's credentials.
  */
-export function awsClients(commentRoleArn: string | undefined): AwsClients {
+export function awsClients(commentRoleArn: string | undefined, copyAccount?: CopyAccountRole): AwsClients {
     const pullRequest = speakingFor(commentRoleArn);
+    const copies =
+        copyAccount === undefined
+            ? undefined
+            : assumedRole({ RoleArn: copyAccount.roleArn, RoleSessionName: COPY_ACCOUNT_SESSION_NAME, ExternalId: copyAccount.externalId });
     return {
-        stepFunctions: stepFunctionsClient(),
-        lambda: lambdaFunctionsClient(),
+        stepFunctions: stepFunctionsClient(copies),
+        lambda: lambdaFunctionsClient(copies),
         metrics: lambdaMetricsClient(),
         tuningHistory: tuningHistoryObjectsClient(),
         repositoryFiles: repositoryFilesClient(),
@@ -42,12 +54,13 @@ export function awsClients(commentRoleArn: string | undefined): AwsClients {
         pullRequestApprovals: pullRequestApprovalsClient(pullRequest),
         sweepable: {
             runningExecutions: runningExecutionsClient(),
-            functions: sweepableFunctionsClient(),
-            roles: sweepableRolesClient(),
-            logGroups: sweepableLogGroupsClient(),
-            objects: sweepableObjectsClient(),
+            functions: sweepableFunctionsClient(copies),
+            roles: sweepableRolesClient(copies),
+            logGroups: sweepableLogGroupsClient(copies),
+            objects: sweepableObjectsClient(copies),
         },
         budgetLeases: budgetLeaseObjectClient(),
+        deployFiles: tuningHistoryObjectsClient(copies),
     };
 }
 

@@ -10,10 +10,10 @@ import {
 } from "@aws-sdk/client-lambda";
 import { lambdaTimestamp } from "../core/sweep";
 import type { LambdaFunctions, SweepableFunctions } from "./ports";
-import { answeredByAws, everyPage, RETRIES } from "./sdk";
+import { answeredByAws, clientConfig, type Credentials, everyPage } from "./sdk";
 
-export function lambdaFunctionsClient(): LambdaFunctions {
-    const client = answeredByAws(new LambdaClient(RETRIES), "json");
+export function lambdaFunctionsClient(credentials?: Credentials): LambdaFunctions {
+    const client = answeredByAws(new LambdaClient(clientConfig(credentials)), "json");
     return {
         functionConfiguration: (functionArn) => client.send(new GetFunctionConfigurationCommand({ FunctionName: functionArn })),
         functionsNamed: (prefix) =>
@@ -39,8 +39,8 @@ export function unreservedConcurrencyOf(limit: { readonly UnreservedConcurrentEx
 }
 
 /** Lambda functions as a sweep lists and removes them (every page). */
-export function sweepableFunctionsClient(): SweepableFunctions {
-    const lambda = answeredByAws(new LambdaClient(RETRIES), "json");
+export function sweepableFunctionsClient(credentials?: Credentials): SweepableFunctions {
+    const lambda = answeredByAws(new LambdaClient(clientConfig(credentials)), "json");
     return {
         list: () =>
             everyPage(paginateListFunctions({ client: lambda }, {}), (page) =>

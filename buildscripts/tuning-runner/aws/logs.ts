@@ -1,11 +1,11 @@
 // CloudWatch Logs: the log groups a sweep removes.
 import { CloudWatchLogsClient, DeleteLogGroupCommand, paginateDescribeLogGroups } from "@aws-sdk/client-cloudwatch-logs";
 import type { SweepableLogGroups } from "./ports";
-import { answeredByAws, everyPage, RETRIES } from "./sdk";
+import { answeredByAws, clientConfig, type Credentials, everyPage } from "./sdk";
 
 /** Log groups as a sweep lists and removes them (every page). */
-export function sweepableLogGroupsClient(): SweepableLogGroups {
-    const logs = answeredByAws(new CloudWatchLogsClient(RETRIES), "json");
+export function sweepableLogGroupsClient(credentials?: Credentials): SweepableLogGroups {
+    const logs = answeredByAws(new CloudWatchLogsClient(clientConfig(credentials)), "json");
     return {
         list: (namePrefix) =>
             everyPage(paginateDescribeLogGroups({ client: logs }, { logGroupNamePrefix: namePrefix }), (page) =>

@@ -187,4 +187,6 @@ export interface AwsClients {
     readonly pullRequestApprovals: PullRequestApprovals;
     readonly sweepable: SweepableResources;
     readonly budgetLeases: BudgetLeaseObject;
+    /** The files the pull request's deploy build handed on (in the copies' own account when they have one). */
+    readonly deployFiles: Pick<TuningHistoryObjects, "read">;
 }

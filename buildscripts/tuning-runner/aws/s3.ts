@@ -1,13 +1,13 @@
 // S3: the tuning history, the budget's lease object, and the state objects a sweep removes.
 import { DeleteObjectCommand, GetObjectCommand, NoSuchKey, paginateListObjectsV2, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import type { BudgetLeaseObject, SweepableObjects, TuningHistoryObjects } from "./ports";
-import { answeredByAws, everyPage, RETRIES } from "./sdk";
+import { answeredByAws, clientConfig, type Credentials, everyPage, RETRIES } from "./sdk";
 
 // No forcePathStyle: on AWS, virtual-hosted addressing is the default, and with an endpoint
 // whose host is an IP address (AWS_ENDPOINT_URL_S3=http://127.0.0.1:…, the test server) the SDK
 // addresses buckets path-style by itself.
-export function tuningHistoryObjectsClient(): TuningHistoryObjects {
-    const client = answeredByAws(new S3Client(RETRIES), "xml");
+export function tuningHistoryObjectsClient(credentials?: Credentials): TuningHistoryObjects {
+    const client = answeredByAws(new S3Client(clientConfig(credentials)), "xml");
     return {
         read: async (bucket, key) => (await readObject(client, bucket, key))?.text,
         async write(bucket, key, body) {
@@ -59,8 +59,8 @@ export function budgetLeaseObjectClient(): BudgetLeaseObject {
 }
 
 /** Objects (the copies' Terraform state) as a sweep lists and removes them (every page). */
-export function sweepableObjectsClient(): SweepableObjects {
-    const s3 = answeredByAws(new S3Client(RETRIES), "xml");
+export function sweepableObjectsClient(credentials?: Credentials): SweepableObjects {
+    const s3 = answeredByAws(new S3Client(clientConfig(credentials)), "xml");
     return {
         list: (bucket, prefix) =>
             everyPage(paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: prefix }), (page) =>

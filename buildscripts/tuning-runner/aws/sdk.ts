@@ -1,8 +1,10 @@
 // What every SDK client of the run shares: the retries, paging through every page, and the check
 // that an answer came from the AWS API at all.
+import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import { loadConfig } from "@smithy/core/config";
 import { NODE_MAX_ATTEMPT_CONFIG_OPTIONS, NODE_RETRY_MODE_CONFIG_OPTIONS } from "@smithy/core/retry";
 import { Readable } from "node:stream";
+import { describeError } from "../core/errors";
 
 /**
  * Every client's retries: the SDK's adaptive mode (its standard retries of throttling and
@@ -17,6 +19,33 @@ export const RETRIES = {
     retryMode: loadConfig({ ...NODE_RETRY_MODE_CONFIG_OPTIONS, default: "adaptive" }),
     maxAttempts: loadConfig({ ...NODE_MAX_ATTEMPT_CONFIG_OPTIONS, default: 8 }),
 };
+
+/** Credentials other than the build's own: a role's session, assumed on the first call and renewed by the client. */
+export type Credentials = ReturnType<typeof fromTemporaryCredentials>;
+
+/** A client's configuration: the retries, and `credentials` when given (the build's own otherwise). */
+export function clientConfig(credentials?: Credentials) {
+    return { ...RETRIES, ...(credentials !== undefined && { credentials }) };
+}
+
+/** A session of `params.RoleArn` with the SDK's provider; a refusal names the role and the session. */
+export function assumedRole(params: {
+    readonly RoleArn: string;
+    readonly RoleSessionName: string;
+    readonly ExternalId?: string;
+}): Credentials {
+    const assume = fromTemporaryCredentials({ params: { ...params } });
+    return async (properties) => {
+        try {
+            return await assume(properties);
+        } catch (error) {
+            throw namedError(
+                "AssumeRoleError",
+                `AssumeRole of ${params.RoleArn} as session ${params.RoleSessionName} failed: ${describeError(error)}`,
+            );
+        }
+    };
+}
 
 /** Every item of every page a paginator yields. */
 export async function everyPage<Page, Item>(

@@ -9,10 +9,10 @@ import {
 } from "@aws-sdk/client-sfn";
 import type { ExecutionEvent, ExecutionStatus } from "../core/types";
 import type { StepFunctions, SweepableResources } from "./ports";
-import { answeredByAws, everyPage, RETRIES } from "./sdk";
+import { answeredByAws, clientConfig, type Credentials, everyPage, RETRIES } from "./sdk";
 
-export function stepFunctionsClient(): StepFunctions {
-    const client = answeredByAws(new SFNClient(RETRIES), "json");
+export function stepFunctionsClient(credentials?: Credentials): StepFunctions {
+    const client = answeredByAws(new SFNClient(clientConfig(credentials)), "json");
     return {
         async startExecution(stateMachineArn, name, input) {
             const response = await client.send(new StartExecutionCommand({ stateMachineArn, name, input }));

@@ -18,7 +18,7 @@ export interface CommandLines {
 
 export async function runPullRequestFeedback(
     request: PullRequestFeedbackRequest,
-    clients: Pick<AwsClients, "tuningHistory">,
+    clients: Pick<AwsClients, "deployFiles">,
     runtime: Runtime,
     commandLines: CommandLines,
 ): Promise<number> {
@@ -28,7 +28,7 @@ export async function runPullRequestFeedback(
     if (request.step.handedOn !== undefined) {
         const { bucket, prefix } = request.step.handedOn;
         for (const file of HANDED_ON_FILES) {
-            const text = await clients.tuningHistory.read(bucket, `${prefix}${file}`);
+            const text = await clients.deployFiles.read(bucket, `${prefix}${file}`);
             // A deploy that failed early handed on less, or nothing.
             if (text === undefined) continue;
             runtime.writeFile(`${request.deployFilesDirectory}/${file}`, text);

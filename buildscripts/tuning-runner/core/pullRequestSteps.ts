@@ -54,7 +54,10 @@ export function feedbackStepFrom(env: Environment): FeedbackStep {
         buildArn === ""
             ? undefined
             : {
-                  bucket: requiredVariable(env, artifactBucket, "the artifact bucket's name, set by the stack"),
+                  // The copies' own account's bucket when they have one; the artifact bucket otherwise.
+                  bucket:
+                      variableValue(env, RUNNER_ENVIRONMENT.deployFilesBucket) ||
+                      requiredVariable(env, artifactBucket, "the artifact bucket's name, set by the stack"),
                   prefix: `${ARTIFACT_LAYOUT.pullRequestBuildsPrefix}${buildArn}/`,
               };
     if (deployed === "SUCCEEDED") return { deployOutcome: deployed, handedOn };
@@ -63,6 +66,35 @@ export function feedbackStepFrom(env: Environment): FeedbackStep {
     if (region === undefined) throw InputError.invalid(workflowExecutionArn, executionArn, EXECUTION_ARN_RULE.allowed);
     const deployFailedUrl = `https://${region}.console.aws.amazon.com/states/home?region=${region}#/v2/executions/details/${executionArn}`;
     return { deployOutcome: deployed, handedOn, deployFailedUrl };
+}
+
+/** The role of the copies' own account a trusted build reaches them with, and the external ID its trust requires. */
+export interface CopyAccountRole {
+    readonly roleArn: string;
+    readonly externalId: string;
+}
+
+const ROLE_ARN_RULE = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
+
+/**
+ * The copies' own account, when the stack set COPY_ACCOUNT_ROLE_ARN and COPY_ACCOUNT_EXTERNAL_ID
+ * (both, or neither: the copies then share the build's account), checked before any AWS call.
+ */
+export function copyAccountRoleFrom(env: Environment): CopyAccountRole | undefined {
+    const roleArn = variableValue(env, RUNNER_ENVIRONMENT.copyAccountRoleArn);
+    const externalId = variableValue(env, RUNNER_ENVIRONMENT.copyAccountExternalId);
+    if (roleArn === "" && externalId === "") return undefined;
+    if (!ROLE_ARN_RULE.test(roleArn)) {
+        throw InputError.invalid(
+            RUNNER_ENVIRONMENT.copyAccountRoleArn,
+            roleArn,
+            `an IAM role ARN of the copies' own account, set by the stack together with ${RUNNER_ENVIRONMENT.copyAccountExternalId}`,
+        );
+    }
+    return {
+        roleArn,
+        externalId: requiredVariable(env, RUNNER_ENVIRONMENT.copyAccountExternalId, `the external ID of ${roleArn}, set by the stack`),
+    };
 }
 
 /** The deploy build's files the feedback reads, as data. */

@@ -210,6 +210,24 @@ describe("buildspecs: the Terraform install and the pull-request copy", () => {
         });
     });
 
+    describe("pull-request deploy with the copies in their own account (untrusted)", () => {
+        it("makes no plan against production (nothing of production is readable there): deploys the copy under its state and hands the outputs on", () => {
+            const run = runBuild(pullRequestDeployBuildspec(RELEASE, "own account"), DEPLOY_BUILD_ENV);
+            assert.deepEqual(phaseStatus(run), { install: "SUCCEEDED", build: "SUCCEEDED" });
+            const output = `s3://${ARTIFACT_BUCKET}/pull-request-builds/${DEPLOY_BUILD_ARN}/`;
+            assert.deepEqual(workCalls(run), [
+                `terraform init -reconfigure ${backend(COPY_STATE_KEY)}`,
+                `terraform apply -auto-approve ${COPY_VARIABLES}`,
+                "terraform output -json",
+                `aws s3 cp outputs.json ${output}outputs.json`,
+            ]);
+            assert.ok(
+                !pullRequestDeployBuildspec(RELEASE, "own account").includes(PRODUCTION_STATE_KEY),
+                "production's state is never named",
+            );
+        });
+    });
+
     describe("pull-request destroy (untrusted)", () => {
         const buildspec = () => pullRequestDestroyBuildspec(RELEASE);
 

@@ -9,6 +9,7 @@ import {
     pullRequestDeployBuildspec,
     pullRequestDestroyBuildspec,
     pullRequestFeedbackBuildspec,
+    pullRequestSourceHandOverBuildspec,
     pullRequestSweepBuildspec,
     RUNNER_PATH,
     terraformApplyBuildspec,
@@ -316,6 +317,8 @@ describe("buildspecs: the trusted builds and the pipeline", () => {
     describe("every buildspec", () => {
         const ALL = {
             "pull-request deploy": pullRequestDeployBuildspec(RELEASE),
+            "pull-request deploy (copies in their own account)": pullRequestDeployBuildspec(RELEASE, "own account"),
+            "pull-request source hand-over": pullRequestSourceHandOverBuildspec(),
             "pull-request destroy": pullRequestDestroyBuildspec(RELEASE),
             "pull-request feedback": pullRequestFeedbackBuildspec(),
             "pull-request sweep": pullRequestSweepBuildspec(),

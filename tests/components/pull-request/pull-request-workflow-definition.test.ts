@@ -55,6 +55,7 @@ const COPY_ACCOUNT: PullRequestWorkflowSteps = {
         taskRoleArn: "arn:aws:iam::210987654321:role/lambda-power-tuned/power-tuned-pull-request-workflow-access",
         externalId: "arn:aws:states:us-east-1:123456789012:stateMachine:power-tuned-pull-request-workflow",
         sourceFolder: "pr-copy-storage-bucket-0a1b2c3d/pull-request-sources/",
+        handOver: { project: "pr-source", timeoutSeconds: 2400 },
     },
 };
 /** Every spec runs in both modes; this is the one the running describe block is for. */
@@ -100,7 +101,7 @@ interface StartBuild {
 }
 
 interface Scenario {
-    readonly behaviour?: Partial<Record<Step | CredentialStep, Behaviour>>;
+    readonly behaviour?: Partial<Record<Step | CredentialStep | "HandOverSource", Behaviour>>;
     readonly deployBuild?: DeployBuild;
     /** StartBuild answers this instead of a build. */
     readonly startAnswer?: unknown;
@@ -122,6 +123,8 @@ interface Run {
     }>;
     /** Every CodeBuild call, in order, by state name. */
     readonly calls: readonly Step[];
+    /** Each StartBuild of the source hand-over (copies in their own account), in order. */
+    readonly handOvers: readonly StartBuild[];
     /** Each AssumeRole request for a copy's credentials, in order. */
     readonly sessions: ReadonlyArray<{ step: CredentialStep; request: AssumeRole }>;
     /** The Fail state's Error, or undefined when the execution succeeded. */
@@ -212,6 +215,16 @@ async function runWorkflow(scenario: Scenario = {}): Promise<Run> {
     const builds: Array<Run["builds"][number]> = [];
     const calls: Step[] = [];
     const sessions: Array<Run["sessions"][number]> = [];
+    const handOvers: StartBuild[] = [];
+    // The trusted hand-over (copies in their own account) answers like startBuild.sync.
+    const handOver = async (input: unknown) => {
+        handOvers.push(input as StartBuild);
+        const outcome = behaviour.HandOverSource ?? "succeeds";
+        if (outcome === "succeeds") return { Build: { Arn: buildArn("pr-source"), BuildStatus: "SUCCEEDED" } };
+        const thrown = failure(outcome, { Arn: buildArn("pr-source") });
+        if (thrown === "hangs") return new Promise<never>(() => undefined);
+        throw thrown;
+    };
     let polls = 0;
     // A task's resolved Parameters are an AssumeRole request; the handler answers as the aws-sdk integration does.
     const assumeRole = (step: CredentialStep) => async (input: unknown) => {
@@ -278,6 +291,7 @@ async function runWorkflow(scenario: Scenario = {}): Promise<Run> {
             // The handlers answer JSON, as the services do; the library types its answers as JSONValue.
             taskResourceLocalHandlers: {
                 DecideCopy: decisionHandler(decision),
+                HandOverSource: handOver,
                 CopyCredentialsForDeploy: assumeRole("CopyCredentialsForDeploy"),
                 CopyCredentialsForDestroy: assumeRole("CopyCredentialsForDestroy"),
                 StartDeploy: start("StartDeploy", "IN_PROGRESS"),
@@ -300,14 +314,14 @@ async function runWorkflow(scenario: Scenario = {}): Promise<Run> {
     });
     try {
         await execution.result;
-        return { builds, calls, sessions };
+        return { builds, calls, sessions, handOvers };
     } catch (error) {
         const failure = (error as { cause?: { name?: string; message?: string } }).cause;
         assert.ok(
             failure?.name !== undefined && (Object.values(WORKFLOW_FAILURES) as string[]).includes(failure.name),
             `the execution failed without a Fail state: ${failure?.name}: ${failure?.message ?? error}`,
         );
-        return { builds, calls, sessions, failedWith: failure.name, because: failure.message };
+        return { builds, calls, sessions, handOvers, failedWith: failure.name, because: failure.message };
     }
 }
 
@@ -430,6 +444,7 @@ for (const [mode, modeSteps] of [
             assert.deepStrictEqual(
                 tasks.map(([name, state]) => [name, state.Resource, state.TimeoutSeconds]),
                 [
+                    ...(STEPS.copyAccount === undefined ? [] : [["HandOverSource", "arn:aws:states:::codebuild:startBuild.sync", 2400]]),
                     ["StartDeploy", "arn:aws:states:::codebuild:startBuild", 60],
                     ["PollDeploy", "arn:aws:states:::aws-sdk:codebuild:batchGetBuilds", 60],
                     ["StopDeploy", "arn:aws:states:::codebuild:stopBuild", 60],
@@ -509,6 +524,62 @@ for (const [mode, modeSteps] of [
                     assert.equal(run.failedWith, WORKFLOW_FAILURES.deploy, JSON.stringify(payload));
                 }
             });
+        });
+
+        describe("the source reaches the untrusted builds", () => {
+            it(
+                modeSteps.copyAccount === undefined
+                    ? "is the commit the untrusted builds clone: nothing is handed over"
+                    : "is handed over once by the trusted build, before the copy's credentials, to where the deploy and the destroy read it",
+                async () => {
+                    const run = await runWorkflow();
+                    if (STEPS.copyAccount === undefined) {
+                        assert.deepStrictEqual(run.handOvers, []);
+                        assert.deepStrictEqual(
+                            run.builds.filter((build) => build.sourceVersion !== undefined).map((build) => build.step),
+                            ["StartDeploy", "DestroyCopy"],
+                        );
+                        return;
+                    }
+                    assert.deepStrictEqual(
+                        run.handOvers.map((request) => [
+                            request.ProjectName,
+                            request.SourceVersion,
+                            Object.fromEntries(request.EnvironmentVariablesOverride.map((variable) => [variable.Name, variable.Value])),
+                        ]),
+                        [
+                            [
+                                "pr-source",
+                                INPUT.sourceCommit,
+                                {
+                                    ...PULL_REQUEST_VARIABLES,
+                                    SOURCE_ARCHIVE_URI: `s3://${STEPS.copyAccount.sourceFolder}${COPY_PREFIX}/source.zip`,
+                                },
+                            ],
+                        ],
+                    );
+                    assert.deepStrictEqual(
+                        run.handOvers[0].EnvironmentVariablesOverride.filter((variable) => variable.Name.startsWith("COPY_AWS_")),
+                        [],
+                        "the hand-over never holds a copy's credentials",
+                    );
+                },
+            );
+
+            if (modeSteps.copyAccount !== undefined)
+                it("a hand-over that failed in any way a task can deploys nothing, still gives feedback, and says why", async () => {
+                    for (const failure of FAILURES) {
+                        const run = await runWorkflow({ behaviour: { HandOverSource: failure } });
+                        assert.deepStrictEqual(steps(run), ["Feedback"], failure);
+                        assert.deepStrictEqual(run.sessions, [], `${failure}: no copy credentials are taken`);
+                        assert.strictEqual(run.failedWith, WORKFLOW_FAILURES.deploy, failure);
+                        assert.match(
+                            run.because ?? "",
+                            /^DeployCopy started no build: the trusted hand-over of the source to the account of the copies failed with \S+\. Nothing was deployed/,
+                            failure,
+                        );
+                    }
+                });
         });
 
         describe("each untrusted build works with its own copy's credentials, and nothing else in the namespace", () => {

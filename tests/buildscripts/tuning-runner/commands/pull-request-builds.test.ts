@@ -147,6 +147,73 @@ describe("the trusted pull-request builds' commands", () => {
         });
     });
 
+    describe("pull-request-feedback with the copies in their own account", () => {
+        const COPY_BUCKET = "pr-copy-storage-bucket-0a1b2c3d";
+        const ACCESS_ROLE = "arn:aws:iam::210987654321:role/lambda-power-tuned/power-tuned-pull-request-feedback-access";
+        const EXTERNAL_ID = "arn:aws:states:us-east-1:123456789012:stateMachine:power-tuned-pull-request-workflow";
+        const copyAccountEnv = (override: Record<string, string> = {}) =>
+            feedbackEnv({
+                [RUNNER_ENVIRONMENT.copyAccountRoleArn]: ACCESS_ROLE,
+                [RUNNER_ENVIRONMENT.copyAccountExternalId]: EXTERNAL_ID,
+                [RUNNER_ENVIRONMENT.deployFilesBucket]: COPY_BUCKET,
+                ...override,
+            });
+
+        it("reads the deploy's files, the copy's functions and the tuning executions as a session of its access role there (with the external ID); history, comments and production's traffic as before", async () => {
+            for (const [name, text] of Object.entries({ "plan.json": PLAN, "outputs.json": JSON.stringify(OUTPUTS) })) {
+                fake.putObject(COPY_BUCKET, `${ARTIFACT_LAYOUT.pullRequestBuildsPrefix}${DEPLOY_BUILD_ARN}/${name}`, text);
+            }
+            const run = await feedbackWorkspace().run(FEEDBACK, copyAccountEnv(), fake);
+            assert.equal(run.code, 0, run.stderr);
+            const assumed = fake.calls("AssumeRole").filter((call) => call.RoleArn === ACCESS_ROLE);
+            // Each command of the run (the feedback's read of the deploy's files, then the tuning) takes its own session.
+            assert.deepEqual(
+                [...new Set(assumed.map((call) => `${call.RoleSessionName} ${call.ExternalId}`))],
+                [`lambda-power-tuned-trusted ${EXTERNAL_ID}`],
+            );
+            // The model is one account: a session is told apart by its role and session name.
+            const signer = (request: (typeof fake.requests)[number]) => fake.callerArn(request.accessKeyId).split(":").at(-1);
+            const copySession = "assumed-role/power-tuned-pull-request-feedback-access/lambda-power-tuned-trusted";
+            const byService = (service: string) => fake.requests.filter((request) => request.service === service);
+            assert.ok(byService("lambda").length > 0 && byService("sfn").length > 0);
+            for (const request of [...byService("lambda"), ...byService("sfn")])
+                assert.equal(signer(request), copySession, `${request.service} ${request.operation}`);
+            for (const request of byService("s3")) {
+                const inCopies = (request.body as { Bucket?: string }).Bucket === COPY_BUCKET;
+                assert.equal(
+                    signer(request) === copySession,
+                    inCopies,
+                    `${request.operation} ${JSON.stringify(request.body)}: the copy bucket as the copy-account session, production's buckets as the build`,
+                );
+            }
+            for (const request of [...byService("codecommit"), ...byService("cloudwatch")])
+                assert.notEqual(signer(request), copySession, `${request.service} ${request.operation}`);
+        });
+
+        it("refuses half a copy account, or a role that is no role ARN, before any AWS call", async () => {
+            const refused = [
+                [
+                    { [RUNNER_ENVIRONMENT.copyAccountExternalId]: "" },
+                    /COPY_ACCOUNT_EXTERNAL_ID is ""; allowed: the external ID of arn:aws:iam::210987654321:role/,
+                ],
+                [
+                    { [RUNNER_ENVIRONMENT.copyAccountRoleArn]: "" },
+                    /COPY_ACCOUNT_ROLE_ARN is ""; allowed: an IAM role ARN of the copies' own account/,
+                ],
+                [
+                    { [RUNNER_ENVIRONMENT.copyAccountRoleArn]: "arn:aws:iam::210987654321:user/someone" },
+                    /COPY_ACCOUNT_ROLE_ARN is "arn:aws:iam::210987654321:user\/someone"; allowed: an IAM role ARN/,
+                ],
+            ] as const;
+            for (const [override, message] of refused) {
+                const run = await feedbackWorkspace().run(FEEDBACK, copyAccountEnv(override), fake);
+                assert.equal(run.code, 2, JSON.stringify(override));
+                assert.match(run.stderr, message);
+                assert.deepEqual(fake.requests, [], `no AWS call with ${JSON.stringify(override)}`);
+            }
+        });
+    });
+
     describe("pull-request-sweep", () => {
         const SWEEP = [
             "pull-request-sweep",

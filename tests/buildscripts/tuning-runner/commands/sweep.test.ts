@@ -53,6 +53,35 @@ describe("sweep", () => {
             assert.deepEqual(fake.eventSourceMappingIds(), []);
         });
 
+        it("with the copies in their own account: lists and removes as a session of its access role there (with the external ID), reads the workflow's running executions as itself", async () => {
+            const env = {
+                COPY_ACCOUNT_ROLE_ARN: "arn:aws:iam::210987654321:role/lambda-power-tuned/power-tuned-pull-request-sweeper-access",
+                COPY_ACCOUNT_EXTERNAL_ID: "arn:aws:states:us-east-1:123456789012:stateMachine:power-tuned-pull-request-workflow",
+            };
+            const workflow = "arn:aws:states:us-east-1:123456789012:stateMachine:power-tuned-pull-request-workflow";
+            fake.startWorkflowExecution(
+                workflow,
+                "9-0b0b0b0",
+                { pullRequestId: "9", sourceCommit: "0b0b0b0".padEnd(40, "0"), destinationCommit: "9".repeat(40) },
+                fake.hoursAgo(1),
+            );
+            const run = await new RunnerWorkspace().run([...SCHEDULED_SWEEP, "--owner-workflow", workflow], env, fake);
+            assert.equal(run.code, 0, run.stderr);
+            assert.ok(!accountContents(fake).functions.includes(`${OLD_COPY}-digest`), "the old copy is swept");
+            const assumed = fake.calls("AssumeRole").filter((call) => call.RoleArn === env.COPY_ACCOUNT_ROLE_ARN);
+            assert.deepEqual([...new Set(assumed.map((call) => call.ExternalId))], [env.COPY_ACCOUNT_EXTERNAL_ID]);
+            // The model is one account: a session is told apart by its role and session name.
+            const signer = (request: (typeof fake.requests)[number]) => fake.callerArn(request.accessKeyId).split(":").at(-1);
+            const copySession = "assumed-role/power-tuned-pull-request-sweeper-access/lambda-power-tuned-trusted";
+            const swept = fake.requests.filter((request) => ["lambda", "iam", "logs", "s3"].includes(request.service));
+            assert.ok(swept.length > 0);
+            for (const request of swept) assert.equal(signer(request), copySession, `${request.service} ${request.operation}`);
+            const executions = fake.requests.filter((request) => request.service === "sfn");
+            assert.ok(executions.length > 0);
+            for (const request of executions)
+                assert.notEqual(signer(request), copySession, `${request.operation}: the workflow's executions are production's`);
+        });
+
         it("removes in an order AWS accepts: a function's event source mappings first; a role's inline, attached and instance-profile links before it; the state last", async () => {
             const run = await new RunnerWorkspace().run(SCHEDULED_SWEEP, {}, fake);
             assert.equal(run.code, 0, run.stderr);

@@ -58,6 +58,19 @@ describe("the trusted pull-request builds' commands", () => {
     };
     const PLAN = readFixtureText("terraform/plan-add-update-replace-delete.json");
 
+    /** Each override of the environment ends the command with exit 2 and its message, before any AWS call. */
+    async function refusedBeforeAnyAwsCall(
+        refused: ReadonlyArray<readonly [Record<string, string>, RegExp]>,
+        run: (override: Record<string, string>) => ReturnType<RunnerWorkspace["run"]>,
+    ): Promise<void> {
+        for (const [override, message] of refused) {
+            const { code, stderr } = await run(override);
+            assert.equal(code, 2, JSON.stringify(override));
+            assert.match(stderr, message);
+            assert.deepEqual(fake.requests, [], `no AWS call with ${JSON.stringify(override)}`);
+        }
+    }
+
     describe("pull-request-feedback", () => {
         it("after a deployed copy: reads the deploy build's plan and outputs from its prefix, comments the plan, then tunes the copy", async () => {
             handedOn({ "plan.json": PLAN, "outputs.json": JSON.stringify(OUTPUTS) });
@@ -138,12 +151,7 @@ describe("the trusted pull-request builds' commands", () => {
                 ],
             ] as const;
             handedOn({ "plan.json": PLAN, "outputs.json": JSON.stringify(OUTPUTS) });
-            for (const [override, message] of refused) {
-                const run = await feedbackWorkspace().run(FEEDBACK, feedbackEnv(override), fake);
-                assert.equal(run.code, 2, JSON.stringify(override));
-                assert.match(run.stderr, message);
-                assert.deepEqual(fake.requests, [], `no AWS call with ${JSON.stringify(override)}`);
-            }
+            await refusedBeforeAnyAwsCall(refused, (override) => feedbackWorkspace().run(FEEDBACK, feedbackEnv(override), fake));
         });
     });
 
@@ -205,12 +213,7 @@ describe("the trusted pull-request builds' commands", () => {
                     /COPY_ACCOUNT_ROLE_ARN is "arn:aws:iam::210987654321:user\/someone"; allowed: an IAM role ARN/,
                 ],
             ] as const;
-            for (const [override, message] of refused) {
-                const run = await feedbackWorkspace().run(FEEDBACK, copyAccountEnv(override), fake);
-                assert.equal(run.code, 2, JSON.stringify(override));
-                assert.match(run.stderr, message);
-                assert.deepEqual(fake.requests, [], `no AWS call with ${JSON.stringify(override)}`);
-            }
+            await refusedBeforeAnyAwsCall(refused, (override) => feedbackWorkspace().run(FEEDBACK, copyAccountEnv(override), fake));
         });
     });
 
@@ -286,12 +289,7 @@ describe("the trusted pull-request builds' commands", () => {
                 [{ SOURCE_COMMIT: "main" }, /SOURCE_COMMIT is "main"; allowed: a full 40-character lowercase commit id/],
                 [{ DESTINATION_COMMIT: "" }, /needs all four .* missing --destination-commit/],
             ] as const;
-            for (const [override, message] of refused) {
-                const run = await new RunnerWorkspace({}).run(SWEEP, { ...followUpEnv, ...override }, fake);
-                assert.equal(run.code, 2, JSON.stringify(override));
-                assert.match(run.stderr, message);
-                assert.deepEqual(fake.requests, [], `no AWS call with ${JSON.stringify(override)}`);
-            }
+            await refusedBeforeAnyAwsCall(refused, (override) => new RunnerWorkspace({}).run(SWEEP, { ...followUpEnv, ...override }, fake));
         });
     });
 });
